@@ -1,0 +1,51 @@
+"""Who may see and do what. Plain functions of ids, so they are easy to test."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Hat(StrEnum):
+    ADMIN = "admin"
+    RECRUITER = "recruiter"
+    HIRING_MANAGER = "hiring manager"
+
+
+@dataclass(frozen=True)
+class Team:
+    """A role's hiring team: the people who may see and act on its candidates."""
+
+    hiring_manager_id: str
+    recruiter_ids: frozenset[str]
+
+    def hats(self, user_id: str) -> set[Hat]:
+        hats = set()
+        if user_id == self.hiring_manager_id:
+            hats.add(Hat.HIRING_MANAGER)
+        if user_id in self.recruiter_ids:
+            hats.add(Hat.RECRUITER)
+        return hats
+
+
+def is_admin(user_id: str, admins: Collection[str]) -> bool:
+    return user_id in admins
+
+
+def can_create_role(user_id: str, admins: Collection[str]) -> bool:
+    return is_admin(user_id, admins)
+
+
+def can_see_candidates(user_id: str, team: Team) -> bool:
+    # Admins install and configure; they are not on a role's team unless named on it.
+    return bool(team.hats(user_id))
+
+
+def can_add_candidates(user_id: str, team: Team) -> bool:
+    return bool(team.hats(user_id) & {Hat.RECRUITER, Hat.HIRING_MANAGER})
+
+
+def can_move_candidates(user_id: str, team: Team) -> bool:
+    # Recruiters move stages; the hiring manager makes the decision, so both may.
+    return bool(team.hats(user_id) & {Hat.RECRUITER, Hat.HIRING_MANAGER})

@@ -1,0 +1,153 @@
+"""Builds the Bolt app and the ASGI app around it; opens and closes shared resources."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.background import Background
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.migrate import current_heads
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+@dataclass
+class Deps:
+    """What handlers need; reaches them through Bolt's context, never module globals."""
+
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    background: Background = field(default_factory=Background)
+
+
+def deps_of(context: AsyncBoltContext) -> Deps:
+    return context["deps"]  # type: ignore[no-any-return]
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            # One short retry only: interactive paths must answer within 3 seconds.
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
+    from handlers import register
+
+    app = AsyncApp(
+        client=client or make_client(deps.settings),
+        signing_secret=deps.settings.slack_signing_secret.get_secret_value(),
+        # Answer when the listener returns: the ack goes out after the data is
+        # stored, and without the 10 ms ack-polling tick of the default mode.
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
+
+    @app.middleware
+    async def inject_deps(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        context["deps"] = deps
+        await next()
+
+    register(app)
+    return app
+
+
+class SchemaOutOfDate(Exception):
+    pass
+
+
+async def schema_revision(db: Database) -> str | None:
+    async with db.engine.connect() as connection:
+        try:
+            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        except DBAPIError:  # no alembic_version table: never migrated
+            return None
+        return result.scalar_one_or_none()
+
+
+async def check_schema(db: Database) -> None:
+    revision = await schema_revision(db)
+    if revision not in current_heads():
+        raise SchemaOutOfDate(
+            f"The database is at schema revision {revision or 'none'}, but this Loopkeeper "
+            f"needs {', '.join(current_heads())}. Run `loopkeeper migrate` first."
+        )
+
+
+def create_asgi(
+    settings: Settings, *, clock: Clock | None = None, client: AsyncWebClient | None = None
+) -> Starlette:
+    deps = Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
+    bolt = build_bolt(deps, client=client)
+    handler = AsyncSlackRequestHandler(bolt)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(_: Request) -> Response:
+        try:
+            revision = await asyncio.wait_for(schema_revision(deps.db), HEALTH_TIMEOUT_SECONDS)
+        except Exception as error:
+            log.warning("health check: database unreachable: %s", error.__class__.__name__)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        if revision not in current_heads():
+            return JSONResponse(
+                {
+                    "status": "unavailable",
+                    "database": "ok",
+                    "schema": revision or "none",
+                    "expected": list(current_heads()),
+                },
+                503,
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "schema": revision})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            # Finish confirmations already promised to people before closing the pool.
+            await deps.background.drain()
+            await deps.db.close()
+
+    app = Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.deps = deps
+    app.state.bolt = bolt
+    return app

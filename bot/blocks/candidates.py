@@ -1,0 +1,288 @@
+"""Candidate views: the add and move modals, the status card, and the choice list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    EmailInputElement,
+    HeaderBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.common import clip, context, duration, esc, section, user, users, when
+from bot.hiring import CandidateCard
+from bot.models import Candidate, Role, StageEvent
+from bot.stages import NEEDS_REASON, Stage, next_stage, targets
+
+ADD_CANDIDATE = "candidate_add"
+MOVE_CANDIDATE = "candidate_move"
+
+# Action ids of buttons, handled in handlers/actions.py.
+OPEN_STATUS = "status_open"
+OPEN_MOVE = "move_open"
+ADVANCE = "move_advance"
+
+MAX_ROLE_OPTIONS = 100  # Slack's limit on options in one select
+
+
+# Add -------------------------------------------------------------------------------
+
+
+def _role_option(role: Role) -> Option:
+    return Option(value=str(role.id), text=clip(role.title, 75))
+
+
+def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
+    options = [_role_option(r) for r in roles[:MAX_ROLE_OPTIONS]]
+    role_select = StaticSelectElement(
+        action_id="value",
+        placeholder="Pick a role",
+        options=options,
+        initial_option=options[0] if len(options) == 1 else None,
+    )
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="name",
+            label="Name",
+            element=PlainTextInputElement(
+                action_id="value",
+                placeholder="e.g. Jane Doe",
+                initial_value=clip(name, 150) or None,
+                max_length=150,
+            ),
+        ),
+        InputBlock(block_id="role", label="Role", element=role_select),
+        InputBlock(
+            block_id="email",
+            label="Email",
+            optional=True,
+            element=EmailInputElement(action_id="value", placeholder="jane@example.com"),
+        ),
+        InputBlock(
+            block_id="links",
+            label="Links",
+            optional=True,
+            hint="CV, LinkedIn, GitHub: one per line.",
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=ADD_CANDIDATE,
+        title="Add a candidate",
+        submit="Add",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+def candidate_added_message(found: CandidateCard, now: datetime) -> tuple[str, list[Block]]:
+    text = f"Added {found.candidate.name} to {found.role.title}."
+    intro = section(
+        f":white_check_mark: Added *{esc(found.candidate.name)}* to "
+        f"*{esc(found.role.title)}* in sourced."
+    )
+    return text, [intro, DividerBlock(), *status_blocks(found, now=now, can_move=True)]
+
+
+# Move ------------------------------------------------------------------------------
+
+
+def move_metadata(candidate: Candidate) -> str:
+    return json.dumps({"candidate": candidate.id, "stage": candidate.stage})
+
+
+def read_move_metadata(raw: str) -> tuple[int, Stage]:
+    data = json.loads(raw)
+    return int(data["candidate"]), Stage(data["stage"])
+
+
+def _stage_option(stage: Stage) -> Option:
+    return Option(value=stage.value, text=stage.label)
+
+
+def move_modal(found: CandidateCard, *, preselect: Stage | None = None) -> View:
+    stage = found.stage
+    options = [_stage_option(s) for s in targets(stage)]
+    initial = _stage_option(preselect) if preselect in targets(stage) else None
+    blocks: list[Block] = [
+        section(
+            f"*{esc(found.candidate.name)}* · {esc(found.role.title)}\nNow in *{stage.value}*."
+        ),
+        InputBlock(
+            block_id="stage",
+            label="Move to",
+            element=StaticSelectElement(
+                action_id="value",
+                placeholder="Pick a stage",
+                options=options,
+                initial_option=initial,
+            ),
+        ),
+        InputBlock(
+            block_id="reason",
+            label="Reason",
+            optional=True,
+            hint="Needed for rejected or withdrawn. Kept in the candidate's history.",
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=MOVE_CANDIDATE,
+        title="Move candidate",
+        submit="Move",
+        close="Cancel",
+        private_metadata=move_metadata(found.candidate),
+        blocks=blocks,
+    )
+
+
+def moved_message(found: CandidateCard, now: datetime) -> tuple[str, list[Block]]:
+    text = f"{found.candidate.name} is now in {found.candidate.stage}."
+    return text, [
+        section(f":arrow_right: {esc(text)}"),
+        *status_blocks(found, now=now, can_move=True),
+    ]
+
+
+# Status -----------------------------------------------------------------------------
+
+
+def _event_line(event: StageEvent) -> str:
+    if event.from_stage is None:
+        line = f"{when(event.at)}: added in *{event.to_stage}* by {user(event.actor_id)}"
+    else:
+        line = (
+            f"{when(event.at)}: {event.from_stage} → *{event.to_stage}* by {user(event.actor_id)}"
+        )
+    if event.detail:
+        line += f" ({esc(event.detail)})"
+    if event.note and event.note != "added":
+        line += f"\n> {esc(clip(event.note, 300))}"
+    return "• " + line
+
+
+def status_blocks(found: CandidateCard, *, now: datetime, can_move: bool) -> list[Block]:
+    candidate, role = found.candidate, found.role
+    stage = found.stage
+    in_stage = duration(now - candidate.stage_entered_at)
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(candidate.name, 150)),
+        SectionBlock(
+            fields=[
+                f"*Role*\n{esc(role.title)}",
+                f"*Stage*\n{stage.label}" + ("" if stage.is_closed else f" for {in_stage}"),
+                f"*Hiring manager*\n{user(role.hiring_manager_id)}",
+                f"*Recruiters*\n{users(found.team.recruiter_ids)}",
+            ]
+        ),
+    ]
+    contact = [esc(candidate.email)] if candidate.email else []
+    contact += [esc(line) for line in (candidate.links or "").splitlines() if line.strip()]
+    if contact:
+        blocks.append(context(clip(" · ".join(contact), 2000)))
+    if found.events:
+        lines = "\n".join(_event_line(e) for e in found.events)
+        blocks.append(section(clip(f"*History* (latest first)\n{lines}", 3000)))
+    if can_move and not stage.is_closed:
+        blocks.append(move_actions(candidate))
+    return blocks
+
+
+def move_actions(candidate: Candidate) -> ActionsBlock:
+    stage = Stage(candidate.stage)
+    buttons: list[ButtonElement] = []
+    upcoming = next_stage(stage)
+    if upcoming is not None and upcoming in targets(stage):
+        buttons.append(
+            ButtonElement(
+                text=f"Advance to {upcoming.value}",
+                action_id=ADVANCE,
+                value=f"{candidate.id}:{stage.value}:{upcoming.value}",
+                style="primary",
+                confirm=ConfirmObject(
+                    title="Advance candidate?",
+                    text=f"Move {esc(clip(candidate.name, 150))} from {stage.value} to "
+                    f"{upcoming.value}?",
+                    confirm="Advance",
+                    deny="Cancel",
+                ),
+            )
+        )
+    buttons.append(ButtonElement(text="Move…", action_id=OPEN_MOVE, value=f"{candidate.id}:"))
+    buttons.append(
+        ButtonElement(
+            text="Reject",
+            action_id=f"{OPEN_MOVE}_reject",
+            value=f"{candidate.id}:{Stage.REJECTED.value}",
+            style="danger",
+        )
+    )
+    return ActionsBlock(block_id=f"move_{candidate.id}", elements=buttons)
+
+
+def stale_message(
+    found: CandidateCard, *, now: datetime, can_move: bool
+) -> tuple[str, list[Block]]:
+    text = f"{found.candidate.name} was already moved to {found.candidate.stage}; nothing changed."
+    return text, [
+        section(f":information_source: {esc(text)}"),
+        *status_blocks(found, now=now, can_move=can_move),
+    ]
+
+
+def status_message(
+    found: CandidateCard, *, now: datetime, can_move: bool
+) -> tuple[str, list[Block]]:
+    text = f"{found.candidate.name}: {found.role.title}, {found.candidate.stage}"
+    return text, status_blocks(found, now=now, can_move=can_move)
+
+
+def choices_message(
+    query: str, matches: Sequence[tuple[Candidate, Role]], *, action: str
+) -> tuple[str, list[Block]]:
+    """Several candidates match: one button each, so the asker picks without retyping."""
+    text = f"Several candidates match “{query}”. Which one?"
+    blocks: list[Block] = [section(esc(text))]
+    for candidate, role in matches:
+        blocks.append(
+            SectionBlock(
+                text=f"*{esc(candidate.name)}* · {esc(role.title)} · {candidate.stage}",
+                accessory=ButtonElement(
+                    text="Choose",
+                    action_id=f"{action}_{candidate.id}",
+                    value=str(candidate.id),
+                ),
+            )
+        )
+    return text, blocks
+
+
+def not_found_message(query: str) -> str:
+    # Same words whether the name does not exist or the asker may not see it.
+    return (
+        f"I couldn't find a candidate called “{esc(query)}” in the roles you hire for. "
+        "Check the spelling, or try part of the name, e.g. `/hire status Jane`."
+    )
+
+
+def refusal_blocks(text: str) -> list[Block]:
+    return [section(f":no_entry_sign: {text}")]
+
+
+def reason_needed(stage: Stage) -> bool:
+    return stage in NEEDS_REASON

@@ -1,0 +1,134 @@
+"""`loopkeeper` commands: serve, migrate, downgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_database_settings, load_settings
+
+log = logging.getLogger("loopkeeper")
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def migrate(args: argparse.Namespace) -> int:
+    from bot import migrate as alembic
+
+    settings = load_database_settings()
+    alembic.upgrade(settings.database_url, args.revision)
+    print(f"Database is at {args.revision}.")
+    return 0
+
+
+def downgrade(args: argparse.Namespace) -> int:
+    from bot import migrate as alembic
+
+    settings = load_database_settings()
+    alembic.downgrade(settings.database_url, args.revision)
+    print(f"Database downgraded to {args.revision}.")
+    return 0
+
+
+async def _check_schema(settings: Settings) -> None:
+    from bot.app import check_schema
+    from bot.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await check_schema(db)
+    finally:
+        await db.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    from bot.app import SchemaOutOfDate
+
+    settings = load_settings(socket_mode=args.socket)
+    _logging(settings.log_level)
+    try:
+        asyncio.run(_check_schema(settings))
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    if args.socket:
+        asyncio.run(_serve_socket(settings))
+        return 0
+    import uvicorn
+
+    from bot.app import create_asgi
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
+    uvicorn.run(create_asgi(settings), host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+async def _serve_socket(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.app import Deps, build_bolt
+    from bot.db import Database
+
+    assert settings.slack_app_token is not None
+    deps = Deps(settings=settings, db=Database(settings.database_url))
+    handler = AsyncSocketModeHandler(build_bolt(deps), settings.slack_app_token.get_secret_value())
+    log.info("connecting to Slack in Socket Mode")
+    try:
+        await handler.start_async()
+    finally:
+        await deps.background.drain()
+        await deps.db.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loopkeeper", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="answer Slack (HTTP by default)")
+    serve_cmd.add_argument("--socket", action="store_true", help="use Socket Mode instead")
+    serve_cmd.add_argument("--host", help="overrides HOST")
+    serve_cmd.add_argument("--port", type=int, help="overrides PORT")
+    serve_cmd.set_defaults(run=serve)
+
+    migrate_cmd = commands.add_parser("migrate", help="upgrade the database schema")
+    migrate_cmd.add_argument("--revision", default="head", help="target revision (default head)")
+    migrate_cmd.set_defaults(run=migrate)
+
+    down_cmd = commands.add_parser("downgrade", help="downgrade the database schema")
+    down_cmd.add_argument("revision", help="target revision, e.g. -1 or base")
+    down_cmd.set_defaults(run=downgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigError as error:
+        return _fail(str(error))
+    except (OSError, DBAPIError) as error:
+        reason = getattr(error, "orig", None) or error
+        return _fail(
+            f"Loopkeeper cannot reach its database ({reason.__class__.__name__}: {reason}). "
+            "Check DATABASE_URL and that the database is running; README.md, section "
+            "'Configuration'."
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

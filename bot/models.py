@@ -1,0 +1,105 @@
+"""SQLModel tables. Every schema change here needs an Alembic revision in migrations/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, text
+from sqlmodel import Field, SQLModel
+
+from bot.db import UTCDateTime
+from bot.stages import CLOSED
+
+# The per-role clock defaults of DOMAIN.md ("The clocks").
+DEFAULT_LOOP_DAYS = 7
+DEFAULT_FEEDBACK_HOURS = 24
+DEFAULT_DECISION_HOURS = 48
+DEFAULT_OFFER_HOURS = 48
+DEFAULT_IDLE_HOURS = 48
+
+_CLOSED_SQL = ", ".join(f"'{s.value}'" for s in sorted(CLOSED))
+_OPEN_ONLY = text(f"stage NOT IN ({_CLOSED_SQL})")
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class ClockSettings(SQLModel):
+    loop_days: int = Field(default=DEFAULT_LOOP_DAYS, ge=1, le=60)
+    feedback_hours: int = Field(default=DEFAULT_FEEDBACK_HOURS, ge=1, le=24 * 14)
+    decision_hours: int = Field(default=DEFAULT_DECISION_HOURS, ge=1, le=24 * 30)
+    offer_hours: int = Field(default=DEFAULT_OFFER_HOURS, ge=1, le=24 * 30)
+    idle_hours: int = Field(default=DEFAULT_IDLE_HOURS, ge=1, le=24 * 30)
+
+
+class Role(ClockSettings, table=True):
+    __tablename__ = "role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=150)
+    title_key: str = Field(max_length=150, unique=True)
+    hiring_manager_id: str = Field(max_length=32, index=True)
+    channel_id: str = Field(max_length=32)
+    template: str = Field(default="mlops", max_length=64)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class RoleRecruiter(SQLModel, table=True):
+    __tablename__ = "role_recruiter"
+
+    role_id: int = Field(foreign_key="role.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(max_length=32, primary_key=True, index=True)
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidate"
+    __table_args__ = (
+        # One open candidate per name per role; closed ones may come back.
+        Index(
+            "uq_candidate_open_name",
+            "role_id",
+            "name_key",
+            unique=True,
+            sqlite_where=_OPEN_ONLY,
+            postgresql_where=_OPEN_ONLY,
+        ),
+        Index("ix_candidate_role_stage", "role_id", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="role.id", ondelete="RESTRICT")
+    name: str = Field(max_length=150)
+    name_key: str = Field(max_length=150)
+    email: str | None = Field(default=None, max_length=254)
+    links: str | None = Field(default=None, max_length=2000)
+    stage: str = Field(max_length=16)
+    stage_entered_at: datetime = Field(sa_column=_utc())
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class StageEvent(SQLModel, table=True):
+    """Append-only: every stage a candidate ever entered, who moved them, and why."""
+
+    __tablename__ = "stage_event"
+    __table_args__ = (Index("ix_stage_event_candidate_at", "candidate_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT")
+    at: datetime = Field(sa_column=_utc())
+    actor_id: str = Field(max_length=32)
+    from_stage: str | None = Field(default=None, max_length=16)
+    to_stage: str = Field(max_length=16)
+    note: str = Field(default="", max_length=3000)
+    detail: str = Field(default="", max_length=500)
+
+
+__all__ = [
+    "Candidate",
+    "ClockSettings",
+    "Role",
+    "RoleRecruiter",
+    "StageEvent",
+]

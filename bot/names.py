@@ -1,0 +1,80 @@
+"""Forgiving name lookup: case, accents, partial names and small typos."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+# Below this similarity (0 to 100) a name is not offered as a match at all.
+FUZZY_CUTOFF = 80
+MAX_CHOICES = 5
+
+
+def name_key(name: str) -> str:
+    """Compare-form of a name: no accents, no case, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.findall(r"[\w']+", plain.casefold())
+    return " ".join(words)
+
+
+def clean_name(name: str) -> str:
+    """Display-form of a name as typed: trimmed, inner whitespace collapsed."""
+    return " ".join(name.split())
+
+
+@dataclass(frozen=True)
+class Named:
+    id: int
+    name: str
+    is_open: bool = True
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    score: float
+
+
+def _score(query: str, query_words: list[str], key: str) -> float:
+    if key == query:
+        return 100.0
+    words = key.split()
+    if all(q in words for q in query_words):
+        return 97.0
+    # Every word typed is the start of a distinct word of the name: "jan do" finds "Jane Doe".
+    if all(any(w.startswith(q) for w in words) for q in query_words):
+        return 95.0 if len(query_words) > 1 or len(query) >= 3 else 90.0
+    if len(query) < 3:
+        return 0.0
+    # Typos: the whole name, or its best-matching words, nearly spelled right.
+    whole = fuzz.ratio(query, key)
+    by_word = min(
+        (max(fuzz.ratio(q, w) for w in words) for q in query_words),
+        default=0.0,
+    )
+    return max(whole, by_word * 0.98)
+
+
+def match_names(query: str, people: Sequence[Named]) -> list[Match]:
+    """Best matches first; an exact name wins alone, otherwise up to MAX_CHOICES."""
+    key = name_key(query)
+    if not key:
+        return []
+    query_words = key.split()
+    scored = [
+        Match(p.id, _score(key, query_words, name_key(p.name)) + (0.5 if p.is_open else 0.0))
+        for p in people
+    ]
+    hits = sorted((m for m in scored if m.score >= FUZZY_CUTOFF), key=lambda m: -m.score)
+    # Only the best kind of match counts: an exact name hides whole words, a
+    # whole word ("jane") hides word starts ("janet"), which hide look-alikes.
+    for floor in (100.0, 97.0, 90.0):
+        tier = [m for m in hits if m.score >= floor]
+        if tier:
+            return tier[:MAX_CHOICES]
+    return hits[:MAX_CHOICES]

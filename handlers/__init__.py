@@ -1,0 +1,14 @@
+"""Thin Bolt listeners, one module per Slack surface; each has register(app)."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import actions, commands, errors, views
+
+
+def register(app: AsyncApp) -> None:
+    errors.register(app)
+    commands.register(app)
+    actions.register(app)
+    views.register(app)

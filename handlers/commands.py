@@ -1,0 +1,167 @@
+"""`/hire` and its subcommands. Answers are ephemeral: only the asker sees them."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import access, hiring
+from bot.app import deps_of
+from bot.blocks import candidates as cards
+from bot.blocks.common import as_dicts
+from bot.blocks.help import help_blocks, help_text
+from bot.blocks.roles import create_role_modal
+from bot.commands import CommandError, parse, parse_move
+from bot.scorecards import templates
+from bot.stages import IllegalMove, Stage
+
+MODAL_FAILED = (
+    "Slack didn't let me open the form in time (it said `{error}`). Please run the command again."
+)
+
+
+async def hire(
+    ack: AsyncAck, command: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    request = parse(command.get("text", ""))
+    user_id = command["user_id"]
+    if request.sub == "help":
+        await ack(text=help_text(), blocks=as_dicts(help_blocks()))
+    elif request.sub == "status":
+        await status(ack, context, user_id=user_id, query=request.rest)
+    elif request.sub == "add":
+        await add(ack, client, context, command, name=request.rest)
+    elif request.sub == "move":
+        await move(ack, client, context, command, rest=request.rest)
+    elif request.sub == "role":
+        await role(ack, client, context, command)
+
+
+async def status(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, query: str) -> None:
+    if not query:
+        await ack(text="Whose status? Example: `/hire status Jane Doe`.")
+        return
+    deps = deps_of(context)
+    matches = await hiring.find(deps.db, user_id=user_id, query=query)
+    if not matches:
+        await ack(text=cards.not_found_message(query))
+    elif len(matches) > 1:
+        text, blocks = cards.choices_message(query, matches, action=cards.OPEN_STATUS)
+        await ack(text=text, blocks=as_dicts(blocks))
+    else:
+        found = await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
+        if found is None:  # removed from the team between the two reads
+            await ack(text=cards.not_found_message(query))
+            return
+        can_move = access.can_move_candidates(user_id, found.team)
+        text, blocks = cards.status_message(found, now=deps.clock.now(), can_move=can_move)
+        await ack(text=text, blocks=as_dicts(blocks))
+
+
+async def _open_modal(ack: AsyncAck, client: AsyncWebClient, trigger_id: str, view: View) -> None:
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        await ack(text=MODAL_FAILED.format(error=error.response.get("error", "unknown")))
+        return
+    await ack()
+
+
+async def add(
+    ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, command: dict, *, name: str
+) -> None:
+    deps = deps_of(context)
+    roles = await hiring.roles_user_can_add_to(deps.db, user_id=command["user_id"])
+    if not roles:
+        await ack(
+            text="You can add candidates only to roles where you are a recruiter or the "
+            "hiring manager, and you are on none yet. An admin creates roles with `/hire role`."
+        )
+        return
+    await _open_modal(
+        ack, client, command["trigger_id"], cards.add_candidate_modal(roles=roles, name=name)
+    )
+
+
+async def move(
+    ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, command: dict, *, rest: str
+) -> None:
+    deps = deps_of(context)
+    user_id = command["user_id"]
+    try:
+        request = parse_move(rest)
+    except CommandError as error:
+        await ack(text=str(error))
+        return
+    matches = await hiring.find(deps.db, user_id=user_id, query=request.name)
+    if not matches:
+        await ack(text=cards.not_found_message(request.name))
+        return
+    if len(matches) > 1:
+        text, blocks = cards.choices_message(request.name, matches, action=cards.OPEN_MOVE)
+        await ack(text=text, blocks=as_dicts(blocks))
+        return
+    candidate = matches[0][0]
+    if request.stage is None:
+        found = await hiring.card(deps.db, user_id=user_id, candidate_id=candidate.id or 0)
+        if found is None:
+            await ack(text=cards.not_found_message(request.name))
+            return
+        if not access.can_move_candidates(user_id, found.team):
+            await ack(text="Only the role's recruiters and hiring manager can move candidates.")
+            return
+        if found.stage.is_closed:
+            await ack(text=f"{found.candidate.name} is {found.stage.value}, which is final.")
+            return
+        await _open_modal(ack, client, command["trigger_id"], cards.move_modal(found))
+        return
+    try:
+        moved = await hiring.move(
+            deps.db,
+            actor_id=user_id,
+            candidate_id=candidate.id or 0,
+            seen_stage=Stage(candidate.stage),
+            target=request.stage,
+            reason=request.reason,
+            now=deps.clock.now(),
+        )
+    except hiring.NotAllowed as refusal:
+        await ack(text=str(refusal))
+        return
+    except hiring.StaleMove as stale:
+        await ack(
+            text=f"{candidate.name} was just moved to {stale.current.candidate.stage} by "
+            "someone else; nothing changed. Look again with `/hire status`."
+        )
+        return
+    except IllegalMove as error:
+        example = (
+            f" Example: `/hire move {candidate.name} to {request.stage.value}: <reason>`."
+            if "needs a reason" in str(error)
+            else ""
+        )
+        await ack(text=f"I can't move {candidate.name}: {error}{example}")
+        return
+    text, blocks = cards.moved_message(moved, deps.clock.now())
+    await ack(text=text, blocks=as_dicts(blocks))
+
+
+async def role(
+    ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, command: dict
+) -> None:
+    deps = deps_of(context)
+    user_id = command["user_id"]
+    if not access.can_create_role(user_id, deps.settings.loopkeeper_admins):
+        await ack(
+            text="Only Loopkeeper admins can create roles. Ask an admin, or have your user "
+            "id added to LOOPKEEPER_ADMINS."
+        )
+        return
+    view = create_role_modal(creator_id=user_id, templates=templates())
+    await _open_modal(ack, client, command["trigger_id"], view)
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/hire")(hire)

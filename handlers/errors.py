@@ -1,0 +1,41 @@
+"""The one error handler: log with the traceback, tell the person something went wrong."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+log = logging.getLogger("loopkeeper.errors")
+
+SORRY = (
+    "Sorry, something went wrong on my side and nothing was changed. "
+    "Please try again in a minute; if it keeps happening, tell your Loopkeeper admin."
+)
+
+
+async def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    log.error("unhandled error in a %s listener", kind, exc_info=error)
+    if kind == "view_submission":
+        # Keeps the modal open with the explanation instead of Slack's generic error.
+        first_input = next(
+            (b["block_id"] for b in body["view"]["blocks"] if b.get("type") == "input"), None
+        )
+        if first_input:
+            payload = {"response_action": "errors", "errors": {first_input: SORRY}}
+            return BoltResponse(
+                status=200,
+                body=json.dumps(payload),
+                headers={"content-type": "application/json"},
+            )
+    if kind == "slash_command":
+        return BoltResponse(status=200, body=SORRY)
+    return BoltResponse(status=500, body="")
+
+
+def register(app: AsyncApp) -> None:
+    app.error(handle_error)

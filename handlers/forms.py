@@ -1,0 +1,41 @@
+"""Reading a submitted modal: view.state.values[block_id][action_id], by element type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = view.get("state", {}).get("values", {}).get(block_id) or {}
+    # Our inputs hold one element each; its action_id does not matter here.
+    return next(iter(block.values()), {}) if isinstance(block, dict) else {}
+
+
+def text(view: dict[str, Any], block_id: str) -> str:
+    value = _state(view, block_id).get("value")
+    return value if isinstance(value, str) else ""
+
+
+def option(view: dict[str, Any], block_id: str) -> str | None:
+    selected = _state(view, block_id).get("selected_option") or {}
+    value = selected.get("value") if isinstance(selected, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def user(view: dict[str, Any], block_id: str) -> str | None:
+    value = _state(view, block_id).get("selected_user")
+    return value if isinstance(value, str) and value else None
+
+
+def users(view: dict[str, Any], block_id: str) -> list[str]:
+    value = _state(view, block_id).get("selected_users") or []
+    return [u for u in value if isinstance(u, str) and u] if isinstance(value, list) else []
+
+
+def conversation(view: dict[str, Any], block_id: str) -> str | None:
+    value = _state(view, block_id).get("selected_conversation")
+    return value if isinstance(value, str) and value else None
+
+
+def int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None

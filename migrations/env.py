@@ -1,0 +1,52 @@
+"""Alembic environment: runs on SQLModel's metadata with the async driver of DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.config import load_database_settings
+from bot.db import create_engine
+
+config = context.config
+target_metadata = SQLModel.metadata
+log = logging.getLogger("alembic.env")
+
+
+def _url() -> str:
+    return config.get_main_option("sqlalchemy.url") or load_database_settings().database_url
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        # SQLite cannot ALTER most things in place; batch mode copies the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online() -> None:
+    engine = create_engine(_url())
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_configure)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    asyncio.run(_run_online())

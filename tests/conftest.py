@@ -1,0 +1,169 @@
+"""Shared fixtures: a migrated database per test, the Slack stand-in, and the app
+served by uvicorn on a loopback port, with requests signed as Slack signs them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from bot import migrate
+from bot.app import Deps, create_asgi
+from bot.clock import ManualClock
+from bot.config import Settings
+from tests.slack_sender import SlackSender
+from tests.slack_standin import SlackStandin
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-token"
+
+# The people of the tests, by the hat they wear.
+ADMIN = "UADMIN01"
+HM = "UHM00001"
+RECRUITER = "UREC0001"
+RECRUITER_2 = "UREC0002"
+OUTSIDER = "UOUT0001"
+HIRING_CHANNEL = "GHIRING01"
+
+# A Monday morning, so working-hours rules have room either side.
+START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+async def _fresh_postgres(admin_url: str) -> tuple[str, str]:
+    """A new empty database on the test server, so no test sees another's rows."""
+    url = make_url(admin_url.replace("postgres://", "postgresql://", 1))
+    name = f"lk_{uuid.uuid4().hex[:16]}"
+    connection = await asyncpg.connect(_plain(url.render_as_string(hide_password=False)))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return url.set(database=name).render_as_string(hide_password=False), name
+
+
+async def _drop_postgres(admin_url: str, name: str) -> None:
+    url = make_url(admin_url.replace("postgres://", "postgresql://", 1))
+    connection = await asyncpg.connect(_plain(url.render_as_string(hide_password=False)))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+def _plain(url: str) -> str:
+    # asyncpg wants postgresql://, without SQLAlchemy's +driver part.
+    return url.replace("postgresql+asyncpg://", "postgresql://").replace(
+        "postgresql+psycopg://", "postgresql://"
+    )
+
+
+@pytest.fixture
+async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database URL; `backend` comes from parametrisation, SQLite by default."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'loopkeeper.db'}"
+        return
+    assert TEST_DATABASE_URL, "PostgreSQL tests need TEST_DATABASE_URL"
+    url, name = await _fresh_postgres(TEST_DATABASE_URL)
+    try:
+        yield url
+    finally:
+        await _drop_postgres(TEST_DATABASE_URL, name)
+
+
+@pytest.fixture
+async def db_url(empty_db_url: str) -> str:
+    """A database migrated to head, the only way the app's tables are ever made."""
+    await asyncio.to_thread(migrate.upgrade, empty_db_url)
+    return empty_db_url
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Tests marked `both_databases` run once per backend; the rest on SQLite only.
+    if metafunc.definition.get_closest_marker("both_databases") and (
+        "empty_db_url" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("empty_db_url", BACKENDS, indirect=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_databases: run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL"
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandin]:
+    async with SlackStandin(token=BOT_TOKEN) as server:
+        yield server
+        # Every view and message the app sent must be one Slack would accept.
+        assert server.invalid == [], server.invalid
+
+
+def make_settings(*, db_url: str, api_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": api_url,
+        "database_url": db_url,
+        "loopkeeper_admins": ADMIN,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class Running:
+    """The app as Slack sees it: a URL, plus its insides for assertions."""
+
+    url: str
+    deps: Deps
+    slack: SlackSender
+    standin: SlackStandin
+
+    async def settle(self) -> None:
+        """Wait for the work the app does after answering (confirmations, posts)."""
+        await self.deps.background.drain(seconds=5)
+
+
+@pytest.fixture
+async def app(db_url: str, standin: SlackStandin, clock: ManualClock) -> AsyncIterator[Running]:
+    settings = make_settings(db_url=db_url, api_url=standin.url)
+    asgi = create_asgi(settings, clock=clock)
+    server = uvicorn.Server(
+        uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    )
+    serving = asyncio.create_task(server.serve())
+    for _ in range(500):  # wait for the listening socket, a few ms
+        if server.started or serving.done():
+            break
+        await asyncio.sleep(0.01)
+    assert server.started, "uvicorn did not start"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    slack = SlackSender(url, SIGNING_SECRET, response_url_factory=standin.response_url)
+    try:
+        yield Running(url=url, deps=asgi.state.deps, slack=slack, standin=standin)
+    finally:
+        await slack.aclose()
+        server.should_exit = True
+        await serving

@@ -1,0 +1,692 @@
+"""A local stand-in for Slack's Web API, for tests.
+
+The app's `AsyncWebClient(base_url=standin.url)` talks to a real HTTP server on
+127.0.0.1 (port 0), so every call goes through slack-sdk's own aiohttp code,
+retry handlers and error handling, exactly as it would against Slack. Answers
+follow the shapes in shared/slack-reference/methods/*.json. Views and messages
+are checked against Block Kit's limits, and what Slack would reject is both
+refused (as Slack does) and written to `invalid`, so a test fails even when the
+app swallows the error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from aiohttp import web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+TEAM_ID = "T111"
+TEAM_NAME = "Test Team"
+APP_ID = "A111"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+BOT_NAME = "loopkeeper"
+
+# Fields that Slack takes as JSON strings in form bodies; decoded so tests see objects.
+JSON_FIELDS = ("view", "blocks", "attachments", "metadata")
+
+MAX_VIEW_BLOCKS = 100
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_TEXT = 24  # title, submit, close
+MAX_PRIVATE_METADATA = 3000
+MAX_ID = 255  # callback_id, block_id, action_id, external_id
+MAX_OPTIONS = 100
+MAX_VIEW_BYTES = 250_000
+RESPONSE_URL_POSTS = 5  # a response_url is good for five posts
+
+
+@dataclass
+class Call:
+    """One request the stand-in received, in arrival order."""
+
+    method: str  # "chat.postMessage", or "response_url:<name>" for response_url posts
+    args: dict[str, Any]  # form, JSON and query arguments merged; JSON-string fields decoded
+    headers: dict[str, str]
+    status: int = 200  # what the stand-in answered, so tests can inspect
+    response: dict[str, Any] | None = None  # the view id/hash or ts handed out
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _ApiError(Exception):
+    """An `{"ok": false}` answer, raised from inside a method handler."""
+
+    def __init__(self, error: str, *messages: str) -> None:
+        super().__init__(error)
+        self.error = error
+        self.messages = list(messages)
+
+    def reply(self) -> _Reply:
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.messages:
+            body["response_metadata"] = {"messages": self.messages}
+        return _Reply(200, body)
+
+
+class SlackStandin:
+    """Plays Slack's Web API on loopback; use `async with SlackStandin() as slack:`."""
+
+    def __init__(self, token: str = "xoxb-test-token") -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.invalid: list[str] = []
+        self._base: str | None = None
+        self._runner: web.AppRunner | None = None
+        self._arrived: asyncio.Condition | None = None
+        self._scripts: dict[str, deque[_Reply]] = {}
+        self._users: dict[str, dict[str, Any]] = {}
+        self._views: dict[str, dict[str, Any]] = {}
+        self._external_ids: dict[str, str] = {}
+        self._home_ids: dict[str, str] = {}
+        self._used_triggers: set[str] = set()
+        self._response_url_posts: dict[str, int] = {}
+        self._ts_epoch = int(time.time())
+        self._seq = itertools.count(1)
+        self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "users.info": self._users_info,
+            "conversations.open": self._conversations_open,
+        }
+
+    # ---- lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Serve on 127.0.0.1 at a free port chosen by the OS."""
+        # Created here, not in __init__, so it belongs to the loop the test runs in.
+        self._arrived = asyncio.Condition()
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._on_api)
+        app.router.add_post("/response/{name}", self._on_response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        port = self._runner.addresses[0][1]
+        self._base = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        """Web API base URL; the trailing slash matters, slack-sdk joins method names to it."""
+        return f"{self._started_base()}/api/"
+
+    def response_url(self, name: str = "default") -> str:
+        """A response_url whose posts are recorded as Call("response_url:<name>", body)."""
+        return f"{self._started_base()}/response/{name}"
+
+    # ---- what tests read -------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until `count` calls to `method` arrived; returns all calls to it."""
+        arrived = self._arrived
+        assert arrived is not None, "SlackStandin.start() was not awaited"
+        try:
+            async with asyncio.timeout(timeout), arrived:
+                await arrived.wait_for(lambda: len(self.calls_to(method)) >= count)
+        except TimeoutError:
+            seen = ", ".join(call.method for call in self.calls) or "none"
+            got = len(self.calls_to(method))
+            raise AssertionError(
+                f"waited {timeout}s for {count} call(s) to {method}, got {got}; calls seen: {seen}"
+            ) from None
+        return self.calls_to(method)
+
+    def reset(self) -> None:
+        """Forget the calls seen so far (scripted failures and state stay)."""
+        self.calls.clear()
+
+    # ---- what tests script -----------------------------------------------------
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        """Answer the next `times` calls with HTTP 200 {"ok": false, "error": error}."""
+        self._script(method, _Reply(200, {"ok": False, "error": error}), times)
+
+    def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer HTTP 429 with Retry-After, as Slack does; retry_after=0 keeps tests fast."""
+        reply = _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        self._script(method, reply, times)
+
+    def server_error_next(self, method: str, status: int = 500, times: int = 1) -> None:
+        error = "service_unavailable" if status == 503 else "internal_error"
+        self._script(method, _Reply(status, {"ok": False, "error": error}), times)
+
+    def set_user(
+        self,
+        user_id: str,
+        *,
+        tz: str = "UTC",
+        tz_offset: int = 0,
+        real_name: str | None = None,
+        deleted: bool = False,
+        is_bot: bool = False,
+    ) -> None:
+        """What users.info tells about `user_id`."""
+        self._users[user_id] = _user_object(
+            user_id, tz=tz, tz_offset=tz_offset, real_name=real_name, deleted=deleted, is_bot=is_bot
+        )
+
+    # ---- HTTP plumbing ---------------------------------------------------------
+
+    async def _on_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args, reply = await _read_args(request)
+        token = _bearer(request.headers.get("Authorization")) or args.pop("token", None)
+        # A scripted failure wins, so tests get exactly the answer they asked for.
+        reply = reply or self._next_script(method) or self._answer(method, args, token)
+        return await self._finish(Call(method, args, dict(request.headers)), reply)
+
+    async def _on_response_url(self, request: web.Request) -> web.Response:
+        method = f"response_url:{request.match_info['name']}"
+        args, reply = await _read_args(request)
+        reply = reply or self._next_script(method) or self._answer_response_url(method, args)
+        return await self._finish(Call(method, args, dict(request.headers)), reply)
+
+    async def _finish(self, call: Call, reply: _Reply) -> web.Response:
+        call.status, call.response = reply.status, reply.body
+        assert self._arrived is not None
+        async with self._arrived:
+            self.calls.append(call)
+            self._arrived.notify_all()
+        return web.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> _Reply:
+        if not token:
+            return _ApiError("not_authed").reply()
+        if token != self.token:
+            return _ApiError("invalid_auth").reply()
+        handler = self._handlers.get(method)
+        if handler is None:
+            return _ApiError("unknown_method").reply()
+        try:
+            return _Reply(200, {"ok": True, **handler(args)})
+        except _ApiError as exc:
+            return exc.reply()
+
+    def _answer_response_url(self, method: str, body: dict[str, Any]) -> _Reply:
+        posts = self._response_url_posts[method] = self._response_url_posts.get(method, 0) + 1
+        if posts > RESPONSE_URL_POSTS:
+            return _Reply(404, {"ok": False, "error": "used_url"})
+        if body.get("delete_original"):
+            return _Reply(200, {"ok": True})
+        if not (body.get("text") or body.get("blocks") or body.get("attachments")):
+            return _Reply(400, {"ok": False, "error": "no_text"})
+        problems = self._check_message(method, body)
+        if problems:
+            return _Reply(400, {"ok": False, "error": "invalid_blocks"})
+        return _Reply(200, {"ok": True})
+
+    def _script(self, method: str, reply: _Reply, times: int) -> None:
+        self._scripts.setdefault(method, deque()).extend([reply] * times)
+
+    def _next_script(self, method: str) -> _Reply | None:
+        queue = self._scripts.get(method)
+        return queue.popleft() if queue else None
+
+    def _started_base(self) -> str:
+        if self._base is None:
+            raise RuntimeError("SlackStandin.start() was not awaited")
+        return self._base
+
+    # ---- Web API methods ---------------------------------------------------------
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": "https://test-team.slack.com/",
+            "team": TEAM_NAME,
+            "user": BOT_NAME,
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = _require(args, "channel", "channel_not_found")
+        self._require_content(args)
+        self._raise_if_invalid_message("chat.postMessage", args)
+        # Posting to a user id lands in the DM with that user, and Slack answers with its id.
+        if channel[:1] in ("U", "W"):
+            channel = "D" + channel
+        ts = self._next_ts()
+        return {"channel": channel, "ts": ts, "message": _message(args, ts)}
+
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        _require(args, "channel", "channel_not_found")
+        _require(args, "user", "user_not_in_channel")
+        self._require_content(args)
+        self._raise_if_invalid_message("chat.postEphemeral", args)
+        return {"message_ts": self._next_ts()}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = _require(args, "channel", "channel_not_found")
+        # chat.update needs the conversation id (D…) that chat.postMessage answered, not a user id.
+        if channel[:1] in ("U", "W"):
+            raise _ApiError("channel_not_found")
+        ts = _require(args, "ts", "message_not_found")
+        self._raise_if_invalid_message("chat.update", args)
+        text = args.get("text") or ""
+        return {"channel": channel, "ts": ts, "text": text, "message": _message(args, ts)}
+
+    def _views_open(self, args: dict[str, Any], method: str = "views.open") -> dict[str, Any]:
+        trigger_id = args.get("trigger_id") or args.get("interactivity_pointer")
+        if not trigger_id:
+            raise _ApiError("invalid_arguments", "[ERROR] missing required field: trigger_id")
+        view = self._checked_view(method, args)
+        # Slack hands a trigger_id out for a single use.
+        if trigger_id in self._used_triggers:
+            raise _ApiError("expired_trigger_id")
+        self._used_triggers.add(trigger_id)
+        view_id = self._new_view_id()
+        return {"view": self._store_view(view, view_id, root_view_id=view_id)}
+
+    def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        # Same contract as views.open: a fresh trigger_id and a valid modal.
+        return self._views_open(args, method="views.push")
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id") or self._external_ids.get(args.get("external_id") or "")
+        if not args.get("view_id") and not args.get("external_id"):
+            raise _ApiError("invalid_arguments", "[ERROR] either view_id or external_id is required")
+        current = self._views.get(view_id or "")
+        if current is None:
+            raise _ApiError("not_found")
+        if args.get("hash") and args["hash"] != current["hash"]:
+            raise _ApiError("hash_conflict")
+        view = self._checked_view("views.update", args, updating=current["id"])
+        stored = self._store_view(
+            view,
+            current["id"],
+            root_view_id=current["root_view_id"],
+            previous_view_id=current["previous_view_id"],
+        )
+        return {"view": stored}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = args.get("user_id")
+        if not user_id:
+            raise _ApiError("invalid_arguments", "[ERROR] missing required field: user_id")
+        # A user's Home tab keeps its view id across publishes; the hash changes.
+        view_id = self._home_ids.setdefault(user_id, self._new_view_id())
+        view = self._checked_view("views.publish", args, updating=view_id)
+        if view.get("type") != "home":
+            self._reject_view("views.publish", ["views.publish only takes a view of type home"])
+        current = self._views.get(view_id)
+        if args.get("hash") and current is not None and args["hash"] != current["hash"]:
+            raise _ApiError("hash_conflict")
+        return {"view": self._store_view(view, view_id, root_view_id=view_id)}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = _require(args, "user", "user_not_found")
+        user = self._users.get(user_id)
+        if user is None:
+            is_bot = user_id == BOT_USER_ID
+            user = _user_object(user_id, tz="UTC", tz_offset=0, real_name=None, is_bot=is_bot)
+        return {"user": copy.deepcopy(user)}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = args.get("users")
+        if isinstance(users, list):
+            users = ",".join(users)
+        if not users:
+            if args.get("channel"):
+                return {"channel": {"id": args["channel"]}}
+            raise _ApiError("users_list_not_supplied")
+        first = users.split(",")[0].strip()
+        return {"channel": {"id": "D" + first}}
+
+    # ---- Block Kit checks --------------------------------------------------------
+
+    def _require_content(self, args: dict[str, Any]) -> None:
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            raise _ApiError("no_text")
+
+    def _check_message(self, method: str, args: dict[str, Any]) -> list[str]:
+        """Record what Slack would refuse (returned) or only warn about (not returned)."""
+        blocks = args.get("blocks")
+        if blocks is None:
+            return []
+        problems = message_problems(blocks)
+        warnings = [] if args.get("text") else ["blocks given without a top-level text fallback"]
+        if problems or warnings:
+            self.invalid.append(f"{method}: {'; '.join(problems + warnings)}")
+        return problems
+
+    def _raise_if_invalid_message(self, method: str, args: dict[str, Any]) -> None:
+        problems = self._check_message(method, args)
+        if problems:
+            raise _ApiError("invalid_blocks", *problems)
+
+    def _checked_view(
+        self, method: str, args: dict[str, Any], updating: str | None = None
+    ) -> dict[str, Any]:
+        view = args.get("view")
+        if not isinstance(view, dict):
+            self._reject_view(method, ["view is missing or not a JSON object"])
+        if len(json.dumps(view)) > MAX_VIEW_BYTES:
+            self.invalid.append(f"{method}: view is larger than {MAX_VIEW_BYTES} bytes")
+            raise _ApiError("view_too_large")
+        problems = view_problems(view)
+        if problems:
+            self._reject_view(method, problems)
+        external_id = view.get("external_id")
+        owner = self._external_ids.get(external_id) if external_id else None
+        if owner is not None and owner != updating:
+            raise _ApiError("duplicate_external_id")
+        return view
+
+    def _reject_view(self, method: str, problems: list[str]) -> None:
+        self.invalid.append(f"{method}: {'; '.join(problems)}")
+        raise _ApiError("invalid_arguments", *(f"[ERROR] {p}" for p in problems))
+
+    # ---- state -------------------------------------------------------------------
+
+    def _store_view(
+        self,
+        view: dict[str, Any],
+        view_id: str,
+        *,
+        root_view_id: str,
+        previous_view_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Keep the view as Slack would echo it, with a fresh hash."""
+        stored = _slack_view(view)
+        stored.update(
+            id=view_id,
+            hash=f"{int(time.time())}.{secrets.token_hex(4)}",
+            root_view_id=root_view_id,
+            previous_view_id=previous_view_id,
+        )
+        self._views[view_id] = stored
+        if stored["external_id"]:
+            self._external_ids[stored["external_id"]] = view_id
+        return copy.deepcopy(stored)
+
+    def _new_view_id(self) -> str:
+        return f"V{next(self._seq):08d}"
+
+    def _next_ts(self) -> str:
+        # Same shape as Slack's ts ("1503435956.000247"), unique and increasing.
+        return f"{self._ts_epoch}.{next(self._seq):06d}"
+
+
+# ---- request parsing -------------------------------------------------------------
+
+
+async def _read_args(request: web.Request) -> tuple[dict[str, Any], _Reply | None]:
+    """Merge query, form and JSON arguments; slack-sdk uses all three."""
+    args: dict[str, Any] = dict(request.query)
+    try:
+        if request.content_type == "application/json" and request.can_read_body:
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise ValueError("JSON body is not an object")
+            args.update(body)
+        elif request.can_read_body:
+            form = await request.post()
+            args.update({k: v for k, v in form.items() if isinstance(v, str)})
+    except ValueError:
+        return args, _ApiError("invalid_json").reply()
+    for name in JSON_FIELDS:
+        if isinstance(args.get(name), str):
+            try:
+                args[name] = json.loads(args[name])
+            except ValueError:
+                return args, _ApiError(f"invalid_{name}_format").reply()
+    return args, None
+
+
+def _bearer(header: str | None) -> str | None:
+    if header and header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip()
+    return None
+
+
+def _require(args: dict[str, Any], name: str, error: str) -> str:
+    value = args.get(name)
+    if not value or not isinstance(value, str):
+        raise _ApiError(error)
+    return value
+
+
+# ---- Slack-shaped objects ----------------------------------------------------------
+
+
+def _message(args: dict[str, Any], ts: str) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "type": "message",
+        "text": args.get("text") or "",
+        "user": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "app_id": APP_ID,
+        "team": TEAM_ID,
+        "ts": ts,
+    }
+    for name in ("blocks", "attachments", "thread_ts", "metadata"):
+        if args.get(name):
+            message[name] = copy.deepcopy(args[name])
+    if "blocks" in message:
+        _fill_ids(message["blocks"])
+    return message
+
+
+def _slack_view(view: dict[str, Any]) -> dict[str, Any]:
+    """The submitted view with the fields Slack adds when it echoes a view back."""
+    echoed: dict[str, Any] = {
+        "team_id": TEAM_ID,
+        "private_metadata": "",
+        "callback_id": "",
+        "external_id": "",
+        "title": None,
+        "submit": None,
+        "close": None,
+        "clear_on_close": False,
+        "notify_on_close": False,
+        "app_id": APP_ID,
+        "app_installed_team_id": TEAM_ID,
+        "bot_id": BOT_ID,
+    }
+    echoed.update(copy.deepcopy(view))
+    echoed["state"] = {"values": {}}
+    _fill_ids(echoed.get("blocks") or [])
+    return echoed
+
+
+def _fill_ids(blocks: list[Any]) -> None:
+    """Slack invents block_id/action_id where the app gave none; so do we."""
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        block.setdefault("block_id", secrets.token_urlsafe(4))
+        for element in _interactive_elements(block):
+            element.setdefault("action_id", secrets.token_urlsafe(4))
+
+
+def _interactive_elements(block: dict[str, Any]) -> list[dict[str, Any]]:
+    """The elements of a block that carry an action_id (not context texts or images)."""
+    kind = block.get("type")
+    if kind == "input":
+        candidates = [block.get("element")]
+    elif kind == "section":
+        candidates = [block.get("accessory")]
+    elif kind == "actions":
+        candidates = list(block.get("elements") or [])
+    else:
+        candidates = []
+    return [e for e in candidates if isinstance(e, dict) and e.get("type") != "image"]
+
+
+def _user_object(
+    user_id: str,
+    *,
+    tz: str,
+    tz_offset: int,
+    real_name: str | None,
+    deleted: bool = False,
+    is_bot: bool = False,
+) -> dict[str, Any]:
+    name = user_id.lower()
+    real = real_name if real_name is not None else f"User {user_id}"
+    return {
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": name,
+        "real_name": real,
+        "tz": tz,
+        "tz_label": "Coordinated Universal Time" if tz == "UTC" else tz,
+        "tz_offset": tz_offset,
+        "deleted": deleted,
+        "is_bot": is_bot,
+        "profile": {"real_name": real, "display_name": name},
+    }
+
+
+# ---- Block Kit validation ------------------------------------------------------------
+
+
+def view_problems(view: dict[str, Any]) -> list[str]:
+    """The reasons Slack would refuse this view (empty when it would take it)."""
+    blocks = view.get("blocks") or []
+    if not isinstance(blocks, list):
+        return ["view.blocks is not a list"]
+    problems = _view_field_problems(view, blocks) + _block_problems(blocks)
+    if not problems:
+        # slack-sdk's own validators, for whatever the checks above do not cover.
+        problems = _model_problems(lambda: View(**view).to_dict())
+    return problems
+
+
+def message_problems(blocks: Any) -> list[str]:
+    """The reasons Slack would refuse these message blocks."""
+    if not isinstance(blocks, list):
+        return ["blocks is not a list"]
+    problems = []
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        problems.append(f"{len(blocks)} blocks in a message, over {MAX_MESSAGE_BLOCKS}")
+    return problems + _block_problems(blocks)
+
+
+def _view_field_problems(view: dict[str, Any], blocks: list[Any]) -> list[str]:
+    problems = []
+    kind = view.get("type")
+    if kind in ("modal", "home") and len(blocks) > MAX_VIEW_BLOCKS:
+        problems.append(f"{len(blocks)} blocks in a {kind}, over {MAX_VIEW_BLOCKS}")
+    for name in ("title", "submit", "close"):
+        text = _text_of(view.get(name))
+        if text is not None and len(text) > MAX_VIEW_TEXT:
+            problems.append(f"{name} is {len(text)} characters, over {MAX_VIEW_TEXT}")
+    if kind == "modal" and not _text_of(view.get("title")):
+        problems.append("a modal needs a title")
+    has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
+    if kind == "modal" and has_input and not _text_of(view.get("submit")):
+        problems.append("a modal with input blocks needs a submit button")
+    metadata = view.get("private_metadata") or ""
+    if len(metadata) > MAX_PRIVATE_METADATA:
+        problems.append(f"private_metadata is {len(metadata)} characters, over 3000")
+    for name in ("callback_id", "external_id"):
+        value = view.get(name) or ""
+        if len(value) > MAX_ID:
+            problems.append(f"{name} is {len(value)} characters, over {MAX_ID}")
+    return problems
+
+
+def _block_problems(blocks: list[Any]) -> list[str]:
+    """Checks shared by views and messages: models, ids, option counts."""
+    problems: list[str] = []
+    seen_block_ids: set[str] = set()
+    for index, block in enumerate(blocks):
+        where = f"blocks[{index}]"
+        parsed = Block.parse(block) if isinstance(block, dict) else None
+        if parsed is None:
+            problems.append(f"{where}: not a known block type")
+            continue
+        problems += [f"{where}: {p}" for p in _model_problems(parsed.to_dict)]
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if block_id in seen_block_ids:
+                problems.append(f"{where}: block_id {block_id!r} is used twice")
+            seen_block_ids.add(block_id)
+        problems += [f"{where}: {p}" for p in _nested_problems(block)]
+    return problems
+
+
+def _nested_problems(block: dict[str, Any]) -> list[str]:
+    """Id lengths, option counts and action_id uniqueness anywhere inside one block."""
+    problems = []
+    action_ids: set[str] = set()
+    for key, value in _walk(block):
+        if key in ("block_id", "action_id", "callback_id") and isinstance(value, str):
+            if len(value) > MAX_ID:
+                problems.append(f"{key} is {len(value)} characters, over {MAX_ID}")
+        if key in ("options", "option_groups") and isinstance(value, list):
+            if len(value) > MAX_OPTIONS:
+                problems.append(f"{len(value)} {key}, over {MAX_OPTIONS}")
+        if key == "action_id" and isinstance(value, str):
+            if value in action_ids:
+                problems.append(f"action_id {value!r} is used twice in one block")
+            action_ids.add(value)
+    return problems
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair in a nested JSON structure."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _model_problems(serialise: Callable[[], object]) -> list[str]:
+    try:
+        serialise()
+    except SlackObjectFormationError as exc:
+        return [f"slack-sdk: {exc}"]
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # A malformed dict fails inside the models before their validators run.
+        return [f"slack-sdk could not build it: {exc!r}"]
+    return []
+
+
+def _text_of(text_object: Any) -> str | None:
+    if isinstance(text_object, dict):
+        return text_object.get("text")
+    return text_object if isinstance(text_object, str) else None
