@@ -126,7 +126,12 @@ class SlackSender:
         slack_view = self._slack_view(view) if view is not None else None
         msg = None if slack_view is not None else self._message(message)
         blocks = (slack_view or msg or {}).get("blocks") or []
-        element = _find_element(blocks, action_id) or {"type": action_type, "action_id": action_id}
+        found = _find_element(blocks, action_id)
+        if found is not None and block_id == "actions":
+            # The default is a guess; the block the element sits in is what Slack reports.
+            block_id, element = found
+        else:
+            element = found[1] if found else {"type": action_type, "action_id": action_id}
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user),
@@ -494,15 +499,15 @@ def _option(element: dict[str, Any], value: Any, *, strict: bool) -> dict[str, A
 # ---- small shapes ------------------------------------------------------------------
 
 
-def _find_element(blocks: list[Any], action_id: str) -> dict[str, Any] | None:
-    """The interactive element with `action_id` in these blocks, to copy its text/options."""
+def _find_element(blocks: list[Any], action_id: str) -> tuple[str, dict[str, Any]] | None:
+    """(block_id, element) for `action_id` in these blocks, to copy its text or options."""
     for block in blocks:
         if not isinstance(block, dict):
             continue
         candidates = [block.get("element"), block.get("accessory"), *(block.get("elements") or [])]
         for element in candidates:
             if isinstance(element, dict) and element.get("action_id") == action_id:
-                return element
+                return block.get("block_id", ""), element
     return None
 
 

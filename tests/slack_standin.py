@@ -20,11 +20,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 
 from aiohttp import web
 from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, BlockElement
 from slack_sdk.models.views import View
 
 TEAM_ID = "T111"
@@ -43,8 +43,9 @@ MAX_VIEW_TEXT = 24  # title, submit, close
 MAX_PRIVATE_METADATA = 3000
 MAX_ID = 255  # callback_id, block_id, action_id, external_id
 MAX_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 MAX_VIEW_BYTES = 250_000
-RESPONSE_URL_POSTS = 5  # a response_url is good for five posts
 
 
 @dataclass
@@ -96,7 +97,6 @@ class SlackStandin:
         self._external_ids: dict[str, str] = {}
         self._home_ids: dict[str, str] = {}
         self._used_triggers: set[str] = set()
-        self._response_url_posts: dict[str, int] = {}
         self._ts_epoch = int(time.time())
         self._seq = itertools.count(1)
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -153,7 +153,13 @@ class SlackStandin:
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    # A timeout argument on purpose: tests read better with it than wrapped in asyncio.timeout.
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[Call]:
         """Wait until `count` calls to `method` arrived; returns all calls to it."""
         arrived = self._arrived
         assert arrived is not None, "SlackStandin.start() was not awaited"
@@ -180,7 +186,9 @@ class SlackStandin:
 
     def rate_limit_next(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer HTTP 429 with Retry-After, as Slack does; retry_after=0 keeps tests fast."""
-        reply = _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        reply = _Reply(
+            429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+        )
         self._script(method, reply, times)
 
     def server_error_next(self, method: str, status: int = 500, times: int = 1) -> None:
@@ -240,9 +248,8 @@ class SlackStandin:
             return exc.reply()
 
     def _answer_response_url(self, method: str, body: dict[str, Any]) -> _Reply:
-        posts = self._response_url_posts[method] = self._response_url_posts.get(method, 0) + 1
-        if posts > RESPONSE_URL_POSTS:
-            return _Reply(404, {"ok": False, "error": "used_url"})
+        # No five-post limit here: a test reuses one name for many interactions, where
+        # Slack would hand out a fresh response_url each time.
         if body.get("delete_original"):
             return _Reply(200, {"ok": True})
         if not (body.get("text") or body.get("blocks") or body.get("attachments")):
@@ -300,6 +307,7 @@ class SlackStandin:
         if channel[:1] in ("U", "W"):
             raise _ApiError("channel_not_found")
         ts = _require(args, "ts", "message_not_found")
+        self._require_content(args)
         self._raise_if_invalid_message("chat.update", args)
         text = args.get("text") or ""
         return {"channel": channel, "ts": ts, "text": text, "message": _message(args, ts)}
@@ -309,6 +317,8 @@ class SlackStandin:
         if not trigger_id:
             raise _ApiError("invalid_arguments", "[ERROR] missing required field: trigger_id")
         view = self._checked_view(method, args)
+        if view.get("type") != "modal":
+            self._reject_view(method, [f"{method} only takes a view of type modal"])
         # Slack hands a trigger_id out for a single use.
         if trigger_id in self._used_triggers:
             raise _ApiError("expired_trigger_id")
@@ -323,7 +333,9 @@ class SlackStandin:
     def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id") or self._external_ids.get(args.get("external_id") or "")
         if not args.get("view_id") and not args.get("external_id"):
-            raise _ApiError("invalid_arguments", "[ERROR] either view_id or external_id is required")
+            raise _ApiError(
+                "invalid_arguments", "[ERROR] either view_id or external_id is required"
+            )
         current = self._views.get(view_id or "")
         if current is None:
             raise _ApiError("not_found")
@@ -411,7 +423,7 @@ class SlackStandin:
             raise _ApiError("duplicate_external_id")
         return view
 
-    def _reject_view(self, method: str, problems: list[str]) -> None:
+    def _reject_view(self, method: str, problems: list[str]) -> NoReturn:
         self.invalid.append(f"{method}: {'; '.join(problems)}")
         raise _ApiError("invalid_arguments", *(f"[ERROR] {p}" for p in problems))
 
@@ -627,7 +639,7 @@ def _view_field_problems(view: dict[str, Any], blocks: list[Any]) -> list[str]:
 
 
 def _block_problems(blocks: list[Any]) -> list[str]:
-    """Checks shared by views and messages: models, ids, option counts."""
+    """Checks shared by views and messages: models, ids, element types, options."""
     problems: list[str] = []
     seen_block_ids: set[str] = set()
     for index, block in enumerate(blocks):
@@ -636,31 +648,54 @@ def _block_problems(blocks: list[Any]) -> list[str]:
         if parsed is None:
             problems.append(f"{where}: not a known block type")
             continue
-        problems += [f"{where}: {p}" for p in _model_problems(parsed.to_dict)]
         block_id = block.get("block_id")
         if block_id is not None:
             if block_id in seen_block_ids:
                 problems.append(f"{where}: block_id {block_id!r} is used twice")
             seen_block_ids.add(block_id)
-        problems += [f"{where}: {p}" for p in _nested_problems(block)]
+        # One reason per broken block is enough; the models' reason comes first.
+        found = _model_problems(parsed.to_dict) or _nested_problems(block)
+        problems += [f"{where}: {p}" for p in found]
     return problems
 
 
 def _nested_problems(block: dict[str, Any]) -> list[str]:
-    """Id lengths, option counts and action_id uniqueness anywhere inside one block."""
-    problems = []
+    """What the models let through: unknown elements (they drop them silently),
+    id lengths, options inside option_groups (left unchecked as dicts), and
+    action_ids repeated within one block."""
+    problems = [
+        f"unknown element type {element.get('type')!r}"
+        for element in _interactive_elements(block)
+        if BlockElement.parse(element) is None
+    ]
     action_ids: set[str] = set()
     for key, value in _walk(block):
-        if key in ("block_id", "action_id", "callback_id") and isinstance(value, str):
-            if len(value) > MAX_ID:
-                problems.append(f"{key} is {len(value)} characters, over {MAX_ID}")
-        if key in ("options", "option_groups") and isinstance(value, list):
-            if len(value) > MAX_OPTIONS:
-                problems.append(f"{len(value)} {key}, over {MAX_OPTIONS}")
+        is_id = key in ("block_id", "action_id", "callback_id") and isinstance(value, str)
+        if is_id and len(value) > MAX_ID:
+            problems.append(f"{key} is {len(value)} characters, over {MAX_ID}")
         if key == "action_id" and isinstance(value, str):
             if value in action_ids:
                 problems.append(f"action_id {value!r} is used twice in one block")
             action_ids.add(value)
+        is_list = key in ("options", "option_groups") and isinstance(value, list)
+        if is_list and len(value) > MAX_OPTIONS:
+            problems.append(f"{len(value)} {key}, over {MAX_OPTIONS}")
+        if is_list and key == "options":
+            problems += _option_problems(value)
+    return problems
+
+
+def _option_problems(options: list[Any]) -> list[str]:
+    problems = []
+    for option in options:
+        if not isinstance(option, dict):
+            continue
+        text = _text_of(option.get("text")) or ""
+        value = option.get("value") or ""
+        if len(text) > MAX_OPTION_TEXT:
+            problems.append(f"option text is {len(text)} characters, over {MAX_OPTION_TEXT}")
+        if len(value) > MAX_OPTION_VALUE:
+            problems.append(f"option value is {len(value)} characters, over {MAX_OPTION_VALUE}")
     return problems
 
 
