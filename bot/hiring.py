@@ -10,7 +10,7 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 
 from bot import access, store
-from bot.access import Hat, Team
+from bot.access import Team
 from bot.db import Database
 from bot.models import Candidate, ClockSettings, Role, StageEvent
 from bot.names import Named, clean_name, match_names
@@ -252,25 +252,22 @@ async def move(
             raise NotAllowed("I can't find that candidate among the roles you hire for.")
         if not access.can_move_candidates(actor_id, current.team):
             raise NotAllowed("Only the role's recruiters and hiring manager can move candidates.")
-        if current.stage != seen_stage:
-            raise StaleMove(current)
-        planned = plan_move(current.stage, target, reason=reason)
-        try:
-            await store.move_candidate(
-                session,
-                candidate=current.candidate,
-                move=planned,
-                actor_id=actor_id,
-                note=reason,
-                now=now,
-            )
-        except store.StaleStage:
-            raise IllegalMove(
-                "someone else moved this candidate a moment ago; look again."
-            ) from None
-        events = await store.recent_events(session, candidate_id=candidate_id)
-        return CandidateCard(current.candidate, current.role, current.team, events)
-
-
-def hats_of(user_id: str, found: CandidateCard) -> set[Hat]:
-    return found.team.hats(user_id)
+        if current.stage == seen_stage:
+            planned = plan_move(current.stage, target, reason=reason)
+            try:
+                await store.move_candidate(
+                    session,
+                    candidate=current.candidate,
+                    move=planned,
+                    actor_id=actor_id,
+                    note=reason,
+                    now=now,
+                )
+            except store.StaleStage:
+                raise IllegalMove(
+                    "someone else moved this candidate a moment ago; look again."
+                ) from None
+            events = await store.recent_events(session, candidate_id=candidate_id)
+            return CandidateCard(current.candidate, current.role, current.team, events)
+    # Raised outside the transaction: a rollback would expire the card's rows.
+    raise StaleMove(current)

@@ -17,8 +17,14 @@ from bot.stages import IllegalMove, parse_stage
 NOT_FOUND = "I can't find that candidate among the roles you hire for."
 
 
-def _ids(value: str) -> list[str]:
-    return value.split(":") if value else []
+def _parts(action: dict) -> list[str]:
+    """A button value is `candidate_id[:stage[:stage]]`; anything else reads as empty."""
+    value = action.get("value")
+    return value.split(":") if isinstance(value, str) else []
+
+
+def _candidate_id(parts: list[str]) -> int:
+    return int(parts[0]) if parts and parts[0].isdigit() else 0
 
 
 async def open_status(
@@ -27,7 +33,7 @@ async def open_status(
     await ack()
     deps = deps_of(context)
     user_id = body["user"]["id"]
-    candidate_id = int(_ids(action.get("value", "0"))[0] or 0)
+    candidate_id = _candidate_id(_parts(action))
     found = await hiring.card(deps.db, user_id=user_id, candidate_id=candidate_id)
     if found is None:
         await respond(text=NOT_FOUND, replace_original=False)
@@ -48,8 +54,8 @@ async def open_move(
     await ack()
     deps = deps_of(context)
     user_id = body["user"]["id"]
-    parts = _ids(action.get("value", ""))
-    candidate_id = int(parts[0]) if parts and parts[0].isdigit() else 0
+    parts = _parts(action)
+    candidate_id = _candidate_id(parts)
     preselect = parse_stage(parts[1]) if len(parts) > 1 and parts[1] else None
     found = await hiring.card(deps.db, user_id=user_id, candidate_id=candidate_id)
     if found is None:
@@ -85,10 +91,10 @@ async def advance(
     await ack()
     deps = deps_of(context)
     user_id = body["user"]["id"]
-    parts = _ids(action.get("value", ""))
+    parts = _parts(action)
     seen = parse_stage(parts[1]) if len(parts) == 3 else None
     target = parse_stage(parts[2]) if len(parts) == 3 else None
-    if seen is None or target is None or not parts[0].isdigit():
+    if seen is None or target is None or not _candidate_id(parts):
         await respond(
             text="That button is out of date; ask for the status again.", replace_original=False
         )
@@ -97,7 +103,7 @@ async def advance(
         moved = await hiring.move(
             deps.db,
             actor_id=user_id,
-            candidate_id=int(parts[0]),
+            candidate_id=_candidate_id(parts),
             seen_stage=seen,
             target=target,
             reason="",

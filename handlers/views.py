@@ -64,16 +64,15 @@ async def create_role(
 async def _announce_role(
     client: AsyncWebClient, role: Role, recruiters: frozenset[str], *, creator_id: str
 ) -> None:
-    text, blocks = role_blocks.role_created_message(role, recruiters)
-    await client.chat_postMessage(channel=creator_id, text=text, blocks=as_dicts(blocks))
     text, blocks = role_blocks.role_channel_welcome(role, recruiters)
+    problem = None
     try:
         await client.chat_postMessage(channel=role.channel_id, text=text, blocks=as_dicts(blocks))
     except SlackApiError as error:
-        reason = str(error.response.get("error", "unknown"))
-        log.warning("cannot post in the hiring channel of role %s: %s", role.id, reason)
-        text, blocks = role_blocks.channel_unreachable_message(role, reason)
-        await client.chat_postMessage(channel=creator_id, text=text, blocks=as_dicts(blocks))
+        problem = str(error.response.get("error", "unknown"))
+        log.warning("cannot post in the hiring channel of role %s: %s", role.id, problem)
+    text, blocks = role_blocks.role_created_message(role, recruiters, channel_problem=problem)
+    await client.chat_postMessage(channel=creator_id, text=text, blocks=as_dicts(blocks))
 
 
 # Add candidate ------------------------------------------------------------------------

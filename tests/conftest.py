@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,25 +147,31 @@ class Running:
         await self.deps.background.drain(seconds=5)
 
 
-@pytest.fixture
-async def app(db_url: str, standin: SlackStandin, clock: ManualClock) -> AsyncIterator[Running]:
-    settings = make_settings(db_url=db_url, api_url=standin.url)
-    asgi = create_asgi(settings, clock=clock)
-    server = uvicorn.Server(
-        uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    serving = asyncio.create_task(server.serve())
-    for _ in range(500):  # wait for the listening socket, a few ms
-        if server.started or serving.done():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
+@asynccontextmanager
+async def serving(
+    db_url: str, standin: SlackStandin, clock: ManualClock, **settings: object
+) -> AsyncIterator[Running]:
+    """The app behind uvicorn on a loopback port, as `loopkeeper serve` runs it."""
+    asgi = create_asgi(make_settings(db_url=db_url, api_url=standin.url, **settings), clock=clock)
+    # Bound and listening before uvicorn starts, so requests queue instead of
+    # racing start-up, and the port is known without polling.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="on"))
+    serving_task = asyncio.create_task(server.serve(sockets=[sock]))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     slack = SlackSender(url, SIGNING_SECRET, response_url_factory=standin.response_url)
     try:
         yield Running(url=url, deps=asgi.state.deps, slack=slack, standin=standin)
     finally:
         await slack.aclose()
         server.should_exit = True
-        await serving
+        await serving_task
+        sock.close()
+
+
+@pytest.fixture
+async def app(db_url: str, standin: SlackStandin, clock: ManualClock) -> AsyncIterator[Running]:
+    async with serving(db_url, standin, clock) as running:
+        yield running

@@ -117,7 +117,9 @@ def _summary(role: Role, recruiter_ids: frozenset[str]) -> str:
     )
 
 
-def role_created_message(role: Role, recruiter_ids: frozenset[str]) -> tuple[str, list[Block]]:
+def role_created_message(
+    role: Role, recruiter_ids: frozenset[str], *, channel_problem: str | None = None
+) -> tuple[str, list[Block]]:
     text = f"Role created: {role.title}"
     blocks: list[Block] = [
         section(f":white_check_mark: Role created.\n{_summary(role, recruiter_ids)}"),
@@ -125,6 +127,14 @@ def role_created_message(role: Role, recruiter_ids: frozenset[str]) -> tuple[str
             f"Its hiring channel is <#{role.channel_id}>. Add candidates with `/hire add <name>`."
         ),
     ]
+    if channel_problem:
+        blocks.append(
+            section(
+                f":warning: I can't post in <#{role.channel_id}> yet (Slack said "
+                f"`{channel_problem}`). Invite me there with `/invite @Loopkeeper` so the "
+                "team gets its updates."
+            )
+        )
     return text, blocks
 
 
@@ -136,17 +146,5 @@ def role_channel_welcome(role: Role, recruiter_ids: frozenset[str]) -> tuple[str
             f"{_summary(role, recruiter_ids)}"
         ),
         context("Candidate news for this role is posted only in this private channel."),
-    ]
-    return text, blocks
-
-
-def channel_unreachable_message(role: Role, error: str) -> tuple[str, list[Block]]:
-    text = f"I can't post in the hiring channel of {role.title} yet."
-    blocks: list[Block] = [
-        section(
-            f":warning: I can't post in <#{role.channel_id}>, the hiring channel of "
-            f"*{esc(role.title)}* (Slack said `{error}`). Invite me there with "
-            "`/invite @Loopkeeper` so the team gets its updates."
-        )
     ]
     return text, blocks

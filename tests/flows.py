@@ -1,0 +1,130 @@
+"""Steps a person takes in Slack, reused by the surface tests. Each goes through
+signed requests and the stand-in, exactly as in production."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from bot.models import Candidate, Role, StageEvent
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
+
+
+def last_view(app: Running, method: str = "views.open") -> dict[str, Any]:
+    return app.standin.calls_to(method)[-1].args["view"]
+
+
+async def create_role(
+    app: Running,
+    *,
+    title: str = "MLOps Engineer",
+    hm: str = HM,
+    recruiters: tuple[str, ...] = (RECRUITER,),
+    channel: str = HIRING_CHANNEL,
+    **extra: Any,
+) -> Role:
+    response = await app.slack.command("role", user=ADMIN)
+    assert response.status_code == 200, response.text
+    values = {
+        "title": title,
+        "hiring_manager": hm,
+        "recruiters": list(recruiters),
+        "channel": channel,
+        **extra,
+    }
+    submitted = await app.slack.submit_view(last_view(app), values, user=ADMIN)
+    assert submitted.status_code == 200 and not submitted.content, submitted.text
+    await app.settle()
+    async with app.deps.db.reader() as session:
+        role = (await session.exec(select(Role).where(Role.title == title))).one()
+    return role
+
+
+async def add_candidate(
+    app: Running,
+    name: str,
+    *,
+    role: Role,
+    user: str = RECRUITER,
+    email: str | None = None,
+    links: str | None = None,
+) -> Candidate:
+    response = await app.slack.command("add", user=user)
+    assert response.status_code == 200 and not response.content, response.text
+    values: dict[str, Any] = {"name": name, "role": str(role.id)}
+    if email is not None:
+        values["email"] = email
+    if links is not None:
+        values["links"] = links
+    submitted = await app.slack.submit_view(last_view(app), values, user=user)
+    assert submitted.status_code == 200 and not submitted.content, submitted.text
+    await app.settle()
+    return await candidate_named(app, " ".join(name.split()))
+
+
+async def candidate_named(app: Running, name: str) -> Candidate:
+    async with app.deps.db.reader() as session:
+        result = await session.exec(
+            select(Candidate).where(Candidate.name == name).order_by(Candidate.id.desc())  # type: ignore[union-attr]
+        )
+        return result.first()  # type: ignore[return-value]
+
+
+async def all_candidates(app: Running) -> list[Candidate]:
+    async with app.deps.db.reader() as session:
+        return list((await session.exec(select(Candidate))).all())
+
+
+async def events_of(app: Running, candidate: Candidate) -> list[StageEvent]:
+    async with app.deps.db.reader() as session:
+        result = await session.exec(
+            select(StageEvent)
+            .where(StageEvent.candidate_id == candidate.id)
+            .order_by(StageEvent.id)  # type: ignore[arg-type]
+        )
+        return list(result.all())
+
+
+def answer(response: Any) -> dict[str, Any]:
+    """What Slack shows for a slash command's HTTP answer: JSON, or plain text as text."""
+    assert response.status_code == 200, response.text
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return response.json()  # type: ignore[no-any-return]
+    return {"text": response.text}
+
+
+def blocks_text(blocks: list[dict[str, Any]]) -> str:
+    """Everything a person reads in a list of blocks, as one string."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in {"mrkdwn", "plain_text"} and isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return "\n".join(parts)
+
+
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every button by its visible label."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "button":
+                found[node["text"]["text"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    return found

@@ -1,0 +1,126 @@
+"""Every view and message the builders make stays inside Slack's Block Kit limits,
+even with the longest names and the most roles a person can have."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.access import Team
+from bot.blocks import candidates as cards
+from bot.blocks import roles as role_blocks
+from bot.blocks.common import as_dicts, duration, esc
+from bot.blocks.help import help_blocks
+from bot.hiring import CandidateCard
+from bot.models import Candidate, Role, StageEvent
+from bot.scorecards import templates
+from bot.stages import Stage
+from tests.slack_standin import message_problems, view_problems
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+LONG = "Ñ" * 150
+
+
+def role(i: int = 1, title: str = LONG) -> Role:
+    return Role(
+        id=i,
+        title=title,
+        title_key=title.lower(),
+        hiring_manager_id="UHM00001",
+        channel_id="GHIRING01",
+        created_by="UADMIN01",
+        created_at=NOW,
+    )
+
+
+def card(stage: Stage = Stage.INTERVIEWING, events: int = 5) -> CandidateCard:
+    candidate = Candidate(
+        id=7,
+        role_id=1,
+        name=LONG,
+        name_key=LONG.lower(),
+        email="a" * 64 + "@" + "b" * 180 + ".com",
+        links="\n".join(f"https://example.com/{'x' * 150}/{i}" for i in range(12)),
+        stage=stage.value,
+        stage_entered_at=NOW - timedelta(days=3),
+        created_by="UREC0001",
+        created_at=NOW,
+    )
+    history = [
+        StageEvent(
+            id=i,
+            candidate_id=7,
+            at=NOW - timedelta(hours=i),
+            actor_id="UREC0001",
+            from_stage="screening",
+            to_stage="interviewing",
+            note="<!channel> " + "n" * 2990,
+            detail="jumped from sourced to interviewing, skipping screening",
+        )
+        for i in range(events)
+    ]
+    recruiters = frozenset(f"UREC{i:04d}" for i in range(30))
+    return CandidateCard(candidate, role(), Team("UHM00001", recruiters), history)
+
+
+def test_modals_fit_slack_limits_at_their_largest() -> None:
+    views = [
+        role_blocks.create_role_modal(creator_id="UADMIN01", templates=templates()),
+        cards.add_candidate_modal(roles=[role(i) for i in range(1, 150)], name=LONG * 2),
+        cards.move_modal(card(), preselect=Stage.REJECTED),
+    ]
+    for view in views:
+        data = view.to_dict()  # slack-sdk raises on any limit it knows
+        assert view_problems(data) == [], data["callback_id"]
+
+
+def test_add_modal_offers_at_most_100_roles() -> None:
+    view = cards.add_candidate_modal(roles=[role(i) for i in range(1, 150)]).to_dict()
+    select = next(b for b in view["blocks"] if b["block_id"] == "role")["element"]
+    assert len(select["options"]) == 100
+    assert "initial_option" not in select
+
+
+def test_messages_fit_slack_limits_at_their_largest() -> None:
+    found = card()
+    messages = [
+        cards.status_message(found, now=NOW, can_move=True),
+        cards.moved_message(found, NOW),
+        cards.candidate_added_message(found, NOW),
+        cards.stale_message(found, now=NOW, can_move=True),
+        cards.choices_message(LONG, [(found.candidate, found.role)] * 5, action=cards.OPEN_STATUS),
+        role_blocks.role_created_message(found.role, found.team.recruiter_ids, channel_problem="x"),
+        role_blocks.role_channel_welcome(found.role, found.team.recruiter_ids),
+    ]
+    for text, blocks in messages:
+        assert text
+        assert message_problems(as_dicts(blocks)) == []
+    assert message_problems(as_dicts(help_blocks())) == []
+
+
+def test_typed_text_cannot_ping_a_channel() -> None:
+    _, blocks = cards.status_message(card(), now=NOW, can_move=False)
+    rendered = str(as_dicts(blocks))
+    assert "<!channel>" not in rendered
+    assert esc("<!channel>") in rendered
+
+
+def test_closed_candidates_have_no_move_buttons() -> None:
+    for stage in (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN):
+        _, blocks = cards.status_message(card(stage), now=NOW, can_move=True)
+        assert not any(b["type"] == "actions" for b in as_dicts(blocks))
+
+
+def test_offer_stage_offers_hiring_and_no_advance_past_hired() -> None:
+    _, blocks = cards.status_message(card(Stage.OFFER), now=NOW, can_move=True)
+    labels = [
+        e["text"]["text"] for b in as_dicts(blocks) if b["type"] == "actions" for e in b["elements"]
+    ]
+    assert labels == ["Advance to hired", "Move…", "Reject"]
+
+
+def test_durations_read_like_a_person_would_say_them() -> None:
+    assert duration(timedelta(seconds=20)) == "less than a minute"
+    assert duration(timedelta(minutes=1)) == "1 minute"
+    assert duration(timedelta(hours=5, minutes=10)) == "5 hours 10 minutes"
+    assert duration(timedelta(days=2, hours=3, minutes=59)) == "2 days 3 hours"
+    assert duration(timedelta(days=1, minutes=5)) == "1 day 5 minutes"

@@ -1,0 +1,241 @@
+"""`/hire` through signed slash-command requests: what the person sees, what is stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.stages import Stage
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.flows import (
+    add_candidate,
+    all_candidates,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    create_role,
+    events_of,
+    last_view,
+)
+
+
+def private(body: dict) -> None:
+    # An answer to a slash command is ephemeral unless it asks to be in_channel.
+    assert body.get("response_type", "ephemeral") == "ephemeral"
+
+
+async def test_bare_hire_and_help_list_every_subcommand_with_an_example(app: Running) -> None:
+    for text in ("", "help", "HELP"):
+        response = await app.slack.command(text, user=OUTSIDER)
+        assert response.status_code == 200
+        body = answer(response)
+        private(body)
+        shown = blocks_text(body["blocks"])
+        for usage in ("/hire status", "/hire add", "/hire move", "/hire role"):
+            assert usage in shown
+        assert shown.count("Example:") >= 5
+
+
+async def test_status_shows_role_stage_time_in_stage_and_history(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
+    clock.advance(timedelta(days=2, hours=3))
+
+    response = await app.slack.command("status jane", user=HM)
+
+    body = answer(response)
+    private(body)
+    shown = blocks_text(body["blocks"])
+    assert "Jane Doe" in shown
+    assert "MLOps Engineer" in shown
+    assert "Sourced for 2 days 3 hours" in shown
+    assert "jane@example.com" in shown
+    assert f"added in *sourced* by <@{RECRUITER}>" in shown
+    assert "Advance to screening" in buttons(body["blocks"])
+
+
+async def test_a_bare_name_is_read_as_a_status_question(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "José Álvarez", role=role)
+
+    body = answer(await app.slack.command("jose alvares", user=RECRUITER))
+
+    assert "José Álvarez" in blocks_text(body["blocks"])
+
+
+async def test_outsider_gets_exactly_the_answer_of_a_name_that_does_not_exist(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+
+    outsider = answer(await app.slack.command("status Jane Doe", user=OUTSIDER))
+    nobody = answer(await app.slack.command("status Jane Doe", user=RECRUITER_2))
+    missing = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
+
+    assert outsider == nobody
+    assert "couldn't find a candidate called “Jane Doe”" in outsider["text"]
+    assert "Jane Doe" in blocks_text(missing["blocks"])  # the team does see her
+    # An admin is not on the role's team either.
+    assert answer(await app.slack.command("status Jane Doe", user=ADMIN)) == outsider
+
+
+async def test_unknown_name_gets_an_example(app: Running) -> None:
+    await create_role(app)
+    body = answer(await app.slack.command("status Nobody Here", user=RECRUITER))
+    private(body)
+    assert "`/hire status Jane`" in body["text"]
+
+
+async def test_status_without_a_name_asks_whose(app: Running) -> None:
+    body = answer(await app.slack.command("status", user=RECRUITER))
+    assert "Whose status?" in body["text"]
+
+
+async def test_ambiguous_name_offers_a_short_choice_list(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Jane Smith", role=role)
+
+    body = answer(await app.slack.command("status jane", user=RECRUITER))
+
+    assert "Several candidates match" in body["text"]
+    choices = [b for b in body["blocks"] if b.get("accessory", {}).get("type") == "button"]
+    assert len(choices) == 2
+    assert {"Jane Doe", "Jane Smith"} <= set(
+        part.strip("*") for c in choices for part in c["text"]["text"].split(" · ")
+    )
+
+
+async def test_role_opens_the_modal_for_admins_only(app: Running) -> None:
+    refused = await app.slack.command("role", user=RECRUITER)
+    assert "Only Loopkeeper admins can create roles" in answer(refused)["text"]
+    assert app.standin.calls_to("views.open") == []
+
+    opened = await app.slack.command("role", user=ADMIN)
+    assert opened.status_code == 200 and not opened.content
+    view = last_view(app)
+    assert view["callback_id"] == "role_create"
+    labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    assert labels[:5] == [
+        "Role title",
+        "Hiring manager",
+        "Recruiters",
+        "Private hiring channel",
+        "Scorecard template",
+    ]
+    template = next(b for b in view["blocks"] if b["block_id"] == "template")
+    assert template["element"]["initial_option"]["value"] == "mlops"
+
+
+async def test_add_needs_a_role_on_which_you_recruit(app: Running) -> None:
+    body = answer(await app.slack.command("add Jane Doe", user=OUTSIDER))
+    assert "you are on none yet" in body["text"]
+    assert app.standin.calls_to("views.open") == []
+
+
+async def test_add_prefills_the_name_and_the_only_role(app: Running) -> None:
+    role = await create_role(app)
+    await app.slack.command("add Jane Doe", user=HM)
+    view = last_view(app)
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    assert blocks["name"]["element"]["initial_value"] == "Jane Doe"
+    assert blocks["role"]["element"]["initial_option"]["value"] == str(role.id)
+
+
+async def test_expired_trigger_gets_a_retry_message_and_nothing_opens(app: Running) -> None:
+    await create_role(app)
+    app.standin.fail_next("views.open", "expired_trigger_id")
+    body = answer(await app.slack.command("add", user=RECRUITER))
+    assert "Please run the command again" in body["text"]
+
+
+async def test_move_in_one_line_records_the_event(app: Running, clock) -> None:
+    role = await create_role(app)
+    jane = await add_candidate(app, "Jane Doe", role=role)
+    clock.advance(timedelta(hours=5))
+
+    body = answer(await app.slack.command("move jane doe to screening", user=RECRUITER))
+
+    private(body)
+    assert "Jane Doe is now in screening" in body["text"]
+    moved = await candidate_named(app, "Jane Doe")
+    assert moved.stage == Stage.SCREENING
+    assert moved.stage_entered_at == clock.now()
+    last = (await events_of(app, jane))[-1]
+    assert (last.from_stage, last.to_stage, last.actor_id) == ("sourced", "screening", RECRUITER)
+
+
+async def test_a_jump_says_which_stages_it_skipped(app: Running) -> None:
+    role = await create_role(app)
+    jane = await add_candidate(app, "Jane Doe", role=role)
+
+    await app.slack.command("move Jane Doe to interviewing", user=HM)
+
+    last = (await events_of(app, jane))[-1]
+    assert last.detail == "jumped from sourced to interviewing, skipping screening"
+
+
+async def test_reject_in_one_line_needs_a_reason(app: Running) -> None:
+    role = await create_role(app)
+    jane = await add_candidate(app, "Jane Doe", role=role)
+
+    refused = answer(await app.slack.command("move Jane Doe to rejected", user=RECRUITER))
+    assert "needs a reason" in refused["text"]
+    assert "`/hire move Jane Doe to rejected: <reason>`" in refused["text"]
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
+
+    done = await app.slack.command("move Jane Doe to rejected: chose another offer", user=RECRUITER)
+    assert "now in rejected" in answer(done)["text"]
+    last = (await events_of(app, jane))[-1]
+    assert (last.to_stage, last.note) == ("rejected", "chose another offer")
+
+
+async def test_illegal_moves_are_explained_and_change_nothing(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+
+    hired = answer(await app.slack.command("move Jane Doe to hired", user=RECRUITER))
+    assert "move them to offer first" in hired["text"]
+    same = answer(await app.slack.command("move Jane Doe to sourced", user=RECRUITER))
+    assert "already in sourced" in same["text"]
+    typo = answer(await app.slack.command("move Jane Doe to screenin", user=RECRUITER))
+    assert "I don't know the stage “screenin”" in typo["text"]
+    assert "Example:" in typo["text"]
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
+
+
+async def test_closed_candidates_cannot_move(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe to withdrawn: accepted elsewhere", user=RECRUITER)
+
+    body = answer(await app.slack.command("move Jane Doe to screening", user=RECRUITER))
+    assert "final" in body["text"]
+    modal = answer(await app.slack.command("move Jane Doe", user=RECRUITER))
+    assert "final" in modal["text"]
+
+
+async def test_move_without_a_stage_opens_the_move_modal(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+
+    response = await app.slack.command("move Jane", user=RECRUITER)
+
+    assert response.status_code == 200 and not response.content
+    view = last_view(app)
+    assert view["callback_id"] == "candidate_move"
+    stages = next(b for b in view["blocks"] if b.get("block_id") == "stage")
+    offered = [o["value"] for o in stages["element"]["options"]]
+    assert offered == ["screening", "interviewing", "decision", "offer", "rejected", "withdrawn"]
+
+
+async def test_outsiders_cannot_move_and_learn_nothing(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+
+    for text in ("move Jane Doe to screening", "move Jane Doe"):
+        body = answer(await app.slack.command(text, user=OUTSIDER))
+        assert "couldn't find a candidate called “Jane Doe”" in body["text"]
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
+    assert len(await all_candidates(app)) == 1

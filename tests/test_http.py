@@ -1,0 +1,148 @@
+"""The HTTP edge: signatures, health, Slack's housekeeping requests, and restarts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from bot import migrate
+from bot.clock import ManualClock
+from tests.conftest import (
+    ADMIN,
+    HM,
+    RECRUITER,
+    SIGNING_SECRET,
+    Running,
+    serving,
+)
+from tests.flows import add_candidate, all_candidates, answer, blocks_text, create_role
+from tests.slack_sender import SlackSender, sign
+from tests.slack_standin import SlackStandin
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def command_body(text: str, user: str = ADMIN) -> bytes:
+    return urlencode(
+        {
+            "command": "/hire",
+            "text": text,
+            "user_id": user,
+            "channel_id": "C111",
+            "team_id": "T111",
+            "trigger_id": "1.2.3",
+            "response_url": "http://127.0.0.1:9/unused",
+        }
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("case", "headers"),
+    [
+        ("wrong signature", {"signature": "v0=" + "0" * 64}),
+        ("signed with another secret", {"secret": "not-the-secret"}),
+        ("stale timestamp", {"age": 301}),
+        ("future timestamp", {"age": -301}),
+        ("no signature", {"signature": None}),
+        ("no timestamp", {"no_timestamp": True}),
+    ],
+)
+async def test_unsigned_or_badly_signed_requests_get_401_and_change_nothing(
+    app: Running, case: str, headers: dict
+) -> None:
+    body = command_body("role")
+    timestamp = str(int(time.time()) - headers.get("age", 0))
+    signature = headers.get(
+        "signature", sign(headers.get("secret", SIGNING_SECRET), timestamp, body)
+    )
+    extra: dict[str, str | None] = {}
+    if headers.get("no_timestamp"):
+        extra["X-Slack-Request-Timestamp"] = None
+    if signature is None:
+        extra["X-Slack-Signature"] = None
+    response = await app.slack.post_raw(
+        body,
+        content_type=FORM,
+        timestamp=timestamp,
+        signature=signature or "",
+        extra_headers=extra,
+    )
+
+    assert response.status_code == 401, case
+    assert app.standin.calls_to("views.open") == []
+
+
+async def test_a_forged_submission_stores_nothing(app: Running) -> None:
+    role = await create_role(app)
+    await app.slack.command("add", user=RECRUITER)
+    honest = SlackSender(app.url, "guessed-secret")
+    try:
+        view = app.standin.calls_to("views.open")[-1].args["view"]
+        response = await honest.submit_view(
+            view, {"name": "Mallory", "role": str(role.id)}, user=RECRUITER
+        )
+    finally:
+        await honest.aclose()
+    assert response.status_code == 401
+    assert await all_candidates(app) == []
+
+
+async def test_url_verification_echoes_the_challenge(app: Running) -> None:
+    response = await app.slack.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmd")
+    assert response.status_code == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmd" in response.text
+
+
+async def test_ssl_check_is_answered(app: Running) -> None:
+    response = await app.slack.post_raw(b"ssl_check=1&token=x", content_type=FORM)
+    assert response.status_code == 200
+
+
+async def test_healthz_reports_the_database(app: Running) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{app.url}/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["schema"] == migrate.current_heads()[0]
+
+
+async def test_healthz_is_503_when_the_database_is_not_migrated(
+    tmp_path: Path, standin: SlackStandin, clock: ManualClock
+) -> None:
+    async with (
+        serving(f"sqlite:///{tmp_path / 'empty.db'}", standin, clock) as app,
+        httpx.AsyncClient() as client,
+    ):
+        response = await client.get(f"{app.url}/healthz")
+    assert response.status_code == 503
+    assert response.json()["schema"] == "none"
+
+
+async def test_healthz_is_503_when_the_database_is_unreachable(
+    standin: SlackStandin, clock: ManualClock
+) -> None:
+    unreachable = "sqlite:////nonexistent-dir/for/loopkeeper.db"
+    async with serving(unreachable, standin, clock) as app, httpx.AsyncClient() as client:
+        response = await client.get(f"{app.url}/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+async def test_everything_survives_a_restart(
+    db_url: str, standin: SlackStandin, clock: ManualClock
+) -> None:
+    async with serving(db_url, standin, clock) as first:
+        role = await create_role(first)
+        await add_candidate(first, "Jane Doe", role=role)
+        await first.slack.command("move Jane Doe to screening", user=RECRUITER)
+
+    async with serving(db_url, standin, clock) as second:
+        body = answer(await second.slack.command("status Jane", user=HM))
+
+    shown = blocks_text(body["blocks"])
+    assert "Screening" in shown and "MLOps Engineer" in shown
+    assert "sourced → *screening*" in shown

@@ -1,0 +1,57 @@
+"""The manifest declares what the code uses, so the app is created in one step."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = json.loads((ROOT / "manifest.json").read_text())
+
+# Web API methods the code may call, and the bot scope each needs (None: none).
+SCOPES: dict[str, str | None] = {
+    "chat_postMessage": "chat:write",
+    "chat_postEphemeral": "chat:write",
+    "chat_update": "chat:write",
+    "views_open": None,
+    "views_push": None,
+    "views_update": None,
+    "views_publish": None,
+    "users_info": "users:read",
+    "conversations_open": "im:write",
+    "files_upload_v2": "files:write",
+}
+
+
+def source() -> str:
+    files = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]
+    return "\n".join(f.read_text() for f in files)
+
+
+def test_every_web_api_method_used_has_its_scope() -> None:
+    used = set(re.findall(r"client\.([a-z]+_[A-Za-z0-9_]+)\(", source()))
+    assert used, "found no Web API calls: the pattern is out of date"
+    unknown = used - set(SCOPES)
+    assert not unknown, f"add these methods and their scopes to SCOPES: {unknown}"
+    needed = {SCOPES[m] for m in used} - {None}
+    declared = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert needed <= declared, f"manifest lacks scopes {needed - declared}"
+    assert "commands" in declared
+
+
+def test_slash_command_and_interactivity_point_at_the_events_endpoint() -> None:
+    commands = {c["command"]: c for c in MANIFEST["features"]["slash_commands"]}
+    registered = set(re.findall(r'app\.command\("([^"]+)"\)', source()))
+    assert registered == set(commands)
+    assert commands["/hire"]["url"].endswith("/slack/events")
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+    assert MANIFEST["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+
+
+def test_every_event_listened_to_is_subscribed() -> None:
+    listened = set(re.findall(r'app\.event\("([^"]+)"\)', source()))
+    subscribed = set(MANIFEST["settings"].get("event_subscriptions", {}).get("bot_events", []))
+    assert listened == subscribed
+    # Messages from the bot land in its Messages tab, so that tab must exist.
+    assert MANIFEST["features"]["app_home"]["messages_tab_enabled"] is True
