@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -102,6 +103,16 @@ async def check_schema(db: Database) -> None:
             f"The database is at schema revision {revision or 'none'}, but this Loopkeeper "
             f"needs {', '.join(current_heads())}. Run `loopkeeper migrate` first."
         )
+
+
+def create_socket_mode(
+    settings: Settings, *, clock: Clock | None = None
+) -> tuple[AsyncSocketModeHandler, Deps]:
+    """The same Bolt app over Socket Mode: no public URL, no /healthz."""
+    assert settings.slack_app_token is not None, "load_settings(socket_mode=True) checks this"
+    deps = Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
+    handler = AsyncSocketModeHandler(build_bolt(deps), settings.slack_app_token.get_secret_value())
+    return handler, deps
 
 
 def create_asgi(

@@ -77,14 +77,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 async def _serve_socket(settings: Settings) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from bot.app import create_socket_mode
 
-    from bot.app import Deps, build_bolt
-    from bot.db import Database
-
-    assert settings.slack_app_token is not None
-    deps = Deps(settings=settings, db=Database(settings.database_url))
-    handler = AsyncSocketModeHandler(build_bolt(deps), settings.slack_app_token.get_secret_value())
+    handler, deps = create_socket_mode(settings)
     log.info("connecting to Slack in Socket Mode")
     try:
         await handler.start_async()

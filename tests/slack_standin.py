@@ -84,8 +84,12 @@ class _ApiError(Exception):
 class SlackStandin:
     """Plays Slack's Web API on loopback; use `async with SlackStandin() as slack:`."""
 
-    def __init__(self, token: str = "xoxb-test-token") -> None:
+    def __init__(self, token: str = "xoxb-test-token", app_token: str = "xapp-test-token") -> None:
         self.token = token
+        self.app_token = app_token
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_connected: asyncio.Event | None = None
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.calls: list[Call] = []
         self.invalid: list[str] = []
         self._base: str | None = None
@@ -118,7 +122,9 @@ class SlackStandin:
         """Serve on 127.0.0.1 at a free port chosen by the OS."""
         # Created here, not in __init__, so it belongs to the loop the test runs in.
         self._arrived = asyncio.Condition()
+        self._socket_connected = asyncio.Event()
         app = web.Application()
+        app.router.add_get("/socket", self._on_socket)
         app.router.add_route("*", "/api/{method}", self._on_api)
         app.router.add_post("/response/{name}", self._on_response_url)
         self._runner = web.AppRunner(app, access_log=None)
@@ -128,6 +134,8 @@ class SlackStandin:
         self._base = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -237,6 +245,11 @@ class SlackStandin:
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> _Reply:
         if not token:
             return _ApiError("not_authed").reply()
+        # Socket Mode connects with the app-level token; everything else takes the bot's.
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                return _ApiError("invalid_auth").reply()
+            return _Reply(200, {"ok": True, **self._apps_connections_open(args)})
         if token != self.token:
             return _ApiError("invalid_auth").reply()
         handler = self._handlers.get(method)
@@ -270,6 +283,58 @@ class SlackStandin:
         if self._base is None:
             raise RuntimeError("SlackStandin.start() was not awaited")
         return self._base
+
+    # ---- Socket Mode ---------------------------------------------------------------
+
+    async def socket_request(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> dict[str, Any]:
+        """Send one Socket Mode envelope (`slash_commands`, `interactive`, `events_api`)
+        over the app's websocket and return its ack: {"envelope_id", "payload"?}."""
+        assert self._socket_connected is not None
+        await asyncio.wait_for(self._socket_connected.wait(), timeout)
+        envelope_id = secrets.token_hex(8)
+        acked: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = acked
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "payload": payload,
+                "type": kind,
+                "accepts_response_payload": kind != "events_api",
+            }
+        )
+        return await asyncio.wait_for(acked, timeout)
+
+    async def _on_socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self._sockets),
+                "debug_info": {"host": "standin", "approximate_connection_time": 3600},
+                "connection_info": {"app_id": "A111"},
+            }
+        )
+        assert self._socket_connected is not None
+        self._socket_connected.set()
+        async for message in ws:
+            if message.type != web.WSMsgType.TEXT:
+                continue
+            ack = json.loads(message.data)
+            waiting = self._acks.pop(ack.get("envelope_id", ""), None)
+            if waiting is not None and not waiting.done():
+                waiting.set_result(ack)
+        return ws
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": self._started_base().replace("http://", "ws://") + "/socket"}
 
     # ---- Web API methods ---------------------------------------------------------
 
