@@ -12,8 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 from bot import access, store
 from bot.access import Team
 from bot.db import Database
-from bot.models import Candidate, ClockSettings, Role, StageEvent
-from bot.names import Named, clean_name, match_names
+from bot.models import MAX_NOTE, Candidate, ClockSettings, Role, StageEvent
+from bot.names import Named, clean_name, match_names, name_key
 from bot.scorecards import templates
 from bot.stages import IllegalMove, Stage, plan_move
 
@@ -61,7 +61,7 @@ class NewRole:
 def check_new_role(form: NewRole) -> tuple[ClockSettings, dict[str, str]]:
     errors: dict[str, str] = {}
     title = clean_name(form.title)
-    if not title:
+    if not name_key(title):
         errors["title"] = "Give the role a title, e.g. Senior MLOps Engineer."
     elif len(title) > MAX_NAME:
         errors["title"] = f"Keep the title under {MAX_NAME} characters."
@@ -80,7 +80,8 @@ def check_new_role(form: NewRole) -> tuple[ClockSettings, dict[str, str]]:
             continue
         bounds = {m.__class__.__name__: m for m in spec.metadata}
         low, high = bounds["Ge"].ge, bounds["Le"].le  # type: ignore[attr-defined]
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if not raw.isdecimal() or not low <= int(raw) <= high:
             errors[name] = f"Enter a whole number from {low} to {high}."
         else:
             clocks[name] = int(raw)
@@ -115,7 +116,7 @@ async def create_role(
         except store.DuplicateRole as dup:
             raise FormErrors(
                 {
-                    "title": f"A role called {dup.existing.title} exists already. Add a team "
+                    "title": f"A role called {dup.title} exists already. Add a team "
                     "or level to tell them apart."
                 }
             ) from None
@@ -149,7 +150,8 @@ def check_new_candidate(form: NewCandidate) -> tuple[str | None, dict[str, str]]
     """Validate the add form; returns the normalised email and any field errors."""
     errors: dict[str, str] = {}
     name = clean_name(form.name or "")
-    if not name:
+    # A name of only punctuation could never be found again by /hire status.
+    if not name_key(name):
         errors["name"] = "Enter the candidate's name, e.g. Jane Doe."
     elif len(name) > MAX_NAME:
         errors["name"] = f"Keep the name under {MAX_NAME} characters."
@@ -190,9 +192,9 @@ async def add_candidate(
         except store.DuplicateCandidate as dup:
             raise FormErrors(
                 {
-                    "name": f"{dup.existing.name} is already an open candidate for "
-                    f"{found.role.title} (stage: {dup.existing.stage}). Use `/hire status "
-                    f"{dup.existing.name}` to see them."
+                    "name": f"{dup.name} is already an open candidate for "
+                    f"{found.role.title} (stage: {dup.stage}). Use `/hire status "
+                    f"{dup.name}` to see them."
                 }
             ) from None
         events = await store.recent_events(session, candidate_id=candidate.id or 0)
@@ -253,6 +255,8 @@ async def move(
         if not access.can_move_candidates(actor_id, current.team):
             raise NotAllowed("Only the role's recruiters and hiring manager can move candidates.")
         if current.stage == seen_stage:
+            if len(reason.strip()) > MAX_NOTE:
+                raise IllegalMove(f"keep the reason under {MAX_NOTE} characters.")
             planned = plan_move(current.stage, target, reason=reason)
             try:
                 await store.move_candidate(

@@ -17,6 +17,8 @@ DEFAULT_DECISION_HOURS = 48
 DEFAULT_OFFER_HOURS = 48
 DEFAULT_IDLE_HOURS = 48
 
+MAX_NOTE = 3000  # a stage event's note: the reason a person gave
+
 _CLOSED_SQL = ", ".join(f"'{s.value}'" for s in sorted(CLOSED))
 _OPEN_ONLY = text(f"stage NOT IN ({_CLOSED_SQL})")
 
@@ -92,7 +94,7 @@ class StageEvent(SQLModel, table=True):
     actor_id: str = Field(max_length=32)
     from_stage: str | None = Field(default=None, max_length=16)
     to_stage: str = Field(max_length=16)
-    note: str = Field(default="", max_length=3000)
+    note: str = Field(default="", max_length=MAX_NOTE)
     detail: str = Field(default="", max_length=500)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -14,12 +14,16 @@ FUZZY_CUTOFF = 80
 MAX_CHOICES = 5
 
 
+# Slack's smart punctuation turns ' into U+2019 as people type: O'Brien is one name either way.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
 def name_key(name: str) -> str:
-    """Compare-form of a name: no accents, no case, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    """Compare-form of a name: no accents, no case, one kind of apostrophe, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = re.findall(r"[\w']+", plain.casefold())
-    return " ".join(words)
+    return " ".join(w for w in (word.strip("'") for word in words) if w)
 
 
 def clean_name(name: str) -> str:
@@ -40,14 +44,39 @@ class Match:
     score: float
 
 
+def _distinct_match(
+    query_words: list[str], words: list[str], fits: Callable[[str, str], bool]
+) -> bool:
+    """Can each typed word be matched to a different word of the name?
+
+    A bipartite matching (Kuhn's augmenting paths): polynomial even for a hostile
+    query of many one-letter words.
+    """
+    if len(query_words) > len(words):
+        return False
+    owner: dict[int, int] = {}  # name word index -> typed word index
+
+    def place(q: int, seen: set[int]) -> bool:
+        for w, word in enumerate(words):
+            if w in seen or not fits(query_words[q], word):
+                continue
+            seen.add(w)
+            if w not in owner or place(owner[w], seen):
+                owner[w] = q
+                return True
+        return False
+
+    return all(place(q, set()) for q in range(len(query_words)))
+
+
 def _score(query: str, query_words: list[str], key: str) -> float:
     if key == query:
         return 100.0
     words = key.split()
-    if all(q in words for q in query_words):
+    if _distinct_match(query_words, words, str.__eq__):
         return 97.0
-    # Every word typed is the start of a distinct word of the name: "jan do" finds "Jane Doe".
-    if all(any(w.startswith(q) for w in words) for q in query_words):
+    # Every word typed starts a different word of the name: "jan do" finds "Jane Doe".
+    if _distinct_match(query_words, words, lambda q, w: w.startswith(q)):
         return 95.0 if len(query_words) > 1 or len(query) >= 3 else 90.0
     if len(query) < 3:
         return 0.0

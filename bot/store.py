@@ -18,16 +18,20 @@ from bot.names import clean_name, name_key
 from bot.stages import CLOSED, Move, Stage
 
 
+# These carry plain values, not rows: a row expires when the transaction rolls back.
 class DuplicateRole(Exception):
     def __init__(self, existing: Role) -> None:
         super().__init__(existing.title)
-        self.existing = existing
+        self.role_id = existing.id
+        self.title = existing.title
 
 
 class DuplicateCandidate(Exception):
     def __init__(self, existing: Candidate) -> None:
         super().__init__(existing.name)
-        self.existing = existing
+        self.candidate_id = existing.id
+        self.name = existing.name
+        self.stage = existing.stage
 
 
 class StaleStage(Exception):
@@ -69,8 +73,16 @@ async def create_role(
         created_at=now,
         **clocks.model_dump(),
     )
-    session.add(role)
-    await session.flush()
+    try:
+        # A savepoint, so a racing twin's insert fails alone (see add_candidate).
+        async with session.begin_nested():
+            session.add(role)
+            await session.flush()
+    except IntegrityError:
+        raced = await role_by_title(session, title=title)
+        if raced is None:
+            raise
+        raise DuplicateRole(raced) from None
     assert role.id is not None
     session.add_all(RoleRecruiter(role_id=role.id, user_id=u) for u in sorted(set(recruiter_ids)))
     await session.flush()

@@ -1,0 +1,299 @@
+"""Settings: a missing or malformed setting is one readable paragraph, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    SLACK_API_URL,
+    ConfigError,
+    load_database_settings,
+    load_settings,
+)
+
+BOT_TOKEN = "xoxb-1234-5678-abcdef"
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+APP_TOKEN = "xapp-1-A0123-4567-abcdef"
+VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "LOOPKEEPER_ADMINS",
+    "HOST",
+    "PORT",
+    "LOG_LEVEL",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting leaks in from the shell or from a .env file in the working directory."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+
+
+def config_error(**kwargs: object) -> str:
+    with pytest.raises(ConfigError) as error:
+        load_settings(_env_file=None, **kwargs)
+    return str(error.value)
+
+
+def test_good_settings_load_with_defaults(slack_env: None) -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.slack_bot_token.get_secret_value() == BOT_TOKEN
+    assert settings.slack_app_token is None
+    assert settings.slack_api_url == SLACK_API_URL
+    assert settings.database_url == "sqlite:///loopkeeper.db"
+    assert settings.loopkeeper_admins == frozenset()
+    assert settings.port == 3000
+
+
+def test_missing_bot_token_names_it_and_says_where_to_find_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    message = config_error()
+    assert "SLACK_BOT_TOKEN is not set" in message
+    assert "'OAuth & Permissions'" in message
+    assert "README.md, section 'Configuration'" in message
+    assert "SLACK_SIGNING_SECRET" not in message
+
+
+def test_missing_signing_secret_names_it_and_says_where_to_find_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    message = config_error()
+    assert "SLACK_SIGNING_SECRET is not set" in message
+    assert "'Basic Information'" in message
+    assert "README.md, section 'Configuration'" in message
+
+
+def test_both_missing_are_named_in_one_paragraph() -> None:
+    message = config_error()
+    assert "SLACK_BOT_TOKEN is not set" in message
+    assert "SLACK_SIGNING_SECRET is not set" in message
+    assert "\n" not in message
+
+
+def test_settings_come_from_a_dotenv_file_too(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        f"SLACK_BOT_TOKEN={BOT_TOKEN}\nSLACK_SIGNING_SECRET={SIGNING_SECRET}\n"
+    )
+    assert load_settings().slack_bot_token.get_secret_value() == BOT_TOKEN
+
+
+def test_a_token_that_is_not_a_bot_token_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-user-token-secret")
+    message = config_error()
+    assert "SLACK_BOT_TOKEN is invalid" in message
+    assert "xoxb-" in message
+    assert "xoxp-user-token-secret" not in message
+
+
+def test_a_blank_signing_secret_is_refused(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None
+) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "   ")
+    assert "SLACK_SIGNING_SECRET is invalid" in config_error()
+
+
+def test_app_token_is_needed_only_for_socket_mode(slack_env: None) -> None:
+    assert load_settings(_env_file=None, socket_mode=False).slack_app_token is None
+    message = config_error(socket_mode=True)
+    assert "SLACK_APP_TOKEN is not set" in message
+    assert "Socket Mode" in message
+    assert "connections:write" in message
+
+
+def test_socket_mode_starts_with_an_app_token(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None
+) -> None:
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    settings = load_settings(_env_file=None, socket_mode=True)
+    assert settings.slack_app_token is not None
+    assert settings.slack_app_token.get_secret_value() == APP_TOKEN
+
+
+def test_an_app_token_of_the_wrong_kind_is_refused(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None
+) -> None:
+    monkeypatch.setenv("SLACK_APP_TOKEN", BOT_TOKEN)
+    message = config_error()
+    assert "SLACK_APP_TOKEN is invalid" in message
+    assert "xapp-" in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "admins"),
+    [
+        ("U012AB3CD", {"U012AB3CD"}),
+        ("U012AB3CD,W0987ZYX", {"U012AB3CD", "W0987ZYX"}),
+        (" U012AB3CD , W0987ZYX ,, ", {"U012AB3CD", "W0987ZYX"}),
+        ("U012AB3CD,U012AB3CD", {"U012AB3CD"}),
+        ("", set()),
+    ],
+)
+def test_admins_are_a_comma_separated_list(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None, raw: str, admins: set[str]
+) -> None:
+    monkeypatch.setenv("LOOPKEEPER_ADMINS", raw)
+    assert load_settings(_env_file=None).loopkeeper_admins == admins
+
+
+@pytest.mark.parametrize("bad", ["alice", "u012ab3cd", "C012AB3CD", "@U012AB3CD", "U01-2AB"])
+def test_admins_that_are_not_user_ids_are_refused(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None, bad: str
+) -> None:
+    monkeypatch.setenv("LOOPKEEPER_ADMINS", f"W0987ZYX,{bad}")
+    message = config_error()
+    assert "LOOPKEEPER_ADMINS is invalid" in message
+    assert f"{bad} is not a Slack user id" in message
+    assert "W0987ZYX" not in message, "only the bad id is named"
+
+
+def test_api_url_gets_its_trailing_slash(monkeypatch: pytest.MonkeyPatch, slack_env: None) -> None:
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:8080/api")
+    assert load_settings(_env_file=None).slack_api_url == "http://127.0.0.1:8080/api/"
+
+
+def test_api_url_with_its_slash_is_kept(monkeypatch: pytest.MonkeyPatch, slack_env: None) -> None:
+    monkeypatch.setenv("SLACK_API_URL", "https://slack.example/api/")
+    assert load_settings(_env_file=None).slack_api_url == "https://slack.example/api/"
+
+
+def test_api_url_must_be_http(monkeypatch: pytest.MonkeyPatch, slack_env: None) -> None:
+    monkeypatch.setenv("SLACK_API_URL", "slack.com/api")
+    assert "SLACK_API_URL is invalid" in config_error()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///x.db", "postgresql://u:p@db/x", "postgres://u@db/x", "postgresql+asyncpg://db/x"],
+)
+def test_known_database_urls_are_accepted(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None, url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert load_settings(_env_file=None).database_url == url
+
+
+def test_an_unknown_database_scheme_is_refused(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/loopkeeper")
+    message = config_error()
+    assert "DATABASE_URL is invalid" in message
+    assert "sqlite:///" in message
+    assert "postgresql://" in message
+
+
+def test_migrate_needs_no_slack_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.db")
+    assert load_database_settings(_env_file=None).database_url == "sqlite:///elsewhere.db"
+    monkeypatch.setenv("DATABASE_URL", "oracle://db")
+    with pytest.raises(ConfigError, match="DATABASE_URL is invalid"):
+        load_database_settings(_env_file=None)
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "http"])
+def test_a_bad_port_is_refused(monkeypatch: pytest.MonkeyPatch, slack_env: None, port: str) -> None:
+    monkeypatch.setenv("PORT", port)
+    assert "PORT is invalid" in config_error()
+
+
+# The `loopkeeper` command ------------------------------------------------------------
+
+
+def loopkeeper(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed command (or the module) with a clean environment."""
+    script = Path(sys.executable).parent / "loopkeeper"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    environ = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    environ.update(env)
+    return subprocess.run(
+        [*command, *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_serve_without_slack_settings_explains_in_one_paragraph(tmp_path: Path) -> None:
+    result = loopkeeper("serve", cwd=tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 2
+    error = result.stderr.strip()
+    assert "SLACK_BOT_TOKEN is not set" in error
+    assert "\n" not in error
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_module_entry_point_behaves_the_same(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k not in VARIABLES},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def schema(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str]]]:
+    with sqlite3.connect(path) as connection:
+        tables = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+        versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    connection.close()
+    return tables, versions
+
+
+def test_migrate_creates_the_schema_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    database = tmp_path / "x.db"
+    url = f"sqlite:///{database}"
+
+    first = loopkeeper("migrate", cwd=tmp_path, DATABASE_URL=url)
+    assert first.returncode == 0, first.stderr
+    assert "Database is at head." in first.stdout
+    tables, versions = schema(database)
+    assert {"role", "role_recruiter", "candidate", "stage_event", "alembic_version"} <= {
+        name for name, _ in tables
+    }
+    assert len(versions) == 1
+
+    second = loopkeeper("migrate", cwd=tmp_path, DATABASE_URL=url)
+    assert second.returncode == 0, second.stderr
+    assert schema(database) == (tables, versions)
+
+
+def test_migrate_with_a_bad_database_url_explains(tmp_path: Path) -> None:
+    result = loopkeeper("migrate", cwd=tmp_path, DATABASE_URL="mysql://db/x")
+    assert result.returncode == 2
+    assert "DATABASE_URL is invalid" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,99 @@
+"""Alembic revisions: they go up and down cleanly, and they build what the models describe."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot import migrate
+from bot.db import create_engine
+
+pytestmark = pytest.mark.both_databases
+
+TABLES = {"role", "role_recruiter", "candidate", "stage_event"}
+
+
+async def table_names(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    finally:
+        await engine.dispose()
+    return set(names) - {"alembic_version"}
+
+
+async def current_revision(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda c: MigrationContext.configure(c).get_current_revision()
+            )
+    finally:
+        await engine.dispose()
+
+
+def _differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, SQLModel.metadata)
+
+
+async def test_upgrade_downgrade_and_upgrade_again(empty_db_url: str) -> None:
+    assert await table_names(empty_db_url) == set()
+
+    await asyncio.to_thread(migrate.upgrade, empty_db_url)
+    assert await table_names(empty_db_url) == TABLES
+    assert (await current_revision(empty_db_url),) == migrate.current_heads()
+
+    await asyncio.to_thread(migrate.downgrade, empty_db_url, "base")
+    assert await table_names(empty_db_url) == set()
+    assert await current_revision(empty_db_url) is None
+
+    await asyncio.to_thread(migrate.upgrade, empty_db_url)
+    assert await table_names(empty_db_url) == TABLES
+
+
+async def test_upgrade_twice_is_a_no_op(empty_db_url: str) -> None:
+    await asyncio.to_thread(migrate.upgrade, empty_db_url)
+    await asyncio.to_thread(migrate.upgrade, empty_db_url)
+    assert await table_names(empty_db_url) == TABLES
+
+
+async def test_models_match_the_migrations(empty_db_url: str) -> None:
+    await asyncio.to_thread(migrate.upgrade, empty_db_url)
+    engine = create_engine(empty_db_url)
+    try:
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(_differences)
+    finally:
+        await engine.dispose()
+    assert differences == []
+
+
+async def test_the_open_name_index_is_partial_and_unique(empty_db_url: str) -> None:
+    await asyncio.to_thread(migrate.upgrade, empty_db_url)
+    engine = create_engine(empty_db_url)
+    try:
+        async with engine.connect() as connection:
+            indexes = await connection.run_sync(lambda c: inspect(c).get_indexes("candidate"))
+    finally:
+        await engine.dispose()
+    by_name = {index["name"]: index for index in indexes}
+    open_name = by_name["uq_candidate_open_name"]
+    assert open_name["unique"]
+    assert open_name["column_names"] == ["role_id", "name_key"]
+    where = open_name.get("dialect_options", {})
+    assert any("rejected" in str(v) for v in where.values()), where
+
+
+def test_there_is_one_head() -> None:
+    assert len(migrate.current_heads()) == 1

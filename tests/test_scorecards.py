@@ -1,0 +1,169 @@
+"""Scorecard templates: the shipped ones load, and a bad file says what is wrong with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.scorecards import (
+    DEFAULT_TEMPLATE,
+    MAX_PLAN_STAGES,
+    TEMPLATE_DIR,
+    TemplateError,
+    load_template,
+    templates,
+)
+
+COMPETENCY = """
+[[competencies]]
+key = "{key}"
+name = "Competency {key}"
+description = "What {key} means."
+strong = "A strong signal."
+weak = "A weak signal."
+"""
+
+PLAN_STAGE = """
+[[plan]]
+key = "{key}"
+name = "Stage {key}"
+description = "What happens in {key}."
+minutes = 45
+competencies = {competencies}
+"""
+
+
+def template_text(
+    *,
+    name: str = "small",
+    competencies: tuple[str, ...] = ("monitoring", "rollback"),
+    plan: tuple[tuple[str, list[str]], ...] = (("screen", ["monitoring"]),),
+) -> str:
+    text = f'name = "{name}"\ntitle = "A small template"\n'
+    text += "".join(COMPETENCY.format(key=key) for key in competencies)
+    text += "".join(
+        PLAN_STAGE.format(key=key, competencies=repr(names).replace("'", '"'))
+        for key, names in plan
+    )
+    return text
+
+
+def write(tmp_path: Path, text: str, file_name: str = "small.toml") -> Path:
+    path = tmp_path / file_name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_error(path: Path) -> str:
+    with pytest.raises(TemplateError) as error:
+        load_template(path)
+    message = str(error.value)
+    assert str(path) in message, "the message must name the file"
+    return message
+
+
+# The shipped templates ----------------------------------------------------------------
+
+
+def test_shipped_templates_load_and_include_the_default() -> None:
+    found = templates()
+    assert DEFAULT_TEMPLATE == "mlops"
+    assert DEFAULT_TEMPLATE in found
+    assert set(found) == {p.stem for p in TEMPLATE_DIR.glob("*.toml")}
+
+
+def test_default_template_has_the_five_mlops_competencies() -> None:
+    mlops = templates()["mlops"]
+    assert [c.name for c in mlops.competencies] == [
+        "Model monitoring & drift",
+        "Rollback strategy",
+        "Training pipeline design",
+        "Production incident response",
+        "Cross-functional communication",
+    ]
+    for competency in mlops.competencies:
+        assert competency.strong and competency.weak
+
+
+def test_default_template_has_the_three_stage_plan() -> None:
+    plan = templates()["mlops"].plan
+    assert [s.name for s in plan] == [
+        "Pipeline and tooling audit",
+        "Production incident interview",
+        "Take-home review",
+    ]
+    assert len(plan) <= MAX_PLAN_STAGES
+    incident = plan[1]
+    assert incident.minutes == 45
+    keys = {c.key for c in templates()["mlops"].competencies}
+    assert all(set(s.competencies) <= keys for s in plan)
+
+
+def test_every_competency_is_assessed_somewhere_in_the_default_plan() -> None:
+    mlops = templates()["mlops"]
+    assessed = {key for stage in mlops.plan for key in stage.competencies}
+    assert assessed == {c.key for c in mlops.competencies}
+
+
+# Bad files -----------------------------------------------------------------------------
+
+
+def test_a_good_file_loads(tmp_path: Path) -> None:
+    template = load_template(write(tmp_path, template_text()))
+    assert template.name == "small"
+    assert [c.key for c in template.competencies] == ["monitoring", "rollback"]
+
+
+def test_bad_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, 'name = "small\ntitle = "oops"\n')
+    message = load_error(path)
+    assert "line 1" in message
+
+
+def test_a_key_repeated_in_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, 'title = "twice"\n' + template_text())
+    # The second title is on line 3, after the name.
+    assert "Cannot overwrite a value (at line 3" in load_error(path)
+
+
+def test_a_missing_file(tmp_path: Path) -> None:
+    load_error(tmp_path / "absent.toml")
+
+
+def test_plan_naming_an_unknown_competency(tmp_path: Path) -> None:
+    path = write(tmp_path, template_text(plan=(("screen", ["monitoring", "vibes"]),)))
+    message = load_error(path)
+    assert "plan stage 'screen' names unknown competencies ['vibes']" in message
+
+
+def test_more_than_three_plan_stages(tmp_path: Path) -> None:
+    plan = tuple((f"stage{i}", ["monitoring"]) for i in range(MAX_PLAN_STAGES + 1))
+    message = load_error(write(tmp_path, template_text(plan=plan)))
+    assert "plan:" in message
+    assert f"at most {MAX_PLAN_STAGES} items" in message
+
+
+def test_duplicate_competency_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, template_text(competencies=("monitoring", "monitoring")))
+    assert "two competencies share a key" in load_error(path)
+
+
+def test_duplicate_plan_stage_keys(tmp_path: Path) -> None:
+    plan = (("screen", ["monitoring"]), ("screen", ["rollback"]))
+    assert "two plan stages share a key" in load_error(write(tmp_path, template_text(plan=plan)))
+
+
+def test_name_not_matching_the_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path, template_text(name="other"), file_name="small.toml")
+    assert "name 'other' must match the file name" in load_error(path)
+
+
+def test_missing_fields_are_named_by_their_place(tmp_path: Path) -> None:
+    text = template_text().replace('weak = "A weak signal."\n', "", 1)
+    assert "competencies.0.weak: Field required" in load_error(write(tmp_path, text))
+
+
+def test_a_plan_stage_without_competencies(tmp_path: Path) -> None:
+    path = write(tmp_path, template_text(plan=(("screen", []),)))
+    assert "plan.0.competencies" in load_error(path)

@@ -1,0 +1,697 @@
+"""The data functions and the hiring requests on top of them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy.exc import StatementError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import hiring, store
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.hiring import CandidateCard, FormErrors, NewCandidate, NewRole, NotAllowed
+from bot.models import Candidate, ClockSettings, Role, RoleRecruiter, StageEvent
+from bot.stages import IllegalMove, Move, Stage, plan_move
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2
+
+pytestmark = pytest.mark.both_databases
+
+OTHER_HM = "UHM00002"
+OTHER_RECRUITER = "UREC0009"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def create_role_in(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    title: str = "Senior MLOps Engineer",
+    hiring_manager_id: str = HM,
+    recruiter_ids: tuple[str, ...] = (RECRUITER,),
+) -> Role:
+    return await store.create_role(
+        session,
+        title=title,
+        hiring_manager_id=hiring_manager_id,
+        recruiter_ids=recruiter_ids,
+        channel_id=HIRING_CHANNEL,
+        template="mlops",
+        clocks=ClockSettings(),
+        actor_id=ADMIN,
+        now=now,
+    )
+
+
+async def new_role(db: Database, now: datetime, **fields: Any) -> Role:
+    async with db.transaction() as session:
+        return await create_role_in(session, now, **fields)
+
+
+async def add_candidate_in(
+    session: AsyncSession, role: Role, name: str, now: datetime
+) -> Candidate:
+    assert role.id is not None
+    return await store.add_candidate(
+        session,
+        role_id=role.id,
+        name=name,
+        email=None,
+        links=None,
+        actor_id=RECRUITER,
+        now=now,
+    )
+
+
+async def new_candidate(db: Database, role: Role, name: str, now: datetime) -> Candidate:
+    async with db.transaction() as session:
+        return await add_candidate_in(session, role, name, now)
+
+
+async def move(
+    db: Database, candidate: Candidate, target: Stage, now: datetime, reason: str = ""
+) -> StageEvent:
+    async with db.transaction() as session:
+        fresh = await store.get_candidate(session, candidate_id=candidate.id or 0)
+        assert fresh is not None
+        return await store.move_candidate(
+            session,
+            candidate=fresh,
+            move=plan_move(Stage(fresh.stage), target, reason=reason),
+            actor_id=RECRUITER,
+            note=reason,
+            now=now,
+        )
+
+
+async def count(db: Database, table: type[Candidate] | type[StageEvent]) -> int:
+    async with db.reader() as session:
+        return (await session.exec(select(func.count()).select_from(table))).one()
+
+
+async def events_of(db: Database, candidate: Candidate) -> list[StageEvent]:
+    async with db.reader() as session:
+        return await store.recent_events(session, candidate_id=candidate.id or 0, limit=100)
+
+
+# Roles -----------------------------------------------------------------------------------
+
+
+async def test_create_role_stores_the_team(db: Database, clock: ManualClock) -> None:
+    role = await new_role(db, clock.now(), recruiter_ids=(RECRUITER_2, RECRUITER, RECRUITER))
+    async with db.reader() as session:
+        found = await store.role_with_team(session, role_id=role.id or 0)
+        recruiters = (await session.exec(select(RoleRecruiter))).all()
+    assert found is not None
+    assert found.role.title == "Senior MLOps Engineer"
+    assert found.role.title_key == "senior mlops engineer"
+    assert found.role.loop_days == 7
+    assert found.team.hiring_manager_id == HM
+    assert found.team.recruiter_ids == {RECRUITER, RECRUITER_2}
+    assert len(recruiters) == 2
+
+
+async def test_role_title_is_cleaned(db: Database, clock: ManualClock) -> None:
+    role = await new_role(db, clock.now(), title="  Senior   MLOps Engineer ")
+    assert role.title == "Senior MLOps Engineer"
+
+
+async def test_roles_for_user_by_hat(db: Database, clock: ManualClock) -> None:
+    first = await new_role(db, clock.now(), title="MLOps Engineer")
+    second = await new_role(
+        db,
+        clock.advance(timedelta(hours=1)),
+        title="Data Engineer",
+        hiring_manager_id=OTHER_HM,
+        recruiter_ids=(RECRUITER, RECRUITER_2),
+    )
+    async with db.reader() as session:
+        as_hm = await store.roles_for_user(session, user_id=HM)
+        as_recruiter = await store.roles_for_user(session, user_id=RECRUITER)
+        as_second_recruiter = await store.roles_for_user(session, user_id=RECRUITER_2)
+        as_outsider = await store.roles_for_user(session, user_id=OUTSIDER)
+    assert [r.role.id for r in as_hm] == [first.id]
+    # Newest first.
+    assert [r.role.id for r in as_recruiter] == [second.id, first.id]
+    assert [r.role.id for r in as_second_recruiter] == [second.id]
+    assert as_second_recruiter[0].team.recruiter_ids == {RECRUITER, RECRUITER_2}
+    assert as_outsider == []
+
+
+@pytest.mark.parametrize("twin", ["senior mlops engineer", "Sénior  MLOPS Engineer"])
+async def test_same_title_in_other_case_or_accents_is_a_duplicate(
+    db: Database, clock: ManualClock, twin: str
+) -> None:
+    first = await new_role(db, clock.now())
+    async with db.transaction() as session:
+        with pytest.raises(store.DuplicateRole) as duplicate:
+            await create_role_in(session, clock.now(), title=twin)
+    # Plain values on the exception outlive the rolled-back transaction.
+    assert duplicate.value.role_id == first.id
+
+
+async def test_the_unique_title_holds_under_a_race(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    both_looked = asyncio.Barrier(2)
+    looks = 0
+    look = store.role_by_title
+
+    async def look_then_wait(session: AsyncSession, *, title: str) -> Role | None:
+        nonlocal looks
+        looks += 1
+        found = await look(session, title=title)
+        if looks <= 2:
+            await both_looked.wait()
+        return found
+
+    async def create_or_refuse(title: str) -> str:
+        async with db.transaction() as session:
+            try:
+                await create_role_in(session, clock.now(), title=title)
+            except store.DuplicateRole:
+                return "refused"
+            return "created"
+
+    monkeypatch.setattr(store, "role_by_title", look_then_wait)
+    results = await asyncio.wait_for(
+        asyncio.gather(create_or_refuse("MLOps Engineer"), create_or_refuse("mlops engineer")),
+        timeout=30,
+    )
+    assert sorted(results) == ["created", "refused"]
+
+
+async def test_a_missing_role_has_no_team(db: Database) -> None:
+    async with db.reader() as session:
+        assert await store.role_with_team(session, role_id=999) is None
+
+
+# Candidates ------------------------------------------------------------------------------
+
+
+async def test_add_candidate_starts_sourced_with_an_event(db: Database, clock: ManualClock) -> None:
+    role = await new_role(db, clock.now())
+    candidate = await new_candidate(db, role, "  José   Álvarez ", clock.now())
+    assert candidate.name == "José Álvarez"
+    assert candidate.name_key == "jose alvarez"
+    assert candidate.stage == Stage.SOURCED
+    assert candidate.stage_entered_at == clock.now()
+    [event] = await events_of(db, candidate)
+    assert event.from_stage is None
+    assert event.to_stage == Stage.SOURCED
+    assert event.actor_id == RECRUITER
+    assert event.at == clock.now()
+    assert event.note == "added"
+
+
+@pytest.mark.parametrize("twin", ["Jane Doe", "jane doe", "JANE  DOE", "Jáne Doé"])
+async def test_an_open_namesake_in_the_same_role_is_a_duplicate(
+    db: Database, clock: ManualClock, twin: str
+) -> None:
+    role = await new_role(db, clock.now())
+    first = await new_candidate(db, role, "Jane Doe", clock.now())
+    async with db.transaction() as session:
+        with pytest.raises(store.DuplicateCandidate) as duplicate:
+            await add_candidate_in(session, role, twin, clock.now())
+    assert duplicate.value.candidate_id == first.id
+    assert await count(db, Candidate) == 1
+    assert await count(db, StageEvent) == 1
+
+
+async def test_a_namesake_in_another_role_is_allowed(db: Database, clock: ManualClock) -> None:
+    mlops = await new_role(db, clock.now(), title="MLOps Engineer")
+    data = await new_role(db, clock.now(), title="Data Engineer")
+    await new_candidate(db, mlops, "Jane Doe", clock.now())
+    await new_candidate(db, data, "Jane Doe", clock.now())
+    assert await count(db, Candidate) == 2
+
+
+async def test_a_namesake_is_allowed_once_the_first_is_rejected(
+    db: Database, clock: ManualClock
+) -> None:
+    role = await new_role(db, clock.now())
+    first = await new_candidate(db, role, "Jane Doe", clock.now())
+    await move(db, first, Stage.REJECTED, clock.now(), reason="not now")
+    second = await new_candidate(db, role, "Jane Doe", clock.advance(timedelta(days=90)))
+    assert second.id != first.id
+    async with db.reader() as session:
+        found = await store.open_candidate_named(session, role_id=role.id or 0, name="jane doe")
+    assert found is not None
+    assert found.id == second.id
+
+
+async def test_the_open_name_index_holds_under_a_race(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = await new_role(db, clock.now())
+    # Both adders look for a namesake, find none, and only then insert: the check in
+    # Python cannot stop the second, so the partial unique index must.
+    both_looked = asyncio.Barrier(2)
+    looks = 0
+    look = store.open_candidate_named
+
+    async def look_then_wait(session: AsyncSession, *, role_id: int, name: str) -> Candidate | None:
+        nonlocal looks
+        looks += 1
+        found = await look(session, role_id=role_id, name=name)
+        if looks <= 2:
+            await both_looked.wait()
+        return found
+
+    async def add_or_refuse(name: str) -> tuple[str, int | None]:
+        async with db.transaction() as session:
+            try:
+                return "added", (await add_candidate_in(session, role, name, clock.now())).id
+            except store.DuplicateCandidate as duplicate:
+                return "refused", duplicate.candidate_id
+
+    monkeypatch.setattr(store, "open_candidate_named", look_then_wait)
+    results = await asyncio.wait_for(
+        asyncio.gather(add_or_refuse("Jane Doe"), add_or_refuse("jane doe")), timeout=30
+    )
+    assert sorted(outcome for outcome, _ in results) == ["added", "refused"]
+    # Two looks found nobody; the third came after the index refused the loser's insert.
+    assert looks == 3
+    # The refused adder is pointed at the one that won.
+    assert results[0][1] == results[1][1]
+    assert await count(db, Candidate) == 1
+    assert await count(db, StageEvent) == 1
+
+
+async def test_move_records_from_to_note_and_detail(db: Database, clock: ManualClock) -> None:
+    role = await new_role(db, clock.now())
+    candidate = await new_candidate(db, role, "Jane Doe", clock.now())
+    later = clock.advance(timedelta(hours=5))
+    event = await move(db, candidate, Stage.INTERVIEWING, later, reason="  strong screen ")
+    assert (event.from_stage, event.to_stage) == (Stage.SOURCED, Stage.INTERVIEWING)
+    assert event.note == "strong screen"
+    assert event.detail == "jumped from sourced to interviewing, skipping screening"
+    assert event.actor_id == RECRUITER
+    assert event.at == later
+    async with db.reader() as session:
+        stored = await store.get_candidate(session, candidate_id=candidate.id or 0)
+    assert stored is not None
+    assert stored.stage == Stage.INTERVIEWING
+    assert stored.stage_entered_at == later
+    assert stored.created_at == clock.now() - timedelta(hours=5)
+
+
+async def test_move_refreshes_the_candidate_it_was_given(db: Database, clock: ManualClock) -> None:
+    role = await new_role(db, clock.now())
+    candidate = await new_candidate(db, role, "Jane Doe", clock.now())
+    async with db.transaction() as session:
+        mine = await store.get_candidate(session, candidate_id=candidate.id or 0)
+        assert mine is not None
+        await store.move_candidate(
+            session,
+            candidate=mine,
+            move=Move(Stage.SOURCED, Stage.SCREENING),
+            actor_id=HM,
+            note="",
+            now=clock.advance(timedelta(hours=1)),
+        )
+        assert mine.stage == Stage.SCREENING
+        assert mine.stage_entered_at == clock.now()
+
+
+async def test_a_stale_move_raises_and_writes_no_event(db: Database, clock: ManualClock) -> None:
+    role = await new_role(db, clock.now())
+    candidate = await new_candidate(db, role, "Jane Doe", clock.now())
+    await move(db, candidate, Stage.SCREENING, clock.advance(timedelta(hours=1)))
+    with pytest.raises(store.StaleStage):
+        async with db.transaction() as session:
+            # The mover still believes the candidate is in sourced.
+            await store.move_candidate(
+                session,
+                candidate=candidate,
+                move=Move(Stage.SOURCED, Stage.REJECTED),
+                actor_id=HM,
+                note="no",
+                now=clock.advance(timedelta(hours=1)),
+            )
+    events = await events_of(db, candidate)
+    assert [e.to_stage for e in events] == [Stage.SCREENING, Stage.SOURCED]
+    async with db.reader() as session:
+        stored = await store.get_candidate(session, candidate_id=candidate.id or 0)
+    assert stored is not None
+    assert stored.stage == Stage.SCREENING
+
+
+async def test_datetimes_come_back_aware_utc(db: Database) -> None:
+    # 11:30 in UTC+02:00 is stored as, and read back as, 09:30 UTC.
+    local = datetime(2026, 11, 16, 11, 30, tzinfo=timezone(timedelta(hours=2)))
+    role = await new_role(db, local)
+    candidate = await new_candidate(db, role, "Jane Doe", local)
+    async with db.reader() as session:
+        stored_role = await session.get(Role, role.id)
+        stored = await session.get(Candidate, candidate.id)
+        [event] = await store.recent_events(session, candidate_id=candidate.id or 0)
+    assert stored_role is not None
+    assert stored is not None
+    for value in (stored_role.created_at, stored.created_at, stored.stage_entered_at, event.at):
+        assert value.tzinfo is not None
+        assert value.utcoffset() == timedelta(0)
+        assert value == datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+        assert (value.hour, value.minute) == (9, 30)
+
+
+async def test_a_naive_datetime_is_refused(db: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime"):
+        await new_role(db, datetime(2026, 11, 16, 9, 0))
+    async with db.reader() as session:
+        assert (await session.exec(select(Role))).all() == []
+
+
+async def test_candidates_visible_to_returns_only_the_users_roles(
+    db: Database, clock: ManualClock
+) -> None:
+    mlops = await new_role(db, clock.now(), title="MLOps Engineer")
+    data = await new_role(
+        db,
+        clock.now(),
+        title="Data Engineer",
+        hiring_manager_id=OTHER_HM,
+        recruiter_ids=(OTHER_RECRUITER,),
+    )
+    jane = await new_candidate(db, mlops, "Jane Doe", clock.now())
+    jose = await new_candidate(db, mlops, "José Álvarez", clock.now())
+    john = await new_candidate(db, data, "John Smith", clock.now())
+    async with db.reader() as session:
+        for_hm = await store.candidates_visible_to(session, user_id=HM)
+        for_other = await store.candidates_visible_to(session, user_id=OTHER_RECRUITER)
+        for_outsider = await store.candidates_visible_to(session, user_id=OUTSIDER)
+    assert [(c.id, r.id) for c, r in for_hm] == [(jane.id, mlops.id), (jose.id, mlops.id)]
+    assert [(c.id, r.id) for c, r in for_other] == [(john.id, data.id)]
+    assert for_outsider == []
+
+
+async def test_recent_events_newest_first_with_a_limit(db: Database, clock: ManualClock) -> None:
+    role = await new_role(db, clock.now())
+    candidate = await new_candidate(db, role, "Jane Doe", clock.now())
+    for target in (Stage.SCREENING, Stage.INTERVIEWING, Stage.DECISION, Stage.OFFER):
+        await move(db, candidate, target, clock.advance(timedelta(days=1)))
+    async with db.reader() as session:
+        latest = await store.recent_events(session, candidate_id=candidate.id or 0, limit=3)
+        default = await store.recent_events(session, candidate_id=candidate.id or 0)
+    assert [e.to_stage for e in latest] == [Stage.OFFER, Stage.DECISION, Stage.INTERVIEWING]
+    assert len(default) == 5
+    assert default[-1].to_stage == Stage.SOURCED
+
+
+async def test_recent_events_of_one_instant_keep_their_order(
+    db: Database, clock: ManualClock
+) -> None:
+    role = await new_role(db, clock.now())
+    candidate = await new_candidate(db, role, "Jane Doe", clock.now())
+    await move(db, candidate, Stage.SCREENING, clock.now())
+    assert [e.to_stage for e in await events_of(db, candidate)] == [
+        Stage.SCREENING,
+        Stage.SOURCED,
+    ]
+
+
+# bot.hiring: the requests people make ------------------------------------------------------
+
+
+def role_form(**changes: Any) -> NewRole:
+    form = NewRole(
+        title="Senior MLOps Engineer",
+        hiring_manager_id=HM,
+        recruiter_ids=[RECRUITER],
+        channel_id=HIRING_CHANNEL,
+        template="mlops",
+        clocks={},
+    )
+    return replace(form, **changes)
+
+
+async def create_role(db: Database, clock: ManualClock, **changes: Any) -> Role:
+    return await hiring.create_role(
+        db, actor_id=ADMIN, admins={ADMIN}, form=role_form(**changes), now=clock.now()
+    )
+
+
+async def add(
+    db: Database,
+    clock: ManualClock,
+    role: Role,
+    name: str = "Jane Doe",
+    *,
+    actor: str = RECRUITER,
+    **changes: Any,
+) -> CandidateCard:
+    form = NewCandidate(name=name, role_id=role.id, email=None, links=None)
+    return await hiring.add_candidate(
+        db, actor_id=actor, form=replace(form, **changes), now=clock.now()
+    )
+
+
+async def test_hiring_create_role_with_clocks(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock, clocks={"loop_days": " 5 ", "offer_hours": ""})
+    assert role.loop_days == 5
+    assert role.offer_hours == 48
+
+
+async def test_only_admins_create_roles(db: Database, clock: ManualClock) -> None:
+    with pytest.raises(NotAllowed, match="LOOPKEEPER_ADMINS"):
+        await hiring.create_role(
+            db, actor_id=RECRUITER, admins={ADMIN}, form=role_form(), now=clock.now()
+        )
+    async with db.reader() as session:
+        assert (await session.exec(select(Role))).all() == []
+
+
+async def test_create_role_form_errors_name_each_field(db: Database, clock: ManualClock) -> None:
+    with pytest.raises(FormErrors) as errors:
+        await create_role(
+            db,
+            clock,
+            title="  ",
+            hiring_manager_id=None,
+            recruiter_ids=[],
+            channel_id=None,
+            template="nope",
+        )
+    assert set(errors.value.errors) == {
+        "title",
+        "hiring_manager",
+        "recruiters",
+        "channel",
+        "template",
+    }
+
+
+@pytest.mark.parametrize("raw", ["0", "abc", "-1", "61", "7.5", "1e3"])
+async def test_bad_clock_numbers_are_form_errors(
+    db: Database, clock: ManualClock, raw: str
+) -> None:
+    with pytest.raises(FormErrors) as errors:
+        await create_role(db, clock, clocks={"loop_days": raw})
+    assert errors.value.errors == {"loop_days": "Enter a whole number from 1 to 60."}
+
+
+async def test_a_superscript_digit_is_a_form_error(db: Database, clock: ManualClock) -> None:
+    with pytest.raises(FormErrors):
+        await create_role(db, clock, clocks={"loop_days": "²"})
+
+
+async def test_a_duplicate_title_is_a_form_error(db: Database, clock: ManualClock) -> None:
+    await create_role(db, clock)
+    with pytest.raises(FormErrors) as errors:
+        await create_role(db, clock, title="SENIOR mlops engineer")
+    assert "Senior MLOps Engineer exists already" in errors.value.errors["title"]
+
+
+async def test_hiring_add_candidate_returns_the_card(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock)
+    card = await add(db, clock, role, "Jane Doe", email=" Jane.Doe@Example.COM ")
+    assert card.stage == Stage.SOURCED
+    assert card.candidate.email == "Jane.Doe@example.com"
+    assert card.role.id == role.id
+    assert [e.to_stage for e in card.events] == [Stage.SOURCED]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 151}, "name"),
+        ({"email": "not-an-email"}, "email"),
+        ({"email": "jane@"}, "email"),
+        ({"role_id": None}, "role"),
+        ({"links": "y" * 2001}, "links"),
+    ],
+)
+async def test_add_candidate_form_errors(
+    db: Database, clock: ManualClock, changes: dict[str, object], field: str
+) -> None:
+    role = await create_role(db, clock)
+    with pytest.raises(FormErrors) as errors:
+        await add(db, clock, role, **{"name": "Jane Doe", **changes})
+    assert list(errors.value.errors) == [field]
+    assert await count(db, Candidate) == 0
+
+
+async def test_add_candidate_to_someone_elses_role_is_refused(
+    db: Database, clock: ManualClock
+) -> None:
+    role = await create_role(db, clock)
+    with pytest.raises(FormErrors) as errors:
+        await add(db, clock, role, "Jane Doe", actor=OUTSIDER)
+    assert "roles you recruit for" in errors.value.errors["role"]
+    assert await count(db, Candidate) == 0
+
+
+async def test_a_name_without_letters_is_a_form_error(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock)
+    with pytest.raises(FormErrors) as errors:
+        await add(db, clock, role, "???")
+    assert list(errors.value.errors) == ["name"]
+
+
+async def test_a_duplicate_candidate_is_a_form_error(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock)
+    await add(db, clock, role, "Jane Doe")
+    with pytest.raises(FormErrors) as errors:
+        await add(db, clock, role, "jane doe")
+    assert "Jane Doe is already an open candidate" in errors.value.errors["name"]
+
+
+async def test_hiring_move_by_the_hiring_manager(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock)
+    card = await add(db, clock, role, "Jane Doe")
+    moved = await hiring.move(
+        db,
+        actor_id=HM,
+        candidate_id=card.candidate.id or 0,
+        seen_stage=Stage.SOURCED,
+        target=Stage.SCREENING,
+        reason="",
+        now=clock.advance(timedelta(hours=2)),
+    )
+    assert moved.stage == Stage.SCREENING
+    assert moved.events[0].actor_id == HM
+
+
+async def test_a_move_by_an_outsider_is_refused_and_changes_nothing(
+    db: Database, clock: ManualClock
+) -> None:
+    role = await create_role(db, clock)
+    card = await add(db, clock, role, "Jane Doe")
+    with pytest.raises(NotAllowed, match="can't find that candidate"):
+        await hiring.move(
+            db,
+            actor_id=OUTSIDER,
+            candidate_id=card.candidate.id or 0,
+            seen_stage=Stage.SOURCED,
+            target=Stage.REJECTED,
+            reason="nope",
+            now=clock.advance(timedelta(hours=1)),
+        )
+    after = await hiring.card(db, user_id=RECRUITER, candidate_id=card.candidate.id or 0)
+    assert after is not None
+    assert after.stage == Stage.SOURCED
+    assert after.candidate.stage_entered_at == card.candidate.stage_entered_at
+    assert len(after.events) == 1
+
+
+async def test_an_outsider_sees_the_same_as_for_no_candidate(
+    db: Database, clock: ManualClock
+) -> None:
+    role = await create_role(db, clock)
+    card = await add(db, clock, role, "Jane Doe")
+    assert await hiring.card(db, user_id=OUTSIDER, candidate_id=card.candidate.id or 0) is None
+    assert await hiring.card(db, user_id=RECRUITER, candidate_id=999) is None
+    assert await hiring.find(db, user_id=OUTSIDER, query="Jane Doe") == []
+
+
+async def test_a_move_from_a_stage_no_longer_current_is_stale(
+    db: Database, clock: ManualClock
+) -> None:
+    role = await create_role(db, clock)
+    card = await add(db, clock, role, "Jane Doe")
+    candidate_id = card.candidate.id or 0
+    await hiring.move(
+        db,
+        actor_id=RECRUITER,
+        candidate_id=candidate_id,
+        seen_stage=Stage.SOURCED,
+        target=Stage.SCREENING,
+        reason="",
+        now=clock.now(),
+    )
+    with pytest.raises(hiring.StaleMove) as stale:
+        await hiring.move(
+            db,
+            actor_id=HM,
+            candidate_id=candidate_id,
+            seen_stage=Stage.SOURCED,
+            target=Stage.REJECTED,
+            reason="too junior",
+            now=clock.now(),
+        )
+    assert stale.value.current.stage == Stage.SCREENING
+
+
+async def test_an_illegal_move_changes_nothing(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock)
+    card = await add(db, clock, role, "Jane Doe")
+    with pytest.raises(IllegalMove, match="offer first"):
+        await hiring.move(
+            db,
+            actor_id=RECRUITER,
+            candidate_id=card.candidate.id or 0,
+            seen_stage=Stage.SOURCED,
+            target=Stage.HIRED,
+            reason="",
+            now=clock.now(),
+        )
+    assert await count(db, StageEvent) == 1
+
+
+async def test_a_reason_too_long_to_store_is_refused(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock)
+    card = await add(db, clock, role, "Jane Doe")
+    with pytest.raises(IllegalMove, match="3000"):
+        await hiring.move(
+            db,
+            actor_id=RECRUITER,
+            candidate_id=card.candidate.id or 0,
+            seen_stage=Stage.SOURCED,
+            target=Stage.REJECTED,
+            reason="x" * 3001,
+            now=clock.now(),
+        )
+    assert await count(db, StageEvent) == 1
+
+
+async def test_roles_user_can_add_to(db: Database, clock: ManualClock) -> None:
+    role = await create_role(db, clock)
+    assert [r.id for r in await hiring.roles_user_can_add_to(db, user_id=HM)] == [role.id]
+    assert [r.id for r in await hiring.roles_user_can_add_to(db, user_id=RECRUITER)] == [role.id]
+    assert await hiring.roles_user_can_add_to(db, user_id=OUTSIDER) == []
+
+
+async def test_find_ranks_matches_among_visible_candidates(
+    db: Database, clock: ManualClock
+) -> None:
+    role = await create_role(db, clock)
+    jane = await add(db, clock, role, "Jane Doe")
+    await add(db, clock, role, "Janet Smith")
+    found = await hiring.find(db, user_id=HM, query="jane")
+    assert [c.id for c, _ in found] == [jane.candidate.id]
