@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, text
+from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.db import UTCDateTime
@@ -18,6 +18,8 @@ DEFAULT_OFFER_HOURS = 48
 DEFAULT_IDLE_HOURS = 48
 
 MAX_NOTE = 3000  # a stage event's note: the reason a person gave
+MAX_SUMMARY = 3000  # a scorecard's written summary
+MAX_EVIDENCE = 2000  # the evidence note under one competency
 
 _CLOSED_SQL = ", ".join(f"'{s.value}'" for s in sorted(CLOSED))
 _OPEN_ONLY = text(f"stage NOT IN ({_CLOSED_SQL})")
@@ -80,6 +82,8 @@ class Candidate(SQLModel, table=True):
     stage_entered_at: datetime = Field(sa_column=_utc())
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc())
+    # When the loop's last scorecard came in: the decision window starts here.
+    feedback_complete_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class StageEvent(SQLModel, table=True):
@@ -98,10 +102,55 @@ class StageEvent(SQLModel, table=True):
     detail: str = Field(default="", max_length=500)
 
 
-__all__ = [
-    "Candidate",
-    "ClockSettings",
-    "Role",
-    "RoleRecruiter",
-    "StageEvent",
-]
+class Interview(SQLModel, table=True):
+    """One interview of a candidate's loop: a plan stage at a time, with its interviewers."""
+
+    __tablename__ = "interview"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    plan_stage: str = Field(max_length=32)
+    starts_at: datetime = Field(sa_column=_utc())
+    ends_at: datetime = Field(sa_column=_utc())
+    scheduled_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Seat(SQLModel, table=True):
+    """An interviewer's place on an interview, and when their scorecard is due."""
+
+    __tablename__ = "interview_seat"
+
+    interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
+    interviewer_id: str = Field(max_length=32, primary_key=True, index=True)
+    feedback_due_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class Scorecard(SQLModel, table=True):
+    """One version of an interviewer's scorecard; an edit adds a version, never overwrites."""
+
+    __tablename__ = "scorecard"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "interviewer_id", "version", name="uq_scorecard_version"),
+        Index("ix_scorecard_candidate", "candidate_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", ondelete="RESTRICT")
+    interviewer_id: str = Field(max_length=32)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT")
+    version: int = Field(ge=1)
+    recommendation: int = Field(ge=1, le=4)
+    summary: str = Field(max_length=MAX_SUMMARY)
+    submitted_at: datetime = Field(sa_column=_utc())
+
+
+class Rating(SQLModel, table=True):
+    """A competency's rating on one scorecard version: 1-4, or 0 for not assessed."""
+
+    __tablename__ = "scorecard_rating"
+
+    scorecard_id: int = Field(foreign_key="scorecard.id", primary_key=True, ondelete="CASCADE")
+    competency: str = Field(max_length=32, primary_key=True)
+    rating: int = Field(ge=0, le=4)
+    evidence: str = Field(default="", max_length=MAX_EVIDENCE)

@@ -18,7 +18,8 @@ from bot.db import create_engine
 
 pytestmark = pytest.mark.both_databases
 
-TABLES = {"role", "role_recruiter", "candidate", "stage_event"}
+# Every table the models describe; the migrations must build exactly these.
+TABLES = set(SQLModel.metadata.tables)
 
 
 async def table_names(url: str) -> set[str]:
@@ -97,3 +98,26 @@ async def test_the_open_name_index_is_partial_and_unique(empty_db_url: str) -> N
 
 def test_there_is_one_head() -> None:
     assert len(migrate.current_heads()) == 1
+
+
+async def test_each_revision_steps_down_and_up_keeping_earlier_data(empty_db_url: str) -> None:
+    await asyncio.to_thread(migrate.upgrade, empty_db_url, "0001")
+    engine = create_engine(empty_db_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql(
+                "INSERT INTO role (title, title_key, hiring_manager_id, channel_id, template, "
+                "loop_days, feedback_hours, decision_hours, offer_hours, idle_hours, "
+                "created_by, created_at) VALUES ('MLOps', 'mlops', 'UHM', 'G1', 'mlops', "
+                "7, 24, 48, 48, 48, 'UA', '2026-11-16 09:00:00+00:00')"
+            )
+        await asyncio.to_thread(migrate.upgrade, empty_db_url)
+        await asyncio.to_thread(migrate.downgrade, empty_db_url, "-1")
+        assert await current_revision(empty_db_url) == "0001"
+        async with engine.connect() as connection:
+            titles = (await connection.exec_driver_sql("SELECT title FROM role")).scalars().all()
+        assert titles == ["MLOps"]
+        await asyncio.to_thread(migrate.upgrade, empty_db_url)
+        assert await table_names(empty_db_url) == TABLES
+    finally:
+        await engine.dispose()

@@ -188,7 +188,7 @@ async def test_the_unique_title_holds_under_a_race(
                 return "refused"
             return "created"
 
-    monkeypatch.setattr(store, "role_by_title", look_then_wait)
+    monkeypatch.setattr(store.roles, "role_by_title", look_then_wait)
     results = await asyncio.wait_for(
         asyncio.gather(create_or_refuse("MLOps Engineer"), create_or_refuse("mlops engineer")),
         timeout=30,
@@ -280,7 +280,7 @@ async def test_the_open_name_index_holds_under_a_race(
             except store.DuplicateCandidate as duplicate:
                 return "refused", duplicate.candidate_id
 
-    monkeypatch.setattr(store, "open_candidate_named", look_then_wait)
+    monkeypatch.setattr(store.candidates, "open_candidate_named", look_then_wait)
     results = await asyncio.wait_for(
         asyncio.gather(add_or_refuse("Jane Doe"), add_or_refuse("jane doe")), timeout=30
     )

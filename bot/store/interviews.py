@@ -1,0 +1,204 @@
+"""Interviews, their interviewers' seats, and versioned scorecards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Candidate, Interview, Rating, Role, Scorecard, Seat
+from bot.stages import CLOSED
+
+
+class ScorecardConflict(Exception):
+    """That version of the scorecard exists already: a double submit, or a stale edit."""
+
+
+async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candidate | None:
+    """Take the candidate's row for this transaction before reading its loop.
+
+    Two last scorecards landing at once must not both see the loop as incomplete;
+    a no-op UPDATE is a row lock on PostgreSQL and the write lock on SQLite.
+    """
+    await session.exec(
+        update(Candidate).where(col(Candidate.id) == candidate_id).values(id=Candidate.id)
+    )
+    return await session.get(Candidate, candidate_id, populate_existing=True)
+
+
+async def add_interview(
+    session: AsyncSession,
+    *,
+    candidate_id: int,
+    plan_stage: str,
+    interviewer_ids: Iterable[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    feedback_due_at: datetime,
+    actor_id: str,
+    now: datetime,
+) -> Interview:
+    interview = Interview(
+        candidate_id=candidate_id,
+        plan_stage=plan_stage,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        scheduled_by=actor_id,
+        created_at=now,
+    )
+    session.add(interview)
+    await session.flush()
+    assert interview.id is not None
+    session.add_all(
+        Seat(interview_id=interview.id, interviewer_id=user, feedback_due_at=feedback_due_at)
+        for user in sorted(set(interviewer_ids))
+    )
+    await session.flush()
+    return interview
+
+
+async def get_interview(session: AsyncSession, *, interview_id: int) -> Interview | None:
+    return await session.get(Interview, interview_id)
+
+
+async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
+    result = await session.exec(
+        select(Interview, Seat)
+        .join(Seat, col(Seat.interview_id) == Interview.id)
+        .where(Interview.candidate_id == candidate_id)
+        .order_by(col(Interview.starts_at), col(Interview.id), col(Seat.interviewer_id))
+    )
+    return list(result.all())
+
+
+async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set[str]:
+    return {seat.interviewer_id for _, seat in await seats_of(session, candidate_id=candidate_id)}
+
+
+async def scorecards_of(session: AsyncSession, *, candidate_id: int) -> list[Scorecard]:
+    """Every version of every scorecard of the candidate, oldest first."""
+    result = await session.exec(
+        select(Scorecard)
+        .where(Scorecard.candidate_id == candidate_id)
+        .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
+    )
+    return list(result.all())
+
+
+def latest_versions(scorecards: Iterable[Scorecard]) -> dict[tuple[int, str], Scorecard]:
+    """(interview id, interviewer) -> that interviewer's current version."""
+    latest: dict[tuple[int, str], Scorecard] = {}
+    for card in scorecards:
+        key = (card.interview_id, card.interviewer_id)
+        if key not in latest or card.version > latest[key].version:
+            latest[key] = card
+    return latest
+
+
+async def current_scorecard(
+    session: AsyncSession, *, interview_id: int, interviewer_id: str
+) -> Scorecard | None:
+    result = await session.exec(
+        select(Scorecard)
+        .where(Scorecard.interview_id == interview_id, Scorecard.interviewer_id == interviewer_id)
+        .order_by(col(Scorecard.version).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def get_scorecard(session: AsyncSession, *, scorecard_id: int) -> Scorecard | None:
+    return await session.get(Scorecard, scorecard_id)
+
+
+async def ratings_of(session: AsyncSession, *, scorecard_ids: Iterable[int]) -> list[Rating]:
+    ids = list(scorecard_ids)
+    if not ids:
+        return []
+    result = await session.exec(select(Rating).where(col(Rating.scorecard_id).in_(ids)))
+    return list(result.all())
+
+
+async def add_scorecard(
+    session: AsyncSession,
+    *,
+    interview_id: int,
+    interviewer_id: str,
+    candidate_id: int,
+    version: int,
+    recommendation: int,
+    summary: str,
+    ratings: Mapping[str, tuple[int, str]],
+    now: datetime,
+) -> Scorecard:
+    """Store one version; raises ScorecardConflict if that version exists already."""
+    card = Scorecard(
+        interview_id=interview_id,
+        interviewer_id=interviewer_id,
+        candidate_id=candidate_id,
+        version=version,
+        recommendation=recommendation,
+        summary=summary,
+        submitted_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(card)
+            await session.flush()
+    except IntegrityError:
+        raise ScorecardConflict() from None
+    assert card.id is not None
+    session.add_all(
+        Rating(scorecard_id=card.id, competency=key, rating=rating, evidence=evidence)
+        for key, (rating, evidence) in ratings.items()
+    )
+    await session.flush()
+    return card
+
+
+async def set_feedback_complete(
+    session: AsyncSession, *, candidate_id: int, at: datetime | None
+) -> None:
+    await session.exec(
+        update(Candidate).where(col(Candidate.id) == candidate_id).values(feedback_complete_at=at)
+    )
+
+
+async def seats_for(
+    session: AsyncSession, *, interviewer_id: str
+) -> list[tuple[Seat, Interview, Candidate, Role]]:
+    """The interviewer's seats on interviews of open candidates, soonest first."""
+    result = await session.exec(
+        select(Seat, Interview, Candidate, Role)
+        .join(Interview, col(Interview.id) == Seat.interview_id)
+        .join(Candidate, col(Candidate.id) == Interview.candidate_id)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(
+            Seat.interviewer_id == interviewer_id,
+            col(Candidate.stage).not_in([s.value for s in CLOSED]),
+        )
+        .order_by(col(Interview.starts_at), col(Interview.id))
+    )
+    return list(result.all())
+
+
+async def submitted_interview_ids(
+    session: AsyncSession, *, interviewer_id: str, interview_ids: Iterable[int]
+) -> dict[int, int]:
+    """interview id -> the interviewer's current version, for those they submitted."""
+    ids = list(interview_ids)
+    if not ids:
+        return {}
+    result = await session.exec(
+        select(Scorecard).where(
+            Scorecard.interviewer_id == interviewer_id, col(Scorecard.interview_id).in_(ids)
+        )
+    )
+    versions: dict[int, int] = {}
+    for card in result.all():
+        versions[card.interview_id] = max(card.version, versions.get(card.interview_id, 0))
+    return versions

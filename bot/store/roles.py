@@ -1,0 +1,118 @@
+"""Roles and their hiring teams."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.access import Team
+from bot.models import ClockSettings, Role, RoleRecruiter
+from bot.names import clean_name, name_key
+
+
+class DuplicateRole(Exception):
+    """Carries plain values, not the row: a row expires when the transaction rolls back."""
+
+    def __init__(self, existing: Role) -> None:
+        super().__init__(existing.title)
+        self.role_id = existing.id
+        self.title = existing.title
+
+
+@dataclass(frozen=True)
+class RoleWithTeam:
+    role: Role
+    team: Team
+
+
+def recruits(user_id: str):  # type: ignore[no-untyped-def]
+    """SQL condition: the user recruits for the role in the query."""
+    return exists().where(RoleRecruiter.role_id == Role.id, RoleRecruiter.user_id == user_id)
+
+
+def on_team(user_id: str):  # type: ignore[no-untyped-def]
+    """SQL condition: the user is on the hiring team of the role in the query."""
+    return or_(Role.hiring_manager_id == user_id, recruits(user_id))
+
+
+async def create_role(
+    session: AsyncSession,
+    *,
+    title: str,
+    hiring_manager_id: str,
+    recruiter_ids: Iterable[str],
+    channel_id: str,
+    template: str,
+    clocks: ClockSettings,
+    actor_id: str,
+    now: datetime,
+) -> Role:
+    title = clean_name(title)
+    existing = await role_by_title(session, title=title)
+    if existing is not None:
+        raise DuplicateRole(existing)
+    role = Role(
+        title=title,
+        title_key=name_key(title),
+        hiring_manager_id=hiring_manager_id,
+        channel_id=channel_id,
+        template=template,
+        created_by=actor_id,
+        created_at=now,
+        **clocks.model_dump(),
+    )
+    try:
+        # A savepoint, so a racing twin's insert fails alone (see add_candidate).
+        async with session.begin_nested():
+            session.add(role)
+            await session.flush()
+    except IntegrityError:
+        raced = await role_by_title(session, title=title)
+        if raced is None:
+            raise
+        raise DuplicateRole(raced) from None
+    assert role.id is not None
+    session.add_all(RoleRecruiter(role_id=role.id, user_id=u) for u in sorted(set(recruiter_ids)))
+    await session.flush()
+    return role
+
+
+async def role_by_title(session: AsyncSession, *, title: str) -> Role | None:
+    result = await session.exec(select(Role).where(Role.title_key == name_key(title)))
+    return result.first()
+
+
+async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam | None:
+    role = await session.get(Role, role_id)
+    if role is None:
+        return None
+    return (await _with_teams(session, [role]))[0]
+
+
+async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
+    """Roles whose hiring team includes the user, newest first."""
+    recruits = exists().where(RoleRecruiter.role_id == Role.id, RoleRecruiter.user_id == user_id)
+    result = await session.exec(
+        select(Role)
+        .where(or_(Role.hiring_manager_id == user_id, recruits))
+        .order_by(col(Role.created_at).desc(), col(Role.id).desc())
+    )
+    return await _with_teams(session, list(result.all()))
+
+
+async def _with_teams(session: AsyncSession, roles: list[Role]) -> list[RoleWithTeam]:
+    ids = [r.id for r in roles]
+    result = await session.exec(select(RoleRecruiter).where(col(RoleRecruiter.role_id).in_(ids)))
+    recruiters: dict[int, set[str]] = {}
+    for row in result.all():
+        recruiters.setdefault(row.role_id, set()).add(row.user_id)
+    return [
+        RoleWithTeam(r, Team(r.hiring_manager_id, frozenset(recruiters.get(r.id or 0, set()))))
+        for r in roles
+    ]
