@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_database_settings, load_settings
 
@@ -55,9 +56,14 @@ async def _check_schema(settings: Settings) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from bot.app import SchemaOutOfDate
+    from bot.scorecards import TemplateError, templates
 
     settings = load_settings(socket_mode=args.socket)
     _logging(settings.log_level)
+    try:
+        templates()  # a broken template file stops start-up here, not at the first modal
+    except TemplateError as error:
+        return _fail(f"Loopkeeper cannot start: a scorecard template is not usable. {error}")
     try:
         asyncio.run(_check_schema(settings))
     except SchemaOutOfDate as error:
@@ -88,6 +94,21 @@ async def _serve_socket(settings: Settings) -> None:
         await deps.db.close()
 
 
+def check_template(args: argparse.Namespace) -> int:
+    from bot.scorecards import TemplateError, load_template
+
+    try:
+        template = load_template(Path(args.file))
+    except TemplateError as error:
+        return _fail(f"Template is not usable: {error}")
+    stages = ", ".join(s.name for s in template.plan)
+    print(
+        f"{args.file}: template {template.name!r} ({template.title}) is valid: "
+        f"{len(template.competencies)} competencies; interview plan: {stages}."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loopkeeper", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     down_cmd = commands.add_parser("downgrade", help="downgrade the database schema")
     down_cmd.add_argument("revision", help="target revision, e.g. -1 or base")
     down_cmd.set_defaults(run=downgrade)
+
+    templates_cmd = commands.add_parser("templates", help="scorecard templates")
+    templates_sub = templates_cmd.add_subparsers(dest="templates_command", required=True)
+    check_cmd = templates_sub.add_parser("check", help="validate a template file")
+    check_cmd.add_argument("file", help="a TOML template, e.g. bot/templates/mlops.toml")
+    check_cmd.set_defaults(run=check_template)
     return parser
 
 

@@ -223,7 +223,12 @@ async def _card(
     if candidate is None:
         return None
     found = await store.role_with_team(session, role_id=candidate.role_id)
-    if found is None or not access.can_see_candidates(user_id, found.team):
+    if found is None:
+        return None
+    # Interviewers see the candidates they interview; the hiring team sees all of the role's.
+    if not access.can_see_candidates(user_id, found.team) and user_id not in (
+        await store.interviewer_ids_of(session, candidate_id=candidate_id)
+    ):
         return None
     events = await store.recent_events(session, candidate_id=candidate_id)
     return CandidateCard(candidate, found.role, found.team, events)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -79,3 +80,95 @@ def templates() -> dict[str, Template]:
     if DEFAULT_TEMPLATE not in found:
         raise TemplateError(f"the default template {DEFAULT_TEMPLATE}.toml is missing")
     return found
+
+
+# Ratings --------------------------------------------------------------------------------
+
+NOT_ASSESSED = 0
+RATINGS: dict[int, str] = {4: "Strong yes", 3: "Yes", 2: "No", 1: "Strong no"}
+RATING_SHORT: dict[int, str] = {4: "++", 3: "+", 2: "-", 1: "--", NOT_ASSESSED: "·"}
+
+
+def rating_label(value: int) -> str:
+    return RATINGS.get(value, "Not assessed")
+
+
+def template_named(name: str) -> Template:
+    """The role's template; a role whose template file was removed falls back to the default."""
+    found = templates()
+    return found.get(name) or found[DEFAULT_TEMPLATE]
+
+
+def plan_stage(template: Template, key: str) -> PlanStage | None:
+    return next((s for s in template.plan if s.key == key), None)
+
+
+def competencies_for(template: Template, stage_key: str) -> list[Competency]:
+    """The competencies an interview of that plan stage probes, in the template's order."""
+    stage = plan_stage(template, stage_key)
+    wanted = set(stage.competencies) if stage else {c.key for c in template.competencies}
+    return [c for c in template.competencies if c.key in wanted]
+
+
+@dataclass(frozen=True)
+class ScorecardForm:
+    """What an interviewer entered; ratings by competency key, as raw select values."""
+
+    ratings: dict[str, str | None]
+    evidence: dict[str, str]
+    recommendation: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class ScorecardInput:
+    ratings: dict[str, tuple[int, str]]  # key -> (rating, evidence)
+    recommendation: int
+    summary: str
+
+
+def rate_field(key: str) -> str:
+    return f"rate_{key}"
+
+
+def evidence_field(key: str) -> str:
+    return f"evidence_{key}"
+
+
+def _rating(raw: str | None) -> int | None:
+    return int(raw) if raw is not None and raw.isdecimal() and int(raw) in (0, *RATINGS) else None
+
+
+def check_scorecard(
+    competencies: list[Competency], form: ScorecardForm, *, max_summary: int, max_evidence: int
+) -> tuple[ScorecardInput | None, dict[str, str]]:
+    """Validate a scorecard; errors are keyed by the modal field they belong under."""
+    errors: dict[str, str] = {}
+    ratings: dict[str, tuple[int, str]] = {}
+    for competency in competencies:
+        value = _rating(form.ratings.get(competency.key))
+        evidence = (form.evidence.get(competency.key) or "").strip()
+        if value is None:
+            errors[rate_field(competency.key)] = "Pick a rating, or “Not assessed”."
+        if len(evidence) > max_evidence:
+            errors[evidence_field(competency.key)] = (
+                f"Keep the evidence under {max_evidence} characters."
+            )
+        ratings[competency.key] = (value if value is not None else NOT_ASSESSED, evidence)
+    if competencies and not errors and all(r == NOT_ASSESSED for r, _ in ratings.values()):
+        errors[rate_field(competencies[0].key)] = (
+            "Rate at least one competency: a scorecard with nothing assessed tells the "
+            "debrief nothing."
+        )
+    recommendation = _rating(form.recommendation)
+    if recommendation in (None, NOT_ASSESSED):
+        errors["recommendation"] = "Give your overall recommendation."
+    summary = form.summary.strip()
+    if not summary:
+        errors["summary"] = "Write a short summary: what you saw, and why your recommendation."
+    elif len(summary) > max_summary:
+        errors["summary"] = f"Keep the summary under {max_summary} characters."
+    if errors:
+        return None, errors
+    assert recommendation is not None
+    return ScorecardInput(ratings, recommendation, summary), {}

@@ -38,6 +38,8 @@ CLOSED = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
 OPEN_STAGES: tuple[Stage, ...] = tuple(s for s in PATH if s not in CLOSED)
 EXITS = (Stage.REJECTED, Stage.WITHDRAWN)
 NEEDS_REASON = frozenset(EXITS)
+# Interviews can be added until an offer goes out; scorecards stay editable as long.
+SCHEDULABLE = frozenset({Stage.SOURCED, Stage.SCREENING, Stage.INTERVIEWING, Stage.DECISION})
 
 
 class IllegalMove(Exception):

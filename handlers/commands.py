@@ -7,15 +7,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, hiring
+from bot import access, feedback, hiring
 from bot.app import deps_of
 from bot.blocks import candidates as cards
+from bot.blocks import interviews as interview_blocks
 from bot.blocks.common import as_dicts
 from bot.blocks.help import help_blocks, help_text
 from bot.blocks.roles import create_role_modal
 from bot.commands import CommandError, parse, parse_move
-from bot.scorecards import templates
+from bot.scorecards import template_named, templates
 from bot.stages import IllegalMove, Stage
+from handlers.render import status_card
 
 MODAL_FAILED = (
     "Slack didn't let me open the form in time (it said `{error}`). Please run the command again."
@@ -35,6 +37,10 @@ async def hire(
         await add(ack, client, context, command, name=request.rest)
     elif request.sub == "move":
         await move(ack, client, context, command, rest=request.rest)
+    elif request.sub == "schedule":
+        await schedule(ack, client, context, command, name=request.rest)
+    elif request.sub == "feedback":
+        await feedback_list(ack, context, user_id=user_id)
     elif request.sub == "role":
         await role(ack, client, context, command)
 
@@ -55,9 +61,8 @@ async def status(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, quer
         if found is None:  # removed from the team between the two reads
             await ack(text=cards.not_found_message(query))
             return
-        can_move = access.can_move_candidates(user_id, found.team)
-        text, blocks = cards.status_message(found, now=deps.clock.now(), can_move=can_move)
-        await ack(text=text, blocks=as_dicts(blocks))
+        text, blocks = await status_card(deps, user_id, found)
+        await ack(text=text, blocks=blocks)
 
 
 async def _open_modal(ack: AsyncAck, client: AsyncWebClient, trigger_id: str, view: View) -> None:
@@ -144,7 +149,42 @@ async def move(
         )
         await ack(text=f"I can't move {candidate.name}: {error}{example}")
         return
-    text, blocks = cards.moved_message(moved, deps.clock.now())
+    text, blocks = await status_card(deps, user_id, moved, note=cards.moved_note(moved))
+    await ack(text=text, blocks=blocks)
+
+
+async def schedule(
+    ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, command: dict, *, name: str
+) -> None:
+    deps = deps_of(context)
+    user_id = command["user_id"]
+    if not name:
+        await ack(text="Whose interview? Example: `/hire schedule Jane Doe`.")
+        return
+    matches = await hiring.find(deps.db, user_id=user_id, query=name)
+    if not matches:
+        await ack(text=cards.not_found_message(name))
+        return
+    if len(matches) > 1:
+        text, blocks = cards.choices_message(name, matches, action=cards.OPEN_SCHEDULE)
+        await ack(text=text, blocks=as_dicts(blocks))
+        return
+    found = await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
+    if found is None:
+        await ack(text=cards.not_found_message(name))
+        return
+    refusal = interview_blocks.schedule_refusal(found, user_id)
+    if refusal:
+        await ack(text=refusal)
+        return
+    view = interview_blocks.schedule_modal(found, template_named(found.role.template))
+    await _open_modal(ack, client, command["trigger_id"], view)
+
+
+async def feedback_list(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str) -> None:
+    deps = deps_of(context)
+    assignments = await feedback.assignments_for(deps.db, user_id=user_id)
+    text, blocks = interview_blocks.feedback_list_message(assignments, deps.clock.now())
     await ack(text=text, blocks=as_dicts(blocks))
 
 

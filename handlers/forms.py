@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -38,4 +39,27 @@ def conversation(view: dict[str, Any], block_id: str) -> str | None:
 
 
 def int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return int(raw) if raw and raw.isdecimal() else None
+
+
+def datetime_utc(view: dict[str, Any], block_id: str) -> datetime | None:
+    """A datetimepicker's choice: Slack sends Unix seconds."""
+    value = _state(view, block_id).get("selected_date_time")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def block_ids(view: dict[str, Any], *, prefix: str) -> list[str]:
+    """The input blocks of the submitted view whose id starts with `prefix`, in order."""
+    return [
+        b["block_id"]
+        for b in view.get("blocks", [])
+        if isinstance(b, dict)
+        and b.get("type") == "input"
+        and isinstance(b.get("block_id"), str)
+        and b["block_id"].startswith(prefix)
+    ]

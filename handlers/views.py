@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import hiring
+from bot import feedback, hiring, notify
 from bot.app import Deps, deps_of
 from bot.blocks import candidates as cards
+from bot.blocks import interviews as interview_blocks
 from bot.blocks import roles as role_blocks
 from bot.blocks.common import as_dicts
+from bot.hiring import CandidateCard
 from bot.models import Role
+from bot.scorecards import ScorecardForm, evidence_field, rate_field
 from bot.stages import IllegalMove, parse_stage
 from handlers import forms
+from handlers.render import status_card
 
 log = logging.getLogger(__name__)
 
@@ -97,15 +102,17 @@ async def add_candidate(
         await _field_errors(ack, invalid.errors)
         return
     await ack()
-    text, blocks = cards.candidate_added_message(added, deps.clock.now())
     deps.background.run(
-        _dm(client, user_id, text, blocks=as_dicts(blocks)), name="confirm-candidate"
+        _confirm(deps, client, user_id, added, cards.added_note(added)), name="confirm-add"
     )
 
 
-async def _dm(client: AsyncWebClient, user_id: str, text: str, *, blocks: list[dict]) -> None:
-    # Posting to a user id lands in the app's Messages tab with that person: private.
-    await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+async def _confirm(
+    deps: Deps, client: AsyncWebClient, user_id: str, found: CandidateCard, note: str
+) -> None:
+    """The card, privately, under a note of what just happened."""
+    text, blocks = await status_card(deps, user_id, found, note=note)
+    await notify.dm(client, user_id, text, blocks)
 
 
 # Move candidate -----------------------------------------------------------------------
@@ -155,11 +162,113 @@ async def move_candidate(
         await _field_errors(ack, {field: message[0].upper() + message[1:]})
         return
     await ack()
-    text, blocks = cards.moved_message(moved, deps.clock.now())
-    deps.background.run(_dm(client, user_id, text, blocks=as_dicts(blocks)), name="confirm-move")
+    deps.background.run(
+        _confirm(deps, client, user_id, moved, cards.moved_note(moved)), name="confirm-move"
+    )
+
+
+# Schedule an interview ------------------------------------------------------------------
+
+
+async def schedule_interview(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    try:
+        candidate_id = int(json.loads(view.get("private_metadata") or "{}")["candidate"])
+    except (ValueError, KeyError, TypeError):
+        await _field_errors(ack, {"plan": "This form is out of date. Close it and start again."})
+        return
+    starts = forms.datetime_utc(view, "starts")
+    form = feedback.NewInterview(
+        plan_stage=forms.option(view, "plan"),
+        interviewer_ids=forms.users(view, "interviewers"),
+        starts_at=starts,
+        minutes=forms.text(view, "minutes"),
+    )
+    try:
+        done = await feedback.schedule(
+            deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
+        )
+    except hiring.FormErrors as invalid:
+        await _field_errors(ack, invalid.errors)
+        return
+    except hiring.NotAllowed as refusal:
+        await _field_errors(ack, {"plan": str(refusal)})
+        return
+    await ack()
+    deps.background.run(_after_schedule(deps, client, user_id, done), name="send-kits")
+
+
+async def _after_schedule(
+    deps: Deps, client: AsyncWebClient, user_id: str, done: feedback.Scheduled
+) -> None:
+    text, blocks = interview_blocks.scheduled_message(done)
+    await notify.dm(client, user_id, text, blocks)
+    await notify.send_kits(client, deps.db, done, deps.clock.now())
+
+
+# Submit a scorecard ---------------------------------------------------------------------
+
+
+async def submit_scorecard(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    try:
+        interview_id, base = interview_blocks.read_scorecard_metadata(
+            view.get("private_metadata") or ""
+        )
+    except (ValueError, KeyError, TypeError):
+        await _field_errors(
+            ack, {"summary": "This form is out of date. Close it and open it again."}
+        )
+        return
+    keys = [block_id.removeprefix("rate_") for block_id in forms.block_ids(view, prefix="rate_")]
+    form = ScorecardForm(
+        ratings={key: forms.option(view, rate_field(key)) for key in keys},
+        evidence={key: forms.text(view, evidence_field(key)) for key in keys},
+        recommendation=forms.option(view, "recommendation"),
+        summary=forms.text(view, "summary"),
+    )
+    now = deps.clock.now()
+    try:
+        saved = await feedback.submit(
+            deps.db,
+            user_id=user_id,
+            interview_id=interview_id,
+            base_version=base,
+            form=form,
+            now=now,
+        )
+    except hiring.FormErrors as invalid:
+        await _field_errors(ack, invalid.errors)
+        return
+    except hiring.NotAllowed as refusal:
+        await _field_errors(ack, {"summary": str(refusal)})
+        return
+    await ack()
+    if not saved.repeated:
+        deps.background.run(_after_scorecard(deps, client, user_id, saved), name="scorecard-saved")
+
+
+async def _after_scorecard(
+    deps: Deps, client: AsyncWebClient, user_id: str, saved: feedback.Submitted
+) -> None:
+    text, blocks = interview_blocks.scorecard_saved_message(saved.context, saved.scorecard.version)
+    await notify.dm(client, user_id, text, blocks)
+    await notify.publish_home(client, deps.db, user_id, deps.clock.now())
+    if saved.completed is not None:
+        await notify.send_loop_summary(
+            client, saved.completed, completed_at=saved.scorecard.submitted_at
+        )
 
 
 def register(app: AsyncApp) -> None:
     app.view(role_blocks.CREATE_ROLE)(create_role)
     app.view(cards.ADD_CANDIDATE)(add_candidate)
     app.view(cards.MOVE_CANDIDATE)(move_candidate)
+    app.view(interview_blocks.SCHEDULE)(schedule_interview)
+    app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)

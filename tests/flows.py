@@ -3,11 +3,12 @@ signed requests and the stand-in, exactly as in production."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
 
-from bot.models import Candidate, Role, StageEvent
+from bot.models import Candidate, Interview, Role, StageEvent
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 
 
@@ -128,3 +129,82 @@ def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
     walk(blocks)
     return found
+
+
+INTERVIEWER = "UINT0001"
+INTERVIEWER_2 = "UINT0002"
+
+
+async def schedule(
+    app: Running,
+    name: str,
+    *,
+    plan: str = "incident",
+    interviewers: tuple[str, ...] = (INTERVIEWER,),
+    starts: datetime | None = None,
+    minutes: str | None = None,
+    user: str = RECRUITER,
+) -> Interview:
+    """`/hire schedule <name>`, filled in and submitted; returns the stored interview."""
+    response = await app.slack.command(f"schedule {name}", user=user)
+    assert response.status_code == 200 and not response.content, response.text
+    values: dict[str, Any] = {
+        "plan": plan,
+        "interviewers": list(interviewers),
+        "starts": starts or app.deps.clock.now() + timedelta(days=1),
+    }
+    if minutes is not None:
+        values["minutes"] = minutes
+    submitted = await app.slack.submit_view(last_view(app), values, user=user)
+    assert submitted.status_code == 200 and not submitted.content, submitted.text
+    await app.settle()
+    async with app.deps.db.reader() as session:
+        result = await session.exec(select(Interview).order_by(Interview.id.desc()))  # type: ignore[union-attr]
+        return result.first()  # type: ignore[return-value]
+
+
+def kit_for(app: Running, interviewer: str) -> dict[str, Any]:
+    """The latest interview kit DM'd to the interviewer."""
+    kits = [
+        c.args
+        for c in app.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == interviewer and c.args["text"].startswith("Interview kit")
+    ]
+    assert kits, f"no kit was sent to {interviewer}"
+    return kits[-1]
+
+
+def good_scorecard(view: dict[str, Any], rating: str = "3") -> dict[str, Any]:
+    """Every competency of the modal rated, a recommendation and a summary."""
+    values: dict[str, Any] = {
+        b["block_id"]: rating
+        for b in view["blocks"]
+        if b.get("type") == "input" and b["block_id"].startswith("rate_")
+    }
+    values["recommendation"] = rating
+    values["summary"] = "Walked through a real drift incident end to end."
+    return values
+
+
+async def open_scorecard(app: Running, interview: Interview, user: str) -> Any:
+    """Click Submit scorecard on the kit; returns the HTTP response of the click."""
+    kit = kit_for(app, user)
+    button = buttons(kit["blocks"])["Submit scorecard"]
+    return await app.slack.action(
+        button["action_id"],
+        button["value"],
+        user=user,
+        message=kit,
+        channel=f"D{user}",
+        response_url=app.standin.response_url(f"kit-{user}"),
+    )
+
+
+async def submit_scorecard(
+    app: Running, interview: Interview, user: str = INTERVIEWER, rating: str = "3"
+) -> Any:
+    await open_scorecard(app, interview, user)
+    view = last_view(app)
+    response = await app.slack.submit_view(view, good_scorecard(view, rating), user=user)
+    await app.settle()
+    return response

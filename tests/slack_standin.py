@@ -210,12 +210,19 @@ class SlackStandin:
         tz: str = "UTC",
         tz_offset: int = 0,
         real_name: str | None = None,
+        display_name: str = "",
         deleted: bool = False,
         is_bot: bool = False,
     ) -> None:
         """What users.info tells about `user_id`."""
         self._users[user_id] = _user_object(
-            user_id, tz=tz, tz_offset=tz_offset, real_name=real_name, deleted=deleted, is_bot=is_bot
+            user_id,
+            tz=tz,
+            tz_offset=tz_offset,
+            real_name=real_name,
+            display_name=display_name,
+            deleted=deleted,
+            is_bot=is_bot,
         )
 
     # ---- HTTP plumbing ---------------------------------------------------------
@@ -635,6 +642,7 @@ def _user_object(
     tz: str,
     tz_offset: int,
     real_name: str | None,
+    display_name: str = "",
     deleted: bool = False,
     is_bot: bool = False,
 ) -> dict[str, Any]:
@@ -650,7 +658,8 @@ def _user_object(
         "tz_offset": tz_offset,
         "deleted": deleted,
         "is_bot": is_bot,
-        "profile": {"real_name": real, "display_name": name},
+        # Slack leaves display_name empty unless the person set one.
+        "profile": {"real_name": real, "display_name": display_name},
     }
 
 

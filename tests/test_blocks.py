@@ -84,9 +84,9 @@ def test_messages_fit_slack_limits_at_their_largest() -> None:
     found = card()
     messages = [
         cards.status_message(found, now=NOW, can_move=True),
-        cards.moved_message(found, NOW),
-        cards.candidate_added_message(found, NOW),
-        cards.stale_message(found, now=NOW, can_move=True),
+        cards.status_message(found, now=NOW, can_move=True, note=cards.moved_note(found)),
+        cards.status_message(found, now=NOW, can_move=True, note=cards.added_note(found)),
+        cards.status_message(found, now=NOW, can_move=True, note=cards.stale_note(found)),
         cards.choices_message(LONG, [(found.candidate, found.role)] * 5, action=cards.OPEN_STATUS),
         role_blocks.role_created_message(found.role, found.team.recruiter_ids, channel_problem="x"),
         role_blocks.role_channel_welcome(found.role, found.team.recruiter_ids),
@@ -115,7 +115,19 @@ def test_offer_stage_offers_hiring_and_no_advance_past_hired() -> None:
     labels = [
         e["text"]["text"] for b in as_dicts(blocks) if b["type"] == "actions" for e in b["elements"]
     ]
-    assert labels == ["Advance to hired", "Move…", "Reject"]
+    assert labels == ["Advance to hired", "Move…", "Reject"]  # no interviews once offered
+
+
+def test_open_candidates_before_an_offer_can_get_interviews() -> None:
+    for stage in (Stage.SOURCED, Stage.SCREENING, Stage.INTERVIEWING, Stage.DECISION):
+        _, blocks = cards.status_message(card(stage), now=NOW, can_move=True)
+        labels = [
+            e["text"]["text"]
+            for b in as_dicts(blocks)
+            if b["type"] == "actions"
+            for e in b["elements"]
+        ]
+        assert "Schedule interview" in labels
 
 
 def test_durations_read_like_a_person_would_say_them() -> None:

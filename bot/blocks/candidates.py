@@ -25,7 +25,7 @@ from slack_sdk.models.views import View
 from bot.blocks.common import clip, context, duration, esc, section, user, users, when
 from bot.hiring import CandidateCard
 from bot.models import Candidate, Role, StageEvent
-from bot.stages import NEEDS_REASON, Stage, next_stage, targets
+from bot.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
 
 ADD_CANDIDATE = "candidate_add"
 MOVE_CANDIDATE = "candidate_move"
@@ -34,6 +34,7 @@ MOVE_CANDIDATE = "candidate_move"
 OPEN_STATUS = "status_open"
 OPEN_MOVE = "move_open"
 ADVANCE = "move_advance"
+OPEN_SCHEDULE = "schedule_open"
 
 MAX_ROLE_OPTIONS = 100  # Slack's limit on options in one select
 
@@ -89,15 +90,6 @@ def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
     )
 
 
-def candidate_added_message(found: CandidateCard, now: datetime) -> tuple[str, list[Block]]:
-    text = f"Added {found.candidate.name} to {found.role.title}."
-    intro = section(
-        f":white_check_mark: Added *{esc(found.candidate.name)}* to "
-        f"*{esc(found.role.title)}* in sourced."
-    )
-    return text, [intro, DividerBlock(), *status_blocks(found, now=now, can_move=True)]
-
-
 # Move ------------------------------------------------------------------------------
 
 
@@ -151,14 +143,6 @@ def move_modal(found: CandidateCard, *, preselect: Stage | None = None) -> View:
     )
 
 
-def moved_message(found: CandidateCard, now: datetime) -> tuple[str, list[Block]]:
-    text = f"{found.candidate.name} is now in {found.candidate.stage}."
-    return text, [
-        section(f":arrow_right: {esc(text)}"),
-        *status_blocks(found, now=now, can_move=True),
-    ]
-
-
 # Status -----------------------------------------------------------------------------
 
 
@@ -176,7 +160,10 @@ def _event_line(event: StageEvent) -> str:
     return "• " + line
 
 
-def status_blocks(found: CandidateCard, *, now: datetime, can_move: bool) -> list[Block]:
+def status_blocks(
+    found: CandidateCard, *, now: datetime, can_move: bool, extra: Sequence[Block] = ()
+) -> list[Block]:
+    """The card: who, where, how long, history; `extra` (the loop) goes before the buttons."""
     candidate, role = found.candidate, found.role
     stage = found.stage
     in_stage = duration(now - candidate.stage_entered_at)
@@ -198,6 +185,7 @@ def status_blocks(found: CandidateCard, *, now: datetime, can_move: bool) -> lis
     if found.events:
         lines = "\n".join(_event_line(e) for e in found.events)
         blocks.append(section(clip(f"*History* (latest first)\n{lines}", 3000)))
+    blocks.extend(extra)
     if can_move and not stage.is_closed:
         blocks.append(move_actions(candidate))
     return blocks
@@ -223,6 +211,12 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
                 ),
             )
         )
+    if stage in SCHEDULABLE:
+        buttons.append(
+            ButtonElement(
+                text="Schedule interview", action_id=OPEN_SCHEDULE, value=str(candidate.id)
+            )
+        )
     buttons.append(ButtonElement(text="Move…", action_id=OPEN_MOVE, value=f"{candidate.id}:"))
     buttons.append(
         ButtonElement(
@@ -235,21 +229,37 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
     return ActionsBlock(block_id=f"move_{candidate.id}", elements=buttons)
 
 
-def stale_message(
-    found: CandidateCard, *, now: datetime, can_move: bool
-) -> tuple[str, list[Block]]:
-    text = f"{found.candidate.name} was already moved to {found.candidate.stage}; nothing changed."
-    return text, [
-        section(f":information_source: {esc(text)}"),
-        *status_blocks(found, now=now, can_move=can_move),
-    ]
+def added_note(found: CandidateCard) -> str:
+    return f":white_check_mark: Added {found.candidate.name} to {found.role.title} in sourced."
+
+
+def moved_note(found: CandidateCard) -> str:
+    return f":arrow_right: {found.candidate.name} is now in {found.candidate.stage}."
+
+
+def stale_note(found: CandidateCard) -> str:
+    return (
+        f":information_source: {found.candidate.name} was already moved to "
+        f"{found.candidate.stage}; nothing changed."
+    )
 
 
 def status_message(
-    found: CandidateCard, *, now: datetime, can_move: bool
+    found: CandidateCard,
+    *,
+    now: datetime,
+    can_move: bool,
+    extra: Sequence[Block] = (),
+    note: str | None = None,
 ) -> tuple[str, list[Block]]:
-    text = f"{found.candidate.name}: {found.role.title}, {found.candidate.stage}"
-    return text, status_blocks(found, now=now, can_move=can_move)
+    """The status card, optionally under a one-line note (what just happened)."""
+    if note:
+        text = note.split(" ", 1)[1] if note.startswith(":") else note
+        head: list[Block] = [section(esc(note)), DividerBlock()]
+    else:
+        text = f"{found.candidate.name}: {found.role.title}, {found.candidate.stage}"
+        head = []
+    return text, [*head, *status_blocks(found, now=now, can_move=can_move, extra=extra)]
 
 
 def choices_message(

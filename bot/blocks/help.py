@@ -15,6 +15,12 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Move in one line; rejected and withdrawn need a reason",
         "/hire move Jane Doe to rejected: took another offer",
     ),
+    (
+        "/hire schedule <name>",
+        "Schedule an interview; the interviewers get their kit",
+        "/hire schedule Jane Doe",
+    ),
+    ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
     ("/hire role", "Create a role (admins)", "/hire role"),
     ("/hire help", "This list", "/hire help"),
 ]

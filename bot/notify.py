@@ -1,0 +1,87 @@
+"""Messages Loopkeeper sends on its own: DMs, kits, the Home tab, the loop summary.
+
+These run after Slack has its answer (bot.background), so a slow or failing Web API
+call never holds up a person's click; failures are logged with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import feedback
+from bot.blocks.home import home_view
+from bot.blocks.interviews import kit_message, loop_summary_message
+from bot.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def dm(
+    client: AsyncWebClient, user_id: str, text: str, blocks: Sequence[Block | dict]
+) -> bool:
+    """Post to a person's DM with the app (their Messages tab). True when Slack took it."""
+    payload = [b.to_dict() if isinstance(b, Block) else b for b in blocks]
+    try:
+        await client.chat_postMessage(channel=user_id, text=text, blocks=payload or None)
+    except SlackApiError as error:
+        log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+        return False
+    return True
+
+
+async def profile(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
+    """users.info's user, or {} when Slack cannot say (deleted user, missing scope)."""
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return {}
+    user = response.get("user")
+    return user if isinstance(user, dict) else {}
+
+
+def short_name(user: dict[str, Any], fallback: str) -> str:
+    profile_ = user.get("profile") or {}
+    name = profile_.get("display_name") or user.get("real_name") or profile_.get("real_name")
+    return str(name).split()[0] if name else fallback
+
+
+async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str]:
+    return {u: short_name(await profile(client, u), u) for u in user_ids}
+
+
+async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
+    assignments = await feedback.assignments_for(db, user_id=user_id)
+    try:
+        await client.views_publish(user_id=user_id, view=home_view(assignments, now=now))
+    except SlackApiError as error:
+        log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
+
+
+async def send_kits(
+    client: AsyncWebClient, db: Database, scheduled: feedback.Scheduled, now: datetime
+) -> None:
+    """Each interviewer: the kit, in their own time zone, then a fresh Home tab."""
+    for interviewer in scheduled.interviewer_ids:
+        tz = (await profile(client, interviewer)).get("tz")
+        text, blocks = kit_message(scheduled, tz_name=tz if isinstance(tz, str) else None)
+        await dm(client, interviewer, text, blocks)
+        await publish_home(client, db, interviewer, now)
+
+
+async def send_loop_summary(
+    client: AsyncWebClient, loop: feedback.Loop, *, completed_at: datetime
+) -> None:
+    """One private message to each recruiter and the hiring manager."""
+    names = await short_names(client, (s.interviewer_id for s in loop.seats))
+    decide_by = completed_at + timedelta(hours=loop.role.decision_hours)
+    text, blocks = loop_summary_message(loop, names, decide_by=decide_by)
+    for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids}):
+        await dm(client, person, text, blocks)

@@ -1,0 +1,28 @@
+"""The status card as one person may see it: the candidate, and their loop."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block
+
+from bot import access, feedback
+from bot.app import Deps
+from bot.blocks import candidates as cards
+from bot.blocks.common import as_dicts
+from bot.blocks.interviews import loop_blocks
+from bot.hiring import CandidateCard
+
+
+async def status_card(
+    deps: Deps, user_id: str, found: CandidateCard, *, note: str | None = None
+) -> tuple[str, list[dict]]:
+    now = deps.clock.now()
+    loop = await feedback.loop_of(deps.db, viewer_id=user_id, candidate_id=found.candidate.id or 0)
+    extra: list[Block] = loop_blocks(loop, viewer_id=user_id, now=now) if loop else []
+    text, blocks = cards.status_message(
+        found,
+        now=now,
+        can_move=access.can_move_candidates(user_id, found.team),
+        extra=extra,
+        note=note,
+    )
+    return text, as_dicts(blocks)

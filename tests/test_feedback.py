@@ -1,0 +1,382 @@
+"""Scorecard rules as plain functions, the largest template inside Slack's limits, and
+the loop's completion under concurrency on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import feedback, hiring
+from bot.access import Team
+from bot.blocks.common import as_dicts
+from bot.blocks.home import home_view
+from bot.blocks.interviews import (
+    kit_message,
+    loop_summary_message,
+    scorecard_modal,
+    scorecard_read_modal,
+)
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
+from bot.models import ClockSettings, Interview, Rating, Scorecard
+from bot.scorecards import (
+    MAX_COMPETENCIES,
+    Competency,
+    PlanStage,
+    ScorecardForm,
+    Template,
+    check_scorecard,
+    templates,
+)
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
+from tests.slack_standin import message_problems, view_problems
+from tests.test_blocks import card as candidate_card
+
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def big_template() -> Template:
+    competencies = [
+        Competency(
+            key=f"c{i:02d}",
+            name=("Competency " + "x" * 75)[:75],
+            description="d" * 300,
+            strong="s" * 500,
+            weak="w" * 500,
+        )
+        for i in range(MAX_COMPETENCIES)
+    ]
+    plan = [
+        PlanStage(
+            key="all",
+            name="n" * 75,
+            description="p" * 500,
+            minutes=60,
+            competencies=[c.key for c in competencies],
+        )
+    ]
+    return Template(name="big", title="t" * 75, competencies=competencies, plan=plan)
+
+
+def test_a_twelve_competency_template_fits_one_scorecard_modal() -> None:
+    template = big_template()
+    found = candidate_card()
+    interview = Interview(
+        id=3,
+        candidate_id=7,
+        plan_stage="all",
+        starts_at=NOW,
+        ends_at=NOW,
+        scheduled_by=RECRUITER,
+        created_at=NOW,
+    )
+    current = Scorecard(
+        id=9,
+        interview_id=3,
+        interviewer_id="UINT0001",
+        candidate_id=7,
+        version=4,
+        recommendation=3,
+        summary="y" * 3000,
+        submitted_at=NOW,
+    )
+    ratings = {
+        c.key: Rating(scorecard_id=9, competency=c.key, rating=2, evidence="e" * 2000)
+        for c in template.competencies
+    }
+    ctx = feedback.ScorecardContext(
+        interview, found.candidate, found.role, "n" * 75, template.competencies, current, ratings
+    )
+
+    view = scorecard_modal(ctx).to_dict()
+
+    assert view_problems(view) == []
+    assert len([b for b in view["blocks"] if b["type"] == "input"]) == 2 * MAX_COMPETENCIES + 2
+    detail = feedback.ScorecardDetail(
+        current, found.candidate, found.role, "n" * 75, template.competencies, ratings, 4
+    )
+    assert view_problems(scorecard_read_modal(detail).to_dict()) == []
+
+
+def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
+    template = big_template()
+    found = candidate_card()
+    interview = Interview(
+        id=3,
+        candidate_id=7,
+        plan_stage="all",
+        starts_at=NOW,
+        ends_at=NOW + timedelta(hours=1),
+        scheduled_by=RECRUITER,
+        created_at=NOW,
+    )
+    done = feedback.Scheduled(
+        interview,
+        found.candidate,
+        found.role,
+        template.plan[0],
+        template.competencies,
+        [f"UINT{i:04d}" for i in range(6)],
+        NOW + timedelta(days=1),
+        None,
+    )
+    text, blocks = kit_message(done, tz_name="America/Los_Angeles")
+    assert text and message_problems(as_dicts(blocks)) == []
+
+    def seats(interview_id: int) -> list[SeatView]:
+        return [
+            SeatView(
+                f"UINT{i:04d}",
+                NOW,
+                Scorecard(
+                    id=interview_id * 10 + i,
+                    interview_id=interview_id,
+                    interviewer_id=f"UINT{i:04d}",
+                    candidate_id=7,
+                    version=2,
+                    recommendation=4,
+                    summary="s",
+                    submitted_at=NOW,
+                ),
+                {
+                    c.key: Rating(scorecard_id=interview_id * 10 + i, competency=c.key, rating=3)
+                    for c in template.competencies
+                },
+            )
+            for i in range(6)
+        ]
+
+    interviews = [
+        InterviewView(interview.model_copy(update={"id": n}), template.plan[0], seats(n))
+        for n in (1, 2, 3)
+    ]
+    loop = Loop(found.candidate, found.role, found.team, template, interviews, True)
+    names = {f"UINT{i:04d}": "Maximiliana" for i in range(6)}
+    text, blocks = loop_summary_message(loop, names, decide_by=NOW)
+    assert text and message_problems(as_dicts(blocks)) == []
+
+
+def test_a_full_home_tab_stays_inside_one_hundred_blocks() -> None:
+    found = candidate_card()
+    assignments = [
+        Assignment(
+            Interview(
+                id=i,
+                candidate_id=7,
+                plan_stage="incident",
+                starts_at=NOW + timedelta(hours=i),
+                ends_at=NOW,
+                scheduled_by=RECRUITER,
+                created_at=NOW,
+            ),
+            found.candidate,
+            found.role,
+            "n" * 75,
+            NOW,
+            i % 2,
+        )
+        for i in range(1, 150)
+    ]
+    view = home_view(assignments, now=NOW).to_dict()
+    assert view_problems(view) == []
+
+
+# Plain rules ---------------------------------------------------------------------------
+
+MLOPS = templates()["mlops"]
+INCIDENT = [c for c in MLOPS.competencies if c.key in {"incidents", "monitoring", "rollback"}]
+
+
+def form(**changes: object) -> ScorecardForm:
+    values: dict[str, object] = {
+        "ratings": {"incidents": "4", "monitoring": "3", "rollback": "0"},
+        "evidence": {},
+        "recommendation": "3",
+        "summary": "Solid.",
+    }
+    values.update(changes)
+    return ScorecardForm(**values)  # type: ignore[arg-type]
+
+
+def check(f: ScorecardForm) -> dict[str, str]:
+    return check_scorecard(INCIDENT, f, max_summary=3000, max_evidence=2000)[1]
+
+
+def test_a_complete_scorecard_passes() -> None:
+    checked, errors = check_scorecard(INCIDENT, form(), max_summary=3000, max_evidence=2000)
+    assert errors == {}
+    assert checked is not None and checked.ratings["rollback"] == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"recommendation": None}, "recommendation"),
+        ({"recommendation": "0"}, "recommendation"),  # "not assessed" is no recommendation
+        ({"recommendation": "9"}, "recommendation"),
+        ({"summary": "  \n "}, "summary"),
+        ({"summary": "x" * 3001}, "summary"),
+        ({"ratings": {"incidents": "4", "monitoring": "3"}}, "rate_rollback"),
+        ({"ratings": {"incidents": "5", "monitoring": "3", "rollback": "1"}}, "rate_incidents"),
+        ({"ratings": {"incidents": "0", "monitoring": "0", "rollback": "0"}}, "rate_monitoring"),
+        ({"evidence": {"rollback": "e" * 2001}}, "evidence_rollback"),
+    ],
+)
+def test_each_bad_scorecard_names_its_field(changes: dict, field: str) -> None:
+    assert field in check(form(**changes))
+
+
+def test_independent_feedback_rule() -> None:
+    team = Team(HM, frozenset({RECRUITER}))
+    assert feedback.may_see_ratings(HM, team, submitted_by=[])
+    assert feedback.may_see_ratings(RECRUITER, team, submitted_by=[])
+    assert not feedback.may_see_ratings("UINT0001", team, submitted_by=["UINT0002"])
+    assert feedback.may_see_ratings("UINT0001", team, submitted_by=["UINT0001", "UINT0002"])
+
+
+def test_interview_lengths_default_to_the_plan() -> None:
+    new = NewInterview("incident", ["UINT0001"], NOW, "")
+    checked, errors = feedback.check_interview(new, MLOPS, now=NOW)
+    assert errors == {} and checked is not None
+    assert checked[2] - checked[1] == timedelta(minutes=45)
+
+
+def test_templates_check_command(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "templates",
+            "check",
+            str(ROOT / "bot/templates/mlops.toml"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert ok.returncode == 0 and "is valid: 5 competencies" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\ntitle = "Bad"\n[[competencies]]\nkey = "a"\n')
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "templates", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "bad.toml" in refused.stderr and "Traceback" not in refused.stderr
+
+
+# Concurrency on both databases ---------------------------------------------------------
+
+
+@pytest.mark.both_databases
+async def test_two_last_scorecards_at_once_complete_the_loop_exactly_once(db_url: str) -> None:
+    clock = ManualClock(NOW)
+    db = Database(db_url)
+    try:
+        role = await hiring.create_role(
+            db,
+            actor_id=ADMIN,
+            admins={ADMIN},
+            now=clock.now(),
+            form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
+        )
+        added = await hiring.add_candidate(
+            db,
+            actor_id=RECRUITER,
+            now=clock.now(),
+            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
+        )
+        done = await feedback.schedule(
+            db,
+            actor_id=RECRUITER,
+            candidate_id=added.candidate.id or 0,
+            now=clock.now(),
+            form=NewInterview("incident", ["UINT0001", "UINT0002"], NOW + timedelta(hours=1), None),
+        )
+
+        async def submit(user: str) -> feedback.Submitted:
+            return await feedback.submit(
+                db,
+                user_id=user,
+                interview_id=done.interview.id or 0,
+                base_version=0,
+                form=form(),
+                now=clock.now(),
+            )
+
+        results = await asyncio.gather(submit("UINT0001"), submit("UINT0002"))
+
+        assert [r.completed is not None for r in results].count(True) == 1
+        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=added.candidate.id or 0)
+        assert loop is not None and loop.complete
+        assert loop.candidate.feedback_complete_at == clock.now()
+    finally:
+        await db.close()
+
+
+@pytest.mark.both_databases
+async def test_a_double_submit_at_the_same_moment_stores_one_version(db_url: str) -> None:
+    clock = ManualClock(NOW)
+    db = Database(db_url)
+    try:
+        role = await hiring.create_role(
+            db,
+            actor_id=ADMIN,
+            admins={ADMIN},
+            now=clock.now(),
+            form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
+        )
+        added = await hiring.add_candidate(
+            db,
+            actor_id=RECRUITER,
+            now=clock.now(),
+            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
+        )
+        done = await feedback.schedule(
+            db,
+            actor_id=RECRUITER,
+            candidate_id=added.candidate.id or 0,
+            now=clock.now(),
+            form=NewInterview("incident", ["UINT0001"], NOW, None),
+        )
+
+        async def submit() -> feedback.Submitted:
+            return await feedback.submit(
+                db,
+                user_id="UINT0001",
+                interview_id=done.interview.id or 0,
+                base_version=0,
+                form=form(),
+                now=clock.now(),
+            )
+
+        results = await asyncio.gather(submit(), submit())
+
+        assert sorted(r.repeated for r in results) == [False, True]
+        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=added.candidate.id or 0)
+        assert loop is not None
+        assert [s.scorecard.version for s in loop.seats if s.scorecard] == [1]
+    finally:
+        await db.close()
+
+
+def test_clock_settings_defaults_are_the_domain_ones() -> None:
+    assert ClockSettings().model_dump() == {
+        "loop_days": 7,
+        "feedback_hours": 24,
+        "decision_hours": 48,
+        "offer_hours": 48,
+        "idle_hours": 48,
+    }

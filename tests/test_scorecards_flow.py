@@ -1,0 +1,533 @@
+"""Interviews and scorecards end to end: schedule → kit DM → button → modal → submit →
+stored → summary, through signed requests against the Slack stand-in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from bot.models import Candidate, Rating, Scorecard, Seat
+from bot.stages import Stage
+from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    create_role,
+    events_of,
+    good_scorecard,
+    kit_for,
+    last_view,
+    open_scorecard,
+    schedule,
+    submit_scorecard,
+)
+
+
+async def scorecards(app: Running) -> list[Scorecard]:
+    async with app.deps.db.reader() as session:
+        return list((await session.exec(select(Scorecard).order_by(Scorecard.id))).all())  # type: ignore[arg-type]
+
+
+async def setup(app: Running, *, recruiters: tuple[str, ...] = (RECRUITER,)) -> Candidate:
+    role = await create_role(app, recruiters=recruiters)
+    return await add_candidate(app, "Jane Doe", role=role, user=recruiters[0])
+
+
+def dms_to(app: Running, user: str) -> list[dict[str, Any]]:
+    return [c.args for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == user]
+
+
+# Scheduling ------------------------------------------------------------------------------
+
+
+async def test_scheduling_moves_to_interviewing_and_sends_each_interviewer_a_kit(
+    app: Running, clock
+) -> None:
+    jane = await setup(app)
+    app.standin.set_user(INTERVIEWER, tz="Europe/Berlin", real_name="Ana Ruiz")
+    starts = clock.now() + timedelta(days=1, hours=4)  # Tue 13:00 UTC = 14:00 Berlin
+
+    interview = await schedule(
+        app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2), starts=starts
+    )
+
+    assert (interview.plan_stage, interview.starts_at, interview.ends_at) == (
+        "incident",
+        starts,
+        starts + timedelta(minutes=45),
+    )
+    moved = await candidate_named(app, "Jane Doe")
+    assert moved.stage == Stage.INTERVIEWING
+    last = (await events_of(app, jane))[-1]
+    assert (last.from_stage, last.to_stage) == ("sourced", "interviewing")
+    assert last.detail == "jumped from sourced to interviewing, skipping screening"
+    assert last.note == "Production incident interview scheduled"
+
+    kit = kit_for(app, INTERVIEWER)
+    shown = blocks_text(kit["blocks"])
+    assert "Tue 17 Nov, 14:00 to 14:45 (Europe/Berlin)" in shown
+    assert "Scorecard due*\nWed 18 Nov, 14:45 (Europe/Berlin)" in shown
+    for competency in ("Production incident response", "Model monitoring", "Rollback strategy"):
+        assert competency in shown
+    assert "Cross-functional" not in shown  # not probed in this interview
+    assert "names the drift thresholds" in shown.lower()  # the strong signal
+    assert buttons(kit["blocks"])["Submit scorecard"]["value"] == str(interview.id)
+    assert "(UTC)" in blocks_text(kit_for(app, INTERVIEWER_2)["blocks"])
+    published = {c.args["user_id"] for c in app.standin.calls_to("views.publish")}
+    assert published == {INTERVIEWER, INTERVIEWER_2}
+    assert any(
+        "Scheduled Production incident interview" in m["text"] for m in dms_to(app, RECRUITER)
+    )
+
+
+async def test_seats_carry_the_feedback_due_time_of_the_role(app: Running, clock) -> None:
+    await setup(app)
+    starts = clock.now() + timedelta(days=2)
+    await schedule(app, "Jane", plan="audit", starts=starts, minutes="50")
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    assert seat.feedback_due_at == starts + timedelta(minutes=50, hours=24)
+
+
+async def test_schedule_form_errors_are_on_their_fields(app: Running, clock) -> None:
+    await setup(app)
+    await app.slack.command("schedule Jane", user=RECRUITER)
+    view = last_view(app)
+
+    empty = await app.slack.submit_view(view, {"minutes": "5"}, user=RECRUITER)
+    errors = empty.json()["errors"]
+    assert set(errors) == {"plan", "interviewers", "starts", "minutes"}
+    past = await app.slack.submit_view(
+        view,
+        {"plan": "audit", "interviewers": [INTERVIEWER], "starts": clock.now() - timedelta(days=8)},
+        user=RECRUITER,
+    )
+    assert "more than a week ago" in past.json()["errors"]["starts"]
+    crowd = [f"UINT{i:04d}" for i in range(7)]
+    too_many = await app.slack.submit_view(
+        view, {"plan": "audit", "interviewers": crowd, "starts": clock.now()}, user=RECRUITER
+    )
+    assert "at most 6" in too_many.json()["errors"]["interviewers"]
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
+    assert app.standin.calls_to("views.publish") == []
+
+
+async def test_only_the_hiring_team_schedules(app: Running) -> None:
+    await setup(app)
+    await schedule(app, "Jane")
+
+    by_interviewer = answer(await app.slack.command("schedule Jane", user=INTERVIEWER))
+    by_outsider = answer(await app.slack.command("schedule Jane", user=OUTSIDER))
+
+    assert "Only the role's recruiters and hiring manager" in by_interviewer["text"]
+    assert "couldn't find a candidate" in by_outsider["text"]
+
+
+async def test_no_interviews_once_an_offer_is_out(app: Running) -> None:
+    await setup(app)
+    await app.slack.command("move Jane Doe to offer", user=RECRUITER)
+    body = answer(await app.slack.command("schedule Jane", user=RECRUITER))
+    assert "interviews are over" in body["text"]
+
+
+# The scorecard modal ---------------------------------------------------------------------
+
+
+async def test_kit_button_opens_the_scorecard_of_that_interview(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+
+    await open_scorecard(app, interview, INTERVIEWER)
+
+    view = last_view(app)
+    assert (view["callback_id"], view["title"]["text"], view["submit"]["text"]) == (
+        "scorecard_submit",
+        "Scorecard",
+        "Submit",
+    )
+    inputs = [b.get("block_id") for b in view["blocks"] if b["type"] == "input"]
+    assert inputs == [
+        "rate_monitoring",
+        "evidence_monitoring",
+        "rate_rollback",
+        "evidence_rollback",
+        "rate_incidents",
+        "evidence_incidents",
+        "recommendation",
+        "summary",
+    ]
+    rating = next(b for b in view["blocks"] if b.get("block_id") == "rate_rollback")
+    assert [o["text"]["text"] for o in rating["element"]["options"]] == [
+        "4 · Strong yes",
+        "3 · Yes",
+        "2 · No",
+        "1 · Strong no",
+        "Not assessed",
+    ]
+    assert "traffic shifting" in rating["hint"]["text"]  # rate against the signals
+
+
+async def test_scorecard_validation_errors_store_nothing(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await open_scorecard(app, interview, INTERVIEWER)
+    view = last_view(app)
+
+    missing = (await app.slack.submit_view(view, {}, user=INTERVIEWER)).json()
+    assert missing["response_action"] == "errors"
+    assert {"recommendation", "summary", "rate_monitoring"} <= set(missing["errors"])
+    nothing_rated = good_scorecard(view, rating="0")
+    nothing_rated["recommendation"] = "3"
+    blind = (await app.slack.submit_view(view, nothing_rated, user=INTERVIEWER)).json()
+    assert "Rate at least one competency" in blind["errors"]["rate_monitoring"]
+    blank_summary = {**good_scorecard(view), "summary": "   "}
+    empty = (await app.slack.submit_view(view, blank_summary, user=INTERVIEWER)).json()
+    assert list(empty["errors"]) == ["summary"]
+    assert await scorecards(app) == []
+
+
+async def test_a_submitted_scorecard_is_stored_with_every_rating(app: Running, clock) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await open_scorecard(app, interview, INTERVIEWER)
+    view = last_view(app)
+    values = {
+        **good_scorecard(view),
+        "rate_rollback": "0",
+        "evidence_incidents": "Found the feature-store outage from alert to fix.",
+        "recommendation": "4",
+    }
+
+    response = await app.slack.submit_view(view, values, user=INTERVIEWER)
+    await app.settle()
+
+    assert response.status_code == 200 and not response.content
+    [card] = await scorecards(app)
+    assert (card.interviewer_id, card.version, card.recommendation) == (INTERVIEWER, 1, 4)
+    assert card.submitted_at == clock.now()
+    async with app.deps.db.reader() as session:
+        ratings = {
+            r.competency: (r.rating, r.evidence) for r in (await session.exec(select(Rating))).all()
+        }
+    assert ratings == {
+        "monitoring": (3, ""),
+        "rollback": (0, ""),
+        "incidents": (3, "Found the feature-store outage from alert to fix."),
+    }
+    assert any("scorecard for Jane Doe is submitted" in m["text"] for m in dms_to(app, INTERVIEWER))
+
+
+async def test_only_the_assigned_interviewer_can_open_or_submit(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    opened = len(app.standin.calls_to("views.open"))
+    kit = kit_for(app, INTERVIEWER)
+    button = buttons(kit["blocks"])["Submit scorecard"]
+
+    await app.slack.action(
+        button["action_id"],
+        button["value"],
+        user=INTERVIEWER_2,
+        message=kit,
+        response_url=app.standin.response_url("other"),
+    )
+    [refusal] = app.standin.calls_to("response_url:other")
+    assert "belongs to another interviewer" in refusal.args["text"]
+    assert len(app.standin.calls_to("views.open")) == opened
+
+    await open_scorecard(app, interview, INTERVIEWER)
+    view = last_view(app)
+    forged = await app.slack.submit_view(view, good_scorecard(view), user=RECRUITER)
+    assert "belongs to another interviewer" in forged.json()["errors"]["summary"]
+    assert await scorecards(app) == []
+
+
+async def test_a_double_submit_stores_one_scorecard(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await open_scorecard(app, interview, INTERVIEWER)
+    view = last_view(app)
+
+    first = await app.slack.submit_view(view, good_scorecard(view), user=INTERVIEWER)
+    again = await app.slack.submit_view(view, good_scorecard(view), user=INTERVIEWER)
+    await app.settle()
+
+    assert not first.content and not again.content  # both close the modal
+    assert len(await scorecards(app)) == 1
+    confirmations = [m for m in dms_to(app, INTERVIEWER) if "is submitted" in m["text"]]
+    assert len(confirmations) == 1
+
+
+async def test_editing_keeps_every_version_and_the_status_says_edited(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await submit_scorecard(app, interview, rating="2")
+
+    await open_scorecard(app, interview, INTERVIEWER)
+    view = last_view(app)
+    assert (view["title"]["text"], view["submit"]["text"]) == ("Edit scorecard", "Save")
+    summary = next(b for b in view["blocks"] if b.get("block_id") == "summary")
+    assert summary["element"]["initial_value"].startswith("Walked through")
+    recommendation = next(b for b in view["blocks"] if b.get("block_id") == "recommendation")
+    assert recommendation["element"]["initial_option"]["value"] == "2"
+    response = await app.slack.submit_view(view, {"recommendation": "4"}, user=INTERVIEWER)
+    await app.settle()
+
+    assert not response.content
+    assert [(c.version, c.recommendation) for c in await scorecards(app)] == [(1, 2), (2, 4)]
+    status = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
+    assert "scorecard in (edited): *Strong yes*" in status
+
+
+async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await submit_scorecard(app, interview)
+    await open_scorecard(app, interview, INTERVIEWER)
+    first_window = last_view(app)
+    await open_scorecard(app, interview, INTERVIEWER)
+    second_window = last_view(app)
+
+    await app.slack.submit_view(first_window, {"recommendation": "4"}, user=INTERVIEWER)
+    late = await app.slack.submit_view(second_window, {"recommendation": "1"}, user=INTERVIEWER)
+
+    assert "changed since you opened it" in late.json()["errors"]["summary"]
+    assert [c.recommendation for c in await scorecards(app)] == [3, 4]
+
+
+async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await submit_scorecard(app, interview)
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await open_scorecard(app, interview, INTERVIEWER)
+    assert last_view(app)["title"]["text"] == "Edit scorecard"  # still editable in decision
+    stale_view = last_view(app)
+    await app.slack.command("move Jane Doe to offer", user=RECRUITER)
+    opened = len(app.standin.calls_to("views.open"))
+
+    await open_scorecard(app, interview, INTERVIEWER)
+    late = await app.slack.submit_view(stale_view, {"recommendation": "1"}, user=INTERVIEWER)
+
+    assert len(app.standin.calls_to("views.open")) == opened
+    [refusal] = app.standin.calls_to(f"response_url:kit-{INTERVIEWER}")[-1:]
+    assert "scorecards for them are closed" in refusal.args["text"]
+    assert "closed" in late.json()["errors"]["summary"]
+    assert len(await scorecards(app)) == 1
+
+
+# Independent feedback -------------------------------------------------------------------
+
+
+async def test_interviewers_see_no_ratings_until_they_submit_their_own(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await submit_scorecard(app, interview, INTERVIEWER, rating="4")
+    [card] = await scorecards(app)
+
+    before = answer(await app.slack.command("status Jane", user=INTERVIEWER_2))
+    shown = blocks_text(before["blocks"])
+    assert "Jane Doe" in shown
+    assert "Strong yes" not in shown
+    assert "once you have submitted your own" in shown
+    assert "View scorecard" not in buttons(before["blocks"])
+    assert not any(b["type"] == "actions" for b in before["blocks"])  # no moves for interviewers
+    await app.slack.action(
+        f"scorecard_view_{card.id}",
+        str(card.id),
+        user=INTERVIEWER_2,
+        response_url=app.standin.response_url("peek"),
+    )
+    [peek] = app.standin.calls_to("response_url:peek")
+    assert "once you have submitted your own" in peek.args["text"]
+    assert not any(
+        c.args["view"]["callback_id"] == "scorecard_read"
+        for c in app.standin.calls_to("views.open")
+    )
+
+    await submit_scorecard(app, interview, INTERVIEWER_2, rating="2")
+    after = blocks_text(
+        answer(await app.slack.command("status Jane", user=INTERVIEWER_2))["blocks"]
+    )
+    assert "Strong yes" in after and "*No*" in after
+
+
+async def test_the_hiring_team_sees_every_scorecard(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await submit_scorecard(app, interview, INTERVIEWER, rating="4")
+
+    card = answer(await app.slack.command("status Jane", user=HM))
+    assert "Strong yes" in blocks_text(card["blocks"])
+    view = buttons(card["blocks"])["View scorecard"]
+    await app.slack.action(view["action_id"], view["value"], user=HM, message=card)
+
+    read = last_view(app)
+    assert read["callback_id"] == "scorecard_read"
+    assert "Overall: Strong yes" in blocks_text(read["blocks"])
+    assert "Walked through a real drift incident" in blocks_text(read["blocks"])
+
+
+async def test_interviewers_of_other_candidates_learn_nothing(app: Running) -> None:
+    await setup(app)
+    await schedule(app, "Jane", interviewers=(INTERVIEWER,))
+    body = answer(await app.slack.command("status Jane", user=INTERVIEWER_2))
+    assert "couldn't find a candidate" in body["text"]
+
+
+# When the loop's feedback is complete ------------------------------------------------------
+
+
+async def test_the_last_scorecard_sends_one_summary_to_recruiters_and_hm(
+    app: Running, clock
+) -> None:
+    await setup(app, recruiters=(RECRUITER, RECRUITER_2))
+    app.standin.set_user(INTERVIEWER, real_name="Ana Ruiz")
+    app.standin.set_user(INTERVIEWER_2, real_name="Ben Okafor")
+    first = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
+    second = await schedule(app, "Jane", plan="audit", interviewers=(INTERVIEWER_2,))
+    await submit_scorecard(app, first, INTERVIEWER, rating="4")
+    assert (await candidate_named(app, "Jane Doe")).feedback_complete_at is None
+    clock.advance(timedelta(hours=3))
+
+    await submit_scorecard(app, second, INTERVIEWER_2, rating="2")
+
+    summaries = {
+        m["channel"]: m
+        for m in app.standin.calls_to("chat.postMessage")
+        for m in [m.args]
+        if m["text"].startswith("All scorecards for Jane Doe")
+    }
+    assert set(summaries) == {RECRUITER, RECRUITER_2, HM}
+    shown = blocks_text(summaries[HM]["blocks"])
+    assert "Ana" in shown and "Ben" in shown
+    table = next(line for line in shown.splitlines() if line.startswith("Model monitoring"))
+    assert table.split()[-2:] == ["4", "—"]  # Ana rated it; Ben's interview did not probe it
+    assert "Nobody assessed:* Rollback strategy" not in shown  # Ana rated rollback 4
+    assert "decide by" in shown
+    view_buttons = [
+        b for label, b in buttons(summaries[HM]["blocks"]).items() if "scorecard" in label
+    ]
+    assert len(view_buttons) == 2
+    jane = await candidate_named(app, "Jane Doe")
+    assert jane.feedback_complete_at == clock.now()
+
+    await open_scorecard(app, second, INTERVIEWER_2)  # an edit sends no second summary
+    await app.slack.submit_view(last_view(app), {"recommendation": "3"}, user=INTERVIEWER_2)
+    await app.settle()
+    again = [
+        m
+        for m in app.standin.calls_to("chat.postMessage")
+        if m.args["text"].startswith("All scorecards")
+    ]
+    assert len(again) == 3
+
+
+async def test_the_summary_flags_competencies_nobody_assessed(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane", plan="audit")  # probes pipeline + communication
+    await submit_scorecard(app, interview, INTERVIEWER)
+
+    [summary] = [
+        m.args
+        for m in app.standin.calls_to("chat.postMessage")
+        if m.args["channel"] == HM and m.args["text"].startswith("All scorecards")
+    ]
+    blind = "Model monitoring &amp; drift, Rollback strategy, Production incident response"
+    assert f"Nobody assessed:* {blind}" in blocks_text(summary["blocks"])
+
+
+async def test_a_new_interview_reopens_the_loop(app: Running) -> None:
+    await setup(app)
+    first = await schedule(app, "Jane")
+    await submit_scorecard(app, first)
+    assert (await candidate_named(app, "Jane Doe")).feedback_complete_at is not None
+
+    second = await schedule(app, "Jane", plan="takehome")
+    assert (await candidate_named(app, "Jane Doe")).feedback_complete_at is None
+    await submit_scorecard(app, second)
+
+    summaries = [
+        m
+        for m in app.standin.calls_to("chat.postMessage")
+        if m.args["channel"] == HM and m.args["text"].startswith("All scorecards")
+    ]
+    assert len(summaries) == 2
+
+
+# /hire feedback and the Home tab ------------------------------------------------------------
+
+
+async def test_feedback_lists_pending_then_submitted_scorecards(app: Running, clock) -> None:
+    nothing = answer(await app.slack.command("feedback", user=INTERVIEWER))
+    assert "no scorecards to write" in nothing["text"]
+    await setup(app)
+    first = await schedule(app, "Jane", plan="incident")
+    await schedule(app, "Jane", plan="audit", starts=clock.now() + timedelta(days=2))
+    await submit_scorecard(app, first)
+    clock.advance(timedelta(days=4))
+
+    body = answer(await app.slack.command("feedback", user=INTERVIEWER))
+
+    assert body["text"] == "You have 1 scorecard to submit."
+    labels = list(buttons(body["blocks"]))
+    assert labels == ["Submit scorecard", "Edit scorecard"]
+    assert "overdue by" in blocks_text(body["blocks"])
+
+
+async def test_home_tab_shows_pending_scorecards_and_upcoming_interviews(app: Running) -> None:
+    await setup(app)
+    await schedule(app, "Jane")
+    app.standin.reset()
+
+    response = await app.slack.event(
+        {
+            "type": "app_home_opened",
+            "user": INTERVIEWER,
+            "channel": "D1",
+            "tab": "home",
+            "event_ts": "1.2",
+        }
+    )
+    await app.settle()
+
+    assert response.status_code == 200
+    [published] = app.standin.calls_to("views.publish")
+    assert published.args["user_id"] == INTERVIEWER
+    home = published.args["view"]
+    shown = blocks_text(home["blocks"])
+    assert "Scorecards to submit* (1)" in shown
+    assert "Upcoming interviews* (1)" in shown
+    assert "Submit scorecard" in buttons(home["blocks"])
+
+
+async def test_opening_the_messages_tab_publishes_nothing(app: Running) -> None:
+    await app.slack.event(
+        {
+            "type": "app_home_opened",
+            "user": INTERVIEWER,
+            "channel": "D1",
+            "tab": "messages",
+            "event_ts": "1.2",
+        }
+    )
+    await app.settle()
+    assert app.standin.calls_to("views.publish") == []
+
+
+async def test_submit_from_the_home_tab_opens_the_modal(app: Running) -> None:
+    await setup(app)
+    await schedule(app, "Jane")
+    home = app.standin.calls_to("views.publish")[-1].args["view"]
+    button = buttons(home["blocks"])["Submit scorecard"]
+
+    await app.slack.action(button["action_id"], button["value"], user=INTERVIEWER, view=home)
+
+    assert last_view(app)["callback_id"] == "scorecard_submit"
