@@ -531,3 +531,30 @@ async def test_submit_from_the_home_tab_opens_the_modal(app: Running) -> None:
     await app.slack.action(button["action_id"], button["value"], user=INTERVIEWER, view=home)
 
     assert last_view(app)["callback_id"] == "scorecard_submit"
+
+
+async def test_schedule_from_the_card_and_from_a_choice_list(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Jane Smith", role=role)
+
+    card = answer(await app.slack.command("status Jane Doe", user=HM))
+    button = buttons(card["blocks"])["Schedule interview"]
+    await app.slack.action(button["action_id"], button["value"], user=HM, message=card)
+    assert last_view(app)["callback_id"] == "interview_schedule"
+    assert "Jane Doe" in blocks_text(last_view(app)["blocks"])
+
+    choices = answer(await app.slack.command("schedule jane", user=RECRUITER))
+    smith = next(b["accessory"] for b in choices["blocks"] if "Jane Smith" in str(b))
+    await app.slack.action(smith["action_id"], smith["value"], user=RECRUITER, message=choices)
+    assert "Jane Smith" in blocks_text(last_view(app)["blocks"])
+
+    outsider = await app.slack.action(
+        smith["action_id"],
+        smith["value"],
+        user=OUTSIDER,
+        response_url=app.standin.response_url("o"),
+    )
+    assert outsider.status_code == 200
+    [refusal] = app.standin.calls_to("response_url:o")
+    assert "can't find that candidate" in refusal.args["text"]
