@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -29,6 +30,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.migrate import current_heads
+from bot.sweep import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,54 @@ def make_client(settings: Settings) -> AsyncWebClient:
             AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
     )
+
+
+def make_sweep_client(settings: Settings) -> AsyncWebClient:
+    """The sweep's client retries nothing itself: a 429 or a 5xx is recorded on the
+    alert, which goes again in a later sweep (see bot.sweep)."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        retry_handlers=[],
+    )
+
+
+def make_sweeper(deps: Deps, client: AsyncWebClient | None = None) -> Sweeper:
+    return Sweeper(
+        deps.db,
+        client or make_sweep_client(deps.settings),
+        pace_seconds=deps.settings.sweep_pace_seconds,
+    )
+
+
+def start_scheduler(deps: Deps, sweeper: Sweeper) -> AsyncIOScheduler | None:
+    """Tick the sweep every SWEEP_INTERVAL_SECONDS. The scheduler only ticks: what is
+    due and what was sent live in the database, so a restart loses nothing."""
+    if not deps.settings.sweep_interval_seconds:
+        return None
+
+    async def tick() -> None:
+        report = await sweeper.run(deps.clock.now())
+        if report.sent or report.failed:
+            log.info(
+                "sweep: %d sent, %d failed, %d held, %d to retry",
+                len(report.sent),
+                len(report.failed),
+                report.postponed,
+                report.retrying,
+            )
+
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=deps.settings.sweep_interval_seconds,
+        max_instances=1,  # a slow sweep is not run twice at once…
+        coalesce=True,  # …and missed ticks collapse into one
+        id="sweep",
+    )
+    scheduler.start()
+    return scheduler
 
 
 def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
@@ -145,9 +195,12 @@ def create_asgi(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        scheduler = start_scheduler(deps, make_sweeper(deps))
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             # Finish confirmations already promised to people before closing the pool.
             await deps.background.drain()
             await deps.db.close()

@@ -83,15 +83,59 @@ def serve(args: argparse.Namespace) -> int:
 
 
 async def _serve_socket(settings: Settings) -> None:
-    from bot.app import create_socket_mode
+    from bot.app import create_socket_mode, make_sweeper, start_scheduler
 
     handler, deps = create_socket_mode(settings)
+    scheduler = start_scheduler(deps, make_sweeper(deps))
     log.info("connecting to Slack in Socket Mode")
     try:
         await handler.start_async()
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await deps.background.drain()
         await deps.db.close()
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """Run the clock sweep once: for cron-style deployments, and to see what is due."""
+    from datetime import UTC, datetime
+
+    from bot.app import Deps, check_schema, make_sweeper
+    from bot.db import Database
+
+    settings = load_settings()
+    _logging(settings.log_level)
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            return _fail(f"--now {args.now!r} is not an ISO-8601 time, e.g. 2026-11-23T09:00:00Z.")
+        now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    else:
+        now = datetime.now(UTC)
+
+    async def once() -> list[str]:
+        deps = Deps(settings=settings, db=Database(settings.database_url))
+        try:
+            await check_schema(deps.db)
+            sweeper = make_sweeper(deps)
+            if args.dry_run:
+                return await sweeper.dry_run(now)
+            return (await sweeper.run(now)).lines()
+        finally:
+            await deps.db.close()
+
+    from bot.app import SchemaOutOfDate
+
+    try:
+        lines = asyncio.run(once())
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    print(f"Sweep as of {now:%Y-%m-%d %H:%M UTC}{' (dry run)' if args.dry_run else ''}:")
+    for line in lines:
+        print(f"  {line}")
+    return 0
 
 
 def check_template(args: argparse.Namespace) -> int:
@@ -126,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     down_cmd = commands.add_parser("downgrade", help="downgrade the database schema")
     down_cmd.add_argument("revision", help="target revision, e.g. -1 or base")
     down_cmd.set_defaults(run=downgrade)
+
+    sweep_cmd = commands.add_parser("sweep", help="run the clock sweep once and exit")
+    sweep_cmd.add_argument("--now", help="run as of this ISO-8601 time (default: now)")
+    sweep_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
+    )
+    sweep_cmd.set_defaults(run=sweep)
 
     templates_cmd = commands.add_parser("templates", help="scorecard templates")
     templates_sub = templates_cmd.add_subparsers(dest="templates_command", required=True)

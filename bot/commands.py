@@ -7,7 +7,17 @@ from dataclasses import dataclass
 
 from bot.stages import PATH, Stage, parse_stage
 
-SUBCOMMANDS = ("help", "status", "add", "move", "schedule", "feedback", "role")
+SUBCOMMANDS = (
+    "help",
+    "status",
+    "add",
+    "move",
+    "schedule",
+    "feedback",
+    "offer",
+    "role",
+    "admin",
+)
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 
 _MOVE = re.compile(r"^(?P<name>.+?)\s+to\s+(?P<stage>[^\s:]+)\s*(?::\s*(?P<reason>.*))?$", re.S)

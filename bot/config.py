@@ -31,6 +31,8 @@ _HELP: dict[str, str] = {
     ),
     "HOST": "the address `loopkeeper serve` listens on, e.g. 0.0.0.0",
     "PORT": "the TCP port `loopkeeper serve` listens on, e.g. 3000",
+    "SWEEP_INTERVAL_SECONDS": "seconds between two clock sweeps (0 to 3600; 0 turns it off)",
+    "SWEEP_PACE_SECONDS": "seconds between two messages of one sweep (0 to 5)",
     "LOOPKEEPER_ADMINS": (
         "a comma-separated list of Slack user ids (like U012AB3CD) who may create roles"
     ),
@@ -68,6 +70,11 @@ class Settings(DatabaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     loopkeeper_admins: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # How often `serve` runs the clock sweep; 0 turns the in-process sweep off
+    # (for deployments that run `loopkeeper sweep` from cron instead).
+    sweep_interval_seconds: int = Field(default=60, ge=0, le=3600)
+    # Pause between two messages of one sweep: Slack takes about one a second per channel.
+    sweep_pace_seconds: float = Field(default=0.05, ge=0, le=5)
 
     @field_validator("slack_bot_token")
     @classmethod

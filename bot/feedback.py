@@ -247,6 +247,7 @@ async def schedule(
             moved_from = current
         # A new interview reopens the loop: the decision window waits for its scorecard.
         await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+        await store.touch(session, candidate_id=candidate.id, now=now)
         await session.refresh(candidate)
         return Scheduled(
             interview,
@@ -374,6 +375,7 @@ async def submit(
             raise FormErrors(
                 {"summary": "This scorecard was just saved from another window. Open it again."}
             ) from None
+        await store.touch(session, candidate_id=candidate.id, now=now)  # nudges stop
         completed = None
         if candidate.feedback_complete_at is None:
             loop = await _loop(

@@ -197,7 +197,9 @@ async def add_candidate(
                     f"{dup.name}` to see them."
                 }
             ) from None
-        events = await store.recent_events(session, candidate_id=candidate.id or 0)
+        assert candidate.id is not None
+        await store.touch(session, candidate_id=candidate.id, now=now)  # the idle clock starts
+        events = await store.recent_events(session, candidate_id=candidate.id)
         return CandidateCard(candidate, found.role, found.team, events)
 
 
@@ -213,10 +215,10 @@ async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidat
 async def card(db: Database, *, user_id: str, candidate_id: int) -> CandidateCard | None:
     """The candidate's card, or None when it does not exist or the user may not see it."""
     async with db.reader() as session:
-        return await _card(session, user_id=user_id, candidate_id=candidate_id)
+        return await card_in(session, user_id=user_id, candidate_id=candidate_id)
 
 
-async def _card(
+async def card_in(
     session: store.AsyncSession, *, user_id: str, candidate_id: int
 ) -> CandidateCard | None:
     candidate = await store.get_candidate(session, candidate_id=candidate_id)
@@ -254,7 +256,7 @@ async def move(
 ) -> CandidateCard:
     """Move a candidate the actor saw in `seen_stage`; raises NotAllowed, IllegalMove, StaleMove."""
     async with db.transaction() as session:
-        current = await _card(session, user_id=actor_id, candidate_id=candidate_id)
+        current = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
         if current is None:
             raise NotAllowed("I can't find that candidate among the roles you hire for.")
         if not access.can_move_candidates(actor_id, current.team):
@@ -276,7 +278,9 @@ async def move(
                 raise IllegalMove(
                     "someone else moved this candidate a moment ago; look again."
                 ) from None
+            await store.touch(session, candidate_id=candidate_id, now=now)
             events = await store.recent_events(session, candidate_id=candidate_id)
+            await session.refresh(current.candidate)
             return CandidateCard(current.candidate, current.role, current.team, events)
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)

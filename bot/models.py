@@ -84,6 +84,9 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     # When the loop's last scorecard came in: the decision window starts here.
     feedback_complete_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the sweep should next look at this candidate's clocks; NULL when none runs.
+    # Set to "now" whenever a fact changes, so the sweep re-plans from stored facts.
+    next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
 
 
 class StageEvent(SQLModel, table=True):
@@ -124,6 +127,8 @@ class Seat(SQLModel, table=True):
     interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
     interviewer_id: str = Field(max_length=32, primary_key=True, index=True)
     feedback_due_at: datetime = Field(sa_column=_utc(index=True))
+    # When the sweep should next look at this seat's feedback clock; NULL once resolved.
+    next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
 
 
 class Scorecard(SQLModel, table=True):
@@ -154,3 +159,66 @@ class Rating(SQLModel, table=True):
     competency: str = Field(max_length=32, primary_key=True)
     rating: int = Field(ge=0, le=4)
     evidence: str = Field(default="", max_length=MAX_EVIDENCE)
+
+
+class Offer(SQLModel, table=True):
+    """An offer extended to a candidate, and its window."""
+
+    __tablename__ = "offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    terms: str = Field(max_length=MAX_NOTE)
+    extended_by: str = Field(max_length=32)
+    extended_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc())
+    status: str = Field(default="open", max_length=16)  # open, accepted, declined, expired
+    decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    decided_by: str | None = Field(default=None, max_length=32)
+
+
+class ClockPause(SQLModel, table=True):
+    """A recorded pause: a snooze or a candidate's request to wait. It moves a deadline."""
+
+    __tablename__ = "clock_pause"
+    __table_args__ = (Index("ix_clock_pause_candidate", "candidate_id", "clock"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT")
+    clock: str = Field(max_length=16)  # loop, feedback, decision, offer, idle
+    subject: str = Field(default="", max_length=64)  # e.g. a seat, "interview:user"
+    seconds: int = Field(ge=1)
+    actor_id: str = Field(max_length=32)
+    at: datetime = Field(sa_column=_utc())
+    reason: str = Field(default="", max_length=500)
+
+
+class Alert(SQLModel, table=True):
+    """One alert to one person: recorded before it is sent, marked when Slack accepts it.
+
+    `key` is the alert's stable identity (candidate, kind, subject, deadline, repeat,
+    recipient); its unique index is what makes every alert go out once.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_ready", "status", "deliver_after"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    interview_id: int | None = Field(default=None)
+    kind: str = Field(max_length=32)
+    subject: str = Field(default="", max_length=64)
+    recipient_id: str = Field(max_length=32)
+    deadline: datetime = Field(sa_column=_utc())
+    due_at: datetime = Field(sa_column=_utc())
+    breach: bool = False
+    # pending -> sent | failed; skipped (a later step of its chain went instead);
+    # cancelled (the facts changed before it went out).
+    status: str = Field(default="pending", max_length=16)
+    deliver_after: datetime = Field(sa_column=_utc())
+    attempts: int = 0
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(sa_column=_utc())

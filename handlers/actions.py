@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -10,10 +12,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, notify
+from bot import access, feedback, hiring, notify, offers
 from bot.app import Deps, deps_of
+from bot.blocks import alerts as alert_blocks
 from bot.blocks import candidates as cards
 from bot.blocks import interviews as interview_blocks
+from bot.blocks import offers as offer_blocks
 from bot.scorecards import template_named
 from bot.stages import IllegalMove, parse_stage
 from handlers.render import status_card
@@ -76,7 +80,10 @@ async def open_status(
         await respond(text=NOT_FOUND, replace_original=False)
         return
     text, blocks = await status_card(deps, user_id, found)
-    await respond(text=text, blocks=blocks, replace_original=True)
+    # A card replaces the ephemeral list it was picked from; from a digest it comes
+    # as a new private message, so the digest stays.
+    replace = bool(body.get("container", {}).get("is_ephemeral"))
+    await respond(text=text, blocks=blocks, replace_original=replace)
 
 
 async def open_move(
@@ -226,6 +233,191 @@ async def view_scorecard(
     await _open(deps, client, body, respond, interview_blocks.scorecard_read_modal(detail))
 
 
+# Offers --------------------------------------------------------------------------------------
+
+
+async def open_offer(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
+    if found is None:
+        await _tell(deps, client, body, respond, NOT_FOUND)
+        return
+    refusal = offer_blocks.offer_refusal(found, user_id)
+    if refusal:
+        await _tell(deps, client, body, respond, refusal)
+        return
+    await _open(deps, client, body, respond, offer_blocks.offer_modal(found, now=deps.clock.now()))
+
+
+async def _offer_change(
+    change: Callable[..., Awaitable[offers.OfferCard]],
+    note: Callable[[offers.OfferCard], str],
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    try:
+        done = await change(
+            deps.db, actor_id=user_id, offer_id=_first_id(_parts(action)), now=deps.clock.now()
+        )
+    except hiring.NotAllowed as refusal:
+        await _tell(deps, client, body, respond, str(refusal))
+        return
+    text, blocks = await status_card(deps, user_id, done.card, note=note(done))
+    if body.get("response_url"):
+        await respond(text=text, blocks=blocks, replace_original=True)
+    else:
+        deps.background.run(notify.dm(client, user_id, text, blocks), name="offer-change")
+
+
+async def offer_accepted(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    await _offer_change(
+        partial(offers.decide, accepted=True),
+        lambda d: f":tada: {d.card.candidate.name} accepted the offer and is hired.",
+        action,
+        body,
+        client,
+        respond,
+        context,
+    )
+
+
+async def offer_declined(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    await _offer_change(
+        partial(offers.decide, accepted=False),
+        lambda d: f"{d.card.candidate.name} declined the offer and is withdrawn.",
+        action,
+        body,
+        client,
+        respond,
+        context,
+    )
+
+
+async def offer_more_time(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    await _offer_change(
+        offers.give_more_time,
+        lambda d: f":hourglass_flowing_sand: {d.card.candidate.name}'s offer now expires later.",
+        action,
+        body,
+        client,
+        respond,
+        context,
+    )
+
+
+# Digest buttons ---------------------------------------------------------------------------
+
+
+async def snooze(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    parts = _parts(action)
+    clock = parts[1] if len(parts) > 1 else ""
+    subject = ":".join(parts[2:])
+    try:
+        found = await offers.snooze(
+            deps.db,
+            actor_id=body["user"]["id"],
+            candidate_id=_first_id(parts),
+            clock=clock,
+            subject=subject,
+            now=deps.clock.now(),
+        )
+    except hiring.NotAllowed as refusal:
+        await _tell(deps, client, body, respond, str(refusal))
+        return
+    await _tell(
+        deps,
+        client,
+        body,
+        respond,
+        f":zzz: Snoozed {found.candidate.name}'s {clock} clock by 24 hours. The pause is "
+        "recorded, and the alert comes back if it is still due then.",
+    )
+
+
+async def nudge(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    candidate_id = _first_id(_parts(action))
+    found = await hiring.card(deps.db, user_id=user_id, candidate_id=candidate_id)
+    loop = await feedback.loop_of(deps.db, viewer_id=user_id, candidate_id=candidate_id)
+    if found is None or loop is None or not access.can_move_candidates(user_id, found.team):
+        await _tell(deps, client, body, respond, NOT_FOUND)
+        return
+    waiting = [(i, s) for i in loop.interviews for s in i.seats if not s.submitted]
+    if not waiting:
+        await _tell(
+            deps, client, body, respond, f"Every scorecard for {found.candidate.name} is in."
+        )
+        return
+    for item, seat in waiting:
+        text, blocks = alert_blocks.reminder_message(
+            found.candidate,
+            found.role,
+            item.interview,
+            item.stage_name,
+            due_at=seat.feedback_due_at,
+            asked_by=user_id,
+        )
+        deps.background.run(notify.dm(client, seat.interviewer_id, text, blocks), name="nudge")
+    people = ", ".join(f"<@{s.interviewer_id}>" for _, s in waiting)
+    await _tell(deps, client, body, respond, f"Nudged {people} about {found.candidate.name}.")
+
+
 def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{cards.OPEN_STATUS}(_\d+)?$"))(open_status)
     app.action(re.compile(rf"^{cards.OPEN_MOVE}(_\w+)?$"))(open_move)
@@ -233,3 +425,9 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{cards.OPEN_SCHEDULE}(_\d+)?$"))(open_schedule)
     app.action(re.compile(rf"^{interview_blocks.OPEN_SCORECARD}(_\d+)?$"))(open_scorecard)
     app.action(re.compile(rf"^{interview_blocks.VIEW_SCORECARD}(_\d+)?$"))(view_scorecard)
+    app.action(re.compile(rf"^{offer_blocks.OPEN_OFFER}(_\d+)?$"))(open_offer)
+    app.action(offer_blocks.ACCEPTED)(offer_accepted)
+    app.action(offer_blocks.DECLINED)(offer_declined)
+    app.action(offer_blocks.MORE_TIME)(offer_more_time)
+    app.action(re.compile(rf"^{alert_blocks.SNOOZE}(_\d+)?$"))(snooze)
+    app.action(re.compile(rf"^{alert_blocks.NUDGE}(_\d+)?$"))(nudge)

@@ -7,10 +7,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring
+from bot import access, feedback, hiring, store
 from bot.app import deps_of
+from bot.blocks import alerts as alert_blocks
 from bot.blocks import candidates as cards
 from bot.blocks import interviews as interview_blocks
+from bot.blocks import offers as offer_blocks
 from bot.blocks.common import as_dicts
 from bot.blocks.help import help_blocks, help_text
 from bot.blocks.roles import create_role_modal
@@ -41,6 +43,10 @@ async def hire(
         await schedule(ack, client, context, command, name=request.rest)
     elif request.sub == "feedback":
         await feedback_list(ack, context, user_id=user_id)
+    elif request.sub == "offer":
+        await offer(ack, client, context, command, name=request.rest)
+    elif request.sub == "admin":
+        await admin(ack, context, user_id=user_id, rest=request.rest)
     elif request.sub == "role":
         await role(ack, client, context, command)
 
@@ -186,6 +192,66 @@ async def feedback_list(ack: AsyncAck, context: AsyncBoltContext, *, user_id: st
     assignments = await feedback.assignments_for(deps.db, user_id=user_id)
     text, blocks = interview_blocks.feedback_list_message(assignments, deps.clock.now())
     await ack(text=text, blocks=as_dicts(blocks))
+
+
+async def _one_candidate(
+    ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, name: str, example: str, action: str
+) -> hiring.CandidateCard | None:
+    """The one candidate a name means to this person, or an answer saying why not."""
+    deps = deps_of(context)
+    if not name:
+        await ack(text=f"Who? Example: `{example}`.")
+        return None
+    matches = await hiring.find(deps.db, user_id=user_id, query=name)
+    if len(matches) > 1:
+        text, blocks = cards.choices_message(name, matches, action=action)
+        await ack(text=text, blocks=as_dicts(blocks))
+        return None
+    found = (
+        await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
+        if matches
+        else None
+    )
+    if found is None:
+        await ack(text=cards.not_found_message(name))
+    return found
+
+
+async def offer(
+    ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, command: dict, *, name: str
+) -> None:
+    deps = deps_of(context)
+    user_id = command["user_id"]
+    found = await _one_candidate(
+        ack,
+        context,
+        user_id=user_id,
+        name=name,
+        example="/hire offer Jane Doe",
+        action=offer_blocks.OPEN_OFFER,
+    )
+    if found is None:
+        return
+    refusal = offer_blocks.offer_refusal(found, user_id)
+    if refusal:
+        await ack(text=refusal)
+        return
+    view = offer_blocks.offer_modal(found, now=deps.clock.now())
+    await _open_modal(ack, client, command["trigger_id"], view)
+
+
+async def admin(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, rest: str) -> None:
+    deps = deps_of(context)
+    if not access.is_admin(user_id, deps.settings.loopkeeper_admins):
+        await ack(text="`/hire admin` is for Loopkeeper admins (LOOPKEEPER_ADMINS).")
+        return
+    if rest.strip().lower() != "deliveries":
+        await ack(text="Admin commands: `/hire admin deliveries` lists alerts Slack refused.")
+        return
+    async with deps.db.reader() as session:
+        rows = await store.alerts.failed_deliveries(session)
+    text, blocks = alert_blocks.deliveries_message(rows)
+    await ack(text=text, blocks=blocks)
 
 
 async def role(

@@ -9,10 +9,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import feedback, hiring, notify
+from bot import feedback, hiring, notify, offers
 from bot.app import Deps, deps_of
 from bot.blocks import candidates as cards
 from bot.blocks import interviews as interview_blocks
+from bot.blocks import offers as offer_blocks
 from bot.blocks import roles as role_blocks
 from bot.blocks.common import as_dicts
 from bot.hiring import CandidateCard
@@ -266,9 +267,43 @@ async def _after_scorecard(
         )
 
 
+# Extend an offer -------------------------------------------------------------------------
+
+
+async def extend_offer(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    try:
+        candidate_id = int(json.loads(view.get("private_metadata") or "{}")["candidate"])
+    except (ValueError, KeyError, TypeError):
+        await _field_errors(ack, {"terms": "This form is out of date. Close it and start again."})
+        return
+    try:
+        done = await offers.extend(
+            deps.db,
+            actor_id=user_id,
+            candidate_id=candidate_id,
+            terms=forms.text(view, "terms"),
+            expires_at=forms.datetime_utc(view, "expires"),
+            now=deps.clock.now(),
+        )
+    except hiring.FormErrors as invalid:
+        await _field_errors(ack, invalid.errors)
+        return
+    except hiring.NotAllowed as refusal:
+        await _field_errors(ack, {"terms": str(refusal)})
+        return
+    await ack()
+    note = f":envelope_with_arrow: Offer extended to {done.card.candidate.name}."
+    deps.background.run(_confirm(deps, client, user_id, done.card, note), name="confirm-offer")
+
+
 def register(app: AsyncApp) -> None:
     app.view(role_blocks.CREATE_ROLE)(create_role)
     app.view(cards.ADD_CANDIDATE)(add_candidate)
     app.view(cards.MOVE_CANDIDATE)(move_candidate)
     app.view(interview_blocks.SCHEDULE)(schedule_interview)
     app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)
+    app.view(offer_blocks.EXTEND_OFFER)(extend_offer)

@@ -127,6 +127,8 @@ def make_settings(*, db_url: str, api_url: str, **overrides: object) -> Settings
         "slack_api_url": api_url,
         "database_url": db_url,
         "loopkeeper_admins": ADMIN,
+        "sweep_interval_seconds": 0,  # tests run the sweep themselves, at a time they choose
+        "sweep_pace_seconds": 0,
         "_env_file": None,
     }
     values.update(overrides)

@@ -121,6 +121,7 @@ class SlackSender:
         response_url: str | None = None,
         action_type: str = "button",
         selected_option: dict | None = None,
+        ephemeral: bool = False,
     ) -> httpx.Response:
         """A block_actions payload: in a modal/Home tab when `view` is given, else in a message."""
         slack_view = self._slack_view(view) if view is not None else None
@@ -137,7 +138,7 @@ class SlackSender:
             "user": self._user(user),
             "api_app_id": self.api_app_id,
             "token": VERIFICATION_TOKEN,
-            "container": container or _container(slack_view, msg, channel),
+            "container": container or _container(slack_view, msg, channel, ephemeral),
             "trigger_id": self._trigger_id(None),
             "team": self._team(),
             "enterprise": None,
@@ -512,7 +513,10 @@ def _find_element(blocks: list[Any], action_id: str) -> tuple[str, dict[str, Any
 
 
 def _container(
-    view: dict[str, Any] | None, message: dict[str, Any] | None, channel: str | None
+    view: dict[str, Any] | None,
+    message: dict[str, Any] | None,
+    channel: str | None,
+    ephemeral: bool = False,
 ) -> dict[str, Any]:
     if view is not None:
         return {"type": "view", "view_id": view["id"]}
@@ -521,7 +525,8 @@ def _container(
         "type": "message",
         "message_ts": message["ts"],
         "channel_id": channel,
-        "is_ephemeral": False,
+        # Answers to slash commands and response_url posts are ephemeral messages.
+        "is_ephemeral": ephemeral,
     }
 
 

@@ -104,6 +104,7 @@ async def test_choosing_from_the_list_shows_that_card(app: Running) -> None:
         user=RECRUITER,
         message=choices,
         response_url=app.standin.response_url("pick"),
+        ephemeral=True,
     )
 
     [reply] = app.standin.calls_to("response_url:pick")

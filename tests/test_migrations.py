@@ -112,11 +112,14 @@ async def test_each_revision_steps_down_and_up_keeping_earlier_data(empty_db_url
                 "7, 24, 48, 48, 48, 'UA', '2026-11-16 09:00:00+00:00')"
             )
         await asyncio.to_thread(migrate.upgrade, empty_db_url)
-        await asyncio.to_thread(migrate.downgrade, empty_db_url, "-1")
-        assert await current_revision(empty_db_url) == "0001"
-        async with engine.connect() as connection:
-            titles = (await connection.exec_driver_sql("SELECT title FROM role")).scalars().all()
-        assert titles == ["MLOps"]
+        # Down one revision at a time to the first: each step keeps the earlier data.
+        while await current_revision(empty_db_url) != "0001":
+            await asyncio.to_thread(migrate.downgrade, empty_db_url, "-1")
+            async with engine.connect() as connection:
+                titles = (
+                    (await connection.exec_driver_sql("SELECT title FROM role")).scalars().all()
+                )
+            assert titles == ["MLOps"]
         await asyncio.to_thread(migrate.upgrade, empty_db_url)
         assert await table_names(empty_db_url) == TABLES
     finally:

@@ -21,7 +21,17 @@ COMMANDS: list[tuple[str, str, str]] = [
         "/hire schedule Jane Doe",
     ),
     ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
+    (
+        "/hire offer <name>",
+        "Extend an offer; the 48-hour offer clock starts",
+        "/hire offer Jane Doe",
+    ),
     ("/hire role", "Create a role (admins)", "/hire role"),
+    (
+        "/hire admin deliveries",
+        "Alerts Slack refused, and why (admins)",
+        "/hire admin deliveries",
+    ),
     ("/hire help", "This list", "/hire help"),
 ]
 

@@ -3,6 +3,8 @@ transaction decides, so a handler's steps land together or not at all."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store import alerts
+from bot.store.alerts import add_pause, open_offer, touch
 from bot.store.candidates import (
     DuplicateCandidate,
     StaleStage,
@@ -50,7 +52,9 @@ __all__ = [
     "StaleStage",
     "add_candidate",
     "add_interview",
+    "add_pause",
     "add_scorecard",
+    "alerts",
     "candidates_visible_to",
     "create_role",
     "current_scorecard",
@@ -64,6 +68,7 @@ __all__ = [
     "move_candidate",
     "on_team",
     "open_candidate_named",
+    "open_offer",
     "ratings_of",
     "recent_events",
     "role_by_title",
@@ -74,4 +79,5 @@ __all__ = [
     "seats_of",
     "set_feedback_complete",
     "submitted_interview_ids",
+    "touch",
 ]

@@ -1,0 +1,289 @@
+"""The clocks of DOMAIN.md as plain functions of stored facts and `now`.
+
+Each clock is a chain of steps (warn, breach, repeated breach…). Planning a chain
+at `now` gives the one step to send (the latest that is due: after downtime
+nobody needs three messages about one thing), the earlier due steps to mark as
+skipped, and when to look again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.stages import SCHEDULABLE, Stage
+
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+NUDGE_AFTER_END = HOUR  # the first feedback nudge, after the interview ends
+ESCALATE_AFTER_DUE = DAY  # a scorecard this late goes to the recruiter
+LOOP_WARN_BEFORE = 2 * DAY  # day 5 of 7
+DECISION_WARN_BEFORE = DAY
+OFFER_WARNINGS = (DAY, 4 * HOUR)
+WORK_START, WORK_END = time(9, 0), time(18, 0)
+
+
+class Audience(StrEnum):
+    TEAM = "team"  # recruiters and the hiring manager
+    RECRUITERS = "recruiters"
+    INTERVIEWER = "interviewer"
+
+
+class Kind(StrEnum):
+    LOOP_WARN = "loop_warn"
+    LOOP_BREACH = "loop_breach"
+    FEEDBACK_NUDGE = "feedback_nudge"
+    FEEDBACK_DUE = "feedback_due"
+    FEEDBACK_OVERDUE = "feedback_overdue"
+    DECISION_WARN = "decision_warn"
+    DECISION_BREACH = "decision_breach"
+    OFFER_WARN = "offer_warn"
+    OFFER_EXPIRED = "offer_expired"
+    STAGE_IDLE = "stage_idle"
+
+
+# Which clock each kind belongs to: a snooze of that clock moves all its steps.
+CLOCK_OF: dict[Kind, str] = {
+    Kind.LOOP_WARN: "loop",
+    Kind.LOOP_BREACH: "loop",
+    Kind.FEEDBACK_NUDGE: "feedback",
+    Kind.FEEDBACK_DUE: "feedback",
+    Kind.FEEDBACK_OVERDUE: "feedback",
+    Kind.DECISION_WARN: "decision",
+    Kind.DECISION_BREACH: "decision",
+    Kind.OFFER_WARN: "offer",
+    Kind.OFFER_EXPIRED: "offer",
+    Kind.STAGE_IDLE: "idle",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: Kind
+    due_at: datetime
+    deadline: datetime  # the clock's deadline this step is about
+    audience: Audience
+    breach: bool = False  # breaches go out at once, whatever the hour
+    urgent: bool = False  # non-breaches that must not wait for working hours either
+    repeat: int = 0  # day n of a repeated breach
+    subject: str = ""  # the seat, for feedback steps
+
+    @property
+    def clock(self) -> str:
+        return CLOCK_OF[self.kind]
+
+    def key(self, candidate_id: int) -> str:
+        """Stable identity: the same step of the same deadline is the same alert."""
+        return (
+            f"c{candidate_id}:{self.kind.value}:{self.subject}:"
+            f"{self.deadline:%Y%m%dT%H%M%S}:{self.repeat}"
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    send: Step | None
+    skipped: list[Step] = field(default_factory=list)
+    next_at: datetime | None = None
+
+
+def plan(steps: Sequence[Step], now: datetime) -> Plan:
+    """Of one chain's steps: the latest due one, the earlier due ones, the next one."""
+    due = sorted((s for s in steps if s.due_at <= now), key=lambda s: s.due_at)
+    future = [s.due_at for s in steps if s.due_at > now]
+    return Plan(due[-1] if due else None, due[:-1], min(future) if future else None)
+
+
+def _repeating(
+    kind: Kind, deadline: datetime, now: datetime, audience: Audience, **extra: object
+) -> list[Step]:
+    """A breach at the deadline and again every day after, up to the one after `now`."""
+    days = max(0, int((now - deadline) / DAY)) + 1 if now >= deadline else 0
+    return [
+        Step(kind, deadline + n * DAY, deadline, audience, breach=True, repeat=n, **extra)  # type: ignore[arg-type]
+        for n in range(days + 1)
+    ]
+
+
+# Candidate clocks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """A role's clock settings (DOMAIN.md defaults live in bot.models.ClockSettings)."""
+
+    loop_days: int
+    feedback_hours: int
+    decision_hours: int
+    offer_hours: int
+    idle_hours: int
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    stage: Stage
+    stage_entered_at: datetime
+    feedback_complete_at: datetime | None
+    offer_expires_at: datetime | None  # of the open offer, if any
+    paused: dict[str, timedelta]  # clock -> total pause recorded since it started
+    # clock -> when it was last snoozed: steps already due then were dealt with.
+    snoozed_at: dict[str, datetime] = field(default_factory=dict)
+
+
+def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> list[Step]:
+    stage, entered = facts.stage, facts.stage_entered_at
+    steps: list[Step] = []
+    if stage == Stage.INTERVIEWING:
+        deadline = entered + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
+        steps.append(Step(Kind.LOOP_WARN, deadline - LOOP_WARN_BEFORE, deadline, Audience.TEAM))
+        steps += _repeating(Kind.LOOP_BREACH, deadline, now, Audience.TEAM)
+    decision_start = decision_started(facts)
+    if decision_start is not None:
+        deadline = (
+            decision_start
+            + clocks.decision_hours * HOUR
+            + facts.paused.get("decision", timedelta())
+        )
+        steps.append(
+            Step(Kind.DECISION_WARN, deadline - DECISION_WARN_BEFORE, deadline, Audience.TEAM)
+        )
+        steps.append(Step(Kind.DECISION_BREACH, deadline, deadline, Audience.TEAM, breach=True))
+    if stage == Stage.OFFER and facts.offer_expires_at is not None:
+        expiry = facts.offer_expires_at
+        for n, before in enumerate(OFFER_WARNINGS):
+            steps.append(
+                Step(
+                    Kind.OFFER_WARN,
+                    expiry - before,
+                    expiry,
+                    Audience.RECRUITERS,
+                    urgent=True,
+                    repeat=n,
+                )
+            )
+        steps.append(Step(Kind.OFFER_EXPIRED, expiry, expiry, Audience.RECRUITERS, breach=True))
+    if stage in (Stage.SOURCED, Stage.SCREENING):
+        deadline = entered + clocks.idle_hours * HOUR + facts.paused.get("idle", timedelta())
+        # Not a breach in DOMAIN's sense: it waits for working hours, once a day.
+        steps += [
+            Step(Kind.STAGE_IDLE, s.due_at, deadline, Audience.RECRUITERS, repeat=s.repeat)
+            for s in _repeating(Kind.STAGE_IDLE, deadline, now, Audience.RECRUITERS)
+        ]
+    return steps
+
+
+def decision_started(facts: CandidateFacts) -> datetime | None:
+    """The decision window opens when the last scorecard is in, or on entering decision."""
+    starts = []
+    if facts.stage in (Stage.INTERVIEWING, Stage.DECISION) and facts.feedback_complete_at:
+        starts.append(facts.feedback_complete_at)
+    if facts.stage == Stage.DECISION:
+        starts.append(facts.stage_entered_at)
+    return min(starts) if starts else None
+
+
+def plan_candidate(facts: CandidateFacts, clocks: Clocks, now: datetime) -> list[Plan]:
+    """One plan per running clock: chains are planned apart, so a loop breach never
+    hides a decision warning."""
+    by_clock: dict[str, list[Step]] = {}
+    for step in candidate_steps(facts, clocks, now):
+        snoozed = facts.snoozed_at.get(step.clock)
+        if snoozed is not None and step.due_at <= snoozed:
+            continue  # a snooze answers what was due when it was pressed
+        by_clock.setdefault(step.clock, []).append(step)
+    return [plan(steps, now) for steps in by_clock.values()]
+
+
+# Feedback clock ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatFacts:
+    interview_id: int
+    interviewer_id: str
+    ends_at: datetime
+    feedback_due_at: datetime
+    submitted: bool
+    candidate_stage: Stage
+    paused: timedelta = timedelta()
+    snoozed_at: datetime | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.interview_id}:{self.interviewer_id}"
+
+
+def seat_steps(facts: SeatFacts) -> list[Step]:
+    if facts.submitted or facts.candidate_stage not in SCHEDULABLE:
+        return []
+    due = facts.feedback_due_at + facts.paused
+    subject = facts.subject
+    return [
+        Step(
+            Kind.FEEDBACK_NUDGE,
+            facts.ends_at + NUDGE_AFTER_END,
+            due,
+            Audience.INTERVIEWER,
+            subject=subject,
+        ),
+        Step(Kind.FEEDBACK_DUE, due, due, Audience.INTERVIEWER, subject=subject),
+        Step(
+            Kind.FEEDBACK_OVERDUE,
+            due + ESCALATE_AFTER_DUE,
+            due,
+            Audience.RECRUITERS,
+            breach=True,
+            subject=subject,
+        ),
+    ]
+
+
+def plan_seat(facts: SeatFacts, now: datetime) -> Plan:
+    snoozed = facts.snoozed_at
+    return plan([s for s in seat_steps(facts) if snoozed is None or s.due_at > snoozed], now)
+
+
+# Working hours ----------------------------------------------------------------------------------
+
+
+def working_moment(now: datetime, tz_name: str | None) -> datetime:
+    """`now` if it is 09:00 to 18:00 on a weekday where the person is, else the next such start."""
+    try:
+        tz = ZoneInfo(tz_name or "UTC")
+    except (KeyError, ValueError):
+        tz = ZoneInfo("UTC")
+    local = now.astimezone(tz)
+    if local.weekday() < 5 and WORK_START <= local.time() < WORK_END:
+        return now
+    day = local.date() if local.time() < WORK_START else local.date() + DAY
+    while day.weekday() >= 5:
+        day += DAY
+    start = datetime.combine(day, WORK_START, tzinfo=tz)
+    return start.astimezone(now.tzinfo)
+
+
+@dataclass(frozen=True)
+class Pause:
+    clock: str
+    subject: str
+    seconds: int
+    at: datetime
+
+
+def pauses_since(
+    pauses: Iterable[Pause], *, since: datetime, subject: str = ""
+) -> tuple[dict[str, timedelta], dict[str, datetime]]:
+    """Total pause and last snooze per clock, counting pauses of the clock's current run."""
+    totals: dict[str, timedelta] = {}
+    last: dict[str, datetime] = {}
+    for pause in pauses:
+        if pause.subject != subject or pause.at < since:
+            continue
+        totals[pause.clock] = totals.get(pause.clock, timedelta()) + timedelta(
+            seconds=pause.seconds
+        )
+        last[pause.clock] = max(pause.at, last.get(pause.clock, pause.at))
+    return totals, last

@@ -1,0 +1,173 @@
+"""Offers, Slack-free: extend one, record the answer, give the candidate more time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import access, store
+from bot.db import Database
+from bot.hiring import CandidateCard, FormErrors, NotAllowed, card_in
+from bot.models import MAX_NOTE, Offer
+from bot.stages import IllegalMove, Stage, plan_move
+
+MAX_WINDOW = timedelta(days=30)
+EXTENSION = timedelta(hours=24)
+NOT_YOURS = "Only the role's recruiters and hiring manager handle offers."
+
+
+@dataclass(frozen=True)
+class OfferCard:
+    card: CandidateCard
+    offer: Offer
+
+
+def check_offer(terms: str, expires_at: datetime | None, *, now: datetime) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not terms.strip():
+        errors["terms"] = "Summarise the offer: title, level, salary, start date."
+    elif len(terms.strip()) > MAX_NOTE:
+        errors["terms"] = f"Keep the summary under {MAX_NOTE} characters."
+    if expires_at is None:
+        errors["expires"] = "Pick when the offer expires."
+    elif expires_at <= now:
+        errors["expires"] = "The offer must expire in the future."
+    elif expires_at > now + MAX_WINDOW:
+        errors["expires"] = "Keep the offer window under 30 days: the best candidates decide fast."
+    return errors
+
+
+async def _team_card(
+    session: store.AsyncSession, actor_id: str, candidate_id: int
+) -> CandidateCard:
+    found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+    if found is None:
+        raise NotAllowed("I can't find that candidate among the roles you hire for.")
+    if not access.can_move_candidates(actor_id, found.team):
+        raise NotAllowed(NOT_YOURS)
+    return found
+
+
+async def extend(
+    db: Database,
+    *,
+    actor_id: str,
+    candidate_id: int,
+    terms: str,
+    expires_at: datetime | None,
+    now: datetime,
+) -> OfferCard:
+    """Extend an offer: the candidate moves to `offer` and the offer clock starts."""
+    async with db.transaction() as session:
+        found = await _team_card(session, actor_id, candidate_id)
+        errors = check_offer(terms, expires_at, now=now)
+        try:
+            move = plan_move(found.stage, Stage.OFFER)
+        except IllegalMove as error:
+            errors["terms"] = f"I can't extend an offer: {error}"
+        if errors:
+            raise FormErrors(errors)
+        assert expires_at is not None
+        offer = Offer(
+            candidate_id=candidate_id,
+            terms=terms.strip(),
+            extended_by=actor_id,
+            extended_at=now,
+            expires_at=expires_at,
+        )
+        session.add(offer)
+        await store.move_candidate(
+            session,
+            candidate=found.candidate,
+            move=move,
+            actor_id=actor_id,
+            note="offer extended",
+            now=now,
+        )
+        await store.touch(session, candidate_id=candidate_id, now=now)
+        found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+        assert found is not None
+        return OfferCard(found, offer)
+
+
+async def _open_offer(
+    session: store.AsyncSession, actor_id: str, offer_id: int
+) -> tuple[Offer, CandidateCard]:
+    offer = await session.get(Offer, offer_id)
+    if offer is None:
+        raise NotAllowed("I can't find that offer.")
+    found = await _team_card(session, actor_id, offer.candidate_id)
+    if offer.status not in ("open", "expired") or found.stage != Stage.OFFER:
+        raise NotAllowed(f"That offer was already {offer.status}; nothing changed.")
+    return offer, found
+
+
+async def decide(
+    db: Database, *, actor_id: str, offer_id: int, accepted: bool, now: datetime
+) -> OfferCard:
+    """The candidate answered: accepted → hired; declined → withdrawn, with the reason."""
+    async with db.transaction() as session:
+        offer, found = await _open_offer(session, actor_id, offer_id)
+        target = Stage.HIRED if accepted else Stage.WITHDRAWN
+        note = "accepted the offer" if accepted else "declined the offer"
+        await store.move_candidate(
+            session,
+            candidate=found.candidate,
+            move=plan_move(Stage.OFFER, target, reason=note),
+            actor_id=actor_id,
+            note=note,
+            now=now,
+        )
+        offer.status = "accepted" if accepted else "declined"
+        offer.decided_at, offer.decided_by = now, actor_id
+        await store.touch(session, candidate_id=offer.candidate_id, now=now)
+        updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
+        assert updated is not None
+        return OfferCard(updated, offer)
+
+
+async def give_more_time(db: Database, *, actor_id: str, offer_id: int, now: datetime) -> OfferCard:
+    """Extend the window by 24 h (from now if it had expired), recorded as a pause."""
+    async with db.transaction() as session:
+        offer, found = await _open_offer(session, actor_id, offer_id)
+        offer.expires_at = max(offer.expires_at, now) + EXTENSION
+        offer.status = "open"
+        await store.add_pause(
+            session,
+            candidate_id=offer.candidate_id,
+            clock="offer",
+            subject="",
+            seconds=int(EXTENSION.total_seconds()),
+            actor_id=actor_id,
+            reason="offer window extended 24h",
+            now=now,
+        )
+        await store.touch(session, candidate_id=offer.candidate_id, now=now)
+        return OfferCard(found, offer)
+
+
+async def offer_of(db: Database, *, candidate_id: int) -> Offer | None:
+    async with db.reader() as session:
+        return await store.open_offer(session, candidate_id=candidate_id)
+
+
+async def snooze(
+    db: Database, *, actor_id: str, candidate_id: int, clock: str, subject: str, now: datetime
+) -> CandidateCard:
+    """Snooze a clock 24 h: its deadline moves, and the pause is recorded."""
+    if clock not in {"loop", "feedback", "decision", "idle"}:
+        raise NotAllowed("That clock can't be snoozed.")
+    async with db.transaction() as session:
+        found = await _team_card(session, actor_id, candidate_id)
+        await store.add_pause(
+            session,
+            candidate_id=candidate_id,
+            clock=clock,
+            subject=subject,
+            seconds=int(EXTENSION.total_seconds()),
+            actor_id=actor_id,
+            reason="snoozed 24h",
+            now=now,
+        )
+        await store.touch(session, candidate_id=candidate_id, now=now)
+        return found

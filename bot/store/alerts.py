@@ -1,0 +1,236 @@
+"""The clock sweep's data: what is due, the alert outbox, offers and pauses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clocks import Pause
+from bot.models import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard, Seat
+
+
+async def touch(session: AsyncSession, *, candidate_id: int, now: datetime) -> None:
+    """A fact of the candidate changed: have the next sweep plan its clocks anew.
+
+    Alerts not yet sent are cancelled; if the new plan still wants one, the sweep
+    brings it back under the same key.
+    """
+    await session.exec(
+        update(Candidate).where(col(Candidate.id) == candidate_id).values(next_alert_at=now)
+    )
+    interview_ids = select(Interview.id).where(Interview.candidate_id == candidate_id)
+    await session.exec(
+        update(Seat).where(col(Seat.interview_id).in_(interview_ids)).values(next_alert_at=now)
+    )
+    await session.exec(
+        update(Alert)
+        .where(col(Alert.candidate_id) == candidate_id, col(Alert.status) == "pending")
+        .values(status="cancelled", claimed_until=None)
+    )
+
+
+# Planning --------------------------------------------------------------------------------------
+
+
+async def due_candidates(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[tuple[Candidate, Role, Offer | None]]:
+    """Candidates whose clocks need a look: an indexed range on next_alert_at."""
+    result = await session.exec(
+        select(Candidate, Role, Offer)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .outerjoin(
+            Offer, and_(col(Offer.candidate_id) == Candidate.id, col(Offer.status) == "open")
+        )
+        .where(col(Candidate.next_alert_at) <= now)
+        .order_by(col(Candidate.next_alert_at))
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def due_seats(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[tuple[Seat, Interview, Candidate, Role, bool]]:
+    """Seats whose feedback clock needs a look, and whether their scorecard is in."""
+    submitted = (
+        select(func.count(col(Scorecard.id)))
+        .where(
+            Scorecard.interview_id == Seat.interview_id,
+            Scorecard.interviewer_id == Seat.interviewer_id,
+        )
+        .scalar_subquery()
+    )
+    result = await session.exec(
+        select(Seat, Interview, Candidate, Role, submitted)
+        .join(Interview, col(Interview.id) == Seat.interview_id)
+        .join(Candidate, col(Candidate.id) == Interview.candidate_id)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(col(Seat.next_alert_at) <= now)
+        .order_by(col(Seat.next_alert_at))
+        .limit(limit)
+    )
+    return [(s, i, c, r, bool(n)) for s, i, c, r, n in result.all()]
+
+
+async def pauses_of(
+    session: AsyncSession, *, candidate_ids: Sequence[int]
+) -> dict[int, list[Pause]]:
+    if not candidate_ids:
+        return {}
+    result = await session.exec(
+        select(ClockPause).where(col(ClockPause.candidate_id).in_(list(candidate_ids)))
+    )
+    out: dict[int, list[Pause]] = {}
+    for row in result.all():
+        out.setdefault(row.candidate_id, []).append(
+            Pause(row.clock, row.subject, row.seconds, row.at)
+        )
+    return out
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert)
+
+
+async def record_alerts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert alerts by key, exactly once. A key seen before stays as it is, except a
+    cancelled one the plan wants again, which comes back to pending."""
+    if not rows:
+        return
+    statement = _insert(session).values(list(rows))
+    revived = statement.excluded
+    await session.exec(
+        statement.on_conflict_do_update(
+            index_elements=[Alert.key],
+            set_={
+                "status": revived.status,
+                "deliver_after": revived.deliver_after,
+                "recipient_id": revived.recipient_id,
+            },
+            where=col(Alert.status) == "cancelled",
+        )
+    )
+
+
+async def set_candidate_next(
+    session: AsyncSession, *, candidate_id: int, at: datetime | None
+) -> None:
+    await session.exec(
+        update(Candidate).where(col(Candidate.id) == candidate_id).values(next_alert_at=at)
+    )
+
+
+async def set_seat_next(
+    session: AsyncSession, *, interview_id: int, interviewer_id: str, at: datetime | None
+) -> None:
+    await session.exec(
+        update(Seat)
+        .where(col(Seat.interview_id) == interview_id, col(Seat.interviewer_id) == interviewer_id)
+        .values(next_alert_at=at)
+    )
+
+
+# Delivering ------------------------------------------------------------------------------------
+
+
+async def claim_ready(
+    session: AsyncSession, *, now: datetime, until: datetime, limit: int
+) -> list[Alert]:
+    """Take up to `limit` alerts whose time has come and nobody is sending."""
+    ready = (
+        select(Alert.id)
+        .where(
+            col(Alert.status) == "pending",
+            col(Alert.deliver_after) <= now,
+            or_(col(Alert.claimed_until).is_(None), col(Alert.claimed_until) < now),
+        )
+        .order_by(col(Alert.breach).desc(), col(Alert.due_at), col(Alert.id))
+        .limit(limit)
+    )
+    ids = list((await session.exec(ready)).all())
+    if not ids:
+        return []
+    await session.exec(update(Alert).where(col(Alert.id).in_(ids)).values(claimed_until=until))
+    result = await session.exec(select(Alert).where(col(Alert.id).in_(ids)))
+    return list(result.all())
+
+
+async def ready_alerts(session: AsyncSession, *, now: datetime) -> list[Alert]:
+    """What a sweep at `now` would try to send (for --dry-run)."""
+    result = await session.exec(
+        select(Alert)
+        .where(col(Alert.status) == "pending", col(Alert.deliver_after) <= now)
+        .order_by(col(Alert.breach).desc(), col(Alert.due_at), col(Alert.id))
+    )
+    return list(result.all())
+
+
+async def mark(session: AsyncSession, *, alert_ids: Sequence[int], **values: Any) -> None:
+    if alert_ids:
+        await session.exec(update(Alert).where(col(Alert.id).in_(list(alert_ids))).values(**values))
+
+
+async def failed_deliveries(
+    session: AsyncSession, *, limit: int = 30
+) -> list[tuple[Alert, Candidate]]:
+    result = await session.exec(
+        select(Alert, Candidate)
+        .join(Candidate, col(Candidate.id) == Alert.candidate_id)
+        .where(col(Alert.status) == "failed")
+        .order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def alerts_of(session: AsyncSession, *, candidate_id: int) -> list[Alert]:
+    result = await session.exec(
+        select(Alert).where(Alert.candidate_id == candidate_id).order_by(col(Alert.id))
+    )
+    return list(result.all())
+
+
+# Offers and pauses --------------------------------------------------------------------------------
+
+
+async def open_offer(session: AsyncSession, *, candidate_id: int) -> Offer | None:
+    result = await session.exec(
+        select(Offer)
+        .where(Offer.candidate_id == candidate_id, col(Offer.status).in_(["open", "expired"]))
+        .order_by(col(Offer.id).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def add_pause(
+    session: AsyncSession,
+    *,
+    candidate_id: int,
+    clock: str,
+    subject: str,
+    seconds: int,
+    actor_id: str,
+    reason: str,
+    now: datetime,
+) -> ClockPause:
+    pause = ClockPause(
+        candidate_id=candidate_id,
+        clock=clock,
+        subject=subject,
+        seconds=seconds,
+        actor_id=actor_id,
+        at=now,
+        reason=reason,
+    )
+    session.add(pause)
+    await session.flush()
+    return pause
