@@ -175,6 +175,31 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
     return steps
 
 
+def candidate_facts(
+    stage: Stage,
+    stage_entered_at: datetime,
+    feedback_complete_at: datetime | None,
+    offer_expires_at: datetime | None,
+    pauses: Iterable[Pause],
+) -> CandidateFacts:
+    """Facts with each clock's pauses counted from that clock's own start: the decision
+    clock may start before the candidate enters decision, and keeps its pauses then."""
+    pauses = list(pauses)
+    paused, snoozed = pauses_since(pauses, since=stage_entered_at)
+    facts = CandidateFacts(stage, stage_entered_at, feedback_complete_at, offer_expires_at, {}, {})
+    start = decision_started(facts)
+    if start is not None:
+        decision_paused, decision_snoozed = pauses_since(pauses, since=start)
+        paused.pop("decision", None)
+        snoozed.pop("decision", None)
+        if "decision" in decision_paused:
+            paused["decision"] = decision_paused["decision"]
+            snoozed["decision"] = decision_snoozed["decision"]
+    return CandidateFacts(
+        stage, stage_entered_at, feedback_complete_at, offer_expires_at, paused, snoozed
+    )
+
+
 def decision_started(facts: CandidateFacts) -> datetime | None:
     """The decision window opens when the last scorecard is in, or on entering decision."""
     starts = []

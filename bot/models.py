@@ -219,6 +219,7 @@ class Alert(SQLModel, table=True):
     deliver_after: datetime = Field(sa_column=_utc())
     attempts: int = 0
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    claim: str = Field(default="", max_length=32)  # which sweep holds it
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     error: str = Field(default="", max_length=500)
     created_at: datetime = Field(sa_column=_utc())

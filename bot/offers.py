@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import access, store
+from bot.clocks import CLOCK_OF, Kind
 from bot.db import Database
 from bot.hiring import CandidateCard, FormErrors, NotAllowed, card_in
-from bot.models import MAX_NOTE, Offer
+from bot.models import MAX_NOTE, Alert, Offer
 from bot.stages import IllegalMove, Stage, plan_move
 
 MAX_WINDOW = timedelta(days=30)
 EXTENSION = timedelta(hours=24)
 NOT_YOURS = "Only the role's recruiters and hiring manager handle offers."
+SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,13 @@ def check_offer(terms: str, expires_at: datetime | None, *, now: datetime) -> di
 
 
 async def _team_card(
-    session: store.AsyncSession, actor_id: str, candidate_id: int
+    session: store.AsyncSession, actor_id: str, candidate_id: int, refusal: str = NOT_YOURS
 ) -> CandidateCard:
     found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
     if found is None:
         raise NotAllowed("I can't find that candidate among the roles you hire for.")
     if not access.can_move_candidates(actor_id, found.team):
-        raise NotAllowed(NOT_YOURS)
+        raise NotAllowed(refusal)
     return found
 
 
@@ -152,22 +154,34 @@ async def offer_of(db: Database, *, candidate_id: int) -> Offer | None:
 
 
 async def snooze(
-    db: Database, *, actor_id: str, candidate_id: int, clock: str, subject: str, now: datetime
-) -> CandidateCard:
-    """Snooze a clock 24 h: its deadline moves, and the pause is recorded."""
-    if clock not in {"loop", "feedback", "decision", "idle"}:
-        raise NotAllowed("That clock can't be snoozed.")
+    db: Database, *, actor_id: str, alert_id: int, now: datetime
+) -> tuple[CandidateCard, str]:
+    """Snooze the clock behind an alert for 24 h from now: its deadline moves, and the
+    pause is recorded. Returns the card and the clock's name."""
     async with db.transaction() as session:
-        found = await _team_card(session, actor_id, candidate_id)
+        alert = await session.get(Alert, alert_id)
+        if alert is None:
+            raise NotAllowed("That alert is gone; ask for the status instead.")
+        found = await _team_card(
+            session,
+            actor_id,
+            alert.candidate_id,
+            "Only the role's recruiters and hiring manager can snooze its clocks.",
+        )
+        clock = CLOCK_OF[Kind(alert.kind)]
+        if clock not in SNOOZABLE:
+            raise NotAllowed("That clock can't be snoozed; extend the offer instead.")
+        # 24 h from now: a deadline already passed moves past now, not just a day later.
+        new_deadline = max(alert.deadline, now) + EXTENSION
         await store.add_pause(
             session,
-            candidate_id=candidate_id,
+            candidate_id=alert.candidate_id,
             clock=clock,
-            subject=subject,
-            seconds=int(EXTENSION.total_seconds()),
+            subject=alert.subject,
+            seconds=int((new_deadline - alert.deadline).total_seconds()),
             actor_id=actor_id,
             reason="snoozed 24h",
             now=now,
         )
-        await store.touch(session, candidate_id=candidate_id, now=now)
-        return found
+        await store.touch(session, candidate_id=alert.candidate_id, now=now)
+        return found, clock

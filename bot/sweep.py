@@ -165,16 +165,12 @@ class Sweeper:
         teams = _Teams()
         for candidate, role, offer in due:
             assert candidate.id is not None
-            stage = Stage(candidate.stage)
-            since = candidate.stage_entered_at
-            paused, snoozed = clocks.pauses_since(pauses.get(candidate.id, []), since=since)
-            facts = clocks.CandidateFacts(
-                stage,
-                since,
+            facts = clocks.candidate_facts(
+                Stage(candidate.stage),
+                candidate.stage_entered_at,
                 candidate.feedback_complete_at,
                 offer.expires_at if offer is not None else None,
-                paused,
-                snoozed,
+                pauses.get(candidate.id, []),
             )
             next_at: datetime | None = None
             for chain in clocks.plan_candidate(facts, _clocks(role), now):
@@ -262,6 +258,7 @@ class Sweeper:
                         "status": status,
                         "deliver_after": now,
                         "attempts": 0,
+                        "claim": "",
                         "error": "",
                         "created_at": now,
                     }

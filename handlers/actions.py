@@ -356,16 +356,11 @@ async def snooze(
 ) -> None:
     await ack()
     deps = deps_of(context)
-    parts = _parts(action)
-    clock = parts[1] if len(parts) > 1 else ""
-    subject = ":".join(parts[2:])
     try:
-        found = await offers.snooze(
+        found, clock = await offers.snooze(
             deps.db,
             actor_id=body["user"]["id"],
-            candidate_id=_first_id(parts),
-            clock=clock,
-            subject=subject,
+            alert_id=_first_id(_parts(action)),
             now=deps.clock.now(),
         )
     except hiring.NotAllowed as refusal:
@@ -376,8 +371,8 @@ async def snooze(
         client,
         body,
         respond,
-        f":zzz: Snoozed {found.candidate.name}'s {clock} clock by 24 hours. The pause is "
-        "recorded, and the alert comes back if it is still due then.",
+        f":zzz: Snoozed {found.candidate.name}'s {clock} clock for 24 hours. The pause is "
+        "recorded, and the alert comes back then if it is still due.",
     )
 
 

@@ -120,7 +120,7 @@ def _buttons(item: AlertItem) -> list[ButtonElement]:
             ButtonElement(
                 text="Snooze 24h",
                 action_id=f"{SNOOZE}_{alert.id}",
-                value=f"{alert.candidate_id}:{clock}:{alert.subject}",
+                value=str(alert.id),
             )
         )
     buttons.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,14 @@ async def record_alerts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
     cancelled one the plan wants again, which comes back to pending."""
     if not rows:
         return
+    # A later step of a chain supersedes an earlier one not yet sent.
+    superseded = [r["key"] for r in rows if r["status"] == "skipped"]
+    if superseded:
+        await session.exec(
+            update(Alert)
+            .where(col(Alert.key).in_(superseded), col(Alert.status) == "pending")
+            .values(status="skipped", claimed_until=None)
+        )
     statement = _insert(session).values(list(rows))
     revived = statement.excluded
     await session.exec(
@@ -144,22 +153,32 @@ async def set_seat_next(
 async def claim_ready(
     session: AsyncSession, *, now: datetime, until: datetime, limit: int
 ) -> list[Alert]:
-    """Take up to `limit` alerts whose time has come and nobody is sending."""
+    """Take up to `limit` alerts whose time has come and that nobody is sending.
+
+    One UPDATE does the taking, so two sweeps never take the same alert: SQLite runs
+    it under its write lock; PostgreSQL skips rows another sweep has locked and
+    re-checks the conditions on rows it waited for.
+    """
+    token = secrets.token_hex(8)
+    free = and_(
+        col(Alert.status) == "pending",
+        col(Alert.deliver_after) <= now,
+        or_(col(Alert.claimed_until).is_(None), col(Alert.claimed_until) < now),
+    )
     ready = (
         select(Alert.id)
-        .where(
-            col(Alert.status) == "pending",
-            col(Alert.deliver_after) <= now,
-            or_(col(Alert.claimed_until).is_(None), col(Alert.claimed_until) < now),
-        )
+        .where(free)
         .order_by(col(Alert.breach).desc(), col(Alert.due_at), col(Alert.id))
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    ids = list((await session.exec(ready)).all())
-    if not ids:
-        return []
-    await session.exec(update(Alert).where(col(Alert.id).in_(ids)).values(claimed_until=until))
-    result = await session.exec(select(Alert).where(col(Alert.id).in_(ids)))
+    await session.exec(
+        update(Alert)
+        .where(col(Alert.id).in_(ready.scalar_subquery()), free)
+        .values(claimed_until=until, claim=token)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.exec(select(Alert).where(col(Alert.claim) == token))
     return list(result.all())
 
 

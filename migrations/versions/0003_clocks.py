@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("deliver_after", UTCDateTime(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("claimed_until", UTCDateTime(), nullable=True),
+        sa.Column("claim", AutoString(length=32), nullable=False),
         sa.Column("sent_at", UTCDateTime(), nullable=True),
         sa.Column("error", AutoString(length=500), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),

@@ -1,0 +1,569 @@
+"""The clocks end to end: facts made through Slack, the clock moved by the test, one
+sweep run, and what people receive in the Slack stand-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from bot.app import make_sweeper
+from bot.models import Alert, ClockPause, Offer, StageEvent
+from bot.stages import Stage
+from bot.sweep import Report
+from tests.conftest import ADMIN, HM, RECRUITER, Running
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    create_role,
+    last_view,
+    schedule,
+    submit_scorecard,
+)
+
+WEDNESDAY = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+
+
+async def sweep(app: Running) -> Report:
+    return await make_sweeper(app.deps).run(app.deps.clock.now())
+
+
+def messages_to(app: Running, user: str, since: int = 0) -> list[dict[str, Any]]:
+    return [
+        c.args
+        for c in app.standin.calls[since:]
+        if c.method == "chat.postMessage" and c.args["channel"] == user and c.status == 200
+    ]
+
+
+def digests_to(app: Running, user: str, since: int = 0) -> list[str]:
+    return [
+        blocks_text(m["blocks"])
+        for m in messages_to(app, user, since)
+        if m["text"].startswith("Loopkeeper:")
+    ]
+
+
+def posts_since(app: Running, before: int) -> list[Any]:
+    """Every chat.postMessage attempt after call number `before`, refused ones too."""
+    return [c for c in app.standin.calls[before:] if c.method == "chat.postMessage"]
+
+
+async def alerts(app: Running) -> list[Alert]:
+    async with app.deps.db.reader() as session:
+        return list((await session.exec(select(Alert).order_by(Alert.id))).all())  # type: ignore[arg-type]
+
+
+async def interviewing_jane(
+    app: Running, clock, *, interview_in: timedelta = timedelta(days=1)
+) -> None:
+    """Jane enters interviewing now; her 45-minute interview starts at 10:00 on a later day."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    starts = clock.now().replace(hour=10) + interview_in
+    await schedule(app, "Jane", starts=starts)
+
+
+# The loop clock -------------------------------------------------------------------------
+
+
+async def test_loop_day_five_warns_recruiter_and_hm_once(app: Running, clock) -> None:
+    clock.set(WEDNESDAY)
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
+    clock.set(WEDNESDAY + timedelta(days=4, hours=23))
+    before = len(app.standin.calls)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []
+
+    clock.set(WEDNESDAY + timedelta(days=5, minutes=1))  # Monday 09:01, 2 days left
+    await sweep(app)
+
+    [recruiter] = digests_to(app, RECRUITER, before)
+    [manager] = digests_to(app, HM, before)
+    assert "*Jane Doe* (MLOps Engineer): the interview loop has 1 day 23 hours left" in recruiter
+    assert recruiter == manager
+    first = len(app.standin.calls)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, first) == []  # a second sweep sends nothing
+
+
+async def test_a_warning_due_on_saturday_waits_for_monday(app: Running, clock) -> None:
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))  # Monday 09:00
+    before = len(app.standin.calls)
+    clock.set(datetime(2026, 11, 21, 9, 30, tzinfo=UTC))  # Saturday: day 5
+
+    await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []
+    clock.set(datetime(2026, 11, 23, 8, 59, tzinfo=UTC))
+    await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # Monday 09:00: the breach is due too
+    await sweep(app)
+
+    [digest] = digests_to(app, RECRUITER, before)
+    assert "ran past its 7 days" in digest
+    assert "left" not in digest  # one message about the loop, not the stale warning too
+
+
+async def test_loop_day_seven_breach_goes_at_once_and_daily_after(app: Running, clock) -> None:
+    clock.set(WEDNESDAY)
+    await interviewing_jane(app, clock)
+    app.standin.set_user(RECRUITER, tz="Asia/Tokyo")  # 03:00 on Thursday there
+    clock.set(WEDNESDAY + timedelta(days=7, hours=9))
+    before = len(app.standin.calls)
+
+    await sweep(app)
+
+    [breach] = digests_to(app, RECRUITER, before)
+    assert "ran past its 7 days 9 hours ago" in breach
+    assert "2 days left" not in breach  # the warning was superseded, not sent late
+    labels = list(buttons(messages_to(app, RECRUITER, before)[-1]["blocks"]))
+    assert labels == ["Nudge interviewers", "Snooze 24h", "Open status"]
+
+    clock.advance(timedelta(hours=12))
+    mid = len(app.standin.calls)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, mid) == []
+    clock.advance(timedelta(hours=12))
+    await sweep(app)
+    assert ["1 day 9 hours ago" in d for d in digests_to(app, RECRUITER, mid)] == [True]
+
+
+async def test_three_days_of_downtime_send_each_missed_alert_once(app: Running, clock) -> None:
+    clock.set(WEDNESDAY)
+    await interviewing_jane(app, clock)
+    before = len(app.standin.calls)
+    clock.set(WEDNESDAY + timedelta(days=10))  # the bot was down since day 4
+
+    await sweep(app)
+    await sweep(app)
+
+    [digest] = digests_to(app, RECRUITER, before)
+    assert digest.count("Jane Doe") == 2  # the loop breach and the overdue scorecard
+    assert "ran past its 7 days 3 days ago" in digest
+    assert "scorecard for Production incident interview is" in digest
+    # The interviewer gets no pile of nudges: the overdue step superseded them.
+    assert messages_to(app, INTERVIEWER, before) == []
+    mine = [a for a in await alerts(app) if a.recipient_id == RECRUITER]
+    assert sorted(a.kind for a in mine if a.status == "sent") == ["feedback_overdue", "loop_breach"]
+    assert {a.kind for a in mine if a.status == "skipped"} == {"loop_warn", "loop_breach"}
+
+
+# The feedback clock ---------------------------------------------------------------------
+
+
+async def test_feedback_nudges_then_escalates_to_the_recruiter(app: Running, clock) -> None:
+    await interviewing_jane(app, clock)  # interview Tue 10:00 to 10:45
+    tuesday = clock.now().replace(hour=10) + timedelta(days=1)
+    clock.set(tuesday + timedelta(minutes=45 + 61))
+    before = len(app.standin.calls)
+
+    await sweep(app)
+
+    [nudge] = messages_to(app, INTERVIEWER, before)
+    assert nudge["text"].startswith("Your scorecard for Jane Doe is due")
+    assert "Submit scorecard" in buttons(nudge["blocks"])
+
+    clock.set(tuesday + timedelta(days=1, minutes=46))  # due: Wed 10:45
+    await sweep(app)
+    assert (
+        messages_to(app, INTERVIEWER, before)[-1]["text"]
+        == "Your scorecard for Jane Doe is due now."
+    )
+
+    clock.set(tuesday + timedelta(days=2, minutes=46))  # 24 h overdue
+    await sweep(app)
+    [escalation] = digests_to(app, RECRUITER, before)
+    assert (
+        f"<@{INTERVIEWER}>'s scorecard for Production incident interview is 1 day 1 minute overdue"
+        in escalation
+    )
+    assert len(messages_to(app, INTERVIEWER, before)) == 2
+
+
+async def test_nudges_wait_for_the_interviewers_working_hours(app: Running, clock) -> None:
+    app.standin.set_user(INTERVIEWER, tz="America/Los_Angeles")
+    await interviewing_jane(app, clock)
+    tuesday = clock.now().replace(hour=10) + timedelta(days=1)
+    clock.set(tuesday + timedelta(hours=2))  # 04:00 in Los Angeles
+    before = len(app.standin.calls)
+
+    await sweep(app)
+    assert messages_to(app, INTERVIEWER, before) == []
+    clock.set(tuesday + timedelta(hours=7))  # 09:00 there
+    await sweep(app)
+
+    assert len(messages_to(app, INTERVIEWER, before)) == 1
+
+
+async def test_a_submitted_scorecard_stops_the_nudges(app: Running, clock) -> None:
+    await interviewing_jane(app, clock)
+    tuesday = clock.now().replace(hour=10) + timedelta(days=1)
+    clock.set(tuesday + timedelta(hours=1))
+    async with app.deps.db.reader() as session:
+        from bot.models import Interview
+
+        interview = (await session.exec(select(Interview))).one()
+    await submit_scorecard(app, interview)
+    before = len(app.standin.calls)
+    clock.set(tuesday + timedelta(days=3))
+
+    await sweep(app)
+
+    assert messages_to(app, INTERVIEWER, before) == []
+    assert not any("scorecard" in d for d in digests_to(app, RECRUITER, before))
+
+
+# The decision window -------------------------------------------------------------------------
+
+
+async def the_interview(app: Running) -> Any:
+    from bot.models import Interview
+
+    async with app.deps.db.reader() as session:
+        return (await session.exec(select(Interview))).one()
+
+
+async def test_decision_window_warns_at_24h_left_and_breaches_at_48h(app: Running, clock) -> None:
+    await interviewing_jane(app, clock)
+    clock.set(clock.now() + timedelta(days=1, hours=2))  # Tuesday 11:00, after the interview
+    await submit_scorecard(app, await the_interview(app))  # the loop's last scorecard
+    done_at = clock.now()
+    before = len(app.standin.calls)
+
+    clock.set(done_at + timedelta(hours=24, minutes=1))
+    await sweep(app)
+    [warning] = digests_to(app, HM, before)
+    assert "decide by" in warning and "23 hours 59 minutes left" in warning
+
+    clock.set(done_at + timedelta(hours=48))
+    await sweep(app)
+    assert "the decision window closed" in digests_to(app, RECRUITER, before)[-1]
+    assert "the decision window closed" in digests_to(app, HM, before)[-1]
+
+
+async def test_moving_on_stops_the_clocks(app: Running, clock) -> None:
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
+    await app.slack.command("move Jane Doe to rejected: role closed", user=RECRUITER)
+    before = len(app.standin.calls)
+    clock.set(clock.now() + timedelta(days=30))
+    await sweep(app)
+    assert posts_since(app, before) == []
+    assert (await candidate_named(app, "Jane Doe")).next_alert_at is None
+
+
+async def test_a_sourced_candidate_idle_for_48h_reaches_the_recruiter(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    before = len(app.standin.calls)
+    clock.advance(timedelta(hours=48))
+    await sweep(app)
+    [digest] = digests_to(app, RECRUITER, before)
+    assert "has been in sourced for 2 days without a move" in digest
+    assert digests_to(app, HM, before) == []
+
+
+# Buttons on the digest ---------------------------------------------------------------------
+
+
+async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock) -> None:
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
+    clock.set(clock.now() + timedelta(days=7, hours=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    snooze = buttons(digest["blocks"])["Snooze 24h"]
+
+    await app.slack.action(
+        snooze["action_id"],
+        snooze["value"],
+        user=RECRUITER,
+        message=digest,
+        response_url=app.standin.response_url("snooze"),
+    )
+
+    [reply] = app.standin.calls_to("response_url:snooze")
+    assert "Snoozed Jane Doe's loop clock for 24 hours" in reply.args["text"]
+    async with app.deps.db.reader() as session:
+        [pause] = (await session.exec(select(ClockPause))).all()
+    # The deadline had passed an hour before: it moves to 24 h from now.
+    assert (pause.clock, pause.seconds, pause.actor_id) == ("loop", 25 * 3600, RECRUITER)
+    mid = len(app.standin.calls)
+    clock.advance(timedelta(hours=23))
+    await sweep(app)
+    assert digests_to(app, RECRUITER, mid) == []  # nothing until the moved deadline
+    clock.advance(timedelta(hours=2))
+    await sweep(app)
+    assert "ran past its 7 days" in digests_to(app, RECRUITER, mid)[-1]
+
+
+async def test_snooze_is_for_the_hiring_team_only(app: Running, clock) -> None:
+    await interviewing_jane(app, clock)
+    clock.set(clock.now() + timedelta(days=3, hours=2))  # the scorecard is 24 h overdue
+    await sweep(app)
+    [alert] = [a for a in await alerts(app) if a.status == "sent" and a.recipient_id == RECRUITER]
+
+    await app.slack.action(
+        f"alert_snooze_{alert.id}",
+        str(alert.id),
+        user=INTERVIEWER,
+        response_url=app.standin.response_url("x"),
+    )
+
+    [reply] = app.standin.calls_to("response_url:x")
+    assert "Only the role's recruiters and hiring manager" in reply.args["text"]
+    async with app.deps.db.reader() as session:
+        assert (await session.exec(select(ClockPause))).all() == []
+
+
+async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
+    app: Running, clock
+) -> None:
+    await interviewing_jane(app, clock)
+    clock.set(clock.now() + timedelta(days=3, hours=2))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    nudge = buttons(digest["blocks"])["Nudge interviewers"]
+    mid = len(app.standin.calls)
+
+    await app.slack.action(
+        nudge["action_id"],
+        nudge["value"],
+        user=RECRUITER,
+        message=digest,
+        response_url=app.standin.response_url("nudge"),
+    )
+    await app.settle()
+
+    [reminder] = messages_to(app, INTERVIEWER, mid)
+    assert f"<@{RECRUITER}> asked me to remind you" in blocks_text(reminder["blocks"])
+    [reply] = app.standin.calls_to("response_url:nudge")
+    assert f"Nudged <@{INTERVIEWER}>" in reply.args["text"]
+
+
+# Offers ------------------------------------------------------------------------------------
+
+
+async def extend_offer(app: Running, hours: int = 48) -> Offer:
+    await app.slack.command("offer Jane", user=RECRUITER)
+    view = last_view(app)
+    expires = next(b for b in view["blocks"] if b.get("block_id") == "expires")
+    assert expires["element"]["initial_date_time"] == int(
+        (app.deps.clock.now() + timedelta(hours=48)).timestamp()
+    )
+    response = await app.slack.submit_view(
+        view,
+        {
+            "terms": "Senior MLOps, L5, 180k, start Jan 5",
+            "expires": app.deps.clock.now() + timedelta(hours=hours),
+        },
+        user=RECRUITER,
+    )
+    assert not response.content, response.text
+    await app.settle()
+    async with app.deps.db.reader() as session:
+        return (await session.exec(select(Offer))).one()
+
+
+async def offered_jane(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+
+
+async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock) -> None:
+    await offered_jane(app)
+    offer = await extend_offer(app)
+
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.OFFER
+    assert offer.expires_at == clock.now() + timedelta(hours=48)
+    card = answer(await app.slack.command("status Jane", user=HM))
+    shown = blocks_text(card["blocks"])
+    assert "Offer open*: expires" in shown and "(2 days left)" in shown
+    assert "Senior MLOps, L5" in shown
+    assert {"Accepted", "Declined", "Extend 24h"} <= set(buttons(card["blocks"]))
+
+
+async def test_offer_form_errors(app: Running, clock) -> None:
+    await offered_jane(app)
+    await app.slack.command("offer Jane", user=RECRUITER)
+    body = (
+        await app.slack.submit_view(
+            last_view(app),
+            {"terms": " ", "expires": clock.now() - timedelta(hours=1)},
+            user=RECRUITER,
+        )
+    ).json()
+    assert set(body["errors"]) == {"terms", "expires"}
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.DECISION
+
+
+async def test_accepted_hires_and_declined_withdraws(app: Running) -> None:
+    await offered_jane(app)
+    await extend_offer(app)
+    card = answer(await app.slack.command("status Jane", user=RECRUITER))
+    accepted = buttons(card["blocks"])["Accepted"]
+    await app.slack.action(
+        accepted["action_id"],
+        accepted["value"],
+        user=RECRUITER,
+        message=card,
+        response_url=app.standin.response_url("offer"),
+        ephemeral=True,
+    )
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.HIRED
+    [reply] = app.standin.calls_to("response_url:offer")
+    assert "accepted the offer and is hired" in reply.args["text"]
+
+    again = await app.slack.action(
+        accepted["action_id"],
+        accepted["value"],
+        user=RECRUITER,
+        message=card,
+        response_url=app.standin.response_url("again"),
+    )
+    assert again.status_code == 200
+    assert "already accepted" in app.standin.calls_to("response_url:again")[0].args["text"]
+
+
+async def test_declined_offer_withdraws_with_the_reason(app: Running) -> None:
+    await offered_jane(app)
+    offer = await extend_offer(app)
+    await app.slack.action(
+        "offer_declined", str(offer.id), user=HM, response_url=app.standin.response_url("d")
+    )
+    jane = await candidate_named(app, "Jane Doe")
+    assert jane.stage == Stage.WITHDRAWN
+    async with app.deps.db.reader() as session:
+        last = (await session.exec(select(StageEvent).order_by(StageEvent.id.desc()))).first()  # type: ignore[union-attr]
+    assert (last.to_stage, last.note) == ("withdrawn", "declined the offer")
+
+
+async def test_offer_warnings_expiry_and_extension(app: Running, clock) -> None:
+    await offered_jane(app)
+    offer = await extend_offer(app)
+    start = clock.now()
+    before = len(app.standin.calls)
+
+    clock.set(start + timedelta(hours=24, minutes=1))
+    await sweep(app)
+    clock.set(start + timedelta(hours=44, minutes=1))
+    await sweep(app)
+    warnings = digests_to(app, RECRUITER, before)
+    assert [
+        "23 hours 59 minutes left" in warnings[0],
+        "3 hours 59 minutes left" in warnings[1],
+    ] == [True, True]
+    assert digests_to(app, HM, before) == []  # offers are the recruiter's
+
+    clock.set(start + timedelta(hours=48))
+    await sweep(app)
+    assert "the offer expired" in digests_to(app, RECRUITER, before)[-1]
+    async with app.deps.db.reader() as session:
+        expired = await session.get(Offer, offer.id)
+        events = (
+            await session.exec(select(StageEvent).where(StageEvent.detail == "offer expired"))
+        ).all()
+    assert expired is not None and expired.status == "expired"
+    assert len(events) == 1
+
+    await app.slack.action(
+        "offer_more_time",
+        str(offer.id),
+        user=RECRUITER,
+        response_url=app.standin.response_url("more"),
+    )
+    async with app.deps.db.reader() as session:
+        extended = await session.get(Offer, offer.id, populate_existing=True)
+        pauses = (await session.exec(select(ClockPause))).all()
+    assert extended is not None and extended.status == "open"
+    assert extended.expires_at == start + timedelta(hours=72)
+    assert [p.reason for p in pauses] == ["offer window extended 24h"]
+
+
+# When Slack says no ------------------------------------------------------------------------
+
+
+async def idle_jane(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    clock.advance(timedelta(hours=48))
+
+
+async def test_429_waits_retry_after_then_sends_once(app: Running, clock) -> None:
+    await idle_jane(app, clock)
+    app.standin.rate_limit_next("chat.postMessage", retry_after=30)
+    before = len(app.standin.calls)
+
+    report = await sweep(app)
+    assert report.retrying == 1 and report.sent == []
+    await sweep(app)  # Slack said wait 30 s: nothing yet
+    assert len(posts_since(app, before)) == 1
+    clock.advance(timedelta(seconds=31))
+    await sweep(app)
+
+    assert len(digests_to(app, RECRUITER, before)) == 1
+    [alert] = [a for a in await alerts(app) if a.kind == "stage_idle"]
+    assert alert.status == "sent"
+
+
+async def test_server_errors_back_off_and_then_deliver(app: Running, clock) -> None:
+    await idle_jane(app, clock)
+    app.standin.server_error_next("chat.postMessage", status=503, times=2)
+    before = len(app.standin.calls)
+
+    await sweep(app)
+    clock.advance(timedelta(minutes=1))
+    await sweep(app)
+    clock.advance(timedelta(minutes=1))
+    await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []  # second back-off is 2 minutes
+    clock.advance(timedelta(minutes=1))
+    await sweep(app)
+
+    assert len(digests_to(app, RECRUITER, before)) == 1
+    [alert] = [a for a in await alerts(app) if a.kind == "stage_idle"]
+    assert (alert.status, alert.attempts) == ("sent", 2)
+
+
+async def test_a_permanent_error_is_recorded_once_and_shown_to_admins(app: Running, clock) -> None:
+    await idle_jane(app, clock)
+    app.standin.fail_next("chat.postMessage", "account_inactive")
+
+    report = await sweep(app)
+    clock.advance(timedelta(days=1, minutes=1))
+    await sweep(app)
+
+    assert report.failed == [(RECRUITER, "stage_idle", "account_inactive")]
+    [failed] = [a for a in await alerts(app) if a.status == "failed"]
+    assert (failed.error, failed.attempts) == ("account_inactive", 1)
+    listing = answer(await app.slack.command("admin deliveries", user=ADMIN))
+    shown = blocks_text(listing["blocks"])
+    assert "stage idle for candidate #" in shown and "`account_inactive`" in shown
+    assert "Jane" not in shown  # admins are not on the hiring team
+    refused = answer(await app.slack.command("admin deliveries", user=RECRUITER))
+    assert "for Loopkeeper admins" in refused["text"]
+
+
+async def test_alerts_survive_a_restart_and_are_not_sent_again(app: Running, clock) -> None:
+    await idle_jane(app, clock)
+    await sweep(app)
+    before = len(app.standin.calls)
+    # A new process: a new sweeper with nothing in memory, the same database.
+    from bot.app import Deps
+    from bot.db import Database
+
+    fresh = Deps(
+        settings=app.deps.settings, db=Database(app.deps.settings.database_url), clock=clock
+    )
+    try:
+        await make_sweeper(fresh).run(clock.now())
+    finally:
+        await fresh.db.close()
+    assert posts_since(app, before) == []

@@ -1,0 +1,185 @@
+"""`loopkeeper sweep` as an operator runs it, and replicas sweeping at once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
+
+from bot import hiring
+from bot.app import Deps, make_sweeper, start_scheduler
+from bot.clock import ManualClock
+from bot.db import Database
+from bot.models import Alert, Candidate
+from bot.stages import Stage
+from bot.sweep import Sweeper
+from tests.conftest import ADMIN, BOT_TOKEN, HIRING_CHANNEL, HM, RECRUITER, make_settings
+from tests.slack_standin import SlackStandin
+
+ROOT = Path(__file__).resolve().parents[1]
+LOOP_START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+async def stalled_candidate(db_url: str) -> None:
+    """Jane entered interviewing a week ago and nothing has moved since."""
+    db = Database(db_url)
+    try:
+        role = await hiring.create_role(
+            db,
+            actor_id=ADMIN,
+            admins={ADMIN},
+            now=LOOP_START,
+            form=hiring.NewRole("MLOps Engineer", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
+        )
+        added = await hiring.add_candidate(
+            db,
+            actor_id=RECRUITER,
+            now=LOOP_START,
+            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
+        )
+        await hiring.move(
+            db,
+            actor_id=RECRUITER,
+            candidate_id=added.candidate.id or 0,
+            seen_stage=Stage.SOURCED,
+            target=Stage.INTERVIEWING,
+            reason="",
+            now=LOOP_START,
+        )
+    finally:
+        await db.close()
+
+
+async def loopkeeper(*args: str, db_url: str, api_url: str) -> tuple[int, str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "cli-test-secret",
+        "SLACK_API_URL": api_url,
+        "SWEEP_PACE_SECONDS": "0",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_a_week_after_the_loop_started_the_sweep_sends_the_breach_once(
+    db_url: str, standin: SlackStandin
+) -> None:
+    await stalled_candidate(db_url)
+    week_later = (LOOP_START + timedelta(days=7, minutes=5)).isoformat()
+
+    code, dry, _ = await loopkeeper(
+        "sweep", "--now", week_later, "--dry-run", db_url=db_url, api_url=standin.url
+    )
+    assert code == 0
+    assert f"would send loop_breach about Jane Doe to {HM}" in dry
+    assert f"would send loop_breach about Jane Doe to {RECRUITER}" in dry
+    assert standin.calls_to("chat.postMessage") == []  # a dry run sends nothing…
+    db = Database(db_url)
+    try:
+        async with db.reader() as session:
+            assert (await session.exec(select(Alert))).all() == []  # …and records nothing
+    finally:
+        await db.close()
+
+    code, out, err = await loopkeeper(
+        "sweep", "--now", week_later, db_url=db_url, api_url=standin.url
+    )
+    assert code == 0, err
+    assert f"sent loop_breach about Jane Doe to {HM}" in out
+    assert f"sent loop_breach about Jane Doe to {RECRUITER}" in out
+    assert "2 sent, 0 held for working hours, 0 to retry, 0 failed, 1 superseded." in out
+    again = await loopkeeper("sweep", "--now", week_later, db_url=db_url, api_url=standin.url)
+    assert "0 sent" in again[1]
+    assert len(standin.calls_to("chat.postMessage")) == 2
+
+
+async def test_sweep_rejects_a_bad_now(db_url: str, standin: SlackStandin) -> None:
+    code, _, err = await loopkeeper(
+        "sweep", "--now", "next tuesday", db_url=db_url, api_url=standin.url
+    )
+    assert code == 2 and "not an ISO-8601 time" in err and "Traceback" not in err
+
+
+async def test_serve_ticks_the_sweep_on_the_configured_interval(
+    db_url: str, standin: SlackStandin
+) -> None:
+    settings = make_settings(db_url=db_url, api_url=standin.url, sweep_interval_seconds=30)
+    deps = Deps(settings=settings, db=Database(db_url), clock=ManualClock(LOOP_START))
+    scheduler = start_scheduler(deps, make_sweeper(deps))
+    try:
+        assert scheduler is not None
+        [job] = scheduler.get_jobs()
+        assert job.id == "sweep" and job.trigger.interval == timedelta(seconds=30)
+        assert job.max_instances == 1 and job.coalesce is True
+    finally:
+        assert scheduler is not None
+        scheduler.shutdown(wait=False)
+        await deps.db.close()
+    off = Deps(settings=make_settings(db_url=db_url, api_url=standin.url), db=Database(db_url))
+    assert start_scheduler(off, make_sweeper(off)) is None  # SWEEP_INTERVAL_SECONDS=0
+    await off.db.close()
+
+
+@pytest.mark.both_databases
+async def test_four_sweepers_over_a_thousand_due_alerts_send_exactly_a_thousand(
+    db_url: str, standin: SlackStandin
+) -> None:
+    await stalled_candidate(db_url)
+    now = LOOP_START + timedelta(hours=1)
+    db = Database(db_url)
+    try:
+        async with db.transaction() as session:
+            jane = (await session.exec(select(Candidate))).one()
+            session.add_all(
+                Alert(
+                    key=f"load:{i}",
+                    candidate_id=jane.id or 0,
+                    kind="stage_idle",
+                    recipient_id=f"UREC{i:05d}",
+                    deadline=now,
+                    due_at=now,
+                    breach=True,
+                    deliver_after=now,
+                    created_at=now,
+                )
+                for i in range(1000)
+            )
+            jane.next_alert_at = None  # only the thousand alerts are due
+    finally:
+        await db.close()
+
+    async def one_replica() -> int:
+        replica = Database(db_url)
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=standin.url, retry_handlers=[])
+        try:
+            sent = 0
+            for _ in range(4):  # a few ticks each, as replicas would over a minute or two
+                sent += len((await Sweeper(replica, client).run(now)).sent)
+            return sent
+        finally:
+            await replica.close()
+
+    totals = await asyncio.gather(*(one_replica() for _ in range(4)))
+
+    assert sum(totals) == 1000
+    posts = standin.calls_to("chat.postMessage")
+    assert len(posts) == 1000
+    assert len({p.args["channel"] for p in posts}) == 1000
