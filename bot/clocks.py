@@ -210,6 +210,42 @@ def decision_started(facts: CandidateFacts) -> datetime | None:
     return min(starts) if starts else None
 
 
+@dataclass(frozen=True)
+class Deadline:
+    clock: str
+    what: str  # what must happen by then, for a person
+    at: datetime
+
+
+def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
+    """The deadline of every clock running for the candidate, soonest first."""
+    out: list[Deadline] = []
+    if facts.stage == Stage.INTERVIEWING:
+        at = facts.stage_entered_at + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
+        out.append(Deadline("loop", "reach a decision (end of the loop)", at))
+    start = decision_started(facts)
+    if start is not None:
+        at = start + clocks.decision_hours * HOUR + facts.paused.get("decision", timedelta())
+        out.append(Deadline("decision", "offer or reject", at))
+    if facts.stage == Stage.OFFER and facts.offer_expires_at is not None:
+        out.append(Deadline("offer", "the candidate answers the offer", facts.offer_expires_at))
+    if facts.stage in (Stage.SOURCED, Stage.SCREENING):
+        at = (
+            facts.stage_entered_at
+            + clocks.idle_hours * HOUR
+            + facts.paused.get("idle", timedelta())
+        )
+        out.append(Deadline("idle", f"move on from {facts.stage.value}", at))
+    return sorted(out, key=lambda d: d.at)
+
+
+def loop_day(facts: CandidateFacts, now: datetime) -> int | None:
+    """Day n of the interview loop (day 1 is the day it started), while it runs."""
+    if facts.stage != Stage.INTERVIEWING:
+        return None
+    return int((now - facts.stage_entered_at) / DAY) + 1
+
+
 def plan_candidate(facts: CandidateFacts, clocks: Clocks, now: datetime) -> list[Plan]:
     """One plan per running clock: chains are planned apart, so a loop breach never
     hides a decision warning."""

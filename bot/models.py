@@ -223,3 +223,27 @@ class Alert(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     error: str = Field(default="", max_length=500)
     created_at: datetime = Field(sa_column=_utc())
+
+
+class EventReceipt(SQLModel, table=True):
+    """An Events API event_id already handled: Slack's retries of it are ignored."""
+
+    __tablename__ = "event_receipt"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class WeeklyReport(SQLModel, table=True):
+    """One role's weekly report for one week: recorded so it goes out once."""
+
+    __tablename__ = "weekly_report"
+    __table_args__ = (UniqueConstraint("role_id", "week", name="uq_weekly_report_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="role.id", ondelete="CASCADE")
+    week: str = Field(max_length=10)  # the Monday it covers up to, ISO date
+    status: str = Field(default="pending", max_length=16)  # pending, sent, failed
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(sa_column=_utc())

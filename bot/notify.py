@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import feedback
+from bot import feedback, overview
 from bot.blocks.home import home_view
 from bot.blocks.interviews import kit_message, loop_summary_message
 from bot.db import Database
@@ -58,9 +58,9 @@ async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[s
 
 
 async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
-    assignments = await feedback.assignments_for(db, user_id=user_id)
+    data = await overview.home(db, user_id=user_id, now=now)
     try:
-        await client.views_publish(user_id=user_id, view=home_view(assignments, now=now))
+        await client.views_publish(user_id=user_id, view=home_view(data, now=now))
     except SlackApiError as error:
         log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
 
@@ -85,3 +85,11 @@ async def send_loop_summary(
     text, blocks = loop_summary_message(loop, names, decide_by=decide_by)
     for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids}):
         await dm(client, person, text, blocks)
+
+
+async def refresh_homes(
+    client: AsyncWebClient, db: Database, user_ids: Iterable[str], now: datetime
+) -> None:
+    """Redraw the Home tab of everyone a change concerns."""
+    for user_id in sorted(set(user_ids)):
+        await publish_home(client, db, user_id, now)

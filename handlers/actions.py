@@ -20,7 +20,7 @@ from bot.blocks import interviews as interview_blocks
 from bot.blocks import offers as offer_blocks
 from bot.scorecards import template_named
 from bot.stages import IllegalMove, parse_stage
-from handlers.render import status_card
+from handlers.render import refresh_team_homes, status_card
 
 NOT_FOUND = "I can't find that candidate among the roles you hire for."
 
@@ -123,7 +123,12 @@ async def open_move(
 
 
 async def advance(
-    ack: AsyncAck, action: dict, body: dict, respond: AsyncRespond, context: AsyncBoltContext
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
 ) -> None:
     await ack()
     deps = deps_of(context)
@@ -160,6 +165,7 @@ async def advance(
         return
     text, blocks = await status_card(deps, user_id, moved, note=cards.moved_note(moved))
     await respond(text=text, blocks=blocks, replace_original=True)
+    refresh_team_homes(deps, client, moved)
 
 
 # Interviews and scorecards ------------------------------------------------------------------
@@ -276,6 +282,7 @@ async def _offer_change(
     except hiring.NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
+    refresh_team_homes(deps, client, done.card)
     text, blocks = await status_card(deps, user_id, done.card, note=note(done))
     if body.get("response_url"):
         await respond(text=text, blocks=blocks, replace_original=True)

@@ -7,7 +7,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, store
+from bot import access, feedback, hiring, overview, store
 from bot.app import deps_of
 from bot.blocks import alerts as alert_blocks
 from bot.blocks import candidates as cards
@@ -15,11 +15,12 @@ from bot.blocks import interviews as interview_blocks
 from bot.blocks import offers as offer_blocks
 from bot.blocks.common import as_dicts
 from bot.blocks.help import help_blocks, help_text
+from bot.blocks.pipeline import pipeline_message
 from bot.blocks.roles import create_role_modal
 from bot.commands import CommandError, parse, parse_move
 from bot.scorecards import template_named, templates
 from bot.stages import IllegalMove, Stage
-from handlers.render import status_card
+from handlers.render import refresh_team_homes, status_answer, status_card
 
 MODAL_FAILED = (
     "Slack didn't let me open the form in time (it said `{error}`). Please run the command again."
@@ -43,6 +44,8 @@ async def hire(
         await schedule(ack, client, context, command, name=request.rest)
     elif request.sub == "feedback":
         await feedback_list(ack, context, user_id=user_id)
+    elif request.sub == "pipeline":
+        await pipeline(ack, context, user_id=user_id, query=request.rest)
     elif request.sub == "offer":
         await offer(ack, client, context, command, name=request.rest)
     elif request.sub == "admin":
@@ -52,23 +55,8 @@ async def hire(
 
 
 async def status(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, query: str) -> None:
-    if not query:
-        await ack(text="Whose status? Example: `/hire status Jane Doe`.")
-        return
-    deps = deps_of(context)
-    matches = await hiring.find(deps.db, user_id=user_id, query=query)
-    if not matches:
-        await ack(text=cards.not_found_message(query))
-    elif len(matches) > 1:
-        text, blocks = cards.choices_message(query, matches, action=cards.OPEN_STATUS)
-        await ack(text=text, blocks=as_dicts(blocks))
-    else:
-        found = await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
-        if found is None:  # removed from the team between the two reads
-            await ack(text=cards.not_found_message(query))
-            return
-        text, blocks = await status_card(deps, user_id, found)
-        await ack(text=text, blocks=blocks)
+    text, blocks = await status_answer(deps_of(context), user_id, query)
+    await ack(text=text, blocks=blocks or None)
 
 
 async def _open_modal(ack: AsyncAck, client: AsyncWebClient, trigger_id: str, view: View) -> None:
@@ -157,6 +145,7 @@ async def move(
         return
     text, blocks = await status_card(deps, user_id, moved, note=cards.moved_note(moved))
     await ack(text=text, blocks=blocks)
+    refresh_team_homes(deps, client, moved)
 
 
 async def schedule(
@@ -238,6 +227,15 @@ async def offer(
         return
     view = offer_blocks.offer_modal(found, now=deps.clock.now())
     await _open_modal(ack, client, command["trigger_id"], view)
+
+
+async def pipeline(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, query: str) -> None:
+    deps = deps_of(context)
+    found = await overview.pipelines(
+        deps.db, user_id=user_id, role_query=query, now=deps.clock.now()
+    )
+    text, blocks = pipeline_message(found, query=query)
+    await ack(text=text, blocks=blocks or None)
 
 
 async def admin(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, rest: str) -> None:

@@ -1,23 +1,119 @@
-"""Events API: the Home tab is drawn fresh whenever someone opens it."""
+"""Events API: questions by mention or DM, and the Home tab drawn when opened.
+
+Work happens after the ack (Slack wants events answered fast and retries slow ones),
+and an event_id seen before is ignored, so a retry never answers twice.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import notify
-from bot.app import deps_of
+from bot import notify, store
+from bot.app import Deps, deps_of
+from bot.blocks.help import help_text
+from bot.questions import read
+from handlers.render import status_answer
+
+log = logging.getLogger(__name__)
 
 
-async def home_opened(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
-    if event.get("tab") != "home":
+async def _first_time(deps: Deps, body: dict[str, Any]) -> bool:
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not event_id:
+        return True
+    async with deps.db.transaction() as session:
+        return await store.alerts.first_delivery(session, event_id=event_id, now=deps.clock.now())
+
+
+async def home_opened(
+    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    if event.get("tab") != "home" or not isinstance(event.get("user"), str):
         return  # the Messages tab has nothing to draw
     deps = deps_of(context)
-    # Publishing after the ack: Slack wants events answered fast, and retries slow ones.
     deps.background.run(
         notify.publish_home(client, deps.db, event["user"], deps.clock.now()), name="home"
     )
 
 
+async def _answer(
+    deps: Deps,
+    client: AsyncWebClient,
+    *,
+    user_id: str,
+    channel: str,
+    text: str,
+    in_dm: bool,
+) -> None:
+    question = read(text)
+    if question.name:
+        answer, blocks = await status_answer(deps, user_id, question.name)
+    else:
+        answer, blocks = help_text(), []
+    try:
+        if in_dm:  # a DM is already private
+            await client.chat_postMessage(channel=channel, text=answer, blocks=blocks or None)
+        else:  # in a channel, only the asker sees the answer
+            await client.chat_postEphemeral(
+                channel=channel, user=user_id, text=answer, blocks=blocks or None
+            )
+    except SlackApiError as error:
+        log.warning("could not answer a question: %s", error.response.get("error"))
+
+
+async def mention(
+    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id, channel = event.get("user"), event.get("channel")
+    if not isinstance(user_id, str) or not isinstance(channel, str):
+        return
+    if not await _first_time(deps, body):
+        return
+    deps.background.run(
+        _answer(
+            deps,
+            client,
+            user_id=user_id,
+            channel=channel,
+            text=str(event.get("text", "")),
+            in_dm=False,
+        ),
+        name="answer-mention",
+    )
+
+
+async def direct_message(
+    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id, channel = event.get("user"), event.get("channel")
+    # Edits, deletions and bots' messages are not questions.
+    if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
+        return
+    if not isinstance(user_id, str) or not isinstance(channel, str):
+        return
+    if not await _first_time(deps, body):
+        return
+    deps.background.run(
+        _answer(
+            deps,
+            client,
+            user_id=user_id,
+            channel=channel,
+            text=str(event.get("text", "")),
+            in_dm=True,
+        ),
+        name="answer-dm",
+    )
+
+
 def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(home_opened)
+    app.event("app_mention")(mention)
+    app.event("message")(direct_message)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, offers
+from bot import access, feedback, hiring, notify, offers, overview
 from bot.app import Deps
 from bot.blocks import candidates as cards
 from bot.blocks.common import as_dicts
@@ -20,6 +21,11 @@ async def status_card(
     candidate_id = found.candidate.id or 0
     loop = await feedback.loop_of(deps.db, viewer_id=user_id, candidate_id=candidate_id)
     extra: list[Block] = loop_blocks(loop, viewer_id=user_id, now=now) if loop else []
+    if not found.stage.is_closed:
+        summary = await overview.clock_summary(
+            deps.db, candidate=found.candidate, role=found.role, now=now
+        )
+        extra = [*cards.clock_blocks(summary, now=now), *extra]
     offer = await offers.offer_of(deps.db, candidate_id=candidate_id)
     if offer is not None and access.can_see_candidates(user_id, found.team):
         can_act = access.can_move_candidates(user_id, found.team)
@@ -32,3 +38,29 @@ async def status_card(
         note=note,
     )
     return text, as_dicts(blocks)
+
+
+async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list[dict]]:
+    """The one answer to "where is <name>?", however it was asked."""
+    if not query.strip():
+        return "Whose status? Example: `/hire status Jane Doe`, or ask me `where is Jane?`.", []
+    matches = await hiring.find(deps.db, user_id=user_id, query=query)
+    if len(matches) > 1:
+        text, blocks = cards.choices_message(query, matches, action=cards.OPEN_STATUS)
+        return text, as_dicts(blocks)
+    found = (
+        await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
+        if matches
+        else None
+    )
+    if found is None:  # nobody by that name, or not one the asker may see: the same words
+        return cards.not_found_message(query), []
+    return await status_card(deps, user_id, found)
+
+
+def refresh_team_homes(deps: Deps, client: AsyncWebClient, found: CandidateCard) -> None:
+    """After a change to a candidate, redraw the Home tabs of the role's hiring team."""
+    people = {found.role.hiring_manager_id, *found.team.recruiter_ids}
+    deps.background.run(
+        notify.refresh_homes(client, deps.db, people, deps.clock.now()), name="refresh-homes"
+    )

@@ -21,7 +21,7 @@ from bot.models import Role
 from bot.scorecards import ScorecardForm, evidence_field, rate_field
 from bot.stages import IllegalMove, parse_stage
 from handlers import forms
-from handlers.render import status_card
+from handlers.render import refresh_team_homes, status_card
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,10 @@ async def add_candidate(
 async def _confirm(
     deps: Deps, client: AsyncWebClient, user_id: str, found: CandidateCard, note: str
 ) -> None:
-    """The card, privately, under a note of what just happened."""
+    """The card, privately, under a note of what just happened; the team's Home tabs follow."""
     text, blocks = await status_card(deps, user_id, found, note=note)
     await notify.dm(client, user_id, text, blocks)
+    refresh_team_homes(deps, client, found)
 
 
 # Move candidate -----------------------------------------------------------------------
@@ -208,6 +209,9 @@ async def _after_schedule(
     text, blocks = interview_blocks.scheduled_message(done)
     await notify.dm(client, user_id, text, blocks)
     await notify.send_kits(client, deps.db, done, deps.clock.now())
+    found = await hiring.card(deps.db, user_id=user_id, candidate_id=done.candidate.id or 0)
+    if found is not None:
+        refresh_team_homes(deps, client, found)
 
 
 # Submit a scorecard ---------------------------------------------------------------------
@@ -261,6 +265,12 @@ async def _after_scorecard(
     text, blocks = interview_blocks.scorecard_saved_message(saved.context, saved.scorecard.version)
     await notify.dm(client, user_id, text, blocks)
     await notify.publish_home(client, deps.db, user_id, deps.clock.now())
+    role = saved.context.role
+    team = await hiring.roles_for(deps.db, user_id=role.hiring_manager_id)
+    people = {role.hiring_manager_id} | {
+        u for r in team if r.role.id == role.id for u in r.team.recruiter_ids
+    }
+    await notify.refresh_homes(client, deps.db, people, deps.clock.now())
     if saved.completed is not None:
         await notify.send_loop_summary(
             client, saved.completed, completed_at=saved.scorecard.submitted_at

@@ -15,6 +15,7 @@ from bot import feedback, hiring
 from bot.access import Team
 from bot.blocks.common import as_dicts
 from bot.blocks.home import home_view
+from bot.overview import Home
 from bot.blocks.interviews import (
     kit_message,
     loop_summary_message,
@@ -184,7 +185,7 @@ def test_a_full_home_tab_stays_inside_one_hundred_blocks() -> None:
         )
         for i in range(1, 150)
     ]
-    view = home_view(assignments, now=NOW).to_dict()
+    view = home_view(Home(assignments, [], [], []), now=NOW).to_dict()
     assert view_problems(view) == []
 
 

@@ -81,7 +81,7 @@ async def test_scheduling_moves_to_interviewing_and_sends_each_interviewer_a_kit
     assert buttons(kit["blocks"])["Submit scorecard"]["value"] == str(interview.id)
     assert "(UTC)" in blocks_text(kit_for(app, INTERVIEWER_2)["blocks"])
     published = {c.args["user_id"] for c in app.standin.calls_to("views.publish")}
-    assert published == {INTERVIEWER, INTERVIEWER_2}
+    assert published == {INTERVIEWER, INTERVIEWER_2, RECRUITER, HM}  # the team's Home too
     assert any(
         "Scheduled Production incident interview" in m["text"] for m in dms_to(app, RECRUITER)
     )
@@ -116,7 +116,8 @@ async def test_schedule_form_errors_are_on_their_fields(app: Running, clock) -> 
     )
     assert "at most 6" in too_many.json()["errors"]["interviewers"]
     assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
-    assert app.standin.calls_to("views.publish") == []
+    kits = [c for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == INTERVIEWER]
+    assert kits == []
 
 
 async def test_only_the_hiring_team_schedules(app: Running) -> None:
@@ -525,7 +526,11 @@ async def test_opening_the_messages_tab_publishes_nothing(app: Running) -> None:
 async def test_submit_from_the_home_tab_opens_the_modal(app: Running) -> None:
     await setup(app)
     await schedule(app, "Jane")
-    home = app.standin.calls_to("views.publish")[-1].args["view"]
+    home = [
+        c.args["view"]
+        for c in app.standin.calls_to("views.publish")
+        if c.args["user_id"] == INTERVIEWER
+    ][-1]
     button = buttons(home["blocks"])["Submit scorecard"]
 
     await app.slack.action(button["action_id"], button["value"], user=INTERVIEWER, view=home)

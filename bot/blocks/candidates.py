@@ -25,6 +25,7 @@ from slack_sdk.models.views import View
 from bot.blocks.common import clip, context, duration, esc, section, user, users, when
 from bot.hiring import CandidateCard
 from bot.models import Candidate, Role, StageEvent
+from bot.overview import ClockSummary
 from bot.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
 
 ADD_CANDIDATE = "candidate_add"
@@ -296,3 +297,22 @@ def refusal_blocks(text: str) -> list[Block]:
 
 def reason_needed(stage: Stage) -> bool:
     return stage in NEEDS_REASON
+
+
+def clock_blocks(summary: ClockSummary, *, now: datetime) -> list[Block]:
+    """Loop day x of 7, and each running deadline with its time left."""
+    lines = []
+    if summary.loop_day is not None:
+        lines.append(f"*Loop day {summary.loop_day} of {summary.loop_days}*")
+    for deadline in summary.deadlines:
+        if deadline.at <= now:
+            lines.append(
+                f":rotating_light: {deadline.what}: was due {when(deadline.at)}, "
+                f"overdue by {duration(now - deadline.at)}"
+            )
+        else:
+            lines.append(
+                f":hourglass_flowing_sand: {deadline.what} by {when(deadline.at)} "
+                f"({duration(deadline.at - now)} left)"
+            )
+    return [section("\n".join(lines))] if lines else []

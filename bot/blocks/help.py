@@ -9,6 +9,11 @@ from bot.blocks.common import context, section
 COMMANDS: list[tuple[str, str, str]] = [
     ("/hire status <name>", "Where a candidate stands (only you see it)", "/hire status Jane Doe"),
     ("/hire add [name]", "Add a candidate to one of your roles", "/hire add Jane Doe"),
+    (
+        "/hire pipeline [role]",
+        "Your roles' candidates by stage, most urgent first",
+        "/hire pipeline mlops",
+    ),
     ("/hire move <name>", "Move a candidate to another stage", "/hire move Jane Doe"),
     (
         "/hire move <name> to <stage>[: reason]",

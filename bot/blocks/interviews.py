@@ -484,4 +484,22 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
         blocks.append(
             context("Others' ratings show here once you have submitted your own scorecard.")
         )
+    elif any(seat.submitted for seat in loop.seats):
+        blocks.append(context(ratings_summary(loop)))
     return blocks
+
+
+def ratings_summary(loop: Loop) -> str:
+    """Average rating per competency over the scorecards in, with how many rated it."""
+    parts = []
+    for competency in loop.template.competencies:
+        values = [
+            seat.ratings[competency.key].rating
+            for seat in loop.seats
+            if competency.key in seat.ratings and seat.ratings[competency.key].rating
+        ]
+        if values:
+            parts.append(f"{esc(competency.name)} {sum(values) / len(values):.1f} ({len(values)})")
+        else:
+            parts.append(f"{esc(competency.name)} —")
+    return clip("Average ratings (how many rated): " + " · ".join(parts), 2000)

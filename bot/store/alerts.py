@@ -7,13 +7,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clocks import Pause
-from bot.models import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard, Seat
+from bot.models import (
+    Alert,
+    Candidate,
+    ClockPause,
+    EventReceipt,
+    Interview,
+    Offer,
+    Role,
+    Scorecard,
+    Seat,
+    StageEvent,
+)
 
 
 async def touch(session: AsyncSession, *, candidate_id: int, now: datetime) -> None:
@@ -253,3 +264,103 @@ async def add_pause(
     session.add(pause)
     await session.flush()
     return pause
+
+
+# Pipelines ---------------------------------------------------------------------------
+
+
+async def open_candidates_of(session: AsyncSession, *, role_id: int) -> list[Candidate]:
+    result = await session.exec(
+        select(Candidate)
+        .where(
+            Candidate.role_id == role_id,
+            col(Candidate.stage).not_in(["hired", "rejected", "withdrawn"]),
+        )
+        .order_by(col(Candidate.stage_entered_at))
+    )
+    return list(result.all())
+
+
+async def open_offers_of(
+    session: AsyncSession, *, candidate_ids: Sequence[int]
+) -> dict[int, Offer]:
+    if not candidate_ids:
+        return {}
+    result = await session.exec(
+        select(Offer).where(
+            col(Offer.candidate_id).in_(list(candidate_ids)), col(Offer.status) == "open"
+        )
+    )
+    return {o.candidate_id: o for o in result.all()}
+
+
+async def overdue_seat_counts(
+    session: AsyncSession, *, candidate_ids: Sequence[int], now: datetime
+) -> dict[int, int]:
+    """Candidate -> scorecards past their due time and not in."""
+    if not candidate_ids:
+        return {}
+    missing = ~(
+        select(Scorecard.id)
+        .where(
+            Scorecard.interview_id == Seat.interview_id,
+            Scorecard.interviewer_id == Seat.interviewer_id,
+        )
+        .exists()
+    )
+    result = await session.exec(
+        select(Interview.candidate_id, func.count())
+        .select_from(Seat)
+        .join(Interview, col(Interview.id) == Seat.interview_id)
+        .where(
+            col(Interview.candidate_id).in_(list(candidate_ids)),
+            col(Seat.feedback_due_at) < now,
+            missing,
+        )
+        .group_by(col(Interview.candidate_id))
+    )
+    return {candidate_id: count for candidate_id, count in result.all()}
+
+
+async def events_of_role(session: AsyncSession, *, role_id: int) -> list[StageEvent]:
+    result = await session.exec(
+        select(StageEvent)
+        .join(Candidate, col(Candidate.id) == StageEvent.candidate_id)
+        .where(Candidate.role_id == role_id)
+    )
+    return list(result.all())
+
+
+# Events ----------------------------------------------------------------------------
+
+
+async def first_delivery(session: AsyncSession, *, event_id: str, now: datetime) -> bool:
+    """True the first time an Events API event_id is seen; Slack's retries get False."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(EventReceipt)
+    result = await session.exec(
+        insert.values(event_id=event_id[:64], received_at=now).on_conflict_do_nothing()
+    )
+    return bool(result.rowcount)
+
+
+async def forget_events(session: AsyncSession, *, before: datetime) -> None:
+    """Slack retries for minutes, not days: old receipts are no longer needed."""
+    await session.exec(delete(EventReceipt).where(col(EventReceipt.received_at) < before))
+
+
+async def recent_scorecards(
+    session: AsyncSession, *, role_ids: Sequence[int], limit: int
+) -> list[tuple[Scorecard, Candidate, Role]]:
+    """The latest scorecard submissions (first versions and edits) of these roles."""
+    if not role_ids:
+        return []
+    result = await session.exec(
+        select(Scorecard, Candidate, Role)
+        .join(Candidate, col(Candidate.id) == Scorecard.candidate_id)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(col(Role.id).in_(list(role_ids)))
+        .order_by(col(Scorecard.submitted_at).desc(), col(Scorecard.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())

@@ -1,0 +1,245 @@
+"""What a person asks to see across candidates, Slack-free: a candidate's clocks,
+a role's pipeline, and what is waiting on whom."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import clocks, feedback, store
+from bot.access import Hat
+from bot.db import Database
+from bot.models import Candidate, Offer, Role, Scorecard, StageEvent
+from bot.names import name_key
+from bot.stages import OPEN_STAGES, Stage
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ClockSummary:
+    loop_day: int | None
+    loop_days: int
+    deadlines: list[clocks.Deadline]
+
+
+def _facts(
+    candidate: Candidate, offer: Offer | None, pauses: Sequence[clocks.Pause]
+) -> clocks.CandidateFacts:
+    return clocks.candidate_facts(
+        Stage(candidate.stage),
+        candidate.stage_entered_at,
+        candidate.feedback_complete_at,
+        offer.expires_at if offer is not None and offer.status == "open" else None,
+        pauses,
+    )
+
+
+def _role_clocks(role: Role) -> clocks.Clocks:
+    return clocks.Clocks(
+        role.loop_days, role.feedback_hours, role.decision_hours, role.offer_hours, role.idle_hours
+    )
+
+
+async def clock_summary(
+    db: Database, *, candidate: Candidate, role: Role, now: datetime
+) -> ClockSummary:
+    assert candidate.id is not None
+    async with db.reader() as session:
+        offer = await store.open_offer(session, candidate_id=candidate.id)
+        pauses = (await store.alerts.pauses_of(session, candidate_ids=[candidate.id])).get(
+            candidate.id, []
+        )
+    facts = _facts(candidate, offer, pauses)
+    return ClockSummary(
+        clocks.loop_day(facts, now), role.loop_days, clocks.deadlines(facts, _role_clocks(role))
+    )
+
+
+# Pipeline ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    text: str
+    urgency: int  # higher is more urgent
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    candidate: Candidate
+    days_in_stage: float
+    flags: list[Flag]
+
+    @property
+    def urgency(self) -> int:
+        return max((f.urgency for f in self.flags), default=0)
+
+
+@dataclass
+class RolePipeline:
+    role: Role
+    rows: list[PipelineRow] = field(default_factory=list)
+    counts: dict[Stage, int] = field(default_factory=dict)
+    median_days: dict[Stage, float] = field(default_factory=dict)
+
+    def by_stage(self) -> dict[Stage, list[PipelineRow]]:
+        grouped: dict[Stage, list[PipelineRow]] = {s: [] for s in OPEN_STAGES}
+        for row in self.rows:
+            grouped[Stage(row.candidate.stage)].append(row)
+        return {
+            s: sorted(r, key=lambda x: (-x.urgency, -x.days_in_stage))
+            for s, r in grouped.items()
+            if r
+        }
+
+    @property
+    def urgent(self) -> list[PipelineRow]:
+        return sorted((r for r in self.rows if r.urgency >= 2), key=lambda r: -r.urgency)
+
+
+def flags_for(
+    facts: clocks.CandidateFacts,
+    role_clocks: clocks.Clocks,
+    overdue_scorecards: int,
+    now: datetime,
+) -> list[Flag]:
+    """What a recruiter should look at first, for one candidate."""
+    flags: list[Flag] = []
+    if overdue_scorecards:
+        n = overdue_scorecards
+        flags.append(Flag(f":red_circle: {n} scorecard{'s' if n > 1 else ''} overdue", 3))
+    for deadline in clocks.deadlines(facts, role_clocks):
+        left = deadline.at - now
+        if left <= timedelta():
+            flags.append(Flag(f":rotating_light: {deadline.clock} deadline passed", 4))
+        elif deadline.clock == "loop" and left <= clocks.LOOP_WARN_BEFORE:
+            day = clocks.loop_day(facts, now)
+            flags.append(Flag(f":warning: loop day {day} of {role_clocks.loop_days}", 2))
+        elif deadline.clock in ("decision", "offer") and left <= DAY:
+            hours = max(1, int(left.total_seconds() // 3600))
+            flags.append(Flag(f":hourglass_flowing_sand: {deadline.clock} due in {hours} h", 2))
+    return flags
+
+
+def stage_durations(events: Sequence[StageEvent], now: datetime) -> dict[Stage, list[float]]:
+    """Days spent in each stage, per stint, from the event log (the current stint to now)."""
+    by_candidate: dict[int, list[StageEvent]] = defaultdict(list)
+    for event in events:
+        by_candidate[event.candidate_id].append(event)
+    spans: dict[Stage, list[float]] = defaultdict(list)
+    for history in by_candidate.values():
+        history.sort(key=lambda e: (e.at, e.id or 0))
+        for current, following in zip(history, [*history[1:], None], strict=True):
+            stage = Stage(current.to_stage)
+            if stage.is_closed or (
+                following is not None and following.to_stage == current.to_stage
+            ):
+                continue
+            end = following.at if following is not None else now
+            spans[stage].append((end - current.at) / DAY)
+    return spans
+
+
+async def pipelines(
+    db: Database, *, user_id: str, role_query: str, now: datetime
+) -> list[RolePipeline]:
+    """The pipelines of the user's roles (those matching `role_query`, if given)."""
+    async with db.reader() as session:
+        roles = [r.role for r in await store.roles_for_user(session, user_id=user_id)]
+    wanted = name_key(role_query)
+    if wanted:
+        roles = [r for r in roles if wanted in name_key(r.title)]
+    return await pipelines_of(db, roles=roles, now=now)
+
+
+async def pipelines_of(db: Database, *, roles: Sequence[Role], now: datetime) -> list[RolePipeline]:
+    """Each role's open candidates with their flags, counts and median days per stage."""
+    async with db.reader() as session:
+        out = []
+        for role in roles:
+            assert role.id is not None
+            candidates = await store.alerts.open_candidates_of(session, role_id=role.id)
+            ids = [c.id for c in candidates if c.id]
+            pauses = await store.alerts.pauses_of(session, candidate_ids=ids)
+            offers = await store.alerts.open_offers_of(session, candidate_ids=ids)
+            overdue = await store.alerts.overdue_seat_counts(session, candidate_ids=ids, now=now)
+            events = await store.alerts.events_of_role(session, role_id=role.id)
+            pipeline = RolePipeline(role)
+            for candidate in candidates:
+                assert candidate.id is not None
+                facts = _facts(candidate, offers.get(candidate.id), pauses.get(candidate.id, []))
+                pipeline.rows.append(
+                    PipelineRow(
+                        candidate,
+                        (now - candidate.stage_entered_at) / DAY,
+                        flags_for(facts, _role_clocks(role), overdue.get(candidate.id, 0), now),
+                    )
+                )
+                stage = Stage(candidate.stage)
+                pipeline.counts[stage] = pipeline.counts.get(stage, 0) + 1
+            pipeline.median_days = {
+                stage: statistics.median(spans)
+                for stage, spans in stage_durations(events, now).items()
+                if spans
+            }
+            out.append(pipeline)
+    return out
+
+
+# App Home ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecentScorecard:
+    scorecard: Scorecard
+    candidate: Candidate
+    role: Role
+
+
+@dataclass(frozen=True)
+class Home:
+    """Everything a person's Home tab shows, by the hats they wear."""
+
+    assignments: list[feedback.Assignment]
+    recruiting: list[RolePipeline]  # roles they recruit for
+    managing: list[RolePipeline]  # roles they are the hiring manager of
+    recent: list[RecentScorecard]
+
+    def decisions_due(self) -> list[PipelineRow]:
+        """Candidates waiting on the hiring manager: in decision, or with all feedback in."""
+        rows = [
+            row
+            for pipeline in self.managing
+            for row in pipeline.rows
+            if row.candidate.stage == Stage.DECISION.value
+            or (
+                row.candidate.stage == Stage.INTERVIEWING.value
+                and row.candidate.feedback_complete_at
+            )
+        ]
+        return sorted(rows, key=lambda r: (-r.urgency, -r.days_in_stage))
+
+
+async def home(db: Database, *, user_id: str, now: datetime) -> Home:
+    assignments = await feedback.assignments_for(db, user_id=user_id)
+    async with db.reader() as session:
+        mine = await store.roles_for_user(session, user_id=user_id)
+    recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
+    managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
+    recent: list[RecentScorecard] = []
+    if managing:
+        async with db.reader() as session:
+            rows = await store.alerts.recent_scorecards(
+                session, role_ids=[r.id for r in managing if r.id], limit=5
+            )
+        recent = [RecentScorecard(card, candidate, role) for card, candidate, role in rows]
+    return Home(
+        assignments,
+        await pipelines_of(db, roles=recruiting, now=now),
+        await pipelines_of(db, roles=managing, now=now),
+        recent,
+    )

@@ -1,0 +1,101 @@
+"""Questions people type to the bot ("@Loopkeeper where is Jane?"), read forgivingly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words that carry the question, not the name: dropped before matching names.
+FILLER = frozenset(
+    [
+        "where",
+        "whereis",
+        "wheres",
+        "is",
+        "isn't",
+        "are",
+        "was",
+        "what",
+        "whats",
+        "what's",
+        "how",
+        "hows",
+        "how's",
+        "about",
+        "with",
+        "the",
+        "a",
+        "an",
+        "of",
+        "on",
+        "for",
+        "in",
+        "at",
+        "to",
+        "me",
+        "us",
+        "please",
+        "pls",
+        "plz",
+        "can",
+        "could",
+        "would",
+        "you",
+        "tell",
+        "show",
+        "give",
+        "status",
+        "update",
+        "updates",
+        "stage",
+        "candidate",
+        "candidates",
+        "doing",
+        "going",
+        "hey",
+        "hi",
+        "hello",
+        "loopkeeper",
+        "and's",
+        "s",
+        "news",
+        "latest",
+        "any",
+        "now",
+        "currently",
+        "right",
+        "going",
+        "on",
+        "loop",
+        "loops",
+        "feedback",
+        "scorecard",
+        "scorecards",
+        "offer",
+        "interview",
+        "interviews",
+        "process",
+        "hiring",
+    ]
+)
+HELP = frozenset({"help", "commands", "?"})
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str  # the words left once the question words are gone; "" for help
+
+
+def read(text: str) -> Question:
+    """The name in a question, with mentions, punctuation and question words removed."""
+    text = re.sub(r"<[@#!][^>]*>", " ", text)  # mentions of users, channels, groups
+    words = re.findall(r"[\w'\u2019-]+", text.lower())
+    if not words or set(words) <= HELP:
+        return Question("")
+    kept = []
+    for word in words:
+        bare = word.replace("\u2019", "'")
+        bare = bare[:-2] if bare.endswith("'s") else bare
+        if bare not in FILLER and bare.strip("'-"):
+            kept.append(bare)
+    return Question(" ".join(kept))

@@ -1,0 +1,47 @@
+"""Event receipts (Slack's retries are ignored) and weekly reports (sent once a week).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-22
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
+
+from bot.db import UTCDateTime
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "event_receipt",
+        sa.Column("event_id", AutoString(length=64), primary_key=True),
+        sa.Column("received_at", UTCDateTime(), nullable=False),
+    )
+    # Old receipts are pruned by age.
+    op.create_index("ix_event_receipt_received_at", "event_receipt", ["received_at"])
+    op.create_table(
+        "weekly_report",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column(
+            "role_id", sa.Integer(), sa.ForeignKey("role.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("week", AutoString(length=10), nullable=False),
+        sa.Column("status", AutoString(length=16), nullable=False),
+        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.Column("error", AutoString(length=500), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("role_id", "week", name="uq_weekly_report_week"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("weekly_report")
+    op.drop_table("event_receipt")
