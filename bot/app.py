@@ -30,7 +30,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.migrate import current_heads
-from bot.sweep import Sweeper
+from bot.sweep import Sweeper, report_schedule
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ def make_sweeper(deps: Deps, client: AsyncWebClient | None = None) -> Sweeper:
         deps.db,
         client or make_sweep_client(deps.settings),
         pace_seconds=deps.settings.sweep_pace_seconds,
+        reports=report_schedule(deps.settings.weekly_report, deps.settings.weekly_report_tz),
     )
 
 

@@ -15,6 +15,7 @@ SUBCOMMANDS = (
     "schedule",
     "feedback",
     "offer",
+    "pipeline",
     "role",
     "admin",
 )

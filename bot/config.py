@@ -33,6 +33,10 @@ _HELP: dict[str, str] = {
     "PORT": "the TCP port `loopkeeper serve` listens on, e.g. 3000",
     "SWEEP_INTERVAL_SECONDS": "seconds between two clock sweeps (0 to 3600; 0 turns it off)",
     "SWEEP_PACE_SECONDS": "seconds between two messages of one sweep (0 to 5)",
+    "WEEKLY_REPORT": 'when roles get their weekly report, like "mon 09:00", or "off"',
+    "WEEKLY_REPORT_TZ": (
+        "the weekly report's time zone, like Europe/Berlin (empty: the hiring manager's)"
+    ),
     "LOOPKEEPER_ADMINS": (
         "a comma-separated list of Slack user ids (like U012AB3CD) who may create roles"
     ),
@@ -75,6 +79,34 @@ class Settings(DatabaseSettings):
     sweep_interval_seconds: int = Field(default=60, ge=0, le=3600)
     # Pause between two messages of one sweep: Slack takes about one a second per channel.
     sweep_pace_seconds: float = Field(default=0.05, ge=0, le=5)
+    # When each role's private channel gets its weekly report: "mon 09:00", or "off".
+    weekly_report: str = "mon 09:00"
+    # The report's time zone; empty means the role's hiring manager's Slack time zone.
+    weekly_report_tz: str = ""
+
+    @field_validator("weekly_report")
+    @classmethod
+    def _weekly_report(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value == "off":
+            return value
+        parts = value.split()
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        if len(parts) != 2 or parts[0][:3] not in days or not _is_hh_mm(parts[1]):
+            raise ValueError('must be a weekday and a time, like "mon 09:00", or "off"')
+        return f"{parts[0][:3]} {parts[1]}"
+
+    @field_validator("weekly_report_tz")
+    @classmethod
+    def _weekly_report_tz(cls, value: str) -> str:
+        if value:
+            from zoneinfo import ZoneInfo
+
+            try:
+                ZoneInfo(value)
+            except (KeyError, ValueError):
+                raise ValueError("must be a time zone name like Europe/Berlin") from None
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -116,6 +148,11 @@ class Settings(DatabaseSettings):
         if bad:
             raise ValueError(f"{', '.join(bad)} is not a Slack user id (like U012AB3CD)")
         return frozenset(ids)
+
+
+def _is_hh_mm(text: str) -> bool:
+    hours, _, minutes = text.partition(":")
+    return hours.isdecimal() and minutes.isdecimal() and int(hours) < 24 and int(minutes) < 60
 
 
 def _explain(error: ValidationError) -> str:

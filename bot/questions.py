@@ -89,13 +89,13 @@ class Question:
 def read(text: str) -> Question:
     """The name in a question, with mentions, punctuation and question words removed."""
     text = re.sub(r"<[@#!][^>]*>", " ", text)  # mentions of users, channels, groups
-    words = re.findall(r"[\w'\u2019-]+", text.lower())
-    if not words or set(words) <= HELP:
+    words = re.findall(r"[\w'\u2019-]+", text)
+    if not words or {w.lower() for w in words} <= HELP:
         return Question("")
     kept = []
     for word in words:
         bare = word.replace("\u2019", "'")
-        bare = bare[:-2] if bare.endswith("'s") else bare
-        if bare not in FILLER and bare.strip("'-"):
+        bare = bare[:-2] if bare.lower().endswith("'s") else bare
+        if bare.lower() not in FILLER and bare.strip("'-"):
             kept.append(bare)
     return Question(" ".join(kept))

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -30,10 +30,13 @@ from sqlalchemy import text
 from bot import clocks, store
 from bot.access import Team
 from bot.blocks.alerts import AlertItem, digest_message, nudge_message
+from bot.blocks.interviews import zone as zone_of
+from bot.blocks.report import weekly_message
 from bot.clocks import Audience, Kind, Plan, Step
 from bot.db import Database
 from bot.models import Alert, Candidate, Role, StageEvent
 from bot.notify import profile
+from bot.report import WEEKDAYS, Weekly, chart_png, report_moment, weekly
 from bot.scorecards import plan_stage, template_named
 from bot.stages import Stage
 
@@ -66,6 +69,24 @@ PERMANENT = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class ReportSchedule:
+    """When weekly reports go out: a weekday (0 is Monday) and a time, in a fixed zone
+    or (tz None) in each role's hiring manager's zone."""
+
+    weekday: int
+    at: time
+    tz: str | None = None
+
+
+def report_schedule(setting: str, tz: str) -> ReportSchedule | None:
+    if setting == "off":
+        return None
+    day, clock_time = setting.split()
+    hours, minutes = clock_time.split(":")
+    return ReportSchedule(WEEKDAYS.index(day), time(int(hours), int(minutes)), tz or None)
+
+
 @dataclass
 class Report:
     planned: int = 0
@@ -96,10 +117,12 @@ class Sweeper:
         *,
         pace_seconds: float = 0.0,
         tz_cache_seconds: float = 12 * 3600,
+        reports: ReportSchedule | None = None,
     ) -> None:
         self.db = db
         self.client = client
         self.pace_seconds = pace_seconds
+        self.reports = reports
         self._lock = asyncio.Lock()
         self._tz: dict[str, tuple[datetime, str | None]] = {}
         self._tz_ttl = timedelta(seconds=tz_cache_seconds)
@@ -112,6 +135,10 @@ class Sweeper:
                 return report
             await self.plan(now, report)
             await self.deliver(now, report)
+            if self.reports is not None:
+                await self.weekly_reports(now, report)
+            async with self.db.transaction() as session:
+                await store.alerts.forget_events(session, before=now - timedelta(days=1))
         return report
 
     async def dry_run(self, now: datetime) -> list[str]:
@@ -264,6 +291,71 @@ class Sweeper:
                     }
                 )
         return rows
+
+    # Weekly reports ------------------------------------------------------------------------------
+
+    async def weekly_reports(self, now: datetime, report: Report) -> None:
+        """Each role's private channel gets its report once a week, at the set time in
+        its team's zone; a report missed while the bot was down goes on the next sweep."""
+        assert self.reports is not None
+        async with self.db.reader() as session:
+            roles = await store.alerts.all_roles(session)
+        for role in roles:
+            assert role.id is not None
+            tz = self.reports.tz or await self._tz_of(role.hiring_manager_id, now)
+            moment = report_moment(
+                now, weekday=self.reports.weekday, at=self.reports.at, tz_name=tz
+            )
+            if role.created_at > moment:
+                continue  # a role created since has nothing to report yet
+            week = moment.astimezone(zone_of(tz)).date().isoformat()
+            async with self.db.transaction() as session:
+                claimed = await store.alerts.claim_weekly_report(
+                    session, role_id=role.id, week=week, now=now
+                )
+                status = claimed.status if claimed else None
+                candidates = await store.alerts.open_candidates_of(session, role_id=role.id)
+                events = await store.alerts.events_of_role(session, role_id=role.id)
+            if status is None:
+                continue
+            numbers = weekly(role, candidates, events, week_end=moment)
+            outcome = await self._send_report(role, numbers, posted=status == "posted")
+            async with self.db.transaction() as session:
+                row = await store.alerts.weekly_report(session, role_id=role.id, week=week)
+                assert row is not None
+                if outcome is None:
+                    row.status, row.sent_at = "sent", now
+                    report.sent.append((role.channel_id, "weekly_report", role.title))
+                elif outcome[0] == "posted":
+                    row.status = "posted"  # the chart goes again next sweep, not the text
+                    report.retrying += 1
+                elif outcome[1] in PERMANENT:
+                    row.status, row.error = "failed", outcome[1][:500]
+                    report.failed.append((role.channel_id, "weekly_report", outcome[1]))
+                else:
+                    report.retrying += 1  # stays pending: the next sweep tries again
+
+    async def _send_report(
+        self, role: Role, numbers: Weekly, *, posted: bool
+    ) -> tuple[str, str] | None:
+        if not posted:
+            text_, blocks = weekly_message(numbers)
+            failed = await self._send(role.channel_id, text_, blocks)
+            if failed is not None:
+                return ("error", str(failed[1]))
+        png = await asyncio.to_thread(chart_png, numbers)  # matplotlib is CPU work
+        try:
+            await self.client.files_upload_v2(
+                channel=role.channel_id,
+                file=png,
+                filename=f"loopkeeper-weekly-{numbers.week}.png",
+                title=f"{role.title}: candidates and days per stage",
+            )
+        except SlackApiError as error:
+            return ("posted", str(error.response.get("error")))
+        except (TimeoutError, OSError) as error:
+            return ("posted", error.__class__.__name__)
+        return None
 
     # Delivering ---------------------------------------------------------------------------------
 

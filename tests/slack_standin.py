@@ -101,6 +101,9 @@ class SlackStandin:
         self._external_ids: dict[str, str] = {}
         self._home_ids: dict[str, str] = {}
         self._used_triggers: set[str] = set()
+        # file id -> {"filename", "length", "bytes"}: what files.getUploadURLExternal
+        # promised and what was then posted to the upload URL.
+        self.files: dict[str, dict[str, Any]] = {}
         self._ts_epoch = int(time.time())
         self._seq = itertools.count(1)
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -114,6 +117,8 @@ class SlackStandin:
             "views.publish": self._views_publish,
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
 
     # ---- lifecycle -------------------------------------------------------------
@@ -125,6 +130,7 @@ class SlackStandin:
         self._socket_connected = asyncio.Event()
         app = web.Application()
         app.router.add_get("/socket", self._on_socket)
+        app.router.add_post("/upload/{file_id}", self._on_upload)
         app.router.add_route("*", "/api/{method}", self._on_api)
         app.router.add_post("/response/{name}", self._on_response_url)
         self._runner = web.AppRunner(app, access_log=None)
@@ -339,6 +345,45 @@ class SlackStandin:
             if waiting is not None and not waiting.done():
                 waiting.set_result(ack)
         return ws
+
+    async def _on_upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        promised = self.files.get(file_id)
+        if promised is None:
+            return web.Response(status=404, text="unknown upload")
+        promised["bytes"] = data
+        call = Call(f"upload:{file_id}", {"length": len(data)}, dict(request.headers))
+        # Slack's upload endpoint answers in plain text.
+        assert self._arrived is not None
+        async with self._arrived:
+            self.calls.append(call)
+            self._arrived.notify_all()
+        return web.Response(status=200, text=f"OK - {len(data)}")
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename = _require(args, "filename", "invalid_arguments")
+        length = str(args.get("length", ""))
+        if not length.isdecimal() or int(length) <= 0:
+            raise _ApiError("invalid_arguments", "length must be a positive integer")
+        file_id = f"F{next(self._seq):08d}"
+        self.files[file_id] = {"filename": filename, "length": int(length), "bytes": None}
+        return {"upload_url": f"{self._started_base()}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        raw = args.get("files")
+        files = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(files, list) or not files:
+            raise _ApiError("invalid_arguments", "files is required")
+        done = []
+        for item in files:
+            promised = self.files.get(str(item.get("id")))
+            if promised is None or promised["bytes"] is None:
+                raise _ApiError("file_not_found")
+            if len(promised["bytes"]) != promised["length"]:
+                raise _ApiError("file_upload_size_mismatch")
+            done.append({"id": item["id"], "title": item.get("title") or promised["filename"]})
+        return {"files": done}
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"url": self._started_base().replace("http://", "ws://") + "/socket"}

@@ -15,7 +15,6 @@ from bot import feedback, hiring
 from bot.access import Team
 from bot.blocks.common import as_dicts
 from bot.blocks.home import home_view
-from bot.overview import Home
 from bot.blocks.interviews import (
     kit_message,
     loop_summary_message,
@@ -26,6 +25,7 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
 from bot.models import ClockSettings, Interview, Rating, Scorecard
+from bot.overview import Home
 from bot.scorecards import (
     MAX_COMPETENCIES,
     Competency,

@@ -64,6 +64,7 @@ async def loopkeeper(*args: str, db_url: str, api_url: str) -> tuple[int, str, s
         "SLACK_SIGNING_SECRET": "cli-test-secret",
         "SLACK_API_URL": api_url,
         "SWEEP_PACE_SECONDS": "0",
+        "WEEKLY_REPORT": "off",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -24,6 +24,7 @@ from bot.models import (
     Scorecard,
     Seat,
     StageEvent,
+    WeeklyReport,
 )
 
 
@@ -364,3 +365,33 @@ async def recent_scorecards(
         .limit(limit)
     )
     return list(result.all())
+
+
+# Weekly reports ------------------------------------------------------------------------
+
+
+async def all_roles(session: AsyncSession) -> list[Role]:
+    return list((await session.exec(select(Role).order_by(col(Role.id)))).all())
+
+
+async def weekly_report(session: AsyncSession, *, role_id: int, week: str) -> WeeklyReport | None:
+    result = await session.exec(
+        select(WeeklyReport).where(WeeklyReport.role_id == role_id, WeeklyReport.week == week)
+    )
+    return result.first()
+
+
+async def claim_weekly_report(
+    session: AsyncSession, *, role_id: int, week: str, now: datetime
+) -> WeeklyReport | None:
+    """The week's report row if this sweep should (still) send it; None if it went out
+    already or for good failed. The row is the record that keeps it to once a week."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WeeklyReport)
+    await session.exec(
+        insert.values(
+            role_id=role_id, week=week, status="pending", error="", created_at=now
+        ).on_conflict_do_nothing()
+    )
+    row = await weekly_report(session, role_id=role_id, week=week)
+    return row if row is not None and row.status in ("pending", "posted") else None

@@ -1,0 +1,180 @@
+"""One status answer, three ways to ask: `/hire status`, a mention, a DM."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.questions import read
+from tests.conftest import HM, OUTSIDER, RECRUITER, Running
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    create_role,
+    schedule,
+    submit_scorecard,
+)
+
+CHANNEL = "CPUBLIC01"
+
+
+async def by_command(app: Running, user: str, question: str) -> dict[str, Any]:
+    return answer(await app.slack.command(f"status {question}", user=user))
+
+
+async def by_mention(app: Running, user: str, question: str, **extra: Any) -> dict[str, Any]:
+    before = len(app.standin.calls)
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@UBOT> {question}",
+        "channel": CHANNEL,
+        "ts": "1763300000.000100",
+        "event_ts": "1763300000.000100",
+    }
+    response = await app.slack.event(event, **extra)
+    assert response.status_code == 200
+    await app.settle()
+    [posted] = [c for c in app.standin.calls[before:] if c.method.startswith("chat.")]
+    assert posted.method == "chat.postEphemeral"  # never a message the channel sees
+    assert (posted.args["channel"], posted.args["user"]) == (CHANNEL, user)
+    return posted.args
+
+
+async def by_dm(app: Running, user: str, question: str) -> dict[str, Any]:
+    before = len(app.standin.calls)
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "text": question,
+        "channel": f"D{user}",
+        "ts": "1763300000.000200",
+        "event_ts": "1763300000.000200",
+    }
+    assert (await app.slack.event(event)).status_code == 200
+    await app.settle()
+    [posted] = [c for c in app.standin.calls[before:] if c.method.startswith("chat.")]
+    assert (posted.method, posted.args["channel"]) == ("chat.postMessage", f"D{user}")
+    return posted.args
+
+
+def shown(message: dict[str, Any]) -> str:
+    return blocks_text(message.get("blocks") or []) or message["text"]
+
+
+async def jane_in_her_loop(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.advance(timedelta(days=2))
+    await submit_scorecard(app, interview, INTERVIEWER, rating="4")
+
+
+async def test_the_three_ways_give_the_same_answer(app: Running, clock) -> None:
+    await jane_in_her_loop(app, clock)
+
+    command = await by_command(app, HM, "Jane")
+    mention = await by_mention(app, HM, "where is Jane?")
+    dm = await by_dm(app, HM, "status jane doe")
+
+    assert command["blocks"] == mention["blocks"] == dm["blocks"]
+    card = shown(command)
+    assert "Loop day 3 of 7" in card
+    assert "reach a decision (end of the loop) by" in card and "(5 days left)" in card
+    assert f"<@{INTERVIEWER}>: scorecard in: *Strong yes*" in card
+    assert f"<@{INTERVIEWER_2}>: scorecard due" in card
+    assert "Average ratings" in card
+    assert {"Advance to decision", "Schedule interview", "Move…", "Reject"} <= set(
+        buttons(command["blocks"])
+    )
+
+
+async def test_questions_are_read_forgivingly(app: Running, clock) -> None:
+    await jane_in_her_loop(app, clock)
+    for question in ("where\u2019s JANE?", "how is jnae doe doing", "any news on Jane Doe please"):
+        assert "Jane Doe" in shown(await by_mention(app, RECRUITER, question)), question
+
+
+async def test_an_ambiguous_name_gets_a_choice_list_everywhere(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Jane Smith", role=role)
+    for reply in (
+        await by_command(app, HM, "jane"),
+        await by_mention(app, HM, "where is jane"),
+        await by_dm(app, HM, "jane?"),
+    ):
+        assert reply["text"] == "Several candidates match “jane”. Which one?"
+
+
+async def test_outsiders_and_unknown_names_get_the_same_polite_answer(app: Running, clock) -> None:
+    await jane_in_her_loop(app, clock)
+    outsider = await by_mention(app, OUTSIDER, "where is Jane Doe?")
+    unknown = await by_mention(app, HM, "where is Jane Roe-Smithson?")
+    assert outsider["text"].replace("Jane Doe", "X") == unknown["text"].replace(
+        "Jane Roe-Smithson", "X"
+    )
+    assert "couldn't find a candidate" in outsider["text"]
+    in_dm = await by_dm(app, OUTSIDER, "where is Jane Doe?")
+    assert in_dm["text"] == outsider["text"] and not in_dm.get("blocks")
+
+
+async def test_an_interviewer_sees_no_ratings_before_their_own_scorecard(
+    app: Running, clock
+) -> None:
+    await jane_in_her_loop(app, clock)
+    card = shown(await by_mention(app, INTERVIEWER_2, "where is Jane"))
+    assert "Jane Doe" in card
+    assert "Strong yes" not in card and "Average ratings" not in card
+    assert "once you have submitted your own scorecard" in card
+
+
+async def test_a_retried_event_is_answered_once(app: Running, clock) -> None:
+    await jane_in_her_loop(app, clock)
+    event = {
+        "type": "app_mention",
+        "user": HM,
+        "text": "<@UBOT> where is Jane",
+        "channel": CHANNEL,
+        "ts": "1.1",
+        "event_ts": "1.1",
+    }
+    before = len(app.standin.calls)
+    await app.slack.event(event, event_id="EvRETRY1")
+    await app.slack.event(event, event_id="EvRETRY1", retry_num=1)
+    await app.slack.event(event, event_id="EvRETRY1", retry_num=2, retry_reason="http_error")
+    await app.settle()
+    answers = [c for c in app.standin.calls[before:] if c.method == "chat.postEphemeral"]
+    assert len(answers) == 1
+
+
+async def test_help_and_what_is_not_a_question(app: Running) -> None:
+    helped = await by_dm(app, HM, "help")
+    assert "/hire status" in helped["text"]
+    before = len(app.standin.calls)
+    for extra in ({"subtype": "message_changed"}, {"bot_id": "B1"}, {"channel_type": "channel"}):
+        await app.slack.event(
+            {
+                "type": "message",
+                "user": HM,
+                "text": "where is Jane",
+                "channel": "D1",
+                "channel_type": "im",
+                "ts": "2.2",
+                **extra,
+            }
+        )
+    await app.settle()
+    assert [c for c in app.standin.calls[before:] if c.method.startswith("chat.")] == []
+
+
+def test_question_words_are_dropped_and_names_kept() -> None:
+    assert read("<@UBOT> where is Jane Doe?").name == "Jane Doe"
+    assert read("what about José Álvarez\u2019s loop").name == "José Álvarez"
+    assert read("<@UBOT>").name == ""
+    assert read("help").name == ""
