@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -25,16 +27,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import store
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.logs import new_trace
+from bot.metrics import Metrics, surface
 from bot.migrate import current_heads
 from bot.sweep import Sweeper, report_schedule
 
 log = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT_SECONDS = 2.0
+SHUTDOWN_GRACE_SECONDS = 25.0  # under the 30 s most platforms give between SIGTERM and SIGKILL
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Deps:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
     background: Background = field(default_factory=Background)
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def deps_of(context: AsyncBoltContext) -> Deps:
@@ -55,6 +62,9 @@ def make_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
+        # A modal must open inside Slack's 3 seconds: a slow Web API gets an apology
+        # (handlers catch the timeout) rather than a silent failure in front of the person.
+        timeout=settings.slack_timeout_seconds,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
             # One short retry only: interactive paths must answer within 3 seconds.
@@ -70,6 +80,7 @@ def make_sweep_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
+        timeout=max(10.0, settings.slack_timeout_seconds),
         retry_handlers=[],
     )
 
@@ -80,6 +91,7 @@ def make_sweeper(deps: Deps, client: AsyncWebClient | None = None) -> Sweeper:
         client or make_sweep_client(deps.settings),
         pace_seconds=deps.settings.sweep_pace_seconds,
         reports=report_schedule(deps.settings.weekly_report, deps.settings.weekly_report_tz),
+        metrics=deps.metrics,
     )
 
 
@@ -90,7 +102,12 @@ def start_scheduler(deps: Deps, sweeper: Sweeper) -> AsyncIOScheduler | None:
         return None
 
     async def tick() -> None:
-        report = await sweeper.run(deps.clock.now())
+        try:
+            report = await sweeper.run(deps.clock.now())
+        except DBAPIError:
+            deps.metrics.database_errors.inc()
+            log.exception("sweep failed on the database; the next tick tries again")
+            return
         if report.sent or report.failed:
             log.info(
                 "sweep: %d sent, %d failed, %d held, %d to retry",
@@ -174,7 +191,23 @@ def create_asgi(
     handler = AsyncSlackRequestHandler(bolt)
 
     async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
+        new_trace("req")
+        body = await request.body()  # Starlette keeps it for the Bolt adapter
+        kind = surface(body, request.headers.get("content-type", ""))
+        started = time.perf_counter()
+        response = await handler.handle(request)
+        deps.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
+        deps.metrics.requests.labels(kind, str(response.status_code)).inc()
+        return response
+
+    async def metrics(_: Request) -> Response:
+        try:
+            async with deps.db.reader() as session:
+                waiting = await store.alerts.count_pending(session)
+            deps.metrics.deliveries_waiting.set(waiting)
+        except DBAPIError:
+            deps.metrics.database_errors.inc()
+        return Response(generate_latest(deps.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(_: Request) -> Response:
         try:
@@ -194,25 +227,31 @@ def create_asgi(
             )
         return JSONResponse({"status": "ok", "database": "ok", "schema": revision})
 
+    sweeper = make_sweeper(deps)
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        scheduler = start_scheduler(deps, make_sweeper(deps))
+        scheduler = start_scheduler(deps, sweeper)
         try:
             yield
         finally:
+            # uvicorn has finished the requests in flight; now the sweep and the
+            # confirmations already promised to people, then the pool.
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-            # Finish confirmations already promised to people before closing the pool.
-            await deps.background.drain()
+            await sweeper.wait_idle(seconds=SHUTDOWN_GRACE_SECONDS)
+            await deps.background.drain(seconds=SHUTDOWN_GRACE_SECONDS)
             await deps.db.close()
 
     app = Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
     app.state.deps = deps
     app.state.bolt = bolt
+    app.state.sweeper = sweeper
     return app

@@ -14,10 +14,10 @@ from bot.config import ConfigError, Settings, load_database_settings, load_setti
 log = logging.getLogger("loopkeeper")
 
 
-def _logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+def _logging(level: str = "INFO", fmt: str = "auto") -> None:
+    from bot.logs import configure
+
+    configure(level, fmt)
 
 
 def _fail(message: str) -> int:
@@ -59,7 +59,7 @@ def serve(args: argparse.Namespace) -> int:
     from bot.scorecards import TemplateError, templates
 
     settings = load_settings(socket_mode=args.socket)
-    _logging(settings.log_level)
+    _logging(settings.log_level, settings.log_format)
     try:
         templates()  # a broken template file stops start-up here, not at the first modal
     except TemplateError as error:
@@ -73,12 +73,21 @@ def serve(args: argparse.Namespace) -> int:
         return 0
     import uvicorn
 
-    from bot.app import create_asgi
+    from bot.app import SHUTDOWN_GRACE_SECONDS, create_asgi
 
     host = args.host or settings.host
     port = args.port or settings.port
     log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
-    uvicorn.run(create_asgi(settings), host=host, port=port, log_level=settings.log_level.lower())
+    # uvicorn answers SIGTERM by finishing the requests in flight, then the app's
+    # lifespan lets the running sweep finish (bot.app).
+    uvicorn.run(
+        create_asgi(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        log_config=None,  # keep bot.logs' handlers (JSON lines in production)
+        timeout_graceful_shutdown=int(SHUTDOWN_GRACE_SECONDS),
+    )
     return 0
 
 
@@ -105,7 +114,7 @@ def sweep(args: argparse.Namespace) -> int:
     from bot.db import Database
 
     settings = load_settings()
-    _logging(settings.log_level)
+    _logging(settings.log_level, settings.log_format)
     if args.now:
         try:
             now = datetime.fromisoformat(args.now)

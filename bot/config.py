@@ -37,6 +37,8 @@ _HELP: dict[str, str] = {
     "WEEKLY_REPORT_TZ": (
         "the weekly report's time zone, like Europe/Berlin (empty: the hiring manager's)"
     ),
+    "LOG_FORMAT": "json, text or auto",
+    "SLACK_TIMEOUT_SECONDS": "seconds to wait for Slack's Web API while a person waits (0 to 30)",
     "LOOPKEEPER_ADMINS": (
         "a comma-separated list of Slack user ids (like U012AB3CD) who may create roles"
     ),
@@ -74,6 +76,10 @@ class Settings(DatabaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     loopkeeper_admins: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # json: one object per line (production); text: for people; auto: text on a terminal.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # Web API calls made while a person waits (opening a modal) must fit Slack's 3 s.
+    slack_timeout_seconds: float = Field(default=2.5, gt=0, le=30)
     # How often `serve` runs the clock sweep; 0 turns the in-process sweep off
     # (for deployments that run `loopkeeper sweep` from cron instead).
     sweep_interval_seconds: int = Field(default=60, ge=0, le=3600)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time as time_module
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot import clocks, store
 from bot.access import Team
@@ -34,6 +36,8 @@ from bot.blocks.interviews import zone as zone_of
 from bot.blocks.report import weekly_message
 from bot.clocks import Audience, Kind, Plan, Step
 from bot.db import Database
+from bot.logs import new_trace
+from bot.metrics import Metrics
 from bot.models import Alert, Candidate, Role, StageEvent
 from bot.notify import profile
 from bot.report import WEEKDAYS, Weekly, chart_png, report_moment, weekly
@@ -118,16 +122,36 @@ class Sweeper:
         pace_seconds: float = 0.0,
         tz_cache_seconds: float = 12 * 3600,
         reports: ReportSchedule | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.db = db
         self.client = client
         self.pace_seconds = pace_seconds
         self.reports = reports
+        self.metrics = metrics
         self._lock = asyncio.Lock()
         self._tz: dict[str, tuple[datetime, str | None]] = {}
         self._tz_ttl = timedelta(seconds=tz_cache_seconds)
 
+    async def wait_idle(self, *, seconds: float) -> None:
+        """Let a sweep in progress finish (graceful shutdown), up to `seconds`."""
+        try:
+            await asyncio.wait_for(self._lock.acquire(), seconds)
+        except TimeoutError:
+            log.warning("shutting down with a sweep still running; its claims lapse in 5 min")
+            return
+        self._lock.release()
+
     async def run(self, now: datetime) -> Report:
+        new_trace("sweep")
+        started = time_module.perf_counter()
+        report = await self._run(now)
+        if self.metrics is not None and not report.locked_out:
+            self.metrics.sweep_seconds.observe(time_module.perf_counter() - started)
+            self.metrics.count_sweep(report)
+        return report
+
+    async def _run(self, now: datetime) -> Report:
         report = Report()
         async with self._lock, self._replica_lock() as mine:
             if not mine:
@@ -172,10 +196,7 @@ class Sweeper:
                 yield bool(got)
             finally:
                 if got:
-                    await connection.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK}
-                    )
-                    await connection.commit()
+                    await _unlock(connection)
 
     # Planning ----------------------------------------------------------------------------------
 
@@ -506,6 +527,16 @@ class Sweeper:
                 stage_name = stage.name if stage else interview.plan_stage
             items.append(AlertItem(alert, candidate, found.role, interview, stage_name))
         return items
+
+
+async def _unlock(connection: Any) -> None:
+    try:
+        await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK})
+        await connection.commit()
+    except DBAPIError:
+        # The connection died (a database restart): the lock died with it. The claims
+        # on each alert, not this lock, are what keep a message from going twice.
+        log.warning("the sweep's advisory lock connection was lost; nothing to unlock")
 
 
 class _Teams:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
@@ -55,14 +56,18 @@ async def _open(
 ) -> None:
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
-    except SlackApiError as error:
+    except (SlackApiError, TimeoutError, OSError, aiohttp.ClientError) as error:
+        reason = (
+            error.response.get("error")
+            if isinstance(error, SlackApiError)
+            else error.__class__.__name__
+        )
         await _tell(
             deps,
             client,
             body,
             respond,
-            f"Slack didn't let me open the form (it said `{error.response.get('error')}`). "
-            "Please click again.",
+            f"Slack didn't let me open the form (it said `{reason}`). Please click again.",
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
@@ -64,6 +65,9 @@ async def _open_modal(ack: AsyncAck, client: AsyncWebClient, trigger_id: str, vi
         await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
         await ack(text=MODAL_FAILED.format(error=error.response.get("error", "unknown")))
+        return
+    except (TimeoutError, OSError, aiohttp.ClientError) as error:
+        await ack(text=MODAL_FAILED.format(error=error.__class__.__name__))
         return
     await ack()
 

@@ -6,8 +6,9 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
+from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("loopkeeper.errors")
 
@@ -17,9 +18,13 @@ SORRY = (
 )
 
 
-async def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+async def handle_error(
+    error: Exception, body: dict[str, Any], context: AsyncBoltContext
+) -> BoltResponse:
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     log.error("unhandled error in a %s listener", kind, exc_info=error)
+    if isinstance(error, DBAPIError) and "deps" in context:
+        context["deps"].metrics.database_errors.inc()
     if kind == "view_submission":
         # Keeps the modal open with the explanation instead of Slack's generic error.
         first_input = next(

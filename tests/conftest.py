@@ -22,6 +22,7 @@ from bot import migrate
 from bot.app import Deps, create_asgi
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.sweep import Sweeper
 from tests.slack_sender import SlackSender
 from tests.slack_standin import SlackStandin
 
@@ -144,6 +145,7 @@ class Running:
     deps: Deps
     slack: SlackSender
     standin: SlackStandin
+    sweeper: Sweeper
 
     async def settle(self) -> None:
         """Wait for the work the app does after answering (confirmations, posts)."""
@@ -166,7 +168,9 @@ async def serving(
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     slack = SlackSender(url, SIGNING_SECRET, response_url_factory=standin.response_url)
     try:
-        yield Running(url=url, deps=asgi.state.deps, slack=slack, standin=standin)
+        yield Running(
+            url=url, deps=asgi.state.deps, slack=slack, standin=standin, sweeper=asgi.state.sweeper
+        )
     finally:
         await slack.aclose()
         server.should_exit = True

@@ -101,6 +101,7 @@ class SlackStandin:
         self._external_ids: dict[str, str] = {}
         self._home_ids: dict[str, str] = {}
         self._used_triggers: set[str] = set()
+        self._delays: dict[str, deque[float]] = {}
         # file id -> {"filename", "length", "bytes"}: what files.getUploadURLExternal
         # promised and what was then posted to the upload URL.
         self.files: dict[str, dict[str, Any]] = {}
@@ -233,8 +234,16 @@ class SlackStandin:
 
     # ---- HTTP plumbing ---------------------------------------------------------
 
+    def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Answer the next calls to `method` only after `seconds`: a slow or hung Slack."""
+        self._delays.setdefault(method, deque()).extend([seconds] * times)
+
     async def _on_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        delays = self._delays.get(method)
+        if delays:
+            # Real waiting on purpose: this plays the network, not the calendar.
+            await asyncio.sleep(delays.popleft())
         args, reply = await _read_args(request)
         token = _bearer(request.headers.get("Authorization")) or args.pop("token", None)
         # A scripted failure wins, so tests get exactly the answer they asked for.

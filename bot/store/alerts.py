@@ -395,3 +395,10 @@ async def claim_weekly_report(
     )
     row = await weekly_report(session, role_id=role_id, week=week)
     return row if row is not None and row.status in ("pending", "posted") else None
+
+
+async def count_pending(session: AsyncSession) -> int:
+    result = await session.exec(
+        select(func.count()).select_from(Alert).where(col(Alert.status) == "pending")
+    )
+    return int(result.one())

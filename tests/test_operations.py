@@ -1,0 +1,249 @@
+"""What operators rely on: /metrics, structured logs without candidate data, graceful
+shutdown, a slow Slack, a database that drops its connections, a killed sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlmodel import select
+
+from bot import logs
+from bot.models import Alert, Candidate
+from tests.conftest import ADMIN, BOT_TOKEN, HM, RECRUITER, Running, serving
+from tests.flows import add_candidate, answer, blocks_text, create_role
+from tests.slack_standin import SlackStandin
+from tests.test_sweep_cli import LOOP_START, stalled_candidate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def scrape(app: Running) -> str:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{app.url}/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return response.text
+
+
+def metric(text: str, line_start: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(line_start):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"no {line_start} in /metrics")
+
+
+async def test_metrics_count_requests_ack_latency_and_alerts(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("status Jane", user=HM)
+    await app.slack.action("status_open", "1", user=HM, response_url=app.standin.response_url())
+    clock.advance(timedelta(hours=48))
+    await app.sweeper.run(clock.now())
+
+    text = await scrape(app)
+    assert (
+        metric(text, 'loopkeeper_slack_requests_total{status="200",surface="slash_command"}') >= 3
+    )
+    assert (
+        metric(text, 'loopkeeper_slack_requests_total{status="200",surface="block_actions"}') == 1
+    )
+    assert (
+        metric(text, 'loopkeeper_slack_requests_total{status="200",surface="view_submission"}') == 2
+    )
+    assert metric(text, 'loopkeeper_ack_seconds_count{surface="slash_command"}') >= 3
+    assert metric(text, 'loopkeeper_alerts_total{outcome="sent"}') == 1
+    assert metric(text, "loopkeeper_sweep_seconds_count") == 1
+    assert metric(text, "loopkeeper_deliveries_waiting") == 0
+    assert "Jane" not in text
+
+
+def test_json_logs_carry_the_trace_and_one_object_per_line(capfd: pytest.CaptureFixture) -> None:
+    logs.configure("INFO", "json")
+    try:
+        trace = logs.new_trace("req")
+        logging.getLogger("loopkeeper.test").info("hello %s", "world")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logging.getLogger("loopkeeper.test").exception("it failed")
+    finally:
+        logging.getLogger().handlers[:] = []
+    lines = [json.loads(line) for line in capfd.readouterr().err.strip().splitlines()]
+    assert [entry["message"] for entry in lines] == ["hello world", "it failed"]
+    assert {entry["trace"] for entry in lines} == {trace}
+    assert "ValueError: boom" in lines[1]["exception"]
+
+
+async def test_no_candidate_names_or_scorecard_text_in_logs_at_info(
+    app: Running, clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    role = await create_role(app)
+    await add_candidate(app, "Zelda Quixote", role=role)
+    app.standin.fail_next("chat.postMessage", "not_in_channel")
+    await app.slack.command("move Zelda Quixote to screening: secret reason xyz", user=RECRUITER)
+    clock.advance(timedelta(days=3))
+    from bot.app import make_sweeper
+
+    app.standin.fail_next("chat.postMessage", "account_inactive")
+    await make_sweeper(app.deps).run(clock.now())
+    await app.settle()
+    infos = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert infos, "expected some log lines"
+    assert not any("Zelda" in m or "Quixote" in m or "xyz" in m for m in infos)
+
+
+async def test_shutdown_lets_the_running_sweep_finish(
+    db_url: str, standin: SlackStandin, clock
+) -> None:
+    async with serving(db_url, standin, clock) as app:
+        role = await create_role(app)
+        await add_candidate(app, "Jane Doe", role=role)
+        clock.advance(timedelta(hours=48))
+        standin.delay_next("chat.postMessage", 0.5)
+        sweep = asyncio.create_task(app.sweeper.run(clock.now()))
+        await standin.wait_for("chat.postMessage", count=3)  # two confirmations, then the digest
+        # Leaving the block shuts the server down while the digest is still in flight.
+    report = await sweep
+    assert len(report.sent) == 1
+    from bot.db import Database
+
+    db = Database(db_url)
+    try:
+        async with db.reader() as session:
+            sent = (await session.exec(select(Alert).where(Alert.status == "sent"))).all()
+        assert len(sent) == 1
+    finally:
+        await db.close()
+
+
+async def test_a_slow_slack_gets_an_apology_not_silence(
+    db_url: str, standin: SlackStandin, clock
+) -> None:
+    async with serving(db_url, standin, clock, slack_timeout_seconds=0.3) as app:
+        standin.delay_next("views.open", 2.0, times=3)
+        body = answer(await app.slack.command("role", user=ADMIN))
+    assert "Slack didn't let me open the form" in body["text"]
+
+
+async def drop_connections(db_url: str) -> None:
+    """What a database restart does to the app's pooled connections."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "postgresql":
+        return
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            url.database,
+        )
+    finally:
+        await connection.close()
+
+
+@pytest.mark.both_databases
+async def test_the_app_recovers_when_the_database_drops_its_connections(
+    db_url: str, standin: SlackStandin, clock
+) -> None:
+    async with serving(db_url, standin, clock) as app:
+        role = await create_role(app)
+        await add_candidate(app, "Jane Doe", role=role)
+        await drop_connections(db_url)
+
+        card = answer(await app.slack.command("status Jane", user=HM))  # pre-ping reconnects
+        assert "Jane Doe" in blocks_text(card["blocks"])
+
+        clock.advance(timedelta(hours=48))
+        sweeper = app.sweeper
+        original = sweeper.deliver
+
+        async def deliver_after_a_restart(now, report):  # type: ignore[no-untyped-def]
+            await drop_connections(db_url)
+            await original(now, report)
+
+        sweeper.deliver = deliver_after_a_restart
+        report = await sweeper.run(clock.now())
+        assert len(report.sent) == 1  # recorded before the restart, delivered after it
+
+
+@pytest.mark.both_databases
+async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
+    db_url: str, standin: SlackStandin
+) -> None:
+    await stalled_candidate(db_url)
+    from bot.db import Database
+
+    now = LOOP_START + timedelta(hours=1)
+    db = Database(db_url)
+    try:
+        async with db.transaction() as session:
+            jane = (await session.exec(select(Candidate))).one()
+            session.add_all(
+                Alert(
+                    key=f"kill:{i}",
+                    candidate_id=jane.id or 0,
+                    kind="stage_idle",
+                    recipient_id=f"UREC{i:05d}",
+                    deadline=now,
+                    due_at=now,
+                    breach=True,
+                    deliver_after=now,
+                    created_at=now,
+                )
+                for i in range(6)
+            )
+            jane.next_alert_at = None
+    finally:
+        await db.close()
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "x",
+        "SLACK_API_URL": standin.url,
+        "SWEEP_PACE_SECONDS": "0.4",
+        "WEEKLY_REPORT": "off",
+    }
+
+    async def sweep_at(when: str) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "sweep",
+            "--now",
+            when,
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+
+    first = await sweep_at(now.isoformat())
+    await standin.wait_for("chat.postMessage", count=2, timeout=30)
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    killed_after = len(standin.calls_to("chat.postMessage"))
+
+    # The killed sweep's claims lapse after 5 minutes; a sweep then sends the rest.
+    second = await sweep_at((now + timedelta(minutes=6)).isoformat())
+    assert await asyncio.wait_for(second.wait(), 60) == 0
+
+    recipients = [c.args["channel"] for c in standin.calls_to("chat.postMessage")]
+    assert set(recipients) == {f"UREC{i:05d}" for i in range(6)}  # every alert went out
+    # At most the one message in flight when the process died goes twice.
+    assert len(recipients) <= 6 + 1
+    assert killed_after < 6
