@@ -95,7 +95,9 @@ def report_schedule(setting: str, tz: str) -> ReportSchedule | None:
 class Report:
     planned: int = 0
     skipped: int = 0
-    sent: list[tuple[str, str, str]] = field(default_factory=list)  # recipient, kind, candidate
+    # recipient, kind, "candidate #id": ids only, as the sweep's output goes to operators
+    # who need not be on the hiring team.
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
     postponed: int = 0
     retrying: int = 0
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # recipient, kind, error
@@ -173,7 +175,8 @@ class Sweeper:
             ready = await store.alerts.ready_alerts(session, now=now)
             items = await self._items(session, ready)
             lines = [
-                f"would send {i.alert.kind} about {i.candidate.name} to {i.alert.recipient_id}"
+                f"would send {i.alert.kind} about candidate #{i.candidate.id} "
+                f"to {i.alert.recipient_id}"
                 + ("" if i.alert.breach else " (in their working hours)")
                 for i in items
             ]
@@ -346,7 +349,7 @@ class Sweeper:
                 assert row is not None
                 if outcome is None:
                     row.status, row.sent_at = "sent", now
-                    report.sent.append((role.channel_id, "weekly_report", role.title))
+                    report.sent.append((role.channel_id, "weekly_report", f"role #{role.id}"))
                 elif outcome[0] == "posted":
                     row.status = "posted"  # the chart goes again next sweep, not the text
                     report.retrying += 1
@@ -404,7 +407,9 @@ class Sweeper:
                     await store.alerts.mark(
                         session, alert_ids=ids, status="sent", sent_at=now, claimed_until=None
                     )
-                    report.sent += [(recipient, i.alert.kind, i.candidate.name) for i in group]
+                    report.sent += [
+                        (recipient, i.alert.kind, f"candidate #{i.candidate.id}") for i in group
+                    ]
                 elif outcome[0] == "ratelimited":
                     # Slack asked us to wait: this and the rest go in a later sweep.
                     later = now + timedelta(seconds=outcome[1])

@@ -90,8 +90,8 @@ async def test_a_week_after_the_loop_started_the_sweep_sends_the_breach_once(
         "sweep", "--now", week_later, "--dry-run", db_url=db_url, api_url=standin.url
     )
     assert code == 0
-    assert f"would send loop_breach about Jane Doe to {HM}" in dry
-    assert f"would send loop_breach about Jane Doe to {RECRUITER}" in dry
+    assert f"would send loop_breach about candidate #1 to {HM}" in dry
+    assert f"would send loop_breach about candidate #1 to {RECRUITER}" in dry
     assert standin.calls_to("chat.postMessage") == []  # a dry run sends nothing…
     db = Database(db_url)
     try:
@@ -104,8 +104,8 @@ async def test_a_week_after_the_loop_started_the_sweep_sends_the_breach_once(
         "sweep", "--now", week_later, db_url=db_url, api_url=standin.url
     )
     assert code == 0, err
-    assert f"sent loop_breach about Jane Doe to {HM}" in out
-    assert f"sent loop_breach about Jane Doe to {RECRUITER}" in out
+    assert f"sent loop_breach about candidate #1 to {HM}" in out
+    assert f"sent loop_breach about candidate #1 to {RECRUITER}" in out
     assert "2 sent, 0 held for working hours, 0 to retry, 0 failed, 1 superseded." in out
     again = await loopkeeper("sweep", "--now", week_later, db_url=db_url, api_url=standin.url)
     assert "0 sent" in again[1]
