@@ -33,7 +33,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.logs import new_trace
-from bot.metrics import Metrics, surface
+from bot.metrics import Metrics, signed_by_slack, surface, well_formed
 from bot.migrate import current_heads
 from bot.sweep import Sweeper, report_schedule
 
@@ -190,12 +190,27 @@ def create_asgi(
     bolt = build_bolt(deps, client=client)
     handler = AsyncSlackRequestHandler(bolt)
 
+    secret = settings.slack_signing_secret.get_secret_value()
+
     async def slack_events(request: Request) -> Response:
         new_trace("req")
         body = await request.body()  # Starlette keeps it for the Bolt adapter
-        kind = surface(body, request.headers.get("content-type", ""))
+        content_type = request.headers.get("content-type", "")
+        kind = surface(body, content_type)
         started = time.perf_counter()
-        response = await handler.handle(request)
+        # Bolt parses a body before it checks the signature, and trusts its shape:
+        # check both here so garbage gets a 401 or a 400, never a 500.
+        if not signed_by_slack(
+            secret,
+            body,
+            request.headers.get("x-slack-request-timestamp"),
+            request.headers.get("x-slack-signature"),
+        ):
+            response: Response = Response(status_code=401)
+        elif not well_formed(body, content_type):
+            response = Response("Malformed Slack payload", status_code=400)
+        else:
+            response = await handler.handle(request)
         deps.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
         deps.metrics.requests.labels(kind, str(response.status_code)).inc()
         return response

@@ -12,6 +12,7 @@ from bot.access import Team
 from bot.db import Database
 from bot.hiring import FormErrors, NotAllowed
 from bot.models import MAX_EVIDENCE, MAX_SUMMARY, Candidate, Interview, Rating, Role, Scorecard
+from bot.numbers import small_int
 from bot.scorecards import (
     Competency,
     PlanStage,
@@ -161,6 +162,7 @@ class Scheduled:
     interviewer_ids: list[str]
     feedback_due_at: datetime
     moved_from: Stage | None
+    repeated: bool = False  # the same form arrived again: nothing new was booked
 
 
 def check_interview(
@@ -184,9 +186,8 @@ def check_interview(
     raw = (form.minutes or "").strip()
     minutes = stage.minutes if stage and not raw else None
     if raw:
-        if raw.isdecimal() and 10 <= int(raw) <= 480:
-            minutes = int(raw)
-        else:
+        minutes = small_int(raw, low=10, high=480)
+        if minutes is None:
             errors["minutes"] = "Enter the length in minutes, from 10 to 480."
     if errors or stage is None or starts is None or minutes is None:
         return None, errors
@@ -194,9 +195,16 @@ def check_interview(
 
 
 async def schedule(
-    db: Database, *, actor_id: str, candidate_id: int, form: NewInterview, now: datetime
+    db: Database,
+    *,
+    actor_id: str,
+    candidate_id: int,
+    form: NewInterview,
+    now: datetime,
+    request_key: str = "",
 ) -> Scheduled:
-    """Add one interview; the first one moves the candidate to `interviewing`."""
+    """Add one interview; the first one moves the candidate to `interviewing`.
+    A form submitted again (same request_key) books nothing more."""
     async with db.transaction() as session:
         candidate = await store.lock_candidate(session, candidate_id=candidate_id)
         found = (
@@ -221,6 +229,19 @@ async def schedule(
             raise FormErrors(errors)
         stage, starts, ends = checked
         due = ends + timedelta(hours=found.role.feedback_hours)
+        booked = await store.interview_by_request(session, request_key=request_key[:32])
+        if booked is not None:
+            return Scheduled(
+                booked,
+                candidate,
+                found.role,
+                stage,
+                competencies_for(template, stage.key),
+                sorted(set(form.interviewer_ids)),
+                due,
+                None,
+                repeated=True,
+            )
         assert candidate.id is not None
         interview = await store.add_interview(
             session,
@@ -232,6 +253,7 @@ async def schedule(
             feedback_due_at=due,
             actor_id=actor_id,
             now=now,
+            request_key=request_key[:32] or None,
         )
         moved_from = None
         if current != Stage.INTERVIEWING:

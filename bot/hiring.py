@@ -14,6 +14,7 @@ from bot.access import Team
 from bot.db import Database
 from bot.models import MAX_NOTE, Candidate, ClockSettings, Role, StageEvent
 from bot.names import Named, clean_name, match_names, name_key
+from bot.numbers import small_int
 from bot.scorecards import templates
 from bot.stages import IllegalMove, Stage, plan_move
 
@@ -80,11 +81,11 @@ def check_new_role(form: NewRole) -> tuple[ClockSettings, dict[str, str]]:
             continue
         bounds = {m.__class__.__name__: m for m in spec.metadata}
         low, high = bounds["Ge"].ge, bounds["Le"].le  # type: ignore[attr-defined]
-        # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        if not raw.isdecimal() or not low <= int(raw) <= high:
+        value = small_int(raw, low=low, high=high)  # "²", "1e9", 5,000 digits: all refused
+        if value is None:
             errors[name] = f"Enter a whole number from {low} to {high}."
         else:
-            clocks[name] = int(raw)
+            clocks[name] = value
     return ClockSettings(**clocks), errors
 
 

@@ -117,6 +117,8 @@ class Interview(SQLModel, table=True):
     ends_at: datetime = Field(sa_column=_utc())
     scheduled_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc())
+    # The schedule form's one-time key: the same form submitted twice books once.
+    request_key: str | None = Field(default=None, max_length=32, unique=True)
 
 
 class Seat(SQLModel, table=True):

@@ -15,6 +15,7 @@ from bot.stages import IllegalMove, Stage, plan_move
 MAX_WINDOW = timedelta(days=30)
 EXTENSION = timedelta(hours=24)
 NOT_YOURS = "Only the role's recruiters and hiring manager handle offers."
+NOT_FOUND = "I can't find that candidate among the roles you hire for."
 SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
 
 
@@ -44,7 +45,7 @@ async def _team_card(
 ) -> CandidateCard:
     found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
     if found is None:
-        raise NotAllowed("I can't find that candidate among the roles you hire for.")
+        raise NotAllowed(NOT_FOUND)
     if not access.can_move_candidates(actor_id, found.team):
         raise NotAllowed(refusal)
     return found
@@ -96,8 +97,8 @@ async def _open_offer(
     session: store.AsyncSession, actor_id: str, offer_id: int
 ) -> tuple[Offer, CandidateCard]:
     offer = await session.get(Offer, offer_id)
-    if offer is None:
-        raise NotAllowed("I can't find that offer.")
+    if offer is None:  # the same words as a candidate one may not see
+        raise NotAllowed(NOT_FOUND)
     found = await _team_card(session, actor_id, offer.candidate_id)
     if offer.status not in ("open", "expired") or found.stage != Stage.OFFER:
         raise NotAllowed(f"That offer was already {offer.status}; nothing changed.")
@@ -160,8 +161,8 @@ async def snooze(
     pause is recorded. Returns the card and the clock's name."""
     async with db.transaction() as session:
         alert = await session.get(Alert, alert_id)
-        if alert is None:
-            raise NotAllowed("That alert is gone; ask for the status instead.")
+        if alert is None:  # the same words as a candidate one may not see
+            raise NotAllowed(NOT_FOUND)
         found = await _team_card(
             session,
             actor_id,

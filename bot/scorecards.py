@@ -136,7 +136,9 @@ def evidence_field(key: str) -> str:
 
 
 def _rating(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.isdecimal() and int(raw) in (0, *RATINGS) else None
+    if raw is None or len(raw) > 1 or not raw.isdecimal() or not raw.isascii():
+        return None
+    return int(raw) if int(raw) in (0, *RATINGS) else None
 
 
 def check_scorecard(

@@ -19,6 +19,7 @@ from bot.blocks import alerts as alert_blocks
 from bot.blocks import candidates as cards
 from bot.blocks import interviews as interview_blocks
 from bot.blocks import offers as offer_blocks
+from bot.numbers import record_id
 from bot.scorecards import template_named
 from bot.stages import IllegalMove, parse_stage
 from handlers.render import refresh_team_homes, status_card
@@ -33,7 +34,7 @@ def _parts(action: dict) -> list[str]:
 
 
 def _first_id(parts: list[str]) -> int:
-    return int(parts[0]) if parts and parts[0].isdecimal() else 0
+    return (record_id(parts[0]) or 0) if parts else 0
 
 
 async def _tell(
@@ -74,21 +75,40 @@ async def _open(
 # Status and moves ---------------------------------------------------------------------------
 
 
+async def _show(
+    deps: Deps,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    text: str,
+    blocks: list[dict],
+) -> None:
+    """A card where the click came from: replacing an ephemeral list or card, as a new
+    private message under a digest, or by DM from the Home tab (no response_url)."""
+    if not body.get("response_url"):
+        deps.background.run(notify.dm(client, body["user"]["id"], text, blocks), name="card")
+        return
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    await respond(text=text, blocks=blocks, replace_original=bool(container.get("is_ephemeral")))
+
+
 async def open_status(
-    ack: AsyncAck, action: dict, body: dict, respond: AsyncRespond, context: AsyncBoltContext
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
 ) -> None:
     await ack()
     deps = deps_of(context)
     user_id = body["user"]["id"]
     found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
     if found is None:
-        await respond(text=NOT_FOUND, replace_original=False)
+        await _tell(deps, client, body, respond, NOT_FOUND)
         return
     text, blocks = await status_card(deps, user_id, found)
-    # A card replaces the ephemeral list it was picked from; from a digest it comes
-    # as a new private message, so the digest stays.
-    replace = bool(body.get("container", {}).get("is_ephemeral"))
-    await respond(text=text, blocks=blocks, replace_original=replace)
+    await _show(deps, client, body, respond, text, blocks)
 
 
 async def open_move(
@@ -142,9 +162,7 @@ async def advance(
     seen = parse_stage(parts[1]) if len(parts) == 3 else None
     target = parse_stage(parts[2]) if len(parts) == 3 else None
     if seen is None or target is None or not _first_id(parts):
-        await respond(
-            text="That button is out of date; ask for the status again.", replace_original=False
-        )
+        await _tell(deps, client, body, respond, "That button is out of date; ask again.")
         return
     try:
         moved = await hiring.move(
@@ -157,19 +175,19 @@ async def advance(
             now=deps.clock.now(),
         )
     except hiring.NotAllowed as refusal:
-        await respond(text=str(refusal), replace_original=False)
+        await _tell(deps, client, body, respond, str(refusal))
         return
     except hiring.StaleMove as stale:
         # A second click, or a teammate was faster: show where the candidate is now.
         note = cards.stale_note(stale.current)
         text, blocks = await status_card(deps, user_id, stale.current, note=note)
-        await respond(text=text, blocks=blocks, replace_original=True)
+        await _show(deps, client, body, respond, text, blocks)
         return
     except IllegalMove as error:
-        await respond(text=f"I can't make that move: {error}", replace_original=False)
+        await _tell(deps, client, body, respond, f"I can't make that move: {error}")
         return
     text, blocks = await status_card(deps, user_id, moved, note=cards.moved_note(moved))
-    await respond(text=text, blocks=blocks, replace_original=True)
+    await _show(deps, client, body, respond, text, blocks)
     refresh_team_homes(deps, client, moved)
 
 

@@ -27,8 +27,15 @@ async def handle_error(
         context["deps"].metrics.database_errors.inc()
     if kind == "view_submission":
         # Keeps the modal open with the explanation instead of Slack's generic error.
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
         first_input = next(
-            (b["block_id"] for b in body["view"]["blocks"] if b.get("type") == "input"), None
+            (
+                b.get("block_id")
+                for b in blocks
+                if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")
+            ),
+            None,
         )
         if first_input:
             payload = {"response_action": "errors", "errors": {first_input: SORRY}}
@@ -39,7 +46,9 @@ async def handle_error(
             )
     if kind == "slash_command":
         return BoltResponse(status=200, body=SORRY)
-    return BoltResponse(status=500, body="")
+    # A click or an event: the failure is logged above. A 200 stops Slack retrying
+    # an event that would fail the same way, and shows no error to the person.
+    return BoltResponse(status=200, body="")
 
 
 def register(app: AsyncApp) -> None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.numbers import record_id, small_int
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
 
 def _state(view: dict[str, Any], block_id: str) -> dict[str, Any]:
-    block = view.get("state", {}).get("values", {}).get(block_id) or {}
+    # Every level checked: a forged payload may put a list or a string anywhere.
+    block = _dict(_dict(_dict(view).get("state")).get("values")).get(block_id)
     # Our inputs hold one element each; its action_id does not matter here.
-    return next(iter(block.values()), {}) if isinstance(block, dict) else {}
+    return _dict(next(iter(block.values()), {})) if isinstance(block, dict) and block else {}
 
 
 def text(view: dict[str, Any], block_id: str) -> str:
@@ -39,13 +46,13 @@ def conversation(view: dict[str, Any], block_id: str) -> str | None:
 
 
 def int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdecimal() else None
+    return record_id(raw)
 
 
 def datetime_utc(view: dict[str, Any], block_id: str) -> datetime | None:
     """A datetimepicker's choice: Slack sends Unix seconds."""
-    value = _state(view, block_id).get("selected_date_time")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    value = small_int(_state(view, block_id).get("selected_date_time"), high=2**40)
+    if value is None:
         return None
     try:
         return datetime.fromtimestamp(value, UTC)
@@ -55,9 +62,10 @@ def datetime_utc(view: dict[str, Any], block_id: str) -> datetime | None:
 
 def block_ids(view: dict[str, Any], *, prefix: str) -> list[str]:
     """The input blocks of the submitted view whose id starts with `prefix`, in order."""
+    blocks = view.get("blocks")
     return [
         b["block_id"]
-        for b in view.get("blocks", [])
+        for b in (blocks if isinstance(blocks, list) else [])
         if isinstance(b, dict)
         and b.get("type") == "input"
         and isinstance(b.get("block_id"), str)

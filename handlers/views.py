@@ -18,12 +18,26 @@ from bot.blocks import roles as role_blocks
 from bot.blocks.common import as_dicts
 from bot.hiring import CandidateCard
 from bot.models import Role
+from bot.numbers import record_id
 from bot.scorecards import ScorecardForm, evidence_field, rate_field
 from bot.stages import IllegalMove, parse_stage
 from handlers import forms
 from handlers.render import refresh_team_homes, status_card
 
 log = logging.getLogger(__name__)
+
+
+def _metadata(view: dict, key: str) -> tuple[int, str]:
+    """The record id a modal carries, and its one-time request key; ValueError if absent."""
+    try:
+        data = json.loads(str(view.get("private_metadata") or "{}"))
+    except ValueError:
+        raise ValueError("unreadable metadata") from None
+    found = record_id(data.get(key)) if isinstance(data, dict) else None
+    if found is None:
+        raise ValueError(f"no {key} in the form's metadata")
+    request = data.get("request")
+    return found, request if isinstance(request, str) else ""
 
 
 async def _field_errors(ack: AsyncAck, errors: dict[str, str]) -> None:
@@ -126,8 +140,8 @@ async def move_candidate(
     deps: Deps = deps_of(context)
     user_id = body["user"]["id"]
     try:
-        candidate_id, seen = cards.read_move_metadata(view.get("private_metadata", ""))
-    except (ValueError, KeyError, TypeError):
+        candidate_id, seen = cards.read_move_metadata(str(view.get("private_metadata", "")))
+    except (ValueError, KeyError, TypeError, OverflowError):
         await _field_errors(ack, {"stage": "This form is out of date. Close it and start again."})
         return
     target = parse_stage(forms.option(view, "stage") or "")
@@ -178,8 +192,8 @@ async def schedule_interview(
     deps = deps_of(context)
     user_id = body["user"]["id"]
     try:
-        candidate_id = int(json.loads(view.get("private_metadata") or "{}")["candidate"])
-    except (ValueError, KeyError, TypeError):
+        candidate_id, request_key = _metadata(view, "candidate")
+    except ValueError:
         await _field_errors(ack, {"plan": "This form is out of date. Close it and start again."})
         return
     starts = forms.datetime_utc(view, "starts")
@@ -191,7 +205,12 @@ async def schedule_interview(
     )
     try:
         done = await feedback.schedule(
-            deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
+            deps.db,
+            actor_id=user_id,
+            candidate_id=candidate_id,
+            form=form,
+            now=deps.clock.now(),
+            request_key=request_key,
         )
     except hiring.FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
@@ -200,7 +219,8 @@ async def schedule_interview(
         await _field_errors(ack, {"plan": str(refusal)})
         return
     await ack()
-    deps.background.run(_after_schedule(deps, client, user_id, done), name="send-kits")
+    if not done.repeated:
+        deps.background.run(_after_schedule(deps, client, user_id, done), name="send-kits")
 
 
 async def _after_schedule(
@@ -224,9 +244,9 @@ async def submit_scorecard(
     user_id = body["user"]["id"]
     try:
         interview_id, base = interview_blocks.read_scorecard_metadata(
-            view.get("private_metadata") or ""
+            str(view.get("private_metadata") or "")
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         await _field_errors(
             ack, {"summary": "This form is out of date. Close it and open it again."}
         )
@@ -286,8 +306,8 @@ async def extend_offer(
     deps = deps_of(context)
     user_id = body["user"]["id"]
     try:
-        candidate_id = int(json.loads(view.get("private_metadata") or "{}")["candidate"])
-    except (ValueError, KeyError, TypeError):
+        candidate_id, _ = _metadata(view, "candidate")
+    except ValueError:
         await _field_errors(ack, {"terms": "This form is out of date. Close it and start again."})
         return
     try:

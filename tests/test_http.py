@@ -146,3 +146,34 @@ async def test_everything_survives_a_restart(
     shown = blocks_text(body["blocks"])
     assert "Screening" in shown and "MLOps Engineer" in shown
     assert "sourced → *screening*" in shown
+
+
+def test_the_byte_level_signature_check_accepts_slacks_published_vector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import metrics
+
+    vector = {  # slack-reference/payloads/signature_test_vector.json
+        "secret": "8f742231b10e8888abcd99yyyzzz85a5",
+        "timestamp": "1531420618",
+        "body": (
+            "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&"
+            "channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&"
+            "command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2F"
+            "commands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id="
+            "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+        ),
+        "signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+    }
+    monkeypatch.setattr(metrics.time, "time", lambda: 1531420618 + 60)
+    ok = metrics.signed_by_slack(
+        vector["secret"], vector["body"].encode(), vector["timestamp"], vector["signature"]
+    )
+    assert ok
+    assert not metrics.signed_by_slack(
+        vector["secret"], vector["body"].encode() + b"x", vector["timestamp"], vector["signature"]
+    )
+    monkeypatch.setattr(metrics.time, "time", lambda: 1531420618 + 301)
+    assert not metrics.signed_by_slack(
+        vector["secret"], vector["body"].encode(), vector["timestamp"], vector["signature"]
+    )

@@ -25,6 +25,7 @@ from slack_sdk.models.views import View
 from bot.blocks.common import clip, context, duration, esc, section, user, users, when
 from bot.hiring import CandidateCard
 from bot.models import Candidate, Role, StageEvent
+from bot.numbers import record_id
 from bot.overview import ClockSummary
 from bot.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
 
@@ -99,8 +100,12 @@ def move_metadata(candidate: Candidate) -> str:
 
 
 def read_move_metadata(raw: str) -> tuple[int, Stage]:
+    """Raises ValueError for anything but what move_metadata wrote."""
     data = json.loads(raw)
-    return int(data["candidate"]), Stage(data["stage"])
+    candidate = record_id(data.get("candidate")) if isinstance(data, dict) else None
+    if candidate is None:
+        raise ValueError("no candidate in the form's metadata")
+    return candidate, Stage(data["stage"])
 
 
 def _stage_option(stage: Stage) -> Option:
@@ -267,7 +272,7 @@ def choices_message(
     query: str, matches: Sequence[tuple[Candidate, Role]], *, action: str
 ) -> tuple[str, list[Block]]:
     """Several candidates match: one button each, so the asker picks without retyping."""
-    text = f"Several candidates match “{query}”. Which one?"
+    text = f"Several candidates match “{clip(query, 100)}”. Which one?"
     blocks: list[Block] = [section(esc(text))]
     for candidate, role in matches:
         blocks.append(
@@ -286,7 +291,7 @@ def choices_message(
 def not_found_message(query: str) -> str:
     # Same words whether the name does not exist or the asker may not see it.
     return (
-        f"I couldn't find a candidate called “{esc(query)}” in the roles you hire for. "
+        f"I couldn't find a candidate called “{esc(clip(query, 100))}” in the roles you hire for. "
         "Check the spelling, or try part of the name, e.g. `/hire status Jane`."
     )
 

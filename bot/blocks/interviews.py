@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from uuid import uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.models.blocks import (
@@ -30,6 +31,7 @@ from bot.blocks.common import clip, context, duration, esc, section, user, when
 from bot.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
 from bot.hiring import CandidateCard
 from bot.models import MAX_EVIDENCE, MAX_SUMMARY
+from bot.numbers import record_id, small_int
 from bot.scorecards import (
     NOT_ASSESSED,
     RATINGS,
@@ -116,7 +118,8 @@ def schedule_modal(found: CandidateCard, template: Template) -> View:
         title="Schedule interview",
         submit="Schedule",
         close="Cancel",
-        private_metadata=json.dumps({"candidate": found.candidate.id}),
+        # A one-time key: Slack may deliver a double click on Schedule twice.
+        private_metadata=json.dumps({"candidate": found.candidate.id, "request": uuid4().hex}),
         blocks=blocks,
     )
 
@@ -220,8 +223,13 @@ def scorecard_metadata(context_: ScorecardContext) -> str:
 
 
 def read_scorecard_metadata(raw: str) -> tuple[int, int]:
+    """Raises ValueError for anything but what scorecard_metadata wrote."""
     data = json.loads(raw)
-    return int(data["interview"]), int(data["base"])
+    interview = record_id(data.get("interview")) if isinstance(data, dict) else None
+    base = small_int(data.get("base"), high=10_000) if isinstance(data, dict) else None
+    if interview is None or base is None:
+        raise ValueError("no interview in the form's metadata")
+    return interview, base
 
 
 def scorecard_modal(ctx: ScorecardContext) -> View:

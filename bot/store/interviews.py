@@ -41,6 +41,7 @@ async def add_interview(
     feedback_due_at: datetime,
     actor_id: str,
     now: datetime,
+    request_key: str | None = None,
 ) -> Interview:
     interview = Interview(
         candidate_id=candidate_id,
@@ -49,6 +50,7 @@ async def add_interview(
         ends_at=ends_at,
         scheduled_by=actor_id,
         created_at=now,
+        request_key=request_key,
     )
     session.add(interview)
     await session.flush()
@@ -59,6 +61,13 @@ async def add_interview(
     )
     await session.flush()
     return interview
+
+
+async def interview_by_request(session: AsyncSession, *, request_key: str) -> Interview | None:
+    if not request_key:
+        return None
+    result = await session.exec(select(Interview).where(Interview.request_key == request_key))
+    return result.first()
 
 
 async def get_interview(session: AsyncSession, *, interview_id: int) -> Interview | None:

@@ -1,4 +1,5 @@
-"""Event receipts (Slack's retries are ignored) and weekly reports (sent once a week).
+"""Event receipts (Slack's retries are ignored), weekly reports (sent once a week), and
+a one-time key on interviews (a schedule form submitted twice books once).
 
 Revision ID: 0004
 Revises: 0003
@@ -20,6 +21,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("interview") as batch:
+        batch.add_column(sa.Column("request_key", AutoString(length=32), nullable=True))
+        batch.create_unique_constraint("uq_interview_request_key", ["request_key"])
     op.create_table(
         "event_receipt",
         sa.Column("event_id", AutoString(length=64), primary_key=True),
@@ -45,3 +49,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("weekly_report")
     op.drop_table("event_receipt")
+    with op.batch_alter_table("interview") as batch:
+        batch.drop_constraint("uq_interview_request_key", type_="unique")
+        batch.drop_column("request_key")
