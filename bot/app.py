@@ -35,6 +35,7 @@ from bot.db import Database
 from bot.logs import new_trace
 from bot.metrics import Metrics, signed_by_slack, surface, well_formed
 from bot.migrate import current_heads
+from bot.notify import HomeRedraws
 from bot.sweep import Sweeper, report_schedule
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     background: Background = field(default_factory=Background)
     metrics: Metrics = field(default_factory=Metrics)
+    homes: HomeRedraws = field(default_factory=HomeRedraws)
 
 
 def deps_of(context: AsyncBoltContext) -> Deps:

@@ -207,10 +207,15 @@ async def add_candidate(
 async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:
     """Candidates the user may see whose name matches; unknown and forbidden look alike."""
     async with db.reader() as session:
-        visible = await store.candidates_visible_to(session, user_id=user_id)
-    by_id = {c.id: (c, r) for c, r in visible}
-    people = [Named(c.id or 0, c.name, not Stage(c.stage).is_closed) for c, _ in visible]
-    return [by_id[m.id] for m in match_names(query, people)]
+        # Names only (no rows): a hiring manager may see thousands of candidates.
+        visible = await store.candidate_names_visible_to(session, user_id=user_id)
+        people = [
+            Named(i, name, not Stage(stage).is_closed, key) for i, name, key, stage in visible
+        ]
+        matches = match_names(query, people)
+        found = await store.candidates_with_roles(session, ids=[m.id for m in matches])
+    by_id = {c.id: (c, r) for c, r in found}
+    return [by_id[m.id] for m in matches if m.id in by_id]
 
 
 async def card(db: Database, *, user_id: str, candidate_id: int) -> CandidateCard | None:

@@ -7,10 +7,11 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 # Below this similarity (0 to 100) a name is not offered as a match at all.
 FUZZY_CUTOFF = 80
+PREFILTER_CUTOFF = 50
 MAX_CHOICES = 5
 
 
@@ -36,6 +37,11 @@ class Named:
     id: int
     name: str
     is_open: bool = True
+    key: str = ""  # name_key(name), when the store has it already
+
+    @property
+    def compare_key(self) -> str:
+        return self.key or name_key(self.name)
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,15 @@ def match_names(query: str, people: Sequence[Named]) -> list[Match]:
     if not key:
         return []
     query_words = key.split()
+    # A fast first pass in rapidfuzz's C++: only names somewhat like the query get the
+    # careful (Python) scoring below. Partial similarity keeps prefixes and typos in.
+    keys = [p.compare_key for p in people]
+    likely = process.extract(
+        key, keys, scorer=fuzz.partial_ratio, score_cutoff=PREFILTER_CUTOFF, limit=None
+    )
     scored = [
-        Match(p.id, _score(key, query_words, name_key(p.name)) + (0.5 if p.is_open else 0.0))
-        for p in people
+        Match(people[i].id, _score(key, query_words, keys[i]) + (0.5 if people[i].is_open else 0.0))
+        for _, _, i in likely
     ]
     hits = sorted((m for m in scored if m.score >= FUZZY_CUTOFF), key=lambda m: -m.score)
     # Only the best kind of match counts: an exact name hides whole words, a

@@ -7,7 +7,7 @@ call never holds up a person's click; failures are logged with the reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -87,9 +87,31 @@ async def send_loop_summary(
         await dm(client, person, text, blocks)
 
 
-async def refresh_homes(
-    client: AsyncWebClient, db: Database, user_ids: Iterable[str], now: datetime
-) -> None:
-    """Redraw the Home tab of everyone a change concerns."""
-    for user_id in sorted(set(user_ids)):
-        await publish_home(client, db, user_id, now)
+class HomeRedraws:
+    """Redraws Home tabs, one at a time per person: a burst of changes for a busy
+    recruiter becomes one redraw now and one more at the end, not one per change."""
+
+    def __init__(self) -> None:
+        self._running: set[str] = set()
+        self._again: set[str] = set()
+
+    async def redraw(
+        self,
+        client: AsyncWebClient,
+        db: Database,
+        user_ids: Iterable[str],
+        now: Callable[[], datetime],
+    ) -> None:
+        for user_id in sorted(set(user_ids)):
+            if user_id in self._running:
+                self._again.add(user_id)  # the running redraw goes once more
+                continue
+            self._running.add(user_id)
+            try:
+                while True:
+                    self._again.discard(user_id)
+                    await publish_home(client, db, user_id, now())
+                    if user_id not in self._again:
+                        break
+            finally:
+                self._running.discard(user_id)

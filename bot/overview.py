@@ -156,7 +156,9 @@ async def pipelines(
     return await pipelines_of(db, roles=roles, now=now)
 
 
-async def pipelines_of(db: Database, *, roles: Sequence[Role], now: datetime) -> list[RolePipeline]:
+async def pipelines_of(
+    db: Database, *, roles: Sequence[Role], now: datetime, medians: bool = True
+) -> list[RolePipeline]:
     """Each role's open candidates with their flags, counts and median days per stage."""
     async with db.reader() as session:
         out = []
@@ -167,7 +169,8 @@ async def pipelines_of(db: Database, *, roles: Sequence[Role], now: datetime) ->
             pauses = await store.alerts.pauses_of(session, candidate_ids=ids)
             offers = await store.alerts.open_offers_of(session, candidate_ids=ids)
             overdue = await store.alerts.overdue_seat_counts(session, candidate_ids=ids, now=now)
-            events = await store.alerts.events_of_role(session, role_id=role.id)
+            # The whole event log of a role is the costly read: only /hire pipeline shows medians.
+            events = await store.alerts.events_of_role(session, role_id=role.id) if medians else []
             pipeline = RolePipeline(role)
             for candidate in candidates:
                 assert candidate.id is not None
@@ -239,7 +242,7 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
         recent = [RecentScorecard(card, candidate, role) for card, candidate, role in rows]
     return Home(
         assignments,
-        await pipelines_of(db, roles=recruiting, now=now),
-        await pipelines_of(db, roles=managing, now=now),
+        await pipelines_of(db, roles=recruiting, now=now, medians=False),
+        await pipelines_of(db, roles=managing, now=now, medians=False),
         recent,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, notify, offers, overview
+from bot import access, feedback, hiring, offers, overview
 from bot.app import Deps
 from bot.blocks import candidates as cards
 from bot.blocks.common import as_dicts
@@ -62,5 +62,5 @@ def refresh_team_homes(deps: Deps, client: AsyncWebClient, found: CandidateCard)
     """After a change to a candidate, redraw the Home tabs of the role's hiring team."""
     people = {found.role.hiring_manager_id, *found.team.recruiter_ids}
     deps.background.run(
-        notify.refresh_homes(client, deps.db, people, deps.clock.now()), name="refresh-homes"
+        deps.homes.redraw(client, deps.db, people, deps.clock.now), name="refresh-homes"
     )

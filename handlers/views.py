@@ -290,7 +290,7 @@ async def _after_scorecard(
     people = {role.hiring_manager_id} | {
         u for r in team if r.role.id == role.id for u in r.team.recruiter_ids
     }
-    await notify.refresh_homes(client, deps.db, people, deps.clock.now())
+    await deps.homes.redraw(client, deps.db, people, deps.clock.now)
     if saved.completed is not None:
         await notify.send_loop_summary(
             client, saved.completed, completed_at=saved.scorecard.submitted_at

@@ -115,6 +115,31 @@ async def candidates_visible_to(
     return list(result.all())
 
 
+async def candidate_names_visible_to(
+    session: AsyncSession, *, user_id: str
+) -> list[tuple[int, str, str, str]]:
+    """(id, name, name_key, stage) of every candidate the user may see: columns, not rows."""
+    result = await session.exec(
+        select(Candidate.id, Candidate.name, Candidate.name_key, Candidate.stage)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(or_(on_team(user_id), interviews_for(user_id)))
+    )
+    return [(i or 0, name, key, stage) for i, name, key, stage in result.all()]
+
+
+async def candidates_with_roles(
+    session: AsyncSession, *, ids: list[int]
+) -> list[tuple[Candidate, Role]]:
+    if not ids:
+        return []
+    result = await session.exec(
+        select(Candidate, Role)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(col(Candidate.id).in_(ids))
+    )
+    return list(result.all())
+
+
 async def get_candidate(session: AsyncSession, *, candidate_id: int) -> Candidate | None:
     return await session.get(Candidate, candidate_id)
 
