@@ -180,7 +180,12 @@ def create_socket_mode(
 ) -> tuple[AsyncSocketModeHandler, Deps]:
     """The same Bolt app over Socket Mode: no public URL, no /healthz."""
     assert settings.slack_app_token is not None, "load_settings(socket_mode=True) checks this"
-    deps = Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
+    deps = Deps(
+        settings=settings,
+        db=Database(settings.database_url),
+        clock=clock or SystemClock(),
+        homes=HomeRedraws(settings.home_redraw_delay_seconds),
+    )
     handler = AsyncSocketModeHandler(build_bolt(deps), settings.slack_app_token.get_secret_value())
     return handler, deps
 
@@ -188,7 +193,12 @@ def create_socket_mode(
 def create_asgi(
     settings: Settings, *, clock: Clock | None = None, client: AsyncWebClient | None = None
 ) -> Starlette:
-    deps = Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
+    deps = Deps(
+        settings=settings,
+        db=Database(settings.database_url),
+        clock=clock or SystemClock(),
+        homes=HomeRedraws(settings.home_redraw_delay_seconds),
+    )
     bolt = build_bolt(deps, client=client)
     handler = AsyncSlackRequestHandler(bolt)
 

@@ -78,6 +78,8 @@ class Settings(DatabaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one object per line (production); text: for people; auto: text on a terminal.
     log_format: Literal["auto", "json", "text"] = "auto"
+    # Home tabs changed within this many seconds of each other are redrawn once.
+    home_redraw_delay_seconds: float = Field(default=2.0, ge=0, le=60)
     # Web API calls made while a person waits (opening a modal) must fit Slack's 3 s.
     slack_timeout_seconds: float = Field(default=2.5, gt=0, le=30)
     # How often `serve` runs the clock sweep; 0 turns the in-process sweep off

@@ -6,6 +6,7 @@ call never holds up a person's click; failures are logged with the reason.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
@@ -88,12 +89,15 @@ async def send_loop_summary(
 
 
 class HomeRedraws:
-    """Redraws Home tabs, one at a time per person: a burst of changes for a busy
-    recruiter becomes one redraw now and one more at the end, not one per change."""
+    """Redraws Home tabs after changes, coalesced: changes within `delay` seconds of each
+    other become one redraw per person, and a person's redraws never overlap. A Home
+    tab is a summary; being a second or two late is fine, redrawing it for every click
+    of a busy loop is not (it is the costliest read the app makes)."""
 
-    def __init__(self) -> None:
-        self._running: set[str] = set()
-        self._again: set[str] = set()
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self._pending: set[str] = set()
+        self._flushing = False
 
     async def redraw(
         self,
@@ -102,16 +106,16 @@ class HomeRedraws:
         user_ids: Iterable[str],
         now: Callable[[], datetime],
     ) -> None:
-        for user_id in sorted(set(user_ids)):
-            if user_id in self._running:
-                self._again.add(user_id)  # the running redraw goes once more
-                continue
-            self._running.add(user_id)
-            try:
-                while True:
-                    self._again.discard(user_id)
+        self._pending.update(user_ids)
+        if self._flushing:
+            return  # the flush under way picks these people up
+        self._flushing = True
+        try:
+            while self._pending:
+                if self.delay:
+                    await asyncio.sleep(self.delay)  # let a burst of changes gather
+                batch, self._pending = sorted(self._pending), set()
+                for user_id in batch:
                     await publish_home(client, db, user_id, now())
-                    if user_id not in self._again:
-                        break
-            finally:
-                self._running.discard(user_id)
+        finally:
+            self._flushing = False

@@ -131,6 +131,7 @@ def make_settings(*, db_url: str, api_url: str, **overrides: object) -> Settings
         "sweep_interval_seconds": 0,  # tests run the sweep themselves, at a time they choose
         "sweep_pace_seconds": 0,
         "weekly_report": "off",  # tests that want it turn it on
+        "home_redraw_delay_seconds": 0,  # redraw at once: tests wait with settle()
         "_env_file": None,
     }
     values.update(overrides)
