@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test lint format migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ format: $(VENV)/.installed-dev
 
 migrate: $(VENV)/.installed
 	$(BIN)/loopkeeper migrate
+
+# Benchmarks (bench/): ack latency, sweep cost, memory; writes bench/RESULTS.md.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) *.egg-info

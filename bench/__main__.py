@@ -1,0 +1,74 @@
+"""`python -m bench`: every benchmark, one table at the end, and bench/RESULTS.md.
+
+python -m bench            # the full run (`make bench`), about ten minutes on 2 cores
+python -m bench --quick    # fewer requests and sizes, to check the scripts; writes nothing
+python -m bench --only sweep
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench import latency, report, sweep_cost
+from bench.common import child_env, code_fingerprint, machine, start_child
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+async def run(args: argparse.Namespace) -> str:
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    code = code_fingerprint()
+    workdir = Path(tempfile.mkdtemp(prefix="loopkeeper-bench-"))
+    # One stand-in process for everything; it prints its addresses on its first line.
+    standin = start_child(["-m", "bench.standin_proc"], env=child_env())
+    api_url, response_base = standin.first_line.split()
+    latency_results = sweep_results = None
+    try:
+        if args.only in (None, "latency"):
+            latency_results = await latency.measure(
+                workdir, api_url, response_base, standin.pid, quick=args.quick
+            )
+        if args.only in (None, "sweep"):
+            sweep_results = await sweep_cost.measure(workdir, api_url, quick=args.quick)
+    finally:
+        out = standin.stop(stdin_grace=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    standin_summary = json.loads(lines[-1]) if lines else {}
+    pg = sweep_results.pg_version if sweep_results else await sweep_cost.pg_version()
+    about = machine(pg)
+    # Other work on the machine skews the figures; say how busy it was.
+    about["load average (1 min) at start / end"] = f"{load_before:.2f} / {os.getloadavg()[0]:.2f}"
+    return report.render(
+        about,
+        code,
+        latency_results,
+        sweep_results,
+        standin_summary,
+        time.perf_counter() - started,
+        args.quick,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run; writes no results")
+    parser.add_argument("--only", choices=["latency", "sweep"], help="run one benchmark")
+    args = parser.parse_args()
+    text = asyncio.run(run(args))
+    print("\n" + text)
+    if not args.quick and args.only is None:
+        report.write(RESULTS, text)
+        print(f"\nwritten to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""What the benchmarks share: credentials of the fake workspace, child processes,
+percentiles, and the description of the machine the figures come from."""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import platform
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-bench-token"
+ADMIN = "UADMIN01"
+PG_ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+# Statistics -----------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), q in 0..100."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
+
+
+# Child processes ------------------------------------------------------------------------------
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child: ours, the repository importable, plus `extra`."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Child:
+    """A child process and what it printed on its first line (its address)."""
+
+    process: subprocess.Popen[str]
+    first_line: str
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self, *, stdin_grace: float = 0.0, timeout: float = 30.0) -> str:
+        """Close its stdin and wait `stdin_grace` seconds for it to finish on its own,
+        then SIGTERM it (a server drains its work), then SIGKILL; returns its stdout."""
+        try:
+            out, _ = self.process.communicate(timeout=stdin_grace or 0.01)
+            return out or ""
+        except subprocess.TimeoutExpired:
+            pass
+        self.process.terminate()
+        try:
+            out, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # only our own child, by its handle
+            out, _ = self.process.communicate()
+        return out or ""
+
+
+# Loaded here, not in the child: between fork and exec only the prctl call runs.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the benchmark dies, so no server outlives
+    an interrupted run (Linux only)."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_child(
+    args: list[str],
+    *,
+    env: dict[str, str],
+    pass_fds: Sequence[int] = (),
+    log: Path | None = None,
+) -> Child:
+    """Start `python <args>` and wait for its first line of output; its stderr goes to
+    `log` when given (a server's tracebacks), else to ours."""
+    stderr = log.open("w") if log is not None else None
+    process = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        pass_fds=tuple(pass_fds),
+        preexec_fn=_die_with_parent,
+    )
+    if stderr is not None:
+        stderr.close()  # the child has its own copy
+    assert process.stdout is not None
+    first = process.stdout.readline().strip()
+    if not first:
+        process.wait(timeout=10)
+        raise RuntimeError(f"{' '.join(args)} exited with {process.returncode} before starting")
+    return Child(process, first)
+
+
+def listening_socket() -> socket.socket:
+    """A loopback socket bound and listening before the server starts: requests queue in
+    the kernel instead of racing start-up, and the port is known without polling."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def rss_mib(pid: int) -> float:
+    return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def wait_until_idle(pid: int, *, below: float = 0.05, timeout: float = 20.0) -> float | None:
+    """Wait until a process uses under `below` of a core for two 0.2 s samples in a row,
+    so work it does after answering (DMs, Home tabs) does not bleed into the next
+    figure. Returns the seconds it stayed busy, or None if still busy at `timeout`."""
+    process = psutil.Process(pid)
+    started = time.monotonic()
+    quiet = 0
+    while quiet < 2:
+        if time.monotonic() - started > timeout:
+            return None
+        before = sum(process.cpu_times()[:2])
+        time.sleep(0.2)
+        quiet = quiet + 1 if sum(process.cpu_times()[:2]) - before < below * 0.2 else 0
+    return max(0.0, time.monotonic() - started - 0.4)
+
+
+def busy_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy (all cores, all processes)."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def own_cpu_seconds() -> float:
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
+def code_fingerprint() -> str:
+    """Which app code was measured (other people change it while the benchmark runs):
+    a digest of bot/, handlers/ and migrations/, and when they last changed."""
+    digest = hashlib.sha256()
+    newest = 0.0
+    for folder in ("bot", "handlers", "migrations"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".toml"}:
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(path.read_bytes())
+                newest = max(newest, path.stat().st_mtime)
+    changed = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(newest))
+    return (
+        f"sha256 {digest.hexdigest()[:16]} of bot/, handlers/, migrations/ (last change {changed})"
+    )
+
+
+# The machine ----------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine(pg_version: str | None) -> dict[str, str]:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    versions = {
+        name: metadata.version(name)
+        for name in ("slack_bolt", "slack_sdk", "uvicorn", "starlette", "SQLAlchemy", "aiosqlite")
+    }
+    versions["asyncpg"] = metadata.version("asyncpg")
+    return {
+        "nproc": str(cores),
+        "cpu": cpu_model(),
+        "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg_version or "not reachable",
+        "libraries": json.dumps(versions)[1:-1].replace('"', ""),
+    }

@@ -1,0 +1,568 @@
+"""Ack latency over real HTTP on loopback: Loopkeeper beside a bare Bolt app.
+
+Three processes besides this one: Loopkeeper and the bare app, each behind uvicorn
+(bench.serve_app), and the Slack stand-in (bench.standin_proc) their Web API calls and
+response_url posts go to. This process only generates load, so the apps never share
+its event loop. Each request is built by the tests' SlackSender (Slack's exact shapes)
+and signed at send time as Slack signs it; latency is from sending the request to
+having read the whole answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psutil
+from sqlalchemy import text
+from sqlmodel import col, select
+
+from bench.common import (
+    ADMIN,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    Child,
+    busy_cpu_seconds,
+    child_env,
+    cpu_seconds,
+    listening_socket,
+    own_cpu_seconds,
+    percentile,
+    rss_mib,
+    start_child,
+    wait_until_idle,
+)
+from bench.seed import MEASURED_HM, MEASURED_NAME, PendingSeat, Seeder
+from bot import feedback, migrate, store
+from bot.blocks import candidates as cards
+from bot.blocks.common import as_dicts
+from bot.blocks.interviews import scorecard_metadata, scorecard_modal
+from bot.db import Database
+from bot.models import Candidate, Interview, Role
+from bot.stages import CLOSED
+from tests.slack_sender import SLACKBOT_USER_AGENT, SlackSender, sign
+
+CLIENTS = (1, 10, 50)
+# Requests per cell. Fewer scorecards: each costs the app far more CPU after its answer
+# than a status request does, and the whole benchmark has to fit in about ten minutes
+# on two cores; with 100 answers or fewer, p99 is the slowest one or two.
+REQUESTS = {
+    "command": {1: 100, 10: 200, 50: 400},
+    "action": {1: 200, 10: 500, 50: 1000},
+    "view": {1: 30, 10: 60, 50: 100},
+}
+QUICK_REQUESTS = {
+    "command": {1: 20, 10: 40, 50: 60},
+    "action": {1: 20, 10: 40, 50: 60},
+    "view": {1: 10, 10: 20, 50: 50},
+}
+WARMUP = 10  # per request kind and app, unmeasured: first-request costs are not acks
+CELL_SECONDS = 60.0  # a cell stops sending after this, whatever its count
+DRAIN_SECONDS = 150.0  # how long to wait for work after the last answer to finish
+STORE_CANDIDATES = 10_000
+STORE_ROLES = 25  # 400 candidates a role; the measured hiring manager has two roles
+APPS = ("bare", "loopkeeper")
+
+
+@dataclass(frozen=True)
+class Request:
+    body: bytes
+    content_type: str
+
+
+@dataclass
+class Scenario:
+    key: str
+    label: str
+    requests: list[Request]  # one per request of the whole run, used in order
+    # The answer Slack should get, or why not: (app, HTTP status, body) -> problem or None.
+    check: Callable[[str, int, bytes], str | None]
+    cursor: dict[str, Iterator[int]] = field(default_factory=dict)
+
+    def take(self, app: str, count: int) -> list[Request]:
+        """The next `count` requests for `app`: Loopkeeper never gets one twice (each
+        scorecard is a fresh store); the bare app walks the same list on its own."""
+        indexes = self.cursor.setdefault(app, itertools.count())
+        return [self.requests[next(indexes) % len(self.requests)] for _ in range(count)]
+
+
+@dataclass
+class Cell:
+    scenario: str
+    app: str
+    clients: int
+    latencies_ms: list[float]
+    errors: list[str]
+    seconds: float
+    cpu_ms_per_request: float
+    busy_after_s: float | None  # work after the last answer; None: still busy at the cap
+
+    @property
+    def sent(self) -> int:
+        return len(self.latencies_ms) + sum(1 for e in self.errors if e.startswith("no answer"))
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies_ms, q)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class LatencyResults:
+    cells: list[Cell]
+    memory: dict[str, dict[str, float]]  # app -> idle / after_50 / peak, MiB
+    visible_to_hm: int
+    scorecards_expected: int
+    scorecards_stored: int
+    requests: dict[str, dict[int, int]]
+    server_errors: dict[str, dict[str, int]]  # app -> last line of each traceback -> count
+    other_cores: float  # cores other processes kept busy meanwhile, on average
+
+    def cell(self, scenario: str, app: str, clients: int) -> Cell | None:
+        return next(
+            (c for c in self.cells if (c.scenario, c.app, c.clients) == (scenario, app, clients)),
+            None,
+        )
+
+
+# Building the requests ------------------------------------------------------------------------
+
+
+class _Capture(SlackSender):
+    """The tests' SlackSender, keeping each body it builds instead of posting it."""
+
+    def __init__(self, response_base: str) -> None:
+        super().__init__("http://127.0.0.1:9", SIGNING_SECRET)
+        self.response_base = response_base
+        self.built: Request | None = None
+
+    async def post_raw(self, body: bytes, *, content_type: str, **_: Any) -> Any:
+        self.built = Request(body, content_type)
+        return None
+
+    async def take(self, sending: Any) -> Request:
+        await sending
+        assert self.built is not None
+        return self.built
+
+
+async def _command_requests(sender: _Capture, count: int) -> list[Request]:
+    return [
+        await sender.take(
+            sender.command(
+                f"status {MEASURED_NAME}",
+                user=MEASURED_HM,
+                response_url=f"{sender.response_base}cmd-{n}",
+            )
+        )
+        for n in range(count)
+    ]
+
+
+async def _action_requests(db: Database, sender: _Capture, count: int) -> list[Request]:
+    """Clicks on `status_open_<id>` in the ephemeral list `/hire status` answers when
+    several candidates match, rotating over the hiring manager's open candidates."""
+    async with db.reader() as session:
+        rows = (
+            await session.exec(
+                select(Candidate, Role)
+                .join(Role, col(Role.id) == Candidate.role_id)
+                .where(
+                    Role.hiring_manager_id == MEASURED_HM,
+                    col(Candidate.stage).not_in([s.value for s in CLOSED]),
+                )
+                .order_by(col(Candidate.id))
+                .limit(200)
+            )
+        ).all()
+    matches = list(rows)
+    requests = []
+    for n in range(count):
+        shown = [matches[(n + k) % len(matches)] for k in range(5)]
+        text_, blocks = cards.choices_message("Jane", shown, action=cards.OPEN_STATUS)
+        candidate_id = shown[0][0].id
+        requests.append(
+            await sender.take(
+                sender.action(
+                    f"{cards.OPEN_STATUS}_{candidate_id}",
+                    str(candidate_id),
+                    user=MEASURED_HM,
+                    message={"text": text_, "blocks": as_dicts(blocks)},
+                    response_url=f"{sender.response_base}act-{n}",
+                    ephemeral=True,
+                )
+            )
+        )
+    return requests
+
+
+def _scorecard_values(view: dict[str, Any]) -> dict[str, Any]:
+    """A complete scorecard: every competency rated, a recommendation and a summary."""
+    values: dict[str, Any] = {
+        block["block_id"]: "3"
+        for block in view["blocks"]
+        if block.get("type") == "input" and block["block_id"].startswith("rate_")
+    }
+    values["recommendation"] = "3"
+    values["summary"] = "Walked through a real drift incident end to end; clear on rollback."
+    return values
+
+
+async def _scorecard_requests(
+    db: Database, sender: _Capture, pending: list[PendingSeat], count: int
+) -> list[Request]:
+    """Submissions, each for a different seat whose scorecard is not in: base version 0,
+    so every one is a real store. The modal is the app's own (one per plan stage); each
+    request carries its seat's private_metadata, as the modal opened for it would."""
+    # Interleave the seats by plan stage and candidate, so concurrent submissions are
+    # mostly about different candidates, as in real use.
+    seats = sorted(pending, key=lambda s: (s.plan_stage, s.candidate_id, s.interviewer_id))
+    if len(seats) < count:
+        raise RuntimeError(f"the store has {len(seats)} pending seats; {count} are needed")
+    contexts: dict[str, feedback.ScorecardContext] = {}
+    for seat in seats:
+        if seat.plan_stage not in contexts:
+            contexts[seat.plan_stage] = await feedback.scorecard_context(
+                db, user_id=seat.interviewer_id, interview_id=seat.interview_id
+            )
+    views = {stage: scorecard_modal(ctx).to_dict() for stage, ctx in contexts.items()}
+    requests = []
+    for seat in seats[:count]:
+        ctx = contexts[seat.plan_stage]
+        interview = Interview(
+            id=seat.interview_id,
+            candidate_id=seat.candidate_id,
+            plan_stage=seat.plan_stage,
+            starts_at=ctx.interview.starts_at,
+            ends_at=ctx.interview.ends_at,
+            scheduled_by=ctx.interview.scheduled_by,
+            created_at=ctx.interview.created_at,
+        )
+        metadata = scorecard_metadata(replace(ctx, interview=interview, current=None))
+        view = views[seat.plan_stage]
+        requests.append(
+            await sender.take(
+                sender.submit_view(
+                    view,
+                    _scorecard_values(view),
+                    user=seat.interviewer_id,
+                    private_metadata=metadata,
+                )
+            )
+        )
+    return requests
+
+
+def _check_status(app: str, status: int, body: bytes) -> str | None:
+    if status != 200:
+        return f"HTTP {status}: {body[:200]!r}"
+    if app == "bare":
+        return None
+    answer = json.loads(body or b"{}")
+    # The card's fallback text starts "Jane Doe: <role>, <stage>" (a list of matches,
+    # a refusal or an apology would not).
+    if not answer.get("blocks") or not answer.get("text", "").startswith(f"{MEASURED_NAME}:"):
+        return f"not the status card: {body[:200]!r}"
+    return None
+
+
+def _check_empty(app: str, status: int, body: bytes) -> str | None:
+    """An action's ack, or a submission that closes the modal: HTTP 200, empty body."""
+    if status != 200 or body.strip():
+        return f"HTTP {status}: {body[:200]!r}"
+    return None
+
+
+# Serving --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    child: Child
+    url: str
+
+
+def start_server(name: str, env: dict[str, str], log: Path) -> Server:
+    sock = listening_socket()
+    child = start_child(
+        ["-m", "bench.serve_app", name, "--fd", str(sock.fileno())],
+        env=env,
+        pass_fds=[sock.fileno()],
+        log=log,
+    )
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()  # the child holds its own copy
+    return Server(name, child, url)
+
+
+async def wait_ready(server: Server, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    async with aiohttp.ClientSession() as session:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                async with session.get(f"{server.url}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if time.monotonic() > deadline or server.child.process.poll() is not None:
+                raise RuntimeError(f"{server.name} did not become ready")
+            await asyncio.sleep(0.1)
+
+
+# Load -----------------------------------------------------------------------------------------
+
+
+async def run_cell(
+    server: Server, scenario: Scenario, clients: int, count: int, peak: dict[str, float]
+) -> Cell:
+    requests = scenario.take(server.name, count)
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=60)
+    latencies: list[float] = []
+    errors: list[str] = []
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        # Open the connections first: a TCP connect is not part of an ack.
+        await asyncio.gather(*(_get(session, f"{server.url}/healthz") for _ in range(clients)))
+        order = iter(requests)
+        sampling = asyncio.create_task(_sample_rss(server, peak))
+        cpu_before = cpu_seconds(server.child.pid)
+        started = time.perf_counter()
+        deadline = started + CELL_SECONDS
+
+        async def client() -> None:
+            # The iterator is shared: each request is sent once, by whichever client is free.
+            for request in order:
+                outcome = await _send(session, f"{server.url}/slack/events", request)
+                if isinstance(outcome, str):
+                    errors.append(f"no answer: {outcome}")
+                else:
+                    elapsed_ms, status, body = outcome
+                    latencies.append(elapsed_ms)
+                    problem = scenario.check(server.name, status, body)
+                    if problem:
+                        errors.append(problem)
+                if time.perf_counter() > deadline:
+                    return
+
+        await asyncio.gather(*(client() for _ in range(clients)))
+        seconds = time.perf_counter() - started
+        # Work done after answering (DMs, Home tabs) counts in the CPU per request, and
+        # must not leak into the next cell's figures.
+        busy = await asyncio.to_thread(wait_until_idle, server.child.pid, timeout=DRAIN_SECONDS)
+        cpu = cpu_seconds(server.child.pid) - cpu_before
+        sampling.cancel()
+    done = len(latencies) or 1
+    return Cell(
+        scenario.key, server.name, clients, latencies, errors, seconds, cpu * 1000 / done, busy
+    )
+
+
+async def _get(session: aiohttp.ClientSession, url: str) -> None:
+    async with session.get(url) as response:
+        await response.read()
+
+
+async def _send(
+    session: aiohttp.ClientSession, url: str, request: Request
+) -> tuple[float, int, bytes] | str:
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": request.content_type,
+        "User-Agent": SLACKBOT_USER_AGENT,
+        "Accept": "application/json,*/*",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": sign(SIGNING_SECRET, stamp, request.body),
+    }
+    started = time.perf_counter()
+    try:
+        async with session.post(url, data=request.body, headers=headers) as response:
+            body = await response.read()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        return f"{error.__class__.__name__}: {error}"
+    return (time.perf_counter() - started) * 1000, response.status, body
+
+
+async def _sample_rss(server: Server, peak: dict[str, float]) -> None:
+    while True:
+        peak[server.name] = max(peak.get(server.name, 0.0), rss_mib(server.child.pid))
+        await asyncio.sleep(0.25)
+
+
+# The whole measurement ------------------------------------------------------------------------
+
+
+async def seed_store(url: str) -> Seeder:
+    await asyncio.to_thread(migrate.upgrade, url)
+    db = Database(url)
+    try:
+        seeder = Seeder(
+            db, now=datetime.now(UTC), roles=STORE_ROLES, interviewers=300, pending_share=0.6
+        )
+        await seeder.add_roles()
+        await seeder.add_measured()
+        await seeder.add_candidates(STORE_CANDIDATES - 1)
+        await seeder.finish()
+    finally:
+        await db.close()
+    return seeder
+
+
+async def build_scenarios(
+    url: str, response_base: str, pending: list[PendingSeat], totals: dict[str, int]
+) -> tuple[list[Scenario], int]:
+    db = Database(url)
+    sender = _Capture(response_base)
+    try:
+        async with db.reader() as session:
+            visible = len(await store.candidates_visible_to(session, user_id=MEASURED_HM))
+        scenarios = [
+            Scenario(
+                "command",
+                f"/hire status {MEASURED_NAME}",
+                await _command_requests(sender, totals["command"]),
+                _check_status,
+            ),
+            Scenario(
+                "action",
+                "status_open_<id> button",
+                await _action_requests(db, sender, totals["action"]),
+                _check_empty,
+            ),
+            Scenario(
+                "view",
+                "scorecard view_submission",
+                await _scorecard_requests(db, sender, pending, totals["view"]),
+                _check_empty,
+            ),
+        ]
+    finally:
+        await sender.aclose()
+        await db.close()
+    return scenarios, visible
+
+
+async def count_scorecards(url: str) -> int:
+    db = Database(url)
+    try:
+        async with db.reader() as session:
+            return int((await session.exec(text("SELECT COUNT(*) FROM scorecard"))).one()[0])
+    finally:
+        await db.close()
+
+
+async def measure(
+    workdir: Path, api_url: str, response_base: str, standin_pid: int, *, quick: bool
+) -> LatencyResults:
+    counts = QUICK_REQUESTS if quick else REQUESTS
+    url = f"sqlite:///{workdir / 'latency.db'}"
+    print(f"latency: seeding {STORE_CANDIDATES:,} candidates on SQLite…", flush=True)
+    seeder = await seed_store(url)
+    totals = {key: WARMUP + sum(per.values()) for key, per in counts.items()}
+    scenarios, visible = await build_scenarios(url, response_base, seeder.pending, totals)
+    before = await count_scorecards(url)
+
+    env = child_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=api_url,
+        DATABASE_URL=url,
+        LOOPKEEPER_ADMINS=ADMIN,
+        LOG_LEVEL="WARNING",
+        # The sweep is measured on its own (bench.sweep_cost); here it would add noise.
+        SWEEP_INTERVAL_SECONDS="0",
+    )
+    logs = {name: workdir / f"{name}.log" for name in APPS}
+    # Everything busy on the machine meanwhile, less this process, the stand-in and the
+    # servers, is someone else's work competing for the two cores.
+    started, machine_before = time.monotonic(), busy_cpu_seconds()
+    ours_before = own_cpu_seconds() + cpu_seconds(standin_pid)
+    servers = {name: start_server(name, env, logs[name]) for name in APPS}
+    servers_cpu: dict[str, float] = {}
+    memory: dict[str, dict[str, float]] = {name: {} for name in APPS}
+    peak: dict[str, float] = {}
+    cells: list[Cell] = []
+    scorecards_sent = 0
+    try:
+        for server in servers.values():
+            await wait_ready(server)
+            await asyncio.to_thread(wait_until_idle, server.child.pid)
+            memory[server.name]["idle"] = rss_mib(server.child.pid)
+        for scenario in scenarios:
+            for server in servers.values():
+                warm = await run_cell(server, scenario, 5, WARMUP, {})
+                if (scenario.key, server.name) == ("view", "loopkeeper"):
+                    scorecards_sent += warm.sent
+        for scenario in scenarios:
+            for clients in CLIENTS:
+                for server in servers.values():  # side by side: bare, then Loopkeeper
+                    count = counts[scenario.key][clients]
+                    cell = await run_cell(server, scenario, clients, count, peak)
+                    cells.append(cell)
+                    if (scenario.key, server.name) == ("view", "loopkeeper"):
+                        scorecards_sent += cell.sent
+                    print(f"  {_cell_line(scenario, cell)}", flush=True)
+        for server in servers.values():
+            memory[server.name]["after_50"] = rss_mib(server.child.pid)
+            memory[server.name]["peak"] = peak.get(server.name, 0.0)
+    finally:
+        for server in servers.values():
+            with contextlib.suppress(psutil.Error):  # it may have died: say so below
+                servers_cpu[server.name] = cpu_seconds(server.child.pid)
+            server.child.stop()
+    ours = own_cpu_seconds() + cpu_seconds(standin_pid) - ours_before + sum(servers_cpu.values())
+    others = (busy_cpu_seconds() - machine_before - ours) / (time.monotonic() - started)
+    return LatencyResults(
+        cells=cells,
+        memory=memory,
+        visible_to_hm=visible,
+        scorecards_expected=scorecards_sent,
+        scorecards_stored=await count_scorecards(url) - before,
+        requests=counts,
+        server_errors={name: traceback_kinds(log) for name, log in logs.items()},
+        other_cores=max(0.0, others),
+    )
+
+
+def traceback_kinds(log: Path) -> dict[str, int]:
+    """What a server logged as errors: the last line of each traceback, counted."""
+    kinds: dict[str, int] = {}
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    for n, line in enumerate(lines):
+        # A traceback ends at the first unindented line after "Traceback (…":
+        # the exception. Chained ones count once, by the last.
+        if line.startswith(("Traceback", "  ")) or not line.strip():
+            continue
+        if n and lines[n - 1].startswith("  ") and not _chained(lines, n):
+            kind = line[:160]
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
+def _chained(lines: list[str], n: int) -> bool:
+    """Is the exception on line n followed by "During handling…"/"The above…" (a cause)?"""
+    following = next((line for line in lines[n + 1 : n + 4] if line.strip()), "")
+    return following.startswith(("During handling", "The above exception"))
+
+
+def _cell_line(scenario: Scenario, cell: Cell) -> str:
+    errors = f", {len(cell.errors)} wrong (first: {cell.errors[0][:120]})" if cell.errors else ""
+    busy = "n/a" if cell.busy_after_s is None else f"{cell.busy_after_s:.1f}"
+    return (
+        f"{scenario.label:<28} {cell.app:<10} {cell.clients:>2} clients, "
+        f"{len(cell.latencies_ms):>4} answers: p50 {cell.p(50):7.1f}  p95 {cell.p(95):7.1f}  "
+        f"p99 {cell.p(99):7.1f} ms, {cell.throughput:5.0f}/s, "
+        f"{cell.cpu_ms_per_request:5.1f} CPU ms/req, busy {busy} s after{errors}"
+    )

@@ -1,0 +1,311 @@
+"""The figures as Markdown tables (printed as they are, and written to RESULTS.md), each
+target with its figure and whether it was met."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.latency import CLIENTS, DRAIN_SECONDS, Cell, LatencyResults
+from bench.sweep_cost import DUE_CANDIDATES, DUE_SEATS, PHASES, SweepResults, summary
+
+P99_TARGET_MS = 250.0
+RATIO_TARGET = 2.0
+FLAT_TARGET = 1.5  # the largest store's sweep may cost at most this much more than the smallest
+NOTES_MARKER = "<!-- Everything below this line is written by hand and kept across runs. -->"
+SCENARIOS = {
+    "command": "`/hire status Jane Doe` (slash command)",
+    "action": "`status_open_<id>` (block action)",
+    "view": "scorecard `view_submission`",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    figure: str
+    met: bool
+
+
+# Latency ----------------------------------------------------------------------------------------
+
+
+def _ratio(lk: float, bare: float) -> str:
+    return f"{lk / bare:.1f}x" if bare else "n/a"
+
+
+def latency_table(results: LatencyResults) -> list[str]:
+    lines = [
+        "| request | clients | n | Loopkeeper p50 / p95 / p99 | bare p50 / p95 / p99 "
+        "| ratio p50 / p95 / p99 | req/s LK / bare | LK CPU ms/req | LK busy after "
+        "| wrong (LK + bare) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for key, label in SCENARIOS.items():
+        for clients in CLIENTS:
+            lk = results.cell(key, "loopkeeper", clients)
+            bare = results.cell(key, "bare", clients)
+            if lk is None or bare is None:
+                continue
+            lines.append(
+                f"| {label} | {clients} | {len(lk.latencies_ms)} "
+                f"| {_three(lk)} | {_three(bare)} "
+                f"| {' / '.join(_ratio(lk.p(q), bare.p(q)) for q in (50, 95, 99))} "
+                f"| {lk.throughput:.0f} / {bare.throughput:.0f} "
+                f"| {lk.cpu_ms_per_request:.1f} | {_busy(lk)} "
+                f"| {len(lk.errors) + len(bare.errors)} |"
+            )
+    return lines
+
+
+def _busy(cell: Cell) -> str:
+    return f"> {DRAIN_SECONDS:.0f} s" if cell.busy_after_s is None else f"{cell.busy_after_s:.1f} s"
+
+
+def _three(cell: Cell) -> str:
+    return " / ".join(f"{cell.p(q):.1f}" for q in (50, 95, 99))
+
+
+def latency_verdicts(results: LatencyResults) -> list[Verdict]:
+    verdicts = []
+    for key, label in SCENARIOS.items():
+        lk = results.cell(key, "loopkeeper", 50)
+        bare = results.cell(key, "bare", 50)
+        if lk is None or bare is None:
+            continue
+        p99, floor = lk.p(99), bare.p(99)
+        verdicts.append(
+            Verdict(
+                f"{label}: p99 under {P99_TARGET_MS:.0f} ms at 50 clients",
+                f"{p99:.1f} ms",
+                p99 < P99_TARGET_MS,
+            )
+        )
+        verdicts.append(
+            Verdict(
+                f"{label}: p99 within {RATIO_TARGET:.0f}x the bare app at 50 clients",
+                f"{p99:.1f} vs {floor:.1f} ms = {_ratio(p99, floor)}",
+                bool(floor) and p99 <= RATIO_TARGET * floor,
+            )
+        )
+    wrong = sum(len(c.errors) for c in results.cells)
+    verdicts.append(
+        Verdict("every answer is the one Slack should get", f"{wrong} wrong", wrong == 0)
+    )
+    verdicts.append(
+        Verdict(
+            "every scorecard submission stored a scorecard",
+            f"{results.scorecards_stored} stored of {results.scorecards_expected} sent",
+            results.scorecards_stored == results.scorecards_expected,
+        )
+    )
+    return verdicts
+
+
+def memory_table(results: LatencyResults) -> list[str]:
+    lines = [
+        "| server process | idle after start-up | after the 50-client runs "
+        "| peak during the runs |",
+        "|---|--:|--:|--:|",
+    ]
+    for app, figures in results.memory.items():
+        lines.append(
+            f"| {app} | {figures.get('idle', 0):.1f} MiB | {figures.get('after_50', 0):.1f} MiB "
+            f"| {figures.get('peak', 0):.1f} MiB |"
+        )
+    return lines
+
+
+# Sweep ------------------------------------------------------------------------------------------
+
+
+def sweep_table(results: SweepResults) -> list[str]:
+    lines = [
+        "| backend | candidates | due, days late | sweeps | plan p50 / max "
+        "| full run p50 / max | full run, WEEKLY_REPORT=off p50 / max | alerts sent "
+        "| recipients | problem |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for row in results.rows:
+        figures = [
+            f"{summary(row, p):.1f} / {max(row.ms[p]):.1f} ms" if row.ms[p] else "—" for p in PHASES
+        ]
+        lines.append(
+            f"| {row.backend} | {row.candidates:,} | {row.late_days} | {len(row.ms['run'])} "
+            f"| {' | '.join(figures)} | {row.sent} | {row.recipients} | {row.error or ''} |"
+        )
+    return lines
+
+
+def sweep_verdicts(results: SweepResults) -> list[Verdict]:
+    verdicts = []
+    for backend in dict.fromkeys(r.backend for r in results.rows):
+        base = [
+            r for r in results.rows if r.backend == backend and r.late_days == 1 and r.ms["run"]
+        ]
+        if len(base) < 2:
+            continue
+        small, large = base[0], base[-1]
+        for phase, name in zip(
+            PHASES, ("planning phase", "full sweep", "full sweep, reports off"), strict=True
+        ):
+            before, after = summary(small, phase), summary(large, phase)
+            verdicts.append(
+                Verdict(
+                    f"{backend} {name} flat from {small.candidates:,} to {large.candidates:,} "
+                    f"candidates (at most {FLAT_TARGET}x)",
+                    f"{before:.1f} → {after:.1f} ms = {after / before:.2f}x",
+                    after / before <= FLAT_TARGET,
+                )
+            )
+    for row in results.rows:
+        if row.error:
+            verdicts.append(
+                Verdict(
+                    f"{row.backend} sweep works with {row.candidates:,} candidates, due ones "
+                    f"{row.late_days} days late",
+                    row.error,
+                    False,
+                )
+            )
+    for plan in results.plans:
+        verdicts.append(
+            Verdict(
+                f"{plan.backend} {plan.name} query uses {plan.index}",
+                "yes" if plan.uses_index else "no (see the plan)",
+                plan.uses_index,
+            )
+        )
+    return verdicts
+
+
+def plan_blocks(results: SweepResults) -> list[str]:
+    lines = []
+    for plan in results.plans:
+        lines += [f"{plan.backend}, {plan.name}:", "", "```", *plan.lines, "```", ""]
+    return lines
+
+
+# The whole report -------------------------------------------------------------------------------
+
+
+def render(
+    machine: dict[str, str],
+    code: str,
+    latency: LatencyResults | None,
+    sweep: SweepResults | None,
+    standin: dict[str, Any],
+    seconds: float,
+    quick: bool,
+) -> str:
+    lines = [
+        "# Loopkeeper benchmark results",
+        "",
+        f"One run of `make bench` ({'quick' if quick else 'full'}), "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {seconds / 60:.1f} minutes. Repeat it with "
+        "`make bench` (or `.venv/bin/python -m bench`; `--quick` for a smoke run that writes "
+        "nothing).",
+        "",
+        f"Code measured: {code}.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {name}: {value}" for name, value in machine.items()],
+        "",
+    ]
+    verdicts: list[Verdict] = []
+    if latency is not None:
+        lines += _latency_section(latency)
+        verdicts += latency_verdicts(latency)
+    if sweep is not None:
+        lines += _sweep_section(sweep)
+        verdicts += sweep_verdicts(sweep)
+    lines += [
+        "## Stand-in",
+        "",
+        f"Calls the apps and the sweep made to the Slack stand-in: {standin.get('calls', {})}; "
+        f"answered other than 200: {standin.get('non_200', '?')}; views or messages Slack "
+        f"would refuse: {standin.get('invalid', '?') or 'none'}.",
+        "",
+        "## Targets",
+        "",
+        "| target | figure | met |",
+        "|---|---|---|",
+        *[f"| {v.target} | {v.figure} | {'met' if v.met else '**NOT met**'} |" for v in verdicts],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _latency_section(latency: LatencyResults) -> list[str]:
+    errors = [
+        f"- {app}: {count} times `{kind}`"
+        for app, kinds in latency.server_errors.items()
+        for kind, count in sorted(kinds.items(), key=lambda item: -item[1])
+    ]
+    return [
+        "## Ack latency",
+        "",
+        f"Milliseconds from sending a signed request to reading the whole answer, over HTTP "
+        f"on loopback, at 1, 10 and 50 concurrent clients. Store: 10,000 candidates on a "
+        f"SQLite file; the hiring manager asking sees {latency.visible_to_hm:,} of them (two "
+        f"roles). Loopkeeper and a bare Bolt app (same Starlette adapter, uvicorn, signing, "
+        f"process_before_response=True, a listener that only acks) run side by side, each "
+        f"in its own process; the Slack stand-in in a third; the load here. Requests per "
+        f"cell: {latency.requests} (a cell also stops after 60 s), after 10 unmeasured per "
+        f"request kind and app. *LK CPU ms/req*: the Loopkeeper process's CPU time per "
+        f"answer, work after the answer included; *LK busy after*: how long it kept working "
+        f"after its last answer of the cell (each cell starts once it is idle). Other "
+        f"processes on the machine kept {latency.other_cores:.2f} cores busy on average "
+        f"meanwhile.",
+        "",
+        *latency_table(latency),
+        "",
+        "Errors the servers logged (last line of each traceback):",
+        "",
+        *(errors or ["- none"]),
+        "",
+        "## Memory",
+        "",
+        "Resident set size of each server process (psutil).",
+        "",
+        *memory_table(latency),
+        "",
+    ]
+
+
+def _sweep_section(sweep: SweepResults) -> list[str]:
+    return [
+        "## Sweep cost",
+        "",
+        f"Milliseconds for one sweep's planning phase (`Sweeper.plan`) and for a whole sweep "
+        f"(`Sweeper.run` as `serve` builds it: plan, claim, send to the stand-in, mark, "
+        f"weekly reports, housekeeping), median and worst of the timed sweeps (2 to 5, after "
+        f"one untimed), with {DUE_CANDIDATES} candidates and {DUE_SEATS} interview seats due "
+        f"whatever the store's size (a day past their deadlines; the rows with more days "
+        f"late are the same candidates with an older breach). No pause between messages. "
+        f"This week's weekly reports are recorded as sent already, so these are the "
+        f"ordinary sweeps of a week. "
+        f"SQLite is a file, not analysed (as the app leaves it); PostgreSQL is analysed "
+        f"after seeding (as autovacuum would).",
+        "",
+        *sweep_table(sweep),
+        "",
+        *[f"- {note}" for note in sweep.notes],
+        "",
+        "### Query plans (at the largest store)",
+        "",
+        *plan_blocks(sweep),
+    ]
+
+
+def write(path: Path, text: str) -> None:
+    """Write the figures, keeping the hand-written notes below NOTES_MARKER."""
+    notes = ""
+    if path.exists():
+        old = path.read_text()
+        if NOTES_MARKER in old:
+            notes = old.split(NOTES_MARKER, 1)[1]
+    path.write_text(f"{text}\n{NOTES_MARKER}{notes or chr(10)}")

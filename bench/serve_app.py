@@ -1,0 +1,81 @@
+"""Serve Loopkeeper, or the bare Bolt floor, with uvicorn on a socket the parent bound.
+
+    python -m bench.serve_app loopkeeper|bare --fd N
+
+Settings come from the environment, as for `loopkeeper serve`. Both apps run the same
+stack (Starlette, Bolt's Starlette adapter, uvicorn with the same options, Bolt's
+request signature check, process_before_response=True); the bare one only acks, so
+the difference between the two is Loopkeeper's own work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+
+import uvicorn
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.app import create_asgi, make_client
+from bot.config import load_settings
+
+
+def loopkeeper() -> Starlette:
+    return create_asgi(load_settings())
+
+
+def bare() -> Starlette:
+    """The floor: Bolt as Loopkeeper configures it, with listeners that only ack."""
+    settings = load_settings()
+    bolt = AsyncApp(
+        client=make_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+    )
+
+    async def only_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    bolt.command("/hire")(only_ack)
+    bolt.action(re.compile(".*"))(only_ack)
+    bolt.view(re.compile(".*"))(only_ack)
+    handler = AsyncSlackRequestHandler(bolt)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
+
+
+APPS = {"loopkeeper": loopkeeper, "bare": bare}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("app", choices=sorted(APPS))
+    parser.add_argument("--fd", type=int, required=True, help="a listening socket to serve on")
+    args = parser.parse_args()
+    app = APPS[args.app]()
+    sock = socket.socket(fileno=args.fd)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    print(f"serving {args.app}", flush=True)  # the line the parent waits for
+    server.run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()

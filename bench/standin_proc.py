@@ -1,0 +1,37 @@
+"""The tests' Slack Web API stand-in, in its own process so its work (checking every
+view and message as Slack would) does not run on the app's or the load's event loop.
+
+Prints its Web API base URL and its response_url base on the first line, runs until
+its stdin closes, then prints one JSON line: calls per method and views Slack would
+have refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections import Counter
+
+from bench.common import BOT_TOKEN
+from tests.slack_standin import SlackStandin
+
+
+async def _stdin_closed() -> None:
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+
+
+async def main() -> None:
+    async with SlackStandin(token=BOT_TOKEN) as slack:
+        # response_url("x") ends in "/x"; the parent appends its own names.
+        print(slack.url, slack.response_url("x")[:-1], flush=True)
+        await _stdin_closed()
+        methods = Counter(call.method.split(":")[0] for call in slack.calls)
+        failed = sum(1 for call in slack.calls if call.status != 200)
+        summary = {"calls": dict(methods), "non_200": failed, "invalid": slack.invalid[:5]}
+        print(json.dumps(summary), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
