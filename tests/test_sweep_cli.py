@@ -184,3 +184,20 @@ async def test_four_sweepers_over_a_thousand_due_alerts_send_exactly_a_thousand(
     posts = standin.calls_to("chat.postMessage")
     assert len(posts) == 1000
     assert len({p.args["channel"] for p in posts}) == 1000
+
+
+@pytest.mark.both_databases
+async def test_months_of_downtime_store_one_alert_per_person_not_one_per_missed_day(
+    db_url: str, standin: SlackStandin
+) -> None:
+    await stalled_candidate(db_url)
+    db = Database(db_url)
+    try:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=standin.url, retry_handlers=[])
+        report = await Sweeper(db, client).run(LOOP_START + timedelta(days=400))
+        async with db.reader() as session:
+            stored = (await session.exec(select(Alert))).all()
+    finally:
+        await db.close()
+    assert len(report.sent) == 2 and report.skipped > 390  # 393 daily breaches superseded
+    assert sorted(a.recipient_id for a in stored) == sorted([HM, RECRUITER])

@@ -113,32 +113,38 @@ def _insert(session: AsyncSession) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert)
 
 
+BATCH = 500  # rows per statement: PostgreSQL takes at most 32,767 parameters in one
+
+
 async def record_alerts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert alerts by key, exactly once. A key seen before stays as it is, except a
-    cancelled one the plan wants again, which comes back to pending."""
-    if not rows:
-        return
-    # A later step of a chain supersedes an earlier one not yet sent.
+    cancelled one the plan wants again, which comes back to pending. Rows marked
+    skipped are not inserted: they only supersede the same key if it is still pending."""
     superseded = [r["key"] for r in rows if r["status"] == "skipped"]
-    if superseded:
+    for start in range(0, len(superseded), BATCH):
         await session.exec(
             update(Alert)
-            .where(col(Alert.key).in_(superseded), col(Alert.status) == "pending")
+            .where(
+                col(Alert.key).in_(superseded[start : start + BATCH]),
+                col(Alert.status) == "pending",
+            )
             .values(status="skipped", claimed_until=None)
         )
-    statement = _insert(session).values(list(rows))
-    revived = statement.excluded
-    await session.exec(
-        statement.on_conflict_do_update(
-            index_elements=[Alert.key],
-            set_={
-                "status": revived.status,
-                "deliver_after": revived.deliver_after,
-                "recipient_id": revived.recipient_id,
-            },
-            where=col(Alert.status) == "cancelled",
+    wanted = [r for r in rows if r["status"] != "skipped"]
+    for start in range(0, len(wanted), BATCH):
+        statement = _insert(session).values(list(wanted[start : start + BATCH]))
+        revived = statement.excluded
+        await session.exec(
+            statement.on_conflict_do_update(
+                index_elements=[Alert.key],
+                set_={
+                    "status": revived.status,
+                    "deliver_after": revived.deliver_after,
+                    "recipient_id": revived.recipient_id,
+                },
+                where=col(Alert.status) == "cancelled",
+            )
         )
-    )
 
 
 async def set_candidate_next(
