@@ -326,22 +326,23 @@ class Sweeper:
         assert self.reports is not None
         async with self.db.reader() as session:
             roles = await store.alerts.all_roles(session)
+            done = await store.alerts.finished_reports(session, now=now)
         for role in roles:
             assert role.id is not None
             tz = self.reports.tz or await self._tz_of(role.hiring_manager_id, now)
             moment = report_moment(
                 now, weekday=self.reports.weekday, at=self.reports.at, tz_name=tz
             )
-            if role.created_at > moment:
-                continue  # a role created since has nothing to report yet
             week = moment.astimezone(zone_of(tz)).date().isoformat()
+            if role.created_at > moment or (role.id, week) in done:
+                continue  # nothing to report yet, or sent already: no query at all
             async with self.db.transaction() as session:
                 claimed = await store.alerts.claim_weekly_report(
                     session, role_id=role.id, week=week, now=now
                 )
                 status = claimed.status if claimed else None
                 if status is None:
-                    continue  # sent already this week: read nothing more
+                    continue
                 candidates = await store.alerts.open_candidates_of(session, role_id=role.id)
                 events = await store.alerts.events_of_role(session, role_id=role.id)
             numbers = weekly(role, candidates, events, week_end=moment)

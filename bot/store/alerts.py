@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, update
@@ -385,6 +385,20 @@ async def weekly_report(session: AsyncSession, *, role_id: int, week: str) -> We
         select(WeeklyReport).where(WeeklyReport.role_id == role_id, WeeklyReport.week == week)
     )
     return result.first()
+
+
+async def finished_reports(
+    session: AsyncSession, *, now: datetime, weeks_back: int = 2
+) -> set[tuple[int, str]]:
+    """(role, week) of recent reports sent or failed for good: one query a sweep, so the
+    per-role check costs no database round trip once a week's reports are out."""
+    since = (now - timedelta(weeks=weeks_back)).date().isoformat()
+    result = await session.exec(
+        select(WeeklyReport.role_id, WeeklyReport.week).where(
+            col(WeeklyReport.status).in_(["sent", "failed"]), col(WeeklyReport.week) >= since
+        )
+    )
+    return {(role_id, week) for role_id, week in result.all()}
 
 
 async def claim_weekly_report(
