@@ -194,6 +194,30 @@ async def advance(
 # Interviews and scorecards ------------------------------------------------------------------
 
 
+async def _candidate_modal(
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    *,
+    refusal: Callable[[hiring.CandidateCard, str], str | None],
+    modal: Callable[[Deps, hiring.CandidateCard], View],
+) -> None:
+    """A button that opens a form about one candidate, if the clicker may use it."""
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
+    if found is None:
+        await _tell(deps, client, body, respond, NOT_FOUND)
+        return
+    why_not = refusal(found, user_id)
+    if why_not:
+        await _tell(deps, client, body, respond, why_not)
+        return
+    await _open(deps, client, body, respond, modal(deps, found))
+
+
 async def open_schedule(
     ack: AsyncAck,
     action: dict,
@@ -203,18 +227,17 @@ async def open_schedule(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
-    if found is None:
-        await _tell(deps, client, body, respond, NOT_FOUND)
-        return
-    refusal = interview_blocks.schedule_refusal(found, user_id)
-    if refusal:
-        await _tell(deps, client, body, respond, refusal)
-        return
-    view = interview_blocks.schedule_modal(found, template_named(found.role.template))
-    await _open(deps, client, body, respond, view)
+    await _candidate_modal(
+        action,
+        body,
+        client,
+        respond,
+        context,
+        refusal=interview_blocks.schedule_refusal,
+        modal=lambda _, found: interview_blocks.schedule_modal(
+            found, template_named(found.role.template)
+        ),
+    )
 
 
 async def open_scorecard(
@@ -274,17 +297,15 @@ async def open_offer(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
-    if found is None:
-        await _tell(deps, client, body, respond, NOT_FOUND)
-        return
-    refusal = offer_blocks.offer_refusal(found, user_id)
-    if refusal:
-        await _tell(deps, client, body, respond, refusal)
-        return
-    await _open(deps, client, body, respond, offer_blocks.offer_modal(found, now=deps.clock.now()))
+    await _candidate_modal(
+        action,
+        body,
+        client,
+        respond,
+        context,
+        refusal=offer_blocks.offer_refusal,
+        modal=lambda deps, found: offer_blocks.offer_modal(found, now=deps.clock.now()),
+    )
 
 
 async def _offer_change(

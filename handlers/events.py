@@ -66,51 +66,36 @@ async def _answer(
         log.warning("could not answer a question: %s", error.response.get("error"))
 
 
-async def mention(
-    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+async def _question(
+    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext, *, in_dm: bool
 ) -> None:
+    """Answer a question once per event_id, after the ack."""
     deps = deps_of(context)
     user_id, channel = event.get("user"), event.get("channel")
     if not isinstance(user_id, str) or not isinstance(channel, str):
         return
     if not await _first_time(deps, body):
-        return
+        return  # Slack's retry of an event already answered
+    text = str(event.get("text", ""))
     deps.background.run(
-        _answer(
-            deps,
-            client,
-            user_id=user_id,
-            channel=channel,
-            text=str(event.get("text", "")),
-            in_dm=False,
-        ),
-        name="answer-mention",
+        _answer(deps, client, user_id=user_id, channel=channel, text=text, in_dm=in_dm),
+        name="answer-dm" if in_dm else "answer-mention",
     )
+
+
+async def mention(
+    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await _question(event, body, client, context, in_dm=False)
 
 
 async def direct_message(
     event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    deps = deps_of(context)
-    user_id, channel = event.get("user"), event.get("channel")
     # Edits, deletions and bots' messages are not questions.
     if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
         return
-    if not isinstance(user_id, str) or not isinstance(channel, str):
-        return
-    if not await _first_time(deps, body):
-        return
-    deps.background.run(
-        _answer(
-            deps,
-            client,
-            user_id=user_id,
-            channel=channel,
-            text=str(event.get("text", "")),
-            in_dm=True,
-        ),
-        name="answer-dm",
-    )
+    await _question(event, body, client, context, in_dm=True)
 
 
 def register(app: AsyncApp) -> None:
