@@ -1,6 +1,6 @@
 """`python -m bench`: every benchmark, one table at the end, and bench/RESULTS.md.
 
-python -m bench            # the full run (`make bench`), about ten minutes on 2 cores
+python -m bench            # the full run (`make bench`), under ten minutes on 2 cores
 python -m bench --quick    # fewer requests and sizes, to check the scripts; writes nothing
 python -m bench --only sweep
 """
@@ -59,7 +59,11 @@ async def run(args: argparse.Namespace) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run; writes no results")
     parser.add_argument("--only", choices=["latency", "sweep"], help="run one benchmark")
     args = parser.parse_args()

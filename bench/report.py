@@ -282,8 +282,9 @@ def _sweep_section(sweep: SweepResults) -> list[str]:
         "",
         f"Milliseconds for one sweep's planning phase (`Sweeper.plan`) and for a whole sweep "
         f"(`Sweeper.run` as `serve` builds it: plan, claim, send to the stand-in, mark, "
-        f"weekly reports, housekeeping), median and worst of the timed sweeps (2 to 5, after "
-        f"one untimed), with {DUE_CANDIDATES} candidates and {DUE_SEATS} interview seats due "
+        f"weekly reports, housekeeping), median and worst of the timed sweeps (2 to 5; "
+        f"one untimed sweep first warms the caches), with {DUE_CANDIDATES} candidates and "
+        f"{DUE_SEATS} interview seats due "
         f"whatever the store's size (a day past their deadlines; the rows with more days "
         f"late are the same candidates with an older breach). No pause between messages. "
         f"This week's weekly reports are recorded as sent already, so these are the "
