@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,6 +23,9 @@ from bot.blocks.interviews import kit_message, loop_summary_message
 from bot.db import Database
 
 log = logging.getLogger(__name__)
+
+# What the Web API client raises when Slack cannot be reached at all.
+UNREACHABLE = (TimeoutError, OSError, aiohttp.ClientError)
 
 
 async def dm(
@@ -34,6 +38,9 @@ async def dm(
     except SlackApiError as error:
         log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
         return False
+    except UNREACHABLE as error:
+        log.warning("DM to %s failed: Slack unreachable (%s)", user_id, type(error).__name__)
+        return False
     return True
 
 
@@ -43,6 +50,11 @@ async def profile(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
         response = await client.users_info(user=user_id)
     except SlackApiError as error:
         log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return {}
+    except UNREACHABLE as error:  # the sweep must go on without a time zone
+        log.warning(
+            "users.info for %s failed: Slack unreachable (%s)", user_id, type(error).__name__
+        )
         return {}
     user = response.get("user")
     return user if isinstance(user, dict) else {}
@@ -64,6 +76,10 @@ async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: 
         await client.views_publish(user_id=user_id, view=home_view(data, now=now))
     except SlackApiError as error:
         log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
+    except UNREACHABLE as error:
+        log.warning(
+            "views.publish for %s failed: Slack unreachable (%s)", user_id, type(error).__name__
+        )
 
 
 async def send_kits(

@@ -39,7 +39,7 @@ from bot.db import Database
 from bot.logs import new_trace
 from bot.metrics import Metrics
 from bot.models import Alert, Candidate, Role, StageEvent
-from bot.notify import profile
+from bot.notify import UNREACHABLE, profile
 from bot.report import WEEKDAYS, Weekly, chart_png, report_moment, weekly
 from bot.scorecards import plan_stage, template_named
 from bot.stages import Stage
@@ -380,7 +380,7 @@ class Sweeper:
             )
         except SlackApiError as error:
             return ("posted", str(error.response.get("error")))
-        except (TimeoutError, OSError) as error:
+        except UNREACHABLE as error:
             return ("posted", error.__class__.__name__)
         return None
 
@@ -477,7 +477,7 @@ class Sweeper:
                 "error",
                 str(error.response.get("error") or f"http {error.response.status_code}"),
             )
-        except (TimeoutError, OSError) as error:  # aiohttp's errors are OSErrors or timeouts
+        except UNREACHABLE as error:  # refused, reset or timed out: retried with back-off
             return ("error", f"{error.__class__.__name__}: {error}")
         return None
 

@@ -567,3 +567,19 @@ async def test_alerts_survive_a_restart_and_are_not_sent_again(app: Running, clo
     finally:
         await fresh.db.close()
     assert posts_since(app, before) == []
+
+
+async def test_an_unreachable_slack_does_not_stop_the_sweep(app: Running, clock) -> None:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.sweep import Sweeper
+
+    await idle_jane(app, clock)
+    # Nothing listens on port 9: every call fails to connect, users.info included.
+    dead = AsyncWebClient(token="xoxb-test-token", base_url="http://127.0.0.1:9/api/", timeout=2)
+    report = await Sweeper(app.deps.db, dead).run(clock.now())
+
+    assert report.sent == [] and report.retrying == 1
+    [alert] = [a for a in await alerts(app) if a.kind == "stage_idle"]
+    assert (alert.status, alert.claimed_until, alert.attempts) == ("pending", None, 1)
+    assert alert.error.startswith("Client")  # recorded, to be retried with back-off
