@@ -108,9 +108,10 @@ async def pauses_of(
     return out
 
 
-def _insert(session: AsyncSession) -> Any:
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT with ON CONFLICT, in the dialect of the session's database."""
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 BATCH = 500  # rows per statement: PostgreSQL takes at most 32,767 parameters in one
@@ -132,7 +133,7 @@ async def record_alerts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
         )
     wanted = [r for r in rows if r["status"] != "skipped"]
     for start in range(0, len(wanted), BATCH):
-        statement = _insert(session).values(list(wanted[start : start + BATCH]))
+        statement = _insert(session, Alert).values(list(wanted[start : start + BATCH]))
         revived = statement.excluded
         await session.exec(
             statement.on_conflict_do_update(
@@ -343,10 +344,10 @@ async def events_of_role(session: AsyncSession, *, role_id: int) -> list[StageEv
 
 async def first_delivery(session: AsyncSession, *, event_id: str, now: datetime) -> bool:
     """True the first time an Events API event_id is seen; Slack's retries get False."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(EventReceipt)
     result = await session.exec(
-        insert.values(event_id=event_id[:64], received_at=now).on_conflict_do_nothing()
+        _insert(session, EventReceipt)
+        .values(event_id=event_id[:64], received_at=now)
+        .on_conflict_do_nothing()
     )
     return bool(result.rowcount)
 
@@ -406,12 +407,10 @@ async def claim_weekly_report(
 ) -> WeeklyReport | None:
     """The week's report row if this sweep should (still) send it; None if it went out
     already or for good failed. The row is the record that keeps it to once a week."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(WeeklyReport)
     await session.exec(
-        insert.values(
-            role_id=role_id, week=week, status="pending", error="", created_at=now
-        ).on_conflict_do_nothing()
+        _insert(session, WeeklyReport)
+        .values(role_id=role_id, week=week, status="pending", error="", created_at=now)
+        .on_conflict_do_nothing()
     )
     row = await weekly_report(session, role_id=role_id, week=week)
     return row if row is not None and row.status in ("pending", "posted") else None
