@@ -32,8 +32,9 @@ from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.guard import signed_by_slack, well_formed
 from bot.logs import new_trace
-from bot.metrics import Metrics, signed_by_slack, surface, well_formed
+from bot.metrics import Metrics, surface
 from bot.migrate import current_heads
 from bot.notify import HomeRedraws
 from bot.sweep import Sweeper, report_schedule

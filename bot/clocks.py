@@ -122,6 +122,11 @@ class Clocks:
     idle_hours: int
 
 
+def of_role(settings: object) -> Clocks:
+    """A role's clock settings (anything with bot.models.ClockSettings' fields)."""
+    return Clocks(*(getattr(settings, name) for name in Clocks.__dataclass_fields__))
+
+
 @dataclass(frozen=True)
 class CandidateFacts:
     stage: Stage

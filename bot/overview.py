@@ -38,24 +38,18 @@ def _facts(
     )
 
 
-def _role_clocks(role: Role) -> clocks.Clocks:
-    return clocks.Clocks(
-        role.loop_days, role.feedback_hours, role.decision_hours, role.offer_hours, role.idle_hours
-    )
-
-
 async def clock_summary(
-    db: Database, *, candidate: Candidate, role: Role, now: datetime
+    db: Database, *, candidate: Candidate, role: Role, offer: Offer | None, now: datetime
 ) -> ClockSummary:
+    """The candidate's running clocks; `offer` is the open one the caller read already."""
     assert candidate.id is not None
     async with db.reader() as session:
-        offer = await store.open_offer(session, candidate_id=candidate.id)
         pauses = (await store.alerts.pauses_of(session, candidate_ids=[candidate.id])).get(
             candidate.id, []
         )
     facts = _facts(candidate, offer, pauses)
     return ClockSummary(
-        clocks.loop_day(facts, now), role.loop_days, clocks.deadlines(facts, _role_clocks(role))
+        clocks.loop_day(facts, now), role.loop_days, clocks.deadlines(facts, clocks.of_role(role))
     )
 
 
@@ -179,7 +173,7 @@ async def pipelines_of(
                     PipelineRow(
                         candidate,
                         (now - candidate.stage_entered_at) / DAY,
-                        flags_for(facts, _role_clocks(role), overdue.get(candidate.id, 0), now),
+                        flags_for(facts, clocks.of_role(role), overdue.get(candidate.id, 0), now),
                     )
                 )
                 stage = Stage(candidate.stage)

@@ -224,7 +224,7 @@ class Sweeper:
                 pauses.get(candidate.id, []),
             )
             next_at: datetime | None = None
-            for chain in clocks.plan_candidate(facts, _clocks(role), now):
+            for chain in clocks.plan_candidate(facts, clocks.of_role(role), now):
                 team = await teams.get(session, role)
                 rows += self._rows(chain, candidate, role, team, None, now, report)
                 if chain.send and chain.send.kind == Kind.OFFER_EXPIRED and offer is not None:
@@ -560,12 +560,6 @@ class _Teams:
             assert found is not None
             self._known[role.id] = found.team
         return self._known[role.id]
-
-
-def _clocks(role: Role) -> clocks.Clocks:
-    return clocks.Clocks(
-        role.loop_days, role.feedback_hours, role.decision_hours, role.offer_hours, role.idle_hours
-    )
 
 
 def _recipients(audience: Audience, role: Role, team: Team, interviewer: str | None) -> list[str]:

@@ -21,12 +21,12 @@ async def status_card(
     candidate_id = found.candidate.id or 0
     loop = await feedback.loop_of(deps.db, viewer_id=user_id, candidate_id=candidate_id)
     extra: list[Block] = loop_blocks(loop, viewer_id=user_id, now=now) if loop else []
+    offer = await offers.offer_of(deps.db, candidate_id=candidate_id)
     if not found.stage.is_closed:
         summary = await overview.clock_summary(
-            deps.db, candidate=found.candidate, role=found.role, now=now
+            deps.db, candidate=found.candidate, role=found.role, offer=offer, now=now
         )
         extra = [*cards.clock_blocks(summary, now=now), *extra]
-    offer = await offers.offer_of(deps.db, candidate_id=candidate_id)
     if offer is not None and access.can_see_candidates(user_id, found.team):
         can_act = access.can_move_candidates(user_id, found.team)
         extra = [*offer_blocks(offer, now=now, can_act=can_act), *extra]

@@ -151,7 +151,7 @@ async def test_everything_survives_a_restart(
 def test_the_byte_level_signature_check_accepts_slacks_published_vector(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot import metrics
+    from bot import guard
 
     vector = {  # slack-reference/payloads/signature_test_vector.json
         "secret": "8f742231b10e8888abcd99yyyzzz85a5",
@@ -165,15 +165,15 @@ def test_the_byte_level_signature_check_accepts_slacks_published_vector(
         ),
         "signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
     }
-    monkeypatch.setattr(metrics.time, "time", lambda: 1531420618 + 60)
-    ok = metrics.signed_by_slack(
+    monkeypatch.setattr(guard.time, "time", lambda: 1531420618 + 60)
+    ok = guard.signed_by_slack(
         vector["secret"], vector["body"].encode(), vector["timestamp"], vector["signature"]
     )
     assert ok
-    assert not metrics.signed_by_slack(
+    assert not guard.signed_by_slack(
         vector["secret"], vector["body"].encode() + b"x", vector["timestamp"], vector["signature"]
     )
-    monkeypatch.setattr(metrics.time, "time", lambda: 1531420618 + 301)
-    assert not metrics.signed_by_slack(
+    monkeypatch.setattr(guard.time, "time", lambda: 1531420618 + 301)
+    assert not guard.signed_by_slack(
         vector["secret"], vector["body"].encode(), vector["timestamp"], vector["signature"]
     )
