@@ -180,8 +180,12 @@ async def test_the_unique_title_holds_under_a_race(
             await both_looked.wait()
         return found
 
-    async def create_or_refuse(title: str) -> str:
-        async with db.transaction() as session:
+    # Two engines, as two worker processes have: one process queues its own SQLite
+    # writers, so the race this guards against is between processes.
+    other = Database(db.url)
+
+    async def create_or_refuse(on: Database, title: str) -> str:
+        async with on.transaction() as session:
             try:
                 await create_role_in(session, clock.now(), title=title)
             except store.DuplicateRole:
@@ -189,10 +193,15 @@ async def test_the_unique_title_holds_under_a_race(
             return "created"
 
     monkeypatch.setattr(store.roles, "role_by_title", look_then_wait)
-    results = await asyncio.wait_for(
-        asyncio.gather(create_or_refuse("MLOps Engineer"), create_or_refuse("mlops engineer")),
-        timeout=30,
-    )
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(
+                create_or_refuse(db, "MLOps Engineer"), create_or_refuse(other, "mlops engineer")
+            ),
+            timeout=30,
+        )
+    finally:
+        await other.close()
     assert sorted(results) == ["created", "refused"]
 
 
@@ -273,17 +282,23 @@ async def test_the_open_name_index_holds_under_a_race(
             await both_looked.wait()
         return found
 
-    async def add_or_refuse(name: str) -> tuple[str, int | None]:
-        async with db.transaction() as session:
+    other = Database(db.url)  # a second process's engine, as in the title race above
+
+    async def add_or_refuse(on: Database, name: str) -> tuple[str, int | None]:
+        async with on.transaction() as session:
             try:
                 return "added", (await add_candidate_in(session, role, name, clock.now())).id
             except store.DuplicateCandidate as duplicate:
                 return "refused", duplicate.candidate_id
 
     monkeypatch.setattr(store.candidates, "open_candidate_named", look_then_wait)
-    results = await asyncio.wait_for(
-        asyncio.gather(add_or_refuse("Jane Doe"), add_or_refuse("jane doe")), timeout=30
-    )
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(add_or_refuse(db, "Jane Doe"), add_or_refuse(other, "jane doe")),
+            timeout=30,
+        )
+    finally:
+        await other.close()
     assert sorted(outcome for outcome, _ in results) == ["added", "refused"]
     # Two looks found nobody; the third came after the index refused the loser's insert.
     assert looks == 3
