@@ -13,10 +13,10 @@ from bot.store.candidates import (
     candidates_visible_to,
     candidates_with_roles,
     get_candidate,
-    interviews_for,
     move_candidate,
     open_candidate_named,
     recent_events,
+    visible_ids,
 )
 from bot.store.interviews import (
     ScorecardConflict,
@@ -40,7 +40,6 @@ from bot.store.roles import (
     DuplicateRole,
     RoleWithTeam,
     create_role,
-    on_team,
     role_by_title,
     role_with_team,
     roles_for_user,
@@ -68,11 +67,9 @@ __all__ = [
     "get_scorecard",
     "interview_by_request",
     "interviewer_ids_of",
-    "interviews_for",
     "latest_versions",
     "lock_candidate",
     "move_candidate",
-    "on_team",
     "open_candidate_named",
     "open_offer",
     "ratings_of",
@@ -86,4 +83,5 @@ __all__ = [
     "set_feedback_complete",
     "submitted_interview_ids",
     "touch",
+    "visible_ids",
 ]

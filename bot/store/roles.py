@@ -31,16 +31,6 @@ class RoleWithTeam:
     team: Team
 
 
-def recruits(user_id: str):  # type: ignore[no-untyped-def]
-    """SQL condition: the user recruits for the role in the query."""
-    return exists().where(RoleRecruiter.role_id == Role.id, RoleRecruiter.user_id == user_id)
-
-
-def on_team(user_id: str):  # type: ignore[no-untyped-def]
-    """SQL condition: the user is on the hiring team of the role in the query."""
-    return or_(Role.hiring_manager_id == user_id, recruits(user_id))
-
-
 async def create_role(
     session: AsyncSession,
     *,
