@@ -16,7 +16,7 @@ from bot.models import MAX_NOTE, Candidate, ClockSettings, Role, StageEvent
 from bot.names import Named, clean_name, match_names, name_key
 from bot.numbers import small_int
 from bot.scorecards import templates
-from bot.stages import IllegalMove, Stage, plan_move
+from bot.stages import CLOSED, IllegalMove, Stage, plan_move
 
 MAX_NAME = 150
 MAX_LINKS = 2000
@@ -128,6 +128,12 @@ async def roles_for(db: Database, *, user_id: str) -> list[store.RoleWithTeam]:
         return await store.roles_for_user(session, user_id=user_id)
 
 
+async def team_of(db: Database, *, role_id: int) -> Team | None:
+    async with db.reader() as session:
+        found = await store.role_with_team(session, role_id=role_id)
+    return found.team if found else None
+
+
 async def roles_user_can_add_to(db: Database, *, user_id: str) -> list[Role]:
     return [
         r.role
@@ -209,9 +215,8 @@ async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidat
     async with db.reader() as session:
         # Names only (no rows): a hiring manager may see thousands of candidates.
         visible = await store.candidate_names_visible_to(session, user_id=user_id)
-        people = [
-            Named(i, name, not Stage(stage).is_closed, key) for i, name, key, stage in visible
-        ]
+        # A StrEnum's members hash as their values: no Stage() per row of thousands.
+        people = [Named(i, name, stage not in CLOSED, key) for i, name, key, stage in visible]
         matches = match_names(query, people)
         found = await store.candidates_with_roles(session, ids=[m.id for m in matches])
     by_id = {c.id: (c, r) for c, r in found}

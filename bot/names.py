@@ -79,11 +79,14 @@ def _score(query: str, query_words: list[str], key: str) -> float:
     if key == query:
         return 100.0
     words = key.split()
-    if _distinct_match(query_words, words, str.__eq__):
-        return 97.0
-    # Every word typed starts a different word of the name: "jan do" finds "Jane Doe".
-    if _distinct_match(query_words, words, lambda q, w: w.startswith(q)):
-        return 95.0 if len(query_words) > 1 or len(query) >= 3 else 90.0
+    # The matchings below are the careful test; most names fail this cheap one first
+    # (a typed word that starts no word of the name), and it is run for every name.
+    if all(any(w.startswith(q) for w in words) for q in query_words):
+        if _distinct_match(query_words, words, str.__eq__):
+            return 97.0
+        # Every word typed starts a different word of the name: "jan do" finds "Jane Doe".
+        if _distinct_match(query_words, words, lambda q, w: w.startswith(q)):
+            return 95.0 if len(query_words) > 1 or len(query) >= 3 else 90.0
     if len(query) < 3:
         return 0.0
     # Typos: the whole name, or its best-matching words, nearly spelled right.
