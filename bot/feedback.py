@@ -96,9 +96,14 @@ def may_see_ratings(viewer_id: str, team: Team, submitted_by: Collection[str]) -
 
 
 async def _loop(
-    session: store.AsyncSession, *, viewer_id: str, candidate: Candidate
+    session: store.AsyncSession,
+    *,
+    viewer_id: str,
+    candidate: Candidate,
+    found: store.RoleWithTeam | None = None,
 ) -> Loop | None:
-    found = await store.role_with_team(session, role_id=candidate.role_id)
+    """`found`: the candidate's role and team, when the caller has read them already."""
+    found = found or await store.role_with_team(session, role_id=candidate.role_id)
     assert candidate.id is not None and found is not None
     pairs = await store.seats_of(session, candidate_id=candidate.id)
     interviewers = {seat.interviewer_id for _, seat in pairs}
@@ -130,6 +135,15 @@ async def _loop(
     submitted_by = {interviewer for _, interviewer in latest}
     show = may_see_ratings(viewer_id, found.team, submitted_by)
     return Loop(candidate, found.role, found.team, template, list(interviews.values()), show)
+
+
+async def loop_in(
+    session: store.AsyncSession, *, viewer_id: str, candidate: Candidate, role: Role, team: Team
+) -> Loop | None:
+    """The loop of a candidate whose role and team the caller has read in this session."""
+    return await _loop(
+        session, viewer_id=viewer_id, candidate=candidate, found=store.RoleWithTeam(role, team)
+    )
 
 
 async def loop_of(db: Database, *, viewer_id: str, candidate_id: int) -> Loop | None:

@@ -149,11 +149,6 @@ async def give_more_time(db: Database, *, actor_id: str, offer_id: int, now: dat
         return OfferCard(found, offer)
 
 
-async def offer_of(db: Database, *, candidate_id: int) -> Offer | None:
-    async with db.reader() as session:
-        return await store.open_offer(session, candidate_id=candidate_id)
-
-
 async def snooze(
     db: Database, *, actor_id: str, alert_id: int, now: datetime
 ) -> tuple[CandidateCard, str]:

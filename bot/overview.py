@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot import clocks, feedback, store
 from bot.access import Hat
 from bot.db import Database
+from bot.hiring import CandidateCard
 from bot.models import Candidate, Offer, Role, Scorecard, StageEvent
 from bot.names import name_key
 from bot.stages import OPEN_STAGES, Stage
@@ -38,19 +39,46 @@ def _facts(
     )
 
 
-async def clock_summary(
-    db: Database, *, candidate: Candidate, role: Role, offer: Offer | None, now: datetime
+def clock_summary(
+    candidate: Candidate,
+    role: Role,
+    offer: Offer | None,
+    pauses: Sequence[clocks.Pause],
+    *,
+    now: datetime,
 ) -> ClockSummary:
-    """The candidate's running clocks; `offer` is the open one the caller read already."""
-    assert candidate.id is not None
-    async with db.reader() as session:
-        pauses = (await store.alerts.pauses_of(session, candidate_ids=[candidate.id])).get(
-            candidate.id, []
-        )
+    """The candidate's running clocks."""
     facts = _facts(candidate, offer, pauses)
     return ClockSummary(
         clocks.loop_day(facts, now), role.loop_days, clocks.deadlines(facts, clocks.of_role(role))
     )
+
+
+@dataclass(frozen=True)
+class StatusDetail:
+    """What a status card shows beyond the candidate's own row and events."""
+
+    loop: feedback.Loop | None  # None: the viewer may not see the loop
+    offer: Offer | None  # the open offer, if any
+    clocks: ClockSummary | None  # None once the candidate is hired or closed
+
+
+async def status_detail(
+    db: Database, *, viewer_id: str, card: CandidateCard, now: datetime
+) -> StatusDetail:
+    """Read in one session: a status card is asked for often and must answer fast."""
+    candidate = card.candidate
+    assert candidate.id is not None
+    async with db.reader() as session:
+        loop = await feedback.loop_in(
+            session, viewer_id=viewer_id, candidate=candidate, role=card.role, team=card.team
+        )
+        offer = await store.open_offer(session, candidate_id=candidate.id)
+        if card.stage.is_closed:
+            return StatusDetail(loop, offer, None)
+        pauses = await store.alerts.pauses_of(session, candidate_ids=[candidate.id])
+    summary = clock_summary(candidate, card.role, offer, pauses.get(candidate.id, []), now=now)
+    return StatusDetail(loop, offer, summary)
 
 
 # Pipeline ---------------------------------------------------------------------------------------

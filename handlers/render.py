@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, offers, overview
+from bot import access, hiring, overview
 from bot.app import Deps
 from bot.blocks import candidates as cards
 from bot.blocks.common import as_dicts
@@ -18,18 +18,13 @@ async def status_card(
     deps: Deps, user_id: str, found: CandidateCard, *, note: str | None = None
 ) -> tuple[str, list[dict]]:
     now = deps.clock.now()
-    candidate_id = found.candidate.id or 0
-    loop = await feedback.loop_of(deps.db, viewer_id=user_id, candidate_id=candidate_id)
-    extra: list[Block] = loop_blocks(loop, viewer_id=user_id, now=now) if loop else []
-    offer = await offers.offer_of(deps.db, candidate_id=candidate_id)
-    if not found.stage.is_closed:
-        summary = await overview.clock_summary(
-            deps.db, candidate=found.candidate, role=found.role, offer=offer, now=now
-        )
-        extra = [*cards.clock_blocks(summary, now=now), *extra]
-    if offer is not None and access.can_see_candidates(user_id, found.team):
+    detail = await overview.status_detail(deps.db, viewer_id=user_id, card=found, now=now)
+    extra: list[Block] = loop_blocks(detail.loop, viewer_id=user_id, now=now) if detail.loop else []
+    if detail.clocks is not None:
+        extra = [*cards.clock_blocks(detail.clocks, now=now), *extra]
+    if detail.offer is not None and access.can_see_candidates(user_id, found.team):
         can_act = access.can_move_candidates(user_id, found.team)
-        extra = [*offer_blocks(offer, now=now, can_act=can_act), *extra]
+        extra = [*offer_blocks(detail.offer, now=now, can_act=can_act), *extra]
     text, blocks = cards.status_message(
         found,
         now=now,
