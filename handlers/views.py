@@ -284,12 +284,10 @@ async def _after_scorecard(
 ) -> None:
     text, blocks = interview_blocks.scorecard_saved_message(saved.context, saved.scorecard.version)
     await notify.dm(client, user_id, text, blocks)
-    await notify.publish_home(client, deps.db, user_id, deps.clock.now())
     role = saved.context.role
-    team = await hiring.roles_for(deps.db, user_id=role.hiring_manager_id)
-    people = {role.hiring_manager_id} | {
-        u for r in team if r.role.id == role.id for u in r.team.recruiter_ids
-    }
+    team = await hiring.team_of(deps.db, role_id=role.id or 0)
+    # The interviewer's own Home too: coalesced with the team's, one redraw each.
+    people = {user_id, role.hiring_manager_id, *(team.recruiter_ids if team else [])}
     await deps.homes.redraw(client, deps.db, people, deps.clock.now)
     if saved.completed is not None:
         await notify.send_loop_summary(
