@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -29,6 +30,7 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@cache  # the migrations ship with the code: read once, not on every /healthz
 def current_heads() -> tuple[str, ...]:
     from alembic.script import ScriptDirectory
 
