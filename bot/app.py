@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -75,6 +76,24 @@ def make_client(settings: Settings) -> AsyncWebClient:
             AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
     )
+
+
+@asynccontextmanager
+async def slack_connections(*clients: AsyncWebClient) -> AsyncIterator[None]:
+    """Keep-alive connections to Slack's Web API for the process's lifetime. Without a
+    session of its own, slack_sdk opens and closes a connection for every call (a
+    TCP and TLS handshake per DM); Bolt hands this one to each request's client."""
+    for client in clients:
+        # A session's timeout replaces the client's own: interactive calls must give up
+        # sooner than the sweep's.
+        client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+    try:
+        yield
+    finally:
+        for client in clients:
+            if client.session is not None:
+                await client.session.close()
+            client.session = None
 
 
 def make_sweep_client(settings: Settings) -> AsyncWebClient:
@@ -259,17 +278,18 @@ def create_asgi(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        scheduler = start_scheduler(deps, sweeper)
-        try:
-            yield
-        finally:
-            # uvicorn has finished the requests in flight; now the sweep and the
-            # confirmations already promised to people, then the pool.
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
-            await sweeper.wait_idle(seconds=SHUTDOWN_GRACE_SECONDS)
-            await deps.background.drain(seconds=SHUTDOWN_GRACE_SECONDS)
-            await deps.db.close()
+        async with slack_connections(bolt.client, sweeper.client):
+            scheduler = start_scheduler(deps, sweeper)
+            try:
+                yield
+            finally:
+                # uvicorn has finished the requests in flight; now the sweep and the
+                # confirmations already promised to people, then the pool.
+                if scheduler is not None:
+                    scheduler.shutdown(wait=False)
+                await sweeper.wait_idle(seconds=SHUTDOWN_GRACE_SECONDS)
+                await deps.background.drain(seconds=SHUTDOWN_GRACE_SECONDS)
+                await deps.db.close()
 
     app = Starlette(
         routes=[
