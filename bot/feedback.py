@@ -326,9 +326,7 @@ async def _context(
     found = await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
     assert candidate is not None and found is not None
     if Stage(candidate.stage) not in EDITABLE:
-        raise NotAllowed(
-            f"{candidate.name} is in {candidate.stage}, so scorecards for them are closed."
-        )
+        raise NotAllowed(_closed(candidate))
     template = template_named(found.role.template)
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id
@@ -348,6 +346,10 @@ async def _context(
         current,
         ratings,
     )
+
+
+def _closed(candidate: Candidate) -> str:
+    return f"{candidate.name} is in {candidate.stage}, so scorecards for them are closed."
 
 
 async def scorecard_context(db: Database, *, user_id: str, interview_id: int) -> ScorecardContext:
@@ -373,16 +375,25 @@ async def submit(
     form: ScorecardForm,
     now: datetime,
 ) -> Submitted:
-    """Store a new version on top of `base_version`, exactly once."""
-    async with db.transaction() as session:
+    """Store a new version on top of `base_version`, exactly once.
+
+    The form is checked against what was read before taking the write lock, so a
+    bad form never holds other writers up; what the lock must make true (the
+    candidate still open to scorecards, the version, the loop's completion) is read
+    again under it.
+    """
+    async with db.reader() as session:
         context = await _context(session, user_id=user_id, interview_id=interview_id)
-        checked, errors = check_scorecard(
-            context.competencies, form, max_summary=MAX_SUMMARY, max_evidence=MAX_EVIDENCE
-        )
-        if errors or checked is None:
-            raise FormErrors(errors)
+    checked, errors = check_scorecard(
+        context.competencies, form, max_summary=MAX_SUMMARY, max_evidence=MAX_EVIDENCE
+    )
+    if errors or checked is None:
+        raise FormErrors(errors)
+    async with db.transaction() as session:
         candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
         assert candidate is not None and candidate.id is not None
+        if Stage(candidate.stage) not in EDITABLE:  # moved on since the read above
+            raise NotAllowed(_closed(candidate))
         current = await store.current_scorecard(
             session, interview_id=interview_id, interviewer_id=user_id
         )
@@ -412,15 +423,18 @@ async def submit(
                 {"summary": "This scorecard was just saved from another window. Open it again."}
             ) from None
         await store.touch(session, candidate_id=candidate.id, now=now)  # nudges stop
-        completed = None
-        if candidate.feedback_complete_at is None:
-            loop = await _loop(
-                session, viewer_id=context.role.hiring_manager_id, candidate=candidate
-            )
-            if loop is not None and loop.complete:
-                await store.set_feedback_complete(session, candidate_id=candidate.id, at=now)
-                completed = loop
-        return Submitted(context, card, repeated=False, completed=completed)
+        # Under the lock, so two last scorecards at once complete the loop exactly once.
+        completes = candidate.feedback_complete_at is None and await store.every_seat_submitted(
+            session, candidate_id=candidate.id
+        )
+        if completes:
+            await store.set_feedback_complete(session, candidate_id=candidate.id, at=now)
+    completed = (
+        await loop_of(db, viewer_id=context.role.hiring_manager_id, candidate_id=candidate.id)
+        if completes
+        else None
+    )
+    return Submitted(context, card, repeated=False, completed=completed)
 
 
 async def _same(session: store.AsyncSession, card: Scorecard, checked: ScorecardInput) -> bool:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,7 @@ from bot.scorecards import (
     check_scorecard,
     templates,
 )
+from bot.stages import Stage
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
 from tests.slack_standin import message_problems, view_problems
 from tests.test_blocks import card as candidate_card
@@ -381,3 +383,64 @@ def test_clock_settings_defaults_are_the_domain_ones() -> None:
         "offer_hours": 48,
         "idle_hours": 48,
     }
+
+
+@pytest.mark.both_databases
+async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorecard(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The form is checked before the write lock is taken (a bad form never holds the
+    # other writers up); a rejection landing in between must still be honoured.
+    clock = ManualClock(NOW)
+    db = Database(db_url)
+    try:
+        role = await hiring.create_role(
+            db,
+            actor_id=ADMIN,
+            admins={ADMIN},
+            now=clock.now(),
+            form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
+        )
+        added = await hiring.add_candidate(
+            db,
+            actor_id=RECRUITER,
+            now=clock.now(),
+            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
+        )
+        candidate_id = added.candidate.id or 0
+        done = await feedback.schedule(
+            db,
+            actor_id=RECRUITER,
+            candidate_id=candidate_id,
+            now=clock.now(),
+            form=NewInterview("incident", ["UINT0001"], NOW, None),
+        )
+        read_context = feedback._context
+
+        async def read_then_reject(*args: Any, **kwargs: Any) -> feedback.ScorecardContext:
+            context = await read_context(*args, **kwargs)
+            await hiring.move(
+                db,
+                actor_id=RECRUITER,
+                candidate_id=candidate_id,
+                seen_stage=Stage.INTERVIEWING,
+                target=Stage.REJECTED,
+                reason="withdrew from the process",
+                now=clock.now(),
+            )
+            return context
+
+        monkeypatch.setattr(feedback, "_context", read_then_reject)
+        with pytest.raises(hiring.NotAllowed, match="scorecards for them are closed"):
+            await feedback.submit(
+                db,
+                user_id="UINT0001",
+                interview_id=done.interview.id or 0,
+                base_version=0,
+                form=form(),
+                now=clock.now(),
+            )
+        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
+        assert loop is not None and not any(seat.scorecard for seat in loop.seats)
+    finally:
+        await db.close()

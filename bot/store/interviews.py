@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import case, exists, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -82,6 +82,25 @@ async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[In
         .order_by(col(Interview.starts_at), col(Interview.id), col(Seat.interviewer_id))
     )
     return list(result.all())
+
+
+async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> bool:
+    """Has every interviewer of the candidate's loop sent a scorecard (and is there a loop)?
+    One aggregate, for the submit that holds the write lock; `bot.feedback.Loop.complete`
+    says the same of a loop read whole."""
+    submitted = exists().where(
+        Scorecard.interview_id == Seat.interview_id,
+        Scorecard.interviewer_id == Seat.interviewer_id,
+    )
+    seats, waiting = (
+        await session.exec(
+            select(func.count(), func.coalesce(func.sum(case((~submitted, 1), else_=0)), 0))
+            .select_from(Seat)
+            .join(Interview, col(Interview.id) == Seat.interview_id)
+            .where(Interview.candidate_id == candidate_id)
+        )
+    ).one()
+    return seats > 0 and waiting == 0
 
 
 async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set[str]:
