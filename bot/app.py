@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -31,7 +31,7 @@ from starlette.routing import Route
 from bot import store
 from bot.background import Background
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.guard import signed_by_slack, well_formed
 from bot.logs import new_trace
@@ -217,6 +217,7 @@ def create_asgi(
         settings=settings,
         db=Database(settings.database_url),
         clock=clock or SystemClock(),
+        metrics=Metrics(multiprocess_dir=settings.prometheus_multiproc_dir),
         homes=HomeRedraws(settings.home_redraw_delay_seconds),
     )
     bolt = build_bolt(deps, client=client)
@@ -254,7 +255,7 @@ def create_asgi(
             deps.metrics.deliveries_waiting.set(waiting)
         except DBAPIError:
             deps.metrics.database_errors.inc()
-        return Response(generate_latest(deps.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(deps.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(_: Request) -> Response:
         try:
@@ -303,3 +304,14 @@ def create_asgi(
     app.state.bolt = bolt
     app.state.sweeper = sweeper
     return app
+
+
+def asgi_from_env() -> Starlette:
+    """What each worker of `loopkeeper serve --workers N` runs (uvicorn's app factory,
+    "bot.app:asgi_from_env"): settings and logging as `serve` sets them up, in the
+    worker's own process. `serve` has checked the settings, templates and schema."""
+    from bot.logs import configure
+
+    settings = load_settings()
+    configure(settings.log_level, settings.log_format)
+    return create_asgi(settings)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_database_settings, load_settings
 
@@ -68,7 +72,10 @@ def serve(args: argparse.Namespace) -> int:
         asyncio.run(_check_schema(settings))
     except SchemaOutOfDate as error:
         return _fail(str(error))
+    workers = args.workers or settings.web_concurrency
     if args.socket:
+        if workers > 1:
+            log.info("Socket Mode runs one process; WEB_CONCURRENCY and --workers are ignored")
         asyncio.run(_serve_socket(settings))
         return 0
     import uvicorn
@@ -77,17 +84,36 @@ def serve(args: argparse.Namespace) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
     # uvicorn answers SIGTERM by finishing the requests in flight, then the app's
     # lifespan lets the running sweep finish (bot.app).
-    uvicorn.run(
-        create_asgi(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # keep bot.logs' handlers (JSON lines in production)
-        timeout_graceful_shutdown=int(SHUTDOWN_GRACE_SECONDS),
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level.lower(),
+        "log_config": None,  # keep bot.logs' handlers (JSON lines in production)
+        "timeout_graceful_shutdown": int(SHUTDOWN_GRACE_SECONDS),
+    }
+    if workers == 1:
+        log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
+        uvicorn.run(create_asgi(settings), **options)
+        return 0
+    log.info(
+        "serving Slack requests on http://%s:%d/slack/events with %d worker processes",
+        host,
+        port,
+        workers,
     )
+    # Each worker counts its own requests; in prometheus_client's multiprocess mode
+    # they write to files in one directory, which GET /metrics adds up (bot.metrics).
+    # uvicorn spawns fresh interpreters, so the workers see the variable before they
+    # import prometheus_client (this process's import of it is unaffected and unused).
+    metrics_dir = tempfile.mkdtemp(prefix="loopkeeper-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        # Every worker runs the sweep scheduler; bot.sweep's lock lets one sweep at a time.
+        uvicorn.run("bot.app:asgi_from_env", factory=True, workers=workers, **options)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -162,6 +188,12 @@ def check_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker_count(text: str) -> int:
+    if not text.isdecimal() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers from 1 to 64")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loopkeeper", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--socket", action="store_true", help="use Socket Mode instead")
     serve_cmd.add_argument("--host", help="overrides HOST")
     serve_cmd.add_argument("--port", type=int, help="overrides PORT")
+    serve_cmd.add_argument(
+        "--workers",
+        type=_worker_count,
+        metavar="N",
+        help="worker processes over HTTP; overrides WEB_CONCURRENCY (default 1). "
+        "Socket Mode runs one process and ignores it",
+    )
     serve_cmd.set_defaults(run=serve)
 
     migrate_cmd = commands.add_parser("migrate", help="upgrade the database schema")

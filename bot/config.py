@@ -31,6 +31,10 @@ _HELP: dict[str, str] = {
     ),
     "HOST": "the address `loopkeeper serve` listens on, e.g. 0.0.0.0",
     "PORT": "the TCP port `loopkeeper serve` listens on, e.g. 3000",
+    "WEB_CONCURRENCY": (
+        "how many worker processes `loopkeeper serve` runs over HTTP, a whole number from "
+        "1 to 64 (the number of CPU cores is a good choice)"
+    ),
     "SWEEP_INTERVAL_SECONDS": "seconds between two clock sweeps (0 to 3600; 0 turns it off)",
     "SWEEP_PACE_SECONDS": "seconds between two messages of one sweep (0 to 5)",
     "WEEKLY_REPORT": 'when roles get their weekly report, like "mon 09:00", or "off"',
@@ -74,6 +78,9 @@ class Settings(DatabaseSettings):
     slack_api_url: str = SLACK_API_URL
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
+    # Worker processes of `loopkeeper serve` over HTTP (the name gunicorn and Heroku use;
+    # Heroku's Python buildpack sets it from the dyno size). Socket Mode runs one process.
+    web_concurrency: int = Field(default=1, ge=1, le=64)
     loopkeeper_admins: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one object per line (production); text: for people; auto: text on a terminal.
@@ -91,6 +98,9 @@ class Settings(DatabaseSettings):
     weekly_report: str = "mon 09:00"
     # The report's time zone; empty means the role's hiring manager's Slack time zone.
     weekly_report_tz: str = ""
+    # prometheus_client's own variable, which `serve --workers N` sets for its workers:
+    # GET /metrics then adds up every worker's figures (bot.metrics).
+    prometheus_multiproc_dir: str | None = None
 
     @field_validator("weekly_report")
     @classmethod

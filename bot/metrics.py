@@ -1,12 +1,24 @@
 """Prometheus metrics: what an on-call engineer watches. One registry per app, so
-two apps in one process (tests, benchmarks) never share counters."""
+two apps in one process (tests, benchmarks) never share counters.
+
+`loopkeeper serve --workers N` (N > 1) runs prometheus_client's multiprocess mode:
+the parent sets PROMETHEUS_MULTIPROC_DIR before the workers start, each worker's
+metrics then live in files there, and GET /metrics, whichever worker answers it,
+adds up every worker's files (Metrics(multiprocess_dir=...))."""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import parse_qs
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 # Slack's limit is 3 s; the buckets are dense where an ack should be.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
@@ -24,7 +36,8 @@ KNOWN = frozenset(
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, *, multiprocess_dir: str | None = None) -> None:
+        self.multiprocess_dir = multiprocess_dir
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "loopkeeper_slack_requests",
@@ -55,12 +68,22 @@ class Metrics:
             "loopkeeper_deliveries_waiting",
             "Alerts recorded and not yet sent (pending), at scrape time.",
             registry=self.registry,
+            # Several workers: the value the worker answering the latest scrape read.
+            multiprocess_mode="mostrecent",
         )
         self.database_errors = Counter(
             "loopkeeper_database_errors",
             "Database errors seen by request handlers and the sweep.",
             registry=self.registry,
         )
+
+    def exposition(self) -> bytes:
+        """The text of GET /metrics: this app's registry, or every worker's figures."""
+        if not self.multiprocess_dir:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=self.multiprocess_dir)
+        return generate_latest(registry)
 
     def count_sweep(self, report: object) -> None:
         """Add one sweep's figures (a bot.sweep.Report)."""

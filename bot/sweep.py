@@ -8,25 +8,33 @@
    sent, and marked sent as soon as Slack accepts them. Interviewers get one DM
    per nudge; everyone else one digest per sweep.
 
-On PostgreSQL the whole sweep holds an advisory lock, so replicas take turns; on
-SQLite (one process) an asyncio lock keeps the scheduler and a manual run apart.
+Only one sweep runs at a time across processes (replicas, the workers of
+`loopkeeper serve --workers N`, a `loopkeeper sweep` beside a server): on PostgreSQL
+the whole sweep holds an advisory lock; on SQLite an exclusive flock on a lock file
+beside the database file (`<database>.sweep-lock`). A process that cannot take the
+lock skips that sweep (Report.locked_out). Within one process an asyncio lock keeps
+the scheduler and a manual run apart; an in-memory SQLite database has only that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import time as time_module
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from bot import clocks, store
@@ -185,8 +193,14 @@ class Sweeper:
 
     @asynccontextmanager
     async def _replica_lock(self) -> AsyncIterator[bool]:
+        """True when no other process is sweeping this database (see the module's doc)."""
         if self.db.engine.dialect.name != "postgresql":
-            yield True
+            path = sweep_lock_path(self.db.engine.url)
+            if path is None:  # in memory: one process is all there can be
+                yield True
+                return
+            with _file_lock(path) as got:
+                yield got
             return
         async with self.db.engine.connect() as connection:
             got = (
@@ -535,6 +549,34 @@ class Sweeper:
                 stage_name = stage.name if stage else interview.plan_stage
             items.append(AlertItem(alert, candidate, found.role, interview, stage_name))
         return items
+
+
+def sweep_lock_path(url: URL) -> Path | None:
+    """The sweep's lock file beside a SQLite database file; None for an in-memory one."""
+    database = url.database or ""
+    if url.query.get("uri") and database.startswith("file:"):  # sqlite:///file:x.db?uri=true
+        database = database.removeprefix("file:")
+    if database in ("", ":memory:") or url.query.get("mode") == "memory":
+        return None
+    return Path(f"{database}.sweep-lock")
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[bool]:
+    """An exclusive flock, without waiting: True if this open file holds it. flock locks
+    belong to the open file, so the kernel releases this one when it is closed or the
+    process dies; the file itself stays (removing it could split the lock in two)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            got = False
+        else:
+            got = True
+        yield got
+    finally:
+        os.close(fd)  # releases the lock
 
 
 async def _unlock(connection: Any) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import build_parser
 from bot.config import (
     SLACK_API_URL,
     ConfigError,
@@ -30,6 +31,7 @@ VARIABLES = (
     "HOST",
     "PORT",
     "LOG_LEVEL",
+    "WEB_CONCURRENCY",
 )
 
 
@@ -217,6 +219,38 @@ def test_migrate_needs_no_slack_settings(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_a_bad_port_is_refused(monkeypatch: pytest.MonkeyPatch, slack_env: None, port: str) -> None:
     monkeypatch.setenv("PORT", port)
     assert "PORT is invalid" in config_error()
+
+
+def test_web_concurrency_is_one_unless_set(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None
+) -> None:
+    assert load_settings(_env_file=None).web_concurrency == 1
+    monkeypatch.setenv("WEB_CONCURRENCY", "2")
+    assert load_settings(_env_file=None).web_concurrency == 2
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two", "1.5", "100"])
+def test_a_bad_web_concurrency_is_refused(
+    monkeypatch: pytest.MonkeyPatch, slack_env: None, workers: str
+) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", workers)
+    message = config_error()
+    assert "WEB_CONCURRENCY is invalid" in message
+    assert "worker processes" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("workers", ["0", "two"])
+def test_serve_refuses_a_bad_workers_option(
+    capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["serve", "--workers", workers])
+    assert exit_.value.code == 2
+    assert f"--workers: {workers!r} is not a number of workers from 1 to 64" in (
+        capsys.readouterr().err
+    )
+    assert build_parser().parse_args(["serve", "--workers", "2"]).workers == 2
 
 
 # The `loopkeeper` command ------------------------------------------------------------

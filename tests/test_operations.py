@@ -7,7 +7,9 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import signal
+import socket
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +17,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
@@ -247,3 +251,102 @@ async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
     # At most the one message in flight when the process died goes twice.
     assert len(recipients) <= 6 + 1
     assert killed_after < 6
+
+
+# Several worker processes ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def metrics_dirs(where: Path) -> list[Path]:
+    return sorted(where.glob("loopkeeper-metrics-*"))
+
+
+def rejected_by_each_worker(metrics_dir: Path, scratch: Path) -> dict[str, float]:
+    """Each worker's own count of unsigned requests, read from its metrics file alone."""
+    counts = {}
+    for file in metrics_dir.glob("counter_*.db"):
+        pid = file.stem.removeprefix("counter_")
+        alone = scratch / pid
+        alone.mkdir(exist_ok=True)
+        shutil.copy(file, alone / file.name)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=str(alone))
+        labels = {"status": "401", "surface": "other"}
+        counts[pid] = registry.get_sample_value("loopkeeper_slack_requests_total", labels) or 0
+    return counts
+
+
+async def test_serve_with_two_workers_answers_from_both_and_adds_up_their_metrics(
+    db_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k.upper() != "PROMETHEUS_MULTIPROC_DIR"},
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "x",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",  # nothing here calls Slack
+        "WEEKLY_REPORT": "off",
+        "WEB_CONCURRENCY": "1",  # --workers wins
+        "TMPDIR": str(tmp_path),  # where serve makes its metrics directory
+    }
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with (tmp_path / "serve.log").open("wb") as log_file:
+        server = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "bot.cli", "serve", "--workers", "2"),
+            *("--host", "127.0.0.1", "--port", str(port)),
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
+        )
+    # A new connection per request, so the kernel hands requests to either worker.
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    try:
+        async with httpx.AsyncClient(base_url=base, limits=fresh) as client, asyncio.timeout(8):
+            while True:  # until one worker answers and the other has built its app too
+                try:
+                    healthy = (await client.get("/healthz")).status_code == 200
+                except httpx.TransportError:
+                    healthy = False  # not listening yet
+                dirs = metrics_dirs(tmp_path)
+                if healthy and len(rejected_by_each_worker(dirs[0], scratch)) == 2:
+                    break
+                await asyncio.sleep(0.05)
+            [metrics_dir] = dirs
+            sent = 0
+            counts: dict[str, float] = {}
+            while not counts or min(counts.values()) == 0:  # until both workers answered
+                response = await client.post("/slack/events", content=b"")
+                assert response.status_code == 401
+                sent += 1
+                counts = rejected_by_each_worker(metrics_dir, scratch)
+            assert sum(counts.values()) == sent
+
+            for _ in range(4):  # whichever worker answers, it reports both workers' counts
+                text = (await client.get("/metrics")).text
+                assert metric(text, 'loopkeeper_slack_requests_total{status="401"') == sent
+                assert metric(text, "loopkeeper_deliveries_waiting ") == 0
+                assert "pid=" not in text
+
+        server.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(server.wait(), 8) == 0
+    finally:
+        if server.returncode is None:  # the test failed: stop the workers too, not only the parent
+            server.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(server.wait(), 30)
+            except TimeoutError:
+                server.kill()
+                await server.wait()
+    log = (tmp_path / "serve.log").read_text()
+    assert "with 2 worker processes" in log
+    assert "Traceback" not in log
+    assert metrics_dirs(tmp_path) == []  # cleaned up on exit

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot import hiring
@@ -18,7 +19,7 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.models import Alert, Candidate
 from bot.stages import Stage
-from bot.sweep import Sweeper
+from bot.sweep import Sweeper, sweep_lock_path
 from tests.conftest import ADMIN, BOT_TOKEN, HIRING_CHANNEL, HM, RECRUITER, make_settings
 from tests.slack_standin import SlackStandin
 
@@ -201,3 +202,90 @@ async def test_months_of_downtime_store_one_alert_per_person_not_one_per_missed_
         await db.close()
     assert len(report.sent) == 2 and report.skipped > 390  # 393 daily breaches superseded
     assert sorted(a.recipient_id for a in stored) == sorted([HM, RECRUITER])
+
+
+# One sweep at a time across processes -------------------------------------------------
+# flock locks belong to an open file, not to a process: two Sweepers in one process each
+# open the lock file and so exclude each other as two processes would.
+
+
+@pytest.mark.both_databases
+async def test_while_one_sweeper_sends_another_on_the_same_database_is_locked_out(
+    db_url: str, standin: SlackStandin
+) -> None:
+    await stalled_candidate(db_url)
+    week_later = LOOP_START + timedelta(days=7, minutes=5)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=standin.url, retry_handlers=[])
+    first_db, second_db = Database(db_url), Database(db_url)
+    first, second = Sweeper(first_db, client), Sweeper(second_db, client)
+    try:
+        delivering = asyncio.Event()
+        deliver = first.deliver
+
+        async def deliver_and_tell(now, report):  # type: ignore[no-untyped-def]
+            delivering.set()
+            await deliver(now, report)
+
+        first.deliver = deliver_and_tell  # type: ignore[method-assign]
+        standin.delay_next("chat.postMessage", 1.0)  # the first digest is in flight a while
+        running = asyncio.create_task(first.run(week_later))
+        await asyncio.wait_for(delivering.wait(), 5)
+
+        shut_out = await second.run(week_later)
+        assert shut_out.locked_out
+        assert shut_out.sent == [] and shut_out.planned == 0
+
+        done = await running
+        assert not done.locked_out and len(done.sent) == 2
+        after = await second.run(week_later)  # released: the second may sweep again
+        assert not after.locked_out and after.sent == []  # the first sent everything
+    finally:
+        await first_db.close()
+        await second_db.close()
+    posts = standin.calls_to("chat.postMessage")
+    assert sorted(p.args["channel"] for p in posts) == sorted([HM, RECRUITER])
+
+
+@pytest.mark.both_databases
+async def test_loopkeeper_sweep_beside_a_sweeping_server_is_locked_out_until_it_finishes(
+    db_url: str, standin: SlackStandin
+) -> None:
+    await stalled_candidate(db_url)
+    week_later = (LOOP_START + timedelta(days=7, minutes=5)).isoformat()
+    server_db = Database(db_url)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=standin.url, retry_handlers=[])
+    try:
+        async with Sweeper(server_db, client)._replica_lock() as mine:
+            assert mine  # the server's sweep, mid-way
+            code, out, err = await loopkeeper(
+                "sweep", "--now", week_later, db_url=db_url, api_url=standin.url
+            )
+            assert code == 0, err
+            assert "Another Loopkeeper process is sweeping" in out
+            assert standin.calls_to("chat.postMessage") == []
+    finally:
+        await server_db.close()
+    code, out, err = await loopkeeper(
+        "sweep", "--now", week_later, db_url=db_url, api_url=standin.url
+    )
+    assert code == 0, err
+    assert "2 sent" in out
+    assert len(standin.calls_to("chat.postMessage")) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "lock_file"),
+    [
+        ("sqlite:///loopkeeper.db", "loopkeeper.db.sweep-lock"),
+        ("sqlite:////srv/data/lk.db", "/srv/data/lk.db.sweep-lock"),
+        ("sqlite:///file:lk.db?uri=true", "lk.db.sweep-lock"),
+        ("sqlite://", None),
+        ("sqlite:///:memory:", None),
+        ("sqlite:///file:lk?mode=memory&uri=true", None),
+    ],
+)
+def test_the_sqlite_sweep_lock_sits_beside_the_database_file(
+    url: str, lock_file: str | None
+) -> None:
+    path = sweep_lock_path(make_url(url))
+    assert (str(path) if path else None) == lock_file
