@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -32,8 +33,10 @@ def clean_name(name: str) -> str:
     return " ".join(name.split())
 
 
-@dataclass(frozen=True)
-class Named:
+class Named(NamedTuple):
+    """A name to look among. A tuple, not a dataclass: a lookup builds one for every
+    candidate the asker may see, thousands for a busy hiring manager."""
+
     id: int
     name: str
     is_open: bool = True
@@ -91,10 +94,14 @@ def _score(query: str, query_words: list[str], key: str) -> float:
         return 0.0
     # Typos: the whole name, or its best-matching words, nearly spelled right.
     whole = fuzz.ratio(query, key)
-    by_word = min(
-        (max(fuzz.ratio(q, w) for w in words) for q in query_words),
-        default=0.0,
-    )
+    by_word = 100.0
+    for q in query_words:
+        best = max(fuzz.ratio(q, w) for w in words)
+        # This word is like no word of the name: by_word can't reach the cutoff, even
+        # with an open candidate's half point, so the whole name's score is the answer.
+        if best * 0.98 < FUZZY_CUTOFF - 1:
+            return whole
+        by_word = min(by_word, best)
     return max(whole, by_word * 0.98)
 
 
