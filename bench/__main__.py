@@ -3,6 +3,7 @@
 python -m bench            # the full run (`make bench`), under ten minutes on 2 cores
 python -m bench --quick    # fewer requests and sizes, to check the scripts; writes nothing
 python -m bench --only sweep
+python -m bench --workers 1   # each server as one process (WEB_CONCURRENCY=1)
 """
 
 from __future__ import annotations
@@ -34,7 +35,12 @@ async def run(args: argparse.Namespace) -> str:
     try:
         if args.only in (None, "latency"):
             latency_results = await latency.measure(
-                workdir, api_url, response_base, standin.pid, quick=args.quick
+                workdir,
+                api_url,
+                response_base,
+                standin.pid,
+                quick=args.quick,
+                workers=args.workers,
             )
         if args.only in (None, "sweep"):
             sweep_results = await sweep_cost.measure(workdir, api_url, quick=args.quick)
@@ -66,6 +72,13 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run; writes no results")
     parser.add_argument("--only", choices=["latency", "sweep"], help="run one benchmark")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes of each server in the latency benchmark (default: the "
+        "machine's cores, as README recommends for WEB_CONCURRENCY)",
+    )
     args = parser.parse_args()
     text = asyncio.run(run(args))
     print("\n" + text)

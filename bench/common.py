@@ -3,6 +3,7 @@ percentiles, and the description of the machine the figures come from."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -138,28 +139,50 @@ def listening_socket() -> socket.socket:
     return sock
 
 
+def _tree(pid: int) -> list[psutil.Process]:
+    """A server and its worker processes (uvicorn --workers), alive now."""
+    process = psutil.Process(pid)
+    return [process, *process.children(recursive=True)]
+
+
+def _cpu(processes: Sequence[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def rss_mib(pid: int) -> float:
-    return psutil.Process(pid).memory_info().rss / 2**20
+    """Resident size of a server with all its worker processes (pages they share, such
+    as the interpreter's, count once per process)."""
+    total = 0
+    for process in _tree(pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += process.memory_info().rss
+    return total / 2**20
 
 
 def cpu_seconds(pid: int) -> float:
-    times = psutil.Process(pid).cpu_times()
-    return times.user + times.system
+    """CPU time of a server and its worker processes."""
+    return _cpu(_tree(pid))
 
 
 def wait_until_idle(pid: int, *, below: float = 0.05, timeout: float = 20.0) -> float | None:
-    """Wait until a process uses under `below` of a core for two 0.2 s samples in a row,
-    so work it does after answering (DMs, Home tabs) does not bleed into the next
-    figure. Returns the seconds it stayed busy, or None if still busy at `timeout`."""
-    process = psutil.Process(pid)
+    """Wait until a server (workers included) uses under `below` of a core for two 0.2 s
+    samples in a row, so work it does after answering (DMs, Home tabs) does not bleed
+    into the next figure. Returns the seconds it stayed busy, or None if still busy at
+    `timeout`."""
+    processes = _tree(pid)
     started = time.monotonic()
     quiet = 0
     while quiet < 2:
         if time.monotonic() - started > timeout:
             return None
-        before = sum(process.cpu_times()[:2])
+        before = _cpu(processes)
         time.sleep(0.2)
-        quiet = quiet + 1 if sum(process.cpu_times()[:2]) - before < below * 0.2 else 0
+        quiet = quiet + 1 if _cpu(processes) - before < below * 0.2 else 0
     return max(0.0, time.monotonic() - started - 0.4)
 
 

@@ -128,6 +128,7 @@ class LatencyResults:
     requests: dict[str, dict[int, int]]
     server_errors: dict[str, dict[str, int]]  # app -> last line of each traceback -> count
     other_cores: float  # cores other processes kept busy meanwhile, on average
+    workers: int  # worker processes of each server
 
     def cell(self, scenario: str, app: str, clients: int) -> Cell | None:
         return next(
@@ -294,10 +295,10 @@ class Server:
     url: str
 
 
-def start_server(name: str, env: dict[str, str], log: Path) -> Server:
+def start_server(name: str, env: dict[str, str], log: Path, *, workers: int = 1) -> Server:
     sock = listening_socket()
     child = start_child(
-        ["-m", "bench.serve_app", name, "--fd", str(sock.fileno())],
+        ["-m", "bench.serve_app", name, "--fd", str(sock.fileno()), "--workers", str(workers)],
         env=env,
         pass_fds=[sock.fileno()],
         log=log,
@@ -464,7 +465,13 @@ async def count_scorecards(url: str) -> int:
 
 
 async def measure(
-    workdir: Path, api_url: str, response_base: str, standin_pid: int, *, quick: bool
+    workdir: Path,
+    api_url: str,
+    response_base: str,
+    standin_pid: int,
+    *,
+    quick: bool,
+    workers: int,
 ) -> LatencyResults:
     counts = QUICK_REQUESTS if quick else REQUESTS
     url = f"sqlite:///{workdir / 'latency.db'}"
@@ -489,7 +496,7 @@ async def measure(
     # servers, is someone else's work competing for the two cores.
     started, machine_before = time.monotonic(), busy_cpu_seconds()
     ours_before = own_cpu_seconds() + cpu_seconds(standin_pid)
-    servers = {name: start_server(name, env, logs[name]) for name in APPS}
+    servers = {name: start_server(name, env, logs[name], workers=workers) for name in APPS}
     servers_cpu: dict[str, float] = {}
     memory: dict[str, dict[str, float]] = {name: {} for name in APPS}
     peak: dict[str, float] = {}
@@ -533,6 +540,7 @@ async def measure(
         requests=counts,
         server_errors={name: traceback_kinds(log) for name, log in logs.items()},
         other_cores=max(0.0, others),
+        workers=workers,
     )
 
 

@@ -106,7 +106,7 @@ def latency_verdicts(results: LatencyResults) -> list[Verdict]:
 
 def memory_table(results: LatencyResults) -> list[str]:
     lines = [
-        "| server process | idle after start-up | after the 50-client runs "
+        "| server | idle after start-up | after the 50-client runs "
         "| peak during the runs |",
         "|---|--:|--:|--:|",
     ]
@@ -239,6 +239,10 @@ def render(
     return "\n".join(lines)
 
 
+def _workers(count: int) -> str:
+    return "one process" if count == 1 else f"{count} worker processes"
+
+
 def _latency_section(latency: LatencyResults) -> list[str]:
     errors = [
         f"- {app}: {count} times `{kind}`"
@@ -253,9 +257,10 @@ def _latency_section(latency: LatencyResults) -> list[str]:
         f"SQLite file; the hiring manager asking sees {latency.visible_to_hm:,} of them (two "
         f"roles). Loopkeeper and a bare Bolt app (same Starlette adapter, uvicorn, signing, "
         f"process_before_response=True, a listener that only acks) run side by side, each "
-        f"in its own process; the Slack stand-in in a third; the load here. Requests per "
-        f"cell: {latency.requests} (a cell also stops after 60 s), after 10 unmeasured per "
-        f"request kind and app. *LK CPU ms/req*: the Loopkeeper process's CPU time per "
+        f"as its own server of {_workers(latency.workers)} (WEB_CONCURRENCY="
+        f"{latency.workers}); the Slack stand-in in another process; the load here. Requests "
+        f"per cell: {latency.requests} (a cell also stops after 60 s), after 10 unmeasured per "
+        f"request kind and app. *LK CPU ms/req*: the Loopkeeper server's CPU time per "
         f"answer, work after the answer included; *LK busy after*: how long it kept working "
         f"after its last answer of the cell (each cell starts once it is idle). Other "
         f"processes on the machine kept {latency.other_cores:.2f} cores busy on average "
@@ -269,7 +274,10 @@ def _latency_section(latency: LatencyResults) -> list[str]:
         "",
         "## Memory",
         "",
-        "Resident set size of each server process (psutil).",
+        f"Resident set size of each server (psutil), the sum over its "
+        f"{_workers(latency.workers)}"
+        + (" and the process that supervises them" if latency.workers > 1 else "")
+        + ".",
         "",
         *memory_table(latency),
         "",

@@ -1,6 +1,6 @@
 """Serve Loopkeeper, or the bare Bolt floor, with uvicorn on a socket the parent bound.
 
-    python -m bench.serve_app loopkeeper|bare --fd N
+    python -m bench.serve_app loopkeeper|bare --fd N [--workers N]
 
 Settings come from the environment, as for `loopkeeper serve`. Both apps run the same
 stack (Starlette, Bolt's Starlette adapter, uvicorn with the same options, Bolt's
@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from uvicorn.supervisors import Multiprocess
 
 from bot.app import create_asgi, make_client
 from bot.config import load_settings
@@ -69,12 +70,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("app", choices=sorted(APPS))
     parser.add_argument("--fd", type=int, required=True, help="a listening socket to serve on")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (uvicorn)")
     args = parser.parse_args()
-    app = APPS[args.app]()
     sock = socket.socket(fileno=args.fd)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    print(f"serving {args.app}", flush=True)  # the line the parent waits for
-    server.run(sockets=[sock])
+    if args.workers == 1:
+        config = uvicorn.Config(APPS[args.app](), log_level="warning", lifespan="on")
+        server = uvicorn.Server(config)
+        print(f"serving {args.app}", flush=True)  # the line the parent waits for
+        server.run(sockets=[sock])
+        return
+    # What `loopkeeper serve --workers N` runs (uvicorn.run with an app factory), on the
+    # socket the parent bound: each worker builds the app in its own process.
+    config = uvicorn.Config(
+        f"bench.serve_app:{args.app}",
+        factory=True,
+        workers=args.workers,
+        log_level="warning",
+        lifespan="on",
+    )
+    print(f"serving {args.app} with {args.workers} workers", flush=True)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 if __name__ == "__main__":
