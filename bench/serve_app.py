@@ -23,12 +23,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from uvicorn.supervisors import Multiprocess
 
-from bot.app import create_asgi, make_client
+from bot.app import create_asgi, make_client, settle_gc
 from bot.config import load_settings
 
 
 def loopkeeper() -> Starlette:
-    return create_asgi(load_settings())
+    app = create_asgi(load_settings())
+    settle_gc()  # as `loopkeeper serve` does
+    return app
 
 
 def bare() -> Starlette:
@@ -55,12 +57,14 @@ def bare() -> Starlette:
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )
+    settle_gc()  # the same collector settings as Loopkeeper's server
+    return app
 
 
 APPS = {"loopkeeper": loopkeeper, "bare": bare}

@@ -80,7 +80,7 @@ def serve(args: argparse.Namespace) -> int:
         return 0
     import uvicorn
 
-    from bot.app import SHUTDOWN_GRACE_SECONDS, create_asgi
+    from bot.app import SHUTDOWN_GRACE_SECONDS, create_asgi, settle_gc
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -95,7 +95,9 @@ def serve(args: argparse.Namespace) -> int:
     }
     if workers == 1:
         log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
-        uvicorn.run(create_asgi(settings), **options)
+        app = create_asgi(settings)
+        settle_gc()
+        uvicorn.run(app, **options)
         return 0
     log.info(
         "serving Slack requests on http://%s:%d/slack/events with %d worker processes",
@@ -118,18 +120,27 @@ def serve(args: argparse.Namespace) -> int:
 
 
 async def _serve_socket(settings: Settings) -> None:
-    from bot.app import create_socket_mode, make_sweeper, start_scheduler
+    from bot.app import (
+        create_socket_mode,
+        make_sweeper,
+        settle_gc,
+        slack_connections,
+        start_scheduler,
+    )
 
     handler, deps = create_socket_mode(settings)
-    scheduler = start_scheduler(deps, make_sweeper(deps))
-    log.info("connecting to Slack in Socket Mode")
-    try:
-        await handler.start_async()
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        await deps.background.drain()
-        await deps.db.close()
+    sweeper = make_sweeper(deps)
+    settle_gc()
+    async with slack_connections(handler.app.client, sweeper.client):
+        scheduler = start_scheduler(deps, sweeper)
+        log.info("connecting to Slack in Socket Mode")
+        try:
+            await handler.start_async()
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await deps.background.drain()
+            await deps.db.close()
 
 
 def sweep(args: argparse.Namespace) -> int:

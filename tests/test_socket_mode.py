@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -79,3 +81,25 @@ async def test_a_role_created_over_socket_mode_answers_status(
     answer = await standin.socket_request("slash_commands", command("status nobody", HM))
     assert "couldn't find a candidate" in answer["payload"]["text"]
     assert standin.calls_to("views.open")[-1].args["view"]["callback_id"] == "candidate_add"
+
+
+async def test_serve_socket_answers_and_reaches_slack_over_one_kept_session(
+    db_url: str, standin: SlackStandin
+) -> None:
+    """What `loopkeeper serve --socket` runs: the scheduler, the shared connections to
+    Slack's Web API, and a clean stop."""
+    from bot.cli import _serve_socket
+
+    settings = make_settings(db_url=db_url, api_url=standin.url, slack_app_token=standin.app_token)
+    serving = asyncio.create_task(_serve_socket(settings))
+    try:
+        ack = await standin.socket_request("slash_commands", command("help", RECRUITER))
+        assert "/hire status" in blocks_text(ack["payload"]["blocks"])
+        await standin.socket_request("slash_commands", command("role", ADMIN))
+        opened = await standin.wait_for("views.open")
+        assert opened[-1].response["ok"] is True  # type: ignore[index]
+    finally:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(serving, timeout=10)
+    assert serving.done()
