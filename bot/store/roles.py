@@ -79,10 +79,19 @@ async def role_by_title(session: AsyncSession, *, title: str) -> Role | None:
 
 
 async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam | None:
-    role = await session.get(Role, role_id)
-    if role is None:
+    # One query, a row per recruiter: most requests read a role and its team once.
+    rows = (
+        await session.exec(
+            select(Role, RoleRecruiter.user_id)
+            .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
+            .where(Role.id == role_id)
+        )
+    ).all()
+    if not rows:
         return None
-    return (await _with_teams(session, [role]))[0]
+    role = rows[0][0]
+    recruiters = frozenset(user_id for _, user_id in rows if user_id is not None)
+    return RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
 
 
 async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
