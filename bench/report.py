@@ -106,8 +106,7 @@ def latency_verdicts(results: LatencyResults) -> list[Verdict]:
 
 def memory_table(results: LatencyResults) -> list[str]:
     lines = [
-        "| server | idle after start-up | after the 50-client runs "
-        "| peak during the runs |",
+        "| server | idle after start-up | after the 50-client runs | peak during the runs |",
         "|---|--:|--:|--:|",
     ]
     for app, figures in results.memory.items():
