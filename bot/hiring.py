@@ -213,12 +213,18 @@ async def add_candidate(
 async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:
     """Candidates the user may see whose name matches; unknown and forbidden look alike."""
     async with db.reader() as session:
-        # Names only (no rows): a hiring manager may see thousands of candidates.
-        visible = await store.candidate_names_visible_to(session, user_id=user_id)
-        # A StrEnum's members hash as their values: no Stage() per row of thousands.
-        people = [Named(i, name, stage not in CLOSED, key) for i, name, key, stage in visible]
-        matches = match_names(query, people)
-        found = await store.candidates_with_roles(session, ids=[m.id for m in matches])
+        return await find_in(session, user_id=user_id, query=query)
+
+
+async def find_in(
+    session: store.AsyncSession, *, user_id: str, query: str
+) -> list[tuple[Candidate, Role]]:
+    # Names only (no rows): a hiring manager may see thousands of candidates.
+    visible = await store.candidate_names_visible_to(session, user_id=user_id)
+    # A StrEnum's members hash as their values: no Stage() per row of thousands.
+    people = [Named(i, name, stage not in CLOSED, key) for i, name, key, stage in visible]
+    matches = match_names(query, people)
+    found = await store.candidates_with_roles(session, ids=[m.id for m in matches])
     by_id = {c.id: (c, r) for c, r in found}
     return [by_id[m.id] for m in matches if m.id in by_id]
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import clocks, feedback, store
+from bot import clocks, feedback, hiring, store
 from bot.access import Hat
 from bot.db import Database
 from bot.hiring import CandidateCard
@@ -66,17 +66,69 @@ class StatusDetail:
 async def status_detail(
     db: Database, *, viewer_id: str, card: CandidateCard, now: datetime
 ) -> StatusDetail:
-    """Read in one session: a status card is asked for often and must answer fast."""
+    async with db.reader() as session:
+        return await _detail_in(session, viewer_id=viewer_id, card=card, now=now)
+
+
+@dataclass(frozen=True)
+class Status:
+    card: CandidateCard
+    detail: StatusDetail
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The answer to "where is <name>?": one candidate's status, or the names to pick from
+    (none: nobody by that name among the candidates the asker may see)."""
+
+    status: Status | None
+    choices: list[tuple[Candidate, Role]]
+
+
+# A status card is the question asked most: each of these reads it in one session, the
+# candidate and role found by name staying in the session for the card's own reads.
+
+
+async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
+    async with db.reader() as session:
+        matches = await hiring.find_in(session, user_id=viewer_id, query=query)
+        if len(matches) != 1:
+            return Asked(None, matches)
+        status = await _status_in(
+            session, viewer_id=viewer_id, candidate_id=matches[0][0].id or 0, now=now
+        )
+        return Asked(status, [])
+
+
+async def status_of(
+    db: Database, *, viewer_id: str, candidate_id: int, now: datetime
+) -> Status | None:
+    """None when the candidate does not exist or the viewer may not see them."""
+    async with db.reader() as session:
+        return await _status_in(session, viewer_id=viewer_id, candidate_id=candidate_id, now=now)
+
+
+async def _status_in(
+    session: store.AsyncSession, *, viewer_id: str, candidate_id: int, now: datetime
+) -> Status | None:
+    card = await hiring.card_in(session, user_id=viewer_id, candidate_id=candidate_id)
+    if card is None:
+        return None
+    return Status(card, await _detail_in(session, viewer_id=viewer_id, card=card, now=now))
+
+
+async def _detail_in(
+    session: store.AsyncSession, *, viewer_id: str, card: CandidateCard, now: datetime
+) -> StatusDetail:
     candidate = card.candidate
     assert candidate.id is not None
-    async with db.reader() as session:
-        loop = await feedback.loop_in(
-            session, viewer_id=viewer_id, candidate=candidate, role=card.role, team=card.team
-        )
-        offer = await store.open_offer(session, candidate_id=candidate.id)
-        if card.stage.is_closed:
-            return StatusDetail(loop, offer, None)
-        pauses = await store.alerts.pauses_of(session, candidate_ids=[candidate.id])
+    loop = await feedback.loop_in(
+        session, viewer_id=viewer_id, candidate=candidate, role=card.role, team=card.team
+    )
+    offer = await store.open_offer(session, candidate_id=candidate.id)
+    if card.stage.is_closed:
+        return StatusDetail(loop, offer, None)
+    pauses = await store.alerts.pauses_of(session, candidate_ids=[candidate.id])
     summary = clock_summary(candidate, card.role, offer, pauses.get(candidate.id, []), now=now)
     return StatusDetail(loop, offer, summary)
 

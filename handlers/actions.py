@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, notify, offers
+from bot import access, feedback, hiring, notify, offers, overview
 from bot.app import Deps, deps_of
 from bot.blocks import alerts as alert_blocks
 from bot.blocks import candidates as cards
@@ -22,7 +22,7 @@ from bot.blocks import offers as offer_blocks
 from bot.numbers import record_id
 from bot.scorecards import template_named
 from bot.stages import IllegalMove, parse_stage
-from handlers.render import refresh_team_homes, status_card
+from handlers.render import refresh_team_homes, render_status, status_card
 
 NOT_FOUND = "I can't find that candidate among the roles you hire for."
 
@@ -103,11 +103,14 @@ async def open_status(
     await ack()
     deps = deps_of(context)
     user_id = body["user"]["id"]
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
-    if found is None:
+    now = deps.clock.now()
+    status = await overview.status_of(
+        deps.db, viewer_id=user_id, candidate_id=_first_id(_parts(action)), now=now
+    )
+    if status is None:
         await _tell(deps, client, body, respond, NOT_FOUND)
         return
-    text, blocks = await status_card(deps, user_id, found)
+    text, blocks = render_status(user_id, status, now=now)
     await _show(deps, client, body, respond, text, blocks)
 
 

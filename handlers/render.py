@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, hiring, overview
+from bot import access, overview
 from bot.app import Deps
 from bot.blocks import candidates as cards
 from bot.blocks.common import as_dicts
@@ -17,8 +19,16 @@ from bot.hiring import CandidateCard
 async def status_card(
     deps: Deps, user_id: str, found: CandidateCard, *, note: str | None = None
 ) -> tuple[str, list[dict]]:
+    """The card of a candidate just read or changed (`found`): the rest is read here."""
     now = deps.clock.now()
     detail = await overview.status_detail(deps.db, viewer_id=user_id, card=found, now=now)
+    return render_status(user_id, overview.Status(found, detail), now=now, note=note)
+
+
+def render_status(
+    user_id: str, status: overview.Status, *, now: datetime, note: str | None = None
+) -> tuple[str, list[dict]]:
+    found, detail = status.card, status.detail
     extra: list[Block] = loop_blocks(detail.loop, viewer_id=user_id, now=now) if detail.loop else []
     if detail.clocks is not None:
         extra = [*cards.clock_blocks(detail.clocks, now=now), *extra]
@@ -39,18 +49,14 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
     """The one answer to "where is <name>?", however it was asked."""
     if not query.strip():
         return "Whose status? Example: `/hire status Jane Doe`, or ask me `where is Jane?`.", []
-    matches = await hiring.find(deps.db, user_id=user_id, query=query)
-    if len(matches) > 1:
-        text, blocks = cards.choices_message(query, matches, action=cards.OPEN_STATUS)
+    now = deps.clock.now()
+    asked = await overview.ask_status(deps.db, viewer_id=user_id, query=query, now=now)
+    if len(asked.choices) > 1:
+        text, blocks = cards.choices_message(query, asked.choices, action=cards.OPEN_STATUS)
         return text, as_dicts(blocks)
-    found = (
-        await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
-        if matches
-        else None
-    )
-    if found is None:  # nobody by that name, or not one the asker may see: the same words
+    if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
         return cards.not_found_message(query), []
-    return await status_card(deps, user_id, found)
+    return render_status(user_id, asked.status, now=now)
 
 
 def refresh_team_homes(deps: Deps, client: AsyncWebClient, found: CandidateCard) -> None:
