@@ -24,10 +24,15 @@ async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candida
     Two last scorecards landing at once must not both see the loop as incomplete;
     a no-op UPDATE is a row lock on PostgreSQL and the write lock on SQLite.
     """
-    await session.exec(
-        update(Candidate).where(col(Candidate.id) == candidate_id).values(id=Candidate.id)
+    # One round trip: the row comes back from the UPDATE that locks it.
+    result = await session.exec(
+        update(Candidate)
+        .where(col(Candidate.id) == candidate_id)
+        .values(id=Candidate.id)
+        .returning(Candidate)
+        .execution_options(populate_existing=True)
     )
-    return await session.get(Candidate, candidate_id, populate_existing=True)
+    return result.scalars().first()
 
 
 async def add_interview(
