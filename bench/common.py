@@ -227,6 +227,19 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def python_speed() -> float:
+    """Milliseconds this machine takes for a fixed loop of pure Python (best of three).
+    A cloud machine's speed drifts with its neighbours: runs compare only at equal speed."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for n in range(2_000_000):
+            total += n
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def machine(pg_version: str | None) -> dict[str, str]:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     versions = {
