@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, event, text
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -90,7 +93,11 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
-        self._writers = _WriterQueue() if self.engine.dialect.name == "sqlite" else None
+        self._writers = (
+            _WriterQueue(_write_lock_file(self.engine.url))
+            if self.engine.dialect.name == "sqlite"
+            else None
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -113,19 +120,41 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self._writers is not None:
+            self._writers.close()
+
+
+def _write_lock_file(url: URL) -> Path | None:
+    path = sqlite_file(url)
+    return path.with_name(f"{path.name}.write-lock") if path else None
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite database URL; None for an in-memory database."""
+    database = url.database or ""
+    if url.query.get("uri") and database.startswith("file:"):  # sqlite:///file:x.db?uri=true
+        database = database.removeprefix("file:")
+    if database in ("", ":memory:") or url.query.get("mode") == "memory":
+        return None
+    return Path(database)
 
 
 class _WriterQueue:
     """SQLite has one writer at a time. Left to itself, a waiting writer polls in
     SQLite's busy handler with sleeps of up to 100 ms, so fifty scorecards at once
-    queue for seconds; here the process's writers wait their turn in order instead,
-    and the busy handler only arbitrates between processes."""
+    queue for seconds. Here a process's writers wait their turn in order (an asyncio
+    lock), and processes on the same file (workers, a `loopkeeper sweep`) take turns
+    on an flock beside it (`<database>.write-lock`), which the kernel hands to the
+    next waiter the moment it is released; the busy handler is left for other
+    programs writing to the file."""
 
-    def __init__(self) -> None:
+    def __init__(self, lock_file: Path | None) -> None:
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
         self._holder: asyncio.Task[Any] | None = None
+        self._lock_file = lock_file
+        self._fd: int | None = None
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -136,8 +165,37 @@ class _WriterQueue:
         loop = asyncio.get_running_loop()
         lock = self._locks.setdefault(loop, asyncio.Lock())  # locks belong to one loop
         async with lock:
+            fd = await self._lock_other_processes_out()
             self._holder = task
             try:
                 yield
             finally:
                 self._holder = None
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+
+    async def _lock_other_processes_out(self) -> int | None:
+        if self._lock_file is None:
+            return None  # in memory: no other process can open it
+        if self._fd is None:
+            self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # mostly free: no thread needed
+            return fd
+        except BlockingIOError:
+            pass
+        # Wait in a thread, off the event loop. If this task is cancelled meanwhile, the
+        # thread still gets the lock in the end: give it straight back then.
+        waiting = asyncio.ensure_future(asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX))
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            waiting.add_done_callback(lambda _: fcntl.flock(fd, fcntl.LOCK_UN))
+            raise
+        return fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -43,7 +43,7 @@ from bot.blocks.alerts import AlertItem, digest_message, nudge_message
 from bot.blocks.interviews import zone as zone_of
 from bot.blocks.report import weekly_message
 from bot.clocks import Audience, Kind, Plan, Step
-from bot.db import Database
+from bot.db import Database, sqlite_file
 from bot.logs import new_trace
 from bot.metrics import Metrics
 from bot.models import Alert, Candidate, Role, StageEvent
@@ -553,12 +553,8 @@ class Sweeper:
 
 def sweep_lock_path(url: URL) -> Path | None:
     """The sweep's lock file beside a SQLite database file; None for an in-memory one."""
-    database = url.database or ""
-    if url.query.get("uri") and database.startswith("file:"):  # sqlite:///file:x.db?uri=true
-        database = database.removeprefix("file:")
-    if database in ("", ":memory:") or url.query.get("mode") == "memory":
-        return None
-    return Path(f"{database}.sweep-lock")
+    path = sqlite_file(url)
+    return path.with_name(f"{path.name}.sweep-lock") if path else None
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +42,7 @@ async def test_one_process_queues_its_sqlite_writers_instead_of_colliding(db_url
                 actor_id=ADMIN,
                 now=NOW,
             )
-            await asyncio.sleep(0.001)  # hold the write lock while the others arrive
+            await asyncio.sleep(0)  # let the others try to write meanwhile
 
     try:
         # Without the queue, SQLite refuses all but one of these ("database is locked").
@@ -67,3 +68,76 @@ async def test_a_transaction_opened_inside_another_of_the_same_task_does_not_wai
         assert await asyncio.wait_for(nested(), timeout=5) == 0
     finally:
         await db.close()
+
+
+async def _create_role(
+    db: Database,
+    title: str,
+    *,
+    held: asyncio.Event | None = None,
+    release: asyncio.Event | None = None,
+) -> None:
+    async with db.transaction() as session:
+        await store.create_role(
+            session,
+            title=title,
+            hiring_manager_id=HM,
+            recruiter_ids=[RECRUITER],
+            channel_id=HIRING_CHANNEL,
+            template="mlops",
+            clocks=ClockSettings(),
+            actor_id=ADMIN,
+            now=NOW,
+        )
+        if held is not None:
+            held.set()
+        if release is not None:
+            await release.wait()
+        await asyncio.sleep(0)  # let the others try to write meanwhile
+
+
+async def _roles(db: Database) -> int:
+    async with db.reader() as session:
+        return (await session.exec(select(func.count()).select_from(Role))).one()
+
+
+async def test_processes_on_one_sqlite_file_take_turns_without_colliding(db_url: str) -> None:
+    # Two engines on one file, as two worker processes have (an flock is per open file,
+    # so two in one process exclude each other as two processes do).
+    first, second = Database(db_url), Database(db_url)
+    for db in (first, second):
+        event.listen(db.engine.sync_engine, "connect", _no_busy_wait)
+    try:
+        await asyncio.gather(
+            *(_create_role(first, f"First {n}") for n in range(10)),
+            *(_create_role(second, f"Second {n}") for n in range(10)),
+        )
+        assert await _roles(first) == 20
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_writer_cancelled_while_waiting_for_another_process_leaves_no_lock_behind(
+    db_url: str,
+) -> None:
+    first, second = Database(db_url), Database(db_url)
+    try:
+        held, release = asyncio.Event(), asyncio.Event()
+        holding = asyncio.create_task(_create_role(first, "Held", held=held, release=release))
+        await held.wait()  # first holds the file's write lock
+        waiting = asyncio.create_task(_create_role(second, "Never"))
+        # Real time, briefly: the only way to know a thread is blocked in flock().
+        await asyncio.sleep(0.05)
+        waiting.cancel()
+        release.set()
+        await holding
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        # Had the cancelled waiter's thread kept the lock, these would wait forever.
+        await asyncio.wait_for(_create_role(first, "After"), timeout=5)
+        await asyncio.wait_for(_create_role(second, "Later"), timeout=5)
+        assert await _roles(first) == 3
+    finally:
+        await first.close()
+        await second.close()
