@@ -283,30 +283,41 @@ def test_templates_check_command(tmp_path: Path) -> None:
 # Concurrency on both databases ---------------------------------------------------------
 
 
+async def jane_scheduled(
+    db: Database, clock: ManualClock, interviewers: list[str], starts_at: datetime
+) -> tuple[int, feedback.Scheduled]:
+    """Jane Doe in a new MLOps role, with the incident interview booked."""
+    role = await hiring.create_role(
+        db,
+        actor_id=ADMIN,
+        admins={ADMIN},
+        now=clock.now(),
+        form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
+    )
+    added = await hiring.add_candidate(
+        db,
+        actor_id=RECRUITER,
+        now=clock.now(),
+        form=hiring.NewCandidate("Jane Doe", role.id, None, None),
+    )
+    candidate_id = added.candidate.id or 0
+    done = await feedback.schedule(
+        db,
+        actor_id=RECRUITER,
+        candidate_id=candidate_id,
+        now=clock.now(),
+        form=NewInterview("incident", interviewers, starts_at, None),
+    )
+    return candidate_id, done
+
+
 @pytest.mark.both_databases
 async def test_two_last_scorecards_at_once_complete_the_loop_exactly_once(db_url: str) -> None:
     clock = ManualClock(NOW)
     db = Database(db_url)
     try:
-        role = await hiring.create_role(
-            db,
-            actor_id=ADMIN,
-            admins={ADMIN},
-            now=clock.now(),
-            form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
-        )
-        added = await hiring.add_candidate(
-            db,
-            actor_id=RECRUITER,
-            now=clock.now(),
-            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
-        )
-        done = await feedback.schedule(
-            db,
-            actor_id=RECRUITER,
-            candidate_id=added.candidate.id or 0,
-            now=clock.now(),
-            form=NewInterview("incident", ["UINT0001", "UINT0002"], NOW + timedelta(hours=1), None),
+        candidate_id, done = await jane_scheduled(
+            db, clock, ["UINT0001", "UINT0002"], NOW + timedelta(hours=1)
         )
 
         async def submit(user: str) -> feedback.Submitted:
@@ -322,7 +333,7 @@ async def test_two_last_scorecards_at_once_complete_the_loop_exactly_once(db_url
         results = await asyncio.gather(submit("UINT0001"), submit("UINT0002"))
 
         assert [r.completed is not None for r in results].count(True) == 1
-        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=added.candidate.id or 0)
+        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
         assert loop is not None and loop.complete
         assert loop.candidate.feedback_complete_at == clock.now()
     finally:
@@ -334,26 +345,7 @@ async def test_a_double_submit_at_the_same_moment_stores_one_version(db_url: str
     clock = ManualClock(NOW)
     db = Database(db_url)
     try:
-        role = await hiring.create_role(
-            db,
-            actor_id=ADMIN,
-            admins={ADMIN},
-            now=clock.now(),
-            form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
-        )
-        added = await hiring.add_candidate(
-            db,
-            actor_id=RECRUITER,
-            now=clock.now(),
-            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
-        )
-        done = await feedback.schedule(
-            db,
-            actor_id=RECRUITER,
-            candidate_id=added.candidate.id or 0,
-            now=clock.now(),
-            form=NewInterview("incident", ["UINT0001"], NOW, None),
-        )
+        candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
 
         async def submit() -> feedback.Submitted:
             return await feedback.submit(
@@ -368,7 +360,7 @@ async def test_a_double_submit_at_the_same_moment_stores_one_version(db_url: str
         results = await asyncio.gather(submit(), submit())
 
         assert sorted(r.repeated for r in results) == [False, True]
-        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=added.candidate.id or 0)
+        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
         assert loop is not None
         assert [s.scorecard.version for s in loop.seats if s.scorecard] == [1]
     finally:
@@ -394,27 +386,7 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
     clock = ManualClock(NOW)
     db = Database(db_url)
     try:
-        role = await hiring.create_role(
-            db,
-            actor_id=ADMIN,
-            admins={ADMIN},
-            now=clock.now(),
-            form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
-        )
-        added = await hiring.add_candidate(
-            db,
-            actor_id=RECRUITER,
-            now=clock.now(),
-            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
-        )
-        candidate_id = added.candidate.id or 0
-        done = await feedback.schedule(
-            db,
-            actor_id=RECRUITER,
-            candidate_id=candidate_id,
-            now=clock.now(),
-            form=NewInterview("incident", ["UINT0001"], NOW, None),
-        )
+        candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
         read_context = feedback._context
 
         async def read_then_reject(*args: Any, **kwargs: Any) -> feedback.ScorecardContext:
