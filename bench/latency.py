@@ -296,9 +296,18 @@ class Server:
 
 
 def start_server(name: str, env: dict[str, str], log: Path, *, workers: int = 1) -> Server:
+    if workers > 1:  # the workers bind the port themselves (bot.workers)
+        with listening_socket() as probe:
+            port = probe.getsockname()[1]
+        child = start_child(
+            ["-m", "bench.serve_app", name, "--port", str(port), "--workers", str(workers)],
+            env=env,
+            log=log,
+        )
+        return Server(name, child, f"http://127.0.0.1:{port}")
     sock = listening_socket()
     child = start_child(
-        ["-m", "bench.serve_app", name, "--fd", str(sock.fileno()), "--workers", str(workers)],
+        ["-m", "bench.serve_app", name, "--fd", str(sock.fileno())],
         env=env,
         pass_fds=[sock.fileno()],
         log=log,

@@ -1,6 +1,7 @@
 """Serve Loopkeeper, or the bare Bolt floor, with uvicorn on a socket the parent bound.
 
-    python -m bench.serve_app loopkeeper|bare --fd N [--workers N]
+    python -m bench.serve_app loopkeeper|bare --fd N
+    python -m bench.serve_app loopkeeper|bare --port P --workers N
 
 Settings come from the environment, as for `loopkeeper serve`. Both apps run the same
 stack (Starlette, Bolt's Starlette adapter, uvicorn with the same options, Bolt's
@@ -21,8 +22,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from uvicorn.supervisors import Multiprocess
 
+from bot import workers
 from bot.app import create_asgi, make_client, settle_gc
 from bot.config import load_settings
 
@@ -73,27 +74,20 @@ APPS = {"loopkeeper": loopkeeper, "bare": bare}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("app", choices=sorted(APPS))
-    parser.add_argument("--fd", type=int, required=True, help="a listening socket to serve on")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (uvicorn)")
+    parser.add_argument("--fd", type=int, help="a listening socket to serve on (one process)")
+    parser.add_argument("--port", type=int, help="the loopback port the workers bind")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
     args = parser.parse_args()
-    sock = socket.socket(fileno=args.fd)
     if args.workers == 1:
         config = uvicorn.Config(APPS[args.app](), log_level="warning", lifespan="on")
-        server = uvicorn.Server(config)
         print(f"serving {args.app}", flush=True)  # the line the parent waits for
-        server.run(sockets=[sock])
+        uvicorn.Server(config).run(sockets=[socket.socket(fileno=args.fd)])
         return
-    # What `loopkeeper serve --workers N` runs (uvicorn.run with an app factory), on the
-    # socket the parent bound: each worker builds the app in its own process.
-    config = uvicorn.Config(
-        f"bench.serve_app:{args.app}",
-        factory=True,
-        workers=args.workers,
-        log_level="warning",
-        lifespan="on",
-    )
+    # What `loopkeeper serve --workers N` runs (bot.workers): each worker binds the port
+    # itself and builds the app in its own process.
     print(f"serving {args.app} with {args.workers} workers", flush=True)
-    Multiprocess(config, sockets=[sock]).run()
+    options = {"host": "127.0.0.1", "port": args.port, "log_level": "warning", "lifespan": "on"}
+    workers.run(args.workers, options, grace_seconds=5, app=f"bench.serve_app:{args.app}")
 
 
 if __name__ == "__main__":

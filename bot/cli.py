@@ -80,6 +80,7 @@ def serve(args: argparse.Namespace) -> int:
         return 0
     import uvicorn
 
+    from bot import workers as workers_module
     from bot.app import SHUTDOWN_GRACE_SECONDS, create_asgi, settle_gc
 
     host = args.host or settings.host
@@ -113,7 +114,14 @@ def serve(args: argparse.Namespace) -> int:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
         # Every worker runs the sweep scheduler; bot.sweep's lock lets one sweep at a time.
-        uvicorn.run("bot.app:asgi_from_env", factory=True, workers=workers, **options)
+        if not workers_module.available():  # no SO_REUSEPORT: uvicorn's shared socket
+            uvicorn.run(workers_module.APP, factory=True, workers=workers, **options)
+            return 0
+        workers_module.run(workers, options, grace_seconds=SHUTDOWN_GRACE_SECONDS)
+    except OSError as error:
+        return _fail(f"Loopkeeper cannot listen on {host}:{port}: {error.strerror or error}.")
+    except workers_module.WorkerFailed as error:
+        return _fail(f"Loopkeeper stopped: {error}; the lines above say why.")
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0

@@ -4,18 +4,24 @@ shutdown, a slow Slack, a database that drops its connections, a killed sweep.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import httpx
+import psutil
 import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -281,12 +287,8 @@ def rejected_by_each_worker(metrics_dir: Path, scratch: Path) -> dict[str, float
     return counts
 
 
-async def test_serve_with_two_workers_answers_from_both_and_adds_up_their_metrics(
-    db_url: str, tmp_path: Path
-) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
+def serve_env(db_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
         **{k: v for k, v in os.environ.items() if k.upper() != "PROMETHEUS_MULTIPROC_DIR"},
         "DATABASE_URL": db_url,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -296,6 +298,34 @@ async def test_serve_with_two_workers_answers_from_both_and_adds_up_their_metric
         "WEB_CONCURRENCY": "1",  # --workers wins
         "TMPDIR": str(tmp_path),  # where serve makes its metrics directory
     }
+
+
+@dataclass
+class Workers:
+    server: asyncio.subprocess.Process
+    base: str
+    metrics_dir: Path
+    scratch: Path
+
+    def counts(self) -> dict[str, float]:
+        return rejected_by_each_worker(self.metrics_dir, self.scratch)
+
+    def pids(self) -> list[int]:
+        """The worker processes (spawned interpreters; not multiprocessing's tracker)."""
+        pids = []
+        for child in psutil.Process(self.server.pid).children():
+            with contextlib.suppress(psutil.ZombieProcess, psutil.NoSuchProcess):
+                if "spawn_main" in " ".join(child.cmdline()):  # a dead one is a zombie
+                    pids.append(child.pid)
+        return pids
+
+
+@asynccontextmanager
+async def two_workers(db_url: str, tmp_path: Path) -> AsyncIterator[Workers]:
+    """`loopkeeper serve --workers 2` on a free port, once both workers have built their
+    app; stopped with SIGTERM at the end, which must end it cleanly."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     with (tmp_path / "serve.log").open("wb") as log_file:
@@ -303,7 +333,7 @@ async def test_serve_with_two_workers_answers_from_both_and_adds_up_their_metric
             *(sys.executable, "-m", "bot.cli", "serve", "--workers", "2"),
             *("--host", "127.0.0.1", "--port", str(port)),
             cwd=ROOT,
-            env=env,
+            env=serve_env(db_url, tmp_path),
             stdout=log_file,
             stderr=log_file,
         )
@@ -320,22 +350,10 @@ async def test_serve_with_two_workers_answers_from_both_and_adds_up_their_metric
                 if healthy and len(rejected_by_each_worker(dirs[0], scratch)) == 2:
                     break
                 await asyncio.sleep(0.05)
-            [metrics_dir] = dirs
-            sent = 0
-            counts: dict[str, float] = {}
-            while not counts or min(counts.values()) == 0:  # until both workers answered
-                response = await client.post("/slack/events", content=b"")
-                assert response.status_code == 401
-                sent += 1
-                counts = rejected_by_each_worker(metrics_dir, scratch)
-            assert sum(counts.values()) == sent
-
-            for _ in range(4):  # whichever worker answers, it reports both workers' counts
-                text = (await client.get("/metrics")).text
-                assert metric(text, 'loopkeeper_slack_requests_total{status="401"') == sent
-                assert metric(text, "loopkeeper_deliveries_waiting ") == 0
-                assert "pid=" not in text
-
+            workers = Workers(server, base, dirs[0], scratch)
+            while min(workers.counts().values()) == 0:  # until both are listening
+                assert (await client.post("/slack/events", content=b"")).status_code == 401
+        yield workers
         server.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(server.wait(), 8) == 0
     finally:
@@ -350,3 +368,113 @@ async def test_serve_with_two_workers_answers_from_both_and_adds_up_their_metric
     assert "with 2 worker processes" in log
     assert "Traceback" not in log
     assert metrics_dirs(tmp_path) == []  # cleaned up on exit
+
+
+async def test_serve_with_two_workers_answers_from_both_and_adds_up_their_metrics(
+    db_url: str, tmp_path: Path
+) -> None:
+    async with two_workers(db_url, tmp_path) as workers:  # each has answered already
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=workers.base, limits=fresh) as client:
+            for _ in range(6):
+                assert (await client.post("/slack/events", content=b"")).status_code == 401
+            counts = workers.counts()
+            assert len(counts) == 2 and min(counts.values()) > 0
+            sent = sum(counts.values())
+
+            for _ in range(4):  # whichever worker answers, it reports both workers' counts
+                text = (await client.get("/metrics")).text
+                assert metric(text, 'loopkeeper_slack_requests_total{status="401"') == sent
+                assert metric(text, "loopkeeper_deliveries_waiting ") == 0
+                assert "pid=" not in text
+
+
+def open_then_ask(port: int, connections: int) -> list[int]:
+    """Open `connections` connections at once, then send one unsigned request down each
+    (as a proxy or Slack holding kept-alive connections would); their HTTP statuses."""
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(connections)]
+    request = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    try:
+        for sock in socks:
+            sock.sendall(request)
+        return [int(sock.recv(4096).split(b" ", 2)[1]) for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def listening_sockets(pid: int, port: int) -> set[int]:
+    """Inodes of the sockets a process holds that listen on `port` (Linux's /proc)."""
+    listening = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+            listening.add(int(fields[9]))
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                held.add(int(target[len("socket:[") : -1]))
+    return held & listening
+
+
+async def test_connections_opened_together_are_spread_over_the_workers(
+    db_url: str, tmp_path: Path
+) -> None:
+    # With one socket shared by the workers, the first to wake accepts every waiting
+    # connection: under load, most went to one worker and, kept alive, stayed there.
+    # Each worker now listens on a socket of its own, and the kernel spreads them.
+    async with two_workers(db_url, tmp_path) as workers:
+        port = int(workers.base.rsplit(":", 1)[1])
+        first, second = (listening_sockets(pid, port) for pid in workers.pids())
+        assert first and second and not first & second
+        before = workers.counts()
+        assert set(await asyncio.to_thread(open_then_ask, port, 24)) == {401}
+        after = workers.counts()
+        served = {pid: after[pid] - before.get(pid, 0) for pid in after}
+        assert sum(served.values()) == 24
+        # Each connection goes to either worker's socket by a hash of its address: all
+        # 24 to one happens about once in eight million runs.
+        assert len(served) == 2 and min(served.values()) > 0, served
+
+
+async def test_a_worker_that_dies_is_replaced(db_url: str, tmp_path: Path) -> None:
+    async with two_workers(db_url, tmp_path) as workers:
+        first = workers.pids()
+        assert len(first) == 2
+        os.kill(first[0], signal.SIGKILL)
+        async with asyncio.timeout(10):
+            while True:
+                now = workers.pids()
+                if len(now) == 2 and first[0] not in now:
+                    break
+                await asyncio.sleep(0.1)
+            fresh = httpx.Limits(max_keepalive_connections=0)
+            async with httpx.AsyncClient(base_url=workers.base, limits=fresh) as client:
+                answers = [(await client.get("/healthz")).status_code for _ in range(8)]
+                assert set(answers) == {200}  # the survivor and the new worker alike
+    assert "exited (code -9); starting another" in (tmp_path / "serve.log").read_text()
+
+
+def test_serve_says_so_when_the_port_is_taken(db_url: str, tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        refused = subprocess.run(
+            [
+                *(sys.executable, "-m", "bot.cli", "serve", "--workers", "2"),
+                *("--host", "127.0.0.1", "--port", str(port)),
+            ],
+            cwd=ROOT,
+            env=serve_env(db_url, tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert refused.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert metrics_dirs(tmp_path) == []
