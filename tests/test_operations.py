@@ -478,3 +478,13 @@ def test_serve_says_so_when_the_port_is_taken(db_url: str, tmp_path: Path) -> No
     assert f"cannot listen on 127.0.0.1:{port}" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert metrics_dirs(tmp_path) == []
+
+
+def test_a_workers_socket_says_it_is_tcp_so_its_connections_get_no_nagle_delay() -> None:
+    # asyncio sets TCP_NODELAY only on connections accepted from a socket whose protocol
+    # is IPPROTO_TCP; socket.socket(AF_INET, SOCK_STREAM) says 0, and answers then waited
+    # 40 ms for the client's delayed ACK (every status card, in the benchmark).
+    from bot.workers import _socket
+
+    with _socket("127.0.0.1", 0, share=True) as sock:
+        assert sock.proto == socket.IPPROTO_TCP
