@@ -238,13 +238,15 @@ async def pipelines_of(
         out = []
         for role in roles:
             assert role.id is not None
-            candidates = await store.alerts.open_candidates_of(session, role_id=role.id)
+            candidates = await store.pipelines.open_candidates_of(session, role_id=role.id)
             ids = [c.id for c in candidates if c.id]
             pauses = await store.alerts.pauses_of(session, candidate_ids=ids)
-            offers = await store.alerts.open_offers_of(session, candidate_ids=ids)
-            overdue = await store.alerts.overdue_seat_counts(session, candidate_ids=ids, now=now)
+            offers = await store.pipelines.open_offers_of(session, candidate_ids=ids)
+            overdue = await store.pipelines.overdue_seat_counts(session, candidate_ids=ids, now=now)
             # The whole event log of a role is the costly read: only /hire pipeline shows medians.
-            events = await store.alerts.events_of_role(session, role_id=role.id) if medians else []
+            events = (
+                await store.pipelines.events_of_role(session, role_id=role.id) if medians else []
+            )
             pipeline = RolePipeline(role)
             for candidate in candidates:
                 assert candidate.id is not None
@@ -310,7 +312,7 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
     recent: list[RecentScorecard] = []
     if managing:
         async with db.reader() as session:
-            rows = await store.alerts.recent_scorecards(
+            rows = await store.pipelines.recent_scorecards(
                 session, role_ids=[r.id for r in managing if r.id], limit=5
             )
         recent = [RecentScorecard(card, candidate, role) for card, candidate, role in rows]

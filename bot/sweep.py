@@ -172,7 +172,7 @@ class Sweeper:
             if self.reports is not None:
                 await self.weekly_reports(now, report)
             async with self.db.transaction() as session:
-                await store.alerts.forget_events(session, before=now - timedelta(days=1))
+                await store.receipts.forget_events(session, before=now - timedelta(days=1))
         return report
 
     async def dry_run(self, now: datetime) -> list[str]:
@@ -339,8 +339,8 @@ class Sweeper:
         its team's zone; a report missed while the bot was down goes on the next sweep."""
         assert self.reports is not None
         async with self.db.reader() as session:
-            roles = await store.alerts.all_roles(session)
-            done = await store.alerts.finished_reports(session, now=now)
+            roles = await store.reports.all_roles(session)
+            done = await store.reports.finished_reports(session, now=now)
         for role in roles:
             assert role.id is not None
             tz = self.reports.tz or await self._tz_of(role.hiring_manager_id, now)
@@ -351,18 +351,18 @@ class Sweeper:
             if role.created_at > moment or (role.id, week) in done:
                 continue  # nothing to report yet, or sent already: no query at all
             async with self.db.transaction() as session:
-                claimed = await store.alerts.claim_weekly_report(
+                claimed = await store.reports.claim_weekly_report(
                     session, role_id=role.id, week=week, now=now
                 )
                 status = claimed.status if claimed else None
                 if status is None:
                     continue
-                candidates = await store.alerts.open_candidates_of(session, role_id=role.id)
-                events = await store.alerts.events_of_role(session, role_id=role.id)
+                candidates = await store.pipelines.open_candidates_of(session, role_id=role.id)
+                events = await store.pipelines.events_of_role(session, role_id=role.id)
             numbers = weekly(role, candidates, events, week_end=moment)
             outcome = await self._send_report(role, numbers, posted=status == "posted")
             async with self.db.transaction() as session:
-                row = await store.alerts.weekly_report(session, role_id=role.id, week=week)
+                row = await store.reports.weekly_report(session, role_id=role.id, week=week)
                 assert row is not None
                 if outcome is None:
                     row.status, row.sent_at = "sent", now

@@ -27,7 +27,7 @@ async def _first_time(deps: Deps, body: dict[str, Any]) -> bool:
     if not isinstance(event_id, str) or not event_id:
         return True
     async with deps.db.transaction() as session:
-        return await store.alerts.first_delivery(session, event_id=event_id, now=deps.clock.now())
+        return await store.receipts.first_delivery(session, event_id=event_id, now=deps.clock.now())
 
 
 async def home_opened(

@@ -3,7 +3,7 @@ transaction decides, so a handler's steps land together or not at all."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import alerts
+from bot.store import alerts, pipelines, receipts, reports
 from bot.store.alerts import add_pause, open_offer, touch
 from bot.store.candidates import (
     DuplicateCandidate,
@@ -74,8 +74,11 @@ __all__ = [
     "move_candidate",
     "open_candidate_named",
     "open_offer",
+    "pipelines",
     "ratings_of",
+    "receipts",
     "recent_events",
+    "reports",
     "role_by_title",
     "role_with_team",
     "roles_for_user",

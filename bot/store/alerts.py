@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,15 +16,13 @@ from bot.models import (
     Alert,
     Candidate,
     ClockPause,
-    EventReceipt,
     Interview,
     Offer,
     Role,
     Scorecard,
     Seat,
-    StageEvent,
-    WeeklyReport,
 )
+from bot.store.inserts import insert_on_conflict
 
 
 async def touch(session: AsyncSession, *, candidate_id: int, now: datetime) -> None:
@@ -108,12 +105,6 @@ async def pauses_of(
     return out
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    """An INSERT with ON CONFLICT, in the dialect of the session's database."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 BATCH = 500  # rows per statement: PostgreSQL takes at most 32,767 parameters in one
 
 
@@ -133,7 +124,7 @@ async def record_alerts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
         )
     wanted = [r for r in rows if r["status"] != "skipped"]
     for start in range(0, len(wanted), BATCH):
-        statement = _insert(session, Alert).values(list(wanted[start : start + BATCH]))
+        statement = insert_on_conflict(session, Alert).values(list(wanted[start : start + BATCH]))
         revived = statement.excluded
         await session.exec(
             statement.on_conflict_do_update(
@@ -272,148 +263,6 @@ async def add_pause(
     session.add(pause)
     await session.flush()
     return pause
-
-
-# Pipelines ---------------------------------------------------------------------------
-
-
-async def open_candidates_of(session: AsyncSession, *, role_id: int) -> list[Candidate]:
-    result = await session.exec(
-        select(Candidate)
-        .where(
-            Candidate.role_id == role_id,
-            col(Candidate.stage).not_in(["hired", "rejected", "withdrawn"]),
-        )
-        .order_by(col(Candidate.stage_entered_at))
-    )
-    return list(result.all())
-
-
-async def open_offers_of(
-    session: AsyncSession, *, candidate_ids: Sequence[int]
-) -> dict[int, Offer]:
-    if not candidate_ids:
-        return {}
-    result = await session.exec(
-        select(Offer).where(
-            col(Offer.candidate_id).in_(list(candidate_ids)), col(Offer.status) == "open"
-        )
-    )
-    return {o.candidate_id: o for o in result.all()}
-
-
-async def overdue_seat_counts(
-    session: AsyncSession, *, candidate_ids: Sequence[int], now: datetime
-) -> dict[int, int]:
-    """Candidate -> scorecards past their due time and not in."""
-    if not candidate_ids:
-        return {}
-    missing = ~(
-        select(Scorecard.id)
-        .where(
-            Scorecard.interview_id == Seat.interview_id,
-            Scorecard.interviewer_id == Seat.interviewer_id,
-        )
-        .exists()
-    )
-    result = await session.exec(
-        select(Interview.candidate_id, func.count())
-        .select_from(Seat)
-        .join(Interview, col(Interview.id) == Seat.interview_id)
-        .where(
-            col(Interview.candidate_id).in_(list(candidate_ids)),
-            col(Seat.feedback_due_at) < now,
-            missing,
-        )
-        .group_by(col(Interview.candidate_id))
-    )
-    return {candidate_id: count for candidate_id, count in result.all()}
-
-
-async def events_of_role(session: AsyncSession, *, role_id: int) -> list[StageEvent]:
-    result = await session.exec(
-        select(StageEvent)
-        .join(Candidate, col(Candidate.id) == StageEvent.candidate_id)
-        .where(Candidate.role_id == role_id)
-    )
-    return list(result.all())
-
-
-# Events ----------------------------------------------------------------------------
-
-
-async def first_delivery(session: AsyncSession, *, event_id: str, now: datetime) -> bool:
-    """True the first time an Events API event_id is seen; Slack's retries get False."""
-    result = await session.exec(
-        _insert(session, EventReceipt)
-        .values(event_id=event_id[:64], received_at=now)
-        .on_conflict_do_nothing()
-    )
-    return bool(result.rowcount)
-
-
-async def forget_events(session: AsyncSession, *, before: datetime) -> None:
-    """Slack retries for minutes, not days: old receipts are no longer needed."""
-    await session.exec(delete(EventReceipt).where(col(EventReceipt.received_at) < before))
-
-
-async def recent_scorecards(
-    session: AsyncSession, *, role_ids: Sequence[int], limit: int
-) -> list[tuple[Scorecard, Candidate, Role]]:
-    """The latest scorecard submissions (first versions and edits) of these roles."""
-    if not role_ids:
-        return []
-    result = await session.exec(
-        select(Scorecard, Candidate, Role)
-        .join(Candidate, col(Candidate.id) == Scorecard.candidate_id)
-        .join(Role, col(Role.id) == Candidate.role_id)
-        .where(col(Role.id).in_(list(role_ids)))
-        .order_by(col(Scorecard.submitted_at).desc(), col(Scorecard.id).desc())
-        .limit(limit)
-    )
-    return list(result.all())
-
-
-# Weekly reports ------------------------------------------------------------------------
-
-
-async def all_roles(session: AsyncSession) -> list[Role]:
-    return list((await session.exec(select(Role).order_by(col(Role.id)))).all())
-
-
-async def weekly_report(session: AsyncSession, *, role_id: int, week: str) -> WeeklyReport | None:
-    result = await session.exec(
-        select(WeeklyReport).where(WeeklyReport.role_id == role_id, WeeklyReport.week == week)
-    )
-    return result.first()
-
-
-async def finished_reports(
-    session: AsyncSession, *, now: datetime, weeks_back: int = 2
-) -> set[tuple[int, str]]:
-    """(role, week) of recent reports sent or failed for good: one query a sweep, so the
-    per-role check costs no database round trip once a week's reports are out."""
-    since = (now - timedelta(weeks=weeks_back)).date().isoformat()
-    result = await session.exec(
-        select(WeeklyReport.role_id, WeeklyReport.week).where(
-            col(WeeklyReport.status).in_(["sent", "failed"]), col(WeeklyReport.week) >= since
-        )
-    )
-    return {(role_id, week) for role_id, week in result.all()}
-
-
-async def claim_weekly_report(
-    session: AsyncSession, *, role_id: int, week: str, now: datetime
-) -> WeeklyReport | None:
-    """The week's report row if this sweep should (still) send it; None if it went out
-    already or for good failed. The row is the record that keeps it to once a week."""
-    await session.exec(
-        _insert(session, WeeklyReport)
-        .values(role_id=role_id, week=week, status="pending", error="", created_at=now)
-        .on_conflict_do_nothing()
-    )
-    row = await weekly_report(session, role_id=role_id, week=week)
-    return row if row is not None and row.status in ("pending", "posted") else None
 
 
 async def count_pending(session: AsyncSession) -> int:

@@ -1,0 +1,93 @@
+"""What pipelines and Home tabs read: a role's open candidates and their clocks'
+facts, its event log, and the latest scorecards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Candidate, Interview, Offer, Role, Scorecard, Seat, StageEvent
+from bot.stages import CLOSED
+
+
+async def open_candidates_of(session: AsyncSession, *, role_id: int) -> list[Candidate]:
+    result = await session.exec(
+        select(Candidate)
+        .where(
+            Candidate.role_id == role_id,
+            col(Candidate.stage).not_in([s.value for s in CLOSED]),
+        )
+        .order_by(col(Candidate.stage_entered_at))
+    )
+    return list(result.all())
+
+
+async def open_offers_of(
+    session: AsyncSession, *, candidate_ids: Sequence[int]
+) -> dict[int, Offer]:
+    if not candidate_ids:
+        return {}
+    result = await session.exec(
+        select(Offer).where(
+            col(Offer.candidate_id).in_(list(candidate_ids)), col(Offer.status) == "open"
+        )
+    )
+    return {o.candidate_id: o for o in result.all()}
+
+
+async def overdue_seat_counts(
+    session: AsyncSession, *, candidate_ids: Sequence[int], now: datetime
+) -> dict[int, int]:
+    """Candidate -> scorecards past their due time and not in."""
+    if not candidate_ids:
+        return {}
+    missing = ~(
+        select(Scorecard.id)
+        .where(
+            Scorecard.interview_id == Seat.interview_id,
+            Scorecard.interviewer_id == Seat.interviewer_id,
+        )
+        .exists()
+    )
+    result = await session.exec(
+        select(Interview.candidate_id, func.count())
+        .select_from(Seat)
+        .join(Interview, col(Interview.id) == Seat.interview_id)
+        .where(
+            col(Interview.candidate_id).in_(list(candidate_ids)),
+            col(Seat.feedback_due_at) < now,
+            missing,
+        )
+        .group_by(col(Interview.candidate_id))
+    )
+    return {candidate_id: count for candidate_id, count in result.all()}
+
+
+async def events_of_role(session: AsyncSession, *, role_id: int) -> list[StageEvent]:
+    result = await session.exec(
+        select(StageEvent)
+        .join(Candidate, col(Candidate.id) == StageEvent.candidate_id)
+        .where(Candidate.role_id == role_id)
+    )
+    return list(result.all())
+
+
+async def recent_scorecards(
+    session: AsyncSession, *, role_ids: Sequence[int], limit: int
+) -> list[tuple[Scorecard, Candidate, Role]]:
+    """The latest scorecard submissions (first versions and edits) of these roles."""
+    if not role_ids:
+        return []
+    result = await session.exec(
+        select(Scorecard, Candidate, Role)
+        .join(Candidate, col(Candidate.id) == Scorecard.candidate_id)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(col(Role.id).in_(list(role_ids)))
+        .order_by(col(Scorecard.submitted_at).desc(), col(Scorecard.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
