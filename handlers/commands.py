@@ -248,11 +248,15 @@ async def admin(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, rest:
         await ack(text="`/hire admin` is for Loopkeeper admins (LOOPKEEPER_ADMINS).")
         return
     if rest.strip().lower() != "deliveries":
-        await ack(text="Admin commands: `/hire admin deliveries` lists alerts Slack refused.")
+        await ack(
+            text="Admin commands: `/hire admin deliveries` lists alerts and weekly reports "
+            "Slack refused."
+        )
         return
     async with deps.db.reader() as session:
         rows = await store.alerts.failed_deliveries(session)
-    text, blocks = alert_blocks.deliveries_message(rows)
+        reports = await store.reports.failed_reports(session)
+    text, blocks = alert_blocks.deliveries_message(rows, reports)
     await ack(text=text, blocks=blocks)
 
 

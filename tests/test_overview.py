@@ -9,7 +9,7 @@ from bot.app import make_sweeper
 from bot.models import StageEvent
 from bot.report import loops_completed, report_moment
 from bot.sweep import report_schedule
-from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
     add_candidate,
@@ -233,3 +233,25 @@ async def test_a_new_role_waits_for_its_first_monday(app: Running, clock) -> Non
     await sweeper.run(clock.now())
     assert len(app.standin.calls_to("files.getUploadURLExternal")) == 1
     assert before < len(app.standin.calls)
+
+
+async def test_a_weekly_report_slack_refuses_is_listed_for_admins(app: Running, clock) -> None:
+    await busy_role(app, clock)  # now Tuesday 24 Nov, 09:00 UTC
+    sweeper = make_sweeper(app.deps)
+    await sweeper.run(clock.now())  # the alerts that are due, before any report
+    sweeper.reports = report_schedule("mon 09:00", "UTC")
+    app.standin.fail_next("chat.postMessage", "not_in_channel")  # nobody invited the bot
+    before = len(app.standin.calls)
+
+    report = await sweeper.run(clock.now() + timedelta(minutes=1))
+    await sweeper.run(clock.now() + timedelta(hours=1))  # failed for good: not retried
+
+    assert report.failed == [("GHIRING01", "weekly_report", "not_in_channel")]
+    assert app.standin.calls_to("files.getUploadURLExternal") == []
+    to_channel = [c for c in app.standin.calls[before:] if c.args.get("channel") == "GHIRING01"]
+    assert len(to_channel) == 1
+    listing = answer(await app.slack.command("admin deliveries", user=ADMIN))
+    shown = blocks_text(listing["blocks"])
+    assert "1 weekly report could not be delivered" in listing["text"]
+    assert "weekly report of MLOps Engineer for the week to 2026-11-23" in shown
+    assert "<#GHIRING01>: `not_in_channel`" in shown and "invite @Loopkeeper" in shown

@@ -11,7 +11,7 @@ from bot.blocks.candidates import OPEN_STATUS
 from bot.blocks.common import as_dicts, clip, context, duration, esc, section, user, when
 from bot.blocks.interviews import OPEN_SCORECARD
 from bot.clocks import Kind
-from bot.models import Alert, Candidate, Interview, Role
+from bot.models import Alert, Candidate, Interview, Role, WeeklyReport
 
 NUDGE = "alert_nudge"
 SNOOZE = "alert_snooze"
@@ -203,24 +203,42 @@ def reminder_message(
     return text, as_dicts(blocks)
 
 
-def deliveries_message(rows: list[tuple[Alert, Candidate]]) -> tuple[str, list[dict]]:
-    """For admins: alerts Slack refused for good. No candidate names: admins are not on
-    every hiring team."""
-    if not rows:
-        text = "No failed deliveries. Every alert Loopkeeper recorded was accepted by Slack."
+def deliveries_message(
+    rows: list[tuple[Alert, Candidate]], reports: list[tuple[WeeklyReport, Role]]
+) -> tuple[str, list[dict]]:
+    """For admins: alerts and weekly reports Slack refused for good. No candidate names:
+    admins are not on every hiring team."""
+    if not rows and not reports:
+        text = (
+            "No failed deliveries. Every alert and weekly report Loopkeeper recorded was "
+            "accepted by Slack."
+        )
         return text, as_dicts([section(text)])
-    text = (
-        f"{len(rows)} alert{'s' if len(rows) != 1 else ''} could not be delivered (latest first):"
-    )
-    lines = [
-        f"• {when(alert.created_at)}: {alert.kind.replace('_', ' ')} for candidate "
-        f"#{alert.candidate_id} to {user(alert.recipient_id)}: `{esc(alert.error)}` "
-        f"after {alert.attempts} attempt{'s' if alert.attempts != 1 else ''}"
-        for alert, _ in rows
-    ]
+    parts = []
+    if rows:
+        parts.append(f"{len(rows)} alert{'s' if len(rows) != 1 else ''}")
+    if reports:
+        parts.append(f"{len(reports)} weekly report{'s' if len(reports) != 1 else ''}")
+    text = f"{' and '.join(parts)} could not be delivered (latest first):"
+    blocks: list[Block] = [section(text)]
+    if rows:
+        lines = [
+            f"• {when(alert.created_at)}: {alert.kind.replace('_', ' ')} for candidate "
+            f"#{alert.candidate_id} to {user(alert.recipient_id)}: `{esc(alert.error)}` "
+            f"after {alert.attempts} attempt{'s' if alert.attempts != 1 else ''}"
+            for alert, _ in rows
+        ]
+        blocks.append(section(clip("\n".join(lines), 3000)))
+    if reports:
+        lines = [
+            f"• weekly report of {esc(role.title)} for the week to {report.week}, to "
+            f"<#{role.channel_id}>: `{esc(report.error)}`"
+            for report, role in reports
+        ]
+        blocks.append(section(clip("*Weekly reports*\n" + "\n".join(lines), 3000)))
     hint = (
         "Common causes: `not_in_channel` (invite @Loopkeeper), `user_not_found` or "
         "`account_inactive` (the person left: update the role's team), `missing_scope` "
         "(reinstall the app from the manifest)."
     )
-    return text, as_dicts([section(text), section(clip("\n".join(lines), 3000)), context(hint)])
+    return text, as_dicts([*blocks, context(hint)])

@@ -34,7 +34,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("/hire role", "Create a role (admins)", "/hire role"),
     (
         "/hire admin deliveries",
-        "Alerts Slack refused, and why (admins)",
+        "Alerts and weekly reports Slack refused, and why (admins)",
         "/hire admin deliveries",
     ),
     ("/hire help", "This list", "/hire help"),

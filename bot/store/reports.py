@@ -48,3 +48,17 @@ async def claim_weekly_report(
     )
     row = await weekly_report(session, role_id=role_id, week=week)
     return row if row is not None and row.status in ("pending", "posted") else None
+
+
+async def failed_reports(
+    session: AsyncSession, *, limit: int = 10
+) -> list[tuple[WeeklyReport, Role]]:
+    """Weekly reports Slack refused for good, latest week first: for admins."""
+    result = await session.exec(
+        select(WeeklyReport, Role)
+        .join(Role, col(Role.id) == WeeklyReport.role_id)
+        .where(col(WeeklyReport.status) == "failed")
+        .order_by(col(WeeklyReport.week).desc(), col(WeeklyReport.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
