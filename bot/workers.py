@@ -56,7 +56,11 @@ def _socket(host: str, port: int, *, share: bool) -> socket.socket:
 
 def _serve(app: str, options: dict[str, Any]) -> None:
     """One worker process: its own socket in the port's group, then uvicorn."""
-    sock = _socket(options["host"], options["port"], share=True)
+    try:
+        sock = _socket(options["host"], options["port"], share=True)
+    except OSError as error:  # taken since the supervisor checked: restarting won't help
+        log.error("worker cannot listen on %s:%s: %s", options["host"], options["port"], error)
+        sys.exit(STARTUP_FAILURE)
     server = uvicorn.Server(uvicorn.Config(app, factory=True, **options))
     server.run(sockets=[sock])
     if not server.started:  # the app or its lifespan failed: say so to the supervisor
