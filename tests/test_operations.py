@@ -29,11 +29,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bot import logs
-from bot.models import Alert, Candidate
+from bot.models import Alert
 from tests.conftest import ADMIN, BOT_TOKEN, HM, RECRUITER, Running, serving
 from tests.flows import add_candidate, answer, blocks_text, create_role
 from tests.slack_standin import SlackStandin
-from tests.test_sweep_cli import LOOP_START, stalled_candidate
+from tests.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -194,30 +194,9 @@ async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
     db_url: str, standin: SlackStandin
 ) -> None:
     await stalled_candidate(db_url)
-    from bot.db import Database
 
     now = LOOP_START + timedelta(hours=1)
-    db = Database(db_url)
-    try:
-        async with db.transaction() as session:
-            jane = (await session.exec(select(Candidate))).one()
-            session.add_all(
-                Alert(
-                    key=f"kill:{i}",
-                    candidate_id=jane.id or 0,
-                    kind="stage_idle",
-                    recipient_id=f"UREC{i:05d}",
-                    deadline=now,
-                    due_at=now,
-                    breach=True,
-                    deliver_after=now,
-                    created_at=now,
-                )
-                for i in range(6)
-            )
-            jane.next_alert_at = None
-    finally:
-        await db.close()
+    await due_alerts(db_url, "kill", 6, now)
     env = {
         **os.environ,
         "DATABASE_URL": db_url,

@@ -57,6 +57,32 @@ async def stalled_candidate(db_url: str) -> None:
         await db.close()
 
 
+async def due_alerts(db_url: str, prefix: str, count: int, now: datetime) -> None:
+    """`count` stage-idle alerts about the stalled candidate, each to another recruiter,
+    all due at `now`; the candidate itself plans nothing more (only these are due)."""
+    db = Database(db_url)
+    try:
+        async with db.transaction() as session:
+            jane = (await session.exec(select(Candidate))).one()
+            session.add_all(
+                Alert(
+                    key=f"{prefix}:{i}",
+                    candidate_id=jane.id or 0,
+                    kind="stage_idle",
+                    recipient_id=f"UREC{i:05d}",
+                    deadline=now,
+                    due_at=now,
+                    breach=True,
+                    deliver_after=now,
+                    created_at=now,
+                )
+                for i in range(count)
+            )
+            jane.next_alert_at = None
+    finally:
+        await db.close()
+
+
 async def loopkeeper(*args: str, db_url: str, api_url: str) -> tuple[int, str, str]:
     env = {
         **os.environ,
@@ -146,27 +172,7 @@ async def test_four_sweepers_over_a_thousand_due_alerts_send_exactly_a_thousand(
 ) -> None:
     await stalled_candidate(db_url)
     now = LOOP_START + timedelta(hours=1)
-    db = Database(db_url)
-    try:
-        async with db.transaction() as session:
-            jane = (await session.exec(select(Candidate))).one()
-            session.add_all(
-                Alert(
-                    key=f"load:{i}",
-                    candidate_id=jane.id or 0,
-                    kind="stage_idle",
-                    recipient_id=f"UREC{i:05d}",
-                    deadline=now,
-                    due_at=now,
-                    breach=True,
-                    deliver_after=now,
-                    created_at=now,
-                )
-                for i in range(1000)
-            )
-            jane.next_alert_at = None  # only the thousand alerts are due
-    finally:
-        await db.close()
+    await due_alerts(db_url, "load", 1000, now)
 
     async def one_replica() -> int:
         replica = Database(db_url)
