@@ -48,8 +48,8 @@ from bot.blocks.common import as_dicts
 from bot.blocks.interviews import scorecard_metadata, scorecard_modal
 from bot.db import Database
 from bot.models import Candidate, Interview, Role
+from bot.playground.sender import SLACKBOT_USER_AGENT, SlackSender, sign
 from bot.stages import CLOSED
-from tests.slack_sender import SLACKBOT_USER_AGENT, SlackSender, sign
 
 CLIENTS = (1, 10, 50)
 # Requests per cell. Fewer scorecards: each costs the app far more CPU after its answer

@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 
 from bench.common import BOT_TOKEN
-from tests.slack_standin import SlackStandin
+from bot.playground.standin import SlackStandin
 
 
 async def _stdin_closed() -> None:

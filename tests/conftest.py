@@ -22,9 +22,9 @@ from bot import migrate
 from bot.app import Deps, create_asgi
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.playground.sender import SlackSender
+from bot.playground.standin import SlackStandin
 from bot.sweep import Sweeper
-from tests.slack_sender import SlackSender
-from tests.slack_standin import SlackStandin
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"

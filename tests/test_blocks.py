@@ -12,9 +12,9 @@ from bot.blocks.common import as_dicts, duration, esc
 from bot.blocks.help import help_blocks
 from bot.hiring import CandidateCard
 from bot.models import Candidate, Role, StageEvent
+from bot.playground.standin import message_problems, view_problems
 from bot.scorecards import templates
 from bot.stages import Stage
-from tests.slack_standin import message_problems, view_problems
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = "Ñ" * 150

@@ -27,6 +27,7 @@ from bot.db import Database
 from bot.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
 from bot.models import ClockSettings, Interview, Rating, Scorecard
 from bot.overview import Home
+from bot.playground.standin import message_problems, view_problems
 from bot.scorecards import (
     MAX_COMPETENCIES,
     Competency,
@@ -38,7 +39,6 @@ from bot.scorecards import (
 )
 from bot.stages import Stage
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
-from tests.slack_standin import message_problems, view_problems
 from tests.test_blocks import card as candidate_card
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

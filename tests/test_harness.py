@@ -41,8 +41,8 @@ from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack_sender import SLACKBOT_USER_AGENT, SlackSender, sign
-from tests.slack_standin import SlackStandin, message_problems, view_problems
+from bot.playground.sender import SLACKBOT_USER_AGENT, SlackSender, sign
+from bot.playground.standin import SlackStandin, message_problems, view_problems
 
 SECRET = "test-signing-secret"
 

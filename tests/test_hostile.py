@@ -60,6 +60,8 @@ from bot.models import (
     StageEvent,
 )
 from bot.names import Named, match_names
+from bot.playground.sender import SlackSender, sign
+from bot.playground.standin import message_problems, view_problems
 from bot.questions import read
 from bot.scorecards import competencies_for, template_named
 from bot.stages import Stage
@@ -77,8 +79,6 @@ from tests.flows import (
     schedule,
     submit_scorecard,
 )
-from tests.slack_sender import SlackSender, sign
-from tests.slack_standin import message_problems, view_problems
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

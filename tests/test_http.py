@@ -11,6 +11,8 @@ import pytest
 
 from bot import migrate
 from bot.clock import ManualClock
+from bot.playground.sender import SlackSender, sign
+from bot.playground.standin import SlackStandin
 from tests.conftest import (
     ADMIN,
     HM,
@@ -20,8 +22,6 @@ from tests.conftest import (
     serving,
 )
 from tests.flows import add_candidate, all_candidates, answer, blocks_text, create_role
-from tests.slack_sender import SlackSender, sign
-from tests.slack_standin import SlackStandin
 
 FORM = "application/x-www-form-urlencoded"
 

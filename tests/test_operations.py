@@ -30,9 +30,9 @@ from sqlmodel import select
 
 from bot import logs
 from bot.models import Alert
+from bot.playground.standin import SlackStandin
 from tests.conftest import ADMIN, BOT_TOKEN, HM, RECRUITER, Running, serving
 from tests.flows import add_candidate, answer, blocks_text, create_role
-from tests.slack_standin import SlackStandin
 from tests.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
 
 ROOT = Path(__file__).resolve().parents[1]

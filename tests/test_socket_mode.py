@@ -10,10 +10,10 @@ import pytest
 
 from bot.app import Deps, create_socket_mode
 from bot.clock import ManualClock
+from bot.playground.sender import state_values
+from bot.playground.standin import SlackStandin
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, make_settings
 from tests.flows import blocks_text
-from tests.slack_sender import state_values
-from tests.slack_standin import SlackStandin
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from bot.app import Deps, make_sweeper, start_scheduler
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.models import Alert, Candidate
+from bot.playground.standin import SlackStandin
 from bot.stages import Stage
 from bot.sweep import Sweeper, sweep_lock_path
 from tests.conftest import ADMIN, BOT_TOKEN, HIRING_CHANNEL, HM, RECRUITER, make_settings
-from tests.slack_standin import SlackStandin
 
 ROOT = Path(__file__).resolve().parents[1]
 LOOP_START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

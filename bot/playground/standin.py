@@ -1,20 +1,25 @@
-"""A local stand-in for Slack's Web API, for tests.
+"""A stand-in for Slack's Web API: the playground's Slack, and the tests'.
 
 The app's `AsyncWebClient(base_url=standin.url)` talks to a real HTTP server on
 127.0.0.1 (port 0), so every call goes through slack-sdk's own aiohttp code,
 retry handlers and error handling, exactly as it would against Slack. Answers
-follow the shapes in shared/slack-reference/methods/*.json. Views and messages
-are checked against Block Kit's limits, and what Slack would reject is both
-refused (as Slack does) and written to `invalid`, so a test fails even when the
-app swallows the error.
+have the shapes of Slack's Web API documentation (docs/slack.md). Views and
+messages are checked against Block Kit's limits, and what Slack would reject is
+both refused (as Slack does) and written to `invalid`, so a test fails even when
+the app swallows the error.
+
+It also keeps what a workspace would show (`Conversations`): the messages of each
+conversation, edits, deletions, ephemeral answers and files, each person's open
+modals and Home tab. The playground renders those; tests may read them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
-import itertools
 import json
+import mimetypes
 import secrets
 import time
 from collections import deque
@@ -46,6 +51,7 @@ MAX_OPTIONS = 100
 MAX_OPTION_TEXT = 75
 MAX_OPTION_VALUE = 150
 MAX_VIEW_BYTES = 250_000
+MAX_MODAL_STACK = 3
 
 
 @dataclass
@@ -84,7 +90,14 @@ class _ApiError(Exception):
 class SlackStandin:
     """Plays Slack's Web API on loopback; use `async with SlackStandin() as slack:`."""
 
-    def __init__(self, token: str = "xoxb-test-token", app_token: str = "xapp-test-token") -> None:
+    def __init__(
+        self,
+        token: str = "xoxb-test-token",
+        app_token: str = "xapp-test-token",
+        *,
+        now: Callable[[], float] = time.time,
+        keep_calls: bool = True,
+    ) -> None:
         self.token = token
         self.app_token = app_token
         self._sockets: list[web.WebSocketResponse] = []
@@ -105,13 +118,25 @@ class SlackStandin:
         # file id -> {"filename", "length", "bytes"}: what files.getUploadURLExternal
         # promised and what was then posted to the upload URL.
         self.files: dict[str, dict[str, Any]] = {}
-        self._ts_epoch = int(time.time())
-        self._seq = itertools.count(1)
+        # Message timestamps follow `now`: the playground's clock moves, and a message
+        # sent "a day later" must say so.
+        self._now = now
+        self._seq = 0
+        # A long-running playground keeps no call log; tests do.
+        self.keep_calls = keep_calls
+        # Bumped on every change a person could see; `changes` waiters wake on it.
+        self.version = 0
+        self.conversations: dict[str, list[dict[str, Any]]] = {}
+        self.modals: dict[str, list[str]] = {}  # user id -> stack of open modal view ids
+        # Who a trigger_id or response_url belongs to: Slack knows, so the stand-in must.
+        self.trigger_users: dict[str, str] = {}
+        self.response_targets: dict[str, dict[str, Any]] = {}
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
@@ -258,11 +283,39 @@ class SlackStandin:
 
     async def _finish(self, call: Call, reply: _Reply) -> web.Response:
         call.status, call.response = reply.status, reply.body
-        assert self._arrived is not None
-        async with self._arrived:
-            self.calls.append(call)
-            self._arrived.notify_all()
+        await self._record(call)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+    async def _record(self, call: Call) -> None:
+        arrived = self._arrived
+        assert arrived is not None, "SlackStandin.start() was not awaited"
+        async with arrived:
+            if self.keep_calls:
+                self.calls.append(call)
+            self.version += 1
+            arrived.notify_all()
+
+    async def changed(self) -> None:
+        """Say that something a person sees changed outside a Web API call."""
+        await self._record_change()
+
+    async def _record_change(self) -> None:
+        arrived = self._arrived
+        assert arrived is not None, "SlackStandin.start() was not awaited"
+        async with arrived:
+            self.version += 1
+            arrived.notify_all()
+
+    async def changes(self, since: int, timeout: float) -> int:  # noqa: ASYNC109
+        """Wait until the version passes `since` (or `timeout` runs out); the version."""
+        arrived = self._arrived
+        assert arrived is not None, "SlackStandin.start() was not awaited"
+        try:
+            async with asyncio.timeout(timeout), arrived:
+                await arrived.wait_for(lambda: self.version > since)
+        except TimeoutError:
+            pass
+        return self.version
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> _Reply:
         if not token:
@@ -286,12 +339,14 @@ class SlackStandin:
         # No five-post limit here: a test reuses one name for many interactions, where
         # Slack would hand out a fresh response_url each time.
         if body.get("delete_original"):
+            self._respond(method.removeprefix("response_url:"), body)
             return _Reply(200, {"ok": True})
         if not (body.get("text") or body.get("blocks") or body.get("attachments")):
             return _Reply(400, {"ok": False, "error": "no_text"})
         problems = self._check_message(method, body)
         if problems:
             return _Reply(400, {"ok": False, "error": "invalid_blocks"})
+        self._respond(method.removeprefix("response_url:"), body)
         return _Reply(200, {"ok": True})
 
     def _script(self, method: str, reply: _Reply, times: int) -> None:
@@ -363,11 +418,8 @@ class SlackStandin:
             return web.Response(status=404, text="unknown upload")
         promised["bytes"] = data
         call = Call(f"upload:{file_id}", {"length": len(data)}, dict(request.headers))
+        await self._record(call)
         # Slack's upload endpoint answers in plain text.
-        assert self._arrived is not None
-        async with self._arrived:
-            self.calls.append(call)
-            self._arrived.notify_all()
         return web.Response(status=200, text=f"OK - {len(data)}")
 
     def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -375,7 +427,7 @@ class SlackStandin:
         length = str(args.get("length", ""))
         if not length.isdecimal() or int(length) <= 0:
             raise _ApiError("invalid_arguments", "length must be a positive integer")
-        file_id = f"F{next(self._seq):08d}"
+        file_id = f"F{self._next_seq():08d}"
         self.files[file_id] = {"filename": filename, "length": int(length), "bytes": None}
         return {"upload_url": f"{self._started_base()}/upload/{file_id}", "file_id": file_id}
 
@@ -392,7 +444,17 @@ class SlackStandin:
             if len(promised["bytes"]) != promised["length"]:
                 raise _ApiError("file_upload_size_mismatch")
             done.append({"id": item["id"], "title": item.get("title") or promised["filename"]})
+        channel = args.get("channel_id") or args.get("channels")
+        if isinstance(channel, str) and channel:
+            message = _message({"text": args.get("initial_comment") or ""}, self._next_ts())
+            message["files"] = [self._file_summary(f["id"], f["title"]) for f in done]
+            self._keep(channel.split(",")[0], message)
         return {"files": done}
+
+    def _file_summary(self, file_id: str, title: str) -> dict[str, Any]:
+        name = self.files[file_id]["filename"]
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return {"id": file_id, "title": title, "name": name, "mimetype": kind}
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"url": self._started_base().replace("http://", "ws://") + "/socket"}
@@ -418,14 +480,18 @@ class SlackStandin:
         if channel[:1] in ("U", "W"):
             channel = "D" + channel
         ts = self._next_ts()
-        return {"channel": channel, "ts": ts, "message": _message(args, ts)}
+        message = _message(args, ts)
+        self._keep(channel, message)
+        return {"channel": channel, "ts": ts, "message": message}
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         _require(args, "channel", "channel_not_found")
         _require(args, "user", "user_not_in_channel")
         self._require_content(args)
         self._raise_if_invalid_message("chat.postEphemeral", args)
-        return {"message_ts": self._next_ts()}
+        ts = self._next_ts()
+        self._keep(args["channel"], _message(args, ts), ephemeral_to=args["user"])
+        return {"message_ts": ts}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = _require(args, "channel", "channel_not_found")
@@ -436,7 +502,17 @@ class SlackStandin:
         self._require_content(args)
         self._raise_if_invalid_message("chat.update", args)
         text = args.get("text") or ""
-        return {"channel": channel, "ts": ts, "text": text, "message": _message(args, ts)}
+        message = _message(args, ts)
+        self._edit(channel, ts, message)
+        return {"channel": channel, "ts": ts, "text": text, "message": message}
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = _require(args, "channel", "channel_not_found")
+        ts = _require(args, "ts", "message_not_found")
+        if self.find_message(channel, ts) is None:
+            raise _ApiError("message_not_found")
+        self.delete_message(channel, ts)
+        return {"channel": channel, "ts": ts}
 
     def _views_open(self, args: dict[str, Any], method: str = "views.open") -> dict[str, Any]:
         trigger_id = args.get("trigger_id") or args.get("interactivity_pointer")
@@ -448,9 +524,18 @@ class SlackStandin:
         # Slack hands a trigger_id out for a single use.
         if trigger_id in self._used_triggers:
             raise _ApiError("expired_trigger_id")
+        user = self.trigger_users.get(trigger_id)
+        stack = self.modals.get(user, []) if user else []
+        if method == "views.push" and len(stack) >= MAX_MODAL_STACK:
+            raise _ApiError("push_limit_reached")
         self._used_triggers.add(trigger_id)
         view_id = self._new_view_id()
-        return {"view": self._store_view(view, view_id, root_view_id=view_id)}
+        root = stack[0] if method == "views.push" and stack else view_id
+        previous = stack[-1] if method == "views.push" and stack else None
+        stored = self._store_view(view, view_id, root_view_id=root, previous_view_id=previous)
+        if user:
+            self.modals[user] = [*stack, view_id] if method == "views.push" else [view_id]
+        return {"view": stored}
 
     def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
         # Same contract as views.open: a fresh trigger_id and a valid modal.
@@ -508,6 +593,131 @@ class SlackStandin:
             raise _ApiError("users_list_not_supplied")
         first = users.split(",")[0].strip()
         return {"channel": {"id": "D" + first}}
+
+    # ---- what a workspace shows ---------------------------------------------------
+
+    def _keep(
+        self, channel: str, message: dict[str, Any], *, ephemeral_to: str | None = None
+    ) -> dict[str, Any]:
+        kept = {
+            "ts": message["ts"],
+            "user": message.get("user", BOT_USER_ID),
+            "text": message.get("text") or "",
+            "blocks": copy.deepcopy(message.get("blocks")),
+            "files": copy.deepcopy(message.get("files") or []),
+            "edited": False,
+            "ephemeral_to": ephemeral_to,
+        }
+        self.conversations.setdefault(channel, []).append(kept)
+        return kept
+
+    def post_as(self, user: str, channel: str, text: str) -> dict[str, Any]:
+        """A person's own message (the playground's composer)."""
+        ts = self._next_ts()
+        return self._keep(channel, {"ts": ts, "user": user, "text": text})
+
+    def find_message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        for message in self.conversations.get(channel, []):
+            if message["ts"] == ts:
+                return message
+        return None
+
+    def _edit(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        kept = self.find_message(channel, ts)
+        if kept is not None:
+            kept.update(text=message.get("text") or "", blocks=copy.deepcopy(message.get("blocks")))
+            kept["edited"] = True
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        messages = self.conversations.get(channel, [])
+        self.conversations[channel] = [m for m in messages if m["ts"] != ts]
+
+    def _respond(self, name: str, body: dict[str, Any]) -> None:
+        """What Slack does with a post to a response_url it handed out for `name`."""
+        target = self.response_targets.get(name)
+        if target is None:
+            return
+        channel, original = target["channel"], target.get("ts")
+        if body.get("delete_original"):
+            if original:
+                self.delete_message(channel, original)
+            return
+        if body.get("replace_original") and original and self.find_message(channel, original):
+            self._edit(channel, original, body)
+            return
+        message = _message(body, self._next_ts())
+        public = body.get("response_type") == "in_channel"
+        self._keep(channel, message, ephemeral_to=None if public else target["user"])
+
+    def modal_of(self, user: str) -> dict[str, Any] | None:
+        """The modal on top of the person's stack, as Slack stores it."""
+        stack = self.modals.get(user) or []
+        return copy.deepcopy(self._views[stack[-1]]) if stack else None
+
+    def close_modal(self, user: str, *, every: bool = False) -> None:
+        stack = self.modals.get(user) or []
+        self.modals[user] = [] if every else stack[:-1]
+
+    def replace_modal(self, user: str, view: dict[str, Any]) -> dict[str, Any]:
+        """A submission answered `response_action: update`: the top view changes."""
+        stack = self.modals.get(user) or []
+        current = self._views[stack[-1]]
+        return self._store_view(
+            view,
+            current["id"],
+            root_view_id=current["root_view_id"],
+            previous_view_id=current["previous_view_id"],
+        )
+
+    def push_modal(self, user: str, view: dict[str, Any]) -> dict[str, Any]:
+        """A submission answered `response_action: push`."""
+        stack = self.modals.get(user) or []
+        view_id = self._new_view_id()
+        stored = self._store_view(
+            view,
+            view_id,
+            root_view_id=stack[0] if stack else view_id,
+            previous_view_id=stack[-1] if stack else None,
+        )
+        self.modals[user] = [*stack, view_id][-MAX_MODAL_STACK:]
+        return stored
+
+    def view_problems_of(self, view: dict[str, Any]) -> list[str]:
+        """Why Slack would refuse a view the app answered with (recorded in `invalid`)."""
+        problems = view_problems(view)
+        if problems:
+            self.invalid.append(f"response_action: {'; '.join(problems)}")
+        return problems
+
+    def home_of(self, user: str) -> dict[str, Any] | None:
+        view_id = self._home_ids.get(user)
+        return copy.deepcopy(self._views[view_id]) if view_id in self._views else None
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a person could see, as JSON, so a restart keeps it."""
+        files = {
+            file_id: {**info, "bytes": base64.b64encode(info["bytes"] or b"").decode()}
+            for file_id, info in self.files.items()
+        }
+        return {
+            "seq": self._seq,
+            "conversations": self.conversations,
+            "views": self._views,
+            "home_ids": self._home_ids,
+            "external_ids": self._external_ids,
+            "files": files,
+        }
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        self._seq = int(saved.get("seq", 0))
+        self.conversations = saved.get("conversations", {})
+        self._views = saved.get("views", {})
+        self._home_ids = saved.get("home_ids", {})
+        self._external_ids = saved.get("external_ids", {})
+        self.files = {
+            file_id: {**info, "bytes": base64.b64decode(info.get("bytes") or "")}
+            for file_id, info in saved.get("files", {}).items()
+        }
 
     # ---- Block Kit checks --------------------------------------------------------
 
@@ -577,11 +787,15 @@ class SlackStandin:
         return copy.deepcopy(stored)
 
     def _new_view_id(self) -> str:
-        return f"V{next(self._seq):08d}"
+        return f"V{self._next_seq():08d}"
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
 
     def _next_ts(self) -> str:
         # Same shape as Slack's ts ("1503435956.000247"), unique and increasing.
-        return f"{self._ts_epoch}.{next(self._seq):06d}"
+        return f"{int(self._now())}.{self._next_seq():06d}"
 
 
 # ---- request parsing -------------------------------------------------------------

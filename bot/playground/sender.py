@@ -1,9 +1,9 @@
 """Requests to the app signed and shaped exactly as Slack sends them.
 
-Each helper builds the body Slack would (payload shapes from
-shared/slack-reference/payloads), signs the exact bytes it sends with the v0
-scheme, and posts them to the app's /slack/events over real HTTP, so Bolt's
-request verification runs as it does in production.
+Each helper builds the body Slack would (the payload shapes of docs/slack.md),
+signs the exact bytes it sends with the v0 scheme, and posts them to the app's
+/slack/events over real HTTP, so Bolt's request verification runs as it does in
+production. The playground plays its people with it; the tests play Slack.
 """
 
 from __future__ import annotations
