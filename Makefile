@@ -18,9 +18,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# Slack when SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET are set (migrates first), else the
+# local playground on http://127.0.0.1:3000.
 run: $(VENV)/.installed
-	$(BIN)/loopkeeper migrate
-	$(BIN)/loopkeeper serve
+	$(BIN)/loopkeeper start
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

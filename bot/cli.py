@@ -1,4 +1,4 @@
-"""`loopkeeper` commands: serve, migrate, downgrade."""
+"""`loopkeeper` commands: start, serve, playground, migrate, downgrade, sweep, templates."""
 
 from __future__ import annotations
 
@@ -207,6 +207,38 @@ def check_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def playground(args: argparse.Namespace) -> int:
+    from bot.playground.people import PlaygroundError
+    from bot.playground.server import serve_playground
+
+    _logging("WARNING", "text")
+    try:
+        asyncio.run(serve_playground(host=args.host, port=args.port, fresh=args.fresh))
+    except PlaygroundError as error:
+        return _fail(f"The playground cannot start: {error}")
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def start(args: argparse.Namespace) -> int:
+    """What `make run` runs: Slack when its settings are there, else the playground."""
+    from bot.config import slack_configured
+
+    if not slack_configured():
+        print(
+            "No Slack settings (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local "
+            "playground. README, 'Set up the Slack app', says how to serve real Slack.",
+            flush=True,
+        )
+        args.host, args.fresh = args.host or "127.0.0.1", False
+        return playground(args)
+    code = migrate(argparse.Namespace(revision="head"))
+    if code:
+        return code
+    return serve(argparse.Namespace(socket=False, host=args.host, port=args.port, workers=None))
+
+
 def _worker_count(text: str) -> int:
     if not text.isdecimal() or not 1 <= int(text) <= 64:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers from 1 to 64")
@@ -216,6 +248,28 @@ def _worker_count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loopkeeper", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    start_cmd = commands.add_parser(
+        "start",
+        help="migrate and serve Slack when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; "
+        "without them, the local playground (what `make run` does)",
+    )
+    start_cmd.add_argument("--host", help="overrides HOST")
+    start_cmd.add_argument("--port", type=int, help="overrides PORT")
+    start_cmd.set_defaults(run=start)
+
+    play_cmd = commands.add_parser(
+        "playground",
+        help="try Loopkeeper in a browser without Slack: a pretend workspace on this machine",
+    )
+    play_cmd.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    play_cmd.add_argument("--port", type=int, default=3000, help="default 3000")
+    play_cmd.add_argument(
+        "--fresh",
+        action="store_true",
+        help="forget the playground's data (playground.db, playground.json) and seed anew",
+    )
+    play_cmd.set_defaults(run=playground)
 
     serve_cmd = commands.add_parser("serve", help="answer Slack (HTTP by default)")
     serve_cmd.add_argument("--socket", action="store_true", help="use Socket Mode instead")

@@ -203,6 +203,20 @@ def load_settings(*, socket_mode: bool = False, **overrides: object) -> Settings
     return settings
 
 
+class _SlackPresence(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+
+
+def slack_configured() -> bool:
+    """Whether any Slack credential is set. Only `loopkeeper start` asks: with none it
+    runs the playground; with one of the two, `serve` explains what is missing."""
+    presence = _SlackPresence()
+    return bool(presence.slack_bot_token.strip() or presence.slack_signing_secret.strip())
+
+
 def load_database_settings(**overrides: object) -> DatabaseSettings:
     try:
         return DatabaseSettings(**overrides)  # type: ignore[arg-type]

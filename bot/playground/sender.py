@@ -155,6 +155,54 @@ class SlackSender:
                 payload["channel"] = {"id": channel, "name": _channel_name(channel)}
         return await self._post_payload(payload)
 
+    async def block_action(
+        self,
+        action: dict[str, Any],
+        *,
+        user: str,
+        block_id: str,
+        trigger_id: str,
+        view: dict | None = None,
+        state: dict[str, Any] | None = None,
+        message: dict | None = None,
+        channel: str | None = None,
+        ephemeral: bool = False,
+        response_url: str | None = None,
+    ) -> httpx.Response:
+        """A block_actions payload for an action already shaped as Slack reports it
+        (type, action_id and what was picked), in a view or in a message."""
+        slack_view = self._slack_view(view) if view is not None else None
+        if slack_view is not None and state is not None:
+            slack_view["state"] = {"values": state}
+        msg = None if slack_view is not None else self._message(message)
+        blocks = (slack_view or msg or {}).get("blocks") or []
+        found = _find_element(blocks, str(action.get("action_id")))
+        reported: dict[str, Any] = {**action, "block_id": block_id}
+        reported["action_ts"] = f"{self._now():.6f}"
+        if action.get("type") == "button" and found is not None:
+            reported["text"] = found[1].get("text")
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": self._user(user),
+            "api_app_id": self.api_app_id,
+            "token": VERIFICATION_TOKEN,
+            "container": _container(slack_view, msg, channel, ephemeral),
+            "trigger_id": self._trigger_id(trigger_id),
+            "team": self._team(),
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "actions": [reported],
+        }
+        if slack_view is not None:
+            payload["view"] = slack_view
+        else:
+            payload["message"] = msg
+            payload["state"] = {"values": {}}
+            payload["response_url"] = self._response_url(response_url, user)
+            if channel is not None:
+                payload["channel"] = {"id": channel, "name": _channel_name(channel)}
+        return await self._post_payload(payload)
+
     async def submit_view(
         self,
         view: dict,
@@ -162,23 +210,27 @@ class SlackSender:
         *,
         user: str,
         private_metadata: str | None = None,
+        state: dict[str, Any] | None = None,
+        trigger_id: str | None = None,
     ) -> httpx.Response:
         """A view_submission; `values` maps input block_id to what the person entered.
 
         Inputs not named keep their initial value, or the empty shape Slack sends for
         an untouched field. A block_id that is no input block raises ValueError.
+        `state`, when given, is taken as Slack's `state.values` as it stands.
         """
         slack_view = self._slack_view(view)
         if private_metadata is not None:
             slack_view["private_metadata"] = private_metadata
-        slack_view["state"] = {"values": state_values(slack_view, values)}
+        filled = state if state is not None else state_values(slack_view, values)
+        slack_view["state"] = {"values": filled}
         payload = {
             "type": "view_submission",
             "team": self._team(),
             "user": self._user(user),
             "api_app_id": self.api_app_id,
             "token": VERIFICATION_TOKEN,
-            "trigger_id": self._trigger_id(None),
+            "trigger_id": self._trigger_id(trigger_id),
             "view": slack_view,
             "response_urls": [],
             "enterprise": None,
@@ -286,6 +338,9 @@ class SlackSender:
         # Interactivity arrives as one form field holding the JSON payload.
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return await self.post_raw(body, content_type=FORM)
+
+    def new_trigger_id(self) -> str:
+        return self._trigger_id(None)
 
     def _trigger_id(self, given: str | None) -> str:
         # Shaped like Slack's ("398738663015.47445629121.803a0bc8…"), fresh on each request.

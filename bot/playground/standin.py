@@ -611,6 +611,16 @@ class SlackStandin:
         self.conversations.setdefault(channel, []).append(kept)
         return kept
 
+    def post_ephemeral(
+        self, channel: str, user: str, text: str, blocks: list[Any] | None = None
+    ) -> dict[str, Any]:
+        """An answer only `user` sees (a slash command's synchronous reply)."""
+        message = {"ts": self._next_ts(), "text": text, "blocks": blocks}
+        return self._keep(channel, message, ephemeral_to=user)
+
+    def clock_epoch(self) -> float:
+        return self._now()
+
     def post_as(self, user: str, channel: str, text: str) -> dict[str, Any]:
         """A person's own message (the playground's composer)."""
         ts = self._next_ts()

@@ -1,0 +1,443 @@
+"""Runs the playground: the real app, its stand-in Slack, and the page, in one process.
+
+The app is built by `bot.app.create_asgi` exactly as `loopkeeper serve` builds it;
+the page and its JSON API are routes added beside /slack/events. People's actions
+reach the app as signed HTTP requests over loopback (bot.playground.people).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import socket
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot import migrate
+from bot.app import create_asgi
+from bot.config import Settings
+from bot.playground import workspace
+from bot.playground.clock import PlaygroundClock
+from bot.playground.people import People, PlaygroundError
+from bot.playground.sender import SlackSender
+from bot.playground.standin import BOT_USER_ID, SlackStandin
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+BOT_TOKEN = "xoxb-playground"
+DATABASE_FILE = "playground.db"
+STATE_FILE = "playground.json"
+LONG_POLL_SECONDS = 25.0
+SAVE_DELAY_SECONDS = 0.5
+
+
+@dataclass
+class Playground:
+    folder: Path
+    clock: PlaygroundClock
+    standin: SlackStandin
+    people: People
+    asgi: Starlette
+    last_read: dict[str, int] = field(default_factory=dict)  # "user|channel" -> message seq
+    last_sweep: str | None = None
+    suggestions: list[dict[str, str]] = field(default_factory=list)
+
+    # ---- the clock ------------------------------------------------------------------
+
+    async def advance(self, step: str, tz: str = workspace.HOME_TZ) -> str:
+        """Move the app's time forward and run the sweep at the new time, as the
+        scheduler would have every minute in between."""
+        if step == "hour":
+            self.clock.advance(timedelta(hours=1))
+        elif step == "day":
+            self.clock.advance(timedelta(days=1))
+        elif step == "monday":
+            self.clock.set(next_monday_nine(self.clock.now(), tz))
+        else:
+            raise PlaygroundError('The clock moves by "hour", "day" or "monday".')
+        return await self.sweep()
+
+    async def sweep(self) -> str:
+        report = await self.asgi.state.sweeper.run(self.clock.now())
+        summary = f"{len(report.sent)} message{'s' if len(report.sent) != 1 else ''} sent"
+        if report.postponed:
+            summary += f", {report.postponed} held for working hours"
+        self.last_sweep = summary
+        await self.asgi.state.deps.background.drain(seconds=5)
+        await self.standin.changed()
+        return summary
+
+    # ---- what one person sees -----------------------------------------------------
+
+    def state_for(self, user: str) -> dict[str, Any]:
+        person = workspace.BY_ID[user]
+        channels = []
+        messages: dict[str, list[dict[str, Any]]] = {}
+        for channel_id in self.people.conversations_of(user):
+            seen = self.people.messages_of(user, channel_id)
+            messages[channel_id] = [_message_json(m) for m in seen]
+            read = self.last_read.get(f"{user}|{channel_id}", 0)
+            unread = sum(1 for m in seen if m["user"] != user and _seq(m["ts"]) > read)
+            channels.append({**_channel_json(channel_id, user), "unread": unread})
+        modal = self.standin.modal_of(user)
+        return {
+            "version": self.standin.version,
+            "now_epoch": int(self.clock.epoch()),
+            "now_iso": self.clock.now().isoformat(),
+            "workspace": workspace.WORKSPACE_NAME,
+            "me": _person_json(person),
+            "people": [_person_json(p) for p in workspace.PEOPLE],
+            "bot": {"id": BOT_USER_ID, "name": workspace.BOT_NAME},
+            "channels": channels,
+            "messages": messages,
+            "home": self.standin.home_of(user),
+            "modal": None
+            if modal is None
+            else {
+                "view": modal,
+                "errors": self.people.errors.get((user, modal["id"]), {}),
+                "depth": len(self.standin.modals.get(user) or []),
+            },
+            "suggestions": self.suggestions,
+            "last_sweep": self.last_sweep,
+        }
+
+    def mark_read(self, user: str, channel: str) -> None:
+        seen = self.people.messages_of(user, channel)
+        if seen:
+            self.last_read[f"{user}|{channel}"] = max(_seq(m["ts"]) for m in seen)
+
+    # ---- keeping it across restarts ----------------------------------------------------
+
+    def save(self) -> None:
+        saved = {
+            "clock_offset_seconds": self.clock.offset.total_seconds(),
+            "last_read": self.last_read,
+            "last_sweep": self.last_sweep,
+            "suggestions": self.suggestions,
+            "slack": self.standin.snapshot(),
+        }
+        path = self.folder / STATE_FILE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(saved))
+        temporary.replace(path)  # a crash mid-write leaves the last good copy
+
+    async def keep_saving(self) -> None:
+        version = self.standin.version
+        while True:
+            version = await self.standin.changes(version, timeout=3600)
+            await asyncio.sleep(SAVE_DELAY_SECONDS)  # one write for a burst of changes
+            version = self.standin.version
+            await asyncio.to_thread(self.save)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise PlaygroundError(
+            f"port {port} on {host} is taken ({error.strerror}). "
+            f"Try `loopkeeper playground --port {port + 1}`."
+        ) from None
+    sock.listen(128)
+    return sock
+
+
+def next_monday_nine(now: datetime, tz: str) -> datetime:
+    local = now.astimezone(ZoneInfo(tz))
+    days = (7 - local.weekday()) % 7
+    candidate = (local + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += timedelta(days=7)
+    return candidate.astimezone(UTC)
+
+
+def first_morning(now: datetime, tz: str = workspace.HOME_TZ) -> datetime:
+    """Where a fresh playground's clock starts: 10:00 on the next working day (today if
+    it is one and 10:00 is still ahead), so alerts that wait for working hours flow."""
+    local = now.astimezone(ZoneInfo(tz))
+    start = local.replace(hour=10, minute=0, second=0, microsecond=0)
+    if start <= local:
+        start += timedelta(days=1)
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    return start.astimezone(UTC)
+
+
+def _seq(ts: str) -> int:
+    return int(ts.partition(".")[2] or 0)
+
+
+def _person_json(person: workspace.Person) -> dict[str, str]:
+    return {"id": person.id, "name": person.name, "hat": person.hat, "tz": person.tz}
+
+
+def _channel_json(channel_id: str, user: str) -> dict[str, str]:
+    for channel in workspace.CHANNELS:
+        if channel.id == channel_id:
+            return {"id": channel.id, "name": channel.name, "kind": channel.kind}
+    return {"id": channel_id, "name": workspace.BOT_NAME, "kind": "im"}
+
+
+def _message_json(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ts": message["ts"],
+        "user": message["user"],
+        "text": message["text"],
+        "blocks": message["blocks"],
+        "files": [{**f, "url": f"/playground/files/{f['id']}"} for f in message["files"]],
+        "edited": message["edited"],
+        "ephemeral": message["ephemeral_to"] is not None,
+    }
+
+
+# ---- the page's JSON API ------------------------------------------------------------------
+
+
+def routes(playground: Playground) -> list[Route | Mount]:
+    people = playground.people
+
+    async def body_of(request: Request) -> dict[str, Any]:
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            raise PlaygroundError("The request was not JSON.") from None
+        if not isinstance(body, dict):
+            raise PlaygroundError("The request was not a JSON object.")
+        return body
+
+    def person(value: object) -> str:
+        if not isinstance(value, str) or value not in workspace.BY_ID:
+            raise PlaygroundError("Pick a person of the playground first.")
+        return value
+
+    def text_of(body: dict[str, Any], name: str) -> str:
+        value = body.get(name)
+        if not isinstance(value, str):
+            raise PlaygroundError(f"{name} is missing.")
+        return value
+
+    def api(handler: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            try:
+                answer = await handler(await body_of(request))
+            except PlaygroundError as error:
+                return JSONResponse({"ok": False, "error": str(error)}, 400)
+            except OSError as error:  # the app itself is down or restarting
+                log.warning("playground: the app did not answer: %r", error)
+                return JSONResponse({"ok": False, "error": "Loopkeeper did not answer."}, 502)
+            return JSONResponse({"ok": True, **(answer or {})})
+
+        return endpoint
+
+    async def say(body: dict[str, Any]) -> None:
+        await people.say(person(body.get("as")), text_of(body, "channel"), text_of(body, "text"))
+
+    async def action(body: dict[str, Any]) -> None:
+        act = body.get("action")
+        if not isinstance(act, dict) or not isinstance(act.get("action_id"), str):
+            raise PlaygroundError("action is missing.")
+        surface = body.get("surface")
+        if surface not in ("message", "home", "modal"):
+            raise PlaygroundError("surface is message, home or modal.")
+        values = body.get("values")
+        await people.click(
+            person(body.get("as")),
+            surface=surface,
+            block_id=str(body.get("block_id") or ""),
+            action=act,
+            channel=body.get("channel"),
+            ts=body.get("ts"),
+            view_id=body.get("view_id"),
+            values=values if isinstance(values, dict) else None,
+        )
+
+    async def submit(body: dict[str, Any]) -> dict[str, Any]:
+        values = body.get("values")
+        if not isinstance(values, dict):
+            raise PlaygroundError("values is missing.")
+        user = person(body.get("as"))
+        errors = await people.submit(user, text_of(body, "view_id"), values)
+        return {"errors": errors}
+
+    async def close(body: dict[str, Any]) -> None:
+        await people.close(person(body.get("as")), text_of(body, "view_id"))
+
+    async def home(body: dict[str, Any]) -> None:
+        await people.open_home(person(body.get("as")))
+
+    async def read(body: dict[str, Any]) -> None:
+        playground.mark_read(person(body.get("as")), text_of(body, "channel"))
+        await playground.standin.changed()
+
+    async def dismiss(body: dict[str, Any]) -> None:
+        user = person(body.get("as"))
+        await people.dismiss(user, text_of(body, "channel"), text_of(body, "ts"))
+
+    async def clock(body: dict[str, Any]) -> dict[str, Any]:
+        tz = workspace.BY_ID[body["as"]].tz if body.get("as") in workspace.BY_ID else None
+        summary = await playground.advance(text_of(body, "step"), tz or workspace.HOME_TZ)
+        return {"now_iso": playground.clock.now().isoformat(), "summary": summary}
+
+    async def state(request: Request) -> Response:
+        user = request.query_params.get("as", "")
+        if user not in workspace.BY_ID:
+            return JSONResponse({"ok": False, "error": "Pick a person of the playground."}, 400)
+        since = request.query_params.get("since")
+        if since is not None and since.isdecimal():
+            await playground.standin.changes(int(since), timeout=LONG_POLL_SECONDS)
+        return JSONResponse(playground.state_for(user))
+
+    async def page(_: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+    async def file(request: Request) -> Response:
+        kept = playground.standin.files.get(request.path_params["file_id"])
+        if kept is None or kept.get("bytes") is None:
+            return Response("No such file", status_code=404)
+        kind = "image/png" if kept["filename"].endswith(".png") else "application/octet-stream"
+        return Response(kept["bytes"], media_type=kind)
+
+    posts = {
+        "say": say,
+        "action": action,
+        "submit": submit,
+        "close": close,
+        "home": home,
+        "read": read,
+        "dismiss": dismiss,
+        "clock": clock,
+    }
+    return [
+        Route("/", page, methods=["GET"]),
+        Route("/playground/api/state", state, methods=["GET"]),
+        *(Route(f"/playground/api/{name}", api(h), methods=["POST"]) for name, h in posts.items()),
+        Route("/playground/files/{file_id}", file, methods=["GET"]),
+        Mount("/playground/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+# ---- start-up ---------------------------------------------------------------------------
+
+
+async def serve_playground(
+    *, host: str = "127.0.0.1", port: int = 3000, fresh: bool = False, folder: Path | None = None
+) -> None:
+    folder = folder or Path.cwd()
+    # The port first: a second playground in the same folder must stop before it
+    # touches the first one's files.
+    sock = _listen(host, port)
+    port = sock.getsockname()[1]
+    database = folder / DATABASE_FILE
+    if fresh:
+        for name in (DATABASE_FILE, STATE_FILE):
+            for path in folder.glob(name + "*"):
+                path.unlink()
+    saved_path = folder / STATE_FILE
+    new = not database.exists() or not saved_path.exists()
+    if new:
+        for path in folder.glob(DATABASE_FILE + "*"):
+            path.unlink()
+    database_url = f"sqlite:///{database}"
+    await asyncio.to_thread(migrate.upgrade, database_url)
+
+    saved: dict[str, Any] = {} if new else json.loads(saved_path.read_text())
+    clock = PlaygroundClock(timedelta(seconds=saved.get("clock_offset_seconds", 0)))
+    if new:
+        # Seeding replays the last two weeks; the clock ends at the first morning.
+        clock.set(first_morning(datetime.now(UTC)))
+    standin = SlackStandin(token=BOT_TOKEN, now=clock.epoch, keep_calls=False)
+    if saved.get("slack"):
+        standin.restore(saved["slack"])
+    for person in workspace.PEOPLE:
+        offset = ZoneInfo(person.tz).utcoffset(datetime.now(UTC).replace(tzinfo=None))
+        standin.set_user(
+            person.id,
+            tz=person.tz,
+            tz_offset=int(offset.total_seconds()) if offset else 0,
+            real_name=person.name,
+            display_name=person.name.split()[0],
+        )
+    async with standin:
+        secret = secrets.token_hex(16)
+        settings = Settings(
+            slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
+            slack_signing_secret=secret,  # type: ignore[arg-type]
+            slack_api_url=standin.url,
+            database_url=database_url,
+            loopkeeper_admins=workspace.ADMIN.id,  # type: ignore[arg-type]
+            sweep_pace_seconds=0,
+            home_redraw_delay_seconds=0.2,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        asgi = create_asgi(settings, clock=clock)
+        loopback = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        sender = SlackSender(f"http://{loopback}:{port}", secret)
+        playground = Playground(
+            folder=folder,
+            clock=clock,
+            standin=standin,
+            people=People(standin, sender),
+            asgi=asgi,
+            last_read=saved.get("last_read", {}),
+            last_sweep=saved.get("last_sweep"),
+            suggestions=saved.get("suggestions", []),
+        )
+        asgi.router.routes.extend(routes(playground))
+        asgi.state.playground = playground
+        server = uvicorn.Server(
+            uvicorn.Config(
+                asgi,
+                log_level="warning",
+                lifespan="on",
+                log_config=None,
+                # The page's long polls would otherwise hold Ctrl-C for 25 s.
+                timeout_graceful_shutdown=1,
+            )
+        )
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        saving: asyncio.Task[None] | None = None
+        try:
+            while not server.started:
+                if serving.done():
+                    await serving
+                    return
+                await asyncio.sleep(0.02)
+            if new:
+                from bot.playground.seed import seed
+
+                await seed(playground)
+                playground.save()
+            saving = asyncio.create_task(playground.keep_saving())
+            print(
+                f"Loopkeeper playground on http://{loopback}:{port} — a pretend workspace; "
+                "nothing reaches Slack. To serve your real Slack workspace instead, set "
+                "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README: 'Set up the Slack app').",
+                flush=True,
+            )
+            await serving
+        finally:
+            if saving is not None:
+                saving.cancel()
+                with suppress(asyncio.CancelledError):
+                    await saving
+            playground.save()
+            await sender.aclose()
+            sock.close()
