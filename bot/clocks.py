@@ -1,4 +1,4 @@
-"""The clocks of DOMAIN.md as plain functions of stored facts and `now`.
+"""The clocks (docs/clocks.md) as plain functions of stored facts and `now`.
 
 Each clock is a chain of steps (warn, breach, repeated breach…). Planning a chain
 at `now` gives the one step to send (the latest that is due: after downtime
@@ -113,7 +113,7 @@ def _repeating(
 
 @dataclass(frozen=True)
 class Clocks:
-    """A role's clock settings (DOMAIN.md defaults live in bot.models.ClockSettings)."""
+    """A role's clock settings (the defaults live in bot.models.ClockSettings)."""
 
     loop_days: int
     feedback_hours: int
@@ -172,7 +172,7 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
         steps.append(Step(Kind.OFFER_EXPIRED, expiry, expiry, Audience.RECRUITERS, breach=True))
     if stage in (Stage.SOURCED, Stage.SCREENING):
         deadline = entered + clocks.idle_hours * HOUR + facts.paused.get("idle", timedelta())
-        # Not a breach in DOMAIN's sense: it waits for working hours, once a day.
+        # Not a breach (docs/clocks.md): it waits for working hours, once a day.
         steps += [
             Step(Kind.STAGE_IDLE, s.due_at, deadline, Audience.RECRUITERS, repeat=s.repeat)
             for s in _repeating(Kind.STAGE_IDLE, deadline, now, Audience.RECRUITERS)

@@ -30,7 +30,7 @@ MAX_INTERVIEWERS = 6
 # An interview may be recorded after the fact, but not long after.
 MAX_PAST = timedelta(days=7)
 MAX_AHEAD = timedelta(days=90)
-# DOMAIN: a scorecard may be written or edited until the candidate leaves `decision`.
+# A scorecard may be written or edited until the candidate leaves `decision`.
 EDITABLE = SCHEDULABLE
 NOT_YOURS = "That scorecard belongs to another interviewer, so I can't open it for you."
 

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from bot.db import UTCDateTime
 from bot.stages import CLOSED
 
-# The per-role clock defaults of DOMAIN.md ("The clocks").
+# The per-role clock defaults (docs/clocks.md).
 DEFAULT_LOOP_DAYS = 7
 DEFAULT_FEEDBACK_HOURS = 24
 DEFAULT_DECISION_HOURS = 48

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "mlops"
-MAX_PLAN_STAGES = 3  # DOMAIN.md: at most three interview stages, one week
+MAX_PLAN_STAGES = 3  # at most three interview stages, one week (docs/clocks.md)
 MAX_COMPETENCIES = 12  # what one scorecard modal holds within Slack's 100 blocks
 
 

@@ -1,7 +1,6 @@
 """Who may do what: every action against Jane Doe, by every kind of person.
 
-The table is read from DOMAIN.md ("Who uses it", "Candidate data is private") and the
-README's command reference:
+The table is read from docs/permissions.md and the README's command reference:
 - the hiring team (the role's recruiters and its hiring manager) sees and acts on all of
   the role's candidates: status, moves, interviews, offers, snoozes and nudges, and reads
   every scorecard;

@@ -1,4 +1,7 @@
-"""The clocks of DOMAIN.md as pure functions of stored facts and `now`: no database, no Slack."""
+"""The clocks (docs/clocks.md) as pure functions of stored facts and `now`.
+
+No database, no Slack.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ HOUR = timedelta(hours=1)
 
 # A Monday morning (as in conftest), so working-hours rules have room either side.
 T = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-# DOMAIN.md's defaults: loop 7 days, feedback 24 h, decision 48 h, offer 48 h, idle 48 h.
+# The defaults (docs/clocks.md): loop 7 days, feedback 24 h, decision 48 h, offer 48 h, idle 48 h.
 DEFAULTS = Clocks(loop_days=7, feedback_hours=24, decision_hours=48, offer_hours=48, idle_hours=48)
 CANDIDATE = 42
 

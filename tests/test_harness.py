@@ -46,7 +46,7 @@ from bot.playground.standin import SlackStandin, message_problems, view_problems
 
 SECRET = "test-signing-secret"
 
-# shared/slack-reference/payloads/signature_test_vector.json, copied so the test stands alone.
+# Slack's published signature test vector (docs/slack.md), copied so the test stands alone.
 VECTOR_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 VECTOR_TIMESTAMP = "1531420618"
 VECTOR_BODY = (

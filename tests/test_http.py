@@ -153,7 +153,7 @@ def test_the_byte_level_signature_check_accepts_slacks_published_vector(
 ) -> None:
     from bot import guard
 
-    vector = {  # slack-reference/payloads/signature_test_vector.json
+    vector = {  # Slack's published signature test vector (docs/slack.md)
         "secret": "8f742231b10e8888abcd99yyyzzz85a5",
         "timestamp": "1531420618",
         "body": (
