@@ -12,7 +12,8 @@ import json
 import logging
 import secrets
 import socket
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,6 +53,8 @@ class Playground:
     standin: SlackStandin
     people: People
     asgi: Starlette
+    url: str = ""
+    serving: asyncio.Task[None] | None = None
     last_read: dict[str, int] = field(default_factory=dict)  # "user|channel" -> message seq
     last_sweep: str | None = None
     suggestions: list[dict[str, str]] = field(default_factory=list)
@@ -340,6 +343,23 @@ def routes(playground: Playground) -> list[Route | Mount]:
 async def serve_playground(
     *, host: str = "127.0.0.1", port: int = 3000, fresh: bool = False, folder: Path | None = None
 ) -> None:
+    """`loopkeeper playground`: serve until interrupted."""
+    async with running_playground(host=host, port=port, fresh=fresh, folder=folder) as playground:
+        print(
+            f"Loopkeeper playground on {playground.url} — a pretend workspace; nothing "
+            "reaches Slack. To serve your real Slack workspace instead, set "
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README: 'Set up the Slack app').",
+            flush=True,
+        )
+        assert playground.serving is not None
+        await playground.serving
+
+
+@asynccontextmanager
+async def running_playground(
+    *, host: str = "127.0.0.1", port: int = 3000, fresh: bool = False, folder: Path | None = None
+) -> AsyncIterator[Playground]:
+    """The playground, seeded and listening; stopped and saved on the way out."""
     folder = folder or Path.cwd()
     # The port first: a second playground in the same folder must stop before it
     # touches the first one's files.
@@ -413,12 +433,14 @@ async def serve_playground(
             )
         )
         serving = asyncio.create_task(server.serve(sockets=[sock]))
+        playground.url = f"http://{loopback}:{port}"
+        playground.serving = serving
         saving: asyncio.Task[None] | None = None
         try:
             while not server.started:
                 if serving.done():
                     await serving
-                    return
+                    raise PlaygroundError("the server stopped while starting")
                 await asyncio.sleep(0.02)
             if new:
                 from bot.playground.seed import seed
@@ -426,18 +448,15 @@ async def serve_playground(
                 await seed(playground)
                 playground.save()
             saving = asyncio.create_task(playground.keep_saving())
-            print(
-                f"Loopkeeper playground on http://{loopback}:{port} — a pretend workspace; "
-                "nothing reaches Slack. To serve your real Slack workspace instead, set "
-                "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README: 'Set up the Slack app').",
-                flush=True,
-            )
-            await serving
+            yield playground
         finally:
             if saving is not None:
                 saving.cancel()
                 with suppress(asyncio.CancelledError):
                     await saving
+            server.should_exit = True
+            with suppress(asyncio.CancelledError):
+                await serving
             playground.save()
             await sender.aclose()
             sock.close()

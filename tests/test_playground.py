@@ -1,0 +1,361 @@
+"""The playground through its page's JSON API, over real HTTP, with the real app behind.
+
+A workspace is seeded once per test process (the replay takes a few seconds) and
+copied into each test's folder, so each test also starts the playground the way a
+restart does: from its saved files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from bot.models import Candidate
+from bot.playground import workspace
+from bot.playground.seed import EXPECTED
+from bot.playground.sender import state_values
+from bot.playground.server import STATE_FILE, Playground, running_playground
+from bot.playground.workspace import (
+    HIRING,
+    HIRING_MANAGER,
+    INTERVIEWER_2,
+    OUTSIDER,
+    RECRUITER,
+    dm_of,
+)
+
+RECRUITER_DM = dm_of(RECRUITER.id)
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("seeded")
+
+    async def seed_once() -> None:
+        async with running_playground(port=0, folder=folder):
+            pass
+
+    asyncio.run(seed_once())
+    return folder
+
+
+@pytest.fixture
+async def playground(seeded: Path, tmp_path: Path) -> AsyncIterator[Playground]:
+    copy_seed(seeded, tmp_path)
+    async with running_playground(port=0, folder=tmp_path) as running:
+        yield running
+    # Every view and message the app sent was one Slack would take.
+    assert running.standin.invalid == [], running.standin.invalid
+
+
+def copy_seed(seeded: Path, folder: Path) -> None:
+    for path in seeded.iterdir():
+        shutil.copy(path, folder / path.name)
+
+
+def button_labeled(message: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(block, button) of the button showing `label` in a message."""
+    for block in message["blocks"] or []:
+        for element in [block.get("accessory"), *(block.get("elements") or [])]:
+            is_button = isinstance(element, dict) and element.get("type") == "button"
+            if is_button and element["text"]["text"] == label:
+                return block, element
+    raise AssertionError(f"no {label!r} button in {message['text']!r}")
+
+
+class Page:
+    """What the browser page does, as JSON calls."""
+
+    def __init__(self, playground: Playground) -> None:
+        self.playground = playground
+        self.http = httpx.AsyncClient(base_url=playground.url, timeout=20)
+
+    async def state(self, user: str) -> dict[str, Any]:
+        response = await self.http.get("/playground/api/state", params={"as": user})
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def post(self, name: str, **body: Any) -> dict[str, Any]:
+        response = await self.http.post(f"/playground/api/{name}", json=body)
+        answer: dict[str, Any] = response.json()
+        assert (response.status_code == 200) == answer["ok"], answer
+        return answer
+
+    async def say(self, user: str, channel: str, text: str) -> dict[str, Any]:
+        answer = await self.post("say", **{"as": user, "channel": channel, "text": text})
+        await self.settle()
+        return answer
+
+    async def submit(self, user: str, values: dict[str, Any]) -> dict[str, Any]:
+        view = (await self.state(user))["modal"]["view"]
+        filled = state_values(view, values)
+        answer = await self.post("submit", **{"as": user, "view_id": view["id"], "values": filled})
+        await self.settle()
+        return answer
+
+    async def settle(self) -> None:
+        await self.playground.asgi.state.deps.background.drain(seconds=10)
+
+    async def messages(self, user: str, channel: str) -> list[dict[str, Any]]:
+        return (await self.state(user))["messages"][channel]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def page(playground: Playground) -> AsyncIterator[Page]:
+    page = Page(playground)
+    yield page
+    await page.http.aclose()
+
+
+def words(message: dict[str, Any]) -> str:
+    parts = [message["text"]]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message["blocks"] or [])
+    return "\n".join(parts)
+
+
+async def test_the_seed_puts_a_dozen_candidates_on_every_stage(page: Page) -> None:
+    async with page.playground.asgi.state.deps.db.reader() as session:
+        rows = (await session.exec(select(Candidate))).all()
+    assert {row.name: row.stage for row in rows} == EXPECTED
+    assert set(EXPECTED.values()) == {
+        "sourced",
+        "screening",
+        "interviewing",
+        "decision",
+        "offer",
+        "hired",
+        "rejected",
+    }
+
+    state = await page.state(RECRUITER.id)
+    assert len(state["suggestions"]) == 3
+    assert [c["id"] for c in state["channels"]] == [HIRING.id, workspace.GENERAL.id, RECRUITER_DM]
+    # The replay left the kits, confirmations and a digest in people's DMs.
+    kits = [m for m in (await page.messages(INTERVIEWER_2.id, dm_of(INTERVIEWER_2.id)))]
+    assert any("Interview kit: Maya Chen" in m["text"] for m in kits)
+
+
+async def test_the_first_pipeline_shows_what_is_late(page: Page) -> None:
+    await page.say(RECRUITER.id, HIRING.id, "/hire pipeline")
+    answer = (await page.messages(RECRUITER.id, HIRING.id))[-1]
+    assert answer["ephemeral"] and answer["user"] == "UBOT"
+    shown = words(answer)
+    assert "Maya Chen" in shown and "Elena Petrova" in shown
+    # Only the asker sees an ephemeral answer.
+    assert (await page.messages(HIRING_MANAGER.id, HIRING.id))[-1]["ts"] != answer["ts"]
+
+
+async def test_adding_a_candidate_through_the_modal_with_a_field_error(page: Page) -> None:
+    await page.say(RECRUITER.id, HIRING.id, "/hire add")
+    modal = (await page.state(RECRUITER.id))["modal"]
+    assert modal["view"]["title"]["text"] == "Add a candidate"
+
+    refused = await page.submit(RECRUITER.id, {"name": "Jane Doe", "email": "not-an-email"})
+    assert set(refused["errors"]) == {"email"}
+    still = (await page.state(RECRUITER.id))["modal"]
+    assert still["view"]["id"] == modal["view"]["id"] and still["errors"] == refused["errors"]
+
+    done = await page.submit(RECRUITER.id, {"name": "Jane Doe", "email": "jane@example.com"})
+    assert done["errors"] == {}
+    assert (await page.state(RECRUITER.id))["modal"] is None
+    confirmations = await page.messages(RECRUITER.id, RECRUITER_DM)
+    assert any("Added Jane Doe" in m["text"] for m in confirmations)
+
+
+async def test_a_stale_form_is_refused_and_changes_nothing(page: Page) -> None:
+    await page.say(RECRUITER.id, HIRING.id, "/hire add")
+    view = (await page.state(RECRUITER.id))["modal"]["view"]
+    await page.post("close", **{"as": RECRUITER.id, "view_id": view["id"]})
+    answer = await page.post(
+        "submit",
+        **{"as": RECRUITER.id, "view_id": view["id"], "values": state_values(view, {})},
+    )
+    assert answer == {"ok": False, "error": "That form is no longer open."}
+
+
+async def test_scorecard_from_the_kit_dm(page: Page) -> None:
+    ines = INTERVIEWER_2.id
+    dm = dm_of(ines)
+    kit = next(
+        m for m in reversed(await page.messages(ines, dm)) if "Interview kit: Maya" in m["text"]
+    )
+    block, button = button_labeled(kit, "Submit scorecard")
+    click = {"type": "button", "action_id": button["action_id"], "value": button["value"]}
+    where = {"surface": "message", "channel": dm, "ts": kit["ts"], "block_id": block["block_id"]}
+    await page.post("action", **{"as": ines, **where, "action": click})
+    view = (await page.state(ines))["modal"]["view"]
+    values: dict[str, Any] = {
+        b["block_id"]: "3" for b in view["blocks"] if b["block_id"].startswith("rate_")
+    }
+    values.update(recommendation="3", summary="Good incident answers.")
+    assert (await page.submit(ines, values))["errors"] == {}
+    assert any(
+        "Maya Chen" in m["text"] and "submitted" in m["text"] for m in await page.messages(ines, dm)
+    )
+
+
+async def test_the_hiring_manager_asks_in_a_dm_and_the_outsider_is_refused(page: Page) -> None:
+    await page.say(HIRING_MANAGER.id, dm_of(HIRING_MANAGER.id), "where is Elena?")
+    answer = (await page.messages(HIRING_MANAGER.id, dm_of(HIRING_MANAGER.id)))[-1]
+    assert answer["user"] == "UBOT" and "Elena Petrova" in words(answer)
+
+    await page.say(OUTSIDER.id, dm_of(OUTSIDER.id), "where is Elena?")
+    refusal = (await page.messages(OUTSIDER.id, dm_of(OUTSIDER.id)))[-1]
+    assert refusal["user"] == "UBOT"
+    assert "couldn't find" in refusal["text"] and "Petrova" not in words(refusal)
+
+
+async def test_a_mention_in_the_public_channel_is_answered_privately(page: Page) -> None:
+    await page.say(HIRING_MANAGER.id, workspace.GENERAL.id, "@Loopkeeper where is Elena?")
+    general = await page.messages(HIRING_MANAGER.id, workspace.GENERAL.id)
+    assert general[0]["text"] == "<@UBOT> where is Elena?"
+    answers = [m for m in general if m["user"] == "UBOT"]
+    assert answers and all(m["ephemeral"] for m in answers)
+    # Nobody else in #general sees anything from Loopkeeper.
+    seen_by_others = await page.messages(RECRUITER.id, workspace.GENERAL.id)
+    assert [m for m in seen_by_others if m["user"] == "UBOT"] == []
+
+
+async def test_unknown_commands_and_foreign_channels_get_a_plain_answer(page: Page) -> None:
+    await page.say(RECRUITER.id, HIRING.id, "/giphy cats")
+    assert "not a valid command" in (await page.messages(RECRUITER.id, HIRING.id))[-1]["text"]
+    answer = await page.post("say", **{"as": OUTSIDER.id, "channel": HIRING.id, "text": "hi"})
+    assert answer == {"ok": False, "error": "You are not a member of that conversation."}
+    bad = await page.http.get("/playground/api/state", params={"as": "UNOBODY"})
+    assert bad.status_code == 400
+
+
+async def test_a_day_later_the_sweep_runs_and_the_recruiter_hears(page: Page) -> None:
+    before = await page.state(RECRUITER.id)
+    answer = await page.post("clock", step="day", **{"as": RECRUITER.id})
+    after = await page.state(RECRUITER.id)
+    assert after["now_epoch"] - before["now_epoch"] >= 86_400
+    assert answer["summary"].endswith(("sent", "hours"))
+    new = [
+        m
+        for m in after["messages"][RECRUITER_DM]
+        if m["ts"] not in {old["ts"] for old in before["messages"][RECRUITER_DM]}
+    ]
+    assert new, "a day later, the recruiter hears about what is late"
+    unread = {c["id"]: c["unread"] for c in after["channels"]}
+    assert unread[RECRUITER_DM] > 0
+    await page.post("read", **{"as": RECRUITER.id, "channel": RECRUITER_DM})
+    unread = {c["id"]: c["unread"] for c in (await page.state(RECRUITER.id))["channels"]}
+    assert unread[RECRUITER_DM] == 0
+
+
+async def test_next_monday_brings_the_weekly_report_with_its_chart(page: Page) -> None:
+    await page.post("clock", step="monday", **{"as": HIRING_MANAGER.id})
+    hiring = await page.messages(HIRING_MANAGER.id, HIRING.id)
+    charts = [f for m in hiring for f in m["files"] if f["mimetype"] == "image/png"]
+    assert charts
+    image = await page.http.get(charts[-1]["url"])
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+
+
+async def test_the_home_tab_opens(page: Page) -> None:
+    await page.post("home", **{"as": HIRING_MANAGER.id})
+    await page.settle()
+    home = (await page.state(HIRING_MANAGER.id))["home"]
+    assert home["type"] == "home" and "Elena Petrova" in words(
+        {"text": "", "blocks": home["blocks"]}
+    )
+
+
+async def test_the_page_and_its_files_are_served(page: Page) -> None:
+    index = await page.http.get("/")
+    assert index.status_code == 200 and "Playground" in index.text
+    script = await page.http.get("/playground/static/app.js")
+    assert script.status_code == 200
+
+
+async def test_a_restart_keeps_messages_clock_and_data(seeded: Path, tmp_path: Path) -> None:
+    copy_seed(seeded, tmp_path)
+    async with running_playground(port=0, folder=tmp_path) as first:
+        page = Page(first)
+        await page.say(RECRUITER.id, HIRING.id, "/hire add")
+        await page.submit(RECRUITER.id, {"name": "Jane Doe"})
+        await page.post("clock", step="hour")
+        before = await page.state(RECRUITER.id)
+        await page.http.aclose()
+    assert (tmp_path / STATE_FILE).exists()
+    async with running_playground(port=0, folder=tmp_path) as second:
+        page = Page(second)
+        after = await page.state(RECRUITER.id)
+        await page.http.aclose()
+    assert after["messages"] == before["messages"]
+    assert abs(after["now_epoch"] - before["now_epoch"]) < 30
+
+
+def _loopkeeper(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    script = Path(sys.executable).parent / "loopkeeper"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    environ.pop("DATABASE_URL", None)
+    return subprocess.Popen(
+        [str(script), *args],
+        cwd=cwd,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_start_without_slack_settings_runs_the_playground(seeded: Path, tmp_path: Path) -> None:
+    copy_seed(seeded, tmp_path)
+    process = _loopkeeper("start", "--port", "0", cwd=tmp_path)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        second = process.stdout.readline()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert "starting the local playground" in first
+    assert "Loopkeeper playground on http://127.0.0.1:" in second
+    # The production database was never created: the playground keeps its own file.
+    assert not (tmp_path / "loopkeeper.db").exists()
+
+
+def test_serve_still_refuses_without_slack_settings(tmp_path: Path) -> None:
+    process = _loopkeeper("serve", cwd=tmp_path)
+    _, error = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in error
+
+
+def test_a_taken_port_is_explained(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        process = _loopkeeper("playground", "--port", str(port), cwd=tmp_path)
+        _, error = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert f"port {port} on 127.0.0.1 is taken" in error
+    assert "Traceback" not in error
+    assert not (tmp_path / "playground.db").exists()
