@@ -4,7 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format migrate clean bench
+.PHONY: run test lint format migrate clean bench screenshots
+
+# The browser tests drive Debian's Chromium (browser downloads are not reachable
+# from every machine, so Playwright's own builds are not used).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +28,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/loopkeeper start
 
-test: $(VENV)/.installed-dev
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests (apt-get)…"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core
+
+test: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -n 2
@@ -42,6 +52,10 @@ migrate: $(VENV)/.installed
 # Benchmarks (bench/): ack latency, sweep cost, memory; writes bench/RESULTS.md.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
+
+# The README's playground screenshots, taken by the browser test's own run.
+screenshots: $(VENV)/.installed-dev $(CHROMIUM)
+	LOOPKEEPER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

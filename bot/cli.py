@@ -207,13 +207,15 @@ def check_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def playground(args: argparse.Namespace) -> int:
+def playground(args: argparse.Namespace, why: str = "Loopkeeper playground") -> int:
     from bot.playground.people import PlaygroundError
     from bot.playground.server import serve_playground
 
     _logging("WARNING", "text")
     try:
-        asyncio.run(serve_playground(host=args.host, port=args.port, fresh=args.fresh))
+        asyncio.run(
+            serve_playground(host=args.host, port=args.port, fresh=args.fresh, headline=why)
+        )
     except PlaygroundError as error:
         return _fail(f"The playground cannot start: {error}")
     except KeyboardInterrupt:
@@ -226,13 +228,9 @@ def start(args: argparse.Namespace) -> int:
     from bot.config import slack_configured
 
     if not slack_configured():
-        print(
-            "No Slack settings (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): starting the local "
-            "playground. README, 'Set up the Slack app', says how to serve real Slack.",
-            flush=True,
-        )
         args.host, args.fresh = args.host or "127.0.0.1", False
-        return playground(args)
+        args.port = 3000 if args.port is None else args.port
+        return playground(args, why="No Slack settings, so this is the playground")
     code = migrate(argparse.Namespace(revision="head"))
     if code:
         return code

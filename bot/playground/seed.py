@@ -187,6 +187,8 @@ async def seed(playground: Playground) -> None:
     await _candidates(replay)
     replay.move_clock(start)
     await _check(playground)
+    _as_read(playground)
+    # What the clocks say now arrives as new: digests, nudges, this week's report.
     await playground.sweep()
     playground.suggestions = SUGGESTIONS
 
@@ -299,6 +301,17 @@ async def _check(playground: Playground) -> None:
     stages = {row.name: str(row.stage) for row in rows}
     if stages != EXPECTED:
         raise SeedError(f"the seed ended with {stages}, not {EXPECTED}")
+
+
+def _as_read(playground: Playground) -> None:
+    """The replay's past is read: its answers were ephemeral (Slack forgets those on a
+    reload), and its DMs were read by the people at the time."""
+    standin = playground.standin
+    for channel, messages in standin.conversations.items():
+        standin.conversations[channel] = [m for m in messages if m["ephemeral_to"] is None]
+    for person in workspace.PEOPLE:
+        for channel in playground.people.conversations_of(person.id):
+            playground.mark_read(person.id, channel)
 
 
 def _words_of(message: dict[str, Any]) -> str:

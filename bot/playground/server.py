@@ -341,14 +341,20 @@ def routes(playground: Playground) -> list[Route | Mount]:
 
 
 async def serve_playground(
-    *, host: str = "127.0.0.1", port: int = 3000, fresh: bool = False, folder: Path | None = None
+    *,
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    fresh: bool = False,
+    folder: Path | None = None,
+    headline: str = "Loopkeeper playground",
 ) -> None:
-    """`loopkeeper playground`: serve until interrupted."""
+    """`loopkeeper playground`: serve until interrupted, after one line that says what
+    this is and how to serve real Slack instead."""
     async with running_playground(host=host, port=port, fresh=fresh, folder=folder) as playground:
         print(
-            f"Loopkeeper playground on {playground.url} — a pretend workspace; nothing "
-            "reaches Slack. To serve your real Slack workspace instead, set "
-            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README: 'Set up the Slack app').",
+            f"{headline}: open {playground.url} — a pretend workspace, nothing reaches "
+            "Slack. To serve your Slack workspace instead, set SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET (README: 'Set up the Slack app').",
             flush=True,
         )
         assert playground.serving is not None
