@@ -124,7 +124,8 @@ def role_created_message(
     blocks: list[Block] = [
         section(f":white_check_mark: Role created.\n{_summary(role, recruiter_ids)}"),
         context(
-            f"Its hiring channel is <#{role.channel_id}>. Add candidates with `/hire add <name>`."
+            f"Its hiring channel is <#{role.channel_id}>. "
+            "Add candidates with `/hire add &lt;name&gt;`."
         ),
     ]
     if channel_problem:

@@ -190,6 +190,10 @@ async def seed(playground: Playground) -> None:
     _as_read(playground)
     # What the clocks say now arrives as new: digests, nudges, this week's report.
     await playground.sweep()
+    # Home tabs were drawn at the replay's times; open each once, as of now.
+    for person in workspace.PEOPLE:
+        await playground.people.open_home(person.id)
+    await replay.settle()
     playground.suggestions = SUGGESTIONS
 
 

@@ -461,6 +461,8 @@ async def running_playground(
                 with suppress(asyncio.CancelledError):
                     await saving
             server.should_exit = True
+            standin.closing = True
+            await standin.changed()  # the page's long polls answer now, not in 25 s
             with suppress(asyncio.CancelledError):
                 await serving
             playground.save()

@@ -126,6 +126,7 @@ class SlackStandin:
         self.keep_calls = keep_calls
         # Bumped on every change a person could see; `changes` waiters wake on it.
         self.version = 0
+        self.closing = False  # set on shutdown: no waiter waits any longer
         self.conversations: dict[str, list[dict[str, Any]]] = {}
         self.modals: dict[str, list[str]] = {}  # user id -> stack of open modal view ids
         # Who a trigger_id or response_url belongs to: Slack knows, so the stand-in must.
@@ -312,7 +313,7 @@ class SlackStandin:
         assert arrived is not None, "SlackStandin.start() was not awaited"
         try:
             async with asyncio.timeout(timeout), arrived:
-                await arrived.wait_for(lambda: self.version > since)
+                await arrived.wait_for(lambda: self.version > since or self.closing)
         except TimeoutError:
             pass
         return self.version

@@ -66,8 +66,7 @@ const sameOption = (a, b) => a && b && a.value === b.value;
 function selectBox(choices, selected, placeholder, groups) {
   const sel = h("select", { class: "select" }, h("option", { value: "" }, placeholder || "Select an item"));
   if (groups) {
-    let i = 0;
-    for (const g of groups) sel.append(h("optgroup", { label: g.label }, g.items.map((c) => h("option", { value: String(i++) }, c.label))));
+    for (const g of groups) sel.append(h("optgroup", { label: g.label }, g.items.map((c) => h("option", { value: c.value }, c.label))));
   } else {
     for (const c of choices) sel.append(h("option", { value: c.value }, c.label));
   }
@@ -126,17 +125,18 @@ export function element(el, ctx, { fire, dispatch }) {
     }
     case "static_select": case "external_select": {
       const opts = allOptions(el);
-      const idx = opts.findIndex((o) => sameOption(o, el.initial_option));
-      const groups = el.option_groups?.map((g) => ({ label: plainOf(g.label, ctx), items: g.options.map((o) => ({ label: optLabel(o, ctx) })) }));
-      node = selectBox(opts.map((o, i) => ({ value: String(i), label: optLabel(o, ctx) })), idx >= 0 ? String(idx) : "", ph, groups);
-      node.lkValue = () => ({ selected_option: node.value === "" ? null : opts[Number(node.value)] });
+      // Slack's option values are unique within a menu, so they serve as the DOM's too.
+      const initial = opts.find((o) => sameOption(o, el.initial_option));
+      const groups = el.option_groups?.map((g) => ({ label: plainOf(g.label, ctx), items: g.options.map((o) => ({ value: o.value, label: optLabel(o, ctx) })) }));
+      node = selectBox(opts.map((o) => ({ value: o.value, label: optLabel(o, ctx) })), initial ? initial.value : "", ph, groups);
+      node.lkValue = () => ({ selected_option: node.value === "" ? null : opts.find((o) => o.value === node.value) ?? null });
       break;
     }
     case "multi_static_select": case "multi_external_select": {
       const opts = allOptions(el);
-      const initial = (el.initial_options || []).map((io) => String(opts.findIndex((o) => sameOption(o, io))));
-      node = multiPicker(opts.map((o, i) => ({ value: String(i), label: optLabel(o, ctx) })), initial, ph, onChange);
-      node.lkValue = () => ({ selected_options: node.values().map((i) => opts[Number(i)]) });
+      const initial = opts.filter((o) => (el.initial_options || []).some((io) => sameOption(o, io))).map((o) => o.value);
+      node = multiPicker(opts.map((o) => ({ value: o.value, label: optLabel(o, ctx) })), initial, ph, onChange);
+      node.lkValue = () => ({ selected_options: node.values().map((v) => opts.find((o) => o.value === v)).filter(Boolean) });
       return node;
     }
     case "users_select":

@@ -1,0 +1,244 @@
+"""The playground in a real headless Chromium, driven as a person would drive it.
+
+One journey takes a new candidate from added to hired across every hat: the
+recruiter adds Jane (with a field error first) and schedules her interview, the
+interviewer submits a scorecard from the kit DM, the recruiter moves her to
+decision, extends an offer and records it accepted; a day later the recruiter's
+digest arrives and is snoozed; the hiring manager asks "where is Jane?" in a DM
+and the outsider is politely refused. Along the way no raw Slack token
+(`<!date…>`, `&lt;`, `<@U…>`) may reach the screen.
+
+With LOOPKEEPER_SCREENSHOTS set to a folder (`make screenshots`), the same run
+saves the README's pictures there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from sqlmodel import select
+
+from bot.models import Candidate
+from bot.playground.server import Playground, running_playground
+from bot.playground.workspace import (
+    HIRING,
+    HIRING_MANAGER,
+    INTERVIEWER_1,
+    OUTSIDER,
+    RECRUITER,
+    Person,
+    dm_of,
+)
+from tests.test_playground import copy_seed, seeded  # noqa: F401  (the seeded workspace)
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# What headless Chromium needs on a machine with no network and no sandbox for root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = os.environ.get("LOOPKEEPER_SCREENSHOTS")
+RAW_TOKENS = re.compile(r"<!date|<@U|<#C|&lt;|&gt;|&amp;")
+WAIT_MS = 15_000
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    assert shutil.which(CHROMIUM), (
+        f"{CHROMIUM} is missing: `make test` installs Debian's chromium, or set CHROMIUM"
+    )
+    async with async_playwright() as driver:
+        launched = await driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def playground(seeded: Path, tmp_path: Path) -> AsyncIterator[Playground]:  # noqa: F811
+    copy_seed(seeded, tmp_path)
+    async with running_playground(port=0, folder=tmp_path) as running:
+        yield running
+    assert running.standin.invalid == [], running.standin.invalid
+
+
+class Person_:
+    """The page, as one person at a time."""
+
+    def __init__(self, page: Page, playground: Playground) -> None:
+        self.page = page
+        self.playground = playground
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    async def be(self, person: Person) -> None:
+        await self.page.select_option("[data-testid=person]", person.id)
+        await expect(self.page.locator("[data-testid=person]")).to_have_value(person.id)
+
+    async def open(self, channel: str) -> None:
+        await self.page.click(f"[data-channel={channel}]")
+        if channel.startswith("D"):
+            await self.page.click("[data-testid=tab-messages]")
+
+    async def type(self, text: str) -> None:
+        composer = self.page.locator("[data-testid=composer]")
+        await composer.fill(text)
+        await composer.press("Enter")
+
+    def message(self, text: str) -> Locator:
+        return self.page.locator("#messages .msg", has_text=text).last
+
+    @property
+    def modal(self) -> Locator:
+        return self.page.locator("[data-testid=modal]")
+
+    def field(self, block_id: str, kind: str = "input") -> Locator:
+        return self.modal.locator(f"[data-block-id={block_id}] {kind}").first
+
+    async def submit(self) -> None:
+        await self.modal.locator("[data-testid=modal-submit]").click()
+
+    async def no_raw_tokens(self) -> None:
+        shown = await self.page.locator("body").inner_text()
+        assert not RAW_TOKENS.search(shown), RAW_TOKENS.search(shown)
+        assert self.errors == []
+
+    async def shot(self, name: str) -> None:
+        if SCREENSHOTS:
+            await self.page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"))
+
+
+async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: Playground) -> None:
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    you = Person_(page, playground)
+    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
+    await expect(page.locator("[data-testid=banner]")).to_contain_text("Playground")
+
+    # The recruiter sees the seeded pipeline.
+    await you.be(RECRUITER)
+    await page.click("[data-testid=tips-dismiss]")
+    await you.open(HIRING.id)
+    await you.type("/hire pipeline")
+    await expect(you.message("Maya Chen")).to_contain_text("Only visible to you")
+    await you.no_raw_tokens()
+    await you.shot("pipeline")
+
+    # …adds Jane through the modal: a bad email is refused on its field, then fixed.
+    await you.type("/hire add")
+    await expect(you.modal).to_be_visible()
+    await you.field("name").fill("Jane Doe")
+    await you.field("email").fill("jane@")
+    await you.submit()
+    await expect(you.modal.locator("[data-block-id=email]")).to_contain_text("email")
+    await expect(you.field("name")).to_have_value("Jane Doe")  # nothing typed is lost
+    await you.shot("add-error")
+    await you.field("email").fill("jane.doe@example.com")
+    await you.submit()
+    await expect(you.modal).to_be_hidden()
+
+    # …and schedules her interview, which began two hours ago.
+    await you.type("/hire schedule Jane Doe")
+    await expect(you.modal).to_be_visible()
+    await you.field("plan", "select").select_option("incident")  # the plan's key
+    await you.field("interviewers", "select").select_option(INTERVIEWER_1.id)
+    starts = (playground.clock.now() - timedelta(hours=2)).astimezone(ZoneInfo(RECRUITER.tz))
+    await you.field("starts", "input[type=date]").fill(starts.strftime("%Y-%m-%d"))
+    await you.field("starts", "input[type=time]").fill(starts.strftime("%H:%M"))
+    await you.submit()
+    await expect(you.modal).to_be_hidden()
+
+    # The interviewer finds the kit in the DM and submits the scorecard from it.
+    await you.be(INTERVIEWER_1)
+    await you.open(dm_of(INTERVIEWER_1.id))
+    kit = you.message("Interview kit: Jane Doe")
+    await kit.get_by_role("button", name="Submit scorecard").click()
+    await expect(you.modal).to_be_visible()
+    for rating in await you.modal.locator("[data-block-id^=rate_] select").all():
+        await rating.select_option("4")
+    await you.field("recommendation", "select").select_option("4")
+    await you.field("summary", "textarea").fill("Walked through a real drift incident end to end.")
+    await you.shot("scorecard")
+    await you.submit()
+    await expect(you.modal).to_be_hidden()
+    await expect(you.message("Your scorecard for Jane Doe")).to_contain_text("submitted")
+    await you.no_raw_tokens()
+
+    # The recruiter moves her to decision, extends an offer, and records it accepted.
+    await you.be(RECRUITER)
+    await you.open(HIRING.id)
+    await you.type("/hire move Jane Doe to decision")
+    await expect(you.message("Jane Doe is now in decision")).to_be_visible()
+    await you.type("/hire offer Jane Doe")
+    await expect(you.modal).to_be_visible()
+    await you.field("terms", "textarea").fill("MLOps Engineer, L4, start in February.")
+    await you.submit()
+    await expect(you.modal).to_be_hidden()
+    await you.type("/hire status Jane Doe")
+    card = you.message("Offer")
+    await card.get_by_role("button", name="Accepted").click()
+    # Slack asks first, with the button's own confirm dialog.
+    await expect(page.locator("[data-testid=confirm]")).to_contain_text("Offer accepted?")
+    await page.click("[data-testid=confirm-yes]")
+    await expect(you.message("Jane Doe")).to_contain_text("Hired")
+    async with playground.asgi.state.deps.db.reader() as session:
+        jane = (await session.exec(select(Candidate).where(Candidate.name == "Jane Doe"))).one()
+    assert jane.stage == "hired"
+
+    # A day later the recruiter's digest arrives; Snooze answers.
+    await page.click("[data-testid=clock-day]")
+    await expect(page.locator("[data-testid=toast]").last).to_contain_text("sent")
+    await you.open(dm_of(RECRUITER.id))
+    digest = you.message("need you")
+    await expect(digest).to_be_visible()
+    await you.shot("digest")
+    await digest.get_by_role("button", name="Snooze 24h").first.click()
+    await expect(you.message("Snoozed")).to_be_visible()
+    await you.no_raw_tokens()
+
+    # The hiring manager asks in a DM; the outsider is told nothing.
+    await you.be(HIRING_MANAGER)
+    await you.open(dm_of(HIRING_MANAGER.id))
+    await you.type("where is Jane?")
+    await expect(you.message("Jane Doe")).to_contain_text("hired")
+    await you.no_raw_tokens()
+    await you.shot("ask")
+
+    await you.be(OUTSIDER)
+    await you.open(dm_of(OUTSIDER.id))
+    await you.type("where is Jane?")
+    await expect(you.message("couldn't find")).to_be_visible()
+    assert "Jane Doe" not in await page.locator("#messages").inner_text()
+
+
+async def test_home_tab_and_weekly_chart(browser: Browser, playground: Playground) -> None:
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    you = Person_(page, playground)
+    await page.goto(f"{playground.url}/?as={HIRING_MANAGER.id}")
+    await you.be(HIRING_MANAGER)
+    await page.click("[data-channel=" + dm_of(HIRING_MANAGER.id) + "]")
+    await page.click("[data-testid=tab-home]")
+    await expect(page.locator("#home")).to_contain_text("Elena Petrova")
+    await you.no_raw_tokens()
+    await you.shot("home")
+
+    await page.click("[data-testid=clock-monday]")
+    await you.open(HIRING.id)
+    chart = page.locator("#messages img").last
+    await expect(chart).to_be_visible()
+    loaded = await chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loaded
+    await you.no_raw_tokens()
