@@ -87,6 +87,10 @@ class Candidate(SQLModel, table=True):
     # When the sweep should next look at this candidate's clocks; NULL when none runs.
     # Set to "now" whenever a fact changes, so the sweep re-plans from stored facts.
     next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # The candidate's own deadline (a competing offer, a notice period): every running
+    # clock is compressed to fit before it (docs/clocks.md, "The candidate's deadline").
+    deadline_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    deadline_reason: str | None = Field(default=None, max_length=200)
 
 
 class StageEvent(SQLModel, table=True):
