@@ -227,12 +227,13 @@ class People:
 
     def _trigger(self, user: str) -> str:
         trigger_id = self.sender.new_trigger_id()
-        self.standin.trigger_users[trigger_id] = user
+        _remember(self.standin.trigger_users, trigger_id, user)
         return trigger_id
 
     def _response_url(self, user: str, channel: str, *, ts: str | None) -> str:
         name = secrets.token_hex(8)
-        self.standin.response_targets[name] = {"user": user, "channel": channel, "ts": ts}
+        target = {"user": user, "channel": channel, "ts": ts}
+        _remember(self.standin.response_targets, name, target)
         return self.standin.response_url(name)
 
     def _ephemeral(
@@ -245,6 +246,17 @@ class People:
             if known.id == channel:
                 return known.name
         return "directmessage"
+
+
+# Slack's trigger_ids last seconds and response_urls half an hour; a long-running
+# playground keeps the newest few thousand, not every one ever handed out.
+REMEMBERED = 5000
+
+
+def _remember(kept: dict[str, Any], key: str, value: Any) -> None:
+    kept[key] = value
+    while len(kept) > REMEMBERED:
+        del kept[next(iter(kept))]
 
 
 def _json_or_text(response: httpx.Response) -> dict[str, Any]:

@@ -710,12 +710,15 @@ class SlackStandin:
             file_id: {**info, "bytes": base64.b64encode(info["bytes"] or b"").decode()}
             for file_id, info in self.files.items()
         }
+        # Modals close on a restart, as they do when Slack's client reloads: only the
+        # Home tabs' views are worth keeping.
+        homes = {view_id: self._views[view_id] for view_id in self._home_ids.values()}
         return {
             "seq": self._seq,
             "conversations": self.conversations,
-            "views": self._views,
+            "views": homes,
             "home_ids": self._home_ids,
-            "external_ids": self._external_ids,
+            "external_ids": {k: v for k, v in self._external_ids.items() if v in homes},
             "files": files,
         }
 
