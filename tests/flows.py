@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.models import Candidate, Interview, Role, StageEvent
+from bot.playground.standin import blocks_text  # noqa: F401  (the surface tests import it from here)
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 
 
@@ -93,24 +94,6 @@ def answer(response: Any) -> dict[str, Any]:
     if response.headers.get("content-type", "").startswith("application/json"):
         return response.json()  # type: ignore[no-any-return]
     return {"text": response.text}
-
-
-def blocks_text(blocks: list[dict[str, Any]]) -> str:
-    """Everything a person reads in a list of blocks, as one string."""
-    parts: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in {"mrkdwn", "plain_text"} and isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
-    return "\n".join(parts)
 
 
 def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -26,6 +26,7 @@ from bot.playground import workspace
 from bot.playground.seed import EXPECTED
 from bot.playground.sender import state_values
 from bot.playground.server import STATE_FILE, Playground, running_playground
+from bot.playground.standin import message_text
 from bot.playground.workspace import (
     HIRING,
     HIRING_MANAGER,
@@ -118,23 +119,6 @@ async def page(playground: Playground) -> AsyncIterator[Page]:
     await page.http.aclose()
 
 
-def words(message: dict[str, Any]) -> str:
-    parts = [message["text"]]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(message["blocks"] or [])
-    return "\n".join(parts)
-
-
 async def test_the_seed_puts_a_dozen_candidates_on_every_stage(page: Page) -> None:
     async with page.playground.asgi.state.deps.db.reader() as session:
         rows = (await session.exec(select(Candidate))).all()
@@ -161,7 +145,7 @@ async def test_the_first_pipeline_shows_what_is_late(page: Page) -> None:
     await page.say(RECRUITER.id, HIRING.id, "/hire pipeline")
     answer = (await page.messages(RECRUITER.id, HIRING.id))[-1]
     assert answer["ephemeral"] and answer["user"] == "UBOT"
-    shown = words(answer)
+    shown = message_text(answer)
     assert "Maya Chen" in shown and "Elena Petrova" in shown
     # Only the asker sees an ephemeral answer.
     assert (await page.messages(HIRING_MANAGER.id, HIRING.id))[-1]["ts"] != answer["ts"]
@@ -219,12 +203,12 @@ async def test_scorecard_from_the_kit_dm(page: Page) -> None:
 async def test_the_hiring_manager_asks_in_a_dm_and_the_outsider_is_refused(page: Page) -> None:
     await page.say(HIRING_MANAGER.id, dm_of(HIRING_MANAGER.id), "where is Elena?")
     answer = (await page.messages(HIRING_MANAGER.id, dm_of(HIRING_MANAGER.id)))[-1]
-    assert answer["user"] == "UBOT" and "Elena Petrova" in words(answer)
+    assert answer["user"] == "UBOT" and "Elena Petrova" in message_text(answer)
 
     await page.say(OUTSIDER.id, dm_of(OUTSIDER.id), "where is Elena?")
     refusal = (await page.messages(OUTSIDER.id, dm_of(OUTSIDER.id)))[-1]
     assert refusal["user"] == "UBOT"
-    assert "couldn't find" in refusal["text"] and "Petrova" not in words(refusal)
+    assert "couldn't find" in refusal["text"] and "Petrova" not in message_text(refusal)
 
 
 async def test_a_mention_in_the_public_channel_is_answered_privately(page: Page) -> None:
@@ -279,7 +263,7 @@ async def test_the_home_tab_opens(page: Page) -> None:
     await page.post("home", **{"as": HIRING_MANAGER.id})
     await page.settle()
     home = (await page.state(HIRING_MANAGER.id))["home"]
-    assert home["type"] == "home" and "Elena Petrova" in words(
+    assert home["type"] == "home" and "Elena Petrova" in message_text(
         {"text": "", "blocks": home["blocks"]}
     )
 

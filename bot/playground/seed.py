@@ -18,6 +18,7 @@ from sqlmodel import select
 from bot.models import Candidate
 from bot.playground import workspace
 from bot.playground.sender import state_values
+from bot.playground.standin import message_text
 from bot.playground.workspace import (
     ADMIN,
     HIRING,
@@ -104,7 +105,7 @@ class Replay:
         """Press the button `label` on the latest message in `channel` that names
         `mentioning`."""
         for message in reversed(self.people.messages_of(user, channel)):
-            if mentioning not in _words_of(message):
+            if mentioning not in message_text(message):
                 continue
             for block in message["blocks"] or []:
                 for element in _elements(block):
@@ -132,7 +133,7 @@ class Replay:
     def _last_ephemeral(self, user: str, channel: str) -> str | None:
         for message in reversed(self.people.messages_of(user, channel)):
             if message["ephemeral_to"] == user:
-                return _words_of(message)
+                return message_text(message)
         return None
 
     # ---- the steps people take ------------------------------------------------------
@@ -316,23 +317,6 @@ def _as_read(playground: Playground) -> None:
     for person in workspace.PEOPLE:
         for channel in playground.people.conversations_of(person.id):
             playground.mark_read(person.id, channel)
-
-
-def _words_of(message: dict[str, Any]) -> str:
-    parts = [message.get("text") or ""]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(message.get("blocks") or [])
-    return "\n".join(parts)
 
 
 def _elements(block: dict[str, Any]) -> list[dict[str, Any]]:

@@ -133,26 +133,17 @@ class SlackSender:
             block_id, element = found
         else:
             element = found[1] if found else {"type": action_type, "action_id": action_id}
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": self._user(user),
-            "api_app_id": self.api_app_id,
-            "token": VERIFICATION_TOKEN,
-            "container": container or _container(slack_view, msg, channel, ephemeral),
-            "trigger_id": self._trigger_id(None),
-            "team": self._team(),
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "actions": [self._action(element, block_id, value, action_type, selected_option)],
-        }
-        if slack_view is not None:
-            payload["view"] = slack_view
-        else:
-            payload["message"] = msg
-            payload["state"] = {"values": {}}
-            payload["response_url"] = self._response_url(response_url, user)
-            if channel is not None:
-                payload["channel"] = {"id": channel, "name": _channel_name(channel)}
+        reported = self._action(element, block_id, value, action_type, selected_option)
+        payload = self._block_actions(
+            reported,
+            user=user,
+            slack_view=slack_view,
+            message=msg,
+            channel=channel,
+            container=container or _container(slack_view, msg, channel, ephemeral),
+            trigger_id=None,
+            response_url=response_url,
+        )
         return await self._post_payload(payload)
 
     async def block_action(
@@ -181,27 +172,52 @@ class SlackSender:
         reported["action_ts"] = f"{self._now():.6f}"
         if action.get("type") == "button" and found is not None:
             reported["text"] = found[1].get("text")
+        payload = self._block_actions(
+            reported,
+            user=user,
+            slack_view=slack_view,
+            message=msg,
+            channel=channel,
+            container=_container(slack_view, msg, channel, ephemeral),
+            trigger_id=trigger_id,
+            response_url=response_url,
+        )
+        return await self._post_payload(payload)
+
+    def _block_actions(
+        self,
+        action: dict[str, Any],
+        *,
+        user: str,
+        slack_view: dict[str, Any] | None,
+        message: dict[str, Any] | None,
+        channel: str | None,
+        container: dict[str, Any],
+        trigger_id: str | None,
+        response_url: str | None,
+    ) -> dict[str, Any]:
+        """The block_actions payload around one action, in a view or in a message."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user),
             "api_app_id": self.api_app_id,
             "token": VERIFICATION_TOKEN,
-            "container": _container(slack_view, msg, channel, ephemeral),
+            "container": container,
             "trigger_id": self._trigger_id(trigger_id),
             "team": self._team(),
             "enterprise": None,
             "is_enterprise_install": False,
-            "actions": [reported],
+            "actions": [action],
         }
         if slack_view is not None:
             payload["view"] = slack_view
         else:
-            payload["message"] = msg
+            payload["message"] = message
             payload["state"] = {"values": {}}
             payload["response_url"] = self._response_url(response_url, user)
             if channel is not None:
                 payload["channel"] = {"id": channel, "name": _channel_name(channel)}
-        return await self._post_payload(payload)
+        return payload
 
     async def submit_view(
         self,

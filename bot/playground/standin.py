@@ -945,6 +945,29 @@ def _user_object(
     }
 
 
+def blocks_text(blocks: Any) -> str:
+    """Everything a person reads in a list of blocks, as one string."""
+    parts: list[str] = []
+    for key, value in _walk(blocks):
+        if key == "text" and isinstance(value, dict) and isinstance(value.get("text"), str):
+            if value.get("type") in {"mrkdwn", "plain_text"}:
+                parts.append(value["text"])
+        elif key in ("fields", "elements") and isinstance(value, list):
+            parts += [
+                item["text"]
+                for item in value
+                if isinstance(item, dict)
+                and item.get("type") in {"mrkdwn", "plain_text"}
+                and isinstance(item.get("text"), str)
+            ]
+    return "\n".join(parts)
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """A message's fallback text and everything its blocks show."""
+    return "\n".join([message.get("text") or "", blocks_text(message.get("blocks") or [])])
+
+
 # ---- Block Kit validation ------------------------------------------------------------
 
 
