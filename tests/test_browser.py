@@ -242,3 +242,131 @@ async def test_home_tab_and_weekly_chart(browser: Browser, playground: Playgroun
     loaded = await chart.evaluate("img => img.complete && img.naturalWidth > 0")
     assert loaded
     await you.no_raw_tokens()
+
+
+# The renderers on their own, in the same browser: every element type the app's
+# builders use, and the mrkdwn tokens that must never reach a person raw.
+MRKDWN_CASES = [
+    # (mrkdwn as the app sends it, what a person reads)
+    ("<!date^1796115600^{date_short_pretty} at {time}|1 Dec 09:00 UTC>", "today at 10:00"),
+    ("<!date^1796202000^{date_long_pretty}|2 Dec>", "tomorrow"),
+    ("<!date^1795510800^{date_num} {time}|fallback>", "2026-11-24 10:00"),
+    ("due <!date^1796119200^{ago}|soon>", "due in 1 hour"),
+    ("Add with `/hire add &lt;name&gt;`", "Add with /hire add <name>"),
+    ("*Jane* &amp; _Bob_ ~old~", "Jane & Bob old"),
+    ("<@UHM00001> and <@UBOT>", "@Hana Mori and @Loopkeeper"),
+    ("<#GHIRING01>", "#mlops-hiring"),
+    ("<https://example.com/cv|her CV>", "her CV"),
+    ("&gt; quoted line", "quoted line"),
+    (":white_check_mark: done", "✅ done"),
+]
+
+ELEMENT_ZOO: list[dict] = [
+    {"type": "header", "text": {"type": "plain_text", "text": "Header"}},
+    {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": "Section"},
+        "fields": [{"type": "mrkdwn", "text": "*Field*"}],
+        "accessory": {
+            "type": "overflow",
+            "action_id": "o",
+            "options": [{"text": {"type": "plain_text", "text": "Cancel"}, "value": "c"}],
+        },
+    },
+    {"type": "context", "elements": [{"type": "mrkdwn", "text": "Context"}]},
+    {"type": "divider"},
+    {"type": "image", "image_url": "/playground/static/none.png", "alt_text": "chart"},
+    {
+        "type": "actions",
+        "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "style": "primary"},
+            {
+                "type": "static_select",
+                "action_id": "s",
+                "options": [{"text": {"type": "plain_text", "text": "One"}, "value": "1"}],
+            },
+        ],
+    },
+    *(
+        {
+            "type": "input",
+            "block_id": kind,
+            "label": {"type": "plain_text", "text": kind},
+            "element": {"type": kind, "action_id": "value", **extra},
+        }
+        for kind, extra in [
+            ("plain_text_input", {"multiline": True}),
+            ("number_input", {"is_decimal_allowed": False}),
+            ("email_text_input", {}),
+            ("url_text_input", {}),
+            (
+                "static_select",
+                {"options": [{"text": {"type": "plain_text", "text": "A"}, "value": "a"}]},
+            ),
+            ("users_select", {}),
+            ("multi_users_select", {}),
+            ("conversations_select", {}),
+            (
+                "radio_buttons",
+                {"options": [{"text": {"type": "plain_text", "text": "R"}, "value": "r"}]},
+            ),
+            (
+                "checkboxes",
+                {"options": [{"text": {"type": "plain_text", "text": "C"}, "value": "c"}]},
+            ),
+            ("datepicker", {}),
+            ("timepicker", {}),
+            ("datetimepicker", {}),
+        ]
+    ),
+]
+
+
+async def test_renderers_show_every_element_and_no_raw_token(
+    browser: Browser, playground: Playground
+) -> None:
+    page = await browser.new_page()
+    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
+    context = {
+        "people": [{"id": HIRING_MANAGER.id, "name": HIRING_MANAGER.name}],
+        "bot": {"id": "UBOT", "name": "Loopkeeper"},
+        "channels": [{"id": HIRING.id, "name": "mlops-hiring", "kind": "private"}],
+        "tz": "Europe/Berlin",
+        "now": 1796115600,  # Tue 1 Dec 2026, 10:00 in Berlin
+    }
+    for text, shown in MRKDWN_CASES:
+        seen = await page.evaluate(
+            """async ([text, ctx]) => {
+                const { mrkdwn } = await import("/playground/static/mrkdwn.js");
+                const div = document.createElement("div");
+                div.innerHTML = mrkdwn(text, ctx);
+                return div.innerText;
+            }""",
+            [text, context],
+        )
+        assert seen.strip() == shown, (text, seen)
+
+    hostile = await page.evaluate(
+        """async ([text, ctx]) => {
+            const { mrkdwn } = await import("/playground/static/mrkdwn.js");
+            const div = document.createElement("div");
+            div.innerHTML = mrkdwn(text, ctx);
+            return [div.querySelectorAll("img, a[href^='javascript']").length, div.innerText];
+        }""",
+        ["<javascript:alert(1)|x> &lt;img src=x onerror=alert(1)&gt; <img src=x>", context],
+    )
+    assert hostile[0] == 0, hostile
+
+    rendered = await page.evaluate(
+        """async ([blocks, ctx]) => {
+            const { renderBlocks } = await import("/playground/static/blockkit.js");
+            const root = document.createElement("div");
+            root.append(renderBlocks(blocks, { ...ctx, onAction: () => {} }));
+            document.body.append(root);
+            return [root.querySelectorAll(".unsupported").length, root.innerText];
+        }""",
+        [ELEMENT_ZOO, context],
+    )
+    unsupported, text = rendered
+    assert unsupported == 0, text
+    assert "Header" in text and "Field" in text and "Context" in text
