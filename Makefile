@@ -36,7 +36,8 @@ $(CHROMIUM):
 test: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -n 2
+	# Four processes on two cores: most tests wait on sockets and subprocesses, not the CPU.
+	$(BIN)/python -m pytest -q -n 4
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
