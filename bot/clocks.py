@@ -8,7 +8,7 @@ skipped, and when to look again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -43,6 +43,7 @@ class Kind(StrEnum):
     OFFER_WARN = "offer_warn"
     OFFER_EXPIRED = "offer_expired"
     STAGE_IDLE = "stage_idle"
+    TAKEHOME_OVERDUE = "takehome_overdue"
 
 
 # Which clock each kind belongs to: a snooze of that clock moves all its steps.
@@ -57,6 +58,7 @@ CLOCK_OF: dict[Kind, str] = {
     Kind.OFFER_WARN: "offer",
     Kind.OFFER_EXPIRED: "offer",
     Kind.STAGE_IDLE: "idle",
+    Kind.TAKEHOME_OVERDUE: "takehome",
 }
 
 
@@ -136,28 +138,34 @@ class CandidateFacts:
     paused: dict[str, timedelta]  # clock -> total pause recorded since it started
     # clock -> when it was last snoozed: steps already due then were dealt with.
     snoozed_at: dict[str, datetime] = field(default_factory=dict)
+    # The candidate's own deadline (a competing offer): it compresses the clocks (limits).
+    candidate_deadline: datetime | None = None
 
 
 def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> list[Step]:
     stage, entered = facts.stage, facts.stage_entered_at
+    squeeze = _squeezer(facts, clocks)
     steps: list[Step] = []
     if stage == Stage.INTERVIEWING:
-        deadline = entered + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
+        deadline = squeeze(
+            "loop", entered + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
+        )
         steps.append(Step(Kind.LOOP_WARN, deadline - LOOP_WARN_BEFORE, deadline, Audience.TEAM))
         steps += _repeating(Kind.LOOP_BREACH, deadline, now, Audience.TEAM)
     decision_start = decision_started(facts)
     if decision_start is not None:
-        deadline = (
+        deadline = squeeze(
+            "decision",
             decision_start
             + clocks.decision_hours * HOUR
-            + facts.paused.get("decision", timedelta())
+            + facts.paused.get("decision", timedelta()),
         )
         steps.append(
             Step(Kind.DECISION_WARN, deadline - DECISION_WARN_BEFORE, deadline, Audience.TEAM)
         )
         steps.append(Step(Kind.DECISION_BREACH, deadline, deadline, Audience.TEAM, breach=True))
     if stage == Stage.OFFER and facts.offer_expires_at is not None:
-        expiry = facts.offer_expires_at
+        expiry = squeeze("offer", facts.offer_expires_at)
         for n, before in enumerate(OFFER_WARNINGS):
             steps.append(
                 Step(
@@ -186,6 +194,8 @@ def candidate_facts(
     feedback_complete_at: datetime | None,
     offer_expires_at: datetime | None,
     pauses: Iterable[Pause],
+    *,
+    candidate_deadline: datetime | None = None,
 ) -> CandidateFacts:
     """Facts with each clock's pauses counted from that clock's own start: the decision
     clock may start before the candidate enters decision, and keeps its pauses then."""
@@ -201,7 +211,13 @@ def candidate_facts(
             paused["decision"] = decision_paused["decision"]
             snoozed["decision"] = decision_snoozed["decision"]
     return CandidateFacts(
-        stage, stage_entered_at, feedback_complete_at, offer_expires_at, paused, snoozed
+        stage,
+        stage_entered_at,
+        feedback_complete_at,
+        offer_expires_at,
+        paused,
+        snoozed,
+        candidate_deadline,
     )
 
 
@@ -220,6 +236,8 @@ class Deadline:
     clock: str
     what: str  # what must happen by then, for a person
     at: datetime
+    # The clock's own deadline, when the candidate's deadline moved it earlier (to `at`).
+    moved_from: datetime | None = None
 
 
 def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
@@ -227,13 +245,17 @@ def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
     out: list[Deadline] = []
     if facts.stage == Stage.INTERVIEWING:
         at = facts.stage_entered_at + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
-        out.append(Deadline("loop", "reach a decision (end of the loop)", at))
+        out.append(_squeezed(facts, clocks, "loop", "reach a decision (end of the loop)", at))
     start = decision_started(facts)
     if start is not None:
         at = start + clocks.decision_hours * HOUR + facts.paused.get("decision", timedelta())
-        out.append(Deadline("decision", "offer or reject", at))
+        out.append(_squeezed(facts, clocks, "decision", "offer or reject", at))
     if facts.stage == Stage.OFFER and facts.offer_expires_at is not None:
-        out.append(Deadline("offer", "the candidate answers the offer", facts.offer_expires_at))
+        out.append(
+            _squeezed(
+                facts, clocks, "offer", "the candidate answers the offer", facts.offer_expires_at
+            )
+        )
     if facts.stage in (Stage.SOURCED, Stage.SCREENING):
         at = (
             facts.stage_entered_at
@@ -263,6 +285,102 @@ def plan_candidate(facts: CandidateFacts, clocks: Clocks, now: datetime) -> list
     return [plan(steps, now) for steps in by_clock.values()]
 
 
+# The candidate's own deadline -------------------------------------------------------------------
+#
+# A candidate with a competing offer answers someone else by a date D. Working back from D, each
+# stage leaves the next the time it needs (docs/clocks.md, "The candidate's deadline"):
+#   offer expiry   <= D
+#   decision       <= D - min(offer window, 24 h)      the candidate needs time with our offer
+#   loop end       <= decision limit - min(decision window, 24 h)   the team needs time to decide
+#   scorecard due  <= loop limit, but never sooner than 1 h after its interview ends
+# Each running clock's deadline becomes the earlier of its own and its limit. The 24 h caps
+# keep a role's long windows (a 7-day offer) from pushing the limits weeks before D: a day
+# is enough to decide, and enough for a candidate who has already set their own deadline.
+
+OFFER_NEEDS = DAY  # at most: the candidate's time with our offer before their deadline
+DECISION_NEEDS = DAY  # at most: the team's time to decide once the loop is over
+AT_RISK_WITHIN = DAY  # a moved deadline this close (or passed) puts the candidate at risk
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The latest each clock may end so the candidate can still say yes by `by`."""
+
+    by: datetime  # the candidate's deadline
+    offer: datetime
+    decision: datetime
+    loop: datetime
+
+    def of(self, clock: str) -> datetime | None:
+        """The limit of a candidate clock; None for clocks it does not move (idle)."""
+        return {"loop": self.loop, "decision": self.decision, "offer": self.offer}.get(clock)
+
+
+def limits(by: datetime, clocks: Clocks) -> Limits:
+    """Work back from the candidate's deadline (the rule above)."""
+    decision = by - min(clocks.offer_hours * HOUR, OFFER_NEEDS)
+    loop = decision - min(clocks.decision_hours * HOUR, DECISION_NEEDS)
+    return Limits(by, by, decision, loop)
+
+
+def scorecard_limit(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:
+    """The latest a scorecard of an interview ending at `ends_at` may be due: the loop's
+    limit, but never before the first nudge, as nobody can write up an interview not yet
+    held (such an interview gets the scheduling warning instead)."""
+    if by is None:
+        return None
+    return max(limits(by, clocks).loop, ends_at + NUDGE_AFTER_END)
+
+
+def squeeze(deadline: datetime, limit: datetime | None) -> datetime:
+    """A clock's deadline under the candidate's deadline: the earlier of the two."""
+    return deadline if limit is None else min(deadline, limit)
+
+
+def _squeezer(facts: CandidateFacts, clocks: Clocks) -> Callable[[str, datetime], datetime]:
+    if facts.candidate_deadline is None:
+        return lambda _clock, deadline: deadline
+    bounds = limits(facts.candidate_deadline, clocks)
+    return lambda clock, deadline: squeeze(deadline, bounds.of(clock))
+
+
+def _squeezed(
+    facts: CandidateFacts, clocks: Clocks, clock: str, what: str, own: datetime
+) -> Deadline:
+    at = _squeezer(facts, clocks)(clock, own)
+    return Deadline(clock, what, at, own if at < own else None)
+
+
+def loop_too_late(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:
+    """The loop's limit when an interview ending at `ends_at` ends after it, else None:
+    the scheduler is warned (not refused: the candidate may agree to wait)."""
+    if by is None:
+        return None
+    limit = limits(by, clocks).loop
+    return limit if ends_at > limit else None
+
+
+def at_risk(facts: CandidateFacts, clocks: Clocks, now: datetime) -> bool:
+    """At risk of losing the candidate: their deadline is still ahead, and a deadline it
+    moved earlier is less than a day away or passed. Before any interview (sourced,
+    screening) it is the loop's limit that counts: past it, the loop can no longer fit."""
+    by = facts.candidate_deadline
+    if by is None or by <= now:
+        return False
+    moved = [d.at for d in deadlines(facts, clocks) if d.moved_from is not None]
+    if facts.stage in (Stage.SOURCED, Stage.SCREENING):
+        moved.append(limits(by, clocks).loop)
+    return any(at - now <= AT_RISK_WITHIN for at in moved)
+
+
+def tightest(facts: CandidateFacts, clocks: Clocks) -> datetime | None:
+    """The soonest deadline of the candidate: a running clock's, or their own."""
+    times = [d.at for d in deadlines(facts, clocks)]
+    if facts.candidate_deadline is not None:
+        times.append(facts.candidate_deadline)
+    return min(times, default=None)
+
+
 # Feedback clock ---------------------------------------------------------------------------------
 
 
@@ -276,6 +394,7 @@ class SeatFacts:
     candidate_stage: Stage
     paused: timedelta = timedelta()
     snoozed_at: datetime | None = None
+    due_limit: datetime | None = None  # scorecard_limit, under a candidate's deadline
 
     @property
     def subject(self) -> str:
@@ -285,7 +404,7 @@ class SeatFacts:
 def seat_steps(facts: SeatFacts) -> list[Step]:
     if facts.submitted or facts.candidate_stage not in SCHEDULABLE:
         return []
-    due = facts.feedback_due_at + facts.paused
+    due = squeeze(facts.feedback_due_at + facts.paused, facts.due_limit)
     subject = facts.subject
     return [
         Step(
@@ -310,6 +429,42 @@ def seat_steps(facts: SeatFacts) -> list[Step]:
 def plan_seat(facts: SeatFacts, now: datetime) -> Plan:
     snoozed = facts.snoozed_at
     return plan([s for s in seat_steps(facts) if snoozed is None or s.due_at > snoozed], now)
+
+
+# Take-home clock --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TakehomeFacts:
+    takehome_id: int
+    due_at: datetime  # the candidate's submission deadline
+    answered: bool  # recorded as received or not received
+    candidate_stage: Stage
+
+    @property
+    def subject(self) -> str:
+        return f"takehome:{self.takehome_id}"
+
+
+def takehome_steps(facts: TakehomeFacts) -> list[Step]:
+    """One step: at the deadline, if nobody recorded an answer, the recruiters are told
+    once (no daily repeat: they decide whether to chase or close it)."""
+    if facts.answered or facts.candidate_stage not in SCHEDULABLE:
+        return []
+    return [
+        Step(
+            Kind.TAKEHOME_OVERDUE,
+            facts.due_at,
+            facts.due_at,
+            Audience.RECRUITERS,
+            breach=True,
+            subject=facts.subject,
+        )
+    ]
+
+
+def plan_takehome(facts: TakehomeFacts, now: datetime) -> Plan:
+    return plan(takehome_steps(facts), now)
 
 
 # Working hours ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import access, store
+from bot import access, store, takehomes
 from bot.access import Team
 from bot.db import Database
 from bot.hiring import FormErrors, NotAllowed
@@ -75,6 +75,8 @@ class Loop:
     template: Template
     interviews: list[InterviewView]
     show_ratings: bool  # the independence rule, decided for this viewer
+    # The latest take-home, graded beside the interviews (its grades follow the same rule).
+    takehome: takehomes.TakehomeView | None = None
 
     @property
     def seats(self) -> list[SeatView]:
@@ -82,11 +84,19 @@ class Loop:
 
     @property
     def complete(self) -> bool:
-        return bool(self.seats) and all(seat.submitted for seat in self.seats)
+        """Every scorecard in, and every grade of a received take-home."""
+        return (
+            bool(self.seats)
+            and all(seat.submitted for seat in self.seats)
+            and (self.takehome is None or self.takehome.complete)
+        )
 
     def unassessed(self) -> list[Competency]:
-        """Competencies nobody rated: the debrief's blind spots."""
+        """Competencies nobody rated, in an interview or a take-home part: the debrief's
+        blind spots."""
         rated = {key for seat in self.seats for key, r in seat.ratings.items() if r.rating > 0}
+        if self.takehome is not None:
+            rated |= self.takehome.rated_competencies()
         return [c for c in self.template.competencies if c.key not in rated]
 
 
@@ -134,7 +144,12 @@ async def _loop(
         )
     submitted_by = {interviewer for _, interviewer in latest}
     show = may_see_ratings(viewer_id, found.team, submitted_by)
-    return Loop(candidate, found.role, found.team, template, list(interviews.values()), show)
+    takehome = await takehomes.takehome_in(
+        session, viewer_id=viewer_id, candidate=candidate, team=found.team, template=template
+    )
+    return Loop(
+        candidate, found.role, found.team, template, list(interviews.values()), show, takehome
+    )
 
 
 async def loop_in(
@@ -424,8 +439,11 @@ async def submit(
             ) from None
         await store.touch(session, candidate_id=candidate.id, now=now)  # nudges stop
         # Under the lock, so two last scorecards at once complete the loop exactly once.
-        completes = candidate.feedback_complete_at is None and await store.every_seat_submitted(
-            session, candidate_id=candidate.id
+        # A received take-home's grades are part of the loop's feedback too.
+        completes = (
+            candidate.feedback_complete_at is None
+            and await store.every_seat_submitted(session, candidate_id=candidate.id)
+            and await store.takehomes.every_grade_in(session, candidate_id=candidate.id)
         )
         if completes:
             await store.set_feedback_complete(session, candidate_id=candidate.id, at=now)

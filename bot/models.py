@@ -20,6 +20,8 @@ DEFAULT_IDLE_HOURS = 48
 MAX_NOTE = 3000  # a stage event's note: the reason a person gave
 MAX_SUMMARY = 3000  # a scorecard's written summary
 MAX_EVIDENCE = 2000  # the evidence note under one competency
+MAX_TAKEHOME_NOTE = 500  # the recruiter's note when sending a take-home
+MAX_URL = 2000  # a submission link
 
 _CLOSED_SQL = ", ".join(f"'{s.value}'" for s in sorted(CLOSED))
 _OPEN_ONLY = text(f"stage NOT IN ({_CLOSED_SQL})")
@@ -163,6 +165,58 @@ class Rating(SQLModel, table=True):
 
     scorecard_id: int = Field(foreign_key="scorecard.id", primary_key=True, ondelete="CASCADE")
     competency: str = Field(max_length=32, primary_key=True)
+    rating: int = Field(ge=0, le=4)
+    evidence: str = Field(default="", max_length=MAX_EVIDENCE)
+
+
+class Takehome(SQLModel, table=True):
+    """A take-home assignment sent to a candidate: its window, and whether it came back."""
+
+    __tablename__ = "takehome"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    sent_by: str = Field(max_length=32)
+    sent_at: datetime = Field(sa_column=_utc())
+    due_at: datetime = Field(sa_column=_utc())  # the candidate's submission deadline
+    note: str = Field(default="", max_length=MAX_TAKEHOME_NOTE)
+    status: str = Field(default="sent", max_length=16)  # sent, received, not_received
+    submission_url: str | None = Field(default=None, max_length=MAX_URL)
+    recorded_by: str | None = Field(default=None, max_length=32)
+    recorded_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the sweep should next look at this take-home's window; NULL once answered.
+    next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+
+
+class TakehomeGrader(SQLModel, table=True):
+    """A person picked to grade a take-home."""
+
+    __tablename__ = "takehome_grader"
+
+    takehome_id: int = Field(foreign_key="takehome.id", primary_key=True, ondelete="CASCADE")
+    grader_id: str = Field(max_length=32, primary_key=True, index=True)
+
+
+class TakehomeGrade(SQLModel, table=True):
+    """A grader's grade of a take-home: one per grader (a double submit stores once)."""
+
+    __tablename__ = "takehome_grade"
+    __table_args__ = (UniqueConstraint("takehome_id", "grader_id", name="uq_takehome_grade"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    takehome_id: int = Field(foreign_key="takehome.id", ondelete="RESTRICT")
+    grader_id: str = Field(max_length=32)
+    summary: str = Field(max_length=MAX_SUMMARY)
+    submitted_at: datetime = Field(sa_column=_utc())
+
+
+class TakehomeRating(SQLModel, table=True):
+    """One part's rating in a grade: 1-4, or 0 for not assessed."""
+
+    __tablename__ = "takehome_rating"
+
+    grade_id: int = Field(foreign_key="takehome_grade.id", primary_key=True, ondelete="CASCADE")
+    part: str = Field(max_length=32, primary_key=True)
     rating: int = Field(ge=0, le=4)
     evidence: str = Field(default="", max_length=MAX_EVIDENCE)
 

@@ -97,7 +97,8 @@ async def send_loop_summary(
     client: AsyncWebClient, loop: feedback.Loop, *, completed_at: datetime
 ) -> None:
     """One private message to each recruiter and the hiring manager."""
-    names = await short_names(client, (s.interviewer_id for s in loop.seats))
+    graders = [g.grader_id for g in loop.takehome.graders] if loop.takehome else []
+    names = await short_names(client, {*(s.interviewer_id for s in loop.seats), *graders})
     decide_by = completed_at + timedelta(hours=loop.role.decision_hours)
     text, blocks = loop_summary_message(loop, names, decide_by=decide_by)
     for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids}):

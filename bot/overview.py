@@ -7,7 +7,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot import clocks, feedback, hiring, store
 from bot.access import Hat
@@ -18,6 +18,7 @@ from bot.names import name_key
 from bot.stages import OPEN_STAGES, Stage
 
 DAY = timedelta(days=1)
+NO_DEADLINE = datetime.max.replace(tzinfo=UTC)  # sorts after every real deadline
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class ClockSummary:
     loop_day: int | None
     loop_days: int
     deadlines: list[clocks.Deadline]
+    # The candidate's own deadline and why; and, under it, the latest a pending scorecard
+    # may now be due, when that moved any of them earlier.
+    candidate_deadline: datetime | None = None
+    deadline_reason: str | None = None
+    scorecards_by: datetime | None = None
 
 
 def _facts(
@@ -36,6 +42,7 @@ def _facts(
         candidate.feedback_complete_at,
         offer.expires_at if offer is not None and offer.status == "open" else None,
         pauses,
+        candidate_deadline=candidate.deadline_at,
     )
 
 
@@ -46,12 +53,37 @@ def clock_summary(
     pauses: Sequence[clocks.Pause],
     *,
     now: datetime,
+    loop: feedback.Loop | None = None,
 ) -> ClockSummary:
-    """The candidate's running clocks."""
+    """The candidate's running clocks (and, given the loop, whether the candidate's
+    deadline moved its scorecards earlier)."""
     facts = _facts(candidate, offer, pauses)
+    role_clocks = clocks.of_role(role)
     return ClockSummary(
-        clocks.loop_day(facts, now), role.loop_days, clocks.deadlines(facts, clocks.of_role(role))
+        clocks.loop_day(facts, now),
+        role.loop_days,
+        clocks.deadlines(facts, role_clocks),
+        candidate.deadline_at,
+        candidate.deadline_reason,
+        _scorecards_by(candidate, role_clocks, loop),
     )
+
+
+def _scorecards_by(
+    candidate: Candidate, role_clocks: clocks.Clocks, loop: feedback.Loop | None
+) -> datetime | None:
+    """The earliest moved due time of a pending scorecard, if the deadline moved any."""
+    if loop is None or candidate.deadline_at is None:
+        return None
+    moved = []
+    for item in loop.interviews:
+        limit = clocks.scorecard_limit(candidate.deadline_at, role_clocks, item.interview.ends_at)
+        moved += [
+            limit
+            for seat in item.seats
+            if limit is not None and not seat.submitted and seat.feedback_due_at > limit
+        ]
+    return min(moved, default=None)
 
 
 @dataclass(frozen=True)
@@ -129,7 +161,9 @@ async def _detail_in(
     if card.stage.is_closed:
         return StatusDetail(loop, offer, None)
     pauses = await store.alerts.pauses_of(session, candidate_ids=[candidate.id])
-    summary = clock_summary(candidate, card.role, offer, pauses.get(candidate.id, []), now=now)
+    summary = clock_summary(
+        candidate, card.role, offer, pauses.get(candidate.id, []), now=now, loop=loop
+    )
     return StatusDetail(loop, offer, summary)
 
 
@@ -147,10 +181,16 @@ class PipelineRow:
     candidate: Candidate
     days_in_stage: float
     flags: list[Flag]
+    tightest: datetime | None = None  # the soonest deadline (clocks.tightest)
 
     @property
     def urgency(self) -> int:
         return max((f.urgency for f in self.flags), default=0)
+
+    @property
+    def order(self) -> tuple[int, datetime, float]:
+        """Most urgent first; then the tightest deadline; then the longest wait."""
+        return (-self.urgency, self.tightest or NO_DEADLINE, -self.days_in_stage)
 
 
 @dataclass
@@ -164,15 +204,11 @@ class RolePipeline:
         grouped: dict[Stage, list[PipelineRow]] = {s: [] for s in OPEN_STAGES}
         for row in self.rows:
             grouped[Stage(row.candidate.stage)].append(row)
-        return {
-            s: sorted(r, key=lambda x: (-x.urgency, -x.days_in_stage))
-            for s, r in grouped.items()
-            if r
-        }
+        return {s: sorted(r, key=lambda x: x.order) for s, r in grouped.items() if r}
 
     @property
     def urgent(self) -> list[PipelineRow]:
-        return sorted((r for r in self.rows if r.urgency >= 2), key=lambda r: -r.urgency)
+        return sorted((r for r in self.rows if r.urgency >= 2), key=lambda r: r.order)
 
 
 def flags_for(
@@ -183,6 +219,9 @@ def flags_for(
 ) -> list[Flag]:
     """What a recruiter should look at first, for one candidate."""
     flags: list[Flag] = []
+    if clocks.at_risk(facts, role_clocks, now) and facts.candidate_deadline is not None:
+        hours = max(1, int((facts.candidate_deadline - now).total_seconds() // 3600))
+        flags.append(Flag(f":warning: at risk of losing: decides in {hours} h", 4))
     if overdue_scorecards:
         n = overdue_scorecards
         flags.append(Flag(f":red_circle: {n} scorecard{'s' if n > 1 else ''} overdue", 3))
@@ -199,6 +238,12 @@ def flags_for(
     return flags
 
 
+def is_note(event: StageEvent) -> bool:
+    """An event that records something about the candidate without a move (the offer
+    expired, the candidate's deadline was set): it neither starts nor ends a stint."""
+    return event.from_stage is not None and event.from_stage == event.to_stage
+
+
 def stage_durations(events: Sequence[StageEvent], now: datetime) -> dict[Stage, list[float]]:
     """Days spent in each stage, per stint, from the event log (the current stint to now)."""
     by_candidate: dict[int, list[StageEvent]] = defaultdict(list)
@@ -206,6 +251,7 @@ def stage_durations(events: Sequence[StageEvent], now: datetime) -> dict[Stage, 
         by_candidate[event.candidate_id].append(event)
     spans: dict[Stage, list[float]] = defaultdict(list)
     for history in by_candidate.values():
+        history = [e for e in history if not is_note(e)]  # notes are not moves
         history.sort(key=lambda e: (e.at, e.id or 0))
         for current, following in zip(history, [*history[1:], None], strict=True):
             stage = Stage(current.to_stage)
@@ -251,11 +297,13 @@ async def pipelines_of(
             for candidate in candidates:
                 assert candidate.id is not None
                 facts = _facts(candidate, offers.get(candidate.id), pauses.get(candidate.id, []))
+                role_clocks = clocks.of_role(role)
                 pipeline.rows.append(
                     PipelineRow(
                         candidate,
                         (now - candidate.stage_entered_at) / DAY,
-                        flags_for(facts, clocks.of_role(role), overdue.get(candidate.id, 0), now),
+                        flags_for(facts, role_clocks, overdue.get(candidate.id, 0), now),
+                        clocks.tightest(facts, role_clocks),
                     )
                 )
                 stage = Stage(candidate.stage)
@@ -300,7 +348,7 @@ class Home:
                 and row.candidate.feedback_complete_at
             )
         ]
-        return sorted(rows, key=lambda r: (-r.urgency, -r.days_in_stage))
+        return sorted(rows, key=lambda r: r.order)
 
 
 async def home(db: Database, *, user_id: str, now: datetime) -> Home:

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.models import Candidate, Role, StageEvent
-from bot.overview import stage_durations
+from bot.overview import is_note, stage_durations
 from bot.stages import OPEN_STAGES, Stage
 
 WEEK = timedelta(days=7)
@@ -54,6 +54,8 @@ def loops_completed(
     entered: dict[int, datetime] = {}
     inside = total = 0
     for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
+        if is_note(event):
+            continue  # the deadline was set mid-loop: the loop did not restart
         if event.to_stage == Stage.INTERVIEWING.value:
             entered[event.candidate_id] = event.at
         elif (

@@ -6,13 +6,16 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "mlops"
 MAX_PLAN_STAGES = 3  # at most three interview stages, one week (docs/clocks.md)
 MAX_COMPETENCIES = 12  # what one scorecard modal holds within Slack's 100 blocks
+MAX_TAKEHOME_PARTS = 6  # two inputs a part in the grading modal, and one DM of the rubric
+MAX_TAKEHOME_LINKS = 5
 
 
 class TemplateError(Exception):
@@ -35,11 +38,40 @@ class PlanStage(BaseModel):
     competencies: list[str] = Field(min_length=1)
 
 
+class TakehomePart(BaseModel):
+    """One part of a take-home, graded against its own rubric; it rates one competency."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=75)
+    competency: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    strong: str = Field(min_length=1, max_length=500)
+    weak: str = Field(min_length=1, max_length=500)
+
+
+class TakehomeSpec(BaseModel):
+    """A role's take-home assignment: what the candidate gets, and how it is graded."""
+
+    brief: str = Field(min_length=1, max_length=2000)
+    links: list[str] = Field(default_factory=list, max_length=MAX_TAKEHOME_LINKS)
+    hours: int = Field(ge=1, le=12)  # how long the work should take the candidate
+    window_hours: int = Field(default=72, ge=1, le=24 * 14)  # the default submission window
+    parts: list[TakehomePart] = Field(min_length=1, max_length=MAX_TAKEHOME_PARTS)
+
+    @field_validator("links")
+    @classmethod
+    def _links_are_web_addresses(cls, links: list[str]) -> list[str]:
+        for link in links:
+            if not is_web_address(link):
+                raise ValueError(f"{link!r} is not an http(s) address")
+        return links
+
+
 class Template(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
     title: str = Field(min_length=1, max_length=75)
     competencies: list[Competency] = Field(min_length=1, max_length=MAX_COMPETENCIES)
     plan: list[PlanStage] = Field(min_length=1, max_length=MAX_PLAN_STAGES)
+    takehome: TakehomeSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Template:
@@ -56,6 +88,40 @@ class Template(BaseModel):
         return self
 
 
+def is_web_address(text: str) -> bool:
+    """An http(s) URL with a host and no spaces: what a link in Slack can open."""
+    parsed = urlsplit(text)
+    return parsed.scheme in ("http", "https") and bool(parsed.hostname) and " " not in text
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """`takehome.parts[1].competency`: where in the file a problem is."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f"{'.' if path else ''}{part}"
+    return path or "template"
+
+
+def takehome_problems(template: Template) -> list[str]:
+    """What pydantic cannot see field by field: the take-home's parts against the
+    template's competencies, named by their place in the file."""
+    takehome = template.takehome
+    if takehome is None:
+        return []
+    competencies = {c.key for c in template.competencies}
+    problems, seen = [], set()
+    for n, part in enumerate(takehome.parts):
+        if part.key in seen:
+            problems.append(f"takehome.parts[{n}].key: {part.key!r} is used by another part")
+        seen.add(part.key)
+        if part.competency not in competencies:
+            problems.append(
+                f"takehome.parts[{n}].competency: {part.competency!r} is not a competency "
+                "of this template"
+            )
+    return problems
+
+
 def load_template(path: Path) -> Template:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -63,13 +129,13 @@ def load_template(path: Path) -> Template:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise TemplateError(f"{path}: {error}") from None
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'template'}: {e['msg']}"
-            for e in error.errors()
-        )
+        problems = "; ".join(f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors())
         raise TemplateError(f"{path}: {problems}") from None
     if template.name != path.stem:
         raise TemplateError(f"{path}: name {template.name!r} must match the file name")
+    problems = takehome_problems(template)
+    if problems:
+        raise TemplateError(f"{path}: {'; '.join(problems)}")
     return template
 
 
@@ -174,3 +240,50 @@ def check_scorecard(
         return None, errors
     assert recommendation is not None
     return ScorecardInput(ratings, recommendation, summary), {}
+
+
+# Take-home grades ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeForm:
+    """What a grader entered; ratings by part key, as raw select values."""
+
+    ratings: dict[str, str | None]
+    evidence: dict[str, str]
+    summary: str
+
+
+@dataclass(frozen=True)
+class GradeInput:
+    ratings: dict[str, tuple[int, str]]  # part key -> (rating, evidence)
+    summary: str
+
+
+def check_grade(
+    parts: list[TakehomePart], form: GradeForm, *, max_summary: int, max_evidence: int
+) -> tuple[GradeInput | None, dict[str, str]]:
+    """A take-home grade, checked as a scorecard is: one rating per part on the same
+    scale (or not assessed, but not all of them), and a summary."""
+    errors: dict[str, str] = {}
+    ratings: dict[str, tuple[int, str]] = {}
+    for part in parts:
+        value = _rating(form.ratings.get(part.key))
+        evidence = (form.evidence.get(part.key) or "").strip()
+        if value is None:
+            errors[rate_field(part.key)] = "Pick a rating, or “Not assessed”."
+        if len(evidence) > max_evidence:
+            errors[evidence_field(part.key)] = f"Keep the evidence under {max_evidence} characters."
+        ratings[part.key] = (value if value is not None else NOT_ASSESSED, evidence)
+    if parts and not errors and all(r == NOT_ASSESSED for r, _ in ratings.values()):
+        errors[rate_field(parts[0].key)] = (
+            "Rate at least one part: a grade with nothing assessed tells the debrief nothing."
+        )
+    summary = form.summary.strip()
+    if not summary:
+        errors["summary"] = "Write a short summary: what the submission shows, and why."
+    elif len(summary) > max_summary:
+        errors["summary"] = f"Keep the summary under {max_summary} characters."
+    if errors:
+        return None, errors
+    return GradeInput(ratings, summary), {}

@@ -236,6 +236,7 @@ class Sweeper:
                 candidate.feedback_complete_at,
                 offer.expires_at if offer is not None else None,
                 pauses.get(candidate.id, []),
+                candidate_deadline=candidate.deadline_at,
             )
             next_at: datetime | None = None
             for chain in clocks.plan_candidate(facts, clocks.of_role(role), now):
@@ -275,6 +276,9 @@ class Sweeper:
                 Stage(candidate.stage),
                 paused.get("feedback", timedelta()),
                 snoozed.get("feedback"),
+                due_limit=clocks.scorecard_limit(
+                    candidate.deadline_at, clocks.of_role(role), interview.ends_at
+                ),
             )
             chain = clocks.plan_seat(seat_facts, now)
             team = await teams.get(session, role)
@@ -287,7 +291,27 @@ class Sweeper:
                 interviewer_id=seat.interviewer_id,
                 at=chain.next_at,
             )
+        rows += await self._plan_takehomes(session, now, report, teams)
         await store.alerts.record_alerts(session, rows)
+
+    async def _plan_takehomes(
+        self, session: store.AsyncSession, now: datetime, report: Report, teams: _Teams
+    ) -> list[dict[str, Any]]:
+        """Take-home windows: an unanswered one past its due time alerts the recruiters once."""
+        rows: list[dict[str, Any]] = []
+        due = await store.takehomes.due_takehomes(session, now=now, limit=PLAN_BATCH)
+        for takehome, candidate, role in due:
+            assert takehome.id is not None
+            facts = clocks.TakehomeFacts(
+                takehome.id, takehome.due_at, takehome.status != "sent", Stage(candidate.stage)
+            )
+            chain = clocks.plan_takehome(facts, now)
+            team = await teams.get(session, role)
+            rows += self._rows(chain, candidate, role, team, None, now, report)
+            await store.takehomes.set_takehome_next(
+                session, takehome_id=takehome.id, at=chain.next_at
+            )
+        return rows
 
     def _rows(
         self,

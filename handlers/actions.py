@@ -13,12 +13,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, notify, offers, overview
+from bot import access, feedback, hiring, notify, offers, overview, takehomes
 from bot.app import Deps, deps_of
 from bot.blocks import alerts as alert_blocks
 from bot.blocks import candidates as cards
+from bot.blocks import deadlines as deadline_blocks
 from bot.blocks import interviews as interview_blocks
 from bot.blocks import offers as offer_blocks
+from bot.blocks import takehomes as takehome_blocks
 from bot.numbers import record_id
 from bot.scorecards import template_named
 from bot.stages import IllegalMove, parse_stage
@@ -240,6 +242,28 @@ async def open_schedule(
         modal=lambda _, found: interview_blocks.schedule_modal(
             found, template_named(found.role.template)
         ),
+    )
+
+
+async def open_deadline(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    """Set candidate deadline, on the status card: a stale click (the candidate closed
+    meanwhile) gets a short private answer instead of the form."""
+    await ack()
+    await _candidate_modal(
+        action,
+        body,
+        client,
+        respond,
+        context,
+        refusal=deadline_blocks.deadline_refusal,
+        modal=lambda _, found: deadline_blocks.deadline_modal(found),
     )
 
 
@@ -467,11 +491,120 @@ async def nudge(
     await _tell(deps, client, body, respond, f"Nudged {people} about {found.candidate.name}.")
 
 
+# Take-homes ---------------------------------------------------------------------------------
+
+
+async def _takehome_modal(
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    form: Callable[[Deps, int], Awaitable[View]],
+) -> None:
+    """A take-home button that opens a form, or says privately why it does not."""
+    deps = deps_of(context)
+    try:
+        view = await form(deps, _first_id(_parts(action)))
+    except hiring.NotAllowed as refusal:
+        await _tell(deps, client, body, respond, str(refusal))
+        return
+    await _open(deps, client, body, respond, view)
+
+
+async def open_send_takehome(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    user_id = body["user"]["id"]
+
+    async def form(deps: Deps, candidate_id: int) -> View:
+        found, spec = await takehomes.send_form(deps.db, user_id=user_id, candidate_id=candidate_id)
+        return takehome_blocks.send_modal(found, spec, now=deps.clock.now())
+
+    await _takehome_modal(action, body, client, respond, context, form)
+
+
+async def open_takehome_received(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    user_id = body["user"]["id"]
+
+    async def form(deps: Deps, takehome_id: int) -> View:
+        takehome, found = await takehomes.answer_form(
+            deps.db, user_id=user_id, takehome_id=takehome_id
+        )
+        return takehome_blocks.received_modal(takehome, found.candidate.name)
+
+    await _takehome_modal(action, body, client, respond, context, form)
+
+
+async def takehome_not_received(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    try:
+        recorded = await takehomes.record(
+            deps.db,
+            actor_id=user_id,
+            takehome_id=_first_id(_parts(action)),
+            received=False,
+            now=deps.clock.now(),
+        )
+    except hiring.NotAllowed as refusal:
+        await _tell(deps, client, body, respond, str(refusal))
+        return
+    refresh_team_homes(deps, client, recorded.card)
+    note = takehome_blocks.recorded_note(recorded)
+    text, blocks = await status_card(deps, user_id, recorded.card, note=note)
+    if body.get("response_url"):
+        await respond(text=text, blocks=blocks, replace_original=True)
+    else:
+        deps.background.run(notify.dm(client, user_id, text, blocks), name="takehome-answer")
+
+
+async def open_grade(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    user_id = body["user"]["id"]
+
+    async def form(deps: Deps, takehome_id: int) -> View:
+        ctx = await takehomes.grade_context(deps.db, user_id=user_id, takehome_id=takehome_id)
+        return takehome_blocks.grade_modal(ctx)
+
+    await _takehome_modal(action, body, client, respond, context, form)
+
+
 def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{cards.OPEN_STATUS}(_\d+)?$"))(open_status)
     app.action(re.compile(rf"^{cards.OPEN_MOVE}(_\w+)?$"))(open_move)
     app.action(cards.ADVANCE)(advance)
     app.action(re.compile(rf"^{cards.OPEN_SCHEDULE}(_\d+)?$"))(open_schedule)
+    app.action(cards.OPEN_DEADLINE)(open_deadline)
     app.action(re.compile(rf"^{interview_blocks.OPEN_SCORECARD}(_\d+)?$"))(open_scorecard)
     app.action(re.compile(rf"^{interview_blocks.VIEW_SCORECARD}(_\d+)?$"))(view_scorecard)
     app.action(re.compile(rf"^{offer_blocks.OPEN_OFFER}(_\d+)?$"))(open_offer)
@@ -480,3 +613,7 @@ def register(app: AsyncApp) -> None:
     app.action(offer_blocks.MORE_TIME)(offer_more_time)
     app.action(re.compile(rf"^{alert_blocks.SNOOZE}(_\d+)?$"))(snooze)
     app.action(re.compile(rf"^{alert_blocks.NUDGE}(_\d+)?$"))(nudge)
+    app.action(takehome_blocks.OPEN_SEND)(open_send_takehome)
+    app.action(takehome_blocks.OPEN_RECEIVED)(open_takehome_received)
+    app.action(takehome_blocks.NOT_RECEIVED)(takehome_not_received)
+    app.action(takehome_blocks.OPEN_GRADE)(open_grade)

@@ -30,6 +30,17 @@ def option(view: dict[str, Any], block_id: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def options(view: dict[str, Any], block_id: str) -> list[str]:
+    """The values of the options ticked in a checkboxes or multi-select input."""
+    selected = _state(view, block_id).get("selected_options") or []
+    values = (
+        [o.get("value") for o in selected if isinstance(o, dict)]
+        if isinstance(selected, list)
+        else []
+    )
+    return [v for v in values if isinstance(v, str)]
+
+
 def user(view: dict[str, Any], block_id: str) -> str | None:
     value = _state(view, block_id).get("selected_user")
     return value if isinstance(value, str) and value else None

@@ -7,13 +7,15 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, overview
+from bot import access, overview, takehomes
 from bot.app import Deps
 from bot.blocks import candidates as cards
 from bot.blocks.common import as_dicts
 from bot.blocks.interviews import loop_blocks
 from bot.blocks.offers import offer_blocks
+from bot.blocks.takehomes import takehome_blocks
 from bot.hiring import CandidateCard
+from bot.scorecards import template_named
 
 
 async def status_card(
@@ -30,6 +32,8 @@ def render_status(
 ) -> tuple[str, list[dict]]:
     found, detail = status.card, status.detail
     extra: list[Block] = loop_blocks(detail.loop, viewer_id=user_id, now=now) if detail.loop else []
+    if detail.loop is not None:
+        extra += _takehome(user_id, found, detail.loop.takehome, now=now)
     if detail.clocks is not None:
         extra = [*cards.clock_blocks(detail.clocks, now=now), *extra]
     if detail.offer is not None and access.can_see_candidates(user_id, found.team):
@@ -43,6 +47,18 @@ def render_status(
         note=note,
     )
     return text, as_dicts(blocks)
+
+
+def _takehome(
+    user_id: str, found: CandidateCard, view: takehomes.TakehomeView | None, *, now: datetime
+) -> list[Block]:
+    """The card's take-home section, with Send take-home when this viewer may send one."""
+    latest = view.takehome if view is not None else None
+    can_send = takehomes.send_refusal(found, user_id, latest) is None
+    spec = template_named(found.role.template).takehome
+    return takehome_blocks(
+        view, found=found, viewer_id=user_id, can_send=can_send, spec=spec, now=now
+    )
 
 
 async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list[dict]]:

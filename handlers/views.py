@@ -9,17 +9,19 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import feedback, hiring, notify, offers
+from bot import deadlines, feedback, hiring, notify, offers, takehomes
 from bot.app import Deps, deps_of
 from bot.blocks import candidates as cards
+from bot.blocks import deadlines as deadline_blocks
 from bot.blocks import interviews as interview_blocks
 from bot.blocks import offers as offer_blocks
 from bot.blocks import roles as role_blocks
+from bot.blocks import takehomes as takehome_blocks
 from bot.blocks.common import as_dicts
 from bot.hiring import CandidateCard
 from bot.models import Role
 from bot.numbers import record_id
-from bot.scorecards import ScorecardForm, evidence_field, rate_field
+from bot.scorecards import GradeForm, ScorecardForm, evidence_field, rate_field
 from bot.stages import IllegalMove, parse_stage
 from handlers import forms
 from handlers.render import refresh_team_homes, status_card
@@ -183,6 +185,41 @@ async def move_candidate(
     )
 
 
+# The candidate's deadline ----------------------------------------------------------------
+
+
+async def set_deadline(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    try:
+        candidate_id, _ = _metadata(view, "candidate")
+    except ValueError:
+        await _field_errors(
+            ack, {"deadline": "This form is out of date. Close it and start again."}
+        )
+        return
+    form = deadlines.DeadlineForm(
+        at=forms.datetime_utc(view, "deadline"),
+        reason=forms.text(view, "reason"),
+        clear=deadline_blocks.CLEAR in forms.options(view, "clear"),
+    )
+    try:
+        done = await deadlines.set_deadline(
+            deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
+        )
+    except hiring.FormErrors as invalid:
+        await _field_errors(ack, invalid.errors)
+        return
+    except hiring.NotAllowed as refusal:
+        await _field_errors(ack, {"deadline": str(refusal)})
+        return
+    await ack()
+    note = deadline_blocks.deadline_note(done)
+    deps.background.run(_confirm(deps, client, user_id, done.card, note), name="confirm-deadline")
+
+
 # Schedule an interview ------------------------------------------------------------------
 
 
@@ -328,10 +365,138 @@ async def extend_offer(
     deps.background.run(_confirm(deps, client, user_id, done.card, note), name="confirm-offer")
 
 
+# Take-homes: send, received, grade ---------------------------------------------------------
+
+
+def _takehome_id(view: dict, key: str) -> int | None:
+    try:
+        return takehome_blocks.read_metadata(str(view.get("private_metadata") or ""), key)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+async def send_takehome(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    candidate_id = _takehome_id(view, "candidate")
+    if candidate_id is None:
+        await _field_errors(ack, {"graders": "This form is out of date. Close it and start again."})
+        return
+    form = takehomes.NewTakehome(
+        grader_ids=forms.users(view, "graders"),
+        due_at=forms.datetime_utc(view, "due"),
+        note=forms.text(view, "note"),
+    )
+    try:
+        sent = await takehomes.send(
+            deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
+        )
+    except hiring.FormErrors as invalid:
+        await _field_errors(ack, invalid.errors)
+        return
+    except hiring.NotAllowed as refusal:
+        await _field_errors(ack, {"graders": str(refusal)})
+        return
+    await ack()
+    note = takehome_blocks.sent_note(sent)
+    deps.background.run(_confirm(deps, client, user_id, sent.card, note), name="takehome-sent")
+
+
+async def takehome_received(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    takehome_id = _takehome_id(view, "takehome")
+    if takehome_id is None:
+        await _field_errors(ack, {"url": "This form is out of date. Close it and start again."})
+        return
+    try:
+        recorded = await takehomes.record(
+            deps.db,
+            actor_id=user_id,
+            takehome_id=takehome_id,
+            received=True,
+            url=forms.text(view, "url"),
+            now=deps.clock.now(),
+        )
+    except hiring.FormErrors as invalid:
+        await _field_errors(ack, invalid.errors)
+        return
+    except hiring.NotAllowed as refusal:
+        await _field_errors(ack, {"url": str(refusal)})
+        return
+    await ack()
+    deps.background.run(_after_received(deps, client, user_id, recorded), name="takehome-in")
+
+
+async def _after_received(
+    deps: Deps, client: AsyncWebClient, user_id: str, recorded: takehomes.Recorded
+) -> None:
+    """Each grader: the brief, the parts and their rubric, with a Grade button."""
+    text, blocks = takehome_blocks.grader_message(recorded)
+    for grader in recorded.grader_ids:
+        await notify.dm(client, grader, text, blocks)
+    await _confirm(deps, client, user_id, recorded.card, takehome_blocks.recorded_note(recorded))
+
+
+async def grade_takehome(
+    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    user_id = body["user"]["id"]
+    takehome_id = _takehome_id(view, "takehome")
+    if takehome_id is None:
+        await _field_errors(
+            ack, {"summary": "This form is out of date. Close it and open it again."}
+        )
+        return
+    keys = [block_id.removeprefix("rate_") for block_id in forms.block_ids(view, prefix="rate_")]
+    form = GradeForm(
+        ratings={key: forms.option(view, rate_field(key)) for key in keys},
+        evidence={key: forms.text(view, evidence_field(key)) for key in keys},
+        summary=forms.text(view, "summary"),
+    )
+    try:
+        graded = await takehomes.submit_grade(
+            deps.db, user_id=user_id, takehome_id=takehome_id, form=form, now=deps.clock.now()
+        )
+    except hiring.FormErrors as invalid:
+        await _field_errors(ack, invalid.errors)
+        return
+    except hiring.NotAllowed as refusal:
+        await _field_errors(ack, {"summary": str(refusal)})
+        return
+    await ack()
+    deps.background.run(_after_grade(deps, client, user_id, graded), name="takehome-graded")
+
+
+async def _after_grade(
+    deps: Deps, client: AsyncWebClient, user_id: str, graded: takehomes.Graded
+) -> None:
+    text, blocks = takehome_blocks.graded_message(graded)
+    await notify.dm(client, user_id, text, blocks)
+    role, team = graded.context.role, graded.context.team
+    people = {user_id, role.hiring_manager_id, *team.recruiter_ids}
+    await deps.homes.redraw(client, deps.db, people, deps.clock.now)
+    if graded.completed:
+        loop = await feedback.loop_of(
+            deps.db, viewer_id=role.hiring_manager_id, candidate_id=graded.context.candidate.id or 0
+        )
+        if loop is not None:
+            await notify.send_loop_summary(client, loop, completed_at=graded.grade.submitted_at)
+
+
 def register(app: AsyncApp) -> None:
     app.view(role_blocks.CREATE_ROLE)(create_role)
     app.view(cards.ADD_CANDIDATE)(add_candidate)
     app.view(cards.MOVE_CANDIDATE)(move_candidate)
     app.view(interview_blocks.SCHEDULE)(schedule_interview)
+    app.view(deadline_blocks.SET_DEADLINE)(set_deadline)
     app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)
     app.view(offer_blocks.EXTEND_OFFER)(extend_offer)
+    app.view(takehome_blocks.SEND)(send_takehome)
+    app.view(takehome_blocks.RECEIVED)(takehome_received)
+    app.view(takehome_blocks.GRADE)(grade_takehome)

@@ -75,6 +75,7 @@ MATRIX: dict[str, tuple[bool, ...]] = {
     "move by modal":               (N,     Y,         Y,          N,           N,          N),
     "move by advance button":      (N,     Y,         Y,          N,           N,          N),
     "schedule an interview":       (N,     Y,         Y,          N,           N,          N),
+    "set the candidate's deadline": (N,    Y,         Y,          N,           N,          N),
     "open own scorecard":          (N,     N,         N,          Y,           N,          N),
     "read another's scorecard":    (N,     Y,         Y,          N,           N,          N),
     "extend an offer":             (N,     Y,         Y,          N,           N,          N),
@@ -197,6 +198,8 @@ async def build(app: Running, needs: frozenset[str]) -> World:
         if f"modal:{callback_id}" in needs:
             if callback_id == "scorecard_submit":
                 await open_scorecard(app, interview, INTERVIEWER)
+            elif callback_id == "deadline_submit":  # a button on the status card
+                await app.slack.action(text, str(jane.id), user=owner, **response_url(app))
             else:
                 response = await app.slack.command(text, user=owner)
                 assert response.status_code == 200 and not response.content, response.text
@@ -214,6 +217,7 @@ OWNERS = {
     "candidate_add": (RECRUITER, "add"),
     "role_create": (ADMIN, "role"),
     "scorecard_submit": (INTERVIEWER, ""),
+    "deadline_submit": (RECRUITER, "deadline_open"),
 }
 
 
@@ -400,6 +404,25 @@ async def schedule_interview(w: World, user: str, t: Target) -> Outcome:
     return Outcome(booked, seen)
 
 
+async def set_deadline(w: World, user: str, t: Target) -> Outcome:
+    opened, seen = await through_modal(
+        w,
+        user,
+        t,
+        callback_id="deadline_submit",
+        open_it=lambda: w.app.slack.action(
+            "deadline_open", str(t.candidate), user=user, **response_url(w.app)
+        ),
+        values=lambda _: {
+            "deadline": w.app.deps.clock.now() + timedelta(days=3),
+            "reason": "competing offer",
+        },
+    )
+    jane = await candidate_named(w.app, "Jane Doe")
+    assert opened == (jane.deadline_at is not None)
+    return Outcome(jane.deadline_at is not None, seen)
+
+
 async def open_own_scorecard(w: World, user: str, t: Target) -> Outcome:
     before = await count(w.app, Scorecard)
     opened, seen = await through_modal(
@@ -571,6 +594,7 @@ ACTIONS: dict[str, Action] = {
     "move by modal": action(move_by_modal, "modal:candidate_move"),
     "move by advance button": action(move_by_advance_button),
     "schedule an interview": action(schedule_interview, "modal:interview_schedule"),
+    "set the candidate's deadline": action(set_deadline, "modal:deadline_submit"),
     "open own scorecard": action(open_own_scorecard, "modal:scorecard_submit"),
     "read another's scorecard": action(view_others_scorecard, "scorecard"),
     "extend an offer": action(extend_offer, "modal:offer_submit"),

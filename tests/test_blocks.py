@@ -115,7 +115,8 @@ def test_offer_stage_offers_hiring_and_no_advance_past_hired() -> None:
     labels = [
         e["text"]["text"] for b in as_dicts(blocks) if b["type"] == "actions" for e in b["elements"]
     ]
-    assert labels == ["Advance to hired", "Move…", "Reject"]  # no interviews once offered
+    # No interviews once offered.
+    assert labels == ["Advance to hired", "Set candidate deadline", "Move…", "Reject"]
 
 
 def test_open_candidates_before_an_offer_can_get_interviews() -> None:

@@ -266,7 +266,8 @@ def test_templates_check_command(tmp_path: Path) -> None:
         cwd=ROOT,
         check=False,
     )
-    assert ok.returncode == 0 and "is valid: 5 competencies" in ok.stdout
+    assert ok.returncode == 0 and "is valid: 6 competencies" in ok.stdout
+    assert "take-home: 4 h, 72 h window, parts Training pipeline, Serving, Monitoring" in ok.stdout
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\ntitle = "Bad"\n[[competencies]]\nkey = "a"\n')
     refused = subprocess.run(

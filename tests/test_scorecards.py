@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,7 +75,7 @@ def test_shipped_templates_load_and_include_the_default() -> None:
     assert set(found) == {p.stem for p in TEMPLATE_DIR.glob("*.toml")}
 
 
-def test_default_template_has_the_five_mlops_competencies() -> None:
+def test_default_template_has_the_six_mlops_competencies() -> None:
     mlops = templates()["mlops"]
     assert [c.name for c in mlops.competencies] == [
         "Model monitoring & drift",
@@ -81,6 +83,7 @@ def test_default_template_has_the_five_mlops_competencies() -> None:
         "Training pipeline design",
         "Production incident response",
         "Cross-functional communication",
+        "Model serving",  # what the take-home's serving part rates
     ]
     for competency in mlops.competencies:
         assert competency.strong and competency.weak
@@ -161,9 +164,110 @@ def test_name_not_matching_the_file_name(tmp_path: Path) -> None:
 
 def test_missing_fields_are_named_by_their_place(tmp_path: Path) -> None:
     text = template_text().replace('weak = "A weak signal."\n', "", 1)
-    assert "competencies.0.weak: Field required" in load_error(write(tmp_path, text))
+    assert "competencies[0].weak: Field required" in load_error(write(tmp_path, text))
 
 
 def test_a_plan_stage_without_competencies(tmp_path: Path) -> None:
     path = write(tmp_path, template_text(plan=(("screen", []),)))
-    assert "plan.0.competencies" in load_error(path)
+    assert "plan[0].competencies" in load_error(path)
+
+
+# Take-homes -----------------------------------------------------------------------------
+
+TAKEHOME = """
+[takehome]
+brief = "Build a small pipeline, an inference API and its monitoring."
+links = ["https://github.com/acme/churn-takehome"]
+hours = 4
+{window}
+[[takehome.parts]]
+key = "pipeline"
+name = "Pipeline"
+competency = "monitoring"
+strong = "Validated, tracked."
+weak = "A script."
+
+[[takehome.parts]]
+key = "serving"
+name = "Serving"
+competency = "{competency}"
+strong = "Input validation and a confidence."
+weak = "A bare label."
+"""
+
+
+def with_takehome(*, competency: str = "rollback", window: str = "") -> str:
+    return template_text() + TAKEHOME.format(competency=competency, window=window)
+
+
+def test_the_default_template_has_a_takehome_with_three_rated_parts() -> None:
+    mlops = templates()["mlops"]
+    takehome = mlops.takehome
+    assert takehome is not None
+    assert (takehome.hours, takehome.window_hours) == (4, 72)
+    assert [(p.key, p.competency) for p in takehome.parts] == [
+        ("pipeline", "pipeline"),
+        ("serving", "model_serving"),
+        ("monitoring", "monitoring"),
+    ]
+    assert all(p.strong and p.weak for p in takehome.parts)
+    assert "takehome" in {s.key for s in mlops.plan}  # the playground's review interview
+
+
+def test_a_template_with_a_takehome_loads_and_the_window_defaults_to_72_hours(
+    tmp_path: Path,
+) -> None:
+    template = load_template(write(tmp_path, with_takehome()))
+    assert template.takehome is not None
+    assert template.takehome.window_hours == 72
+    assert [p.competency for p in template.takehome.parts] == ["monitoring", "rollback"]
+    longer = load_template(write(tmp_path, with_takehome(window="window_hours = 96")))
+    assert longer.takehome is not None and longer.takehome.window_hours == 96
+
+
+def test_a_template_without_a_takehome_still_loads(tmp_path: Path) -> None:
+    assert load_template(write(tmp_path, template_text())).takehome is None
+
+
+def test_a_part_rating_an_unknown_competency_is_refused_by_its_place(tmp_path: Path) -> None:
+    message = load_error(write(tmp_path, with_takehome(competency="vibes")))
+    assert "takehome.parts[1].competency: 'vibes' is not a competency of this template" in message
+
+
+def test_a_broken_part_field_is_named(tmp_path: Path) -> None:
+    text = with_takehome().replace('weak = "A bare label."\n', "")
+    assert "takehome.parts[1].weak: Field required" in load_error(write(tmp_path, text))
+    text = with_takehome().replace('key = "serving"', 'key = "Serving Part"')
+    assert "takehome.parts[1].key: String should match pattern" in load_error(write(tmp_path, text))
+
+
+def test_two_parts_with_one_key_are_refused(tmp_path: Path) -> None:
+    text = with_takehome().replace('key = "serving"', 'key = "pipeline"')
+    assert "takehome.parts[1].key: 'pipeline' is used by another part" in load_error(
+        write(tmp_path, text)
+    )
+
+
+def test_takehome_links_must_be_web_addresses(tmp_path: Path) -> None:
+    text = with_takehome().replace("https://github.com/acme/churn-takehome", "ftp://x")
+    assert "takehome.links: Value error, 'ftp://x' is not an http(s) address" in load_error(
+        write(tmp_path, text)
+    )
+
+
+def test_a_takehome_window_out_of_range_is_named(tmp_path: Path) -> None:
+    message = load_error(write(tmp_path, with_takehome(window="window_hours = 0")))
+    assert "takehome.window_hours: Input should be greater than or equal to 1" in message
+
+
+def test_templates_check_names_the_broken_part(tmp_path: Path) -> None:
+    path = write(tmp_path, with_takehome(competency="vibes"))
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "templates", "check", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "takehome.parts[1].competency: 'vibes'" in refused.stderr

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBlock, SectionBlock
 
+from bot import clocks
 from bot.blocks.candidates import OPEN_STATUS
 from bot.blocks.common import as_dicts, clip, context, duration, esc, section, user, when
 from bot.blocks.interviews import OPEN_SCORECARD
-from bot.clocks import Kind
+from bot.clocks import CLOCK_OF, Kind
 from bot.models import Alert, Candidate, Interview, Role, WeeklyReport
 
 NUDGE = "alert_nudge"
@@ -22,6 +23,7 @@ URGENT = {
     Kind.FEEDBACK_OVERDUE,
     Kind.DECISION_BREACH,
     Kind.OFFER_EXPIRED,
+    Kind.TAKEHOME_OVERDUE,
 }
 
 
@@ -42,8 +44,59 @@ def _who(item: AlertItem) -> str:
     return f"*{esc(item.candidate.name)}* ({esc(item.role.title)})"
 
 
+def _first_name(candidate: Candidate) -> str:
+    return esc((candidate.name.split() or ["The candidate"])[0])
+
+
+def squeezed(item: AlertItem) -> bool:
+    """Whether the candidate's own deadline moved this alert's deadline earlier: its
+    deadline is the limit bot.clocks works back from the candidate's deadline."""
+    by = item.candidate.deadline_at
+    clock = CLOCK_OF.get(item.kind)
+    if by is None or clock is None:
+        return False
+    role_clocks = clocks.of_role(item.role)
+    if clock == "feedback":
+        ends = item.interview.ends_at if item.interview is not None else None
+        limit = clocks.scorecard_limit(by, role_clocks, ends) if ends is not None else None
+    else:
+        limit = clocks.limits(by, role_clocks).of(clock)
+    return limit is not None and item.alert.deadline == limit
+
+
+def _why(item: AlertItem) -> str:
+    """The plain-words reason a squeezed deadline is early: "— Maya decides by Fri 12:00
+    (competing offer)". Only the hiring team gets digests, so the reason may show."""
+    if not squeezed(item) or item.candidate.deadline_at is None:
+        return ""
+    reason = item.candidate.deadline_reason
+    because = f" ({esc(reason)})" if reason else ""
+    return (
+        f" — {_first_name(item.candidate)} decides by {when(item.candidate.deadline_at)}{because}"
+    )
+
+
+def at_risk(item: AlertItem, now: datetime) -> bool:
+    """A squeezed deadline within a day or passed, the candidate's own still ahead (the
+    same rule as clocks.at_risk, for one alert)."""
+    by = item.candidate.deadline_at
+    return (
+        by is not None
+        and by > now
+        and squeezed(item)
+        and item.alert.deadline - now <= clocks.AT_RISK_WITHIN
+    )
+
+
 def describe(item: AlertItem, now: datetime) -> str:
     """One line a person understands without opening anything."""
+    text = _describe(item, now, _why(item))
+    if at_risk(item, now):
+        text += f" :warning: *At risk of losing {_first_name(item.candidate)}.*"
+    return text
+
+
+def _describe(item: AlertItem, now: datetime, why: str) -> str:
     alert, kind = item.alert, item.kind
     deadline = alert.deadline
     late = duration(now - deadline)
@@ -52,7 +105,12 @@ def describe(item: AlertItem, now: datetime) -> str:
         case Kind.LOOP_WARN:
             return (
                 f":hourglass_flowing_sand: {_who(item)}: the interview loop has {left} left; "
-                f"it should reach a decision by {when(deadline)}."
+                f"it should reach a decision by {when(deadline)}{why}."
+            )
+        case Kind.LOOP_BREACH if why:
+            return (
+                f":rotating_light: {_who(item)}: the interview loop ran past {when(deadline)}, "
+                f"{late} ago{why}. Move them to decision, or reject."
             )
         case Kind.LOOP_BREACH:
             return (
@@ -63,26 +121,33 @@ def describe(item: AlertItem, now: datetime) -> str:
             interviewer = alert.subject.split(":", 1)[-1]
             return (
                 f":rotating_light: {_who(item)}: {user(interviewer)}'s scorecard for "
-                f"{esc(item.stage_name or 'an interview')} is {late} overdue."
+                f"{esc(item.stage_name or 'an interview')} is {late} overdue{why}."
             )
         case Kind.DECISION_WARN:
             return (
-                f":hourglass_flowing_sand: {_who(item)}: decide by {when(deadline)} ({left} left)."
+                f":hourglass_flowing_sand: {_who(item)}: decide by {when(deadline)} "
+                f"({left} left){why}."
             )
         case Kind.DECISION_BREACH:
             return (
-                f":rotating_light: {_who(item)}: the decision window closed {late} ago. "
+                f":rotating_light: {_who(item)}: the decision window closed {late} ago{why}. "
                 "Make an offer, or reject."
             )
         case Kind.OFFER_WARN:
             return (
                 f":hourglass_flowing_sand: {_who(item)}: the offer expires {when(deadline)} "
-                f"({left} left)."
+                f"({left} left){why}."
             )
         case Kind.OFFER_EXPIRED:
             return (
-                f":rotating_light: {_who(item)}: the offer expired {when(deadline)}. Extend it, "
-                "or record the answer."
+                f":rotating_light: {_who(item)}: the offer expired {when(deadline)}{why}. "
+                "Extend it, or record the answer."
+            )
+        case Kind.TAKEHOME_OVERDUE:
+            return (
+                f":rotating_light: {_who(item)}: the take-home was due {when(deadline)} "
+                f"({late} ago) and is not recorded yet. Record it as received or not received "
+                "on the status card."
             )
         case Kind.STAGE_IDLE:
             idle = duration(now - item.candidate.stage_entered_at)
@@ -137,7 +202,10 @@ def digest_message(
     items: list[AlertItem], now: datetime
 ) -> tuple[list[AlertItem], tuple[str, list[dict]]]:
     """Most urgent first; returns the items shown (the rest wait for the next sweep)."""
-    ordered = sorted(items, key=lambda i: (i.kind not in URGENT, i.alert.deadline))
+    # Breaches and candidates at risk of being lost first; then the tightest deadline.
+    ordered = sorted(
+        items, key=lambda i: (i.kind not in URGENT and not at_risk(i, now), i.alert.deadline)
+    )
     shown = ordered[:MAX_DIGEST_ITEMS]
     urgent = sum(1 for i in shown if i.kind in URGENT)
     count = f"{len(shown)} thing{'s' if len(shown) != 1 else ''}"
@@ -165,6 +233,7 @@ def nudge_message(item: AlertItem, now: datetime) -> tuple[str, list[dict]]:
         item.stage_name,
         due_at=item.alert.deadline,
         due_now=item.kind == Kind.FEEDBACK_DUE,
+        candidate_by=item.candidate.deadline_at if squeezed(item) else None,
     )
 
 
@@ -177,13 +246,21 @@ def reminder_message(
     due_at: datetime,
     due_now: bool = False,
     asked_by: str | None = None,
+    candidate_by: datetime | None = None,
 ) -> tuple[str, list[dict]]:
-    """Your scorecard for Jane is due, with the button that opens it."""
+    """Your scorecard for Jane is due, with the button that opens it; `candidate_by` when
+    the candidate's own deadline made it due sooner (the date only: the reason is the
+    hiring team's)."""
     if due_now:
         text = f"Your scorecard for {candidate.name} is due now."
     else:
         text = f"Your scorecard for {candidate.name} is due {when(due_at)}."
     asked = f"\n{user(asked_by)} asked me to remind you." if asked_by else ""
+    if candidate_by is not None:
+        asked += (
+            f"\nIt is due sooner than usual: {_first_name(candidate)} decides by "
+            f"{when(candidate_by)}, and the loop must finish before then."
+        )
     blocks: list[Block] = [
         SectionBlock(
             text=clip(

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.common import clip, context, duration, esc, section, user, users, when
+from bot.blocks.deadlines import deadline_lines, moved_suffix
 from bot.hiring import CandidateCard
 from bot.models import Candidate, Role, StageEvent
 from bot.numbers import record_id
@@ -37,6 +38,7 @@ OPEN_STATUS = "status_open"
 OPEN_MOVE = "move_open"
 ADVANCE = "move_advance"
 OPEN_SCHEDULE = "schedule_open"
+OPEN_DEADLINE = "deadline_open"
 
 MAX_ROLE_OPTIONS = 100  # Slack's limit on options in one select
 
@@ -153,6 +155,12 @@ def move_modal(found: CandidateCard, *, preselect: Stage | None = None) -> View:
 
 
 def _event_line(event: StageEvent) -> str:
+    if event.from_stage is not None and event.from_stage == event.to_stage and event.detail:
+        # A note, not a move (overview.is_note): what happened, by whom, and why.
+        line = f"{when(event.at)}: {esc(event.detail)} by {user(event.actor_id)}"
+        if event.note:
+            line += f"\n> {esc(clip(event.note, 300))}"
+        return "• " + line
     if event.from_stage is None:
         line = f"{when(event.at)}: added in *{event.to_stage}* by {user(event.actor_id)}"
     else:
@@ -223,6 +231,11 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
                 text="Schedule interview", action_id=OPEN_SCHEDULE, value=str(candidate.id)
             )
         )
+    buttons.append(
+        ButtonElement(
+            text="Set candidate deadline", action_id=OPEN_DEADLINE, value=str(candidate.id)
+        )
+    )
     buttons.append(ButtonElement(text="Move…", action_id=OPEN_MOVE, value=f"{candidate.id}:"))
     buttons.append(
         ButtonElement(
@@ -305,19 +318,20 @@ def reason_needed(stage: Stage) -> bool:
 
 
 def clock_blocks(summary: ClockSummary, *, now: datetime) -> list[Block]:
-    """Loop day x of 7, and each running deadline with its time left."""
-    lines = []
+    """The candidate's own deadline, if any; loop day x of 7; and each running deadline
+    with its time left."""
+    lines = deadline_lines(summary)
     if summary.loop_day is not None:
         lines.append(f"*Loop day {summary.loop_day} of {summary.loop_days}*")
     for deadline in summary.deadlines:
         if deadline.at <= now:
             lines.append(
                 f":rotating_light: {deadline.what}: was due {when(deadline.at)}, "
-                f"overdue by {duration(now - deadline.at)}"
+                f"overdue by {duration(now - deadline.at)}{moved_suffix(deadline.moved_from)}"
             )
         else:
             lines.append(
                 f":hourglass_flowing_sand: {deadline.what} by {when(deadline.at)} "
-                f"({duration(deadline.at - now)} left)"
+                f"({duration(deadline.at - now)} left){moved_suffix(deadline.moved_from)}"
             )
     return [section("\n".join(lines))] if lines else []

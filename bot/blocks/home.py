@@ -71,9 +71,7 @@ def _counts(pipeline: RolePipeline) -> str:
 
 
 def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
-    urgent = sorted(
-        (row for p in pipelines for row in p.urgent), key=lambda r: (-r.urgency, -r.days_in_stage)
-    )
+    urgent = sorted((row for p in pipelines for row in p.urgent), key=lambda r: r.order)
     blocks: list[Block] = [HeaderBlock(text="Recruiting")]
     blocks.append(section(f"*Needs action now* ({len(urgent)})"))
     if urgent:
@@ -96,7 +94,7 @@ def manager_section(home: Home) -> list[Block]:
     lines = []
     for pipeline in home.managing:
         lines.append(_counts(pipeline))
-        rows = sorted(pipeline.rows, key=lambda r: (-r.urgency, r.candidate.stage))
+        rows = sorted(pipeline.rows, key=lambda r: r.order)  # the tightest deadline first
         lines += [candidate_line(r) for r in rows[:MAX_ITEMS]]
     blocks.append(section(clip("*Your candidates*\n" + "\n".join(lines), 3000)))
     if home.recent:

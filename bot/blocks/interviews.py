@@ -26,8 +26,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import access
+from bot import access, clocks
 from bot.blocks.common import clip, context, duration, esc, section, user, when
+from bot.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
 from bot.hiring import CandidateCard
 from bot.models import MAX_EVIDENCE, MAX_SUMMARY
@@ -144,7 +145,25 @@ def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
         lines.append(
             f"{esc(done.candidate.name)} moved from {done.moved_from.value} to interviewing."
         )
+    lines += _too_late(done)
     return text, [section("\n".join(lines))]
+
+
+def _too_late(done: Scheduled) -> list[str]:
+    """A warning, not a refusal: the interview ends after the loop's latest end under the
+    candidate's own deadline (the candidate may agree to wait; the scheduler decides)."""
+    by = done.candidate.deadline_at
+    limit = clocks.loop_too_late(by, clocks.of_role(done.role), done.interview.ends_at)
+    if by is None or limit is None:
+        return []
+    reason = done.candidate.deadline_reason
+    because = f" ({esc(reason)})" if reason else ""
+    return [
+        f":warning: *Too late for {esc(done.candidate.name)}'s deadline.* This interview ends "
+        f"{when(done.interview.ends_at)}, after {when(limit)}: the latest the loop can end "
+        f"for a decision and an offer before they decide, {when(by)}{because}. Look for an "
+        "earlier slot, or ask the candidate for more time."
+    ]
 
 
 def _signals(competency: Competency) -> str:
@@ -439,6 +458,7 @@ def loop_summary_message(
         section(f"```{clip(_table(loop, names), 2990)}```"),
         context("Ratings: 4 strong yes · 3 yes · 2 no · 1 strong no · — not assessed"),
         section(clip(f"*Recommendations*\n{verdicts}", 3000)),
+        *takehome_summary_blocks(loop.takehome, names),
     ]
     blind = loop.unassessed()
     if blind:

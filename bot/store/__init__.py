@@ -3,19 +3,24 @@ transaction decides, so a handler's steps land together or not at all."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import alerts, pipelines, receipts, reports
+from bot.store import alerts, pipelines, receipts, reports, takehomes
 from bot.store.alerts import add_pause, open_offer, touch
 from bot.store.candidates import (
     DuplicateCandidate,
     StaleStage,
     add_candidate,
+    add_imported,
+    all_candidates,
+    candidate_keys,
     candidate_names_visible_to,
     candidates_visible_to,
     candidates_with_roles,
     get_candidate,
+    lock_roles,
     move_candidate,
     open_candidate_named,
     recent_events,
+    set_deadline,
     visible_ids,
 )
 from bot.store.interviews import (
@@ -32,14 +37,17 @@ from bot.store.interviews import (
     lock_candidate,
     ratings_of,
     scorecards_of,
+    scorecards_of_many,
     seats_for,
     seats_of,
+    seats_of_many,
     set_feedback_complete,
     submitted_interview_ids,
 )
 from bot.store.roles import (
     DuplicateRole,
     RoleWithTeam,
+    all_roles,
     create_role,
     role_by_title,
     role_with_team,
@@ -54,10 +62,14 @@ __all__ = [
     "ScorecardConflict",
     "StaleStage",
     "add_candidate",
+    "add_imported",
     "add_interview",
     "add_pause",
     "add_scorecard",
     "alerts",
+    "all_candidates",
+    "all_roles",
+    "candidate_keys",
     "candidate_names_visible_to",
     "candidates_visible_to",
     "candidates_with_roles",
@@ -71,6 +83,7 @@ __all__ = [
     "interviewer_ids_of",
     "latest_versions",
     "lock_candidate",
+    "lock_roles",
     "move_candidate",
     "open_candidate_named",
     "open_offer",
@@ -83,10 +96,14 @@ __all__ = [
     "role_with_team",
     "roles_for_user",
     "scorecards_of",
+    "scorecards_of_many",
     "seats_for",
     "seats_of",
+    "seats_of_many",
+    "set_deadline",
     "set_feedback_complete",
     "submitted_interview_ids",
+    "takehomes",
     "touch",
     "visible_ids",
 ]

@@ -21,6 +21,7 @@ from bot.models import (
     Role,
     Scorecard,
     Seat,
+    Takehome,
 )
 from bot.store.inserts import insert_on_conflict
 
@@ -37,6 +38,9 @@ async def touch(session: AsyncSession, *, candidate_id: int, now: datetime) -> N
     interview_ids = select(Interview.id).where(Interview.candidate_id == candidate_id)
     await session.exec(
         update(Seat).where(col(Seat.interview_id).in_(interview_ids)).values(next_alert_at=now)
+    )
+    await session.exec(
+        update(Takehome).where(col(Takehome.candidate_id) == candidate_id).values(next_alert_at=now)
     )
     await session.exec(
         update(Alert)

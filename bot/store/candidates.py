@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import CompoundSelect, union, update
+from sqlalchemy import CompoundSelect, insert, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.imports import Row
 from bot.models import Candidate, Interview, Role, RoleRecruiter, Seat, StageEvent
 from bot.names import clean_name, name_key
 from bot.stages import CLOSED, Move, Stage
@@ -188,6 +190,37 @@ async def move_candidate(
     return event
 
 
+async def set_deadline(
+    session: AsyncSession,
+    *,
+    candidate: Candidate,
+    at: datetime | None,
+    reason: str | None,
+    actor_id: str,
+    note: str,
+    detail: str,
+    now: datetime,
+) -> StageEvent:
+    """Set (or, with `at` None, clear) the candidate's own deadline, and record who did it,
+    when, what and why in the history as a note: an event that stays in the current stage
+    (overview.is_note), so stage reports do not count it as a move."""
+    assert candidate.id is not None
+    candidate.deadline_at, candidate.deadline_reason = at, reason
+    session.add(candidate)
+    event = StageEvent(
+        candidate_id=candidate.id,
+        at=now,
+        actor_id=actor_id,
+        from_stage=candidate.stage,
+        to_stage=candidate.stage,
+        note=note,
+        detail=detail,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
 async def recent_events(
     session: AsyncSession, *, candidate_id: int, limit: int = 5
 ) -> list[StageEvent]:
@@ -196,5 +229,106 @@ async def recent_events(
         .where(StageEvent.candidate_id == candidate_id)
         .order_by(col(StageEvent.at).desc(), col(StageEvent.id).desc())
         .limit(limit)
+    )
+    return list(result.all())
+
+
+# Imports: a whole file in one transaction, in bulk ---------------------------------------------
+
+IMPORT_CHUNK = 1000  # rows per INSERT: bulk, yet a progress bar can move
+
+
+async def lock_roles(session: AsyncSession, *, role_ids: Sequence[int]) -> None:
+    """Take the roles' rows for this transaction, so two imports into one role (a double
+    click, a CLI run beside Slack) take turns and the second sees what the first added.
+    A no-op UPDATE is a row lock on PostgreSQL and the write lock on SQLite."""
+    if role_ids:
+        await session.exec(
+            update(Role).where(col(Role.id).in_(sorted(set(role_ids)))).values(id=Role.id)
+        )
+
+
+async def candidate_keys(
+    session: AsyncSession, *, role_ids: Sequence[int]
+) -> list[tuple[int, int, str, str | None]]:
+    """(id, role id, name key, email) of every candidate of the roles, open or closed:
+    columns, not rows, for matching a file of thousands against them."""
+    if not role_ids:
+        return []
+    result = await session.exec(
+        select(Candidate.id, Candidate.role_id, Candidate.name_key, Candidate.email).where(
+            col(Candidate.role_id).in_(list(role_ids))
+        )
+    )
+    return [(i or 0, role_id, key, email) for i, role_id, key, email in result.all()]
+
+
+async def add_imported(
+    session: AsyncSession,
+    *,
+    rows: Sequence[Row],
+    notes: Sequence[str],
+    actor_id: str,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> list[int]:
+    """Insert checked rows as candidates, each with the stage event that says where they
+    came from; returns their ids. Clocks start now: `stage_entered_at` is the import, and
+    `next_alert_at` is now so the next sweep plans them (as `touch` does for one)."""
+    ids: list[int] = []
+    # Core statements on the session's connection (same transaction): executemany, and
+    # no ORM objects for thousands of rows.
+    connection = await session.connection()
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        chunk = rows[start : start + IMPORT_CHUNK]
+        values = [
+            {
+                "role_id": row.role.id,
+                "name": row.name,
+                "name_key": row.key,
+                "email": row.email,
+                "links": row.links,
+                "stage": row.stage.value,
+                "stage_entered_at": now,
+                "created_by": actor_id,
+                "created_at": now,
+                "next_alert_at": None if row.stage in CLOSED else now,
+            }
+            for row in chunk
+        ]
+        # One statement per chunk; RETURNING in the rows' order (insertmanyvalues).
+        inserted = await connection.execute(
+            insert(Candidate).returning(col(Candidate.id), sort_by_parameter_order=True), values
+        )
+        chunk_ids = [int(i) for i in inserted.scalars().all()]
+        await connection.execute(
+            insert(StageEvent),
+            [
+                {
+                    "candidate_id": candidate_id,
+                    "at": now,
+                    "actor_id": actor_id,
+                    "from_stage": None,
+                    "to_stage": row.stage.value,
+                    "note": note,
+                    "detail": "",
+                }
+                for candidate_id, row, note in zip(
+                    chunk_ids, chunk, notes[start : start + IMPORT_CHUNK], strict=True
+                )
+            ],
+        )
+        ids += chunk_ids
+        if progress is not None:
+            progress(len(ids))
+    return ids
+
+
+async def all_candidates(session: AsyncSession) -> list[tuple[Candidate, Role]]:
+    """Every candidate with their role, oldest first: for operators' exports."""
+    result = await session.exec(
+        select(Candidate, Role)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .order_by(col(Candidate.id))
     )
     return list(result.all())

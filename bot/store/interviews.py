@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import case, exists, func, update
@@ -235,3 +235,40 @@ async def submitted_interview_ids(
     for card in result.all():
         versions[card.interview_id] = max(card.version, versions.get(card.interview_id, 0))
     return versions
+
+
+# Many candidates at once (exports): one query each, in chunks under the drivers' limits
+# on bound parameters.
+_CHUNK = 5000
+
+
+async def seats_of_many(
+    session: AsyncSession, *, candidate_ids: Sequence[int]
+) -> list[tuple[Interview, Seat]]:
+    out: list[tuple[Interview, Seat]] = []
+    ids = list(candidate_ids)
+    for start in range(0, len(ids), _CHUNK):
+        result = await session.exec(
+            select(Interview, Seat)
+            .join(Seat, col(Seat.interview_id) == Interview.id)
+            .where(col(Interview.candidate_id).in_(ids[start : start + _CHUNK]))
+            .order_by(col(Interview.starts_at), col(Interview.id), col(Seat.interviewer_id))
+        )
+        out += list(result.all())
+    return out
+
+
+async def scorecards_of_many(
+    session: AsyncSession, *, candidate_ids: Sequence[int]
+) -> list[Scorecard]:
+    """Every version of the candidates' scorecards, oldest first (see latest_versions)."""
+    out: list[Scorecard] = []
+    ids = list(candidate_ids)
+    for start in range(0, len(ids), _CHUNK):
+        result = await session.exec(
+            select(Scorecard)
+            .where(col(Scorecard.candidate_id).in_(ids[start : start + _CHUNK]))
+            .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
+        )
+        out += list(result.all())
+    return out

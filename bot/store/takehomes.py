@@ -1,0 +1,177 @@
+"""Take-home assignments: sent, answered, their graders and grades."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import exists, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Candidate, Role, Takehome, TakehomeGrade, TakehomeGrader, TakehomeRating
+
+
+class GradeConflict(Exception):
+    """That grader's grade is in already: a double submit, or a second window."""
+
+
+async def add_takehome(
+    session: AsyncSession,
+    *,
+    candidate_id: int,
+    grader_ids: Iterable[str],
+    due_at: datetime,
+    note: str,
+    actor_id: str,
+    now: datetime,
+) -> Takehome:
+    # next_alert_at = now: the next sweep plans the new window.
+    takehome = Takehome(
+        candidate_id=candidate_id,
+        sent_by=actor_id,
+        sent_at=now,
+        due_at=due_at,
+        note=note,
+        next_alert_at=now,
+    )
+    session.add(takehome)
+    await session.flush()
+    assert takehome.id is not None
+    session.add_all(
+        TakehomeGrader(takehome_id=takehome.id, grader_id=grader)
+        for grader in sorted(set(grader_ids))
+    )
+    await session.flush()
+    return takehome
+
+
+async def get_takehome(session: AsyncSession, *, takehome_id: int) -> Takehome | None:
+    return await session.get(Takehome, takehome_id)
+
+
+async def latest_takehome(session: AsyncSession, *, candidate_id: int) -> Takehome | None:
+    """The candidate's most recent take-home: the one the status card shows."""
+    result = await session.exec(
+        select(Takehome)
+        .where(Takehome.candidate_id == candidate_id)
+        .order_by(col(Takehome.id).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def record_answer(
+    session: AsyncSession,
+    *,
+    takehome: Takehome,
+    received: bool,
+    url: str | None,
+    actor_id: str,
+    now: datetime,
+) -> None:
+    takehome.status = "received" if received else "not_received"
+    takehome.submission_url = url
+    takehome.recorded_by, takehome.recorded_at = actor_id, now
+    takehome.next_alert_at = now  # the sweep sees it answered and stops its clock
+    session.add(takehome)
+    await session.flush()
+
+
+async def graders_of(session: AsyncSession, *, takehome_id: int) -> list[str]:
+    result = await session.exec(
+        select(TakehomeGrader.grader_id)
+        .where(TakehomeGrader.takehome_id == takehome_id)
+        .order_by(col(TakehomeGrader.grader_id))
+    )
+    return list(result.all())
+
+
+async def grades_of(session: AsyncSession, *, takehome_id: int) -> list[TakehomeGrade]:
+    result = await session.exec(
+        select(TakehomeGrade)
+        .where(TakehomeGrade.takehome_id == takehome_id)
+        .order_by(col(TakehomeGrade.submitted_at), col(TakehomeGrade.id))
+    )
+    return list(result.all())
+
+
+async def part_ratings_of(
+    session: AsyncSession, *, grade_ids: Iterable[int]
+) -> list[TakehomeRating]:
+    ids = list(grade_ids)
+    if not ids:
+        return []
+    result = await session.exec(select(TakehomeRating).where(col(TakehomeRating.grade_id).in_(ids)))
+    return list(result.all())
+
+
+async def add_grade(
+    session: AsyncSession,
+    *,
+    takehome_id: int,
+    grader_id: str,
+    summary: str,
+    ratings: Mapping[str, tuple[int, str]],
+    now: datetime,
+) -> TakehomeGrade:
+    """Store a grader's grade; raises GradeConflict if theirs is in already."""
+    grade = TakehomeGrade(
+        takehome_id=takehome_id, grader_id=grader_id, summary=summary, submitted_at=now
+    )
+    try:
+        async with session.begin_nested():
+            session.add(grade)
+            await session.flush()
+    except IntegrityError:
+        raise GradeConflict() from None
+    assert grade.id is not None
+    session.add_all(
+        TakehomeRating(grade_id=grade.id, part=key, rating=rating, evidence=evidence)
+        for key, (rating, evidence) in ratings.items()
+    )
+    await session.flush()
+    return grade
+
+
+async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:
+    """Has every grader of the candidate's received take-homes sent their grade?
+    (True when there is none: a take-home only holds the loop up once it is in.)"""
+    graded = exists().where(
+        TakehomeGrade.takehome_id == TakehomeGrader.takehome_id,
+        TakehomeGrade.grader_id == TakehomeGrader.grader_id,
+    )
+    result = await session.exec(
+        select(TakehomeGrader.grader_id)
+        .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
+        .where(Takehome.candidate_id == candidate_id, Takehome.status == "received", ~graded)
+        .limit(1)
+    )
+    return result.first() is None
+
+
+# The sweep --------------------------------------------------------------------------------------
+
+
+async def due_takehomes(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[tuple[Takehome, Candidate, Role]]:
+    """Take-homes whose window needs a look: an indexed range on next_alert_at."""
+    result = await session.exec(
+        select(Takehome, Candidate, Role)
+        .join(Candidate, col(Candidate.id) == Takehome.candidate_id)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(col(Takehome.next_alert_at) <= now)
+        .order_by(col(Takehome.next_alert_at))
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def set_takehome_next(
+    session: AsyncSession, *, takehome_id: int, at: datetime | None
+) -> None:
+    await session.exec(
+        update(Takehome).where(col(Takehome.id) == takehome_id).values(next_alert_at=at)
+    )

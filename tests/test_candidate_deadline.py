@@ -1,0 +1,296 @@
+"""The candidate's own deadline, through signed Slack requests: set on the status card,
+the clocks compressed to fit before it (and restored when it is cleared), the alerts
+saying why, the scheduling warning, and the pipeline's order and flag."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.models import Alert
+from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    create_role,
+    events_of,
+    last_view,
+    schedule,
+    submit_scorecard,
+)
+from tests.test_sweep import digests_to, messages_to, sweep
+
+# START is Monday 16 Nov 2026 09:00 UTC. Maya's normal loop ends Monday 23 at 09:00.
+THURSDAY_NOON = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)  # she decides then
+DECISION_LIMIT = THURSDAY_NOON - timedelta(hours=24)  # Wednesday 12:00
+LOOP_LIMIT = DECISION_LIMIT - timedelta(hours=24)  # Tuesday 12:00
+TUESDAY_10 = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)  # her interview, 45 minutes
+
+pytestmark = pytest.mark.both_databases
+
+
+async def card_of(app: Running, name: str = "Maya", user: str = RECRUITER) -> dict[str, Any]:
+    return answer(await app.slack.command(f"status {name}", user=user))
+
+
+async def open_form(app: Running, card: dict[str, Any], *, user: str = RECRUITER) -> list[Any]:
+    """Click Set candidate deadline on a card; returns the private answers it got."""
+    button = buttons(card["blocks"])["Set candidate deadline"]
+    before = len(app.standin.calls)
+    response = await app.slack.action(
+        button["action_id"],
+        button["value"],
+        user=user,
+        message=card,
+        response_url=app.standin.response_url(f"deadline-{user}"),
+        ephemeral=True,
+    )
+    assert response.status_code == 200
+    return [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+
+
+async def set_deadline(
+    app: Running, values: dict[str, Any], *, user: str = RECRUITER, name: str = "Maya"
+) -> Any:
+    """The card's button, then the modal submitted with `values`."""
+    assert await open_form(app, await card_of(app, name, user), user=user) == []
+    response = await app.slack.submit_view(last_view(app), values, user=user)
+    await app.settle()
+    return response
+
+
+async def maya_interviewing(app: Running, *, interview_at: datetime = TUESDAY_10) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    await schedule(app, "Maya", starts=interview_at)
+
+
+def is_note(event: Any) -> bool:
+    return event.from_stage == event.to_stage
+
+
+# Setting it ---------------------------------------------------------------------------------
+
+
+async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> None:
+    await maya_interviewing(app)
+    clock.advance(timedelta(minutes=30))
+
+    done = await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+
+    assert done.status_code == 200 and not done.content, done.text
+    maya = await candidate_named(app, "Maya Chen")
+    assert (maya.deadline_at, maya.deadline_reason) == (THURSDAY_NOON, "competing offer")
+    [note] = [e for e in await events_of(app, maya) if is_note(e)]
+    assert (note.actor_id, note.at, note.to_stage) == (RECRUITER, clock.now(), "interviewing")
+    assert note.detail == "candidate deadline set: Thu 19 Nov 2026 12:00 UTC"
+    assert note.note == "competing offer"
+    confirmation = blocks_text(messages_to(app, RECRUITER)[-1]["blocks"])
+    assert "decides by Thu 19 Nov 12:00 UTC" in confirmation
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "Candidate decides by" in shown and "*: competing offer" in shown
+    assert "Moved earlier to fit: loop, scorecards." in shown
+    assert "(moved earlier from" in shown
+    assert "candidate deadline set" in shown  # the history, as a note, not a move
+    # The interviewer sees it too, as they see the history's reasons.
+    theirs = blocks_text((await card_of(app, user=INTERVIEWER))["blocks"])
+    assert "Candidate decides by" in theirs and "Moved earlier to fit" in theirs
+
+
+async def test_bad_input_gets_field_errors_and_changes_nothing(app: Running, clock) -> None:
+    await maya_interviewing(app)
+    await open_form(app, await card_of(app))
+    form = last_view(app)
+
+    past = await app.slack.submit_view(
+        form, {"deadline": clock.now() - timedelta(hours=1), "reason": " "}, user=RECRUITER
+    )
+    errors = past.json()["errors"]
+    assert set(errors) == {"deadline", "reason"}
+    assert "passed" in errors["deadline"] and "competing offer" in errors["reason"]
+    state = {
+        "deadline": {
+            "value": {
+                "type": "datetimepicker",
+                "selected_date_time": int(THURSDAY_NOON.timestamp()),
+            }
+        },
+        "reason": {"value": {"type": "plain_text_input", "value": "x" * 201}},
+    }
+    long = await app.slack.submit_view(form, {}, user=RECRUITER, state=state)
+    assert long.json()["errors"] == {"reason": "Keep the reason under 200 characters."}
+    assert (await candidate_named(app, "Maya Chen")).deadline_at is None
+
+
+async def test_only_the_hiring_team_may_set_it(app: Running, clock) -> None:
+    await maya_interviewing(app)
+    assert "Set candidate deadline" not in buttons((await card_of(app, user=INTERVIEWER))["blocks"])
+
+    [outsider] = await open_form(app, await card_of(app), user=OUTSIDER)
+    [interviewer] = await open_form(app, await card_of(app), user=INTERVIEWER)
+
+    assert outsider.args["text"] == "I can't find that candidate among the roles you hire for."
+    assert "Only the role's recruiters and hiring manager" in interviewer.args["text"]
+    await open_form(app, await card_of(app))  # a recruiter's form, submitted by an outsider
+    forged = await app.slack.submit_view(
+        last_view(app), {"deadline": THURSDAY_NOON, "reason": "competing offer"}, user=OUTSIDER
+    )
+    assert "can't find that candidate" in forged.json()["errors"]["deadline"]
+    assert (await candidate_named(app, "Maya Chen")).deadline_at is None
+
+
+async def test_a_stale_click_after_the_candidate_closed_changes_nothing(app: Running) -> None:
+    await maya_interviewing(app)
+    card = await card_of(app)
+    await app.slack.command("move Maya Chen to rejected: role closed", user=HM)
+    opened = len(app.standin.calls_to("views.open"))
+
+    [reply] = await open_form(app, card)
+
+    assert reply.args["text"] == "Maya Chen is rejected, which is final; nothing changed."
+    assert len(app.standin.calls_to("views.open")) == opened
+    assert (await candidate_named(app, "Maya Chen")).deadline_at is None
+
+
+# The clocks ---------------------------------------------------------------------------------
+
+
+async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, clock) -> None:
+    await maya_interviewing(app)
+    clock.advance(timedelta(minutes=30))
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing <offer>"})
+    before = len(app.standin.calls)
+
+    await sweep(app)  # Monday 09:30: without her deadline, the loop warns next Saturday
+
+    [warning] = digests_to(app, RECRUITER, before)
+    assert "the interview loop has 1 day 2 hours left" in warning
+    assert "— Maya decides by" in warning and "(competing &lt;offer&gt;)" in warning
+
+    clock.set(TUESDAY_10 + timedelta(hours=1))  # after the interview: the last scorecard
+    await submit_scorecard(app, await _interview(app))
+    clock.set(LOOP_LIMIT + timedelta(minutes=1))  # Tuesday 12:01
+    mid = len(app.standin.calls)
+    await sweep(app)
+
+    [digest] = digests_to(app, HM, mid)
+    # The loop ran past its compressed end, not its 7 days (those end next Monday)...
+    assert "the interview loop ran past" in digest and "1 minute ago — Maya decides by" in digest
+    assert "7 days" not in digest
+    # ...and the decision, due Thursday 11:00 by the window, is due Wednesday 12:00.
+    assert "decide by" in digest and "(23 hours 59 minutes left) — Maya decides by" in digest
+    assert "At risk of losing Maya" in digest
+    [decision] = [
+        a for a in await _alerts(app) if a.kind == "decision_warn" and a.recipient_id == HM
+    ]
+    assert decision.deadline == DECISION_LIMIT
+
+
+async def test_a_deadline_already_past_when_set_alerts_at_once(app: Running, clock) -> None:
+    await maya_interviewing(app)
+    clock.set(datetime(2026, 11, 21, 8, 0, tzinfo=UTC))  # Saturday: breaches ignore the hour
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": clock.now() + timedelta(hours=30), "reason": "notice"})
+
+    await sweep(app)
+
+    [digest] = digests_to(app, RECRUITER, before)
+    assert "the interview loop ran past" in digest and "(notice)" in digest
+
+
+async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> None:
+    await maya_interviewing(app)
+    clock.advance(timedelta(minutes=30))
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    await sweep(app)
+    clock.advance(timedelta(minutes=30))
+
+    done = await set_deadline(app, {"clear": ["clear"], "reason": "she will wait for us"})
+
+    assert done.status_code == 200 and not done.content, done.text
+    maya = await candidate_named(app, "Maya Chen")
+    assert (maya.deadline_at, maya.deadline_reason) == (None, None)
+    cleared = [e for e in await events_of(app, maya) if is_note(e)][-1]
+    assert (cleared.detail, cleared.note) == ("candidate deadline cleared", "she will wait for us")
+    clock.set(LOOP_LIMIT + timedelta(minutes=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []  # no compressed loop breach
+    # The loop's next step is its own warning again: day 5, Saturday 09:00.
+    assert (await candidate_named(app, "Maya Chen")).next_alert_at == START + timedelta(days=5)
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "Candidate decides by" not in shown and "moved earlier" not in shown
+
+
+# Scheduling and the pipeline -------------------------------------------------------------------
+
+
+async def test_scheduling_after_the_loop_limit_warns_the_scheduler(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+
+    await schedule(app, "Maya", starts=TUESDAY_10)
+    fine = messages_to(app, RECRUITER)[-1]
+    await schedule(app, "Maya", plan="audit", starts=TUESDAY_10 + timedelta(days=1))
+    late = messages_to(app, RECRUITER)[-1]
+
+    assert fine["text"].startswith("Scheduled") and "Too late" not in blocks_text(fine["blocks"])
+    warning = blocks_text(late["blocks"])
+    assert late["text"].startswith("Scheduled")  # booked: a warning, not a refusal
+    assert "Too late for Maya Chen's deadline" in warning and "(competing offer)" in warning
+
+
+async def test_pipeline_and_home_put_the_tightest_deadline_first(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Ana Lopez", role=role)
+    await schedule(app, "Ana", starts=TUESDAY_10)
+    await add_candidate(app, "Maya Chen", role=role)
+    clock.advance(timedelta(hours=1))
+    await schedule(app, "Maya", starts=TUESDAY_10 + timedelta(hours=2))
+    # Six days out: her loop must end by Friday 10:00 (not Monday), yet nothing is near.
+    await set_deadline(app, {"deadline": clock.now() + timedelta(days=6), "reason": "offer"})
+
+    body = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert body.index("*Maya Chen*") < body.index("*Ana Lopez*")  # though Ana waits longer
+    assert "at risk" not in body
+
+    clock.advance(timedelta(days=3))  # her loop's limit is now a day away: at risk
+    body = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert "*Needs attention*\n• *Maya Chen*" in body
+    assert ":warning: at risk of losing: decides in 72 h" in body
+    home = blocks_text((await _home(app, RECRUITER))["blocks"])
+    assert "Maya Chen*: 3.0 d in interviewing · :warning: at risk of losing" in home
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+async def _interview(app: Running) -> Any:
+    from bot.models import Interview
+
+    async with app.deps.db.reader() as session:
+        return (await session.exec(select(Interview))).one()
+
+
+async def _alerts(app: Running) -> list[Alert]:
+    async with app.deps.db.reader() as session:
+        return list((await session.exec(select(Alert))).all())
+
+
+async def _home(app: Running, user: str) -> dict[str, Any]:
+    await app.settle()
+    before = len(app.standin.calls)
+    await app.slack.event(
+        {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1"}
+    )
+    await app.settle()
+    [published] = [c for c in app.standin.calls[before:] if c.method == "views.publish"]
+    return published.args["view"]

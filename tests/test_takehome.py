@@ -1,0 +1,420 @@
+"""Take-home assignments end to end: sent from the status card, received with a link,
+graded part by part by two graders with independence, shown on the card and in the
+feedback-complete summary; an unanswered one alerts the recruiters once. Through
+signed requests against the Slack stand-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot import clocks
+from bot.clocks import Audience, Kind
+from bot.models import Alert, Takehome, TakehomeGrade, TakehomeRating
+from bot.stages import Stage
+from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    create_role,
+    last_view,
+    schedule,
+    submit_scorecard,
+)
+
+GRADER = "UGRD0001"
+LINK = "https://github.com/jane/churn-takehome"
+
+
+# Steps -----------------------------------------------------------------------------------
+
+
+async def card(app: Running, user: str = RECRUITER) -> dict[str, Any]:
+    return answer(await app.slack.command("status Jane", user=user))
+
+
+async def click(
+    app: Running, message: dict[str, Any], label: str, *, user: str
+) -> tuple[Any, list[Any]]:
+    """Click a button of an ephemeral message: the HTTP answer, and its response_url posts."""
+    button = buttons(message["blocks"])[label]
+    before = len(app.standin.calls)
+    response = await app.slack.action(
+        button["action_id"],
+        button.get("value"),
+        user=user,
+        message=message,
+        container={"type": "message", "message_ts": "1.2", "channel_id": "C111"},
+        response_url=app.standin.response_url(user),
+    )
+    assert response.status_code == 200
+    await app.settle()
+    return response, [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+
+
+def dms_to(app: Running, user: str, starting: str = "") -> list[dict[str, Any]]:
+    return [
+        c.args
+        for c in app.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == user and c.args["text"].startswith(starting)
+    ]
+
+
+async def takehomes(app: Running) -> list[Takehome]:
+    async with app.deps.db.reader() as session:
+        return list((await session.exec(select(Takehome).order_by(Takehome.id))).all())  # type: ignore[arg-type]
+
+
+async def send(app: Running, *, graders: tuple[str, ...] = (GRADER, INTERVIEWER)) -> Takehome:
+    """Send take-home from the recruiter's card, with the due time left at its default."""
+    await click(app, await card(app), "Send take-home", user=RECRUITER)
+    view = last_view(app)
+    assert view["callback_id"] == "takehome_send"
+    submitted = await app.slack.submit_view(view, {"graders": list(graders)}, user=RECRUITER)
+    assert submitted.status_code == 200 and not submitted.content, submitted.text
+    await app.settle()
+    return (await takehomes(app))[-1]
+
+
+async def receive(app: Running, url: str = LINK) -> Any:
+    await click(app, await card(app), "Received", user=RECRUITER)
+    view = last_view(app)
+    assert view["callback_id"] == "takehome_received"
+    response = await app.slack.submit_view(view, {"url": url}, user=RECRUITER)
+    await app.settle()
+    return response
+
+
+async def open_grade(app: Running, grader: str) -> Any:
+    """Click Grade in the grader's DM; returns the click's response_url posts."""
+    [dm] = dms_to(app, grader, "Take-home to grade")
+    _, replies = await click(app, dm, "Grade", user=grader)
+    return replies
+
+
+def grade_values(view: dict[str, Any], rating: str, evidence: str = "") -> dict[str, Any]:
+    values: dict[str, Any] = {
+        b["block_id"]: rating
+        for b in view["blocks"]
+        if b.get("type") == "input" and b["block_id"].startswith("rate_")
+    }
+    if evidence:
+        values["evidence_serving"] = evidence
+    values["summary"] = "Clean pipeline; the API validates input and returns a confidence."
+    return values
+
+
+async def grade(app: Running, grader: str, rating: str, evidence: str = "") -> Any:
+    await open_grade(app, grader)
+    view = last_view(app)
+    assert view["callback_id"] == "takehome_grade"
+    response = await app.slack.submit_view(view, grade_values(view, rating, evidence), user=grader)
+    await app.settle()
+    return response
+
+
+async def setup(app: Running, *, recruiters: tuple[str, ...] = (RECRUITER,)) -> None:
+    app.standin.set_user(GRADER, real_name="Gita Rao")
+    app.standin.set_user(INTERVIEWER, real_name="Ana Ruiz")
+    role = await create_role(app, recruiters=recruiters)
+    await add_candidate(app, "Jane Doe", role=role, user=recruiters[0])
+
+
+# The whole path ----------------------------------------------------------------------------
+
+
+@pytest.mark.both_databases
+async def test_sent_received_and_graded_by_two_graders_with_independence(
+    app: Running, clock
+) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
+    first = await card(app)
+    assert "Not sent yet: about 4 h of work, in 3 parts" in blocks_text(first["blocks"])
+
+    takehome = await send(app)
+
+    assert takehome.status == "sent" and takehome.sent_by == RECRUITER
+    assert takehome.due_at == clock.now() + timedelta(hours=72)  # the template's window
+    shown = await card(app)
+    text = blocks_text(shown["blocks"])
+    assert "Take-home" in text and "(3 days left)" in text
+    assert {"Received", "Not received"} <= set(buttons(shown["blocks"]))
+    assert "Send take-home" not in buttons(shown["blocks"])  # one open at a time
+    assert not dms_to(app, GRADER)  # graders hear of it once it is in
+
+    # A submission link that is no link stays on the field.
+    clock.advance(timedelta(hours=30))
+    refused = await receive(app, url="the repo on github")
+    assert refused.json()["response_action"] == "errors"
+    assert "url" in refused.json()["errors"]
+    assert (await takehomes(app))[-1].status == "sent"
+    assert (await receive(app)).status_code == 200
+
+    [stored] = await takehomes(app)
+    assert (stored.status, stored.submission_url, stored.recorded_by) == (
+        "received",
+        LINK,
+        RECRUITER,
+    )
+    for grader in (GRADER, INTERVIEWER):
+        [dm] = dms_to(app, grader, "Take-home to grade")
+        rubric = blocks_text(dm["blocks"])
+        assert "Training pipeline" in rubric and "Serving" in rubric and "Monitoring" in rubric
+        assert "returns a confidence" in rubric and "retraining trigger" in rubric
+        assert LINK in rubric and "Grade" in buttons(dm["blocks"])
+
+    # The interviews are done before the grades: the loop waits for them.
+    await submit_scorecard(app, interview, INTERVIEWER)
+    assert (await candidate_named(app, "Jane Doe")).feedback_complete_at is None
+
+    # Gita grades first; her confirmation shows only her own grade.
+    await open_grade(app, GRADER)
+    modal = last_view(app)
+    assert [b["block_id"] for b in modal["blocks"] if b.get("type") == "input"] == [
+        "rate_pipeline",
+        "evidence_pipeline",
+        "rate_serving",
+        "evidence_serving",
+        "rate_monitoring",
+        "evidence_monitoring",
+        "summary",
+    ]
+    empty = await app.slack.submit_view(modal, {"rate_pipeline": "3"}, user=GRADER)
+    assert set(empty.json()["errors"]) == {"rate_serving", "rate_monitoring", "summary"}
+    assert (await grade(app, GRADER, "4", evidence="Pydantic schema on every field")).status_code
+    [confirmation] = dms_to(app, GRADER, "Your grade")
+    assert "Grades so far* (1 of 2)" in blocks_text(confirmation["blocks"])
+
+    # Ana has not graded: she sees that Gita's grade is in, not what it says.
+    hidden = blocks_text((await card(app, user=INTERVIEWER))["blocks"])
+    assert f"<@{GRADER}>: graded" in hidden
+    assert "Strong yes" not in hidden.split("Take-home", 1)[1]
+    assert "Others' grades show here once you have graded it yourself." in hidden
+    await open_grade(app, INTERVIEWER)
+    assert "Pydantic schema" not in str(last_view(app))  # nothing of Gita's in her modal
+    await app.slack.submit_view(last_view(app), grade_values(last_view(app), "2"), user=INTERVIEWER)
+    await app.settle()
+
+    [after] = dms_to(app, INTERVIEWER, "Your grade")
+    both = blocks_text(after["blocks"])
+    assert "(2 of 2)" in both and f"<@{GRADER}>: Training pipeline Strong yes" in both
+    seen = blocks_text((await card(app, user=INTERVIEWER))["blocks"])
+    assert "Serving Strong yes" in seen and "Serving No" in seen
+
+    # The last grade completes the loop: one summary, grades beside the interviews.
+    jane = await candidate_named(app, "Jane Doe")
+    assert jane.feedback_complete_at == clock.now()
+    summaries = [m for m in dms_to(app, HM) if m["text"].startswith("All scorecards for Jane")]
+    assert len(summaries) == 1
+    summary = blocks_text(summaries[0]["blocks"])
+    assert "Take-home" in summary and "Gita" in summary and "Ana" in summary
+    serving = next(line for line in summary.splitlines() if line.startswith("Serving"))
+    assert serving.split() == ["Serving", "4", "2"]
+    assert "Model serving" not in summary.split("Nobody assessed", 1)[-1]  # rated by a part
+    team_card = blocks_text((await card(app, user=HM))["blocks"])
+    assert "Training pipeline Strong yes" in team_card and "Training pipeline No" in team_card
+
+    async with app.deps.db.reader() as session:
+        grades = (await session.exec(select(TakehomeGrade))).all()
+        ratings = (await session.exec(select(TakehomeRating))).all()
+    assert sorted(g.grader_id for g in grades) == sorted([GRADER, INTERVIEWER])
+    assert len(ratings) == 6
+    assert {r.evidence for r in ratings if r.part == "serving"} == {
+        "Pydantic schema on every field",
+        "",
+    }
+
+    # The old Grade button answers privately; nothing is stored twice.
+    replies = await open_grade(app, GRADER)
+    assert "is in already" in replies[-1].args["text"]
+
+
+# Stale buttons, refusals and bad input ---------------------------------------------------
+
+
+async def test_stale_answer_buttons_change_nothing(app: Running) -> None:
+    await setup(app)
+    await send(app)
+    old = await card(app)
+    assert (await receive(app)).status_code == 200
+
+    _, [again] = await click(app, old, "Received", user=RECRUITER)
+    assert "already recorded as received; nothing changed" in again.args["text"]
+    _, [twice] = await click(app, old, "Not received", user=RECRUITER)
+    assert "already recorded as received; nothing changed" in twice.args["text"]
+    assert [t.status for t in await takehomes(app)] == ["received"]
+
+
+async def test_not_received_closes_it_and_a_new_one_may_be_sent(app: Running) -> None:
+    await setup(app)
+    await send(app)
+    _, [reply] = await click(app, await card(app), "Not received", user=RECRUITER)
+    assert "recorded as not received" in reply.args["text"]
+    assert reply.args["replace_original"] is True
+    assert "Send take-home" in buttons(reply.args["blocks"])
+    assert not dms_to(app, GRADER)  # nothing to grade
+
+    _, replies = await click(app, await card(app), "Send take-home", user=RECRUITER)
+    assert replies == [] and last_view(app)["callback_id"] == "takehome_send"  # a new form
+
+
+async def test_closed_candidate_buttons_answer_privately(app: Running) -> None:
+    await setup(app)
+    await send(app)
+    old = await card(app)
+    await app.slack.command("move Jane Doe to rejected: went elsewhere", user=RECRUITER)
+    await app.settle()
+
+    _, [reply] = await click(app, old, "Not received", user=RECRUITER)
+    assert "Jane Doe is rejected; nothing changed." in reply.args["text"]
+    assert [t.status for t in await takehomes(app)] == ["sent"]
+
+
+async def test_send_form_errors_stay_on_their_fields(app: Running, clock) -> None:
+    await setup(app)
+    await click(app, await card(app), "Send take-home", user=RECRUITER)
+    view = last_view(app)
+    past = clock.now() - timedelta(hours=1)
+    response = await app.slack.submit_view(view, {"graders": [], "due": past}, user=RECRUITER)
+    errors = response.json()["errors"]
+    assert errors["graders"] == "Pick at least one grader."
+    assert errors["due"] == "The due time must be in the future."
+    assert await takehomes(app) == []
+
+
+async def test_only_the_team_sends_and_records(app: Running) -> None:
+    await setup(app)
+    await schedule(app, "Jane", interviewers=(INTERVIEWER,))
+    interviewer_card = await card(app, user=INTERVIEWER)
+    assert "Send take-home" not in buttons(interviewer_card["blocks"])
+    recruiter_card = await card(app)
+    button = buttons(recruiter_card["blocks"])["Send take-home"]
+
+    for person, words in (
+        (INTERVIEWER, "Only the role's recruiters and hiring manager send and record"),
+        (OUTSIDER, "I can't find that candidate among the roles you hire for."),
+    ):
+        before = len(app.standin.calls)
+        await app.slack.action(
+            button["action_id"],
+            button["value"],
+            user=person,
+            message=recruiter_card,
+            response_url=app.standin.response_url(person),
+        )
+        await app.settle()
+        [reply] = [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+        assert words in reply.args["text"]
+
+    # A forged submission gets no further than the button.
+    await click(app, recruiter_card, "Send take-home", user=RECRUITER)
+    forged = await app.slack.submit_view(last_view(app), {"graders": [GRADER]}, user=OUTSIDER)
+    assert "can't find that candidate" in forged.json()["errors"]["graders"]
+    assert await takehomes(app) == []
+
+    # A grader's button is theirs alone.
+    await send(app, graders=(GRADER,))
+    assert (await receive(app)).status_code == 200
+    [dm] = dms_to(app, GRADER, "Take-home to grade")
+    _, [refused] = await click(app, dm, "Grade", user=INTERVIEWER)
+    assert "graded by others" in refused.args["text"]
+
+
+# The take-home's own clock ---------------------------------------------------------------
+
+
+def digest_lines(app: Running, user: str) -> list[str]:
+    return [
+        line
+        for m in dms_to(app, user)
+        for line in blocks_text(m["blocks"]).splitlines()
+        if "take-home was due" in line
+    ]
+
+
+@pytest.mark.both_databases
+async def test_an_unanswered_takehome_alerts_the_recruiters_once(app: Running, clock) -> None:
+    await setup(app, recruiters=(RECRUITER, RECRUITER_2))
+    takehome = await send(app)
+
+    clock.advance(timedelta(hours=71))
+    await app.sweeper.run(clock.now())
+    assert digest_lines(app, RECRUITER) == []
+
+    clock.advance(timedelta(hours=2))  # an hour past due
+    await app.sweeper.run(clock.now())
+    for recruiter in (RECRUITER, RECRUITER_2):
+        [line] = digest_lines(app, recruiter)
+        assert "Jane Doe" in line and "not recorded yet" in line
+    assert digest_lines(app, HM) == []  # recruiters chase submissions
+
+    for hours in (1, 24, 48):  # later sweeps, a day later: nothing again
+        clock.advance(timedelta(hours=hours))
+        await app.sweeper.run(clock.now())
+    assert len(digest_lines(app, RECRUITER)) == 1
+
+    # A fact of the candidate changing re-plans the take-home under the same key.
+    await app.slack.command("move Jane Doe to screening", user=RECRUITER)
+    await app.settle()
+    await app.sweeper.run(clock.now())
+    assert len(digest_lines(app, RECRUITER)) == 1
+    async with app.deps.db.reader() as session:
+        alerts = (
+            await session.exec(select(Alert).where(Alert.kind == Kind.TAKEHOME_OVERDUE.value))
+        ).all()
+    assert sorted((a.recipient_id, a.status) for a in alerts) == [
+        (RECRUITER, "sent"),
+        (RECRUITER_2, "sent"),
+    ]
+    assert {a.subject for a in alerts} == {f"takehome:{takehome.id}"}
+
+
+@pytest.mark.both_databases
+async def test_a_takehome_answered_in_time_never_alerts(app: Running, clock) -> None:
+    await setup(app)
+    await send(app)
+    clock.advance(timedelta(hours=10))
+    await click(app, await card(app), "Not received", user=RECRUITER)
+    clock.advance(timedelta(days=5))
+    await app.sweeper.run(clock.now())
+    assert digest_lines(app, RECRUITER) == []
+    [stored] = await takehomes(app)
+    assert stored.next_alert_at is None  # nothing left to wait for
+
+
+# The chain as a pure function ------------------------------------------------------------
+
+DUE = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)
+
+
+def facts(*, answered: bool = False, stage: Stage = Stage.SCREENING) -> clocks.TakehomeFacts:
+    return clocks.TakehomeFacts(7, DUE, answered, stage)
+
+
+def test_the_takehome_chain_is_one_breach_to_the_recruiters_at_the_deadline() -> None:
+    [step] = clocks.takehome_steps(facts())
+    assert (step.kind, step.due_at, step.deadline) == (Kind.TAKEHOME_OVERDUE, DUE, DUE)
+    assert step.audience == Audience.RECRUITERS and step.breach and step.repeat == 0
+    assert step.subject == "takehome:7" and step.clock == "takehome"
+    assert step.key(3) == "c3:takehome_overdue:takehome:7:20261119T090000:0"
+
+
+def test_the_takehome_chain_waits_then_sends_once() -> None:
+    before = clocks.plan_takehome(facts(), DUE - timedelta(minutes=1))
+    assert before.send is None and before.next_at == DUE
+    after = clocks.plan_takehome(facts(), DUE + timedelta(days=3))
+    assert after.send is not None and after.send.repeat == 0 and after.next_at is None
+
+
+@pytest.mark.parametrize("stage", [Stage.OFFER, Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN])
+def test_no_takehome_alert_once_answered_or_past_decision(stage: Stage) -> None:
+    assert clocks.takehome_steps(facts(answered=True)) == []
+    assert clocks.takehome_steps(facts(stage=stage)) == []
