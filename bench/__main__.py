@@ -3,6 +3,7 @@
 python -m bench            # the full run (`make bench`), under ten minutes on 2 cores
 python -m bench --quick    # fewer requests and sizes, to check the scripts; writes nothing
 python -m bench --only sweep
+python -m bench --only import  # a CSV of 10,000 candidates: preview and import
 python -m bench --workers 1   # each server as one process (WEB_CONCURRENCY=1)
 """
 
@@ -17,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import latency, report, sweep_cost
+from bench import import_cost, latency, report, sweep_cost
 from bench.common import child_env, code_fingerprint, machine, python_speed, start_child
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -32,7 +33,7 @@ async def run(args: argparse.Namespace) -> str:
     # One stand-in process for everything; it prints its addresses on its first line.
     standin = start_child(["-m", "bench.standin_proc"], env=child_env())
     api_url, response_base = standin.first_line.split()
-    latency_results = sweep_results = None
+    latency_results = sweep_results = import_results = None
     try:
         if args.only in (None, "latency"):
             latency_results = await latency.measure(
@@ -45,6 +46,8 @@ async def run(args: argparse.Namespace) -> str:
             )
         if args.only in (None, "sweep"):
             sweep_results = await sweep_cost.measure(workdir, api_url, quick=args.quick)
+        if args.only in (None, "import"):
+            import_results = await import_cost.measure(workdir, quick=args.quick)
     finally:
         out = standin.stop(stdin_grace=10)
         shutil.rmtree(workdir, ignore_errors=True)
@@ -65,6 +68,7 @@ async def run(args: argparse.Namespace) -> str:
         standin_summary,
         time.perf_counter() - started,
         args.quick,
+        imports=import_cost.section(import_results) if import_results else None,
     )
 
 
@@ -75,7 +79,7 @@ def main() -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run; writes no results")
-    parser.add_argument("--only", choices=["latency", "sweep"], help="run one benchmark")
+    parser.add_argument("--only", choices=["latency", "sweep", "import"], help="run one benchmark")
     parser.add_argument(
         "--workers",
         type=int,

@@ -198,6 +198,7 @@ def render(
     standin: dict[str, Any],
     seconds: float,
     quick: bool,
+    imports: list[str] | None = None,
 ) -> str:
     lines = [
         "# Loopkeeper benchmark results",
@@ -221,6 +222,8 @@ def render(
     if sweep is not None:
         lines += _sweep_section(sweep)
         verdicts += sweep_verdicts(sweep)
+    if imports is not None:  # figures only, no target: bench/import_cost.py
+        lines += imports
     lines += [
         "## Stand-in",
         "",

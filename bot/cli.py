@@ -1,4 +1,5 @@
-"""`loopkeeper` commands: start, serve, playground, migrate, downgrade, sweep, templates."""
+"""`loopkeeper` commands: start, serve, playground, migrate, downgrade, sweep, import,
+export, templates."""
 
 from __future__ import annotations
 
@@ -200,10 +201,155 @@ def check_template(args: argparse.Namespace) -> int:
     except TemplateError as error:
         return _fail(f"Template is not usable: {error}")
     stages = ", ".join(s.name for s in template.plan)
+    takehome = template.takehome
+    parts = (
+        f"; take-home: {takehome.hours} h, {takehome.window_hours} h window, parts "
+        + ", ".join(p.name for p in takehome.parts)
+        if takehome
+        else ""
+    )
     print(
         f"{args.file}: template {template.name!r} ({template.title}) is valid: "
-        f"{len(template.competencies)} competencies; interview plan: {stages}."
+        f"{len(template.competencies)} competencies; interview plan: {stages}{parts}."
     )
+    return 0
+
+
+PROGRESS_FROM_ROWS = 2000  # smaller files import in a blink: no bar
+
+
+def _progress_bar(total: int) -> Any:
+    """A one-line bar on stderr when it is a terminal and the file is big, else None."""
+    if total < PROGRESS_FROM_ROWS or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, of: int) -> None:
+        width = 30
+        filled = width * done // max(of, 1)
+        end = "\n" if done >= of else ""
+        print(
+            f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{of:,}",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _preview_lines(preview: Any, path: str) -> list[str]:
+    """The preview as a small table, then every problem with its line and column."""
+    separator = {",": "comma", ";": "semicolon", "\t": "tab"}[preview.delimiter]
+    table = [
+        ("rows", preview.total),
+        ("new", len(preview.new)),
+        ("already in Loopkeeper", len(preview.present)),
+        ("repeated in the file", len(preview.duplicates)),
+        ("with problems", preview.problem_rows),
+    ]
+    lines = [f"{path}: {preview.encoding}, {separator}-separated"]
+    lines += [f"  {label:<24}{count:>8,}" for label, count in table]
+    for role in preview.roles:
+        count = sum(1 for row in preview.new if row.role.id == role.id)
+        lines.append(f"  new in {role.title}: {count:,}")
+    if preview.problems or preview.duplicates:
+        lines.append("Left out:")
+        lines += [f"  {problem}" for problem in preview.problems]
+        lines += [
+            f"  line {d.row.line}: repeats line {d.first_line} ({d.row.role.title})"
+            for d in preview.duplicates
+        ]
+    return lines
+
+
+def import_candidates(args: argparse.Namespace) -> int:
+    """Import a CSV of candidates: a preview, then (without --dry-run) the import, in one
+    transaction."""
+    import getpass
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    from bot import importer
+    from bot.app import SchemaOutOfDate, check_schema
+    from bot.db import Database
+    from bot.hiring import NotAllowed
+    from bot.imports import MAX_BYTES
+
+    settings = load_database_settings()
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        return _fail(f"Cannot read {args.file}: {error.strerror or error}.")
+    if len(data) > MAX_BYTES:
+        return _fail(f"{args.file} is over {MAX_BYTES // 2**20} MB; split it into smaller files.")
+    who = importer.Importer(args.by or f"cli:{getpass.getuser()}"[:32], operator=True)
+
+    async def go() -> int | None:
+        db = Database(settings.database_url)
+        try:
+            await check_schema(db)
+            found = await importer.preview(db, importer=who, data=data, role_title=args.role)
+            if isinstance(found, importer.NeedsRole):
+                titles = ", ".join(r.title for r in found.roles)
+                raise NotAllowed(f"The file has no role column: pass --role (one of: {titles}).")
+            print("\n".join(_preview_lines(found, args.file)))
+            if args.dry_run or not found.new:
+                return None
+            done = await importer.run(
+                db,
+                importer=who,
+                filename=Path(args.file).name,
+                data=data,
+                role_title=args.role,
+                now=datetime.now(UTC),
+                progress=_progress_bar(len(found.new)),
+            )
+            return len(done.candidate_ids)
+        finally:
+            await db.close()
+
+    try:
+        imported = asyncio.run(go())
+    except (SchemaOutOfDate, NotAllowed, importer.ImportFileError) as error:
+        return _fail(str(error))
+    except (IntegrityError, DataError) as error:  # the transaction rolled back
+        return _fail(importer.failed_message(error))
+    if imported is None:
+        print("Dry run: nothing imported." if args.dry_run else "Nothing new to import.")
+    else:
+        print(f"Imported {imported:,} candidates in one transaction.")
+    return 0
+
+
+def export_candidates(args: argparse.Namespace) -> int:
+    """Every candidate (of --role) to standard output, as CSV or JSON with their ids."""
+    from datetime import UTC, datetime
+
+    from bot import exports
+    from bot.app import SchemaOutOfDate, check_schema
+    from bot.db import Database
+
+    settings = load_database_settings()
+
+    async def go() -> list[exports.ExportRow]:
+        db = Database(settings.database_url)
+        try:
+            await check_schema(db)
+            return await exports.rows_for(
+                db, viewer_id=None, role_query=args.role or "", now=datetime.now(UTC)
+            )
+        finally:
+            await db.close()
+
+    try:
+        rows = asyncio.run(go())
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    if args.format == "json":
+        sys.stdout.write(exports.to_json(rows))
+    else:
+        sys.stdout.write(exports.to_csv(rows, with_id=True))
     return 0
 
 
@@ -296,6 +442,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
     )
     sweep_cmd.set_defaults(run=sweep)
+
+    import_cmd = commands.add_parser(
+        "import", help="import candidates from a CSV file: a preview, then one transaction"
+    )
+    import_cmd.add_argument("file", help="a CSV file, e.g. candidates.csv")
+    import_cmd.add_argument("--role", help="the role (title) for rows that name none")
+    import_cmd.add_argument(
+        "--dry-run", action="store_true", help="print the preview; import nothing"
+    )
+    import_cmd.add_argument(
+        "--by", help="who the history names as importer (default: cli:<your login>)"
+    )
+    import_cmd.set_defaults(run=import_candidates)
+
+    export_cmd = commands.add_parser(
+        "export", help="write every candidate (of --role) to standard output"
+    )
+    export_cmd.add_argument("--role", help="only roles whose title contains this")
+    export_cmd.add_argument("--format", choices=["csv", "json"], default="csv")
+    export_cmd.set_defaults(run=export_candidates)
 
     templates_cmd = commands.add_parser("templates", help="scorecard templates")
     templates_sub = templates_cmd.add_subparsers(dest="templates_command", required=True)

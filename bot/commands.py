@@ -18,6 +18,7 @@ SUBCOMMANDS = (
     "pipeline",
     "role",
     "admin",
+    "export",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 

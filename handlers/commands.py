@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, overview, store
+from bot import access, exports, feedback, hiring, overview, store
 from bot.app import deps_of
 from bot.blocks import alerts as alert_blocks
 from bot.blocks import candidates as cards
+from bot.blocks import imports as import_blocks
 from bot.blocks import interviews as interview_blocks
 from bot.blocks import offers as offer_blocks
 from bot.blocks.common import as_dicts
@@ -22,6 +25,8 @@ from bot.commands import CommandError, parse, parse_move
 from bot.scorecards import template_named, templates
 from bot.stages import IllegalMove, Stage
 from handlers.render import refresh_team_homes, status_answer, status_card
+
+log = logging.getLogger(__name__)
 
 MODAL_FAILED = (
     "Slack didn't let me open the form in time (it said `{error}`). Please run the command again."
@@ -53,6 +58,8 @@ async def hire(
         await admin(ack, context, user_id=user_id, rest=request.rest)
     elif request.sub == "role":
         await role(ack, client, context, command)
+    elif request.sub == "export":
+        await export(ack, client, context, user_id=user_id, query=request.rest)
 
 
 async def status(ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, query: str) -> None:
@@ -273,6 +280,50 @@ async def role(
         return
     view = create_role_modal(creator_id=user_id, templates=templates())
     await _open_modal(ack, client, command["trigger_id"], view)
+
+
+async def _send_export(
+    client: AsyncWebClient, user_id: str, data: bytes, comment: str, filename: str
+) -> None:
+    """The file in the person's DM with the app: a message there gives the DM's id, which
+    an upload needs (a user id is not a conversation)."""
+    try:
+        posted = await client.chat_postMessage(channel=user_id, text=comment)
+        await client.files_upload_v2(
+            channel=posted["channel"], file=data, filename=filename, title=filename
+        )
+    except SlackApiError as error:
+        log.warning("export to %s failed: %s", user_id, error.response.get("error"))
+    except (TimeoutError, OSError, aiohttp.ClientError) as error:
+        log.warning("export to %s failed: %s", user_id, error.__class__.__name__)
+
+
+async def export(
+    ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, *, user_id: str, query: str
+) -> None:
+    """A CSV of the candidates the person may see, sent to their DM with the app."""
+    deps = deps_of(context)
+    now = deps.clock.now()
+    rows = await exports.rows_for(deps.db, viewer_id=user_id, role_query=query, now=now)
+    if not rows:
+        scope = f" in roles matching “{query}”" if query else ""
+        await ack(
+            text=f"You have no candidates to export{scope}. Export shows the candidates "
+            "of the roles you hire for and those you interview."
+        )
+        return
+    await ack(text=f"Sending you a CSV of {len(rows):,} candidates in our DM.")
+    filename = f"loopkeeper-candidates-{now:%Y-%m-%d}.csv"
+    deps.background.run(
+        _send_export(
+            client,
+            user_id,
+            exports.csv_bytes(rows),
+            import_blocks.export_comment(len(rows), query),
+            filename,
+        ),
+        name="export",
+    )
 
 
 def register(app: AsyncApp) -> None:

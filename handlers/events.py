@@ -17,6 +17,7 @@ from bot import notify, store
 from bot.app import Deps, deps_of
 from bot.blocks.help import help_text
 from bot.questions import read
+from handlers import imports
 from handlers.render import status_answer
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,15 @@ async def mention(
 async def direct_message(
     event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    # Edits, deletions and bots' messages are not questions.
-    if event.get("subtype") or event.get("bot_id") or event.get("channel_type") != "im":
+    if event.get("bot_id") or event.get("channel_type") != "im":
+        return
+    if event.get("subtype") == "file_share":  # a CSV of candidates to import
+        deps = deps_of(context)
+        if await _first_time(deps, body):
+            imports.file_shared(deps, client, event)
+        return
+    # Edits, deletions and other subtypes are not questions.
+    if event.get("subtype"):
         return
     await _question(event, body, client, context, in_dm=True)
 

@@ -21,6 +21,7 @@ SCOPES: dict[str, str | None] = {
     "users_info": "users:read",
     "conversations_open": "im:write",
     "files_upload_v2": "files:write",
+    "files_info": "files:read",
 }
 
 

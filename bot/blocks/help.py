@@ -31,6 +31,16 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Extend an offer; the 48-hour offer clock starts",
         "/hire offer Jane Doe",
     ),
+    (
+        "/hire export [role]",
+        "A CSV of the candidates you may see, sent to your DM with me",
+        "/hire export mlops",
+    ),
+    (
+        "Share a .csv file with me in a DM",
+        "Import candidates: a preview first, then an Import button",
+        "Name,Email,Role,Stage",
+    ),
     ("/hire role", "Create a role (admins)", "/hire role"),
     (
         "/hire admin deliveries",

@@ -146,6 +146,7 @@ class SlackStandin:
             "conversations.open": self._conversations_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "files.info": self._files_info,
         }
 
     # ---- lifecycle -------------------------------------------------------------
@@ -158,6 +159,7 @@ class SlackStandin:
         app = web.Application()
         app.router.add_get("/socket", self._on_socket)
         app.router.add_post("/upload/{file_id}", self._on_upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._on_download)
         app.router.add_route("*", "/api/{method}", self._on_api)
         app.router.add_post("/response/{name}", self._on_response_url)
         self._runner = web.AppRunner(app, access_log=None)
@@ -451,6 +453,68 @@ class SlackStandin:
             message["files"] = [self._file_summary(f["id"], f["title"]) for f in done]
             self._keep(channel.split(",")[0], message)
         return {"files": done}
+
+    def share_file(
+        self, user: str, filename: str, data: bytes, *, mimetype: str | None = None
+    ) -> dict[str, Any]:
+        """A person shares a file in their DM with the app: the file is kept (files.info
+        and its download URL answer for it) and the message shows it. Returns the file
+        object the `message` event of subtype `file_share` carries."""
+        file_id = f"F{self._next_seq():08d}"
+        self.files[file_id] = {
+            "filename": filename,
+            "length": len(data),
+            "bytes": data,
+            "user": user,
+            "mimetype": mimetype,
+        }
+        message = {"ts": self._next_ts(), "user": user, "text": ""}
+        message["files"] = [self._file_summary(file_id, filename)]
+        self._keep("D" + user, message)
+        return self._file_object(file_id)
+
+    def _file_object(self, file_id: str) -> dict[str, Any]:
+        """A file as files.info describes it (the fields Loopkeeper reads, and a few more)."""
+        info = self.files[file_id]
+        name = info["filename"]
+        kind = info.get("mimetype") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        download = f"{self._started_base()}/files-pri/{TEAM_ID}-{file_id}/{name}"
+        return {
+            "id": file_id,
+            "created": int(self._now()),
+            "name": name,
+            "title": name,
+            "mimetype": kind,
+            "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "binary",
+            "user": info.get("user", BOT_USER_ID),
+            "size": info["length"],
+            "mode": "hosted",
+            "is_external": False,
+            "url_private": download,
+            "url_private_download": download + "?download=1",
+        }
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = _require(args, "file", "file_not_found")
+        if self.files.get(file_id, {}).get("bytes") is None:
+            raise _ApiError("file_not_found")
+        return {"file": self._file_object(file_id)}
+
+    async def _on_download(self, request: web.Request) -> web.Response:
+        """A file's url_private: its bytes with the bot token, else (as Slack does) the
+        sign-in page, with status 200."""
+        file_id = request.match_info["file_id"].removeprefix(f"{TEAM_ID}-")
+        info = self.files.get(file_id)
+        call = Call(f"download:{file_id}", dict(request.query), dict(request.headers))
+        await self._record(call)
+        if _bearer(request.headers.get("Authorization")) != self.token:
+            return web.Response(
+                status=200, text="<html>Sign in to Slack</html>", content_type="text/html"
+            )
+        if info is None or info["bytes"] is None:
+            return web.Response(status=404, text="file not found")
+        kind = mimetypes.guess_type(info["filename"])[0] or "application/octet-stream"
+        return web.Response(status=200, body=info["bytes"], content_type=kind)
 
     def _file_summary(self, file_id: str, title: str) -> dict[str, Any]:
         name = self.files[file_id]["filename"]

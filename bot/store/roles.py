@@ -115,3 +115,9 @@ async def _with_teams(session: AsyncSession, roles: list[Role]) -> list[RoleWith
         RoleWithTeam(r, Team(r.hiring_manager_id, frozenset(recruiters.get(r.id or 0, set()))))
         for r in roles
     ]
+
+
+async def all_roles(session: AsyncSession) -> list[RoleWithTeam]:
+    """Every role with its team, by title: for operators' tools (the CLI's import, export)."""
+    result = await session.exec(select(Role).order_by(col(Role.title_key)))
+    return await _with_teams(session, list(result.all()))

@@ -1,0 +1,222 @@
+"""A CSV shared in a DM with the app becomes candidates: a preview with an Import button
+(and a role picker when the file names no role), then the import, once.
+
+Slack keeps the file; the buttons carry its id and the role, and each step reads it
+again with files.info and the bot token. Work happens after the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import importer
+from bot.app import Deps, deps_of
+from bot.blocks import imports as blocks
+from bot.hiring import NotAllowed
+from bot.imports import MAX_BYTES, ImportFileError
+from bot.notify import UNREACHABLE
+
+log = logging.getLogger(__name__)
+
+DOWNLOAD_SECONDS = 30
+MAX_FILES = 3  # files shared in one message that get a preview each
+
+
+class Refused(Exception):
+    """The file cannot be imported; the message says why, for the person."""
+
+
+def _is_csv(file: dict[str, Any]) -> bool:
+    name = str(file.get("name") or "")
+    return (
+        name.lower().endswith(".csv")
+        or file.get("filetype") == "csv"
+        or file.get("mimetype") == "text/csv"
+    )
+
+
+async def fetch(client: AsyncWebClient, file_id: str) -> tuple[str, bytes]:
+    """The file's name and bytes, read with the bot token; Refused when it is not a CSV,
+    is too large, or Slack will not hand it over."""
+    try:
+        file = (await client.files_info(file=file_id))["file"]
+    except SlackApiError as error:
+        raise Refused(blocks.FETCH_FAILED.format(error=error.response.get("error"))) from None
+    except UNREACHABLE as error:
+        raise Refused(blocks.FETCH_FAILED.format(error=error.__class__.__name__)) from None
+    if not _is_csv(file):
+        raise Refused(blocks.NOT_CSV)
+    if int(file.get("size") or 0) > MAX_BYTES:
+        raise Refused(blocks.TOO_BIG)
+    url = file.get("url_private_download") or file.get("url_private")
+    if not isinstance(url, str):
+        raise Refused(blocks.FETCH_FAILED.format(error="no_download_url"))
+    return str(file.get("name") or file_id), await _download(client, url)
+
+
+async def _download(client: AsyncWebClient, url: str) -> bytes:
+    headers = {"Authorization": f"Bearer {client.token}"}
+    timeout = aiohttp.ClientTimeout(total=DOWNLOAD_SECONDS)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as http,
+            http.get(url, headers=headers) as response,
+        ):
+            # Without a valid token Slack answers with its sign-in page, not an error.
+            if response.status != 200 or response.content_type == "text/html":
+                raise Refused(blocks.FETCH_FAILED.format(error=f"HTTP {response.status}"))
+            data = await response.content.read(MAX_BYTES + 1)
+    except UNREACHABLE as error:
+        raise Refused(blocks.FETCH_FAILED.format(error=error.__class__.__name__)) from None
+    if len(data) > MAX_BYTES:
+        raise Refused(blocks.TOO_BIG)
+    return data
+
+
+async def _preview_text(
+    deps: Deps, client: AsyncWebClient, *, user_id: str, file_id: str, role_id: int | None
+) -> tuple[str, list[dict]]:
+    """The preview (or the role picker, or why not) as a message's text and blocks."""
+    try:
+        filename, data = await fetch(client, file_id)
+        found = await importer.preview(
+            deps.db, importer=importer.Importer(user_id), data=data, role_id=role_id
+        )
+    except (Refused, NotAllowed, ImportFileError) as refusal:
+        return str(refusal), []
+    if isinstance(found, importer.NeedsRole):
+        text, built = blocks.role_picker_message(
+            found.roles, filename=filename, file_id=file_id, total=found.total
+        )
+    else:
+        text, built = blocks.preview_message(
+            found, filename=filename, file_id=file_id, role_id=role_id
+        )
+    return text, [b.to_dict() for b in built]
+
+
+async def _post_preview(
+    deps: Deps, client: AsyncWebClient, *, user_id: str, channel: str, file_id: str
+) -> None:
+    text, built = await _preview_text(deps, client, user_id=user_id, file_id=file_id, role_id=None)
+    try:
+        await client.chat_postMessage(channel=channel, text=text, blocks=built or None)
+    except SlackApiError as error:
+        log.warning("could not post an import preview: %s", error.response.get("error"))
+    except UNREACHABLE as error:
+        log.warning("could not post an import preview: %s", error.__class__.__name__)
+
+
+def file_shared(deps: Deps, client: AsyncWebClient, event: dict[str, Any]) -> None:
+    """A `message` event of subtype `file_share` in a DM with the app (events.py has
+    checked it is the first delivery): a preview per CSV file, after the ack."""
+    user_id, channel = event.get("user"), event.get("channel")
+    files = event.get("files")
+    if not isinstance(user_id, str) or not isinstance(channel, str) or not isinstance(files, list):
+        return
+    for file in files[:MAX_FILES]:
+        file_id = file.get("id") if isinstance(file, dict) else None
+        if isinstance(file_id, str) and file_id:
+            deps.background.run(
+                _post_preview(deps, client, user_id=user_id, channel=channel, file_id=file_id),
+                name="import-preview",
+            )
+
+
+async def _answer(respond: AsyncRespond, text: str, built: list[dict], *, replace: bool) -> None:
+    try:
+        await respond(text=text, blocks=built or None, replace_original=replace)
+    except UNREACHABLE as error:
+        log.warning("could not answer an import click: %s", error.__class__.__name__)
+
+
+async def _pick(
+    deps: Deps, client: AsyncWebClient, respond: AsyncRespond, user_id: str, value: object
+) -> None:
+    parsed = blocks.parse_import_value(value)
+    if parsed is None or parsed[1] is None:
+        await _answer(
+            respond, "That choice is out of date; share the file again.", [], replace=False
+        )
+        return
+    text, built = await _preview_text(
+        deps, client, user_id=user_id, file_id=parsed[0], role_id=parsed[1]
+    )
+    await _answer(respond, text, built, replace=bool(built))
+
+
+async def role_picked(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    value = (action.get("selected_option") or {}).get("value")
+    deps.background.run(_pick(deps, client, respond, body["user"]["id"], value), name="import-role")
+
+
+async def _import(
+    deps: Deps, client: AsyncWebClient, respond: AsyncRespond, user_id: str, value: object
+) -> None:
+    parsed = blocks.parse_import_value(value)
+    if parsed is None:
+        await _answer(
+            respond, "That button is out of date; share the file again.", [], replace=False
+        )
+        return
+    file_id, role_id = parsed
+    try:
+        filename, data = await fetch(client, file_id)
+        done = await importer.run(
+            deps.db,
+            importer=importer.Importer(user_id),
+            filename=filename,
+            data=data,
+            role_id=role_id,
+            now=deps.clock.now(),
+        )
+    except (Refused, NotAllowed, ImportFileError) as refusal:
+        await _answer(respond, str(refusal), [], replace=False)
+        return
+    except SQLAlchemyError as error:  # the transaction rolled back: nothing was imported
+        log.exception("import of file %s failed", file_id)
+        await _answer(respond, importer.failed_message(error), [], replace=False)
+        return
+    log.info("imported %d candidates from file %s", len(done.candidate_ids), file_id)
+    text, built = blocks.result_message(
+        done.preview, filename=filename, imported=len(done.candidate_ids)
+    )
+    # The preview's message becomes the result, so its Import button is gone; a second
+    # click that raced it finds everyone present and imports nothing.
+    await _answer(respond, text, [b.to_dict() for b in built], replace=True)
+
+
+async def import_clicked(
+    ack: AsyncAck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    deps = deps_of(context)
+    deps.background.run(
+        _import(deps, client, respond, body["user"]["id"], action.get("value")), name="import"
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.action(blocks.IMPORT)(import_clicked)
+    app.action(blocks.IMPORT_ROLE)(role_picked)

@@ -1,0 +1,209 @@
+"""Candidates in and out through Slack: a CSV shared in a DM (preview, Import, once),
+and `/hire export` under the same visibility rules as the status card. Every request
+is signed as Slack signs it; the Web API is the product's stand-in."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from bot.blocks.imports import NOT_CSV, TOO_BIG
+from bot.imports import MAX_BYTES
+from tests.conftest import OUTSIDER, RECRUITER, Running
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    all_candidates,
+    answer,
+    blocks_text,
+    buttons,
+    create_role,
+    schedule,
+    submit_scorecard,
+)
+
+FILE = (
+    "\ufeffName;Email;Role;Stage;Notes\n"
+    'Jane Doe;jane@example.com;MLOps Engineer;screening;"Met at a meetup;\nwants remote"\n'
+    "Bob Stone;bob@example.com;MLOps Engineer;;\n"
+    "Jane Doe;jane@example.com;MLOps Engineer;;\n"
+    "Bad Email;not-an-email;MLOps Engineer;;\n"
+    "Sam Lee;sam@example.com;Sales Lead;;\n"
+).encode()
+
+
+async def share(app: Running, user: str, filename: str, data: bytes, **event: Any) -> None:
+    """The person drops a file into their DM with the app; Slack sends the event."""
+    file = app.standin.share_file(user, filename, data)
+    body = {
+        "type": "message",
+        "subtype": "file_share",
+        "user": user,
+        "channel": f"D{user}",
+        "channel_type": "im",
+        "text": "",
+        "files": [file],
+        **event,
+    }
+    response = await app.slack.event(body, event_id=f"Ev{file['id']}")
+    assert response.status_code == 200, response.text
+    await app.settle()
+
+
+def dm_answers(app: Running, user: str) -> list[dict[str, Any]]:
+    return [
+        c.args for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == f"D{user}"
+    ]
+
+
+async def click(app: Running, message: dict[str, Any], label: str, user: str = RECRUITER) -> dict:
+    button = buttons(message["blocks"])[label]
+    await app.slack.action(
+        button["action_id"],
+        button["value"],
+        user=user,
+        message=message,
+        channel=f"D{user}",
+        response_url=app.standin.response_url("import"),
+    )
+    await app.settle()
+    return app.standin.calls_to("response_url:import")[-1].args
+
+
+async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> None:
+    await create_role(app)
+    await share(app, RECRUITER, "team.csv", FILE)
+    [preview] = dm_answers(app, RECRUITER)
+    shown = blocks_text(preview["blocks"])
+    assert "*5* rows" in shown and "*2* new" in shown and "*2* with problems" in shown
+    assert "line 6, column B (Email)" in shown  # Jane's note spans lines 2-3
+    assert "line 7, column C (Role)" in shown and "Sales Lead" in shown
+    assert "line 5: Jane Doe again (first on line 2)" in shown
+    assert await all_candidates(app) == []  # a preview writes nothing
+
+    result = await click(app, preview, "Import 2 candidates")
+    assert result["replace_original"] is True
+    assert "Imported 2 candidates from team.csv into MLOps Engineer" in result["text"]
+    assert "Import" not in buttons(result["blocks"])
+    stored = {c.name: c.stage for c in await all_candidates(app)}
+    assert stored == {"Jane Doe": "screening", "Bob Stone": "sourced"}
+
+    # A stale or repeated click (the button on an old copy of the message) adds nothing.
+    again = await click(app, preview, "Import 2 candidates")
+    assert again["text"].startswith("Nothing imported from team.csv")
+    assert len(await all_candidates(app)) == 2
+
+
+async def test_a_file_present_already_offers_no_import(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Bob Stone", role=role, email="bob@example.com")
+    await share(app, RECRUITER, "one.csv", b"Name,Email\nRobert Stone,BOB@example.com\n")
+    preview = dm_answers(app, RECRUITER)[-1]
+    assert "*1* already in Loopkeeper" in blocks_text(preview["blocks"])
+    assert "Nothing new to import." in blocks_text(preview["blocks"])
+    assert buttons(preview["blocks"]) == {}
+
+
+async def test_a_file_without_roles_asks_which_role_when_there_are_several(app: Running) -> None:
+    await create_role(app)
+    data_role = await create_role(app, title="Data Engineer")
+    await share(app, RECRUITER, "names.csv", b"Name\nJane Doe\nBob Stone\n")
+    picker = dm_answers(app, RECRUITER)[-1]
+    assert "no role column: which role are they for?" in picker["text"]
+    select = picker["blocks"][1]["elements"][0]
+    option = next(o for o in select["options"] if o["text"]["text"] == "Data Engineer")
+    await app.slack.action(
+        select["action_id"],
+        user=RECRUITER,
+        message=picker,
+        channel=f"D{RECRUITER}",
+        action_type="static_select",
+        selected_option=option,
+        response_url=app.standin.response_url("import"),
+    )
+    await app.settle()
+    preview = app.standin.calls_to("response_url:import")[-1].args
+    assert "New candidates go to: Data Engineer" in blocks_text(preview["blocks"])
+    await click(app, preview, "Import 2 candidates")
+    assert {c.role_id for c in await all_candidates(app)} == {data_role.id}
+
+
+async def test_what_cannot_be_imported_is_answered_plainly(app: Running) -> None:
+    await share(app, OUTSIDER, "team.csv", FILE)
+    assert "you are on none yet" in dm_answers(app, OUTSIDER)[-1]["text"]
+    await create_role(app)
+    await share(app, RECRUITER, "resume.pdf", b"%PDF-1.7")
+    assert dm_answers(app, RECRUITER)[-1]["text"] == NOT_CSV
+    downloads = [c for c in app.standin.calls if c.method.startswith("download:")]
+    await share(app, RECRUITER, "huge.csv", b"Name\n" + b"x" * MAX_BYTES)
+    assert dm_answers(app, RECRUITER)[-1]["text"] == TOO_BIG
+    # Neither was fetched: files.info said what they were.
+    assert [c for c in app.standin.calls if c.method.startswith("download:")] == downloads
+    await share(app, RECRUITER, "book.csv", b"PK\x03\x04 a workbook renamed")
+    assert "Excel workbook" in dm_answers(app, RECRUITER)[-1]["text"]
+
+
+async def test_slacks_retry_of_the_event_previews_once(app: Running) -> None:
+    await create_role(app)
+    file = app.standin.share_file(RECRUITER, "team.csv", FILE)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "user": RECRUITER,
+        "channel": f"D{RECRUITER}",
+        "channel_type": "im",
+        "files": [file],
+    }
+    await app.slack.event(event, event_id="EvSAME")
+    await app.slack.event(event, event_id="EvSAME", retry_num=1)
+    await app.settle()
+    assert len(dm_answers(app, RECRUITER)) == 1
+
+
+# Export ----------------------------------------------------------------------------------------
+
+
+def exported(app: Running) -> list[dict[str, str]]:
+    """The rows of the latest CSV the app uploaded."""
+    files = [f for f in app.standin.files.values() if f["filename"].startswith("loopkeeper-")]
+    text = files[-1]["bytes"].decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+async def test_export_sends_what_each_person_may_see(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
+    await add_candidate(app, "=HYPERLINK(evil)", role=role)
+    interview = await schedule(app, "Jane Doe", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="4")
+
+    ack = answer(await app.slack.command("export", user=RECRUITER))
+    assert ack["text"] == "Sending you a CSV of 2 candidates in our DM."
+    await app.settle()
+    rows = exported(app)
+    assert [r["name"] for r in rows] == ["Jane Doe", "'=HYPERLINK(evil)"]  # stays text
+    assert rows[0]["stage"] == "interviewing" and rows[0]["scorecards_in"] == "1 of 2"
+    assert rows[0]["recommendations"] == f"{INTERVIEWER_2}: Strong yes"
+    upload = app.standin.calls_to("files.completeUploadExternal")[-1].args
+    assert upload["channel_id"] == f"D{RECRUITER}"  # the requester's DM, nowhere else
+
+    # An interviewer sees only their own candidate, and nobody's recommendation before
+    # submitting their own.
+    answer(await app.slack.command("export", user=INTERVIEWER))
+    await app.settle()
+    [row] = exported(app)
+    assert row["name"] == "Jane Doe"
+    assert row["recommendations"] == f"{INTERVIEWER_2}: hidden until you submit your own"
+    await submit_scorecard(app, interview, user=INTERVIEWER, rating="2")
+    answer(await app.slack.command("export", user=INTERVIEWER))
+    await app.settle()
+    [row] = exported(app)
+    assert row["recommendations"] == f"{INTERVIEWER}: No; {INTERVIEWER_2}: Strong yes"
+
+    refused = answer(await app.slack.command("export", user=OUTSIDER))
+    assert refused["text"].startswith("You have no candidates to export")
+    assert answer(await app.slack.command("export sales", user=RECRUITER))["text"].startswith(
+        "You have no candidates to export in roles matching “sales”"
+    )
