@@ -94,6 +94,25 @@ async def _show(
     await respond(text=text, blocks=blocks, replace_original=bool(container.get("is_ephemeral")))
 
 
+async def _show_changed(
+    deps: Deps,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    card: hiring.CandidateCard,
+    note: str,
+) -> None:
+    """After a button changed a candidate: the team's Home tabs redrawn, and the card
+    with what happened, in place of the clicked message, else by DM (Home, modal)."""
+    user_id = body["user"]["id"]
+    refresh_team_homes(deps, client, card)
+    text, blocks = await status_card(deps, user_id, card, note=note)
+    if body.get("response_url"):
+        await respond(text=text, blocks=blocks, replace_original=True)
+    else:
+        deps.background.run(notify.dm(client, user_id, text, blocks), name="card-changed")
+
+
 async def open_status(
     ack: AsyncAck,
     action: dict,
@@ -353,12 +372,7 @@ async def _offer_change(
     except hiring.NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
-    refresh_team_homes(deps, client, done.card)
-    text, blocks = await status_card(deps, user_id, done.card, note=note(done))
-    if body.get("response_url"):
-        await respond(text=text, blocks=blocks, replace_original=True)
-    else:
-        deps.background.run(notify.dm(client, user_id, text, blocks), name="offer-change")
+    await _show_changed(deps, client, body, respond, done.card, note(done))
 
 
 async def offer_accepted(
@@ -572,13 +586,8 @@ async def takehome_not_received(
     except hiring.NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
-    refresh_team_homes(deps, client, recorded.card)
     note = takehome_blocks.recorded_note(recorded)
-    text, blocks = await status_card(deps, user_id, recorded.card, note=note)
-    if body.get("response_url"):
-        await respond(text=text, blocks=blocks, replace_original=True)
-    else:
-        deps.background.run(notify.dm(client, user_id, text, blocks), name="takehome-answer")
+    await _show_changed(deps, client, body, respond, recorded.card, note)
 
 
 async def open_grade(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+)
+
+from bot.scorecards import NOT_ASSESSED, RATINGS
 
 
 def esc(text: str) -> str:
@@ -50,3 +58,11 @@ def as_dicts(blocks: list[Block]) -> list[dict]:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def rating_options(*, with_not_assessed: bool) -> list[Option]:
+    """The scorecard's rating scale, for scorecards and take-home grades alike."""
+    options = [Option(value=str(v), text=f"{v} · {label}") for v, label in RATINGS.items()]
+    if with_not_assessed:
+        options.append(Option(value=str(NOT_ASSESSED), text="Not assessed"))
+    return options

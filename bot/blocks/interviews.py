@@ -27,15 +27,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import access, clocks
-from bot.blocks.common import clip, context, duration, esc, section, user, when
+from bot.blocks.common import clip, context, duration, esc, rating_options, section, user, when
 from bot.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
 from bot.hiring import CandidateCard
 from bot.models import MAX_EVIDENCE, MAX_SUMMARY
 from bot.numbers import record_id, small_int
 from bot.scorecards import (
-    NOT_ASSESSED,
-    RATINGS,
     Competency,
     Template,
     evidence_field,
@@ -225,13 +223,6 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
 # The scorecard modal ----------------------------------------------------------------------------
 
 
-def _rating_options(*, with_not_assessed: bool) -> list[Option]:
-    options = [Option(value=str(v), text=f"{v} · {label}") for v, label in RATINGS.items()]
-    if with_not_assessed:
-        options.append(Option(value=str(NOT_ASSESSED), text="Not assessed"))
-    return options
-
-
 def _initial(options: list[Option], value: int | None) -> Option | None:
     return next((o for o in options if value is not None and o.value == str(value)), None)
 
@@ -268,7 +259,7 @@ def scorecard_modal(ctx: ScorecardContext) -> View:
         )
     for competency in ctx.competencies:
         rated = ctx.ratings.get(competency.key)
-        options = _rating_options(with_not_assessed=True)
+        options = rating_options(with_not_assessed=True)
         blocks.append(
             InputBlock(
                 block_id=rate_field(competency.key),
@@ -296,7 +287,7 @@ def scorecard_modal(ctx: ScorecardContext) -> View:
                 ),
             )
         )
-    overall = _rating_options(with_not_assessed=False)
+    overall = rating_options(with_not_assessed=False)
     blocks.append(DividerBlock())
     blocks.append(
         InputBlock(

@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     InputBlock,
-    Option,
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
@@ -26,13 +25,21 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import access
-from bot.blocks.common import clip, context, duration, esc, section, user, when
+from bot.blocks.common import (
+    clip,
+    context,
+    duration,
+    esc,
+    rating_options,
+    section,
+    user,
+    when,
+)
 from bot.hiring import CandidateCard
 from bot.models import MAX_EVIDENCE, MAX_SUMMARY, MAX_TAKEHOME_NOTE, Takehome
 from bot.numbers import record_id
 from bot.scorecards import (
     NOT_ASSESSED,
-    RATINGS,
     TakehomePart,
     TakehomeSpec,
     evidence_field,
@@ -334,11 +341,6 @@ def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
 # The grading modal --------------------------------------------------------------------------
 
 
-def _rating_options() -> list[Option]:
-    options = [Option(value=str(v), text=f"{v} · {label}") for v, label in RATINGS.items()]
-    return [*options, Option(value=str(NOT_ASSESSED), text="Not assessed")]
-
-
 def grade_modal(ctx: GradeContext) -> View:
     """One rating per part on the scorecard scale, optional evidence, and a summary."""
     takehome = ctx.takehome
@@ -356,7 +358,9 @@ def grade_modal(ctx: GradeContext) -> View:
                 label=clip(part.name, 2000),
                 hint=clip(f"Strong: {part.strong}\nWeak: {part.weak}", 2000),
                 element=StaticSelectElement(
-                    action_id="value", placeholder="Rate", options=_rating_options()
+                    action_id="value",
+                    placeholder="Rate",
+                    options=rating_options(with_not_assessed=True),
                 ),
             )
         )
