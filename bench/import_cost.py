@@ -1,7 +1,7 @@
 """What importing a CSV of 10,000 candidates costs: reading and checking it (the
 preview), and the import itself, one transaction, on SQLite and (when it answers at
 BENCH_DATABASE_URL) PostgreSQL. The use case is called as the CLI and the Slack
-Import button call it (bot.importer), on a freshly migrated store with one role.
+Import button call it (bot.usecases.importer), on a freshly migrated store with one role.
 Figures only: nothing here asserts a time."""
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from sqlalchemy.engine import make_url
 
 from bench.common import ADMIN, PG_ADMIN_URL, median
 from bench.sweep_cost import _admin, pg_version
-from bot import importer, migrate, store
-from bot.db import Database
-from bot.models import ClockSettings
+from bot import store
+from bot.runtime import migrate
+from bot.store.engine import Database
+from bot.store.tables import ClockSettings
+from bot.usecases import importer
 
 ROWS = 10_000
 QUICK_ROWS = 2_000
@@ -119,8 +121,8 @@ def section(results: ImportResults) -> list[str]:
         "",
         "Milliseconds (median of the runs) to preview and to import a CSV of candidates "
         "(UTF-8 with BOM, semicolons, a quoted two-line note per row) into an empty role: "
-        "`bot.importer.preview` (read, check, match against the store) and "
-        "`bot.importer.run` (the same again inside one transaction, then bulk inserts of "
+        "`bot.usecases.importer.preview` (read, check, match against the store) and "
+        "`bot.usecases.importer.run` (the same again inside one transaction, then bulk inserts of "
         "the candidates and their stage events).",
         "",
         "| backend | rows | preview ms | import ms | rows per second |",

@@ -42,14 +42,16 @@ from bench.common import (
     wait_until_idle,
 )
 from bench.seed import MEASURED_HM, MEASURED_NAME, PendingSeat, Seeder
-from bot import feedback, migrate, store
-from bot.blocks import candidates as cards
-from bot.blocks.common import as_dicts
-from bot.blocks.interviews import scorecard_metadata, scorecard_modal
-from bot.db import Database
-from bot.models import Candidate, Interview, Role
+from bot import store
+from bot.domain.stages import CLOSED
 from bot.playground.sender import SLACKBOT_USER_AGENT, SlackSender, sign
-from bot.stages import CLOSED
+from bot.runtime import migrate
+from bot.slack.blocks import candidates as cards
+from bot.slack.blocks.common import as_dicts
+from bot.slack.blocks.interviews import scorecard_metadata, scorecard_modal
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Interview, Role
+from bot.usecases import feedback
 
 CLIENTS = (1, 10, 50)
 # Requests per cell. Fewer scorecards: each costs the app far more CPU after its answer
@@ -296,7 +298,7 @@ class Server:
 
 
 def start_server(name: str, env: dict[str, str], log: Path, *, workers: int = 1) -> Server:
-    if workers > 1:  # the workers bind the port themselves (bot.workers)
+    if workers > 1:  # the workers bind the port themselves (bot.runtime.workers)
         with listening_socket() as probe:
             port = probe.getsockname()[1]
         child = start_child(

@@ -1,4 +1,4 @@
-"""Bulk seeding of a Loopkeeper store, in the schema `bot.migrate.upgrade` made.
+"""Bulk seeding of a Loopkeeper store, in the schema `bot.runtime.migrate.upgrade` made.
 
 Rows go in through SQLAlchemy Core with the models' own tables and column types, so
 timestamps are stored exactly as the app stores them, thousands of rows per statement
@@ -19,8 +19,11 @@ from typing import Any
 
 from sqlalchemy import Table, insert, text
 
-from bot.db import Database
-from bot.models import (
+from bot.domain.names import name_key
+from bot.domain.scorecards import competencies_for, template_named
+from bot.domain.stages import PATH, Stage
+from bot.store.engine import Database
+from bot.store.tables import (
     Alert,
     Candidate,
     Interview,
@@ -32,9 +35,6 @@ from bot.models import (
     Seat,
     StageEvent,
 )
-from bot.names import name_key
-from bot.scorecards import competencies_for, template_named
-from bot.stages import PATH, Stage
 
 # fmt: off
 FIRST_NAMES = (

@@ -23,9 +23,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot import workers
-from bot.app import create_asgi, make_client, settle_gc
-from bot.config import load_settings
+from bot.runtime import workers
+from bot.runtime.settings import load_settings
+from bot.slack.app import create_asgi, make_client, settle_gc
 
 
 def loopkeeper() -> Starlette:
@@ -83,7 +83,7 @@ def main() -> None:
         print(f"serving {args.app}", flush=True)  # the line the parent waits for
         uvicorn.Server(config).run(sockets=[socket.socket(fileno=args.fd)])
         return
-    # What `loopkeeper serve --workers N` runs (bot.workers): each worker binds the port
+    # What `loopkeeper serve --workers N` runs (bot.runtime.workers): each worker binds the port
     # itself and builds the app in its own process.
     print(f"serving {args.app} with {args.workers} workers", flush=True)
     options = {"host": "127.0.0.1", "port": args.port, "log_level": "warning", "lifespan": "on"}

@@ -5,7 +5,7 @@ One store per backend grows from 1,000 to 100,000 candidates; the due work is fi
 the figures should stay flat: finding what is due is meant to be an index range.
 Before each sweep the due rows are made due again and the alerts the last sweep
 recorded are removed, so every sweep does the same work. The sweeper is the one
-`loopkeeper serve` builds (bot.app.make_sweeper), sending to the Slack stand-in, with
+`loopkeeper serve` builds (bot.slack.app.make_sweeper), sending to the Slack stand-in, with
 no pause between messages (SWEEP_PACE_SECONDS=0): pacing is a fixed wait per message,
 not a cost. This week's weekly reports are recorded as sent (bench.sweep_cost.
 mark_reports_sent), so the sweeps timed are the ordinary ones, every minute of a week.
@@ -29,14 +29,15 @@ from sqlmodel import col, select
 
 from bench.common import BOT_TOKEN, PG_ADMIN_URL, SIGNING_SECRET, median
 from bench.seed import Due, Seeder
-from bot import migrate, store
-from bot.app import Deps, make_sweeper
-from bot.blocks.interviews import zone
-from bot.config import Settings
-from bot.db import Database
-from bot.models import Alert, Candidate, Role, Seat, WeeklyReport
-from bot.report import report_moment
-from bot.sweep import CLAIM_FOR, PLAN_BATCH, SEND_BATCH, Report, Sweeper
+from bot import store
+from bot.readmodels.weekly import report_moment
+from bot.runtime import migrate
+from bot.runtime.settings import Settings
+from bot.scheduling.sweep import CLAIM_FOR, PLAN_BATCH, SEND_BATCH, Report, Sweeper
+from bot.slack.app import Deps, make_sweeper
+from bot.slack.blocks.interviews import zone
+from bot.store.engine import Database
+from bot.store.tables import Alert, Candidate, Role, Seat, WeeklyReport
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
@@ -262,7 +263,7 @@ class Sweepers:
 
 
 def sweeper_for(db: Database, api_url: str, **settings: Any) -> Sweeper:
-    """The sweeper `serve` builds (bot.app.make_sweeper), with no pause between messages."""
+    """The sweeper `serve` builds (bot.slack.app.make_sweeper), with no pause between messages."""
     values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,

@@ -13,17 +13,20 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, feedback, hiring, notify, offers, overview, takehomes
-from bot.app import Deps, deps_of
-from bot.blocks import alerts as alert_blocks
-from bot.blocks import candidates as cards
-from bot.blocks import deadlines as deadline_blocks
-from bot.blocks import interviews as interview_blocks
-from bot.blocks import offers as offer_blocks
-from bot.blocks import takehomes as takehome_blocks
-from bot.numbers import record_id
-from bot.scorecards import template_named
-from bot.stages import IllegalMove, parse_stage
+from bot.domain import access
+from bot.domain.numbers import record_id
+from bot.domain.scorecards import template_named
+from bot.domain.stages import IllegalMove, parse_stage
+from bot.readmodels import overview
+from bot.slack import notify
+from bot.slack.app import Deps, deps_of
+from bot.slack.blocks import alerts as alert_blocks
+from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import deadlines as deadline_blocks
+from bot.slack.blocks import interviews as interview_blocks
+from bot.slack.blocks import offers as offer_blocks
+from bot.slack.blocks import takehomes as takehome_blocks
+from bot.usecases import feedback, hiring, offers, takehomes
 from handlers.render import refresh_team_homes, render_status, status_card
 
 NOT_FOUND = "I can't find that candidate among the roles you hire for."

@@ -10,20 +10,23 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, exports, feedback, hiring, overview, store
-from bot.app import deps_of
-from bot.blocks import alerts as alert_blocks
-from bot.blocks import candidates as cards
-from bot.blocks import imports as import_blocks
-from bot.blocks import interviews as interview_blocks
-from bot.blocks import offers as offer_blocks
-from bot.blocks.common import as_dicts
-from bot.blocks.help import help_blocks, help_text
-from bot.blocks.pipeline import pipeline_message
-from bot.blocks.roles import create_role_modal
-from bot.commands import CommandError, parse, parse_move
-from bot.scorecards import template_named, templates
-from bot.stages import IllegalMove, Stage
+from bot import store
+from bot.domain import access
+from bot.domain.grammar import CommandError, parse, parse_move
+from bot.domain.scorecards import template_named, templates
+from bot.domain.stages import IllegalMove, Stage
+from bot.readmodels import overview
+from bot.slack.app import deps_of
+from bot.slack.blocks import alerts as alert_blocks
+from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import imports as import_blocks
+from bot.slack.blocks import interviews as interview_blocks
+from bot.slack.blocks import offers as offer_blocks
+from bot.slack.blocks.common import as_dicts
+from bot.slack.blocks.help import help_blocks, help_text
+from bot.slack.blocks.pipeline import pipeline_message
+from bot.slack.blocks.roles import create_role_modal
+from bot.usecases import exports, feedback, hiring
 from handlers.render import refresh_team_homes, status_answer, status_card
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,11 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import notify, store
-from bot.app import Deps, deps_of
-from bot.blocks.help import help_text
-from bot.questions import read
+from bot import store
+from bot.domain.questions import read
+from bot.slack import notify
+from bot.slack.app import Deps, deps_of
+from bot.slack.blocks.help import help_text
 from handlers import imports
 from handlers.render import status_answer
 

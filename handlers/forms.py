@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.numbers import record_id, small_int
+from bot.domain.numbers import record_id, small_int
 
 
 def _dict(value: object) -> dict[str, Any]:

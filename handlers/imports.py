@@ -16,12 +16,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import importer
-from bot.app import Deps, deps_of
-from bot.blocks import imports as blocks
-from bot.hiring import NotAllowed
-from bot.imports import MAX_BYTES, ImportFileError
-from bot.notify import UNREACHABLE
+from bot.domain.candidate_csv import MAX_BYTES, ImportFileError
+from bot.slack.app import Deps, deps_of
+from bot.slack.blocks import imports as blocks
+from bot.slack.notify import UNREACHABLE
+from bot.usecases import importer
+from bot.usecases.hiring import NotAllowed
 
 log = logging.getLogger(__name__)
 

@@ -7,15 +7,17 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import access, overview, takehomes
-from bot.app import Deps
-from bot.blocks import candidates as cards
-from bot.blocks.common import as_dicts
-from bot.blocks.interviews import loop_blocks
-from bot.blocks.offers import offer_blocks
-from bot.blocks.takehomes import takehome_blocks
-from bot.hiring import CandidateCard
-from bot.scorecards import template_named
+from bot.domain import access
+from bot.domain.scorecards import template_named
+from bot.readmodels import overview
+from bot.slack.app import Deps
+from bot.slack.blocks import candidates as cards
+from bot.slack.blocks.common import as_dicts
+from bot.slack.blocks.interviews import loop_blocks
+from bot.slack.blocks.offers import offer_blocks
+from bot.slack.blocks.takehomes import takehome_blocks
+from bot.usecases import takehomes
+from bot.usecases.hiring import CandidateCard
 
 
 async def status_card(

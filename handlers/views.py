@@ -9,20 +9,21 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import deadlines, feedback, hiring, notify, offers, takehomes
-from bot.app import Deps, deps_of
-from bot.blocks import candidates as cards
-from bot.blocks import deadlines as deadline_blocks
-from bot.blocks import interviews as interview_blocks
-from bot.blocks import offers as offer_blocks
-from bot.blocks import roles as role_blocks
-from bot.blocks import takehomes as takehome_blocks
-from bot.blocks.common import as_dicts
-from bot.hiring import CandidateCard
-from bot.models import Role
-from bot.numbers import record_id
-from bot.scorecards import GradeForm, ScorecardForm, evidence_field, rate_field
-from bot.stages import IllegalMove, parse_stage
+from bot.domain.numbers import record_id
+from bot.domain.scorecards import GradeForm, ScorecardForm, evidence_field, rate_field
+from bot.domain.stages import IllegalMove, parse_stage
+from bot.slack import notify
+from bot.slack.app import Deps, deps_of
+from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import deadlines as deadline_blocks
+from bot.slack.blocks import interviews as interview_blocks
+from bot.slack.blocks import offers as offer_blocks
+from bot.slack.blocks import roles as role_blocks
+from bot.slack.blocks import takehomes as takehome_blocks
+from bot.slack.blocks.common import as_dicts
+from bot.store.tables import Role
+from bot.usecases import deadlines, feedback, hiring, offers, takehomes
+from bot.usecases.hiring import CandidateCard
 from handlers import forms
 from handlers.render import refresh_team_homes, status_card
 

@@ -9,9 +9,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.config import load_database_settings
-from bot.db import create_engine
+import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.runtime.settings import load_database_settings
+from bot.store.engine import create_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -20,13 +20,13 @@ import pytest
 import uvicorn
 from sqlalchemy.engine import make_url
 
-from bot import migrate
-from bot.app import Deps, create_asgi
-from bot.clock import ManualClock
-from bot.config import Settings
 from bot.playground.sender import SlackSender
 from bot.playground.standin import SlackStandin
-from bot.sweep import Sweeper
+from bot.runtime import migrate
+from bot.runtime.settings import Settings
+from bot.runtime.timesource import ManualClock
+from bot.scheduling.sweep import Sweeper
+from bot.slack.app import Deps, create_asgi
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"

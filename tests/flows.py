@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.models import Candidate, Interview, Role, StageEvent
 from bot.playground.standin import blocks_text  # noqa: F401  (the surface tests import it from here)
+from bot.store.tables import Candidate, Interview, Role, StageEvent
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 
 

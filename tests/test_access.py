@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.access import (
+from bot.domain.access import (
     Hat,
     Team,
     can_add_candidates,

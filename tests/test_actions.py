@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.stages import Stage
+from bot.domain.stages import Stage
 from tests.conftest import HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     add_candidate,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.questions import read
+from bot.domain.questions import read
 from tests.conftest import HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,

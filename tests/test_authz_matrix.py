@@ -28,11 +28,11 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from bot import migrate
-from bot.app import make_sweeper
-from bot.clocks import Kind
-from bot.models import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard
-from bot.stages import Stage
+from bot.domain.clocks import Kind
+from bot.domain.stages import Stage
+from bot.runtime import migrate
+from bot.slack.app import make_sweeper
+from bot.store.tables import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,

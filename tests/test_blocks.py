@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.access import Team
-from bot.blocks import candidates as cards
-from bot.blocks import roles as role_blocks
-from bot.blocks.common import as_dicts, duration, esc
-from bot.blocks.help import help_blocks
-from bot.hiring import CandidateCard
-from bot.models import Candidate, Role, StageEvent
+from bot.domain.access import Team
+from bot.domain.scorecards import templates
+from bot.domain.stages import Stage
 from bot.playground.standin import message_problems, view_problems
-from bot.scorecards import templates
-from bot.stages import Stage
+from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import roles as role_blocks
+from bot.slack.blocks.common import as_dicts, duration, esc
+from bot.slack.blocks.help import help_blocks
+from bot.store.tables import Candidate, Role, StageEvent
+from bot.usecases.hiring import CandidateCard
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = "Ñ" * 150

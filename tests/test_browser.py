@@ -26,7 +26,6 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 from sqlmodel import select
 
-from bot.models import Candidate
 from bot.playground.server import Playground, running_playground
 from bot.playground.workspace import (
     HIRING,
@@ -37,6 +36,7 @@ from bot.playground.workspace import (
     Person,
     dm_of,
 )
+from bot.store.tables import Candidate
 from tests.test_playground import copy_seed, seeded  # noqa: F401  (the seeded workspace)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

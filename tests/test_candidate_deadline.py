@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.models import Alert
+from bot.store.tables import Alert
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
 from tests.flows import (
     INTERVIEWER,
@@ -274,7 +274,7 @@ async def test_pipeline_and_home_put_the_tightest_deadline_first(app: Running, c
 
 
 async def _interview(app: Running) -> Any:
-    from bot.models import Interview
+    from bot.store.tables import Interview
 
     async with app.deps.db.reader() as session:
         return (await session.exec(select(Interview))).one()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clocks import (
+from bot.domain.clocks import (
     Audience,
     CandidateFacts,
     Clocks,
@@ -36,7 +36,7 @@ from bot.clocks import (
     tightest,
     working_moment,
 )
-from bot.stages import Stage
+from bot.domain.stages import Stage
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.stages import Stage
+from bot.domain.stages import Stage
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     add_candidate,

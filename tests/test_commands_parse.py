@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Command, CommandError, MoveRequest, parse, parse_move
-from bot.stages import Stage
+from bot.domain.grammar import Command, CommandError, MoveRequest, parse, parse_move
+from bot.domain.stages import Stage
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])

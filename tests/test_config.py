@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
-from bot.config import (
+from bot.runtime.cli import build_parser
+from bot.runtime.settings import (
     SLACK_API_URL,
     ConfigError,
     load_database_settings,
@@ -259,7 +259,7 @@ def test_serve_refuses_a_bad_workers_option(
 def loopkeeper(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the installed command (or the module) with a clean environment."""
     script = Path(sys.executable).parent / "loopkeeper"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.runtime.cli"]
     environ = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     environ.update(env)
     return subprocess.run(
@@ -285,7 +285,7 @@ def test_serve_without_slack_settings_explains_in_one_paragraph(tmp_path: Path) 
 
 def test_module_entry_point_behaves_the_same(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.runtime.cli", "serve"],
         cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if k not in VARIABLES},
         capture_output=True,

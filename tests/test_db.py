@@ -11,8 +11,8 @@ from sqlalchemy import event, func
 from sqlmodel import select
 
 from bot import store
-from bot.db import Database
-from bot.models import ClockSettings, Role
+from bot.store.engine import Database
+from bot.store.tables import ClockSettings, Role
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

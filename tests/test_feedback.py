@@ -12,23 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot import feedback, hiring
-from bot.access import Team
-from bot.blocks.common import as_dicts
-from bot.blocks.home import home_view
-from bot.blocks.interviews import (
-    kit_message,
-    loop_summary_message,
-    scorecard_modal,
-    scorecard_read_modal,
-)
-from bot.clock import ManualClock
-from bot.db import Database
-from bot.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
-from bot.models import ClockSettings, Interview, Rating, Scorecard
-from bot.overview import Home
-from bot.playground.standin import message_problems, view_problems
-from bot.scorecards import (
+from bot.domain.access import Team
+from bot.domain.scorecards import (
     MAX_COMPETENCIES,
     Competency,
     PlanStage,
@@ -37,7 +22,22 @@ from bot.scorecards import (
     check_scorecard,
     templates,
 )
-from bot.stages import Stage
+from bot.domain.stages import Stage
+from bot.playground.standin import message_problems, view_problems
+from bot.readmodels.overview import Home
+from bot.runtime.timesource import ManualClock
+from bot.slack.blocks.common import as_dicts
+from bot.slack.blocks.home import home_view
+from bot.slack.blocks.interviews import (
+    kit_message,
+    loop_summary_message,
+    scorecard_modal,
+    scorecard_read_modal,
+)
+from bot.store.engine import Database
+from bot.store.tables import ClockSettings, Interview, Rating, Scorecard
+from bot.usecases import feedback, hiring
+from bot.usecases.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
 from tests.test_blocks import card as candidate_card
 
@@ -256,10 +256,10 @@ def test_templates_check_command(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.runtime.cli",
             "templates",
             "check",
-            str(ROOT / "bot/templates/mlops.toml"),
+            str(ROOT / "bot/domain/templates/mlops.toml"),
         ],
         capture_output=True,
         text=True,
@@ -271,7 +271,7 @@ def test_templates_check_command(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\ntitle = "Bad"\n[[competencies]]\nkey = "a"\n')
     refused = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "templates", "check", str(bad)],
+        [sys.executable, "-m", "bot.runtime.cli", "templates", "check", str(bad)],
         capture_output=True,
         text=True,
         cwd=ROOT,

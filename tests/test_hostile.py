@@ -44,11 +44,17 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import select as core_select
 from sqlmodel import SQLModel, select
 
-from bot import migrate
-from bot.app import make_sweeper
-from bot.blocks.common import esc
-from bot.commands import SUBCOMMANDS, CommandError, parse, parse_move
-from bot.models import (
+from bot.domain.grammar import SUBCOMMANDS, CommandError, parse, parse_move
+from bot.domain.names import Named, match_names
+from bot.domain.questions import read
+from bot.domain.scorecards import competencies_for, template_named
+from bot.domain.stages import Stage
+from bot.playground.sender import SlackSender, sign
+from bot.playground.standin import message_problems, view_problems
+from bot.runtime import migrate
+from bot.slack.app import make_sweeper
+from bot.slack.blocks.common import esc
+from bot.store.tables import (
     Candidate,
     Interview,
     Offer,
@@ -59,12 +65,6 @@ from bot.models import (
     Seat,
     StageEvent,
 )
-from bot.names import Named, match_names
-from bot.playground.sender import SlackSender, sign
-from bot.playground.standin import message_problems, view_problems
-from bot.questions import read
-from bot.scorecards import competencies_for, template_named
-from bot.stages import Stage
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, SIGNING_SECRET, Running
 from tests.flows import (
     INTERVIEWER,
@@ -179,7 +179,7 @@ async def hold(
 class Crashes(logging.Handler):
     """Errors logged by the app's error handler and by its after-the-answer tasks."""
 
-    LOGGERS = ("loopkeeper.errors", "bot.background")
+    LOGGERS = ("loopkeeper.errors", "bot.runtime.background")
 
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
@@ -1348,7 +1348,7 @@ async def test_a_crash_in_a_modal_without_input_blocks_is_still_answered(
     app: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = await light_move_modal(app)
-    monkeypatch.setattr("bot.hiring.move", broken_move)
+    monkeypatch.setattr("bot.usecases.hiring.move", broken_move)
     picked = {"text": {"type": "plain_text", "text": "D"}, "value": "decision"}
     state = {"values": {"stage": {"value": {"type": "static_select", "selected_option": picked}}}}
     without_blocks = {k: v for k, v in view.items() if k != "blocks"} | {"state": state}
@@ -1363,7 +1363,7 @@ async def test_a_crash_in_a_modal_keeps_it_open_with_an_apology(
     app: Running, monkeypatch: pytest.MonkeyPatch, crashes: Crashes
 ) -> None:
     view = await light_move_modal(app)
-    monkeypatch.setattr("bot.hiring.move", broken_move)
+    monkeypatch.setattr("bot.usecases.hiring.move", broken_move)
     response = await app.slack.submit_view(view, {"stage": "decision"}, user=RECRUITER)
     assert response.status_code == 200
     assert "went wrong" in response.json()["errors"]["stage"]

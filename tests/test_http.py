@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot import migrate
-from bot.clock import ManualClock
 from bot.playground.sender import SlackSender, sign
 from bot.playground.standin import SlackStandin
+from bot.runtime import migrate
+from bot.runtime.timesource import ManualClock
 from tests.conftest import (
     ADMIN,
     HM,
@@ -151,7 +151,7 @@ async def test_everything_survives_a_restart(
 def test_the_byte_level_signature_check_accepts_slacks_published_vector(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot import guard
+    from bot.slack import guard
 
     vector = {  # Slack's published signature test vector (docs/slack.md)
         "secret": "8f742231b10e8888abcd99yyyzzz85a5",

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot import store
-from bot.db import Database
-from bot.models import ClockSettings, Role
+from bot.store.engine import Database
+from bot.store.tables import ClockSettings, Role
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, START
 
 FILE = (
@@ -50,7 +50,7 @@ async def role(db_url: str) -> AsyncIterator[Role]:
 
 def loopkeeper(db_url: str, *args: str, **popen: object) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).parent / "loopkeeper"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.runtime.cli"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     env["DATABASE_URL"] = db_url
     pipes = popen or {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.imports import (
+from bot.domain.candidate_csv import (
     MAX_NAME,
     Existing,
     ImportFileError,
@@ -20,7 +20,7 @@ from bot.imports import (
     parse,
     sniff_delimiter,
 )
-from bot.stages import Stage
+from bot.domain.stages import Stage
 
 MLOPS = RoleRef(1, "MLOps Engineer")
 DATA = RoleRef(2, "Data Engineer")

@@ -8,8 +8,8 @@ import csv
 import io
 from typing import Any
 
-from bot.blocks.imports import NOT_CSV, TOO_BIG
-from bot.imports import MAX_BYTES
+from bot.domain.candidate_csv import MAX_BYTES
+from bot.slack.blocks.imports import NOT_CSV, TOO_BIG
 from tests.conftest import OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,

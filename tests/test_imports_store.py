@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot import importer, store
-from bot.db import Database
-from bot.hiring import NotAllowed
-from bot.importer import Importer, NeedsRole
-from bot.models import Candidate, ClockSettings, Role, StageEvent
-from bot.stages import Stage
+from bot import store
+from bot.domain.stages import Stage
+from bot.store.engine import Database
+from bot.store.tables import Candidate, ClockSettings, Role, StageEvent
+from bot.usecases import importer
+from bot.usecases.hiring import NotAllowed
+from bot.usecases.importer import Importer, NeedsRole
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, START
 
 pytestmark = pytest.mark.both_databases

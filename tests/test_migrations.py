@@ -12,9 +12,9 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot import migrate
-from bot.db import create_engine
+import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.runtime import migrate
+from bot.store.engine import create_engine
 
 pytestmark = pytest.mark.both_databases
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.names import MAX_CHOICES, Named, clean_name, match_names, name_key
+from bot.domain.names import MAX_CHOICES, Named, clean_name, match_names, name_key
 
 
 def ids(query: str, people: list[Named]) -> list[int]:

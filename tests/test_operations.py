@@ -28,9 +28,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from bot import logs
-from bot.models import Alert
 from bot.playground.standin import SlackStandin
+from bot.runtime import logs
+from bot.store.tables import Alert
 from tests.conftest import ADMIN, BOT_TOKEN, HM, RECRUITER, Running, serving
 from tests.flows import add_candidate, answer, blocks_text, create_role
 from tests.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
@@ -104,7 +104,7 @@ async def test_no_candidate_names_or_scorecard_text_in_logs_at_info(
     app.standin.fail_next("chat.postMessage", "not_in_channel")
     await app.slack.command("move Zelda Quixote to screening: secret reason xyz", user=RECRUITER)
     clock.advance(timedelta(days=3))
-    from bot.app import make_sweeper
+    from bot.slack.app import make_sweeper
 
     app.standin.fail_next("chat.postMessage", "account_inactive")
     await make_sweeper(app.deps).run(clock.now())
@@ -127,7 +127,7 @@ async def test_shutdown_lets_the_running_sweep_finish(
         # Leaving the block shuts the server down while the digest is still in flight.
     report = await sweep
     assert len(report.sent) == 1
-    from bot.db import Database
+    from bot.store.engine import Database
 
     db = Database(db_url)
     try:
@@ -211,7 +211,7 @@ async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.runtime.cli",
             "sweep",
             "--now",
             when,
@@ -309,7 +309,7 @@ async def two_workers(db_url: str, tmp_path: Path) -> AsyncIterator[Workers]:
     scratch.mkdir()
     with (tmp_path / "serve.log").open("wb") as log_file:
         server = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-m", "bot.cli", "serve", "--workers", "2"),
+            *(sys.executable, "-m", "bot.runtime.cli", "serve", "--workers", "2"),
             *("--host", "127.0.0.1", "--port", str(port)),
             cwd=ROOT,
             env=serve_env(db_url, tmp_path),
@@ -445,7 +445,7 @@ def test_serve_says_so_when_the_port_is_taken(db_url: str, tmp_path: Path) -> No
         port = taken.getsockname()[1]
         refused = subprocess.run(
             [
-                *(sys.executable, "-m", "bot.cli", "serve", "--workers", "2"),
+                *(sys.executable, "-m", "bot.runtime.cli", "serve", "--workers", "2"),
                 *("--host", "127.0.0.1", "--port", str(port)),
             ],
             cwd=ROOT,
@@ -465,7 +465,7 @@ def test_a_workers_socket_says_it_is_tcp_so_its_connections_get_no_nagle_delay()
     # asyncio sets TCP_NODELAY only on connections accepted from a socket whose protocol
     # is IPPROTO_TCP; socket.socket(AF_INET, SOCK_STREAM) says 0, and answers then waited
     # 40 ms for the client's delayed ACK (every status card, in the benchmark).
-    from bot.workers import _socket
+    from bot.runtime.workers import _socket
 
     with _socket("127.0.0.1", 0, share=True) as sock:
         assert sock.proto == socket.IPPROTO_TCP

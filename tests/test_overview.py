@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from bot.app import make_sweeper
-from bot.models import StageEvent
-from bot.report import loops_completed, report_moment
-from bot.sweep import report_schedule
+from bot.readmodels.weekly import loops_completed, report_moment
+from bot.scheduling.sweep import report_schedule
+from bot.slack.app import make_sweeper
+from bot.store.tables import StageEvent
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,

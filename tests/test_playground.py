@@ -21,7 +21,6 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.models import Candidate
 from bot.playground import workspace
 from bot.playground.seed import EXPECTED
 from bot.playground.sender import state_values
@@ -35,6 +34,7 @@ from bot.playground.workspace import (
     RECRUITER,
     dm_of,
 )
+from bot.store.tables import Candidate
 
 RECRUITER_DM = dm_of(RECRUITER.id)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scorecards import (
+from bot.domain.scorecards import (
     DEFAULT_TEMPLATE,
     MAX_PLAN_STAGES,
     TEMPLATE_DIR,
@@ -263,7 +263,7 @@ def test_a_takehome_window_out_of_range_is_named(tmp_path: Path) -> None:
 def test_templates_check_names_the_broken_part(tmp_path: Path) -> None:
     path = write(tmp_path, with_takehome(competency="vibes"))
     refused = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "templates", "check", str(path)],
+        [sys.executable, "-m", "bot.runtime.cli", "templates", "check", str(path)],
         capture_output=True,
         text=True,
         cwd=Path(__file__).parent.parent,

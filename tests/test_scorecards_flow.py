@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.models import Candidate, Rating, Scorecard, Seat
-from bot.stages import Stage
+from bot.domain.stages import Stage
+from bot.store.tables import Candidate, Rating, Scorecard, Seat
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import Deps, create_socket_mode
-from bot.clock import ManualClock
 from bot.playground.sender import state_values
 from bot.playground.standin import SlackStandin
+from bot.runtime.timesource import ManualClock
+from bot.slack.app import Deps, create_socket_mode
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, make_settings
 from tests.flows import blocks_text
 
@@ -88,7 +88,7 @@ async def test_serve_socket_answers_and_reaches_slack_over_one_kept_session(
 ) -> None:
     """What `loopkeeper serve --socket` runs: the scheduler, the shared connections to
     Slack's Web API, and a clean stop."""
-    from bot.cli import _serve_socket
+    from bot.runtime.cli import _serve_socket
 
     settings = make_settings(db_url=db_url, api_url=standin.url, slack_app_token=standin.app_token)
     serving = asyncio.create_task(_serve_socket(settings))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.stages import (
+from bot.domain.stages import (
     CLOSED,
     OPEN_STAGES,
     PATH,

@@ -15,12 +15,13 @@ from sqlalchemy.exc import StatementError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import hiring, store
-from bot.clock import ManualClock
-from bot.db import Database
-from bot.hiring import CandidateCard, FormErrors, NewCandidate, NewRole, NotAllowed
-from bot.models import Candidate, ClockSettings, Role, RoleRecruiter, StageEvent
-from bot.stages import IllegalMove, Move, Stage, plan_move
+from bot import store
+from bot.domain.stages import IllegalMove, Move, Stage, plan_move
+from bot.runtime.timesource import ManualClock
+from bot.store.engine import Database
+from bot.store.tables import Candidate, ClockSettings, Role, RoleRecruiter, StageEvent
+from bot.usecases import hiring
+from bot.usecases.hiring import CandidateCard, FormErrors, NewCandidate, NewRole, NotAllowed
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2
 
 pytestmark = pytest.mark.both_databases
@@ -181,7 +182,7 @@ async def test_the_unique_title_holds_under_a_race(
             await both_looked.wait()
         return found
 
-    # Loopkeeper's own writers take turns on SQLite (bot.db), so this race can only
+    # Loopkeeper's own writers take turns on SQLite (bot.store.engine), so this race can only
     # come from outside them: the second writer opens its session on an engine of its
     # own, as another program on the same database would. The index must still hold.
     other = Database(db.url)
@@ -452,7 +453,7 @@ async def test_recent_events_of_one_instant_keep_their_order(
     ]
 
 
-# bot.hiring: the requests people make ------------------------------------------------------
+# bot.usecases.hiring: the requests people make ----------------------------------------------
 
 
 def role_form(**changes: Any) -> NewRole:

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.app import make_sweeper
-from bot.models import Alert, ClockPause, Offer, StageEvent
-from bot.stages import Stage
-from bot.sweep import Report
+from bot.domain.stages import Stage
+from bot.scheduling.sweep import Report
+from bot.slack.app import make_sweeper
+from bot.store.tables import Alert, ClockPause, Offer, StageEvent
 from tests.conftest import ADMIN, HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -206,7 +206,7 @@ async def test_a_submitted_scorecard_stops_the_nudges(app: Running, clock) -> No
     tuesday = clock.now().replace(hour=10) + timedelta(days=1)
     clock.set(tuesday + timedelta(hours=1))
     async with app.deps.db.reader() as session:
-        from bot.models import Interview
+        from bot.store.tables import Interview
 
         interview = (await session.exec(select(Interview))).one()
     await submit_scorecard(app, interview)
@@ -223,7 +223,7 @@ async def test_a_submitted_scorecard_stops_the_nudges(app: Running, clock) -> No
 
 
 async def the_interview(app: Running) -> Any:
-    from bot.models import Interview
+    from bot.store.tables import Interview
 
     async with app.deps.db.reader() as session:
         return (await session.exec(select(Interview))).one()
@@ -556,8 +556,8 @@ async def test_alerts_survive_a_restart_and_are_not_sent_again(app: Running, clo
     await sweep(app)
     before = len(app.standin.calls)
     # A new process: a new sweeper with nothing in memory, the same database.
-    from bot.app import Deps
-    from bot.db import Database
+    from bot.slack.app import Deps
+    from bot.store.engine import Database
 
     fresh = Deps(
         settings=app.deps.settings, db=Database(app.deps.settings.database_url), clock=clock
@@ -572,7 +572,7 @@ async def test_alerts_survive_a_restart_and_are_not_sent_again(app: Running, clo
 async def test_an_unreachable_slack_does_not_stop_the_sweep(app: Running, clock) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.sweep import Sweeper
+    from bot.scheduling.sweep import Sweeper
 
     await idle_jane(app, clock)
     # Nothing listens on port 9: every call fails to connect, users.info included.

@@ -13,14 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from bot import hiring
-from bot.app import Deps, make_sweeper, start_scheduler
-from bot.clock import ManualClock
-from bot.db import Database
-from bot.models import Alert, Candidate
+from bot.domain.stages import Stage
 from bot.playground.standin import SlackStandin
-from bot.stages import Stage
-from bot.sweep import Sweeper, sweep_lock_path
+from bot.runtime.timesource import ManualClock
+from bot.scheduling.sweep import Sweeper, sweep_lock_path
+from bot.slack.app import Deps, make_sweeper, start_scheduler
+from bot.store.engine import Database
+from bot.store.tables import Alert, Candidate
+from bot.usecases import hiring
 from tests.conftest import ADMIN, BOT_TOKEN, HIRING_CHANNEL, HM, RECRUITER, make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ async def loopkeeper(*args: str, db_url: str, api_url: str) -> tuple[int, str, s
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.runtime.cli",
         *args,
         cwd=ROOT,
         env=env,

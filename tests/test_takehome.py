@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot import clocks
-from bot.clocks import Audience, Kind
-from bot.models import Alert, Takehome, TakehomeGrade, TakehomeRating
-from bot.stages import Stage
+from bot.domain import clocks
+from bot.domain.clocks import Audience, Kind
+from bot.domain.stages import Stage
+from bot.store.tables import Alert, Takehome, TakehomeGrade, TakehomeRating
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,

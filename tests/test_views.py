@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.models import Role, RoleRecruiter
-from bot.stages import Stage
+from bot.domain.stages import Stage
+from bot.store.tables import Role, RoleRecruiter
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     add_candidate,

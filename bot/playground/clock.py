@@ -1,6 +1,6 @@
 """The playground's clock: the wall clock plus an offset a person can move forward.
 
-Only the playground sets time; `loopkeeper serve` runs on bot.clock.SystemClock.
+Only the playground sets time; `loopkeeper serve` runs on bot.runtime.timesource.SystemClock.
 """
 
 from __future__ import annotations

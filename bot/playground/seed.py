@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot.models import Candidate
 from bot.playground import workspace
 from bot.playground.sender import state_values
 from bot.playground.standin import message_text
@@ -28,6 +27,7 @@ from bot.playground.workspace import (
     INTERVIEWER_3,
     RECRUITER,
 )
+from bot.store.tables import Candidate
 
 if TYPE_CHECKING:
     from bot.playground.server import Playground

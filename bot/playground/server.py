@@ -1,6 +1,6 @@
 """Runs the playground: the real app, its stand-in Slack, and the page, in one process.
 
-The app is built by `bot.app.create_asgi` exactly as `loopkeeper serve` builds it;
+The app is built by `bot.slack.app.create_asgi` exactly as `loopkeeper serve` builds it;
 the page and its JSON API are routes added beside /slack/events. People's actions
 reach the app as signed HTTP requests over loopback (bot.playground.people).
 """
@@ -27,14 +27,14 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import migrate
-from bot.app import create_asgi
-from bot.config import Settings
 from bot.playground import workspace
 from bot.playground.clock import PlaygroundClock
 from bot.playground.people import People, PlaygroundError
 from bot.playground.sender import SlackSender
 from bot.playground.standin import BOT_USER_ID, SlackStandin
+from bot.runtime import migrate
+from bot.runtime.settings import Settings
+from bot.slack.app import create_asgi
 
 log = logging.getLogger(__name__)
 

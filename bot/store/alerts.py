@@ -11,8 +11,9 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.clocks import Pause
-from bot.models import (
+from bot.domain.clocks import Pause
+from bot.store.inserts import insert_on_conflict
+from bot.store.tables import (
     Alert,
     Candidate,
     ClockPause,
@@ -23,7 +24,6 @@ from bot.models import (
     Seat,
     Takehome,
 )
-from bot.store.inserts import insert_on_conflict
 
 
 async def touch(session: AsyncSession, *, candidate_id: int, now: datetime) -> None:

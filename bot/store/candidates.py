@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.imports import Row
-from bot.models import Candidate, Interview, Role, RoleRecruiter, Seat, StageEvent
-from bot.names import clean_name, name_key
-from bot.stages import CLOSED, Move, Stage
+from bot.domain.candidate_csv import Row
+from bot.domain.names import clean_name, name_key
+from bot.domain.stages import CLOSED, Move, Stage
+from bot.store.tables import Candidate, Interview, Role, RoleRecruiter, Seat, StageEvent
 
 
 class DuplicateCandidate(Exception):

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Candidate, Interview, Rating, Role, Scorecard, Seat
-from bot.stages import CLOSED
+from bot.domain.stages import CLOSED
+from bot.store.tables import Candidate, Interview, Rating, Role, Scorecard, Seat
 
 
 class ScorecardConflict(Exception):
@@ -91,7 +91,7 @@ async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[In
 
 async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> bool:
     """Has every interviewer of the candidate's loop sent a scorecard (and is there a loop)?
-    One aggregate, for the submit that holds the write lock; `bot.feedback.Loop.complete`
+    One aggregate, for the submit that holds the write lock; `bot.usecases.feedback.Loop.complete`
     says the same of a loop read whole."""
     submitted = exists().where(
         Scorecard.interview_id == Seat.interview_id,

@@ -10,8 +10,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Candidate, Interview, Offer, Role, Scorecard, Seat, StageEvent
-from bot.stages import CLOSED
+from bot.domain.stages import CLOSED
+from bot.store.tables import Candidate, Interview, Offer, Role, Scorecard, Seat, StageEvent
 
 
 async def open_candidates_of(session: AsyncSession, *, role_id: int) -> list[Candidate]:

@@ -9,8 +9,8 @@ from sqlalchemy import delete
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import EventReceipt
 from bot.store.inserts import insert_on_conflict
+from bot.store.tables import EventReceipt
 
 
 async def first_delivery(session: AsyncSession, *, event_id: str, now: datetime) -> bool:

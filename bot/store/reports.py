@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Role, WeeklyReport
 from bot.store.inserts import insert_on_conflict
+from bot.store.tables import Role, WeeklyReport
 
 
 async def all_roles(session: AsyncSession) -> list[Role]:

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.access import Team
-from bot.models import ClockSettings, Role, RoleRecruiter
-from bot.names import clean_name, name_key
+from bot.domain.access import Team
+from bot.domain.names import clean_name, name_key
+from bot.store.tables import ClockSettings, Role, RoleRecruiter
 
 
 class DuplicateRole(Exception):

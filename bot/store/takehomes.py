@@ -10,7 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Candidate, Role, Takehome, TakehomeGrade, TakehomeGrader, TakehomeRating
+from bot.store.tables import (
+    Candidate,
+    Role,
+    Takehome,
+    TakehomeGrade,
+    TakehomeGrader,
+    TakehomeRating,
+)
 
 
 class GradeConflict(Exception):

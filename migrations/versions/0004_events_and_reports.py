@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
-from bot.db import UTCDateTime
+from bot.store.engine import UTCDateTime
 
 revision: str = "0004"
 down_revision: str | None = "0003"

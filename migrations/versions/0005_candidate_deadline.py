@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
-from bot.db import UTCDateTime
+from bot.store.engine import UTCDateTime
 
 revision: str = "0005"
 down_revision: str | None = "0004"

@@ -1,0 +1,510 @@
+"""The clocks (docs/clocks.md) as plain functions of stored facts and `now`.
+
+Each clock is a chain of steps (warn, breach, repeated breach…). Planning a chain
+at `now` gives the one step to send (the latest that is due: after downtime
+nobody needs three messages about one thing), the earlier due steps to mark as
+skipped, and when to look again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain.stages import SCHEDULABLE, Stage
+
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+NUDGE_AFTER_END = HOUR  # the first feedback nudge, after the interview ends
+ESCALATE_AFTER_DUE = DAY  # a scorecard this late goes to the recruiter
+LOOP_WARN_BEFORE = 2 * DAY  # day 5 of 7
+DECISION_WARN_BEFORE = DAY
+OFFER_WARNINGS = (DAY, 4 * HOUR)
+WORK_START, WORK_END = time(9, 0), time(18, 0)
+
+
+class Audience(StrEnum):
+    TEAM = "team"  # recruiters and the hiring manager
+    RECRUITERS = "recruiters"
+    INTERVIEWER = "interviewer"
+
+
+class Kind(StrEnum):
+    LOOP_WARN = "loop_warn"
+    LOOP_BREACH = "loop_breach"
+    FEEDBACK_NUDGE = "feedback_nudge"
+    FEEDBACK_DUE = "feedback_due"
+    FEEDBACK_OVERDUE = "feedback_overdue"
+    DECISION_WARN = "decision_warn"
+    DECISION_BREACH = "decision_breach"
+    OFFER_WARN = "offer_warn"
+    OFFER_EXPIRED = "offer_expired"
+    STAGE_IDLE = "stage_idle"
+    TAKEHOME_OVERDUE = "takehome_overdue"
+
+
+# Which clock each kind belongs to: a snooze of that clock moves all its steps.
+CLOCK_OF: dict[Kind, str] = {
+    Kind.LOOP_WARN: "loop",
+    Kind.LOOP_BREACH: "loop",
+    Kind.FEEDBACK_NUDGE: "feedback",
+    Kind.FEEDBACK_DUE: "feedback",
+    Kind.FEEDBACK_OVERDUE: "feedback",
+    Kind.DECISION_WARN: "decision",
+    Kind.DECISION_BREACH: "decision",
+    Kind.OFFER_WARN: "offer",
+    Kind.OFFER_EXPIRED: "offer",
+    Kind.STAGE_IDLE: "idle",
+    Kind.TAKEHOME_OVERDUE: "takehome",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: Kind
+    due_at: datetime
+    deadline: datetime  # the clock's deadline this step is about
+    audience: Audience
+    breach: bool = False  # breaches go out at once, whatever the hour
+    urgent: bool = False  # non-breaches that must not wait for working hours either
+    repeat: int = 0  # day n of a repeated breach
+    subject: str = ""  # the seat, for feedback steps
+
+    @property
+    def clock(self) -> str:
+        return CLOCK_OF[self.kind]
+
+    def key(self, candidate_id: int) -> str:
+        """Stable identity: the same step of the same deadline is the same alert."""
+        return (
+            f"c{candidate_id}:{self.kind.value}:{self.subject}:"
+            f"{self.deadline:%Y%m%dT%H%M%S}:{self.repeat}"
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    send: Step | None
+    skipped: list[Step] = field(default_factory=list)
+    next_at: datetime | None = None
+
+
+def plan(steps: Sequence[Step], now: datetime) -> Plan:
+    """Of one chain's steps: the latest due one, the earlier due ones, the next one."""
+    due = sorted((s for s in steps if s.due_at <= now), key=lambda s: s.due_at)
+    future = [s.due_at for s in steps if s.due_at > now]
+    return Plan(due[-1] if due else None, due[:-1], min(future) if future else None)
+
+
+def _repeating(
+    kind: Kind, deadline: datetime, now: datetime, audience: Audience, **extra: object
+) -> list[Step]:
+    """A breach at the deadline and again every day after, up to the one after `now`."""
+    days = max(0, int((now - deadline) / DAY)) + 1 if now >= deadline else 0
+    return [
+        Step(kind, deadline + n * DAY, deadline, audience, breach=True, repeat=n, **extra)  # type: ignore[arg-type]
+        for n in range(days + 1)
+    ]
+
+
+# Candidate clocks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """A role's clock settings (the defaults live in bot.store.tables.ClockSettings)."""
+
+    loop_days: int
+    feedback_hours: int
+    decision_hours: int
+    offer_hours: int
+    idle_hours: int
+
+
+def of_role(settings: object) -> Clocks:
+    """A role's clock settings (anything with bot.store.tables.ClockSettings' fields)."""
+    return Clocks(*(getattr(settings, name) for name in Clocks.__dataclass_fields__))
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    stage: Stage
+    stage_entered_at: datetime
+    feedback_complete_at: datetime | None
+    offer_expires_at: datetime | None  # of the open offer, if any
+    paused: dict[str, timedelta]  # clock -> total pause recorded since it started
+    # clock -> when it was last snoozed: steps already due then were dealt with.
+    snoozed_at: dict[str, datetime] = field(default_factory=dict)
+    # The candidate's own deadline (a competing offer): it compresses the clocks (limits).
+    candidate_deadline: datetime | None = None
+
+
+def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> list[Step]:
+    stage, entered = facts.stage, facts.stage_entered_at
+    squeeze = _squeezer(facts, clocks)
+    steps: list[Step] = []
+    if stage == Stage.INTERVIEWING:
+        deadline = squeeze(
+            "loop", entered + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
+        )
+        steps.append(Step(Kind.LOOP_WARN, deadline - LOOP_WARN_BEFORE, deadline, Audience.TEAM))
+        steps += _repeating(Kind.LOOP_BREACH, deadline, now, Audience.TEAM)
+    decision_start = decision_started(facts)
+    if decision_start is not None:
+        deadline = squeeze(
+            "decision",
+            decision_start
+            + clocks.decision_hours * HOUR
+            + facts.paused.get("decision", timedelta()),
+        )
+        steps.append(
+            Step(Kind.DECISION_WARN, deadline - DECISION_WARN_BEFORE, deadline, Audience.TEAM)
+        )
+        steps.append(Step(Kind.DECISION_BREACH, deadline, deadline, Audience.TEAM, breach=True))
+    if stage == Stage.OFFER and facts.offer_expires_at is not None:
+        expiry = squeeze("offer", facts.offer_expires_at)
+        for n, before in enumerate(OFFER_WARNINGS):
+            steps.append(
+                Step(
+                    Kind.OFFER_WARN,
+                    expiry - before,
+                    expiry,
+                    Audience.RECRUITERS,
+                    urgent=True,
+                    repeat=n,
+                )
+            )
+        steps.append(Step(Kind.OFFER_EXPIRED, expiry, expiry, Audience.RECRUITERS, breach=True))
+    if stage in (Stage.SOURCED, Stage.SCREENING):
+        deadline = entered + clocks.idle_hours * HOUR + facts.paused.get("idle", timedelta())
+        # Not a breach (docs/clocks.md): it waits for working hours, once a day.
+        steps += [
+            Step(Kind.STAGE_IDLE, s.due_at, deadline, Audience.RECRUITERS, repeat=s.repeat)
+            for s in _repeating(Kind.STAGE_IDLE, deadline, now, Audience.RECRUITERS)
+        ]
+    return steps
+
+
+def candidate_facts(
+    stage: Stage,
+    stage_entered_at: datetime,
+    feedback_complete_at: datetime | None,
+    offer_expires_at: datetime | None,
+    pauses: Iterable[Pause],
+    *,
+    candidate_deadline: datetime | None = None,
+) -> CandidateFacts:
+    """Facts with each clock's pauses counted from that clock's own start: the decision
+    clock may start before the candidate enters decision, and keeps its pauses then."""
+    pauses = list(pauses)
+    paused, snoozed = pauses_since(pauses, since=stage_entered_at)
+    facts = CandidateFacts(stage, stage_entered_at, feedback_complete_at, offer_expires_at, {}, {})
+    start = decision_started(facts)
+    if start is not None:
+        decision_paused, decision_snoozed = pauses_since(pauses, since=start)
+        paused.pop("decision", None)
+        snoozed.pop("decision", None)
+        if "decision" in decision_paused:
+            paused["decision"] = decision_paused["decision"]
+            snoozed["decision"] = decision_snoozed["decision"]
+    return CandidateFacts(
+        stage,
+        stage_entered_at,
+        feedback_complete_at,
+        offer_expires_at,
+        paused,
+        snoozed,
+        candidate_deadline,
+    )
+
+
+def decision_started(facts: CandidateFacts) -> datetime | None:
+    """The decision window opens when the last scorecard is in, or on entering decision."""
+    starts = []
+    if facts.stage in (Stage.INTERVIEWING, Stage.DECISION) and facts.feedback_complete_at:
+        starts.append(facts.feedback_complete_at)
+    if facts.stage == Stage.DECISION:
+        starts.append(facts.stage_entered_at)
+    return min(starts) if starts else None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    clock: str
+    what: str  # what must happen by then, for a person
+    at: datetime
+    # The clock's own deadline, when the candidate's deadline moved it earlier (to `at`).
+    moved_from: datetime | None = None
+
+
+def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
+    """The deadline of every clock running for the candidate, soonest first."""
+    out: list[Deadline] = []
+    if facts.stage == Stage.INTERVIEWING:
+        at = facts.stage_entered_at + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
+        out.append(_squeezed(facts, clocks, "loop", "reach a decision (end of the loop)", at))
+    start = decision_started(facts)
+    if start is not None:
+        at = start + clocks.decision_hours * HOUR + facts.paused.get("decision", timedelta())
+        out.append(_squeezed(facts, clocks, "decision", "offer or reject", at))
+    if facts.stage == Stage.OFFER and facts.offer_expires_at is not None:
+        out.append(
+            _squeezed(
+                facts, clocks, "offer", "the candidate answers the offer", facts.offer_expires_at
+            )
+        )
+    if facts.stage in (Stage.SOURCED, Stage.SCREENING):
+        at = (
+            facts.stage_entered_at
+            + clocks.idle_hours * HOUR
+            + facts.paused.get("idle", timedelta())
+        )
+        out.append(Deadline("idle", f"move on from {facts.stage.value}", at))
+    return sorted(out, key=lambda d: d.at)
+
+
+def loop_day(facts: CandidateFacts, now: datetime) -> int | None:
+    """Day n of the interview loop (day 1 is the day it started), while it runs."""
+    if facts.stage != Stage.INTERVIEWING:
+        return None
+    return int((now - facts.stage_entered_at) / DAY) + 1
+
+
+def plan_candidate(facts: CandidateFacts, clocks: Clocks, now: datetime) -> list[Plan]:
+    """One plan per running clock: chains are planned apart, so a loop breach never
+    hides a decision warning."""
+    by_clock: dict[str, list[Step]] = {}
+    for step in candidate_steps(facts, clocks, now):
+        snoozed = facts.snoozed_at.get(step.clock)
+        if snoozed is not None and step.due_at <= snoozed:
+            continue  # a snooze answers what was due when it was pressed
+        by_clock.setdefault(step.clock, []).append(step)
+    return [plan(steps, now) for steps in by_clock.values()]
+
+
+# The candidate's own deadline -------------------------------------------------------------------
+#
+# A candidate with a competing offer answers someone else by a date D. Working back from D, each
+# stage leaves the next the time it needs (docs/clocks.md, "The candidate's deadline"):
+#   offer expiry   <= D
+#   decision       <= D - min(offer window, 24 h)      the candidate needs time with our offer
+#   loop end       <= decision limit - min(decision window, 24 h)   the team needs time to decide
+#   scorecard due  <= loop limit, but never sooner than 1 h after its interview ends
+# Each running clock's deadline becomes the earlier of its own and its limit. The 24 h caps
+# keep a role's long windows (a 7-day offer) from pushing the limits weeks before D: a day
+# is enough to decide, and enough for a candidate who has already set their own deadline.
+
+OFFER_NEEDS = DAY  # at most: the candidate's time with our offer before their deadline
+DECISION_NEEDS = DAY  # at most: the team's time to decide once the loop is over
+AT_RISK_WITHIN = DAY  # a moved deadline this close (or passed) puts the candidate at risk
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The latest each clock may end so the candidate can still say yes by `by`."""
+
+    by: datetime  # the candidate's deadline
+    offer: datetime
+    decision: datetime
+    loop: datetime
+
+    def of(self, clock: str) -> datetime | None:
+        """The limit of a candidate clock; None for clocks it does not move (idle)."""
+        return {"loop": self.loop, "decision": self.decision, "offer": self.offer}.get(clock)
+
+
+def limits(by: datetime, clocks: Clocks) -> Limits:
+    """Work back from the candidate's deadline (the rule above)."""
+    decision = by - min(clocks.offer_hours * HOUR, OFFER_NEEDS)
+    loop = decision - min(clocks.decision_hours * HOUR, DECISION_NEEDS)
+    return Limits(by, by, decision, loop)
+
+
+def scorecard_limit(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:
+    """The latest a scorecard of an interview ending at `ends_at` may be due: the loop's
+    limit, but never before the first nudge, as nobody can write up an interview not yet
+    held (such an interview gets the scheduling warning instead)."""
+    if by is None:
+        return None
+    return max(limits(by, clocks).loop, ends_at + NUDGE_AFTER_END)
+
+
+def squeeze(deadline: datetime, limit: datetime | None) -> datetime:
+    """A clock's deadline under the candidate's deadline: the earlier of the two."""
+    return deadline if limit is None else min(deadline, limit)
+
+
+def _squeezer(facts: CandidateFacts, clocks: Clocks) -> Callable[[str, datetime], datetime]:
+    if facts.candidate_deadline is None:
+        return lambda _clock, deadline: deadline
+    bounds = limits(facts.candidate_deadline, clocks)
+    return lambda clock, deadline: squeeze(deadline, bounds.of(clock))
+
+
+def _squeezed(
+    facts: CandidateFacts, clocks: Clocks, clock: str, what: str, own: datetime
+) -> Deadline:
+    at = _squeezer(facts, clocks)(clock, own)
+    return Deadline(clock, what, at, own if at < own else None)
+
+
+def loop_too_late(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:
+    """The loop's limit when an interview ending at `ends_at` ends after it, else None:
+    the scheduler is warned (not refused: the candidate may agree to wait)."""
+    if by is None:
+        return None
+    limit = limits(by, clocks).loop
+    return limit if ends_at > limit else None
+
+
+def at_risk(facts: CandidateFacts, clocks: Clocks, now: datetime) -> bool:
+    """At risk of losing the candidate: their deadline is still ahead, and a deadline it
+    moved earlier is less than a day away or passed. Before any interview (sourced,
+    screening) it is the loop's limit that counts: past it, the loop can no longer fit."""
+    by = facts.candidate_deadline
+    if by is None or by <= now:
+        return False
+    moved = [d.at for d in deadlines(facts, clocks) if d.moved_from is not None]
+    if facts.stage in (Stage.SOURCED, Stage.SCREENING):
+        moved.append(limits(by, clocks).loop)
+    return any(at - now <= AT_RISK_WITHIN for at in moved)
+
+
+def tightest(facts: CandidateFacts, clocks: Clocks) -> datetime | None:
+    """The soonest deadline of the candidate: a running clock's, or their own."""
+    times = [d.at for d in deadlines(facts, clocks)]
+    if facts.candidate_deadline is not None:
+        times.append(facts.candidate_deadline)
+    return min(times, default=None)
+
+
+# Feedback clock ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatFacts:
+    interview_id: int
+    interviewer_id: str
+    ends_at: datetime
+    feedback_due_at: datetime
+    submitted: bool
+    candidate_stage: Stage
+    paused: timedelta = timedelta()
+    snoozed_at: datetime | None = None
+    due_limit: datetime | None = None  # scorecard_limit, under a candidate's deadline
+
+    @property
+    def subject(self) -> str:
+        return f"{self.interview_id}:{self.interviewer_id}"
+
+
+def seat_steps(facts: SeatFacts) -> list[Step]:
+    if facts.submitted or facts.candidate_stage not in SCHEDULABLE:
+        return []
+    due = squeeze(facts.feedback_due_at + facts.paused, facts.due_limit)
+    subject = facts.subject
+    return [
+        Step(
+            Kind.FEEDBACK_NUDGE,
+            facts.ends_at + NUDGE_AFTER_END,
+            due,
+            Audience.INTERVIEWER,
+            subject=subject,
+        ),
+        Step(Kind.FEEDBACK_DUE, due, due, Audience.INTERVIEWER, subject=subject),
+        Step(
+            Kind.FEEDBACK_OVERDUE,
+            due + ESCALATE_AFTER_DUE,
+            due,
+            Audience.RECRUITERS,
+            breach=True,
+            subject=subject,
+        ),
+    ]
+
+
+def plan_seat(facts: SeatFacts, now: datetime) -> Plan:
+    snoozed = facts.snoozed_at
+    return plan([s for s in seat_steps(facts) if snoozed is None or s.due_at > snoozed], now)
+
+
+# Take-home clock --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TakehomeFacts:
+    takehome_id: int
+    due_at: datetime  # the candidate's submission deadline
+    answered: bool  # recorded as received or not received
+    candidate_stage: Stage
+
+    @property
+    def subject(self) -> str:
+        return f"takehome:{self.takehome_id}"
+
+
+def takehome_steps(facts: TakehomeFacts) -> list[Step]:
+    """One step: at the deadline, if nobody recorded an answer, the recruiters are told
+    once (no daily repeat: they decide whether to chase or close it)."""
+    if facts.answered or facts.candidate_stage not in SCHEDULABLE:
+        return []
+    return [
+        Step(
+            Kind.TAKEHOME_OVERDUE,
+            facts.due_at,
+            facts.due_at,
+            Audience.RECRUITERS,
+            breach=True,
+            subject=facts.subject,
+        )
+    ]
+
+
+def plan_takehome(facts: TakehomeFacts, now: datetime) -> Plan:
+    return plan(takehome_steps(facts), now)
+
+
+# Working hours ----------------------------------------------------------------------------------
+
+
+def working_moment(now: datetime, tz_name: str | None) -> datetime:
+    """`now` if it is 09:00 to 18:00 on a weekday where the person is, else the next such start."""
+    try:
+        tz = ZoneInfo(tz_name or "UTC")
+    except (KeyError, ValueError):
+        tz = ZoneInfo("UTC")
+    local = now.astimezone(tz)
+    if local.weekday() < 5 and WORK_START <= local.time() < WORK_END:
+        return now
+    day = local.date() if local.time() < WORK_START else local.date() + DAY
+    while day.weekday() >= 5:
+        day += DAY
+    start = datetime.combine(day, WORK_START, tzinfo=tz)
+    return start.astimezone(now.tzinfo)
+
+
+@dataclass(frozen=True)
+class Pause:
+    clock: str
+    subject: str
+    seconds: int
+    at: datetime
+
+
+def pauses_since(
+    pauses: Iterable[Pause], *, since: datetime, subject: str = ""
+) -> tuple[dict[str, timedelta], dict[str, datetime]]:
+    """Total pause and last snooze per clock, counting pauses of the clock's current run."""
+    totals: dict[str, timedelta] = {}
+    last: dict[str, datetime] = {}
+    for pause in pauses:
+        if pause.subject != subject or pause.at < since:
+            continue
+        totals[pause.clock] = totals.get(pause.clock, timedelta()) + timedelta(
+            seconds=pause.seconds
+        )
+        last[pause.clock] = max(pause.at, last.get(pause.clock, pause.at))
+    return totals, last

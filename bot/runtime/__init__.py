@@ -1,0 +1,2 @@
+"""Running the app: settings, logs, metrics, migrations, worker processes, the CLI,
+background tasks and the injected time source."""

@@ -1,0 +1,492 @@
+"""`loopkeeper` commands: start, serve, playground, migrate, downgrade, sweep, import,
+export, templates."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.runtime.settings import ConfigError, Settings, load_database_settings, load_settings
+
+log = logging.getLogger("loopkeeper")
+
+
+def _logging(level: str = "INFO", fmt: str = "auto") -> None:
+    from bot.runtime.logs import configure
+
+    configure(level, fmt)
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def migrate(args: argparse.Namespace) -> int:
+    from bot.runtime import migrate as alembic
+
+    settings = load_database_settings()
+    alembic.upgrade(settings.database_url, args.revision)
+    print(f"Database is at {args.revision}.")
+    return 0
+
+
+def downgrade(args: argparse.Namespace) -> int:
+    from bot.runtime import migrate as alembic
+
+    settings = load_database_settings()
+    alembic.downgrade(settings.database_url, args.revision)
+    print(f"Database downgraded to {args.revision}.")
+    return 0
+
+
+async def _check_schema(settings: Settings) -> None:
+    from bot.slack.app import check_schema
+    from bot.store.engine import Database
+
+    db = Database(settings.database_url)
+    try:
+        await check_schema(db)
+    finally:
+        await db.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    from bot.domain.scorecards import TemplateError, templates
+    from bot.slack.app import SchemaOutOfDate
+
+    settings = load_settings(socket_mode=args.socket)
+    _logging(settings.log_level, settings.log_format)
+    try:
+        templates()  # a broken template file stops start-up here, not at the first modal
+    except TemplateError as error:
+        return _fail(f"Loopkeeper cannot start: a scorecard template is not usable. {error}")
+    try:
+        asyncio.run(_check_schema(settings))
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    workers = args.workers or settings.web_concurrency
+    if args.socket:
+        if workers > 1:
+            log.info("Socket Mode runs one process; WEB_CONCURRENCY and --workers are ignored")
+        asyncio.run(_serve_socket(settings))
+        return 0
+    import uvicorn
+
+    from bot.runtime import workers as workers_module
+    from bot.slack.app import SHUTDOWN_GRACE_SECONDS, create_asgi, settle_gc
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    # uvicorn answers SIGTERM by finishing the requests in flight, then the app's
+    # lifespan lets the running sweep finish (bot.slack.app).
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level.lower(),
+        "log_config": None,  # keep bot.runtime.logs' handlers (JSON lines in production)
+        "timeout_graceful_shutdown": int(SHUTDOWN_GRACE_SECONDS),
+    }
+    if workers == 1:
+        log.info("serving Slack requests on http://%s:%d/slack/events", host, port)
+        app = create_asgi(settings)
+        settle_gc()
+        uvicorn.run(app, **options)
+        return 0
+    log.info(
+        "serving Slack requests on http://%s:%d/slack/events with %d worker processes",
+        host,
+        port,
+        workers,
+    )
+    # Each worker counts its own requests; in prometheus_client's multiprocess mode
+    # they write to files in one directory, which GET /metrics adds up (bot.runtime.metrics).
+    # uvicorn spawns fresh interpreters, so the workers see the variable before they
+    # import prometheus_client (this process's import of it is unaffected and unused).
+    metrics_dir = tempfile.mkdtemp(prefix="loopkeeper-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        # Every worker runs the sweep scheduler; the sweep's lock lets one sweep at a time.
+        if not workers_module.available():  # no SO_REUSEPORT: uvicorn's shared socket
+            uvicorn.run(workers_module.APP, factory=True, workers=workers, **options)
+            return 0
+        workers_module.run(workers, options, grace_seconds=SHUTDOWN_GRACE_SECONDS)
+    except OSError as error:
+        return _fail(f"Loopkeeper cannot listen on {host}:{port}: {error.strerror or error}.")
+    except workers_module.WorkerFailed as error:
+        return _fail(f"Loopkeeper stopped: {error}; the lines above say why.")
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0
+
+
+async def _serve_socket(settings: Settings) -> None:
+    from bot.slack.app import (
+        create_socket_mode,
+        make_sweeper,
+        settle_gc,
+        slack_connections,
+        start_scheduler,
+    )
+
+    handler, deps = create_socket_mode(settings)
+    sweeper = make_sweeper(deps)
+    settle_gc()
+    async with slack_connections(handler.app.client, sweeper.client):
+        scheduler = start_scheduler(deps, sweeper)
+        log.info("connecting to Slack in Socket Mode")
+        try:
+            await handler.start_async()
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await deps.background.drain()
+            await deps.db.close()
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """Run the clock sweep once: for cron-style deployments, and to see what is due."""
+    from datetime import UTC, datetime
+
+    from bot.slack.app import Deps, check_schema, make_sweeper
+    from bot.store.engine import Database
+
+    settings = load_settings()
+    _logging(settings.log_level, settings.log_format)
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            return _fail(f"--now {args.now!r} is not an ISO-8601 time, e.g. 2026-11-23T09:00:00Z.")
+        now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    else:
+        now = datetime.now(UTC)
+
+    async def once() -> list[str]:
+        deps = Deps(settings=settings, db=Database(settings.database_url))
+        try:
+            await check_schema(deps.db)
+            sweeper = make_sweeper(deps)
+            if args.dry_run:
+                return await sweeper.dry_run(now)
+            return (await sweeper.run(now)).lines()
+        finally:
+            await deps.db.close()
+
+    from bot.slack.app import SchemaOutOfDate
+
+    try:
+        lines = asyncio.run(once())
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    print(f"Sweep as of {now:%Y-%m-%d %H:%M UTC}{' (dry run)' if args.dry_run else ''}:")
+    for line in lines:
+        print(f"  {line}")
+    return 0
+
+
+def check_template(args: argparse.Namespace) -> int:
+    from bot.domain.scorecards import TemplateError, load_template
+
+    try:
+        template = load_template(Path(args.file))
+    except TemplateError as error:
+        return _fail(f"Template is not usable: {error}")
+    stages = ", ".join(s.name for s in template.plan)
+    takehome = template.takehome
+    parts = (
+        f"; take-home: {takehome.hours} h, {takehome.window_hours} h window, parts "
+        + ", ".join(p.name for p in takehome.parts)
+        if takehome
+        else ""
+    )
+    print(
+        f"{args.file}: template {template.name!r} ({template.title}) is valid: "
+        f"{len(template.competencies)} competencies; interview plan: {stages}{parts}."
+    )
+    return 0
+
+
+PROGRESS_FROM_ROWS = 2000  # smaller files import in a blink: no bar
+
+
+def _progress_bar(total: int) -> Any:
+    """A one-line bar on stderr when it is a terminal and the file is big, else None."""
+    if total < PROGRESS_FROM_ROWS or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, of: int) -> None:
+        width = 30
+        filled = width * done // max(of, 1)
+        end = "\n" if done >= of else ""
+        print(
+            f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{of:,}",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _preview_lines(preview: Any, path: str) -> list[str]:
+    """The preview as a small table, then every problem with its line and column."""
+    separator = {",": "comma", ";": "semicolon", "\t": "tab"}[preview.delimiter]
+    table = [
+        ("rows", preview.total),
+        ("new", len(preview.new)),
+        ("already in Loopkeeper", len(preview.present)),
+        ("repeated in the file", len(preview.duplicates)),
+        ("with problems", preview.problem_rows),
+    ]
+    lines = [f"{path}: {preview.encoding}, {separator}-separated"]
+    lines += [f"  {label:<24}{count:>8,}" for label, count in table]
+    for role in preview.roles:
+        count = sum(1 for row in preview.new if row.role.id == role.id)
+        lines.append(f"  new in {role.title}: {count:,}")
+    if preview.problems or preview.duplicates:
+        lines.append("Left out:")
+        lines += [f"  {problem}" for problem in preview.problems]
+        lines += [
+            f"  line {d.row.line}: repeats line {d.first_line} ({d.row.role.title})"
+            for d in preview.duplicates
+        ]
+    return lines
+
+
+def import_candidates(args: argparse.Namespace) -> int:
+    """Import a CSV of candidates: a preview, then (without --dry-run) the import, in one
+    transaction."""
+    import getpass
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    from bot.domain.candidate_csv import MAX_BYTES
+    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.store.engine import Database
+    from bot.usecases import importer
+    from bot.usecases.hiring import NotAllowed
+
+    settings = load_database_settings()
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        return _fail(f"Cannot read {args.file}: {error.strerror or error}.")
+    if len(data) > MAX_BYTES:
+        return _fail(f"{args.file} is over {MAX_BYTES // 2**20} MB; split it into smaller files.")
+    who = importer.Importer(args.by or f"cli:{getpass.getuser()}"[:32], operator=True)
+
+    async def go() -> int | None:
+        db = Database(settings.database_url)
+        try:
+            await check_schema(db)
+            found = await importer.preview(db, importer=who, data=data, role_title=args.role)
+            if isinstance(found, importer.NeedsRole):
+                titles = ", ".join(r.title for r in found.roles)
+                raise NotAllowed(f"The file has no role column: pass --role (one of: {titles}).")
+            print("\n".join(_preview_lines(found, args.file)))
+            if args.dry_run or not found.new:
+                return None
+            done = await importer.run(
+                db,
+                importer=who,
+                filename=Path(args.file).name,
+                data=data,
+                role_title=args.role,
+                now=datetime.now(UTC),
+                progress=_progress_bar(len(found.new)),
+            )
+            return len(done.candidate_ids)
+        finally:
+            await db.close()
+
+    try:
+        imported = asyncio.run(go())
+    except (SchemaOutOfDate, NotAllowed, importer.ImportFileError) as error:
+        return _fail(str(error))
+    except (IntegrityError, DataError) as error:  # the transaction rolled back
+        return _fail(importer.failed_message(error))
+    if imported is None:
+        print("Dry run: nothing imported." if args.dry_run else "Nothing new to import.")
+    else:
+        print(f"Imported {imported:,} candidates in one transaction.")
+    return 0
+
+
+def export_candidates(args: argparse.Namespace) -> int:
+    """Every candidate (of --role) to standard output, as CSV or JSON with their ids."""
+    from datetime import UTC, datetime
+
+    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.store.engine import Database
+    from bot.usecases import exports
+
+    settings = load_database_settings()
+
+    async def go() -> list[exports.ExportRow]:
+        db = Database(settings.database_url)
+        try:
+            await check_schema(db)
+            return await exports.rows_for(
+                db, viewer_id=None, role_query=args.role or "", now=datetime.now(UTC)
+            )
+        finally:
+            await db.close()
+
+    try:
+        rows = asyncio.run(go())
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    if args.format == "json":
+        sys.stdout.write(exports.to_json(rows))
+    else:
+        sys.stdout.write(exports.to_csv(rows, with_id=True))
+    return 0
+
+
+def playground(args: argparse.Namespace, why: str = "Loopkeeper playground") -> int:
+    from bot.playground.people import PlaygroundError
+    from bot.playground.server import serve_playground
+
+    _logging("WARNING", "text")
+    try:
+        asyncio.run(
+            serve_playground(host=args.host, port=args.port, fresh=args.fresh, headline=why)
+        )
+    except PlaygroundError as error:
+        return _fail(f"The playground cannot start: {error}")
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def start(args: argparse.Namespace) -> int:
+    """What `make run` runs: Slack when its settings are there, else the playground."""
+    from bot.runtime.settings import slack_configured
+
+    if not slack_configured():
+        args.host, args.fresh = args.host or "127.0.0.1", False
+        args.port = 3000 if args.port is None else args.port
+        return playground(args, why="No Slack settings, so this is the playground")
+    code = migrate(argparse.Namespace(revision="head"))
+    if code:
+        return code
+    return serve(argparse.Namespace(socket=False, host=args.host, port=args.port, workers=None))
+
+
+def _worker_count(text: str) -> int:
+    if not text.isdecimal() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers from 1 to 64")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loopkeeper", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    start_cmd = commands.add_parser(
+        "start",
+        help="migrate and serve Slack when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; "
+        "without them, the local playground (what `make run` does)",
+    )
+    start_cmd.add_argument("--host", help="overrides HOST")
+    start_cmd.add_argument("--port", type=int, help="overrides PORT")
+    start_cmd.set_defaults(run=start)
+
+    play_cmd = commands.add_parser(
+        "playground",
+        help="try Loopkeeper in a browser without Slack: a pretend workspace on this machine",
+    )
+    play_cmd.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    play_cmd.add_argument("--port", type=int, default=3000, help="default 3000")
+    play_cmd.add_argument(
+        "--fresh",
+        action="store_true",
+        help="forget the playground's data (playground.db, playground.json) and seed anew",
+    )
+    play_cmd.set_defaults(run=playground)
+
+    serve_cmd = commands.add_parser("serve", help="answer Slack (HTTP by default)")
+    serve_cmd.add_argument("--socket", action="store_true", help="use Socket Mode instead")
+    serve_cmd.add_argument("--host", help="overrides HOST")
+    serve_cmd.add_argument("--port", type=int, help="overrides PORT")
+    serve_cmd.add_argument(
+        "--workers",
+        type=_worker_count,
+        metavar="N",
+        help="worker processes over HTTP; overrides WEB_CONCURRENCY (default 1). "
+        "Socket Mode runs one process and ignores it",
+    )
+    serve_cmd.set_defaults(run=serve)
+
+    migrate_cmd = commands.add_parser("migrate", help="upgrade the database schema")
+    migrate_cmd.add_argument("--revision", default="head", help="target revision (default head)")
+    migrate_cmd.set_defaults(run=migrate)
+
+    down_cmd = commands.add_parser("downgrade", help="downgrade the database schema")
+    down_cmd.add_argument("revision", help="target revision, e.g. -1 or base")
+    down_cmd.set_defaults(run=downgrade)
+
+    sweep_cmd = commands.add_parser("sweep", help="run the clock sweep once and exit")
+    sweep_cmd.add_argument("--now", help="run as of this ISO-8601 time (default: now)")
+    sweep_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
+    )
+    sweep_cmd.set_defaults(run=sweep)
+
+    import_cmd = commands.add_parser(
+        "import", help="import candidates from a CSV file: a preview, then one transaction"
+    )
+    import_cmd.add_argument("file", help="a CSV file, e.g. candidates.csv")
+    import_cmd.add_argument("--role", help="the role (title) for rows that name none")
+    import_cmd.add_argument(
+        "--dry-run", action="store_true", help="print the preview; import nothing"
+    )
+    import_cmd.add_argument(
+        "--by", help="who the history names as importer (default: cli:<your login>)"
+    )
+    import_cmd.set_defaults(run=import_candidates)
+
+    export_cmd = commands.add_parser(
+        "export", help="write every candidate (of --role) to standard output"
+    )
+    export_cmd.add_argument("--role", help="only roles whose title contains this")
+    export_cmd.add_argument("--format", choices=["csv", "json"], default="csv")
+    export_cmd.set_defaults(run=export_candidates)
+
+    templates_cmd = commands.add_parser("templates", help="scorecard templates")
+    templates_sub = templates_cmd.add_subparsers(dest="templates_command", required=True)
+    check_cmd = templates_sub.add_parser("check", help="validate a template file")
+    check_cmd.add_argument("file", help="a TOML template, e.g. bot/domain/templates/mlops.toml")
+    check_cmd.set_defaults(run=check_template)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigError as error:
+        return _fail(str(error))
+    except (OSError, DBAPIError) as error:
+        reason = getattr(error, "orig", None) or error
+        return _fail(
+            f"Loopkeeper cannot reach its database ({reason.__class__.__name__}: {reason}). "
+            "Check DATABASE_URL and that the database is running; README.md, section "
+            "'Configuration'."
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""What the clocks say to people: an interviewer's nudge, and the digest of one sweep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBlock, SectionBlock
+
+from bot.domain import clocks
+from bot.domain.clocks import CLOCK_OF, Kind
+from bot.slack.blocks.candidates import OPEN_STATUS
+from bot.slack.blocks.common import as_dicts, clip, context, duration, esc, section, user, when
+from bot.slack.blocks.interviews import OPEN_SCORECARD
+from bot.store.tables import Alert, Candidate, Interview, Role, WeeklyReport
+
+NUDGE = "alert_nudge"
+SNOOZE = "alert_snooze"
+MAX_DIGEST_ITEMS = 20  # two blocks an item, inside a message's 50
+
+URGENT = {
+    Kind.LOOP_BREACH,
+    Kind.FEEDBACK_OVERDUE,
+    Kind.DECISION_BREACH,
+    Kind.OFFER_EXPIRED,
+    Kind.TAKEHOME_OVERDUE,
+}
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    alert: Alert
+    candidate: Candidate
+    role: Role
+    interview: Interview | None
+    stage_name: str
+
+    @property
+    def kind(self) -> Kind:
+        return Kind(self.alert.kind)
+
+
+def _who(item: AlertItem) -> str:
+    return f"*{esc(item.candidate.name)}* ({esc(item.role.title)})"
+
+
+def _first_name(candidate: Candidate) -> str:
+    return esc((candidate.name.split() or ["The candidate"])[0])
+
+
+def squeezed(item: AlertItem) -> bool:
+    """Whether the candidate's own deadline moved this alert's deadline earlier: its
+    deadline is the limit bot.domain.clocks works back from the candidate's deadline."""
+    by = item.candidate.deadline_at
+    clock = CLOCK_OF.get(item.kind)
+    if by is None or clock is None:
+        return False
+    role_clocks = clocks.of_role(item.role)
+    if clock == "feedback":
+        ends = item.interview.ends_at if item.interview is not None else None
+        limit = clocks.scorecard_limit(by, role_clocks, ends) if ends is not None else None
+    else:
+        limit = clocks.limits(by, role_clocks).of(clock)
+    return limit is not None and item.alert.deadline == limit
+
+
+def _why(item: AlertItem) -> str:
+    """The plain-words reason a squeezed deadline is early: "— Maya decides by Fri 12:00
+    (competing offer)". Only the hiring team gets digests, so the reason may show."""
+    if not squeezed(item) or item.candidate.deadline_at is None:
+        return ""
+    reason = item.candidate.deadline_reason
+    because = f" ({esc(reason)})" if reason else ""
+    return (
+        f" — {_first_name(item.candidate)} decides by {when(item.candidate.deadline_at)}{because}"
+    )
+
+
+def at_risk(item: AlertItem, now: datetime) -> bool:
+    """A squeezed deadline within a day or passed, the candidate's own still ahead (the
+    same rule as clocks.at_risk, for one alert)."""
+    by = item.candidate.deadline_at
+    return (
+        by is not None
+        and by > now
+        and squeezed(item)
+        and item.alert.deadline - now <= clocks.AT_RISK_WITHIN
+    )
+
+
+def describe(item: AlertItem, now: datetime) -> str:
+    """One line a person understands without opening anything."""
+    text = _describe(item, now, _why(item))
+    if at_risk(item, now):
+        text += f" :warning: *At risk of losing {_first_name(item.candidate)}.*"
+    return text
+
+
+def _describe(item: AlertItem, now: datetime, why: str) -> str:
+    alert, kind = item.alert, item.kind
+    deadline = alert.deadline
+    late = duration(now - deadline)
+    left = duration(deadline - now)
+    match kind:
+        case Kind.LOOP_WARN:
+            return (
+                f":hourglass_flowing_sand: {_who(item)}: the interview loop has {left} left; "
+                f"it should reach a decision by {when(deadline)}{why}."
+            )
+        case Kind.LOOP_BREACH if why:
+            return (
+                f":rotating_light: {_who(item)}: the interview loop ran past {when(deadline)}, "
+                f"{late} ago{why}. Move them to decision, or reject."
+            )
+        case Kind.LOOP_BREACH:
+            return (
+                f":rotating_light: {_who(item)}: the interview loop ran past its "
+                f"{item.role.loop_days} days {late} ago. Move them to decision, or reject."
+            )
+        case Kind.FEEDBACK_OVERDUE:
+            interviewer = alert.subject.split(":", 1)[-1]
+            return (
+                f":rotating_light: {_who(item)}: {user(interviewer)}'s scorecard for "
+                f"{esc(item.stage_name or 'an interview')} is {late} overdue{why}."
+            )
+        case Kind.DECISION_WARN:
+            return (
+                f":hourglass_flowing_sand: {_who(item)}: decide by {when(deadline)} "
+                f"({left} left){why}."
+            )
+        case Kind.DECISION_BREACH:
+            return (
+                f":rotating_light: {_who(item)}: the decision window closed {late} ago{why}. "
+                "Make an offer, or reject."
+            )
+        case Kind.OFFER_WARN:
+            return (
+                f":hourglass_flowing_sand: {_who(item)}: the offer expires {when(deadline)} "
+                f"({left} left){why}."
+            )
+        case Kind.OFFER_EXPIRED:
+            return (
+                f":rotating_light: {_who(item)}: the offer expired {when(deadline)}{why}. "
+                "Extend it, or record the answer."
+            )
+        case Kind.TAKEHOME_OVERDUE:
+            return (
+                f":rotating_light: {_who(item)}: the take-home was due {when(deadline)} "
+                f"({late} ago) and is not recorded yet. Record it as received or not received "
+                "on the status card."
+            )
+        case Kind.STAGE_IDLE:
+            idle = duration(now - item.candidate.stage_entered_at)
+            return (
+                f":zzz: {_who(item)} has been in {item.candidate.stage} for {idle} without a move."
+            )
+        case _:
+            return f"{_who(item)}: {kind.value.replace('_', ' ')}."
+
+
+def _buttons(item: AlertItem) -> list[ButtonElement]:
+    alert = item.alert
+    clock = {
+        Kind.LOOP_WARN: "loop",
+        Kind.LOOP_BREACH: "loop",
+        Kind.FEEDBACK_OVERDUE: "feedback",
+        Kind.DECISION_WARN: "decision",
+        Kind.DECISION_BREACH: "decision",
+        Kind.OFFER_WARN: "offer",
+        Kind.OFFER_EXPIRED: "offer",
+        Kind.STAGE_IDLE: "idle",
+    }.get(item.kind, "")
+    buttons = []
+    if item.kind in (Kind.FEEDBACK_OVERDUE, Kind.LOOP_WARN, Kind.LOOP_BREACH):
+        buttons.append(
+            ButtonElement(
+                text="Nudge interviewers",
+                action_id=f"{NUDGE}_{alert.id}",
+                value=str(alert.candidate_id),
+                style="primary",
+            )
+        )
+    if clock and item.kind != Kind.OFFER_EXPIRED:
+        buttons.append(
+            ButtonElement(
+                text="Snooze 24h",
+                action_id=f"{SNOOZE}_{alert.id}",
+                value=str(alert.id),
+            )
+        )
+    buttons.append(
+        ButtonElement(
+            text="Open status",
+            action_id=f"{OPEN_STATUS}_{alert.candidate_id}",
+            value=str(alert.candidate_id),
+        )
+    )
+    return buttons
+
+
+def digest_message(
+    items: list[AlertItem], now: datetime
+) -> tuple[list[AlertItem], tuple[str, list[dict]]]:
+    """Most urgent first; returns the items shown (the rest wait for the next sweep)."""
+    # Breaches and candidates at risk of being lost first; then the tightest deadline.
+    ordered = sorted(
+        items, key=lambda i: (i.kind not in URGENT and not at_risk(i, now), i.alert.deadline)
+    )
+    shown = ordered[:MAX_DIGEST_ITEMS]
+    urgent = sum(1 for i in shown if i.kind in URGENT)
+    count = f"{len(shown)} thing{'s' if len(shown) != 1 else ''}"
+    text = f"Loopkeeper: {count} need{'s' if len(shown) == 1 else ''} you" + (
+        f", {urgent} overdue" if urgent else ""
+    )
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(text.removeprefix("Loopkeeper: ").capitalize(), 150))
+    ]
+    for item in shown:
+        blocks.append(section(clip(describe(item, now), 3000)))
+        blocks.append(ActionsBlock(block_id=f"alert_{item.alert.id}", elements=_buttons(item)))
+    if len(ordered) > len(shown):
+        blocks.append(context(f"{len(ordered) - len(shown)} more in the next digest."))
+    return shown, (text, as_dicts(blocks))
+
+
+def nudge_message(item: AlertItem, now: datetime) -> tuple[str, list[dict]]:
+    """To an interviewer, from the clock: their scorecard is due."""
+    assert item.interview is not None
+    return reminder_message(
+        item.candidate,
+        item.role,
+        item.interview,
+        item.stage_name,
+        due_at=item.alert.deadline,
+        due_now=item.kind == Kind.FEEDBACK_DUE,
+        candidate_by=item.candidate.deadline_at if squeezed(item) else None,
+    )
+
+
+def reminder_message(
+    candidate: Candidate,
+    role: Role,
+    interview: Interview,
+    stage_name: str,
+    *,
+    due_at: datetime,
+    due_now: bool = False,
+    asked_by: str | None = None,
+    candidate_by: datetime | None = None,
+) -> tuple[str, list[dict]]:
+    """Your scorecard for Jane is due, with the button that opens it; `candidate_by` when
+    the candidate's own deadline made it due sooner (the date only: the reason is the
+    hiring team's)."""
+    if due_now:
+        text = f"Your scorecard for {candidate.name} is due now."
+    else:
+        text = f"Your scorecard for {candidate.name} is due {when(due_at)}."
+    asked = f"\n{user(asked_by)} asked me to remind you." if asked_by else ""
+    if candidate_by is not None:
+        asked += (
+            f"\nIt is due sooner than usual: {_first_name(candidate)} decides by "
+            f"{when(candidate_by)}, and the loop must finish before then."
+        )
+    blocks: list[Block] = [
+        SectionBlock(
+            text=clip(
+                f":memo: {esc(text)}\n*{esc(candidate.name)}* ({esc(role.title)}): "
+                f"{esc(stage_name or 'your interview')}, which ended {when(interview.ends_at)}. "
+                f"It takes a few minutes while it is fresh.{asked}",
+                3000,
+            ),
+            accessory=ButtonElement(
+                text="Submit scorecard",
+                action_id=f"{OPEN_SCORECARD}_{interview.id}",
+                value=str(interview.id),
+                style="primary",
+            ),
+        )
+    ]
+    return text, as_dicts(blocks)
+
+
+def deliveries_message(
+    rows: list[tuple[Alert, Candidate]], reports: list[tuple[WeeklyReport, Role]]
+) -> tuple[str, list[dict]]:
+    """For admins: alerts and weekly reports Slack refused for good. No candidate names:
+    admins are not on every hiring team."""
+    if not rows and not reports:
+        text = (
+            "No failed deliveries. Every alert and weekly report Loopkeeper recorded was "
+            "accepted by Slack."
+        )
+        return text, as_dicts([section(text)])
+    parts = []
+    if rows:
+        parts.append(f"{len(rows)} alert{'s' if len(rows) != 1 else ''}")
+    if reports:
+        parts.append(f"{len(reports)} weekly report{'s' if len(reports) != 1 else ''}")
+    text = f"{' and '.join(parts)} could not be delivered (latest first):"
+    blocks: list[Block] = [section(text)]
+    if rows:
+        lines = [
+            f"• {when(alert.created_at)}: {alert.kind.replace('_', ' ')} for candidate "
+            f"#{alert.candidate_id} to {user(alert.recipient_id)}: `{esc(alert.error)}` "
+            f"after {alert.attempts} attempt{'s' if alert.attempts != 1 else ''}"
+            for alert, _ in rows
+        ]
+        blocks.append(section(clip("\n".join(lines), 3000)))
+    if reports:
+        lines = [
+            f"• weekly report of {esc(role.title)} for the week to {report.week}, to "
+            f"<#{role.channel_id}>: `{esc(report.error)}`"
+            for report, role in reports
+        ]
+        blocks.append(section(clip("*Weekly reports*\n" + "\n".join(lines), 3000)))
+    hint = (
+        "Common causes: `not_in_channel` (invite @Loopkeeper), `user_not_found` or "
+        "`account_inactive` (the person left: update the role's team), `missing_scope` "
+        "(reinstall the app from the manifest)."
+    )
+    return text, as_dicts([*blocks, context(hint)])

@@ -1,0 +1,337 @@
+"""Candidate views: the add and move modals, the status card, and the choice list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    EmailInputElement,
+    HeaderBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.numbers import record_id
+from bot.domain.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
+from bot.readmodels.overview import ClockSummary
+from bot.slack.blocks.common import clip, context, duration, esc, section, user, users, when
+from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
+from bot.store.tables import Candidate, Role, StageEvent
+from bot.usecases.hiring import CandidateCard
+
+ADD_CANDIDATE = "candidate_add"
+MOVE_CANDIDATE = "candidate_move"
+
+# Action ids of buttons, handled in handlers/actions.py.
+OPEN_STATUS = "status_open"
+OPEN_MOVE = "move_open"
+ADVANCE = "move_advance"
+OPEN_SCHEDULE = "schedule_open"
+OPEN_DEADLINE = "deadline_open"
+
+MAX_ROLE_OPTIONS = 100  # Slack's limit on options in one select
+
+
+# Add -------------------------------------------------------------------------------
+
+
+def _role_option(role: Role) -> Option:
+    return Option(value=str(role.id), text=clip(role.title, 75))
+
+
+def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
+    options = [_role_option(r) for r in roles[:MAX_ROLE_OPTIONS]]
+    role_select = StaticSelectElement(
+        action_id="value",
+        placeholder="Pick a role",
+        options=options,
+        initial_option=options[0] if len(options) == 1 else None,
+    )
+    blocks: list[Block] = [
+        InputBlock(
+            block_id="name",
+            label="Name",
+            element=PlainTextInputElement(
+                action_id="value",
+                placeholder="e.g. Jane Doe",
+                initial_value=clip(name, 150) or None,
+                max_length=150,
+            ),
+        ),
+        InputBlock(block_id="role", label="Role", element=role_select),
+        InputBlock(
+            block_id="email",
+            label="Email",
+            optional=True,
+            element=EmailInputElement(action_id="value", placeholder="jane@example.com"),
+        ),
+        InputBlock(
+            block_id="links",
+            label="Links",
+            optional=True,
+            hint="CV, LinkedIn, GitHub: one per line.",
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=ADD_CANDIDATE,
+        title="Add a candidate",
+        submit="Add",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+# Move ------------------------------------------------------------------------------
+
+
+def move_metadata(candidate: Candidate) -> str:
+    return json.dumps({"candidate": candidate.id, "stage": candidate.stage})
+
+
+def read_move_metadata(raw: str) -> tuple[int, Stage]:
+    """Raises ValueError for anything but what move_metadata wrote."""
+    data = json.loads(raw)
+    candidate = record_id(data.get("candidate")) if isinstance(data, dict) else None
+    if candidate is None:
+        raise ValueError("no candidate in the form's metadata")
+    return candidate, Stage(data["stage"])
+
+
+def _stage_option(stage: Stage) -> Option:
+    return Option(value=stage.value, text=stage.label)
+
+
+def move_modal(found: CandidateCard, *, preselect: Stage | None = None) -> View:
+    stage = found.stage
+    options = [_stage_option(s) for s in targets(stage)]
+    initial = _stage_option(preselect) if preselect in targets(stage) else None
+    blocks: list[Block] = [
+        section(
+            f"*{esc(found.candidate.name)}* · {esc(found.role.title)}\nNow in *{stage.value}*."
+        ),
+        InputBlock(
+            block_id="stage",
+            label="Move to",
+            element=StaticSelectElement(
+                action_id="value",
+                placeholder="Pick a stage",
+                options=options,
+                initial_option=initial,
+            ),
+        ),
+        InputBlock(
+            block_id="reason",
+            label="Reason",
+            optional=True,
+            hint="Needed for rejected or withdrawn. Kept in the candidate's history.",
+            element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=MOVE_CANDIDATE,
+        title="Move candidate",
+        submit="Move",
+        close="Cancel",
+        private_metadata=move_metadata(found.candidate),
+        blocks=blocks,
+    )
+
+
+# Status -----------------------------------------------------------------------------
+
+
+def _event_line(event: StageEvent) -> str:
+    if event.from_stage is not None and event.from_stage == event.to_stage and event.detail:
+        # A note, not a move (overview.is_note): what happened, by whom, and why.
+        line = f"{when(event.at)}: {esc(event.detail)} by {user(event.actor_id)}"
+        if event.note:
+            line += f"\n> {esc(clip(event.note, 300))}"
+        return "• " + line
+    if event.from_stage is None:
+        line = f"{when(event.at)}: added in *{event.to_stage}* by {user(event.actor_id)}"
+    else:
+        line = (
+            f"{when(event.at)}: {event.from_stage} → *{event.to_stage}* by {user(event.actor_id)}"
+        )
+    if event.detail:
+        line += f" ({esc(event.detail)})"
+    if event.note and event.note != "added":
+        line += f"\n> {esc(clip(event.note, 300))}"
+    return "• " + line
+
+
+def status_blocks(
+    found: CandidateCard, *, now: datetime, can_move: bool, extra: Sequence[Block] = ()
+) -> list[Block]:
+    """The card: who, where, how long, history; `extra` (the loop) goes before the buttons."""
+    candidate, role = found.candidate, found.role
+    stage = found.stage
+    in_stage = duration(now - candidate.stage_entered_at)
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(candidate.name, 150)),
+        SectionBlock(
+            fields=[
+                f"*Role*\n{esc(role.title)}",
+                f"*Stage*\n{stage.label}" + ("" if stage.is_closed else f" for {in_stage}"),
+                f"*Hiring manager*\n{user(role.hiring_manager_id)}",
+                f"*Recruiters*\n{users(found.team.recruiter_ids)}",
+            ]
+        ),
+    ]
+    contact = [esc(candidate.email)] if candidate.email else []
+    contact += [esc(line) for line in (candidate.links or "").splitlines() if line.strip()]
+    if contact:
+        blocks.append(context(clip(" · ".join(contact), 2000)))
+    if found.events:
+        lines = "\n".join(_event_line(e) for e in found.events)
+        blocks.append(section(clip(f"*History* (latest first)\n{lines}", 3000)))
+    blocks.extend(extra)
+    if can_move and not stage.is_closed:
+        blocks.append(move_actions(candidate))
+    return blocks
+
+
+def move_actions(candidate: Candidate) -> ActionsBlock:
+    stage = Stage(candidate.stage)
+    buttons: list[ButtonElement] = []
+    upcoming = next_stage(stage)
+    if upcoming is not None and upcoming in targets(stage):
+        buttons.append(
+            ButtonElement(
+                text=f"Advance to {upcoming.value}",
+                action_id=ADVANCE,
+                value=f"{candidate.id}:{stage.value}:{upcoming.value}",
+                style="primary",
+                confirm=ConfirmObject(
+                    title="Advance candidate?",
+                    text=f"Move {esc(clip(candidate.name, 150))} from {stage.value} to "
+                    f"{upcoming.value}?",
+                    confirm="Advance",
+                    deny="Cancel",
+                ),
+            )
+        )
+    if stage in SCHEDULABLE:
+        buttons.append(
+            ButtonElement(
+                text="Schedule interview", action_id=OPEN_SCHEDULE, value=str(candidate.id)
+            )
+        )
+    buttons.append(
+        ButtonElement(
+            text="Set candidate deadline", action_id=OPEN_DEADLINE, value=str(candidate.id)
+        )
+    )
+    buttons.append(ButtonElement(text="Move…", action_id=OPEN_MOVE, value=f"{candidate.id}:"))
+    buttons.append(
+        ButtonElement(
+            text="Reject",
+            action_id=f"{OPEN_MOVE}_reject",
+            value=f"{candidate.id}:{Stage.REJECTED.value}",
+            style="danger",
+        )
+    )
+    return ActionsBlock(block_id=f"move_{candidate.id}", elements=buttons)
+
+
+def added_note(found: CandidateCard) -> str:
+    return f":white_check_mark: Added {found.candidate.name} to {found.role.title} in sourced."
+
+
+def moved_note(found: CandidateCard) -> str:
+    return f":arrow_right: {found.candidate.name} is now in {found.candidate.stage}."
+
+
+def stale_note(found: CandidateCard) -> str:
+    return (
+        f":information_source: {found.candidate.name} was already moved to "
+        f"{found.candidate.stage}; nothing changed."
+    )
+
+
+def status_message(
+    found: CandidateCard,
+    *,
+    now: datetime,
+    can_move: bool,
+    extra: Sequence[Block] = (),
+    note: str | None = None,
+) -> tuple[str, list[Block]]:
+    """The status card, optionally under a one-line note (what just happened)."""
+    if note:
+        text = note.split(" ", 1)[1] if note.startswith(":") else note
+        head: list[Block] = [section(esc(note)), DividerBlock()]
+    else:
+        text = f"{found.candidate.name}: {found.role.title}, {found.candidate.stage}"
+        head = []
+    return text, [*head, *status_blocks(found, now=now, can_move=can_move, extra=extra)]
+
+
+def choices_message(
+    query: str, matches: Sequence[tuple[Candidate, Role]], *, action: str
+) -> tuple[str, list[Block]]:
+    """Several candidates match: one button each, so the asker picks without retyping."""
+    text = f"Several candidates match “{clip(query, 100)}”. Which one?"
+    blocks: list[Block] = [section(esc(text))]
+    for candidate, role in matches:
+        blocks.append(
+            SectionBlock(
+                text=f"*{esc(candidate.name)}* · {esc(role.title)} · {candidate.stage}",
+                accessory=ButtonElement(
+                    text="Choose",
+                    action_id=f"{action}_{candidate.id}",
+                    value=str(candidate.id),
+                ),
+            )
+        )
+    return text, blocks
+
+
+def not_found_message(query: str) -> str:
+    # Same words whether the name does not exist or the asker may not see it.
+    return (
+        f"I couldn't find a candidate called “{esc(clip(query, 100))}” in the roles you hire for. "
+        "Check the spelling, or try part of the name, e.g. `/hire status Jane`."
+    )
+
+
+def refusal_blocks(text: str) -> list[Block]:
+    return [section(f":no_entry_sign: {text}")]
+
+
+def reason_needed(stage: Stage) -> bool:
+    return stage in NEEDS_REASON
+
+
+def clock_blocks(summary: ClockSummary, *, now: datetime) -> list[Block]:
+    """The candidate's own deadline, if any; loop day x of 7; and each running deadline
+    with its time left."""
+    lines = deadline_lines(summary)
+    if summary.loop_day is not None:
+        lines.append(f"*Loop day {summary.loop_day} of {summary.loop_days}*")
+    for deadline in summary.deadlines:
+        if deadline.at <= now:
+            lines.append(
+                f":rotating_light: {deadline.what}: was due {when(deadline.at)}, "
+                f"overdue by {duration(now - deadline.at)}{moved_suffix(deadline.moved_from)}"
+            )
+        else:
+            lines.append(
+                f":hourglass_flowing_sand: {deadline.what} by {when(deadline.at)} "
+                f"({duration(deadline.at - now)} left){moved_suffix(deadline.moved_from)}"
+            )
+    return [section("\n".join(lines))] if lines else []

@@ -1,0 +1,120 @@
+"""The candidate's deadline: its modal, and its lines on the status card."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    DateTimePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain import access
+from bot.readmodels.overview import ClockSummary
+from bot.slack.blocks.common import esc, section, when
+from bot.usecases.deadlines import MAX_REASON, NOT_YOURS, DeadlineSet, closed_refusal
+from bot.usecases.hiring import CandidateCard
+
+SET_DEADLINE = "deadline_submit"
+CLEAR = "clear"  # the value of the "Clear the deadline" checkbox
+
+
+def deadline_refusal(found: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not open the form now, or None (checked again on submit)."""
+    if not access.can_move_candidates(user_id, found.team):
+        return NOT_YOURS
+    return closed_refusal(found)
+
+
+def deadline_modal(found: CandidateCard) -> View:
+    candidate = found.candidate
+    current = candidate.deadline_at
+    blocks: list[Block] = [
+        section(
+            f"*{esc(candidate.name)}* · {esc(found.role.title)} · now in {candidate.stage}\n"
+            "Loopkeeper moves the loop, scorecard, decision and offer deadlines earlier so "
+            "the candidate can still say yes in time."
+        ),
+        InputBlock(
+            block_id="deadline",
+            label="Candidate decides by",
+            optional=True,  # not when clearing: checked on submit
+            element=DateTimePickerElement(
+                action_id="value",
+                initial_date_time=int(current.timestamp()) if current else None,
+            ),
+        ),
+        InputBlock(
+            block_id="reason",
+            label="Reason",
+            optional=True,
+            hint="A few words, e.g. competing offer, notice period. Kept in the history.",
+            element=PlainTextInputElement(
+                action_id="value",
+                max_length=MAX_REASON,
+                initial_value=candidate.deadline_reason or None,
+                placeholder="competing offer",
+            ),
+        ),
+    ]
+    if current is not None:
+        blocks.append(
+            InputBlock(
+                block_id="clear",
+                label="Or",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="value",
+                    options=[Option(value=CLEAR, text="Clear the deadline: normal clocks again")],
+                ),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=SET_DEADLINE,
+        title="Candidate deadline",
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps({"candidate": candidate.id}),
+        blocks=blocks,
+    )
+
+
+def deadline_note(done: DeadlineSet) -> str:
+    candidate = done.card.candidate
+    if done.cleared or candidate.deadline_at is None:
+        return f":white_check_mark: {candidate.name} has no deadline of their own now."
+    return (
+        f":hourglass_flowing_sand: {candidate.name} decides by "
+        f"{candidate.deadline_at:%a %d %b %H:%M} UTC; the clocks now fit before it."
+    )
+
+
+def deadline_lines(summary: ClockSummary) -> list[str]:
+    """The candidate's deadline and what it moved, for the clocks section of the card.
+    Whoever sees the card sees its reason, as they see the reasons in its history."""
+    by = summary.candidate_deadline
+    if by is None:
+        return []
+    reason = summary.deadline_reason
+    lines = [
+        f":stopwatch: *Candidate decides by {when(by)}*" + (f": {esc(reason)}" if reason else "")
+    ]
+    moved = [d.clock for d in summary.deadlines if d.moved_from is not None]
+    if summary.scorecards_by is not None:
+        moved.append("scorecards")
+        lines.append(f"Scorecards now due by {when(summary.scorecards_by)} at the latest.")
+    if moved:
+        lines.append(f"Moved earlier to fit: {', '.join(moved)}.")
+    return lines
+
+
+def moved_suffix(moved_from: datetime | None) -> str:
+    """After a deadline the candidate's deadline moved: where it was."""
+    return f" (moved earlier from {when(moved_from)})" if moved_from else ""

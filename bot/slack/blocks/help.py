@@ -1,0 +1,71 @@
+"""The `/hire` help message."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, HeaderBlock
+
+from bot.slack.blocks.common import context, section
+
+COMMANDS: list[tuple[str, str, str]] = [
+    ("/hire status <name>", "Where a candidate stands (only you see it)", "/hire status Jane Doe"),
+    ("/hire add [name]", "Add a candidate to one of your roles", "/hire add Jane Doe"),
+    (
+        "/hire pipeline [role]",
+        "Your roles' candidates by stage, most urgent first",
+        "/hire pipeline mlops",
+    ),
+    ("/hire move <name>", "Move a candidate to another stage", "/hire move Jane Doe"),
+    (
+        "/hire move <name> to <stage>[: reason]",
+        "Move in one line; rejected and withdrawn need a reason",
+        "/hire move Jane Doe to rejected: took another offer",
+    ),
+    (
+        "/hire schedule <name>",
+        "Schedule an interview; the interviewers get their kit",
+        "/hire schedule Jane Doe",
+    ),
+    ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
+    (
+        "/hire offer <name>",
+        "Extend an offer; the 48-hour offer clock starts",
+        "/hire offer Jane Doe",
+    ),
+    (
+        "/hire export [role]",
+        "A CSV of the candidates you may see, sent to your DM with me",
+        "/hire export mlops",
+    ),
+    (
+        "Share a .csv file with me in a DM",
+        "Import candidates: a preview first, then an Import button",
+        "Name,Email,Role,Stage",
+    ),
+    ("/hire role", "Create a role (admins)", "/hire role"),
+    (
+        "/hire admin deliveries",
+        "Alerts and weekly reports Slack refused, and why (admins)",
+        "/hire admin deliveries",
+    ),
+    ("/hire help", "This list", "/hire help"),
+]
+
+STAGES_LINE = (
+    "Stages: sourced → screening → interviewing → decision → offer → hired; "
+    "rejected or withdrawn from any open stage."
+)
+
+
+def help_text() -> str:
+    lines = [f"`{usage}`: {what}. Example: `{example}`" for usage, what, example in COMMANDS]
+    return "Loopkeeper commands:\n" + "\n".join(lines)
+
+
+def help_blocks(intro: str | None = None) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text="Loopkeeper")]
+    if intro:
+        blocks.append(section(intro))
+    rows = [f"*`{usage}`*\n{what}. Example: `{example}`" for usage, what, example in COMMANDS]
+    blocks.append(section("\n\n".join(rows)))
+    blocks.append(context(STAGES_LINE))
+    return blocks

@@ -1,0 +1,140 @@
+"""The App Home tab: what is waiting on the person who opens it, by the hats they wear.
+A person with several hats sees each section once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.domain.scorecards import rating_label
+from bot.domain.stages import OPEN_STAGES
+from bot.readmodels.overview import Home, PipelineRow, RolePipeline
+from bot.slack.blocks.candidates import OPEN_STATUS
+from bot.slack.blocks.common import clip, context, esc, section, user, when
+from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
+from bot.slack.blocks.pipeline import candidate_line
+from bot.usecases.feedback import Assignment
+
+MAX_ITEMS = 15  # per list: a Home tab holds 100 blocks across every section
+
+
+def _with_status_button(row: PipelineRow) -> SectionBlock:
+    return SectionBlock(
+        text=clip(candidate_line(row), 3000),
+        accessory=ButtonElement(
+            text="Open status",
+            action_id=f"{OPEN_STATUS}_{row.candidate.id}",
+            value=str(row.candidate.id),
+        ),
+    )
+
+
+def interviewer_section(assignments: Sequence[Assignment], *, now: datetime) -> list[Block]:
+    pending = [a for a in assignments if a.pending]
+    upcoming = sorted(
+        (a for a in assignments if a.interview.starts_at > now),
+        key=lambda a: a.interview.starts_at,
+    )
+    submitted = [a for a in assignments if not a.pending]
+    blocks: list[Block] = [HeaderBlock(text="Your interviews")]
+    blocks.append(section(f"*Scorecards to submit* ({len(pending)})"))
+    if pending:
+        blocks.extend(assignment_blocks(pending, now)[:MAX_ITEMS])
+    else:
+        blocks.append(context("Nothing waiting on you. :tada:"))
+    blocks.append(section(f"*Upcoming interviews* ({len(upcoming)})"))
+    if upcoming:
+        lines = [
+            f"• {when(a.interview.starts_at)}: *{esc(a.candidate.name)}*, {esc(a.stage_name)} "
+            f"({esc(a.role.title)})"
+            for a in upcoming[:MAX_ITEMS]
+        ]
+        blocks.append(section(clip("\n".join(lines), 3000)))
+    else:
+        blocks.append(context("No interviews scheduled for you."))
+    if submitted:
+        blocks.append(section(f"*Submitted, still editable* ({len(submitted)})"))
+        blocks.extend(assignment_blocks(submitted, now)[:MAX_ITEMS])
+    return blocks
+
+
+def _counts(pipeline: RolePipeline) -> str:
+    counts = " · ".join(
+        f"{s.value} {pipeline.counts[s]}" for s in OPEN_STAGES if pipeline.counts.get(s)
+    )
+    return f"*{esc(pipeline.role.title)}*: {sum(pipeline.counts.values())} open" + (
+        f" · {counts}" if counts else ""
+    )
+
+
+def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
+    urgent = sorted((row for p in pipelines for row in p.urgent), key=lambda r: r.order)
+    blocks: list[Block] = [HeaderBlock(text="Recruiting")]
+    blocks.append(section(f"*Needs action now* ({len(urgent)})"))
+    if urgent:
+        blocks.extend(_with_status_button(row) for row in urgent[:MAX_ITEMS])
+    else:
+        blocks.append(context("No candidate is overdue or at risk. :tada:"))
+    blocks.append(section("*Pipelines*\n" + "\n".join(_counts(p) for p in pipelines)))
+    blocks.append(context("`/hire pipeline` shows every candidate by stage."))
+    return blocks
+
+
+def manager_section(home: Home) -> list[Block]:
+    waiting = home.decisions_due()
+    blocks: list[Block] = [HeaderBlock(text="Hiring manager")]
+    blocks.append(section(f"*Waiting on you: decisions* ({len(waiting)})"))
+    if waiting:
+        blocks.extend(_with_status_button(row) for row in waiting[:MAX_ITEMS])
+    else:
+        blocks.append(context("No decision is waiting on you."))
+    lines = []
+    for pipeline in home.managing:
+        lines.append(_counts(pipeline))
+        rows = sorted(pipeline.rows, key=lambda r: r.order)  # the tightest deadline first
+        lines += [candidate_line(r) for r in rows[:MAX_ITEMS]]
+    blocks.append(section(clip("*Your candidates*\n" + "\n".join(lines), 3000)))
+    if home.recent:
+        blocks.append(section("*Recent scorecards*"))
+        for item in home.recent:
+            card = item.scorecard
+            edited = " (edited)" if card.version > 1 else ""
+            blocks.append(
+                SectionBlock(
+                    text=clip(
+                        f"*{esc(item.candidate.name)}* ({esc(item.role.title)}): "
+                        f"{user(card.interviewer_id)}, *{rating_label(card.recommendation)}*"
+                        f"{edited}, {when(card.submitted_at)}",
+                        3000,
+                    ),
+                    accessory=ButtonElement(
+                        text="View",
+                        action_id=f"{VIEW_SCORECARD}_{card.id}",
+                        value=str(card.id),
+                    ),
+                )
+            )
+    return blocks
+
+
+def home_view(home: Home, *, now: datetime) -> View:
+    sections: list[list[Block]] = []
+    if home.managing:
+        sections.append(manager_section(home))
+    if home.recruiting:
+        sections.append(recruiter_section(home.recruiting))
+    if home.assignments or not sections:
+        sections.append(interviewer_section(home.assignments, now=now))
+    blocks: list[Block] = []
+    for part in sections:
+        if blocks:
+            blocks.append(DividerBlock())
+        blocks.extend(part)
+    footer = context(
+        "Type `/hire help` for every command, or ask me here: `where is Jane?`. "
+        "`/hire feedback` lists your scorecards anywhere."
+    )
+    return View(type="home", blocks=[*blocks[:99], footer])

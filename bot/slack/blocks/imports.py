@@ -1,0 +1,184 @@
+"""Importing a CSV in a DM: the preview with its Import button, the role picker, the
+result; and the answers to `/hire export`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    Option,
+    StaticSelectElement,
+)
+
+from bot.domain.candidate_csv import MAX_BYTES, Preview
+from bot.slack.blocks.common import clip, context, esc, section
+from bot.store.tables import Role
+
+IMPORT = "import_candidates"
+IMPORT_ROLE = "import_pick_role"
+SHOWN_PROBLEMS = 10
+MAX_ROLE_OPTIONS = 100
+
+NOT_CSV = (
+    "I can import candidates from a CSV file: one row per person, with a heading line "
+    "such as `Name,Email,Role,Stage`. In a spreadsheet, save or download it as CSV and "
+    "share that file here."
+)
+TOO_BIG = (
+    f"That file is larger than {MAX_BYTES // (1024 * 1024)} MB, more than I import at once. "
+    "Split it into smaller CSV files (by role, say) and share them one by one."
+)
+FETCH_FAILED = "Slack didn't let me read that file (it said `{error}`). Please share it again."
+
+
+def import_value(file_id: str, role_id: int | None) -> str:
+    """What the Import button and the picker carry: the file and the role, not the rows
+    (Slack keeps the file; the import reads it again)."""
+    return f"{file_id}:{role_id or ''}"
+
+
+def parse_import_value(value: object) -> tuple[str, int | None] | None:
+    if not isinstance(value, str) or ":" not in value:
+        return None
+    file_id, role = value.split(":", 1)
+    if not file_id.startswith("F") or not file_id.isalnum() or len(file_id) > 32:
+        return None
+    if role and not (role.isdecimal() and len(role) < 10):
+        return None
+    return file_id, int(role) if role else None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _counts(preview: Preview) -> str:
+    parts = [
+        f"*{preview.total:,}* rows",
+        f"*{len(preview.new):,}* new",
+        f"*{len(preview.present):,}* already in Loopkeeper",
+        f"*{len(preview.duplicates):,}* repeated in the file",
+        f"*{preview.problem_rows:,}* with problems",
+    ]
+    return " · ".join(parts)
+
+
+def _problem_lines(preview: Preview) -> list[str]:
+    lines = [f"• {esc(clip(str(p), 300))}" for p in preview.problems[:SHOWN_PROBLEMS]]
+    repeats = SHOWN_PROBLEMS - len(lines)
+    lines += [
+        f"• line {d.row.line}: {esc(clip(d.row.name, 80))} again (first on line {d.first_line})"
+        for d in preview.duplicates[: max(0, repeats)]
+    ]
+    hidden = len(preview.problems) + len(preview.duplicates) - len(lines)
+    if hidden > 0:
+        lines.append(f"… and {_plural(hidden, 'more')}.")
+    return lines
+
+
+def preview_message(
+    preview: Preview, *, filename: str, file_id: str, role_id: int | None
+) -> tuple[str, list[Block]]:
+    """Counts, the first problems with their line and column, and Import."""
+    name = esc(clip(filename, 150))
+    roles = ", ".join(esc(r.title) for r in preview.roles) or "—"
+    blocks: list[Block] = [
+        section(f"*Import from {name}*\n{_counts(preview)}"),
+    ]
+    if preview.new:
+        blocks.append(context(f"New candidates go to: {clip(roles, 1500)}"))
+    lines = _problem_lines(preview)
+    if lines:
+        blocks.append(
+            section(clip("*Left out*\n" + "\n".join(lines), 3000)),
+        )
+        blocks.append(
+            context("Rows with problems are not imported. Fix them and share the file again.")
+        )
+    if preview.new:
+        blocks.append(
+            ActionsBlock(
+                block_id="import",
+                elements=[
+                    ButtonElement(
+                        text=f"Import {_plural(len(preview.new), 'candidate')}",
+                        action_id=IMPORT,
+                        value=import_value(file_id, role_id),
+                        style="primary",
+                        confirm=ConfirmObject(
+                            title="Import candidates?",
+                            text=f"Add {_plural(len(preview.new), 'candidate')} from {name}.",
+                            confirm="Import",
+                            deny="Cancel",
+                        ),
+                    )
+                ],
+            )
+        )
+    else:
+        blocks.append(context("Nothing new to import."))
+    text = (
+        f"Import from {filename}: {len(preview.new):,} new, {preview.skipped:,} skipped, "
+        f"{preview.problem_rows:,} with problems."
+    )
+    return text, blocks
+
+
+def role_picker_message(
+    roles: Sequence[Role], *, filename: str, file_id: str, total: int
+) -> tuple[str, list[Block]]:
+    """The file names no role and the person has several: which one is it for?"""
+    options = [
+        Option(value=import_value(file_id, r.id), text=clip(r.title, 75))
+        for r in roles[:MAX_ROLE_OPTIONS]
+    ]
+    text = f"{filename} has {_plural(total, 'row')} and no role column: which role are they for?"
+    blocks: list[Block] = [
+        section(esc(text)),
+        ActionsBlock(
+            block_id="import_role",
+            elements=[
+                StaticSelectElement(
+                    action_id=IMPORT_ROLE, placeholder="Pick the role", options=options
+                )
+            ],
+        ),
+    ]
+    return text, blocks
+
+
+def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[str, list[Block]]:
+    name = esc(clip(filename, 150))
+    if imported:
+        roles = ", ".join(esc(r.title) for r in preview.roles)
+        count = _plural(imported, "candidate")
+        head = f":white_check_mark: Imported {count} from {name} into {roles}."
+    else:
+        head = f"Nothing imported from {name}: there was nobody new in it."
+    skipped = []
+    if preview.present:
+        skipped.append(f"{len(preview.present):,} already in Loopkeeper")
+    if preview.duplicates:
+        skipped.append(f"{len(preview.duplicates):,} repeated in the file")
+    if preview.problem_rows:
+        skipped.append(f"{_plural(preview.problem_rows, 'row')} with problems")
+    blocks: list[Block] = [section(clip(head, 3000))]
+    if skipped:
+        blocks.append(context("Left out: " + ", ".join(skipped) + "."))
+    if imported:
+        blocks.append(
+            context("Their clocks start now; see them with `/hire pipeline` or `/hire status`.")
+        )
+    return head.replace(":white_check_mark: ", ""), blocks
+
+
+def export_comment(count: int, role_query: str) -> str:
+    scope = f" of roles matching “{role_query}”" if role_query else ""
+    return (
+        f"Your export: {_plural(count, 'candidate')}{scope}, as you may see them. "
+        "It is a private file in our DM; mind where you share it."
+    )

@@ -1,0 +1,533 @@
+"""Interview views: the schedule modal, the interview kit, the scorecard modal, the
+read-only scorecard, the pending list, and the loop summary."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DateTimePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain import access, clocks
+from bot.domain.numbers import record_id, small_int
+from bot.domain.scorecards import (
+    Competency,
+    Template,
+    evidence_field,
+    rate_field,
+    rating_label,
+)
+from bot.domain.stages import SCHEDULABLE
+from bot.slack.blocks.common import (
+    clip,
+    context,
+    duration,
+    esc,
+    rating_options,
+    section,
+    user,
+    when,
+)
+from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
+from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY
+from bot.usecases.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
+from bot.usecases.hiring import CandidateCard
+
+SCHEDULE = "interview_schedule"
+SUBMIT_SCORECARD = "scorecard_submit"
+READ_SCORECARD = "scorecard_read"
+
+OPEN_SCORECARD = "scorecard_open"
+VIEW_SCORECARD = "scorecard_view"
+
+
+# Time in a person's own zone ---------------------------------------------------------------
+
+
+def zone(tz_name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local(moment: datetime, tz_name: str | None) -> str:
+    """`Tue 17 Nov, 14:00 (Europe/Berlin)`: a time as its reader lives it."""
+    tz = zone(tz_name)
+    return f"{moment.astimezone(tz):%a %d %b, %H:%M} ({tz.key})"
+
+
+def local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
+    tz = zone(tz_name)
+    return f"{start.astimezone(tz):%a %d %b, %H:%M} to {end.astimezone(tz):%H:%M} ({tz.key})"
+
+
+# Scheduling -------------------------------------------------------------------------------------
+
+
+def schedule_modal(found: CandidateCard, template: Template) -> View:
+    options = [
+        Option(value=s.key, text=clip(f"{i}. {s.name} ({s.minutes} min)", 75))
+        for i, s in enumerate(template.plan, 1)
+    ]
+    blocks: list[Block] = [
+        section(
+            f"*{esc(found.candidate.name)}* · {esc(found.role.title)} · now in "
+            f"{found.candidate.stage}"
+        ),
+        InputBlock(
+            block_id="plan",
+            label="Interview",
+            hint="Which interview of the role's plan this is.",
+            element=StaticSelectElement(action_id="value", placeholder="Pick one", options=options),
+        ),
+        InputBlock(
+            block_id="interviewers",
+            label="Interviewers",
+            hint="Each gets the interview kit and a scorecard to fill in.",
+            element=UserMultiSelectElement(action_id="value", placeholder="Pick people"),
+        ),
+        InputBlock(
+            block_id="starts",
+            label="Starts at",
+            element=DateTimePickerElement(action_id="value"),
+        ),
+        InputBlock(
+            block_id="minutes",
+            label="Length (minutes)",
+            optional=True,
+            hint="Leave empty for the plan's length.",
+            element=NumberInputElement(
+                action_id="value", is_decimal_allowed=False, min_value="10", max_value="480"
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=SCHEDULE,
+        title="Schedule interview",
+        submit="Schedule",
+        close="Cancel",
+        # A one-time key: Slack may deliver a double click on Schedule twice.
+        private_metadata=json.dumps({"candidate": found.candidate.id, "request": uuid4().hex}),
+        blocks=blocks,
+    )
+
+
+def schedule_refusal(found: CandidateCard, user_id: str) -> str | None:
+    """Why this person cannot schedule for this candidate, or None if they can."""
+    if not access.can_move_candidates(user_id, found.team):
+        return "Only the role's recruiters and hiring manager schedule interviews."
+    if found.stage not in SCHEDULABLE:
+        return f"{found.candidate.name} is in {found.stage.value}: interviews are over for them."
+    return None
+
+
+def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
+    text = f"Scheduled {done.stage.name} with {done.candidate.name}."
+    lines = [
+        f":calendar: Scheduled *{esc(done.stage.name)}* with *{esc(done.candidate.name)}* "
+        f"({esc(done.role.title)}) on {when(done.interview.starts_at)}.",
+        f"Interviewers: {', '.join(user(u) for u in done.interviewer_ids)}; each got the kit.",
+    ]
+    if done.moved_from is not None:
+        lines.append(
+            f"{esc(done.candidate.name)} moved from {done.moved_from.value} to interviewing."
+        )
+    lines += _too_late(done)
+    return text, [section("\n".join(lines))]
+
+
+def _too_late(done: Scheduled) -> list[str]:
+    """A warning, not a refusal: the interview ends after the loop's latest end under the
+    candidate's own deadline (the candidate may agree to wait; the scheduler decides)."""
+    by = done.candidate.deadline_at
+    limit = clocks.loop_too_late(by, clocks.of_role(done.role), done.interview.ends_at)
+    if by is None or limit is None:
+        return []
+    reason = done.candidate.deadline_reason
+    because = f" ({esc(reason)})" if reason else ""
+    return [
+        f":warning: *Too late for {esc(done.candidate.name)}'s deadline.* This interview ends "
+        f"{when(done.interview.ends_at)}, after {when(limit)}: the latest the loop can end "
+        f"for a decision and an offer before they decide, {when(by)}{because}. Look for an "
+        "earlier slot, or ask the candidate for more time."
+    ]
+
+
+def _signals(competency: Competency) -> str:
+    return f"*Strong:* {esc(competency.strong)}\n*Weak:* {esc(competency.weak)}"
+
+
+def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Block]]:
+    """The interviewer's kit: who, when in their own zone, what to probe, when feedback is due."""
+    interview = done.interview
+    text = (
+        f"Interview kit: {done.candidate.name} ({done.role.title}), "
+        f"{local(interview.starts_at, tz_name)}"
+    )
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"Interview kit: {done.candidate.name}", 150)),
+        SectionBlock(
+            fields=[
+                f"*Role*\n{esc(done.role.title)}",
+                f"*Interview*\n{esc(done.stage.name)}",
+                f"*When*\n{local_span(interview.starts_at, interview.ends_at, tz_name)}",
+                f"*Scorecard due*\n{local(done.feedback_due_at, tz_name)}",
+            ]
+        ),
+        context(esc(done.stage.description)),
+        DividerBlock(),
+        section("*Probe these competencies* and rate each against its signals:"),
+    ]
+    for competency in done.competencies:
+        blocks.append(
+            section(
+                clip(
+                    f"*{esc(competency.name)}*: {esc(competency.description)}\n"
+                    f"{_signals(competency)}",
+                    3000,
+                )
+            )
+        )
+    blocks.append(
+        ActionsBlock(
+            block_id=f"kit_{interview.id}",
+            elements=[
+                ButtonElement(
+                    text="Submit scorecard",
+                    action_id=OPEN_SCORECARD,
+                    value=str(interview.id),
+                    style="primary",
+                )
+            ],
+        )
+    )
+    blocks.append(
+        context(
+            "Your scorecard is independent: you see others' ratings only after you submit yours."
+        )
+    )
+    return text, blocks
+
+
+# The scorecard modal ----------------------------------------------------------------------------
+
+
+def _initial(options: list[Option], value: int | None) -> Option | None:
+    return next((o for o in options if value is not None and o.value == str(value)), None)
+
+
+def scorecard_metadata(context_: ScorecardContext) -> str:
+    version = context_.current.version if context_.current else 0
+    return json.dumps({"interview": context_.interview.id, "base": version})
+
+
+def read_scorecard_metadata(raw: str) -> tuple[int, int]:
+    """Raises ValueError for anything but what scorecard_metadata wrote."""
+    data = json.loads(raw)
+    interview = record_id(data.get("interview")) if isinstance(data, dict) else None
+    base = small_int(data.get("base"), high=10_000) if isinstance(data, dict) else None
+    if interview is None or base is None:
+        raise ValueError("no interview in the form's metadata")
+    return interview, base
+
+
+def scorecard_modal(ctx: ScorecardContext) -> View:
+    current = ctx.current
+    blocks: list[Block] = [
+        section(
+            f"*{esc(ctx.candidate.name)}* · {esc(ctx.role.title)}\n{esc(ctx.stage_name)}, "
+            f"{when(ctx.interview.starts_at)}"
+        ),
+    ]
+    if current is not None:
+        blocks.append(
+            context(
+                f"You are editing version {current.version}, submitted "
+                f"{when(current.submitted_at)}. Every version is kept."
+            )
+        )
+    for competency in ctx.competencies:
+        rated = ctx.ratings.get(competency.key)
+        options = rating_options(with_not_assessed=True)
+        blocks.append(
+            InputBlock(
+                block_id=rate_field(competency.key),
+                label=clip(competency.name, 2000),
+                hint=clip(f"Strong: {competency.strong}\nWeak: {competency.weak}", 2000),
+                element=StaticSelectElement(
+                    action_id="value",
+                    placeholder="Rate",
+                    options=options,
+                    initial_option=_initial(options, rated.rating if rated else None),
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=evidence_field(competency.key),
+                label=clip(f"Evidence: {competency.name}", 2000),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=MAX_EVIDENCE,
+                    placeholder="What did they say or do?",
+                    initial_value=(rated.evidence if rated and rated.evidence else None),
+                ),
+            )
+        )
+    overall = rating_options(with_not_assessed=False)
+    blocks.append(DividerBlock())
+    blocks.append(
+        InputBlock(
+            block_id="recommendation",
+            label="Overall recommendation",
+            element=StaticSelectElement(
+                action_id="value",
+                placeholder="Pick one",
+                options=overall,
+                initial_option=_initial(overall, current.recommendation if current else None),
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id="summary",
+            label="Summary",
+            hint="What you saw, and why your recommendation.",
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=MAX_SUMMARY,
+                initial_value=current.summary if current else None,
+            ),
+        )
+    )
+    return View(
+        type="modal",
+        callback_id=SUBMIT_SCORECARD,
+        title="Edit scorecard" if current else "Scorecard",
+        submit="Save" if current else "Submit",
+        close="Cancel",
+        private_metadata=scorecard_metadata(ctx),
+        blocks=blocks,
+    )
+
+
+def scorecard_saved_message(ctx: ScorecardContext, version: int) -> tuple[str, list[Block]]:
+    verb = "updated" if version > 1 else "submitted"
+    text = f"Your scorecard for {ctx.candidate.name} is {verb}. Thank you!"
+    return text, [section(f":white_check_mark: {esc(text)}")]
+
+
+def scorecard_read_modal(detail: ScorecardDetail) -> View:
+    card = detail.scorecard
+    edited = f" · edited, version {detail.versions}" if detail.versions > 1 else ""
+    blocks: list[Block] = [
+        section(
+            f"*{esc(detail.candidate.name)}* · {esc(detail.role.title)}\n"
+            f"{esc(detail.stage_name)} · by {user(card.interviewer_id)} · "
+            f"{when(card.submitted_at)}{edited}"
+        ),
+        section(f"*Overall: {rating_label(card.recommendation)}*\n{esc(clip(card.summary, 2900))}"),
+        DividerBlock(),
+    ]
+    for competency in detail.competencies:
+        rated = detail.ratings.get(competency.key)
+        line = f"*{esc(competency.name)}*: {rating_label(rated.rating if rated else 0)}"
+        if rated and rated.evidence:
+            line += f"\n{esc(clip(rated.evidence, 2000))}"
+        blocks.append(section(clip(line, 3000)))
+    return View(
+        type="modal",
+        callback_id=READ_SCORECARD,
+        title="Scorecard",
+        close="Close",
+        blocks=blocks,
+    )
+
+
+# An interviewer's list ---------------------------------------------------------------------------
+
+
+def _due(assignment: Assignment, now: datetime) -> str:
+    left = assignment.feedback_due_at - now
+    if left < timedelta(0):
+        return f":red_circle: overdue by {duration(-left)}"
+    return f"due {when(assignment.feedback_due_at)}"
+
+
+def assignment_blocks(assignments: Sequence[Assignment], now: datetime) -> list[Block]:
+    """Pending scorecards (Submit) first, then submitted ones (Edit) while still editable."""
+    blocks: list[Block] = []
+    for item in sorted(assignments, key=lambda a: (not a.pending, a.feedback_due_at)):
+        label = "Submit scorecard" if item.pending else "Edit scorecard"
+        state = _due(item, now) if item.pending else ":white_check_mark: submitted"
+        blocks.append(
+            SectionBlock(
+                text=clip(
+                    f"*{esc(item.candidate.name)}* · {esc(item.role.title)}\n"
+                    f"{esc(item.stage_name)}, {when(item.interview.starts_at)} · {state}",
+                    3000,
+                ),
+                accessory=ButtonElement(
+                    text=label,
+                    action_id=f"{OPEN_SCORECARD}_{item.interview.id}",
+                    value=str(item.interview.id),
+                    style="primary" if item.pending else None,
+                ),
+            )
+        )
+    return blocks
+
+
+def feedback_list_message(
+    assignments: Sequence[Assignment], now: datetime
+) -> tuple[str, list[Block]]:
+    pending = [a for a in assignments if a.pending]
+    if not assignments:
+        text = "You have no scorecards to write. Interviews you are scheduled for will show here."
+        return text, [section(text)]
+    text = (
+        f"You have {len(pending)} scorecard{'s' if len(pending) != 1 else ''} to submit."
+        if pending
+        else "All your scorecards are in. You can still edit them until a decision is made."
+    )
+    # A message holds 50 blocks: the most urgent 45 are shown.
+    return text, [section(f"*{esc(text)}*"), *assignment_blocks(assignments, now)[:45]]
+
+
+# The loop summary -------------------------------------------------------------------------------
+
+
+def _table(loop: Loop, names: Mapping[str, str]) -> str:
+    seats = [s for s in loop.seats if s.scorecard is not None]
+    heads = [clip(names.get(s.interviewer_id, s.interviewer_id), 10) for s in seats]
+    width = max([len(c.name) for c in loop.template.competencies] + [len("Recommendation")])
+    width = min(width, 32)
+    rows = ["".ljust(width) + "  " + "  ".join(h.ljust(10) for h in heads)]
+    for competency in loop.template.competencies:
+        cells = []
+        for seat in seats:
+            rating = seat.ratings.get(competency.key)
+            cells.append((str(rating.rating) if rating and rating.rating else "—").ljust(10))
+        rows.append(clip(competency.name, width).ljust(width) + "  " + "  ".join(cells))
+    overall = [str(s.scorecard.recommendation).ljust(10) for s in seats if s.scorecard]
+    rows.append("Recommendation".ljust(width) + "  " + "  ".join(overall))
+    return "\n".join(rows)
+
+
+def loop_summary_message(
+    loop: Loop, names: Mapping[str, str], *, decide_by: datetime
+) -> tuple[str, list[Block]]:
+    candidate = loop.candidate
+    seats = [s for s in loop.seats if s.scorecard is not None]
+    text = f"All scorecards for {candidate.name} ({loop.role.title}) are in."
+    verdicts = "\n".join(
+        f"{user(s.interviewer_id)}: *{rating_label(s.scorecard.recommendation)}*"
+        + (" (edited)" if s.edited else "")
+        for s in seats
+        if s.scorecard
+    )
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"Feedback complete: {candidate.name}", 150)),
+        section(
+            f"All {len(seats)} scorecards for *{esc(candidate.name)}* ({esc(loop.role.title)}) "
+            f"are in. The decision window is open: decide by {when(decide_by)}."
+        ),
+        section(f"```{clip(_table(loop, names), 2990)}```"),
+        context("Ratings: 4 strong yes · 3 yes · 2 no · 1 strong no · — not assessed"),
+        section(clip(f"*Recommendations*\n{verdicts}", 3000)),
+        *takehome_summary_blocks(loop.takehome, names),
+    ]
+    blind = loop.unassessed()
+    if blind:
+        names_ = ", ".join(esc(c.name) for c in blind)
+        blocks.append(
+            section(f":warning: *Nobody assessed:* {names_}. Plan for it in the debrief.")
+        )
+    buttons = [
+        ButtonElement(
+            text=clip(f"{names.get(s.interviewer_id, 'Scorecard')}'s scorecard", 75),
+            action_id=f"{VIEW_SCORECARD}_{s.scorecard.id}",
+            value=str(s.scorecard.id),
+        )
+        for s in seats
+        if s.scorecard
+    ]
+    for start in range(0, len(buttons), 25):  # an actions block holds 25 elements
+        blocks.append(ActionsBlock(elements=buttons[start : start + 25]))
+    return text, blocks
+
+
+# The status card's interview section ------------------------------------------------------------
+
+
+def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
+    """Each interview with who, when and whose scorecard is in; ratings only if allowed."""
+    if not loop.interviews:
+        return []
+    blocks: list[Block] = [section("*Interviews*")]
+    for item in loop.interviews:
+        blocks.append(context(f"*{esc(item.stage_name)}*, {when(item.interview.starts_at)}"))
+        for seat in item.seats:
+            button = None
+            if seat.scorecard is not None:
+                state = "scorecard in" + (" (edited)" if seat.edited else "")
+                if loop.show_ratings or seat.interviewer_id == viewer_id:
+                    state += f": *{rating_label(seat.scorecard.recommendation)}*"
+                    button = ButtonElement(
+                        text="View scorecard",
+                        action_id=f"{VIEW_SCORECARD}_{seat.scorecard.id}",
+                        value=str(seat.scorecard.id),
+                    )
+            elif seat.feedback_due_at < now:
+                state = f":red_circle: scorecard overdue by {duration(now - seat.feedback_due_at)}"
+            else:
+                state = f"scorecard due {when(seat.feedback_due_at)}"
+            blocks.append(
+                SectionBlock(text=f"{user(seat.interviewer_id)}: {state}", accessory=button)
+            )
+    if not loop.show_ratings:
+        blocks.append(
+            context("Others' ratings show here once you have submitted your own scorecard.")
+        )
+    elif any(seat.submitted for seat in loop.seats):
+        blocks.append(context(ratings_summary(loop)))
+    return blocks
+
+
+def ratings_summary(loop: Loop) -> str:
+    """Average rating per competency over the scorecards in, with how many rated it."""
+    parts = []
+    for competency in loop.template.competencies:
+        values = [
+            seat.ratings[competency.key].rating
+            for seat in loop.seats
+            if competency.key in seat.ratings and seat.ratings[competency.key].rating
+        ]
+        if values:
+            parts.append(f"{esc(competency.name)} {sum(values) / len(values):.1f} ({len(values)})")
+        else:
+            parts.append(f"{esc(competency.name)} —")
+    return clip("Average ratings (how many rated): " + " · ".join(parts), 2000)

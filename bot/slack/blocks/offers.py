@@ -1,0 +1,120 @@
+"""The offer modal and the offer part of the status card."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DateTimePickerElement,
+    InputBlock,
+    PlainTextInputElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain import access
+from bot.domain.stages import Stage
+from bot.slack.blocks.common import clip, duration, esc, section, user, when
+from bot.store.tables import MAX_NOTE, Offer
+from bot.usecases.hiring import CandidateCard
+
+EXTEND_OFFER = "offer_submit"
+OPEN_OFFER = "offer_open"
+ACCEPTED = "offer_accepted"
+DECLINED = "offer_declined"
+MORE_TIME = "offer_more_time"
+
+
+def offer_refusal(found: CandidateCard, user_id: str) -> str | None:
+    if not access.can_move_candidates(user_id, found.team):
+        return "Only the role's recruiters and hiring manager extend offers."
+    if found.stage.is_closed or found.stage == Stage.OFFER:
+        return f"{found.candidate.name} is in {found.stage.value}: no new offer can go out."
+    return None
+
+
+def offer_modal(found: CandidateCard, *, now: datetime) -> View:
+    default_expiry = int(now.timestamp()) + found.role.offer_hours * 3600
+    return View(
+        type="modal",
+        callback_id=EXTEND_OFFER,
+        title="Extend an offer",
+        submit="Extend offer",
+        close="Cancel",
+        private_metadata=json.dumps({"candidate": found.candidate.id}),
+        blocks=[
+            section(
+                f"*{esc(found.candidate.name)}* · {esc(found.role.title)} · now in "
+                f"{found.candidate.stage}"
+            ),
+            InputBlock(
+                block_id="terms",
+                label="Offer summary",
+                hint="Title, level, salary, start date: what the candidate is deciding on.",
+                element=PlainTextInputElement(
+                    action_id="value", multiline=True, max_length=MAX_NOTE
+                ),
+            ),
+            InputBlock(
+                block_id="expires",
+                label="Expires at",
+                hint=f"Default: {found.role.offer_hours} hours from now.",
+                element=DateTimePickerElement(action_id="value", initial_date_time=default_expiry),
+            ),
+        ],
+    )
+
+
+def offer_blocks(offer: Offer, *, now: datetime, can_act: bool) -> list[Block]:
+    if offer.status == "expired" or (offer.status == "open" and offer.expires_at <= now):
+        state = f":red_circle: *Offer expired* {when(offer.expires_at)}"
+    elif offer.status == "open":
+        state = (
+            f":hourglass_flowing_sand: *Offer open*: expires {when(offer.expires_at)} "
+            f"({duration(offer.expires_at - now)} left)"
+        )
+    else:
+        state = f"*Offer {offer.status}* {when(offer.decided_at or offer.extended_at)}"
+    text = (
+        f"{state}\nExtended {when(offer.extended_at)} by {user(offer.extended_by)}\n"
+        f"> {esc(clip(offer.terms, 500))}"
+    )
+    blocks: list[Block] = [section(clip(text, 3000))]
+    if can_act and offer.status in ("open", "expired"):
+        blocks.append(
+            ActionsBlock(
+                block_id=f"offer_{offer.id}",
+                elements=[
+                    ButtonElement(
+                        text="Accepted",
+                        action_id=ACCEPTED,
+                        value=str(offer.id),
+                        style="primary",
+                        confirm=ConfirmObject(
+                            title="Offer accepted?",
+                            text="The candidate moves to hired.",
+                            confirm="Accepted",
+                            deny="Cancel",
+                        ),
+                    ),
+                    ButtonElement(
+                        text="Declined",
+                        action_id=DECLINED,
+                        value=str(offer.id),
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title="Offer declined?",
+                            text="The candidate moves to withdrawn.",
+                            confirm="Declined",
+                            deny="Cancel",
+                        ),
+                    ),
+                    ButtonElement(text="Extend 24h", action_id=MORE_TIME, value=str(offer.id)),
+                ],
+            )
+        )
+    return blocks

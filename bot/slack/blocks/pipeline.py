@@ -1,0 +1,82 @@
+"""A role's pipeline: candidates by stage with flags, counts and median days."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import Block, DividerBlock
+
+from bot.domain.stages import OPEN_STAGES, PATH, Stage
+from bot.readmodels.overview import PipelineRow, RolePipeline
+from bot.slack.blocks.common import as_dicts, clip, context, esc, section
+
+MAX_ROLES = 6  # seven blocks a role, inside a message's 50
+MAX_LINES = 25
+
+
+def _days(value: float) -> str:
+    return f"{value:.1f} d"
+
+
+def candidate_line(row: PipelineRow) -> str:
+    flags = " · ".join(f.text for f in sorted(row.flags, key=lambda f: -f.urgency))
+    line = f"• *{esc(row.candidate.name)}*: {_days(row.days_in_stage)} in {row.candidate.stage}"
+    return line + (f" · {flags}" if flags else "")
+
+
+def role_blocks(pipeline: RolePipeline) -> list[Block]:
+    counts = " · ".join(
+        f"{stage.value} {pipeline.counts[stage]}"
+        for stage in OPEN_STAGES
+        if pipeline.counts.get(stage)
+    )
+    total = sum(pipeline.counts.values())
+    blocks: list[Block] = [
+        section(f"*{esc(pipeline.role.title)}*: {total} open" + (f" · {counts}" if counts else ""))
+    ]
+    medians = " · ".join(
+        f"{stage.value} {_days(pipeline.median_days[stage])}"
+        for stage in PATH
+        if stage in pipeline.median_days and stage != Stage.HIRED
+    )
+    if medians:
+        blocks.append(context(f"Median days in stage: {medians}"))
+    urgent = pipeline.urgent
+    if urgent:
+        lines = "\n".join(candidate_line(r) for r in urgent[:MAX_LINES])
+        blocks.append(section(clip(f"*Needs attention*\n{lines}", 3000)))
+    for stage, rows in pipeline.by_stage().items():
+        lines = "\n".join(candidate_line(r) for r in rows[:MAX_LINES])
+        more = f"\n…and {len(rows) - MAX_LINES} more" if len(rows) > MAX_LINES else ""
+        blocks.append(section(clip(f"*{stage.label}* ({len(rows)})\n{lines}{more}", 3000)))
+    return blocks
+
+
+def pipeline_message(
+    pipelines: Sequence[RolePipeline], *, query: str = ""
+) -> tuple[str, list[dict]]:
+    if not pipelines:
+        text = (
+            f"No role of yours matches “{esc(query)}”. Try `/hire pipeline` for all your roles."
+            if query
+            else "You are not a recruiter or hiring manager on any role yet."
+        )
+        return text, []
+    shown = sorted(pipelines, key=lambda p: -max((r.urgency for r in p.rows), default=0))[
+        :MAX_ROLES
+    ]
+    blocks: list[Block] = []
+    for pipeline in shown:
+        if blocks:
+            blocks.append(DividerBlock())
+        blocks.extend(role_blocks(pipeline))
+    if len(pipelines) > len(shown):
+        blocks.append(
+            context(
+                f"{len(pipelines) - len(shown)} more roles: name one, e.g. `/hire pipeline data`."
+            )
+        )
+    total = sum(sum(p.counts.values()) for p in pipelines)
+    roles = f"{len(pipelines)} role{'s' if len(pipelines) != 1 else ''}"
+    text = f"Pipeline: {total} open candidates in {roles}."
+    return text, as_dicts(blocks[:50])

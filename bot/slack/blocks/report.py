@@ -1,0 +1,35 @@
+"""The weekly report message of a role's private channel."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, HeaderBlock
+
+from bot.domain.stages import OPEN_STAGES
+from bot.readmodels.weekly import Weekly
+from bot.slack.blocks.common import as_dicts, clip, context, esc, section
+
+
+def _loops(pair: tuple[int, int]) -> str:
+    inside, total = pair
+    return f"{inside} of {total}" if total else "none"
+
+
+def weekly_message(numbers: Weekly) -> tuple[str, list[dict]]:
+    role = numbers.role
+    text = f"Weekly report for {role.title}, week to {numbers.week:%d %b %Y}"
+    counts = " · ".join(f"{s.value} {numbers.counts.get(s, 0)}" for s in OPEN_STAGES)
+    medians = " · ".join(
+        f"{s.value} {numbers.median_days[s]:.1f} d" for s in OPEN_STAGES if s in numbers.median_days
+    )
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"Weekly: {role.title}", 150)),
+        section(f"*Candidates per stage*\n{counts}"),
+        section(
+            f"*Loops completed inside {role.loop_days} days*\n"
+            f"this week {_loops(numbers.loops_this_week)} · "
+            f"last week {_loops(numbers.loops_last_week)}"
+        ),
+        section(f"*Median days per stage*\n{medians or 'not enough history yet'}"),
+        context(f"{esc(role.title)} · the chart follows. `/hire pipeline` has every candidate."),
+    ]
+    return text, as_dicts(blocks)

@@ -1,0 +1,449 @@
+"""Take-home views: the send modal, the status card's take-home section, the received
+modal, the grader's DM with the rubric, the grading modal, and the summary's grades."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DateTimePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+    UrlInputElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain import access
+from bot.domain.numbers import record_id
+from bot.domain.scorecards import (
+    NOT_ASSESSED,
+    TakehomePart,
+    TakehomeSpec,
+    evidence_field,
+    rate_field,
+    rating_label,
+)
+from bot.slack.blocks.common import (
+    clip,
+    context,
+    duration,
+    esc,
+    rating_options,
+    section,
+    user,
+    when,
+)
+from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY, MAX_TAKEHOME_NOTE, Takehome
+from bot.usecases.hiring import CandidateCard
+from bot.usecases.takehomes import (
+    OPEN_TO_TAKEHOMES,
+    GradeContext,
+    Graded,
+    GradeView,
+    Recorded,
+    Sent,
+    TakehomeView,
+)
+
+# Modals (callback ids), handled in handlers/views.py.
+SEND = "takehome_send"
+RECEIVED = "takehome_received"
+GRADE = "takehome_grade"
+# Buttons (action ids), handled in handlers/actions.py.
+OPEN_SEND = "takehome_send_open"
+OPEN_RECEIVED = "takehome_received_open"
+NOT_RECEIVED = "takehome_not_received"
+OPEN_GRADE = "takehome_grade_open"
+
+INDEPENDENT = "Your grade is independent: you see others' grades only after you submit yours."
+
+
+def _metadata(key: str, record: int | None) -> str:
+    return json.dumps({key: record})
+
+
+def read_metadata(raw: str, key: str) -> int:
+    """The record id a take-home modal carries; ValueError for anything else."""
+    data = json.loads(raw or "{}")
+    found = record_id(data.get(key)) if isinstance(data, dict) else None
+    if found is None:
+        raise ValueError(f"no {key} in the form's metadata")
+    return found
+
+
+def _shape(spec: TakehomeSpec) -> str:
+    parts = ", ".join(p.name for p in spec.parts)
+    return f"about {spec.hours} h of work, in {len(spec.parts)} parts ({parts})"
+
+
+def _links(spec: TakehomeSpec) -> str:
+    return "\n".join(f"• <{link}>" for link in spec.links)
+
+
+# Send ----------------------------------------------------------------------------------------
+
+
+def send_modal(found: CandidateCard, spec: TakehomeSpec, *, now: datetime) -> View:
+    """Who grades it, when it is due (default: now + the template's window), a note."""
+    default_due = int(now.timestamp()) + spec.window_hours * 3600
+    blocks: list[Block] = [
+        section(
+            clip(
+                f"*{esc(found.candidate.name)}* · {esc(found.role.title)}\n"
+                f"The take-home: {esc(_shape(spec))}.",
+                3000,
+            )
+        ),
+        context(clip(esc(spec.brief), 2000)),
+        InputBlock(
+            block_id="graders",
+            label="Graders",
+            hint="Each gets the brief, the rubric and a Grade button when the submission is in.",
+            element=UserMultiSelectElement(action_id="value", placeholder="Pick people"),
+        ),
+        InputBlock(
+            block_id="due",
+            label="Submission due",
+            hint=f"The candidate's deadline for it; the template's window is "
+            f"{spec.window_hours} h.",
+            element=DateTimePickerElement(action_id="value", initial_date_time=default_due),
+        ),
+        InputBlock(
+            block_id="note",
+            label="Note",
+            optional=True,
+            hint="For the team, e.g. how it was sent to the candidate.",
+            element=PlainTextInputElement(
+                action_id="value", multiline=True, max_length=MAX_TAKEHOME_NOTE
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=SEND,
+        title="Send take-home",
+        submit="Send",
+        close="Cancel",
+        private_metadata=_metadata("candidate", found.candidate.id),
+        blocks=blocks,
+    )
+
+
+def sent_note(sent: Sent) -> str:
+    return (
+        f":outbox_tray: Take-home sent to {sent.card.candidate.name}, due "
+        f"{when(sent.takehome.due_at)}."
+    )
+
+
+# Received ------------------------------------------------------------------------------------
+
+
+def received_modal(takehome: Takehome, candidate_name: str) -> View:
+    return View(
+        type="modal",
+        callback_id=RECEIVED,
+        title="Take-home received",
+        submit="Record",
+        close="Cancel",
+        private_metadata=_metadata("takehome", takehome.id),
+        blocks=[
+            section(
+                f"*{esc(candidate_name)}*'s take-home, due {when(takehome.due_at)}. The "
+                "graders get the link, the brief and the rubric."
+            ),
+            InputBlock(
+                block_id="url",
+                label="Submission link",
+                hint="The repository or archive the candidate sent.",
+                element=UrlInputElement(action_id="value", placeholder="https://"),
+            ),
+        ],
+    )
+
+
+def recorded_note(recorded: Recorded) -> str:
+    name = recorded.card.candidate.name
+    if recorded.takehome.status == "received":
+        graders = ", ".join(user(g) for g in recorded.grader_ids)
+        return f":inbox_tray: {name}'s take-home is in; {graders} got it to grade."
+    return f":heavy_minus_sign: {name}'s take-home is recorded as not received."
+
+
+# The status card --------------------------------------------------------------------------------
+
+
+def _grade_line(part: TakehomePart, grade: GradeView) -> str:
+    rated = grade.ratings.get(part.key)
+    return f"{esc(part.name)} {rating_label(rated.rating if rated else NOT_ASSESSED)}"
+
+
+def _grader_lines(view: TakehomeView, viewer_id: str) -> list[str]:
+    lines = []
+    for grade in view.graders:
+        if grade.grade is None:
+            state = "grading" if view.received else "will grade it"
+        elif (view.show_grades or grade.grader_id == viewer_id) and view.spec is not None:
+            state = "graded: " + " · ".join(_grade_line(p, grade) for p in view.spec.parts)
+        else:
+            state = "graded"
+        lines.append(f"{user(grade.grader_id)}: {state}")
+    return lines
+
+
+def _state_line(takehome: Takehome, now: datetime) -> str:
+    sent = f"Sent {when(takehome.sent_at)} by {user(takehome.sent_by)}"
+    if takehome.status == "sent":
+        if takehome.due_at <= now:
+            return (
+                f"{sent}; :red_circle: due {when(takehome.due_at)}, overdue by "
+                f"{duration(now - takehome.due_at)}"
+            )
+        return (
+            f"{sent}; :hourglass_flowing_sand: due {when(takehome.due_at)} "
+            f"({duration(takehome.due_at - now)} left)"
+        )
+    recorded = f"recorded by {user(takehome.recorded_by or '')}"
+    if takehome.status == "received":
+        assert takehome.recorded_at is not None
+        link = f": <{takehome.submission_url}|submission>" if takehome.submission_url else ""
+        return f"{sent}; received {when(takehome.recorded_at)}{link} ({recorded})"
+    return f"{sent}; not received by {when(takehome.due_at)} ({recorded})"
+
+
+def send_button(found: CandidateCard) -> ButtonElement:
+    return ButtonElement(text="Send take-home", action_id=OPEN_SEND, value=str(found.candidate.id))
+
+
+def takehome_blocks(
+    view: TakehomeView | None,
+    *,
+    found: CandidateCard,
+    viewer_id: str,
+    can_send: bool,
+    spec: TakehomeSpec | None,
+    now: datetime,
+) -> list[Block]:
+    """The card's take-home section: where it stands, grades as the viewer may see them,
+    and the buttons the viewer may use (`can_send`: the Send button is allowed now)."""
+    if view is None:
+        if not can_send or spec is None:
+            return []
+        return [
+            SectionBlock(
+                text=clip(f"*Take-home*\nNot sent yet: {esc(_shape(spec))}.", 3000),
+                accessory=send_button(found),
+            )
+        ]
+    takehome = view.takehome
+    lines = [f"*Take-home*\n{_state_line(takehome, now)}"]
+    if takehome.note:
+        lines.append(f"> {esc(clip(takehome.note, 300))}")
+    lines += _grader_lines(view, viewer_id)
+    blocks: list[Block] = [section(clip("\n".join(lines), 3000))]
+    if view.received and not view.show_grades:
+        blocks.append(context("Others' grades show here once you have graded it yourself."))
+    # The use case refuses a stale click anyway; the card just offers no dead buttons.
+    can_act = access.can_move_candidates(viewer_id, found.team) and found.stage in OPEN_TO_TAKEHOMES
+    if view.open and can_act:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"takehome_{takehome.id}",
+                elements=[
+                    ButtonElement(
+                        text="Received",
+                        action_id=OPEN_RECEIVED,
+                        value=str(takehome.id),
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text="Not received",
+                        action_id=NOT_RECEIVED,
+                        value=str(takehome.id),
+                        confirm=ConfirmObject(
+                            title="Not received?",
+                            text=f"Record that {esc(clip(found.candidate.name, 150))} did not "
+                            "send the take-home?",
+                            confirm="Record",
+                            deny="Cancel",
+                        ),
+                    ),
+                ],
+            )
+        )
+    elif can_send:
+        blocks.append(ActionsBlock(elements=[send_button(found)]))
+    return blocks
+
+
+# The grader's DM ------------------------------------------------------------------------------
+
+
+def _rubric(spec: TakehomeSpec) -> list[Block]:
+    return [
+        section(
+            clip(
+                f"*{esc(part.name)}*\n*Strong:* {esc(part.strong)}\n*Weak:* {esc(part.weak)}",
+                3000,
+            )
+        )
+        for part in spec.parts
+    ]
+
+
+def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
+    """To each grader once the submission is in: the brief, the parts and their rubric."""
+    candidate, role, takehome = recorded.card.candidate, recorded.card.role, recorded.takehome
+    spec = recorded.spec
+    assert spec is not None
+    text = f"Take-home to grade: {candidate.name} ({role.title})"
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"Take-home to grade: {candidate.name}", 150)),
+        SectionBlock(
+            fields=[
+                f"*Role*\n{esc(role.title)}",
+                f"*Submission*\n<{takehome.submission_url}|open the submission>",
+                f"*Sent*\n{when(takehome.sent_at)}",
+                f"*Received*\n{when(takehome.recorded_at or takehome.sent_at)}",
+            ]
+        ),
+        section(clip(f"*The brief* ({spec.hours} h)\n{esc(spec.brief)}", 3000)),
+    ]
+    if spec.links:
+        blocks.append(context(clip(_links(spec), 2000)))
+    blocks += [DividerBlock(), section("*Grade each part* against its signals:")]
+    blocks += _rubric(spec)
+    blocks.append(
+        ActionsBlock(
+            block_id=f"takehome_grade_{takehome.id}",
+            elements=[
+                ButtonElement(
+                    text="Grade", action_id=OPEN_GRADE, value=str(takehome.id), style="primary"
+                )
+            ],
+        )
+    )
+    blocks.append(context(INDEPENDENT))
+    return text, blocks
+
+
+# The grading modal --------------------------------------------------------------------------
+
+
+def grade_modal(ctx: GradeContext) -> View:
+    """One rating per part on the scorecard scale, optional evidence, and a summary."""
+    takehome = ctx.takehome
+    blocks: list[Block] = [
+        section(
+            f"*{esc(ctx.candidate.name)}* · {esc(ctx.role.title)}\nTake-home received "
+            f"{when(takehome.recorded_at or takehome.sent_at)}: "
+            f"<{takehome.submission_url}|open the submission>"
+        ),
+    ]
+    for part in ctx.spec.parts:
+        blocks.append(
+            InputBlock(
+                block_id=rate_field(part.key),
+                label=clip(part.name, 2000),
+                hint=clip(f"Strong: {part.strong}\nWeak: {part.weak}", 2000),
+                element=StaticSelectElement(
+                    action_id="value",
+                    placeholder="Rate",
+                    options=rating_options(with_not_assessed=True),
+                ),
+            )
+        )
+        blocks.append(
+            InputBlock(
+                block_id=evidence_field(part.key),
+                label=clip(f"Evidence: {part.name}", 2000),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=MAX_EVIDENCE,
+                    placeholder="What in the submission shows it?",
+                ),
+            )
+        )
+    blocks.append(DividerBlock())
+    blocks.append(
+        InputBlock(
+            block_id="summary",
+            label="Summary",
+            hint="What the submission shows, and how it compares with the brief.",
+            element=PlainTextInputElement(
+                action_id="value", multiline=True, max_length=MAX_SUMMARY
+            ),
+        )
+    )
+    blocks.append(context(INDEPENDENT))
+    return View(
+        type="modal",
+        callback_id=GRADE,
+        title="Grade take-home",
+        submit="Submit",
+        close="Cancel",
+        private_metadata=_metadata("takehome", takehome.id),
+        blocks=blocks,
+    )
+
+
+def graded_message(graded: Graded) -> tuple[str, list[Block]]:
+    """The grader's confirmation; now theirs is in, the grades the others sent too."""
+    name = graded.context.candidate.name
+    text = f"Your grade of {name}'s take-home is in. Thank you!"
+    blocks: list[Block] = [section(f":white_check_mark: {esc(text)}")]
+    view = graded.view
+    if view is not None and view.spec is not None:
+        done = sum(1 for g in view.graders if g.submitted)
+        lines = [f"*Grades so far* ({done} of {len(view.graders)})"]
+        lines += [
+            f"{user(g.grader_id)}: " + " · ".join(_grade_line(p, g) for p in view.spec.parts)
+            for g in view.graders
+            if g.submitted and view.show_grades
+        ]
+        blocks.append(section(clip("\n".join(lines), 3000)))
+    return text, blocks
+
+
+# The feedback-complete summary -------------------------------------------------------------
+
+
+def summary_blocks(view: TakehomeView | None, names: Mapping[str, str]) -> list[Block]:
+    """The take-home's grades beside the interviews' table: a part per row, a grader per
+    column, the competency each part rates."""
+    if view is None or not view.received or view.spec is None:
+        return []
+    graded = [g for g in view.graders if g.submitted]
+    if not graded:
+        return []
+    heads = [clip(names.get(g.grader_id, g.grader_id), 10) for g in graded]
+    width = min(max(len(p.name) for p in view.spec.parts), 32)
+    rows = ["".ljust(width) + "  " + "  ".join(h.ljust(10) for h in heads)]
+    for part in view.spec.parts:
+        cells = []
+        for g in graded:
+            rated = g.ratings.get(part.key)
+            cells.append((str(rated.rating) if rated and rated.rating else "—").ljust(10))
+        rows.append(clip(part.name, width).ljust(width) + "  " + "  ".join(cells))
+    link = view.takehome.submission_url or ""
+    summaries = "\n".join(
+        f"{user(g.grader_id)}: {esc(clip(g.grade.summary, 300))}" for g in graded if g.grade
+    )
+    return [
+        section(f"*Take-home* (<{link}|submission>), graded by {len(graded)}:"),
+        section(f"```{clip(chr(10).join(rows), 2990)}```"),
+        section(clip(summaries, 3000)),
+    ]

@@ -1,0 +1,139 @@
+"""Messages Loopkeeper sends on its own: DMs, kits, the Home tab, the loop summary.
+
+These run after Slack has its answer (bot.runtime.background), so a slow or failing Web API
+call never holds up a person's click; failures are logged with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.readmodels import overview
+from bot.slack.blocks.home import home_view
+from bot.slack.blocks.interviews import kit_message, loop_summary_message
+from bot.store.engine import Database
+from bot.usecases import feedback
+
+log = logging.getLogger(__name__)
+
+# What the Web API client raises when Slack cannot be reached at all.
+UNREACHABLE = (TimeoutError, OSError, aiohttp.ClientError)
+
+
+async def dm(
+    client: AsyncWebClient, user_id: str, text: str, blocks: Sequence[Block | dict]
+) -> bool:
+    """Post to a person's DM with the app (their Messages tab). True when Slack took it."""
+    payload = [b.to_dict() if isinstance(b, Block) else b for b in blocks]
+    try:
+        await client.chat_postMessage(channel=user_id, text=text, blocks=payload or None)
+    except SlackApiError as error:
+        log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+        return False
+    except UNREACHABLE as error:
+        log.warning("DM to %s failed: Slack unreachable (%s)", user_id, type(error).__name__)
+        return False
+    return True
+
+
+async def profile(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
+    """users.info's user, or {} when Slack cannot say (deleted user, missing scope)."""
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        return {}
+    except UNREACHABLE as error:  # the sweep must go on without a time zone
+        log.warning(
+            "users.info for %s failed: Slack unreachable (%s)", user_id, type(error).__name__
+        )
+        return {}
+    user = response.get("user")
+    return user if isinstance(user, dict) else {}
+
+
+def short_name(user: dict[str, Any], fallback: str) -> str:
+    profile_ = user.get("profile") or {}
+    name = profile_.get("display_name") or user.get("real_name") or profile_.get("real_name")
+    return str(name).split()[0] if name else fallback
+
+
+async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str]:
+    return {u: short_name(await profile(client, u), u) for u in user_ids}
+
+
+async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
+    data = await overview.home(db, user_id=user_id, now=now)
+    try:
+        await client.views_publish(user_id=user_id, view=home_view(data, now=now))
+    except SlackApiError as error:
+        log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
+    except UNREACHABLE as error:
+        log.warning(
+            "views.publish for %s failed: Slack unreachable (%s)", user_id, type(error).__name__
+        )
+
+
+async def send_kits(
+    client: AsyncWebClient, db: Database, scheduled: feedback.Scheduled, now: datetime
+) -> None:
+    """Each interviewer: the kit, in their own time zone, then a fresh Home tab."""
+    for interviewer in scheduled.interviewer_ids:
+        tz = (await profile(client, interviewer)).get("tz")
+        text, blocks = kit_message(scheduled, tz_name=tz if isinstance(tz, str) else None)
+        await dm(client, interviewer, text, blocks)
+        await publish_home(client, db, interviewer, now)
+
+
+async def send_loop_summary(
+    client: AsyncWebClient, loop: feedback.Loop, *, completed_at: datetime
+) -> None:
+    """One private message to each recruiter and the hiring manager."""
+    graders = [g.grader_id for g in loop.takehome.graders] if loop.takehome else []
+    names = await short_names(client, {*(s.interviewer_id for s in loop.seats), *graders})
+    decide_by = completed_at + timedelta(hours=loop.role.decision_hours)
+    text, blocks = loop_summary_message(loop, names, decide_by=decide_by)
+    for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids}):
+        await dm(client, person, text, blocks)
+
+
+class HomeRedraws:
+    """Redraws Home tabs after changes, coalesced: changes within `delay` seconds of each
+    other become one redraw per person, and a person's redraws never overlap. A Home
+    tab is a summary; being a second or two late is fine, redrawing it for every click
+    of a busy loop is not (it is the costliest read the app makes)."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self._pending: set[str] = set()
+        self._flushing = False
+
+    async def redraw(
+        self,
+        client: AsyncWebClient,
+        db: Database,
+        user_ids: Iterable[str],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._pending.update(user_ids)
+        if self._flushing:
+            return  # the flush under way picks these people up
+        self._flushing = True
+        try:
+            while self._pending:
+                if self.delay:
+                    await asyncio.sleep(self.delay)  # let a burst of changes gather
+                batch, self._pending = sorted(self._pending), set()
+                for user_id in batch:
+                    await publish_home(client, db, user_id, now())
+        finally:
+            self._flushing = False

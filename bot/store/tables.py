@@ -1,0 +1,309 @@
+"""SQLModel tables. Every schema change here needs an Alembic revision in migrations/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from bot.domain.stages import CLOSED
+from bot.store.engine import UTCDateTime
+
+# The per-role clock defaults (docs/clocks.md).
+DEFAULT_LOOP_DAYS = 7
+DEFAULT_FEEDBACK_HOURS = 24
+DEFAULT_DECISION_HOURS = 48
+DEFAULT_OFFER_HOURS = 48
+DEFAULT_IDLE_HOURS = 48
+
+MAX_NOTE = 3000  # a stage event's note: the reason a person gave
+MAX_SUMMARY = 3000  # a scorecard's written summary
+MAX_EVIDENCE = 2000  # the evidence note under one competency
+MAX_TAKEHOME_NOTE = 500  # the recruiter's note when sending a take-home
+MAX_URL = 2000  # a submission link
+
+_CLOSED_SQL = ", ".join(f"'{s.value}'" for s in sorted(CLOSED))
+_OPEN_ONLY = text(f"stage NOT IN ({_CLOSED_SQL})")
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class ClockSettings(SQLModel):
+    loop_days: int = Field(default=DEFAULT_LOOP_DAYS, ge=1, le=60)
+    feedback_hours: int = Field(default=DEFAULT_FEEDBACK_HOURS, ge=1, le=24 * 14)
+    decision_hours: int = Field(default=DEFAULT_DECISION_HOURS, ge=1, le=24 * 30)
+    offer_hours: int = Field(default=DEFAULT_OFFER_HOURS, ge=1, le=24 * 30)
+    idle_hours: int = Field(default=DEFAULT_IDLE_HOURS, ge=1, le=24 * 30)
+
+
+class Role(ClockSettings, table=True):
+    __tablename__ = "role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=150)
+    title_key: str = Field(max_length=150, unique=True)
+    hiring_manager_id: str = Field(max_length=32, index=True)
+    channel_id: str = Field(max_length=32)
+    template: str = Field(default="mlops", max_length=64)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class RoleRecruiter(SQLModel, table=True):
+    __tablename__ = "role_recruiter"
+
+    role_id: int = Field(foreign_key="role.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(max_length=32, primary_key=True, index=True)
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidate"
+    __table_args__ = (
+        # One open candidate per name per role; closed ones may come back.
+        Index(
+            "uq_candidate_open_name",
+            "role_id",
+            "name_key",
+            unique=True,
+            sqlite_where=_OPEN_ONLY,
+            postgresql_where=_OPEN_ONLY,
+        ),
+        Index("ix_candidate_role_stage", "role_id", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="role.id", ondelete="RESTRICT")
+    name: str = Field(max_length=150)
+    name_key: str = Field(max_length=150)
+    email: str | None = Field(default=None, max_length=254)
+    links: str | None = Field(default=None, max_length=2000)
+    stage: str = Field(max_length=16)
+    stage_entered_at: datetime = Field(sa_column=_utc())
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc())
+    # When the loop's last scorecard came in: the decision window starts here.
+    feedback_complete_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the sweep should next look at this candidate's clocks; NULL when none runs.
+    # Set to "now" whenever a fact changes, so the sweep re-plans from stored facts.
+    next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # The candidate's own deadline (a competing offer, a notice period): every running
+    # clock is compressed to fit before it (docs/clocks.md, "The candidate's deadline").
+    deadline_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    deadline_reason: str | None = Field(default=None, max_length=200)
+
+
+class StageEvent(SQLModel, table=True):
+    """Append-only: every stage a candidate ever entered, who moved them, and why."""
+
+    __tablename__ = "stage_event"
+    __table_args__ = (Index("ix_stage_event_candidate_at", "candidate_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT")
+    at: datetime = Field(sa_column=_utc())
+    actor_id: str = Field(max_length=32)
+    from_stage: str | None = Field(default=None, max_length=16)
+    to_stage: str = Field(max_length=16)
+    note: str = Field(default="", max_length=MAX_NOTE)
+    detail: str = Field(default="", max_length=500)
+
+
+class Interview(SQLModel, table=True):
+    """One interview of a candidate's loop: a plan stage at a time, with its interviewers."""
+
+    __tablename__ = "interview"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    plan_stage: str = Field(max_length=32)
+    starts_at: datetime = Field(sa_column=_utc())
+    ends_at: datetime = Field(sa_column=_utc())
+    scheduled_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc())
+    # The schedule form's one-time key: the same form submitted twice books once.
+    request_key: str | None = Field(default=None, max_length=32, unique=True)
+
+
+class Seat(SQLModel, table=True):
+    """An interviewer's place on an interview, and when their scorecard is due."""
+
+    __tablename__ = "interview_seat"
+
+    interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
+    interviewer_id: str = Field(max_length=32, primary_key=True, index=True)
+    feedback_due_at: datetime = Field(sa_column=_utc(index=True))
+    # When the sweep should next look at this seat's feedback clock; NULL once resolved.
+    next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+
+
+class Scorecard(SQLModel, table=True):
+    """One version of an interviewer's scorecard; an edit adds a version, never overwrites."""
+
+    __tablename__ = "scorecard"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "interviewer_id", "version", name="uq_scorecard_version"),
+        Index("ix_scorecard_candidate", "candidate_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", ondelete="RESTRICT")
+    interviewer_id: str = Field(max_length=32)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT")
+    version: int = Field(ge=1)
+    recommendation: int = Field(ge=1, le=4)
+    summary: str = Field(max_length=MAX_SUMMARY)
+    submitted_at: datetime = Field(sa_column=_utc())
+
+
+class Rating(SQLModel, table=True):
+    """A competency's rating on one scorecard version: 1-4, or 0 for not assessed."""
+
+    __tablename__ = "scorecard_rating"
+
+    scorecard_id: int = Field(foreign_key="scorecard.id", primary_key=True, ondelete="CASCADE")
+    competency: str = Field(max_length=32, primary_key=True)
+    rating: int = Field(ge=0, le=4)
+    evidence: str = Field(default="", max_length=MAX_EVIDENCE)
+
+
+class Takehome(SQLModel, table=True):
+    """A take-home assignment sent to a candidate: its window, and whether it came back."""
+
+    __tablename__ = "takehome"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    sent_by: str = Field(max_length=32)
+    sent_at: datetime = Field(sa_column=_utc())
+    due_at: datetime = Field(sa_column=_utc())  # the candidate's submission deadline
+    note: str = Field(default="", max_length=MAX_TAKEHOME_NOTE)
+    status: str = Field(default="sent", max_length=16)  # sent, received, not_received
+    submission_url: str | None = Field(default=None, max_length=MAX_URL)
+    recorded_by: str | None = Field(default=None, max_length=32)
+    recorded_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the sweep should next look at this take-home's window; NULL once answered.
+    next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+
+
+class TakehomeGrader(SQLModel, table=True):
+    """A person picked to grade a take-home."""
+
+    __tablename__ = "takehome_grader"
+
+    takehome_id: int = Field(foreign_key="takehome.id", primary_key=True, ondelete="CASCADE")
+    grader_id: str = Field(max_length=32, primary_key=True, index=True)
+
+
+class TakehomeGrade(SQLModel, table=True):
+    """A grader's grade of a take-home: one per grader (a double submit stores once)."""
+
+    __tablename__ = "takehome_grade"
+    __table_args__ = (UniqueConstraint("takehome_id", "grader_id", name="uq_takehome_grade"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    takehome_id: int = Field(foreign_key="takehome.id", ondelete="RESTRICT")
+    grader_id: str = Field(max_length=32)
+    summary: str = Field(max_length=MAX_SUMMARY)
+    submitted_at: datetime = Field(sa_column=_utc())
+
+
+class TakehomeRating(SQLModel, table=True):
+    """One part's rating in a grade: 1-4, or 0 for not assessed."""
+
+    __tablename__ = "takehome_rating"
+
+    grade_id: int = Field(foreign_key="takehome_grade.id", primary_key=True, ondelete="CASCADE")
+    part: str = Field(max_length=32, primary_key=True)
+    rating: int = Field(ge=0, le=4)
+    evidence: str = Field(default="", max_length=MAX_EVIDENCE)
+
+
+class Offer(SQLModel, table=True):
+    """An offer extended to a candidate, and its window."""
+
+    __tablename__ = "offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    terms: str = Field(max_length=MAX_NOTE)
+    extended_by: str = Field(max_length=32)
+    extended_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc())
+    status: str = Field(default="open", max_length=16)  # open, accepted, declined, expired
+    decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    decided_by: str | None = Field(default=None, max_length=32)
+
+
+class ClockPause(SQLModel, table=True):
+    """A recorded pause: a snooze or a candidate's request to wait. It moves a deadline."""
+
+    __tablename__ = "clock_pause"
+    __table_args__ = (Index("ix_clock_pause_candidate", "candidate_id", "clock"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT")
+    clock: str = Field(max_length=16)  # loop, feedback, decision, offer, idle
+    subject: str = Field(default="", max_length=64)  # e.g. a seat, "interview:user"
+    seconds: int = Field(ge=1)
+    actor_id: str = Field(max_length=32)
+    at: datetime = Field(sa_column=_utc())
+    reason: str = Field(default="", max_length=500)
+
+
+class Alert(SQLModel, table=True):
+    """One alert to one person: recorded before it is sent, marked when Slack accepts it.
+
+    `key` is the alert's stable identity (candidate, kind, subject, deadline, repeat,
+    recipient); its unique index is what makes every alert go out once.
+    """
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_ready", "status", "deliver_after"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True)
+    candidate_id: int = Field(foreign_key="candidate.id", ondelete="RESTRICT", index=True)
+    interview_id: int | None = Field(default=None)
+    kind: str = Field(max_length=32)
+    subject: str = Field(default="", max_length=64)
+    recipient_id: str = Field(max_length=32)
+    deadline: datetime = Field(sa_column=_utc())
+    due_at: datetime = Field(sa_column=_utc())
+    breach: bool = False
+    # pending -> sent | failed; skipped (a later step of its chain went instead);
+    # cancelled (the facts changed before it went out).
+    status: str = Field(default="pending", max_length=16)
+    deliver_after: datetime = Field(sa_column=_utc())
+    attempts: int = 0
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    claim: str = Field(default="", max_length=32)  # which sweep holds it
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class EventReceipt(SQLModel, table=True):
+    """An Events API event_id already handled: Slack's retries of it are ignored."""
+
+    __tablename__ = "event_receipt"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class WeeklyReport(SQLModel, table=True):
+    """One role's weekly report for one week: recorded so it goes out once."""
+
+    __tablename__ = "weekly_report"
+    __table_args__ = (UniqueConstraint("role_id", "week", name="uq_weekly_report_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="role.id", ondelete="CASCADE")
+    week: str = Field(max_length=10)  # the Monday it covers up to, ISO date
+    status: str = Field(default="pending", max_length=16)  # pending, sent, failed
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(sa_column=_utc())

@@ -1,0 +1,99 @@
+"""The candidate's own deadline, Slack-free: set, change or clear it, recorded in the
+candidate's history. The clocks it compresses are worked out in bot.domain.clocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import store
+from bot.domain import access
+from bot.store.engine import Database
+from bot.usecases.hiring import CandidateCard, FormErrors, NotAllowed, card_in
+
+MAX_REASON = 200  # candidate.deadline_reason's column
+MAX_AHEAD = timedelta(days=180)  # further out, no clock of ours is near it
+NOT_FOUND = "I can't find that candidate among the roles you hire for."
+NOT_YOURS = "Only the role's recruiters and hiring manager set a candidate's deadline."
+
+
+@dataclass(frozen=True)
+class DeadlineForm:
+    at: datetime | None
+    reason: str
+    clear: bool = False
+
+
+@dataclass(frozen=True)
+class DeadlineSet:
+    card: CandidateCard
+    cleared: bool
+
+
+def closed_refusal(found: CandidateCard) -> str | None:
+    """A hired, rejected or withdrawn candidate has no clocks left to compress."""
+    if found.stage.is_closed:
+        return f"{found.candidate.name} is {found.stage.value}, which is final; nothing changed."
+    return None
+
+
+def check_deadline(form: DeadlineForm, *, now: datetime) -> dict[str, str]:
+    """Field errors of the form; clearing needs no time, and its reason is optional."""
+    errors: dict[str, str] = {}
+    reason = form.reason.strip()
+    if len(reason) > MAX_REASON:
+        errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+    if form.clear:
+        return errors
+    if not reason:
+        errors["reason"] = "Say why in a few words, e.g. competing offer."
+    if form.at is None:
+        errors["deadline"] = "Pick when the candidate decides."
+    elif form.at <= now:
+        errors["deadline"] = "That time has passed. Pick when the candidate decides."
+    elif form.at > now + MAX_AHEAD:
+        errors["deadline"] = "That is more than 180 days ahead. Pick a nearer date."
+    return errors
+
+
+def _detail(form: DeadlineForm) -> str:
+    if form.clear or form.at is None:
+        return "candidate deadline cleared"
+    return f"candidate deadline set: {form.at:%a %d %b %Y %H:%M} UTC"
+
+
+async def set_deadline(
+    db: Database, *, actor_id: str, candidate_id: int, form: DeadlineForm, now: datetime
+) -> DeadlineSet:
+    """Set, change or clear the deadline; raises NotAllowed or FormErrors. The clocks are
+    re-planned from the new facts on the next sweep (store.touch)."""
+    async with db.transaction() as session:
+        await store.lock_candidate(session, candidate_id=candidate_id)  # one change at a time
+        found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+        if found is None:
+            raise NotAllowed(NOT_FOUND)
+        if not access.can_move_candidates(actor_id, found.team):
+            raise NotAllowed(NOT_YOURS)
+        closed = closed_refusal(found)
+        if closed:
+            raise NotAllowed(closed)
+        errors = check_deadline(form, now=now)
+        if errors:
+            raise FormErrors(errors)
+        reason = form.reason.strip() or None
+        if form.clear and found.candidate.deadline_at is None:
+            return DeadlineSet(found, cleared=True)  # cleared already (a teammate, a double click)
+        await store.set_deadline(
+            session,
+            candidate=found.candidate,
+            at=None if form.clear else form.at,
+            reason=None if form.clear else reason,  # a cleared deadline keeps no reason
+            actor_id=actor_id,
+            note=reason or "",  # the history keeps the why, of a clearing too
+            detail=_detail(form),
+            now=now,
+        )
+        await store.touch(session, candidate_id=candidate_id, now=now)
+        updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+        assert updated is not None
+        return DeadlineSet(updated, cleared=form.clear)

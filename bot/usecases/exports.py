@@ -1,0 +1,154 @@
+"""Candidates out, Slack-free: what one person may see of them (or everything, for an
+operator), as CSV or JSON. The rules are the status card's: `visible_ids` for which
+candidates, `feedback.may_see_ratings` for whose recommendations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from bot import store
+from bot.domain.access import Team
+from bot.domain.names import name_key
+from bot.domain.scorecards import rating_label
+from bot.domain.stages import Stage
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Interview, Role, Scorecard, Seat
+from bot.usecases.feedback import may_see_ratings
+
+COLUMNS = (
+    "name",
+    "email",
+    "role",
+    "stage",
+    "days_in_stage",
+    "stage_entered_at",
+    "links",
+    "interviews",
+    "scorecards_in",
+    "recommendations",
+    "added_at",
+)
+HIDDEN = "hidden until you submit your own"
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    id: int
+    name: str
+    email: str
+    role: str
+    stage: str
+    days_in_stage: float
+    stage_entered_at: str
+    links: str
+    interviews: str
+    scorecards_in: str
+    recommendations: str
+    added_at: str
+
+
+async def rows_for(
+    db: Database, *, viewer_id: str | None, role_query: str = "", now: datetime
+) -> list[ExportRow]:
+    """The candidates `viewer_id` may see (None: an operator, who sees all), of the roles
+    whose title contains `role_query` when given, oldest first."""
+    async with db.reader() as session:
+        teams = {r.role.id: r.team for r in await store.all_roles(session)}
+        if viewer_id is None:
+            pairs = await store.all_candidates(session)
+        else:
+            pairs = await store.candidates_visible_to(session, user_id=viewer_id)
+        wanted = name_key(role_query)
+        if wanted:
+            pairs = [(c, r) for c, r in pairs if wanted in r.title_key]
+        ids = [c.id or 0 for c, _ in pairs]
+        seats = await store.seats_of_many(session, candidate_ids=ids)
+        cards = store.latest_versions(await store.scorecards_of_many(session, candidate_ids=ids))
+    loops: dict[int, list[tuple[Interview, Seat]]] = {}
+    for interview, seat in seats:
+        loops.setdefault(interview.candidate_id, []).append((interview, seat))
+    return [
+        _row(c, r, teams[r.id], loops.get(c.id or 0, []), cards, viewer_id, now) for c, r in pairs
+    ]
+
+
+def _row(
+    candidate: Candidate,
+    role: Role,
+    team: Team,
+    loop: Sequence[tuple[Interview, Seat]],
+    cards: dict[tuple[int, str], Scorecard],
+    viewer_id: str | None,
+    now: datetime,
+) -> ExportRow:
+    in_stage = (now - candidate.stage_entered_at).total_seconds() / 86400
+    mine = [cards.get((i.id or 0, s.interviewer_id)) for i, s in loop]
+    submitted_by = {s.interviewer_id for (i, s), card in zip(loop, mine, strict=True) if card}
+    # The independence rule, per candidate: an interviewer who has not submitted their own
+    # scorecard sees nobody else's recommendation; the hiring team and operators see all.
+    show_all = viewer_id is None or may_see_ratings(viewer_id, team, submitted_by)
+    interviews: dict[int, tuple[Interview, list[str]]] = {}
+    recommendations = []
+    for (interview, seat), card in zip(loop, mine, strict=True):
+        interviews.setdefault(interview.id or 0, (interview, []))[1].append(seat.interviewer_id)
+        if card is None:
+            continue
+        if show_all or seat.interviewer_id == viewer_id:
+            recommendations.append(f"{seat.interviewer_id}: {rating_label(card.recommendation)}")
+        else:
+            recommendations.append(f"{seat.interviewer_id}: {HIDDEN}")
+    return ExportRow(
+        id=candidate.id or 0,
+        name=candidate.name,
+        email=candidate.email or "",
+        role=role.title,
+        stage=candidate.stage,
+        days_in_stage=0.0 if Stage(candidate.stage).is_closed else round(in_stage, 1),
+        stage_entered_at=_iso(candidate.stage_entered_at),
+        links=candidate.links or "",
+        interviews="; ".join(
+            f"{i.plan_stage} {i.starts_at:%Y-%m-%d %H:%M} UTC ({', '.join(people)})"
+            for i, people in interviews.values()
+        ),
+        scorecards_in=f"{len(submitted_by)} of {len(loop)}" if loop else "",
+        recommendations="; ".join(recommendations),
+        added_at=_iso(candidate.created_at),
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cell(value: object) -> object:
+    """A spreadsheet runs a cell starting with = + - @ as a formula: a candidate's name or
+    note must stay text (OWASP's CSV injection advice: prefix a quote)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: Sequence[ExportRow], *, with_id: bool = False) -> str:
+    """UTF-8 CSV text with a heading line; Excel reads it given the BOM `csv_bytes` adds."""
+    out = io.StringIO()
+    columns = (("id",) if with_id else ()) + COLUMNS
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        values = asdict(row)
+        writer.writerow([_cell(values[c]) for c in columns])
+    return out.getvalue()
+
+
+def csv_bytes(rows: Sequence[ExportRow], *, with_id: bool = False) -> bytes:
+    # The BOM makes Excel read the file as UTF-8 (accents in names stay right).
+    return "\ufeff".encode() + to_csv(rows, with_id=with_id).encode()
+
+
+def to_json(rows: Sequence[ExportRow]) -> str:
+    return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,562 @@
+"""Interviews and scorecards, Slack-free: scheduling, the scorecard a person may open,
+submitting it once, and who may see whose ratings."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import store
+from bot.domain import access
+from bot.domain.access import Team
+from bot.domain.numbers import small_int
+from bot.domain.scorecards import (
+    Competency,
+    PlanStage,
+    ScorecardForm,
+    ScorecardInput,
+    Template,
+    check_scorecard,
+    competencies_for,
+    plan_stage,
+    template_named,
+)
+from bot.domain.stages import SCHEDULABLE, Stage, plan_move
+from bot.store.engine import Database
+from bot.store.tables import (
+    MAX_EVIDENCE,
+    MAX_SUMMARY,
+    Candidate,
+    Interview,
+    Rating,
+    Role,
+    Scorecard,
+)
+from bot.usecases import takehomes
+from bot.usecases.hiring import FormErrors, NotAllowed
+
+MAX_INTERVIEWERS = 6
+# An interview may be recorded after the fact, but not long after.
+MAX_PAST = timedelta(days=7)
+MAX_AHEAD = timedelta(days=90)
+# A scorecard may be written or edited until the candidate leaves `decision`.
+EDITABLE = SCHEDULABLE
+NOT_YOURS = "That scorecard belongs to another interviewer, so I can't open it for you."
+
+
+# What a person sees of a loop -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatView:
+    interviewer_id: str
+    feedback_due_at: datetime
+    scorecard: Scorecard | None  # current version
+    ratings: dict[str, Rating] = field(default_factory=dict)
+
+    @property
+    def submitted(self) -> bool:
+        return self.scorecard is not None
+
+    @property
+    def edited(self) -> bool:
+        return self.scorecard is not None and self.scorecard.version > 1
+
+
+@dataclass(frozen=True)
+class InterviewView:
+    interview: Interview
+    stage: PlanStage | None
+    seats: list[SeatView]
+
+    @property
+    def stage_name(self) -> str:
+        return self.stage.name if self.stage else self.interview.plan_stage
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A candidate's interviews as one viewer may see them."""
+
+    candidate: Candidate
+    role: Role
+    team: Team
+    template: Template
+    interviews: list[InterviewView]
+    show_ratings: bool  # the independence rule, decided for this viewer
+    # The latest take-home, graded beside the interviews (its grades follow the same rule).
+    takehome: takehomes.TakehomeView | None = None
+
+    @property
+    def seats(self) -> list[SeatView]:
+        return [seat for interview in self.interviews for seat in interview.seats]
+
+    @property
+    def complete(self) -> bool:
+        """Every scorecard in, and every grade of a received take-home."""
+        return (
+            bool(self.seats)
+            and all(seat.submitted for seat in self.seats)
+            and (self.takehome is None or self.takehome.complete)
+        )
+
+    def unassessed(self) -> list[Competency]:
+        """Competencies nobody rated, in an interview or a take-home part: the debrief's
+        blind spots."""
+        rated = {key for seat in self.seats for key, r in seat.ratings.items() if r.rating > 0}
+        if self.takehome is not None:
+            rated |= self.takehome.rated_competencies()
+        return [c for c in self.template.competencies if c.key not in rated]
+
+
+def may_see_ratings(viewer_id: str, team: Team, submitted_by: Collection[str]) -> bool:
+    """Independent feedback: an interviewer sees others' ratings only after their own."""
+    return access.can_see_candidates(viewer_id, team) or viewer_id in submitted_by
+
+
+async def _loop(
+    session: store.AsyncSession,
+    *,
+    viewer_id: str,
+    candidate: Candidate,
+    found: store.RoleWithTeam | None = None,
+) -> Loop | None:
+    """`found`: the candidate's role and team, when the caller has read them already."""
+    found = found or await store.role_with_team(session, role_id=candidate.role_id)
+    assert candidate.id is not None and found is not None
+    pairs = await store.seats_of(session, candidate_id=candidate.id)
+    interviewers = {seat.interviewer_id for _, seat in pairs}
+    if not (access.can_see_candidates(viewer_id, found.team) or viewer_id in interviewers):
+        return None
+    latest = store.latest_versions(await store.scorecards_of(session, candidate_id=candidate.id))
+    ratings: dict[int, dict[str, Rating]] = {}
+    for rating in await store.ratings_of(
+        session, scorecard_ids=[c.id for c in latest.values() if c.id]
+    ):
+        ratings.setdefault(rating.scorecard_id, {})[rating.competency] = rating
+    template = template_named(found.role.template)
+    interviews: dict[int, InterviewView] = {}
+    for interview, seat in pairs:
+        assert interview.id is not None
+        view = interviews.setdefault(
+            interview.id,
+            InterviewView(interview, plan_stage(template, interview.plan_stage), []),
+        )
+        card = latest.get((interview.id, seat.interviewer_id))
+        view.seats.append(
+            SeatView(
+                seat.interviewer_id,
+                seat.feedback_due_at,
+                card,
+                ratings.get(card.id or 0, {}) if card else {},
+            )
+        )
+    submitted_by = {interviewer for _, interviewer in latest}
+    show = may_see_ratings(viewer_id, found.team, submitted_by)
+    takehome = await takehomes.takehome_in(
+        session, viewer_id=viewer_id, candidate=candidate, team=found.team, template=template
+    )
+    return Loop(
+        candidate, found.role, found.team, template, list(interviews.values()), show, takehome
+    )
+
+
+async def loop_in(
+    session: store.AsyncSession, *, viewer_id: str, candidate: Candidate, role: Role, team: Team
+) -> Loop | None:
+    """The loop of a candidate whose role and team the caller has read in this session."""
+    return await _loop(
+        session, viewer_id=viewer_id, candidate=candidate, found=store.RoleWithTeam(role, team)
+    )
+
+
+async def loop_of(db: Database, *, viewer_id: str, candidate_id: int) -> Loop | None:
+    """The candidate's loop for this viewer, or None if they may not see the candidate."""
+    async with db.reader() as session:
+        candidate = await store.get_candidate(session, candidate_id=candidate_id)
+        if candidate is None:
+            return None
+        return await _loop(session, viewer_id=viewer_id, candidate=candidate)
+
+
+# Scheduling -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewInterview:
+    plan_stage: str | None
+    interviewer_ids: list[str]
+    starts_at: datetime | None
+    minutes: str | None
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    interview: Interview
+    candidate: Candidate
+    role: Role
+    stage: PlanStage
+    competencies: list[Competency]
+    interviewer_ids: list[str]
+    feedback_due_at: datetime
+    moved_from: Stage | None
+    repeated: bool = False  # the same form arrived again: nothing new was booked
+
+
+def check_interview(
+    form: NewInterview, template: Template, *, now: datetime
+) -> tuple[tuple[PlanStage, datetime, datetime] | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    stage = plan_stage(template, form.plan_stage or "")
+    if stage is None:
+        errors["plan"] = "Pick which interview of the plan this is."
+    if not form.interviewer_ids:
+        errors["interviewers"] = "Pick at least one interviewer."
+    elif len(set(form.interviewer_ids)) > MAX_INTERVIEWERS:
+        errors["interviewers"] = f"Pick at most {MAX_INTERVIEWERS} interviewers per interview."
+    starts = form.starts_at
+    if starts is None:
+        errors["starts"] = "Pick the date and time the interview starts."
+    elif starts < now - MAX_PAST:
+        errors["starts"] = "That is more than a week ago. Pick the interview's real start."
+    elif starts > now + MAX_AHEAD:
+        errors["starts"] = "That is more than 90 days ahead. Pick a date inside the loop."
+    raw = (form.minutes or "").strip()
+    minutes = stage.minutes if stage and not raw else None
+    if raw:
+        minutes = small_int(raw, low=10, high=480)
+        if minutes is None:
+            errors["minutes"] = "Enter the length in minutes, from 10 to 480."
+    if errors or stage is None or starts is None or minutes is None:
+        return None, errors
+    return (stage, starts, starts + timedelta(minutes=minutes)), {}
+
+
+async def schedule(
+    db: Database,
+    *,
+    actor_id: str,
+    candidate_id: int,
+    form: NewInterview,
+    now: datetime,
+    request_key: str = "",
+) -> Scheduled:
+    """Add one interview; the first one moves the candidate to `interviewing`.
+    A form submitted again (same request_key) books nothing more."""
+    async with db.transaction() as session:
+        candidate = await store.lock_candidate(session, candidate_id=candidate_id)
+        found = (
+            await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
+        )
+        if (
+            candidate is None
+            or found is None
+            or not access.can_see_candidates(actor_id, found.team)
+        ):
+            raise NotAllowed("I can't find that candidate among the roles you hire for.")
+        if not access.can_move_candidates(actor_id, found.team):
+            raise NotAllowed("Only the role's recruiters and hiring manager schedule interviews.")
+        current = Stage(candidate.stage)
+        if current not in SCHEDULABLE:
+            raise FormErrors(
+                {"plan": f"{candidate.name} is in {current.value}: interviews are over."}
+            )
+        template = template_named(found.role.template)
+        checked, errors = check_interview(form, template, now=now)
+        if errors or checked is None:
+            raise FormErrors(errors)
+        stage, starts, ends = checked
+        due = ends + timedelta(hours=found.role.feedback_hours)
+        booked = await store.interview_by_request(session, request_key=request_key[:32])
+        if booked is not None:
+            return Scheduled(
+                booked,
+                candidate,
+                found.role,
+                stage,
+                competencies_for(template, stage.key),
+                sorted(set(form.interviewer_ids)),
+                due,
+                None,
+                repeated=True,
+            )
+        assert candidate.id is not None
+        interview = await store.add_interview(
+            session,
+            candidate_id=candidate.id,
+            plan_stage=stage.key,
+            interviewer_ids=form.interviewer_ids,
+            starts_at=starts,
+            ends_at=ends,
+            feedback_due_at=due,
+            actor_id=actor_id,
+            now=now,
+            request_key=request_key[:32] or None,
+        )
+        moved_from = None
+        if current != Stage.INTERVIEWING:
+            move = plan_move(current, Stage.INTERVIEWING)
+            await store.move_candidate(
+                session,
+                candidate=candidate,
+                move=move,
+                actor_id=actor_id,
+                note=f"{stage.name} scheduled",
+                now=now,
+            )
+            moved_from = current
+        # A new interview reopens the loop: the decision window waits for its scorecard.
+        await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+        await store.touch(session, candidate_id=candidate.id, now=now)
+        await session.refresh(candidate)
+        return Scheduled(
+            interview,
+            candidate,
+            found.role,
+            stage,
+            competencies_for(template, stage.key),
+            sorted(set(form.interviewer_ids)),
+            due,
+            moved_from,
+        )
+
+
+# Scorecards -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScorecardContext:
+    """Everything the scorecard modal needs for one interviewer and interview."""
+
+    interview: Interview
+    candidate: Candidate
+    role: Role
+    stage_name: str
+    competencies: list[Competency]
+    current: Scorecard | None
+    ratings: dict[str, Rating]
+
+
+async def _context(
+    session: store.AsyncSession, *, user_id: str, interview_id: int
+) -> ScorecardContext:
+    interview = await store.get_interview(session, interview_id=interview_id)
+    seats = await store.seats_of(session, candidate_id=interview.candidate_id) if interview else []
+    if interview is None or not any(
+        i.id == interview_id and s.interviewer_id == user_id for i, s in seats
+    ):
+        raise NotAllowed(NOT_YOURS)
+    candidate = await store.get_candidate(session, candidate_id=interview.candidate_id)
+    found = await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
+    assert candidate is not None and found is not None
+    if Stage(candidate.stage) not in EDITABLE:
+        raise NotAllowed(_closed(candidate))
+    template = template_named(found.role.template)
+    current = await store.current_scorecard(
+        session, interview_id=interview_id, interviewer_id=user_id
+    )
+    ratings = (
+        {r.competency: r for r in await store.ratings_of(session, scorecard_ids=[current.id])}
+        if current and current.id
+        else {}
+    )
+    stage = plan_stage(template, interview.plan_stage)
+    return ScorecardContext(
+        interview,
+        candidate,
+        found.role,
+        stage.name if stage else interview.plan_stage,
+        competencies_for(template, interview.plan_stage),
+        current,
+        ratings,
+    )
+
+
+def _closed(candidate: Candidate) -> str:
+    return f"{candidate.name} is in {candidate.stage}, so scorecards for them are closed."
+
+
+async def scorecard_context(db: Database, *, user_id: str, interview_id: int) -> ScorecardContext:
+    """Raises NotAllowed unless the user holds a seat on the interview and may still write."""
+    async with db.reader() as session:
+        return await _context(session, user_id=user_id, interview_id=interview_id)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    context: ScorecardContext
+    scorecard: Scorecard
+    repeated: bool  # the same version arrived again: nothing new was stored
+    completed: Loop | None  # the loop's last scorecard just came in
+
+
+async def submit(
+    db: Database,
+    *,
+    user_id: str,
+    interview_id: int,
+    base_version: int,
+    form: ScorecardForm,
+    now: datetime,
+) -> Submitted:
+    """Store a new version on top of `base_version`, exactly once.
+
+    The form is checked against what was read before taking the write lock, so a
+    bad form never holds other writers up; what the lock must make true (the
+    candidate still open to scorecards, the version, the loop's completion) is read
+    again under it.
+    """
+    async with db.reader() as session:
+        context = await _context(session, user_id=user_id, interview_id=interview_id)
+    checked, errors = check_scorecard(
+        context.competencies, form, max_summary=MAX_SUMMARY, max_evidence=MAX_EVIDENCE
+    )
+    if errors or checked is None:
+        raise FormErrors(errors)
+    async with db.transaction() as session:
+        candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
+        assert candidate is not None and candidate.id is not None
+        if Stage(candidate.stage) not in EDITABLE:  # moved on since the read above
+            raise NotAllowed(_closed(candidate))
+        current = await store.current_scorecard(
+            session, interview_id=interview_id, interviewer_id=user_id
+        )
+        if current is not None and current.version > base_version:
+            if current.version == base_version + 1 and await _same(session, current, checked):
+                return Submitted(context, current, repeated=True, completed=None)
+            raise FormErrors(
+                {
+                    "summary": "This scorecard changed since you opened it (it is now version "
+                    f"{current.version}). Close this form and open it again to edit the latest."
+                }
+            )
+        try:
+            card = await store.add_scorecard(
+                session,
+                interview_id=interview_id,
+                interviewer_id=user_id,
+                candidate_id=candidate.id,
+                version=base_version + 1,
+                recommendation=checked.recommendation,
+                summary=checked.summary,
+                ratings=checked.ratings,
+                now=now,
+            )
+        except store.ScorecardConflict:
+            raise FormErrors(
+                {"summary": "This scorecard was just saved from another window. Open it again."}
+            ) from None
+        await store.touch(session, candidate_id=candidate.id, now=now)  # nudges stop
+        # Under the lock, so two last scorecards at once complete the loop exactly once.
+        # A received take-home's grades are part of the loop's feedback too.
+        completes = (
+            candidate.feedback_complete_at is None
+            and await store.every_seat_submitted(session, candidate_id=candidate.id)
+            and await store.takehomes.every_grade_in(session, candidate_id=candidate.id)
+        )
+        if completes:
+            await store.set_feedback_complete(session, candidate_id=candidate.id, at=now)
+    completed = (
+        await loop_of(db, viewer_id=context.role.hiring_manager_id, candidate_id=candidate.id)
+        if completes
+        else None
+    )
+    return Submitted(context, card, repeated=False, completed=completed)
+
+
+async def _same(session: store.AsyncSession, card: Scorecard, checked: ScorecardInput) -> bool:
+    assert card.id is not None
+    ratings = {
+        r.competency: (r.rating, r.evidence)
+        for r in await store.ratings_of(session, scorecard_ids=[card.id])
+    }
+    return (card.recommendation, card.summary, ratings) == (
+        checked.recommendation,
+        checked.summary,
+        checked.ratings,
+    )
+
+
+@dataclass(frozen=True)
+class ScorecardDetail:
+    scorecard: Scorecard
+    candidate: Candidate
+    role: Role
+    stage_name: str
+    competencies: list[Competency]
+    ratings: dict[str, Rating]
+    versions: int
+
+
+async def scorecard_detail(
+    db: Database, *, viewer_id: str, scorecard_id: int
+) -> ScorecardDetail | None:
+    """A submitted scorecard (its current version), if the viewer may read it."""
+    async with db.reader() as session:
+        card = await store.get_scorecard(session, scorecard_id=scorecard_id)
+        candidate = (
+            await store.get_candidate(session, candidate_id=card.candidate_id) if card else None
+        )
+        if card is None or candidate is None:
+            return None
+        loop = await _loop(session, viewer_id=viewer_id, candidate=candidate)
+        if loop is None or not (loop.show_ratings or card.interviewer_id == viewer_id):
+            return None
+        for interview in loop.interviews:
+            for seat in interview.seats:
+                if (
+                    seat.scorecard is not None
+                    and interview.interview.id == card.interview_id
+                    and seat.interviewer_id == card.interviewer_id
+                ):
+                    return ScorecardDetail(
+                        seat.scorecard,
+                        candidate,
+                        loop.role,
+                        interview.stage_name,
+                        competencies_for(loop.template, interview.interview.plan_stage),
+                        seat.ratings,
+                        seat.scorecard.version,
+                    )
+        return None
+
+
+# An interviewer's own work ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    interview: Interview
+    candidate: Candidate
+    role: Role
+    stage_name: str
+    feedback_due_at: datetime
+    version: int  # 0 when not yet submitted
+
+    @property
+    def pending(self) -> bool:
+        return self.version == 0
+
+
+async def assignments_for(db: Database, *, user_id: str) -> list[Assignment]:
+    """The user's interviews of open candidates, with whether their scorecard is in."""
+    async with db.reader() as session:
+        rows = await store.seats_for(session, interviewer_id=user_id)
+        versions = await store.submitted_interview_ids(
+            session, interviewer_id=user_id, interview_ids=[i.id for _, i, _, _ in rows if i.id]
+        )
+    out = []
+    for seat, interview, candidate, role in rows:
+        stage = plan_stage(template_named(role.template), interview.plan_stage)
+        out.append(
+            Assignment(
+                interview,
+                candidate,
+                role,
+                stage.name if stage else interview.plan_stage,
+                seat.feedback_due_at,
+                versions.get(interview.id or 0, 0),
+            )
+        )
+    return out

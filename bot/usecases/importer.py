@@ -1,0 +1,152 @@
+"""Importing candidates from a CSV file, Slack-free: who may import into which roles,
+the preview, and the import itself, the whole file in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import store
+from bot.domain import access, candidate_csv
+from bot.domain.candidate_csv import Existing, ImportFileError, Parsed, Preview, RoleRef
+from bot.domain.names import name_key
+from bot.store.engine import Database
+from bot.store.tables import Role
+from bot.usecases.hiring import NotAllowed
+
+__all__ = ["ImportFileError", "Imported", "Importer", "NeedsRole", "preview", "run"]
+
+NO_ROLES = (
+    "You can import candidates only into roles where you are a recruiter or the hiring "
+    "manager, and you are on none yet. An admin creates roles with `/hire role`."
+)
+
+
+@dataclass(frozen=True)
+class Importer:
+    """Who imports: a Slack user (into the roles they may add candidates to), or an
+    operator at the command line (into any role; `actor_id` names them in the history)."""
+
+    actor_id: str
+    operator: bool = False
+
+    @property
+    def who(self) -> str:
+        # Plain text: the status card escapes notes, and its history line already
+        # mentions the actor.
+        return f"{self.actor_id} (command line)" if self.operator else self.actor_id
+
+
+@dataclass(frozen=True)
+class NeedsRole:
+    """The file names no role and the person has several: ask which one."""
+
+    roles: list[Role]
+    total: int
+
+
+@dataclass(frozen=True)
+class Imported:
+    preview: Preview  # as it stood inside the import's transaction
+    candidate_ids: list[int]
+
+
+async def _roles(session: store.AsyncSession, importer: Importer) -> list[Role]:
+    if importer.operator:
+        return [r.role for r in await store.all_roles(session)]
+    mine = await store.roles_for_user(session, user_id=importer.actor_id)
+    return [r.role for r in mine if access.can_add_candidates(importer.actor_id, r.team)]
+
+
+def _refs(roles: list[Role]) -> dict[str, RoleRef]:
+    return {r.title_key: RoleRef(r.id or 0, r.title) for r in roles}
+
+
+def _default(roles: list[Role], *, role_id: int | None, role_title: str | None) -> RoleRef | None:
+    """The role named by id (the picker) or title (--role); NotAllowed when not among them."""
+    if role_id is None and not role_title:
+        return None
+    for role in roles:
+        if role.id == role_id or (role_title and role.title_key == name_key(role_title)):
+            return RoleRef(role.id or 0, role.title)
+    wanted = f"“{role_title}”" if role_title else "that role"
+    raise NotAllowed(f"There is no role {wanted} among the roles you can add candidates to.")
+
+
+async def _existing(session: store.AsyncSession, parsed: Parsed) -> Existing:
+    existing = Existing()
+    role_ids = sorted({row.role.id for row in parsed.rows})
+    for candidate_id, role_id, key, email in await store.candidate_keys(session, role_ids=role_ids):
+        existing.add(candidate_id=candidate_id, role_id=role_id, key=key, email=email)
+    return existing
+
+
+async def preview(
+    db: Database,
+    *,
+    importer: Importer,
+    data: bytes,
+    role_id: int | None = None,
+    role_title: str | None = None,
+) -> Preview | NeedsRole:
+    """What importing the file would do; nothing is written."""
+    async with db.reader() as session:
+        roles = await _roles(session, importer)
+        if not roles:
+            raise NotAllowed(NO_ROLES)
+        default = _default(roles, role_id=role_id, role_title=role_title)
+        if default is None and len(roles) == 1:
+            default = RoleRef(roles[0].id or 0, roles[0].title)
+        parsed = candidate_csv.parse(data, roles=_refs(roles), default_role=default)
+        if default is None and not parsed.has_role_column:
+            return NeedsRole(roles, parsed.total)
+        return candidate_csv.classify(parsed, await _existing(session, parsed))
+
+
+async def run(
+    db: Database,
+    *,
+    importer: Importer,
+    filename: str,
+    data: bytes,
+    now: datetime,
+    role_id: int | None = None,
+    role_title: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Imported:
+    """Import the file's new rows in one transaction: all of them or, on any failure,
+    none. The file is read again and matched inside the transaction, so a second
+    import of the same file (a repeated click) finds everyone present and adds nothing."""
+    async with db.transaction() as session:
+        roles = await _roles(session, importer)
+        if not roles:
+            raise NotAllowed(NO_ROLES)
+        default = _default(roles, role_id=role_id, role_title=role_title)
+        if default is None and len(roles) == 1:
+            default = RoleRef(roles[0].id or 0, roles[0].title)
+        parsed = candidate_csv.parse(data, roles=_refs(roles), default_role=default)
+        await store.lock_roles(session, role_ids=[row.role.id for row in parsed.rows])
+        found = candidate_csv.classify(parsed, await _existing(session, parsed))
+        notes = [
+            candidate_csv.event_note(r, filename=filename, who=importer.who) for r in found.new
+        ]
+        total = len(found.new)
+        ids = await store.add_imported(
+            session,
+            rows=found.new,
+            notes=notes,
+            actor_id=importer.actor_id[:32],
+            now=now,
+            progress=(lambda done: progress(done, total)) if progress else None,
+        )
+        return Imported(found, ids)
+
+
+def failed_message(error: Exception) -> str:
+    """Why a file's import failed; its one transaction rolled back, so nothing stayed."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
+    return (
+        f"The import failed and nothing was imported ({error.__class__.__name__}: {reason}). "
+        "Try again in a moment; if it fails again, tell your Loopkeeper admin."
+    )

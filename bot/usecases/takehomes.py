@@ -1,0 +1,441 @@
+"""Take-home assignments, Slack-free: send one, record whether it came back, grade it
+part by part, and who may see whose grades.
+
+Only the role's recruiters and hiring manager send and record take-homes; the graders
+are picked when it is sent. A grade follows the scorecard rules (bot/feedback.py):
+one rating per part on the same scale, a summary, and independence: a grader sees no
+other grade until theirs is in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import store
+from bot.domain import access
+from bot.domain.access import Team
+from bot.domain.scorecards import (
+    GradeForm,
+    TakehomeSpec,
+    Template,
+    check_grade,
+    is_web_address,
+    template_named,
+)
+from bot.domain.stages import SCHEDULABLE, Stage
+from bot.store.engine import Database
+from bot.store.tables import (
+    MAX_EVIDENCE,
+    MAX_SUMMARY,
+    MAX_TAKEHOME_NOTE,
+    MAX_URL,
+    Candidate,
+    Role,
+    Takehome,
+    TakehomeGrade,
+    TakehomeRating,
+)
+from bot.usecases.hiring import CandidateCard, FormErrors, NotAllowed, card_in
+
+MAX_GRADERS = 6
+MAX_WINDOW = timedelta(days=30)
+# A take-home may be sent, answered and graded until the candidate leaves `decision`,
+# as interviews and scorecards are.
+OPEN_TO_TAKEHOMES = SCHEDULABLE
+NOT_FOUND = "I can't find that candidate among the roles you hire for."
+TEAM_ONLY = "Only the role's recruiters and hiring manager send and record take-homes."
+NOT_A_GRADER = "That take-home is graded by others, so I can't open it for you."
+STATUS_WORDS = {"sent": "sent", "received": "received", "not_received": "not received"}
+
+
+def may_see_grades(viewer_id: str, team: Team, graded_by: Collection[str]) -> bool:
+    """Independent grading, the scorecard rule (bot.usecases.feedback.may_see_ratings) applied to
+    grades: the hiring team sees every grade; a grader sees others' once theirs is in."""
+    return access.can_see_candidates(viewer_id, team) or viewer_id in graded_by
+
+
+# What a person sees of a take-home ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeView:
+    grader_id: str
+    grade: TakehomeGrade | None
+    ratings: dict[str, TakehomeRating]  # part key -> rating
+
+    @property
+    def submitted(self) -> bool:
+        return self.grade is not None
+
+
+@dataclass(frozen=True)
+class TakehomeView:
+    """The candidate's latest take-home as one viewer may see it."""
+
+    takehome: Takehome
+    spec: TakehomeSpec | None  # None if the role's template no longer has a take-home
+    graders: list[GradeView]
+    show_grades: bool  # the independence rule, decided for this viewer
+
+    @property
+    def open(self) -> bool:
+        return self.takehome.status == "sent"
+
+    @property
+    def received(self) -> bool:
+        return self.takehome.status == "received"
+
+    @property
+    def complete(self) -> bool:
+        """Nothing of it holds the loop's feedback up (bot/feedback.py: Loop.complete)."""
+        return not self.received or all(g.submitted for g in self.graders)
+
+    def rated_competencies(self) -> set[str]:
+        """Competencies some grader rated through a part: they count as assessed."""
+        if self.spec is None:
+            return set()
+        by_part = {p.key: p.competency for p in self.spec.parts}
+        return {
+            by_part[key]
+            for g in self.graders
+            for key, r in g.ratings.items()
+            if r.rating > 0 and key in by_part
+        }
+
+
+async def takehome_in(
+    session: store.AsyncSession,
+    *,
+    viewer_id: str,
+    candidate: Candidate,
+    team: Team,
+    template: Template,
+) -> TakehomeView | None:
+    """The candidate's latest take-home, if one was sent; grades only as the viewer may."""
+    assert candidate.id is not None
+    takehome = await store.takehomes.latest_takehome(session, candidate_id=candidate.id)
+    if takehome is None or takehome.id is None:
+        return None
+    graders = await store.takehomes.graders_of(session, takehome_id=takehome.id)
+    grades = {
+        g.grader_id: g for g in await store.takehomes.grades_of(session, takehome_id=takehome.id)
+    }
+    ratings: dict[int, dict[str, TakehomeRating]] = {}
+    for rating in await store.takehomes.part_ratings_of(
+        session, grade_ids=[g.id for g in grades.values() if g.id]
+    ):
+        ratings.setdefault(rating.grade_id, {})[rating.part] = rating
+    views = [
+        GradeView(
+            grader,
+            grades.get(grader),
+            ratings.get(grades[grader].id or 0, {}) if grader in grades else {},
+        )
+        for grader in graders
+    ]
+    show = may_see_grades(viewer_id, team, set(grades))
+    return TakehomeView(takehome, template.takehome, views, show)
+
+
+# Sending -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewTakehome:
+    grader_ids: list[str]
+    due_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    card: CandidateCard
+    takehome: Takehome
+    spec: TakehomeSpec
+    grader_ids: list[str]
+
+
+def send_refusal(found: CandidateCard, user_id: str, latest: Takehome | None) -> str | None:
+    """Why this person cannot send a take-home to this candidate now, or None."""
+    if not access.can_move_candidates(user_id, found.team):
+        return TEAM_ONLY
+    if template_named(found.role.template).takehome is None:
+        return f"The {found.role.title} role's scorecard template has no take-home."
+    if found.stage not in OPEN_TO_TAKEHOMES:
+        return f"{found.candidate.name} is in {found.stage.value}: take-homes are over for them."
+    if latest is not None and latest.status == "sent":
+        return (
+            f"A take-home is already out for {found.candidate.name}: record it as received "
+            "or not received first."
+        )
+    return None
+
+
+def check_send(form: NewTakehome, *, now: datetime) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not form.grader_ids:
+        errors["graders"] = "Pick at least one grader."
+    elif len(set(form.grader_ids)) > MAX_GRADERS:
+        errors["graders"] = f"Pick at most {MAX_GRADERS} graders."
+    if form.due_at is None:
+        errors["due"] = "Pick when the submission is due."
+    elif form.due_at <= now:
+        errors["due"] = "The due time must be in the future."
+    elif form.due_at > now + MAX_WINDOW:
+        errors["due"] = "Keep the window under 30 days: a take-home is a few hours of work."
+    if len(form.note.strip()) > MAX_TAKEHOME_NOTE:
+        errors["note"] = f"Keep the note under {MAX_TAKEHOME_NOTE} characters."
+    return errors
+
+
+async def _team_card(
+    session: store.AsyncSession, actor_id: str, candidate_id: int
+) -> CandidateCard:
+    found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+    if found is None:
+        raise NotAllowed(NOT_FOUND)
+    if not access.can_move_candidates(actor_id, found.team):
+        raise NotAllowed(TEAM_ONLY)
+    return found
+
+
+async def send_form(
+    db: Database, *, user_id: str, candidate_id: int
+) -> tuple[CandidateCard, TakehomeSpec]:
+    """What the send modal needs; raises NotAllowed with the reason it cannot open."""
+    async with db.reader() as session:
+        found = await card_in(session, user_id=user_id, candidate_id=candidate_id)
+        if found is None:
+            raise NotAllowed(NOT_FOUND)
+        latest = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
+    refusal = send_refusal(found, user_id, latest)
+    if refusal:
+        raise NotAllowed(refusal)
+    spec = template_named(found.role.template).takehome
+    assert spec is not None
+    return found, spec
+
+
+async def send(
+    db: Database, *, actor_id: str, candidate_id: int, form: NewTakehome, now: datetime
+) -> Sent:
+    """Send the role's take-home: its window (the candidate's deadline for it) starts."""
+    async with db.transaction() as session:
+        # Under the candidate's lock, so two sends at once leave one take-home open.
+        await store.lock_candidate(session, candidate_id=candidate_id)
+        found = await _team_card(session, actor_id, candidate_id)
+        latest = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
+        refusal = send_refusal(found, actor_id, latest)
+        if refusal:
+            raise NotAllowed(refusal)
+        errors = check_send(form, now=now)
+        if errors:
+            raise FormErrors(errors)
+        assert form.due_at is not None
+        spec = template_named(found.role.template).takehome
+        assert spec is not None
+        takehome = await store.takehomes.add_takehome(
+            session,
+            candidate_id=candidate_id,
+            grader_ids=form.grader_ids,
+            due_at=form.due_at,
+            note=form.note.strip(),
+            actor_id=actor_id,
+            now=now,
+        )
+        await store.touch(session, candidate_id=candidate_id, now=now)
+        return Sent(found, takehome, spec, sorted(set(form.grader_ids)))
+
+
+# Received or not ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    card: CandidateCard
+    takehome: Takehome
+    spec: TakehomeSpec | None
+    grader_ids: list[str]
+
+
+def check_url(raw: str) -> tuple[str | None, str | None]:
+    """(the submission link, or the field error)."""
+    url = raw.strip()
+    if not url:
+        return None, "Paste the link to the candidate's submission."
+    if len(url) > MAX_URL:
+        return None, f"Keep the link under {MAX_URL} characters."
+    if not is_web_address(url):
+        return None, "That is not a web address: it should start with https://."
+    return url, None
+
+
+async def _open_takehome(
+    session: store.AsyncSession, actor_id: str, takehome_id: int
+) -> tuple[Takehome, CandidateCard]:
+    """A take-home still waiting for its answer, and its candidate's card; NotAllowed for
+    a stale button (answered already, candidate closed) or someone off the team."""
+    takehome = await store.takehomes.get_takehome(session, takehome_id=takehome_id)
+    if takehome is None:  # the same words as a candidate one may not see
+        raise NotAllowed(NOT_FOUND)
+    found = await _team_card(session, actor_id, takehome.candidate_id)
+    if takehome.status != "sent":
+        raise NotAllowed(
+            f"That take-home was already recorded as {STATUS_WORDS[takehome.status]}; "
+            "nothing changed."
+        )
+    if found.stage not in OPEN_TO_TAKEHOMES:
+        raise NotAllowed(f"{found.candidate.name} is {found.stage.value}; nothing changed.")
+    return takehome, found
+
+
+async def answer_form(
+    db: Database, *, user_id: str, takehome_id: int
+) -> tuple[Takehome, CandidateCard]:
+    """What the received modal needs; raises NotAllowed when it should not open."""
+    async with db.reader() as session:
+        return await _open_takehome(session, user_id, takehome_id)
+
+
+async def record(
+    db: Database,
+    *,
+    actor_id: str,
+    takehome_id: int,
+    received: bool,
+    url: str = "",
+    now: datetime,
+) -> Recorded:
+    """Record the candidate's answer once. Received: the graders get to work, and the
+    loop's feedback waits for their grades. Raises NotAllowed for a stale button."""
+    link = None
+    if received:
+        link, problem = check_url(url)
+        if problem:
+            raise FormErrors({"url": problem})
+    async with db.transaction() as session:
+        seen = await store.takehomes.get_takehome(session, takehome_id=takehome_id)
+        if seen is None:  # the same words as a candidate one may not see
+            raise NotAllowed(NOT_FOUND)
+        candidate = await store.lock_candidate(session, candidate_id=seen.candidate_id)
+        await session.refresh(seen)  # as it stands under the lock: answered once
+        takehome, found = await _open_takehome(session, actor_id, takehome_id)
+        await store.takehomes.record_answer(
+            session, takehome=takehome, received=received, url=link, actor_id=actor_id, now=now
+        )
+        assert candidate is not None and candidate.id is not None
+        if received and candidate.feedback_complete_at is not None:
+            # Its grades join the loop: the decision window waits for them, as it waits
+            # for a newly scheduled interview's scorecards.
+            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+        await store.touch(session, candidate_id=candidate.id, now=now)
+        graders = await store.takehomes.graders_of(session, takehome_id=takehome_id)
+        updated = await card_in(session, user_id=actor_id, candidate_id=candidate.id)
+        assert updated is not None
+        spec = template_named(found.role.template).takehome
+        return Recorded(updated, takehome, spec, graders)
+
+
+# Grading -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeContext:
+    """Everything the grading modal needs for one grader and take-home."""
+
+    takehome: Takehome
+    candidate: Candidate
+    role: Role
+    team: Team
+    template: Template
+    spec: TakehomeSpec
+
+
+async def _grade_context(
+    session: store.AsyncSession, *, user_id: str, takehome_id: int
+) -> GradeContext:
+    takehome = await store.takehomes.get_takehome(session, takehome_id=takehome_id)
+    graders = await store.takehomes.graders_of(session, takehome_id=takehome_id) if takehome else []
+    if takehome is None or user_id not in graders:
+        raise NotAllowed(NOT_A_GRADER)
+    candidate = await store.get_candidate(session, candidate_id=takehome.candidate_id)
+    found = await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
+    assert candidate is not None and found is not None
+    if Stage(candidate.stage) not in OPEN_TO_TAKEHOMES:
+        raise NotAllowed(f"{candidate.name} is in {candidate.stage}, so grading is closed.")
+    if takehome.status != "received":
+        state = "has not come in yet" if takehome.status == "sent" else "was not received"
+        raise NotAllowed(f"{candidate.name}'s take-home {state}: there is nothing to grade.")
+    template = template_named(found.role.template)
+    if template.takehome is None:
+        raise NotAllowed(f"The {found.role.title} role's template no longer has a take-home.")
+    if any(
+        g.grader_id == user_id
+        for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
+    ):
+        raise NotAllowed(f"Your grade for {candidate.name}'s take-home is in already. Thank you!")
+    return GradeContext(takehome, candidate, found.role, found.team, template, template.takehome)
+
+
+async def grade_context(db: Database, *, user_id: str, takehome_id: int) -> GradeContext:
+    """Raises NotAllowed unless the user grades this received take-home and has not yet."""
+    async with db.reader() as session:
+        return await _grade_context(session, user_id=user_id, takehome_id=takehome_id)
+
+
+@dataclass(frozen=True)
+class Graded:
+    context: GradeContext
+    grade: TakehomeGrade
+    view: TakehomeView | None  # as the grader now sees it: others' grades included
+    completed: bool  # this was the loop's last piece of feedback
+
+
+async def submit_grade(
+    db: Database, *, user_id: str, takehome_id: int, form: GradeForm, now: datetime
+) -> Graded:
+    """Store the grader's grade, exactly once; like a scorecard, it may complete the loop."""
+    async with db.reader() as session:
+        context = await _grade_context(session, user_id=user_id, takehome_id=takehome_id)
+    checked, errors = check_grade(
+        context.spec.parts, form, max_summary=MAX_SUMMARY, max_evidence=MAX_EVIDENCE
+    )
+    if errors or checked is None:
+        raise FormErrors(errors)
+    async with db.transaction() as session:
+        candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
+        assert candidate is not None and candidate.id is not None
+        if Stage(candidate.stage) not in OPEN_TO_TAKEHOMES:  # moved on since the read above
+            raise NotAllowed(f"{candidate.name} is in {candidate.stage}, so grading is closed.")
+        try:
+            grade = await store.takehomes.add_grade(
+                session,
+                takehome_id=takehome_id,
+                grader_id=user_id,
+                summary=checked.summary,
+                ratings=checked.ratings,
+                now=now,
+            )
+        except store.takehomes.GradeConflict:
+            raise FormErrors(
+                {"summary": "Your grade was just saved from another window; nothing changed."}
+            ) from None
+        await store.touch(session, candidate_id=candidate.id, now=now)
+        # Under the lock, so two last pieces of feedback at once complete the loop once.
+        completes = (
+            candidate.feedback_complete_at is None
+            and await store.every_seat_submitted(session, candidate_id=candidate.id)
+            and await store.takehomes.every_grade_in(session, candidate_id=candidate.id)
+        )
+        if completes:
+            await store.set_feedback_complete(session, candidate_id=candidate.id, at=now)
+        view = await takehome_in(
+            session,
+            viewer_id=user_id,
+            candidate=candidate,
+            team=context.team,
+            template=context.template,
+        )
+    return Graded(context, grade, view, completes)
