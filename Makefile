@@ -56,7 +56,7 @@ bench: $(VENV)/.installed-dev
 
 # The README's playground screenshots, taken by the browser test's own run.
 screenshots: $(VENV)/.installed-dev $(CHROMIUM)
-	LOOPKEEPER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
+	LOOPKEEPER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/playground/test_browser.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -39,10 +39,10 @@ from bot.store.tables import ClockSettings, Interview, Rating, Scorecard
 from bot.usecases import feedback, hiring
 from bot.usecases.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
-from tests.test_blocks import card as candidate_card
+from tests.slack.test_blocks import card as candidate_card
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def big_template() -> Template:

@@ -33,9 +33,9 @@ from bot.runtime import logs
 from bot.store.tables import Alert
 from tests.conftest import ADMIN, BOT_TOKEN, HM, RECRUITER, Running, serving
 from tests.flows import add_candidate, answer, blocks_text, create_role
-from tests.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
+from tests.scheduling.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def scrape(app: Running) -> str:

@@ -25,7 +25,7 @@ from tests.flows import (
     schedule,
     submit_scorecard,
 )
-from tests.test_sweep import digests_to, messages_to, sweep
+from tests.scheduling.test_sweep import digests_to, messages_to, sweep
 
 # START is Monday 16 Nov 2026 09:00 UTC. Maya's normal loop ends Monday 23 at 09:00.
 THURSDAY_NOON = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)  # she decides then

@@ -37,7 +37,7 @@ from bot.playground.workspace import (
     dm_of,
 )
 from bot.store.tables import Candidate
-from tests.test_playground import copy_seed, seeded  # noqa: F401  (the seeded workspace)
+from tests.playground.test_playground import copy_seed, seeded  # noqa: F401  (the seeded workspace)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # What headless Chromium needs on a machine with no network and no sandbox for root.

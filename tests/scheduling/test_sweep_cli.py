@@ -23,7 +23,7 @@ from bot.store.tables import Alert, Candidate
 from bot.usecases import hiring
 from tests.conftest import ADMIN, BOT_TOKEN, HIRING_CHANNEL, HM, RECRUITER, make_settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOOP_START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 
 

@@ -266,7 +266,7 @@ def test_templates_check_names_the_broken_part(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot.runtime.cli", "templates", "check", str(path)],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).parent.parent,
+        cwd=Path(__file__).parents[2],
         check=False,
     )
     assert refused.returncode == 2
