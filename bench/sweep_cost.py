@@ -34,8 +34,9 @@ from bot.readmodels.weekly import report_moment
 from bot.runtime import migrate
 from bot.runtime.settings import Settings
 from bot.scheduling.sweep import CLAIM_FOR, PLAN_BATCH, SEND_BATCH, Report, Sweeper
-from bot.slack.app import Deps, make_sweeper
+from bot.slack.app import make_sweeper
 from bot.slack.blocks.interviews import zone
+from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert, Candidate, Role, Seat, WeeklyReport
 

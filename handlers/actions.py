@@ -19,14 +19,15 @@ from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove, parse_stage
 from bot.readmodels import overview
 from bot.slack import notify
-from bot.slack.app import Deps, deps_of
 from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
-from bot.usecases import feedback, hiring, offers, takehomes
+from bot.slack.deps import Deps, deps_of
+from bot.usecases import candidates, feedback, offers, takehomes
+from bot.usecases.errors import NotAllowed, StaleMove
 from handlers.render import refresh_team_homes, render_status, status_card
 
 NOT_FOUND = "I can't find that candidate among the roles you hire for."
@@ -102,7 +103,7 @@ async def _show_changed(
     client: AsyncWebClient,
     body: dict[str, Any],
     respond: AsyncRespond,
-    card: hiring.CandidateCard,
+    card: candidates.CandidateCard,
     note: str,
 ) -> None:
     """After a button changed a candidate: the team's Home tabs redrawn, and the card
@@ -151,7 +152,7 @@ async def open_move(
     user_id = body["user"]["id"]
     parts = _parts(action)
     preselect = parse_stage(parts[1]) if len(parts) > 1 and parts[1] else None
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(parts))
+    found = await candidates.card(deps.db, user_id=user_id, candidate_id=_first_id(parts))
     if found is None:
         await _tell(deps, client, body, respond, NOT_FOUND)
     elif not access.can_move_candidates(user_id, found.team):
@@ -192,7 +193,7 @@ async def advance(
         await _tell(deps, client, body, respond, "That button is out of date; ask again.")
         return
     try:
-        moved = await hiring.move(
+        moved = await candidates.move(
             deps.db,
             actor_id=user_id,
             candidate_id=_first_id(parts),
@@ -201,10 +202,10 @@ async def advance(
             reason="",
             now=deps.clock.now(),
         )
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
-    except hiring.StaleMove as stale:
+    except StaleMove as stale:
         # A second click, or a teammate was faster: show where the candidate is now.
         note = cards.stale_note(stale.current)
         text, blocks = await status_card(deps, user_id, stale.current, note=note)
@@ -228,13 +229,13 @@ async def _candidate_modal(
     respond: AsyncRespond,
     context: AsyncBoltContext,
     *,
-    refusal: Callable[[hiring.CandidateCard, str], str | None],
-    modal: Callable[[Deps, hiring.CandidateCard], View],
+    refusal: Callable[[candidates.CandidateCard, str], str | None],
+    modal: Callable[[Deps, candidates.CandidateCard], View],
 ) -> None:
     """A button that opens a form about one candidate, if the clicker may use it."""
     deps = deps_of(context)
     user_id = body["user"]["id"]
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
+    found = await candidates.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
     if found is None:
         await _tell(deps, client, body, respond, NOT_FOUND)
         return
@@ -303,7 +304,7 @@ async def open_scorecard(
         ctx = await feedback.scorecard_context(
             deps.db, user_id=body["user"]["id"], interview_id=_first_id(_parts(action))
         )
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
     await _open(deps, client, body, respond, interview_blocks.scorecard_modal(ctx))
@@ -372,7 +373,7 @@ async def _offer_change(
         done = await change(
             deps.db, actor_id=user_id, offer_id=_first_id(_parts(action)), now=deps.clock.now()
         )
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
     await _show_changed(deps, client, body, respond, done.card, note(done))
@@ -458,7 +459,7 @@ async def snooze(
             alert_id=_first_id(_parts(action)),
             now=deps.clock.now(),
         )
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
     await _tell(
@@ -483,7 +484,7 @@ async def nudge(
     deps = deps_of(context)
     user_id = body["user"]["id"]
     candidate_id = _first_id(_parts(action))
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=candidate_id)
+    found = await candidates.card(deps.db, user_id=user_id, candidate_id=candidate_id)
     loop = await feedback.loop_of(deps.db, viewer_id=user_id, candidate_id=candidate_id)
     if found is None or loop is None or not access.can_move_candidates(user_id, found.team):
         await _tell(deps, client, body, respond, NOT_FOUND)
@@ -523,7 +524,7 @@ async def _takehome_modal(
     deps = deps_of(context)
     try:
         view = await form(deps, _first_id(_parts(action)))
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
     await _open(deps, client, body, respond, view)
@@ -586,7 +587,7 @@ async def takehome_not_received(
             received=False,
             now=deps.clock.now(),
         )
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _tell(deps, client, body, respond, str(refusal))
         return
     note = takehome_blocks.recorded_note(recorded)

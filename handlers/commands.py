@@ -16,7 +16,6 @@ from bot.domain.grammar import CommandError, parse, parse_move
 from bot.domain.scorecards import template_named, templates
 from bot.domain.stages import IllegalMove, Stage
 from bot.readmodels import overview
-from bot.slack.app import deps_of
 from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import imports as import_blocks
@@ -26,7 +25,9 @@ from bot.slack.blocks.common import as_dicts
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
-from bot.usecases import exports, feedback, hiring
+from bot.slack.deps import deps_of
+from bot.usecases import candidates, exports, feedback, roles
+from bot.usecases.errors import NotAllowed, StaleMove
 from handlers.render import refresh_team_homes, status_answer, status_card
 
 log = logging.getLogger(__name__)
@@ -86,15 +87,15 @@ async def add(
     ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext, command: dict, *, name: str
 ) -> None:
     deps = deps_of(context)
-    roles = await hiring.roles_user_can_add_to(deps.db, user_id=command["user_id"])
-    if not roles:
+    addable = await roles.roles_user_can_add_to(deps.db, user_id=command["user_id"])
+    if not addable:
         await ack(
             text="You can add candidates only to roles where you are a recruiter or the "
             "hiring manager, and you are on none yet. An admin creates roles with `/hire role`."
         )
         return
     await _open_modal(
-        ack, client, command["trigger_id"], cards.add_candidate_modal(roles=roles, name=name)
+        ack, client, command["trigger_id"], cards.add_candidate_modal(roles=addable, name=name)
     )
 
 
@@ -108,7 +109,7 @@ async def move(
     except CommandError as error:
         await ack(text=str(error))
         return
-    matches = await hiring.find(deps.db, user_id=user_id, query=request.name)
+    matches = await candidates.find(deps.db, user_id=user_id, query=request.name)
     if not matches:
         await ack(text=cards.not_found_message(request.name))
         return
@@ -118,7 +119,7 @@ async def move(
         return
     candidate = matches[0][0]
     if request.stage is None:
-        found = await hiring.card(deps.db, user_id=user_id, candidate_id=candidate.id or 0)
+        found = await candidates.card(deps.db, user_id=user_id, candidate_id=candidate.id or 0)
         if found is None:
             await ack(text=cards.not_found_message(request.name))
             return
@@ -131,7 +132,7 @@ async def move(
         await _open_modal(ack, client, command["trigger_id"], cards.move_modal(found))
         return
     try:
-        moved = await hiring.move(
+        moved = await candidates.move(
             deps.db,
             actor_id=user_id,
             candidate_id=candidate.id or 0,
@@ -140,10 +141,10 @@ async def move(
             reason=request.reason,
             now=deps.clock.now(),
         )
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await ack(text=str(refusal))
         return
-    except hiring.StaleMove as stale:
+    except StaleMove as stale:
         await ack(
             text=f"{candidate.name} was just moved to {stale.current.candidate.stage} by "
             "someone else; nothing changed. Look again with `/hire status`."
@@ -170,7 +171,7 @@ async def schedule(
     if not name:
         await ack(text="Whose interview? Example: `/hire schedule Jane Doe`.")
         return
-    matches = await hiring.find(deps.db, user_id=user_id, query=name)
+    matches = await candidates.find(deps.db, user_id=user_id, query=name)
     if not matches:
         await ack(text=cards.not_found_message(name))
         return
@@ -178,7 +179,7 @@ async def schedule(
         text, blocks = cards.choices_message(name, matches, action=cards.OPEN_SCHEDULE)
         await ack(text=text, blocks=as_dicts(blocks))
         return
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
+    found = await candidates.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
     if found is None:
         await ack(text=cards.not_found_message(name))
         return
@@ -199,19 +200,19 @@ async def feedback_list(ack: AsyncAck, context: AsyncBoltContext, *, user_id: st
 
 async def _one_candidate(
     ack: AsyncAck, context: AsyncBoltContext, *, user_id: str, name: str, example: str, action: str
-) -> hiring.CandidateCard | None:
+) -> candidates.CandidateCard | None:
     """The one candidate a name means to this person, or an answer saying why not."""
     deps = deps_of(context)
     if not name:
         await ack(text=f"Who? Example: `{example}`.")
         return None
-    matches = await hiring.find(deps.db, user_id=user_id, query=name)
+    matches = await candidates.find(deps.db, user_id=user_id, query=name)
     if len(matches) > 1:
         text, blocks = cards.choices_message(name, matches, action=action)
         await ack(text=text, blocks=as_dicts(blocks))
         return None
     found = (
-        await hiring.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
+        await candidates.card(deps.db, user_id=user_id, candidate_id=matches[0][0].id or 0)
         if matches
         else None
     )

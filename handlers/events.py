@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import store
 from bot.domain.questions import read
 from bot.slack import notify
-from bot.slack.app import Deps, deps_of
 from bot.slack.blocks.help import help_text
+from bot.slack.deps import Deps, deps_of
 from handlers import imports
 from handlers.render import status_answer
 

@@ -17,11 +17,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.candidate_csv import MAX_BYTES, ImportFileError
-from bot.slack.app import Deps, deps_of
 from bot.slack.blocks import imports as blocks
+from bot.slack.deps import Deps, deps_of
 from bot.slack.notify import UNREACHABLE
 from bot.usecases import importer
-from bot.usecases.hiring import NotAllowed
+from bot.usecases.errors import NotAllowed
 
 log = logging.getLogger(__name__)
 

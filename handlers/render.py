@@ -10,14 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import access
 from bot.domain.scorecards import template_named
 from bot.readmodels import overview
-from bot.slack.app import Deps
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks.common import as_dicts
 from bot.slack.blocks.interviews import loop_blocks
 from bot.slack.blocks.offers import offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
+from bot.slack.deps import Deps
 from bot.usecases import takehomes
-from bot.usecases.hiring import CandidateCard
+from bot.usecases.candidates import CandidateCard
 
 
 async def status_card(

@@ -13,7 +13,6 @@ from bot.domain.numbers import record_id
 from bot.domain.scorecards import GradeForm, ScorecardForm, evidence_field, rate_field
 from bot.domain.stages import IllegalMove, parse_stage
 from bot.slack import notify
-from bot.slack.app import Deps, deps_of
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import interviews as interview_blocks
@@ -21,9 +20,11 @@ from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
 from bot.slack.blocks.common import as_dicts
+from bot.slack.deps import Deps, deps_of
 from bot.store.tables import Role
-from bot.usecases import deadlines, feedback, hiring, offers, takehomes
-from bot.usecases.hiring import CandidateCard
+from bot.usecases import candidates, deadlines, feedback, offers, roles, takehomes
+from bot.usecases.candidates import CandidateCard
+from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
 from handlers import forms
 from handlers.render import refresh_team_homes, status_card
 
@@ -55,7 +56,7 @@ async def create_role(
 ) -> None:
     deps = deps_of(context)
     user_id = body["user"]["id"]
-    form = hiring.NewRole(
+    form = roles.NewRole(
         title=forms.text(view, "title"),
         hiring_manager_id=forms.user(view, "hiring_manager"),
         recruiter_ids=forms.users(view, "recruiters"),
@@ -64,17 +65,17 @@ async def create_role(
         clocks={name: forms.text(view, name) for name in role_blocks.CLOCK_FIELDS},
     )
     try:
-        role = await hiring.create_role(
+        role = await roles.create_role(
             deps.db,
             actor_id=user_id,
             admins=deps.settings.loopkeeper_admins,
             form=form,
             now=deps.clock.now(),
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"title": str(refusal)})
         return
     await ack()
@@ -106,17 +107,17 @@ async def add_candidate(
 ) -> None:
     deps = deps_of(context)
     user_id = body["user"]["id"]
-    form = hiring.NewCandidate(
+    form = candidates.NewCandidate(
         name=forms.text(view, "name"),
         role_id=forms.int_or_none(forms.option(view, "role")),
         email=forms.text(view, "email"),
         links=forms.text(view, "links"),
     )
     try:
-        added = await hiring.add_candidate(
+        added = await candidates.add_candidate(
             deps.db, actor_id=user_id, form=form, now=deps.clock.now()
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
     await ack()
@@ -153,7 +154,7 @@ async def move_candidate(
         return
     reason = forms.text(view, "reason")
     try:
-        moved = await hiring.move(
+        moved = await candidates.move(
             deps.db,
             actor_id=user_id,
             candidate_id=candidate_id,
@@ -162,10 +163,10 @@ async def move_candidate(
             reason=reason,
             now=deps.clock.now(),
         )
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"stage": str(refusal)})
         return
-    except hiring.StaleMove as stale:
+    except StaleMove as stale:
         await _field_errors(
             ack,
             {
@@ -210,10 +211,10 @@ async def set_deadline(
         done = await deadlines.set_deadline(
             deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"deadline": str(refusal)})
         return
     await ack()
@@ -250,10 +251,10 @@ async def schedule_interview(
             now=deps.clock.now(),
             request_key=request_key,
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"plan": str(refusal)})
         return
     await ack()
@@ -267,7 +268,7 @@ async def _after_schedule(
     text, blocks = interview_blocks.scheduled_message(done)
     await notify.dm(client, user_id, text, blocks)
     await notify.send_kits(client, deps.db, done, deps.clock.now())
-    found = await hiring.card(deps.db, user_id=user_id, candidate_id=done.candidate.id or 0)
+    found = await candidates.card(deps.db, user_id=user_id, candidate_id=done.candidate.id or 0)
     if found is not None:
         refresh_team_homes(deps, client, found)
 
@@ -306,10 +307,10 @@ async def submit_scorecard(
             form=form,
             now=now,
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"summary": str(refusal)})
         return
     await ack()
@@ -323,7 +324,7 @@ async def _after_scorecard(
     text, blocks = interview_blocks.scorecard_saved_message(saved.context, saved.scorecard.version)
     await notify.dm(client, user_id, text, blocks)
     role = saved.context.role
-    team = await hiring.team_of(deps.db, role_id=role.id or 0)
+    team = await roles.team_of(deps.db, role_id=role.id or 0)
     # The interviewer's own Home too: coalesced with the team's, one redraw each.
     people = {user_id, role.hiring_manager_id, *(team.recruiter_ids if team else [])}
     await deps.homes.redraw(client, deps.db, people, deps.clock.now)
@@ -355,10 +356,10 @@ async def extend_offer(
             expires_at=forms.datetime_utc(view, "expires"),
             now=deps.clock.now(),
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"terms": str(refusal)})
         return
     await ack()
@@ -394,10 +395,10 @@ async def send_takehome(
         sent = await takehomes.send(
             deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"graders": str(refusal)})
         return
     await ack()
@@ -423,10 +424,10 @@ async def takehome_received(
             url=forms.text(view, "url"),
             now=deps.clock.now(),
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"url": str(refusal)})
         return
     await ack()
@@ -464,10 +465,10 @@ async def grade_takehome(
         graded = await takehomes.submit_grade(
             deps.db, user_id=user_id, takehome_id=takehome_id, form=form, now=deps.clock.now()
         )
-    except hiring.FormErrors as invalid:
+    except FormErrors as invalid:
         await _field_errors(ack, invalid.errors)
         return
-    except hiring.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _field_errors(ack, {"summary": str(refusal)})
         return
     await ack()

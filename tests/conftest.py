@@ -26,7 +26,8 @@ from bot.runtime import migrate
 from bot.runtime.settings import Settings
 from bot.runtime.timesource import ManualClock
 from bot.scheduling.sweep import Sweeper
-from bot.slack.app import Deps, create_asgi
+from bot.slack.app import create_asgi
+from bot.slack.deps import Deps
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"

@@ -21,14 +21,11 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from bot.domain.limits import MAX_EMAIL, MAX_LINKS, MAX_NAME
 from bot.domain.names import clean_name, name_key
 from bot.domain.stages import Stage, parse_stage
 
 MAX_BYTES = 5 * 1024 * 1024  # a 5 MB CSV holds some 50,000 candidates: plenty for one file
-# The columns' sizes (bot/models.py): a longer value would fail the whole file's insert.
-MAX_NAME = 150
-MAX_EMAIL = 254
-MAX_LINKS = 2000
 MAX_SOURCE = 200
 MAX_NOTE = 2000  # with "imported from … by …" and the source, under a stage event's 3000
 MAX_FIELD = 100_000  # one cell; csv's own limit is 131,072 and raises past it

@@ -16,8 +16,8 @@ from bot.domain.names import name_key
 from bot.domain.stages import OPEN_STAGES, Stage
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Offer, Role, Scorecard, StageEvent
-from bot.usecases import feedback, hiring
-from bot.usecases.hiring import CandidateCard
+from bot.usecases import candidates, feedback
+from bot.usecases.candidates import CandidateCard
 
 DAY = timedelta(days=1)
 NO_DEADLINE = datetime.max.replace(tzinfo=UTC)  # sorts after every real deadline
@@ -125,7 +125,7 @@ class Asked:
 
 async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
     async with db.reader() as session:
-        matches = await hiring.find_in(session, user_id=viewer_id, query=query)
+        matches = await candidates.find_in(session, user_id=viewer_id, query=query)
         if len(matches) != 1:
             return Asked(None, matches)
         status = await _status_in(
@@ -145,7 +145,7 @@ async def status_of(
 async def _status_in(
     session: store.AsyncSession, *, viewer_id: str, candidate_id: int, now: datetime
 ) -> Status | None:
-    card = await hiring.card_in(session, user_id=viewer_id, candidate_id=candidate_id)
+    card = await candidates.card_in(session, user_id=viewer_id, candidate_id=candidate_id)
     if card is None:
         return None
     return Status(card, await _detail_in(session, viewer_id=viewer_id, card=card, now=now))

@@ -156,7 +156,8 @@ def sweep(args: argparse.Namespace) -> int:
     """Run the clock sweep once: for cron-style deployments, and to see what is due."""
     from datetime import UTC, datetime
 
-    from bot.slack.app import Deps, check_schema, make_sweeper
+    from bot.slack.app import check_schema, make_sweeper
+    from bot.slack.deps import Deps
     from bot.store.engine import Database
 
     settings = load_settings()
@@ -274,7 +275,7 @@ def import_candidates(args: argparse.Namespace) -> int:
     from bot.slack.app import SchemaOutOfDate, check_schema
     from bot.store.engine import Database
     from bot.usecases import importer
-    from bot.usecases.hiring import NotAllowed
+    from bot.usecases.errors import NotAllowed
 
     settings = load_database_settings()
     try:

@@ -8,7 +8,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -30,37 +29,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot import store
-from bot.runtime.background import Background
-from bot.runtime.logs import new_trace
+from bot.runtime.logs import configure, new_trace
 from bot.runtime.metrics import Metrics, surface
 from bot.runtime.migrate import current_heads
 from bot.runtime.settings import Settings, load_settings
 from bot.runtime.timesource import Clock, SystemClock
 from bot.scheduling.sweep import Sweeper, report_schedule
+from bot.slack.deps import Deps
 from bot.slack.guard import signed_by_slack, well_formed
 from bot.slack.notify import HomeRedraws
 from bot.store.engine import Database
+from handlers import register
 
 log = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT_SECONDS = 2.0
 SHUTDOWN_GRACE_SECONDS = 25.0  # under the 30 s most platforms give between SIGTERM and SIGKILL
-
-
-@dataclass
-class Deps:
-    """What handlers need; reaches them through Bolt's context, never module globals."""
-
-    settings: Settings
-    db: Database
-    clock: Clock = field(default_factory=SystemClock)
-    background: Background = field(default_factory=Background)
-    metrics: Metrics = field(default_factory=Metrics)
-    homes: HomeRedraws = field(default_factory=HomeRedraws)
-
-
-def deps_of(context: AsyncBoltContext) -> Deps:
-    return context["deps"]  # type: ignore[no-any-return]
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
@@ -154,8 +138,6 @@ def start_scheduler(deps: Deps, sweeper: Sweeper) -> AsyncIOScheduler | None:
 
 
 def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
-    from handlers import register
-
     app = AsyncApp(
         client=client or make_client(deps.settings),
         signing_secret=deps.settings.slack_signing_secret.get_secret_value(),
@@ -323,8 +305,6 @@ def asgi_from_env() -> Starlette:
     """What each worker of `loopkeeper serve --workers N` runs (uvicorn's app factory,
     "bot.slack.app:asgi_from_env"): settings and logging as `serve` sets them up, in the
     worker's own process. `serve` has checked the settings, templates and schema."""
-    from bot.runtime.logs import configure
-
     settings = load_settings()
     configure(settings.log_level, settings.log_format)
     app = create_asgi(settings)

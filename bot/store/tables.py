@@ -7,6 +7,13 @@ from datetime import datetime
 from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from bot.domain.limits import (
+    MAX_EVIDENCE,
+    MAX_NOTE,
+    MAX_SUMMARY,
+    MAX_TAKEHOME_NOTE,
+    MAX_URL,
+)
 from bot.domain.stages import CLOSED
 from bot.store.engine import UTCDateTime
 
@@ -17,11 +24,6 @@ DEFAULT_DECISION_HOURS = 48
 DEFAULT_OFFER_HOURS = 48
 DEFAULT_IDLE_HOURS = 48
 
-MAX_NOTE = 3000  # a stage event's note: the reason a person gave
-MAX_SUMMARY = 3000  # a scorecard's written summary
-MAX_EVIDENCE = 2000  # the evidence note under one competency
-MAX_TAKEHOME_NOTE = 500  # the recruiter's note when sending a take-home
-MAX_URL = 2000  # a submission link
 
 _CLOSED_SQL = ", ".join(f"'{s.value}'" for s in sorted(CLOSED))
 _OPEN_ONLY = text(f"stage NOT IN ({_CLOSED_SQL})")

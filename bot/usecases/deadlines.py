@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.store.engine import Database
-from bot.usecases.hiring import CandidateCard, FormErrors, NotAllowed, card_in
+from bot.usecases.candidates import CandidateCard, card_in
+from bot.usecases.errors import FormErrors, NotAllowed
 
 MAX_REASON = 200  # candidate.deadline_reason's column
 MAX_AHEAD = timedelta(days=180)  # further out, no clock of ours is near it

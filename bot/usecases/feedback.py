@@ -34,7 +34,7 @@ from bot.store.tables import (
     Scorecard,
 )
 from bot.usecases import takehomes
-from bot.usecases.hiring import FormErrors, NotAllowed
+from bot.usecases.errors import FormErrors, NotAllowed
 
 MAX_INTERVIEWERS = 6
 # An interview may be recorded after the fact, but not long after.

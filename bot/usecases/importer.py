@@ -13,7 +13,7 @@ from bot.domain.candidate_csv import Existing, ImportFileError, Parsed, Preview,
 from bot.domain.names import name_key
 from bot.store.engine import Database
 from bot.store.tables import Role
-from bot.usecases.hiring import NotAllowed
+from bot.usecases.errors import NotAllowed
 
 __all__ = ["ImportFileError", "Imported", "Importer", "NeedsRole", "preview", "run"]
 

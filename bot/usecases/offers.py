@@ -11,7 +11,8 @@ from bot.domain.clocks import CLOCK_OF, Kind
 from bot.domain.stages import IllegalMove, Stage, plan_move
 from bot.store.engine import Database
 from bot.store.tables import MAX_NOTE, Alert, Offer
-from bot.usecases.hiring import CandidateCard, FormErrors, NotAllowed, card_in
+from bot.usecases.candidates import CandidateCard, card_in
+from bot.usecases.errors import FormErrors, NotAllowed
 
 MAX_WINDOW = timedelta(days=30)
 EXTENSION = timedelta(hours=24)

@@ -37,7 +37,8 @@ from bot.store.tables import (
     TakehomeGrade,
     TakehomeRating,
 )
-from bot.usecases.hiring import CandidateCard, FormErrors, NotAllowed, card_in
+from bot.usecases.candidates import CandidateCard, card_in
+from bot.usecases.errors import FormErrors, NotAllowed
 
 MAX_GRADERS = 6
 MAX_WINDOW = timedelta(days=30)

@@ -1348,7 +1348,7 @@ async def test_a_crash_in_a_modal_without_input_blocks_is_still_answered(
     app: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = await light_move_modal(app)
-    monkeypatch.setattr("bot.usecases.hiring.move", broken_move)
+    monkeypatch.setattr("bot.usecases.candidates.move", broken_move)
     picked = {"text": {"type": "plain_text", "text": "D"}, "value": "decision"}
     state = {"values": {"stage": {"value": {"type": "static_select", "selected_option": picked}}}}
     without_blocks = {k: v for k, v in view.items() if k != "blocks"} | {"state": state}
@@ -1363,7 +1363,7 @@ async def test_a_crash_in_a_modal_keeps_it_open_with_an_apology(
     app: Running, monkeypatch: pytest.MonkeyPatch, crashes: Crashes
 ) -> None:
     view = await light_move_modal(app)
-    monkeypatch.setattr("bot.usecases.hiring.move", broken_move)
+    monkeypatch.setattr("bot.usecases.candidates.move", broken_move)
     response = await app.slack.submit_view(view, {"stage": "decision"}, user=RECRUITER)
     assert response.status_code == 200
     assert "went wrong" in response.json()["errors"]["stage"]

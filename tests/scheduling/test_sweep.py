@@ -556,7 +556,7 @@ async def test_alerts_survive_a_restart_and_are_not_sent_again(app: Running, clo
     await sweep(app)
     before = len(app.standin.calls)
     # A new process: a new sweeper with nothing in memory, the same database.
-    from bot.slack.app import Deps
+    from bot.slack.deps import Deps
     from bot.store.engine import Database
 
     fresh = Deps(

@@ -17,10 +17,11 @@ from bot.domain.stages import Stage
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
 from bot.scheduling.sweep import Sweeper, sweep_lock_path
-from bot.slack.app import Deps, make_sweeper, start_scheduler
+from bot.slack.app import make_sweeper, start_scheduler
+from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert, Candidate
-from bot.usecases import hiring
+from bot.usecases import candidates, roles
 from tests.conftest import ADMIN, BOT_TOKEN, HIRING_CHANNEL, HM, RECRUITER, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,20 +32,20 @@ async def stalled_candidate(db_url: str) -> None:
     """Jane entered interviewing a week ago and nothing has moved since."""
     db = Database(db_url)
     try:
-        role = await hiring.create_role(
+        role = await roles.create_role(
             db,
             actor_id=ADMIN,
             admins={ADMIN},
             now=LOOP_START,
-            form=hiring.NewRole("MLOps Engineer", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
+            form=roles.NewRole("MLOps Engineer", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
         )
-        added = await hiring.add_candidate(
+        added = await candidates.add_candidate(
             db,
             actor_id=RECRUITER,
             now=LOOP_START,
-            form=hiring.NewCandidate("Jane Doe", role.id, None, None),
+            form=candidates.NewCandidate("Jane Doe", role.id, None, None),
         )
-        await hiring.move(
+        await candidates.move(
             db,
             actor_id=RECRUITER,
             candidate_id=added.candidate.id or 0,

@@ -14,7 +14,7 @@ from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import as_dicts, duration, esc
 from bot.slack.blocks.help import help_blocks
 from bot.store.tables import Candidate, Role, StageEvent
-from bot.usecases.hiring import CandidateCard
+from bot.usecases.candidates import CandidateCard
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = "Ñ" * 150

@@ -11,7 +11,8 @@ import pytest
 from bot.playground.sender import state_values
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
-from bot.slack.app import Deps, create_socket_mode
+from bot.slack.app import create_socket_mode
+from bot.slack.deps import Deps
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, make_settings
 from tests.flows import blocks_text
 

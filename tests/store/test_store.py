@@ -20,8 +20,10 @@ from bot.domain.stages import IllegalMove, Move, Stage, plan_move
 from bot.runtime.timesource import ManualClock
 from bot.store.engine import Database
 from bot.store.tables import Candidate, ClockSettings, Role, RoleRecruiter, StageEvent
-from bot.usecases import hiring
-from bot.usecases.hiring import CandidateCard, FormErrors, NewCandidate, NewRole, NotAllowed
+from bot.usecases import candidates, roles
+from bot.usecases.candidates import CandidateCard, NewCandidate
+from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
+from bot.usecases.roles import NewRole
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2
 
 pytestmark = pytest.mark.both_databases
@@ -469,7 +471,7 @@ def role_form(**changes: Any) -> NewRole:
 
 
 async def create_role(db: Database, clock: ManualClock, **changes: Any) -> Role:
-    return await hiring.create_role(
+    return await roles.create_role(
         db, actor_id=ADMIN, admins={ADMIN}, form=role_form(**changes), now=clock.now()
     )
 
@@ -484,7 +486,7 @@ async def add(
     **changes: Any,
 ) -> CandidateCard:
     form = NewCandidate(name=name, role_id=role.id, email=None, links=None)
-    return await hiring.add_candidate(
+    return await candidates.add_candidate(
         db, actor_id=actor, form=replace(form, **changes), now=clock.now()
     )
 
@@ -497,7 +499,7 @@ async def test_hiring_create_role_with_clocks(db: Database, clock: ManualClock) 
 
 async def test_only_admins_create_roles(db: Database, clock: ManualClock) -> None:
     with pytest.raises(NotAllowed, match="LOOPKEEPER_ADMINS"):
-        await hiring.create_role(
+        await roles.create_role(
             db, actor_id=RECRUITER, admins={ADMIN}, form=role_form(), now=clock.now()
         )
     async with db.reader() as session:
@@ -603,7 +605,7 @@ async def test_a_duplicate_candidate_is_a_form_error(db: Database, clock: Manual
 async def test_hiring_move_by_the_hiring_manager(db: Database, clock: ManualClock) -> None:
     role = await create_role(db, clock)
     card = await add(db, clock, role, "Jane Doe")
-    moved = await hiring.move(
+    moved = await candidates.move(
         db,
         actor_id=HM,
         candidate_id=card.candidate.id or 0,
@@ -622,7 +624,7 @@ async def test_a_move_by_an_outsider_is_refused_and_changes_nothing(
     role = await create_role(db, clock)
     card = await add(db, clock, role, "Jane Doe")
     with pytest.raises(NotAllowed, match="can't find that candidate"):
-        await hiring.move(
+        await candidates.move(
             db,
             actor_id=OUTSIDER,
             candidate_id=card.candidate.id or 0,
@@ -631,7 +633,7 @@ async def test_a_move_by_an_outsider_is_refused_and_changes_nothing(
             reason="nope",
             now=clock.advance(timedelta(hours=1)),
         )
-    after = await hiring.card(db, user_id=RECRUITER, candidate_id=card.candidate.id or 0)
+    after = await candidates.card(db, user_id=RECRUITER, candidate_id=card.candidate.id or 0)
     assert after is not None
     assert after.stage == Stage.SOURCED
     assert after.candidate.stage_entered_at == card.candidate.stage_entered_at
@@ -643,9 +645,9 @@ async def test_an_outsider_sees_the_same_as_for_no_candidate(
 ) -> None:
     role = await create_role(db, clock)
     card = await add(db, clock, role, "Jane Doe")
-    assert await hiring.card(db, user_id=OUTSIDER, candidate_id=card.candidate.id or 0) is None
-    assert await hiring.card(db, user_id=RECRUITER, candidate_id=999) is None
-    assert await hiring.find(db, user_id=OUTSIDER, query="Jane Doe") == []
+    assert await candidates.card(db, user_id=OUTSIDER, candidate_id=card.candidate.id or 0) is None
+    assert await candidates.card(db, user_id=RECRUITER, candidate_id=999) is None
+    assert await candidates.find(db, user_id=OUTSIDER, query="Jane Doe") == []
 
 
 async def test_a_move_from_a_stage_no_longer_current_is_stale(
@@ -654,7 +656,7 @@ async def test_a_move_from_a_stage_no_longer_current_is_stale(
     role = await create_role(db, clock)
     card = await add(db, clock, role, "Jane Doe")
     candidate_id = card.candidate.id or 0
-    await hiring.move(
+    await candidates.move(
         db,
         actor_id=RECRUITER,
         candidate_id=candidate_id,
@@ -663,8 +665,8 @@ async def test_a_move_from_a_stage_no_longer_current_is_stale(
         reason="",
         now=clock.now(),
     )
-    with pytest.raises(hiring.StaleMove) as stale:
-        await hiring.move(
+    with pytest.raises(StaleMove) as stale:
+        await candidates.move(
             db,
             actor_id=HM,
             candidate_id=candidate_id,
@@ -680,7 +682,7 @@ async def test_an_illegal_move_changes_nothing(db: Database, clock: ManualClock)
     role = await create_role(db, clock)
     card = await add(db, clock, role, "Jane Doe")
     with pytest.raises(IllegalMove, match="offer first"):
-        await hiring.move(
+        await candidates.move(
             db,
             actor_id=RECRUITER,
             candidate_id=card.candidate.id or 0,
@@ -696,7 +698,7 @@ async def test_a_reason_too_long_to_store_is_refused(db: Database, clock: Manual
     role = await create_role(db, clock)
     card = await add(db, clock, role, "Jane Doe")
     with pytest.raises(IllegalMove, match="3000"):
-        await hiring.move(
+        await candidates.move(
             db,
             actor_id=RECRUITER,
             candidate_id=card.candidate.id or 0,
@@ -710,9 +712,9 @@ async def test_a_reason_too_long_to_store_is_refused(db: Database, clock: Manual
 
 async def test_roles_user_can_add_to(db: Database, clock: ManualClock) -> None:
     role = await create_role(db, clock)
-    assert [r.id for r in await hiring.roles_user_can_add_to(db, user_id=HM)] == [role.id]
-    assert [r.id for r in await hiring.roles_user_can_add_to(db, user_id=RECRUITER)] == [role.id]
-    assert await hiring.roles_user_can_add_to(db, user_id=OUTSIDER) == []
+    assert [r.id for r in await roles.roles_user_can_add_to(db, user_id=HM)] == [role.id]
+    assert [r.id for r in await roles.roles_user_can_add_to(db, user_id=RECRUITER)] == [role.id]
+    assert await roles.roles_user_can_add_to(db, user_id=OUTSIDER) == []
 
 
 async def test_find_ranks_matches_among_visible_candidates(
@@ -721,5 +723,5 @@ async def test_find_ranks_matches_among_visible_candidates(
     role = await create_role(db, clock)
     jane = await add(db, clock, role, "Jane Doe")
     await add(db, clock, role, "Janet Smith")
-    found = await hiring.find(db, user_id=HM, query="jane")
+    found = await candidates.find(db, user_id=HM, query="jane")
     assert [c.id for c, _ in found] == [jane.candidate.id]

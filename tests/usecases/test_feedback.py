@@ -36,7 +36,8 @@ from bot.slack.blocks.interviews import (
 )
 from bot.store.engine import Database
 from bot.store.tables import ClockSettings, Interview, Rating, Scorecard
-from bot.usecases import feedback, hiring
+from bot.usecases import candidates, feedback, roles
+from bot.usecases.errors import NotAllowed
 from bot.usecases.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
 from tests.slack.test_blocks import card as candidate_card
@@ -288,18 +289,18 @@ async def jane_scheduled(
     db: Database, clock: ManualClock, interviewers: list[str], starts_at: datetime
 ) -> tuple[int, feedback.Scheduled]:
     """Jane Doe in a new MLOps role, with the incident interview booked."""
-    role = await hiring.create_role(
+    role = await roles.create_role(
         db,
         actor_id=ADMIN,
         admins={ADMIN},
         now=clock.now(),
-        form=hiring.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
+        form=roles.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
     )
-    added = await hiring.add_candidate(
+    added = await candidates.add_candidate(
         db,
         actor_id=RECRUITER,
         now=clock.now(),
-        form=hiring.NewCandidate("Jane Doe", role.id, None, None),
+        form=candidates.NewCandidate("Jane Doe", role.id, None, None),
     )
     candidate_id = added.candidate.id or 0
     done = await feedback.schedule(
@@ -392,7 +393,7 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
 
         async def read_then_reject(*args: Any, **kwargs: Any) -> feedback.ScorecardContext:
             context = await read_context(*args, **kwargs)
-            await hiring.move(
+            await candidates.move(
                 db,
                 actor_id=RECRUITER,
                 candidate_id=candidate_id,
@@ -404,7 +405,7 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
             return context
 
         monkeypatch.setattr(feedback, "_context", read_then_reject)
-        with pytest.raises(hiring.NotAllowed, match="scorecards for them are closed"):
+        with pytest.raises(NotAllowed, match="scorecards for them are closed"):
             await feedback.submit(
                 db,
                 user_id="UINT0001",

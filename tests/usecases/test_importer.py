@@ -17,7 +17,7 @@ from bot.domain.stages import Stage
 from bot.store.engine import Database
 from bot.store.tables import Candidate, ClockSettings, Role, StageEvent
 from bot.usecases import importer
-from bot.usecases.hiring import NotAllowed
+from bot.usecases.errors import NotAllowed
 from bot.usecases.importer import Importer, NeedsRole
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, START
 

@@ -28,7 +28,7 @@ from bot.readmodels.overview import ClockSummary
 from bot.slack.blocks.common import clip, context, duration, esc, section, user, users, when
 from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
 from bot.store.tables import Candidate, Role, StageEvent
-from bot.usecases.hiring import CandidateCard
+from bot.usecases.candidates import CandidateCard
 
 ADD_CANDIDATE = "candidate_add"
 MOVE_CANDIDATE = "candidate_move"

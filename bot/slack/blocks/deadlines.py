@@ -18,8 +18,8 @@ from slack_sdk.models.views import View
 from bot.domain import access
 from bot.readmodels.overview import ClockSummary
 from bot.slack.blocks.common import esc, section, when
+from bot.usecases.candidates import CandidateCard
 from bot.usecases.deadlines import MAX_REASON, NOT_YOURS, DeadlineSet, closed_refusal
-from bot.usecases.hiring import CandidateCard
 
 SET_DEADLINE = "deadline_submit"
 CLEAR = "clear"  # the value of the "Clear the deadline" checkbox

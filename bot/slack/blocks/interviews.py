@@ -48,8 +48,8 @@ from bot.slack.blocks.common import (
 )
 from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY
+from bot.usecases.candidates import CandidateCard
 from bot.usecases.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
-from bot.usecases.hiring import CandidateCard
 
 SCHEDULE = "interview_schedule"
 SUBMIT_SCORECARD = "scorecard_submit"

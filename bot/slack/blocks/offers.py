@@ -20,7 +20,7 @@ from bot.domain import access
 from bot.domain.stages import Stage
 from bot.slack.blocks.common import clip, duration, esc, section, user, when
 from bot.store.tables import MAX_NOTE, Offer
-from bot.usecases.hiring import CandidateCard
+from bot.usecases.candidates import CandidateCard
 
 EXTEND_OFFER = "offer_submit"
 OPEN_OFFER = "offer_open"

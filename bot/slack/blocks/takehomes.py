@@ -45,7 +45,7 @@ from bot.slack.blocks.common import (
     when,
 )
 from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY, MAX_TAKEHOME_NOTE, Takehome
-from bot.usecases.hiring import CandidateCard
+from bot.usecases.candidates import CandidateCard
 from bot.usecases.takehomes import (
     OPEN_TO_TAKEHOMES,
     GradeContext,

@@ -1,9 +1,8 @@
-"""What people ask of Loopkeeper, Slack-free: each function checks who is asking,
-runs in one transaction, and returns data for the Block Kit builders."""
+"""Candidates: add one, find them by name, read the card a person may see, move
+them between stages."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,27 +11,12 @@ from email_validator import EmailNotValidError, validate_email
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
+from bot.domain.limits import MAX_LINKS, MAX_NAME
 from bot.domain.names import Named, clean_name, match_names, name_key
-from bot.domain.numbers import small_int
-from bot.domain.scorecards import templates
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
 from bot.store.engine import Database
-from bot.store.tables import MAX_NOTE, Candidate, ClockSettings, Role, StageEvent
-
-MAX_NAME = 150
-MAX_LINKS = 2000
-
-
-class FormErrors(Exception):
-    """Field name -> message, for a modal to show under each field."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-class NotAllowed(Exception):
-    """The person may not do this; the message says why, without revealing candidates."""
+from bot.store.tables import MAX_NOTE, Candidate, Role, StageEvent
+from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
 
 
 @dataclass(frozen=True)
@@ -45,105 +29,6 @@ class CandidateCard:
     @property
     def stage(self) -> Stage:
         return Stage(self.candidate.stage)
-
-
-# Roles ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewRole:
-    title: str
-    hiring_manager_id: str | None
-    recruiter_ids: list[str]
-    channel_id: str | None
-    template: str | None
-    clocks: dict[str, str | None]
-
-
-def check_new_role(form: NewRole) -> tuple[ClockSettings, dict[str, str]]:
-    errors: dict[str, str] = {}
-    title = clean_name(form.title)
-    if not name_key(title):
-        errors["title"] = "Give the role a title, e.g. Senior MLOps Engineer."
-    elif len(title) > MAX_NAME:
-        errors["title"] = f"Keep the title under {MAX_NAME} characters."
-    if not form.hiring_manager_id:
-        errors["hiring_manager"] = "Pick the hiring manager who will make the decision."
-    if not form.recruiter_ids:
-        errors["recruiters"] = "Pick at least one recruiter to receive the stall alerts."
-    if not form.channel_id:
-        errors["channel"] = "Pick the role's private hiring channel."
-    if form.template not in templates():
-        errors["template"] = "Pick one of the listed scorecard templates."
-    clocks: dict[str, int] = {}
-    for name, spec in ClockSettings.model_fields.items():
-        raw = (form.clocks.get(name) or "").strip()
-        if not raw:
-            continue
-        bounds = {m.__class__.__name__: m for m in spec.metadata}
-        low, high = bounds["Ge"].ge, bounds["Le"].le  # type: ignore[attr-defined]
-        value = small_int(raw, low=low, high=high)  # "²", "1e9", 5,000 digits: all refused
-        if value is None:
-            errors[name] = f"Enter a whole number from {low} to {high}."
-        else:
-            clocks[name] = value
-    return ClockSettings(**clocks), errors
-
-
-async def create_role(
-    db: Database, *, actor_id: str, admins: Collection[str], form: NewRole, now: datetime
-) -> Role:
-    if not access.can_create_role(actor_id, admins):
-        raise NotAllowed(
-            "Only Loopkeeper admins can create roles. Ask an admin, or have your user id "
-            "added to LOOPKEEPER_ADMINS."
-        )
-    clocks, errors = check_new_role(form)
-    if errors:
-        raise FormErrors(errors)
-    assert form.hiring_manager_id and form.channel_id and form.template
-    async with db.transaction() as session:
-        try:
-            return await store.create_role(
-                session,
-                title=form.title,
-                hiring_manager_id=form.hiring_manager_id,
-                recruiter_ids=form.recruiter_ids,
-                channel_id=form.channel_id,
-                template=form.template,
-                clocks=clocks,
-                actor_id=actor_id,
-                now=now,
-            )
-        except store.DuplicateRole as dup:
-            raise FormErrors(
-                {
-                    "title": f"A role called {dup.title} exists already. Add a team "
-                    "or level to tell them apart."
-                }
-            ) from None
-
-
-async def roles_for(db: Database, *, user_id: str) -> list[store.RoleWithTeam]:
-    async with db.reader() as session:
-        return await store.roles_for_user(session, user_id=user_id)
-
-
-async def team_of(db: Database, *, role_id: int) -> Team | None:
-    async with db.reader() as session:
-        found = await store.role_with_team(session, role_id=role_id)
-    return found.team if found else None
-
-
-async def roles_user_can_add_to(db: Database, *, user_id: str) -> list[Role]:
-    return [
-        r.role
-        for r in await roles_for(db, user_id=user_id)
-        if access.can_add_candidates(user_id, r.team)
-    ]
-
-
-# Candidates --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -252,14 +137,6 @@ async def card_in(
         return None
     events = await store.recent_events(session, candidate_id=candidate_id)
     return CandidateCard(candidate, found.role, found.team, events)
-
-
-class StaleMove(Exception):
-    """Someone moved the candidate since the mover looked; the card shows where they are now."""
-
-    def __init__(self, current: CandidateCard) -> None:
-        super().__init__(current.candidate.stage)
-        self.current = current
 
 
 async def move(

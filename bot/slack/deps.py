@@ -1,0 +1,31 @@
+"""What every listener needs (settings, database, clock, background tasks, metrics,
+Home tab redraws), handed to it through Bolt's context rather than module globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from slack_bolt.async_app import AsyncBoltContext
+
+from bot.runtime.background import Background
+from bot.runtime.metrics import Metrics
+from bot.runtime.settings import Settings
+from bot.runtime.timesource import Clock, SystemClock
+from bot.slack.notify import HomeRedraws
+from bot.store.engine import Database
+
+
+@dataclass
+class Deps:
+    """What handlers need; reaches them through Bolt's context, never module globals."""
+
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    background: Background = field(default_factory=Background)
+    metrics: Metrics = field(default_factory=Metrics)
+    homes: HomeRedraws = field(default_factory=HomeRedraws)
+
+
+def deps_of(context: AsyncBoltContext) -> Deps:
+    return context["deps"]  # type: ignore[no-any-return]

@@ -1,0 +1,29 @@
+"""What a use case raises when it will not do what was asked: the exception carries
+the facts (fields and their messages, the card as it is now) for the listener to show."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.usecases.candidates import CandidateCard
+
+
+class FormErrors(Exception):
+    """Field name -> message, for a modal to show under each field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class NotAllowed(Exception):
+    """The person may not do this; the message says why, without revealing candidates."""
+
+
+class StaleMove(Exception):
+    """Someone moved the candidate since the mover looked; the card shows where they are now."""
+
+    def __init__(self, current: CandidateCard) -> None:
+        super().__init__(current.candidate.stage)
+        self.current = current
