@@ -30,12 +30,15 @@ from sqlmodel import col, select
 from bench.common import BOT_TOKEN, PG_ADMIN_URL, SIGNING_SECRET, median
 from bench.seed import Due, Seeder
 from bot import store
+from bot.domain.zones import zone
 from bot.readmodels.weekly import report_moment
 from bot.runtime import migrate
 from bot.runtime.settings import Settings
-from bot.scheduling.sweep import CLAIM_FOR, PLAN_BATCH, SEND_BATCH, Report, Sweeper
+from bot.scheduling.delivery import CLAIM_FOR, SEND_BATCH
+from bot.scheduling.planning import PLAN_BATCH
+from bot.scheduling.report import Report
+from bot.scheduling.sweeper import Sweeper
 from bot.slack.app import make_sweeper
-from bot.slack.blocks.interviews import zone
 from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert, Candidate, Role, Seat, WeeklyReport

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -129,27 +130,19 @@ def serve(args: argparse.Namespace) -> int:
 
 
 async def _serve_socket(settings: Settings) -> None:
-    from bot.slack.app import (
-        create_socket_mode,
-        make_sweeper,
-        settle_gc,
-        slack_connections,
-        start_scheduler,
-    )
+    """Socket Mode until Ctrl-C or SIGTERM; either lets the running sweep finish."""
+    from bot.slack.app import create_socket_mode, settle_gc
 
-    handler, deps = create_socket_mode(settings)
-    sweeper = make_sweeper(deps)
+    app = create_socket_mode(settings)
     settle_gc()
-    async with slack_connections(handler.app.client, sweeper.client):
-        scheduler = start_scheduler(deps, sweeper)
-        log.info("connecting to Slack in Socket Mode")
-        try:
-            await handler.start_async()
-        finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
-            await deps.background.drain()
-            await deps.db.close()
+    # uvicorn stops gracefully on SIGTERM, what platforms send; asyncio.run only on Ctrl-C.
+    terminated = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, terminated.set)
+    try:
+        await app.serve(until=terminated)
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def sweep(args: argparse.Namespace) -> int:
@@ -290,12 +283,12 @@ def import_candidates(args: argparse.Namespace) -> int:
         db = Database(settings.database_url)
         try:
             await check_schema(db)
-            found = await importer.preview(db, importer=who, data=data, role_title=args.role)
-            if isinstance(found, importer.NeedsRole):
-                titles = ", ".join(r.title for r in found.roles)
+            preview = await importer.preview(db, importer=who, data=data, role_title=args.role)
+            if isinstance(preview, importer.NeedsRole):
+                titles = ", ".join(r.title for r in preview.roles)
                 raise NotAllowed(f"The file has no role column: pass --role (one of: {titles}).")
-            print("\n".join(_preview_lines(found, args.file)))
-            if args.dry_run or not found.new:
+            print("\n".join(_preview_lines(preview, args.file)))
+            if args.dry_run or not preview.new:
                 return None
             done = await importer.run(
                 db,
@@ -304,7 +297,7 @@ def import_candidates(args: argparse.Namespace) -> int:
                 data=data,
                 role_title=args.role,
                 now=datetime.now(UTC),
-                progress=_progress_bar(len(found.new)),
+                progress=_progress_bar(len(preview.new)),
             )
             return len(done.candidate_ids)
         finally:

@@ -86,7 +86,7 @@ class Metrics:
         return generate_latest(registry)
 
     def count_sweep(self, report: object) -> None:
-        """Add one sweep's figures (a bot.scheduling.sweep.Report)."""
+        """Add one sweep's figures (a bot.scheduling.report.Report)."""
         self.alerts.labels("planned").inc(getattr(report, "planned", 0))
         self.alerts.labels("sent").inc(len(getattr(report, "sent", [])))
         self.alerts.labels("failed").inc(len(getattr(report, "failed", [])))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -161,7 +162,9 @@ class Settings(DatabaseSettings):
         if isinstance(value, str):
             ids = [part.strip() for part in value.split(",") if part.strip()]
         else:
-            ids = list(value or [])  # type: ignore[call-overload]
+            # Not from the environment (NoDecode keeps its string whole): code passes an
+            # iterable of ids, or None.
+            ids = list(cast("Iterable[str]", value or []))
         bad = [i for i in ids if not (i[:1] in {"U", "W"} and i.isalnum() and i.isupper())]
         if bad:
             raise ValueError(f"{', '.join(bad)} is not a Slack user id (like U012AB3CD)")
@@ -188,10 +191,13 @@ def _explain(error: ValidationError) -> str:
     )
 
 
-def load_settings(*, socket_mode: bool = False, **overrides: object) -> Settings:
-    """Read settings, raising ConfigError with a readable paragraph on any problem."""
+def load_settings(*, socket_mode: bool = False, **overrides: Any) -> Settings:
+    """Read settings, raising ConfigError with a readable paragraph on any problem.
+
+    `overrides` are raw field values, which pydantic validates (hence Any), or
+    BaseSettings' own options such as `_env_file`."""
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)
     except ValidationError as error:
         raise ConfigError(_explain(error)) from None
     if socket_mode and settings.slack_app_token is None:
@@ -217,8 +223,8 @@ def slack_configured() -> bool:
     return bool(presence.slack_bot_token.strip() or presence.slack_signing_secret.strip())
 
 
-def load_database_settings(**overrides: object) -> DatabaseSettings:
+def load_database_settings(**overrides: Any) -> DatabaseSettings:
     try:
-        return DatabaseSettings(**overrides)  # type: ignore[arg-type]
+        return DatabaseSettings(**overrides)
     except ValidationError as error:
         raise ConfigError(_explain(error)) from None

@@ -1,4 +1,5 @@
-"""Builds the Bolt app and the ASGI app around it; opens and closes shared resources."""
+"""Builds the Bolt app and serves it over HTTP (an ASGI app) or Socket Mode; both open
+and close the shared resources, and stop gracefully, through one path (`running`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -34,7 +36,8 @@ from bot.runtime.metrics import Metrics, surface
 from bot.runtime.migrate import current_heads
 from bot.runtime.settings import Settings, load_settings
 from bot.runtime.timesource import Clock, SystemClock
-from bot.scheduling.sweep import Sweeper, report_schedule
+from bot.scheduling.sweeper import Sweeper
+from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.deps import Deps
 from bot.slack.guard import signed_by_slack, well_formed
 from bot.slack.notify import HomeRedraws
@@ -83,7 +86,7 @@ async def slack_connections(*clients: AsyncWebClient) -> AsyncIterator[None]:
 
 def make_sweep_client(settings: Settings) -> AsyncWebClient:
     """The sweep's client retries nothing itself: a 429 or a 5xx is recorded on the
-    alert, which goes again in a later sweep (see bot.scheduling.sweep)."""
+    alert, which goes again in a later sweep (see bot.scheduling.delivery)."""
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
@@ -137,6 +140,28 @@ def start_scheduler(deps: Deps, sweeper: Sweeper) -> AsyncIOScheduler | None:
     return scheduler
 
 
+@asynccontextmanager
+async def running(deps: Deps, bolt: AsyncApp, sweeper: Sweeper) -> AsyncIterator[None]:
+    """The life of a serving process, over HTTP or Socket Mode alike: kept-alive
+    connections to Slack and the sweep's ticks while the block runs; once it ends (no
+    new Slack requests come in), the sweep in progress, then the confirmations already
+    promised to people, then the database pool."""
+    async with slack_connections(bolt.client, sweeper.client):
+        scheduler = start_scheduler(deps, sweeper)
+        try:
+            yield
+        finally:
+            # Paused, not shut down, until the sweep is over: shutting APScheduler's
+            # asyncio executor down cancels the job it is running, mid-delivery.
+            if scheduler is not None:
+                scheduler.pause()
+            await sweeper.wait_idle(seconds=SHUTDOWN_GRACE_SECONDS)
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await deps.background.drain(seconds=SHUTDOWN_GRACE_SECONDS)
+            await deps.db.close()
+
+
 def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
     app = AsyncApp(
         client=client or make_client(deps.settings),
@@ -178,10 +203,28 @@ async def check_schema(db: Database) -> None:
         )
 
 
-def create_socket_mode(
-    settings: Settings, *, clock: Clock | None = None
-) -> tuple[AsyncSocketModeHandler, Deps]:
+@dataclass
+class SocketMode:
     """The same Bolt app over Socket Mode: no public URL, no /healthz."""
+
+    handler: AsyncSocketModeHandler
+    deps: Deps
+    sweeper: Sweeper
+
+    async def serve(self, until: asyncio.Event | None = None) -> None:
+        """Answer Slack until `until` is set or the task is cancelled (Ctrl-C), then
+        shut down as the HTTP server does."""
+        async with running(self.deps, self.handler.app, self.sweeper):
+            log.info("connecting to Slack in Socket Mode")
+            await self.handler.connect_async()
+            try:
+                await (until or asyncio.Event()).wait()
+            finally:
+                # What uvicorn does first on shutdown: take no new requests.
+                await self.handler.close_async()
+
+
+def create_socket_mode(settings: Settings, *, clock: Clock | None = None) -> SocketMode:
     assert settings.slack_app_token is not None, "load_settings(socket_mode=True) checks this"
     deps = Deps(
         settings=settings,
@@ -190,7 +233,7 @@ def create_socket_mode(
         homes=HomeRedraws(settings.home_redraw_delay_seconds),
     )
     handler = AsyncSocketModeHandler(build_bolt(deps), settings.slack_app_token.get_secret_value())
-    return handler, deps
+    return SocketMode(handler, deps, make_sweeper(deps))
 
 
 def create_asgi(
@@ -262,18 +305,8 @@ def create_asgi(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with slack_connections(bolt.client, sweeper.client):
-            scheduler = start_scheduler(deps, sweeper)
-            try:
-                yield
-            finally:
-                # uvicorn has finished the requests in flight; now the sweep and the
-                # confirmations already promised to people, then the pool.
-                if scheduler is not None:
-                    scheduler.shutdown(wait=False)
-                await sweeper.wait_idle(seconds=SHUTDOWN_GRACE_SECONDS)
-                await deps.background.drain(seconds=SHUTDOWN_GRACE_SECONDS)
-                await deps.db.close()
+        async with running(deps, bolt, sweeper):  # uvicorn finishes requests in flight first
+            yield
 
     app = Starlette(
         routes=[

@@ -138,6 +138,35 @@ async def test_shutdown_lets_the_running_sweep_finish(
         await db.close()
 
 
+async def test_shutdown_lets_the_sweep_the_scheduler_started_finish(
+    db_url: str, standin: SlackStandin, clock
+) -> None:
+    # APScheduler's shutdown cancels the job it is running: the scheduler's own sweep
+    # was cut off mid-delivery while a sweep run by hand was waited for.
+    await stalled_candidate(db_url)
+    clock.set(LOOP_START + timedelta(days=7, minutes=5))
+    async with serving(db_url, standin, clock, sweep_interval_seconds=1) as app:
+        delivering = asyncio.Event()
+        deliver = app.sweeper.deliver
+
+        async def deliver_and_tell(now, report):  # type: ignore[no-untyped-def]
+            delivering.set()
+            await deliver(now, report)
+
+        app.sweeper.deliver = deliver_and_tell  # type: ignore[method-assign]
+        standin.delay_next("chat.postMessage", 1.0)  # the first digest is in flight a while
+        await asyncio.wait_for(delivering.wait(), 10)  # the scheduler's first tick, a second in
+    from bot.store.engine import Database
+
+    db = Database(db_url)
+    try:
+        async with db.reader() as session:
+            sent = (await session.exec(select(Alert).where(Alert.status == "sent"))).all()
+        assert sorted(a.recipient_id for a in sent) == sorted([HM, RECRUITER])
+    finally:
+        await db.close()
+
+
 async def test_a_slow_slack_gets_an_apology_not_silence(
     db_url: str, standin: SlackStandin, clock
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.domain.stages import Stage
-from bot.scheduling.sweep import Report
+from bot.scheduling.report import Report
 from bot.slack.app import make_sweeper
 from bot.store.tables import Alert, ClockPause, Offer, StageEvent
 from tests.conftest import ADMIN, HM, RECRUITER, Running
@@ -572,7 +572,7 @@ async def test_alerts_survive_a_restart_and_are_not_sent_again(app: Running, clo
 async def test_an_unreachable_slack_does_not_stop_the_sweep(app: Running, clock) -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.scheduling.sweep import Sweeper
+    from bot.scheduling.sweeper import Sweeper
 
     await idle_jane(app, clock)
     # Nothing listens on port 9: every call fails to connect, users.info included.

@@ -16,7 +16,8 @@ from sqlmodel import select
 from bot.domain.stages import Stage
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
-from bot.scheduling.sweep import Sweeper, sweep_lock_path
+from bot.scheduling.lock import sweep_lock, sweep_lock_path
+from bot.scheduling.sweeper import Sweeper
 from bot.slack.app import make_sweeper, start_scheduler
 from bot.slack.deps import Deps
 from bot.store.engine import Database
@@ -260,9 +261,8 @@ async def test_loopkeeper_sweep_beside_a_sweeping_server_is_locked_out_until_it_
     await stalled_candidate(db_url)
     week_later = (LOOP_START + timedelta(days=7, minutes=5)).isoformat()
     server_db = Database(db_url)
-    client = AsyncWebClient(token=BOT_TOKEN, base_url=standin.url, retry_handlers=[])
     try:
-        async with Sweeper(server_db, client)._replica_lock() as mine:
+        async with sweep_lock(server_db) as mine:
             assert mine  # the server's sweep, mid-way
             code, out, err = await loopkeeper(
                 "sweep", "--now", week_later, db_url=db_url, api_url=standin.url

@@ -4,29 +4,49 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.playground.sender import state_values
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
+from bot.scheduling.report import Report
 from bot.slack.app import create_socket_mode
 from bot.slack.deps import Deps
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, make_settings
+from bot.store.engine import Database
+from bot.store.tables import Alert
+from tests.conftest import (
+    ADMIN,
+    BOT_TOKEN,
+    HIRING_CHANNEL,
+    HM,
+    RECRUITER,
+    SIGNING_SECRET,
+    make_settings,
+)
 from tests.flows import blocks_text
+from tests.scheduling.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 async def socket_app(db_url: str, standin: SlackStandin, clock: ManualClock) -> AsyncIterator[Deps]:
     settings = make_settings(db_url=db_url, api_url=standin.url, slack_app_token=standin.app_token)
-    handler, deps = create_socket_mode(settings, clock=clock)
-    await handler.connect_async()
+    app = create_socket_mode(settings, clock=clock)
+    await app.handler.connect_async()
     try:
-        yield deps
+        yield app.deps
     finally:
-        await handler.close_async()
-        await deps.db.close()
+        await app.handler.close_async()
+        await app.deps.db.close()
 
 
 def command(text: str, user: str) -> dict:
@@ -104,3 +124,97 @@ async def test_serve_socket_answers_and_reaches_slack_over_one_kept_session(
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(serving, timeout=10)
     assert serving.done()
+
+
+# Shutting down, as `serve` over HTTP does (tests/runtime/test_operations.py) -----------
+
+
+async def alerts_sent(db_url: str) -> list[str]:
+    """The recipients of the alerts recorded as sent, read after the app has let go."""
+    db = Database(db_url)
+    try:
+        async with db.reader() as session:
+            sent = (await session.exec(select(Alert).where(Alert.status == "sent"))).all()
+    finally:
+        await db.close()
+    return sorted(a.recipient_id for a in sent)
+
+
+async def test_shutdown_lets_the_sweep_the_scheduler_started_finish(
+    db_url: str, standin: SlackStandin
+) -> None:
+    await stalled_candidate(db_url)
+    settings = make_settings(
+        db_url=db_url,
+        api_url=standin.url,
+        slack_app_token=standin.app_token,
+        sweep_interval_seconds=1,
+    )
+    app = create_socket_mode(settings, clock=ManualClock(LOOP_START + timedelta(days=7, minutes=5)))
+    delivering = asyncio.Event()
+    deliver = app.sweeper.deliver
+
+    async def deliver_and_tell(now: datetime, report: Report) -> None:
+        delivering.set()
+        await deliver(now, report)
+
+    app.sweeper.deliver = deliver_and_tell  # type: ignore[method-assign]
+    standin.delay_next("chat.postMessage", 1.0)  # the first digest is in flight a while
+    serving = asyncio.create_task(app.serve())
+    await asyncio.wait_for(delivering.wait(), 10)  # the scheduler's first tick, a second in
+    serving.cancel()  # what Ctrl-C does to `loopkeeper serve --socket`
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(serving, 30)
+
+    assert await alerts_sent(db_url) == sorted([HM, RECRUITER])
+    assert len(standin.calls_to("chat.postMessage")) == 2
+
+
+async def test_serve_socket_stops_on_sigterm_once_its_sweep_is_done(
+    db_url: str, standin: SlackStandin
+) -> None:
+    """What a platform does to stop a process: SIGTERM, then SIGKILL some seconds later."""
+    await stalled_candidate(db_url)
+    await due_alerts(db_url, "term", 1, datetime.now(UTC))
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": standin.app_token,
+        "SLACK_API_URL": standin.url,
+        "SWEEP_INTERVAL_SECONDS": "1",
+        "WEEKLY_REPORT": "off",
+    }
+    standin.delay_next("chat.postMessage", 2.0)
+    server = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot.runtime.cli", "serve", "--socket"),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        # A generous bound: a fresh interpreter importing the app on a busy machine.
+        ack = await standin.socket_request("slash_commands", command("help", RECRUITER), timeout=60)
+        assert "/hire status" in blocks_text(ack["payload"]["blocks"])
+        db = Database(db_url)
+        try:
+            async with asyncio.timeout(30):
+                while True:  # until the sweep has claimed the alert: its message is on the way
+                    async with db.reader() as session:
+                        alert = (await session.exec(select(Alert))).one()
+                    if alert.claimed_until is not None:
+                        break
+                    await asyncio.sleep(0.05)
+        finally:
+            await db.close()
+        server.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(server.communicate(), 30)
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.wait()
+    assert server.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+    assert await alerts_sent(db_url) == ["UREC00000"]

@@ -1,0 +1,27 @@
+"""Time where a person lives: a zone from the name Slack gives (UTC when it gives none
+or one this machine does not know), and times written as that person reads them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone(tz_name: str | None) -> ZoneInfo:
+    # Slack's profile and the settings name zones; a name this machine's tz database
+    # lacks must not stop a reminder, so it reads as UTC.
+    try:
+        return ZoneInfo(tz_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local(moment: datetime, tz_name: str | None) -> str:
+    """`Tue 17 Nov, 14:00 (Europe/Berlin)`: a time as its reader lives it."""
+    tz = zone(tz_name)
+    return f"{moment.astimezone(tz):%a %d %b, %H:%M} ({tz.key})"
+
+
+def local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
+    tz = zone(tz_name)
+    return f"{start.astimezone(tz):%a %d %b, %H:%M} to {end.astimezone(tz):%H:%M} ({tz.key})"

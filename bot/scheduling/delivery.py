@@ -1,0 +1,178 @@
+"""Delivery, the sweep's second step: pending alerts whose time has come are claimed
+(claimed_until), sent, and marked sent as soon as Slack accepts them.
+
+Interviewers get one DM per nudge; everyone else one digest per sweep. An alert that
+is not a breach waits for its recipient's working hours. Slack's rate limit puts the
+rest of the sweep off; other refusals are retried with back-off, and one that will
+not pass (an archived channel, a deactivated person) fails the alert for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from slack_sdk.models.blocks import Block
+
+from bot import store
+from bot.domain import clocks
+from bot.domain.clocks import Kind
+from bot.domain.scorecards import plan_stage, template_named
+from bot.scheduling.messenger import PERMANENT, Messenger
+from bot.scheduling.report import Report
+from bot.slack.blocks.alerts import AlertItem, digest_message, nudge_message
+from bot.store.engine import Database
+from bot.store.tables import Alert
+
+log = logging.getLogger(__name__)
+
+CLAIM_FOR = timedelta(minutes=5)  # a crashed sender's claim lapses after this
+SEND_BATCH = 500
+MAX_ATTEMPTS = 6
+
+# Who a message goes to, the alerts it shows, and its (text, blocks).
+Message = tuple[str, list[AlertItem], tuple[str, list[Block]]]
+
+
+async def deliver(
+    db: Database, messenger: Messenger, now: datetime, report: Report, *, pace_seconds: float
+) -> None:
+    async with db.transaction() as session:
+        claimed = await store.alerts.claim_ready(
+            session, now=now, until=now + CLAIM_FOR, limit=SEND_BATCH
+        )
+    if not claimed:
+        return
+    async with db.reader() as session:
+        items = await alert_items(session, claimed)
+    ready = await _hold_for_working_hours(db, messenger, items, now, report)
+    messages = _messages(ready, now)
+    shown = {i.alert.id for _, group, _ in messages for i in group}
+    unshown = [i.alert.id for i in ready if i.alert.id not in shown and i.alert.id]
+    if unshown:  # past a digest's length: the next sweep sends them
+        async with db.transaction() as session:
+            await store.alerts.mark(session, alert_ids=unshown, claimed_until=None)
+    for position, (recipient, group, (text_, blocks)) in enumerate(messages):
+        outcome = await messenger.post(recipient, text_, blocks)
+        ids = [i.alert.id for i in group if i.alert.id]
+        async with db.transaction() as session:
+            if outcome is None:
+                await store.alerts.mark(
+                    session, alert_ids=ids, status="sent", sent_at=now, claimed_until=None
+                )
+                report.sent += [
+                    (recipient, i.alert.kind, f"candidate #{i.candidate.id}") for i in group
+                ]
+            elif outcome[0] == "ratelimited":
+                # Slack asked us to wait: this and the rest go in a later sweep.
+                later = now + timedelta(seconds=outcome[1])
+                rest = [i.alert.id for _, g, _ in messages[position:] for i in g if i.alert.id]
+                await store.alerts.mark(
+                    session, alert_ids=rest, deliver_after=later, claimed_until=None
+                )
+                report.retrying += len(rest)
+                return
+            else:
+                await _failed(session, group, outcome[1], now, report)
+        if pace_seconds:
+            await asyncio.sleep(pace_seconds)  # chat.postMessage: ~1 message a second a channel
+
+
+async def alert_items(session: store.AsyncSession, alerts: Sequence[Alert]) -> list[AlertItem]:
+    """Each alert with what its message shows; one whose candidate or role is gone is left out."""
+    items = []
+    for alert in alerts:
+        candidate = await store.get_candidate(session, candidate_id=alert.candidate_id)
+        role_and_team = (
+            await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
+        )
+        if candidate is None or role_and_team is None:
+            continue
+        interview = (
+            await store.get_interview(session, interview_id=alert.interview_id)
+            if alert.interview_id
+            else None
+        )
+        stage_name = ""
+        if interview is not None:
+            stage = plan_stage(template_named(role_and_team.role.template), interview.plan_stage)
+            stage_name = stage.name if stage else interview.plan_stage
+        items.append(AlertItem(alert, candidate, role_and_team.role, interview, stage_name))
+    return items
+
+
+async def _hold_for_working_hours(
+    db: Database, messenger: Messenger, items: list[AlertItem], now: datetime, report: Report
+) -> list[AlertItem]:
+    ready: list[AlertItem] = []
+    held: dict[datetime, list[int]] = defaultdict(list)
+    for item in items:
+        if item.alert.breach:
+            ready.append(item)
+            continue
+        moment = clocks.working_moment(now, await messenger.tz_of(item.alert.recipient_id, now))
+        if moment <= now:
+            ready.append(item)
+        else:
+            held[moment].append(item.alert.id or 0)
+    if held:
+        async with db.transaction() as session:
+            for moment, ids in held.items():
+                await store.alerts.mark(
+                    session, alert_ids=ids, deliver_after=moment, claimed_until=None
+                )
+        report.postponed += sum(len(ids) for ids in held.values())
+    return ready
+
+
+def _messages(items: list[AlertItem], now: datetime) -> list[Message]:
+    """One DM per interviewer nudge; one digest per other recipient."""
+    out: list[Message] = []
+    digests: dict[str, list[AlertItem]] = defaultdict(list)
+    for item in items:
+        if item.alert.kind in (Kind.FEEDBACK_NUDGE, Kind.FEEDBACK_DUE):
+            out.append((item.alert.recipient_id, [item], nudge_message(item, now)))
+        else:
+            digests[item.alert.recipient_id].append(item)
+    for recipient, group in sorted(digests.items()):
+        shown, message = digest_message(group, now)
+        out.append((recipient, shown, message))
+    return out
+
+
+async def _failed(
+    session: store.AsyncSession,
+    group: Sequence[AlertItem],
+    error: str,
+    now: datetime,
+    report: Report,
+) -> None:
+    """Slack refused a message: its alerts fail for good, or go again after a back-off."""
+    for item in group:
+        alert = item.alert
+        attempts = alert.attempts + 1
+        if error in PERMANENT or attempts >= MAX_ATTEMPTS:
+            await store.alerts.mark(
+                session,
+                alert_ids=[alert.id or 0],
+                status="failed",
+                attempts=attempts,
+                error=error[:500],
+                claimed_until=None,
+            )
+            report.failed.append((alert.recipient_id, alert.kind, error))
+            log.warning("alert %s to %s failed for good: %s", alert.id, alert.recipient_id, error)
+        else:
+            backoff = timedelta(minutes=2 ** (attempts - 1))  # 1, 2, 4, 8, 16 minutes
+            await store.alerts.mark(
+                session,
+                alert_ids=[alert.id or 0],
+                attempts=attempts,
+                error=error[:500],
+                deliver_after=now + backoff,
+                claimed_until=None,
+            )
+            report.retrying += 1

@@ -1,0 +1,117 @@
+"""One sweep: take the lock, plan what the clocks say is due, deliver it once, post the
+weekly reports.
+
+1. Lock (bot.scheduling.lock): one sweep at a time across processes; a process that
+   cannot take the lock skips that sweep (Report.locked_out). Within one process an
+   asyncio lock keeps the scheduler and a manual run apart.
+2. Plan (bot.scheduling.planning), in one transaction: due clocks become alert rows.
+3. Deliver (bot.scheduling.delivery): ready alerts are claimed, sent, and marked.
+4. Weekly reports (bot.scheduling.weekly_reports), when WEEKLY_REPORT is not off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import store
+from bot.runtime.logs import new_trace
+from bot.runtime.metrics import Metrics
+from bot.scheduling import delivery, planning
+from bot.scheduling.lock import sweep_lock
+from bot.scheduling.messenger import Messenger
+from bot.scheduling.report import Report
+from bot.scheduling.weekly_reports import ReportSchedule, post_weekly_reports
+from bot.store.engine import Database
+
+log = logging.getLogger(__name__)
+
+
+class Sweeper:
+    def __init__(
+        self,
+        db: Database,
+        client: AsyncWebClient,
+        *,
+        pace_seconds: float = 0.0,
+        tz_cache_seconds: float = 12 * 3600,
+        reports: ReportSchedule | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.db = db
+        self.pace_seconds = pace_seconds
+        self.reports = reports
+        self.metrics = metrics
+        self._messenger = Messenger(client, tz_cache_seconds=tz_cache_seconds)
+        self._lock = asyncio.Lock()
+
+    @property
+    def client(self) -> AsyncWebClient:
+        return self._messenger.client
+
+    async def run(self, now: datetime) -> Report:
+        new_trace("sweep")
+        started = time.perf_counter()
+        report = await self._run(now)
+        if self.metrics is not None and not report.locked_out:
+            self.metrics.sweep_seconds.observe(time.perf_counter() - started)
+            self.metrics.count_sweep(report)
+        return report
+
+    async def _run(self, now: datetime) -> Report:
+        report = Report()
+        async with self._lock, sweep_lock(self.db) as mine:
+            if not mine:
+                report.locked_out = True
+                return report
+            await self.plan(now, report)
+            await self.deliver(now, report)
+            if self.reports is not None:
+                await self.weekly_reports(now, report)
+            async with self.db.transaction() as session:
+                await store.receipts.forget_events(session, before=now - timedelta(days=1))
+        return report
+
+    # Each step a method of its own, so a test can stand in for one of them.
+
+    async def plan(self, now: datetime, report: Report) -> None:
+        async with self.db.transaction() as session:
+            await planning.plan(session, now, report)
+
+    async def deliver(self, now: datetime, report: Report) -> None:
+        await delivery.deliver(
+            self.db, self._messenger, now, report, pace_seconds=self.pace_seconds
+        )
+
+    async def weekly_reports(self, now: datetime, report: Report) -> None:
+        assert self.reports is not None
+        await post_weekly_reports(self.db, self._messenger, self.reports, now, report)
+
+    async def dry_run(self, now: datetime) -> list[str]:
+        """What a sweep at `now` would send, without sending or recording anything."""
+        report = Report()
+        async with self.db.transaction() as session:
+            await planning.plan(session, now, report)
+            ready = await store.alerts.ready_alerts(session, now=now)
+            items = await delivery.alert_items(session, ready)
+            lines = [
+                f"would send {i.alert.kind} about candidate #{i.candidate.id} "
+                f"to {i.alert.recipient_id}"
+                + ("" if i.alert.breach else " (in their working hours)")
+                for i in items
+            ]
+            await session.rollback()
+        return lines or ["Nothing is due."]
+
+    async def wait_idle(self, *, seconds: float) -> None:
+        """Let a sweep in progress finish (graceful shutdown), up to `seconds`."""
+        try:
+            await asyncio.wait_for(self._lock.acquire(), seconds)
+        except TimeoutError:
+            log.warning("shutting down with a sweep still running; its claims lapse in 5 min")
+            return
+        self._lock.release()

@@ -1,0 +1,106 @@
+"""Weekly reports, the sweep's last step: each role's private channel gets its numbers
+and a chart once a week, at the set time in its team's zone (WEEKLY_REPORT)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from slack_sdk.errors import SlackApiError
+
+from bot import store
+from bot.domain.zones import zone
+from bot.readmodels.weekly import WEEKDAYS, Weekly, chart_png, report_moment, weekly
+from bot.scheduling.messenger import PERMANENT, Messenger
+from bot.scheduling.report import Report
+from bot.slack.blocks.report import weekly_message
+from bot.slack.notify import UNREACHABLE
+from bot.store.engine import Database
+from bot.store.tables import Role
+
+
+@dataclass(frozen=True)
+class ReportSchedule:
+    """When weekly reports go out: a weekday (0 is Monday) and a time, in a fixed zone
+    or (tz None) in each role's hiring manager's zone."""
+
+    weekday: int
+    at: time
+    tz: str | None = None
+
+
+def report_schedule(setting: str, tz: str) -> ReportSchedule | None:
+    if setting == "off":
+        return None
+    day, clock_time = setting.split()
+    hours, minutes = clock_time.split(":")
+    return ReportSchedule(WEEKDAYS.index(day), time(int(hours), int(minutes)), tz or None)
+
+
+async def post_weekly_reports(
+    db: Database, messenger: Messenger, schedule: ReportSchedule, now: datetime, report: Report
+) -> None:
+    """Each role's report once a week; one missed while the bot was down goes on the
+    next sweep. The text and the chart are recorded apart, so a chart that failed goes
+    again without the text."""
+    async with db.reader() as session:
+        roles = await store.reports.all_roles(session)
+        done = await store.reports.finished_reports(session, now=now)
+    for role in roles:
+        assert role.id is not None
+        tz = schedule.tz or await messenger.tz_of(role.hiring_manager_id, now)
+        moment = report_moment(now, weekday=schedule.weekday, at=schedule.at, tz_name=tz)
+        week = moment.astimezone(zone(tz)).date().isoformat()
+        if role.created_at > moment or (role.id, week) in done:
+            continue  # nothing to report yet, or sent already: no query at all
+        async with db.transaction() as session:
+            claimed = await store.reports.claim_weekly_report(
+                session, role_id=role.id, week=week, now=now
+            )
+            status = claimed.status if claimed else None
+            if status is None:
+                continue
+            candidates = await store.pipelines.open_candidates_of(session, role_id=role.id)
+            events = await store.pipelines.events_of_role(session, role_id=role.id)
+        numbers = weekly(role, candidates, events, week_end=moment)
+        outcome = await _send_report(messenger, role, numbers, posted=status == "posted")
+        async with db.transaction() as session:
+            row = await store.reports.weekly_report(session, role_id=role.id, week=week)
+            assert row is not None
+            if outcome is None:
+                row.status, row.sent_at = "sent", now
+                report.sent.append((role.channel_id, "weekly_report", f"role #{role.id}"))
+            elif outcome[0] == "posted":
+                row.status = "posted"  # the chart goes again next sweep, not the text
+                report.retrying += 1
+            elif outcome[1] in PERMANENT:
+                row.status, row.error = "failed", outcome[1][:500]
+                report.failed.append((role.channel_id, "weekly_report", outcome[1]))
+            else:
+                report.retrying += 1  # stays pending: the next sweep tries again
+
+
+async def _send_report(
+    messenger: Messenger, role: Role, numbers: Weekly, *, posted: bool
+) -> tuple[str, str] | None:
+    """None when the text (unless `posted` already) and the chart both went; else
+    ("error", reason) for the text or ("posted", reason) for the chart."""
+    if not posted:
+        text_, blocks = weekly_message(numbers)
+        refused = await messenger.post(role.channel_id, text_, blocks)
+        if refused is not None:
+            return ("error", str(refused[1]))
+    png = await asyncio.to_thread(chart_png, numbers)  # matplotlib is CPU work
+    try:
+        await messenger.client.files_upload_v2(
+            channel=role.channel_id,
+            file=png,
+            filename=f"loopkeeper-weekly-{numbers.week}.png",
+            title=f"{role.title}: candidates and days per stage",
+        )
+    except SlackApiError as error:
+        return ("posted", str(error.response.get("error")))
+    except UNREACHABLE as error:
+        return ("posted", error.__class__.__name__)
+    return None
