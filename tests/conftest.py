@@ -18,16 +18,19 @@ from pathlib import Path
 import asyncpg
 import pytest
 import uvicorn
+from sqlalchemy import func
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel, select
 
 from bot.playground.sender import SlackSender
 from bot.playground.standin import SlackStandin
 from bot.runtime import migrate
 from bot.runtime.settings import Settings
 from bot.runtime.timesource import ManualClock
-from bot.scheduling.sweep import Sweeper
+from bot.scheduling.sweeper import Sweeper
 from bot.slack.app import create_asgi
 from bot.slack.deps import Deps
+from bot.store.engine import Database
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"
@@ -131,6 +134,21 @@ async def db_url(empty_db_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     finally:
         await connection.close()
     return empty_db_url
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """The store on a migrated database, for tests below Slack."""
+    database = Database(db_url)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def count_rows(db: Database, table: type[SQLModel]) -> int:
+    async with db.reader() as session:
+        return (await session.exec(select(func.count()).select_from(table))).one()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -8,7 +8,9 @@ from enum import StrEnum
 
 
 class Hat(StrEnum):
-    ADMIN = "admin"
+    """A place on a role's hiring team. Being an admin is not one: admins come from
+    settings (is_admin) and see no candidates unless a team names them."""
+
     RECRUITER = "recruiter"
     HIRING_MANAGER = "hiring manager"
 

@@ -7,10 +7,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.domain.stages import OPEN_STAGES, Stage
-from bot.readmodels.overview import is_note, stage_durations
+from bot.domain.zones import zone
+from bot.readmodels.pipelines import is_note, stage_durations
 from bot.store.tables import Candidate, Role, StageEvent
 
 WEEK = timedelta(days=7)
@@ -20,10 +20,7 @@ LOOP_ENDS = {Stage.DECISION.value, Stage.OFFER.value, Stage.HIRED.value}
 
 def report_moment(now: datetime, *, weekday: int, at: time, tz_name: str | None) -> datetime:
     """The latest report time (e.g. Monday 09:00 where the team is) at or before `now`."""
-    try:
-        tz = ZoneInfo(tz_name or "UTC")
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
+    tz = zone(tz_name)
     local = now.astimezone(tz)
     day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
     moment = datetime.combine(day, at, tzinfo=tz)

@@ -3,8 +3,7 @@ transaction decides, so a handler's steps land together or not at all."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import alerts, pipelines, receipts, reports, takehomes
-from bot.store.alerts import add_pause, open_offer, touch
+from bot.store import alerts, pauses, pipelines, receipts, reports, takehomes
 from bot.store.candidates import (
     DuplicateCandidate,
     StaleStage,
@@ -44,6 +43,9 @@ from bot.store.interviews import (
     set_feedback_complete,
     submitted_interview_ids,
 )
+from bot.store.offers import open_offer
+from bot.store.pauses import add_pause
+from bot.store.replan import replan_clocks
 from bot.store.roles import (
     DuplicateRole,
     RoleWithTeam,
@@ -87,10 +89,12 @@ __all__ = [
     "move_candidate",
     "open_candidate_named",
     "open_offer",
+    "pauses",
     "pipelines",
     "ratings_of",
     "receipts",
     "recent_events",
+    "replan_clocks",
     "reports",
     "role_by_title",
     "role_with_team",
@@ -104,6 +108,5 @@ __all__ = [
     "set_feedback_complete",
     "submitted_interview_ids",
     "takehomes",
-    "touch",
     "visible_ids",
 ]

@@ -1,4 +1,4 @@
-"""The clock sweep's data: what is due, the alert outbox, offers and pauses."""
+"""The clock sweep's data: what is due, and the alert outbox."""
 
 from __future__ import annotations
 
@@ -11,43 +11,16 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.clocks import Pause
 from bot.store.inserts import insert_on_conflict
 from bot.store.tables import (
     Alert,
     Candidate,
-    ClockPause,
     Interview,
     Offer,
     Role,
     Scorecard,
     Seat,
-    Takehome,
 )
-
-
-async def touch(session: AsyncSession, *, candidate_id: int, now: datetime) -> None:
-    """A fact of the candidate changed: have the next sweep plan its clocks anew.
-
-    Alerts not yet sent are cancelled; if the new plan still wants one, the sweep
-    brings it back under the same key.
-    """
-    await session.exec(
-        update(Candidate).where(col(Candidate.id) == candidate_id).values(next_alert_at=now)
-    )
-    interview_ids = select(Interview.id).where(Interview.candidate_id == candidate_id)
-    await session.exec(
-        update(Seat).where(col(Seat.interview_id).in_(interview_ids)).values(next_alert_at=now)
-    )
-    await session.exec(
-        update(Takehome).where(col(Takehome.candidate_id) == candidate_id).values(next_alert_at=now)
-    )
-    await session.exec(
-        update(Alert)
-        .where(col(Alert.candidate_id) == candidate_id, col(Alert.status) == "pending")
-        .values(status="cancelled", claimed_until=None)
-    )
-
 
 # Planning --------------------------------------------------------------------------------------
 
@@ -91,22 +64,6 @@ async def due_seats(
         .limit(limit)
     )
     return [(s, i, c, r, bool(n)) for s, i, c, r, n in result.all()]
-
-
-async def pauses_of(
-    session: AsyncSession, *, candidate_ids: Sequence[int]
-) -> dict[int, list[Pause]]:
-    if not candidate_ids:
-        return {}
-    result = await session.exec(
-        select(ClockPause).where(col(ClockPause.candidate_id).in_(list(candidate_ids)))
-    )
-    out: dict[int, list[Pause]] = {}
-    for row in result.all():
-        out.setdefault(row.candidate_id, []).append(
-            Pause(row.clock, row.subject, row.seconds, row.at)
-        )
-    return out
 
 
 BATCH = 500  # rows per statement: PostgreSQL takes at most 32,767 parameters in one
@@ -222,51 +179,6 @@ async def failed_deliveries(
         .limit(limit)
     )
     return list(result.all())
-
-
-async def alerts_of(session: AsyncSession, *, candidate_id: int) -> list[Alert]:
-    result = await session.exec(
-        select(Alert).where(Alert.candidate_id == candidate_id).order_by(col(Alert.id))
-    )
-    return list(result.all())
-
-
-# Offers and pauses --------------------------------------------------------------------------------
-
-
-async def open_offer(session: AsyncSession, *, candidate_id: int) -> Offer | None:
-    result = await session.exec(
-        select(Offer)
-        .where(Offer.candidate_id == candidate_id, col(Offer.status).in_(["open", "expired"]))
-        .order_by(col(Offer.id).desc())
-        .limit(1)
-    )
-    return result.first()
-
-
-async def add_pause(
-    session: AsyncSession,
-    *,
-    candidate_id: int,
-    clock: str,
-    subject: str,
-    seconds: int,
-    actor_id: str,
-    reason: str,
-    now: datetime,
-) -> ClockPause:
-    pause = ClockPause(
-        candidate_id=candidate_id,
-        clock=clock,
-        subject=subject,
-        seconds=seconds,
-        actor_id=actor_id,
-        at=now,
-        reason=reason,
-    )
-    session.add(pause)
-    await session.flush()
-    return pause
 
 
 async def count_pending(session: AsyncSession) -> int:

@@ -203,7 +203,7 @@ async def set_deadline(
 ) -> StageEvent:
     """Set (or, with `at` None, clear) the candidate's own deadline, and record who did it,
     when, what and why in the history as a note: an event that stays in the current stage
-    (overview.is_note), so stage reports do not count it as a move."""
+    (readmodels.pipelines.is_note), so stage reports do not count it as a move."""
     assert candidate.id is not None
     candidate.deadline_at, candidate.deadline_reason = at, reason
     session.add(candidate)
@@ -274,7 +274,7 @@ async def add_imported(
 ) -> list[int]:
     """Insert checked rows as candidates, each with the stage event that says where they
     came from; returns their ids. Clocks start now: `stage_entered_at` is the import, and
-    `next_alert_at` is now so the next sweep plans them (as `touch` does for one)."""
+    `next_alert_at` is now so the next sweep plans them (as `replan_clocks` does for one)."""
     ids: list[int] = []
     # Core statements on the session's connection (same transaction): executemany, and
     # no ORM objects for thousands of rows.

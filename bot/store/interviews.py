@@ -125,10 +125,10 @@ async def scorecards_of(session: AsyncSession, *, candidate_id: int) -> list[Sco
 def latest_versions(scorecards: Iterable[Scorecard]) -> dict[tuple[int, str], Scorecard]:
     """(interview id, interviewer) -> that interviewer's current version."""
     latest: dict[tuple[int, str], Scorecard] = {}
-    for card in scorecards:
-        key = (card.interview_id, card.interviewer_id)
-        if key not in latest or card.version > latest[key].version:
-            latest[key] = card
+    for scorecard in scorecards:
+        key = (scorecard.interview_id, scorecard.interviewer_id)
+        if key not in latest or scorecard.version > latest[key].version:
+            latest[key] = scorecard
     return latest
 
 
@@ -169,7 +169,7 @@ async def add_scorecard(
     now: datetime,
 ) -> Scorecard:
     """Store one version; raises ScorecardConflict if that version exists already."""
-    card = Scorecard(
+    scorecard = Scorecard(
         interview_id=interview_id,
         interviewer_id=interviewer_id,
         candidate_id=candidate_id,
@@ -180,17 +180,17 @@ async def add_scorecard(
     )
     try:
         async with session.begin_nested():
-            session.add(card)
+            session.add(scorecard)
             await session.flush()
     except IntegrityError:
         raise ScorecardConflict() from None
-    assert card.id is not None
+    assert scorecard.id is not None
     session.add_all(
-        Rating(scorecard_id=card.id, competency=key, rating=rating, evidence=evidence)
+        Rating(scorecard_id=scorecard.id, competency=key, rating=rating, evidence=evidence)
         for key, (rating, evidence) in ratings.items()
     )
     await session.flush()
-    return card
+    return scorecard
 
 
 async def set_feedback_complete(
@@ -232,8 +232,10 @@ async def submitted_interview_ids(
         )
     )
     versions: dict[int, int] = {}
-    for card in result.all():
-        versions[card.interview_id] = max(card.version, versions.get(card.interview_id, 0))
+    for scorecard in result.all():
+        versions[scorecard.interview_id] = max(
+            scorecard.version, versions.get(scorecard.interview_id, 0)
+        )
     return versions
 
 

@@ -1,44 +1,29 @@
-"""The data functions and the hiring requests on top of them, on SQLite and PostgreSQL."""
+"""The data functions, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import func
 from sqlalchemy.exc import StatementError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import store
-from bot.domain.stages import IllegalMove, Move, Stage, plan_move
+from bot.domain.stages import Move, Stage, plan_move
 from bot.runtime.timesource import ManualClock
 from bot.store.engine import Database
 from bot.store.tables import Candidate, ClockSettings, Role, RoleRecruiter, StageEvent
-from bot.usecases import candidates, roles
-from bot.usecases.candidates import CandidateCard, NewCandidate
-from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
-from bot.usecases.roles import NewRole
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, count_rows
 
 pytestmark = pytest.mark.both_databases
 
 OTHER_HM = "UHM00002"
 OTHER_RECRUITER = "UREC0009"
-
-
-@pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def create_role_in(
@@ -103,11 +88,6 @@ async def move(
         )
 
 
-async def count(db: Database, table: type[Candidate] | type[StageEvent]) -> int:
-    async with db.reader() as session:
-        return (await session.exec(select(func.count()).select_from(table))).one()
-
-
 async def events_of(db: Database, candidate: Candidate) -> list[StageEvent]:
     async with db.reader() as session:
         return await store.recent_events(session, candidate_id=candidate.id or 0, limit=100)
@@ -119,14 +99,14 @@ async def events_of(db: Database, candidate: Candidate) -> list[StageEvent]:
 async def test_create_role_stores_the_team(db: Database, clock: ManualClock) -> None:
     role = await new_role(db, clock.now(), recruiter_ids=(RECRUITER_2, RECRUITER, RECRUITER))
     async with db.reader() as session:
-        found = await store.role_with_team(session, role_id=role.id or 0)
+        role_with_team = await store.role_with_team(session, role_id=role.id or 0)
         recruiters = (await session.exec(select(RoleRecruiter))).all()
-    assert found is not None
-    assert found.role.title == "Senior MLOps Engineer"
-    assert found.role.title_key == "senior mlops engineer"
-    assert found.role.loop_days == 7
-    assert found.team.hiring_manager_id == HM
-    assert found.team.recruiter_ids == {RECRUITER, RECRUITER_2}
+    assert role_with_team is not None
+    assert role_with_team.role.title == "Senior MLOps Engineer"
+    assert role_with_team.role.title_key == "senior mlops engineer"
+    assert role_with_team.role.loop_days == 7
+    assert role_with_team.team.hiring_manager_id == HM
+    assert role_with_team.team.recruiter_ids == {RECRUITER, RECRUITER_2}
     assert len(recruiters) == 2
 
 
@@ -179,10 +159,10 @@ async def test_the_unique_title_holds_under_a_race(
     async def look_then_wait(session: AsyncSession, *, title: str) -> Role | None:
         nonlocal looks
         looks += 1
-        found = await look(session, title=title)
+        same_title = await look(session, title=title)
         if looks <= 2:
             await both_looked.wait()
-        return found
+        return same_title
 
     # Loopkeeper's own writers take turns on SQLite (bot.store.engine), so this race can only
     # come from outside them: the second writer opens its session on an engine of its
@@ -248,8 +228,8 @@ async def test_an_open_namesake_in_the_same_role_is_a_duplicate(
         with pytest.raises(store.DuplicateCandidate) as duplicate:
             await add_candidate_in(session, role, twin, clock.now())
     assert duplicate.value.candidate_id == first.id
-    assert await count(db, Candidate) == 1
-    assert await count(db, StageEvent) == 1
+    assert await count_rows(db, Candidate) == 1
+    assert await count_rows(db, StageEvent) == 1
 
 
 async def test_a_namesake_in_another_role_is_allowed(db: Database, clock: ManualClock) -> None:
@@ -257,7 +237,7 @@ async def test_a_namesake_in_another_role_is_allowed(db: Database, clock: Manual
     data = await new_role(db, clock.now(), title="Data Engineer")
     await new_candidate(db, mlops, "Jane Doe", clock.now())
     await new_candidate(db, data, "Jane Doe", clock.now())
-    assert await count(db, Candidate) == 2
+    assert await count_rows(db, Candidate) == 2
 
 
 async def test_a_namesake_is_allowed_once_the_first_is_rejected(
@@ -269,9 +249,11 @@ async def test_a_namesake_is_allowed_once_the_first_is_rejected(
     second = await new_candidate(db, role, "Jane Doe", clock.advance(timedelta(days=90)))
     assert second.id != first.id
     async with db.reader() as session:
-        found = await store.open_candidate_named(session, role_id=role.id or 0, name="jane doe")
-    assert found is not None
-    assert found.id == second.id
+        open_namesake = await store.open_candidate_named(
+            session, role_id=role.id or 0, name="jane doe"
+        )
+    assert open_namesake is not None
+    assert open_namesake.id == second.id
 
 
 async def test_the_open_name_index_holds_under_a_race(
@@ -287,10 +269,10 @@ async def test_the_open_name_index_holds_under_a_race(
     async def look_then_wait(session: AsyncSession, *, role_id: int, name: str) -> Candidate | None:
         nonlocal looks
         looks += 1
-        found = await look(session, role_id=role_id, name=name)
+        namesake = await look(session, role_id=role_id, name=name)
         if looks <= 2:
             await both_looked.wait()
-        return found
+        return namesake
 
     other = Database(db.url)  # a writer from outside the app's turns, as in the title race
 
@@ -319,8 +301,8 @@ async def test_the_open_name_index_holds_under_a_race(
     assert looks == 3
     # The refused adder is pointed at the one that won.
     assert results[0][1] == results[1][1]
-    assert await count(db, Candidate) == 1
-    assert await count(db, StageEvent) == 1
+    assert await count_rows(db, Candidate) == 1
+    assert await count_rows(db, StageEvent) == 1
 
 
 async def test_move_records_from_to_note_and_detail(db: Database, clock: ManualClock) -> None:
@@ -453,275 +435,3 @@ async def test_recent_events_of_one_instant_keep_their_order(
         Stage.SCREENING,
         Stage.SOURCED,
     ]
-
-
-# bot.usecases.hiring: the requests people make ----------------------------------------------
-
-
-def role_form(**changes: Any) -> NewRole:
-    form = NewRole(
-        title="Senior MLOps Engineer",
-        hiring_manager_id=HM,
-        recruiter_ids=[RECRUITER],
-        channel_id=HIRING_CHANNEL,
-        template="mlops",
-        clocks={},
-    )
-    return replace(form, **changes)
-
-
-async def create_role(db: Database, clock: ManualClock, **changes: Any) -> Role:
-    return await roles.create_role(
-        db, actor_id=ADMIN, admins={ADMIN}, form=role_form(**changes), now=clock.now()
-    )
-
-
-async def add(
-    db: Database,
-    clock: ManualClock,
-    role: Role,
-    name: str = "Jane Doe",
-    *,
-    actor: str = RECRUITER,
-    **changes: Any,
-) -> CandidateCard:
-    form = NewCandidate(name=name, role_id=role.id, email=None, links=None)
-    return await candidates.add_candidate(
-        db, actor_id=actor, form=replace(form, **changes), now=clock.now()
-    )
-
-
-async def test_hiring_create_role_with_clocks(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock, clocks={"loop_days": " 5 ", "offer_hours": ""})
-    assert role.loop_days == 5
-    assert role.offer_hours == 48
-
-
-async def test_only_admins_create_roles(db: Database, clock: ManualClock) -> None:
-    with pytest.raises(NotAllowed, match="LOOPKEEPER_ADMINS"):
-        await roles.create_role(
-            db, actor_id=RECRUITER, admins={ADMIN}, form=role_form(), now=clock.now()
-        )
-    async with db.reader() as session:
-        assert (await session.exec(select(Role))).all() == []
-
-
-async def test_create_role_form_errors_name_each_field(db: Database, clock: ManualClock) -> None:
-    with pytest.raises(FormErrors) as errors:
-        await create_role(
-            db,
-            clock,
-            title="  ",
-            hiring_manager_id=None,
-            recruiter_ids=[],
-            channel_id=None,
-            template="nope",
-        )
-    assert set(errors.value.errors) == {
-        "title",
-        "hiring_manager",
-        "recruiters",
-        "channel",
-        "template",
-    }
-
-
-@pytest.mark.parametrize("raw", ["0", "abc", "-1", "61", "7.5", "1e3"])
-async def test_bad_clock_numbers_are_form_errors(
-    db: Database, clock: ManualClock, raw: str
-) -> None:
-    with pytest.raises(FormErrors) as errors:
-        await create_role(db, clock, clocks={"loop_days": raw})
-    assert errors.value.errors == {"loop_days": "Enter a whole number from 1 to 60."}
-
-
-async def test_a_superscript_digit_is_a_form_error(db: Database, clock: ManualClock) -> None:
-    with pytest.raises(FormErrors):
-        await create_role(db, clock, clocks={"loop_days": "²"})
-
-
-async def test_a_duplicate_title_is_a_form_error(db: Database, clock: ManualClock) -> None:
-    await create_role(db, clock)
-    with pytest.raises(FormErrors) as errors:
-        await create_role(db, clock, title="SENIOR mlops engineer")
-    assert "Senior MLOps Engineer exists already" in errors.value.errors["title"]
-
-
-async def test_hiring_add_candidate_returns_the_card(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe", email=" Jane.Doe@Example.COM ")
-    assert card.stage == Stage.SOURCED
-    assert card.candidate.email == "Jane.Doe@example.com"
-    assert card.role.id == role.id
-    assert [e.to_stage for e in card.events] == [Stage.SOURCED]
-
-
-@pytest.mark.parametrize(
-    ("changes", "field"),
-    [
-        ({"name": "   "}, "name"),
-        ({"name": "x" * 151}, "name"),
-        ({"email": "not-an-email"}, "email"),
-        ({"email": "jane@"}, "email"),
-        ({"role_id": None}, "role"),
-        ({"links": "y" * 2001}, "links"),
-    ],
-)
-async def test_add_candidate_form_errors(
-    db: Database, clock: ManualClock, changes: dict[str, object], field: str
-) -> None:
-    role = await create_role(db, clock)
-    with pytest.raises(FormErrors) as errors:
-        await add(db, clock, role, **{"name": "Jane Doe", **changes})
-    assert list(errors.value.errors) == [field]
-    assert await count(db, Candidate) == 0
-
-
-async def test_add_candidate_to_someone_elses_role_is_refused(
-    db: Database, clock: ManualClock
-) -> None:
-    role = await create_role(db, clock)
-    with pytest.raises(FormErrors) as errors:
-        await add(db, clock, role, "Jane Doe", actor=OUTSIDER)
-    assert "roles you recruit for" in errors.value.errors["role"]
-    assert await count(db, Candidate) == 0
-
-
-async def test_a_name_without_letters_is_a_form_error(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    with pytest.raises(FormErrors) as errors:
-        await add(db, clock, role, "???")
-    assert list(errors.value.errors) == ["name"]
-
-
-async def test_a_duplicate_candidate_is_a_form_error(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    await add(db, clock, role, "Jane Doe")
-    with pytest.raises(FormErrors) as errors:
-        await add(db, clock, role, "jane doe")
-    assert "Jane Doe is already an open candidate" in errors.value.errors["name"]
-
-
-async def test_hiring_move_by_the_hiring_manager(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
-    moved = await candidates.move(
-        db,
-        actor_id=HM,
-        candidate_id=card.candidate.id or 0,
-        seen_stage=Stage.SOURCED,
-        target=Stage.SCREENING,
-        reason="",
-        now=clock.advance(timedelta(hours=2)),
-    )
-    assert moved.stage == Stage.SCREENING
-    assert moved.events[0].actor_id == HM
-
-
-async def test_a_move_by_an_outsider_is_refused_and_changes_nothing(
-    db: Database, clock: ManualClock
-) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
-    with pytest.raises(NotAllowed, match="can't find that candidate"):
-        await candidates.move(
-            db,
-            actor_id=OUTSIDER,
-            candidate_id=card.candidate.id or 0,
-            seen_stage=Stage.SOURCED,
-            target=Stage.REJECTED,
-            reason="nope",
-            now=clock.advance(timedelta(hours=1)),
-        )
-    after = await candidates.card(db, user_id=RECRUITER, candidate_id=card.candidate.id or 0)
-    assert after is not None
-    assert after.stage == Stage.SOURCED
-    assert after.candidate.stage_entered_at == card.candidate.stage_entered_at
-    assert len(after.events) == 1
-
-
-async def test_an_outsider_sees_the_same_as_for_no_candidate(
-    db: Database, clock: ManualClock
-) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
-    assert await candidates.card(db, user_id=OUTSIDER, candidate_id=card.candidate.id or 0) is None
-    assert await candidates.card(db, user_id=RECRUITER, candidate_id=999) is None
-    assert await candidates.find(db, user_id=OUTSIDER, query="Jane Doe") == []
-
-
-async def test_a_move_from_a_stage_no_longer_current_is_stale(
-    db: Database, clock: ManualClock
-) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
-    candidate_id = card.candidate.id or 0
-    await candidates.move(
-        db,
-        actor_id=RECRUITER,
-        candidate_id=candidate_id,
-        seen_stage=Stage.SOURCED,
-        target=Stage.SCREENING,
-        reason="",
-        now=clock.now(),
-    )
-    with pytest.raises(StaleMove) as stale:
-        await candidates.move(
-            db,
-            actor_id=HM,
-            candidate_id=candidate_id,
-            seen_stage=Stage.SOURCED,
-            target=Stage.REJECTED,
-            reason="too junior",
-            now=clock.now(),
-        )
-    assert stale.value.current.stage == Stage.SCREENING
-
-
-async def test_an_illegal_move_changes_nothing(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
-    with pytest.raises(IllegalMove, match="offer first"):
-        await candidates.move(
-            db,
-            actor_id=RECRUITER,
-            candidate_id=card.candidate.id or 0,
-            seen_stage=Stage.SOURCED,
-            target=Stage.HIRED,
-            reason="",
-            now=clock.now(),
-        )
-    assert await count(db, StageEvent) == 1
-
-
-async def test_a_reason_too_long_to_store_is_refused(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
-    with pytest.raises(IllegalMove, match="3000"):
-        await candidates.move(
-            db,
-            actor_id=RECRUITER,
-            candidate_id=card.candidate.id or 0,
-            seen_stage=Stage.SOURCED,
-            target=Stage.REJECTED,
-            reason="x" * 3001,
-            now=clock.now(),
-        )
-    assert await count(db, StageEvent) == 1
-
-
-async def test_roles_user_can_add_to(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    assert [r.id for r in await roles.roles_user_can_add_to(db, user_id=HM)] == [role.id]
-    assert [r.id for r in await roles.roles_user_can_add_to(db, user_id=RECRUITER)] == [role.id]
-    assert await roles.roles_user_can_add_to(db, user_id=OUTSIDER) == []
-
-
-async def test_find_ranks_matches_among_visible_candidates(
-    db: Database, clock: ManualClock
-) -> None:
-    role = await create_role(db, clock)
-    jane = await add(db, clock, role, "Jane Doe")
-    await add(db, clock, role, "Janet Smith")
-    found = await candidates.find(db, user_id=HM, query="jane")
-    assert [c.id for c, _ in found] == [jane.candidate.id]

@@ -1,0 +1,68 @@
+"""The App Home tab, Slack-free: what is waiting on a person, by the hats they wear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import store
+from bot.domain.access import Hat
+from bot.domain.stages import Stage
+from bot.readmodels.pipelines import PipelineRow, RolePipeline, pipelines_of
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Role, Scorecard
+from bot.usecases import feedback
+
+
+@dataclass(frozen=True)
+class RecentScorecard:
+    scorecard: Scorecard
+    candidate: Candidate
+    role: Role
+
+
+@dataclass(frozen=True)
+class Home:
+    """Everything a person's Home tab shows, by the hats they wear."""
+
+    assignments: list[feedback.Assignment]
+    recruiting: list[RolePipeline]  # roles they recruit for
+    managing: list[RolePipeline]  # roles they are the hiring manager of
+    recent: list[RecentScorecard]
+
+    def decisions_due(self) -> list[PipelineRow]:
+        """Candidates waiting on the hiring manager: in decision, or with all feedback in."""
+        rows = [
+            row
+            for pipeline in self.managing
+            for row in pipeline.rows
+            if row.candidate.stage == Stage.DECISION.value
+            or (
+                row.candidate.stage == Stage.INTERVIEWING.value
+                and row.candidate.feedback_complete_at
+            )
+        ]
+        return sorted(rows, key=lambda r: r.order)
+
+
+async def home(db: Database, *, user_id: str, now: datetime) -> Home:
+    assignments = await feedback.assignments_for(db, user_id=user_id)
+    async with db.reader() as session:
+        mine = await store.roles_for_user(session, user_id=user_id)
+    recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
+    managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
+    recent: list[RecentScorecard] = []
+    if managing:
+        async with db.reader() as session:
+            rows = await store.pipelines.recent_scorecards(
+                session, role_ids=[r.id for r in managing if r.id], limit=5
+            )
+        recent = [
+            RecentScorecard(scorecard, candidate, role) for scorecard, candidate, role in rows
+        ]
+    return Home(
+        assignments,
+        await pipelines_of(db, roles=recruiting, now=now, medians=False),
+        await pipelines_of(db, roles=managing, now=now, medians=False),
+        recent,
+    )

@@ -1,0 +1,170 @@
+"""A role's pipeline, Slack-free: its open candidates with what needs looking at first,
+counts per stage, and how long candidates stay in each."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot import store
+from bot.domain import clocks
+from bot.domain.names import name_key
+from bot.domain.stages import OPEN_STAGES, Stage
+from bot.readmodels.status import clock_facts
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Role, StageEvent
+
+DAY = timedelta(days=1)
+NO_DEADLINE = datetime.max.replace(tzinfo=UTC)  # sorts after every real deadline
+
+
+@dataclass(frozen=True)
+class Flag:
+    text: str
+    urgency: int  # higher is more urgent
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    candidate: Candidate
+    days_in_stage: float
+    flags: list[Flag]
+    tightest: datetime | None = None  # the soonest deadline (clocks.tightest)
+
+    @property
+    def urgency(self) -> int:
+        return max((f.urgency for f in self.flags), default=0)
+
+    @property
+    def order(self) -> tuple[int, datetime, float]:
+        """Most urgent first; then the tightest deadline; then the longest wait."""
+        return (-self.urgency, self.tightest or NO_DEADLINE, -self.days_in_stage)
+
+
+@dataclass
+class RolePipeline:
+    role: Role
+    rows: list[PipelineRow] = field(default_factory=list)
+    counts: dict[Stage, int] = field(default_factory=dict)
+    median_days: dict[Stage, float] = field(default_factory=dict)
+
+    def by_stage(self) -> dict[Stage, list[PipelineRow]]:
+        grouped: dict[Stage, list[PipelineRow]] = {s: [] for s in OPEN_STAGES}
+        for row in self.rows:
+            grouped[Stage(row.candidate.stage)].append(row)
+        return {s: sorted(r, key=lambda x: x.order) for s, r in grouped.items() if r}
+
+    @property
+    def urgent(self) -> list[PipelineRow]:
+        return sorted((r for r in self.rows if r.urgency >= 2), key=lambda r: r.order)
+
+
+def flags_for(
+    facts: clocks.CandidateFacts,
+    role_clocks: clocks.Clocks,
+    overdue_scorecards: int,
+    now: datetime,
+) -> list[Flag]:
+    """What a recruiter should look at first, for one candidate."""
+    flags: list[Flag] = []
+    if clocks.at_risk(facts, role_clocks, now) and facts.candidate_deadline is not None:
+        hours = max(1, int((facts.candidate_deadline - now).total_seconds() // 3600))
+        flags.append(Flag(f":warning: at risk of losing: decides in {hours} h", 4))
+    if overdue_scorecards:
+        n = overdue_scorecards
+        flags.append(Flag(f":red_circle: {n} scorecard{'s' if n > 1 else ''} overdue", 3))
+    for deadline in clocks.deadlines(facts, role_clocks):
+        left = deadline.at - now
+        if left <= timedelta():
+            flags.append(Flag(f":rotating_light: {deadline.clock} deadline passed", 4))
+        elif deadline.clock == "loop" and left <= clocks.LOOP_WARN_BEFORE:
+            day = clocks.loop_day(facts, now)
+            flags.append(Flag(f":warning: loop day {day} of {role_clocks.loop_days}", 2))
+        elif deadline.clock in ("decision", "offer") and left <= DAY:
+            hours = max(1, int(left.total_seconds() // 3600))
+            flags.append(Flag(f":hourglass_flowing_sand: {deadline.clock} due in {hours} h", 2))
+    return flags
+
+
+def is_note(event: StageEvent) -> bool:
+    """An event that records something about the candidate without a move (the offer
+    expired, the candidate's deadline was set): it neither starts nor ends a stint."""
+    return event.from_stage is not None and event.from_stage == event.to_stage
+
+
+def stage_durations(events: Sequence[StageEvent], now: datetime) -> dict[Stage, list[float]]:
+    """Days spent in each stage, per stint, from the event log (the current stint to now)."""
+    by_candidate: dict[int, list[StageEvent]] = defaultdict(list)
+    for event in events:
+        by_candidate[event.candidate_id].append(event)
+    spans: dict[Stage, list[float]] = defaultdict(list)
+    for history in by_candidate.values():
+        history = [e for e in history if not is_note(e)]  # notes are not moves
+        history.sort(key=lambda e: (e.at, e.id or 0))
+        for current, following in zip(history, [*history[1:], None], strict=True):
+            stage = Stage(current.to_stage)
+            if stage.is_closed or (
+                following is not None and following.to_stage == current.to_stage
+            ):
+                continue
+            end = following.at if following is not None else now
+            spans[stage].append((end - current.at) / DAY)
+    return spans
+
+
+async def pipelines(
+    db: Database, *, user_id: str, role_query: str, now: datetime
+) -> list[RolePipeline]:
+    """The pipelines of the user's roles (those matching `role_query`, if given)."""
+    async with db.reader() as session:
+        roles = [r.role for r in await store.roles_for_user(session, user_id=user_id)]
+    wanted = name_key(role_query)
+    if wanted:
+        roles = [r for r in roles if wanted in name_key(r.title)]
+    return await pipelines_of(db, roles=roles, now=now)
+
+
+async def pipelines_of(
+    db: Database, *, roles: Sequence[Role], now: datetime, medians: bool = True
+) -> list[RolePipeline]:
+    """Each role's open candidates with their flags, counts and median days per stage."""
+    async with db.reader() as session:
+        out = []
+        for role in roles:
+            assert role.id is not None
+            candidates = await store.pipelines.open_candidates_of(session, role_id=role.id)
+            ids = [c.id for c in candidates if c.id]
+            pauses = await store.pauses.pauses_of(session, candidate_ids=ids)
+            offers = await store.pipelines.open_offers_of(session, candidate_ids=ids)
+            overdue = await store.pipelines.overdue_seat_counts(session, candidate_ids=ids, now=now)
+            # The whole event log of a role is the costly read: only /hire pipeline shows medians.
+            events = (
+                await store.pipelines.events_of_role(session, role_id=role.id) if medians else []
+            )
+            pipeline = RolePipeline(role)
+            for candidate in candidates:
+                assert candidate.id is not None
+                facts = clock_facts(
+                    candidate, offers.get(candidate.id), pauses.get(candidate.id, [])
+                )
+                role_clocks = clocks.of_role(role)
+                pipeline.rows.append(
+                    PipelineRow(
+                        candidate,
+                        (now - candidate.stage_entered_at) / DAY,
+                        flags_for(facts, role_clocks, overdue.get(candidate.id, 0), now),
+                        clocks.tightest(facts, role_clocks),
+                    )
+                )
+                stage = Stage(candidate.stage)
+                pipeline.counts[stage] = pipeline.counts.get(stage, 0) + 1
+            pipeline.median_days = {
+                stage: statistics.median(spans)
+                for stage, spans in stage_durations(events, now).items()
+                if spans
+            }
+            out.append(pipeline)
+    return out

@@ -1,0 +1,163 @@
+"""The status card, Slack-free: where one candidate stands, their loop, their offer,
+and their running clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import store
+from bot.domain import clocks
+from bot.domain.stages import Stage
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Offer, Role
+from bot.usecases import candidates, feedback
+from bot.usecases.candidates import CandidateCard
+
+
+@dataclass(frozen=True)
+class ClockSummary:
+    loop_day: int | None
+    loop_days: int
+    deadlines: list[clocks.Deadline]
+    # The candidate's own deadline and why; and, under it, the latest a pending scorecard
+    # may now be due, when that moved any of them earlier.
+    candidate_deadline: datetime | None = None
+    deadline_reason: str | None = None
+    scorecards_by: datetime | None = None
+
+
+def clock_facts(
+    candidate: Candidate, offer: Offer | None, pauses: Sequence[clocks.Pause]
+) -> clocks.CandidateFacts:
+    """What the clocks of a stored candidate run on; an expired offer no longer runs one."""
+    return clocks.candidate_facts(
+        Stage(candidate.stage),
+        candidate.stage_entered_at,
+        candidate.feedback_complete_at,
+        offer.expires_at if offer is not None and offer.status == "open" else None,
+        pauses,
+        candidate_deadline=candidate.deadline_at,
+    )
+
+
+def clock_summary(
+    candidate: Candidate,
+    role: Role,
+    offer: Offer | None,
+    pauses: Sequence[clocks.Pause],
+    *,
+    now: datetime,
+    loop: feedback.Loop | None = None,
+) -> ClockSummary:
+    """The candidate's running clocks (and, given the loop, whether the candidate's
+    deadline moved its scorecards earlier)."""
+    facts = clock_facts(candidate, offer, pauses)
+    role_clocks = clocks.of_role(role)
+    return ClockSummary(
+        clocks.loop_day(facts, now),
+        role.loop_days,
+        clocks.deadlines(facts, role_clocks),
+        candidate.deadline_at,
+        candidate.deadline_reason,
+        _scorecards_by(candidate, role_clocks, loop),
+    )
+
+
+def _scorecards_by(
+    candidate: Candidate, role_clocks: clocks.Clocks, loop: feedback.Loop | None
+) -> datetime | None:
+    """The earliest moved due time of a pending scorecard, if the deadline moved any."""
+    if loop is None or candidate.deadline_at is None:
+        return None
+    moved = []
+    for item in loop.interviews:
+        limit = clocks.scorecard_limit(candidate.deadline_at, role_clocks, item.interview.ends_at)
+        moved += [
+            limit
+            for seat in item.seats
+            if limit is not None and not seat.submitted and seat.feedback_due_at > limit
+        ]
+    return min(moved, default=None)
+
+
+@dataclass(frozen=True)
+class StatusDetail:
+    """What a status card shows beyond the candidate's own row and events."""
+
+    loop: feedback.Loop | None  # None: the viewer may not see the loop
+    offer: Offer | None  # the open offer, if any
+    clocks: ClockSummary | None  # None once the candidate is hired or closed
+
+
+async def status_detail(
+    db: Database, *, viewer_id: str, card: CandidateCard, now: datetime
+) -> StatusDetail:
+    async with db.reader() as session:
+        return await _detail_in(session, viewer_id=viewer_id, card=card, now=now)
+
+
+@dataclass(frozen=True)
+class Status:
+    card: CandidateCard
+    detail: StatusDetail
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The answer to "where is <name>?": one candidate's status, or the names to pick from
+    (none: nobody by that name among the candidates the asker may see)."""
+
+    status: Status | None
+    choices: list[tuple[Candidate, Role]]
+
+
+# A status card is the question asked most: each of these reads it in one session, the
+# candidate and role found by name staying in the session for the card's own reads.
+
+
+async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
+    async with db.reader() as session:
+        matches = await candidates.find_in(session, user_id=viewer_id, query=query)
+        if len(matches) != 1:
+            return Asked(None, matches)
+        status = await _status_in(
+            session, viewer_id=viewer_id, candidate_id=matches[0][0].id or 0, now=now
+        )
+        return Asked(status, [])
+
+
+async def status_of(
+    db: Database, *, viewer_id: str, candidate_id: int, now: datetime
+) -> Status | None:
+    """None when the candidate does not exist or the viewer may not see them."""
+    async with db.reader() as session:
+        return await _status_in(session, viewer_id=viewer_id, candidate_id=candidate_id, now=now)
+
+
+async def _status_in(
+    session: store.AsyncSession, *, viewer_id: str, candidate_id: int, now: datetime
+) -> Status | None:
+    card = await candidates.card_in(session, user_id=viewer_id, candidate_id=candidate_id)
+    if card is None:
+        return None
+    return Status(card, await _detail_in(session, viewer_id=viewer_id, card=card, now=now))
+
+
+async def _detail_in(
+    session: store.AsyncSession, *, viewer_id: str, card: CandidateCard, now: datetime
+) -> StatusDetail:
+    candidate = card.candidate
+    assert candidate.id is not None
+    loop = await feedback.loop_in(
+        session, viewer_id=viewer_id, candidate=candidate, role=card.role, team=card.team
+    )
+    offer = await store.open_offer(session, candidate_id=candidate.id)
+    if card.stage.is_closed:
+        return StatusDetail(loop, offer, None)
+    pauses = await store.pauses.pauses_of(session, candidate_ids=[candidate.id])
+    summary = clock_summary(
+        candidate, card.role, offer, pauses.get(candidate.id, []), now=now, loop=loop
+    )
+    return StatusDetail(loop, offer, summary)

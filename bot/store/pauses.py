@@ -1,0 +1,54 @@
+"""Clock pauses: time given back to a clock (a snooze, a longer offer window), kept as
+rows so every deadline is recomputed from the facts rather than patched in place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.clocks import Pause
+from bot.store.tables import ClockPause
+
+
+async def add_pause(
+    session: AsyncSession,
+    *,
+    candidate_id: int,
+    clock: str,
+    subject: str,
+    seconds: int,
+    actor_id: str,
+    reason: str,
+    now: datetime,
+) -> ClockPause:
+    pause = ClockPause(
+        candidate_id=candidate_id,
+        clock=clock,
+        subject=subject,
+        seconds=seconds,
+        actor_id=actor_id,
+        at=now,
+        reason=reason,
+    )
+    session.add(pause)
+    await session.flush()
+    return pause
+
+
+async def pauses_of(
+    session: AsyncSession, *, candidate_ids: Sequence[int]
+) -> dict[int, list[Pause]]:
+    if not candidate_ids:
+        return {}
+    result = await session.exec(
+        select(ClockPause).where(col(ClockPause.candidate_id).in_(list(candidate_ids)))
+    )
+    out: dict[int, list[Pause]] = {}
+    for row in result.all():
+        out.setdefault(row.candidate_id, []).append(
+            Pause(row.clock, row.subject, row.seconds, row.at)
+        )
+    return out

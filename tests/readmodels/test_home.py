@@ -1,0 +1,74 @@
+"""The App Home tab, for every hat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    blocks_text,
+    buttons,
+    create_role,
+    schedule,
+    submit_scorecard,
+)
+from tests.readmodels.test_pipelines import busy_role
+
+
+async def home_of(app: Running, user: str) -> dict[str, Any]:
+    await app.settle()  # Home tabs redrawn by earlier changes are not this one
+    before = len(app.standin.calls)
+    await app.slack.event(
+        {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1"}
+    )
+    await app.settle()
+    [published] = [c for c in app.standin.calls[before:] if c.method == "views.publish"]
+    return published.args["view"]
+
+
+def headers(view: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+
+
+async def test_each_hat_sees_its_sections(app: Running, clock) -> None:
+    await busy_role(app, clock)
+
+    assert headers(await home_of(app, RECRUITER)) == ["Recruiting"]
+    assert headers(await home_of(app, HM)) == ["Hiring manager"]
+    assert headers(await home_of(app, INTERVIEWER)) == ["Your interviews"]
+    assert headers(await home_of(app, OUTSIDER)) == ["Your interviews"]  # a start for anyone
+
+    recruiter = blocks_text((await home_of(app, RECRUITER))["blocks"])
+    assert "Needs action now* (4)" in recruiter and "Cy Calm" not in recruiter.split("Pipelines")[0]
+    manager = await home_of(app, HM)
+    text = blocks_text(manager["blocks"])
+    assert "Waiting on you: decisions* (1)" in text and "Di Decision" in text
+    assert "Open status" in buttons(manager["blocks"])
+
+
+async def test_several_hats_see_each_section_once(app: Running, clock) -> None:
+    await create_role(app, title="MLOps Engineer", hm=HM, recruiters=(RECRUITER,))
+    await create_role(app, title="Data Engineer", hm=RECRUITER, recruiters=(RECRUITER, RECRUITER_2))
+    role = await create_role(app, title="ML Platform", hm=HM, recruiters=(RECRUITER_2,))
+    await add_candidate(app, "Jane Doe", role=role, user=RECRUITER_2)
+    interview = await schedule(app, "Jane", interviewers=(RECRUITER,), user=RECRUITER_2)
+    assert interview is not None
+
+    view = await home_of(app, RECRUITER)  # HM of one, recruiter of two, interviewer of one
+
+    assert headers(view) == ["Hiring manager", "Recruiting", "Your interviews"]
+    assert blocks_text(view["blocks"]).count("*Data Engineer*: 0 open") == 2  # HM + recruiting
+
+
+async def test_recent_scorecards_reach_the_hiring_managers_home(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    interview = await schedule(app, "Jane")
+    await submit_scorecard(app, interview, rating="4")
+    # The hiring manager's Home was redrawn when the scorecard came in.
+    latest = [c for c in app.standin.calls_to("views.publish") if c.args["user_id"] == HM][-1]
+    text = blocks_text(latest.args["view"]["blocks"])
+    assert f"*Jane Doe* (MLOps Engineer): <@{INTERVIEWER}>, *Strong yes*" in text
+    assert "View" in buttons(latest.args["view"]["blocks"])

@@ -1,0 +1,119 @@
+"""The weekly report: when it is due, its numbers, and its delivery."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot.readmodels.weekly import loops_completed, report_moment
+from bot.scheduling.weekly_reports import report_schedule
+from bot.slack.app import make_sweeper
+from bot.store.tables import StageEvent
+from tests.conftest import ADMIN, HM, Running
+from tests.flows import answer, blocks_text, create_role
+from tests.readmodels.test_pipelines import busy_role
+
+
+def test_report_time_is_monday_nine_where_the_team_is() -> None:
+    sunday_night = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Monday 08:00 in Tokyo
+    monday = report_moment(sunday_night, weekday=0, at=time(9), tz_name="Asia/Tokyo")
+    assert monday == datetime(2026, 11, 16, 0, 0, tzinfo=UTC)  # last week's Monday 09:00 JST
+    later = report_moment(
+        sunday_night + timedelta(hours=1), weekday=0, at=time(9), tz_name="Asia/Tokyo"
+    )
+    assert later == datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+
+
+def test_loops_completed_inside_the_limit() -> None:
+    start = datetime(2026, 11, 9, tzinfo=UTC)
+
+    def move(candidate: int, day: float, to: str, frm: str | None) -> StageEvent:
+        return StageEvent(
+            candidate_id=candidate,
+            at=start + timedelta(days=day),
+            actor_id="U",
+            from_stage=frm,
+            to_stage=to,
+        )
+
+    events = [
+        move(1, 0, "interviewing", "sourced"),
+        move(1, 5, "decision", "interviewing"),  # 5 d
+        move(2, 0, "interviewing", "sourced"),
+        move(2, 9, "decision", "interviewing"),  # 9 d
+        move(3, 1, "interviewing", "sourced"),
+        move(3, 3, "rejected", "interviewing"),  # no loop
+    ]
+    assert loops_completed(
+        events, start=start, end=start + timedelta(days=7), limit=timedelta(days=7)
+    ) == (1, 1)
+    assert loops_completed(
+        events,
+        start=start + timedelta(days=7),
+        end=start + timedelta(days=14),
+        limit=timedelta(days=7),
+    ) == (0, 1)
+
+
+async def test_the_weekly_report_goes_to_the_role_channel_once_with_its_chart(
+    app: Running, clock
+) -> None:
+    await busy_role(app, clock)  # now Tuesday 24 Nov, 09:00 UTC
+    app.standin.set_user(HM, tz="Europe/Berlin")
+    sweeper = make_sweeper(app.deps)
+    sweeper.reports = report_schedule("mon 09:00", "")  # in the hiring manager's zone
+    before = len(app.standin.calls)
+
+    await sweeper.run(clock.now())
+    await sweeper.run(clock.now() + timedelta(hours=1))
+
+    posts = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] == "GHIRING01"
+    ]
+    assert len(posts) == 1
+    text = blocks_text(posts[0]["blocks"])
+    assert "sourced 1 · screening 1 · interviewing 2 · decision 1 · offer 0" in text
+    assert "Loops completed inside 7 days*\nthis week none · last week none" in text
+    [get_url] = app.standin.calls_to("files.getUploadURLExternal")
+    assert get_url.args["filename"] == "loopkeeper-weekly-2026-11-23.png"
+    [complete] = app.standin.calls_to("files.completeUploadExternal")
+    assert complete.args["channel_id"] == "GHIRING01"
+    uploaded = app.standin.files[get_url.response["file_id"]]["bytes"]  # type: ignore[index]
+    assert uploaded.startswith(b"\x89PNG") and len(uploaded) == int(get_url.args["length"])
+
+
+async def test_a_new_role_waits_for_its_first_monday(app: Running, clock) -> None:
+    clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=UTC))  # a Wednesday
+    await create_role(app)
+    sweeper = make_sweeper(app.deps)
+    sweeper.reports = report_schedule("mon 09:00", "UTC")
+    before = len(app.standin.calls)
+    await sweeper.run(clock.now())
+    assert app.standin.calls_to("files.getUploadURLExternal") == []
+    clock.set(datetime(2026, 11, 23, 9, 1, tzinfo=UTC))
+    await sweeper.run(clock.now())
+    assert len(app.standin.calls_to("files.getUploadURLExternal")) == 1
+    assert before < len(app.standin.calls)
+
+
+async def test_a_weekly_report_slack_refuses_is_listed_for_admins(app: Running, clock) -> None:
+    await busy_role(app, clock)  # now Tuesday 24 Nov, 09:00 UTC
+    sweeper = make_sweeper(app.deps)
+    await sweeper.run(clock.now())  # the alerts that are due, before any report
+    sweeper.reports = report_schedule("mon 09:00", "UTC")
+    app.standin.fail_next("chat.postMessage", "not_in_channel")  # nobody invited the bot
+    before = len(app.standin.calls)
+
+    report = await sweeper.run(clock.now() + timedelta(minutes=1))
+    await sweeper.run(clock.now() + timedelta(hours=1))  # failed for good: not retried
+
+    assert report.failed == [("GHIRING01", "weekly_report", "not_in_channel")]
+    assert app.standin.calls_to("files.getUploadURLExternal") == []
+    to_channel = [c for c in app.standin.calls[before:] if c.args.get("channel") == "GHIRING01"]
+    assert len(to_channel) == 1
+    listing = answer(await app.slack.command("admin deliveries", user=ADMIN))
+    shown = blocks_text(listing["blocks"])
+    assert "1 weekly report could not be delivered" in listing["text"]
+    assert "weekly report of MLOps Engineer for the week to 2026-11-23" in shown
+    assert "<#GHIRING01>: `not_in_channel`" in shown and "invite @Loopkeeper" in shown
