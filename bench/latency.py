@@ -16,7 +16,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,10 +47,10 @@ from bot.domain.stages import CLOSED
 from bot.playground.sender import SLACKBOT_USER_AGENT, SlackSender, sign
 from bot.runtime import migrate
 from bot.slack.blocks import candidates as cards
-from bot.slack.blocks.common import as_dicts
-from bot.slack.blocks.interviews import scorecard_metadata, scorecard_modal
+from bot.slack.blocks.interviews import scorecard_modal
+from bot.slack.metadata import ScorecardMetadata
 from bot.store.engine import Database
-from bot.store.tables import Candidate, Interview, Role
+from bot.store.tables import Candidate, Role
 from bot.usecases import feedback
 
 CLIENTS = (1, 10, 50)
@@ -201,7 +201,7 @@ async def _action_requests(db: Database, sender: _Capture, count: int) -> list[R
                     f"{cards.OPEN_STATUS}_{candidate_id}",
                     str(candidate_id),
                     user=MEASURED_HM,
-                    message={"text": text_, "blocks": as_dicts(blocks)},
+                    message={"text": text_, "blocks": [b.to_dict() for b in blocks]},
                     response_url=f"{sender.response_base}act-{n}",
                     ephemeral=True,
                 )
@@ -242,17 +242,8 @@ async def _scorecard_requests(
     views = {stage: scorecard_modal(ctx).to_dict() for stage, ctx in contexts.items()}
     requests = []
     for seat in seats[:count]:
-        ctx = contexts[seat.plan_stage]
-        interview = Interview(
-            id=seat.interview_id,
-            candidate_id=seat.candidate_id,
-            plan_stage=seat.plan_stage,
-            starts_at=ctx.interview.starts_at,
-            ends_at=ctx.interview.ends_at,
-            scheduled_by=ctx.interview.scheduled_by,
-            created_at=ctx.interview.created_at,
-        )
-        metadata = scorecard_metadata(replace(ctx, interview=interview, current=None))
+        # The seat's own interview, and no scorecard yet: what its modal would carry.
+        metadata = ScorecardMetadata(seat.interview_id, base_version=0).encode()
         view = views[seat.plan_stage]
         requests.append(
             await sender.take(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain.numbers import record_id, small_int
+from bot.domain.numbers import small_int
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -54,10 +54,6 @@ def users(view: dict[str, Any], block_id: str) -> list[str]:
 def conversation(view: dict[str, Any], block_id: str) -> str | None:
     value = _state(view, block_id).get("selected_conversation")
     return value if isinstance(value, str) and value else None
-
-
-def int_or_none(raw: str | None) -> int | None:
-    return record_id(raw)
 
 
 def datetime_utc(view: dict[str, Any], block_id: str) -> datetime | None:

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.readmodels import overview
+from bot.readmodels.home import home
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interviews import kit_message, loop_summary_message
 from bot.store.engine import Database
@@ -29,13 +29,11 @@ log = logging.getLogger(__name__)
 UNREACHABLE = (TimeoutError, OSError, aiohttp.ClientError)
 
 
-async def dm(
-    client: AsyncWebClient, user_id: str, text: str, blocks: Sequence[Block | dict]
-) -> bool:
+async def dm(client: AsyncWebClient, user_id: str, text: str, blocks: Sequence[Block]) -> bool:
     """Post to a person's DM with the app (their Messages tab). True when Slack took it."""
-    payload = [b.to_dict() if isinstance(b, Block) else b for b in blocks]
     try:
-        await client.chat_postMessage(channel=user_id, text=text, blocks=payload or None)
+        # The client turns Block objects into JSON; no blocks at all: text only.
+        await client.chat_postMessage(channel=user_id, text=text, blocks=list(blocks) or None)
     except SlackApiError as error:
         log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
         return False
@@ -72,7 +70,7 @@ async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[s
 
 
 async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
-    data = await overview.home(db, user_id=user_id, now=now)
+    data = await home(db, user_id=user_id, now=now)
     try:
         await client.views_publish(user_id=user_id, view=home_view(data, now=now))
     except SlackApiError as error:

@@ -3,7 +3,11 @@ even with the longest names and the most roles a person can have."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk.models.blocks import Block
 
 from bot.domain.access import Team
 from bot.domain.scorecards import templates
@@ -11,13 +15,18 @@ from bot.domain.stages import Stage
 from bot.playground.standin import message_problems, view_problems
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import roles as role_blocks
-from bot.slack.blocks.common import as_dicts, duration, esc
+from bot.slack.blocks.common import duration, esc
 from bot.slack.blocks.help import help_blocks
 from bot.store.tables import Candidate, Role, StageEvent
 from bot.usecases.candidates import CandidateCard
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = "Ñ" * 150
+
+
+def to_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """Blocks as the JSON Slack gets: the builders return slack-sdk objects."""
+    return [b.to_dict() for b in blocks]
 
 
 def role(i: int = 1, title: str = LONG) -> Role:
@@ -93,13 +102,13 @@ def test_messages_fit_slack_limits_at_their_largest() -> None:
     ]
     for text, blocks in messages:
         assert text
-        assert message_problems(as_dicts(blocks)) == []
-    assert message_problems(as_dicts(help_blocks())) == []
+        assert message_problems(to_dicts(blocks)) == []
+    assert message_problems(to_dicts(help_blocks())) == []
 
 
 def test_typed_text_cannot_ping_a_channel() -> None:
     _, blocks = cards.status_message(card(), now=NOW, can_move=False)
-    rendered = str(as_dicts(blocks))
+    rendered = str(to_dicts(blocks))
     assert "<!channel>" not in rendered
     assert esc("<!channel>") in rendered
 
@@ -107,13 +116,13 @@ def test_typed_text_cannot_ping_a_channel() -> None:
 def test_closed_candidates_have_no_move_buttons() -> None:
     for stage in (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN):
         _, blocks = cards.status_message(card(stage), now=NOW, can_move=True)
-        assert not any(b["type"] == "actions" for b in as_dicts(blocks))
+        assert not any(b["type"] == "actions" for b in to_dicts(blocks))
 
 
 def test_offer_stage_offers_hiring_and_no_advance_past_hired() -> None:
     _, blocks = cards.status_message(card(Stage.OFFER), now=NOW, can_move=True)
     labels = [
-        e["text"]["text"] for b in as_dicts(blocks) if b["type"] == "actions" for e in b["elements"]
+        e["text"]["text"] for b in to_dicts(blocks) if b["type"] == "actions" for e in b["elements"]
     ]
     # No interviews once offered.
     assert labels == ["Advance to hired", "Set candidate deadline", "Move…", "Reject"]
@@ -124,7 +133,7 @@ def test_open_candidates_before_an_offer_can_get_interviews() -> None:
         _, blocks = cards.status_message(card(stage), now=NOW, can_move=True)
         labels = [
             e["text"]["text"]
-            for b in as_dicts(blocks)
+            for b in to_dicts(blocks)
             if b["type"] == "actions"
             for e in b["elements"]
         ]

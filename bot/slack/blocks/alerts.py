@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBl
 from bot.domain import clocks
 from bot.domain.clocks import CLOCK_OF, Kind
 from bot.slack.blocks.candidates import OPEN_STATUS
-from bot.slack.blocks.common import as_dicts, clip, context, duration, esc, section, user, when
+from bot.slack.blocks.common import clip, context, duration, esc, section, user, when
 from bot.slack.blocks.interviews import OPEN_SCORECARD
 from bot.store.tables import Alert, Candidate, Interview, Role, WeeklyReport
 
@@ -200,7 +200,7 @@ def _buttons(item: AlertItem) -> list[ButtonElement]:
 
 def digest_message(
     items: list[AlertItem], now: datetime
-) -> tuple[list[AlertItem], tuple[str, list[dict]]]:
+) -> tuple[list[AlertItem], tuple[str, list[Block]]]:
     """Most urgent first; returns the items shown (the rest wait for the next sweep)."""
     # Breaches and candidates at risk of being lost first; then the tightest deadline.
     ordered = sorted(
@@ -220,10 +220,10 @@ def digest_message(
         blocks.append(ActionsBlock(block_id=f"alert_{item.alert.id}", elements=_buttons(item)))
     if len(ordered) > len(shown):
         blocks.append(context(f"{len(ordered) - len(shown)} more in the next digest."))
-    return shown, (text, as_dicts(blocks))
+    return shown, (text, blocks)
 
 
-def nudge_message(item: AlertItem, now: datetime) -> tuple[str, list[dict]]:
+def nudge_message(item: AlertItem, now: datetime) -> tuple[str, list[Block]]:
     """To an interviewer, from the clock: their scorecard is due."""
     assert item.interview is not None
     return reminder_message(
@@ -247,7 +247,7 @@ def reminder_message(
     due_now: bool = False,
     asked_by: str | None = None,
     candidate_by: datetime | None = None,
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[Block]]:
     """Your scorecard for Jane is due, with the button that opens it; `candidate_by` when
     the candidate's own deadline made it due sooner (the date only: the reason is the
     hiring team's)."""
@@ -277,12 +277,12 @@ def reminder_message(
             ),
         )
     ]
-    return text, as_dicts(blocks)
+    return text, blocks
 
 
 def deliveries_message(
     rows: list[tuple[Alert, Candidate]], reports: list[tuple[WeeklyReport, Role]]
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[Block]]:
     """For admins: alerts and weekly reports Slack refused for good. No candidate names:
     admins are not on every hiring team."""
     if not rows and not reports:
@@ -290,7 +290,7 @@ def deliveries_message(
             "No failed deliveries. Every alert and weekly report Loopkeeper recorded was "
             "accepted by Slack."
         )
-        return text, as_dicts([section(text)])
+        return text, [section(text)]
     parts = []
     if rows:
         parts.append(f"{len(rows)} alert{'s' if len(rows) != 1 else ''}")
@@ -318,4 +318,4 @@ def deliveries_message(
         "`account_inactive` (the person left: update the role's team), `missing_scope` "
         "(reinstall the app from the manifest)."
     )
-    return text, as_dicts([*blocks, context(hint)])
+    return text, [*blocks, context(hint)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -22,11 +21,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.numbers import record_id
 from bot.domain.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
-from bot.readmodels.overview import ClockSummary
+from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import clip, context, duration, esc, section, user, users, when
 from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
+from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Role, StageEvent
 from bot.usecases.candidates import CandidateCard
 
@@ -97,31 +96,16 @@ def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
 # Move ------------------------------------------------------------------------------
 
 
-def move_metadata(candidate: Candidate) -> str:
-    return json.dumps({"candidate": candidate.id, "stage": candidate.stage})
-
-
-def read_move_metadata(raw: str) -> tuple[int, Stage]:
-    """Raises ValueError for anything but what move_metadata wrote."""
-    data = json.loads(raw)
-    candidate = record_id(data.get("candidate")) if isinstance(data, dict) else None
-    if candidate is None:
-        raise ValueError("no candidate in the form's metadata")
-    return candidate, Stage(data["stage"])
-
-
 def _stage_option(stage: Stage) -> Option:
     return Option(value=stage.value, text=stage.label)
 
 
-def move_modal(found: CandidateCard, *, preselect: Stage | None = None) -> View:
-    stage = found.stage
+def move_modal(card: CandidateCard, *, preselect: Stage | None = None) -> View:
+    stage = card.stage
     options = [_stage_option(s) for s in targets(stage)]
     initial = _stage_option(preselect) if preselect in targets(stage) else None
     blocks: list[Block] = [
-        section(
-            f"*{esc(found.candidate.name)}* · {esc(found.role.title)}\nNow in *{stage.value}*."
-        ),
+        section(f"*{esc(card.candidate.name)}* · {esc(card.role.title)}\nNow in *{stage.value}*."),
         InputBlock(
             block_id="stage",
             label="Move to",
@@ -146,7 +130,7 @@ def move_modal(found: CandidateCard, *, preselect: Stage | None = None) -> View:
         title="Move candidate",
         submit="Move",
         close="Cancel",
-        private_metadata=move_metadata(found.candidate),
+        private_metadata=MoveMetadata(card.candidate.id or 0, stage).encode(),
         blocks=blocks,
     )
 
@@ -156,7 +140,7 @@ def move_modal(found: CandidateCard, *, preselect: Stage | None = None) -> View:
 
 def _event_line(event: StageEvent) -> str:
     if event.from_stage is not None and event.from_stage == event.to_stage and event.detail:
-        # A note, not a move (overview.is_note): what happened, by whom, and why.
+        # A note, not a move (readmodels.pipelines.is_note): what happened, by whom, and why.
         line = f"{when(event.at)}: {esc(event.detail)} by {user(event.actor_id)}"
         if event.note:
             line += f"\n> {esc(clip(event.note, 300))}"
@@ -175,11 +159,11 @@ def _event_line(event: StageEvent) -> str:
 
 
 def status_blocks(
-    found: CandidateCard, *, now: datetime, can_move: bool, extra: Sequence[Block] = ()
+    card: CandidateCard, *, now: datetime, can_move: bool, extra: Sequence[Block] = ()
 ) -> list[Block]:
     """The card: who, where, how long, history; `extra` (the loop) goes before the buttons."""
-    candidate, role = found.candidate, found.role
-    stage = found.stage
+    candidate, role = card.candidate, card.role
+    stage = card.stage
     in_stage = duration(now - candidate.stage_entered_at)
     blocks: list[Block] = [
         HeaderBlock(text=clip(candidate.name, 150)),
@@ -188,7 +172,7 @@ def status_blocks(
                 f"*Role*\n{esc(role.title)}",
                 f"*Stage*\n{stage.label}" + ("" if stage.is_closed else f" for {in_stage}"),
                 f"*Hiring manager*\n{user(role.hiring_manager_id)}",
-                f"*Recruiters*\n{users(found.team.recruiter_ids)}",
+                f"*Recruiters*\n{users(card.team.recruiter_ids)}",
             ]
         ),
     ]
@@ -196,8 +180,8 @@ def status_blocks(
     contact += [esc(line) for line in (candidate.links or "").splitlines() if line.strip()]
     if contact:
         blocks.append(context(clip(" · ".join(contact), 2000)))
-    if found.events:
-        lines = "\n".join(_event_line(e) for e in found.events)
+    if card.events:
+        lines = "\n".join(_event_line(e) for e in card.events)
         blocks.append(section(clip(f"*History* (latest first)\n{lines}", 3000)))
     blocks.extend(extra)
     if can_move and not stage.is_closed:
@@ -248,23 +232,23 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
     return ActionsBlock(block_id=f"move_{candidate.id}", elements=buttons)
 
 
-def added_note(found: CandidateCard) -> str:
-    return f":white_check_mark: Added {found.candidate.name} to {found.role.title} in sourced."
+def added_note(card: CandidateCard) -> str:
+    return f":white_check_mark: Added {card.candidate.name} to {card.role.title} in sourced."
 
 
-def moved_note(found: CandidateCard) -> str:
-    return f":arrow_right: {found.candidate.name} is now in {found.candidate.stage}."
+def moved_note(card: CandidateCard) -> str:
+    return f":arrow_right: {card.candidate.name} is now in {card.candidate.stage}."
 
 
-def stale_note(found: CandidateCard) -> str:
+def stale_note(card: CandidateCard) -> str:
     return (
-        f":information_source: {found.candidate.name} was already moved to "
-        f"{found.candidate.stage}; nothing changed."
+        f":information_source: {card.candidate.name} was already moved to "
+        f"{card.candidate.stage}; nothing changed."
     )
 
 
 def status_message(
-    found: CandidateCard,
+    card: CandidateCard,
     *,
     now: datetime,
     can_move: bool,
@@ -276,9 +260,9 @@ def status_message(
         text = note.split(" ", 1)[1] if note.startswith(":") else note
         head: list[Block] = [section(esc(note)), DividerBlock()]
     else:
-        text = f"{found.candidate.name}: {found.role.title}, {found.candidate.stage}"
+        text = f"{card.candidate.name}: {card.role.title}, {card.candidate.stage}"
         head = []
-    return text, [*head, *status_blocks(found, now=now, can_move=can_move, extra=extra)]
+    return text, [*head, *status_blocks(card, now=now, can_move=can_move, extra=extra)]
 
 
 def choices_message(
@@ -307,10 +291,6 @@ def not_found_message(query: str) -> str:
         f"I couldn't find a candidate called “{esc(clip(query, 100))}” in the roles you hire for. "
         "Check the spelling, or try part of the name, e.g. `/hire status Jane`."
     )
-
-
-def refusal_blocks(text: str) -> list[Block]:
-    return [section(f":no_entry_sign: {text}")]
 
 
 def reason_needed(stage: Stage) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import (
-    Block,
     ContextBlock,
     MarkdownTextObject,
     Option,
@@ -50,10 +49,6 @@ def section(text: str) -> SectionBlock:
 
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
-
-
-def as_dicts(blocks: list[Block]) -> list[dict]:
-    return [b.to_dict() for b in blocks]
 
 
 def clip(text: str, limit: int) -> str:

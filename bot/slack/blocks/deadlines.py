@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -15,29 +14,22 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import access
-from bot.readmodels.overview import ClockSummary
+from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import esc, section, when
+from bot.slack.metadata import CandidateMetadata
 from bot.usecases.candidates import CandidateCard
-from bot.usecases.deadlines import MAX_REASON, NOT_YOURS, DeadlineSet, closed_refusal
+from bot.usecases.deadlines import MAX_REASON, DeadlineSet
 
 SET_DEADLINE = "deadline_submit"
 CLEAR = "clear"  # the value of the "Clear the deadline" checkbox
 
 
-def deadline_refusal(found: CandidateCard, user_id: str) -> str | None:
-    """Why this person may not open the form now, or None (checked again on submit)."""
-    if not access.can_move_candidates(user_id, found.team):
-        return NOT_YOURS
-    return closed_refusal(found)
-
-
-def deadline_modal(found: CandidateCard) -> View:
-    candidate = found.candidate
+def deadline_modal(card: CandidateCard) -> View:
+    candidate = card.candidate
     current = candidate.deadline_at
     blocks: list[Block] = [
         section(
-            f"*{esc(candidate.name)}* · {esc(found.role.title)} · now in {candidate.stage}\n"
+            f"*{esc(candidate.name)}* · {esc(card.role.title)} · now in {candidate.stage}\n"
             "Loopkeeper moves the loop, scorecard, decision and offer deadlines earlier so "
             "the candidate can still say yes in time."
         ),
@@ -81,7 +73,7 @@ def deadline_modal(found: CandidateCard) -> View:
         title="Candidate deadline",
         submit="Save",
         close="Cancel",
-        private_metadata=json.dumps({"candidate": candidate.id}),
+        private_metadata=CandidateMetadata(candidate.id or 0).encode(),
         blocks=blocks,
     )
 

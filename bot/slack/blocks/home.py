@@ -11,7 +11,8 @@ from slack_sdk.models.views import View
 
 from bot.domain.scorecards import rating_label
 from bot.domain.stages import OPEN_STAGES
-from bot.readmodels.overview import Home, PipelineRow, RolePipeline
+from bot.readmodels.home import Home
+from bot.readmodels.pipelines import PipelineRow, RolePipeline
 from bot.slack.blocks.candidates import OPEN_STATUS
 from bot.slack.blocks.common import clip, context, esc, section, user, when
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
@@ -100,20 +101,21 @@ def manager_section(home: Home) -> list[Block]:
     if home.recent:
         blocks.append(section("*Recent scorecards*"))
         for item in home.recent:
-            card = item.scorecard
-            edited = " (edited)" if card.version > 1 else ""
+            scorecard = item.scorecard
+            verdict = rating_label(scorecard.recommendation)
+            edited = " (edited)" if scorecard.version > 1 else ""
             blocks.append(
                 SectionBlock(
                     text=clip(
                         f"*{esc(item.candidate.name)}* ({esc(item.role.title)}): "
-                        f"{user(card.interviewer_id)}, *{rating_label(card.recommendation)}*"
-                        f"{edited}, {when(card.submitted_at)}",
+                        f"{user(scorecard.interviewer_id)}, *{verdict}*"
+                        f"{edited}, {when(scorecard.submitted_at)}",
                         3000,
                     ),
                     accessory=ButtonElement(
                         text="View",
-                        action_id=f"{VIEW_SCORECARD}_{card.id}",
-                        value=str(card.id),
+                        action_id=f"{VIEW_SCORECARD}_{scorecard.id}",
+                        value=str(scorecard.id),
                     ),
                 )
             )

@@ -3,11 +3,9 @@ read-only scorecard, the pending list, and the loop summary."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from uuid import uuid4
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -26,8 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import access, clocks
-from bot.domain.numbers import record_id, small_int
+from bot.domain import clocks
 from bot.domain.scorecards import (
     Competency,
     Template,
@@ -35,7 +32,7 @@ from bot.domain.scorecards import (
     rate_field,
     rating_label,
 )
-from bot.domain.stages import SCHEDULABLE
+from bot.domain.zones import local, local_span
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -47,6 +44,7 @@ from bot.slack.blocks.common import (
     when,
 )
 from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
+from bot.slack.metadata import CandidateMetadata, ScorecardMetadata
 from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
@@ -59,39 +57,17 @@ OPEN_SCORECARD = "scorecard_open"
 VIEW_SCORECARD = "scorecard_view"
 
 
-# Time in a person's own zone ---------------------------------------------------------------
-
-
-def zone(tz_name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local(moment: datetime, tz_name: str | None) -> str:
-    """`Tue 17 Nov, 14:00 (Europe/Berlin)`: a time as its reader lives it."""
-    tz = zone(tz_name)
-    return f"{moment.astimezone(tz):%a %d %b, %H:%M} ({tz.key})"
-
-
-def local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
-    tz = zone(tz_name)
-    return f"{start.astimezone(tz):%a %d %b, %H:%M} to {end.astimezone(tz):%H:%M} ({tz.key})"
-
-
 # Scheduling -------------------------------------------------------------------------------------
 
 
-def schedule_modal(found: CandidateCard, template: Template) -> View:
+def schedule_modal(card: CandidateCard, template: Template) -> View:
     options = [
         Option(value=s.key, text=clip(f"{i}. {s.name} ({s.minutes} min)", 75))
         for i, s in enumerate(template.plan, 1)
     ]
     blocks: list[Block] = [
         section(
-            f"*{esc(found.candidate.name)}* · {esc(found.role.title)} · now in "
-            f"{found.candidate.stage}"
+            f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · now in {card.candidate.stage}"
         ),
         InputBlock(
             block_id="plan",
@@ -127,18 +103,9 @@ def schedule_modal(found: CandidateCard, template: Template) -> View:
         submit="Schedule",
         close="Cancel",
         # A one-time key: Slack may deliver a double click on Schedule twice.
-        private_metadata=json.dumps({"candidate": found.candidate.id, "request": uuid4().hex}),
+        private_metadata=CandidateMetadata(card.candidate.id or 0, request=uuid4().hex).encode(),
         blocks=blocks,
     )
-
-
-def schedule_refusal(found: CandidateCard, user_id: str) -> str | None:
-    """Why this person cannot schedule for this candidate, or None if they can."""
-    if not access.can_move_candidates(user_id, found.team):
-        return "Only the role's recruiters and hiring manager schedule interviews."
-    if found.stage not in SCHEDULABLE:
-        return f"{found.candidate.name} is in {found.stage.value}: interviews are over for them."
-    return None
 
 
 def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
@@ -236,21 +203,6 @@ def _initial(options: list[Option], value: int | None) -> Option | None:
     return next((o for o in options if value is not None and o.value == str(value)), None)
 
 
-def scorecard_metadata(context_: ScorecardContext) -> str:
-    version = context_.current.version if context_.current else 0
-    return json.dumps({"interview": context_.interview.id, "base": version})
-
-
-def read_scorecard_metadata(raw: str) -> tuple[int, int]:
-    """Raises ValueError for anything but what scorecard_metadata wrote."""
-    data = json.loads(raw)
-    interview = record_id(data.get("interview")) if isinstance(data, dict) else None
-    base = small_int(data.get("base"), high=10_000) if isinstance(data, dict) else None
-    if interview is None or base is None:
-        raise ValueError("no interview in the form's metadata")
-    return interview, base
-
-
 def scorecard_modal(ctx: ScorecardContext) -> View:
     current = ctx.current
     blocks: list[Block] = [
@@ -329,7 +281,10 @@ def scorecard_modal(ctx: ScorecardContext) -> View:
         title="Edit scorecard" if current else "Scorecard",
         submit="Save" if current else "Submit",
         close="Cancel",
-        private_metadata=scorecard_metadata(ctx),
+        # The version this edit starts from (0: a first scorecard), checked on submit.
+        private_metadata=ScorecardMetadata(
+            ctx.interview.id or 0, base_version=current.version if current else 0
+        ).encode(),
         blocks=blocks,
     )
 
@@ -341,15 +296,18 @@ def scorecard_saved_message(ctx: ScorecardContext, version: int) -> tuple[str, l
 
 
 def scorecard_read_modal(detail: ScorecardDetail) -> View:
-    card = detail.scorecard
+    scorecard = detail.scorecard
     edited = f" · edited, version {detail.versions}" if detail.versions > 1 else ""
     blocks: list[Block] = [
         section(
             f"*{esc(detail.candidate.name)}* · {esc(detail.role.title)}\n"
-            f"{esc(detail.stage_name)} · by {user(card.interviewer_id)} · "
-            f"{when(card.submitted_at)}{edited}"
+            f"{esc(detail.stage_name)} · by {user(scorecard.interviewer_id)} · "
+            f"{when(scorecard.submitted_at)}{edited}"
         ),
-        section(f"*Overall: {rating_label(card.recommendation)}*\n{esc(clip(card.summary, 2900))}"),
+        section(
+            f"*Overall: {rating_label(scorecard.recommendation)}*\n"
+            f"{esc(clip(scorecard.summary, 2900))}"
+        ),
         DividerBlock(),
     ]
     for competency in detail.competencies:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -16,9 +15,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import access
-from bot.domain.stages import Stage
 from bot.slack.blocks.common import clip, duration, esc, section, user, when
+from bot.slack.metadata import CandidateMetadata
 from bot.store.tables import MAX_NOTE, Offer
 from bot.usecases.candidates import CandidateCard
 
@@ -29,27 +27,19 @@ DECLINED = "offer_declined"
 MORE_TIME = "offer_more_time"
 
 
-def offer_refusal(found: CandidateCard, user_id: str) -> str | None:
-    if not access.can_move_candidates(user_id, found.team):
-        return "Only the role's recruiters and hiring manager extend offers."
-    if found.stage.is_closed or found.stage == Stage.OFFER:
-        return f"{found.candidate.name} is in {found.stage.value}: no new offer can go out."
-    return None
-
-
-def offer_modal(found: CandidateCard, *, now: datetime) -> View:
-    default_expiry = int(now.timestamp()) + found.role.offer_hours * 3600
+def offer_modal(card: CandidateCard, *, now: datetime) -> View:
+    default_expiry = int(now.timestamp()) + card.role.offer_hours * 3600
     return View(
         type="modal",
         callback_id=EXTEND_OFFER,
         title="Extend an offer",
         submit="Extend offer",
         close="Cancel",
-        private_metadata=json.dumps({"candidate": found.candidate.id}),
+        private_metadata=CandidateMetadata(card.candidate.id or 0).encode(),
         blocks=[
             section(
-                f"*{esc(found.candidate.name)}* · {esc(found.role.title)} · now in "
-                f"{found.candidate.stage}"
+                f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · now in "
+                f"{card.candidate.stage}"
             ),
             InputBlock(
                 block_id="terms",
@@ -62,7 +52,7 @@ def offer_modal(found: CandidateCard, *, now: datetime) -> View:
             InputBlock(
                 block_id="expires",
                 label="Expires at",
-                hint=f"Default: {found.role.offer_hours} hours from now.",
+                hint=f"Default: {card.role.offer_hours} hours from now.",
                 element=DateTimePickerElement(action_id="value", initial_date_time=default_expiry),
             ),
         ],

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot.domain.stages import OPEN_STAGES, PATH, Stage
-from bot.readmodels.overview import PipelineRow, RolePipeline
-from bot.slack.blocks.common import as_dicts, clip, context, esc, section
+from bot.readmodels.pipelines import PipelineRow, RolePipeline
+from bot.slack.blocks.common import clip, context, esc, section
 
 MAX_ROLES = 6  # seven blocks a role, inside a message's 50
 MAX_LINES = 25
@@ -54,7 +54,7 @@ def role_blocks(pipeline: RolePipeline) -> list[Block]:
 
 def pipeline_message(
     pipelines: Sequence[RolePipeline], *, query: str = ""
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[Block]]:
     if not pipelines:
         text = (
             f"No role of yours matches “{esc(query)}”. Try `/hire pipeline` for all your roles."
@@ -79,4 +79,4 @@ def pipeline_message(
     total = sum(sum(p.counts.values()) for p in pipelines)
     roles = f"{len(pipelines)} role{'s' if len(pipelines) != 1 else ''}"
     text = f"Pipeline: {total} open candidates in {roles}."
-    return text, as_dicts(blocks[:50])
+    return text, blocks[:50]

@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 
 from bot.domain.stages import OPEN_STAGES
 from bot.readmodels.weekly import Weekly
-from bot.slack.blocks.common import as_dicts, clip, context, esc, section
+from bot.slack.blocks.common import clip, context, esc, section
 
 
 def _loops(pair: tuple[int, int]) -> str:
@@ -14,7 +14,7 @@ def _loops(pair: tuple[int, int]) -> str:
     return f"{inside} of {total}" if total else "none"
 
 
-def weekly_message(numbers: Weekly) -> tuple[str, list[dict]]:
+def weekly_message(numbers: Weekly) -> tuple[str, list[Block]]:
     role = numbers.role
     text = f"Weekly report for {role.title}, week to {numbers.week:%d %b %Y}"
     counts = " · ".join(f"{s.value} {numbers.counts.get(s, 0)}" for s in OPEN_STAGES)
@@ -32,4 +32,4 @@ def weekly_message(numbers: Weekly) -> tuple[str, list[dict]]:
         section(f"*Median days per stage*\n{medians or 'not enough history yet'}"),
         context(f"{esc(role.title)} · the chart follows. `/hire pipeline` has every candidate."),
     ]
-    return text, as_dicts(blocks)
+    return text, blocks

@@ -3,7 +3,6 @@ modal, the grader's DM with the rubric, the grading modal, and the summary's gra
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -25,7 +24,6 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import access
-from bot.domain.numbers import record_id
 from bot.domain.scorecards import (
     NOT_ASSESSED,
     TakehomePart,
@@ -44,6 +42,7 @@ from bot.slack.blocks.common import (
     user,
     when,
 )
+from bot.slack.metadata import CandidateMetadata, TakehomeMetadata
 from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY, MAX_TAKEHOME_NOTE, Takehome
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.takehomes import (
@@ -69,19 +68,6 @@ OPEN_GRADE = "takehome_grade_open"
 INDEPENDENT = "Your grade is independent: you see others' grades only after you submit yours."
 
 
-def _metadata(key: str, record: int | None) -> str:
-    return json.dumps({key: record})
-
-
-def read_metadata(raw: str, key: str) -> int:
-    """The record id a take-home modal carries; ValueError for anything else."""
-    data = json.loads(raw or "{}")
-    found = record_id(data.get(key)) if isinstance(data, dict) else None
-    if found is None:
-        raise ValueError(f"no {key} in the form's metadata")
-    return found
-
-
 def _shape(spec: TakehomeSpec) -> str:
     parts = ", ".join(p.name for p in spec.parts)
     return f"about {spec.hours} h of work, in {len(spec.parts)} parts ({parts})"
@@ -94,13 +80,13 @@ def _links(spec: TakehomeSpec) -> str:
 # Send ----------------------------------------------------------------------------------------
 
 
-def send_modal(found: CandidateCard, spec: TakehomeSpec, *, now: datetime) -> View:
+def send_modal(card: CandidateCard, spec: TakehomeSpec, *, now: datetime) -> View:
     """Who grades it, when it is due (default: now + the template's window), a note."""
     default_due = int(now.timestamp()) + spec.window_hours * 3600
     blocks: list[Block] = [
         section(
             clip(
-                f"*{esc(found.candidate.name)}* · {esc(found.role.title)}\n"
+                f"*{esc(card.candidate.name)}* · {esc(card.role.title)}\n"
                 f"The take-home: {esc(_shape(spec))}.",
                 3000,
             )
@@ -135,7 +121,7 @@ def send_modal(found: CandidateCard, spec: TakehomeSpec, *, now: datetime) -> Vi
         title="Send take-home",
         submit="Send",
         close="Cancel",
-        private_metadata=_metadata("candidate", found.candidate.id),
+        private_metadata=CandidateMetadata(card.candidate.id or 0).encode(),
         blocks=blocks,
     )
 
@@ -157,7 +143,7 @@ def received_modal(takehome: Takehome, candidate_name: str) -> View:
         title="Take-home received",
         submit="Record",
         close="Cancel",
-        private_metadata=_metadata("takehome", takehome.id),
+        private_metadata=TakehomeMetadata(takehome.id or 0).encode(),
         blocks=[
             section(
                 f"*{esc(candidate_name)}*'s take-home, due {when(takehome.due_at)}. The "
@@ -222,14 +208,14 @@ def _state_line(takehome: Takehome, now: datetime) -> str:
     return f"{sent}; not received by {when(takehome.due_at)} ({recorded})"
 
 
-def send_button(found: CandidateCard) -> ButtonElement:
-    return ButtonElement(text="Send take-home", action_id=OPEN_SEND, value=str(found.candidate.id))
+def send_button(card: CandidateCard) -> ButtonElement:
+    return ButtonElement(text="Send take-home", action_id=OPEN_SEND, value=str(card.candidate.id))
 
 
 def takehome_blocks(
     view: TakehomeView | None,
     *,
-    found: CandidateCard,
+    card: CandidateCard,
     viewer_id: str,
     can_send: bool,
     spec: TakehomeSpec | None,
@@ -243,7 +229,7 @@ def takehome_blocks(
         return [
             SectionBlock(
                 text=clip(f"*Take-home*\nNot sent yet: {esc(_shape(spec))}.", 3000),
-                accessory=send_button(found),
+                accessory=send_button(card),
             )
         ]
     takehome = view.takehome
@@ -255,7 +241,7 @@ def takehome_blocks(
     if view.received and not view.show_grades:
         blocks.append(context("Others' grades show here once you have graded it yourself."))
     # The use case refuses a stale click anyway; the card just offers no dead buttons.
-    can_act = access.can_move_candidates(viewer_id, found.team) and found.stage in OPEN_TO_TAKEHOMES
+    can_act = access.can_move_candidates(viewer_id, card.team) and card.stage in OPEN_TO_TAKEHOMES
     if view.open and can_act:
         blocks.append(
             ActionsBlock(
@@ -273,7 +259,7 @@ def takehome_blocks(
                         value=str(takehome.id),
                         confirm=ConfirmObject(
                             title="Not received?",
-                            text=f"Record that {esc(clip(found.candidate.name, 150))} did not "
+                            text=f"Record that {esc(clip(card.candidate.name, 150))} did not "
                             "send the take-home?",
                             confirm="Record",
                             deny="Cancel",
@@ -283,7 +269,7 @@ def takehome_blocks(
             )
         )
     elif can_send:
-        blocks.append(ActionsBlock(elements=[send_button(found)]))
+        blocks.append(ActionsBlock(elements=[send_button(card)]))
     return blocks
 
 
@@ -395,7 +381,7 @@ def grade_modal(ctx: GradeContext) -> View:
         title="Grade take-home",
         submit="Submit",
         close="Cancel",
-        private_metadata=_metadata("takehome", takehome.id),
+        private_metadata=TakehomeMetadata(takehome.id or 0).encode(),
         blocks=blocks,
     )
 

@@ -1,0 +1,144 @@
+"""A modal's private_metadata: what a form carries from the click that opened it to its
+submission. One codec, so every builder writes and every listener reads the same shapes.
+
+Slack hands the string back as it was sent, but anyone with a signed request can submit
+any string, so decoding trusts nothing: what is not what we wrote raises `OutOfDate`,
+which the submission listeners answer with "This form is out of date" on the form.
+
+The encoded form is a small JSON object ({"candidate": 7}, {"interview": 3, "base": 1},
+...): forms already open in Slack when a new release starts must still submit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+
+from bot.domain.numbers import record_id, small_int
+from bot.domain.stages import Stage
+
+MAX_VERSION = 10_000  # more scorecard versions than anyone writes; bounds a forged number
+
+
+class OutOfDate(ValueError):
+    """The metadata is not one we wrote: a form of an older release, or a forged one."""
+
+
+def _object(raw: object) -> dict[str, Any]:
+    if not isinstance(raw, str):
+        raise OutOfDate("the form carries no metadata")
+    try:
+        data = json.loads(raw or "{}")
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested past the limit
+        raise OutOfDate("unreadable metadata") from None
+    if not isinstance(data, dict):
+        raise OutOfDate("the form's metadata is not an object")
+    return data
+
+
+def _record(data: Mapping[str, Any], key: str) -> int:
+    value = record_id(data.get(key))
+    if value is None:
+        raise OutOfDate(f"no {key} in the form's metadata")
+    return value
+
+
+class _Metadata:
+    """encode() for the builder; decode() and from_view() for the listener."""
+
+    def _fields(self) -> dict[str, object]:
+        raise NotImplementedError
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        raise NotImplementedError
+
+    def encode(self) -> str:
+        return json.dumps(self._fields())
+
+    @classmethod
+    def decode(cls, raw: object) -> Self:
+        """What encode() wrote; OutOfDate for anything else."""
+        return cls._read(_object(raw))
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> Self:
+        return cls.decode(view.get("private_metadata"))
+
+
+@dataclass(frozen=True)
+class CandidateMetadata(_Metadata):
+    """A form about one candidate: deadline, offer, take-home, interview. `request` is a
+    one-time key, for forms where Slack delivering a double click twice must not do the
+    thing twice (scheduling); empty, it is left out."""
+
+    candidate_id: int
+    request: str = ""
+
+    def _fields(self) -> dict[str, object]:
+        return {
+            "candidate": self.candidate_id,
+            **({"request": self.request} if self.request else {}),
+        }
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        request = data.get("request")
+        return cls(_record(data, "candidate"), request if isinstance(request, str) else "")
+
+
+@dataclass(frozen=True)
+class MoveMetadata(_Metadata):
+    """The move form: the candidate, and the stage the mover saw them in (a move someone
+    else made meanwhile is then refused, not undone)."""
+
+    candidate_id: int
+    seen_stage: Stage
+
+    def _fields(self) -> dict[str, object]:
+        return {"candidate": self.candidate_id, "stage": self.seen_stage.value}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        candidate_id = _record(data, "candidate")
+        try:
+            stage = Stage(data.get("stage"))
+        except ValueError:  # missing, or not one of ours
+            raise OutOfDate("no stage in the form's metadata") from None
+        return cls(candidate_id, stage)
+
+
+@dataclass(frozen=True)
+class ScorecardMetadata(_Metadata):
+    """The scorecard form: the interview, and the version it edits (0: a first scorecard),
+    so an edit made in another window meanwhile is not silently overwritten."""
+
+    interview_id: int
+    base_version: int
+
+    def _fields(self) -> dict[str, object]:
+        return {"interview": self.interview_id, "base": self.base_version}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        interview_id = _record(data, "interview")
+        base = small_int(data.get("base"), high=MAX_VERSION)
+        if base is None:
+            raise OutOfDate("no base version in the form's metadata")
+        return cls(interview_id, base)
+
+
+@dataclass(frozen=True)
+class TakehomeMetadata(_Metadata):
+    """The take-home forms past sending: received, and grade."""
+
+    takehome_id: int
+
+    def _fields(self) -> dict[str, object]:
+        return {"takehome": self.takehome_id}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        return cls(_record(data, "takehome"))

@@ -1,0 +1,79 @@
+"""What a modal shows when its submission is not done: the one mapping from what a use case
+refuses to `ack(response_action="errors")`, for every view_submission listener.
+
+Field errors keep the modal open with the message under the field, so the person fixes
+the form instead of retyping it. A listener raises; the decorator answers:
+
+- FormErrors: each message under its own field;
+- NotAllowed: the refusal under the listener's `field`;
+- OutOfDate (private_metadata we did not write): "This form is out of date…" there;
+- StaleMove (someone moved the candidate while the form was open): where they are now.
+
+Anything else goes on to the app's error handler (handlers/errors.py).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.metadata import OutOfDate
+from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
+
+START_AGAIN = "This form is out of date. Close it and start again."
+# Scorecards and grades: their button stays on the kit or the DM, so the person reopens it.
+OPEN_AGAIN = "This form is out of date. Close it and open it again."
+
+# Bolt passes a listener's arguments by name: every submission listener takes these five.
+Submission = Callable[
+    [AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncBoltContext],
+    Awaitable[None],
+]
+
+
+def submission(
+    field: str | None = None, *, out_of_date: str = START_AGAIN
+) -> Callable[[Submission], Submission]:
+    """Answer a listener's refusals on its modal. `field`: the input under which a refusal,
+    a stale form or a stale move shows (the form's main input); a listener without one
+    expects none of them, so they reach the error handler like any other failure.
+
+    The listener acks only once it is done; whatever it raises comes before that ack."""
+
+    def decorate(listener: Submission) -> Submission:
+        @functools.wraps(listener)  # Bolt reads the argument names through __wrapped__
+        async def answered(
+            ack: AsyncAck,
+            body: dict[str, Any],
+            view: dict[str, Any],
+            client: AsyncWebClient,
+            context: AsyncBoltContext,
+        ) -> None:
+            try:
+                await listener(ack, body, view, client, context)
+            except FormErrors as invalid:
+                await ack(response_action="errors", errors=invalid.errors)
+            except (NotAllowed, OutOfDate, StaleMove) as refusal:
+                if field is None:
+                    raise
+                await ack(response_action="errors", errors={field: _message(refusal, out_of_date)})
+
+        return answered
+
+    return decorate
+
+
+def _message(refusal: NotAllowed | OutOfDate | StaleMove, out_of_date: str) -> str:
+    if isinstance(refusal, OutOfDate):
+        return out_of_date  # the details are for logs, not for the person
+    if isinstance(refusal, StaleMove):
+        candidate = refusal.current.candidate
+        return (
+            f"{candidate.name} was moved to {candidate.stage} while this form was open. "
+            "Close it and look again."
+        )
+    return str(refusal)
