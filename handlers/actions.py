@@ -1,23 +1,23 @@
-"""Buttons: on status cards, choice lists, interview kits, the Home tab and summaries."""
+"""Buttons: on status cards, choice lists, interview kits, the Home tab and summaries.
+
+Each listener acks, reads the button's value, calls one use case and answers through a
+Reply (handlers/replies.py). Who may do what is the use case's to decide: a refusal
+comes back as NotAllowed, with its words, and is told to the person as it is.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
 
-import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
-from slack_sdk.errors import SlackApiError
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import access
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove, parse_stage
-from bot.readmodels import overview
+from bot.readmodels.status import status_of
 from bot.slack import notify
 from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
@@ -25,253 +25,141 @@ from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
-from bot.slack.deps import Deps, deps_of
-from bot.usecases import candidates, feedback, offers, takehomes
-from bot.usecases.errors import NotAllowed, StaleMove
-from handlers.render import refresh_team_homes, render_status, status_card
+from bot.usecases import candidates, deadlines, feedback, offers, takehomes
+from bot.usecases.candidates import Refusal
+from bot.usecases.errors import NOT_FOUND, StaleMove
+from handlers.render import refresh_team_homes, render_status
+from handlers.replies import Reply
 
-NOT_FOUND = "I can't find that candidate among the roles you hire for."
 
-
-def _parts(action: dict) -> list[str]:
+def _parts(action: dict[str, Any]) -> list[str]:
     """A button value is `id[:stage[:stage]]`; anything else reads as empty."""
     value = action.get("value")
     return value.split(":") if isinstance(value, str) else []
 
 
-def _first_id(parts: list[str]) -> int:
+def _id_of(action: dict[str, Any]) -> int:
+    """The record a button is about (its value's first part); 0, which is nobody's, if none."""
+    parts = _parts(action)
     return (record_id(parts[0]) or 0) if parts else 0
 
 
-async def _tell(
-    deps: Deps, client: AsyncWebClient, body: dict[str, Any], respond: AsyncRespond, text: str
-) -> None:
-    """A short private answer: in place when the click came from a message, else by DM
-    (buttons on the Home tab or in a modal have no response_url)."""
-    if body.get("response_url"):
-        await respond(text=text, replace_original=False)
-    else:
-        deps.background.run(notify.dm(client, body["user"]["id"], text, []), name="tell")
-
-
-async def _open(
-    deps: Deps,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    view: View,
-) -> None:
-    try:
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-    except (SlackApiError, TimeoutError, OSError, aiohttp.ClientError) as error:
-        reason = (
-            error.response.get("error")
-            if isinstance(error, SlackApiError)
-            else error.__class__.__name__
+async def _candidate_card(
+    reply: Reply, action: dict[str, Any], refusal: Refusal
+) -> candidates.CandidateCard | None:
+    """The card of the candidate a form-opening button is about, or None once the person
+    has been told why the form does not open (the use case asks the same on submit)."""
+    return await reply.unless_refused(
+        candidates.form_card(
+            reply.deps.db, user_id=reply.user_id, candidate_id=_id_of(action), refusal=refusal
         )
-        await _tell(
-            deps,
-            client,
-            body,
-            respond,
-            f"Slack didn't let me open the form (it said `{reason}`). Please click again.",
-        )
+    )
 
 
 # Status and moves ---------------------------------------------------------------------------
 
 
-async def _show(
-    deps: Deps,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    text: str,
-    blocks: list[dict],
-) -> None:
-    """A card where the click came from: replacing an ephemeral list or card, as a new
-    private message under a digest, or by DM from the Home tab (no response_url)."""
-    if not body.get("response_url"):
-        deps.background.run(notify.dm(client, body["user"]["id"], text, blocks), name="card")
-        return
-    container = body.get("container") if isinstance(body.get("container"), dict) else {}
-    await respond(text=text, blocks=blocks, replace_original=bool(container.get("is_ephemeral")))
-
-
-async def _show_changed(
-    deps: Deps,
-    client: AsyncWebClient,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    card: candidates.CandidateCard,
-    note: str,
-) -> None:
-    """After a button changed a candidate: the team's Home tabs redrawn, and the card
-    with what happened, in place of the clicked message, else by DM (Home, modal)."""
-    user_id = body["user"]["id"]
-    refresh_team_homes(deps, client, card)
-    text, blocks = await status_card(deps, user_id, card, note=note)
-    if body.get("response_url"):
-        await respond(text=text, blocks=blocks, replace_original=True)
-    else:
-        deps.background.run(notify.dm(client, user_id, text, blocks), name="card-changed")
-
-
 async def open_status(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    now = deps.clock.now()
-    status = await overview.status_of(
-        deps.db, viewer_id=user_id, candidate_id=_first_id(_parts(action)), now=now
+    reply = Reply.to(body, client, respond, context)
+    now = reply.deps.clock.now()
+    status = await status_of(
+        reply.deps.db, viewer_id=reply.user_id, candidate_id=_id_of(action), now=now
     )
     if status is None:
-        await _tell(deps, client, body, respond, NOT_FOUND)
+        await reply.tell(NOT_FOUND)
         return
-    text, blocks = render_status(user_id, status, now=now)
-    await _show(deps, client, body, respond, text, blocks)
+    text, blocks = render_status(reply.user_id, status, now=now)
+    await reply.show(text, blocks)
 
 
 async def open_move(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
+    reply = Reply.to(body, client, respond, context)
     parts = _parts(action)
     preselect = parse_stage(parts[1]) if len(parts) > 1 and parts[1] else None
-    found = await candidates.card(deps.db, user_id=user_id, candidate_id=_first_id(parts))
-    if found is None:
-        await _tell(deps, client, body, respond, NOT_FOUND)
-    elif not access.can_move_candidates(user_id, found.team):
-        await _tell(
-            deps,
-            client,
-            body,
-            respond,
-            "Only the role's recruiters and hiring manager can move candidates.",
-        )
-    elif found.stage.is_closed:
-        await _tell(
-            deps,
-            client,
-            body,
-            respond,
-            f"{found.candidate.name} is {found.stage.value}, which is final.",
-        )
-    else:
-        await _open(deps, client, body, respond, cards.move_modal(found, preselect=preselect))
+    card = await _candidate_card(reply, action, candidates.move_form_refusal)
+    if card is not None:
+        await reply.open(cards.move_modal(card, preselect=preselect))
 
 
 async def advance(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
+    reply = Reply.to(body, client, respond, context)
     parts = _parts(action)
     seen = parse_stage(parts[1]) if len(parts) == 3 else None
     target = parse_stage(parts[2]) if len(parts) == 3 else None
-    if seen is None or target is None or not _first_id(parts):
-        await _tell(deps, client, body, respond, "That button is out of date; ask again.")
+    if seen is None or target is None or not _id_of(action):
+        await reply.tell("That button is out of date; ask again.")
         return
     try:
-        moved = await candidates.move(
-            deps.db,
-            actor_id=user_id,
-            candidate_id=_first_id(parts),
-            seen_stage=seen,
-            target=target,
-            reason="",
-            now=deps.clock.now(),
+        moved = await reply.unless_refused(
+            candidates.move(
+                reply.deps.db,
+                actor_id=reply.user_id,
+                candidate_id=_id_of(action),
+                seen_stage=seen,
+                target=target,
+                reason="",
+                now=reply.deps.clock.now(),
+            )
         )
-    except NotAllowed as refusal:
-        await _tell(deps, client, body, respond, str(refusal))
-        return
     except StaleMove as stale:
         # A second click, or a teammate was faster: show where the candidate is now.
-        note = cards.stale_note(stale.current)
-        text, blocks = await status_card(deps, user_id, stale.current, note=note)
-        await _show(deps, client, body, respond, text, blocks)
+        await reply.show_card(stale.current, cards.stale_note(stale.current))
         return
     except IllegalMove as error:
-        await _tell(deps, client, body, respond, f"I can't make that move: {error}")
+        await reply.tell(f"I can't make that move: {error}")
         return
-    text, blocks = await status_card(deps, user_id, moved, note=cards.moved_note(moved))
-    await _show(deps, client, body, respond, text, blocks)
-    refresh_team_homes(deps, client, moved)
+    if moved is not None:
+        await reply.show_card(moved, cards.moved_note(moved))
+        refresh_team_homes(reply.deps, client, moved)
 
 
 # Interviews and scorecards ------------------------------------------------------------------
 
 
-async def _candidate_modal(
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-    *,
-    refusal: Callable[[candidates.CandidateCard, str], str | None],
-    modal: Callable[[Deps, candidates.CandidateCard], View],
-) -> None:
-    """A button that opens a form about one candidate, if the clicker may use it."""
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    found = await candidates.card(deps.db, user_id=user_id, candidate_id=_first_id(_parts(action)))
-    if found is None:
-        await _tell(deps, client, body, respond, NOT_FOUND)
-        return
-    why_not = refusal(found, user_id)
-    if why_not:
-        await _tell(deps, client, body, respond, why_not)
-        return
-    await _open(deps, client, body, respond, modal(deps, found))
-
-
 async def open_schedule(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    await _candidate_modal(
-        action,
-        body,
-        client,
-        respond,
-        context,
-        refusal=interview_blocks.schedule_refusal,
-        modal=lambda _, found: interview_blocks.schedule_modal(
-            found, template_named(found.role.template)
-        ),
-    )
+    reply = Reply.to(body, client, respond, context)
+    card = await _candidate_card(reply, action, feedback.schedule_refusal)
+    if card is not None:
+        template = template_named(card.role.template)
+        await reply.open(interview_blocks.schedule_modal(card, template))
 
 
 async def open_deadline(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
@@ -279,60 +167,82 @@ async def open_deadline(
     """Set candidate deadline, on the status card: a stale click (the candidate closed
     meanwhile) gets a short private answer instead of the form."""
     await ack()
-    await _candidate_modal(
-        action,
-        body,
-        client,
-        respond,
-        context,
-        refusal=deadline_blocks.deadline_refusal,
-        modal=lambda _, found: deadline_blocks.deadline_modal(found),
-    )
+    reply = Reply.to(body, client, respond, context)
+    card = await _candidate_card(reply, action, deadlines.deadline_refusal)
+    if card is not None:
+        await reply.open(deadline_blocks.deadline_modal(card))
 
 
 async def open_scorecard(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    try:
-        ctx = await feedback.scorecard_context(
-            deps.db, user_id=body["user"]["id"], interview_id=_first_id(_parts(action))
+    reply = Reply.to(body, client, respond, context)
+    ctx = await reply.unless_refused(
+        feedback.scorecard_context(
+            reply.deps.db, user_id=reply.user_id, interview_id=_id_of(action)
         )
-    except NotAllowed as refusal:
-        await _tell(deps, client, body, respond, str(refusal))
-        return
-    await _open(deps, client, body, respond, interview_blocks.scorecard_modal(ctx))
+    )
+    if ctx is not None:
+        await reply.open(interview_blocks.scorecard_modal(ctx))
 
 
 async def view_scorecard(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    detail = await feedback.scorecard_detail(
-        deps.db, viewer_id=body["user"]["id"], scorecard_id=_first_id(_parts(action))
+    reply = Reply.to(body, client, respond, context)
+    detail = await reply.unless_refused(
+        feedback.read_scorecard(reply.deps.db, viewer_id=reply.user_id, scorecard_id=_id_of(action))
     )
-    if detail is None:
-        await _tell(
-            deps,
-            client,
-            body,
-            respond,
-            "You can read others' scorecards once you have submitted your own.",
-        )
+    if detail is not None:
+        await reply.open(interview_blocks.scorecard_read_modal(detail))
+
+
+async def nudge(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    """Remind the interviewers whose scorecards are still out, each by DM, after the ack."""
+    await ack()
+    reply = Reply.to(body, client, respond, context)
+    reminders = await reply.unless_refused(
+        feedback.nudge(reply.deps.db, actor_id=reply.user_id, candidate_id=_id_of(action))
+    )
+    if reminders is None:
         return
-    await _open(deps, client, body, respond, interview_blocks.scorecard_read_modal(detail))
+    card = reminders.card
+    if not reminders.waiting:
+        await reply.tell(f"Every scorecard for {card.candidate.name} is in.")
+        return
+    for item, seat in reminders.waiting:
+        text, blocks = alert_blocks.reminder_message(
+            card.candidate,
+            card.role,
+            item.interview,
+            item.stage_name,
+            due_at=seat.feedback_due_at,
+            asked_by=reply.user_id,
+        )
+        reply.deps.background.run(
+            notify.dm(client, seat.interviewer_id, text, blocks), name="nudge"
+        )
+    people = ", ".join(f"<@{seat.interviewer_id}>" for _, seat in reminders.waiting)
+    await reply.tell(f"Nudged {people} about {card.candidate.name}.")
 
 
 # Offers --------------------------------------------------------------------------------------
@@ -340,49 +250,41 @@ async def view_scorecard(
 
 async def open_offer(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    await _candidate_modal(
-        action,
-        body,
-        client,
-        respond,
-        context,
-        refusal=offer_blocks.offer_refusal,
-        modal=lambda deps, found: offer_blocks.offer_modal(found, now=deps.clock.now()),
-    )
+    reply = Reply.to(body, client, respond, context)
+    card = await _candidate_card(reply, action, offers.offer_refusal)
+    if card is not None:
+        await reply.open(offer_blocks.offer_modal(card, now=reply.deps.clock.now()))
 
 
 async def _offer_change(
     change: Callable[..., Awaitable[offers.OfferCard]],
     note: Callable[[offers.OfferCard], str],
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
+    reply: Reply,
+    action: dict[str, Any],
 ) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    try:
-        done = await change(
-            deps.db, actor_id=user_id, offer_id=_first_id(_parts(action)), now=deps.clock.now()
+    done = await reply.unless_refused(
+        change(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            offer_id=_id_of(action),
+            now=reply.deps.clock.now(),
         )
-    except NotAllowed as refusal:
-        await _tell(deps, client, body, respond, str(refusal))
-        return
-    await _show_changed(deps, client, body, respond, done.card, note(done))
+    )
+    if done is not None:
+        await reply.changed(done.card, note(done))
 
 
 async def offer_accepted(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
@@ -391,18 +293,15 @@ async def offer_accepted(
     await _offer_change(
         partial(offers.decide, accepted=True),
         lambda d: f":tada: {d.card.candidate.name} accepted the offer and is hired.",
+        Reply.to(body, client, respond, context),
         action,
-        body,
-        client,
-        respond,
-        context,
     )
 
 
 async def offer_declined(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
@@ -411,18 +310,15 @@ async def offer_declined(
     await _offer_change(
         partial(offers.decide, accepted=False),
         lambda d: f"{d.card.candidate.name} declined the offer and is withdrawn.",
+        Reply.to(body, client, respond, context),
         action,
-        body,
-        client,
-        respond,
-        context,
     )
 
 
 async def offer_more_time(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
@@ -431,11 +327,8 @@ async def offer_more_time(
     await _offer_change(
         offers.give_more_time,
         lambda d: f":hourglass_flowing_sand: {d.card.candidate.name}'s offer now expires later.",
+        Reply.to(body, client, respond, context),
         action,
-        body,
-        client,
-        respond,
-        context,
     )
 
 
@@ -444,172 +337,108 @@ async def offer_more_time(
 
 async def snooze(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    try:
-        found, clock = await offers.snooze(
-            deps.db,
-            actor_id=body["user"]["id"],
-            alert_id=_first_id(_parts(action)),
-            now=deps.clock.now(),
+    reply = Reply.to(body, client, respond, context)
+    snoozed = await reply.unless_refused(
+        offers.snooze(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            alert_id=_id_of(action),
+            now=reply.deps.clock.now(),
         )
-    except NotAllowed as refusal:
-        await _tell(deps, client, body, respond, str(refusal))
-        return
-    await _tell(
-        deps,
-        client,
-        body,
-        respond,
-        f":zzz: Snoozed {found.candidate.name}'s {clock} clock for 24 hours. The pause is "
-        "recorded, and the alert comes back then if it is still due.",
     )
-
-
-async def nudge(
-    ack: AsyncAck,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    candidate_id = _first_id(_parts(action))
-    found = await candidates.card(deps.db, user_id=user_id, candidate_id=candidate_id)
-    loop = await feedback.loop_of(deps.db, viewer_id=user_id, candidate_id=candidate_id)
-    if found is None or loop is None or not access.can_move_candidates(user_id, found.team):
-        await _tell(deps, client, body, respond, NOT_FOUND)
+    if snoozed is None:
         return
-    waiting = [(i, s) for i in loop.interviews for s in i.seats if not s.submitted]
-    if not waiting:
-        await _tell(
-            deps, client, body, respond, f"Every scorecard for {found.candidate.name} is in."
-        )
-        return
-    for item, seat in waiting:
-        text, blocks = alert_blocks.reminder_message(
-            found.candidate,
-            found.role,
-            item.interview,
-            item.stage_name,
-            due_at=seat.feedback_due_at,
-            asked_by=user_id,
-        )
-        deps.background.run(notify.dm(client, seat.interviewer_id, text, blocks), name="nudge")
-    people = ", ".join(f"<@{s.interviewer_id}>" for _, s in waiting)
-    await _tell(deps, client, body, respond, f"Nudged {people} about {found.candidate.name}.")
+    card, clock = snoozed
+    await reply.tell(
+        f":zzz: Snoozed {card.candidate.name}'s {clock} clock for 24 hours. The pause is "
+        "recorded, and the alert comes back then if it is still due."
+    )
 
 
 # Take-homes ---------------------------------------------------------------------------------
 
 
-async def _takehome_modal(
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-    form: Callable[[Deps, int], Awaitable[View]],
-) -> None:
-    """A take-home button that opens a form, or says privately why it does not."""
-    deps = deps_of(context)
-    try:
-        view = await form(deps, _first_id(_parts(action)))
-    except NotAllowed as refusal:
-        await _tell(deps, client, body, respond, str(refusal))
-        return
-    await _open(deps, client, body, respond, view)
-
-
 async def open_send_takehome(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    user_id = body["user"]["id"]
-
-    async def form(deps: Deps, candidate_id: int) -> View:
-        found, spec = await takehomes.send_form(deps.db, user_id=user_id, candidate_id=candidate_id)
-        return takehome_blocks.send_modal(found, spec, now=deps.clock.now())
-
-    await _takehome_modal(action, body, client, respond, context, form)
+    reply = Reply.to(body, client, respond, context)
+    form = await reply.unless_refused(
+        takehomes.send_form(reply.deps.db, user_id=reply.user_id, candidate_id=_id_of(action))
+    )
+    if form is not None:
+        card, spec = form
+        await reply.open(takehome_blocks.send_modal(card, spec, now=reply.deps.clock.now()))
 
 
 async def open_takehome_received(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    user_id = body["user"]["id"]
-
-    async def form(deps: Deps, takehome_id: int) -> View:
-        takehome, found = await takehomes.answer_form(
-            deps.db, user_id=user_id, takehome_id=takehome_id
-        )
-        return takehome_blocks.received_modal(takehome, found.candidate.name)
-
-    await _takehome_modal(action, body, client, respond, context, form)
+    reply = Reply.to(body, client, respond, context)
+    form = await reply.unless_refused(
+        takehomes.answer_form(reply.deps.db, user_id=reply.user_id, takehome_id=_id_of(action))
+    )
+    if form is not None:
+        takehome, card = form
+        await reply.open(takehome_blocks.received_modal(takehome, card.candidate.name))
 
 
 async def takehome_not_received(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    try:
-        recorded = await takehomes.record(
-            deps.db,
-            actor_id=user_id,
-            takehome_id=_first_id(_parts(action)),
+    reply = Reply.to(body, client, respond, context)
+    recorded = await reply.unless_refused(
+        takehomes.record(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            takehome_id=_id_of(action),
             received=False,
-            now=deps.clock.now(),
+            now=reply.deps.clock.now(),
         )
-    except NotAllowed as refusal:
-        await _tell(deps, client, body, respond, str(refusal))
-        return
-    note = takehome_blocks.recorded_note(recorded)
-    await _show_changed(deps, client, body, respond, recorded.card, note)
+    )
+    if recorded is not None:
+        await reply.changed(recorded.card, takehome_blocks.recorded_note(recorded))
 
 
 async def open_grade(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    user_id = body["user"]["id"]
-
-    async def form(deps: Deps, takehome_id: int) -> View:
-        ctx = await takehomes.grade_context(deps.db, user_id=user_id, takehome_id=takehome_id)
-        return takehome_blocks.grade_modal(ctx)
-
-    await _takehome_modal(action, body, client, respond, context, form)
+    reply = Reply.to(body, client, respond, context)
+    ctx = await reply.unless_refused(
+        takehomes.grade_context(reply.deps.db, user_id=reply.user_id, takehome_id=_id_of(action))
+    )
+    if ctx is not None:
+        await reply.open(takehome_blocks.grade_modal(ctx))
 
 
 def register(app: AsyncApp) -> None:

@@ -13,11 +13,11 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import store
 from bot.domain.questions import read
 from bot.slack import notify
 from bot.slack.blocks.help import help_text
 from bot.slack.deps import Deps, deps_of
+from bot.usecases import receipts
 from handlers import imports
 from handlers.render import status_answer
 
@@ -25,15 +25,13 @@ log = logging.getLogger(__name__)
 
 
 async def _first_time(deps: Deps, body: dict[str, Any]) -> bool:
-    event_id = body.get("event_id")
-    if not isinstance(event_id, str) or not event_id:
-        return True
-    async with deps.db.transaction() as session:
-        return await store.receipts.first_delivery(session, event_id=event_id, now=deps.clock.now())
+    return await receipts.first_delivery(
+        deps.db, event_id=body.get("event_id"), now=deps.clock.now()
+    )
 
 
 async def home_opened(
-    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     if event.get("tab") != "home" or not isinstance(event.get("user"), str):
         return  # the Messages tab has nothing to draw
@@ -69,7 +67,7 @@ async def _answer(
 
 
 async def _question(
-    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext, *, in_dm: bool
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, *, in_dm: bool
 ) -> None:
     """Answer a question once per event_id, after the ack."""
     deps = deps_of(context)
@@ -86,13 +84,13 @@ async def _question(
 
 
 async def mention(
-    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await _question(event, body, client, context, in_dm=False)
 
 
 async def direct_message(
-    event: dict, body: dict, client: AsyncWebClient, context: AsyncBoltContext
+    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     if event.get("bot_id") or event.get("channel_type") != "im":
         return

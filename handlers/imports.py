@@ -13,15 +13,17 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.candidate_csv import MAX_BYTES, ImportFileError
 from bot.slack.blocks import imports as blocks
-from bot.slack.deps import Deps, deps_of
+from bot.slack.deps import Deps
 from bot.slack.notify import UNREACHABLE
 from bot.usecases import importer
 from bot.usecases.errors import NotAllowed
+from handlers.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -82,24 +84,20 @@ async def _download(client: AsyncWebClient, url: str) -> bytes:
 
 async def _preview_text(
     deps: Deps, client: AsyncWebClient, *, user_id: str, file_id: str, role_id: int | None
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[Block]]:
     """The preview (or the role picker, or why not) as a message's text and blocks."""
     try:
         filename, data = await fetch(client, file_id)
-        found = await importer.preview(
+        previewed = await importer.preview(
             deps.db, importer=importer.Importer(user_id), data=data, role_id=role_id
         )
     except (Refused, NotAllowed, ImportFileError) as refusal:
         return str(refusal), []
-    if isinstance(found, importer.NeedsRole):
-        text, built = blocks.role_picker_message(
-            found.roles, filename=filename, file_id=file_id, total=found.total
+    if isinstance(previewed, importer.NeedsRole):
+        return blocks.role_picker_message(
+            previewed.roles, filename=filename, file_id=file_id, total=previewed.total
         )
-    else:
-        text, built = blocks.preview_message(
-            found, filename=filename, file_id=file_id, role_id=role_id
-        )
-    return text, [b.to_dict() for b in built]
+    return blocks.preview_message(previewed, filename=filename, file_id=file_id, role_id=role_id)
 
 
 async def _post_preview(
@@ -130,91 +128,77 @@ def file_shared(deps: Deps, client: AsyncWebClient, event: dict[str, Any]) -> No
             )
 
 
-async def _answer(respond: AsyncRespond, text: str, built: list[dict], *, replace: bool) -> None:
-    try:
-        await respond(text=text, blocks=built or None, replace_original=replace)
-    except UNREACHABLE as error:
-        log.warning("could not answer an import click: %s", error.__class__.__name__)
-
-
-async def _pick(
-    deps: Deps, client: AsyncWebClient, respond: AsyncRespond, user_id: str, value: object
-) -> None:
+async def _pick(reply: Reply, value: object) -> None:
     parsed = blocks.parse_import_value(value)
     if parsed is None or parsed[1] is None:
-        await _answer(
-            respond, "That choice is out of date; share the file again.", [], replace=False
-        )
+        await reply.tell("That choice is out of date; share the file again.")
         return
     text, built = await _preview_text(
-        deps, client, user_id=user_id, file_id=parsed[0], role_id=parsed[1]
+        reply.deps, reply.client, user_id=reply.user_id, file_id=parsed[0], role_id=parsed[1]
     )
-    await _answer(respond, text, built, replace=bool(built))
+    if built:  # the picker becomes the preview
+        await reply.replace(text, built)
+    else:  # why not, under the picker, which stays for another try
+        await reply.tell(text)
 
 
 async def role_picked(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
+    reply = Reply.to(body, client, respond, context)
     value = (action.get("selected_option") or {}).get("value")
-    deps.background.run(_pick(deps, client, respond, body["user"]["id"], value), name="import-role")
+    reply.deps.background.run(_pick(reply, value), name="import-role")
 
 
-async def _import(
-    deps: Deps, client: AsyncWebClient, respond: AsyncRespond, user_id: str, value: object
-) -> None:
+async def _import(reply: Reply, value: object) -> None:
     parsed = blocks.parse_import_value(value)
     if parsed is None:
-        await _answer(
-            respond, "That button is out of date; share the file again.", [], replace=False
-        )
+        await reply.tell("That button is out of date; share the file again.")
         return
     file_id, role_id = parsed
+    deps = reply.deps
     try:
-        filename, data = await fetch(client, file_id)
+        filename, data = await fetch(reply.client, file_id)
         done = await importer.run(
             deps.db,
-            importer=importer.Importer(user_id),
+            importer=importer.Importer(reply.user_id),
             filename=filename,
             data=data,
             role_id=role_id,
             now=deps.clock.now(),
         )
     except (Refused, NotAllowed, ImportFileError) as refusal:
-        await _answer(respond, str(refusal), [], replace=False)
+        await reply.tell(str(refusal))
         return
     except SQLAlchemyError as error:  # the transaction rolled back: nothing was imported
         log.exception("import of file %s failed", file_id)
-        await _answer(respond, importer.failed_message(error), [], replace=False)
+        await reply.tell(importer.failed_message(error))
         return
     log.info("imported %d candidates from file %s", len(done.candidate_ids), file_id)
-    text, built = blocks.result_message(
-        done.preview, filename=filename, imported=len(done.candidate_ids)
-    )
     # The preview's message becomes the result, so its Import button is gone; a second
     # click that raced it finds everyone present and imports nothing.
-    await _answer(respond, text, [b.to_dict() for b in built], replace=True)
+    await reply.replace(
+        *blocks.result_message(done.preview, filename=filename, imported=len(done.candidate_ids))
+    )
 
 
 async def import_clicked(
     ack: AsyncAck,
-    action: dict,
-    body: dict,
+    action: dict[str, Any],
+    body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    deps = deps_of(context)
-    deps.background.run(
-        _import(deps, client, respond, body["user"]["id"], action.get("value")), name="import"
-    )
+    reply = Reply.to(body, client, respond, context)
+    reply.deps.background.run(_import(reply, action.get("value")), name="import")
 
 
 def register(app: AsyncApp) -> None:

@@ -9,77 +9,77 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import access
 from bot.domain.scorecards import template_named
-from bot.readmodels import overview
+from bot.readmodels.status import Status, ask_status, status_detail
 from bot.slack.blocks import candidates as cards
-from bot.slack.blocks.common import as_dicts
 from bot.slack.blocks.interviews import loop_blocks
 from bot.slack.blocks.offers import offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
 from bot.slack.deps import Deps
-from bot.usecases import takehomes
-from bot.usecases.candidates import CandidateCard
+from bot.usecases import offers, takehomes
+from bot.usecases.candidates import CandidateCard, move_refusal
 
 
 async def status_card(
-    deps: Deps, user_id: str, found: CandidateCard, *, note: str | None = None
-) -> tuple[str, list[dict]]:
-    """The card of a candidate just read or changed (`found`): the rest is read here."""
+    deps: Deps, user_id: str, card: CandidateCard, *, note: str | None = None
+) -> tuple[str, list[Block]]:
+    """The status card of a candidate just read or changed: the rest is read here."""
     now = deps.clock.now()
-    detail = await overview.status_detail(deps.db, viewer_id=user_id, card=found, now=now)
-    return render_status(user_id, overview.Status(found, detail), now=now, note=note)
+    detail = await status_detail(deps.db, viewer_id=user_id, card=card, now=now)
+    return render_status(user_id, Status(card, detail), now=now, note=note)
 
 
 def render_status(
-    user_id: str, status: overview.Status, *, now: datetime, note: str | None = None
-) -> tuple[str, list[dict]]:
-    found, detail = status.card, status.detail
+    user_id: str, status: Status, *, now: datetime, note: str | None = None
+) -> tuple[str, list[Block]]:
+    card, detail = status.card, status.detail
     extra: list[Block] = loop_blocks(detail.loop, viewer_id=user_id, now=now) if detail.loop else []
     if detail.loop is not None:
-        extra += _takehome(user_id, found, detail.loop.takehome, now=now)
+        extra += _takehome(user_id, card, detail.loop.takehome, now=now)
     if detail.clocks is not None:
         extra = [*cards.clock_blocks(detail.clocks, now=now), *extra]
-    if detail.offer is not None and access.can_see_candidates(user_id, found.team):
-        can_act = access.can_move_candidates(user_id, found.team)
+    if detail.offer is not None and access.can_see_candidates(user_id, card.team):
+        # The buttons show when the use case behind them would take the click.
+        can_act = offers.answer_refusal(card, user_id) is None
         extra = [*offer_blocks(detail.offer, now=now, can_act=can_act), *extra]
     text, blocks = cards.status_message(
-        found,
+        card,
         now=now,
-        can_move=access.can_move_candidates(user_id, found.team),
+        can_move=move_refusal(card, user_id) is None,
         extra=extra,
         note=note,
     )
-    return text, as_dicts(blocks)
+    return text, blocks
 
 
 def _takehome(
-    user_id: str, found: CandidateCard, view: takehomes.TakehomeView | None, *, now: datetime
+    user_id: str, card: CandidateCard, view: takehomes.TakehomeView | None, *, now: datetime
 ) -> list[Block]:
     """The card's take-home section, with Send take-home when this viewer may send one."""
     latest = view.takehome if view is not None else None
-    can_send = takehomes.send_refusal(found, user_id, latest) is None
-    spec = template_named(found.role.template).takehome
+    can_send = takehomes.send_refusal(card, user_id, latest) is None
+    spec = template_named(card.role.template).takehome
     return takehome_blocks(
-        view, found=found, viewer_id=user_id, can_send=can_send, spec=spec, now=now
+        view, card=card, viewer_id=user_id, can_send=can_send, spec=spec, now=now
     )
 
 
-async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list[dict]]:
+async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list[Block]]:
     """The one answer to "where is <name>?", however it was asked."""
     if not query.strip():
         return "Whose status? Example: `/hire status Jane Doe`, or ask me `where is Jane?`.", []
     now = deps.clock.now()
-    asked = await overview.ask_status(deps.db, viewer_id=user_id, query=query, now=now)
+    asked = await ask_status(deps.db, viewer_id=user_id, query=query, now=now)
     if len(asked.choices) > 1:
         text, blocks = cards.choices_message(query, asked.choices, action=cards.OPEN_STATUS)
-        return text, as_dicts(blocks)
+        return text, blocks
     if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
         return cards.not_found_message(query), []
     return render_status(user_id, asked.status, now=now)
 
 
-def refresh_team_homes(deps: Deps, client: AsyncWebClient, found: CandidateCard) -> None:
+def refresh_team_homes(deps: Deps, client: AsyncWebClient, card: CandidateCard) -> None:
     """After a change to a candidate, redraw the Home tabs of the role's hiring team."""
-    people = {found.role.hiring_manager_id, *found.team.recruiter_ids}
+    people = {card.role.hiring_manager_id, *card.team.recruiter_ids}
     deps.background.run(
         deps.homes.redraw(client, deps.db, people, deps.clock.now), name="refresh-homes"
     )

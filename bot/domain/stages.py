@@ -43,7 +43,15 @@ SCHEDULABLE = frozenset({Stage.SOURCED, Stage.SCREENING, Stage.INTERVIEWING, Sta
 
 
 class IllegalMove(Exception):
-    """A move the stage machine refuses; the message explains it to a person."""
+    """A move the stage machine refuses; the message explains it to a person.
+
+    `needs_reason`: the move itself is fine but wants a reason, so a form can point at
+    its reason field and a command can show how to give one (never read from the text).
+    """
+
+    def __init__(self, why: str, *, needs_reason: bool = False) -> None:
+        super().__init__(why)
+        self.needs_reason = needs_reason
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,9 @@ def plan_move(current: Stage, target: Stage, *, reason: str = "") -> Move:
     if problem:
         raise IllegalMove(problem)
     if target in NEEDS_REASON and not reason.strip():
-        raise IllegalMove(f"moving a candidate to {target.value} needs a reason.")
+        raise IllegalMove(
+            f"moving a candidate to {target.value} needs a reason.", needs_reason=True
+        )
     if target in EXITS:
         return Move(current, target)
     here, there = PATH.index(current), PATH.index(target)

@@ -3,6 +3,7 @@ them between stages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,7 +17,9 @@ from bot.domain.names import Named, clean_name, match_names, name_key
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
 from bot.store.engine import Database
 from bot.store.tables import MAX_NOTE, Candidate, Role, StageEvent
-from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
+from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed, StaleMove
+
+MOVERS_ONLY = "Only the role's recruiters and hiring manager can move candidates."
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,8 @@ async def add_candidate(
         raise FormErrors(errors)
     assert form.role_id is not None
     async with db.transaction() as session:
-        found = await store.role_with_team(session, role_id=form.role_id)
-        if found is None or not access.can_add_candidates(actor_id, found.team):
+        role_with_team = await store.role_with_team(session, role_id=form.role_id)
+        if role_with_team is None or not access.can_add_candidates(actor_id, role_with_team.team):
             raise FormErrors({"role": "You can only add candidates to roles you recruit for."})
         try:
             candidate = await store.add_candidate(
@@ -86,14 +89,15 @@ async def add_candidate(
             raise FormErrors(
                 {
                     "name": f"{dup.name} is already an open candidate for "
-                    f"{found.role.title} (stage: {dup.stage}). Use `/hire status "
+                    f"{role_with_team.role.title} (stage: {dup.stage}). Use `/hire status "
                     f"{dup.name}` to see them."
                 }
             ) from None
         assert candidate.id is not None
-        await store.touch(session, candidate_id=candidate.id, now=now)  # the idle clock starts
+        # The idle clock starts.
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         events = await store.recent_events(session, candidate_id=candidate.id)
-        return CandidateCard(candidate, found.role, found.team, events)
+        return CandidateCard(candidate, role_with_team.role, role_with_team.team, events)
 
 
 async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:
@@ -110,8 +114,8 @@ async def find_in(
     # A StrEnum's members hash as their values: no Stage() per row of thousands.
     people = [Named(i, name, stage not in CLOSED, key) for i, name, key, stage in visible]
     matches = match_names(query, people)
-    found = await store.candidates_with_roles(session, ids=[m.id for m in matches])
-    by_id = {c.id: (c, r) for c, r in found}
+    rows = await store.candidates_with_roles(session, ids=[m.id for m in matches])
+    by_id = {c.id: (c, r) for c, r in rows}
     return [by_id[m.id] for m in matches if m.id in by_id]
 
 
@@ -127,16 +131,62 @@ async def card_in(
     candidate = await store.get_candidate(session, candidate_id=candidate_id)
     if candidate is None:
         return None
-    found = await store.role_with_team(session, role_id=candidate.role_id)
-    if found is None:
+    role_with_team = await store.role_with_team(session, role_id=candidate.role_id)
+    if role_with_team is None:
         return None
     # Interviewers see the candidates they interview; the hiring team sees all of the role's.
-    if not access.can_see_candidates(user_id, found.team) and user_id not in (
+    if not access.can_see_candidates(user_id, role_with_team.team) and user_id not in (
         await store.interviewer_ids_of(session, candidate_id=candidate_id)
     ):
         return None
     events = await store.recent_events(session, candidate_id=candidate_id)
-    return CandidateCard(candidate, found.role, found.team, events)
+    return CandidateCard(candidate, role_with_team.role, role_with_team.team, events)
+
+
+# Refusals: each rule about one candidate is a function of the card and the person, so the
+# button or command that opens a form and the use case that takes it ask the same question.
+Refusal = Callable[[CandidateCard, str], str | None]
+
+
+def move_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not move this candidate, or None."""
+    if not access.can_move_candidates(user_id, card.team):
+        return MOVERS_ONLY
+    return None
+
+
+def move_form_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why the move form does not open, or None: a closed candidate has no stage to pick.
+    A move typed at one gets the stage machine's fuller why instead (plan_move)."""
+    refusal = move_refusal(card, user_id)
+    if refusal is None and card.stage.is_closed:
+        return f"{card.candidate.name} is {card.stage.value}, which is final."
+    return refusal
+
+
+async def allowed_card(
+    session: store.AsyncSession, *, user_id: str, candidate_id: int, refusal: Refusal
+) -> CandidateCard:
+    """The candidate's card when `refusal` lets this person act on it; else NotAllowed with
+    its why, or with NOT_FOUND when they may not see the candidate at all."""
+    card = await card_in(session, user_id=user_id, candidate_id=candidate_id)
+    if card is None:
+        raise NotAllowed(NOT_FOUND)
+    why = refusal(card, user_id)
+    if why:
+        raise NotAllowed(why)
+    return card
+
+
+async def form_card(
+    db: Database, *, user_id: str, candidate_id: int, refusal: Refusal
+) -> CandidateCard:
+    """The card a form about this candidate opens on; NotAllowed when it should not open.
+    The use case taking the form asks the same `refusal` again, under its transaction."""
+    async with db.reader() as session:
+        return await allowed_card(
+            session, user_id=user_id, candidate_id=candidate_id, refusal=refusal
+        )
 
 
 async def move(
@@ -151,11 +201,9 @@ async def move(
 ) -> CandidateCard:
     """Move a candidate the actor saw in `seen_stage`; raises NotAllowed, IllegalMove, StaleMove."""
     async with db.transaction() as session:
-        current = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
-        if current is None:
-            raise NotAllowed("I can't find that candidate among the roles you hire for.")
-        if not access.can_move_candidates(actor_id, current.team):
-            raise NotAllowed("Only the role's recruiters and hiring manager can move candidates.")
+        current = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=move_refusal
+        )
         if current.stage == seen_stage:
             if len(reason.strip()) > MAX_NOTE:
                 raise IllegalMove(f"keep the reason under {MAX_NOTE} characters.")
@@ -173,7 +221,7 @@ async def move(
                 raise IllegalMove(
                     "someone else moved this candidate a moment ago; look again."
                 ) from None
-            await store.touch(session, candidate_id=candidate_id, now=now)
+            await store.replan_clocks(session, candidate_id=candidate_id, now=now)
             events = await store.recent_events(session, candidate_id=candidate_id)
             await session.refresh(current.candidate)
             return CandidateCard(current.candidate, current.role, current.team, events)

@@ -9,12 +9,11 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.store.engine import Database
-from bot.usecases.candidates import CandidateCard, card_in
-from bot.usecases.errors import FormErrors, NotAllowed
+from bot.usecases.candidates import CandidateCard, allowed_card, card_in
+from bot.usecases.errors import FormErrors
 
 MAX_REASON = 200  # candidate.deadline_reason's column
 MAX_AHEAD = timedelta(days=180)  # further out, no clock of ours is near it
-NOT_FOUND = "I can't find that candidate among the roles you hire for."
 NOT_YOURS = "Only the role's recruiters and hiring manager set a candidate's deadline."
 
 
@@ -31,10 +30,14 @@ class DeadlineSet:
     cleared: bool
 
 
-def closed_refusal(found: CandidateCard) -> str | None:
-    """A hired, rejected or withdrawn candidate has no clocks left to compress."""
-    if found.stage.is_closed:
-        return f"{found.candidate.name} is {found.stage.value}, which is final; nothing changed."
+def deadline_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not set this candidate's deadline, or None: asked when the form
+    opens and again when it is saved. A hired, rejected or withdrawn candidate has no
+    clocks left to compress."""
+    if not access.can_move_candidates(user_id, card.team):
+        return NOT_YOURS
+    if card.stage.is_closed:
+        return f"{card.candidate.name} is {card.stage.value}, which is final; nothing changed."
     return None
 
 
@@ -67,26 +70,21 @@ async def set_deadline(
     db: Database, *, actor_id: str, candidate_id: int, form: DeadlineForm, now: datetime
 ) -> DeadlineSet:
     """Set, change or clear the deadline; raises NotAllowed or FormErrors. The clocks are
-    re-planned from the new facts on the next sweep (store.touch)."""
+    re-planned from the new facts on the next sweep (store.replan_clocks)."""
     async with db.transaction() as session:
         await store.lock_candidate(session, candidate_id=candidate_id)  # one change at a time
-        found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
-        if found is None:
-            raise NotAllowed(NOT_FOUND)
-        if not access.can_move_candidates(actor_id, found.team):
-            raise NotAllowed(NOT_YOURS)
-        closed = closed_refusal(found)
-        if closed:
-            raise NotAllowed(closed)
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=deadline_refusal
+        )
         errors = check_deadline(form, now=now)
         if errors:
             raise FormErrors(errors)
         reason = form.reason.strip() or None
-        if form.clear and found.candidate.deadline_at is None:
-            return DeadlineSet(found, cleared=True)  # cleared already (a teammate, a double click)
+        if form.clear and card.candidate.deadline_at is None:
+            return DeadlineSet(card, cleared=True)  # cleared already (a teammate, a double click)
         await store.set_deadline(
             session,
-            candidate=found.candidate,
+            candidate=card.candidate,
             at=None if form.clear else form.at,
             reason=None if form.clear else reason,  # a cleared deadline keeps no reason
             actor_id=actor_id,
@@ -94,7 +92,7 @@ async def set_deadline(
             detail=_detail(form),
             now=now,
         )
-        await store.touch(session, candidate_id=candidate_id, now=now)
+        await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
         assert updated is not None
         return DeadlineSet(updated, cleared=form.clear)

@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.usecases.candidates import CandidateCard
 
+# One answer for a candidate who does not exist and for one the person may not see, so
+# that nobody learns a candidate exists by being refused.
+NOT_FOUND = "I can't find that candidate among the roles you hire for."
+
 
 class FormErrors(Exception):
     """Field name -> message, for a modal to show under each field."""

@@ -34,7 +34,8 @@ from bot.store.tables import (
     Scorecard,
 )
 from bot.usecases import takehomes
-from bot.usecases.errors import FormErrors, NotAllowed
+from bot.usecases.candidates import CandidateCard, allowed_card
+from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
 MAX_INTERVIEWERS = 6
 # An interview may be recorded after the fact, but not long after.
@@ -120,14 +121,16 @@ async def _loop(
     *,
     viewer_id: str,
     candidate: Candidate,
-    found: store.RoleWithTeam | None = None,
+    role_with_team: store.RoleWithTeam | None = None,
 ) -> Loop | None:
-    """`found`: the candidate's role and team, when the caller has read them already."""
-    found = found or await store.role_with_team(session, role_id=candidate.role_id)
-    assert candidate.id is not None and found is not None
+    """`role_with_team`: the candidate's role and team, when the caller has read them already."""
+    role_with_team = role_with_team or await store.role_with_team(
+        session, role_id=candidate.role_id
+    )
+    assert candidate.id is not None and role_with_team is not None
     pairs = await store.seats_of(session, candidate_id=candidate.id)
     interviewers = {seat.interviewer_id for _, seat in pairs}
-    if not (access.can_see_candidates(viewer_id, found.team) or viewer_id in interviewers):
+    if not (access.can_see_candidates(viewer_id, role_with_team.team) or viewer_id in interviewers):
         return None
     latest = store.latest_versions(await store.scorecards_of(session, candidate_id=candidate.id))
     ratings: dict[int, dict[str, Rating]] = {}
@@ -135,7 +138,7 @@ async def _loop(
         session, scorecard_ids=[c.id for c in latest.values() if c.id]
     ):
         ratings.setdefault(rating.scorecard_id, {})[rating.competency] = rating
-    template = template_named(found.role.template)
+    template = template_named(role_with_team.role.template)
     interviews: dict[int, InterviewView] = {}
     for interview, seat in pairs:
         assert interview.id is not None
@@ -153,12 +156,22 @@ async def _loop(
             )
         )
     submitted_by = {interviewer for _, interviewer in latest}
-    show = may_see_ratings(viewer_id, found.team, submitted_by)
+    show = may_see_ratings(viewer_id, role_with_team.team, submitted_by)
     takehome = await takehomes.takehome_in(
-        session, viewer_id=viewer_id, candidate=candidate, team=found.team, template=template
+        session,
+        viewer_id=viewer_id,
+        candidate=candidate,
+        team=role_with_team.team,
+        template=template,
     )
     return Loop(
-        candidate, found.role, found.team, template, list(interviews.values()), show, takehome
+        candidate,
+        role_with_team.role,
+        role_with_team.team,
+        template,
+        list(interviews.values()),
+        show,
+        takehome,
     )
 
 
@@ -167,7 +180,10 @@ async def loop_in(
 ) -> Loop | None:
     """The loop of a candidate whose role and team the caller has read in this session."""
     return await _loop(
-        session, viewer_id=viewer_id, candidate=candidate, found=store.RoleWithTeam(role, team)
+        session,
+        viewer_id=viewer_id,
+        candidate=candidate,
+        role_with_team=store.RoleWithTeam(role, team),
     )
 
 
@@ -178,6 +194,40 @@ async def loop_of(db: Database, *, viewer_id: str, candidate_id: int) -> Loop | 
         if candidate is None:
             return None
         return await _loop(session, viewer_id=viewer_id, candidate=candidate)
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """The seats of a candidate's loop whose scorecards are still out: whom to remind."""
+
+    card: CandidateCard
+    waiting: list[tuple[InterviewView, SeatView]]
+
+
+def nudge_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Only the hiring team nudges; to anyone else, an interviewer too, the candidate is
+    not there to nudge about."""
+    return None if access.can_move_candidates(user_id, card.team) else NOT_FOUND
+
+
+async def nudge(db: Database, *, actor_id: str, candidate_id: int) -> Nudge:
+    """The interviewers to remind about their scorecards for this candidate (none: every
+    scorecard is in); raises NotAllowed. Reading only: the reminders are the caller's."""
+    async with db.reader() as session:
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=nudge_refusal
+        )
+        loop = await loop_in(
+            session,
+            viewer_id=actor_id,
+            candidate=card.candidate,
+            role=card.role,
+            team=card.team,
+        )
+    if loop is None:  # the hiring team sees every loop of its role: never, in fact
+        raise NotAllowed(NOT_FOUND)
+    waiting = [(i, seat) for i in loop.interviews for seat in i.seats if not seat.submitted]
+    return Nudge(card, waiting)
 
 
 # Scheduling -----------------------------------------------------------------------------
@@ -202,6 +252,16 @@ class Scheduled:
     feedback_due_at: datetime
     moved_from: Stage | None
     repeated: bool = False  # the same form arrived again: nothing new was booked
+
+
+def schedule_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not schedule an interview with this candidate, or None: asked
+    when the form opens and again when it is submitted."""
+    if not access.can_move_candidates(user_id, card.team):
+        return "Only the role's recruiters and hiring manager schedule interviews."
+    if card.stage not in SCHEDULABLE:
+        return f"{card.candidate.name} is in {card.stage.value}: interviews are over for them."
+    return None
 
 
 def check_interview(
@@ -245,35 +305,23 @@ async def schedule(
     """Add one interview; the first one moves the candidate to `interviewing`.
     A form submitted again (same request_key) books nothing more."""
     async with db.transaction() as session:
-        candidate = await store.lock_candidate(session, candidate_id=candidate_id)
-        found = (
-            await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
+        await store.lock_candidate(session, candidate_id=candidate_id)  # one booking at a time
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=schedule_refusal
         )
-        if (
-            candidate is None
-            or found is None
-            or not access.can_see_candidates(actor_id, found.team)
-        ):
-            raise NotAllowed("I can't find that candidate among the roles you hire for.")
-        if not access.can_move_candidates(actor_id, found.team):
-            raise NotAllowed("Only the role's recruiters and hiring manager schedule interviews.")
-        current = Stage(candidate.stage)
-        if current not in SCHEDULABLE:
-            raise FormErrors(
-                {"plan": f"{candidate.name} is in {current.value}: interviews are over."}
-            )
-        template = template_named(found.role.template)
+        candidate, role, current = card.candidate, card.role, card.stage
+        template = template_named(role.template)
         checked, errors = check_interview(form, template, now=now)
         if errors or checked is None:
             raise FormErrors(errors)
         stage, starts, ends = checked
-        due = ends + timedelta(hours=found.role.feedback_hours)
+        due = ends + timedelta(hours=role.feedback_hours)
         booked = await store.interview_by_request(session, request_key=request_key[:32])
         if booked is not None:
             return Scheduled(
                 booked,
                 candidate,
-                found.role,
+                role,
                 stage,
                 competencies_for(template, stage.key),
                 sorted(set(form.interviewer_ids)),
@@ -308,12 +356,12 @@ async def schedule(
             moved_from = current
         # A new interview reopens the loop: the decision window waits for its scorecard.
         await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
-        await store.touch(session, candidate_id=candidate.id, now=now)
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         await session.refresh(candidate)
         return Scheduled(
             interview,
             candidate,
-            found.role,
+            role,
             stage,
             competencies_for(template, stage.key),
             sorted(set(form.interviewer_ids)),
@@ -348,11 +396,13 @@ async def _context(
     ):
         raise NotAllowed(NOT_YOURS)
     candidate = await store.get_candidate(session, candidate_id=interview.candidate_id)
-    found = await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
-    assert candidate is not None and found is not None
+    role_with_team = (
+        await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
+    )
+    assert candidate is not None and role_with_team is not None
     if Stage(candidate.stage) not in EDITABLE:
         raise NotAllowed(_closed(candidate))
-    template = template_named(found.role.template)
+    template = template_named(role_with_team.role.template)
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id
     )
@@ -365,7 +415,7 @@ async def _context(
     return ScorecardContext(
         interview,
         candidate,
-        found.role,
+        role_with_team.role,
         stage.name if stage else interview.plan_stage,
         competencies_for(template, interview.plan_stage),
         current,
@@ -447,7 +497,7 @@ async def submit(
             raise FormErrors(
                 {"summary": "This scorecard was just saved from another window. Open it again."}
             ) from None
-        await store.touch(session, candidate_id=candidate.id, now=now)  # nudges stop
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)  # nudges stop
         # Under the lock, so two last scorecards at once complete the loop exactly once.
         # A received take-home's grades are part of the loop's feedback too.
         completes = (
@@ -494,21 +544,23 @@ async def scorecard_detail(
 ) -> ScorecardDetail | None:
     """A submitted scorecard (its current version), if the viewer may read it."""
     async with db.reader() as session:
-        card = await store.get_scorecard(session, scorecard_id=scorecard_id)
+        scorecard = await store.get_scorecard(session, scorecard_id=scorecard_id)
         candidate = (
-            await store.get_candidate(session, candidate_id=card.candidate_id) if card else None
+            await store.get_candidate(session, candidate_id=scorecard.candidate_id)
+            if scorecard
+            else None
         )
-        if card is None or candidate is None:
+        if scorecard is None or candidate is None:
             return None
         loop = await _loop(session, viewer_id=viewer_id, candidate=candidate)
-        if loop is None or not (loop.show_ratings or card.interviewer_id == viewer_id):
+        if loop is None or not (loop.show_ratings or scorecard.interviewer_id == viewer_id):
             return None
         for interview in loop.interviews:
             for seat in interview.seats:
                 if (
                     seat.scorecard is not None
-                    and interview.interview.id == card.interview_id
-                    and seat.interviewer_id == card.interviewer_id
+                    and interview.interview.id == scorecard.interview_id
+                    and seat.interviewer_id == scorecard.interviewer_id
                 ):
                     return ScorecardDetail(
                         seat.scorecard,
@@ -520,6 +572,16 @@ async def scorecard_detail(
                         seat.scorecard.version,
                     )
         return None
+
+
+async def read_scorecard(db: Database, *, viewer_id: str, scorecard_id: int) -> ScorecardDetail:
+    """The scorecard for its read-only modal; NotAllowed when the viewer may not read it.
+    One answer for every reason (no such scorecard, not theirs to see, their own not in
+    yet), so a refusal reveals nothing about the loop."""
+    detail = await scorecard_detail(db, viewer_id=viewer_id, scorecard_id=scorecard_id)
+    if detail is None:
+        raise NotAllowed("You can read others' scorecards once you have submitted your own.")
+    return detail
 
 
 # An interviewer's own work ---------------------------------------------------------------

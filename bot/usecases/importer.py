@@ -127,20 +127,20 @@ async def run(
             default = RoleRef(roles[0].id or 0, roles[0].title)
         parsed = candidate_csv.parse(data, roles=_refs(roles), default_role=default)
         await store.lock_roles(session, role_ids=[row.role.id for row in parsed.rows])
-        found = candidate_csv.classify(parsed, await _existing(session, parsed))
+        classified = candidate_csv.classify(parsed, await _existing(session, parsed))
         notes = [
-            candidate_csv.event_note(r, filename=filename, who=importer.who) for r in found.new
+            candidate_csv.event_note(r, filename=filename, who=importer.who) for r in classified.new
         ]
-        total = len(found.new)
+        total = len(classified.new)
         ids = await store.add_imported(
             session,
-            rows=found.new,
+            rows=classified.new,
             notes=notes,
             actor_id=importer.actor_id[:32],
             now=now,
             progress=(lambda done: progress(done, total)) if progress else None,
         )
-        return Imported(found, ids)
+        return Imported(classified, ids)
 
 
 def failed_message(error: Exception) -> str:

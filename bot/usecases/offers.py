@@ -8,16 +8,15 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.clocks import CLOCK_OF, Kind
-from bot.domain.stages import IllegalMove, Stage, plan_move
+from bot.domain.stages import Stage, plan_move
 from bot.store.engine import Database
 from bot.store.tables import MAX_NOTE, Alert, Offer
-from bot.usecases.candidates import CandidateCard, card_in
-from bot.usecases.errors import FormErrors, NotAllowed
+from bot.usecases.candidates import CandidateCard, allowed_card, card_in
+from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
 MAX_WINDOW = timedelta(days=30)
 EXTENSION = timedelta(hours=24)
 NOT_YOURS = "Only the role's recruiters and hiring manager handle offers."
-NOT_FOUND = "I can't find that candidate among the roles you hire for."
 SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
 
 
@@ -25,6 +24,17 @@ SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
 class OfferCard:
     card: CandidateCard
     offer: Offer
+
+
+def offer_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not extend this candidate an offer, or None: asked when the
+    form opens and again when it is submitted. Every open stage but offer itself may
+    move to offer (bot.domain.stages)."""
+    if not access.can_move_candidates(user_id, card.team):
+        return "Only the role's recruiters and hiring manager extend offers."
+    if card.stage.is_closed or card.stage == Stage.OFFER:
+        return f"{card.candidate.name} is in {card.stage.value}: no new offer can go out."
+    return None
 
 
 def check_offer(terms: str, expires_at: datetime | None, *, now: datetime) -> dict[str, str]:
@@ -42,15 +52,17 @@ def check_offer(terms: str, expires_at: datetime | None, *, now: datetime) -> di
     return errors
 
 
-async def _team_card(
-    session: store.AsyncSession, actor_id: str, candidate_id: int, refusal: str = NOT_YOURS
-) -> CandidateCard:
-    found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
-    if found is None:
-        raise NotAllowed(NOT_FOUND)
-    if not access.can_move_candidates(actor_id, found.team):
-        raise NotAllowed(refusal)
-    return found
+def answer_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not record the candidate's answer to an offer, nor give them
+    more time, or None."""
+    return None if access.can_move_candidates(user_id, card.team) else NOT_YOURS
+
+
+def snooze_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not snooze this candidate's clocks, or None."""
+    if not access.can_move_candidates(user_id, card.team):
+        return "Only the role's recruiters and hiring manager can snooze its clocks."
+    return None
 
 
 async def extend(
@@ -64,14 +76,13 @@ async def extend(
 ) -> OfferCard:
     """Extend an offer: the candidate moves to `offer` and the offer clock starts."""
     async with db.transaction() as session:
-        found = await _team_card(session, actor_id, candidate_id)
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=offer_refusal
+        )
         errors = check_offer(terms, expires_at, now=now)
-        try:
-            move = plan_move(found.stage, Stage.OFFER)
-        except IllegalMove as error:
-            errors["terms"] = f"I can't extend an offer: {error}"
         if errors:
             raise FormErrors(errors)
+        move = plan_move(card.stage, Stage.OFFER)  # legal: offer_refusal let it through
         assert expires_at is not None
         offer = Offer(
             candidate_id=candidate_id,
@@ -83,16 +94,16 @@ async def extend(
         session.add(offer)
         await store.move_candidate(
             session,
-            candidate=found.candidate,
+            candidate=card.candidate,
             move=move,
             actor_id=actor_id,
             note="offer extended",
             now=now,
         )
-        await store.touch(session, candidate_id=candidate_id, now=now)
-        found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
-        assert found is not None
-        return OfferCard(found, offer)
+        await store.replan_clocks(session, candidate_id=candidate_id, now=now)
+        updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+        assert updated is not None
+        return OfferCard(updated, offer)
 
 
 async def _open_offer(
@@ -101,10 +112,12 @@ async def _open_offer(
     offer = await session.get(Offer, offer_id)
     if offer is None:  # the same words as a candidate one may not see
         raise NotAllowed(NOT_FOUND)
-    found = await _team_card(session, actor_id, offer.candidate_id)
-    if offer.status not in ("open", "expired") or found.stage != Stage.OFFER:
+    card = await allowed_card(
+        session, user_id=actor_id, candidate_id=offer.candidate_id, refusal=answer_refusal
+    )
+    if offer.status not in ("open", "expired") or card.stage != Stage.OFFER:
         raise NotAllowed(f"That offer was already {offer.status}; nothing changed.")
-    return offer, found
+    return offer, card
 
 
 async def decide(
@@ -112,12 +125,12 @@ async def decide(
 ) -> OfferCard:
     """The candidate answered: accepted → hired; declined → withdrawn, with the reason."""
     async with db.transaction() as session:
-        offer, found = await _open_offer(session, actor_id, offer_id)
+        offer, card = await _open_offer(session, actor_id, offer_id)
         target = Stage.HIRED if accepted else Stage.WITHDRAWN
         note = "accepted the offer" if accepted else "declined the offer"
         await store.move_candidate(
             session,
-            candidate=found.candidate,
+            candidate=card.candidate,
             move=plan_move(Stage.OFFER, target, reason=note),
             actor_id=actor_id,
             note=note,
@@ -125,7 +138,7 @@ async def decide(
         )
         offer.status = "accepted" if accepted else "declined"
         offer.decided_at, offer.decided_by = now, actor_id
-        await store.touch(session, candidate_id=offer.candidate_id, now=now)
+        await store.replan_clocks(session, candidate_id=offer.candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
         assert updated is not None
         return OfferCard(updated, offer)
@@ -134,7 +147,7 @@ async def decide(
 async def give_more_time(db: Database, *, actor_id: str, offer_id: int, now: datetime) -> OfferCard:
     """Extend the window by 24 h (from now if it had expired), recorded as a pause."""
     async with db.transaction() as session:
-        offer, found = await _open_offer(session, actor_id, offer_id)
+        offer, card = await _open_offer(session, actor_id, offer_id)
         offer.expires_at = max(offer.expires_at, now) + EXTENSION
         offer.status = "open"
         await store.add_pause(
@@ -147,8 +160,8 @@ async def give_more_time(db: Database, *, actor_id: str, offer_id: int, now: dat
             reason="offer window extended 24h",
             now=now,
         )
-        await store.touch(session, candidate_id=offer.candidate_id, now=now)
-        return OfferCard(found, offer)
+        await store.replan_clocks(session, candidate_id=offer.candidate_id, now=now)
+        return OfferCard(card, offer)
 
 
 async def snooze(
@@ -160,11 +173,8 @@ async def snooze(
         alert = await session.get(Alert, alert_id)
         if alert is None:  # the same words as a candidate one may not see
             raise NotAllowed(NOT_FOUND)
-        found = await _team_card(
-            session,
-            actor_id,
-            alert.candidate_id,
-            "Only the role's recruiters and hiring manager can snooze its clocks.",
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=alert.candidate_id, refusal=snooze_refusal
         )
         clock = CLOCK_OF[Kind(alert.kind)]
         if clock not in SNOOZABLE:
@@ -181,5 +191,5 @@ async def snooze(
             reason="snoozed 24h",
             now=now,
         )
-        await store.touch(session, candidate_id=alert.candidate_id, now=now)
-        return found, clock
+        await store.replan_clocks(session, candidate_id=alert.candidate_id, now=now)
+        return card, clock

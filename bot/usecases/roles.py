@@ -58,14 +58,23 @@ def check_new_role(form: NewRole) -> tuple[ClockSettings, dict[str, str]]:
     return ClockSettings(**clocks), errors
 
 
+def create_refusal(user_id: str, admins: Collection[str]) -> str | None:
+    """Why this person may not create a role, or None: asked by `/hire role` before the
+    form opens and again when it is submitted."""
+    if access.can_create_role(user_id, admins):
+        return None
+    return (
+        "Only Loopkeeper admins can create roles. Ask an admin, or have your user id "
+        "added to LOOPKEEPER_ADMINS."
+    )
+
+
 async def create_role(
     db: Database, *, actor_id: str, admins: Collection[str], form: NewRole, now: datetime
 ) -> Role:
-    if not access.can_create_role(actor_id, admins):
-        raise NotAllowed(
-            "Only Loopkeeper admins can create roles. Ask an admin, or have your user id "
-            "added to LOOPKEEPER_ADMINS."
-        )
+    refusal = create_refusal(actor_id, admins)
+    if refusal:
+        raise NotAllowed(refusal)
     clocks, errors = check_new_role(form)
     if errors:
         raise FormErrors(errors)
@@ -99,8 +108,8 @@ async def roles_for(db: Database, *, user_id: str) -> list[store.RoleWithTeam]:
 
 async def team_of(db: Database, *, role_id: int) -> Team | None:
     async with db.reader() as session:
-        found = await store.role_with_team(session, role_id=role_id)
-    return found.team if found else None
+        role_with_team = await store.role_with_team(session, role_id=role_id)
+    return role_with_team.team if role_with_team else None
 
 
 async def roles_user_can_add_to(db: Database, *, user_id: str) -> list[Role]:
@@ -109,3 +118,15 @@ async def roles_user_can_add_to(db: Database, *, user_id: str) -> list[Role]:
         for r in await roles_for(db, user_id=user_id)
         if access.can_add_candidates(user_id, r.team)
     ]
+
+
+async def add_form_roles(db: Database, *, user_id: str) -> list[Role]:
+    """The roles the add form offers this person; NotAllowed when there are none, so the
+    form does not open empty. Its submission checks the one role picked (add_candidate)."""
+    addable = await roles_user_can_add_to(db, user_id=user_id)
+    if not addable:
+        raise NotAllowed(
+            "You can add candidates only to roles where you are a recruiter or the "
+            "hiring manager, and you are on none yet. An admin creates roles with `/hire role`."
+        )
+    return addable

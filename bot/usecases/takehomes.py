@@ -37,15 +37,14 @@ from bot.store.tables import (
     TakehomeGrade,
     TakehomeRating,
 )
-from bot.usecases.candidates import CandidateCard, card_in
-from bot.usecases.errors import FormErrors, NotAllowed
+from bot.usecases.candidates import CandidateCard, allowed_card, card_in
+from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
 MAX_GRADERS = 6
 MAX_WINDOW = timedelta(days=30)
 # A take-home may be sent, answered and graded until the candidate leaves `decision`,
 # as interviews and scorecards are.
 OPEN_TO_TAKEHOMES = SCHEDULABLE
-NOT_FOUND = "I can't find that candidate among the roles you hire for."
 TEAM_ONLY = "Only the role's recruiters and hiring manager send and record take-homes."
 NOT_A_GRADER = "That take-home is graded by others, so I can't open it for you."
 STATUS_WORDS = {"sent": "sent", "received": "received", "not_received": "not received"}
@@ -158,17 +157,24 @@ class Sent:
     grader_ids: list[str]
 
 
-def send_refusal(found: CandidateCard, user_id: str, latest: Takehome | None) -> str | None:
-    """Why this person cannot send a take-home to this candidate now, or None."""
-    if not access.can_move_candidates(user_id, found.team):
-        return TEAM_ONLY
-    if template_named(found.role.template).takehome is None:
-        return f"The {found.role.title} role's scorecard template has no take-home."
-    if found.stage not in OPEN_TO_TAKEHOMES:
-        return f"{found.candidate.name} is in {found.stage.value}: take-homes are over for them."
+def team_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not send or record this candidate's take-homes, or None."""
+    return None if access.can_move_candidates(user_id, card.team) else TEAM_ONLY
+
+
+def send_refusal(card: CandidateCard, user_id: str, latest: Takehome | None) -> str | None:
+    """Why this person cannot send a take-home to this candidate now, or None: asked when
+    the form opens, when the status card offers the button, and when the form is sent."""
+    team_only = team_refusal(card, user_id)
+    if team_only:
+        return team_only
+    if template_named(card.role.template).takehome is None:
+        return f"The {card.role.title} role's scorecard template has no take-home."
+    if card.stage not in OPEN_TO_TAKEHOMES:
+        return f"{card.candidate.name} is in {card.stage.value}: take-homes are over for them."
     if latest is not None and latest.status == "sent":
         return (
-            f"A take-home is already out for {found.candidate.name}: record it as received "
+            f"A take-home is already out for {card.candidate.name}: record it as received "
             "or not received first."
         )
     return None
@@ -191,32 +197,21 @@ def check_send(form: NewTakehome, *, now: datetime) -> dict[str, str]:
     return errors
 
 
-async def _team_card(
-    session: store.AsyncSession, actor_id: str, candidate_id: int
-) -> CandidateCard:
-    found = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
-    if found is None:
-        raise NotAllowed(NOT_FOUND)
-    if not access.can_move_candidates(actor_id, found.team):
-        raise NotAllowed(TEAM_ONLY)
-    return found
-
-
 async def send_form(
     db: Database, *, user_id: str, candidate_id: int
 ) -> tuple[CandidateCard, TakehomeSpec]:
     """What the send modal needs; raises NotAllowed with the reason it cannot open."""
     async with db.reader() as session:
-        found = await card_in(session, user_id=user_id, candidate_id=candidate_id)
-        if found is None:
+        card = await card_in(session, user_id=user_id, candidate_id=candidate_id)
+        if card is None:
             raise NotAllowed(NOT_FOUND)
         latest = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
-    refusal = send_refusal(found, user_id, latest)
+    refusal = send_refusal(card, user_id, latest)
     if refusal:
         raise NotAllowed(refusal)
-    spec = template_named(found.role.template).takehome
+    spec = template_named(card.role.template).takehome
     assert spec is not None
-    return found, spec
+    return card, spec
 
 
 async def send(
@@ -226,16 +221,18 @@ async def send(
     async with db.transaction() as session:
         # Under the candidate's lock, so two sends at once leave one take-home open.
         await store.lock_candidate(session, candidate_id=candidate_id)
-        found = await _team_card(session, actor_id, candidate_id)
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=team_refusal
+        )
         latest = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
-        refusal = send_refusal(found, actor_id, latest)
+        refusal = send_refusal(card, actor_id, latest)
         if refusal:
             raise NotAllowed(refusal)
         errors = check_send(form, now=now)
         if errors:
             raise FormErrors(errors)
         assert form.due_at is not None
-        spec = template_named(found.role.template).takehome
+        spec = template_named(card.role.template).takehome
         assert spec is not None
         takehome = await store.takehomes.add_takehome(
             session,
@@ -246,8 +243,8 @@ async def send(
             actor_id=actor_id,
             now=now,
         )
-        await store.touch(session, candidate_id=candidate_id, now=now)
-        return Sent(found, takehome, spec, sorted(set(form.grader_ids)))
+        await store.replan_clocks(session, candidate_id=candidate_id, now=now)
+        return Sent(card, takehome, spec, sorted(set(form.grader_ids)))
 
 
 # Received or not ---------------------------------------------------------------------------------
@@ -281,15 +278,17 @@ async def _open_takehome(
     takehome = await store.takehomes.get_takehome(session, takehome_id=takehome_id)
     if takehome is None:  # the same words as a candidate one may not see
         raise NotAllowed(NOT_FOUND)
-    found = await _team_card(session, actor_id, takehome.candidate_id)
+    card = await allowed_card(
+        session, user_id=actor_id, candidate_id=takehome.candidate_id, refusal=team_refusal
+    )
     if takehome.status != "sent":
         raise NotAllowed(
             f"That take-home was already recorded as {STATUS_WORDS[takehome.status]}; "
             "nothing changed."
         )
-    if found.stage not in OPEN_TO_TAKEHOMES:
-        raise NotAllowed(f"{found.candidate.name} is {found.stage.value}; nothing changed.")
-    return takehome, found
+    if card.stage not in OPEN_TO_TAKEHOMES:
+        raise NotAllowed(f"{card.candidate.name} is {card.stage.value}; nothing changed.")
+    return takehome, card
 
 
 async def answer_form(
@@ -322,7 +321,7 @@ async def record(
             raise NotAllowed(NOT_FOUND)
         candidate = await store.lock_candidate(session, candidate_id=seen.candidate_id)
         await session.refresh(seen)  # as it stands under the lock: answered once
-        takehome, found = await _open_takehome(session, actor_id, takehome_id)
+        takehome, card = await _open_takehome(session, actor_id, takehome_id)
         await store.takehomes.record_answer(
             session, takehome=takehome, received=received, url=link, actor_id=actor_id, now=now
         )
@@ -331,11 +330,11 @@ async def record(
             # Its grades join the loop: the decision window waits for them, as it waits
             # for a newly scheduled interview's scorecards.
             await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
-        await store.touch(session, candidate_id=candidate.id, now=now)
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         graders = await store.takehomes.graders_of(session, takehome_id=takehome_id)
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate.id)
         assert updated is not None
-        spec = template_named(found.role.template).takehome
+        spec = template_named(card.role.template).takehome
         return Recorded(updated, takehome, spec, graders)
 
 
@@ -362,22 +361,28 @@ async def _grade_context(
     if takehome is None or user_id not in graders:
         raise NotAllowed(NOT_A_GRADER)
     candidate = await store.get_candidate(session, candidate_id=takehome.candidate_id)
-    found = await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
-    assert candidate is not None and found is not None
+    role_with_team = (
+        await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
+    )
+    assert candidate is not None and role_with_team is not None
     if Stage(candidate.stage) not in OPEN_TO_TAKEHOMES:
         raise NotAllowed(f"{candidate.name} is in {candidate.stage}, so grading is closed.")
     if takehome.status != "received":
         state = "has not come in yet" if takehome.status == "sent" else "was not received"
         raise NotAllowed(f"{candidate.name}'s take-home {state}: there is nothing to grade.")
-    template = template_named(found.role.template)
+    template = template_named(role_with_team.role.template)
     if template.takehome is None:
-        raise NotAllowed(f"The {found.role.title} role's template no longer has a take-home.")
+        raise NotAllowed(
+            f"The {role_with_team.role.title} role's template no longer has a take-home."
+        )
     if any(
         g.grader_id == user_id
         for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
     ):
         raise NotAllowed(f"Your grade for {candidate.name}'s take-home is in already. Thank you!")
-    return GradeContext(takehome, candidate, found.role, found.team, template, template.takehome)
+    return GradeContext(
+        takehome, candidate, role_with_team.role, role_with_team.team, template, template.takehome
+    )
 
 
 async def grade_context(db: Database, *, user_id: str, takehome_id: int) -> GradeContext:
@@ -423,7 +428,7 @@ async def submit_grade(
             raise FormErrors(
                 {"summary": "Your grade was just saved from another window; nothing changed."}
             ) from None
-        await store.touch(session, candidate_id=candidate.id, now=now)
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         # Under the lock, so two last pieces of feedback at once complete the loop once.
         completes = (
             candidate.feedback_complete_at is None

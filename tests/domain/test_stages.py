@@ -91,6 +91,16 @@ def test_an_exit_without_a_reason_is_refused(exit_stage: Stage, reason: str) -> 
         plan_move(Stage.INTERVIEWING, exit_stage, reason=reason)
 
 
+def test_a_missing_reason_is_told_apart_from_other_refusals() -> None:
+    """Forms and commands point at the reason from the exception's fact, not its words."""
+    with pytest.raises(IllegalMove) as missing:
+        plan_move(Stage.INTERVIEWING, Stage.REJECTED, reason=" ")
+    with pytest.raises(IllegalMove) as other:
+        plan_move(Stage.HIRED, Stage.REJECTED, reason="")
+    assert missing.value.needs_reason
+    assert not other.value.needs_reason
+
+
 def test_forward_moves_need_no_reason() -> None:
     assert plan_move(Stage.SOURCED, Stage.SCREENING, reason="") == Move(
         Stage.SOURCED, Stage.SCREENING

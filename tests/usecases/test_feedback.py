@@ -24,9 +24,8 @@ from bot.domain.scorecards import (
 )
 from bot.domain.stages import Stage
 from bot.playground.standin import message_problems, view_problems
-from bot.readmodels.overview import Home
+from bot.readmodels.home import Home
 from bot.runtime.timesource import ManualClock
-from bot.slack.blocks.common import as_dicts
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interviews import (
     kit_message,
@@ -41,6 +40,7 @@ from bot.usecases.errors import NotAllowed
 from bot.usecases.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
 from tests.slack.test_blocks import card as candidate_card
+from tests.slack.test_blocks import to_dicts
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +132,7 @@ def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
         None,
     )
     text, blocks = kit_message(done, tz_name="America/Los_Angeles")
-    assert text and message_problems(as_dicts(blocks)) == []
+    assert text and message_problems(to_dicts(blocks)) == []
 
     def seats(interview_id: int) -> list[SeatView]:
         return [
@@ -164,7 +164,7 @@ def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
     loop = Loop(found.candidate, found.role, found.team, template, interviews, True)
     names = {f"UINT{i:04d}": "Maximiliana" for i in range(6)}
     text, blocks = loop_summary_message(loop, names, decide_by=NOW)
-    assert text and message_problems(as_dicts(blocks)) == []
+    assert text and message_problems(to_dicts(blocks)) == []
 
 
 def test_a_full_home_tab_stays_inside_one_hundred_blocks() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -31,15 +30,6 @@ FILE = (
     b"Old Timer,old@example.com,MLOps Engineer,rejected,,\n"
     b"Bad Email,nope,MLOps Engineer,,,\n"
 )
-
-
-@pytest.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def new_role(db: Database, title: str, recruiters: tuple[str, ...] = (RECRUITER,)) -> Role:

@@ -1,0 +1,185 @@
+"""How a listener answers the person who asked: one reply object per request, made once,
+so each answer is one short call (`await reply.tell(text)`).
+
+Reply, for a click: a click on a message (a card, a digest, an import preview) has a
+response_url, and the answer goes there, privately. A click on the Home tab or in a modal
+has none: the answer comes by DM instead, after the ack.
+
+CommandReply, for `/hire`: the ack is the answer, and only the asker sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import notify
+from bot.slack.deps import Deps, deps_of
+from bot.usecases.candidates import CandidateCard
+from bot.usecases.errors import NotAllowed
+from handlers.render import refresh_team_homes, status_card
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Blocks = Sequence[Block]
+
+
+async def open_view(client: AsyncWebClient, trigger_id: str, view: View) -> str | None:
+    """Open a modal: None when it opened, else what went wrong (Slack's error code, or the
+    kind of network failure) for the person to be told, so they can try again."""
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        return str(error.response.get("error", "unknown"))
+    except notify.UNREACHABLE as error:
+        return error.__class__.__name__
+    return None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Where the answers to one click go, and what they need to get there."""
+
+    deps: Deps
+    client: AsyncWebClient
+    body: dict[str, Any]
+    respond: AsyncRespond
+
+    @classmethod
+    def to(
+        cls,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> Reply:
+        return cls(deps_of(context), client, body, respond)
+
+    @property
+    def user_id(self) -> str:
+        return str(self.body["user"]["id"])
+
+    @property
+    def _in_place(self) -> bool:
+        return bool(self.body.get("response_url"))
+
+    async def tell(self, text: str) -> None:
+        """A short private answer, under the clicked message (which stays as it was)."""
+        if self._in_place:
+            await self._respond(text=text, replace_original=False)
+        else:
+            self._dm(text, [], name="tell")
+
+    async def show(self, text: str, blocks: Blocks) -> None:
+        """A card where the click came from: replacing an ephemeral list or card, or as a
+        new private message under a digest or any other message that stays."""
+        if not self._in_place:
+            self._dm(text, blocks, name="card")
+            return
+        container = self.body.get("container")
+        ephemeral = isinstance(container, dict) and bool(container.get("is_ephemeral"))
+        await self._respond(text=text, blocks=blocks, replace_original=ephemeral)
+
+    async def replace(self, text: str, blocks: Blocks) -> None:
+        """The clicked message becomes this one (its buttons are spent)."""
+        if self._in_place:
+            await self._respond(text=text, blocks=list(blocks) or None, replace_original=True)
+        else:
+            self._dm(text, blocks, name="card-changed")
+
+    async def show_card(self, card: CandidateCard, note: str) -> None:
+        """The candidate's card as this person may see it, under a note, via show()."""
+        text, blocks = await status_card(self.deps, self.user_id, card, note=note)
+        await self.show(text, blocks)
+
+    async def changed(self, card: CandidateCard, note: str) -> None:
+        """After a button changed a candidate: the team's Home tabs redrawn, and the card
+        with what happened in place of the clicked message."""
+        refresh_team_homes(self.deps, self.client, card)
+        text, blocks = await status_card(self.deps, self.user_id, card, note=note)
+        await self.replace(text, blocks)
+
+    async def open(self, view: View) -> None:
+        """Open a form; if Slack will not, say so (the trigger lives three seconds)."""
+        problem = await open_view(self.client, str(self.body["trigger_id"]), view)
+        if problem:
+            await self.tell(
+                f"Slack didn't let me open the form (it said `{problem}`). Please click again."
+            )
+
+    async def unless_refused(self, work: Awaitable[T]) -> T | None:
+        """What a use case returns, or None once the person has been told why it refused
+        (NotAllowed carries the words)."""
+        try:
+            return await work
+        except NotAllowed as refusal:
+            await self.tell(str(refusal))
+            return None
+
+    async def _respond(self, **message: Any) -> None:
+        # As with a DM (notify.dm): Slack out of reach is logged, and nobody waits on it.
+        try:
+            await self.respond(**message)
+        except notify.UNREACHABLE as error:
+            log.warning("could not answer a click: %s", error.__class__.__name__)
+
+    def _dm(self, text: str, blocks: Blocks, *, name: str) -> None:
+        self.deps.background.run(notify.dm(self.client, self.user_id, text, blocks), name=name)
+
+
+@dataclass(frozen=True)
+class CommandReply:
+    """Where the answer to one `/hire` goes: its ack, once, and what the answer needs."""
+
+    deps: Deps
+    client: AsyncWebClient
+    ack: AsyncAck
+    command: dict[str, Any]
+
+    @classmethod
+    def to(
+        cls,
+        ack: AsyncAck,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> CommandReply:
+        return cls(deps_of(context), client, ack, command)
+
+    @property
+    def user_id(self) -> str:
+        return str(self.command["user_id"])
+
+    async def tell(self, text: str) -> None:
+        await self.ack(text=text)
+
+    async def show(self, text: str, blocks: Blocks) -> None:
+        await self.ack(text=text, blocks=list(blocks) or None)
+
+    async def open(self, view: View) -> None:
+        """Open a form, and ack with nothing to say; or say Slack would not open it."""
+        problem = await open_view(self.client, str(self.command["trigger_id"]), view)
+        if problem:
+            await self.tell(
+                f"Slack didn't let me open the form in time (it said `{problem}`). "
+                "Please run the command again."
+            )
+        else:
+            await self.ack()
+
+    async def unless_refused(self, work: Awaitable[T]) -> T | None:
+        """What a use case returns, or None once the asker has been told why it refused."""
+        try:
+            return await work
+        except NotAllowed as refusal:
+            await self.tell(str(refusal))
+            return None
