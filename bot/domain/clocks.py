@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from bot.domain.stages import SCHEDULABLE, Stage
+from bot.domain.zones import zone
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -99,13 +99,11 @@ def plan(steps: Sequence[Step], now: datetime) -> Plan:
     return Plan(due[-1] if due else None, due[:-1], min(future) if future else None)
 
 
-def _repeating(
-    kind: Kind, deadline: datetime, now: datetime, audience: Audience, **extra: object
-) -> list[Step]:
+def _repeating(kind: Kind, deadline: datetime, now: datetime, audience: Audience) -> list[Step]:
     """A breach at the deadline and again every day after, up to the one after `now`."""
     days = max(0, int((now - deadline) / DAY)) + 1 if now >= deadline else 0
     return [
-        Step(kind, deadline + n * DAY, deadline, audience, breach=True, repeat=n, **extra)  # type: ignore[arg-type]
+        Step(kind, deadline + n * DAY, deadline, audience, breach=True, repeat=n)
         for n in range(days + 1)
     ]
 
@@ -472,10 +470,7 @@ def plan_takehome(facts: TakehomeFacts, now: datetime) -> Plan:
 
 def working_moment(now: datetime, tz_name: str | None) -> datetime:
     """`now` if it is 09:00 to 18:00 on a weekday where the person is, else the next such start."""
-    try:
-        tz = ZoneInfo(tz_name or "UTC")
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
+    tz = zone(tz_name)
     local = now.astimezone(tz)
     if local.weekday() < 5 and WORK_START <= local.time() < WORK_END:
         return now

@@ -129,8 +129,8 @@ def load_template(path: Path) -> Template:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise TemplateError(f"{path}: {error}") from None
     except ValidationError as error:
-        problems = "; ".join(f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors())
-        raise TemplateError(f"{path}: {problems}") from None
+        reasons = "; ".join(f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors())
+        raise TemplateError(f"{path}: {reasons}") from None
     if template.name != path.stem:
         raise TemplateError(f"{path}: name {template.name!r} must match the file name")
     problems = takehome_problems(template)

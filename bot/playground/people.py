@@ -183,7 +183,7 @@ class People:
             await self.sender.close_view(view, user=user)
 
     async def open_home(self, user: str) -> None:
-        event = {
+        event: dict[str, Any] = {
             "type": "app_home_opened",
             "user": user,
             "channel": workspace.dm_of(user),

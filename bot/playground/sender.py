@@ -16,7 +16,7 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 from urllib.parse import urlencode
 
@@ -114,13 +114,13 @@ class SlackSender:
         *,
         user: str,
         block_id: str = "actions",
-        container: dict | None = None,
-        view: dict | None = None,
-        message: dict | None = None,
+        container: dict[str, Any] | None = None,
+        view: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
         channel: str | None = "C111",
         response_url: str | None = None,
         action_type: str = "button",
-        selected_option: dict | None = None,
+        selected_option: dict[str, Any] | None = None,
         ephemeral: bool = False,
     ) -> httpx.Response:
         """A block_actions payload: in a modal/Home tab when `view` is given, else in a message."""
@@ -153,9 +153,9 @@ class SlackSender:
         user: str,
         block_id: str,
         trigger_id: str,
-        view: dict | None = None,
+        view: dict[str, Any] | None = None,
         state: dict[str, Any] | None = None,
-        message: dict | None = None,
+        message: dict[str, Any] | None = None,
         channel: str | None = None,
         ephemeral: bool = False,
         response_url: str | None = None,
@@ -221,7 +221,7 @@ class SlackSender:
 
     async def submit_view(
         self,
-        view: dict,
+        view: dict[str, Any],
         values: dict[str, Any],
         *,
         user: str,
@@ -240,7 +240,7 @@ class SlackSender:
             slack_view["private_metadata"] = private_metadata
         filled = state if state is not None else state_values(slack_view, values)
         slack_view["state"] = {"values": filled}
-        payload = {
+        payload: dict[str, Any] = {
             "type": "view_submission",
             "team": self._team(),
             "user": self._user(user),
@@ -254,9 +254,9 @@ class SlackSender:
         }
         return await self._post_payload(payload)
 
-    async def close_view(self, view: dict, *, user: str) -> httpx.Response:
+    async def close_view(self, view: dict[str, Any], *, user: str) -> httpx.Response:
         """A view_closed payload (sent only for views with notify_on_close)."""
-        payload = {
+        payload: dict[str, Any] = {
             "type": "view_closed",
             "team": self._team(),
             "user": self._user(user),
@@ -273,7 +273,7 @@ class SlackSender:
 
     async def event(
         self,
-        event: dict,
+        event: dict[str, Any],
         *,
         event_id: str | None = None,
         retry_num: int | None = None,
@@ -323,7 +323,7 @@ class SlackSender:
         timestamp: str | None = None,
         signature: str | None = None,
         sign: bool = True,
-        extra_headers: dict | None = None,
+        extra_headers: Mapping[str, str | None] | None = None,
     ) -> httpx.Response:
         """Post bytes as Slack would; for hostile tests pass a stale `timestamp`, a wrong
         `signature`, `sign=False` (no signature header), or an `extra_headers` value of
@@ -379,7 +379,7 @@ class SlackSender:
         name = user.lower()
         return {"id": user, "username": name, "name": name, "team_id": self.team_id}
 
-    def _message(self, message: dict | None) -> dict[str, Any]:
+    def _message(self, message: dict[str, Any] | None) -> dict[str, Any]:
         msg: dict[str, Any] = {
             "type": "message",
             "user": BOT_USER_ID,
@@ -393,7 +393,7 @@ class SlackSender:
         msg.setdefault("ts", f"{self._now():.6f}")
         return msg
 
-    def _slack_view(self, view: dict) -> dict[str, Any]:
+    def _slack_view(self, view: dict[str, Any]) -> dict[str, Any]:
         """The view as Slack puts it in payloads: what the app sent plus Slack's fields,
         whether given the app's own view or the one the stand-in echoed."""
         view_id = view.get("id") or f"V{next(self._seq):08d}"
@@ -425,7 +425,7 @@ class SlackSender:
         block_id: str,
         value: str | None,
         action_type: str,
-        selected_option: dict | None,
+        selected_option: dict[str, Any] | None,
     ) -> dict[str, Any]:
         action: dict[str, Any] = {
             "action_id": element.get("action_id"),

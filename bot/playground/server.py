@@ -404,14 +404,14 @@ async def running_playground(
     async with standin:
         secret = secrets.token_hex(16)
         settings = Settings(
-            slack_bot_token=BOT_TOKEN,  # type: ignore[arg-type]
-            slack_signing_secret=secret,  # type: ignore[arg-type]
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=secret,
             slack_api_url=standin.url,
             database_url=database_url,
-            loopkeeper_admins=workspace.ADMIN.id,  # type: ignore[arg-type]
+            loopkeeper_admins=workspace.ADMIN.id,
             sweep_pace_seconds=0,
             home_redraw_delay_seconds=0.2,
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
         )
         asgi = create_asgi(settings, clock=clock)
         loopback = "127.0.0.1" if host in ("0.0.0.0", "") else host

@@ -468,7 +468,7 @@ class SlackStandin:
             "user": user,
             "mimetype": mimetype,
         }
-        message = {"ts": self._next_ts(), "user": user, "text": ""}
+        message: dict[str, Any] = {"ts": self._next_ts(), "user": user, "text": ""}
         message["files"] = [self._file_summary(file_id, filename)]
         self._keep("D" + user, message)
         return self._file_object(file_id)

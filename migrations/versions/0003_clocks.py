@@ -19,7 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _candidate_fk() -> sa.Column:
+def _candidate_fk() -> sa.Column[int]:
     return sa.Column(
         "candidate_id",
         sa.Integer(),
