@@ -1,3 +1,4 @@
+# One file on purpose: one matrix, the world it runs in and the 21 actions it names, read together.
 """Who may do what: every action against Jane Doe, by every kind of person.
 
 The table is read from docs/permissions.md and the README's command reference:
@@ -17,12 +18,9 @@ answer about a candidate who does not exist: nobody learns that she does.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +28,6 @@ from sqlmodel import func, select
 
 from bot.domain.clocks import Kind
 from bot.domain.stages import Stage
-from bot.runtime import migrate
 from bot.slack.app import make_sweeper
 from bot.store.tables import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running
@@ -99,28 +96,6 @@ def cells() -> list[Any]:
             word = "may" if allowed else "may not"
             out.append(pytest.param(action, person, allowed, id=f"{person} {word} {action}"))
     return out
-
-
-# ---- a migrated database, quickly ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def migrated_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One SQLite database migrated to head for this module (by the same Alembic path as
-    conftest's db_url; in a thread, as Alembic's env.py starts an event loop of its own)."""
-    path = tmp_path_factory.mktemp("migrated") / "loopkeeper.db"
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(migrate.upgrade, f"sqlite:///{path}").result()
-    return path
-
-
-@pytest.fixture
-def db_url(migrated_once: Path, tmp_path: Path) -> str:
-    """Overrides conftest's db_url: each test still gets its own fresh database at head,
-    copied rather than migrated again, which would cost more than most tests here."""
-    copy = tmp_path / "loopkeeper.db"
-    shutil.copyfile(migrated_once, copy)
-    return f"sqlite:///{copy}"
 
 
 # ---- the world ------------------------------------------------------------------------------

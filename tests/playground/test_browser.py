@@ -19,14 +19,13 @@ import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 from sqlmodel import select
 
-from bot.playground.server import Playground, running_playground
+from bot.playground.server import Playground
 from bot.playground.workspace import (
     HIRING,
     HIRING_MANAGER,
@@ -37,7 +36,6 @@ from bot.playground.workspace import (
     dm_of,
 )
 from bot.store.tables import Candidate
-from tests.playground.test_playground import copy_seed, seeded  # noqa: F401  (the seeded workspace)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # What headless Chromium needs on a machine with no network and no sandbox for root.
@@ -66,14 +64,6 @@ async def browser() -> AsyncIterator[Browser]:
         launched = await driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         await launched.close()
-
-
-@pytest.fixture
-async def playground(seeded: Path, tmp_path: Path) -> AsyncIterator[Playground]:  # noqa: F811
-    copy_seed(seeded, tmp_path)
-    async with running_playground(port=0, folder=tmp_path) as running:
-        yield running
-    assert running.standin.invalid == [], running.standin.invalid
 
 
 class Person_:

@@ -7,9 +7,7 @@ restart does: from its saved files.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -35,34 +33,9 @@ from bot.playground.workspace import (
     dm_of,
 )
 from bot.store.tables import Candidate
+from tests.playground.conftest import copy_seed
 
 RECRUITER_DM = dm_of(RECRUITER.id)
-
-
-@pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seeded")
-
-    async def seed_once() -> None:
-        async with running_playground(port=0, folder=folder):
-            pass
-
-    asyncio.run(seed_once())
-    return folder
-
-
-@pytest.fixture
-async def playground(seeded: Path, tmp_path: Path) -> AsyncIterator[Playground]:
-    copy_seed(seeded, tmp_path)
-    async with running_playground(port=0, folder=tmp_path) as running:
-        yield running
-    # Every view and message the app sent was one Slack would take.
-    assert running.standin.invalid == [], running.standin.invalid
-
-
-def copy_seed(seeded: Path, folder: Path) -> None:
-    for path in seeded.iterdir():
-        shutil.copy(path, folder / path.name)
 
 
 def button_labeled(message: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any]]:
