@@ -27,8 +27,10 @@ async def handle_error(
         context["deps"].metrics.database_errors.inc()
     if kind == "view_submission":
         # Keeps the modal open with the explanation instead of Slack's generic error.
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
-        blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
+        raw_view = body.get("view")
+        view: dict[str, Any] = raw_view if isinstance(raw_view, dict) else {}
+        raw_blocks = view.get("blocks")
+        blocks: list[Any] = raw_blocks if isinstance(raw_blocks, list) else []
         first_input = next(
             (
                 b.get("block_id")

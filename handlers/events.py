@@ -67,7 +67,12 @@ async def _answer(
 
 
 async def _question(
-    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, *, in_dm: bool
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    *,
+    in_dm: bool,
 ) -> None:
     """Answer a question once per event_id, after the ack."""
     deps = deps_of(context)

@@ -207,35 +207,62 @@ def _rating(raw: str | None) -> int | None:
     return int(raw) if int(raw) in (0, *RATINGS) else None
 
 
+def _check_ratings(
+    keys: list[str],
+    raw: dict[str, str | None],
+    evidence_by_key: dict[str, str],
+    *,
+    max_evidence: int,
+    nothing_rated: str,
+) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+    """One rating (or not assessed) and optional evidence per key, scorecards and take-home
+    grades alike; not all of them unassessed. Returns (key -> (rating, evidence), errors)."""
+    errors: dict[str, str] = {}
+    ratings: dict[str, tuple[int, str]] = {}
+    for key in keys:
+        value = _rating(raw.get(key))
+        evidence = (evidence_by_key.get(key) or "").strip()
+        if value is None:
+            errors[rate_field(key)] = "Pick a rating, or “Not assessed”."
+        if len(evidence) > max_evidence:
+            errors[evidence_field(key)] = f"Keep the evidence under {max_evidence} characters."
+        ratings[key] = (value if value is not None else NOT_ASSESSED, evidence)
+    if keys and not errors and all(r == NOT_ASSESSED for r, _ in ratings.values()):
+        errors[rate_field(keys[0])] = nothing_rated
+    return ratings, errors
+
+
+def _check_summary(text: str, errors: dict[str, str], *, max_summary: int, missing: str) -> str:
+    """The stripped summary; a missing or too long one adds its error under `summary`."""
+    summary = text.strip()
+    if not summary:
+        errors["summary"] = missing
+    elif len(summary) > max_summary:
+        errors["summary"] = f"Keep the summary under {max_summary} characters."
+    return summary
+
+
 def check_scorecard(
     competencies: list[Competency], form: ScorecardForm, *, max_summary: int, max_evidence: int
 ) -> tuple[ScorecardInput | None, dict[str, str]]:
     """Validate a scorecard; errors are keyed by the modal field they belong under."""
-    errors: dict[str, str] = {}
-    ratings: dict[str, tuple[int, str]] = {}
-    for competency in competencies:
-        value = _rating(form.ratings.get(competency.key))
-        evidence = (form.evidence.get(competency.key) or "").strip()
-        if value is None:
-            errors[rate_field(competency.key)] = "Pick a rating, or “Not assessed”."
-        if len(evidence) > max_evidence:
-            errors[evidence_field(competency.key)] = (
-                f"Keep the evidence under {max_evidence} characters."
-            )
-        ratings[competency.key] = (value if value is not None else NOT_ASSESSED, evidence)
-    if competencies and not errors and all(r == NOT_ASSESSED for r, _ in ratings.values()):
-        errors[rate_field(competencies[0].key)] = (
-            "Rate at least one competency: a scorecard with nothing assessed tells the "
-            "debrief nothing."
-        )
+    ratings, errors = _check_ratings(
+        [c.key for c in competencies],
+        form.ratings,
+        form.evidence,
+        max_evidence=max_evidence,
+        nothing_rated="Rate at least one competency: a scorecard with nothing assessed tells "
+        "the debrief nothing.",
+    )
     recommendation = _rating(form.recommendation)
     if recommendation in (None, NOT_ASSESSED):
         errors["recommendation"] = "Give your overall recommendation."
-    summary = form.summary.strip()
-    if not summary:
-        errors["summary"] = "Write a short summary: what you saw, and why your recommendation."
-    elif len(summary) > max_summary:
-        errors["summary"] = f"Keep the summary under {max_summary} characters."
+    summary = _check_summary(
+        form.summary,
+        errors,
+        max_summary=max_summary,
+        missing="Write a short summary: what you saw, and why your recommendation.",
+    )
     if errors:
         return None, errors
     assert recommendation is not None
@@ -265,25 +292,20 @@ def check_grade(
 ) -> tuple[GradeInput | None, dict[str, str]]:
     """A take-home grade, checked as a scorecard is: one rating per part on the same
     scale (or not assessed, but not all of them), and a summary."""
-    errors: dict[str, str] = {}
-    ratings: dict[str, tuple[int, str]] = {}
-    for part in parts:
-        value = _rating(form.ratings.get(part.key))
-        evidence = (form.evidence.get(part.key) or "").strip()
-        if value is None:
-            errors[rate_field(part.key)] = "Pick a rating, or “Not assessed”."
-        if len(evidence) > max_evidence:
-            errors[evidence_field(part.key)] = f"Keep the evidence under {max_evidence} characters."
-        ratings[part.key] = (value if value is not None else NOT_ASSESSED, evidence)
-    if parts and not errors and all(r == NOT_ASSESSED for r, _ in ratings.values()):
-        errors[rate_field(parts[0].key)] = (
-            "Rate at least one part: a grade with nothing assessed tells the debrief nothing."
-        )
-    summary = form.summary.strip()
-    if not summary:
-        errors["summary"] = "Write a short summary: what the submission shows, and why."
-    elif len(summary) > max_summary:
-        errors["summary"] = f"Keep the summary under {max_summary} characters."
+    ratings, errors = _check_ratings(
+        [p.key for p in parts],
+        form.ratings,
+        form.evidence,
+        max_evidence=max_evidence,
+        nothing_rated="Rate at least one part: a grade with nothing assessed tells the debrief "
+        "nothing.",
+    )
+    summary = _check_summary(
+        form.summary,
+        errors,
+        max_summary=max_summary,
+        missing="Write a short summary: what the submission shows, and why.",
+    )
     if errors:
         return None, errors
     return GradeInput(ratings, summary), {}

@@ -85,12 +85,10 @@ async def alert_items(session: store.AsyncSession, alerts: Sequence[Alert]) -> l
     """Each alert with what its message shows; one whose candidate or role is gone is left out."""
     items = []
     for alert in alerts:
-        candidate = await store.get_candidate(session, candidate_id=alert.candidate_id)
-        role_and_team = (
-            await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
-        )
-        if candidate is None or role_and_team is None:
+        found = await store.candidate_with_role(session, candidate_id=alert.candidate_id)
+        if found is None:
             continue
+        candidate, role_and_team = found
         interview = (
             await store.get_interview(session, interview_id=alert.interview_id)
             if alert.interview_id

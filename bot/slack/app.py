@@ -56,7 +56,9 @@ def make_client(settings: Settings) -> AsyncWebClient:
         base_url=settings.slack_api_url,
         # A modal must open inside Slack's 3 seconds: a slow Web API gets an apology
         # (handlers catch the timeout) rather than a silent failure in front of the person.
-        timeout=settings.slack_timeout_seconds,
+        # slack_sdk annotates `timeout` as int but only hands it to aiohttp.ClientTimeout,
+        # which takes float seconds: 2.5 s must not become 2.
+        timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]  # float s; see above
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
             # One short retry only: interactive paths must answer within 3 seconds.
@@ -90,7 +92,7 @@ def make_sweep_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
-        timeout=max(10.0, settings.slack_timeout_seconds),
+        timeout=max(10.0, settings.slack_timeout_seconds),  # type: ignore[arg-type]  # float s, as in make_client
         retry_handlers=[],
     )
 

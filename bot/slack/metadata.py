@@ -104,7 +104,7 @@ class MoveMetadata(_Metadata):
     def _read(cls, data: Mapping[str, Any]) -> Self:
         candidate_id = _record(data, "candidate")
         try:
-            stage = Stage(data.get("stage"))
+            stage = Stage(data.get("stage", ""))
         except ValueError:  # missing, or not one of ours
             raise OutOfDate("no stage in the form's metadata") from None
         return cls(candidate_id, stage)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from bot.store.inserts import insert_on_conflict
 from bot.store.tables import (
@@ -54,9 +55,12 @@ async def due_seats(
         )
         .scalar_subquery()
     )
+    # sqlmodel's select() is typed for at most four columns; for more it builds this Select.
+    columns: Select[Seat, Interview, Candidate, Role, int] = Select(
+        Seat, Interview, Candidate, Role, submitted
+    )
     result = await session.exec(
-        select(Seat, Interview, Candidate, Role, submitted)
-        .join(Interview, col(Interview.id) == Seat.interview_id)
+        columns.join(Interview, col(Interview.id) == Seat.interview_id)
         .join(Candidate, col(Candidate.id) == Interview.candidate_id)
         .join(Role, col(Role.id) == Candidate.role_id)
         .where(col(Seat.next_alert_at) <= now)

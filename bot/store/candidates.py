@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import CompoundSelect, insert, union, update
 from sqlalchemy.exc import IntegrityError
@@ -94,7 +95,7 @@ async def add_candidate(
     return candidate
 
 
-def visible_ids(user_id: str) -> CompoundSelect:
+def visible_ids(user_id: str) -> CompoundSelect[int]:
     """Ids of the candidates the user may see: of roles whose hiring team includes them,
     and those they interview.
 
@@ -300,7 +301,8 @@ async def add_imported(
         inserted = await connection.execute(
             insert(Candidate).returning(col(Candidate.id), sort_by_parameter_order=True), values
         )
-        chunk_ids = [int(i) for i in inserted.scalars().all()]
+        # The model's id is Optional (None until inserted); a RETURNING id never is.
+        chunk_ids = [int(i) for i in cast("Sequence[int]", inserted.scalars().all())]
         await connection.execute(
             insert(StageEvent),
             [

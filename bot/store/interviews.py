@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.stages import CLOSED
 from bot.store.tables import Candidate, Interview, Rating, Role, Scorecard, Seat
+from bot.store.takehomes import every_grade_in
 
 
 class ScorecardConflict(Exception):
@@ -94,8 +95,8 @@ async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> b
     One aggregate, for the submit that holds the write lock; `bot.usecases.feedback.Loop.complete`
     says the same of a loop read whole."""
     submitted = exists().where(
-        Scorecard.interview_id == Seat.interview_id,
-        Scorecard.interviewer_id == Seat.interviewer_id,
+        col(Scorecard.interview_id) == Seat.interview_id,
+        col(Scorecard.interviewer_id) == Seat.interviewer_id,
     )
     seats, waiting = (
         await session.exec(
@@ -199,6 +200,21 @@ async def set_feedback_complete(
     await session.exec(
         update(Candidate).where(col(Candidate.id) == candidate_id).values(feedback_complete_at=at)
     )
+
+
+async def complete_feedback(session: AsyncSession, *, candidate: Candidate, now: datetime) -> bool:
+    """Mark the loop's feedback complete if this was its last piece: every scorecard and
+    every grade of a received take-home in. Under the candidate's lock, so two last pieces
+    at once complete it exactly once; True when this call completed it."""
+    assert candidate.id is not None
+    completes = (
+        candidate.feedback_complete_at is None
+        and await every_seat_submitted(session, candidate_id=candidate.id)
+        and await every_grade_in(session, candidate_id=candidate.id)
+    )
+    if completes:
+        await set_feedback_complete(session, candidate_id=candidate.id, at=now)
+    return completes
 
 
 async def seats_for(

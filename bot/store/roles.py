@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.access import Team
 from bot.domain.names import clean_name, name_key
-from bot.store.tables import ClockSettings, Role, RoleRecruiter
+from bot.store.candidates import get_candidate
+from bot.store.tables import Candidate, ClockSettings, Role, RoleRecruiter
 
 
 class DuplicateRole(Exception):
@@ -79,8 +80,9 @@ async def role_by_title(session: AsyncSession, *, title: str) -> Role | None:
 
 
 async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam | None:
-    # One query, a row per recruiter: most requests read a role and its team once.
-    rows = (
+    # One query, a row per recruiter: most requests read a role and its team once. An
+    # outer join, so a role without recruiters comes back once, with None for the user.
+    rows: Sequence[tuple[Role, str | None]] = (
         await session.exec(
             select(Role, RoleRecruiter.user_id)
             .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
@@ -94,12 +96,25 @@ async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam
     return RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
 
 
+async def candidate_with_role(
+    session: AsyncSession, *, candidate_id: int
+) -> tuple[Candidate, RoleWithTeam] | None:
+    """The candidate, their role and its hiring team; None when the candidate is gone."""
+    candidate = await get_candidate(session, candidate_id=candidate_id)
+    if candidate is None:
+        return None
+    with_team = await role_with_team(session, role_id=candidate.role_id)
+    return (candidate, with_team) if with_team is not None else None
+
+
 async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
     """Roles whose hiring team includes the user, newest first."""
-    recruits = exists().where(RoleRecruiter.role_id == Role.id, RoleRecruiter.user_id == user_id)
+    recruits = exists().where(
+        col(RoleRecruiter.role_id) == Role.id, col(RoleRecruiter.user_id) == user_id
+    )
     result = await session.exec(
         select(Role)
-        .where(or_(Role.hiring_manager_id == user_id, recruits))
+        .where(or_(col(Role.hiring_manager_id) == user_id, recruits))
         .order_by(col(Role.created_at).desc(), col(Role.id).desc())
     )
     return await _with_teams(session, list(result.all()))

@@ -146,8 +146,8 @@ async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:
     """Has every grader of the candidate's received take-homes sent their grade?
     (True when there is none: a take-home only holds the loop up once it is in.)"""
     graded = exists().where(
-        TakehomeGrade.takehome_id == TakehomeGrader.takehome_id,
-        TakehomeGrade.grader_id == TakehomeGrader.grader_id,
+        col(TakehomeGrade.takehome_id) == TakehomeGrader.takehome_id,
+        col(TakehomeGrade.grader_id) == TakehomeGrader.grader_id,
     )
     result = await session.exec(
         select(TakehomeGrader.grader_id)

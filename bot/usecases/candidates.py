@@ -3,7 +3,7 @@ them between stages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,11 +12,11 @@ from email_validator import EmailNotValidError, validate_email
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
-from bot.domain.limits import MAX_LINKS, MAX_NAME
+from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE
 from bot.domain.names import Named, clean_name, match_names, name_key
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
 from bot.store.engine import Database
-from bot.store.tables import MAX_NOTE, Candidate, Role, StageEvent
+from bot.store.tables import Candidate, Role, StageEvent
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed, StaleMove
 
 MOVERS_ONLY = "Only the role's recruiters and hiring manager can move candidates."
@@ -128,12 +128,10 @@ async def card(db: Database, *, user_id: str, candidate_id: int) -> CandidateCar
 async def card_in(
     session: store.AsyncSession, *, user_id: str, candidate_id: int
 ) -> CandidateCard | None:
-    candidate = await store.get_candidate(session, candidate_id=candidate_id)
-    if candidate is None:
+    found = await store.candidate_with_role(session, candidate_id=candidate_id)
+    if found is None:
         return None
-    role_with_team = await store.role_with_team(session, role_id=candidate.role_id)
-    if role_with_team is None:
-        return None
+    candidate, role_with_team = found
     # Interviewers see the candidates they interview; the hiring team sees all of the role's.
     if not access.can_see_candidates(user_id, role_with_team.team) and user_id not in (
         await store.interviewer_ids_of(session, candidate_id=candidate_id)
@@ -176,6 +174,22 @@ async def allowed_card(
     if why:
         raise NotAllowed(why)
     return card
+
+
+async def lock_open(
+    session: store.AsyncSession,
+    *,
+    candidate_id: int,
+    stages: Collection[Stage],
+    closed: Callable[[Candidate], str],
+) -> Candidate:
+    """Lock the candidate and read them again: NotAllowed with `closed`'s why when they
+    have left `stages` since a form was read."""
+    candidate = await store.lock_candidate(session, candidate_id=candidate_id)
+    assert candidate is not None and candidate.id is not None
+    if Stage(candidate.stage) not in stages:
+        raise NotAllowed(closed(candidate))
+    return candidate
 
 
 async def form_card(

@@ -10,11 +10,16 @@ from bot import store
 from bot.domain import access
 from bot.store.engine import Database
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
-from bot.usecases.errors import FormErrors
+from bot.usecases.errors import FormErrors, FutureWords, future_problem
 
 MAX_REASON = 200  # candidate.deadline_reason's column
 MAX_AHEAD = timedelta(days=180)  # further out, no clock of ours is near it
 NOT_YOURS = "Only the role's recruiters and hiring manager set a candidate's deadline."
+DEADLINE_WORDS = FutureWords(
+    missing="Pick when the candidate decides.",
+    past="That time has passed. Pick when the candidate decides.",
+    too_far="That is more than 180 days ahead. Pick a nearer date.",
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,9 @@ def check_deadline(form: DeadlineForm, *, now: datetime) -> dict[str, str]:
         return errors
     if not reason:
         errors["reason"] = "Say why in a few words, e.g. competing offer."
-    if form.at is None:
-        errors["deadline"] = "Pick when the candidate decides."
-    elif form.at <= now:
-        errors["deadline"] = "That time has passed. Pick when the candidate decides."
-    elif form.at > now + MAX_AHEAD:
-        errors["deadline"] = "That is more than 180 days ahead. Pick a nearer date."
+    problem = future_problem(form.at, now=now, within=MAX_AHEAD, words=DEADLINE_WORDS)
+    if problem:
+        errors["deadline"] = problem
     return errors
 
 

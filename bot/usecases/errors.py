@@ -3,6 +3,8 @@ the facts (fields and their messages, the card as it is now) for the listener to
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +21,29 @@ class FormErrors(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class FutureWords:
+    """What a form says of a time picked for later: none picked, passed, too far ahead."""
+
+    missing: str
+    past: str
+    too_far: str
+
+
+def future_problem(
+    at: datetime | None, *, now: datetime, within: timedelta, words: FutureWords
+) -> str | None:
+    """Why a time picked on a form is not a time after `now` and at most `within` ahead,
+    or None: a take-home's due time, an offer's expiry, a candidate's deadline."""
+    if at is None:
+        return words.missing
+    if at <= now:
+        return words.past
+    if at > now + within:
+        return words.too_far
+    return None
 
 
 class NotAllowed(Exception):

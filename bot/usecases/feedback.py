@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
+from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import (
     Competency,
@@ -25,8 +26,6 @@ from bot.domain.scorecards import (
 from bot.domain.stages import SCHEDULABLE, Stage, plan_move
 from bot.store.engine import Database
 from bot.store.tables import (
-    MAX_EVIDENCE,
-    MAX_SUMMARY,
     Candidate,
     Interview,
     Rating,
@@ -34,7 +33,7 @@ from bot.store.tables import (
     Scorecard,
 )
 from bot.usecases import takehomes
-from bot.usecases.candidates import CandidateCard, allowed_card
+from bot.usecases.candidates import CandidateCard, allowed_card, lock_open
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
 MAX_INTERVIEWERS = 6
@@ -316,48 +315,38 @@ async def schedule(
             raise FormErrors(errors)
         stage, starts, ends = checked
         due = ends + timedelta(hours=role.feedback_hours)
-        booked = await store.interview_by_request(session, request_key=request_key[:32])
-        if booked is not None:
-            return Scheduled(
-                booked,
-                candidate,
-                role,
-                stage,
-                competencies_for(template, stage.key),
-                sorted(set(form.interviewer_ids)),
-                due,
-                None,
-                repeated=True,
-            )
-        assert candidate.id is not None
-        interview = await store.add_interview(
-            session,
-            candidate_id=candidate.id,
-            plan_stage=stage.key,
-            interviewer_ids=form.interviewer_ids,
-            starts_at=starts,
-            ends_at=ends,
-            feedback_due_at=due,
-            actor_id=actor_id,
-            now=now,
-            request_key=request_key[:32] or None,
-        )
+        interview = await store.interview_by_request(session, request_key=request_key[:32])
+        repeated = interview is not None
         moved_from = None
-        if current != Stage.INTERVIEWING:
-            move = plan_move(current, Stage.INTERVIEWING)
-            await store.move_candidate(
+        if interview is None:
+            assert candidate.id is not None
+            interview = await store.add_interview(
                 session,
-                candidate=candidate,
-                move=move,
+                candidate_id=candidate.id,
+                plan_stage=stage.key,
+                interviewer_ids=form.interviewer_ids,
+                starts_at=starts,
+                ends_at=ends,
+                feedback_due_at=due,
                 actor_id=actor_id,
-                note=f"{stage.name} scheduled",
                 now=now,
+                request_key=request_key[:32] or None,
             )
-            moved_from = current
-        # A new interview reopens the loop: the decision window waits for its scorecard.
-        await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
-        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
-        await session.refresh(candidate)
+            if current != Stage.INTERVIEWING:
+                move = plan_move(current, Stage.INTERVIEWING)
+                await store.move_candidate(
+                    session,
+                    candidate=candidate,
+                    move=move,
+                    actor_id=actor_id,
+                    note=f"{stage.name} scheduled",
+                    now=now,
+                )
+                moved_from = current
+            # A new interview reopens the loop: the decision window waits for its scorecard.
+            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+            await store.replan_clocks(session, candidate_id=candidate.id, now=now)
+            await session.refresh(candidate)
         return Scheduled(
             interview,
             candidate,
@@ -367,6 +356,7 @@ async def schedule(
             sorted(set(form.interviewer_ids)),
             due,
             moved_from,
+            repeated=repeated,
         )
 
 
@@ -395,11 +385,9 @@ async def _context(
         i.id == interview_id and s.interviewer_id == user_id for i, s in seats
     ):
         raise NotAllowed(NOT_YOURS)
-    candidate = await store.get_candidate(session, candidate_id=interview.candidate_id)
-    role_with_team = (
-        await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
-    )
-    assert candidate is not None and role_with_team is not None
+    found = await store.candidate_with_role(session, candidate_id=interview.candidate_id)
+    assert found is not None
+    candidate, role_with_team = found
     if Stage(candidate.stage) not in EDITABLE:
         raise NotAllowed(_closed(candidate))
     template = template_named(role_with_team.role.template)
@@ -465,10 +453,10 @@ async def submit(
     if errors or checked is None:
         raise FormErrors(errors)
     async with db.transaction() as session:
-        candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
-        assert candidate is not None and candidate.id is not None
-        if Stage(candidate.stage) not in EDITABLE:  # moved on since the read above
-            raise NotAllowed(_closed(candidate))
+        candidate = await lock_open(
+            session, candidate_id=context.candidate.id or 0, stages=EDITABLE, closed=_closed
+        )
+        assert candidate.id is not None
         current = await store.current_scorecard(
             session, interview_id=interview_id, interviewer_id=user_id
         )
@@ -498,15 +486,8 @@ async def submit(
                 {"summary": "This scorecard was just saved from another window. Open it again."}
             ) from None
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)  # nudges stop
-        # Under the lock, so two last scorecards at once complete the loop exactly once.
         # A received take-home's grades are part of the loop's feedback too.
-        completes = (
-            candidate.feedback_complete_at is None
-            and await store.every_seat_submitted(session, candidate_id=candidate.id)
-            and await store.takehomes.every_grade_in(session, candidate_id=candidate.id)
-        )
-        if completes:
-            await store.set_feedback_complete(session, candidate_id=candidate.id, at=now)
+        completes = await store.complete_feedback(session, candidate=candidate, now=now)
     completed = (
         await loop_of(db, viewer_id=context.role.hiring_manager_id, candidate_id=candidate.id)
         if completes

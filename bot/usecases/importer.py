@@ -82,6 +82,25 @@ async def _existing(session: store.AsyncSession, parsed: Parsed) -> Existing:
     return existing
 
 
+async def _parse(
+    session: store.AsyncSession,
+    importer: Importer,
+    data: bytes,
+    *,
+    role_id: int | None,
+    role_title: str | None,
+) -> tuple[list[Role], RoleRef | None, Parsed]:
+    """The roles the importer may import into, the role for rows naming none (picked, or
+    their only one), and the file parsed against them; NotAllowed without any role."""
+    roles = await _roles(session, importer)
+    if not roles:
+        raise NotAllowed(NO_ROLES)
+    default = _default(roles, role_id=role_id, role_title=role_title)
+    if default is None and len(roles) == 1:
+        default = RoleRef(roles[0].id or 0, roles[0].title)
+    return roles, default, candidate_csv.parse(data, roles=_refs(roles), default_role=default)
+
+
 async def preview(
     db: Database,
     *,
@@ -92,13 +111,9 @@ async def preview(
 ) -> Preview | NeedsRole:
     """What importing the file would do; nothing is written."""
     async with db.reader() as session:
-        roles = await _roles(session, importer)
-        if not roles:
-            raise NotAllowed(NO_ROLES)
-        default = _default(roles, role_id=role_id, role_title=role_title)
-        if default is None and len(roles) == 1:
-            default = RoleRef(roles[0].id or 0, roles[0].title)
-        parsed = candidate_csv.parse(data, roles=_refs(roles), default_role=default)
+        roles, default, parsed = await _parse(
+            session, importer, data, role_id=role_id, role_title=role_title
+        )
         if default is None and not parsed.has_role_column:
             return NeedsRole(roles, parsed.total)
         return candidate_csv.classify(parsed, await _existing(session, parsed))
@@ -119,13 +134,7 @@ async def run(
     none. The file is read again and matched inside the transaction, so a second
     import of the same file (a repeated click) finds everyone present and adds nothing."""
     async with db.transaction() as session:
-        roles = await _roles(session, importer)
-        if not roles:
-            raise NotAllowed(NO_ROLES)
-        default = _default(roles, role_id=role_id, role_title=role_title)
-        if default is None and len(roles) == 1:
-            default = RoleRef(roles[0].id or 0, roles[0].title)
-        parsed = candidate_csv.parse(data, roles=_refs(roles), default_role=default)
+        _, _, parsed = await _parse(session, importer, data, role_id=role_id, role_title=role_title)
         await store.lock_roles(session, role_ids=[row.role.id for row in parsed.rows])
         classified = candidate_csv.classify(parsed, await _existing(session, parsed))
         notes = [

@@ -8,15 +8,21 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.clocks import CLOCK_OF, Kind
+from bot.domain.limits import MAX_NOTE
 from bot.domain.stages import Stage, plan_move
 from bot.store.engine import Database
-from bot.store.tables import MAX_NOTE, Alert, Offer
+from bot.store.tables import Alert, Offer
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
-from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
+from bot.usecases.errors import NOT_FOUND, FormErrors, FutureWords, NotAllowed, future_problem
 
 MAX_WINDOW = timedelta(days=30)
 EXTENSION = timedelta(hours=24)
 NOT_YOURS = "Only the role's recruiters and hiring manager handle offers."
+EXPIRY_WORDS = FutureWords(
+    missing="Pick when the offer expires.",
+    past="The offer must expire in the future.",
+    too_far="Keep the offer window under 30 days: the best candidates decide fast.",
+)
 SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
 
 
@@ -43,12 +49,9 @@ def check_offer(terms: str, expires_at: datetime | None, *, now: datetime) -> di
         errors["terms"] = "Summarise the offer: title, level, salary, start date."
     elif len(terms.strip()) > MAX_NOTE:
         errors["terms"] = f"Keep the summary under {MAX_NOTE} characters."
-    if expires_at is None:
-        errors["expires"] = "Pick when the offer expires."
-    elif expires_at <= now:
-        errors["expires"] = "The offer must expire in the future."
-    elif expires_at > now + MAX_WINDOW:
-        errors["expires"] = "Keep the offer window under 30 days: the best candidates decide fast."
+    problem = future_problem(expires_at, now=now, within=MAX_WINDOW, words=EXPIRY_WORDS)
+    if problem:
+        errors["expires"] = problem
     return errors
 
 

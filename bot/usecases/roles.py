@@ -49,7 +49,7 @@ def check_new_role(form: NewRole) -> tuple[ClockSettings, dict[str, str]]:
         if not raw:
             continue
         bounds = {m.__class__.__name__: m for m in spec.metadata}
-        low, high = bounds["Ge"].ge, bounds["Le"].le  # type: ignore[attr-defined]
+        low, high = bounds["Ge"].ge, bounds["Le"].le
         value = small_int(raw, low=low, high=high)  # "²", "1e9", 5,000 digits: all refused
         if value is None:
             errors[name] = f"Enter a whole number from {low} to {high}."

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
+from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY, MAX_TAKEHOME_NOTE, MAX_URL
 from bot.domain.scorecards import (
     GradeForm,
     TakehomeSpec,
@@ -27,18 +28,14 @@ from bot.domain.scorecards import (
 from bot.domain.stages import SCHEDULABLE, Stage
 from bot.store.engine import Database
 from bot.store.tables import (
-    MAX_EVIDENCE,
-    MAX_SUMMARY,
-    MAX_TAKEHOME_NOTE,
-    MAX_URL,
     Candidate,
     Role,
     Takehome,
     TakehomeGrade,
     TakehomeRating,
 )
-from bot.usecases.candidates import CandidateCard, allowed_card, card_in
-from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
+from bot.usecases.candidates import CandidateCard, allowed_card, card_in, lock_open
+from bot.usecases.errors import NOT_FOUND, FormErrors, FutureWords, NotAllowed, future_problem
 
 MAX_GRADERS = 6
 MAX_WINDOW = timedelta(days=30)
@@ -47,6 +44,11 @@ MAX_WINDOW = timedelta(days=30)
 OPEN_TO_TAKEHOMES = SCHEDULABLE
 TEAM_ONLY = "Only the role's recruiters and hiring manager send and record take-homes."
 NOT_A_GRADER = "That take-home is graded by others, so I can't open it for you."
+DUE_WORDS = FutureWords(
+    missing="Pick when the submission is due.",
+    past="The due time must be in the future.",
+    too_far="Keep the window under 30 days: a take-home is a few hours of work.",
+)
 STATUS_WORDS = {"sent": "sent", "received": "received", "not_received": "not received"}
 
 
@@ -186,12 +188,9 @@ def check_send(form: NewTakehome, *, now: datetime) -> dict[str, str]:
         errors["graders"] = "Pick at least one grader."
     elif len(set(form.grader_ids)) > MAX_GRADERS:
         errors["graders"] = f"Pick at most {MAX_GRADERS} graders."
-    if form.due_at is None:
-        errors["due"] = "Pick when the submission is due."
-    elif form.due_at <= now:
-        errors["due"] = "The due time must be in the future."
-    elif form.due_at > now + MAX_WINDOW:
-        errors["due"] = "Keep the window under 30 days: a take-home is a few hours of work."
+    problem = future_problem(form.due_at, now=now, within=MAX_WINDOW, words=DUE_WORDS)
+    if problem:
+        errors["due"] = problem
     if len(form.note.strip()) > MAX_TAKEHOME_NOTE:
         errors["note"] = f"Keep the note under {MAX_TAKEHOME_NOTE} characters."
     return errors
@@ -360,13 +359,11 @@ async def _grade_context(
     graders = await store.takehomes.graders_of(session, takehome_id=takehome_id) if takehome else []
     if takehome is None or user_id not in graders:
         raise NotAllowed(NOT_A_GRADER)
-    candidate = await store.get_candidate(session, candidate_id=takehome.candidate_id)
-    role_with_team = (
-        await store.role_with_team(session, role_id=candidate.role_id) if candidate else None
-    )
-    assert candidate is not None and role_with_team is not None
+    found = await store.candidate_with_role(session, candidate_id=takehome.candidate_id)
+    assert found is not None
+    candidate, role_with_team = found
     if Stage(candidate.stage) not in OPEN_TO_TAKEHOMES:
-        raise NotAllowed(f"{candidate.name} is in {candidate.stage}, so grading is closed.")
+        raise NotAllowed(_grading_closed(candidate))
     if takehome.status != "received":
         state = "has not come in yet" if takehome.status == "sent" else "was not received"
         raise NotAllowed(f"{candidate.name}'s take-home {state}: there is nothing to grade.")
@@ -383,6 +380,10 @@ async def _grade_context(
     return GradeContext(
         takehome, candidate, role_with_team.role, role_with_team.team, template, template.takehome
     )
+
+
+def _grading_closed(candidate: Candidate) -> str:
+    return f"{candidate.name} is in {candidate.stage}, so grading is closed."
 
 
 async def grade_context(db: Database, *, user_id: str, takehome_id: int) -> GradeContext:
@@ -411,10 +412,13 @@ async def submit_grade(
     if errors or checked is None:
         raise FormErrors(errors)
     async with db.transaction() as session:
-        candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
-        assert candidate is not None and candidate.id is not None
-        if Stage(candidate.stage) not in OPEN_TO_TAKEHOMES:  # moved on since the read above
-            raise NotAllowed(f"{candidate.name} is in {candidate.stage}, so grading is closed.")
+        candidate = await lock_open(
+            session,
+            candidate_id=context.candidate.id or 0,
+            stages=OPEN_TO_TAKEHOMES,
+            closed=_grading_closed,
+        )
+        assert candidate.id is not None
         try:
             grade = await store.takehomes.add_grade(
                 session,
@@ -429,14 +433,7 @@ async def submit_grade(
                 {"summary": "Your grade was just saved from another window; nothing changed."}
             ) from None
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)
-        # Under the lock, so two last pieces of feedback at once complete the loop once.
-        completes = (
-            candidate.feedback_complete_at is None
-            and await store.every_seat_submitted(session, candidate_id=candidate.id)
-            and await store.takehomes.every_grade_in(session, candidate_id=candidate.id)
-        )
-        if completes:
-            await store.set_feedback_complete(session, candidate_id=candidate.id, at=now)
+        completes = await store.complete_feedback(session, candidate=candidate, now=now)
         view = await takehome_in(
             session,
             viewer_id=user_id,

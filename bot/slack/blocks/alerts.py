@@ -158,18 +158,22 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
             return f"{_who(item)}: {kind.value.replace('_', ' ')}."
 
 
+# The digest items with a Snooze button; bot.usecases.offers.snooze says which clocks move.
+SNOOZE_OFFERED = frozenset(
+    {
+        Kind.LOOP_WARN,
+        Kind.LOOP_BREACH,
+        Kind.FEEDBACK_OVERDUE,
+        Kind.DECISION_WARN,
+        Kind.DECISION_BREACH,
+        Kind.OFFER_WARN,
+        Kind.STAGE_IDLE,
+    }
+)
+
+
 def _buttons(item: AlertItem) -> list[ButtonElement]:
     alert = item.alert
-    clock = {
-        Kind.LOOP_WARN: "loop",
-        Kind.LOOP_BREACH: "loop",
-        Kind.FEEDBACK_OVERDUE: "feedback",
-        Kind.DECISION_WARN: "decision",
-        Kind.DECISION_BREACH: "decision",
-        Kind.OFFER_WARN: "offer",
-        Kind.OFFER_EXPIRED: "offer",
-        Kind.STAGE_IDLE: "idle",
-    }.get(item.kind, "")
     buttons = []
     if item.kind in (Kind.FEEDBACK_OVERDUE, Kind.LOOP_WARN, Kind.LOOP_BREACH):
         buttons.append(
@@ -180,7 +184,7 @@ def _buttons(item: AlertItem) -> list[ButtonElement]:
                 style="primary",
             )
         )
-    if clock and item.kind != Kind.OFFER_EXPIRED:
+    if item.kind in SNOOZE_OFFERED:
         buttons.append(
             ButtonElement(
                 text="Snooze 24h",

@@ -12,7 +12,6 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     DividerBlock,
     EmailInputElement,
-    HeaderBlock,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -23,7 +22,18 @@ from slack_sdk.models.views import View
 
 from bot.domain.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
 from bot.readmodels.status import ClockSummary
-from bot.slack.blocks.common import clip, context, duration, esc, section, user, users, when
+from bot.slack.blocks.common import (
+    clip,
+    context,
+    duration,
+    esc,
+    form_modal,
+    header_facts,
+    section,
+    user,
+    users,
+    when,
+)
 from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
 from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Role, StageEvent
@@ -83,14 +93,7 @@ def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=ADD_CANDIDATE,
-        title="Add a candidate",
-        submit="Add",
-        close="Cancel",
-        blocks=blocks,
-    )
+    return form_modal(ADD_CANDIDATE, "Add a candidate", "Add", blocks)
 
 
 # Move ------------------------------------------------------------------------------
@@ -124,14 +127,12 @@ def move_modal(card: CandidateCard, *, preselect: Stage | None = None) -> View:
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=MOVE_CANDIDATE,
-        title="Move candidate",
-        submit="Move",
-        close="Cancel",
-        private_metadata=MoveMetadata(card.candidate.id or 0, stage).encode(),
-        blocks=blocks,
+    return form_modal(
+        MOVE_CANDIDATE,
+        "Move candidate",
+        "Move",
+        blocks,
+        metadata=MoveMetadata(card.candidate.id or 0, stage).encode(),
     )
 
 
@@ -165,17 +166,15 @@ def status_blocks(
     candidate, role = card.candidate, card.role
     stage = card.stage
     in_stage = duration(now - candidate.stage_entered_at)
-    blocks: list[Block] = [
-        HeaderBlock(text=clip(candidate.name, 150)),
-        SectionBlock(
-            fields=[
-                f"*Role*\n{esc(role.title)}",
-                f"*Stage*\n{stage.label}" + ("" if stage.is_closed else f" for {in_stage}"),
-                f"*Hiring manager*\n{user(role.hiring_manager_id)}",
-                f"*Recruiters*\n{users(card.team.recruiter_ids)}",
-            ]
-        ),
-    ]
+    blocks: list[Block] = header_facts(
+        candidate.name,
+        [
+            f"*Role*\n{esc(role.title)}",
+            f"*Stage*\n{stage.label}" + ("" if stage.is_closed else f" for {in_stage}"),
+            f"*Hiring manager*\n{user(role.hiring_manager_id)}",
+            f"*Recruiters*\n{users(card.team.recruiter_ids)}",
+        ],
+    )
     contact = [esc(candidate.email)] if candidate.email else []
     contact += [esc(line) for line in (candidate.links or "").splitlines() if line.strip()]
     if contact:

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
     ContextBlock,
+    HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
     Option,
+    PlainTextInputElement,
     SectionBlock,
+    StaticSelectElement,
 )
+from slack_sdk.models.views import View
 
-from bot.domain.scorecards import NOT_ASSESSED, RATINGS
+from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY
+from bot.domain.scorecards import (
+    NOT_ASSESSED,
+    RATINGS,
+    Competency,
+    TakehomePart,
+    evidence_field,
+    rate_field,
+)
 
 
 def esc(text: str) -> str:
@@ -23,8 +41,8 @@ def user(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def users(user_ids: object) -> str:
-    return ", ".join(user(u) for u in sorted(user_ids)) or "nobody"  # type: ignore[call-overload]
+def users(user_ids: Iterable[str]) -> str:
+    return ", ".join(user(u) for u in sorted(user_ids)) or "nobody"
 
 
 def when(moment: datetime) -> str:
@@ -55,9 +73,124 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def form_modal(
+    callback_id: str,
+    title: str,
+    submit: str,
+    blocks: Sequence[Block],
+    *,
+    metadata: str | None = None,
+) -> View:
+    """A modal form with its submit button and Cancel; `metadata` comes back on submit."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
+        close="Cancel",
+        private_metadata=metadata,
+        blocks=blocks,
+    )
+
+
+def header_facts(title: str, fields: list[str]) -> list[Block]:
+    """A message's header, then its facts two to a row (each `*Label*\nvalue`)."""
+    return [HeaderBlock(text=clip(title, 150)), SectionBlock(fields=fields)]
+
+
+def primary_button_row(*, block_id: str, text: str, action_id: str, value: str) -> ActionsBlock:
+    """The one thing a message asks its reader to do, as a row with one primary button."""
+    return ActionsBlock(
+        block_id=block_id,
+        elements=[ButtonElement(text=text, action_id=action_id, value=value, style="primary")],
+    )
+
+
 def rating_options(*, with_not_assessed: bool) -> list[Option]:
     """The scorecard's rating scale, for scorecards and take-home grades alike."""
     options = [Option(value=str(v), text=f"{v} · {label}") for v, label in RATINGS.items()]
     if with_not_assessed:
         options.append(Option(value=str(NOT_ASSESSED), text="Not assessed"))
     return options
+
+
+def initial_option(options: list[Option], value: int | None) -> Option | None:
+    """The option of `value` (a rating), to show it picked when a form opens again."""
+    return next((o for o in options if value is not None and o.value == str(value)), None)
+
+
+def rating_inputs(
+    rated: Competency | TakehomePart,
+    *,
+    evidence_placeholder: str,
+    rating: int | None = None,
+    evidence: str | None = None,
+) -> list[InputBlock]:
+    """A rating select and an optional evidence box for one competency or take-home part,
+    with its signals as the hint; `rating` and `evidence` fill them in for an edit."""
+    options = rating_options(with_not_assessed=True)
+    return [
+        InputBlock(
+            block_id=rate_field(rated.key),
+            label=clip(rated.name, 2000),
+            hint=clip(f"Strong: {rated.strong}\nWeak: {rated.weak}", 2000),
+            element=StaticSelectElement(
+                action_id="value",
+                placeholder="Rate",
+                options=options,
+                initial_option=initial_option(options, rating),
+            ),
+        ),
+        InputBlock(
+            block_id=evidence_field(rated.key),
+            label=clip(f"Evidence: {rated.name}", 2000),
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=MAX_EVIDENCE,
+                placeholder=evidence_placeholder,
+                initial_value=evidence,
+            ),
+        ),
+    ]
+
+
+def summary_input(hint: str, *, initial: str | None = None) -> InputBlock:
+    """The summary box of a scorecard or a take-home grade."""
+    return InputBlock(
+        block_id="summary",
+        label="Summary",
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id="value", multiline=True, max_length=MAX_SUMMARY, initial_value=initial
+        ),
+    )
+
+
+def signals(rated: Competency | TakehomePart) -> str:
+    """What a strong and a weak answer look like, for a kit or a rubric."""
+    return f"*Strong:* {esc(rated.strong)}\n*Weak:* {esc(rated.weak)}"
+
+
+class Rated(Protocol):
+    """A stored rating: a scorecard's competency or a take-home grade's part."""
+
+    rating: int
+
+
+def rating_cell(rated: Rated | None) -> str:
+    """A rating in a ratings table: its number, or — when not assessed or not rated."""
+    return str(rated.rating) if rated and rated.rating else "—"
+
+
+def ratings_table(heads: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """A table for a code block: a column per person (`heads`, 10 wide) and a row per thing
+    rated, its name as wide as the longest (at most 32)."""
+    width = min(max((len(name) for name, _ in rows), default=0), 32)
+    lines = ["".ljust(width) + "  " + "  ".join(clip(h, 10).ljust(10) for h in heads)]
+    lines += [
+        clip(name, width).ljust(width) + "  " + "  ".join(c.ljust(10) for c in cells)
+        for name, cells in rows
+    ]
+    return "\n".join(lines)

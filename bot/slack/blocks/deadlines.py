@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.readmodels.status import ClockSummary
-from bot.slack.blocks.common import esc, section, when
+from bot.slack.blocks.common import esc, form_modal, section, when
 from bot.slack.metadata import CandidateMetadata
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.deadlines import MAX_REASON, DeadlineSet
@@ -67,14 +67,12 @@ def deadline_modal(card: CandidateCard) -> View:
                 ),
             )
         )
-    return View(
-        type="modal",
-        callback_id=SET_DEADLINE,
-        title="Candidate deadline",
-        submit="Save",
-        close="Cancel",
-        private_metadata=CandidateMetadata(candidate.id or 0).encode(),
-        blocks=blocks,
+    return form_modal(
+        SET_DEADLINE,
+        "Candidate deadline",
+        "Save",
+        blocks,
+        metadata=CandidateMetadata(candidate.id or 0).encode(),
     )
 
 

@@ -17,7 +17,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     NumberInputElement,
     Option,
-    PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
     UserMultiSelectElement,
@@ -25,27 +24,29 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import clocks
-from bot.domain.scorecards import (
-    Competency,
-    Template,
-    evidence_field,
-    rate_field,
-    rating_label,
-)
+from bot.domain.scorecards import Template, rating_label
 from bot.domain.zones import local, local_span
 from bot.slack.blocks.common import (
     clip,
     context,
     duration,
     esc,
+    form_modal,
+    header_facts,
+    initial_option,
+    primary_button_row,
+    rating_cell,
+    rating_inputs,
     rating_options,
+    ratings_table,
     section,
+    signals,
+    summary_input,
     user,
     when,
 )
 from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.slack.metadata import CandidateMetadata, ScorecardMetadata
-from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
 
@@ -96,15 +97,13 @@ def schedule_modal(card: CandidateCard, template: Template) -> View:
             ),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=SCHEDULE,
-        title="Schedule interview",
-        submit="Schedule",
-        close="Cancel",
+    return form_modal(
+        SCHEDULE,
+        "Schedule interview",
+        "Schedule",
+        blocks,
         # A one-time key: Slack may deliver a double click on Schedule twice.
-        private_metadata=CandidateMetadata(card.candidate.id or 0, request=uuid4().hex).encode(),
-        blocks=blocks,
+        metadata=CandidateMetadata(card.candidate.id or 0, request=uuid4().hex).encode(),
     )
 
 
@@ -140,10 +139,6 @@ def _too_late(done: Scheduled) -> list[str]:
     ]
 
 
-def _signals(competency: Competency) -> str:
-    return f"*Strong:* {esc(competency.strong)}\n*Weak:* {esc(competency.weak)}"
-
-
 def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Block]]:
     """The interviewer's kit: who, when in their own zone, what to probe, when feedback is due."""
     interview = done.interview
@@ -152,14 +147,14 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
         f"{local(interview.starts_at, tz_name)}"
     )
     blocks: list[Block] = [
-        HeaderBlock(text=clip(f"Interview kit: {done.candidate.name}", 150)),
-        SectionBlock(
-            fields=[
+        *header_facts(
+            f"Interview kit: {done.candidate.name}",
+            [
                 f"*Role*\n{esc(done.role.title)}",
                 f"*Interview*\n{esc(done.stage.name)}",
                 f"*When*\n{local_span(interview.starts_at, interview.ends_at, tz_name)}",
                 f"*Scorecard due*\n{local(done.feedback_due_at, tz_name)}",
-            ]
+            ],
         ),
         context(esc(done.stage.description)),
         DividerBlock(),
@@ -170,22 +165,17 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
             section(
                 clip(
                     f"*{esc(competency.name)}*: {esc(competency.description)}\n"
-                    f"{_signals(competency)}",
+                    f"{signals(competency)}",
                     3000,
                 )
             )
         )
     blocks.append(
-        ActionsBlock(
+        primary_button_row(
             block_id=f"kit_{interview.id}",
-            elements=[
-                ButtonElement(
-                    text="Submit scorecard",
-                    action_id=OPEN_SCORECARD,
-                    value=str(interview.id),
-                    style="primary",
-                )
-            ],
+            text="Submit scorecard",
+            action_id=OPEN_SCORECARD,
+            value=str(interview.id),
         )
     )
     blocks.append(
@@ -197,10 +187,6 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
 
 
 # The scorecard modal ----------------------------------------------------------------------------
-
-
-def _initial(options: list[Option], value: int | None) -> Option | None:
-    return next((o for o in options if value is not None and o.value == str(value)), None)
 
 
 def scorecard_modal(ctx: ScorecardContext) -> View:
@@ -220,33 +206,11 @@ def scorecard_modal(ctx: ScorecardContext) -> View:
         )
     for competency in ctx.competencies:
         rated = ctx.ratings.get(competency.key)
-        options = rating_options(with_not_assessed=True)
-        blocks.append(
-            InputBlock(
-                block_id=rate_field(competency.key),
-                label=clip(competency.name, 2000),
-                hint=clip(f"Strong: {competency.strong}\nWeak: {competency.weak}", 2000),
-                element=StaticSelectElement(
-                    action_id="value",
-                    placeholder="Rate",
-                    options=options,
-                    initial_option=_initial(options, rated.rating if rated else None),
-                ),
-            )
-        )
-        blocks.append(
-            InputBlock(
-                block_id=evidence_field(competency.key),
-                label=clip(f"Evidence: {competency.name}", 2000),
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=MAX_EVIDENCE,
-                    placeholder="What did they say or do?",
-                    initial_value=(rated.evidence if rated and rated.evidence else None),
-                ),
-            )
+        blocks += rating_inputs(
+            competency,
+            evidence_placeholder="What did they say or do?",
+            rating=rated.rating if rated else None,
+            evidence=rated.evidence if rated and rated.evidence else None,
         )
     overall = rating_options(with_not_assessed=False)
     blocks.append(DividerBlock())
@@ -258,34 +222,25 @@ def scorecard_modal(ctx: ScorecardContext) -> View:
                 action_id="value",
                 placeholder="Pick one",
                 options=overall,
-                initial_option=_initial(overall, current.recommendation if current else None),
+                initial_option=initial_option(overall, current.recommendation if current else None),
             ),
         )
     )
     blocks.append(
-        InputBlock(
-            block_id="summary",
-            label="Summary",
-            hint="What you saw, and why your recommendation.",
-            element=PlainTextInputElement(
-                action_id="value",
-                multiline=True,
-                max_length=MAX_SUMMARY,
-                initial_value=current.summary if current else None,
-            ),
+        summary_input(
+            "What you saw, and why your recommendation.",
+            initial=current.summary if current else None,
         )
     )
-    return View(
-        type="modal",
-        callback_id=SUBMIT_SCORECARD,
-        title="Edit scorecard" if current else "Scorecard",
-        submit="Save" if current else "Submit",
-        close="Cancel",
+    return form_modal(
+        SUBMIT_SCORECARD,
+        "Edit scorecard" if current else "Scorecard",
+        "Save" if current else "Submit",
+        blocks,
         # The version this edit starts from (0: a first scorecard), checked on submit.
-        private_metadata=ScorecardMetadata(
+        metadata=ScorecardMetadata(
             ctx.interview.id or 0, base_version=current.version if current else 0
         ).encode(),
-        blocks=blocks,
     )
 
 
@@ -380,19 +335,13 @@ def feedback_list_message(
 
 def _table(loop: Loop, names: Mapping[str, str]) -> str:
     seats = [s for s in loop.seats if s.scorecard is not None]
-    heads = [clip(names.get(s.interviewer_id, s.interviewer_id), 10) for s in seats]
-    width = max([len(c.name) for c in loop.template.competencies] + [len("Recommendation")])
-    width = min(width, 32)
-    rows = ["".ljust(width) + "  " + "  ".join(h.ljust(10) for h in heads)]
-    for competency in loop.template.competencies:
-        cells = []
-        for seat in seats:
-            rating = seat.ratings.get(competency.key)
-            cells.append((str(rating.rating) if rating and rating.rating else "—").ljust(10))
-        rows.append(clip(competency.name, width).ljust(width) + "  " + "  ".join(cells))
-    overall = [str(s.scorecard.recommendation).ljust(10) for s in seats if s.scorecard]
-    rows.append("Recommendation".ljust(width) + "  " + "  ".join(overall))
-    return "\n".join(rows)
+    heads = [names.get(s.interviewer_id, s.interviewer_id) for s in seats]
+    rows = [
+        (c.name, [rating_cell(s.ratings.get(c.key)) for s in seats])
+        for c in loop.template.competencies
+    ]
+    overall = [str(s.scorecard.recommendation) for s in seats if s.scorecard]
+    return ratings_table(heads, [*rows, ("Recommendation", overall)])
 
 
 def loop_summary_message(

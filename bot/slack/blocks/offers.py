@@ -15,9 +15,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack.blocks.common import clip, duration, esc, section, user, when
+from bot.domain.limits import MAX_NOTE
+from bot.slack.blocks.common import clip, duration, esc, form_modal, section, user, when
 from bot.slack.metadata import CandidateMetadata
-from bot.store.tables import MAX_NOTE, Offer
+from bot.store.tables import Offer
 from bot.usecases.candidates import CandidateCard
 
 EXTEND_OFFER = "offer_submit"
@@ -29,13 +30,11 @@ MORE_TIME = "offer_more_time"
 
 def offer_modal(card: CandidateCard, *, now: datetime) -> View:
     default_expiry = int(now.timestamp()) + card.role.offer_hours * 3600
-    return View(
-        type="modal",
-        callback_id=EXTEND_OFFER,
-        title="Extend an offer",
-        submit="Extend offer",
-        close="Cancel",
-        private_metadata=CandidateMetadata(card.candidate.id or 0).encode(),
+    return form_modal(
+        EXTEND_OFFER,
+        "Extend an offer",
+        "Extend offer",
+        metadata=CandidateMetadata(card.candidate.id or 0).encode(),
         blocks=[
             section(
                 f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · now in "

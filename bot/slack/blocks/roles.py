@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.scorecards import DEFAULT_TEMPLATE, Template
-from bot.slack.blocks.common import clip, context, esc, section, user, users
+from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, users
 from bot.store.tables import ClockSettings, Role
 
 CREATE_ROLE = "role_create"
@@ -92,19 +92,12 @@ def create_role_modal(*, creator_id: str, templates: dict[str, Template]) -> Vie
                     action_id="value",
                     is_decimal_allowed=False,
                     initial_value=str(getattr(defaults, name)),
-                    min_value=str(bounds["Ge"].ge),  # type: ignore[attr-defined]
-                    max_value=str(bounds["Le"].le),  # type: ignore[attr-defined]
+                    min_value=str(bounds["Ge"].ge),
+                    max_value=str(bounds["Le"].le),
                 ),
             )
         )
-    return View(
-        type="modal",
-        callback_id=CREATE_ROLE,
-        title="Create a role",
-        submit="Create role",
-        close="Cancel",
-        blocks=blocks,
-    )
+    return form_modal(CREATE_ROLE, "Create a role", "Create role", blocks)
 
 
 def _summary(role: Role, recruiter_ids: frozenset[str]) -> str:

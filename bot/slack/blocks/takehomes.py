@@ -13,37 +13,36 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     DateTimePickerElement,
     DividerBlock,
-    HeaderBlock,
     InputBlock,
     PlainTextInputElement,
     SectionBlock,
-    StaticSelectElement,
     UrlInputElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.domain import access
-from bot.domain.scorecards import (
-    NOT_ASSESSED,
-    TakehomePart,
-    TakehomeSpec,
-    evidence_field,
-    rate_field,
-    rating_label,
-)
+from bot.domain.limits import MAX_TAKEHOME_NOTE
+from bot.domain.scorecards import NOT_ASSESSED, TakehomePart, TakehomeSpec, rating_label
 from bot.slack.blocks.common import (
     clip,
     context,
     duration,
     esc,
-    rating_options,
+    form_modal,
+    header_facts,
+    primary_button_row,
+    rating_cell,
+    rating_inputs,
+    ratings_table,
     section,
+    signals,
+    summary_input,
     user,
     when,
 )
 from bot.slack.metadata import CandidateMetadata, TakehomeMetadata
-from bot.store.tables import MAX_EVIDENCE, MAX_SUMMARY, MAX_TAKEHOME_NOTE, Takehome
+from bot.store.tables import Takehome
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.takehomes import (
     OPEN_TO_TAKEHOMES,
@@ -115,14 +114,12 @@ def send_modal(card: CandidateCard, spec: TakehomeSpec, *, now: datetime) -> Vie
             ),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=SEND,
-        title="Send take-home",
-        submit="Send",
-        close="Cancel",
-        private_metadata=CandidateMetadata(card.candidate.id or 0).encode(),
-        blocks=blocks,
+    return form_modal(
+        SEND,
+        "Send take-home",
+        "Send",
+        blocks,
+        metadata=CandidateMetadata(card.candidate.id or 0).encode(),
     )
 
 
@@ -137,13 +134,11 @@ def sent_note(sent: Sent) -> str:
 
 
 def received_modal(takehome: Takehome, candidate_name: str) -> View:
-    return View(
-        type="modal",
-        callback_id=RECEIVED,
-        title="Take-home received",
-        submit="Record",
-        close="Cancel",
-        private_metadata=TakehomeMetadata(takehome.id or 0).encode(),
+    return form_modal(
+        RECEIVED,
+        "Take-home received",
+        "Record",
+        metadata=TakehomeMetadata(takehome.id or 0).encode(),
         blocks=[
             section(
                 f"*{esc(candidate_name)}*'s take-home, due {when(takehome.due_at)}. The "
@@ -277,15 +272,7 @@ def takehome_blocks(
 
 
 def _rubric(spec: TakehomeSpec) -> list[Block]:
-    return [
-        section(
-            clip(
-                f"*{esc(part.name)}*\n*Strong:* {esc(part.strong)}\n*Weak:* {esc(part.weak)}",
-                3000,
-            )
-        )
-        for part in spec.parts
-    ]
+    return [section(clip(f"*{esc(part.name)}*\n{signals(part)}", 3000)) for part in spec.parts]
 
 
 def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
@@ -295,14 +282,14 @@ def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
     assert spec is not None
     text = f"Take-home to grade: {candidate.name} ({role.title})"
     blocks: list[Block] = [
-        HeaderBlock(text=clip(f"Take-home to grade: {candidate.name}", 150)),
-        SectionBlock(
-            fields=[
+        *header_facts(
+            f"Take-home to grade: {candidate.name}",
+            [
                 f"*Role*\n{esc(role.title)}",
                 f"*Submission*\n<{takehome.submission_url}|open the submission>",
                 f"*Sent*\n{when(takehome.sent_at)}",
                 f"*Received*\n{when(takehome.recorded_at or takehome.sent_at)}",
-            ]
+            ],
         ),
         section(clip(f"*The brief* ({spec.hours} h)\n{esc(spec.brief)}", 3000)),
     ]
@@ -311,13 +298,11 @@ def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
     blocks += [DividerBlock(), section("*Grade each part* against its signals:")]
     blocks += _rubric(spec)
     blocks.append(
-        ActionsBlock(
+        primary_button_row(
             block_id=f"takehome_grade_{takehome.id}",
-            elements=[
-                ButtonElement(
-                    text="Grade", action_id=OPEN_GRADE, value=str(takehome.id), style="primary"
-                )
-            ],
+            text="Grade",
+            action_id=OPEN_GRADE,
+            value=str(takehome.id),
         )
     )
     blocks.append(context(INDEPENDENT))
@@ -338,51 +323,16 @@ def grade_modal(ctx: GradeContext) -> View:
         ),
     ]
     for part in ctx.spec.parts:
-        blocks.append(
-            InputBlock(
-                block_id=rate_field(part.key),
-                label=clip(part.name, 2000),
-                hint=clip(f"Strong: {part.strong}\nWeak: {part.weak}", 2000),
-                element=StaticSelectElement(
-                    action_id="value",
-                    placeholder="Rate",
-                    options=rating_options(with_not_assessed=True),
-                ),
-            )
-        )
-        blocks.append(
-            InputBlock(
-                block_id=evidence_field(part.key),
-                label=clip(f"Evidence: {part.name}", 2000),
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    max_length=MAX_EVIDENCE,
-                    placeholder="What in the submission shows it?",
-                ),
-            )
-        )
+        blocks += rating_inputs(part, evidence_placeholder="What in the submission shows it?")
     blocks.append(DividerBlock())
-    blocks.append(
-        InputBlock(
-            block_id="summary",
-            label="Summary",
-            hint="What the submission shows, and how it compares with the brief.",
-            element=PlainTextInputElement(
-                action_id="value", multiline=True, max_length=MAX_SUMMARY
-            ),
-        )
-    )
+    blocks.append(summary_input("What the submission shows, and how it compares with the brief."))
     blocks.append(context(INDEPENDENT))
-    return View(
-        type="modal",
-        callback_id=GRADE,
-        title="Grade take-home",
-        submit="Submit",
-        close="Cancel",
-        private_metadata=TakehomeMetadata(takehome.id or 0).encode(),
-        blocks=blocks,
+    return form_modal(
+        GRADE,
+        "Grade take-home",
+        "Submit",
+        blocks,
+        metadata=TakehomeMetadata(takehome.id or 0).encode(),
     )
 
 
@@ -415,21 +365,16 @@ def summary_blocks(view: TakehomeView | None, names: Mapping[str, str]) -> list[
     graded = [g for g in view.graders if g.submitted]
     if not graded:
         return []
-    heads = [clip(names.get(g.grader_id, g.grader_id), 10) for g in graded]
-    width = min(max(len(p.name) for p in view.spec.parts), 32)
-    rows = ["".ljust(width) + "  " + "  ".join(h.ljust(10) for h in heads)]
-    for part in view.spec.parts:
-        cells = []
-        for g in graded:
-            rated = g.ratings.get(part.key)
-            cells.append((str(rated.rating) if rated and rated.rating else "—").ljust(10))
-        rows.append(clip(part.name, width).ljust(width) + "  " + "  ".join(cells))
+    table = ratings_table(
+        [names.get(g.grader_id, g.grader_id) for g in graded],
+        [(p.name, [rating_cell(g.ratings.get(p.key)) for g in graded]) for p in view.spec.parts],
+    )
     link = view.takehome.submission_url or ""
     summaries = "\n".join(
         f"{user(g.grader_id)}: {esc(clip(g.grade.summary, 300))}" for g in graded if g.grade
     )
     return [
         section(f"*Take-home* (<{link}|submission>), graded by {len(graded)}:"),
-        section(f"```{clip(chr(10).join(rows), 2990)}```"),
+        section(f"```{clip(table, 2990)}```"),
         section(clip(summaries, 3000)),
     ]
