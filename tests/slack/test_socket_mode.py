@@ -140,7 +140,7 @@ async def alerts_sent(db_url: str) -> list[str]:
     return sorted(a.recipient_id for a in sent)
 
 
-async def test_shutdown_lets_the_sweep_the_scheduler_started_finish(
+async def test_socket_mode_shutdown_lets_the_sweep_the_scheduler_started_finish(
     db_url: str, standin: SlackStandin
 ) -> None:
     await stalled_candidate(db_url)
