@@ -12,8 +12,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncApp
 
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import template_named
@@ -30,7 +29,7 @@ from bot.usecases import candidates, deadlines, feedback, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
 from handlers.render import refresh_team_homes, render_status
-from handlers.replies import Reply
+from handlers.replies import Reply, on_click
 
 
 def _parts(action: dict[str, Any]) -> list[str]:
@@ -60,16 +59,8 @@ async def _candidate_card(
 # Status and moves ---------------------------------------------------------------------------
 
 
-async def open_status(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_status(reply: Reply, action: dict[str, Any]) -> None:
     now = reply.deps.clock.now()
     status = await status_of(
         reply.deps.db, viewer_id=reply.user_id, candidate_id=_id_of(action), now=now
@@ -81,16 +72,8 @@ async def open_status(
     await reply.show(text, blocks)
 
 
-async def open_move(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_move(reply: Reply, action: dict[str, Any]) -> None:
     parts = _parts(action)
     preselect = parse_stage(parts[1]) if len(parts) > 1 and parts[1] else None
     card = await _candidate_card(reply, action, candidates.move_form_refusal)
@@ -98,16 +81,8 @@ async def open_move(
         await reply.open(cards.move_modal(card, preselect=preselect))
 
 
-async def advance(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def advance(reply: Reply, action: dict[str, Any]) -> None:
     parts = _parts(action)
     seen = parse_stage(parts[1]) if len(parts) == 3 else None
     target = parse_stage(parts[2]) if len(parts) == 3 else None
@@ -135,55 +110,31 @@ async def advance(
         return
     if moved is not None:
         await reply.show_card(moved, cards.moved_note(moved))
-        refresh_team_homes(reply.deps, client, moved)
+        refresh_team_homes(reply.deps, reply.client, moved)
 
 
 # Interviews and scorecards ------------------------------------------------------------------
 
 
-async def open_schedule(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_schedule(reply: Reply, action: dict[str, Any]) -> None:
     card = await _candidate_card(reply, action, feedback.schedule_refusal)
     if card is not None:
         template = template_named(card.role.template)
         await reply.open(interview_blocks.schedule_modal(card, template))
 
 
-async def open_deadline(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
+@on_click
+async def open_deadline(reply: Reply, action: dict[str, Any]) -> None:
     """Set candidate deadline, on the status card: a stale click (the candidate closed
     meanwhile) gets a short private answer instead of the form."""
-    await ack()
-    reply = Reply.to(body, client, respond, context)
     card = await _candidate_card(reply, action, deadlines.deadline_refusal)
     if card is not None:
         await reply.open(deadline_blocks.deadline_modal(card))
 
 
-async def open_scorecard(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_scorecard(reply: Reply, action: dict[str, Any]) -> None:
     ctx = await reply.unless_refused(
         feedback.scorecard_context(
             reply.deps.db, user_id=reply.user_id, interview_id=_id_of(action)
@@ -193,16 +144,8 @@ async def open_scorecard(
         await reply.open(interview_blocks.scorecard_modal(ctx))
 
 
-async def view_scorecard(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def view_scorecard(reply: Reply, action: dict[str, Any]) -> None:
     detail = await reply.unless_refused(
         feedback.read_scorecard(reply.deps.db, viewer_id=reply.user_id, scorecard_id=_id_of(action))
     )
@@ -210,17 +153,9 @@ async def view_scorecard(
         await reply.open(interview_blocks.scorecard_read_modal(detail))
 
 
-async def nudge(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
+@on_click
+async def nudge(reply: Reply, action: dict[str, Any]) -> None:
     """Remind the interviewers whose scorecards are still out, each by DM, after the ack."""
-    await ack()
-    reply = Reply.to(body, client, respond, context)
     reminders = await reply.unless_refused(
         feedback.nudge(reply.deps.db, actor_id=reply.user_id, candidate_id=_id_of(action))
     )
@@ -240,7 +175,7 @@ async def nudge(
             asked_by=reply.user_id,
         )
         reply.deps.background.run(
-            notify.dm(client, seat.interviewer_id, text, blocks), name="nudge"
+            notify.dm(reply.client, seat.interviewer_id, text, blocks), name="nudge"
         )
     people = ", ".join(f"<@{seat.interviewer_id}>" for _, seat in reminders.waiting)
     await reply.tell(f"Nudged {people} about {card.candidate.name}.")
@@ -249,16 +184,8 @@ async def nudge(
 # Offers --------------------------------------------------------------------------------------
 
 
-async def open_offer(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_offer(reply: Reply, action: dict[str, Any]) -> None:
     card = await _candidate_card(reply, action, offers.offer_refusal)
     if card is not None:
         await reply.open(offer_blocks.offer_modal(card, now=reply.deps.clock.now()))
@@ -282,53 +209,32 @@ async def _offer_change(
         await reply.changed(done.card, note(done))
 
 
-async def offer_accepted(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
+@on_click
+async def offer_accepted(reply: Reply, action: dict[str, Any]) -> None:
     await _offer_change(
         partial(offers.decide, accepted=True),
         lambda d: f":tada: {d.card.candidate.name} accepted the offer and is hired.",
-        Reply.to(body, client, respond, context),
+        reply,
         action,
     )
 
 
-async def offer_declined(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
+@on_click
+async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
     await _offer_change(
         partial(offers.decide, accepted=False),
         lambda d: f"{d.card.candidate.name} declined the offer and is withdrawn.",
-        Reply.to(body, client, respond, context),
+        reply,
         action,
     )
 
 
-async def offer_more_time(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
+@on_click
+async def offer_more_time(reply: Reply, action: dict[str, Any]) -> None:
     await _offer_change(
         offers.give_more_time,
         lambda d: f":hourglass_flowing_sand: {d.card.candidate.name}'s offer now expires later.",
-        Reply.to(body, client, respond, context),
+        reply,
         action,
     )
 
@@ -336,16 +242,8 @@ async def offer_more_time(
 # Digest buttons ---------------------------------------------------------------------------
 
 
-async def snooze(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def snooze(reply: Reply, action: dict[str, Any]) -> None:
     snoozed = await reply.unless_refused(
         offers.snooze(
             reply.deps.db,
@@ -366,16 +264,8 @@ async def snooze(
 # Take-homes ---------------------------------------------------------------------------------
 
 
-async def open_send_takehome(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_send_takehome(reply: Reply, action: dict[str, Any]) -> None:
     form = await reply.unless_refused(
         takehomes.send_form(reply.deps.db, user_id=reply.user_id, candidate_id=_id_of(action))
     )
@@ -384,16 +274,8 @@ async def open_send_takehome(
         await reply.open(takehome_blocks.send_modal(card, spec, now=reply.deps.clock.now()))
 
 
-async def open_takehome_received(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_takehome_received(reply: Reply, action: dict[str, Any]) -> None:
     form = await reply.unless_refused(
         takehomes.answer_form(reply.deps.db, user_id=reply.user_id, takehome_id=_id_of(action))
     )
@@ -402,16 +284,8 @@ async def open_takehome_received(
         await reply.open(takehome_blocks.received_modal(takehome, card.candidate.name))
 
 
-async def takehome_not_received(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def takehome_not_received(reply: Reply, action: dict[str, Any]) -> None:
     recorded = await reply.unless_refused(
         takehomes.record(
             reply.deps.db,
@@ -425,16 +299,8 @@ async def takehome_not_received(
         await reply.changed(recorded.card, takehome_blocks.recorded_note(recorded))
 
 
-async def open_grade(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def open_grade(reply: Reply, action: dict[str, Any]) -> None:
     ctx = await reply.unless_refused(
         takehomes.grade_context(reply.deps.db, user_id=reply.user_id, takehome_id=_id_of(action))
     )

@@ -147,21 +147,31 @@ async def move(reply: CommandReply, rest: str) -> None:
         refresh_team_homes(reply.deps, reply.client, moved)
 
 
+async def _named_form(
+    reply: CommandReply,
+    name: str,
+    refusal: Refusal,
+    form: Callable[[CandidateCard], View],
+    *,
+    missing: str,
+    action: str,
+) -> None:
+    """The form about the one candidate `name` means (_one_candidate), if `refusal` lets
+    this person open it; else the answer says why not."""
+    card = await _one_candidate(reply, name, missing=missing, action=action)
+    if card is not None:
+        await _candidate_form(reply, card, refusal, lambda: form(card))
+
+
 async def schedule(reply: CommandReply, name: str) -> None:
-    card = await _one_candidate(
+    await _named_form(
         reply,
         name,
+        feedback.schedule_refusal,
+        lambda card: interview_blocks.schedule_modal(card, template_named(card.role.template)),
         missing="Whose interview? Example: `/hire schedule Jane Doe`.",
         action=cards.OPEN_SCHEDULE,
     )
-    if card is not None:
-        template = template_named(card.role.template)
-        await _candidate_form(
-            reply,
-            card,
-            feedback.schedule_refusal,
-            lambda: interview_blocks.schedule_modal(card, template),
-        )
 
 
 async def feedback_list(reply: CommandReply, rest: str) -> None:
@@ -170,17 +180,15 @@ async def feedback_list(reply: CommandReply, rest: str) -> None:
 
 
 async def offer(reply: CommandReply, name: str) -> None:
-    card = await _one_candidate(
+    now = reply.deps.clock.now()
+    await _named_form(
         reply,
         name,
+        offers.offer_refusal,
+        lambda card: offer_blocks.offer_modal(card, now=now),
         missing="Who? Example: `/hire offer Jane Doe`.",
         action=offer_blocks.OPEN_OFFER,
     )
-    if card is not None:
-        now = reply.deps.clock.now()
-        await _candidate_form(
-            reply, card, offers.offer_refusal, lambda: offer_blocks.offer_modal(card, now=now)
-        )
 
 
 async def pipeline(reply: CommandReply, query: str) -> None:

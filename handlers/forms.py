@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.numbers import small_int
+from bot.domain.scorecards import evidence_field, rate_field
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -78,3 +79,14 @@ def block_ids(view: dict[str, Any], *, prefix: str) -> list[str]:
         and isinstance(b.get("block_id"), str)
         and b["block_id"].startswith(prefix)
     ]
+
+
+def ratings(view: dict[str, Any]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """A scorecard's or a grade's ratings and evidence by key (competency or part), for the
+    rating inputs the submitted view holds."""
+    prefix = rate_field("")
+    keys = [block_id.removeprefix(prefix) for block_id in block_ids(view, prefix=prefix)]
+    return (
+        {key: option(view, rate_field(key)) for key in keys},
+        {key: text(view, evidence_field(key)) for key in keys},
+    )

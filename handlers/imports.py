@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,7 +23,7 @@ from bot.slack.deps import Deps
 from bot.slack.notify import UNREACHABLE
 from bot.usecases import importer
 from bot.usecases.errors import NotAllowed
-from handlers.replies import Reply
+from handlers.replies import Reply, on_click
 
 log = logging.getLogger(__name__)
 
@@ -142,16 +142,8 @@ async def _pick(reply: Reply, value: object) -> None:
         await reply.tell(text)
 
 
-async def role_picked(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def role_picked(reply: Reply, action: dict[str, Any]) -> None:
     value = (action.get("selected_option") or {}).get("value")
     reply.deps.background.run(_pick(reply, value), name="import-role")
 
@@ -188,16 +180,8 @@ async def _import(reply: Reply, value: object) -> None:
     )
 
 
-async def import_clicked(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    reply = Reply.to(body, client, respond, context)
+@on_click
+async def import_clicked(reply: Reply, action: dict[str, Any]) -> None:
     reply.deps.background.run(_import(reply, action.get("value")), name="import")
 
 

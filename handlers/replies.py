@@ -6,12 +6,14 @@ response_url, and the answer goes there, privately. A click on the Home tab or i
 has none: the answer comes by DM instead, after the ack.
 
 CommandReply, for `/hire`: the ack is the answer, and only the asker sees it.
+
+Modal, for a submitted form: Slack closes it at the ack, so the answers come by DM, after.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,7 +32,19 @@ from handlers.render import refresh_team_homes, status_card
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+L = TypeVar("L", bound=Callable[..., Awaitable[None]])
 Blocks = Sequence[Block]
+
+
+def named_after(listener: L, handler: Callable[..., Awaitable[None]]) -> L:
+    """The Bolt listener made of `handler`, under its name and docstring (for logs). Not
+    functools.wraps: Bolt reads a listener's argument names through __wrapped__, and
+    they must be the listener's own."""
+    listener.__name__ = handler.__name__
+    listener.__qualname__ = handler.__qualname__
+    listener.__doc__ = handler.__doc__
+    listener.__module__ = handler.__module__
+    return listener
 
 
 async def open_view(client: AsyncWebClient, trigger_id: str, view: View) -> str | None:
@@ -136,6 +150,31 @@ class Reply:
         self.deps.background.run(notify.dm(self.client, self.user_id, text, blocks), name=name)
 
 
+# What a button listener is written as, and what Bolt calls (it passes arguments by name).
+Click = Callable[["Reply", dict[str, Any]], Awaitable[None]]
+ButtonListener = Callable[
+    [AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncRespond, AsyncBoltContext],
+    Awaitable[None],
+]
+
+
+def on_click(handler: Click) -> ButtonListener:
+    """The Bolt listener for a button: ack at once, then `handler(reply, action)`."""
+
+    async def listener(
+        ack: AsyncAck,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        await handler(Reply.to(body, client, respond, context), action)
+
+    return named_after(listener, handler)
+
+
 @dataclass(frozen=True)
 class CommandReply:
     """Where the answer to one `/hire` goes: its ack, once, and what the answer needs."""
@@ -183,3 +222,29 @@ class CommandReply:
         except NotAllowed as refusal:
             await self.tell(str(refusal))
             return None
+
+
+@dataclass(frozen=True)
+class Modal:
+    """One submitted modal: what the person entered and who they are. Slack closes the
+    modal at the ack; what follows comes after it, by DM."""
+
+    deps: Deps
+    client: AsyncWebClient
+    user_id: str
+    view: dict[str, Any]
+
+    def later(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Work after the ack, which does not wait for it."""
+        self.deps.background.run(work, name=name)
+
+    def confirm(self, card: CandidateCard, note: str, *, name: str) -> None:
+        """After the ack: show_card(card, note)."""
+        self.later(self.show_card(card, note), name=name)
+
+    async def show_card(self, card: CandidateCard, note: str) -> None:
+        """The card, privately, under a note of what just happened; the team's Home tabs
+        follow."""
+        text, blocks = await status_card(self.deps, self.user_id, card, note=note)
+        await notify.dm(self.client, self.user_id, text, blocks)
+        refresh_team_homes(self.deps, self.client, card)

@@ -14,21 +14,24 @@ Anything else goes on to the app's error handler (handlers/errors.py).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.deps import deps_of
 from bot.slack.metadata import OutOfDate
 from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
+from handlers.replies import Modal, named_after
 
 START_AGAIN = "This form is out of date. Close it and start again."
 # Scorecards and grades: their button stays on the kit or the DM, so the person reopens it.
 OPEN_AGAIN = "This form is out of date. Close it and open it again."
 
-# Bolt passes a listener's arguments by name: every submission listener takes these five.
+# What a submission listener is written as, and what Bolt calls (it passes arguments by
+# name: every submission listener takes these five).
+Submitted = Callable[[AsyncAck, Modal], Awaitable[None]]
 Submission = Callable[
     [AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncBoltContext],
     Awaitable[None],
@@ -37,15 +40,15 @@ Submission = Callable[
 
 def submission(
     field: str | None = None, *, out_of_date: str = START_AGAIN
-) -> Callable[[Submission], Submission]:
-    """Answer a listener's refusals on its modal. `field`: the input under which a refusal,
-    a stale form or a stale move shows (the form's main input); a listener without one
-    expects none of them, so they reach the error handler like any other failure.
+) -> Callable[[Submitted], Submission]:
+    """The Bolt listener of a modal's submission: the listener gets the Modal, and its
+    refusals are answered on the modal. `field`: the input under which a refusal, a stale
+    form or a stale move shows (the form's main input); a listener without one expects
+    none of them, so they reach the error handler like any other failure.
 
     The listener acks only once it is done; whatever it raises comes before that ack."""
 
-    def decorate(listener: Submission) -> Submission:
-        @functools.wraps(listener)  # Bolt reads the argument names through __wrapped__
+    def decorate(listener: Submitted) -> Submission:
         async def answered(
             ack: AsyncAck,
             body: dict[str, Any],
@@ -54,7 +57,7 @@ def submission(
             context: AsyncBoltContext,
         ) -> None:
             try:
-                await listener(ack, body, view, client, context)
+                await listener(ack, Modal(deps_of(context), client, body["user"]["id"], view))
             except FormErrors as invalid:
                 await ack(response_action="errors", errors=invalid.errors)
             except (NotAllowed, OutOfDate, StaleMove) as refusal:
@@ -62,7 +65,7 @@ def submission(
                     raise
                 await ack(response_action="errors", errors={field: _message(refusal, out_of_date)})
 
-        return answered
+        return named_after(answered, listener)
 
     return decorate
 

@@ -4,14 +4,14 @@ listener raises what it will not do, and @submission (handlers/submissions.py) a
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Iterable
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.numbers import record_id
-from bot.domain.scorecards import GradeForm, ScorecardForm, evidence_field, rate_field
+from bot.domain.scorecards import GradeForm, ScorecardForm
 from bot.domain.stages import IllegalMove, parse_stage
 from bot.slack import notify
 from bot.slack.blocks import candidates as cards
@@ -20,7 +20,6 @@ from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
-from bot.slack.deps import Deps, deps_of
 from bot.slack.metadata import (
     CandidateMetadata,
     MoveMetadata,
@@ -29,10 +28,10 @@ from bot.slack.metadata import (
 )
 from bot.store.tables import Role
 from bot.usecases import candidates, deadlines, feedback, offers, roles, takehomes
-from bot.usecases.candidates import CandidateCard
 from bot.usecases.errors import FormErrors
 from handlers import forms
-from handlers.render import refresh_team_homes, status_card
+from handlers.render import refresh_team_homes
+from handlers.replies import Modal
 from handlers.submissions import OPEN_AGAIN, submission
 
 log = logging.getLogger(__name__)
@@ -42,15 +41,8 @@ log = logging.getLogger(__name__)
 
 
 @submission("title")
-async def create_role(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
+async def create_role(ack: AsyncAck, modal: Modal) -> None:
+    deps, view = modal.deps, modal.view
     form = roles.NewRole(
         title=forms.text(view, "title"),
         hiring_manager_id=forms.user(view, "hiring_manager"),
@@ -61,15 +53,16 @@ async def create_role(
     )
     role = await roles.create_role(
         deps.db,
-        actor_id=user_id,
+        actor_id=modal.user_id,
         admins=deps.settings.loopkeeper_admins,
         form=form,
         now=deps.clock.now(),
     )
     await ack()
     recruiters = frozenset(form.recruiter_ids)
-    deps.background.run(
-        _announce_role(client, role, recruiters, creator_id=user_id), name="announce-role"
+    modal.later(
+        _announce_role(modal.client, role, recruiters, creator_id=modal.user_id),
+        name="announce-role",
     )
 
 
@@ -91,15 +84,8 @@ async def _announce_role(
 
 
 @submission()  # only field errors: anyone may add, to the roles they recruit for
-async def add_candidate(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
+async def add_candidate(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     form = candidates.NewCandidate(
         name=forms.text(view, "name"),
         role_id=record_id(forms.option(view, "role")),
@@ -107,36 +93,18 @@ async def add_candidate(
         links=forms.text(view, "links"),
     )
     added = await candidates.add_candidate(
-        deps.db, actor_id=user_id, form=form, now=deps.clock.now()
+        modal.deps.db, actor_id=modal.user_id, form=form, now=modal.deps.clock.now()
     )
     await ack()
-    deps.background.run(
-        _confirm(deps, client, user_id, added, cards.added_note(added)), name="confirm-add"
-    )
-
-
-async def _confirm(
-    deps: Deps, client: AsyncWebClient, user_id: str, card: CandidateCard, note: str
-) -> None:
-    """The card, privately, under a note of what just happened; the team's Home tabs follow."""
-    text, blocks = await status_card(deps, user_id, card, note=note)
-    await notify.dm(client, user_id, text, blocks)
-    refresh_team_homes(deps, client, card)
+    modal.confirm(added, cards.added_note(added), name="confirm-add")
 
 
 # Move candidate -----------------------------------------------------------------------
 
 
 @submission("stage")
-async def move_candidate(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps: Deps = deps_of(context)
-    user_id = body["user"]["id"]
+async def move_candidate(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     metadata = MoveMetadata.from_view(view)
     target = parse_stage(forms.option(view, "stage") or "")
     if target is None:
@@ -144,13 +112,13 @@ async def move_candidate(
     reason = forms.text(view, "reason")
     try:
         moved = await candidates.move(
-            deps.db,
-            actor_id=user_id,
+            modal.deps.db,
+            actor_id=modal.user_id,
             candidate_id=metadata.candidate_id,
             seen_stage=metadata.seen_stage,
             target=target,
             reason=reason,
-            now=deps.clock.now(),
+            now=modal.deps.clock.now(),
         )
     except IllegalMove as error:
         # The stage machine's words, under the field to fix: the missing reason, or the stage.
@@ -158,51 +126,37 @@ async def move_candidate(
         message = str(error)
         raise FormErrors({field: message[0].upper() + message[1:]}) from error
     await ack()
-    deps.background.run(
-        _confirm(deps, client, user_id, moved, cards.moved_note(moved)), name="confirm-move"
-    )
+    modal.confirm(moved, cards.moved_note(moved), name="confirm-move")
 
 
 # The candidate's deadline ----------------------------------------------------------------
 
 
 @submission("deadline")
-async def set_deadline(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    candidate_id = CandidateMetadata.from_view(view).candidate_id
+async def set_deadline(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     form = deadlines.DeadlineForm(
         at=forms.datetime_utc(view, "deadline"),
         reason=forms.text(view, "reason"),
         clear=deadline_blocks.CLEAR in forms.options(view, "clear"),
     )
     done = await deadlines.set_deadline(
-        deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
+        modal.deps.db,
+        actor_id=modal.user_id,
+        candidate_id=CandidateMetadata.from_view(view).candidate_id,
+        form=form,
+        now=modal.deps.clock.now(),
     )
     await ack()
-    note = deadline_blocks.deadline_note(done)
-    deps.background.run(_confirm(deps, client, user_id, done.card, note), name="confirm-deadline")
+    modal.confirm(done.card, deadline_blocks.deadline_note(done), name="confirm-deadline")
 
 
 # Schedule an interview ------------------------------------------------------------------
 
 
 @submission("plan")
-async def schedule_interview(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
+async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     metadata = CandidateMetadata.from_view(view)
     starts = forms.datetime_utc(view, "starts")
     form = feedback.NewInterview(
@@ -212,21 +166,20 @@ async def schedule_interview(
         minutes=forms.text(view, "minutes"),
     )
     done = await feedback.schedule(
-        deps.db,
-        actor_id=user_id,
+        modal.deps.db,
+        actor_id=modal.user_id,
         candidate_id=metadata.candidate_id,
         form=form,
-        now=deps.clock.now(),
+        now=modal.deps.clock.now(),
         request_key=metadata.request,
     )
     await ack()
     if not done.repeated:
-        deps.background.run(_after_schedule(deps, client, user_id, done), name="send-kits")
+        modal.later(_after_schedule(modal, done), name="send-kits")
 
 
-async def _after_schedule(
-    deps: Deps, client: AsyncWebClient, user_id: str, done: feedback.Scheduled
-) -> None:
+async def _after_schedule(modal: Modal, done: feedback.Scheduled) -> None:
+    deps, client, user_id = modal.deps, modal.client, modal.user_id
     text, blocks = interview_blocks.scheduled_message(done)
     await notify.dm(client, user_id, text, blocks)
     await notify.send_kits(client, deps.db, done, deps.clock.now())
@@ -235,181 +188,148 @@ async def _after_schedule(
         refresh_team_homes(deps, client, card)
 
 
-# Submit a scorecard ---------------------------------------------------------------------
+# Scorecards and take-home grades: feedback on a candidate's loop ---------------------------
+
+
+async def _redraw_homes(modal: Modal, role: Role, recruiter_ids: Iterable[str]) -> None:
+    """After a scorecard or a grade: the Home tabs of its author and of the hiring team
+    redrawn (coalesced, one redraw each)."""
+    deps = modal.deps
+    people = {modal.user_id, role.hiring_manager_id, *recruiter_ids}
+    await deps.homes.redraw(modal.client, deps.db, people, deps.clock.now)
 
 
 @submission("summary", out_of_date=OPEN_AGAIN)
-async def submit_scorecard(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
+async def submit_scorecard(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     metadata = ScorecardMetadata.from_view(view)
-    keys = [block_id.removeprefix("rate_") for block_id in forms.block_ids(view, prefix="rate_")]
+    ratings, evidence = forms.ratings(view)
     form = ScorecardForm(
-        ratings={key: forms.option(view, rate_field(key)) for key in keys},
-        evidence={key: forms.text(view, evidence_field(key)) for key in keys},
+        ratings=ratings,
+        evidence=evidence,
         recommendation=forms.option(view, "recommendation"),
         summary=forms.text(view, "summary"),
     )
     saved = await feedback.submit(
-        deps.db,
-        user_id=user_id,
+        modal.deps.db,
+        user_id=modal.user_id,
         interview_id=metadata.interview_id,
         base_version=metadata.base_version,
         form=form,
-        now=deps.clock.now(),
+        now=modal.deps.clock.now(),
     )
     await ack()
     if not saved.repeated:
-        deps.background.run(_after_scorecard(deps, client, user_id, saved), name="scorecard-saved")
+        modal.later(_after_scorecard(modal, saved), name="scorecard-saved")
 
 
-async def _after_scorecard(
-    deps: Deps, client: AsyncWebClient, user_id: str, saved: feedback.Submitted
-) -> None:
+async def _after_scorecard(modal: Modal, saved: feedback.Submitted) -> None:
     text, blocks = interview_blocks.scorecard_saved_message(saved.context, saved.scorecard.version)
-    await notify.dm(client, user_id, text, blocks)
+    await notify.dm(modal.client, modal.user_id, text, blocks)
     role = saved.context.role
-    team = await roles.team_of(deps.db, role_id=role.id or 0)
-    # The interviewer's own Home too: coalesced with the team's, one redraw each.
-    people = {user_id, role.hiring_manager_id, *(team.recruiter_ids if team else [])}
-    await deps.homes.redraw(client, deps.db, people, deps.clock.now)
+    team = await roles.team_of(modal.deps.db, role_id=role.id or 0)
+    await _redraw_homes(modal, role, team.recruiter_ids if team else [])
     if saved.completed is not None:
         await notify.send_loop_summary(
-            client, saved.completed, completed_at=saved.scorecard.submitted_at
+            modal.client, saved.completed, completed_at=saved.scorecard.submitted_at
         )
+
+
+@submission("summary", out_of_date=OPEN_AGAIN)
+async def grade_takehome(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    ratings, evidence = forms.ratings(view)
+    form = GradeForm(ratings, evidence, summary=forms.text(view, "summary"))
+    graded = await takehomes.submit_grade(
+        modal.deps.db,
+        user_id=modal.user_id,
+        takehome_id=TakehomeMetadata.from_view(view).takehome_id,
+        form=form,
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.later(_after_grade(modal, graded), name="takehome-graded")
+
+
+async def _after_grade(modal: Modal, graded: takehomes.Graded) -> None:
+    text, blocks = takehome_blocks.graded_message(graded)
+    await notify.dm(modal.client, modal.user_id, text, blocks)
+    role = graded.context.role
+    await _redraw_homes(modal, role, graded.context.team.recruiter_ids)
+    if graded.completed:
+        loop = await feedback.loop_of(
+            modal.deps.db,
+            viewer_id=role.hiring_manager_id,
+            candidate_id=graded.context.candidate.id or 0,
+        )
+        if loop is not None:
+            await notify.send_loop_summary(
+                modal.client, loop, completed_at=graded.grade.submitted_at
+            )
 
 
 # Extend an offer -------------------------------------------------------------------------
 
 
 @submission("terms")
-async def extend_offer(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    candidate_id = CandidateMetadata.from_view(view).candidate_id
+async def extend_offer(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     done = await offers.extend(
-        deps.db,
-        actor_id=user_id,
-        candidate_id=candidate_id,
+        modal.deps.db,
+        actor_id=modal.user_id,
+        candidate_id=CandidateMetadata.from_view(view).candidate_id,
         terms=forms.text(view, "terms"),
         expires_at=forms.datetime_utc(view, "expires"),
-        now=deps.clock.now(),
+        now=modal.deps.clock.now(),
     )
     await ack()
     note = f":envelope_with_arrow: Offer extended to {done.card.candidate.name}."
-    deps.background.run(_confirm(deps, client, user_id, done.card, note), name="confirm-offer")
+    modal.confirm(done.card, note, name="confirm-offer")
 
 
-# Take-homes: send, received, grade ---------------------------------------------------------
+# Take-homes: send and received ---------------------------------------------------------------
 
 
 @submission("graders")
-async def send_takehome(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    candidate_id = CandidateMetadata.from_view(view).candidate_id
+async def send_takehome(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     form = takehomes.NewTakehome(
         grader_ids=forms.users(view, "graders"),
         due_at=forms.datetime_utc(view, "due"),
         note=forms.text(view, "note"),
     )
     sent = await takehomes.send(
-        deps.db, actor_id=user_id, candidate_id=candidate_id, form=form, now=deps.clock.now()
+        modal.deps.db,
+        actor_id=modal.user_id,
+        candidate_id=CandidateMetadata.from_view(view).candidate_id,
+        form=form,
+        now=modal.deps.clock.now(),
     )
     await ack()
-    note = takehome_blocks.sent_note(sent)
-    deps.background.run(_confirm(deps, client, user_id, sent.card, note), name="takehome-sent")
+    modal.confirm(sent.card, takehome_blocks.sent_note(sent), name="takehome-sent")
 
 
 @submission("url")
-async def takehome_received(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    takehome_id = TakehomeMetadata.from_view(view).takehome_id
+async def takehome_received(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
     recorded = await takehomes.record(
-        deps.db,
-        actor_id=user_id,
-        takehome_id=takehome_id,
+        modal.deps.db,
+        actor_id=modal.user_id,
+        takehome_id=TakehomeMetadata.from_view(view).takehome_id,
         received=True,
         url=forms.text(view, "url"),
-        now=deps.clock.now(),
+        now=modal.deps.clock.now(),
     )
     await ack()
-    deps.background.run(_after_received(deps, client, user_id, recorded), name="takehome-in")
+    modal.later(_after_received(modal, recorded), name="takehome-in")
 
 
-async def _after_received(
-    deps: Deps, client: AsyncWebClient, user_id: str, recorded: takehomes.Recorded
-) -> None:
+async def _after_received(modal: Modal, recorded: takehomes.Recorded) -> None:
     """Each grader: the brief, the parts and their rubric, with a Grade button."""
     text, blocks = takehome_blocks.grader_message(recorded)
     for grader in recorded.grader_ids:
-        await notify.dm(client, grader, text, blocks)
-    await _confirm(deps, client, user_id, recorded.card, takehome_blocks.recorded_note(recorded))
-
-
-@submission("summary", out_of_date=OPEN_AGAIN)
-async def grade_takehome(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    deps = deps_of(context)
-    user_id = body["user"]["id"]
-    takehome_id = TakehomeMetadata.from_view(view).takehome_id
-    keys = [block_id.removeprefix("rate_") for block_id in forms.block_ids(view, prefix="rate_")]
-    form = GradeForm(
-        ratings={key: forms.option(view, rate_field(key)) for key in keys},
-        evidence={key: forms.text(view, evidence_field(key)) for key in keys},
-        summary=forms.text(view, "summary"),
-    )
-    graded = await takehomes.submit_grade(
-        deps.db, user_id=user_id, takehome_id=takehome_id, form=form, now=deps.clock.now()
-    )
-    await ack()
-    deps.background.run(_after_grade(deps, client, user_id, graded), name="takehome-graded")
-
-
-async def _after_grade(
-    deps: Deps, client: AsyncWebClient, user_id: str, graded: takehomes.Graded
-) -> None:
-    text, blocks = takehome_blocks.graded_message(graded)
-    await notify.dm(client, user_id, text, blocks)
-    role, team = graded.context.role, graded.context.team
-    people = {user_id, role.hiring_manager_id, *team.recruiter_ids}
-    await deps.homes.redraw(client, deps.db, people, deps.clock.now)
-    if graded.completed:
-        loop = await feedback.loop_of(
-            deps.db, viewer_id=role.hiring_manager_id, candidate_id=graded.context.candidate.id or 0
-        )
-        if loop is not None:
-            await notify.send_loop_summary(client, loop, completed_at=graded.grade.submitted_at)
+        await notify.dm(modal.client, grader, text, blocks)
+    await modal.show_card(recorded.card, takehome_blocks.recorded_note(recorded))
 
 
 def register(app: AsyncApp) -> None:

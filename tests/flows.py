@@ -4,13 +4,15 @@ signed requests and the stand-in, exactly as in production."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from bot.playground.standin import blocks_text  # noqa: F401  (the surface tests import it from here)
 from bot.store.tables import Candidate, Interview, Role, StageEvent
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
+
+T = TypeVar("T", bound=SQLModel)
 
 
 def last_view(app: Running, method: str = "views.open") -> dict[str, Any]:
@@ -73,6 +75,12 @@ async def candidate_named(app: Running, name: str) -> Candidate:
         return result.first()  # type: ignore[return-value]
 
 
+async def stored(app: Running, table: type[T]) -> list[T]:
+    """Every row of the table, in the order they were stored."""
+    async with app.deps.db.reader() as session:
+        return list((await session.exec(select(table).order_by(table.id))).all())  # type: ignore[attr-defined]
+
+
 async def all_candidates(app: Running) -> list[Candidate]:
     async with app.deps.db.reader() as session:
         return list((await session.exec(select(Candidate))).all())
@@ -112,6 +120,67 @@ def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
     walk(blocks)
     return found
+
+
+async def press(
+    app: Running,
+    action_id: str,
+    value: str | None,
+    *,
+    user: str,
+    answers: str | None = None,
+    settle: bool = False,
+    **options: Any,
+) -> list[Any]:
+    """A button click as Slack sends it, for any action id and value (a forged or stale
+    one too); returns what the app posted to the click's response_url (named `answers`,
+    else after the user). `options` go to the sender's action(): the message, ephemeral,
+    a container, a channel; `settle` waits for the work the click left running."""
+    before = len(app.standin.calls)
+    response = await app.slack.action(
+        action_id,
+        value,
+        user=user,
+        response_url=app.standin.response_url(answers or user),
+        **options,
+    )
+    assert response.status_code == 200
+    if settle:
+        await app.settle()
+    return [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+
+
+async def click(
+    app: Running, message: dict[str, Any], label: str, *, user: str, **options: Any
+) -> list[Any]:
+    """Click the button labelled `label` on a message as `user` (press's `options`)."""
+    button = buttons(message["blocks"])[label]
+    return await press(
+        app, button["action_id"], button.get("value"), user=user, message=message, **options
+    )
+
+
+async def home_of(app: Running, user: str) -> dict[str, Any]:
+    """The Home tab the person sees when they open it (the app publishes it anew)."""
+    await app.settle()  # Home tabs redrawn by earlier changes are not this one
+    before = len(app.standin.calls)
+    await app.slack.event(
+        {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1"}
+    )
+    await app.settle()
+    [published] = [c for c in app.standin.calls[before:] if c.method == "views.publish"]
+    return published.args["view"]  # type: ignore[no-any-return]
+
+
+async def extend_offer(app: Running, name: str, *, user: str = RECRUITER) -> None:
+    """`/hire offer <name>`, submitted with terms and the default 48 h window."""
+    await app.slack.command(f"offer {name}", user=user)
+    offered = await app.slack.submit_view(
+        last_view(app),
+        {"terms": "L5, 180k", "expires": app.deps.clock.now() + timedelta(hours=48)},
+        user=user,
+    )
+    assert offered.status_code == 200 and not offered.content, offered.text
 
 
 INTERVIEWER = "UINT0001"
@@ -169,17 +238,11 @@ def good_scorecard(view: dict[str, Any], rating: str = "3") -> dict[str, Any]:
     return values
 
 
-async def open_scorecard(app: Running, interview: Interview, user: str) -> Any:
-    """Click Submit scorecard on the kit; returns the HTTP response of the click."""
+async def open_scorecard(app: Running, interview: Interview, user: str) -> list[Any]:
+    """Click Submit scorecard on the kit; returns what the click answered privately."""
     kit = kit_for(app, user)
-    button = buttons(kit["blocks"])["Submit scorecard"]
-    return await app.slack.action(
-        button["action_id"],
-        button["value"],
-        user=user,
-        message=kit,
-        channel=f"D{user}",
-        response_url=app.standin.response_url(f"kit-{user}"),
+    return await click(
+        app, kit, "Submit scorecard", user=user, answers=f"kit-{user}", channel=f"D{user}"
     )
 
 

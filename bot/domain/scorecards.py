@@ -208,20 +208,15 @@ def _rating(raw: str | None) -> int | None:
 
 
 def _check_ratings(
-    keys: list[str],
-    raw: dict[str, str | None],
-    evidence_by_key: dict[str, str],
-    *,
-    max_evidence: int,
-    nothing_rated: str,
+    keys: list[str], form: ScorecardForm | GradeForm, max_evidence: int, nothing_rated: str
 ) -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
     """One rating (or not assessed) and optional evidence per key, scorecards and take-home
     grades alike; not all of them unassessed. Returns (key -> (rating, evidence), errors)."""
     errors: dict[str, str] = {}
     ratings: dict[str, tuple[int, str]] = {}
     for key in keys:
-        value = _rating(raw.get(key))
-        evidence = (evidence_by_key.get(key) or "").strip()
+        value = _rating(form.ratings.get(key))
+        evidence = (form.evidence.get(key) or "").strip()
         if value is None:
             errors[rate_field(key)] = "Pick a rating, or “Not assessed”."
         if len(evidence) > max_evidence:
@@ -246,13 +241,11 @@ def check_scorecard(
     competencies: list[Competency], form: ScorecardForm, *, max_summary: int, max_evidence: int
 ) -> tuple[ScorecardInput | None, dict[str, str]]:
     """Validate a scorecard; errors are keyed by the modal field they belong under."""
+    nothing_rated = (
+        "Rate at least one competency: a scorecard with nothing assessed tells the debrief nothing."
+    )
     ratings, errors = _check_ratings(
-        [c.key for c in competencies],
-        form.ratings,
-        form.evidence,
-        max_evidence=max_evidence,
-        nothing_rated="Rate at least one competency: a scorecard with nothing assessed tells "
-        "the debrief nothing.",
+        [c.key for c in competencies], form, max_evidence, nothing_rated
     )
     recommendation = _rating(form.recommendation)
     if recommendation in (None, NOT_ASSESSED):
@@ -292,14 +285,10 @@ def check_grade(
 ) -> tuple[GradeInput | None, dict[str, str]]:
     """A take-home grade, checked as a scorecard is: one rating per part on the same
     scale (or not assessed, but not all of them), and a summary."""
-    ratings, errors = _check_ratings(
-        [p.key for p in parts],
-        form.ratings,
-        form.evidence,
-        max_evidence=max_evidence,
-        nothing_rated="Rate at least one part: a grade with nothing assessed tells the debrief "
-        "nothing.",
+    nothing_rated = (
+        "Rate at least one part: a grade with nothing assessed tells the debrief nothing."
     )
+    ratings, errors = _check_ratings([p.key for p in parts], form, max_evidence, nothing_rated)
     summary = _check_summary(
         form.summary,
         errors,

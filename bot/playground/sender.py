@@ -124,27 +124,25 @@ class SlackSender:
         ephemeral: bool = False,
     ) -> httpx.Response:
         """A block_actions payload: in a modal/Home tab when `view` is given, else in a message."""
-        slack_view = self._slack_view(view) if view is not None else None
-        msg = None if slack_view is not None else self._message(message)
-        blocks = (slack_view or msg or {}).get("blocks") or []
+        blocks = (view if view is not None else message or {}).get("blocks") or []
         found = _find_element(blocks, action_id)
         if found is not None and block_id == "actions":
             # The default is a guess; the block the element sits in is what Slack reports.
             block_id, element = found
         else:
             element = found[1] if found else {"type": action_type, "action_id": action_id}
-        reported = self._action(element, block_id, value, action_type, selected_option)
-        payload = self._block_actions(
-            reported,
+        return await self.block_action(
+            self._action(element, block_id, value, action_type, selected_option),
             user=user,
-            slack_view=slack_view,
-            message=msg,
-            channel=channel,
-            container=container or _container(slack_view, msg, channel, ephemeral),
+            block_id=block_id,
             trigger_id=None,
+            view=view,
+            message=message,
+            channel=channel,
+            ephemeral=ephemeral,
             response_url=response_url,
+            container=container,
         )
-        return await self._post_payload(payload)
 
     async def block_action(
         self,
@@ -152,16 +150,18 @@ class SlackSender:
         *,
         user: str,
         block_id: str,
-        trigger_id: str,
+        trigger_id: str | None,
         view: dict[str, Any] | None = None,
         state: dict[str, Any] | None = None,
         message: dict[str, Any] | None = None,
         channel: str | None = None,
         ephemeral: bool = False,
         response_url: str | None = None,
+        container: dict[str, Any] | None = None,
     ) -> httpx.Response:
         """A block_actions payload for an action already shaped as Slack reports it
-        (type, action_id and what was picked), in a view or in a message."""
+        (type, action_id and what was picked), in a view or in a message; a new
+        trigger_id when none is given."""
         slack_view = self._slack_view(view) if view is not None else None
         if slack_view is not None and state is not None:
             slack_view["state"] = {"values": state}
@@ -178,7 +178,7 @@ class SlackSender:
             slack_view=slack_view,
             message=msg,
             channel=channel,
-            container=_container(slack_view, msg, channel, ephemeral),
+            container=container or _container(slack_view, msg, channel, ephemeral),
             trigger_id=trigger_id,
             response_url=response_url,
         )

@@ -187,9 +187,16 @@ async def lock_open(
     have left `stages` since a form was read."""
     candidate = await store.lock_candidate(session, candidate_id=candidate_id)
     assert candidate is not None and candidate.id is not None
+    still_open(candidate, stages=stages, closed=closed)
+    return candidate
+
+
+def still_open(
+    candidate: Candidate, *, stages: Collection[Stage], closed: Callable[[Candidate], str]
+) -> None:
+    """NotAllowed with `closed`'s why unless the candidate is in one of `stages`."""
     if Stage(candidate.stage) not in stages:
         raise NotAllowed(closed(candidate))
-    return candidate
 
 
 async def form_card(

@@ -33,7 +33,7 @@ from bot.store.tables import (
     Scorecard,
 )
 from bot.usecases import takehomes
-from bot.usecases.candidates import CandidateCard, allowed_card, lock_open
+from bot.usecases.candidates import CandidateCard, allowed_card, lock_open, still_open
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
 MAX_INTERVIEWERS = 6
@@ -388,8 +388,7 @@ async def _context(
     found = await store.candidate_with_role(session, candidate_id=interview.candidate_id)
     assert found is not None
     candidate, role_with_team = found
-    if Stage(candidate.stage) not in EDITABLE:
-        raise NotAllowed(_closed(candidate))
+    still_open(candidate, stages=EDITABLE, closed=_closed)
     template = template_named(role_with_team.role.template)
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id

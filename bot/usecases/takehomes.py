@@ -25,7 +25,7 @@ from bot.domain.scorecards import (
     is_web_address,
     template_named,
 )
-from bot.domain.stages import SCHEDULABLE, Stage
+from bot.domain.stages import SCHEDULABLE
 from bot.store.engine import Database
 from bot.store.tables import (
     Candidate,
@@ -34,7 +34,13 @@ from bot.store.tables import (
     TakehomeGrade,
     TakehomeRating,
 )
-from bot.usecases.candidates import CandidateCard, allowed_card, card_in, lock_open
+from bot.usecases.candidates import (
+    CandidateCard,
+    allowed_card,
+    card_in,
+    lock_open,
+    still_open,
+)
 from bot.usecases.errors import NOT_FOUND, FormErrors, FutureWords, NotAllowed, future_problem
 
 MAX_GRADERS = 6
@@ -362,8 +368,7 @@ async def _grade_context(
     found = await store.candidate_with_role(session, candidate_id=takehome.candidate_id)
     assert found is not None
     candidate, role_with_team = found
-    if Stage(candidate.stage) not in OPEN_TO_TAKEHOMES:
-        raise NotAllowed(_grading_closed(candidate))
+    still_open(candidate, stages=OPEN_TO_TAKEHOMES, closed=_grading_closed)
     if takehome.status != "received":
         state = "has not come in yet" if takehome.status == "sent" else "was not received"
         raise NotAllowed(f"{candidate.name}'s take-home {state}: there is nothing to grade.")

@@ -63,6 +63,7 @@ from tests.flows import (
     INTERVIEWER_2,
     add_candidate,
     create_role,
+    extend_offer,
     last_view,
     open_scorecard,
     schedule,
@@ -196,13 +197,7 @@ async def build_world(app: Running) -> World:
     interview = await schedule(app, "Jane Doe", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, INTERVIEWER_2)
     await app.slack.command("move Ola Offer to decision", user=RECRUITER)
-    await app.slack.command("offer Ola Offer", user=RECRUITER)
-    offered = await app.slack.submit_view(
-        last_view(app),
-        {"terms": "L5, 180k", "expires": app.deps.clock.now() + timedelta(hours=48)},
-        user=RECRUITER,
-    )
-    assert offered.status_code == 200 and not offered.content, offered.text
+    await extend_offer(app, "Ola Offer")
     # Three days on, the sweep has alerts out (idle, feedback overdue) with their buttons.
     app.deps.clock.advance(timedelta(days=3))
     await make_sweeper(app.deps).run(app.deps.clock.now())

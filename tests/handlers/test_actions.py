@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.stages import Stage
+from tests import flows
 from tests.conftest import HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     add_candidate,
@@ -15,6 +16,7 @@ from tests.flows import (
     create_role,
     events_of,
     last_view,
+    press,
 )
 
 
@@ -22,25 +24,12 @@ async def status_card(app: Running, name: str, user: str = RECRUITER) -> dict[st
     return answer(await app.slack.command(f"status {name}", user=user))
 
 
+EPHEMERAL = {"type": "message", "message_ts": "1.2", "channel_id": "C111", "is_ephemeral": True}
+
+
 async def click(app: Running, message: dict[str, Any], label: str, *, user: str) -> list[Any]:
     """Click a button of an ephemeral message; returns what went to its response_url."""
-    button = buttons(message["blocks"])[label]
-    before = len(app.standin.calls)
-    response = await app.slack.action(
-        button["action_id"],
-        button.get("value"),
-        user=user,
-        message=message,
-        container={
-            "type": "message",
-            "message_ts": "1.2",
-            "channel_id": "C111",
-            "is_ephemeral": True,
-        },
-        response_url=app.standin.response_url(user),
-    )
-    assert response.status_code == 200
-    return [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+    return await flows.click(app, message, label, user=user, container=EPHEMERAL)
 
 
 async def test_advance_button_moves_and_replaces_the_card(app: Running) -> None:
@@ -98,16 +87,9 @@ async def test_choosing_from_the_list_shows_that_card(app: Running) -> None:
         if "Jane Smith" in b.get("text", {}).get("text", "")
     )
 
-    await app.slack.action(
-        button["action_id"],
-        button["value"],
-        user=RECRUITER,
-        message=choices,
-        response_url=app.standin.response_url("pick"),
-        ephemeral=True,
+    [reply] = await press(
+        app, button["action_id"], button["value"], user=RECRUITER, message=choices, ephemeral=True
     )
-
-    [reply] = app.standin.calls_to("response_url:pick")
     assert reply.args["replace_original"] is True
     assert "Jane Smith" in blocks_text(reply.args["blocks"])
     assert "Jane Doe" not in blocks_text(reply.args["blocks"])
@@ -136,12 +118,9 @@ async def test_forged_clicks_by_outsiders_change_nothing_and_reveal_nothing(
 
     advance = await click(app, card, "Advance to screening", user=OUTSIDER)
     move = await click(app, card, "Move…", user=OUTSIDER)
-    peek = await app.slack.action(
-        "status_open", str(jane.id), user=OUTSIDER, response_url=app.standin.response_url("p")
-    )
+    peek = await press(app, "status_open", str(jane.id), user=OUTSIDER)
 
-    assert peek.status_code == 200
-    for reply in (*advance, *move, *app.standin.calls_to("response_url:p")):
+    for reply in (*advance, *move, *peek):
         assert "Jane" not in reply.args["text"]
         assert "can't find that candidate" in reply.args["text"]
     assert len(app.standin.calls_to("views.open")) == opened_before
@@ -149,11 +128,8 @@ async def test_forged_clicks_by_outsiders_change_nothing_and_reveal_nothing(
 
 
 async def test_a_button_with_a_mangled_value_is_answered_not_crashed(app: Running) -> None:
+    replies: list[Any] = []
     for action_id, value in (("move_advance", "x:y"), ("move_open", "abc"), ("status_open", "")):
-        response = await app.slack.action(
-            action_id, value, user=RECRUITER, response_url=app.standin.response_url("m")
-        )
-        assert response.status_code == 200
-    replies = app.standin.calls_to("response_url:m")
+        replies += await press(app, action_id, value, user=RECRUITER)
     assert len(replies) == 3
     assert all("Jane" not in r.args["text"] for r in replies)

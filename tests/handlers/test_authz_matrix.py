@@ -30,6 +30,7 @@ from bot.domain.clocks import Kind
 from bot.domain.stages import Stage
 from bot.slack.app import make_sweeper
 from bot.store.tables import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard
+from tests import flows
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -141,13 +142,7 @@ async def build(app: Running, needs: frozenset[str]) -> World:
             card = (await session.exec(select(Scorecard))).one()
         target = replace(target, scorecard=card.id or 0)
     if "offer" in needs:
-        await app.slack.command("offer Jane Doe", user=RECRUITER)
-        response = await app.slack.submit_view(
-            last_view(app),
-            {"terms": "L5, 180k", "expires": app.deps.clock.now() + timedelta(hours=48)},
-            user=RECRUITER,
-        )
-        assert response.status_code == 200 and not response.content, response.text
+        await flows.extend_offer(app, "Jane Doe")
         async with app.deps.db.reader() as session:
             offer = (await session.exec(select(Offer))).one()
         target = replace(target, offer=offer.id or 0)

@@ -19,10 +19,13 @@ from tests.flows import (
     blocks_text,
     buttons,
     candidate_named,
+    click,
     create_role,
     events_of,
+    home_of,
     last_view,
     schedule,
+    stored,
     submit_scorecard,
 )
 from tests.scheduling.test_sweep import digests_to, messages_to, sweep
@@ -42,18 +45,8 @@ async def card_of(app: Running, name: str = "Maya", user: str = RECRUITER) -> di
 
 async def open_form(app: Running, card: dict[str, Any], *, user: str = RECRUITER) -> list[Any]:
     """Click Set candidate deadline on a card; returns the private answers it got."""
-    button = buttons(card["blocks"])["Set candidate deadline"]
-    before = len(app.standin.calls)
-    response = await app.slack.action(
-        button["action_id"],
-        button["value"],
-        user=user,
-        message=card,
-        response_url=app.standin.response_url(f"deadline-{user}"),
-        ephemeral=True,
-    )
-    assert response.status_code == 200
-    return [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+    label = "Set candidate deadline"
+    return await click(app, card, label, user=user, answers=f"deadline-{user}", ephemeral=True)
 
 
 async def set_deadline(
@@ -188,7 +181,7 @@ async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, c
     assert "decide by" in digest and "(23 hours 59 minutes left) — Maya decides by" in digest
     assert "At risk of losing Maya" in digest
     [decision] = [
-        a for a in await _alerts(app) if a.kind == "decision_warn" and a.recipient_id == HM
+        a for a in await stored(app, Alert) if a.kind == "decision_warn" and a.recipient_id == HM
     ]
     assert decision.deadline == DECISION_LIMIT
 
@@ -266,7 +259,7 @@ async def test_pipeline_and_home_put_the_tightest_deadline_first(app: Running, c
     body = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
     assert "*Needs attention*\n• *Maya Chen*" in body
     assert ":warning: at risk of losing: decides in 72 h" in body
-    home = blocks_text((await _home(app, RECRUITER))["blocks"])
+    home = blocks_text((await home_of(app, RECRUITER))["blocks"])
     assert "Maya Chen*: 3.0 d in interviewing · :warning: at risk of losing" in home
 
 
@@ -278,19 +271,3 @@ async def _interview(app: Running) -> Any:
 
     async with app.deps.db.reader() as session:
         return (await session.exec(select(Interview))).one()
-
-
-async def _alerts(app: Running) -> list[Alert]:
-    async with app.deps.db.reader() as session:
-        return list((await session.exec(select(Alert))).all())
-
-
-async def _home(app: Running, user: str) -> dict[str, Any]:
-    await app.settle()
-    before = len(app.standin.calls)
-    await app.slack.event(
-        {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1"}
-    )
-    await app.settle()
-    [published] = [c for c in app.standin.calls[before:] if c.method == "views.publish"]
-    return published.args["view"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.domain.candidate_csv import MAX_BYTES
 from bot.slack.blocks.imports import NOT_CSV, TOO_BIG
+from tests import flows
 from tests.conftest import OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -59,17 +60,11 @@ def dm_answers(app: Running, user: str) -> list[dict[str, Any]]:
 
 
 async def click(app: Running, message: dict[str, Any], label: str, user: str = RECRUITER) -> dict:
-    button = buttons(message["blocks"])[label]
-    await app.slack.action(
-        button["action_id"],
-        button["value"],
-        user=user,
-        message=message,
-        channel=f"D{user}",
-        response_url=app.standin.response_url("import"),
+    """Click a button in the DM; returns the app's last answer to it."""
+    answers = await flows.click(
+        app, message, label, user=user, answers="import", channel=f"D{user}", settle=True
     )
-    await app.settle()
-    return app.standin.calls_to("response_url:import")[-1].args
+    return answers[-1].args
 
 
 async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> None:

@@ -19,20 +19,18 @@ from tests.flows import (
     blocks_text,
     buttons,
     candidate_named,
+    click,
     create_role,
     events_of,
     good_scorecard,
     kit_for,
     last_view,
     open_scorecard,
+    press,
     schedule,
+    stored,
     submit_scorecard,
 )
-
-
-async def scorecards(app: Running) -> list[Scorecard]:
-    async with app.deps.db.reader() as session:
-        return list((await session.exec(select(Scorecard).order_by(Scorecard.id))).all())  # type: ignore[arg-type]
 
 
 async def setup(app: Running, *, recruiters: tuple[str, ...] = (RECRUITER,)) -> Candidate:
@@ -191,7 +189,7 @@ async def test_scorecard_validation_errors_store_nothing(app: Running) -> None:
     blank_summary = {**good_scorecard(view), "summary": "   "}
     empty = (await app.slack.submit_view(view, blank_summary, user=INTERVIEWER)).json()
     assert list(empty["errors"]) == ["summary"]
-    assert await scorecards(app) == []
+    assert await stored(app, Scorecard) == []
 
 
 async def test_a_submitted_scorecard_is_stored_with_every_rating(app: Running, clock) -> None:
@@ -210,7 +208,7 @@ async def test_a_submitted_scorecard_is_stored_with_every_rating(app: Running, c
     await app.settle()
 
     assert response.status_code == 200 and not response.content
-    [card] = await scorecards(app)
+    [card] = await stored(app, Scorecard)
     assert (card.interviewer_id, card.version, card.recommendation) == (INTERVIEWER, 1, 4)
     assert card.submitted_at == clock.now()
     async with app.deps.db.reader() as session:
@@ -230,16 +228,8 @@ async def test_only_the_assigned_interviewer_can_open_or_submit(app: Running) ->
     interview = await schedule(app, "Jane")
     opened = len(app.standin.calls_to("views.open"))
     kit = kit_for(app, INTERVIEWER)
-    button = buttons(kit["blocks"])["Submit scorecard"]
 
-    await app.slack.action(
-        button["action_id"],
-        button["value"],
-        user=INTERVIEWER_2,
-        message=kit,
-        response_url=app.standin.response_url("other"),
-    )
-    [refusal] = app.standin.calls_to("response_url:other")
+    [refusal] = await click(app, kit, "Submit scorecard", user=INTERVIEWER_2)
     assert "belongs to another interviewer" in refusal.args["text"]
     assert len(app.standin.calls_to("views.open")) == opened
 
@@ -247,7 +237,7 @@ async def test_only_the_assigned_interviewer_can_open_or_submit(app: Running) ->
     view = last_view(app)
     forged = await app.slack.submit_view(view, good_scorecard(view), user=RECRUITER)
     assert "belongs to another interviewer" in forged.json()["errors"]["summary"]
-    assert await scorecards(app) == []
+    assert await stored(app, Scorecard) == []
 
 
 async def test_a_double_submit_stores_one_scorecard(app: Running) -> None:
@@ -261,7 +251,7 @@ async def test_a_double_submit_stores_one_scorecard(app: Running) -> None:
     await app.settle()
 
     assert not first.content and not again.content  # both close the modal
-    assert len(await scorecards(app)) == 1
+    assert len(await stored(app, Scorecard)) == 1
     confirmations = [m for m in dms_to(app, INTERVIEWER) if "is submitted" in m["text"]]
     assert len(confirmations) == 1
 
@@ -282,7 +272,7 @@ async def test_editing_keeps_every_version_and_the_status_says_edited(app: Runni
     await app.settle()
 
     assert not response.content
-    assert [(c.version, c.recommendation) for c in await scorecards(app)] == [(1, 2), (2, 4)]
+    assert [(c.version, c.recommendation) for c in await stored(app, Scorecard)] == [(1, 2), (2, 4)]
     status = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
     assert "scorecard in (edited): *Strong yes*" in status
 
@@ -300,7 +290,7 @@ async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:
     late = await app.slack.submit_view(second_window, {"recommendation": "1"}, user=INTERVIEWER)
 
     assert "changed since you opened it" in late.json()["errors"]["summary"]
-    assert [c.recommendation for c in await scorecards(app)] == [3, 4]
+    assert [c.recommendation for c in await stored(app, Scorecard)] == [3, 4]
 
 
 async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) -> None:
@@ -321,7 +311,7 @@ async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) 
     [refusal] = app.standin.calls_to(f"response_url:kit-{INTERVIEWER}")[-1:]
     assert "scorecards for them are closed" in refusal.args["text"]
     assert "closed" in late.json()["errors"]["summary"]
-    assert len(await scorecards(app)) == 1
+    assert len(await stored(app, Scorecard)) == 1
 
 
 # Independent feedback -------------------------------------------------------------------
@@ -331,7 +321,7 @@ async def test_interviewers_see_no_ratings_until_they_submit_their_own(app: Runn
     await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, INTERVIEWER, rating="4")
-    [card] = await scorecards(app)
+    [card] = await stored(app, Scorecard)
 
     before = answer(await app.slack.command("status Jane", user=INTERVIEWER_2))
     shown = blocks_text(before["blocks"])
@@ -340,13 +330,7 @@ async def test_interviewers_see_no_ratings_until_they_submit_their_own(app: Runn
     assert "once you have submitted your own" in shown
     assert "View scorecard" not in buttons(before["blocks"])
     assert not any(b["type"] == "actions" for b in before["blocks"])  # no moves for interviewers
-    await app.slack.action(
-        f"scorecard_view_{card.id}",
-        str(card.id),
-        user=INTERVIEWER_2,
-        response_url=app.standin.response_url("peek"),
-    )
-    [peek] = app.standin.calls_to("response_url:peek")
+    [peek] = await press(app, f"scorecard_view_{card.id}", str(card.id), user=INTERVIEWER_2)
     assert "once you have submitted your own" in peek.args["text"]
     assert not any(
         c.args["view"]["callback_id"] == "scorecard_read"
@@ -554,12 +538,5 @@ async def test_schedule_from_the_card_and_from_a_choice_list(app: Running) -> No
     await app.slack.action(smith["action_id"], smith["value"], user=RECRUITER, message=choices)
     assert "Jane Smith" in blocks_text(last_view(app)["blocks"])
 
-    outsider = await app.slack.action(
-        smith["action_id"],
-        smith["value"],
-        user=OUTSIDER,
-        response_url=app.standin.response_url("o"),
-    )
-    assert outsider.status_code == 200
-    [refusal] = app.standin.calls_to("response_url:o")
+    [refusal] = await press(app, smith["action_id"], smith["value"], user=OUTSIDER)
     assert "can't find that candidate" in refusal.args["text"]

@@ -15,6 +15,7 @@ from bot.domain import clocks
 from bot.domain.clocks import Audience, Kind
 from bot.domain.stages import Stage
 from bot.store.tables import Alert, Takehome, TakehomeGrade, TakehomeRating
+from tests import flows
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
@@ -26,6 +27,7 @@ from tests.flows import (
     create_role,
     last_view,
     schedule,
+    stored,
     submit_scorecard,
 )
 
@@ -40,23 +42,10 @@ async def card(app: Running, user: str = RECRUITER) -> dict[str, Any]:
     return answer(await app.slack.command("status Jane", user=user))
 
 
-async def click(
-    app: Running, message: dict[str, Any], label: str, *, user: str
-) -> tuple[Any, list[Any]]:
-    """Click a button of an ephemeral message: the HTTP answer, and its response_url posts."""
-    button = buttons(message["blocks"])[label]
-    before = len(app.standin.calls)
-    response = await app.slack.action(
-        button["action_id"],
-        button.get("value"),
-        user=user,
-        message=message,
-        container={"type": "message", "message_ts": "1.2", "channel_id": "C111"},
-        response_url=app.standin.response_url(user),
-    )
-    assert response.status_code == 200
-    await app.settle()
-    return response, [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+async def click(app: Running, message: dict[str, Any], label: str, *, user: str) -> list[Any]:
+    """Click a button of a message that stays; returns its response_url posts."""
+    container = {"type": "message", "message_ts": "1.2", "channel_id": "C111"}
+    return await flows.click(app, message, label, user=user, container=container, settle=True)
 
 
 def dms_to(app: Running, user: str, starting: str = "") -> list[dict[str, Any]]:
@@ -67,11 +56,6 @@ def dms_to(app: Running, user: str, starting: str = "") -> list[dict[str, Any]]:
     ]
 
 
-async def takehomes(app: Running) -> list[Takehome]:
-    async with app.deps.db.reader() as session:
-        return list((await session.exec(select(Takehome).order_by(Takehome.id))).all())  # type: ignore[arg-type]
-
-
 async def send(app: Running, *, graders: tuple[str, ...] = (GRADER, INTERVIEWER)) -> Takehome:
     """Send take-home from the recruiter's card, with the due time left at its default."""
     await click(app, await card(app), "Send take-home", user=RECRUITER)
@@ -80,7 +64,7 @@ async def send(app: Running, *, graders: tuple[str, ...] = (GRADER, INTERVIEWER)
     submitted = await app.slack.submit_view(view, {"graders": list(graders)}, user=RECRUITER)
     assert submitted.status_code == 200 and not submitted.content, submitted.text
     await app.settle()
-    return (await takehomes(app))[-1]
+    return (await stored(app, Takehome))[-1]
 
 
 async def receive(app: Running, url: str = LINK) -> Any:
@@ -95,7 +79,7 @@ async def receive(app: Running, url: str = LINK) -> Any:
 async def open_grade(app: Running, grader: str) -> Any:
     """Click Grade in the grader's DM; returns the click's response_url posts."""
     [dm] = dms_to(app, grader, "Take-home to grade")
-    _, replies = await click(app, dm, "Grade", user=grader)
+    replies = await click(app, dm, "Grade", user=grader)
     return replies
 
 
@@ -155,11 +139,11 @@ async def test_sent_received_and_graded_by_two_graders_with_independence(
     refused = await receive(app, url="the repo on github")
     assert refused.json()["response_action"] == "errors"
     assert "url" in refused.json()["errors"]
-    assert (await takehomes(app))[-1].status == "sent"
+    assert (await stored(app, Takehome))[-1].status == "sent"
     assert (await receive(app)).status_code == 200
 
-    [stored] = await takehomes(app)
-    assert (stored.status, stored.submission_url, stored.recorded_by) == (
+    [takehome] = await stored(app, Takehome)
+    assert (takehome.status, takehome.submission_url, takehome.recorded_by) == (
         "received",
         LINK,
         RECRUITER,
@@ -246,23 +230,23 @@ async def test_stale_answer_buttons_change_nothing(app: Running) -> None:
     old = await card(app)
     assert (await receive(app)).status_code == 200
 
-    _, [again] = await click(app, old, "Received", user=RECRUITER)
+    [again] = await click(app, old, "Received", user=RECRUITER)
     assert "already recorded as received; nothing changed" in again.args["text"]
-    _, [twice] = await click(app, old, "Not received", user=RECRUITER)
+    [twice] = await click(app, old, "Not received", user=RECRUITER)
     assert "already recorded as received; nothing changed" in twice.args["text"]
-    assert [t.status for t in await takehomes(app)] == ["received"]
+    assert [t.status for t in await stored(app, Takehome)] == ["received"]
 
 
 async def test_not_received_closes_it_and_a_new_one_may_be_sent(app: Running) -> None:
     await setup(app)
     await send(app)
-    _, [reply] = await click(app, await card(app), "Not received", user=RECRUITER)
+    [reply] = await click(app, await card(app), "Not received", user=RECRUITER)
     assert "recorded as not received" in reply.args["text"]
     assert reply.args["replace_original"] is True
     assert "Send take-home" in buttons(reply.args["blocks"])
     assert not dms_to(app, GRADER)  # nothing to grade
 
-    _, replies = await click(app, await card(app), "Send take-home", user=RECRUITER)
+    replies = await click(app, await card(app), "Send take-home", user=RECRUITER)
     assert replies == [] and last_view(app)["callback_id"] == "takehome_send"  # a new form
 
 
@@ -273,9 +257,9 @@ async def test_closed_candidate_buttons_answer_privately(app: Running) -> None:
     await app.slack.command("move Jane Doe to rejected: went elsewhere", user=RECRUITER)
     await app.settle()
 
-    _, [reply] = await click(app, old, "Not received", user=RECRUITER)
+    [reply] = await click(app, old, "Not received", user=RECRUITER)
     assert "Jane Doe is rejected; nothing changed." in reply.args["text"]
-    assert [t.status for t in await takehomes(app)] == ["sent"]
+    assert [t.status for t in await stored(app, Takehome)] == ["sent"]
 
 
 async def test_send_form_errors_stay_on_their_fields(app: Running, clock) -> None:
@@ -287,7 +271,7 @@ async def test_send_form_errors_stay_on_their_fields(app: Running, clock) -> Non
     errors = response.json()["errors"]
     assert errors["graders"] == "Pick at least one grader."
     assert errors["due"] == "The due time must be in the future."
-    assert await takehomes(app) == []
+    assert await stored(app, Takehome) == []
 
 
 async def test_only_the_team_sends_and_records(app: Running) -> None:
@@ -296,35 +280,25 @@ async def test_only_the_team_sends_and_records(app: Running) -> None:
     interviewer_card = await card(app, user=INTERVIEWER)
     assert "Send take-home" not in buttons(interviewer_card["blocks"])
     recruiter_card = await card(app)
-    button = buttons(recruiter_card["blocks"])["Send take-home"]
 
     for person, words in (
         (INTERVIEWER, "Only the role's recruiters and hiring manager send and record"),
         (OUTSIDER, "I can't find that candidate among the roles you hire for."),
     ):
-        before = len(app.standin.calls)
-        await app.slack.action(
-            button["action_id"],
-            button["value"],
-            user=person,
-            message=recruiter_card,
-            response_url=app.standin.response_url(person),
-        )
-        await app.settle()
-        [reply] = [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+        [reply] = await flows.click(app, recruiter_card, "Send take-home", user=person, settle=True)
         assert words in reply.args["text"]
 
     # A forged submission gets no further than the button.
     await click(app, recruiter_card, "Send take-home", user=RECRUITER)
     forged = await app.slack.submit_view(last_view(app), {"graders": [GRADER]}, user=OUTSIDER)
     assert "can't find that candidate" in forged.json()["errors"]["graders"]
-    assert await takehomes(app) == []
+    assert await stored(app, Takehome) == []
 
     # A grader's button is theirs alone.
     await send(app, graders=(GRADER,))
     assert (await receive(app)).status_code == 200
     [dm] = dms_to(app, GRADER, "Take-home to grade")
-    _, [refused] = await click(app, dm, "Grade", user=INTERVIEWER)
+    [refused] = await click(app, dm, "Grade", user=INTERVIEWER)
     assert "graded by others" in refused.args["text"]
 
 
@@ -386,8 +360,8 @@ async def test_a_takehome_answered_in_time_never_alerts(app: Running, clock) -> 
     clock.advance(timedelta(days=5))
     await app.sweeper.run(clock.now())
     assert digest_lines(app, RECRUITER) == []
-    [stored] = await takehomes(app)
-    assert stored.next_alert_at is None  # nothing left to wait for
+    [takehome] = await stored(app, Takehome)
+    assert takehome.next_alert_at is None  # nothing left to wait for
 
 
 # The chain as a pure function ------------------------------------------------------------

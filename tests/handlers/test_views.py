@@ -18,12 +18,8 @@ from tests.flows import (
     create_role,
     events_of,
     last_view,
+    stored,
 )
-
-
-async def roles(app: Running) -> list[Role]:
-    async with app.deps.db.reader() as session:
-        return list((await session.exec(select(Role))).all())
 
 
 async def submit_role(app: Running, **values: Any) -> dict[str, Any]:
@@ -84,7 +80,7 @@ async def test_unreachable_hiring_channel_is_explained_to_the_creator(app: Runni
     assert "Role created" in dm.args["text"]
     assert "`/invite @Loopkeeper`" in blocks_text(dm.args["blocks"])
     assert "not_in_channel" in blocks_text(dm.args["blocks"])
-    assert [r.title for r in await roles(app)] == ["MLOps Engineer"]
+    assert [r.title for r in await stored(app, Role)] == ["MLOps Engineer"]
 
 
 async def test_role_form_errors_are_shown_on_their_fields(app: Running) -> None:
@@ -107,14 +103,14 @@ async def test_role_form_errors_are_shown_on_their_fields(app: Running) -> None:
         "feedback_hours",
     }
     assert "from 1 to 60" in body["errors"]["loop_days"]
-    assert await roles(app) == []
+    assert await stored(app, Role) == []
 
 
 async def test_duplicate_role_title_is_refused_on_the_title(app: Running) -> None:
     await create_role(app)
     body = await submit_role(app, title="mlops   ENGINEER")
     assert "exists already" in body["errors"]["title"]
-    assert len(await roles(app)) == 1
+    assert len(await stored(app, Role)) == 1
 
 
 async def test_a_non_admin_submission_is_refused_and_stores_nothing(app: Running) -> None:
@@ -122,7 +118,7 @@ async def test_a_non_admin_submission_is_refused_and_stores_nothing(app: Running
     form = {"title": "X", "hiring_manager": HM, "recruiters": [RECRUITER], "channel": "G1"}
     response = await app.slack.submit_view(last_view(app), form, user=OUTSIDER)
     assert "Only Loopkeeper admins" in response.json()["errors"]["title"]
-    assert await roles(app) == []
+    assert await stored(app, Role) == []
 
 
 # Add candidate --------------------------------------------------------------------------

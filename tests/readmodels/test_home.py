@@ -11,21 +11,11 @@ from tests.flows import (
     blocks_text,
     buttons,
     create_role,
+    home_of,
     schedule,
     submit_scorecard,
 )
 from tests.readmodels.test_pipelines import busy_role
-
-
-async def home_of(app: Running, user: str) -> dict[str, Any]:
-    await app.settle()  # Home tabs redrawn by earlier changes are not this one
-    before = len(app.standin.calls)
-    await app.slack.event(
-        {"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home", "event_ts": "1"}
-    )
-    await app.settle()
-    [published] = [c for c in app.standin.calls[before:] if c.method == "views.publish"]
-    return published.args["view"]
 
 
 def headers(view: dict[str, Any]) -> list[str]:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import store
 from bot.store.engine import Database
-from bot.store.tables import ClockSettings, Role
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, START
+from bot.store.tables import Role
+from tests.cases import new_role
+from tests.conftest import START
 
 FILE = (
     "Name,Email,Role,Stage\n"
@@ -31,18 +31,7 @@ FILE = (
 async def role(db_url: str) -> AsyncIterator[Role]:
     db = Database(db_url)
     try:
-        async with db.transaction() as session:
-            made = await store.create_role(
-                session,
-                title="MLOps Engineer",
-                hiring_manager_id=HM,
-                recruiter_ids=[RECRUITER],
-                channel_id=HIRING_CHANNEL,
-                template="mlops",
-                clocks=ClockSettings(),
-                actor_id=ADMIN,
-                now=START,
-            )
+        made = await new_role(db, START, title="MLOps Engineer")
     finally:
         await db.close()
     yield made  # the transaction is over: the command's writes are not blocked

@@ -20,9 +20,12 @@ from tests.flows import (
     blocks_text,
     buttons,
     candidate_named,
+    click,
     create_role,
     last_view,
+    press,
     schedule,
+    stored,
     submit_scorecard,
 )
 
@@ -52,11 +55,6 @@ def digests_to(app: Running, user: str, since: int = 0) -> list[str]:
 def posts_since(app: Running, before: int) -> list[Any]:
     """Every chat.postMessage attempt after call number `before`, refused ones too."""
     return [c for c in app.standin.calls[before:] if c.method == "chat.postMessage"]
-
-
-async def alerts(app: Running) -> list[Alert]:
-    async with app.deps.db.reader() as session:
-        return list((await session.exec(select(Alert).order_by(Alert.id))).all())  # type: ignore[arg-type]
 
 
 async def interviewing_jane(
@@ -149,7 +147,7 @@ async def test_three_days_of_downtime_send_each_missed_alert_once(app: Running, 
     assert "scorecard for Production incident interview is" in digest
     # The interviewer gets no pile of nudges: the overdue step superseded them.
     assert messages_to(app, INTERVIEWER, before) == []
-    mine = [a for a in await alerts(app) if a.recipient_id == RECRUITER]
+    mine = [a for a in await stored(app, Alert) if a.recipient_id == RECRUITER]
     assert sorted(a.kind for a in mine if a.status == "sent") == ["feedback_overdue", "loop_breach"]
     assert all(a.status == "sent" for a in mine)  # what was superseded was never stored
 
@@ -277,17 +275,8 @@ async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock
     before = len(app.standin.calls)
     await sweep(app)
     digest = messages_to(app, RECRUITER, before)[-1]
-    snooze = buttons(digest["blocks"])["Snooze 24h"]
 
-    await app.slack.action(
-        snooze["action_id"],
-        snooze["value"],
-        user=RECRUITER,
-        message=digest,
-        response_url=app.standin.response_url("snooze"),
-    )
-
-    [reply] = app.standin.calls_to("response_url:snooze")
+    [reply] = await click(app, digest, "Snooze 24h", user=RECRUITER)
     assert "Snoozed Jane Doe's loop clock for 24 hours" in reply.args["text"]
     async with app.deps.db.reader() as session:
         [pause] = (await session.exec(select(ClockPause))).all()
@@ -306,16 +295,11 @@ async def test_snooze_is_for_the_hiring_team_only(app: Running, clock) -> None:
     await interviewing_jane(app, clock)
     clock.set(clock.now() + timedelta(days=3, hours=2))  # the scorecard is 24 h overdue
     await sweep(app)
-    [alert] = [a for a in await alerts(app) if a.status == "sent" and a.recipient_id == RECRUITER]
+    [alert] = [
+        a for a in await stored(app, Alert) if a.status == "sent" and a.recipient_id == RECRUITER
+    ]
 
-    await app.slack.action(
-        f"alert_snooze_{alert.id}",
-        str(alert.id),
-        user=INTERVIEWER,
-        response_url=app.standin.response_url("x"),
-    )
-
-    [reply] = app.standin.calls_to("response_url:x")
+    [reply] = await press(app, f"alert_snooze_{alert.id}", str(alert.id), user=INTERVIEWER)
     assert "Only the role's recruiters and hiring manager" in reply.args["text"]
     async with app.deps.db.reader() as session:
         assert (await session.exec(select(ClockPause))).all() == []
@@ -329,21 +313,12 @@ async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     before = len(app.standin.calls)
     await sweep(app)
     digest = messages_to(app, RECRUITER, before)[-1]
-    nudge = buttons(digest["blocks"])["Nudge interviewers"]
     mid = len(app.standin.calls)
 
-    await app.slack.action(
-        nudge["action_id"],
-        nudge["value"],
-        user=RECRUITER,
-        message=digest,
-        response_url=app.standin.response_url("nudge"),
-    )
-    await app.settle()
+    [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
 
     [reminder] = messages_to(app, INTERVIEWER, mid)
     assert f"<@{RECRUITER}> asked me to remind you" in blocks_text(reminder["blocks"])
-    [reply] = app.standin.calls_to("response_url:nudge")
     assert f"Nudged <@{INTERVIEWER}>" in reply.args["text"]
 
 
@@ -408,36 +383,18 @@ async def test_accepted_hires_and_declined_withdraws(app: Running) -> None:
     await offered_jane(app)
     await extend_offer(app)
     card = answer(await app.slack.command("status Jane", user=RECRUITER))
-    accepted = buttons(card["blocks"])["Accepted"]
-    await app.slack.action(
-        accepted["action_id"],
-        accepted["value"],
-        user=RECRUITER,
-        message=card,
-        response_url=app.standin.response_url("offer"),
-        ephemeral=True,
-    )
+    [reply] = await click(app, card, "Accepted", user=RECRUITER, ephemeral=True)
     assert (await candidate_named(app, "Jane Doe")).stage == Stage.HIRED
-    [reply] = app.standin.calls_to("response_url:offer")
     assert "accepted the offer and is hired" in reply.args["text"]
 
-    again = await app.slack.action(
-        accepted["action_id"],
-        accepted["value"],
-        user=RECRUITER,
-        message=card,
-        response_url=app.standin.response_url("again"),
-    )
-    assert again.status_code == 200
-    assert "already accepted" in app.standin.calls_to("response_url:again")[0].args["text"]
+    again = await click(app, card, "Accepted", user=RECRUITER)
+    assert "already accepted" in again[0].args["text"]
 
 
 async def test_declined_offer_withdraws_with_the_reason(app: Running) -> None:
     await offered_jane(app)
     offer = await extend_offer(app)
-    await app.slack.action(
-        "offer_declined", str(offer.id), user=HM, response_url=app.standin.response_url("d")
-    )
+    await press(app, "offer_declined", str(offer.id), user=HM)
     jane = await candidate_named(app, "Jane Doe")
     assert jane.stage == Stage.WITHDRAWN
     async with app.deps.db.reader() as session:
@@ -473,12 +430,7 @@ async def test_offer_warnings_expiry_and_extension(app: Running, clock) -> None:
     assert expired is not None and expired.status == "expired"
     assert len(events) == 1
 
-    await app.slack.action(
-        "offer_more_time",
-        str(offer.id),
-        user=RECRUITER,
-        response_url=app.standin.response_url("more"),
-    )
+    await press(app, "offer_more_time", str(offer.id), user=RECRUITER)
     async with app.deps.db.reader() as session:
         extended = await session.get(Offer, offer.id, populate_existing=True)
         pauses = (await session.exec(select(ClockPause))).all()
@@ -509,7 +461,7 @@ async def test_429_waits_retry_after_then_sends_once(app: Running, clock) -> Non
     await sweep(app)
 
     assert len(digests_to(app, RECRUITER, before)) == 1
-    [alert] = [a for a in await alerts(app) if a.kind == "stage_idle"]
+    [alert] = [a for a in await stored(app, Alert) if a.kind == "stage_idle"]
     assert alert.status == "sent"
 
 
@@ -528,7 +480,7 @@ async def test_server_errors_back_off_and_then_deliver(app: Running, clock) -> N
     await sweep(app)
 
     assert len(digests_to(app, RECRUITER, before)) == 1
-    [alert] = [a for a in await alerts(app) if a.kind == "stage_idle"]
+    [alert] = [a for a in await stored(app, Alert) if a.kind == "stage_idle"]
     assert (alert.status, alert.attempts) == ("sent", 2)
 
 
@@ -541,7 +493,7 @@ async def test_a_permanent_error_is_recorded_once_and_shown_to_admins(app: Runni
     await sweep(app)
 
     assert report.failed == [(RECRUITER, "stage_idle", "account_inactive")]
-    [failed] = [a for a in await alerts(app) if a.status == "failed"]
+    [failed] = [a for a in await stored(app, Alert) if a.status == "failed"]
     assert (failed.error, failed.attempts) == ("account_inactive", 1)
     listing = answer(await app.slack.command("admin deliveries", user=ADMIN))
     shown = blocks_text(listing["blocks"])
@@ -580,6 +532,6 @@ async def test_an_unreachable_slack_does_not_stop_the_sweep(app: Running, clock)
     report = await Sweeper(app.deps.db, dead).run(clock.now())
 
     assert report.sent == [] and report.retrying == 1
-    [alert] = [a for a in await alerts(app) if a.kind == "stage_idle"]
+    [alert] = [a for a in await stored(app, Alert) if a.kind == "stage_idle"]
     assert (alert.status, alert.claimed_until, alert.attempts) == ("pending", None, 1)
     assert alert.error.startswith("Client")  # recorded, to be retried with back-off

@@ -22,8 +22,8 @@ from bot.slack.app import make_sweeper, start_scheduler
 from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert, Candidate
-from bot.usecases import candidates, roles
-from tests.conftest import ADMIN, BOT_TOKEN, HIRING_CHANNEL, HM, RECRUITER, make_settings
+from tests.cases import jane, move
+from tests.conftest import BOT_TOKEN, HM, RECRUITER, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOP_START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
@@ -33,28 +33,8 @@ async def stalled_candidate(db_url: str) -> None:
     """Jane entered interviewing a week ago and nothing has moved since."""
     db = Database(db_url)
     try:
-        role = await roles.create_role(
-            db,
-            actor_id=ADMIN,
-            admins={ADMIN},
-            now=LOOP_START,
-            form=roles.NewRole("MLOps Engineer", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
-        )
-        added = await candidates.add_candidate(
-            db,
-            actor_id=RECRUITER,
-            now=LOOP_START,
-            form=candidates.NewCandidate("Jane Doe", role.id, None, None),
-        )
-        await candidates.move(
-            db,
-            actor_id=RECRUITER,
-            candidate_id=added.candidate.id or 0,
-            seen_stage=Stage.SOURCED,
-            target=Stage.INTERVIEWING,
-            reason="",
-            now=LOOP_START,
-        )
+        _, added = await jane(db, ManualClock(LOOP_START), title="MLOps Engineer")
+        await move(db, added.candidate.id or 0, Stage.SOURCED, Stage.INTERVIEWING, now=LOOP_START)
     finally:
         await db.close()
 

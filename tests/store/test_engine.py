@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy import event, func
 from sqlmodel import select
 
-from bot import store
 from bot.store.engine import Database
-from bot.store.tables import ClockSettings, Role
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
+from bot.store.tables import Role
+from tests.cases import create_role_in
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -33,17 +32,7 @@ async def _create_role(
     release: asyncio.Event | None = None,
 ) -> None:
     async with db.transaction() as session:
-        await store.create_role(
-            session,
-            title=title,
-            hiring_manager_id=HM,
-            recruiter_ids=[RECRUITER],
-            channel_id=HIRING_CHANNEL,
-            template="mlops",
-            clocks=ClockSettings(),
-            actor_id=ADMIN,
-            now=NOW,
-        )
+        await create_role_in(session, NOW, title=title)
         if held is not None:
             held.set()
         if release is not None:

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
 
 import pytest
 from sqlalchemy.exc import StatementError
@@ -17,39 +16,14 @@ from bot import store
 from bot.domain.stages import Move, Stage, plan_move
 from bot.runtime.timesource import ManualClock
 from bot.store.engine import Database
-from bot.store.tables import Candidate, ClockSettings, Role, RoleRecruiter, StageEvent
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, count_rows
+from bot.store.tables import Candidate, Role, RoleRecruiter, StageEvent
+from tests.cases import create_role_in, new_role
+from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, count_rows
 
 pytestmark = pytest.mark.both_databases
 
 OTHER_HM = "UHM00002"
 OTHER_RECRUITER = "UREC0009"
-
-
-async def create_role_in(
-    session: AsyncSession,
-    now: datetime,
-    *,
-    title: str = "Senior MLOps Engineer",
-    hiring_manager_id: str = HM,
-    recruiter_ids: tuple[str, ...] = (RECRUITER,),
-) -> Role:
-    return await store.create_role(
-        session,
-        title=title,
-        hiring_manager_id=hiring_manager_id,
-        recruiter_ids=recruiter_ids,
-        channel_id=HIRING_CHANNEL,
-        template="mlops",
-        clocks=ClockSettings(),
-        actor_id=ADMIN,
-        now=now,
-    )
-
-
-async def new_role(db: Database, now: datetime, **fields: Any) -> Role:
-    async with db.transaction() as session:
-        return await create_role_in(session, now, **fields)
 
 
 async def add_candidate_in(

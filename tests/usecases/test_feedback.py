@@ -35,10 +35,11 @@ from bot.slack.blocks.interviews import (
 )
 from bot.store.engine import Database
 from bot.store.tables import ClockSettings, Interview, Rating, Scorecard
-from bot.usecases import candidates, feedback, roles
+from bot.usecases import feedback
 from bot.usecases.errors import NotAllowed
 from bot.usecases.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
+from tests.cases import jane, move
+from tests.conftest import HM, RECRUITER
 from tests.slack.test_blocks import card as candidate_card
 from tests.slack.test_blocks import to_dicts
 
@@ -69,18 +70,23 @@ def big_template() -> Template:
     return Template(name="big", title="t" * 75, competencies=competencies, plan=plan)
 
 
-def test_a_twelve_competency_template_fits_one_scorecard_modal() -> None:
-    template = big_template()
-    found = candidate_card()
-    interview = Interview(
+def big_interview(*, ends_at: datetime) -> Interview:
+    """An interview of big_template's one plan stage, starting at NOW."""
+    return Interview(
         id=3,
         candidate_id=7,
         plan_stage="all",
         starts_at=NOW,
-        ends_at=NOW,
+        ends_at=ends_at,
         scheduled_by=RECRUITER,
         created_at=NOW,
     )
+
+
+def test_a_twelve_competency_template_fits_one_scorecard_modal() -> None:
+    template = big_template()
+    found = candidate_card()
+    interview = big_interview(ends_at=NOW)
     current = Scorecard(
         id=9,
         interview_id=3,
@@ -112,15 +118,7 @@ def test_a_twelve_competency_template_fits_one_scorecard_modal() -> None:
 def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
     template = big_template()
     found = candidate_card()
-    interview = Interview(
-        id=3,
-        candidate_id=7,
-        plan_stage="all",
-        starts_at=NOW,
-        ends_at=NOW + timedelta(hours=1),
-        scheduled_by=RECRUITER,
-        created_at=NOW,
-    )
+    interview = big_interview(ends_at=NOW + timedelta(hours=1))
     done = feedback.Scheduled(
         interview,
         found.candidate,
@@ -289,19 +287,7 @@ async def jane_scheduled(
     db: Database, clock: ManualClock, interviewers: list[str], starts_at: datetime
 ) -> tuple[int, feedback.Scheduled]:
     """Jane Doe in a new MLOps role, with the incident interview booked."""
-    role = await roles.create_role(
-        db,
-        actor_id=ADMIN,
-        admins={ADMIN},
-        now=clock.now(),
-        form=roles.NewRole("MLOps", HM, [RECRUITER], HIRING_CHANNEL, "mlops", {}),
-    )
-    added = await candidates.add_candidate(
-        db,
-        actor_id=RECRUITER,
-        now=clock.now(),
-        form=candidates.NewCandidate("Jane Doe", role.id, None, None),
-    )
+    _, added = await jane(db, clock, title="MLOps")
     candidate_id = added.candidate.id or 0
     done = await feedback.schedule(
         db,
@@ -313,6 +299,20 @@ async def jane_scheduled(
     return candidate_id, done
 
 
+async def first_scorecard(
+    db: Database, clock: ManualClock, done: feedback.Scheduled, user: str
+) -> feedback.Submitted:
+    """The interviewer's first scorecard for the booked interview (form())."""
+    return await feedback.submit(
+        db,
+        user_id=user,
+        interview_id=done.interview.id or 0,
+        base_version=0,
+        form=form(),
+        now=clock.now(),
+    )
+
+
 @pytest.mark.both_databases
 async def test_two_last_scorecards_at_once_complete_the_loop_exactly_once(db_url: str) -> None:
     clock = ManualClock(NOW)
@@ -322,17 +322,10 @@ async def test_two_last_scorecards_at_once_complete_the_loop_exactly_once(db_url
             db, clock, ["UINT0001", "UINT0002"], NOW + timedelta(hours=1)
         )
 
-        async def submit(user: str) -> feedback.Submitted:
-            return await feedback.submit(
-                db,
-                user_id=user,
-                interview_id=done.interview.id or 0,
-                base_version=0,
-                form=form(),
-                now=clock.now(),
-            )
-
-        results = await asyncio.gather(submit("UINT0001"), submit("UINT0002"))
+        results = await asyncio.gather(
+            first_scorecard(db, clock, done, "UINT0001"),
+            first_scorecard(db, clock, done, "UINT0002"),
+        )
 
         assert [r.completed is not None for r in results].count(True) == 1
         loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
@@ -349,17 +342,10 @@ async def test_a_double_submit_at_the_same_moment_stores_one_version(db_url: str
     try:
         candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
 
-        async def submit() -> feedback.Submitted:
-            return await feedback.submit(
-                db,
-                user_id="UINT0001",
-                interview_id=done.interview.id or 0,
-                base_version=0,
-                form=form(),
-                now=clock.now(),
-            )
-
-        results = await asyncio.gather(submit(), submit())
+        results = await asyncio.gather(
+            first_scorecard(db, clock, done, "UINT0001"),
+            first_scorecard(db, clock, done, "UINT0001"),
+        )
 
         assert sorted(r.repeated for r in results) == [False, True]
         loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
@@ -393,27 +379,19 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
 
         async def read_then_reject(*args: Any, **kwargs: Any) -> feedback.ScorecardContext:
             context = await read_context(*args, **kwargs)
-            await candidates.move(
+            await move(
                 db,
-                actor_id=RECRUITER,
-                candidate_id=candidate_id,
-                seen_stage=Stage.INTERVIEWING,
-                target=Stage.REJECTED,
-                reason="withdrew from the process",
+                candidate_id,
+                Stage.INTERVIEWING,
+                Stage.REJECTED,
                 now=clock.now(),
+                reason="withdrew from the process",
             )
             return context
 
         monkeypatch.setattr(feedback, "_context", read_then_reject)
         with pytest.raises(NotAllowed, match="scorecards for them are closed"):
-            await feedback.submit(
-                db,
-                user_id="UINT0001",
-                interview_id=done.interview.id or 0,
-                base_version=0,
-                form=form(),
-                now=clock.now(),
-            )
+            await first_scorecard(db, clock, done, "UINT0001")
         loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
         assert loop is not None and not any(seat.scorecard for seat in loop.seats)
     finally:

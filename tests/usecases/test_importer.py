@@ -8,17 +8,24 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot import store
 from bot.domain.stages import Stage
 from bot.store.engine import Database
-from bot.store.tables import Candidate, ClockSettings, Role, StageEvent
+from bot.store.tables import Candidate, StageEvent
 from bot.usecases import importer
 from bot.usecases.errors import NotAllowed
 from bot.usecases.importer import Importer, NeedsRole
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, START
+from tests.cases import new_role
+from tests.conftest import (
+    ADMIN,
+    OUTSIDER,
+    RECRUITER,
+    RECRUITER_2,
+    START,
+    count_rows,
+)
 
 pytestmark = pytest.mark.both_databases
 
@@ -32,33 +39,13 @@ FILE = (
 )
 
 
-async def new_role(db: Database, title: str, recruiters: tuple[str, ...] = (RECRUITER,)) -> Role:
-    async with db.transaction() as session:
-        return await store.create_role(
-            session,
-            title=title,
-            hiring_manager_id=HM,
-            recruiter_ids=recruiters,
-            channel_id=HIRING_CHANNEL,
-            template="mlops",
-            clocks=ClockSettings(),
-            actor_id=ADMIN,
-            now=START,
-        )
-
-
 async def candidates(db: Database) -> list[Candidate]:
     async with db.reader() as session:
         return list((await session.exec(select(Candidate).order_by(col(Candidate.id)))).all())
 
 
-async def count(db: Database, table: type) -> int:
-    async with db.reader() as session:
-        return (await session.exec(select(func.count()).select_from(table))).one()
-
-
 async def test_an_import_stores_people_with_their_event_and_fresh_clocks(db: Database) -> None:
-    await new_role(db, "MLOps Engineer")
+    await new_role(db, START, title="MLOps Engineer")
     now = START + timedelta(days=30)
     done = await importer.run(db, importer=RIYA, filename="team.csv", data=FILE, now=now)
     assert len(done.candidate_ids) == 3 and done.preview.problem_rows == 1
@@ -79,28 +66,28 @@ async def test_an_import_stores_people_with_their_event_and_fresh_clocks(db: Dat
 
 
 async def test_importing_the_same_file_twice_adds_nothing_the_second_time(db: Database) -> None:
-    await new_role(db, "MLOps Engineer")
+    await new_role(db, START, title="MLOps Engineer")
     await importer.run(db, importer=RIYA, filename="team.csv", data=FILE, now=START)
     again = await importer.run(db, importer=RIYA, filename="team.csv", data=FILE, now=START)
     assert again.candidate_ids == []
     assert len(again.preview.present) == 3  # the rejected one too: matched by email
-    assert await count(db, Candidate) == 3 and await count(db, StageEvent) == 3
+    assert await count_rows(db, Candidate) == 3 and await count_rows(db, StageEvent) == 3
     found = await importer.preview(db, importer=RIYA, data=FILE)
     assert not isinstance(found, NeedsRole) and found.new == []
 
 
 async def test_two_imports_of_one_file_at_once_import_it_once(db: Database) -> None:
-    await new_role(db, "MLOps Engineer")
+    await new_role(db, START, title="MLOps Engineer")
     runs = [
         importer.run(db, importer=RIYA, filename="team.csv", data=FILE, now=START) for _ in range(2)
     ]
     done = await asyncio.gather(*runs)
     assert sorted(len(d.candidate_ids) for d in done) == [0, 3]
-    assert await count(db, Candidate) == 3
+    assert await count_rows(db, Candidate) == 3
 
 
 async def test_a_failure_half_way_imports_nothing(db: Database) -> None:
-    await new_role(db, "MLOps Engineer")
+    await new_role(db, START, title="MLOps Engineer")
     lines = ["Name,Role"] + [f"Person {n},MLOps Engineer" for n in range(2500)]
     data = ("\n".join(lines) + "\n").encode()
 
@@ -116,11 +103,11 @@ async def test_a_failure_half_way_imports_nothing(db: Database) -> None:
             now=START,
             progress=fail_after_the_first_chunk,
         )
-    assert await count(db, Candidate) == 0 and await count(db, StageEvent) == 0
+    assert await count_rows(db, Candidate) == 0 and await count_rows(db, StageEvent) == 0
 
 
 async def test_ten_thousand_rows_import_in_seconds(db: Database) -> None:
-    await new_role(db, "MLOps Engineer")
+    await new_role(db, START, title="MLOps Engineer")
     lines = ["Name,Email,Stage"] + [
         f"Person {n},p{n}@example.com,{('sourced', 'screening', 'interviewing')[n % 3]}"
         for n in range(10_000)
@@ -130,13 +117,13 @@ async def test_ten_thousand_rows_import_in_seconds(db: Database) -> None:
     done = await importer.run(db, importer=RIYA, filename="big.csv", data=data, now=START)
     elapsed = time.perf_counter() - started
     assert len(done.candidate_ids) == 10_000
-    assert await count(db, StageEvent) == 10_000
+    assert await count_rows(db, StageEvent) == 10_000
     assert elapsed < 20, f"took {elapsed:.1f}s"
 
 
 async def test_only_the_hiring_team_imports_and_only_into_its_roles(db: Database) -> None:
-    await new_role(db, "MLOps Engineer")
-    await new_role(db, "Data Engineer", recruiters=(RECRUITER_2,))
+    await new_role(db, START, title="MLOps Engineer")
+    await new_role(db, START, title="Data Engineer", recruiter_ids=(RECRUITER_2,))
     with pytest.raises(NotAllowed, match="on none yet"):
         await importer.preview(db, importer=Importer(OUTSIDER), data=FILE)
     with pytest.raises(NotAllowed, match="on none yet"):
@@ -151,11 +138,11 @@ async def test_only_the_hiring_team_imports_and_only_into_its_roles(db: Database
 
 
 async def test_without_a_role_column_one_role_is_taken_and_several_ask(db: Database) -> None:
-    mlops = await new_role(db, "MLOps Engineer")
+    mlops = await new_role(db, START, title="MLOps Engineer")
     data = b"Name\nJane Doe\n"
     found = await importer.preview(db, importer=RIYA, data=data)
     assert not isinstance(found, NeedsRole) and found.new[0].role.id == mlops.id
-    data_role = await new_role(db, "Data Engineer")
+    data_role = await new_role(db, START, title="Data Engineer")
     asked = await importer.preview(db, importer=RIYA, data=data)
     assert isinstance(asked, NeedsRole) and asked.total == 1
     assert {r.title for r in asked.roles} == {"MLOps Engineer", "Data Engineer"}
@@ -164,7 +151,7 @@ async def test_without_a_role_column_one_role_is_taken_and_several_ask(db: Datab
 
 
 async def test_an_operator_imports_into_any_role_by_title(db: Database) -> None:
-    await new_role(db, "MLOps Engineer", recruiters=(RECRUITER_2,))
+    await new_role(db, START, title="MLOps Engineer", recruiter_ids=(RECRUITER_2,))
     cli = Importer("cli:ops", operator=True)
     done = await importer.run(
         db,

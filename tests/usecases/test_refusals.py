@@ -12,44 +12,18 @@ import pytest
 from bot.domain.stages import Stage
 from bot.runtime.timesource import ManualClock
 from bot.store.engine import Database
-from bot.store.tables import Role
-from bot.usecases import admin, candidates, deadlines, feedback, offers, receipts, roles
-from bot.usecases.candidates import CandidateCard, NewCandidate, Refusal
+from bot.usecases import admin, candidates, deadlines, feedback, offers, receipts
+from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import NOT_FOUND, NotAllowed
-from bot.usecases.roles import NewRole
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER
+from tests.cases import jane, move
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER
 
 pytestmark = pytest.mark.both_databases
 
 
-async def jane(db: Database, clock: ManualClock) -> tuple[Role, CandidateCard]:
-    form = NewRole(
-        title="Senior MLOps Engineer",
-        hiring_manager_id=HM,
-        recruiter_ids=[RECRUITER],
-        channel_id=HIRING_CHANNEL,
-        template="mlops",
-        clocks={},
-    )
-    role = await roles.create_role(db, actor_id=ADMIN, admins={ADMIN}, form=form, now=clock.now())
-    card = await candidates.add_candidate(
-        db,
-        actor_id=RECRUITER,
-        form=NewCandidate(name="Jane Doe", role_id=role.id, email=None, links=None),
-        now=clock.now(),
-    )
-    return role, card
-
-
 async def moved(db: Database, clock: ManualClock, card: CandidateCard, to: Stage) -> CandidateCard:
-    return await candidates.move(
-        db,
-        actor_id=RECRUITER,
-        candidate_id=card.candidate.id or 0,
-        seen_stage=card.stage,
-        target=to,
-        reason="took another offer",
-        now=clock.now(),
+    return await move(
+        db, card.candidate.id or 0, card.stage, to, now=clock.now(), reason="took another offer"
     )
 
 

@@ -3,9 +3,7 @@ refusals above the data functions, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -15,45 +13,11 @@ from bot.runtime.timesource import ManualClock
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Role, StageEvent
 from bot.usecases import candidates, roles
-from bot.usecases.candidates import CandidateCard, NewCandidate
 from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
-from bot.usecases.roles import NewRole
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, count_rows
+from tests.cases import add, create_role, jane, move, role_form
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, count_rows
 
 pytestmark = pytest.mark.both_databases
-
-
-def role_form(**changes: Any) -> NewRole:
-    form = NewRole(
-        title="Senior MLOps Engineer",
-        hiring_manager_id=HM,
-        recruiter_ids=[RECRUITER],
-        channel_id=HIRING_CHANNEL,
-        template="mlops",
-        clocks={},
-    )
-    return replace(form, **changes)
-
-
-async def create_role(db: Database, clock: ManualClock, **changes: Any) -> Role:
-    return await roles.create_role(
-        db, actor_id=ADMIN, admins={ADMIN}, form=role_form(**changes), now=clock.now()
-    )
-
-
-async def add(
-    db: Database,
-    clock: ManualClock,
-    role: Role,
-    name: str = "Jane Doe",
-    *,
-    actor: str = RECRUITER,
-    **changes: Any,
-) -> CandidateCard:
-    form = NewCandidate(name=name, role_id=role.id, email=None, links=None)
-    return await candidates.add_candidate(
-        db, actor_id=actor, form=replace(form, **changes), now=clock.now()
-    )
 
 
 async def test_hiring_create_role_with_clocks(db: Database, clock: ManualClock) -> None:
@@ -168,16 +132,14 @@ async def test_a_duplicate_candidate_is_a_form_error(db: Database, clock: Manual
 
 
 async def test_hiring_move_by_the_hiring_manager(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
-    moved = await candidates.move(
+    _, card = await jane(db, clock)
+    moved = await move(
         db,
-        actor_id=HM,
-        candidate_id=card.candidate.id or 0,
-        seen_stage=Stage.SOURCED,
-        target=Stage.SCREENING,
-        reason="",
+        card.candidate.id or 0,
+        Stage.SOURCED,
+        Stage.SCREENING,
         now=clock.advance(timedelta(hours=2)),
+        actor=HM,
     )
     assert moved.stage == Stage.SCREENING
     assert moved.events[0].actor_id == HM
@@ -186,17 +148,16 @@ async def test_hiring_move_by_the_hiring_manager(db: Database, clock: ManualCloc
 async def test_a_move_by_an_outsider_is_refused_and_changes_nothing(
     db: Database, clock: ManualClock
 ) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
+    _, card = await jane(db, clock)
     with pytest.raises(NotAllowed, match="can't find that candidate"):
-        await candidates.move(
+        await move(
             db,
-            actor_id=OUTSIDER,
-            candidate_id=card.candidate.id or 0,
-            seen_stage=Stage.SOURCED,
-            target=Stage.REJECTED,
-            reason="nope",
+            card.candidate.id or 0,
+            Stage.SOURCED,
+            Stage.REJECTED,
             now=clock.advance(timedelta(hours=1)),
+            actor=OUTSIDER,
+            reason="nope",
         )
     after = await candidates.card(db, user_id=RECRUITER, candidate_id=card.candidate.id or 0)
     assert after is not None
@@ -208,8 +169,7 @@ async def test_a_move_by_an_outsider_is_refused_and_changes_nothing(
 async def test_an_outsider_sees_the_same_as_for_no_candidate(
     db: Database, clock: ManualClock
 ) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
+    _, card = await jane(db, clock)
     assert await candidates.card(db, user_id=OUTSIDER, candidate_id=card.candidate.id or 0) is None
     assert await candidates.card(db, user_id=RECRUITER, candidate_id=999) is None
     assert await candidates.find(db, user_id=OUTSIDER, query="Jane Doe") == []
@@ -218,59 +178,39 @@ async def test_an_outsider_sees_the_same_as_for_no_candidate(
 async def test_a_move_from_a_stage_no_longer_current_is_stale(
     db: Database, clock: ManualClock
 ) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
+    _, card = await jane(db, clock)
     candidate_id = card.candidate.id or 0
-    await candidates.move(
-        db,
-        actor_id=RECRUITER,
-        candidate_id=candidate_id,
-        seen_stage=Stage.SOURCED,
-        target=Stage.SCREENING,
-        reason="",
-        now=clock.now(),
-    )
+    await move(db, candidate_id, Stage.SOURCED, Stage.SCREENING, now=clock.now())
     with pytest.raises(StaleMove) as stale:
-        await candidates.move(
+        await move(
             db,
-            actor_id=HM,
-            candidate_id=candidate_id,
-            seen_stage=Stage.SOURCED,
-            target=Stage.REJECTED,
-            reason="too junior",
+            candidate_id,
+            Stage.SOURCED,
+            Stage.REJECTED,
             now=clock.now(),
+            actor=HM,
+            reason="too junior",
         )
     assert stale.value.current.stage == Stage.SCREENING
 
 
 async def test_an_illegal_move_changes_nothing(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
+    _, card = await jane(db, clock)
     with pytest.raises(IllegalMove, match="offer first"):
-        await candidates.move(
-            db,
-            actor_id=RECRUITER,
-            candidate_id=card.candidate.id or 0,
-            seen_stage=Stage.SOURCED,
-            target=Stage.HIRED,
-            reason="",
-            now=clock.now(),
-        )
+        await move(db, card.candidate.id or 0, Stage.SOURCED, Stage.HIRED, now=clock.now())
     assert await count_rows(db, StageEvent) == 1
 
 
 async def test_a_reason_too_long_to_store_is_refused(db: Database, clock: ManualClock) -> None:
-    role = await create_role(db, clock)
-    card = await add(db, clock, role, "Jane Doe")
+    _, card = await jane(db, clock)
     with pytest.raises(IllegalMove, match="3000"):
-        await candidates.move(
+        await move(
             db,
-            actor_id=RECRUITER,
-            candidate_id=card.candidate.id or 0,
-            seen_stage=Stage.SOURCED,
-            target=Stage.REJECTED,
-            reason="x" * 3001,
+            card.candidate.id or 0,
+            Stage.SOURCED,
+            Stage.REJECTED,
             now=clock.now(),
+            reason="x" * 3001,
         )
     assert await count_rows(db, StageEvent) == 1
 

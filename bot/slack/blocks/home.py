@@ -33,6 +33,12 @@ def _with_status_button(row: PipelineRow) -> SectionBlock:
     )
 
 
+def _counted(title: str, count: int, shown: Sequence[Block], *, empty: str) -> list[Block]:
+    """A list on the Home tab: its title with how many there are, then the items shown,
+    or `empty` when there are none."""
+    return [section(f"*{title}* ({count})"), *(shown or [context(empty)])]
+
+
 def interviewer_section(assignments: Sequence[Assignment], *, now: datetime) -> list[Block]:
     pending = [a for a in assignments if a.pending]
     upcoming = sorted(
@@ -40,22 +46,26 @@ def interviewer_section(assignments: Sequence[Assignment], *, now: datetime) -> 
         key=lambda a: a.interview.starts_at,
     )
     submitted = [a for a in assignments if not a.pending]
-    blocks: list[Block] = [HeaderBlock(text="Your interviews")]
-    blocks.append(section(f"*Scorecards to submit* ({len(pending)})"))
-    if pending:
-        blocks.extend(assignment_blocks(pending, now)[:MAX_ITEMS])
-    else:
-        blocks.append(context("Nothing waiting on you. :tada:"))
-    blocks.append(section(f"*Upcoming interviews* ({len(upcoming)})"))
-    if upcoming:
-        lines = [
-            f"• {when(a.interview.starts_at)}: *{esc(a.candidate.name)}*, {esc(a.stage_name)} "
-            f"({esc(a.role.title)})"
-            for a in upcoming[:MAX_ITEMS]
-        ]
-        blocks.append(section(clip("\n".join(lines), 3000)))
-    else:
-        blocks.append(context("No interviews scheduled for you."))
+    lines = [
+        f"• {when(a.interview.starts_at)}: *{esc(a.candidate.name)}*, {esc(a.stage_name)} "
+        f"({esc(a.role.title)})"
+        for a in upcoming[:MAX_ITEMS]
+    ]
+    blocks: list[Block] = [
+        HeaderBlock(text="Your interviews"),
+        *_counted(
+            "Scorecards to submit",
+            len(pending),
+            assignment_blocks(pending, now)[:MAX_ITEMS],
+            empty="Nothing waiting on you. :tada:",
+        ),
+        *_counted(
+            "Upcoming interviews",
+            len(upcoming),
+            [section(clip("\n".join(lines), 3000))] if lines else [],
+            empty="No interviews scheduled for you.",
+        ),
+    ]
     if submitted:
         blocks.append(section(f"*Submitted, still editable* ({len(submitted)})"))
         blocks.extend(assignment_blocks(submitted, now)[:MAX_ITEMS])
@@ -73,12 +83,15 @@ def _counts(pipeline: RolePipeline) -> str:
 
 def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
     urgent = sorted((row for p in pipelines for row in p.urgent), key=lambda r: r.order)
-    blocks: list[Block] = [HeaderBlock(text="Recruiting")]
-    blocks.append(section(f"*Needs action now* ({len(urgent)})"))
-    if urgent:
-        blocks.extend(_with_status_button(row) for row in urgent[:MAX_ITEMS])
-    else:
-        blocks.append(context("No candidate is overdue or at risk. :tada:"))
+    blocks: list[Block] = [
+        HeaderBlock(text="Recruiting"),
+        *_counted(
+            "Needs action now",
+            len(urgent),
+            [_with_status_button(row) for row in urgent[:MAX_ITEMS]],
+            empty="No candidate is overdue or at risk. :tada:",
+        ),
+    ]
     blocks.append(section("*Pipelines*\n" + "\n".join(_counts(p) for p in pipelines)))
     blocks.append(context("`/hire pipeline` shows every candidate by stage."))
     return blocks
@@ -86,12 +99,15 @@ def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
 
 def manager_section(home: Home) -> list[Block]:
     waiting = home.decisions_due()
-    blocks: list[Block] = [HeaderBlock(text="Hiring manager")]
-    blocks.append(section(f"*Waiting on you: decisions* ({len(waiting)})"))
-    if waiting:
-        blocks.extend(_with_status_button(row) for row in waiting[:MAX_ITEMS])
-    else:
-        blocks.append(context("No decision is waiting on you."))
+    blocks: list[Block] = [
+        HeaderBlock(text="Hiring manager"),
+        *_counted(
+            "Waiting on you: decisions",
+            len(waiting),
+            [_with_status_button(row) for row in waiting[:MAX_ITEMS]],
+            empty="No decision is waiting on you.",
+        ),
+    ]
     lines = []
     for pipeline in home.managing:
         lines.append(_counts(pipeline))
