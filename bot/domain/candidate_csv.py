@@ -235,9 +235,9 @@ class Existing:
     def match(self, row: Row) -> int | None:
         """By email when the row has one on file, else by name within the role."""
         if row.email:
-            found = self.emails.get((row.role.id, row.email.casefold()))
-            if found is not None:
-                return found
+            same_email = self.emails.get((row.role.id, row.email.casefold()))
+            if same_email is not None:
+                return same_email
         return self.names.get((row.role.id, row.key))
 
 
@@ -338,9 +338,9 @@ class _Columns:
 def map_headings(headings: list[str]) -> _Columns:
     by_field: dict[str, list[int]] = {}
     for index, heading in enumerate(headings):
-        found = HEADINGS.get(heading_key(heading))
-        if found is not None:
-            by_field.setdefault(found, []).append(index)
+        named = HEADINGS.get(heading_key(heading))
+        if named is not None:
+            by_field.setdefault(named, []).append(index)
     labels = [f"{column_letter(i)} ({h.strip() or 'no heading'})" for i, h in enumerate(headings)]
     return _Columns(by_field, labels)
 
@@ -377,8 +377,8 @@ def parse(
         if not any(cell.strip() for cell in cells):
             continue
         total += 1
-        row, found = _check(line, cells, columns, roles, default_role)
-        problems += found
+        row, row_problems = _check(line, cells, columns, roles, default_role)
+        problems += row_problems
         if row is not None:
             rows.append(row)
     return Parsed(rows, problems, total, "role" in columns.by_field, encoding, delimiter)
@@ -478,23 +478,23 @@ def _role(
         if default_role is None:
             problem("role", "no role: fill in the role, or pick one for the whole file.")
         return default_role
-    found = roles.get(name_key(values[0]))
-    if found is None:
+    role = roles.get(name_key(values[0]))
+    if role is None:
         problem(
             "role",
             f"no role called “{_short(values[0])}” among the roles you can add candidates to.",
         )
-    return found
+    return role
 
 
 def _stage(cells: list[str], columns: _Columns, problem: _Report) -> Stage | None:
     values = columns.values(cells, "stage")
     if not values:
         return Stage.SOURCED
-    found = parse_stage(values[0]) or STAGE_SYNONYMS.get(heading_key(values[0]))
-    if found is None:
+    stage = parse_stage(values[0]) or STAGE_SYNONYMS.get(heading_key(values[0]))
+    if stage is None:
         problem("stage", f"I don't know the stage “{_short(values[0])}”. Stages: {STAGE_NAMES}.")
-    return found
+    return stage
 
 
 def _short(text: str, limit: int = 60) -> str:

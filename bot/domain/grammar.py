@@ -59,13 +59,13 @@ def parse_move(rest: str) -> MoveRequest:
         raise CommandError(
             "Tell me who to move, e.g. `/hire move Jane Doe` or `/hire move Jane Doe to screening`."
         )
-    found = _MOVE.match(rest)
-    if not found:
+    match = _MOVE.match(rest)
+    if not match:
         return MoveRequest(rest, None, "")
-    stage = parse_stage(found["stage"])
+    stage = parse_stage(match["stage"])
     if stage is None:
         raise CommandError(
-            f"I don't know the stage “{found['stage']}”. Stages are: {STAGE_NAMES}. "
+            f"I don't know the stage “{match['stage']}”. Stages are: {STAGE_NAMES}. "
             "Example: `/hire move Jane Doe to rejected: took another offer`."
         )
-    return MoveRequest(found["name"].strip(), stage, (found["reason"] or "").strip())
+    return MoveRequest(match["name"].strip(), stage, (match["reason"] or "").strip())

@@ -142,10 +142,10 @@ def load_template(path: Path) -> Template:
 @cache
 def templates() -> dict[str, Template]:
     """Every shipped template by name; raises TemplateError on the first bad file."""
-    found = {p.stem: load_template(p) for p in sorted(TEMPLATE_DIR.glob("*.toml"))}
-    if DEFAULT_TEMPLATE not in found:
+    by_name = {p.stem: load_template(p) for p in sorted(TEMPLATE_DIR.glob("*.toml"))}
+    if DEFAULT_TEMPLATE not in by_name:
         raise TemplateError(f"the default template {DEFAULT_TEMPLATE}.toml is missing")
-    return found
+    return by_name
 
 
 # Ratings --------------------------------------------------------------------------------
@@ -161,8 +161,8 @@ def rating_label(value: int) -> str:
 
 def template_named(name: str) -> Template:
     """The role's template; a role whose template file was removed falls back to the default."""
-    found = templates()
-    return found.get(name) or found[DEFAULT_TEMPLATE]
+    shipped = templates()
+    return shipped.get(name) or shipped[DEFAULT_TEMPLATE]
 
 
 def plan_stage(template: Template, key: str) -> PlanStage | None:

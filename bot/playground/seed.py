@@ -320,5 +320,5 @@ def _as_read(playground: Playground) -> None:
 
 
 def _elements(block: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [block.get("accessory"), block.get("element"), *(block.get("elements") or [])]
-    return [e for e in found if isinstance(e, dict)]
+    candidates = [block.get("accessory"), block.get("element"), *(block.get("elements") or [])]
+    return [e for e in candidates if isinstance(e, dict)]

@@ -125,12 +125,12 @@ class SlackSender:
     ) -> httpx.Response:
         """A block_actions payload: in a modal/Home tab when `view` is given, else in a message."""
         blocks = (view if view is not None else message or {}).get("blocks") or []
-        found = _find_element(blocks, action_id)
-        if found is not None and block_id == "actions":
+        located = _find_element(blocks, action_id)
+        if located is not None and block_id == "actions":
             # The default is a guess; the block the element sits in is what Slack reports.
-            block_id, element = found
+            block_id, element = located
         else:
-            element = found[1] if found else {"type": action_type, "action_id": action_id}
+            element = located[1] if located else {"type": action_type, "action_id": action_id}
         return await self.block_action(
             self._action(element, block_id, value, action_type, selected_option),
             user=user,

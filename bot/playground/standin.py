@@ -1097,8 +1097,8 @@ def _block_problems(blocks: list[Any]) -> list[str]:
                 problems.append(f"{where}: block_id {block_id!r} is used twice")
             seen_block_ids.add(block_id)
         # One reason per broken block is enough; the models' reason comes first.
-        found = _model_problems(parsed.to_dict) or _nested_problems(block)
-        problems += [f"{where}: {p}" for p in found]
+        broken = _model_problems(parsed.to_dict) or _nested_problems(block)
+        problems += [f"{where}: {p}" for p in broken]
     return problems
 
 

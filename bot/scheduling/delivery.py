@@ -85,10 +85,10 @@ async def alert_items(session: store.AsyncSession, alerts: Sequence[Alert]) -> l
     """Each alert with what its message shows; one whose candidate or role is gone is left out."""
     items = []
     for alert in alerts:
-        found = await store.candidate_with_role(session, candidate_id=alert.candidate_id)
-        if found is None:
+        with_role = await store.candidate_with_role(session, candidate_id=alert.candidate_id)
+        if with_role is None:
             continue
-        candidate, role_and_team = found
+        candidate, role_and_team = with_role
         interview = (
             await store.get_interview(session, interview_id=alert.interview_id)
             if alert.interview_id

@@ -128,10 +128,10 @@ async def card(db: Database, *, user_id: str, candidate_id: int) -> CandidateCar
 async def card_in(
     session: store.AsyncSession, *, user_id: str, candidate_id: int
 ) -> CandidateCard | None:
-    found = await store.candidate_with_role(session, candidate_id=candidate_id)
-    if found is None:
+    with_role = await store.candidate_with_role(session, candidate_id=candidate_id)
+    if with_role is None:
         return None
-    candidate, role_with_team = found
+    candidate, role_with_team = with_role
     # Interviewers see the candidates they interview; the hiring team sees all of the role's.
     if not access.can_see_candidates(user_id, role_with_team.team) and user_id not in (
         await store.interviewer_ids_of(session, candidate_id=candidate_id)

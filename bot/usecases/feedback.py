@@ -145,13 +145,13 @@ async def _loop(
             interview.id,
             InterviewView(interview, plan_stage(template, interview.plan_stage), []),
         )
-        card = latest.get((interview.id, seat.interviewer_id))
+        scorecard = latest.get((interview.id, seat.interviewer_id))
         view.seats.append(
             SeatView(
                 seat.interviewer_id,
                 seat.feedback_due_at,
-                card,
-                ratings.get(card.id or 0, {}) if card else {},
+                scorecard,
+                ratings.get(scorecard.id or 0, {}) if scorecard else {},
             )
         )
     submitted_by = {interviewer for _, interviewer in latest}
@@ -385,9 +385,9 @@ async def _context(
         i.id == interview_id and s.interviewer_id == user_id for i, s in seats
     ):
         raise NotAllowed(NOT_YOURS)
-    found = await store.candidate_with_role(session, candidate_id=interview.candidate_id)
-    assert found is not None
-    candidate, role_with_team = found
+    with_role = await store.candidate_with_role(session, candidate_id=interview.candidate_id)
+    assert with_role is not None
+    candidate, role_with_team = with_role
     still_open(candidate, stages=EDITABLE, closed=_closed)
     template = template_named(role_with_team.role.template)
     current = await store.current_scorecard(
@@ -469,7 +469,7 @@ async def submit(
                 }
             )
         try:
-            card = await store.add_scorecard(
+            scorecard = await store.add_scorecard(
                 session,
                 interview_id=interview_id,
                 interviewer_id=user_id,
@@ -492,16 +492,16 @@ async def submit(
         if completes
         else None
     )
-    return Submitted(context, card, repeated=False, completed=completed)
+    return Submitted(context, scorecard, repeated=False, completed=completed)
 
 
-async def _same(session: store.AsyncSession, card: Scorecard, checked: ScorecardInput) -> bool:
-    assert card.id is not None
+async def _same(session: store.AsyncSession, scorecard: Scorecard, checked: ScorecardInput) -> bool:
+    assert scorecard.id is not None
     ratings = {
         r.competency: (r.rating, r.evidence)
-        for r in await store.ratings_of(session, scorecard_ids=[card.id])
+        for r in await store.ratings_of(session, scorecard_ids=[scorecard.id])
     }
-    return (card.recommendation, card.summary, ratings) == (
+    return (scorecard.recommendation, scorecard.summary, ratings) == (
         checked.recommendation,
         checked.summary,
         checked.ratings,

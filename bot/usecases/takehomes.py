@@ -365,9 +365,9 @@ async def _grade_context(
     graders = await store.takehomes.graders_of(session, takehome_id=takehome_id) if takehome else []
     if takehome is None or user_id not in graders:
         raise NotAllowed(NOT_A_GRADER)
-    found = await store.candidate_with_role(session, candidate_id=takehome.candidate_id)
-    assert found is not None
-    candidate, role_with_team = found
+    with_role = await store.candidate_with_role(session, candidate_id=takehome.candidate_id)
+    assert with_role is not None
+    candidate, role_with_team = with_role
     still_open(candidate, stages=OPEN_TO_TAKEHOMES, closed=_grading_closed)
     if takehome.status != "received":
         state = "has not come in yet" if takehome.status == "sent" else "was not received"
