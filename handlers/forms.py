@@ -25,6 +25,19 @@ def text(view: dict[str, Any], block_id: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def with_nul(view: dict[str, Any]) -> list[str]:
+    """The inputs whose typed text holds a NUL byte, which PostgreSQL cannot store in text."""
+    values = _dict(_dict(_dict(view).get("state")).get("values"))
+    return [
+        block_id
+        for block_id, block in values.items()
+        if any(
+            isinstance(value := _dict(element).get("value"), str) and "\x00" in value
+            for element in _dict(block).values()
+        )
+    ]
+
+
 def option(view: dict[str, Any], block_id: str) -> str | None:
     selected = _state(view, block_id).get("selected_option") or {}
     value = selected.get("value") if isinstance(selected, dict) else None

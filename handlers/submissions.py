@@ -7,7 +7,9 @@ the form instead of retyping it. A listener raises; the decorator answers:
 - FormErrors: each message under its own field;
 - NotAllowed: the refusal under the listener's `field`;
 - OutOfDate (private_metadata we did not write): "This form is out of date…" there;
-- StaleMove (someone moved the candidate while the form was open): where they are now.
+- StaleMove (someone moved the candidate while the form was open): where they are now;
+- typed text holding a NUL byte (PostgreSQL cannot store it): refused on its field
+  before the listener runs.
 
 Anything else goes on to the app's error handler (handlers/errors.py).
 """
@@ -23,11 +25,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.deps import deps_of
 from bot.slack.metadata import OutOfDate
 from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
+from handlers import forms
 from handlers.replies import Modal, named_after
 
 START_AGAIN = "This form is out of date. Close it and start again."
 # Scorecards and grades: their button stays on the kit or the DM, so the person reopens it.
 OPEN_AGAIN = "This form is out of date. Close it and open it again."
+NUL = "This holds a hidden NUL character that can't be saved. Retype the text and try again."
 
 # What a submission listener is written as, and what Bolt calls (it passes arguments by
 # name: every submission listener takes these five).
@@ -56,6 +60,9 @@ def submission(
             client: AsyncWebClient,
             context: AsyncBoltContext,
         ) -> None:
+            if nul := forms.with_nul(view):  # before any listener stores it
+                await ack(response_action="errors", errors=dict.fromkeys(nul, NUL))
+                return
             try:
                 await listener(ack, Modal(deps_of(context), client, body["user"]["id"], view))
             except FormErrors as invalid:

@@ -70,6 +70,8 @@ class _Reply:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    page: str | None = None  # answered instead of `body`: a proxy's page, not JSON
+    content_type: str = "application/json"
 
 
 class _ApiError(Exception):
@@ -238,6 +240,13 @@ class SlackStandin:
         error = "service_unavailable" if status == 503 else "internal_error"
         self._script(method, _Reply(status, {"ok": False, "error": error}), times)
 
+    def html_next(self, method: str, times: int = 1, *, content_type: str = "text/html") -> None:
+        """Answer HTTP 200 with an HTML page, as a proxy or captive portal in the way does;
+        content_type="application/json" plays one that also mislabels it."""
+        page = "<html><body><h1>Service temporarily unavailable</h1></body></html>"
+        reply = _Reply(200, {"ok": False, "error": "html"}, page=page, content_type=content_type)
+        self._script(method, reply, times)
+
     def set_user(
         self,
         user_id: str,
@@ -287,6 +296,13 @@ class SlackStandin:
     async def _finish(self, call: Call, reply: _Reply) -> web.Response:
         call.status, call.response = reply.status, reply.body
         await self._record(call)
+        if reply.page is not None:
+            return web.Response(
+                text=reply.page,
+                status=reply.status,
+                headers=reply.headers,
+                content_type=reply.content_type,
+            )
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
     async def _record(self, call: Call) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.slack.notify import UNREACHABLE, profile
+from bot.slack.notify import UNREACHABLE, profile, refusal
 
 # Slack's answers that will not change if we ask again.
 PERMANENT = frozenset(
@@ -45,13 +46,13 @@ class Messenger:
         try:
             await self.client.chat_postMessage(channel=channel, text=text_, blocks=blocks)
         except SlackApiError as error:
-            if error.response.status_code == 429:
-                retry_after = int(error.response.headers.get("Retry-After", "30") or 30)
+            response = error.response
+            if isinstance(response, AsyncSlackResponse) and response.status_code == 429:
+                retry_after = _seconds(response.headers.get("Retry-After"))
                 return ("ratelimited", max(retry_after, 1))
-            return (
-                "error",
-                str(error.response.get("error") or f"http {error.response.status_code}"),
-            )
+            # A body that is not JSON (a proxy's HTML page) comes as the raw HTTP response:
+            # this message fails alone and is retried with back-off, like a 5xx.
+            return ("error", refusal(error))
         except UNREACHABLE as error:  # refused, reset or timed out: retried with back-off
             return ("error", f"{error.__class__.__name__}: {error}")
         return None
@@ -66,3 +67,11 @@ class Messenger:
         tz = tz if isinstance(tz, str) else None
         self._tz[user_id] = (now, tz)
         return tz
+
+
+def _seconds(retry_after: object) -> int:
+    """Retry-After in whole seconds; 30 when it is missing or not a number."""
+    try:
+        return int(str(retry_after))
+    except ValueError:
+        return 30

@@ -15,7 +15,7 @@ from bot.readmodels.weekly import WEEKDAYS, Weekly, chart_png, report_moment, we
 from bot.scheduling.messenger import PERMANENT, Messenger
 from bot.scheduling.report import Report
 from bot.slack.blocks.report import weekly_message
-from bot.slack.notify import UNREACHABLE
+from bot.slack.notify import UNREACHABLE, refusal
 from bot.store.engine import Database
 from bot.store.tables import Role
 
@@ -100,7 +100,7 @@ async def _send_report(
             title=f"{role.title}: candidates and days per stage",
         )
     except SlackApiError as error:
-        return ("posted", str(error.response.get("error")))
+        return ("posted", refusal(error))
     except UNREACHABLE as error:
         return ("posted", error.__class__.__name__)
     return None

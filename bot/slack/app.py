@@ -19,14 +19,13 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -41,6 +40,7 @@ from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.deps import Deps
 from bot.slack.guard import signed_by_slack, well_formed
 from bot.slack.notify import HomeRedraws
+from bot.slack.ratelimit import ShortRateLimitRetry
 from bot.store.engine import Database
 from handlers import register
 
@@ -61,8 +61,9 @@ def make_client(settings: Settings) -> AsyncWebClient:
         timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]  # float s; see above
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
-            # One short retry only: interactive paths must answer within 3 seconds.
-            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+            # One short retry only, and only when Slack's Retry-After fits in a second:
+            # interactive paths must answer within 3 seconds (bot.slack.ratelimit).
+            ShortRateLimitRetry(max_wait_seconds=1.0, max_retry_count=1),
             AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
     )
@@ -183,6 +184,52 @@ def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
     return app
 
 
+# Slack's requests are a few KB (a modal's view_submission, the largest, some tens of
+# KB); a megabyte is far above anything Slack sends and small enough that reading,
+# hashing and parsing it on the event loop cannot stall the other requests.
+MAX_BODY_BYTES = 1024 * 1024
+# How long one chunk of a request body may take to arrive: uvicorn's keep-alive timeout
+# does not cover a body that stops half-way, which would hold its connection for good.
+BODY_READ_TIMEOUT_SECONDS = 10.0
+
+
+def _refuse(status: int, text: str) -> Response:
+    # The rest of the body is never read: the connection cannot serve another request.
+    return Response(text, status_code=status, headers={"connection": "close"})
+
+
+async def read_body(request: Request) -> bytes | Response:
+    """The body, read with a size limit and a per-chunk deadline; or the answer (413,
+    408, 400) that refuses it. Content-Length is checked before anything is read, and
+    a chunked body is counted as it arrives."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdecimal():
+            return _refuse(400, "Bad Content-Length")
+        if int(declared) > MAX_BODY_BYTES:
+            return _refuse(413, "Request body too large")
+    chunks: list[bytes] = []
+    size = 0
+    stream = request.stream()
+    try:
+        while True:
+            try:
+                chunk = await asyncio.wait_for(anext(stream), BODY_READ_TIMEOUT_SECONDS)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                return _refuse(408, "Request body timed out")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return _refuse(413, "Request body too large")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        return _refuse(400, "Client disconnected")
+    finally:
+        await stream.aclose()
+    return b"".join(chunks)
+
+
 class SchemaOutOfDate(Exception):
     pass
 
@@ -255,22 +302,30 @@ def create_asgi(
 
     async def slack_events(request: Request) -> Response:
         new_trace("req")
-        body = await request.body()  # Starlette keeps it for the Bolt adapter
-        content_type = request.headers.get("content-type", "")
-        kind = surface(body, content_type)
         started = time.perf_counter()
+        body = await read_body(request)
+        if isinstance(body, Response):
+            # Nothing read from a refused body is trusted, so it is labelled "other".
+            deps.metrics.requests.labels("other", str(body.status_code)).inc()
+            return body
+        request._body = body  # Starlette's cache of the body: the Bolt adapter reads it
+        content_type = request.headers.get("content-type", "")
         # Bolt parses a body before it checks the signature, and trusts its shape:
-        # check both here so garbage gets a 401 or a 400, never a 500.
+        # check both here, on the raw bytes, so garbage gets a 401 or a 400, never a 500.
+        # The metrics label is read only from a signed, well-formed body, from a closed set.
         if not signed_by_slack(
             secret,
             body,
             request.headers.get("x-slack-request-timestamp"),
             request.headers.get("x-slack-signature"),
         ):
+            kind = "other"
             response: Response = Response(status_code=401)
         elif not well_formed(body, content_type):
+            kind = "malformed"
             response = Response("Malformed Slack payload", status_code=400)
         else:
+            kind = surface(body, content_type)
             response = await handler.handle(request)
         deps.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
         deps.metrics.requests.labels(kind, str(response.status_code)).inc()

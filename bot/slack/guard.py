@@ -62,7 +62,7 @@ def well_formed(body: bytes, content_type: str) -> bool:
             return _payload_shape(json.loads(form["payload"][0]))
         # A slash command, or Slack's certificate check; nothing else comes as a form.
         return "command" in form or "ssl_check" in form
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: `[` x 5000
         return False
 
 

@@ -16,6 +16,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.readmodels.home import home
 from bot.slack.blocks.home import home_view
@@ -29,13 +30,22 @@ log = logging.getLogger(__name__)
 UNREACHABLE = (TimeoutError, OSError, aiohttp.ClientError)
 
 
+def refusal(error: SlackApiError) -> str:
+    """Slack's error code; for an answer that was not Slack's JSON (a proxy's HTML page,
+    where slack-sdk hands over the raw HTTP response instead), its HTTP status."""
+    response = error.response
+    if isinstance(response, AsyncSlackResponse):
+        return str(response.get("error") or f"http {response.status_code}")
+    return f"http {getattr(response, 'status', '?')}: not a Slack answer"
+
+
 async def dm(client: AsyncWebClient, user_id: str, text: str, blocks: Sequence[Block]) -> bool:
     """Post to a person's DM with the app (their Messages tab). True when Slack took it."""
     try:
         # The client turns Block objects into JSON; no blocks at all: text only.
         await client.chat_postMessage(channel=user_id, text=text, blocks=list(blocks) or None)
     except SlackApiError as error:
-        log.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+        log.warning("DM to %s failed: %s", user_id, refusal(error))
         return False
     except UNREACHABLE as error:
         log.warning("DM to %s failed: Slack unreachable (%s)", user_id, type(error).__name__)
@@ -48,7 +58,7 @@ async def profile(client: AsyncWebClient, user_id: str) -> dict[str, Any]:
     try:
         response = await client.users_info(user=user_id)
     except SlackApiError as error:
-        log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        log.warning("users.info for %s failed: %s", user_id, refusal(error))
         return {}
     except UNREACHABLE as error:  # the sweep must go on without a time zone
         log.warning(
@@ -74,7 +84,7 @@ async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: 
     try:
         await client.views_publish(user_id=user_id, view=home_view(data, now=now))
     except SlackApiError as error:
-        log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
+        log.warning("views.publish for %s failed: %s", user_id, refusal(error))
     except UNREACHABLE as error:
         log.warning(
             "views.publish for %s failed: Slack unreachable (%s)", user_id, type(error).__name__

@@ -73,14 +73,28 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # wait for a connection in asyncio instead (sessions never nest, so they can't
         # wait on each other). Pre-ping would cost a round trip to the connection's
         # thread on every checkout, and a file has no server to lose.
-        options = {"pool_pre_ping": False, "pool_size": 4, "max_overflow": 0, **kwargs}
+        options = {
+            "pool_pre_ping": False,
+            "pool_size": 4,
+            "max_overflow": 0,
+            "hide_parameters": True,  # no candidate data in error logs: see below
+            **kwargs,
+        }
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     # A pool as wide as the concurrency Slack brings: 50 clicks at once must queue in
     # the database, not time out waiting for a connection. Pre-ping finds the
     # connections a PostgreSQL restart killed.
-    options = {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 30, **kwargs}
+    # hide_parameters: an error's `[parameters: …]` would put candidate data (names,
+    # reasons, scorecards) into the logs; the statement alone says what went wrong.
+    options = {
+        "pool_pre_ping": True,
+        "pool_size": 20,
+        "max_overflow": 30,
+        "hide_parameters": True,
+        **kwargs,
+    }
     return create_async_engine(url, **options)
 
 

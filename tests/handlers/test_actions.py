@@ -133,3 +133,31 @@ async def test_a_button_with_a_mangled_value_is_answered_not_crashed(app: Runnin
         replies += await press(app, action_id, value, user=RECRUITER)
     assert len(replies) == 3
     assert all("Jane" not in r.args["text"] for r in replies)
+
+
+async def test_a_rate_limited_modal_is_not_held_past_slacks_three_seconds(app: Running) -> None:
+    # Slack says wait 10 s; the trigger lives 3 s: the person is told to click again at
+    # once (the test client's own timeout would end a 10 s wait), and nothing retries.
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    card = await status_card(app, "Jane Doe", user=HM)
+    opened_before = len(app.standin.calls_to("views.open"))
+    app.standin.rate_limit_next("views.open", retry_after=10, times=2)
+
+    [reply] = await click(app, card, "Move…", user=HM)
+
+    assert "`ratelimited`" in reply.args["text"] and "click again" in reply.args["text"]
+    assert len(app.standin.calls_to("views.open")) == opened_before + 1
+
+
+async def test_an_html_answer_to_views_open_tells_the_person_to_click_again(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    card = await status_card(app, "Jane Doe", user=HM)
+    app.standin.html_next("views.open", content_type="application/json")
+
+    [reply] = await click(app, card, "Move…", user=HM)
+
+    assert "not a Slack answer" in reply.args["text"] and "click again" in reply.args["text"]

@@ -166,6 +166,20 @@ async def test_move_in_one_line_records_the_event(app: Running, clock) -> None:
     assert (last.from_stage, last.to_stage, last.actor_id) == ("sourced", "screening", RECRUITER)
 
 
+async def test_a_nul_byte_in_a_command_is_refused_before_anything_is_stored(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    jane = await add_candidate(app, "Jane Doe", role=role)
+
+    body = answer(await app.slack.command("move Jane Doe to screening: wa\x00it", user=RECRUITER))
+
+    private(body)
+    assert "NUL character" in body["text"]
+    assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
+    assert [e.to_stage for e in await events_of(app, jane)] == ["sourced"]
+
+
 async def test_a_jump_says_which_stages_it_skipped(app: Running) -> None:
     role = await create_role(app)
     jane = await add_candidate(app, "Jane Doe", role=role)

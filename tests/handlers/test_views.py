@@ -175,6 +175,18 @@ async def test_duplicate_open_candidate_is_refused_on_the_name(app: Running) -> 
     assert len(await all_candidates(app)) == 1
 
 
+async def test_a_nul_byte_in_typed_text_is_refused_on_its_field(app: Running) -> None:
+    # PostgreSQL refuses NUL in text: the person hears which field, not a database error.
+    role = await create_role(app)
+
+    body = await submit_candidate(app, name="Jane\x00Doe", role=str(role.id), email="j@x.io")
+
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"name"}
+    assert "NUL character" in body["errors"]["name"]
+    assert await all_candidates(app) == []
+
+
 async def test_a_rejected_candidate_can_be_added_again(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
+import pytest
+from sqlmodel import col, select
 
 from bot.domain.stages import Stage
 from bot.scheduling.report import Report
@@ -398,7 +399,8 @@ async def test_declined_offer_withdraws_with_the_reason(app: Running) -> None:
     jane = await candidate_named(app, "Jane Doe")
     assert jane.stage == Stage.WITHDRAWN
     async with app.deps.db.reader() as session:
-        last = (await session.exec(select(StageEvent).order_by(StageEvent.id.desc()))).first()  # type: ignore[union-attr]
+        last = (await session.exec(select(StageEvent).order_by(col(StageEvent.id).desc()))).first()
+    assert last is not None
     assert (last.to_stage, last.note) == ("withdrawn", "declined the offer")
 
 
@@ -535,3 +537,39 @@ async def test_an_unreachable_slack_does_not_stop_the_sweep(app: Running, clock)
     [alert] = [a for a in await stored(app, Alert) if a.kind == "stage_idle"]
     assert (alert.status, alert.claimed_until, alert.attempts) == ("pending", None, 1)
     assert alert.error.startswith("Client")  # recorded, to be retried with back-off
+
+
+# A proxy's page instead of Slack's JSON, labelled as HTML and mislabelled as JSON.
+@pytest.mark.parametrize("content_type", ["text/html", "application/json"])
+async def test_an_html_answer_fails_one_delivery_and_the_rest_go(
+    app: Running, clock, content_type: str
+) -> None:
+    clock.set(WEDNESDAY)
+    await interviewing_jane(app, clock)
+    clock.set(WEDNESDAY + timedelta(days=7, hours=9))
+    app.standin.html_next("chat.postMessage", content_type=content_type)
+    before = len(app.standin.calls)
+
+    report = await sweep(app)
+
+    first, *rest = posts_since(app, before)
+    assert rest and all(c.status == 200 for c in rest)
+    delivered = {c.args["channel"] for c in rest}
+    assert first.args["channel"] not in delivered
+    assert report.retrying == 1 and len(report.sent) >= 1
+    clock.advance(timedelta(minutes=1, seconds=1))
+    mid = len(app.standin.calls)
+    await sweep(app)
+    assert [c.args["channel"] for c in posts_since(app, mid)] == [first.args["channel"]]
+    assert all(a.status == "sent" for a in await stored(app, Alert) if a.breach)
+
+
+async def test_an_html_answer_to_users_info_does_not_stop_the_sweep(app: Running, clock) -> None:
+    await idle_jane(app, clock)
+    app.standin.html_next("users.info", content_type="application/json", times=5)
+    before = len(app.standin.calls)
+
+    report = await sweep(app)
+
+    assert app.standin.calls_to("users.info")  # the time zone was asked and not answered
+    assert report.sent and len(digests_to(app, RECRUITER, before)) == 1

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, func
+import pytest
+from sqlalchemy import event, func, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.store.engine import Database
@@ -113,3 +116,25 @@ async def test_a_writer_cancelled_while_waiting_for_another_process_leaves_no_lo
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_database_error_logs_no_statement_parameters(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SQLAlchemy's `[parameters: …]` would put candidate data into the error's log line."""
+    db = Database(db_url)
+    log = logging.getLogger("tests.engine")
+    try:
+        with pytest.raises(DBAPIError) as raised:
+            async with db.transaction() as session:
+                await session.execute(
+                    text("INSERT INTO no_such_table (name) VALUES (:name)"),
+                    {"name": "Zelda Quixote"},
+                )
+        log.error("the database refused", exc_info=raised.value)
+    finally:
+        await db.close()
+    [record] = [r for r in caplog.records if r.name == "tests.engine"]
+    logged = logging.Formatter().format(record)
+    assert "no_such_table" in logged  # the statement is still there to debug with
+    assert "Zelda" not in logged and "Quixote" not in logged
