@@ -25,6 +25,7 @@ from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
+from bot.slack.blocks.common import esc
 from bot.usecases import candidates, deadlines, feedback, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
@@ -163,7 +164,7 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
         return
     card = reminders.card
     if not reminders.waiting:
-        await reply.tell(f"Every scorecard for {card.candidate.name} is in.")
+        await reply.tell(f"Every scorecard for {esc(card.candidate.name)} is in.")
         return
     for item, seat in reminders.waiting:
         text, blocks = alert_blocks.reminder_message(
@@ -178,7 +179,7 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
             notify.dm(reply.client, seat.interviewer_id, text, blocks), name="nudge"
         )
     people = ", ".join(f"<@{seat.interviewer_id}>" for _, seat in reminders.waiting)
-    await reply.tell(f"Nudged {people} about {card.candidate.name}.")
+    await reply.tell(f"Nudged {people} about {esc(card.candidate.name)}.")
 
 
 # Offers --------------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ async def snooze(reply: Reply, action: dict[str, Any]) -> None:
         return
     card, clock = snoozed
     await reply.tell(
-        f":zzz: Snoozed {card.candidate.name}'s {clock} clock for 24 hours. The pause is "
+        f":zzz: Snoozed {esc(card.candidate.name)}'s {clock} clock for 24 hours. The pause is "
         "recorded, and the alert comes back then if it is still due."
     )
 

@@ -25,6 +25,7 @@ from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import imports as import_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
+from bot.slack.blocks.common import esc
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
@@ -38,11 +39,17 @@ from handlers.replies import CommandReply
 
 log = logging.getLogger(__name__)
 
+NUL = "That command holds a hidden NUL character that can't be saved. Retype it and try again."
+
 
 async def hire(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    request = parse(command.get("text", ""))
+    text = command.get("text", "")
+    if isinstance(text, str) and "\x00" in text:  # PostgreSQL cannot store it in text
+        await ack(text=NUL, response_type="ephemeral")
+        return
+    request = parse(text)
     await SUBCOMMANDS[request.sub](CommandReply.to(ack, command, client, context), request.rest)
 
 
@@ -128,7 +135,7 @@ async def move(reply: CommandReply, rest: str) -> None:
         )
     except StaleMove as stale:
         await reply.tell(
-            f"{name} was just moved to {stale.current.candidate.stage} by "
+            f"{esc(name)} was just moved to {stale.current.candidate.stage} by "
             "someone else; nothing changed. Look again with `/hire status`."
         )
         return
@@ -138,7 +145,7 @@ async def move(reply: CommandReply, rest: str) -> None:
             if error.needs_reason
             else ""
         )
-        await reply.tell(f"I can't move {name}: {error}{example}")
+        await reply.tell(f"I can't move {esc(name)}: {esc(str(error))}{example}")
         return
     if moved is not None:
         await reply.show(
@@ -246,7 +253,7 @@ async def export(reply: CommandReply, query: str) -> None:
     now = deps.clock.now()
     rows = await exports.rows_for(deps.db, viewer_id=user_id, role_query=query, now=now)
     if not rows:
-        scope = f" in roles matching “{query}”" if query else ""
+        scope = f" in roles matching “{esc(query)}”" if query else ""
         await reply.tell(
             f"You have no candidates to export{scope}. Export shows the candidates "
             "of the roles you hire for and those you interview."

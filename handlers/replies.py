@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import notify
+from bot.slack.blocks.common import esc
 from bot.slack.deps import Deps, deps_of
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.errors import NotAllowed
@@ -53,7 +54,7 @@ async def open_view(client: AsyncWebClient, trigger_id: str, view: View) -> str 
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
-        return str(error.response.get("error", "unknown"))
+        return notify.refusal(error)  # an HTML page in place of Slack's JSON too
     except notify.UNREACHABLE as error:
         return error.__class__.__name__
     return None
@@ -136,7 +137,7 @@ class Reply:
         try:
             return await work
         except NotAllowed as refusal:
-            await self.tell(str(refusal))
+            await self.tell(esc(str(refusal)))
             return None
 
     async def _respond(self, **message: Any) -> None:
@@ -220,7 +221,7 @@ class CommandReply:
         try:
             return await work
         except NotAllowed as refusal:
-            await self.tell(str(refusal))
+            await self.tell(esc(str(refusal)))
             return None
 
 

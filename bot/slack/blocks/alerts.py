@@ -13,6 +13,7 @@ from bot.slack.blocks.candidates import OPEN_STATUS
 from bot.slack.blocks.common import clip, context, duration, esc, section, user, when
 from bot.slack.blocks.interviews import OPEN_SCORECARD
 from bot.store.tables import Alert, Candidate, Interview, Role, WeeklyReport
+from bot.usecases.offers import SNOOZABLE
 
 NUDGE = "alert_nudge"
 SNOOZE = "alert_snooze"
@@ -158,17 +159,19 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
             return f"{_who(item)}: {kind.value.replace('_', ' ')}."
 
 
-# The digest items with a Snooze button; bot.usecases.offers.snooze says which clocks move.
+# The digest items with a Snooze button: only clocks bot.usecases.offers.snooze moves (the
+# offer clock is extended from the status card instead, so a Snooze there could only refuse).
 SNOOZE_OFFERED = frozenset(
-    {
+    kind
+    for kind in (
         Kind.LOOP_WARN,
         Kind.LOOP_BREACH,
         Kind.FEEDBACK_OVERDUE,
         Kind.DECISION_WARN,
         Kind.DECISION_BREACH,
-        Kind.OFFER_WARN,
         Kind.STAGE_IDLE,
-    }
+    )
+    if CLOCK_OF[kind] in SNOOZABLE
 )
 
 
@@ -255,10 +258,11 @@ def reminder_message(
     """Your scorecard for Jane is due, with the button that opens it; `candidate_by` when
     the candidate's own deadline made it due sooner (the date only: the reason is the
     hiring team's)."""
+    # Already mrkdwn: the name escaped, the date a token Slack renders (not to escape again).
     if due_now:
-        text = f"Your scorecard for {candidate.name} is due now."
+        text = f"Your scorecard for {esc(candidate.name)} is due now."
     else:
-        text = f"Your scorecard for {candidate.name} is due {when(due_at)}."
+        text = f"Your scorecard for {esc(candidate.name)} is due {when(due_at)}."
     asked = f"\n{user(asked_by)} asked me to remind you." if asked_by else ""
     if candidate_by is not None:
         asked += (
@@ -268,7 +272,7 @@ def reminder_message(
     blocks: list[Block] = [
         SectionBlock(
             text=clip(
-                f":memo: {esc(text)}\n*{esc(candidate.name)}* ({esc(role.title)}): "
+                f":memo: {text}\n*{esc(candidate.name)}* ({esc(role.title)}): "
                 f"{esc(stage_name or 'your interview')}, which ended {when(interview.ends_at)}. "
                 f"It takes a few minutes while it is fresh.{asked}",
                 3000,

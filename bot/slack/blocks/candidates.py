@@ -256,10 +256,10 @@ def status_message(
 ) -> tuple[str, list[Block]]:
     """The status card, optionally under a one-line note (what just happened)."""
     if note:
-        text = note.split(" ", 1)[1] if note.startswith(":") else note
+        text = esc(note.split(" ", 1)[1] if note.startswith(":") else note)
         head: list[Block] = [section(esc(note)), DividerBlock()]
     else:
-        text = f"{card.candidate.name}: {card.role.title}, {card.candidate.stage}"
+        text = f"{esc(card.candidate.name)}: {esc(card.role.title)}, {card.candidate.stage}"
         head = []
     return text, [*head, *status_blocks(card, now=now, can_move=can_move, extra=extra)]
 
@@ -268,8 +268,8 @@ def choices_message(
     query: str, matches: Sequence[tuple[Candidate, Role]], *, action: str
 ) -> tuple[str, list[Block]]:
     """Several candidates match: one button each, so the asker picks without retyping."""
-    text = f"Several candidates match “{clip(query, 100)}”. Which one?"
-    blocks: list[Block] = [section(esc(text))]
+    text = f"Several candidates match “{esc(clip(query, 100))}”. Which one?"
+    blocks: list[Block] = [section(text)]
     for candidate, role in matches:
         blocks.append(
             SectionBlock(

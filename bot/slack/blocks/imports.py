@@ -122,7 +122,7 @@ def preview_message(
     else:
         blocks.append(context("Nothing new to import."))
     text = (
-        f"Import from {filename}: {len(preview.new):,} new, {preview.skipped:,} skipped, "
+        f"Import from {esc(filename)}: {len(preview.new):,} new, {preview.skipped:,} skipped, "
         f"{preview.problem_rows:,} with problems."
     )
     return text, blocks
@@ -136,9 +136,11 @@ def role_picker_message(
         Option(value=import_value(file_id, r.id), text=clip(r.title, 75))
         for r in roles[:MAX_ROLE_OPTIONS]
     ]
-    text = f"{filename} has {_plural(total, 'row')} and no role column: which role are they for?"
+    text = (
+        f"{esc(filename)} has {_plural(total, 'row')} and no role column: which role are they for?"
+    )
     blocks: list[Block] = [
-        section(esc(text)),
+        section(text),
         ActionsBlock(
             block_id="import_role",
             elements=[

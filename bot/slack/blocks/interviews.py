@@ -108,7 +108,7 @@ def schedule_modal(card: CandidateCard, template: Template) -> View:
 
 
 def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
-    text = f"Scheduled {done.stage.name} with {done.candidate.name}."
+    text = f"Scheduled {esc(done.stage.name)} with {esc(done.candidate.name)}."
     lines = [
         f":calendar: Scheduled *{esc(done.stage.name)}* with *{esc(done.candidate.name)}* "
         f"({esc(done.role.title)}) on {when(done.interview.starts_at)}.",
@@ -143,7 +143,7 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
     """The interviewer's kit: who, when in their own zone, what to probe, when feedback is due."""
     interview = done.interview
     text = (
-        f"Interview kit: {done.candidate.name} ({done.role.title}), "
+        f"Interview kit: {esc(done.candidate.name)} ({esc(done.role.title)}), "
         f"{local(interview.starts_at, tz_name)}"
     )
     blocks: list[Block] = [
@@ -246,8 +246,8 @@ def scorecard_modal(ctx: ScorecardContext) -> View:
 
 def scorecard_saved_message(ctx: ScorecardContext, version: int) -> tuple[str, list[Block]]:
     verb = "updated" if version > 1 else "submitted"
-    text = f"Your scorecard for {ctx.candidate.name} is {verb}. Thank you!"
-    return text, [section(f":white_check_mark: {esc(text)}")]
+    text = f"Your scorecard for {esc(ctx.candidate.name)} is {verb}. Thank you!"
+    return text, [section(f":white_check_mark: {text}")]
 
 
 def scorecard_read_modal(detail: ScorecardDetail) -> View:
@@ -349,7 +349,7 @@ def loop_summary_message(
 ) -> tuple[str, list[Block]]:
     candidate = loop.candidate
     seats = [s for s in loop.seats if s.scorecard is not None]
-    text = f"All scorecards for {candidate.name} ({loop.role.title}) are in."
+    text = f"All scorecards for {esc(candidate.name)} ({esc(loop.role.title)}) are in."
     verdicts = "\n".join(
         f"{user(s.interviewer_id)}: *{rating_label(s.scorecard.recommendation)}*"
         + (" (edited)" if s.edited else "")

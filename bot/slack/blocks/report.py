@@ -16,7 +16,7 @@ def _loops(pair: tuple[int, int]) -> str:
 
 def weekly_message(numbers: Weekly) -> tuple[str, list[Block]]:
     role = numbers.role
-    text = f"Weekly report for {role.title}, week to {numbers.week:%d %b %Y}"
+    text = f"Weekly report for {esc(role.title)}, week to {numbers.week:%d %b %Y}"
     counts = " · ".join(f"{s.value} {numbers.counts.get(s, 0)}" for s in OPEN_STAGES)
     medians = " · ".join(
         f"{s.value} {numbers.median_days[s]:.1f} d" for s in OPEN_STAGES if s in numbers.median_days

@@ -113,7 +113,7 @@ def _summary(role: Role, recruiter_ids: frozenset[str]) -> str:
 def role_created_message(
     role: Role, recruiter_ids: frozenset[str], *, channel_problem: str | None = None
 ) -> tuple[str, list[Block]]:
-    text = f"Role created: {role.title}"
+    text = f"Role created: {esc(role.title)}"
     blocks: list[Block] = [
         section(f":white_check_mark: Role created.\n{_summary(role, recruiter_ids)}"),
         context(
@@ -133,7 +133,7 @@ def role_created_message(
 
 
 def role_channel_welcome(role: Role, recruiter_ids: frozenset[str]) -> tuple[str, list[Block]]:
-    text = f"Loopkeeper now keeps the hiring loop for {role.title} in this channel."
+    text = f"Loopkeeper now keeps the hiring loop for {esc(role.title)} in this channel."
     blocks: list[Block] = [
         section(
             f":wave: Loopkeeper will keep the hiring loop for this role here.\n"

@@ -126,7 +126,7 @@ def send_modal(card: CandidateCard, spec: TakehomeSpec, *, now: datetime) -> Vie
 def sent_note(sent: Sent) -> str:
     return (
         f":outbox_tray: Take-home sent to {sent.card.candidate.name}, due "
-        f"{when(sent.takehome.due_at)}."
+        f"{sent.takehome.due_at:%a %d %b %H:%M} UTC."  # a note is plain text, escaped once
     )
 
 
@@ -280,7 +280,7 @@ def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
     candidate, role, takehome = recorded.card.candidate, recorded.card.role, recorded.takehome
     spec = recorded.spec
     assert spec is not None
-    text = f"Take-home to grade: {candidate.name} ({role.title})"
+    text = f"Take-home to grade: {esc(candidate.name)} ({esc(role.title)})"
     blocks: list[Block] = [
         *header_facts(
             f"Take-home to grade: {candidate.name}",
@@ -339,8 +339,8 @@ def grade_modal(ctx: GradeContext) -> View:
 def graded_message(graded: Graded) -> tuple[str, list[Block]]:
     """The grader's confirmation; now theirs is in, the grades the others sent too."""
     name = graded.context.candidate.name
-    text = f"Your grade of {name}'s take-home is in. Thank you!"
-    blocks: list[Block] = [section(f":white_check_mark: {esc(text)}")]
+    text = f"Your grade of {esc(name)}'s take-home is in. Thank you!"
+    blocks: list[Block] = [section(f":white_check_mark: {text}")]
     view = graded.view
     if view is not None and view.spec is not None:
         done = sum(1 for g in view.graders if g.submitted)

@@ -1,0 +1,129 @@
+"""What people read is what was meant: typed names stay names in every message the app
+sends (blocks and the notification text alike), and dates stay dates, escaped once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.playground.standin import message_text
+from bot.scheduling.weekly_reports import report_schedule
+from bot.slack.app import make_sweeper
+from tests.conftest import HM, RECRUITER, Running
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    blocks_text,
+    buttons,
+    create_role,
+    extend_offer,
+    schedule,
+    submit_scorecard,
+)
+from tests.handlers.test_takehome import send as send_takehome
+
+MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+NAME = "Jane <!channel> & <b>Co"
+SHOWN = "Jane &lt;!channel&gt; &amp; &lt;b&gt;Co"
+TITLE = "Ops & <Infra>"
+MISTAKES = ("&lt;!date", "&lt;@", "&lt;#", "&amp;lt;", "&amp;gt;", "&amp;amp;")
+
+
+async def sweep(app: Running) -> None:
+    sweeper = make_sweeper(app.deps)
+    sweeper.reports = report_schedule("mon 09:00", "UTC")
+    await sweeper.run(app.deps.clock.now())
+
+
+def sent(app: Running) -> list[dict[str, Any]]:
+    """Every message the app posted, updated or answered with, as Slack took it."""
+    return [
+        c.args
+        for c in app.standin.calls
+        if c.method in ("chat.postMessage", "chat.postEphemeral", "chat.update")
+        or c.method.startswith("response_url:")
+    ]
+
+
+async def a_week_of_everything(app: Running, clock) -> None:
+    """Schedule, nudges, an overdue scorecard, the loop summary, decision and offer
+    warnings and a weekly report, for a candidate and a role with markup in their names."""
+    clock.set(MONDAY)
+    role = await create_role(app, title=TITLE)
+    await add_candidate(app, NAME, role=role)
+    await add_candidate(app, "Max Roe", role=role)
+    starts = MONDAY.replace(hour=10) + timedelta(days=1)  # Tuesday 10:00 to 10:45
+    interview = await schedule(app, "Jane", starts=starts)
+    await send_takehome(app)  # the sent note, on the recruiter's card
+    clock.set(starts + timedelta(minutes=45 + 61))
+    await sweep(app)  # the nudge
+    clock.set(starts + timedelta(days=1, minutes=46))
+    await sweep(app)  # due now
+    clock.set(starts + timedelta(days=2, minutes=46))
+    await sweep(app)  # overdue: the recruiter's digest
+    await submit_scorecard(app, interview)  # the loop summary, the decision clock starts
+    await app.slack.command("move Max Roe to decision", user=RECRUITER)
+    await extend_offer(app, "Max")
+    await app.settle()
+    for hours in (24, 44, 49, 24 * 4, 24 * 6):  # offer and decision warnings, the report
+        clock.set(starts + timedelta(days=2, hours=hours))
+        await sweep(app)
+
+
+async def test_no_message_shows_markup_escaped_twice(app: Running, clock) -> None:
+    await a_week_of_everything(app, clock)
+    messages = sent(app)
+    texts = [message_text(m) for m in messages]
+    shown = "\n".join(texts)
+    for wanted in (
+        "Take-home sent to",
+        "Interview kit",
+        "Your scorecard for",
+        "Loopkeeper:",
+        "All scorecards for",
+    ):
+        assert wanted in shown, wanted
+    assert "offer expires" in shown and "decide by" in shown
+    assert any(
+        m.get("channel") == "GHIRING01" and "Weekly report" in message_text(m) for m in messages
+    )
+    for text in texts:
+        assert not [m for m in MISTAKES if m in text], text
+    [nudge, *_] = [m for m in messages if m["text"].startswith("Your scorecard for")]
+    assert "<!date^" in nudge["text"] and "<!date^" in blocks_text(nudge["blocks"])
+
+
+async def test_typed_names_are_escaped_in_the_notification_text(app: Running, clock) -> None:
+    await a_week_of_everything(app, clock)
+    messages = sent(app)
+    for m in messages:
+        text = m.get("text") or ""
+        assert "<!channel>" not in text and "<b>" not in text and "<Infra>" not in text, text
+        assert " & " not in text, text
+    dms = [m for m in messages if m.get("channel") in (INTERVIEWER, RECRUITER, HM)]
+    fallbacks = [m["text"] for m in dms]
+    assert any(t.startswith(f"Interview kit: {SHOWN}") for t in fallbacks), fallbacks
+    assert any(t.startswith(f"Your scorecard for {SHOWN} is due") for t in fallbacks)
+    assert any(t.startswith(f"All scorecards for {SHOWN}") for t in fallbacks)
+    assert any(t.startswith("Loopkeeper:") for t in fallbacks)  # the digest
+
+
+async def test_an_offer_warning_offers_no_snooze(app: Running, clock) -> None:
+    clock.set(MONDAY)
+    role = await create_role(app)
+    await add_candidate(app, "Max Roe", role=role)
+    await app.slack.command("move Max Roe to decision", user=RECRUITER)
+    await extend_offer(app, "Max")
+    await app.settle()
+    before = len(app.standin.calls)
+    clock.set(MONDAY + timedelta(hours=24, minutes=1))
+    await sweep(app)
+
+    [digest] = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] == RECRUITER
+    ]
+    assert "the offer expires" in blocks_text(digest["blocks"])
+    assert "Snooze 24h" not in buttons(digest["blocks"])
+    assert "Open status" in buttons(digest["blocks"])
