@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 import psutil
-from sqlalchemy import text
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from bench.common import (
@@ -50,7 +50,7 @@ from bot.slack.blocks import candidates as cards
 from bot.slack.blocks.interviews import scorecard_modal
 from bot.slack.metadata import ScorecardMetadata
 from bot.store.engine import Database
-from bot.store.tables import Candidate, Role
+from bot.store.tables import Candidate, Role, Scorecard
 from bot.usecases import feedback
 
 CLIENTS = (1, 10, 50)
@@ -461,7 +461,7 @@ async def count_scorecards(url: str) -> int:
     db = Database(url)
     try:
         async with db.reader() as session:
-            return int((await session.exec(text("SELECT COUNT(*) FROM scorecard"))).one()[0])
+            return int((await session.exec(select(func.count()).select_from(Scorecard))).one())
     finally:
         await db.close()
 

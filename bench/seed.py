@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, insert, inspect, text
+from sqlmodel import SQLModel
 
 from bot.domain.names import name_key
 from bot.domain.scorecards import competencies_for, template_named
@@ -84,9 +85,18 @@ EXIT_FROM: tuple[tuple[Stage, int], ...] = (
     (Stage.INTERVIEWING, 20),
     (Stage.DECISION, 10),
 )
+
+
+def _table(model: type[SQLModel]) -> Table:
+    """The model's Table (SQLModel sets ``__table__`` on table models but does not type it)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
 # Insertion order follows the foreign keys.
 TABLES: tuple[Table, ...] = tuple(
-    model.__table__  # type: ignore[attr-defined]
+    _table(model)
     for model in (
         Role,
         RoleRecruiter,
@@ -182,7 +192,7 @@ class Seeder:
         for r in range(self.roles):
             title = f"{ROLE_TITLES[r % len(ROLE_TITLES)]} {r // len(ROLE_TITLES) + 1}"
             rows.add(
-                Role.__table__,  # type: ignore[arg-type]
+                _table(Role),
                 id=r + 1,
                 title=title,
                 title_key=name_key(title),
@@ -198,7 +208,7 @@ class Seeder:
                 idle_hours=48,
             )
             for n in self.recruiters_of(r):
-                rows.add(RoleRecruiter.__table__, role_id=r + 1, user_id=n)  # type: ignore[arg-type]
+                rows.add(_table(RoleRecruiter), role_id=r + 1, user_id=n)
         await self._insert(rows)
 
     def recruiters_of(self, role: int) -> tuple[str, str]:
@@ -254,7 +264,7 @@ class Seeder:
                 iid = self._interview(rows, cid, "incident", ends - 45 * timedelta(minutes=1))
                 interview_ids.append(iid)
                 rows.add(
-                    Seat.__table__,  # type: ignore[arg-type]
+                    _table(Seat),
                     interview_id=iid,
                     interviewer_id=interviewer(n % self.interviewers),
                     feedback_due_at=ends + 24 * HOUR,
@@ -313,7 +323,7 @@ class Seeder:
         times = [created + step * i for i in range(len(path))]
         for i, to_stage in enumerate(path):
             rows.add(
-                StageEvent.__table__,  # type: ignore[arg-type]
+                _table(StageEvent),
                 candidate_id=cid,
                 at=times[i],
                 actor_id=self.recruiters_of(role)[0],
@@ -329,7 +339,7 @@ class Seeder:
             complete_at = self._loop(rows, cid, start, running=running)
         if stage in (Stage.OFFER, Stage.HIRED):
             rows.add(
-                Offer.__table__,  # type: ignore[arg-type]
+                _table(Offer),
                 candidate_id=cid,
                 terms="Base, equity and start date as discussed.",
                 extended_by=self.recruiters_of(role)[0],
@@ -342,7 +352,7 @@ class Seeder:
         if self.rng.random() < 0.5:  # an old alert, long sent
             self._sent_alert(rows, cid, role, created + DAY)
         rows.add(
-            Candidate.__table__,  # type: ignore[arg-type]
+            _table(Candidate),
             id=cid,
             role_id=role + 1,
             name=name,
@@ -386,7 +396,7 @@ class Seeder:
                 # An interview still to come has no scorecard yet.
                 waiting = running and (starts > self.now or self.rng.random() < self.pending_share)
                 rows.add(
-                    Seat.__table__,  # type: ignore[arg-type]
+                    _table(Seat),
                     interview_id=iid,
                     interviewer_id=interviewer(n),
                     feedback_due_at=ends + 24 * HOUR,
@@ -404,7 +414,7 @@ class Seeder:
         iid = self._next("interview")
         minutes = next(s.minutes for s in self.template.plan if s.key == plan_stage)
         rows.add(
-            Interview.__table__,  # type: ignore[arg-type]
+            _table(Interview),
             id=iid,
             candidate_id=cid,
             plan_stage=plan_stage,
@@ -420,7 +430,7 @@ class Seeder:
     ) -> None:
         sid = self._next("scorecard")
         rows.add(
-            Scorecard.__table__,  # type: ignore[arg-type]
+            _table(Scorecard),
             id=sid,
             interview_id=iid,
             interviewer_id=who,
@@ -432,7 +442,7 @@ class Seeder:
         )
         for competency in competencies_for(self.template, plan_stage):
             rows.add(
-                Rating.__table__,  # type: ignore[arg-type]
+                _table(Rating),
                 scorecard_id=sid,
                 competency=competency.key,
                 rating=self.rng.randint(0, 4),
@@ -441,7 +451,7 @@ class Seeder:
 
     def _sent_alert(self, rows: _Rows, cid: int, role: int, at: datetime) -> None:
         rows.add(
-            Alert.__table__,  # type: ignore[arg-type]
+            _table(Alert),
             key=f"seed{cid}:stage_idle::{at:%Y%m%dT%H%M%S}:0:{self.recruiters_of(role)[0]}",
             candidate_id=cid,
             interview_id=None,

@@ -203,6 +203,7 @@ async def mark_reports_sent(db: Database, sweeper: Sweeper) -> None:
         session.add_all(
             WeeklyReport(role_id=r, week=week, status="sent", sent_at=moment, created_at=moment)
             for r in role_ids
+            if r is not None  # a primary key read back is never None; this narrows the type
         )
 
 

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -185,7 +186,7 @@ async def standin() -> AsyncIterator[SlackStandin]:
 
 
 def make_settings(*, db_url: str, api_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": api_url,
@@ -198,7 +199,7 @@ def make_settings(*, db_url: str, api_url: str, **overrides: object) -> Settings
         "_env_file": None,
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 @dataclass

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import codecs
 import time
+from typing import Any
 
 import pytest
 
 from bot.domain.candidate_csv import (
-    MAX_NAME,
     Existing,
     ImportFileError,
     RoleRef,
@@ -20,6 +20,7 @@ from bot.domain.candidate_csv import (
     parse,
     sniff_delimiter,
 )
+from bot.domain.limits import MAX_NAME
 from bot.domain.stages import Stage
 
 MLOPS = RoleRef(1, "MLOps Engineer")
@@ -31,8 +32,8 @@ def read(text: str, *, default: RoleRef | None = None, encoding: str = "utf-8"):
     return parse(text.encode(encoding), roles=ROLES, default_role=default)
 
 
-def preview(text: str, existing: Existing | None = None, **kwargs: object):
-    return classify(read(text, **kwargs), existing or Existing())  # type: ignore[arg-type]
+def preview(text: str, existing: Existing | None = None, **kwargs: Any):
+    return classify(read(text, **kwargs), existing or Existing())
 
 
 # Encodings and delimiters -------------------------------------------------------------------

@@ -26,7 +26,7 @@ import asyncio
 import json
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
@@ -37,13 +37,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import select as core_select
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from bot.domain.names import Named, match_names
 from bot.domain.scorecards import competencies_for, template_named
 from bot.domain.stages import Stage
 from bot.playground.sender import SlackSender
 from bot.playground.standin import message_problems, view_problems
+from bot.runtime.timesource import ManualClock
 from bot.slack.app import make_sweeper
 from bot.slack.blocks.common import esc
 from bot.store.tables import (
@@ -124,7 +125,7 @@ set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "loopkeeper-hypothesis")
 
 async def hold(
     strategy: st.SearchStrategy[Any],
-    check: Callable[[Any], Awaitable[None]],
+    check: Callable[[Any], Coroutine[Any, Any, None]],
     *,
     max_examples: int,
     examples: tuple[Any, ...] = (),
@@ -199,6 +200,7 @@ async def build_world(app: Running) -> World:
     await app.slack.command("move Ola Offer to decision", user=RECRUITER)
     await extend_offer(app, "Ola Offer")
     # Three days on, the sweep has alerts out (idle, feedback overdue) with their buttons.
+    assert isinstance(app.deps.clock, ManualClock)  # conftest's app runs on a manual clock
     app.deps.clock.advance(timedelta(days=3))
     await make_sweeper(app.deps).run(app.deps.clock.now())
 
@@ -250,7 +252,7 @@ async def assert_complete(app: Running) -> None:
         roles = {r.id: r for r in (await session.exec(select(Role))).all()}
         recruiters = {r.role_id for r in (await session.exec(select(RoleRecruiter))).all()}
         candidates = {c.id: c for c in (await session.exec(select(Candidate))).all()}
-        events = (await session.exec(select(StageEvent).order_by(StageEvent.id))).all()  # type: ignore[arg-type]
+        events = (await session.exec(select(StageEvent).order_by(col(StageEvent.id)))).all()
         interviews = {i.id: i for i in (await session.exec(select(Interview))).all()}
         seats = {(s.interview_id, s.interviewer_id) for s in (await session.exec(select(Seat)))}
         cards = (await session.exec(select(Scorecard))).all()
@@ -288,7 +290,7 @@ async def assert_complete(app: Running) -> None:
 
 def answer_of(response: Any) -> dict[str, Any]:
     if response.headers.get("content-type", "").startswith("application/json"):
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
     return {"text": response.text}
 
 

@@ -28,6 +28,7 @@ from sqlmodel import func, select
 
 from bot.domain.clocks import Kind
 from bot.domain.stages import Stage
+from bot.runtime.timesource import ManualClock
 from bot.slack.app import make_sweeper
 from bot.store.tables import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard
 from tests import flows
@@ -148,6 +149,7 @@ async def build(app: Running, needs: frozenset[str]) -> World:
         target = replace(target, offer=offer.id or 0)
     if "alert" in needs:
         # Jane's scorecards are a day overdue: the recruiter's digest has her, with buttons.
+        assert isinstance(app.deps.clock, ManualClock)  # conftest's app runs on a manual clock
         app.deps.clock.advance(timedelta(days=3, hours=2))
         await make_sweeper(app.deps).run(app.deps.clock.now())
         async with app.deps.db.reader() as session:

@@ -128,7 +128,9 @@ async def test_open_status_on_the_home_tab_shows_the_card(world: World, crashes:
     app = world.app
     await app.slack.event({"type": "app_home_opened", "user": RECRUITER, "tab": "home"})
     await app.settle()
-    home = app.standin.calls_to("views.publish")[-1].response["view"]  # type: ignore[index]
+    published = app.standin.calls_to("views.publish")[-1].response
+    assert published is not None
+    home = published["view"]
     [action_id] = [
         e["action_id"]
         for b in home["blocks"]

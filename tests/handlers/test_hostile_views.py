@@ -143,7 +143,7 @@ def submissions(world: World, callback_id: str) -> st.SearchStrategy[tuple[str, 
 
 async def submit(sender: SlackSender, view: dict[str, Any], user: str) -> Any:
     """A view_submission carrying `view` exactly as given, state and all."""
-    payload = {
+    payload: dict[str, Any] = {
         "type": "view_submission",
         "team": {"id": sender.team_id, "domain": "test-team"},
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T111"},

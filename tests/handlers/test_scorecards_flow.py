@@ -386,8 +386,8 @@ async def test_the_last_scorecard_sends_one_summary_to_recruiters_and_hm(
 
     summaries = {
         m["channel"]: m
-        for m in app.standin.calls_to("chat.postMessage")
-        for m in [m.args]
+        for call in app.standin.calls_to("chat.postMessage")
+        for m in [call.args]
         if m["text"].startswith("All scorecards for Jane Doe")
     }
     assert set(summaries) == {RECRUITER, RECRUITER_2, HM}

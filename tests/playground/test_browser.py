@@ -19,6 +19,7 @@ import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -253,6 +254,32 @@ MRKDWN_CASES = [
     (":white_check_mark: done", "✅ done"),
 ]
 
+# Each input element with the extra fields it needs.
+INPUT_ELEMENTS: list[tuple[str, dict[str, Any]]] = [
+    ("plain_text_input", {"multiline": True}),
+    ("number_input", {"is_decimal_allowed": False}),
+    ("email_text_input", {}),
+    ("url_text_input", {}),
+    (
+        "static_select",
+        {"options": [{"text": {"type": "plain_text", "text": "A"}, "value": "a"}]},
+    ),
+    ("users_select", {}),
+    ("multi_users_select", {}),
+    ("conversations_select", {}),
+    (
+        "radio_buttons",
+        {"options": [{"text": {"type": "plain_text", "text": "R"}, "value": "r"}]},
+    ),
+    (
+        "checkboxes",
+        {"options": [{"text": {"type": "plain_text", "text": "C"}, "value": "c"}]},
+    ),
+    ("datepicker", {}),
+    ("timepicker", {}),
+    ("datetimepicker", {}),
+]
+
 ELEMENT_ZOO: list[dict] = [
     {"type": "header", "text": {"type": "plain_text", "text": "Header"}},
     {
@@ -286,30 +313,7 @@ ELEMENT_ZOO: list[dict] = [
             "label": {"type": "plain_text", "text": kind},
             "element": {"type": kind, "action_id": "value", **extra},
         }
-        for kind, extra in [
-            ("plain_text_input", {"multiline": True}),
-            ("number_input", {"is_decimal_allowed": False}),
-            ("email_text_input", {}),
-            ("url_text_input", {}),
-            (
-                "static_select",
-                {"options": [{"text": {"type": "plain_text", "text": "A"}, "value": "a"}]},
-            ),
-            ("users_select", {}),
-            ("multi_users_select", {}),
-            ("conversations_select", {}),
-            (
-                "radio_buttons",
-                {"options": [{"text": {"type": "plain_text", "text": "R"}, "value": "r"}]},
-            ),
-            (
-                "checkboxes",
-                {"options": [{"text": {"type": "plain_text", "text": "C"}, "value": "c"}]},
-            ),
-            ("datepicker", {}),
-            ("timepicker", {}),
-            ("datetimepicker", {}),
-        ]
+        for kind, extra in INPUT_ELEMENTS
     ),
 ]
 

@@ -58,7 +58,7 @@ class Page:
     async def state(self, user: str) -> dict[str, Any]:
         response = await self.http.get("/playground/api/state", params={"as": user})
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
     async def post(self, name: str, **body: Any) -> dict[str, Any]:
         response = await self.http.post(f"/playground/api/{name}", json=body)
@@ -82,7 +82,7 @@ class Page:
         await self.playground.asgi.state.deps.background.drain(seconds=10)
 
     async def messages(self, user: str, channel: str) -> list[dict[str, Any]]:
-        return (await self.state(user))["messages"][channel]  # type: ignore[no-any-return]
+        return (await self.state(user))["messages"][channel]
 
 
 @pytest.fixture

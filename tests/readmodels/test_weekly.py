@@ -79,7 +79,8 @@ async def test_the_weekly_report_goes_to_the_role_channel_once_with_its_chart(
     assert get_url.args["filename"] == "loopkeeper-weekly-2026-11-23.png"
     [complete] = app.standin.calls_to("files.completeUploadExternal")
     assert complete.args["channel_id"] == "GHIRING01"
-    uploaded = app.standin.files[get_url.response["file_id"]]["bytes"]  # type: ignore[index]
+    assert get_url.response is not None
+    uploaded = app.standin.files[get_url.response["file_id"]]["bytes"]
     assert uploaded.startswith(b"\x89PNG") and len(uploaded) == int(get_url.args["length"])
 
 

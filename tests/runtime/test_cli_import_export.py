@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,15 +38,13 @@ async def role(db_url: str) -> AsyncIterator[Role]:
     yield made  # the transaction is over: the command's writes are not blocked
 
 
-def loopkeeper(db_url: str, *args: str, **popen: object) -> subprocess.CompletedProcess[str]:
+def loopkeeper(db_url: str, *args: str, **popen: Any) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).parent / "loopkeeper"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.runtime.cli"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     env["DATABASE_URL"] = db_url
     pipes = popen or {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [*command, *args], env=env, text=True, timeout=120, **pipes
-    )
+    return subprocess.run([*command, *args], env=env, text=True, timeout=120, **pipes)
 
 
 def test_dry_run_prints_the_preview_and_imports_nothing(

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
 
 
-def config_error(**kwargs: object) -> str:
+def config_error(**kwargs: Any) -> str:
     with pytest.raises(ConfigError) as error:
         load_settings(_env_file=None, **kwargs)
     return str(error.value)

@@ -167,7 +167,7 @@ def test_the_byte_level_signature_check_accepts_slacks_published_vector(
         ),
         "signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
     }
-    monkeypatch.setattr(guard.time, "time", lambda: 1531420618 + 60)
+    monkeypatch.setattr("bot.slack.guard.time.time", lambda: 1531420618 + 60)
     ok = guard.signed_by_slack(
         vector["secret"], vector["body"].encode(), vector["timestamp"], vector["signature"]
     )
@@ -175,7 +175,7 @@ def test_the_byte_level_signature_check_accepts_slacks_published_vector(
     assert not guard.signed_by_slack(
         vector["secret"], vector["body"].encode() + b"x", vector["timestamp"], vector["signature"]
     )
-    monkeypatch.setattr(guard.time, "time", lambda: 1531420618 + 301)
+    monkeypatch.setattr("bot.slack.guard.time.time", lambda: 1531420618 + 301)
     assert not guard.signed_by_slack(
         vector["secret"], vector["body"].encode(), vector["timestamp"], vector["signature"]
     )

@@ -75,7 +75,9 @@ async def test_a_role_created_over_socket_mode_answers_status(
     socket_app: Deps, standin: SlackStandin
 ) -> None:
     await standin.socket_request("slash_commands", command("role", ADMIN))
-    view = standin.calls_to("views.open")[-1].response["view"]  # type: ignore[index]
+    opened = standin.calls_to("views.open")[-1].response
+    assert opened is not None
+    view = opened["view"]
     view["state"] = {
         "values": state_values(
             view,
@@ -118,7 +120,8 @@ async def test_serve_socket_answers_and_reaches_slack_over_one_kept_session(
         assert "/hire status" in blocks_text(ack["payload"]["blocks"])
         await standin.socket_request("slash_commands", command("role", ADMIN))
         opened = await standin.wait_for("views.open")
-        assert opened[-1].response["ok"] is True  # type: ignore[index]
+        answered = opened[-1].response
+        assert answered is not None and answered["ok"] is True
     finally:
         serving.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -158,7 +161,7 @@ async def test_socket_mode_shutdown_lets_the_sweep_the_scheduler_started_finish(
         delivering.set()
         await deliver(now, report)
 
-    app.sweeper.deliver = deliver_and_tell  # type: ignore[method-assign]
+    app.sweeper.deliver = deliver_and_tell  # type: ignore[method-assign]  # the test swaps in a step that tells when delivery starts
     standin.delay_next("chat.postMessage", 1.0)  # the first digest is in flight a while
     serving = asyncio.create_task(app.serve())
     await asyncio.wait_for(delivering.wait(), 10)  # the scheduler's first tick, a second in

@@ -197,14 +197,14 @@ INCIDENT = [c for c in MLOPS.competencies if c.key in {"incidents", "monitoring"
 
 
 def form(**changes: object) -> ScorecardForm:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "ratings": {"incidents": "4", "monitoring": "3", "rollback": "0"},
         "evidence": {},
         "recommendation": "3",
         "summary": "Solid.",
     }
     values.update(changes)
-    return ScorecardForm(**values)  # type: ignore[arg-type]
+    return ScorecardForm(**values)
 
 
 def check(f: ScorecardForm) -> dict[str, str]:

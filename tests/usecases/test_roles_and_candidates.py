@@ -4,6 +4,7 @@ refusals above the data functions, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -97,7 +98,7 @@ async def test_hiring_add_candidate_returns_the_card(db: Database, clock: Manual
     ],
 )
 async def test_add_candidate_form_errors(
-    db: Database, clock: ManualClock, changes: dict[str, object], field: str
+    db: Database, clock: ManualClock, changes: dict[str, Any], field: str
 ) -> None:
     role = await create_role(db, clock)
     with pytest.raises(FormErrors) as errors:
