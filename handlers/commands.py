@@ -29,7 +29,7 @@ from bot.slack.blocks.common import esc
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
-from bot.slack.notify import UNREACHABLE
+from bot.slack.notify import UNREACHABLE, refusal
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, exports, feedback, offers, roles
 from bot.usecases.candidates import CandidateCard, Refusal
@@ -242,7 +242,7 @@ async def _send_export(
             channel=posted["channel"], file=data, filename=filename, title=filename
         )
     except SlackApiError as error:
-        log.warning("export to %s failed: %s", user_id, error.response.get("error"))
+        log.warning("export to %s failed: %s", user_id, refusal(error))
     except UNREACHABLE as error:
         log.warning("export to %s failed: %s", user_id, error.__class__.__name__)
 

@@ -63,7 +63,7 @@ async def _answer(
                 channel=channel, user=user_id, text=answer, blocks=blocks or None
             )
     except SlackApiError as error:
-        log.warning("could not answer a question: %s", error.response.get("error"))
+        log.warning("could not answer a question: %s", notify.refusal(error))
 
 
 async def _question(

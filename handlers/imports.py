@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.domain.candidate_csv import MAX_BYTES, ImportFileError
 from bot.slack.blocks import imports as blocks
 from bot.slack.deps import Deps
-from bot.slack.notify import UNREACHABLE
+from bot.slack.notify import UNREACHABLE, refusal
 from bot.usecases import importer
 from bot.usecases.errors import NotAllowed
 from handlers.replies import Reply, on_click
@@ -50,7 +50,7 @@ async def fetch(client: AsyncWebClient, file_id: str) -> tuple[str, bytes]:
     try:
         file = (await client.files_info(file=file_id))["file"]
     except SlackApiError as error:
-        raise Refused(blocks.FETCH_FAILED.format(error=error.response.get("error"))) from None
+        raise Refused(blocks.FETCH_FAILED.format(error=refusal(error))) from None
     except UNREACHABLE as error:
         raise Refused(blocks.FETCH_FAILED.format(error=error.__class__.__name__)) from None
     if not _is_csv(file):
@@ -107,7 +107,7 @@ async def _post_preview(
     try:
         await client.chat_postMessage(channel=channel, text=text, blocks=built or None)
     except SlackApiError as error:
-        log.warning("could not post an import preview: %s", error.response.get("error"))
+        log.warning("could not post an import preview: %s", refusal(error))
     except UNREACHABLE as error:
         log.warning("could not post an import preview: %s", error.__class__.__name__)
 

@@ -74,7 +74,7 @@ async def _announce_role(
     try:
         await client.chat_postMessage(channel=role.channel_id, text=text, blocks=blocks)
     except SlackApiError as error:
-        problem = str(error.response.get("error", "unknown"))
+        problem = notify.refusal(error)
         log.warning("cannot post in the hiring channel of role %s: %s", role.id, problem)
     text, blocks = role_blocks.role_created_message(role, recruiters, channel_problem=problem)
     await client.chat_postMessage(channel=creator_id, text=text, blocks=blocks)
