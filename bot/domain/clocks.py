@@ -393,6 +393,7 @@ class SeatFacts:
     paused: timedelta = timedelta()
     snoozed_at: datetime | None = None
     due_limit: datetime | None = None  # scorecard_limit, under a candidate's deadline
+    held: bool = True  # False once the interview is cancelled or a no-show: nothing is due
 
     @property
     def subject(self) -> str:
@@ -400,7 +401,7 @@ class SeatFacts:
 
 
 def seat_steps(facts: SeatFacts) -> list[Step]:
-    if facts.submitted or facts.candidate_stage not in SCHEDULABLE:
+    if facts.submitted or not facts.held or facts.candidate_stage not in SCHEDULABLE:
         return []
     due = squeeze(facts.feedback_due_at + facts.paused, facts.due_limit)
     subject = facts.subject

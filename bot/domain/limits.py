@@ -9,3 +9,5 @@ MAX_SUMMARY = 3000  # a scorecard's written summary
 MAX_EVIDENCE = 2000  # the evidence note under one competency
 MAX_TAKEHOME_NOTE = 500  # the recruiter's note when sending a take-home
 MAX_URL = 2000  # a submission link
+MAX_TEMPLATE_SOURCE = 100_000  # an installed template's TOML, as shared
+MAX_REASON = 500  # why an interview was cancelled, why someone can't make it

@@ -72,7 +72,7 @@ def _scorecards_by(
     if loop is None or candidate.deadline_at is None:
         return None
     moved = []
-    for item in loop.interviews:
+    for item in (i for i in loop.interviews if i.held):
         limit = clocks.scorecard_limit(candidate.deadline_at, role_clocks, item.interview.ends_at)
         moved += [
             limit

@@ -96,7 +96,8 @@ async def alert_items(session: store.AsyncSession, alerts: Sequence[Alert]) -> l
         )
         stage_name = ""
         if interview is not None:
-            stage = plan_stage(template_named(role_and_team.role.template), interview.plan_stage)
+            template = template_named(interview.template or role_and_team.role.template)
+            stage = plan_stage(template, interview.plan_stage)
             stage_name = stage.name if stage else interview.plan_stage
         items.append(AlertItem(alert, candidate, role_and_team.role, interview, stage_name))
     return items

@@ -16,6 +16,7 @@ from bot import store
 from bot.domain import clocks
 from bot.domain.access import Team
 from bot.domain.clocks import Audience, Kind, Plan, Step
+from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import Stage
 from bot.scheduling.report import Report
 from bot.store.tables import Candidate, Role, StageEvent
@@ -98,6 +99,7 @@ async def _plan_seats(
             due_limit=clocks.scorecard_limit(
                 candidate.deadline_at, clocks.of_role(role), interview.ends_at
             ),
+            held=interview.status == InterviewStatus.SCHEDULED,
         )
         chain = clocks.plan_seat(facts, now)
         team = await teams.get(session, role)

@@ -3,7 +3,7 @@ transaction decides, so a handler's steps land together or not at all."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import alerts, pauses, pipelines, receipts, reports, takehomes
+from bot.store import alerts, changes, pauses, pipelines, receipts, reports, takehomes
 from bot.store.candidates import (
     DuplicateCandidate,
     StaleStage,
@@ -78,6 +78,7 @@ __all__ = [
     "candidate_with_role",
     "candidates_visible_to",
     "candidates_with_roles",
+    "changes",
     "complete_feedback",
     "create_role",
     "current_scorecard",

@@ -10,9 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
 from bot.store.tables import Candidate, Interview, Rating, Role, Scorecard, Seat
 from bot.store.takehomes import every_grade_in
+
+# Only a scheduled interview's seats owe scorecards (bot.domain.interviews).
+HELD = col(Interview.status) == InterviewStatus.SCHEDULED.value
 
 
 class ScorecardConflict(Exception):
@@ -48,7 +52,10 @@ async def add_interview(
     actor_id: str,
     now: datetime,
     request_key: str | None = None,
+    template: str | None = None,
 ) -> Interview:
+    """`template`: the role's template as it is now, kept with the interview so its
+    scorecards are written and read against that version."""
     interview = Interview(
         candidate_id=candidate_id,
         plan_stage=plan_stage,
@@ -57,6 +64,7 @@ async def add_interview(
         scheduled_by=actor_id,
         created_at=now,
         request_key=request_key,
+        template=template,
     )
     session.add(interview)
     await session.flush()
@@ -91,7 +99,8 @@ async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[In
 
 
 async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> bool:
-    """Has every interviewer of the candidate's loop sent a scorecard (and is there a loop)?
+    """Has every interviewer of the candidate's held interviews sent a scorecard (and is
+    there a loop)? A cancelled interview or a no-show waits for nothing.
     One aggregate, for the submit that holds the write lock; `bot.usecases.feedback.Loop.complete`
     says the same of a loop read whole."""
     submitted = exists().where(
@@ -103,7 +112,7 @@ async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> b
             select(func.count(), func.coalesce(func.sum(case((~submitted, 1), else_=0)), 0))
             .select_from(Seat)
             .join(Interview, col(Interview.id) == Seat.interview_id)
-            .where(Interview.candidate_id == candidate_id)
+            .where(Interview.candidate_id == candidate_id, HELD)
         )
     ).one()
     return seats > 0 and waiting == 0
@@ -229,6 +238,7 @@ async def seats_for(
         .where(
             Seat.interviewer_id == interviewer_id,
             col(Candidate.stage).not_in([s.value for s in CLOSED]),
+            HELD,
         )
         .order_by(col(Interview.starts_at), col(Interview.id))
     )

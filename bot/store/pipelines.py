@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.stages import CLOSED
+from bot.store.interviews import HELD
 from bot.store.tables import Candidate, Interview, Offer, Role, Scorecard, Seat, StageEvent
 
 
@@ -61,6 +62,7 @@ async def overdue_seat_counts(
             col(Interview.candidate_id).in_(list(candidate_ids)),
             col(Seat.feedback_due_at) < now,
             missing,
+            HELD,
         )
         .group_by(col(Interview.candidate_id))
     )

@@ -10,8 +10,10 @@ from sqlmodel import Field, SQLModel
 from bot.domain.limits import (
     MAX_EVIDENCE,
     MAX_NOTE,
+    MAX_REASON,
     MAX_SUMMARY,
     MAX_TAKEHOME_NOTE,
+    MAX_TEMPLATE_SOURCE,
     MAX_URL,
 )
 from bot.domain.stages import CLOSED
@@ -23,6 +25,7 @@ DEFAULT_FEEDBACK_HOURS = 24
 DEFAULT_DECISION_HOURS = 48
 DEFAULT_OFFER_HOURS = 48
 DEFAULT_IDLE_HOURS = 48
+DEFAULT_REMINDER_MINUTES = 30
 
 
 _CLOSED_SQL = ", ".join(f"'{s.value}'" for s in sorted(CLOSED))
@@ -39,6 +42,8 @@ class ClockSettings(SQLModel):
     decision_hours: int = Field(default=DEFAULT_DECISION_HOURS, ge=1, le=24 * 30)
     offer_hours: int = Field(default=DEFAULT_OFFER_HOURS, ge=1, le=24 * 30)
     idle_hours: int = Field(default=DEFAULT_IDLE_HOURS, ge=1, le=24 * 30)
+    # How long before an interview its interviewers get a reminder; 0 sends none.
+    reminder_minutes: int = Field(default=DEFAULT_REMINDER_MINUTES, ge=0, le=24 * 60)
 
 
 class Role(ClockSettings, table=True):
@@ -49,9 +54,15 @@ class Role(ClockSettings, table=True):
     title_key: str = Field(max_length=150, unique=True)
     hiring_manager_id: str = Field(max_length=32, index=True)
     channel_id: str = Field(max_length=32)
+    # A shipped template's name ("mlops"), or an installed one's "name@vN": a role keeps
+    # the version it was given until someone edits the role.
     template: str = Field(default="mlops", max_length=64)
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc())
+    # open, closed: a closed role takes no new candidates; its open ones go on.
+    status: str = Field(default="open", max_length=16)
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    closed_by: str | None = Field(default=None, max_length=32)
 
 
 class RoleRecruiter(SQLModel, table=True):
@@ -127,6 +138,14 @@ class Interview(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     # The schedule form's one-time key: the same form submitted twice books once.
     request_key: str | None = Field(default=None, max_length=32, unique=True)
+    # scheduled, cancelled, no_show: only a scheduled interview's seats owe scorecards.
+    status: str = Field(default="scheduled", max_length=16)
+    # Bumped by every change (reschedule, panel, cancel): a form opened on an older
+    # version is stale, so of two people changing one interview at once, one wins.
+    version: int = Field(default=1, ge=1)
+    # The template (name or "name@vN") its scorecards are written against, fixed when it
+    # is booked so a later template version never changes them; NULL: the role's.
+    template: str | None = Field(default=None, max_length=64)
 
 
 class Seat(SQLModel, table=True):
@@ -139,6 +158,13 @@ class Seat(SQLModel, table=True):
     feedback_due_at: datetime = Field(sa_column=_utc(index=True))
     # When the sweep should next look at this seat's feedback clock; NULL once resolved.
     next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    # The interviewer said they can't make it: flagged until the seat is re-staffed or
+    # the interview moves.
+    cant_make_it_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    cant_make_it_reason: str = Field(default="", max_length=MAX_REASON)
+    # Where the interviewer's kit DM is, so a reschedule edits it instead of adding one.
+    kit_channel: str | None = Field(default=None, max_length=32)
+    kit_ts: str | None = Field(default=None, max_length=32)
 
 
 class Scorecard(SQLModel, table=True):
@@ -309,3 +335,49 @@ class WeeklyReport(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     error: str = Field(default="", max_length=500)
     created_at: datetime = Field(sa_column=_utc())
+
+
+class Change(SQLModel, table=True):
+    """Append-only: one change to a role, a candidate or an interview (who, when, what, why),
+    for the candidate's history and the role's. Stage moves stay in stage_event."""
+
+    __tablename__ = "change_record"
+    __table_args__ = (
+        Index("ix_change_candidate_at", "candidate_id", "at"),
+        Index("ix_change_role_at", "role_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc())
+    actor_id: str = Field(max_length=32)
+    role_id: int | None = Field(default=None, foreign_key="role.id", ondelete="RESTRICT")
+    candidate_id: int | None = Field(default=None, foreign_key="candidate.id", ondelete="RESTRICT")
+    interview_id: int | None = Field(default=None, foreign_key="interview.id", ondelete="RESTRICT")
+    kind: str = Field(max_length=32)  # e.g. interview_rescheduled, role_edited
+    summary: str = Field(max_length=1000)  # what changed, in words
+    reason: str = Field(default="", max_length=MAX_NOTE)
+
+
+class Admin(SQLModel, table=True):
+    """A Loopkeeper admin: seeded from LOOPKEEPER_ADMINS on first start, then kept here."""
+
+    __tablename__ = "admin"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(sa_column=_utc())
+
+
+class TemplateVersion(SQLModel, table=True):
+    """A scorecard template an admin installed: its TOML, kept whole. Versions are never
+    edited, so a scorecard written against one reads the same forever."""
+
+    __tablename__ = "template_version"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_template_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=48)
+    version: int = Field(ge=1)
+    source: str = Field(max_length=MAX_TEMPLATE_SOURCE)
+    installed_by: str = Field(max_length=32)
+    installed_at: datetime = Field(sa_column=_utc())

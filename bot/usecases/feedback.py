@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
+from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import (
@@ -64,15 +65,27 @@ class SeatView:
         return self.scorecard is not None and self.scorecard.version > 1
 
 
+def template_of(interview: Interview, role: Role) -> Template:
+    """The template the interview's scorecards are written against: the one it was booked
+    with, so installing a new version never changes a scorecard already written."""
+    return template_named(interview.template or role.template)
+
+
 @dataclass(frozen=True)
 class InterviewView:
     interview: Interview
     stage: PlanStage | None
     seats: list[SeatView]
+    template: Template
 
     @property
     def stage_name(self) -> str:
         return self.stage.name if self.stage else self.interview.plan_stage
+
+    @property
+    def held(self) -> bool:
+        """Scheduled: not cancelled, not a no-show. Only then do its seats owe scorecards."""
+        return self.interview.status == InterviewStatus.SCHEDULED
 
 
 @dataclass(frozen=True)
@@ -93,11 +106,17 @@ class Loop:
         return [seat for interview in self.interviews for seat in interview.seats]
 
     @property
+    def held_seats(self) -> list[SeatView]:
+        """The seats that owe a scorecard: those of interviews not cancelled."""
+        return [seat for interview in self.interviews if interview.held for seat in interview.seats]
+
+    @property
     def complete(self) -> bool:
-        """Every scorecard in, and every grade of a received take-home."""
+        """Every scorecard of a held interview in, and every grade of a received take-home
+        (store.every_seat_submitted says the same in SQL)."""
         return (
-            bool(self.seats)
-            and all(seat.submitted for seat in self.seats)
+            bool(self.held_seats)
+            and all(seat.submitted for seat in self.held_seats)
             and (self.takehome is None or self.takehome.complete)
         )
 
@@ -141,9 +160,12 @@ async def _loop(
     interviews: dict[int, InterviewView] = {}
     for interview, seat in pairs:
         assert interview.id is not None
+        booked_with = template_of(interview, role_with_team.role)
         view = interviews.setdefault(
             interview.id,
-            InterviewView(interview, plan_stage(template, interview.plan_stage), []),
+            InterviewView(
+                interview, plan_stage(booked_with, interview.plan_stage), [], booked_with
+            ),
         )
         scorecard = latest.get((interview.id, seat.interviewer_id))
         view.seats.append(
@@ -225,7 +247,9 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int) -> Nudge:
         )
     if loop is None:  # the hiring team sees every loop of its role: never, in fact
         raise NotAllowed(NOT_FOUND)
-    waiting = [(i, seat) for i in loop.interviews for seat in i.seats if not seat.submitted]
+    waiting = [
+        (i, seat) for i in loop.interviews if i.held for seat in i.seats if not seat.submitted
+    ]
     return Nudge(card, waiting)
 
 
@@ -331,6 +355,7 @@ async def schedule(
                 actor_id=actor_id,
                 now=now,
                 request_key=request_key[:32] or None,
+                template=role.template,
             )
             if current != Stage.INTERVIEWING:
                 move = plan_move(current, Stage.INTERVIEWING)
@@ -389,7 +414,12 @@ async def _context(
     assert with_role is not None
     candidate, role_with_team = with_role
     still_open(candidate, stages=EDITABLE, closed=_closed)
-    template = template_named(role_with_team.role.template)
+    if interview.status != InterviewStatus.SCHEDULED:
+        label = InterviewStatus(interview.status).label
+        raise NotAllowed(
+            f"That interview with {candidate.name} was marked {label}, so no scorecard is due."
+        )
+    template = template_of(interview, role_with_team.role)
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id
     )
@@ -547,7 +577,7 @@ async def scorecard_detail(
                         candidate,
                         loop.role,
                         interview.stage_name,
-                        competencies_for(loop.template, interview.interview.plan_stage),
+                        competencies_for(interview.template, interview.interview.plan_stage),
                         seat.ratings,
                         seat.scorecard.version,
                     )
@@ -590,7 +620,7 @@ async def assignments_for(db: Database, *, user_id: str) -> list[Assignment]:
         )
     out = []
     for seat, interview, candidate, role in rows:
-        stage = plan_stage(template_named(role.template), interview.plan_stage)
+        stage = plan_stage(template_of(interview, role), interview.plan_stage)
         out.append(
             Assignment(
                 interview,

@@ -156,7 +156,7 @@ def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
         ]
 
     interviews = [
-        InterviewView(interview.model_copy(update={"id": n}), template.plan[0], seats(n))
+        InterviewView(interview.model_copy(update={"id": n}), template.plan[0], seats(n), template)
         for n in (1, 2, 3)
     ]
     loop = Loop(found.candidate, found.role, found.team, template, interviews, True)
@@ -362,6 +362,7 @@ def test_clock_settings_defaults_are_the_domain_ones() -> None:
         "decision_hours": 48,
         "offer_hours": 48,
         "idle_hours": 48,
+        "reminder_minutes": 30,
     }
 
 

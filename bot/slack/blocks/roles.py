@@ -30,6 +30,10 @@ CLOCK_FIELDS: dict[str, tuple[str, str]] = {
     "decision_hours": ("Decision window (hours)", "Once the last scorecard is in. Default 48."),
     "offer_hours": ("Offer window (hours)", "For the candidate to answer. Default 48."),
     "idle_hours": ("Stage idle alert (hours)", "In sourced or screening. Default 48."),
+    "reminder_minutes": (
+        "Interview reminder (minutes)",
+        "Each interviewer gets a DM this long before an interview. 0 sends none. Default 30.",
+    ),
 }
 
 

@@ -1,0 +1,63 @@
+"""The change record: who changed what on a role, a candidate or an interview, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.domain.limits import MAX_NOTE
+from bot.store.tables import Change
+
+
+async def record_change(
+    session: AsyncSession,
+    *,
+    actor_id: str,
+    kind: str,
+    summary: str,
+    now: datetime,
+    role_id: int | None = None,
+    candidate_id: int | None = None,
+    interview_id: int | None = None,
+    reason: str = "",
+) -> Change:
+    """Append one change; part of the caller's transaction, so it lands with the change."""
+    change = Change(
+        at=now,
+        actor_id=actor_id,
+        role_id=role_id,
+        candidate_id=candidate_id,
+        interview_id=interview_id,
+        kind=kind,
+        summary=summary[:1000],
+        reason=reason[:MAX_NOTE],
+    )
+    session.add(change)
+    await session.flush()
+    return change
+
+
+async def changes_of_candidate(
+    session: AsyncSession, *, candidate_id: int, limit: int = 50
+) -> list[Change]:
+    """The candidate's changes (and their interviews'), latest first."""
+    result = await session.exec(
+        select(Change)
+        .where(Change.candidate_id == candidate_id)
+        .order_by(col(Change.at).desc(), col(Change.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def changes_of_role(session: AsyncSession, *, role_id: int, limit: int = 50) -> list[Change]:
+    """Changes to the role itself (not to its candidates), latest first."""
+    result = await session.exec(
+        select(Change)
+        .where(Change.role_id == role_id, col(Change.candidate_id).is_(None))
+        .order_by(col(Change.at).desc(), col(Change.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
