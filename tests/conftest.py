@@ -213,8 +213,22 @@ class Running:
     sweeper: Sweeper
 
     async def settle(self) -> None:
-        """Wait for the work the app does after answering (confirmations, posts)."""
-        await self.deps.background.drain(seconds=5)
+        """Wait for the work the app does after answering (confirmations, posts). The bound
+        is for a stuck test, not a speed check: a loaded CI machine may take seconds, and a
+        test that went on with work still running would compare half-done states."""
+        await self.deps.background.drain(seconds=60)
+        assert self.deps.background.pending == 0, "background work still running after 60 s"
+
+
+async def _started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    """Until the app's start-up (admins seeded, templates read) is done: a test that reads
+    the database first would otherwise see it before the start wrote to it."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while not server.started:
+        if task.done():
+            task.result()  # start-up failed: say why
+        assert asyncio.get_running_loop().time() < deadline, "the app did not start in 30 s"
+        await asyncio.sleep(0.005)
 
 
 @asynccontextmanager
@@ -230,6 +244,7 @@ async def serving(
     sock.listen(128)
     server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="on"))
     serving_task = asyncio.create_task(server.serve(sockets=[sock]))
+    await _started(server, serving_task)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     slack = SlackSender(url, SIGNING_SECRET, response_url_factory=standin.response_url)
     try:

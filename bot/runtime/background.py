@@ -30,6 +30,11 @@ class Background:
         if not task.cancelled() and task.exception() is not None:
             log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
+    @property
+    def pending(self) -> int:
+        """How many tasks are still running."""
+        return len(self._tasks)
+
     async def drain(self, seconds: float = 10.0) -> None:
         """Wait for running work (it may start more) until none is left or time is up."""
         loop = asyncio.get_running_loop()
