@@ -44,6 +44,7 @@ class Kind(StrEnum):
     OFFER_EXPIRED = "offer_expired"
     STAGE_IDLE = "stage_idle"
     TAKEHOME_OVERDUE = "takehome_overdue"
+    INTERVIEW_REMINDER = "interview_reminder"
 
 
 # Which clock each kind belongs to: a snooze of that clock moves all its steps.
@@ -59,6 +60,9 @@ CLOCK_OF: dict[Kind, str] = {
     Kind.OFFER_EXPIRED: "offer",
     Kind.STAGE_IDLE: "idle",
     Kind.TAKEHOME_OVERDUE: "takehome",
+    # Its own clock: planned apart from the seat's feedback chain, so a reminder never
+    # supersedes a nudge, nor a nudge a reminder; nothing snoozes it.
+    Kind.INTERVIEW_REMINDER: "reminder",
 }
 
 
@@ -394,6 +398,8 @@ class SeatFacts:
     snoozed_at: datetime | None = None
     due_limit: datetime | None = None  # scorecard_limit, under a candidate's deadline
     held: bool = True  # False once the interview is cancelled or a no-show: nothing is due
+    starts_at: datetime | None = None  # for the reminder before the interview
+    reminder_minutes: int = 0  # the role's setting; 0 sends no reminder
 
     @property
     def subject(self) -> str:
@@ -428,6 +434,46 @@ def seat_steps(facts: SeatFacts) -> list[Step]:
 def plan_seat(facts: SeatFacts, now: datetime) -> Plan:
     snoozed = facts.snoozed_at
     return plan([s for s in seat_steps(facts) if snoozed is None or s.due_at > snoozed], now)
+
+
+# The reminder before an interview ---------------------------------------------------------------
+
+
+def reminder_step(facts: SeatFacts) -> Step | None:
+    """The interviewer's reminder, `reminder_minutes` before the interview starts. Its
+    deadline is the start, so the alert's key changes when the interview is moved and
+    the new time gets its own reminder. Urgent: it goes at that time whatever the hour."""
+    if (
+        facts.starts_at is None
+        or facts.reminder_minutes <= 0
+        or facts.submitted
+        or not facts.held
+        or facts.candidate_stage not in SCHEDULABLE
+    ):
+        return None
+    return Step(
+        Kind.INTERVIEW_REMINDER,
+        facts.starts_at - timedelta(minutes=facts.reminder_minutes),
+        facts.starts_at,
+        Audience.INTERVIEWER,
+        urgent=True,
+        subject=facts.subject,
+    )
+
+
+def plan_reminder(facts: SeatFacts, now: datetime) -> Plan:
+    """The reminder is a chain of one step, planned apart from the feedback chain.
+
+    Only before the interview starts: one planned later (the bot was down, or the
+    interview was booked after it started) is never sent, as it would only be noise.
+    An interview booked less than `reminder_minutes` ahead gets its reminder at once,
+    on the next sweep, since it still comes before the start."""
+    step = reminder_step(facts)
+    if step is None or now >= step.deadline:
+        return Plan(None)
+    if step.due_at <= now:
+        return Plan(step)
+    return Plan(None, next_at=step.due_at)
 
 
 # Take-home clock --------------------------------------------------------------------------------

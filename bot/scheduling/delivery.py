@@ -1,8 +1,9 @@
 """Delivery, the sweep's second step: pending alerts whose time has come are claimed
 (claimed_until), sent, and marked sent as soon as Slack accepts them.
 
-Interviewers get one DM per nudge; everyone else one digest per sweep. An alert that
-is not a breach waits for its recipient's working hours. Slack's rate limit puts the
+Interviewers get one DM per nudge or reminder; everyone else one digest per sweep. An
+alert that is not a breach waits for its recipient's working hours. A reminder that
+could not go before its interview started is dropped. Slack's rate limit puts the
 rest of the sweep off; other refusals are retried with back-off, and one that will
 not pass (an archived channel, a deactivated person) fails the alert for good.
 """
@@ -20,12 +21,19 @@ from slack_sdk.models.blocks import Block
 from bot import store
 from bot.domain import clocks
 from bot.domain.clocks import Kind
-from bot.domain.scorecards import plan_stage, template_named
+from bot.domain.interviews import InterviewStatus
+from bot.domain.scorecards import competencies_for, plan_stage, template_named
 from bot.scheduling.messenger import PERMANENT, Messenger
 from bot.scheduling.report import Report
-from bot.slack.blocks.alerts import AlertItem, digest_message, nudge_message
+from bot.slack.blocks.alerts import (
+    AlertItem,
+    digest_message,
+    interview_reminder_message,
+    nudge_message,
+)
 from bot.store.engine import Database
 from bot.store.tables import Alert
+from bot.store.templates import ensure_templates
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,7 @@ async def deliver(
     async with db.reader() as session:
         items = await alert_items(session, claimed)
     ready = await _hold_for_working_hours(db, messenger, items, now, report)
+    ready = await _drop_late_reminders(db, ready, now, report)
     messages = _messages(ready, now)
     shown = {i.alert.id for _, group, _ in messages for i in group}
     unshown = [i.alert.id for i in ready if i.alert.id not in shown and i.alert.id]
@@ -95,11 +104,18 @@ async def alert_items(session: store.AsyncSession, alerts: Sequence[Alert]) -> l
             else None
         )
         stage_name = ""
+        competencies = []
         if interview is not None:
+            # The version the interview was booked with may not be the role's now.
+            await ensure_templates(session, [interview.template])
             template = template_named(interview.template or role_and_team.role.template)
             stage = plan_stage(template, interview.plan_stage)
             stage_name = stage.name if stage else interview.plan_stage
-        items.append(AlertItem(alert, candidate, role_and_team.role, interview, stage_name))
+            if alert.kind == Kind.INTERVIEW_REMINDER:  # the kit's competencies, again
+                competencies = competencies_for(template, interview.plan_stage)
+        items.append(
+            AlertItem(alert, candidate, role_and_team.role, interview, stage_name, competencies)
+        )
     return items
 
 
@@ -127,13 +143,41 @@ async def _hold_for_working_hours(
     return ready
 
 
+async def _drop_late_reminders(
+    db: Database, items: list[AlertItem], now: datetime, report: Report
+) -> list[AlertItem]:
+    """A reminder still unsent when its interview starts (Slack refused it until then),
+    or whose interview was cancelled meanwhile, is skipped: it would only be noise."""
+    late = [
+        item
+        for item in items
+        if item.alert.kind == Kind.INTERVIEW_REMINDER
+        and (
+            item.interview is None
+            or item.interview.starts_at <= now
+            or item.interview.status != InterviewStatus.SCHEDULED
+        )
+    ]
+    if not late:
+        return items
+    ids = {i.alert.id for i in late if i.alert.id}
+    async with db.transaction() as session:
+        await store.alerts.mark(
+            session, alert_ids=sorted(ids), status="skipped", claimed_until=None
+        )
+    report.skipped += len(late)
+    return [item for item in items if item.alert.id not in ids]
+
+
 def _messages(items: list[AlertItem], now: datetime) -> list[Message]:
-    """One DM per interviewer nudge; one digest per other recipient."""
+    """One DM per interviewer nudge or reminder; one digest per other recipient."""
     out: list[Message] = []
     digests: dict[str, list[AlertItem]] = defaultdict(list)
     for item in items:
         if item.alert.kind in (Kind.FEEDBACK_NUDGE, Kind.FEEDBACK_DUE):
             out.append((item.alert.recipient_id, [item], nudge_message(item, now)))
+        elif item.alert.kind == Kind.INTERVIEW_REMINDER:
+            out.append((item.alert.recipient_id, [item], interview_reminder_message(item)))
         else:
             digests[item.alert.recipient_id].append(item)
     for recipient, group in sorted(digests.items()):

@@ -75,7 +75,7 @@ async def _plan_candidates(
 async def _plan_seats(
     session: store.AsyncSession, now: datetime, report: Report, teams: _Teams
 ) -> list[AlertRow]:
-    """Each interviewer's scorecard clock on each interview."""
+    """Each interviewer's reminder before an interview and scorecard clock after it."""
     rows: list[AlertRow] = []
     seats = await store.alerts.due_seats(session, now=now, limit=PLAN_BATCH)
     pauses = await store.pauses.pauses_of(
@@ -100,17 +100,22 @@ async def _plan_seats(
                 candidate.deadline_at, clocks.of_role(role), interview.ends_at
             ),
             held=interview.status == InterviewStatus.SCHEDULED,
+            starts_at=interview.starts_at,
+            reminder_minutes=role.reminder_minutes,
         )
-        chain = clocks.plan_seat(facts, now)
         team = await teams.get(session, role)
-        rows += _alert_rows(
-            chain, candidate, role, team, seat.interviewer_id, now, report, interview.id
-        )
+        next_at: datetime | None = None
+        # Two chains, planned apart: the reminder never hides a nudge, nor a nudge it.
+        for chain in (clocks.plan_seat(facts, now), clocks.plan_reminder(facts, now)):
+            rows += _alert_rows(
+                chain, candidate, role, team, seat.interviewer_id, now, report, interview.id
+            )
+            next_at = _earliest(next_at, chain.next_at)
         await store.alerts.set_seat_next(
             session,
             interview_id=interview.id,
             interviewer_id=seat.interviewer_id,
-            at=chain.next_at,
+            at=next_at,
         )
     return rows
 

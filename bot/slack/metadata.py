@@ -142,3 +142,23 @@ class TakehomeMetadata(_Metadata):
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
         return cls(_record(data, "takehome"))
+
+
+@dataclass(frozen=True)
+class InterviewMetadata(_Metadata):
+    """A form changing an interview: the interview, and the version it was opened on, so
+    a change someone made meanwhile is refused on the form, not overwritten."""
+
+    interview_id: int
+    version: int
+
+    def _fields(self) -> dict[str, object]:
+        return {"interview": self.interview_id, "version": self.version}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        interview_id = _record(data, "interview")
+        version = small_int(data.get("version"), low=1, high=MAX_VERSION)
+        if version is None:
+            raise OutOfDate("no interview version in the form's metadata")
+        return cls(interview_id, version)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.readmodels.home import home
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interviews import kit_message, loop_summary_message
 from bot.store.engine import Database
-from bot.usecases import feedback
+from bot.usecases import feedback, interviews
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +91,72 @@ async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: 
         )
 
 
+async def post(
+    client: AsyncWebClient, channel: str, text: str, blocks: Sequence[Block]
+) -> tuple[str, str] | None:
+    """Like dm(), but where the message landed (the DM's channel id and the ts), for a
+    message a later change edits; None when Slack did not take it."""
+    try:
+        response = await client.chat_postMessage(
+            channel=channel, text=text, blocks=list(blocks) or None
+        )
+    except SlackApiError as error:
+        log.warning("DM to %s failed: %s", channel, refusal(error))
+        return None
+    except UNREACHABLE as error:
+        log.warning("DM to %s failed: Slack unreachable (%s)", channel, type(error).__name__)
+        return None
+    posted_in, ts = response.get("channel"), response.get("ts")
+    return (posted_in, ts) if isinstance(posted_in, str) and isinstance(ts, str) else None
+
+
+async def edit(
+    client: AsyncWebClient, channel: str, ts: str, text: str, blocks: Sequence[Block]
+) -> bool:
+    """Replace a message the app sent; False when Slack would not (deleted, too old)."""
+    try:
+        await client.chat_update(channel=channel, ts=ts, text=text, blocks=list(blocks) or [])
+    except SlackApiError as error:
+        log.warning("chat.update in %s failed: %s", channel, refusal(error))
+        return False
+    except UNREACHABLE as error:
+        log.warning(
+            "chat.update in %s failed: Slack unreachable (%s)", channel, type(error).__name__
+        )
+        return False
+    return True
+
+
+async def time_zone(client: AsyncWebClient, user_id: str) -> str | None:
+    tz = (await profile(client, user_id)).get("tz")
+    return tz if isinstance(tz, str) else None
+
+
 async def send_kits(
-    client: AsyncWebClient, db: Database, scheduled: feedback.Scheduled, now: datetime
+    client: AsyncWebClient,
+    db: Database,
+    scheduled: feedback.Scheduled,
+    now: datetime,
+    *,
+    sent: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> None:
-    """Each interviewer: the kit, in their own time zone, then a fresh Home tab."""
+    """Each interviewer: the kit, in their own time zone, then a fresh Home tab. A kit
+    already sent (`sent`: interviewer -> its channel and ts) is edited in place; where
+    each kit landed is kept, so the next change edits it too."""
+    interview_id = scheduled.interview.id or 0
     for interviewer in scheduled.interviewer_ids:
-        tz = (await profile(client, interviewer)).get("tz")
-        text, blocks = kit_message(scheduled, tz_name=tz if isinstance(tz, str) else None)
-        await dm(client, interviewer, text, blocks)
+        text, blocks = kit_message(scheduled, tz_name=await time_zone(client, interviewer))
+        channel, ts = (sent or {}).get(interviewer, (None, None))
+        if not (channel and ts and await edit(client, channel, ts, text, blocks)):
+            posted = await post(client, interviewer, text, blocks)
+            if posted is not None:
+                await interviews.kit_sent(
+                    db,
+                    interview_id=interview_id,
+                    interviewer_id=interviewer,
+                    channel=posted[0],
+                    ts=posted[1],
+                )
         await publish_home(client, db, interviewer, now)
 
 

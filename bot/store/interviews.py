@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, update
+from sqlalchemy import case, delete, exists, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -300,3 +300,139 @@ async def scorecards_of_many(
         )
         out += list(result.all())
     return out
+
+
+# An interview changed after it was booked (bot.usecases.interviews) ----------------------------
+# Each is part of the caller's transaction, under the candidate's lock.
+
+
+async def seats_of_interview(session: AsyncSession, *, interview_id: int) -> list[Seat]:
+    result = await session.exec(
+        select(Seat).where(Seat.interview_id == interview_id).order_by(col(Seat.interviewer_id))
+    )
+    return list(result.all())
+
+
+async def get_seat(session: AsyncSession, *, interview_id: int, interviewer_id: str) -> Seat | None:
+    return await session.get(Seat, (interview_id, interviewer_id))
+
+
+async def move_interview(
+    session: AsyncSession,
+    *,
+    interview: Interview,
+    starts_at: datetime,
+    ends_at: datetime,
+    feedback_due_at: datetime,
+) -> None:
+    """New times, scheduled again (a no-show may be rescheduled), the next version; every
+    seat due from the new end, and a "can't make it" said of the old time forgotten."""
+    interview.starts_at, interview.ends_at = starts_at, ends_at
+    interview.status = InterviewStatus.SCHEDULED.value
+    interview.version += 1
+    session.add(interview)
+    await session.exec(
+        update(Seat)
+        .where(col(Seat.interview_id) == interview.id)
+        .values(feedback_due_at=feedback_due_at, cant_make_it_at=None, cant_make_it_reason="")
+    )
+    await session.flush()
+
+
+async def set_interview_status(
+    session: AsyncSession, *, interview: Interview, status: InterviewStatus
+) -> None:
+    interview.status = status.value
+    interview.version += 1
+    session.add(interview)
+    await session.flush()
+
+
+async def change_seats(
+    session: AsyncSession,
+    *,
+    interview: Interview,
+    add: Iterable[str],
+    remove: Iterable[str],
+    feedback_due_at: datetime,
+) -> None:
+    """Seats added and removed, and the next version. A removed seat goes whether or not
+    its scorecard is in: the scorecard is kept on its own (it never depended on the seat)."""
+    assert interview.id is not None
+    gone = sorted(set(remove))
+    if gone:
+        await session.exec(
+            delete(Seat).where(
+                col(Seat.interview_id) == interview.id, col(Seat.interviewer_id).in_(gone)
+            )
+        )
+    session.add_all(
+        Seat(interview_id=interview.id, interviewer_id=user, feedback_due_at=feedback_due_at)
+        for user in sorted(set(add))
+    )
+    interview.version += 1
+    session.add(interview)
+    await session.flush()
+
+
+async def flag_cant_make_it(
+    session: AsyncSession, *, seat: Seat, at: datetime, reason: str
+) -> None:
+    seat.cant_make_it_at, seat.cant_make_it_reason = at, reason
+    session.add(seat)
+    await session.flush()
+
+
+async def set_kit_message(
+    session: AsyncSession, *, interview_id: int, interviewer_id: str, channel: str, ts: str
+) -> None:
+    """Where the interviewer's kit DM is, so a change edits it in place."""
+    await session.exec(
+        update(Seat)
+        .where(col(Seat.interview_id) == interview_id, col(Seat.interviewer_id) == interviewer_id)
+        .values(kit_channel=channel, kit_ts=ts)
+    )
+
+
+# Safeguards when scheduling (bot.domain.safeguards) ----------------------------------------------
+
+
+async def held_stages_of(
+    session: AsyncSession, *, candidate_id: int, other_than: int | None = None
+) -> list[str]:
+    """The plan stage of each of the candidate's held interviews, but `other_than`."""
+    query = select(Interview.plan_stage).where(Interview.candidate_id == candidate_id, HELD)
+    if other_than is not None:
+        query = query.where(col(Interview.id) != other_than)
+    return list((await session.exec(query.order_by(col(Interview.id)))).all())
+
+
+async def booked_between(
+    session: AsyncSession,
+    *,
+    interviewer_ids: Iterable[str],
+    starts_at: datetime,
+    ends_at: datetime,
+    other_than: int | None = None,
+) -> list[tuple[str, Interview]]:
+    """(interviewer, interview) for the people's held interviews of open candidates, any
+    role, that share a moment with [starts_at, ends_at)."""
+    ids = sorted(set(interviewer_ids))
+    if not ids:
+        return []
+    query = (
+        select(Seat.interviewer_id, Interview)
+        .join(Interview, col(Interview.id) == Seat.interview_id)
+        .join(Candidate, col(Candidate.id) == Interview.candidate_id)
+        .where(
+            col(Seat.interviewer_id).in_(ids),
+            HELD,
+            col(Candidate.stage).not_in([s.value for s in CLOSED]),
+            col(Interview.starts_at) < ends_at,
+            col(Interview.ends_at) > starts_at,
+        )
+    )
+    if other_than is not None:
+        query = query.where(col(Interview.id) != other_than)
+    result = await session.exec(query.order_by(col(Interview.starts_at), col(Seat.interviewer_id)))
+    return [(interviewer, interview) for interviewer, interview in result.all()]

@@ -4,11 +4,11 @@ submitting it once, and who may see whose ratings."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot import store
-from bot.domain import access
+from bot.domain import access, clocks, safeguards
 from bot.domain.access import Team
 from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY
@@ -28,6 +28,7 @@ from bot.domain.stages import SCHEDULABLE, Stage, plan_move
 from bot.store.engine import Database
 from bot.store.tables import (
     Candidate,
+    Change,
     Interview,
     Rating,
     Role,
@@ -55,6 +56,10 @@ class SeatView:
     feedback_due_at: datetime
     scorecard: Scorecard | None  # current version
     ratings: dict[str, Rating] = field(default_factory=dict)
+    # False: a scorecard kept from someone since taken off the panel (it still counts).
+    on_panel: bool = True
+    cant_make_it_at: datetime | None = None  # the interviewer said they can't make it
+    cant_make_it_reason: str = ""
 
     @property
     def submitted(self) -> bool:
@@ -77,6 +82,8 @@ class InterviewView:
     stage: PlanStage | None
     seats: list[SeatView]
     template: Template
+    # Why it is not held any more (who cancelled it, or marked it a no-show, and why).
+    status_change: Change | None = None
 
     @property
     def stage_name(self) -> str:
@@ -120,13 +127,24 @@ class Loop:
             and (self.takehome is None or self.takehome.complete)
         )
 
+    @property
+    def competencies(self) -> list[Competency]:
+        """What the loop's scorecards rate, named as in the template version each interview
+        was booked with, so a later version of the role's template renames nothing
+        already written; the role's template while nothing is booked."""
+        found: dict[str, Competency] = {}
+        for interview in self.interviews:
+            for competency in interview.template.competencies:
+                found.setdefault(competency.key, competency)
+        return list(found.values()) or list(self.template.competencies)
+
     def unassessed(self) -> list[Competency]:
         """Competencies nobody rated, in an interview or a take-home part: the debrief's
         blind spots."""
         rated = {key for seat in self.seats for key, r in seat.ratings.items() if r.rating > 0}
         if self.takehome is not None:
             rated |= self.takehome.rated_competencies()
-        return [c for c in self.template.competencies if c.key not in rated]
+        return [c for c in self.competencies if c.key not in rated]
 
 
 def may_see_ratings(viewer_id: str, team: Team, submitted_by: Collection[str]) -> bool:
@@ -174,8 +192,12 @@ async def _loop(
                 seat.feedback_due_at,
                 scorecard,
                 ratings.get(scorecard.id or 0, {}) if scorecard else {},
+                cant_make_it_at=seat.cant_make_it_at,
+                cant_make_it_reason=seat.cant_make_it_reason,
             )
         )
+    await _off_panel(session, interviews, latest, ratings, role_with_team.role)
+    await _status_changes(session, interviews, candidate_id=candidate.id)
     submitted_by = {interviewer for _, interviewer in latest}
     show = may_see_ratings(viewer_id, role_with_team.team, submitted_by)
     takehome = await takehomes.takehome_in(
@@ -194,6 +216,55 @@ async def _loop(
         show,
         takehome,
     )
+
+
+async def _off_panel(
+    session: store.AsyncSession,
+    interviews: dict[int, InterviewView],
+    latest: dict[tuple[int, str], Scorecard],
+    ratings: dict[int, dict[str, Rating]],
+    role: Role,
+) -> None:
+    """A scorecard whose writer was taken off the panel stays in the loop, marked so."""
+    seated = {(i, seat.interviewer_id) for i, view in interviews.items() for seat in view.seats}
+    for (interview_id, interviewer_id), scorecard in sorted(latest.items()):
+        if (interview_id, interviewer_id) in seated:
+            continue
+        view = interviews.get(interview_id)
+        if view is None:  # every seat of it gone: not possible today (a panel keeps one)
+            interview = await store.get_interview(session, interview_id=interview_id)
+            if interview is None:
+                continue
+            booked_with = template_of(interview, role)
+            view = interviews[interview_id] = InterviewView(
+                interview, plan_stage(booked_with, interview.plan_stage), [], booked_with
+            )
+        view.seats.append(
+            SeatView(
+                interviewer_id,
+                scorecard.submitted_at,
+                scorecard,
+                ratings.get(scorecard.id or 0, {}),
+                on_panel=False,
+            )
+        )
+
+
+async def _status_changes(
+    session: store.AsyncSession, interviews: dict[int, InterviewView], *, candidate_id: int
+) -> None:
+    """Who cancelled an interview, or marked it a no-show, and why: read only when one was."""
+    if all(view.held for view in interviews.values()):
+        return
+    for change in await store.changes.changes_of_candidate(session, candidate_id=candidate_id):
+        view = interviews.get(change.interview_id or 0)
+        # Latest first: the latest such change says who and why.
+        if view and not view.held and not view.status_change and change.kind in STATUS_KINDS:
+            interviews[view.interview.id or 0] = replace(view, status_change=change)
+
+
+# The change kinds that take an interview out of the loop (bot.usecases.interviews).
+STATUS_KINDS = frozenset({"interview_cancelled", "interview_no_show"})
 
 
 async def loop_in(
@@ -275,6 +346,8 @@ class Scheduled:
     feedback_due_at: datetime
     moved_from: Stage | None
     repeated: bool = False  # the same form arrived again: nothing new was booked
+    # Booked all the same: the scheduler is told (bot.domain.safeguards).
+    warnings: list[safeguards.Warning] = field(default_factory=list)
 
 
 def schedule_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -372,17 +445,84 @@ async def schedule(
             await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
             await store.replan_clocks(session, candidate_id=candidate.id, now=now)
             await session.refresh(candidate)
+        interviewer_ids = sorted(set(form.interviewer_ids))
         return Scheduled(
             interview,
             candidate,
             role,
             stage,
             competencies_for(template, stage.key),
-            sorted(set(form.interviewer_ids)),
+            interviewer_ids,
             due,
             moved_from,
             repeated=repeated,
+            warnings=await _warnings(
+                session,
+                candidate=candidate,
+                role=role,
+                template=template,
+                interview=interview,
+                interviewer_ids=interviewer_ids,
+            ),
         )
+
+
+async def _warnings(
+    session: store.AsyncSession,
+    *,
+    candidate: Candidate,
+    role: Role,
+    template: Template,
+    interview: Interview,
+    interviewer_ids: list[str],
+) -> list[safeguards.Warning]:
+    """What the scheduler should know about the interview just booked. Read after the
+    booking, so the loop is the one it runs in: a candidate it moved to interviewing
+    started their loop now, and an interview past `loop_days` from now is late too."""
+    assert candidate.id is not None and interview.id is not None
+    warnings: list[safeguards.Warning] = []
+    pauses = await store.pauses.pauses_of(session, candidate_ids=[candidate.id])
+    facts = clocks.candidate_facts(
+        Stage(candidate.stage),
+        candidate.stage_entered_at,
+        candidate.feedback_complete_at,
+        None,
+        pauses.get(candidate.id, []),
+        candidate_deadline=candidate.deadline_at,
+    )
+    # The loop's own end: one the candidate's deadline moved earlier has its own warning
+    # (Too late for their deadline), which names the reason.
+    loop_ends = next(
+        (
+            d.moved_from or d.at
+            for d in clocks.deadlines(facts, clocks.of_role(role))
+            if d.clock == "loop"
+        ),
+        None,
+    )
+    overrun = safeguards.loop_overrun(loop_ends, interview.ends_at)
+    if overrun is not None:
+        warnings.append(overrun)
+    others = await store.interviews.held_stages_of(
+        session, candidate_id=candidate.id, other_than=interview.id
+    )
+    exceeded = safeguards.plan_overrun([s.key for s in template.plan], others, interview.plan_stage)
+    if exceeded is not None:
+        warnings.append(exceeded)
+    booked = await store.interviews.booked_between(
+        session,
+        interviewer_ids=interviewer_ids,
+        starts_at=interview.starts_at,
+        ends_at=interview.ends_at,
+        other_than=interview.id,
+    )
+    warnings += safeguards.clashes(
+        interview.starts_at,
+        interview.ends_at,
+        interviewer_ids,
+        [safeguards.Booked(who, other.starts_at, other.ends_at) for who, other in booked],
+    )
+    return warnings
 
 
 # Scorecards -----------------------------------------------------------------------------

@@ -1,16 +1,28 @@
-"""What the clocks say to people: an interviewer's nudge, and the digest of one sweep."""
+"""What the clocks say to people: an interviewer's reminder and nudges, and the digest of
+one sweep."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBlock, SectionBlock
 
 from bot.domain import clocks
 from bot.domain.clocks import CLOCK_OF, Kind
+from bot.domain.scorecards import Competency
 from bot.slack.blocks.candidates import OPEN_STATUS
-from bot.slack.blocks.common import clip, context, duration, esc, section, user, when
+from bot.slack.blocks.common import (
+    clip,
+    context,
+    duration,
+    esc,
+    primary_button_row,
+    section,
+    signals,
+    user,
+    when,
+)
 from bot.slack.blocks.interviews import OPEN_SCORECARD
 from bot.store.tables import Alert, Candidate, Interview, Role, WeeklyReport
 from bot.usecases.offers import SNOOZABLE
@@ -35,6 +47,7 @@ class AlertItem:
     role: Role
     interview: Interview | None
     stage_name: str
+    competencies: list[Competency] = field(default_factory=list)  # for a reminder: the kit's
 
     @property
     def kind(self) -> Kind:
@@ -285,6 +298,49 @@ def reminder_message(
             ),
         )
     ]
+    return text, blocks
+
+
+# A message holds 50 blocks: the competencies shown in a reminder (the kit has them all).
+MAX_REMINDER_COMPETENCIES = 40
+
+
+def interview_reminder_message(item: AlertItem) -> tuple[str, list[Block]]:
+    """To an interviewer, before the interview: when it starts, what to probe, and the
+    button to write it up after. The kit had it all; this is the nudge to look again."""
+    interview = item.interview
+    assert interview is not None
+    stage = esc(item.stage_name or "interview")
+    text = (
+        f"Reminder: {stage} with {esc(item.candidate.name)} ({esc(item.role.title)}) starts "
+        f"{when(interview.starts_at)}."
+    )
+    blocks: list[Block] = [
+        section(
+            clip(
+                f":alarm_clock: Your *{stage}* with *{esc(item.candidate.name)}* "
+                f"({esc(item.role.title)}) starts {when(interview.starts_at)} and ends "
+                f"{when(interview.ends_at)}.",
+                3000,
+            )
+        )
+    ]
+    shown = item.competencies[:MAX_REMINDER_COMPETENCIES]
+    if shown:
+        blocks.append(section("*Probe these competencies* and rate each against its signals:"))
+        blocks += [
+            section(clip(f"*{esc(c.name)}*: {esc(c.description)}\n{signals(c)}", 3000))
+            for c in shown
+        ]
+    blocks.append(
+        primary_button_row(
+            block_id=f"reminder_{interview.id}",
+            text="Submit scorecard",
+            action_id=OPEN_SCORECARD,
+            value=str(interview.id),
+        )
+    )
+    blocks.append(context("Write your scorecard right after the interview, while it is fresh."))
     return text, blocks
 
 

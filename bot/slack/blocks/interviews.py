@@ -23,8 +23,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import clocks
+from bot.domain import access, clocks, safeguards
 from bot.domain.scorecards import Template, rating_label
+from bot.domain.stages import SCHEDULABLE, Stage
 from bot.domain.zones import local, local_span
 from bot.slack.blocks.common import (
     clip,
@@ -34,7 +35,6 @@ from bot.slack.blocks.common import (
     form_modal,
     header_facts,
     initial_option,
-    primary_button_row,
     rating_cell,
     rating_inputs,
     rating_options,
@@ -45,6 +45,7 @@ from bot.slack.blocks.common import (
     user,
     when,
 )
+from bot.slack.blocks.interview_changes import CANT_MAKE_IT, interview_accessory, interview_line
 from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.slack.metadata import CandidateMetadata, ScorecardMetadata
 from bot.usecases.candidates import CandidateCard
@@ -108,7 +109,17 @@ def schedule_modal(card: CandidateCard, template: Template) -> View:
 
 
 def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
+    warnings = _too_late(done)
+    # The candidate's deadline is the tighter one whenever it fires: no second loop warning.
+    squeezed = bool(warnings)
+    warnings += [
+        _warning(done, w)
+        for w in done.warnings
+        if not (squeezed and isinstance(w, safeguards.LoopOverrun))
+    ]
     text = f"Scheduled {esc(done.stage.name)} with {esc(done.candidate.name)}."
+    if warnings:
+        text += f" {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: see below."
     lines = [
         f":calendar: Scheduled *{esc(done.stage.name)}* with *{esc(done.candidate.name)}* "
         f"({esc(done.role.title)}) on {when(done.interview.starts_at)}.",
@@ -118,8 +129,40 @@ def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
         lines.append(
             f"{esc(done.candidate.name)} moved from {done.moved_from.value} to interviewing."
         )
-    lines += _too_late(done)
-    return text, [section("\n".join(lines))]
+    lines += warnings
+    return text, [section(clip("\n".join(lines), 3000))]
+
+
+def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
+    """One safeguard in plain words, and what the scheduler can do about it."""
+    name, stage = esc(done.candidate.name), esc(done.stage.name)
+    match warning:
+        case safeguards.LoopOverrun(loop_ends_at=loop_ends):
+            return (
+                f":warning: *Past the loop's deadline.* This interview ends "
+                f"{when(done.interview.ends_at)}, after {name}'s {done.role.loop_days}-day "
+                f"loop ends {when(loop_ends)}. Look for an earlier slot; if you keep this one, "
+                "the team is alerted when the loop runs out."
+            )
+        case safeguards.PlanOverrun(repeated=True, planned=planned, held=held):
+            more = (
+                f" That makes {held} interviews; the plan has {planned}." if held > planned else ""
+            )
+            return (
+                f":warning: *{stage} booked twice.* {name} already has a {stage} interview."
+                f"{more} If this one replaces the other, cancel the other from the status card."
+            )
+        case safeguards.PlanOverrun(planned=planned, held=held):
+            return (
+                f":warning: *More interviews than the plan.* {name} now has {held} interviews; "
+                f"the plan has {planned}. Cancel one from the status card if it is not needed."
+            )
+        case safeguards.Clash(interviewer_id=who, starts_at=starts, ends_at=ends):
+            # Only when: the other candidate may be one the scheduler may not see.
+            return (
+                f":warning: *{user(who)} is already interviewing then:* another interview, "
+                f"{when(starts)} to {when(ends)}. Check with them, or pick someone else."
+            )
 
 
 def _too_late(done: Scheduled) -> list[str]:
@@ -171,11 +214,20 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
             )
         )
     blocks.append(
-        primary_button_row(
+        ActionsBlock(
             block_id=f"kit_{interview.id}",
-            text="Submit scorecard",
-            action_id=OPEN_SCORECARD,
-            value=str(interview.id),
+            elements=[
+                ButtonElement(
+                    text="Submit scorecard",
+                    action_id=OPEN_SCORECARD,
+                    value=str(interview.id),
+                    style="primary",
+                ),
+                # Only the seat's holder gets this kit; the use case checks it is theirs.
+                ButtonElement(
+                    text="I can't make it", action_id=CANT_MAKE_IT, value=str(interview.id)
+                ),
+            ],
         )
     )
     blocks.append(
@@ -336,10 +388,7 @@ def feedback_list_message(
 def _table(loop: Loop, names: Mapping[str, str]) -> str:
     seats = [s for s in loop.seats if s.scorecard is not None]
     heads = [names.get(s.interviewer_id, s.interviewer_id) for s in seats]
-    rows = [
-        (c.name, [rating_cell(s.ratings.get(c.key)) for s in seats])
-        for c in loop.template.competencies
-    ]
+    rows = [(c.name, [rating_cell(s.ratings.get(c.key)) for s in seats]) for c in loop.competencies]
     overall = [str(s.scorecard.recommendation) for s in seats if s.scorecard]
     return ratings_table(heads, [*rows, ("Recommendation", overall)])
 
@@ -353,6 +402,7 @@ def loop_summary_message(
     verdicts = "\n".join(
         f"{user(s.interviewer_id)}: *{rating_label(s.scorecard.recommendation)}*"
         + (" (edited)" if s.edited else "")
+        + ("" if s.on_panel else " (no longer on the panel)")
         for s in seats
         if s.scorecard
     )
@@ -395,8 +445,20 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
     if not loop.interviews:
         return []
     blocks: list[Block] = [section("*Interviews*")]
+    # The hiring team changes interviews from here (bot.usecases.interviews.change_refusal).
+    may_change = access.can_move_candidates(viewer_id, loop.team) and (
+        Stage(loop.candidate.stage) in SCHEDULABLE
+    )
     for item in loop.interviews:
-        blocks.append(context(f"*{esc(item.stage_name)}*, {when(item.interview.starts_at)}"))
+        change = item.status_change
+        line = interview_line(
+            item.stage_name,
+            item.interview,
+            change.actor_id if change else None,
+            change.reason if change else "",
+        )
+        menu = interview_accessory(item.interview, now=now) if may_change else None
+        blocks.append(SectionBlock(text=line, accessory=menu))
         for seat in item.seats:
             button = None
             if seat.scorecard is not None:
@@ -408,10 +470,19 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
                         action_id=f"{VIEW_SCORECARD}_{seat.scorecard.id}",
                         value=str(seat.scorecard.id),
                     )
+                if not seat.on_panel:
+                    state += " · no longer on the panel"
+            elif not item.held:
+                state = "no scorecard due"
             elif seat.feedback_due_at < now:
                 state = f":red_circle: scorecard overdue by {duration(now - seat.feedback_due_at)}"
             else:
                 state = f"scorecard due {when(seat.feedback_due_at)}"
+            if seat.cant_make_it_at is not None and item.held:
+                reason = seat.cant_make_it_reason
+                state += " · :warning: can't make it" + (
+                    f": {esc(clip(reason, 200))}" if reason else ""
+                )
             blocks.append(
                 SectionBlock(text=f"{user(seat.interviewer_id)}: {state}", accessory=button)
             )
@@ -427,7 +498,7 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
 def ratings_summary(loop: Loop) -> str:
     """Average rating per competency over the scorecards in, with how many rated it."""
     parts = []
-    for competency in loop.template.competencies:
+    for competency in loop.competencies:
         values = [
             seat.ratings[competency.key].rating
             for seat in loop.seats

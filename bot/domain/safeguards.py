@@ -1,0 +1,89 @@
+"""Safeguards when scheduling: what the scheduler is warned about, never refused.
+
+A recruiter often knows better (the candidate agreed to a longer loop, a panel needs a
+second system-design round, an interviewer double-booked on purpose), so each rule
+only names the fact; the interview is booked all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+
+def overlaps(a_starts: datetime, a_ends: datetime, b_starts: datetime, b_ends: datetime) -> bool:
+    """Two intervals share a moment. Back to back (one ends as the other starts) is fine."""
+    return a_starts < b_ends and b_starts < a_ends
+
+
+@dataclass(frozen=True)
+class LoopOverrun:
+    """The interview ends after the loop's own deadline (stage entry + loop_days + pauses)."""
+
+    loop_ends_at: datetime
+    interview_ends_at: datetime
+
+
+def loop_overrun(loop_ends_at: datetime | None, interview_ends_at: datetime) -> LoopOverrun | None:
+    if loop_ends_at is None or interview_ends_at <= loop_ends_at:
+        return None
+    return LoopOverrun(loop_ends_at, interview_ends_at)
+
+
+@dataclass(frozen=True)
+class PlanOverrun:
+    """More held interviews than the plan has, or a plan interview booked twice."""
+
+    planned: int  # interviews in the template's plan
+    held: int  # the candidate's held interviews, this one included
+    repeated: bool  # another held interview is of the same plan stage
+
+
+def plan_overrun(
+    plan_keys: Sequence[str], others: Iterable[str], stage_key: str
+) -> PlanOverrun | None:
+    """`others`: the plan stage of each of the candidate's other held interviews
+    (scheduled, not cancelled or a no-show: those no longer take a place in the plan)."""
+    others = list(others)
+    held = len(others) + 1
+    repeated = stage_key in others
+    if held <= len(plan_keys) and not repeated:
+        return None
+    return PlanOverrun(len(plan_keys), held, repeated)
+
+
+@dataclass(frozen=True)
+class Booked:
+    """An interview an interviewer already has (any candidate, any role)."""
+
+    interviewer_id: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class Clash:
+    """An interviewer of this interview has another one at an overlapping time. It says
+    only when: the other candidate may be one the scheduler may not see."""
+
+    interviewer_id: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def clashes(
+    starts_at: datetime, ends_at: datetime, interviewer_ids: Iterable[str], booked: Iterable[Booked]
+) -> list[Clash]:
+    """Each of this interview's interviewers' other interviews that overlap it, by
+    interviewer then time."""
+    people = set(interviewer_ids)
+    found = {
+        Clash(b.interviewer_id, b.starts_at, b.ends_at)
+        for b in booked
+        if b.interviewer_id in people and overlaps(starts_at, ends_at, b.starts_at, b.ends_at)
+    }
+    return sorted(found, key=lambda c: (c.interviewer_id, c.starts_at, c.ends_at))
+
+
+Warning = LoopOverrun | PlanOverrun | Clash

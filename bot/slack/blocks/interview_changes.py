@@ -1,0 +1,301 @@
+"""Changing an interview after it is booked: the status card's interview menu, the forms
+(reschedule, interviewers, cancel, can't make it), and what the people involved are told."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DateTimePickerElement,
+    InputBlock,
+    NumberInputElement,
+    Option,
+    OverflowMenuElement,
+    PlainTextInputElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.interviews import InterviewStatus
+from bot.domain.limits import MAX_REASON
+from bot.domain.stages import Stage
+from bot.domain.zones import local, local_span
+from bot.slack.blocks.candidates import OPEN_MOVE
+from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, when
+from bot.slack.metadata import InterviewMetadata
+from bot.store.tables import Interview
+from bot.usecases.interviews import CantMakeIt, Changed, InterviewContext, Verb
+
+# Listeners in handlers/interview_changes.py.
+MENU = "interview_menu"  # the card's overflow, one per interview: `interview_menu_<id>`
+OPEN_RESCHEDULE = "interview_reschedule_open"  # buttons in DMs: value = the interview id
+OPEN_PANEL = "interview_panel_open"
+CANT_MAKE_IT = "interview_cant_open"  # on the kit
+
+RESCHEDULE = "interview_reschedule"
+CHANGE_PANEL = "interview_panel"
+CANCEL = "interview_cancel"
+CANT_MAKE_IT_SUBMIT = "interview_cant"
+
+_LABELS = {
+    Verb.RESCHEDULE: "Reschedule",
+    Verb.PANEL: "Change interviewers",
+    Verb.CANCEL: "Cancel interview",
+    Verb.NO_SHOW: "No-show (they did not come)",
+}
+
+
+def menu_value(verb: Verb, interview: Interview) -> str:
+    """`verb:interview:version`: the version the card was drawn on goes with the click."""
+    return f"{verb.value}:{interview.id}:{interview.version}"
+
+
+def interview_accessory(
+    interview: Interview, *, now: datetime
+) -> OverflowMenuElement | ButtonElement | None:
+    """What the hiring team may do with an interview from the card: a menu while it is
+    held, Reschedule after a no-show, nothing once cancelled."""
+    status = InterviewStatus(interview.status)
+    if status == InterviewStatus.NO_SHOW:
+        return ButtonElement(
+            text="Reschedule",
+            action_id=f"{OPEN_RESCHEDULE}_{interview.id}",
+            value=str(interview.id),
+        )
+    if status != InterviewStatus.SCHEDULED:
+        return None
+    verbs = [Verb.RESCHEDULE, Verb.PANEL, Verb.CANCEL]
+    if now >= interview.starts_at:  # a no-show is known once it should have started
+        verbs.append(Verb.NO_SHOW)
+    return OverflowMenuElement(
+        action_id=f"{MENU}_{interview.id}",
+        options=[Option(value=menu_value(v, interview), text=_LABELS[v]) for v in verbs],
+    )
+
+
+def interview_line(stage_name: str, interview: Interview, by: str | None, why: str) -> str:
+    """The interview's line on the card: when, or what became of it and why."""
+    status = InterviewStatus(interview.status)
+    if status == InterviewStatus.SCHEDULED:
+        return f"*{esc(stage_name)}*, {when(interview.starts_at)}"
+    line = f"~{esc(stage_name)}~ {status.label}"
+    if by:
+        line += (
+            f" (marked by {user(by)})" if status == InterviewStatus.NO_SHOW else f" by {user(by)}"
+        )
+    if why:
+        line += f": {esc(clip(why, 300))}"
+    return line
+
+
+def _head(ctx: InterviewContext) -> Block:
+    card = ctx.card
+    return section(
+        f"*{esc(card.candidate.name)}* · {esc(card.role.title)}\n"
+        f"{esc(ctx.stage_name)}, {when(ctx.interview.starts_at)}"
+    )
+
+
+def _metadata(ctx: InterviewContext) -> str:
+    return InterviewMetadata(ctx.interview.id or 0, ctx.interview.version).encode()
+
+
+# The forms ------------------------------------------------------------------------------
+
+
+def reschedule_modal(ctx: InterviewContext) -> View:
+    blocks: list[Block] = [
+        _head(ctx),
+        InputBlock(
+            block_id="starts",
+            label="New start",
+            element=DateTimePickerElement(
+                action_id="value", initial_date_time=int(ctx.interview.starts_at.timestamp())
+            ),
+        ),
+        InputBlock(
+            block_id="minutes",
+            label="Length (minutes)",
+            optional=True,
+            hint="Each interviewer's kit is updated; scorecards are due from the new end.",
+            element=NumberInputElement(
+                action_id="value",
+                is_decimal_allowed=False,
+                min_value="10",
+                max_value="480",
+                initial_value=str(ctx.minutes),
+            ),
+        ),
+    ]
+    return form_modal(
+        RESCHEDULE, "Reschedule interview", "Reschedule", blocks, metadata=_metadata(ctx)
+    )
+
+
+def panel_modal(ctx: InterviewContext) -> View:
+    blocks: list[Block] = [
+        _head(ctx),
+        InputBlock(
+            block_id="interviewers",
+            label="Interviewers",
+            hint="Up to 6. New people get the kit; people you remove are not nudged again. "
+            "A scorecard already in stays.",
+            element=UserMultiSelectElement(
+                action_id="value", placeholder="Pick people", initial_users=ctx.interviewer_ids
+            ),
+        ),
+    ]
+    return form_modal(CHANGE_PANEL, "Change interviewers", "Save", blocks, metadata=_metadata(ctx))
+
+
+def cancel_modal(ctx: InterviewContext) -> View:
+    blocks: list[Block] = [
+        _head(ctx),
+        InputBlock(
+            block_id="reason",
+            label="Why is it cancelled?",
+            hint="The interviewers are told; no scorecard is due for it.",
+            element=PlainTextInputElement(
+                action_id="value", max_length=MAX_REASON, placeholder="candidate asked to drop it"
+            ),
+        ),
+    ]
+    return form_modal(
+        CANCEL, "Cancel interview", "Cancel interview", blocks, metadata=_metadata(ctx)
+    )
+
+
+def cant_make_it_modal(interview: Interview) -> View:
+    blocks: list[Block] = [
+        section(
+            f"The recruiters will be told, and will change the panel or the time "
+            f"({when(interview.starts_at)})."
+        ),
+        InputBlock(
+            block_id="reason",
+            label="Reason",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id="value", max_length=MAX_REASON, placeholder="out sick"
+            ),
+        ),
+    ]
+    return form_modal(
+        CANT_MAKE_IT_SUBMIT,
+        "Can't make it",
+        "Tell the recruiters",
+        blocks,
+        metadata=InterviewMetadata(interview.id or 0, interview.version).encode(),
+    )
+
+
+# What people are told ---------------------------------------------------------------------
+
+
+def _what(done: Changed) -> str:
+    card = done.card
+    return (
+        f"{esc(done.context.stage_name)} with *{esc(card.candidate.name)}* ({esc(card.role.title)})"
+    )
+
+
+def moved_message(done: Changed, *, tz_name: str | None) -> tuple[str, list[Block]]:
+    """To each interviewer after a reschedule: the new time only, in their own zone."""
+    interview = done.interview
+    span = local_span(interview.starts_at, interview.ends_at, tz_name)
+    text = (
+        f"Interview moved: {done.card.candidate.name} is now {local(interview.starts_at, tz_name)}"
+    )
+    return esc(text), [
+        section(f":calendar: {_what(done)} is now *{span}*. Your kit shows the new time.")
+    ]
+
+
+def closed_kit(done: Changed, why: str) -> tuple[str, list[Block]]:
+    """What a kit becomes when its interview is not the person's to do any more."""
+    text = f"{done.context.stage_name} with {done.card.candidate.name}: {why}"
+    return esc(text), [section(f":no_entry_sign: {_what(done)}: {esc(why)}")]
+
+
+def cancelled_message(done: Changed, reason: str) -> tuple[str, list[Block]]:
+    text = f"Interview cancelled: {done.context.stage_name} with {done.card.candidate.name}."
+    lines = f":no_entry_sign: {_what(done)} on {when(done.interview.starts_at)} is cancelled"
+    lines += f": {esc(reason)}" if reason else "."
+    return esc(text), [section(lines), context("No scorecard is due for it.")]
+
+
+def no_show_prompt(done: Changed) -> tuple[str, list[Block]]:
+    """To whoever marked the no-show: what next, as two buttons."""
+    candidate = done.card.candidate
+    text = f"{candidate.name} did not come to {done.context.stage_name}: reschedule, or reject?"
+    buttons = [
+        ButtonElement(
+            text="Reschedule",
+            action_id=OPEN_RESCHEDULE,
+            value=str(done.interview.id),
+            style="primary",
+        ),
+        ButtonElement(
+            text="Reject",
+            action_id=f"{OPEN_MOVE}_reject",
+            value=f"{candidate.id}:{Stage.REJECTED.value}",
+            style="danger",
+        ),
+    ]
+    return esc(text), [
+        section(
+            f":ghost: *{esc(candidate.name)}* did not come to {esc(done.context.stage_name)}. "
+            "No scorecards are due for it. Reschedule it, or reject them?"
+        ),
+        ActionsBlock(block_id=f"no_show_{done.interview.id}", elements=buttons),
+    ]
+
+
+def cant_make_it_alert(done: CantMakeIt, interviewer_id: str) -> tuple[str, list[Block]]:
+    """To each recruiter, once: who can't make which interview, and the two fixes."""
+    candidate = done.candidate
+    text = f"An interviewer can't make {done.stage_name} with {candidate.name}."
+    line = (
+        f":warning: {user(interviewer_id)} can't make *{esc(done.stage_name)}* with "
+        f"*{esc(candidate.name)}* on {when(done.interview.starts_at)}"
+    )
+    line += f": {esc(done.reason)}" if done.reason else "."
+    buttons = [
+        ButtonElement(
+            text="Change interviewers", action_id=OPEN_PANEL, value=str(done.interview.id)
+        ),
+        ButtonElement(text="Reschedule", action_id=OPEN_RESCHEDULE, value=str(done.interview.id)),
+    ]
+    return esc(text), [
+        section(line),
+        ActionsBlock(block_id=f"cant_{done.interview.id}", elements=buttons),
+    ]
+
+
+def cant_make_it_noted(done: CantMakeIt) -> str:
+    if not done.first:
+        return "You already told the recruiters you can't make it; nothing more to do."
+    return (
+        f":ok_hand: Told the recruiters you can't make {done.stage_name} with "
+        f"{done.candidate.name}. They will change the panel or the time."
+    )
+
+
+def changed_note(done: Changed) -> str:
+    """The line above the card for the person who made the change."""
+    name = done.context.stage_name
+    status = InterviewStatus(done.interview.status)
+    if status == InterviewStatus.CANCELLED:
+        note = f":no_entry_sign: {name} cancelled; the interviewers were told."
+    elif status == InterviewStatus.NO_SHOW:
+        note = f":ghost: {name} marked a no-show; no scorecards are due for it."
+    elif done.moved_from is not None:
+        note = f":calendar: {name} moved; each interviewer's kit shows the new time."
+    else:
+        note = f":busts_in_silhouette: {name} has a new panel."
+    if done.completed is not None:
+        note += " Every scorecard is in: the summary went to the hiring team."
+    return note

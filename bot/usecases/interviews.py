@@ -1,0 +1,680 @@
+"""An interview after it is booked, Slack-free: reschedule it, change its interviewers,
+cancel it, mark it a no-show, and an interviewer saying they can't make it.
+
+Each change happens under the candidate's lock, in one transaction, on the version of the
+interview the form was opened on: a form opened before someone else's change is refused
+on the field, and nothing is half-applied. Every change is recorded (store.changes) and
+re-plans the candidate's clocks, so nudges follow the interview as it now is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot import store
+from bot.domain import access
+from bot.domain.interviews import InterviewStatus
+from bot.domain.limits import MAX_REASON
+from bot.domain.numbers import small_int
+from bot.domain.scorecards import Competency, PlanStage, competencies_for, plan_stage
+from bot.domain.stages import SCHEDULABLE
+from bot.store import interviews as seats_store
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Change, Interview, Seat
+from bot.usecases.candidates import CandidateCard, allowed_card, card_in
+from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
+from bot.usecases.feedback import (
+    MAX_AHEAD,
+    MAX_INTERVIEWERS,
+    MAX_PAST,
+    Loop,
+    Scheduled,
+    loop_of,
+    template_of,
+)
+
+CHANGERS_ONLY = "Only the role's recruiters and hiring manager change interviews."
+NOT_ON_PANEL = "You are not on that interview's panel, so there is nothing to tell."
+# A Slack user id; anything else in a forged form is refused, not stored.
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
+class Verb(StrEnum):
+    """What the status card's interview menu offers."""
+
+    RESCHEDULE = "reschedule"
+    PANEL = "panel"
+    CANCEL = "cancel"
+    NO_SHOW = "no_show"
+
+
+class Kind(StrEnum):
+    """The change record's kinds for interviews (Change.kind)."""
+
+    RESCHEDULED = "interview_rescheduled"
+    PANEL = "interview_panel"
+    CANCELLED = "interview_cancelled"
+    NO_SHOW = "interview_no_show"
+    CANT_MAKE_IT = "interview_cant_make_it"
+
+
+_WHAT_CHANGED: dict[str, str] = {
+    Kind.RESCHEDULED: "it was moved to another time",
+    Kind.PANEL: "its interviewers changed",
+    Kind.CANCELLED: "it was cancelled",
+    Kind.NO_SHOW: "it was marked a no-show",
+}
+# The changes that bump the interview's version (a "can't make it" only flags a seat).
+_VERSIONED = frozenset(_WHAT_CHANGED)
+
+
+def change_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not change this candidate's interviews, or None: asked when a
+    form opens and again when it is submitted."""
+    if not access.can_move_candidates(user_id, card.team):
+        return CHANGERS_ONLY
+    if card.stage not in SCHEDULABLE:
+        return f"{card.candidate.name} is in {card.stage.value}: their interviews can't change now."
+    return None
+
+
+def verb_refusal(interview: Interview, verb: Verb, *, now: datetime) -> str | None:
+    """Why the interview, as it is now, does not take this change, or None."""
+    status = InterviewStatus(interview.status)
+    if status == InterviewStatus.CANCELLED:
+        return "That interview was cancelled, so there is nothing left to change. Nothing changed."
+    if status == InterviewStatus.NO_SHOW and verb != Verb.RESCHEDULE:
+        return (
+            "The candidate did not come to that interview: reschedule it, or reject them. "
+            "Nothing changed."
+        )
+    if verb == Verb.NO_SHOW and now < interview.starts_at:
+        return "That interview hasn't started yet, so it can't be a no-show. Nothing changed."
+    return None
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%a %d %b %H:%M} UTC"
+
+
+@dataclass(frozen=True)
+class KitRef:
+    """Where an interviewer's kit DM is, when it is known."""
+
+    interviewer_id: str
+    channel: str | None
+    ts: str | None
+
+
+@dataclass(frozen=True)
+class InterviewContext:
+    """An interview as the hiring team sees it, for a change form."""
+
+    card: CandidateCard
+    interview: Interview
+    seats: list[Seat]
+    stage: PlanStage | None
+    last_change: Change | None
+
+    @property
+    def stage_name(self) -> str:
+        return self.stage.name if self.stage else self.interview.plan_stage
+
+    @property
+    def minutes(self) -> int:
+        return int((self.interview.ends_at - self.interview.starts_at).total_seconds() // 60)
+
+    @property
+    def interviewer_ids(self) -> list[str]:
+        return [seat.interviewer_id for seat in self.seats]
+
+
+@dataclass(frozen=True)
+class Changed:
+    """An interview after a change: the card for the person who changed it, and what the
+    interviewers must be told."""
+
+    context: InterviewContext  # as it is now
+    competencies: list[Competency]
+    kits: list[KitRef]  # the panel's kits, now
+    added: list[str] = field(default_factory=list)
+    removed: list[KitRef] = field(default_factory=list)
+    completed: Loop | None = None  # the loop's last piece of feedback is in now
+    moved_from: datetime | None = None
+
+    @property
+    def card(self) -> CandidateCard:
+        return self.context.card
+
+    @property
+    def interview(self) -> Interview:
+        return self.context.interview
+
+    def kit(self, interviewer_ids: list[str]) -> Scheduled:
+        """What an interviewer's kit shows of this interview, as it is now."""
+        context = self.context
+        assert context.stage is not None
+        return Scheduled(
+            context.interview,
+            context.card.candidate,
+            context.card.role,
+            context.stage,
+            self.competencies,
+            interviewer_ids,
+            context.interview.ends_at + timedelta(hours=context.card.role.feedback_hours),
+            None,
+        )
+
+
+async def _last_change(session: store.AsyncSession, interview: Interview) -> Change | None:
+    """The interview's latest change of those that move its version."""
+    changes = await store.changes.changes_of_candidate(session, candidate_id=interview.candidate_id)
+    return next(
+        (c for c in changes if c.interview_id == interview.id and c.kind in _VERSIONED), None
+    )
+
+
+async def _context_in(
+    session: store.AsyncSession, *, actor_id: str, interview: Interview
+) -> InterviewContext:
+    card = await allowed_card(
+        session, user_id=actor_id, candidate_id=interview.candidate_id, refusal=change_refusal
+    )
+    assert interview.id is not None
+    seats = await seats_store.seats_of_interview(session, interview_id=interview.id)
+    stage = plan_stage(template_of(interview, card.role), interview.plan_stage)
+    return InterviewContext(card, interview, seats, stage, await _last_change(session, interview))
+
+
+async def change_context(
+    db: Database, *, actor_id: str, interview_id: int, verb: Verb, now: datetime
+) -> InterviewContext:
+    """The interview a change form opens on; NotAllowed when it should not open (the same
+    refusals the submission meets)."""
+    async with db.reader() as session:
+        interview = await store.get_interview(session, interview_id=interview_id)
+        if interview is None:
+            raise NotAllowed(NOT_FOUND)
+        context = await _context_in(session, actor_id=actor_id, interview=interview)
+    why = verb_refusal(context.interview, verb, now=now)
+    if why:
+        raise NotAllowed(why)
+    return context
+
+
+def what_changed(last: Change | None) -> str:
+    return _WHAT_CHANGED.get(last.kind, "it changed") if last else "it changed"
+
+
+async def _locked(
+    session: store.AsyncSession,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    verb: Verb,
+    now: datetime,
+    field_name: str | None,
+) -> tuple[Candidate, InterviewContext]:
+    """Under the candidate's lock: the interview as it is, if this person may still make
+    this change on the version they saw; else NotAllowed, or FormErrors on `field_name`
+    when a form was opened on an older version (None: a click on an older card)."""
+    found = await store.get_interview(session, interview_id=interview_id)
+    if found is None:
+        raise NotAllowed(NOT_FOUND)
+    candidate = await store.lock_candidate(session, candidate_id=found.candidate_id)
+    assert candidate is not None
+    await session.refresh(found)  # as it is under the lock, not as first read
+    context = await _context_in(session, actor_id=actor_id, interview=found)
+    if found.version != base_version:
+        what = what_changed(context.last_change)
+        if field_name is None:
+            raise NotAllowed(
+                f"Someone changed this interview since this card was drawn: {what}. "
+                "Nothing changed; look at the card again."
+            )
+        raise FormErrors(
+            {
+                field_name: f"Someone changed this interview since you opened this form: "
+                f"{what}. Close it and open it again."
+            }
+        )
+    why = verb_refusal(found, verb, now=now)
+    if why:
+        raise NotAllowed(why)
+    return candidate, context
+
+
+async def _after(
+    session: store.AsyncSession,
+    *,
+    actor_id: str,
+    context: InterviewContext,
+) -> InterviewContext:
+    """The context again, as the change left it, for the answer."""
+    card = await card_in(session, user_id=actor_id, candidate_id=context.interview.candidate_id)
+    assert card is not None and context.interview.id is not None
+    await session.refresh(context.interview)
+    seats = await seats_store.seats_of_interview(session, interview_id=context.interview.id)
+    return InterviewContext(
+        card,
+        context.interview,
+        seats,
+        context.stage,
+        await _last_change(session, context.interview),
+    )
+
+
+def _kits(seats: list[Seat]) -> list[KitRef]:
+    return [KitRef(s.interviewer_id, s.kit_channel, s.kit_ts) for s in seats]
+
+
+# Reschedule -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewTime:
+    starts_at: datetime | None
+    minutes: str | None
+
+
+def check_time(
+    form: NewTime, *, now: datetime, current_minutes: int
+) -> tuple[tuple[datetime, datetime] | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    starts = form.starts_at
+    if starts is None:
+        errors["starts"] = "Pick the date and time the interview starts now."
+    elif starts < now - MAX_PAST:
+        errors["starts"] = "That is more than a week ago. Pick the interview's real start."
+    elif starts > now + MAX_AHEAD:
+        errors["starts"] = "That is more than 90 days ahead. Pick a date inside the loop."
+    raw = (form.minutes or "").strip()
+    minutes = small_int(raw, low=10, high=480) if raw else current_minutes
+    if minutes is None:
+        errors["minutes"] = "Enter the length in minutes, from 10 to 480."
+    if errors or starts is None or minutes is None:
+        return None, errors
+    return (starts, starts + timedelta(minutes=minutes)), {}
+
+
+async def reschedule(
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    form: NewTime,
+    now: datetime,
+) -> Changed:
+    """A new start and length; the seats are due from the new end, and the clocks re-plan
+    from it (the sweep sends nothing about the old time)."""
+    async with db.transaction() as session:
+        candidate, context = await _locked(
+            session,
+            actor_id=actor_id,
+            interview_id=interview_id,
+            base_version=base_version,
+            verb=Verb.RESCHEDULE,
+            now=now,
+            field_name="starts",
+        )
+        interview, role = context.interview, context.card.role
+        checked, errors = check_time(form, now=now, current_minutes=context.minutes)
+        if errors or checked is None:
+            raise FormErrors(errors)
+        starts, ends = checked
+        held = interview.status == InterviewStatus.SCHEDULED
+        if held and (starts, ends) == (interview.starts_at, interview.ends_at):
+            raise FormErrors({"starts": "That is the time it has now. Pick a new start."})
+        old = interview.starts_at
+        await seats_store.move_interview(
+            session,
+            interview=interview,
+            starts_at=starts,
+            ends_at=ends,
+            feedback_due_at=ends + timedelta(hours=role.feedback_hours),
+        )
+        assert candidate.id is not None
+        # A no-show rescheduled owes its scorecards again: the decision waits for them.
+        if candidate.feedback_complete_at is not None and not await store.every_seat_submitted(
+            session, candidate_id=candidate.id
+        ):
+            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
+        summary = f"{context.stage_name} moved from {_when(old)} to {_when(starts)}"
+        if not held:
+            summary = f"{context.stage_name} rescheduled after a no-show: now {_when(starts)}"
+        await store.changes.record_change(
+            session,
+            actor_id=actor_id,
+            kind=Kind.RESCHEDULED,
+            summary=summary,
+            now=now,
+            role_id=role.id,
+            candidate_id=candidate.id,
+            interview_id=interview.id,
+        )
+        after = await _after(session, actor_id=actor_id, context=context)
+    return Changed(
+        after,
+        competencies_for(template_of(interview, role), interview.plan_stage),
+        _kits(after.seats),
+        moved_from=old,
+    )
+
+
+# Change interviewers ---------------------------------------------------------------------
+
+
+def check_panel(interviewer_ids: list[str]) -> tuple[list[str], dict[str, str]]:
+    people = sorted(set(interviewer_ids))
+    if not people:
+        return [], {"interviewers": "Pick at least one interviewer."}
+    if len(people) > MAX_INTERVIEWERS:
+        return [], {"interviewers": f"Pick at most {MAX_INTERVIEWERS} interviewers per interview."}
+    if not all(_USER_ID.match(p) for p in people):
+        return [], {"interviewers": "Pick people from your workspace."}
+    return people, {}
+
+
+async def change_panel(
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    interviewer_ids: list[str],
+    now: datetime,
+) -> Changed:
+    """Add and remove interviewers. A removed seat goes quietly (its clocks with it); a
+    scorecard its holder submitted stays in the loop, marked as from off the panel."""
+    people, errors = check_panel(interviewer_ids)
+    if errors:
+        raise FormErrors(errors)
+    async with db.transaction() as session:
+        candidate, context = await _locked(
+            session,
+            actor_id=actor_id,
+            interview_id=interview_id,
+            base_version=base_version,
+            verb=Verb.PANEL,
+            now=now,
+            field_name="interviewers",
+        )
+        interview, role = context.interview, context.card.role
+        current = {seat.interviewer_id for seat in context.seats}
+        added = [p for p in people if p not in current]
+        removed = [s for s in context.seats if s.interviewer_id not in people]
+        if not added and not removed:
+            raise FormErrors(
+                {"interviewers": "That is the panel it has now. Add or remove someone."}
+            )
+        removed_kits = _kits(removed)
+        await seats_store.change_seats(
+            session,
+            interview=interview,
+            add=added,
+            remove=[r.interviewer_id for r in removed],
+            feedback_due_at=interview.ends_at + timedelta(hours=role.feedback_hours),
+        )
+        assert candidate.id is not None
+        if added and candidate.feedback_complete_at is not None:
+            # A new interviewer owes a scorecard: the decision waits for it.
+            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+            candidate.feedback_complete_at = None
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
+        completes = await store.complete_feedback(session, candidate=candidate, now=now)
+        parts = []
+        if added:
+            parts.append("added " + ", ".join(f"<@{p}>" for p in added))
+        if removed:
+            parts.append("removed " + ", ".join(f"<@{r.interviewer_id}>" for r in removed))
+        await store.changes.record_change(
+            session,
+            actor_id=actor_id,
+            kind=Kind.PANEL,
+            summary=f"{context.stage_name} interviewers: {'; '.join(parts)}",
+            now=now,
+            role_id=role.id,
+            candidate_id=candidate.id,
+            interview_id=interview.id,
+        )
+        after = await _after(session, actor_id=actor_id, context=context)
+    return Changed(
+        after,
+        competencies_for(template_of(interview, role), interview.plan_stage),
+        _kits(after.seats),
+        added=added,
+        removed=removed_kits,
+        completed=await _summary(db, candidate, role.hiring_manager_id, completes),
+    )
+
+
+async def _summary(
+    db: Database, candidate: Candidate, hiring_manager_id: str, completes: bool
+) -> Loop | None:
+    """The loop for its summary when this change completed it, as the hiring manager sees
+    it (every rating); read after the commit, like a last scorecard's."""
+    if not completes:
+        return None
+    return await loop_of(db, viewer_id=hiring_manager_id, candidate_id=candidate.id or 0)
+
+
+# Cancel and no-show -------------------------------------------------------------------------
+
+
+def check_reason(reason: str) -> tuple[str, dict[str, str]]:
+    text = reason.strip()
+    if not text:
+        return "", {"reason": "Say why in a few words, e.g. candidate withdrew from this slot."}
+    if len(text) > MAX_REASON:
+        return "", {"reason": f"Keep the reason under {MAX_REASON} characters."}
+    return text, {}
+
+
+async def _take_out(
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    status: InterviewStatus,
+    reason: str,
+    now: datetime,
+    field_name: str | None,
+) -> Changed:
+    """The interview leaves the loop: nothing is due on it, its clocks stop, and if every
+    scorecard still owed is in, feedback completes now, once."""
+    verb = Verb.CANCEL if status == InterviewStatus.CANCELLED else Verb.NO_SHOW
+    async with db.transaction() as session:
+        candidate, context = await _locked(
+            session,
+            actor_id=actor_id,
+            interview_id=interview_id,
+            base_version=base_version,
+            verb=verb,
+            now=now,
+            field_name=field_name,
+        )
+        interview, role = context.interview, context.card.role
+        await seats_store.set_interview_status(session, interview=interview, status=status)
+        assert candidate.id is not None
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
+        completes = await store.complete_feedback(session, candidate=candidate, now=now)
+        cancelled = status == InterviewStatus.CANCELLED
+        await store.changes.record_change(
+            session,
+            actor_id=actor_id,
+            kind=Kind.CANCELLED if cancelled else Kind.NO_SHOW,
+            summary=f"{context.stage_name} {'cancelled' if cancelled else 'marked a no-show'}",
+            now=now,
+            role_id=role.id,
+            candidate_id=candidate.id,
+            interview_id=interview.id,
+            reason=reason,
+        )
+        after = await _after(session, actor_id=actor_id, context=context)
+    return Changed(
+        after,
+        competencies_for(template_of(interview, role), interview.plan_stage),
+        _kits(after.seats),
+        completed=await _summary(db, candidate, role.hiring_manager_id, completes),
+    )
+
+
+async def cancel(
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    reason: str,
+    now: datetime,
+) -> Changed:
+    text, errors = check_reason(reason)
+    if errors:
+        raise FormErrors(errors)
+    return await _take_out(
+        db,
+        actor_id=actor_id,
+        interview_id=interview_id,
+        base_version=base_version,
+        status=InterviewStatus.CANCELLED,
+        reason=text,
+        now=now,
+        field_name="reason",
+    )
+
+
+async def no_show(
+    db: Database, *, actor_id: str, interview_id: int, base_version: int, now: datetime
+) -> Changed:
+    """From the card's menu, no form: a card drawn before another change is refused with
+    what changed (NotAllowed), not applied."""
+    return await _take_out(
+        db,
+        actor_id=actor_id,
+        interview_id=interview_id,
+        base_version=base_version,
+        status=InterviewStatus.NO_SHOW,
+        reason="",
+        now=now,
+        field_name=None,
+    )
+
+
+# An interviewer can't make it ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CantMakeIt:
+    interview: Interview
+    candidate: Candidate
+    stage_name: str
+    tell: list[str]  # the recruiters (or the hiring manager, when there are none)
+    reason: str
+    first: bool  # False: said before, nobody is told again
+
+
+async def _own_seat(
+    session: store.AsyncSession, *, user_id: str, interview_id: int
+) -> tuple[Interview, Seat]:
+    interview = await store.get_interview(session, interview_id=interview_id)
+    seat = (
+        await seats_store.get_seat(session, interview_id=interview_id, interviewer_id=user_id)
+        if interview
+        else None
+    )
+    if interview is None or seat is None:
+        raise NotAllowed(NOT_ON_PANEL)
+    return interview, seat
+
+
+def _seat_refusal(interview: Interview, candidate: Candidate) -> str | None:
+    if interview.status != InterviewStatus.SCHEDULED:
+        label = InterviewStatus(interview.status).label
+        return f"That interview with {candidate.name} was marked {label}: nothing to do."
+    if candidate.stage not in {s.value for s in SCHEDULABLE}:
+        return f"{candidate.name} is in {candidate.stage}: that interview is over."
+    return None
+
+
+async def cant_make_it_context(db: Database, *, user_id: str, interview_id: int) -> Interview:
+    """The seat an "I can't make it" form opens on; NotAllowed unless it is the person's
+    own, on an interview still held, and not said already."""
+    async with db.reader() as session:
+        interview, seat = await _own_seat(session, user_id=user_id, interview_id=interview_id)
+        candidate = await store.get_candidate(session, candidate_id=interview.candidate_id)
+        assert candidate is not None
+    why = _seat_refusal(interview, candidate)
+    if why:
+        raise NotAllowed(why)
+    if seat.cant_make_it_at is not None:
+        raise NotAllowed(
+            "You already told the recruiters you can't make it; they will change the panel "
+            "or the time."
+        )
+    return interview
+
+
+async def cant_make_it(
+    db: Database, *, user_id: str, interview_id: int, reason: str, now: datetime
+) -> CantMakeIt:
+    """Flag the person's seat and say whom to tell; said twice, nobody is told again."""
+    text = reason.strip()
+    if len(text) > MAX_REASON:
+        raise FormErrors({"reason": f"Keep the reason under {MAX_REASON} characters."})
+    async with db.transaction() as session:
+        interview, _ = await _own_seat(session, user_id=user_id, interview_id=interview_id)
+        candidate = await store.lock_candidate(session, candidate_id=interview.candidate_id)
+        assert candidate is not None and candidate.id is not None
+        session.expire_all()  # read again under the lock: a panel change may have landed
+        interview, seat = await _own_seat(session, user_id=user_id, interview_id=interview_id)
+        await session.refresh(candidate)
+        why = _seat_refusal(interview, candidate)
+        if why:
+            raise NotAllowed(why)
+        with_role = await store.candidate_with_role(session, candidate_id=candidate.id)
+        assert with_role is not None
+        role, team = with_role[1].role, with_role[1].team
+        stage = plan_stage(template_of(interview, role), interview.plan_stage)
+        stage_name = stage.name if stage else interview.plan_stage
+        tell = sorted(team.recruiter_ids) or [role.hiring_manager_id]
+        if seat.cant_make_it_at is not None:
+            return CantMakeIt(
+                interview, candidate, stage_name, tell, seat.cant_make_it_reason, first=False
+            )
+        await seats_store.flag_cant_make_it(session, seat=seat, at=now, reason=text)
+        await store.changes.record_change(
+            session,
+            actor_id=user_id,
+            kind=Kind.CANT_MAKE_IT,
+            summary=f"<@{user_id}> can't make {stage_name}",
+            now=now,
+            role_id=role.id,
+            candidate_id=candidate.id,
+            interview_id=interview.id,
+            reason=text,
+        )
+    return CantMakeIt(interview, candidate, stage_name, tell, text, first=True)
+
+
+# The kits ------------------------------------------------------------------------------------
+
+
+async def kit_sent(
+    db: Database, *, interview_id: int, interviewer_id: str, channel: str, ts: str
+) -> None:
+    """Remember where an interviewer's kit DM is, so a later change edits it in place."""
+    async with db.transaction() as session:
+        await seats_store.set_kit_message(
+            session,
+            interview_id=interview_id,
+            interviewer_id=interviewer_id,
+            channel=channel,
+            ts=ts,
+        )

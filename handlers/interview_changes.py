@@ -1,0 +1,278 @@
+"""Changing an interview after it is booked: the status card's interview menu, the buttons
+in DMs that open the same forms, the forms' submissions, and "I can't make it" on a kit.
+
+Who may do what, and whether the interview still takes the change, is the use case's to
+say (bot/usecases/interviews.py): a refusal comes back as NotAllowed or FormErrors and is
+told as it is. What the interviewers are told goes after the answer, in the background.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.numbers import record_id, small_int
+from bot.slack import notify
+from bot.slack.blocks import interview_changes as blocks
+from bot.slack.blocks.interview_changes import (
+    CANCEL,
+    CANT_MAKE_IT,
+    CANT_MAKE_IT_SUBMIT,
+    CHANGE_PANEL,
+    MENU,
+    OPEN_PANEL,
+    OPEN_RESCHEDULE,
+    RESCHEDULE,
+)
+from bot.slack.deps import Deps
+from bot.slack.metadata import MAX_VERSION, InterviewMetadata
+from bot.usecases import interviews
+from bot.usecases.interviews import Changed, Verb
+from handlers import forms
+from handlers.replies import Modal, Reply, on_click
+from handlers.submissions import OPEN_AGAIN, submission
+
+OUT_OF_DATE = "That menu is out of date. Look at the card again."
+_FORMS = {
+    Verb.RESCHEDULE: blocks.reschedule_modal,
+    Verb.PANEL: blocks.panel_modal,
+    Verb.CANCEL: blocks.cancel_modal,
+}
+
+
+def _picked(action: dict[str, Any]) -> tuple[Verb, int, int] | None:
+    """The menu's `verb:interview:version`, or None for anything we did not write."""
+    option = action.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    parts = value.split(":") if isinstance(value, str) else []
+    if len(parts) != 3 or parts[0] not in {v.value for v in Verb}:
+        return None
+    interview_id = record_id(parts[1])
+    version = small_int(parts[2], low=1, high=MAX_VERSION)
+    if interview_id is None or version is None:
+        return None
+    return Verb(parts[0]), interview_id, version
+
+
+def _interview_id(action: dict[str, Any]) -> int:
+    return record_id(action.get("value")) or 0  # 0 is nobody's: refused as not found
+
+
+# Opening the forms ---------------------------------------------------------------------------
+
+
+async def _open(reply: Reply, verb: Verb, interview_id: int) -> None:
+    context = await reply.unless_refused(
+        interviews.change_context(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            interview_id=interview_id,
+            verb=verb,
+            now=reply.deps.clock.now(),
+        )
+    )
+    if context is not None:
+        await reply.open(_FORMS[verb](context))
+
+
+@on_click
+async def interview_menu(reply: Reply, action: dict[str, Any]) -> None:
+    """The card's menu: a form to open, or a no-show marked at once (on the version the
+    card showed: a card drawn before another change is told so, and nothing changes)."""
+    picked = _picked(action)
+    if picked is None:
+        await reply.tell(OUT_OF_DATE)
+        return
+    verb, interview_id, version = picked
+    if verb != Verb.NO_SHOW:
+        await _open(reply, verb, interview_id)
+        return
+    done = await reply.unless_refused(
+        interviews.no_show(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            interview_id=interview_id,
+            base_version=version,
+            now=reply.deps.clock.now(),
+        )
+    )
+    if done is None:
+        return
+    await reply.changed(done.card, blocks.changed_note(done))
+    text, prompt = blocks.no_show_prompt(done)
+    reply.deps.background.run(_after_no_show(reply, done, text, prompt), name="no-show")
+
+
+async def _after_no_show(reply: Reply, done: Changed, text: str, prompt: list[Block]) -> None:
+    await notify.dm(reply.client, reply.user_id, text, prompt)
+    why = "the candidate did not come, so no scorecard is due."
+    await _close_kits(reply.deps, reply.client, done, why)
+    await _summary(reply.deps, reply.client, done)
+
+
+@on_click
+async def open_reschedule(reply: Reply, action: dict[str, Any]) -> None:
+    await _open(reply, Verb.RESCHEDULE, _interview_id(action))
+
+
+@on_click
+async def open_panel(reply: Reply, action: dict[str, Any]) -> None:
+    await _open(reply, Verb.PANEL, _interview_id(action))
+
+
+@on_click
+async def open_cant_make_it(reply: Reply, action: dict[str, Any]) -> None:
+    interview = await reply.unless_refused(
+        interviews.cant_make_it_context(
+            reply.deps.db, user_id=reply.user_id, interview_id=_interview_id(action)
+        )
+    )
+    if interview is not None:
+        await reply.open(blocks.cant_make_it_modal(interview))
+
+
+# The submissions ---------------------------------------------------------------------------------
+
+
+@submission("starts")
+async def reschedule(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    metadata = InterviewMetadata.from_view(view)
+    done = await interviews.reschedule(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        interview_id=metadata.interview_id,
+        base_version=metadata.version,
+        form=interviews.NewTime(forms.datetime_utc(view, "starts"), forms.text(view, "minutes")),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.later(_after_reschedule(modal, done), name="interview-moved")
+
+
+async def _after_reschedule(modal: Modal, done: Changed) -> None:
+    """The kits edited in place (or sent anew), then one short DM each: the new time only."""
+    deps, client = modal.deps, modal.client
+    await modal.show_card(done.card, blocks.changed_note(done))
+    people = [kit.interviewer_id for kit in done.kits]
+    sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
+    await notify.send_kits(client, deps.db, done.kit(people), deps.clock.now(), sent=sent)
+    for person in people:
+        text, message = blocks.moved_message(done, tz_name=await notify.time_zone(client, person))
+        await notify.dm(client, person, text, message)
+
+
+@submission("interviewers")
+async def change_panel(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    metadata = InterviewMetadata.from_view(view)
+    done = await interviews.change_panel(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        interview_id=metadata.interview_id,
+        base_version=metadata.version,
+        interviewer_ids=forms.users(view, "interviewers"),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.later(_after_panel(modal, done), name="panel-changed")
+
+
+async def _after_panel(modal: Modal, done: Changed) -> None:
+    """New people get the kit; removed ones are not told (their kit only says so, quietly:
+    an edit notifies nobody)."""
+    deps, client = modal.deps, modal.client
+    await modal.show_card(done.card, blocks.changed_note(done))
+    if done.added:
+        await notify.send_kits(client, deps.db, done.kit(done.added), deps.clock.now())
+    why = "you are no longer on this interview's panel. Nothing more is due from you."
+    text, message = blocks.closed_kit(done, why)
+    for kit in done.removed:
+        if kit.channel and kit.ts:
+            await notify.edit(client, kit.channel, kit.ts, text, message)
+    removed = [kit.interviewer_id for kit in done.removed]
+    await deps.homes.redraw(client, deps.db, removed, deps.clock.now)
+    await _summary(deps, client, done)
+
+
+@submission("reason")
+async def cancel(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    metadata = InterviewMetadata.from_view(view)
+    reason = forms.text(view, "reason")
+    done = await interviews.cancel(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        interview_id=metadata.interview_id,
+        base_version=metadata.version,
+        reason=reason,
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.later(_after_cancel(modal, done, reason.strip()), name="interview-cancelled")
+
+
+async def _after_cancel(modal: Modal, done: Changed, reason: str) -> None:
+    deps, client = modal.deps, modal.client
+    await modal.show_card(done.card, blocks.changed_note(done))
+    await _close_kits(deps, client, done, "cancelled, so no scorecard is due.")
+    text, message = blocks.cancelled_message(done, reason)
+    for kit in done.kits:
+        await notify.dm(client, kit.interviewer_id, text, message)
+    await _summary(deps, client, done)
+
+
+async def _close_kits(deps: Deps, client: AsyncWebClient, done: Changed, why: str) -> None:
+    """Each kit of the interview says it is off (its Submit button gone), and each
+    interviewer's Home tab drops it."""
+    text, message = blocks.closed_kit(done, why)
+    for kit in done.kits:
+        if kit.channel and kit.ts:
+            await notify.edit(client, kit.channel, kit.ts, text, message)
+    people = [kit.interviewer_id for kit in done.kits]
+    await deps.homes.redraw(client, deps.db, people, deps.clock.now)
+
+
+async def _summary(deps: Deps, client: AsyncWebClient, done: Changed) -> None:
+    """The change completed the loop: the ratings summary, as a last scorecard sends it."""
+    if done.completed is not None:
+        await notify.send_loop_summary(client, done.completed, completed_at=deps.clock.now())
+
+
+@submission("reason", out_of_date=OPEN_AGAIN)
+async def cant_make_it(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    done = await interviews.cant_make_it(
+        modal.deps.db,
+        user_id=modal.user_id,
+        interview_id=InterviewMetadata.from_view(view).interview_id,
+        reason=forms.text(view, "reason"),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.later(_after_cant_make_it(modal, done), name="cant-make-it")
+
+
+async def _after_cant_make_it(modal: Modal, done: interviews.CantMakeIt) -> None:
+    client = modal.client
+    await notify.dm(client, modal.user_id, blocks.cant_make_it_noted(done), [])
+    if not done.first:
+        return  # the recruiters were told the first time
+    text, message = blocks.cant_make_it_alert(done, modal.user_id)
+    for person in done.tell:
+        await notify.dm(client, person, text, message)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(re.compile(rf"^{MENU}_\d+$"))(interview_menu)
+    app.action(re.compile(rf"^{OPEN_RESCHEDULE}(_\d+)?$"))(open_reschedule)
+    app.action(OPEN_PANEL)(open_panel)
+    app.action(CANT_MAKE_IT)(open_cant_make_it)
+    app.view(RESCHEDULE)(reschedule)
+    app.view(CHANGE_PANEL)(change_panel)
+    app.view(CANCEL)(cancel)
+    app.view(CANT_MAKE_IT_SUBMIT)(cant_make_it)

@@ -1,0 +1,69 @@
+"""Safeguards when scheduling: each rule names a fact the scheduler should know."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.domain.safeguards import (
+    Booked,
+    Clash,
+    LoopOverrun,
+    PlanOverrun,
+    clashes,
+    loop_overrun,
+    overlaps,
+    plan_overrun,
+)
+from tests.domain.clock_facts import DAY, HOUR, T
+
+MINUTE = timedelta(minutes=1)
+PLAN = ["screen", "system_design", "incident"]
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "expected"),
+    [
+        (T - HOUR, T, False),  # ends as ours starts: back to back
+        (T + HOUR, T + 2 * HOUR, False),  # starts as ours ends
+        (T - HOUR, T + MINUTE, True),
+        (T + 59 * MINUTE, T + 2 * HOUR, True),
+        (T + 10 * MINUTE, T + 20 * MINUTE, True),  # inside ours
+        (T - HOUR, T + 2 * HOUR, True),  # around ours
+    ],
+)
+def test_overlaps(starts, ends, expected: bool) -> None:
+    assert overlaps(T, T + HOUR, starts, ends) is expected
+    assert overlaps(starts, ends, T, T + HOUR) is expected
+
+
+def test_loop_overrun_only_past_the_loop_s_end() -> None:
+    assert loop_overrun(T + 7 * DAY, T + 7 * DAY) is None
+    assert loop_overrun(None, T + 30 * DAY) is None
+    assert loop_overrun(T + 7 * DAY, T + 7 * DAY + MINUTE) == LoopOverrun(
+        T + 7 * DAY, T + 7 * DAY + MINUTE
+    )
+
+
+def test_plan_overrun() -> None:
+    assert plan_overrun(PLAN, [], "screen") is None
+    assert plan_overrun(PLAN, ["screen", "system_design"], "incident") is None
+    assert plan_overrun(PLAN, ["screen"], "screen") == PlanOverrun(3, 2, repeated=True)
+    assert plan_overrun(PLAN, PLAN, "screen") == PlanOverrun(3, 4, repeated=True)
+    # A plan of three, each stage once, and a fourth of a stage not in it.
+    assert plan_overrun(PLAN, PLAN, "extra") == PlanOverrun(3, 4, repeated=False)
+
+
+def test_clashes_name_each_interviewer_and_the_other_time() -> None:
+    booked = [
+        Booked("UB", T + 30 * MINUTE, T + 90 * MINUTE),
+        Booked("UA", T - HOUR, T + MINUTE),
+        Booked("UA", T + HOUR, T + 2 * HOUR),  # back to back: fine
+        Booked("UC", T, T + HOUR),  # not on this interview
+    ]
+    assert clashes(T, T + HOUR, ["UA", "UB"], booked) == [
+        Clash("UA", T - HOUR, T + MINUTE),
+        Clash("UB", T + 30 * MINUTE, T + 90 * MINUTE),
+    ]
+    assert clashes(T, T + HOUR, ["UD"], booked) == []

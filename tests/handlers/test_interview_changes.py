@@ -1,0 +1,583 @@
+"""Changing an interview after it is booked, through signed Slack requests: the status
+card's menu (reschedule, change interviewers, cancel, no-show), "I can't make it" on the
+kit, the clocks following each change, the change history, and stale or forged clicks."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.store.tables import Candidate, Change, Interview, Scorecard, Seat
+from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    click,
+    create_role,
+    kit_for,
+    last_view,
+    press,
+    schedule,
+    stored,
+    submit_scorecard,
+)
+from tests.scheduling.test_sweep import messages_to, sweep
+
+pytestmark = pytest.mark.both_databases
+
+INTERVIEWER_3 = "UINT0003"
+# START is Monday 16 Nov 2026 09:00 UTC; Maya's interview is Tuesday 10:00 to 10:45.
+TUESDAY_10 = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)
+THURSDAY_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+NUDGE_AFTER_END = timedelta(minutes=61)
+
+
+async def maya_interviewing(
+    app: Running,
+    *,
+    interviewers: tuple[str, ...] = (INTERVIEWER,),
+    recruiters: tuple[str, ...] = (RECRUITER,),
+) -> Interview:
+    role = await create_role(app, recruiters=recruiters)
+    await add_candidate(app, "Maya Chen", role=role)
+    return await schedule(app, "Maya", starts=TUESDAY_10, interviewers=interviewers)
+
+
+async def card_of(app: Running, user: str = RECRUITER) -> dict[str, Any]:
+    return answer(await app.slack.command("status Maya", user=user))
+
+
+def overflows(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        b["accessory"]
+        for b in blocks
+        if b.get("type") == "section" and (b.get("accessory") or {}).get("type") == "overflow"
+    ]
+
+
+def menu_labels(card: dict[str, Any]) -> list[list[str]]:
+    return [[o["text"]["text"] for o in menu["options"]] for menu in overflows(card["blocks"])]
+
+
+async def pick(
+    app: Running, card: dict[str, Any], verb: str, *, user: str = RECRUITER, index: int = 0
+) -> list[Any]:
+    """Pick `verb` in the card's menu of its `index`th interview; the private answers."""
+    menu = overflows(card["blocks"])[index]
+    [value] = [o["value"] for o in menu["options"] if o["value"].startswith(f"{verb}:")]
+    return await press(
+        app,
+        menu["action_id"],
+        value,
+        user=user,
+        action_type="overflow",
+        message=card,
+        ephemeral=True,
+        answers=f"menu-{user}",
+    )
+
+
+async def open_form(app: Running, verb: str, *, user: str = RECRUITER) -> dict[str, Any]:
+    before = len(app.standin.calls_to("views.open"))
+    assert await pick(app, await card_of(app, user), verb, user=user) == []
+    assert len(app.standin.calls_to("views.open")) == before + 1
+    return last_view(app)
+
+
+async def the_interview(app: Running, interview_id: int | None) -> Interview:
+    [found] = [i for i in await stored(app, Interview) if i.id == interview_id]
+    return found
+
+
+async def seats(app: Running) -> set[str]:
+    async with app.deps.db.reader() as session:
+        return {s.interviewer_id for s in (await session.exec(select(Seat))).all()}
+
+
+def said(responses: list[Any]) -> str:
+    [response] = responses
+    return str(response.args["text"])
+
+
+def updates_in(app: Running, channel: str, since: int = 0) -> list[dict[str, Any]]:
+    return [
+        c.args
+        for c in app.standin.calls[since:]
+        if c.method == "chat.update" and c.args["channel"] == channel and c.status == 200
+    ]
+
+
+def summaries_to(app: Running, user: str, since: int = 0) -> list[dict[str, Any]]:
+    return [m for m in messages_to(app, user, since) if m["text"].startswith("All scorecards")]
+
+
+# The menu ---------------------------------------------------------------------------------
+
+
+async def test_the_menu_is_for_the_hiring_team_only(app: Running, clock) -> None:
+    await maya_interviewing(app)
+
+    assert menu_labels(await card_of(app)) == [
+        ["Reschedule", "Change interviewers", "Cancel interview"]
+    ]
+    assert len(overflows((await card_of(app, HM))["blocks"])) == 1
+    assert overflows((await card_of(app, INTERVIEWER))["blocks"]) == []
+    clock.set(TUESDAY_10 + timedelta(minutes=5))  # once it should have started: no-show too
+    assert menu_labels(await card_of(app))[0][-1] == "No-show (they did not come)"
+
+
+async def test_outsiders_and_interviewers_are_refused(app: Running) -> None:
+    interview = await maya_interviewing(app)
+    card = await card_of(app)
+    value = f"cancel:{interview.id}:1"
+    menu = overflows(card["blocks"])[0]
+
+    for person, words in [(OUTSIDER, "I can't find that candidate"), (INTERVIEWER, "Only the")]:
+        answers = await press(
+            app, menu["action_id"], value, user=person, action_type="overflow", message=card
+        )
+        assert said(answers).startswith(words)
+    assert app.standin.calls_to("views.open")[-1].args["view"]["callback_id"] != "interview_cancel"
+    # A forged submission of the form is refused on it too.
+    form = await open_form(app, "cancel")
+    refused = await app.slack.submit_view(form, {"reason": "no"}, user=OUTSIDER)
+    assert "I can't find that candidate" in refused.json()["errors"]["reason"]
+    assert (await the_interview(app, interview.id)).status == "scheduled"
+    assert await stored(app, Change) == []
+
+
+# Cancel -----------------------------------------------------------------------------------
+
+
+async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete(
+    app: Running, clock
+) -> None:
+    first = await maya_interviewing(app)
+    second = await schedule(
+        app,
+        "Maya",
+        plan="audit",
+        starts=TUESDAY_10 + timedelta(hours=2),
+        interviewers=(INTERVIEWER_2,),
+    )
+    clock.set(TUESDAY_10 + timedelta(minutes=50))
+    await submit_scorecard(app, first, INTERVIEWER)
+    assert summaries_to(app, HM) == []  # the audit still owes its scorecard
+    kit = kit_for(app, INTERVIEWER_2)
+    before = len(app.standin.calls)
+
+    form = await open_form(app, "cancel", user=RECRUITER)
+    empty = await app.slack.submit_view(form, {"reason": "   "}, user=RECRUITER)
+    assert "Say why" in empty.json()["errors"]["reason"]
+    assert (await the_interview(app, second.id)).status == "scheduled"
+    cards = overflows((await card_of(app))["blocks"])
+    assert len(cards) == 2
+    form = await open_form_at(app, "cancel", index=1)
+    done = await app.slack.submit_view(
+        form, {"reason": "Candidate asked to skip it"}, user=RECRUITER
+    )
+    await app.settle()
+
+    assert done.status_code == 200 and not done.content, done.text
+    cancelled = await the_interview(app, second.id)
+    assert (cancelled.status, cancelled.version) == ("cancelled", 2)
+    [change] = await stored(app, Change)
+    assert (change.kind, change.actor_id, change.reason) == (
+        "interview_cancelled",
+        RECRUITER,
+        "Candidate asked to skip it",
+    )
+    # The interviewer is told, and the kit loses its Submit button.
+    [told] = messages_to(app, INTERVIEWER_2, before)
+    assert told["text"].startswith("Interview cancelled")
+    [edited] = updates_in(app, f"D{INTERVIEWER_2}", before)
+    assert edited["ts"] == kit_sent_ts(app, kit) and "Submit scorecard" not in str(edited)
+    # Every remaining scorecard is in: the summary goes once, to each of the hiring team.
+    assert len(summaries_to(app, HM, before)) == 1
+    assert len(summaries_to(app, RECRUITER, before)) == 1
+    assert (await candidate_named(app, "Maya Chen")).feedback_complete_at == clock.now()
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"~Pipeline and tooling audit~ cancelled by <@{RECRUITER}>: Candidate" in shown
+    assert f"<@{INTERVIEWER_2}>: no scorecard due" in shown
+    assert "Pipeline and tooling audit cancelled by" in shown  # the history
+    # No nudge for it, ever; and no second summary.
+    since = len(app.standin.calls)
+    for hours in (3, 26, 50):
+        clock.set(TUESDAY_10 + timedelta(hours=hours))
+        await sweep(app)
+    assert messages_to(app, INTERVIEWER_2, since) == []
+    assert summaries_to(app, HM, since) == []
+
+
+async def open_form_at(
+    app: Running, verb: str, *, index: int, user: str = RECRUITER
+) -> dict[str, Any]:
+    assert await pick(app, await card_of(app, user), verb, user=user, index=index) == []
+    return last_view(app)
+
+
+def kit_sent_ts(app: Running, kit: dict[str, Any]) -> str:
+    """The ts Slack gave the kit's DM (the message a later change edits)."""
+    [call] = [c for c in app.standin.calls_to("chat.postMessage") if c.args is kit]
+    assert call.response is not None
+    return str(call.response["ts"])
+
+
+async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None:
+    interview = await maya_interviewing(app)
+    stale_card = await card_of(app)
+    reschedule_form = await open_form(app, "reschedule")
+    cancel_form = await open_form(app, "cancel")
+    cancelled = await app.slack.submit_view(cancel_form, {"reason": "Role paused"}, user=RECRUITER)
+    assert not cancelled.content, cancelled.text
+    await app.settle()
+
+    late = await app.slack.submit_view(reschedule_form, {"starts": THURSDAY_10}, user=RECRUITER)
+    error = late.json()["errors"]["starts"]
+    assert error.startswith(
+        "Someone changed this interview since you opened this form: it was cancelled"
+    )
+    stored_now = await the_interview(app, interview.id)
+    assert (stored_now.status, stored_now.starts_at, stored_now.version) == (
+        "cancelled",
+        TUESDAY_10,
+        2,
+    )
+    # The old card's menu: a short private answer, and no form.
+    opened = len(app.standin.calls_to("views.open"))
+    answers = await pick(app, stale_card, "reschedule")
+    assert "was cancelled" in said(answers)
+    assert len(app.standin.calls_to("views.open")) == opened
+    assert len(await stored(app, Change)) == 1
+
+
+async def test_a_stale_menu_after_the_candidate_left_changes_nothing(app: Running, clock) -> None:
+    interview = await maya_interviewing(app)
+    clock.set(TUESDAY_10 + timedelta(minutes=20))
+    stale_card = await card_of(app)
+    await app.slack.command("move Maya Chen to rejected: not a fit", user=RECRUITER)
+    assert (await candidate_named(app, "Maya Chen")).stage == "rejected"
+    opened = len(app.standin.calls_to("views.open"))
+
+    for verb in ("cancel", "no_show"):
+        answers = await pick(app, stale_card, verb)
+        assert "Maya Chen is in rejected" in said(answers)
+    assert len(app.standin.calls_to("views.open")) == opened
+    assert (await the_interview(app, interview.id)).status == "scheduled"
+    assert overflows((await card_of(app))["blocks"]) == []
+
+
+async def test_a_no_show_from_a_card_drawn_before_a_change_is_refused(app: Running, clock) -> None:
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 + timedelta(minutes=20))
+    stale_card = await card_of(app)
+    form = await open_form(app, "panel")
+    await app.slack.submit_view(form, {"interviewers": [INTERVIEWER]}, user=RECRUITER)
+    await app.settle()
+
+    answers = await pick(app, stale_card, "no_show")
+
+    assert "its interviewers changed" in said(answers) and "Nothing changed" in said(answers)
+    after = await the_interview(app, interview.id)
+    assert (after.status, after.version) == ("scheduled", 2)
+
+
+async def test_two_recruiters_at_once_one_wins_and_the_other_is_told(app: Running) -> None:
+    interview = await maya_interviewing(app, recruiters=(RECRUITER, RECRUITER_2))
+    cancel_form = await open_form(app, "cancel", user=RECRUITER)
+    move_form = await open_form(app, "reschedule", user=RECRUITER_2)
+
+    answers = await asyncio.gather(
+        app.slack.submit_view(cancel_form, {"reason": "Double booked"}, user=RECRUITER),
+        app.slack.submit_view(move_form, {"starts": THURSDAY_10}, user=RECRUITER_2),
+    )
+    await app.settle()
+
+    won = [a for a in answers if not a.content]
+    lost = [a.json()["errors"] for a in answers if a.content]
+    assert len(won) == 1 and len(lost) == 1
+    [field] = lost[0].values()
+    assert field.startswith("Someone changed this interview since you opened this form")
+    after = await the_interview(app, interview.id)
+    [change] = await stored(app, Change)
+    assert after.version == 2
+    if change.kind == "interview_cancelled":
+        assert (after.status, after.starts_at) == ("cancelled", TUESDAY_10)
+    else:
+        assert (after.status, after.starts_at) == ("scheduled", THURSDAY_10)
+
+
+# Reschedule -------------------------------------------------------------------------------
+
+
+async def test_a_rescheduled_interview_is_nudged_from_its_new_end_only(app: Running, clock) -> None:
+    interview = await maya_interviewing(app)
+    kit = kit_for(app, INTERVIEWER)
+    form = await open_form(app, "reschedule")
+    assert form["blocks"][2]["element"]["initial_value"] == "45"
+    before = len(app.standin.calls)
+
+    done = await app.slack.submit_view(
+        form, {"starts": THURSDAY_10, "minutes": "60"}, user=RECRUITER
+    )
+    await app.settle()
+
+    assert done.status_code == 200 and not done.content, done.text
+    moved = await the_interview(app, interview.id)
+    assert (moved.starts_at, moved.ends_at, moved.version) == (
+        THURSDAY_10,
+        THURSDAY_10 + timedelta(hours=1),
+        2,
+    )
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    assert seat.feedback_due_at == THURSDAY_10 + timedelta(hours=25)
+    # The kit is edited in place, and one short DM says the new time (never the old one).
+    [edited] = updates_in(app, f"D{INTERVIEWER}", before)
+    assert edited["ts"] == kit_sent_ts(app, kit) and "Thu 19 Nov" in edited["text"]
+    [note] = messages_to(app, INTERVIEWER, before)
+    assert note["text"].startswith("Interview moved") and "Thu 19 Nov, 10:00" in note["text"]
+    assert "Tue" not in blocks_text(note["blocks"])
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "moved from Tue 17 Nov 10:00 UTC to Thu 19 Nov 10:00 UTC" in shown
+    # The old end's nudge time passes quietly; the new end's brings the nudge.
+    since = len(app.standin.calls)
+    clock.set(TUESDAY_10 + timedelta(minutes=45) + NUDGE_AFTER_END)
+    await sweep(app)
+    assert messages_to(app, INTERVIEWER, since) == []
+    clock.set(THURSDAY_10 + timedelta(minutes=60) + NUDGE_AFTER_END)
+    await sweep(app)
+    [nudge] = messages_to(app, INTERVIEWER, since)
+    assert nudge["text"].startswith("Your scorecard for Maya Chen is due")
+
+
+async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -> None:
+    interview = await maya_interviewing(app)
+    form = await open_form(app, "reschedule")
+
+    long_ago = await app.slack.submit_view(
+        form, {"starts": clock.now() - timedelta(days=8)}, user=RECRUITER
+    )
+    assert "more than a week ago" in long_ago.json()["errors"]["starts"]
+    far = await app.slack.submit_view(
+        form, {"starts": clock.now() + timedelta(days=91)}, user=RECRUITER
+    )
+    assert "90 days" in far.json()["errors"]["starts"]
+    short = await app.slack.submit_view(
+        form, {"starts": THURSDAY_10, "minutes": "5"}, user=RECRUITER
+    )
+    assert "10 to 480" in short.json()["errors"]["minutes"]
+    same = await app.slack.submit_view(form, {}, user=RECRUITER)
+    assert "the time it has now" in same.json()["errors"]["starts"]
+    unchanged = await the_interview(app, interview.id)
+    assert (unchanged.starts_at, unchanged.version) == (TUESDAY_10, 1)
+    assert await stored(app, Change) == []
+
+
+# Change interviewers --------------------------------------------------------------------------
+
+
+async def test_a_removed_interviewer_is_never_nudged_and_the_loop_completes(
+    app: Running, clock
+) -> None:
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 + timedelta(minutes=50))
+    await submit_scorecard(app, interview, INTERVIEWER)
+    kit = kit_for(app, INTERVIEWER_2)
+    form = await open_form(app, "panel")
+    assert form["blocks"][1]["element"]["initial_users"] == [INTERVIEWER, INTERVIEWER_2]
+    before = len(app.standin.calls)
+
+    done = await app.slack.submit_view(form, {"interviewers": [INTERVIEWER]}, user=RECRUITER)
+    await app.settle()
+
+    assert done.status_code == 200 and not done.content, done.text
+    assert await seats(app) == {INTERVIEWER}
+    assert messages_to(app, INTERVIEWER_2, before) == []  # quietly
+    [edited] = updates_in(app, f"D{INTERVIEWER_2}", before)
+    assert edited["ts"] == kit_sent_ts(app, kit) and "no longer on" in edited["text"]
+    assert len(summaries_to(app, HM, before)) == 1
+    [change] = await stored(app, Change)
+    assert (
+        change.summary == f"Production incident interview interviewers: removed <@{INTERVIEWER_2}>"
+    )
+    since = len(app.standin.calls)
+    for days in (1, 2, 3):
+        clock.set(TUESDAY_10 + timedelta(days=days))
+        await sweep(app)
+    assert messages_to(app, INTERVIEWER_2, since) == []
+
+
+async def test_a_removed_interviewers_scorecard_stays_marked(app: Running, clock) -> None:
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 + timedelta(minutes=50))
+    await submit_scorecard(app, interview, INTERVIEWER, rating="4")
+    form = await open_form(app, "panel")
+    before = len(app.standin.calls)
+
+    done = await app.slack.submit_view(
+        form, {"interviewers": [INTERVIEWER_2, INTERVIEWER_3]}, user=RECRUITER
+    )
+    await app.settle()
+
+    assert not done.content, done.text
+    assert await seats(app) == {INTERVIEWER_2, INTERVIEWER_3}
+    assert len(await stored(app, Scorecard)) == 1
+    kit_for(app, INTERVIEWER_3)  # the new interviewer got the kit
+    assert messages_to(app, INTERVIEWER_2, before) == []  # the one kept is told nothing
+    assert summaries_to(app, HM, before) == []  # two scorecards still owed
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"<@{INTERVIEWER}>: scorecard in: *Strong yes* · no longer on the panel" in shown
+    # The independence rule: the new interviewer sees no rating before their own.
+    theirs = blocks_text((await card_of(app, INTERVIEWER_3))["blocks"])
+    assert "Strong yes" not in theirs
+    await submit_scorecard(app, interview, INTERVIEWER_2)
+    await submit_scorecard(app, interview, INTERVIEWER_3)
+    [summary] = summaries_to(app, HM, before)
+    assert f"<@{INTERVIEWER}>: *Strong yes* (no longer on the panel)" in blocks_text(
+        summary["blocks"]
+    )
+    assert "All 3 scorecards" in blocks_text(summary["blocks"])
+
+
+async def test_change_interviewers_refuses_bad_values_on_the_field(app: Running) -> None:
+    await maya_interviewing(app)
+    form = await open_form(app, "panel")
+
+    nobody = await app.slack.submit_view(form, {"interviewers": []}, user=RECRUITER)
+    assert nobody.json()["errors"] == {"interviewers": "Pick at least one interviewer."}
+    seven = [f"UINT000{i}" for i in range(1, 8)]
+    many = await app.slack.submit_view(form, {"interviewers": seven}, user=RECRUITER)
+    assert "at most 6" in many.json()["errors"]["interviewers"]
+    same = await app.slack.submit_view(form, {}, user=RECRUITER)
+    assert "panel it has now" in same.json()["errors"]["interviewers"]
+    assert await seats(app) == {INTERVIEWER}
+    assert await stored(app, Change) == []
+
+
+# No-show ------------------------------------------------------------------------------------
+
+
+async def test_a_no_show_offers_reschedule_or_reject(app: Running, clock) -> None:
+    interview = await maya_interviewing(app)
+    clock.set(TUESDAY_10 + timedelta(minutes=20))
+    before = len(app.standin.calls)
+
+    answers = await pick(app, await card_of(app), "no_show")
+    await app.settle()
+
+    assert "marked a no-show" in said(answers)  # the card, redrawn under a note
+    assert (await the_interview(app, interview.id)).status == "no_show"
+    [prompt] = [m for m in messages_to(app, RECRUITER, before) if "did not come" in m["text"]]
+    offered = buttons(prompt["blocks"])
+    assert set(offered) == {"Reschedule", "Reject"}
+    card = await card_of(app)
+    assert overflows(card["blocks"]) == [] and "Reschedule" in buttons(card["blocks"])
+    # No scorecard is due for it: the sweep nudges nobody.
+    clock.set(TUESDAY_10 + timedelta(hours=3))
+    await sweep(app)
+    assert messages_to(app, INTERVIEWER, before) == []
+    # Reject opens the move form set to rejected; Reschedule, the reschedule form.
+    await click(app, prompt, "Reject", user=RECRUITER, channel=f"D{RECRUITER}")
+    rejecting = last_view(app)
+    assert rejecting["callback_id"] == "candidate_move"
+    assert rejecting["blocks"][1]["element"]["initial_option"]["value"] == "rejected"
+    await click(app, prompt, "Reschedule", user=RECRUITER, channel=f"D{RECRUITER}")
+    form = last_view(app)
+    assert form["callback_id"] == "interview_reschedule"
+    done = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    await app.settle()
+    assert not done.content, done.text
+    again = await the_interview(app, interview.id)
+    assert (again.status, again.starts_at, again.version) == ("scheduled", THURSDAY_10, 3)
+
+
+# I can't make it ----------------------------------------------------------------------------
+
+
+async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
+    app: Running,
+) -> None:
+    interview = await maya_interviewing(
+        app, interviewers=(INTERVIEWER, INTERVIEWER_2), recruiters=(RECRUITER, RECRUITER_2)
+    )
+    kit = kit_for(app, INTERVIEWER)
+    before = len(app.standin.calls)
+
+    assert (
+        await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}") == []
+    )
+    form = last_view(app)
+    done = await app.slack.submit_view(form, {"reason": "Out sick"}, user=INTERVIEWER)
+    await app.settle()
+
+    assert not done.content, done.text
+    for recruiter in (RECRUITER, RECRUITER_2):
+        [alert] = messages_to(app, recruiter, before)
+        assert "can't make" in alert["text"]
+        assert set(buttons(alert["blocks"])) == {"Change interviewers", "Reschedule"}
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert (
+        f"<@{INTERVIEWER}>: scorecard due" in shown and ":warning: can't make it: Out sick" in shown
+    )
+    # Again: a short answer, no form; the same form sent again tells nobody twice.
+    opened = len(app.standin.calls_to("views.open"))
+    again = await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    assert "already told" in said(again)
+    assert len(app.standin.calls_to("views.open")) == opened
+    await app.slack.submit_view(form, {"reason": "Out sick"}, user=INTERVIEWER)
+    await app.settle()
+    assert len(messages_to(app, RECRUITER, before)) == 1
+    # Only the seat's holder: anyone else pressing it is refused.
+    refused = await press(app, "interview_cant_open", str(interview.id), user=OUTSIDER)
+    assert "not on that interview's panel" in said(refused)
+    # The recruiter's button opens the panel form; removing the person clears the flag.
+    [alert] = messages_to(app, RECRUITER, before)
+    await click(app, alert, "Change interviewers", user=RECRUITER, channel=f"D{RECRUITER}")
+    panel = last_view(app)
+    assert panel["callback_id"] == "interview_panel"
+    await app.slack.submit_view(panel, {"interviewers": [INTERVIEWER_2]}, user=RECRUITER)
+    await app.settle()
+    assert "can't make it" not in blocks_text((await card_of(app))["blocks"]).split("History")[0]
+    kinds = [c.kind for c in await stored(app, Change)]
+    assert kinds == ["interview_cant_make_it", "interview_panel"]
+
+
+async def test_a_kits_place_is_kept_for_later_edits(app: Running) -> None:
+    interview = await maya_interviewing(app)
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    kit = kit_for(app, INTERVIEWER)
+    assert (seat.kit_channel, seat.kit_ts) == (f"D{INTERVIEWER}", kit_sent_ts(app, kit))
+    assert seat.interview_id == interview.id
+    assert isinstance(await candidate_named(app, "Maya Chen"), Candidate)
+
+
+async def test_a_reschedule_clears_the_cant_make_it_flag(app: Running) -> None:
+    interview = await maya_interviewing(app)
+    kit = kit_for(app, INTERVIEWER)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    await app.slack.submit_view(last_view(app), {}, user=INTERVIEWER)  # no reason: fine
+    await app.settle()
+    [alert] = messages_to(app, RECRUITER)[-1:]
+    assert (
+        alert["text"] == "An interviewer can't make Production incident interview with Maya Chen."
+    )
+    assert ":warning: can't make it" in blocks_text((await card_of(app))["blocks"])
+
+    await click(app, alert, "Reschedule", user=RECRUITER, channel=f"D{RECRUITER}")
+    done = await app.slack.submit_view(last_view(app), {"starts": THURSDAY_10}, user=RECRUITER)
+    await app.settle()
+
+    assert not done.content, done.text
+    assert (await the_interview(app, interview.id)).starts_at == THURSDAY_10
+    assert ":warning:" not in blocks_text((await card_of(app))["blocks"])

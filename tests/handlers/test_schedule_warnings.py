@@ -1,0 +1,182 @@
+"""Safeguards when scheduling, through signed Slack requests: each is a warning in the
+scheduler's confirmation DM, and the interview is booked all the same."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import col, update
+
+from bot.domain.interviews import InterviewStatus
+from bot.runtime.timesource import ManualClock
+from bot.store.tables import Candidate, Interview, Role
+from tests.conftest import RECRUITER, RECRUITER_2, START, Running
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    blocks_text,
+    create_role,
+    schedule,
+    stored,
+)
+from tests.scheduling.test_sweep import messages_to
+
+DAY = timedelta(days=1)
+TUESDAY_10 = START.replace(hour=10) + DAY
+
+
+def token(moment: datetime) -> str:
+    """How a time shows in a message: a Slack date token every reader sees in their zone."""
+    return f"<!date^{int(moment.timestamp())}^"
+
+
+async def confirmation(
+    app: Running, name: str, *, user: str = RECRUITER, **booking: Any
+) -> tuple[str, str]:
+    """Schedule through the form; the confirmation DM's text and what it shows."""
+    before = len(app.standin.calls)
+    await schedule(app, name, user=user, **booking)
+    [message] = [m for m in messages_to(app, user, before) if m["text"].startswith("Scheduled")]
+    return message["text"], blocks_text(message["blocks"])
+
+
+async def jane(app: Running) -> Role:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    return role
+
+
+async def test_a_booking_inside_the_plan_and_the_loop_has_no_warning(app: Running) -> None:
+    await jane(app)
+    text, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10)
+    assert text == "Scheduled Pipeline and tooling audit with Jane Doe."
+    assert ":warning:" not in shown
+    text, shown = await confirmation(app, "Jane", plan="incident", starts=TUESDAY_10 + DAY)
+    assert ":warning:" not in shown
+
+
+@pytest.mark.both_databases
+async def test_an_interview_past_the_loop_s_deadline_is_booked_with_a_warning(
+    app: Running, clock: ManualClock
+) -> None:
+    await jane(app)
+    await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)  # the loop starts now
+    loop_ends = START + 7 * DAY
+    late = loop_ends + timedelta(hours=1)
+
+    text, shown = await confirmation(app, "Jane", plan="incident", starts=late)
+
+    assert text.endswith("1 warning: see below.")
+    assert "*Past the loop's deadline.*" in shown
+    assert f"after Jane Doe's 7-day loop ends {token(loop_ends)}" in shown
+    assert len(await stored(app, Interview)) == 2  # booked all the same
+
+
+async def test_a_first_interview_past_the_loop_it_starts_warns_too(app: Running) -> None:
+    """Booking moves Jane to interviewing now: her loop ends 7 days from now, before
+    an interview 8 days ahead."""
+    await jane(app)
+    _, shown = await confirmation(app, "Jane", plan="audit", starts=START + 8 * DAY)
+    assert "moved from sourced to interviewing" in shown
+    assert f"loop ends {token(START + 7 * DAY)}" in shown
+
+
+async def test_the_candidate_s_deadline_warning_stands_for_the_loop_s(app: Running) -> None:
+    """One warning about the loop, the tighter one: the candidate's own deadline."""
+    await jane(app)
+    await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
+    async with app.deps.db.transaction() as session:
+        await session.exec(
+            update(Candidate).values(deadline_at=START + 4 * DAY, deadline_reason="competing offer")
+        )
+    _, shown = await confirmation(app, "Jane", plan="incident", starts=START + 8 * DAY)
+    assert "Too late for Jane Doe's deadline" in shown
+    assert "Past the loop's deadline" not in shown
+
+
+async def test_a_plan_interview_booked_twice_warns(app: Running) -> None:
+    await jane(app)
+    await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
+
+    _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10 + DAY)
+
+    assert (
+        "*Pipeline and tooling audit booked twice.* Jane Doe already has a Pipeline and "
+        "tooling audit interview. If this one replaces the other" in shown
+    )
+    assert "the plan has" not in shown  # two interviews: still inside the plan's three
+    assert len(await stored(app, Interview)) == 2
+
+
+async def test_more_interviews_than_the_plan_warns(app: Running) -> None:
+    await jane(app)
+    for n, plan in enumerate(("audit", "incident", "takehome")):
+        await schedule(app, "Jane", plan=plan, starts=TUESDAY_10 + n * DAY)
+
+    _, shown = await confirmation(app, "Jane", plan="incident", starts=TUESDAY_10 + 3 * DAY)
+
+    assert "That makes 4 interviews; the plan has 3." in shown
+    assert len(await stored(app, Interview)) == 4
+
+
+@pytest.mark.both_databases
+async def test_a_cancelled_interview_takes_no_place_in_the_plan(app: Running) -> None:
+    await jane(app)
+    first = await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
+    async with app.deps.db.transaction() as session:
+        await session.exec(
+            update(Interview)
+            .where(col(Interview.id) == first.id)
+            .values(status=InterviewStatus.CANCELLED.value)
+        )
+    _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10 + DAY)
+    assert ":warning:" not in shown
+
+
+@pytest.mark.both_databases
+async def test_an_interviewer_already_interviewing_then_is_named_not_the_other_candidate(
+    app: Running,
+) -> None:
+    await jane(app)
+    await schedule(app, "Jane", interviewers=(INTERVIEWER,), starts=TUESDAY_10)  # to 10:45
+    other_role = await create_role(app, title="Data Engineer", recruiters=(RECRUITER_2,))
+    await add_candidate(app, "Bob Roe", role=other_role, user=RECRUITER_2)
+
+    text, shown = await confirmation(
+        app,
+        "Bob",
+        user=RECRUITER_2,
+        interviewers=(INTERVIEWER, INTERVIEWER_2),
+        starts=TUESDAY_10 + timedelta(minutes=30),
+    )
+
+    assert f"*<@{INTERVIEWER}> is already interviewing then:* another interview, " in shown
+    assert token(TUESDAY_10) in shown and token(TUESDAY_10 + timedelta(minutes=45)) in shown
+    assert "Jane" not in shown and "Jane" not in text  # another role's candidate
+    assert f"<@{INTERVIEWER_2}> is already" not in shown
+    assert len(await stored(app, Interview)) == 2
+
+
+async def test_back_to_back_or_cancelled_interviews_do_not_clash(app: Running) -> None:
+    role = await jane(app)
+    first = await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)  # 30 min: to 10:30
+    await add_candidate(app, "Ann Lee", role=role)
+    _, shown = await confirmation(
+        app, "Ann", plan="audit", starts=TUESDAY_10 + timedelta(minutes=30)
+    )
+    assert ":warning:" not in shown
+
+    async with app.deps.db.transaction() as session:
+        await session.exec(
+            update(Interview)
+            .where(col(Interview.id) == first.id)
+            .values(status=InterviewStatus.CANCELLED.value)
+        )
+    # 09:45 to 10:30: over Jane's cancelled one, and back to back with Ann's audit.
+    _, shown = await confirmation(
+        app, "Ann", plan="incident", starts=TUESDAY_10 - timedelta(minutes=15)
+    )
+    assert "already interviewing" not in shown

@@ -1,0 +1,279 @@
+"""The reminder before an interview, end to end: booked through Slack, the clock moved
+by the test, one sweep run, and what the interviewer receives in the stand-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import col, select, update
+
+from bot import store
+from bot.domain.interviews import InterviewStatus
+from bot.runtime.timesource import ManualClock
+from bot.slack.blocks.interviews import OPEN_SCORECARD
+from bot.store.tables import Alert, Interview, Role
+from tests.conftest import HM, RECRUITER, Running
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    blocks_text,
+    buttons,
+    create_role,
+    last_view,
+    schedule,
+    stored,
+)
+from tests.scheduling.test_sweep import digests_to, messages_to, sweep
+
+MINUTE = timedelta(minutes=1)
+# Monday 16 Nov (conftest's START is 09:00 that day).
+EVENING = datetime(2026, 11, 16, 21, 30, tzinfo=UTC)  # outside anyone's working hours in UTC
+TUESDAY_10 = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)
+
+
+def reminders_to(app: Running, user: str, since: int = 0) -> list[dict[str, Any]]:
+    return [m for m in messages_to(app, user, since) if m["text"].startswith("Reminder:")]
+
+
+async def book(
+    app: Running,
+    starts: datetime,
+    *,
+    interviewers: tuple[str, ...] = (INTERVIEWER,),
+    **role: Any,
+) -> Interview:
+    made = await create_role(app, **role)
+    await add_candidate(app, "Jane Doe", role=made)
+    return await schedule(app, "Jane", starts=starts, interviewers=interviewers)
+
+
+async def move_interview(app: Running, interview: Interview, starts: datetime) -> None:
+    """What a reschedule does to the facts (engineer A's button builds on the same)."""
+    async with app.deps.db.transaction() as session:
+        await session.exec(
+            update(Interview)
+            .where(col(Interview.id) == interview.id)
+            .values(starts_at=starts, ends_at=starts + timedelta(minutes=45))
+        )
+        await store.replan_clocks(
+            session, candidate_id=interview.candidate_id, now=app.deps.clock.now()
+        )
+
+
+async def set_status(app: Running, interview: Interview, status: InterviewStatus) -> None:
+    async with app.deps.db.transaction() as session:
+        await session.exec(
+            update(Interview).where(col(Interview.id) == interview.id).values(status=status.value)
+        )
+        await store.replan_clocks(
+            session, candidate_id=interview.candidate_id, now=app.deps.clock.now()
+        )
+
+
+@pytest.mark.both_databases
+async def test_the_reminder_comes_30_minutes_before_even_at_night(
+    app: Running, clock: ManualClock
+) -> None:
+    interview = await book(app, EVENING, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    before = len(app.standin.calls)
+    clock.set(EVENING - 31 * MINUTE)
+    await sweep(app)
+    assert reminders_to(app, INTERVIEWER, before) == []
+
+    clock.set(EVENING - 30 * MINUTE)  # 21:00 UTC: working hours would hold a nudge
+    await sweep(app)
+
+    # The interviewer's own DM, never a digest item; nothing to the hiring team.
+    assert digests_to(app, RECRUITER, before) == [] and digests_to(app, HM, before) == []
+    for person in (INTERVIEWER, INTERVIEWER_2):
+        [reminder] = messages_to(app, person, before)
+        assert reminder["text"].startswith("Reminder:")
+        assert reminder["text"].startswith(
+            "Reminder: Production incident interview with Jane Doe (MLOps Engineer) starts"
+        )
+        shown = blocks_text(reminder["blocks"])
+        # The kit's competencies for this interview, with their signals.
+        for competency in ("Production incident response", "Model monitoring", "Rollback"):
+            assert competency in shown, (competency, shown)
+        assert "Training pipeline design" not in shown  # another interview's
+        button = buttons(reminder["blocks"])["Submit scorecard"]
+        assert (button["action_id"], button["value"]) == (OPEN_SCORECARD, str(interview.id))
+        assert "Snooze 24h" not in buttons(reminder["blocks"])
+
+    clock.advance(5 * MINUTE)
+    await sweep(app)
+    assert len(reminders_to(app, INTERVIEWER, before)) == 1  # once
+
+
+async def test_the_reminder_s_button_opens_the_scorecard(app: Running, clock: ManualClock) -> None:
+    await book(app, TUESDAY_10)
+    before = len(app.standin.calls)
+    clock.set(TUESDAY_10 - 30 * MINUTE)
+    await sweep(app)
+    [reminder] = reminders_to(app, INTERVIEWER, before)
+    button = buttons(reminder["blocks"])["Submit scorecard"]
+
+    response = await app.slack.action(
+        button["action_id"],
+        button["value"],
+        user=INTERVIEWER,
+        response_url=app.standin.response_url(INTERVIEWER),
+        message=reminder,
+        channel=f"D{INTERVIEWER}",
+    )
+
+    assert response.status_code == 200
+    assert last_view(app)["callback_id"] == "scorecard_submit"
+
+
+async def test_the_feedback_nudges_after_a_reminder_still_wait_for_working_hours(
+    app: Running, clock: ManualClock
+) -> None:
+    """The reminder is exempt from working hours; the nudges that follow are not, and the
+    reminder stops none of them."""
+    await book(app, EVENING)
+    before = len(app.standin.calls)
+    clock.set(EVENING - 30 * MINUTE)
+    await sweep(app)
+    clock.set(EVENING + 45 * MINUTE + 61 * MINUTE)  # the first nudge is due: 23:16 UTC
+    await sweep(app)
+    assert [m["text"][:9] for m in messages_to(app, INTERVIEWER, before)] == ["Reminder:"]
+
+    clock.set(datetime(2026, 11, 17, 9, 0, tzinfo=UTC))  # Tuesday 09:00: working hours
+    await sweep(app)
+
+    [_, nudge] = messages_to(app, INTERVIEWER, before)
+    assert nudge["text"].startswith("Your scorecard for Jane Doe is due")
+
+
+async def test_no_reminder_when_the_role_turned_them_off(app: Running, clock: ManualClock) -> None:
+    await book(app, TUESDAY_10, reminder_minutes="0")
+    async with app.deps.db.reader() as session:
+        assert (await session.exec(select(Role.reminder_minutes))).one() == 0
+    before = len(app.standin.calls)
+    for at in (TUESDAY_10 - 30 * MINUTE, TUESDAY_10 - MINUTE):
+        clock.set(at)
+        await sweep(app)
+    assert reminders_to(app, INTERVIEWER, before) == []
+    assert not [a for a in await stored(app, Alert) if a.kind == "interview_reminder"]
+
+
+async def test_a_role_s_own_minutes(app: Running, clock: ManualClock) -> None:
+    await book(app, TUESDAY_10, reminder_minutes="90")
+    before = len(app.standin.calls)
+    clock.set(TUESDAY_10 - 91 * MINUTE)
+    await sweep(app)
+    assert reminders_to(app, INTERVIEWER, before) == []
+    clock.set(TUESDAY_10 - 90 * MINUTE)
+    await sweep(app)
+    assert len(reminders_to(app, INTERVIEWER, before)) == 1
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("status", [InterviewStatus.CANCELLED, InterviewStatus.NO_SHOW])
+async def test_no_reminder_for_an_interview_no_longer_held(
+    app: Running, clock: ManualClock, status: InterviewStatus
+) -> None:
+    interview = await book(app, TUESDAY_10)
+    await sweep(app)  # planned: the reminder waits for 09:30
+    await set_status(app, interview, status)
+    before = len(app.standin.calls)
+
+    clock.set(TUESDAY_10 - 30 * MINUTE)
+    await sweep(app)
+
+    assert reminders_to(app, INTERVIEWER, before) == []
+
+
+@pytest.mark.both_databases
+async def test_a_moved_interview_is_reminded_at_its_new_time_only(
+    app: Running, clock: ManualClock
+) -> None:
+    interview = await book(app, TUESDAY_10)
+    await sweep(app)  # the reminder for Tuesday 09:30 is planned
+    wednesday_10 = TUESDAY_10 + timedelta(days=1)
+    await move_interview(app, interview, wednesday_10)
+    before = len(app.standin.calls)
+
+    clock.set(TUESDAY_10 - 30 * MINUTE)
+    await sweep(app)
+    assert reminders_to(app, INTERVIEWER, before) == []
+
+    clock.set(wednesday_10 - 30 * MINUTE)
+    await sweep(app)
+    [reminder] = reminders_to(app, INTERVIEWER, before)
+    assert f"<!date^{int(wednesday_10.timestamp())}^" in reminder["text"]
+
+
+async def test_moved_after_its_reminder_went_it_gets_one_for_the_new_time(
+    app: Running, clock: ManualClock
+) -> None:
+    interview = await book(app, TUESDAY_10)
+    before = len(app.standin.calls)
+    clock.set(TUESDAY_10 - 20 * MINUTE)
+    await sweep(app)
+    later = TUESDAY_10 + 3 * timedelta(hours=1)
+    await move_interview(app, interview, later)  # moved at 09:40 to 13:00
+    await sweep(app)
+    assert len(reminders_to(app, INTERVIEWER, before)) == 1
+
+    clock.set(later - 30 * MINUTE)
+    await sweep(app)
+
+    _, second = reminders_to(app, INTERVIEWER, before)
+    assert f"<!date^{int(later.timestamp())}^" in second["text"]
+
+
+async def test_booked_less_than_30_minutes_ahead_the_reminder_goes_at_once(
+    app: Running, clock: ManualClock
+) -> None:
+    """Decided: a reminder already due at booking goes on the next sweep, as long as the
+    interview has not started; one for an interview already under way never goes."""
+    soon = clock.now() + 10 * MINUTE
+    await book(app, soon)
+    before = len(app.standin.calls)
+    await sweep(app)
+    assert len(reminders_to(app, INTERVIEWER, before)) == 1
+
+
+async def test_an_interview_booked_after_it_started_gets_no_reminder(
+    app: Running, clock: ManualClock
+) -> None:
+    await book(app, clock.now() - 5 * MINUTE)  # recorded after the fact
+    before = len(app.standin.calls)
+    await sweep(app)
+    assert reminders_to(app, INTERVIEWER, before) == []
+
+
+async def test_a_reminder_missed_while_down_is_not_sent_after_the_interview(
+    app: Running, clock: ManualClock
+) -> None:
+    """The sweep did not run until after the interview: the interviewer gets the
+    scorecard nudge, and no reminder for an interview that is over."""
+    await book(app, TUESDAY_10)
+    before = len(app.standin.calls)
+    clock.set(TUESDAY_10 + 45 * MINUTE + 61 * MINUTE)
+    await sweep(app)
+    [message] = messages_to(app, INTERVIEWER, before)
+    assert message["text"].startswith("Your scorecard for Jane Doe is due")
+
+
+@pytest.mark.both_databases
+async def test_a_reminder_slack_held_back_until_the_start_is_dropped(
+    app: Running, clock: ManualClock
+) -> None:
+    await book(app, TUESDAY_10)
+    clock.set(TUESDAY_10 - 30 * MINUTE)
+    app.standin.rate_limit_next("chat.postMessage", retry_after=45 * 60)
+    before = len(app.standin.calls)
+    await sweep(app)  # Slack says wait 45 minutes: past the start
+    clock.set(TUESDAY_10 + 16 * MINUTE)
+
+    report = await sweep(app)
+
+    assert reminders_to(app, INTERVIEWER, before) == []
+    [alert] = [a for a in await stored(app, Alert) if a.kind == "interview_reminder"]
+    assert alert.status == "skipped" and report.skipped == 1
