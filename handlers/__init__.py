@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, errors, events, imports, views
+from handlers import (
+    actions,
+    commands,
+    edits,
+    errors,
+    events,
+    imports,
+    interview_changes,
+    templates,
+    views,
+)
 
 
 def register(app: AsyncApp) -> None:
@@ -14,3 +24,6 @@ def register(app: AsyncApp) -> None:
     views.register(app)
     events.register(app)
     imports.register(app)
+    edits.register(app)
+    templates.register(app)
+    interview_changes.register(app)

@@ -8,6 +8,7 @@ as words to show (a refusal function's answer, or NotAllowed).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,11 +18,13 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.grammar import CommandError, parse, parse_move
-from bot.domain.scorecards import template_named, templates
+from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove
 from bot.readmodels.pipelines import pipelines
+from bot.slack.blocks import admins as admin_blocks
 from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import imports as import_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
@@ -32,8 +35,10 @@ from bot.slack.blocks.roles import create_role_modal
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, exports, feedback, offers, roles
+from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
+from handlers import edits
 from handlers.render import refresh_team_homes, status_answer, status_card
 from handlers.replies import CommandReply
 
@@ -204,31 +209,79 @@ async def pipeline(reply: CommandReply, query: str) -> None:
     await reply.show(*pipeline_message(boards, query=query))
 
 
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,31})(?:\|[^>]*)?>$")
+
+
+def mentioned(text: str) -> str | None:
+    """The user id of one mention as Slack sends it in a command (`<@U123|jane>`)."""
+    found = _MENTION.match(text.strip())
+    return found.group(1) if found else None
+
+
 async def admin(reply: CommandReply, rest: str) -> None:
-    admins = reply.deps.settings.loopkeeper_admins
-    refusal = admin_cases.admin_refusal(reply.user_id, admins)
+    db, user_id = reply.deps.db, reply.user_id
+    refusal = admin_cases.admin_refusal(user_id, await admin_cases.admin_ids(db))
     if refusal:
         await reply.tell(refusal)
         return
-    if rest.strip().lower() != "deliveries":
-        await reply.tell(
-            "Admin commands: `/hire admin deliveries` lists alerts and weekly reports "
-            "Slack refused."
-        )
-        return
-    failed = await reply.unless_refused(
-        admin_cases.failed_deliveries(reply.deps.db, user_id=reply.user_id, admins=admins)
-    )
-    if failed is not None:
-        await reply.show(*alert_blocks.deliveries_message(failed.alerts, failed.reports))
+    verb, _, target = rest.strip().partition(" ")
+    verb = verb.lower()
+    if verb in ("", "list"):
+        listed = await reply.unless_refused(admin_cases.list_admins(db, user_id=user_id))
+        if listed is not None:
+            await reply.show(*admin_blocks.admins_message(listed))
+    elif verb in ("add", "remove"):
+        person = mentioned(target)
+        if person is None:
+            await reply.tell(admin_blocks.NAME_ONE.format(verb=verb))
+            return
+        now = reply.deps.clock.now()
+        if verb == "add":
+            new = await reply.unless_refused(
+                admin_cases.add_admin(db, actor_id=user_id, user_id=person, now=now)
+            )
+            if new is not None:
+                await reply.tell(admin_blocks.added(person, new=new))
+        else:
+            gone = await reply.unless_refused(
+                admin_cases.remove_admin(db, actor_id=user_id, user_id=person, now=now)
+            )
+            if gone is not None:
+                await reply.tell(admin_blocks.removed(person, was_admin=gone))
+    elif verb == "deliveries":
+        failed = await reply.unless_refused(admin_cases.failed_deliveries(db, user_id=user_id))
+        if failed is not None:
+            await reply.show(*alert_blocks.deliveries_message(failed.alerts, failed.reports))
+    else:
+        await reply.tell(admin_blocks.USAGE)
 
 
 async def role(reply: CommandReply, rest: str) -> None:
-    refusal = roles.create_refusal(reply.user_id, reply.deps.settings.loopkeeper_admins)
+    words = rest.split(maxsplit=1)
+    if words and words[0].lower() in edits.ROLE_VERBS:  # /hire role edit|close|reopen <title>
+        await edits.role_command(
+            reply, words[0].lower(), words[1].strip() if len(words) > 1 else ""
+        )
+        return
+    db = reply.deps.db
+    refusal = roles.create_refusal(reply.user_id, await admin_cases.admin_ids(db))
     if refusal:
         await reply.tell(refusal)
         return
-    await reply.open(create_role_modal(creator_id=reply.user_id, templates=templates()))
+    choices = await template_cases.choices(db)
+    await reply.open(create_role_modal(creator_id=reply.user_id, templates=choices))
+
+
+async def edit(reply: CommandReply, name: str) -> None:
+    """`/hire edit <name>`: the candidate's edit form (name, email, links, role)."""
+    card = await _one_candidate(
+        reply,
+        name,
+        missing="Whom? Example: `/hire edit Jane Doe`.",
+        action=edit_blocks.OPEN_EDIT_CANDIDATE,
+    )
+    if card is not None:
+        await edits.open_candidate_edit(reply, card.candidate.id or 0)
 
 
 async def _send_export(
@@ -286,6 +339,7 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "role": role,
     "admin": admin,
     "export": export,
+    "edit": edit,
 }
 
 

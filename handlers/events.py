@@ -18,7 +18,7 @@ from bot.slack import notify
 from bot.slack.blocks.help import help_text
 from bot.slack.deps import Deps, deps_of
 from bot.usecases import receipts
-from handlers import imports
+from handlers import imports, templates
 from handlers.render import status_answer
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,16 @@ async def direct_message(
 ) -> None:
     if event.get("bot_id") or event.get("channel_type") != "im":
         return
-    if event.get("subtype") == "file_share":  # a CSV of candidates to import
+    if event.get("subtype") == "file_share":  # a scorecard template, or a CSV to import
         deps = deps_of(context)
         if await _first_time(deps, body):
-            imports.file_shared(deps, client, event)
+            files = event.get("files")
+            shared = files if isinstance(files, list) else []
+            if any(templates.is_template(f) for f in shared):
+                templates.file_shared(deps, client, event)
+            rest = [f for f in shared if not templates.is_template(f)]
+            if rest or not shared:
+                imports.file_shared(deps, client, {**event, "files": rest or files})
         return
     # Edits, deletions and other subtypes are not questions.
     if event.get("subtype"):

@@ -60,10 +60,14 @@ async def fetch(client: AsyncWebClient, file_id: str) -> tuple[str, bytes]:
     url = file.get("url_private_download") or file.get("url_private")
     if not isinstance(url, str):
         raise Refused(blocks.FETCH_FAILED.format(error="no_download_url"))
-    return str(file.get("name") or file_id), await _download(client, url)
+    return str(file.get("name") or file_id), await download(client, url)
 
 
-async def _download(client: AsyncWebClient, url: str) -> bytes:
+async def download(
+    client: AsyncWebClient, url: str, *, max_bytes: int = MAX_BYTES, too_big: str = blocks.TOO_BIG
+) -> bytes:
+    """A shared file's bytes, read with the bot token, at most `max_bytes` of them;
+    Refused (`too_big`, or why Slack would not) otherwise. Templates read files this way too."""
     headers = {"Authorization": f"Bearer {client.token}"}
     timeout = aiohttp.ClientTimeout(total=DOWNLOAD_SECONDS)
     try:
@@ -74,11 +78,11 @@ async def _download(client: AsyncWebClient, url: str) -> bytes:
             # Without a valid token Slack answers with its sign-in page, not an error.
             if response.status != 200 or response.content_type == "text/html":
                 raise Refused(blocks.FETCH_FAILED.format(error=f"HTTP {response.status}"))
-            data = await response.content.read(MAX_BYTES + 1)
+            data = await response.content.read(max_bytes + 1)
     except UNREACHABLE as error:
         raise Refused(blocks.FETCH_FAILED.format(error=error.__class__.__name__)) from None
-    if len(data) > MAX_BYTES:
-        raise Refused(blocks.TOO_BIG)
+    if len(data) > max_bytes:
+        raise Refused(too_big)
     return data
 
 

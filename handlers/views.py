@@ -27,7 +27,9 @@ from bot.slack.metadata import (
     TakehomeMetadata,
 )
 from bot.store.tables import Role
+from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, offers, roles, takehomes
+from bot.usecases import templates as template_cases
 from bot.usecases.errors import FormErrors
 from handlers import forms
 from handlers.render import refresh_team_homes
@@ -51,10 +53,12 @@ async def create_role(ack: AsyncAck, modal: Modal) -> None:
         template=forms.option(view, "template"),
         clocks={name: forms.text(view, name) for name in role_blocks.CLOCK_FIELDS},
     )
+    # A version installed through another worker is read before the form is checked.
+    await template_cases.ensure(deps.db, [form.template])
     role = await roles.create_role(
         deps.db,
         actor_id=modal.user_id,
-        admins=deps.settings.loopkeeper_admins,
+        admins=await admin_cases.admin_ids(deps.db),
         form=form,
         now=deps.clock.now(),
     )

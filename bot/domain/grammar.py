@@ -19,6 +19,7 @@ SUBCOMMANDS = (
     "role",
     "admin",
     "export",
+    "edit",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 

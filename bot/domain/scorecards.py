@@ -1,7 +1,9 @@
-"""Scorecard templates: TOML files beside this module, loaded and checked at start-up."""
+"""Scorecard templates: TOML files beside this module, loaded and checked at start-up, and
+versions installed from Slack, checked the same way (parse_template) with each problem's line."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -66,26 +68,50 @@ class TakehomeSpec(BaseModel):
         return links
 
 
-class Template(BaseModel):
+class TemplateFields(BaseModel):
+    """A template's fields, each checked on its own; Template adds the checks across them."""
+
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
     title: str = Field(min_length=1, max_length=75)
     competencies: list[Competency] = Field(min_length=1, max_length=MAX_COMPETENCIES)
     plan: list[PlanStage] = Field(min_length=1, max_length=MAX_PLAN_STAGES)
     takehome: TakehomeSpec | None = None
 
+
+class Template(TemplateFields):
     @model_validator(mode="after")
     def _consistent(self) -> Template:
-        keys = [c.key for c in self.competencies]
-        if len(set(keys)) != len(keys):
-            raise ValueError("two competencies share a key")
-        stage_keys = [s.key for s in self.plan]
-        if len(set(stage_keys)) != len(stage_keys):
-            raise ValueError("two plan stages share a key")
-        for stage in self.plan:
-            unknown = sorted(set(stage.competencies) - set(keys))
-            if unknown:
-                raise ValueError(f"plan stage {stage.key!r} names unknown competencies {unknown}")
+        problems = consistency_problems(self)
+        if problems:
+            raise ValueError("; ".join(message for _, message in problems))
         return self
+
+
+Loc = tuple[int | str, ...]
+
+
+def consistency_problems(template: TemplateFields) -> list[tuple[Loc, str]]:
+    """What no single field shows: repeated keys, and plan stages naming competencies the
+    template does not have; each with its place in the file."""
+    problems: list[tuple[Loc, str]] = []
+    keys = [c.key for c in template.competencies]
+    for n, key in enumerate(keys):
+        if key in keys[:n]:
+            problems.append((("competencies", n, "key"), "two competencies share a key"))
+    stage_keys = [s.key for s in template.plan]
+    for n, key in enumerate(stage_keys):
+        if key in stage_keys[:n]:
+            problems.append((("plan", n, "key"), "two plan stages share a key"))
+    for n, stage in enumerate(template.plan):
+        unknown = sorted(set(stage.competencies) - set(keys))
+        if unknown:
+            problems.append(
+                (
+                    ("plan", n, "competencies"),
+                    f"plan stage {stage.key!r} names unknown competencies {unknown}",
+                )
+            )
+    return problems
 
 
 def is_web_address(text: str) -> bool:
@@ -102,40 +128,149 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return path or "template"
 
 
-def takehome_problems(template: Template) -> list[str]:
+def takehome_problems(template: TemplateFields) -> list[tuple[Loc, str]]:
     """What pydantic cannot see field by field: the take-home's parts against the
-    template's competencies, named by their place in the file."""
+    template's competencies, each with its place in the file."""
     takehome = template.takehome
     if takehome is None:
         return []
     competencies = {c.key for c in template.competencies}
-    problems, seen = [], set()
+    problems: list[tuple[Loc, str]] = []
+    seen = set()
     for n, part in enumerate(takehome.parts):
         if part.key in seen:
-            problems.append(f"takehome.parts[{n}].key: {part.key!r} is used by another part")
+            problems.append(
+                (("takehome", "parts", n, "key"), f"{part.key!r} is used by another part")
+            )
         seen.add(part.key)
         if part.competency not in competencies:
             problems.append(
-                f"takehome.parts[{n}].competency: {part.competency!r} is not a competency "
-                "of this template"
+                (
+                    ("takehome", "parts", n, "competency"),
+                    f"{part.competency!r} is not a competency of this template",
+                )
             )
     return problems
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a template file, and the line it is on when one can be named."""
+
+    line: int | None
+    where: str  # `competencies[1].name`, or "" for a TOML syntax error (its message says)
+    message: str
+
+    def __str__(self) -> str:
+        if not self.where:
+            return self.message
+        at = f"line {self.line}: " if self.line else ""
+        return f"{at}{self.where}: {self.message}"
+
+
+class TemplateProblems(TemplateError):
+    """A template text that does not pass the checks: every problem, with its line."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        super().__init__(f"{source}: {'; '.join(str(p) for p in problems)}")
+        self.source = source
+        self.problems = problems
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _tables(text: str) -> list[tuple[Loc, int]]:
+    """Each line's table as a place in the parsed data (`("plan", 1)` for the second
+    `[[plan]]`), by line number from 1; lines inside multi-line strings belong to the
+    table around them."""
+    counts: dict[str, int] = {}
+    table: Loc = ()
+    in_string = False
+    places: list[tuple[Loc, int]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        header = None if in_string else _HEADER.match(line)
+        if header:
+            path = tuple(part.strip() for part in header.group(2).split("."))
+            if header.group(1) == "[[":
+                dotted = ".".join(path)
+                counts[dotted] = counts.get(dotted, -1) + 1
+                table = (*path, counts[dotted])
+            else:
+                table = path
+            places.append((table, number))
+            continue
+        for quote in ('"""', "'''"):
+            if line.count(quote) % 2:
+                in_string = not in_string
+        places.append((table, number))
+    return places
+
+
+def line_of(text: str, loc: Loc) -> int | None:
+    """The line a problem at `loc` (pydantic's place in the data) is on: the line of its
+    key in the innermost table the place is in, else that table's header line."""
+    places = _tables(text)
+    lines = text.splitlines()
+    best: Loc | None = None
+    for table, _ in places:
+        if len(table) > len(best or ()) and loc[: len(table)] == table:
+            best = table
+    table = best or ()
+    rest = loc[len(table) :]
+    in_table = [n for t, n in places if t == table]
+    key = next((part for part in rest if isinstance(part, str)), None)
+    if key is not None:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number in in_table:
+            if pattern.match(lines[number - 1]):
+                return number
+    if table:
+        return in_table[0] if in_table else None
+    # A whole array of tables (too many `[[plan]]`s): where its first one starts.
+    return next((n for t, n in places if t[: len(loc)] == loc and len(t) > len(loc)), None)
+
+
+def parse_template(text: str, source: str) -> Template:
+    """A template from TOML text, checked as the shipped ones are; TemplateProblems names
+    every problem with its line. `source` names the file in the message."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_POSITION.search(str(error))
+        line = int(found.group(1)) if found else None
+        raise TemplateProblems(source, [Problem(line, "", str(error))]) from None
+    try:
+        fields = TemplateFields.model_validate(data)
+    except ValidationError as error:
+        raise TemplateProblems(
+            source,
+            [
+                Problem(line_of(text, tuple(e["loc"])), field_path(tuple(e["loc"])), e["msg"])
+                for e in error.errors()
+            ],
+        ) from None
+    found_problems = consistency_problems(fields) + takehome_problems(fields)
+    if found_problems:
+        raise TemplateProblems(
+            source,
+            [
+                Problem(line_of(text, loc), field_path(loc), message)
+                for loc, message in found_problems
+            ],
+        )
+    return Template.model_validate(fields.model_dump())
+
+
 def load_template(path: Path) -> Template:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        template = Template.model_validate(data)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(f"{path}: {error}") from None
-    except ValidationError as error:
-        reasons = "; ".join(f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors())
-        raise TemplateError(f"{path}: {reasons}") from None
+    template = parse_template(text, str(path))
     if template.name != path.stem:
         raise TemplateError(f"{path}: name {template.name!r} must match the file name")
-    problems = takehome_problems(template)
-    if problems:
-        raise TemplateError(f"{path}: {'; '.join(problems)}")
     return template
 
 
@@ -159,10 +294,50 @@ def rating_label(value: int) -> str:
     return RATINGS.get(value, "Not assessed")
 
 
+# Installed templates ----------------------------------------------------------------------
+# An admin installs a template from Slack; each install is a new version, referred to as
+# `name@vN` where a role or an interview names its template (shipped ones by plain name).
+# A version is never edited, so a parsed one is kept for the life of the process: the
+# store fills this registry (bot/store/templates.py) before a template is looked up.
+
+_INSTALLED: dict[str, Template] = {}
+
+
+def installed_key(name: str, version: int) -> str:
+    return f"{name}@v{version}"
+
+
+def split_key(key: str) -> tuple[str, int] | None:
+    """(name, version) of an installed template's key; None for a shipped name."""
+    name, at, version = key.partition("@v")
+    if not at or not version.isdecimal() or not version.isascii() or len(version) > 9:
+        return None
+    return name, int(version)
+
+
+def register_installed(key: str, template: Template) -> None:
+    _INSTALLED[key] = template
+
+
+def is_registered(key: str) -> bool:
+    return key in _INSTALLED
+
+
+def forget_installed() -> None:
+    """Empty the registry, as a new process starts (for tests of a second replica)."""
+    _INSTALLED.clear()
+
+
+def is_known_template(key: str) -> bool:
+    """A shipped template's name, or the key of an installed version this process has read."""
+    return key in templates() or key in _INSTALLED
+
+
 def template_named(name: str) -> Template:
-    """The role's template; a role whose template file was removed falls back to the default."""
+    """The role's (or interview's) template: a shipped one by name, an installed version
+    by its key; one whose file was removed falls back to the default."""
     shipped = templates()
-    return shipped.get(name) or shipped[DEFAULT_TEMPLATE]
+    return shipped.get(name) or _INSTALLED.get(name) or shipped[DEFAULT_TEMPLATE]
 
 
 def plan_stage(template: Template, key: str) -> PlanStage | None:

@@ -1,5 +1,5 @@
 """`loopkeeper` commands: start, serve, playground, migrate, downgrade, sweep, import,
-export, templates."""
+export, templates (check, install, list)."""
 
 from __future__ import annotations
 
@@ -206,6 +206,88 @@ def check_template(args: argparse.Namespace) -> int:
         f"{args.file}: template {template.name!r} ({template.title}) is valid: "
         f"{len(template.competencies)} competencies; interview plan: {stages}{parts}."
     )
+    return 0
+
+
+def install_template(args: argparse.Namespace) -> int:
+    """Install a scorecard template file as the next version of its name, as an admin's
+    Install button does: each problem with its line (exit 1), or the version installed."""
+    import getpass
+    from datetime import UTC, datetime
+
+    from bot.domain.scorecards import TemplateProblems
+    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.store.engine import Database
+    from bot.usecases import templates
+
+    settings = load_database_settings()
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        return _fail(f"Cannot read {args.file}: {error.strerror or error}.")
+    who = (args.by or f"cli:{getpass.getuser()}")[:32]
+
+    async def go() -> templates.Installed:
+        db = Database(settings.database_url)
+        try:
+            await check_schema(db)
+            return await templates.install(
+                db,
+                user_id=who,
+                source_name=args.file,
+                data=data,
+                now=datetime.now(UTC),
+                operator=True,
+            )
+        finally:
+            await db.close()
+
+    try:
+        done = asyncio.run(go())
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    except TemplateProblems as error:
+        count = len(error.problems)
+        print(f"{args.file}: {count} problem{'' if count == 1 else 's'}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    if done.new:
+        print(f"Installed {done.key} ({done.template.title}); roles pick it as {done.key}.")
+    else:
+        print(f"{args.file} is installed already as {done.key}; nothing changed.")
+    return 0
+
+
+def list_templates(args: argparse.Namespace) -> int:
+    """The shipped templates, then every installed version, newest first."""
+    from bot.domain.scorecards import templates as shipped
+    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.store.engine import Database
+    from bot.store.tables import TemplateVersion
+    from bot.usecases import templates
+
+    settings = load_database_settings()
+
+    async def go() -> list[TemplateVersion]:
+        db = Database(settings.database_url)
+        try:
+            await check_schema(db)
+            return await templates.installed(db)
+        finally:
+            await db.close()
+
+    try:
+        versions = asyncio.run(go())
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    for name, template in shipped().items():
+        print(f"{name}  built in: {template.title}")
+    for row in versions:
+        print(
+            f"{row.name}@v{row.version}  installed {row.installed_at:%Y-%m-%d %H:%M} UTC "
+            f"by {row.installed_by}"
+        )
     return 0
 
 
@@ -457,11 +539,26 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--format", choices=["csv", "json"], default="csv")
     export_cmd.set_defaults(run=export_candidates)
 
-    templates_cmd = commands.add_parser("templates", help="scorecard templates")
+    # `template` too: "loopkeeper template install x.toml" reads as naturally.
+    templates_cmd = commands.add_parser(
+        "templates", aliases=["template"], help="scorecard templates: check, install, list"
+    )
     templates_sub = templates_cmd.add_subparsers(dest="templates_command", required=True)
     check_cmd = templates_sub.add_parser("check", help="validate a template file")
     check_cmd.add_argument("file", help="a TOML template, e.g. bot/domain/templates/mlops.toml")
     check_cmd.set_defaults(run=check_template)
+    install_cmd = templates_sub.add_parser(
+        "install", help="check a TOML template and install it as the next version of its name"
+    )
+    install_cmd.add_argument("file", help="a TOML template, e.g. acme-ml.toml")
+    install_cmd.add_argument(
+        "--by", help="who the record names as installer, e.g. U123 (default: cli:<your login>)"
+    )
+    install_cmd.set_defaults(run=install_template)
+    list_cmd = templates_sub.add_parser(
+        "list", help="the built-in templates and installed versions"
+    )
+    list_cmd.set_defaults(run=list_templates)
     return parser
 
 

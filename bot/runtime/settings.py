@@ -82,6 +82,9 @@ class Settings(DatabaseSettings):
     # Worker processes of `loopkeeper serve` over HTTP (the name gunicorn and Heroku use;
     # Heroku's Python buildpack sets it from the dyno size). Socket Mode runs one process.
     web_concurrency: int = Field(default=1, ge=1, le=64)
+    # The first admins, comma-separated user ids: written into the database's admin list on
+    # the first start only (while it is empty). After that `/hire admin add|remove` keeps
+    # the list and this setting is not read again.
     loopkeeper_admins: Annotated[frozenset[str], NoDecode] = frozenset()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # json: one object per line (production); text: for people; auto: text on a terminal.

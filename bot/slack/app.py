@@ -42,6 +42,8 @@ from bot.slack.guard import signed_by_slack, well_formed
 from bot.slack.notify import HomeRedraws
 from bot.slack.ratelimit import ShortRateLimitRetry
 from bot.store.engine import Database
+from bot.usecases import admin as admin_cases
+from bot.usecases import templates as template_cases
 from handlers import register
 
 log = logging.getLogger(__name__)
@@ -143,12 +145,27 @@ def start_scheduler(deps: Deps, sweeper: Sweeper) -> AsyncIOScheduler | None:
     return scheduler
 
 
+async def prepare_database(deps: Deps) -> None:
+    """What every start does before taking requests: the admins of LOOPKEEPER_ADMINS
+    into an empty admin table (only the first start of a database writes them), and the
+    installed scorecard templates read. A database that is not there yet (not migrated,
+    unreachable) does not stop the start: /healthz reports it, and the next start seeds."""
+    try:
+        await admin_cases.seed_admins(
+            deps.db, user_ids=deps.settings.loopkeeper_admins, now=deps.clock.now()
+        )
+        await template_cases.load_installed(deps.db)
+    except (DBAPIError, OSError) as error:
+        log.warning("could not seed admins or read templates: %s", error.__class__.__name__)
+
+
 @asynccontextmanager
 async def running(deps: Deps, bolt: AsyncApp, sweeper: Sweeper) -> AsyncIterator[None]:
     """The life of a serving process, over HTTP or Socket Mode alike: kept-alive
     connections to Slack and the sweep's ticks while the block runs; once it ends (no
     new Slack requests come in), the sweep in progress, then the confirmations already
     promised to people, then the database pool."""
+    await prepare_database(deps)
     async with slack_connections(bolt.client, sweeper.client):
         scheduler = start_scheduler(deps, sweeper)
         try:

@@ -334,3 +334,52 @@ async def all_candidates(session: AsyncSession) -> list[tuple[Candidate, Role]]:
         .order_by(col(Candidate.id))
     )
     return list(result.all())
+
+
+# Editing a candidate, and moving them to another role ------------------------------------------
+
+
+async def update_candidate(
+    session: AsyncSession,
+    *,
+    candidate: Candidate,
+    name: str,
+    email: str | None,
+    links: str | None,
+    role_id: int,
+) -> None:
+    """The candidate's name, contact and role as given; DuplicateCandidate when another
+    open candidate of that role has the name. Scorecards, interviews, take-homes and
+    offers hang off the candidate's id, so they come along."""
+    assert candidate.id is not None
+    clash = await open_candidate_named(session, role_id=role_id, name=name)
+    if clash is not None and clash.id != candidate.id:
+        raise DuplicateCandidate(clash)
+    candidate.name, candidate.name_key = clean_name(name), name_key(name)
+    candidate.email, candidate.links, candidate.role_id = email, links, role_id
+    try:
+        # A savepoint, so a racing twin's write fails alone (see add_candidate).
+        async with session.begin_nested():
+            session.add(candidate)
+            await session.flush()
+    except IntegrityError:
+        raced = await open_candidate_named(session, role_id=role_id, name=name)
+        if raced is None:
+            raise
+        raise DuplicateCandidate(raced) from None
+
+
+async def pin_interview_templates(
+    session: AsyncSession, *, candidate_ids: Sequence[int], template: str
+) -> None:
+    """Interviews that follow their role's template (NULL) keep `template`: the role is
+    about to get another one, and a scorecard must read as it was written."""
+    if candidate_ids:
+        await session.exec(
+            update(Interview)
+            .where(
+                col(Interview.candidate_id).in_(list(candidate_ids)),
+                col(Interview.template).is_(None),
+            )
+            .values(template=template)
+        )

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.access import Team
 from bot.domain.names import clean_name, name_key
 from bot.store.candidates import get_candidate
-from bot.store.tables import Candidate, ClockSettings, Role, RoleRecruiter
+from bot.store.tables import Candidate, ClockSettings, Interview, Role, RoleRecruiter
+from bot.store.templates import ensure_templates
 
 
 class DuplicateRole(Exception):
@@ -93,6 +94,9 @@ async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam
         return None
     role = rows[0][0]
     recruiters = frozenset(user_id for _, user_id in rows if user_id is not None)
+    # Whoever reads a role goes on to its template (template_named): an installed
+    # version another process added is read now.
+    await ensure_templates(session, [role.template])
     return RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
 
 
@@ -136,3 +140,98 @@ async def all_roles(session: AsyncSession) -> list[RoleWithTeam]:
     """Every role with its team, by title: for operators' tools (the CLI's import, export)."""
     result = await session.exec(select(Role).order_by(col(Role.title_key)))
     return await _with_teams(session, list(result.all()))
+
+
+# Editing, closing and reopening a role -------------------------------------------------------
+
+OPEN = "open"
+CLOSED_ROLE = "closed"
+
+
+async def lock_role(session: AsyncSession, *, role_id: int) -> Role | None:
+    """Take the role's row for this transaction and read it as it stands: an edit, a close
+    and an add racing it take turns. A no-op UPDATE is a row lock on PostgreSQL and the
+    write lock on SQLite (as store.lock_candidate)."""
+    result = await session.exec(
+        update(Role)
+        .where(col(Role.id) == role_id)
+        .values(id=Role.id)
+        .returning(Role)
+        .execution_options(populate_existing=True)
+    )
+    return result.scalars().first()
+
+
+async def update_role(
+    session: AsyncSession,
+    *,
+    role: Role,
+    title: str,
+    hiring_manager_id: str,
+    recruiter_ids: Iterable[str],
+    channel_id: str,
+    template: str,
+    clocks: ClockSettings,
+) -> None:
+    """Every field of the role and its recruiters as given; DuplicateRole when another
+    role has the title."""
+    assert role.id is not None
+    title = clean_name(title)
+    existing = await role_by_title(session, title=title)
+    if existing is not None and existing.id != role.id:
+        raise DuplicateRole(existing)
+    role.title, role.title_key = title, name_key(title)
+    role.hiring_manager_id, role.channel_id, role.template = hiring_manager_id, channel_id, template
+    for name, value in clocks.model_dump().items():
+        setattr(role, name, value)
+    try:
+        async with session.begin_nested():  # a racing rename to the same title fails alone
+            session.add(role)
+            await session.flush()
+    except IntegrityError:
+        raced = await role_by_title(session, title=title)
+        if raced is None:
+            raise
+        raise DuplicateRole(raced) from None
+    wanted = set(recruiter_ids)
+    current = await session.exec(select(RoleRecruiter).where(RoleRecruiter.role_id == role.id))
+    for row in current.all():
+        if row.user_id in wanted:
+            wanted.discard(row.user_id)
+        else:
+            await session.delete(row)
+    session.add_all(RoleRecruiter(role_id=role.id, user_id=u) for u in sorted(wanted))
+    await session.flush()
+
+
+async def set_role_status(
+    session: AsyncSession, *, role: Role, status: str, actor_id: str, now: datetime
+) -> None:
+    """Close (who and when are kept) or reopen the role."""
+    closing = status == CLOSED_ROLE
+    role.status = status
+    role.closed_at = now if closing else None
+    role.closed_by = actor_id if closing else None
+    session.add(role)
+    await session.flush()
+
+
+async def pin_interview_templates(session: AsyncSession, *, role_id: int, template: str) -> None:
+    """The role's interviews that follow its template (NULL) keep `template`: the role is
+    about to get another one, and a scorecard must read as it was written."""
+    of_role = select(Candidate.id).where(Candidate.role_id == role_id)
+    await session.exec(
+        update(Interview)
+        .where(col(Interview.candidate_id).in_(of_role), col(Interview.template).is_(None))
+        .values(template=template)
+    )
+
+
+async def closed_role_ids(session: AsyncSession, *, role_ids: Sequence[int]) -> set[int]:
+    """Which of the roles are closed, as the database has them now."""
+    if not role_ids:
+        return set()
+    result = await session.exec(
+        select(Role.id).where(col(Role.id).in_(list(role_ids)), Role.status == CLOSED_ROLE)
+    )
+    return {i for i in result.all() if i is not None}

@@ -3,6 +3,8 @@ them between stages."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,10 +17,13 @@ from bot.domain.access import Team
 from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE
 from bot.domain.names import Named, clean_name, match_names, name_key
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
+from bot.store import candidates as candidate_store
 from bot.store.engine import Database
-from bot.store.tables import Candidate, Role, StageEvent
+from bot.store.roles import CLOSED_ROLE
+from bot.store.tables import Candidate, Change, Role, StageEvent
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed, StaleMove
 
+HISTORY_CHANGES = 5  # as many as the stage events a card shows
 MOVERS_ONLY = "Only the role's recruiters and hiring manager can move candidates."
 
 
@@ -28,6 +33,8 @@ class CandidateCard:
     role: Role
     team: Team
     events: list[StageEvent] = field(default_factory=list)
+    # The latest recorded changes (interviews rescheduled, cancelled...), for the history.
+    changes: list[Change] = field(default_factory=list)
 
     @property
     def stage(self) -> Stage:
@@ -72,9 +79,13 @@ async def add_candidate(
         raise FormErrors(errors)
     assert form.role_id is not None
     async with db.transaction() as session:
+        # The role's row, taken: a close racing this add goes first or sees the candidate.
+        await store.lock_roles(session, role_ids=[form.role_id])
         role_with_team = await store.role_with_team(session, role_id=form.role_id)
         if role_with_team is None or not access.can_add_candidates(actor_id, role_with_team.team):
             raise FormErrors({"role": "You can only add candidates to roles you recruit for."})
+        if role_with_team.role.status == CLOSED_ROLE:
+            raise FormErrors({"role": closed_role_words(role_with_team.role)})
         try:
             candidate = await store.add_candidate(
                 session,
@@ -138,7 +149,10 @@ async def card_in(
     ):
         return None
     events = await store.recent_events(session, candidate_id=candidate_id)
-    return CandidateCard(candidate, role_with_team.role, role_with_team.team, events)
+    changes = await store.changes.changes_of_candidate(
+        session, candidate_id=candidate_id, limit=HISTORY_CHANGES
+    )
+    return CandidateCard(candidate, role_with_team.role, role_with_team.team, events, changes)
 
 
 # Refusals: each rule about one candidate is a function of the card and the person, so the
@@ -248,3 +262,175 @@ async def move(
             return CandidateCard(current.candidate, current.role, current.team, events)
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)
+
+
+# Editing a candidate, and moving them to another role ------------------------------------------
+
+EDITORS_ONLY = "Only the role's recruiters and hiring manager can edit a candidate."
+STALE_CANDIDATE = (
+    "Someone changed this candidate while the form was open; nothing was saved. "
+    "Close the form and open it again to see the change."
+)
+BOTH_TEAMS = (
+    "You can move a candidate only to a role where you are a recruiter or the hiring manager too."
+)
+
+
+def closed_role_words(role: Role) -> str:
+    return f"{role.title} is closed and takes no new candidates. Pick an open role."
+
+
+@dataclass(frozen=True)
+class CandidateEdit:
+    """The edit form: a new role_id moves the candidate."""
+
+    name: str
+    role_id: int | None
+    email: str | None
+    links: str | None
+
+
+@dataclass(frozen=True)
+class EditForm:
+    """What the edit form opens on: the card, the roles it may move to (the candidate's
+    own first) and the mark of the candidate as shown (candidate_fingerprint)."""
+
+    card: CandidateCard
+    roles: list[Role]
+    seen: str
+
+
+@dataclass(frozen=True)
+class CandidateEdited:
+    card: CandidateCard
+    changes: list[str]  # empty: saved as it was
+    moved_from: Role | None  # the role they left, when moved
+
+
+def edit_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not edit (or move) this candidate, or None."""
+    if not access.can_move_candidates(user_id, card.team):
+        return EDITORS_ONLY
+    if card.stage.is_closed:
+        return f"{card.candidate.name} is {card.stage.value}, which is final; nothing changed."
+    return None
+
+
+def move_target_refusal(target: store.RoleWithTeam | None, user_id: str) -> str | None:
+    """Why this person may not move a candidate into `target`, or None: they must be on its
+    team too, and it must be open."""
+    if target is None or not access.can_add_candidates(user_id, target.team):
+        return BOTH_TEAMS
+    if target.role.status == CLOSED_ROLE:
+        return closed_role_words(target.role)
+    return None
+
+
+def candidate_fingerprint(candidate: Candidate) -> str:
+    """A short mark of what the edit form shows: its submission is refused when the
+    candidate no longer has it (someone else saved meanwhile)."""
+    shown = [candidate.role_id, candidate.name, candidate.email, candidate.links]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
+
+
+async def edit_form(db: Database, *, user_id: str, candidate_id: int) -> EditForm:
+    """The edit form's card and roles; NotAllowed when it should not open."""
+    async with db.reader() as session:
+        card = await allowed_card(
+            session, user_id=user_id, candidate_id=candidate_id, refusal=edit_refusal
+        )
+        mine = await store.roles_for_user(session, user_id=user_id)
+    others = [
+        r.role
+        for r in mine
+        if r.role.id != card.role.id and move_target_refusal(r, user_id) is None
+    ]
+    return EditForm(card, [card.role, *others], candidate_fingerprint(card.candidate))
+
+
+def _shown(value: str | None) -> str:
+    return value if value else "none"
+
+
+async def edit_candidate(
+    db: Database,
+    *,
+    actor_id: str,
+    candidate_id: int,
+    seen: str,
+    form: CandidateEdit,
+    now: datetime,
+) -> CandidateEdited:
+    """Save the edit form in one transaction: name, email, links and, when another role is
+    picked, the move (their scorecards, interviews and take-homes come along; the new
+    role's clocks apply, so they re-plan); the change recorded. Raises NotAllowed, or
+    FormErrors (bad values, a name clash, a role they may not move to, a stale form)."""
+    async with db.transaction() as session:
+        await store.lock_candidate(session, candidate_id=candidate_id)
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=edit_refusal
+        )
+        candidate = card.candidate
+        if candidate_fingerprint(candidate) != seen:
+            raise FormErrors({"name": STALE_CANDIDATE})
+        email, errors = check_new_candidate(
+            NewCandidate(form.name, form.role_id, form.email, form.links)
+        )
+        if errors:
+            raise FormErrors(errors)
+        assert form.role_id is not None
+        target = store.RoleWithTeam(card.role, card.team)
+        moving = form.role_id != card.role.id
+        if moving:
+            await store.lock_roles(session, role_ids=[form.role_id])
+            found = await store.role_with_team(session, role_id=form.role_id)
+            why = move_target_refusal(found, actor_id)
+            if why:
+                raise FormErrors({"role": why})
+            assert found is not None
+            target = found
+            # Their scorecards must read as written, whatever template the new role has.
+            await candidate_store.pin_interview_templates(
+                session, candidate_ids=[candidate_id], template=card.role.template
+            )
+        name, links = clean_name(form.name), (form.links or "").strip() or None
+        changes = []
+        if name != candidate.name:
+            changes.append(f"name: {candidate.name} → {name}")
+        if email != candidate.email:
+            changes.append(f"email: {_shown(candidate.email)} → {_shown(email)}")
+        if links != candidate.links:
+            changes.append("links changed")
+        if moving:
+            changes.append(f"role: {card.role.title} → {target.role.title}")
+        try:
+            await candidate_store.update_candidate(
+                session,
+                candidate=candidate,
+                name=name,
+                email=email,
+                links=links,
+                role_id=form.role_id,
+            )
+        except store.DuplicateCandidate as dup:
+            raise FormErrors(
+                {
+                    "name": f"{dup.name} is already an open candidate for {target.role.title} "
+                    f"(stage: {dup.stage}). Use `/hire status {dup.name}` to see them."
+                }
+            ) from None
+        if changes:
+            await store.changes.record_change(
+                session,
+                actor_id=actor_id,
+                kind="candidate_moved" if moving else "candidate_edited",
+                summary="; ".join(changes),
+                now=now,
+                role_id=target.role.id,
+                candidate_id=candidate_id,
+            )
+        if moving:
+            await store.replan_clocks(session, candidate_id=candidate_id, now=now)
+        updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+        assert updated is not None
+        return CandidateEdited(updated, changes, card.role if moving else None)

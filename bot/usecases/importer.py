@@ -11,12 +11,18 @@ from bot import store
 from bot.domain import access, candidate_csv
 from bot.domain.candidate_csv import Existing, ImportFileError, Parsed, Preview, RoleRef
 from bot.domain.names import name_key
+from bot.store import roles as role_store
 from bot.store.engine import Database
+from bot.store.roles import CLOSED_ROLE
 from bot.store.tables import Role
 from bot.usecases.errors import NotAllowed
 
 __all__ = ["ImportFileError", "Imported", "Importer", "NeedsRole", "preview", "run"]
 
+ALL_CLOSED = (
+    "Every role you can import into is closed, and a closed role takes no new candidates. "
+    "Reopen one with `/hire role reopen <title>`."
+)
 NO_ROLES = (
     "You can import candidates only into roles where you are a recruiter or the hiring "
     "manager, and you are on none yet. An admin creates roles with `/hire role`."
@@ -96,9 +102,22 @@ async def _parse(
     if not roles:
         raise NotAllowed(NO_ROLES)
     default = _default(roles, role_id=role_id, role_title=role_title)
+    # A closed role takes no new candidates: the file may name only open ones.
+    if default is not None and default.id in {r.id for r in roles if r.status == CLOSED_ROLE}:
+        raise NotAllowed(_closed_words(default.title))
+    roles = [r for r in roles if r.status != CLOSED_ROLE]
+    if not roles:
+        raise NotAllowed(ALL_CLOSED)
     if default is None and len(roles) == 1:
         default = RoleRef(roles[0].id or 0, roles[0].title)
     return roles, default, candidate_csv.parse(data, roles=_refs(roles), default_role=default)
+
+
+def _closed_words(title: str) -> str:
+    return (
+        f"{title} is closed and takes no new candidates; nothing was imported. Reopen it "
+        f"with `/hire role reopen {title}`, or import into an open role."
+    )
 
 
 async def preview(
@@ -136,6 +155,13 @@ async def run(
     async with db.transaction() as session:
         _, _, parsed = await _parse(session, importer, data, role_id=role_id, role_title=role_title)
         await store.lock_roles(session, role_ids=[row.role.id for row in parsed.rows])
+        # Read again under the lock: a role closed since the file was read takes nobody.
+        closed = await role_store.closed_role_ids(
+            session, role_ids=[row.role.id for row in parsed.rows]
+        )
+        if closed:
+            title = next(row.role.title for row in parsed.rows if row.role.id in closed)
+            raise NotAllowed(_closed_words(title))
         classified = candidate_csv.classify(parsed, await _existing(session, parsed))
         notes = [
             candidate_csv.event_note(r, filename=filename, who=importer.who) for r in classified.new

@@ -18,7 +18,7 @@ from bot.playground.sender import state_values
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
 from bot.scheduling.report import Report
-from bot.slack.app import create_socket_mode
+from bot.slack.app import create_socket_mode, prepare_database
 from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert
@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 async def socket_app(db_url: str, standin: SlackStandin, clock: ManualClock) -> AsyncIterator[Deps]:
     settings = make_settings(db_url=db_url, api_url=standin.url, slack_app_token=standin.app_token)
     app = create_socket_mode(settings, clock=clock)
+    await prepare_database(app.deps)  # what serve() does first: the admins seeded
     await app.handler.connect_async()
     try:
         yield app.deps

@@ -98,9 +98,10 @@ async def test_the_move_form_does_not_open_for_a_closed_candidate(
 
 async def test_only_admins_list_failed_deliveries(db: Database, clock: ManualClock) -> None:
     assert admin.admin_refusal(RECRUITER, {ADMIN}) == admin.ADMINS_ONLY
-    with pytest.raises(NotAllowed, match="LOOPKEEPER_ADMINS"):
-        await admin.failed_deliveries(db, user_id=RECRUITER, admins={ADMIN})
-    failed = await admin.failed_deliveries(db, user_id=ADMIN, admins={ADMIN})
+    await admin.seed_admins(db, user_ids={ADMIN}, now=clock.now())
+    with pytest.raises(NotAllowed, match="for Loopkeeper admins"):
+        await admin.failed_deliveries(db, user_id=RECRUITER)
+    failed = await admin.failed_deliveries(db, user_id=ADMIN)
     assert failed == admin.FailedDeliveries([], [])
 
 

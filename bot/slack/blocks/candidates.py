@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -35,8 +36,9 @@ from bot.slack.blocks.common import (
     when,
 )
 from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
+from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
 from bot.slack.metadata import MoveMetadata
-from bot.store.tables import Candidate, Role, StageEvent
+from bot.store.tables import Candidate, Change, Role, StageEvent
 from bot.usecases.candidates import CandidateCard
 
 ADD_CANDIDATE = "candidate_add"
@@ -159,6 +161,28 @@ def _event_line(event: StageEvent) -> str:
     return "• " + line
 
 
+# A mention we wrote into a change's summary, once escaped: shown as a mention again.
+_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,31})&gt;")
+HISTORY_LINES = 6
+
+
+def _change_line(change: Change) -> str:
+    """A recorded change: what, when, by whom, and why."""
+    summary = _MENTION.sub(r"<@\1>", esc(change.summary))
+    line = f"• {when(change.at)}: {summary} by {user(change.actor_id)}"
+    if change.reason:
+        line += f"\n> {esc(clip(change.reason, 300))}"
+    return line
+
+
+def _history(card: CandidateCard) -> list[str]:
+    """Stage events and recorded changes merged, latest first, the latest few."""
+    dated = [(e.at, _event_line(e)) for e in card.events]
+    dated += [(c.at, _change_line(c)) for c in card.changes]
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [line for _, line in dated[:HISTORY_LINES]]
+
+
 def status_blocks(
     card: CandidateCard, *, now: datetime, can_move: bool, extra: Sequence[Block] = ()
 ) -> list[Block]:
@@ -179,8 +203,9 @@ def status_blocks(
     contact += [esc(line) for line in (candidate.links or "").splitlines() if line.strip()]
     if contact:
         blocks.append(context(clip(" · ".join(contact), 2000)))
-    if card.events:
-        lines = "\n".join(_event_line(e) for e in card.events)
+    history = _history(card)
+    if history:
+        lines = "\n".join(history)
         blocks.append(section(clip(f"*History* (latest first)\n{lines}", 3000)))
     blocks.extend(extra)
     if can_move and not stage.is_closed:
@@ -220,6 +245,10 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
         )
     )
     buttons.append(ButtonElement(text="Move…", action_id=OPEN_MOVE, value=f"{candidate.id}:"))
+    # Name, email, links, or another role: bot/slack/blocks/edits.py.
+    buttons.append(
+        ButtonElement(text="Edit", action_id=OPEN_EDIT_CANDIDATE, value=str(candidate.id))
+    )
     buttons.append(
         ButtonElement(
             text="Reject",

@@ -43,9 +43,27 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     ("/hire role", "Create a role (admins)", "/hire role"),
     (
+        "/hire role edit|close|reopen <title>",
+        "Change a role's team, channel, template or clocks; close it to new candidates, "
+        "or reopen it (admins and the role's team)",
+        "/hire role close Data Scientist",
+    ),
+    (
+        "/hire edit <name>",
+        "Fix a candidate's name, email or links, or move them to another of your roles",
+        "/hire edit Jane Doe",
+    ),
+    (
         "/hire admin deliveries",
         "Alerts and weekly reports Slack refused, and why (admins)",
         "/hire admin deliveries",
+    ),
+    ("/hire admin", "The Loopkeeper admins (admins)", "/hire admin"),
+    ("/hire admin add|remove @person", "Add or remove an admin (admins)", "/hire admin add @jane"),
+    (
+        "Share a .toml template with me in a DM",
+        "Install a scorecard template: its problems by line, or a preview to install (admins)",
+        "acme-ml.toml",
     ),
     ("/hire help", "This list", "/hire help"),
 ]

@@ -17,6 +17,7 @@ from bot.slack.blocks.candidates import OPEN_STATUS
 from bot.slack.blocks.common import clip, context, esc, section, user, when
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
 from bot.slack.blocks.pipeline import candidate_line
+from bot.slack.blocks.roles import role_title
 from bot.usecases.feedback import Assignment
 
 MAX_ITEMS = 15  # per list: a Home tab holds 100 blocks across every section
@@ -76,7 +77,7 @@ def _counts(pipeline: RolePipeline) -> str:
     counts = " · ".join(
         f"{s.value} {pipeline.counts[s]}" for s in OPEN_STAGES if pipeline.counts.get(s)
     )
-    return f"*{esc(pipeline.role.title)}*: {sum(pipeline.counts.values())} open" + (
+    return f"*{role_title(pipeline.role)}*: {sum(pipeline.counts.values())} open" + (
         f" · {counts}" if counts else ""
     )
 

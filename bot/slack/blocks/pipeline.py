@@ -9,8 +9,9 @@ from slack_sdk.models.blocks import Block, DividerBlock
 from bot.domain.stages import OPEN_STAGES, PATH, Stage
 from bot.readmodels.pipelines import PipelineRow, RolePipeline
 from bot.slack.blocks.common import clip, context, esc, section
+from bot.slack.blocks.roles import role_buttons, role_title
 
-MAX_ROLES = 6  # seven blocks a role, inside a message's 50
+MAX_ROLES = 5  # eight blocks a role, inside a message's 50
 MAX_LINES = 25
 
 
@@ -32,7 +33,10 @@ def role_blocks(pipeline: RolePipeline) -> list[Block]:
     )
     total = sum(pipeline.counts.values())
     blocks: list[Block] = [
-        section(f"*{esc(pipeline.role.title)}*: {total} open" + (f" · {counts}" if counts else ""))
+        section(
+            f"*{role_title(pipeline.role)}*: {total} open" + (f" · {counts}" if counts else "")
+        ),
+        role_buttons(pipeline.role),  # whoever sees a pipeline is on its team
     ]
     medians = " · ".join(
         f"{stage.value} {_days(pipeline.median_days[stage])}"

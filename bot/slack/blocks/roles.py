@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
+    ConfirmObject,
     ConversationFilter,
     ConversationSelectElement,
     InputBlock,
@@ -16,11 +21,20 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.scorecards import DEFAULT_TEMPLATE, Template
+from bot.domain.scorecards import (
+    DEFAULT_TEMPLATE,
+    Template,
+    is_known_template,
+    split_key,
+    template_named,
+)
 from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, users
+from bot.slack.blocks.edits import RoleMetadata
 from bot.store.tables import ClockSettings, Role
+from bot.usecases.roles import RoleStatusChanged, is_open
 
 CREATE_ROLE = "role_create"
+EDIT_ROLE = "role_edit"
 
 # Field name -> (label, hint); the field name is also the input's block_id, so
 # field errors from bot.usecases.hiring land under the right input.
@@ -37,34 +51,78 @@ CLOCK_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _template_option(template: Template) -> Option:
-    return Option(value=template.name, text=clip(template.title, 75))
+def _template_option(key: str, template: Template) -> Option:
+    """A template as the role form offers it: by the key a role stores, an installed
+    one's version after its title."""
+    installed = split_key(key)
+    suffix = f" (v{installed[1]})" if installed else ""
+    return Option(value=key, text=clip(template.title, 75 - len(suffix)) + suffix)
 
 
-def create_role_modal(*, creator_id: str, templates: dict[str, Template]) -> View:
-    choices = [_template_option(t) for t in templates.values()][:100]
-    default = _template_option(templates[DEFAULT_TEMPLATE])
-    defaults = ClockSettings()
-    blocks: list[Block] = [
+def _template_choices(
+    templates: dict[str, Template], current: str | None
+) -> tuple[list[Option], Option]:
+    """The template options and the one picked: the role's own when editing, kept even if
+    it is not among the listed templates any more (the form can save it unchanged)."""
+    choices = [_template_option(k, t) for k, t in templates.items()][:100]
+    if current is None:
+        return choices, _template_option(DEFAULT_TEMPLATE, templates[DEFAULT_TEMPLATE])
+    picked = next((o for o in choices if o.value == current), None)
+    if picked is None:
+        # An older installed version the role keeps: by its title and version.
+        known = split_key(current) is not None and is_known_template(current)
+        text = template_named(current).title if known else current
+        installed = split_key(current)
+        suffix = f" (v{installed[1]}, current)" if known and installed else " (current)"
+        picked = Option(value=current, text=clip(text, 75 - len(suffix)) + suffix)
+        choices = [picked, *choices][:100]
+    return choices, picked
+
+
+def create_role_modal(
+    *,
+    creator_id: str,
+    templates: dict[str, Template],
+    editing: Role | None = None,
+    recruiter_ids: frozenset[str] = frozenset(),
+    seen: str = "",
+) -> View:
+    """The role form: empty to create a role, or filled in with `editing` (its recruiters
+    and the mark `seen` of the role as shown, so a stale edit is refused)."""
+    choices, picked = _template_choices(templates, editing.template if editing else None)
+    defaults: ClockSettings = editing or ClockSettings()
+    blocks: list[Block] = []
+    if editing is not None:
+        blocks.append(context("Clock changes apply to running clocks from now on."))
+    blocks += [
         InputBlock(
             block_id="title",
             label="Role title",
             element=PlainTextInputElement(
-                action_id="value", placeholder="e.g. Senior MLOps Engineer", max_length=150
+                action_id="value",
+                placeholder="e.g. Senior MLOps Engineer",
+                max_length=150,
+                initial_value=editing.title if editing else None,
             ),
         ),
         InputBlock(
             block_id="hiring_manager",
             label="Hiring manager",
             hint="Makes the decision and sees every scorecard of this role.",
-            element=UserSelectElement(action_id="value", placeholder="Pick a person"),
+            element=UserSelectElement(
+                action_id="value",
+                placeholder="Pick a person",
+                initial_user=editing.hiring_manager_id if editing else None,
+            ),
         ),
         InputBlock(
             block_id="recruiters",
             label="Recruiters",
             hint="They add candidates, move stages and get the stall alerts.",
             element=UserMultiSelectElement(
-                action_id="value", placeholder="Pick people", initial_users=[creator_id]
+                action_id="value",
+                placeholder="Pick people",
+                initial_users=sorted(recruiter_ids) if editing else [creator_id],
             ),
         ),
         InputBlock(
@@ -74,13 +132,17 @@ def create_role_modal(*, creator_id: str, templates: dict[str, Template]) -> Vie
             element=ConversationSelectElement(
                 action_id="value",
                 placeholder="Pick a private channel",
+                initial_conversation=editing.channel_id if editing else None,
                 filter=ConversationFilter(include=["private"], exclude_bot_users=True),
             ),
         ),
         InputBlock(
             block_id="template",
             label="Scorecard template",
-            element=StaticSelectElement(action_id="value", options=choices, initial_option=default),
+            hint="Interviews booked before a change keep the template they were booked with."
+            if editing
+            else None,
+            element=StaticSelectElement(action_id="value", options=choices, initial_option=picked),
         ),
     ]
     for name, (label, hint) in CLOCK_FIELDS.items():
@@ -101,7 +163,10 @@ def create_role_modal(*, creator_id: str, templates: dict[str, Template]) -> Vie
                 ),
             )
         )
-    return form_modal(CREATE_ROLE, "Create a role", "Create role", blocks)
+    if editing is None:
+        return form_modal(CREATE_ROLE, "Create a role", "Create role", blocks)
+    metadata = RoleMetadata(editing.id or 0, seen).encode()
+    return form_modal(EDIT_ROLE, "Edit role", "Save", blocks, metadata=metadata)
 
 
 def _summary(role: Role, recruiter_ids: frozenset[str]) -> str:
@@ -146,3 +211,101 @@ def role_channel_welcome(role: Role, recruiter_ids: frozenset[str]) -> tuple[str
         context("Candidate news for this role is posted only in this private channel."),
     ]
     return text, blocks
+
+
+# Editing, closing and reopening a role -------------------------------------------------------
+
+OPEN_EDIT_ROLE = "role_edit_open"
+CLOSE_ROLE = "role_close"
+REOPEN_ROLE = "role_reopen"
+MAX_LISTED = 30  # open candidates named in the close answer; the pipeline has the rest
+
+
+def is_closed(role: Role) -> bool:
+    return not is_open(role)
+
+
+def role_title(role: Role) -> str:
+    """The role's title for mrkdwn, marked when it is closed."""
+    return esc(role.title) + (" (closed)" if is_closed(role) else "")
+
+
+def role_buttons(role: Role) -> ActionsBlock:
+    """Edit the role, and close it (or reopen it, once closed)."""
+    value = str(role.id)
+    toggle = (
+        ButtonElement(text="Reopen role", action_id=REOPEN_ROLE, value=value)
+        if is_closed(role)
+        else ButtonElement(
+            text="Close role",
+            action_id=CLOSE_ROLE,
+            value=value,
+            confirm=ConfirmObject(
+                title="Close this role?",
+                text=f"{esc(clip(role.title, 150))} takes no new candidates once closed. "
+                "Its open candidates go on until you move them.",
+                confirm="Close role",
+                deny="Cancel",
+            ),
+        )
+    )
+    elements = (
+        [toggle]
+        if is_closed(role)
+        else [
+            ButtonElement(text="Edit role", action_id=OPEN_EDIT_ROLE, value=value),
+            toggle,
+        ]
+    )
+    return ActionsBlock(block_id=f"role_{role.id}", elements=elements)
+
+
+def role_edited_message(
+    role: Role, recruiter_ids: frozenset[str], changes: list[str], *, editor_id: str
+) -> tuple[str, list[Block]]:
+    if not changes:
+        text = f"Nothing to change: {esc(role.title)} is as the form showed."
+        return text, [section(text)]
+    # The changes name people as Slack mentions; everything else in them is escaped.
+    shown = "\n".join(f"• {_mentions_kept(c)}" for c in changes)
+    text = f"Role updated: {esc(role.title)}"
+    return text, [
+        section(clip(f":pencil2: Role updated by {user(editor_id)}.\n{shown}", 3000)),
+        section(_summary(role, recruiter_ids)),
+        context("Clock changes apply to running clocks from now on."),
+    ]
+
+
+_MENTION = re.compile(r"(<[@#][A-Z0-9]+>)")
+
+
+def _mentions_kept(text: str) -> str:
+    """`text` escaped, except the `<@U…>` and `<#C…>` mentions it holds."""
+    return "".join(p if _MENTION.fullmatch(p) else esc(p) for p in _MENTION.split(text))
+
+
+def role_closed_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
+    """For the person who closed it: what that means, and who is still in the pipeline."""
+    role, still = done.role, done.open_candidates
+    text = f"Closed {esc(role.title)}: it takes no new candidates."
+    if still:
+        lines = "\n".join(f"• {esc(c.name)} ({c.stage})" for c in still[:MAX_LISTED])
+        more = f"\n…and {len(still) - MAX_LISTED} more" if len(still) > MAX_LISTED else ""
+        detail = (
+            f"Its {len(still)} open candidate{'s' if len(still) != 1 else ''} go on until "
+            f"you move them (hire, reject, or edit one to move them to another role):\n"
+            f"{lines}{more}"
+        )
+    else:
+        detail = "It has no open candidates."
+    return text, [
+        section(f":lock: Closed *{esc(role.title)}*. It takes no new candidates."),
+        section(clip(detail, 3000)),
+        role_buttons(role),
+    ]
+
+
+def role_reopened_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
+    role = done.role
+    text = f"Reopened {esc(role.title)}: add candidates with `/hire add`."
+    return text, [section(f":unlock: {text}"), role_buttons(role)]

@@ -1,0 +1,231 @@
+"""Changing what was set up: edit, close and reopen a role; edit a candidate and move them
+to another role. The buttons, the `/hire role edit|close|reopen <title>` answers and the
+forms' submissions; who may do what is the use cases' to decide (roles.manage_refusal,
+candidates.edit_refusal), asked when a form opens and again when it is saved."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.numbers import record_id
+from bot.slack import notify
+from bot.slack.blocks import edits as edit_blocks
+from bot.slack.blocks import roles as role_blocks
+from bot.slack.blocks.common import esc
+from bot.slack.blocks.edits import CandidateEditMetadata, RoleMetadata
+from bot.usecases import admin as admin_cases
+from bot.usecases import candidates, roles
+from bot.usecases import templates as template_cases
+from handlers import forms
+from handlers.replies import CommandReply, Modal, Reply, on_click
+from handlers.submissions import submission
+
+log = logging.getLogger(__name__)
+
+ROLE_VERBS = ("edit", "close", "reopen")
+EXAMPLE_TITLE = "Data Scientist"
+
+
+def _id_of(action: dict[str, Any]) -> int:
+    """The record a button is about (its value); 0, which is nobody's, if none."""
+    return record_id(action.get("value")) or 0
+
+
+async def _edit_form(reply: Reply | CommandReply, role_id: int) -> None:
+    """Open the role form filled in, or say why not (a stale click on a closed role too)."""
+    found = await reply.unless_refused(
+        roles.role_to_change(
+            reply.deps.db,
+            user_id=reply.user_id,
+            admins=await admin_cases.admin_ids(reply.deps.db),
+            role_id=role_id,
+        )
+    )
+    if found is not None:
+        view = role_blocks.create_role_modal(
+            creator_id=reply.user_id,
+            templates=await template_cases.choices(reply.deps.db),
+            editing=found.role,
+            recruiter_ids=found.team.recruiter_ids,
+            seen=roles.role_fingerprint(found),
+        )
+        await reply.open(view)
+
+
+async def _close(reply: Reply | CommandReply, role_id: int) -> None:
+    done = await reply.unless_refused(
+        roles.close_role(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            admins=await admin_cases.admin_ids(reply.deps.db),
+            role_id=role_id,
+            now=reply.deps.clock.now(),
+        )
+    )
+    if done is not None:
+        await reply.show(*role_blocks.role_closed_message(done))
+
+
+async def _reopen(reply: Reply | CommandReply, role_id: int) -> None:
+    done = await reply.unless_refused(
+        roles.reopen_role(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            admins=await admin_cases.admin_ids(reply.deps.db),
+            role_id=role_id,
+            now=reply.deps.clock.now(),
+        )
+    )
+    if done is not None:
+        await reply.show(*role_blocks.role_reopened_message(done))
+
+
+# `/hire role edit|close|reopen <title>` ----------------------------------------------------
+
+
+async def role_command(reply: CommandReply, verb: str, title: str) -> None:
+    """The one role of the roles this person may change whose title `title` means, then
+    `verb` on it; else a short answer with an example."""
+    example = f"Example: `/hire role {verb} {EXAMPLE_TITLE}`."
+    if not title:
+        await reply.tell(f"Which role? {example}")
+        return
+    matches = await roles.find_manageable(
+        reply.deps.db,
+        user_id=reply.user_id,
+        admins=await admin_cases.admin_ids(reply.deps.db),
+        query=title,
+    )
+    if not matches:
+        await reply.tell(
+            f"I can't find a role matching “{esc(title)}” among the roles you can change. "
+            f"{example} `/hire pipeline` lists your roles."
+        )
+        return
+    if len(matches) > 1:
+        titles = ", ".join(esc(m.role.title) for m in matches[:10])
+        await reply.tell(
+            f"“{esc(title)}” matches {len(matches)} roles: {titles}. Type the whole title, "
+            f"e.g. `/hire role {verb} {esc(matches[0].role.title)}`."
+        )
+        return
+    role_id = matches[0].role.id or 0
+    if verb == "edit":
+        await _edit_form(reply, role_id)
+    elif verb == "close":
+        await _close(reply, role_id)
+    else:
+        await _reopen(reply, role_id)
+
+
+async def open_candidate_edit(reply: Reply | CommandReply, candidate_id: int) -> None:
+    """Open the candidate edit form, or say why not."""
+    form = await reply.unless_refused(
+        candidates.edit_form(reply.deps.db, user_id=reply.user_id, candidate_id=candidate_id)
+    )
+    if form is not None:
+        await reply.open(edit_blocks.edit_candidate_modal(form))
+
+
+# Buttons -------------------------------------------------------------------------------------
+
+
+@on_click
+async def open_role_edit(reply: Reply, action: dict[str, Any]) -> None:
+    await _edit_form(reply, _id_of(action))
+
+
+@on_click
+async def close_role(reply: Reply, action: dict[str, Any]) -> None:
+    await _close(reply, _id_of(action))
+
+
+@on_click
+async def reopen_role(reply: Reply, action: dict[str, Any]) -> None:
+    await _reopen(reply, _id_of(action))
+
+
+@on_click
+async def open_edit_candidate(reply: Reply, action: dict[str, Any]) -> None:
+    await open_candidate_edit(reply, _id_of(action))
+
+
+# Submissions ---------------------------------------------------------------------------------
+
+
+@submission("title")
+async def save_role(ack: AsyncAck, modal: Modal) -> None:
+    deps, view = modal.deps, modal.view
+    metadata = RoleMetadata.from_view(view)
+    form = roles.NewRole(
+        title=forms.text(view, "title"),
+        hiring_manager_id=forms.user(view, "hiring_manager"),
+        recruiter_ids=forms.users(view, "recruiters"),
+        channel_id=forms.conversation(view, "channel"),
+        template=forms.option(view, "template"),
+        clocks={name: forms.text(view, name) for name in role_blocks.CLOCK_FIELDS},
+    )
+    # A version installed through another worker is read before the form is checked.
+    await template_cases.ensure(deps.db, [form.template])
+    done = await roles.edit_role(
+        deps.db,
+        actor_id=modal.user_id,
+        admins=await admin_cases.admin_ids(deps.db),
+        role_id=metadata.role_id,
+        seen=metadata.seen,
+        form=form,
+        now=deps.clock.now(),
+    )
+    await ack()
+    text, blocks = role_blocks.role_edited_message(
+        done.role, done.team.recruiter_ids, done.changes, editor_id=modal.user_id
+    )
+    # The team hears of it in the role's channel too (Slack refusing that is logged).
+    where = [modal.user_id, done.role.channel_id] if done.changes else [modal.user_id]
+    modal.later(_send(modal.client, where, text, blocks), name="role-edited")
+
+
+async def _send(
+    client: AsyncWebClient, channels: list[str], text: str, blocks: Sequence[Block]
+) -> None:
+    for channel in channels:
+        await notify.dm(client, channel, text, blocks)
+
+
+@submission("name")
+async def save_candidate(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    metadata = CandidateEditMetadata.from_view(view)
+    role_id = forms.option(view, "role")
+    form = candidates.CandidateEdit(
+        name=forms.text(view, "name"),
+        role_id=record_id(role_id) if role_id else None,
+        email=forms.text(view, "email"),
+        links=forms.text(view, "links"),
+    )
+    done = await candidates.edit_candidate(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        candidate_id=metadata.candidate_id,
+        seen=metadata.seen,
+        form=form,
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.confirm(done.card, edit_blocks.edited_note(done), name="confirm-edit")
+
+
+def register(app: AsyncApp) -> None:
+    app.action(role_blocks.OPEN_EDIT_ROLE)(open_role_edit)
+    app.action(role_blocks.CLOSE_ROLE)(close_role)
+    app.action(role_blocks.REOPEN_ROLE)(reopen_role)
+    app.action(re.compile(rf"^{edit_blocks.OPEN_EDIT_CANDIDATE}(_\d+)?$"))(open_edit_candidate)
+    app.view(role_blocks.EDIT_ROLE)(save_role)
+    app.view(edit_blocks.EDIT_CANDIDATE)(save_candidate)

@@ -1,0 +1,239 @@
+"""Editing a candidate and moving them to another role through signed Slack requests: the
+Edit button on the status card, the form filled in, bad values on the field, a stale
+form, and a move by someone on both roles' teams (their scorecards come along)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.store.tables import Candidate, Change, Interview
+from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    click,
+    create_role,
+    last_view,
+    press,
+    schedule,
+    stored,
+    submit_scorecard,
+)
+from tests.scheduling.test_sweep import messages_to
+
+pytestmark = pytest.mark.both_databases
+
+
+async def card_of(app: Running, name: str, user: str = RECRUITER) -> dict[str, Any]:
+    return answer(await app.slack.command(f"status {name}", user=user))
+
+
+async def open_edit(app: Running, name: str = "Maya", *, user: str = RECRUITER) -> dict[str, Any]:
+    """The Edit button on the candidate's card; returns the form it opened."""
+    assert await click(app, await card_of(app, name, user), "Edit", user=user, ephemeral=True) == []
+    return last_view(app)
+
+
+async def changes_of(app: Running, candidate: Candidate) -> list[Change]:
+    async with app.deps.db.reader() as session:
+        found = await session.exec(
+            select(Change).where(Change.candidate_id == candidate.id).order_by(col(Change.id))
+        )
+        return list(found.all())
+
+
+def role_options(view: dict[str, Any]) -> list[str]:
+    [block] = [b for b in view["blocks"] if b.get("block_id") == "role"]
+    return [o["text"]["text"] for o in block["element"]["options"]]
+
+
+def picked(role_id: int | None, title: str) -> dict[str, Any]:
+    """A role option as Slack sends it back, listed on the form or not (a forged one)."""
+    return {"value": str(role_id), "text": {"type": "plain_text", "text": title}}
+
+
+async def test_name_email_and_links_are_edited_and_recorded(app: Running, clock) -> None:
+    role = await create_role(app)
+    maya = await add_candidate(app, "Maya Chen", role=role, email="maya@old.example")
+
+    form = await open_edit(app)
+
+    assert form["title"]["text"] == "Edit candidate"
+    assert role_options(form) == ["MLOps Engineer"]
+    saved = await app.slack.submit_view(
+        form,
+        {"name": "Maya  Chen-Li", "email": "Maya@New.Example", "links": "https://cv.example"},
+        user=RECRUITER,
+    )
+    assert saved.status_code == 200 and not saved.content, saved.text
+    await app.settle()
+
+    now = await candidate_named(app, "Maya Chen-Li")
+    assert (now.id, now.email, now.links) == (maya.id, "Maya@new.example", "https://cv.example")
+    [change] = await changes_of(app, maya)
+    assert (change.kind, change.actor_id, change.at, change.role_id) == (
+        "candidate_edited",
+        RECRUITER,
+        clock.now(),
+        role.id,
+    )
+    assert change.summary == (
+        "name: Maya Chen → Maya Chen-Li; email: maya@old.example → Maya@new.example; links changed"
+    )
+    confirmation = blocks_text(messages_to(app, RECRUITER)[-1]["blocks"])
+    assert "Saved Maya Chen-Li" in confirmation
+    # /hire edit finds them under the new name and opens the same form.
+    await app.slack.command("edit Maya Chen-Li", user=HM)
+    assert last_view(app)["callback_id"] == "candidate_edit"
+
+
+async def test_bad_email_and_a_name_clash_are_refused_on_the_field(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    await add_candidate(app, "Bob Stone", role=role)
+    form = await open_edit(app)
+
+    bad = await app.slack.submit_view(form, {"email": "not-an-email"}, user=RECRUITER)
+    clash = await app.slack.submit_view(form, {"name": "bob  STONE"}, user=RECRUITER)
+
+    assert set(bad.json()["errors"]) == {"email"}
+    assert clash.json()["errors"]["name"].startswith(
+        "Bob Stone is already an open candidate for MLOps Engineer (stage: sourced)."
+    )
+    maya = await candidate_named(app, "Maya Chen")
+    assert maya.email is None and await changes_of(app, maya) == []
+
+
+async def test_only_the_hiring_team_may_edit(app: Running) -> None:
+    role = await create_role(app)
+    maya = await add_candidate(app, "Maya Chen", role=role)
+    await schedule(app, "Maya", interviewers=(INTERVIEWER,))
+    assert "Edit" not in buttons((await card_of(app, "Maya", INTERVIEWER))["blocks"])
+
+    [interviewer] = await press(app, "candidate_edit_open", str(maya.id), user=INTERVIEWER)
+    [outsider] = await press(app, "candidate_edit_open", str(maya.id), user=OUTSIDER)
+    forged = await app.slack.submit_view(await open_edit(app), {"name": "Eve"}, user=OUTSIDER)
+
+    assert "Only the role's recruiters and hiring manager can edit" in interviewer.args["text"]
+    assert outsider.args["text"] == "I can't find that candidate among the roles you hire for."
+    assert "can't find that candidate" in forged.json()["errors"]["name"]
+    assert (await candidate_named(app, "Maya Chen")).id == maya.id
+
+
+async def test_a_stale_form_gets_a_field_error_and_changes_nothing(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    mine = await open_edit(app)
+    await app.slack.command("edit Maya", user=HM)
+    await app.slack.submit_view(last_view(app), {"email": "maya@example.com"}, user=HM)
+
+    stale = await app.slack.submit_view(mine, {"name": "Maya Lee"}, user=RECRUITER)
+
+    assert (
+        "Someone changed this candidate while the form was open" in (stale.json()["errors"]["name"])
+    )
+    maya = await candidate_named(app, "Maya Chen")
+    assert maya.email == "maya@example.com"
+    assert [c.actor_id for c in await changes_of(app, maya)] == [HM]
+
+    # Closed since the form opened: refused too, and the button says why.
+    fresh = await open_edit(app)
+    await app.slack.command("move Maya to rejected: not a fit", user=RECRUITER)
+    closed = await app.slack.submit_view(fresh, {"name": "Maya Lee"}, user=RECRUITER)
+    assert (
+        closed.json()["errors"]["name"] == "Maya Chen is rejected, which is final; nothing changed."
+    )
+    [reply] = await press(app, "candidate_edit_open", str(maya.id), user=RECRUITER)
+    assert reply.args["text"] == "Maya Chen is rejected, which is final; nothing changed."
+    assert (await candidate_named(app, "Maya Chen")).name == "Maya Chen"
+
+
+# Moving to another role -----------------------------------------------------------------------
+
+
+async def two_roles(app: Running) -> tuple[Any, Any]:
+    """MLOps (recruiter RECRUITER, a 7-day loop) and Data (recruiter RECRUITER_2, a 3-day
+    loop); HM manages both."""
+    mlops = await create_role(app)
+    data = await create_role(app, title="Data Engineer", recruiters=(RECRUITER_2,), loop_days="3")
+    return mlops, data
+
+
+async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running, clock) -> None:
+    mlops, data = await two_roles(app)
+    maya = await add_candidate(app, "Maya Chen", role=mlops)
+    interview = await schedule(app, "Maya")
+    clock.set(interview.ends_at)
+    await submit_scorecard(app, interview)
+
+    form = await open_edit(app, user=HM)
+    assert role_options(form) == ["MLOps Engineer", "Data Engineer"]
+    moved = await app.slack.submit_view(form, {"role": str(data.id)}, user=HM)
+    assert moved.status_code == 200 and not moved.content, moved.text
+    await app.settle()
+
+    now = await candidate_named(app, "Maya Chen")
+    assert (now.id, now.role_id, now.stage) == (maya.id, data.id, "interviewing")
+    assert now.next_alert_at == clock.now()  # the clocks re-plan under the new role's settings
+    [change] = await changes_of(app, maya)
+    assert (change.kind, change.summary, change.role_id) == (
+        "candidate_moved",
+        "role: MLOps Engineer → Data Engineer",
+        data.id,
+    )
+    [kept] = await stored(app, Interview)
+    assert (kept.candidate_id, kept.template) == (maya.id, "mlops")  # read as written
+    confirmation = blocks_text(messages_to(app, HM)[-1]["blocks"])
+    assert "moved from MLOps Engineer to Data Engineer" in confirmation
+    # The new role's team sees them, with the scorecard; the old role's recruiter does not.
+    theirs = blocks_text((await card_of(app, "Maya", RECRUITER_2))["blocks"])
+    assert "*Role*\nData Engineer" in theirs
+    assert "*Loop day 2 of 3*" in theirs  # the new role's clocks
+    assert f"<@{INTERVIEWER}>: scorecard in: *Yes*" in theirs
+    gone = answer(await app.slack.command("status Maya", user=RECRUITER))
+    assert gone["text"].startswith("I couldn't find a candidate called “Maya”")
+
+
+async def test_a_move_needs_both_teams_and_an_open_role(app: Running) -> None:
+    mlops, data = await two_roles(app)
+    maya = await add_candidate(app, "Maya Chen", role=mlops)
+
+    form = await open_edit(app)  # RECRUITER is on the MLOps team only
+    assert role_options(form) == ["MLOps Engineer"]
+    forged = await app.slack.submit_view(
+        form, {"role": picked(data.id, "Data Engineer")}, user=RECRUITER
+    )
+    assert forged.json()["errors"] == {
+        "role": "You can move a candidate only to a role where you are a recruiter or the "
+        "hiring manager too."
+    }
+
+    hm_form = await open_edit(app, user=HM)
+    await app.slack.command("role close Data Engineer", user=HM)
+    closed = await app.slack.submit_view(hm_form, {"role": str(data.id)}, user=HM)
+    assert closed.json()["errors"] == {
+        "role": "Data Engineer is closed and takes no new candidates. Pick an open role."
+    }
+    assert (await candidate_named(app, "Maya Chen")).role_id == mlops.id
+    assert await changes_of(app, maya) == []
+
+
+async def test_a_name_taken_in_the_target_role_is_refused(app: Running) -> None:
+    mlops, data = await two_roles(app)
+    ours = await add_candidate(app, "Maya Chen", role=mlops)
+    await add_candidate(app, "Maya Chen", role=data, user=RECRUITER_2)
+
+    assert await press(app, "candidate_edit_open", str(ours.id), user=HM) == []
+    clash = await app.slack.submit_view(last_view(app), {"role": str(data.id)}, user=HM)
+
+    assert clash.json()["errors"]["name"].startswith(
+        "Maya Chen is already an open candidate for Data Engineer"
+    )
+    assert {c.role_id for c in await stored(app, Candidate)} == {mlops.id, data.id}

@@ -1,0 +1,342 @@
+"""Editing, closing and reopening a role through signed Slack requests: the form filled
+in, the clocks following the new settings from now on, who may do it, bad values on the
+field, a stale form, and a closed role taking no new candidates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.store.tables import Change, Interview, Role, RoleRecruiter
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.flows import (
+    add_candidate,
+    all_candidates,
+    answer,
+    blocks_text,
+    buttons,
+    click,
+    create_role,
+    home_of,
+    last_view,
+    press,
+    schedule,
+    stored,
+    submit_scorecard,
+)
+from tests.handlers.test_imports_slack import dm_answers, share
+from tests.scheduling.test_sweep import digests_to, messages_to, sweep
+
+pytestmark = pytest.mark.both_databases
+
+
+async def role_now(app: Running, role_id: int | None) -> tuple[Role, set[str]]:
+    """The role as stored, and its recruiters."""
+    async with app.deps.db.reader() as session:
+        role = await session.get(Role, role_id)
+        found = await session.exec(select(RoleRecruiter).where(RoleRecruiter.role_id == role_id))
+        recruiters = {r.user_id for r in found.all()}
+    assert role is not None
+    return role, recruiters
+
+
+async def role_changes(app: Running) -> list[Change]:
+    async with app.deps.db.reader() as session:
+        found = await session.exec(
+            select(Change).where(col(Change.candidate_id).is_(None)).order_by(col(Change.id))
+        )
+        return list(found.all())
+
+
+async def edit_form(app: Running, title: str = "MLOps", *, user: str = RECRUITER) -> Any:
+    """`/hire role edit <title>`: the form it opened (the response is empty when it did)."""
+    opened = len(app.standin.calls_to("views.open"))
+    response = await app.slack.command(f"role edit {title}", user=user)
+    assert response.status_code == 200 and not response.content, response.text
+    assert len(app.standin.calls_to("views.open")) == opened + 1
+    return last_view(app)
+
+
+def value_of(view: dict[str, Any], block_id: str) -> Any:
+    [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
+    element = block["element"]
+    for key in ("initial_value", "initial_user", "initial_users", "initial_conversation"):
+        if key in element:
+            return element[key]
+    return element["initial_option"]["value"]
+
+
+async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane", starts=clock.now() + timedelta(hours=1))
+    clock.advance(timedelta(hours=2))
+    await submit_scorecard(app, await _interview(app))  # the decision window opens: 48 h
+    done_at = clock.now()
+    await sweep(app)  # planned: the next look at her clocks is 24 h from now
+
+    form = await edit_form(app, user=HM)  # the hiring manager may edit the role
+    assert form["title"]["text"] == "Edit role" and form["submit"]["text"] == "Save"
+    assert "Clock changes apply to running clocks from now on." in blocks_text(form["blocks"])
+    assert value_of(form, "title") == "MLOps Engineer"
+    assert value_of(form, "hiring_manager") == HM
+    assert value_of(form, "recruiters") == [RECRUITER]
+    assert value_of(form, "channel") == HIRING_CHANNEL
+    assert value_of(form, "template") == "mlops"
+    assert value_of(form, "decision_hours") == "48"
+    assert value_of(form, "reminder_minutes") == "30"
+    saved = await app.slack.submit_view(
+        form,
+        {"title": "Senior  MLOps Engineer", "recruiters": [RECRUITER_2], "decision_hours": "12"},
+        user=HM,
+    )
+    assert saved.status_code == 200 and not saved.content, saved.text
+    await app.settle()
+
+    stored_role, recruiters = await role_now(app, role.id)
+    assert (stored_role.title, stored_role.decision_hours) == ("Senior MLOps Engineer", 12)
+    assert recruiters == {RECRUITER_2}
+    [change] = await role_changes(app)
+    assert (change.kind, change.actor_id, change.role_id, change.at) == (
+        "role_edited",
+        HM,
+        role.id,
+        clock.now(),
+    )
+    assert change.summary == (
+        "title: MLOps Engineer → Senior MLOps Engineer; "
+        f"recruiters: added <@{RECRUITER_2}>, removed <@{RECRUITER}>; "
+        "decision window 48h → 12h"
+    )
+    told = blocks_text(messages_to(app, HM)[-1]["blocks"])
+    assert "Role updated by" in told and "decision window 48h → 12h" in told
+    assert "<@UREC0002>" in told  # a mention, not escaped text
+    in_channel = [m for m in messages_to(app, HIRING_CHANNEL) if m["text"].startswith("Role upd")]
+    assert len(in_channel) == 1
+
+    # The running decision window now ends 12 h after the last scorecard, not 48 h; the
+    # alert goes to the new recruiter and not to the one who left.
+    before = len(app.standin.calls)
+    clock.set(done_at + timedelta(hours=12, minutes=1))
+    await sweep(app)
+    assert any("the decision window closed" in d for d in digests_to(app, RECRUITER_2, before))
+    assert any("the decision window closed" in d for d in digests_to(app, HM, before))
+    assert digests_to(app, RECRUITER, before) == []
+
+
+async def _interview(app: Running) -> Interview:
+    [interview] = await stored(app, Interview)
+    return interview
+
+
+async def test_an_idle_alert_goes_to_the_new_recruiter_only(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    form = await edit_form(app, user=ADMIN)  # an admin off the team may edit too
+    await app.slack.submit_view(form, {"recruiters": [RECRUITER_2]}, user=ADMIN)
+    before = len(app.standin.calls)
+
+    clock.advance(timedelta(hours=48))
+    await sweep(app)
+
+    assert "has been in sourced for 2 days" in digests_to(app, RECRUITER_2, before)[0]
+    assert digests_to(app, RECRUITER, before) == []
+
+
+async def test_only_admins_and_the_team_may_edit(app: Running) -> None:
+    role = await create_role(app)
+    refused = answer(await app.slack.command("role edit MLOps Engineer", user=OUTSIDER))
+    assert "I can't find a role matching “MLOps Engineer”" in refused["text"]
+    assert "Example: `/hire role edit Data Scientist`" in refused["text"]
+
+    form = await edit_form(app)  # a recruiter's form, submitted by an outsider
+    forged = await app.slack.submit_view(form, {"title": "Mine now"}, user=OUTSIDER)
+    assert (
+        "Only Loopkeeper admins and the role's hiring manager and recruiters"
+        in (forged.json()["errors"]["title"])
+    )
+    [answers] = await press(app, "role_edit_open", str(role.id), user=OUTSIDER)
+    assert "Only Loopkeeper admins" in answers.args["text"]
+    assert (await role_now(app, role.id))[0].title == "MLOps Engineer"
+    assert await role_changes(app) == []
+
+
+async def test_bad_values_are_refused_on_their_field(app: Running) -> None:
+    role = await create_role(app)
+    await create_role(app, title="Data Engineer")
+    form = await edit_form(app, "mlops engineer")
+
+    bad = await app.slack.submit_view(
+        form, {"title": "!!!", "recruiters": [], "decision_hours": "0"}, user=RECRUITER
+    )
+    errors = bad.json()["errors"]
+    assert set(errors) == {"title", "recruiters", "decision_hours"}
+    assert errors["decision_hours"] == "Enter a whole number from 1 to 720."
+    clash = await app.slack.submit_view(form, {"title": "data  engineer"}, user=RECRUITER)
+    assert clash.json()["errors"] == {
+        "title": "Another role is called Data Engineer. Pick a title of its own."
+    }
+    stored_role, recruiters = await role_now(app, role.id)
+    assert (stored_role.title, stored_role.decision_hours, recruiters) == (
+        "MLOps Engineer",
+        48,
+        {RECRUITER},
+    )
+    assert await role_changes(app) == []
+
+
+async def test_a_form_saved_as_it_was_changes_nothing(app: Running) -> None:
+    role = await create_role(app)
+    saved = await app.slack.submit_view(await edit_form(app), {}, user=RECRUITER)
+    assert saved.status_code == 200 and not saved.content
+    await app.settle()
+    assert await role_changes(app) == []
+    assert "Nothing to change" in messages_to(app, RECRUITER)[-1]["text"]
+    assert (await role_now(app, role.id))[0].title == "MLOps Engineer"
+
+
+async def test_a_stale_edit_form_is_refused_and_changes_nothing(app: Running) -> None:
+    role = await create_role(app)
+    mine = await edit_form(app)
+    theirs = await edit_form(app, user=HM)
+    await app.slack.submit_view(theirs, {"offer_hours": "72"}, user=HM)
+
+    stale = await app.slack.submit_view(mine, {"title": "Platform Engineer"}, user=RECRUITER)
+
+    assert "Someone changed this role while the form was open" in stale.json()["errors"]["title"]
+    stored_role, _ = await role_now(app, role.id)
+    assert (stored_role.title, stored_role.offer_hours) == ("MLOps Engineer", 72)
+    assert len(await role_changes(app)) == 1
+
+    # Closed since the form opened: refused on the field; the Edit button says why.
+    fresh = await edit_form(app)
+    await app.slack.command("role close MLOps Engineer", user=HM)
+    closed = await app.slack.submit_view(fresh, {"title": "Platform Engineer"}, user=RECRUITER)
+    assert closed.json()["errors"]["title"].startswith("MLOps Engineer was closed on 16 Nov 2026")
+    [click_answer] = await press(app, "role_edit_open", str(role.id), user=RECRUITER)
+    assert "Reopen it first with `/hire role reopen MLOps Engineer`" in click_answer.args["text"]
+    assert (await role_now(app, role.id))[0].title == "MLOps Engineer"
+
+
+async def test_several_or_no_roles_matching_get_examples(app: Running) -> None:
+    await create_role(app)
+    await create_role(app, title="MLOps Lead")
+    several = answer(await app.slack.command("role close mlops", user=RECRUITER))
+    assert "matches 2 roles" in several["text"] and "MLOps Engineer" in several["text"]
+    none = answer(await app.slack.command("role reopen", user=RECRUITER))
+    assert none["text"] == "Which role? Example: `/hire role reopen Data Scientist`."
+    # An exact title wins over the longer ones holding it.
+    assert answer(await app.slack.command("role close mlops engineer", user=RECRUITER))[
+        "text"
+    ].startswith("Closed MLOps Engineer")
+
+
+# Closing and reopening ------------------------------------------------------------------------
+
+
+async def test_closing_lists_open_candidates_and_takes_no_new_ones(app: Running, clock) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Bob <Stone>", role=role)
+    await app.slack.command("move Bob to screening", user=RECRUITER)
+    await app.slack.command("add", user=RECRUITER)
+    add_form = last_view(app)  # opened while the role was open
+
+    closed = answer(await app.slack.command("role close MLOps Engineer", user=RECRUITER))
+
+    shown = blocks_text(closed["blocks"])
+    assert "Closed *MLOps Engineer*. It takes no new candidates." in shown
+    assert "Its 2 open candidates go on until you move them" in shown
+    assert "• Jane Doe (sourced)" in shown and "• Bob &lt;Stone&gt; (screening)" in shown
+    assert "Reopen role" in buttons(closed["blocks"])
+    stored_role, _ = await role_now(app, role.id)
+    assert (stored_role.status, stored_role.closed_by, stored_role.closed_at) == (
+        "closed",
+        RECRUITER,
+        clock.now(),
+    )
+    [change] = await role_changes(app)
+    assert (change.kind, change.summary) == ("role_closed", "role closed with 2 open candidates")
+
+    # No new candidates: a form opened before is refused on its field, and /hire add says why.
+    raced = await app.slack.submit_view(
+        add_form, {"name": "Sam Lee", "role": str(role.id)}, user=RECRUITER
+    )
+    assert raced.json()["errors"] == {
+        "role": "MLOps Engineer is closed and takes no new candidates. Pick an open role."
+    }
+    refused = answer(await app.slack.command("add Sam Lee", user=RECRUITER))
+    assert "Every role you recruit for is closed" in refused["text"]
+    await share(app, RECRUITER, "more.csv", b"Name,Role\nSam Lee,MLOps Engineer\n")
+    assert "Every role you can import into is closed" in dm_answers(app, RECRUITER)[-1]["text"]
+
+    # Its pipeline and Home tab say so; its candidates go on.
+    pipeline = answer(await app.slack.command("pipeline", user=RECRUITER))
+    assert "*MLOps Engineer (closed)*: 2 open" in blocks_text(pipeline["blocks"])
+    assert set(buttons(pipeline["blocks"])) >= {"Reopen role"}
+    assert "Edit role" not in buttons(pipeline["blocks"])
+    assert "*MLOps Engineer (closed)*" in blocks_text((await home_of(app, RECRUITER))["blocks"])
+    moved = answer(await app.slack.command("move Jane Doe to screening", user=RECRUITER))
+    assert "screening" in blocks_text(moved["blocks"])
+
+    # Closing again, or editing it, changes nothing.
+    again = answer(await app.slack.command("role close MLOps Engineer", user=HM))
+    assert again["text"] == "MLOps Engineer is closed already; nothing changed."
+    opened = len(app.standin.calls_to("views.open"))
+    stale = answer(await app.slack.command("role edit MLOps Engineer", user=RECRUITER))
+    assert stale["text"] == (
+        "MLOps Engineer was closed on 16 Nov 2026; nothing changed. Reopen it first with "
+        "`/hire role reopen MLOps Engineer`."
+    )
+    assert len(app.standin.calls_to("views.open")) == opened
+    assert len(await role_changes(app)) == 1
+
+
+async def test_a_closed_role_is_reopened_from_its_button(app: Running) -> None:
+    role = await create_role(app)
+    closed = answer(await app.slack.command("role close MLOps Engineer", user=HM))
+
+    [reopened] = await click(app, closed, "Reopen role", user=RECRUITER, ephemeral=True)
+
+    assert "Reopened MLOps Engineer" in reopened.args["text"]
+    assert (await role_now(app, role.id))[0].status == "open"
+    assert [c.kind for c in await role_changes(app)] == ["role_closed", "role_reopened"]
+    again = answer(await app.slack.command("role reopen MLOps Engineer", user=RECRUITER))
+    assert again["text"] == "MLOps Engineer is open already; nothing changed."
+    [stale] = await click(app, closed, "Reopen role", user=RECRUITER)  # an old copy of it
+    assert stale.args["text"] == "MLOps Engineer is open already; nothing changed."
+    await add_candidate(app, "Sam Lee", role=role)  # it takes candidates again
+    assert len(await role_changes(app)) == 2
+
+
+async def test_the_pipeline_buttons_edit_and_close_the_role(app: Running) -> None:
+    role = await create_role(app)
+    pipeline = answer(await app.slack.command("pipeline", user=RECRUITER))
+    assert await click(app, pipeline, "Edit role", user=RECRUITER, ephemeral=True) == []
+    assert last_view(app)["callback_id"] == "role_edit"
+
+    [closed] = await click(app, pipeline, "Close role", user=RECRUITER, ephemeral=True)
+
+    assert closed.args["replace_original"] is True
+    assert "Closed *MLOps Engineer*" in blocks_text(closed.args["blocks"])
+    assert (await role_now(app, role.id))[0].status == "closed"
+    [outsider] = await press(app, "role_reopen", str(role.id), user=OUTSIDER)
+    assert "Only Loopkeeper admins" in outsider.args["text"]
+    assert (await role_now(app, role.id))[0].status == "closed"
+
+
+async def test_a_preview_made_before_the_close_imports_nobody(app: Running) -> None:
+    await create_role(app)
+    await share(app, RECRUITER, "more.csv", b"Name\nSam Lee\n")
+    preview = dm_answers(app, RECRUITER)[-1]
+    await app.slack.command("role close MLOps Engineer", user=HM)
+
+    answers = await click(
+        app, preview, "Import 1 candidate", user=RECRUITER, answers="import", settle=True
+    )
+
+    assert "Every role you can import into is closed" in answers[-1].args["text"]
+    assert await all_candidates(app) == []
