@@ -4,6 +4,7 @@ form, and a move by someone on both roles' teams (their scorecards come along)."
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -166,6 +167,11 @@ async def two_roles(app: Running) -> tuple[Any, Any]:
     return mlops, data
 
 
+def homes_drawn(app: Running) -> Counter[str]:
+    """How many times each person's Home tab was published so far."""
+    return Counter(c.args["user_id"] for c in app.standin.calls_to("views.publish"))
+
+
 async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running, clock) -> None:
     mlops, data = await two_roles(app)
     maya = await add_candidate(app, "Maya Chen", role=mlops)
@@ -175,6 +181,8 @@ async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running
 
     form = await open_edit(app, user=HM)
     assert role_options(form) == ["MLOps Engineer", "Data Engineer"]
+    await app.settle()
+    homes_before = homes_drawn(app)
     moved = await app.slack.submit_view(form, {"role": str(data.id)}, user=HM)
     assert moved.status_code == 200 and not moved.content, moved.text
     await app.settle()
@@ -199,6 +207,8 @@ async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running
     assert f"<@{INTERVIEWER}>: scorecard in: *Yes*" in theirs
     gone = answer(await app.slack.command("status Maya", user=RECRUITER))
     assert gone["text"].startswith("I couldn't find a candidate called “Maya”")
+    # Both teams' Home tabs were redrawn after the move, the old recruiter's too.
+    assert set(homes_drawn(app) - homes_before) == {RECRUITER, RECRUITER_2, HM}
 
 
 async def test_a_move_needs_both_teams_and_an_open_role(app: Running) -> None:

@@ -230,9 +230,12 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
             ],
         )
     )
+    reminder = done.role.reminder_minutes
+    before = f"I'll remind you {reminder} minutes before it starts. " if reminder else ""
     blocks.append(
         context(
-            "Your scorecard is independent: you see others' ratings only after you submit yours."
+            f"{before}Your scorecard is independent: you see others' ratings only after you "
+            "submit yours. Can't make it? Tell the recruiters with the button above."
         )
     )
     return text, blocks
