@@ -18,13 +18,13 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.playground.server import Playground
 from bot.playground.workspace import (
@@ -36,7 +36,7 @@ from bot.playground.workspace import (
     Person,
     dm_of,
 )
-from bot.store.tables import Candidate
+from bot.store.tables import Candidate, Interview
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # What headless Chromium needs on a machine with no network and no sandbox for root.
@@ -152,6 +152,26 @@ async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: 
     await you.field("starts", "input[type=time]").fill(starts.strftime("%H:%M"))
     await you.submit()
     await expect(you.modal).to_be_hidden()
+
+    # It really began three hours ago: the card's interview menu moves it.
+    await you.type("/hire status Jane Doe")
+    card = you.message("Interviews")
+    await card.locator("button.overflow").first.click()
+    await expect(card.locator(".menu-item")).to_have_text(
+        ["Reschedule", "Change interviewers", "Cancel interview", "No-show (they did not come)"]
+    )
+    await you.shot("interview-menu")
+    await card.locator(".menu-item", has_text="Reschedule").click()
+    await expect(you.modal).to_contain_text("New start")
+    earlier = starts - timedelta(hours=1)
+    await you.field("starts", "input[type=date]").fill(earlier.strftime("%Y-%m-%d"))
+    await you.field("starts", "input[type=time]").fill(earlier.strftime("%H:%M"))
+    await you.submit()
+    await expect(you.modal).to_be_hidden()
+    async with playground.asgi.state.deps.db.reader() as session:
+        booked = (await session.exec(select(Interview).order_by(col(Interview.id).desc()))).first()
+    assert booked is not None and booked.version == 2
+    assert booked.starts_at == earlier.replace(second=0, microsecond=0).astimezone(UTC)
 
     # The interviewer finds the kit in the DM and submits the scorecard from it.
     await you.be(INTERVIEWER_1)
