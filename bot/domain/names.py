@@ -20,11 +20,55 @@ MAX_CHOICES = 5
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
 
+# Cyrillic and Greek letters drawn like Latin ones (after casefold): a "Jane" typed with
+# a Cyrillic a is the same person on screen, so it must be the same name to the
+# duplicate check. A short table on purpose: Unicode's full confusables skeleton (UTS #39)
+# also folds "rn" into "m", which would make Arne and Ame one name.
+_LOOKALIKES = str.maketrans(
+    {
+        unicodedata.lookup(f"{script} SMALL LETTER {letter}"): latin
+        for script, letter, latin in [
+            ("CYRILLIC", "A", "a"),
+            ("CYRILLIC", "IE", "e"),
+            ("CYRILLIC", "O", "o"),
+            ("CYRILLIC", "ER", "p"),
+            ("CYRILLIC", "ES", "c"),
+            ("CYRILLIC", "U", "y"),
+            ("CYRILLIC", "HA", "x"),
+            ("CYRILLIC", "BYELORUSSIAN-UKRAINIAN I", "i"),
+            ("CYRILLIC", "JE", "j"),
+            ("CYRILLIC", "DZE", "s"),
+            ("CYRILLIC", "KOMI DE", "d"),
+            ("CYRILLIC", "SHHA", "h"),
+            ("CYRILLIC", "PALOCHKA", "l"),
+            ("CYRILLIC", "QA", "q"),
+            ("CYRILLIC", "WE", "w"),
+            ("GREEK", "ALPHA", "a"),
+            ("GREEK", "OMICRON", "o"),
+            ("GREEK", "RHO", "p"),
+            ("GREEK", "NU", "v"),
+            ("GREEK", "IOTA", "i"),
+            ("GREEK", "KAPPA", "k"),
+            ("GREEK", "TAU", "t"),
+            ("GREEK", "UPSILON", "u"),
+            ("GREEK", "CHI", "x"),
+        ]
+    }
+)
+
+
+def _visible(text: str) -> str:
+    """Without the characters that draw nothing: zero-width spaces and joiners, direction
+    marks, soft hyphens (Unicode's format category, Cf)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def name_key(name: str) -> str:
-    """Compare-form of a name: no accents, no case, one kind of apostrophe, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", name.translate(_APOSTROPHES))
+    """Compare-form of a name: no accents, no case, one kind of apostrophe, single spaces,
+    nothing invisible, and look-alike letters read as the Latin ones they look like."""
+    decomposed = unicodedata.normalize("NFKD", _visible(name).translate(_APOSTROPHES))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = re.findall(r"[\w']+", plain.casefold())
+    words = re.findall(r"[\w']+", plain.casefold().translate(_LOOKALIKES))
     return " ".join(w for w in (word.strip("'") for word in words) if w)
 
 

@@ -34,6 +34,22 @@ def test_name_key_ignores_accents_case_punctuation_and_spacing(typed: str, key: 
     assert name_key(typed) == key
 
 
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("J\u0430ne D\u043ee", "jane doe"),  # Cyrillic a and o
+        ("\u0410\u043d\u043d\u0430", "\u0430\u043d\u043d\u0430".replace("\u0430", "a")),
+        ("Ja\u200bne\u200d Doe", "jane doe"),  # zero-width space and joiner
+        ("\u202eJane Doe\u202c", "jane doe"),  # a right-to-left override and its end
+        ("Arne", "arne"),  # not "ame": rn stays rn
+    ],
+)
+def test_look_alike_letters_and_invisible_characters_read_as_what_they_show(
+    typed: str, key: str
+) -> None:
+    assert name_key(typed) == key
+
+
 def test_name_key_of_composed_and_decomposed_accents_is_the_same() -> None:
     assert name_key("Jos\u00e9") == name_key("Jose\u0301") == "jose"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.domain.stages import Stage
@@ -173,6 +174,29 @@ async def test_duplicate_open_candidate_is_refused_on_the_name(app: Running) -> 
 
     assert "already an open candidate for MLOps Engineer" in body["errors"]["name"]
     assert len(await all_candidates(app)) == 1
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "J\u0430ne Doe",  # a Cyrillic a
+        "Jane D\u03bfe",  # a Greek omicron
+        "Ja\u200bne Doe",  # a zero-width space
+        "\u200fJane Doe\u200e",  # right-to-left and left-to-right marks
+        "Jane\u00adDoe",  # a soft hyphen, still not a second name
+    ],
+)
+async def test_a_look_alike_of_an_open_candidate_is_refused_on_the_name(
+    app: Running, look_alike: str
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    if look_alike == "Jane\u00adDoe":
+        await add_candidate(app, "JaneDoe", role=role)  # what it reads as, once
+
+    body = await submit_candidate(app, name=look_alike, role=str(role.id))
+
+    assert "already an open candidate for MLOps Engineer" in body["errors"]["name"]
 
 
 async def test_a_nul_byte_in_typed_text_is_refused_on_its_field(app: Running) -> None:
