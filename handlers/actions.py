@@ -25,7 +25,7 @@ from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
-from bot.slack.blocks.common import esc
+from bot.slack.blocks.common import esc, when
 from bot.usecases import candidates, deadlines, feedback, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
@@ -230,11 +230,22 @@ async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
     )
 
 
+def _more_time_note(done: offers.OfferCard) -> str:
+    name = done.card.candidate.name
+    if not done.changed:
+        return (
+            f"{name}'s offer was already extended from that button; nothing changed. "
+            "The card shows when it expires now."
+        )
+    return f":hourglass_flowing_sand: {name}'s offer now expires 24 hours later."
+
+
 @on_click
 async def offer_more_time(reply: Reply, action: dict[str, Any]) -> None:
+    """Extend 24h, once per click: the button carries the expiry it was drawn with."""
     await _offer_change(
-        offers.give_more_time,
-        lambda d: f":hourglass_flowing_sand: {d.card.candidate.name}'s offer now expires later.",
+        partial(offers.give_more_time, seen_expiry=offer_blocks.seen_expiry(action.get("value"))),
+        _more_time_note,
         reply,
         action,
     )
@@ -255,10 +266,18 @@ async def snooze(reply: Reply, action: dict[str, Any]) -> None:
     )
     if snoozed is None:
         return
-    card, clock = snoozed
+    name = esc(snoozed.card.candidate.name)
+    if snoozed.repeated:
+        await reply.tell(
+            f":zzz: {name}'s {snoozed.clock} clock was already snoozed for this alert by "
+            f"<@{snoozed.actor_id}> {when(snoozed.at)}: it is due {when(snoozed.deadline)}. "
+            "Nothing changed."
+        )
+        return
     await reply.tell(
-        f":zzz: Snoozed {esc(card.candidate.name)}'s {clock} clock for 24 hours. The pause is "
-        "recorded, and the alert comes back then if it is still due."
+        f":zzz: Snoozed {name}'s {snoozed.clock} clock: it is now due "
+        f"{when(snoozed.deadline)}. The pause is recorded, and the alert comes back then if "
+        "it is still due."
     )
 
 

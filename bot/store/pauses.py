@@ -38,6 +38,24 @@ async def add_pause(
     return pause
 
 
+async def pause_since(
+    session: AsyncSession, *, candidate_id: int, clock: str, subject: str, since: datetime
+) -> ClockPause | None:
+    """The latest pause of that clock (and subject) recorded at or after `since`."""
+    result = await session.exec(
+        select(ClockPause)
+        .where(
+            ClockPause.candidate_id == candidate_id,
+            ClockPause.clock == clock,
+            ClockPause.subject == subject,
+            col(ClockPause.at) >= since,
+        )
+        .order_by(col(ClockPause.at).desc(), col(ClockPause.id).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
 async def pauses_of(
     session: AsyncSession, *, candidate_ids: Sequence[int]
 ) -> dict[int, list[Pause]]:

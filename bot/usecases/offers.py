@@ -30,6 +30,22 @@ SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
 class OfferCard:
     card: CandidateCard
     offer: Offer
+    # False: this click found the change already made (a double click, a teammate's
+    # click on the same message): nothing was changed again.
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    """What a Snooze click did: moved the clock, or found it moved already by this
+    alert's snooze (`repeated`), by whom and when."""
+
+    card: CandidateCard
+    clock: str
+    deadline: datetime  # the deadline the alert was about, moved
+    repeated: bool
+    actor_id: str
+    at: datetime
 
 
 def offer_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -112,9 +128,13 @@ async def extend(
 async def _open_offer(
     session: store.AsyncSession, actor_id: str, offer_id: int
 ) -> tuple[Offer, CandidateCard]:
+    """The offer, read again under its candidate's lock: of two answers clicked at once
+    (accepted and declined), the second sees the first's and is told, not left silent."""
     offer = await session.get(Offer, offer_id)
     if offer is None:  # the same words as a candidate one may not see
         raise NotAllowed(NOT_FOUND)
+    await store.lock_candidate(session, candidate_id=offer.candidate_id)
+    await session.refresh(offer)
     card = await allowed_card(
         session, user_id=actor_id, candidate_id=offer.candidate_id, refusal=answer_refusal
     )
@@ -147,10 +167,23 @@ async def decide(
         return OfferCard(updated, offer)
 
 
-async def give_more_time(db: Database, *, actor_id: str, offer_id: int, now: datetime) -> OfferCard:
-    """Extend the window by 24 h (from now if it had expired), recorded as a pause."""
+async def give_more_time(
+    db: Database,
+    *,
+    actor_id: str,
+    offer_id: int,
+    now: datetime,
+    seen_expiry: datetime | None = None,
+) -> OfferCard:
+    """Extend the window by 24 h (from now if it had expired), recorded as a pause.
+
+    `seen_expiry`: the expiry the clicked button was drawn with. Once per click: if the
+    offer no longer expires then, this click's extension was made already (a double
+    click, two people on one message), and nothing is added."""
     async with db.transaction() as session:
         offer, card = await _open_offer(session, actor_id, offer_id)
+        if seen_expiry is not None and offer.expires_at != seen_expiry:
+            return OfferCard(card, offer, changed=False)
         offer.expires_at = max(offer.expires_at, now) + EXTENSION
         offer.status = "open"
         await store.add_pause(
@@ -167,21 +200,32 @@ async def give_more_time(db: Database, *, actor_id: str, offer_id: int, now: dat
         return OfferCard(card, offer)
 
 
-async def snooze(
-    db: Database, *, actor_id: str, alert_id: int, now: datetime
-) -> tuple[CandidateCard, str]:
+async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -> Snoozed:
     """Snooze the clock behind an alert for 24 h from now: its deadline moves, and the
-    pause is recorded. Returns the card and the clock's name."""
+    pause is recorded. Once per alert: a clock already snoozed since this alert was
+    raised (a second click, or a teammate's click on their copy) is not moved again."""
     async with db.transaction() as session:
         alert = await session.get(Alert, alert_id)
         if alert is None:  # the same words as a candidate one may not see
             raise NotAllowed(NOT_FOUND)
+        # Two clicks at once: the second waits here, then finds the first one's pause.
+        await store.lock_candidate(session, candidate_id=alert.candidate_id)
         card = await allowed_card(
             session, user_id=actor_id, candidate_id=alert.candidate_id, refusal=snooze_refusal
         )
         clock = CLOCK_OF[Kind(alert.kind)]
         if clock not in SNOOZABLE:
             raise NotAllowed("That clock can't be snoozed; extend the offer instead.")
+        done = await store.pauses.pause_since(
+            session,
+            candidate_id=alert.candidate_id,
+            clock=clock,
+            subject=alert.subject,
+            since=alert.created_at,
+        )
+        if done is not None:
+            moved = alert.deadline + timedelta(seconds=done.seconds)
+            return Snoozed(card, clock, moved, True, done.actor_id, done.at)
         # 24 h from now: a deadline already passed moves past now, not just a day later.
         new_deadline = max(alert.deadline, now) + EXTENSION
         await store.add_pause(
@@ -195,4 +239,4 @@ async def snooze(
             now=now,
         )
         await store.replan_clocks(session, candidate_id=alert.candidate_id, now=now)
-        return card, clock
+        return Snoozed(card, clock, new_deadline, False, actor_id, now)

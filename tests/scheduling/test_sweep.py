@@ -3,6 +3,7 @@ sweep run, and what people receive in the Slack stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -278,7 +279,7 @@ async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock
     digest = messages_to(app, RECRUITER, before)[-1]
 
     [reply] = await click(app, digest, "Snooze 24h", user=RECRUITER)
-    assert "Snoozed Jane Doe's loop clock for 24 hours" in reply.args["text"]
+    assert "Snoozed Jane Doe's loop clock: it is now due <!date^" in reply.args["text"]
     async with app.deps.db.reader() as session:
         [pause] = (await session.exec(select(ClockPause))).all()
     # The deadline had passed an hour before: it moves to 24 h from now.
@@ -290,6 +291,34 @@ async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock
     clock.advance(timedelta(hours=2))
     await sweep(app)
     assert "ran past its 7 days" in digests_to(app, RECRUITER, mid)[-1]
+
+
+@pytest.mark.both_databases  # the race shows on PostgreSQL
+async def test_snooze_moves_a_clock_once_per_alert_however_often_it_is_clicked(
+    app: Running, clock
+) -> None:
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
+    clock.set(clock.now() + timedelta(days=7, hours=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    recruiters = messages_to(app, RECRUITER, before)[-1]
+    managers = messages_to(app, HM, before)[-1]
+
+    # Three clicks at once on one digest, then the hiring manager's on their own copy.
+    await asyncio.gather(
+        *(click(app, recruiters, "Snooze 24h", user=RECRUITER, answers=f"c{n}") for n in range(3))
+    )
+    replies = [answered(app, f"c{n}") for n in range(3)]
+    [late] = await click(app, managers, "Snooze 24h", user=HM)
+
+    async with app.deps.db.reader() as session:
+        [pause] = (await session.exec(select(ClockPause))).all()
+    assert pause.seconds == 25 * 3600  # 24 h from now, once
+    texts = sorted(r.args["text"] for [r] in replies)
+    assert [t.startswith(":zzz: Snoozed Jane Doe's loop clock") for t in texts].count(True) == 1
+    already = [t for t in [*texts, late.args["text"]] if "was already snoozed" in t]
+    assert len(already) == 3
+    assert all(f"by <@{RECRUITER}>" in t and t.endswith("Nothing changed.") for t in already)
 
 
 async def test_snooze_is_for_the_hiring_team_only(app: Running, clock) -> None:
@@ -439,6 +468,62 @@ async def test_offer_warnings_expiry_and_extension(app: Running, clock) -> None:
     assert extended is not None and extended.status == "open"
     assert extended.expires_at == start + timedelta(hours=72)
     assert [p.reason for p in pauses] == ["offer window extended 24h"]
+
+
+def answered(app: Running, name: str) -> list[Any]:
+    """What the app posted to the response_url named `name`: one click's answers, when
+    several clicks run at once."""
+    return [c for c in app.standin.calls if c.method == f"response_url:{name}"]
+
+
+async def jane_with_offer(app: Running, clock) -> Offer:
+    await offered_jane(app)
+    return await extend_offer(app)
+
+
+@pytest.mark.both_databases  # the race shows on PostgreSQL
+async def test_extend_24h_adds_a_day_once_per_click_and_says_so(app: Running, clock) -> None:
+    offer = await jane_with_offer(app, clock)
+    card = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
+    button = buttons(card["blocks"])["Extend 24h"]
+
+    # A double click, then a teammate's click on the same message.
+    await asyncio.gather(
+        *(
+            press(app, "offer_more_time", button["value"], user=user, answers=f"click {n}")
+            for n, user in enumerate((RECRUITER, RECRUITER, HM))
+        )
+    )
+    replies = [answered(app, f"click {n}") for n in range(3)]
+
+    async with app.deps.db.reader() as session:
+        extended = await session.get(Offer, offer.id, populate_existing=True)
+        pauses = (await session.exec(select(ClockPause))).all()
+    assert extended is not None and extended.expires_at == offer.expires_at + timedelta(hours=24)
+    assert len(pauses) == 1
+    notes = [blocks_text(r.args["blocks"]) for [r] in replies]
+    assert sum("now expires 24 hours later" in n for n in notes) == 1
+    assert sum("was already extended from that button; nothing changed" in n for n in notes) == 2
+
+
+@pytest.mark.both_databases  # the race shows on PostgreSQL
+async def test_accepted_and_declined_at_once_both_get_an_answer(app: Running, clock) -> None:
+    offer = await jane_with_offer(app, clock)
+    await asyncio.gather(
+        press(app, "offer_accepted", str(offer.id), user=RECRUITER, answers="accepted"),
+        press(app, "offer_declined", str(offer.id), user=HM, answers="declined"),
+    )
+    accepted, declined = answered(app, "accepted"), answered(app, "declined")
+
+    jane = await candidate_named(app, "Jane Doe")
+    assert jane.stage in ("hired", "withdrawn")
+    winner, loser = (accepted, declined) if jane.stage == "hired" else (declined, accepted)
+    assert len(winner) == 1 and len(loser) == 1, (winner, loser)
+    outcome = "accepted" if jane.stage == "hired" else "declined"
+    assert loser[0].args["text"] == f"That offer was already {outcome}; nothing changed."
+    async with app.deps.db.reader() as session:
+        events = (await session.exec(select(StageEvent))).all()
+    assert [e.to_stage for e in events].count(jane.stage) == 1
 
 
 # When Slack says no ------------------------------------------------------------------------

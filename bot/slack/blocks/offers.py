@@ -102,8 +102,24 @@ def offer_blocks(offer: Offer, *, now: datetime, can_act: bool) -> list[Block]:
                             deny="Cancel",
                         ),
                     ),
-                    ButtonElement(text="Extend 24h", action_id=MORE_TIME, value=str(offer.id)),
+                    ButtonElement(
+                        text="Extend 24h",
+                        action_id=MORE_TIME,
+                        # The expiry it extends: a second click on the same button adds nothing.
+                        value=f"{offer.id}:{offer.expires_at.isoformat()}",
+                    ),
                 ],
             )
         )
     return blocks
+
+
+def seen_expiry(value: object) -> datetime | None:
+    """The expiry an Extend 24h button was drawn with; None for a button without one."""
+    if not isinstance(value, str) or ":" not in value:
+        return None
+    try:
+        seen = datetime.fromisoformat(value.split(":", 1)[1])
+    except ValueError:
+        return None
+    return seen if seen.tzinfo is not None else None
