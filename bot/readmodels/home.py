@@ -63,6 +63,7 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
     return Home(
         assignments,
         await pipelines_of(db, roles=recruiting, now=now, medians=False),
-        await pipelines_of(db, roles=managing, now=now, medians=False),
+        # A hiring manager sees how their roles are doing: time to fill and the rest.
+        await pipelines_of(db, roles=managing, now=now, medians=False, numbers=True),
         recent,
     )

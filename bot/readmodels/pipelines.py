@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot import store
 from bot.domain import clocks
+from bot.domain.hiring_numbers import HiringNumbers, hiring_numbers
 from bot.domain.names import name_key
 from bot.domain.stages import OPEN_STAGES, Stage
 from bot.readmodels.status import clock_facts
@@ -50,6 +53,7 @@ class RolePipeline:
     rows: list[PipelineRow] = field(default_factory=list)
     counts: dict[Stage, int] = field(default_factory=dict)
     median_days: dict[Stage, float] = field(default_factory=dict)
+    numbers: HiringNumbers | None = None  # time to fill and the rest, when asked for
 
     def by_stage(self) -> dict[Stage, list[PipelineRow]]:
         grouped: dict[Stage, list[PipelineRow]] = {s: [] for s in OPEN_STAGES}
@@ -127,10 +131,50 @@ async def pipelines(
     return await pipelines_of(db, roles=roles, now=now)
 
 
+def numbers_of(
+    role: Role,
+    candidates: Sequence[Candidate],
+    events: Sequence[StageEvent],
+    offer_statuses: Sequence[str],
+    now: datetime,
+) -> HiringNumbers:
+    """A role's hiring numbers from every candidate it ever had and their history."""
+    return hiring_numbers(
+        opened_at=role.created_at,
+        closed_at=role.closed_at,
+        loop_days=role.loop_days,
+        template=role.template,
+        title=role.title,
+        candidates=candidates,
+        events=events,
+        offer_statuses=offer_statuses,
+        now=now,
+    )
+
+
+async def read_numbers(
+    session: AsyncSession, role: Role, now: datetime, events: Sequence[StageEvent] | None = None
+) -> HiringNumbers:
+    """Read what a role's hiring numbers need (its event log, unless given) and count."""
+    assert role.id is not None
+    everyone = await store.pipelines.all_candidates_of(session, role_id=role.id)
+    if events is None:
+        events = await store.pipelines.events_of_role(session, role_id=role.id)
+    statuses = await store.pipelines.offer_statuses_of_role(session, role_id=role.id)
+    return numbers_of(role, everyone, events, statuses, now)
+
+
 async def pipelines_of(
-    db: Database, *, roles: Sequence[Role], now: datetime, medians: bool = True
+    db: Database,
+    *,
+    roles: Sequence[Role],
+    now: datetime,
+    medians: bool = True,
+    numbers: bool | None = None,
 ) -> list[RolePipeline]:
-    """Each role's open candidates with their flags, counts and median days per stage."""
+    """Each role's open candidates with their flags, counts and median days per stage,
+    and (`numbers`, by default with the medians) its hiring numbers."""
+    with_numbers = medians if numbers is None else numbers
     async with db.reader() as session:
         out = []
         for role in roles:
@@ -140,11 +184,16 @@ async def pipelines_of(
             pauses = await store.pauses.pauses_of(session, candidate_ids=ids)
             offers = await store.pipelines.open_offers_of(session, candidate_ids=ids)
             overdue = await store.pipelines.overdue_seat_counts(session, candidate_ids=ids, now=now)
-            # The whole event log of a role is the costly read: only /hire pipeline shows medians.
+            # The whole event log of a role is the costly read: only /hire pipeline shows
+            # medians, and the hiring numbers only go to pipelines and hiring managers.
             events = (
-                await store.pipelines.events_of_role(session, role_id=role.id) if medians else []
+                await store.pipelines.events_of_role(session, role_id=role.id)
+                if medians or with_numbers
+                else []
             )
             pipeline = RolePipeline(role)
+            if with_numbers:
+                pipeline.numbers = await read_numbers(session, role, now, events)
             for candidate in candidates:
                 assert candidate.id is not None
                 facts = clock_facts(
@@ -163,7 +212,7 @@ async def pipelines_of(
                 pipeline.counts[stage] = pipeline.counts.get(stage, 0) + 1
             pipeline.median_days = {
                 stage: statistics.median(spans)
-                for stage, spans in stage_durations(events, now).items()
+                for stage, spans in stage_durations(events if medians else [], now).items()
                 if spans
             }
             out.append(pipeline)

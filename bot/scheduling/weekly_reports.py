@@ -63,7 +63,11 @@ async def post_weekly_reports(
                 continue
             candidates = await store.pipelines.open_candidates_of(session, role_id=role.id)
             events = await store.pipelines.events_of_role(session, role_id=role.id)
-        numbers = weekly(role, candidates, events, week_end=moment)
+            everyone = await store.pipelines.all_candidates_of(session, role_id=role.id)
+            statuses = await store.pipelines.offer_statuses_of_role(session, role_id=role.id)
+        numbers = weekly(
+            role, candidates, events, week_end=moment, everyone=everyone, offer_statuses=statuses
+        )
         outcome = await _send_report(messenger, role, numbers, posted=status == "posted")
         async with db.transaction() as session:
             row = await store.reports.weekly_report(session, role_id=role.id, week=week)
@@ -97,7 +101,7 @@ async def _send_report(
             channel=role.channel_id,
             file=png,
             filename=f"loopkeeper-weekly-{numbers.week}.png",
-            title=f"{role.title}: candidates and days per stage",
+            title=f"{role.title}: days per stage against target, and time to fill",
         )
     except SlackApiError as error:
         return ("posted", refusal(error))

@@ -93,3 +93,21 @@ async def recent_scorecards(
         .limit(limit)
     )
     return list(result.all())
+
+
+async def all_candidates_of(session: AsyncSession, *, role_id: int) -> list[Candidate]:
+    """Every candidate a role ever had, open or closed: the hiring numbers count them all."""
+    result = await session.exec(
+        select(Candidate).where(Candidate.role_id == role_id).order_by(col(Candidate.id))
+    )
+    return list(result.all())
+
+
+async def offer_statuses_of_role(session: AsyncSession, *, role_id: int) -> list[str]:
+    """The status of every offer made for a role (open, accepted, declined, expired)."""
+    result = await session.exec(
+        select(Offer.status)
+        .join(Candidate, col(Candidate.id) == Offer.candidate_id)
+        .where(Candidate.role_id == role_id)
+    )
+    return list(result.all())

@@ -16,7 +16,7 @@ from bot.readmodels.pipelines import PipelineRow, RolePipeline
 from bot.slack.blocks.candidates import OPEN_STATUS
 from bot.slack.blocks.common import clip, context, esc, section, user, when
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
-from bot.slack.blocks.pipeline import candidate_line
+from bot.slack.blocks.pipeline import candidate_line, numbers_line
 from bot.slack.blocks.roles import role_title
 from bot.usecases.feedback import Assignment
 
@@ -112,6 +112,8 @@ def manager_section(home: Home) -> list[Block]:
     lines = []
     for pipeline in home.managing:
         lines.append(_counts(pipeline))
+        if pipeline.numbers is not None:
+            lines.append(numbers_line(pipeline.numbers))
         rows = sorted(pipeline.rows, key=lambda r: r.order)  # the tightest deadline first
         lines += [candidate_line(r) for r in rows[:MAX_ITEMS]]
     blocks.append(section(clip("*Your candidates*\n" + "\n".join(lines), 3000)))

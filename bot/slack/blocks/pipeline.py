@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from bot.domain.hiring_numbers import HiringNumbers, days, fill_summary
 from bot.domain.stages import OPEN_STAGES, PATH, Stage
 from bot.readmodels.pipelines import PipelineRow, RolePipeline
 from bot.slack.blocks.common import clip, context, esc, section
@@ -17,6 +18,23 @@ MAX_LINES = 25
 
 def _days(value: float) -> str:
     return f"{value:.1f} d"
+
+
+def numbers_line(numbers: HiringNumbers) -> str:
+    """A role's hiring numbers in one line (the README says how each is counted)."""
+    fill = fill_summary(numbers)
+    parts = [fill[:1].upper() + fill[1:]]
+    if numbers.median_time_to_hire is not None:
+        parts.append(f"time to hire {days(numbers.median_time_to_hire)}")
+    parts.append(f"offers accepted {numbers.offers}")
+    parts.append(f"loops inside {days(numbers.loop_days)} {numbers.loops}")
+    steps = [
+        f"{stage.value}→{PATH[PATH.index(stage) + 1].value} {share.percent}%"
+        for stage, share in numbers.conversion.items()
+    ]
+    if steps:
+        parts.append("conversion " + ", ".join(steps))
+    return " · ".join(parts)
 
 
 def candidate_line(row: PipelineRow) -> str:
@@ -43,8 +61,12 @@ def role_blocks(pipeline: RolePipeline) -> list[Block]:
         for stage in PATH
         if stage in pipeline.median_days and stage != Stage.HIRED
     )
-    if medians:
-        blocks.append(context(f"Median days in stage: {medians}"))
+    # One context block for medians and numbers: a role stays inside its block budget.
+    facts = [f"Median days in stage: {medians}"] if medians else []
+    if pipeline.numbers is not None:
+        facts.append(numbers_line(pipeline.numbers))
+    if facts:
+        blocks.append(context(clip("\n".join(facts), 3000)))
     urgent = pipeline.urgent
     if urgent:
         lines = "\n".join(candidate_line(r) for r in urgent[:MAX_LINES])

@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 from bot.domain.stages import OPEN_STAGES
 from bot.readmodels.weekly import Weekly
 from bot.slack.blocks.common import clip, context, esc, section
+from bot.slack.blocks.pipeline import numbers_line
 
 
 def _loops(pair: tuple[int, int]) -> str:
@@ -30,6 +31,11 @@ def weekly_message(numbers: Weekly) -> tuple[str, list[Block]]:
             f"last week {_loops(numbers.loops_last_week)}"
         ),
         section(f"*Median days per stage*\n{medians or 'not enough history yet'}"),
+        *(
+            [section(f"*Hiring numbers*\n{numbers_line(numbers.numbers)}")]
+            if numbers.numbers is not None
+            else []
+        ),
         context(f"{esc(role.title)} · the chart follows. `/hire pipeline` has every candidate."),
     ]
     return text, blocks
