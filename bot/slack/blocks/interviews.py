@@ -49,7 +49,14 @@ from bot.slack.blocks.interview_changes import CANT_MAKE_IT, interview_accessory
 from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.slack.metadata import CandidateMetadata, ScorecardMetadata
 from bot.usecases.candidates import CandidateCard
-from bot.usecases.feedback import Assignment, Loop, Scheduled, ScorecardContext, ScorecardDetail
+from bot.usecases.feedback import (
+    Assignment,
+    InterviewView,
+    Loop,
+    Scheduled,
+    ScorecardContext,
+    ScorecardDetail,
+)
 
 SCHEDULE = "interview_schedule"
 SUBMIT_SCORECARD = "scorecard_submit"
@@ -443,58 +450,90 @@ def loop_summary_message(
 # The status card's interview section ------------------------------------------------------------
 
 
+# Of a status card's 50 blocks (Slack's limit), what the interviews may take; the card's
+# head, clocks, offer, take-home and buttons fit in the rest.
+MAX_LOOP_BLOCKS = 30
+
+
 def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
-    """Each interview with who, when and whose scorecard is in; ratings only if allowed."""
+    """Each interview with who, when and whose scorecard is in; ratings only if allowed.
+    A long loop keeps its latest interviews whole and folds the earliest into one line,
+    so the card always fits Slack's 50 blocks."""
     if not loop.interviews:
         return []
-    blocks: list[Block] = [section("*Interviews*")]
     # The hiring team changes interviews from here (bot.usecases.interviews.change_refusal).
     may_change = access.can_move_candidates(viewer_id, loop.team) and (
         Stage(loop.candidate.stage) in SCHEDULABLE
     )
-    for item in loop.interviews:
-        change = item.status_change
-        line = interview_line(
-            item.stage_name,
-            item.interview,
-            change.actor_id if change else None,
-            change.reason if change else "",
-        )
-        menu = interview_accessory(item.interview, now=now) if may_change else None
-        blocks.append(SectionBlock(text=line, accessory=menu))
-        for seat in item.seats:
-            button = None
-            if seat.scorecard is not None:
-                state = "scorecard in" + (" (edited)" if seat.edited else "")
-                if loop.show_ratings or seat.interviewer_id == viewer_id:
-                    state += f": *{rating_label(seat.scorecard.recommendation)}*"
-                    button = ButtonElement(
-                        text="View scorecard",
-                        action_id=f"{VIEW_SCORECARD}_{seat.scorecard.id}",
-                        value=str(seat.scorecard.id),
-                    )
-                if not seat.on_panel:
-                    state += " · no longer on the panel"
-            elif not item.held:
-                state = "no scorecard due"
-            elif seat.feedback_due_at < now:
-                state = f":red_circle: scorecard overdue by {duration(now - seat.feedback_due_at)}"
-            else:
-                state = f"scorecard due {when(seat.feedback_due_at)}"
-            if seat.cant_make_it_at is not None and item.held:
-                reason = seat.cant_make_it_reason
-                state += " · :warning: can't make it" + (
-                    f": {esc(clip(reason, 200))}" if reason else ""
-                )
-            blocks.append(
-                SectionBlock(text=f"{user(seat.interviewer_id)}: {state}", accessory=button)
+    drawn = [
+        _interview_blocks(item, loop, viewer_id=viewer_id, now=now, may_change=may_change)
+        for item in loop.interviews
+    ]
+    room = MAX_LOOP_BLOCKS - 3  # the heading, the folded line, the ratings line
+    kept: list[list[Block]] = []
+    for item_blocks in reversed(drawn):
+        if sum(map(len, kept)) + len(item_blocks) > room:
+            break
+        kept.insert(0, item_blocks)
+    blocks: list[Block] = [section("*Interviews*")]
+    folded = loop.interviews[: len(drawn) - len(kept)]
+    if folded:
+        submitted = sum(seat.submitted for item in folded for seat in item.seats)
+        seats = sum(len(item.seats) for item in folded)
+        blocks.append(
+            context(
+                f"{len(folded)} earlier interview{'s' if len(folded) != 1 else ''} not shown "
+                f"here ({submitted} of {seats} scorecards in); the feedback summary lists "
+                "every scorecard."
             )
+        )
+    blocks += [block for item_blocks in kept for block in item_blocks]
     if not loop.show_ratings:
         blocks.append(
             context("Others' ratings show here once you have submitted your own scorecard.")
         )
     elif any(seat.submitted for seat in loop.seats):
         blocks.append(context(ratings_summary(loop)))
+    return blocks
+
+
+def _interview_blocks(
+    item: InterviewView, loop: Loop, *, viewer_id: str, now: datetime, may_change: bool
+) -> list[Block]:
+    change = item.status_change
+    line = interview_line(
+        item.stage_name,
+        item.interview,
+        change.actor_id if change else None,
+        change.reason if change else "",
+    )
+    menu = interview_accessory(item.interview, now=now) if may_change else None
+    blocks: list[Block] = [SectionBlock(text=line, accessory=menu)]
+    for seat in item.seats:
+        button = None
+        if seat.scorecard is not None:
+            state = "scorecard in" + (" (edited)" if seat.edited else "")
+            if loop.show_ratings or seat.interviewer_id == viewer_id:
+                state += f": *{rating_label(seat.scorecard.recommendation)}*"
+                button = ButtonElement(
+                    text="View scorecard",
+                    action_id=f"{VIEW_SCORECARD}_{seat.scorecard.id}",
+                    value=str(seat.scorecard.id),
+                )
+            if not seat.on_panel:
+                state += " · no longer on the panel"
+        elif not item.held:
+            state = "no scorecard due"
+        elif seat.feedback_due_at < now:
+            state = f":red_circle: scorecard overdue by {duration(now - seat.feedback_due_at)}"
+        else:
+            state = f"scorecard due {when(seat.feedback_due_at)}"
+        if seat.cant_make_it_at is not None and item.held:
+            reason = seat.cant_make_it_reason
+            state += " · :warning: can't make it" + (
+                f": {esc(clip(reason, 200))}" if reason else ""
+            )
+        blocks.append(SectionBlock(text=f"{user(seat.interviewer_id)}: {state}", accessory=button))
     return blocks
 
 
