@@ -38,7 +38,7 @@ from bot.usecases import candidates, exports, feedback, offers, roles
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
-from handlers import edits
+from handlers import edits, erasure
 from handlers.render import refresh_team_homes, status_answer, status_card
 from handlers.replies import CommandReply
 
@@ -340,8 +340,11 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "admin": admin,
     "export": export,
     "edit": edit,
+    "erase": erasure.erase,
+    "export-person": erasure.export_person,
 }
 
 
 def register(app: AsyncApp) -> None:
     app.command("/hire")(hire)
+    erasure.register(app)  # its Choose buttons and confirmation modal

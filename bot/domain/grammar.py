@@ -20,6 +20,8 @@ SUBCOMMANDS = (
     "admin",
     "export",
     "edit",
+    "erase",
+    "export-person",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 

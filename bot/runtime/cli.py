@@ -1,5 +1,5 @@
 """`loopkeeper` commands: start, serve, playground, migrate, downgrade, sweep, import,
-export, templates (check, install, list)."""
+export, erase, templates (check, install, list)."""
 
 from __future__ import annotations
 
@@ -429,6 +429,75 @@ def export_candidates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _erasure_lines(preview: Any) -> list[str]:
+    c = preview.candidate
+    return [
+        f"Candidate #{c.id}: {c.name} ({preview.role.title}, {c.stage})",
+        "Goes, for good:",
+        f"  name, email ({c.email or 'none'}), {preview.links} links",
+        f"  {preview.notes} history notes, {preview.scorecards} scorecard summaries, "
+        f"{preview.evidence} evidence texts",
+        f"  {preview.takehome_texts} take-home notes/links, {preview.grades} grade texts, "
+        f"{preview.offers} offer terms, {preview.pauses} pause reasons",
+        f"  the words of {preview.changes} recorded changes; "
+        f"{preview.pending_alerts} alerts still to go are dropped",
+        f"Stays: Erased candidate #{c.id}, {preview.stage_events} stages with their dates, "
+        f"{preview.interviews} interviews, {preview.ratings} ratings.",
+    ]
+
+
+def erase_candidate(args: argparse.Namespace) -> int:
+    """Erase one candidate's personal data, as `/hire erase` does: what goes is shown
+    first, and a terminal is asked to confirm (--yes answers for a script)."""
+    import getpass
+    from datetime import UTC, datetime
+
+    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.store.engine import Database
+    from bot.usecases import erasure
+    from bot.usecases.errors import NotAllowed
+
+    settings = load_database_settings()
+    who = (args.by or f"cli:{getpass.getuser()}")[:32]
+
+    async def with_db(work: Any) -> Any:
+        db = Database(settings.database_url)
+        try:
+            await check_schema(db)
+            return await work(db)
+        finally:
+            await db.close()
+
+    try:
+        preview = asyncio.run(
+            with_db(
+                lambda db: erasure.preview(db, user_id=who, candidate_id=args.id, operator=True)
+            )
+        )
+    except (SchemaOutOfDate, NotAllowed) as error:
+        return _fail(str(error))
+    print("\n".join(_erasure_lines(preview)))
+    if not args.yes:
+        if not sys.stdin.isatty():
+            return _fail("Nothing erased: confirm on a terminal, or pass --yes from a script.")
+        typed = input(f"Type {erasure.CONFIRM_WORD} to erase candidate #{args.id}: ")
+        if typed.strip().upper() != erasure.CONFIRM_WORD:
+            print("Nothing erased.")
+            return 1
+    try:
+        done = asyncio.run(
+            with_db(
+                lambda db: erasure.erase(
+                    db, actor_id=who, candidate_id=args.id, now=datetime.now(UTC), operator=True
+                )
+            )
+        )
+    except (SchemaOutOfDate, NotAllowed) as error:
+        return _fail(str(error))
+    print(f"Erased: candidate #{done.candidate_id} is now “{done.name}”.")
+    return 0
+
+
 def playground(args: argparse.Namespace, why: str = "Loopkeeper playground") -> int:
     from bot.playground.people import PlaygroundError
     from bot.playground.server import serve_playground
@@ -538,6 +607,18 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--role", help="only roles whose title contains this")
     export_cmd.add_argument("--format", choices=["csv", "json"], default="csv")
     export_cmd.set_defaults(run=export_candidates)
+
+    erase_cmd = commands.add_parser(
+        "erase", help="erase a closed candidate's personal data for good (GDPR)"
+    )
+    erase_cmd.add_argument(
+        "id", type=int, help="the candidate's id, e.g. from export --format json"
+    )
+    erase_cmd.add_argument("--yes", action="store_true", help="do not ask to confirm (scripts)")
+    erase_cmd.add_argument(
+        "--by", help="who the record names as eraser, e.g. U123 (default: cli:<your login>)"
+    )
+    erase_cmd.set_defaults(run=erase_candidate)
 
     # `template` too: "loopkeeper template install x.toml" reads as naturally.
     templates_cmd = commands.add_parser(

@@ -102,6 +102,11 @@ class Settings(DatabaseSettings):
     weekly_report: str = "mon 09:00"
     # The report's time zone; empty means the role's hiring manager's Slack time zone.
     weekly_report_tz: str = ""
+    # Rejected and withdrawn candidates are erased this many days after they closed (their
+    # recruiters are told a week before); 0 keeps them for ever. Six months covers the
+    # usual window for a rejected applicant's claim, which is what GDPR guidance for
+    # applicant data allows keeping them for.
+    retention_days: int = Field(default=180, ge=0, le=3650)
     # prometheus_client's own variable, which `serve --workers N` sets for its workers:
     # GET /metrics then adds up every worker's figures (bot.runtime.metrics).
     prometheus_multiproc_dir: str | None = None

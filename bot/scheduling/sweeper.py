@@ -7,6 +7,8 @@ weekly reports.
 2. Plan (bot.scheduling.planning), in one transaction: due clocks become alert rows.
 3. Deliver (bot.scheduling.delivery): ready alerts are claimed, sent, and marked.
 4. Weekly reports (bot.scheduling.weekly_reports), when WEEKLY_REPORT is not off.
+5. Retention (bot.scheduling.retention), when RETENTION_DAYS is not 0: the notice a week
+   ahead, then erasure of candidates closed longer than that.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import store
 from bot.runtime.logs import new_trace
 from bot.runtime.metrics import Metrics
-from bot.scheduling import delivery, planning
+from bot.scheduling import delivery, planning, retention
 from bot.scheduling.lock import sweep_lock
 from bot.scheduling.messenger import Messenger
 from bot.scheduling.report import Report
@@ -41,8 +43,10 @@ class Sweeper:
         tz_cache_seconds: float = 12 * 3600,
         reports: ReportSchedule | None = None,
         metrics: Metrics | None = None,
+        retention_days: int = 0,
     ) -> None:
         self.db = db
+        self.retention_days = retention_days
         self.pace_seconds = pace_seconds
         self.reports = reports
         self.metrics = metrics
@@ -72,6 +76,8 @@ class Sweeper:
             await self.deliver(now, report)
             if self.reports is not None:
                 await self.weekly_reports(now, report)
+            if self.retention_days:
+                await retention.run(self.db, self._messenger, now, days=self.retention_days)
             async with self.db.transaction() as session:
                 await store.receipts.forget_events(session, before=now - timedelta(days=1))
         return report

@@ -107,6 +107,7 @@ def make_sweeper(deps: Deps, client: AsyncWebClient | None = None) -> Sweeper:
         pace_seconds=deps.settings.sweep_pace_seconds,
         reports=report_schedule(deps.settings.weekly_report, deps.settings.weekly_report_tz),
         metrics=deps.metrics,
+        retention_days=deps.settings.retention_days,
     )
 
 

@@ -106,6 +106,12 @@ class Candidate(SQLModel, table=True):
     # clock is compressed to fit before it (docs/clocks.md, "The candidate's deadline").
     deadline_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     deadline_reason: str | None = Field(default=None, max_length=200)
+    # Erased (GDPR): the personal data is gone, the anonymous record stays for the numbers.
+    erased_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    erased_by: str | None = Field(default=None, max_length=32)
+    # When the role's recruiters were told the retention limit will erase this candidate:
+    # the notice goes once, and erasure waits a week after it.
+    erasure_notice_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class StageEvent(SQLModel, table=True):

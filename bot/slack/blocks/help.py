@@ -58,6 +58,16 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Alerts and weekly reports Slack refused, and why (admins)",
         "/hire admin deliveries",
     ),
+    (
+        "/hire export-person <name>",
+        "Everything held about one candidate, as JSON in your DM (admins)",
+        "/hire export-person Jane Doe",
+    ),
+    (
+        "/hire erase <name>",
+        "Erase a closed candidate's personal data for good, after a confirmation (admins)",
+        "/hire erase Jane Doe",
+    ),
     ("/hire admin", "The Loopkeeper admins (admins)", "/hire admin"),
     ("/hire admin add|remove @person", "Add or remove an admin (admins)", "/hire admin add @jane"),
     (

@@ -1,0 +1,81 @@
+"""Retention, a step of the sweep: rejected and withdrawn candidates are erased
+RETENTION_DAYS after they closed. A week before, each of the role's recruiters gets one
+DM listing theirs; the notice is recorded before it goes, so it goes once, and erasure
+waits until a week after it, however late the sweep or however RETENTION_DAYS changed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.scheduling.messenger import Messenger
+from bot.slack import notify
+from bot.slack.blocks.erasure import erased_kit, retention_notice
+from bot.store import erasure as erasure_rows
+from bot.store import interviews as interview_rows
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Role
+from bot.usecases import erasure
+
+log = logging.getLogger(__name__)
+
+NOTICE = timedelta(days=7)
+ACTOR = "retention"  # who the change record names for an erasure nobody clicked
+
+
+async def run(db: Database, messenger: Messenger, now: datetime, *, days: int) -> None:
+    limit = timedelta(days=days)
+    await _notify(db, messenger, now, limit)
+    await _erase(db, messenger, now, limit)
+
+
+async def _notify(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
+    async with db.transaction() as session:
+        due = [
+            c
+            for c in await erasure_rows.due_for_retention(
+                session, closed_before=now - limit + NOTICE
+            )
+            if c.erasure_notice_at is None
+        ]
+        if not due:
+            return
+        role_ids = sorted({c.role_id for c in due})
+        roles = await erasure_rows.roles_by_id(session, role_ids=role_ids)
+        recruiters = await erasure_rows.recruiters_of(session, role_ids=role_ids)
+        per_person: dict[str, list[tuple[Candidate, Role, datetime]]] = {}
+        for candidate in due:
+            # Never sooner than a week from this notice (see the module's docstring).
+            at = max(candidate.stage_entered_at + limit, now + NOTICE)
+            for person in recruiters.get(candidate.role_id, []):
+                per_person.setdefault(person, []).append((candidate, roles[candidate.role_id], at))
+        messages = {
+            person: retention_notice(items, retention_days=limit.days)
+            for person, items in per_person.items()
+        }
+        await erasure_rows.mark_notified(session, candidate_ids=[c.id or 0 for c in due], now=now)
+    for person, (text, blocks) in messages.items():
+        failed = await messenger.post(person, text, blocks)
+        if failed is not None:
+            log.warning("retention notice to %s failed: %s", person, failed[1])
+
+
+async def _erase(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
+    async with db.reader() as session:
+        due = [
+            c.id or 0
+            for c in await erasure_rows.due_for_retention(session, closed_before=now - limit)
+            if c.erasure_notice_at is not None and c.erasure_notice_at <= now - NOTICE
+        ]
+    for candidate_id in due:  # one transaction each: one candidate's failure stops no other
+        async with db.transaction() as session:
+            if await interview_rows.lock_candidate(session, candidate_id=candidate_id) is None:
+                continue
+            held = await erasure_rows.held_about(session, candidate_id=candidate_id)
+            if held is None or erasure.erase_refusal(held.candidate) is not None:
+                continue  # erased by an admin meanwhile
+            done = await erasure.erase_in(session, held=held, actor_id=ACTOR, now=now)
+        log.info("retention erased candidate #%d", candidate_id)
+        text, kit = erased_kit(done.name)
+        for channel, ts in done.kits:
+            await notify.edit(messenger.client, channel, ts, text, kit)

@@ -1,0 +1,108 @@
+"""Erasure and subject access: the confirmation modal, the answers, and the retention
+notice to a role's recruiters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
+from slack_sdk.models.views import View
+
+from bot.slack.blocks.common import clip, esc, form_modal, section, when
+from bot.slack.metadata import CandidateMetadata
+from bot.store.tables import Candidate, Role
+from bot.usecases.erasure import CONFIRM_WORD, ErasurePreview
+
+ERASE_SUBMIT = "erase_submit"
+OPEN_ERASE = "open_erase"
+OPEN_EXPORT_PERSON = "open_export_person"
+WHO_TO_ERASE = "Whom? Example: `/hire erase Jane Doe` (or `/hire erase #123`)."
+WHO_TO_EXPORT = "Whom? Example: `/hire export-person Jane Doe` (or `#123`)."
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def erase_confirm_modal(preview: ErasurePreview) -> View:
+    candidate = preview.candidate
+    goes = [
+        f"• Name: *{esc(clip(candidate.name, 150))}*",
+        f"• Email: {esc(candidate.email) if candidate.email else 'none'}",
+        f"• Links: {_count(preview.links, 'link')}",
+        f"• Notes and reasons in the history: {_count(preview.notes, 'note')}",
+        f"• Scorecard texts: {_count(preview.scorecards, 'summary', 'summaries')}, "
+        f"{_count(preview.evidence, 'evidence text')}",
+        f"• Take-home notes and links: {preview.takehome_texts}; "
+        f"grade texts: {_count(preview.grades, 'grade')}",
+        f"• Offer terms: {_count(preview.offers, 'offer')}",
+        f"• Pause reasons: {preview.pauses}; recorded changes' words: {preview.changes}",
+        f"• Alerts still to go: {preview.pending_alerts} (dropped)",
+    ]
+    stays = (
+        f"*Erased candidate #{candidate.id}* in {esc(preview.role.title)}, with "
+        f"{_count(preview.stage_events, 'stage')} and their dates, "
+        f"{_count(preview.interviews, 'interview')} and {_count(preview.ratings, 'rating')}, "
+        "so the numbers stay true."
+    )
+    blocks: list[Block] = [
+        section("*What goes, for good:*\n" + "\n".join(goes)),
+        section("*What stays:* " + stays),
+        InputBlock(
+            block_id="confirm",
+            label=f"Type {CONFIRM_WORD} to confirm",
+            hint="This cannot be undone. Export the data first if the person asked for it.",
+            element=PlainTextInputElement(action_id="value", max_length=20),
+        ),
+    ]
+    return form_modal(
+        ERASE_SUBMIT,
+        "Erase candidate",
+        "Erase",
+        blocks,
+        metadata=CandidateMetadata(candidate.id or 0).encode(),
+    )
+
+
+def confirm_problem(typed: str) -> str | None:
+    if typed.strip().upper() != CONFIRM_WORD:
+        return f"Type {CONFIRM_WORD} to erase, or Cancel to keep everything."
+    return None
+
+
+def erased_message(name: str, role_title: str) -> str:
+    return (
+        f"Done: the candidate in {esc(role_title)} is now *{esc(name)}*. Their personal "
+        "data is gone; stages, dates and ratings stay for the numbers."
+    )
+
+
+def export_person_comment(name: str, candidate_id: int) -> str:
+    return (
+        f"Everything Loopkeeper holds about {esc(name)} (candidate #{candidate_id}), as "
+        "JSON, for a subject access request. Keep it safe."
+    )
+
+
+def retention_notice(
+    due: Sequence[tuple[Candidate, Role, datetime]], *, retention_days: int
+) -> tuple[str, list[Block]]:
+    """One recruiter's notice: the candidates their roles' retention limit erases soon."""
+    lines = [
+        f"• *{esc(c.name)}* · {esc(r.title)} · {c.stage} · erased {when(at)}" for c, r, at in due
+    ]
+    text = f"Loopkeeper: {len(due)} closed candidates will be erased in a week"
+    intro = (
+        f"Rejected and withdrawn candidates are erased {retention_days} days after they "
+        "closed (RETENTION_DAYS). These go in a week. If the law needs a record kept (a "
+        "claim), ask a Loopkeeper admin to save it first with `/hire export-person <name>`."
+    )
+    body = "\n".join(lines)
+    return text, [section(intro), section(clip(body, 2900))]
+
+
+def erased_kit(name: str) -> tuple[str, list[Block]]:
+    """What an interview kit DM becomes once its candidate is erased: it named them."""
+    text = f"Interview kit of {name}: the candidate's personal data was erased."
+    return text, [section(esc(text))]

@@ -1,0 +1,151 @@
+"""Retention, run by the sweep: rejected and withdrawn candidates are erased
+RETENTION_DAYS (180 by default) after they closed, after one notice a week before to
+each of their role's recruiters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.runtime.settings import Settings
+from bot.store.tables import Candidate, Change
+from tests.conftest import HM, RECRUITER, RECRUITER_2, START, Running, serving
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    blocks_text,
+    candidate_named,
+    create_role,
+    schedule,
+    stored,
+)
+from tests.scheduling.test_sweep import messages_to, sweep
+
+pytestmark = pytest.mark.both_databases
+
+DAYS = 180
+REASON = "went with another company"
+
+
+def notices_to(app: Running, user: str, since: int = 0) -> list[str]:
+    return [
+        blocks_text(m["blocks"])
+        for m in messages_to(app, user, since)
+        if "will be erased in a week" in m["text"]
+    ]
+
+
+async def close(app: Running, name: str, stage: str) -> None:
+    reply = await app.slack.command(f"move {name} to {stage}: {REASON}", user=RECRUITER)
+    assert reply.status_code == 200, reply.text
+    await app.settle()
+
+
+async def by_id(app: Running, candidate: Candidate) -> Candidate:
+    async with app.deps.db.reader() as session:
+        found = await session.get(Candidate, candidate.id)
+    assert found is not None
+    return found
+
+
+def test_the_default_is_six_months_and_zero_means_never() -> None:
+    assert Settings.model_fields["retention_days"].default == DAYS
+
+
+async def test_notice_a_week_before_then_erasure_at_the_limit(app: Running, clock: Any) -> None:
+    role = await create_role(app, recruiters=(RECRUITER, RECRUITER_2))
+    jane = await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
+    bob = await add_candidate(app, "Bob Stone", role=role)
+    carl = await add_candidate(app, "Carl Open", role=role)
+    await close(app, "Jane Doe", "rejected")  # closed at START
+    clock.set(START + timedelta(days=10))
+    await close(app, "Bob Stone", "withdrawn")
+
+    clock.set(START + timedelta(days=DAYS - 7) - timedelta(minutes=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    assert notices_to(app, RECRUITER, before) == []  # not a week before yet
+
+    clock.set(START + timedelta(days=DAYS - 7, minutes=1))
+    await sweep(app)
+    [first] = notices_to(app, RECRUITER, before)
+    [second] = notices_to(app, RECRUITER_2, before)
+    assert first == second
+    assert "*Jane Doe* · MLOps Engineer · rejected · erased" in first
+    assert "Bob Stone" not in first and "Carl" not in first
+    assert notices_to(app, HM, before) == []  # recruiters only
+    assert (await by_id(app, jane)).erasure_notice_at == clock.now()
+
+    clock.advance(timedelta(days=1))
+    again = len(app.standin.calls)
+    await sweep(app)
+    assert notices_to(app, RECRUITER, again) == []  # once
+
+    clock.set(START + timedelta(days=DAYS) - timedelta(minutes=1))
+    await sweep(app)
+    assert (await by_id(app, jane)).erased_at is None  # not before the limit
+
+    clock.set(START + timedelta(days=DAYS, minutes=1))
+    await sweep(app)
+    erased = await by_id(app, jane)
+    assert (erased.name, erased.email) == (f"Erased candidate #{jane.id}", None)
+    assert (erased.erased_at, erased.erased_by, erased.stage) == (
+        clock.now(),
+        "retention",
+        "rejected",
+    )
+    [record] = [c for c in await stored(app, Change) if c.kind == "candidate_erased"]
+    assert (record.candidate_id, record.actor_id) == (jane.id, "retention")
+    assert (await candidate_named(app, "Bob Stone")).erased_at is None  # closed 10 days later
+    assert (await by_id(app, carl)).name == "Carl Open"  # open candidates are never due
+    # Bob's turn comes ten days on, with his own notice.
+    clock.set(START + timedelta(days=DAYS + 3, minutes=1))
+    later = len(app.standin.calls)
+    await sweep(app)
+    [bobs] = notices_to(app, RECRUITER, later)
+    assert "*Bob Stone* · MLOps Engineer · withdrawn" in bobs and "Erased" not in bobs
+    clock.set(START + timedelta(days=DAYS + 10, minutes=2))
+    await sweep(app)
+    assert (await by_id(app, bob)).name == f"Erased candidate #{bob.id}"
+
+
+async def test_a_candidate_past_the_limit_still_gets_a_week_of_notice(
+    app: Running, clock: Any
+) -> None:
+    role = await create_role(app)
+    jane = await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane", interviewers=(INTERVIEWER,))
+    await close(app, "Jane Doe", "withdrawn")
+
+    # The sweep first runs long after the limit (it was off, or the setting was lowered).
+    clock.set(START + timedelta(days=DAYS + 100))
+    before = len(app.standin.calls)
+    await sweep(app)
+    [notice] = notices_to(app, RECRUITER, before)
+    assert "Jane Doe" in notice
+    assert (await by_id(app, jane)).erased_at is None
+
+    clock.advance(timedelta(days=7))
+    erasing = len(app.standin.calls)
+    await sweep(app)
+    assert (await by_id(app, jane)).erased_at == clock.now()
+    # Her interviewer's kit DM named her: it is rewritten too.
+    [kit] = [c.args for c in app.standin.calls[erasing:] if c.method == "chat.update"]
+    assert kit["channel"] == f"D{INTERVIEWER}" and "Jane" not in kit["text"]
+
+
+async def test_zero_keeps_everyone(db_url: str, standin: Any, clock: Any) -> None:
+    async with serving(db_url, standin, clock, retention_days=0) as app:
+        role = await create_role(app)
+        await add_candidate(app, "Jane Doe", role=role)
+        await close(app, "Jane Doe", "rejected")
+        clock.set(START + timedelta(days=3 * DAYS))
+        before = len(app.standin.calls)
+        await sweep(app)
+        assert notices_to(app, RECRUITER, before) == []
+        async with app.deps.db.reader() as session:
+            [jane] = (await session.exec(select(Candidate))).all()
+        assert (jane.name, jane.erased_at, jane.erasure_notice_at) == ("Jane Doe", None, None)
