@@ -24,6 +24,7 @@ LOOP_WARN_BEFORE = 2 * DAY  # day 5 of 7
 DECISION_WARN_BEFORE = DAY
 OFFER_WARNINGS = (DAY, 4 * HOUR)
 WORK_START, WORK_END = time(9, 0), time(18, 0)
+LAST_CALL = time(17, 0)  # a warning moved earlier lands an hour before the day ends
 
 
 class Audience(StrEnum):
@@ -76,6 +77,14 @@ class Step:
     urgent: bool = False  # non-breaches that must not wait for working hours either
     repeat: int = 0  # day n of a repeated breach
     subject: str = ""  # the seat, for feedback steps
+    # How long before due_at the step may be planned: a warning is recorded early so that
+    # delivery, which knows the recipient's zone, can land it on the last working moment
+    # before its time when that time falls at night or on a weekend.
+    lead: timedelta = timedelta()
+
+    @property
+    def plan_at(self) -> datetime:
+        return self.due_at - self.lead
 
     @property
     def clock(self) -> str:
@@ -97,10 +106,17 @@ class Plan:
 
 
 def plan(steps: Sequence[Step], now: datetime) -> Plan:
-    """Of one chain's steps: the latest due one, the earlier due ones, the next one."""
-    due = sorted((s for s in steps if s.due_at <= now), key=lambda s: s.due_at)
-    future = [s.due_at for s in steps if s.due_at > now]
+    """Of one chain's steps: the latest due one, the earlier due ones, the next one.
+    A step with a lead counts as due from its plan_at (delivery holds it until its time)."""
+    due = sorted((s for s in steps if s.plan_at <= now), key=lambda s: s.due_at)
+    future = [s.plan_at for s in steps if s.plan_at > now]
     return Plan(due[-1] if due else None, due[:-1], min(future) if future else None)
+
+
+# A warning whose time falls outside working hours goes at the last working moment
+# before it: recorded this long ahead, which covers a night and a weekend (Friday 18:00
+# to Monday 09:00 is 63 hours). Public holidays are not known.
+WARNING_LEAD = timedelta(hours=72)
 
 
 def _repeating(kind: Kind, deadline: datetime, now: datetime, audience: Audience) -> list[Step]:
@@ -152,7 +168,15 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
         deadline = squeeze(
             "loop", entered + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
         )
-        steps.append(Step(Kind.LOOP_WARN, deadline - LOOP_WARN_BEFORE, deadline, Audience.TEAM))
+        steps.append(
+            Step(
+                Kind.LOOP_WARN,
+                deadline - LOOP_WARN_BEFORE,
+                deadline,
+                Audience.TEAM,
+                lead=WARNING_LEAD,
+            )
+        )
         steps += _repeating(Kind.LOOP_BREACH, deadline, now, Audience.TEAM)
     decision_start = decision_started(facts)
     if decision_start is not None:
@@ -163,7 +187,13 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
             + facts.paused.get("decision", timedelta()),
         )
         steps.append(
-            Step(Kind.DECISION_WARN, deadline - DECISION_WARN_BEFORE, deadline, Audience.TEAM)
+            Step(
+                Kind.DECISION_WARN,
+                deadline - DECISION_WARN_BEFORE,
+                deadline,
+                Audience.TEAM,
+                lead=WARNING_LEAD,
+            )
         )
         steps.append(Step(Kind.DECISION_BREACH, deadline, deadline, Audience.TEAM, breach=True))
     if stage == Stage.OFFER and facts.offer_expires_at is not None:
@@ -526,6 +556,20 @@ def working_moment(now: datetime, tz_name: str | None) -> datetime:
         day += DAY
     start = datetime.combine(day, WORK_START, tzinfo=tz)
     return start.astimezone(now.tzinfo)
+
+
+def last_working_moment(before: datetime, tz_name: str | None) -> datetime:
+    """`before` if it is in working hours where the person is; else the end of their
+    last working day before it (an hour before closing, so the team can still act)."""
+    tz = zone(tz_name)
+    local = before.astimezone(tz)
+    if local.weekday() < 5 and WORK_START <= local.time() < WORK_END:
+        return before
+    day = local.date() if local.time() >= WORK_END else local.date() - DAY
+    while day.weekday() >= 5:
+        day -= DAY
+    moment = datetime.combine(day, LAST_CALL, tzinfo=tz)
+    return moment.astimezone(before.tzinfo)
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,14 @@ async def _hold_for_working_hours(
         if item.alert.breach:
             ready.append(item)
             continue
-        moment = clocks.working_moment(now, await messenger.tz_of(item.alert.recipient_id, now))
+        tz = await messenger.tz_of(item.alert.recipient_id, now)
+        moment = clocks.working_moment(now, tz)
+        if item.alert.due_at > now:
+            # A warning recorded ahead of its time (clocks.WARNING_LEAD): at its time if
+            # that is a working moment, else the last one before it. If that has passed
+            # too (the sweep was down), the next working moment, as for any alert.
+            earlier = clocks.last_working_moment(item.alert.due_at, tz)
+            moment = earlier if earlier > now else moment
         if moment <= now:
             ready.append(item)
         else:

@@ -11,6 +11,7 @@ from datetime import datetime
 import pytest
 
 from bot.domain.clocks import (
+    WARNING_LEAD,
     Audience,
     Kind,
     Plan,
@@ -65,11 +66,16 @@ def test_loop_breach_repeats_every_day_after_the_deadline() -> None:
     assert all(s.breach and s.deadline == T + 7 * DAY for s in breaches)
 
 
-def test_loop_plan_before_the_warning_sends_nothing_and_wakes_at_the_warning() -> None:
-    chain = only_plan(plan_candidate(facts(), DEFAULTS, T + 4 * DAY))
+def test_loop_plan_before_the_warning_sends_nothing_and_wakes_its_lead_before() -> None:
+    # The warning is recorded WARNING_LEAD ahead: delivery then holds it until its time,
+    # or the last working moment before it when its time is at night or on a weekend.
+    chain = only_plan(plan_candidate(facts(), DEFAULTS, T + DAY))
     assert chain.send is None
     assert chain.skipped == []
-    assert chain.next_at == T + 5 * DAY
+    assert chain.next_at == T + 5 * DAY - WARNING_LEAD
+    early = only_plan(plan_candidate(facts(), DEFAULTS, T + 5 * DAY - WARNING_LEAD))
+    assert early.send is not None and early.send.kind == Kind.LOOP_WARN
+    assert early.send.due_at == T + 5 * DAY  # its time is unchanged
 
 
 def test_loop_plan_sends_the_warning_once_it_is_due() -> None:

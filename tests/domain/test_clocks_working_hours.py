@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.clocks import working_moment
+from bot.domain.clocks import last_working_moment, working_moment
 
 BERLIN = "Europe/Berlin"
 
@@ -73,3 +73,45 @@ def test_working_moment_with_an_unknown_zone_falls_back_to_utc(tz: str | None) -
     assert working_moment(monday_evening, tz) == datetime(2026, 11, 17, 9, 0, tzinfo=UTC)
     monday_morning = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
     assert working_moment(monday_morning, tz) == monday_morning
+
+
+# The last working moment before a warning's time ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "tz", "expected"),
+    [
+        # Inside working hours: its own time.
+        (
+            datetime(2026, 11, 18, 11, 0, tzinfo=UTC),
+            "UTC",
+            datetime(2026, 11, 18, 11, 0, tzinfo=UTC),
+        ),
+        # Saturday 09:00: Friday 17:00.
+        (
+            datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+            "UTC",
+            datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
+        ),
+        # Monday 08:00 (before work): Friday 17:00.
+        (
+            datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+            "UTC",
+            datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
+        ),
+        # Wednesday 20:00: that day's 17:00.
+        (
+            datetime(2026, 11, 18, 20, 0, tzinfo=UTC),
+            "UTC",
+            datetime(2026, 11, 18, 17, 0, tzinfo=UTC),
+        ),
+        # Thursday 02:00 UTC is Wednesday 21:00 in New York: Wednesday 17:00 there.
+        (
+            datetime(2026, 11, 19, 2, 0, tzinfo=UTC),
+            "America/New_York",
+            datetime(2026, 11, 18, 22, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_last_working_moment_before_a_time(before: datetime, tz: str, expected: datetime) -> None:
+    assert last_working_moment(before, tz) == expected

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.domain.clocks import WARNING_LEAD
 from bot.store.tables import Alert
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
 from tests.flows import (
@@ -216,8 +217,11 @@ async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> No
     before = len(app.standin.calls)
     await sweep(app)
     assert digests_to(app, RECRUITER, before) == []  # no compressed loop breach
-    # The loop's next step is its own warning again: day 5, Saturday 09:00.
-    assert (await candidate_named(app, "Maya Chen")).next_alert_at == START + timedelta(days=5)
+    # The loop's next step is its own warning again: day 5, Saturday 09:00, recorded
+    # WARNING_LEAD ahead so that it can land on Friday afternoon instead.
+    assert (await candidate_named(app, "Maya Chen")).next_alert_at == START + timedelta(
+        days=5
+    ) - WARNING_LEAD
     shown = blocks_text((await card_of(app))["blocks"])
     assert "Candidate decides by" not in shown and "moved earlier" not in shown
 

@@ -110,6 +110,34 @@ async def test_a_warning_due_on_saturday_waits_for_monday(app: Running, clock) -
     assert "left" not in digest  # one message about the loop, not the stale warning too
 
 
+async def test_a_warning_due_on_saturday_lands_on_friday_afternoon(app: Running, clock) -> None:
+    """With the sweep running through the week, a day-5 warning that falls on a Saturday
+    lands at 17:00 on the Friday before, in the recipient's own zone; not on Monday,
+    hours before the breach."""
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))  # Monday 09:00
+    app.standin.set_user(RECRUITER, tz="Europe/London")
+    app.standin.set_user(HM, tz="America/New_York")
+    before = len(app.standin.calls)
+    for day, hour, minute in [(19, 9, 0), (20, 9, 0), (20, 16, 59)]:  # Thursday, Friday
+        clock.set(datetime(2026, 11, day, hour, minute, tzinfo=UTC))
+        await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []  # recorded, held for its moment
+
+    clock.set(datetime(2026, 11, 20, 17, 0, tzinfo=UTC))  # Friday 17:00 in London
+    await sweep(app)
+    [warning] = digests_to(app, RECRUITER, before)
+    assert "the interview loop has 2 days 16 hours left" in warning
+    assert digests_to(app, HM, before) == []  # 12:00 in New York: not yet
+
+    clock.set(datetime(2026, 11, 20, 22, 0, tzinfo=UTC))  # Friday 17:00 in New York
+    await sweep(app)
+    assert len(digests_to(app, HM, before)) == 1
+    clock.set(datetime(2026, 11, 21, 9, 30, tzinfo=UTC))  # Saturday, the warning's own time
+    mid = len(app.standin.calls)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, mid) == digests_to(app, HM, mid) == []  # sent once
+
+
 async def test_loop_day_seven_breach_goes_at_once_and_daily_after(app: Running, clock) -> None:
     clock.set(WEDNESDAY)
     await interviewing_jane(app, clock)
