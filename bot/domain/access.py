@@ -8,8 +8,8 @@ from enum import StrEnum
 
 
 class Hat(StrEnum):
-    """A place on a role's hiring team. Being an admin is not one: admins come from
-    settings (is_admin) and see no candidates unless a team names them."""
+    """A place on a role's hiring team. Being an admin is not one: admins are the
+    admin table's (is_admin) and see no candidates unless a team names them."""
 
     RECRUITER = "recruiter"
     HIRING_MANAGER = "hiring manager"

@@ -73,8 +73,8 @@ def create_refusal(user_id: str, admins: Collection[str]) -> str | None:
     if access.can_create_role(user_id, admins):
         return None
     return (
-        "Only Loopkeeper admins can create roles. Ask an admin, or have your user id "
-        "added to LOOPKEEPER_ADMINS."
+        "Only Loopkeeper admins can create roles. Ask an admin to create it, or to make "
+        "you an admin with `/hire admin add @you`."
     )
 
 

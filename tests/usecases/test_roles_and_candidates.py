@@ -28,7 +28,7 @@ async def test_hiring_create_role_with_clocks(db: Database, clock: ManualClock) 
 
 
 async def test_only_admins_create_roles(db: Database, clock: ManualClock) -> None:
-    with pytest.raises(NotAllowed, match="LOOPKEEPER_ADMINS"):
+    with pytest.raises(NotAllowed, match="/hire admin add @you"):
         await roles.create_role(
             db, actor_id=RECRUITER, admins={ADMIN}, form=role_form(), now=clock.now()
         )
