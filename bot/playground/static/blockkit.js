@@ -118,7 +118,16 @@ export function element(el, ctx, { fire, dispatch }) {
       for (const o of el.options) {
         menu.append(h("button", { type: "button", class: "menu-item", onclick: () => { menu.hidden = true; fire({ selected_option: o }, btn); } }, optLabel(o, ctx)));
       }
-      btn.addEventListener("click", (e) => { e.stopPropagation(); menu.hidden = !menu.hidden; });
+      btn.addEventListener("click", (e) => {
+        e.stopPropagation();
+        menu.hidden = !menu.hidden;
+        // Near the bottom of the message list (or the window) the menu opens upwards,
+        // as Slack's does, instead of being cut off.
+        const list = btn.closest("#messages");
+        const floor = list ? list.getBoundingClientRect().bottom : window.innerHeight;
+        const below = floor - btn.getBoundingClientRect().bottom;
+        menu.classList.toggle("up", !menu.hidden && below < menu.offsetHeight + 8);
+      });
       node = h("span", { class: "overflow-wrap" }, btn, menu);
       node.lkValue = () => ({});
       return node;
