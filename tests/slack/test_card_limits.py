@@ -12,7 +12,7 @@ from bot.playground.standin import message_problems
 from bot.usecases import feedback
 from tests import cases
 from tests.conftest import HM, RECRUITER, Running
-from tests.flows import INTERVIEWER, INTERVIEWER_2, answer, blocks_text
+from tests.flows import INTERVIEWER, INTERVIEWER_2, answer, blocks_text, home_of
 
 PANEL = [INTERVIEWER, INTERVIEWER_2, "UINT0003"]
 
@@ -41,3 +41,22 @@ async def test_a_status_card_fits_50_blocks_however_many_interviews(
         assert shown.count("*Production incident interview*, ") == min(interviews, 6)
         folded = "earlier interview" in shown and "not shown here (0 of" in shown
         assert folded == (interviews > 6), shown
+
+
+async def test_a_home_tab_fits_its_sections_however_many_roles(app: Running, clock) -> None:
+    """A recruiter and hiring manager on 40 roles with long titles: every section stays
+    under Slack's 3,000 characters, whole lines only, and says where the rest is."""
+    db = app.deps.db
+    for n in range(40):
+        role = await cases.create_role(
+            db, clock, title=f"Senior Staff Machine Learning {n:02} " * 4
+        )
+        await cases.add(db, clock, role, f"Candidate Number {n:02}")
+
+    for person, more in ((RECRUITER, "more roles"), (HM, "more lines")):
+        view = await home_of(app, person)
+        texts = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+        assert all(len(t) <= 3000 for t in texts)
+        [folded] = [t for t in texts if more in t]
+        assert folded.endswith("shows them all.") or folded.endswith("shows every candidate.")
+        assert message_problems(view["blocks"]) == []

@@ -21,6 +21,22 @@ from bot.slack.blocks.roles import role_title
 from bot.usecases.feedback import Assignment
 
 MAX_ITEMS = 15  # per list: a Home tab holds 100 blocks across every section
+MAX_SECTION = 3000  # Slack's limit on a section's text
+
+
+def _fold(title: str, lines: Sequence[str], *, more: str) -> str:
+    """`title`, then the lines that fit one section, then how many did not (`more` with
+    {n}). Whole lines only: a cut line could end inside a mention or a date token."""
+    reserve = len(more.format(n=len(lines))) + 1
+    kept: list[str] = []
+    size = len(title)
+    for line in lines:
+        if size + 1 + len(line) > MAX_SECTION - reserve:
+            break
+        kept.append(line)
+        size += 1 + len(line)
+    rest = len(lines) - len(kept)
+    return "\n".join([title, *kept, *([more.format(n=rest)] if rest else [])])
 
 
 def _with_status_button(row: PipelineRow) -> SectionBlock:
@@ -93,7 +109,15 @@ def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
             empty="No candidate is overdue or at risk. :tada:",
         ),
     ]
-    blocks.append(section("*Pipelines*\n" + "\n".join(_counts(p) for p in pipelines)))
+    blocks.append(
+        section(
+            _fold(
+                "*Pipelines*",
+                [_counts(p) for p in pipelines],
+                more="…and {n} more roles: `/hire pipeline` shows them all.",
+            )
+        )
+    )
     blocks.append(context("`/hire pipeline` shows every candidate by stage."))
     return blocks
 
@@ -116,7 +140,15 @@ def manager_section(home: Home) -> list[Block]:
             lines.append(numbers_line(pipeline.numbers))
         rows = sorted(pipeline.rows, key=lambda r: r.order)  # the tightest deadline first
         lines += [candidate_line(r) for r in rows[:MAX_ITEMS]]
-    blocks.append(section(clip("*Your candidates*\n" + "\n".join(lines), 3000)))
+    blocks.append(
+        section(
+            _fold(
+                "*Your candidates*",
+                lines,
+                more="…and {n} more lines: `/hire pipeline` shows every candidate.",
+            )
+        )
+    )
     if home.recent:
         blocks.append(section("*Recent scorecards*"))
         for item in home.recent:
