@@ -360,30 +360,50 @@ def schedule_refusal(card: CandidateCard, user_id: str) -> str | None:
     return None
 
 
+def panel_problem(interviewer_ids: Collection[str]) -> str | None:
+    """What is wrong with an interview's panel, or None (scheduling and re-staffing alike)."""
+    if not interviewer_ids:
+        return "Pick at least one interviewer."
+    if len(set(interviewer_ids)) > MAX_INTERVIEWERS:
+        return f"Pick at most {MAX_INTERVIEWERS} interviewers per interview."
+    return None
+
+
+def start_problem(starts: datetime | None, *, now: datetime, missing: str) -> str | None:
+    """What is wrong with an interview's start, or None (`missing`: the words when none)."""
+    if starts is None:
+        return missing
+    if starts < now - MAX_PAST:
+        return "That is more than a week ago. Pick the interview's real start."
+    if starts > now + MAX_AHEAD:
+        return "That is more than 90 days ahead. Pick a date inside the loop."
+    return None
+
+
+def length_in_minutes(raw: str | None, *, default: int | None) -> tuple[int | None, str | None]:
+    """The length typed (`default` when empty), or the problem with it."""
+    text = (raw or "").strip()
+    if not text:
+        return default, None
+    minutes = small_int(text, low=10, high=480)
+    return minutes, None if minutes is not None else "Enter the length in minutes, from 10 to 480."
+
+
 def check_interview(
     form: NewInterview, template: Template, *, now: datetime
 ) -> tuple[tuple[PlanStage, datetime, datetime] | None, dict[str, str]]:
-    errors: dict[str, str] = {}
     stage = plan_stage(template, form.plan_stage or "")
-    if stage is None:
-        errors["plan"] = "Pick which interview of the plan this is."
-    if not form.interviewer_ids:
-        errors["interviewers"] = "Pick at least one interviewer."
-    elif len(set(form.interviewer_ids)) > MAX_INTERVIEWERS:
-        errors["interviewers"] = f"Pick at most {MAX_INTERVIEWERS} interviewers per interview."
+    minutes, length = length_in_minutes(form.minutes, default=stage.minutes if stage else None)
+    problems = {
+        "plan": None if stage else "Pick which interview of the plan this is.",
+        "interviewers": panel_problem(form.interviewer_ids),
+        "starts": start_problem(
+            form.starts_at, now=now, missing="Pick the date and time the interview starts."
+        ),
+        "minutes": length,
+    }
+    errors = {name: problem for name, problem in problems.items() if problem}
     starts = form.starts_at
-    if starts is None:
-        errors["starts"] = "Pick the date and time the interview starts."
-    elif starts < now - MAX_PAST:
-        errors["starts"] = "That is more than a week ago. Pick the interview's real start."
-    elif starts > now + MAX_AHEAD:
-        errors["starts"] = "That is more than 90 days ahead. Pick a date inside the loop."
-    raw = (form.minutes or "").strip()
-    minutes = stage.minutes if stage and not raw else None
-    if raw:
-        minutes = small_int(raw, low=10, high=480)
-        if minutes is None:
-            errors["minutes"] = "Enter the length in minutes, from 10 to 480."
     if errors or stage is None or starts is None or minutes is None:
         return None, errors
     return (stage, starts, starts + timedelta(minutes=minutes)), {}

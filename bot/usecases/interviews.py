@@ -18,7 +18,6 @@ from bot import store
 from bot.domain import access
 from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import MAX_REASON
-from bot.domain.numbers import small_int
 from bot.domain.scorecards import Competency, PlanStage, competencies_for, plan_stage
 from bot.domain.stages import SCHEDULABLE
 from bot.store import interviews as seats_store
@@ -27,12 +26,12 @@ from bot.store.tables import Candidate, Change, Interview, Seat
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 from bot.usecases.feedback import (
-    MAX_AHEAD,
-    MAX_INTERVIEWERS,
-    MAX_PAST,
     Loop,
     Scheduled,
+    length_in_minutes,
     loop_of,
+    panel_problem,
+    start_problem,
     template_of,
 )
 
@@ -284,18 +283,15 @@ class NewTime:
 def check_time(
     form: NewTime, *, now: datetime, current_minutes: int
 ) -> tuple[tuple[datetime, datetime] | None, dict[str, str]]:
-    errors: dict[str, str] = {}
+    minutes, length = length_in_minutes(form.minutes, default=current_minutes)
+    problems = {
+        "starts": start_problem(
+            form.starts_at, now=now, missing="Pick the date and time the interview starts now."
+        ),
+        "minutes": length,
+    }
+    errors = {name: problem for name, problem in problems.items() if problem}
     starts = form.starts_at
-    if starts is None:
-        errors["starts"] = "Pick the date and time the interview starts now."
-    elif starts < now - MAX_PAST:
-        errors["starts"] = "That is more than a week ago. Pick the interview's real start."
-    elif starts > now + MAX_AHEAD:
-        errors["starts"] = "That is more than 90 days ahead. Pick a date inside the loop."
-    raw = (form.minutes or "").strip()
-    minutes = small_int(raw, low=10, high=480) if raw else current_minutes
-    if minutes is None:
-        errors["minutes"] = "Enter the length in minutes, from 10 to 480."
     if errors or starts is None or minutes is None:
         return None, errors
     return (starts, starts + timedelta(minutes=minutes)), {}
@@ -372,10 +368,9 @@ async def reschedule(
 
 def check_panel(interviewer_ids: list[str]) -> tuple[list[str], dict[str, str]]:
     people = sorted(set(interviewer_ids))
-    if not people:
-        return [], {"interviewers": "Pick at least one interviewer."}
-    if len(people) > MAX_INTERVIEWERS:
-        return [], {"interviewers": f"Pick at most {MAX_INTERVIEWERS} interviewers per interview."}
+    problem = panel_problem(people)
+    if problem:
+        return [], {"interviewers": problem}
     if not all(_USER_ID.match(p) for p in people):
         return [], {"interviewers": "Pick people from your workspace."}
     return people, {}
