@@ -165,16 +165,7 @@ async def open_edit_candidate(reply: Reply, action: dict[str, Any]) -> None:
 async def save_role(ack: AsyncAck, modal: Modal) -> None:
     deps, view = modal.deps, modal.view
     metadata = RoleMetadata.from_view(view)
-    form = roles.NewRole(
-        title=forms.text(view, "title"),
-        hiring_manager_id=forms.user(view, "hiring_manager"),
-        recruiter_ids=forms.users(view, "recruiters"),
-        channel_id=forms.conversation(view, "channel"),
-        template=forms.option(view, "template"),
-        clocks={name: forms.text(view, name) for name in role_blocks.CLOCK_FIELDS},
-    )
-    # A version installed through another worker is read before the form is checked.
-    await template_cases.ensure(deps.db, [form.template])
+    form = forms.role(view)
     done = await roles.edit_role(
         deps.db,
         actor_id=modal.user_id,

@@ -7,6 +7,8 @@ from typing import Any
 
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import evidence_field, rate_field
+from bot.slack.blocks.roles import CLOCK_FIELDS
+from bot.usecases.roles import NewRole
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -102,4 +104,16 @@ def ratings(view: dict[str, Any]) -> tuple[dict[str, str | None], dict[str, str]
     return (
         {key: option(view, rate_field(key)) for key in keys},
         {key: text(view, evidence_field(key)) for key in keys},
+    )
+
+
+def role(view: dict[str, Any]) -> NewRole:
+    """The role form, as the create and the edit forms both send it."""
+    return NewRole(
+        title=text(view, "title"),
+        hiring_manager_id=user(view, "hiring_manager"),
+        recruiter_ids=users(view, "recruiters"),
+        channel_id=conversation(view, "channel"),
+        template=option(view, "template"),
+        clocks={name: text(view, name) for name in CLOCK_FIELDS},
     )

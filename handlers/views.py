@@ -29,7 +29,6 @@ from bot.slack.metadata import (
 from bot.store.tables import Role
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, offers, roles, takehomes
-from bot.usecases import templates as template_cases
 from bot.usecases.errors import FormErrors
 from handlers import forms
 from handlers.render import refresh_team_homes
@@ -45,16 +44,7 @@ log = logging.getLogger(__name__)
 @submission("title")
 async def create_role(ack: AsyncAck, modal: Modal) -> None:
     deps, view = modal.deps, modal.view
-    form = roles.NewRole(
-        title=forms.text(view, "title"),
-        hiring_manager_id=forms.user(view, "hiring_manager"),
-        recruiter_ids=forms.users(view, "recruiters"),
-        channel_id=forms.conversation(view, "channel"),
-        template=forms.option(view, "template"),
-        clocks={name: forms.text(view, name) for name in role_blocks.CLOCK_FIELDS},
-    )
-    # A version installed through another worker is read before the form is checked.
-    await template_cases.ensure(deps.db, [form.template])
+    form = forms.role(view)
     role = await roles.create_role(
         deps.db,
         actor_id=modal.user_id,

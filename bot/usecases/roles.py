@@ -17,6 +17,7 @@ from bot.domain.names import clean_name, name_key
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import is_known_template
 from bot.store import roles as store_roles
+from bot.store import templates as template_rows
 from bot.store.engine import Database
 from bot.store.tables import Candidate, ClockSettings, Role
 from bot.usecases.errors import FormErrors, NotAllowed
@@ -84,6 +85,9 @@ async def create_role(
     refusal = create_refusal(actor_id, admins)
     if refusal:
         raise NotAllowed(refusal)
+    async with db.reader() as session:
+        # A version installed through another worker is read before the form is checked.
+        await template_rows.ensure_templates(session, [form.template])
     clocks, errors = check_new_role(form)
     if errors:
         raise FormErrors(errors)
@@ -346,6 +350,7 @@ async def edit_role(
         if role_fingerprint(current) != seen:
             raise FormErrors({"title": STALE_ROLE})
         role = current.role
+        await template_rows.ensure_templates(session, [form.template])
         clocks, errors = check_new_role(form, current_template=role.template)
         if errors:
             raise FormErrors(errors)
