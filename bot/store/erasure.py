@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.names import name_key
@@ -51,7 +51,7 @@ ERASED: dict[str, tuple[str, ...]] = {
     "clock_pause": ("reason",),
     "change_record": ("summary", "reason"),
 }
-_T = TypeVar("_T", StageEvent, Offer, ClockPause, Change, Alert)
+_T = TypeVar("_T", bound=SQLModel)
 RETAINED_STAGES = (Stage.REJECTED.value, Stage.WITHDRAWN.value)
 
 
@@ -94,98 +94,68 @@ async def held_about(session: AsyncSession, *, candidate_id: int) -> HeldData | 
         return None
     role = await session.get(Role, candidate.role_id)
     assert role is not None  # a foreign key
-    interviews = list(
-        (
-            await session.exec(
-                select(Interview)
-                .where(Interview.candidate_id == candidate_id)
-                .order_by(col(Interview.id))
-            )
-        ).all()
-    )
-    interview_ids = [i.id or 0 for i in interviews]
-    scorecards = list(
-        (
-            await session.exec(
-                select(Scorecard)
-                .where(Scorecard.candidate_id == candidate_id)
-                .order_by(col(Scorecard.id))
-            )
-        ).all()
-    )
-    takehomes = list(
-        (
-            await session.exec(
-                select(Takehome)
-                .where(Takehome.candidate_id == candidate_id)
-                .order_by(col(Takehome.id))
-            )
-        ).all()
-    )
-    grades = list(
-        (
-            await session.exec(
-                select(TakehomeGrade)
-                .where(col(TakehomeGrade.takehome_id).in_([t.id or 0 for t in takehomes]))
-                .order_by(col(TakehomeGrade.id))
-            )
-        ).all()
-    )
+    ids = [candidate_id]
+    interviews = await _rows(session, Interview, Interview.candidate_id, ids)
+    scorecards = await _rows(session, Scorecard, Scorecard.candidate_id, ids)
+    takehomes = await _rows(session, Takehome, Takehome.candidate_id, ids)
+    takehome_ids = [t.id or 0 for t in takehomes]
+    grades = await _rows(session, TakehomeGrade, TakehomeGrade.takehome_id, takehome_ids)
     return HeldData(
         candidate=candidate,
         role=role,
-        events=await _rows(session, StageEvent, StageEvent.candidate_id, [candidate_id]),
+        events=await _rows(session, StageEvent, StageEvent.candidate_id, ids),
         interviews=interviews,
-        seats=list(
-            (
-                await session.exec(
-                    select(Seat)
-                    .where(col(Seat.interview_id).in_(interview_ids))
-                    .order_by(col(Seat.interview_id), col(Seat.interviewer_id))
-                )
-            ).all()
+        seats=await _rows(
+            session,
+            Seat,
+            Seat.interview_id,
+            [i.id or 0 for i in interviews],
+            order=(Seat.interview_id, Seat.interviewer_id),
         ),
         scorecards=scorecards,
-        ratings=list(
-            (
-                await session.exec(
-                    select(Rating)
-                    .where(col(Rating.scorecard_id).in_([s.id or 0 for s in scorecards]))
-                    .order_by(col(Rating.scorecard_id), col(Rating.competency))
-                )
-            ).all()
+        ratings=await _rows(
+            session,
+            Rating,
+            Rating.scorecard_id,
+            [c.id or 0 for c in scorecards],
+            order=(Rating.scorecard_id, Rating.competency),
         ),
         takehomes=takehomes,
-        graders=list(
-            (
-                await session.exec(
-                    select(TakehomeGrader)
-                    .where(col(TakehomeGrader.takehome_id).in_([t.id or 0 for t in takehomes]))
-                    .order_by(col(TakehomeGrader.takehome_id), col(TakehomeGrader.grader_id))
-                )
-            ).all()
+        graders=await _rows(
+            session,
+            TakehomeGrader,
+            TakehomeGrader.takehome_id,
+            takehome_ids,
+            order=(TakehomeGrader.takehome_id, TakehomeGrader.grader_id),
         ),
         grades=grades,
-        takehome_ratings=list(
-            (
-                await session.exec(
-                    select(TakehomeRating)
-                    .where(col(TakehomeRating.grade_id).in_([g.id or 0 for g in grades]))
-                    .order_by(col(TakehomeRating.grade_id), col(TakehomeRating.part))
-                )
-            ).all()
+        takehome_ratings=await _rows(
+            session,
+            TakehomeRating,
+            TakehomeRating.grade_id,
+            [g.id or 0 for g in grades],
+            order=(TakehomeRating.grade_id, TakehomeRating.part),
         ),
-        offers=await _rows(session, Offer, Offer.candidate_id, [candidate_id]),
-        pauses=await _rows(session, ClockPause, ClockPause.candidate_id, [candidate_id]),
-        changes=await _rows(session, Change, Change.candidate_id, [candidate_id]),
-        alerts=await _rows(session, Alert, Alert.candidate_id, [candidate_id]),
+        offers=await _rows(session, Offer, Offer.candidate_id, ids),
+        pauses=await _rows(session, ClockPause, ClockPause.candidate_id, ids),
+        changes=await _rows(session, Change, Change.candidate_id, ids),
+        alerts=await _rows(session, Alert, Alert.candidate_id, ids),
     )
 
 
 async def _rows(
-    session: AsyncSession, table: type[_T], column: object, ids: Sequence[int]
+    session: AsyncSession,
+    table: type[_T],
+    column: object,
+    ids: Sequence[int],
+    *,
+    order: Sequence[object] = (),
 ) -> list[_T]:
-    result = await session.exec(select(table).where(col(column).in_(ids)).order_by(col(table.id)))
+    """The rows of `table` whose `column` is one of `ids`, by `order` (default: by id;
+    the tables keyed by two columns name them)."""
+    # Every table read here without an `order` has an `id` (SQLModel itself does not).
+    by = [col(c) for c in order] or [col(table.id)]  # type: ignore[attr-defined]
+    result = await session.exec(select(table).where(col(column).in_(ids)).order_by(*by))
     return list(result.all())
 
 
