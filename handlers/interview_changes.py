@@ -160,9 +160,9 @@ async def _after_reschedule(modal: Modal, done: Changed) -> None:
     await modal.show_card(done.card, blocks.changed_note(done))
     people = [kit.interviewer_id for kit in done.kits]
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
-    await notify.send_kits(client, deps.db, done.kit(people), deps.clock.now(), sent=sent)
+    zones = await notify.send_kits(client, deps.db, done.kit(people), deps.clock.now(), sent=sent)
     for person in people:
-        text, message = blocks.moved_message(done, tz_name=await notify.time_zone(client, person))
+        text, message = blocks.moved_message(done, tz_name=zones.get(person))
         await notify.dm(client, person, text, message)
 
 

@@ -139,13 +139,16 @@ async def send_kits(
     now: datetime,
     *,
     sent: Mapping[str, tuple[str | None, str | None]] | None = None,
-) -> None:
+) -> dict[str, str | None]:
     """Each interviewer: the kit, in their own time zone, then a fresh Home tab. A kit
     already sent (`sent`: interviewer -> its channel and ts) is edited in place; where
-    each kit landed is kept, so the next change edits it too."""
+    each kit landed is kept, so the next change edits it too. Returns each interviewer's
+    zone, read once here, for any message that follows the kit."""
     interview_id = scheduled.interview.id or 0
+    zones: dict[str, str | None] = {}
     for interviewer in scheduled.interviewer_ids:
-        text, blocks = kit_message(scheduled, tz_name=await time_zone(client, interviewer))
+        zones[interviewer] = await time_zone(client, interviewer)
+        text, blocks = kit_message(scheduled, tz_name=zones[interviewer])
         channel, ts = (sent or {}).get(interviewer, (None, None))
         if not (channel and ts and await edit(client, channel, ts, text, blocks)):
             posted = await post(client, interviewer, text, blocks)
@@ -158,6 +161,7 @@ async def send_kits(
                     ts=posted[1],
                 )
         await publish_home(client, db, interviewer, now)
+    return zones
 
 
 async def send_loop_summary(
