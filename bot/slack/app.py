@@ -7,16 +7,17 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -31,14 +32,14 @@ from starlette.routing import Route
 
 from bot import store
 from bot.runtime.logs import configure, new_trace
-from bot.runtime.metrics import Metrics, surface
+from bot.runtime.metrics import Metrics
 from bot.runtime.migrate import current_heads
 from bot.runtime.settings import Settings, load_settings
 from bot.runtime.timesource import Clock, SystemClock
 from bot.scheduling.sweeper import Sweeper
 from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.deps import Deps
-from bot.slack.guard import signed_by_slack, well_formed
+from bot.slack.guard import signed_by_slack, slack_body, surface
 from bot.slack.notify import HomeRedraws
 from bot.slack.ratelimit import ShortRateLimitRetry
 from bot.store.engine import Database
@@ -186,7 +187,10 @@ async def running(deps: Deps, bolt: AsyncApp, sweeper: Sweeper) -> AsyncIterator
 def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
     app = AsyncApp(
         client=client or make_client(deps.settings),
-        signing_secret=deps.settings.slack_signing_secret.get_secret_value(),
+        # Over HTTP, bot.slack.guard has checked the signature on the raw bytes before
+        # anything was parsed; Bolt would hash the same body again. Socket Mode has no
+        # signature to check (Bolt skips it there anyway), nor a secret to check it with.
+        request_verification_enabled=False,
         # Answer when the listener returns: the ack goes out after the data is
         # stored, and without the 10 ms ack-polling tick of the default mode.
         process_before_response=True,
@@ -303,6 +307,21 @@ def create_socket_mode(settings: Settings, *, clock: Clock | None = None) -> Soc
     return SocketMode(handler, deps, make_sweeper(deps))
 
 
+def bolt_request(request: Request, body: dict[str, Any]) -> AsyncBoltRequest:
+    """The request Bolt's Starlette adapter would build, around the body already parsed
+    (bot.slack.guard.slack_body) instead of its text, with the same headers (Slack's
+    retry headers among them) and query.
+
+    Bolt takes a parsed body only in "socket_mode"; its HTTP mode insists on the text,
+    which it parses again. The mode decides nothing else in Bolt but whether its own
+    signature check runs (turned off in build_bolt: ours has run) and what a lazy
+    listener's copy carries (this dict, not the text parsed once more), so listeners
+    see the same body, context, ack and respond as through the adapter."""
+    headers: dict[str, str | Sequence[str]] = dict(request.headers.items())
+    query: dict[str, str] = dict(request.query_params.items())
+    return AsyncBoltRequest(body=body, query=query, headers=headers, mode="socket_mode")
+
+
 def create_asgi(
     settings: Settings, *, clock: Clock | None = None, client: AsyncWebClient | None = None
 ) -> Starlette:
@@ -314,8 +333,6 @@ def create_asgi(
         homes=HomeRedraws(settings.home_redraw_delay_seconds),
     )
     bolt = build_bolt(deps, client=client)
-    handler = AsyncSlackRequestHandler(bolt)
-
     secret = settings.slack_signing_secret.get_secret_value()
 
     async def slack_events(request: Request) -> Response:
@@ -326,11 +343,9 @@ def create_asgi(
             # Nothing read from a refused body is trusted, so it is labelled "other".
             deps.metrics.requests.labels("other", str(body.status_code)).inc()
             return body
-        request._body = body  # Starlette's cache of the body: the Bolt adapter reads it
-        content_type = request.headers.get("content-type", "")
-        # Bolt parses a body before it checks the signature, and trusts its shape:
-        # check both here, on the raw bytes, so garbage gets a 401 or a 400, never a 500.
-        # The metrics label is read only from a signed, well-formed body, from a closed set.
+        # The signature first, on the raw bytes: nothing of an unsigned body is parsed.
+        # Then one parse, whose shape is checked (garbage is a 400, never a 500), whose
+        # metrics label is read from a closed set, and which Bolt is handed as it is.
         if not signed_by_slack(
             secret,
             body,
@@ -339,12 +354,14 @@ def create_asgi(
         ):
             kind = "other"
             response: Response = Response(status_code=401)
-        elif not well_formed(body, content_type):
+        elif (parsed := slack_body(body, request.headers.get("content-type", ""))) is None:
             kind = "malformed"
             response = Response("Malformed Slack payload", status_code=400)
         else:
-            kind = surface(body, content_type)
-            response = await handler.handle(request)
+            kind = surface(parsed)
+            response = to_starlette_response(
+                await bolt.async_dispatch(bolt_request(request, parsed))
+            )
         deps.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
         deps.metrics.requests.labels(kind, str(response.status_code)).inc()
         return response

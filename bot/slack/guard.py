@@ -1,7 +1,10 @@
 """What a request to /slack/events must be before Bolt sees it: signed by Slack over
-its exact bytes, and shaped like something Slack sends. Bolt parses a body before
-it checks the signature and trusts its shape; these checks turn garbage into a 401
-or a 400 instead of a 500."""
+its exact bytes, and shaped like something Slack sends. Bolt trusts a body's shape;
+these checks turn garbage into a 401 or a 400 instead of a 500.
+
+A body is hashed once and parsed once: `slack_body` builds the dict Bolt would have
+built (Bolt is handed it and parses nothing), and `surface`, the metrics label, reads
+that same dict."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ import hashlib
 import hmac
 import json
 import time
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import parse_qsl
 
 
 def _object(value: object) -> bool:
@@ -49,34 +53,62 @@ def _payload_shape(data: object) -> bool:
     )
 
 
-def well_formed(body: bytes, content_type: str) -> bool:
-    """Is this a body Slack could have sent: a form, or a JSON object, of sane shape?"""
+def _form(text: str) -> dict[str, Any] | None:
+    """A form as Bolt reads one: its interactivity `payload` as JSON, else the fields."""
+    fields = parse_qsl(text, keep_blank_values=True)
+    form = dict(fields)
+    if len(form) != len(fields):  # a field twice: Slack never sends one, Bolt keeps the last
+        return None
+    if "payload" in form:
+        payload = json.loads(form["payload"])
+        return payload if _payload_shape(payload) else None
+    # A slash command, or Slack's certificate check; nothing else comes as a form.
+    return form if "command" in form or "ssl_check" in form else None
+
+
+def slack_body(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The body as the dict Bolt's parse_body builds from it, or None when it is not
+    one Slack could have sent (not UTF-8, not JSON or a form, not of sane shape).
+    Call it only on a signed body: nothing of an unsigned one is parsed."""
     try:
         text = body.decode("utf-8")
         if content_type.startswith("application/json"):
-            return _payload_shape(json.loads(text))
-        form = parse_qs(text, keep_blank_values=True)
-        if any(len(values) != 1 for values in form.values()):
-            return False
-        if "payload" in form:
-            return _payload_shape(json.loads(form["payload"][0]))
-        # A slash command, or Slack's certificate check; nothing else comes as a form.
-        return "command" in form or "ssl_check" in form
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: `[` x 5000
-        return False
+            data = json.loads(text)
+            return data if _payload_shape(data) else None
+        return _form(text)
+    except (ValueError, RecursionError):  # RecursionError: `[` x 5000
+        return None
+
+
+# The metrics labels: a closed set, so whoever sends the types cannot grow /metrics.
+_TYPED_SURFACES = frozenset({"block_actions", "view_submission", "view_closed", "url_verification"})
+
+
+def surface(body: dict[str, Any]) -> str:
+    """Which Slack surface a parsed body (`slack_body`) is, as a metrics label. An event
+    is "event", whatever its type: a label per event type would let the sender choose
+    how many series /metrics holds."""
+    kind = body.get("type")
+    if kind is None:  # a form's fields: a slash command, or Slack's certificate check
+        if "ssl_check" in body:
+            return "ssl_check"
+        return "slash_command" if "command" in body else "other"
+    if kind == "event_callback":
+        return "event"
+    return kind if isinstance(kind, str) and kind in _TYPED_SURFACES else "other"
 
 
 def signed_by_slack(secret: str, body: bytes, timestamp: str | None, signature: str | None) -> bool:
     """Slack's v0 signature over the exact bytes, within 5 minutes of now.
 
-    slack-sdk's SignatureVerifier (which Bolt runs too) takes text and fails on bytes
-    that are not UTF-8; this runs first, on bytes, so such a body is a 401 or a 400.
+    The one signature check of a request (Bolt's own is turned off, see
+    bot.slack.app.build_bolt). slack-sdk's SignatureVerifier takes text and fails on
+    bytes that are not UTF-8; this takes the bytes, so such a body is a 401 or a 400.
     """
     if not timestamp or not signature or not timestamp.isdecimal() or len(timestamp) > 12:
         return False
     if abs(time.time() - int(timestamp)) > 300:
         return False
-    expected = hmac.new(
-        secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256
-    ).hexdigest()
-    return hmac.compare_digest(f"v0={expected}", signature)
+    mac = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":", hashlib.sha256)
+    mac.update(body)  # fed on, not joined to the prefix: a body is not copied to be hashed
+    return hmac.compare_digest(f"v0={mac.hexdigest()}", signature)
