@@ -29,7 +29,7 @@ from bot.slack.blocks.common import esc, when
 from bot.usecases import candidates, deadlines, feedback, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
-from handlers.render import refresh_team_homes, render_status
+from handlers.render import refresh_home, render_status
 from handlers.replies import Reply, on_click
 
 
@@ -111,7 +111,7 @@ async def advance(reply: Reply, action: dict[str, Any]) -> None:
         return
     if moved is not None:
         await reply.show_card(moved, cards.moved_note(moved))
-        refresh_team_homes(reply.deps, reply.client, moved)
+        refresh_home(reply.deps, reply.client, reply.user_id)
 
 
 # Interviews and scorecards ------------------------------------------------------------------

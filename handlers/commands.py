@@ -39,7 +39,7 @@ from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
 from handlers import edits, erasure
-from handlers.render import refresh_team_homes, status_answer, status_card
+from handlers.render import refresh_home, status_answer, status_card
 from handlers.replies import CommandReply
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ async def move(reply: CommandReply, rest: str) -> None:
         await reply.show(
             *await status_card(reply.deps, reply.user_id, moved, note=cards.moved_note(moved))
         )
-        refresh_team_homes(reply.deps, reply.client, moved)
+        refresh_home(reply.deps, reply.client, reply.user_id)
 
 
 async def _named_form(

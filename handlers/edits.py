@@ -20,7 +20,6 @@ from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import esc
 from bot.slack.blocks.edits import CandidateEditMetadata, RoleMetadata
-from bot.store.tables import Role
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, roles
 from bot.usecases import templates as template_cases
@@ -212,15 +211,6 @@ async def save_candidate(ack: AsyncAck, modal: Modal) -> None:
     )
     await ack()
     modal.confirm(done.card, edit_blocks.edited_note(done), name="confirm-edit")
-    if done.moved_from is not None:
-        modal.later(_redraw_old_team(modal, done.moved_from), name="redraw-old-team")
-
-
-async def _redraw_old_team(modal: Modal, role: Role) -> None:
-    """The role the candidate left: its team's Home tabs no longer list them."""
-    team = await roles.team_of(modal.deps.db, role_id=role.id or 0)
-    people = {role.hiring_manager_id, *(team.recruiter_ids if team else ())}
-    await modal.deps.homes.redraw(modal.client, modal.deps.db, people, modal.deps.clock.now)
 
 
 def register(app: AsyncApp) -> None:

@@ -160,7 +160,7 @@ async def _after_reschedule(modal: Modal, done: Changed) -> None:
     await modal.show_card(done.card, blocks.changed_note(done))
     people = [kit.interviewer_id for kit in done.kits]
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
-    zones = await notify.send_kits(client, deps.db, done.kit(people), deps.clock.now(), sent=sent)
+    zones = await notify.send_kits(client, deps.db, done.kit(people), sent=sent)
     for person in people:
         text, message = blocks.moved_message(done, tz_name=zones.get(person))
         await notify.dm(client, person, text, message)
@@ -188,14 +188,12 @@ async def _after_panel(modal: Modal, done: Changed) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     if done.added:
-        await notify.send_kits(client, deps.db, done.kit(done.added), deps.clock.now())
+        await notify.send_kits(client, deps.db, done.kit(done.added))
     why = "you are no longer on this interview's panel. Nothing more is due from you."
     text, message = blocks.closed_kit(done, why)
     for kit in done.removed:
         if kit.channel and kit.ts:
             await notify.edit(client, kit.channel, kit.ts, text, message)
-    removed = [kit.interviewer_id for kit in done.removed]
-    await deps.homes.redraw(client, deps.db, removed, deps.clock.now)
     await _summary(deps, client, done)
 
 
@@ -227,14 +225,12 @@ async def _after_cancel(modal: Modal, done: Changed, reason: str) -> None:
 
 
 async def _close_kits(deps: Deps, client: AsyncWebClient, done: Changed, why: str) -> None:
-    """Each kit of the interview says it is off (its Submit button gone), and each
-    interviewer's Home tab drops it."""
+    """Each kit of the interview says it is off (its Submit button gone); each
+    interviewer's Home tab drops it when next opened."""
     text, message = blocks.closed_kit(done, why)
     for kit in done.kits:
         if kit.channel and kit.ts:
             await notify.edit(client, kit.channel, kit.ts, text, message)
-    people = [kit.interviewer_id for kit in done.kits]
-    await deps.homes.redraw(client, deps.db, people, deps.clock.now)
 
 
 async def _summary(deps: Deps, client: AsyncWebClient, done: Changed) -> None:

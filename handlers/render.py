@@ -77,9 +77,11 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
     return render_status(user_id, asked.status, now=now)
 
 
-def refresh_team_homes(deps: Deps, client: AsyncWebClient, card: CandidateCard) -> None:
-    """After a change to a candidate, redraw the Home tabs of the role's hiring team."""
-    people = {card.role.hiring_manager_id, *card.team.recruiter_ids}
+def refresh_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:
+    """After a change: the Home tab of the person who made it, redrawn. Everyone else's
+    tab is drawn fresh each time they open it (app_home_opened): redrawing the whole
+    hiring team's tabs on every change cost a scorecard some 75 redraws, each a read of
+    a person's whole pipeline, for tabs mostly nobody was looking at."""
     deps.background.run(
-        deps.homes.redraw(client, deps.db, people, deps.clock.now), name="refresh-homes"
+        deps.homes.redraw(client, deps.db, [user_id], deps.clock.now), name="refresh-home"
     )

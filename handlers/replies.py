@@ -28,7 +28,7 @@ from bot.slack.blocks.common import esc
 from bot.slack.deps import Deps, deps_of
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.errors import NotAllowed
-from handlers.render import refresh_team_homes, status_card
+from handlers.render import refresh_home, status_card
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +117,9 @@ class Reply:
         await self.show(text, blocks)
 
     async def changed(self, card: CandidateCard, note: str) -> None:
-        """After a button changed a candidate: the team's Home tabs redrawn, and the card
-        with what happened in place of the clicked message."""
-        refresh_team_homes(self.deps, self.client, card)
+        """After a button changed a candidate: the clicker's Home tab redrawn, and the
+        card with what happened in place of the clicked message."""
+        refresh_home(self.deps, self.client, self.user_id)
         text, blocks = await status_card(self.deps, self.user_id, card, note=note)
         await self.replace(text, blocks)
 
@@ -244,8 +244,8 @@ class Modal:
         self.later(self.show_card(card, note), name=name)
 
     async def show_card(self, card: CandidateCard, note: str) -> None:
-        """The card, privately, under a note of what just happened; the team's Home tabs
-        follow."""
+        """The card, privately, under a note of what just happened; the person's Home
+        tab follows."""
         text, blocks = await status_card(self.deps, self.user_id, card, note=note)
         await notify.dm(self.client, self.user_id, text, blocks)
-        refresh_team_homes(self.deps, self.client, card)
+        refresh_home(self.deps, self.client, self.user_id)

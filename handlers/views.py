@@ -4,7 +4,6 @@ listener raises what it will not do, and @submission (handlers/submissions.py) a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -31,7 +30,7 @@ from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, offers, roles, takehomes
 from bot.usecases.errors import FormErrors
 from handlers import forms
-from handlers.render import refresh_team_homes
+from handlers.render import refresh_home
 from handlers.replies import Modal
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -176,21 +175,11 @@ async def _after_schedule(modal: Modal, done: feedback.Scheduled) -> None:
     deps, client, user_id = modal.deps, modal.client, modal.user_id
     text, blocks = interview_blocks.scheduled_message(done)
     await notify.dm(client, user_id, text, blocks)
-    await notify.send_kits(client, deps.db, done, deps.clock.now())
-    card = await candidates.card(deps.db, user_id=user_id, candidate_id=done.candidate.id or 0)
-    if card is not None:
-        refresh_team_homes(deps, client, card)
+    await notify.send_kits(client, deps.db, done)
+    refresh_home(deps, client, user_id)
 
 
 # Scorecards and take-home grades: feedback on a candidate's loop ---------------------------
-
-
-async def _redraw_homes(modal: Modal, role: Role, recruiter_ids: Iterable[str]) -> None:
-    """After a scorecard or a grade: the Home tabs of its author and of the hiring team
-    redrawn (coalesced, one redraw each)."""
-    deps = modal.deps
-    people = {modal.user_id, role.hiring_manager_id, *recruiter_ids}
-    await deps.homes.redraw(modal.client, deps.db, people, deps.clock.now)
 
 
 @submission("summary", out_of_date=OPEN_AGAIN)
@@ -220,9 +209,7 @@ async def submit_scorecard(ack: AsyncAck, modal: Modal) -> None:
 async def _after_scorecard(modal: Modal, saved: feedback.Submitted) -> None:
     text, blocks = interview_blocks.scorecard_saved_message(saved.context, saved.scorecard.version)
     await notify.dm(modal.client, modal.user_id, text, blocks)
-    role = saved.context.role
-    team = await roles.team_of(modal.deps.db, role_id=role.id or 0)
-    await _redraw_homes(modal, role, team.recruiter_ids if team else [])
+    refresh_home(modal.deps, modal.client, modal.user_id)
     if saved.completed is not None:
         await notify.send_loop_summary(
             modal.client, saved.completed, completed_at=saved.scorecard.submitted_at
@@ -248,12 +235,11 @@ async def grade_takehome(ack: AsyncAck, modal: Modal) -> None:
 async def _after_grade(modal: Modal, graded: takehomes.Graded) -> None:
     text, blocks = takehome_blocks.graded_message(graded)
     await notify.dm(modal.client, modal.user_id, text, blocks)
-    role = graded.context.role
-    await _redraw_homes(modal, role, graded.context.team.recruiter_ids)
+    refresh_home(modal.deps, modal.client, modal.user_id)
     if graded.completed:
         loop = await feedback.loop_of(
             modal.deps.db,
-            viewer_id=role.hiring_manager_id,
+            viewer_id=graded.context.role.hiring_manager_id,
             candidate_id=graded.context.candidate.id or 0,
         )
         if loop is not None:

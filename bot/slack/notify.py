@@ -136,14 +136,14 @@ async def send_kits(
     client: AsyncWebClient,
     db: Database,
     scheduled: feedback.Scheduled,
-    now: datetime,
     *,
     sent: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> dict[str, str | None]:
-    """Each interviewer: the kit, in their own time zone, then a fresh Home tab. A kit
-    already sent (`sent`: interviewer -> its channel and ts) is edited in place; where
-    each kit landed is kept, so the next change edits it too. Returns each interviewer's
-    zone, read once here, for any message that follows the kit."""
+    """Each interviewer: the kit, in their own time zone (their Home tab shows the
+    interview when they next open it). A kit already sent (`sent`: interviewer -> its
+    channel and ts) is edited in place; where each kit landed is kept, so the next change
+    edits it too. Returns each interviewer's zone, read once here, for any message that
+    follows the kit."""
     interview_id = scheduled.interview.id or 0
     zones: dict[str, str | None] = {}
     for interviewer in scheduled.interviewer_ids:
@@ -160,7 +160,6 @@ async def send_kits(
                     channel=posted[0],
                     ts=posted[1],
                 )
-        await publish_home(client, db, interviewer, now)
     return zones
 
 
