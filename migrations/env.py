@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.runtime.settings import load_database_settings
 from bot.store.engine import create_engine
+from bot.store.version import sqlite_triggers
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -32,6 +33,9 @@ def _configure(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # After any migration, not in one: a migration that copies a SQLite table (batch
+        # mode) drops its triggers, and a new table needs its own.
+        sqlite_triggers(connection)
 
 
 async def _run_online() -> None:

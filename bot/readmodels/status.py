@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot import store
 from bot.domain import clocks
+from bot.domain.names import name_key
 from bot.domain.stages import Stage
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Offer, Role
@@ -95,7 +96,8 @@ async def status_detail(
     db: Database, *, viewer_id: str, card: CandidateCard, now: datetime
 ) -> StatusDetail:
     async with db.reader() as session:
-        return await _detail_in(session, viewer_id=viewer_id, card=card, now=now)
+        stored = await _detail_in(session, viewer_id=viewer_id, card=card)
+    return stored.detail(now)
 
 
 @dataclass(frozen=True)
@@ -113,19 +115,53 @@ class Asked:
     choices: list[tuple[Candidate, Role]]
 
 
-# A status card is the question asked most: each of these reads it in one session, the
-# candidate and role found by name staying in the session for the card's own reads.
+@dataclass(frozen=True)
+class _Stored:
+    """What a status card reads from the store: its clocks are worked out at each
+    answer, since they run on the time."""
+
+    card: CandidateCard
+    loop: feedback.Loop | None
+    offer: Offer | None
+    pauses: list[clocks.Pause]
+
+    def detail(self, now: datetime) -> StatusDetail:
+        if self.card.stage.is_closed:
+            return StatusDetail(self.loop, self.offer, None)
+        summary = clock_summary(
+            self.card.candidate, self.card.role, self.offer, self.pauses, now=now, loop=self.loop
+        )
+        return StatusDetail(self.loop, self.offer, summary)
+
+    def status(self, now: datetime) -> Status:
+        return Status(self.card, self.detail(now))
+
+
+# A status card is the question asked most, and its ten statements cost more than all
+# the rest of an answer: each read is kept (db.reads) until the store's version moves
+# (bot.store.version), which any write, by any process, does. A hit costs one statement.
 
 
 async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
     async with db.reader() as session:
-        matches = await candidates.find_in(session, user_id=viewer_id, query=query)
-        if len(matches) != 1:
-            return Asked(None, matches)
-        status = await _status_in(
-            session, viewer_id=viewer_id, candidate_id=matches[0][0].id or 0, now=now
-        )
-        return Asked(status, [])
+        version = await store.data_version(session)
+        key = ("ask", viewer_id, name_key(query))
+        found: tuple[_Stored | None, list[tuple[Candidate, Role]]] | None
+        found = db.reads.get(key, version)
+        if found is None:
+            found = await _ask_in(session, viewer_id=viewer_id, query=query)
+            db.reads.put(key, version, found)
+    stored, choices = found
+    return Asked(stored.status(now) if stored else None, choices)
+
+
+async def _ask_in(
+    session: store.AsyncSession, *, viewer_id: str, query: str
+) -> tuple[_Stored | None, list[tuple[Candidate, Role]]]:
+    matches = await candidates.find_in(session, user_id=viewer_id, query=query)
+    if len(matches) != 1:
+        return None, matches
+    return await _stored_in(session, viewer_id=viewer_id, candidate_id=matches[0][0].id or 0), []
 
 
 async def status_of(
@@ -133,21 +169,29 @@ async def status_of(
 ) -> Status | None:
     """None when the candidate does not exist or the viewer may not see them."""
     async with db.reader() as session:
-        return await _status_in(session, viewer_id=viewer_id, candidate_id=candidate_id, now=now)
+        version = await store.data_version(session)
+        key = ("status", viewer_id, candidate_id)
+        stored: _Stored | None = db.reads.get(key, version)
+        if stored is None:
+            stored = await _stored_in(session, viewer_id=viewer_id, candidate_id=candidate_id)
+            if stored is None:
+                return None
+            db.reads.put(key, version, stored)
+    return stored.status(now)
 
 
-async def _status_in(
-    session: store.AsyncSession, *, viewer_id: str, candidate_id: int, now: datetime
-) -> Status | None:
+async def _stored_in(
+    session: store.AsyncSession, *, viewer_id: str, candidate_id: int
+) -> _Stored | None:
     card = await candidates.card_in(session, user_id=viewer_id, candidate_id=candidate_id)
     if card is None:
         return None
-    return Status(card, await _detail_in(session, viewer_id=viewer_id, card=card, now=now))
+    return await _detail_in(session, viewer_id=viewer_id, card=card)
 
 
 async def _detail_in(
-    session: store.AsyncSession, *, viewer_id: str, card: CandidateCard, now: datetime
-) -> StatusDetail:
+    session: store.AsyncSession, *, viewer_id: str, card: CandidateCard
+) -> _Stored:
     candidate = card.candidate
     assert candidate.id is not None
     loop = await feedback.loop_in(
@@ -155,9 +199,6 @@ async def _detail_in(
     )
     offer = await store.open_offer(session, candidate_id=candidate.id)
     if card.stage.is_closed:
-        return StatusDetail(loop, offer, None)
+        return _Stored(card, loop, offer, [])
     pauses = await store.pauses.pauses_of(session, candidate_ids=[candidate.id])
-    summary = clock_summary(
-        candidate, card.role, offer, pauses.get(candidate.id, []), now=now, loop=loop
-    )
-    return StatusDetail(loop, offer, summary)
+    return _Stored(card, loop, offer, pauses.get(candidate.id, []))

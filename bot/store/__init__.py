@@ -12,6 +12,7 @@ from bot.store.candidates import (
     all_candidates,
     candidate_keys,
     candidate_names_visible_to,
+    candidates_named,
     candidates_visible_to,
     candidates_with_roles,
     get_candidate,
@@ -57,6 +58,7 @@ from bot.store.roles import (
     role_with_team,
     roles_for_user,
 )
+from bot.store.version import data_version
 
 __all__ = [
     "AsyncSession",
@@ -76,12 +78,14 @@ __all__ = [
     "candidate_keys",
     "candidate_names_visible_to",
     "candidate_with_role",
+    "candidates_named",
     "candidates_visible_to",
     "candidates_with_roles",
     "changes",
     "complete_feedback",
     "create_role",
     "current_scorecard",
+    "data_version",
     "every_seat_submitted",
     "get_candidate",
     "get_interview",

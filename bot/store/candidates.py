@@ -141,6 +141,19 @@ async def candidate_names_visible_to(
     return [(i or 0, name, key, stage) for i, name, key, stage in result.all()]
 
 
+async def candidates_named(
+    session: AsyncSession, *, user_id: str, key: str
+) -> list[tuple[Candidate, Role]]:
+    """The candidates the user may see whose name_key is exactly `key`."""
+    result = await session.exec(
+        select(Candidate, Role)
+        .join(Role, col(Role.id) == Candidate.role_id)
+        .where(Candidate.name_key == key, col(Candidate.id).in_(visible_ids(user_id)))
+        .order_by(col(Candidate.id))
+    )
+    return list(result.all())
+
+
 async def candidates_with_roles(
     session: AsyncSession, *, ids: list[int]
 ) -> list[tuple[Candidate, Role]]:

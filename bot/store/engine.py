@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.version import ReadCache
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC; always hands back an aware UTC datetime.
@@ -112,6 +114,8 @@ class Database:
             if self.engine.dialect.name == "sqlite"
             else None
         )
+        # Reads this process keeps while the store's version stays the same.
+        self.reads = ReadCache()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

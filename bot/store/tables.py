@@ -387,3 +387,14 @@ class TemplateVersion(SQLModel, table=True):
     source: str = Field(max_length=MAX_TEMPLATE_SOURCE)
     installed_by: str = Field(max_length=32)
     installed_at: datetime = Field(sa_column=_utc())
+
+
+class DataVersion(SQLModel, table=True):
+    """SQLite only: one row whose `n` triggers on every other table raise on each write,
+    so a cached read can tell, in one statement, that nothing under it changed
+    (bot.store.version). PostgreSQL's own snapshot says the same, and leaves this alone."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    n: int = Field(default=0)

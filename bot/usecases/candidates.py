@@ -15,7 +15,7 @@ from bot import store
 from bot.domain import access
 from bot.domain.access import Team
 from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE
-from bot.domain.names import Named, clean_name, match_names, name_key
+from bot.domain.names import MAX_CHOICES, Named, clean_name, match_names, name_key
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
 from bot.store import candidates as candidate_store
 from bot.store.engine import Database
@@ -120,6 +120,16 @@ async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidat
 async def find_in(
     session: store.AsyncSession, *, user_id: str, query: str
 ) -> list[tuple[Candidate, Role]]:
+    # Most people type the whole name, and an exact name wins alone (match_names): when
+    # the store has it, its rows are all that is read, not every name the asker may see.
+    key = name_key(query)
+    if not key:
+        return []
+    exact = await store.candidates_named(session, user_id=user_id, key=key)
+    if exact:
+        # Open candidates first, as match_names ranks them.
+        exact.sort(key=lambda row: Stage(row[0].stage) in CLOSED)
+        return exact[:MAX_CHOICES]
     # Names only (no rows): a hiring manager may see thousands of candidates.
     visible = await store.candidate_names_visible_to(session, user_id=user_id)
     # A StrEnum's members hash as their values: no Stage() per row of thousands.

@@ -1,0 +1,139 @@
+"""The store's data version and the reads kept under it (bot.store.version): a read is
+served from the cache only while nothing was written, by this process or any other."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot import store
+from bot.domain.stages import Stage
+from bot.readmodels.status import ask_status, status_of
+from bot.runtime import migrate
+from bot.runtime.timesource import ManualClock
+from bot.store.engine import Database
+from bot.store.version import ReadCache
+from tests.cases import jane, move
+from tests.conftest import HM, OUTSIDER
+
+NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+pytestmark = pytest.mark.both_databases
+
+
+@pytest.fixture
+async def other(db_url: str) -> AsyncIterator[Database]:
+    """A second process's view of the same store: its own engine, pool and cache."""
+    database = Database(db_url)
+    yield database
+    await database.close()
+
+
+async def version_of(db: Database) -> str:
+    async with db.reader() as session:
+        return await store.data_version(session)
+
+
+async def test_reads_leave_the_version_alone_and_any_write_moves_it(
+    db: Database, other: Database, clock: ManualClock
+) -> None:
+    _, card = await jane(db, clock)
+    before = await version_of(db)
+    await ask_status(db, viewer_id=HM, query="Jane Doe", now=clock.now())
+    assert await version_of(other) == before
+    await move(other, card.candidate.id or 0, Stage.SOURCED, Stage.SCREENING, now=clock.now())
+    assert await version_of(db) != before
+
+
+async def test_a_change_by_another_process_shows_on_the_next_read(
+    db: Database, other: Database, clock: ManualClock
+) -> None:
+    _, card = await jane(db, clock)
+    candidate_id = card.candidate.id or 0
+    first = await ask_status(db, viewer_id=HM, query="Jane Doe", now=clock.now())
+    assert first.status is not None and first.status.card.stage == Stage.SOURCED
+    again = await ask_status(db, viewer_id=HM, query="Jane Doe", now=clock.now())
+    assert again.status is not None and db.reads.hits == 1  # nothing changed: kept
+    by_id = await status_of(db, viewer_id=HM, candidate_id=candidate_id, now=clock.now())
+    assert by_id is not None and by_id.card.stage == Stage.SOURCED
+
+    await move(other, candidate_id, Stage.SOURCED, Stage.SCREENING, now=clock.now())
+
+    moved = await ask_status(db, viewer_id=HM, query="Jane Doe", now=clock.now())
+    assert moved.status is not None and moved.status.card.stage == Stage.SCREENING
+    by_id = await status_of(db, viewer_id=HM, candidate_id=candidate_id, now=clock.now())
+    assert by_id is not None and by_id.card.stage == Stage.SCREENING
+
+
+async def test_clocks_are_worked_out_at_each_read_not_kept(
+    db: Database, clock: ManualClock
+) -> None:
+    _, card = await jane(db, clock)
+    await move(db, card.candidate.id or 0, Stage.SOURCED, Stage.INTERVIEWING, now=clock.now())
+    first = await ask_status(db, viewer_id=HM, query="Jane", now=clock.now())
+    clock.advance(timedelta(hours=49))
+    later = await ask_status(db, viewer_id=HM, query="Jane", now=clock.now())
+    assert db.reads.hits == 1
+    assert first.status is not None and later.status is not None
+    assert first.status.detail.clocks is not None and later.status.detail.clocks is not None
+    assert (first.status.detail.clocks.loop_day, later.status.detail.clocks.loop_day) == (1, 3)
+
+
+async def test_each_viewer_has_their_own_read(db: Database, clock: ManualClock) -> None:
+    await jane(db, clock)
+    seen = await ask_status(db, viewer_id=HM, query="Jane Doe", now=clock.now())
+    hidden = await ask_status(db, viewer_id=OUTSIDER, query="Jane Doe", now=clock.now())
+    assert seen.status is not None
+    assert hidden.status is None and hidden.choices == []
+
+
+async def test_every_table_raises_the_sqlite_version(db: Database, db_url: str) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL answers from its snapshot; it has no triggers")
+    async with db.reader() as session:
+        tables = {
+            name
+            for (name,) in await session.exec(  # type: ignore[call-overload]
+                text("SELECT name FROM sqlite_master WHERE type = 'table'")
+            )
+        }
+        triggers = {
+            name
+            for (name,) in await session.exec(  # type: ignore[call-overload]
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            )
+        }
+    tracked = tables - {"data_version", "alembic_version", "sqlite_sequence"}
+    assert len(tracked) > 15
+    for table in tracked:
+        for operation in ("insert", "update", "delete"):
+            assert f"data_version_{table}_{operation}" in triggers
+
+
+async def test_a_downgrade_and_upgrade_keep_the_triggers_right(db: Database, db_url: str) -> None:
+    await db.close()
+    await asyncio.to_thread(migrate.downgrade, db_url, "0008")
+    await asyncio.to_thread(migrate.upgrade, db_url)
+    reopened = Database(db_url)
+    try:
+        before = await version_of(reopened)
+        async with reopened.transaction() as session:
+            await store.receipts.first_delivery(session, event_id="Ev1", now=NOW)
+        assert await version_of(reopened) != before
+    finally:
+        await reopened.close()
+
+
+def test_the_cache_forgets_the_least_recently_used() -> None:
+    cache = ReadCache(size=2)
+    cache.put("a", "1", "A")
+    cache.put("b", "1", "B")
+    assert cache.get("a", "1") == "A"
+    cache.put("c", "1", "C")
+    assert cache.get("b", "1") is None  # the least recently used went
+    assert cache.get("a", "2") is None  # another version: not this read
+    assert (cache.get("a", "1"), cache.get("c", "1")) == ("A", "C")
