@@ -29,7 +29,7 @@ from bot.slack.blocks.common import esc, when
 from bot.usecases import candidates, deadlines, feedback, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
-from handlers.render import refresh_home, render_status
+from handlers.render import refresh_home, shown_status
 from handlers.replies import Reply, on_click
 
 
@@ -69,7 +69,7 @@ async def open_status(reply: Reply, action: dict[str, Any]) -> None:
     if status is None:
         await reply.tell(NOT_FOUND)
         return
-    text, blocks = render_status(reply.user_id, status, now=now)
+    text, blocks = shown_status(reply.deps, reply.user_id, status, now=now)
     await reply.show(text, blocks)
 
 

@@ -11,6 +11,7 @@ from bot.domain import access
 from bot.domain.scorecards import template_named
 from bot.readmodels.status import Status, ask_status, status_detail
 from bot.slack.blocks import candidates as cards
+from bot.slack.blocks.common import Rendered
 from bot.slack.blocks.interviews import loop_blocks
 from bot.slack.blocks.offers import offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
@@ -26,6 +27,24 @@ async def status_card(
     now = deps.clock.now()
     detail = await status_detail(deps.db, viewer_id=user_id, card=card, now=now)
     return render_status(user_id, Status(card, detail), now=now, note=note)
+
+
+def shown_status(
+    deps: Deps, user_id: str, status: Status, *, now: datetime
+) -> tuple[str, list[Block]]:
+    """render_status, kept: a status read from the store's kept rows (Status.read) is
+    drawn once a minute for each person and sent as Slack's JSON after that. Its rows
+    are the store's as of now; its clock words ("3 hours left") are at most a minute
+    old, which nobody reading a card can tell."""
+    if status.read is None:
+        return render_status(user_id, status, now=now)
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    kept: tuple[str, list[Block]] | None = deps.cards.get((user_id, status.read), minute)
+    if kept is None:
+        text, blocks = render_status(user_id, status, now=now)
+        kept = (text, [Rendered(block.to_dict()) for block in blocks])
+        deps.cards.put((user_id, status.read), minute, kept)
+    return kept
 
 
 def render_status(
@@ -74,7 +93,7 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
         return text, blocks
     if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
         return cards.not_found_message(query), []
-    return render_status(user_id, asked.status, now=now)
+    return shown_status(deps, user_id, asked.status, now=now)
 
 
 def refresh_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:

@@ -17,11 +17,12 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack import notify
 from bot.slack.blocks.common import esc
@@ -67,17 +68,10 @@ class Reply:
     deps: Deps
     client: AsyncWebClient
     body: dict[str, Any]
-    respond: AsyncRespond
 
     @classmethod
-    def to(
-        cls,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
-    ) -> Reply:
-        return cls(deps_of(context), client, body, respond)
+    def to(cls, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> Reply:
+        return cls(deps_of(context), client, body)
 
     @property
     def user_id(self) -> str:
@@ -142,8 +136,11 @@ class Reply:
 
     async def _respond(self, **message: Any) -> None:
         # As with a DM (notify.dm): Slack out of reach is logged, and nobody waits on it.
+        # Through the app's kept-alive connections to Slack: Bolt's respond() opens a new
+        # one (a TLS handshake) for every answer.
+        hook = AsyncWebhookClient(str(self.body["response_url"]), session=self.client.session)
         try:
-            await self.respond(**message)
+            await hook.send(**message)
         except notify.UNREACHABLE as error:
             log.warning("could not answer a click: %s", error.__class__.__name__)
 
@@ -154,7 +151,7 @@ class Reply:
 # What a button listener is written as, and what Bolt calls (it passes arguments by name).
 Click = Callable[["Reply", dict[str, Any]], Awaitable[None]]
 ButtonListener = Callable[
-    [AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncRespond, AsyncBoltContext],
+    [AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncBoltContext],
     Awaitable[None],
 ]
 
@@ -167,11 +164,10 @@ def on_click(handler: Click) -> ButtonListener:
         action: dict[str, Any],
         body: dict[str, Any],
         client: AsyncWebClient,
-        respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        await handler(Reply.to(body, client, respond, context), action)
+        await handler(Reply.to(body, client, context), action)
 
     return named_after(listener, handler)
 

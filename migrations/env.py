@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.runtime.settings import load_database_settings
 from bot.store.engine import create_engine
-from bot.store.version import sqlite_triggers
+from bot.store.version import ensure_triggers
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -35,7 +35,7 @@ def _configure(connection: Connection) -> None:
         context.run_migrations()
         # After any migration, not in one: a migration that copies a SQLite table (batch
         # mode) drops its triggers, and a new table needs its own.
-        sqlite_triggers(connection)
+        ensure_triggers(connection)
 
 
 async def _run_online() -> None:

@@ -3,8 +3,8 @@ and their running clocks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import store
@@ -104,6 +104,9 @@ async def status_detail(
 class Status:
     card: CandidateCard
     detail: StatusDetail
+    # The store version, viewer and candidate it was read at (None: not a kept read).
+    # Two statuses with the same `read` hold the same rows; only their clocks differ.
+    read: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class _Stored:
     loop: feedback.Loop | None
     offer: Offer | None
     pauses: list[clocks.Pause]
+    read: Hashable | None = None  # see Status.read
 
     def detail(self, now: datetime) -> StatusDetail:
         if self.card.stage.is_closed:
@@ -134,7 +138,7 @@ class _Stored:
         return StatusDetail(self.loop, self.offer, summary)
 
     def status(self, now: datetime) -> Status:
-        return Status(self.card, self.detail(now))
+        return Status(self.card, self.detail(now), self.read)
 
 
 # A status card is the question asked most, and its ten statements cost more than all
@@ -143,40 +147,43 @@ class _Stored:
 
 
 async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
-    async with db.reader() as session:
-        version = await store.data_version(session)
-        key = ("ask", viewer_id, name_key(query))
-        found: tuple[_Stored | None, list[tuple[Candidate, Role]]] | None
-        found = db.reads.get(key, version)
-        if found is None:
-            found = await _ask_in(session, viewer_id=viewer_id, query=query)
-            db.reads.put(key, version, found)
+    version = await db.version()
+    key = ("ask", viewer_id, name_key(query))
+    found: tuple[_Stored | None, list[tuple[Candidate, Role]]] | None
+    found = db.reads.get(key, version)
+    if found is None:
+        async with db.reader() as session:
+            found = await _ask_in(session, viewer_id=viewer_id, query=query, version=version)
+        db.reads.put(key, version, found)
     stored, choices = found
     return Asked(stored.status(now) if stored else None, choices)
 
 
 async def _ask_in(
-    session: store.AsyncSession, *, viewer_id: str, query: str
+    session: store.AsyncSession, *, viewer_id: str, query: str, version: str
 ) -> tuple[_Stored | None, list[tuple[Candidate, Role]]]:
     matches = await candidates.find_in(session, user_id=viewer_id, query=query)
     if len(matches) != 1:
         return None, matches
-    return await _stored_in(session, viewer_id=viewer_id, candidate_id=matches[0][0].id or 0), []
+    candidate_id = matches[0][0].id or 0
+    stored = await _stored_in(session, viewer_id=viewer_id, candidate_id=candidate_id)
+    return (replace(stored, read=(version, viewer_id, candidate_id)) if stored else None), []
 
 
 async def status_of(
     db: Database, *, viewer_id: str, candidate_id: int, now: datetime
 ) -> Status | None:
     """None when the candidate does not exist or the viewer may not see them."""
-    async with db.reader() as session:
-        version = await store.data_version(session)
-        key = ("status", viewer_id, candidate_id)
-        stored: _Stored | None = db.reads.get(key, version)
-        if stored is None:
+    version = await db.version()
+    key = ("status", viewer_id, candidate_id)
+    stored: _Stored | None = db.reads.get(key, version)
+    if stored is None:
+        async with db.reader() as session:
             stored = await _stored_in(session, viewer_id=viewer_id, candidate_id=candidate_id)
-            if stored is None:
-                return None
-            db.reads.put(key, version, stored)
+        if stored is None:
+            return None
+        stored = replace(stored, read=(version, viewer_id, candidate_id))
+        db.reads.put(key, version, stored)
     return stored.status(now)
 
 

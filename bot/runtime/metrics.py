@@ -8,9 +8,6 @@ adds up every worker's files (Metrics(multiprocess_dir=...))."""
 
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs
-
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -23,16 +20,6 @@ from prometheus_client import (
 # Slack's limit is 3 s; the buckets are dense where an ack should be.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
 SWEEP_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-KNOWN = frozenset(
-    {
-        "slash_command",
-        "block_actions",
-        "view_submission",
-        "view_closed",
-        "url_verification",
-        "ssl_check",
-    }
-)
 
 
 class Metrics:
@@ -71,6 +58,13 @@ class Metrics:
             # Several workers: the value the worker answering the latest scrape read.
             multiprocess_mode="mostrecent",
         )
+        self.background_tasks = Gauge(
+            "loopkeeper_background_tasks",
+            "Tasks still running after their request was answered (DMs, Home tabs).",
+            registry=self.registry,
+            # Several workers: the sum over the workers alive now.
+            multiprocess_mode="livesum",
+        )
         self.database_errors = Counter(
             "loopkeeper_database_errors",
             "Database errors seen by request handlers and the sweep.",
@@ -92,29 +86,3 @@ class Metrics:
         self.alerts.labels("failed").inc(len(getattr(report, "failed", [])))
         self.alerts.labels("retrying").inc(getattr(report, "retrying", 0))
         self.alerts.labels("held").inc(getattr(report, "postponed", 0))
-
-
-def surface(body: bytes, content_type: str) -> str:
-    """Which Slack surface a request body is, from a small fixed set (bounded labels).
-
-    Call it only on a signed, well-formed body: nothing of an unsigned one is trusted.
-    An event is "event", whatever its type: a label per event type lets whoever sends
-    the types choose how many series /metrics holds."""
-    try:
-        if content_type.startswith("application/json"):
-            data = json.loads(body)
-            kind = str(data.get("type", ""))
-            if kind == "event_callback":
-                return "event"
-            return kind if kind in KNOWN else "other"
-        form = parse_qs(body.decode("utf-8", "replace"))
-        if "ssl_check" in form:
-            return "ssl_check"
-        if "command" in form:
-            return "slash_command"
-        if "payload" in form:
-            kind = str(json.loads(form["payload"][0]).get("type", ""))
-            return kind if kind in KNOWN else "other"
-    except (ValueError, AttributeError, TypeError, RecursionError):
-        return "malformed"
-    return "other"

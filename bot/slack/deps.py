@@ -9,6 +9,7 @@ from typing import cast
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.runtime.background import Background
+from bot.runtime.cache import ReadCache
 from bot.runtime.metrics import Metrics
 from bot.runtime.settings import Settings
 from bot.runtime.timesource import Clock, SystemClock
@@ -26,6 +27,15 @@ class Deps:
     background: Background = field(default_factory=Background)
     metrics: Metrics = field(default_factory=Metrics)
     homes: HomeRedraws = field(default_factory=HomeRedraws)
+    # Status cards as drawn for a person, each for the minute it was drawn in
+    # (handlers/render.py: shown_status).
+    cards: ReadCache = field(default_factory=lambda: ReadCache(size=1024))
+
+    def __post_init__(self) -> None:
+        # Background work is counted in this app's metrics (loopkeeper_background_tasks),
+        # unless the caller gave a Background that counts elsewhere. Nothing runs yet.
+        if self.background.gauge is None:
+            self.background.gauge = self.metrics.background_tasks
 
 
 def deps_of(context: AsyncBoltContext) -> Deps:

@@ -58,7 +58,6 @@ from bot.store.roles import (
     role_with_team,
     roles_for_user,
 )
-from bot.store.version import data_version
 
 __all__ = [
     "AsyncSession",
@@ -85,7 +84,6 @@ __all__ = [
     "complete_feedback",
     "create_role",
     "current_scorecard",
-    "data_version",
     "every_seat_submitted",
     "get_candidate",
     "get_interview",

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.version import ReadCache
+from bot.runtime.cache import ReadCache
+from bot.store.version import Versions
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -116,6 +117,10 @@ class Database:
         )
         # Reads this process keeps while the store's version stays the same.
         self.reads = ReadCache()
+        self._versions = Versions(
+            self.engine,
+            sqlite_file(self.engine.url) if self.engine.dialect.name == "sqlite" else None,
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -132,7 +137,12 @@ class Database:
         async with self._sessions() as session:
             yield session
 
+    async def version(self) -> str:
+        """The store's data version (bot.store.version): read it before the data."""
+        return await self._versions.read()
+
     async def close(self) -> None:
+        self._versions.close()
         await self.engine.dispose()
         if self._writers is not None:
             self._writers.close()

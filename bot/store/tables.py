@@ -390,9 +390,8 @@ class TemplateVersion(SQLModel, table=True):
 
 
 class DataVersion(SQLModel, table=True):
-    """SQLite only: one row whose `n` triggers on every other table raise on each write,
-    so a cached read can tell, in one statement, that nothing under it changed
-    (bot.store.version). PostgreSQL's own snapshot says the same, and leaves this alone."""
+    """One row whose `n` triggers on every other table raise on each write, so a kept
+    read can tell, in one statement, that nothing under it changed (bot.store.version)."""
 
     __tablename__ = "data_version"
 

@@ -1,61 +1,130 @@
-"""Whether anything in the store changed: a version read in one statement, and the reads
-kept in a process while it stays the same.
+"""Whether anything in the store changed: a version read in one statement, which reads
+kept in a process are checked against (Database.version, Database.reads).
 
 A read worth keeping (a status card takes ten statements) is stored with the version
-read just before it. The version changes with every committed write, from any process
-or replica, so a read served from here is exactly what the store would answer now:
-- PostgreSQL: the transaction snapshot (`pg_current_snapshot()`). Two equal snapshots
-  see the same committed transactions, so the same data; any transaction that writes,
-  anywhere on the server, changes it.
-- SQLite: the row of `data_version`, raised by a trigger on every insert, update and
-  delete of every other table (`sqlite_triggers`, kept by migrations/env.py after every
-  migration, since a migration that copies a table drops its triggers).
+read just before it. The version is the one row of `data_version`, which a trigger on
+every other table raises whenever it is written, from any process or replica, in the
+writing transaction itself: a read kept at a version is exactly what the store would
+answer while the version stays the same. `ensure_triggers` (run by migrations/env.py
+after every migration, since a new table needs its trigger and a SQLite table copied
+in batch mode loses its own) keeps every table covered.
+- SQLite: a plain trigger per table and operation. SQLite has one writer at a time, so
+  the shared row costs nothing in waiting.
+- PostgreSQL: a deferred constraint trigger per table, raising the row once per
+  transaction, at commit. Taken last, that row's lock can never be part of a deadlock;
+  it is held only while the transaction commits.
 
 The version is read before the data, each in its own snapshot: a write committed in
 between leaves newer data under an older version, which no later read matches again.
+
+On SQLite the version is read on the event loop, through a connection of its own: one
+row of one page, in memory, takes microseconds, where the trip through the driver's
+thread and the ORM took most of a millisecond, more than everything else a kept status
+card costs. That connection never waits: a busy file (SQLite's rare recovery) sends
+the read through the driver's thread like any other.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Any
+import sqlite3
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 TABLE = "data_version"
 TRIGGER_PREFIX = "data_version_"
+_BUMP = "data_version_bump"  # PostgreSQL's trigger function
 _OPERATIONS = ("insert", "update", "delete")
-# Tables whose writes change nothing a cached read holds.
+# Tables whose writes change nothing a kept read holds.
 _UNTRACKED = frozenset({TABLE, "alembic_version"})
+_READ = text(f"SELECT n FROM {TABLE} WHERE id = 1")
 
-_POSTGRESQL = text("SELECT pg_current_snapshot()::text")
-_SQLITE = text(f"SELECT n FROM {TABLE} WHERE id = 1")
+# Once per transaction: the transaction-local setting remembers it was raised.
+_POSTGRESQL_BUMP = f"""
+CREATE OR REPLACE FUNCTION {_BUMP}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('loopkeeper.version_raised', true) IS DISTINCT FROM 'yes' THEN
+        UPDATE {TABLE} SET n = n + 1 WHERE id = 1;
+        PERFORM set_config('loopkeeper.version_raised', 'yes', true);
+    END IF;
+    RETURN NULL;
+END $$
+"""
 
 
-async def data_version(session: AsyncSession) -> str:
-    """The store's version now; read it before the data it vouches for."""
-    connection = await session.connection()
-    query = _POSTGRESQL if connection.dialect.name == "postgresql" else _SQLITE
-    return str((await connection.execute(query)).scalar_one())
+class Versions:
+    """Reads the version of one store (`Database.version`)."""
+
+    def __init__(self, engine: AsyncEngine, sqlite_path: Path | None) -> None:
+        self._engine = engine
+        self._path = sqlite_path
+        self._sqlite: sqlite3.Connection | None = None
+
+    async def read(self) -> str:
+        quick = self._sqlite_version()
+        if quick is not None:
+            return quick
+        async with self._engine.connect() as connection:
+            return str((await connection.execute(_READ)).scalar_one())
+
+    def _sqlite_version(self) -> str | None:
+        if self._path is None:  # PostgreSQL, or SQLite in memory (no second connection)
+            return None
+        try:
+            if self._sqlite is None:
+                # timeout=0: never wait on the event loop; autocommit: each read sees
+                # everything committed when it runs.
+                self._sqlite = sqlite3.connect(self._path, timeout=0, isolation_level=None)
+                self._sqlite.execute("PRAGMA query_only = 1")
+            row = self._sqlite.execute(str(_READ)).fetchone()
+        except sqlite3.Error:
+            return None  # busy, or not migrated yet: the driver's way says which
+        return None if row is None else str(row[0])
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
 
 
-def sqlite_triggers(connection: Connection) -> None:
-    """Make sure every table of a SQLite store raises data_version when written (a
-    no-op elsewhere, or before the table exists). Idempotent: run after each migration."""
-    if connection.dialect.name != "sqlite":
-        return
-    tables = [
-        name
-        for (name,) in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
+def _tables(connection: Connection) -> list[str]:
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    else:
+        query = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    return [name for (name,) in connection.exec_driver_sql(query)]
+
+
+def _triggers(connection: Connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return {name for (name,) in connection.exec_driver_sql(query)}
+
+
+def ensure_triggers(connection: Connection) -> None:
+    """Every table raises data_version when written (nothing to do before the table
+    exists). Idempotent: migrations/env.py runs it after every migration."""
+    tables = _tables(connection)
     if TABLE not in tables:
         return
+    present = _triggers(connection)
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        connection.exec_driver_sql(_POSTGRESQL_BUMP)
     for table in (t for t in tables if t not in _UNTRACKED):
+        if postgresql:
+            name = f"{TRIGGER_PREFIX}{table}"
+            if name not in present:
+                connection.exec_driver_sql(
+                    f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE '
+                    f'ON "{table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+                    f"EXECUTE FUNCTION {_BUMP}()"
+                )
+            continue
         for operation in _OPERATIONS:
             connection.exec_driver_sql(
                 f'CREATE TRIGGER IF NOT EXISTS "{TRIGGER_PREFIX}{table}_{operation}" '
@@ -64,37 +133,13 @@ def sqlite_triggers(connection: Connection) -> None:
             )
 
 
-def drop_sqlite_triggers(connection: Connection) -> None:
-    if connection.dialect.name != "sqlite":
+def drop_triggers(connection: Connection) -> None:
+    """What ensure_triggers made, gone (the downgrade that drops data_version)."""
+    if connection.dialect.name == "sqlite":
+        for name in _triggers(connection):
+            if name.startswith(TRIGGER_PREFIX):
+                connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
         return
-    for (name,) in connection.exec_driver_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
-        (f"{TRIGGER_PREFIX}%",),
-    ).all():
-        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-
-
-class ReadCache:
-    """Reads kept by key, each with the version it was read at; least recently used
-    first out. Values are shared by every request that hits them: never change one."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Hashable, version: str) -> Any | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] != version:
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        return entry[1]
-
-    def put(self, key: Hashable, version: str, value: Any) -> None:
-        self._entries[key] = (version, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+    for table in _tables(connection):
+        connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{TRIGGER_PREFIX}{table}" ON "{table}"')
+    connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_BUMP}()")

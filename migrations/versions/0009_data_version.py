@@ -1,6 +1,5 @@
-"""The store's data version, for reads cached while nothing changed (bot.store.version):
-a one-row table that SQLite's triggers raise on every write. PostgreSQL has the table
-too (one schema for both) but answers from its own snapshot.
+"""The store's data version, for reads kept while nothing changed (bot.store.version):
+a one-row table that a trigger on every other table raises on each write.
 
 The triggers themselves are (re)made by migrations/env.py after every migration.
 
@@ -14,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.store.version import drop_sqlite_triggers
+from bot.store.version import drop_triggers
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -33,5 +32,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    drop_sqlite_triggers(op.get_bind())
+    drop_triggers(op.get_bind())
     op.drop_table("data_version")

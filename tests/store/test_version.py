@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from bot import store
 from bot.domain.stages import Stage
 from bot.readmodels.status import ask_status, status_of
 from bot.runtime import migrate
+from bot.runtime.cache import ReadCache
 from bot.runtime.timesource import ManualClock
+from bot.store import version
 from bot.store.engine import Database
-from bot.store.version import ReadCache
 from tests.cases import jane, move
 from tests.conftest import HM, OUTSIDER
 
@@ -34,8 +34,7 @@ async def other(db_url: str) -> AsyncIterator[Database]:
 
 
 async def version_of(db: Database) -> str:
-    async with db.reader() as session:
-        return await store.data_version(session)
+    return await db.version()
 
 
 async def test_reads_leave_the_version_alone_and_any_write_moves_it(
@@ -91,27 +90,30 @@ async def test_each_viewer_has_their_own_read(db: Database, clock: ManualClock) 
     assert hidden.status is None and hidden.choices == []
 
 
-async def test_every_table_raises_the_sqlite_version(db: Database, db_url: str) -> None:
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL answers from its snapshot; it has no triggers")
-    async with db.reader() as session:
-        tables = {
-            name
-            for (name,) in await session.exec(  # type: ignore[call-overload]
-                text("SELECT name FROM sqlite_master WHERE type = 'table'")
-            )
-        }
-        triggers = {
-            name
-            for (name,) in await session.exec(  # type: ignore[call-overload]
-                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            )
-        }
-    tracked = tables - {"data_version", "alembic_version", "sqlite_sequence"}
+async def test_every_table_raises_the_version(db: Database) -> None:
+    async with db.engine.connect() as connection:
+        tables = set(await connection.run_sync(version._tables))
+        triggers = await connection.run_sync(version._triggers)
+    tracked = tables - {"data_version", "alembic_version"}
     assert len(tracked) > 15
     for table in tracked:
-        for operation in ("insert", "update", "delete"):
-            assert f"data_version_{table}_{operation}" in triggers
+        if db.engine.dialect.name == "postgresql":
+            assert f"data_version_{table}" in triggers
+        else:
+            for operation in ("insert", "update", "delete"):
+                assert f"data_version_{table}_{operation}" in triggers
+
+
+async def test_a_transaction_raises_the_version_once_at_commit(
+    db: Database, clock: ManualClock
+) -> None:
+    _, card = await jane(db, clock)
+    before = int(await db.version())
+    # A move writes the candidate, an event and the clocks' rows: one version step on
+    # PostgreSQL (once per transaction), at least one on SQLite.
+    await move(db, card.candidate.id or 0, Stage.SOURCED, Stage.SCREENING, now=clock.now())
+    after = int(await db.version())
+    assert after == before + 1 if db.engine.dialect.name == "postgresql" else after > before
 
 
 async def test_a_downgrade_and_upgrade_keep_the_triggers_right(db: Database, db_url: str) -> None:
@@ -137,3 +139,12 @@ def test_the_cache_forgets_the_least_recently_used() -> None:
     assert cache.get("b", "1") is None  # the least recently used went
     assert cache.get("a", "2") is None  # another version: not this read
     assert (cache.get("a", "1"), cache.get("c", "1")) == ("A", "C")
+
+
+async def test_the_quick_sqlite_read_agrees_with_the_drivers(db: Database, clock) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the quick read is SQLite's")
+    await jane(db, clock)
+    async with db.engine.connect() as connection:
+        through_driver = (await connection.exec_driver_sql("SELECT n FROM data_version")).scalar()
+    assert await db.version() == str(through_driver) != "0"
