@@ -1,10 +1,11 @@
 """`python -m bench`: every benchmark, one table at the end, and bench/RESULTS.md.
 
-python -m bench            # the full run (`make bench`), under ten minutes on 2 cores
+python -m bench            # the full run (`make bench`): about nine minutes on 2 cores
 python -m bench --quick    # fewer requests and sizes, to check the scripts; writes nothing
 python -m bench --only sweep
 python -m bench --only import  # a CSV of 10,000 candidates: preview and import
 python -m bench --workers 1   # each server as one process (WEB_CONCURRENCY=1)
+python -m bench --backend sqlite  # one database only (default: SQLite, then PostgreSQL)
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ import time
 from pathlib import Path
 
 from bench import import_cost, latency, report, sweep_cost
-from bench.common import child_env, code_fingerprint, machine, python_speed, start_child
+from bench.common import (
+    child_env,
+    code_fingerprint,
+    machine,
+    pg_version,
+    python_speed,
+    start_child,
+)
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
 async def run(args: argparse.Namespace) -> str:
     started = time.perf_counter()
+    backends = (args.backend,) if args.backend else latency.BACKENDS
     load_before = os.getloadavg()[0]
     speed_before = python_speed()
     code = code_fingerprint()
@@ -43,9 +52,12 @@ async def run(args: argparse.Namespace) -> str:
                 standin.pid,
                 quick=args.quick,
                 workers=args.workers,
+                backends=backends,
             )
         if args.only in (None, "sweep"):
-            sweep_results = await sweep_cost.measure(workdir, api_url, quick=args.quick)
+            sweep_results = await sweep_cost.measure(
+                workdir, api_url, quick=args.quick, backends=backends
+            )
         if args.only in (None, "import"):
             import_results = await import_cost.measure(workdir, quick=args.quick)
     finally:
@@ -53,7 +65,7 @@ async def run(args: argparse.Namespace) -> str:
         shutil.rmtree(workdir, ignore_errors=True)
     lines = [line for line in out.splitlines() if line.startswith("{")]
     standin_summary = json.loads(lines[-1]) if lines else {}
-    pg = sweep_results.pg_version if sweep_results else await sweep_cost.pg_version()
+    pg = sweep_results.pg_version if sweep_results else await pg_version()
     about = machine(pg)
     # Other work on the machine skews the figures; say how busy it was.
     about["load average (1 min) at start / end"] = f"{load_before:.2f} / {os.getloadavg()[0]:.2f}"
@@ -87,10 +99,16 @@ def main() -> None:
         help="worker processes of each server in the latency benchmark (default: the "
         "machine's cores, as README recommends for WEB_CONCURRENCY)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=latency.BACKENDS,
+        default=os.environ.get("BENCH_BACKEND") or None,
+        help="measure Loopkeeper on this database only (or BENCH_BACKEND=...); default: both",
+    )
     args = parser.parse_args()
     text = asyncio.run(run(args))
     print("\n" + text)
-    if not args.quick and args.only is None:
+    if not args.quick and args.only is None and args.backend is None:
         report.write(RESULTS, text)
         print(f"\nwritten to {RESULTS}")
 

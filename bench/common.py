@@ -15,18 +15,28 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import asyncpg
 import psutil
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-bench-token"
 ADMIN = "UADMIN01"
-PG_ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# The PostgreSQL server the benchmarks make their databases on (and drop them after).
+PG_ADMIN_URL = (
+    os.environ.get("BENCH_DATABASE_URL")
+    or os.environ.get("TEST_DATABASE_URL")
+    or "postgresql://postgres@127.0.0.1:5432/test"
+)
+BACKGROUND_GAUGE = "loopkeeper_background_tasks"  # bot.runtime.metrics
 
 
 # Statistics -----------------------------------------------------------------------------------
@@ -169,21 +179,66 @@ def cpu_seconds(pid: int) -> float:
     return _cpu(_tree(pid))
 
 
-def wait_until_idle(pid: int, *, below: float = 0.05, timeout: float = 20.0) -> float | None:
-    """Wait until a server (workers included) uses under `below` of a core for two 0.2 s
-    samples in a row, so work it does after answering (DMs, Home tabs) does not bleed
-    into the next figure. Returns the seconds it stayed busy, or None if still busy at
-    `timeout`."""
+def wait_until_idle(
+    pid: int, *, metrics_url: str | None = None, below: float = 0.05, timeout: float = 20.0
+) -> float | None:
+    """Wait until a server has no work left from the requests it answered, so work done
+    after answering (DMs, Home tabs redrawn seconds later) does not bleed into the next
+    figure: its /metrics says no background task is running (`metrics_url`; a server
+    without one, the bare app, has only its CPU to go by), and it (workers included)
+    uses under `below` of a core for two 0.2 s samples in a row. Returns the seconds it
+    stayed busy, or None if still busy at `timeout`.
+
+    A scrape costs the server a few milliseconds, counted in the cell's CPU: while work
+    is pending, one scrape every half second."""
     processes = _tree(pid)
     started = time.monotonic()
-    quiet = 0
-    while quiet < 2:
-        if time.monotonic() - started > timeout:
-            return None
+    while time.monotonic() - started < timeout:
+        # No gauge (None) is no background work to wait for.
+        if metrics_url is not None and background_tasks(metrics_url, scrapes=1):
+            time.sleep(0.5)
+            continue
+        if not _cpu_quiet(processes, below):
+            continue
+        # The gauge again: a redraw's delay is a sleep, quiet but not done.
+        if metrics_url is None or not background_tasks(metrics_url):
+            return max(0.0, time.monotonic() - started - 0.4)
+    return None
+
+
+def _cpu_quiet(processes: Sequence[psutil.Process], below: float) -> bool:
+    for _ in range(2):
         before = _cpu(processes)
         time.sleep(0.2)
-        quiet = quiet + 1 if _cpu(processes) - before < below * 0.2 else 0
-    return max(0.0, time.monotonic() - started - 0.4)
+        if _cpu(processes) - before >= below * 0.2:
+            return False
+    return True
+
+
+def background_tasks(metrics_url: str, *, scrapes: int = 3) -> float | None:
+    """loopkeeper_background_tasks, the most any of `scrapes` scrapes read (None: no
+    such gauge). With several workers it is the sum over the workers (livesum), but
+    each scrape is answered by one of them and the files it sums are written as tasks
+    start and end, so one scrape is not taken at its word."""
+    most: float | None = None
+    for _ in range(scrapes):
+        value = _gauge(metrics_url, BACKGROUND_GAUGE)
+        if value is None:
+            return most
+        most = value if most is None else max(most, value)
+    return most
+
+
+def _gauge(url: str, name: str) -> float | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            text = response.read().decode()
+    except OSError:  # refused, 404 (urllib's HTTPError is an OSError): no gauge there
+        return None
+    for line in text.splitlines():
+        if line.startswith(f"{name} ") or line.startswith(f"{name}{{"):
+            return float(line.rsplit(" ", 1)[1])
+    return None
 
 
 def busy_cpu_seconds() -> float:
@@ -212,6 +267,45 @@ def code_fingerprint() -> str:
     return (
         f"sha256 {digest.hexdigest()[:16]} of bot/, handlers/, migrations/ (last change {changed})"
     )
+
+
+# PostgreSQL, if there is one ------------------------------------------------------------------
+
+
+async def pg_version() -> str | None:
+    """The server's version at PG_ADMIN_URL, or None when nothing answers there."""
+    try:
+        connection = await asyncpg.connect(plain_pg_url(PG_ADMIN_URL), timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return None
+    try:
+        return str(await connection.fetchval("SHOW server_version"))
+    finally:
+        await connection.close()
+
+
+async def pg_admin(sql: str) -> None:
+    connection = await asyncpg.connect(plain_pg_url(PG_ADMIN_URL), timeout=3)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def plain_pg_url(url: str) -> str:
+    """asyncpg's own spelling of a URL SQLAlchemy may have spelt with its driver."""
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@contextlib.asynccontextmanager
+async def fresh_pg_database(prefix: str) -> AsyncIterator[str]:
+    """A new, empty database on PG_ADMIN_URL's server (its URL), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    await pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # The machine ----------------------------------------------------------------------------------

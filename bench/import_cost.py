@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bench.common import ADMIN, PG_ADMIN_URL, median
-from bench.sweep_cost import _admin, pg_version
+from bench.common import ADMIN, PG_ADMIN_URL, fresh_pg_database, median, pg_version
 from bot import store
 from bot.runtime import migrate
 from bot.store.engine import Database
@@ -105,13 +103,8 @@ async def measure(workdir: Path, *, quick: bool) -> ImportResults:
     if await pg_version() is None:
         notes.append(f"PostgreSQL skipped: nothing answered at {make_url(PG_ADMIN_URL)!r}.")
         return ImportResults(results, notes)
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    try:
-        url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    async with fresh_pg_database("bench") as url:
         results.append(await measure_backend("postgresql", url, rows, repeats))
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return ImportResults(results, notes)
 
 

@@ -6,6 +6,13 @@ response_url posts go to. This process only generates load, so the apps never sh
 its event loop. Each request is built by the tests' SlackSender (Slack's exact shapes)
 and signed at send time as Slack signs it; latency is from sending the request to
 having read the whole answer.
+
+Loopkeeper is measured on each backend (SQLite, then PostgreSQL in a database made for
+the run), on a store seeded alike; the bare app, which has no database, once, beside
+the first. A cell ends when the server is idle: /metrics reads no background task and
+the CPU is quiet (bench.common.wait_until_idle), so work after the answers counts in
+the cell's CPU and not in the next one's. Last, one profiled cell per request kind and
+backend: py-spy records the workers, and bench.cpu_profile sorts the samples in buckets.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,23 +31,30 @@ from typing import Any
 import aiohttp
 import psutil
 from sqlalchemy import func
+from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
+from bench import cpu_profile
 from bench.common import (
     ADMIN,
     BOT_TOKEN,
+    PG_ADMIN_URL,
+    ROOT,
     SIGNING_SECRET,
     Child,
     busy_cpu_seconds,
     child_env,
     cpu_seconds,
+    fresh_pg_database,
     listening_socket,
     own_cpu_seconds,
     percentile,
+    pg_version,
     rss_mib,
     start_child,
     wait_until_idle,
 )
+from bench.cpu_profile import Breakdown
 from bench.seed import MEASURED_HM, MEASURED_NAME, PendingSeat, Seeder
 from bot import store
 from bot.domain.stages import CLOSED
@@ -67,12 +81,19 @@ QUICK_REQUESTS = {
     "action": {1: 20, 10: 40, 50: 60},
     "view": {1: 10, 10: 20, 50: 50},
 }
+# After the measured cells, one more per request kind with py-spy recording the workers
+# (bench.cpu_profile): where the CPU of a request goes. Apart, so sampling (py-spy stops
+# a worker for each sample) disturbs none of the figures above.
+PROFILE_CLIENTS = 10
+PROFILE_REQUESTS = {"command": 300, "action": 400, "view": 60}
+QUICK_PROFILE_REQUESTS = {"command": 30, "action": 30, "view": 15}
 WARMUP = 10  # per request kind and app, unmeasured: first-request costs are not acks
 CELL_SECONDS = 60.0  # a cell stops sending after this, whatever its count
 DRAIN_SECONDS = 150.0  # how long to wait for work after the last answer to finish
 STORE_CANDIDATES = 10_000
 STORE_ROLES = 25  # 400 candidates a role; the measured hiring manager has two roles
 APPS = ("bare", "loopkeeper")
+BACKENDS = ("sqlite", "postgresql")
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,7 @@ class Scenario:
 class Cell:
     scenario: str
     app: str
+    backend: str  # the database behind Loopkeeper; "" for the bare app, which has none
     clients: int
     latencies_ms: list[float]
     errors: list[str]
@@ -123,19 +145,23 @@ class Cell:
 @dataclass
 class LatencyResults:
     cells: list[Cell]
-    memory: dict[str, dict[str, float]]  # app -> idle / after_50 / peak, MiB
+    memory: dict[str, dict[str, float]]  # server label -> idle / after_50 / peak, MiB
     visible_to_hm: int
-    scorecards_expected: int
-    scorecards_stored: int
+    scorecards_expected: dict[str, int]  # backend -> submissions sent
+    scorecards_stored: dict[str, int]  # backend -> scorecards the store gained
     requests: dict[str, dict[int, int]]
-    server_errors: dict[str, dict[str, int]]  # app -> last line of each traceback -> count
+    server_errors: dict[str, dict[str, int]]  # server label -> last line of each traceback
     other_cores: float  # cores other processes kept busy meanwhile, on average
     workers: int  # worker processes of each server
+    backends: list[str]  # Loopkeeper's, in the order measured
+    profiles: list[Breakdown] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a backend skipped, and why
 
-    def cell(self, scenario: str, app: str, clients: int) -> Cell | None:
+    def cell(self, scenario: str, app: str, clients: int, backend: str = "") -> Cell | None:
+        """A measured cell; the bare app's has no backend."""
+        wanted = (scenario, app, clients, "" if app == "bare" else backend)
         return next(
-            (c for c in self.cells if (c.scenario, c.app, c.clients) == (scenario, app, clients)),
-            None,
+            (c for c in self.cells if (c.scenario, c.app, c.clients, c.backend) == wanted), None
         )
 
 
@@ -283,12 +309,28 @@ def _check_empty(app: str, status: int, body: bytes) -> str | None:
 
 @dataclass
 class Server:
-    name: str
+    name: str  # the app: "loopkeeper" or "bare" (bench.serve_app)
     child: Child
     url: str
+    backend: str = ""  # Loopkeeper's database: "sqlite" or "postgresql"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.backend})" if self.backend else self.name
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where the server says how much work after its answers is still running
+        (loopkeeper_background_tasks); the bare app has no /metrics."""
+        return f"{self.url}/metrics" if self.name == "loopkeeper" else None
+
+    def idle(self, timeout: float = DRAIN_SECONDS) -> float | None:
+        return wait_until_idle(self.child.pid, metrics_url=self.metrics_url, timeout=timeout)
 
 
-def start_server(name: str, env: dict[str, str], log: Path, *, workers: int = 1) -> Server:
+def start_server(
+    name: str, env: dict[str, str], log: Path, *, workers: int = 1, backend: str = ""
+) -> Server:
     if workers > 1:  # the workers bind the port themselves (bot.runtime.workers)
         with listening_socket() as probe:
             port = probe.getsockname()[1]
@@ -297,7 +339,7 @@ def start_server(name: str, env: dict[str, str], log: Path, *, workers: int = 1)
             env=env,
             log=log,
         )
-        return Server(name, child, f"http://127.0.0.1:{port}")
+        return Server(name, child, f"http://127.0.0.1:{port}", backend)
     sock = listening_socket()
     child = start_child(
         ["-m", "bench.serve_app", name, "--fd", str(sock.fileno())],
@@ -307,7 +349,7 @@ def start_server(name: str, env: dict[str, str], log: Path, *, workers: int = 1)
     )
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     sock.close()  # the child holds its own copy
-    return Server(name, child, url)
+    return Server(name, child, url, backend)
 
 
 async def wait_ready(server: Server, timeout: float = 30.0) -> None:  # noqa: ASYNC109
@@ -321,7 +363,7 @@ async def wait_ready(server: Server, timeout: float = 30.0) -> None:  # noqa: AS
             except aiohttp.ClientError:
                 pass
             if time.monotonic() > deadline or server.child.process.poll() is not None:
-                raise RuntimeError(f"{server.name} did not become ready")
+                raise RuntimeError(f"{server.label} did not become ready")
             await asyncio.sleep(0.1)
 
 
@@ -364,13 +406,45 @@ async def run_cell(
         seconds = time.perf_counter() - started
         # Work done after answering (DMs, Home tabs) counts in the CPU per request, and
         # must not leak into the next cell's figures.
-        busy = await asyncio.to_thread(wait_until_idle, server.child.pid, timeout=DRAIN_SECONDS)
+        busy = await asyncio.to_thread(server.idle)
         cpu = cpu_seconds(server.child.pid) - cpu_before
         sampling.cancel()
     done = len(latencies) or 1
     return Cell(
-        scenario.key, server.name, clients, latencies, errors, seconds, cpu * 1000 / done, busy
+        scenario.key,
+        server.name,
+        server.backend,
+        clients,
+        latencies,
+        errors,
+        seconds,
+        cpu * 1000 / done,
+        busy,
     )
+
+
+async def profile_cell(
+    server: Server, scenario: Scenario, clients: int, count: int, out_dir: Path
+) -> tuple[Cell, Breakdown]:
+    """A cell with py-spy recording every worker, from before the first request until
+    the work after the last answer is done (the cell waits for that)."""
+    name = f"{scenario.key}-{server.backend}"
+    pids = cpu_profile.worker_pids(server.child.pid)
+    recording = await asyncio.to_thread(cpu_profile.start_recording, pids, out_dir, name)
+    cell = await run_cell(server, scenario, clients, count, {})
+    stacks, problem = await asyncio.to_thread(cpu_profile.stop_recording, recording)
+    roots = (str(ROOT),)
+    breakdown = cpu_profile.Breakdown(
+        scenario.key,
+        server.backend,
+        clients,
+        len(cell.latencies_ms),
+        cell.cpu_ms_per_request,
+        cell.cpu_ms_per_request * len(cell.latencies_ms) / 1000,
+        cpu_profile.buckets(stacks, roots),
+        problem or (None if stacks else "py-spy recorded no samples"),
+    )
+    return cell, breakdown
 
 
 async def _get(session: aiohttp.ClientSession, url: str) -> None:
@@ -400,7 +474,7 @@ async def _send(
 
 async def _sample_rss(server: Server, peak: dict[str, float]) -> None:
     while True:
-        peak[server.name] = max(peak.get(server.name, 0.0), rss_mib(server.child.pid))
+        peak[server.label] = max(peak.get(server.label, 0.0), rss_mib(server.child.pid))
         await asyncio.sleep(0.25)
 
 
@@ -466,6 +540,70 @@ async def count_scorecards(url: str) -> int:
         await db.close()
 
 
+@dataclass
+class _Run:
+    """What the whole measurement gathers, backend after backend."""
+
+    workdir: Path
+    api_url: str
+    response_base: str
+    workers: int
+    counts: dict[str, dict[int, int]]
+    profile_counts: dict[str, int]
+    cells: list[Cell] = field(default_factory=list)
+    profiles: list[Breakdown] = field(default_factory=list)
+    memory: dict[str, dict[str, float]] = field(default_factory=dict)
+    peak: dict[str, float] = field(default_factory=dict)
+    servers_cpu: dict[str, float] = field(default_factory=dict)  # label -> at its end
+    logs: dict[str, Path] = field(default_factory=dict)
+    expected: dict[str, int] = field(default_factory=dict)
+    stored: dict[str, int] = field(default_factory=dict)
+    visible: dict[str, int] = field(default_factory=dict)
+    backends: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def env(self, url: str) -> dict[str, str]:
+        return child_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=self.api_url,
+            DATABASE_URL=url,
+            LOOPKEEPER_ADMINS=ADMIN,
+            LOG_LEVEL="WARNING",
+            # The sweep is measured on its own (bench.sweep_cost); here it would add noise.
+            SWEEP_INTERVAL_SECONDS="0",
+        )
+
+    async def start(self, name: str, url: str, backend: str = "") -> Server:
+        """A server, ready and idle, its memory at rest noted."""
+        log = self.workdir / f"{name}{'-' + backend if backend else ''}.log"
+        server = start_server(name, self.env(url), log, workers=self.workers, backend=backend)
+        self.logs[server.label] = log
+        await wait_ready(server)
+        await asyncio.to_thread(server.idle, 20.0)
+        self.memory[server.label] = {"idle": rss_mib(server.child.pid)}
+        return server
+
+    def stop(self, server: Server) -> None:
+        with contextlib.suppress(psutil.Error):  # it may have died: the report says so
+            self.memory[server.label]["after_50"] = rss_mib(server.child.pid)
+            self.memory[server.label]["peak"] = self.peak.get(server.label, 0.0)
+            self.servers_cpu[server.label] = cpu_seconds(server.child.pid)
+        server.child.stop()
+
+
+@contextlib.asynccontextmanager
+async def _store_url(backend: str, workdir: Path) -> AsyncIterator[str | None]:
+    """Where this backend's store lives, for the block; None: no PostgreSQL to be had."""
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'latency.db'}"
+    elif await pg_version() is None:
+        yield None
+    else:
+        async with fresh_pg_database("loopkeeper_bench") as url:
+            yield url
+
+
 async def measure(
     workdir: Path,
     api_url: str,
@@ -474,76 +612,97 @@ async def measure(
     *,
     quick: bool,
     workers: int,
+    backends: tuple[str, ...] = BACKENDS,
 ) -> LatencyResults:
-    counts = QUICK_REQUESTS if quick else REQUESTS
-    url = f"sqlite:///{workdir / 'latency.db'}"
-    print(f"latency: seeding {STORE_CANDIDATES:,} candidates on SQLite…", flush=True)
-    seeder = await seed_store(url)
-    totals = {key: WARMUP + sum(per.values()) for key, per in counts.items()}
-    scenarios, visible = await build_scenarios(url, response_base, seeder.pending, totals)
-    before = await count_scorecards(url)
-
-    env = child_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=api_url,
-        DATABASE_URL=url,
-        LOOPKEEPER_ADMINS=ADMIN,
-        LOG_LEVEL="WARNING",
-        # The sweep is measured on its own (bench.sweep_cost); here it would add noise.
-        SWEEP_INTERVAL_SECONDS="0",
+    """The bare app once, beside Loopkeeper on the first backend; then Loopkeeper on each
+    other backend, on a store seeded alike."""
+    run = _Run(
+        workdir,
+        api_url,
+        response_base,
+        workers,
+        QUICK_REQUESTS if quick else REQUESTS,
+        QUICK_PROFILE_REQUESTS if quick else PROFILE_REQUESTS,
     )
-    logs = {name: workdir / f"{name}.log" for name in APPS}
     # Everything busy on the machine meanwhile, less this process, the stand-in and the
     # servers, is someone else's work competing for the two cores.
     started, machine_before = time.monotonic(), busy_cpu_seconds()
     ours_before = own_cpu_seconds() + cpu_seconds(standin_pid)
-    servers = {name: start_server(name, env, logs[name], workers=workers) for name in APPS}
-    servers_cpu: dict[str, float] = {}
-    memory: dict[str, dict[str, float]] = {name: {} for name in APPS}
-    peak: dict[str, float] = {}
-    cells: list[Cell] = []
-    scorecards_sent = 0
+    bare: Server | None = None
     try:
-        for server in servers.values():
-            await wait_ready(server)
-            await asyncio.to_thread(wait_until_idle, server.child.pid)
-            memory[server.name]["idle"] = rss_mib(server.child.pid)
-        for scenario in scenarios:
-            for server in servers.values():
-                warm = await run_cell(server, scenario, 5, WARMUP, {})
-                if (scenario.key, server.name) == ("view", "loopkeeper"):
-                    scorecards_sent += warm.sent
-        for scenario in scenarios:
-            for clients in CLIENTS:
-                for server in servers.values():  # side by side: bare, then Loopkeeper
-                    count = counts[scenario.key][clients]
-                    cell = await run_cell(server, scenario, clients, count, peak)
-                    cells.append(cell)
-                    if (scenario.key, server.name) == ("view", "loopkeeper"):
-                        scorecards_sent += cell.sent
-                    print(f"  {_cell_line(scenario, cell)}", flush=True)
-        for server in servers.values():
-            memory[server.name]["after_50"] = rss_mib(server.child.pid)
-            memory[server.name]["peak"] = peak.get(server.name, 0.0)
+        for backend in backends:
+            async with _store_url(backend, workdir) as url:
+                if url is None:
+                    where = make_url(PG_ADMIN_URL).render_as_string(hide_password=True)
+                    run.notes.append(f"PostgreSQL skipped: nothing answered at {where}.")
+                    continue
+                first = bare is None
+                if first:
+                    bare = await run.start("bare", url)
+                await _measure_backend(run, backend, url, bare if first else None)
     finally:
-        for server in servers.values():
-            with contextlib.suppress(psutil.Error):  # it may have died: say so below
-                servers_cpu[server.name] = cpu_seconds(server.child.pid)
-            server.child.stop()
-    ours = own_cpu_seconds() + cpu_seconds(standin_pid) - ours_before + sum(servers_cpu.values())
+        if bare is not None:
+            run.stop(bare)
+    ours = own_cpu_seconds() + cpu_seconds(standin_pid) - ours_before
+    ours += sum(run.servers_cpu.values())
     others = (busy_cpu_seconds() - machine_before - ours) / (time.monotonic() - started)
     return LatencyResults(
-        cells=cells,
-        memory=memory,
-        visible_to_hm=visible,
-        scorecards_expected=scorecards_sent,
-        scorecards_stored=await count_scorecards(url) - before,
-        requests=counts,
-        server_errors={name: traceback_kinds(log) for name, log in logs.items()},
+        cells=run.cells,
+        memory=run.memory,
+        visible_to_hm=next(iter(run.visible.values()), 0),
+        scorecards_expected=run.expected,
+        scorecards_stored=run.stored,
+        requests=run.counts,
+        server_errors={label: traceback_kinds(log) for label, log in run.logs.items()},
         other_cores=max(0.0, others),
         workers=workers,
+        backends=run.backends,
+        profiles=run.profiles,
+        notes=run.notes,
     )
+
+
+async def _measure_backend(run: _Run, backend: str, url: str, bare: Server | None) -> None:
+    """Loopkeeper on one backend, cell by cell beside the bare app when it is given,
+    then the profiled cells; the scorecards sent are then counted in the store."""
+    print(f"latency: seeding {STORE_CANDIDATES:,} candidates on {backend}…", flush=True)
+    seeder = await seed_store(url)
+    totals = {
+        key: WARMUP + sum(per.values()) + run.profile_counts[key] for key, per in run.counts.items()
+    }
+    scenarios, run.visible[backend] = await build_scenarios(
+        url, run.response_base, seeder.pending, totals
+    )
+    before = await count_scorecards(url)
+    run.backends.append(backend)
+    sent = 0
+    loopkeeper = await run.start("loopkeeper", url, backend)
+    servers = [server for server in (bare, loopkeeper) if server is not None]
+    try:
+        for scenario in scenarios:
+            for server in servers:
+                warm = await run_cell(server, scenario, 5, WARMUP, {})
+                sent += warm.sent if server is loopkeeper and scenario.key == "view" else 0
+        for scenario in scenarios:
+            for clients in CLIENTS:
+                for server in servers:  # side by side: bare, then Loopkeeper
+                    count = run.counts[scenario.key][clients]
+                    cell = await run_cell(server, scenario, clients, count, run.peak)
+                    run.cells.append(cell)
+                    sent += cell.sent if server is loopkeeper and scenario.key == "view" else 0
+                    print(f"  {_cell_line(scenario, cell)}", flush=True)
+        for scenario in scenarios:
+            count = run.profile_counts[scenario.key]
+            cell, breakdown = await profile_cell(
+                loopkeeper, scenario, PROFILE_CLIENTS, count, run.workdir
+            )
+            run.profiles.append(breakdown)
+            sent += cell.sent if scenario.key == "view" else 0
+            print(f"  {_cell_line(scenario, cell)} (profiled)", flush=True)
+    finally:
+        run.stop(loopkeeper)  # it finishes its background work first
+    run.expected[backend] = sent
+    run.stored[backend] = await count_scorecards(url) - before
 
 
 def traceback_kinds(log: Path) -> dict[str, int]:
@@ -570,8 +729,9 @@ def _chained(lines: list[str], n: int) -> bool:
 def _cell_line(scenario: Scenario, cell: Cell) -> str:
     errors = f", {len(cell.errors)} wrong (first: {cell.errors[0][:120]})" if cell.errors else ""
     busy = "n/a" if cell.busy_after_s is None else f"{cell.busy_after_s:.1f}"
+    app = f"{cell.app} ({cell.backend})" if cell.backend else cell.app
     return (
-        f"{scenario.label:<28} {cell.app:<10} {cell.clients:>2} clients, "
+        f"{scenario.label:<28} {app:<23} {cell.clients:>2} clients, "
         f"{len(cell.latencies_ms):>4} answers: p50 {cell.p(50):7.1f}  p95 {cell.p(95):7.1f}  "
         f"p99 {cell.p(99):7.1f} ms, {cell.throughput:5.0f}/s, "
         f"{cell.cpu_ms_per_request:5.1f} CPU ms/req, busy {busy} s after{errors}"

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.latency import CLIENTS, DRAIN_SECONDS, Cell, LatencyResults
+from bench.cpu_profile import RATE
+from bench.latency import CLIENTS, DRAIN_SECONDS, PROFILE_CLIENTS, Cell, LatencyResults
 from bench.sweep_cost import DUE_CANDIDATES, DUE_SEATS, PHASES, SweepResults, summary
 
 P99_TARGET_MS = 250.0
@@ -20,6 +21,7 @@ SCENARIOS = {
     "action": "`status_open_<id>` (block action)",
     "view": "scorecard `view_submission`",
 }
+SHORT = {"command": "status command", "action": "status button", "view": "scorecard submission"}
 
 
 @dataclass(frozen=True)
@@ -38,25 +40,86 @@ def _ratio(lk: float, bare: float) -> str:
 
 def latency_table(results: LatencyResults) -> list[str]:
     lines = [
-        "| request | clients | n | Loopkeeper p50 / p95 / p99 | bare p50 / p95 / p99 "
+        "| request | clients | backend | n | Loopkeeper p50 / p95 / p99 | bare p50 / p95 / p99 "
         "| ratio p50 / p95 / p99 | req/s LK / bare | LK CPU ms/req | LK busy after "
         "| wrong (LK + bare) |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for key, label in SCENARIOS.items():
         for clients in CLIENTS:
-            lk = results.cell(key, "loopkeeper", clients)
             bare = results.cell(key, "bare", clients)
-            if lk is None or bare is None:
+            for backend in results.backends:
+                lk = results.cell(key, "loopkeeper", clients, backend)
+                if lk is None or bare is None:
+                    continue
+                lines.append(
+                    f"| {label} | {clients} | {backend} | {len(lk.latencies_ms)} "
+                    f"| {_three(lk)} | {_three(bare)} "
+                    f"| {' / '.join(_ratio(lk.p(q), bare.p(q)) for q in (50, 95, 99))} "
+                    f"| {lk.throughput:.0f} / {bare.throughput:.0f} "
+                    f"| {lk.cpu_ms_per_request:.1f} | {_busy(lk)} "
+                    f"| {len(lk.errors) + len(bare.errors)} |"
+                )
+    return lines
+
+
+def backend_table(results: LatencyResults) -> list[str]:
+    """PostgreSQL against SQLite, cell by cell: the same requests on the same store."""
+    if results.backends != ["sqlite", "postgresql"]:
+        return []
+    lines = [
+        "| request | clients | p50 PG / SQLite | p99 PG / SQLite | CPU ms/req PG / SQLite |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for key, label in SCENARIOS.items():
+        for clients in CLIENTS:
+            sqlite = results.cell(key, "loopkeeper", clients, "sqlite")
+            pg = results.cell(key, "loopkeeper", clients, "postgresql")
+            if sqlite is None or pg is None:
                 continue
             lines.append(
-                f"| {label} | {clients} | {len(lk.latencies_ms)} "
-                f"| {_three(lk)} | {_three(bare)} "
-                f"| {' / '.join(_ratio(lk.p(q), bare.p(q)) for q in (50, 95, 99))} "
-                f"| {lk.throughput:.0f} / {bare.throughput:.0f} "
-                f"| {lk.cpu_ms_per_request:.1f} | {_busy(lk)} "
-                f"| {len(lk.errors) + len(bare.errors)} |"
+                f"| {label} | {clients} "
+                f"| {pg.p(50):.1f} / {sqlite.p(50):.1f} = {_ratio(pg.p(50), sqlite.p(50))} "
+                f"| {pg.p(99):.1f} / {sqlite.p(99):.1f} = {_ratio(pg.p(99), sqlite.p(99))} "
+                f"| {pg.cpu_ms_per_request:.1f} / {sqlite.cpu_ms_per_request:.1f} "
+                f"= {_ratio(pg.cpu_ms_per_request, sqlite.cpu_ms_per_request)} |"
             )
+    return lines
+
+
+def breakdown_table(results: LatencyResults) -> list[str]:
+    """One column per request kind and backend: each bucket's CPU ms per request and
+    its share; buckets in order of their largest share anywhere."""
+    profiles = [b for b in results.profiles if b.total]
+    if not profiles:
+        return []
+    largest: dict[str, float] = {}
+    for profile in profiles:
+        for name, _, share in profile.rows():
+            largest[name] = max(largest.get(name, 0.0), share)
+    heads = [f"{SHORT[b.scenario]}, {b.backend}" for b in profiles]
+    lines = [
+        f"| bucket | {' | '.join(heads)} |",
+        f"|---|{'--:|' * len(profiles)}",
+        "| **measured CPU ms/req** | "
+        + " | ".join(f"**{b.cpu_ms_per_request:.1f}**" for b in profiles)
+        + " |",
+    ]
+    for name in sorted(largest, key=lambda n: -largest[n]):
+        cells = []
+        for profile in profiles:
+            row = next((r for r in profile.rows() if r[0] == name), None)
+            cells.append(f"{row[1]:.2f} ms · {row[2]:.0f}%" if row else "—")
+        lines.append(f"| {name} | {' | '.join(cells)} |")
+    lines += [
+        "| *samples (py-spy, GIL held)* | " + " | ".join(f"{b.total:,}" for b in profiles) + " |",
+        "| *GIL-held time sampled / CPU measured* | "
+        + " | ".join(f"{b.coverage:.0%}" for b in profiles)
+        + " |",
+        "| *answers in the profiled cell* | "
+        + " | ".join(str(b.requests) for b in profiles)
+        + " |",
+    ]
     return lines
 
 
@@ -70,37 +133,47 @@ def _three(cell: Cell) -> str:
 
 def latency_verdicts(results: LatencyResults) -> list[Verdict]:
     verdicts = []
+    for backend in results.backends:
+        verdicts += _backend_verdicts(results, backend)
+    wrong = sum(len(c.errors) for c in results.cells)
+    verdicts.append(
+        Verdict("every answer is the one Slack should get", f"{wrong} wrong", wrong == 0)
+    )
+    for backend in results.backends:
+        stored = results.scorecards_stored.get(backend, 0)
+        sent = results.scorecards_expected.get(backend, 0)
+        verdicts.append(
+            Verdict(
+                f"{backend}: every scorecard submission stored a scorecard",
+                f"{stored} stored of {sent} sent",
+                stored == sent,
+            )
+        )
+    return verdicts
+
+
+def _backend_verdicts(results: LatencyResults, backend: str) -> list[Verdict]:
+    verdicts = []
     for key, label in SCENARIOS.items():
-        lk = results.cell(key, "loopkeeper", 50)
+        lk = results.cell(key, "loopkeeper", 50, backend)
         bare = results.cell(key, "bare", 50)
         if lk is None or bare is None:
             continue
         p99, floor = lk.p(99), bare.p(99)
         verdicts.append(
             Verdict(
-                f"{label}: p99 under {P99_TARGET_MS:.0f} ms at 50 clients",
+                f"{backend}, {label}: p99 under {P99_TARGET_MS:.0f} ms at 50 clients",
                 f"{p99:.1f} ms",
                 p99 < P99_TARGET_MS,
             )
         )
         verdicts.append(
             Verdict(
-                f"{label}: p99 within {RATIO_TARGET:.0f}x the bare app at 50 clients",
+                f"{backend}, {label}: p99 within {RATIO_TARGET:.0f}x the bare app at 50 clients",
                 f"{p99:.1f} vs {floor:.1f} ms = {_ratio(p99, floor)}",
                 bool(floor) and p99 <= RATIO_TARGET * floor,
             )
         )
-    wrong = sum(len(c.errors) for c in results.cells)
-    verdicts.append(
-        Verdict("every answer is the one Slack should get", f"{wrong} wrong", wrong == 0)
-    )
-    verdicts.append(
-        Verdict(
-            "every scorecard submission stored a scorecard",
-            f"{results.scorecards_stored} stored of {results.scorecards_expected} sent",
-            results.scorecards_stored == results.scorecards_expected,
-        )
-    )
     return verdicts
 
 
@@ -251,29 +324,44 @@ def _latency_section(latency: LatencyResults) -> list[str]:
         for app, kinds in latency.server_errors.items()
         for kind, count in sorted(kinds.items(), key=lambda item: -item[1])
     ]
-    return [
+    stores = " and ".join(
+        {"sqlite": "a SQLite file", "postgresql": "a fresh PostgreSQL database"}.get(b, b)
+        for b in latency.backends
+    )
+    lines = [
         "## Ack latency",
         "",
         f"Milliseconds from sending a signed request to reading the whole answer, over HTTP "
-        f"on loopback, at 1, 10 and 50 concurrent clients. Store: 10,000 candidates on a "
-        f"SQLite file; the hiring manager asking sees {latency.visible_to_hm:,} of them (two "
-        f"roles). Loopkeeper and a bare Bolt app (same Starlette adapter, uvicorn, signing, "
-        f"process_before_response=True, a listener that only acks) run side by side, each "
-        f"as its own server of {_workers(latency.workers)} (WEB_CONCURRENCY="
-        f"{latency.workers}); the Slack stand-in in another process; the load here. Requests "
-        f"per cell: {latency.requests} (a cell also stops after 60 s), after 10 unmeasured per "
-        f"request kind and app. *LK CPU ms/req*: the Loopkeeper server's CPU time per "
-        f"answer, work after the answer included; *LK busy after*: how long it kept working "
-        f"after its last answer of the cell (each cell starts once it is idle). Other "
-        f"processes on the machine kept {latency.other_cores:.2f} cores busy on average "
-        f"meanwhile.",
+        f"on loopback, at 1, 10 and 50 concurrent clients. Store: 10,000 candidates, seeded "
+        f"alike on {stores}; the hiring manager asking sees {latency.visible_to_hm:,} of them "
+        f"(two roles). A bare Bolt app (same Starlette adapter, uvicorn, signing, "
+        f"process_before_response=True, a listener that only acks; no database) runs once, "
+        f"side by side with Loopkeeper on the first backend; its figures are repeated on each "
+        f"backend's rows. Each is its own server of {_workers(latency.workers)} "
+        f"(WEB_CONCURRENCY={latency.workers}); the Slack stand-in in another process; the "
+        f"load here. Requests per cell: {latency.requests} (a cell also stops after 60 s), "
+        f"after 10 unmeasured per request kind and app. *LK CPU ms/req*: the Loopkeeper "
+        f"server's CPU time per answer, work after the answer included; *LK busy after*: "
+        f"how long it kept working after its last answer of the cell. Each cell starts once "
+        f"the server is idle: its /metrics reads no background task running "
+        f"(`loopkeeper_background_tasks`, summed over the workers: DMs, Home tabs redrawn "
+        f"after HOME_REDRAW_DELAY_SECONDS) and its CPU is quiet; the bare app, without "
+        f"either, by its CPU alone. Other processes on the machine kept "
+        f"{latency.other_cores:.2f} cores busy on average meanwhile.",
         "",
         *latency_table(latency),
         "",
+        *[f"- {note}" for note in latency.notes],
+        "",
+    ]
+    if backend_table(latency):
+        lines += ["### PostgreSQL against SQLite", "", *backend_table(latency), ""]
+    lines += [
         "Errors the servers logged (last line of each traceback):",
         "",
         *(errors or ["- none"]),
         "",
+        *_breakdown_section(latency),
         "## Memory",
         "",
         f"Resident set size of each server (psutil), the sum over its "
@@ -283,6 +371,44 @@ def _latency_section(latency: LatencyResults) -> list[str]:
         "",
         *memory_table(latency),
         "",
+    ]
+    return lines
+
+
+def _breakdown_section(latency: LatencyResults) -> list[str]:
+    problems = [
+        f"- {SHORT[b.scenario]}, {b.backend}: no breakdown, {b.problem}"
+        for b in latency.profiles
+        if b.problem
+    ]
+    return [
+        "## Where a request's CPU goes",
+        "",
+        f"After the measured cells, one more cell per request kind and backend "
+        f"({PROFILE_CLIENTS} clients) with py-spy recording every Loopkeeper worker "
+        f"(`py-spy record --gil --rate {RATE} --full-filenames --format raw`, no `--idle`) "
+        f"from before its "
+        f"first request until the server is idle again, so the work after each answer is "
+        f"in. Each sample goes to the bucket of the innermost frame on its stack that has "
+        f"one (bench/cpu_profile.py: asyncio, threading and queue frames count for the "
+        f"library that called them, so asyncio under aiosqlite is the driver's hand-off; "
+        f"a stack with no known frame under the event loop's step is the event loop; the "
+        f"benchmark's own scrapes of /metrics, to know when the server is idle, are a bucket "
+        f"of their own). A bucket's CPU ms per request "
+        f"is its share of the samples times the CPU per request measured in that cell "
+        f"(the first row). py-spy only sees Python holding the GIL: SQLite's own query "
+        f"work in aiosqlite's thread and PostgreSQL's server are not sampled (the "
+        f"database server's CPU is not the app's and is not in any figure here), and what "
+        f"the app's process spends with the GIL released is spread over the buckets in "
+        f"proportion. A sample is wall time holding the GIL: a worker that holds it while "
+        f"waiting for a core (two workers, the load and the stand-in share two) is sampled "
+        f"too. The last rows say how the two compare: under 100%, CPU spent without the "
+        f"GIL; over 100%, time waiting for a core.",
+        "",
+        *(breakdown_table(latency) or ["No samples were recorded."]),
+        "",
+        *problems,
+        *([""] if problems else []),
     ]
 
 

@@ -12,8 +12,11 @@ the difference between the two is Loopkeeper's own work.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shutil
 import socket
+import tempfile
 
 import uvicorn
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -84,10 +87,17 @@ def main() -> None:
         uvicorn.Server(config).run(sockets=[socket.socket(fileno=args.fd)])
         return
     # What `loopkeeper serve --workers N` runs (bot.runtime.workers): each worker binds the port
-    # itself and builds the app in its own process.
+    # itself and builds the app in its own process, with its metrics in files of one
+    # directory (bot.runtime.metrics), so GET /metrics adds up every worker, background
+    # tasks included: the benchmark reads it to know when a server's work is done.
+    metrics_dir = tempfile.mkdtemp(prefix="loopkeeper-bench-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     print(f"serving {args.app} with {args.workers} workers", flush=True)
     options = {"host": "127.0.0.1", "port": args.port, "log_level": "warning", "lifespan": "on"}
-    workers.run(args.workers, options, grace_seconds=5, app=f"bench.serve_app:{args.app}")
+    try:
+        workers.run(args.workers, options, grace_seconds=5, app=f"bench.serve_app:{args.app}")
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

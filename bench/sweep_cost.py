@@ -16,18 +16,23 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy import delete, event, update
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
-from bench.common import BOT_TOKEN, PG_ADMIN_URL, SIGNING_SECRET, median
+from bench.common import (
+    BOT_TOKEN,
+    PG_ADMIN_URL,
+    SIGNING_SECRET,
+    fresh_pg_database,
+    median,
+    pg_version,
+)
 from bench.seed import Due, Seeder
 from bot import store
 from bot.domain.zones import zone
@@ -331,56 +336,32 @@ async def _late_rows(
     return rows
 
 
-# PostgreSQL, if there is one ------------------------------------------------------------------
-
-
-async def pg_version() -> str | None:
-    try:
-        connection = await asyncpg.connect(_plain(PG_ADMIN_URL), timeout=3)
-    except (OSError, asyncpg.PostgresError, TimeoutError):
-        return None
-    try:
-        return str(await connection.fetchval("SHOW server_version"))
-    finally:
-        await connection.close()
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(_plain(PG_ADMIN_URL), timeout=3)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
-async def measure(workdir: Any, api_url: str, *, quick: bool) -> SweepResults:
+async def measure(
+    workdir: Any,
+    api_url: str,
+    *,
+    quick: bool,
+    backends: tuple[str, ...] = ("sqlite", "postgresql"),
+) -> SweepResults:
     sizes = QUICK_SIZES if quick else SIZES
     repeats = QUICK_REPEATS if quick else REPEATS
     rows: list[SweepRow] = []
     plans: list[QueryPlan] = []
     notes: list[str] = []
-    sqlite_rows, sqlite_plans = await measure_backend(
-        "sqlite", f"sqlite:///{workdir / 'sweep.db'}", api_url, sizes, repeats
-    )
-    rows += sqlite_rows
-    plans += sqlite_plans
+    if "sqlite" in backends:
+        sqlite_rows, sqlite_plans = await measure_backend(
+            "sqlite", f"sqlite:///{workdir / 'sweep.db'}", api_url, sizes, repeats
+        )
+        rows += sqlite_rows
+        plans += sqlite_plans
     version = await pg_version()
-    if version is None:
+    if "postgresql" in backends and version is None:
         notes.append(f"PostgreSQL skipped: nothing answered at {make_url(PG_ADMIN_URL)!r}.")
-    else:
-        name = f"bench_{uuid.uuid4().hex[:12]}"
-        await _admin(f'CREATE DATABASE "{name}"')
-        try:
-            url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    elif "postgresql" in backends:
+        async with fresh_pg_database("bench") as url:
             pg_rows, pg_plans = await measure_backend("postgresql", url, api_url, sizes, repeats)
             rows += pg_rows
             plans += pg_plans
-        finally:
-            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return SweepResults(rows, plans, notes, version, sizes)
 
 
