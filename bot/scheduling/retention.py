@@ -20,6 +20,10 @@ from bot.usecases import erasure
 log = logging.getLogger(__name__)
 
 NOTICE = timedelta(days=7)
+# Erasures per sweep: each is a transaction of its own, and the first sweeps over a store
+# with years of closed candidates would otherwise hold the sweep (and its alerts) for
+# minutes. The rest go in the sweeps after, a minute apart.
+ERASE_PER_SWEEP = 200
 ACTOR = "retention"  # who the change record names for an erasure nobody clicked
 
 
@@ -31,13 +35,7 @@ async def run(db: Database, messenger: Messenger, now: datetime, *, days: int) -
 
 async def _notify(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
     async with db.transaction() as session:
-        due = [
-            c
-            for c in await erasure_rows.due_for_retention(
-                session, closed_before=now - limit + NOTICE
-            )
-            if c.erasure_notice_at is None
-        ]
+        due = await erasure_rows.due_for_notice(session, closed_before=now - limit + NOTICE)
         if not due:
             return
         role_ids = sorted({c.role_id for c in due})
@@ -62,11 +60,9 @@ async def _notify(db: Database, messenger: Messenger, now: datetime, limit: time
 
 async def _erase(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
     async with db.reader() as session:
-        due = [
-            c.id or 0
-            for c in await erasure_rows.due_for_retention(session, closed_before=now - limit)
-            if c.erasure_notice_at is not None and c.erasure_notice_at <= now - NOTICE
-        ]
+        due = await erasure_rows.due_for_erasure(
+            session, closed_before=now - limit, noticed_before=now - NOTICE, limit=ERASE_PER_SWEEP
+        )
     for candidate_id in due:  # one transaction each: one candidate's failure stops no other
         async with db.transaction() as session:
             if await interview_rows.lock_candidate(session, candidate_id=candidate_id) is None:

@@ -261,18 +261,40 @@ async def _scrub_role_changes(session: AsyncSession, names: set[str], anonymous:
     await session.flush()
 
 
-async def due_for_retention(session: AsyncSession, *, closed_before: datetime) -> list[Candidate]:
-    """Rejected and withdrawn candidates, not yet erased, closed before the time given."""
+async def due_for_notice(session: AsyncSession, *, closed_before: datetime) -> list[Candidate]:
+    """Rejected and withdrawn candidates closed before the time given, neither erased nor
+    noticed yet. Every sweep asks: what was noticed stays out of the answer, so a store
+    with years of closed candidates reads none of them again."""
     result = await session.exec(
         select(Candidate)
         .where(
             col(Candidate.stage).in_(RETAINED_STAGES),
             col(Candidate.erased_at).is_(None),
+            col(Candidate.erasure_notice_at).is_(None),
             col(Candidate.stage_entered_at) <= closed_before,
         )
         .order_by(col(Candidate.stage_entered_at), col(Candidate.id))
     )
     return list(result.all())
+
+
+async def due_for_erasure(
+    session: AsyncSession, *, closed_before: datetime, noticed_before: datetime, limit: int
+) -> list[int]:
+    """Ids of rejected and withdrawn candidates, not yet erased, closed before one time
+    and noticed before another: the oldest `limit` of them."""
+    result = await session.exec(
+        select(Candidate.id)
+        .where(
+            col(Candidate.stage).in_(RETAINED_STAGES),
+            col(Candidate.erased_at).is_(None),
+            col(Candidate.erasure_notice_at) <= noticed_before,
+            col(Candidate.stage_entered_at) <= closed_before,
+        )
+        .order_by(col(Candidate.stage_entered_at), col(Candidate.id))
+        .limit(limit)
+    )
+    return [i or 0 for i in result.all()]
 
 
 async def recruiters_of(session: AsyncSession, *, role_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -293,4 +315,8 @@ async def roles_by_id(session: AsyncSession, *, role_ids: Sequence[int]) -> dict
 async def mark_notified(
     session: AsyncSession, *, candidate_ids: Sequence[int], now: datetime
 ) -> None:
-    await _blank(session, Candidate, Candidate.id, candidate_ids, erasure_notice_at=now)
+    # In slices: a first sweep over years of closed candidates marks tens of thousands,
+    # past PostgreSQL's 32,767 parameters a statement.
+    for start in range(0, len(candidate_ids), 1000):
+        chunk = candidate_ids[start : start + 1000]
+        await _blank(session, Candidate, Candidate.id, chunk, erasure_notice_at=now)

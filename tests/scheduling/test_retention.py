@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot import store
 from bot.runtime.settings import Settings
+from bot.scheduling import retention
+from bot.store import erasure as erasure_rows
 from bot.store.tables import Candidate, Change
+from tests.cases import new_role
 from tests.conftest import HM, RECRUITER, RECRUITER_2, START, Running, serving
 from tests.flows import (
     INTERVIEWER,
@@ -149,3 +153,52 @@ async def test_zero_keeps_everyone(db_url: str, standin: Any, clock: Any) -> Non
         async with app.deps.db.reader() as session:
             [jane] = (await session.exec(select(Candidate))).all()
         assert (jane.name, jane.erased_at, jane.erasure_notice_at) == ("Jane Doe", None, None)
+
+
+async def test_a_backlog_is_erased_a_slice_per_sweep_oldest_first(
+    app: Running, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention, "ERASE_PER_SWEEP", 2)
+    role = await create_role(app)
+    names = ("Ann One", "Ben Two", "Cat Three")
+    for n, name in enumerate(names):
+        clock.set(START + timedelta(hours=n))
+        await add_candidate(app, name, role=role)
+        await close(app, name, "rejected")
+    clock.set(START + timedelta(days=DAYS + 30))
+    await sweep(app)  # the notice
+    clock.advance(timedelta(days=7))
+    await sweep(app)
+    erased = [(await candidate_named_or_erased(app, name)) for name in names]
+    assert erased == [True, True, False]  # the two oldest
+    clock.advance(timedelta(minutes=1))
+    await sweep(app)
+    assert [(await candidate_named_or_erased(app, name)) for name in names] == [True] * 3
+
+
+async def candidate_named_or_erased(app: Running, name: str) -> bool:
+    """Whether the candidate once called `name` is erased (erased ones lose the name)."""
+    rows = [c for c in await stored(app, Candidate) if c.name == name]
+    return not rows
+
+
+async def test_noticing_tens_of_thousands_at_once_fits_postgresqls_limit(
+    db: Any, clock: Any
+) -> None:
+    # A first sweep over years of closed candidates: more ids than one statement may carry.
+    role = await new_role(db, clock.now())
+    async with db.transaction() as session:
+        candidate = await store.add_candidate(
+            session,
+            role_id=role.id or 0,
+            name="Jane Doe",
+            email=None,
+            links=None,
+            actor_id=RECRUITER,
+            now=clock.now(),
+        )
+        ids = [*range(10_000_000, 10_040_000), candidate.id or 0]
+        await erasure_rows.mark_notified(session, candidate_ids=ids, now=clock.now())
+    async with db.reader() as session:
+        marked = await session.get(Candidate, candidate.id)
+    assert marked is not None and marked.erasure_notice_at == clock.now()
