@@ -142,7 +142,7 @@ class Database:
         return await self._versions.read()
 
     async def close(self) -> None:
-        self._versions.close()
+        await self._versions.close()
         await self.engine.dispose()
         if self._writers is not None:
             self._writers.close()
