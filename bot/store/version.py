@@ -27,6 +27,7 @@ trip on a pool of its own: through the ORM's pool, pre-ping doubled the trips.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -34,6 +35,8 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
 
 TABLE = "data_version"
 TRIGGER_PREFIX = "data_version_"
@@ -67,6 +70,7 @@ class Versions:
         self._path = sqlite_path
         self._sqlite: sqlite3.Connection | None = None
         self._pool: asyncpg.Pool | None = None
+        self._pool_failed = False
 
     async def read(self) -> str:
         quick = self._sqlite_version() if self._path else await self._postgresql_version()
@@ -89,14 +93,20 @@ class Versions:
         return None if row is None else str(row[0])
 
     async def _postgresql_version(self) -> str | None:
-        if self._engine.dialect.name != "postgresql":
-            return None  # SQLite in memory: no second connection sees its data
-        try:
-            if self._pool is None:
-                url = self._engine.url.set(drivername="postgresql")
+        if self._engine.dialect.name != "postgresql" or self._pool_failed:
+            return None  # SQLite in memory (no second connection sees its data), or no pool
+        if self._pool is None:
+            url = self._engine.url.set(drivername="postgresql")
+            try:
                 self._pool = await asyncpg.create_pool(
                     url.render_as_string(hide_password=False), min_size=1, max_size=4
                 )
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ValueError) as error:
+                # A DATABASE_URL option asyncpg does not take, say: the engine's way works.
+                log.warning("version reads go through the engine: %s", type(error).__name__)
+                self._pool_failed = True
+                return None
+        try:
             value = await self._pool.fetchval(str(_READ))
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
             return None  # a restarted server, or not migrated: the engine's way says which

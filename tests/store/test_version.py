@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from bot import store
@@ -148,3 +149,22 @@ async def test_the_quick_sqlite_read_agrees_with_the_drivers(db: Database, clock
     async with db.engine.connect() as connection:
         through_driver = (await connection.exec_driver_sql("SELECT n FROM data_version")).scalar()
     assert await db.version() == str(through_driver) != "0"
+
+
+async def test_without_its_own_pool_postgresql_reads_the_version_through_the_engine(
+    db: Database, db_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the asyncpg pool is PostgreSQL's")
+
+    async def refused(*_: object, **__: object) -> None:
+        raise ValueError("an option asyncpg does not take")
+
+    monkeypatch.setattr(asyncpg, "create_pool", refused)
+    fallback = Database(db_url)
+    try:
+        before = await fallback.version()
+        await jane(db, clock)
+        assert await fallback.version() != before
+    finally:
+        await fallback.close()
