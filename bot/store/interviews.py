@@ -252,17 +252,14 @@ async def submitted_interview_ids(
     ids = list(interview_ids)
     if not ids:
         return {}
+    # Two columns, not scorecards: every Home tab redraw asks, and a scorecard row
+    # carries its summary.
     result = await session.exec(
-        select(Scorecard).where(
-            Scorecard.interviewer_id == interviewer_id, col(Scorecard.interview_id).in_(ids)
-        )
+        select(Scorecard.interview_id, func.max(Scorecard.version))
+        .where(Scorecard.interviewer_id == interviewer_id, col(Scorecard.interview_id).in_(ids))
+        .group_by(col(Scorecard.interview_id))
     )
-    versions: dict[int, int] = {}
-    for scorecard in result.all():
-        versions[scorecard.interview_id] = max(
-            scorecard.version, versions.get(scorecard.interview_id, 0)
-        )
-    return versions
+    return {interview_id: version for interview_id, version in result.all()}
 
 
 # Many candidates at once (exports): one query each, in chunks under the drivers' limits
