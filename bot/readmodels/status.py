@@ -3,9 +3,10 @@ and their running clocks."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from bot import store
 from bot.domain import clocks
@@ -145,55 +146,58 @@ class _Stored:
 # the rest of an answer: each read is kept (db.reads) until the store's version moves
 # (bot.store.version), which any write, by any process, does. A hit costs one statement.
 
+T = TypeVar("T")
 
-async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
+
+async def _kept(
+    db: Database, key: Hashable, read: Callable[[store.AsyncSession, str], Awaitable[T]]
+) -> T:
+    """`read(session, version)`, or what it gave at the store's version now. None (no
+    such candidate for this viewer) is not kept: the cache could not tell it from a miss."""
     version = await db.version()
-    key = ("ask", viewer_id, name_key(query))
-    found: tuple[_Stored | None, list[tuple[Candidate, Role]]] | None
-    found = db.reads.get(key, version)
+    found: T | None = db.reads.get(key, version)
     if found is None:
         async with db.reader() as session:
-            found = await _ask_in(session, viewer_id=viewer_id, query=query, version=version)
-        db.reads.put(key, version, found)
-    stored, choices = found
+            found = await read(session, version)
+        if found is not None:
+            db.reads.put(key, version, found)
+    return found
+
+
+async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
+    async def read(
+        session: store.AsyncSession, version: str
+    ) -> tuple[_Stored | None, list[tuple[Candidate, Role]]]:
+        matches = await candidates.find_in(session, user_id=viewer_id, query=query)
+        if len(matches) != 1:
+            return None, matches
+        candidate_id = matches[0][0].id or 0
+        return await _stored_in(session, viewer_id, candidate_id, version), []
+
+    stored, choices = await _kept(db, ("ask", viewer_id, name_key(query)), read)
     return Asked(stored.status(now) if stored else None, choices)
-
-
-async def _ask_in(
-    session: store.AsyncSession, *, viewer_id: str, query: str, version: str
-) -> tuple[_Stored | None, list[tuple[Candidate, Role]]]:
-    matches = await candidates.find_in(session, user_id=viewer_id, query=query)
-    if len(matches) != 1:
-        return None, matches
-    candidate_id = matches[0][0].id or 0
-    stored = await _stored_in(session, viewer_id=viewer_id, candidate_id=candidate_id)
-    return (replace(stored, read=(version, viewer_id, candidate_id)) if stored else None), []
 
 
 async def status_of(
     db: Database, *, viewer_id: str, candidate_id: int, now: datetime
 ) -> Status | None:
     """None when the candidate does not exist or the viewer may not see them."""
-    version = await db.version()
-    key = ("status", viewer_id, candidate_id)
-    stored: _Stored | None = db.reads.get(key, version)
-    if stored is None:
-        async with db.reader() as session:
-            stored = await _stored_in(session, viewer_id=viewer_id, candidate_id=candidate_id)
-        if stored is None:
-            return None
-        stored = replace(stored, read=(version, viewer_id, candidate_id))
-        db.reads.put(key, version, stored)
-    return stored.status(now)
+
+    async def read(session: store.AsyncSession, version: str) -> _Stored | None:
+        return await _stored_in(session, viewer_id, candidate_id, version)
+
+    stored = await _kept(db, ("status", viewer_id, candidate_id), read)
+    return stored.status(now) if stored else None
 
 
 async def _stored_in(
-    session: store.AsyncSession, *, viewer_id: str, candidate_id: int
+    session: store.AsyncSession, viewer_id: str, candidate_id: int, version: str
 ) -> _Stored | None:
     card = await candidates.card_in(session, user_id=viewer_id, candidate_id=candidate_id)
     if card is None:
         return None
-    return await _detail_in(session, viewer_id=viewer_id, card=card)
+    stored = await _detail_in(session, viewer_id=viewer_id, card=card)
+    return replace(stored, read=(version, viewer_id, candidate_id))
 
 
 async def _detail_in(
