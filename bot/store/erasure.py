@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -232,13 +232,18 @@ async def erase(session: AsyncSession, *, held: HeldData, actor_id: str, now: da
     )
 
 
+# Ids per UPDATE: a first retention sweep over years of closed candidates marks tens of
+# thousands, past PostgreSQL's 32,767 parameters a statement.
+_BLANK_SLICE = 1000
+
+
 async def _blank(
     session: AsyncSession, table: type[object], column: object, ids: Sequence[int], **values: object
 ) -> None:
-    if ids:
+    for start in range(0, len(ids), _BLANK_SLICE):
         await session.exec(
             update(table)
-            .where(col(column).in_(ids))
+            .where(col(column).in_(ids[start : start + _BLANK_SLICE]))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
@@ -267,12 +272,7 @@ async def due_for_notice(session: AsyncSession, *, closed_before: datetime) -> l
     with years of closed candidates reads none of them again."""
     result = await session.exec(
         select(Candidate)
-        .where(
-            col(Candidate.stage).in_(RETAINED_STAGES),
-            col(Candidate.erased_at).is_(None),
-            col(Candidate.erasure_notice_at).is_(None),
-            col(Candidate.stage_entered_at) <= closed_before,
-        )
+        .where(*_retained(closed_before), col(Candidate.erasure_notice_at).is_(None))
         .order_by(col(Candidate.stage_entered_at), col(Candidate.id))
     )
     return list(result.all())
@@ -285,16 +285,20 @@ async def due_for_erasure(
     and noticed before another: the oldest `limit` of them."""
     result = await session.exec(
         select(Candidate.id)
-        .where(
-            col(Candidate.stage).in_(RETAINED_STAGES),
-            col(Candidate.erased_at).is_(None),
-            col(Candidate.erasure_notice_at) <= noticed_before,
-            col(Candidate.stage_entered_at) <= closed_before,
-        )
+        .where(*_retained(closed_before), col(Candidate.erasure_notice_at) <= noticed_before)
         .order_by(col(Candidate.stage_entered_at), col(Candidate.id))
         .limit(limit)
     )
     return [i or 0 for i in result.all()]
+
+
+def _retained(closed_before: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Rejected and withdrawn candidates, not yet erased, closed before the time given."""
+    return (
+        col(Candidate.stage).in_(RETAINED_STAGES),
+        col(Candidate.erased_at).is_(None),
+        col(Candidate.stage_entered_at) <= closed_before,
+    )
 
 
 async def recruiters_of(session: AsyncSession, *, role_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -315,8 +319,4 @@ async def roles_by_id(session: AsyncSession, *, role_ids: Sequence[int]) -> dict
 async def mark_notified(
     session: AsyncSession, *, candidate_ids: Sequence[int], now: datetime
 ) -> None:
-    # In slices: a first sweep over years of closed candidates marks tens of thousands,
-    # past PostgreSQL's 32,767 parameters a statement.
-    for start in range(0, len(candidate_ids), 1000):
-        chunk = candidate_ids[start : start + 1000]
-        await _blank(session, Candidate, Candidate.id, chunk, erasure_notice_at=now)
+    await _blank(session, Candidate, Candidate.id, candidate_ids, erasure_notice_at=now)

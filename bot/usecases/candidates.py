@@ -128,7 +128,7 @@ async def find_in(
     exact = await store.candidates_named(session, user_id=user_id, key=key)
     if exact:
         # Open candidates first, as match_names ranks them.
-        exact.sort(key=lambda row: Stage(row[0].stage) in CLOSED)
+        exact.sort(key=lambda row: row[0].stage in CLOSED)
         return exact[:MAX_CHOICES]
     # Names only (no rows): a hiring manager may see thousands of candidates.
     visible = await store.candidate_names_visible_to(session, user_id=user_id)
