@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.cache import ReadCache
+from bot.store import sqlite_trips
 from bot.store.version import Versions
 
 
@@ -84,6 +85,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             **kwargs,
         }
         engine = create_async_engine(url, **options)
+        event.listen(engine.sync_engine, "do_connect", sqlite_trips.connect)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     # A pool as wide as the concurrency Slack brings: 50 clicks at once must queue in
