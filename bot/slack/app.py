@@ -8,7 +8,7 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,9 +215,23 @@ MAX_BODY_BYTES = 1024 * 1024
 BODY_READ_TIMEOUT_SECONDS = 10.0
 
 
+# A body refused as too large is still read up to this much, and thrown away unread:
+# closing a connection with data unread resets it (a TCP RST), and the client may then
+# never see its 413. Past this, the connection is closed as it stands.
+DRAIN_BYTES = 8 * MAX_BODY_BYTES
+
+
 def _refuse(status: int, text: str) -> Response:
-    # The rest of the body is never read: the connection cannot serve another request.
+    # The connection serves no other request: what is left of the body is not read.
     return Response(text, status_code=status, headers={"connection": "close"})
+
+
+async def _drained(stream: AsyncIterator[bytes], size: int) -> Response:
+    """413, once the rest of a too-large body has arrived (up to DRAIN_BYTES)."""
+    with suppress(StopAsyncIteration, TimeoutError, ClientDisconnect):
+        while size <= DRAIN_BYTES:
+            size += len(await asyncio.wait_for(anext(stream), BODY_READ_TIMEOUT_SECONDS))
+    return _refuse(413, "Request body too large")
 
 
 async def read_body(request: Request) -> bytes | Response:
@@ -225,15 +239,16 @@ async def read_body(request: Request) -> bytes | Response:
     408, 400) that refuses it. Content-Length is checked before anything is read, and
     a chunked body is counted as it arrives."""
     declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdecimal():
-            return _refuse(400, "Bad Content-Length")
-        if int(declared) > MAX_BODY_BYTES:
-            return _refuse(413, "Request body too large")
+    if declared is not None and not declared.isdecimal():
+        return _refuse(400, "Bad Content-Length")
     chunks: list[bytes] = []
     size = 0
     stream = request.stream()
     try:
+        if declared is not None and int(declared) > MAX_BODY_BYTES:
+            if int(declared) > DRAIN_BYTES:
+                return _refuse(413, "Request body too large")
+            return await _drained(stream, 0)
         while True:
             try:
                 chunk = await asyncio.wait_for(anext(stream), BODY_READ_TIMEOUT_SECONDS)
@@ -243,7 +258,7 @@ async def read_body(request: Request) -> bytes | Response:
                 return _refuse(408, "Request body timed out")
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                return _refuse(413, "Request body too large")
+                return await _drained(stream, size)
             chunks.append(chunk)
     except ClientDisconnect:
         return _refuse(400, "Client disconnected")
