@@ -39,11 +39,11 @@ from bot.store.interviews import (
     ratings_of,
     scorecards_of,
     scorecards_of_many,
+    seat_of,
     seats_for,
     seats_of,
     seats_of_many,
     set_feedback_complete,
-    submitted_interview_ids,
 )
 from bot.store.offers import open_offer
 from bot.store.pauses import add_pause
@@ -108,12 +108,12 @@ __all__ = [
     "roles_for_user",
     "scorecards_of",
     "scorecards_of_many",
+    "seat_of",
     "seats_for",
     "seats_of",
     "seats_of_many",
     "set_deadline",
     "set_feedback_complete",
-    "submitted_interview_ids",
     "takehomes",
     "visible_ids",
 ]

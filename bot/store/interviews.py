@@ -88,6 +88,21 @@ async def get_interview(session: AsyncSession, *, interview_id: int) -> Intervie
     return await session.get(Interview, interview_id)
 
 
+async def seat_of(
+    session: AsyncSession, *, interview_id: int, interviewer_id: str
+) -> tuple[Interview, Candidate] | None:
+    """The interview and its candidate, if the interviewer holds a seat on it: one query
+    for what every scorecard form and submission starts from."""
+    result = await session.exec(
+        select(Interview, Candidate)
+        .join(Seat, col(Seat.interview_id) == Interview.id)
+        .join(Candidate, col(Candidate.id) == Interview.candidate_id)
+        .where(Interview.id == interview_id, Seat.interviewer_id == interviewer_id)
+    )
+    row = result.first()
+    return (row[0], row[1]) if row else None
+
+
 async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
     result = await session.exec(
         select(Interview, Seat)
@@ -178,7 +193,10 @@ async def add_scorecard(
     ratings: Mapping[str, tuple[int, str]],
     now: datetime,
 ) -> Scorecard:
-    """Store one version; raises ScorecardConflict if that version exists already."""
+    """Store one version; raises ScorecardConflict if that version exists already, after
+    which the session's transaction can only be rolled back. The caller reads the current
+    version under the candidate's lock first, so the conflict is a last line of defence,
+    and it costs no savepoint (two statements) on every scorecard."""
     scorecard = Scorecard(
         interview_id=interview_id,
         interviewer_id=interviewer_id,
@@ -188,10 +206,9 @@ async def add_scorecard(
         summary=summary,
         submitted_at=now,
     )
+    session.add(scorecard)
     try:
-        async with session.begin_nested():
-            session.add(scorecard)
-            await session.flush()
+        await session.flush()
     except IntegrityError:
         raise ScorecardConflict() from None
     assert scorecard.id is not None
@@ -228,10 +245,20 @@ async def complete_feedback(session: AsyncSession, *, candidate: Candidate, now:
 
 async def seats_for(
     session: AsyncSession, *, interviewer_id: str
-) -> list[tuple[Seat, Interview, Candidate, Role]]:
-    """The interviewer's seats on interviews of open candidates, soonest first."""
+) -> list[tuple[Seat, Interview, Candidate, Role, int]]:
+    """The interviewer's seats on interviews of open candidates, soonest first, each with
+    the version of their scorecard (0: not submitted). One query: every Home tab redraw
+    asks, and the version is a column, not the scorecard, whose row carries its summary."""
+    version = (
+        select(func.coalesce(func.max(Scorecard.version), 0))
+        .where(
+            col(Scorecard.interview_id) == Seat.interview_id,
+            col(Scorecard.interviewer_id) == Seat.interviewer_id,
+        )
+        .scalar_subquery()
+    )
     result = await session.exec(
-        select(Seat, Interview, Candidate, Role)
+        select(Seat, Interview, Candidate, Role, version)
         .join(Interview, col(Interview.id) == Seat.interview_id)
         .join(Candidate, col(Candidate.id) == Interview.candidate_id)
         .join(Role, col(Role.id) == Candidate.role_id)
@@ -242,24 +269,10 @@ async def seats_for(
         )
         .order_by(col(Interview.starts_at), col(Interview.id))
     )
-    return list(result.all())
-
-
-async def submitted_interview_ids(
-    session: AsyncSession, *, interviewer_id: str, interview_ids: Iterable[int]
-) -> dict[int, int]:
-    """interview id -> the interviewer's current version, for those they submitted."""
-    ids = list(interview_ids)
-    if not ids:
-        return {}
-    # Two columns, not scorecards: every Home tab redraw asks, and a scorecard row
-    # carries its summary.
-    result = await session.exec(
-        select(Scorecard.interview_id, func.max(Scorecard.version))
-        .where(Scorecard.interviewer_id == interviewer_id, col(Scorecard.interview_id).in_(ids))
-        .group_by(col(Scorecard.interview_id))
-    )
-    return {interview_id: version for interview_id, version in result.all()}
+    return [
+        (seat, interview, candidate, role, int(v))
+        for seat, interview, candidate, role, v in result.all()
+    ]
 
 
 # Many candidates at once (exports): one query each, in chunks under the drivers' limits

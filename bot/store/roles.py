@@ -13,7 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.access import Team
 from bot.domain.names import clean_name, name_key
-from bot.store.candidates import get_candidate
 from bot.store.tables import Candidate, ClockSettings, Interview, Role, RoleRecruiter
 from bot.store.templates import ensure_templates
 
@@ -103,12 +102,22 @@ async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam
 async def candidate_with_role(
     session: AsyncSession, *, candidate_id: int
 ) -> tuple[Candidate, RoleWithTeam] | None:
-    """The candidate, their role and its hiring team; None when the candidate is gone."""
-    candidate = await get_candidate(session, candidate_id=candidate_id)
-    if candidate is None:
+    """The candidate, their role and its hiring team; None when the candidate is gone.
+    One query, a row per recruiter, as role_with_team: every card starts here."""
+    rows: Sequence[tuple[Candidate, Role, str | None]] = (
+        await session.exec(
+            select(Candidate, Role, RoleRecruiter.user_id)
+            .join(Role, col(Role.id) == Candidate.role_id)
+            .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
+            .where(Candidate.id == candidate_id)
+        )
+    ).all()
+    if not rows:
         return None
-    with_team = await role_with_team(session, role_id=candidate.role_id)
-    return (candidate, with_team) if with_team is not None else None
+    candidate, role = rows[0][0], rows[0][1]
+    recruiters = frozenset(user_id for _, _, user_id in rows if user_id is not None)
+    await ensure_templates(session, [role.template])  # as role_with_team, for the same reason
+    return candidate, RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
 
 
 async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
@@ -125,6 +134,8 @@ async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWit
 
 
 async def _with_teams(session: AsyncSession, roles: list[Role]) -> list[RoleWithTeam]:
+    if not roles:  # most interviewers are on no hiring team: no second query for them
+        return []
     ids = [r.id for r in roles]
     result = await session.exec(select(RoleRecruiter).where(col(RoleRecruiter.role_id).in_(ids)))
     recruiters: dict[int, set[str]] = {}

@@ -564,15 +564,12 @@ class ScorecardContext:
 async def _context(
     session: store.AsyncSession, *, user_id: str, interview_id: int
 ) -> ScorecardContext:
-    interview = await store.get_interview(session, interview_id=interview_id)
-    seats = await store.seats_of(session, candidate_id=interview.candidate_id) if interview else []
-    if interview is None or not any(
-        i.id == interview_id and s.interviewer_id == user_id for i, s in seats
-    ):
+    seat = await store.seat_of(session, interview_id=interview_id, interviewer_id=user_id)
+    if seat is None:
         raise NotAllowed(NOT_YOURS)
-    with_role = await store.candidate_with_role(session, candidate_id=interview.candidate_id)
-    assert with_role is not None
-    candidate, role_with_team = with_role
+    interview, candidate = seat
+    role_with_team = await store.role_with_team(session, role_id=candidate.role_id)
+    assert role_with_team is not None
     still_open(candidate, stages=EDITABLE, closed=_closed)
     if interview.status != InterviewStatus.SCHEDULED:
         label = InterviewStatus(interview.status).label
@@ -775,11 +772,8 @@ async def assignments_for(db: Database, *, user_id: str) -> list[Assignment]:
     """The user's interviews of open candidates, with whether their scorecard is in."""
     async with db.reader() as session:
         rows = await store.seats_for(session, interviewer_id=user_id)
-        versions = await store.submitted_interview_ids(
-            session, interviewer_id=user_id, interview_ids=[i.id for _, i, _, _ in rows if i.id]
-        )
     out = []
-    for seat, interview, candidate, role in rows:
+    for seat, interview, candidate, role, version in rows:
         stage = plan_stage(template_of(interview, role), interview.plan_stage)
         out.append(
             Assignment(
@@ -788,7 +782,7 @@ async def assignments_for(db: Database, *, user_id: str) -> list[Assignment]:
                 role,
                 stage.name if stage else interview.plan_stage,
                 seat.feedback_due_at,
-                versions.get(interview.id or 0, 0),
+                version,
             )
         )
     return out

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot import store
 from bot.domain.access import Team
 from bot.domain.scorecards import (
     MAX_COMPETENCIES,
@@ -395,5 +396,37 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
             await first_scorecard(db, clock, done, "UINT0001")
         loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
         assert loop is not None and not any(seat.scorecard for seat in loop.seats)
+    finally:
+        await db.close()
+
+
+@pytest.mark.both_databases
+async def test_a_version_stored_twice_is_a_conflict_and_stores_nothing(db_url: str) -> None:
+    """The last line of defence under the version check: the store's unique version."""
+    clock = ManualClock(NOW)
+    db = Database(db_url)
+    try:
+        candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
+        await first_scorecard(db, clock, done, "UINT0001")
+        with pytest.raises(store.ScorecardConflict):
+            async with db.transaction() as session:
+                await store.add_scorecard(
+                    session,
+                    interview_id=done.interview.id or 0,
+                    interviewer_id="UINT0001",
+                    candidate_id=candidate_id,
+                    version=1,
+                    recommendation=1,
+                    summary="A second version 1",
+                    ratings={},
+                    now=clock.now(),
+                )
+        async with db.reader() as session:
+            current = await store.current_scorecard(
+                session, interview_id=done.interview.id or 0, interviewer_id="UINT0001"
+            )
+        assert (
+            current is not None and current.version == 1 and current.summary != "A second version 1"
+        )
     finally:
         await db.close()
