@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, delete, exists, func, update
 from sqlalchemy.exc import IntegrityError
@@ -257,21 +258,25 @@ async def seats_for(
         )
         .scalar_subquery()
     )
-    result = await session.exec(
-        select(Seat, Interview, Candidate, Role, version)
+    # Four entities and a column: past what sqlmodel's select() is typed for.
+    statement: Any = (
+        select(Seat, Interview, Candidate, Role)
+        .add_columns(version)
         .join(Interview, col(Interview.id) == Seat.interview_id)
         .join(Candidate, col(Candidate.id) == Interview.candidate_id)
         .join(Role, col(Role.id) == Candidate.role_id)
         .where(
-            Seat.interviewer_id == interviewer_id,
+            col(Seat.interviewer_id) == interviewer_id,
             col(Candidate.stage).not_in([s.value for s in CLOSED]),
             HELD,
         )
         .order_by(col(Interview.starts_at), col(Interview.id))
     )
+    rows: Sequence[tuple[Seat, Interview, Candidate, Role, int]] = (
+        await session.exec(statement)
+    ).all()
     return [
-        (seat, interview, candidate, role, int(v))
-        for seat, interview, candidate, role, v in result.all()
+        (seat, interview, candidate, role, int(v)) for seat, interview, candidate, role, v in rows
     ]
 
 
