@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, delete, exists, func, update
 from sqlalchemy.exc import IntegrityError
@@ -244,12 +244,24 @@ async def complete_feedback(session: AsyncSession, *, candidate: Candidate, now:
     return completes
 
 
-async def seats_for(
-    session: AsyncSession, *, interviewer_id: str
-) -> list[tuple[Seat, Interview, Candidate, Role, int]]:
-    """The interviewer's seats on interviews of open candidates, soonest first, each with
-    the version of their scorecard (0: not submitted). One query: every Home tab redraw
-    asks, and the version is a column, not the scorecard, whose row carries its summary."""
+class SeatRow(NamedTuple):
+    """What an interviewer's list shows of one of their seats."""
+
+    interview_id: int
+    starts_at: datetime
+    plan_stage: str
+    template: str | None  # the interview's template; None: its role's
+    role_template: str
+    candidate_name: str
+    role_title: str
+    feedback_due_at: datetime
+    version: int  # of their scorecard; 0: not submitted
+
+
+async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatRow]:
+    """The interviewer's seats on interviews of open candidates, soonest first. One query
+    of the columns the list shows, not rows of four tables made into objects: every Home
+    tab redraw of an interviewer asks, and the objects were most of its cost."""
     version = (
         select(func.coalesce(func.max(Scorecard.version), 0))
         .where(
@@ -258,10 +270,18 @@ async def seats_for(
         )
         .scalar_subquery()
     )
-    # Four entities and a column: past what sqlmodel's select() is typed for.
+    # Nine columns: past what sqlmodel's select() is typed for.
     statement: Any = (
-        select(Seat, Interview, Candidate, Role)
-        .add_columns(version)
+        select(col(Interview.id), col(Interview.starts_at), col(Interview.plan_stage))
+        .add_columns(
+            col(Interview.template),
+            col(Role.template),
+            col(Candidate.name),
+            col(Role.title),
+            col(Seat.feedback_due_at),
+            version,
+        )
+        .select_from(Seat)
         .join(Interview, col(Interview.id) == Seat.interview_id)
         .join(Candidate, col(Candidate.id) == Interview.candidate_id)
         .join(Role, col(Role.id) == Candidate.role_id)
@@ -272,12 +292,8 @@ async def seats_for(
         )
         .order_by(col(Interview.starts_at), col(Interview.id))
     )
-    rows: Sequence[tuple[Seat, Interview, Candidate, Role, int]] = (
-        await session.exec(statement)
-    ).all()
-    return [
-        (seat, interview, candidate, role, int(v)) for seat, interview, candidate, role, v in rows
-    ]
+    rows: Sequence[tuple[Any, ...]] = (await session.exec(statement)).all()
+    return [SeatRow(*row) for row in rows]
 
 
 # Many candidates at once (exports): one query each, in chunks under the drivers' limits

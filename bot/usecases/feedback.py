@@ -756,9 +756,10 @@ async def read_scorecard(db: Database, *, viewer_id: str, scorecard_id: int) -> 
 
 @dataclass(frozen=True)
 class Assignment:
-    interview: Interview
-    candidate: Candidate
-    role: Role
+    interview_id: int
+    starts_at: datetime
+    candidate_name: str
+    role_title: str
     stage_name: str
     feedback_due_at: datetime
     version: int  # 0 when not yet submitted
@@ -773,16 +774,17 @@ async def assignments_for(db: Database, *, user_id: str) -> list[Assignment]:
     async with db.reader() as session:
         rows = await store.seats_for(session, interviewer_id=user_id)
     out = []
-    for seat, interview, candidate, role, version in rows:
-        stage = plan_stage(template_of(interview, role), interview.plan_stage)
+    for row in rows:
+        stage = plan_stage(template_named(row.template or row.role_template), row.plan_stage)
         out.append(
             Assignment(
-                interview,
-                candidate,
-                role,
-                stage.name if stage else interview.plan_stage,
-                seat.feedback_due_at,
-                version,
+                row.interview_id,
+                row.starts_at,
+                row.candidate_name,
+                row.role_title,
+                stage.name if stage else row.plan_stage,
+                row.feedback_due_at,
+                row.version,
             )
         )
     return out

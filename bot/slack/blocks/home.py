@@ -59,13 +59,13 @@ def _counted(title: str, count: int, shown: Sequence[Block], *, empty: str) -> l
 def interviewer_section(assignments: Sequence[Assignment], *, now: datetime) -> list[Block]:
     pending = [a for a in assignments if a.pending]
     upcoming = sorted(
-        (a for a in assignments if a.interview.starts_at > now),
-        key=lambda a: a.interview.starts_at,
+        (a for a in assignments if a.starts_at > now),
+        key=lambda a: a.starts_at,
     )
     submitted = [a for a in assignments if not a.pending]
     lines = [
-        f"• {when(a.interview.starts_at)}: *{esc(a.candidate.name)}*, {esc(a.stage_name)} "
-        f"({esc(a.role.title)})"
+        f"• {when(a.starts_at)}: *{esc(a.candidate_name)}*, {esc(a.stage_name)} "
+        f"({esc(a.role_title)})"
         for a in upcoming[:MAX_ITEMS]
     ]
     blocks: list[Block] = [

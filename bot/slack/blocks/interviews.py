@@ -361,14 +361,14 @@ def assignment_blocks(assignments: Sequence[Assignment], now: datetime) -> list[
         blocks.append(
             SectionBlock(
                 text=clip(
-                    f"*{esc(item.candidate.name)}* · {esc(item.role.title)}\n"
-                    f"{esc(item.stage_name)}, {when(item.interview.starts_at)} · {state}",
+                    f"*{esc(item.candidate_name)}* · {esc(item.role_title)}\n"
+                    f"{esc(item.stage_name)}, {when(item.starts_at)} · {state}",
                     3000,
                 ),
                 accessory=ButtonElement(
                     text=label,
-                    action_id=f"{OPEN_SCORECARD}_{item.interview.id}",
-                    value=str(item.interview.id),
+                    action_id=f"{OPEN_SCORECARD}_{item.interview_id}",
+                    value=str(item.interview_id),
                     style="primary" if item.pending else None,
                 ),
             )
