@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, delete, exists, func, update
+from sqlalchemy import case, delete, exists, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -207,17 +207,30 @@ async def add_scorecard(
         summary=summary,
         submitted_at=now,
     )
-    session.add(scorecard)
+    # Core INSERTs, not the session's unit of work: every submission goes through here,
+    # and a flush of the scorecard and its ratings cost more than the statements.
     try:
-        await session.flush()
+        inserted = await session.exec(
+            insert(Scorecard)
+            .values(scorecard.model_dump(exclude={"id"}))
+            .returning(col(Scorecard.id))
+        )
     except IntegrityError:
         raise ScorecardConflict() from None
-    assert scorecard.id is not None
-    session.add_all(
-        Rating(scorecard_id=scorecard.id, competency=key, rating=rating, evidence=evidence)
-        for key, (rating, evidence) in ratings.items()
-    )
-    await session.flush()
+    scorecard.id = inserted.scalar_one()
+    if ratings:
+        await session.exec(
+            insert(Rating),
+            params=[
+                {
+                    "scorecard_id": scorecard.id,
+                    "competency": key,
+                    "rating": rating,
+                    "evidence": evidence,
+                }
+                for key, (rating, evidence) in ratings.items()
+            ],
+        )
     return scorecard
 
 
