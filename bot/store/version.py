@@ -98,8 +98,10 @@ class Versions:
         if self._pool is None:
             url = self._engine.url.set(drivername="postgresql")
             try:
+                # All four opened at once: a pool growing under a burst of requests
+                # made requests wait for new connections.
                 self._pool = await asyncpg.create_pool(
-                    url.render_as_string(hide_password=False), min_size=1, max_size=4
+                    url.render_as_string(hide_password=False), min_size=4, max_size=4
                 )
             except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ValueError) as error:
                 # A DATABASE_URL option asyncpg does not take, say: the engine's way works.
