@@ -562,8 +562,10 @@ class ScorecardContext:
 
 
 async def _context(
-    session: store.AsyncSession, *, user_id: str, interview_id: int
+    session: store.AsyncSession, *, user_id: str, interview_id: int, current: bool = True
 ) -> ScorecardContext:
+    """`current=False`: without the interviewer's current version and its ratings, which
+    a submission reads again under the candidate's lock anyway."""
     seat = await store.seat_of(session, interview_id=interview_id, interviewer_id=user_id)
     if seat is None:
         raise NotAllowed(NOT_YOURS)
@@ -577,12 +579,14 @@ async def _context(
             f"That interview with {candidate.name} was marked {label}, so no scorecard is due."
         )
     template = template_of(interview, role_with_team.role)
-    current = await store.current_scorecard(
-        session, interview_id=interview_id, interviewer_id=user_id
+    version = (
+        await store.current_scorecard(session, interview_id=interview_id, interviewer_id=user_id)
+        if current
+        else None
     )
     ratings = (
-        {r.competency: r for r in await store.ratings_of(session, scorecard_ids=[current.id])}
-        if current and current.id
+        {r.competency: r for r in await store.ratings_of(session, scorecard_ids=[version.id])}
+        if version and version.id
         else {}
     )
     stage = plan_stage(template, interview.plan_stage)
@@ -592,7 +596,7 @@ async def _context(
         role_with_team.role,
         stage.name if stage else interview.plan_stage,
         competencies_for(template, interview.plan_stage),
-        current,
+        version,
         ratings,
     )
 
@@ -632,7 +636,7 @@ async def submit(
     again under it.
     """
     async with db.reader() as session:
-        context = await _context(session, user_id=user_id, interview_id=interview_id)
+        context = await _context(session, user_id=user_id, interview_id=interview_id, current=False)
     checked, errors = check_scorecard(
         context.competencies, form, max_summary=MAX_SUMMARY, max_evidence=MAX_EVIDENCE
     )
