@@ -22,11 +22,18 @@ row of one page, in memory, takes microseconds, where the trip through the drive
 thread and the ORM took most of a millisecond, more than everything else a kept status
 card costs. That connection never waits: a busy file (SQLite's rare recovery) sends
 the read through the driver's thread like any other. On PostgreSQL it is one round
-trip on a pool of its own: through the ORM's pool, pre-ping doubled the trips.
+trip on a pool of its own: through the ORM's pool, pre-ping doubled the trips. And
+requests share that trip: one read is on the wire at a time, and every request that
+arrives meanwhile waits for the next one, which all of them share. A read sent after a
+request arrived sees every write committed before it did, so sharing never makes an
+answer older than the store. Each request asking on its own queued fifty deep on the
+pool under fifty clients: in-process, fifty `/hire status` at once answered at a p50
+of 51-64 ms that way, 33-37 ms sharing, and 19 ms with no version read at all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from pathlib import Path
@@ -62,7 +69,7 @@ END $$
 class Versions:
     """Reads the version of one store (`Database.version`), by the shortest way there is:
     on SQLite a connection of its own read on the event loop (see above), on PostgreSQL
-    a small asyncpg pool of its own (one round trip: no ORM, no pre-ping). Either falls
+    an asyncpg connection of its own (one round trip: no ORM, no pre-ping). Either falls
     back to the engine, whose errors are the ones every other read raises."""
 
     def __init__(self, engine: AsyncEngine, sqlite_path: Path | None) -> None:
@@ -71,9 +78,13 @@ class Versions:
         self._sqlite: sqlite3.Connection | None = None
         self._pool: asyncpg.Pool | None = None
         self._pool_failed = False
+        # PostgreSQL's shared reads (see above), on the loop they were made on.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._on_the_wire: asyncio.Lock | None = None
+        self._next: asyncio.Future[str | None] | None = None  # not sent yet: joinable
 
     async def read(self) -> str:
-        quick = self._sqlite_version() if self._path else await self._postgresql_version()
+        quick = self._sqlite_version() if self._path else await self._shared_postgresql()
         if quick is not None:
             return quick
         async with self._engine.connect() as connection:
@@ -92,16 +103,39 @@ class Versions:
             return None  # busy, or not migrated yet: the driver's way says which
         return None if row is None else str(row[0])
 
+    async def _shared_postgresql(self) -> str | None:
+        """The version from a read sent after this call began, shared with every call
+        that began before it was sent."""
+        if self._engine.dialect.name != "postgresql" or self._pool_failed:
+            return None
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._on_the_wire is None:
+            self._loop, self._on_the_wire, self._next = loop, asyncio.Lock(), None
+        if self._next is not None:  # not sent yet, so sent after we arrived: share it
+            return await asyncio.shield(self._next)
+        mine = self._next = loop.create_future()
+        value: str | None = None  # if this read fails, everyone sharing it asks the engine
+        try:
+            async with self._on_the_wire:
+                if self._next is mine:
+                    self._next = None  # on the wire now: later callers need the next read
+                value = await self._postgresql_version()
+        finally:
+            if self._next is mine:  # never sent (cancelled waiting): nobody may join it now
+                self._next = None
+            if not mine.done():
+                mine.set_result(value)
+        return value
+
     async def _postgresql_version(self) -> str | None:
         if self._engine.dialect.name != "postgresql" or self._pool_failed:
             return None  # SQLite in memory (no second connection sees its data), or no pool
         if self._pool is None:
             url = self._engine.url.set(drivername="postgresql")
             try:
-                # All four opened at once: a pool growing under a burst of requests
-                # made requests wait for new connections.
+                # One read is on the wire at a time (_shared_postgresql): one connection.
                 self._pool = await asyncpg.create_pool(
-                    url.render_as_string(hide_password=False), min_size=4, max_size=4
+                    url.render_as_string(hide_password=False), min_size=1, max_size=1
                 )
             except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, ValueError) as error:
                 # A DATABASE_URL option asyncpg does not take, say: the engine's way works.

@@ -168,3 +168,42 @@ async def test_without_its_own_pool_postgresql_reads_the_version_through_the_eng
         assert await fallback.version() != before
     finally:
         await fallback.close()
+
+
+async def test_a_write_while_a_read_is_on_the_wire_shows_in_every_read_begun_after_it(
+    db: Database, other: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's version reads are shared (bot/store/version.py): one on the wire at a
+    time, and the requests arriving meanwhile share the next. Sharing must never hand a
+    request a version read before it arrived."""
+    _, card = await jane(db, clock)
+    before = await db.version()
+    sent: list[str] = []
+    on_the_wire, release = asyncio.Event(), asyncio.Event()
+    original = asyncpg.pool.Pool.fetchval
+
+    async def held(self: asyncpg.pool.Pool, query: str, *args: object) -> object:
+        sent.append(query)
+        value = await original(self, query, *args)
+        if len(sent) == 1:
+            on_the_wire.set()
+            await release.wait()  # read, not yet answered: the old version, held back
+        return value
+
+    monkeypatch.setattr(asyncpg.pool.Pool, "fetchval", held)
+    postgresql = db.engine.dialect.name == "postgresql"
+    first = asyncio.create_task(db.version())
+    if postgresql:
+        async with asyncio.timeout(10):
+            await on_the_wire.wait()
+    await move(other, card.candidate.id or 0, Stage.SOURCED, Stage.SCREENING, now=clock.now())
+    later = [asyncio.create_task(db.version()) for _ in range(20)]
+    await asyncio.sleep(0.05)
+    release.set()
+    async with db.engine.connect() as connection:  # the store's own word, not a shared read
+        now_stored = str((await connection.exec_driver_sql("SELECT n FROM data_version")).scalar())
+    assert await first in (before, now_stored)
+    versions = await asyncio.gather(*later)
+    assert set(versions) == {now_stored} != {before}
+    if postgresql:
+        assert len(sent) == 2  # the twenty arrived while the first was out: one read
