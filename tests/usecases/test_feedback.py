@@ -394,32 +394,27 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
 
 
 @pytest.mark.both_databases
-async def test_a_version_stored_twice_is_a_conflict_and_stores_nothing(db_url: str) -> None:
+async def test_a_version_stored_twice_is_a_conflict_and_stores_nothing(db: Database) -> None:
     """The last line of defence under the version check: the store's unique version."""
     clock = ManualClock(NOW)
-    db = Database(db_url)
-    try:
-        candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
-        await first_scorecard(db, clock, done, "UINT0001")
-        with pytest.raises(store.ScorecardConflict):
-            async with db.transaction() as session:
-                await store.add_scorecard(
-                    session,
-                    interview_id=done.interview.id or 0,
-                    interviewer_id="UINT0001",
-                    candidate_id=candidate_id,
-                    version=1,
-                    recommendation=1,
-                    summary="A second version 1",
-                    ratings={},
-                    now=clock.now(),
-                )
-        async with db.reader() as session:
-            current = await store.current_scorecard(
-                session, interview_id=done.interview.id or 0, interviewer_id="UINT0001"
+    candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
+    await first_scorecard(db, clock, done, "UINT0001")
+    with pytest.raises(store.ScorecardConflict):
+        async with db.transaction() as session:
+            await store.add_scorecard(
+                session,
+                interview_id=done.interview.id or 0,
+                interviewer_id="UINT0001",
+                candidate_id=candidate_id,
+                version=1,
+                recommendation=1,
+                summary="A second version 1",
+                ratings={},
+                now=clock.now(),
             )
-        assert (
-            current is not None and current.version == 1 and current.summary != "A second version 1"
+    async with db.reader() as session:
+        current = await store.current_scorecard(
+            session, interview_id=done.interview.id or 0, interviewer_id="UINT0001"
         )
-    finally:
-        await db.close()
+    assert current is not None and current.version == 1
+    assert current.summary != "A second version 1"
