@@ -8,7 +8,7 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,14 +210,13 @@ def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
 # KB); a megabyte is far above anything Slack sends and small enough that reading,
 # hashing and parsing it on the event loop cannot stall the other requests.
 MAX_BODY_BYTES = 1024 * 1024
-# How long one chunk of a request body may take to arrive: uvicorn's keep-alive timeout
-# does not cover a body that stops half-way, which would hold its connection for good.
+# How long a request body may take to arrive, whole. Slack sends one in a single go;
+# uvicorn's keep-alive timeout does not cover a body that stops half-way, or one that
+# trickles in a byte at a time, either of which would hold its connection for good.
 BODY_READ_TIMEOUT_SECONDS = 10.0
-
-
-# A body refused as too large is still read up to this much, and thrown away unread:
-# closing a connection with data unread resets it (a TCP RST), and the client may then
-# never see its 413. Past this, the connection is closed as it stands.
+# A body refused as too large is still read up to this much (in the same time), and
+# thrown away unread: closing a connection with data unread resets it (a TCP RST), and
+# the client may then never see its 413. Past this, the connection is closed at once.
 DRAIN_BYTES = 8 * MAX_BODY_BYTES
 
 
@@ -226,45 +225,40 @@ def _refuse(status: int, text: str) -> Response:
     return Response(text, status_code=status, headers={"connection": "close"})
 
 
-async def _drained(stream: AsyncIterator[bytes], size: int) -> Response:
-    """413, once the rest of a too-large body has arrived (up to DRAIN_BYTES)."""
-    with suppress(StopAsyncIteration, TimeoutError, ClientDisconnect):
-        while size <= DRAIN_BYTES:
-            size += len(await asyncio.wait_for(anext(stream), BODY_READ_TIMEOUT_SECONDS))
-    return _refuse(413, "Request body too large")
-
-
 async def read_body(request: Request) -> bytes | Response:
-    """The body, read with a size limit and a per-chunk deadline; or the answer (413,
-    408, 400) that refuses it. Content-Length is checked before anything is read, and
-    a chunked body is counted as it arrives."""
+    """The body, read with a size limit and a deadline; or the answer (413, 408, 400)
+    that refuses it. Content-Length is checked before anything is read, and a chunked
+    body is counted as it arrives."""
     declared = request.headers.get("content-length")
     if declared is not None and not declared.isdecimal():
         return _refuse(400, "Bad Content-Length")
-    chunks: list[bytes] = []
-    size = 0
+    if declared is not None and int(declared) > DRAIN_BYTES:
+        return _refuse(413, "Request body too large")
     stream = request.stream()
     try:
-        if declared is not None and int(declared) > MAX_BODY_BYTES:
-            if int(declared) > DRAIN_BYTES:
-                return _refuse(413, "Request body too large")
-            return await _drained(stream, 0)
-        while True:
-            try:
-                chunk = await asyncio.wait_for(anext(stream), BODY_READ_TIMEOUT_SECONDS)
-            except StopAsyncIteration:
-                break
-            except TimeoutError:
-                return _refuse(408, "Request body timed out")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                return await _drained(stream, size)
-            chunks.append(chunk)
+        async with asyncio.timeout(BODY_READ_TIMEOUT_SECONDS):
+            return await _body(
+                stream, too_large=declared is not None and int(declared) > MAX_BODY_BYTES
+            )
+    except TimeoutError:
+        return _refuse(408, "Request body timed out")
     except ClientDisconnect:
         return _refuse(400, "Client disconnected")
     finally:
         await stream.aclose()
-    return b"".join(chunks)
+
+
+async def _body(stream: AsyncIterator[bytes], *, too_large: bool) -> bytes | Response:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream:
+        size += len(chunk)
+        too_large = too_large or size > MAX_BODY_BYTES
+        if too_large and size > DRAIN_BYTES:
+            break
+        if not too_large:
+            chunks.append(chunk)
+    return _refuse(413, "Request body too large") if too_large else b"".join(chunks)
 
 
 class SchemaOutOfDate(Exception):

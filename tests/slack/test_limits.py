@@ -109,6 +109,36 @@ async def test_deeply_nested_json_is_a_400_signed_or_a_401_unsigned(
     assert signed.status_code == 400
 
 
+async def test_a_trickling_body_is_answered_408_within_the_deadline(
+    app: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A byte at a time, each well inside any per-chunk timeout: the whole body has a
+    deadline, so the connection is not held for as long as the sender likes."""
+    monkeypatch.setattr(slack_app, "BODY_READ_TIMEOUT_SECONDS", 1.0)
+    where = urlsplit(app.url)
+    reader, writer = await asyncio.open_connection(where.hostname, where.port)
+
+    async def trickle() -> None:
+        for _ in range(100):
+            writer.write(b"a")
+            await writer.drain()
+            await asyncio.sleep(0.2)
+
+    writer.write(
+        b"POST /slack/events HTTP/1.1\r\n"
+        b"Host: localhost\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 100\r\n\r\n"
+    )
+    sending = asyncio.create_task(trickle())
+    try:
+        answer = await asyncio.wait_for(reader.read(4096), 10)  # 20 s of trickle left
+    finally:
+        sending.cancel()
+        writer.close()
+    assert answer.startswith(b"HTTP/1.1 408")
+
+
 async def test_a_stalled_body_is_answered_408_and_does_not_hold_the_server(
     app: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
