@@ -13,7 +13,7 @@ class ReadCache:
     """Reads kept by key, each with the version it was read at; least recently used
     first out. Values are shared by every request that hits them: never change one."""
 
-    def __init__(self, size: int = 2048) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
         self.hits = 0

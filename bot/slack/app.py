@@ -232,14 +232,13 @@ async def read_body(request: Request) -> bytes | Response:
     declared = request.headers.get("content-length")
     if declared is not None and not declared.isdecimal():
         return _refuse(400, "Bad Content-Length")
-    if declared is not None and int(declared) > DRAIN_BYTES:
+    length = int(declared) if declared is not None else 0  # 0: chunked, counted as it comes
+    if length > DRAIN_BYTES:
         return _refuse(413, "Request body too large")
     stream = request.stream()
     try:
         async with asyncio.timeout(BODY_READ_TIMEOUT_SECONDS):
-            return await _body(
-                stream, too_large=declared is not None and int(declared) > MAX_BODY_BYTES
-            )
+            return await _body(stream, too_large=length > MAX_BODY_BYTES)
     except TimeoutError:
         return _refuse(408, "Request body timed out")
     except ClientDisconnect:

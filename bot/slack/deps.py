@@ -29,7 +29,7 @@ class Deps:
     homes: HomeRedraws = field(default_factory=HomeRedraws)
     # Status cards as drawn for a person, each for the minute it was drawn in
     # (handlers/render.py: shown_status).
-    cards: ReadCache = field(default_factory=lambda: ReadCache(size=1024))
+    cards: ReadCache = field(default_factory=ReadCache)
 
     def __post_init__(self) -> None:
         # Background work is counted in this app's metrics (loopkeeper_background_tasks),

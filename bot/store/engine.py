@@ -118,7 +118,7 @@ class Database:
             else None
         )
         # Reads this process keeps while the store's version stays the same.
-        self.reads = ReadCache(size=1024)
+        self.reads = ReadCache()
         self._versions = Versions(
             self.engine,
             sqlite_file(self.engine.url) if self.engine.dialect.name == "sqlite" else None,

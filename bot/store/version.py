@@ -107,7 +107,7 @@ class Versions:
         """The version from a read sent after this call began, shared with every call
         that began before it was sent."""
         if self._engine.dialect.name != "postgresql" or self._pool_failed:
-            return None
+            return None  # SQLite in memory (no second connection sees its data), or no pool
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._on_the_wire is None:
             self._loop, self._on_the_wire, self._next = loop, asyncio.Lock(), None
@@ -128,8 +128,6 @@ class Versions:
         return value
 
     async def _postgresql_version(self) -> str | None:
-        if self._engine.dialect.name != "postgresql" or self._pool_failed:
-            return None  # SQLite in memory (no second connection sees its data), or no pool
         if self._pool is None:
             url = self._engine.url.set(drivername="postgresql")
             try:

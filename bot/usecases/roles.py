@@ -119,12 +119,6 @@ async def roles_for(db: Database, *, user_id: str) -> list[store.RoleWithTeam]:
         return await store.roles_for_user(session, user_id=user_id)
 
 
-async def team_of(db: Database, *, role_id: int) -> Team | None:
-    async with db.reader() as session:
-        role_with_team = await store.role_with_team(session, role_id=role_id)
-    return role_with_team.team if role_with_team else None
-
-
 async def roles_user_can_add_to(db: Database, *, user_id: str) -> list[Role]:
     """The open roles this person may add candidates to: a closed role takes none."""
     return [
