@@ -341,6 +341,12 @@ def machine(pg_version: str | None) -> dict[str, str]:
         for name in ("slack_bolt", "slack_sdk", "uvicorn", "starlette", "SQLAlchemy", "aiosqlite")
     }
     versions["asyncpg"] = metadata.version("asyncpg")
+    # uvicorn serves on these when they are installed, and without them a run is slower.
+    for optional in ("uvloop", "httptools"):
+        try:
+            versions[optional] = metadata.version(optional)
+        except metadata.PackageNotFoundError:
+            versions[optional] = "not installed"
     return {
         "nproc": str(cores),
         "cpu": cpu_model(),
