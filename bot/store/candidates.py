@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CompoundSelect, insert, union, update
+from sqlalchemy import CompoundSelect, Integer, bindparam, insert, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -239,12 +239,18 @@ async def recent_events(
     session: AsyncSession, *, candidate_id: int, limit: int = 5
 ) -> list[StageEvent]:
     result = await session.exec(
-        select(StageEvent)
-        .where(StageEvent.candidate_id == candidate_id)
-        .order_by(col(StageEvent.at).desc(), col(StageEvent.id).desc())
-        .limit(limit)
+        _RECENT_EVENTS, params={"candidate_id": candidate_id, "limit": limit}
     )
     return list(result.all())
+
+
+# Built once: every status card reads it (docs/architecture.md, "Statements built once").
+_RECENT_EVENTS = (
+    select(StageEvent)
+    .where(col(StageEvent.candidate_id) == bindparam("candidate_id"))
+    .order_by(col(StageEvent.at).desc(), col(StageEvent.id).desc())
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 # Imports: a whole file in one transaction, in bulk ---------------------------------------------

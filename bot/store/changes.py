@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Integer, bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,12 +45,18 @@ async def changes_of_candidate(
 ) -> list[Change]:
     """The candidate's changes (and their interviews'), latest first."""
     result = await session.exec(
-        select(Change)
-        .where(Change.candidate_id == candidate_id)
-        .order_by(col(Change.at).desc(), col(Change.id).desc())
-        .limit(limit)
+        _CHANGES_OF_CANDIDATE, params={"candidate_id": candidate_id, "limit": limit}
     )
     return list(result.all())
+
+
+# Built once: every status card reads it (docs/architecture.md, "Statements built once").
+_CHANGES_OF_CANDIDATE = (
+    select(Change)
+    .where(col(Change.candidate_id) == bindparam("candidate_id"))
+    .order_by(col(Change.at).desc(), col(Change.id).desc())
+    .limit(bindparam("limit", type_=Integer))
+)
 
 
 async def changes_of_role(session: AsyncSession, *, role_id: int, limit: int = 50) -> list[Change]:

@@ -6,18 +6,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, delete, exists, func, insert, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
-from bot.store.tables import Candidate, Interview, Rating, Role, Scorecard, Seat
+from bot.store.tables import Candidate, Interview, Rating, Role, Scorecard, Seat, table_of
 from bot.store.takehomes import every_grade_in
 
 # Only a scheduled interview's seats owe scorecards (bot.domain.interviews).
 HELD = col(Interview.status) == InterviewStatus.SCHEDULED.value
+
+
+# Statements every scorecard runs are built once, with bound parameters: building one
+# and computing its cache key cost more than SQLite running it (docs/architecture.md,
+# "Statements built once").
 
 
 class ScorecardConflict(Exception):
@@ -30,15 +36,19 @@ async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candida
     Two last scorecards landing at once must not both see the loop as incomplete;
     a no-op UPDATE is a row lock on PostgreSQL and the write lock on SQLite.
     """
-    # One round trip: the row comes back from the UPDATE that locks it.
-    result = await session.exec(
-        update(Candidate)
-        .where(col(Candidate.id) == candidate_id)
-        .values(id=Candidate.id)
-        .returning(Candidate)
-        .execution_options(populate_existing=True)
-    )
+    result = await session.exec(_LOCK_CANDIDATE, params={"candidate_id": candidate_id})
     return result.scalars().first()
+
+
+# One round trip: the row comes back from the UPDATE that locks it. Nothing for the
+# session to synchronise: the row it returns replaces whatever the session held.
+_LOCK_CANDIDATE = (
+    update(Candidate)
+    .where(col(Candidate.id) == bindparam("candidate_id"))
+    .values(id=Candidate.id)
+    .returning(Candidate)
+    .execution_options(populate_existing=True, synchronize_session=False)
+)
 
 
 async def add_interview(
@@ -95,23 +105,34 @@ async def seat_of(
     """The interview and its candidate, if the interviewer holds a seat on it: one query
     for what every scorecard form and submission starts from."""
     result = await session.exec(
-        select(Interview, Candidate)
-        .join(Seat, col(Seat.interview_id) == Interview.id)
-        .join(Candidate, col(Candidate.id) == Interview.candidate_id)
-        .where(Interview.id == interview_id, Seat.interviewer_id == interviewer_id)
+        _SEAT_OF, params={"interview_id": interview_id, "interviewer_id": interviewer_id}
     )
     row = result.first()
     return (row[0], row[1]) if row else None
 
 
-async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
-    result = await session.exec(
-        select(Interview, Seat)
-        .join(Seat, col(Seat.interview_id) == Interview.id)
-        .where(Interview.candidate_id == candidate_id)
-        .order_by(col(Interview.starts_at), col(Interview.id), col(Seat.interviewer_id))
+_SEAT_OF = (
+    select(Interview, Candidate)
+    .join(Seat, col(Seat.interview_id) == Interview.id)
+    .join(Candidate, col(Candidate.id) == Interview.candidate_id)
+    .where(
+        col(Interview.id) == bindparam("interview_id"),
+        col(Seat.interviewer_id) == bindparam("interviewer_id"),
     )
+)
+
+
+async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
+    result = await session.exec(_SEATS_OF, params={"candidate_id": candidate_id})
     return list(result.all())
+
+
+_SEATS_OF = (
+    select(Interview, Seat)
+    .join(Seat, col(Seat.interview_id) == Interview.id)
+    .where(col(Interview.candidate_id) == bindparam("candidate_id"))
+    .order_by(col(Interview.starts_at), col(Interview.id), col(Seat.interviewer_id))
+)
 
 
 async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> bool:
@@ -119,19 +140,22 @@ async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> b
     there a loop)? A cancelled interview or a no-show waits for nothing.
     One aggregate, for the submit that holds the write lock; `bot.usecases.feedback.Loop.complete`
     says the same of a loop read whole."""
-    submitted = exists().where(
-        col(Scorecard.interview_id) == Seat.interview_id,
-        col(Scorecard.interviewer_id) == Seat.interviewer_id,
-    )
     seats, waiting = (
-        await session.exec(
-            select(func.count(), func.coalesce(func.sum(case((~submitted, 1), else_=0)), 0))
-            .select_from(Seat)
-            .join(Interview, col(Interview.id) == Seat.interview_id)
-            .where(Interview.candidate_id == candidate_id, HELD)
-        )
+        await session.exec(_SEATS_WAITING, params={"candidate_id": candidate_id})
     ).one()
     return seats > 0 and waiting == 0
+
+
+_SUBMITTED = exists().where(
+    col(Scorecard.interview_id) == Seat.interview_id,
+    col(Scorecard.interviewer_id) == Seat.interviewer_id,
+)
+_SEATS_WAITING = (
+    select(func.count(), func.coalesce(func.sum(case((~_SUBMITTED, 1), else_=0)), 0))
+    .select_from(Seat)
+    .join(Interview, col(Interview.id) == Seat.interview_id)
+    .where(col(Interview.candidate_id) == bindparam("candidate_id"), HELD)
+)
 
 
 async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set[str]:
@@ -140,12 +164,15 @@ async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set
 
 async def scorecards_of(session: AsyncSession, *, candidate_id: int) -> list[Scorecard]:
     """Every version of every scorecard of the candidate, oldest first."""
-    result = await session.exec(
-        select(Scorecard)
-        .where(Scorecard.candidate_id == candidate_id)
-        .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
-    )
+    result = await session.exec(_SCORECARDS_OF, params={"candidate_id": candidate_id})
     return list(result.all())
+
+
+_SCORECARDS_OF = (
+    select(Scorecard)
+    .where(col(Scorecard.candidate_id) == bindparam("candidate_id"))
+    .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
+)
 
 
 def latest_versions(scorecards: Iterable[Scorecard]) -> dict[tuple[int, str], Scorecard]:
@@ -162,12 +189,20 @@ async def current_scorecard(
     session: AsyncSession, *, interview_id: int, interviewer_id: str
 ) -> Scorecard | None:
     result = await session.exec(
-        select(Scorecard)
-        .where(Scorecard.interview_id == interview_id, Scorecard.interviewer_id == interviewer_id)
-        .order_by(col(Scorecard.version).desc())
-        .limit(1)
+        _CURRENT_SCORECARD, params={"interview_id": interview_id, "interviewer_id": interviewer_id}
     )
     return result.first()
+
+
+_CURRENT_SCORECARD = (
+    select(Scorecard)
+    .where(
+        col(Scorecard.interview_id) == bindparam("interview_id"),
+        col(Scorecard.interviewer_id) == bindparam("interviewer_id"),
+    )
+    .order_by(col(Scorecard.version).desc())
+    .limit(1)
+)
 
 
 async def get_scorecard(session: AsyncSession, *, scorecard_id: int) -> Scorecard | None:
@@ -178,8 +213,11 @@ async def ratings_of(session: AsyncSession, *, scorecard_ids: Iterable[int]) -> 
     ids = list(scorecard_ids)
     if not ids:
         return []
-    result = await session.exec(select(Rating).where(col(Rating.scorecard_id).in_(ids)))
+    result = await session.exec(_RATINGS_OF, params={"ids": ids})
     return list(result.all())
+
+
+_RATINGS_OF = select(Rating).where(col(Rating.scorecard_id).in_(bindparam("ids", expanding=True)))
 
 
 async def add_scorecard(
@@ -210,17 +248,13 @@ async def add_scorecard(
     # Core INSERTs, not the session's unit of work: every submission goes through here,
     # and a flush of the scorecard and its ratings cost more than the statements.
     try:
-        inserted = await session.exec(
-            insert(Scorecard)
-            .values(scorecard.model_dump(exclude={"id"}))
-            .returning(col(Scorecard.id))
-        )
+        inserted = await session.exec(_ADD_SCORECARD, params=scorecard.model_dump(exclude={"id"}))
     except IntegrityError:
         raise ScorecardConflict() from None
     scorecard.id = inserted.scalar_one()
     if ratings:
         await session.exec(
-            insert(Rating),
+            _ADD_RATING,
             params=[
                 {
                     "scorecard_id": scorecard.id,
@@ -234,12 +268,26 @@ async def add_scorecard(
     return scorecard
 
 
+_ADD_SCORECARD = insert(Scorecard).returning(col(Scorecard.id))
+_ADD_RATING = insert(Rating)
+
+
 async def set_feedback_complete(
-    session: AsyncSession, *, candidate_id: int, at: datetime | None
+    session: AsyncSession, *, candidate: Candidate, at: datetime | None
 ) -> None:
-    await session.exec(
-        update(Candidate).where(col(Candidate.id) == candidate_id).values(feedback_complete_at=at)
-    )
+    """Mark (or, with None, reopen) the loop's feedback as complete; the candidate as the
+    session holds them says the same after."""
+    await session.exec(_SET_FEEDBACK_COMPLETE, params={"candidate_id": candidate.id, "at": at})
+    set_committed_value(candidate, "feedback_complete_at", at)
+
+
+# On the table, not the entity: an ORM-enabled UPDATE would look for the row among the
+# session's objects; set_feedback_complete tells the one object that matters itself.
+_SET_FEEDBACK_COMPLETE = (
+    update(table_of(Candidate))
+    .where(table_of(Candidate).c.id == bindparam("candidate_id"))
+    .values(feedback_complete_at=bindparam("at"))
+)
 
 
 async def complete_feedback(session: AsyncSession, *, candidate: Candidate, now: datetime) -> bool:
@@ -253,7 +301,7 @@ async def complete_feedback(session: AsyncSession, *, candidate: Candidate, now:
         and await every_grade_in(session, candidate_id=candidate.id)
     )
     if completes:
-        await set_feedback_complete(session, candidate_id=candidate.id, at=now)
+        await set_feedback_complete(session, candidate=candidate, at=now)
     return completes
 
 
@@ -275,38 +323,42 @@ async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatR
     """The interviewer's seats on interviews of open candidates, soonest first. One query
     of the columns the list shows, not rows of four tables made into objects: every Home
     tab redraw of an interviewer asks, and the objects were most of its cost."""
-    version = (
-        select(func.coalesce(func.max(Scorecard.version), 0))
-        .where(
-            col(Scorecard.interview_id) == Seat.interview_id,
-            col(Scorecard.interviewer_id) == Seat.interviewer_id,
-        )
-        .scalar_subquery()
-    )
-    # Nine columns: past what sqlmodel's select() is typed for.
-    statement: Any = (
-        select(col(Interview.id), col(Interview.starts_at), col(Interview.plan_stage))
-        .add_columns(
-            col(Interview.template),
-            col(Role.template),
-            col(Candidate.name),
-            col(Role.title),
-            col(Seat.feedback_due_at),
-            version,
-        )
-        .select_from(Seat)
-        .join(Interview, col(Interview.id) == Seat.interview_id)
-        .join(Candidate, col(Candidate.id) == Interview.candidate_id)
-        .join(Role, col(Role.id) == Candidate.role_id)
-        .where(
-            col(Seat.interviewer_id) == interviewer_id,
-            col(Candidate.stage).not_in([s.value for s in CLOSED]),
-            HELD,
-        )
-        .order_by(col(Interview.starts_at), col(Interview.id))
-    )
-    rows: Sequence[tuple[Any, ...]] = (await session.exec(statement)).all()
+    rows: Sequence[tuple[Any, ...]] = (
+        await session.exec(_SEATS_FOR, params={"interviewer_id": interviewer_id})
+    ).all()
     return [SeatRow(*row) for row in rows]
+
+
+_SCORECARD_VERSION = (
+    select(func.coalesce(func.max(Scorecard.version), 0))
+    .where(
+        col(Scorecard.interview_id) == Seat.interview_id,
+        col(Scorecard.interviewer_id) == Seat.interviewer_id,
+    )
+    .scalar_subquery()
+)
+# Nine columns: past what sqlmodel's select() is typed for.
+_SEATS_FOR: Any = (
+    select(col(Interview.id), col(Interview.starts_at), col(Interview.plan_stage))
+    .add_columns(
+        col(Interview.template),
+        col(Role.template),
+        col(Candidate.name),
+        col(Role.title),
+        col(Seat.feedback_due_at),
+        _SCORECARD_VERSION,
+    )
+    .select_from(Seat)
+    .join(Interview, col(Interview.id) == Seat.interview_id)
+    .join(Candidate, col(Candidate.id) == Interview.candidate_id)
+    .join(Role, col(Role.id) == Candidate.role_id)
+    .where(
+        col(Seat.interviewer_id) == bindparam("interviewer_id"),
+        col(Candidate.stage).not_in([s.value for s in CLOSED]),
+        HELD,
+    )
+    .order_by(col(Interview.starts_at), col(Interview.id))
+)
 
 
 # Many candidates at once (exports): one query each, in chunks under the drivers' limits

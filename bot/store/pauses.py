@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -56,14 +57,18 @@ async def pause_since(
     return result.first()
 
 
+# Built once: every status card reads it (docs/architecture.md, "Statements built once").
+_PAUSES_OF = select(ClockPause).where(
+    col(ClockPause.candidate_id).in_(bindparam("ids", expanding=True))
+)
+
+
 async def pauses_of(
     session: AsyncSession, *, candidate_ids: Sequence[int]
 ) -> dict[int, list[Pause]]:
     if not candidate_ids:
         return {}
-    result = await session.exec(
-        select(ClockPause).where(col(ClockPause.candidate_id).in_(list(candidate_ids)))
-    )
+    result = await session.exec(_PAUSES_OF, params={"ids": list(candidate_ids)})
     out: dict[int, list[Pause]] = {}
     for row in result.all():
         out.setdefault(row.candidate_id, []).append(

@@ -9,31 +9,46 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlalchemy import bindparam, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.tables import Alert, Candidate, Interview, Seat, Takehome
+from bot.store.tables import Alert, Candidate, Interview, Seat, Takehome, table_of
 
 
 async def replan_clocks(session: AsyncSession, *, candidate_id: int, now: datetime) -> None:
     """A fact of the candidate changed: have the next sweep plan its clocks anew.
 
     Alerts not yet sent are cancelled; if the new plan still wants one, the sweep
-    brings it back under the same key.
+    brings it back under the same key. Objects the session holds keep the columns
+    these set as they were: only the sweep reads them, in a session of its own.
     """
-    await session.exec(
-        update(Candidate).where(col(Candidate.id) == candidate_id).values(next_alert_at=now)
+    params = {"of_candidate": candidate_id, "now": now}
+    for statement in _REPLAN:
+        await session.exec(statement, params=params)
+
+
+# Every change to a candidate runs these four, so they are built once (docs/architecture.md,
+# "Statements built once"), on the tables rather than the entities: an ORM-enabled UPDATE
+# would also look for each row among the session's objects (and read back the seats it
+# matched to find them), for columns nothing in the transaction reads again.
+_candidate, _seat, _takehome, _alert, _interview = (
+    table_of(model) for model in (Candidate, Seat, Takehome, Alert, Interview)
+)
+_REPLAN = (
+    update(_candidate)
+    .where(_candidate.c.id == bindparam("of_candidate"))
+    .values(next_alert_at=bindparam("now")),
+    update(_seat)
+    .where(
+        _seat.c.interview_id.in_(
+            select(_interview.c.id).where(_interview.c.candidate_id == bindparam("of_candidate"))
+        )
     )
-    interview_ids = select(Interview.id).where(Interview.candidate_id == candidate_id)
-    await session.exec(
-        update(Seat).where(col(Seat.interview_id).in_(interview_ids)).values(next_alert_at=now)
-    )
-    await session.exec(
-        update(Takehome).where(col(Takehome.candidate_id) == candidate_id).values(next_alert_at=now)
-    )
-    await session.exec(
-        update(Alert)
-        .where(col(Alert.candidate_id) == candidate_id, col(Alert.status) == "pending")
-        .values(status="cancelled", claimed_until=None)
-    )
+    .values(next_alert_at=bindparam("now")),
+    update(_takehome)
+    .where(_takehome.c.candidate_id == bindparam("of_candidate"))
+    .values(next_alert_at=bindparam("now")),
+    update(_alert)
+    .where(_alert.c.candidate_id == bindparam("of_candidate"), _alert.c.status == "pending")
+    .values(status="cancelled", claimed_until=None),
+)

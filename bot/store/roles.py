@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, update
+from sqlalchemy import bindparam, exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -83,11 +83,7 @@ async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam
     # One query, a row per recruiter: most requests read a role and its team once. An
     # outer join, so a role without recruiters comes back once, with None for the user.
     rows: Sequence[tuple[Role, str | None]] = (
-        await session.exec(
-            select(Role, RoleRecruiter.user_id)
-            .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
-            .where(Role.id == role_id)
-        )
+        await session.exec(_ROLE_WITH_TEAM, params={"role_id": role_id})
     ).all()
     if not rows:
         return None
@@ -99,18 +95,28 @@ async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam
     return RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
 
 
+# Built once, with bound parameters: most requests run one of these (docs/architecture.md,
+# "Statements built once").
+_ROLE_WITH_TEAM = (
+    select(Role, RoleRecruiter.user_id)
+    .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
+    .where(col(Role.id) == bindparam("role_id"))
+)
+_CANDIDATE_WITH_ROLE = (
+    select(Candidate, Role, RoleRecruiter.user_id)
+    .join(Role, col(Role.id) == Candidate.role_id)
+    .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
+    .where(col(Candidate.id) == bindparam("candidate_id"))
+)
+
+
 async def candidate_with_role(
     session: AsyncSession, *, candidate_id: int
 ) -> tuple[Candidate, RoleWithTeam] | None:
     """The candidate, their role and its hiring team; None when the candidate is gone.
     One query, a row per recruiter, as role_with_team: every card starts here."""
     rows: Sequence[tuple[Candidate, Role, str | None]] = (
-        await session.exec(
-            select(Candidate, Role, RoleRecruiter.user_id)
-            .join(Role, col(Role.id) == Candidate.role_id)
-            .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
-            .where(Candidate.id == candidate_id)
-        )
+        await session.exec(_CANDIDATE_WITH_ROLE, params={"candidate_id": candidate_id})
     ).all()
     if not rows:
         return None
@@ -122,15 +128,23 @@ async def candidate_with_role(
 
 async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
     """Roles whose hiring team includes the user, newest first."""
-    recruits = exists().where(
-        col(RoleRecruiter.role_id) == Role.id, col(RoleRecruiter.user_id) == user_id
-    )
-    result = await session.exec(
-        select(Role)
-        .where(or_(col(Role.hiring_manager_id) == user_id, recruits))
-        .order_by(col(Role.created_at).desc(), col(Role.id).desc())
-    )
+    result = await session.exec(_ROLES_FOR_USER, params={"user_id": user_id})
     return await _with_teams(session, list(result.all()))
+
+
+_ROLES_FOR_USER = (
+    select(Role)
+    .where(
+        or_(
+            col(Role.hiring_manager_id) == bindparam("user_id"),
+            exists().where(
+                col(RoleRecruiter.role_id) == Role.id,
+                col(RoleRecruiter.user_id) == bindparam("user_id"),
+            ),
+        )
+    )
+    .order_by(col(Role.created_at).desc(), col(Role.id).desc())
+)
 
 
 async def _with_teams(session: AsyncSession, roles: list[Role]) -> list[RoleWithTeam]:

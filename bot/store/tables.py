@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.domain.limits import (
@@ -397,3 +398,9 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     n: int = Field(default=0)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for a Core statement that should not go through the ORM: one
+    that only writes columns nothing in its transaction reads again."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]  # set by table=True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import exists, update
+from sqlalchemy import bindparam, exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -60,13 +60,16 @@ async def get_takehome(session: AsyncSession, *, takehome_id: int) -> Takehome |
 
 async def latest_takehome(session: AsyncSession, *, candidate_id: int) -> Takehome | None:
     """The candidate's most recent take-home: the one the status card shows."""
-    result = await session.exec(
-        select(Takehome)
-        .where(Takehome.candidate_id == candidate_id)
-        .order_by(col(Takehome.id).desc())
-        .limit(1)
-    )
+    result = await session.exec(_LATEST_TAKEHOME, params={"candidate_id": candidate_id})
     return result.first()
+
+
+_LATEST_TAKEHOME = (
+    select(Takehome)
+    .where(col(Takehome.candidate_id) == bindparam("candidate_id"))
+    .order_by(col(Takehome.id).desc())
+    .limit(1)
+)
 
 
 async def record_answer(
@@ -145,17 +148,24 @@ async def add_grade(
 async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:
     """Has every grader of the candidate's received take-homes sent their grade?
     (True when there is none: a take-home only holds the loop up once it is in.)"""
-    graded = exists().where(
-        col(TakehomeGrade.takehome_id) == TakehomeGrader.takehome_id,
-        col(TakehomeGrade.grader_id) == TakehomeGrader.grader_id,
-    )
-    result = await session.exec(
-        select(TakehomeGrader.grader_id)
-        .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
-        .where(Takehome.candidate_id == candidate_id, Takehome.status == "received", ~graded)
-        .limit(1)
-    )
+    result = await session.exec(_GRADE_WAITING, params={"candidate_id": candidate_id})
     return result.first() is None
+
+
+# Built once: every last scorecard of a loop asks (docs/architecture.md, "Statements built once").
+_GRADE_WAITING = (
+    select(TakehomeGrader.grader_id)
+    .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
+    .where(
+        col(Takehome.candidate_id) == bindparam("candidate_id"),
+        col(Takehome.status) == "received",
+        ~exists().where(
+            col(TakehomeGrade.takehome_id) == TakehomeGrader.takehome_id,
+            col(TakehomeGrade.grader_id) == TakehomeGrader.grader_id,
+        ),
+    )
+    .limit(1)
+)
 
 
 # The sweep --------------------------------------------------------------------------------------

@@ -462,7 +462,7 @@ async def schedule(
                 )
                 moved_from = current
             # A new interview reopens the loop: the decision window waits for its scorecard.
-            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+            await store.set_feedback_complete(session, candidate=candidate, at=None)
             await store.replan_clocks(session, candidate_id=candidate.id, now=now)
             await session.refresh(candidate)
         interviewer_ids = sorted(set(form.interviewer_ids))

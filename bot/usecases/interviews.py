@@ -339,7 +339,7 @@ async def reschedule(
         if candidate.feedback_complete_at is not None and not await store.every_seat_submitted(
             session, candidate_id=candidate.id
         ):
-            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+            await store.set_feedback_complete(session, candidate=candidate, at=None)
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         summary = f"{context.stage_name} moved from {_when(old)} to {_when(starts)}"
         if not held:
@@ -419,8 +419,7 @@ async def change_panel(
         assert candidate.id is not None
         if added and candidate.feedback_complete_at is not None:
             # A new interviewer owes a scorecard: the decision waits for it.
-            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
-            candidate.feedback_complete_at = None
+            await store.set_feedback_complete(session, candidate=candidate, at=None)
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         completes = await store.complete_feedback(session, candidate=candidate, now=now)
         parts = []

@@ -334,7 +334,7 @@ async def record(
         if received and candidate.feedback_complete_at is not None:
             # Its grades join the loop: the decision window waits for them, as it waits
             # for a newly scheduled interview's scorecards.
-            await store.set_feedback_complete(session, candidate_id=candidate.id, at=None)
+            await store.set_feedback_complete(session, candidate=candidate, at=None)
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         graders = await store.takehomes.graders_of(session, takehome_id=takehome_id)
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate.id)
