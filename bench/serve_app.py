@@ -27,19 +27,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.runtime import workers
+from bot.runtime.logs import configure
 from bot.runtime.settings import load_settings
 from bot.slack.app import create_asgi, make_client, settle_gc
 
 
 def loopkeeper() -> Starlette:
-    app = create_asgi(load_settings())
-    settle_gc()  # as `loopkeeper serve` does
+    settings = load_settings()
+    configure(settings.log_level, settings.log_format)  # as `loopkeeper serve` does
+    app = create_asgi(settings)
+    settle_gc()
     return app
 
 
 def bare() -> Starlette:
     """The floor: Bolt as Loopkeeper configures it, with listeners that only ack."""
     settings = load_settings()
+    configure(settings.log_level, settings.log_format)
     bolt = AsyncApp(
         client=make_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),

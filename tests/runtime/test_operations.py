@@ -25,6 +25,8 @@ import psutil
 import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
@@ -93,6 +95,29 @@ def test_json_logs_carry_the_trace_and_one_object_per_line(capfd: pytest.Capture
     assert [entry["message"] for entry in lines] == ["hello world", "it failed"]
     assert {entry["trace"] for entry in lines} == {trace}
     assert "ValueError: boom" in lines[1]["exception"]
+
+
+@pytest.mark.parametrize(("level", "built"), [("INFO", False), ("DEBUG", True)])
+async def test_slack_sdk_builds_its_debug_lines_only_when_they_are_logged(
+    standin: SlackStandin, monkeypatch: pytest.MonkeyPatch, level: str, built: bool
+) -> None:
+    """slack-sdk reads its loggers' own level, not the effective one, to decide whether to
+    write a request's whole payload out as text: at INFO no Web API call may pay for it."""
+    logs.configure(level, "json")
+    lines: list[str] = []
+    for name in logs.SLACK_SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "debug", lambda message, *_, **__: lines.append(message))
+    try:
+        client = AsyncWebClient(token="xoxb-test-token", base_url=standin.url)
+        await client.chat_postMessage(channel=HM, text="hello")
+        await AsyncWebhookClient(standin.response_url("r1")).send(text="hello")
+    finally:
+        logging.getLogger().handlers[:] = []
+        for name in logs.SLACK_SDK_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    sent = [line for line in lines if "hello" in line]
+    assert bool(sent) == built, lines
 
 
 async def test_no_candidate_names_or_scorecard_text_in_logs_at_info(
