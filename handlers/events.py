@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.questions import read
 from bot.slack import notify
 from bot.slack.blocks.help import help_text
+from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.deps import Deps, deps_of
 from bot.usecases import receipts
 from handlers import imports, templates
@@ -57,10 +58,12 @@ async def _answer(
         answer, blocks = help_text(), []
     try:
         if in_dm:  # a DM is already private
-            await client.chat_postMessage(channel=channel, text=answer, blocks=blocks or None)
+            await client.chat_postMessage(
+                channel=channel, text=answer, blocks=as_json_list(blocks) or None
+            )
         else:  # in a channel, only the asker sees the answer
             await client.chat_postEphemeral(
-                channel=channel, user=user_id, text=answer, blocks=blocks or None
+                channel=channel, user=user_id, text=answer, blocks=as_json_list(blocks) or None
             )
     except SlackApiError as error:
         log.warning("could not answer a question: %s", notify.refusal(error))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.candidate_csv import MAX_BYTES, ImportFileError
 from bot.slack.blocks import imports as blocks
+from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.deps import Deps
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.usecases import importer
@@ -109,7 +110,9 @@ async def _post_preview(
 ) -> None:
     text, built = await _preview_text(deps, client, user_id=user_id, file_id=file_id, role_id=None)
     try:
-        await client.chat_postMessage(channel=channel, text=text, blocks=built or None)
+        await client.chat_postMessage(
+            channel=channel, text=text, blocks=as_json_list(built) or None
+        )
     except SlackApiError as error:
         log.warning("could not post an import preview: %s", refusal(error))
     except UNREACHABLE as error:

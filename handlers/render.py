@@ -13,6 +13,7 @@ from bot.readmodels.status import Status, ask_status, status_detail
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks.common import Rendered
 from bot.slack.blocks.interviews import loop_blocks
+from bot.slack.blocks.jsonify import as_json
 from bot.slack.blocks.offers import offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
 from bot.slack.deps import Deps
@@ -42,7 +43,7 @@ def shown_status(
     kept: tuple[str, list[Block]] | None = deps.cards.get((user_id, status.read), minute)
     if kept is None:
         text, blocks = render_status(user_id, status, now=now)
-        kept = (text, [Rendered(block.to_dict()) for block in blocks])
+        kept = (text, [Rendered(as_json(block)) for block in blocks])
         deps.cards.put((user_id, status.read), minute, kept)
     return kept
 

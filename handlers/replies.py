@@ -26,6 +26,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack import notify
 from bot.slack.blocks.common import esc
+from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.slack.deps import Deps, deps_of
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.errors import NotAllowed
@@ -53,7 +54,7 @@ async def open_view(client: AsyncWebClient, trigger_id: str, view: View) -> str 
     """Open a modal: None when it opened, else what went wrong (Slack's error code, or the
     kind of network failure) for the person to be told, so they can try again."""
     try:
-        await client.views_open(trigger_id=trigger_id, view=view)
+        await client.views_open(trigger_id=trigger_id, view=as_json(view))
     except SlackApiError as error:
         return notify.refusal(error)  # an HTML page in place of Slack's JSON too
     except notify.UNREACHABLE as error:
@@ -139,6 +140,8 @@ class Reply:
         # Through the app's kept-alive connections to Slack: Bolt's respond() opens a new
         # one (a TLS handshake) for every answer.
         hook = AsyncWebhookClient(str(self.body["response_url"]), session=self.client.session)
+        if message.get("blocks"):
+            message["blocks"] = as_json_list(message["blocks"])
         try:
             await hook.send(**message)
         except notify.UNREACHABLE as error:
@@ -199,7 +202,7 @@ class CommandReply:
         await self.ack(text=text)
 
     async def show(self, text: str, blocks: Blocks) -> None:
-        await self.ack(text=text, blocks=list(blocks) or None)
+        await self.ack(text=text, blocks=as_json_list(blocks) or None)
 
     async def open(self, view: View) -> None:
         """Open a form, and ack with nothing to say; or say Slack would not open it."""

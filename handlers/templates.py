@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.limits import MAX_TEMPLATE_SOURCE
 from bot.domain.scorecards import TemplateProblems
 from bot.slack.blocks import templates as blocks
+from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.deps import Deps
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.usecases import admin as admin_cases
@@ -84,7 +85,9 @@ async def _post_preview(
 ) -> None:
     text, built = await _preview(deps, client, user_id=user_id, file_id=file_id)
     try:
-        await client.chat_postMessage(channel=channel, text=text, blocks=built or None)
+        await client.chat_postMessage(
+            channel=channel, text=text, blocks=as_json_list(built) or None
+        )
     except SlackApiError as error:
         log.warning("could not post a template preview: %s", refusal(error))
     except UNREACHABLE as error:

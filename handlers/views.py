@@ -19,6 +19,7 @@ from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
+from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.metadata import (
     CandidateMetadata,
     MoveMetadata,
@@ -65,12 +66,14 @@ async def _announce_role(
     text, blocks = role_blocks.role_channel_welcome(role, recruiters)
     problem = None
     try:
-        await client.chat_postMessage(channel=role.channel_id, text=text, blocks=blocks)
+        await client.chat_postMessage(
+            channel=role.channel_id, text=text, blocks=as_json_list(blocks)
+        )
     except SlackApiError as error:
         problem = notify.refusal(error)
         log.warning("cannot post in the hiring channel of role %s: %s", role.id, problem)
     text, blocks = role_blocks.role_created_message(role, recruiters, channel_problem=problem)
-    await client.chat_postMessage(channel=creator_id, text=text, blocks=blocks)
+    await client.chat_postMessage(channel=creator_id, text=text, blocks=as_json_list(blocks))
 
 
 # Add candidate ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 import pytest
 import uvicorn
+from slack_sdk.models.basic_objects import JsonObject
 from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, select
@@ -30,6 +31,7 @@ from bot.runtime.settings import Settings
 from bot.runtime.timesource import ManualClock
 from bot.scheduling.sweeper import Sweeper
 from bot.slack.app import create_asgi
+from bot.slack.blocks import jsonify
 from bot.slack.deps import Deps
 from bot.store.engine import Database
 
@@ -170,6 +172,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "both_databases: run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL"
     )
+
+
+@pytest.fixture(autouse=True)
+def _json_agrees_with_slack_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Block Kit object any test sends is also turned into JSON by slack-sdk's own
+    to_dict(), and the two must agree (bot/slack/blocks/jsonify.py does it faster)."""
+    ours = jsonify._object
+
+    def checked(value: JsonObject) -> dict[str, Any]:
+        made = ours(value)
+        assert made == value.to_dict(), f"{type(value).__name__}: {made} != {value.to_dict()}"
+        return made
+
+    monkeypatch.setattr(jsonify, "_object", checked)
 
 
 @pytest.fixture

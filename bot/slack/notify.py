@@ -21,6 +21,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.readmodels.home import home
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interviews import kit_message, loop_summary_message
+from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.store.engine import Database
 from bot.usecases import feedback, interviews
 
@@ -42,8 +43,10 @@ def refusal(error: SlackApiError) -> str:
 async def dm(client: AsyncWebClient, user_id: str, text: str, blocks: Sequence[Block]) -> bool:
     """Post to a person's DM with the app (their Messages tab). True when Slack took it."""
     try:
-        # The client turns Block objects into JSON; no blocks at all: text only.
-        await client.chat_postMessage(channel=user_id, text=text, blocks=list(blocks) or None)
+        # No blocks at all: text only.
+        await client.chat_postMessage(
+            channel=user_id, text=text, blocks=as_json_list(blocks) or None
+        )
     except SlackApiError as error:
         log.warning("DM to %s failed: %s", user_id, refusal(error))
         return False
@@ -82,7 +85,7 @@ async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[s
 async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
     data = await home(db, user_id=user_id, now=now)
     try:
-        await client.views_publish(user_id=user_id, view=home_view(data, now=now))
+        await client.views_publish(user_id=user_id, view=as_json(home_view(data, now=now)))
     except SlackApiError as error:
         log.warning("views.publish for %s failed: %s", user_id, refusal(error))
     except UNREACHABLE as error:
@@ -98,7 +101,7 @@ async def post(
     message a later change edits; None when Slack did not take it."""
     try:
         response = await client.chat_postMessage(
-            channel=channel, text=text, blocks=list(blocks) or None
+            channel=channel, text=text, blocks=as_json_list(blocks) or None
         )
     except SlackApiError as error:
         log.warning("DM to %s failed: %s", channel, refusal(error))
@@ -115,7 +118,7 @@ async def edit(
 ) -> bool:
     """Replace a message the app sent; False when Slack would not (deleted, too old)."""
     try:
-        await client.chat_update(channel=channel, ts=ts, text=text, blocks=list(blocks) or [])
+        await client.chat_update(channel=channel, ts=ts, text=text, blocks=as_json_list(blocks))
     except SlackApiError as error:
         log.warning("chat.update in %s failed: %s", channel, refusal(error))
         return False
