@@ -46,8 +46,10 @@ class Home:
 
 
 async def home(db: Database, *, user_id: str, now: datetime) -> Home:
-    assignments = await feedback.assignments_for(db, user_id=user_id)
+    # One session for what every tab shows: most people are interviewers only, and their
+    # tab is drawn after each scorecard they send.
     async with db.reader() as session:
+        assignments = await feedback.assignments_in(session, user_id=user_id)
         mine = await store.roles_for_user(session, user_id=user_id)
     recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
     managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]

@@ -175,6 +175,8 @@ async def pipelines_of(
     """Each role's open candidates with their flags, counts and median days per stage,
     and (`numbers`, by default with the medians) its hiring numbers."""
     with_numbers = medians if numbers is None else numbers
+    if not roles:  # an interviewer's Home tab: no session to open and close
+        return []
     async with db.reader() as session:
         out = []
         for role in roles:

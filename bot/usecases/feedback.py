@@ -776,7 +776,12 @@ class Assignment:
 async def assignments_for(db: Database, *, user_id: str) -> list[Assignment]:
     """The user's interviews of open candidates, with whether their scorecard is in."""
     async with db.reader() as session:
-        rows = await store.seats_for(session, interviewer_id=user_id)
+        return await assignments_in(session, user_id=user_id)
+
+
+async def assignments_in(session: store.AsyncSession, *, user_id: str) -> list[Assignment]:
+    """assignments_for, in a session the caller reads more in."""
+    rows = await store.seats_for(session, interviewer_id=user_id)
     out = []
     for row in rows:
         stage = plan_stage(template_named(row.template or row.role_template), row.plan_stage)
