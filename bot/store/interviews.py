@@ -12,10 +12,22 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.access import Team
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
-from bot.store.tables import Candidate, Interview, Rating, Role, Scorecard, Seat, table_of
+from bot.store.roles import RoleWithTeam
+from bot.store.tables import (
+    Candidate,
+    Interview,
+    Rating,
+    Role,
+    RoleRecruiter,
+    Scorecard,
+    Seat,
+    table_of,
+)
 from bot.store.takehomes import every_grade_in
+from bot.store.templates import ensure_templates
 
 # Only a scheduled interview's seats owe scorecards (bot.domain.interviews).
 HELD = col(Interview.status) == InterviewStatus.SCHEDULED.value
@@ -101,20 +113,30 @@ async def get_interview(session: AsyncSession, *, interview_id: int) -> Intervie
 
 async def seat_of(
     session: AsyncSession, *, interview_id: int, interviewer_id: str
-) -> tuple[Interview, Candidate] | None:
-    """The interview and its candidate, if the interviewer holds a seat on it: one query
+) -> tuple[Interview, Candidate, RoleWithTeam] | None:
+    """The interview, its candidate and their role with its hiring team, if the
+    interviewer holds a seat on it: one query (a row per recruiter, as role_with_team)
     for what every scorecard form and submission starts from."""
-    result = await session.exec(
-        _SEAT_OF, params={"interview_id": interview_id, "interviewer_id": interviewer_id}
-    )
-    row = result.first()
-    return (row[0], row[1]) if row else None
+    rows: Sequence[tuple[Interview, Candidate, Role, str | None]] = (
+        await session.exec(
+            _SEAT_OF, params={"interview_id": interview_id, "interviewer_id": interviewer_id}
+        )
+    ).all()
+    if not rows:
+        return None
+    interview, candidate, role, _ = rows[0]
+    recruiters = frozenset(user_id for *_, user_id in rows if user_id is not None)
+    # As role_with_team: an installed version another process added is read now.
+    await ensure_templates(session, [interview.template, role.template])
+    return interview, candidate, RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
 
 
 _SEAT_OF = (
-    select(Interview, Candidate)
+    select(Interview, Candidate, Role, RoleRecruiter.user_id)
     .join(Seat, col(Seat.interview_id) == Interview.id)
     .join(Candidate, col(Candidate.id) == Interview.candidate_id)
+    .join(Role, col(Role.id) == Candidate.role_id)
+    .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
     .where(
         col(Interview.id) == bindparam("interview_id"),
         col(Seat.interviewer_id) == bindparam("interviewer_id"),

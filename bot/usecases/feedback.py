@@ -569,9 +569,7 @@ async def _context(
     seat = await store.seat_of(session, interview_id=interview_id, interviewer_id=user_id)
     if seat is None:
         raise NotAllowed(NOT_YOURS)
-    interview, candidate = seat
-    role_with_team = await store.role_with_team(session, role_id=candidate.role_id)
-    assert role_with_team is not None
+    interview, candidate, role_with_team = seat
     still_open(candidate, stages=EDITABLE, closed=_closed)
     if interview.status != InterviewStatus.SCHEDULED:
         label = InterviewStatus(interview.status).label
