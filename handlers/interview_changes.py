@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.numbers import record_id, small_int
@@ -24,6 +23,7 @@ from bot.slack.blocks.interview_changes import (
     CANT_MAKE_IT_SUBMIT,
     CHANGE_PANEL,
     MENU,
+    NO_SHOW,
     OPEN_PANEL,
     OPEN_RESCHEDULE,
     RESCHEDULE,
@@ -81,8 +81,8 @@ async def _open(reply: Reply, verb: Verb, interview_id: int) -> None:
 
 @on_click
 async def interview_menu(reply: Reply, action: dict[str, Any]) -> None:
-    """The card's menu: a form to open, or a no-show marked at once (on the version the
-    card showed: a card drawn before another change is told so, and nothing changes)."""
+    """The card's menu: a form to open. A no-show's form confirms what the card showed: a
+    card drawn before another change is told so, and opens nothing."""
     picked = _picked(action)
     if picked is None:
         await reply.tell(OUT_OF_DATE)
@@ -91,27 +91,43 @@ async def interview_menu(reply: Reply, action: dict[str, Any]) -> None:
     if verb != Verb.NO_SHOW:
         await _open(reply, verb, interview_id)
         return
-    done = await reply.unless_refused(
-        interviews.no_show(
+    context = await reply.unless_refused(
+        interviews.change_context(
             reply.deps.db,
             actor_id=reply.user_id,
             interview_id=interview_id,
-            base_version=version,
+            verb=verb,
             now=reply.deps.clock.now(),
+            card_version=version,
         )
     )
-    if done is None:
-        return
-    await reply.changed(done.card, blocks.changed_note(done))
+    if context is not None:
+        await reply.open(blocks.no_show_modal(context, version))
+
+
+@submission("note")
+async def no_show(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    metadata = InterviewMetadata.from_view(view)
+    done = await interviews.no_show(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        interview_id=metadata.interview_id,
+        base_version=metadata.version,
+        note=forms.text(view, "note"),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.later(_after_no_show(modal, done), name="no-show")
+
+
+async def _after_no_show(modal: Modal, done: Changed) -> None:
+    deps, client = modal.deps, modal.client
+    await modal.show_card(done.card, blocks.changed_note(done))
     text, prompt = blocks.no_show_prompt(done)
-    reply.deps.background.run(_after_no_show(reply, done, text, prompt), name="no-show")
-
-
-async def _after_no_show(reply: Reply, done: Changed, text: str, prompt: list[Block]) -> None:
-    await notify.dm(reply.client, reply.user_id, text, prompt)
-    why = "the candidate did not come, so no scorecard is due."
-    await _close_kits(reply.deps, reply.client, done, why)
-    await _summary(reply.deps, reply.client, done)
+    await notify.dm(client, modal.user_id, text, prompt)
+    await _close_kits(deps, client, done, "the candidate did not come, so no scorecard is due.")
+    await _summary(deps, client, done)
 
 
 @on_click
@@ -271,4 +287,5 @@ def register(app: AsyncApp) -> None:
     app.view(RESCHEDULE)(reschedule)
     app.view(CHANGE_PANEL)(change_panel)
     app.view(CANCEL)(cancel)
+    app.view(NO_SHOW)(no_show)
     app.view(CANT_MAKE_IT_SUBMIT)(cant_make_it)

@@ -189,10 +189,18 @@ async def _context_in(
 
 
 async def change_context(
-    db: Database, *, actor_id: str, interview_id: int, verb: Verb, now: datetime
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    verb: Verb,
+    now: datetime,
+    card_version: int | None = None,
 ) -> InterviewContext:
     """The interview a change form opens on; NotAllowed when it should not open (the same
-    refusals the submission meets)."""
+    refusals the submission meets). `card_version`: the version the card the person
+    clicked on showed, for a form that confirms what the card showed (a no-show): a card
+    drawn before another change opens nothing."""
     async with db.reader() as session:
         interview = await store.get_interview(session, interview_id=interview_id)
         if interview is None:
@@ -201,7 +209,16 @@ async def change_context(
     why = verb_refusal(context.interview, verb, now=now)
     if why:
         raise NotAllowed(why)
+    if card_version is not None and card_version != context.interview.version:
+        raise NotAllowed(_stale_card(what_changed(context.last_change)))
     return context
+
+
+def _stale_card(what: str) -> str:
+    return (
+        f"Someone changed this interview since this card was drawn: {what}. "
+        "Nothing changed; look at the card again."
+    )
 
 
 def what_changed(last: Change | None) -> str:
@@ -231,10 +248,7 @@ async def _locked(
     if found.version != base_version:
         what = what_changed(context.last_change)
         if field_name is None:
-            raise NotAllowed(
-                f"Someone changed this interview since this card was drawn: {what}. "
-                "Nothing changed; look at the card again."
-            )
+            raise NotAllowed(_stale_card(what))
         raise FormErrors(
             {
                 field_name: f"Someone changed this interview since you opened this form: "
@@ -545,19 +559,29 @@ async def cancel(
 
 
 async def no_show(
-    db: Database, *, actor_id: str, interview_id: int, base_version: int, now: datetime
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    note: str = "",
+    now: datetime,
 ) -> Changed:
-    """From the card's menu, no form: a card drawn before another change is refused with
-    what changed (NotAllowed), not applied."""
+    """Confirmed in a form opened on the version the card showed (`base_version`); a
+    change made since is a field error on `note`, and nothing is applied. The note (what
+    happened) is optional."""
+    text = note.strip()
+    if len(text) > MAX_REASON:
+        raise FormErrors({"note": f"Keep the note under {MAX_REASON} characters."})
     return await _take_out(
         db,
         actor_id=actor_id,
         interview_id=interview_id,
         base_version=base_version,
         status=InterviewStatus.NO_SHOW,
-        reason="",
+        reason=text,
         now=now,
-        field_name=None,
+        field_name="note",
     )
 
 

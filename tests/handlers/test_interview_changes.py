@@ -284,9 +284,28 @@ async def test_a_no_show_from_a_card_drawn_before_a_change_is_refused(app: Runni
     await app.slack.submit_view(form, {"interviewers": [INTERVIEWER]}, user=RECRUITER)
     await app.settle()
 
+    opened = len(app.standin.calls_to("views.open"))
     answers = await pick(app, stale_card, "no_show")
 
     assert "its interviewers changed" in said(answers) and "Nothing changed" in said(answers)
+    assert len(app.standin.calls_to("views.open")) == opened  # no form to confirm
+    after = await the_interview(app, interview.id)
+    assert (after.status, after.version) == ("scheduled", 2)
+
+
+async def test_a_no_show_form_left_open_while_the_interview_changed_changes_nothing(
+    app: Running, clock
+) -> None:
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 + timedelta(minutes=20))
+    confirm = await open_form(app, "no_show")
+    panel = await open_form(app, "panel")
+    await app.slack.submit_view(panel, {"interviewers": [INTERVIEWER]}, user=RECRUITER)
+    await app.settle()
+
+    refused = await app.slack.submit_view(confirm, {"note": "Did not join"}, user=RECRUITER)
+
+    assert "its interviewers changed" in refused.json()["errors"]["note"]
     after = await the_interview(app, interview.id)
     assert (after.status, after.version) == ("scheduled", 2)
 
@@ -467,16 +486,38 @@ async def test_change_interviewers_refuses_bad_values_on_the_field(app: Running)
 # No-show ------------------------------------------------------------------------------------
 
 
+async def test_a_no_show_is_confirmed_in_a_form_before_anything_changes(
+    app: Running, clock
+) -> None:
+    interview = await maya_interviewing(app)
+    clock.set(TUESDAY_10 + timedelta(minutes=20))
+
+    form = await open_form(app, "no_show")
+
+    assert form["callback_id"] == "interview_no_show"
+    assert form["submit"]["text"] == "Mark no-show"
+    assert "No scorecard will be due" in blocks_text(form["blocks"])
+    # Closing the form (or never sending it) leaves the interview as it was.
+    assert (await the_interview(app, interview.id)).status == "scheduled"
+    assert await stored(app, Change) == []
+    too_long = await app.slack.submit_view(form, {"note": "x" * 2001}, user=RECRUITER)
+    assert "under" in too_long.json()["errors"]["note"]
+    assert (await the_interview(app, interview.id)).status == "scheduled"
+
+
 async def test_a_no_show_offers_reschedule_or_reject(app: Running, clock) -> None:
     interview = await maya_interviewing(app)
     clock.set(TUESDAY_10 + timedelta(minutes=20))
     before = len(app.standin.calls)
 
-    answers = await pick(app, await card_of(app), "no_show")
+    form = await open_form(app, "no_show")
+    done = await app.slack.submit_view(form, {"note": "Did not join the call"}, user=RECRUITER)
     await app.settle()
 
-    assert "marked a no-show" in said(answers)  # the card, redrawn under a note
+    assert not done.content, done.text
     assert (await the_interview(app, interview.id)).status == "no_show"
+    shown = [m for m in messages_to(app, RECRUITER, before) if "marked a no-show" in m["text"]]
+    assert shown and "Did not join the call" in blocks_text(shown[0]["blocks"])  # the card
     [prompt] = [m for m in messages_to(app, RECRUITER, before) if "did not come" in m["text"]]
     offered = buttons(prompt["blocks"])
     assert set(offered) == {"Reschedule", "Reject"}

@@ -38,6 +38,7 @@ CANT_MAKE_IT = "interview_cant_open"  # on the kit
 RESCHEDULE = "interview_reschedule"
 CHANGE_PANEL = "interview_panel"
 CANCEL = "interview_cancel"
+NO_SHOW = "interview_no_show"
 CANT_MAKE_IT_SUBMIT = "interview_cant"
 
 _LABELS = {
@@ -166,6 +167,30 @@ def cancel_modal(ctx: InterviewContext) -> View:
     return form_modal(
         CANCEL, "Cancel interview", "Cancel interview", blocks, metadata=_metadata(ctx)
     )
+
+
+def no_show_modal(ctx: InterviewContext, card_version: int) -> View:
+    """A no-show undoes nothing by itself, so it is confirmed first; on the version the
+    card showed, so a change made since is refused rather than overruled."""
+    blocks: list[Block] = [
+        _head(ctx),
+        section(
+            "Mark this interview a no-show? No scorecard will be due for it, each "
+            "interviewer's kit will say so, and you can then reschedule it or reject "
+            "the candidate."
+        ),
+        InputBlock(
+            block_id="note",
+            label="What happened?",
+            optional=True,
+            hint="Kept in the candidate's history and shown on their card.",
+            element=PlainTextInputElement(
+                action_id="value", max_length=MAX_REASON, placeholder="did not join the call"
+            ),
+        ),
+    ]
+    metadata = InterviewMetadata(ctx.interview.id or 0, card_version).encode()
+    return form_modal(NO_SHOW, "Mark a no-show", "Mark no-show", blocks, metadata=metadata)
 
 
 def cant_make_it_modal(interview: Interview) -> View:
