@@ -71,6 +71,7 @@ async def _close(reply: Reply | CommandReply, role_id: int) -> None:
     )
     if done is not None:
         await reply.show(*role_blocks.role_closed_message(done))
+        _tell_channel(reply, done)
 
 
 async def _reopen(reply: Reply | CommandReply, role_id: int) -> None:
@@ -85,6 +86,16 @@ async def _reopen(reply: Reply | CommandReply, role_id: int) -> None:
     )
     if done is not None:
         await reply.show(*role_blocks.role_reopened_message(done))
+        _tell_channel(reply, done)
+
+
+def _tell_channel(reply: Reply | CommandReply, done: roles.RoleStatusChanged) -> None:
+    """The team hears of a close or a reopen in the role's channel, as of an edit (Slack
+    refusing that is logged)."""
+    text, blocks = role_blocks.role_status_post(done, actor_id=reply.user_id)
+    reply.deps.background.run(
+        _send(reply.client, [done.role.channel_id], text, blocks), name="role-status"
+    )
 
 
 # `/hire role edit|close|reopen <title>` ----------------------------------------------------

@@ -260,6 +260,13 @@ async def test_closing_lists_open_candidates_and_takes_no_new_ones(app: Running,
     )
     [change] = await role_changes(app)
     assert (change.kind, change.summary) == ("role_closed", "role closed with 2 open candidates")
+    # The team hears of it in the role's channel, with who closed it.
+    await app.settle()
+    [post] = [m for m in messages_to(app, HIRING_CHANNEL) if "was closed" in m["text"]]
+    assert post["text"] == "MLOps Engineer was closed: it takes no new candidates."
+    posted = blocks_text(post["blocks"])
+    assert f"<@{RECRUITER}> closed *MLOps Engineer*" in posted
+    assert "Its 2 open candidates go on until they are moved" in posted
 
     # No new candidates: a form opened before is refused on its field, and /hire add says why.
     raced = await app.slack.submit_view(
@@ -303,6 +310,14 @@ async def test_a_closed_role_is_reopened_from_its_button(app: Running) -> None:
 
     assert "Reopened MLOps Engineer" in reopened.args["text"]
     assert (await role_now(app, role.id))[0].status == "open"
+    await app.settle()
+    posts = [
+        m["text"] for m in messages_to(app, HIRING_CHANNEL) if "MLOps Engineer was" in m["text"]
+    ]
+    assert posts == [
+        "MLOps Engineer was closed: it takes no new candidates.",
+        "MLOps Engineer was reopened: it takes new candidates again.",
+    ]
     assert [c.kind for c in await role_changes(app)] == ["role_closed", "role_reopened"]
     again = answer(await app.slack.command("role reopen MLOps Engineer", user=RECRUITER))
     assert again["text"] == "MLOps Engineer is open already; nothing changed."
@@ -325,6 +340,19 @@ async def test_the_pipeline_buttons_edit_and_close_the_role(app: Running) -> Non
     assert (await role_now(app, role.id))[0].status == "closed"
     [outsider] = await press(app, "role_reopen", str(role.id), user=OUTSIDER)
     assert "Only Loopkeeper admins" in outsider.args["text"]
+    assert (await role_now(app, role.id))[0].status == "closed"
+    await app.settle()  # a refused reopen tells the channel nothing
+    assert [m["text"] for m in messages_to(app, HIRING_CHANNEL) if "was re" in m["text"]] == []
+
+
+async def test_a_channel_slack_refuses_still_closes_the_role(app: Running) -> None:
+    role = await create_role(app)
+    app.standin.fail_next("chat.postMessage", "not_in_channel")
+
+    closed = answer(await app.slack.command("role close MLOps Engineer", user=HM))
+    await app.settle()
+
+    assert closed["text"].startswith("Closed MLOps Engineer")
     assert (await role_now(app, role.id))[0].status == "closed"
 
 

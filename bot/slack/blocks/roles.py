@@ -305,6 +305,27 @@ def role_closed_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
     ]
 
 
+def role_status_post(done: RoleStatusChanged, *, actor_id: str) -> tuple[str, list[Block]]:
+    """For the role's channel: the team hears it was closed or reopened, and by whom."""
+    role, still = done.role, done.open_candidates
+    if is_open(role):
+        text = f"{esc(role.title)} was reopened: it takes new candidates again."
+        line = f":unlock: {user(actor_id)} reopened *{esc(role.title)}*."
+        return text, [section(f"{line} Add candidates with `/hire add`.")]
+    text = f"{esc(role.title)} was closed: it takes no new candidates."
+    count = len(still)
+    going_on = (
+        f"Its {count} open candidate{'s' if count != 1 else ''} go on until they are moved "
+        "(hired, rejected, or moved to another role); their clocks keep running."
+        if still
+        else "It has no open candidates."
+    )
+    return text, [
+        section(f":lock: {user(actor_id)} closed *{esc(role.title)}*. It takes no new candidates."),
+        context(going_on),
+    ]
+
+
 def role_reopened_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
     role = done.role
     text = f"Reopened {esc(role.title)}: add candidates with `/hire add`."
