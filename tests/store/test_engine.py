@@ -127,7 +127,8 @@ async def test_a_database_error_logs_no_statement_parameters(
     try:
         with pytest.raises(DBAPIError) as raised:
             async with db.transaction() as session:
-                await session.execute(
+                connection = await session.connection()
+                await connection.execute(
                     text("INSERT INTO no_such_table (name) VALUES (:name)"),
                     {"name": "Zelda Quixote"},
                 )
