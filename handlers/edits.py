@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.numbers import record_id
 from bot.slack import notify
 from bot.slack.blocks import edits as edit_blocks
+from bot.slack.blocks import home as home_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import esc
 from bot.slack.blocks.edits import CandidateEditMetadata, RoleMetadata
@@ -24,6 +25,7 @@ from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, roles
 from bot.usecases import templates as template_cases
 from handlers import forms
+from handlers.render import refresh_home
 from handlers.replies import CommandReply, Modal, Reply, on_click
 from handlers.submissions import submission
 
@@ -59,7 +61,7 @@ async def _edit_form(reply: Reply | CommandReply, role_id: int) -> None:
         await reply.open(view)
 
 
-async def _close(reply: Reply | CommandReply, role_id: int) -> None:
+async def _close(reply: Reply | CommandReply, role_id: int) -> roles.RoleStatusChanged | None:
     done = await reply.unless_refused(
         roles.close_role(
             reply.deps.db,
@@ -72,9 +74,10 @@ async def _close(reply: Reply | CommandReply, role_id: int) -> None:
     if done is not None:
         await reply.show(*role_blocks.role_closed_message(done))
         _tell_channel(reply, done)
+    return done
 
 
-async def _reopen(reply: Reply | CommandReply, role_id: int) -> None:
+async def _reopen(reply: Reply | CommandReply, role_id: int) -> roles.RoleStatusChanged | None:
     done = await reply.unless_refused(
         roles.reopen_role(
             reply.deps.db,
@@ -87,6 +90,7 @@ async def _reopen(reply: Reply | CommandReply, role_id: int) -> None:
     if done is not None:
         await reply.show(*role_blocks.role_reopened_message(done))
         _tell_channel(reply, done)
+    return done
 
 
 def _tell_channel(reply: Reply | CommandReply, done: roles.RoleStatusChanged) -> None:
@@ -163,6 +167,32 @@ async def reopen_role(reply: Reply, action: dict[str, Any]) -> None:
     await _reopen(reply, _id_of(action))
 
 
+# The Home tab's role menus: the role picked is the option's value. The answer comes as a
+# DM (a Home tab has nowhere to answer in place), and the tab is drawn again.
+
+
+def _picked_id(action: dict[str, Any]) -> int:
+    option = action.get("selected_option")
+    return (record_id(option.get("value")) if isinstance(option, dict) else None) or 0
+
+
+@on_click
+async def pick_role_edit(reply: Reply, action: dict[str, Any]) -> None:
+    await _edit_form(reply, _picked_id(action))
+
+
+@on_click
+async def pick_role_close(reply: Reply, action: dict[str, Any]) -> None:
+    if await _close(reply, _picked_id(action)) is not None:
+        refresh_home(reply.deps, reply.client, reply.user_id)
+
+
+@on_click
+async def pick_role_reopen(reply: Reply, action: dict[str, Any]) -> None:
+    if await _reopen(reply, _picked_id(action)) is not None:
+        refresh_home(reply.deps, reply.client, reply.user_id)
+
+
 @on_click
 async def open_edit_candidate(reply: Reply, action: dict[str, Any]) -> None:
     await open_candidate_edit(reply, _id_of(action))
@@ -227,6 +257,9 @@ async def save_candidate(ack: AsyncAck, modal: Modal) -> None:
 def register(app: AsyncApp) -> None:
     app.action(role_blocks.OPEN_EDIT_ROLE)(open_role_edit)
     app.action(role_blocks.CLOSE_ROLE)(close_role)
+    app.action(home_blocks.EDIT_ROLE_PICK)(pick_role_edit)
+    app.action(home_blocks.CLOSE_ROLE_PICK)(pick_role_close)
+    app.action(home_blocks.REOPEN_ROLE_PICK)(pick_role_reopen)
     app.action(role_blocks.REOPEN_ROLE)(reopen_role)
     app.action(re.compile(rf"^{edit_blocks.OPEN_EDIT_CANDIDATE}(_\d+)?$"))(open_edit_candidate)
     app.view(role_blocks.EDIT_ROLE)(save_role)

@@ -368,3 +368,76 @@ async def test_a_preview_made_before_the_close_imports_nobody(app: Running) -> N
 
     assert "Every role you can import into is closed" in answers[-1].args["text"]
     assert await all_candidates(app) == []
+
+
+# From the Home tab ----------------------------------------------------------------------------
+
+
+def role_menus(home: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The Home tab's role menus by placeholder."""
+    [tools] = [b for b in home["blocks"] if b.get("block_id") == "role_tools"]
+    return {e["placeholder"]["text"]: e for e in tools["elements"]}
+
+
+async def pick_on_home(
+    app: Running, home: dict[str, Any], menu: str, title: str, *, user: str
+) -> None:
+    element = role_menus(home)[menu]
+    [option] = [o for o in element["options"] if o["text"]["text"] == title]
+    response = await app.slack.action(
+        element["action_id"],
+        user=user,
+        view=home,
+        action_type="static_select",
+        selected_option=option,
+    )
+    assert response.status_code == 200
+    await app.settle()
+
+
+async def test_the_home_tab_edits_closes_and_reopens_a_role(app: Running) -> None:
+    role = await create_role(app)
+    home = await home_of(app, RECRUITER)
+    menus = role_menus(home)
+    assert set(menus) == {"Edit a role…", "Close a role…"}
+    assert menus["Close a role…"]["confirm"]["confirm"]["text"] == "Close role"
+
+    await pick_on_home(app, home, "Edit a role…", "MLOps Engineer", user=RECRUITER)
+    assert last_view(app)["callback_id"] == "role_edit"
+
+    before = len(app.standin.calls)
+    await pick_on_home(app, home, "Close a role…", "MLOps Engineer", user=RECRUITER)
+
+    assert (await role_now(app, role.id))[0].status == "closed"
+    dm = [m for m in messages_to(app, RECRUITER, before) if m["text"].startswith("Closed")]
+    assert dm and "Reopen role" in buttons(dm[0]["blocks"])
+    assert any("was closed" in m["text"] for m in messages_to(app, HIRING_CHANNEL, before))
+    redrawn = [c.args["view"] for c in app.standin.calls[before:] if c.method == "views.publish"]
+    assert redrawn and "*MLOps Engineer (closed)*" in blocks_text(redrawn[-1]["blocks"])
+    assert set(role_menus(redrawn[-1])) == {"Reopen a role…"}
+
+    await pick_on_home(app, redrawn[-1], "Reopen a role…", "MLOps Engineer", user=RECRUITER)
+    assert (await role_now(app, role.id))[0].status == "open"
+
+
+async def test_a_stale_or_forged_pick_on_the_home_tab_changes_nothing(app: Running) -> None:
+    role = await create_role(app)
+    home = await home_of(app, RECRUITER)
+    await app.slack.command("role close MLOps Engineer", user=HM)
+    before = len(app.standin.calls)
+
+    # The tab drawn before the close still offers it: the answer says so, by DM.
+    await pick_on_home(app, home, "Close a role…", "MLOps Engineer", user=RECRUITER)
+    [said] = messages_to(app, RECRUITER, before)
+    assert said["text"] == "MLOps Engineer is closed already; nothing changed."
+    # Someone off the hiring team sending the same pick is refused.
+    await pick_on_home(app, home, "Edit a role…", "MLOps Engineer", user=OUTSIDER)
+    assert "Only Loopkeeper admins" in messages_to(app, OUTSIDER, before)[-1]["text"]
+    assert [c.kind for c in await role_changes(app)] == ["role_closed"]
+    assert (await role_now(app, role.id))[0].status == "closed"
+
+
+async def test_an_interviewer_only_gets_no_role_menus(app: Running) -> None:
+    await create_role(app)
+    home = await home_of(app, "UINT0009")
+    assert [b for b in home["blocks"] if b.get("block_id") == "role_tools"] == []

@@ -51,7 +51,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = os.environ.get("LOOPKEEPER_SCREENSHOTS")
 RAW_TOKENS = re.compile(r"<!date|<@U|<#C|&lt;|&gt;|&amp;")
-WAIT_MS = 15_000
+WAIT_MS = 30_000
 # Waits, not speed checks: the page answers when the app has, and CI's machine is busy.
 expect.set_options(timeout=WAIT_MS)
 

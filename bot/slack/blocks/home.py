@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    HeaderBlock,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
 from bot.domain.scorecards import rating_label
@@ -17,11 +27,18 @@ from bot.slack.blocks.candidates import OPEN_STATUS
 from bot.slack.blocks.common import clip, context, esc, section, user, when
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
 from bot.slack.blocks.pipeline import candidate_line, numbers_line
-from bot.slack.blocks.roles import role_title
+from bot.slack.blocks.roles import is_closed, role_title
+from bot.store.tables import Role
 from bot.usecases.feedback import Assignment
 
 MAX_ITEMS = 15  # per list: a Home tab holds 100 blocks across every section
 MAX_SECTION = 3000  # Slack's limit on a section's text
+MAX_OPTIONS = 100  # Slack's limit on a select menu's options
+
+# Listeners in handlers/edits.py: a role picked in one of the Home tab's role menus.
+EDIT_ROLE_PICK = "home_role_edit"
+CLOSE_ROLE_PICK = "home_role_close"
+REOPEN_ROLE_PICK = "home_role_reopen"
 
 
 def _fold(title: str, lines: Sequence[str], *, more: str) -> str:
@@ -173,12 +190,59 @@ def manager_section(home: Home) -> list[Block]:
     return blocks
 
 
+def _role_options(roles: Sequence[Role]) -> list[Option]:
+    return [Option(value=str(r.id), text=clip(r.title, 75)) for r in roles[:MAX_OPTIONS]]
+
+
+def role_tools(roles: Sequence[Role]) -> list[Block]:
+    """Edit, close or reopen one of the person's roles from their tab: the same as
+    `/hire role edit|close|reopen <title>`, who may do it decided when it is picked."""
+    mine = list({r.id: r for r in roles}.values())  # a role they recruit for and manage
+    open_roles = [r for r in mine if not is_closed(r)]
+    closed = [r for r in mine if is_closed(r)]
+    elements: list[StaticSelectElement] = []
+    if open_roles:
+        elements.append(
+            StaticSelectElement(
+                placeholder="Edit a role…",
+                action_id=EDIT_ROLE_PICK,
+                options=_role_options(open_roles),
+            )
+        )
+        elements.append(
+            StaticSelectElement(
+                placeholder="Close a role…",
+                action_id=CLOSE_ROLE_PICK,
+                options=_role_options(open_roles),
+                confirm=ConfirmObject(
+                    title="Close this role?",
+                    text="It takes no new candidates; those it has go on until you move "
+                    "them. Its channel is told, and you can reopen it.",
+                    confirm="Close role",
+                    deny="Keep it open",
+                    style="danger",
+                ),
+            )
+        )
+    if closed:
+        elements.append(
+            StaticSelectElement(
+                placeholder="Reopen a role…",
+                action_id=REOPEN_ROLE_PICK,
+                options=_role_options(closed),
+            )
+        )
+    return [ActionsBlock(block_id="role_tools", elements=elements)] if elements else []
+
+
 def home_view(home: Home, *, now: datetime) -> View:
     sections: list[list[Block]] = []
     if home.managing:
         sections.append(manager_section(home))
     if home.recruiting:
         sections.append(recruiter_section(home.recruiting))
+    if sections:  # under the pipelines, once for a person who both recruits and manages
+        sections[-1].extend(role_tools([p.role for p in (*home.managing, *home.recruiting)]))
     if home.assignments or not sections:
         sections.append(interviewer_section(home.assignments, now=now))
     blocks: list[Block] = []
