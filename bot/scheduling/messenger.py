@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.notify import UNREACHABLE, profile, refusal
 
 # Slack's answers that will not change if we ask again.
@@ -44,7 +45,9 @@ class Messenger:
     async def post(self, channel: str, text_: str, blocks: list[Block]) -> tuple[str, Any] | None:
         """None when Slack took it; ("ratelimited", seconds) or ("error", reason) otherwise."""
         try:
-            await self.client.chat_postMessage(channel=channel, text=text_, blocks=blocks)
+            await self.client.chat_postMessage(
+                channel=channel, text=text_, blocks=as_json_list(blocks)
+            )
         except SlackApiError as error:
             response = error.response
             if isinstance(response, AsyncSlackResponse) and response.status_code == 429:
