@@ -190,8 +190,25 @@ def manager_section(home: Home) -> list[Block]:
     return blocks
 
 
-def _role_options(roles: Sequence[Role]) -> list[Option]:
-    return [Option(value=str(r.id), text=clip(r.title, 75)) for r in roles[:MAX_OPTIONS]]
+def _role_menu(
+    placeholder: str, action_id: str, roles: Sequence[Role], confirm: ConfirmObject | None = None
+) -> StaticSelectElement:
+    return StaticSelectElement(
+        placeholder=placeholder,
+        action_id=action_id,
+        options=[Option(value=str(r.id), text=clip(r.title, 75)) for r in roles[:MAX_OPTIONS]],
+        confirm=confirm,
+    )
+
+
+_CONFIRM_CLOSE = ConfirmObject(
+    title="Close this role?",
+    text="It takes no new candidates; those it has go on until you move them. Its "
+    "channel is told, and you can reopen it.",
+    confirm="Close role",
+    deny="Keep it open",
+    style="danger",
+)
 
 
 def role_tools(roles: Sequence[Role]) -> list[Block]:
@@ -202,36 +219,10 @@ def role_tools(roles: Sequence[Role]) -> list[Block]:
     closed = [r for r in mine if is_closed(r)]
     elements: list[StaticSelectElement] = []
     if open_roles:
-        elements.append(
-            StaticSelectElement(
-                placeholder="Edit a role…",
-                action_id=EDIT_ROLE_PICK,
-                options=_role_options(open_roles),
-            )
-        )
-        elements.append(
-            StaticSelectElement(
-                placeholder="Close a role…",
-                action_id=CLOSE_ROLE_PICK,
-                options=_role_options(open_roles),
-                confirm=ConfirmObject(
-                    title="Close this role?",
-                    text="It takes no new candidates; those it has go on until you move "
-                    "them. Its channel is told, and you can reopen it.",
-                    confirm="Close role",
-                    deny="Keep it open",
-                    style="danger",
-                ),
-            )
-        )
+        elements.append(_role_menu("Edit a role…", EDIT_ROLE_PICK, open_roles))
+        elements.append(_role_menu("Close a role…", CLOSE_ROLE_PICK, open_roles, _CONFIRM_CLOSE))
     if closed:
-        elements.append(
-            StaticSelectElement(
-                placeholder="Reopen a role…",
-                action_id=REOPEN_ROLE_PICK,
-                options=_role_options(closed),
-            )
-        )
+        elements.append(_role_menu("Reopen a role…", REOPEN_ROLE_PICK, closed))
     return [ActionsBlock(block_id="role_tools", elements=elements)] if elements else []
 
 
