@@ -258,7 +258,8 @@ async def admin(reply: CommandReply, rest: str) -> None:
 
 async def role(reply: CommandReply, rest: str) -> None:
     words = rest.split(maxsplit=1)
-    if words and words[0].lower() in edits.ROLE_VERBS:  # /hire role edit|close|reopen <title>
+    # /hire role edit|close|reopen|history <title>
+    if words and words[0].lower() in edits.ROLE_VERBS:
         await edits.role_command(
             reply, words[0].lower(), words[1].strip() if len(words) > 1 else ""
         )

@@ -31,7 +31,7 @@ from handlers.submissions import submission
 
 log = logging.getLogger(__name__)
 
-ROLE_VERBS = ("edit", "close", "reopen")
+ROLE_VERBS = ("edit", "close", "reopen", "history")
 EXAMPLE_TITLE = "Data Scientist"
 
 
@@ -93,6 +93,19 @@ async def _reopen(reply: Reply | CommandReply, role_id: int) -> roles.RoleStatus
     return done
 
 
+async def _history(reply: Reply | CommandReply, role_id: int) -> None:
+    history = await reply.unless_refused(
+        roles.role_history(
+            reply.deps.db,
+            user_id=reply.user_id,
+            admins=await admin_cases.admin_ids(reply.deps.db),
+            role_id=role_id,
+        )
+    )
+    if history is not None:
+        await reply.show(*role_blocks.role_history_message(history))
+
+
 def _tell_channel(reply: Reply | CommandReply, done: roles.RoleStatusChanged) -> None:
     """The team hears of a close or a reopen in the role's channel, as of an edit (Slack
     refusing that is logged)."""
@@ -102,7 +115,7 @@ def _tell_channel(reply: Reply | CommandReply, done: roles.RoleStatusChanged) ->
     )
 
 
-# `/hire role edit|close|reopen <title>` ----------------------------------------------------
+# `/hire role edit|close|reopen|history <title>` --------------------------------------------
 
 
 async def role_command(reply: CommandReply, verb: str, title: str) -> None:
@@ -136,6 +149,8 @@ async def role_command(reply: CommandReply, verb: str, title: str) -> None:
         await _edit_form(reply, role_id)
     elif verb == "close":
         await _close(reply, role_id)
+    elif verb == "history":
+        await _history(reply, role_id)
     else:
         await _reopen(reply, role_id)
 
@@ -165,6 +180,11 @@ async def close_role(reply: Reply, action: dict[str, Any]) -> None:
 @on_click
 async def reopen_role(reply: Reply, action: dict[str, Any]) -> None:
     await _reopen(reply, _id_of(action))
+
+
+@on_click
+async def role_history(reply: Reply, action: dict[str, Any]) -> None:
+    await _history(reply, _id_of(action))
 
 
 # The Home tab's role menus: the role picked is the option's value. The answer comes as a
@@ -257,6 +277,7 @@ async def save_candidate(ack: AsyncAck, modal: Modal) -> None:
 def register(app: AsyncApp) -> None:
     app.action(role_blocks.OPEN_EDIT_ROLE)(open_role_edit)
     app.action(role_blocks.CLOSE_ROLE)(close_role)
+    app.action(role_blocks.ROLE_HISTORY)(role_history)
     app.action(home_blocks.EDIT_ROLE_PICK)(pick_role_edit)
     app.action(home_blocks.CLOSE_ROLE_PICK)(pick_role_close)
     app.action(home_blocks.REOPEN_ROLE_PICK)(pick_role_reopen)

@@ -19,7 +19,7 @@ from bot.domain.scorecards import is_known_template
 from bot.store import roles as store_roles
 from bot.store import templates as template_rows
 from bot.store.engine import Database
-from bot.store.tables import Candidate, ClockSettings, Role
+from bot.store.tables import Candidate, Change, ClockSettings, Role
 from bot.usecases.errors import FormErrors, NotAllowed
 
 
@@ -450,3 +450,26 @@ async def reopen_role(
     return await _set_status(
         db, actor_id=actor_id, admins=admins, role_id=role_id, close=False, now=now
     )
+
+
+# A role's history ------------------------------------------------------------------------------
+
+HISTORY_SHOWN = 20  # the latest changes; the card of each candidate keeps theirs
+
+
+@dataclass(frozen=True)
+class RoleHistory:
+    role: Role
+    changes: list[Change]  # latest first, at most HISTORY_SHOWN
+
+
+async def role_history(
+    db: Database, *, user_id: str, admins: Collection[str], role_id: int
+) -> RoleHistory:
+    """Who changed the role, when, what and why: for the people who may change it."""
+    found = await role_to_change(
+        db, user_id=user_id, admins=admins, role_id=role_id, refusal=manage_refusal
+    )
+    async with db.reader() as session:
+        changes = await store.changes.changes_of_role(session, role_id=role_id, limit=HISTORY_SHOWN)
+    return RoleHistory(found.role, changes)

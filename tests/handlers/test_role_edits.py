@@ -441,3 +441,41 @@ async def test_an_interviewer_only_gets_no_role_menus(app: Running) -> None:
     await create_role(app)
     home = await home_of(app, "UINT0009")
     assert [b for b in home["blocks"] if b.get("block_id") == "role_tools"] == []
+
+
+# A role's history -----------------------------------------------------------------------------
+
+
+async def test_a_roles_history_says_who_changed_what_latest_first(app: Running, clock) -> None:
+    role = await create_role(app)
+    fresh = answer(await app.slack.command("role history MLOps Engineer", user=RECRUITER))
+    assert "no change since it was created" in blocks_text(fresh["blocks"])
+
+    form = await edit_form(app, user=HM)
+    await app.slack.submit_view(form, {"decision_hours": "12"}, user=HM)
+    clock.advance(timedelta(hours=1))
+    closed = answer(await app.slack.command("role close MLOps Engineer", user=RECRUITER))
+
+    shown = answer(await app.slack.command("role history mlops engineer", user=RECRUITER))
+
+    assert shown["text"] == "Changes to MLOps Engineer"
+    lines = [line for line in blocks_text(shown["blocks"]).split("\n") if line.startswith("•")]
+    assert len(lines) == 2
+    assert f"<@{RECRUITER}>: role closed with 0 open candidates" in lines[0]
+    assert f"<@{HM}>: decision window 48h → 12h" in lines[1]
+    assert f"Created by <@{role.created_by}>" in blocks_text(shown["blocks"])
+    # The same from the History button under the role, in place of the message clicked.
+    [from_button] = await click(app, closed, "History", user=HM, ephemeral=True)
+    assert from_button.args["text"] == "Changes to MLOps Engineer"
+
+
+async def test_a_roles_history_is_for_its_team_and_admins_only(app: Running) -> None:
+    role = await create_role(app)
+    refused = answer(await app.slack.command("role history MLOps Engineer", user=OUTSIDER))
+    assert "I can't find a role matching" in refused["text"]
+    [forged] = await press(app, "role_history", str(role.id), user=OUTSIDER)
+    assert "Only Loopkeeper admins" in forged.args["text"]
+    admin = answer(await app.slack.command("role history MLOps Engineer", user=ADMIN))
+    assert admin["text"] == "Changes to MLOps Engineer"
+    which = answer(await app.slack.command("role history", user=RECRUITER))
+    assert which["text"] == "Which role? Example: `/hire role history Data Scientist`."

@@ -43,9 +43,9 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     ("/hire role", "Create a role (admins)", "/hire role"),
     (
-        "/hire role edit|close|reopen <title>",
+        "/hire role edit|close|reopen|history <title>",
         "Change a role's team, channel, template or clocks; close it to new candidates, "
-        "or reopen it (admins and the role's team)",
+        "or reopen it; see who changed it, when and why (admins and the role's team)",
         "/hire role close Data Scientist",
     ),
     (

@@ -28,10 +28,10 @@ from bot.domain.scorecards import (
     split_key,
     template_named,
 )
-from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, users
+from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, users, when
 from bot.slack.blocks.edits import RoleMetadata
 from bot.store.tables import ClockSettings, Role
-from bot.usecases.roles import RoleStatusChanged, is_open
+from bot.usecases.roles import HISTORY_SHOWN, RoleHistory, RoleStatusChanged, is_open
 
 CREATE_ROLE = "role_create"
 EDIT_ROLE = "role_edit"
@@ -217,6 +217,7 @@ def role_channel_welcome(role: Role, recruiter_ids: frozenset[str]) -> tuple[str
 
 OPEN_EDIT_ROLE = "role_edit_open"
 CLOSE_ROLE = "role_close"
+ROLE_HISTORY = "role_history"
 REOPEN_ROLE = "role_reopen"
 MAX_LISTED = 30  # open candidates named in the close answer; the pipeline has the rest
 
@@ -249,12 +250,14 @@ def role_buttons(role: Role) -> ActionsBlock:
             ),
         )
     )
+    history = ButtonElement(text="History", action_id=ROLE_HISTORY, value=value)
     elements = (
-        [toggle]
+        [toggle, history]
         if is_closed(role)
         else [
             ButtonElement(text="Edit role", action_id=OPEN_EDIT_ROLE, value=value),
             toggle,
+            history,
         ]
     )
     return ActionsBlock(block_id=f"role_{role.id}", elements=elements)
@@ -330,3 +333,35 @@ def role_reopened_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
     role = done.role
     text = f"Reopened {esc(role.title)}: add candidates with `/hire add`."
     return text, [section(f":unlock: {text}"), role_buttons(role)]
+
+
+def role_history_message(history: RoleHistory) -> tuple[str, list[Block]]:
+    """The role's latest changes, latest first, as whole lines that fit one section."""
+    role = history.role
+    text = f"Changes to {esc(role.title)}"
+    created = f"Created by {user(role.created_by)} on {when(role.created_at)}."
+    if not history.changes:
+        return text, [
+            section(f"*{esc(role.title)}*: no change since it was created."),
+            context(created),
+        ]
+    lines: list[str] = []
+    size = 0
+    for change in history.changes:
+        why = f" ({esc(clip(change.reason, 300))})" if change.reason else ""
+        line = (
+            f"• {when(change.at)}, {user(change.actor_id)}: {_mentions_kept(change.summary)}{why}"
+        )
+        if size + len(line) + 1 > 2800:  # whole lines only: a cut could end inside a token
+            break
+        lines.append(line)
+        size += len(line) + 1
+    older = (
+        " Older changes are kept but not shown here."
+        if len(lines) == HISTORY_SHOWN or len(lines) < len(history.changes)
+        else ""
+    )
+    return text, [
+        section(f"*Changes to {esc(role.title)}*, latest first:\n" + "\n".join(lines)),
+        context(created + older),
+    ]
