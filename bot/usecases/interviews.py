@@ -210,15 +210,11 @@ async def change_context(
     if why:
         raise NotAllowed(why)
     if card_version is not None and card_version != context.interview.version:
-        raise NotAllowed(_stale_card(what_changed(context.last_change)))
+        raise NotAllowed(
+            "Someone changed this interview since this card was drawn: "
+            f"{what_changed(context.last_change)}. Nothing changed; look at the card again."
+        )
     return context
-
-
-def _stale_card(what: str) -> str:
-    return (
-        f"Someone changed this interview since this card was drawn: {what}. "
-        "Nothing changed; look at the card again."
-    )
 
 
 def what_changed(last: Change | None) -> str:
@@ -233,11 +229,11 @@ async def _locked(
     base_version: int,
     verb: Verb,
     now: datetime,
-    field_name: str | None,
+    field_name: str,
 ) -> tuple[Candidate, InterviewContext]:
     """Under the candidate's lock: the interview as it is, if this person may still make
     this change on the version they saw; else NotAllowed, or FormErrors on `field_name`
-    when a form was opened on an older version (None: a click on an older card)."""
+    when the form was opened on an older version."""
     found = await store.get_interview(session, interview_id=interview_id)
     if found is None:
         raise NotAllowed(NOT_FOUND)
@@ -247,8 +243,6 @@ async def _locked(
     context = await _context_in(session, actor_id=actor_id, interview=found)
     if found.version != base_version:
         what = what_changed(context.last_change)
-        if field_name is None:
-            raise NotAllowed(_stale_card(what))
         raise FormErrors(
             {
                 field_name: f"Someone changed this interview since you opened this form: "
@@ -493,7 +487,7 @@ async def _take_out(
     status: InterviewStatus,
     reason: str,
     now: datetime,
-    field_name: str | None,
+    field_name: str,
 ) -> Changed:
     """The interview leaves the loop: nothing is due on it, its clocks stop, and if every
     scorecard still owed is in, feedback completes now, once."""
