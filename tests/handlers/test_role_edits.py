@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from bot.store.changes import record_change
 from bot.store.tables import Change, Interview, Role, RoleRecruiter
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
@@ -479,3 +480,28 @@ async def test_a_roles_history_is_for_its_team_and_admins_only(app: Running) -> 
     assert admin["text"] == "Changes to MLOps Engineer"
     which = answer(await app.slack.command("role history", user=RECRUITER))
     assert which["text"] == "Which role? Example: `/hire role history Data Scientist`."
+
+
+async def test_a_long_history_fits_one_section_in_whole_lines(app: Running, clock) -> None:
+    role = await create_role(app)
+    async with app.deps.db.transaction() as session:
+        for n in range(25):
+            await record_change(
+                session,
+                actor_id=HM,
+                kind="role_edited",
+                summary=f"change {n:02}: " + "x" * 200,
+                now=clock.now() + timedelta(minutes=n),
+                role_id=role.id,
+                reason="because " + "y" * 290,
+            )
+
+    shown = answer(await app.slack.command("role history MLOps Engineer", user=RECRUITER))
+
+    section_text = shown["blocks"][0]["text"]["text"]
+    assert len(section_text) <= 3000
+    lines = section_text.split("\n")
+    assert "change 24" in lines[1]  # the latest first
+    assert all(line.endswith(")") for line in lines[1:-1])  # no line cut in the middle
+    assert lines[-1].startswith("…and ") and "earlier changes" in lines[-1]
+    assert "Older changes are kept" in blocks_text(shown["blocks"])  # only 20 were read

@@ -86,6 +86,24 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+MAX_SECTION = 3000  # Slack's limit on a section's text
+
+
+def fold(title: str, lines: Sequence[str], *, more: str) -> str:
+    """`title`, then the lines that fit one section, then how many did not (`more` with
+    {n}). Whole lines only: a cut line could end inside a mention or a date token."""
+    reserve = len(more.format(n=len(lines))) + 1
+    kept: list[str] = []
+    size = len(title)
+    for line in lines:
+        if size + 1 + len(line) > MAX_SECTION - reserve:
+            break
+        kept.append(line)
+        size += 1 + len(line)
+    rest = len(lines) - len(kept)
+    return "\n".join([title, *kept, *([more.format(n=rest)] if rest else [])])
+
+
 def form_modal(
     callback_id: str,
     title: str,

@@ -24,7 +24,7 @@ from bot.domain.stages import OPEN_STAGES
 from bot.readmodels.home import Home
 from bot.readmodels.pipelines import PipelineRow, RolePipeline
 from bot.slack.blocks.candidates import OPEN_STATUS
-from bot.slack.blocks.common import clip, context, esc, section, user, when
+from bot.slack.blocks.common import clip, context, esc, fold, section, user, when
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
 from bot.slack.blocks.pipeline import candidate_line, numbers_line
 from bot.slack.blocks.roles import is_closed, role_title
@@ -32,28 +32,12 @@ from bot.store.tables import Role
 from bot.usecases.feedback import Assignment
 
 MAX_ITEMS = 15  # per list: a Home tab holds 100 blocks across every section
-MAX_SECTION = 3000  # Slack's limit on a section's text
 MAX_OPTIONS = 100  # Slack's limit on a select menu's options
 
 # Listeners in handlers/edits.py: a role picked in one of the Home tab's role menus.
 EDIT_ROLE_PICK = "home_role_edit"
 CLOSE_ROLE_PICK = "home_role_close"
 REOPEN_ROLE_PICK = "home_role_reopen"
-
-
-def _fold(title: str, lines: Sequence[str], *, more: str) -> str:
-    """`title`, then the lines that fit one section, then how many did not (`more` with
-    {n}). Whole lines only: a cut line could end inside a mention or a date token."""
-    reserve = len(more.format(n=len(lines))) + 1
-    kept: list[str] = []
-    size = len(title)
-    for line in lines:
-        if size + 1 + len(line) > MAX_SECTION - reserve:
-            break
-        kept.append(line)
-        size += 1 + len(line)
-    rest = len(lines) - len(kept)
-    return "\n".join([title, *kept, *([more.format(n=rest)] if rest else [])])
 
 
 def _with_status_button(row: PipelineRow) -> SectionBlock:
@@ -128,7 +112,7 @@ def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
     ]
     blocks.append(
         section(
-            _fold(
+            fold(
                 "*Pipelines*",
                 [_counts(p) for p in pipelines],
                 more="…and {n} more roles: `/hire pipeline` shows them all.",
@@ -159,7 +143,7 @@ def manager_section(home: Home) -> list[Block]:
         lines += [candidate_line(r) for r in rows[:MAX_ITEMS]]
     blocks.append(
         section(
-            _fold(
+            fold(
                 "*Your candidates*",
                 lines,
                 more="…and {n} more lines: `/hire pipeline` shows every candidate.",

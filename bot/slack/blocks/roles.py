@@ -28,7 +28,17 @@ from bot.domain.scorecards import (
     split_key,
     template_named,
 )
-from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, users, when
+from bot.slack.blocks.common import (
+    clip,
+    context,
+    esc,
+    fold,
+    form_modal,
+    section,
+    user,
+    users,
+    when,
+)
 from bot.slack.blocks.edits import RoleMetadata
 from bot.store.tables import ClockSettings, Role
 from bot.usecases.roles import HISTORY_SHOWN, RoleHistory, RoleStatusChanged, is_open
@@ -345,23 +355,20 @@ def role_history_message(history: RoleHistory) -> tuple[str, list[Block]]:
             section(f"*{esc(role.title)}*: no change since it was created."),
             context(created),
         ]
-    lines: list[str] = []
-    size = 0
-    for change in history.changes:
-        why = f" ({esc(clip(change.reason, 300))})" if change.reason else ""
-        line = (
-            f"• {when(change.at)}, {user(change.actor_id)}: {_mentions_kept(change.summary)}{why}"
-        )
-        if size + len(line) + 1 > 2800:  # whole lines only: a cut could end inside a token
-            break
-        lines.append(line)
-        size += len(line) + 1
+    lines = [
+        f"• {when(c.at)}, {user(c.actor_id)}: {_mentions_kept(c.summary)}"
+        + (f" ({esc(clip(c.reason, 300))})" if c.reason else "")
+        for c in history.changes
+    ]
+    shown = fold(
+        f"*Changes to {esc(role.title)}*, latest first:",
+        lines,
+        more="…and {n} earlier changes, kept but not shown here.",
+    )
+    # Only the latest HISTORY_SHOWN are read: as many as that means there may be more.
     older = (
         " Older changes are kept but not shown here."
-        if len(lines) == HISTORY_SHOWN or len(lines) < len(history.changes)
+        if len(history.changes) == HISTORY_SHOWN
         else ""
     )
-    return text, [
-        section(f"*Changes to {esc(role.title)}*, latest first:\n" + "\n".join(lines)),
-        context(created + older),
-    ]
+    return text, [section(shown), context(created + older)]
