@@ -12,10 +12,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.access import Team
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
-from bot.store.roles import RoleWithTeam
+from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
     Candidate,
     Interview,
@@ -27,7 +26,6 @@ from bot.store.tables import (
     table_of,
 )
 from bot.store.takehomes import every_grade_in
-from bot.store.templates import ensure_templates
 
 # Only a scheduled interview's seats owe scorecards (bot.domain.interviews).
 HELD = col(Interview.status) == InterviewStatus.SCHEDULED.value
@@ -125,10 +123,10 @@ async def seat_of(
     if not rows:
         return None
     interview, candidate, role, _ = rows[0]
-    recruiters = frozenset(user_id for *_, user_id in rows if user_id is not None)
-    # As role_with_team: an installed version another process added is read now.
-    await ensure_templates(session, [interview.template, role.template])
-    return interview, candidate, RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
+    with_team = await team_of_rows(
+        session, role, [user_id for *_, user_id in rows], templates=[interview.template]
+    )
+    return interview, candidate, with_team
 
 
 _SEAT_OF = (

@@ -87,11 +87,20 @@ async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam
     ).all()
     if not rows:
         return None
-    role = rows[0][0]
-    recruiters = frozenset(user_id for _, user_id in rows if user_id is not None)
-    # Whoever reads a role goes on to its template (template_named): an installed
-    # version another process added is read now.
-    await ensure_templates(session, [role.template])
+    return await team_of_rows(session, rows[0][0], [user_id for _, user_id in rows])
+
+
+async def team_of_rows(
+    session: AsyncSession,
+    role: Role,
+    recruiter_ids: Iterable[str | None],
+    templates: Iterable[str | None] = (),
+) -> RoleWithTeam:
+    """The role and its team from a query's rows, one per recruiter (None: a role without
+    any, outer-joined). Whoever reads a role goes on to its template (template_named), and
+    to `templates`: an installed version another process added is read now."""
+    await ensure_templates(session, [role.template, *templates])
+    recruiters = frozenset(user_id for user_id in recruiter_ids if user_id is not None)
     return RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
 
 
@@ -121,9 +130,7 @@ async def candidate_with_role(
     if not rows:
         return None
     candidate, role = rows[0][0], rows[0][1]
-    recruiters = frozenset(user_id for _, _, user_id in rows if user_id is not None)
-    await ensure_templates(session, [role.template])  # as role_with_team, for the same reason
-    return candidate, RoleWithTeam(role, Team(role.hiring_manager_id, recruiters))
+    return candidate, await team_of_rows(session, role, [user_id for *_, user_id in rows])
 
 
 async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
