@@ -13,7 +13,8 @@ import hmac
 import json
 import time
 from typing import Any
-from urllib.parse import parse_qsl
+
+from fast_query_parsers import parse_query_string
 
 
 def _object(value: object) -> bool:
@@ -53,9 +54,16 @@ def _payload_shape(data: object) -> bool:
     )
 
 
-def _form(text: str) -> dict[str, Any] | None:
-    """A form as Bolt reads one: its interactivity `payload` as JSON, else the fields."""
-    fields = parse_qsl(text, keep_blank_values=True)
+def _form(body: bytes) -> dict[str, Any] | None:
+    """A form as Bolt reads one: its interactivity `payload` as JSON, else the fields.
+
+    The same fields as `urllib.parse.parse_qsl(text, keep_blank_values=True)`, which
+    Bolt uses, at a fifteenth of its cost: parse_qsl decodes a view's 8 KB of %-escapes
+    in Python, 0.4 ms of a scorecard submission (bench, 2026-12-01). One difference: a
+    field's name with an escaped "=" in it (%3D) is split there. Slack's field names
+    never hold one, and such a name could only come from a sender with the signing
+    secret; its form then lacks the fields a handler reads."""
+    fields = parse_query_string(body, "&")
     form = dict(fields)
     if len(form) != len(fields):  # a field twice: Slack never sends one, Bolt keeps the last
         return None
@@ -71,11 +79,11 @@ def slack_body(body: bytes, content_type: str) -> dict[str, Any] | None:
     one Slack could have sent (not UTF-8, not JSON or a form, not of sane shape).
     Call it only on a signed body: nothing of an unsigned one is parsed."""
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8")  # a body that is not UTF-8 is not Slack's
         if content_type.startswith("application/json"):
             data = json.loads(text)
             return data if _payload_shape(data) else None
-        return _form(text)
+        return _form(body)
     except (ValueError, RecursionError):  # RecursionError: `[` x 5000
         return None
 

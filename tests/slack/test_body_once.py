@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_bolt.middleware.request_verification.async_request_verification import (
     AsyncRequestVerification,
@@ -285,3 +287,29 @@ def test_the_parse_is_bolts_and_the_label_comes_from_it(
     assert parsed is not None
     assert parsed == bolt_parse_body(body.decode(), content_type.split(";")[0])
     assert guard.surface(parsed) == label
+
+
+_FIELD_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
+# A field's name holds no "=": Slack's never do, and the parser splits a name at an
+# escaped one (%3D), where parse_qsl would not.
+_FIELD_NAME = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="=")).filter(
+    lambda name: name != "payload"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fields=st.dictionaries(_FIELD_NAME, _FIELD_TEXT, max_size=8),
+    payload=st.none() | st.dictionaries(_FIELD_TEXT, _FIELD_TEXT, max_size=5),
+)
+def test_any_form_slack_could_send_parses_as_bolt_parses_it(
+    fields: dict[str, str], payload: dict[str, str] | None
+) -> None:
+    """The form parser is not Bolt's (guard._form): whatever the text, %-escapes, `+`,
+    `&` and `=` inside values and letters outside ASCII included, the fields agree."""
+    form = {**fields, "command": "/hire"}
+    if payload is not None:
+        form = {"payload": json.dumps({**payload, "type": "block_actions"})}
+    body = urlencode(form).encode()
+
+    assert guard.slack_body(body, FORM) == bolt_parse_body(body.decode(), FORM)
