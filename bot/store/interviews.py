@@ -452,7 +452,12 @@ async def move_interview(
     await session.exec(
         update(Seat)
         .where(col(Seat.interview_id) == interview.id)
-        .values(feedback_due_at=feedback_due_at, cant_make_it_at=None, cant_make_it_reason="")
+        .values(
+            feedback_due_at=feedback_due_at,
+            cant_make_it_at=None,
+            cant_make_it_reason="",
+            proposed_start_at=None,
+        )
     )
     await session.flush()
 
@@ -494,9 +499,10 @@ async def change_seats(
 
 
 async def flag_cant_make_it(
-    session: AsyncSession, *, seat: Seat, at: datetime, reason: str
+    session: AsyncSession, *, seat: Seat, at: datetime, reason: str, proposed: datetime | None
 ) -> None:
     seat.cant_make_it_at, seat.cant_make_it_reason = at, reason
+    seat.proposed_start_at = proposed
     session.add(seat)
     await session.flush()
 

@@ -169,6 +169,8 @@ class Seat(SQLModel, table=True):
     # the interview moves.
     cant_make_it_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     cant_make_it_reason: str = Field(default="", max_length=MAX_REASON)
+    # A start that works for them, if they proposed one: the Reschedule form opens on it.
+    proposed_start_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # Where the interviewer's kit DM is, so a reschedule edits it instead of adding one.
     kit_channel: str | None = Field(default=None, max_length=32)
     kit_ts: str | None = Field(default=None, max_length=32)

@@ -590,6 +590,7 @@ class CantMakeIt:
     tell: list[str]  # the recruiters (or the hiring manager, when there are none)
     reason: str
     first: bool  # False: said before, nobody is told again
+    proposed: datetime | None = None  # a start that works for them, if they gave one
 
 
 async def _own_seat(
@@ -634,12 +635,21 @@ async def cant_make_it_context(db: Database, *, user_id: str, interview_id: int)
 
 
 async def cant_make_it(
-    db: Database, *, user_id: str, interview_id: int, reason: str, now: datetime
+    db: Database,
+    *,
+    user_id: str,
+    interview_id: int,
+    reason: str,
+    now: datetime,
+    proposed: datetime | None = None,
 ) -> CantMakeIt:
-    """Flag the person's seat and say whom to tell; said twice, nobody is told again."""
+    """Flag the person's seat and say whom to tell; said twice, nobody is told again.
+    `proposed`: a start that works for them, which the Reschedule form then opens on."""
     text = reason.strip()
     if len(text) > MAX_REASON:
         raise FormErrors({"reason": f"Keep the reason under {MAX_REASON} characters."})
+    if proposed is not None and proposed <= now:
+        raise FormErrors({"proposed": "That time has passed. Pick a later one, or leave it empty."})
     async with db.transaction() as session:
         interview, _ = await _own_seat(session, user_id=user_id, interview_id=interview_id)
         candidate = await store.lock_candidate(session, candidate_id=interview.candidate_id)
@@ -658,21 +668,35 @@ async def cant_make_it(
         tell = sorted(team.recruiter_ids) or [role.hiring_manager_id]
         if seat.cant_make_it_at is not None:
             return CantMakeIt(
-                interview, candidate, stage_name, tell, seat.cant_make_it_reason, first=False
+                interview,
+                candidate,
+                stage_name,
+                tell,
+                seat.cant_make_it_reason,
+                first=False,
+                proposed=seat.proposed_start_at,
             )
-        await seats_store.flag_cant_make_it(session, seat=seat, at=now, reason=text)
+        if proposed is not None and proposed == interview.starts_at:
+            raise FormErrors(
+                {"proposed": "That is the interview's time now. Pick another, or leave it empty."}
+            )
+        await seats_store.flag_cant_make_it(
+            session, seat=seat, at=now, reason=text, proposed=proposed
+        )
+        # The history is plain text: the time in UTC, as every stored summary has it.
+        could_do = f"; could do {proposed:%Y-%m-%d %H:%M} UTC" if proposed else ""
         await store.changes.record_change(
             session,
             actor_id=user_id,
             kind=Kind.CANT_MAKE_IT,
-            summary=f"<@{user_id}> can't make {stage_name}",
+            summary=f"<@{user_id}> can't make {stage_name}{could_do}",
             now=now,
             role_id=role.id,
             candidate_id=candidate.id,
             interview_id=interview.id,
             reason=text,
         )
-    return CantMakeIt(interview, candidate, stage_name, tell, text, first=True)
+    return CantMakeIt(interview, candidate, stage_name, tell, text, first=True, proposed=proposed)
 
 
 # The kits ------------------------------------------------------------------------------------

@@ -593,6 +593,80 @@ async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
     assert kinds == ["interview_cant_make_it", "interview_panel"]
 
 
+async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
+    app: Running,
+) -> None:
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    kit = kit_for(app, INTERVIEWER)
+    before = len(app.standin.calls)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    form = last_view(app)
+    assert [b["block_id"] for b in form["blocks"] if b["type"] == "input"] == [
+        "reason",
+        "proposed",
+    ]
+
+    done = await app.slack.submit_view(
+        form, {"reason": "Out sick", "proposed": THURSDAY_10}, user=INTERVIEWER
+    )
+    await app.settle()
+
+    assert not done.content, done.text
+    thursday = f"<!date^{int(THURSDAY_10.timestamp())}^"
+    [noted] = messages_to(app, INTERVIEWER, before)
+    assert "could do" in noted["text"] and thursday in noted["text"]
+    [alert] = messages_to(app, RECRUITER, before)
+    assert "They could do" in blocks_text(alert["blocks"]) and thursday in blocks_text(
+        alert["blocks"]
+    )
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert ":warning: can't make it: Out sick · could do " + thursday in shown
+    [change] = await stored(app, Change)
+    assert change.summary.endswith("could do 2026-11-19 10:00 UTC")
+    # The recruiter's Reschedule opens on the proposed time, and says whose it is.
+    await click(app, alert, "Reschedule", user=RECRUITER, channel=f"D{RECRUITER}")
+    form = last_view(app)
+    [starts] = [b for b in form["blocks"] if b.get("block_id") == "starts"]
+    assert starts["element"]["initial_date_time"] == int(THURSDAY_10.timestamp())
+    assert f"<@{INTERVIEWER}> can't make it and proposed {thursday}" in blocks_text(form["blocks"])
+    moved = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    await app.settle()
+    assert not moved.content, moved.text
+    assert (await the_interview(app, interview.id)).starts_at == THURSDAY_10
+    # Moved: the flag and the proposal are spent; the next Reschedule opens on the time.
+    assert "could do <!date" not in blocks_text((await card_of(app))["blocks"])
+    async with app.deps.db.reader() as session:
+        seats = (await session.exec(select(Seat))).all()
+    assert {(s.cant_make_it_at, s.proposed_start_at) for s in seats} == {(None, None)}
+
+
+@pytest.mark.parametrize(
+    ("proposed", "error"),
+    [(TUESDAY_10 - timedelta(days=2), "has passed"), (TUESDAY_10, "the interview's time now")],
+)
+async def test_a_proposed_time_that_cannot_help_is_a_field_error_and_tells_nobody(
+    app: Running, proposed: datetime, error: str
+) -> None:
+    await maya_interviewing(app)
+    kit = kit_for(app, INTERVIEWER)
+    before = len(app.standin.calls)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+
+    done = await app.slack.submit_view(
+        last_view(app), {"reason": "Out sick", "proposed": proposed}, user=INTERVIEWER
+    )
+    await app.settle()
+
+    assert done.json()["response_action"] == "errors"
+    assert error in done.json()["errors"]["proposed"]
+    assert messages_to(app, RECRUITER, before) == []
+    assert messages_to(app, INTERVIEWER, before) == []
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    assert (seat.cant_make_it_at, seat.proposed_start_at) == (None, None)
+    assert await stored(app, Change) == []
+
+
 async def test_a_kits_place_is_kept_for_later_edits(app: Running) -> None:
     interview = await maya_interviewing(app)
     async with app.deps.db.reader() as session:

@@ -108,13 +108,30 @@ def _metadata(ctx: InterviewContext) -> str:
 
 
 def reschedule_modal(ctx: InterviewContext) -> View:
-    blocks: list[Block] = [
-        _head(ctx),
+    """Opens on the time an interviewer who can't make it proposed, if one did (the
+    latest proposal), else on the interview's own time."""
+    proposals = sorted(
+        (seat.cant_make_it_at, seat.proposed_start_at, seat.interviewer_id)
+        for seat in ctx.seats
+        if seat.cant_make_it_at is not None and seat.proposed_start_at is not None
+    )
+    start = proposals[-1][1] if proposals else ctx.interview.starts_at
+    blocks: list[Block] = [_head(ctx)]
+    if proposals:
+        blocks.append(
+            context(
+                " ".join(
+                    f"{user(who)} can't make it and proposed {when(at)}."
+                    for _, at, who in proposals
+                )
+            )
+        )
+    blocks += [
         InputBlock(
             block_id="starts",
             label="New start",
             element=DateTimePickerElement(
-                action_id="value", initial_date_time=int(ctx.interview.starts_at.timestamp())
+                action_id="value", initial_date_time=int(start.timestamp())
             ),
         ),
         InputBlock(
@@ -207,6 +224,13 @@ def cant_make_it_modal(interview: Interview) -> View:
                 action_id="value", max_length=MAX_REASON, placeholder="out sick"
             ),
         ),
+        InputBlock(
+            block_id="proposed",
+            label="A time that works for you",
+            optional=True,
+            hint="The recruiters' Reschedule form opens on it.",
+            element=DateTimePickerElement(action_id="value"),
+        ),
     ]
     return form_modal(
         CANT_MAKE_IT_SUBMIT,
@@ -288,6 +312,8 @@ def cant_make_it_alert(done: CantMakeIt, interviewer_id: str) -> tuple[str, list
         f"*{esc(candidate.name)}* on {when(done.interview.starts_at)}"
     )
     line += f": {esc(done.reason)}" if done.reason else "."
+    if done.proposed is not None:
+        line += f"\nThey could do {when(done.proposed)}: Reschedule opens on it."
     buttons = [
         ButtonElement(
             text="Change interviewers", action_id=OPEN_PANEL, value=str(done.interview.id)
@@ -301,11 +327,14 @@ def cant_make_it_alert(done: CantMakeIt, interviewer_id: str) -> tuple[str, list
 
 
 def cant_make_it_noted(done: CantMakeIt) -> str:
+    """The person's own DM (text only, so escaped as a block's text would be)."""
     if not done.first:
         return "You already told the recruiters you can't make it; nothing more to do."
+    what = f"{esc(done.stage_name)} with {esc(done.candidate.name)}"
+    could = f", and that you could do {when(done.proposed)}" if done.proposed else ""
     return (
-        f":ok_hand: Told the recruiters you can't make {done.stage_name} with "
-        f"{done.candidate.name}. They will change the panel or the time."
+        f":ok_hand: Told the recruiters you can't make {what}{could}. "
+        "They will change the panel or the time."
     )
 
 

@@ -533,6 +533,8 @@ def _interview_blocks(
             state += " · :warning: can't make it" + (
                 f": {esc(clip(reason, 200))}" if reason else ""
             )
+            if seat.proposed_start_at is not None:
+                state += f" · could do {when(seat.proposed_start_at)}"
         blocks.append(SectionBlock(text=f"{user(seat.interviewer_id)}: {state}", accessory=button))
     return blocks
 
