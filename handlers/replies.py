@@ -22,7 +22,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack import notify
 from bot.slack.blocks.common import esc
@@ -136,16 +135,16 @@ class Reply:
             return None
 
     async def _respond(self, **message: Any) -> None:
-        # As with a DM (notify.dm): Slack out of reach is logged, and nobody waits on it.
-        # Through the app's kept-alive connections to Slack: Bolt's respond() opens a new
-        # one (a TLS handshake) for every answer.
-        hook = AsyncWebhookClient(str(self.body["response_url"]), session=self.client.session)
+        # As with a DM (notify.dm): Slack out of reach or refusing is logged, and nobody
+        # waits on it. Through the app's kept-alive connections to Slack: Bolt's respond()
+        # opens a new one (a TLS handshake) for every answer.
         if message.get("blocks"):
             message["blocks"] = as_json_list(message["blocks"])
-        try:
-            await hook.send(**message)
-        except notify.UNREACHABLE as error:
-            log.warning("could not answer a click: %s", error.__class__.__name__)
+        await notify.respond(
+            self.client,
+            str(self.body["response_url"]),
+            {k: v for k, v in message.items() if v is not None},
+        )
 
     def _dm(self, text: str, blocks: Blocks, *, name: str) -> None:
         self.deps.background.run(notify.dm(self.client, self.user_id, text, blocks), name=name)

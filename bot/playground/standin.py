@@ -65,6 +65,9 @@ class Call:
     response: dict[str, Any] | None = None  # the view id/hash or ts handed out
 
 
+_DROPPED = 0  # a scripted reply that closes the connection instead of answering
+
+
 @dataclass(frozen=True)
 class _Reply:
     status: int
@@ -240,6 +243,16 @@ class SlackStandin:
         error = "service_unavailable" if status == 503 else "internal_error"
         self._script(method, _Reply(status, {"ok": False, "error": error}), times)
 
+    def expire_next(self, name: str, times: int = 1) -> None:
+        """The next post to response_url(name) finds it expired, as Slack answers one used
+        past its 30 minutes: HTTP 404, `expired_url`."""
+        self._script(f"response_url:{name}", _Reply(404, {}, page="expired_url"), times)
+
+    def drop_next(self, name: str, times: int = 1) -> None:
+        """The next post to response_url(name) loses its connection before any answer, as a
+        kept-alive connection closed at the other end does (recorded with status 0)."""
+        self._script(f"response_url:{name}", _Reply(_DROPPED, {}), times)
+
     def html_next(self, method: str, times: int = 1, *, content_type: str = "text/html") -> None:
         """Answer HTTP 200 with an HTML page, as a proxy or captive portal in the way does;
         content_type="application/json" plays one that also mislabels it."""
@@ -291,6 +304,11 @@ class SlackStandin:
         method = f"response_url:{request.match_info['name']}"
         args, reply = await _read_args(request)
         reply = reply or self._next_script(method) or self._answer_response_url(method, args)
+        if reply.status == _DROPPED:  # the connection goes, with no answer on it
+            await self._record(Call(method, args, dict(request.headers), status=_DROPPED))
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()  # never reaches the client
         return await self._finish(Call(method, args, dict(request.headers)), reply)
 
     async def _finish(self, call: Call, reply: _Reply) -> web.Response:

@@ -168,6 +168,47 @@ async def test_a_block_action_answers_on_its_response_url(app: Running, watch: W
     assert request.context.response_url == app.standin.response_url("click")
 
 
+async def test_an_answer_slack_refuses_is_logged_and_a_dropped_connection_is_tried_again(
+    app: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    card = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
+    button = buttons(card["blocks"])["Advance to screening"]
+    app.standin.expire_next("late")
+
+    response = await app.slack.action(
+        button["action_id"],
+        button.get("value"),
+        user=RECRUITER,
+        message=card,
+        response_url=app.standin.response_url("late"),
+    )
+    await app.settle()
+
+    assert response.status_code == 200
+    [refused] = app.standin.calls_to("response_url:late")
+    assert refused.status == 404
+    assert "Slack refused the answer to a click: http 404 expired_url" in caplog.text
+
+    # A connection lost before the answer: one more try, which lands.
+    again = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
+    button = buttons(again["blocks"])["Advance to interviewing"]
+    app.standin.drop_next("dropped")
+    await app.slack.action(
+        button["action_id"],
+        button.get("value"),
+        user=RECRUITER,
+        message=again,
+        response_url=app.standin.response_url("dropped"),
+    )
+    await app.settle()
+
+    assert [c.status for c in app.standin.calls_to("response_url:dropped")] == [0, 200]
+    [landed] = app.standin.calls_to("response_url:dropped")[1:]
+    assert "Jane Doe is now in interviewing" in landed.args["text"]
+
+
 async def test_an_event_is_answered_once_and_bolt_sees_the_retry_header(
     app: Running, watch: Watch
 ) -> None:
