@@ -168,23 +168,29 @@ async def test_a_block_action_answers_on_its_response_url(app: Running, watch: W
     assert request.context.response_url == app.standin.response_url("click")
 
 
-async def test_an_answer_slack_refuses_is_logged_and_a_dropped_connection_is_tried_again(
-    app: Running, caplog: pytest.LogCaptureFixture
-) -> None:
-    role = await create_role(app)
-    await add_candidate(app, "Jane Doe", role=role)
+async def _advance_jane(app: Running, label: str, response_url: str) -> httpx.Response:
+    """Click `label` on Jane's card as drawn now, answered on `response_url`."""
     card = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
-    button = buttons(card["blocks"])["Advance to screening"]
-    app.standin.expire_next("late")
-
+    button = buttons(card["blocks"])[label]
     response = await app.slack.action(
         button["action_id"],
         button.get("value"),
         user=RECRUITER,
         message=card,
-        response_url=app.standin.response_url("late"),
+        response_url=response_url,
     )
     await app.settle()
+    return response
+
+
+async def test_an_answer_slack_refuses_is_logged_and_a_dropped_connection_is_tried_again(
+    app: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    app.standin.expire_next("late")
+
+    response = await _advance_jane(app, "Advance to screening", app.standin.response_url("late"))
 
     assert response.status_code == 200
     [refused] = app.standin.calls_to("response_url:late")
@@ -192,17 +198,8 @@ async def test_an_answer_slack_refuses_is_logged_and_a_dropped_connection_is_tri
     assert "Slack refused the answer to a click: http 404 expired_url" in caplog.text
 
     # A connection lost before the answer: one more try, which lands.
-    again = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
-    button = buttons(again["blocks"])["Advance to interviewing"]
     app.standin.drop_next("dropped")
-    await app.slack.action(
-        button["action_id"],
-        button.get("value"),
-        user=RECRUITER,
-        message=again,
-        response_url=app.standin.response_url("dropped"),
-    )
-    await app.settle()
+    await _advance_jane(app, "Advance to interviewing", app.standin.response_url("dropped"))
 
     assert [c.status for c in app.standin.calls_to("response_url:dropped")] == [0, 200]
     [landed] = app.standin.calls_to("response_url:dropped")[1:]
