@@ -166,15 +166,20 @@ async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> b
     return seats > 0 and waiting == 0
 
 
+# On the tables, not the models: a statement of model columns runs the ORM's compile
+# and result steps too, which cost more than SQLite's work on these (bench, 2026-12-02).
+_SEAT_T, _INTERVIEW_T, _SCORECARD_T = table_of(Seat), table_of(Interview), table_of(Scorecard)
+_CANDIDATE_T, _ROLE_T = table_of(Candidate), table_of(Role)
+_HELD_T = _INTERVIEW_T.c.status == InterviewStatus.SCHEDULED.value
 _SUBMITTED = exists().where(
-    col(Scorecard.interview_id) == Seat.interview_id,
-    col(Scorecard.interviewer_id) == Seat.interviewer_id,
+    _SCORECARD_T.c.interview_id == _SEAT_T.c.interview_id,
+    _SCORECARD_T.c.interviewer_id == _SEAT_T.c.interviewer_id,
 )
 _SEATS_WAITING = (
     select(func.count(), func.coalesce(func.sum(case((~_SUBMITTED, 1), else_=0)), 0))
-    .select_from(Seat)
-    .join(Interview, col(Interview.id) == Seat.interview_id)
-    .where(col(Interview.candidate_id) == bindparam("candidate_id"), HELD)
+    .select_from(_SEAT_T)
+    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+    .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"), _HELD_T)
 )
 
 
@@ -352,34 +357,34 @@ async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatR
 
 
 _SCORECARD_VERSION = (
-    select(func.coalesce(func.max(Scorecard.version), 0))
+    select(func.coalesce(func.max(_SCORECARD_T.c.version), 0))
     .where(
-        col(Scorecard.interview_id) == Seat.interview_id,
-        col(Scorecard.interviewer_id) == Seat.interviewer_id,
+        _SCORECARD_T.c.interview_id == _SEAT_T.c.interview_id,
+        _SCORECARD_T.c.interviewer_id == _SEAT_T.c.interviewer_id,
     )
     .scalar_subquery()
 )
 # Nine columns: past what sqlmodel's select() is typed for.
 _SEATS_FOR: Any = (
-    select(col(Interview.id), col(Interview.starts_at), col(Interview.plan_stage))
+    select(_INTERVIEW_T.c.id, _INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.plan_stage)
     .add_columns(
-        col(Interview.template),
-        col(Role.template),
-        col(Candidate.name),
-        col(Role.title),
-        col(Seat.feedback_due_at),
+        _INTERVIEW_T.c.template,
+        _ROLE_T.c.template,
+        _CANDIDATE_T.c.name,
+        _ROLE_T.c.title,
+        _SEAT_T.c.feedback_due_at,
         _SCORECARD_VERSION,
     )
-    .select_from(Seat)
-    .join(Interview, col(Interview.id) == Seat.interview_id)
-    .join(Candidate, col(Candidate.id) == Interview.candidate_id)
-    .join(Role, col(Role.id) == Candidate.role_id)
+    .select_from(_SEAT_T)
+    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+    .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
+    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
     .where(
-        col(Seat.interviewer_id) == bindparam("interviewer_id"),
-        col(Candidate.stage).not_in([s.value for s in CLOSED]),
-        HELD,
+        _SEAT_T.c.interviewer_id == bindparam("interviewer_id"),
+        _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED]),
+        _HELD_T,
     )
-    .order_by(col(Interview.starts_at), col(Interview.id))
+    .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id)
 )
 
 
