@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, delete, exists, func, insert, update
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -29,6 +30,13 @@ from bot.store.takehomes import every_grade_in
 
 # Only a scheduled interview's seats owe scorecards (bot.domain.interviews).
 HELD = col(Interview.status) == InterviewStatus.SCHEDULED.value
+
+# The tables themselves, for the statements every scorecard and Home tab runs: a
+# statement of model columns also runs the ORM's compile and result steps, which cost
+# more than SQLite's own work on these (docs/architecture.md, "Statements built once").
+_SEAT_T, _INTERVIEW_T, _SCORECARD_T = table_of(Seat), table_of(Interview), table_of(Scorecard)
+_CANDIDATE_T, _ROLE_T = table_of(Candidate), table_of(Role)
+_HELD_T = _INTERVIEW_T.c.status == InterviewStatus.SCHEDULED.value
 
 
 # Statements every scorecard runs are built once, with bound parameters: building one
@@ -166,11 +174,6 @@ async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> b
     return seats > 0 and waiting == 0
 
 
-# On the tables, not the models: a statement of model columns runs the ORM's compile
-# and result steps too, which cost more than SQLite's work on these (bench, 2026-12-02).
-_SEAT_T, _INTERVIEW_T, _SCORECARD_T = table_of(Seat), table_of(Interview), table_of(Scorecard)
-_CANDIDATE_T, _ROLE_T = table_of(Candidate), table_of(Role)
-_HELD_T = _INTERVIEW_T.c.status == InterviewStatus.SCHEDULED.value
 _SUBMITTED = exists().where(
     _SCORECARD_T.c.interview_id == _SEAT_T.c.interview_id,
     _SCORECARD_T.c.interviewer_id == _SEAT_T.c.interviewer_id,
@@ -213,19 +216,25 @@ def latest_versions(scorecards: Iterable[Scorecard]) -> dict[tuple[int, str], Sc
 async def current_scorecard(
     session: AsyncSession, *, interview_id: int, interviewer_id: str
 ) -> Scorecard | None:
-    result = await session.exec(
-        _CURRENT_SCORECARD, params={"interview_id": interview_id, "interviewer_id": interviewer_id}
-    )
-    return result.first()
+    """The interviewer's latest version, or None (the usual answer, on a first submit).
+    Read from the table and made into a Scorecard only when there is one: a row for the
+    caller to read, not one the session tracks."""
+    row = (
+        await session.exec(
+            _CURRENT_SCORECARD,
+            params={"interview_id": interview_id, "interviewer_id": interviewer_id},
+        )
+    ).first()
+    return Scorecard(**row._mapping) if row is not None else None
 
 
-_CURRENT_SCORECARD = (
-    select(Scorecard)
+_CURRENT_SCORECARD: Any = (  # a Core select: sqlmodel types exec() for its own only
+    select_rows(_SCORECARD_T)
     .where(
-        col(Scorecard.interview_id) == bindparam("interview_id"),
-        col(Scorecard.interviewer_id) == bindparam("interviewer_id"),
+        _SCORECARD_T.c.interview_id == bindparam("interview_id"),
+        _SCORECARD_T.c.interviewer_id == bindparam("interviewer_id"),
     )
-    .order_by(col(Scorecard.version).desc())
+    .order_by(_SCORECARD_T.c.version.desc())
     .limit(1)
 )
 
@@ -295,7 +304,7 @@ async def add_scorecard(
 
 # On the tables, not the models: an INSERT of a model goes through the ORM's bulk path,
 # which costs more than the statement (bench, 2026-12-02).
-_ADD_SCORECARD = insert(table_of(Scorecard)).returning(table_of(Scorecard).c.id)
+_ADD_SCORECARD = insert(_SCORECARD_T).returning(_SCORECARD_T.c.id)
 _ADD_RATING = insert(table_of(Rating))
 
 
