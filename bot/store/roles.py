@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, exists, or_, update
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.access import Team
 from bot.domain.names import clean_name, name_key
-from bot.store.tables import Candidate, ClockSettings, Interview, Role, RoleRecruiter
+from bot.store.tables import (
+    Candidate,
+    ClockSettings,
+    Interview,
+    Role,
+    RoleRecruiter,
+    table_of,
+)
 from bot.store.templates import ensure_templates
 
 
@@ -134,23 +143,26 @@ async def candidate_with_role(
 
 
 async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
-    """Roles whose hiring team includes the user, newest first."""
-    result = await session.exec(_ROLES_FOR_USER, params={"user_id": user_id})
-    return await _with_teams(session, list(result.all()))
+    """Roles whose hiring team includes the user, newest first. Every Home tab asks,
+    and most people (interviewers) are on no team: read from the table, the rows made
+    into Roles only when there are some (a Role the session does not track)."""
+    rows = (await session.exec(_ROLES_FOR_USER, params={"user_id": user_id})).all()
+    return await _with_teams(session, [Role(**row._mapping) for row in rows])
 
 
-_ROLES_FOR_USER = (
-    select(Role)
+_ROLE_T, _RECRUITER_T = table_of(Role), table_of(RoleRecruiter)
+_ROLES_FOR_USER: Any = (  # a Core select: sqlmodel types exec() for its own only
+    select_rows(_ROLE_T)
     .where(
         or_(
-            col(Role.hiring_manager_id) == bindparam("user_id"),
+            _ROLE_T.c.hiring_manager_id == bindparam("user_id"),
             exists().where(
-                col(RoleRecruiter.role_id) == Role.id,
-                col(RoleRecruiter.user_id) == bindparam("user_id"),
+                _RECRUITER_T.c.role_id == _ROLE_T.c.id,
+                _RECRUITER_T.c.user_id == bindparam("user_id"),
             ),
         )
     )
-    .order_by(col(Role.created_at).desc(), col(Role.id).desc())
+    .order_by(_ROLE_T.c.created_at.desc(), _ROLE_T.c.id.desc())
 )
 
 
