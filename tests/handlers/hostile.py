@@ -63,8 +63,10 @@ from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
     add_candidate,
+    click,
     create_role,
     extend_offer,
+    kit_for,
     last_view,
     open_scorecard,
     schedule,
@@ -107,6 +109,7 @@ CALLBACK_IDS = (
     "interview_schedule",
     "scorecard_submit",
     "offer_submit",
+    "interview_cant",
 )
 
 # Under 2**63: SQLite cannot bind larger integers (test_ids_beyond_64_bits_*).
@@ -217,6 +220,8 @@ async def build_world(app: Running) -> World:
         assert response.status_code == 200 and not response.content, (text, response.text)
         view = last_view(app)
         modals[view["callback_id"]] = (user, view)
+    await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
+    modals["interview_cant"] = (INTERVIEWER, last_view(app))
     await open_scorecard(app, interview, INTERVIEWER)
     modals["scorecard_submit"] = (INTERVIEWER, last_view(app))
     assert set(modals) == set(CALLBACK_IDS)
