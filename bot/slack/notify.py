@@ -53,7 +53,7 @@ async def respond(client: AsyncWebClient, url: str, message: Mapping[str, Any]) 
     Straight through the client's kept-alive aiohttp session, not slack-sdk's
     AsyncWebhookClient: the wrapper (re-walking the blocks, dropping empty values, its
     response object) cost more than the post itself, 0.13 ms of a 1.8 ms click
-    (bench, 2026-12-02). An answer Slack refuses (an expired response_url, say) is
+    (bench, 2026-12-01). An answer Slack refuses (an expired response_url, say) is
     logged, which the wrapper left silent."""
     body = json.dumps(message).encode()
     for attempt in (1, 2):

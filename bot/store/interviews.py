@@ -28,15 +28,15 @@ from bot.store.tables import (
 )
 from bot.store.takehomes import every_grade_in
 
-# Only a scheduled interview's seats owe scorecards (bot.domain.interviews).
-HELD = col(Interview.status) == InterviewStatus.SCHEDULED.value
-
 # The tables themselves, for the statements every scorecard and Home tab runs: a
 # statement of model columns also runs the ORM's compile and result steps, which cost
 # more than SQLite's own work on these (docs/architecture.md, "Statements built once").
 _SEAT_T, _INTERVIEW_T, _SCORECARD_T = table_of(Seat), table_of(Interview), table_of(Scorecard)
 _CANDIDATE_T, _ROLE_T = table_of(Candidate), table_of(Role)
-_HELD_T = _INTERVIEW_T.c.status == InterviewStatus.SCHEDULED.value
+
+# Only a scheduled interview's seats owe scorecards (bot.domain.interviews). On the
+# table's column, so it serves statements of tables and of models alike.
+HELD = _INTERVIEW_T.c.status == InterviewStatus.SCHEDULED.value
 
 
 # Statements every scorecard runs are built once, with bound parameters: building one
@@ -182,7 +182,7 @@ _SEATS_WAITING = (
     select(func.count(), func.coalesce(func.sum(case((~_SUBMITTED, 1), else_=0)), 0))
     .select_from(_SEAT_T)
     .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
-    .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"), _HELD_T)
+    .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"), HELD)
 )
 
 
@@ -303,7 +303,7 @@ async def add_scorecard(
 
 
 # On the tables, not the models: an INSERT of a model goes through the ORM's bulk path,
-# which costs more than the statement (bench, 2026-12-02).
+# which costs more than the statement (bench, 2026-12-01).
 _ADD_SCORECARD = insert(_SCORECARD_T).returning(_SCORECARD_T.c.id)
 _ADD_RATING = insert(table_of(Rating))
 
@@ -320,8 +320,8 @@ async def set_feedback_complete(
 # On the table, not the entity: an ORM-enabled UPDATE would look for the row among the
 # session's objects; set_feedback_complete tells the one object that matters itself.
 _SET_FEEDBACK_COMPLETE = (
-    update(table_of(Candidate))
-    .where(table_of(Candidate).c.id == bindparam("candidate_id"))
+    update(_CANDIDATE_T)
+    .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
     .values(feedback_complete_at=bindparam("at"))
 )
 
@@ -391,7 +391,7 @@ _SEATS_FOR: Any = (
     .where(
         _SEAT_T.c.interviewer_id == bindparam("interviewer_id"),
         _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED]),
-        _HELD_T,
+        HELD,
     )
     .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id)
 )
