@@ -221,6 +221,9 @@ def make_settings(*, db_url: str, api_url: str, **overrides: object) -> Settings
         "sweep_pace_seconds": 0,
         "weekly_report": "off",  # tests that want it turn it on
         "home_redraw_delay_seconds": 0,  # redraw at once: tests wait with settle()
+        # Slack's own 3 s is the app's default; four test processes on two loaded cores
+        # can take longer than that to reach the stand-in. Tests of the timeout set theirs.
+        "slack_timeout_seconds": 15,
         "_env_file": None,
     }
     values.update(overrides)
