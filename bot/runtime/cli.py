@@ -50,7 +50,7 @@ def downgrade(args: argparse.Namespace) -> int:
 
 
 async def _check_schema(settings: Settings) -> None:
-    from bot.slack.app import check_schema
+    from bot.runtime.migrate import check_schema
     from bot.store.engine import Database
 
     db = Database(settings.database_url)
@@ -62,7 +62,7 @@ async def _check_schema(settings: Settings) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from bot.domain.scorecards import TemplateError, templates
-    from bot.slack.app import SchemaOutOfDate
+    from bot.runtime.migrate import SchemaOutOfDate
 
     settings = load_settings(socket_mode=args.socket)
     _logging(settings.log_level, settings.log_format)
@@ -161,7 +161,8 @@ def sweep(args: argparse.Namespace) -> int:
     """Run the clock sweep once: for cron-style deployments, and to see what is due."""
     from datetime import UTC, datetime
 
-    from bot.slack.app import check_schema, make_sweeper
+    from bot.runtime.migrate import check_schema
+    from bot.slack.app import make_sweeper
     from bot.slack.deps import Deps
     from bot.store.engine import Database
 
@@ -187,7 +188,7 @@ def sweep(args: argparse.Namespace) -> int:
         finally:
             await deps.db.close()
 
-    from bot.slack.app import SchemaOutOfDate
+    from bot.runtime.migrate import SchemaOutOfDate
 
     try:
         lines = asyncio.run(once())
@@ -228,7 +229,7 @@ def install_template(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from bot.domain.scorecards import TemplateProblems
-    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.runtime.migrate import SchemaOutOfDate, check_schema
     from bot.store.engine import Database
     from bot.usecases import templates
 
@@ -274,7 +275,7 @@ def install_template(args: argparse.Namespace) -> int:
 def list_templates(args: argparse.Namespace) -> int:
     """The shipped templates, then every installed version, newest first."""
     from bot.domain.scorecards import templates as shipped
-    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.runtime.migrate import SchemaOutOfDate, check_schema
     from bot.store.engine import Database
     from bot.store.tables import TemplateVersion
     from bot.usecases import templates
@@ -359,7 +360,7 @@ def import_candidates(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DataError, IntegrityError
 
     from bot.domain.candidate_csv import MAX_BYTES
-    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.runtime.migrate import SchemaOutOfDate, check_schema
     from bot.store.engine import Database
     from bot.usecases import importer
     from bot.usecases.errors import NotAllowed
@@ -414,7 +415,7 @@ def export_candidates(args: argparse.Namespace) -> int:
     """Every candidate (of --role) to standard output, as CSV or JSON with their ids."""
     from datetime import UTC, datetime
 
-    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.runtime.migrate import SchemaOutOfDate, check_schema
     from bot.store.engine import Database
     from bot.usecases import exports
 
@@ -464,7 +465,7 @@ def erase_candidate(args: argparse.Namespace) -> int:
     import getpass
     from datetime import UTC, datetime
 
-    from bot.slack.app import SchemaOutOfDate, check_schema
+    from bot.runtime.migrate import SchemaOutOfDate, check_schema
     from bot.store.engine import Database
     from bot.usecases import erasure
     from bot.usecases.errors import NotAllowed

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 import migrations
+
+if TYPE_CHECKING:
+    from bot.store.engine import Database
 
 SCRIPT_LOCATION = Path(migrations.__file__).parent
 
@@ -35,3 +41,27 @@ def current_heads() -> tuple[str, ...]:
     from alembic.script import ScriptDirectory
 
     return tuple(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+class SchemaOutOfDate(Exception):
+    pass
+
+
+async def schema_revision(db: Database) -> str | None:
+    async with db.engine.connect() as connection:
+        try:
+            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        except DBAPIError:  # no alembic_version table: never migrated
+            return None
+        return result.scalar_one_or_none()
+
+
+async def check_schema(db: Database) -> None:
+    """Refuse to run against a database this code's migrations have not brought to head
+    (here, not with the Slack app, so commands that never talk to Slack load no Slack)."""
+    revision = await schema_revision(db)
+    if revision not in current_heads():
+        raise SchemaOutOfDate(
+            f"The database is at schema revision {revision or 'none'}, but this Loopkeeper "
+            f"needs {', '.join(current_heads())}. Run `loopkeeper migrate` first."
+        )

@@ -23,7 +23,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -33,7 +32,7 @@ from starlette.routing import Route
 from bot import store
 from bot.runtime.logs import configure, new_trace
 from bot.runtime.metrics import Metrics
-from bot.runtime.migrate import current_heads
+from bot.runtime.migrate import current_heads, schema_revision
 from bot.runtime.settings import Settings, load_settings
 from bot.runtime.timesource import Clock, SystemClock
 from bot.scheduling.sweeper import Sweeper
@@ -258,28 +257,6 @@ async def _body(stream: AsyncIterator[bytes], *, too_large: bool) -> bytes | Res
         if not too_large:
             chunks.append(chunk)
     return _refuse(413, "Request body too large") if too_large else b"".join(chunks)
-
-
-class SchemaOutOfDate(Exception):
-    pass
-
-
-async def schema_revision(db: Database) -> str | None:
-    async with db.engine.connect() as connection:
-        try:
-            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
-        except DBAPIError:  # no alembic_version table: never migrated
-            return None
-        return result.scalar_one_or_none()
-
-
-async def check_schema(db: Database) -> None:
-    revision = await schema_revision(db)
-    if revision not in current_heads():
-        raise SchemaOutOfDate(
-            f"The database is at schema revision {revision or 'none'}, but this Loopkeeper "
-            f"needs {', '.join(current_heads())}. Run `loopkeeper migrate` first."
-        )
 
 
 @dataclass
