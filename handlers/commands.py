@@ -17,13 +17,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.grammar import CommandError, parse, parse_move
+from bot.domain.grammar import CommandError, parse, parse_days, parse_move
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove
 from bot.readmodels.pipelines import pipelines
 from bot.slack.blocks import admins as admin_blocks
 from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import days_off as day_off_blocks
 from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import imports as import_blocks
 from bot.slack.blocks import interviews as interview_blocks
@@ -34,7 +35,7 @@ from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, exports, feedback, offers, roles
+from bot.usecases import candidates, days_off, exports, feedback, offers, roles
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
@@ -256,6 +257,45 @@ async def admin(reply: CommandReply, rest: str) -> None:
         await reply.tell(admin_blocks.USAGE)
 
 
+async def holidays(reply: CommandReply, rest: str) -> None:
+    """`/hire holidays [add|remove <date>[..<date>] [name]]`: the company days off, which
+    anyone may list and admins change."""
+    db, user_id = reply.deps.db, reply.user_id
+    words = rest.split(maxsplit=1)
+    verb = words[0].lower() if words else ""
+    args = words[1] if len(words) > 1 else ""
+    now = reply.deps.clock.now()
+    if verb in ("", "list"):
+        await reply.show(*day_off_blocks.days_off_message(await days_off.upcoming(db, now=now)))
+        return
+    if verb not in ("add", "remove"):
+        await reply.tell(day_off_blocks.USAGE)
+        return
+    refusal = days_off.days_off_refusal(user_id, await admin_cases.admin_ids(db))
+    if refusal:
+        await reply.tell(refusal)
+        return
+    try:
+        request = parse_days(args, verb=verb)
+    except CommandError as error:  # its message says what to type instead
+        await reply.tell(esc(str(error)))
+        return
+    if verb == "add":
+        added = await reply.unless_refused(
+            days_off.add_days_off(
+                db, actor_id=user_id, days=request.days, name=request.name, now=now
+            )
+        )
+        if added is not None:
+            await reply.tell(day_off_blocks.added(added, request.name))
+    else:
+        removed = await reply.unless_refused(
+            days_off.remove_days_off(db, actor_id=user_id, days=request.days, now=now)
+        )
+        if removed is not None:
+            await reply.tell(day_off_blocks.removed(removed))
+
+
 async def role(reply: CommandReply, rest: str) -> None:
     words = rest.split(maxsplit=1)
     # /hire role edit|close|reopen|history <title>
@@ -343,6 +383,7 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "edit": edit,
     "erase": erasure.erase,
     "export-person": erasure.export_person,
+    "holidays": holidays,
 }
 
 

@@ -8,9 +8,9 @@ skipped, and when to look again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.domain.stages import SCHEDULABLE, Stage
@@ -114,9 +114,10 @@ def plan(steps: Sequence[Step], now: datetime) -> Plan:
 
 
 # A warning whose time falls outside working hours goes at the last working moment
-# before it: recorded this long ahead, which covers a night and a weekend (Friday 18:00
-# to Monday 09:00 is 63 hours). Public holidays are not known.
-WARNING_LEAD = timedelta(hours=72)
+# before it: recorded this long ahead, which covers a night, a weekend and a company day
+# off on either side of it (an Easter weekend: Thursday 17:00 to Tuesday 09:00 is 112
+# hours). A longer break leaves it to wait for the first working moment after.
+WARNING_LEAD = timedelta(days=5)
 
 
 def _repeating(kind: Kind, deadline: datetime, now: datetime, audience: Audience) -> list[Step]:
@@ -545,28 +546,39 @@ def plan_takehome(facts: TakehomeFacts, now: datetime) -> Plan:
 # Working hours ----------------------------------------------------------------------------------
 
 
-def working_moment(now: datetime, tz_name: str | None) -> datetime:
-    """`now` if it is 09:00 to 18:00 on a weekday where the person is, else the next such start."""
+def working_day(day: date, days_off: Collection[date] = ()) -> bool:
+    """Monday to Friday, unless it is a company day off: a date in the person's calendar."""
+    return day.weekday() < 5 and day not in days_off
+
+
+def working_moment(
+    now: datetime, tz_name: str | None, *, days_off: Collection[date] = ()
+) -> datetime:
+    """`now` if it is 09:00 to 18:00 on a working day where the person is, else the next
+    such start. A day off is the date where the person is: Christmas starts earlier in
+    Tokyo than in Berlin."""
     tz = zone(tz_name)
     local = now.astimezone(tz)
-    if local.weekday() < 5 and WORK_START <= local.time() < WORK_END:
+    if working_day(local.date(), days_off) and WORK_START <= local.time() < WORK_END:
         return now
     day = local.date() if local.time() < WORK_START else local.date() + DAY
-    while day.weekday() >= 5:
+    while not working_day(day, days_off):
         day += DAY
     start = datetime.combine(day, WORK_START, tzinfo=tz)
     return start.astimezone(now.tzinfo)
 
 
-def last_working_moment(before: datetime, tz_name: str | None) -> datetime:
+def last_working_moment(
+    before: datetime, tz_name: str | None, *, days_off: Collection[date] = ()
+) -> datetime:
     """`before` if it is in working hours where the person is; else the end of their
     last working day before it (an hour before closing, so the team can still act)."""
     tz = zone(tz_name)
     local = before.astimezone(tz)
-    if local.weekday() < 5 and WORK_START <= local.time() < WORK_END:
+    if working_day(local.date(), days_off) and WORK_START <= local.time() < WORK_END:
         return before
     day = local.date() if local.time() >= WORK_END else local.date() - DAY
-    while day.weekday() >= 5:
+    while not working_day(day, days_off):
         day -= DAY
     moment = datetime.combine(day, LAST_CALL, tzinfo=tz)
     return moment.astimezone(before.tzinfo)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+from bot.domain.days_off import MAX_SPAN, days_from
+from bot.domain.limits import MAX_DAY_OFF_NAME
 from bot.domain.stages import PATH, Stage, parse_stage
 
 SUBCOMMANDS = (
@@ -22,10 +25,17 @@ SUBCOMMANDS = (
     "edit",
     "erase",
     "export-person",
+    "holidays",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 
 _MOVE = re.compile(r"^(?P<name>.+?)\s+to\s+(?P<stage>[^\s:]+)\s*(?::\s*(?P<reason>.*))?$", re.S)
+# `2026-12-25`, or a range `2026-12-24..2026-12-26` (spaces around the dots allowed),
+# then an optional name. ASCII digits only: `\d` would take Arabic-Indic ones too.
+_DAYS = re.compile(
+    r"^(?P<first>[^\s.]+)(?:\s*\.\.\s*(?P<last>[^\s.]+))?(?:\s+(?P<name>.*))?$", re.S
+)
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class CommandError(Exception):
@@ -36,6 +46,19 @@ class CommandError(Exception):
 class Command:
     sub: str
     rest: str
+
+
+@dataclass(frozen=True)
+class DaysRequest:
+    """`/hire holidays add|remove`: one date or a range, and the name given to them."""
+
+    first: date
+    last: date
+    name: str
+
+    @property
+    def days(self) -> list[date]:
+        return days_from(self.first, self.last)
 
 
 @dataclass(frozen=True)
@@ -72,3 +95,59 @@ def parse_move(rest: str) -> MoveRequest:
             "Example: `/hire move Jane Doe to rejected: took another offer`."
         )
     return MoveRequest(match["name"].strip(), stage, (match["reason"] or "").strip())
+
+
+def _days_example(verb: str) -> str:
+    name = " Christmas Day" if verb == "add" else ""
+    span = " Winter break" if verb == "add" else ""
+    return (
+        f"`/hire holidays {verb} 2026-12-25{name}`, or a range: "
+        f"`/hire holidays {verb} 2026-12-24..2026-12-26{span}`"
+    )
+
+
+def _not_a_date(text: str, verb: str) -> CommandError:
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    return CommandError(
+        f"I can't read “{shown}” as a date: write it year-month-day. "
+        f"Example: {_days_example(verb)}."
+    )
+
+
+def _iso_day(text: str, verb: str) -> date:
+    if _ISO_DAY.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # 2026-02-30: the shape of a date, but no such day
+            pass
+    raise _not_a_date(text, verb)
+
+
+def parse_days(rest: str, *, verb: str) -> DaysRequest:
+    """The days of `/hire holidays add|remove` (`verb`): a date or a range of at most
+    MAX_SPAN days, then, for add, an optional name (a remove ignores what follows)."""
+    text = rest.strip()
+    if not text:
+        raise CommandError(f"Which day? Example: {_days_example(verb)}.")
+    match = _DAYS.match(text)
+    if match is None:
+        raise _not_a_date(text.split()[0], verb)
+    first = _iso_day(match["first"], verb)
+    last = _iso_day(match["last"], verb) if match["last"] else first
+    if last < first:
+        raise CommandError(
+            f"{first.isoformat()}..{last.isoformat()} ends before it starts: put the "
+            f"earlier date first. Example: {_days_example(verb)}."
+        )
+    span = (last - first).days + 1
+    if span > MAX_SPAN:
+        raise CommandError(
+            f"That range is {span} days; one command takes at most {MAX_SPAN}, so give it in parts."
+        )
+    name = " ".join((match["name"] or "").split()) if verb == "add" else ""
+    if len(name) > MAX_DAY_OFF_NAME:
+        raise CommandError(
+            f"A day off's name can be at most {MAX_DAY_OFF_NAME} characters; "
+            f"that one has {len(name)}."
+        )
+    return DaysRequest(first, last, name)

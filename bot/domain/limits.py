@@ -11,3 +11,4 @@ MAX_TAKEHOME_NOTE = 500  # the recruiter's note when sending a take-home
 MAX_URL = 2000  # a submission link
 MAX_TEMPLATE_SOURCE = 100_000  # an installed template's TOML, as shared
 MAX_REASON = 500  # why an interview was cancelled, why someone can't make it
+MAX_DAY_OFF_NAME = 80  # a company day off's name: "Christmas Day"

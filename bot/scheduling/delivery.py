@@ -2,10 +2,11 @@
 (claimed_until), sent, and marked sent as soon as Slack accepts them.
 
 Interviewers get one DM per nudge or reminder; everyone else one digest per sweep. An
-alert that is not a breach waits for its recipient's working hours. A reminder that
-could not go before its interview started is dropped. Slack's rate limit puts the
-rest of the sweep off; other refusals are retried with back-off, and one that will
-not pass (an archived channel, a deactivated person) fails the alert for good.
+alert that is not a breach waits for its recipient's working hours (weekdays that are
+not company days off). A reminder that could not go before its interview started is
+dropped. Slack's rate limit puts the rest of the sweep off; other refusals are retried
+with back-off, and one that will not pass (an archived channel, a deactivated person)
+fails the alert for good.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
 from bot import store
 from bot.domain import clocks
 from bot.domain.clocks import Kind
+from bot.domain.days_off import first_day_ahead
 from bot.domain.interviews import InterviewStatus
 from bot.domain.scorecards import competencies_for, plan_stage, template_named
 from bot.scheduling.messenger import PERMANENT, Messenger
@@ -124,17 +126,18 @@ async def _hold_for_working_hours(
 ) -> list[AlertItem]:
     ready: list[AlertItem] = []
     held: dict[datetime, list[int]] = defaultdict(list)
+    days_off = await _days_off(db, now) if any(not i.alert.breach for i in items) else frozenset()
     for item in items:
         if item.alert.breach:
             ready.append(item)
             continue
         tz = await messenger.tz_of(item.alert.recipient_id, now)
-        moment = clocks.working_moment(now, tz)
+        moment = clocks.working_moment(now, tz, days_off=days_off)
         if item.alert.due_at > now:
             # A warning recorded ahead of its time (clocks.WARNING_LEAD): at its time if
             # that is a working moment, else the last one before it. If that has passed
             # too (the sweep was down), the next working moment, as for any alert.
-            earlier = clocks.last_working_moment(item.alert.due_at, tz)
+            earlier = clocks.last_working_moment(item.alert.due_at, tz, days_off=days_off)
             moment = earlier if earlier > now else moment
         if moment <= now:
             ready.append(item)
@@ -148,6 +151,13 @@ async def _hold_for_working_hours(
                 )
         report.postponed += sum(len(ids) for ids in held.values())
     return ready
+
+
+async def _days_off(db: Database, now: datetime) -> frozenset[date]:
+    """The company days off from the earliest date still running anywhere: an earlier
+    one could only move an alert to a moment already past, which is never used."""
+    async with db.reader() as session:
+        return await store.days_off.dates_from(session, first=first_day_ahead(now))
 
 
 async def _drop_late_reminders(

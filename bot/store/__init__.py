@@ -3,7 +3,16 @@ transaction decides, so a handler's steps land together or not at all."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import alerts, changes, pauses, pipelines, receipts, reports, takehomes
+from bot.store import (
+    alerts,
+    changes,
+    days_off,
+    pauses,
+    pipelines,
+    receipts,
+    reports,
+    takehomes,
+)
 from bot.store.candidates import (
     DuplicateCandidate,
     StaleStage,
@@ -84,6 +93,7 @@ __all__ = [
     "complete_feedback",
     "create_role",
     "current_scorecard",
+    "days_off",
     "every_seat_submitted",
     "get_candidate",
     "get_interview",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import Column, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.domain.limits import (
+    MAX_DAY_OFF_NAME,
     MAX_EVIDENCE,
     MAX_NOTE,
     MAX_REASON,
@@ -373,6 +374,18 @@ class Admin(SQLModel, table=True):
     __tablename__ = "admin"
 
     user_id: str = Field(primary_key=True, max_length=32)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(sa_column=_utc())
+
+
+class DayOff(SQLModel, table=True):
+    """A company day off (a public holiday), set by an admin: alerts that wait for working
+    hours skip the date in each recipient's own calendar, as they skip weekends."""
+
+    __tablename__ = "day_off"
+
+    day: date = Field(primary_key=True)
+    name: str = Field(default="", max_length=MAX_DAY_OFF_NAME)
     added_by: str = Field(max_length=32)
     added_at: datetime = Field(sa_column=_utc())
 

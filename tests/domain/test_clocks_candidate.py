@@ -68,14 +68,17 @@ def test_loop_breach_repeats_every_day_after_the_deadline() -> None:
 
 def test_loop_plan_before_the_warning_sends_nothing_and_wakes_its_lead_before() -> None:
     # The warning is recorded WARNING_LEAD ahead: delivery then holds it until its time,
-    # or the last working moment before it when its time is at night or on a weekend.
-    chain = only_plan(plan_candidate(facts(), DEFAULTS, T + DAY))
+    # or the last working moment before it when its time is at night, on a weekend or on
+    # a day off. A ten-day loop, so that the warning's lead starts after the loop does.
+    loop = replace(DEFAULTS, loop_days=10)
+    warning_at = T + 8 * DAY
+    chain = only_plan(plan_candidate(facts(), loop, T + DAY))
     assert chain.send is None
     assert chain.skipped == []
-    assert chain.next_at == T + 5 * DAY - WARNING_LEAD
-    early = only_plan(plan_candidate(facts(), DEFAULTS, T + 5 * DAY - WARNING_LEAD))
+    assert chain.next_at == warning_at - WARNING_LEAD
+    early = only_plan(plan_candidate(facts(), loop, warning_at - WARNING_LEAD))
     assert early.send is not None and early.send.kind == Kind.LOOP_WARN
-    assert early.send.due_at == T + 5 * DAY  # its time is unchanged
+    assert early.send.due_at == warning_at  # its time is unchanged
 
 
 def test_loop_plan_sends_the_warning_once_it_is_due() -> None:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from bot.domain.grammar import Command, CommandError, MoveRequest, parse, parse_move
+from bot.domain.grammar import (
+    Command,
+    CommandError,
+    DaysRequest,
+    MoveRequest,
+    parse,
+    parse_days,
+    parse_move,
+)
 from bot.domain.stages import Stage
 
 
@@ -82,3 +92,74 @@ def test_an_unknown_stage_lists_the_stages_and_an_example() -> None:
 def test_an_empty_move_says_what_to_type() -> None:
     with pytest.raises(CommandError, match="/hire move Jane Doe"):
         parse_move("")
+
+
+# /hire holidays add|remove ---------------------------------------------------------------------
+
+CHRISTMAS = date(2026, 12, 25)
+
+
+def test_holidays_is_a_subcommand() -> None:
+    assert parse("holidays add 2026-12-25 Christmas Day") == Command(
+        "holidays", "add 2026-12-25 Christmas Day"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-25 Christmas Day", DaysRequest(CHRISTMAS, CHRISTMAS, "Christmas Day")),
+        ("2026-12-25", DaysRequest(CHRISTMAS, CHRISTMAS, "")),
+        ("  2026-12-25   Christmas \n  Day ", DaysRequest(CHRISTMAS, CHRISTMAS, "Christmas Day")),
+        (
+            "2026-12-24..2026-12-26 Winter break",
+            DaysRequest(date(2026, 12, 24), date(2026, 12, 26), "Winter break"),
+        ),
+        ("2026-12-24 .. 2026-12-26", DaysRequest(date(2026, 12, 24), date(2026, 12, 26), "")),
+        ("2026-12-25..2026-12-25", DaysRequest(CHRISTMAS, CHRISTMAS, "")),
+    ],
+)
+def test_days_to_add_a_date_or_a_range_and_a_name(text: str, expected: DaysRequest) -> None:
+    assert parse_days(text, verb="add") == expected
+
+
+def test_a_range_holds_each_day_and_at_most_31() -> None:
+    winter = parse_days("2026-12-24..2026-12-26", verb="add")
+    assert winter.days == [date(2026, 12, 24), CHRISTMAS, date(2026, 12, 26)]
+    assert len(parse_days("2026-12-01..2026-12-31", verb="add").days) == 31
+    with pytest.raises(CommandError, match="That range is 32 days; one command takes at most 31"):
+        parse_days("2026-12-01..2027-01-01", verb="add")
+
+
+def test_a_remove_ignores_what_follows_the_date() -> None:
+    assert parse_days("2026-12-25 Christmas Day", verb="remove") == DaysRequest(
+        CHRISTMAS, CHRISTMAS, ""
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12/25/2026",
+        "25.12.2026",
+        "2026-02-30",
+        "2026-13-01",
+        "Christmas",
+        "2026-12-24..",
+        "\u0662\u0660\u0662\u0666-12-25",  # Arabic-Indic digits: decimal, not ASCII
+    ],
+)
+def test_a_malformed_date_is_refused_with_an_example(text: str) -> None:
+    with pytest.raises(CommandError) as refused:
+        parse_days(f"{text} Christmas Day", verb="add")
+    assert "as a date: write it year-month-day" in str(refused.value)
+    assert "`/hire holidays add 2026-12-25 Christmas Day`" in str(refused.value)
+
+
+def test_an_empty_or_backwards_range_or_a_long_name_is_refused() -> None:
+    with pytest.raises(CommandError, match="Which day"):
+        parse_days("  ", verb="remove")
+    with pytest.raises(CommandError, match="ends before it starts"):
+        parse_days("2026-12-26..2026-12-24", verb="add")
+    with pytest.raises(CommandError, match="at most 80 characters; that one has 81"):
+        parse_days("2026-12-25 " + "x" * 81, verb="add")

@@ -217,11 +217,12 @@ async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> No
     before = len(app.standin.calls)
     await sweep(app)
     assert digests_to(app, RECRUITER, before) == []  # no compressed loop breach
-    # The loop's next step is its own warning again: day 5, Saturday 09:00, recorded
-    # WARNING_LEAD ahead so that it can land on Friday afternoon instead.
-    assert (await candidate_named(app, "Maya Chen")).next_alert_at == START + timedelta(
-        days=5
-    ) - WARNING_LEAD
+    # The loop's own steps again: its warning of day 5 (Saturday 09:00), recorded
+    # WARNING_LEAD ahead so that it can land on Friday afternoon instead, then its breach.
+    assert START + timedelta(days=5) - WARNING_LEAD <= clock.now()
+    held = [a for a in await stored(app, Alert) if a.status == "pending"]
+    assert {(a.kind, a.due_at) for a in held} == {("loop_warn", START + timedelta(days=5))}
+    assert (await candidate_named(app, "Maya Chen")).next_alert_at == START + timedelta(days=7)
     shown = blocks_text((await card_of(app))["blocks"])
     assert "Candidate decides by" not in shown and "moved earlier" not in shown
 

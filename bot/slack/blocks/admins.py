@@ -11,8 +11,9 @@ from bot.store.tables import Admin
 USAGE = (
     "Admin commands: `/hire admin` lists the admins; `/hire admin add @person` and "
     "`/hire admin remove @person` change them; `/hire admin deliveries` lists alerts and "
-    "weekly reports Slack refused. Share a scorecard template (a `.toml` file) with me in "
-    "a DM to install it."
+    "weekly reports Slack refused; `/hire holidays add` and `/hire holidays remove` set the "
+    "company days off. Share a scorecard template (a `.toml` file) with me in a DM to "
+    "install it."
 )
 NAME_ONE = "Name one person with @, e.g. `/hire admin {verb} @jane`."
 

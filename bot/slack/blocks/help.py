@@ -68,6 +68,16 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Erase a closed candidate's personal data for good, after a confirmation (admins)",
         "/hire erase Jane Doe",
     ),
+    (
+        "/hire holidays",
+        "The company days off ahead: nudges and warnings skip them, as they skip weekends",
+        "/hire holidays",
+    ),
+    (
+        "/hire holidays add|remove <date>[..<date>] [name]",
+        "Add or remove company days off, one date or up to 31 at once (admins)",
+        "/hire holidays add 2026-12-25 Christmas Day",
+    ),
     ("/hire admin", "The Loopkeeper admins (admins)", "/hire admin"),
     ("/hire admin add|remove @person", "Add or remove an admin (admins)", "/hire admin add @jane"),
     (
