@@ -90,6 +90,11 @@ async def test_a_range_adds_each_day_and_leaves_one_already_there_as_it_was(
         (CHRISTMAS, "Christmas Day", ADMIN),
         (date(2026, 12, 26), "Winter break", ADMIN),
     ]
+    # Consecutive days read as one line only under one name.
+    assert (
+        "• Thursday 2026-12-24: Winter break\n• Friday 2026-12-25: Christmas Day\n"
+        "• Saturday 2026-12-26: Winter break"
+    ) in await say(app, "holidays")
     assert await say(app, "holidays add 2026-12-24..2026-12-26") == (
         "Thursday 2026-12-24 to Saturday 2026-12-26 are already days off; nothing changed."
     )
@@ -195,5 +200,5 @@ async def test_days_off_survive_a_restart(
     async with serving(db_url, standin, clock) as restarted:
         listing = await say(restarted, "holidays", user=OUTSIDER)
         assert "Company days off ahead (2):" in listing
-        assert "• Thursday 2026-12-24: Christmas\n• Friday 2026-12-25: Christmas" in listing
+        assert "• Thursday 2026-12-24 to Friday 2026-12-25: Christmas" in listing
         assert "is already a day off" in await say(restarted, "holidays add 2026-12-25")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from slack_sdk.models.blocks import Block
 
@@ -32,10 +32,30 @@ def _named(day_off: DayOff) -> str:
     return f"{label(day_off.day)}: {esc(day_off.name)}" if day_off.name else label(day_off.day)
 
 
+def _spans(days_off: list[DayOff]) -> list[list[DayOff]]:
+    """Consecutive days under one name, together: a winter break reads as one line."""
+    spans: list[list[DayOff]] = []
+    for day_off in days_off:
+        last = spans[-1][-1] if spans else None
+        if last and day_off.day - last.day == timedelta(days=1) and day_off.name == last.name:
+            spans[-1].append(day_off)
+        else:
+            spans.append([day_off])
+    return spans
+
+
+def _span_line(span: list[DayOff]) -> str:
+    if len(span) == 1:
+        return f"• {_named(span[0])}"
+    first, last = span[0], span[-1]
+    when = f"{label(first.day)} to {label(last.day)}"
+    return f"• {when}: {esc(first.name)}" if first.name else f"• {when}"
+
+
 def days_off_message(days_off: list[DayOff]) -> tuple[str, list[Block]]:
     if not days_off:
         return NONE_SET, [section(NONE_SET)]
-    lines = [f"• {_named(d)}" for d in days_off]
+    lines = [_span_line(span) for span in _spans(days_off)]
     text = fold(f"Company days off ahead ({len(days_off)}):", lines, more="…and {n} more.")
     return text, [
         section(text),
