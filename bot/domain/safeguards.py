@@ -7,9 +7,11 @@ only names the fact; the interview is booked all the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+
+from bot.domain.zones import zone
 
 
 def overlaps(a_starts: datetime, a_ends: datetime, b_starts: datetime, b_ends: datetime) -> bool:
@@ -86,4 +88,35 @@ def clashes(
     return sorted(found, key=lambda c: (c.interviewer_id, c.starts_at, c.ends_at))
 
 
-Warning = LoopOverrun | PlanOverrun | Clash
+@dataclass(frozen=True)
+class OnDayOff:
+    """The interview falls on a company day off where some of its interviewers are
+    (each by their own calendar, as working hours count it: bot.domain.clocks)."""
+
+    day: date
+    name: str
+    interviewer_ids: tuple[str, ...]
+
+
+def local_days(starts_at: datetime, ends_at: datetime, tz_name: str | None) -> set[date]:
+    """The dates an interview touches where a person is."""
+    tz = zone(tz_name)
+    return {starts_at.astimezone(tz).date(), ends_at.astimezone(tz).date()}
+
+
+def on_days_off(
+    starts_at: datetime,
+    ends_at: datetime,
+    zones: Mapping[str, str | None],
+    days_off: Mapping[date, str],
+) -> list[OnDayOff]:
+    """Each day off the interview falls on for one of its interviewers (`zones`: each
+    interviewer's time zone; `days_off`: date -> its name), by date."""
+    away: dict[date, set[str]] = {}
+    for interviewer, tz_name in zones.items():
+        for day in local_days(starts_at, ends_at, tz_name) & days_off.keys():
+            away.setdefault(day, set()).add(interviewer)
+    return [OnDayOff(day, days_off[day], tuple(sorted(away[day]))) for day in sorted(away)]
+
+
+Warning = LoopOverrun | PlanOverrun | Clash | OnDayOff

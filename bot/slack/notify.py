@@ -182,17 +182,19 @@ async def send_kits(
     scheduled: feedback.Scheduled,
     *,
     sent: Mapping[str, tuple[str | None, str | None]] | None = None,
+    zones: Mapping[str, str | None] | None = None,
 ) -> dict[str, str | None]:
     """Each interviewer: the kit, in their own time zone (their Home tab shows the
     interview when they next open it). A kit already sent (`sent`: interviewer -> its
     channel and ts) is edited in place; where each kit landed is kept, so the next change
-    edits it too. Returns each interviewer's zone, read once here, for any message that
-    follows the kit."""
+    edits it too. Returns each interviewer's zone, read once here (or as `zones` gives
+    it), for any message that follows the kit."""
     interview_id = scheduled.interview.id or 0
-    zones: dict[str, str | None] = {}
+    known = dict(zones or {})
     for interviewer in scheduled.interviewer_ids:
-        zones[interviewer] = await time_zone(client, interviewer)
-        text, blocks = kit_message(scheduled, tz_name=zones[interviewer])
+        if interviewer not in known:
+            known[interviewer] = await time_zone(client, interviewer)
+        text, blocks = kit_message(scheduled, tz_name=known[interviewer])
         channel, ts = (sent or {}).get(interviewer, (None, None))
         if not (channel and ts and await edit(client, channel, ts, text, blocks)):
             posted = await post(client, interviewer, text, blocks)
@@ -204,7 +206,7 @@ async def send_kits(
                     channel=posted[0],
                     ts=posted[1],
                 )
-    return zones
+    return known
 
 
 async def send_loop_summary(

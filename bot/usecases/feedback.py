@@ -3,7 +3,7 @@ submitting it once, and who may see whose ratings."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -545,6 +545,31 @@ async def _warnings(
         [safeguards.Booked(who, other.starts_at, other.ends_at) for who, other in booked],
     )
     return warnings
+
+
+async def with_days_off(
+    db: Database, scheduled: Scheduled, zones: Mapping[str, str | None]
+) -> Scheduled:
+    """The booking with one more warning for each company day off it falls on where its
+    interviewers are (`zones`: each interviewer's time zone, which only Slack knows, so
+    the caller asks it after the booking). Working hours skip those days: the
+    interviewer may be away, and their nudges wait until the day is over."""
+    interview = scheduled.interview
+    dates = set().union(
+        *(
+            safeguards.local_days(interview.starts_at, interview.ends_at, tz)
+            for tz in zones.values()
+        )
+    )
+    if not dates:
+        return scheduled
+    async with db.reader() as session:
+        found = await store.days_off.days_off_among(session, days=sorted(dates))
+    if not found:
+        return scheduled
+    named = {day_off.day: day_off.name for day_off in found}
+    away = safeguards.on_days_off(interview.starts_at, interview.ends_at, zones, named)
+    return replace(scheduled, warnings=[*scheduled.warnings, *away])
 
 
 # Scorecards -----------------------------------------------------------------------------

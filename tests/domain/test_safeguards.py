@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -10,9 +10,11 @@ from bot.domain.safeguards import (
     Booked,
     Clash,
     LoopOverrun,
+    OnDayOff,
     PlanOverrun,
     clashes,
     loop_overrun,
+    on_days_off,
     overlaps,
     plan_overrun,
 )
@@ -67,3 +69,29 @@ def test_clashes_name_each_interviewer_and_the_other_time() -> None:
         Clash("UB", T + 30 * MINUTE, T + 90 * MINUTE),
     ]
     assert clashes(T, T + HOUR, ["UD"], booked) == []
+
+
+def test_a_day_off_is_a_date_where_each_interviewer_is() -> None:
+    # Thursday 2026-12-24 23:00 to 23:45 UTC: Christmas already in Berlin, not in New York.
+    starts = datetime(2026, 12, 24, 23, 0, tzinfo=UTC)
+    ends = starts + timedelta(minutes=45)
+    zones = {"UBER": "Europe/Berlin", "UNYC": "America/New_York", "UNONE": None}
+    christmas = {date(2026, 12, 25): "Christmas Day"}
+
+    assert on_days_off(starts, ends, zones, christmas) == [
+        OnDayOff(date(2026, 12, 25), "Christmas Day", ("UBER",))
+    ]
+    eve = {date(2026, 12, 24): "Christmas Eve"}
+    assert on_days_off(starts, ends, zones, eve) == [
+        OnDayOff(date(2026, 12, 24), "Christmas Eve", ("UNONE", "UNYC"))  # no zone: UTC
+    ]
+    assert on_days_off(starts, ends, zones, {date(2026, 12, 26): ""}) == []
+
+
+def test_an_interview_over_midnight_touches_both_dates() -> None:
+    starts = datetime(2026, 12, 24, 23, 30, tzinfo=UTC)
+    both = {date(2026, 12, 24): "Eve", date(2026, 12, 25): "Day"}
+    assert [d.name for d in on_days_off(starts, starts + HOUR, {"U1": "UTC"}, both)] == [
+        "Eve",
+        "Day",
+    ]

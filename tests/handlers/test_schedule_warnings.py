@@ -12,11 +12,12 @@ from sqlmodel import col, update
 from bot.domain.interviews import InterviewStatus
 from bot.runtime.timesource import ManualClock
 from bot.store.tables import Candidate, Interview, Role
-from tests.conftest import RECRUITER, RECRUITER_2, START, Running
+from tests.conftest import ADMIN, RECRUITER, RECRUITER_2, START, Running
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
     add_candidate,
+    answer,
     blocks_text,
     create_role,
     schedule,
@@ -180,3 +181,54 @@ async def test_back_to_back_or_cancelled_interviews_do_not_clash(app: Running) -
         app, "Ann", plan="incident", starts=TUESDAY_10 - timedelta(minutes=15)
     )
     assert "already interviewing" not in shown
+
+
+# Company days off: a date where each interviewer is -----------------------------------
+
+
+async def day_off(app: Running, text: str) -> None:
+    response = await app.slack.command(f"holidays add {text}", user=ADMIN)
+    assert "now a company day off" in answer(response)["text"]
+
+
+@pytest.mark.both_databases
+async def test_an_interview_on_a_company_day_off_is_booked_with_a_warning(app: Running) -> None:
+    await jane(app)
+    await day_off(app, "2026-11-17 Founders Day")
+    before = len(app.standin.calls)
+
+    text, shown = await confirmation(
+        app, "Jane", plan="audit", starts=TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2)
+    )
+
+    assert text.endswith("1 warning: see below.")
+    assert (
+        ":warning: *On a company day off.* Tuesday 2026-11-17 (Founders Day) is a day off "
+        f"where <@{INTERVIEWER}>, <@{INTERVIEWER_2}> are. Check they can make it"
+    ) in shown
+    assert len(await stored(app, Interview)) == 1  # booked all the same
+    # Each interviewer's zone is asked once, for the warning and the kit alike.
+    looked_up = [c.args["user"] for c in app.standin.calls[before:] if c.method == "users.info"]
+    assert sorted(looked_up) == sorted([INTERVIEWER, INTERVIEWER_2])
+
+
+async def test_a_day_off_counts_by_the_date_where_each_interviewer_is(app: Running) -> None:
+    await jane(app)
+    await day_off(app, "2026-11-17 Founders Day")
+    app.standin.set_user(INTERVIEWER_2, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    # Monday 15:30 UTC: still Monday where INTERVIEWER is (UTC), already Tuesday in Tokyo.
+    monday_late = START.replace(hour=15, minute=30)
+
+    _, shown = await confirmation(
+        app, "Jane", plan="audit", starts=monday_late, interviewers=(INTERVIEWER, INTERVIEWER_2)
+    )
+
+    assert f"is a day off where <@{INTERVIEWER_2}> is." in shown
+    assert shown.count(":warning:") == 1 and f"where <@{INTERVIEWER}>" not in shown
+
+
+async def test_a_day_off_on_another_date_warns_nobody(app: Running) -> None:
+    await jane(app)
+    await day_off(app, "2026-11-18")
+    _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10)
+    assert ":warning:" not in shown

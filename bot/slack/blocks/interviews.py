@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import access, clocks, safeguards
+from bot.domain.days_off import label
 from bot.domain.scorecards import Template, rating_label
 from bot.domain.stages import SCHEDULABLE, Stage
 from bot.domain.zones import local, local_span
@@ -169,6 +170,14 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
             return (
                 f":warning: *{user(who)} is already interviewing then:* another interview, "
                 f"{when(starts)} to {when(ends)}. Check with them, or pick someone else."
+            )
+        case safeguards.OnDayOff(day=day, name=day_name, interviewer_ids=away):
+            people = ", ".join(user(u) for u in away)
+            named = f" ({esc(day_name)})" if day_name else ""
+            return (
+                f":warning: *On a company day off.* {label(day)}{named} is a day off where "
+                f"{people} {'is' if len(away) == 1 else 'are'}. Check they can make it, "
+                "or pick another day."
             )
 
 
