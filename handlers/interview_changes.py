@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.numbers import record_id, small_int
 from bot.slack import notify
 from bot.slack.blocks import interview_changes as blocks
+from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks.interview_changes import (
     CANCEL,
     CANT_MAKE_IT,
@@ -30,7 +31,7 @@ from bot.slack.blocks.interview_changes import (
 )
 from bot.slack.deps import Deps
 from bot.slack.metadata import MAX_VERSION, InterviewMetadata
-from bot.usecases import interviews
+from bot.usecases import feedback, interviews
 from bot.usecases.interviews import Changed, Verb
 from handlers import forms
 from handlers.replies import Modal, Reply, on_click
@@ -171,12 +172,20 @@ async def reschedule(ack: AsyncAck, modal: Modal) -> None:
 
 
 async def _after_reschedule(modal: Modal, done: Changed) -> None:
-    """The kits edited in place (or sent anew), then one short DM each: the new time only."""
+    """The card for the person who moved it, and a DM of what they should know of the
+    new time if anything (as a new booking's confirmation warns); the kits edited in
+    place (or sent anew), then one short DM each: the new time only."""
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     people = [kit.interviewer_id for kit in done.kits]
+    # Each interviewer's zone, read once: for a day off where they are, and their kit.
+    zones = {person: await notify.time_zone(client, person) for person in people}
+    warned = await feedback.with_days_off(deps.db, done.kit(people), zones)
+    warnings = interview_blocks.moved_warnings_message(warned)
+    if warnings is not None:
+        await notify.dm(client, modal.user_id, *warnings)
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
-    zones = await notify.send_kits(client, deps.db, done.kit(people), sent=sent)
+    zones = await notify.send_kits(client, deps.db, done.kit(people), sent=sent, zones=zones)
     for person in people:
         text, message = blocks.moved_message(done, tz_name=zones.get(person))
         await notify.dm(client, person, text, message)

@@ -478,7 +478,7 @@ async def schedule(
             due,
             moved_from,
             repeated=repeated,
-            warnings=await _warnings(
+            warnings=await booking_warnings(
                 session,
                 candidate=candidate,
                 role=role,
@@ -489,7 +489,7 @@ async def schedule(
         )
 
 
-async def _warnings(
+async def booking_warnings(
     session: store.AsyncSession,
     *,
     candidate: Candidate,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot import store
-from bot.domain import access
+from bot.domain import access, safeguards
 from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import MAX_REASON
 from bot.domain.scorecards import Competency, PlanStage, competencies_for, plan_stage
@@ -28,6 +28,7 @@ from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 from bot.usecases.feedback import (
     Loop,
     Scheduled,
+    booking_warnings,
     length_in_minutes,
     loop_of,
     panel_problem,
@@ -143,6 +144,8 @@ class Changed:
     removed: list[KitRef] = field(default_factory=list)
     completed: Loop | None = None  # the loop's last piece of feedback is in now
     moved_from: datetime | None = None
+    # What the person who moved it should know of the new time (bot.domain.safeguards).
+    warnings: list[safeguards.Warning] = field(default_factory=list)
 
     @property
     def card(self) -> CandidateCard:
@@ -165,6 +168,7 @@ class Changed:
             interviewer_ids,
             context.interview.ends_at + timedelta(hours=context.card.role.feedback_hours),
             None,
+            warnings=self.warnings,
         )
 
 
@@ -363,11 +367,27 @@ async def reschedule(
             interview_id=interview.id,
         )
         after = await _after(session, actor_id=actor_id, context=context)
+        template = template_of(interview, role)
+        # The warnings about a time, as a new booking gets them; which plan interview it
+        # is did not change, so the plan's warnings would say nothing new.
+        warnings: list[safeguards.Warning] = [
+            warning
+            for warning in await booking_warnings(
+                session,
+                candidate=candidate,
+                role=role,
+                template=template,
+                interview=interview,
+                interviewer_ids=[seat.interviewer_id for seat in after.seats],
+            )
+            if not isinstance(warning, safeguards.PlanOverrun)
+        ]
     return Changed(
         after,
-        competencies_for(template_of(interview, role), interview.plan_stage),
+        competencies_for(template, interview.plan_stage),
         _kits(after.seats),
         moved_from=old,
+        warnings=warnings,
     )
 
 

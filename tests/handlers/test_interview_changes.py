@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.store.tables import Candidate, Change, Interview, Scorecard, Seat
-from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
@@ -377,6 +377,41 @@ async def test_a_rescheduled_interview_is_nudged_from_its_new_end_only(app: Runn
     await sweep(app)
     [nudge] = messages_to(app, INTERVIEWER, since)
     assert nudge["text"].startswith("Your scorecard for Maya Chen is due")
+
+
+async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Running) -> None:
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await schedule(app, "Maya", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER_2,))
+    holiday = await app.slack.command("holidays add 2026-11-19 Founders Day", user=ADMIN)
+    assert "now a company day off" in answer(holiday)["text"]
+
+    def moved_dms(since: int) -> list[dict[str, Any]]:
+        return [m for m in messages_to(app, RECRUITER, since) if m["text"].startswith("Moved")]
+
+    # To Wednesday: nothing to warn about, so no DM beyond the card.
+    before = len(app.standin.calls)
+    form = await open_form_at(app, "reschedule", index=0)
+    await app.slack.submit_view(form, {"starts": TUESDAY_10 + timedelta(days=1)}, user=RECRUITER)
+    await app.settle()
+    assert moved_dms(before) == []
+
+    # To Thursday 10:00: a company day off, and INTERVIEWER_2's other interview then.
+    before = len(app.standin.calls)
+    form = await open_form_at(app, "reschedule", index=0)
+    done = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    await app.settle()
+
+    assert done.status_code == 200 and not done.content, done.text
+    assert (await the_interview(app, interview.id)).starts_at == THURSDAY_10  # moved anyway
+    [warned] = moved_dms(before)
+    assert warned["text"].endswith(": 2 warnings, see below.")
+    shown = blocks_text(warned["blocks"])
+    assert (
+        ":warning: *On a company day off.* Thursday 2026-11-19 (Founders Day) is a day off "
+        f"where <@{INTERVIEWER}>, <@{INTERVIEWER_2}> are."
+    ) in shown
+    assert f":warning: *<@{INTERVIEWER_2}> is already interviewing then:*" in shown
+    assert "booked twice" not in shown and "More interviews than the plan" not in shown
 
 
 async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -> None:

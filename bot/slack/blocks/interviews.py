@@ -116,15 +116,20 @@ def schedule_modal(card: CandidateCard, template: Template) -> View:
     )
 
 
-def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
+def warning_lines(done: Scheduled) -> list[str]:
+    """What the person who booked or moved the interview should know, one line each."""
     warnings = _too_late(done)
     # The candidate's deadline is the tighter one whenever it fires: no second loop warning.
     squeezed = bool(warnings)
-    warnings += [
+    return warnings + [
         _warning(done, w)
         for w in done.warnings
         if not (squeezed and isinstance(w, safeguards.LoopOverrun))
     ]
+
+
+def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
+    warnings = warning_lines(done)
     text = f"Scheduled {esc(done.stage.name)} with {esc(done.candidate.name)}."
     if warnings:
         text += f" {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: see below."
@@ -139,6 +144,21 @@ def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
         )
     lines += warnings
     return text, [section(clip("\n".join(lines), 3000))]
+
+
+def moved_warnings_message(done: Scheduled) -> tuple[str, list[Block]] | None:
+    """After a reschedule, for the person who moved it: what they should know of the new
+    time, as a new booking's confirmation says it; None when there is nothing to say."""
+    warnings = warning_lines(done)
+    if not warnings:
+        return None
+    stage, name = esc(done.stage.name), esc(done.candidate.name)
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    lines = [f":calendar: Moved *{stage}* with *{name}* to {when(done.interview.starts_at)}."]
+    return (
+        f"Moved {stage} with {name}: {count}, see below.",
+        [section(clip("\n".join([*lines, *warnings]), 3000))],
+    )
 
 
 def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
