@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_bolt.middleware.request_verification.async_request_verification import (
@@ -335,10 +335,17 @@ _FIELD_NAME = st.text(st.characters(blacklist_categories=["Cs"], blacklist_chara
 )
 
 
+# A payload's keys whose shape the guard checks (a string where Slack sends a list, say,
+# is refused on purpose: the shape tests above); any other key may hold any text.
+_SHAPED = {"type", "user", "channel", "team", "enterprise", "view", "actions"}
+_SHAPED |= {"authorizations", "event"}
+_PAYLOAD_KEY = _FIELD_TEXT.filter(lambda key: key not in _SHAPED)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     fields=st.dictionaries(_FIELD_NAME, _FIELD_TEXT, max_size=8),
-    payload=st.none() | st.dictionaries(_FIELD_TEXT, _FIELD_TEXT, max_size=5),
+    payload=st.none() | st.dictionaries(_PAYLOAD_KEY, _FIELD_TEXT, max_size=5),
 )
 def test_any_form_slack_could_send_parses_as_bolt_parses_it(
     fields: dict[str, str], payload: dict[str, str] | None
@@ -349,5 +356,9 @@ def test_any_form_slack_could_send_parses_as_bolt_parses_it(
     if payload is not None:
         form = {"payload": json.dumps({**payload, "type": "block_actions"})}
     body = urlencode(form).encode()
+    # Bolt reads a form with "payload" anywhere in it, a command's text included, as an
+    # empty one unless a field is named so; the guard reads its fields (and hands Bolt
+    # what it read), so `/hire status payload` still works. Bolt is no reference there.
+    assume(payload is not None or b"payload" not in body)
 
     assert guard.slack_body(body, FORM) == bolt_parse_body(body.decode(), FORM)
