@@ -181,7 +181,7 @@ async def _after_reschedule(modal: Modal, done: Changed) -> None:
     # Each interviewer's zone, read once: for a day off where they are, and their kit.
     zones = {person: await notify.time_zone(client, person) for person in people}
     warned = await feedback.with_days_off(deps.db, done.kit(people), zones)
-    warnings = interview_blocks.moved_warnings_message(warned)
+    warnings = interview_blocks.change_warnings_message(warned, moved=True)
     if warnings is not None:
         await notify.dm(client, modal.user_id, *warnings)
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
@@ -208,12 +208,19 @@ async def change_panel(ack: AsyncAck, modal: Modal) -> None:
 
 
 async def _after_panel(modal: Modal, done: Changed) -> None:
-    """New people get the kit; removed ones are not told (their kit only says so, quietly:
-    an edit notifies nobody)."""
+    """New people get the kit, and whoever added them a DM if one of them is already
+    interviewing then or off that day; removed ones are not told (their kit only says
+    so, quietly: an edit notifies nobody)."""
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     if done.added:
-        await notify.send_kits(client, deps.db, done.kit(done.added))
+        # A new interviewer's zone, read once: for a day off where they are, and the kit.
+        zones = {person: await notify.time_zone(client, person) for person in done.added}
+        warned = await feedback.with_days_off(deps.db, done.kit(done.added), zones)
+        warnings = interview_blocks.change_warnings_message(warned, moved=False)
+        if warnings is not None:
+            await notify.dm(client, modal.user_id, *warnings)
+        await notify.send_kits(client, deps.db, done.kit(done.added), zones=zones)
     why = "you are no longer on this interview's panel. Nothing more is due from you."
     text, message = blocks.closed_kit(done, why)
     for kit in done.removed:

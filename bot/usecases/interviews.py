@@ -466,12 +466,29 @@ async def change_panel(
             interview_id=interview.id,
         )
         after = await _after(session, actor_id=actor_id, context=context)
+        # A newcomer's other interview at this time, as a new booking would say it; the
+        # time did not change, so neither did the loop's or the plan's warnings.
+        warnings: list[safeguards.Warning] = []
+        if added:
+            warnings += [
+                warning
+                for warning in await booking_warnings(
+                    session,
+                    candidate=candidate,
+                    role=role,
+                    template=template_of(interview, role),
+                    interview=interview,
+                    interviewer_ids=added,
+                )
+                if isinstance(warning, safeguards.Clash)
+            ]
     return Changed(
         after,
         competencies_for(template_of(interview, role), interview.plan_stage),
         _kits(after.seats),
         added=added,
         removed=removed_kits,
+        warnings=warnings,
         completed=await _summary(db, candidate, role.hiring_manager_id, completes),
     )
 

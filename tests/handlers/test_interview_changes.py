@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.store.tables import Candidate, Change, Interview, Scorecard, Seat
+from bot.store.tables import Candidate, Change, Interview, Role, Scorecard, Seat
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
@@ -414,6 +414,40 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
     assert "booked twice" not in shown and "More interviews than the plan" not in shown
 
 
+async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
+    app: Running,
+) -> None:
+    await maya_interviewing(app)  # Tuesday 10:00 with INTERVIEWER
+    await add_candidate(app, "Omar Haddad", role=(await stored(app, Role))[0])
+    await schedule(app, "Omar", plan="audit", starts=TUESDAY_10, interviewers=(INTERVIEWER_2,))
+    holiday = await app.slack.command("holidays add 2026-11-17 Founders Day", user=ADMIN)
+    assert "now a company day off" in answer(holiday)["text"]
+    app.standin.set_user(INTERVIEWER_3, tz="America/Los_Angeles", tz_offset=-8 * 3600)
+
+    before = len(app.standin.calls)
+    form = await open_form_at(app, "panel", index=0)
+    done = await app.slack.submit_view(
+        form, {"interviewers": [INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3]}, user=RECRUITER
+    )
+    await app.settle()
+
+    assert done.status_code == 200 and not done.content, done.text
+    assert await seats_of_maya(app) == {INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3}
+    [warned] = [
+        m for m in messages_to(app, RECRUITER, before) if m["text"].startswith("New interviewers")
+    ]
+    assert warned["text"].endswith(": 2 warnings, see below.")
+    shown = blocks_text(warned["blocks"])
+    # Only the newcomers: INTERVIEWER was on the panel (and off that day) all along.
+    # Tuesday 10:00 UTC is 02:00 on Tuesday in Los Angeles: their day off too.
+    assert (
+        ":warning: *On a company day off.* Tuesday 2026-11-17 (Founders Day) is a day off "
+        f"where <@{INTERVIEWER_2}>, <@{INTERVIEWER_3}> are."
+    ) in shown
+    assert f":warning: *<@{INTERVIEWER_2}> is already interviewing then:*" in shown
+    assert f"<@{INTERVIEWER}> is already" not in shown
+
+
 async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -> None:
     interview = await maya_interviewing(app)
     form = await open_form(app, "reschedule")
@@ -731,3 +765,14 @@ async def test_a_reschedule_clears_the_cant_make_it_flag(app: Running) -> None:
     assert not done.content, done.text
     assert (await the_interview(app, interview.id)).starts_at == THURSDAY_10
     assert ":warning:" not in blocks_text((await card_of(app))["blocks"])
+
+
+async def seats_of_maya(app: Running) -> set[str]:
+    maya = await candidate_named(app, "Maya Chen")
+    async with app.deps.db.reader() as session:
+        interviews = (
+            await session.exec(select(Interview).where(Interview.candidate_id == maya.id))
+        ).all()
+        ids = [i.id for i in interviews]
+        found = (await session.exec(select(Seat))).all()
+    return {s.interviewer_id for s in found if s.interview_id in ids}

@@ -146,18 +146,23 @@ def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
     return text, [section(clip("\n".join(lines), 3000))]
 
 
-def moved_warnings_message(done: Scheduled) -> tuple[str, list[Block]] | None:
-    """After a reschedule, for the person who moved it: what they should know of the new
-    time, as a new booking's confirmation says it; None when there is nothing to say."""
+def change_warnings_message(done: Scheduled, *, moved: bool) -> tuple[str, list[Block]] | None:
+    """After a reschedule (`moved`) or new interviewers, for the person who made the
+    change: what they should know, as a new booking's confirmation says it; None when
+    there is nothing to say."""
     warnings = warning_lines(done)
     if not warnings:
         return None
     stage, name = esc(done.stage.name), esc(done.candidate.name)
+    what = "Moved" if moved else "New interviewers for"
+    at = when(done.interview.starts_at)
+    headline = f":calendar: {what} *{stage}* with *{name}*" + (
+        f" to {at}." if moved else f", {at}."
+    )
     count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-    lines = [f":calendar: Moved *{stage}* with *{name}* to {when(done.interview.starts_at)}."]
     return (
-        f"Moved {stage} with {name}: {count}, see below.",
-        [section(clip("\n".join([*lines, *warnings]), 3000))],
+        f"{what} {stage} with {name}: {count}, see below.",
+        [section(clip("\n".join([headline, *warnings]), 3000))],
     )
 
 
