@@ -32,6 +32,7 @@ from bot.slack.blocks.interview_changes import (
 from bot.slack.deps import Deps
 from bot.slack.metadata import MAX_VERSION, InterviewMetadata
 from bot.usecases import feedback, interviews
+from bot.usecases.feedback import Scheduled
 from bot.usecases.interviews import Changed, Verb
 from handlers import forms
 from handlers.replies import Modal, Reply, on_click
@@ -171,6 +172,18 @@ async def reschedule(ack: AsyncAck, modal: Modal) -> None:
     modal.later(_after_reschedule(modal, done), name="interview-moved")
 
 
+async def _warn_who_changed(modal: Modal, kit: Scheduled, *, moved: bool) -> dict[str, str | None]:
+    """A DM to whoever moved the interview (`moved`) or added its interviewers (`kit`'s),
+    if there is something they should know (Changed.warnings, and a day off where one of
+    them is); the interviewers' zones, asked once here, for their kits."""
+    zones = await notify.time_zones(modal.client, kit.interviewer_ids)
+    warned = await feedback.with_days_off(modal.deps.db, kit, zones)
+    message = interview_blocks.change_warnings_message(warned, moved=moved)
+    if message is not None:
+        await notify.dm(modal.client, modal.user_id, *message)
+    return zones
+
+
 async def _after_reschedule(modal: Modal, done: Changed) -> None:
     """The card for the person who moved it, and a DM of what they should know of the
     new time if anything (as a new booking's confirmation warns); the kits edited in
@@ -178,14 +191,10 @@ async def _after_reschedule(modal: Modal, done: Changed) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     people = [kit.interviewer_id for kit in done.kits]
-    # Each interviewer's zone, read once: for a day off where they are, and their kit.
-    zones = {person: await notify.time_zone(client, person) for person in people}
-    warned = await feedback.with_days_off(deps.db, done.kit(people), zones)
-    warnings = interview_blocks.change_warnings_message(warned, moved=True)
-    if warnings is not None:
-        await notify.dm(client, modal.user_id, *warnings)
+    moved = done.kit(people)
+    zones = await _warn_who_changed(modal, moved, moved=True)
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
-    zones = await notify.send_kits(client, deps.db, done.kit(people), sent=sent, zones=zones)
+    await notify.send_kits(client, deps.db, moved, zones, sent=sent)
     for person in people:
         text, message = blocks.moved_message(done, tz_name=zones.get(person))
         await notify.dm(client, person, text, message)
@@ -214,13 +223,9 @@ async def _after_panel(modal: Modal, done: Changed) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     if done.added:
-        # A new interviewer's zone, read once: for a day off where they are, and the kit.
-        zones = {person: await notify.time_zone(client, person) for person in done.added}
-        warned = await feedback.with_days_off(deps.db, done.kit(done.added), zones)
-        warnings = interview_blocks.change_warnings_message(warned, moved=False)
-        if warnings is not None:
-            await notify.dm(client, modal.user_id, *warnings)
-        await notify.send_kits(client, deps.db, done.kit(done.added), zones=zones)
+        added = done.kit(done.added)
+        zones = await _warn_who_changed(modal, added, moved=False)
+        await notify.send_kits(client, deps.db, added, zones)
     why = "you are no longer on this interview's panel. Nothing more is due from you."
     text, message = blocks.closed_kit(done, why)
     for kit in done.removed:

@@ -176,13 +176,13 @@ async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
 
 async def _after_schedule(modal: Modal, done: feedback.Scheduled) -> None:
     deps, client, user_id = modal.deps, modal.client, modal.user_id
-    # Each interviewer's zone, read once: a day off is a date where they are, and their
+    # Each interviewer's zone, asked once: a day off is a date where they are, and their
     # kit is written in it.
-    zones = {who: await notify.time_zone(client, who) for who in done.interviewer_ids}
+    zones = await notify.time_zones(client, done.interviewer_ids)
     warned = await feedback.with_days_off(deps.db, done, zones)
     text, blocks = interview_blocks.scheduled_message(warned)
     await notify.dm(client, user_id, text, blocks)
-    await notify.send_kits(client, deps.db, done, zones=zones)
+    await notify.send_kits(client, deps.db, done, zones)
     refresh_home(deps, client, user_id)
 
 

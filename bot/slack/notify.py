@@ -176,25 +176,27 @@ async def time_zone(client: AsyncWebClient, user_id: str) -> str | None:
     return tz if isinstance(tz, str) else None
 
 
+async def time_zones(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str | None]:
+    """Each person's zone, asked once: a change to an interview needs them for the day-off
+    check (bot.usecases.feedback.with_days_off) and for each kit."""
+    return {user_id: await time_zone(client, user_id) for user_id in user_ids}
+
+
 async def send_kits(
     client: AsyncWebClient,
     db: Database,
     scheduled: feedback.Scheduled,
+    zones: Mapping[str, str | None],
     *,
     sent: Mapping[str, tuple[str | None, str | None]] | None = None,
-    zones: Mapping[str, str | None] | None = None,
-) -> dict[str, str | None]:
-    """Each interviewer: the kit, in their own time zone (their Home tab shows the
-    interview when they next open it). A kit already sent (`sent`: interviewer -> its
-    channel and ts) is edited in place; where each kit landed is kept, so the next change
-    edits it too. Returns each interviewer's zone, read once here (or as `zones` gives
-    it), for any message that follows the kit."""
+) -> None:
+    """Each interviewer: the kit, in their own time zone (`zones`, from time_zones; their
+    Home tab shows the interview when they next open it). A kit already sent (`sent`:
+    interviewer -> its channel and ts) is edited in place; where each kit landed is
+    kept, so the next change edits it too."""
     interview_id = scheduled.interview.id or 0
-    known = dict(zones or {})
     for interviewer in scheduled.interviewer_ids:
-        if interviewer not in known:
-            known[interviewer] = await time_zone(client, interviewer)
-        text, blocks = kit_message(scheduled, tz_name=known[interviewer])
+        text, blocks = kit_message(scheduled, tz_name=zones.get(interviewer))
         channel, ts = (sent or {}).get(interviewer, (None, None))
         if not (channel and ts and await edit(client, channel, ts, text, blocks)):
             posted = await post(client, interviewer, text, blocks)
@@ -206,7 +208,6 @@ async def send_kits(
                     channel=posted[0],
                     ts=posted[1],
                 )
-    return known
 
 
 async def send_loop_summary(

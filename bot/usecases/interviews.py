@@ -466,6 +466,7 @@ async def change_panel(
             interview_id=interview.id,
         )
         after = await _after(session, actor_id=actor_id, context=context)
+        template = template_of(interview, role)
         # A newcomer's other interview at this time, as a new booking would say it; the
         # time did not change, so neither did the loop's or the plan's warnings.
         warnings: list[safeguards.Warning] = []
@@ -476,7 +477,7 @@ async def change_panel(
                     session,
                     candidate=candidate,
                     role=role,
-                    template=template_of(interview, role),
+                    template=template,
                     interview=interview,
                     interviewer_ids=added,
                 )
@@ -484,7 +485,7 @@ async def change_panel(
             ]
     return Changed(
         after,
-        competencies_for(template_of(interview, role), interview.plan_stage),
+        competencies_for(template, interview.plan_stage),
         _kits(after.seats),
         added=added,
         removed=removed_kits,
