@@ -6,8 +6,11 @@ it in each person's own calendar, as they skip Saturday and Sunday.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+
+T = TypeVar("T")
 
 MAX_SPAN = 31  # days one command may add or remove at once: a month, not a typo's decade
 
@@ -37,16 +40,28 @@ def label(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {day.isoformat()}"
 
 
+def spans(
+    items: Iterable[T], *, day: Callable[[T], date], same: Callable[[T], object]
+) -> list[list[T]]:
+    """`items` by date, consecutive days that are `same` alike together: a winter break
+    reads as one span."""
+    found: list[list[T]] = []
+    for item in sorted(items, key=day):
+        last = found[-1][-1] if found else None
+        if last is not None and day(item) - day(last) == _DAY and same(item) == same(last):
+            found[-1].append(item)
+        else:
+            found.append([item])
+    return found
+
+
+def span_label(first: date, last: date) -> str:
+    """`Thursday 2026-12-24 to Saturday 2026-12-26`, or one day's label."""
+    return label(first) if first == last else f"{label(first)} to {label(last)}"
+
+
 def runs(days: Iterable[date]) -> str:
     """Dates in words, consecutive ones as one span: `Thursday 2026-12-24 to Saturday
     2026-12-26, Thursday 2026-12-31`."""
-    spans: list[list[date]] = []
-    for day in sorted(set(days)):
-        if spans and day - spans[-1][-1] == _DAY:
-            spans[-1].append(day)
-        else:
-            spans.append([day])
-    return ", ".join(
-        label(span[0]) if len(span) == 1 else f"{label(span[0])} to {label(span[-1])}"
-        for span in spans
-    )
+    found = spans(set(days), day=lambda d: d, same=lambda _: None)
+    return ", ".join(span_label(span[0], span[-1]) for span in found)

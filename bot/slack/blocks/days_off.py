@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from slack_sdk.models.blocks import Block
 
-from bot.domain.days_off import label, runs
+from bot.domain.days_off import label, runs, span_label, spans
 from bot.slack.blocks.common import context, esc, fold, section
 from bot.store.tables import DayOff
 from bot.usecases.days_off import Added, Removed
@@ -28,34 +28,17 @@ NONE_SET = (
 )
 
 
-def _named(day_off: DayOff) -> str:
-    return f"{label(day_off.day)}: {esc(day_off.name)}" if day_off.name else label(day_off.day)
-
-
-def _spans(days_off: list[DayOff]) -> list[list[DayOff]]:
-    """Consecutive days under one name, together: a winter break reads as one line."""
-    spans: list[list[DayOff]] = []
-    for day_off in days_off:
-        last = spans[-1][-1] if spans else None
-        if last and day_off.day - last.day == timedelta(days=1) and day_off.name == last.name:
-            spans[-1].append(day_off)
-        else:
-            spans.append([day_off])
-    return spans
-
-
 def _span_line(span: list[DayOff]) -> str:
-    if len(span) == 1:
-        return f"• {_named(span[0])}"
-    first, last = span[0], span[-1]
-    when = f"{label(first.day)} to {label(last.day)}"
-    return f"• {when}: {esc(first.name)}" if first.name else f"• {when}"
+    when = span_label(span[0].day, span[-1].day)
+    return f"• {when}: {esc(span[0].name)}" if span[0].name else f"• {when}"
 
 
 def days_off_message(days_off: list[DayOff]) -> tuple[str, list[Block]]:
     if not days_off:
         return NONE_SET, [section(NONE_SET)]
-    lines = [_span_line(span) for span in _spans(days_off)]
+    # Consecutive days under one name read as one line.
+    found = spans(days_off, day=lambda d: d.day, same=lambda d: d.name)
+    lines = [_span_line(span) for span in found]
     text = fold(f"Company days off ahead ({len(days_off)}):", lines, more="…and {n} more.")
     return text, [
         section(text),
