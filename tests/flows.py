@@ -221,6 +221,12 @@ async def schedule(
     return interview
 
 
+async def add_day_off(app: Running, text: str) -> None:
+    """`/hire holidays add <text>` by the admin, which must add the day."""
+    response = await app.slack.command(f"holidays add {text}", user=ADMIN)
+    assert "now a company day off" in answer(response)["text"]
+
+
 def kit_for(app: Running, interviewer: str) -> dict[str, Any]:
     """The latest interview kit DM'd to the interviewer."""
     kits = [

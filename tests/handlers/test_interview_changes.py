@@ -12,11 +12,12 @@ import pytest
 from sqlmodel import select
 
 from bot.store.tables import Candidate, Change, Interview, Role, Scorecard, Seat
-from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
+from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
     add_candidate,
+    add_day_off,
     answer,
     blocks_text,
     buttons,
@@ -379,21 +380,22 @@ async def test_a_rescheduled_interview_is_nudged_from_its_new_end_only(app: Runn
     assert nudge["text"].startswith("Your scorecard for Maya Chen is due")
 
 
+def warning_dms(app: Running, opening: str, since: int) -> list[dict[str, Any]]:
+    """The recruiter's DMs since `since` that start with `opening`: the change's warnings."""
+    return [m for m in messages_to(app, RECRUITER, since) if m["text"].startswith(opening)]
+
+
 async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Running) -> None:
     interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await schedule(app, "Maya", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER_2,))
-    holiday = await app.slack.command("holidays add 2026-11-19 Founders Day", user=ADMIN)
-    assert "now a company day off" in answer(holiday)["text"]
-
-    def moved_dms(since: int) -> list[dict[str, Any]]:
-        return [m for m in messages_to(app, RECRUITER, since) if m["text"].startswith("Moved")]
+    await add_day_off(app, "2026-11-19 Founders Day")
 
     # To Wednesday: nothing to warn about, so no DM beyond the card.
     before = len(app.standin.calls)
     form = await open_form_at(app, "reschedule", index=0)
     await app.slack.submit_view(form, {"starts": TUESDAY_10 + timedelta(days=1)}, user=RECRUITER)
     await app.settle()
-    assert moved_dms(before) == []
+    assert warning_dms(app, "Moved", before) == []
 
     # To Thursday 10:00: a company day off, and INTERVIEWER_2's other interview then.
     before = len(app.standin.calls)
@@ -403,7 +405,7 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
 
     assert done.status_code == 200 and not done.content, done.text
     assert (await the_interview(app, interview.id)).starts_at == THURSDAY_10  # moved anyway
-    [warned] = moved_dms(before)
+    [warned] = warning_dms(app, "Moved", before)
     assert warned["text"].endswith(": 2 warnings, see below.")
     shown = blocks_text(warned["blocks"])
     assert (
@@ -420,8 +422,7 @@ async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
     await maya_interviewing(app)  # Tuesday 10:00 with INTERVIEWER
     await add_candidate(app, "Omar Haddad", role=(await stored(app, Role))[0])
     await schedule(app, "Omar", plan="audit", starts=TUESDAY_10, interviewers=(INTERVIEWER_2,))
-    holiday = await app.slack.command("holidays add 2026-11-17 Founders Day", user=ADMIN)
-    assert "now a company day off" in answer(holiday)["text"]
+    await add_day_off(app, "2026-11-17 Founders Day")
     app.standin.set_user(INTERVIEWER_3, tz="America/Los_Angeles", tz_offset=-8 * 3600)
 
     before = len(app.standin.calls)
@@ -433,9 +434,7 @@ async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
 
     assert done.status_code == 200 and not done.content, done.text
     assert await seats_of_maya(app) == {INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3}
-    [warned] = [
-        m for m in messages_to(app, RECRUITER, before) if m["text"].startswith("New interviewers")
-    ]
+    [warned] = warning_dms(app, "New interviewers", before)
     assert warned["text"].endswith(": 2 warnings, see below.")
     shown = blocks_text(warned["blocks"])
     # Only the newcomers: INTERVIEWER was on the panel (and off that day) all along.

@@ -12,12 +12,12 @@ from sqlmodel import col, update
 from bot.domain.interviews import InterviewStatus
 from bot.runtime.timesource import ManualClock
 from bot.store.tables import Candidate, Interview, Role
-from tests.conftest import ADMIN, RECRUITER, RECRUITER_2, START, Running
+from tests.conftest import RECRUITER, RECRUITER_2, START, Running
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
     add_candidate,
-    answer,
+    add_day_off,
     blocks_text,
     create_role,
     schedule,
@@ -186,15 +186,10 @@ async def test_back_to_back_or_cancelled_interviews_do_not_clash(app: Running) -
 # Company days off: a date where each interviewer is -----------------------------------
 
 
-async def day_off(app: Running, text: str) -> None:
-    response = await app.slack.command(f"holidays add {text}", user=ADMIN)
-    assert "now a company day off" in answer(response)["text"]
-
-
 @pytest.mark.both_databases
 async def test_an_interview_on_a_company_day_off_is_booked_with_a_warning(app: Running) -> None:
     await jane(app)
-    await day_off(app, "2026-11-17 Founders Day")
+    await add_day_off(app, "2026-11-17 Founders Day")
     before = len(app.standin.calls)
 
     text, shown = await confirmation(
@@ -214,7 +209,7 @@ async def test_an_interview_on_a_company_day_off_is_booked_with_a_warning(app: R
 
 async def test_a_day_off_counts_by_the_date_where_each_interviewer_is(app: Running) -> None:
     await jane(app)
-    await day_off(app, "2026-11-17 Founders Day")
+    await add_day_off(app, "2026-11-17 Founders Day")
     app.standin.set_user(INTERVIEWER_2, tz="Asia/Tokyo", tz_offset=9 * 3600)
     # Monday 15:30 UTC: still Monday where INTERVIEWER is (UTC), already Tuesday in Tokyo.
     monday_late = START.replace(hour=15, minute=30)
@@ -229,6 +224,6 @@ async def test_a_day_off_counts_by_the_date_where_each_interviewer_is(app: Runni
 
 async def test_a_day_off_on_another_date_warns_nobody(app: Running) -> None:
     await jane(app)
-    await day_off(app, "2026-11-18")
+    await add_day_off(app, "2026-11-18")
     _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10)
     assert ":warning:" not in shown
