@@ -21,7 +21,7 @@ NOTES_MARKER = "<!-- Everything below this line is written by hand and kept acro
 SCENARIOS = {
     "command": "`/hire status Jane Doe` (slash command)",
     "action": "`status_open_<id>` (block action)",
-    "view": "scorecard `view_submission`",
+    "view": "scorecard `view_submission` (from the kit's DM)",
 }
 SHORT = {"command": "status command", "action": "status button", "view": "scorecard submission"}
 
@@ -364,7 +364,10 @@ def _latency_section(latency: LatencyResults) -> list[str]:
         f"the server is idle: its /metrics reads no background task running "
         f"(`loopkeeper_background_tasks`, summed over the workers: DMs, Home tabs redrawn "
         f"after HOME_REDRAW_DELAY_SECONDS) and its CPU is quiet; the bare app, without "
-        f"either, by its CPU alone. Other processes on the machine kept "
+        f"either, by its CPU alone. Each scorecard is sent as from its kit's DM: the "
+        f"seed records the Messages tab as the last tab of the app its interviewer opened, "
+        f"so no Home tab is redrawn after it (one sent from the Home tab redraws that tab; "
+        f"see the notes below). Other processes on the machine kept "
         f"{latency.other_cores:.2f} cores busy on average meanwhile.",
         "",
         *latency_table(latency),

@@ -26,6 +26,7 @@ from bot.domain.stages import PATH, Stage
 from bot.store.engine import Database
 from bot.store.tables import (
     Alert,
+    AppTab,
     Candidate,
     Interview,
     Offer,
@@ -108,6 +109,7 @@ TABLES: tuple[Table, ...] = tuple(
         Rating,
         Offer,
         Alert,
+        AppTab,
     )
 )
 CHUNK = 5_000  # candidates generated and inserted per round, to bound memory
@@ -209,6 +211,10 @@ class Seeder:
             )
             for n in self.recruiters_of(r):
                 rows.add(_table(RoleRecruiter), role_id=r + 1, user_id=n)
+        # Interviewers send their scorecards from the kit's DM, in the app's Messages tab,
+        # which Slack tells the app they opened (bot/usecases/app_tabs.py).
+        for k in range(self.interviewers):
+            rows.add(_table(AppTab), user_id=interviewer(k), tab="messages", opened_at=self.now)
         await self._insert(rows)
 
     def recruiters_of(self, role: int) -> tuple[str, str]:

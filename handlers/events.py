@@ -1,4 +1,5 @@
-"""Events API: questions by mention or DM, and the Home tab drawn when opened.
+"""Events API: questions by mention or DM, and the Home tab drawn when opened (and which
+tab of the app each person opened last, kept: bot/usecases/app_tabs.py).
 
 Work happens after the ack (Slack wants events answered fast and retries slow ones),
 and an event_id seen before is ignored, so a retry never answers twice.
@@ -7,6 +8,7 @@ and an event_id seen before is ignored, so a retry never answers twice.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -18,7 +20,7 @@ from bot.slack import notify
 from bot.slack.blocks.help import help_text
 from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.deps import Deps, deps_of
-from bot.usecases import receipts
+from bot.usecases import app_tabs, receipts
 from handlers import imports, templates
 from handlers.render import status_answer
 
@@ -34,12 +36,25 @@ async def _first_time(deps: Deps, body: dict[str, Any]) -> bool:
 async def home_opened(
     event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    if event.get("tab") != "home" or not isinstance(event.get("user"), str):
-        return  # the Messages tab has nothing to draw
+    user, tab = event.get("user"), event.get("tab")
+    if not isinstance(user, str) or tab not in app_tabs.TABS:
+        return
     deps = deps_of(context)
+    now = deps.clock.now()
     deps.background.run(
-        notify.publish_home(client, deps.db, event["user"], deps.clock.now()), name="home"
+        app_tabs.opened(deps.db, user_id=user, tab=tab, stamp=_stamp(event), now=now),
+        name="app-tab",
     )
+    if tab == "home":  # the Messages tab has nothing of ours to draw
+        deps.background.run(notify.publish_home(client, deps.db, user, now), name="home")
+
+
+def _stamp(event: dict[str, Any]) -> datetime | None:
+    """The event's own time (event_ts, seconds since the epoch), if it is one."""
+    try:
+        return datetime.fromtimestamp(float(event.get("event_ts", "")), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 async def _answer(

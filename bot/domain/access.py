@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+
+# A Slack user id (U… or, in Enterprise Grid, W…); anything else is refused, not stored.
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
+def is_user_id(text: str) -> bool:
+    return _USER_ID.match(text) is not None
 
 
 class Hat(StrEnum):

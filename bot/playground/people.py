@@ -182,16 +182,18 @@ class People:
         if view.get("notify_on_close"):
             await self.sender.close_view(view, user=user)
 
-    async def open_home(self, user: str) -> None:
+    async def open_home(self, user: str, *, tab: str = "home") -> None:
+        """`user` opened the app's Home tab, or its Messages tab: Slack tells the app of
+        both with app_home_opened, with the Home tab's view when it has one."""
         event: dict[str, Any] = {
             "type": "app_home_opened",
             "user": user,
             "channel": workspace.dm_of(user),
-            "tab": "home",
+            "tab": tab,
             "event_ts": f"{self.standin.clock_epoch():.6f}",
         }
         home = self.standin.home_of(user)
-        if home is not None:
+        if home is not None and tab == "home":
             event["view"] = home
         response = await self.sender.event(event)
         if response.status_code != 200:

@@ -284,7 +284,9 @@ def routes(playground: Playground) -> list[Route | Mount]:
         await people.close(person(body.get("as")), text_of(body, "view_id"))
 
     async def home(body: dict[str, Any]) -> None:
-        await people.open_home(person(body.get("as")))
+        # The app's page: its Home tab, or its Messages tab (Slack tells the app of both).
+        tab = "messages" if body.get("tab") == "messages" else "home"
+        await people.open_home(person(body.get("as")), tab=tab)
 
     async def read(body: dict[str, Any]) -> None:
         playground.mark_read(person(body.get("as")), text_of(body, "channel"))

@@ -24,7 +24,7 @@ from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interviews import kit_message, loop_summary_message
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.store.engine import Database
-from bot.usecases import feedback, interviews
+from bot.usecases import app_tabs, feedback, interviews
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,9 @@ class HomeRedraws:
     """Redraws Home tabs after changes, coalesced: changes within `delay` seconds of each
     other become one redraw per person, and a person's redraws never overlap. A Home
     tab is a summary; being a second or two late is fine, redrawing it for every click
-    of a busy loop is not (it is the costliest read the app makes)."""
+    of a busy loop is not (it is the costliest read the app makes). Nor is redrawing
+    the tab of someone whose last-opened tab of the app is Messages (a scorecard sent
+    from the kit's DM): opening Home draws it fresh (bot/usecases/app_tabs.py)."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
@@ -249,7 +251,8 @@ class HomeRedraws:
                 if self.delay:
                     await asyncio.sleep(self.delay)  # let a burst of changes gather
                 batch, self._pending = sorted(self._pending), set()
-                for user_id in batch:
+                away = await app_tabs.away_from_home(db, user_ids=batch)
+                for user_id in (u for u in batch if u not in away):
                     await publish_home(client, db, user_id, now())
         finally:
             self._flushing = False

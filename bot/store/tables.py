@@ -390,6 +390,19 @@ class DayOff(SQLModel, table=True):
     added_at: datetime = Field(sa_column=_utc())
 
 
+class AppTab(SQLModel, table=True):
+    """Which tab of the app a person opened last (Slack's app_home_opened says, for the
+    Home tab and for the Messages tab alike), and when. A Home tab is redrawn after a
+    person's own change only while it may be in front of them: one left for the Messages
+    tab is drawn fresh when it is opened again."""
+
+    __tablename__ = "app_tab"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    tab: str = Field(max_length=16)
+    opened_at: datetime = Field(sa_column=_utc())
+
+
 class TemplateVersion(SQLModel, table=True):
     """A scorecard template an admin installed: its TOML, kept whole. Versions are never
     edited, so a scorecard written against one reads the same forever."""

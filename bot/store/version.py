@@ -49,8 +49,10 @@ TABLE = "data_version"
 TRIGGER_PREFIX = "data_version_"
 _BUMP = "data_version_bump"  # PostgreSQL's trigger function
 _OPERATIONS = ("insert", "update", "delete")
-# Tables whose writes change nothing a kept read holds.
-_UNTRACKED = frozenset({TABLE, "alembic_version"})
+# Tables whose writes change nothing a kept read holds. `app_tab` is written each time
+# someone opens a tab of the app: raising the version then would throw away every kept
+# status card in every process for nothing.
+_UNTRACKED = frozenset({TABLE, "alembic_version", "app_tab"})
 _READ = text(f"SELECT n FROM {TABLE} WHERE id = 1")
 
 # Once per transaction: the transaction-local setting remembers it was raised.

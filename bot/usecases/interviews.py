@@ -9,7 +9,6 @@ re-plans the candidate's clocks, so nudges follow the interview as it now is.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -38,8 +37,6 @@ from bot.usecases.feedback import (
 
 CHANGERS_ONLY = "Only the role's recruiters and hiring manager change interviews."
 NOT_ON_PANEL = "You are not on that interview's panel, so there is nothing to tell."
-# A Slack user id; anything else in a forged form is refused, not stored.
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 
 
 class Verb(StrEnum):
@@ -399,7 +396,7 @@ def check_panel(interviewer_ids: list[str]) -> tuple[list[str], dict[str, str]]:
     problem = panel_problem(people)
     if problem:
         return [], {"interviewers": problem}
-    if not all(_USER_ID.match(p) for p in people):
+    if not all(access.is_user_id(p) for p in people):
         return [], {"interviewers": "Pick people from your workspace."}
     return people, {}
 

@@ -83,8 +83,8 @@ JANE_EMAIL = "jane.doe@example.com"
 # What only the role's people may read: an outsider is shown none of it (unless they typed it).
 SECRETS = (ROLE_TITLE, JANE_EMAIL, f"<@{RECRUITER}>", f"<@{HM}>")
 # Bookkeeping, not a fact about hiring: events may record their receipt, which raises
-# the store's version.
-RECEIPTS = frozenset({"event_receipt", "data_version"})
+# the store's version, and app_home_opened the tab a person opened last.
+RECEIPTS = frozenset({"event_receipt", "data_version", "app_tab"})
 
 # Every action_id pattern and view callback_id the app registers (handlers/*.py).
 ACTION_IDS = (

@@ -124,7 +124,7 @@ function apply(s) {
   drawModal();
   markRead();
   // On load and after a switch, a Home tab on screen counts as opened.
-  if (ui.pendingHome) { ui.pendingHome = false; if (isApp() && ui.tab === "home") openHome(); }
+  if (ui.pendingHome) { ui.pendingHome = false; if (isApp()) openAppTab(); }
 }
 
 function remember() {
@@ -353,12 +353,13 @@ function openConversation(id) {
   drawSidebar();
   drawMain();
   markRead();
-  if (isApp() && ui.tab === "home") openHome();
+  if (isApp()) openAppTab();
 }
 
-function openHome() {
-  ui.keys.home = null;
-  api("home", { as: ui.as }).then((r) => r.ok === false && toast(r.error, "error"));
+// Slack tells the app each time a person opens its Home tab or its Messages tab.
+function openAppTab() {
+  if (ui.tab === "home") ui.keys.home = null;
+  api("home", { as: ui.as, tab: ui.tab }).then((r) => r.ok === false && toast(r.error, "error"));
 }
 
 function switchPerson(id, channel) {
@@ -446,7 +447,7 @@ $("tabs").addEventListener("click", (e) => {
   store.set("tab", tab);
   drawMain();
   markRead();
-  if (tab === "home") openHome();
+  if (isApp()) openAppTab();
 });
 $("show-tips").addEventListener("click", () => { store.set("tipsHidden", false); ui.keys.tips = null; drawTips(); });
 // <#C…> links inside messages open that conversation.
