@@ -48,14 +48,14 @@ class Home:
 async def home(db: Database, *, user_id: str, now: datetime) -> Home:
     # One session for what every tab shows: most people are interviewers only, and their
     # tab is drawn after each scorecard they send.
-    async with db.reader() as session:
+    async with db.reader(on_loop=True) as session:
         assignments = await feedback.assignments_in(session, user_id=user_id)
         mine = await store.roles_for_user(session, user_id=user_id)
     recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
     managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
     recent: list[RecentScorecard] = []
     if managing:
-        async with db.reader() as session:
+        async with db.reader(on_loop=True) as session:
             rows = await store.pipelines.recent_scorecards(
                 session, role_ids=[r.id for r in managing if r.id], limit=5
             )

@@ -157,7 +157,7 @@ async def _kept(
     version = await db.version()
     found: T | None = db.reads.get(key, version)
     if found is None:
-        async with db.reader() as session:
+        async with db.reader(on_loop=True) as session:
             found = await read(session, version)
         if found is not None:
             db.reads.put(key, version, found)

@@ -7,7 +7,7 @@ import fcntl
 import os
 import weakref
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; WAL's usual pair
     # Wait for a competing writer instead of failing at once with "database is locked".
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={sqlite_trips.BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -125,19 +125,23 @@ class Database:
         )
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits together at the end, or not at all."""
+    async def transaction(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits together at the end, or not at all. `on_loop`:
+        a few short statements, run on the event loop's thread on SQLite (sqlite_trips)."""
         if self._writers is None:
             async with self._sessions() as session, session.begin():
                 yield session
             return
         async with self._writers.turn(), self._sessions() as session, session.begin():
-            yield session
+            with _on_loop(on_loop):
+                yield session
 
     @asynccontextmanager
-    async def reader(self) -> AsyncIterator[AsyncSession]:
+    async def reader(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session to read in. `on_loop`: as for transaction()."""
         async with self._sessions() as session:
-            yield session
+            with _on_loop(on_loop and self._writers is not None):
+                yield session
 
     async def version(self) -> str:
         """The store's data version (bot.store.version): read it before the data."""
@@ -148,6 +152,10 @@ class Database:
         await self.engine.dispose()
         if self._writers is not None:
             self._writers.close()
+
+
+def _on_loop(wanted: bool) -> AbstractContextManager[None]:
+    return sqlite_trips.on_loop() if wanted else nullcontext()
 
 
 def _write_lock_file(url: URL) -> Path | None:

@@ -632,7 +632,7 @@ def _closed(candidate: Candidate) -> str:
 
 async def scorecard_context(db: Database, *, user_id: str, interview_id: int) -> ScorecardContext:
     """Raises NotAllowed unless the user holds a seat on the interview and may still write."""
-    async with db.reader() as session:
+    async with db.reader(on_loop=True) as session:
         return await _context(session, user_id=user_id, interview_id=interview_id)
 
 
@@ -660,14 +660,14 @@ async def submit(
     candidate still open to scorecards, the version, the loop's completion) is read
     again under it.
     """
-    async with db.reader() as session:
+    async with db.reader(on_loop=True) as session:
         context = await _context(session, user_id=user_id, interview_id=interview_id, current=False)
     checked, errors = check_scorecard(
         context.competencies, form, max_summary=MAX_SUMMARY, max_evidence=MAX_EVIDENCE
     )
     if errors or checked is None:
         raise FormErrors(errors)
-    async with db.transaction() as session:
+    async with db.transaction(on_loop=True) as session:
         candidate = await lock_open(
             session, candidate_id=context.candidate.id or 0, stages=EDITABLE, closed=_closed
         )

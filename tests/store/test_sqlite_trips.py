@@ -4,6 +4,8 @@ rows, row counts, inserted ids, many rows at once, errors."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +13,9 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store import sqlite_trips
 from bot.store.engine import Database
 
 
@@ -77,3 +81,82 @@ async def test_an_error_is_sqlalchemys_and_the_transaction_rolls_back(table: Dat
     async with table.engine.connect() as session:
         count = (await session.execute(text("SELECT count(*) FROM t"))).scalar_one()
     assert count == 0
+
+
+# The sessions of the answers asked most run their statements on the event loop's thread.
+
+
+async def _run(session: AsyncSession, sql: Any) -> Any:
+    return await (await session.connection()).execute(sql)
+
+
+async def test_a_session_on_the_loop_makes_no_trip_but_its_commit(
+    table: Database, trips: list[str]
+) -> None:
+    async with table.reader():
+        pass  # the pool's connection is open now
+    trips.clear()
+    async with table.transaction(on_loop=True) as session:
+        await _run(session, text("INSERT INTO t (name) VALUES ('ada')"))
+        await _run(session, text("UPDATE t SET name = 'Ada' WHERE id = 1"))
+        assert trips == []
+    assert trips == ["commit"]
+    trips.clear()
+    async with table.reader(on_loop=True) as session:
+        names = (await _run(session, text("SELECT name FROM t"))).scalars().all()
+    assert names == ["Ada"]
+    assert trips == []
+    async with table.reader() as session:  # any other session: a trip per statement
+        await _run(session, text("SELECT name FROM t"))
+    assert trips == ["trip"]
+
+
+async def test_on_the_loop_an_error_is_still_sqlalchemys(table: Database) -> None:
+    with pytest.raises(IntegrityError):
+        async with table.transaction(on_loop=True) as session:
+            await _run(session, text("INSERT INTO t (name) VALUES ('ada')"))
+            await _run(session, text("INSERT INTO t (name) VALUES ('ada')"))
+    async with table.reader(on_loop=True) as session:
+        assert (await _run(session, text("SELECT count(*) FROM t"))).scalar_one() == 0
+
+
+async def test_a_locked_file_is_waited_for_off_the_loop(
+    table: Database, tmp_path: Any, trips: list[str]
+) -> None:
+    """Another program holds the write lock: the write on the loop does not wait there
+    (SQLite's busy handler would stop every request); it goes to the connection's thread,
+    waits, and lands once the lock is let go. Reads never wait, with write-ahead logging."""
+    other = sqlite3.connect(tmp_path / "trips.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (name) VALUES ('other')")
+
+    async def write() -> None:
+        async with table.transaction(on_loop=True) as session:
+            await _run(session, text("INSERT INTO t (name) VALUES ('ours')"))
+
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.3)
+    assert not writing.done()  # waiting for the lock…
+    assert ticks >= 10  # …and the loop goes on meanwhile
+    async with table.reader(on_loop=True) as session:  # a read does not wait at all
+        assert (await _run(session, text("SELECT count(*) FROM t"))).scalar_one() == 0
+    other.execute("COMMIT")
+    await asyncio.wait_for(writing, 10)
+    ticker.cancel()
+    assert "trip" in trips  # the waiting statement went to the connection's thread
+    async with table.reader(on_loop=True) as session:
+        names = (await _run(session, text("SELECT name FROM t ORDER BY id"))).scalars().all()
+    assert names == ["other", "ours"]
+    # The connection's own busy handler is back for statements off the loop.
+    async with table.engine.connect() as conn:
+        timeout = (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one()
+    assert timeout == sqlite_trips.BUSY_TIMEOUT_MS
