@@ -37,7 +37,7 @@ async def home_opened(
     event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     user, tab = event.get("user"), event.get("tab")
-    if not isinstance(user, str) or tab not in app_tabs.TABS:
+    if not isinstance(user, str) or not isinstance(tab, str) or tab not in app_tabs.TABS:
         return
     deps = deps_of(context)
     now = deps.clock.now()
