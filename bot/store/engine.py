@@ -112,6 +112,20 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Reads run outside a transaction on PostgreSQL (autocommit), as they do on SQLite:
+        # each statement sees what was committed when it ran. BEGIN and the ROLLBACK that
+        # gave the connection back were two of a status card's eleven round trips, and
+        # kept reads never rely on one snapshot (bot.store.version reads the version
+        # before the data, so a write in between is never kept as current).
+        self._readers = (
+            async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                class_=AsyncSession,
+                expire_on_commit=False,
+            )
+            if self.engine.dialect.name == "postgresql"
+            else self._sessions
+        )
         self._writers = (
             _WriterQueue(_write_lock_file(self.engine.url))
             if self.engine.dialect.name == "sqlite"
@@ -138,8 +152,9 @@ class Database:
 
     @asynccontextmanager
     async def reader(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:
-        """A session to read in. `on_loop`: as for transaction()."""
-        async with self._sessions() as session:
+        """A session to read in (never to write in: on PostgreSQL, nothing would roll a
+        write back). `on_loop`: as for transaction()."""
+        async with self._readers() as session:
             with _on_loop(on_loop and self._writers is not None):
                 yield session
 

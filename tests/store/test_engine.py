@@ -139,3 +139,32 @@ async def test_a_database_error_logs_no_statement_parameters(
     logged = logging.Formatter().format(record)
     assert "no_such_table" in logged  # the statement is still there to debug with
     assert "Zelda" not in logged and "Quixote" not in logged
+
+
+@pytest.mark.both_databases
+async def test_a_read_runs_outside_a_transaction_and_a_write_inside_one(db: Database) -> None:
+    """Reads take no BEGIN and no ROLLBACK (two of a status card's round trips on
+    PostgreSQL; SQLite's reads never had them), so each statement of a read sees what was
+    committed when it ran; a transaction's statements share one."""
+
+    # The statement's (SQLite) or the transaction's (PostgreSQL) time, in milliseconds.
+    clock = text(
+        "SELECT CAST(now() AS text)"
+        if db.engine.dialect.name == "postgresql"
+        else "SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    )
+
+    async def two_clocks(session: Any) -> tuple[Any, Any]:
+        connection = await session.connection()
+        first = (await connection.execute(clock)).scalar_one()
+        await asyncio.sleep(0.05)
+        second = (await connection.execute(clock)).scalar_one()
+        return first, second
+
+    async with db.reader() as session:
+        first, second = await two_clocks(session)
+    assert first != second  # each statement on its own
+    if db.engine.dialect.name == "postgresql":
+        async with db.transaction() as session:
+            first, second = await two_clocks(session)
+        assert first == second  # one transaction, one clock
