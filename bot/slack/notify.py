@@ -242,8 +242,12 @@ class HomeRedraws:
         user_ids: Iterable[str],
         now: Callable[[], datetime],
     ) -> None:
-        self._pending.update(user_ids)
-        if self._flushing:
+        # Someone whose last-opened tab of the app is Messages is not looking at Home:
+        # nothing to redraw or wait for (opening Home draws it fresh, change included).
+        users = list(user_ids)
+        away = await app_tabs.away_from_home(db, user_ids=users)
+        self._pending.update(u for u in users if u not in away)
+        if self._flushing or not self._pending:
             return  # the flush under way picks these people up
         self._flushing = True
         try:
@@ -251,8 +255,7 @@ class HomeRedraws:
                 if self.delay:
                     await asyncio.sleep(self.delay)  # let a burst of changes gather
                 batch, self._pending = sorted(self._pending), set()
-                away = await app_tabs.away_from_home(db, user_ids=batch)
-                for user_id in (u for u in batch if u not in away):
+                for user_id in batch:
                     await publish_home(client, db, user_id, now())
         finally:
             self._flushing = False

@@ -29,12 +29,12 @@ async def opened(
     if tab not in TABS or not access.is_user_id(user_id):
         return
     at = stamp if stamp is not None and abs(stamp - now) <= _STAMP_SLACK else now
-    async with db.transaction() as session:
+    async with db.transaction(on_loop=True) as session:
         await app_tabs.record_tab(session, user_id=user_id, tab=tab, at=at)
 
 
 async def away_from_home(db: Database, *, user_ids: Sequence[str]) -> frozenset[str]:
     """Those of `user_ids` whose last-opened tab of the app is Messages."""
-    async with db.reader() as session:
+    async with db.reader(on_loop=True) as session:
         tabs = await app_tabs.last_tabs(session, user_ids=user_ids)
     return frozenset(user for user, tab in tabs.items() if tab == "messages")
