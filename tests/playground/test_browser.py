@@ -188,6 +188,16 @@ async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: 
     await expect(you.modal).to_be_hidden()
     await expect(you.message("Your scorecard for Jane Doe")).to_contain_text("submitted")
     await you.no_raw_tokens()
+    # Sent from the Messages tab, so nothing redrew Home behind it: opened now, it is
+    # drawn with the scorecard among those sent.
+    await page.click("[data-testid=tab-home]")
+    home = page.locator("#home")
+    # (the seed's interviewer has sent three before, and has Luis Ortega's still to send)
+    await expect(home).to_contain_text("Scorecards to submit (1)")
+    await expect(home).to_contain_text("Submitted, still editable (4)")
+    await expect(home.locator(".block", has_text="Jane Doe").first).to_contain_text("submitted")
+    await you.no_raw_tokens()
+    await page.click("[data-testid=tab-messages]")
 
     # The recruiter moves her to decision, extends an offer, and records it accepted.
     await you.be(RECRUITER)
