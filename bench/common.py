@@ -247,6 +247,17 @@ def busy_cpu_seconds() -> float:
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU time of each of the local PostgreSQL server's processes (named "postgres")."""
+    found: dict[int, float] = {}
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "postgres":
+            with contextlib.suppress(psutil.Error):  # gone, or not ours to read
+                times = process.cpu_times()
+                found[process.pid] = times.user + times.system
+    return found
+
+
 def own_cpu_seconds() -> float:
     times = psutil.Process().cpu_times()
     return times.user + times.system

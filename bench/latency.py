@@ -50,6 +50,7 @@ from bench.common import (
     own_cpu_seconds,
     percentile,
     pg_version,
+    postgres_cpu,
     rss_mib,
     start_child,
     wait_until_idle,
@@ -129,6 +130,10 @@ class Cell:
     seconds: float
     cpu_ms_per_request: float
     busy_after_s: float | None  # work after the last answer; None: still busy at the cap
+    # The whole machine's CPU over the same time, per answer, by whose it was: the server
+    # (cpu_ms_per_request), the stand-in (Slack's work, on Slack's machines in real use),
+    # the PostgreSQL server, the load (this process) and everything else.
+    machine_ms_per_request: dict[str, float] = field(default_factory=dict)
 
     @property
     def sent(self) -> int:
@@ -370,8 +375,49 @@ async def wait_ready(server: Server, timeout: float = 30.0) -> None:  # noqa: AS
 # Load -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Machine:
+    """CPU seconds so far: the server, the stand-in, PostgreSQL, this process, all."""
+
+    server: float
+    standin: float
+    postgres: dict[int, float]
+    load: float
+    busy: float
+
+    @classmethod
+    def now(cls, server: Server, standin_pid: int | None) -> _Machine:
+        return cls(
+            cpu_seconds(server.child.pid),
+            cpu_seconds(standin_pid) if standin_pid else 0.0,
+            postgres_cpu(),
+            own_cpu_seconds(),
+            busy_cpu_seconds(),
+        )
+
+    def per_request(self, before: _Machine, answers: int) -> dict[str, float]:
+        parts = {
+            "server": self.server - before.server,
+            "Slack stand-in": self.standin - before.standin,
+            # Each process's growth, a new one whole (a connection is a process); one
+            # that ended during the cell took its CPU with it: "everything else" has it.
+            "PostgreSQL server": sum(
+                cpu - before.postgres.get(pid, 0.0) for pid, cpu in self.postgres.items()
+            ),
+            "load (the benchmark)": self.load - before.load,
+        }
+        parts["everything else"] = max(0.0, self.busy - before.busy - sum(parts.values()))
+        return {name: seconds * 1000 / answers for name, seconds in parts.items()}
+
+
 async def run_cell(
-    server: Server, scenario: Scenario, clients: int, count: int, peak: dict[str, float]
+    server: Server,
+    scenario: Scenario,
+    clients: int,
+    count: int,
+    peak: dict[str, float],
+    *,
+    standin_pid: int | None = None,
 ) -> Cell:
     requests = scenario.take(server.name, count)
     connector = aiohttp.TCPConnector(limit=clients)
@@ -383,7 +429,7 @@ async def run_cell(
         await asyncio.gather(*(_get(session, f"{server.url}/healthz") for _ in range(clients)))
         order = iter(requests)
         sampling = asyncio.create_task(_sample_rss(server, peak))
-        cpu_before = cpu_seconds(server.child.pid)
+        machine_before = _Machine.now(server, standin_pid)
         started = time.perf_counter()
         deadline = started + CELL_SECONDS
 
@@ -407,9 +453,8 @@ async def run_cell(
         # Work done after answering (DMs, Home tabs) counts in the CPU per request, and
         # must not leak into the next cell's figures.
         busy = await asyncio.to_thread(server.idle)
-        cpu = cpu_seconds(server.child.pid) - cpu_before
+        machine = _Machine.now(server, standin_pid).per_request(machine_before, len(latencies) or 1)
         sampling.cancel()
-    done = len(latencies) or 1
     return Cell(
         scenario.key,
         server.name,
@@ -418,8 +463,9 @@ async def run_cell(
         latencies,
         errors,
         seconds,
-        cpu * 1000 / done,
+        machine["server"],
         busy,
+        machine,
     )
 
 
@@ -550,6 +596,7 @@ class _Run:
     workers: int
     counts: dict[str, dict[int, int]]
     profile_counts: dict[str, int]
+    standin_pid: int | None = None
     cells: list[Cell] = field(default_factory=list)
     profiles: list[Breakdown] = field(default_factory=list)
     memory: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -623,6 +670,7 @@ async def measure(
         workers,
         QUICK_REQUESTS if quick else REQUESTS,
         QUICK_PROFILE_REQUESTS if quick else PROFILE_REQUESTS,
+        standin_pid,
     )
     # Everything busy on the machine meanwhile, less this process, the stand-in and the
     # servers, is someone else's work competing for the two cores.
@@ -687,7 +735,9 @@ async def _measure_backend(run: _Run, backend: str, url: str, bare: Server | Non
             for clients in CLIENTS:
                 for server in servers:  # side by side: bare, then Loopkeeper
                     count = run.counts[scenario.key][clients]
-                    cell = await run_cell(server, scenario, clients, count, run.peak)
+                    cell = await run_cell(
+                        server, scenario, clients, count, run.peak, standin_pid=run.standin_pid
+                    )
                     run.cells.append(cell)
                     sent += cell.sent if server is loopkeeper and scenario.key == "view" else 0
                     print(f"  {_cell_line(scenario, cell)}", flush=True)

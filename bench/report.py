@@ -89,6 +89,44 @@ def backend_table(results: LatencyResults) -> list[str]:
     return lines
 
 
+MACHINE_PARTS = (
+    "server",
+    "Slack stand-in",
+    "PostgreSQL server",
+    "load (the benchmark)",
+    "everything else",
+)
+
+
+def machine_table(results: LatencyResults, clients: int = 50) -> list[str]:
+    """At `clients`, the whole machine's CPU per answer, by whose it was, and the most
+    answers a second two cores could give at that cost."""
+    rows = [
+        (label, cell)
+        for key, label in SCENARIOS.items()
+        for backend in ["", *results.backends]
+        if (cell := results.cell(key, "bare" if not backend else "loopkeeper", clients, backend))
+        and cell.machine_ms_per_request
+    ]
+    if not rows:
+        return []
+    lines = [
+        "| request | app | " + " | ".join(MACHINE_PARTS) + " | all | answers/s at most "
+        "| answers/s measured |",
+        "|---|---|" + "--:|" * (len(MACHINE_PARTS) + 3),
+    ]
+    for label, cell in rows:
+        parts = [cell.machine_ms_per_request.get(part, 0.0) for part in MACHINE_PARTS]
+        total = sum(parts)
+        app = f"Loopkeeper ({cell.backend})" if cell.backend else "bare"
+        lines.append(
+            f"| {label} | {app} | "
+            + " | ".join(f"{ms:.2f}" for ms in parts)
+            + f" | {total:.2f} | {2000 / total if total else 0:,.0f} | {cell.throughput:,.0f} |"
+        )
+    return lines
+
+
 def breakdown_table(results: LatencyResults) -> list[str]:
     """One column per request kind and backend: each bucket's CPU ms per request and
     its share; buckets in order of their largest share anywhere."""
@@ -377,6 +415,21 @@ def _latency_section(latency: LatencyResults) -> list[str]:
     ]
     if backend_table(latency):
         lines += ["### PostgreSQL against SQLite", "", *backend_table(latency), ""]
+    if machine_table(latency):
+        lines += [
+            "### Where the machine's CPU went at 50 clients",
+            "",
+            "CPU ms per answer over each 50-client cell (the same time as *LK CPU ms/req*), "
+            "by whose it was: the server; the Slack stand-in, whose checks of every message "
+            "and view are Slack's work, done on Slack's machines in real use; the local "
+            "PostgreSQL server's processes; the load (this benchmark's process); everything "
+            "else on the machine. With 50 clients sending again as soon as they are "
+            "answered, latency is about 50 ÷ answers a second, and two cores give at most "
+            "2,000 ÷ *all* answers a second.",
+            "",
+            *machine_table(latency),
+            "",
+        ]
     lines += [
         "Errors the servers logged (last line of each traceback):",
         "",
