@@ -57,7 +57,8 @@ def on_loop() -> Iterator[None]:
 
 
 def _locked(error: sqlite3.OperationalError) -> bool:
-    return error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    # The primary code of an extended one (SQLITE_BUSY_RECOVERY is BUSY, and so on).
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _without_waiting(
