@@ -172,16 +172,19 @@ async def reschedule(ack: AsyncAck, modal: Modal) -> None:
     modal.later(_after_reschedule(modal, done), name="interview-moved")
 
 
-async def _warn_who_changed(modal: Modal, kit: Scheduled, *, moved: bool) -> dict[str, str | None]:
+async def _warn_who_changed(
+    modal: Modal, kit: Scheduled, *, moved: bool
+) -> tuple[Scheduled, dict[str, str | None]]:
     """A DM to whoever moved the interview (`moved`) or added its interviewers (`kit`'s),
     if there is something they should know (Changed.warnings, and a day off where one of
-    them is); the interviewers' zones, asked once here, for their kits."""
+    them is); the kit so warned, and the interviewers' zones, asked once here, for their
+    kits."""
     zones = await notify.time_zones(modal.client, kit.interviewer_ids)
     warned = await feedback.with_days_off(modal.deps.db, kit, zones)
     message = interview_blocks.change_warnings_message(warned, moved=moved)
     if message is not None:
         await notify.dm(modal.client, modal.user_id, *message)
-    return zones
+    return warned, zones
 
 
 async def _after_reschedule(modal: Modal, done: Changed) -> None:
@@ -191,8 +194,7 @@ async def _after_reschedule(modal: Modal, done: Changed) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     people = [kit.interviewer_id for kit in done.kits]
-    moved = done.kit(people)
-    zones = await _warn_who_changed(modal, moved, moved=True)
+    moved, zones = await _warn_who_changed(modal, done.kit(people), moved=True)
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
     await notify.send_kits(client, deps.db, moved, zones, sent=sent)
     for person in people:
@@ -223,8 +225,7 @@ async def _after_panel(modal: Modal, done: Changed) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     if done.added:
-        added = done.kit(done.added)
-        zones = await _warn_who_changed(modal, added, moved=False)
+        added, zones = await _warn_who_changed(modal, done.kit(done.added), moved=False)
         await notify.send_kits(client, deps.db, added, zones)
     why = "you are no longer on this interview's panel. Nothing more is due from you."
     text, message = blocks.closed_kit(done, why)

@@ -182,7 +182,7 @@ async def _after_schedule(modal: Modal, done: feedback.Scheduled) -> None:
     warned = await feedback.with_days_off(deps.db, done, zones)
     text, blocks = interview_blocks.scheduled_message(warned)
     await notify.dm(client, user_id, text, blocks)
-    await notify.send_kits(client, deps.db, done, zones)
+    await notify.send_kits(client, deps.db, warned, zones)
     refresh_home(deps, client, user_id)
 
 

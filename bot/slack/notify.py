@@ -191,12 +191,15 @@ async def send_kits(
     sent: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> None:
     """Each interviewer: the kit, in their own time zone (`zones`, from time_zones; their
-    Home tab shows the interview when they next open it). A kit already sent (`sent`:
-    interviewer -> its channel and ts) is edited in place; where each kit landed is
-    kept, so the next change edits it too."""
+    Home tab shows the interview when they next open it), saying so when it falls on a
+    day off where they are (`scheduled` warned by feedback.with_days_off). A kit already
+    sent (`sent`: interviewer -> its channel and ts) is edited in place; where each kit
+    landed is kept, so the next change edits it too."""
     interview_id = scheduled.interview.id or 0
     for interviewer in scheduled.interviewer_ids:
-        text, blocks = kit_message(scheduled, tz_name=zones.get(interviewer))
+        text, blocks = kit_message(
+            scheduled, tz_name=zones.get(interviewer), interviewer_id=interviewer
+        )
         channel, ts = (sent or {}).get(interviewer, (None, None))
         if not (channel and ts and await edit(client, channel, ts, text, blocks)):
             posted = await post(client, interviewer, text, blocks)

@@ -385,6 +385,18 @@ def warning_dms(app: Running, opening: str, since: int) -> list[dict[str, Any]]:
     return [m for m in messages_to(app, RECRUITER, since) if m["text"].startswith(opening)]
 
 
+def kits_edited(app: Running, since: int) -> list[dict[str, Any]]:
+    return [
+        c.args
+        for c in app.standin.calls[since:]
+        if c.method == "chat.update" and c.args["text"].startswith("Interview kit")
+    ]
+
+
+def day_off_in(kit: dict[str, Any]) -> bool:
+    return "On a company day off where you are" in blocks_text(kit["blocks"])
+
+
 async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Running) -> None:
     interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await schedule(app, "Maya", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER_2,))
@@ -396,6 +408,7 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
     await app.slack.submit_view(form, {"starts": TUESDAY_10 + timedelta(days=1)}, user=RECRUITER)
     await app.settle()
     assert warning_dms(app, "Moved", before) == []
+    assert [day_off_in(kit) for kit in kits_edited(app, before)] == [False, False]
 
     # To Thursday 10:00: a company day off, and INTERVIEWER_2's other interview then.
     before = len(app.standin.calls)
@@ -414,6 +427,8 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
     ) in shown
     assert f":warning: *<@{INTERVIEWER_2}> is already interviewing then:*" in shown
     assert "booked twice" not in shown and "More interviews than the plan" not in shown
+    # The kits, edited in place, say it is a day off where their interviewers are.
+    assert [day_off_in(kit) for kit in kits_edited(app, before)] == [True, True]
 
 
 async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(

@@ -20,6 +20,7 @@ from tests.flows import (
     add_day_off,
     blocks_text,
     create_role,
+    kit_for,
     schedule,
     stored,
 )
@@ -202,6 +203,15 @@ async def test_an_interview_on_a_company_day_off_is_booked_with_a_warning(app: R
         f"where <@{INTERVIEWER}>, <@{INTERVIEWER_2}> are. Check they can make it"
     ) in shown
     assert len(await stored(app, Interview)) == 1  # booked all the same
+    # Each interviewer's kit says so too, with the button to say they can't make it.
+    for interviewer in (INTERVIEWER, INTERVIEWER_2):
+        kit = kit_for(app, interviewer)
+        assert kit["text"].endswith("(a company day off where you are)")
+        assert (
+            ":palm_tree: *On a company day off where you are:* Tuesday 2026-11-17 "
+            "(Founders Day). It is booked all the same; if you can't make it, tell the "
+            "recruiters with the button below."
+        ) in blocks_text(kit["blocks"])
     # Each interviewer's zone is asked once, for the warning and the kit alike.
     looked_up = [c.args["user"] for c in app.standin.calls[before:] if c.method == "users.info"]
     assert sorted(looked_up) == sorted([INTERVIEWER, INTERVIEWER_2])
@@ -220,6 +230,8 @@ async def test_a_day_off_counts_by_the_date_where_each_interviewer_is(app: Runni
 
     assert f"is a day off where <@{INTERVIEWER_2}> is." in shown
     assert shown.count(":warning:") == 1 and f"where <@{INTERVIEWER}>" not in shown
+    assert "day off" in blocks_text(kit_for(app, INTERVIEWER_2)["blocks"])
+    assert "day off" not in blocks_text(kit_for(app, INTERVIEWER)["blocks"])
 
 
 async def test_a_day_off_on_another_date_warns_nobody(app: Running) -> None:

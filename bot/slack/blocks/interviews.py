@@ -223,12 +223,22 @@ def _too_late(done: Scheduled) -> list[str]:
     ]
 
 
-def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Block]]:
-    """The interviewer's kit: who, when in their own zone, what to probe, when feedback is due."""
+def kit_message(
+    done: Scheduled, *, tz_name: str | None, interviewer_id: str = ""
+) -> tuple[str, list[Block]]:
+    """The interviewer's kit: who, when in their own zone, what to probe, when feedback is
+    due; and, when `done` was warned of it (feedback.with_days_off), that the interview
+    falls on a company day off where this interviewer is."""
     interview = done.interview
+    days_off = [
+        w
+        for w in done.warnings
+        if isinstance(w, safeguards.OnDayOff) and interviewer_id in w.interviewer_ids
+    ]
     text = (
         f"Interview kit: {esc(done.candidate.name)} ({esc(done.role.title)}), "
         f"{local(interview.starts_at, tz_name)}"
+        + (" (a company day off where you are)" if days_off else "")
     )
     blocks: list[Block] = [
         *header_facts(
@@ -241,6 +251,15 @@ def kit_message(done: Scheduled, *, tz_name: str | None) -> tuple[str, list[Bloc
             ],
         ),
         context(esc(done.stage.description)),
+        *(
+            section(
+                f":palm_tree: *On a company day off where you are:* {label(w.day)}"
+                + (f" ({esc(w.name)})" if w.name else "")
+                + ". It is booked all the same; if you can't make it, tell the recruiters "
+                "with the button below."
+            )
+            for w in days_off
+        ),
         DividerBlock(),
         section("*Probe these competencies* and rate each against its signals:"),
     ]
