@@ -295,10 +295,27 @@ async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
 # Several worker processes ------------------------------------------------------------
 
 
+# `serve --workers 2` binds with SO_REUSEPORT, so two of them on one port share its
+# connections: a port the kernel hands out (bind to 0, then let go) can be handed to
+# another test process's server meanwhile, and the two tests then answer each other's
+# requests. Each test process takes ports from a block of its own, below the kernel's
+# range for ports it hands out, and never the same one twice.
+_PORT_BLOCK = 400
+_FIRST_PORT = 20_000 + _PORT_BLOCK * int(
+    os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+)
+_ports = iter(range(_FIRST_PORT, _FIRST_PORT + _PORT_BLOCK))
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    for port in _ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # someone else's: the next
+                continue
+            return port
+    raise RuntimeError("no free port left in this test process's block")
 
 
 def metrics_dirs(where: Path) -> list[Path]:
@@ -381,8 +398,10 @@ async def two_workers(db_url: str, tmp_path: Path) -> AsyncIterator[Workers]:
                     healthy = (await client.get("/healthz")).status_code == 200
                 except httpx.TransportError:
                     healthy = False  # not listening yet
+                # The parent makes the metrics directory before its workers start, but a
+                # /healthz answered while the listing is read is no proof it is there yet.
                 dirs = metrics_dirs(tmp_path)
-                if healthy and len(rejected_by_each_worker(dirs[0], scratch)) == 2:
+                if healthy and dirs and len(rejected_by_each_worker(dirs[0], scratch)) == 2:
                     break
                 await asyncio.sleep(0.05)
             workers = Workers(server, base, dirs[0], scratch)
