@@ -182,9 +182,15 @@ function drawMain() {
   if (showMsgs) drawMessages(); else drawHome();
 }
 
+// Times are shown to the minute ("in 5 minutes", "today at 10:00"): redrawn when the
+// minute turns, not at every second's state update, which closed a menu left open.
+function shownMinute() {
+  return Math.floor(ui.state.now_epoch / 60);
+}
+
 function drawHome() {
   const home = ui.state.home;
-  const key = home ? `${ui.as}|${home.id}|${home.hash}|${ui.state.now_epoch}` : `none|${ui.as}`;
+  const key = home ? `${ui.as}|${home.id}|${home.hash}|${shownMinute()}` : `none|${ui.as}`;
   if (ui.keys.home === key) return;
   ui.keys.home = key;
   if (!home) { $("home").replaceChildren(h("div", { class: "empty" }, "Loading Home…")); return; }
@@ -195,7 +201,7 @@ function drawHome() {
 
 function drawMessages() {
   const list = ui.state.messages[ui.channel] || [];
-  const key = JSON.stringify([ui.as, ui.channel, ui.state.now_epoch, list]);
+  const key = JSON.stringify([ui.as, ui.channel, shownMinute(), list]);
   if (ui.keys.messages === key) return;
   const pane = $("messages");
   const last = list.at(-1)?.ts;
