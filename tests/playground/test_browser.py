@@ -132,6 +132,10 @@ async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: 
     # …adds Jane through the modal: a bad email is refused on its field, then fixed.
     await you.type("/hire add")
     await expect(you.modal).to_be_visible()
+    # The form's first field has the focus, and keeps it once the command has returned:
+    # the composer taking it back sent what was typed next into the channel instead.
+    await expect(page.locator("[data-testid=composer]")).to_be_enabled()
+    await expect(you.field("name")).to_be_focused()
     await you.field("name").fill("Jane Doe")
     await you.field("email").fill("jane@")
     await you.submit()

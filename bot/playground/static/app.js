@@ -272,6 +272,8 @@ function drawModal() {
   if (ui.keys.modal !== key) {
     ui.keys.modal = key;
     root.replaceChildren(modalDom(view, m.depth || 1));
+    // As Slack's client does: a form opens with its first field ready to type in.
+    root.querySelector(".dialog-body input, .dialog-body textarea, .dialog-body select")?.focus();
   }
   showErrors(root, m.errors || {});
   const first = root.querySelector(".has-error");
@@ -415,7 +417,11 @@ async function send() {
     box.value = "";
   }
   fitComposer();
-  box.focus();
+  // Back to the composer, unless the answer opened a form (a command's modal arrives
+  // before the command returns) or the person is already typing somewhere else: taking
+  // the focus then sent their next keystrokes into the composer instead of the form.
+  const elsewhere = document.activeElement && document.activeElement !== document.body && document.activeElement !== box;
+  if (!ui.state?.modal && !elsewhere) box.focus();
 }
 
 $("composer-form").addEventListener("submit", (e) => { e.preventDefault(); send(); });
