@@ -28,9 +28,13 @@ from bot.scheduling.lock import sweep_lock
 from bot.scheduling.messenger import Messenger
 from bot.scheduling.report import Report
 from bot.scheduling.weekly_reports import ReportSchedule, post_weekly_reports
+from bot.store import app_tabs
 from bot.store.engine import Database
 
 log = logging.getLogger(__name__)
+# The last tab each person opened (bot/usecases/app_tabs.py) is forgotten after this;
+# they are then redrawn after their own changes, as someone never seen is.
+TABS_KEPT = timedelta(days=30)
 
 
 class Sweeper:
@@ -80,6 +84,7 @@ class Sweeper:
                 await retention.run(self.db, self._messenger, now, days=self.retention_days)
             async with self.db.transaction() as session:
                 await store.receipts.forget_events(session, before=now - timedelta(days=1))
+                await app_tabs.forget_tabs(session, before=now - TABS_KEPT)
         return report
 
     # Each step a method of its own, so a test can stand in for one of them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.inserts import insert_on_conflict
@@ -34,3 +34,9 @@ async def last_tabs(session: AsyncSession, *, user_ids: Sequence[str]) -> dict[s
         select(AppTab.user_id, AppTab.tab).where(col(AppTab.user_id).in_(list(user_ids)))
     )
     return dict(result.all())
+
+
+async def forget_tabs(session: AsyncSession, *, before: datetime) -> None:
+    """Openings older than `before` say nothing of where someone is now, and when people
+    open the app is not kept longer than it is of use (the sweep's housekeeping)."""
+    await session.exec(delete(AppTab).where(col(AppTab.opened_at) < before))

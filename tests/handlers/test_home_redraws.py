@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
+from bot.slack.app import make_sweeper
 from bot.store.tables import AppTab, Interview
 from tests.conftest import RECRUITER, Running, serving
 from tests.flows import (
@@ -138,3 +139,15 @@ async def test_the_last_tab_survives_a_restart(
         before = published(restarted)[INTERVIEWER]
         await submit_scorecard(restarted, interview)
         assert published(restarted)[INTERVIEWER] == before
+
+
+async def test_a_tab_opened_a_month_ago_is_forgotten_by_the_sweep(
+    app: Running, clock: ManualClock
+) -> None:
+    """When people open the app is kept only while it says where they may be."""
+    await opens(app, INTERVIEWER, "messages")
+    clock.advance(timedelta(days=20))
+    await opens(app, RECRUITER, "home")
+    clock.advance(timedelta(days=11))
+    await make_sweeper(app.deps).run(clock.now())
+    assert [(tab.user_id, tab.tab) for tab in await tabs(app)] == [(RECRUITER, "home")]
