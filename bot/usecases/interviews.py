@@ -9,6 +9,7 @@ re-plans the candidate's clocks, so nudges follow the interview as it now is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,7 +18,13 @@ from bot import store
 from bot.domain import access, safeguards
 from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import MAX_REASON
-from bot.domain.scorecards import Competency, PlanStage, competencies_for, plan_stage
+from bot.domain.scorecards import (
+    Competency,
+    PlanStage,
+    Template,
+    competencies_for,
+    plan_stage,
+)
 from bot.domain.stages import SCHEDULABLE
 from bot.store import interviews as seats_store
 from bot.store.engine import Database
@@ -367,18 +374,14 @@ async def reschedule(
         template = template_of(interview, role)
         # The warnings about a time, as a new booking gets them; which plan interview it
         # is did not change, so the plan's warnings would say nothing new.
-        warnings: list[safeguards.Warning] = [
-            warning
-            for warning in await booking_warnings(
-                session,
-                candidate=candidate,
-                role=role,
-                template=template,
-                interview=interview,
-                interviewer_ids=[seat.interviewer_id for seat in after.seats],
-            )
-            if not isinstance(warning, safeguards.PlanOverrun)
-        ]
+        warnings = await _as_booked(
+            session,
+            candidate,
+            context,
+            template,
+            interviewer_ids=[seat.interviewer_id for seat in after.seats],
+            keep=lambda warning: not isinstance(warning, safeguards.PlanOverrun),
+        )
     return Changed(
         after,
         competencies_for(template, interview.plan_stage),
@@ -386,6 +389,28 @@ async def reschedule(
         moved_from=old,
         warnings=warnings,
     )
+
+
+async def _as_booked(
+    session: store.AsyncSession,
+    candidate: Candidate,
+    context: InterviewContext,
+    template: Template,
+    *,
+    interviewer_ids: list[str],
+    keep: Callable[[safeguards.Warning], bool],
+) -> list[safeguards.Warning]:
+    """The warnings a new booking of `interviewer_ids` at the interview's time would get
+    (feedback.booking_warnings), those of them that `keep` says a change should repeat."""
+    found = await booking_warnings(
+        session,
+        candidate=candidate,
+        role=context.card.role,
+        template=template,
+        interview=context.interview,
+        interviewer_ids=interviewer_ids,
+    )
+    return [warning for warning in found if keep(warning)]
 
 
 # Change interviewers ---------------------------------------------------------------------
@@ -466,20 +491,18 @@ async def change_panel(
         template = template_of(interview, role)
         # A newcomer's other interview at this time, as a new booking would say it; the
         # time did not change, so neither did the loop's or the plan's warnings.
-        warnings: list[safeguards.Warning] = []
-        if added:
-            warnings += [
-                warning
-                for warning in await booking_warnings(
-                    session,
-                    candidate=candidate,
-                    role=role,
-                    template=template,
-                    interview=interview,
-                    interviewer_ids=added,
-                )
-                if isinstance(warning, safeguards.Clash)
-            ]
+        warnings = (
+            await _as_booked(
+                session,
+                candidate,
+                context,
+                template,
+                interviewer_ids=added,
+                keep=lambda warning: isinstance(warning, safeguards.Clash),
+            )
+            if added
+            else []
+        )
     return Changed(
         after,
         competencies_for(template, interview.plan_stage),
