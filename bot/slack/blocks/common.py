@@ -82,6 +82,11 @@ def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
+def plural(count: int, word: str) -> str:
+    """`1 warning`, `2 warnings`, `1,200 rows`."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

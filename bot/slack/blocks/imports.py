@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.candidate_csv import MAX_BYTES, Preview
-from bot.slack.blocks.common import clip, context, esc, section
+from bot.slack.blocks.common import clip, context, esc, plural, section
 from bot.store.tables import Role
 
 IMPORT = "import_candidates"
@@ -52,10 +52,6 @@ def parse_import_value(value: object) -> tuple[str, int | None] | None:
     return file_id, int(role) if role else None
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def _counts(preview: Preview) -> str:
     parts = [
         f"*{preview.total:,}* rows",
@@ -76,7 +72,7 @@ def _problem_lines(preview: Preview) -> list[str]:
     ]
     hidden = len(preview.problems) + len(preview.duplicates) - len(lines)
     if hidden > 0:
-        lines.append(f"… and {_plural(hidden, 'more')}.")
+        lines.append(f"… and {plural(hidden, 'more')}.")
     return lines
 
 
@@ -105,13 +101,13 @@ def preview_message(
                 block_id="import",
                 elements=[
                     ButtonElement(
-                        text=f"Import {_plural(len(preview.new), 'candidate')}",
+                        text=f"Import {plural(len(preview.new), 'candidate')}",
                         action_id=IMPORT,
                         value=import_value(file_id, role_id),
                         style="primary",
                         confirm=ConfirmObject(
                             title="Import candidates?",
-                            text=f"Add {_plural(len(preview.new), 'candidate')} from {name}.",
+                            text=f"Add {plural(len(preview.new), 'candidate')} from {name}.",
                             confirm="Import",
                             deny="Cancel",
                         ),
@@ -137,7 +133,7 @@ def role_picker_message(
         for r in roles[:MAX_ROLE_OPTIONS]
     ]
     text = (
-        f"{esc(filename)} has {_plural(total, 'row')} and no role column: which role are they for?"
+        f"{esc(filename)} has {plural(total, 'row')} and no role column: which role are they for?"
     )
     blocks: list[Block] = [
         section(text),
@@ -157,7 +153,7 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
     name = esc(clip(filename, 150))
     if imported:
         roles = ", ".join(esc(r.title) for r in preview.roles)
-        count = _plural(imported, "candidate")
+        count = plural(imported, "candidate")
         head = f":white_check_mark: Imported {count} from {name} into {roles}."
     else:
         head = f"Nothing imported from {name}: there was nobody new in it."
@@ -167,7 +163,7 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
     if preview.duplicates:
         skipped.append(f"{len(preview.duplicates):,} repeated in the file")
     if preview.problem_rows:
-        skipped.append(f"{_plural(preview.problem_rows, 'row')} with problems")
+        skipped.append(f"{plural(preview.problem_rows, 'row')} with problems")
     blocks: list[Block] = [section(clip(head, 3000))]
     if skipped:
         blocks.append(context("Left out: " + ", ".join(skipped) + "."))
@@ -181,6 +177,6 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
 def export_comment(count: int, role_query: str) -> str:
     scope = f" of roles matching “{role_query}”" if role_query else ""
     return (
-        f"Your export: {_plural(count, 'candidate')}{scope}, as you may see them. "
+        f"Your export: {plural(count, 'candidate')}{scope}, as you may see them. "
         "It is a private file in our DM; mind where you share it."
     )

@@ -36,6 +36,7 @@ from bot.slack.blocks.common import (
     form_modal,
     header_facts,
     initial_option,
+    plural,
     rating_cell,
     rating_inputs,
     rating_options,
@@ -132,7 +133,7 @@ def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
     warnings = warning_lines(done)
     text = f"Scheduled {esc(done.stage.name)} with {esc(done.candidate.name)}."
     if warnings:
-        text += f" {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: see below."
+        text += f" {plural(len(warnings), 'warning')}: see below."
     lines = [
         f":calendar: Scheduled *{esc(done.stage.name)}* with *{esc(done.candidate.name)}* "
         f"({esc(done.role.title)}) on {when(done.interview.starts_at)}.",
@@ -159,9 +160,8 @@ def change_warnings_message(done: Scheduled, *, moved: bool) -> tuple[str, list[
     headline = f":calendar: {what} *{stage}* with *{name}*" + (
         f" to {at}." if moved else f", {at}."
     )
-    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
     return (
-        f"{what} {stage} with {name}: {count}, see below.",
+        f"{what} {stage} with {name}: {plural(len(warnings), 'warning')}, see below.",
         [section(clip("\n".join([headline, *warnings]), 3000))],
     )
 
