@@ -380,6 +380,13 @@ async def test_a_rescheduled_interview_is_nudged_from_its_new_end_only(app: Runn
     assert nudge["text"].startswith("Your scorecard for Maya Chen is due")
 
 
+def warning_shown(app: Running, opening: str, since: int, *, count: int) -> str:
+    """What the one DM of a change's warnings since `since` shows; it counts `count`."""
+    [warned] = warning_dms(app, opening, since)
+    assert warned["text"].endswith(f": {count} warnings, see below.")
+    return blocks_text(warned["blocks"])
+
+
 def warning_dms(app: Running, opening: str, since: int) -> list[dict[str, Any]]:
     """The recruiter's DMs since `since` that start with `opening`: the change's warnings."""
     return [m for m in messages_to(app, RECRUITER, since) if m["text"].startswith(opening)]
@@ -418,9 +425,7 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
 
     assert done.status_code == 200 and not done.content, done.text
     assert (await the_interview(app, interview.id)).starts_at == THURSDAY_10  # moved anyway
-    [warned] = warning_dms(app, "Moved", before)
-    assert warned["text"].endswith(": 2 warnings, see below.")
-    shown = blocks_text(warned["blocks"])
+    shown = warning_shown(app, "Moved", before, count=2)
     assert (
         ":warning: *On a company day off.* Thursday 2026-11-19 (Founders Day) is a day off "
         f"where <@{INTERVIEWER}>, <@{INTERVIEWER_2}> are."
@@ -449,9 +454,7 @@ async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
 
     assert done.status_code == 200 and not done.content, done.text
     assert await seats_of_maya(app) == {INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3}
-    [warned] = warning_dms(app, "New interviewers", before)
-    assert warned["text"].endswith(": 2 warnings, see below.")
-    shown = blocks_text(warned["blocks"])
+    shown = warning_shown(app, "New interviewers", before, count=2)
     # Only the newcomers: INTERVIEWER was on the panel (and off that day) all along.
     # Tuesday 10:00 UTC is 02:00 on Tuesday in Los Angeles: their day off too.
     assert (
