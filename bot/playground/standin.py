@@ -23,7 +23,7 @@ import json
 import mimetypes
 import secrets
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Self
@@ -121,6 +121,7 @@ class SlackStandin:
         self._home_ids: dict[str, str] = {}
         self._used_triggers: set[str] = set()
         self._delays: dict[str, deque[float]] = {}
+        self._holding: Counter[str] = Counter()
         # file id -> {"filename", "length", "bytes"}: what files.getUploadURLExternal
         # promised and what was then posted to the upload URL.
         self.files: dict[str, dict[str, Any]] = {}
@@ -289,12 +290,24 @@ class SlackStandin:
         """Answer the next calls to `method` only after `seconds`: a slow or hung Slack."""
         self._delays.setdefault(method, deque()).extend([seconds] * times)
 
-    async def _on_api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
+    def holding(self, method: str) -> int:
+        """How many calls to `method` delay_next is holding right now (they are recorded
+        in `calls` only once answered)."""
+        return self._holding[method]
+
+    async def _held(self, method: str) -> None:
         delays = self._delays.get(method)
         if delays:
             # Real waiting on purpose: this plays the network, not the calendar.
-            await asyncio.sleep(delays.popleft())
+            self._holding[method] += 1
+            try:
+                await asyncio.sleep(delays.popleft())
+            finally:
+                self._holding[method] -= 1
+
+    async def _on_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        await self._held(method)
         args, reply = await _read_args(request)
         token = _bearer(request.headers.get("Authorization")) or args.pop("token", None)
         # A scripted failure wins, so tests get exactly the answer they asked for.

@@ -6,13 +6,21 @@ each task, logs failures with tracebacks, and lets shutdown and tests wait for
 what is still running. With a gauge (Metrics.background_tasks), it also tells
 /metrics how many tasks are running, so an operator or a benchmark can see when
 the work promised after an answer is done.
+
+Answers come first. Slack gives an answer 3 seconds and a person watches the modal
+close; a confirmation DM read a moment later loses nothing. So while the process is
+answering Slack requests (`answering`), work after an answer waits to start until none
+is being answered, for at most ANSWERS_FIRST_SECONDS: under a burst (fifty
+scorecards at the end of a hiring day) the acks are not queued behind the DMs of the
+ones answered before them, and under load that never lets up the work still starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,18 +28,54 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The longest that work after an answer waits for the answers in progress: well inside
+# the time anyone waits for a confirmation, and a bound under load that never stops.
+ANSWERS_FIRST_SECONDS = 1.0
+
 
 class Background:
     def __init__(self, gauge: Gauge | None = None) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.gauge = gauge
+        self._answering = 0
+        self._waiting: set[asyncio.Future[None]] = set()
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around answering one Slack request: work after answers waits for it."""
+        self._answering += 1
+        try:
+            yield
+        finally:
+            self._answering -= 1
+            if not self._answering:
+                waiting, self._waiting = self._waiting, set()
+                for waiter in waiting:
+                    if not waiter.done():
+                        waiter.set_result(None)
 
     def run(self, work: Coroutine[Any, Any, Any], *, name: str) -> None:
-        task = asyncio.get_running_loop().create_task(work, name=name)
+        """Start `work` once the answers in progress are given (see above)."""
+        task = asyncio.get_running_loop().create_task(self._after_answers(work), name=name)
         self._tasks.add(task)
         if self.gauge is not None:
             self.gauge.inc()
         task.add_done_callback(self._finished)
+        # Cancelled before it began (a shutdown past its grace): it never will, and is
+        # closed so that it is not reported as never awaited. Closing a finished one does
+        # nothing.
+        task.add_done_callback(lambda _: work.close())
+
+    async def _after_answers(self, work: Coroutine[Any, Any, Any]) -> Any:
+        if self._answering:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.add(waiter)
+            try:
+                # Past the bound (answering without a pause), the work goes beside them.
+                await asyncio.wait({waiter}, timeout=ANSWERS_FIRST_SECONDS)
+            finally:
+                self._waiting.discard(waiter)
+        return await work
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

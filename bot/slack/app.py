@@ -344,9 +344,10 @@ def create_asgi(
             response = Response("Malformed Slack payload", status_code=400)
         else:
             kind = surface(parsed)
-            response = to_starlette_response(
-                await bolt.async_dispatch(bolt_request(request, parsed))
-            )
+            with deps.background.answering():
+                response = to_starlette_response(
+                    await bolt.async_dispatch(bolt_request(request, parsed))
+                )
         deps.metrics.ack_seconds.labels(kind).observe(time.perf_counter() - started)
         deps.metrics.requests.labels(kind, str(response.status_code)).inc()
         return response
