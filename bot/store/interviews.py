@@ -51,21 +51,32 @@ class ScorecardConflict(Exception):
 async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candidate | None:
     """Take the candidate's row for this transaction before reading its loop.
 
-    Two last scorecards landing at once must not both see the loop as incomplete;
-    a no-op UPDATE is a row lock on PostgreSQL and the write lock on SQLite.
+    Two last scorecards landing at once must not both see the loop as incomplete.
+    PostgreSQL locks the row (FOR NO KEY UPDATE, as an UPDATE of it would: rows that
+    refer to it can still be added meanwhile); on SQLite a no-op UPDATE takes the
+    file's write lock. An UPDATE on PostgreSQL would also write a new version of the
+    row, update its indexes and fire its triggers, for nothing.
     """
-    result = await session.exec(_LOCK_CANDIDATE, params={"candidate_id": candidate_id})
-    return result.scalars().first()
+    params = {"candidate_id": candidate_id}
+    if session.get_bind().dialect.name == "postgresql":
+        return (await session.exec(_LOCK_CANDIDATE_ROW, params=params)).first()
+    return (await session.exec(_LOCK_CANDIDATE, params=params)).scalars().first()
 
 
-# One round trip: the row comes back from the UPDATE that locks it. Nothing for the
-# session to synchronise: the row it returns replaces whatever the session held.
+# One round trip: the row comes back with its lock. Nothing for the session to
+# synchronise: the row returned replaces whatever the session held.
 _LOCK_CANDIDATE = (
     update(Candidate)
     .where(col(Candidate.id) == bindparam("candidate_id"))
     .values(id=Candidate.id)
     .returning(Candidate)
     .execution_options(populate_existing=True, synchronize_session=False)
+)
+_LOCK_CANDIDATE_ROW = (
+    select(Candidate)
+    .where(col(Candidate.id) == bindparam("candidate_id"))
+    .with_for_update(key_share=True)
+    .execution_options(populate_existing=True)
 )
 
 
