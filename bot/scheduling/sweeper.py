@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import store
+from bot.domain.days_off import first_day_ahead
 from bot.runtime.logs import new_trace
 from bot.runtime.metrics import Metrics
 from bot.scheduling import delivery, planning, retention
@@ -28,7 +29,7 @@ from bot.scheduling.lock import sweep_lock
 from bot.scheduling.messenger import Messenger
 from bot.scheduling.report import Report
 from bot.scheduling.weekly_reports import ReportSchedule, post_weekly_reports
-from bot.store import app_tabs
+from bot.store import app_tabs, days_away
 from bot.store.engine import Database
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Sweeper:
             async with self.db.transaction() as session:
                 await store.receipts.forget_events(session, before=now - timedelta(days=1))
                 await app_tabs.forget_tabs(session, before=now - TABS_KEPT)
+                await days_away.forget_days_away(session, before=first_day_ahead(now))
         return report
 
     # Each step a method of its own, so a test can stand in for one of them.

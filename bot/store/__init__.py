@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.store import (
     alerts,
     changes,
+    days_away,
     days_off,
     pauses,
     pipelines,
@@ -93,6 +94,7 @@ __all__ = [
     "complete_feedback",
     "create_role",
     "current_scorecard",
+    "days_away",
     "days_off",
     "every_seat_submitted",
     "get_candidate",

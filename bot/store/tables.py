@@ -390,6 +390,20 @@ class DayOff(SQLModel, table=True):
     added_at: datetime = Field(sa_column=_utc())
 
 
+class DayAway(SQLModel, table=True):
+    """A day one person is away (vacation, leave), set by themselves: alerts to them that
+    wait for working hours skip the date in their own calendar, as they skip a company
+    day off, and an interview booked with them on it warns that they are away."""
+
+    __tablename__ = "day_away"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_day_away_user_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    day: date
+    added_at: datetime = Field(sa_column=_utc())
+
+
 class AppTab(SQLModel, table=True):
     """Which tab of the app a person opened last (Slack's app_home_opened says, for the
     Home tab and for the Messages tab alike), and when. A Home tab is redrawn after a
