@@ -24,6 +24,7 @@ from bot.readmodels.pipelines import pipelines
 from bot.slack.blocks import admins as admin_blocks
 from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import days_away as day_away_blocks
 from bot.slack.blocks import days_off as day_off_blocks
 from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import imports as import_blocks
@@ -35,7 +36,7 @@ from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, days_off, exports, feedback, offers, roles
+from bot.usecases import candidates, days_away, days_off, exports, feedback, offers, roles
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
@@ -296,6 +297,37 @@ async def holidays(reply: CommandReply, rest: str) -> None:
             await reply.tell(day_off_blocks.removed(removed))
 
 
+async def away(reply: CommandReply, rest: str) -> None:
+    """`/hire away [add|remove <date>[..<date>]]`: the asker's own days away, which
+    anyone may list and change, for themselves only."""
+    db, user_id = reply.deps.db, reply.user_id
+    words = rest.split(maxsplit=1)
+    verb = words[0].lower() if words else ""
+    args = words[1] if len(words) > 1 else ""
+    now = reply.deps.clock.now()
+    if verb in ("", "list"):
+        days = await days_away.upcoming(db, user_id=user_id, now=now)
+        await reply.show(*day_away_blocks.days_away_message(days))
+        return
+    if verb not in ("add", "remove"):
+        await reply.tell(day_away_blocks.USAGE)
+        return
+    try:
+        request = parse_days(args, verb=verb, command="away")
+    except CommandError as error:  # its message says what to type instead
+        await reply.tell(esc(str(error)))
+        return
+    if verb == "add":
+        added = await reply.unless_refused(
+            days_away.add_days_away(db, user_id=user_id, days=request.days, now=now)
+        )
+        if added is not None:
+            await reply.tell(day_away_blocks.added(added.added, added.already))
+    else:
+        removed = await days_away.remove_days_away(db, user_id=user_id, days=request.days)
+        await reply.tell(day_away_blocks.removed(removed.removed, removed.absent))
+
+
 async def role(reply: CommandReply, rest: str) -> None:
     words = rest.split(maxsplit=1)
     # /hire role edit|close|reopen|history <title>
@@ -384,6 +416,7 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "erase": erasure.erase,
     "export-person": erasure.export_person,
     "holidays": holidays,
+    "away": away,
 }
 
 

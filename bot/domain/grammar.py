@@ -26,6 +26,7 @@ SUBCOMMANDS = (
     "erase",
     "export-person",
     "holidays",
+    "away",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 
@@ -97,52 +98,58 @@ def parse_move(rest: str) -> MoveRequest:
     return MoveRequest(match["name"].strip(), stage, (match["reason"] or "").strip())
 
 
-def _days_example(verb: str) -> str:
-    name = " Christmas Day" if verb == "add" else ""
-    span = " Winter break" if verb == "add" else ""
+def _days_example(verb: str, command: str = "holidays") -> str:
+    named = verb == "add" and command == "holidays"
+    name = " Christmas Day" if named else ""
+    span = " Winter break" if named else ""
     return (
-        f"`/hire holidays {verb} 2026-12-25{name}`, or a range: "
-        f"`/hire holidays {verb} 2026-12-24..2026-12-26{span}`"
+        f"`/hire {command} {verb} 2026-12-25{name}`, or a range: "
+        f"`/hire {command} {verb} 2026-12-24..2026-12-26{span}`"
     )
 
 
-def _not_a_date(text: str, verb: str) -> CommandError:
+def _not_a_date(text: str, verb: str, command: str) -> CommandError:
     shown = text if len(text) <= 40 else text[:39] + "…"
     return CommandError(
         f"I can't read “{shown}” as a date: write it year-month-day. "
-        f"Example: {_days_example(verb)}."
+        f"Example: {_days_example(verb, command)}."
     )
 
 
-def _iso_day(text: str, verb: str) -> date:
+def _iso_day(text: str, verb: str, command: str) -> date:
     if _ISO_DAY.match(text):
         try:
             return date.fromisoformat(text)
         except ValueError:  # 2026-02-30: the shape of a date, but no such day
             pass
-    raise _not_a_date(text, verb)
+    raise _not_a_date(text, verb, command)
 
 
-def parse_days(rest: str, *, verb: str) -> DaysRequest:
+def parse_days(rest: str, *, verb: str, command: str = "holidays") -> DaysRequest:
     """The days of `/hire holidays add|remove` (`verb`): a date or a range of at most
-    MAX_SPAN days, then, for add, an optional name (a remove ignores what follows)."""
+    MAX_SPAN days, then, for add, an optional name (a remove ignores what follows).
+    `/hire away add|remove` (`command="away"`) takes the dates alone: a day away has no
+    name, so words after them are a date mistyped (`2026-12-24 to 2026-12-26`)."""
     text = rest.strip()
     if not text:
-        raise CommandError(f"Which day? Example: {_days_example(verb)}.")
+        raise CommandError(f"Which day? Example: {_days_example(verb, command)}.")
     match = _DAYS.match(text)
     if match is None:
-        raise _not_a_date(text.split()[0], verb)
-    first = _iso_day(match["first"], verb)
-    last = _iso_day(match["last"], verb) if match["last"] else first
+        raise _not_a_date(text.split()[0], verb, command)
+    first = _iso_day(match["first"], verb, command)
+    last = _iso_day(match["last"], verb, command) if match["last"] else first
+    if command != "holidays" and match["name"]:
+        raise _not_a_date(" ".join(match["name"].split()), verb, command)
     if last < first:
         raise CommandError(
             f"{first.isoformat()}..{last.isoformat()} ends before it starts: put the "
-            f"earlier date first. Example: {_days_example(verb)}."
+            f"earlier date first. Example: {_days_example(verb, command)}."
         )
     span = (last - first).days + 1
     if span > MAX_SPAN:
         raise CommandError(
-            f"That range is {span} days; one command takes at most {MAX_SPAN}, so give it in parts."
+            f"That range is {span} days; one command takes at most {MAX_SPAN}, so give it in "
+            f"parts. Example: `/hire {command} {verb} 2026-12-01..2026-12-31`."
         )
     name = " ".join((match["name"] or "").split()) if verb == "add" else ""
     if len(name) > MAX_DAY_OFF_NAME:

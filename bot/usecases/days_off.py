@@ -50,14 +50,18 @@ async def _refuse_unless_admin(session: store.AsyncSession, user_id: str) -> Non
         raise NotAllowed(refusal)
 
 
-def past_refusal(days: Sequence[date], now: datetime) -> str | None:
-    """Why these dates cannot become days off, or None: a date over everywhere is past
-    (a date still running somewhere on Earth is not: it is today there)."""
+def past_refusal(
+    days: Sequence[date], now: datetime, *, what: str = "days off", example: str = ""
+) -> str | None:
+    """Why these dates cannot become days off (or days away: `what`, then `example`), or
+    None: a date over everywhere is past (a date still running somewhere on Earth is
+    not: it is today there)."""
     first = first_day_ahead(now)
     past = [d for d in days if d < first]
     if not past:
         return None
-    return f"{label(past[0])} is in the past, so nothing changed: days off are for dates to come."
+    said = f"{label(past[0])} is in the past, so nothing changed: {what} are for dates to come."
+    return f"{said} Example: {example}." if example else said
 
 
 async def upcoming(db: Database, *, now: datetime) -> list[DayOff]:

@@ -69,6 +69,12 @@ COMMANDS: list[tuple[str, str, str]] = [
         "/hire erase Jane Doe",
     ),
     (
+        "/hire away [add|remove <date>[..<date>]]",
+        "Your own days away (vacation, leave): your nudges wait until you are back, and "
+        "whoever books you on one is warned",
+        "/hire away add 2026-12-24..2027-01-02",
+    ),
+    (
         "/hire holidays",
         "The company days off ahead: nudges and warnings skip them, as they skip weekends",
         "/hire holidays",

@@ -1,0 +1,186 @@
+"""Each person's own days away in Slack: `/hire away` lists, adds and removes the asker's
+own, for anyone, and never anyone else's. Every request is signed as Slack signs it;
+every answer is the command's ephemeral ack."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.playground.standin import SlackStandin
+from bot.runtime.timesource import ManualClock
+from bot.store.tables import Change, DayAway
+from tests.conftest import ADMIN, OUTSIDER, RECRUITER, Running, serving
+from tests.flows import INTERVIEWER, answer, blocks_text, stored
+
+# Days away are written with ON CONFLICT … RETURNING: both databases.
+pytestmark = pytest.mark.both_databases
+
+CHRISTMAS_EVE = date(2026, 12, 24)
+
+
+async def ask(app: Running, text: str, user: str = INTERVIEWER) -> dict[str, Any]:
+    body = answer(await app.slack.command(text, user=user))
+    # An answer to a slash command is ephemeral unless it asks to be in_channel.
+    assert body.get("response_type", "ephemeral") == "ephemeral"
+    return body
+
+
+async def say(app: Running, text: str, user: str = INTERVIEWER) -> str:
+    return str((await ask(app, text, user))["text"])
+
+
+async def days_away_in(app: Running) -> list[tuple[str, date]]:
+    async with app.deps.db.reader() as session:
+        rows = (
+            await session.exec(select(DayAway).order_by(col(DayAway.user_id), col(DayAway.day)))
+        ).all()
+    return [(d.user_id, d.day) for d in rows]
+
+
+async def test_with_none_set_anyone_is_told_how_to_add_one(app: Running) -> None:
+    for text in ("away", "away list", "AWAY"):
+        body = await ask(app, text, user=OUTSIDER)
+        assert body["text"].startswith("You have no days away set.")
+        assert "`/hire away add 2026-12-24`" in body["text"]
+        assert "`/hire away add 2026-12-24..2027-01-02`" in body["text"]
+
+
+async def test_anyone_adds_lists_and_removes_their_own_days_away(
+    app: Running, clock: ManualClock
+) -> None:
+    added = await say(app, "away add 2026-12-24")
+    assert added == "Thursday 2026-12-24 is now a day away for you."
+    assert await days_away_in(app) == [(INTERVIEWER, CHRISTMAS_EVE)]
+
+    listing = await ask(app, "away")
+    assert listing["text"] == "Your days away ahead (1):\n• Thursday 2026-12-24"
+    shown = blocks_text(listing["blocks"])
+    assert "Thursday 2026-12-24" in shown
+    assert "wait until you are back" in shown and "breaches still go at once" in shown
+
+    removed = await say(app, "away remove 2026-12-24")
+    assert removed == "Thursday 2026-12-24 is no longer a day away."
+    assert await days_away_in(app) == []
+    assert (await say(app, "away")).startswith("You have no days away set.")
+    assert await stored(app, Change) == []  # a person's own calendar, not the team's record
+
+
+async def test_a_range_adds_each_day_and_reads_as_one_span(app: Running) -> None:
+    await say(app, "away add 2026-12-25")
+    added = await say(app, "away add 2026-12-24..2026-12-27")
+    assert added == (
+        "Thursday 2026-12-24, Saturday 2026-12-26 to Sunday 2026-12-27 are now days away "
+        "for you. Friday 2026-12-25 already was one."
+    )
+    await say(app, "away add 2026-12-31..2027-01-02")
+    listing = await say(app, "away")
+    assert listing == (
+        "Your days away ahead (7):\n• Thursday 2026-12-24 to Sunday 2026-12-27\n"
+        "• Thursday 2026-12-31 to Saturday 2027-01-02"
+    )
+    assert await say(app, "away add 2026-12-24..2026-12-26") == (
+        "Thursday 2026-12-24 to Saturday 2026-12-26 are already your days away; nothing changed."
+    )
+    removed = await say(app, "away remove 2026-12-27 .. 2026-12-29")
+    assert removed == (
+        "Sunday 2026-12-27 is no longer a day away. "
+        "Monday 2026-12-28 to Tuesday 2026-12-29 were not days away."
+    )
+    assert len(await days_away_in(app)) == 6
+
+
+async def test_a_day_already_set_or_not_set_changes_nothing_and_says_so(app: Running) -> None:
+    await say(app, "away add 2026-12-24")
+    assert await say(app, "away add 2026-12-24") == (
+        "Thursday 2026-12-24 is already one of your days away; nothing changed."
+    )
+    assert await say(app, "away remove 2027-01-01") == (
+        "Friday 2027-01-01 is not one of your days away, so nothing changed. "
+        "`/hire away` lists them."
+    )
+    assert await say(app, "away remove 2027-01-01..2027-01-02") == (
+        "Friday 2027-01-01 to Saturday 2027-01-02 are not among your days away, so nothing "
+        "changed. `/hire away` lists them."
+    )
+    assert await days_away_in(app) == [(INTERVIEWER, CHRISTMAS_EVE)]
+
+
+async def test_one_person_s_days_away_are_theirs_alone(app: Running) -> None:
+    await say(app, "away add 2026-12-24..2026-12-25")
+    await say(app, "away add 2026-12-25", user=RECRUITER)
+    # Each sees only their own, and removing touches only the asker's.
+    assert await say(app, "away", user=RECRUITER) == (
+        "Your days away ahead (1):\n• Friday 2026-12-25"
+    )
+    assert (await say(app, "away", user=ADMIN)).startswith("You have no days away set.")
+    assert "is not one of your days away" in await say(app, "away remove 2026-12-24", ADMIN)
+    assert await say(app, "away remove 2026-12-25", user=RECRUITER) == (
+        "Friday 2026-12-25 is no longer a day away."
+    )
+    assert await days_away_in(app) == [
+        (INTERVIEWER, CHRISTMAS_EVE),
+        (INTERVIEWER, date(2026, 12, 25)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("away add", "Which day? Example: `/hire away add 2026-12-25`, or a range: "),
+        (
+            "away add 24/12/2026",
+            "I can't read “24/12/2026” as a date: write it year-month-day. "
+            "Example: `/hire away add 2026-12-25`, or a range: "
+            "`/hire away add 2026-12-24..2026-12-26`.",
+        ),
+        ("away add 2026-02-30", "I can't read “2026-02-30” as a date"),
+        ("away remove tomorrow", "Example: `/hire away remove 2026-12-25`"),
+        # A day away has no name: words after the date are a range mistyped.
+        ("away add 2026-12-24 to 2026-12-26", "I can't read “to 2026-12-26” as a date"),
+        ("away add 2026-12-26..2026-12-24", "ends before it starts: put the earlier date first"),
+        (
+            "away add 2026-12-01..2027-01-31",
+            "That range is 62 days; one command takes at most 31, so give it in parts. "
+            "Example: `/hire away add 2026-12-01..2026-12-31`.",
+        ),
+        # Clock: Monday 16 November 2026, 09:00 UTC; Friday the 13th is over everywhere.
+        (
+            "away add 2026-11-13",
+            "Friday 2026-11-13 is in the past, so nothing changed: days away are for dates "
+            "to come. Example: `/hire away add 2026-11-16`.",
+        ),
+        ("away add 2026-11-10..2026-11-20", "Tuesday 2026-11-10 is in the past"),
+        ("away clear", "`/hire away` lists your own days away (vacation, leave). Add one"),
+    ],
+)
+async def test_bad_input_gets_a_short_answer_and_changes_nothing(
+    app: Running, text: str, says: str
+) -> None:
+    assert says in await say(app, text)
+    assert await days_away_in(app) == []
+
+
+async def test_what_people_typed_is_shown_escaped(app: Running) -> None:
+    refused = await say(app, "away add <!channel>")
+    assert "“&lt;!channel&gt;” as a date" in refused and "<!channel>" not in refused
+    assert await days_away_in(app) == []
+
+
+async def test_help_lists_the_away_command(app: Running) -> None:
+    shown = blocks_text((await ask(app, "help", user=OUTSIDER))["blocks"])
+    assert "/hire away [add|remove <date>[..<date>]]" in shown
+    assert "/hire away add 2026-12-24..2027-01-02" in shown
+
+
+async def test_days_away_survive_a_restart(
+    app: Running, db_url: str, standin: SlackStandin, clock: ManualClock
+) -> None:
+    await say(app, "away add 2026-12-24..2026-12-25")
+    async with serving(db_url, standin, clock) as restarted:
+        listing = await say(restarted, "away")
+        assert listing == "Your days away ahead (2):\n• Thursday 2026-12-24 to Friday 2026-12-25"
+        assert "already one of your days away" in await say(restarted, "away add 2026-12-25")
