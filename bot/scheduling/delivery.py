@@ -3,10 +3,10 @@
 
 Interviewers get one DM per nudge or reminder; everyone else one digest per sweep. An
 alert that is not a breach waits for its recipient's working hours (weekdays that are
-not company days off). A reminder that could not go before its interview started is
-dropped. Slack's rate limit puts the rest of the sweep off; other refusals are retried
-with back-off, and one that will not pass (an archived channel, a deactivated person)
-fails the alert for good.
+neither company days off nor the recipient's own days away). A reminder that could not
+go before its interview started is dropped. Slack's rate limit puts the rest of the
+sweep off; other refusals are retried with back-off, and one that will not pass (an
+archived channel, a deactivated person) fails the alert for good.
 """
 
 from __future__ import annotations
@@ -126,18 +126,22 @@ async def _hold_for_working_hours(
 ) -> list[AlertItem]:
     ready: list[AlertItem] = []
     held: dict[datetime, list[int]] = defaultdict(list)
-    days_off = await _days_off(db, now) if any(not i.alert.breach for i in items) else frozenset()
+    waiting = [i.alert.recipient_id for i in items if not i.alert.breach]
+    days_off, days_away = await _days_off(db, now, waiting) if waiting else (frozenset(), {})
     for item in items:
         if item.alert.breach:
             ready.append(item)
             continue
         tz = await messenger.tz_of(item.alert.recipient_id, now)
-        moment = clocks.working_moment(now, tz, days_off=days_off)
+        # The recipient's own days away count as company days off do, in their own zone.
+        away = days_away.get(item.alert.recipient_id)
+        not_working = days_off | away if away else days_off
+        moment = clocks.working_moment(now, tz, days_off=not_working)
         if item.alert.due_at > now:
             # A warning recorded ahead of its time (clocks.WARNING_LEAD): at its time if
             # that is a working moment, else the last one before it. If that has passed
             # too (the sweep was down), the next working moment, as for any alert.
-            earlier = clocks.last_working_moment(item.alert.due_at, tz, days_off=days_off)
+            earlier = clocks.last_working_moment(item.alert.due_at, tz, days_off=not_working)
             moment = earlier if earlier > now else moment
         if moment <= now:
             ready.append(item)
@@ -153,11 +157,17 @@ async def _hold_for_working_hours(
     return ready
 
 
-async def _days_off(db: Database, now: datetime) -> frozenset[date]:
-    """The company days off from the earliest date still running anywhere: an earlier
-    one could only move an alert to a moment already past, which is never used."""
+async def _days_off(
+    db: Database, now: datetime, recipient_ids: Sequence[str]
+) -> tuple[frozenset[date], dict[str, frozenset[date]]]:
+    """The company days off, and each recipient's own days away, from the earliest date
+    still running anywhere: an earlier one could only move an alert to a moment already
+    past, which is never used. One read for each, whatever the number of alerts."""
+    first = first_day_ahead(now)
     async with db.reader() as session:
-        return await store.days_off.dates_from(session, first=first_day_ahead(now))
+        days_off = await store.days_off.dates_from(session, first=first)
+        days_away = await store.days_away.days_away_of(session, user_ids=recipient_ids, first=first)
+    return days_off, days_away
 
 
 async def _drop_late_reminders(
