@@ -7,7 +7,7 @@ only names the fact; the interview is booked all the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -119,4 +119,32 @@ def on_days_off(
     return [OnDayOff(day, days_off[day], tuple(sorted(away[day]))) for day in sorted(away)]
 
 
-Warning = LoopOverrun | PlanOverrun | Clash | OnDayOff
+@dataclass(frozen=True)
+class OnDayAway:
+    """The interview falls on a day some of its interviewers set as their own day away
+    (`/hire away`: vacation, leave), each by their own calendar. A date that is a company
+    day off too is said once, as the day off (OnDayOff)."""
+
+    day: date
+    interviewer_ids: tuple[str, ...]
+
+
+def on_days_away(
+    starts_at: datetime,
+    ends_at: datetime,
+    zones: Mapping[str, str | None],
+    days_away: Mapping[str, Collection[date]],
+    days_off: Collection[date] = (),
+) -> list[OnDayAway]:
+    """Each day the interview falls on that one of its interviewers is away (`zones`: each
+    interviewer's time zone; `days_away`: interviewer -> their days away), by date; the
+    company `days_off` left out, which on_days_off names."""
+    away: dict[date, set[str]] = {}
+    for interviewer, tz_name in zones.items():
+        theirs = set(days_away.get(interviewer, ())) - set(days_off)
+        for day in local_days(starts_at, ends_at, tz_name) & theirs:
+            away.setdefault(day, set()).add(interviewer)
+    return [OnDayAway(day, tuple(sorted(away[day]))) for day in sorted(away)]
+
+
+Warning = LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway

@@ -192,7 +192,8 @@ async def send_kits(
 ) -> None:
     """Each interviewer: the kit, in their own time zone (`zones`, from time_zones; their
     Home tab shows the interview when they next open it), saying so when it falls on a
-    day off where they are (`scheduled` warned by feedback.with_days_off). A kit already
+    day off where they are or on one of their days away (`scheduled` warned by
+    feedback.with_days_off). A kit already
     sent (`sent`: interviewer -> its channel and ts) is edited in place; where each kit
     landed is kept, so the next change edits it too."""
     interview_id = scheduled.interview.id or 0

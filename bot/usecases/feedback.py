@@ -551,9 +551,10 @@ async def with_days_off(
     db: Database, scheduled: Scheduled, zones: Mapping[str, str | None]
 ) -> Scheduled:
     """The booking with one more warning for each company day off it falls on where its
-    interviewers are (`zones`: each interviewer's time zone, which only Slack knows, so
-    the caller asks it after the booking). Working hours skip those days: the
-    interviewer may be away, and their nudges wait until the day is over."""
+    interviewers are, and for each day it falls on that one of them set as their own day
+    away (`zones`: each interviewer's time zone, which only Slack knows, so the caller
+    asks it after the booking). Working hours skip those days: the interviewer may be
+    away, and their nudges wait until the day is over."""
     interview = scheduled.interview
     dates = set().union(
         *(
@@ -565,11 +566,16 @@ async def with_days_off(
         return scheduled
     async with db.reader() as session:
         found = await store.days_off.days_off_among(session, days=sorted(dates))
-    if not found:
+        away = await store.days_away.days_away_of(
+            session, user_ids=list(zones), first=min(dates), last=max(dates)
+        )
+    if not found and not away:
         return scheduled
     named = {day_off.day: day_off.name for day_off in found}
-    away = safeguards.on_days_off(interview.starts_at, interview.ends_at, zones, named)
-    return replace(scheduled, warnings=[*scheduled.warnings, *away])
+    starts_at, ends_at = interview.starts_at, interview.ends_at
+    days_off = safeguards.on_days_off(starts_at, ends_at, zones, named)
+    days_away = safeguards.on_days_away(starts_at, ends_at, zones, away, named.keys())
+    return replace(scheduled, warnings=[*scheduled.warnings, *days_off, *days_away])
 
 
 # Scorecards -----------------------------------------------------------------------------

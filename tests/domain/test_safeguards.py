@@ -10,10 +10,12 @@ from bot.domain.safeguards import (
     Booked,
     Clash,
     LoopOverrun,
+    OnDayAway,
     OnDayOff,
     PlanOverrun,
     clashes,
     loop_overrun,
+    on_days_away,
     on_days_off,
     overlaps,
     plan_overrun,
@@ -95,3 +97,24 @@ def test_an_interview_over_midnight_touches_both_dates() -> None:
         "Eve",
         "Day",
     ]
+
+
+def test_a_day_away_is_the_interviewer_s_own_date_where_they_are() -> None:
+    # Thursday 2026-12-24 23:00 UTC: already Friday in Berlin, still Thursday in New York.
+    starts = datetime(2026, 12, 24, 23, 0, tzinfo=UTC)
+    ends = starts + timedelta(minutes=45)
+    zones = {"UBER": "Europe/Berlin", "UNYC": "America/New_York"}
+    away = {"UBER": {date(2026, 12, 25)}, "UNYC": {date(2026, 12, 25)}, "UOTHER": {starts.date()}}
+
+    # Only the interviewer for whom that date is the interview's, and never someone else.
+    assert on_days_away(starts, ends, zones, away) == [OnDayAway(date(2026, 12, 25), ("UBER",))]
+    both = {"UBER": {date(2026, 12, 25)}, "UNYC": {date(2026, 12, 24)}}
+    assert on_days_away(starts, ends, zones, both) == [
+        OnDayAway(date(2026, 12, 24), ("UNYC",)),
+        OnDayAway(date(2026, 12, 25), ("UBER",)),
+    ]
+    # A company day off on the date is said as the day off, not again as a day away.
+    assert on_days_away(starts, ends, zones, both, [date(2026, 12, 25)]) == [
+        OnDayAway(date(2026, 12, 24), ("UNYC",))
+    ]
+    assert on_days_away(starts, ends, zones, {}) == []

@@ -793,3 +793,26 @@ async def seats_of_maya(app: Running) -> set[str]:
         ids = [i.id for i in interviews]
         found = (await session.exec(select(Seat))).all()
     return {s.interviewer_id for s in found if s.interview_id in ids}
+
+
+async def test_a_reschedule_onto_an_interviewer_s_day_away_warns_who_moved_it(
+    app: Running,
+) -> None:
+    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    said = answer(await app.slack.command("away add 2026-11-19", user=INTERVIEWER_2))
+    assert "now a day away for you" in said["text"]
+
+    before = len(app.standin.calls)
+    form = await open_form_at(app, "reschedule", index=0)
+    done = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    await app.settle()
+
+    assert done.status_code == 200 and not done.content, done.text
+    [warned] = warning_dms(app, "Moved", before)
+    assert warned["text"].endswith(": 1 warning, see below.")
+    assert (
+        f":warning: *Away that day.* <@{INTERVIEWER_2}> is away on Thursday 2026-11-19."
+    ) in blocks_text(warned["blocks"])
+    kits = kits_edited(app, before)
+    away_in = ["On a day you are away" in blocks_text(k["blocks"]) for k in kits]
+    assert sorted(away_in) == [False, True]

@@ -18,6 +18,7 @@ from tests.flows import (
     INTERVIEWER_2,
     add_candidate,
     add_day_off,
+    answer,
     blocks_text,
     create_role,
     kit_for,
@@ -239,3 +240,75 @@ async def test_a_day_off_on_another_date_warns_nobody(app: Running) -> None:
     await add_day_off(app, "2026-11-18")
     _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10)
     assert ":warning:" not in shown
+
+
+# Days away: each interviewer's own, by the date where they are ----------------------------
+
+
+async def away(app: Running, user: str, text: str) -> None:
+    said = str(answer(await app.slack.command(f"away add {text}", user=user))["text"])
+    assert "now a day away for you" in said or "now days away for you" in said, said
+
+
+@pytest.mark.both_databases
+async def test_an_interview_on_an_interviewer_s_day_away_is_booked_with_a_warning(
+    app: Running,
+) -> None:
+    await jane(app)
+    await away(app, INTERVIEWER, "2026-11-16..2026-11-18")
+
+    text, shown = await confirmation(
+        app, "Jane", plan="audit", starts=TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2)
+    )
+
+    assert text.endswith("1 warning: see below.")
+    assert (
+        f":warning: *Away that day.* <@{INTERVIEWER}> is away on Tuesday 2026-11-17. "
+        "Check they can make it, or pick someone else."
+    ) in shown
+    assert f"<@{INTERVIEWER_2}> is away" not in shown  # at work that day
+    assert len(await stored(app, Interview)) == 1  # booked all the same
+    kit = kit_for(app, INTERVIEWER)
+    assert kit["text"].endswith("(a day you are away)")
+    assert (
+        ":palm_tree: *On a day you are away:* Tuesday 2026-11-17. It is booked all the same; "
+        "if you can't make it, tell the recruiters with the button below."
+    ) in blocks_text(kit["blocks"])
+    other = kit_for(app, INTERVIEWER_2)
+    assert "away" not in other["text"] and "away" not in blocks_text(other["blocks"])
+
+
+async def test_a_day_away_that_is_a_company_day_off_reads_once_as_the_day_off(
+    app: Running,
+) -> None:
+    await jane(app)
+    await add_day_off(app, "2026-11-17 Founders Day")
+    await away(app, INTERVIEWER, "2026-11-17")
+    await away(app, INTERVIEWER_2, "2026-11-17")
+
+    text, shown = await confirmation(
+        app, "Jane", plan="audit", starts=TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2)
+    )
+
+    assert text.endswith("1 warning: see below.")
+    assert "*On a company day off.*" in shown and "Away that day" not in shown
+    kit = kit_for(app, INTERVIEWER)
+    assert kit["text"].endswith("(a company day off where you are)")
+    assert "On a day you are away" not in blocks_text(kit["blocks"])
+
+
+async def test_a_day_away_counts_by_the_date_where_the_interviewer_is(app: Running) -> None:
+    await jane(app)
+    app.standin.set_user(INTERVIEWER_2, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    await away(app, INTERVIEWER, "2026-11-17")
+    await away(app, INTERVIEWER_2, "2026-11-17")
+    # Monday 15:30 UTC: still Monday where INTERVIEWER is (UTC), already Tuesday in Tokyo.
+    _, shown = await confirmation(
+        app,
+        "Jane",
+        plan="audit",
+        starts=START.replace(hour=15, minute=30),
+        interviewers=(INTERVIEWER, INTERVIEWER_2),
+    )
+    assert f"<@{INTERVIEWER_2}> is away on Tuesday 2026-11-17." in shown
+    assert shown.count(":warning:") == 1 and f"<@{INTERVIEWER}> is away" not in shown

@@ -204,6 +204,12 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
                 f"{people} {'is' if len(away) == 1 else 'are'}. Check they can make it, "
                 "or pick another day."
             )
+        case safeguards.OnDayAway(day=day, interviewer_ids=away):
+            people = ", ".join(user(u) for u in away)
+            return (
+                f":warning: *Away that day.* {people} {'is' if len(away) == 1 else 'are'} "
+                f"away on {label(day)}. Check they can make it, or pick someone else."
+            )
 
 
 def _too_late(done: Scheduled) -> list[str]:
@@ -228,17 +234,24 @@ def kit_message(
 ) -> tuple[str, list[Block]]:
     """The interviewer's kit: who, when in their own zone, what to probe, when feedback is
     due; and, when `done` was warned of it (feedback.with_days_off), that the interview
-    falls on a company day off where this interviewer is."""
+    falls on a company day off where this interviewer is, or on one of their own days
+    away."""
     interview = done.interview
     days_off = [
         w
         for w in done.warnings
         if isinstance(w, safeguards.OnDayOff) and interviewer_id in w.interviewer_ids
     ]
+    days_away = [
+        w
+        for w in done.warnings
+        if isinstance(w, safeguards.OnDayAway) and interviewer_id in w.interviewer_ids
+    ]
     text = (
         f"Interview kit: {esc(done.candidate.name)} ({esc(done.role.title)}), "
         f"{local(interview.starts_at, tz_name)}"
         + (" (a company day off where you are)" if days_off else "")
+        + (" (a day you are away)" if days_away and not days_off else "")
     )
     blocks: list[Block] = [
         *header_facts(
@@ -259,6 +272,13 @@ def kit_message(
                 "with the button below."
             )
             for w in days_off
+        ),
+        *(
+            section(
+                f":palm_tree: *On a day you are away:* {label(w.day)}. It is booked all "
+                "the same; if you can't make it, tell the recruiters with the button below."
+            )
+            for w in days_away
         ),
         DividerBlock(),
         section("*Probe these competencies* and rate each against its signals:"),
