@@ -163,3 +163,18 @@ def test_an_empty_or_backwards_range_or_a_long_name_is_refused() -> None:
         parse_days("2026-12-26..2026-12-24", verb="add")
     with pytest.raises(CommandError, match="at most 80 characters; that one has 81"):
         parse_days("2026-12-25 " + "x" * 81, verb="add")
+
+
+def test_days_away_take_dates_alone_and_their_examples_say_away() -> None:
+    assert parse_days("2026-12-24..2027-01-02", verb="add", command="away") == DaysRequest(
+        date(2026, 12, 24), date(2027, 1, 2), ""
+    )
+    # A day away has no name: trailing words are a range mistyped, for add and remove.
+    for verb in ("add", "remove"):
+        with pytest.raises(CommandError) as refused:
+            parse_days("2026-12-24 to 2026-12-26", verb=verb, command="away")
+        assert "I can't read “to 2026-12-26” as a date" in str(refused.value)
+        assert f"`/hire away {verb} 2026-12-24..2026-12-26`" in str(refused.value)
+        assert "holidays" not in str(refused.value) and "Christmas" not in str(refused.value)
+    with pytest.raises(CommandError, match=r"Example: `/hire away add 2026-12-01\.\.2026-12-31`"):
+        parse_days("2026-12-01..2027-01-01", verb="add", command="away")
