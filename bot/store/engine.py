@@ -163,6 +163,12 @@ class Database:
             with _on_loop(on_loop and self._writers is not None):
                 yield session
 
+    @property
+    def writers_take_turns(self) -> bool:
+        """Whether writes wait for each other whole (SQLite's one writer), rather than
+        for the rows they lock (PostgreSQL)."""
+        return self._writers is not None
+
     async def version(self) -> str:
         """The store's data version (bot.store.version): read it before the data."""
         return await self._versions.read()
