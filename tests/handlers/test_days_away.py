@@ -60,7 +60,10 @@ async def test_anyone_adds_lists_and_removes_their_own_days_away(
     assert listing["text"] == "Your days away ahead (1):\n• Thursday 2026-12-24"
     shown = blocks_text(listing["blocks"])
     assert "Thursday 2026-12-24" in shown
-    assert "wait until you are back" in shown and "breaches still go at once" in shown
+    assert (
+        "wait until you are back" in shown
+        and "alerts that something is already overdue still go at once" in shown
+    )
 
     removed = await say(app, "away remove 2026-12-24")
     assert removed == "Thursday 2026-12-24 is no longer a day away."

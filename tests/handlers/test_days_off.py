@@ -57,7 +57,10 @@ async def test_an_admin_adds_and_removes_a_day_off_which_anyone_then_sees(
     assert "Company days off ahead (1):\n• Friday 2026-12-25: Christmas Day" in listing["text"]
     shown = blocks_text(listing["blocks"])
     assert "Friday 2026-12-25: Christmas Day" in shown
-    assert "skip these days" in shown and "breaches still go at once" in shown
+    assert (
+        "skip these days" in shown
+        and "alerts that something is already overdue still go at once" in shown
+    )
 
     removed = await say(app, "holidays remove 2026-12-25")
     assert removed == "Friday 2026-12-25 (Christmas Day) is no longer a day off."

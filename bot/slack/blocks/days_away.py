@@ -18,8 +18,8 @@ USAGE = (
 )
 WHAT_THEY_DO = (
     "Your nudges and reminders skip these days, in your own time zone, and wait until "
-    "you are back; breaches still go at once. Whoever books an interview with you on "
-    "one of them is warned that you are away."
+    "you are back; alerts that something is already overdue still go at once. Whoever "
+    "books an interview with you on one of them is warned that you are away."
 )
 NONE_SET = f"You have no days away set. Add one with {ADD_EXAMPLE}, or a range: {RANGE_EXAMPLE}."
 

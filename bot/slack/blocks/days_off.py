@@ -20,7 +20,8 @@ USAGE = (
 )
 WHAT_THEY_DO = (
     "Nudges, warnings and idle reminders skip these days, in each person's own time "
-    "zone, as they skip weekends; breaches still go at once."
+    "zone, as they skip weekends; alerts that something is already overdue still go "
+    "at once."
 )
 NONE_SET = (
     "No company days off are set: alerts that wait for working hours skip weekends only. "
