@@ -258,13 +258,18 @@ async def admin(reply: CommandReply, rest: str) -> None:
         await reply.tell(admin_blocks.USAGE)
 
 
+def _verb(rest: str) -> tuple[str, str]:
+    """`add 2026-12-24 …` as ("add", "2026-12-24 …"): a sub-command's verb, in lower case
+    ("" when none), and what follows it."""
+    words = rest.split(maxsplit=1)
+    return (words[0].lower() if words else ""), (words[1] if len(words) > 1 else "")
+
+
 async def holidays(reply: CommandReply, rest: str) -> None:
     """`/hire holidays [add|remove <date>[..<date>] [name]]`: the company days off, which
     anyone may list and admins change."""
     db, user_id = reply.deps.db, reply.user_id
-    words = rest.split(maxsplit=1)
-    verb = words[0].lower() if words else ""
-    args = words[1] if len(words) > 1 else ""
+    verb, args = _verb(rest)
     now = reply.deps.clock.now()
     if verb in ("", "list"):
         await reply.show(*day_off_blocks.days_off_message(await days_off.upcoming(db, now=now)))
@@ -301,9 +306,7 @@ async def away(reply: CommandReply, rest: str) -> None:
     """`/hire away [add|remove <date>[..<date>]]`: the asker's own days away, which
     anyone may list and change, for themselves only."""
     db, user_id = reply.deps.db, reply.user_id
-    words = rest.split(maxsplit=1)
-    verb = words[0].lower() if words else ""
-    args = words[1] if len(words) > 1 else ""
+    verb, args = _verb(rest)
     now = reply.deps.clock.now()
     if verb in ("", "list"):
         days = await days_away.upcoming(db, user_id=user_id, now=now)
