@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -34,7 +35,7 @@ from bot.slack.blocks.common import esc
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
-from bot.slack.notify import UNREACHABLE, refusal
+from bot.slack.notify import UNREACHABLE, dm, refusal, time_zone
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, days_away, days_off, exports, feedback, offers, roles
 from bot.usecases import templates as template_cases
@@ -326,9 +327,23 @@ async def away(reply: CommandReply, rest: str) -> None:
         )
         if added is not None:
             await reply.tell(day_away_blocks.added(added.added, added.already))
+            reply.deps.background.run(
+                _booked_while_away(reply, request.days, now), name="booked-while-away"
+            )
     else:
         removed = await days_away.remove_days_away(db, user_id=user_id, days=request.days)
         await reply.tell(day_away_blocks.removed(removed.removed, removed.absent))
+
+
+async def _booked_while_away(reply: CommandReply, days: list[date], now: datetime) -> None:
+    """After the answer: the interviews the person is booked for on those days, by DM
+    (their dates go by their own zone, which Slack is asked for)."""
+    tz = await time_zone(reply.client, reply.user_id)
+    seats = await days_away.booked_on(
+        reply.deps.db, user_id=reply.user_id, days=days, tz_name=tz, now=now
+    )
+    if seats:
+        await dm(reply.client, reply.user_id, *day_away_blocks.booked_while_away(seats))
 
 
 async def role(reply: CommandReply, rest: str) -> None:

@@ -6,13 +6,15 @@ go at once whatever the day. An interview booked on one warns that they are away
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot import store
 from bot.domain.days_off import first_day_ahead
+from bot.domain.zones import zone
 from bot.store.engine import Database
+from bot.store.interviews import SeatRow
 from bot.usecases.days_off import past_refusal
 from bot.usecases.errors import NotAllowed
 
@@ -67,3 +69,15 @@ async def remove_days_away(db: Database, *, user_id: str, days: Sequence[date]) 
             await store.days_away.remove_days_away(session, user_id=user_id, days=removed)
         gone = set(removed)
         return Removed(removed, [d for d in days if d not in gone])
+
+
+async def booked_on(
+    db: Database, *, user_id: str, days: Collection[date], tz_name: str | None, now: datetime
+) -> list[SeatRow]:
+    """This person's interviews still to come that start on one of `days`, as dates go
+    where they are (`tz_name`): someone who just said they will be away should hear that
+    they are booked then."""
+    async with db.reader() as session:
+        seats = await store.seats_for(session, interviewer_id=user_id)
+    tz = zone(tz_name)
+    return [s for s in seats if s.starts_at > now and s.starts_at.astimezone(tz).date() in days]

@@ -4,7 +4,7 @@ every answer is the command's ephemeral ack."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,9 +12,24 @@ from sqlmodel import col, select
 
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
+from bot.slack.blocks import days_away as day_away_blocks
+from bot.slack.metadata import InterviewMetadata
+from bot.store.interviews import SeatRow
 from bot.store.tables import Change, DayAway
 from tests.conftest import ADMIN, OUTSIDER, RECRUITER, Running, serving
-from tests.flows import INTERVIEWER, answer, blocks_text, stored
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    answer,
+    blocks_text,
+    click,
+    create_role,
+    last_view,
+    schedule,
+    stored,
+)
+from tests.scheduling.test_sweep import messages_to
 
 # Days away are written with ON CONFLICT … RETURNING: both databases.
 pytestmark = pytest.mark.both_databases
@@ -187,3 +202,88 @@ async def test_days_away_survive_a_restart(
         listing = await say(restarted, "away")
         assert listing == "Your days away ahead (2):\n• Thursday 2026-12-24 to Friday 2026-12-25"
         assert "already one of your days away" in await say(restarted, "away add 2026-12-25")
+
+
+# Booked on a day now away -----------------------------------------------------------------
+
+
+async def test_someone_booked_on_a_day_they_add_away_is_told_with_the_kits_button(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Omar Haddad", role=role)
+    thursday = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
+    jane = await schedule(app, "Jane Doe", starts=thursday)
+    await schedule(app, "Omar Haddad", starts=thursday + timedelta(days=1))  # a Friday
+    before = len(app.standin.calls)
+
+    assert await say(app, "away add 2026-11-19") == "Thursday 2026-11-19 is now a day away for you."
+    await app.settle()
+
+    [told] = messages_to(app, INTERVIEWER, before)
+    assert told["text"] == "You are booked for an interview on your days away (Jane Doe)."
+    shown = blocks_text(told["blocks"])
+    assert "Jane Doe" in shown and "Omar Haddad" not in shown
+    # The kit's own button: it tells the recruiters, who can move it or find someone else.
+    assert await click(app, told, "I can't make it", user=INTERVIEWER) == []
+    form = last_view(app)
+    assert form["callback_id"] == "interview_cant"
+    assert InterviewMetadata.from_view(form).interview_id == jane.id
+
+
+async def test_days_away_with_no_interview_on_them_send_nothing_more(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    before = len(app.standin.calls)
+
+    await say(app, "away add 2026-11-20..2026-11-27")
+    await say(app, "away add 2026-11-19", user=INTERVIEWER_2)  # not on that panel
+    await app.settle()
+
+    assert messages_to(app, INTERVIEWER, before) == []
+    assert messages_to(app, INTERVIEWER_2, before) == []
+
+
+async def test_the_interviews_day_is_the_one_where_the_interviewer_is(app: Running) -> None:
+    app.standin.set_user(INTERVIEWER, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    # Thursday 20:00 in UTC is Friday 05:00 in Tokyo.
+    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 20, 0, tzinfo=UTC))
+    before = len(app.standin.calls)
+
+    await say(app, "away add 2026-11-19")
+    await app.settle()
+    assert messages_to(app, INTERVIEWER, before) == []
+
+    await say(app, "away add 2026-11-20")
+    await app.settle()
+    [told] = messages_to(app, INTERVIEWER, before)
+    assert "Jane Doe" in told["text"]
+
+
+def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> None:
+    starts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    seats = [
+        SeatRow(
+            n,
+            starts + timedelta(hours=n),
+            "incident",
+            None,
+            "mlops",
+            f"Candidate {n}",
+            "MLOps Engineer",
+            starts,
+            0,
+        )
+        for n in range(1, 13)
+    ]
+    text, blocks = day_away_blocks.booked_while_away(seats)
+    assert text.startswith("You are booked for 12 interviews on your days away")
+    buttons_shown = [b for b in blocks if getattr(b, "accessory", None) is not None]
+    assert len(buttons_shown) == day_away_blocks.BOOKED_SHOWN == 10
+    assert "…and 2 more: your Home tab lists them all." in blocks_text(
+        [b.to_dict() for b in blocks]
+    )

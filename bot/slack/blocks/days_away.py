@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.domain.days_off import MAX_SPAN, runs, span_label, spans
-from bot.slack.blocks.common import context, fold, section
+from bot.slack.blocks.common import context, esc, fold, section, when
+from bot.slack.blocks.interview_changes import CANT_MAKE_IT
+from bot.store.interviews import SeatRow
 
 ADD_EXAMPLE = "`/hire away add 2026-12-24`"
 RANGE_EXAMPLE = "`/hire away add 2026-12-24..2027-01-02`"
@@ -65,3 +67,38 @@ def removed(removed: list[date], absent: list[date]) -> str:
     if absent:
         answer += " " + _are(absent, "was not one", "were not days away") + "."
     return answer
+
+
+# Interviews listed with their button in one DM; past these, the Home tab lists them all.
+BOOKED_SHOWN = 10
+
+
+def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
+    """After days away are added: the person's interviews on them, each with the kit's
+    "I can't make it", which tells the recruiters."""
+    names = ", ".join(sorted({seat.candidate_name for seat in seats}))
+    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
+    text = f"You are booked for {interviews} on your days away ({names})."
+    blocks: list[Block] = [section(f":palm_tree: {esc(text)}")]
+    for seat in seats[:BOOKED_SHOWN]:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{esc(seat.candidate_name)}* · {esc(seat.role_title)}\n"
+                    f"{when(seat.starts_at)}"
+                ),
+                accessory=ButtonElement(
+                    text="I can't make it", action_id=CANT_MAKE_IT, value=str(seat.interview_id)
+                ),
+            )
+        )
+    more = len(seats) - BOOKED_SHOWN
+    if more > 0:
+        blocks.append(context(f"…and {more} more: your Home tab lists them all."))
+    blocks.append(
+        context(
+            "They stay booked until the recruiters hear otherwise: if you can't make one, "
+            "say so with its button, and they can find someone else or move it."
+        )
+    )
+    return esc(text), blocks
