@@ -146,3 +146,15 @@ def test_durations_read_like_a_person_would_say_them() -> None:
     assert duration(timedelta(hours=5, minutes=10)) == "5 hours 10 minutes"
     assert duration(timedelta(days=2, hours=3, minutes=59)) == "2 days 3 hours"
     assert duration(timedelta(days=1, minutes=5)) == "1 day 5 minutes"
+
+
+def test_help_fits_slack_however_many_commands_it_lists(monkeypatch) -> None:
+    """Each section's text is at most 3,000 characters: the list of commands grows."""
+    from bot.slack.blocks import help as help_module
+
+    monkeypatch.setattr(help_module, "COMMANDS", help_module.COMMANDS * 3)
+    blocks = to_dicts(help_blocks())
+    assert message_problems(blocks) == []
+    shown = "\n\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert shown.count("`/hire status <name>`") == 3
+    assert sum(b["type"] == "section" for b in blocks) >= 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
-from bot.slack.blocks.common import context, section
+from bot.slack.blocks.common import MAX_SECTION, context, section
 
 COMMANDS: list[tuple[str, str, str]] = [
     ("/hire status <name>", "Where a candidate stands (only you see it)", "/hire status Jane Doe"),
@@ -110,6 +110,18 @@ def help_blocks(intro: str | None = None) -> list[Block]:
     if intro:
         blocks.append(section(intro))
     rows = [f"*`{usage}`*\n{what}. Example: `{example}`" for usage, what, example in COMMANDS]
-    blocks.append(section("\n\n".join(rows)))
+    blocks += [section(text) for text in _within_a_section(rows, "\n\n")]
     blocks.append(context(STAGES_LINE))
     return blocks
+
+
+def _within_a_section(rows: list[str], joint: str) -> list[str]:
+    """The rows joined into as few texts as fit a section each (Slack refuses a longer
+    one, and the list of commands grows)."""
+    texts: list[str] = []
+    for row in rows:
+        if texts and len(texts[-1]) + len(joint) + len(row) <= MAX_SECTION:
+            texts[-1] += joint + row
+        else:
+            texts.append(row)
+    return texts
