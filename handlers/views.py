@@ -3,6 +3,7 @@ listener raises what it will not do, and @submission (handlers/submissions.py) a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -10,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.numbers import record_id
-from bot.domain.scorecards import GradeForm, ScorecardForm
+from bot.domain.scorecards import GradeForm, ScorecardForm, template_named
 from bot.domain.stages import IllegalMove, parse_stage
 from bot.slack import notify
 from bot.slack.blocks import candidates as cards
@@ -152,7 +153,9 @@ async def set_deadline(ack: AsyncAck, modal: Modal) -> None:
 
 @submission("plan")
 async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
-    view = modal.view
+    """Book, unless booking would warn (a clash, a day off, past the loop): then the
+    form again, with the warnings, to change or to send as it is ("Schedule anyway")."""
+    view, deps = modal.view, modal.deps
     metadata = CandidateMetadata.from_view(view)
     starts = forms.datetime_utc(view, "starts")
     form = feedback.NewInterview(
@@ -161,24 +164,61 @@ async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
         starts_at=starts,
         minutes=forms.text(view, "minutes"),
     )
-    done = await feedback.schedule(
-        modal.deps.db,
-        actor_id=modal.user_id,
-        candidate_id=metadata.candidate_id,
-        form=form,
-        now=modal.deps.clock.now(),
-        request_key=metadata.request,
-    )
+
+    async def book(*, dry_run: bool = False) -> feedback.Scheduled:
+        return await feedback.schedule(
+            deps.db,
+            actor_id=modal.user_id,
+            candidate_id=metadata.candidate_id,
+            form=form,
+            now=deps.clock.now(),
+            request_key=metadata.request,
+            dry_run=dry_run,
+        )
+
+    zones: dict[str, str | None] | None = None  # asked for the form's check, kept for the kits
+    if metadata.confirmed != form.key():
+        tried = await book(dry_run=True)
+        zones = await _zones_in_time(modal.client, tried.interviewer_ids) or None
+        warned = await feedback.with_days_off(deps.db, tried, zones or {})
+        if not tried.repeated and interview_blocks.warning_lines(warned):
+            template = template_named(warned.role.template)
+            await ack(
+                response_action="update",
+                view=interview_blocks.schedule_warned_modal(warned, template, form, metadata),
+            )
+            return
+    done = await book()
     await ack()
     if not done.repeated:
-        modal.later(_after_schedule(modal, done), name="send-kits")
+        modal.later(_after_schedule(modal, done, zones), name="send-kits")
 
 
-async def _after_schedule(modal: Modal, done: feedback.Scheduled) -> None:
+# How long the form's check waits for Slack to say where the interviewers are, within the
+# 3 seconds Slack gives the answer. Past it, days off are left out of the form's
+# warnings; the DM after the booking still has them.
+ZONES_WAIT_SECONDS = 1.0
+
+
+async def _zones_in_time(client: AsyncWebClient, user_ids: list[str]) -> dict[str, str | None]:
+    try:
+        async with asyncio.timeout(ZONES_WAIT_SECONDS):
+            return await notify.time_zones(client, user_ids)
+    except TimeoutError:
+        log.warning(
+            "time zones took over %.1f s: the form's check skips days off", ZONES_WAIT_SECONDS
+        )
+        return {}
+
+
+async def _after_schedule(
+    modal: Modal, done: feedback.Scheduled, zones: dict[str, str | None] | None = None
+) -> None:
     deps, client, user_id = modal.deps, modal.client, modal.user_id
-    # Each interviewer's zone, asked once: a day off is a date where they are, and their
-    # kit is written in it.
-    zones = await notify.time_zones(client, done.interviewer_ids)
+    # Each interviewer's zone, asked once (unless the form's check has them): a day off is
+    # a date where they are, and their kit is written in it.
+    if zones is None:
+        zones = await notify.time_zones(client, done.interviewer_ids)
     warned = await feedback.with_days_off(deps.db, done, zones)
     text, blocks = interview_blocks.scheduled_message(warned)
     await notify.dm(client, user_id, text, blocks)

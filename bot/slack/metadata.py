@@ -72,21 +72,28 @@ class _Metadata:
 class CandidateMetadata(_Metadata):
     """A form about one candidate: deadline, offer, take-home, interview. `request` is a
     one-time key, for forms where Slack delivering a double click twice must not do the
-    thing twice (scheduling); empty, it is left out."""
+    thing twice (scheduling); empty, it is left out. `confirmed`: the key of the form
+    (NewInterview.key) whose warnings the scheduler was shown, to book it anyway."""
 
     candidate_id: int
     request: str = ""
+    confirmed: str = ""
 
     def _fields(self) -> dict[str, object]:
         return {
             "candidate": self.candidate_id,
             **({"request": self.request} if self.request else {}),
+            **({"confirmed": self.confirmed} if self.confirmed else {}),
         }
 
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
-        request = data.get("request")
-        return cls(_record(data, "candidate"), request if isinstance(request, str) else "")
+        request, confirmed = data.get("request"), data.get("confirmed")
+        return cls(
+            _record(data, "candidate"),
+            request if isinstance(request, str) else "",
+            confirmed if isinstance(confirmed, str) else "",
+        )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ submitting it once, and who may see whose ratings."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -336,6 +337,17 @@ class NewInterview:
     starts_at: datetime | None
     minutes: str | None
 
+    def key(self) -> str:
+        """The same form, the same key: a booking warned about and then confirmed is the
+        one the warnings were about, not one changed since."""
+        typed = (
+            self.plan_stage or "",
+            ",".join(sorted(set(self.interviewer_ids))),
+            self.starts_at.isoformat() if self.starts_at else "",
+            (self.minutes or "").strip(),
+        )
+        return hashlib.sha256("|".join(typed).encode()).hexdigest()[:16]
+
 
 @dataclass(frozen=True)
 class Scheduled:
@@ -419,9 +431,44 @@ async def schedule(
     form: NewInterview,
     now: datetime,
     request_key: str = "",
+    dry_run: bool = False,
 ) -> Scheduled:
     """Add one interview; the first one moves the candidate to `interviewing`.
-    A form submitted again (same request_key) books nothing more."""
+    A form submitted again (same request_key) books nothing more. `dry_run`: what the
+    booking would be and what it would warn about, with nothing stored (the scheduler
+    sees the warnings on the form before booking)."""
+    try:
+        return await _schedule(
+            db,
+            actor_id=actor_id,
+            candidate_id=candidate_id,
+            form=form,
+            now=now,
+            request_key=request_key,
+            dry_run=dry_run,
+        )
+    except _NotKept as tried:
+        return tried.scheduled
+
+
+class _NotKept(Exception):
+    """Raised out of a dry run's transaction, to roll it back with what it found."""
+
+    def __init__(self, scheduled: Scheduled) -> None:
+        super().__init__("dry run")
+        self.scheduled = scheduled
+
+
+async def _schedule(
+    db: Database,
+    *,
+    actor_id: str,
+    candidate_id: int,
+    form: NewInterview,
+    now: datetime,
+    request_key: str,
+    dry_run: bool,
+) -> Scheduled:
     async with db.transaction() as session:
         await store.lock_candidate(session, candidate_id=candidate_id)  # one booking at a time
         card = await allowed_card(
@@ -468,7 +515,7 @@ async def schedule(
             await store.replan_clocks(session, candidate_id=candidate.id, now=now)
             await session.refresh(candidate)
         interviewer_ids = sorted(set(form.interviewer_ids))
-        return Scheduled(
+        scheduled = Scheduled(
             interview,
             candidate,
             role,
@@ -487,6 +534,11 @@ async def schedule(
                 interviewer_ids=interviewer_ids,
             ),
         )
+        if dry_run:
+            # Out of the session first: a rollback would expire what they hold.
+            session.expunge_all()
+            raise _NotKept(scheduled)
+        return scheduled
 
 
 async def booking_warnings(

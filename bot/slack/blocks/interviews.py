@@ -4,6 +4,7 @@ read-only scorecard, the pending list, and the loop summary."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import uuid4
 
@@ -55,6 +56,7 @@ from bot.usecases.feedback import (
     Assignment,
     InterviewView,
     Loop,
+    NewInterview,
     Scheduled,
     ScorecardContext,
     ScorecardDetail,
@@ -72,30 +74,84 @@ VIEW_SCORECARD = "scorecard_view"
 
 
 def schedule_modal(card: CandidateCard, template: Template) -> View:
+    return _schedule_form(
+        f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · now in {card.candidate.stage}",
+        template,
+        # A one-time key: Slack may deliver a double click on Schedule twice.
+        CandidateMetadata(card.candidate.id or 0, request=uuid4().hex),
+    )
+
+
+def schedule_warned_modal(
+    tried: Scheduled, template: Template, form: NewInterview, metadata: CandidateMetadata
+) -> View:
+    """The same form, filled in as it was sent, with what booking it would warn about;
+    sent as it is, it books (`metadata.confirmed`), changed, it is checked again."""
+    stage = tried.moved_from or Stage(tried.candidate.stage)
+    lines = warning_lines(tried)
+    return _schedule_form(
+        f"*{esc(tried.candidate.name)}* · {esc(tried.role.title)} · now in {stage.value}",
+        template,
+        replace(metadata, confirmed=form.key()),
+        warned=[
+            section(
+                f"*Before you book: {plural(len(lines), 'warning')}.* Change the time or the "
+                "interviewers, or press *Schedule anyway* to book it as it is."
+            ),
+            *(section(clip(line, 3000)) for line in lines[:WARNINGS_SHOWN]),
+            DividerBlock(),
+        ],
+        filled=form,
+    )
+
+
+# A form holds at most 100 blocks; a booking has at most a handful of warnings, one per
+# interviewer at most for each kind.
+WARNINGS_SHOWN = 20
+
+
+def _schedule_form(
+    head: str,
+    template: Template,
+    metadata: CandidateMetadata,
+    *,
+    warned: Sequence[Block] = (),
+    filled: NewInterview | None = None,
+) -> View:
     options = [
         Option(value=s.key, text=clip(f"{i}. {s.name} ({s.minutes} min)", 75))
         for i, s in enumerate(template.plan, 1)
     ]
+    chosen = next((o for o in options if filled and o.value == filled.plan_stage), None)
+    starts = filled.starts_at if filled else None
     blocks: list[Block] = [
-        section(
-            f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · now in {card.candidate.stage}"
-        ),
+        *warned,
+        section(head),
         InputBlock(
             block_id="plan",
             label="Interview",
             hint="Which interview of the role's plan this is.",
-            element=StaticSelectElement(action_id="value", placeholder="Pick one", options=options),
+            element=StaticSelectElement(
+                action_id="value", placeholder="Pick one", options=options, initial_option=chosen
+            ),
         ),
         InputBlock(
             block_id="interviewers",
             label="Interviewers",
             hint="Each gets the interview kit and a scorecard to fill in.",
-            element=UserMultiSelectElement(action_id="value", placeholder="Pick people"),
+            element=UserMultiSelectElement(
+                action_id="value",
+                placeholder="Pick people",
+                initial_users=list(filled.interviewer_ids) if filled else None,
+            ),
         ),
         InputBlock(
             block_id="starts",
             label="Starts at",
-            element=DateTimePickerElement(action_id="value"),
+            element=DateTimePickerElement(
+                action_id="value",
+                initial_date_time=int(starts.timestamp()) if starts else None,
+            ),
         ),
         InputBlock(
             block_id="minutes",
@@ -103,17 +159,20 @@ def schedule_modal(card: CandidateCard, template: Template) -> View:
             optional=True,
             hint="Leave empty for the plan's length.",
             element=NumberInputElement(
-                action_id="value", is_decimal_allowed=False, min_value="10", max_value="480"
+                action_id="value",
+                is_decimal_allowed=False,
+                min_value="10",
+                max_value="480",
+                initial_value=(filled.minutes or None) if filled else None,
             ),
         ),
     ]
     return form_modal(
         SCHEDULE,
         "Schedule interview",
-        "Schedule",
+        "Schedule anyway" if warned else "Schedule",
         blocks,
-        # A one-time key: Slack may deliver a double click on Schedule twice.
-        metadata=CandidateMetadata(card.candidate.id or 0, request=uuid4().hex).encode(),
+        metadata=metadata.encode(),
     )
 
 
