@@ -158,18 +158,48 @@ async def open_cant_make_it(reply: Reply, action: dict[str, Any]) -> None:
 
 @submission("starts")
 async def reschedule(ack: AsyncAck, modal: Modal) -> None:
+    """Move it, unless the new time would warn (a clash, a day off, past the loop): then
+    the form again, with the warnings, to change or to send as it is."""
     view = modal.view
     metadata = InterviewMetadata.from_view(view)
-    done = await interviews.reschedule(
-        modal.deps.db,
-        actor_id=modal.user_id,
-        interview_id=metadata.interview_id,
-        base_version=metadata.version,
-        form=interviews.NewTime(forms.datetime_utc(view, "starts"), forms.text(view, "minutes")),
-        now=modal.deps.clock.now(),
-    )
+    form = interviews.NewTime(forms.datetime_utc(view, "starts"), forms.text(view, "minutes"))
+
+    async def move(*, dry_run: bool = False) -> Changed:
+        return await interviews.reschedule(
+            modal.deps.db,
+            actor_id=modal.user_id,
+            interview_id=metadata.interview_id,
+            base_version=metadata.version,
+            form=form,
+            now=modal.deps.clock.now(),
+            dry_run=dry_run,
+        )
+
+    if metadata.confirmed != form.key():
+        tried = await move(dry_run=True)
+        lines = await _warning_lines(modal, tried.kit([k.interviewer_id for k in tried.kits]))
+        if lines:
+            warned = interview_blocks.before_you(
+                lines,
+                "move it",
+                "Change the time, or press *Reschedule anyway* to move it as it is.",
+            )
+            await ack(
+                response_action="update",
+                view=blocks.reschedule_warned_modal(tried, form, metadata, warned),
+            )
+            return
+    done = await move()
     await ack()
     modal.later(_after_reschedule(modal, done), name="interview-moved")
+
+
+async def _warning_lines(modal: Modal, kit: Scheduled) -> list[str]:
+    """What a change would warn about, for its form (days off only if Slack says where
+    the interviewers are in time: notify.time_zones_in_time)."""
+    zones = await notify.time_zones_in_time(modal.client, kit.interviewer_ids)
+    warned = await feedback.with_days_off(modal.deps.db, kit, zones or {})
+    return interview_blocks.warning_lines(warned)
 
 
 async def _warn_who_changed(
@@ -204,16 +234,38 @@ async def _after_reschedule(modal: Modal, done: Changed) -> None:
 
 @submission("interviewers")
 async def change_panel(ack: AsyncAck, modal: Modal) -> None:
+    """Change the panel, unless someone added would be warned about (another interview
+    then, a day off): then the form again, with the warnings."""
     view = modal.view
     metadata = InterviewMetadata.from_view(view)
-    done = await interviews.change_panel(
-        modal.deps.db,
-        actor_id=modal.user_id,
-        interview_id=metadata.interview_id,
-        base_version=metadata.version,
-        interviewer_ids=forms.users(view, "interviewers"),
-        now=modal.deps.clock.now(),
-    )
+    people = forms.users(view, "interviewers")
+
+    async def change(*, dry_run: bool = False) -> Changed:
+        return await interviews.change_panel(
+            modal.deps.db,
+            actor_id=modal.user_id,
+            interview_id=metadata.interview_id,
+            base_version=metadata.version,
+            interviewer_ids=people,
+            now=modal.deps.clock.now(),
+            dry_run=dry_run,
+        )
+
+    if metadata.confirmed != interviews.panel_key(people):
+        tried = await change(dry_run=True)
+        lines = await _warning_lines(modal, tried.kit(tried.added)) if tried.added else []
+        if lines:
+            warned = interview_blocks.before_you(
+                lines,
+                "save",
+                "Change the interviewers, or press *Save anyway* to keep them as they are.",
+            )
+            await ack(
+                response_action="update",
+                view=blocks.panel_warned_modal(tried, people, metadata, warned),
+            )
+            return
+    done = await change()
     await ack()
     modal.later(_after_panel(modal, done), name="panel-changed")
 

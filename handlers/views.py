@@ -3,7 +3,6 @@ listener raises what it will not do, and @submission (handlers/submissions.py) a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -179,7 +178,7 @@ async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
     zones: dict[str, str | None] | None = None  # asked for the form's check, kept for the kits
     if metadata.confirmed != form.key():
         tried = await book(dry_run=True)
-        zones = await _zones_in_time(modal.client, tried.interviewer_ids) or None
+        zones = await notify.time_zones_in_time(modal.client, tried.interviewer_ids)
         warned = await feedback.with_days_off(deps.db, tried, zones or {})
         if not tried.repeated and interview_blocks.warning_lines(warned):
             template = template_named(warned.role.template)
@@ -192,23 +191,6 @@ async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
     await ack()
     if not done.repeated:
         modal.later(_after_schedule(modal, done, zones), name="send-kits")
-
-
-# How long the form's check waits for Slack to say where the interviewers are, within the
-# 3 seconds Slack gives the answer. Past it, days off are left out of the form's
-# warnings; the DM after the booking still has them.
-ZONES_WAIT_SECONDS = 1.0
-
-
-async def _zones_in_time(client: AsyncWebClient, user_ids: list[str]) -> dict[str, str | None]:
-    try:
-        async with asyncio.timeout(ZONES_WAIT_SECONDS):
-            return await notify.time_zones(client, user_ids)
-    except TimeoutError:
-        log.warning(
-            "time zones took over %.1f s: the form's check skips days off", ZONES_WAIT_SECONDS
-        )
-        return {}
 
 
 async def _after_schedule(

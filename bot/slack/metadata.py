@@ -154,13 +154,20 @@ class TakehomeMetadata(_Metadata):
 @dataclass(frozen=True)
 class InterviewMetadata(_Metadata):
     """A form changing an interview: the interview, and the version it was opened on, so
-    a change someone made meanwhile is refused on the form, not overwritten."""
+    a change someone made meanwhile is refused on the form, not overwritten.
+    `confirmed`: the key of the form (bot.usecases.trials.form_key) whose warnings the
+    person was shown, to make the change anyway."""
 
     interview_id: int
     version: int
+    confirmed: str = ""
 
     def _fields(self) -> dict[str, object]:
-        return {"interview": self.interview_id, "version": self.version}
+        return {
+            "interview": self.interview_id,
+            "version": self.version,
+            **({"confirmed": self.confirmed} if self.confirmed else {}),
+        }
 
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
@@ -168,4 +175,5 @@ class InterviewMetadata(_Metadata):
         version = small_int(data.get("version"), low=1, high=MAX_VERSION)
         if version is None:
             raise OutOfDate("no interview version in the form's metadata")
-        return cls(interview_id, version)
+        confirmed = data.get("confirmed")
+        return cls(interview_id, version, confirmed if isinstance(confirmed, str) else "")

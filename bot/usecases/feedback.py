@@ -3,10 +3,10 @@ submitting it once, and who may see whose ratings."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import cast
 
 from bot import store
 from bot.domain import access, clocks, safeguards
@@ -38,6 +38,7 @@ from bot.store.tables import (
 from bot.usecases import takehomes
 from bot.usecases.candidates import CandidateCard, allowed_card, lock_open, still_open
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
+from bot.usecases.trials import Tried, form_key, kept
 
 MAX_INTERVIEWERS = 6
 # An interview may be recorded after the fact, but not long after.
@@ -340,13 +341,12 @@ class NewInterview:
     def key(self) -> str:
         """The same form, the same key: a booking warned about and then confirmed is the
         one the warnings were about, not one changed since."""
-        typed = (
+        return form_key(
             self.plan_stage or "",
             ",".join(sorted(set(self.interviewer_ids))),
             self.starts_at.isoformat() if self.starts_at else "",
             (self.minutes or "").strip(),
         )
-        return hashlib.sha256("|".join(typed).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -435,8 +435,8 @@ async def schedule(
 ) -> Scheduled:
     """Add one interview; the first one moves the candidate to `interviewing`.
     A form submitted again (same request_key) books nothing more. `dry_run`: what the
-    booking would be and what it would warn about, with nothing stored (the scheduler
-    sees the warnings on the form before booking)."""
+    booking would be and what it would warn about, with nothing stored
+    (bot.usecases.trials: the scheduler sees the warnings on the form before booking)."""
     try:
         return await _schedule(
             db,
@@ -447,16 +447,8 @@ async def schedule(
             request_key=request_key,
             dry_run=dry_run,
         )
-    except _NotKept as tried:
-        return tried.scheduled
-
-
-class _NotKept(Exception):
-    """Raised out of a dry run's transaction, to roll it back with what it found."""
-
-    def __init__(self, scheduled: Scheduled) -> None:
-        super().__init__("dry run")
-        self.scheduled = scheduled
+    except Tried as tried:
+        return cast(Scheduled, tried.result)
 
 
 async def _schedule(
@@ -534,11 +526,7 @@ async def _schedule(
                 interviewer_ids=interviewer_ids,
             ),
         )
-        if dry_run:
-            # Out of the session first: a rollback would expire what they hold.
-            session.expunge_all()
-            raise _NotKept(scheduled)
-        return scheduled
+        return kept(session, scheduled, dry_run=dry_run)
 
 
 async def booking_warnings(

@@ -10,9 +10,10 @@ re-plans the candidate's clocks, so nudges follow the interview as it now is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import cast
 
 from bot import store
 from bot.domain import access, safeguards
@@ -41,6 +42,7 @@ from bot.usecases.feedback import (
     start_problem,
     template_of,
 )
+from bot.usecases.trials import Tried, form_key, kept
 
 CHANGERS_ONLY = "Only the role's recruiters and hiring manager change interviews."
 NOT_ON_PANEL = "You are not on that interview's panel, so there is nothing to tell."
@@ -295,6 +297,17 @@ class NewTime:
     starts_at: datetime | None
     minutes: str | None
 
+    def key(self) -> str:
+        """See bot.usecases.trials.form_key."""
+        return form_key(
+            self.starts_at.isoformat() if self.starts_at else "", (self.minutes or "").strip()
+        )
+
+
+def panel_key(interviewer_ids: list[str]) -> str:
+    """See bot.usecases.trials.form_key."""
+    return form_key(",".join(sorted(set(interviewer_ids))))
+
 
 def check_time(
     form: NewTime, *, now: datetime, current_minutes: int
@@ -321,9 +334,35 @@ async def reschedule(
     base_version: int,
     form: NewTime,
     now: datetime,
+    dry_run: bool = False,
 ) -> Changed:
     """A new start and length; the seats are due from the new end, and the clocks re-plan
-    from it (the sweep sends nothing about the old time)."""
+    from it (the sweep sends nothing about the old time). `dry_run`: the change and its
+    warnings, with nothing stored (bot.usecases.trials)."""
+    try:
+        return await _reschedule(
+            db,
+            actor_id=actor_id,
+            interview_id=interview_id,
+            base_version=base_version,
+            form=form,
+            now=now,
+            dry_run=dry_run,
+        )
+    except Tried as tried:
+        return cast(Changed, tried.result)
+
+
+async def _reschedule(
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    form: NewTime,
+    now: datetime,
+    dry_run: bool,
+) -> Changed:
     async with db.transaction() as session:
         candidate, context = await _locked(
             session,
@@ -382,13 +421,14 @@ async def reschedule(
             interviewer_ids=[seat.interviewer_id for seat in after.seats],
             keep=lambda warning: not isinstance(warning, safeguards.PlanOverrun),
         )
-    return Changed(
-        after,
-        competencies_for(template, interview.plan_stage),
-        _kits(after.seats),
-        moved_from=old,
-        warnings=warnings,
-    )
+        changed = Changed(
+            after,
+            competencies_for(template, interview.plan_stage),
+            _kits(after.seats),
+            moved_from=old,
+            warnings=warnings,
+        )
+        return kept(session, changed, dry_run=dry_run)
 
 
 async def _as_booked(
@@ -434,12 +474,40 @@ async def change_panel(
     base_version: int,
     interviewer_ids: list[str],
     now: datetime,
+    dry_run: bool = False,
 ) -> Changed:
     """Add and remove interviewers. A removed seat goes quietly (its clocks with it); a
-    scorecard its holder submitted stays in the loop, marked as from off the panel."""
+    scorecard its holder submitted stays in the loop, marked as from off the panel.
+    `dry_run`: the change and its warnings, with nothing stored (bot.usecases.trials)."""
     people, errors = check_panel(interviewer_ids)
     if errors:
         raise FormErrors(errors)
+    try:
+        changed, candidate, completes = await _change_panel(
+            db,
+            actor_id=actor_id,
+            interview_id=interview_id,
+            base_version=base_version,
+            people=people,
+            now=now,
+            dry_run=dry_run,
+        )
+    except Tried as tried:
+        return cast(Changed, tried.result)
+    hiring_manager_id = changed.card.role.hiring_manager_id
+    return replace(changed, completed=await _summary(db, candidate, hiring_manager_id, completes))
+
+
+async def _change_panel(
+    db: Database,
+    *,
+    actor_id: str,
+    interview_id: int,
+    base_version: int,
+    people: list[str],
+    now: datetime,
+    dry_run: bool,
+) -> tuple[Changed, Candidate, bool]:
     async with db.transaction() as session:
         candidate, context = await _locked(
             session,
@@ -503,15 +571,16 @@ async def change_panel(
             if added
             else []
         )
-    return Changed(
-        after,
-        competencies_for(template, interview.plan_stage),
-        _kits(after.seats),
-        added=added,
-        removed=removed_kits,
-        warnings=warnings,
-        completed=await _summary(db, candidate, role.hiring_manager_id, completes),
-    )
+        changed = Changed(
+            after,
+            competencies_for(template, interview.plan_stage),
+            _kits(after.seats),
+            added=added,
+            removed=removed_kits,
+            warnings=warnings,
+        )
+        kept(session, changed, dry_run=dry_run)
+        return changed, candidate, completes
 
 
 async def _summary(

@@ -400,6 +400,17 @@ def kits_edited(app: Running, since: int) -> list[dict[str, Any]]:
     ]
 
 
+def warnings_on_form(response: Any, button: str) -> str:
+    """A change that would warn comes back on its form, warnings on top, `button` to make
+    it as it is: what the form shows."""
+    warned = answer(response)
+    assert warned["response_action"] == "update", warned
+    assert warned["view"]["submit"]["text"] == button
+    shown = blocks_text(warned["view"]["blocks"])
+    assert shown.startswith("*Before you ")
+    return shown
+
+
 def day_off_in(kit: dict[str, Any]) -> bool:
     return "On a company day off where you are" in blocks_text(kit["blocks"])
 
@@ -417,10 +428,17 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
     assert warning_dms(app, "Moved", before) == []
     assert [day_off_in(kit) for kit in kits_edited(app, before)] == [False, False]
 
-    # To Thursday 10:00: a company day off, and INTERVIEWER_2's other interview then.
+    # To Thursday 10:00: a company day off, and INTERVIEWER_2's other interview then. The
+    # form says so first, and moves nothing until it is sent again as it is.
     before = len(app.standin.calls)
     form = await open_form_at(app, "reschedule", index=0)
-    done = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    warned = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    on_form = warnings_on_form(warned, "Reschedule anyway")
+    assert "*On a company day off.*" in on_form and "is already interviewing then" in on_form
+    assert (await the_interview(app, interview.id)).starts_at != THURSDAY_10
+    done = await app.slack.submit_view(
+        answer(warned)["view"], {"starts": THURSDAY_10}, user=RECRUITER
+    )
     await app.settle()
 
     assert done.status_code == 200 and not done.content, done.text
@@ -447,9 +465,11 @@ async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
 
     before = len(app.standin.calls)
     form = await open_form_at(app, "panel", index=0)
-    done = await app.slack.submit_view(
-        form, {"interviewers": [INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3]}, user=RECRUITER
-    )
+    panel = {"interviewers": [INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3]}
+    warned = await app.slack.submit_view(form, panel, user=RECRUITER)
+    assert "*On a company day off.*" in warnings_on_form(warned, "Save anyway")
+    assert await seats_of_maya(app) == {INTERVIEWER}  # nothing changed yet
+    done = await app.slack.submit_view(answer(warned)["view"], panel, user=RECRUITER)
     await app.settle()
 
     assert done.status_code == 200 and not done.content, done.text
@@ -804,7 +824,11 @@ async def test_a_reschedule_onto_an_interviewer_s_day_away_warns_who_moved_it(
 
     before = len(app.standin.calls)
     form = await open_form_at(app, "reschedule", index=0)
-    done = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    on_form = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+    assert "*Away that day.*" in warnings_on_form(on_form, "Reschedule anyway")
+    done = await app.slack.submit_view(
+        answer(on_form)["view"], {"starts": THURSDAY_10}, user=RECRUITER
+    )
     await app.settle()
 
     assert done.status_code == 200 and not done.content, done.text

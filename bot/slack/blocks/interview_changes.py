@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -27,7 +29,14 @@ from bot.slack.blocks.candidates import OPEN_MOVE
 from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, when
 from bot.slack.metadata import InterviewMetadata
 from bot.store.tables import Interview
-from bot.usecases.interviews import CantMakeIt, Changed, InterviewContext, Verb
+from bot.usecases.interviews import (
+    CantMakeIt,
+    Changed,
+    InterviewContext,
+    NewTime,
+    Verb,
+    panel_key,
+)
 
 # Listeners in handlers/interview_changes.py.
 MENU = "interview_menu"  # the card's overflow, one per interview: `interview_menu_<id>`
@@ -92,11 +101,11 @@ def interview_line(stage_name: str, interview: Interview, by: str | None, why: s
     return line
 
 
-def _head(ctx: InterviewContext) -> Block:
+def _head(ctx: InterviewContext, at: datetime | None = None) -> Block:
     card = ctx.card
     return section(
         f"*{esc(card.candidate.name)}* · {esc(card.role.title)}\n"
-        f"{esc(ctx.stage_name)}, {when(ctx.interview.starts_at)}"
+        f"{esc(ctx.stage_name)}, {when(at or ctx.interview.starts_at)}"
     )
 
 
@@ -107,16 +116,51 @@ def _metadata(ctx: InterviewContext) -> str:
 # The forms ------------------------------------------------------------------------------
 
 
-def reschedule_modal(ctx: InterviewContext) -> View:
-    """Opens on the time an interviewer who can't make it proposed, if one did (the
-    latest proposal), else on the interview's own time."""
-    proposals = sorted(
+def _proposals(ctx: InterviewContext) -> list[tuple[datetime, datetime, str]]:
+    """(when, the time proposed, who) of each interviewer who can't make it and proposed
+    a time, the latest last."""
+    return sorted(
         (seat.cant_make_it_at, seat.proposed_start_at, seat.interviewer_id)
         for seat in ctx.seats
         if seat.cant_make_it_at is not None and seat.proposed_start_at is not None
     )
+
+
+def reschedule_modal(ctx: InterviewContext) -> View:
+    """Opens on the time an interviewer who can't make it proposed, if one did (the
+    latest proposal), else on the interview's own time."""
+    proposals = _proposals(ctx)
     start = proposals[-1][1] if proposals else ctx.interview.starts_at
-    blocks: list[Block] = [_head(ctx)]
+    return _reschedule_form(ctx, _head(ctx), start, str(ctx.minutes), _metadata(ctx))
+
+
+def reschedule_warned_modal(
+    tried: Changed, form: NewTime, metadata: InterviewMetadata, warned: Sequence[Block]
+) -> View:
+    """The form again, filled in as it was sent, under what the move would warn about
+    (`warned`); sent as it is (`metadata.confirmed`), it moves the interview."""
+    ctx = tried.context
+    return _reschedule_form(
+        ctx,
+        _head(ctx, at=tried.moved_from),
+        form.starts_at or ctx.interview.starts_at,
+        (form.minutes or "").strip() or None,
+        replace(metadata, confirmed=form.key()).encode(),
+        warned=warned,
+    )
+
+
+def _reschedule_form(
+    ctx: InterviewContext,
+    head: Block,
+    start: datetime,
+    minutes: str | None,
+    metadata: str,
+    *,
+    warned: Sequence[Block] = (),
+) -> View:
+    blocks: list[Block] = [*warned, head]
+    proposals = _proposals(ctx)
     if proposals:
         blocks.append(
             context(
@@ -144,17 +188,40 @@ def reschedule_modal(ctx: InterviewContext) -> View:
                 is_decimal_allowed=False,
                 min_value="10",
                 max_value="480",
-                initial_value=str(ctx.minutes),
+                initial_value=minutes,
             ),
         ),
     ]
-    return form_modal(
-        RESCHEDULE, "Reschedule interview", "Reschedule", blocks, metadata=_metadata(ctx)
-    )
+    submit = "Reschedule anyway" if warned else "Reschedule"
+    return form_modal(RESCHEDULE, "Reschedule interview", submit, blocks, metadata=metadata)
 
 
 def panel_modal(ctx: InterviewContext) -> View:
+    return _panel_form(ctx, ctx.interviewer_ids, _metadata(ctx))
+
+
+def panel_warned_modal(
+    tried: Changed, people: list[str], metadata: InterviewMetadata, warned: Sequence[Block]
+) -> View:
+    """The form again, with the people as they were sent, under what the change would
+    warn about (`warned`); sent as it is (`metadata.confirmed`), it changes the panel."""
+    return _panel_form(
+        tried.context,
+        people,
+        replace(metadata, confirmed=panel_key(people)).encode(),
+        warned=warned,
+    )
+
+
+def _panel_form(
+    ctx: InterviewContext,
+    people: list[str],
+    metadata: str,
+    *,
+    warned: Sequence[Block] = (),
+) -> View:
     blocks: list[Block] = [
+        *warned,
         _head(ctx),
         InputBlock(
             block_id="interviewers",
@@ -162,11 +229,12 @@ def panel_modal(ctx: InterviewContext) -> View:
             hint="Up to 6. New people get the kit; people you remove are not nudged again. "
             "A scorecard already in stays.",
             element=UserMultiSelectElement(
-                action_id="value", placeholder="Pick people", initial_users=ctx.interviewer_ids
+                action_id="value", placeholder="Pick people", initial_users=people
             ),
         ),
     ]
-    return form_modal(CHANGE_PANEL, "Change interviewers", "Save", blocks, metadata=_metadata(ctx))
+    submit = "Save anyway" if warned else "Save"
+    return form_modal(CHANGE_PANEL, "Change interviewers", submit, blocks, metadata=metadata)
 
 
 def cancel_modal(ctx: InterviewContext) -> View:

@@ -93,16 +93,23 @@ def schedule_warned_modal(
         f"*{esc(tried.candidate.name)}* · {esc(tried.role.title)} · now in {stage.value}",
         template,
         replace(metadata, confirmed=form.key()),
-        warned=[
-            section(
-                f"*Before you book: {plural(len(lines), 'warning')}.* Change the time or the "
-                "interviewers, or press *Schedule anyway* to book it as it is."
-            ),
-            *(section(clip(line, 3000)) for line in lines[:WARNINGS_SHOWN]),
-            DividerBlock(),
-        ],
+        warned=before_you(
+            lines,
+            "book",
+            "Change the time or the interviewers, or press *Schedule anyway* to book it as it is.",
+        ),
         filled=form,
     )
+
+
+def before_you(lines: list[str], verb: str, choice: str) -> list[Block]:
+    """The warnings on top of a form sent back before anything changed (`lines`, from
+    warning_lines): `Before you <verb>: N warnings.` and what the person may do."""
+    return [
+        section(f"*Before you {verb}: {plural(len(lines), 'warning')}.* {choice}"),
+        *(section(clip(line, 3000)) for line in lines[:WARNINGS_SHOWN]),
+        DividerBlock(),
+    ]
 
 
 # A form holds at most 100 blocks; a booking has at most a handful of warnings, one per
