@@ -178,8 +178,11 @@ async def time_zone(client: AsyncWebClient, user_id: str) -> str | None:
 
 async def time_zones(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str | None]:
     """Each person's zone, asked once: a change to an interview needs them for the day-off
-    check (bot.usecases.feedback.with_days_off) and for each kit."""
-    return {user_id: await time_zone(client, user_id) for user_id in user_ids}
+    check (bot.usecases.feedback.with_days_off) and for each kit. Asked of Slack all at
+    once: a form's check waits for them before it answers (time_zones_in_time)."""
+    people = list(dict.fromkeys(user_ids))
+    zones = await asyncio.gather(*(time_zone(client, user_id) for user_id in people))
+    return dict(zip(people, zones, strict=True))
 
 
 # How long a form's check waits for Slack to say where the interviewers are, within the
