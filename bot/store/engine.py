@@ -151,8 +151,19 @@ class Database:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        async with self._writers.turn(), self._sessions() as session, session.begin():
+        async with self._writers.turn() as took, self._sessions() as session, session.begin():
             with _on_loop(on_loop):
+                if took:
+                    # pysqlite opens a transaction only at the first INSERT, UPDATE or
+                    # DELETE. A SAVEPOINT before any (session.begin_nested, as creating
+                    # a role does) opened one of its own, and its RELEASE committed: a
+                    # failure after it left half the work stored. BEGIN first makes the
+                    # whole block one transaction. IMMEDIATE takes the write lock with
+                    # it, as the first write did, so a read before that write never
+                    # holds a snapshot that another program's commit makes stale
+                    # (SQLITE_BUSY_SNAPSHOT). A transaction opened inside one this task
+                    # holds only reads, beside it: it begins as before.
+                    await (await session.connection()).exec_driver_sql("BEGIN IMMEDIATE")
                 yield session
 
     @asynccontextmanager
@@ -217,10 +228,12 @@ class _WriterQueue:
         self._fd: int | None = None
 
     @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
+    async def turn(self) -> AsyncIterator[bool]:
+        """The writers' turn for this task: True when it took it, False inside a
+        transaction of its own that already holds it."""
         task = asyncio.current_task()
         if task is not None and task is self._holder:
-            yield  # a transaction opened inside one this task holds: it already has the turn
+            yield False  # a transaction opened inside one this task holds: it has the turn
             return
         loop = asyncio.get_running_loop()
         lock = self._locks.setdefault(loop, asyncio.Lock())  # locks belong to one loop
@@ -228,7 +241,7 @@ class _WriterQueue:
             fd = await self._lock_other_processes_out()
             self._holder = task
             try:
-                yield
+                yield True
             finally:
                 self._holder = None
                 if fd is not None:

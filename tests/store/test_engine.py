@@ -168,3 +168,16 @@ async def test_a_read_runs_outside_a_transaction_and_a_write_inside_one(db: Data
         async with db.transaction() as session:
             first, second = await two_clocks(session)
         assert first == second  # one transaction, one clock
+
+
+@pytest.mark.both_databases
+async def test_a_transaction_that_fails_after_a_savepoint_stores_none_of_it(
+    db: Database,
+) -> None:
+    """Creating a role inserts it in a savepoint (a racing twin fails alone); a failure
+    later in the same transaction must take the role back with it."""
+    with pytest.raises(RuntimeError, match="later"):
+        async with db.transaction() as session:
+            await create_role_in(session, datetime.now(UTC), title="Half Done")
+            raise RuntimeError("a later step failed")
+    assert await _roles(db) == 0
