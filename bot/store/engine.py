@@ -144,9 +144,26 @@ class Database:
         )
 
     @asynccontextmanager
-    async def transaction(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:
+    async def transaction(
+        self, *, on_loop: bool = False, dry_run: bool = False
+    ) -> AsyncIterator[AsyncSession]:
         """A session whose work commits together at the end, or not at all. `on_loop`:
-        a few short statements, run on the event loop's thread on SQLite (sqlite_trips)."""
+        a few short statements, run on the event loop's thread on SQLite (sqlite_trips).
+        `dry_run`: rolled back at the end however it went, its objects kept as they were
+        (a change tried, to say what it would do and warn about, with nothing stored)."""
+        try:
+            async with self._transaction(on_loop=on_loop) as session:
+                yield session
+                if dry_run:
+                    # Out of the session first: the rollback would expire them, and
+                    # what the dry run found is read after it.
+                    session.expunge_all()
+                    raise _DryRun
+        except _DryRun:
+            pass
+
+    @asynccontextmanager
+    async def _transaction(self, *, on_loop: bool) -> AsyncIterator[AsyncSession]:
         if self._writers is None:
             async with self._sessions() as session, session.begin():
                 yield session
@@ -189,6 +206,10 @@ class Database:
         await self.engine.dispose()
         if self._writers is not None:
             self._writers.close()
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run's transaction, to roll it back."""
 
 
 def _on_loop(wanted: bool) -> AbstractContextManager[None]:

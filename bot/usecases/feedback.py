@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import cast
 
 from bot import store
 from bot.domain import access, clocks, safeguards
@@ -38,7 +37,7 @@ from bot.store.tables import (
 from bot.usecases import takehomes
 from bot.usecases.candidates import CandidateCard, allowed_card, lock_open, still_open
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
-from bot.usecases.trials import Tried, form_key, kept
+from bot.usecases.trials import form_key
 
 MAX_INTERVIEWERS = 6
 # An interview may be recorded after the fact, but not long after.
@@ -436,32 +435,8 @@ async def schedule(
     """Add one interview; the first one moves the candidate to `interviewing`.
     A form submitted again (same request_key) books nothing more. `dry_run`: what the
     booking would be and what it would warn about, with nothing stored
-    (bot.usecases.trials: the scheduler sees the warnings on the form before booking)."""
-    try:
-        return await _schedule(
-            db,
-            actor_id=actor_id,
-            candidate_id=candidate_id,
-            form=form,
-            now=now,
-            request_key=request_key,
-            dry_run=dry_run,
-        )
-    except Tried as tried:
-        return cast(Scheduled, tried.result)
-
-
-async def _schedule(
-    db: Database,
-    *,
-    actor_id: str,
-    candidate_id: int,
-    form: NewInterview,
-    now: datetime,
-    request_key: str,
-    dry_run: bool,
-) -> Scheduled:
-    async with db.transaction() as session:
+    (the scheduler sees the warnings on the form before booking)."""
+    async with db.transaction(dry_run=dry_run) as session:
         await store.lock_candidate(session, candidate_id=candidate_id)  # one booking at a time
         card = await allowed_card(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=schedule_refusal
@@ -526,7 +501,7 @@ async def _schedule(
                 interviewer_ids=interviewer_ids,
             ),
         )
-        return kept(session, scheduled, dry_run=dry_run)
+        return scheduled
 
 
 async def booking_warnings(

@@ -10,10 +10,9 @@ re-plans the candidate's clocks, so nudges follow the interview as it now is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import cast
 
 from bot import store
 from bot.domain import access, safeguards
@@ -42,7 +41,7 @@ from bot.usecases.feedback import (
     start_problem,
     template_of,
 )
-from bot.usecases.trials import Tried, form_key, kept
+from bot.usecases.trials import form_key
 
 CHANGERS_ONLY = "Only the role's recruiters and hiring manager change interviews."
 NOT_ON_PANEL = "You are not on that interview's panel, so there is nothing to tell."
@@ -338,32 +337,8 @@ async def reschedule(
 ) -> Changed:
     """A new start and length; the seats are due from the new end, and the clocks re-plan
     from it (the sweep sends nothing about the old time). `dry_run`: the change and its
-    warnings, with nothing stored (bot.usecases.trials)."""
-    try:
-        return await _reschedule(
-            db,
-            actor_id=actor_id,
-            interview_id=interview_id,
-            base_version=base_version,
-            form=form,
-            now=now,
-            dry_run=dry_run,
-        )
-    except Tried as tried:
-        return cast(Changed, tried.result)
-
-
-async def _reschedule(
-    db: Database,
-    *,
-    actor_id: str,
-    interview_id: int,
-    base_version: int,
-    form: NewTime,
-    now: datetime,
-    dry_run: bool,
-) -> Changed:
-    async with db.transaction() as session:
+    warnings, with nothing stored."""
+    async with db.transaction(dry_run=dry_run) as session:
         candidate, context = await _locked(
             session,
             actor_id=actor_id,
@@ -428,7 +403,7 @@ async def _reschedule(
             moved_from=old,
             warnings=warnings,
         )
-        return kept(session, changed, dry_run=dry_run)
+        return changed
 
 
 async def _as_booked(
@@ -478,37 +453,11 @@ async def change_panel(
 ) -> Changed:
     """Add and remove interviewers. A removed seat goes quietly (its clocks with it); a
     scorecard its holder submitted stays in the loop, marked as from off the panel.
-    `dry_run`: the change and its warnings, with nothing stored (bot.usecases.trials)."""
+    `dry_run`: the change and its warnings, with nothing stored."""
     people, errors = check_panel(interviewer_ids)
     if errors:
         raise FormErrors(errors)
-    try:
-        changed, candidate, completes = await _change_panel(
-            db,
-            actor_id=actor_id,
-            interview_id=interview_id,
-            base_version=base_version,
-            people=people,
-            now=now,
-            dry_run=dry_run,
-        )
-    except Tried as tried:
-        return cast(Changed, tried.result)
-    hiring_manager_id = changed.card.role.hiring_manager_id
-    return replace(changed, completed=await _summary(db, candidate, hiring_manager_id, completes))
-
-
-async def _change_panel(
-    db: Database,
-    *,
-    actor_id: str,
-    interview_id: int,
-    base_version: int,
-    people: list[str],
-    now: datetime,
-    dry_run: bool,
-) -> tuple[Changed, Candidate, bool]:
-    async with db.transaction() as session:
+    async with db.transaction(dry_run=dry_run) as session:
         candidate, context = await _locked(
             session,
             actor_id=actor_id,
@@ -571,16 +520,18 @@ async def _change_panel(
             if added
             else []
         )
-        changed = Changed(
-            after,
-            competencies_for(template, interview.plan_stage),
-            _kits(after.seats),
-            added=added,
-            removed=removed_kits,
-            warnings=warnings,
-        )
-        kept(session, changed, dry_run=dry_run)
-        return changed, candidate, completes
+    return Changed(
+        after,
+        competencies_for(template, interview.plan_stage),
+        _kits(after.seats),
+        added=added,
+        removed=removed_kits,
+        warnings=warnings,
+        # Nothing was completed by a dry run: it stored nothing.
+        completed=None
+        if dry_run
+        else await _summary(db, candidate, role.hiring_manager_id, completes),
+    )
 
 
 async def _summary(

@@ -1,32 +1,13 @@
-"""A change tried in its transaction and rolled back: what it would do and what it would
-warn about, with nothing stored (a form shows the warnings before anything is booked).
+"""A change warned about on its form, then sent again unchanged to be made anyway.
 
-Inside the transaction, `kept(session, result, dry_run=...)` returns the result, or
-raises Tried to roll the transaction back with it; the caller catches Tried around the
-transaction. The session's objects are expunged first: a rollback would expire them, and
-the result is read after it."""
+The check is the change itself, in a transaction that is rolled back
+(`Database.transaction(dry_run=True)`); the form that comes back carries the key of
+what it held, so the same form sent again is known to be confirmed and a changed one
+is checked again."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Generic, TypeVar
-
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-T = TypeVar("T")
-
-
-class Tried(Exception, Generic[T]):
-    def __init__(self, result: T) -> None:
-        super().__init__("tried, not kept")
-        self.result = result
-
-
-def kept(session: AsyncSession, result: T, *, dry_run: bool) -> T:
-    if dry_run:
-        session.expunge_all()
-        raise Tried(result)
-    return result
 
 
 def form_key(*typed: str) -> str:

@@ -181,3 +181,28 @@ async def test_a_transaction_that_fails_after_a_savepoint_stores_none_of_it(
             await create_role_in(session, datetime.now(UTC), title="Half Done")
             raise RuntimeError("a later step failed")
     assert await _roles(db) == 0
+
+
+@pytest.mark.both_databases
+async def test_a_dry_run_stores_nothing_and_returns_what_it_would_have_done(
+    db: Database,
+) -> None:
+    """What a form's check relies on: the change made and rolled back, its objects still
+    holding the values it gave them."""
+
+    async def add(title: str, *, dry_run: bool) -> Role:
+        async with db.transaction(dry_run=dry_run) as session:
+            return await create_role_in(session, datetime.now(UTC), title=title)
+
+    tried = await add("Tried Role", dry_run=True)
+    assert tried.id is not None and tried.title == "Tried Role"  # read after the rollback
+    assert await _roles(db) == 0
+
+    kept = await add("Kept Role", dry_run=False)
+    assert await _roles(db) == 1 and kept.title == "Kept Role"
+    # A failure inside a dry run is still the failure.
+    with pytest.raises(RuntimeError, match="refused"):
+        async with db.transaction(dry_run=True) as session:
+            await create_role_in(session, datetime.now(UTC), title="Half")
+            raise RuntimeError("refused")
+    assert await _roles(db) == 1
