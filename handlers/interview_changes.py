@@ -175,9 +175,12 @@ async def reschedule(ack: AsyncAck, modal: Modal) -> None:
             dry_run=dry_run,
         )
 
+    zones = None  # asked for the form's check, kept for the kits
     if metadata.confirmed != form.key():
         tried = await move(dry_run=True)
-        lines = await _warning_lines(modal, tried.kit([k.interviewer_id for k in tried.kits]))
+        lines, zones = await _warning_lines(
+            modal, tried.kit([k.interviewer_id for k in tried.kits])
+        )
         if lines:
             warned = interview_blocks.before_you(
                 lines,
@@ -191,25 +194,29 @@ async def reschedule(ack: AsyncAck, modal: Modal) -> None:
             return
     done = await move()
     await ack()
-    modal.later(_after_reschedule(modal, done), name="interview-moved")
+    modal.later(_after_reschedule(modal, done, zones), name="interview-moved")
 
 
-async def _warning_lines(modal: Modal, kit: Scheduled) -> list[str]:
+Zones = dict[str, str | None]
+
+
+async def _warning_lines(modal: Modal, kit: Scheduled) -> tuple[list[str], Zones | None]:
     """What a change would warn about, for its form (days off only if Slack says where
-    the interviewers are in time: notify.time_zones_in_time)."""
+    the interviewers are in time: notify.time_zones_in_time), and those zones."""
     zones = await notify.time_zones_in_time(modal.client, kit.interviewer_ids)
     warned = await feedback.with_days_off(modal.deps.db, kit, zones or {})
-    return interview_blocks.warning_lines(warned)
+    return interview_blocks.warning_lines(warned), zones
 
 
 async def _warn_who_changed(
-    modal: Modal, kit: Scheduled, *, moved: bool
-) -> tuple[Scheduled, dict[str, str | None]]:
+    modal: Modal, kit: Scheduled, *, moved: bool, zones: Zones | None
+) -> tuple[Scheduled, Zones]:
     """A DM to whoever moved the interview (`moved`) or added its interviewers (`kit`'s),
     if there is something they should know (Changed.warnings, and a day off where one of
-    them is); the kit so warned, and the interviewers' zones, asked once here, for their
-    kits."""
-    zones = await notify.time_zones(modal.client, kit.interviewer_ids)
+    them is); the kit so warned, and the interviewers' zones, asked once (here, unless
+    the form's check has them), for their kits."""
+    if zones is None:
+        zones = await notify.time_zones(modal.client, kit.interviewer_ids)
     warned = await feedback.with_days_off(modal.deps.db, kit, zones)
     message = interview_blocks.change_warnings_message(warned, moved=moved)
     if message is not None:
@@ -217,14 +224,14 @@ async def _warn_who_changed(
     return warned, zones
 
 
-async def _after_reschedule(modal: Modal, done: Changed) -> None:
+async def _after_reschedule(modal: Modal, done: Changed, zones: Zones | None) -> None:
     """The card for the person who moved it, and a DM of what they should know of the
     new time if anything (as a new booking's confirmation warns); the kits edited in
     place (or sent anew), then one short DM each: the new time only."""
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     people = [kit.interviewer_id for kit in done.kits]
-    moved, zones = await _warn_who_changed(modal, done.kit(people), moved=True)
+    moved, zones = await _warn_who_changed(modal, done.kit(people), moved=True, zones=zones)
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
     await notify.send_kits(client, deps.db, moved, zones, sent=sent)
     for person in people:
@@ -251,9 +258,12 @@ async def change_panel(ack: AsyncAck, modal: Modal) -> None:
             dry_run=dry_run,
         )
 
+    zones = None  # the added people's, asked for the form's check, kept for their kits
     if metadata.confirmed != interviews.panel_key(people):
         tried = await change(dry_run=True)
-        lines = await _warning_lines(modal, tried.kit(tried.added)) if tried.added else []
+        lines, zones = (
+            await _warning_lines(modal, tried.kit(tried.added)) if tried.added else ([], None)
+        )
         if lines:
             warned = interview_blocks.before_you(
                 lines,
@@ -267,17 +277,19 @@ async def change_panel(ack: AsyncAck, modal: Modal) -> None:
             return
     done = await change()
     await ack()
-    modal.later(_after_panel(modal, done), name="panel-changed")
+    modal.later(_after_panel(modal, done, zones), name="panel-changed")
 
 
-async def _after_panel(modal: Modal, done: Changed) -> None:
+async def _after_panel(modal: Modal, done: Changed, zones: Zones | None) -> None:
     """New people get the kit, and whoever added them a DM if one of them is already
     interviewing then or off that day; removed ones are not told (their kit only says
     so, quietly: an edit notifies nobody)."""
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     if done.added:
-        added, zones = await _warn_who_changed(modal, done.kit(done.added), moved=False)
+        added, zones = await _warn_who_changed(
+            modal, done.kit(done.added), moved=False, zones=zones
+        )
         await notify.send_kits(client, deps.db, added, zones)
     why = "you are no longer on this interview's panel. Nothing more is due from you."
     text, message = blocks.closed_kit(done, why)

@@ -427,6 +427,9 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
     await app.settle()
     assert warning_dms(app, "Moved", before) == []
     assert [day_off_in(kit) for kit in kits_edited(app, before)] == [False, False]
+    # Each interviewer's zone asked once: the form's check and the kits share them.
+    looked_up = [c.args["user"] for c in app.standin.calls[before:] if c.method == "users.info"]
+    assert sorted(looked_up) == [INTERVIEWER, INTERVIEWER_2]
 
     # To Thursday 10:00: a company day off, and INTERVIEWER_2's other interview then. The
     # form says so first, and moves nothing until it is sent again as it is.
