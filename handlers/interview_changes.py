@@ -35,7 +35,7 @@ from bot.usecases import feedback, interviews
 from bot.usecases.feedback import Scheduled
 from bot.usecases.interviews import Changed, Verb
 from handlers import forms
-from handlers.replies import Modal, Reply, on_click
+from handlers.replies import Modal, Reply, Zones, on_click
 from handlers.submissions import OPEN_AGAIN, submission
 
 OUT_OF_DATE = "That menu is out of date. Look at the card again."
@@ -178,9 +178,7 @@ async def reschedule(ack: AsyncAck, modal: Modal) -> None:
     zones = None  # asked for the form's check, kept for the kits
     if metadata.confirmed != form.key():
         tried = await move(dry_run=True)
-        lines, zones = await _warning_lines(
-            modal, tried.kit([k.interviewer_id for k in tried.kits])
-        )
+        lines, zones = await modal.warnings_for(tried.kit([k.interviewer_id for k in tried.kits]))
         if lines:
             warned = interview_blocks.before_you(
                 lines,
@@ -195,17 +193,6 @@ async def reschedule(ack: AsyncAck, modal: Modal) -> None:
     done = await move()
     await ack()
     modal.later(_after_reschedule(modal, done, zones), name="interview-moved")
-
-
-Zones = dict[str, str | None]
-
-
-async def _warning_lines(modal: Modal, kit: Scheduled) -> tuple[list[str], Zones | None]:
-    """What a change would warn about, for its form (days off only if Slack says where
-    the interviewers are in time: notify.time_zones_in_time), and those zones."""
-    zones = await notify.time_zones_in_time(modal.client, kit.interviewer_ids)
-    warned = await feedback.with_days_off(modal.deps.db, kit, zones or {})
-    return interview_blocks.warning_lines(warned), zones
 
 
 async def _warn_who_changed(
@@ -262,7 +249,7 @@ async def change_panel(ack: AsyncAck, modal: Modal) -> None:
     if metadata.confirmed != interviews.panel_key(people):
         tried = await change(dry_run=True)
         lines, zones = (
-            await _warning_lines(modal, tried.kit(tried.added)) if tried.added else ([], None)
+            await modal.warnings_for(tried.kit(tried.added)) if tried.added else ([], None)
         )
         if lines:
             warned = interview_blocks.before_you(

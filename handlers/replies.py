@@ -24,16 +24,20 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import notify
+from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks.common import esc
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.slack.deps import Deps, deps_of
+from bot.usecases import feedback
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.errors import NotAllowed
+from bot.usecases.feedback import Scheduled
 from handlers.render import refresh_home, status_card
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Zones = dict[str, str | None]  # each interviewer's time zone, as Slack says it
 L = TypeVar("L", bound=Callable[..., Awaitable[None]])
 Blocks = Sequence[Block]
 
@@ -236,6 +240,14 @@ class Modal:
     def later(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
         """Work after the ack, which does not wait for it."""
         self.deps.background.run(work, name=name)
+
+    async def warnings_for(self, kit: Scheduled) -> tuple[list[str], Zones | None]:
+        """What booking or changing an interview as `kit` would warn about, for its form
+        to show before anything is stored, and the interviewers' zones it asked (None
+        when Slack took too long to say: the form then leaves days off out)."""
+        zones = await notify.time_zones_in_time(self.client, kit.interviewer_ids)
+        warned = await feedback.with_days_off(self.deps.db, kit, zones or {})
+        return interview_blocks.warning_lines(warned), zones
 
     def confirm(self, card: CandidateCard, note: str, *, name: str) -> None:
         """After the ack: show_card(card, note)."""

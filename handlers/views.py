@@ -32,7 +32,7 @@ from bot.usecases import candidates, deadlines, feedback, offers, roles, takehom
 from bot.usecases.errors import FormErrors
 from handlers import forms
 from handlers.render import refresh_home
-from handlers.replies import Modal
+from handlers.replies import Modal, Zones
 from handlers.submissions import OPEN_AGAIN, submission
 
 log = logging.getLogger(__name__)
@@ -178,13 +178,12 @@ async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
     zones: dict[str, str | None] | None = None  # asked for the form's check, kept for the kits
     if metadata.confirmed != form.key():
         tried = await book(dry_run=True)
-        zones = await notify.time_zones_in_time(modal.client, tried.interviewer_ids)
-        warned = await feedback.with_days_off(deps.db, tried, zones or {})
-        if not tried.repeated and interview_blocks.warning_lines(warned):
-            template = template_named(warned.role.template)
+        lines, zones = await modal.warnings_for(tried)
+        if lines and not tried.repeated:
+            template = template_named(tried.role.template)
             await ack(
                 response_action="update",
-                view=interview_blocks.schedule_warned_modal(warned, template, form, metadata),
+                view=interview_blocks.schedule_warned_modal(tried, template, form, metadata, lines),
             )
             return
     done = await book()
@@ -194,7 +193,7 @@ async def schedule_interview(ack: AsyncAck, modal: Modal) -> None:
 
 
 async def _after_schedule(
-    modal: Modal, done: feedback.Scheduled, zones: dict[str, str | None] | None = None
+    modal: Modal, done: feedback.Scheduled, zones: Zones | None = None
 ) -> None:
     deps, client, user_id = modal.deps, modal.client, modal.user_id
     # Each interviewer's zone, asked once (unless the form's check has them): a day off is

@@ -83,12 +83,16 @@ def schedule_modal(card: CandidateCard, template: Template) -> View:
 
 
 def schedule_warned_modal(
-    tried: Scheduled, template: Template, form: NewInterview, metadata: CandidateMetadata
+    tried: Scheduled,
+    template: Template,
+    form: NewInterview,
+    metadata: CandidateMetadata,
+    lines: list[str],
 ) -> View:
-    """The same form, filled in as it was sent, with what booking it would warn about;
-    sent as it is, it books (`metadata.confirmed`), changed, it is checked again."""
+    """The same form, filled in as it was sent, with what booking it would warn about
+    (`lines`, from warning_lines); sent as it is, it books (`metadata.confirmed`),
+    changed, it is checked again."""
     stage = tried.moved_from or Stage(tried.candidate.stage)
-    lines = warning_lines(tried)
     return _schedule_form(
         f"*{esc(tried.candidate.name)}* · {esc(tried.role.title)} · now in {stage.value}",
         template,
