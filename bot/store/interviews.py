@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, delete, exists, func, insert, update
@@ -15,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
+from bot.store.prepared import Prepared, attached
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
     Candidate,
@@ -57,26 +59,27 @@ async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candida
     file's write lock. An UPDATE on PostgreSQL would also write a new version of the
     row, update its indexes and fire its triggers, for nothing.
     """
-    params = {"candidate_id": candidate_id}
-    if session.get_bind().dialect.name == "postgresql":
-        return (await session.exec(_LOCK_CANDIDATE_ROW, params=params)).first()
-    return (await session.exec(_LOCK_CANDIDATE, params=params)).scalars().first()
+    dialect = session.get_bind().dialect
+    lock = _LOCK_CANDIDATE_ROW if dialect.name == "postgresql" else _LOCK_CANDIDATE
+    rows = await lock.rows(session, {"candidate_id": candidate_id})
+    if not rows:
+        return None
+    candidate: Candidate = attached(session, Candidate, lock.keys(dialect), rows[0])
+    return candidate
 
 
-# One round trip: the row comes back with its lock. Nothing for the session to
-# synchronise: the row returned replaces whatever the session held.
-_LOCK_CANDIDATE = (
-    update(Candidate)
-    .where(col(Candidate.id) == bindparam("candidate_id"))
-    .values(id=Candidate.id)
-    .returning(Candidate)
-    .execution_options(populate_existing=True, synchronize_session=False)
+# One round trip: the row comes back with its lock, and replaces whatever the session
+# held of it. On the driver (bot.store.prepared): every change to a candidate starts here.
+_LOCK_CANDIDATE = Prepared(
+    update(_CANDIDATE_T)
+    .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
+    .values(id=_CANDIDATE_T.c.id)
+    .returning(*_CANDIDATE_T.c)
 )
-_LOCK_CANDIDATE_ROW = (
-    select(Candidate)
-    .where(col(Candidate.id) == bindparam("candidate_id"))
+_LOCK_CANDIDATE_ROW = Prepared(
+    select_rows(_CANDIDATE_T)
+    .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
     .with_for_update(key_share=True)
-    .execution_options(populate_existing=True)
 )
 
 
@@ -134,29 +137,40 @@ async def seat_of(
     """The interview, its candidate and their role with its hiring team, if the
     interviewer holds a seat on it: one query (a row per recruiter, as role_with_team)
     for what every scorecard form and submission starts from."""
-    rows: Sequence[tuple[Interview, Candidate, Role, str | None]] = (
-        await session.exec(
-            _SEAT_OF, params={"interview_id": interview_id, "interviewer_id": interviewer_id}
-        )
-    ).all()
+    rows = await _SEAT_OF.rows(
+        session, {"interview_id": interview_id, "interviewer_id": interviewer_id}
+    )
     if not rows:
         return None
-    interview, candidate, role, _ = rows[0]
+    # A row per recruiter: the interview's, the candidate's and the role's columns, then
+    # the recruiter. Objects of the session, as a select of the three models gave.
+    first, ends = rows[0], _SEAT_OF_ENDS
+    interview = attached(session, Interview, _INTERVIEW_KEYS, first[: ends[0]])
+    candidate = attached(session, Candidate, _CANDIDATE_KEYS, first[ends[0] : ends[1]])
+    role = attached(session, Role, _ROLE_KEYS, first[ends[1] : ends[2]])
     with_team = await team_of_rows(
-        session, role, [user_id for *_, user_id in rows], templates=[interview.template]
+        session, role, [row[-1] for row in rows], templates=[interview.template]
     )
     return interview, candidate, with_team
 
 
-_SEAT_OF = (
-    select(Interview, Candidate, Role, RoleRecruiter.user_id)
-    .join(Seat, col(Seat.interview_id) == Interview.id)
-    .join(Candidate, col(Candidate.id) == Interview.candidate_id)
-    .join(Role, col(Role.id) == Candidate.role_id)
-    .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
+_INTERVIEW_KEYS, _CANDIDATE_KEYS, _ROLE_KEYS = (
+    tuple(column.key for column in table.c) for table in (_INTERVIEW_T, _CANDIDATE_T, _ROLE_T)
+)
+_SEAT_OF_ENDS = tuple(
+    accumulate(len(keys) for keys in (_INTERVIEW_KEYS, _CANDIDATE_KEYS, _ROLE_KEYS))
+)
+_RECRUITER_T = table_of(RoleRecruiter)
+_SEAT_OF = Prepared(
+    select_rows(*_INTERVIEW_T.c, *_CANDIDATE_T.c, *_ROLE_T.c, _RECRUITER_T.c.user_id)
+    .select_from(_INTERVIEW_T)
+    .join(_SEAT_T, _SEAT_T.c.interview_id == _INTERVIEW_T.c.id)
+    .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
+    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
+    .outerjoin(_RECRUITER_T, _RECRUITER_T.c.role_id == _ROLE_T.c.id)
     .where(
-        col(Interview.id) == bindparam("interview_id"),
-        col(Seat.interviewer_id) == bindparam("interviewer_id"),
+        _INTERVIEW_T.c.id == bindparam("interview_id"),
+        _SEAT_T.c.interviewer_id == bindparam("interviewer_id"),
     )
 )
 
@@ -179,17 +193,15 @@ async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> b
     there a loop)? A cancelled interview or a no-show waits for nothing.
     One aggregate, for the submit that holds the write lock; `bot.usecases.feedback.Loop.complete`
     says the same of a loop read whole."""
-    seats, waiting = (
-        await session.exec(_SEATS_WAITING, params={"candidate_id": candidate_id})
-    ).one()
-    return seats > 0 and waiting == 0
+    [(seats, waiting)] = await _SEATS_WAITING.rows(session, {"candidate_id": candidate_id})
+    return bool(seats > 0 and waiting == 0)
 
 
 _SUBMITTED = exists().where(
     _SCORECARD_T.c.interview_id == _SEAT_T.c.interview_id,
     _SCORECARD_T.c.interviewer_id == _SEAT_T.c.interviewer_id,
 )
-_SEATS_WAITING = (
+_SEATS_WAITING = Prepared(
     select(func.count(), func.coalesce(func.sum(case((~_SUBMITTED, 1), else_=0)), 0))
     .select_from(_SEAT_T)
     .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
@@ -230,16 +242,16 @@ async def current_scorecard(
     """The interviewer's latest version, or None (the usual answer, on a first submit).
     Read from the table and made into a Scorecard only when there is one: a row for the
     caller to read, not one the session tracks."""
-    row = (
-        await session.exec(
-            _CURRENT_SCORECARD,
-            params={"interview_id": interview_id, "interviewer_id": interviewer_id},
-        )
-    ).first()
-    return Scorecard(**row._mapping) if row is not None else None
+    rows = await _CURRENT_SCORECARD.rows(
+        session, {"interview_id": interview_id, "interviewer_id": interviewer_id}
+    )
+    if not rows:
+        return None
+    keys = _CURRENT_SCORECARD.keys(session.get_bind().dialect)
+    return Scorecard(**dict(zip(keys, rows[0], strict=True)))
 
 
-_CURRENT_SCORECARD: Any = (  # a Core select: sqlmodel types exec() for its own only
+_CURRENT_SCORECARD = Prepared(
     select_rows(_SCORECARD_T)
     .where(
         _SCORECARD_T.c.interview_id == bindparam("interview_id"),
@@ -293,14 +305,13 @@ async def add_scorecard(
     # Core INSERTs, not the session's unit of work: every submission goes through here,
     # and a flush of the scorecard and its ratings cost more than the statements.
     try:
-        inserted = await session.exec(_ADD_SCORECARD, params=scorecard.model_dump(exclude={"id"}))
+        [(scorecard.id,)] = await _ADD_SCORECARD.rows(session, scorecard.model_dump(exclude={"id"}))
     except IntegrityError:
         raise ScorecardConflict() from None
-    scorecard.id = inserted.scalar_one()
     if ratings:
-        await session.exec(
-            _ADD_RATING,
-            params=[
+        await _ADD_RATING.many(
+            session,
+            [
                 {
                     "scorecard_id": scorecard.id,
                     "competency": key,
@@ -314,9 +325,16 @@ async def add_scorecard(
 
 
 # On the tables, not the models: an INSERT of a model goes through the ORM's bulk path,
-# which costs more than the statement (bench, 2026-12-01).
-_ADD_SCORECARD = insert(_SCORECARD_T).returning(_SCORECARD_T.c.id)
-_ADD_RATING = insert(table_of(Rating))
+# which costs more than the statement (bench, 2026-12-01). Every column but the id is
+# given, so the id is the database's.
+_ADD_SCORECARD = Prepared(
+    insert(_SCORECARD_T)
+    .values({c.name: bindparam(c.name) for c in _SCORECARD_T.c if c.name != "id"})
+    .returning(_SCORECARD_T.c.id)
+)
+_ADD_RATING = Prepared(
+    insert(table_of(Rating)).values({c.name: bindparam(c.name) for c in table_of(Rating).c})
+)
 
 
 async def set_feedback_complete(
@@ -324,13 +342,13 @@ async def set_feedback_complete(
 ) -> None:
     """Mark (or, with None, reopen) the loop's feedback as complete; the candidate as the
     session holds them says the same after."""
-    await session.exec(_SET_FEEDBACK_COMPLETE, params={"candidate_id": candidate.id, "at": at})
+    await _SET_FEEDBACK_COMPLETE.rows(session, {"candidate_id": candidate.id, "at": at})
     set_committed_value(candidate, "feedback_complete_at", at)
 
 
 # On the table, not the entity: an ORM-enabled UPDATE would look for the row among the
 # session's objects; set_feedback_complete tells the one object that matters itself.
-_SET_FEEDBACK_COMPLETE = (
+_SET_FEEDBACK_COMPLETE = Prepared(
     update(_CANDIDATE_T)
     .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
     .values(feedback_complete_at=bindparam("at"))

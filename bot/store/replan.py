@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.prepared import Prepared
 from bot.store.tables import Alert, Candidate, Interview, Seat, Takehome, table_of
 
 
@@ -24,10 +25,10 @@ async def replan_clocks(session: AsyncSession, *, candidate_id: int, now: dateti
     """
     params = {"of_candidate": candidate_id, "now": now}
     if session.get_bind().dialect.name == "postgresql":
-        await session.exec(_REPLAN_AT_ONCE, params=params)
+        await _REPLAN_AT_ONCE.rows(session, params)
         return
-    for statement in _REPLAN:
-        await session.exec(statement, params=params)
+    for statement in _REPLAN_EACH:
+        await statement.rows(session, params)
 
 
 # Every change to a candidate runs these four, so they are built once (docs/architecture.md,
@@ -60,6 +61,8 @@ _REPLAN = (
 # four tables, so none sees another's rows): one round trip to the server instead of
 # four, on every change to a candidate. SQLite has no UPDATE in a CTE, nor a server to
 # make the trip to.
-_REPLAN_AT_ONCE = _REPLAN[-1].add_cte(
-    *(statement.cte(f"replan_{n}") for n, statement in enumerate(_REPLAN[:-1]))
+_REPLAN_AT_ONCE = Prepared(
+    _REPLAN[-1].add_cte(*(statement.cte(f"replan_{n}") for n, statement in enumerate(_REPLAN[:-1])))
 )
+# Run on the driver (bot.store.prepared): nothing reads their rows.
+_REPLAN_EACH = tuple(Prepared(statement) for statement in _REPLAN)

@@ -136,6 +136,20 @@ class _OneTripCursor:
         self._rows = []
 
 
+async def execute(
+    connection: aiosqlite.Connection, sql: str, parameters: Sequence[Any]
+) -> list[Any]:
+    """One statement's rows, run as a statement of a cursor above is (bot.store.prepared)."""
+    cursor = await _OneTripCursor(connection).execute(sql, parameters)
+    return await cursor.fetchall()
+
+
+async def execute_many(
+    connection: aiosqlite.Connection, sql: str, parameters: Iterable[Sequence[Any]]
+) -> None:
+    await _OneTripCursor(connection).executemany(sql, parameters)
+
+
 class _Cursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.store.prepared import Prepared
 from bot.store.tables import (
     Candidate,
     Role,
@@ -148,12 +149,11 @@ async def add_grade(
 async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:
     """Has every grader of the candidate's received take-homes sent their grade?
     (True when there is none: a take-home only holds the loop up once it is in.)"""
-    result = await session.exec(_GRADE_WAITING, params={"candidate_id": candidate_id})
-    return result.first() is None
+    return not await _GRADE_WAITING.rows(session, {"candidate_id": candidate_id})
 
 
 # Built once: every last scorecard of a loop asks (docs/architecture.md, "Statements built once").
-_GRADE_WAITING = (
+_GRADE_WAITING = Prepared(
     select(TakehomeGrader.grader_id)
     .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
     .where(

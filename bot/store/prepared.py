@@ -1,0 +1,192 @@
+"""Core statements compiled once per database and run on the driver's own connection,
+inside the session's transaction.
+
+A statement built once still goes through SQLAlchemy's execution on every call: the
+session finds its connection, the engine looks up the compiled form by cache key, runs
+the events, wraps a cursor in a result and processes each row, and on the async drivers
+it all crosses a greenlet bridge both ways. For a write of a few rows that was several
+times SQLite's own work, and most of what a scorecard's transaction cost. A `Prepared`
+statement is compiled the first time it runs on each database, with the parameters'
+order and their type processors taken from the compilation; each call only lines the
+values up and hands SQL and values to the driver: sqlite3 on the event loop's thread
+where `sqlite_trips` allows it (else one trip to the connection's thread), asyncpg's
+own `fetch`.
+
+The statement is SQLAlchemy's own, so both databases get the SQL and the types they
+always did; the session's transaction is the one it runs in (on PostgreSQL it is begun
+here if no statement began it yet); a driver's error comes back as SQLAlchemy's
+(`IntegrityError`, `OperationalError`, …), with no parameters in its message. A row comes
+back as a tuple of column values; `attached` makes it the session's object, for a
+caller that goes on to change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import class_mapper, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.expression import ClauseElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.store import sqlite_trips
+
+_Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]  # the parameters in the order the SQL takes them
+    defaults: Mapping[str, Any]  # values bound in the statement itself (literals)
+    bind: tuple[_Processor, ...]  # per name
+    result: tuple[_Processor, ...]  # per column of a row
+    keys: tuple[str, ...]  # the columns' names
+
+
+class Prepared:
+    """One statement, run on the driver. `rows` for one set of values, `many` for an
+    INSERT or UPDATE of several."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self._statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _compile(self._statement, dialect)
+        return compiled
+
+    def keys(self, dialect: Dialect) -> tuple[str, ...]:
+        return self._for(dialect).keys
+
+    async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        driver, dialect = await _driver(session)
+        compiled = self._for(dialect)
+        values = _values(compiled, params)
+        try:
+            if dialect.name == "sqlite":
+                raw = await sqlite_trips.execute(driver._connection, compiled.sql, values)
+            else:
+                await _begun(driver)
+                raw = await driver._connection.fetch(compiled.sql, *values)
+        except Exception as error:
+            raise _as_sqlalchemy(error, compiled.sql, driver, dialect) from error
+        processors = compiled.result
+        if not any(processors):
+            return [tuple(row) for row in raw]
+        return [
+            tuple(p(value) if p else value for p, value in zip(processors, row, strict=True))
+            for row in raw
+        ]
+
+    async def many(self, session: AsyncSession, params: Iterable[Mapping[str, Any]]) -> None:
+        driver, dialect = await _driver(session)
+        compiled = self._for(dialect)
+        values = [_values(compiled, each) for each in params]
+        if not values:
+            return
+        try:
+            if dialect.name == "sqlite":
+                await sqlite_trips.execute_many(driver._connection, compiled.sql, values)
+            else:
+                await _begun(driver)
+                await driver._connection.executemany(compiled.sql, values)
+        except Exception as error:
+            raise _as_sqlalchemy(error, compiled.sql, driver, dialect) from error
+
+
+def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
+    compiled: Any = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    defaults = {
+        name: value
+        for name, value in compiled.construct_params(_check=False).items()
+        if value is not None
+    }
+    bind = tuple(compiled.binds[name].type._cached_bind_processor(dialect) for name in names)
+    columns = compiled._result_columns
+    result = tuple(column[3]._cached_result_processor(dialect, None) for column in columns)
+    keys = tuple(column[0] for column in columns)
+    return _Compiled(str(compiled), names, defaults, bind, result, keys)
+
+
+def _values(compiled: _Compiled, params: Mapping[str, Any]) -> list[Any]:
+    values = []
+    for name, processor in zip(compiled.names, compiled.bind, strict=True):
+        value = params[name] if name in params else compiled.defaults.get(name)
+        values.append(processor(value) if processor is not None else value)
+    return values
+
+
+async def _driver(session: AsyncSession) -> tuple[Any, Dialect]:
+    """SQLAlchemy's adapter of the driver connection the session's transaction holds,
+    with the session's pending changes flushed to it first, as an ORM statement's
+    autoflush would: a statement here sees what the transaction did so far."""
+    if session.new or session.deleted or session.dirty:
+        await session.flush()
+    # Asking the session costs two greenlet crossings: kept for as long as the session's
+    # transaction (and so its connection) is the same.
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(_KEPT)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1], kept[2]
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    transaction = session.sync_session.get_transaction()
+    session.info[_KEPT] = (transaction, raw.dbapi_connection, connection.dialect)
+    return raw.dbapi_connection, connection.dialect
+
+
+_KEPT = "bot.store.prepared.driver"
+
+
+async def _begun(adapter: Any) -> None:
+    # SQLAlchemy's asyncpg adapter sends BEGIN with the transaction's first statement,
+    # which may be this one; it does nothing for an autocommit (reading) connection.
+    if adapter._transaction is None:
+        await adapter._start_transaction()
+
+
+def _as_sqlalchemy(error: Exception, sql: str, adapter: Any, dialect: Dialect) -> Exception:
+    """The error SQLAlchemy would have raised for it: its class (IntegrityError, …) is
+    what callers catch, and the parameters (candidates' data) stay out of it."""
+    if isinstance(error, DBAPIError):
+        return error
+    dbapi: Any = dialect.loaded_dbapi
+    if not isinstance(error, dbapi.Error):
+        try:
+            adapter._handle_exception(error)  # asyncpg's: raises the adapter's own class
+        except dbapi.Error as translated:
+            error = translated
+        except Exception:  # not a database error: raised as it came
+            return error
+    return DBAPIError.instance(sql, None, error, dbapi.Error, hide_parameters=True, dialect=dialect)
+
+
+def attached(
+    session: AsyncSession, model: type[Any], keys: Sequence[str], row: Sequence[Any]
+) -> Any:
+    """The session's object for a row read on the driver, as the ORM's populate_existing
+    would give it: the one the session holds, with the row's values, or a new one that
+    the session now holds as read from the database (no history: nothing to write)."""
+    values = dict(zip(keys, row, strict=True))
+    sync = session.sync_session
+    held = sync.identity_map.get(identity_key(model, values["id"]))
+    if held is not None:
+        for key, value in values.items():
+            set_committed_value(held, key, value)
+        return held
+    # As the ORM's loading makes one: its model's __init__ (SQLModel's) cost more than
+    # the statement that read the row.
+    instance = class_mapper(model).class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
+    sync.add(instance)
+    return instance

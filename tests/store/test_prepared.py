@@ -1,0 +1,111 @@
+"""Statements run on the driver (bot/store/prepared.py) behave as through the session:
+inside its transaction, after its pending changes, with SQLAlchemy's errors and types,
+and rows made the session's objects when asked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.engine import Database
+from bot.store.prepared import Prepared, attached
+from bot.store.tables import Role, table_of
+from tests.cases import create_role_in
+
+_ROLE = table_of(Role)
+_RETITLE = Prepared(
+    update(_ROLE).where(_ROLE.c.id == bindparam("role_id")).values(title=bindparam("title"))
+)
+_TITLES = Prepared(select(_ROLE.c.title).order_by(_ROLE.c.id))
+_COUNT = Prepared(select(func.count()).select_from(_ROLE))
+_ROW = Prepared(select(_ROLE).where(_ROLE.c.id == bindparam("role_id")))
+_NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+
+
+async def _titles(db: Database) -> list[str]:
+    async with db.reader() as session:
+        return [title for (title,) in await _TITLES.rows(session, {})]
+
+
+@pytest.mark.both_databases
+async def test_a_write_on_the_driver_commits_and_rolls_back_with_its_transaction(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        role = await create_role_in(session, _NOW, title="Data Engineer")
+    assert role.id is not None
+
+    # First in its transaction (PostgreSQL's BEGIN goes with the first statement).
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            await _RETITLE.rows(session, {"role_id": role.id, "title": "Renamed"})
+            raise RuntimeError("refused after the write")
+    assert await _titles(db) == ["Data Engineer"]
+
+    async with db.transaction() as session:
+        await _RETITLE.rows(session, {"role_id": role.id, "title": "Renamed"})
+    assert await _titles(db) == ["Renamed"]
+
+
+@pytest.mark.both_databases
+async def test_the_sessions_pending_changes_are_written_before_a_statement_reads(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        session.add(
+            Role(
+                title="Data Engineer",
+                title_key="data engineer",
+                hiring_manager_id="U0HM",
+                channel_id="C0HIRING",
+                created_by="U0ADMIN",
+                created_at=_NOW,
+            )
+        )
+        # Added and not flushed: an ORM query would see it, and so must this.
+        assert await _COUNT.rows(session, {}) == [(1,)]
+
+
+@pytest.mark.both_databases
+async def test_a_driver_error_is_sqlalchemys_and_holds_no_parameters(db: Database) -> None:
+    async with db.transaction() as session:
+        role = await create_role_in(session, _NOW, title="Data Engineer")
+    copy = Prepared(
+        insert(_ROLE).values({c.name: bindparam(c.name) for c in _ROLE.c if c.name != "id"})
+    )
+    values = role.model_dump(exclude={"id"}) | {"title": "Secret Title"}
+    with pytest.raises(IntegrityError) as raised:
+        async with db.transaction() as session:
+            await copy.many(session, [values])  # the same title_key: unique
+    assert "Secret Title" not in str(raised.value)
+    assert await _titles(db) == ["Data Engineer"]
+
+
+@pytest.mark.both_databases
+async def test_times_come_back_aware_utc_and_rows_become_the_sessions_objects(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        role = await create_role_in(session, _NOW, title="Data Engineer")
+    assert role.id is not None
+    keys = _ROW.keys(db.engine.dialect)
+
+    async with db.transaction() as session:
+        held = await session.get(Role, role.id)
+        await _RETITLE.rows(session, {"role_id": role.id, "title": "Renamed"})
+        [row] = await _ROW.rows(session, {"role_id": role.id})
+        # The one the session held, with the row's values (as populate_existing).
+        assert attached(session, Role, keys, row) is held
+        assert held is not None and held.title == "Renamed"
+        assert held.created_at == _NOW and held.created_at.tzinfo is not None
+
+    async with db.transaction() as session:
+        [row] = await _ROW.rows(session, {"role_id": role.id})
+        fresh = attached(session, Role, keys, row)
+        assert fresh in session and fresh not in session.dirty
+        assert fresh.created_at.utcoffset() == timedelta(0)
+        fresh.title = "Changed on the object"  # written at commit, as a loaded one is
+    assert await _titles(db) == ["Changed on the object"]
