@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.inserts import insert_on_conflict
-from bot.store.tables import AppTab
+from bot.store.prepared import Prepared
+from bot.store.tables import AppTab, table_of
 
 
 async def record_tab(session: AsyncSession, *, user_id: str, tab: str, at: datetime) -> None:
@@ -27,13 +29,19 @@ async def record_tab(session: AsyncSession, *, user_id: str, tab: str, at: datet
 
 
 async def last_tabs(session: AsyncSession, *, user_ids: Sequence[str]) -> dict[str, str]:
-    """The tab each of `user_ids` opened last; someone who never opened one is left out."""
-    if not user_ids:
-        return {}
-    result = await session.exec(
-        select(AppTab.user_id, AppTab.tab).where(col(AppTab.user_id).in_(list(user_ids)))
-    )
-    return dict(result.all())
+    """The tab each of `user_ids` opened last; someone who never opened one is left out.
+    A point read each: every change asks it for the person who made it, and mostly for
+    them alone (bot.store.prepared: on the driver)."""
+    tabs = {}
+    for user_id in dict.fromkeys(user_ids):
+        rows = await _LAST_TAB.rows(session, {"user_id": user_id})
+        if rows:
+            tabs[user_id] = rows[0][0]
+    return tabs
+
+
+_APP_TAB = table_of(AppTab)
+_LAST_TAB = Prepared(select(_APP_TAB.c.tab).where(_APP_TAB.c.user_id == bindparam("user_id")))
 
 
 async def forget_tabs(session: AsyncSession, *, before: datetime) -> None:
