@@ -39,6 +39,7 @@ from bot.scheduling.sweeper import Sweeper
 from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.deps import Deps
 from bot.slack.guard import signed_by_slack, slack_body, surface
+from bot.slack.matching import cheap_matchers
 from bot.slack.notify import HomeRedraws
 from bot.slack.ratelimit import ShortRateLimitRetry
 from bot.store.engine import Database
@@ -202,6 +203,7 @@ def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
         await next()
 
     register(app)
+    cheap_matchers(app)
     return app
 
 
