@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.grammar import CommandError, parse, parse_days, parse_move
+from bot.domain.grammar import CommandError, parse, parse_days, parse_move, typed
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove
 from bot.readmodels.pipelines import pipelines
@@ -57,7 +57,7 @@ async def hire(
     if isinstance(text, str) and "\x00" in text:  # PostgreSQL cannot store it in text
         await ack(text=NUL, response_type="ephemeral")
         return
-    request = parse(text)
+    request = parse(typed(text) if isinstance(text, str) else "")
     await SUBCOMMANDS[request.sub](CommandReply.to(ack, command, client, context), request.rest)
 
 

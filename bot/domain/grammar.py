@@ -39,6 +39,35 @@ _DAYS = re.compile(
 _ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
+# Slack's markup in a command's text (the manifest asks for it: `should_escape`): a
+# mention <@U123|jane>, a channel <#C123|hiring>, a link <https://x|x>, an email
+# <mailto:a@b.co|a@b.co>, a special mention <!here>. What a person typed that looks like
+# markup arrives as entities (&lt;), so real markup is always between real brackets.
+_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def typed(text: str) -> str:
+    """A command's text as the person typed it, from Slack's escaped form: the entities
+    of `&`, `<` and `>` decoded; a link, an email or a channel as its text. A mention of
+    a person stays Slack's token, `<@U123>` (with its `|name` dropped), which names them
+    exactly: `/hire admin add @jane` is read from it."""
+
+    def plain(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            return f"<{target}>"
+        if target.startswith("#"):
+            return f"#{label or target[1:]}"
+        if target.startswith("!"):  # <!here>, <!subteam^S1|@team>: as Slack shows it
+            return label or f"@{target[1:]}"
+        return label or target.removeprefix("mailto:")
+
+    text = _MARKUP.sub(plain, text)
+    # &amp; last: "&amp;lt;" is what typing "&lt;" gives, and it must stay "&lt;".
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 class CommandError(Exception):
     """Input that cannot be understood; the message says what to type instead."""
 

@@ -89,6 +89,8 @@ class Question:
 def read(text: str) -> Question:
     """The name in a question, with mentions, punctuation and question words removed."""
     text = re.sub(r"<[@#!][^>]*>", " ", text)  # mentions of users, channels, groups
+    # Slack sends &, < and > as entities: "R&amp;D" is not the words "R", "amp", "D".
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     words = re.findall(r"[\w'\u2019-]+", text)
     if not words or {w.lower() for w in words} <= HELP:
         return Question("")

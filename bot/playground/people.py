@@ -59,7 +59,7 @@ class People:
             return
         response_url = self._response_url(user, channel, ts=None)
         response = await self.sender.command(
-            rest.strip(),
+            command_text(rest.strip()),
             user=user,
             channel=channel,
             channel_name=self._channel_name(channel),
@@ -274,6 +274,47 @@ def _json_or_text(response: httpx.Response) -> dict[str, Any]:
 def _ts_key(ts: str) -> tuple[int, int]:
     seconds, _, seq = ts.partition(".")
     return int(seconds), int(seq or 0)
+
+
+# What Slack makes of a command's text when the command escapes it (the manifest's
+# `should_escape`): a person mentioned by @ and their first or full name, a link, an email.
+_PERSON = re.compile(
+    r"@("
+    + "|".join(
+        sorted(
+            (re.escape(n) for p in workspace.PEOPLE for n in (p.name, p.name.split()[0])),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")\b",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"https?://[^\s<>]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def command_text(text: str) -> str:
+    """A command's text as Slack sends it: `@Ivan` as <@UINT0001|ivan.petrov>, links and
+    emails marked up, and `&`, `<`, `>` as entities."""
+    marked: list[str] = []
+
+    def keep(markup: str) -> str:
+        marked.append(markup)
+        return f"\x00{len(marked) - 1}\x00"  # out of reach of the escaping below
+
+    def person(match: re.Match[str]) -> str:
+        found = match.group(1).lower()
+        who = next(
+            p for p in workspace.PEOPLE if found in (p.name.lower(), p.name.split()[0].lower())
+        )
+        return keep(f"<@{who.id}|{who.name.lower().replace(' ', '.')}>")
+
+    text = _LINK.sub(lambda m: keep(f"<{m.group(0)}>"), text)
+    text = _EMAIL.sub(lambda m: keep(f"<mailto:{m.group(0)}|{m.group(0)}>"), text)
+    text = _PERSON.sub(person, text)
+    text = _escape(text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: marked[int(m.group(1))], text)
 
 
 def _escape(text: str) -> str:

@@ -14,6 +14,7 @@ from bot.domain.grammar import (
     parse,
     parse_days,
     parse_move,
+    typed,
 )
 from bot.domain.stages import Stage
 
@@ -178,3 +179,26 @@ def test_days_away_take_dates_alone_and_their_examples_say_away() -> None:
         assert "holidays" not in str(refused.value) and "Christmas" not in str(refused.value)
     with pytest.raises(CommandError, match=r"Example: `/hire away add 2026-12-01\.\.2026-12-31`"):
         parse_days("2026-12-01..2027-01-01", verb="add", command="away")
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("admin add <@U012AB3CD|jane>", "admin add <@U012AB3CD>"),
+        ("admin add <@W012AB3CD>", "admin add <@W012AB3CD>"),
+        ("pipeline R&amp;D Platform", "pipeline R&D Platform"),
+        ("status Jane &lt;JD&gt; Doe", "status Jane <JD> Doe"),
+        ("status &amp;lt;", "status &lt;"),  # what typing "&lt;" sends
+        (
+            "export-person <mailto:jane@example.com|jane@example.com>",
+            "export-person jane@example.com",
+        ),
+        ("status <https://example.com/jane|example.com/jane>", "status example.com/jane"),
+        ("status <https://example.com/jane>", "status https://example.com/jane"),
+        ("pipeline <#C012AB3CD|mlops-hiring>", "pipeline #mlops-hiring"),
+        ("status <!here>", "status @here"),
+        ("status Jane Doe", "status Jane Doe"),
+    ],
+)
+def test_a_commands_text_is_read_as_the_person_typed_it(sent: str, meant: str) -> None:
+    assert typed(sent) == meant

@@ -176,5 +176,6 @@ async def test_help_and_what_is_not_a_question(app: Running) -> None:
 def test_question_words_are_dropped_and_names_kept() -> None:
     assert read("<@UBOT> where is Jane Doe?").name == "Jane Doe"
     assert read("what about José Álvarez\u2019s loop").name == "José Álvarez"
+    assert read("<@UBOT> where is Ana &amp; Bo Li?").name == "Ana Bo Li"  # Slack's &amp;
     assert read("<@UBOT>").name == ""
     assert read("help").name == ""

@@ -183,8 +183,11 @@ async def test_bad_input_gets_a_short_answer_and_changes_nothing(
 
 
 async def test_what_people_typed_is_shown_escaped(app: Running) -> None:
-    refused = await say(app, "away add <!channel>")
+    # Typed as text, Slack sends it as entities; picked from autocomplete, as markup.
+    refused = await say(app, "away add &lt;!channel&gt;")
     assert "“&lt;!channel&gt;” as a date" in refused and "<!channel>" not in refused
+    refused = await say(app, "away add <!channel>")
+    assert "“@channel” as a date" in refused and "<!channel>" not in refused
     assert await days_away_in(app) == []
 
 

@@ -316,3 +316,16 @@ def test_a_taken_port_is_explained(tmp_path: Path) -> None:
     assert f"port {port} on 127.0.0.1 is taken" in error
     assert "Traceback" not in error
     assert not (tmp_path / "playground.db").exists()
+
+
+async def test_commands_are_escaped_as_slack_escapes_them(page: Page) -> None:
+    """`/hire admin add @Ines` names Ines as Slack's <@…|…> would; `&` and `<` arrive as
+    Slack's entities and are read back as typed."""
+    admin = workspace.ADMIN.id
+    await page.say(admin, dm_of(admin), "/hire admin add @Ines")
+    answer = (await page.messages(admin, dm_of(admin)))[-1]["text"]
+    assert answer == f"<@{INTERVIEWER_2.id}> is now a Loopkeeper admin."
+
+    await page.say(admin, dm_of(admin), "/hire holidays add 2026-12-31 Year's End & <Eve>")
+    listing = (await page.messages(admin, dm_of(admin)))[-1]["text"]
+    assert "Year's End &amp; &lt;Eve&gt;" in listing  # as typed, escaped again for Slack

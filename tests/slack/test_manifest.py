@@ -46,6 +46,9 @@ def test_slash_command_and_interactivity_point_at_the_events_endpoint() -> None:
     registered = set(re.findall(r'app\.command\("([^"]+)"\)', source()))
     assert registered == set(commands)
     assert commands["/hire"]["url"].endswith("/slack/events")
+    # `/hire admin add @jane` needs the mention as Slack's <@U…|jane>: with escaping off,
+    # Slack sends the plain text "@jane", which names nobody for certain.
+    assert commands["/hire"]["should_escape"] is True
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert MANIFEST["settings"]["interactivity"]["request_url"].endswith("/slack/events")
 
