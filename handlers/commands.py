@@ -304,14 +304,23 @@ async def holidays(reply: CommandReply, rest: str) -> None:
 
 
 async def away(reply: CommandReply, rest: str) -> None:
-    """`/hire away [add|remove <date>[..<date>]]`: the asker's own days away, which
-    anyone may list and change, for themselves only."""
+    """`/hire away [@person] [add|remove <date>[..<date>]]`: the asker's own days away,
+    or, for recruiters, hiring managers and admins, those of the person named first."""
     db, user_id = reply.deps.db, reply.user_id
+    person, rest = _named_first(rest)
+    who = None if person in (None, user_id) else person
+    target = who or user_id
     verb, args = _verb(rest)
+    if verb.startswith("@"):  # typed, not picked from the list: it names nobody
+        await reply.tell(day_away_blocks.PICK_PERSON)
+        return
     now = reply.deps.clock.now()
     if verb in ("", "list"):
-        days = await days_away.upcoming(db, user_id=user_id, now=now)
-        await reply.show(*day_away_blocks.days_away_message(days))
+        days = await reply.unless_refused(
+            days_away.upcoming(db, actor_id=user_id, user_id=target, now=now)
+        )
+        if days is not None:
+            await reply.show(*day_away_blocks.days_away_message(days, who))
         return
     if verb not in ("add", "remove"):
         await reply.tell(day_away_blocks.USAGE)
@@ -323,27 +332,54 @@ async def away(reply: CommandReply, rest: str) -> None:
         return
     if verb == "add":
         added = await reply.unless_refused(
-            days_away.add_days_away(db, user_id=user_id, days=request.days, now=now)
+            days_away.add_days_away(
+                db, actor_id=user_id, user_id=target, days=request.days, now=now
+            )
         )
         if added is not None:
-            await reply.tell(day_away_blocks.added(added.added, added.already))
+            await reply.tell(day_away_blocks.added(added.added, added.already, who))
             reply.deps.background.run(
-                _booked_while_away(reply, request.days, now), name="booked-while-away"
+                _booked_while_away(reply, target, request.days, added.added, now),
+                name="booked-while-away",
             )
-    else:
-        removed = await days_away.remove_days_away(db, user_id=user_id, days=request.days)
-        await reply.tell(day_away_blocks.removed(removed.removed, removed.absent))
-
-
-async def _booked_while_away(reply: CommandReply, days: list[date], now: datetime) -> None:
-    """After the answer: the interviews the person is booked for on those days, by DM
-    (their dates go by their own zone, which Slack is asked for)."""
-    tz = await time_zone(reply.client, reply.user_id)
-    seats = await days_away.booked_on(
-        reply.deps.db, user_id=reply.user_id, days=days, tz_name=tz, now=now
+        return
+    removed = await reply.unless_refused(
+        days_away.remove_days_away(db, actor_id=user_id, user_id=target, days=request.days, now=now)
     )
+    if removed is not None:
+        await reply.tell(day_away_blocks.removed(removed.removed, removed.absent, who))
+        if who is not None and removed.removed:
+            reply.deps.background.run(
+                dm(reply.client, who, *day_away_blocks.unmarked_away(user_id, removed.removed)),
+                name="unmarked-away",
+            )
+
+
+def _named_first(rest: str) -> tuple[str | None, str]:
+    """The person a command names before its verb or right after it (`@ivan add …`,
+    `add @ivan …`), and the rest of it without them."""
+    words = rest.split()
+    for at in (0, 1):
+        if len(words) > at and (person := mentioned(words[at])):
+            return person, " ".join(words[:at] + words[at + 1 :])
+    return None, rest
+
+
+async def _booked_while_away(
+    reply: CommandReply, person: str, days: list[date], added: list[date], now: datetime
+) -> None:
+    """After the answer. Someone else marked away hears who did it. Then the interviews
+    the person is booked for on those days, by DM (their dates go by their own zone,
+    which Slack is asked for), and, when someone else marked them, to that someone too."""
+    actor = reply.user_id
+    if person != actor and added:
+        await dm(reply.client, person, *day_away_blocks.marked_away(actor, added))
+    tz = await time_zone(reply.client, person)
+    seats = await days_away.booked_on(reply.deps.db, user_id=person, days=days, tz_name=tz, now=now)
     if seats:
-        await dm(reply.client, reply.user_id, *day_away_blocks.booked_while_away(seats))
+        await dm(reply.client, person, *day_away_blocks.booked_while_away(seats))
+        if person != actor:
+            await dm(reply.client, actor, *day_away_blocks.booked_on_their_days(person, seats))
 
 
 async def role(reply: CommandReply, rest: str) -> None:

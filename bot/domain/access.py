@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,6 +41,17 @@ class Team:
 
 def is_admin(user_id: str, admins: Collection[str]) -> bool:
     return user_id in admins
+
+
+def can_set_days_away(
+    actor_id: str, person_id: str, *, admins: Collection[str], teams: Iterable[Team]
+) -> bool:
+    """Anyone sets their own days away. Someone else's: an admin, or anyone on a role's
+    hiring team (recruiters and hiring managers book the interviews those days are for,
+    and hear first when an interviewer is off)."""
+    if actor_id == person_id or is_admin(actor_id, admins):
+        return True
+    return any(team.hats(actor_id) for team in teams)
 
 
 def can_create_role(user_id: str, admins: Collection[str]) -> bool:

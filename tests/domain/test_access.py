@@ -9,6 +9,7 @@ from bot.domain.access import (
     can_create_role,
     can_move_candidates,
     can_see_candidates,
+    can_set_days_away,
     is_admin,
 )
 
@@ -81,3 +82,11 @@ def test_user_ids_are_compared_exactly() -> None:
     assert not is_admin(ADMIN.lower(), ADMINS)
     assert TEAM.hats(HM.lower()) == set()
     assert not can_create_role(ADMIN, frozenset())
+
+
+def test_days_away_are_set_by_the_person_a_hiring_team_or_an_admin() -> None:
+    team = Team("UHM", frozenset({"UREC"}))
+    for actor in ("UIVAN", "UHM", "UREC", "UADMIN"):
+        assert can_set_days_away(actor, "UIVAN", admins={"UADMIN"}, teams=[team]), actor
+    assert not can_set_days_away("UINES", "UIVAN", admins={"UADMIN"}, teams=[team])
+    assert not can_set_days_away("UREC", "UIVAN", admins=set(), teams=[])  # on no team now

@@ -1,6 +1,7 @@
-"""Each person's own days away in Slack: `/hire away` lists, adds and removes the asker's
-own, for anyone, and never anyone else's. Every request is signed as Slack signs it;
-every answer is the command's ephemeral ack."""
+"""Each person's days away in Slack: `/hire away` lists, adds and removes the asker's own,
+for anyone; `/hire away @person …` someone else's, for recruiters, hiring managers and
+admins only, who tell them. Every request is signed as Slack signs it (mentions as Slack
+escapes them, <@U…|name>); every answer is the command's ephemeral ack."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.slack.blocks import days_away as day_away_blocks
 from bot.slack.metadata import InterviewMetadata
 from bot.store.interviews import SeatRow
 from bot.store.tables import Change, DayAway
+from bot.usecases.days_away import SOMEONE_ELSES
 from tests.conftest import ADMIN, OUTSIDER, RECRUITER, Running, serving
 from tests.flows import (
     INTERVIEWER,
@@ -193,7 +195,7 @@ async def test_what_people_typed_is_shown_escaped(app: Running) -> None:
 
 async def test_help_lists_the_away_command(app: Running) -> None:
     shown = blocks_text((await ask(app, "help", user=OUTSIDER))["blocks"])
-    assert "/hire away [add|remove <date>[..<date>]]" in shown
+    assert "/hire away [@person] [add|remove <date>[..<date>]]" in shown
     assert "/hire away add 2026-12-24..2027-01-02" in shown
 
 
@@ -290,3 +292,109 @@ def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> 
     assert "…and 2 more: your Home tab lists them all." in blocks_text(
         [b.to_dict() for b in blocks]
     )
+
+
+# Someone else's days away ----------------------------------------------------------------
+
+
+def mention(user: str) -> str:
+    return f"<@{user}|{user.lower()}>"  # as Slack sends one picked from its list
+
+
+async def test_a_recruiter_marks_an_interviewer_away_who_is_told_and_it_is_recorded(
+    app: Running,
+) -> None:
+    await create_role(app)  # the recruiter is on its hiring team
+    before = len(app.standin.calls)
+    added = await say(app, f"away {mention(INTERVIEWER)} add 2026-12-24..2026-12-25", RECRUITER)
+    assert added == (
+        f"Thursday 2026-12-24 to Friday 2026-12-25 are now days away for <@{INTERVIEWER}>. "
+        f"<@{INTERVIEWER}> is told."
+    )
+    assert await days_away_in(app) == [
+        (INTERVIEWER, CHRISTMAS_EVE),
+        (INTERVIEWER, date(2026, 12, 25)),
+    ]
+    await app.settle()
+    [told] = messages_to(app, INTERVIEWER, before)
+    assert told["text"] == (
+        f"<@{RECRUITER}> marked you away: Thursday 2026-12-24 to Friday 2026-12-25."
+    )
+    assert "`/hire away remove 2026-12-24`" in blocks_text(told["blocks"])
+    [change] = await stored(app, Change)
+    assert (change.actor_id, change.kind) == (RECRUITER, "days_away_added")
+    assert (
+        change.summary == f"marked <@{INTERVIEWER}> away: Thursday 2026-12-24 to Friday 2026-12-25"
+    )
+
+    # The recruiter lists them; the interviewer sees them as their own.
+    listing = await ask(app, f"away {mention(INTERVIEWER)}", RECRUITER)
+    assert listing["text"] == (
+        f"<@{INTERVIEWER}>'s days away ahead (2):\n• Thursday 2026-12-24 to Friday 2026-12-25"
+    )
+    assert (await say(app, "away")).startswith("Your days away ahead (2):")
+
+    # The verb may come first, too; taking a day back tells them again.
+    before = len(app.standin.calls)
+    removed = await say(app, f"away remove {mention(INTERVIEWER)} 2026-12-25", RECRUITER)
+    assert (
+        removed == f"Friday 2026-12-25 is no longer a day away for <@{INTERVIEWER}>, who is told."
+    )
+    assert await days_away_in(app) == [(INTERVIEWER, CHRISTMAS_EVE)]
+    await app.settle()
+    [told] = messages_to(app, INTERVIEWER, before)
+    assert told["text"] == (
+        f"<@{RECRUITER}> took back your days away: Friday 2026-12-25. They are working days again."
+    )
+    assert [c.kind for c in await stored(app, Change)] == ["days_away_added", "days_away_removed"]
+
+
+async def test_only_a_hiring_team_or_an_admin_sets_someone_else_s_days(app: Running) -> None:
+    await create_role(app)
+    for person in (INTERVIEWER_2, OUTSIDER):
+        for text in (
+            f"away {mention(INTERVIEWER)} add 2026-12-24",
+            f"away {mention(INTERVIEWER)} remove 2026-12-24",
+            f"away {mention(INTERVIEWER)}",
+        ):
+            refused = await say(app, text, person)
+            assert refused == SOMEONE_ELSES, (person, text)
+    assert await days_away_in(app) == []
+
+    # An admin on no hiring team may; naming oneself is one's own days, as without a name.
+    assert "a day away for <@" in await say(
+        app, f"away {mention(INTERVIEWER)} add 2026-12-24", ADMIN
+    )
+    own = await say(app, f"away {mention(INTERVIEWER_2)} add 2026-12-24", INTERVIEWER_2)
+    assert own == "Thursday 2026-12-24 is now a day away for you."
+    assert await days_away_in(app) == [(INTERVIEWER, CHRISTMAS_EVE), (INTERVIEWER_2, CHRISTMAS_EVE)]
+    assert [c.actor_id for c in await stored(app, Change)] == [ADMIN]  # not one's own
+
+
+async def test_a_name_typed_instead_of_picked_is_explained(app: Running) -> None:
+    await create_role(app)
+    said = await say(app, "away @ivan add 2026-12-24", RECRUITER)
+    assert said == day_away_blocks.PICK_PERSON
+    assert await days_away_in(app) == []
+
+
+async def test_whoever_marks_someone_away_over_their_interviews_hears_of_them(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    before = len(app.standin.calls)
+
+    await say(app, f"away {mention(INTERVIEWER)} add 2026-11-19", RECRUITER)
+    await app.settle()
+
+    marked, booked = messages_to(app, INTERVIEWER, before)
+    assert marked["text"].startswith(f"<@{RECRUITER}> marked you away")
+    assert booked["text"] == "You are booked for an interview on your days away (Jane Doe)."
+    assert "I can't make it" in blocks_text(booked["blocks"])
+    [heard] = messages_to(app, RECRUITER, before)
+    assert heard["text"] == (
+        f"<@{INTERVIEWER}> is booked for an interview on the days you marked them away."
+    )
+    assert "*Jane Doe*" in blocks_text(heard["blocks"])

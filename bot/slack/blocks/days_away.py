@@ -1,4 +1,5 @@
-"""The answers to `/hire away`: a person's own days away ahead, and what a change did."""
+"""The answers to `/hire away`: a person's days away ahead, and what a change did; said to
+them (`who` None), or to a recruiter about someone else (`who` their user id)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ RANGE_EXAMPLE = "`/hire away add 2026-12-24..2027-01-02`"
 USAGE = (
     "`/hire away` lists your own days away (vacation, leave). Add one with "
     f"{ADD_EXAMPLE}, or a range of up to {MAX_SPAN} days with {RANGE_EXAMPLE}, and "
-    "remove one with `/hire away remove 2026-12-24`."
+    "remove one with `/hire away remove 2026-12-24`. Recruiters and hiring managers "
+    "name someone first for theirs: `/hire away @ivan add 2026-12-24`."
+)
+PICK_PERSON = (
+    "Pick the person from Slack's list as you type @, so that I know exactly who they are. "
+    "Example: `/hire away @ivan add 2026-12-24`."
 )
 WHAT_THEY_DO = (
     "Your nudges and reminders skip these days, in your own time zone, and wait until "
@@ -26,13 +32,27 @@ WHAT_THEY_DO = (
 NONE_SET = f"You have no days away set. Add one with {ADD_EXAMPLE}, or a range: {RANGE_EXAMPLE}."
 
 
-def days_away_message(days: list[date]) -> tuple[str, list[Block]]:
+def _whose(who: str | None) -> str:
+    return "Your" if who is None else f"<@{who}>'s"
+
+
+def _for(who: str | None) -> str:
+    return "you" if who is None else f"<@{who}>"
+
+
+def days_away_message(days: list[date], who: str | None = None) -> tuple[str, list[Block]]:
     if not days:
-        return NONE_SET, [section(NONE_SET), context(WHAT_THEY_DO)]
+        if who is None:
+            return NONE_SET, [section(NONE_SET), context(WHAT_THEY_DO)]
+        none = f"<@{who}> has no days away set. Add one with `/hire away <@{who}> add 2026-12-24`."
+        return none, [section(none)]
     # Consecutive days read as one line: a fortnight's leave is one span.
     found = spans(days, day=lambda d: d, same=lambda _: None)
     lines = [f"• {span_label(span[0], span[-1])}" for span in found]
-    text = fold(f"Your days away ahead ({len(days)}):", lines, more="…and {n} more.")
+    text = fold(f"{_whose(who)} days away ahead ({len(days)}):", lines, more="…and {n} more.")
+    if who is not None:
+        change = f"`/hire away <@{who}> add 2026-12-24` adds one; `remove` takes one back."
+        return text, [section(text), context(change)]
     return text, [
         section(text),
         context(
@@ -45,28 +65,67 @@ def _are(days: list[date], one: str, many: str) -> str:
     return f"{runs(days)} {one if len(days) == 1 else many}"
 
 
-def added(added: list[date], already: list[date]) -> str:
+def added(added: list[date], already: list[date], who: str | None = None) -> str:
+    whose = "your" if who is None else f"<@{who}>'s"
     if not added:
         return (
-            _are(already, "is already one of your days away", "are already your days away")
+            _are(already, f"is already one of {whose} days away", f"are already {whose} days away")
             + "; nothing changed."
         )
-    answer = _are(added, "is now a day away for you", "are now days away for you") + "."
+    answer = _are(added, f"is now a day away for {_for(who)}", f"are now days away for {_for(who)}")
+    answer += "."
     if already:
         answer += " " + _are(already, "already was one", "already were") + "."
+    if who is not None:
+        answer += f" <@{who}> is told."
     return answer
 
 
-def removed(removed: list[date], absent: list[date]) -> str:
+def removed(removed: list[date], absent: list[date], who: str | None = None) -> str:
+    whose = "your" if who is None else f"<@{who}>'s"
     if not removed:
+        listing = "`/hire away`" if who is None else f"`/hire away <@{who}>`"
         return (
-            _are(absent, "is not one of your days away", "are not among your days away")
-            + ", so nothing changed. `/hire away` lists them."
+            _are(absent, f"is not one of {whose} days away", f"are not among {whose} days away")
+            + f", so nothing changed. {listing} lists them."
         )
-    answer = _are(removed, "is no longer a day away", "are no longer days away") + "."
+    answer = _are(removed, "is no longer a day away", "are no longer days away")
+    answer += "." if who is None else f" for <@{who}>, who is told."
     if absent:
         answer += " " + _are(absent, "was not one", "were not days away") + "."
     return answer
+
+
+def marked_away(actor_id: str, days: list[date]) -> tuple[str, list[Block]]:
+    """To the person whose days someone else added."""
+    text = f"<@{actor_id}> marked you away: {runs(days)}."
+    undo = f"If that is not right, `/hire away remove {days[0].isoformat()}` takes a day back."
+    return text, [section(f":palm_tree: {text}"), context(f"{WHAT_THEY_DO} {undo}")]
+
+
+def unmarked_away(actor_id: str, days: list[date]) -> tuple[str, list[Block]]:
+    """To the person whose days someone else took back."""
+    text = f"<@{actor_id}> took back your days away: {runs(days)}. They are working days again."
+    return text, [section(text), context("`/hire away` lists the days away you still have.")]
+
+
+def booked_on_their_days(who: str, seats: list[SeatRow]) -> tuple[str, list[Block]]:
+    """To whoever marked someone away: the interviews that person is booked for then,
+    which they were asked to say they can't make."""
+    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
+    text = f"<@{who}> is booked for {interviews} on the days you marked them away."
+    lines = [
+        f"• *{esc(seat.candidate_name)}* · {esc(seat.role_title)} · {when(seat.starts_at)}"
+        for seat in seats
+    ]
+    body = fold(text, lines, more="…and {n} more.")
+    return text, [
+        section(body),
+        context(
+            "They are asked to say with *I can't make it* which ones they can't make. "
+            "To move one or change its interviewers, open the candidate's card."
+        ),
+    ]
 
 
 # Interviews listed with their button in one DM; past these, the Home tab lists them all.

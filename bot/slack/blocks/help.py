@@ -69,9 +69,10 @@ COMMANDS: list[tuple[str, str, str]] = [
         "/hire erase Jane Doe",
     ),
     (
-        "/hire away [add|remove <date>[..<date>]]",
+        "/hire away [@person] [add|remove <date>[..<date>]]",
         "Your own days away (vacation, leave): your nudges wait until you are back, and "
-        "whoever books you on one is warned",
+        "whoever books you on one is warned. Recruiters and hiring managers name someone "
+        "first to set theirs",
         "/hire away add 2026-12-24..2027-01-02",
     ),
     (
