@@ -44,14 +44,15 @@ def days_away_message(days: list[date], who: str | None = None) -> tuple[str, li
     if not days:
         if who is None:
             return NONE_SET, [section(NONE_SET), context(WHAT_THEY_DO)]
-        none = f"<@{who}> has no days away set. Add one with `/hire away <@{who}> add 2026-12-24`."
+        # Not the mention inside the code span: Slack shows one there as its raw token.
+        none = f"<@{who}> has no days away set. Add one with `/hire away @name add 2026-12-24`."
         return none, [section(none)]
     # Consecutive days read as one line: a fortnight's leave is one span.
     found = spans(days, day=lambda d: d, same=lambda _: None)
     lines = [f"• {span_label(span[0], span[-1])}" for span in found]
     text = fold(f"{_whose(who)} days away ahead ({len(days)}):", lines, more="…and {n} more.")
     if who is not None:
-        change = f"`/hire away <@{who}> add 2026-12-24` adds one; `remove` takes one back."
+        change = "`/hire away @name add 2026-12-24` adds one; `remove` takes one back."
         return text, [section(text), context(change)]
     return text, [
         section(text),
@@ -84,7 +85,7 @@ def added(added: list[date], already: list[date], who: str | None = None) -> str
 def removed(removed: list[date], absent: list[date], who: str | None = None) -> str:
     whose = "your" if who is None else f"<@{who}>'s"
     if not removed:
-        listing = "`/hire away`" if who is None else f"`/hire away <@{who}>`"
+        listing = "`/hire away`" if who is None else f"`/hire away` followed by <@{who}>"
         return (
             _are(absent, f"is not one of {whose} days away", f"are not among {whose} days away")
             + f", so nothing changed. {listing} lists them."
