@@ -5,6 +5,8 @@ restart starts it: from its saved files."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,13 +18,25 @@ from bot.playground.server import Playground, running_playground
 
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seeded")
+    """Seeded once for the whole run: under pytest-xdist every worker process would
+    otherwise replay it (12 s each), so the first to get here seeds it in the folder the
+    workers share, and the others wait for it on a lock and copy it."""
+    base = tmp_path_factory.getbasetemp()
+    # A worker's base is popen-gwN inside this run's folder; without xdist, the run's own.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "seeded-playground"
+    with open(shared / "seeded-playground.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # half a seed from a killed run
+            folder.mkdir()
 
-    async def seed_once() -> None:
-        async with running_playground(port=0, folder=folder):
-            pass
+            async def seed_once() -> None:
+                async with running_playground(port=0, folder=folder):
+                    pass
 
-    asyncio.run(seed_once())
+            asyncio.run(seed_once())
+            (folder / "done").touch()
     return folder
 
 
@@ -37,4 +51,5 @@ async def playground(seeded: Path, tmp_path: Path) -> AsyncIterator[Playground]:
 
 def copy_seed(seeded: Path, folder: Path) -> None:
     for path in seeded.iterdir():
-        shutil.copy(path, folder / path.name)
+        if path.name != "done":
+            shutil.copy(path, folder / path.name)

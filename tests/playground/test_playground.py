@@ -1,6 +1,6 @@
 """The playground through its page's JSON API, over real HTTP, with the real app behind.
 
-A workspace is seeded once per test process (the replay takes a few seconds) and
+A workspace is seeded once per test run (the replay takes a few seconds) and
 copied into each test's folder, so each test also starts the playground the way a
 restart does: from its saved files.
 """
