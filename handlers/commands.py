@@ -31,7 +31,7 @@ from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import imports as import_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
-from bot.slack.blocks.common import esc
+from bot.slack.blocks.common import esc, not_picked
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
@@ -236,7 +236,13 @@ async def admin(reply: CommandReply, rest: str) -> None:
     elif verb in ("add", "remove"):
         person = mentioned(target)
         if person is None:
-            await reply.tell(admin_blocks.NAME_ONE.format(verb=verb))
+            typed_name = target.split()[0] if target.strip().startswith("@") else ""
+            example = f"`/hire admin {verb} @jane`"
+            await reply.tell(
+                not_picked(typed_name, example)
+                if typed_name
+                else admin_blocks.NAME_ONE.format(verb=verb)
+            )
             return
         now = reply.deps.clock.now()
         if verb == "add":
@@ -312,7 +318,7 @@ async def away(reply: CommandReply, rest: str) -> None:
     target = who or user_id
     verb, args = _verb(rest)
     if verb.startswith("@"):  # typed, not picked from the list: it names nobody
-        await reply.tell(day_away_blocks.PICK_PERSON)
+        await reply.tell(not_picked(verb, day_away_blocks.PICK_EXAMPLE))
         return
     now = reply.deps.clock.now()
     if verb in ("", "list"):

@@ -374,7 +374,8 @@ async def test_only_a_hiring_team_or_an_admin_sets_someone_else_s_days(app: Runn
 async def test_a_name_typed_instead_of_picked_is_explained(app: Running) -> None:
     await create_role(app)
     said = await say(app, "away @ivan add 2026-12-24", RECRUITER)
-    assert said == day_away_blocks.PICK_PERSON
+    assert said.startswith("I can't tell who “@ivan” is: pick the person from Slack's list")
+    assert "`/hire away @ivan add 2026-12-24`" in said and "*Escape channels" in said
     assert await days_away_in(app) == []
 
 

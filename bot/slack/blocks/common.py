@@ -230,3 +230,14 @@ def ratings_table(heads: Sequence[str], rows: Sequence[tuple[str, Sequence[str]]
         for name, cells in rows
     ]
     return "\n".join(lines)
+
+
+def not_picked(typed: str, example: str) -> str:
+    """The answer to `@name` typed as plain text where a person was meant: Slack sends a
+    mention as an id only when it was picked from its list and `/hire` escapes its text
+    (the manifest's `should_escape`, which an app made from an older one lacks)."""
+    return (
+        f"I can't tell who “{esc(typed)}” is: pick the person from Slack's list as you type "
+        f"@, e.g. {example}. If picking them does not help, an admin turns on *Escape "
+        "channels, users, and links* for /hire in the app's settings (Slash Commands)."
+    )

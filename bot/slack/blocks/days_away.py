@@ -20,10 +20,7 @@ USAGE = (
     "remove one with `/hire away remove 2026-12-24`. Recruiters and hiring managers "
     "name someone first for theirs: `/hire away @ivan add 2026-12-24`."
 )
-PICK_PERSON = (
-    "Pick the person from Slack's list as you type @, so that I know exactly who they are. "
-    "Example: `/hire away @ivan add 2026-12-24`."
-)
+PICK_EXAMPLE = "`/hire away @ivan add 2026-12-24`"
 WHAT_THEY_DO = (
     "Your nudges and reminders skip these days, in your own time zone, and wait until "
     "you are back; alerts that something is already overdue still go at once. Whoever "
