@@ -63,7 +63,12 @@ def typed(text: str) -> str:
             return label or f"@{target[1:]}"
         return label or target.removeprefix("mailto:")
 
-    text = _MARKUP.sub(plain, text)
+    return unescaped(_MARKUP.sub(plain, text))
+
+
+def unescaped(text: str) -> str:
+    """Text with Slack's three entities decoded: Slack sends what people type of `&`, `<`
+    and `>` as `&amp;`, `&lt;` and `&gt;`, in commands and messages alike."""
     # &amp; last: "&amp;lt;" is what typing "&lt;" gives, and it must stay "&lt;".
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain.grammar import unescaped
+
 # Words that carry the question, not the name: dropped before matching names.
 FILLER = frozenset(
     [
@@ -89,8 +91,7 @@ class Question:
 def read(text: str) -> Question:
     """The name in a question, with mentions, punctuation and question words removed."""
     text = re.sub(r"<[@#!][^>]*>", " ", text)  # mentions of users, channels, groups
-    # Slack sends &, < and > as entities: "R&amp;D" is not the words "R", "amp", "D".
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = unescaped(text)  # "R&amp;D" is not the words "R", "amp", "D"
     words = re.findall(r"[\w'\u2019-]+", text)
     if not words or {w.lower() for w in words} <= HELP:
         return Question("")

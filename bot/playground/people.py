@@ -16,6 +16,7 @@ import httpx
 from bot.playground import workspace
 from bot.playground.sender import SlackSender
 from bot.playground.standin import BOT_USER_ID, SlackStandin
+from bot.slack.blocks.common import esc  # Slack escapes what people type the same way
 
 # Slack's own words when an app does not answer a command or a form in time.
 COMMAND_FAILED = "/{command} failed with the error “dispatch_failed”"
@@ -76,7 +77,7 @@ class People:
 
     async def message(self, user: str, channel: str, text: str) -> None:
         mentioned = bool(MENTION.search(text)) or f"<@{BOT_USER_ID}>" in text
-        stored = MENTION.sub(f"<@{BOT_USER_ID}>", _escape(text))
+        stored = MENTION.sub(f"<@{BOT_USER_ID}>", esc(text))
         kept = self.standin.post_as(user, channel, stored)
         await self.standin.changed()
         event: dict[str, Any] = {
@@ -313,10 +314,5 @@ def command_text(text: str) -> str:
     text = _LINK.sub(lambda m: keep(f"<{m.group(0)}>"), text)
     text = _EMAIL.sub(lambda m: keep(f"<mailto:{m.group(0)}|{m.group(0)}>"), text)
     text = _PERSON.sub(person, text)
-    text = _escape(text)
+    text = esc(text)
     return re.sub(r"\x00(\d+)\x00", lambda m: marked[int(m.group(1))], text)
-
-
-def _escape(text: str) -> str:
-    # Slack escapes these three in what people type before an app sees it.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
