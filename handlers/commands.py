@@ -35,7 +35,7 @@ from bot.slack.blocks.common import esc, not_picked
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
-from bot.slack.notify import UNREACHABLE, dm, refusal, time_zone
+from bot.slack.notify import UNREACHABLE, dm, refusal, time_zone, time_zones_in_time
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, days_away, days_off, exports, feedback, offers, roles
 from bot.usecases import templates as template_cases
@@ -321,6 +321,9 @@ async def away(reply: CommandReply, rest: str) -> None:
         await reply.tell(not_picked(verb, day_away_blocks.PICK_EXAMPLE))
         return
     now = reply.deps.clock.now()
+    if verb == "team" and who is None and not args:
+        await _panels_away(reply, now)
+        return
     if verb in ("", "list"):
         days = await reply.unless_refused(
             days_away.upcoming(db, actor_id=user_id, user_id=target, now=now)
@@ -369,6 +372,21 @@ def _named_first(rest: str) -> tuple[str | None, str]:
         if len(words) > at and (person := mentioned(words[at])):
             return person, " ".join(words[:at] + words[at + 1 :])
     return None, rest
+
+
+async def _panels_away(reply: CommandReply, now: datetime) -> None:
+    """`/hire away team`. Whether an interview falls on a day away goes by the date where
+    the interviewer is, which only Slack knows: asked for those it could, within the
+    time a form's check waits."""
+    panels = await reply.unless_refused(
+        days_away.panels_away(reply.deps.db, actor_id=reply.user_id, now=now)
+    )
+    if panels is None:
+        return
+    asked = days_away.may_be_booked_away(panels)
+    zones = await time_zones_in_time(reply.client, asked) if asked else {}
+    booked = days_away.booked_away(panels, zones or {})
+    await reply.show(*day_away_blocks.panels_message(panels, booked, zones_known=zones is not None))
 
 
 async def _booked_while_away(

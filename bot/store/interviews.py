@@ -394,6 +394,52 @@ async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatR
     return [SeatRow(*row) for row in rows]
 
 
+class PanelSeat(NamedTuple):
+    """One interviewer's seat on a scheduled interview of a role's candidate: who a
+    hiring team books, and when."""
+
+    interview_id: int
+    candidate_id: int
+    candidate_name: str
+    role_title: str
+    starts_at: datetime
+    ends_at: datetime
+    interviewer_id: str
+    open: bool  # the candidate is still in the process (not hired, rejected, withdrawn)
+
+
+async def panel_seats(
+    session: AsyncSession, *, role_ids: Sequence[int] | None, since: datetime
+) -> list[PanelSeat]:
+    """The seats of scheduled interviews starting from `since`, of the candidates of
+    `role_ids` (None: every role), soonest first, in one query of the columns shown."""
+    query = _PANEL_SEATS.where(_INTERVIEW_T.c.starts_at >= since)
+    if role_ids is not None:
+        query = query.where(_CANDIDATE_T.c.role_id.in_(list(role_ids)))
+    rows: Sequence[tuple[Any, ...]] = (await session.exec(query)).all()
+    return [PanelSeat._make((*row[:-1], bool(row[-1]))) for row in rows]
+
+
+_PANEL_SEATS: Any = (
+    select_rows(
+        _INTERVIEW_T.c.id,
+        _CANDIDATE_T.c.id,
+        _CANDIDATE_T.c.name,
+        _ROLE_T.c.title,
+        _INTERVIEW_T.c.starts_at,
+        _INTERVIEW_T.c.ends_at,
+        _SEAT_T.c.interviewer_id,
+        _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED]),
+    )
+    .select_from(_SEAT_T)
+    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+    .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
+    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
+    .where(HELD)
+    .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id, _SEAT_T.c.interviewer_id)
+)
+
+
 _SCORECARD_VERSION = (
     select(func.coalesce(func.max(_SCORECARD_T.c.version), 0))
     .where(

@@ -7,17 +7,18 @@ go at once whatever the day. An interview booked on one warns that they are away
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot import store
 from bot.domain.access import can_set_days_away
 from bot.domain.days_off import first_day_ahead, runs
+from bot.domain.safeguards import local_days
 from bot.domain.zones import zone
 from bot.store import admins as admin_rows
 from bot.store.engine import Database
-from bot.store.interviews import SeatRow
+from bot.store.interviews import PanelSeat, SeatRow
 from bot.usecases.days_off import past_refusal
 from bot.usecases.errors import NotAllowed
 
@@ -122,3 +123,88 @@ async def booked_on(
         seats = await store.seats_for(session, interviewer_id=user_id)
     tz = zone(tz_name)
     return [s for s in seats if s.starts_at > now and s.starts_at.astimezone(tz).date() in days]
+
+
+# Your interviewers, for `/hire away team`: whoever sat on an interview of your roles'
+# candidates this long ago or since, or is booked on one to come.
+PANEL_LOOKBACK = timedelta(days=90)
+# How far ahead the list of who is away looks; an interview booked on a day away is
+# listed however far ahead it is.
+PANEL_WEEKS = 4
+
+NO_TEAM = (
+    "`/hire away team` lists the days away of the interviewers on your roles' interviews, "
+    "for recruiters and hiring managers; you are on no role's hiring team. Your own days: "
+    "`/hire away`."
+)
+
+
+@dataclass(frozen=True)
+class Panels:
+    """The days away of a hiring team's interviewers, for `/hire away team`."""
+
+    interviewers: frozenset[str]  # everyone counted as one of the team's interviewers
+    away: dict[str, list[date]]  # interviewer -> their days away in the window, soonest first
+    last_day: date  # of the window, which starts at the first day ahead
+    booked: list[PanelSeat]  # seats to come, of open candidates, of interviewers away some day
+    days_away: dict[str, frozenset[date]]  # those interviewers -> every day away ahead
+
+
+@dataclass(frozen=True)
+class BookedAway:
+    """An interview to come with someone on it who is away that day."""
+
+    seat: PanelSeat  # the interview (its first seat; interviewer_id is one of `who`)
+    who: tuple[str, ...]  # its interviewers away then
+
+
+async def panels_away(db: Database, *, actor_id: str, now: datetime) -> Panels:
+    """Who among the interviewers of `actor_id`'s roles is away in the coming weeks, and
+    the interviews to come they are booked on. Raises NotAllowed for someone on no
+    hiring team: admins see candidates only on roles they are named on."""
+    first = first_day_ahead(now)
+    last = first + timedelta(days=7 * PANEL_WEEKS - 1)
+    async with db.reader() as session:
+        roles = await store.roles_for_user(session, user_id=actor_id)
+        if not roles:
+            raise NotAllowed(NO_TEAM)
+        seats = await store.panel_seats(
+            session, role_ids=[r.role.id or 0 for r in roles], since=now - PANEL_LOOKBACK
+        )
+        interviewers = frozenset(s.interviewer_id for s in seats)
+        ahead = await store.days_away.days_away_of(
+            session, user_ids=sorted(interviewers), first=first
+        )
+    away = {
+        person: sorted(d for d in days if d <= last)
+        for person, days in ahead.items()
+        if any(d <= last for d in days)
+    }
+    booked = [s for s in seats if s.open and s.starts_at > now and s.interviewer_id in ahead]
+    return Panels(interviewers, away, last, booked, ahead)
+
+
+def may_be_booked_away(panels: Panels) -> list[str]:
+    """The interviewers whose time zone says whether an interview of theirs falls on a
+    day away: those with one within a day of it, wherever they are."""
+    near: set[str] = set()
+    for seat in panels.booked:
+        days = panels.days_away[seat.interviewer_id]
+        utc = seat.starts_at.astimezone(UTC).date()
+        if any(abs((d - utc).days) <= 1 for d in days):
+            near.add(seat.interviewer_id)
+    return sorted(near)
+
+
+def booked_away(panels: Panels, zones: Mapping[str, str | None]) -> list[BookedAway]:
+    """The interviews to come that fall on a day away of one of their interviewers, by
+    the date where that interviewer is (`zones`; someone missing from it: UTC)."""
+    found: dict[int, BookedAway] = {}
+    for seat in panels.booked:
+        touched = local_days(seat.starts_at, seat.ends_at, zones.get(seat.interviewer_id))
+        if not touched & panels.days_away[seat.interviewer_id]:
+            continue
+        known = found.get(seat.interview_id)
+        who = (*known.who, seat.interviewer_id) if known else (seat.interviewer_id,)
+        found[seat.interview_id] = BookedAway(known.seat if known else seat, who)
+    return list(found.values())  # the seats' order: soonest first

@@ -5,20 +5,23 @@ escapes them, <@U…|name>); every answer is the command's ephemeral ack."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 
+from bot.domain.interviews import InterviewStatus
+from bot.domain.stages import Stage
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
 from bot.slack.blocks import days_away as day_away_blocks
 from bot.slack.metadata import InterviewMetadata
-from bot.store.interviews import SeatRow
-from bot.store.tables import Change, DayAway
-from bot.usecases.days_away import SOMEONE_ELSES
-from tests.conftest import ADMIN, OUTSIDER, RECRUITER, Running, serving
+from bot.store.interviews import PanelSeat, SeatRow
+from bot.store.tables import Candidate, Change, DayAway, Interview
+from bot.usecases.days_away import SOMEONE_ELSES, Panels, booked_away
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running, serving
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
@@ -399,3 +402,183 @@ async def test_whoever_marks_someone_away_over_their_interviews_hears_of_them(
         f"<@{INTERVIEWER}> is booked for an interview on the days you marked them away."
     )
     assert "*Jane Doe*" in blocks_text(heard["blocks"])
+
+
+# A hiring team's interviewers: `/hire away team` ---------------------------------------------
+
+THURSDAY_14 = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
+
+
+async def test_a_recruiter_sees_the_interviews_booked_on_a_day_away_and_who_is_away(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Omar Haddad", role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    await schedule(app, "Omar Haddad", interviewers=(INTERVIEWER_2,), starts=THURSDAY_14)
+    await say(app, "away add 2026-11-19")
+    await say(app, "away add 2026-12-01..2026-12-03", user=INTERVIEWER_2)
+    await say(app, "away add 2027-01-04", user=INTERVIEWER_2)  # past the four weeks
+
+    listing = await ask(app, "away team", user=RECRUITER)
+
+    assert listing["text"] == (
+        "Your interviewers: 1 interview booked on a day away; "
+        "2 interviewers away in the next 4 weeks (to Saturday 2026-12-12)."
+    )
+    shown = blocks_text(listing["blocks"])
+    assert "*Jane Doe* · MLOps Engineer · " in shown
+    assert f"<@{INTERVIEWER}> is away that day" in shown
+    assert "Omar Haddad" not in shown  # their interviewer is away another week
+    assert (
+        f"• <@{INTERVIEWER}>: Thursday 2026-11-19\n"
+        f"• <@{INTERVIEWER_2}>: Tuesday 2026-12-01 to Thursday 2026-12-03"
+    ) in shown
+    assert "2027-01-04" not in shown
+    assert "the 2 people on your roles' interviews from the last 90 days" in shown
+
+    # Its button is the candidate's card, where the interview is moved or restaffed.
+    [card] = await click(app, listing, "Open card", user=RECRUITER)
+    assert card.args["text"].startswith("Jane Doe: MLOps Engineer")
+    assert json.dumps(card.args["blocks"]).count("Change interviewers") == 1
+
+
+async def test_the_hiring_manager_sees_the_same_and_other_roles_stay_out(app: Running) -> None:
+    role = await create_role(app)
+    other = await create_role(app, title="Data Engineer", hm=ADMIN, recruiters=(ADMIN,))
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Lena Park", role=other, user=ADMIN)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    await schedule(app, "Lena Park", interviewers=(INTERVIEWER_2,), starts=THURSDAY_14, user=ADMIN)
+    await say(app, "away add 2026-11-19")
+    await say(app, "away add 2026-11-19", user=INTERVIEWER_2)
+
+    shown = blocks_text((await ask(app, "away team", user=HM))["blocks"])
+    assert "Jane Doe" in shown and f"<@{INTERVIEWER}>" in shown
+    assert "Lena Park" not in shown and f"<@{INTERVIEWER_2}>" not in shown
+    assert "the 1 person on your roles' interviews" in shown
+
+    theirs = blocks_text((await ask(app, "away team", user=ADMIN))["blocks"])
+    assert "Lena Park" in theirs and "Jane Doe" not in theirs
+
+
+async def test_with_nobody_away_the_team_is_told_so(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    await say(app, "away add 2027-01-04")  # ahead, but past the four weeks
+
+    said = await say(app, "away team", user=RECRUITER)
+    assert said == (
+        "None of your interviewers is away in the next 4 weeks (to Saturday 2026-12-12), "
+        "and no interview to come is booked on someone's day away."
+    )
+
+
+async def test_someone_on_no_hiring_team_is_told_what_they_can_ask_instead(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    await say(app, "away add 2026-11-19")
+    # An admin on no team sees no candidate's name, here neither.
+    for who in (INTERVIEWER, OUTSIDER, ADMIN):
+        said = await say(app, "away team", user=who)
+        assert said.startswith("`/hire away team` lists the days away of the interviewers")
+        assert "you are on no role's hiring team" in said and "Jane Doe" not in said
+
+
+async def test_an_interviews_day_is_the_one_where_its_interviewer_is(app: Running) -> None:
+    app.standin.set_user(INTERVIEWER, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    # Thursday 20:00 in UTC is Friday 05:00 in Tokyo.
+    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 20, 0, tzinfo=UTC))
+
+    await say(app, "away add 2026-11-19")
+    listing = await ask(app, "away team", user=RECRUITER)
+    assert "booked on a day away" not in listing["text"]
+    assert "1 interviewer away" in listing["text"]
+
+    await say(app, "away add 2026-11-20")
+    listing = await ask(app, "away team", user=RECRUITER)
+    assert listing["text"].startswith("Your interviewers: 1 interview booked on a day away;")
+    assert "Dates by UTC" not in blocks_text(listing["blocks"])
+
+
+async def test_when_slack_is_slow_to_say_where_they_are_dates_go_by_utc(
+    app: Running, standin: SlackStandin
+) -> None:
+    app.standin.set_user(INTERVIEWER, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 20, 0, tzinfo=UTC))
+    await say(app, "away add 2026-11-19")
+    await app.settle()
+    standin.delay_next("users.info", 1.5)
+
+    listing = await ask(app, "away team", user=RECRUITER)
+    # Thursday by UTC, where Slack could not say it is Friday in Tokyo: listed, and said.
+    assert listing["text"].startswith("Your interviewers: 1 interview booked on a day away;")
+    assert "Dates by UTC: Slack did not say in time where they are." in blocks_text(
+        listing["blocks"]
+    )
+
+
+async def test_past_cancelled_and_closed_candidates_interviews_are_not_listed(
+    app: Running, clock: ManualClock
+) -> None:
+    role = await create_role(app)
+    for name in ("Jane Doe", "Omar Haddad", "Lena Park"):
+        await add_candidate(app, name, role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    omar = await schedule(app, "Omar Haddad", starts=THURSDAY_14 + timedelta(hours=2))
+    await schedule(app, "Lena Park", starts=datetime(2026, 11, 16, 12, 0, tzinfo=UTC))
+    async with app.deps.db.transaction() as session:
+        await session.exec(
+            update(Interview)
+            .where(col(Interview.id) == omar.id)
+            .values(status=InterviewStatus.CANCELLED.value)
+        )
+        await session.exec(
+            update(Candidate)
+            .where(col(Candidate.name) == "Jane Doe")
+            .values(stage=Stage.REJECTED.value)
+        )
+    await say(app, "away add 2026-11-19")
+    await say(app, "away add 2026-11-17")
+    clock.advance(timedelta(days=1))  # Lena's interview is over; she is still in the loop
+
+    listing = await ask(app, "away team", user=RECRUITER)
+    assert "booked on a day away" not in listing["text"]
+    shown = blocks_text(listing["blocks"])
+    # Their interviewer is still one of the team's: Lena's interview was this week.
+    assert f"• <@{INTERVIEWER}>: Tuesday 2026-11-17, Thursday 2026-11-19" in shown
+    assert "Jane Doe" not in shown and "Omar Haddad" not in shown and "Lena Park" not in shown
+
+
+def test_a_long_list_of_interviews_on_days_away_shows_ten_and_how_many_more() -> None:
+    starts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    seats = [
+        PanelSeat(n, n, f"Candidate {n}", "MLOps Engineer", starts, starts, INTERVIEWER, True)
+        for n in range(1, 13)
+    ]
+    panels = Panels(
+        frozenset({INTERVIEWER}),
+        {INTERVIEWER: [starts.date()]},
+        date(2026, 12, 12),
+        seats,
+        {INTERVIEWER: frozenset({starts.date()})},
+    )
+    text, blocks = day_away_blocks.panels_message(panels, booked_away(panels, {}), zones_known=True)
+    assert text.startswith("Your interviewers: 12 interviews booked on a day away;")
+    shown = [b.to_dict() for b in blocks]
+    assert (
+        sum(1 for b in shown if b.get("accessory", {}).get("text", {}).get("text") == "Open card")
+        == 10
+    )
+    ids = [b["accessory"]["action_id"] for b in shown if "accessory" in b]
+    assert len(set(ids)) == len(ids)  # Slack refuses a message with two alike
+    assert "…and 2 more, later" in blocks_text(shown)

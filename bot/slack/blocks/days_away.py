@@ -7,10 +7,12 @@ from datetime import date
 
 from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 
-from bot.domain.days_off import MAX_SPAN, runs, span_label, spans
-from bot.slack.blocks.common import context, esc, fold, section, when
+from bot.domain.days_off import MAX_SPAN, label, runs, span_label, spans
+from bot.slack.blocks.candidates import OPEN_STATUS
+from bot.slack.blocks.common import context, esc, fold, plural, section, user, users, when
 from bot.slack.blocks.interview_changes import CANT_MAKE_IT
 from bot.store.interviews import SeatRow
+from bot.usecases.days_away import PANEL_LOOKBACK, PANEL_WEEKS, BookedAway, Panels
 
 ADD_EXAMPLE = "`/hire away add 2026-12-24`"
 RANGE_EXAMPLE = "`/hire away add 2026-12-24..2027-01-02`"
@@ -18,7 +20,8 @@ USAGE = (
     "`/hire away` lists your own days away (vacation, leave). Add one with "
     f"{ADD_EXAMPLE}, or a range of up to {MAX_SPAN} days with {RANGE_EXAMPLE}, and "
     "remove one with `/hire away remove 2026-12-24`. Recruiters and hiring managers "
-    "name someone first for theirs: `/hire away @ivan add 2026-12-24`."
+    "name someone first for theirs: `/hire away @ivan add 2026-12-24`, and see who on "
+    "their roles' interviews is away with `/hire away team`."
 )
 PICK_EXAMPLE = "`/hire away @ivan add 2026-12-24`"
 WHAT_THEY_DO = (
@@ -159,3 +162,86 @@ def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
         )
     )
     return esc(text), blocks
+
+
+# Interviews on a day away listed with their button; past these, a count.
+BOOKED_AWAY_SHOWN = 10
+
+
+def panels_message(
+    panels: Panels, booked: list[BookedAway], *, zones_known: bool
+) -> tuple[str, list[Block]]:
+    """`/hire away team`: the interviews to come that someone on them is away for, each
+    with its candidate's card (to move it or change its interviewers), then who of the
+    team's interviewers is away in the coming weeks."""
+    weeks = f"the next {PANEL_WEEKS} weeks (to {label(panels.last_day)})"
+    if not booked and not panels.away:
+        text = (
+            f"None of your interviewers is away in {weeks}, and no interview to come is "
+            "booked on someone's day away."
+        )
+        return text, [section(text), context(_who_counts(panels))]
+    parts = []
+    if booked:
+        parts.append(f"{plural(len(booked), 'interview')} booked on a day away")
+    if panels.away:
+        parts.append(f"{plural(len(panels.away), 'interviewer')} away in {weeks}")
+    text = "Your interviewers: " + "; ".join(parts) + "."
+    blocks: list[Block] = []
+    if booked:
+        blocks.append(section(f":warning: *Booked on a day away* ({len(booked)})"))
+        blocks.extend(_booked_away(entry) for entry in booked[:BOOKED_AWAY_SHOWN])
+        more = len(booked) - BOOKED_AWAY_SHOWN
+        if more > 0:
+            blocks.append(context(f"…and {more} more, later: this list shows the soonest."))
+        how = (
+            "Open the card to reschedule or change the interviewers. Each of them can also "
+            "say *I can't make it* on their kit."
+        )
+        if not zones_known:
+            how += " Dates by UTC: Slack did not say in time where they are."
+        blocks.append(context(how))
+    if panels.away:
+        lines = [
+            f"• {user(person)}: "
+            + ", ".join(
+                span_label(span[0], span[-1])
+                for span in spans(days, day=lambda d: d, same=lambda _: None)
+            )
+            for person, days in sorted(panels.away.items(), key=lambda item: (item[1][0], item[0]))
+        ]
+        blocks.append(
+            section(fold(f"*Away in {weeks}*", lines, more="…and {n} more interviewers."))
+        )
+    blocks.append(context(_who_counts(panels)))
+    return text, blocks
+
+
+def _booked_away(entry: BookedAway) -> SectionBlock:
+    seat = entry.seat
+    who = users(entry.who)
+    are = "is" if len(entry.who) == 1 else "are"
+    return SectionBlock(
+        text=MarkdownTextObject(
+            text=f"*{esc(seat.candidate_name)}* · {esc(seat.role_title)} · "
+            f"{when(seat.starts_at)}\n{who} {are} away that day"
+        ),
+        # One button per interview: action ids must differ within a message.
+        accessory=ButtonElement(
+            text="Open card",
+            action_id=f"{OPEN_STATUS}_{seat.interview_id}",
+            value=str(seat.candidate_id),
+        ),
+    )
+
+
+def _who_counts(panels: Panels) -> str:
+    return (
+        f"Your interviewers: the {_people(len(panels.interviewers))} on your roles' "
+        f"interviews from the last {PANEL_LOOKBACK.days} days and to come. One person's "
+        "days: `/hire away` followed by their name."
+    )
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count:,} people"

@@ -76,6 +76,13 @@ COMMANDS: list[tuple[str, str, str]] = [
         "/hire away add 2026-12-24..2027-01-02",
     ),
     (
+        "/hire away team",
+        "Who of the interviewers on your roles' interviews is away in the next 4 weeks, "
+        "and the interviews to come booked on one of their days away (recruiters and "
+        "hiring managers)",
+        "/hire away team",
+    ),
+    (
         "/hire holidays",
         "The company days off ahead: nudges and warnings skip them, as they skip weekends",
         "/hire holidays",
