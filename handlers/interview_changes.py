@@ -337,7 +337,7 @@ async def cant_make_it(ack: AsyncAck, modal: Modal) -> None:
         interview_id=InterviewMetadata.from_view(view).interview_id,
         reason=forms.text(view, "reason"),
         now=modal.deps.clock.now(),
-        proposed=forms.datetime_utc(view, "proposed"),
+        proposed={field: forms.datetime_utc(view, field) for field in blocks.PROPOSAL_FIELDS},
     )
     await ack()
     modal.later(_after_cant_make_it(modal, done), name="cant-make-it")

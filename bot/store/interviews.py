@@ -546,6 +546,8 @@ async def move_interview(
             cant_make_it_at=None,
             cant_make_it_reason="",
             proposed_start_at=None,
+            proposed_start_at_2=None,
+            proposed_start_at_3=None,
         )
     )
     await session.flush()
@@ -588,10 +590,14 @@ async def change_seats(
 
 
 async def flag_cant_make_it(
-    session: AsyncSession, *, seat: Seat, at: datetime, reason: str, proposed: datetime | None
+    session: AsyncSession, *, seat: Seat, at: datetime, reason: str, proposed: Sequence[datetime]
 ) -> None:
+    """`proposed`: up to three starts that work for them, in the order they gave them."""
     seat.cant_make_it_at, seat.cant_make_it_reason = at, reason
-    seat.proposed_start_at = proposed
+    padded = [*proposed, None, None, None]
+    seat.proposed_start_at = padded[0]
+    seat.proposed_start_at_2 = padded[1]
+    seat.proposed_start_at_3 = padded[2]
     session.add(seat)
     await session.flush()
 

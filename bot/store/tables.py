@@ -170,8 +170,18 @@ class Seat(SQLModel, table=True):
     # the interview moves.
     cant_make_it_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     cant_make_it_reason: str = Field(default="", max_length=MAX_REASON)
-    # A start that works for them, if they proposed one: the Reschedule form opens on it.
+    # Starts that work for them, if they proposed any (up to three, in the order given):
+    # the Reschedule form opens on the first.
     proposed_start_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    proposed_start_at_2: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    proposed_start_at_3: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+    @property
+    def proposals(self) -> tuple[datetime, ...]:
+        """The starts they proposed, in the order they gave them."""
+        given = (self.proposed_start_at, self.proposed_start_at_2, self.proposed_start_at_3)
+        return tuple(at for at in given if at is not None)
+
     # Where the interviewer's kit DM is, so a reschedule edits it instead of adding one.
     kit_channel: str | None = Field(default=None, max_length=32)
     kit_ts: str | None = Field(default=None, max_length=32)

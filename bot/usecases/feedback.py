@@ -61,7 +61,7 @@ class SeatView:
     on_panel: bool = True
     cant_make_it_at: datetime | None = None  # the interviewer said they can't make it
     cant_make_it_reason: str = ""
-    proposed_start_at: datetime | None = None  # a start that works for them instead
+    proposals: tuple[datetime, ...] = ()  # starts that work for them instead
 
     @property
     def submitted(self) -> bool:
@@ -196,7 +196,7 @@ async def _loop(
                 ratings.get(scorecard.id or 0, {}) if scorecard else {},
                 cant_make_it_at=seat.cant_make_it_at,
                 cant_make_it_reason=seat.cant_make_it_reason,
-                proposed_start_at=seat.proposed_start_at,
+                proposals=seat.proposals,
             )
         )
     await _off_panel(session, interviews, latest, ratings, role_with_team.role)

@@ -9,7 +9,7 @@ re-plans the candidate's clocks, so nudges follow the interview as it now is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -668,7 +668,7 @@ class CantMakeIt:
     tell: list[str]  # the recruiters (or the hiring manager, when there are none)
     reason: str
     first: bool  # False: said before, nobody is told again
-    proposed: datetime | None = None  # a start that works for them, if they gave one
+    proposed: tuple[datetime, ...] = ()  # starts that work for them, if they gave any
 
 
 async def _own_seat(
@@ -719,15 +719,16 @@ async def cant_make_it(
     interview_id: int,
     reason: str,
     now: datetime,
-    proposed: datetime | None = None,
+    proposed: Mapping[str, datetime | None] | None = None,
 ) -> CantMakeIt:
     """Flag the person's seat and say whom to tell; said twice, nobody is told again.
-    `proposed`: a start that works for them, which the Reschedule form then opens on."""
+    `proposed`: the form's field -> a start that works for them (up to three, in the
+    form's order), which the Reschedule form then opens on, the first."""
     text = reason.strip()
     if len(text) > MAX_REASON:
         raise FormErrors({"reason": f"Keep the reason under {MAX_REASON} characters."})
-    if proposed is not None and proposed <= now:
-        raise FormErrors({"proposed": "That time has passed. Pick a later one, or leave it empty."})
+    given = {block_id: at for block_id, at in (proposed or {}).items() if at is not None}
+    _check_proposals(given, now=now)
     async with db.transaction() as session:
         interview, _ = await _own_seat(session, user_id=user_id, interview_id=interview_id)
         candidate = await store.lock_candidate(session, candidate_id=interview.candidate_id)
@@ -752,17 +753,15 @@ async def cant_make_it(
                 tell,
                 seat.cant_make_it_reason,
                 first=False,
-                proposed=seat.proposed_start_at,
+                proposed=seat.proposals,
             )
-        if proposed is not None and proposed == interview.starts_at:
-            raise FormErrors(
-                {"proposed": "That is the interview's time now. Pick another, or leave it empty."}
-            )
-        await seats_store.flag_cant_make_it(
-            session, seat=seat, at=now, reason=text, proposed=proposed
+        _check_proposals(given, now=now, booked=interview.starts_at)
+        times = tuple(given.values())
+        await seats_store.flag_cant_make_it(session, seat=seat, at=now, reason=text, proposed=times)
+        # The history is plain text: the times in UTC, as every stored summary has it.
+        could_do = (
+            "; could do " + " or ".join(f"{at:%Y-%m-%d %H:%M} UTC" for at in times) if times else ""
         )
-        # The history is plain text: the time in UTC, as every stored summary has it.
-        could_do = f"; could do {proposed:%Y-%m-%d %H:%M} UTC" if proposed else ""
         await store.changes.record_change(
             session,
             actor_id=user_id,
@@ -774,7 +773,26 @@ async def cant_make_it(
             interview_id=interview.id,
             reason=text,
         )
-    return CantMakeIt(interview, candidate, stage_name, tell, text, first=True, proposed=proposed)
+    return CantMakeIt(interview, candidate, stage_name, tell, text, first=True, proposed=times)
+
+
+def _check_proposals(
+    given: Mapping[str, datetime], *, now: datetime, booked: datetime | None = None
+) -> None:
+    """Each proposed start on its own field: still ahead, not the interview's own time
+    (`booked`, once read), and not one given above it."""
+    errors: dict[str, str] = {}
+    seen: set[datetime] = set()
+    for block_id, at in given.items():
+        if at <= now:
+            errors[block_id] = "That time has passed. Pick a later one, or leave it empty."
+        elif at == booked:
+            errors[block_id] = "That is the interview's time now. Pick another, or leave it empty."
+        elif at in seen:
+            errors[block_id] = "You proposed that time already. Pick another, or leave it empty."
+        seen.add(at)
+    if errors:
+        raise FormErrors(errors)
 
 
 # The kits ------------------------------------------------------------------------------------

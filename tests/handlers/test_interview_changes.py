@@ -5,6 +5,7 @@ kit, the clocks following each change, the change history, and stale or forged c
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -713,6 +714,8 @@ async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
     assert [b["block_id"] for b in form["blocks"] if b["type"] == "input"] == [
         "reason",
         "proposed",
+        "proposed_2",
+        "proposed_3",
     ]
 
     done = await app.slack.submit_view(
@@ -747,6 +750,92 @@ async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
     async with app.deps.db.reader() as session:
         seats = (await session.exec(select(Seat))).all()
     assert {(s.cant_make_it_at, s.proposed_start_at) for s in seats} == {(None, None)}
+
+
+async def test_cant_make_it_with_three_times_offers_them_all_and_opens_on_the_first(
+    app: Running,
+) -> None:
+    interview = await maya_interviewing(app)
+    kit = kit_for(app, INTERVIEWER)
+    before = len(app.standin.calls)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    times = (THURSDAY_10, THURSDAY_10 + timedelta(hours=4), THURSDAY_10 + timedelta(days=1))
+
+    done = await app.slack.submit_view(
+        last_view(app),
+        {"proposed": times[0], "proposed_2": times[1], "proposed_3": times[2]},
+        user=INTERVIEWER,
+    )
+    await app.settle()
+
+    assert not done.content, done.text
+    a, b, c = (f"<!date^{int(at.timestamp())}^" for at in times)
+    in_order = f"could do {re.escape(a)}.*, {re.escape(b)}.* or {re.escape(c)}"
+    [noted] = messages_to(app, INTERVIEWER, before)
+    assert re.search(in_order, noted["text"])
+    [alert] = messages_to(app, RECRUITER, before)
+    said = blocks_text(alert["blocks"])
+    assert all(t in said for t in (a, b, c)) and "Reschedule opens on the first." in said
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert re.search(in_order, shown)
+    [change] = await stored(app, Change)
+    assert change.summary.endswith(
+        "could do 2026-11-19 10:00 UTC or 2026-11-19 14:00 UTC or 2026-11-20 10:00 UTC"
+    )
+    await click(app, alert, "Reschedule", user=RECRUITER, channel=f"D{RECRUITER}")
+    form = last_view(app)
+    [starts] = [b for b in form["blocks"] if b.get("block_id") == "starts"]
+    assert starts["element"]["initial_date_time"] == int(times[0].timestamp())
+    assert all(t in blocks_text(form["blocks"]) for t in (a, b, c))
+    # Picking the second moves it there; every proposal is spent with the flag.
+    moved = await app.slack.submit_view(form, {"starts": times[1]}, user=RECRUITER)
+    await app.settle()
+    assert not moved.content, moved.text
+    assert (await the_interview(app, interview.id)).starts_at == times[1]
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    assert seat.proposals == () and seat.cant_make_it_at is None
+
+
+async def test_a_time_given_only_in_a_later_field_is_the_one_proposed(app: Running) -> None:
+    await maya_interviewing(app)
+    await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
+    done = await app.slack.submit_view(
+        last_view(app), {"proposed_3": THURSDAY_10}, user=INTERVIEWER
+    )
+    assert not done.content, done.text
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    assert (seat.proposed_start_at, seat.proposals) == (THURSDAY_10, (THURSDAY_10,))
+
+
+async def test_each_proposed_time_that_cannot_help_is_an_error_on_its_own_field(
+    app: Running,
+) -> None:
+    await maya_interviewing(app)
+    before = len(app.standin.calls)
+    await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
+
+    done = await app.slack.submit_view(
+        last_view(app),
+        {
+            "proposed": THURSDAY_10,
+            "proposed_2": THURSDAY_10,
+            "proposed_3": TUESDAY_10 - timedelta(days=2),
+        },
+        user=INTERVIEWER,
+    )
+
+    assert done.json()["response_action"] == "errors"
+    errors = done.json()["errors"]
+    assert set(errors) == {"proposed_2", "proposed_3"}
+    assert "proposed that time already" in errors["proposed_2"]
+    assert "has passed" in errors["proposed_3"]
+    await app.settle()
+    assert messages_to(app, RECRUITER, before) == []
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    assert (seat.cant_make_it_at, seat.proposals) == (None, ())
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,12 @@ def when(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
+def either(moments: Sequence[datetime]) -> str:
+    """`when` of each: `A`, `A or B`, `A, B or C`."""
+    shown = [when(moment) for moment in moments]
+    return " or ".join(filter(None, [", ".join(shown[:-1]), shown[-1]])) if shown else ""
+
+
 def duration(span: timedelta) -> str:
     """`2 days 3 hours`, `5 hours 10 minutes`, `4 minutes`: the two largest units."""
     minutes = max(0, int(span.total_seconds() // 60))

@@ -26,7 +26,7 @@ from bot.domain.limits import MAX_REASON
 from bot.domain.stages import Stage
 from bot.domain.zones import local, local_span
 from bot.slack.blocks.candidates import OPEN_MOVE
-from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, when
+from bot.slack.blocks.common import clip, context, either, esc, form_modal, section, user, when
 from bot.slack.metadata import InterviewMetadata
 from bot.store.tables import Interview
 from bot.usecases.interviews import (
@@ -116,21 +116,21 @@ def _metadata(ctx: InterviewContext) -> str:
 # The forms ------------------------------------------------------------------------------
 
 
-def _proposals(ctx: InterviewContext) -> list[tuple[datetime, datetime, str]]:
-    """(when, the time proposed, who) of each interviewer who can't make it and proposed
+def _proposals(ctx: InterviewContext) -> list[tuple[datetime, tuple[datetime, ...], str]]:
+    """(when, the times proposed, who) of each interviewer who can't make it and proposed
     a time, the latest last."""
     return sorted(
-        (seat.cant_make_it_at, seat.proposed_start_at, seat.interviewer_id)
+        (seat.cant_make_it_at, seat.proposals, seat.interviewer_id)
         for seat in ctx.seats
-        if seat.cant_make_it_at is not None and seat.proposed_start_at is not None
+        if seat.cant_make_it_at is not None and seat.proposals
     )
 
 
 def reschedule_modal(ctx: InterviewContext) -> View:
-    """Opens on the time an interviewer who can't make it proposed, if one did (the
-    latest proposal), else on the interview's own time."""
+    """Opens on the first time an interviewer who can't make it proposed, if one did
+    (the latest to say so), else on the interview's own time."""
     proposals = _proposals(ctx)
-    start = proposals[-1][1] if proposals else ctx.interview.starts_at
+    start = proposals[-1][1][0] if proposals else ctx.interview.starts_at
     return _reschedule_form(ctx, _head(ctx), start, str(ctx.minutes), _metadata(ctx))
 
 
@@ -165,8 +165,8 @@ def _reschedule_form(
         blocks.append(
             context(
                 " ".join(
-                    f"{user(who)} can't make it and proposed {when(at)}."
-                    for _, at, who in proposals
+                    f"{user(who)} can't make it and proposed {either(times)}."
+                    for _, times, who in proposals
                 )
             )
         )
@@ -278,6 +278,11 @@ def no_show_modal(ctx: InterviewContext, card_version: int) -> View:
     return form_modal(NO_SHOW, "Mark a no-show", "Mark no-show", blocks, metadata=metadata)
 
 
+# The form's other times, after its first ("proposed"), in order.
+MORE_PROPOSALS = (("proposed_2", "Or another time"), ("proposed_3", "Or a third"))
+PROPOSAL_FIELDS = ("proposed", *(block_id for block_id, _ in MORE_PROPOSALS))
+
+
 def cant_make_it_modal(interview: Interview) -> View:
     blocks: list[Block] = [
         section(
@@ -298,6 +303,15 @@ def cant_make_it_modal(interview: Interview) -> View:
             optional=True,
             hint="The recruiters' Reschedule form opens on it.",
             element=DateTimePickerElement(action_id="value"),
+        ),
+        *(
+            InputBlock(
+                block_id=block_id,
+                label=label,
+                optional=True,
+                element=DateTimePickerElement(action_id="value"),
+            )
+            for block_id, label in MORE_PROPOSALS
         ),
     ]
     return form_modal(
@@ -380,8 +394,9 @@ def cant_make_it_alert(done: CantMakeIt, interviewer_id: str) -> tuple[str, list
         f"*{esc(candidate.name)}* on {when(done.interview.starts_at)}"
     )
     line += f": {esc(done.reason)}" if done.reason else "."
-    if done.proposed is not None:
-        line += f"\nThey could do {when(done.proposed)}: Reschedule opens on it."
+    if done.proposed:
+        first = "it" if len(done.proposed) == 1 else "the first"
+        line += f"\nThey could do {either(done.proposed)}: Reschedule opens on {first}."
     buttons = [
         ButtonElement(
             text="Change interviewers", action_id=OPEN_PANEL, value=str(done.interview.id)
@@ -399,7 +414,7 @@ def cant_make_it_noted(done: CantMakeIt) -> str:
     if not done.first:
         return "You already told the recruiters you can't make it; nothing more to do."
     what = f"{esc(done.stage_name)} with {esc(done.candidate.name)}"
-    could = f", and that you could do {when(done.proposed)}" if done.proposed else ""
+    could = f", and that you could do {either(done.proposed)}" if done.proposed else ""
     return (
         f":ok_hand: Told the recruiters you can't make {what}{could}. "
         "They will change the panel or the time."

@@ -33,6 +33,7 @@ from bot.slack.blocks.common import (
     clip,
     context,
     duration,
+    either,
     esc,
     form_modal,
     header_facts,
@@ -676,8 +677,8 @@ def _interview_blocks(
             state += " · :warning: can't make it" + (
                 f": {esc(clip(reason, 200))}" if reason else ""
             )
-            if seat.proposed_start_at is not None:
-                state += f" · could do {when(seat.proposed_start_at)}"
+            if seat.proposals:
+                state += f" · could do {either(seat.proposals)}"
         blocks.append(SectionBlock(text=f"{user(seat.interviewer_id)}: {state}", accessory=button))
     return blocks
 
