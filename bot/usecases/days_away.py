@@ -176,9 +176,9 @@ async def panels_away(db: Database, *, actor_id: str, now: datetime) -> Panels:
             session, user_ids=sorted(interviewers), first=first
         )
     away = {
-        person: sorted(d for d in days if d <= last)
+        person: within
         for person, days in ahead.items()
-        if any(d <= last for d in days)
+        if (within := sorted(d for d in days if d <= last))
     }
     booked = [s for s in seats if s.open and s.starts_at > now and s.interviewer_id in ahead]
     return Panels(interviewers, away, last, booked, ahead)

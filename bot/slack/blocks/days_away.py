@@ -203,11 +203,7 @@ def panels_message(
         blocks.append(context(how))
     if panels.away:
         lines = [
-            f"• {user(person)}: "
-            + ", ".join(
-                span_label(span[0], span[-1])
-                for span in spans(days, day=lambda d: d, same=lambda _: None)
-            )
+            f"• {user(person)}: {runs(days)}"
             for person, days in sorted(panels.away.items(), key=lambda item: (item[1][0], item[0]))
         ]
         blocks.append(
