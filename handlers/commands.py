@@ -393,17 +393,25 @@ async def _booked_while_away(
     reply: CommandReply, person: str, days: list[date], added: list[date], now: datetime
 ) -> None:
     """After the answer. Someone else marked away hears who did it. Then the interviews
-    the person is booked for on those days, by DM (their dates go by their own zone,
-    which Slack is asked for), and, when someone else marked them, to that someone too."""
+    the person is booked for on those days (their dates go by their own zone, which
+    Slack is asked for) go by DM to them, to whoever marked them, and to the recruiters
+    of those interviews, who would otherwise learn only when the day came."""
     actor = reply.user_id
     if person != actor and added:
         await dm(reply.client, person, *day_away_blocks.marked_away(actor, added))
     tz = await time_zone(reply.client, person)
-    seats = await days_away.booked_on(reply.deps.db, user_id=person, days=days, tz_name=tz, now=now)
-    if seats:
-        await dm(reply.client, person, *day_away_blocks.booked_while_away(seats))
-        if person != actor:
-            await dm(reply.client, actor, *day_away_blocks.booked_on_their_days(person, seats))
+    db = reply.deps.db
+    seats = await days_away.booked_on(db, user_id=person, days=days, tz_name=tz, now=now)
+    if not seats:
+        return
+    await dm(reply.client, person, *day_away_blocks.booked_while_away(seats))
+    if person != actor:
+        told = day_away_blocks.booked_on_their_days(person, seats, by=actor, reader=actor)
+        await dm(reply.client, actor, *told)
+    recruiters = await days_away.who_books(db, seats, besides={person, actor})
+    for recruiter, theirs in recruiters.items():
+        told = day_away_blocks.booked_on_their_days(person, theirs, by=actor, reader=recruiter)
+        await dm(reply.client, recruiter, *told)
 
 
 async def role(reply: CommandReply, rest: str) -> None:

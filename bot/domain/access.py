@@ -30,6 +30,12 @@ class Team:
     hiring_manager_id: str
     recruiter_ids: frozenset[str]
 
+    @property
+    def bookers(self) -> list[str]:
+        """Who hears that an interview needs moving or restaffing: the recruiters, who
+        book them, or the hiring manager of a role that has none."""
+        return sorted(self.recruiter_ids) or [self.hiring_manager_id]
+
     def hats(self, user_id: str) -> set[Hat]:
         hats = set()
         if user_id == self.hiring_manager_id:

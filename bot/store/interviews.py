@@ -382,6 +382,8 @@ class SeatRow(NamedTuple):
     role_title: str
     feedback_due_at: datetime
     version: int  # of their scorecard; 0: not submitted
+    candidate_id: int
+    role_id: int
 
 
 async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatRow]:
@@ -448,7 +450,7 @@ _SCORECARD_VERSION = (
     )
     .scalar_subquery()
 )
-# Nine columns: past what sqlmodel's select() is typed for.
+# Eleven columns: past what sqlmodel's select() is typed for.
 _SEATS_FOR: Any = (
     select(_INTERVIEW_T.c.id, _INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.plan_stage)
     .add_columns(
@@ -458,6 +460,8 @@ _SEATS_FOR: Any = (
         _ROLE_T.c.title,
         _SEAT_T.c.feedback_due_at,
         _SCORECARD_VERSION,
+        _CANDIDATE_T.c.id,
+        _ROLE_T.c.id,
     )
     .select_from(_SEAT_T)
     .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)

@@ -125,6 +125,29 @@ async def booked_on(
     return [s for s in seats if s.starts_at > now and s.starts_at.astimezone(tz).date() in days]
 
 
+async def who_books(
+    db: Database, seats: Sequence[SeatRow], *, besides: Collection[str]
+) -> dict[str, list[SeatRow]]:
+    """Who should hear that these interviews fall on their interviewer's days away, with
+    the ones each should hear of: each role's bookers, whom an interviewer's "I can't
+    make it" tells too. `besides`: people who already know (whoever set the days, the
+    interviewer)."""
+    async with db.reader() as session:
+        teams = {
+            role_id: await store.role_with_team(session, role_id=role_id)
+            for role_id in sorted({seat.role_id for seat in seats})
+        }
+    told: dict[str, list[SeatRow]] = {}
+    for seat in seats:
+        found = teams[seat.role_id]
+        if found is None:  # the role is gone since: nobody to tell
+            continue
+        for person in found.team.bookers:
+            if person not in besides:
+                told.setdefault(person, []).append(seat)
+    return told
+
+
 # Your interviewers, for `/hire away team`: whoever sat on an interview of your roles'
 # candidates this long ago or since, or is booked on one to come.
 PANEL_LOOKBACK = timedelta(days=90)

@@ -744,7 +744,7 @@ async def cant_make_it(
         role, team = with_role[1].role, with_role[1].team
         stage = plan_stage(template_of(interview, role), interview.plan_stage)
         stage_name = stage.name if stage else interview.plan_stage
-        tell = sorted(team.recruiter_ids) or [role.hiring_manager_id]
+        tell = team.bookers
         if seat.cant_make_it_at is not None:
             return CantMakeIt(
                 interview,

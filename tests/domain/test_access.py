@@ -90,3 +90,8 @@ def test_days_away_are_set_by_the_person_a_hiring_team_or_an_admin() -> None:
         assert can_set_days_away(actor, "UIVAN", admins={"UADMIN"}, teams=[team]), actor
     assert not can_set_days_away("UINES", "UIVAN", admins={"UADMIN"}, teams=[team])
     assert not can_set_days_away("UREC", "UIVAN", admins=set(), teams=[])  # on no team now
+
+
+def test_the_recruiters_book_interviews_and_without_one_the_hiring_manager_does() -> None:
+    assert TEAM.bookers == sorted([RECRUITER, RECRUITER_2])
+    assert Team(hiring_manager_id=HM, recruiter_ids=frozenset()).bookers == [HM]

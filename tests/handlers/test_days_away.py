@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from slack_sdk.models.blocks import ButtonElement, SectionBlock
 from sqlmodel import col, select, update
 
 from bot.domain.interviews import InterviewStatus
@@ -21,7 +22,7 @@ from bot.slack.metadata import InterviewMetadata
 from bot.store.interviews import PanelSeat, SeatRow
 from bot.store.tables import Candidate, Change, DayAway, Interview
 from bot.usecases.days_away import SOMEONE_ELSES, Panels, booked_away
-from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running, serving
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running, serving
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
@@ -40,6 +41,7 @@ from tests.scheduling.test_sweep import messages_to
 pytestmark = pytest.mark.both_databases
 
 CHRISTMAS_EVE = date(2026, 12, 24)
+THURSDAY_14 = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
 
 
 async def ask(app: Running, text: str, user: str = INTERVIEWER) -> dict[str, Any]:
@@ -240,6 +242,44 @@ async def test_someone_booked_on_a_day_they_add_away_is_told_with_the_kits_butto
     assert InterviewMetadata.from_view(form).interview_id == jane.id
 
 
+async def test_the_recruiters_of_interviews_on_days_someone_adds_away_hear_of_them(
+    app: Running,
+) -> None:
+    role = await create_role(app, recruiters=(RECRUITER, RECRUITER_2))
+    other = await create_role(app, title="Data Engineer", hm=ADMIN, recruiters=(ADMIN,))
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Lena Park", role=other, user=ADMIN)
+    await add_candidate(app, "Omar Haddad", role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    await schedule(app, "Lena Park", starts=THURSDAY_14 + timedelta(hours=2), user=ADMIN)
+    await schedule(app, "Omar Haddad", starts=THURSDAY_14 + timedelta(days=7))  # not away
+    before = len(app.standin.calls)
+
+    await say(app, "away add 2026-11-19")
+    await app.settle()
+
+    # Each recruiter hears of their own roles' interviews only, with the card's button.
+    for recruiter in (RECRUITER, RECRUITER_2):
+        [heard] = messages_to(app, recruiter, before)
+        assert heard["text"] == (
+            f"<@{INTERVIEWER}> added days away and is booked for an interview on them."
+        )
+        shown = blocks_text(heard["blocks"])
+        assert "*Jane Doe* · MLOps Engineer" in shown
+        assert "Lena Park" not in shown and "Omar Haddad" not in shown
+        assert "*I can't make it*" in shown
+    [theirs] = messages_to(app, ADMIN, before)
+    assert "*Lena Park* · Data Engineer" in blocks_text(theirs["blocks"])
+    assert "Jane Doe" not in blocks_text(theirs["blocks"])
+    assert messages_to(app, HM, before) == []  # the role has recruiters: they book
+
+    [card] = await click(
+        app, messages_to(app, RECRUITER_2, before)[0], "Open card", user=RECRUITER_2
+    )
+    assert card.args["text"].startswith("Jane Doe: MLOps Engineer")
+    assert json.dumps(card.args["blocks"]).count("Change interviewers") == 1
+
+
 async def test_days_away_with_no_interview_on_them_send_nothing_more(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
@@ -285,6 +325,8 @@ def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> 
             "MLOps Engineer",
             starts,
             0,
+            100 + n,
+            1,
         )
         for n in range(1, 13)
     ]
@@ -295,6 +337,17 @@ def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> 
     assert "…and 2 more: your Home tab lists them all." in blocks_text(
         [b.to_dict() for b in blocks]
     )
+
+    text, blocks = day_away_blocks.booked_on_their_days(
+        INTERVIEWER, seats, by=INTERVIEWER, reader=RECRUITER
+    )
+    assert text == f"<@{INTERVIEWER}> added days away and is booked for 12 interviews on them."
+    cards = [b.accessory for b in blocks if isinstance(b, SectionBlock)]
+    buttons = [c for c in cards if isinstance(c, ButtonElement)]
+    assert [b.value for b in buttons] == [str(100 + n) for n in range(1, 11)]
+    # Slack refuses a message where two buttons share an action id.
+    assert len({b.action_id for b in buttons}) == 10
+    assert "…and 2 more, later." in blocks_text([b.to_dict() for b in blocks])
 
 
 # Someone else's days away ----------------------------------------------------------------
@@ -397,16 +450,34 @@ async def test_whoever_marks_someone_away_over_their_interviews_hears_of_them(
     assert marked["text"].startswith(f"<@{RECRUITER}> marked you away")
     assert booked["text"] == "You are booked for an interview on your days away (Jane Doe)."
     assert "I can't make it" in blocks_text(booked["blocks"])
-    [heard] = messages_to(app, RECRUITER, before)
+    [heard] = messages_to(app, RECRUITER, before)  # once, though also its recruiter
     assert heard["text"] == (
         f"<@{INTERVIEWER}> is booked for an interview on the days you marked them away."
     )
     assert "*Jane Doe*" in blocks_text(heard["blocks"])
+    assert "Open card" in blocks_text(heard["blocks"])
+
+
+async def test_when_the_hiring_manager_marks_someone_away_the_recruiters_hear_too(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    before = len(app.standin.calls)
+
+    await say(app, f"away {mention(INTERVIEWER)} add 2026-11-19", HM)
+    await app.settle()
+
+    [marker] = messages_to(app, HM, before)
+    assert marker["text"].endswith("on the days you marked them away.")
+    [heard] = messages_to(app, RECRUITER, before)
+    assert heard["text"] == (
+        f"<@{HM}> marked <@{INTERVIEWER}> away, and they are booked for an interview then."
+    )
 
 
 # A hiring team's interviewers: `/hire away team` ---------------------------------------------
-
-THURSDAY_14 = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
 
 
 async def test_a_recruiter_sees_the_interviews_booked_on_a_day_away_and_who_is_away(

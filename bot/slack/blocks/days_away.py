@@ -110,27 +110,50 @@ def unmarked_away(actor_id: str, days: list[date]) -> tuple[str, list[Block]]:
     return text, [section(text), context("`/hire away` lists the days away you still have.")]
 
 
-def booked_on_their_days(who: str, seats: list[SeatRow]) -> tuple[str, list[Block]]:
-    """To whoever marked someone away: the interviews that person is booked for then,
-    which they were asked to say they can't make."""
-    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
-    text = f"<@{who}> is booked for {interviews} on the days you marked them away."
-    lines = [
-        f"• *{esc(seat.candidate_name)}* · {esc(seat.role_title)} · {when(seat.starts_at)}"
-        for seat in seats
-    ]
-    body = fold(text, lines, more="…and {n} more.")
-    return text, [
-        section(body),
-        context(
-            "They are asked to say with *I can't make it* which ones they can't make. "
-            "To move one or change its interviewers, open the candidate's card."
-        ),
-    ]
-
-
 # Interviews listed with their button in one DM; past these, the Home tab lists them all.
 BOOKED_SHOWN = 10
+
+
+def booked_on_their_days(
+    who: str, seats: list[SeatRow], *, by: str, reader: str
+) -> tuple[str, list[Block]]:
+    """To whoever marked `who` away (`by`), and to the recruiters of the interviews `who`
+    is booked for on those days (who did not set them): each interview with its
+    candidate's card, where it is moved or its interviewers changed."""
+    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
+    if reader == by:
+        text = f"<@{who}> is booked for {interviews} on the days you marked them away."
+    elif by == who:
+        text = f"<@{who}> added days away and is booked for {interviews} on them."
+    else:
+        text = f"<@{by}> marked <@{who}> away, and they are booked for {interviews} then."
+    blocks: list[Block] = [section(f":palm_tree: {text}")]
+    for seat in seats[:BOOKED_SHOWN]:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{esc(seat.candidate_name)}* · {esc(seat.role_title)}\n"
+                    f"{when(seat.starts_at)}"
+                ),
+                # One button per interview: action ids must differ within a message.
+                accessory=ButtonElement(
+                    text="Open card",
+                    action_id=f"{OPEN_STATUS}_{seat.interview_id}",
+                    value=str(seat.candidate_id),
+                ),
+            )
+        )
+    more = len(seats) - BOOKED_SHOWN
+    if more > 0:
+        blocks.append(context(f"…and {more} more, later."))
+    blocks.append(
+        context(
+            f"They stay booked until you change them. <@{who}> is asked to say with "
+            "*I can't make it* which ones they can't make; to move one or change its "
+            "interviewers, open its card."
+        )
+    )
+    return text, blocks
 
 
 def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
@@ -157,8 +180,8 @@ def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
         blocks.append(context(f"…and {more} more: your Home tab lists them all."))
     blocks.append(
         context(
-            "They stay booked until the recruiters hear otherwise: if you can't make one, "
-            "say so with its button, and they can find someone else or move it."
+            "The recruiters are told, and you stay booked until they change it. If you "
+            "can't make one, say so with its button: they find someone else or move it."
         )
     )
     return esc(text), blocks
