@@ -8,6 +8,7 @@ restart does: from its saved files.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -329,3 +330,23 @@ async def test_commands_are_escaped_as_slack_escapes_them(page: Page) -> None:
     await page.say(admin, dm_of(admin), "/hire holidays add 2026-12-31 Year's End & <Eve>")
     listing = (await page.messages(admin, dm_of(admin)))[-1]["text"]
     assert "Year's End &amp; &lt;Eve&gt;" in listing  # as typed, escaped again for Slack
+
+
+# An emoji code the app writes, as it reads in Python: `:palm_tree:`, not `verb:id:n`.
+EMOJI_CODE = re.compile(r"(?<![\w`:]):([a-z][a-z0-9_]*):(?![\w])")
+
+
+def test_every_emoji_the_app_writes_is_drawn_in_the_playground() -> None:
+    """Slack draws every standard emoji; the playground only those in its table, and
+    shows the code as text otherwise (`:palm_tree:` was, on the days-away DMs)."""
+    root = Path(__file__).resolve().parents[2]
+    used = {
+        code
+        for folder in ("bot", "handlers")
+        for path in (root / folder).rglob("*.py")
+        for code in EMOJI_CODE.findall(path.read_text())
+    }
+    table = (root / "bot/playground/static/mrkdwn.js").read_text()
+    drawn = set(re.findall(r"\b([a-z0-9_]+): \"", table))
+    assert "palm_tree" in used and "warning" in used  # the pattern finds what it should
+    assert used - drawn == set()

@@ -15,6 +15,8 @@ const EMOJI = {
   busts_in_silhouette: "👥", alarm_clock: "⏰", stopwatch: "⏱️", clock9: "🕘", speech_balloon: "💬",
   heart: "❤️", sparkles: "✨", trophy: "🏆", page_facing_up: "📄", inbox_tray: "📥", outbox_tray: "📤",
   hammer_and_wrench: "🛠️", gear: "⚙️", checkered_flag: "🏁", construction: "🚧", sunny: "☀️",
+  palm_tree: "🌴", ghost: "👻", unlock: "🔓", heavy_minus_sign: "➖", envelope_with_arrow: "📩",
+  ok_hand: "👌", pencil2: "✏️",
 };
 
 const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
