@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.domain.zones import zone
 
@@ -102,6 +102,18 @@ def local_days(starts_at: datetime, ends_at: datetime, tz_name: str | None) -> s
     """The dates an interview touches where a person is."""
     tz = zone(tz_name)
     return {starts_at.astimezone(tz).date(), ends_at.astimezone(tz).date()}
+
+
+# The furthest any time zone is behind UTC and ahead of it (Baker Island, Kiribati).
+_BEHIND, _AHEAD = timedelta(hours=12), timedelta(hours=14)
+
+
+def days_anywhere(starts_at: datetime, ends_at: datetime) -> set[date]:
+    """The dates an interview touches somewhere on Earth: what it may fall on for
+    someone whose time zone is not known."""
+    first = (starts_at - _BEHIND).astimezone(UTC).date()
+    last = (ends_at + _AHEAD).astimezone(UTC).date()
+    return {first + timedelta(days=n) for n in range((last - first).days + 1)}
 
 
 def on_days_off(

@@ -11,6 +11,7 @@ from typing import TypeVar
 from bot import store
 from bot.domain import clocks
 from bot.domain.names import name_key
+from bot.domain.safeguards import days_anywhere
 from bot.domain.stages import Stage
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Offer, Role
@@ -211,5 +212,27 @@ async def _detail_in(
     offer = await store.open_offer(session, candidate_id=candidate.id)
     if card.stage.is_closed:
         return _Stored(card, loop, offer, [])
+    if loop is not None:
+        loop = await _with_days_away(session, loop)
     pauses = await store.pauses.pauses_of(session, candidate_ids=[candidate.id])
     return _Stored(card, loop, offer, pauses.get(candidate.id, []))
+
+
+async def _with_days_away(session: store.AsyncSession, loop: feedback.Loop) -> feedback.Loop:
+    """The loop with the days away its pending interviewers have around their interviews
+    (by any time zone's date: where each of them is takes a question to Slack, which a
+    card does not wait for). No statement when nobody owes a scorecard."""
+    pending = [
+        (item.interview, seat.interviewer_id)
+        for item in loop.interviews
+        if item.held
+        for seat in item.seats
+        if not seat.submitted and seat.on_panel
+    ]
+    if not pending:
+        return loop
+    days = [day for i, _ in pending for day in days_anywhere(i.starts_at, i.ends_at)]
+    away = await store.days_away.days_away_of(
+        session, user_ids=[person for _, person in pending], first=min(days), last=max(days)
+    )
+    return replace(loop, away=away) if away else loop

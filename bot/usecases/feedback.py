@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot import store
 from bot.domain import access, clocks, safeguards
@@ -109,6 +109,9 @@ class Loop:
     show_ratings: bool  # the independence rule, decided for this viewer
     # The latest take-home, graded beside the interviews (its grades follow the same rule).
     takehome: takehomes.TakehomeView | None = None
+    # Days away of the interviewers who still owe a scorecard, around their interviews:
+    # read for status cards (bot.readmodels.status), which mark who is away; else empty.
+    away: Mapping[str, frozenset[date]] = field(default_factory=dict)
 
     @property
     def seats(self) -> list[SeatView]:

@@ -14,6 +14,8 @@ from bot.domain.safeguards import (
     OnDayOff,
     PlanOverrun,
     clashes,
+    days_anywhere,
+    local_days,
     loop_overrun,
     on_days_away,
     on_days_off,
@@ -118,3 +120,21 @@ def test_a_day_away_is_the_interviewer_s_own_date_where_they_are() -> None:
         OnDayAway(date(2026, 12, 24), ("UNYC",))
     ]
     assert on_days_away(starts, ends, zones, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("starts", "expected"),
+    [
+        # 14:00 UTC: 02:00 the same day in Baker Island, 04:00 the next in Kiribati.
+        (datetime(2026, 11, 19, 14, 0, tzinfo=UTC), {date(2026, 11, 19), date(2026, 11, 20)}),
+        # 05:00 UTC: still the evening before on the Pacific's eastern side.
+        (datetime(2026, 11, 19, 5, 0, tzinfo=UTC), {date(2026, 11, 18), date(2026, 11, 19)}),
+    ],
+)
+def test_an_interview_falls_on_the_dates_it_touches_in_some_time_zone(
+    starts: datetime, expected: set[date]
+) -> None:
+    ends = starts + timedelta(hours=1)
+    assert days_anywhere(starts, ends) == expected
+    for tz in ("Pacific/Kiritimati", "America/Los_Angeles", "Asia/Tokyo", "Etc/GMT+12", None):
+        assert local_days(starts, ends, tz) <= expected

@@ -312,6 +312,35 @@ async def test_the_interviews_day_is_the_one_where_the_interviewer_is(app: Runni
     assert "Jane Doe" in told["text"]
 
 
+async def test_the_card_marks_who_is_away_on_their_interview_s_day(
+    app: Running, clock: ManualClock
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", interviewers=(INTERVIEWER, INTERVIEWER_2), starts=THURSDAY_14)
+
+    async def card() -> str:
+        return blocks_text((await ask(app, "status Jane Doe", user=RECRUITER))["blocks"])
+
+    assert ":palm_tree:" not in await card()
+    await say(app, "away add 2026-11-19")
+    await say(app, "away add 2026-11-23", user=INTERVIEWER_2)  # another week
+
+    shown = await card()  # the next request sees it: the kept card is read again
+    [ivan] = [line for line in shown.splitlines() if line.startswith(f"<@{INTERVIEWER}>:")]
+    assert ivan.endswith(" · :palm_tree: away Thursday 2026-11-19")
+    assert shown.count(":palm_tree:") == 1
+
+    await say(app, "away remove 2026-11-19")
+    assert ":palm_tree:" not in await card()
+
+    # Only an interview to come: once it has started, the day away is no news.
+    await say(app, "away add 2026-11-19")
+    assert ":palm_tree:" in await card()
+    clock.set(THURSDAY_14 + timedelta(minutes=1))
+    assert ":palm_tree:" not in await card()
+
+
 def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> None:
     starts = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     seats = [

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import access, clocks, safeguards
-from bot.domain.days_off import label
+from bot.domain.days_off import label, runs
 from bot.domain.scorecards import Template, rating_label
 from bot.domain.stages import SCHEDULABLE, Stage
 from bot.domain.zones import local, local_span
@@ -672,6 +672,11 @@ def _interview_blocks(
             state = f":red_circle: scorecard overdue by {duration(now - seat.feedback_due_at)}"
         else:
             state = f"scorecard due {when(seat.feedback_due_at)}"
+        if item.held and seat.scorecard is None and item.interview.starts_at > now:
+            touched = safeguards.days_anywhere(item.interview.starts_at, item.interview.ends_at)
+            away = sorted(loop.away.get(seat.interviewer_id, frozenset()) & touched)
+            if away:  # the date itself: which one counts depends on where they are
+                state += f" · :palm_tree: away {runs(away)}"
         if seat.cant_make_it_at is not None and item.held:
             reason = seat.cant_make_it_reason
             state += " · :warning: can't make it" + (
