@@ -383,9 +383,9 @@ async def _panels_away(reply: CommandReply, now: datetime) -> None:
     )
     if panels is None:
         return
-    asked = days_away.may_be_booked_away(panels)
+    asked = days_away.may_be_booked_away(panels.booked, panels.days_away)
     zones = await time_zones_in_time(reply.client, asked) if asked else {}
-    booked = days_away.booked_away(panels, zones or {})
+    booked = days_away.booked_away(panels.booked, panels.days_away, zones or {})
     await reply.show(*day_away_blocks.panels_message(panels, booked, zones_known=zones is not None))
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from bot import store
 from bot.domain.access import Hat
 from bot.domain.stages import Stage
 from bot.readmodels.pipelines import PipelineRow, RolePipeline, pipelines_of
 from bot.store.engine import Database
+from bot.store.interviews import PanelSeat
 from bot.store.tables import Candidate, Role, Scorecard
+from bot.usecases import days_away as days_away_uc
 from bot.usecases import feedback
 
 
@@ -29,6 +31,11 @@ class Home:
     recruiting: list[RolePipeline]  # roles they recruit for
     managing: list[RolePipeline]  # roles they are the hiring manager of
     recent: list[RecentScorecard]
+    # Interviews to come of the roles they recruit for whose interviewers have days away
+    # ahead, and those days: which fall on one is told where each interviewer is, which
+    # only Slack knows (bot.slack.notify.publish_home asks it).
+    booked: list[PanelSeat] = field(default_factory=list)
+    days_away: dict[str, frozenset[date]] = field(default_factory=dict)
 
     def decisions_due(self) -> list[PipelineRow]:
         """Candidates waiting on the hiring manager: in decision, or with all feedback in."""
@@ -53,6 +60,13 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
         mine = await store.roles_for_user(session, user_id=user_id)
     recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
     managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
+    booked: list[PanelSeat] = []
+    days_away: dict[str, frozenset[date]] = {}
+    if recruiting:
+        async with db.reader(on_loop=True) as session:
+            booked, days_away = await days_away_uc.booked_ahead(
+                session, role_ids=[r.id for r in recruiting if r.id], now=now
+            )
     recent: list[RecentScorecard] = []
     if managing:
         async with db.reader(on_loop=True) as session:
@@ -68,4 +82,6 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
         # A hiring manager sees how their roles are doing: time to fill and the rest.
         await pipelines_of(db, roles=managing, now=now, medians=False, numbers=True),
         recent,
+        booked,
+        days_away,
     )

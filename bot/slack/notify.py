@@ -24,7 +24,7 @@ from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interviews import kit_message, loop_summary_message
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.store.engine import Database
-from bot.usecases import app_tabs, feedback, interviews
+from bot.usecases import app_tabs, days_away, feedback, interviews
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,14 @@ async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[s
 
 async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
     data = await home(db, user_id=user_id, now=now)
+    # Whether an interview falls on a day away goes by the date where its interviewer
+    # is: asked of Slack only for those it could, within the time a form's check waits.
+    asked = days_away.may_be_booked_away(data.booked, data.days_away)
+    zones = await time_zones_in_time(client, asked) if asked else {}
+    booked = days_away.booked_away(data.booked, data.days_away, zones or {})
+    view = home_view(data, now=now, booked_away=booked, zones_known=zones is not None)
     try:
-        await client.views_publish(user_id=user_id, view=as_json(home_view(data, now=now)))
+        await client.views_publish(user_id=user_id, view=as_json(view))
     except SlackApiError as error:
         log.warning("views.publish for %s failed: %s", user_id, refusal(error))
     except UNREACHABLE as error:

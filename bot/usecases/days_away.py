@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot import store
 from bot.domain.access import can_set_days_away
 from bot.domain.days_off import first_day_ahead, runs
-from bot.domain.safeguards import local_days
+from bot.domain.safeguards import days_anywhere, local_days
 from bot.domain.zones import zone
 from bot.store import admins as admin_rows
 from bot.store.engine import Database
@@ -207,25 +207,43 @@ async def panels_away(db: Database, *, actor_id: str, now: datetime) -> Panels:
     return Panels(interviewers, away, last, booked, ahead)
 
 
-def may_be_booked_away(panels: Panels) -> list[str]:
+async def booked_ahead(
+    session: store.AsyncSession, *, role_ids: Sequence[int], now: datetime
+) -> tuple[list[PanelSeat], dict[str, frozenset[date]]]:
+    """The seats of interviews to come, of open candidates of `role_ids`, whose
+    interviewer has days away ahead, and those days (for a recruiter's Home tab)."""
+    seats = await store.panel_seats(session, role_ids=role_ids, since=now)
+    seats = [s for s in seats if s.open and s.starts_at > now]
+    ahead = await store.days_away.days_away_of(
+        session, user_ids=sorted({s.interviewer_id for s in seats}), first=first_day_ahead(now)
+    )
+    return [s for s in seats if s.interviewer_id in ahead], ahead
+
+
+def may_be_booked_away(
+    booked: Sequence[PanelSeat], days_away: Mapping[str, frozenset[date]]
+) -> list[str]:
     """The interviewers whose time zone says whether an interview of theirs falls on a
-    day away: those with one within a day of it, wherever they are."""
+    day away: those with one on a date it touches somewhere on Earth."""
     near: set[str] = set()
-    for seat in panels.booked:
-        days = panels.days_away[seat.interviewer_id]
-        utc = seat.starts_at.astimezone(UTC).date()
-        if any(abs((d - utc).days) <= 1 for d in days):
+    for seat in booked:
+        if days_anywhere(seat.starts_at, seat.ends_at) & days_away[seat.interviewer_id]:
             near.add(seat.interviewer_id)
     return sorted(near)
 
 
-def booked_away(panels: Panels, zones: Mapping[str, str | None]) -> list[BookedAway]:
-    """The interviews to come that fall on a day away of one of their interviewers, by
-    the date where that interviewer is (`zones`; someone missing from it: UTC)."""
+def booked_away(
+    booked: Sequence[PanelSeat],
+    days_away: Mapping[str, frozenset[date]],
+    zones: Mapping[str, str | None],
+) -> list[BookedAway]:
+    """The interviews to come (`booked`) that fall on a day away of one of their
+    interviewers (`days_away`), by the date where that interviewer is (`zones`; someone
+    missing from it: UTC)."""
     found: dict[int, BookedAway] = {}
-    for seat in panels.booked:
+    for seat in booked:
         touched = local_days(seat.starts_at, seat.ends_at, zones.get(seat.interviewer_id))
-        if not touched & panels.days_away[seat.interviewer_id]:
+        if not touched & days_away[seat.interviewer_id]:
             continue
         known = found.get(seat.interview_id)
         who = (*known.who, seat.interviewer_id) if known else (seat.interviewer_id,)

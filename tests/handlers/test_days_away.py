@@ -31,6 +31,7 @@ from tests.flows import (
     blocks_text,
     click,
     create_role,
+    home_of,
     last_view,
     schedule,
     stored,
@@ -627,6 +628,45 @@ async def test_when_slack_is_slow_to_say_where_they_are_dates_go_by_utc(
     )
 
 
+async def test_a_recruiter_s_home_tab_lists_interviews_booked_on_a_day_away(
+    app: Running, standin: SlackStandin
+) -> None:
+    app.standin.set_user(INTERVIEWER_2, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    role = await create_role(app)
+    for name in ("Jane Doe", "Omar Haddad", "Lena Park"):
+        await add_candidate(app, name, role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    # Friday 05:00 in Tokyo, and Thursday 22:00 there.
+    later, earlier = THURSDAY_14 + timedelta(hours=6), THURSDAY_14 - timedelta(hours=1)
+    await schedule(app, "Omar Haddad", interviewers=(INTERVIEWER_2,), starts=later)
+    await schedule(app, "Lena Park", interviewers=(INTERVIEWER_2,), starts=earlier)
+    heading = "*Booked on a day away*"
+    assert heading not in blocks_text((await home_of(app, RECRUITER))["blocks"])
+
+    await say(app, "away add 2026-11-19")
+    await say(app, "away add 2026-11-20", user=INTERVIEWER_2)
+
+    tab = await home_of(app, RECRUITER)
+    shown = blocks_text(tab["blocks"])
+    assert f"{heading} (2)" in shown
+    assert "*Jane Doe* · MLOps Engineer · " in shown and "*Omar Haddad* · " in shown
+    assert f"<@{INTERVIEWER}> is away that day" in shown
+    assert "Lena Park ·" not in shown and "Dates by UTC" not in shown
+    # The hiring manager decides; the recruiters book: only their tab has it.
+    assert heading not in blocks_text((await home_of(app, HM))["blocks"])
+    assert heading not in blocks_text((await home_of(app, INTERVIEWER))["blocks"])
+
+    jane = {"blocks": [b for b in tab["blocks"] if "Jane Doe" in json.dumps(b)]}
+    [card] = await click(app, jane, "Open card", user=RECRUITER)
+    assert card.args["text"].startswith("Jane Doe: MLOps Engineer")
+
+    # Slack slow to say where they are: by UTC, where Omar's is on Thursday, and said.
+    standin.delay_next("users.info", 1.5)
+    shown = blocks_text((await home_of(app, RECRUITER))["blocks"])
+    assert f"{heading} (1)" in shown and "Omar Haddad ·" not in shown
+    assert "Dates by UTC: Slack did not say in time where they are." in shown
+
+
 async def test_past_cancelled_and_closed_candidates_interviews_are_not_listed(
     app: Running, clock: ManualClock
 ) -> None:
@@ -672,7 +712,9 @@ def test_a_long_list_of_interviews_on_days_away_shows_ten_and_how_many_more() ->
         seats,
         {INTERVIEWER: frozenset({starts.date()})},
     )
-    text, blocks = day_away_blocks.panels_message(panels, booked_away(panels, {}), zones_known=True)
+    text, blocks = day_away_blocks.panels_message(
+        panels, booked_away(panels.booked, panels.days_away, {}), zones_known=True
+    )
     assert text.startswith("Your interviewers: 12 interviews booked on a day away;")
     shown = [b.to_dict() for b in blocks]
     assert (

@@ -187,6 +187,7 @@ def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
     return esc(text), blocks
 
 
+BY_UTC = "Dates by UTC: Slack did not say in time where they are."
 # Interviews on a day away listed with their button; past these, a count.
 BOOKED_AWAY_SHOWN = 10
 
@@ -213,7 +214,7 @@ def panels_message(
     blocks: list[Block] = []
     if booked:
         blocks.append(section(f":warning: *Booked on a day away* ({len(booked)})"))
-        blocks.extend(_booked_away(entry) for entry in booked[:BOOKED_AWAY_SHOWN])
+        blocks.extend(booked_away_block(entry) for entry in booked[:BOOKED_AWAY_SHOWN])
         more = len(booked) - BOOKED_AWAY_SHOWN
         if more > 0:
             blocks.append(context(f"…and {more} more, later: this list shows the soonest."))
@@ -222,7 +223,7 @@ def panels_message(
             "say *I can't make it* on their kit."
         )
         if not zones_known:
-            how += " Dates by UTC: Slack did not say in time where they are."
+            how += " " + BY_UTC
         blocks.append(context(how))
     if panels.away:
         lines = [
@@ -236,7 +237,8 @@ def panels_message(
     return text, blocks
 
 
-def _booked_away(entry: BookedAway) -> SectionBlock:
+def booked_away_block(entry: BookedAway) -> SectionBlock:
+    """One interview on a day away of someone on it, with its candidate's card."""
     seat = entry.seat
     who = users(entry.who)
     are = "is" if len(entry.who) == 1 else "are"

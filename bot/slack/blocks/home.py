@@ -25,13 +25,16 @@ from bot.readmodels.home import Home
 from bot.readmodels.pipelines import PipelineRow, RolePipeline
 from bot.slack.blocks.candidates import OPEN_STATUS
 from bot.slack.blocks.common import clip, context, esc, fold, section, user, when
+from bot.slack.blocks.days_away import BY_UTC, booked_away_block
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
 from bot.slack.blocks.pipeline import candidate_line, numbers_line
 from bot.slack.blocks.roles import is_closed, role_title
 from bot.store.tables import Role
+from bot.usecases.days_away import BookedAway
 from bot.usecases.feedback import Assignment
 
 MAX_ITEMS = 15  # per list: a Home tab holds 100 blocks across every section
+MAX_AWAY = 5  # interviews on a day away, each with its card; `/hire away team` lists more
 MAX_OPTIONS = 100  # Slack's limit on a select menu's options
 
 # Listeners in handlers/edits.py: a role picked in one of the Home tab's role menus.
@@ -99,7 +102,12 @@ def _counts(pipeline: RolePipeline) -> str:
     )
 
 
-def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
+def recruiter_section(
+    pipelines: Sequence[RolePipeline],
+    booked: Sequence[BookedAway] = (),
+    *,
+    zones_known: bool = True,
+) -> list[Block]:
     urgent = sorted((row for p in pipelines for row in p.urgent), key=lambda r: r.order)
     blocks: list[Block] = [
         HeaderBlock(text="Recruiting"),
@@ -110,6 +118,13 @@ def recruiter_section(pipelines: Sequence[RolePipeline]) -> list[Block]:
             empty="No candidate is overdue or at risk. :tada:",
         ),
     ]
+    if booked:  # only when there are some: most weeks nobody is booked on a day away
+        blocks.append(section(f"*Booked on a day away* ({len(booked)})"))
+        blocks += [booked_away_block(entry) for entry in booked[:MAX_AWAY]]
+        how = "Open the card to reschedule or change the interviewers."
+        if len(booked) > MAX_AWAY:
+            how = f"…and {len(booked) - MAX_AWAY} more, later. " + how
+        blocks.append(context(how if zones_known else f"{how} {BY_UTC}"))
     blocks.append(
         section(
             fold(
@@ -210,12 +225,21 @@ def role_tools(roles: Sequence[Role]) -> list[Block]:
     return [ActionsBlock(block_id="role_tools", elements=elements)] if elements else []
 
 
-def home_view(home: Home, *, now: datetime) -> View:
+def home_view(
+    home: Home,
+    *,
+    now: datetime,
+    booked_away: Sequence[BookedAway] = (),
+    zones_known: bool = True,
+) -> View:
+    """`booked_away`: the interviews to come of the roles they recruit for that fall on
+    a day away of someone on them (days_away.booked_away of home.booked, by the zones
+    Slack gave, or UTC when it did not say in time: `zones_known` False)."""
     sections: list[list[Block]] = []
     if home.managing:
         sections.append(manager_section(home))
     if home.recruiting:
-        sections.append(recruiter_section(home.recruiting))
+        sections.append(recruiter_section(home.recruiting, booked_away, zones_known=zones_known))
     if sections:  # under the pipelines, once for a person who both recruits and manages
         sections[-1].extend(role_tools([p.role for p in (*home.managing, *home.recruiting)]))
     if home.assignments or not sections:
