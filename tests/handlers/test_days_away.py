@@ -284,7 +284,7 @@ async def test_the_recruiters_of_interviews_on_days_someone_adds_away_hear_of_th
 async def test_days_away_with_no_interview_on_them_send_nothing_more(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
-    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
     before = len(app.standin.calls)
 
     await say(app, "away add 2026-11-20..2026-11-27")
@@ -470,7 +470,7 @@ async def test_whoever_marks_someone_away_over_their_interviews_hears_of_them(
 ) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
-    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
     before = len(app.standin.calls)
 
     await say(app, f"away {mention(INTERVIEWER)} add 2026-11-19", RECRUITER)
@@ -493,7 +493,7 @@ async def test_when_the_hiring_manager_marks_someone_away_the_recruiters_hear_to
 ) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
-    await schedule(app, "Jane Doe", starts=datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
     before = len(app.standin.calls)
 
     await say(app, f"away {mention(INTERVIEWER)} add 2026-11-19", HM)

@@ -129,20 +129,12 @@ def booked_on_their_days(
         text = f"<@{by}> marked <@{who}> away, and they are booked for {interviews} then."
     blocks: list[Block] = [section(f":palm_tree: {text}")]
     for seat in seats[:BOOKED_SHOWN]:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*{esc(seat.candidate_name)}* · {esc(seat.role_title)}\n"
-                    f"{when(seat.starts_at)}"
-                ),
-                # One button per interview: action ids must differ within a message.
-                accessory=ButtonElement(
-                    text="Open card",
-                    action_id=f"{OPEN_STATUS}_{seat.interview_id}",
-                    value=str(seat.candidate_id),
-                ),
-            )
+        card = ButtonElement(
+            text="Open card",
+            action_id=f"{OPEN_STATUS}_{seat.interview_id}",
+            value=str(seat.candidate_id),
         )
+        blocks.append(_seat_with(seat, card))
     more = len(seats) - BOOKED_SHOWN
     if more > 0:
         blocks.append(context(f"…and {more} more, later."))
@@ -156,6 +148,16 @@ def booked_on_their_days(
     return text, blocks
 
 
+def _seat_with(seat: SeatRow, button: ButtonElement) -> SectionBlock:
+    """One interview of a list by DM: candidate, role and time, and what to do about it."""
+    return SectionBlock(
+        text=MarkdownTextObject(
+            text=f"*{esc(seat.candidate_name)}* · {esc(seat.role_title)}\n{when(seat.starts_at)}"
+        ),
+        accessory=button,
+    )
+
+
 def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
     """After days away are added: the person's interviews on them, each with the kit's
     "I can't make it", which tells the recruiters."""
@@ -164,17 +166,10 @@ def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
     text = f"You are booked for {interviews} on your days away ({names})."
     blocks: list[Block] = [section(f":palm_tree: {esc(text)}")]
     for seat in seats[:BOOKED_SHOWN]:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*{esc(seat.candidate_name)}* · {esc(seat.role_title)}\n"
-                    f"{when(seat.starts_at)}"
-                ),
-                accessory=ButtonElement(
-                    text="I can't make it", action_id=CANT_MAKE_IT, value=str(seat.interview_id)
-                ),
-            )
+        cant = ButtonElement(
+            text="I can't make it", action_id=CANT_MAKE_IT, value=str(seat.interview_id)
         )
+        blocks.append(_seat_with(seat, cant))
     more = len(seats) - BOOKED_SHOWN
     if more > 0:
         blocks.append(context(f"…and {more} more: your Home tab lists them all."))
