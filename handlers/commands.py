@@ -357,10 +357,9 @@ async def away(reply: CommandReply, rest: str) -> None:
     )
     if removed is not None:
         await reply.tell(day_away_blocks.removed(removed.removed, removed.absent, who))
-        if who is not None and removed.removed:
+        if removed.removed:
             reply.deps.background.run(
-                dm(reply.client, who, *day_away_blocks.unmarked_away(user_id, removed.removed)),
-                name="unmarked-away",
+                _back_while_booked(reply, target, removed.removed, now), name="back-while-booked"
             )
 
 
@@ -411,6 +410,24 @@ async def _booked_while_away(
     recruiters = await days_away.who_books(db, seats, besides={person, actor})
     for recruiter, theirs in recruiters.items():
         told = day_away_blocks.booked_on_their_days(person, theirs, by=actor, reader=recruiter)
+        await dm(reply.client, recruiter, *told)
+
+
+async def _back_while_booked(
+    reply: CommandReply, person: str, removed: list[date], now: datetime
+) -> None:
+    """After the answer. Someone else took back hears who did it. The recruiters of the
+    interviews the person is booked for on those days, who were told they were away
+    then, hear those interviews stand."""
+    actor = reply.user_id
+    if person != actor:
+        await dm(reply.client, person, *day_away_blocks.unmarked_away(actor, removed))
+    tz = await time_zone(reply.client, person)
+    db = reply.deps.db
+    seats = await days_away.booked_on(db, user_id=person, days=removed, tz_name=tz, now=now)
+    recruiters = await days_away.who_books(db, seats, besides={person, actor}) if seats else {}
+    for recruiter, theirs in recruiters.items():
+        told = day_away_blocks.back_on_their_days(person, theirs, by=actor)
         await dm(reply.client, recruiter, *told)
 
 

@@ -281,6 +281,43 @@ async def test_the_recruiters_of_interviews_on_days_someone_adds_away_hear_of_th
     assert json.dumps(card.args["blocks"]).count("Change interviewers") == 1
 
 
+async def test_days_taken_back_tell_the_recruiters_their_interviews_stand(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    await say(app, "away add 2026-11-19..2026-11-20")
+    await app.settle()
+    before = len(app.standin.calls)
+
+    await say(app, "away remove 2026-11-20")  # no interview that day: nobody to tell
+    await app.settle()
+    assert messages_to(app, RECRUITER, before) == []
+
+    await say(app, "away remove 2026-11-19")
+    await app.settle()
+    [heard] = messages_to(app, RECRUITER, before)
+    assert heard["text"] == (
+        f"<@{INTERVIEWER}> took back days away and is booked for an interview on them."
+    )
+    shown = blocks_text(heard["blocks"])
+    assert "*Jane Doe* · MLOps Engineer" in shown and "They stand as booked" in shown
+    assert messages_to(app, INTERVIEWER, before) == []  # they know: they did it
+
+    # Taken back by the hiring manager: the interviewer and the recruiters hear who did.
+    await say(app, f"away {mention(INTERVIEWER)} add 2026-11-19", HM)
+    await app.settle()
+    before = len(app.standin.calls)
+    await say(app, f"away {mention(INTERVIEWER)} remove 2026-11-19", HM)
+    await app.settle()
+    [unmarked] = messages_to(app, INTERVIEWER, before)
+    assert unmarked["text"].startswith(f"<@{HM}> took back your days away")
+    [heard] = messages_to(app, RECRUITER, before)
+    assert heard["text"] == (
+        f"<@{HM}> took back <@{INTERVIEWER}>'s days away; they are booked for an interview then."
+    )
+    assert messages_to(app, HM, before) == []
+
+
 async def test_days_away_with_no_interview_on_them_send_nothing_more(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)

@@ -128,6 +128,38 @@ def booked_on_their_days(
     else:
         text = f"<@{by}> marked <@{who}> away, and they are booked for {interviews} then."
     blocks: list[Block] = [section(f":palm_tree: {text}")]
+    blocks += _with_cards(seats)
+    blocks.append(
+        context(
+            f"They stay booked until you change them. <@{who}> is asked to say with "
+            "*I can't make it* which ones they can't make; to move one or change its "
+            "interviewers, open its card."
+        )
+    )
+    return text, blocks
+
+
+def back_on_their_days(who: str, seats: list[SeatRow], *, by: str) -> tuple[str, list[Block]]:
+    """To the recruiters of the interviews `who` is booked for on days away just taken
+    back (by `who`, or by someone else: `by`): told they were away then, they now hear
+    those interviews stand."""
+    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
+    if by == who:
+        text = f"<@{who}> took back days away and is booked for {interviews} on them."
+    else:
+        text = f"<@{by}> took back <@{who}>'s days away; they are booked for {interviews} then."
+    blocks: list[Block] = [section(text)]
+    blocks += _with_cards(seats)
+    blocks.append(
+        context(f"They stand as booked: nothing to change, unless <@{who}> says *I can't make it*.")
+    )
+    return text, blocks
+
+
+def _with_cards(seats: list[SeatRow]) -> list[Block]:
+    """The soonest interviews, each with its candidate's card (where it is moved or its
+    interviewers changed), then how many more there are."""
+    blocks: list[Block] = []
     for seat in seats[:BOOKED_SHOWN]:
         card = ButtonElement(
             text="Open card",
@@ -138,14 +170,7 @@ def booked_on_their_days(
     more = len(seats) - BOOKED_SHOWN
     if more > 0:
         blocks.append(context(f"…and {more} more, later."))
-    blocks.append(
-        context(
-            f"They stay booked until you change them. <@{who}> is asked to say with "
-            "*I can't make it* which ones they can't make; to move one or change its "
-            "interviewers, open its card."
-        )
-    )
-    return text, blocks
+    return blocks
 
 
 def _seat_with(seat: SeatRow, button: ButtonElement) -> SectionBlock:
