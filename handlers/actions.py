@@ -70,7 +70,7 @@ async def open_status(reply: Reply, action: dict[str, Any]) -> None:
         await reply.tell(NOT_FOUND)
         return
     text, blocks = shown_status(reply.deps, reply.user_id, status, now=now)
-    await reply.show(text, blocks)
+    await reply.show(text, blocks, beside=cards.BESIDE in _parts(action)[1:])
 
 
 @on_click

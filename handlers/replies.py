@@ -92,15 +92,16 @@ class Reply:
         else:
             self._dm(text, [], name="tell")
 
-    async def show(self, text: str, blocks: Blocks) -> None:
+    async def show(self, text: str, blocks: Blocks, *, beside: bool = False) -> None:
         """A card where the click came from: replacing an ephemeral list or card, or as a
-        new private message under a digest or any other message that stays."""
+        new private message under a digest or any other message that stays (and under
+        an ephemeral list too when `beside`)."""
         if not self._in_place:
             self._dm(text, blocks, name="card")
             return
         container = self.body.get("container")
         ephemeral = isinstance(container, dict) and bool(container.get("is_ephemeral"))
-        await self._respond(text=text, blocks=blocks, replace_original=ephemeral)
+        await self._respond(text=text, blocks=blocks, replace_original=ephemeral and not beside)
 
     async def replace(self, text: str, blocks: Blocks) -> None:
         """The clicked message becomes this one (its buttons are spent)."""

@@ -36,6 +36,7 @@ from tests.flows import (
     schedule,
     stored,
 )
+from tests.handlers.test_actions import EPHEMERAL
 from tests.scheduling.test_sweep import messages_to
 
 # Days away are written with ON CONFLICT … RETURNING: both databases.
@@ -576,10 +577,12 @@ async def test_a_recruiter_sees_the_interviews_booked_on_a_day_away_and_who_is_a
     assert "2027-01-04" not in shown
     assert "the 2 people on your roles' interviews from the last 90 days" in shown
 
-    # Its button is the candidate's card, where the interview is moved or restaffed.
-    [card] = await click(app, listing, "Open card", user=RECRUITER)
+    # Its button is the candidate's card, where the interview is moved or restaffed,
+    # under the list (which stays, for the next one).
+    [card] = await click(app, listing, "Open card", user=RECRUITER, container=EPHEMERAL)
     assert card.args["text"].startswith("Jane Doe: MLOps Engineer")
     assert json.dumps(card.args["blocks"]).count("Change interviewers") == 1
+    assert card.args["replace_original"] is False
 
 
 async def test_the_hiring_manager_sees_the_same_and_other_roles_stay_out(app: Running) -> None:

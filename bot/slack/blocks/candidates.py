@@ -46,6 +46,10 @@ MOVE_CANDIDATE = "candidate_move"
 
 # Action ids of buttons, handled in handlers/actions.py.
 OPEN_STATUS = "status_open"
+# An Open status button's value is the candidate's id; with this after it, the card
+# opens under the list the button is on rather than in its place (a list people work
+# through, one card after another).
+BESIDE = "beside"
 OPEN_MOVE = "move_open"
 ADVANCE = "move_advance"
 OPEN_SCHEDULE = "schedule_open"

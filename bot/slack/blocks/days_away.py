@@ -8,7 +8,7 @@ from datetime import date
 from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.domain.days_off import MAX_SPAN, label, runs, span_label, spans
-from bot.slack.blocks.candidates import OPEN_STATUS
+from bot.slack.blocks.candidates import BESIDE, OPEN_STATUS
 from bot.slack.blocks.common import context, esc, fold, plural, section, user, users, when
 from bot.slack.blocks.interview_changes import CANT_MAKE_IT
 from bot.store.interviews import SeatRow
@@ -271,7 +271,7 @@ def booked_away_block(entry: BookedAway) -> SectionBlock:
         accessory=ButtonElement(
             text="Open card",
             action_id=f"{OPEN_STATUS}_{seat.interview_id}",
-            value=str(seat.candidate_id),
+            value=f"{seat.candidate_id}:{BESIDE}",
         ),
     )
 
