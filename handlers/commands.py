@@ -407,7 +407,9 @@ async def _booked_while_away(
     if person != actor:
         told = day_away_blocks.booked_on_their_days(person, seats, by=actor, reader=actor)
         await dm(reply.client, actor, *told)
-    recruiters = await days_away.who_books(db, seats, besides={person, actor})
+    # The recruiters hear of the days just added: those already away were told before.
+    fresh = await days_away.booked_on(db, user_id=person, days=added, tz_name=tz, now=now)
+    recruiters = await days_away.who_books(db, fresh, besides={person, actor}) if fresh else {}
     for recruiter, theirs in recruiters.items():
         told = day_away_blocks.booked_on_their_days(person, theirs, by=actor, reader=recruiter)
         await dm(reply.client, recruiter, *told)

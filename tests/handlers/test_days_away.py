@@ -281,6 +281,13 @@ async def test_the_recruiters_of_interviews_on_days_someone_adds_away_hear_of_th
     assert card.args["text"].startswith("Jane Doe: MLOps Engineer")
     assert json.dumps(card.args["blocks"]).count("Change interviewers") == 1
 
+    # Added again, the day is no news to them (the interviewer is reminded).
+    before = len(app.standin.calls)
+    await say(app, "away add 2026-11-19..2026-11-20")
+    await app.settle()
+    assert messages_to(app, RECRUITER, before) == [] == messages_to(app, ADMIN, before)
+    assert len(messages_to(app, INTERVIEWER, before)) == 1
+
 
 async def test_days_taken_back_tell_the_recruiters_their_interviews_stand(app: Running) -> None:
     role = await create_role(app)
