@@ -30,7 +30,7 @@ from bot.usecases import candidates, deadlines, feedback, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
 from handlers.render import refresh_home, shown_status
-from handlers.replies import Reply, on_click
+from handlers.replies import CommandReply, Reply, on_click
 
 
 def _parts(action: dict[str, Any]) -> list[str]:
@@ -187,9 +187,24 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
 
 @on_click
 async def open_offer(reply: Reply, action: dict[str, Any]) -> None:
-    card = await _candidate_card(reply, action, offers.offer_refusal)
-    if card is not None:
-        await reply.open(offer_blocks.offer_modal(card, now=reply.deps.clock.now()))
+    """The offer form (from a list of names, the card's stage buttons, or Revise…)."""
+    await open_offer_form(reply, _id_of(action))
+
+
+async def open_offer_form(reply: Reply | CommandReply, candidate_id: int) -> None:
+    """A new offer's form, or, for a candidate whose offer awaits their answer, that offer
+    to revise; else why this person may not."""
+    opened = await reply.unless_refused(
+        offers.offer_form(reply.deps.db, actor_id=reply.user_id, candidate_id=candidate_id)
+    )
+    if opened is None:
+        return
+    card, offer = opened
+    now = reply.deps.clock.now()
+    if offer is None:
+        await reply.open(offer_blocks.offer_modal(card, now=now))
+    else:
+        await reply.open(offer_blocks.revise_modal(card, offer, now=now))
 
 
 async def _offer_change(

@@ -37,11 +37,11 @@ from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
 from bot.slack.notify import UNREACHABLE, dm, refusal, time_zone, time_zones_in_time
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, days_away, days_off, exports, feedback, offers, roles
+from bot.usecases import candidates, days_away, days_off, exports, feedback, roles
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
-from handlers import edits, erasure
+from handlers import actions, edits, erasure
 from handlers.render import refresh_home, status_answer, status_card
 from handlers.replies import CommandReply
 
@@ -195,15 +195,12 @@ async def feedback_list(reply: CommandReply, rest: str) -> None:
 
 
 async def offer(reply: CommandReply, name: str) -> None:
-    now = reply.deps.clock.now()
-    await _named_form(
-        reply,
-        name,
-        offers.offer_refusal,
-        lambda card: offer_blocks.offer_modal(card, now=now),
-        missing="Who? Example: `/hire offer Jane Doe`.",
-        action=offer_blocks.OPEN_OFFER,
+    """`/hire offer <name>`: a new offer, or the open one to revise."""
+    card = await _one_candidate(
+        reply, name, missing="Who? Example: `/hire offer Jane Doe`.", action=offer_blocks.OPEN_OFFER
     )
+    if card is not None:
+        await actions.open_offer_form(reply, card.candidate.id or 0)
 
 
 async def pipeline(reply: CommandReply, query: str) -> None:

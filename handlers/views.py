@@ -23,6 +23,7 @@ from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.metadata import (
     CandidateMetadata,
     MoveMetadata,
+    OfferMetadata,
     ScorecardMetadata,
     TakehomeMetadata,
 )
@@ -295,6 +296,24 @@ async def extend_offer(ack: AsyncAck, modal: Modal) -> None:
     modal.confirm(done.card, note, name="confirm-offer")
 
 
+@submission("terms")
+async def revise_offer(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    form = OfferMetadata.from_view(view)
+    done = await offers.revise(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        offer_id=form.offer_id,
+        seen=form.seen,
+        terms=forms.text(view, "terms"),
+        expires_at=forms.datetime_utc(view, "expires"),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    note = f":pencil2: {done.card.candidate.name}'s offer is revised."
+    modal.confirm(done.card, note, name="confirm-offer-revision")
+
+
 # Take-homes: send and received ---------------------------------------------------------------
 
 
@@ -348,6 +367,7 @@ def register(app: AsyncApp) -> None:
     app.view(deadline_blocks.SET_DEADLINE)(set_deadline)
     app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)
     app.view(offer_blocks.EXTEND_OFFER)(extend_offer)
+    app.view(offer_blocks.REVISE_OFFER)(revise_offer)
     app.view(takehome_blocks.SEND)(send_takehome)
     app.view(takehome_blocks.RECEIVED)(takehome_received)
     app.view(takehome_blocks.GRADE)(grade_takehome)

@@ -25,3 +25,9 @@ def local(moment: datetime, tz_name: str | None) -> str:
 def local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
     tz = zone(tz_name)
     return f"{start.astimezone(tz):%a %d %b, %H:%M} to {end.astimezone(tz):%H:%M} ({tz.key})"
+
+
+def in_utc(moment: datetime) -> str:
+    """`Tue 17 Nov 14:00 UTC`: a time in a stored record (the history, a change), which
+    every reader reads alike."""
+    return f"{moment.astimezone(zone(None)):%a %d %b %H:%M} UTC"

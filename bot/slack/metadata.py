@@ -177,3 +177,23 @@ class InterviewMetadata(_Metadata):
             raise OutOfDate("no interview version in the form's metadata")
         confirmed = data.get("confirmed")
         return cls(interview_id, version, confirmed if isinstance(confirmed, str) else "")
+
+
+@dataclass(frozen=True)
+class OfferMetadata(_Metadata):
+    """The offer revision form: the offer, and the stamp of the terms and expiry it was
+    opened on (bot.usecases.offers.stamp), so a change made meanwhile (a teammate's
+    revision, Extend 24h) is refused on the form, not overwritten."""
+
+    offer_id: int
+    seen: str
+
+    def _fields(self) -> dict[str, object]:
+        return {"offer": self.offer_id, "seen": self.seen}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        seen = data.get("seen")
+        if not isinstance(seen, str) or not seen:
+            raise OutOfDate("no offer stamp in the form's metadata")
+        return cls(_record(data, "offer"), seen)

@@ -26,6 +26,7 @@ from bot.domain.scorecards import (
     plan_stage,
 )
 from bot.domain.stages import SCHEDULABLE
+from bot.domain.zones import in_utc
 from bot.store import interviews as seats_store
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Change, Interview, Seat
@@ -99,10 +100,6 @@ def verb_refusal(interview: Interview, verb: Verb, *, now: datetime) -> str | No
     if verb == Verb.NO_SHOW and now < interview.starts_at:
         return "That interview hasn't started yet, so it can't be a no-show. Nothing changed."
     return None
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment:%a %d %b %H:%M} UTC"
 
 
 @dataclass(frozen=True)
@@ -371,9 +368,9 @@ async def reschedule(
         ):
             await store.set_feedback_complete(session, candidate=candidate, at=None)
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)
-        summary = f"{context.stage_name} moved from {_when(old)} to {_when(starts)}"
+        summary = f"{context.stage_name} moved from {in_utc(old)} to {in_utc(starts)}"
         if not held:
-            summary = f"{context.stage_name} rescheduled after a no-show: now {_when(starts)}"
+            summary = f"{context.stage_name} rescheduled after a no-show: now {in_utc(starts)}"
         await store.changes.record_change(
             session,
             actor_id=actor_id,

@@ -1,7 +1,9 @@
-"""Offers, Slack-free: extend one, record the answer, give the candidate more time."""
+"""Offers, Slack-free: extend one, revise it, record the answer, give the candidate more
+time."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,8 +12,9 @@ from bot.domain import access
 from bot.domain.clocks import CLOCK_OF, Kind
 from bot.domain.limits import MAX_NOTE
 from bot.domain.stages import Stage, plan_move
+from bot.domain.zones import in_utc
 from bot.store.engine import Database
-from bot.store.tables import Alert, Offer
+from bot.store.tables import Alert, Offer, StageEvent
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import NOT_FOUND, FormErrors, FutureWords, NotAllowed, future_problem
 
@@ -54,7 +57,7 @@ def offer_refusal(card: CandidateCard, user_id: str) -> str | None:
     move to offer (bot.domain.stages)."""
     if not access.can_move_candidates(user_id, card.team):
         return "Only the role's recruiters and hiring manager extend offers."
-    if card.stage.is_closed or card.stage == Stage.OFFER:
+    if card.stage.is_closed:
         return f"{card.candidate.name} is in {card.stage.value}: no new offer can go out."
     return None
 
@@ -93,15 +96,20 @@ async def extend(
     expires_at: datetime | None,
     now: datetime,
 ) -> OfferCard:
-    """Extend an offer: the candidate moves to `offer` and the offer clock starts."""
+    """Extend an offer: the candidate moves to `offer` and the offer clock starts. One
+    already in `offer` without one (imported in that stage) stays there, and the offer
+    starts its clock. A candidate whose offer is still open gets no second one: theirs
+    is revised (`revise`)."""
     async with db.transaction() as session:
+        await store.lock_candidate(session, candidate_id=candidate_id)  # one offer at a time
         card = await allowed_card(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=offer_refusal
         )
         errors = check_offer(terms, expires_at, now=now)
         if errors:
             raise FormErrors(errors)
-        move = plan_move(card.stage, Stage.OFFER)  # legal: offer_refusal let it through
+        if await store.open_offer(session, candidate_id=candidate_id) is not None:
+            raise FormErrors({"terms": ALREADY_OPEN.format(name=card.candidate.name)})
         assert expires_at is not None
         offer = Offer(
             candidate_id=candidate_id,
@@ -111,16 +119,110 @@ async def extend(
             expires_at=expires_at,
         )
         session.add(offer)
-        await store.move_candidate(
-            session,
-            candidate=card.candidate,
-            move=move,
-            actor_id=actor_id,
-            note="offer extended",
-            now=now,
-        )
+        if card.stage == Stage.OFFER:
+            session.add(_offer_event(candidate_id, actor_id, "offer extended", now))
+        else:
+            await store.move_candidate(
+                session,
+                candidate=card.candidate,
+                move=plan_move(card.stage, Stage.OFFER),  # legal: offer_refusal let it through
+                actor_id=actor_id,
+                note="offer extended",
+                now=now,
+            )
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+        assert updated is not None
+        return OfferCard(updated, offer)
+
+
+ALREADY_OPEN = (
+    "{name} already has an open offer (a teammate extended it while this form was open). "
+    "Close this form and open the card: Revise changes that offer."
+)
+CHANGED_MEANWHILE = (
+    "This offer changed while the form was open (revised, or given more time). Close "
+    "this form and open it again from the card."
+)
+UNCHANGED = "That is the offer as it stands: change the summary or when it expires."
+
+
+def stamp(offer: Offer) -> str:
+    """A short fingerprint of what a revision form shows of the offer: its terms and
+    expiry. The form carries it, and a revision is refused if the offer no longer has it."""
+    seen = f"{offer.terms}\x00{offer.expires_at.isoformat()}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+def _offer_event(candidate_id: int, actor_id: str, detail: str, now: datetime) -> StageEvent:
+    """A line of the candidate's history for a change to their offer: they stay in offer."""
+    offer_stage = Stage.OFFER.value
+    return StageEvent(
+        candidate_id=candidate_id,
+        at=now,
+        actor_id=actor_id,
+        from_stage=offer_stage,
+        to_stage=offer_stage,
+        detail=detail,
+    )
+
+
+async def offer_form(
+    db: Database, *, actor_id: str, candidate_id: int
+) -> tuple[CandidateCard, Offer | None]:
+    """What `/hire offer` and the offer buttons open for this candidate: the offer still
+    awaiting their answer, to revise, or None for a new one (also for one imported in
+    `offer`, whose offer starts the clock). Raises NotAllowed with why not."""
+    async with db.reader() as session:
+        card = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+        if card is None:
+            raise NotAllowed(NOT_FOUND)
+        offer = None
+        if card.stage == Stage.OFFER:
+            offer = await store.open_offer(session, candidate_id=candidate_id)
+    why = answer_refusal(card, actor_id) if offer else offer_refusal(card, actor_id)
+    if why:
+        raise NotAllowed(why)
+    return card, offer
+
+
+async def revise(
+    db: Database,
+    *,
+    actor_id: str,
+    offer_id: int,
+    seen: str,
+    terms: str,
+    expires_at: datetime | None,
+    now: datetime,
+) -> OfferCard:
+    """New terms or a new expiry for an offer still awaiting an answer (the candidate
+    negotiated): an expired one opens again. The clock follows the new expiry, and the
+    history says what changed; the summary itself is kept only on the offer (erasure
+    removes it there). Raises FormErrors for bad values, a form opened on an offer that
+    changed since (`seen`, from `stamp`), or nothing changed."""
+    async with db.transaction() as session:
+        offer, _ = await _open_offer(session, actor_id, offer_id)
+        if stamp(offer) != seen:
+            raise FormErrors({"terms": CHANGED_MEANWHILE})
+        errors = check_offer(terms, expires_at, now=now)
+        if errors:
+            raise FormErrors(errors)
+        assert expires_at is not None
+        terms = terms.strip()
+        changes = []
+        if terms != offer.terms:
+            changes.append("new summary")
+        if expires_at != offer.expires_at:
+            changes.append(f"expires {in_utc(expires_at)} instead of {in_utc(offer.expires_at)}")
+        if not changes:
+            raise FormErrors({"terms": UNCHANGED})
+        offer.terms, offer.expires_at, offer.status = terms, expires_at, "open"
+        session.add(
+            _offer_event(offer.candidate_id, actor_id, "offer revised: " + "; ".join(changes), now)
+        )
+        await store.replan_clocks(session, candidate_id=offer.candidate_id, now=now)
+        updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
         assert updated is not None
         return OfferCard(updated, offer)
 

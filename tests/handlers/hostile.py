@@ -109,6 +109,7 @@ CALLBACK_IDS = (
     "interview_schedule",
     "scorecard_submit",
     "offer_submit",
+    "offer_revise",
     "interview_cant",
 )
 
@@ -215,6 +216,7 @@ async def build_world(app: Running) -> World:
         ("move Jane Doe", RECRUITER),
         ("schedule Jane Doe", RECRUITER),
         ("offer Jane Doe", RECRUITER),
+        ("offer Ola Offer", RECRUITER),  # in offer: its revision
     ):
         response = await app.slack.command(text, user=user)
         assert response.status_code == 200 and not response.content, (text, response.text)

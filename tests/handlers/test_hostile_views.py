@@ -274,6 +274,7 @@ async def test_ids_beyond_64_bits_in_a_modal_are_refused_on_the_field(
         "interview_schedule": {},
         "scorecard_submit": {},
         "offer_submit": {},
+        "offer_revise": {},
     }
     answers = {}
     for callback_id, values in states.items():
@@ -299,6 +300,7 @@ async def test_an_infinite_id_in_private_metadata_reads_as_an_out_of_date_form(
         "candidate_move": '{"candidate": 1e999, "stage": "sourced"}',
         "interview_schedule": '{"candidate": 1e999}',
         "offer_submit": '{"candidate": -1e999}',
+        "offer_revise": '{"offer": 1e999, "seen": "0123456789abcdef"}',
         "scorecard_submit": '{"interview": 1e999, "base": 0}',
     }
     answers = {}

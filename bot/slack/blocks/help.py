@@ -28,7 +28,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
     (
         "/hire offer <name>",
-        "Extend an offer; the 48-hour offer clock starts",
+        "Extend an offer (its clock starts), or revise the one awaiting an answer",
         "/hire offer Jane Doe",
     ),
     (

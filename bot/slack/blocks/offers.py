@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -16,16 +16,27 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.limits import MAX_NOTE
-from bot.slack.blocks.common import clip, duration, esc, form_modal, section, user, when
-from bot.slack.metadata import CandidateMetadata
+from bot.slack.blocks.common import (
+    clip,
+    context,
+    duration,
+    esc,
+    form_modal,
+    section,
+    user,
+    when,
+)
+from bot.slack.metadata import CandidateMetadata, OfferMetadata
 from bot.store.tables import Offer
 from bot.usecases.candidates import CandidateCard
+from bot.usecases.offers import stamp
 
 EXTEND_OFFER = "offer_submit"
 OPEN_OFFER = "offer_open"
 ACCEPTED = "offer_accepted"
 DECLINED = "offer_declined"
 MORE_TIME = "offer_more_time"
+REVISE_OFFER = "offer_revise"  # the revision form
 
 
 def offer_modal(card: CandidateCard, *, now: datetime) -> View:
@@ -40,14 +51,7 @@ def offer_modal(card: CandidateCard, *, now: datetime) -> View:
                 f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · now in "
                 f"{card.candidate.stage}"
             ),
-            InputBlock(
-                block_id="terms",
-                label="Offer summary",
-                hint="Title, level, salary, start date: what the candidate is deciding on.",
-                element=PlainTextInputElement(
-                    action_id="value", multiline=True, max_length=MAX_NOTE
-                ),
-            ),
+            _terms_input(),
             InputBlock(
                 block_id="expires",
                 label="Expires at",
@@ -55,6 +59,51 @@ def offer_modal(card: CandidateCard, *, now: datetime) -> View:
                 element=DateTimePickerElement(action_id="value", initial_date_time=default_expiry),
             ),
         ],
+    )
+
+
+def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
+    """The offer form again, filled in with the offer as it stands: the candidate
+    negotiated, or needs longer. An offer already expired opens with the role's window
+    from now."""
+    expiry = (
+        offer.expires_at if offer.expires_at > now else now + timedelta(hours=card.role.offer_hours)
+    )
+    return form_modal(
+        REVISE_OFFER,
+        "Revise the offer",
+        "Save revision",
+        metadata=OfferMetadata(offer.id or 0, stamp(offer)).encode(),
+        blocks=[
+            section(
+                f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · offer extended "
+                f"{when(offer.extended_at)} by {user(offer.extended_by)}"
+            ),
+            _terms_input(offer.terms),
+            InputBlock(
+                block_id="expires",
+                label="Expires at",
+                hint="The clock follows the new time: the 24 h and 4 h warnings come again.",
+                element=DateTimePickerElement(
+                    action_id="value", initial_date_time=int(expiry.timestamp())
+                ),
+            ),
+            context(
+                "The candidate's history records who revised it, when, and what changed "
+                "(not the summary itself)."
+            ),
+        ],
+    )
+
+
+def _terms_input(initial: str | None = None) -> InputBlock:
+    return InputBlock(
+        block_id="terms",
+        label="Offer summary",
+        hint="Title, level, salary, start date: what the candidate is deciding on.",
+        element=PlainTextInputElement(
+            action_id="value", multiline=True, max_length=MAX_NOTE, initial_value=initial
+        ),
     )
 
 
@@ -107,6 +156,10 @@ def offer_blocks(offer: Offer, *, now: datetime, can_act: bool) -> list[Block]:
                         action_id=MORE_TIME,
                         # The expiry it extends: a second click on the same button adds nothing.
                         value=f"{offer.id}:{offer.expires_at.isoformat()}",
+                    ),
+                    # The offer form again: for an offer awaiting its answer, the revision.
+                    ButtonElement(
+                        text="Revise…", action_id=OPEN_OFFER, value=str(offer.candidate_id)
                     ),
                 ],
             )
