@@ -320,6 +320,18 @@ async def open_takehome_received(reply: Reply, action: dict[str, Any]) -> None:
 
 
 @on_click
+async def open_takehome_due(reply: Reply, action: dict[str, Any]) -> None:
+    """Change due time…: the same take-home still out, and the same people, as Received."""
+    form = await reply.unless_refused(
+        takehomes.answer_form(reply.deps.db, user_id=reply.user_id, takehome_id=_id_of(action))
+    )
+    if form is not None:
+        takehome, card = form
+        now = reply.deps.clock.now()
+        await reply.open(takehome_blocks.due_modal(takehome, card.candidate.name, now=now))
+
+
+@on_click
 async def takehome_not_received(reply: Reply, action: dict[str, Any]) -> None:
     recorded = await reply.unless_refused(
         takehomes.record(
@@ -359,5 +371,6 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{alert_blocks.NUDGE}(_\d+)?$"))(nudge)
     app.action(takehome_blocks.OPEN_SEND)(open_send_takehome)
     app.action(takehome_blocks.OPEN_RECEIVED)(open_takehome_received)
+    app.action(takehome_blocks.OPEN_DUE)(open_takehome_due)
     app.action(takehome_blocks.NOT_RECEIVED)(takehome_not_received)
     app.action(takehome_blocks.OPEN_GRADE)(open_grade)

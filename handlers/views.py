@@ -25,6 +25,7 @@ from bot.slack.metadata import (
     MoveMetadata,
     OfferMetadata,
     ScorecardMetadata,
+    TakehomeDueMetadata,
     TakehomeMetadata,
 )
 from bot.store.tables import Role
@@ -351,6 +352,23 @@ async def takehome_received(ack: AsyncAck, modal: Modal) -> None:
     modal.later(_after_received(modal, recorded), name="takehome-in")
 
 
+@submission("due")
+async def takehome_due(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    form = TakehomeDueMetadata.from_view(view)
+    moved = await takehomes.move_due(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        takehome_id=form.takehome_id,
+        seen_due=form.seen_due,
+        due_at=forms.datetime_utc(view, "due"),
+        reason=forms.text(view, "reason"),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.confirm(moved.card, takehome_blocks.moved_note(moved), name="takehome-due")
+
+
 async def _after_received(modal: Modal, recorded: takehomes.Recorded) -> None:
     """Each grader: the brief, the parts and their rubric, with a Grade button."""
     text, blocks = takehome_blocks.grader_message(recorded)
@@ -370,4 +388,5 @@ def register(app: AsyncApp) -> None:
     app.view(offer_blocks.REVISE_OFFER)(revise_offer)
     app.view(takehome_blocks.SEND)(send_takehome)
     app.view(takehome_blocks.RECEIVED)(takehome_received)
+    app.view(takehome_blocks.DUE)(takehome_due)
     app.view(takehome_blocks.GRADE)(grade_takehome)

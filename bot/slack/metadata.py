@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Self
 
 from bot.domain.numbers import record_id, small_int
@@ -197,3 +198,26 @@ class OfferMetadata(_Metadata):
         if not isinstance(seen, str) or not seen:
             raise OutOfDate("no offer stamp in the form's metadata")
         return cls(_record(data, "offer"), seen)
+
+
+@dataclass(frozen=True)
+class TakehomeDueMetadata(_Metadata):
+    """The take-home's due-time form: the take-home, and the due time the form showed,
+    so a new one set meanwhile is refused on the form, not overwritten."""
+
+    takehome_id: int
+    seen_due: datetime
+
+    def _fields(self) -> dict[str, object]:
+        return {"takehome": self.takehome_id, "due": self.seen_due.isoformat()}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        raw = data.get("due")
+        try:
+            due = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            due = None
+        if due is None or due.tzinfo is None:
+            raise OutOfDate("no due time in the form's metadata")
+        return cls(_record(data, "takehome"), due)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
-from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY, MAX_TAKEHOME_NOTE, MAX_URL
+from bot.domain.limits import MAX_EVIDENCE, MAX_REASON, MAX_SUMMARY, MAX_TAKEHOME_NOTE, MAX_URL
 from bot.domain.scorecards import (
     GradeForm,
     TakehomeSpec,
@@ -26,10 +26,12 @@ from bot.domain.scorecards import (
     template_named,
 )
 from bot.domain.stages import SCHEDULABLE
+from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.store.tables import (
     Candidate,
     Role,
+    StageEvent,
     Takehome,
     TakehomeGrade,
     TakehomeRating,
@@ -341,6 +343,76 @@ async def record(
         assert updated is not None
         spec = template_named(card.role.template).takehome
         return Recorded(updated, takehome, spec, graders)
+
+
+# A new due time ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moved:
+    card: CandidateCard
+    takehome: Takehome
+    before: datetime  # the due time it had
+
+
+DUE_CHANGED_MEANWHILE = (
+    "This take-home's due time changed while the form was open. Close this form and "
+    "open it again from the card."
+)
+SAME_DUE = "That is the due time already: pick another, or cancel."
+
+
+async def move_due(
+    db: Database,
+    *,
+    actor_id: str,
+    takehome_id: int,
+    seen_due: datetime,
+    due_at: datetime | None,
+    reason: str,
+    now: datetime,
+) -> Moved:
+    """A new due time for a take-home still out (the candidate asked for the weekend):
+    its clock follows it, a due time already passed included, and the history says who
+    moved it, from when to when, and why. `seen_due`: the due time the form showed; a
+    change made meanwhile is refused on the form, not overwritten."""
+    errors: dict[str, str] = {}
+    problem = future_problem(due_at, now=now, within=MAX_WINDOW, words=DUE_WORDS)
+    if problem:
+        errors["due"] = problem
+    if len(reason.strip()) > MAX_REASON:
+        errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+    if errors:
+        raise FormErrors(errors)
+    assert due_at is not None
+    async with db.transaction() as session:
+        seen = await store.takehomes.get_takehome(session, takehome_id=takehome_id)
+        if seen is None:  # the same words as a candidate one may not see
+            raise NotAllowed(NOT_FOUND)
+        await store.lock_candidate(session, candidate_id=seen.candidate_id)
+        await session.refresh(seen)  # as it stands under the lock
+        takehome, card = await _open_takehome(session, actor_id, takehome_id)
+        if takehome.due_at != seen_due:
+            raise FormErrors({"due": DUE_CHANGED_MEANWHILE})
+        if takehome.due_at == due_at:
+            raise FormErrors({"due": SAME_DUE})
+        before, takehome.due_at = takehome.due_at, due_at
+        stage = card.stage.value  # a note in the history, not a move
+        session.add(
+            StageEvent(
+                candidate_id=takehome.candidate_id,
+                at=now,
+                actor_id=actor_id,
+                from_stage=stage,
+                to_stage=stage,
+                detail=f"take-home due {in_utc(due_at)} instead of {in_utc(before)}",
+                note=reason.strip(),
+            )
+        )
+        await store.replan_clocks(session, candidate_id=takehome.candidate_id, now=now)
+        updated = await card_in(session, user_id=actor_id, candidate_id=takehome.candidate_id)
+        assert updated is not None
+        return Moved(updated, takehome, before)
 
 
 # Grading -----------------------------------------------------------------------------------------

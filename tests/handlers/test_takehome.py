@@ -15,6 +15,7 @@ from bot.domain import clocks
 from bot.domain.clocks import Audience, Kind
 from bot.domain.stages import Stage
 from bot.store.tables import Alert, Takehome, TakehomeGrade, TakehomeRating
+from bot.usecases import takehomes as takehome_cases
 from tests import flows
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
@@ -392,3 +393,102 @@ def test_the_takehome_chain_waits_then_sends_once() -> None:
 def test_no_takehome_alert_once_answered_or_past_decision(stage: Stage) -> None:
     assert clocks.takehome_steps(facts(answered=True)) == []
     assert clocks.takehome_steps(facts(stage=stage)) == []
+
+
+# A new due time ------------------------------------------------------------------------------
+
+
+async def change_due(
+    app: Running, due: datetime, reason: str = "", *, user: str = RECRUITER
+) -> Any:
+    await click(app, await card(app), "Change due time…", user=RECRUITER)
+    view = last_view(app)
+    assert view["callback_id"] == "takehome_due"
+    values: dict[str, Any] = {"due": due} | ({"reason": reason} if reason else {})
+    response = await app.slack.submit_view(view, values, user=user)
+    await app.settle()
+    return response
+
+
+@pytest.mark.both_databases
+async def test_a_new_due_time_moves_the_overdue_flag_and_is_in_the_history(
+    app: Running, clock
+) -> None:
+    await setup(app)
+    takehome = await send(app)  # due in 72 h
+    later = takehome.due_at + timedelta(days=2)
+    before = len(app.standin.calls)
+
+    done = await change_due(app, later, "asked for the weekend")
+    assert done.status_code == 200 and not done.content, done.text
+    [confirmed] = [c.args for c in app.standin.calls[before:] if c.method == "chat.postMessage"]
+    assert confirmed["text"].startswith("Jane Doe's take-home is now due")
+    assert (await stored(app, Takehome))[-1].due_at == later
+    shown = blocks_text((await card(app, HM))["blocks"])
+    assert "(5 days left)" in shown
+    assert "take-home due Sat 21 Nov 09:00 UTC instead of Thu 19 Nov 09:00 UTC" in shown
+    assert "asked for the weekend" in shown
+
+    # The old due time passes quietly; the new one flags it once.
+    clock.set(takehome.due_at + timedelta(hours=1))
+    await app.sweeper.run(clock.now())
+    assert digest_lines(app, RECRUITER) == []
+    clock.set(later + timedelta(minutes=1))
+    await app.sweeper.run(clock.now())
+    assert len(digest_lines(app, RECRUITER)) == 1
+
+
+@pytest.mark.both_databases
+async def test_a_take_home_already_overdue_gets_a_new_due_time_and_flags_again(
+    app: Running, clock
+) -> None:
+    await setup(app)
+    takehome = await send(app)
+    clock.set(takehome.due_at + timedelta(hours=1))
+    await app.sweeper.run(clock.now())
+    assert len(digest_lines(app, RECRUITER)) == 1
+
+    # Its form opens a day from now, since the due time has passed.
+    await click(app, await card(app), "Change due time…", user=RECRUITER)
+    picker = {b.get("block_id"): b for b in last_view(app)["blocks"]}["due"]["element"]
+    assert picker["initial_date_time"] == int((clock.now() + timedelta(days=1)).timestamp())
+    assert not (await change_due(app, clock.now() + timedelta(days=1))).content
+    clock.advance(timedelta(days=1, minutes=1))
+    await app.sweeper.run(clock.now())
+    assert len(digest_lines(app, RECRUITER)) == 2
+
+
+async def test_bad_same_or_stale_due_times_are_refused_on_the_form(app: Running, clock) -> None:
+    await setup(app)
+    takehome = await send(app)
+    await click(app, await card(app), "Change due time…", user=RECRUITER)
+    form = last_view(app)
+
+    async def submit(values: dict[str, Any], user: str = RECRUITER) -> dict[str, Any]:
+        return dict((await app.slack.submit_view(form, values, user=user)).json())
+
+    past = await submit({"due": clock.now() - timedelta(hours=1), "reason": "x" * 501})
+    assert set(past["errors"]) == {"due", "reason"}
+    assert (await submit({"due": takehome.due_at}))["errors"] == {"due": takehome_cases.SAME_DUE}
+    outsider = await submit({"due": takehome.due_at + timedelta(days=1)}, user=OUTSIDER)
+    assert list(outsider["errors"]) == ["due"]
+
+    # Someone else moves it while this form is open: this one is out of date.
+    assert not (await change_due(app, takehome.due_at + timedelta(days=1))).content
+    stale = await submit({"due": takehome.due_at + timedelta(days=3)})
+    assert stale["errors"] == {"due": takehome_cases.DUE_CHANGED_MEANWHILE}
+    assert (await stored(app, Takehome))[-1].due_at == takehome.due_at + timedelta(days=1)
+
+
+async def test_once_received_the_due_time_is_not_offered_nor_changed(app: Running) -> None:
+    await setup(app)
+    takehome = await send(app)
+    await click(app, await card(app), "Change due time…", user=RECRUITER)
+    form = last_view(app)
+    await receive(app)
+
+    assert "Change due time…" not in blocks_text((await card(app))["blocks"])
+    late = await app.slack.submit_view(
+        form, {"due": takehome.due_at + timedelta(days=1)}, user=RECRUITER
+    )
+    assert "already recorded as received" in late.json()["errors"]["due"]

@@ -4,7 +4,7 @@ modal, the grader's DM with the rubric, the grading modal, and the summary's gra
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import access
-from bot.domain.limits import MAX_TAKEHOME_NOTE
+from bot.domain.limits import MAX_REASON, MAX_TAKEHOME_NOTE
 from bot.domain.scorecards import NOT_ASSESSED, TakehomePart, TakehomeSpec, rating_label
 from bot.slack.blocks.common import (
     clip,
@@ -41,7 +41,7 @@ from bot.slack.blocks.common import (
     user,
     when,
 )
-from bot.slack.metadata import CandidateMetadata, TakehomeMetadata
+from bot.slack.metadata import CandidateMetadata, TakehomeDueMetadata, TakehomeMetadata
 from bot.store.tables import Takehome
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.takehomes import (
@@ -49,6 +49,7 @@ from bot.usecases.takehomes import (
     GradeContext,
     Graded,
     GradeView,
+    Moved,
     Recorded,
     Sent,
     TakehomeView,
@@ -63,6 +64,8 @@ OPEN_SEND = "takehome_send_open"
 OPEN_RECEIVED = "takehome_received_open"
 NOT_RECEIVED = "takehome_not_received"
 OPEN_GRADE = "takehome_grade_open"
+OPEN_DUE = "takehome_due_open"
+DUE = "takehome_due"
 
 INDEPENDENT = "Your grade is independent: you see others' grades only after you submit yours."
 
@@ -162,6 +165,50 @@ def recorded_note(recorded: Recorded) -> str:
     return f":heavy_minus_sign: {name}'s take-home is recorded as not received."
 
 
+# A new due time ------------------------------------------------------------------------------
+
+
+def due_modal(takehome: Takehome, candidate_name: str, *, now: datetime) -> View:
+    """The due time again (the candidate asked for longer), and why: opens on the one it
+    has, or a day from now once that has passed."""
+    due = takehome.due_at if takehome.due_at > now else now + timedelta(days=1)
+    return form_modal(
+        DUE,
+        "Take-home due time",
+        "Save",
+        metadata=TakehomeDueMetadata(takehome.id or 0, takehome.due_at).encode(),
+        blocks=[
+            section(
+                f"*{esc(candidate_name)}*'s take-home, sent {when(takehome.sent_at)}, is due "
+                f"{when(takehome.due_at)}."
+            ),
+            InputBlock(
+                block_id="due",
+                label="New due time",
+                hint="The overdue flag waits for it; the graders are told nothing until "
+                "it is received.",
+                element=DateTimePickerElement(
+                    action_id="value", initial_date_time=int(due.timestamp())
+                ),
+            ),
+            InputBlock(
+                block_id="reason",
+                label="Why",
+                optional=True,
+                hint="Kept in the candidate's history, e.g. asked for the weekend.",
+                element=PlainTextInputElement(action_id="value", max_length=MAX_REASON),
+            ),
+        ],
+    )
+
+
+def moved_note(moved: Moved) -> str:
+    return (
+        f":calendar: {moved.card.candidate.name}'s take-home is now due "
+        f"{moved.takehome.due_at:%a %d %b %H:%M} UTC."  # a note is plain text, escaped once
+    )
+
+
 # The status card --------------------------------------------------------------------------------
 
 
@@ -247,6 +294,9 @@ def takehome_blocks(
                         action_id=OPEN_RECEIVED,
                         value=str(takehome.id),
                         style="primary",
+                    ),
+                    ButtonElement(
+                        text="Change due time…", action_id=OPEN_DUE, value=str(takehome.id)
                     ),
                     ButtonElement(
                         text="Not received",
