@@ -167,7 +167,8 @@ def conversion(candidates: Sequence[Person], events: Iterable[Event]) -> dict[St
 
 def offer_acceptance(statuses: Iterable[str]) -> Share:
     """Offer acceptance rate: accepted offers of those decided (accepted + declined +
-    expired). Open offers are not counted yet."""
+    expired). Open offers are not counted yet, nor offers rescinded (taken back: no
+    answer of the candidate's)."""
     final = [s for s in statuses if s in FINAL_OFFERS]
     return Share(sum(1 for s in final if s == "accepted"), len(final))
 

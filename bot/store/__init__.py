@@ -56,7 +56,7 @@ from bot.store.interviews import (
     seats_of_many,
     set_feedback_complete,
 )
-from bot.store.offers import open_offer
+from bot.store.offers import close_open_offer, open_offer
 from bot.store.pauses import add_pause
 from bot.store.replan import replan_clocks
 from bot.store.roles import (
@@ -92,6 +92,7 @@ __all__ = [
     "candidates_visible_to",
     "candidates_with_roles",
     "changes",
+    "close_open_offer",
     "complete_feedback",
     "create_role",
     "current_scorecard",

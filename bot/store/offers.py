@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
+from datetime import datetime
+
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,3 +28,15 @@ _OPEN_OFFER = (
     .order_by(col(Offer.id).desc())
     .limit(1)
 )
+
+
+async def close_open_offer(
+    session: AsyncSession, *, candidate_id: int, status: str, actor_id: str, now: datetime
+) -> None:
+    """The candidate left `offer` other than by its buttons (a move): their offer awaiting
+    an answer is closed with `status`, so no card shows it open for someone gone."""
+    await session.exec(
+        update(Offer)
+        .where(col(Offer.candidate_id) == candidate_id, col(Offer.status).in_(["open", "expired"]))
+        .values(status=status, decided_at=now, decided_by=actor_id)
+    )

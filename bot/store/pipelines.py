@@ -104,7 +104,7 @@ async def all_candidates_of(session: AsyncSession, *, role_id: int) -> list[Cand
 
 
 async def offer_statuses_of_role(session: AsyncSession, *, role_id: int) -> list[str]:
-    """The status of every offer made for a role (open, accepted, declined, expired)."""
+    """The status of every offer made for a role (open, accepted, declined, expired, rescinded)."""
     result = await session.exec(
         select(Offer.status)
         .join(Candidate, col(Candidate.id) == Offer.candidate_id)

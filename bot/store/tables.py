@@ -280,7 +280,8 @@ class Offer(SQLModel, table=True):
     extended_by: str = Field(max_length=32)
     extended_at: datetime = Field(sa_column=_utc())
     expires_at: datetime = Field(sa_column=_utc())
-    status: str = Field(default="open", max_length=16)  # open, accepted, declined, expired
+    # open, accepted, declined, expired; rescinded: taken back (rejected, or moved back)
+    status: str = Field(default="open", max_length=16)
     decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     decided_by: str | None = Field(default=None, max_length=32)
 

@@ -252,7 +252,8 @@ async def move(
         if current.stage == seen_stage:
             if len(reason.strip()) > MAX_NOTE:
                 raise IllegalMove(f"keep the reason under {MAX_NOTE} characters.")
-            planned = plan_move(current.stage, target, reason=reason)
+            was = current.stage
+            planned = plan_move(was, target, reason=reason)
             try:
                 await store.move_candidate(
                     session,
@@ -266,12 +267,31 @@ async def move(
                 raise IllegalMove(
                     "someone else moved this candidate a moment ago; look again."
                 ) from None
+            if was == Stage.OFFER:
+                await store.close_open_offer(
+                    session,
+                    candidate_id=candidate_id,
+                    status=offer_closed_by(target),
+                    actor_id=actor_id,
+                    now=now,
+                )
             await store.replan_clocks(session, candidate_id=candidate_id, now=now)
             events = await store.recent_events(session, candidate_id=candidate_id)
             await session.refresh(current.candidate)
             return CandidateCard(current.candidate, current.role, current.team, events)
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)
+
+
+def offer_closed_by(target: Stage) -> str:
+    """What a move out of `offer` makes of the offer awaiting an answer: hired is its
+    acceptance and withdrawn the candidate's no (as the offer's own buttons record them);
+    rejected, or back to an earlier stage, is the offer taken back."""
+    if target == Stage.HIRED:
+        return "accepted"
+    if target == Stage.WITHDRAWN:
+        return "declined"
+    return "rescinded"
 
 
 # Editing a candidate, and moving them to another role ------------------------------------------

@@ -16,6 +16,7 @@ from bot.domain.hiring_numbers import (
     hiring_numbers,
     is_mlops,
     loops_inside_limit,
+    offer_acceptance,
 )
 from bot.domain.stages import Stage
 from bot.store.tables import Candidate, StageEvent
@@ -133,6 +134,11 @@ def test_offer_acceptance_counts_decided_offers_only() -> None:
     numbers = numbers_of(seeded())
     assert numbers.offers == Share(2, 4)  # the open offer is not decided yet
     assert str(numbers.offers) == "50% (2 of 4)"
+
+
+def test_an_offer_taken_back_is_no_answer_of_the_candidate_s() -> None:
+    statuses = ["accepted", "rescinded", "declined", "open", "expired"]
+    assert offer_acceptance(statuses) == Share(1, 3)
 
 
 def test_loops_inside_the_limit() -> None:

@@ -213,3 +213,37 @@ async def test_two_offer_forms_submitted_together_make_one_offer(app: Running) -
     refused = [a.json() for a in answers if a.content]
     assert len(refused) == 1
     assert "already has an open offer" in refused[0]["errors"]["terms"]
+
+
+@pytest.mark.parametrize(
+    ("move", "status"),
+    [
+        ("to hired", "accepted"),
+        ("to withdrawn: took another offer", "declined"),
+        ("to rejected: budget frozen", "rescinded"),
+        ("to decision: one more interview first", "rescinded"),
+    ],
+)
+async def test_moving_a_candidate_out_of_offer_closes_their_offer(
+    app: Running, move: str, status: str
+) -> None:
+    await offered(app)
+    said = answer(await app.slack.command(f"move Jane Doe {move}", user=RECRUITER))
+    assert said["text"].startswith("Jane Doe is now in"), said
+
+    offer = await the_offer(app)
+    assert (offer.status, offer.decided_by) == (status, RECRUITER)
+    assert "Offer open" not in blocks_text((await card_of(app))["blocks"])
+
+
+async def test_an_offer_taken_back_makes_room_for_a_new_one(app: Running) -> None:
+    await offered(app)
+    await app.slack.command("move Jane Doe to decision: one more interview first", user=RECRUITER)
+    await app.slack.command("offer Jane Doe", user=RECRUITER)
+    assert last_view(app)["callback_id"] == "offer_submit"  # a new offer, not the old one
+    await extend_offer(app, "Jane Doe")
+    async with app.deps.db.reader() as session:
+        statuses = [
+            o.status for o in (await session.exec(select(Offer).order_by(col(Offer.id)))).all()
+        ]
+    assert statuses == ["rescinded", "open"]
