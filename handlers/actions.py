@@ -320,6 +320,16 @@ async def open_takehome_received(reply: Reply, action: dict[str, Any]) -> None:
 
 
 @on_click
+async def open_takehome_graders(reply: Reply, action: dict[str, Any]) -> None:
+    form = await reply.unless_refused(
+        takehomes.graders_form(reply.deps.db, user_id=reply.user_id, takehome_id=_id_of(action))
+    )
+    if form is not None:
+        takehome, card, graders = form
+        await reply.open(takehome_blocks.graders_modal(takehome, card.candidate.name, graders))
+
+
+@on_click
 async def open_takehome_due(reply: Reply, action: dict[str, Any]) -> None:
     """Change due time…: the same take-home still out, and the same people, as Received."""
     form = await reply.unless_refused(
@@ -372,5 +382,6 @@ def register(app: AsyncApp) -> None:
     app.action(takehome_blocks.OPEN_SEND)(open_send_takehome)
     app.action(takehome_blocks.OPEN_RECEIVED)(open_takehome_received)
     app.action(takehome_blocks.OPEN_DUE)(open_takehome_due)
+    app.action(takehome_blocks.OPEN_GRADERS)(open_takehome_graders)
     app.action(takehome_blocks.NOT_RECEIVED)(takehome_not_received)
     app.action(takehome_blocks.OPEN_GRADE)(open_grade)

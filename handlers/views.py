@@ -26,6 +26,7 @@ from bot.slack.metadata import (
     OfferMetadata,
     ScorecardMetadata,
     TakehomeDueMetadata,
+    TakehomeGradersMetadata,
     TakehomeMetadata,
 )
 from bot.store.tables import Role
@@ -369,6 +370,44 @@ async def takehome_due(ack: AsyncAck, modal: Modal) -> None:
     modal.confirm(moved.card, takehome_blocks.moved_note(moved), name="takehome-due")
 
 
+@submission("graders")
+async def takehome_graders(ack: AsyncAck, modal: Modal) -> None:
+    view = modal.view
+    form = TakehomeGradersMetadata.from_view(view)
+    changed = await takehomes.change_graders(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        takehome_id=form.takehome_id,
+        seen=form.seen,
+        grader_ids=forms.users(view, "graders"),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.later(_after_graders(modal, changed), name="takehome-graders")
+
+
+async def _after_graders(modal: Modal, changed: takehomes.GradersChanged) -> None:
+    """A received take-home: whoever was added gets what graders get, whoever was taken
+    off is told. Then the card; and the loop's summary if that completed it."""
+    if changed.takehome.status == "received" and changed.spec is not None:
+        recorded = takehomes.Recorded(changed.card, changed.takehome, changed.spec, changed.added)
+        text, blocks = takehome_blocks.grader_message(recorded)
+        for grader in changed.added:
+            await notify.dm(modal.client, grader, text, blocks)
+        for grader in changed.removed:
+            await notify.dm(modal.client, grader, *takehome_blocks.ungrade_message(changed))
+    await modal.show_card(changed.card, takehome_blocks.graders_note(changed))
+    if changed.completed:
+        role = changed.card.role
+        loop = await feedback.loop_of(
+            modal.deps.db,
+            viewer_id=role.hiring_manager_id,
+            candidate_id=changed.card.candidate.id or 0,
+        )
+        if loop is not None:
+            await notify.send_loop_summary(modal.client, loop, completed_at=changed.at)
+
+
 async def _after_received(modal: Modal, recorded: takehomes.Recorded) -> None:
     """Each grader: the brief, the parts and their rubric, with a Grade button."""
     text, blocks = takehome_blocks.grader_message(recorded)
@@ -389,4 +428,5 @@ def register(app: AsyncApp) -> None:
     app.view(takehome_blocks.SEND)(send_takehome)
     app.view(takehome_blocks.RECEIVED)(takehome_received)
     app.view(takehome_blocks.DUE)(takehome_due)
+    app.view(takehome_blocks.GRADERS)(takehome_graders)
     app.view(takehome_blocks.GRADE)(grade_takehome)

@@ -221,3 +221,29 @@ class TakehomeDueMetadata(_Metadata):
         if due is None or due.tzinfo is None:
             raise OutOfDate("no due time in the form's metadata")
         return cls(_record(data, "takehome"), due)
+
+
+MAX_GRADERS_SEEN = 20  # more graders than a take-home has (6); bounds a forged list
+
+
+@dataclass(frozen=True)
+class TakehomeGradersMetadata(_Metadata):
+    """The take-home's graders form: the take-home, and the graders the form showed, so
+    a change made meanwhile is refused on the form, not overwritten."""
+
+    takehome_id: int
+    seen: tuple[str, ...]
+
+    def _fields(self) -> dict[str, object]:
+        return {"takehome": self.takehome_id, "graders": list(self.seen)}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        seen = data.get("graders")
+        if (
+            not isinstance(seen, list)
+            or len(seen) > MAX_GRADERS_SEEN
+            or not all(isinstance(g, str) and 0 < len(g) <= 32 for g in seen)
+        ):
+            raise OutOfDate("no graders in the form's metadata")
+        return cls(_record(data, "takehome"), tuple(seen))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, update
+from sqlalchemy import bindparam, delete, exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -97,6 +97,23 @@ async def graders_of(session: AsyncSession, *, takehome_id: int) -> list[str]:
         .order_by(col(TakehomeGrader.grader_id))
     )
     return list(result.all())
+
+
+async def change_graders(
+    session: AsyncSession, *, takehome_id: int, add: Iterable[str], remove: Iterable[str]
+) -> None:
+    gone = sorted(set(remove))
+    if gone:
+        await session.exec(
+            delete(TakehomeGrader).where(
+                col(TakehomeGrader.takehome_id) == takehome_id,
+                col(TakehomeGrader.grader_id).in_(gone),
+            )
+        )
+    session.add_all(
+        TakehomeGrader(takehome_id=takehome_id, grader_id=grader) for grader in sorted(set(add))
+    )
+    await session.flush()
 
 
 async def grades_of(session: AsyncSession, *, takehome_id: int) -> list[TakehomeGrade]:

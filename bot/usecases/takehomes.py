@@ -415,6 +415,132 @@ async def move_due(
         return Moved(updated, takehome, before)
 
 
+# Other graders -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradersChanged:
+    card: CandidateCard
+    takehome: Takehome
+    spec: TakehomeSpec | None
+    added: list[str]
+    removed: list[str]
+    # Taking off the last grader awaited completed the loop's feedback, at `at`.
+    completed: bool
+    at: datetime
+
+
+GRADERS_CHANGED_MEANWHILE = (
+    "Someone changed this take-home's graders while the form was open. Close this form "
+    "and open it again from the card."
+)
+SAME_GRADERS = "Those are its graders already: add or take someone off, or cancel."
+ALL_GRADED = "Every grader of it has graded; its graders can no longer change."
+
+
+async def _changeable(
+    session: store.AsyncSession, actor_id: str, takehome_id: int
+) -> tuple[Takehome, CandidateCard, list[str], set[str]]:
+    """A take-home whose graders may still change (out, or received with a grade still
+    awaited), its card, its graders and who of them graded; NotAllowed otherwise."""
+    takehome = await store.takehomes.get_takehome(session, takehome_id=takehome_id)
+    if takehome is None:  # the same words as a candidate one may not see
+        raise NotAllowed(NOT_FOUND)
+    card = await allowed_card(
+        session, user_id=actor_id, candidate_id=takehome.candidate_id, refusal=team_refusal
+    )
+    if takehome.status == "not_received":
+        raise NotAllowed("That take-home was recorded as not received; nothing to grade.")
+    if card.stage not in OPEN_TO_TAKEHOMES:
+        raise NotAllowed(f"{card.candidate.name} is {card.stage.value}; nothing changed.")
+    graders = await store.takehomes.graders_of(session, takehome_id=takehome_id)
+    graded = {
+        g.grader_id for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
+    }
+    if takehome.status == "received" and set(graders) <= graded:
+        raise NotAllowed(ALL_GRADED)
+    return takehome, card, graders, graded
+
+
+async def graders_form(
+    db: Database, *, user_id: str, takehome_id: int
+) -> tuple[Takehome, CandidateCard, list[str]]:
+    """What the graders form needs; raises NotAllowed when it should not open."""
+    async with db.reader() as session:
+        takehome, card, graders, _ = await _changeable(session, user_id, takehome_id)
+    return takehome, card, graders
+
+
+async def change_graders(
+    db: Database,
+    *,
+    actor_id: str,
+    takehome_id: int,
+    seen: Collection[str],
+    grader_ids: Collection[str],
+    now: datetime,
+) -> GradersChanged:
+    """Other graders for a take-home (one is away, or left): those who graded stay, since
+    their grade counts. Taking off the last grader awaited completes the loop's feedback
+    as their grade would have. `seen`: the graders the form showed; a change made
+    meanwhile is refused on the form."""
+    wanted = set(grader_ids)
+    if not wanted:
+        raise FormErrors({"graders": "Pick at least one grader."})
+    if len(wanted) > MAX_GRADERS:
+        raise FormErrors({"graders": f"Pick at most {MAX_GRADERS} graders."})
+    async with db.transaction() as session:
+        found = await store.takehomes.get_takehome(session, takehome_id=takehome_id)
+        if found is None:  # the same words as a candidate one may not see
+            raise NotAllowed(NOT_FOUND)
+        candidate = await store.lock_candidate(session, candidate_id=found.candidate_id)
+        assert candidate is not None and candidate.id is not None
+        await session.refresh(found)  # as it stands under the lock
+        takehome, card, graders, graded = await _changeable(session, actor_id, takehome_id)
+        if set(graders) != set(seen):
+            raise FormErrors({"graders": GRADERS_CHANGED_MEANWHILE})
+        kept = graded - wanted
+        if kept:
+            who = "Someone you took off has" if len(kept) == 1 else f"{len(kept)} you took off have"
+            raise FormErrors(
+                {"graders": f"{who} graded it already: their grade counts, so they stay on."}
+            )
+        added, removed = sorted(wanted - set(graders)), sorted(set(graders) - wanted)
+        if not added and not removed:
+            raise FormErrors({"graders": SAME_GRADERS})
+        await store.takehomes.change_graders(
+            session, takehome_id=takehome_id, add=added, remove=removed
+        )
+        stage = card.stage.value  # a note in the history, not a move
+        session.add(
+            StageEvent(
+                candidate_id=candidate.id,
+                at=now,
+                actor_id=actor_id,
+                from_stage=stage,
+                to_stage=stage,
+                detail=_graders_detail(added, removed),
+            )
+        )
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
+        completed = takehome.status == "received" and await store.complete_feedback(
+            session, candidate=candidate, now=now
+        )
+        updated = await card_in(session, user_id=actor_id, candidate_id=candidate.id)
+        assert updated is not None
+        spec = template_named(card.role.template).takehome
+        return GradersChanged(updated, takehome, spec, added, removed, completed, now)
+
+
+def _graders_detail(added: list[str], removed: list[str]) -> str:
+    parts = []
+    if added:
+        parts.append("added " + ", ".join(f"<@{g}>" for g in added))
+    if removed:
+        parts.append("took off " + ", ".join(f"<@{g}>" for g in removed))
+    return "take-home graders: " + "; ".join(parts)
+
+
 # Grading -----------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.domain import clocks
 from bot.domain.clocks import Audience, Kind
 from bot.domain.stages import Stage
-from bot.store.tables import Alert, Takehome, TakehomeGrade, TakehomeRating
+from bot.store.tables import Alert, Takehome, TakehomeGrade, TakehomeGrader, TakehomeRating
 from bot.usecases import takehomes as takehome_cases
 from tests import flows
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
@@ -492,3 +492,114 @@ async def test_once_received_the_due_time_is_not_offered_nor_changed(app: Runnin
         form, {"due": takehome.due_at + timedelta(days=1)}, user=RECRUITER
     )
     assert "already recorded as received" in late.json()["errors"]["due"]
+
+
+# Other graders -------------------------------------------------------------------------------
+
+GRADER_2 = "UGRD0002"
+
+
+async def change_graders(app: Running, graders: tuple[str, ...]) -> Any:
+    await click(app, await card(app), "Change graders…", user=RECRUITER)
+    view = last_view(app)
+    assert view["callback_id"] == "takehome_graders"
+    response = await app.slack.submit_view(view, {"graders": list(graders)}, user=RECRUITER)
+    await app.settle()
+    return response
+
+
+async def graders_of(app: Running) -> list[str]:
+    async with app.deps.db.reader() as session:
+        rows = (await session.exec(select(TakehomeGrader))).all()
+    return sorted(r.grader_id for r in rows)
+
+
+@pytest.mark.both_databases
+async def test_graders_changed_before_it_is_in_get_it_when_it_is(app: Running) -> None:
+    await setup(app)
+    await send(app)  # Gita and Ana
+    before = len(app.standin.calls)
+
+    done = await change_graders(app, (GRADER, GRADER_2))
+    assert not done.content, done.text
+    assert await graders_of(app) == [GRADER, GRADER_2]
+    assert dms_to(app, GRADER_2) == dms_to(app, INTERVIEWER) == []  # nothing to grade yet
+    shown = blocks_text((await card(app, HM))["blocks"])
+    assert f"take-home graders: added <@{GRADER_2}>; took off <@{INTERVIEWER}>" in shown
+    confirmed = [
+        c.args["text"] for c in app.standin.calls[before:] if c.method == "chat.postMessage"
+    ]
+    assert confirmed == [
+        f"Jane Doe's take-home graders: added <@{GRADER_2}>; took off <@{INTERVIEWER}>."
+    ]
+
+    await receive(app)
+    assert len(dms_to(app, GRADER_2, "Take-home to grade")) == 1
+    assert dms_to(app, INTERVIEWER, "Take-home to grade") == []
+
+
+@pytest.mark.both_databases
+async def test_a_grader_taken_off_a_received_take_home_completes_the_feedback(
+    app: Running,
+) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
+    await submit_scorecard(app, interview, INTERVIEWER)  # the interviews' part is in
+    await send(app)
+    await receive(app)
+    await grade(app, GRADER, "3")
+    before = len(app.standin.calls)
+
+    # Ana is away: a new grader is added, and Ana taken off.
+    assert not (await change_graders(app, (GRADER, GRADER_2))).content
+    [added] = [m for m in dms_to(app, GRADER_2) if m["text"].startswith("Take-home to grade")]
+    assert "Grade" in buttons(added["blocks"])
+    [told] = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] == INTERVIEWER
+    ]
+    assert told["text"].startswith("You no longer grade Jane Doe's take-home")
+    [dm] = dms_to(app, INTERVIEWER, "Take-home to grade")
+    [refused] = await click(app, dm, "Grade", user=INTERVIEWER)
+    assert "graded by others" in refused.args["text"]
+    assert (await candidate_named(app, "Jane Doe")).feedback_complete_at is None  # Gita 2 waits
+
+    # Taking the last grader awaited off completes the loop, as their grade would have.
+    before = len(app.standin.calls)
+    assert not (await change_graders(app, (GRADER,))).content
+    assert (await candidate_named(app, "Jane Doe")).feedback_complete_at is not None
+    summaries = [
+        c.args["channel"]
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["text"].startswith("All scorecards for Jane")
+    ]
+    assert sorted(summaries) == sorted([RECRUITER, HM])
+    # Every grader has graded: nothing left to change.
+    assert "Change graders…" not in buttons((await card(app))["blocks"])
+
+
+async def test_graders_who_graded_stay_and_bad_or_stale_forms_change_nothing(
+    app: Running,
+) -> None:
+    await setup(app)
+    await send(app)
+    await receive(app)
+    await grade(app, GRADER, "3")
+    await click(app, await card(app), "Change graders…", user=RECRUITER)
+    form = last_view(app)
+
+    async def submit(graders: list[str], user: str = RECRUITER) -> dict[str, Any]:
+        return dict((await app.slack.submit_view(form, {"graders": graders}, user=user)).json())
+
+    kept = await submit([INTERVIEWER])
+    assert kept["errors"]["graders"].startswith("Someone you took off has graded it already")
+    assert (await submit([]))["errors"] == {"graders": "Pick at least one grader."}
+    same = await submit([GRADER, INTERVIEWER])
+    assert same["errors"] == {"graders": takehome_cases.SAME_GRADERS}
+    assert list((await submit([GRADER, GRADER_2], user=OUTSIDER))["errors"]) == ["graders"]
+
+    assert not (await change_graders(app, (GRADER, INTERVIEWER, GRADER_2))).content
+    stale = await submit([GRADER])
+    assert stale["errors"] == {"graders": takehome_cases.GRADERS_CHANGED_MEANWHILE}
+    assert await graders_of(app) == sorted([GRADER, INTERVIEWER, GRADER_2])

@@ -148,7 +148,10 @@ def move_modal(card: CandidateCard, *, preselect: Stage | None = None) -> View:
 def _event_line(event: StageEvent) -> str:
     if event.from_stage is not None and event.from_stage == event.to_stage and event.detail:
         # A note, not a move (readmodels.pipelines.is_note): what happened, by whom, and why.
-        line = f"{when(event.at)}: {esc(event.detail)} by {user(event.actor_id)}"
+        # The detail is ours (a note like "take-home graders: added <@U…>"): its mentions
+        # show as mentions; the note under it is what a person typed.
+        detail = _mentions(esc(event.detail))
+        line = f"{when(event.at)}: {detail} by {user(event.actor_id)}"
         if event.note:
             line += f"\n> {esc(clip(event.note, 300))}"
         return "• " + line
@@ -167,12 +170,19 @@ def _event_line(event: StageEvent) -> str:
 
 # A mention we wrote into a change's summary, once escaped: shown as a mention again.
 _MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,31})&gt;")
+
+
+def _mentions(escaped: str) -> str:
+    """Text we wrote, once escaped: the mentions in it show as mentions again."""
+    return _MENTION.sub(r"<@\1>", escaped)
+
+
 HISTORY_LINES = 6
 
 
 def _change_line(change: Change) -> str:
     """A recorded change: what, when, by whom, and why."""
-    summary = _MENTION.sub(r"<@\1>", esc(change.summary))
+    summary = _mentions(esc(change.summary))
     line = f"• {when(change.at)}: {summary} by {user(change.actor_id)}"
     if change.reason:
         line += f"\n> {esc(clip(change.reason, 300))}"
@@ -289,8 +299,9 @@ def status_message(
 ) -> tuple[str, list[Block]]:
     """The status card, optionally under a one-line note (what just happened)."""
     if note:
-        text = esc(note.split(" ", 1)[1] if note.startswith(":") else note)
-        head: list[Block] = [section(esc(note)), DividerBlock()]
+        # Plain text, escaped, but for the mentions we wrote into it (who got it to grade).
+        text = _mentions(esc(note.split(" ", 1)[1] if note.startswith(":") else note))
+        head: list[Block] = [section(_mentions(esc(note))), DividerBlock()]
     else:
         text = f"{esc(card.candidate.name)}: {esc(card.role.title)}, {card.candidate.stage}"
         head = []

@@ -41,13 +41,19 @@ from bot.slack.blocks.common import (
     user,
     when,
 )
-from bot.slack.metadata import CandidateMetadata, TakehomeDueMetadata, TakehomeMetadata
+from bot.slack.metadata import (
+    CandidateMetadata,
+    TakehomeDueMetadata,
+    TakehomeGradersMetadata,
+    TakehomeMetadata,
+)
 from bot.store.tables import Takehome
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.takehomes import (
     OPEN_TO_TAKEHOMES,
     GradeContext,
     Graded,
+    GradersChanged,
     GradeView,
     Moved,
     Recorded,
@@ -66,6 +72,8 @@ NOT_RECEIVED = "takehome_not_received"
 OPEN_GRADE = "takehome_grade_open"
 OPEN_DUE = "takehome_due_open"
 DUE = "takehome_due"
+OPEN_GRADERS = "takehome_graders_open"
+GRADERS = "takehome_graders"
 
 INDEPENDENT = "Your grade is independent: you see others' grades only after you submit yours."
 
@@ -209,6 +217,55 @@ def moved_note(moved: Moved) -> str:
     )
 
 
+# Other graders ---------------------------------------------------------------------------------
+
+
+def graders_modal(takehome: Takehome, candidate_name: str, graders: list[str]) -> View:
+    """Who grades it, filled in: add someone, take off someone who has not graded."""
+    received = takehome.status == "received"
+    when_told = (
+        "Anyone added gets the link, the brief and the rubric now; anyone taken off is told."
+        if received
+        else "They get the link, the brief and the rubric when it is received."
+    )
+    return form_modal(
+        GRADERS,
+        "Take-home graders",
+        "Save",
+        metadata=TakehomeGradersMetadata(takehome.id or 0, tuple(graders)).encode(),
+        blocks=[
+            section(f"*{esc(candidate_name)}*'s take-home, sent {when(takehome.sent_at)}."),
+            InputBlock(
+                block_id="graders",
+                label="Graders",
+                hint=f"{when_told} Those who graded stay on: their grade counts.",
+                element=UserMultiSelectElement(
+                    action_id="value", placeholder="Pick people", initial_users=graders
+                ),
+            ),
+        ],
+    )
+
+
+def graders_note(changed: GradersChanged) -> str:
+    name = changed.card.candidate.name
+    parts = []
+    if changed.added:
+        parts.append("added " + ", ".join(user(g) for g in changed.added))
+    if changed.removed:
+        parts.append("took off " + ", ".join(user(g) for g in changed.removed))
+    return f":busts_in_silhouette: {name}'s take-home graders: " + "; ".join(parts) + "."
+
+
+def ungrade_message(changed: GradersChanged) -> tuple[str, list[Block]]:
+    """To a grader taken off a received take-home: its Grade button no longer opens."""
+    text = (
+        f"You no longer grade {changed.card.candidate.name}'s take-home "
+        f"({changed.card.role.title}); its recruiters picked someone else."
+    )
+    return esc(text), [section(esc(text))]
+
+
 # The status card --------------------------------------------------------------------------------
 
 
@@ -298,6 +355,7 @@ def takehome_blocks(
                     ButtonElement(
                         text="Change due time…", action_id=OPEN_DUE, value=str(takehome.id)
                     ),
+                    graders_button(takehome),
                     ButtonElement(
                         text="Not received",
                         action_id=NOT_RECEIVED,
@@ -313,9 +371,18 @@ def takehome_blocks(
                 ],
             )
         )
-    elif can_send:
-        blocks.append(ActionsBlock(elements=[send_button(card)]))
+    else:
+        # Received with a grade still awaited: its graders may change; another may go out.
+        elements = [graders_button(takehome)] if can_act and not view.complete else []
+        if can_send:
+            elements.append(send_button(card))
+        if elements:
+            blocks.append(ActionsBlock(elements=elements))
     return blocks
+
+
+def graders_button(takehome: Takehome) -> ButtonElement:
+    return ButtonElement(text="Change graders…", action_id=OPEN_GRADERS, value=str(takehome.id))
 
 
 # The grader's DM ------------------------------------------------------------------------------
