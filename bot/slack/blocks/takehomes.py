@@ -152,7 +152,7 @@ def received_modal(takehome: Takehome, candidate_name: str) -> View:
         metadata=TakehomeMetadata(takehome.id or 0).encode(),
         blocks=[
             section(
-                f"*{esc(candidate_name)}*'s take-home, due {when(takehome.due_at)}. The "
+                f"The take-home of *{esc(candidate_name)}*, due {when(takehome.due_at)}. The "
                 "graders get the link, the brief and the rubric."
             ),
             InputBlock(
@@ -187,7 +187,7 @@ def due_modal(takehome: Takehome, candidate_name: str, *, now: datetime) -> View
         metadata=TakehomeDueMetadata(takehome.id or 0, takehome.due_at).encode(),
         blocks=[
             section(
-                f"*{esc(candidate_name)}*'s take-home, sent {when(takehome.sent_at)}, is due "
+                f"The take-home of *{esc(candidate_name)}*, sent {when(takehome.sent_at)}, is due "
                 f"{when(takehome.due_at)}."
             ),
             InputBlock(
@@ -234,7 +234,7 @@ def graders_modal(takehome: Takehome, candidate_name: str, graders: list[str]) -
         "Save",
         metadata=TakehomeGradersMetadata(takehome.id or 0, tuple(graders)).encode(),
         blocks=[
-            section(f"*{esc(candidate_name)}*'s take-home, sent {when(takehome.sent_at)}."),
+            section(f"The take-home of *{esc(candidate_name)}*, sent {when(takehome.sent_at)}."),
             InputBlock(
                 block_id="graders",
                 label="Graders",
