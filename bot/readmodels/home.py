@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot import store
 from bot.domain.access import Hat
+from bot.domain.days_off import first_day_ahead
 from bot.domain.stages import Stage
 from bot.readmodels.pipelines import PipelineRow, RolePipeline, pipelines_of
 from bot.store.engine import Database
@@ -36,6 +37,9 @@ class Home:
     # only Slack knows (bot.slack.notify.publish_home asks it).
     booked: list[PanelSeat] = field(default_factory=list)
     days_away: dict[str, frozenset[date]] = field(default_factory=dict)
+    # Their own days away ahead, read when they have interviews to come: the tab marks
+    # those interviews (days_away.on_my_days_away).
+    my_days_away: frozenset[date] = frozenset()
 
     def decisions_due(self) -> list[PipelineRow]:
         """Candidates waiting on the hiring manager: in decision, or with all feedback in."""
@@ -58,6 +62,13 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
     async with db.reader(on_loop=True) as session:
         assignments = await feedback.assignments_in(session, user_id=user_id)
         mine = await store.roles_for_user(session, user_id=user_id)
+        my_days_away: frozenset[date] = frozenset()
+        if any(a.starts_at > now for a in assignments):
+            my_days_away = frozenset(
+                await store.days_away.days_away_from(
+                    session, user_id=user_id, first=first_day_ahead(now)
+                )
+            )
     recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
     managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
     booked: list[PanelSeat] = []
@@ -84,4 +95,5 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
         recent,
         booked,
         days_away,
+        my_days_away,
     )

@@ -130,7 +130,12 @@ async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: 
     asked = days_away.may_be_booked_away(data.booked, data.days_away)
     zones = await time_zones_in_time(client, asked) if asked else {}
     booked = days_away.booked_away(data.booked, data.days_away, zones or {})
-    view = home_view(data, now=now, booked_away=booked, zones_known=zones is not None)
+    mine: set[int] = set()
+    if days_away.may_be_on_my_days_away(data.assignments, data.my_days_away, now=now):
+        own = await time_zones_in_time(client, [user_id])
+        tz = (own or {}).get(user_id)
+        mine = days_away.on_my_days_away(data.assignments, data.my_days_away, tz_name=tz, now=now)
+    view = home_view(data, now=now, booked_away=booked, zones_known=zones is not None, my_away=mine)
     try:
         await client.views_publish(user_id=user_id, view=as_json(view))
     except SlackApiError as error:

@@ -21,6 +21,7 @@ from bot.store.engine import Database
 from bot.store.interviews import PanelSeat, SeatRow
 from bot.usecases.days_off import past_refusal
 from bot.usecases.errors import NotAllowed
+from bot.usecases.feedback import Assignment
 
 
 @dataclass(frozen=True)
@@ -249,3 +250,30 @@ def booked_away(
         who = (*known.who, seat.interviewer_id) if known else (seat.interviewer_id,)
         found[seat.interview_id] = BookedAway(known.seat if known else seat, who)
     return list(found.values())  # the seats' order: soonest first
+
+
+def on_my_days_away(
+    assignments: Sequence[Assignment],
+    days: Collection[date],
+    *,
+    tz_name: str | None,
+    now: datetime,
+) -> set[int]:
+    """The interviews to come (their ids) that start on one of `days`, a person's own days
+    away, by the date where they are (`tz_name`; None: UTC)."""
+    return {
+        a.interview_id
+        for a in assignments
+        if a.starts_at > now and local_days(a.starts_at, a.starts_at, tz_name) & set(days)
+    }
+
+
+def may_be_on_my_days_away(
+    assignments: Sequence[Assignment], days: Collection[date], *, now: datetime
+) -> bool:
+    """Whether an interview to come starts on a date near one of `days` somewhere on
+    Earth: only then is the person's time zone worth asking Slack for."""
+    return any(
+        a.starts_at > now and days_anywhere(a.starts_at, a.starts_at) & set(days)
+        for a in assignments
+    )

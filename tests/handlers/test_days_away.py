@@ -771,3 +771,26 @@ def test_a_long_list_of_interviews_on_days_away_shows_ten_and_how_many_more() ->
     ids = [b["accessory"]["action_id"] for b in shown if "accessory" in b]
     assert len(set(ids)) == len(ids)  # Slack refuses a message with two alike
     assert "…and 2 more, later" in blocks_text(shown)
+
+
+async def test_an_interviewer_s_home_tab_marks_their_interviews_on_a_day_away(
+    app: Running,
+) -> None:
+    app.standin.set_user(INTERVIEWER, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Omar Haddad", role=role)
+    # Thursday 14:00 UTC is Thursday 23:00 in Tokyo; Thursday 20:00 UTC is Friday there.
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    await schedule(app, "Omar Haddad", starts=THURSDAY_14 + timedelta(hours=6))
+    await say(app, "away add 2026-11-20")
+
+    lines = blocks_text((await home_of(app, INTERVIEWER))["blocks"]).splitlines()
+    [omar] = [line for line in lines if "*Omar Haddad*" in line and line.startswith("•")]
+    [jane] = [line for line in lines if "*Jane Doe*" in line and line.startswith("•")]
+    assert omar.endswith(" · :palm_tree: you are away that day")
+    assert ":palm_tree:" not in jane
+    assert "Say *I can't make it* on its kit" in "\n".join(lines)
+
+    await say(app, "away remove 2026-11-20")
+    assert ":palm_tree:" not in blocks_text((await home_of(app, INTERVIEWER))["blocks"])

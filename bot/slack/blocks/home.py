@@ -3,7 +3,7 @@ A person with several hats sees each section once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -60,7 +60,10 @@ def _counted(title: str, count: int, shown: Sequence[Block], *, empty: str) -> l
     return [section(f"*{title}* ({count})"), *(shown or [context(empty)])]
 
 
-def interviewer_section(assignments: Sequence[Assignment], *, now: datetime) -> list[Block]:
+def interviewer_section(
+    assignments: Sequence[Assignment], *, now: datetime, away: Collection[int] = ()
+) -> list[Block]:
+    """`away`: the interviews to come (ids) on one of the person's own days away."""
     pending = [a for a in assignments if a.pending]
     upcoming = sorted(
         (a for a in assignments if a.starts_at > now),
@@ -70,8 +73,13 @@ def interviewer_section(assignments: Sequence[Assignment], *, now: datetime) -> 
     lines = [
         f"• {when(a.starts_at)}: *{esc(a.candidate_name)}*, {esc(a.stage_name)} "
         f"({esc(a.role_title)})"
+        + (" · :palm_tree: you are away that day" if a.interview_id in away else "")
         for a in upcoming[:MAX_ITEMS]
     ]
+    if any(a.interview_id in away for a in upcoming[:MAX_ITEMS]):
+        lines.append(
+            "Away that day? Say *I can't make it* on its kit: the recruiters are told."
+        )
     blocks: list[Block] = [
         HeaderBlock(text="Your interviews"),
         *_counted(
@@ -231,10 +239,12 @@ def home_view(
     now: datetime,
     booked_away: Sequence[BookedAway] = (),
     zones_known: bool = True,
+    my_away: Collection[int] = (),
 ) -> View:
     """`booked_away`: the interviews to come of the roles they recruit for that fall on
     a day away of someone on them (days_away.booked_away of home.booked, by the zones
-    Slack gave, or UTC when it did not say in time: `zones_known` False)."""
+    Slack gave, or UTC when it did not say in time: `zones_known` False). `my_away`:
+    their own interviews to come on one of their days away (days_away.on_my_days_away)."""
     sections: list[list[Block]] = []
     if home.managing:
         sections.append(manager_section(home))
@@ -243,7 +253,7 @@ def home_view(
     if sections:  # under the pipelines, once for a person who both recruits and manages
         sections[-1].extend(role_tools([p.role for p in (*home.managing, *home.recruiting)]))
     if home.assignments or not sections:
-        sections.append(interviewer_section(home.assignments, now=now))
+        sections.append(interviewer_section(home.assignments, now=now, away=my_away))
     blocks: list[Block] = []
     for part in sections:
         if blocks:
