@@ -19,7 +19,7 @@ from bot.domain.clocks import Audience, Kind, Plan, Step
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import Stage
 from bot.scheduling.report import Report
-from bot.store.tables import Candidate, Role, StageEvent
+from bot.store.tables import Candidate, Role
 
 PLAN_BATCH = 500
 AlertRow = dict[str, Any]  # an Alert's columns, for store.alerts.record_alerts
@@ -58,13 +58,12 @@ async def _plan_candidates(
             if chain.send and chain.send.kind == Kind.OFFER_EXPIRED and offer is not None:
                 offer.status = "expired"
                 session.add(
-                    StageEvent(
-                        candidate_id=candidate.id,
-                        at=now,
+                    store.history_note(
+                        candidate.id,
+                        Stage.OFFER.value,
                         actor_id="loopkeeper",
-                        from_stage=Stage.OFFER.value,
-                        to_stage=Stage.OFFER.value,
                         detail="offer expired",
+                        now=now,
                     )
                 )
             next_at = _earliest(next_at, chain.next_at)

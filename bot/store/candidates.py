@@ -221,18 +221,30 @@ async def set_deadline(
     assert candidate.id is not None
     candidate.deadline_at, candidate.deadline_reason = at, reason
     session.add(candidate)
-    event = StageEvent(
-        candidate_id=candidate.id,
-        at=now,
-        actor_id=actor_id,
-        from_stage=candidate.stage,
-        to_stage=candidate.stage,
-        note=note,
-        detail=detail,
+    event = history_note(
+        candidate.id, candidate.stage, actor_id=actor_id, detail=detail, note=note, now=now
     )
     session.add(event)
     await session.flush()
     return event
+
+
+def history_note(
+    candidate_id: int, stage: str, *, actor_id: str, detail: str, note: str = "", now: datetime
+) -> StageEvent:
+    """A line of the candidate's history that is not a move (an offer revised, a
+    take-home's due time moved): an event that stays in `stage`, the candidate's
+    current one (readmodels.pipelines.is_note), so stage reports never count it. `detail`
+    is ours; `note` is what a person typed, if anything."""
+    return StageEvent(
+        candidate_id=candidate_id,
+        at=now,
+        actor_id=actor_id,
+        from_stage=stage,
+        to_stage=stage,
+        detail=detail,
+        note=note,
+    )
 
 
 async def recent_events(

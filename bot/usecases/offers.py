@@ -156,14 +156,8 @@ def stamp(offer: Offer) -> str:
 
 def _offer_event(candidate_id: int, actor_id: str, detail: str, now: datetime) -> StageEvent:
     """A line of the candidate's history for a change to their offer: they stay in offer."""
-    offer_stage = Stage.OFFER.value
-    return StageEvent(
-        candidate_id=candidate_id,
-        at=now,
-        actor_id=actor_id,
-        from_stage=offer_stage,
-        to_stage=offer_stage,
-        detail=detail,
+    return store.history_note(
+        candidate_id, Stage.OFFER.value, actor_id=actor_id, detail=detail, now=now
     )
 
 

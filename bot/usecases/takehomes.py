@@ -31,7 +31,6 @@ from bot.store.engine import Database
 from bot.store.tables import (
     Candidate,
     Role,
-    StageEvent,
     Takehome,
     TakehomeGrade,
     TakehomeRating,
@@ -397,16 +396,14 @@ async def move_due(
         if takehome.due_at == due_at:
             raise FormErrors({"due": SAME_DUE})
         before, takehome.due_at = takehome.due_at, due_at
-        stage = card.stage.value  # a note in the history, not a move
         session.add(
-            StageEvent(
-                candidate_id=takehome.candidate_id,
-                at=now,
+            store.history_note(
+                takehome.candidate_id,
+                card.stage.value,
                 actor_id=actor_id,
-                from_stage=stage,
-                to_stage=stage,
                 detail=f"take-home due {in_utc(due_at)} instead of {in_utc(before)}",
                 note=reason.strip(),
+                now=now,
             )
         )
         await store.replan_clocks(session, candidate_id=takehome.candidate_id, now=now)
@@ -511,15 +508,13 @@ async def change_graders(
         await store.takehomes.change_graders(
             session, takehome_id=takehome_id, add=added, remove=removed
         )
-        stage = card.stage.value  # a note in the history, not a move
         session.add(
-            StageEvent(
-                candidate_id=candidate.id,
-                at=now,
+            store.history_note(
+                candidate.id,
+                card.stage.value,
                 actor_id=actor_id,
-                from_stage=stage,
-                to_stage=stage,
                 detail=_graders_detail(added, removed),
+                now=now,
             )
         )
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)

@@ -77,9 +77,7 @@ def interviewer_section(
         for a in upcoming[:MAX_ITEMS]
     ]
     if any(a.interview_id in away for a in upcoming[:MAX_ITEMS]):
-        lines.append(
-            "Away that day? Say *I can't make it* on its kit: the recruiters are told."
-        )
+        lines.append("Away that day? Say *I can't make it* on its kit: the recruiters are told.")
     blocks: list[Block] = [
         HeaderBlock(text="Your interviews"),
         *_counted(
