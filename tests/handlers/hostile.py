@@ -101,6 +101,12 @@ ACTION_IDS = (
     "offer_more_time",
     "alert_snooze",
     "alert_nudge",
+    "takehome_send_open",
+    "takehome_received_open",
+    "takehome_not_received",
+    "takehome_grade_open",
+    "takehome_due_open",
+    "takehome_graders_open",
 )
 CALLBACK_IDS = (
     "role_create",
