@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.grammar import CommandError, parse, parse_days, parse_move, typed
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove
+from bot.readmodels import schedule as schedule_reads
 from bot.readmodels.pipelines import pipelines
 from bot.slack.blocks import admins as admin_blocks
 from bot.slack.blocks import alerts as alert_blocks
@@ -31,6 +32,7 @@ from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import imports as import_blocks
 from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import offers as offer_blocks
+from bot.slack.blocks import schedule as schedule_blocks
 from bot.slack.blocks.common import esc, not_picked
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
@@ -501,6 +503,26 @@ async def export(reply: CommandReply, query: str) -> None:
     )
 
 
+async def interviews(reply: CommandReply, query: str) -> None:
+    """`/hire interviews [role]`: the team's interviews to come. Whether one falls on an
+    interviewer's day away goes by the date where they are: Slack is asked for those it
+    could, within the time a form's check waits."""
+    now = reply.deps.clock.now()
+    ahead = await reply.unless_refused(
+        schedule_reads.interviews_ahead(
+            reply.deps.db, user_id=reply.user_id, role_query=query, now=now
+        )
+    )
+    if ahead is None:
+        return
+    asked = days_away.may_be_booked_away(ahead.seats, ahead.days_away)
+    zones = await time_zones_in_time(reply.client, asked) if asked else {}
+    listed = schedule_reads.by_interview(ahead, zones or {})
+    await reply.show(
+        *schedule_blocks.interviews_message(ahead, listed, zones_known=zones is not None)
+    )
+
+
 # Every word bot.domain.grammar.parse can return as `sub`, and what answers it.
 SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "help": help_,
@@ -519,6 +541,7 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "export-person": erasure.export_person,
     "holidays": holidays,
     "away": away,
+    "interviews": interviews,
 }
 
 

@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     "export-person",
     "holidays",
     "away",
+    "interviews",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 

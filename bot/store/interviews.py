@@ -442,6 +442,59 @@ _PANEL_SEATS: Any = (
 )
 
 
+class AheadSeat(NamedTuple):
+    """One interviewer's seat on an interview to come, with what a schedule shows."""
+
+    interview_id: int
+    candidate_id: int
+    candidate_name: str
+    role_title: str
+    template: str  # the interview's template, else its role's
+    plan_stage: str
+    starts_at: datetime
+    ends_at: datetime
+    interviewer_id: str
+    cant_make_it: bool
+
+
+async def seats_ahead(
+    session: AsyncSession, *, role_ids: Sequence[int], since: datetime, until: datetime
+) -> list[AheadSeat]:
+    """The seats of scheduled interviews of open candidates of `role_ids` that start in
+    [since, until), soonest first, in one query of the columns shown."""
+    if not role_ids:
+        return []
+    query = _SEATS_AHEAD.where(
+        _CANDIDATE_T.c.role_id.in_(list(role_ids)),
+        _INTERVIEW_T.c.starts_at >= since,
+        _INTERVIEW_T.c.starts_at < until,
+    )
+    rows: Sequence[tuple[Any, ...]] = (await session.exec(query)).all()
+    return [AheadSeat._make((*row[:-1], row[-1] is not None)) for row in rows]
+
+
+_SEATS_AHEAD: Any = (
+    select_rows(
+        _INTERVIEW_T.c.id,
+        _CANDIDATE_T.c.id,
+        _CANDIDATE_T.c.name,
+        _ROLE_T.c.title,
+        func.coalesce(_INTERVIEW_T.c.template, _ROLE_T.c.template),
+        _INTERVIEW_T.c.plan_stage,
+        _INTERVIEW_T.c.starts_at,
+        _INTERVIEW_T.c.ends_at,
+        _SEAT_T.c.interviewer_id,
+        _SEAT_T.c.cant_make_it_at,
+    )
+    .select_from(_SEAT_T)
+    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+    .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
+    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
+    .where(HELD, _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED]))
+    .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id, _SEAT_T.c.interviewer_id)
+)
+
+
 _SCORECARD_VERSION = (
     select(func.coalesce(func.max(_SCORECARD_T.c.version), 0))
     .where(

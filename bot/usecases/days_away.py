@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from bot import store
 from bot.domain.access import can_set_days_away
@@ -221,14 +222,33 @@ async def booked_ahead(
     return [s for s in seats if s.interviewer_id in ahead], ahead
 
 
+class Seated(Protocol):
+    """A seat on an interview, as the days-away rules read it."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+    @property
+    def interviewer_id(self) -> str: ...
+
+
+def is_away(seat: Seated, days_away: Mapping[str, frozenset[date]], tz_name: str | None) -> bool:
+    """Whether the interview falls on a day away of its interviewer, by the date where
+    they are (`tz_name`; None: UTC)."""
+    days = days_away.get(seat.interviewer_id, frozenset())
+    return bool(days and local_days(seat.starts_at, seat.ends_at, tz_name) & days)
+
+
 def may_be_booked_away(
-    booked: Sequence[PanelSeat], days_away: Mapping[str, frozenset[date]]
+    booked: Sequence[Seated], days_away: Mapping[str, frozenset[date]]
 ) -> list[str]:
     """The interviewers whose time zone says whether an interview of theirs falls on a
     day away: those with one on a date it touches somewhere on Earth."""
     near: set[str] = set()
     for seat in booked:
-        if days_anywhere(seat.starts_at, seat.ends_at) & days_away[seat.interviewer_id]:
+        days = days_away.get(seat.interviewer_id, frozenset())
+        if days and days_anywhere(seat.starts_at, seat.ends_at) & days:
             near.add(seat.interviewer_id)
     return sorted(near)
 
@@ -243,8 +263,7 @@ def booked_away(
     missing from it: UTC)."""
     found: dict[int, BookedAway] = {}
     for seat in booked:
-        touched = local_days(seat.starts_at, seat.ends_at, zones.get(seat.interviewer_id))
-        if not touched & days_away[seat.interviewer_id]:
+        if not is_away(seat, days_away, zones.get(seat.interviewer_id)):
             continue
         known = found.get(seat.interview_id)
         who = (*known.who, seat.interviewer_id) if known else (seat.interviewer_id,)

@@ -25,6 +25,12 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Schedule an interview; the interviewers get their kit",
         "/hire schedule Jane Doe",
     ),
+    (
+        "/hire interviews [role]",
+        "Your roles' interviews in the next two weeks, and who on them can't make it or is "
+        "away (recruiters and hiring managers)",
+        "/hire interviews mlops",
+    ),
     ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
     (
         "/hire offer <name>",

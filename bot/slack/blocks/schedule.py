@@ -1,0 +1,76 @@
+"""The answer to `/hire interviews`: a hiring team's interviews to come, soonest first,
+each with its candidate's card, and what needs the team."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
+
+from bot.domain.days_off import label
+from bot.readmodels.schedule import AHEAD, Ahead, InterviewAhead
+from bot.slack.blocks.candidates import BESIDE, OPEN_STATUS
+from bot.slack.blocks.common import clip, context, esc, plural, section, users, when
+from bot.slack.blocks.days_away import BY_UTC
+
+SHOWN = 15  # interviews with their button; a message holds 50 blocks
+
+USAGE = (
+    "`/hire interviews` lists your roles' interviews to come; `/hire interviews mlops` one role's."
+)
+
+
+def interviews_message(
+    ahead: Ahead, interviews: list[InterviewAhead], *, zones_known: bool
+) -> tuple[str, list[Block]]:
+    """`interviews`: ahead's seats as interviews (readmodels.schedule.by_interview)."""
+    query = ahead.query
+    if ahead.roles == 0:
+        text = (
+            f"No role of yours matches “{esc(query)}”. Try `/hire interviews` for all your roles."
+        )
+        return text, [section(text)]
+    scope = f" of roles matching “{esc(query)}”" if query else ""
+    days = AHEAD.days
+    window = f"the next {days} days (to {label(ahead.until.date())})"
+    if not interviews:
+        text = f"No interviews{scope} in {window}."
+        return text, [
+            section(text),
+            context("Book one from a candidate's card, or with `/hire schedule Jane Doe`."),
+        ]
+    needing = [i for i in interviews if i.cant_make_it or i.away]
+    text = f"{plural(len(interviews), 'interview')}{scope} in {window}"
+    if needing:
+        text += f"; {plural(len(needing), 'interview')} with someone who can't make it or is away"
+    text += "."
+    blocks: list[Block] = [section(f"*Interviews to come*{scope}: {window}")]
+    blocks += [_interview(entry) for entry in interviews[:SHOWN]]
+    more = len(interviews) - SHOWN
+    how = "Open a card to reschedule an interview or change its interviewers."
+    if more > 0:
+        how = f"…and {more} more, later: `/hire interviews <role>` narrows the list. " + how
+    if needing and not zones_known:
+        how += " " + BY_UTC
+    blocks.append(context(how))
+    return text, blocks
+
+
+def _interview(entry: InterviewAhead) -> SectionBlock:
+    lines = [
+        f"*{when(entry.starts_at)}* · *{esc(entry.candidate_name)}*, "
+        f"{esc(entry.stage_name)} ({esc(entry.role_title)})",
+        users(entry.interviewers),
+    ]
+    if entry.cant_make_it:
+        lines.append(f":warning: {users(entry.cant_make_it)} can't make it")
+    if entry.away:
+        lines.append(f":palm_tree: {users(entry.away)} away that day")
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip("\n".join(lines), 3000)),
+        # One button per interview: an action id once per message; the card opens under
+        # the list, which stays for the next one.
+        accessory=ButtonElement(
+            text="Open card",
+            action_id=f"{OPEN_STATUS}_{entry.interview_id}",
+            value=f"{entry.candidate_id}:{BESIDE}",
+        ),
+    )
