@@ -314,6 +314,15 @@ async def revise_offer(ack: AsyncAck, modal: Modal) -> None:
     await ack()
     note = f":pencil2: {done.card.candidate.name}'s offer is revised."
     modal.confirm(done.card, note, name="confirm-offer-revision")
+    modal.later(_offer_revised(modal, done), name="offer-revised")
+
+
+async def _offer_revised(modal: Modal, done: offers.OfferCard) -> None:
+    """The rest of the hiring team: the offer they decided on is not the one out now."""
+    team = done.card.team
+    told = offer_blocks.revised_message(done, modal.user_id)
+    for person in sorted({team.hiring_manager_id, *team.recruiter_ids} - {modal.user_id}):
+        await notify.dm(modal.client, person, *told)
 
 
 # Take-homes: send and received ---------------------------------------------------------------

@@ -36,6 +36,7 @@ class OfferCard:
     # False: this click found the change already made (a double click, a teammate's
     # click on the same message): nothing was changed again.
     changed: bool = True
+    revision: str = ""  # what a revision changed, as the history says it
 
 
 @dataclass(frozen=True)
@@ -212,13 +213,12 @@ async def revise(
         if not changes:
             raise FormErrors({"terms": UNCHANGED})
         offer.terms, offer.expires_at, offer.status = terms, expires_at, "open"
-        session.add(
-            _offer_event(offer.candidate_id, actor_id, "offer revised: " + "; ".join(changes), now)
-        )
+        revision = "; ".join(changes)
+        session.add(_offer_event(offer.candidate_id, actor_id, f"offer revised: {revision}", now))
         await store.replan_clocks(session, candidate_id=offer.candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
         assert updated is not None
-        return OfferCard(updated, offer)
+        return OfferCard(updated, offer, revision=revision)
 
 
 async def _open_offer(

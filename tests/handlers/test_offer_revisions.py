@@ -79,6 +79,15 @@ async def test_revise_from_the_card_changes_terms_and_expiry_and_the_clock_follo
     assert (offer.terms, offer.expires_at, offer.status) == ("L5, 195k, remote", later, "open")
     [confirmed] = messages_to(app, RECRUITER, before)
     assert confirmed["text"].startswith("Jane Doe's offer is revised.")
+    # The hiring manager decided on the offer as it was: they hear what changed.
+    [told] = messages_to(app, HM, before)
+    assert told["text"] == (
+        f"<@{RECRUITER}> revised Jane Doe's offer (MLOps Engineer): new summary; expires "
+        "Fri 20 Nov 09:00 UTC instead of Wed 18 Nov 09:00 UTC."
+    )
+    assert "L5, 195k, remote" in blocks_text(told["blocks"])
+    [card] = await click(app, told, "Open card", user=HM)
+    assert card.args["text"].startswith("Jane Doe: MLOps Engineer")
     shown = blocks_text((await card_of(app, HM))["blocks"])
     assert "L5, 195k, remote" in shown and "(4 days left)" in shown
     assert (

@@ -11,11 +11,14 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     DateTimePickerElement,
     InputBlock,
+    MarkdownTextObject,
     PlainTextInputElement,
+    SectionBlock,
 )
 from slack_sdk.models.views import View
 
 from bot.domain.limits import MAX_NOTE
+from bot.slack.blocks.candidates import OPEN_STATUS
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -29,7 +32,7 @@ from bot.slack.blocks.common import (
 from bot.slack.metadata import CandidateMetadata, OfferMetadata
 from bot.store.tables import Offer
 from bot.usecases.candidates import CandidateCard
-from bot.usecases.offers import stamp
+from bot.usecases.offers import OfferCard, stamp
 
 EXTEND_OFFER = "offer_submit"
 OPEN_OFFER = "offer_open"
@@ -94,6 +97,31 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
             ),
         ],
     )
+
+
+def revised_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
+    """To the rest of the hiring team: the offer they decided on changed (its terms are
+    what the candidate now decides on), with the candidate's card."""
+    card, offer = done.card, done.offer
+    text = (
+        f"<@{actor_id}> revised {esc(card.candidate.name)}'s offer "
+        f"({esc(card.role.title)}): {esc(done.revision)}."
+    )
+    return text, [
+        section(clip(text, 3000)),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=clip(
+                    f"> {esc(clip(offer.terms, 500))}\nExpires {when(offer.expires_at)}", 3000
+                )
+            ),
+            accessory=ButtonElement(
+                text="Open card",
+                action_id=f"{OPEN_STATUS}_{offer.id}",
+                value=str(card.candidate.id),
+            ),
+        ),
+    ]
 
 
 def _terms_input(initial: str | None = None) -> InputBlock:
