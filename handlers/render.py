@@ -9,12 +9,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import access
 from bot.domain.scorecards import template_named
+from bot.domain.stages import Stage
 from bot.readmodels.status import Status, ask_status, status_detail
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks.common import Rendered
 from bot.slack.blocks.interviews import loop_blocks
 from bot.slack.blocks.jsonify import as_json
-from bot.slack.blocks.offers import offer_blocks
+from bot.slack.blocks.offers import no_offer_blocks, offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
 from bot.slack.deps import Deps
 from bot.usecases import offers, takehomes
@@ -61,6 +62,8 @@ def render_status(
         # The buttons show when the use case behind them would take the click.
         can_act = offers.answer_refusal(card, user_id) is None
         extra = [*offer_blocks(detail.offer, now=now, can_act=can_act), *extra]
+    elif card.stage == Stage.OFFER and offers.offer_refusal(card, user_id) is None:
+        extra = [*no_offer_blocks(card), *extra]
     text, blocks = cards.status_message(
         card,
         now=now,

@@ -256,3 +256,24 @@ async def test_an_offer_taken_back_makes_room_for_a_new_one(app: Running) -> Non
             o.status for o in (await session.exec(select(Offer).order_by(col(Offer.id)))).all()
         ]
     assert statuses == ["rescinded", "open"]
+
+
+async def test_a_candidate_advanced_to_offer_without_one_gets_it_from_the_card(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await click(app, await card_of(app), "Advance to offer", user=RECRUITER)
+
+    card = await card_of(app)
+    assert "None recorded yet" in blocks_text(card["blocks"])
+    assert await click(app, card, "Extend offer…", user=RECRUITER) == []
+    form = last_view(app)
+    assert form["callback_id"] == "offer_submit"
+    expires = app.deps.clock.now() + timedelta(hours=48)
+    done = await app.slack.submit_view(form, {"terms": "L5", "expires": expires}, user=RECRUITER)
+    assert not done.content, done.text
+
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "Offer open*: expires" in shown and "None recorded yet" not in shown

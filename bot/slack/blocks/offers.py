@@ -99,6 +99,21 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
     )
 
 
+def no_offer_blocks(card: CandidateCard) -> list[Block]:
+    """The card of someone in `offer` with no offer recorded (moved there, or imported in
+    that stage): the button that records it and starts its clock."""
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="*Offer*\nNone recorded yet: extend it here so its window and warnings run."
+            ),
+            accessory=ButtonElement(
+                text="Extend offer…", action_id=OPEN_OFFER, value=str(card.candidate.id)
+            ),
+        )
+    ]
+
+
 def revised_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
     """To the rest of the hiring team: the offer they decided on changed (its terms are
     what the candidate now decides on), with the candidate's card."""
