@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBl
 from bot.domain import clocks
 from bot.domain.clocks import CLOCK_OF, Kind
 from bot.domain.scorecards import Competency
-from bot.slack.blocks.candidates import OPEN_STATUS
+from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -208,13 +208,7 @@ def _buttons(item: AlertItem) -> list[ButtonElement]:
                 value=str(alert.id),
             )
         )
-    buttons.append(
-        ButtonElement(
-            text="Open status",
-            action_id=f"{OPEN_STATUS}_{alert.candidate_id}",
-            value=str(alert.candidate_id),
-        )
-    )
+    buttons.append(card_button(alert.candidate_id, key=alert.candidate_id, text="Open status"))
     return buttons
 
 

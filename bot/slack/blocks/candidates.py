@@ -50,6 +50,21 @@ OPEN_STATUS = "status_open"
 # opens under the list the button is on rather than in its place (a list people work
 # through, one card after another).
 BESIDE = "beside"
+
+
+def card_button(
+    candidate_id: int | None, *, key: int | None, text: str = "Open card", beside: bool = False
+) -> ButtonElement:
+    """The button that shows a candidate's card (handlers/actions.py: open_status). `key`
+    makes its action id unique in a message that lists several (Slack refuses two alike);
+    `beside`: under the list it is on, rather than in its place."""
+    return ButtonElement(
+        text=text,
+        action_id=f"{OPEN_STATUS}_{key}",
+        value=f"{candidate_id}:{BESIDE}" if beside else str(candidate_id),
+    )
+
+
 OPEN_MOVE = "move_open"
 ADVANCE = "move_advance"
 OPEN_SCHEDULE = "schedule_open"

@@ -8,7 +8,7 @@ from datetime import date
 from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.domain.days_off import MAX_SPAN, label, runs, span_label, spans
-from bot.slack.blocks.candidates import BESIDE, OPEN_STATUS
+from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import context, esc, fold, plural, section, user, users, when
 from bot.slack.blocks.interview_changes import CANT_MAKE_IT
 from bot.store.interviews import SeatRow
@@ -120,7 +120,7 @@ def booked_on_their_days(
     """To whoever marked `who` away (`by`), and to the recruiters of the interviews `who`
     is booked for on those days (who did not set them): each interview with its
     candidate's card, where it is moved or its interviewers changed."""
-    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
+    interviews = _interviews(len(seats))
     if reader == by:
         text = f"<@{who}> is booked for {interviews} on the days you marked them away."
     elif by == who:
@@ -143,7 +143,7 @@ def back_on_their_days(who: str, seats: list[SeatRow], *, by: str) -> tuple[str,
     """To the recruiters of the interviews `who` is booked for on days away just taken
     back (by `who`, or by someone else: `by`): told they were away then, they now hear
     those interviews stand."""
-    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
+    interviews = _interviews(len(seats))
     if by == who:
         text = f"<@{who}> took back days away and is booked for {interviews} on them."
     else:
@@ -156,17 +156,16 @@ def back_on_their_days(who: str, seats: list[SeatRow], *, by: str) -> tuple[str,
     return text, blocks
 
 
+def _interviews(count: int) -> str:
+    return "an interview" if count == 1 else f"{count} interviews"
+
+
 def _with_cards(seats: list[SeatRow]) -> list[Block]:
     """The soonest interviews, each with its candidate's card (where it is moved or its
     interviewers changed), then how many more there are."""
     blocks: list[Block] = []
     for seat in seats[:BOOKED_SHOWN]:
-        card = ButtonElement(
-            text="Open card",
-            action_id=f"{OPEN_STATUS}_{seat.interview_id}",
-            value=str(seat.candidate_id),
-        )
-        blocks.append(_seat_with(seat, card))
+        blocks.append(_seat_with(seat, card_button(seat.candidate_id, key=seat.interview_id)))
     more = len(seats) - BOOKED_SHOWN
     if more > 0:
         blocks.append(context(f"…and {more} more, later."))
@@ -187,7 +186,7 @@ def booked_while_away(seats: list[SeatRow]) -> tuple[str, list[Block]]:
     """After days away are added: the person's interviews on them, each with the kit's
     "I can't make it", which tells the recruiters."""
     names = ", ".join(sorted({seat.candidate_name for seat in seats}))
-    interviews = "an interview" if len(seats) == 1 else f"{len(seats)} interviews"
+    interviews = _interviews(len(seats))
     text = f"You are booked for {interviews} on your days away ({names})."
     blocks: list[Block] = [section(f":palm_tree: {esc(text)}")]
     for seat in seats[:BOOKED_SHOWN]:
@@ -267,12 +266,7 @@ def booked_away_block(entry: BookedAway) -> SectionBlock:
             text=f"*{esc(seat.candidate_name)}* · {esc(seat.role_title)} · "
             f"{when(seat.starts_at)}\n{who} {are} away that day"
         ),
-        # One button per interview: action ids must differ within a message.
-        accessory=ButtonElement(
-            text="Open card",
-            action_id=f"{OPEN_STATUS}_{seat.interview_id}",
-            value=f"{seat.candidate_id}:{BESIDE}",
-        ),
+        accessory=card_button(seat.candidate_id, key=seat.interview_id, beside=True),
     )
 
 

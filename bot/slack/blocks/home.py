@@ -23,7 +23,7 @@ from bot.domain.scorecards import rating_label
 from bot.domain.stages import OPEN_STAGES
 from bot.readmodels.home import Home
 from bot.readmodels.pipelines import PipelineRow, RolePipeline
-from bot.slack.blocks.candidates import OPEN_STATUS
+from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import clip, context, esc, fold, section, user, when
 from bot.slack.blocks.days_away import BY_UTC, booked_away_block
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
@@ -46,11 +46,7 @@ REOPEN_ROLE_PICK = "home_role_reopen"
 def _with_status_button(row: PipelineRow) -> SectionBlock:
     return SectionBlock(
         text=clip(candidate_line(row), 3000),
-        accessory=ButtonElement(
-            text="Open status",
-            action_id=f"{OPEN_STATUS}_{row.candidate.id}",
-            value=str(row.candidate.id),
-        ),
+        accessory=card_button(row.candidate.id, key=row.candidate.id, text="Open status"),
     )
 
 

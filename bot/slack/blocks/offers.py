@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.limits import MAX_NOTE
-from bot.slack.blocks.candidates import OPEN_STATUS
+from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -130,11 +130,7 @@ def revised_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
                     f"> {esc(clip(offer.terms, 500))}\nExpires {when(offer.expires_at)}", 3000
                 )
             ),
-            accessory=ButtonElement(
-                text="Open card",
-                action_id=f"{OPEN_STATUS}_{offer.id}",
-                value=str(card.candidate.id),
-            ),
+            accessory=card_button(card.candidate.id, key=offer.id),
         ),
     ]
 

@@ -3,19 +3,15 @@ each with its candidate's card, and what needs the team."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot.domain.days_off import label
 from bot.readmodels.schedule import AHEAD, Ahead, InterviewAhead
-from bot.slack.blocks.candidates import BESIDE, OPEN_STATUS
+from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import clip, context, esc, plural, section, users, when
 from bot.slack.blocks.days_away import BY_UTC
 
 SHOWN = 15  # interviews with their button; a message holds 50 blocks
-
-USAGE = (
-    "`/hire interviews` lists your roles' interviews to come; `/hire interviews mlops` one role's."
-)
 
 
 def interviews_message(
@@ -66,11 +62,6 @@ def _interview(entry: InterviewAhead) -> SectionBlock:
         lines.append(f":palm_tree: {users(entry.away)} away that day")
     return SectionBlock(
         text=MarkdownTextObject(text=clip("\n".join(lines), 3000)),
-        # One button per interview: an action id once per message; the card opens under
-        # the list, which stays for the next one.
-        accessory=ButtonElement(
-            text="Open card",
-            action_id=f"{OPEN_STATUS}_{entry.interview_id}",
-            value=f"{entry.candidate_id}:{BESIDE}",
-        ),
+        # The card opens under the list, which stays for the next one.
+        accessory=card_button(entry.candidate_id, key=entry.interview_id, beside=True),
     )
