@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -381,10 +381,21 @@ async def _panels_away(reply: CommandReply, now: datetime) -> None:
     )
     if panels is None:
         return
-    asked = days_away.may_be_booked_away(panels.booked, panels.days_away)
-    zones = await time_zones_in_time(reply.client, asked) if asked else {}
+    zones = await _zones_of_the_away(reply.client, panels.booked, panels.days_away)
     booked = days_away.booked_away(panels.booked, panels.days_away, zones or {})
     await reply.show(*day_away_blocks.panels_message(panels, booked, zones_known=zones is not None))
+
+
+async def _zones_of_the_away(
+    client: AsyncWebClient,
+    seats: Sequence[days_away.Seated],
+    days: Mapping[str, frozenset[date]],
+) -> dict[str, str | None] | None:
+    """The time zones of the interviewers who may be away on one of `seats`, the only
+    ones whose date needs it: asked of Slack within the time a form's check waits. {}
+    when nobody needs asking; None when Slack did not say in time (dates go by UTC)."""
+    asked = days_away.may_be_booked_away(seats, days)
+    return await time_zones_in_time(client, asked) if asked else {}
 
 
 async def _booked_while_away(
@@ -407,7 +418,7 @@ async def _booked_while_away(
         told = day_away_blocks.booked_on_their_days(person, seats, by=actor, reader=actor)
         await dm(reply.client, actor, *told)
     # The recruiters hear of the days just added: those already away were told before.
-    fresh = await days_away.booked_on(db, user_id=person, days=added, tz_name=tz, now=now)
+    fresh = days_away.starting_on(seats, added, tz_name=tz, now=now)
     recruiters = await days_away.who_books(db, fresh, besides={person, actor}) if fresh else {}
     for recruiter, theirs in recruiters.items():
         told = day_away_blocks.booked_on_their_days(person, theirs, by=actor, reader=recruiter)
@@ -515,8 +526,7 @@ async def interviews(reply: CommandReply, query: str) -> None:
     )
     if ahead is None:
         return
-    asked = days_away.may_be_booked_away(ahead.seats, ahead.days_away)
-    zones = await time_zones_in_time(reply.client, asked) if asked else {}
+    zones = await _zones_of_the_away(reply.client, ahead.seats, ahead.days_away)
     listed = schedule_reads.by_interview(ahead, zones or {})
     await reply.show(
         *schedule_blocks.interviews_message(ahead, listed, zones_known=zones is not None)

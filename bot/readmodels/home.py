@@ -69,15 +69,14 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
                     session, user_id=user_id, first=first_day_ahead(now)
                 )
             )
-    recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
-    managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
-    booked: list[PanelSeat] = []
-    days_away: dict[str, frozenset[date]] = {}
-    if recruiting:
-        async with db.reader(on_loop=True) as session:
+        recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
+        booked: list[PanelSeat] = []
+        days_away: dict[str, frozenset[date]] = {}
+        if recruiting:
             booked, days_away = await days_away_uc.booked_ahead(
                 session, role_ids=[r.id for r in recruiting if r.id], now=now
             )
+    managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
     recent: list[RecentScorecard] = []
     if managing:
         async with db.reader(on_loop=True) as session:

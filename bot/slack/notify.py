@@ -126,15 +126,22 @@ async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[s
 async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
     data = await home(db, user_id=user_id, now=now)
     # Whether an interview falls on a day away goes by the date where its interviewer
-    # is: asked of Slack only for those it could, within the time a form's check waits.
-    asked = days_away.may_be_booked_away(data.booked, data.days_away)
-    zones = await time_zones_in_time(client, asked) if asked else {}
-    booked = days_away.booked_away(data.booked, data.days_away, zones or {})
-    mine: set[int] = set()
-    if days_away.may_be_on_my_days_away(data.assignments, data.my_days_away, now=now):
-        own = await time_zones_in_time(client, [user_id])
-        tz = (own or {}).get(user_id)
-        mine = days_away.on_my_days_away(data.assignments, data.my_days_away, tz_name=tz, now=now)
+    # is: asked of Slack, in one wait of a form's check at most, only for those it could
+    # (the team's interviewers near one, and the person themselves near one of theirs).
+    asked = set(days_away.may_be_booked_away(data.booked, data.days_away))
+    near_mine = days_away.may_be_on_my_days_away(data.assignments, data.my_days_away, now=now)
+    if near_mine:
+        asked.add(user_id)
+    zones = await time_zones_in_time(client, sorted(asked)) if asked else {}
+    known = zones or {}
+    booked = days_away.booked_away(data.booked, data.days_away, known)
+    mine = (
+        days_away.on_my_days_away(
+            data.assignments, data.my_days_away, tz_name=known.get(user_id), now=now
+        )
+        if near_mine
+        else set()
+    )
     view = home_view(data, now=now, booked_away=booked, zones_known=zones is not None, my_away=mine)
     try:
         await client.views_publish(user_id=user_id, view=as_json(view))

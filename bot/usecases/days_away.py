@@ -123,6 +123,13 @@ async def booked_on(
     they are booked then."""
     async with db.reader() as session:
         seats = await store.seats_for(session, interviewer_id=user_id)
+    return starting_on(seats, days, tz_name=tz_name, now=now)
+
+
+def starting_on(
+    seats: Sequence[SeatRow], days: Collection[date], *, tz_name: str | None, now: datetime
+) -> list[SeatRow]:
+    """Those of `seats` still to come that start on one of `days` where the person is."""
     tz = zone(tz_name)
     return [s for s in seats if s.starts_at > now and s.starts_at.astimezone(tz).date() in days]
 
