@@ -422,23 +422,30 @@ async def panel_seats(
     return [PanelSeat._make((*row[:-1], bool(row[-1]))) for row in rows]
 
 
-_PANEL_SEATS: Any = (
-    select_rows(
-        _INTERVIEW_T.c.id,
-        _CANDIDATE_T.c.id,
-        _CANDIDATE_T.c.name,
-        _ROLE_T.c.title,
-        _INTERVIEW_T.c.starts_at,
-        _INTERVIEW_T.c.ends_at,
-        _SEAT_T.c.interviewer_id,
-        _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED]),
+def _held_seats(*columns: Any) -> Any:
+    """`columns` of the seats of scheduled interviews, with their candidate and role to
+    read from, soonest first and an interview's seats together."""
+    return (
+        select_rows(*columns)
+        .select_from(_SEAT_T)
+        .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+        .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
+        .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
+        .where(HELD)
+        .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id, _SEAT_T.c.interviewer_id)
     )
-    .select_from(_SEAT_T)
-    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
-    .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
-    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
-    .where(HELD)
-    .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id, _SEAT_T.c.interviewer_id)
+
+
+_OPEN_CANDIDATE = _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED])
+_PANEL_SEATS: Any = _held_seats(
+    _INTERVIEW_T.c.id,
+    _CANDIDATE_T.c.id,
+    _CANDIDATE_T.c.name,
+    _ROLE_T.c.title,
+    _INTERVIEW_T.c.starts_at,
+    _INTERVIEW_T.c.ends_at,
+    _SEAT_T.c.interviewer_id,
+    _OPEN_CANDIDATE,
 )
 
 
@@ -473,26 +480,18 @@ async def seats_ahead(
     return [AheadSeat._make((*row[:-1], row[-1] is not None)) for row in rows]
 
 
-_SEATS_AHEAD: Any = (
-    select_rows(
-        _INTERVIEW_T.c.id,
-        _CANDIDATE_T.c.id,
-        _CANDIDATE_T.c.name,
-        _ROLE_T.c.title,
-        func.coalesce(_INTERVIEW_T.c.template, _ROLE_T.c.template),
-        _INTERVIEW_T.c.plan_stage,
-        _INTERVIEW_T.c.starts_at,
-        _INTERVIEW_T.c.ends_at,
-        _SEAT_T.c.interviewer_id,
-        _SEAT_T.c.cant_make_it_at,
-    )
-    .select_from(_SEAT_T)
-    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
-    .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
-    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
-    .where(HELD, _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED]))
-    .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id, _SEAT_T.c.interviewer_id)
-)
+_SEATS_AHEAD: Any = _held_seats(
+    _INTERVIEW_T.c.id,
+    _CANDIDATE_T.c.id,
+    _CANDIDATE_T.c.name,
+    _ROLE_T.c.title,
+    func.coalesce(_INTERVIEW_T.c.template, _ROLE_T.c.template),
+    _INTERVIEW_T.c.plan_stage,
+    _INTERVIEW_T.c.starts_at,
+    _INTERVIEW_T.c.ends_at,
+    _SEAT_T.c.interviewer_id,
+    _SEAT_T.c.cant_make_it_at,
+).where(_OPEN_CANDIDATE)
 
 
 _SCORECARD_VERSION = (
@@ -503,30 +502,19 @@ _SCORECARD_VERSION = (
     )
     .scalar_subquery()
 )
-# Eleven columns: past what sqlmodel's select() is typed for.
-_SEATS_FOR: Any = (
-    select(_INTERVIEW_T.c.id, _INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.plan_stage)
-    .add_columns(
-        _INTERVIEW_T.c.template,
-        _ROLE_T.c.template,
-        _CANDIDATE_T.c.name,
-        _ROLE_T.c.title,
-        _SEAT_T.c.feedback_due_at,
-        _SCORECARD_VERSION,
-        _CANDIDATE_T.c.id,
-        _ROLE_T.c.id,
-    )
-    .select_from(_SEAT_T)
-    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
-    .join(_CANDIDATE_T, _CANDIDATE_T.c.id == _INTERVIEW_T.c.candidate_id)
-    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
-    .where(
-        _SEAT_T.c.interviewer_id == bindparam("interviewer_id"),
-        _CANDIDATE_T.c.stage.not_in([s.value for s in CLOSED]),
-        HELD,
-    )
-    .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id)
-)
+_SEATS_FOR: Any = _held_seats(
+    _INTERVIEW_T.c.id,
+    _INTERVIEW_T.c.starts_at,
+    _INTERVIEW_T.c.plan_stage,
+    _INTERVIEW_T.c.template,
+    _ROLE_T.c.template,
+    _CANDIDATE_T.c.name,
+    _ROLE_T.c.title,
+    _SEAT_T.c.feedback_due_at,
+    _SCORECARD_VERSION,
+    _CANDIDATE_T.c.id,
+    _ROLE_T.c.id,
+).where(_SEAT_T.c.interviewer_id == bindparam("interviewer_id"), _OPEN_CANDIDATE)
 
 
 # Many candidates at once (exports): one query each, in chunks under the drivers' limits
