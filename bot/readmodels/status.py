@@ -214,8 +214,8 @@ async def _detail_in(
         return _Stored(card, loop, offer, [])
     if loop is not None:
         loop = await _with_days_away(session, loop)
-    pauses = await store.pauses.pauses_of(session, candidate_ids=[candidate.id])
-    return _Stored(card, loop, offer, pauses.get(candidate.id, []))
+    pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id)
+    return _Stored(card, loop, offer, pauses)
 
 
 async def _with_days_away(session: store.AsyncSession, loop: feedback.Loop) -> feedback.Loop:
@@ -232,7 +232,9 @@ async def _with_days_away(session: store.AsyncSession, loop: feedback.Loop) -> f
     if not pending:
         return loop
     days = [day for i, _ in pending for day in days_anywhere(i.starts_at, i.ends_at)]
-    away = await store.days_away.days_away_of(
-        session, user_ids=[person for _, person in pending], first=min(days), last=max(days)
+    panel = await store.days_away.days_away_of_panel(
+        session, candidate_id=loop.candidate.id or 0, first=min(days), last=max(days)
     )
+    owing = {person for _, person in pending}
+    away = {person: days for person, days in panel.items() if person in owing}
     return replace(loop, away=away) if away else loop

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import CompoundSelect, Integer, bindparam, insert, union, update
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +15,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.candidate_csv import Row
 from bot.domain.names import clean_name, name_key
 from bot.domain.stages import CLOSED, Move, Stage
-from bot.store.tables import Candidate, Interview, Role, RoleRecruiter, Seat, StageEvent
+from bot.store.prepared import Prepared, objects
+from bot.store.tables import (
+    Candidate,
+    Interview,
+    Role,
+    RoleRecruiter,
+    Seat,
+    StageEvent,
+    table_of,
+)
 
 
 class DuplicateCandidate(Exception):
@@ -250,17 +260,18 @@ def history_note(
 async def recent_events(
     session: AsyncSession, *, candidate_id: int, limit: int = 5
 ) -> list[StageEvent]:
-    result = await session.exec(
-        _RECENT_EVENTS, params={"candidate_id": candidate_id, "limit": limit}
+    found: list[StageEvent] = await objects(
+        session, _RECENT_EVENTS, StageEvent, {"candidate_id": candidate_id, "limit": limit}
     )
-    return list(result.all())
+    return found
 
 
-# Built once: every status card reads it (docs/architecture.md, "Statements built once").
-_RECENT_EVENTS = (
-    select(StageEvent)
-    .where(col(StageEvent.candidate_id) == bindparam("candidate_id"))
-    .order_by(col(StageEvent.at).desc(), col(StageEvent.id).desc())
+# On the driver (bot.store.prepared): every status card reads it.
+_EVENT_T = table_of(StageEvent)
+_RECENT_EVENTS = Prepared(
+    select_rows(_EVENT_T)
+    .where(_EVENT_T.c.candidate_id == bindparam("candidate_id"))
+    .order_by(_EVENT_T.c.at.desc(), _EVENT_T.c.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Integer, bindparam
+from sqlalchemy import select as select_rows
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.limits import MAX_NOTE
-from bot.store.tables import Change
+from bot.store.prepared import Prepared, objects
+from bot.store.tables import Change, table_of
 
 
 async def record_change(
@@ -44,17 +46,18 @@ async def changes_of_candidate(
     session: AsyncSession, *, candidate_id: int, limit: int = 50
 ) -> list[Change]:
     """The candidate's changes (and their interviews'), latest first."""
-    result = await session.exec(
-        _CHANGES_OF_CANDIDATE, params={"candidate_id": candidate_id, "limit": limit}
+    found: list[Change] = await objects(
+        session, _CHANGES_OF_CANDIDATE, Change, {"candidate_id": candidate_id, "limit": limit}
     )
-    return list(result.all())
+    return found
 
 
-# Built once: every status card reads it (docs/architecture.md, "Statements built once").
-_CHANGES_OF_CANDIDATE = (
-    select(Change)
-    .where(col(Change.candidate_id) == bindparam("candidate_id"))
-    .order_by(col(Change.at).desc(), col(Change.id).desc())
+# On the driver (bot.store.prepared): every status card reads it.
+_CHANGE_T = table_of(Change)
+_CHANGES_OF_CANDIDATE = Prepared(
+    select_rows(_CHANGE_T)
+    .where(_CHANGE_T.c.candidate_id == bindparam("candidate_id"))
+    .order_by(_CHANGE_T.c.at.desc(), _CHANGE_T.c.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
 

@@ -7,11 +7,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_rows
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.inserts import insert_on_conflict
-from bot.store.tables import DayAway
+from bot.store.prepared import Prepared
+from bot.store.tables import DayAway, Interview, Seat, table_of
 
 
 async def days_away_from(session: AsyncSession, *, user_id: str, first: date) -> list[date]:
@@ -58,6 +61,33 @@ async def days_away_of(
     for user_id, day in (await session.exec(query)).all():
         found[user_id].add(day)
     return {user_id: frozenset(days) for user_id, days in found.items()}
+
+
+async def days_away_of_panel(
+    session: AsyncSession, *, candidate_id: int, first: date, last: date
+) -> dict[str, frozenset[date]]:
+    """The days away, from `first` to `last`, of everyone seated on the candidate's
+    interviews: days_away_of for a status card, in one statement on the driver
+    (bot.store.prepared), which a list of people can't be."""
+    found: dict[str, set[date]] = defaultdict(set)
+    params = {"candidate_id": candidate_id, "first": first, "last": last}
+    for user_id, day in await _DAYS_AWAY_OF_PANEL.rows(session, params):
+        found[user_id].add(day)
+    return {user_id: frozenset(days) for user_id, days in found.items()}
+
+
+_AWAY_T, _SEAT_T, _INTERVIEW_T = table_of(DayAway), table_of(Seat), table_of(Interview)
+_DAYS_AWAY_OF_PANEL = Prepared(
+    select_rows(_AWAY_T.c.user_id, _AWAY_T.c.day).where(
+        _AWAY_T.c.user_id.in_(
+            select_rows(_SEAT_T.c.interviewer_id)
+            .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+            .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"))
+        ),
+        _AWAY_T.c.day >= bindparam("first"),
+        _AWAY_T.c.day <= bindparam("last"),
+    )
+)
 
 
 async def add_days_away(

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.cache import ReadCache
 from bot.store import sqlite_trips
+from bot.store.prepared import READING
 from bot.store.version import Versions
 
 
@@ -188,6 +189,7 @@ class Database:
         """A session to read in (never to write in: on PostgreSQL, nothing would roll a
         write back). `on_loop`: as for transaction()."""
         async with self._readers() as session:
+            session.sync_session.info[READING] = True
             with _on_loop(on_loop and self._writers is not None):
                 yield session
 

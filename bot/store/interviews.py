@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
-from bot.store.prepared import Prepared, attached
+from bot.store.prepared import Prepared, attached, objects
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
     Candidate,
@@ -176,15 +176,25 @@ _SEAT_OF = Prepared(
 
 
 async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
-    result = await session.exec(_SEATS_OF, params={"candidate_id": candidate_id})
-    return list(result.all())
+    """The candidate's interviews, each with its seats, soonest first. On the driver
+    (bot.store.prepared): every status card reads it."""
+    rows = await _SEATS_OF.rows(session, {"candidate_id": candidate_id})
+    split = len(_INTERVIEW_KEYS)
+    return [
+        (
+            attached(session, Interview, _INTERVIEW_KEYS, row[:split]),
+            attached(session, Seat, _SEAT_KEYS, row[split:]),
+        )
+        for row in rows
+    ]
 
 
-_SEATS_OF = (
-    select(Interview, Seat)
-    .join(Seat, col(Seat.interview_id) == Interview.id)
-    .where(col(Interview.candidate_id) == bindparam("candidate_id"))
-    .order_by(col(Interview.starts_at), col(Interview.id), col(Seat.interviewer_id))
+_SEAT_KEYS = tuple(column.key for column in _SEAT_T.c)
+_SEATS_OF = Prepared(
+    select_rows(*_INTERVIEW_T.c, *_SEAT_T.c)
+    .join(_SEAT_T, _SEAT_T.c.interview_id == _INTERVIEW_T.c.id)
+    .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"))
+    .order_by(_INTERVIEW_T.c.starts_at, _INTERVIEW_T.c.id, _SEAT_T.c.interviewer_id)
 )
 
 
@@ -215,14 +225,16 @@ async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set
 
 async def scorecards_of(session: AsyncSession, *, candidate_id: int) -> list[Scorecard]:
     """Every version of every scorecard of the candidate, oldest first."""
-    result = await session.exec(_SCORECARDS_OF, params={"candidate_id": candidate_id})
-    return list(result.all())
+    found: list[Scorecard] = await objects(
+        session, _SCORECARDS_OF, Scorecard, {"candidate_id": candidate_id}
+    )
+    return found
 
 
-_SCORECARDS_OF = (
-    select(Scorecard)
-    .where(col(Scorecard.candidate_id) == bindparam("candidate_id"))
-    .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
+_SCORECARDS_OF = Prepared(
+    select_rows(_SCORECARD_T)
+    .where(_SCORECARD_T.c.candidate_id == bindparam("candidate_id"))
+    .order_by(_SCORECARD_T.c.submitted_at, _SCORECARD_T.c.id)
 )
 
 
@@ -275,6 +287,23 @@ async def ratings_of(session: AsyncSession, *, scorecard_ids: Iterable[int]) -> 
 
 
 _RATINGS_OF = select(Rating).where(col(Rating.scorecard_id).in_(bindparam("ids", expanding=True)))
+
+
+async def ratings_of_candidate(session: AsyncSession, *, candidate_id: int) -> list[Rating]:
+    """The ratings of every version of the candidate's scorecards: one statement on the
+    driver for the status card, which keeps those of the latest versions."""
+    found: list[Rating] = await objects(
+        session, _RATINGS_OF_CANDIDATE, Rating, {"candidate_id": candidate_id}
+    )
+    return found
+
+
+_RATING_T = table_of(Rating)
+_RATINGS_OF_CANDIDATE = Prepared(
+    select_rows(_RATING_T)
+    .join(_SCORECARD_T, _SCORECARD_T.c.id == _RATING_T.c.scorecard_id)
+    .where(_SCORECARD_T.c.candidate_id == bindparam("candidate_id"))
+)
 
 
 async def add_scorecard(

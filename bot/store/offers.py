@@ -4,28 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, update
-from sqlmodel import col, select
+from sqlalchemy import bindparam, or_, update
+from sqlalchemy import select as select_rows
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.tables import Offer
+from bot.store.prepared import Prepared, objects
+from bot.store.tables import Offer, table_of
 
 
 async def open_offer(session: AsyncSession, *, candidate_id: int) -> Offer | None:
     """The candidate's latest offer still awaiting an answer: an expired one still counts,
     as the candidate may yet be given more time."""
-    result = await session.exec(_OPEN_OFFER, params={"candidate_id": candidate_id})
-    return result.first()
+    found = await objects(session, _OPEN_OFFER, Offer, {"candidate_id": candidate_id})
+    return found[0] if found else None
 
 
-# Built once: every status card reads it (docs/architecture.md, "Statements built once").
-_OPEN_OFFER = (
-    select(Offer)
+# On the driver (bot.store.prepared): every status card reads it.
+_OFFER_T = table_of(Offer)
+_OPEN_OFFER = Prepared(
+    select_rows(_OFFER_T)
     .where(
-        col(Offer.candidate_id) == bindparam("candidate_id"),
-        col(Offer.status).in_(["open", "expired"]),
+        _OFFER_T.c.candidate_id == bindparam("candidate_id"),
+        # Not in_(): a list is expanded per call, which a statement compiled once can't.
+        or_(_OFFER_T.c.status == "open", _OFFER_T.c.status == "expired"),
     )
-    .order_by(col(Offer.id).desc())
+    .order_by(_OFFER_T.c.id.desc())
     .limit(1)
 )
 

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as select_rows
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.clocks import Pause
-from bot.store.tables import ClockPause
+from bot.store.prepared import Prepared
+from bot.store.tables import ClockPause, table_of
 
 
 async def add_pause(
@@ -57,7 +59,6 @@ async def pause_since(
     return result.first()
 
 
-# Built once: every status card reads it (docs/architecture.md, "Statements built once").
 _PAUSES_OF = select(ClockPause).where(
     col(ClockPause.candidate_id).in_(bindparam("ids", expanding=True))
 )
@@ -75,3 +76,18 @@ async def pauses_of(
             Pause(row.clock, row.subject, row.seconds, row.at)
         )
     return out
+
+
+async def pauses_of_candidate(session: AsyncSession, *, candidate_id: int) -> list[Pause]:
+    """One candidate's pauses, on the driver (bot.store.prepared): every status card
+    reads them."""
+    rows = await _PAUSES_OF_CANDIDATE.rows(session, {"candidate_id": candidate_id})
+    return [Pause(clock, subject, seconds, at) for clock, subject, seconds, at in rows]
+
+
+_PAUSE_T = table_of(ClockPause)
+_PAUSES_OF_CANDIDATE = Prepared(
+    select_rows(_PAUSE_T.c.clock, _PAUSE_T.c.subject, _PAUSE_T.c.seconds, _PAUSE_T.c.at).where(
+        _PAUSE_T.c.candidate_id == bindparam("candidate_id")
+    )
+)

@@ -147,6 +147,17 @@ async def _driver(session: AsyncSession) -> tuple[Any, Dialect]:
 _KEPT = "bot.store.prepared.driver"
 
 
+def _primary(model: type[Any]) -> tuple[str, ...]:
+    """The keys of the model's primary key columns (a rating's is two)."""
+    keys = _PRIMARY.get(model)
+    if keys is None:
+        keys = _PRIMARY[model] = tuple(str(c.key) for c in class_mapper(model).primary_key)
+    return keys
+
+
+_PRIMARY: dict[type[Any], tuple[str, ...]] = {}
+
+
 async def _begun(adapter: Any) -> None:
     # SQLAlchemy's asyncpg adapter sends BEGIN with the transaction's first statement,
     # which may be this one; it does nothing for an autocommit (reading) connection.
@@ -175,18 +186,40 @@ def attached(
 ) -> Any:
     """The session's object for a row read on the driver, as the ORM's populate_existing
     would give it: the one the session holds, with the row's values, or a new one that
-    the session now holds as read from the database (no history: nothing to write)."""
+    the session now holds as read from the database (no history: nothing to write).
+    In a reading session (`READING`), which never writes, a detached object instead, as
+    the session's closing would leave it: tracking it would cost more than reading it."""
     values = dict(zip(keys, row, strict=True))
     sync = session.sync_session
-    held = sync.identity_map.get(identity_key(model, values["id"]))
+    reading = READING in sync.info
+    key = identity_key(model, tuple(values[k] for k in _primary(model)))
+    held = None if reading else sync.identity_map.get(key)
     if held is not None:
-        for key, value in values.items():
-            set_committed_value(held, key, value)
+        for name, value in values.items():
+            set_committed_value(held, name, value)
         return held
     # As the ORM's loading makes one: its model's __init__ (SQLModel's) cost more than
     # the statement that read the row.
     instance = class_mapper(model).class_manager.new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)
-    sync.add(instance)
+    if not reading:
+        sync.add(instance)
     return instance
+
+
+# Set in a session's `info` by bot.store.engine.Database.reader: a session only read in.
+READING = "bot.store.prepared.reading"
+
+
+async def objects(
+    session: AsyncSession, statement: Prepared, model: type[Any], params: Mapping[str, Any]
+) -> list[Any]:
+    """The rows of a statement that selects `model`'s columns, as the session's objects
+    (see `attached`): what `session.exec(select(model)…)` gave, without the ORM's
+    execution around each statement."""
+    rows = await statement.rows(session, params)
+    if not rows:
+        return []
+    keys = statement.keys(session.get_bind().dialect)
+    return [attached(session, model, keys, row) for row in rows]

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.access import Team
 from bot.domain.names import clean_name, name_key
+from bot.store.prepared import Prepared, attached
 from bot.store.tables import (
     Candidate,
     ClockSettings,
@@ -120,11 +121,14 @@ _ROLE_WITH_TEAM = (
     .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
     .where(col(Role.id) == bindparam("role_id"))
 )
-_CANDIDATE_WITH_ROLE = (
-    select(Candidate, Role, RoleRecruiter.user_id)
-    .join(Role, col(Role.id) == Candidate.role_id)
-    .outerjoin(RoleRecruiter, col(RoleRecruiter.role_id) == Role.id)
-    .where(col(Candidate.id) == bindparam("candidate_id"))
+_CANDIDATE_T, _ROLE_T, _RECRUITER_T = table_of(Candidate), table_of(Role), table_of(RoleRecruiter)
+_CANDIDATE_KEYS = tuple(column.key for column in _CANDIDATE_T.c)
+_ROLE_KEYS = tuple(column.key for column in _ROLE_T.c)
+_CANDIDATE_WITH_ROLE = Prepared(
+    select_rows(*_CANDIDATE_T.c, *_ROLE_T.c, _RECRUITER_T.c.user_id)
+    .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
+    .outerjoin(_RECRUITER_T, _RECRUITER_T.c.role_id == _ROLE_T.c.id)
+    .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
 )
 
 
@@ -132,14 +136,15 @@ async def candidate_with_role(
     session: AsyncSession, *, candidate_id: int
 ) -> tuple[Candidate, RoleWithTeam] | None:
     """The candidate, their role and its hiring team; None when the candidate is gone.
-    One query, a row per recruiter, as role_with_team: every card starts here."""
-    rows: Sequence[tuple[Candidate, Role, str | None]] = (
-        await session.exec(_CANDIDATE_WITH_ROLE, params={"candidate_id": candidate_id})
-    ).all()
+    One query, a row per recruiter, as role_with_team: every card starts here, so it
+    runs on the driver (bot.store.prepared)."""
+    rows = await _CANDIDATE_WITH_ROLE.rows(session, {"candidate_id": candidate_id})
     if not rows:
         return None
-    candidate, role = rows[0][0], rows[0][1]
-    return candidate, await team_of_rows(session, role, [user_id for *_, user_id in rows])
+    split, first = len(_CANDIDATE_KEYS), rows[0]
+    candidate = attached(session, Candidate, _CANDIDATE_KEYS, first[:split])
+    role = attached(session, Role, _ROLE_KEYS, first[split:-1])
+    return candidate, await team_of_rows(session, role, [row[-1] for row in rows])
 
 
 async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWithTeam]:
@@ -150,7 +155,6 @@ async def roles_for_user(session: AsyncSession, *, user_id: str) -> list[RoleWit
     return await _with_teams(session, [Role(**row._mapping) for row in rows])
 
 
-_ROLE_T, _RECRUITER_T = table_of(Role), table_of(RoleRecruiter)
 _ROLES_FOR_USER: Any = (  # a Core select: sqlmodel types exec() for its own only
     select_rows(_ROLE_T)
     .where(

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, exists, update
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.prepared import Prepared
+from bot.store.prepared import Prepared, objects
 from bot.store.tables import (
     Candidate,
     Role,
@@ -18,6 +19,7 @@ from bot.store.tables import (
     TakehomeGrade,
     TakehomeGrader,
     TakehomeRating,
+    table_of,
 )
 
 
@@ -61,14 +63,16 @@ async def get_takehome(session: AsyncSession, *, takehome_id: int) -> Takehome |
 
 async def latest_takehome(session: AsyncSession, *, candidate_id: int) -> Takehome | None:
     """The candidate's most recent take-home: the one the status card shows."""
-    result = await session.exec(_LATEST_TAKEHOME, params={"candidate_id": candidate_id})
-    return result.first()
+    found = await objects(session, _LATEST_TAKEHOME, Takehome, {"candidate_id": candidate_id})
+    return found[0] if found else None
 
 
-_LATEST_TAKEHOME = (
-    select(Takehome)
-    .where(col(Takehome.candidate_id) == bindparam("candidate_id"))
-    .order_by(col(Takehome.id).desc())
+# On the driver (bot.store.prepared): every status card reads it.
+_TAKEHOME_T = table_of(Takehome)
+_LATEST_TAKEHOME = Prepared(
+    select_rows(_TAKEHOME_T)
+    .where(_TAKEHOME_T.c.candidate_id == bindparam("candidate_id"))
+    .order_by(_TAKEHOME_T.c.id.desc())
     .limit(1)
 )
 

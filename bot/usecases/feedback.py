@@ -175,10 +175,11 @@ async def _loop(
         return None
     latest = store.latest_versions(await store.scorecards_of(session, candidate_id=candidate.id))
     ratings: dict[int, dict[str, Rating]] = {}
-    for rating in await store.ratings_of(
-        session, scorecard_ids=[c.id for c in latest.values() if c.id]
-    ):
-        ratings.setdefault(rating.scorecard_id, {})[rating.competency] = rating
+    current = {c.id for c in latest.values()}
+    if current:
+        for rating in await store.ratings_of_candidate(session, candidate_id=candidate.id):
+            if rating.scorecard_id in current:
+                ratings.setdefault(rating.scorecard_id, {})[rating.competency] = rating
     template = template_named(role_with_team.role.template)
     interviews: dict[int, InterviewView] = {}
     for interview, seat in pairs:
@@ -521,13 +522,13 @@ async def booking_warnings(
     started their loop now, and an interview past `loop_days` from now is late too."""
     assert candidate.id is not None and interview.id is not None
     warnings: list[safeguards.Warning] = []
-    pauses = await store.pauses.pauses_of(session, candidate_ids=[candidate.id])
+    pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id)
     facts = clocks.candidate_facts(
         Stage(candidate.stage),
         candidate.stage_entered_at,
         candidate.feedback_complete_at,
         None,
-        pauses.get(candidate.id, []),
+        pauses,
         candidate_deadline=candidate.deadline_at,
     )
     # The loop's own end: one the candidate's deadline moved earlier has its own warning
