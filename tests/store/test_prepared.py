@@ -7,13 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot import store
 from bot.store.engine import Database
 from bot.store.prepared import Prepared, attached
-from bot.store.tables import Role, table_of
-from tests.cases import create_role_in
+from bot.store.tables import Role, Seat, table_of
+from tests.cases import create_role_in, new_role
+from tests.conftest import RECRUITER
 
 _ROLE = table_of(Role)
 _RETITLE = Prepared(
@@ -109,3 +111,67 @@ async def test_times_come_back_aware_utc_and_rows_become_the_sessions_objects(
         assert fresh.created_at.utcoffset() == timedelta(0)
         fresh.title = "Changed on the object"  # written at commit, as a loaded one is
     assert await _titles(db) == ["Changed on the object"]
+
+
+@pytest.mark.both_databases
+async def test_a_row_with_a_composite_key_is_the_one_the_session_holds(db: Database) -> None:
+    """An interview seat's key is two columns: its object is found by both."""
+    role = await new_role(db, _NOW)
+    async with db.transaction() as session:
+        candidate = await store.add_candidate(
+            session,
+            role_id=role.id or 0,
+            name="Jane Doe",
+            email=None,
+            links=None,
+            actor_id=RECRUITER,
+            now=_NOW,
+        )
+        interview = await store.add_interview(
+            session,
+            candidate_id=candidate.id or 0,
+            plan_stage="onsite",
+            interviewer_ids=["U1", "U2"],
+            starts_at=_NOW + timedelta(days=1),
+            ends_at=_NOW + timedelta(days=1, hours=1),
+            feedback_due_at=_NOW + timedelta(days=2),
+            actor_id=RECRUITER,
+            now=_NOW,
+        )
+    async with db.transaction() as session:
+        held = await session.get(Seat, (interview.id, "U2"))
+        pairs = await store.seats_of(session, candidate_id=candidate.id or 0)
+        assert [seat.interviewer_id for _, seat in pairs] == ["U1", "U2"]
+        assert pairs[1][1] is held
+        assert pairs[0][0] is pairs[1][0]  # one interview, held once
+
+
+@pytest.mark.both_databases
+async def test_a_reading_session_gives_detached_objects_it_does_not_track(
+    db: Database,
+) -> None:
+    role = await new_role(db, _NOW)
+    async with db.transaction() as session:
+        candidate = await store.add_candidate(
+            session,
+            role_id=role.id or 0,
+            name="Jane Doe",
+            email=None,
+            links=None,
+            actor_id=RECRUITER,
+            now=_NOW,
+        )
+    async with db.reader() as session:
+        found = await store.candidate_with_role(session, candidate_id=candidate.id or 0)
+        assert found is not None
+        read, with_team = found
+        assert read not in session and inspect(read).detached
+        assert read.name == "Jane Doe" and read.created_at == _NOW
+        assert with_team.role.id == role.id and with_team.team.recruiter_ids == {RECRUITER}
+    # As one read through the ORM is once its session closed: usable, and addable.
+    async with db.transaction() as session:
+        session.add(read)
+        read.name = "Jane Q. Doe"
+    async with db.reader() as session:
+        again = await store.get_candidate(session, candidate_id=candidate.id or 0)
+        assert again is not None and again.name == "Jane Q. Doe"
