@@ -21,6 +21,7 @@ from tests.flows import (
     add_candidate,
     answer,
     blocks_text,
+    buttons,
     click,
     create_role,
     extend_offer,
@@ -258,22 +259,62 @@ async def test_an_offer_taken_back_makes_room_for_a_new_one(app: Running) -> Non
     assert statuses == ["rescinded", "open"]
 
 
-async def test_a_candidate_advanced_to_offer_without_one_gets_it_from_the_card(
+async def test_a_candidate_moved_to_offer_without_one_gets_it_from_the_card(
     app: Running,
 ) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
-    await click(app, await card_of(app), "Advance to offer", user=RECRUITER)
+    await app.slack.command("move Jane Doe to offer", user=RECRUITER)  # the Move… way
 
     card = await card_of(app)
     assert "None recorded yet" in blocks_text(card["blocks"])
     assert await click(app, card, "Extend offer…", user=RECRUITER) == []
     form = last_view(app)
     assert form["callback_id"] == "offer_submit"
+    assert "Extending it moves them" not in str(form["blocks"])  # in offer already
     expires = app.deps.clock.now() + timedelta(hours=48)
     done = await app.slack.submit_view(form, {"terms": "L5", "expires": expires}, user=RECRUITER)
     assert not done.content, done.text
 
     shown = blocks_text((await card_of(app))["blocks"])
     assert "Offer open*: expires" in shown and "None recorded yet" not in shown
+
+
+async def test_advance_to_offer_on_the_card_opens_the_offer_form_and_moves_with_it(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe to decision", user=HM)
+
+    card = await card_of(app, HM)
+    advance = buttons(card["blocks"])["Advance to offer…"]
+    assert advance["action_id"] == "offer_open" and "confirm" not in advance  # the form asks
+    assert await click(app, card, "Advance to offer…", user=HM) == []
+    form = last_view(app)
+    assert form["callback_id"] == "offer_submit"
+    assert "Extending it moves them to *offer*" in str(form["blocks"])
+    async with app.deps.db.reader() as session:
+        assert (await session.exec(select(Offer))).all() == []  # nothing yet: only a form
+
+    expires = app.deps.clock.now() + timedelta(hours=48)
+    done = await app.slack.submit_view(form, {"terms": "L6, 210k", "expires": expires}, user=HM)
+    assert not done.content, done.text
+    offer = await the_offer(app)
+    assert (offer.terms, offer.expires_at, offer.extended_by) == ("L6, 210k", expires, HM)
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "Offer open*: expires" in shown and "Stage*\nOffer" in shown
+
+
+async def test_advance_to_offer_on_a_card_gone_stale_says_why(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    card = await card_of(app)
+    await app.slack.command("move Jane Doe to rejected: went elsewhere", user=RECRUITER)
+
+    [said] = await click(app, card, "Advance to offer…", user=RECRUITER)
+    assert "rejected" in said.args["text"] and "no new offer" in said.args["text"]
+    async with app.deps.db.reader() as session:
+        assert (await session.exec(select(Offer))).all() == []

@@ -67,6 +67,7 @@ def card_button(
 
 OPEN_MOVE = "move_open"
 ADVANCE = "move_advance"
+OPEN_OFFER = "offer_open"  # the offer form (bot.slack.blocks.offers)
 OPEN_SCHEDULE = "schedule_open"
 OPEN_DEADLINE = "deadline_open"
 
@@ -246,7 +247,18 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
     stage = Stage(candidate.stage)
     buttons: list[ButtonElement] = []
     upcoming = next_stage(stage)
-    if upcoming is not None and upcoming in targets(stage):
+    if upcoming == Stage.OFFER:
+        # An offer is what moves someone to `offer`: its form moves them and starts the
+        # offer's clock in one step. (The Move… form still moves without one.)
+        buttons.append(
+            ButtonElement(
+                text="Advance to offer…",
+                action_id=OPEN_OFFER,
+                value=str(candidate.id),
+                style="primary",
+            )
+        )
+    elif upcoming is not None and upcoming in targets(stage):
         buttons.append(
             ButtonElement(
                 text=f"Advance to {upcoming.value}",

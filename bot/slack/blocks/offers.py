@@ -18,6 +18,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.limits import MAX_NOTE
+from bot.domain.stages import Stage
+from bot.slack.blocks.candidates import OPEN_OFFER as OPEN_OFFER
 from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import (
     clip,
@@ -35,7 +37,6 @@ from bot.usecases.candidates import CandidateCard
 from bot.usecases.offers import OfferCard, stamp
 
 EXTEND_OFFER = "offer_submit"
-OPEN_OFFER = "offer_open"
 ACCEPTED = "offer_accepted"
 DECLINED = "offer_declined"
 MORE_TIME = "offer_more_time"
@@ -53,6 +54,11 @@ def offer_modal(card: CandidateCard, *, now: datetime) -> View:
             section(
                 f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · now in "
                 f"{card.candidate.stage}"
+                + (
+                    ""
+                    if card.stage == Stage.OFFER
+                    else "\nExtending it moves them to *offer* and starts its window."
+                )
             ),
             _terms_input(),
             InputBlock(
