@@ -70,11 +70,14 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
                 )
             )
         recruiting = [r.role for r in mine if Hat.RECRUITER in r.team.hats(user_id)]
+        # Whoever books the role's interviews: its recruiters, or its hiring manager when
+        # it has none (Team.bookers), who also hear when one falls on a day away.
+        booking = [r.role for r in mine if user_id in r.team.bookers]
         booked: list[PanelSeat] = []
         days_away: dict[str, frozenset[date]] = {}
-        if recruiting:
+        if booking:
             booked, days_away = await days_away_uc.booked_ahead(
-                session, role_ids=[r.id for r in recruiting if r.id], now=now
+                session, role_ids=[r.id for r in booking if r.id], now=now
             )
     managing = [r.role for r in mine if Hat.HIRING_MANAGER in r.team.hats(user_id)]
     recent: list[RecentScorecard] = []

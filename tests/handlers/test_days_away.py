@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import ButtonElement, SectionBlock
-from sqlmodel import col, select, update
+from sqlmodel import col, delete, select, update
 
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import Stage
@@ -20,7 +20,7 @@ from bot.runtime.timesource import ManualClock
 from bot.slack.blocks import days_away as day_away_blocks
 from bot.slack.metadata import InterviewMetadata
 from bot.store.interviews import PanelSeat, SeatRow
-from bot.store.tables import Candidate, Change, DayAway, Interview
+from bot.store.tables import Candidate, Change, DayAway, Interview, RoleRecruiter
 from bot.usecases.days_away import SOMEONE_ELSES, Panels, booked_away
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running, serving
 from tests.flows import (
@@ -712,6 +712,33 @@ async def test_a_recruiter_s_home_tab_lists_interviews_booked_on_a_day_away(
     shown = blocks_text((await home_of(app, RECRUITER))["blocks"])
     assert f"{heading} (1)" in shown and "Omar Haddad ·" not in shown
     assert "Dates by UTC: Slack did not say in time where they are." in shown
+
+
+async def test_a_hiring_manager_who_books_sees_the_list_on_their_home_tab(
+    app: Running,
+) -> None:
+    """A role with no recruiter (the form asks for one, but a role stored before it did
+    may have none) is booked by its hiring manager, who hears of days away over its
+    interviews (Team.bookers): their Home tab lists them as a recruiter's does."""
+    role = await create_role(app)
+    async with app.deps.db.transaction() as session:
+        await session.exec(delete(RoleRecruiter).where(col(RoleRecruiter.role_id) == role.id))
+    await add_candidate(app, "Jane Doe", role=role, user=HM)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14, user=HM)
+    heading = "*Booked on a day away*"
+    assert heading not in blocks_text((await home_of(app, HM))["blocks"])
+
+    await say(app, "away add 2026-11-19")
+    tab = await home_of(app, HM)
+    shown = blocks_text(tab["blocks"])
+    assert f"{heading} (1)" in shown and "*Jane Doe* · MLOps Engineer · " in shown
+    assert "Recruiting" not in shown  # in their own section: they recruit for no role
+    jane = {"blocks": [b for b in tab["blocks"] if "Jane Doe" in json.dumps(b)]}
+    [card] = await click(app, jane, "Open card", user=HM)
+    assert card.args["text"].startswith("Jane Doe: MLOps Engineer")
+    # A recruiter of another role is not told of this one's.
+    await create_role(app, title="Data Engineer")
+    assert heading not in blocks_text((await home_of(app, RECRUITER))["blocks"])
 
 
 async def test_past_cancelled_and_closed_candidates_interviews_are_not_listed(

@@ -120,13 +120,7 @@ def recruiter_section(
             empty="No candidate is overdue or at risk. :tada:",
         ),
     ]
-    if booked:  # only when there are some: most weeks nobody is booked on a day away
-        blocks.append(section(f"*Booked on a day away* ({len(booked)})"))
-        blocks += [booked_away_block(entry) for entry in booked[:MAX_AWAY]]
-        how = "Open the card to reschedule or change the interviewers."
-        if len(booked) > MAX_AWAY:
-            how = f"…and {len(booked) - MAX_AWAY} more, later. " + how
-        blocks.append(context(how if zones_known else f"{how} {BY_UTC}"))
+    blocks += booked_away_blocks(booked, zones_known=zones_known)
     blocks.append(
         section(
             fold(
@@ -137,6 +131,20 @@ def recruiter_section(
         )
     )
     blocks.append(context("`/hire pipeline` shows every candidate by stage."))
+    return blocks
+
+
+def booked_away_blocks(booked: Sequence[BookedAway], *, zones_known: bool) -> list[Block]:
+    """The interviews to come that fall on a day away of someone on them, for whoever
+    books them; nothing when there are none, as most weeks."""
+    if not booked:
+        return []
+    blocks: list[Block] = [section(f"*Booked on a day away* ({len(booked)})")]
+    blocks += [booked_away_block(entry) for entry in booked[:MAX_AWAY]]
+    how = "Open the card to reschedule or change the interviewers."
+    if len(booked) > MAX_AWAY:
+        how = f"…and {len(booked) - MAX_AWAY} more, later. " + how
+    blocks.append(context(how if zones_known else f"{how} {BY_UTC}"))
     return blocks
 
 
@@ -235,13 +243,16 @@ def home_view(
     zones_known: bool = True,
     my_away: Collection[int] = (),
 ) -> View:
-    """`booked_away`: the interviews to come of the roles they recruit for that fall on
-    a day away of someone on them (days_away.booked_away of home.booked, by the zones
-    Slack gave, or UTC when it did not say in time: `zones_known` False). `my_away`:
+    """`booked_away`: the interviews to come of the roles they book for (recruit, or
+    manage with no recruiter) that fall on a day away of someone on them
+    (days_away.booked_away of home.booked, by the zones Slack gave, or UTC when it did
+    not say in time: `zones_known` False). `my_away`:
     their own interviews to come on one of their days away (days_away.on_my_days_away)."""
     sections: list[list[Block]] = []
     if home.managing:
         sections.append(manager_section(home))
+        if not home.recruiting:  # a hiring manager who books: roles with no recruiter
+            sections[-1] += booked_away_blocks(booked_away, zones_known=zones_known)
     if home.recruiting:
         sections.append(recruiter_section(home.recruiting, booked_away, zones_known=zones_known))
     if sections:  # under the pipelines, once for a person who both recruits and manages
