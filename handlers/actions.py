@@ -29,7 +29,7 @@ from bot.slack.blocks.common import esc, when
 from bot.usecases import candidates, deadlines, feedback, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
-from handlers.render import refresh_home, shown_status
+from handlers.render import call_off, refresh_home, shown_status
 from handlers.replies import CommandReply, Reply, on_click
 
 
@@ -110,8 +110,9 @@ async def advance(reply: Reply, action: dict[str, Any]) -> None:
         await reply.tell(f"I can't make that move: {error}")
         return
     if moved is not None:
-        await reply.show_card(moved, cards.moved_note(moved))
+        await reply.show_card(moved.card, cards.moved_note(moved))
         refresh_home(reply.deps, reply.client, reply.user_id)
+        call_off(reply.deps, reply.client, moved)
 
 
 # Interviews and scorecards ------------------------------------------------------------------
@@ -222,7 +223,8 @@ async def _offer_change(
         )
     )
     if done is not None:
-        await reply.changed(done.card, note(done))
+        await reply.changed(done.card, note(done) + cards.called_off_note(done.moved))
+        call_off(reply.deps, reply.client, done.moved)
 
 
 @on_click

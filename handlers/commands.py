@@ -44,7 +44,7 @@ from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
 from handlers import actions, edits, erasure
-from handlers.render import refresh_home, status_answer, status_card
+from handlers.render import call_off, refresh_home, status_answer, status_card
 from handlers.replies import CommandReply
 
 log = logging.getLogger(__name__)
@@ -159,9 +159,10 @@ async def move(reply: CommandReply, rest: str) -> None:
         return
     if moved is not None:
         await reply.show(
-            *await status_card(reply.deps, reply.user_id, moved, note=cards.moved_note(moved))
+            *await status_card(reply.deps, reply.user_id, moved.card, note=cards.moved_note(moved))
         )
         refresh_home(reply.deps, reply.client, reply.user_id)
+        call_off(reply.deps, reply.client, moved)
 
 
 async def _named_form(

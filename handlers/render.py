@@ -11,6 +11,7 @@ from bot.domain import access
 from bot.domain.scorecards import template_named
 from bot.domain.stages import Stage
 from bot.readmodels.status import Status, ask_status, status_detail
+from bot.slack import notify
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks.common import Rendered
 from bot.slack.blocks.interviews import loop_blocks
@@ -19,7 +20,7 @@ from bot.slack.blocks.offers import no_offer_blocks, offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
 from bot.slack.deps import Deps
 from bot.usecases import offers, takehomes
-from bot.usecases.candidates import CandidateCard, move_refusal
+from bot.usecases.candidates import CandidateCard, Moved, move_refusal
 
 
 async def status_card(
@@ -108,3 +109,10 @@ def refresh_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:
     deps.background.run(
         deps.homes.redraw(client, deps.db, [user_id], deps.clock.now), name="refresh-home"
     )
+
+
+def call_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
+    """After a move out of the process: the interviewers of the interviews it called off
+    are told, and their kits say so, after the answer."""
+    if moved.called_off:
+        deps.background.run(notify.called_off(client, moved), name="called-off")

@@ -34,7 +34,7 @@ from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, offers, roles, takehomes
 from bot.usecases.errors import FormErrors
 from handlers import forms
-from handlers.render import refresh_home
+from handlers.render import call_off, refresh_home
 from handlers.replies import Modal, Zones
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -125,7 +125,8 @@ async def move_candidate(ack: AsyncAck, modal: Modal) -> None:
         message = str(error)
         raise FormErrors({field: message[0].upper() + message[1:]}) from error
     await ack()
-    modal.confirm(moved, cards.moved_note(moved), name="confirm-move")
+    modal.confirm(moved.card, cards.moved_note(moved), name="confirm-move")
+    call_off(modal.deps, modal.client, moved)
 
 
 # The candidate's deadline ----------------------------------------------------------------

@@ -75,7 +75,7 @@ async def move(
     reason: str = "",
 ) -> CandidateCard:
     """`actor`, who saw the candidate in `seen`, moves them to `target`."""
-    return await candidates.move(
+    moved = await candidates.move(
         db,
         actor_id=actor,
         candidate_id=candidate_id,
@@ -84,6 +84,7 @@ async def move(
         reason=reason,
         now=now,
     )
+    return moved.card
 
 
 # Data functions ----------------------------------------------------------------------------

@@ -18,3 +18,13 @@ class InterviewStatus(StrEnum):
         return {"scheduled": "scheduled", "cancelled": "cancelled", "no_show": "no-show"}[
             self.value
         ]
+
+
+class InterviewChange(StrEnum):
+    """The change record's kinds for interviews (Change.kind)."""
+
+    RESCHEDULED = "interview_rescheduled"
+    PANEL = "interview_panel"
+    CANCELLED = "interview_cancelled"
+    NO_SHOW = "interview_no_show"
+    CANT_MAKE_IT = "interview_cant_make_it"

@@ -344,6 +344,18 @@ def plan_stage(template: Template, key: str) -> PlanStage | None:
     return next((s for s in template.plan if s.key == key), None)
 
 
+def booked_template(interview_template: str | None, role_template: str) -> Template:
+    """The template an interview's scorecards are written against: the one it was booked
+    with, so installing a new version never changes a scorecard already written."""
+    return template_named(interview_template or role_template)
+
+
+def stage_name(template: Template, key: str) -> str:
+    """A plan stage's name, or its key when the template has no such stage."""
+    stage = plan_stage(template, key)
+    return stage.name if stage else key
+
+
 def competencies_for(template: Template, stage_key: str) -> list[Competency]:
     """The competencies an interview of that plan stage probes, in the template's order."""
     stage = plan_stage(template, stage_key)

@@ -21,10 +21,12 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.readmodels.home import home
 from bot.slack.blocks.home import home_view
+from bot.slack.blocks.interview_changes import called_off_kit, called_off_message
 from bot.slack.blocks.interviews import kit_message, loop_summary_message
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.store.engine import Database
 from bot.usecases import app_tabs, days_away, feedback, interviews
+from bot.usecases.candidates import Moved
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +255,19 @@ async def send_kits(
                     channel=posted[0],
                     ts=posted[1],
                 )
+
+
+async def called_off(client: AsyncWebClient, moved: Moved) -> None:
+    """The interviews a candidate's leaving called off: each kit says so, and each
+    interviewer gets a DM (kits are edited first: the DM's notification points there)."""
+    for off in moved.called_off:
+        text, message = called_off_kit(moved.card, off)
+        for _, channel, ts in off.kits:
+            if channel and ts:
+                await edit(client, channel, ts, text, message)
+        told = called_off_message(moved.card, off)
+        for interviewer, _, _ in off.kits:
+            await dm(client, interviewer, *told)
 
 
 async def send_loop_summary(

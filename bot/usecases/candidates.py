@@ -14,13 +14,16 @@ from email_validator import EmailNotValidError, validate_email
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
+from bot.domain.interviews import InterviewChange, InterviewStatus
 from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE
 from bot.domain.names import MAX_CHOICES, Named, clean_name, match_names, name_key
+from bot.domain.scorecards import booked_template, stage_name
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
 from bot.store import candidates as candidate_store
+from bot.store import interviews as interview_store
 from bot.store.engine import Database
 from bot.store.roles import CLOSED_ROLE
-from bot.store.tables import Candidate, Change, Role, StageEvent
+from bot.store.tables import Candidate, Change, Interview, Role, Seat, StageEvent
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed, StaleMove
 
 HISTORY_CHANGES = 5  # as many as the stage events a card shows
@@ -234,6 +237,23 @@ async def form_card(
         )
 
 
+@dataclass(frozen=True)
+class CalledOff:
+    """An interview still to come that the candidate's leaving the process cancelled:
+    what its interviewers are told, and where their kits are."""
+
+    interview_id: int
+    stage_name: str
+    starts_at: datetime
+    kits: list[tuple[str, str | None, str | None]]  # (interviewer, kit channel, kit ts)
+
+
+@dataclass(frozen=True)
+class Moved:
+    card: CandidateCard
+    called_off: list[CalledOff] = field(default_factory=list)
+
+
 async def move(
     db: Database,
     *,
@@ -243,8 +263,10 @@ async def move(
     target: Stage,
     reason: str,
     now: datetime,
-) -> CandidateCard:
-    """Move a candidate the actor saw in `seen_stage`; raises NotAllowed, IllegalMove, StaleMove."""
+) -> Moved:
+    """Move a candidate the actor saw in `seen_stage`; raises NotAllowed, IllegalMove,
+    StaleMove. A move out of the process (hired, rejected, withdrawn) calls off their
+    interviews still to come."""
     async with db.transaction() as session:
         current = await allowed_card(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=move_refusal
@@ -275,12 +297,53 @@ async def move(
                     actor_id=actor_id,
                     now=now,
                 )
+            called_off = (
+                await call_off_ahead(session, current, actor_id=actor_id, now=now)
+                if target.is_closed
+                else []
+            )
             await store.replan_clocks(session, candidate_id=candidate_id, now=now)
             events = await store.recent_events(session, candidate_id=candidate_id)
             await session.refresh(current.candidate)
-            return CandidateCard(current.candidate, current.role, current.team, events)
+            card = CandidateCard(current.candidate, current.role, current.team, events)
+            return Moved(card, called_off)
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)
+
+
+async def call_off_ahead(
+    session: store.AsyncSession, card: CandidateCard, *, actor_id: str, now: datetime
+) -> list[CalledOff]:
+    """Cancel the interviews still to come of a candidate who just left the process, as
+    Cancel interview would (no scorecard is due, the history says why), so nobody turns
+    up for them. Those under way or over keep their scorecards due."""
+    assert card.candidate.id is not None
+    ahead: dict[int, tuple[Interview, list[Seat]]] = {}
+    for interview, seat in await store.seats_of(session, candidate_id=card.candidate.id):
+        if interview.status == InterviewStatus.SCHEDULED and interview.starts_at > now:
+            ahead.setdefault(interview.id or 0, (interview, []))[1].append(seat)
+    called_off = []
+    for interview, seats in ahead.values():
+        await interview_store.set_interview_status(
+            session, interview=interview, status=InterviewStatus.CANCELLED
+        )
+        name = stage_name(
+            booked_template(interview.template, card.role.template), interview.plan_stage
+        )
+        await store.changes.record_change(
+            session,
+            actor_id=actor_id,
+            kind=InterviewChange.CANCELLED,
+            summary=f"{name} cancelled",
+            now=now,
+            role_id=card.role.id,
+            candidate_id=card.candidate.id,
+            interview_id=interview.id,
+            reason=f"{card.candidate.name} is {card.candidate.stage}",
+        )
+        kits = [(s.interviewer_id, s.kit_channel, s.kit_ts) for s in seats]
+        called_off.append(CalledOff(interview.id or 0, name, interview.starts_at, kits))
+    return called_off
 
 
 def offer_closed_by(target: Stage) -> str:

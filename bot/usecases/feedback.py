@@ -19,6 +19,7 @@ from bot.domain.scorecards import (
     ScorecardForm,
     ScorecardInput,
     Template,
+    booked_template,
     check_scorecard,
     competencies_for,
     plan_stage,
@@ -73,9 +74,8 @@ class SeatView:
 
 
 def template_of(interview: Interview, role: Role) -> Template:
-    """The template the interview's scorecards are written against: the one it was booked
-    with, so installing a new version never changes a scorecard already written."""
-    return template_named(interview.template or role.template)
+    """The template the interview's scorecards are written against (booked_template)."""
+    return booked_template(interview.template, role.template)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from bot import store
 from bot.domain import access, safeguards
-from bot.domain.interviews import InterviewStatus
+from bot.domain.interviews import InterviewChange, InterviewStatus
 from bot.domain.limits import MAX_REASON
 from bot.domain.scorecards import (
     Competency,
@@ -57,14 +57,7 @@ class Verb(StrEnum):
     NO_SHOW = "no_show"
 
 
-class Kind(StrEnum):
-    """The change record's kinds for interviews (Change.kind)."""
-
-    RESCHEDULED = "interview_rescheduled"
-    PANEL = "interview_panel"
-    CANCELLED = "interview_cancelled"
-    NO_SHOW = "interview_no_show"
-    CANT_MAKE_IT = "interview_cant_make_it"
+Kind = InterviewChange  # the change record's kinds for interviews (Change.kind)
 
 
 _WHAT_CHANGED: dict[str, str] = {

@@ -4,7 +4,7 @@ time."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import store
@@ -15,7 +15,14 @@ from bot.domain.stages import Stage, plan_move
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.store.tables import Alert, Offer, StageEvent
-from bot.usecases.candidates import CandidateCard, allowed_card, card_in
+from bot.usecases.candidates import (
+    CalledOff,
+    CandidateCard,
+    Moved,
+    allowed_card,
+    call_off_ahead,
+    card_in,
+)
 from bot.usecases.errors import NOT_FOUND, FormErrors, FutureWords, NotAllowed, future_problem
 
 MAX_WINDOW = timedelta(days=30)
@@ -37,6 +44,12 @@ class OfferCard:
     # click on the same message): nothing was changed again.
     changed: bool = True
     revision: str = ""  # what a revision changed, as the history says it
+    # An answer closes the candidate: their interviews still to come are off.
+    called_off: list[CalledOff] = field(default_factory=list)
+
+    @property
+    def moved(self) -> Moved:
+        return Moved(self.card, self.called_off)
 
 
 @dataclass(frozen=True)
@@ -257,10 +270,11 @@ async def decide(
         )
         offer.status = "accepted" if accepted else "declined"
         offer.decided_at, offer.decided_by = now, actor_id
+        called_off = await call_off_ahead(session, card, actor_id=actor_id, now=now)
         await store.replan_clocks(session, candidate_id=offer.candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
         assert updated is not None
-        return OfferCard(updated, offer)
+        return OfferCard(updated, offer, called_off=called_off)
 
 
 async def give_more_time(

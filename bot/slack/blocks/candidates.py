@@ -39,7 +39,7 @@ from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
 from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
 from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Change, Role, StageEvent
-from bot.usecases.candidates import CandidateCard
+from bot.usecases.candidates import CandidateCard, Moved
 
 ADD_CANDIDATE = "candidate_add"
 MOVE_CANDIDATE = "candidate_move"
@@ -305,8 +305,25 @@ def added_note(card: CandidateCard) -> str:
     return f":white_check_mark: Added {card.candidate.name} to {card.role.title} in sourced."
 
 
-def moved_note(card: CandidateCard) -> str:
-    return f":arrow_right: {card.candidate.name} is now in {card.candidate.stage}."
+def moved_note(moved: Moved) -> str:
+    card = moved.card
+    return (
+        f":arrow_right: {card.candidate.name} is now in {card.candidate.stage}."
+        + called_off_note(moved)
+    )
+
+
+def called_off_note(moved: Moved) -> str:
+    """What a move out of the process did to the interviews still to come, if any."""
+    off = len(moved.called_off)
+    if not off:
+        return ""
+    which = (
+        "Their interview still to come is"
+        if off == 1
+        else f"Their {off} interviews still to come are"
+    )
+    return f" {which} cancelled, and the interviewers told."
 
 
 def stale_note(card: CandidateCard) -> str:

@@ -110,7 +110,8 @@ COMMANDS: list[tuple[str, str, str]] = [
 
 STAGES_LINE = (
     "Stages: sourced → screening → interviewing → decision → offer → hired; "
-    "rejected or withdrawn from any open stage."
+    "rejected or withdrawn from any open stage. Leaving the process cancels the "
+    "candidate's interviews still to come, and tells their interviewers."
 )
 
 

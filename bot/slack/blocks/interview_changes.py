@@ -29,6 +29,7 @@ from bot.slack.blocks.candidates import OPEN_MOVE
 from bot.slack.blocks.common import clip, context, either, esc, form_modal, section, user, when
 from bot.slack.metadata import InterviewMetadata
 from bot.store.tables import Interview
+from bot.usecases.candidates import CalledOff, CandidateCard
 from bot.usecases.interviews import (
     CantMakeIt,
     Changed,
@@ -356,6 +357,28 @@ def cancelled_message(done: Changed, reason: str) -> tuple[str, list[Block]]:
     lines = f":no_entry_sign: {_what(done)} on {when(done.interview.starts_at)} is cancelled"
     lines += f": {esc(reason)}" if reason else "."
     return esc(text), [section(lines), context("No scorecard is due for it.")]
+
+
+def called_off_message(card: CandidateCard, off: CalledOff) -> tuple[str, list[Block]]:
+    """To each interviewer of an interview still to come when its candidate left the
+    process: it is off. How they left (rejected, withdrew, hired) stays with the team."""
+    name = card.candidate.name
+    text = f"Interview cancelled: {off.stage_name} with {name}."
+    line = (
+        f":no_entry_sign: {esc(off.stage_name)} with *{esc(name)}* ({esc(card.role.title)}) "
+        f"on {when(off.starts_at)} is cancelled: {esc(name)} is no longer in the process."
+    )
+    return esc(text), [section(line), context("No scorecard is due for it.")]
+
+
+def called_off_kit(card: CandidateCard, off: CalledOff) -> tuple[str, list[Block]]:
+    """What the kit of such an interview becomes (its Submit button gone)."""
+    name = card.candidate.name
+    why = f"cancelled, as {name} is no longer in the process: no scorecard is due."
+    what = f"{esc(off.stage_name)} with *{esc(name)}* ({esc(card.role.title)})"
+    return esc(f"{off.stage_name} with {name}: {why}"), [
+        section(f":no_entry_sign: {what}: {esc(why)}")
+    ]
 
 
 def no_show_prompt(done: Changed) -> tuple[str, list[Block]]:

@@ -1,0 +1,150 @@
+"""A candidate who leaves the process (rejected, withdrawn, hired) has no interviews
+still to come: each is cancelled, its interviewers are told and their kits say so,
+through every way a candidate leaves. Through signed Slack requests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.runtime.timesource import ManualClock
+from bot.store.tables import Change, Interview
+from tests.conftest import HM, RECRUITER, Running
+from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
+    add_candidate,
+    answer,
+    blocks_text,
+    click,
+    create_role,
+    extend_offer,
+    kit_for,
+    last_view,
+    schedule,
+    stored,
+)
+from tests.handlers.test_interview_changes import kit_sent_ts, updates_in
+from tests.scheduling.test_sweep import messages_to, sweep
+
+# The call-off runs in the move's transaction, under the candidate's lock: both databases.
+pytestmark = pytest.mark.both_databases
+
+# START is Monday 16 Nov 2026 09:00 UTC.
+MONDAY_10 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+THURSDAY_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+
+
+async def booked(app: Running, clock: ManualClock) -> tuple[Interview, Interview]:
+    """Jane had her first interview this morning (its scorecard is still owed) and has
+    her audit on Thursday, with two interviewers."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    held = await schedule(app, "Jane Doe", starts=MONDAY_10)
+    ahead = await schedule(
+        app, "Jane Doe", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2)
+    )
+    clock.set(MONDAY_10 + timedelta(hours=2))
+    return held, ahead
+
+
+async def statuses(app: Running) -> dict[int, str]:
+    return {i.id or 0: i.status for i in await stored(app, Interview)}
+
+
+def told_off(app: Running, user: str, since: int) -> list[dict[str, Any]]:
+    return [m for m in messages_to(app, user, since) if m["text"].startswith("Interview cancelled")]
+
+
+async def test_rejecting_calls_off_the_interviews_still_to_come(
+    app: Running, clock: ManualClock
+) -> None:
+    held, ahead = await booked(app, clock)
+    kits = {who: kit_for(app, who) for who in (INTERVIEWER, INTERVIEWER_2)}
+    before = len(app.standin.calls)
+
+    said = answer(
+        await app.slack.command("move Jane Doe to rejected: not senior enough", user=RECRUITER)
+    )
+    await app.settle()
+
+    assert said["text"].startswith("Jane Doe is now in rejected"), said["text"]
+    shown = blocks_text(said["blocks"])
+    assert "Their interview still to come is cancelled, and the interviewers told." in shown
+    assert await statuses(app) == {held.id: "scheduled", ahead.id: "cancelled"}
+    [change] = [c for c in await stored(app, Change) if c.interview_id == ahead.id]
+    assert (change.kind, change.actor_id, change.summary, change.reason) == (
+        "interview_cancelled",
+        RECRUITER,
+        "Pipeline and tooling audit cancelled",
+        "Jane Doe is rejected",
+    )
+    # Each interviewer of Thursday's audit: a DM, and the kit loses its Submit button.
+    for who in (INTERVIEWER, INTERVIEWER_2):
+        [dm] = told_off(app, who, before)
+        text = blocks_text(dm["blocks"])
+        assert "*Jane Doe* (MLOps Engineer)" in text and "is no longer in the process" in text
+        assert "rejected" not in text and "senior" not in text  # the team's, not theirs
+        [edited] = [
+            u for u in updates_in(app, f"D{who}", before) if u["ts"] == kit_sent_ts(app, kits[who])
+        ]
+        assert "Submit scorecard" not in str(edited) and "cancelled" in edited["text"]
+    # The card's history says why; nobody is nudged about the audit, ever.
+    history = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
+    assert "Pipeline and tooling audit cancelled by" in history
+    since = len(app.standin.calls)
+    clock.set(THURSDAY_10 + timedelta(days=2))
+    await sweep(app)
+    assert [m for m in messages_to(app, INTERVIEWER_2, since)] == []
+
+
+async def test_the_move_form_calls_off_too(app: Running, clock: ManualClock) -> None:
+    _, ahead = await booked(app, clock)
+    before = len(app.standin.calls)
+    # The card's Reject: the move form, preset to rejected.
+    card = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
+    assert await click(app, card, "Reject", user=RECRUITER) == []
+    done = await app.slack.submit_view(
+        last_view(app), {"stage": "withdrawn", "reason": "took another offer"}, user=RECRUITER
+    )
+    assert not done.content, done.text
+    await app.settle()
+    assert (await statuses(app))[ahead.id or 0] == "cancelled"
+    assert len(told_off(app, INTERVIEWER_2, before)) == 1
+    [confirmed] = [
+        m for m in messages_to(app, RECRUITER, before) if m["text"].startswith("Jane Doe")
+    ]
+    assert "Their interview still to come is cancelled" in blocks_text(confirmed["blocks"])
+
+
+async def test_a_move_within_the_process_leaves_them_booked(
+    app: Running, clock: ManualClock
+) -> None:
+    _, ahead = await booked(app, clock)
+    before = len(app.standin.calls)
+    said = answer(await app.slack.command("move Jane Doe to decision", user=RECRUITER))
+    await app.settle()
+    assert "still to come" not in blocks_text(said["blocks"])
+    assert (await statuses(app))[ahead.id or 0] == "scheduled"
+    assert told_off(app, INTERVIEWER_2, before) == []
+
+
+async def test_an_offer_answered_calls_off_what_was_still_booked(
+    app: Running, clock: ManualClock
+) -> None:
+    _, ahead = await booked(app, clock)
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await extend_offer(app, "Jane Doe")
+    await app.settle()
+    before = len(app.standin.calls)
+
+    card = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
+    [changed] = await click(app, card, "Accepted", user=RECRUITER)
+    await app.settle()
+    shown = blocks_text(changed.args["blocks"])
+    assert "accepted the offer and is hired" in shown
+    assert "Their interview still to come is cancelled" in shown
+    assert (await statuses(app))[ahead.id or 0] == "cancelled"
+    assert len(told_off(app, INTERVIEWER, before)) == 1
