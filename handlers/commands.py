@@ -45,7 +45,7 @@ from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import StaleMove
 from handlers import actions, edits, erasure
 from handlers.render import call_off, refresh_home, status_answer, status_card
-from handlers.replies import CommandReply
+from handlers.replies import CommandReply, Reply, on_click
 
 log = logging.getLogger(__name__)
 
@@ -516,9 +516,24 @@ async def export(reply: CommandReply, query: str) -> None:
 
 
 async def interviews(reply: CommandReply, query: str) -> None:
-    """`/hire interviews [role]`: the team's interviews to come. Whether one falls on an
-    interviewer's day away goes by the date where they are: Slack is asked for those it
-    could, within the time a form's check waits."""
+    """`/hire interviews [role]`: the team's interviews to come."""
+    await _interviews_from(reply, query, 0)
+
+
+@on_click
+async def interviews_page(reply: Reply, action: dict[str, Any]) -> None:
+    """Earlier / Next under the list: the same question again, read afresh, from another
+    interview on; the list is replaced in place."""
+    start, _, query = str(action.get("value") or "").partition(":")
+    if not start.isdigit():
+        await reply.tell("That button is out of date; ask again with `/hire interviews`.")
+        return
+    await _interviews_from(reply, query, int(start))
+
+
+async def _interviews_from(reply: CommandReply | Reply, query: str, start: int) -> None:
+    """Whether an interview falls on an interviewer's day away goes by the date where
+    they are: Slack is asked for those it could, within the time a form's check waits."""
     now = reply.deps.clock.now()
     ahead = await reply.unless_refused(
         schedule_reads.interviews_ahead(
@@ -529,9 +544,13 @@ async def interviews(reply: CommandReply, query: str) -> None:
         return
     zones = await _zones_of_the_away(reply.client, ahead.seats, ahead.days_away)
     listed = schedule_reads.by_interview(ahead, zones or {})
-    await reply.show(
-        *schedule_blocks.interviews_message(ahead, listed, zones_known=zones is not None)
+    answer = schedule_blocks.interviews_message(
+        ahead, listed, zones_known=zones is not None, start=start
     )
+    if isinstance(reply, Reply):
+        await reply.replace(*answer)
+    else:
+        await reply.show(*answer)
 
 
 # Every word bot.domain.grammar.parse can return as `sub`, and what answers it.
@@ -558,4 +577,5 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
 
 def register(app: AsyncApp) -> None:
     app.command("/hire")(hire)
+    app.action(re.compile(rf"^{schedule_blocks.PAGE}_(earlier|next)$"))(interviews_page)
     erasure.register(app)  # its Choose buttons and confirmation modal

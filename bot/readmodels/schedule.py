@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from bot import store
 from bot.domain.days_off import first_day_ahead
 from bot.domain.names import name_key
-from bot.domain.scorecards import plan_stage, template_named
+from bot.domain.scorecards import stage_name, template_named
 from bot.store.engine import Database
 from bot.store.interviews import AheadSeat
 from bot.usecases.days_away import is_away
@@ -79,14 +79,13 @@ def by_interview(ahead: Ahead, zones: Mapping[str, str | None]) -> list[Intervie
     out = []
     for seats in grouped.values():
         first = seats[0]
-        stage = plan_stage(template_named(first.template), first.plan_stage)
         out.append(
             InterviewAhead(
                 first.interview_id,
                 first.candidate_id,
                 first.candidate_name,
                 first.role_title,
-                stage.name if stage else first.plan_stage,
+                stage_name(template_named(first.template), first.plan_stage),
                 first.starts_at,
                 tuple(s.interviewer_id for s in seats),
                 tuple(s.interviewer_id for s in seats if s.cant_make_it),

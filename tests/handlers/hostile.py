@@ -107,6 +107,8 @@ ACTION_IDS = (
     "takehome_grade_open",
     "takehome_due_open",
     "takehome_graders_open",
+    "interviews_page_next",
+    "interviews_page_earlier",
 )
 CALLBACK_IDS = (
     "role_create",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import update
+from sqlmodel import col, update
 
 from bot.domain.interviews import InterviewStatus
 from bot.playground.standin import SlackStandin
@@ -25,6 +25,7 @@ from tests.flows import (
     create_role,
     kit_for,
     last_view,
+    press,
     schedule,
 )
 from tests.handlers.test_actions import EPHEMERAL
@@ -132,7 +133,9 @@ async def test_someone_on_no_hiring_team_is_told_what_to_ask_instead(app: Runnin
         assert (await ask(app, user=person))["text"] == NO_TEAM
 
 
-async def test_a_long_schedule_shows_the_soonest_and_says_how_many_more(app: Running) -> None:
+async def test_a_long_schedule_shows_the_soonest_and_pages_through_the_rest(
+    app: Running,
+) -> None:
     role = await create_role(app)
     count = SHOWN + 2
     for n in range(count):
@@ -144,6 +147,66 @@ async def test_a_long_schedule_shows_the_soonest_and_says_how_many_more(app: Run
     assert listing["text"].startswith(f"{count} interviews in the next 14 days")
     shown = blocks_text(listing["blocks"])
     assert "*Candidate 14*" in shown and "*Candidate 15*" not in shown
-    assert "…and 2 more, later: `/hire interviews <role>` narrows the list." in shown
+    assert f"Showing 1 to {SHOWN} of {count}, soonest first." in shown
     ids = [b["accessory"]["action_id"] for b in listing["blocks"] if "accessory" in b]
     assert len(ids) == len(set(ids)) == SHOWN  # one action id per button
+    assert "Earlier" not in shown
+
+    # Next 2: the list replaced in place, read afresh, with the way back.
+    [page] = await click(app, listing, "Next 2", user=RECRUITER)
+    assert page.args["replace_original"] is True
+    second = blocks_text(page.args["blocks"])
+    assert "*Candidate 15*" in second and "*Candidate 16*" in second
+    assert "*Candidate 14*" not in second and "Next" not in second
+    assert f"Showing {SHOWN + 1} to {count} of {count}" in second
+    [card] = await click(app, page.args, "Open card", user=RECRUITER)  # the last on it
+    assert card.args["text"].startswith("Candidate 16: MLOps Engineer")
+    [back] = await click(app, page.args, "Earlier", user=RECRUITER)
+    assert blocks_text(back.args["blocks"]) == shown
+
+
+async def test_a_page_keeps_its_role_filter_and_its_askers_roles(app: Running) -> None:
+    role = await create_role(app)
+    other = await create_role(app, title="Data Engineer", hm=ADMIN, recruiters=(ADMIN,))
+    for n in range(SHOWN + 1):
+        name = f"Candidate {n:02d}"
+        await add_candidate(app, name, role=role)
+        await schedule(app, name, starts=THURSDAY_14 + timedelta(hours=n))
+    await add_candidate(app, "Lena Park", role=other, user=ADMIN)
+    await schedule(app, "Lena Park", starts=THURSDAY_14 + timedelta(days=3), user=ADMIN)
+
+    listing = await ask(app, "interviews mlops")
+    [page] = await click(app, listing, "Next 1", user=RECRUITER)
+    second = blocks_text(page.args["blocks"])
+    assert "roles matching “mlops”" in second and "*Candidate 15*" in second
+    assert "Lena Park" not in second
+    # The same button pressed by someone on no team: their own answer, not the list.
+    [refused] = await click(app, listing, "Next 1", user=OUTSIDER)
+    assert refused.args["text"] == NO_TEAM
+
+
+async def test_a_page_past_the_end_shows_the_last_one(app: Running) -> None:
+    """Interviews cancelled since the list was drawn: Next lands on what is left."""
+    role = await create_role(app)
+    booked = []
+    for n in range(SHOWN + 1):
+        name = f"Candidate {n:02d}"
+        await add_candidate(app, name, role=role)
+        booked.append(await schedule(app, name, starts=THURSDAY_14 + timedelta(hours=n)))
+    listing = await ask(app)
+    async with app.deps.db.transaction() as session:
+        await session.exec(
+            update(Interview)
+            .where(col(Interview.id).in_([i.id for i in booked[:3]]))
+            .values(status=InterviewStatus.CANCELLED.value)
+        )
+    [page] = await click(app, listing, "Next 1", user=RECRUITER)
+    shown = blocks_text(page.args["blocks"])
+    assert "*Candidate 03*" in shown and "*Candidate 15*" in shown  # all 13 left
+    assert "Next" not in shown and "Earlier" not in shown
+
+
+async def test_a_mangled_page_button_says_ask_again(app: Running) -> None:
+    await create_role(app)
+    [said] = await press(app, "interviews_page_next", "x:mlops", user=RECRUITER)
+    assert "out of date" in said.args["text"]

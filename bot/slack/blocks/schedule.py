@@ -3,7 +3,13 @@ each with its candidate's card, and what needs the team."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.domain.days_off import label
 from bot.readmodels.schedule import AHEAD, Ahead, InterviewAhead
@@ -12,12 +18,14 @@ from bot.slack.blocks.common import clip, context, esc, plural, section, users, 
 from bot.slack.blocks.days_away import BY_UTC
 
 SHOWN = 15  # interviews with their button; a message holds 50 blocks
+PAGE = "interviews_page"  # Earlier / Next: value "<first shown>:<role filter>"
 
 
 def interviews_message(
-    ahead: Ahead, interviews: list[InterviewAhead], *, zones_known: bool
+    ahead: Ahead, interviews: list[InterviewAhead], *, zones_known: bool, start: int = 0
 ) -> tuple[str, list[Block]]:
-    """`interviews`: ahead's seats as interviews (readmodels.schedule.by_interview)."""
+    """`interviews`: ahead's seats as interviews (readmodels.schedule.by_interview);
+    SHOWN of them from `start` (a page the list's buttons asked for)."""
     query = ahead.query
     if ahead.roles == 0:
         text = (
@@ -38,16 +46,41 @@ def interviews_message(
     if needing:
         text += f"; {plural(len(needing), 'interview')} with someone who can't make it or is away"
     text += "."
+    # A page asked for may be past the end now (interviews were cancelled meanwhile).
+    start = max(0, min(start, (len(interviews) - 1) // SHOWN * SHOWN))
+    page = interviews[start : start + SHOWN]
     blocks: list[Block] = [section(f"*Interviews to come*{scope}: {window}")]
-    blocks += [_interview(entry) for entry in interviews[:SHOWN]]
-    more = len(interviews) - SHOWN
+    blocks += [_interview(entry) for entry in page]
     how = "Open a card to reschedule an interview or change its interviewers."
-    if more > 0:
-        how = f"…and {more} more, later: `/hire interviews <role>` narrows the list. " + how
+    if len(interviews) > SHOWN:
+        shown = f"{start + 1} to {start + len(page)}" if len(page) > 1 else str(start + 1)
+        how = f"Showing {shown} of {len(interviews)}, soonest first. " + how
     if needing and not zones_known:
         how += " " + BY_UTC
     blocks.append(context(how))
+    turns = _page_buttons(start, len(interviews), query)
+    if turns:
+        blocks.append(ActionsBlock(elements=turns))
     return text, blocks
+
+
+def _page_buttons(start: int, total: int, query: str) -> list[ButtonElement]:
+    buttons = []
+    if start > 0:
+        earlier = max(0, start - SHOWN)
+        buttons.append(
+            ButtonElement(text="Earlier", action_id=f"{PAGE}_earlier", value=f"{earlier}:{query}")
+        )
+    after = start + SHOWN
+    if after < total:
+        buttons.append(
+            ButtonElement(
+                text=f"Next {min(SHOWN, total - after)}",
+                action_id=f"{PAGE}_next",
+                value=f"{after}:{query}",
+            )
+        )
+    return buttons
 
 
 def _interview(entry: InterviewAhead) -> SectionBlock:
