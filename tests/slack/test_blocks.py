@@ -14,11 +14,12 @@ from bot.domain.scorecards import templates
 from bot.domain.stages import Stage
 from bot.playground.standin import message_problems, view_problems
 from bot.slack.blocks import candidates as cards
+from bot.slack.blocks import interview_changes as interview_change_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import duration, esc
 from bot.slack.blocks.help import help_blocks
 from bot.store.tables import Candidate, Role, StageEvent
-from bot.usecases.candidates import CandidateCard
+from bot.usecases.candidates import CalledOff, CandidateCard, Moved
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = "Ñ" * 150
@@ -91,14 +92,19 @@ def test_add_modal_offers_at_most_100_roles() -> None:
 
 def test_messages_fit_slack_limits_at_their_largest() -> None:
     found = card()
+    # Leaving the process with many interviews still to come: the longest move note.
+    off = CalledOff(1, LONG, NOW, [(f"U{n:08d}", None, None) for n in range(12)])
+    moved = Moved(found, [off] * 12)
     messages = [
         cards.status_message(found, now=NOW, can_move=True),
-        cards.status_message(found, now=NOW, can_move=True, note=cards.moved_note(found)),
+        cards.status_message(found, now=NOW, can_move=True, note=cards.moved_note(moved)),
         cards.status_message(found, now=NOW, can_move=True, note=cards.added_note(found)),
         cards.status_message(found, now=NOW, can_move=True, note=cards.stale_note(found)),
         cards.choices_message(LONG, [(found.candidate, found.role)] * 5, action=cards.OPEN_STATUS),
         role_blocks.role_created_message(found.role, found.team.recruiter_ids, channel_problem="x"),
         role_blocks.role_channel_welcome(found.role, found.team.recruiter_ids),
+        interview_change_blocks.called_off_message(found, off),
+        interview_change_blocks.called_off_kit(found, off),
     ]
     for text, blocks in messages:
         assert text

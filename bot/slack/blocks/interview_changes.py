@@ -354,7 +354,7 @@ def closed_kit(done: Changed, why: str) -> tuple[str, list[Block]]:
 
 def cancelled_message(done: Changed, reason: str) -> tuple[str, list[Block]]:
     text = f"Interview cancelled: {done.context.stage_name} with {done.card.candidate.name}."
-    lines = f":no_entry_sign: {_what(done)} on {when(done.interview.starts_at)} is cancelled"
+    lines = f":no_entry_sign: {_what(done)}, set for {when(done.interview.starts_at)}, is cancelled"
     lines += f": {esc(reason)}" if reason else "."
     return esc(text), [section(lines), context("No scorecard is due for it.")]
 
@@ -365,8 +365,8 @@ def called_off_message(card: CandidateCard, off: CalledOff) -> tuple[str, list[B
     name = card.candidate.name
     text = f"Interview cancelled: {off.stage_name} with {name}."
     line = (
-        f":no_entry_sign: {esc(off.stage_name)} with *{esc(name)}* ({esc(card.role.title)}) "
-        f"on {when(off.starts_at)} is cancelled: {esc(name)} is no longer in the process."
+        f":no_entry_sign: {esc(off.stage_name)} with *{esc(name)}* ({esc(card.role.title)}), "
+        f"set for {when(off.starts_at)}, is cancelled: {esc(name)} is no longer in the process."
     )
     return esc(text), [section(line), context("No scorecard is due for it.")]
 
@@ -414,7 +414,7 @@ def cant_make_it_alert(done: CantMakeIt, interviewer_id: str) -> tuple[str, list
     text = f"An interviewer can't make {done.stage_name} with {candidate.name}."
     line = (
         f":warning: {user(interviewer_id)} can't make *{esc(done.stage_name)}* with "
-        f"*{esc(candidate.name)}* on {when(done.interview.starts_at)}"
+        f"*{esc(candidate.name)}* ({when(done.interview.starts_at)})"
     )
     line += f": {esc(done.reason)}" if done.reason else "."
     if done.proposed:

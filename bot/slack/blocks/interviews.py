@@ -207,7 +207,7 @@ def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
         text += f" {plural(len(warnings), 'warning')}: see below."
     lines = [
         f":calendar: Scheduled *{esc(done.stage.name)}* with *{esc(done.candidate.name)}* "
-        f"({esc(done.role.title)}) on {when(done.interview.starts_at)}.",
+        f"({esc(done.role.title)}) for {when(done.interview.starts_at)}.",
         f"Interviewers: {', '.join(user(u) for u in done.interviewer_ids)}; each got the kit.",
     ]
     if done.moved_from is not None:

@@ -349,7 +349,7 @@ def role_history_message(history: RoleHistory) -> tuple[str, list[Block]]:
     """The role's latest changes, latest first, as whole lines that fit one section."""
     role = history.role
     text = f"Changes to {esc(role.title)}"
-    created = f"Created by {user(role.created_by)} on {when(role.created_at)}."
+    created = f"Created by {user(role.created_by)}, {when(role.created_at)}."
     if not history.changes:
         return text, [
             section(f"*{esc(role.title)}*: no change since it was created."),
