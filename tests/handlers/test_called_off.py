@@ -95,9 +95,10 @@ async def test_rejecting_calls_off_the_interviews_still_to_come(
     history = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
     assert "Pipeline and tooling audit cancelled by" in history
     since = len(app.standin.calls)
-    clock.set(THURSDAY_10 + timedelta(days=2))
-    await sweep(app)
-    assert [m for m in messages_to(app, INTERVIEWER_2, since)] == []
+    for moment in (THURSDAY_10 - timedelta(minutes=25), THURSDAY_10 + timedelta(days=2)):
+        clock.set(moment)  # its reminder's time, then well past its scorecard's due time
+        await sweep(app)
+    assert messages_to(app, INTERVIEWER_2, since) == []
 
 
 async def test_the_move_form_calls_off_too(app: Running, clock: ManualClock) -> None:
@@ -129,6 +130,10 @@ async def test_a_move_within_the_process_leaves_them_booked(
     assert "still to come" not in blocks_text(said["blocks"])
     assert (await statuses(app))[ahead.id or 0] == "scheduled"
     assert told_off(app, INTERVIEWER_2, before) == []
+    # Still on: its reminder goes out (what a called-off interview never sends).
+    clock.set(THURSDAY_10 - timedelta(minutes=25))
+    await sweep(app)
+    assert messages_to(app, INTERVIEWER_2, before) != []
 
 
 async def test_an_offer_answered_calls_off_what_was_still_booked(
