@@ -23,10 +23,11 @@ from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import interviews as interview_blocks
+from bot.slack.blocks import notes as note_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
 from bot.slack.blocks.common import esc, when
-from bot.usecases import candidates, deadlines, feedback, offers, takehomes
+from bot.usecases import candidates, deadlines, feedback, notes, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
 from handlers.render import call_off, refresh_home, shown_status
@@ -133,6 +134,14 @@ async def open_deadline(reply: Reply, action: dict[str, Any]) -> None:
     card = await _candidate_card(reply, action, deadlines.deadline_refusal)
     if card is not None:
         await reply.open(deadline_blocks.deadline_modal(card))
+
+
+@on_click
+async def open_note(reply: Reply, action: dict[str, Any]) -> None:
+    """Add note… on the card, or a name picked from `/hire note`'s list."""
+    card = await _candidate_card(reply, action, notes.note_refusal)
+    if card is not None:
+        await reply.open(note_blocks.note_modal(card))
 
 
 @on_click
@@ -373,6 +382,7 @@ def register(app: AsyncApp) -> None:
     app.action(cards.ADVANCE)(advance)
     app.action(re.compile(rf"^{cards.OPEN_SCHEDULE}(_\d+)?$"))(open_schedule)
     app.action(cards.OPEN_DEADLINE)(open_deadline)
+    app.action(re.compile(rf"^{note_blocks.OPEN_NOTE}(_\d+)?$"))(open_note)
     app.action(re.compile(rf"^{interview_blocks.OPEN_SCORECARD}(_\d+)?$"))(open_scorecard)
     app.action(re.compile(rf"^{interview_blocks.VIEW_SCORECARD}(_\d+)?$"))(view_scorecard)
     app.action(re.compile(rf"^{offer_blocks.OPEN_OFFER}(_\d+)?$"))(open_offer)

@@ -31,6 +31,7 @@ from bot.slack.blocks import days_off as day_off_blocks
 from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import imports as import_blocks
 from bot.slack.blocks import interviews as interview_blocks
+from bot.slack.blocks import notes as note_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import schedule as schedule_blocks
 from bot.slack.blocks.common import esc, not_picked
@@ -39,10 +40,10 @@ from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
 from bot.slack.notify import UNREACHABLE, dm, refusal, time_zone, time_zones_in_time
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, days_away, days_off, exports, feedback, roles
+from bot.usecases import candidates, days_away, days_off, exports, feedback, notes, roles
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
-from bot.usecases.errors import StaleMove
+from bot.usecases.errors import FormErrors, StaleMove
 from handlers import actions, edits, erasure
 from handlers.render import call_off, refresh_home, status_answer, status_card
 from handlers.replies import CommandReply, Reply, on_click
@@ -473,6 +474,57 @@ async def edit(reply: CommandReply, name: str) -> None:
         await edits.open_candidate_edit(reply, card.candidate.id or 0)
 
 
+async def note(reply: CommandReply, rest: str) -> None:
+    """`/hire note <name>: <text>` keeps the note at once; `/hire note <name>` opens the
+    form (also from the list of names, when several match)."""
+    name, _, text = rest.partition(":")
+    card = await _one_candidate(
+        reply,
+        name.strip(),
+        missing=f"Whom about? Example: `{NOTE_EXAMPLE}`.",
+        action=note_blocks.OPEN_NOTE,
+    )
+    if card is None:
+        return
+    if not text.strip():
+        await _candidate_form(reply, card, notes.note_refusal, lambda: note_blocks.note_modal(card))
+        return
+    try:
+        noted = await reply.unless_refused(
+            notes.add_note(
+                reply.deps.db,
+                actor_id=reply.user_id,
+                candidate_id=card.candidate.id or 0,
+                text=text,
+                now=reply.deps.clock.now(),
+            )
+        )
+    except FormErrors as invalid:
+        await reply.tell(f"{esc(invalid.errors['note'])} Example: `{NOTE_EXAMPLE}`.")
+        return
+    if noted is not None:
+        await reply.show(
+            *await status_card(reply.deps, reply.user_id, noted, note=note_blocks.note_added(noted))
+        )
+
+
+NOTE_EXAMPLE = "/hire note Jane Doe: expects an offer by Friday"
+
+
+async def notes_(reply: CommandReply, name: str) -> None:
+    """`/hire notes <name>`: the candidate's notes, whole, latest first."""
+    card = await _one_candidate(
+        reply, name, missing="Whose? Example: `/hire notes Jane Doe`.", action=cards.OPEN_STATUS
+    )
+    if card is None:
+        return
+    found = await reply.unless_refused(
+        notes.notes_of(reply.deps.db, viewer_id=reply.user_id, candidate_id=card.candidate.id or 0)
+    )
+    if found is not None:
+        await reply.show(*note_blocks.notes_message(found))
+
+
 async def _send_export(
     client: AsyncWebClient, user_id: str, data: bytes, comment: str, filename: str
 ) -> None:
@@ -572,6 +624,8 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "holidays": holidays,
     "away": away,
     "interviews": interviews,
+    "note": note,
+    "notes": notes_,
 }
 
 

@@ -16,6 +16,7 @@ from bot.slack import notify
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import interviews as interview_blocks
+from bot.slack.blocks import notes as note_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
@@ -31,7 +32,7 @@ from bot.slack.metadata import (
 )
 from bot.store.tables import Role
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, deadlines, feedback, offers, roles, takehomes
+from bot.usecases import candidates, deadlines, feedback, notes, offers, roles, takehomes
 from bot.usecases.errors import FormErrors
 from handlers import forms
 from handlers.render import call_off, refresh_home
@@ -149,6 +150,22 @@ async def set_deadline(ack: AsyncAck, modal: Modal) -> None:
     )
     await ack()
     modal.confirm(done.card, deadline_blocks.deadline_note(done), name="confirm-deadline")
+
+
+# A note on a candidate ---------------------------------------------------------------
+
+
+@submission("note")
+async def add_note(ack: AsyncAck, modal: Modal) -> None:
+    card = await notes.add_note(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        candidate_id=CandidateMetadata.from_view(modal.view).candidate_id,
+        text=forms.text(modal.view, "note"),
+        now=modal.deps.clock.now(),
+    )
+    await ack()
+    modal.confirm(card, note_blocks.note_added(card), name="confirm-note")
 
 
 # Schedule an interview ------------------------------------------------------------------
@@ -432,6 +449,7 @@ def register(app: AsyncApp) -> None:
     app.view(cards.MOVE_CANDIDATE)(move_candidate)
     app.view(interview_blocks.SCHEDULE)(schedule_interview)
     app.view(deadline_blocks.SET_DEADLINE)(set_deadline)
+    app.view(note_blocks.ADD_NOTE)(add_note)
     app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)
     app.view(offer_blocks.EXTEND_OFFER)(extend_offer)
     app.view(offer_blocks.REVISE_OFFER)(revise_offer)

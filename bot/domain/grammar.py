@@ -28,6 +28,8 @@ SUBCOMMANDS = (
     "holidays",
     "away",
     "interviews",
+    "note",
+    "notes",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 

@@ -62,6 +62,24 @@ _CHANGES_OF_CANDIDATE = Prepared(
 )
 
 
+# A note someone on the hiring team wrote on a candidate (bot.usecases.notes): a change
+# record of its own kind, its text in `reason`, so history, erasure and export take it.
+NOTE_KIND = "candidate_note"
+
+
+async def notes_of_candidate(
+    session: AsyncSession, *, candidate_id: int, limit: int = 50
+) -> list[Change]:
+    """The candidate's notes, latest first."""
+    result = await session.exec(
+        select(Change)
+        .where(Change.candidate_id == candidate_id, Change.kind == NOTE_KIND)
+        .order_by(col(Change.at).desc(), col(Change.id).desc())
+        .limit(limit)
+    )
+    return list(result.all())
+
+
 async def changes_of_role(session: AsyncSession, *, role_id: int, limit: int = 50) -> list[Change]:
     """Changes to the role itself (not to its candidates), latest first."""
     result = await session.exec(

@@ -109,6 +109,7 @@ ACTION_IDS = (
     "takehome_graders_open",
     "interviews_page_next",
     "interviews_page_earlier",
+    "note_open",
 )
 CALLBACK_IDS = (
     "role_create",
@@ -119,6 +120,7 @@ CALLBACK_IDS = (
     "offer_submit",
     "offer_revise",
     "interview_cant",
+    "candidate_note",
 )
 
 # Under 2**63: SQLite cannot bind larger integers (test_ids_beyond_64_bits_*).
@@ -225,6 +227,7 @@ async def build_world(app: Running) -> World:
         ("schedule Jane Doe", RECRUITER),
         ("offer Jane Doe", RECRUITER),
         ("offer Ola Offer", RECRUITER),  # in offer: its revision
+        ("note Jane Doe", RECRUITER),
     ):
         response = await app.slack.command(text, user=user)
         assert response.status_code == 200 and not response.content, (text, response.text)

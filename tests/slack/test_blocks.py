@@ -131,7 +131,14 @@ def test_offer_stage_offers_hiring_and_no_advance_past_hired() -> None:
         e["text"]["text"] for b in to_dicts(blocks) if b["type"] == "actions" for e in b["elements"]
     ]
     # No interviews once offered.
-    assert labels == ["Advance to hired", "Set candidate deadline", "Move…", "Edit", "Reject"]
+    assert labels == [
+        "Advance to hired",
+        "Set candidate deadline",
+        "Add note…",
+        "Move…",
+        "Edit",
+        "Reject",
+    ]
 
 
 def test_open_candidates_before_an_offer_can_get_interviews() -> None:

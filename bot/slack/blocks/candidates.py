@@ -37,6 +37,7 @@ from bot.slack.blocks.common import (
 )
 from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
 from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
+from bot.slack.blocks.notes import OPEN_NOTE
 from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Change, Role, StageEvent
 from bot.usecases.candidates import CandidateCard, Moved
@@ -285,6 +286,7 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
             text="Set candidate deadline", action_id=OPEN_DEADLINE, value=str(candidate.id)
         )
     )
+    buttons.append(ButtonElement(text="Add note…", action_id=OPEN_NOTE, value=str(candidate.id)))
     buttons.append(ButtonElement(text="Move…", action_id=OPEN_MOVE, value=f"{candidate.id}:"))
     # Name, email, links, or another role: bot/slack/blocks/edits.py.
     buttons.append(

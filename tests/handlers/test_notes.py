@@ -1,0 +1,136 @@
+"""Notes on a candidate, through signed Slack requests: `/hire note` in one line or by
+its form, Add note… on the card, `/hire notes`, and who may read and write them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.slack.blocks import candidates as cards
+from bot.store.tables import Change
+from bot.usecases.notes import MAX_NOTE_TEXT, TEAM_ONLY
+from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running
+from tests.flows import (
+    INTERVIEWER,
+    add_candidate,
+    answer,
+    blocks_text,
+    click,
+    create_role,
+    last_view,
+    schedule,
+    stored,
+)
+from tests.scheduling.test_sweep import messages_to
+
+# A note is a change record written in a transaction: both databases.
+pytestmark = pytest.mark.both_databases
+
+
+async def jane(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+
+
+async def say(app: Running, text: str, user: str = RECRUITER) -> dict[str, Any]:
+    return answer(await app.slack.command(text, user=user))
+
+
+async def notes(app: Running) -> list[Change]:
+    return [c for c in await stored(app, Change) if c.kind == "candidate_note"]
+
+
+async def test_a_note_in_one_line_goes_into_the_history(app: Running) -> None:
+    await jane(app)
+    said = await say(app, "note Jane Doe: Spoke on the phone; expects an offer by Friday")
+
+    assert said["text"] == "Your note is in Jane Doe's history.", said["text"]
+    shown = blocks_text(said["blocks"])
+    assert ":memo: Your note is in Jane Doe's history." in shown
+    assert f"note by <@{RECRUITER}>\n> Spoke on the phone; expects an offer by Friday" in shown
+    [stored_note] = await notes(app)
+    assert (stored_note.actor_id, stored_note.reason) == (
+        RECRUITER,
+        "Spoke on the phone; expects an offer by Friday",
+    )
+    # The hiring manager reads it on the card and whole in /hire notes.
+    assert "expects an offer by Friday" in blocks_text(
+        (await say(app, "status Jane Doe", HM))["blocks"]
+    )
+    listed = await say(app, "notes Jane Doe", HM)
+    assert listed["text"] == "Notes on Jane Doe, latest first."
+    assert "Spoke on the phone; expects an offer by Friday" in blocks_text(listed["blocks"])
+
+
+async def test_add_note_on_the_card_opens_the_form_and_checks_it(app: Running) -> None:
+    await jane(app)
+    card = await say(app, "status Jane Doe", HM)
+    assert await click(app, card, "Add note…", user=HM) == []
+    form = last_view(app)
+    assert form["callback_id"] == "candidate_note"
+
+    empty = await app.slack.submit_view(form, {"note": "   "}, user=HM)
+    assert "Write the note" in empty.json()["errors"]["note"]
+    long = await app.slack.submit_view(form, {"note": "x" * (MAX_NOTE_TEXT + 1)}, user=HM)
+    assert f"under {MAX_NOTE_TEXT} characters" in long.json()["errors"]["note"]
+    nul = await app.slack.submit_view(form, {"note": "a\x00b"}, user=HM)
+    assert "note" in nul.json()["errors"]
+    assert await notes(app) == []
+
+    before = len(app.standin.calls)
+    done = await app.slack.submit_view(
+        form, {"note": "Referred by <@UREF> — strong on infra"}, user=HM
+    )
+    assert not done.content, done.text
+    await app.settle()
+    [confirmed] = [m for m in messages_to(app, HM, before) if "Your note" in m["text"]]
+    text = blocks_text(confirmed["blocks"])
+    # Typed text is escaped: what looks like a mention stays text.
+    assert "Referred by &lt;@UREF&gt; — strong on infra" in text
+
+
+async def test_the_form_opens_from_the_command_without_text(app: Running) -> None:
+    await jane(app)
+    response = await app.slack.command("note Jane Doe", user=RECRUITER)
+    assert response.status_code == 200 and not response.content, response.text
+    assert last_view(app)["callback_id"] == "candidate_note"
+
+
+async def test_interviewers_neither_see_nor_write_notes(app: Running) -> None:
+    await jane(app)
+    await schedule(app, "Jane Doe")
+    await say(app, "note Jane Doe: HM is keen; salary ask is high")
+
+    card = await say(app, "status Jane Doe", INTERVIEWER)
+    shown = blocks_text(card["blocks"])
+    assert card["text"].startswith("Jane Doe") and "salary ask" not in shown
+    assert "Add note" not in shown
+    assert (await say(app, "notes Jane Doe", INTERVIEWER))["text"] == TEAM_ONLY
+    assert (await say(app, "note Jane Doe: she seemed nervous", INTERVIEWER))["text"] == TEAM_ONLY
+    # Someone who may not see Jane at all learns nothing of her; an admin off the team
+    # neither (admins see candidates only on roles they are named on).
+    for person in (OUTSIDER, ADMIN):
+        said = await say(app, "note Jane Doe: hello", person)
+        assert said["text"] == cards.not_found_message("Jane Doe")
+    assert len(await notes(app)) == 1
+
+
+async def test_bad_input_in_one_line_says_why_with_an_example(app: Running) -> None:
+    await jane(app)
+    missing = await say(app, "note")
+    assert missing["text"].startswith("Whom about? Example: `/hire note")
+    long = await say(app, f"note Jane Doe: {'x' * (MAX_NOTE_TEXT + 1)}")
+    assert long["text"].startswith(f"Keep a note under {MAX_NOTE_TEXT} characters.")
+    assert "Example: `/hire note Jane Doe: expects an offer by Friday`" in long["text"]
+    empty_list = await say(app, "notes Jane Doe")
+    assert empty_list["text"] == "No notes on Jane Doe yet."
+    assert await notes(app) == []
+
+
+async def test_a_closed_candidate_takes_notes_too(app: Running) -> None:
+    await jane(app)
+    await say(app, "move Jane Doe to rejected: not senior enough")
+    said = await say(app, "note Jane Doe: worth a call for the staff role next year")
+    assert ":memo:" in blocks_text(said["blocks"])
+    assert len(await notes(app)) == 1
