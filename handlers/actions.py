@@ -145,6 +145,32 @@ async def open_note(reply: Reply, action: dict[str, Any]) -> None:
 
 
 @on_click
+async def open_notes(reply: Reply, action: dict[str, Any]) -> None:
+    """A name picked from `/hire notes`' list: that candidate's notes, in its place."""
+    found = await reply.unless_refused(
+        notes.notes_of(reply.deps.db, viewer_id=reply.user_id, candidate_id=_id_of(action))
+    )
+    if found is not None:
+        await reply.show(*note_blocks.notes_message(found, reply.user_id))
+
+
+@on_click
+async def delete_note(reply: Reply, action: dict[str, Any]) -> None:
+    """Delete on one's own note: the list again, without it (Slack asked to confirm)."""
+    found = await reply.unless_refused(
+        notes.delete_note(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            note_id=_id_of(action),
+            now=reply.deps.clock.now(),
+        )
+    )
+    if found is not None:
+        note = note_blocks.deleted_note(found)
+        await reply.replace(*note_blocks.notes_message(found, reply.user_id, note=note))
+
+
+@on_click
 async def open_scorecard(reply: Reply, action: dict[str, Any]) -> None:
     ctx = await reply.unless_refused(
         feedback.scorecard_context(
@@ -383,6 +409,8 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{cards.OPEN_SCHEDULE}(_\d+)?$"))(open_schedule)
     app.action(cards.OPEN_DEADLINE)(open_deadline)
     app.action(re.compile(rf"^{note_blocks.OPEN_NOTE}(_\d+)?$"))(open_note)
+    app.action(re.compile(rf"^{note_blocks.OPEN_NOTES}(_\d+)?$"))(open_notes)
+    app.action(re.compile(rf"^{note_blocks.DELETE_NOTE}(_\d+)?$"))(delete_note)
     app.action(re.compile(rf"^{interview_blocks.OPEN_SCORECARD}(_\d+)?$"))(open_scorecard)
     app.action(re.compile(rf"^{interview_blocks.VIEW_SCORECARD}(_\d+)?$"))(view_scorecard)
     app.action(re.compile(rf"^{offer_blocks.OPEN_OFFER}(_\d+)?$"))(open_offer)

@@ -514,7 +514,10 @@ NOTE_EXAMPLE = "/hire note Jane Doe: expects an offer by Friday"
 async def notes_(reply: CommandReply, name: str) -> None:
     """`/hire notes <name>`: the candidate's notes, whole, latest first."""
     card = await _one_candidate(
-        reply, name, missing="Whose? Example: `/hire notes Jane Doe`.", action=cards.OPEN_STATUS
+        reply,
+        name,
+        missing="Whose? Example: `/hire notes Jane Doe`.",
+        action=note_blocks.OPEN_NOTES,
     )
     if card is None:
         return
@@ -522,7 +525,7 @@ async def notes_(reply: CommandReply, name: str) -> None:
         notes.notes_of(reply.deps.db, viewer_id=reply.user_id, candidate_id=card.candidate.id or 0)
     )
     if found is not None:
-        await reply.show(*note_blocks.notes_message(found))
+        await reply.show(*note_blocks.notes_message(found, reply.user_id))
 
 
 async def _send_export(

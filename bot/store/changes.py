@@ -65,6 +65,8 @@ _CHANGES_OF_CANDIDATE = Prepared(
 # A note someone on the hiring team wrote on a candidate (bot.usecases.notes): a change
 # record of its own kind, its text in `reason`, so history, erasure and export take it.
 NOTE_KIND = "candidate_note"
+NOTE_DELETED_KIND = "candidate_note_deleted"  # its author took it back; the text is gone
+NOTE_KINDS = frozenset({NOTE_KIND, NOTE_DELETED_KIND})  # the hiring team's only
 
 
 async def notes_of_candidate(
@@ -89,3 +91,20 @@ async def changes_of_role(session: AsyncSession, *, role_id: int, limit: int = 5
         .limit(limit)
     )
     return list(result.all())
+
+
+async def change_by_id(session: AsyncSession, *, change_id: int) -> Change | None:
+    """The change as stored now (not as the session read it before a lock)."""
+    result = await session.exec(
+        select(Change).where(Change.id == change_id).execution_options(populate_existing=True)
+    )
+    return result.first()
+
+
+async def take_back_note(session: AsyncSession, *, note: Change, now: datetime) -> None:
+    """A note its author took back: the same row says a note was deleted, and when, with
+    its text gone for good. (Deleting the row would free its id, which SQLite hands to
+    the next row, and a second click on the old Delete would find that one.)"""
+    note.kind, note.summary, note.reason, note.at = NOTE_DELETED_KIND, "note deleted", "", now
+    session.add(note)
+    await session.flush()

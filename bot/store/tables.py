@@ -360,7 +360,8 @@ class WeeklyReport(SQLModel, table=True):
 
 class Change(SQLModel, table=True):
     """Append-only: one change to a role, a candidate or an interview (who, when, what, why),
-    for the candidate's history and the role's. Stage moves stay in stage_event."""
+    for the candidate's history and the role's. Stage moves stay in stage_event. The one
+    row ever changed is a note its author takes back (store.changes.take_back_note)."""
 
     __tablename__ = "change_record"
     __table_args__ = (

@@ -168,7 +168,7 @@ async def card_in(
     if not access.can_see_candidates(user_id, role_with_team.team):
         # The team's notes are the team's (bot.usecases.notes): an interviewer's card
         # leaves them out, so what the team thinks never leans on their feedback.
-        changes = [c for c in changes if c.kind != store.changes.NOTE_KIND]
+        changes = [c for c in changes if c.kind not in store.changes.NOTE_KINDS]
     return CandidateCard(candidate, role_with_team.role, role_with_team.team, events, changes)
 
 

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from bot import store
 from bot.domain import access
-from bot.store.changes import NOTE_KIND
+from bot.store.changes import NOTE_DELETED_KIND, NOTE_KIND
 from bot.store.engine import Database
 from bot.store.tables import Change
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
-from bot.usecases.errors import FormErrors
+from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
 MAX_NOTE_TEXT = 2000  # under a change record's reason (MAX_NOTE) and a section's 3000
 SHOWN_NOTES = 40  # `/hire notes`: the latest, each a section of a message of 50 blocks
@@ -75,6 +75,37 @@ async def notes_of(db: Database, *, viewer_id: str, candidate_id: int) -> Notes:
         card = await allowed_card(
             session, user_id=viewer_id, candidate_id=candidate_id, refusal=note_refusal
         )
+        found = await store.changes.notes_of_candidate(
+            session, candidate_id=candidate_id, limit=SHOWN_NOTES + 1
+        )
+    return Notes(card, found[:SHOWN_NOTES], len(found) > SHOWN_NOTES)
+
+
+GONE = "That note was deleted already."
+NOT_YOUR_NOTE = "Only whoever wrote a note deletes it."
+
+
+async def delete_note(db: Database, *, actor_id: str, note_id: int, now: datetime) -> Notes:
+    """Its author takes a note back: its text goes for good, and the history says a note
+    was deleted, and by whom. NotAllowed for anyone else, or a note gone already. The
+    candidate's notes come back as they are now."""
+    async with db.transaction() as session:
+        note = await store.changes.change_by_id(session, change_id=note_id)
+        if note is None or note.kind not in (NOTE_KIND, NOTE_DELETED_KIND):
+            raise NotAllowed(NOT_FOUND)
+        assert note.candidate_id is not None
+        candidate_id = note.candidate_id
+        await store.lock_candidate(session, candidate_id=candidate_id)  # one change at a time
+        note = await store.changes.change_by_id(session, change_id=note_id)  # under the lock
+        assert note is not None  # notes are never removed, only taken back
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=note_refusal
+        )
+        if note.actor_id != actor_id:
+            raise NotAllowed(NOT_YOUR_NOTE)
+        if note.kind == NOTE_DELETED_KIND:
+            raise NotAllowed(GONE)  # a double click, or a second list's Delete
+        await store.changes.take_back_note(session, note=note, now=now)
         found = await store.changes.notes_of_candidate(
             session, candidate_id=candidate_id, limit=SHOWN_NOTES + 1
         )

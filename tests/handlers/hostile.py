@@ -110,6 +110,8 @@ ACTION_IDS = (
     "interviews_page_next",
     "interviews_page_earlier",
     "note_open",
+    "notes_open",
+    "note_delete",
 )
 CALLBACK_IDS = (
     "role_create",

@@ -9,7 +9,7 @@ import pytest
 
 from bot.slack.blocks import candidates as cards
 from bot.store.tables import Change
-from bot.usecases.notes import MAX_NOTE_TEXT, TEAM_ONLY
+from bot.usecases.notes import GONE, MAX_NOTE_TEXT, NOT_YOUR_NOTE, TEAM_ONLY
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -19,6 +19,7 @@ from tests.flows import (
     click,
     create_role,
     last_view,
+    press,
     schedule,
     stored,
 )
@@ -134,3 +135,54 @@ async def test_a_closed_candidate_takes_notes_too(app: Running) -> None:
     said = await say(app, "note Jane Doe: worth a call for the staff role next year")
     assert ":memo:" in blocks_text(said["blocks"])
     assert len(await notes(app)) == 1
+
+
+async def test_its_author_deletes_a_note_and_the_history_says_one_was(app: Running) -> None:
+    await jane(app)
+    await say(app, "note Jane Doe: salary ask 180k", HM)
+    await say(app, "note Jane Doe: wrong candidate, sorry")
+    [mine] = [n for n in await notes(app) if n.actor_id == RECRUITER]
+
+    listed = await say(app, "notes Jane Doe")
+    deletes = [b["accessory"] for b in listed["blocks"] if b.get("accessory")]
+    # Only one's own notes have Delete, and it asks first.
+    assert [d["action_id"] for d in deletes] == [f"note_delete_{mine.id}"]
+    assert deletes[0]["confirm"]["confirm"]["text"] == "Delete"
+
+    [after] = await click(app, listed, "Delete", user=RECRUITER)
+    assert after.args["replace_original"] is True
+    shown = blocks_text(after.args["blocks"])
+    assert "Your note on Jane Doe is deleted." in shown
+    assert "wrong candidate" not in shown and "salary ask 180k" in shown
+    assert [n.reason for n in await notes(app)] == ["salary ask 180k"]
+    history = blocks_text((await say(app, "status Jane Doe"))["blocks"])
+    assert f"note deleted by <@{RECRUITER}>" in history and "wrong candidate" not in history
+
+    # The same button again (a double click): the note is gone already, said so.
+    [again] = await click(app, listed, "Delete", user=RECRUITER)
+    assert again.args["text"] == GONE
+
+
+async def test_nobody_deletes_someone_elses_note(app: Running) -> None:
+    await jane(app)
+    await schedule(app, "Jane Doe")
+    await say(app, "note Jane Doe: salary ask 180k", HM)
+    [hers] = await notes(app)
+    for person, why in ((RECRUITER, NOT_YOUR_NOTE), (INTERVIEWER, TEAM_ONLY)):
+        [said] = await press(app, f"note_delete_{hers.id}", str(hers.id), user=person)
+        assert said.args["text"] == why
+    [said] = await press(app, f"note_delete_{hers.id}", str(hers.id), user=OUTSIDER)
+    assert "salary" not in said.args["text"] and "Jane" not in said.args["text"]
+    assert [n.reason for n in await notes(app)] == ["salary ask 180k"]
+
+
+async def test_notes_of_one_of_several_namesakes_are_picked_from_a_list(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Jane Smith", role=role)
+    await say(app, "note Jane Smith: prefers mornings")
+    listing = await say(app, "notes Jane")
+    assert listing["text"].startswith("Several candidates match")
+    smith = {"blocks": [b for b in listing["blocks"] if "Jane Smith" in str(b)]}
+    [shown] = await click(app, smith, "Choose", user=RECRUITER)
+    assert "prefers mornings" in blocks_text(shown.args["blocks"])

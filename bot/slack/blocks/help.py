@@ -36,7 +36,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "Keep a note on a candidate, for their hiring team only (no text: the form)",
         "/hire note Jane Doe: expects an offer by Friday",
     ),
-    ("/hire notes <name>", "A candidate's notes, whole, latest first", "/hire notes Jane Doe"),
+    (
+        "/hire notes <name>",
+        "A candidate's notes, whole, latest first; Delete on your own",
+        "/hire notes Jane Doe",
+    ),
     ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
     (
         "/hire offer <name>",
