@@ -74,11 +74,11 @@ async def status(reply: CommandReply, query: str) -> None:
 
 
 async def _one_candidate(
-    reply: CommandReply, name: str, *, missing: str, action: str
+    reply: CommandReply, name: str, *, missing: str, action: str, not_found: str = ""
 ) -> CandidateCard | None:
     """The one candidate a name means to this person, or None once the answer says why
     not: `missing` when no name was typed, a list to pick from (buttons of `action`), or
-    the same words for nobody by that name and nobody they may see."""
+    the same words for nobody by that name and nobody they may see (then `not_found`)."""
     if not name:
         await reply.tell(missing)
         return None
@@ -94,7 +94,7 @@ async def _one_candidate(
         else None
     )
     if card is None:
-        await reply.tell(cards.not_found_message(name))
+        await reply.tell(" ".join(filter(None, [cards.not_found_message(name), not_found])))
     return card
 
 
@@ -477,12 +477,16 @@ async def edit(reply: CommandReply, name: str) -> None:
 async def note(reply: CommandReply, rest: str) -> None:
     """`/hire note <name>: <text>` keeps the note at once; `/hire note <name>` opens the
     form (also from the list of names, when several match)."""
-    name, _, text = rest.partition(":")
+    name, colon, text = rest.partition(":")
     card = await _one_candidate(
         reply,
         name.strip(),
         missing=f"Whom about? Example: `{NOTE_EXAMPLE}`.",
         action=note_blocks.OPEN_NOTE,
+        # "/hire note Jane Doe expects an offer": the whole line was read as a name.
+        not_found=""
+        if colon
+        else f"A note in one line needs a colon after the name: `{NOTE_EXAMPLE}`.",
     )
     if card is None:
         return

@@ -186,3 +186,14 @@ async def test_notes_of_one_of_several_namesakes_are_picked_from_a_list(app: Run
     smith = {"blocks": [b for b in listing["blocks"] if "Jane Smith" in str(b)]}
     [shown] = await click(app, smith, "Choose", user=RECRUITER)
     assert "prefers mornings" in blocks_text(shown.args["blocks"])
+
+
+async def test_a_note_without_its_colon_says_how_to_write_one(app: Running) -> None:
+    await jane(app)
+    said = await say(app, "note Jane Doe expects an offer by Friday")
+    assert said["text"].startswith("I couldn't find a candidate called “Jane Doe expects")
+    assert said["text"].endswith(
+        "A note in one line needs a colon after the name: "
+        "`/hire note Jane Doe: expects an offer by Friday`."
+    )
+    assert await notes(app) == []
