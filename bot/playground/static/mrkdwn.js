@@ -16,7 +16,7 @@ const EMOJI = {
   heart: "❤️", sparkles: "✨", trophy: "🏆", page_facing_up: "📄", inbox_tray: "📥", outbox_tray: "📤",
   hammer_and_wrench: "🛠️", gear: "⚙️", checkered_flag: "🏁", construction: "🚧", sunny: "☀️",
   palm_tree: "🌴", ghost: "👻", unlock: "🔓", heavy_minus_sign: "➖", envelope_with_arrow: "📩",
-  ok_hand: "👌", pencil2: "✏️",
+  ok_hand: "👌", pencil2: "✏️", wastebasket: "🗑️",
 };
 
 const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
