@@ -153,3 +153,5 @@ async def test_an_offer_answered_calls_off_what_was_still_booked(
     assert "Their interview still to come is cancelled" in shown
     assert (await statuses(app))[ahead.id or 0] == "cancelled"
     assert len(told_off(app, INTERVIEWER, before)) == 1
+    [change] = [c for c in await stored(app, Change) if c.interview_id == ahead.id]
+    assert change.reason == "Jane Doe is hired"
