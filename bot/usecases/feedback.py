@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from bot import store
 from bot.domain import access, clocks, safeguards
 from bot.domain.access import Team
-from bot.domain.interviews import InterviewStatus
+from bot.domain.interviews import InterviewChange, InterviewStatus
 from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import (
@@ -270,8 +270,8 @@ async def _status_changes(
             interviews[view.interview.id or 0] = replace(view, status_change=change)
 
 
-# The change kinds that take an interview out of the loop (bot.usecases.interviews).
-STATUS_KINDS = frozenset({"interview_cancelled", "interview_no_show"})
+# The change kinds that take an interview out of the loop.
+STATUS_KINDS = frozenset({InterviewChange.CANCELLED, InterviewChange.NO_SHOW})
 
 
 async def loop_in(

@@ -57,14 +57,11 @@ class Verb(StrEnum):
     NO_SHOW = "no_show"
 
 
-Kind = InterviewChange  # the change record's kinds for interviews (Change.kind)
-
-
 _WHAT_CHANGED: dict[str, str] = {
-    Kind.RESCHEDULED: "it was moved to another time",
-    Kind.PANEL: "its interviewers changed",
-    Kind.CANCELLED: "it was cancelled",
-    Kind.NO_SHOW: "it was marked a no-show",
+    InterviewChange.RESCHEDULED: "it was moved to another time",
+    InterviewChange.PANEL: "its interviewers changed",
+    InterviewChange.CANCELLED: "it was cancelled",
+    InterviewChange.NO_SHOW: "it was marked a no-show",
 }
 # The changes that bump the interview's version (a "can't make it" only flags a seat).
 _VERSIONED = frozenset(_WHAT_CHANGED)
@@ -367,7 +364,7 @@ async def reschedule(
         await store.changes.record_change(
             session,
             actor_id=actor_id,
-            kind=Kind.RESCHEDULED,
+            kind=InterviewChange.RESCHEDULED,
             summary=summary,
             now=now,
             role_id=role.id,
@@ -487,7 +484,7 @@ async def change_panel(
         await store.changes.record_change(
             session,
             actor_id=actor_id,
-            kind=Kind.PANEL,
+            kind=InterviewChange.PANEL,
             summary=f"{context.stage_name} interviewers: {'; '.join(parts)}",
             now=now,
             role_id=role.id,
@@ -579,7 +576,7 @@ async def _take_out(
         await store.changes.record_change(
             session,
             actor_id=actor_id,
-            kind=Kind.CANCELLED if cancelled else Kind.NO_SHOW,
+            kind=InterviewChange.CANCELLED if cancelled else InterviewChange.NO_SHOW,
             summary=f"{context.stage_name} {'cancelled' if cancelled else 'marked a no-show'}",
             now=now,
             role_id=role.id,
@@ -755,7 +752,7 @@ async def cant_make_it(
         await store.changes.record_change(
             session,
             actor_id=user_id,
-            kind=Kind.CANT_MAKE_IT,
+            kind=InterviewChange.CANT_MAKE_IT,
             summary=f"<@{user_id}> can't make {stage_name}{could_do}",
             now=now,
             role_id=role.id,

@@ -44,7 +44,7 @@ REVISE_OFFER = "offer_revise"  # the revision form
 
 
 def offer_modal(card: CandidateCard, *, now: datetime) -> View:
-    default_expiry = int(now.timestamp()) + card.role.offer_hours * 3600
+    default_expiry = now + timedelta(hours=card.role.offer_hours)
     return form_modal(
         EXTEND_OFFER,
         "Extend an offer",
@@ -61,12 +61,7 @@ def offer_modal(card: CandidateCard, *, now: datetime) -> View:
                 )
             ),
             _terms_input(),
-            InputBlock(
-                block_id="expires",
-                label="Expires at",
-                hint=f"Default: {card.role.offer_hours} hours from now.",
-                element=DateTimePickerElement(action_id="value", initial_date_time=default_expiry),
-            ),
+            _expires_input(default_expiry, f"Default: {card.role.offer_hours} hours from now."),
         ],
     )
 
@@ -89,13 +84,8 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
                 f"{when(offer.extended_at)} by {user(offer.extended_by)}"
             ),
             _terms_input(offer.terms),
-            InputBlock(
-                block_id="expires",
-                label="Expires at",
-                hint="The clock follows the new time: the 24 h and 4 h warnings come again.",
-                element=DateTimePickerElement(
-                    action_id="value", initial_date_time=int(expiry.timestamp())
-                ),
+            _expires_input(
+                expiry, "The clock follows the new time: the 24 h and 4 h warnings come again."
             ),
             context(
                 "The candidate's history records who revised it, when, and what changed "
@@ -148,6 +138,17 @@ def _terms_input(initial: str | None = None) -> InputBlock:
         hint="Title, level, salary, start date: what the candidate is deciding on.",
         element=PlainTextInputElement(
             action_id="value", multiline=True, max_length=MAX_NOTE, initial_value=initial
+        ),
+    )
+
+
+def _expires_input(initial: datetime, hint: str) -> InputBlock:
+    return InputBlock(
+        block_id="expires",
+        label="Expires at",
+        hint=hint,
+        element=DateTimePickerElement(
+            action_id="value", initial_date_time=int(initial.timestamp())
         ),
     )
 
