@@ -155,6 +155,35 @@ async def open_notes(reply: Reply, action: dict[str, Any]) -> None:
 
 
 @on_click
+async def open_edit_note(reply: Reply, action: dict[str, Any]) -> None:
+    """Edit… on one's own note in `/hire notes`: the form, filled in with its text."""
+    found = await reply.unless_refused(
+        notes.note_to_edit(reply.deps.db, actor_id=reply.user_id, note_id=_id_of(action))
+    )
+    if found is not None:
+        await reply.open(note_blocks.edit_note_modal(found))
+
+
+@on_click
+async def notes_page(reply: Reply, action: dict[str, Any]) -> None:
+    """Older / Newer under `/hire notes`: another page, read afresh, in the list's place."""
+    parts = _parts(action)
+    if len(parts) != 2 or not parts[1].isdigit() or _id_of(action) == 0:
+        await reply.tell("That button is out of date; ask again with `/hire notes <name>`.")
+        return
+    found = await reply.unless_refused(
+        notes.notes_of(
+            reply.deps.db,
+            viewer_id=reply.user_id,
+            candidate_id=_id_of(action),
+            start=int(parts[1]),
+        )
+    )
+    if found is not None:
+        await reply.replace(*note_blocks.notes_message(found, reply.user_id))
+
+
+@on_click
 async def delete_note(reply: Reply, action: dict[str, Any]) -> None:
     """Delete on one's own note: the list again, without it (Slack asked to confirm)."""
     found = await reply.unless_refused(
@@ -411,6 +440,8 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{note_blocks.OPEN_NOTE}(_\d+)?$"))(open_note)
     app.action(re.compile(rf"^{note_blocks.OPEN_NOTES}(_\d+)?$"))(open_notes)
     app.action(re.compile(rf"^{note_blocks.DELETE_NOTE}(_\d+)?$"))(delete_note)
+    app.action(re.compile(rf"^{note_blocks.OPEN_EDIT_NOTE}(_\d+)?$"))(open_edit_note)
+    app.action(re.compile(rf"^{note_blocks.NOTES_PAGE}_(older|newer)$"))(notes_page)
     app.action(re.compile(rf"^{interview_blocks.OPEN_SCORECARD}(_\d+)?$"))(open_scorecard)
     app.action(re.compile(rf"^{interview_blocks.VIEW_SCORECARD}(_\d+)?$"))(view_scorecard)
     app.action(re.compile(rf"^{offer_blocks.OPEN_OFFER}(_\d+)?$"))(open_offer)

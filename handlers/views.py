@@ -24,6 +24,7 @@ from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.metadata import (
     CandidateMetadata,
     MoveMetadata,
+    NoteMetadata,
     OfferMetadata,
     ScorecardMetadata,
     TakehomeDueMetadata,
@@ -166,6 +167,20 @@ async def add_note(ack: AsyncAck, modal: Modal) -> None:
     )
     await ack()
     modal.confirm(card, note_blocks.note_added(card), name="confirm-note")
+
+
+@submission("note")
+async def edit_note(ack: AsyncAck, modal: Modal) -> None:
+    metadata = NoteMetadata.from_view(modal.view)
+    card = await notes.edit_note(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        note_id=metadata.note_id,
+        text=forms.text(modal.view, "note"),
+        seen=metadata.seen,
+    )
+    await ack()
+    modal.confirm(card, note_blocks.note_edited(card), name="confirm-note-edit")
 
 
 # Schedule an interview ------------------------------------------------------------------
@@ -450,6 +465,7 @@ def register(app: AsyncApp) -> None:
     app.view(interview_blocks.SCHEDULE)(schedule_interview)
     app.view(deadline_blocks.SET_DEADLINE)(set_deadline)
     app.view(note_blocks.ADD_NOTE)(add_note)
+    app.view(note_blocks.EDIT_NOTE)(edit_note)
     app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)
     app.view(offer_blocks.EXTEND_OFFER)(extend_offer)
     app.view(offer_blocks.REVISE_OFFER)(revise_offer)

@@ -201,6 +201,26 @@ class OfferMetadata(_Metadata):
 
 
 @dataclass(frozen=True)
+class NoteMetadata(_Metadata):
+    """The note edit form: the note, and the stamp of the text it was opened on
+    (bot.usecases.notes.stamp), so an edit made meanwhile in another window is refused on
+    the form, not overwritten."""
+
+    note_id: int
+    seen: str
+
+    def _fields(self) -> dict[str, object]:
+        return {"note": self.note_id, "seen": self.seen}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        seen = data.get("seen")
+        if not isinstance(seen, str) or not seen:
+            raise OutOfDate("no note stamp in the form's metadata")
+        return cls(_record(data, "note"), seen)
+
+
+@dataclass(frozen=True)
 class TakehomeDueMetadata(_Metadata):
     """The take-home's due-time form: the take-home, and the due time the form showed,
     so a new one set meanwhile is refused on the form, not overwritten."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, bindparam
+from sqlalchemy import Integer, bindparam, func
 from sqlalchemy import select as select_rows
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -67,19 +67,31 @@ _CHANGES_OF_CANDIDATE = Prepared(
 NOTE_KIND = "candidate_note"
 NOTE_DELETED_KIND = "candidate_note_deleted"  # its author took it back; the text is gone
 NOTE_KINDS = frozenset({NOTE_KIND, NOTE_DELETED_KIND})  # the hiring team's only
+NOTE_SUMMARY = "note"
+NOTE_EDITED_SUMMARY = "note (edited)"  # its author changed its text since
 
 
 async def notes_of_candidate(
-    session: AsyncSession, *, candidate_id: int, limit: int = 50
+    session: AsyncSession, *, candidate_id: int, limit: int = 50, offset: int = 0
 ) -> list[Change]:
-    """The candidate's notes, latest first."""
+    """The candidate's notes, latest first, from the `offset`-th."""
     result = await session.exec(
         select(Change)
         .where(Change.candidate_id == candidate_id, Change.kind == NOTE_KIND)
         .order_by(col(Change.at).desc(), col(Change.id).desc())
+        .offset(offset)
         .limit(limit)
     )
     return list(result.all())
+
+
+async def note_count(session: AsyncSession, *, candidate_id: int) -> int:
+    result = await session.exec(
+        select(func.count())
+        .select_from(Change)
+        .where(Change.candidate_id == candidate_id, Change.kind == NOTE_KIND)
+    )
+    return int(result.one())
 
 
 async def changes_of_role(session: AsyncSession, *, role_id: int, limit: int = 50) -> list[Change]:
@@ -99,6 +111,14 @@ async def change_by_id(session: AsyncSession, *, change_id: int) -> Change | Non
         select(Change).where(Change.id == change_id).execution_options(populate_existing=True)
     )
     return result.first()
+
+
+async def edit_note(session: AsyncSession, *, note: Change, text: str) -> None:
+    """Its author's new text for a note. It keeps its place and time in the history,
+    which says it was edited."""
+    note.summary, note.reason = NOTE_EDITED_SUMMARY, text
+    session.add(note)
+    await session.flush()
 
 
 async def take_back_note(session: AsyncSession, *, note: Change, now: datetime) -> None:

@@ -4,19 +4,22 @@ reads them: an interviewer's feedback stays independent of what the team thinks.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot import store
 from bot.domain import access
-from bot.store.changes import NOTE_DELETED_KIND, NOTE_KIND
+from bot.store.changes import NOTE_DELETED_KIND, NOTE_KIND, NOTE_SUMMARY
 from bot.store.engine import Database
 from bot.store.tables import Change
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
 MAX_NOTE_TEXT = 2000  # under a change record's reason (MAX_NOTE) and a section's 3000
-SHOWN_NOTES = 40  # `/hire notes`: the latest, each a section of a message of 50 blocks
+# `/hire notes`: a page of the latest, each note a section and, for its author, a row of
+# buttons, in a message of at most 50 blocks.
+SHOWN_NOTES = 20
 TEAM_ONLY = "Only the role's hiring team (its recruiters and hiring manager) keeps notes."
 
 
@@ -51,7 +54,7 @@ async def add_note(
             session,
             actor_id=actor_id,
             kind=NOTE_KIND,
-            summary="note",
+            summary=NOTE_SUMMARY,
             now=now,
             role_id=card.role.id,
             candidate_id=candidate_id,
@@ -64,25 +67,117 @@ async def add_note(
 
 @dataclass(frozen=True)
 class Notes:
+    """A page of a candidate's notes, latest first: the `start`-th to the
+    `start + len(notes)`-th."""
+
     card: CandidateCard
-    notes: list[Change]  # latest first, at most SHOWN_NOTES
-    more: bool  # older ones exist past those
+    notes: list[Change]
+    start: int
+    more: bool  # older ones exist past these
+
+    @property
+    def newer(self) -> bool:
+        return self.start > 0
 
 
-async def notes_of(db: Database, *, viewer_id: str, candidate_id: int) -> Notes:
-    """The candidate's notes for the hiring team; NotAllowed for anyone else."""
+async def notes_of(db: Database, *, viewer_id: str, candidate_id: int, start: int = 0) -> Notes:
+    """A page of the candidate's notes for the hiring team (the last page when `start` is
+    past the end: notes deleted since the page was shown); NotAllowed for anyone else."""
     async with db.reader() as session:
         card = await allowed_card(
             session, user_id=viewer_id, candidate_id=candidate_id, refusal=note_refusal
         )
+        return await _page(session, card, start=start)
+
+
+async def _page(session: store.AsyncSession, card: CandidateCard, *, start: int) -> Notes:
+    candidate_id = card.candidate.id or 0
+    start = max(0, start)
+    found = await store.changes.notes_of_candidate(
+        session, candidate_id=candidate_id, limit=SHOWN_NOTES + 1, offset=start
+    )
+    if not found and start > 0:
+        count = await store.changes.note_count(session, candidate_id=candidate_id)
+        start = max(0, (count - 1) // SHOWN_NOTES * SHOWN_NOTES)
         found = await store.changes.notes_of_candidate(
-            session, candidate_id=candidate_id, limit=SHOWN_NOTES + 1
+            session, candidate_id=candidate_id, limit=SHOWN_NOTES + 1, offset=start
         )
-    return Notes(card, found[:SHOWN_NOTES], len(found) > SHOWN_NOTES)
+    return Notes(card, found[:SHOWN_NOTES], start, len(found) > SHOWN_NOTES)
 
 
 GONE = "That note was deleted already."
-NOT_YOUR_NOTE = "Only whoever wrote a note deletes it."
+NOT_YOUR_NOTE = "Only whoever wrote a note changes or deletes it."
+CHANGED_MEANWHILE = (
+    "This note was edited since you opened it (in another window). Close this form and "
+    "open it again to edit the latest."
+)
+UNCHANGED = "The note reads the same: change its text, or close the form."
+
+
+def stamp(note: Change) -> str:
+    """A short fingerprint of the text an edit form shows: an edit is refused if the note
+    no longer has it."""
+    return hashlib.sha256(note.reason.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class NoteToEdit:
+    card: CandidateCard
+    note: Change
+
+
+async def note_to_edit(db: Database, *, actor_id: str, note_id: int) -> NoteToEdit:
+    """The note its author is about to edit; NotAllowed for anyone else, or a note gone."""
+    async with db.reader() as session:
+        own = await _own_note(session, actor_id=actor_id, note_id=note_id)
+    if own.note.kind == NOTE_DELETED_KIND:
+        raise NotAllowed(GONE)
+    return own
+
+
+async def _own_note(
+    session: store.AsyncSession, *, actor_id: str, note_id: int, lock: bool = False
+) -> NoteToEdit:
+    """The note, if `actor_id` wrote it and is still on the hiring team (deleted or not);
+    NotAllowed otherwise. `lock`: under the candidate's lock, read again."""
+    note = await store.changes.change_by_id(session, change_id=note_id)
+    if note is None or note.kind not in (NOTE_KIND, NOTE_DELETED_KIND):
+        raise NotAllowed(NOT_FOUND)
+    candidate_id = note.candidate_id
+    assert candidate_id is not None
+    if lock:  # one change to the candidate at a time
+        await store.lock_candidate(session, candidate_id=candidate_id)
+        note = await store.changes.change_by_id(session, change_id=note_id)
+        assert note is not None  # notes are never removed, only taken back
+    card = await allowed_card(
+        session, user_id=actor_id, candidate_id=candidate_id, refusal=note_refusal
+    )
+    if note.actor_id != actor_id:
+        raise NotAllowed(NOT_YOUR_NOTE)
+    return NoteToEdit(card, note)
+
+
+async def edit_note(
+    db: Database, *, actor_id: str, note_id: int, text: str, seen: str
+) -> CandidateCard:
+    """Its author's new text for a note, which keeps its place in the history. FormErrors
+    (on `note`) for bad text, the same text, or a note edited or deleted since the form
+    opened; NotAllowed for anyone but its author. The card comes back with it."""
+    text, errors = check_note(text)
+    if errors:
+        raise FormErrors(errors)
+    async with db.transaction() as session:
+        own = await _own_note(session, actor_id=actor_id, note_id=note_id, lock=True)
+        if own.note.kind == NOTE_DELETED_KIND:
+            raise FormErrors({"note": GONE})
+        if stamp(own.note) != seen:
+            raise FormErrors({"note": CHANGED_MEANWHILE})
+        if own.note.reason == text:
+            raise FormErrors({"note": UNCHANGED})
+        await store.changes.edit_note(session, note=own.note, text=text)
+        updated = await card_in(session, user_id=actor_id, candidate_id=own.card.candidate.id or 0)
+    assert updated is not None
+    return updated
 
 
 async def delete_note(db: Database, *, actor_id: str, note_id: int, now: datetime) -> Notes:
@@ -90,23 +185,8 @@ async def delete_note(db: Database, *, actor_id: str, note_id: int, now: datetim
     was deleted, and by whom. NotAllowed for anyone else, or a note gone already. The
     candidate's notes come back as they are now."""
     async with db.transaction() as session:
-        note = await store.changes.change_by_id(session, change_id=note_id)
-        if note is None or note.kind not in (NOTE_KIND, NOTE_DELETED_KIND):
-            raise NotAllowed(NOT_FOUND)
-        assert note.candidate_id is not None
-        candidate_id = note.candidate_id
-        await store.lock_candidate(session, candidate_id=candidate_id)  # one change at a time
-        note = await store.changes.change_by_id(session, change_id=note_id)  # under the lock
-        assert note is not None  # notes are never removed, only taken back
-        card = await allowed_card(
-            session, user_id=actor_id, candidate_id=candidate_id, refusal=note_refusal
-        )
-        if note.actor_id != actor_id:
-            raise NotAllowed(NOT_YOUR_NOTE)
-        if note.kind == NOTE_DELETED_KIND:
+        own = await _own_note(session, actor_id=actor_id, note_id=note_id, lock=True)
+        if own.note.kind == NOTE_DELETED_KIND:
             raise NotAllowed(GONE)  # a double click, or a second list's Delete
-        await store.changes.take_back_note(session, note=note, now=now)
-        found = await store.changes.notes_of_candidate(
-            session, candidate_id=candidate_id, limit=SHOWN_NOTES + 1
-        )
-    return Notes(card, found[:SHOWN_NOTES], len(found) > SHOWN_NOTES)
+        await store.changes.take_back_note(session, note=own.note, now=now)
+        return await _page(session, own.card, start=0)

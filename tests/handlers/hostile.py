@@ -63,6 +63,7 @@ from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
     add_candidate,
+    answer,
     click,
     create_role,
     extend_offer,
@@ -112,6 +113,9 @@ ACTION_IDS = (
     "note_open",
     "notes_open",
     "note_delete",
+    "note_edit",
+    "notes_page_older",
+    "notes_page_newer",
 )
 CALLBACK_IDS = (
     "role_create",
@@ -123,6 +127,7 @@ CALLBACK_IDS = (
     "offer_revise",
     "interview_cant",
     "candidate_note",
+    "candidate_note_edit",
 )
 
 # Under 2**63: SQLite cannot bind larger integers (test_ids_beyond_64_bits_*).
@@ -235,6 +240,10 @@ async def build_world(app: Running) -> World:
         assert response.status_code == 200 and not response.content, (text, response.text)
         view = last_view(app)
         modals[view["callback_id"]] = (user, view)
+    await app.slack.command("note Jane Doe: expects an offer by Friday", user=RECRUITER)
+    notes = answer(await app.slack.command("notes Jane Doe", user=RECRUITER))
+    await click(app, notes, "Edit…", user=RECRUITER)
+    modals["candidate_note_edit"] = (RECRUITER, last_view(app))
     await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
     modals["interview_cant"] = (INTERVIEWER, last_view(app))
     await open_scorecard(app, interview, INTERVIEWER)

@@ -3,13 +3,22 @@ its form, Add note… on the card, `/hire notes`, and who may read and write the
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from bot.slack.blocks import candidates as cards
 from bot.store.tables import Change
-from bot.usecases.notes import GONE, MAX_NOTE_TEXT, NOT_YOUR_NOTE, TEAM_ONLY
+from bot.usecases.notes import (
+    CHANGED_MEANWHILE,
+    GONE,
+    MAX_NOTE_TEXT,
+    NOT_YOUR_NOTE,
+    SHOWN_NOTES,
+    TEAM_ONLY,
+    UNCHANGED,
+)
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -144,10 +153,12 @@ async def test_its_author_deletes_a_note_and_the_history_says_one_was(app: Runni
     [mine] = [n for n in await notes(app) if n.actor_id == RECRUITER]
 
     listed = await say(app, "notes Jane Doe")
-    deletes = [b["accessory"] for b in listed["blocks"] if b.get("accessory")]
-    # Only one's own notes have Delete, and it asks first.
-    assert [d["action_id"] for d in deletes] == [f"note_delete_{mine.id}"]
-    assert deletes[0]["confirm"]["confirm"]["text"] == "Delete"
+    # Only one's own notes have Edit… and Delete, and Delete asks first.
+    rows = [b["elements"] for b in listed["blocks"] if b["type"] == "actions"]
+    assert [[e["action_id"] for e in row] for row in rows] == [
+        [f"note_edit_{mine.id}", f"note_delete_{mine.id}"]
+    ]
+    assert rows[0][1]["confirm"]["confirm"]["text"] == "Delete"
 
     [after] = await click(app, listed, "Delete", user=RECRUITER)
     assert after.args["replace_original"] is True
@@ -197,3 +208,110 @@ async def test_a_note_without_its_colon_says_how_to_write_one(app: Running) -> N
         "`/hire note Jane Doe: expects an offer by Friday`."
     )
     assert await notes(app) == []
+
+
+async def test_its_author_edits_a_note_which_keeps_its_place(app: Running, clock) -> None:
+    await jane(app)
+    await say(app, "note Jane Doe: salary ask 108k")
+    clock.advance(timedelta(hours=2))
+    await say(app, "note Jane Doe: prefers mornings", HM)
+    [mine, _] = await notes(app)
+    written = mine.at
+
+    listed = await say(app, "notes Jane Doe")
+    assert await click(app, listed, "Edit…", user=RECRUITER) == []
+    form = last_view(app)
+    assert form["callback_id"] == "candidate_note_edit"
+    assert form["submit"]["text"] == "Save"
+    [field] = [b for b in form["blocks"] if b.get("block_id") == "note"]
+    assert field["element"]["initial_value"] == "salary ask 108k"
+
+    # Bad text and the same text are refused on the field, and change nothing.
+    empty = await app.slack.submit_view(form, {"note": "  "}, user=RECRUITER)
+    assert "Write the note" in empty.json()["errors"]["note"]
+    same = await app.slack.submit_view(form, {"note": "salary ask 108k "}, user=RECRUITER)
+    assert same.json()["errors"]["note"] == UNCHANGED
+    assert [n.reason for n in await notes(app)] == ["salary ask 108k", "prefers mornings"]
+
+    before = len(app.standin.calls)
+    done = await app.slack.submit_view(form, {"note": "salary ask 180k"}, user=RECRUITER)
+    assert not done.content, done.text
+    await app.settle()
+    [edited, _] = await notes(app)
+    assert (edited.id, edited.reason, edited.at) == (mine.id, "salary ask 180k", written)
+    [confirmed] = [m for m in messages_to(app, RECRUITER, before) if "Your note" in m["text"]]
+    shown = blocks_text(confirmed["blocks"])
+    assert "Your note on Jane Doe is edited." in shown
+    assert f"note (edited) by <@{RECRUITER}>\n> salary ask 180k" in shown
+    assert "108k" not in shown
+    # The list marks it edited, in its place (older than the hiring manager's).
+    again = blocks_text((await say(app, "notes Jane Doe", HM))["blocks"])
+    assert again.index("prefers mornings") < again.index("edited\nsalary ask 180k")
+
+    # The same form submitted again is out of date: the note changed since it opened.
+    stale = await app.slack.submit_view(form, {"note": "salary ask 200k"}, user=RECRUITER)
+    assert stale.json()["errors"]["note"] == CHANGED_MEANWHILE
+    assert (await notes(app))[0].reason == "salary ask 180k"
+
+
+async def test_a_deleted_note_is_not_edited_and_nobody_edits_anothers(app: Running) -> None:
+    await jane(app)
+    await schedule(app, "Jane Doe")
+    await say(app, "note Jane Doe: salary ask 180k", HM)
+    [hers] = await notes(app)
+    listed = await say(app, "notes Jane Doe", HM)
+    await click(app, listed, "Edit…", user=HM)
+    form = last_view(app)
+
+    for person, why in ((RECRUITER, NOT_YOUR_NOTE), (INTERVIEWER, TEAM_ONLY)):
+        [said] = await press(app, f"note_edit_{hers.id}", str(hers.id), user=person)
+        assert said.args["text"] == why
+        refused = await app.slack.submit_view(form, {"note": "hijacked"}, user=person)
+        assert refused.json()["errors"]["note"] == why
+    [said] = await press(app, f"note_edit_{hers.id}", str(hers.id), user=OUTSIDER)
+    assert "salary" not in said.args["text"] and "Jane" not in said.args["text"]
+
+    await click(app, listed, "Delete", user=HM)
+    gone = await app.slack.submit_view(form, {"note": "salary ask 190k"}, user=HM)
+    assert gone.json()["errors"]["note"] == GONE
+    [said] = await click(app, listed, "Edit…", user=HM)
+    assert said.args["text"] == GONE
+    assert await notes(app) == []
+
+
+async def test_many_notes_are_read_a_page_at_a_time(app: Running, clock) -> None:
+    await jane(app)
+    count = SHOWN_NOTES * 2 + 3
+    for n in range(1, count + 1):
+        await say(app, f"note Jane Doe: note number {n}.")
+        clock.advance(timedelta(minutes=1))
+
+    first = await say(app, "notes Jane Doe")
+    shown = blocks_text(first["blocks"])
+    assert f"note number {count}." in shown and f"note number {count - SHOWN_NOTES}." not in shown
+    assert len(first["blocks"]) <= 50  # every note on the page is the reader's own
+    assert f"Notes 1 to {SHOWN_NOTES}, latest first." in shown
+    assert "Newer notes" not in shown
+
+    second = await click(app, first, "Older notes", user=RECRUITER)
+    [page] = second
+    assert page.args["replace_original"] is True
+    shown = blocks_text(page.args["blocks"])
+    assert f"note number {count - SHOWN_NOTES}." in shown
+    assert f"Notes {SHOWN_NOTES + 1} to {SHOWN_NOTES * 2}" in shown
+    [last] = await click(app, page.args, "Older notes", user=RECRUITER)
+    shown = blocks_text(last.args["blocks"])
+    assert "note number 1." in shown and "Older notes" not in shown
+    assert f"Notes {SHOWN_NOTES * 2 + 1} to {count}" in shown
+    [back] = await click(app, last.args, "Newer notes", user=RECRUITER)
+    assert f"Notes {SHOWN_NOTES + 1} to {SHOWN_NOTES * 2}" in blocks_text(back.args["blocks"])
+
+    # A page past the end (notes deleted meanwhile) shows the last one; a mangled
+    # button says to ask again; someone off the team learns nothing.
+    jane_id = (await notes(app))[0].candidate_id
+    [past] = await press(app, "notes_page_older", f"{jane_id}:900", user=RECRUITER)
+    assert "note number 1." in blocks_text(past.args["blocks"])
+    [mangled] = await press(app, "notes_page_older", "x:y", user=RECRUITER)
+    assert mangled.args["text"].startswith("That button is out of date")
+    [outsider] = await press(app, "notes_page_older", f"{jane_id}:20", user=OUTSIDER)
+    assert "note number" not in outsider.args["text"]

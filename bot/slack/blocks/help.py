@@ -38,7 +38,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     (
         "/hire notes <name>",
-        "A candidate's notes, whole, latest first; Delete on your own",
+        "A candidate's notes, whole, latest first; Edit… and Delete on your own",
         "/hire notes Jane Doe",
     ),
     ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
