@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Integer, bindparam, func
@@ -83,6 +84,26 @@ async def notes_of_candidate(
         .limit(limit)
     )
     return list(result.all())
+
+
+async def notes_of_many(session: AsyncSession, *, candidate_ids: Sequence[int]) -> list[Change]:
+    """The candidates' notes, latest first (an export's)."""
+    out: list[Change] = []
+    ids = list(candidate_ids)
+    for start in range(0, len(ids), _CHUNK):
+        result = await session.exec(
+            select(Change)
+            .where(
+                col(Change.candidate_id).in_(ids[start : start + _CHUNK]),
+                Change.kind == NOTE_KIND,
+            )
+            .order_by(col(Change.at).desc(), col(Change.id).desc())
+        )
+        out += list(result.all())
+    return out
+
+
+_CHUNK = 5000  # ids per IN (…): under SQLite's and asyncpg's limits on parameters
 
 
 async def note_count(session: AsyncSession, *, candidate_id: int) -> int:

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from bot import store
-from bot.domain.access import Team
+from bot.domain.access import Team, can_see_candidates
 from bot.domain.names import name_key
 from bot.domain.scorecards import rating_label
 from bot.domain.stages import Stage
+from bot.store.changes import NOTE_EDITED_SUMMARY
 from bot.store.engine import Database
-from bot.store.tables import Candidate, Interview, Role, Scorecard, Seat
+from bot.store.tables import Candidate, Change, Interview, Role, Scorecard, Seat
 from bot.usecases.feedback import may_see_ratings
 
 COLUMNS = (
@@ -31,6 +32,7 @@ COLUMNS = (
     "interviews",
     "scorecards_in",
     "recommendations",
+    "notes",
     "added_at",
 )
 HIDDEN = "hidden until you submit your own"
@@ -49,6 +51,7 @@ class ExportRow:
     interviews: str
     scorecards_in: str
     recommendations: str
+    notes: str  # the hiring team's notes, latest first, one a line; empty for others
     added_at: str
 
 
@@ -69,12 +72,28 @@ async def rows_for(
         ids = [c.id or 0 for c, _ in pairs]
         seats = await store.seats_of_many(session, candidate_ids=ids)
         cards = store.latest_versions(await store.scorecards_of_many(session, candidate_ids=ids))
+        # Notes are the hiring team's: an interviewer's export leaves them out.
+        noted = [
+            c.id or 0
+            for c, r in pairs
+            if viewer_id is None or can_see_candidates(viewer_id, teams[r.id])
+        ]
+        notes = await store.changes.notes_of_many(session, candidate_ids=noted)
     loops: dict[int, list[tuple[Interview, Seat]]] = {}
     for interview, seat in seats:
         loops.setdefault(interview.candidate_id, []).append((interview, seat))
+    lines: dict[int, list[str]] = {}
+    for note in notes:
+        lines.setdefault(note.candidate_id or 0, []).append(_note_line(note))
     return [
-        _row(c, r, teams[r.id], loops.get(c.id or 0, []), cards, viewer_id, now) for c, r in pairs
+        _row(c, r, teams[r.id], loops.get(c.id or 0, []), cards, viewer_id, now, lines)
+        for c, r in pairs
     ]
+
+
+def _note_line(note: Change) -> str:
+    edited = " (edited)" if note.summary == NOTE_EDITED_SUMMARY else ""
+    return f"{note.at:%Y-%m-%d %H:%M} UTC {note.actor_id}{edited}: {note.reason}"
 
 
 def _row(
@@ -85,6 +104,7 @@ def _row(
     cards: dict[tuple[int, str], Scorecard],
     viewer_id: str | None,
     now: datetime,
+    notes: dict[int, list[str]],
 ) -> ExportRow:
     in_stage = (now - candidate.stage_entered_at).total_seconds() / 86400
     mine = [cards.get((i.id or 0, s.interviewer_id)) for i, s in loop]
@@ -117,6 +137,7 @@ def _row(
         ),
         scorecards_in=f"{len(submitted_by)} of {len(loop)}" if loop else "",
         recommendations="; ".join(recommendations),
+        notes="\n".join(notes.get(candidate.id or 0, [])),
         added_at=_iso(candidate.created_at),
     )
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 from bot.domain.candidate_csv import MAX_BYTES
 from bot.slack.blocks.imports import NOT_CSV, TOO_BIG
 from tests import flows
-from tests.conftest import OUTSIDER, RECRUITER, Running
+from tests.conftest import HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
@@ -173,6 +174,9 @@ async def test_export_sends_what_each_person_may_see(app: Running) -> None:
     await add_candidate(app, "=HYPERLINK(evil)", role=role)
     interview = await schedule(app, "Jane Doe", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="4")
+    await app.slack.command("note Jane Doe: expects an offer by Friday", user=HM)
+    app.deps.clock.advance(timedelta(minutes=5))
+    await app.slack.command("note Jane Doe: referred by Sam", user=RECRUITER)
 
     ack = answer(await app.slack.command("export", user=RECRUITER))
     assert ack["text"] == "Sending you a CSV of 2 candidates in our DM."
@@ -181,6 +185,14 @@ async def test_export_sends_what_each_person_may_see(app: Running) -> None:
     assert [r["name"] for r in rows] == ["Jane Doe", "'=HYPERLINK(evil)"]  # stays text
     assert rows[0]["stage"] == "interviewing" and rows[0]["scorecards_in"] == "1 of 2"
     assert rows[0]["recommendations"] == f"{INTERVIEWER_2}: Strong yes"
+    # The hiring team's notes, latest first, one a line.
+    noted = app.deps.clock.now()
+    first, second = noted - timedelta(minutes=5), noted
+    assert rows[0]["notes"] == (
+        f"{second:%Y-%m-%d %H:%M} UTC {RECRUITER}: referred by Sam\n"
+        f"{first:%Y-%m-%d %H:%M} UTC {HM}: expects an offer by Friday"
+    )
+    assert rows[1]["notes"] == ""
     upload = app.standin.calls_to("files.completeUploadExternal")[-1].args
     assert upload["channel_id"] == f"D{RECRUITER}"  # the requester's DM, nowhere else
 
@@ -191,6 +203,7 @@ async def test_export_sends_what_each_person_may_see(app: Running) -> None:
     [row] = exported(app)
     assert row["name"] == "Jane Doe"
     assert row["recommendations"] == f"{INTERVIEWER_2}: hidden until you submit your own"
+    assert row["notes"] == ""  # notes are the hiring team's
     await submit_scorecard(app, interview, user=INTERVIEWER, rating="2")
     answer(await app.slack.command("export", user=INTERVIEWER))
     await app.settle()
