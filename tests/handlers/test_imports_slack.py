@@ -168,14 +168,14 @@ def exported(app: Running) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-async def test_export_sends_what_each_person_may_see(app: Running) -> None:
+async def test_export_sends_what_each_person_may_see(app: Running, clock) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
     await add_candidate(app, "=HYPERLINK(evil)", role=role)
     interview = await schedule(app, "Jane Doe", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="4")
     await app.slack.command("note Jane Doe: expects an offer by Friday", user=HM)
-    app.deps.clock.advance(timedelta(minutes=5))
+    clock.advance(timedelta(minutes=5))
     await app.slack.command("note Jane Doe: referred by Sam", user=RECRUITER)
 
     ack = answer(await app.slack.command("export", user=RECRUITER))
@@ -186,7 +186,7 @@ async def test_export_sends_what_each_person_may_see(app: Running) -> None:
     assert rows[0]["stage"] == "interviewing" and rows[0]["scorecards_in"] == "1 of 2"
     assert rows[0]["recommendations"] == f"{INTERVIEWER_2}: Strong yes"
     # The hiring team's notes, latest first, one a line.
-    noted = app.deps.clock.now()
+    noted = clock.now()
     first, second = noted - timedelta(minutes=5), noted
     assert rows[0]["notes"] == (
         f"{second:%Y-%m-%d %H:%M} UTC {RECRUITER}: referred by Sam\n"
