@@ -12,3 +12,9 @@ MAX_URL = 2000  # a submission link
 MAX_TEMPLATE_SOURCE = 100_000  # an installed template's TOML, as shared
 MAX_REASON = 500  # why an interview was cancelled, why someone can't make it
 MAX_DAY_OFF_NAME = 80  # a company day off's name: "Christmas Day"
+
+
+def too_long(what: str, text: str, limit: int) -> str | None:
+    """What to tell someone whose `what` (the note, the reason, …) is over its limit, or
+    None: one wording for every form."""
+    return f"Keep the {what} under {limit} characters." if len(text) > limit else None

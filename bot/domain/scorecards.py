@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from bot.domain.limits import too_long
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "mlops"
 MAX_PLAN_STAGES = 3  # at most three interview stages, one week (docs/clocks.md)
@@ -406,8 +408,8 @@ def _check_ratings(
         evidence = (form.evidence.get(key) or "").strip()
         if value is None:
             errors[rate_field(key)] = "Pick a rating, or “Not assessed”."
-        if len(evidence) > max_evidence:
-            errors[evidence_field(key)] = f"Keep the evidence under {max_evidence} characters."
+        if problem := too_long("evidence", evidence, max_evidence):
+            errors[evidence_field(key)] = problem
         ratings[key] = (value if value is not None else NOT_ASSESSED, evidence)
     if keys and not errors and all(r == NOT_ASSESSED for r, _ in ratings.values()):
         errors[rate_field(keys[0])] = nothing_rated
@@ -419,8 +421,8 @@ def _check_summary(text: str, errors: dict[str, str], *, max_summary: int, missi
     summary = text.strip()
     if not summary:
         errors["summary"] = missing
-    elif len(summary) > max_summary:
-        errors["summary"] = f"Keep the summary under {max_summary} characters."
+    elif problem := too_long("summary", summary, max_summary):
+        errors["summary"] = problem
     return summary
 
 

@@ -15,7 +15,7 @@ from bot import store
 from bot.domain import access
 from bot.domain.access import Team
 from bot.domain.interviews import InterviewChange, InterviewStatus
-from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE
+from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE, too_long
 from bot.domain.names import MAX_CHOICES, Named, clean_name, match_names, name_key
 from bot.domain.scorecards import booked_template, stage_name
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
@@ -59,8 +59,8 @@ def check_new_candidate(form: NewCandidate) -> tuple[str | None, dict[str, str]]
     # A name of only punctuation could never be found again by /hire status.
     if not name_key(name):
         errors["name"] = "Enter the candidate's name, e.g. Jane Doe."
-    elif len(name) > MAX_NAME:
-        errors["name"] = f"Keep the name under {MAX_NAME} characters."
+    elif problem := too_long("name", name, MAX_NAME):
+        errors["name"] = problem
     if form.role_id is None:
         errors["role"] = "Pick the role the candidate applies for."
     email = (form.email or "").strip() or None
@@ -69,8 +69,8 @@ def check_new_candidate(form: NewCandidate) -> tuple[str | None, dict[str, str]]
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as error:
             errors["email"] = f"That email address does not look right: {error}"
-    if form.links and len(form.links) > MAX_LINKS:
-        errors["links"] = f"Keep the links under {MAX_LINKS} characters."
+    if problem := too_long("links", form.links or "", MAX_LINKS):
+        errors["links"] = problem
     return email, errors
 
 

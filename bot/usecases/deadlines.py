@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot import store
 from bot.domain import access
+from bot.domain.limits import too_long
 from bot.store.engine import Database
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import FormErrors, FutureWords, future_problem
@@ -50,8 +51,8 @@ def check_deadline(form: DeadlineForm, *, now: datetime) -> dict[str, str]:
     """Field errors of the form; clearing needs no time, and its reason is optional."""
     errors: dict[str, str] = {}
     reason = form.reason.strip()
-    if len(reason) > MAX_REASON:
-        errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+    if problem := too_long("reason", reason, MAX_REASON):
+        errors["reason"] = problem
     if form.clear:
         return errors
     if not reason:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from bot import store
 from bot.domain import access, safeguards
 from bot.domain.interviews import InterviewChange, InterviewStatus
-from bot.domain.limits import MAX_REASON
+from bot.domain.limits import MAX_REASON, too_long
 from bot.domain.scorecards import (
     Competency,
     PlanStage,
@@ -538,8 +538,8 @@ def check_reason(reason: str) -> tuple[str, dict[str, str]]:
     text = reason.strip()
     if not text:
         return "", {"reason": "Say why in a few words, e.g. candidate withdrew from this slot."}
-    if len(text) > MAX_REASON:
-        return "", {"reason": f"Keep the reason under {MAX_REASON} characters."}
+    if problem := too_long("reason", text, MAX_REASON):
+        return "", {"reason": problem}
     return text, {}
 
 
@@ -630,8 +630,8 @@ async def no_show(
     change made since is a field error on `note`, and nothing is applied. The note (what
     happened) is optional."""
     text = note.strip()
-    if len(text) > MAX_REASON:
-        raise FormErrors({"note": f"Keep the note under {MAX_REASON} characters."})
+    if problem := too_long("note", text, MAX_REASON):
+        raise FormErrors({"note": problem})
     return await _take_out(
         db,
         actor_id=actor_id,
@@ -712,8 +712,8 @@ async def cant_make_it(
     `proposed`: the form's field -> a start that works for them (up to three, in the
     form's order), which the Reschedule form then opens on, the first."""
     text = reason.strip()
-    if len(text) > MAX_REASON:
-        raise FormErrors({"reason": f"Keep the reason under {MAX_REASON} characters."})
+    if problem := too_long("reason", text, MAX_REASON):
+        raise FormErrors({"reason": problem})
     given = {block_id: at for block_id, at in (proposed or {}).items() if at is not None}
     _check_proposals(given, now=now)
     async with db.transaction() as session:

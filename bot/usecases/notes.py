@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot import store
 from bot.domain import access
+from bot.domain.limits import too_long
 from bot.store.changes import NOTE_DELETED_KIND, NOTE_KIND, NOTE_SUMMARY
 from bot.store.engine import Database
 from bot.store.tables import Change
@@ -33,8 +34,8 @@ def check_note(text: str) -> tuple[str, dict[str, str]]:
     note = text.strip()
     if not note:
         return "", {"note": "Write the note, e.g. Spoke on the phone: expects an offer by Friday."}
-    if len(note) > MAX_NOTE_TEXT:
-        return "", {"note": f"Keep a note under {MAX_NOTE_TEXT} characters."}
+    if problem := too_long("note", note, MAX_NOTE_TEXT):
+        return "", {"note": problem}
     return note, {}
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.clocks import CLOCK_OF, Kind
-from bot.domain.limits import MAX_NOTE
+from bot.domain.limits import MAX_NOTE, too_long
 from bot.domain.stages import Stage, plan_move
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
@@ -80,8 +80,8 @@ def check_offer(terms: str, expires_at: datetime | None, *, now: datetime) -> di
     errors: dict[str, str] = {}
     if not terms.strip():
         errors["terms"] = "Summarise the offer: title, level, salary, start date."
-    elif len(terms.strip()) > MAX_NOTE:
-        errors["terms"] = f"Keep the summary under {MAX_NOTE} characters."
+    elif problem := too_long("summary", terms.strip(), MAX_NOTE):
+        errors["terms"] = problem
     problem = future_problem(expires_at, now=now, within=MAX_WINDOW, words=EXPIRY_WORDS)
     if problem:
         errors["expires"] = problem

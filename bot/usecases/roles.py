@@ -12,7 +12,7 @@ from typing import cast
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
-from bot.domain.limits import MAX_NAME
+from bot.domain.limits import MAX_NAME, too_long
 from bot.domain.names import clean_name, name_key
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import is_known_template
@@ -42,8 +42,8 @@ def check_new_role(
     title = clean_name(form.title)
     if not name_key(title):
         errors["title"] = "Give the role a title, e.g. Senior MLOps Engineer."
-    elif len(title) > MAX_NAME:
-        errors["title"] = f"Keep the title under {MAX_NAME} characters."
+    elif problem := too_long("title", title, MAX_NAME):
+        errors["title"] = problem
     if not form.hiring_manager_id:
         errors["hiring_manager"] = "Pick the hiring manager who will make the decision."
     if not form.recruiter_ids:

@@ -16,7 +16,14 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
-from bot.domain.limits import MAX_EVIDENCE, MAX_REASON, MAX_SUMMARY, MAX_TAKEHOME_NOTE, MAX_URL
+from bot.domain.limits import (
+    MAX_EVIDENCE,
+    MAX_REASON,
+    MAX_SUMMARY,
+    MAX_TAKEHOME_NOTE,
+    MAX_URL,
+    too_long,
+)
 from bot.domain.scorecards import (
     GradeForm,
     TakehomeSpec,
@@ -198,8 +205,8 @@ def check_send(form: NewTakehome, *, now: datetime) -> dict[str, str]:
     problem = future_problem(form.due_at, now=now, within=MAX_WINDOW, words=DUE_WORDS)
     if problem:
         errors["due"] = problem
-    if len(form.note.strip()) > MAX_TAKEHOME_NOTE:
-        errors["note"] = f"Keep the note under {MAX_TAKEHOME_NOTE} characters."
+    if problem := too_long("note", form.note.strip(), MAX_TAKEHOME_NOTE):
+        errors["note"] = problem
     return errors
 
 
@@ -269,8 +276,8 @@ def check_url(raw: str) -> tuple[str | None, str | None]:
     url = raw.strip()
     if not url:
         return None, "Paste the link to the candidate's submission."
-    if len(url) > MAX_URL:
-        return None, f"Keep the link under {MAX_URL} characters."
+    if problem := too_long("link", url, MAX_URL):
+        return None, problem
     if not is_web_address(url):
         return None, "That is not a web address: it should start with https://."
     return url, None
@@ -379,8 +386,8 @@ async def move_due(
     problem = future_problem(due_at, now=now, within=MAX_WINDOW, words=DUE_WORDS)
     if problem:
         errors["due"] = problem
-    if len(reason.strip()) > MAX_REASON:
-        errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+    if problem := too_long("reason", reason.strip(), MAX_REASON):
+        errors["reason"] = problem
     if errors:
         raise FormErrors(errors)
     assert due_at is not None

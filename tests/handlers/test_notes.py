@@ -131,7 +131,7 @@ async def test_bad_input_in_one_line_says_why_with_an_example(app: Running) -> N
     missing = await say(app, "note")
     assert missing["text"].startswith("Whom about? Example: `/hire note")
     long = await say(app, f"note Jane Doe: {'x' * (MAX_NOTE_TEXT + 1)}")
-    assert long["text"].startswith(f"Keep a note under {MAX_NOTE_TEXT} characters.")
+    assert long["text"].startswith(f"Keep the note under {MAX_NOTE_TEXT} characters.")
     assert "Example: `/hire note Jane Doe: expects an offer by Friday`" in long["text"]
     empty_list = await say(app, "notes Jane Doe")
     assert empty_list["text"] == "No notes on Jane Doe yet."
