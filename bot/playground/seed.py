@@ -175,6 +175,10 @@ class Replay:
         values.update(recommendation=rating, summary=summary)
         await self.form(interviewer, values)
 
+    async def note(self, user: str, name: str, text: str, days: int, hour: int) -> None:
+        self.move_clock(self.at(days, hour))
+        await self.command(user, f"/hire note {name}: {text}")
+
     async def offer(self, name: str, days: int, hour: int, expires: datetime, terms: str) -> None:
         self.move_clock(self.at(days, hour))
         await self.command(RECRUITER.id, f"/hire offer {name}")
@@ -239,6 +243,13 @@ async def _candidates(r: Replay) -> None:
     await r.offer(
         "Elena Petrova", -2, 15, r.at(0, 16), "MLOps Engineer, L4; she holds a competing offer."
     )
+    await r.note(
+        RECRUITER.id,
+        "Elena Petrova",
+        "Called her: the competing offer is L5. She would rather join us; asked for a week.",
+        -1,
+        16,
+    )
 
     # In decision since yesterday.
     await r.add("Noah Fischer", -9)
@@ -249,6 +260,13 @@ async def _candidates(r: Replay) -> None:
     await r.scorecard(ivan, "Noah Fischer", -3, 12, "3", "Good detection; mitigation vague.")
     await r.scorecard(ines, "Noah Fischer", -2, 9, "2", "Struggled with the rollback plan.")
     await r.move("Noah Fischer", "decision", -1, 10)
+    await r.note(
+        HIRING_MANAGER.id,
+        "Noah Fischer",
+        "Strong tooling, weak rollback. A second incident interview before we decide?",
+        -1,
+        12,
+    )
 
     # Every scorecard in yesterday: the decision window is running.
     await r.add("Priya Raman", -8)
