@@ -16,22 +16,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.numbers import record_id
 from bot.slack import notify
+from bot.slack.blocks import closeout as closeout_blocks
 from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import home as home_blocks
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import esc
 from bot.slack.blocks.edits import CandidateEditMetadata, RoleMetadata
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, roles
+from bot.usecases import candidates, closeout, roles
 from bot.usecases import templates as template_cases
 from handlers import forms
-from handlers.render import refresh_home
+from handlers.render import call_off, refresh_home
 from handlers.replies import CommandReply, Modal, Reply, on_click
 from handlers.submissions import submission
 
 log = logging.getLogger(__name__)
 
-ROLE_VERBS = ("edit", "close", "reopen", "history")
+ROLE_VERBS = ("edit", "close", "reopen", "history", "reject-rest")
 EXAMPLE_TITLE = "Data Scientist"
 
 
@@ -106,6 +107,15 @@ async def _history(reply: Reply | CommandReply, role_id: int) -> None:
         await reply.show(*role_blocks.role_history_message(history))
 
 
+async def _reject_rest_form(reply: Reply | CommandReply, role_id: int) -> None:
+    """Open Reject the rest… on who is left, or say why not (nobody left included)."""
+    rest = await reply.unless_refused(
+        closeout.rest_of(reply.deps.db, user_id=reply.user_id, role_id=role_id)
+    )
+    if rest is not None:
+        await reply.open(closeout_blocks.reject_rest_modal(rest))
+
+
 def _tell_channel(reply: Reply | CommandReply, done: roles.RoleStatusChanged) -> None:
     """The team hears of a close or a reopen in the role's channel, as of an edit (Slack
     refusing that is logged)."""
@@ -151,6 +161,8 @@ async def role_command(reply: CommandReply, verb: str, title: str) -> None:
         await _close(reply, role_id)
     elif verb == "history":
         await _history(reply, role_id)
+    elif verb == "reject-rest":
+        await _reject_rest_form(reply, role_id)
     else:
         await _reopen(reply, role_id)
 
@@ -175,6 +187,11 @@ async def open_role_edit(reply: Reply, action: dict[str, Any]) -> None:
 @on_click
 async def close_role(reply: Reply, action: dict[str, Any]) -> None:
     await _close(reply, _id_of(action))
+
+
+@on_click
+async def open_reject_rest(reply: Reply, action: dict[str, Any]) -> None:
+    await _reject_rest_form(reply, _id_of(action))
 
 
 @on_click
@@ -274,6 +291,36 @@ async def save_candidate(ack: AsyncAck, modal: Modal) -> None:
     modal.confirm(done.card, edit_blocks.edited_note(done), name="confirm-edit")
 
 
+@submission("reason")
+async def reject_rest(ack: AsyncAck, modal: Modal) -> None:
+    """Checked before the ack (a pipeline changed meanwhile is a field error); the moves,
+    one candidate at a time, after it, with the answer by DM."""
+    metadata = RoleMetadata.from_view(modal.view)
+    rest, reason = await closeout.confirm_rest(
+        modal.deps.db,
+        user_id=modal.user_id,
+        role_id=metadata.role_id,
+        reason=forms.text(modal.view, "reason"),
+        seen=metadata.seen,
+    )
+    await ack()
+    modal.later(_reject_rest(modal, rest, reason), name="reject-rest")
+
+
+async def _reject_rest(modal: Modal, rest: closeout.Rest, reason: str) -> None:
+    deps = modal.deps
+    done = await closeout.reject_rest(
+        deps.db, actor_id=modal.user_id, rest=rest, reason=reason, now=deps.clock.now()
+    )
+    for let_go in done.moved:
+        call_off(deps, modal.client, let_go.moved)
+    await notify.dm(modal.client, modal.user_id, *closeout_blocks.rest_rejected_message(done))
+    if done.moved:
+        text, blocks = closeout_blocks.rest_rejected_post(done, actor_id=modal.user_id)
+        await notify.dm(modal.client, done.role.channel_id, text, blocks)
+    refresh_home(deps, modal.client, modal.user_id)
+
+
 def register(app: AsyncApp) -> None:
     app.action(role_blocks.OPEN_EDIT_ROLE)(open_role_edit)
     app.action(role_blocks.CLOSE_ROLE)(close_role)
@@ -282,6 +329,8 @@ def register(app: AsyncApp) -> None:
     app.action(home_blocks.CLOSE_ROLE_PICK)(pick_role_close)
     app.action(home_blocks.REOPEN_ROLE_PICK)(pick_role_reopen)
     app.action(role_blocks.REOPEN_ROLE)(reopen_role)
+    app.action(closeout_blocks.OPEN_REJECT_REST)(open_reject_rest)
+    app.view(closeout_blocks.REJECT_REST)(reject_rest)
     app.action(re.compile(rf"^{edit_blocks.OPEN_EDIT_CANDIDATE}(_\d+)?$"))(open_edit_candidate)
     app.view(role_blocks.EDIT_ROLE)(save_role)
     app.view(edit_blocks.EDIT_CANDIDATE)(save_candidate)

@@ -116,6 +116,7 @@ ACTION_IDS = (
     "note_edit",
     "notes_page_older",
     "notes_page_newer",
+    "role_reject_rest_open",
 )
 CALLBACK_IDS = (
     "role_create",
@@ -128,6 +129,7 @@ CALLBACK_IDS = (
     "interview_cant",
     "candidate_note",
     "candidate_note_edit",
+    "role_reject_rest",
 )
 
 # Under 2**63: SQLite cannot bind larger integers (test_ids_beyond_64_bits_*).
@@ -244,6 +246,12 @@ async def build_world(app: Running) -> World:
     notes = answer(await app.slack.command("notes Jane Doe", user=RECRUITER))
     await click(app, notes, "Edit…", user=RECRUITER)
     modals["candidate_note_edit"] = (RECRUITER, last_view(app))
+    # A second role, filled and closed, with one candidate left to let go.
+    filled = await create_role(app, title="Data Scientist")
+    await add_candidate(app, "Lee Left", role=filled)
+    await app.slack.command("role close Data Scientist", user=RECRUITER)
+    await app.slack.command("role reject-rest Data Scientist", user=RECRUITER)
+    modals["role_reject_rest"] = (RECRUITER, last_view(app))
     await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
     modals["interview_cant"] = (INTERVIEWER, last_view(app))
     await open_scorecard(app, interview, INTERVIEWER)

@@ -15,6 +15,7 @@ from tests.conftest import OUTSIDER, RECRUITER
 from tests.flows import add_candidate
 from tests.handlers.hostile import (
     PEOPLE,
+    ROLE_TITLE,
     SIGNATURES,
     STAGE_NAMES,
     TEXT,
@@ -85,7 +86,7 @@ async def test_a_long_query_matching_several_candidates_still_lists_them(
 ) -> None:
     app = world.app
     async with app.deps.db.reader() as session:
-        role = (await session.exec(select(Role))).one()
+        role = (await session.exec(select(Role).where(Role.title == ROLE_TITLE))).one()
     await add_candidate(app, "Jane Smith", role=role)
     query = "jane" + "!" * 3000
     bodies = [

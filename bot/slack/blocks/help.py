@@ -65,6 +65,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "/hire role close Data Scientist",
     ),
     (
+        "/hire role reject-rest <title>",
+        "A closed role: reject everyone left in its pipeline, with one reason (the role's team)",
+        "/hire role reject-rest Data Scientist",
+    ),
+    (
         "/hire edit <name>",
         "Fix a candidate's name, email or links, or move them to another of your roles",
         "/hire edit Jane Doe",

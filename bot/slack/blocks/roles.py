@@ -28,6 +28,7 @@ from bot.domain.scorecards import (
     split_key,
     template_named,
 )
+from bot.slack.blocks.closeout import OPEN_REJECT_REST
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -261,8 +262,10 @@ def role_buttons(role: Role) -> ActionsBlock:
         )
     )
     history = ButtonElement(text="History", action_id=ROLE_HISTORY, value=value)
+    # Once closed, whoever is left can be let go in one step.
+    rest = ButtonElement(text="Reject the rest…", action_id=OPEN_REJECT_REST, value=value)
     elements = (
-        [toggle, history]
+        [toggle, rest, history]
         if is_closed(role)
         else [
             ButtonElement(text="Edit role", action_id=OPEN_EDIT_ROLE, value=value),
@@ -306,7 +309,8 @@ def role_closed_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
         more = f"\n…and {len(still) - MAX_LISTED} more" if len(still) > MAX_LISTED else ""
         detail = (
             f"Its {len(still)} open candidate{'s' if len(still) != 1 else ''} go on until "
-            f"you move them (hire, reject, or edit one to move them to another role):\n"
+            f"you move them (hire, reject, or edit one to move them to another role); "
+            f"*Reject the rest…* lets them all go at once:\n"
             f"{lines}{more}"
         )
     else:

@@ -1,0 +1,193 @@
+"""Letting the rest go: once a role is closed (filled, or stopped), its recruiters and
+hiring manager reject the candidates still in its pipeline in one go, with one reason,
+instead of one `/hire move` each.
+
+Each candidate is moved as `/hire move … to rejected` would move them, in a transaction
+of their own (their interviews still to come called off, their clocks stopped), so a
+long pipeline never holds other people's writes up, and a failure half-way leaves every
+candidate either moved whole or not at all: asking again finishes the rest. Candidates
+in `offer` are left as they are: an offer awaiting an answer is a conversation of its
+own, closed by its answer or by moving that one person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot import store
+from bot.domain import access
+from bot.domain.limits import MAX_NOTE, too_long
+from bot.domain.stages import IllegalMove, Stage
+from bot.store.engine import Database
+from bot.store.tables import Candidate, Role
+from bot.usecases import candidates
+from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
+from bot.usecases.roles import ROLE_NOT_FOUND, is_open
+
+log = logging.getLogger(__name__)
+
+LEFT_ALONE = frozenset({Stage.OFFER})
+TEAM_ONLY = "Only the role's recruiters and hiring manager reject its candidates."
+CHANGED_MEANWHILE = (
+    "The role's pipeline changed since you opened this form: close it and open it again "
+    "to see who is left."
+)
+
+
+@dataclass(frozen=True)
+class Rest:
+    """A closed role's open candidates: those to reject, and those in offer, left alone."""
+
+    role: Role
+    to_reject: list[Candidate]
+    in_offer: list[Candidate]
+
+    @property
+    def stamp(self) -> str:
+        """A fingerprint of who is to be rejected and from which stage: the form carries
+        it, and a pipeline that changed meanwhile is refused on the form."""
+        seen = ",".join(f"{c.id}:{c.stage}" for c in sorted(self.to_reject, key=_id))
+        return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+def _id(candidate: Candidate) -> int:
+    return candidate.id or 0
+
+
+def rest_refusal(role: store.RoleWithTeam, user_id: str) -> str | None:
+    """Why this person may not reject the role's remaining candidates, or None. Admins
+    off the team neither: they do not see its candidates."""
+    if not access.can_move_candidates(user_id, role.team):
+        return TEAM_ONLY
+    if is_open(role.role):
+        return (
+            f"{role.role.title} is still open. Close it first (`/hire role close "
+            f"{role.role.title}`): the rest are let go once a role is filled or stopped."
+        )
+    return None
+
+
+async def rest_of(db: Database, *, user_id: str, role_id: int) -> Rest:
+    """Who is left in a closed role's pipeline; NotAllowed with why when the form should
+    not open (nobody left to reject included)."""
+    async with db.reader() as session:
+        rest = await _rest(session, user_id=user_id, role_id=role_id)
+    if not rest.to_reject:
+        kept = (
+            f" ({_people(len(rest.in_offer))} in offer, left to their offers' answers)"
+            if rest.in_offer
+            else ""
+        )
+        raise NotAllowed(f"{rest.role.title} has nobody left to reject{kept}.")
+    return rest
+
+
+async def _rest(session: store.AsyncSession, *, user_id: str, role_id: int) -> Rest:
+    found = await store.role_with_team(session, role_id=role_id)
+    if found is None:
+        raise NotAllowed(ROLE_NOT_FOUND)
+    why = rest_refusal(found, user_id)
+    if why:
+        raise NotAllowed(why)
+    # In pipeline order, then by name: how the form lists them.
+    still = sorted(
+        await store.pipelines.open_candidates_of(session, role_id=role_id),
+        key=lambda c: (list(Stage).index(Stage(c.stage)), c.name_key),
+    )
+    return Rest(
+        found.role,
+        [c for c in still if Stage(c.stage) not in LEFT_ALONE],
+        [c for c in still if Stage(c.stage) in LEFT_ALONE],
+    )
+
+
+def check_reason(reason: str) -> tuple[str, dict[str, str]]:
+    text = reason.strip()
+    if not text:
+        return "", {"reason": "Say why in a few words, e.g. The role is filled."}
+    if problem := too_long("reason", text, MAX_NOTE):
+        return "", {"reason": problem}
+    return text, {}
+
+
+async def confirm_rest(
+    db: Database, *, user_id: str, role_id: int, reason: str, seen: str
+) -> tuple[Rest, str]:
+    """The form's submission, checked before anything moves: (who is to be rejected, the
+    reason). FormErrors for a bad reason or a pipeline that changed since the form showed
+    it (`seen`); NotAllowed for anyone who may not."""
+    text, errors = check_reason(reason)
+    if errors:
+        raise FormErrors(errors)
+    async with db.reader() as session:
+        rest = await _rest(session, user_id=user_id, role_id=role_id)
+    if rest.stamp != seen:
+        raise FormErrors({"reason": CHANGED_MEANWHILE})
+    return rest, text
+
+
+@dataclass(frozen=True)
+class LetGo:
+    """One candidate rejected: from which stage, and what their move did."""
+
+    from_stage: Stage
+    moved: candidates.Moved
+
+
+@dataclass(frozen=True)
+class RestRejected:
+    role: Role
+    reason: str
+    moved: list[LetGo] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # names moved by someone else meanwhile
+    in_offer: list[Candidate] = field(default_factory=list)
+    failed: bool = False  # stopped half-way on an error: asking again finishes the rest
+
+
+async def reject_rest(
+    db: Database, *, actor_id: str, rest: Rest, reason: str, now: datetime
+) -> RestRejected:
+    """Each candidate of `rest` moved to rejected, one transaction each, as the form saw
+    them: one moved meanwhile by someone else is left where they are, and said so."""
+    moved: list[LetGo] = []
+    skipped: list[str] = []
+    failed = False
+    for candidate in rest.to_reject:
+        stage = Stage(candidate.stage)
+        try:
+            done = await candidates.move(
+                db,
+                actor_id=actor_id,
+                candidate_id=candidate.id or 0,
+                seen_stage=stage,
+                target=Stage.REJECTED,
+                reason=reason,
+                now=now,
+            )
+        except (StaleMove, IllegalMove, NotAllowed):
+            skipped.append(candidate.name)
+        except Exception:
+            log.exception("rejecting the rest of role %s stopped half-way", rest.role.id)
+            failed = True
+            break
+        else:
+            moved.append(LetGo(stage, done))
+    if moved:
+        async with db.transaction() as session:
+            await store.changes.record_change(
+                session,
+                actor_id=actor_id,
+                kind="role_rest_rejected",
+                summary=f"rejected the {_people(len(moved))} left in its pipeline",
+                now=now,
+                role_id=rest.role.id,
+                reason=reason,
+            )
+    return RestRejected(rest.role, reason, moved, skipped, rest.in_offer, failed)
+
+
+def _people(count: int) -> str:
+    return f"{count} candidate{'s' if count != 1 else ''}"
