@@ -279,6 +279,11 @@ MRKDWN_CASES = [
     ("<!date^1796202000^{date_long_pretty}|2 Dec>", "tomorrow"),
     ("<!date^1795510800^{date_num} {time}|fallback>", "2026-11-24 10:00"),
     ("due <!date^1796119200^{ago}|soon>", "due in 1 hour"),
+    # Under a minute away, but past "just now": every date drew nothing, and the page
+    # stopped showing new messages until reloaded.
+    ("<!date^1796115550^{date_short_pretty} at {time}|x>", "today at 09:59"),
+    ("sent <!date^1796115550^{ago}|x>", "sent 1 minute ago"),
+    ("due <!date^1796115655^{ago}|x>", "due in 1 minute"),
     ("Add with `/hire add &lt;name&gt;`", "Add with /hire add <name>"),
     ("*Jane* &amp; _Bob_ ~old~", "Jane & Bob old"),
     ("<@UHM00001> and <@UBOT>", "@Hana Mori and @Loopkeeper"),

@@ -93,7 +93,8 @@ function ago(epoch, now) {
   const diff = epoch - now, s = Math.abs(diff);
   if (s < 45) return "just now";
   const units = [[31536000, "year"], [2592000, "month"], [86400, "day"], [3600, "hour"], [60, "minute"]];
-  const [size, name] = units.find(([u]) => s >= u);
+  // 45 to 59 seconds reads as a minute, as Slack says it: no unit is that small.
+  const [size, name] = units.find(([u]) => s >= u) ?? [60, "minute"];
   const n = Math.round(s / size);
   const words = `${n} ${name}${n === 1 ? "" : "s"}`;
   return diff < 0 ? `${words} ago` : `in ${words}`;
