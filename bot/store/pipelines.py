@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -81,14 +82,25 @@ async def events_of_role(session: AsyncSession, *, role_id: int) -> list[StageEv
 async def recent_scorecards(
     session: AsyncSession, *, role_ids: Sequence[int], limit: int
 ) -> list[tuple[Scorecard, Candidate, Role]]:
-    """The latest scorecard submissions (first versions and edits) of these roles."""
+    """The latest scorecard submissions of these roles, each scorecard once, as it is now
+    (an edit's time and verdict, not the versions it replaced)."""
     if not role_ids:
         return []
+    newer = aliased(Scorecard)
+    superseded = (
+        select(newer.id)
+        .where(
+            newer.interview_id == Scorecard.interview_id,
+            newer.interviewer_id == Scorecard.interviewer_id,
+            newer.version > Scorecard.version,
+        )
+        .exists()
+    )
     result = await session.exec(
         select(Scorecard, Candidate, Role)
         .join(Candidate, col(Candidate.id) == Scorecard.candidate_id)
         .join(Role, col(Role.id) == Candidate.role_id)
-        .where(col(Role.id).in_(list(role_ids)))
+        .where(col(Role.id).in_(list(role_ids)), ~superseded)
         .order_by(col(Scorecard.submitted_at).desc(), col(Scorecard.id).desc())
         .limit(limit)
     )

@@ -661,6 +661,12 @@ async def scorecard_context(db: Database, *, user_id: str, interview_id: int) ->
         return await _context(session, user_id=user_id, interview_id=interview_id)
 
 
+UNCHANGED = (
+    "This reads the same as the scorecard you submitted: change a rating, the "
+    "recommendation or the summary, or close the form."
+)
+
+
 @dataclass(frozen=True)
 class Submitted:
     context: ScorecardContext
@@ -748,6 +754,10 @@ async def _save(
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id
     )
+    if current is not None and current.version == base_version and base_version > 0:
+        if await _same(session, current, checked):
+            # An edit that changes nothing would be a version nobody can tell apart.
+            raise FormErrors({"summary": UNCHANGED})
     if current is not None and current.version > base_version:
         if current.version == base_version + 1 and await _same(session, current, checked):
             return current, True, False

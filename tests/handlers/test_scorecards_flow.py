@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.domain.stages import Stage
@@ -279,6 +280,37 @@ async def test_editing_keeps_every_version_and_the_status_says_edited(app: Runni
     assert [(c.version, c.recommendation) for c in await stored(app, Scorecard)] == [(1, 2), (2, 4)]
     status = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
     assert "scorecard in (edited): *Strong yes*" in status
+
+
+async def test_an_edit_that_changes_nothing_is_refused_on_the_form(app: Running) -> None:
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await submit_scorecard(app, interview, rating="2")
+    await open_scorecard(app, interview, INTERVIEWER)
+    same = await app.slack.submit_view(last_view(app), {}, user=INTERVIEWER)
+    assert same.json()["errors"]["summary"].startswith("This reads the same as the scorecard")
+    assert len(await stored(app, Scorecard)) == 1
+
+
+@pytest.mark.both_databases  # the "no newer version" filter is SQL
+async def test_the_hiring_managers_home_shows_each_scorecard_once_as_it_is_now(
+    app: Running,
+) -> None:
+    """Recent scorecards on the Home tab: an edited scorecard is one line, with its latest
+    verdict, not one line per version (which read as two verdicts of one person)."""
+    await setup(app)
+    interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await submit_scorecard(app, interview, rating="3")
+    await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="2")
+    await open_scorecard(app, interview, INTERVIEWER)
+    await app.slack.submit_view(last_view(app), {"recommendation": "1"}, user=INTERVIEWER)
+    await app.settle()
+
+    home = blocks_text((await home_of(app, HM))["blocks"])
+    recent = home[home.index("*Recent scorecards*") :]
+    assert recent.count(f"<@{INTERVIEWER}>") == 1, recent
+    assert f"<@{INTERVIEWER}>, *Strong no* (edited)" in recent
+    assert f"<@{INTERVIEWER_2}>, *No*" in recent and "*Yes*" not in recent
 
 
 async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:
