@@ -413,6 +413,7 @@ class SeatRow(NamedTuple):
     version: int  # of their scorecard; 0: not submitted
     candidate_id: int
     role_id: int
+    candidate_stage: str
 
 
 async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatRow]:
@@ -543,6 +544,7 @@ _SEATS_FOR: Any = _held_seats(
     _SCORECARD_VERSION,
     _CANDIDATE_T.c.id,
     _ROLE_T.c.id,
+    _CANDIDATE_T.c.stage,
 ).where(_SEAT_T.c.interviewer_id == bindparam("interviewer_id"), _OPEN_CANDIDATE)
 
 

@@ -887,6 +887,8 @@ async def assignments_in(session: store.AsyncSession, *, user_id: str) -> list[A
     rows = await store.seats_for(session, interviewer_id=user_id)
     out = []
     for row in rows:
+        if Stage(row.candidate_stage) not in EDITABLE:
+            continue  # in offer: their scorecards are closed, so nothing to write or edit
         stage = plan_stage(template_named(row.template or row.role_template), row.plan_stage)
         out.append(
             Assignment(

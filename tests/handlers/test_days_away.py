@@ -402,6 +402,7 @@ def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> 
             0,
             100 + n,
             1,
+            "interviewing",
         )
         for n in range(1, 13)
     ]

@@ -329,6 +329,21 @@ async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:
     assert [c.recommendation for c in await stored(app, Scorecard)] == [3, 4]
 
 
+async def test_feedback_lists_no_scorecard_that_can_no_longer_be_written(app: Running) -> None:
+    """Once a candidate is in offer their scorecards are closed: `/hire feedback` and the
+    Home tab offer no button that would only say so."""
+    await setup(app)
+    interview = await schedule(app, "Jane")
+    await submit_scorecard(app, interview)
+    listed = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
+    assert "Jane Doe" in listed
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await app.slack.command("move Jane Doe to offer", user=RECRUITER)
+    listed = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
+    assert "Jane Doe" not in listed
+    assert "Jane Doe" not in blocks_text((await home_of(app, INTERVIEWER))["blocks"])
+
+
 async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) -> None:
     await setup(app)
     interview = await schedule(app, "Jane")
