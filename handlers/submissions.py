@@ -66,15 +66,22 @@ def submission(
             try:
                 await listener(ack, Modal(deps_of(context), client, body["user"]["id"], view))
             except FormErrors as invalid:
-                await ack(response_action="errors", errors=invalid.errors)
+                await ack(response_action="errors", errors=_plain(invalid.errors))
             except (NotAllowed, OutOfDate, StaleMove) as refusal:
                 if field is None:
                     raise
-                await ack(response_action="errors", errors={field: _message(refusal, out_of_date)})
+                errors = {field: _message(refusal, out_of_date)}
+                await ack(response_action="errors", errors=_plain(errors))
 
         return named_after(answered, listener)
 
     return decorate
+
+
+def _plain(errors: dict[str, str]) -> dict[str, str]:
+    """Slack shows a field's error as plain text: the backticks that set a command apart
+    in a message would show as they are."""
+    return {name: text.replace("`", "") for name, text in errors.items()}
 
 
 def _message(refusal: NotAllowed | OutOfDate | StaleMove, out_of_date: str) -> str:

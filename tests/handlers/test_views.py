@@ -173,6 +173,8 @@ async def test_duplicate_open_candidate_is_refused_on_the_name(app: Running) -> 
     body = await submit_candidate(app, name="JANE  DOE", role=str(role.id))
 
     assert "already an open candidate for MLOps Engineer" in body["errors"]["name"]
+    # A field error is plain text in Slack: no backticks around the command.
+    assert body["errors"]["name"].endswith("Use /hire status Jane Doe to see them.")
     assert len(await all_candidates(app)) == 1
 
 
