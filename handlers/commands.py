@@ -38,7 +38,7 @@ from bot.slack.blocks.common import esc, not_picked
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
-from bot.slack.notify import UNREACHABLE, dm, refusal, time_zone, time_zones_in_time
+from bot.slack.notify import UNREACHABLE, dm, full_names, refusal, time_zone, time_zones_in_time
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, days_away, days_off, exports, feedback, notes, roles
 from bot.usecases import templates as template_cases
@@ -561,16 +561,31 @@ async def export(reply: CommandReply, query: str) -> None:
         )
         return
     await reply.tell(f"Sending you a CSV of {len(rows):,} candidates in our DM.")
-    filename = f"loopkeeper-candidates-{now:%Y-%m-%d}.csv"
-    deps.background.run(
-        _send_export(
-            reply.client,
-            user_id,
-            exports.csv_bytes(rows),
-            import_blocks.export_comment(len(rows), query),
-            filename,
-        ),
-        name="export",
+    deps.background.run(_named_export(reply, rows, query, now), name="export")
+
+
+async def _named_export(
+    reply: CommandReply, rows: list[exports.ExportRow], query: str, now: datetime
+) -> None:
+    """After the answer: the people in the file asked of Slack, so the file names them
+    (a spreadsheet shows no mentions), and the rows built again with those names."""
+    deps, user_id = reply.deps, reply.user_id
+    people = frozenset().union(*(row.people for row in rows))
+    names = await full_names(reply.client, people) if people else {}
+    if names:
+        rows = await exports.rows_for(
+            deps.db,
+            viewer_id=user_id,
+            role_query=query,
+            now=now,
+            name_of=lambda who: names.get(who, who),
+        )
+    await _send_export(
+        reply.client,
+        user_id,
+        exports.csv_bytes(rows),
+        import_blocks.export_comment(len(rows), query),
+        f"loopkeeper-candidates-{now:%Y-%m-%d}.csv",
     )
 
 

@@ -125,6 +125,19 @@ async def short_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[s
     return {u: short_name(await profile(client, u), u) for u in user_ids}
 
 
+async def full_names(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str]:
+    """Each person's name as Slack shows it (a file read outside Slack has no mentions);
+    those Slack could not say are left out."""
+    names = {}
+    for user_id in sorted(set(user_ids)):
+        found = await profile(client, user_id)
+        details = found.get("profile") or {}
+        name = found.get("real_name") or details.get("real_name") or details.get("display_name")
+        if name:
+            names[user_id] = str(name)
+    return names
+
+
 async def publish_home(client: AsyncWebClient, db: Database, user_id: str, now: datetime) -> None:
     data = await home(db, user_id=user_id, now=now)
     # Whether an interview falls on a day away goes by the date where its interviewer

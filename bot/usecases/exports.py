@@ -7,14 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from bot import store
 from bot.domain.access import Team, can_see_candidates
+from bot.domain.interviews import InterviewStatus
 from bot.domain.names import name_key
-from bot.domain.scorecards import rating_label
+from bot.domain.scorecards import booked_template, rating_label, stage_name
 from bot.domain.stages import Stage
 from bot.store.changes import NOTE_EDITED_SUMMARY
 from bot.store.engine import Database
@@ -53,10 +54,18 @@ class ExportRow:
     recommendations: str
     notes: str  # the hiring team's notes, latest first, one a line; empty for others
     added_at: str
+    # Who the row names (interviewers, note authors), by Slack id: not a column, so that
+    # the Slack export can ask Slack their names and build the rows again with them.
+    people: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 async def rows_for(
-    db: Database, *, viewer_id: str | None, role_query: str = "", now: datetime
+    db: Database,
+    *,
+    viewer_id: str | None,
+    role_query: str = "",
+    now: datetime,
+    name_of: Callable[[str], str] = str,
 ) -> list[ExportRow]:
     """The candidates `viewer_id` may see (None: an operator, who sees all), of the roles
     whose title contains `role_query` when given, oldest first."""
@@ -73,73 +82,93 @@ async def rows_for(
         seats = await store.seats_of_many(session, candidate_ids=ids)
         cards = store.latest_versions(await store.scorecards_of_many(session, candidate_ids=ids))
         # Notes are the hiring team's: an interviewer's export leaves them out.
-        noted = [
+        team_ones = [
             c.id or 0
             for c, r in pairs
             if viewer_id is None or can_see_candidates(viewer_id, teams[r.id])
         ]
-        notes = await store.changes.notes_of_many(session, candidate_ids=noted)
+        notes = await store.changes.notes_of_many(session, candidate_ids=team_ones)
     loops: dict[int, list[tuple[Interview, Seat]]] = {}
     for interview, seat in seats:
         loops.setdefault(interview.candidate_id, []).append((interview, seat))
-    lines: dict[int, list[str]] = {}
+    noted: dict[int, list[Change]] = {}
     for note in notes:
-        lines.setdefault(note.candidate_id or 0, []).append(_note_line(note))
+        noted.setdefault(note.candidate_id or 0, []).append(note)
+    people = _People(viewer_id, now, name_of)
     return [
-        _row(c, r, teams[r.id], loops.get(c.id or 0, []), cards, viewer_id, now, lines)
+        people.row(c, r, teams[r.id], loops.get(c.id or 0, []), cards, noted.get(c.id or 0, []))
         for c, r in pairs
     ]
 
 
-def _note_line(note: Change) -> str:
-    edited = " (edited)" if note.summary == NOTE_EDITED_SUMMARY else ""
-    return f"{note.at:%Y-%m-%d %H:%M} UTC {note.actor_id}{edited}: {note.reason}"
+@dataclass(frozen=True)
+class _People:
+    """Whose export it is, when, and how a person is named in it (their Slack id, or their
+    name where Slack said it)."""
 
+    viewer_id: str | None
+    now: datetime
+    name_of: Callable[[str], str]
 
-def _row(
-    candidate: Candidate,
-    role: Role,
-    team: Team,
-    loop: Sequence[tuple[Interview, Seat]],
-    cards: dict[tuple[int, str], Scorecard],
-    viewer_id: str | None,
-    now: datetime,
-    notes: dict[int, list[str]],
-) -> ExportRow:
-    in_stage = (now - candidate.stage_entered_at).total_seconds() / 86400
-    mine = [cards.get((i.id or 0, s.interviewer_id)) for i, s in loop]
-    submitted_by = {s.interviewer_id for (i, s), card in zip(loop, mine, strict=True) if card}
-    # The independence rule, per candidate: an interviewer who has not submitted their own
-    # scorecard sees nobody else's recommendation; the hiring team and operators see all.
-    show_all = viewer_id is None or may_see_ratings(viewer_id, team, submitted_by)
-    interviews: dict[int, tuple[Interview, list[str]]] = {}
-    recommendations = []
-    for (interview, seat), card in zip(loop, mine, strict=True):
-        interviews.setdefault(interview.id or 0, (interview, []))[1].append(seat.interviewer_id)
-        if card is None:
-            continue
-        if show_all or seat.interviewer_id == viewer_id:
-            recommendations.append(f"{seat.interviewer_id}: {rating_label(card.recommendation)}")
-        else:
-            recommendations.append(f"{seat.interviewer_id}: {HIDDEN}")
-    return ExportRow(
-        id=candidate.id or 0,
-        name=candidate.name,
-        email=candidate.email or "",
-        role=role.title,
-        stage=candidate.stage,
-        days_in_stage=0.0 if Stage(candidate.stage).is_closed else round(in_stage, 1),
-        stage_entered_at=_iso(candidate.stage_entered_at),
-        links=candidate.links or "",
-        interviews="; ".join(
-            f"{i.plan_stage} {i.starts_at:%Y-%m-%d %H:%M} UTC ({', '.join(people)})"
-            for i, people in interviews.values()
-        ),
-        scorecards_in=f"{len(submitted_by)} of {len(loop)}" if loop else "",
-        recommendations="; ".join(recommendations),
-        notes="\n".join(notes.get(candidate.id or 0, [])),
-        added_at=_iso(candidate.created_at),
-    )
+    def row(
+        self,
+        candidate: Candidate,
+        role: Role,
+        team: Team,
+        loop: Sequence[tuple[Interview, Seat]],
+        cards: dict[tuple[int, str], Scorecard],
+        notes: Sequence[Change],
+    ) -> ExportRow:
+        name_of = self.name_of
+        in_stage = (self.now - candidate.stage_entered_at).total_seconds() / 86400
+        held = [(i, s) for i, s in loop if i.status == InterviewStatus.SCHEDULED]
+        mine = [cards.get((i.id or 0, s.interviewer_id)) for i, s in held]
+        submitted_by = {s.interviewer_id for (_, s), card in zip(held, mine, strict=True) if card}
+        # The independence rule, per candidate: an interviewer who has not submitted their
+        # own scorecard sees nobody else's recommendation; the team and operators see all.
+        show_all = self.viewer_id is None or may_see_ratings(self.viewer_id, team, submitted_by)
+        recommendations = []
+        for (_, seat), card in zip(held, mine, strict=True):
+            if card is None:
+                continue
+            said = (
+                rating_label(card.recommendation)
+                if show_all or seat.interviewer_id == self.viewer_id
+                else HIDDEN
+            )
+            recommendations.append(f"{name_of(seat.interviewer_id)}: {said}")
+        panels: dict[int, tuple[Interview, list[str]]] = {}
+        for interview, seat in loop:
+            panels.setdefault(interview.id or 0, (interview, []))[1].append(seat.interviewer_id)
+        return ExportRow(
+            id=candidate.id or 0,
+            name=candidate.name,
+            email=candidate.email or "",
+            role=role.title,
+            stage=candidate.stage,
+            days_in_stage=0.0 if Stage(candidate.stage).is_closed else round(in_stage, 1),
+            stage_entered_at=_iso(candidate.stage_entered_at),
+            links=candidate.links or "",
+            interviews="; ".join(
+                self._interview(interview, role, people) for interview, people in panels.values()
+            ),
+            scorecards_in=f"{len(submitted_by)} of {len(held)}" if held else "",
+            recommendations="; ".join(recommendations),
+            notes="\n".join(self._note(note) for note in notes),
+            added_at=_iso(candidate.created_at),
+            people=frozenset(s.interviewer_id for _, s in loop) | {n.actor_id for n in notes},
+        )
+
+    def _interview(self, interview: Interview, role: Role, people: Sequence[str]) -> str:
+        title = stage_name(booked_template(interview.template, role.template), interview.plan_stage)
+        status = InterviewStatus(interview.status)
+        flag = "" if status == InterviewStatus.SCHEDULED else f", {status.label}"
+        who = ", ".join(self.name_of(p) for p in people)
+        return f"{title} {interview.starts_at:%Y-%m-%d %H:%M} UTC ({who}){flag}"
+
+    def _note(self, note: Change) -> str:
+        edited = " (edited)" if note.summary == NOTE_EDITED_SUMMARY else ""
+        return f"{note.at:%Y-%m-%d %H:%M} UTC {self.name_of(note.actor_id)}{edited}: {note.reason}"
 
 
 def _iso(moment: datetime) -> str:
@@ -172,4 +201,5 @@ def csv_bytes(rows: Sequence[ExportRow], *, with_id: bool = False) -> bytes:
 
 
 def to_json(rows: Sequence[ExportRow]) -> str:
-    return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2) + "\n"
+    listed = [{k: v for k, v in asdict(r).items() if k != "people"} for r in rows]
+    return json.dumps(listed, ensure_ascii=False, indent=2) + "\n"

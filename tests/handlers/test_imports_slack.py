@@ -22,9 +22,13 @@ from tests.flows import (
     blocks_text,
     buttons,
     create_role,
+    last_view,
     schedule,
     submit_scorecard,
 )
+from tests.handlers.test_interview_changes import pick
+
+DAY = timedelta(days=1)
 
 FILE = (
     "\ufeffName;Email;Role;Stage;Notes\n"
@@ -169,10 +173,21 @@ def exported(app: Running) -> list[dict[str, str]]:
 
 
 async def test_export_sends_what_each_person_may_see(app: Running, clock) -> None:
+    for who, name in ((INTERVIEWER, "Ana Ruiz"), (INTERVIEWER_2, "Ben Ode"), (HM, "Hana Mori")):
+        app.standin.set_user(who, real_name=name)
+    app.standin.set_user(RECRUITER, real_name="Riya Patel")
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
     await add_candidate(app, "=HYPERLINK(evil)", role=role)
-    interview = await schedule(app, "Jane Doe", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    interview = await schedule(
+        app, "Jane Doe", interviewers=(INTERVIEWER, INTERVIEWER_2), starts=clock.now()
+    )
+    await schedule(
+        app, "Jane Doe", plan="audit", interviewers=(INTERVIEWER,), starts=clock.now() + DAY
+    )
+    card = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
+    await pick(app, card, "cancel", index=1)
+    await app.slack.submit_view(last_view(app), {"reason": "not needed"}, user=RECRUITER)
     await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="4")
     await app.slack.command("note Jane Doe: expects an offer by Friday", user=HM)
     clock.advance(timedelta(minutes=5))
@@ -184,13 +199,19 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
     rows = exported(app)
     assert [r["name"] for r in rows] == ["Jane Doe", "'=HYPERLINK(evil)"]  # stays text
     assert rows[0]["stage"] == "interviewing" and rows[0]["scorecards_in"] == "1 of 2"
-    assert rows[0]["recommendations"] == f"{INTERVIEWER_2}: Strong yes"
+    # People by the names Slack gives them (a spreadsheet shows no mentions), interviews
+    # by their title, and one cancelled said so (no scorecard is due for it).
+    assert rows[0]["recommendations"] == "Ben Ode: Strong yes"
+    interviews = rows[0]["interviews"]
+    assert interviews.startswith("Production incident interview ")
+    assert "(Ana Ruiz, Ben Ode);" in interviews
+    assert interviews.endswith("(Ana Ruiz), cancelled"), interviews
     # The hiring team's notes, latest first, one a line.
     noted = clock.now()
     first, second = noted - timedelta(minutes=5), noted
     assert rows[0]["notes"] == (
-        f"{second:%Y-%m-%d %H:%M} UTC {RECRUITER}: referred by Sam\n"
-        f"{first:%Y-%m-%d %H:%M} UTC {HM}: expects an offer by Friday"
+        f"{second:%Y-%m-%d %H:%M} UTC Riya Patel: referred by Sam\n"
+        f"{first:%Y-%m-%d %H:%M} UTC Hana Mori: expects an offer by Friday"
     )
     assert rows[1]["notes"] == ""
     upload = app.standin.calls_to("files.completeUploadExternal")[-1].args
@@ -202,13 +223,13 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
     await app.settle()
     [row] = exported(app)
     assert row["name"] == "Jane Doe"
-    assert row["recommendations"] == f"{INTERVIEWER_2}: hidden until you submit your own"
+    assert row["recommendations"] == "Ben Ode: hidden until you submit your own"
     assert row["notes"] == ""  # notes are the hiring team's
     await submit_scorecard(app, interview, user=INTERVIEWER, rating="2")
     answer(await app.slack.command("export", user=INTERVIEWER))
     await app.settle()
     [row] = exported(app)
-    assert row["recommendations"] == f"{INTERVIEWER}: No; {INTERVIEWER_2}: Strong yes"
+    assert row["recommendations"] == "Ana Ruiz: No; Ben Ode: Strong yes"
 
     refused = answer(await app.slack.command("export", user=OUTSIDER))
     assert refused["text"].startswith("You have no candidates to export")
