@@ -28,6 +28,7 @@ def local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
 
 
 def in_utc(moment: datetime) -> str:
-    """`Tue 17 Nov 14:00 UTC`: a time in a stored record (the history, a change), which
-    every reader reads alike."""
-    return f"{moment.astimezone(zone(None)):%a %d %b %H:%M} UTC"
+    """`2026-11-17 14:00 UTC`: a time in a stored record (the history, a change) or in
+    plain text. Stored, every reader reads it alike; shown in Slack, each reader sees it
+    in their own time zone (bot.slack.blocks.common.localized finds this form)."""
+    return f"{moment.astimezone(zone(None)):%Y-%m-%d %H:%M} UTC"

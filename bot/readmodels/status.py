@@ -29,6 +29,10 @@ class ClockSummary:
     candidate_deadline: datetime | None = None
     deadline_reason: str | None = None
     scorecards_by: datetime | None = None
+    # When the loop must end for that deadline, and the interviews still to come that are
+    # booked past it: (which, when it starts), for the card to say to move them.
+    loop_by: datetime | None = None
+    booked_too_late: tuple[tuple[str, datetime], ...] = ()
 
 
 def clock_facts(
@@ -58,24 +62,53 @@ def clock_summary(
     deadline moved its scorecards earlier)."""
     facts = clock_facts(candidate, offer, pauses)
     role_clocks = clocks.of_role(role)
+    loop_by = (
+        clocks.limits(candidate.deadline_at, role_clocks).loop
+        if candidate.deadline_at is not None
+        else None
+    )
+    too_late = _booked_too_late(loop, loop_by, now)
     return ClockSummary(
         clocks.loop_day(facts, now),
         role.loop_days,
         clocks.deadlines(facts, role_clocks),
         candidate.deadline_at,
         candidate.deadline_reason,
-        _scorecards_by(candidate, role_clocks, loop),
+        _scorecards_by(candidate, role_clocks, loop, too_late),
+        loop_by,
+        tuple((item.stage_name, item.interview.starts_at) for item in too_late),
     )
 
 
+def _booked_too_late(
+    loop: feedback.Loop | None, loop_by: datetime | None, now: datetime
+) -> list[feedback.InterviewView]:
+    """Interviews still to come whose scorecards could not be in before the loop must end
+    for the candidate's deadline: booked before it was set, or moved since."""
+    if loop is None or loop_by is None:
+        return []
+    return [
+        item
+        for item in loop.interviews
+        if item.held
+        and item.interview.starts_at > now
+        and item.interview.ends_at + clocks.NUDGE_AFTER_END > loop_by
+    ]
+
+
 def _scorecards_by(
-    candidate: Candidate, role_clocks: clocks.Clocks, loop: feedback.Loop | None
+    candidate: Candidate,
+    role_clocks: clocks.Clocks,
+    loop: feedback.Loop | None,
+    too_late: Sequence[feedback.InterviewView],
 ) -> datetime | None:
-    """The earliest moved due time of a pending scorecard, if the deadline moved any."""
+    """The earliest moved due time of a pending scorecard, if the deadline moved any (of
+    interviews that can end in time: the others are said to be moved instead)."""
     if loop is None or candidate.deadline_at is None:
         return None
     moved = []
-    for item in (i for i in loop.interviews if i.held):
+    late = {id(item) for item in too_late}
+    for item in (i for i in loop.interviews if i.held and id(i) not in late):
         limit = clocks.scorecard_limit(candidate.deadline_at, role_clocks, item.interview.ends_at)
         moved += [
             limit

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access
 from bot.domain.limits import too_long
+from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import FormErrors, FutureWords, future_problem
@@ -66,7 +67,7 @@ def check_deadline(form: DeadlineForm, *, now: datetime) -> dict[str, str]:
 def _detail(form: DeadlineForm) -> str:
     if form.clear or form.at is None:
         return "candidate deadline cleared"
-    return f"candidate deadline set: {form.at:%a %d %b %Y %H:%M} UTC"
+    return f"candidate deadline set: {in_utc(form.at)}"
 
 
 async def set_deadline(

@@ -746,9 +746,7 @@ async def cant_make_it(
         times = tuple(given.values())
         await seats_store.flag_cant_make_it(session, seat=seat, at=now, reason=text, proposed=times)
         # The history is plain text: the times in UTC, as every stored summary has it.
-        could_do = (
-            "; could do " + " or ".join(f"{at:%Y-%m-%d %H:%M} UTC" for at in times) if times else ""
-        )
+        could_do = "; could do " + " or ".join(in_utc(at) for at in times) if times else ""
         await store.changes.record_change(
             session,
             actor_id=user_id,

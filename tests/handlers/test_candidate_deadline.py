@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.clocks import WARNING_LEAD
+from bot.slack.blocks.common import when
 from bot.store.tables import Alert
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
 from tests.flows import (
@@ -84,10 +85,10 @@ async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> N
     assert (maya.deadline_at, maya.deadline_reason) == (THURSDAY_NOON, "competing offer")
     [note] = [e for e in await events_of(app, maya) if is_note(e)]
     assert (note.actor_id, note.at, note.to_stage) == (RECRUITER, clock.now(), "interviewing")
-    assert note.detail == "candidate deadline set: Thu 19 Nov 2026 12:00 UTC"
+    assert note.detail == "candidate deadline set: 2026-11-19 12:00 UTC"  # shown in each zone
     assert note.note == "competing offer"
     confirmation = blocks_text(messages_to(app, RECRUITER)[-1]["blocks"])
-    assert "decides by Thu 19 Nov 12:00 UTC" in confirmation
+    assert f"decides by {when(THURSDAY_NOON)}" in confirmation  # in the reader's zone
     shown = blocks_text((await card_of(app))["blocks"])
     assert "Candidate decides by" in shown and "*: competing offer" in shown
     assert "Moved earlier to fit: loop, scorecards." in shown
@@ -276,3 +277,22 @@ async def _interview(app: Running) -> Any:
 
     async with app.deps.db.reader() as session:
         return (await session.exec(select(Interview))).one()
+
+
+async def test_an_interview_booked_past_the_new_loop_end_is_flagged_on_the_card(
+    app: Running, clock
+) -> None:
+    """Her interview was booked for Thursday 10:00 before she said she decides Thursday
+    noon: the loop must end Tuesday noon, so the card says to move it, instead of telling
+    the team its scorecard is due after she has decided."""
+    thursday_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+    await maya_interviewing(app, interview_at=thursday_10)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert (
+        f":warning: Booked too late for the loop to end by {when(LOOP_LIMIT)}: "
+        f"*Production incident interview* {when(thursday_10)}. Reschedule it earlier, or "
+        "decide without it."
+    ) in shown
+    assert "Scorecards now due by" not in shown

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.runtime.timesource import ManualClock
+from bot.slack.blocks.common import when
 from bot.store.tables import Offer, StageEvent
 from bot.usecases import importer
 from bot.usecases.importer import Importer
@@ -84,7 +85,7 @@ async def test_revise_from_the_card_changes_terms_and_expiry_and_the_clock_follo
     [told] = messages_to(app, HM, before)
     assert told["text"] == (
         f"<@{RECRUITER}> revised Jane Doe's offer (MLOps Engineer): new summary; expires "
-        "Fri 20 Nov 09:00 UTC instead of Wed 18 Nov 09:00 UTC."
+        f"{when(later)} instead of {when(later - timedelta(days=2))}."
     )
     assert "L5, 195k, remote" in blocks_text(told["blocks"])
     [card] = await click(app, told, "Open card", user=HM)
@@ -92,7 +93,8 @@ async def test_revise_from_the_card_changes_terms_and_expiry_and_the_clock_follo
     shown = blocks_text((await card_of(app, HM))["blocks"])
     assert "L5, 195k, remote" in shown and "(4 days left)" in shown
     assert (
-        "offer revised: new summary; expires Fri 20 Nov 09:00 UTC instead of Wed 18 Nov 09:00 UTC"
+        f"offer revised: new summary; expires {when(later)} instead of "
+        f"{when(later - timedelta(days=2))}"
     ) in shown
 
     # The old expiry passes quietly; the new one warns a day ahead.

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.domain.zones import in_utc
 from bot.playground.standin import message_text
 from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.app import make_sweeper
+from bot.slack.blocks.common import localized, when
 from tests.conftest import HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -127,3 +129,16 @@ async def test_an_offer_warning_offers_no_snooze(app: Running, clock) -> None:
     assert "the offer expires" in blocks_text(digest["blocks"])
     assert "Snooze 24h" not in buttons(digest["blocks"])
     assert "Open status" in buttons(digest["blocks"])
+
+
+def test_times_we_wrote_in_utc_show_in_each_readers_zone() -> None:
+    """A stored change says `2026-11-20 09:00 UTC`; shown in Slack, it is a date token, so
+    a reader in Berlin reads 10:00. Typed text that only looks like a time stays as is,
+    and a token already made is not made again."""
+    moment = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    stored = f"expires {in_utc(moment)} instead of 2026-11-18 09:00 UTC"
+    assert localized(stored) == (
+        f"expires {when(moment)} instead of {when(datetime(2026, 11, 18, 9, tzinfo=UTC))}"
+    )
+    assert localized(when(moment)) == when(moment)
+    assert localized("due 2026-13-45 10:00 UTC") == "due 2026-13-45 10:00 UTC"

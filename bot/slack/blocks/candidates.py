@@ -30,6 +30,7 @@ from bot.slack.blocks.common import (
     esc,
     form_modal,
     header_facts,
+    localized,
     section,
     user,
     users,
@@ -190,8 +191,9 @@ _MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,31})&gt;")
 
 
 def _mentions(escaped: str) -> str:
-    """Text we wrote, once escaped: the mentions in it show as mentions again."""
-    return _MENTION.sub(r"<@\1>", escaped)
+    """Text we wrote, once escaped: the mentions in it show as mentions again, and its
+    times in each reader's zone."""
+    return localized(_MENTION.sub(r"<@\1>", escaped))
 
 
 HISTORY_LINES = 6

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from slack_sdk.models.blocks import (
@@ -62,6 +63,25 @@ def when(moment: datetime) -> str:
     """A timestamp each reader sees in their own Slack time zone."""
     fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+# A time as in_utc writes it into plain text, and not already the fallback of a token.
+_UTC_TIME = re.compile(r"(?<!\|)\b(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) UTC\b")
+
+
+def localized(text: str) -> str:
+    """Plain text we wrote (a stored change, a note of what just happened), once escaped:
+    each time in it as in_utc writes it becomes `when`, so every reader sees their own
+    time zone instead of UTC."""
+
+    def token(match: re.Match[str]) -> str:
+        year, month, day, hour, minute = (int(part) for part in match.groups())
+        try:
+            return when(datetime(year, month, day, hour, minute, tzinfo=UTC))
+        except ValueError:  # not a real time: typed text that looks like one
+            return match.group(0)
+
+    return _UTC_TIME.sub(token, text)
 
 
 def either(moments: Sequence[datetime]) -> str:

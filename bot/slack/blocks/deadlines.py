@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.zones import in_utc
 from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import esc, form_modal, section, when
 from bot.slack.metadata import CandidateMetadata
@@ -82,7 +83,7 @@ def deadline_note(done: DeadlineSet) -> str:
         return f":white_check_mark: {candidate.name} has no deadline of their own now."
     return (
         f":hourglass_flowing_sand: {candidate.name} decides by "
-        f"{candidate.deadline_at:%a %d %b %H:%M} UTC; the clocks now fit before it."
+        f"{in_utc(candidate.deadline_at)}; the clocks now fit before it."
     )
 
 
@@ -96,6 +97,12 @@ def deadline_lines(summary: ClockSummary) -> list[str]:
     lines = [
         f":stopwatch: *Candidate decides by {when(by)}*" + (f": {esc(reason)}" if reason else "")
     ]
+    if summary.booked_too_late and summary.loop_by is not None:
+        booked = "; ".join(f"*{esc(name)}* {when(at)}" for name, at in summary.booked_too_late)
+        lines.append(
+            f":warning: Booked too late for the loop to end by {when(summary.loop_by)}: "
+            f"{booked}. Reschedule it earlier, or decide without it."
+        )
     moved = [d.clock for d in summary.deadlines if d.moved_from is not None]
     if summary.scorecards_by is not None:
         moved.append("scorecards")

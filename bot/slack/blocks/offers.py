@@ -27,6 +27,7 @@ from bot.slack.blocks.common import (
     duration,
     esc,
     form_modal,
+    localized,
     section,
     user,
     when,
@@ -116,7 +117,7 @@ def revised_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
     card, offer = done.card, done.offer
     text = (
         f"<@{actor_id}> revised {esc(card.candidate.name)}'s offer "
-        f"({esc(card.role.title)}): {esc(done.revision)}."
+        f"({esc(card.role.title)}): {localized(esc(done.revision))}."
     )
     return text, [
         section(clip(text, 3000)),

@@ -35,6 +35,7 @@ from bot.slack.blocks.common import (
     esc,
     fold,
     form_modal,
+    localized,
     section,
     user,
     users,
@@ -297,7 +298,7 @@ _MENTION = re.compile(r"(<[@#][A-Z0-9]+>)")
 
 def _mentions_kept(text: str) -> str:
     """`text` escaped, except the `<@U…>` and `<#C…>` mentions it holds."""
-    return "".join(p if _MENTION.fullmatch(p) else esc(p) for p in _MENTION.split(text))
+    return localized("".join(p if _MENTION.fullmatch(p) else esc(p) for p in _MENTION.split(text)))
 
 
 def role_closed_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from bot.domain import access
 from bot.domain.limits import MAX_REASON, MAX_TAKEHOME_NOTE
 from bot.domain.scorecards import NOT_ASSESSED, TakehomePart, TakehomeSpec, rating_label
+from bot.domain.zones import in_utc
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -137,7 +138,7 @@ def send_modal(card: CandidateCard, spec: TakehomeSpec, *, now: datetime) -> Vie
 def sent_note(sent: Sent) -> str:
     return (
         f":outbox_tray: Take-home sent to {sent.card.candidate.name}, due "
-        f"{sent.takehome.due_at:%a %d %b %H:%M} UTC."  # a note is plain text, escaped once
+        f"{in_utc(sent.takehome.due_at)}."  # plain text: the card shows it in each zone
     )
 
 
@@ -213,7 +214,7 @@ def due_modal(takehome: Takehome, candidate_name: str, *, now: datetime) -> View
 def moved_note(moved: Moved) -> str:
     return (
         f":calendar: {moved.card.candidate.name}'s take-home is now due "
-        f"{moved.takehome.due_at:%a %d %b %H:%M} UTC."  # a note is plain text, escaped once
+        f"{in_utc(moved.takehome.due_at)}."  # plain text: the card shows it in each zone
     )
 
 
