@@ -28,6 +28,7 @@ from bot.slack.blocks import alerts as alert_blocks
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import days_away as day_away_blocks
 from bot.slack.blocks import days_off as day_off_blocks
+from bot.slack.blocks import deadlines as deadline_blocks
 from bot.slack.blocks import edits as edit_blocks
 from bot.slack.blocks import imports as import_blocks
 from bot.slack.blocks import interviews as interview_blocks
@@ -40,7 +41,16 @@ from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
 from bot.slack.notify import UNREACHABLE, dm, full_names, refusal, time_zone, time_zones_in_time
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, days_away, days_off, exports, feedback, notes, roles
+from bot.usecases import (
+    candidates,
+    days_away,
+    days_off,
+    deadlines,
+    exports,
+    feedback,
+    notes,
+    roles,
+)
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import FormErrors, StaleMove
@@ -474,6 +484,20 @@ async def edit(reply: CommandReply, name: str) -> None:
         await edits.open_candidate_edit(reply, card.candidate.id or 0)
 
 
+async def deadline(reply: CommandReply, name: str) -> None:
+    """`/hire deadline <name>`: the candidate's deadline form, as on their card."""
+    card = await _one_candidate(
+        reply,
+        name,
+        missing="Whose deadline? Example: `/hire deadline Jane Doe`.",
+        action=cards.OPEN_DEADLINE,
+    )
+    if card is not None:
+        await _candidate_form(
+            reply, card, deadlines.deadline_refusal, lambda: deadline_blocks.deadline_modal(card)
+        )
+
+
 async def note(reply: CommandReply, rest: str) -> None:
     """`/hire note <name>: <text>` keeps the note at once; `/hire note <name>` opens the
     form (also from the list of names, when several match)."""
@@ -648,6 +672,7 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "interviews": interviews,
     "note": note,
     "notes": notes_,
+    "deadline": deadline,
 }
 
 

@@ -8,12 +8,13 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import access
+from bot.domain.grammar import meant_command
 from bot.domain.scorecards import template_named
 from bot.domain.stages import Stage
 from bot.readmodels.status import Status, ask_status, status_detail
 from bot.slack import notify
 from bot.slack.blocks import candidates as cards
-from bot.slack.blocks.common import Rendered
+from bot.slack.blocks.common import Rendered, esc
 from bot.slack.blocks.interviews import loop_blocks
 from bot.slack.blocks.jsonify import as_json
 from bot.slack.blocks.offers import no_offer_blocks, offer_blocks
@@ -97,6 +98,11 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
         text, blocks = cards.choices_message(query, asked.choices, action=cards.OPEN_STATUS)
         return text, blocks
     if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
+        meant = meant_command(query)
+        if meant is not None:
+            rest = query.strip().split(maxsplit=1)[1:] or ["…"]
+            hint = f" Did you mean `/hire {meant} {esc(rest[0])}`?"
+            return cards.not_found_message(query) + hint, []
         return cards.not_found_message(query), []
     return shown_status(deps, user_id, asked.status, now=now)
 

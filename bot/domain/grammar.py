@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,7 @@ SUBCOMMANDS = (
     "interviews",
     "note",
     "notes",
+    "deadline",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))
 
@@ -116,6 +118,16 @@ def parse(text: str) -> Command:
     if sub not in SUBCOMMANDS:
         return Command("status", text.strip())
     return Command(sub, rest)
+
+
+def meant_command(text: str) -> str | None:
+    """The subcommand a mistyped first word most likely meant (`stauts` → `status`), for
+    an answer that found no candidate by the whole line; None when none is that close."""
+    words = text.strip().split(maxsplit=1)
+    if not words or words[0].lower() in SUBCOMMANDS:
+        return None
+    close = difflib.get_close_matches(words[0].lower(), SUBCOMMANDS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def parse_move(rest: str) -> MoveRequest:

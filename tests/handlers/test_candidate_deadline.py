@@ -296,3 +296,17 @@ async def test_an_interview_booked_past_the_new_loop_end_is_flagged_on_the_card(
         "decide without it."
     ) in shown
     assert "Scorecards now due by" not in shown
+
+
+async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running) -> None:
+    await maya_interviewing(app)
+    response = await app.slack.command("deadline Maya", user=RECRUITER)
+    assert response.status_code == 200 and not response.content, response.text
+    assert last_view(app)["callback_id"] == "deadline_submit"
+    missing = answer(await app.slack.command("deadline", user=RECRUITER))
+    assert missing["text"] == "Whose deadline? Example: `/hire deadline Jane Doe`."
+    refused = answer(await app.slack.command("deadline Maya", user=INTERVIEWER))
+    assert "recruiters and hiring manager" in refused["text"], refused["text"]
+    # A mistyped command reads as a name; the answer says which command it looks like.
+    typo = answer(await app.slack.command("stauts Maya Chen", user=RECRUITER))
+    assert typo["text"].endswith("Did you mean `/hire status Maya Chen`?"), typo["text"]

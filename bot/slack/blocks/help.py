@@ -32,6 +32,12 @@ COMMANDS: list[tuple[str, str, str]] = [
         "/hire interviews mlops",
     ),
     (
+        "/hire deadline <name>",
+        "Set, change or clear a candidate's own deadline (a competing offer): the clocks "
+        "fit before it",
+        "/hire deadline Jane Doe",
+    ),
+    (
         "/hire note <name>[: text]",
         "Keep a note on a candidate, for their hiring team only (no text: the form)",
         "/hire note Jane Doe: expects an offer by Friday",

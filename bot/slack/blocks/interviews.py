@@ -563,8 +563,10 @@ def loop_summary_message(
     blocks: list[Block] = [
         HeaderBlock(text=clip(f"Feedback complete: {candidate.name}", 150)),
         section(
-            f"All {len(seats)} scorecards for *{esc(candidate.name)}* ({esc(loop.role.title)}) "
-            f"are in. The decision window is open: decide by {when(decide_by)}."
+            f"{'The scorecard' if len(seats) == 1 else f'All {len(seats)} scorecards'} for "
+            f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
+            f"{'is' if len(seats) == 1 else 'are'} in. The decision window is open: decide "
+            f"by {when(decide_by)}."
         ),
         section(f"```{clip(_table(loop, names), 2990)}```"),
         context("Ratings: 4 strong yes · 3 yes · 2 no · 1 strong no · — not assessed"),
