@@ -98,6 +98,38 @@ class People:
         if response.status_code != 200:
             raise PlaygroundError(f"Loopkeeper answered HTTP {response.status_code}.")
 
+    # ---- sharing a file -----------------------------------------------------------------
+
+    async def share(self, user: str, filename: str, data: bytes) -> None:
+        """`user` drops a file into their DM with the app (a CSV to import, a template
+        to install): Slack keeps it and tells the app with a `file_share` message."""
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if not name:
+            raise PlaygroundError("Choose a file to share.")
+        if not data:
+            raise PlaygroundError(f"{name} is empty: there is nothing to share.")
+        channel = workspace.dm_of(user)
+        # Slack names the type from the file itself, not from what the browser guessed.
+        file = self.standin.share_file(user, name, data)
+        ts = self.standin.conversations[channel][-1]["ts"]
+        await self.standin.changed()
+        event: dict[str, Any] = {
+            "type": "message",
+            "subtype": "file_share",
+            "text": "",
+            "files": [file],
+            "upload": False,
+            "user": user,
+            "display_as_bot": False,
+            "ts": ts,
+            "channel": channel,
+            "event_ts": ts,
+            "channel_type": "im",
+        }
+        response = await self.sender.event(event)
+        if response.status_code != 200:
+            raise PlaygroundError(f"Loopkeeper answered HTTP {response.status_code}.")
+
     # ---- clicking ---------------------------------------------------------------------
 
     async def click(

@@ -8,6 +8,8 @@ reach the app as signed HTTP requests over loopback (bot.playground.people).
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import logging
 import secrets
@@ -44,6 +46,14 @@ DATABASE_FILE = "playground.db"
 STATE_FILE = "playground.json"
 LONG_POLL_SECONDS = 25.0
 SAVE_DELAY_SECONDS = 0.5
+# Above the app's own 5 MB limit on a CSV, so a person sharing a larger one sees the
+# app's answer to it, as in Slack; the cap only keeps the page's JSON in bounds.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_REQUEST_BYTES = MAX_FILE_BYTES * 4 // 3 + 64 * 1024  # the file in base64, and the rest
+TOO_LARGE = (
+    f"That file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, "
+    "more than the playground takes."
+)
 
 
 @dataclass
@@ -117,6 +127,7 @@ class Playground:
             },
             "suggestions": self.suggestions,
             "last_sweep": self.last_sweep,
+            "max_file_bytes": MAX_FILE_BYTES,
         }
 
     def mark_read(self, user: str, channel: str) -> None:
@@ -218,8 +229,13 @@ def routes(playground: Playground) -> list[Route | Mount]:
     people = playground.people
 
     async def body_of(request: Request) -> dict[str, Any]:
+        raw = bytearray()
+        async for chunk in request.stream():  # read no further than any sane request
+            raw += chunk
+            if len(raw) > MAX_REQUEST_BYTES:
+                raise PlaygroundError(TOO_LARGE)
         try:
-            body = json.loads(await request.body() or b"{}")
+            body = json.loads(bytes(raw) or b"{}")
         except ValueError:
             raise PlaygroundError("The request was not JSON.") from None
         if not isinstance(body, dict):
@@ -252,6 +268,22 @@ def routes(playground: Playground) -> list[Route | Mount]:
 
     async def say(body: dict[str, Any]) -> None:
         await people.say(person(body.get("as")), text_of(body, "channel"), text_of(body, "text"))
+
+    async def share(body: dict[str, Any]) -> None:
+        # The file comes as base64 in the JSON, as every other request here is JSON.
+        user = person(body.get("as"))
+        encoded = body.get("data")
+        if not isinstance(encoded, str):
+            raise PlaygroundError("Choose a file to share.")
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise PlaygroundError(
+                "The file did not arrive whole (its data is not base64)."
+            ) from None
+        if len(data) > MAX_FILE_BYTES:
+            raise PlaygroundError(TOO_LARGE)
+        await people.share(user, text_of(body, "filename"), data)
 
     async def action(body: dict[str, Any]) -> None:
         act = body.get("action")
@@ -322,6 +354,7 @@ def routes(playground: Playground) -> list[Route | Mount]:
 
     posts = {
         "say": say,
+        "share": share,
         "action": action,
         "submit": submit,
         "close": close,

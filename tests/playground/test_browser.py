@@ -14,20 +14,31 @@ saves the README's pictures there.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    FilePayload,
+    Locator,
+    Page,
+    async_playwright,
+    expect,
+)
 from sqlmodel import col, select
 
-from bot.playground.server import Playground
+from bot.playground.server import MAX_FILE_BYTES, TOO_LARGE, Playground
 from bot.playground.workspace import (
+    ADMIN,
     HIRING,
     HIRING_MANAGER,
     INTERVIEWER_1,
@@ -111,6 +122,28 @@ class Person_:
     async def shot(self, name: str) -> None:
         if SCREENSHOTS:
             await self.page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"))
+
+    async def share(self, name: str, data: bytes, mime: str = "text/csv") -> None:
+        """Picks a file in the picker the "Share a file" button opens."""
+        async with self.page.expect_file_chooser() as opened:
+            await self.page.click("[data-testid=attach]")
+        chooser = await opened.value
+        await chooser.set_files([FilePayload(name=name, mimeType=mime, buffer=data)])
+
+    async def drop(
+        self, name: str, text: str, *, events: tuple[str, ...] = ("dragover", "drop")
+    ) -> None:
+        """Drags a file from the desktop onto the conversation."""
+        dragged = await self.page.evaluate_handle(
+            """([name, text]) => {
+                const dragged = new DataTransfer();
+                dragged.items.add(new File([text], name));
+                return dragged;
+            }""",
+            [name, text],
+        )
+        for event in events:
+            await self.page.dispatch_event("#main", event, {"dataTransfer": dragged})
 
 
 async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: Playground) -> None:
@@ -196,9 +229,10 @@ async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: 
     # drawn with the scorecard among those sent.
     await page.click("[data-testid=tab-home]")
     home = page.locator("#home")
-    # (the seed's interviewer has sent three before, and has Luis Ortega's still to send)
+    # (the seed's interviewer has sent three before, Elena Petrova's now closed by her
+    # offer, and has Luis Ortega's still to send)
     await expect(home).to_contain_text("Scorecards to submit (1)")
-    await expect(home).to_contain_text("Submitted, still editable (4)")
+    await expect(home).to_contain_text("Submitted, still editable (3)")
     await expect(home.locator(".block", has_text="Jane Doe").first).to_contain_text("submitted")
     await you.no_raw_tokens()
     await page.click("[data-testid=tab-messages]")
@@ -269,6 +303,114 @@ async def test_home_tab_and_weekly_chart(browser: Browser, playground: Playgroun
     loaded = await chart.evaluate("img => img.complete && img.naturalWidth > 0")
     assert loaded
     await you.no_raw_tokens()
+
+
+# Sharing a file: a CSV to import and a scorecard template go to the DM with the app.
+NEW_PEOPLE = (
+    b"Name,Email,Stage\nKofi Mensah,kofi@example.com,screening\nLena Vogel,lena@example.com,\n"
+)
+TEMPLATE = Path(__file__).parents[2] / "bot" / "domain" / "templates" / "mlops.toml"
+
+
+async def test_a_recruiter_shares_a_csv_and_imports_it(
+    browser: Browser, playground: Playground
+) -> None:
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    you = Person_(page, playground)
+    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
+    await you.be(RECRUITER)
+    # Loopkeeper reads files only in its DM, so a channel has no 📎.
+    await you.open(HIRING.id)
+    await expect(page.locator("[data-testid=composer]")).to_be_visible()
+    await expect(page.locator("[data-testid=attach]")).to_be_hidden()
+
+    await you.open(dm_of(RECRUITER.id))
+    await expect(page.locator("[data-testid=attach]")).to_be_visible()
+    await you.share("new-people.csv", NEW_PEOPLE)
+    shared = page.locator("#messages .msg", has=page.locator("a.file", has_text="new-people.csv"))
+    await expect(shared.locator(".msg-name")).to_have_text(RECRUITER.name)
+    preview = you.message("Import from new-people.csv")
+    await expect(preview).to_contain_text("2 rows · 2 new")
+    await expect(preview).to_contain_text("MLOps Engineer")
+    await you.no_raw_tokens()
+    await you.shot("import-preview")
+    await preview.get_by_role("button", name="Import 2 candidates").click()
+    await expect(page.locator("[data-testid=confirm]")).to_contain_text("Import candidates?")
+    await page.click("[data-testid=confirm-yes]")
+    await expect(you.message("Imported 2 candidates")).to_contain_text("MLOps Engineer")
+
+    await you.type("/hire status Kofi Mensah")
+    await expect(you.message("Kofi Mensah").last).to_contain_text("Screening")
+    async with playground.asgi.state.deps.db.reader() as session:
+        names = (await session.exec(select(Candidate.name, Candidate.stage))).all()
+    assert {("Kofi Mensah", "screening"), ("Lena Vogel", "sourced")} <= set(names)
+    await you.no_raw_tokens()
+
+
+async def test_other_files_get_the_apps_own_answer(
+    browser: Browser, playground: Playground
+) -> None:
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    you = Person_(page, playground)
+    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
+    await you.be(RECRUITER)
+    # Dropped on a channel, a file is not shared: the page says where files go.
+    await you.open(HIRING.id)
+    await you.drop("resume.pdf", "%PDF-1.7 a resume")
+    await expect(page.locator("#composer-error")).to_contain_text("open its Messages tab")
+    await you.open(dm_of(RECRUITER.id))
+    await you.drop("resume.pdf", "%PDF-1.7 a resume", events=("dragover",))
+    await expect(page.locator("#main.dropping")).to_be_visible()
+    await you.drop("resume.pdf", "%PDF-1.7 a resume", events=("drop",))
+    await expect(page.locator("#main.dropping")).to_have_count(0)
+    await expect(you.message("I can import candidates from a CSV file")).to_be_visible()
+    assert "resume.pdf" not in str(playground.standin.conversations.get(HIRING.id))
+
+    # Too large for the playground: said under the message box, and nothing is sent.
+    await you.share("huge.csv", b"x" * (MAX_FILE_BYTES + 1))
+    await expect(page.locator("#composer-error")).to_contain_text("larger than 10 MB")
+    await expect(you.message("huge.csv")).to_have_count(0)
+
+    # An admin's scorecard template, dropped on the app's Home tab, is shared in its
+    # Messages tab and previewed there, with Install.
+    await you.be(ADMIN)
+    await you.open(dm_of(ADMIN.id))
+    await page.click("[data-testid=tab-home]")
+    source = TEMPLATE.read_text().replace('name = "mlops"', 'name = "acme-ml"', 1)
+    await you.drop("acme-ml.toml", source)
+    await expect(page.locator("#messages")).to_be_visible()
+    answer = you.message("acme-ml v1")
+    await expect(answer).to_contain_text("a new template")
+    await expect(answer.get_by_role("button", name=re.compile("Install"))).to_be_visible()
+    await you.no_raw_tokens()
+
+
+async def test_the_share_route_refuses_a_missing_or_oversize_file(playground: Playground) -> None:
+    async with httpx.AsyncClient(base_url=playground.url, timeout=30) as http:
+
+        async def share(**body: Any) -> tuple[int, dict[str, Any]]:
+            response = await http.post("/playground/api/share", json=body)
+            return response.status_code, response.json()
+
+        assert await share(**{"as": RECRUITER.id, "filename": "a.csv"}) == (
+            400,
+            {"ok": False, "error": "Choose a file to share."},
+        )
+        empty = await share(**{"as": RECRUITER.id, "filename": "a.csv", "data": ""})
+        assert empty == (400, {"ok": False, "error": "a.csv is empty: there is nothing to share."})
+        big = base64.b64encode(b"x" * (MAX_FILE_BYTES + 1)).decode()
+        oversize = await share(**{"as": RECRUITER.id, "filename": "a.csv", "data": big})
+        assert oversize == (400, {"ok": False, "error": TOO_LARGE})
+        # Far larger still: refused before the whole request is read.
+        huge = await share(**{"as": RECRUITER.id, "filename": "a.csv", "data": big * 2})
+        assert huge == (400, {"ok": False, "error": TOO_LARGE})
+        garbled = await share(**{"as": RECRUITER.id, "filename": "a.csv", "data": "not base64!"})
+        assert garbled[0] == 400 and "base64" in garbled[1]["error"]
+        nobody = await share(filename="a.csv", data="YQ==")
+        assert nobody == (400, {"ok": False, "error": "Pick a person of the playground first."})
+    assert "a.csv" not in str(playground.standin.conversations.get(dm_of(RECRUITER.id)))
 
 
 # The renderers on their own, in the same browser: every element type the app's

@@ -179,6 +179,9 @@ function drawMain() {
   $("messages").hidden = !showMsgs;
   $("composer-form").hidden = !showMsgs;
   $("composer").placeholder = app ? `Message ${c.name}` : `Message #${c.name}`;
+  // Loopkeeper reads files only in a person's DM with it, so that is where the clip is.
+  $("attach").hidden = !app;
+  $("attach-hint").hidden = !app;
   if (showMsgs) drawMessages(); else drawHome();
 }
 
@@ -364,6 +367,14 @@ function openConversation(id) {
   if (isApp()) openAppTab();
 }
 
+function showTab(tab) {
+  ui.tab = tab;
+  store.set("tab", tab);
+  drawMain();
+  markRead();
+  if (isApp()) openAppTab();
+}
+
 // Slack tells the app each time a person opens its Home tab or its Messages tab.
 function openAppTab() {
   if (ui.tab === "home") ui.keys.home = null;
@@ -424,6 +435,72 @@ async function send() {
   if (!ui.state?.modal && !elsewhere) box.focus();
 }
 
+// ---- sharing a file ------------------------------------------------------------------------
+
+const base64Of = (file) => new Promise((resolve, reject) => {
+  const reader = new FileReader();
+  reader.onload = () => resolve(String(reader.result).split(",")[1] || "");
+  reader.onerror = () => reject(reader.error);
+  reader.readAsDataURL(file);
+});
+
+/** Each file as its own message in the DM, as Slack shares a dropped file; the app answers it. */
+async function shareFiles(files) {
+  const err = $("composer-error");
+  err.hidden = true;
+  const fail = (text) => { err.textContent = text; err.hidden = false; };
+  if (!files.length || !ui.state) return;
+  if (!isApp()) {
+    fail(`Files go to ${ui.state.bot.name}: open its Messages tab (under Apps) and share them there.`);
+    return;
+  }
+  if (ui.tab !== "messages") showTab("messages");  // dropped on Home: shared where it shows
+  const limit = ui.state.max_file_bytes;
+  const button = $("attach");
+  button.disabled = true;
+  try {
+    for (const file of files) {
+      // Checked here too, so a huge file is not read into the page only to be refused.
+      if (limit && file.size > limit) {
+        fail(`${file.name} is larger than ${Math.round(limit / 1048576)} MB, more than the playground takes.`);
+        continue;
+      }
+      let data;
+      try { data = await base64Of(file); } catch { fail(`${file.name} could not be read.`); continue; }
+      const res = await api("share", { as: ui.as, filename: file.name, data });
+      if (res.ok === false) fail(res.error || "That file did not go through.");
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+const dragsFiles = (e) => [...(e.dataTransfer?.types || [])].includes("Files");
+
+$("attach").addEventListener("click", () => $("file-input").click());
+$("file-input").addEventListener("change", (e) => {
+  const files = [...e.target.files];
+  e.target.value = "";  // choosing the same file again is a new share
+  shareFiles(files);
+});
+$("main").addEventListener("dragover", (e) => {
+  if (!dragsFiles(e)) return;
+  e.preventDefault();  // a drop elsewhere than the app's DM is taken too, to say where files go
+  e.dataTransfer.dropEffect = "copy";
+  $("main").classList.toggle("dropping", isApp());
+});
+$("main").addEventListener("dragleave", (e) => {
+  if (!$("main").contains(e.relatedTarget)) $("main").classList.remove("dropping");
+});
+$("main").addEventListener("drop", (e) => {
+  if (!dragsFiles(e)) return;
+  e.preventDefault();
+  $("main").classList.remove("dropping");
+  shareFiles([...e.dataTransfer.files]);
+});
+// A file dropped anywhere else would make the browser leave the page to show it.
+for (const type of ["dragover", "drop"]) document.addEventListener(type, (e) => { if (dragsFiles(e)) e.preventDefault(); });
+
 $("composer-form").addEventListener("submit", (e) => { e.preventDefault(); send(); });
 $("composer").addEventListener("input", fitComposer);
 $("composer").addEventListener("keydown", (e) => {
@@ -455,11 +532,7 @@ $("person").addEventListener("change", (e) => switchPerson(e.target.value));
 $("tabs").addEventListener("click", (e) => {
   const tab = e.target.closest("[data-tab]")?.dataset.tab;
   if (!tab || !ui.state || (tab === ui.tab && isApp())) return;  // already open
-  ui.tab = tab;
-  store.set("tab", tab);
-  drawMain();
-  markRead();
-  if (isApp()) openAppTab();
+  showTab(tab);
 });
 $("show-tips").addEventListener("click", () => { store.set("tipsHidden", false); ui.keys.tips = null; drawTips(); });
 // <#C…> links inside messages open that conversation.
