@@ -348,6 +348,31 @@ async def test_a_recruiter_shares_a_csv_and_imports_it(
     await you.no_raw_tokens()
 
 
+async def test_half_a_date_and_time_is_asked_for_not_dropped(
+    browser: Browser, playground: Playground
+) -> None:
+    """Slack's client will not submit a date without its time; neither does the page
+    (it once sent no time at all, and the form went through without the date)."""
+    page = await browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(WAIT_MS)
+    you = Person_(page, playground)
+    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
+    await you.be(RECRUITER)
+    await page.click("[data-testid=tips-dismiss]")
+    await you.open(HIRING.id)
+    await you.type("/hire deadline Maya Chen")
+    await expect(you.modal).to_be_visible()
+    await you.field("deadline", "input[type=date]").fill("2026-12-07")
+    await you.field("reason", "input").fill("competing offer")
+    await you.submit()
+    error = you.modal.locator("[data-block-id=deadline] .field-error")
+    await expect(error).to_have_text("Pick a time too.")
+    await expect(you.modal).to_be_visible()  # nothing was sent
+    async with playground.asgi.state.deps.db.reader() as session:
+        maya = (await session.exec(select(Candidate).where(Candidate.name == "Maya Chen"))).one()
+    assert maya.deadline_at is None
+
+
 async def test_other_files_get_the_apps_own_answer(
     browser: Browser, playground: Playground
 ) -> None:

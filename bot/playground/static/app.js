@@ -301,6 +301,10 @@ function modalDom(view, depth) {
       const picked = Object.entries(v).find(([k]) => k !== "type")?.[1];
       if (picked == null || (Array.isArray(picked) && !picked.length)) missing[b.block_id] = "Please complete this required field.";
     }
+    for (const box of body.querySelectorAll(".block-input")) {
+      const half = box.querySelector(".datetime")?.lkIncomplete?.();
+      if (half) missing[box.dataset.blockId] = half;
+    }
     if (Object.keys(missing).length) { showErrors(body, missing); return; }
     const res = await busy(e.submitter || form.querySelector("[data-testid=modal-submit]"), "submit", { as: ui.as, view_id: view.id, values });
     // The answer may carry the field errors before the next state does.

@@ -197,6 +197,9 @@ export function element(el, ctx, { fire, dispatch }) {
       const date = h("input", { type: "date", class: "input", value: p ? `${p.year}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}` : "", onchange: onChange });
       const time = h("input", { type: "time", class: "input", value: p ? hhmm(p) : "", onchange: onChange });
       node = h("div", { class: "datetime" }, date, time, h("span", { class: "tz" }, tz));
+      // Slack's client will not send half a date and time: it asks for the other half.
+      node.lkIncomplete = () =>
+        date.value && !time.value ? "Pick a time too." : time.value && !date.value ? "Pick a date too." : "";
       node.lkValue = () => {
         if (!date.value || !time.value) return { selected_date_time: null };
         const [y, m, d] = date.value.split("-").map(Number), [hh, mm] = time.value.split(":").map(Number);
