@@ -221,6 +221,11 @@ def _person(user_id: object) -> str:
     return f"<@{user_id}>"
 
 
+def _amount(value: object, unit: str) -> str:
+    # A reminder of 0 minutes is no reminder: "30 min → off", not "→ 0 min".
+    return "off" if value == 0 else f"{value}{unit}"
+
+
 def describe_role_change(before: dict[str, object], after: dict[str, object]) -> list[str]:
     """Each change in words, for the history: `title: A → B`, `recruiters: added <@x>`.
     People are Slack mentions (`<@U…>`); the rest is plain text."""
@@ -244,7 +249,7 @@ def describe_role_change(before: dict[str, object], after: dict[str, object]) ->
         parts.append(f"template: {before['template']} → {after['template']}")
     for name, (words, unit) in CLOCK_WORDS.items():
         if before[name] != after[name]:
-            parts.append(f"{words} {before[name]}{unit} → {after[name]}{unit}")
+            parts.append(f"{words} {_amount(before[name], unit)} → {_amount(after[name], unit)}")
     return parts
 
 

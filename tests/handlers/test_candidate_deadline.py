@@ -302,7 +302,12 @@ async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running
     await maya_interviewing(app)
     response = await app.slack.command("deadline Maya", user=RECRUITER)
     assert response.status_code == 200 and not response.content, response.text
-    assert last_view(app)["callback_id"] == "deadline_submit"
+    form = last_view(app)
+    assert form["callback_id"] == "deadline_submit"
+    # With no deadline yet there is nothing to clear: both fields are needed, and say so.
+    inputs = {b["block_id"]: b for b in form["blocks"] if b["type"] == "input"}
+    assert set(inputs) == {"deadline", "reason"}
+    assert not any(b.get("optional") for b in inputs.values())
     missing = answer(await app.slack.command("deadline", user=RECRUITER))
     assert missing["text"] == "Whose deadline? Example: `/hire deadline Jane Doe`."
     refused = answer(await app.slack.command("deadline Maya", user=INTERVIEWER))

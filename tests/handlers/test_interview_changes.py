@@ -179,6 +179,7 @@ async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete
     before = len(app.standin.calls)
 
     form = await open_form(app, "cancel", user=RECRUITER)
+    assert (form["submit"]["text"], form["close"]["text"]) == ("Cancel interview", "Keep it")
     empty = await app.slack.submit_view(form, {"reason": "   "}, user=RECRUITER)
     assert "Say why" in empty.json()["errors"]["reason"]
     assert (await the_interview(app, second.id)).status == "scheduled"

@@ -91,7 +91,12 @@ async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, 
     assert value_of(form, "reminder_minutes") == "30"
     saved = await app.slack.submit_view(
         form,
-        {"title": "Senior  MLOps Engineer", "recruiters": [RECRUITER_2], "decision_hours": "12"},
+        {
+            "title": "Senior  MLOps Engineer",
+            "recruiters": [RECRUITER_2],
+            "decision_hours": "12",
+            "reminder_minutes": "0",
+        },
         user=HM,
     )
     assert saved.status_code == 200 and not saved.content, saved.text
@@ -110,7 +115,7 @@ async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, 
     assert change.summary == (
         "title: MLOps Engineer → Senior MLOps Engineer; "
         f"recruiters: added <@{RECRUITER_2}>, removed <@{RECRUITER}>; "
-        "decision window 48h → 12h"
+        "decision window 48h → 12h; interview reminder 30 min → off"
     )
     told = blocks_text(messages_to(app, HM)[-1]["blocks"])
     assert "Role updated by" in told and "decision window 48h → 12h" in told

@@ -142,14 +142,16 @@ def form_modal(
     blocks: Sequence[Block],
     *,
     metadata: str | None = None,
+    close: str = "Cancel",
 ) -> View:
-    """A modal form with its submit button and Cancel; `metadata` comes back on submit."""
+    """A modal form with its submit button and a close button (Cancel, unless that would
+    read as the form's own action); `metadata` comes back on submit."""
     return View(
         type="modal",
         callback_id=callback_id,
         title=title,
         submit=submit,
-        close="Cancel",
+        close=close,
         private_metadata=metadata,
         blocks=blocks,
     )

@@ -37,7 +37,9 @@ def deadline_modal(card: CandidateCard) -> View:
         InputBlock(
             block_id="deadline",
             label="Candidate decides by",
-            optional=True,  # not when clearing: checked on submit
+            # Both fields are needed to set one; only with Clear below may they be left
+            # empty (checked on submit), so only then does the form mark them optional.
+            optional=current is not None,
             element=DateTimePickerElement(
                 action_id="value",
                 initial_date_time=int(current.timestamp()) if current else None,
@@ -46,8 +48,9 @@ def deadline_modal(card: CandidateCard) -> View:
         InputBlock(
             block_id="reason",
             label="Reason",
-            optional=True,
-            hint="A few words, e.g. competing offer, notice period. Kept in the history.",
+            optional=current is not None,
+            hint="A few words, e.g. competing offer, notice period. Kept in the history."
+            + (" Not needed to clear it." if current is not None else ""),
             element=PlainTextInputElement(
                 action_id="value",
                 max_length=MAX_REASON,

@@ -250,8 +250,14 @@ def cancel_modal(ctx: InterviewContext) -> View:
             ),
         ),
     ]
+    # "Cancel" beside "Cancel interview" would read as the same thing.
     return form_modal(
-        CANCEL, "Cancel interview", "Cancel interview", blocks, metadata=_metadata(ctx)
+        CANCEL,
+        "Cancel interview",
+        "Cancel interview",
+        blocks,
+        metadata=_metadata(ctx),
+        close="Keep it",
     )
 
 
