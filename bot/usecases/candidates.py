@@ -16,6 +16,7 @@ from bot.domain import access
 from bot.domain.access import Team
 from bot.domain.interviews import InterviewChange, InterviewStatus
 from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE, too_long
+from bot.domain.links import clean_links
 from bot.domain.names import MAX_CHOICES, Named, clean_name, match_names, name_key
 from bot.domain.scorecards import booked_template, stage_name
 from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
@@ -69,7 +70,9 @@ def check_new_candidate(form: NewCandidate) -> tuple[str | None, dict[str, str]]
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as error:
             errors["email"] = f"That email address does not look right: {error}"
-    if problem := too_long("links", form.links or "", MAX_LINKS):
+    if (problem := too_long("links", form.links or "", MAX_LINKS)) or (
+        problem := clean_links(form.links or "")[1]
+    ):
         errors["links"] = problem
     return email, errors
 
@@ -95,7 +98,7 @@ async def add_candidate(
                 role_id=form.role_id,
                 name=form.name,
                 email=email,
-                links=(form.links or "").strip() or None,
+                links=clean_links(form.links or "")[0],
                 actor_id=actor_id,
                 now=now,
             )
@@ -470,8 +473,11 @@ async def edit_candidate(
         candidate = card.candidate
         if candidate_fingerprint(candidate) != seen:
             raise FormErrors({"name": STALE_CANDIDATE})
+        # Links left as they were (an import's, say, typed before links were checked)
+        # are kept, not refused: the edit may be about something else.
+        same_links = (form.links or "").strip() == (candidate.links or "").strip()
         email, errors = check_new_candidate(
-            NewCandidate(form.name, form.role_id, form.email, form.links)
+            NewCandidate(form.name, form.role_id, form.email, None if same_links else form.links)
         )
         if errors:
             raise FormErrors(errors)
@@ -490,7 +496,8 @@ async def edit_candidate(
             await candidate_store.pin_interview_templates(
                 session, candidate_ids=[candidate_id], template=card.role.template
             )
-        name, links = clean_name(form.name), (form.links or "").strip() or None
+        name = clean_name(form.name)
+        links = candidate.links if same_links else clean_links(form.links or "")[0]
         changes = []
         if name != candidate.name:
             changes.append(f"name: {candidate.name} → {name}")

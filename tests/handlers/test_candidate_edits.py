@@ -250,3 +250,33 @@ async def test_a_name_taken_in_the_target_role_is_refused(app: Running) -> None:
         "Maya Chen is already an open candidate for Data Engineer"
     )
     assert {c.role_id for c in await stored(app, Candidate)} == {mlops.id, data.id}
+
+
+async def save(app: Running, name: str, values: dict[str, Any]) -> Any:
+    """The card's Edit form for `name`, submitted with `values` over what it showed."""
+    form = await open_edit(app, name)
+    response = await app.slack.submit_view(form, values, user=RECRUITER)
+    await app.settle()
+    return response
+
+
+async def test_links_must_be_web_addresses_and_are_kept_once_each(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Dev Sharma", role=role, links="github.com/dev")
+    for bad, shown in (
+        ("javascript:alert(1)", "“javascript:alert(1)” is not a web address"),
+        ("not a url", "“not” is not a web address"),
+    ):
+        refused = await save(app, "Dev Sharma", {"links": bad})
+        assert refused.json()["errors"]["links"].startswith(shown), refused.text
+    assert (await candidate_named(app, "Dev Sharma")).links == "github.com/dev"
+
+    saved = await save(
+        app,
+        "Dev Sharma",
+        {"links": "https://linkedin.com/in/dev, github.com/dev\nhttps://linkedin.com/in/dev"},
+    )
+    assert not saved.content, saved.text
+    assert (await candidate_named(app, "Dev Sharma")).links == (
+        "https://linkedin.com/in/dev\ngithub.com/dev"
+    )

@@ -1,0 +1,34 @@
+"""A candidate's links (LinkedIn, GitHub, a portfolio), as a person types them into a
+form: web addresses, one a line. Slack makes an address a link; anything else would sit
+on the card as text that looks like one, or (javascript:, data:) never be one."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+_SEPARATORS = re.compile(r"[\s,]+")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:\d+)?$")
+EXAMPLE = "e.g. https://www.linkedin.com/in/jane or github.com/jane"
+
+
+def clean_links(text: str) -> tuple[str | None, str | None]:
+    """(the links one a line, each once, or None for none; why they are refused, or None).
+    An address may come without its https:// (linkedin.com/in/jane), as people paste it."""
+    kept: list[str] = []
+    for link in _SEPARATORS.split(text.strip()):
+        if not link:
+            continue
+        if not _is_address(link):
+            return None, f"“{link[:80]}” is not a web address: {EXAMPLE}."
+        if link not in kept:
+            kept.append(link)
+    return ("\n".join(kept) or None), None
+
+
+def _is_address(link: str) -> bool:
+    if _SCHEME.match(link) and not link.lower().startswith(("http://", "https://")):
+        return link.lower().startswith("mailto:") and "@" in link
+    parsed = urlsplit(link if "://" in link else f"https://{link}")
+    return parsed.scheme in ("http", "https") and bool(_HOST.match(parsed.netloc or ""))

@@ -1,0 +1,37 @@
+"""A candidate's links as typed into a form: web addresses, one a line, each once."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.links import clean_links
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("https://linkedin.com/in/jane", "https://linkedin.com/in/jane"),
+        ("github.com/jane  http://jane.dev:8080/cv", "github.com/jane\nhttp://jane.dev:8080/cv"),
+        ("a.io, a.io\n\nmailto:jane@example.com", "a.io\nmailto:jane@example.com"),
+        ("   ", None),
+    ],
+)
+def test_web_addresses_are_kept_one_a_line_each_once(typed: str, kept: str | None) -> None:
+    assert clean_links(typed) == (kept, None)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "ftp://files.example",
+        "jane",
+        "http://",
+        "mailto:x",
+    ],
+)
+def test_what_is_not_a_web_address_is_refused_by_name(typed: str) -> None:
+    links, problem = clean_links(typed)
+    assert links is None and problem is not None
+    assert problem.startswith(f"“{typed.split(',')[0]}” is not a web address")
