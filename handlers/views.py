@@ -285,12 +285,14 @@ async def grade_takehome(ack: AsyncAck, modal: Modal) -> None:
     view = modal.view
     ratings, evidence = forms.ratings(view)
     form = GradeForm(ratings, evidence, summary=forms.text(view, "summary"))
+    metadata = TakehomeMetadata.from_view(view)
     graded = await takehomes.submit_grade(
         modal.deps.db,
         user_id=modal.user_id,
-        takehome_id=TakehomeMetadata.from_view(view).takehome_id,
+        takehome_id=metadata.takehome_id,
         form=form,
         now=modal.deps.clock.now(),
+        base_version=metadata.base_version,
     )
     await ack()
     modal.later(_after_grade(modal, graded), name="takehome-graded")

@@ -140,16 +140,25 @@ class ScorecardMetadata(_Metadata):
 
 @dataclass(frozen=True)
 class TakehomeMetadata(_Metadata):
-    """The take-home forms past sending: received, and grade."""
+    """The take-home forms past sending: received, and grade. `base`: the version of the
+    grader's grade the grade form opened on, to edit it (0, or absent in forms of older
+    releases: a first grade)."""
 
     takehome_id: int
+    base_version: int = 0
 
     def _fields(self) -> dict[str, object]:
-        return {"takehome": self.takehome_id}
+        fields: dict[str, object] = {"takehome": self.takehome_id}
+        if self.base_version:
+            fields["base"] = self.base_version
+        return fields
 
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
-        return cls(_record(data, "takehome"))
+        base = small_int(data.get("base", 0), high=MAX_VERSION)
+        if base is None:
+            raise OutOfDate("the grade's version in the form's metadata is not one we wrote")
+        return cls(_record(data, "takehome"), base)
 
 
 @dataclass(frozen=True)

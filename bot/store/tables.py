@@ -246,7 +246,8 @@ class TakehomeGrader(SQLModel, table=True):
 
 
 class TakehomeGrade(SQLModel, table=True):
-    """A grader's grade of a take-home: one per grader (a double submit stores once)."""
+    """A grader's grade of a take-home: one per grader (a double submit stores once). An
+    edit replaces it in place and counts in `version` (1: as first submitted)."""
 
     __tablename__ = "takehome_grade"
     __table_args__ = (UniqueConstraint("takehome_id", "grader_id", name="uq_takehome_grade"),)
@@ -256,6 +257,7 @@ class TakehomeGrade(SQLModel, table=True):
     grader_id: str = Field(max_length=32)
     summary: str = Field(max_length=MAX_SUMMARY)
     submitted_at: datetime = Field(sa_column=_utc())
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class TakehomeRating(SQLModel, table=True):

@@ -167,6 +167,28 @@ async def add_grade(
     return grade
 
 
+async def edit_grade(
+    session: AsyncSession,
+    *,
+    grade: TakehomeGrade,
+    summary: str,
+    ratings: Mapping[str, tuple[int, str]],
+    now: datetime,
+) -> TakehomeGrade:
+    """The grader's new grade in place of their last: its ratings replaced, its version
+    counted, its time the edit's."""
+    assert grade.id is not None
+    await session.exec(delete(TakehomeRating).where(col(TakehomeRating.grade_id) == grade.id))
+    grade.summary, grade.submitted_at, grade.version = summary, now, grade.version + 1
+    session.add(grade)
+    session.add_all(
+        TakehomeRating(grade_id=grade.id, part=key, rating=rating, evidence=evidence)
+        for key, (rating, evidence) in ratings.items()
+    )
+    await session.flush()
+    return grade
+
+
 async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:
     """Has every grader of the candidate's received take-homes sent their grade?
     (True when there is none: a take-home only holds the loop up once it is in.)"""

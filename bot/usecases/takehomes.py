@@ -10,7 +10,7 @@ other grade until theirs is in.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import store
@@ -26,6 +26,7 @@ from bot.domain.limits import (
 )
 from bot.domain.scorecards import (
     GradeForm,
+    GradeInput,
     TakehomeSpec,
     Template,
     check_grade,
@@ -556,6 +557,8 @@ class GradeContext:
     team: Team
     template: Template
     spec: TakehomeSpec
+    current: TakehomeGrade | None = None  # the grader's grade, when they are editing it
+    ratings: dict[str, TakehomeRating] = field(default_factory=dict)  # part key -> its
 
 
 async def _grade_context(
@@ -577,13 +580,64 @@ async def _grade_context(
         raise NotAllowed(
             f"The {role_with_team.role.title} role's template no longer has a take-home."
         )
-    if any(
-        g.grader_id == user_id
-        for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
-    ):
-        raise NotAllowed(f"Your grade for {candidate.name}'s take-home is in already. Thank you!")
+    mine = next(
+        (
+            g
+            for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
+            if g.grader_id == user_id
+        ),
+        None,
+    )
+    ratings = (
+        {
+            r.part: r
+            for r in await store.takehomes.part_ratings_of(session, grade_ids=[mine.id or 0])
+        }
+        if mine is not None
+        else {}
+    )
     return GradeContext(
-        takehome, candidate, role_with_team.role, role_with_team.team, template, template.takehome
+        takehome,
+        candidate,
+        role_with_team.role,
+        role_with_team.team,
+        template,
+        template.takehome,
+        mine,
+        ratings,
+    )
+
+
+async def _edited(
+    session: store.AsyncSession,
+    context: GradeContext,
+    checked: GradeInput,
+    *,
+    grader_id: str,
+    base_version: int,
+    now: datetime,
+) -> TakehomeGrade:
+    """The grader's grade as edited, under the candidate's lock: read again there, so two
+    windows never both replace the same version."""
+    takehome_id = context.takehome.id or 0
+    mine = next(
+        (
+            g
+            for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
+            if g.grader_id == grader_id
+        ),
+        None,
+    )
+    if mine is None or mine.version != base_version:
+        raise FormErrors({"summary": GRADE_CHANGED_MEANWHILE})
+    before = {
+        r.part: (r.rating, r.evidence)
+        for r in await store.takehomes.part_ratings_of(session, grade_ids=[mine.id or 0])
+    }
+    if (mine.summary, before) == (checked.summary, checked.ratings):
+        raise FormErrors({"summary": SAME_GRADE})
+    return await store.takehomes.edit_grade(
+        session, grade=mine, summary=checked.summary, ratings=checked.ratings, now=now
     )
 
 
@@ -592,7 +646,8 @@ def _grading_closed(candidate: Candidate) -> str:
 
 
 async def grade_context(db: Database, *, user_id: str, takehome_id: int) -> GradeContext:
-    """Raises NotAllowed unless the user grades this received take-home and has not yet."""
+    """Raises NotAllowed unless the user grades this received take-home (their grade, if
+    in, comes with it: the form opens on it to edit)."""
     async with db.reader() as session:
         return await _grade_context(session, user_id=user_id, takehome_id=takehome_id)
 
@@ -604,11 +659,30 @@ class Graded:
     view: TakehomeView | None  # as the grader now sees it: others' grades included
     completed: bool  # this was the loop's last piece of feedback
 
+    @property
+    def edited(self) -> bool:
+        return self.grade.version > 1
+
+
+GRADE_CHANGED_MEANWHILE = (
+    "Your grade was changed from another window since you opened this one: close it and "
+    "open it again to edit the latest."
+)
+SAME_GRADE = "This reads the same as your grade: change a rating or the summary, or close it."
+
 
 async def submit_grade(
-    db: Database, *, user_id: str, takehome_id: int, form: GradeForm, now: datetime
+    db: Database,
+    *,
+    user_id: str,
+    takehome_id: int,
+    form: GradeForm,
+    now: datetime,
+    base_version: int = 0,
 ) -> Graded:
-    """Store the grader's grade, exactly once; like a scorecard, it may complete the loop."""
+    """Store the grader's grade, exactly once; like a scorecard, it may complete the loop.
+    `base_version`: the version of their grade the form was opened on, to edit it (0: a
+    first grade). An edit made meanwhile elsewhere is refused, not overwritten."""
     async with db.reader() as session:
         context = await _grade_context(session, user_id=user_id, takehome_id=takehome_id)
     checked, errors = check_grade(
@@ -624,6 +698,18 @@ async def submit_grade(
             closed=_grading_closed,
         )
         assert candidate.id is not None
+        if base_version:
+            grade = await _edited(
+                session, context, checked, grader_id=user_id, base_version=base_version, now=now
+            )
+            view = await takehome_in(
+                session,
+                viewer_id=user_id,
+                candidate=candidate,
+                team=context.team,
+                template=context.template,
+            )
+            return Graded(context, grade, view, completed=False)
         try:
             grade = await store.takehomes.add_grade(
                 session,

@@ -32,6 +32,7 @@ from tests.flows import (
     stored,
     submit_scorecard,
 )
+from tests.scheduling.test_sweep import messages_to
 
 GRADER = "UGRD0001"
 LINK = "https://github.com/jane/churn-takehome"
@@ -218,9 +219,55 @@ async def test_sent_received_and_graded_by_two_graders_with_independence(
         "",
     }
 
-    # The old Grade button answers privately; nothing is stored twice.
-    replies = await open_grade(app, GRADER)
-    assert "is in already" in replies[-1].args["text"]
+    # The Grade button again opens the grade to edit, filled in; nothing is stored twice.
+    assert await open_grade(app, GRADER) == []
+    assert last_view(app)["title"]["text"] == "Edit your grade"
+
+
+@pytest.mark.both_databases
+async def test_a_grader_edits_their_grade_and_the_team_sees_it_was_edited(app: Running) -> None:
+    await setup(app)
+    await send(app, graders=(GRADER,))
+    await receive(app)
+    await grade(app, GRADER, "2", evidence="No input validation")
+
+    assert await open_grade(app, GRADER) == []
+    form = last_view(app)
+    assert (form["title"]["text"], form["submit"]["text"]) == ("Edit your grade", "Save")
+    fields = {b.get("block_id"): b for b in form["blocks"]}
+    assert fields["rate_serving"]["element"]["initial_option"]["value"] == "2"
+    assert fields["evidence_serving"]["element"]["initial_value"] == "No input validation"
+    assert fields["summary"]["element"]["initial_value"].startswith("Clean pipeline")
+
+    same = await app.slack.submit_view(form, {}, user=GRADER)
+    assert same.json()["errors"]["summary"] == takehome_cases.SAME_GRADE
+    before = len(app.standin.calls)
+    saved = await app.slack.submit_view(
+        form, {"rate_serving": "3", "evidence_serving": "Validates on second look"}, user=GRADER
+    )
+    assert saved.status_code == 200 and not saved.content, saved.text
+    await app.settle()
+
+    async with app.deps.db.reader() as session:
+        [stored_grade] = (await session.exec(select(TakehomeGrade))).all()
+        ratings = (await session.exec(select(TakehomeRating))).all()
+    assert stored_grade.version == 2 and len(ratings) == 3  # replaced, not added
+    assert {(r.part, r.rating, r.evidence) for r in ratings if r.part == "serving"} == {
+        ("serving", 3, "Validates on second look")
+    }
+    [told] = [m for m in messages_to(app, GRADER, before) if m["text"].startswith("Your grade of")]
+    assert told["text"] == "Your grade of Jane Doe's take-home is updated."
+    team_card = blocks_text((await card(app, user=HM))["blocks"])
+    assert f"<@{GRADER}>: graded (edited): " in team_card and "Serving Yes" in team_card
+
+    # The first window, saved after the edit, is out of date: nothing is overwritten.
+    stale = await app.slack.submit_view(form, {"rate_serving": "1"}, user=GRADER)
+    assert stale.json()["errors"]["summary"] == takehome_cases.GRADE_CHANGED_MEANWHILE
+    # Once the candidate moves on to offer, grading is closed, edits too.
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await app.slack.command("move Jane Doe to offer", user=RECRUITER)
+    [closed] = await open_grade(app, GRADER)
+    assert "grading is closed" in closed.args["text"]
 
 
 # Stale buttons, refusals and bad input ---------------------------------------------------

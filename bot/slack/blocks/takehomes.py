@@ -281,7 +281,8 @@ def _grader_lines(view: TakehomeView, viewer_id: str) -> list[str]:
         if grade.grade is None:
             state = "grading" if view.received else "will grade it"
         elif (view.show_grades or grade.grader_id == viewer_id) and view.spec is not None:
-            state = "graded: " + " · ".join(_grade_line(p, grade) for p in view.spec.parts)
+            edited = " (edited)" if grade.grade.version > 1 else ""
+            state = f"graded{edited}: " + " · ".join(_grade_line(p, grade) for p in view.spec.parts)
         else:
             state = "graded"
         lines.append(f"{user(grade.grader_id)}: {state}")
@@ -440,24 +441,47 @@ def grade_modal(ctx: GradeContext) -> View:
             f"<{takehome.submission_url}|open the submission>"
         ),
     ]
+    current = ctx.current
     for part in ctx.spec.parts:
-        blocks += rating_inputs(part, evidence_placeholder="What in the submission shows it?")
+        mine = ctx.ratings.get(part.key)
+        blocks += rating_inputs(
+            part,
+            evidence_placeholder="What in the submission shows it?",
+            rating=mine.rating if mine else None,
+            evidence=(mine.evidence or None) if mine else None,
+        )
     blocks.append(DividerBlock())
-    blocks.append(summary_input("What the submission shows, and how it compares with the brief."))
-    blocks.append(context(INDEPENDENT))
+    blocks.append(
+        summary_input(
+            "What the submission shows, and how it compares with the brief.",
+            initial=current.summary if current else None,
+        )
+    )
+    blocks.append(
+        context(
+            f"Your grade is in ({when(current.submitted_at)}): saving replaces it, and the "
+            "team sees it was edited."
+            if current
+            else INDEPENDENT
+        )
+    )
     return form_modal(
         GRADE,
-        "Grade take-home",
-        "Submit",
+        "Edit your grade" if current else "Grade take-home",
+        "Save" if current else "Submit",
         blocks,
-        metadata=TakehomeMetadata(takehome.id or 0).encode(),
+        metadata=TakehomeMetadata(takehome.id or 0, current.version if current else 0).encode(),
     )
 
 
 def graded_message(graded: Graded) -> tuple[str, list[Block]]:
     """The grader's confirmation; now theirs is in, the grades the others sent too."""
     name = graded.context.candidate.name
-    text = f"Your grade of {esc(name)}'s take-home is in. Thank you!"
+    text = (
+        f"Your grade of {esc(name)}'s take-home is updated."
+        if graded.edited
+        else f"Your grade of {esc(name)}'s take-home is in. Thank you!"
+    )
     blocks: list[Block] = [section(f":white_check_mark: {text}")]
     view = graded.view
     if view is not None and view.spec is not None:
