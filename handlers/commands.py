@@ -104,7 +104,9 @@ async def _one_candidate(
         else None
     )
     if card is None:
-        await reply.tell(" ".join(filter(None, [cards.not_found_message(name), not_found])))
+        asked = parse(typed(str(reply.command.get("text") or ""))).sub  # "status" for a name
+        answer = cards.not_found_message(name, asked)
+        await reply.tell(" ".join(filter(None, [answer, not_found])))
     return card
 
 

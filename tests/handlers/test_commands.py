@@ -253,3 +253,10 @@ async def test_outsiders_cannot_move_and_learn_nothing(app: Running) -> None:
         assert "couldn't find a candidate called “Jane Doe”" in body["text"]
     assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
     assert len(await all_candidates(app)) == 1
+
+
+async def test_an_unknown_name_gets_an_example_of_the_command_asked(app: Running) -> None:
+    await create_role(app)
+    for sub in ("edit", "move", "notes", "deadline"):
+        body = answer(await app.slack.command(f"{sub} Nobody Here", user=RECRUITER))
+        assert f"e.g. `/hire {sub} Jane`" in body["text"], body["text"]

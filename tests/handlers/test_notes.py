@@ -122,7 +122,7 @@ async def test_interviewers_neither_see_nor_write_notes(app: Running) -> None:
     # neither (admins see candidates only on roles they are named on).
     for person in (OUTSIDER, ADMIN):
         said = await say(app, "note Jane Doe: hello", person)
-        assert said["text"] == cards.not_found_message("Jane Doe")
+        assert said["text"] == cards.not_found_message("Jane Doe", "note")
     assert len(await notes(app)) == 1
 
 

@@ -376,11 +376,12 @@ def choices_message(
     return text, blocks
 
 
-def not_found_message(query: str) -> str:
-    # Same words whether the name does not exist or the asker may not see it.
+def not_found_message(query: str, command: str = "status") -> str:
+    # Same words whether the name does not exist or the asker may not see it; the example
+    # is of the command that was asked (`/hire edit Jane` after `/hire edit …`).
     return (
         f"I couldn't find a candidate called “{esc(clip(query, 100))}” in the roles you hire for. "
-        "Check the spelling, or try part of the name, e.g. `/hire status Jane`."
+        f"Check the spelling, or try part of the name, e.g. `/hire {command} Jane`."
     )
 
 
