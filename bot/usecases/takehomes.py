@@ -699,32 +699,27 @@ async def submit_grade(
         )
         assert candidate.id is not None
         if base_version:
+            # An edit: the loop's feedback was complete or not before it, as it stays.
             grade = await _edited(
                 session, context, checked, grader_id=user_id, base_version=base_version, now=now
             )
-            view = await takehome_in(
-                session,
-                viewer_id=user_id,
-                candidate=candidate,
-                team=context.team,
-                template=context.template,
-            )
-            return Graded(context, grade, view, completed=False)
-        try:
-            grade = await store.takehomes.add_grade(
-                session,
-                takehome_id=takehome_id,
-                grader_id=user_id,
-                summary=checked.summary,
-                ratings=checked.ratings,
-                now=now,
-            )
-        except store.takehomes.GradeConflict:
-            raise FormErrors(
-                {"summary": "Your grade was just saved from another window; nothing changed."}
-            ) from None
-        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
-        completes = await store.complete_feedback(session, candidate=candidate, now=now)
+            completes = False
+        else:
+            try:
+                grade = await store.takehomes.add_grade(
+                    session,
+                    takehome_id=takehome_id,
+                    grader_id=user_id,
+                    summary=checked.summary,
+                    ratings=checked.ratings,
+                    now=now,
+                )
+            except store.takehomes.GradeConflict:
+                raise FormErrors(
+                    {"summary": "Your grade was just saved from another window; nothing changed."}
+                ) from None
+            await store.replan_clocks(session, candidate_id=candidate.id, now=now)
+            completes = await store.complete_feedback(session, candidate=candidate, now=now)
         view = await takehome_in(
             session,
             viewer_id=user_id,
