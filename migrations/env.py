@@ -23,7 +23,20 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or load_database_settings().database_url
 
 
+class ForeignKeysBroken(RuntimeError):
+    """A migration left rows that point at rows no longer there."""
+
+
 def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite's own recipe for changing a schema (lang_altertable.html): foreign keys
+        # off, then checked once it is done. Batch mode copies a table and drops the old
+        # one; with them on (create_engine turns them on), that drop deleted every row
+        # under it with ON DELETE CASCADE (0004's copy of `interview` took every seat),
+        # or refused outright with RESTRICT (downgrading past 0008). The pragma is a no-op
+        # inside a transaction: it runs before the migration's begins.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -36,6 +49,12 @@ def _configure(connection: Connection) -> None:
         # After any migration, not in one: a migration that copies a SQLite table (batch
         # mode) drops its triggers, and a new table needs its own.
         ensure_triggers(connection)
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:  # raised inside the transaction: the whole migration rolls back
+                raise ForeignKeysBroken(f"rows whose parents are gone: {broken[:5]}")
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def _run_online() -> None:

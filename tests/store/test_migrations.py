@@ -124,3 +124,39 @@ async def test_each_revision_steps_down_and_up_keeping_earlier_data(empty_db_url
         assert await table_names(empty_db_url) == TABLES
     finally:
         await engine.dispose()
+
+
+async def test_a_table_copied_by_a_migration_keeps_the_rows_under_it(empty_db_url: str) -> None:
+    """0004 copies the interview table on SQLite (batch mode, to add a unique
+    constraint): with foreign keys on, dropping the old copy deleted every seat under
+    it (ON DELETE CASCADE). Migrations run with them off and check them after."""
+    await asyncio.to_thread(migrate.upgrade, empty_db_url, "0003")
+    at = "'2026-11-16 09:00:00+00:00'"
+    engine = create_engine(empty_db_url)
+    try:
+        async with engine.begin() as connection:
+            for sql in (
+                "INSERT INTO role (id, title, title_key, hiring_manager_id, channel_id, "
+                "template, loop_days, feedback_hours, decision_hours, offer_hours, idle_hours, "
+                f"created_by, created_at) VALUES (1, 'MLOps', 'mlops', 'UHM', 'G1', 'mlops', "
+                f"7, 24, 48, 48, 48, 'UA', {at})",
+                "INSERT INTO candidate (id, role_id, name, name_key, stage, stage_entered_at, "
+                f"created_by, created_at) VALUES (1, 1, 'Jane', 'jane', 'interviewing', {at}, "
+                f"'UR', {at})",
+                "INSERT INTO interview (id, candidate_id, plan_stage, starts_at, ends_at, "
+                f"scheduled_by, created_at) VALUES (1, 1, 'incident', {at}, {at}, 'UR', {at})",
+                "INSERT INTO interview_seat (interview_id, interviewer_id, feedback_due_at) "
+                f"VALUES (1, 'UINT', {at})",
+            ):
+                await connection.exec_driver_sql(sql)
+        await asyncio.to_thread(migrate.upgrade, empty_db_url)
+        # …and back down through every revision that copies a table, and up again.
+        await asyncio.to_thread(migrate.downgrade, empty_db_url, "0003")
+        await asyncio.to_thread(migrate.upgrade, empty_db_url)
+        async with engine.connect() as connection:
+            seats = (
+                await connection.exec_driver_sql("SELECT interviewer_id FROM interview_seat")
+            ).scalars()
+            assert list(seats) == ["UINT"]
+    finally:
+        await engine.dispose()
