@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.limits import MAX_EMAIL, MAX_LINKS, MAX_NAME
+from bot.domain.links import scripted_link
 from bot.domain.names import clean_name, name_key
 from bot.domain.stages import Stage, parse_stage
 
@@ -410,6 +411,8 @@ def _check(
     links = "\n".join(columns.values(cells, "links")) or None
     if links and len(links) > MAX_LINKS:
         problem("links", f"keep the links under {MAX_LINKS} characters.")
+    elif links and (scripted := scripted_link(links)):
+        problem("links", f"“{scripted[:80]}” is not a web address.")
     source = "; ".join(columns.values(cells, "source")) or None
     if source and len(source) > MAX_SOURCE:
         problem("source", f"keep the source under {MAX_SOURCE} characters.")

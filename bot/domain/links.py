@@ -27,6 +27,19 @@ def clean_links(text: str) -> tuple[str | None, str | None]:
     return ("\n".join(kept) or None), None
 
 
+_SCRIPTED = ("javascript:", "vbscript:", "data:", "file:")
+
+
+def scripted_link(text: str) -> str | None:
+    """The first link in `text` that would run or open something rather than a web page
+    (javascript:, data:, …), for an import to refuse its row; None when there is none. An
+    import keeps the rest of a spreadsheet's words as they were typed."""
+    for link in _SEPARATORS.split(text.strip()):
+        if link.lower().startswith(_SCRIPTED):
+            return link
+    return None
+
+
 def _is_address(link: str) -> bool:
     if _SCHEME.match(link) and not link.lower().startswith(("http://", "https://")):
         return link.lower().startswith("mailto:") and "@" in link

@@ -246,3 +246,16 @@ def test_ten_thousand_rows_are_read_and_sorted_in_well_under_a_few_seconds() -> 
     elapsed = time.perf_counter() - started
     assert len(found.new) == 10_000 and not found.problems
     assert elapsed < 5, f"took {elapsed:.1f}s"
+
+
+def test_a_link_that_runs_script_refuses_its_row_and_other_words_are_kept() -> None:
+    """The add form refuses javascript: links; an import refuses the row, naming the link,
+    and keeps a spreadsheet's other words in links as typed."""
+    parsed = read(
+        "Name,Links\nCarl Weiss,javascript:alert(1)\nDana Roe,LinkedIn: linkedin.com/in/dana\n",
+        default=MLOPS,
+    )
+    [problem] = parsed.problems
+    assert (problem.line, problem.message) == (2, "“javascript:alert(1)” is not a web address.")
+    [dana] = parsed.rows
+    assert dana.links == "LinkedIn: linkedin.com/in/dana"

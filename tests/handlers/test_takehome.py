@@ -21,6 +21,7 @@ from tests import flows
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
+    INTERVIEWER_2,
     add_candidate,
     answer,
     blocks_text,
@@ -651,3 +652,15 @@ async def test_graders_who_graded_stay_and_bad_or_stale_forms_change_nothing(
     stale = await submit([GRADER])
     assert stale["errors"] == {"graders": takehome_cases.GRADERS_CHANGED_MEANWHILE}
     assert await graders_of(app) == sorted([GRADER, INTERVIEWER, GRADER_2])
+
+
+async def test_an_interviewer_who_does_not_grade_is_not_told_to_grade_first(
+    app: Running,
+) -> None:
+    await setup(app)
+    await schedule(app, "Jane Doe", interviewers=(INTERVIEWER_2,))
+    await send(app, graders=(GRADER,))
+    await receive(app)
+    shown = blocks_text((await card(app, user=INTERVIEWER_2))["blocks"])
+    assert "Its grades show to its graders and the hiring team." in shown
+    assert "once you have graded it yourself" not in shown

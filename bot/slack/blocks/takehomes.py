@@ -340,7 +340,14 @@ def takehome_blocks(
     lines += _grader_lines(view, viewer_id)
     blocks: list[Block] = [section(clip("\n".join(lines), 3000))]
     if view.received and not view.show_grades:
-        blocks.append(context("Others' grades show here once you have graded it yourself."))
+        graders = {g.grader_id for g in view.graders}
+        blocks.append(
+            context(
+                "Others' grades show here once you have graded it yourself."
+                if viewer_id in graders
+                else "Its grades show to its graders and the hiring team."
+            )
+        )
     # The use case refuses a stale click anyway; the card just offers no dead buttons.
     can_act = access.can_move_candidates(viewer_id, card.team) and card.stage in OPEN_TO_TAKEHOMES
     if view.open and can_act:
