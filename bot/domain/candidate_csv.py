@@ -531,9 +531,10 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
     )
 
 
-def event_note(row: Row, *, filename: str, who: str) -> str:
-    """The stage event's note: where the candidate came from, then the file's own words."""
-    lines = [f"imported from {_short(filename, 100)} by {who}"]
+def event_note(row: Row, *, filename: str, how: str = "") -> str:
+    """The stage event's note: where the candidate came from (the history line names who
+    imported them), then the file's own words. `how`: "from the command line", say."""
+    lines = [" ".join(filter(None, [f"imported from {_short(filename, 100)}", how]))]
     if row.source:
         lines.append(f"source: {row.source}")
     if row.note:

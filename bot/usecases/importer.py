@@ -38,10 +38,10 @@ class Importer:
     operator: bool = False
 
     @property
-    def who(self) -> str:
-        # Plain text: the status card escapes notes, and its history line already
-        # mentions the actor.
-        return f"{self.actor_id} (command line)" if self.operator else self.actor_id
+    def how(self) -> str:
+        # The history line names the actor already (a mention, for a Slack user): the
+        # note only says an operator's import came from the command line.
+        return "from the command line" if self.operator else ""
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ async def run(
             raise NotAllowed(_closed_words(title))
         classified = candidate_csv.classify(parsed, await _existing(session, parsed))
         notes = [
-            candidate_csv.event_note(r, filename=filename, who=importer.who) for r in classified.new
+            candidate_csv.event_note(r, filename=filename, how=importer.how) for r in classified.new
         ]
         total = len(classified.new)
         ids = await store.add_imported(

@@ -231,8 +231,12 @@ def test_repeats_within_the_file_are_skipped_once() -> None:
 
 def test_the_event_note_says_where_the_candidate_came_from() -> None:
     [row] = read("Name,Source,Notes\nJane,Referral,Knows Ray\n", default=MLOPS).rows
-    note = event_note(row, filename="team.csv", who="UREC0001")
-    assert note == "imported from team.csv by UREC0001\nsource: Referral\nKnows Ray"
+    assert event_note(row, filename="team.csv") == (
+        "imported from team.csv\nsource: Referral\nKnows Ray"
+    )
+    assert event_note(row, filename="team.csv", how="from the command line").startswith(
+        "imported from team.csv from the command line\n"
+    )
 
 
 def test_ten_thousand_rows_are_read_and_sorted_in_well_under_a_few_seconds() -> None:

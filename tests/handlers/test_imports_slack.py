@@ -89,6 +89,12 @@ async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> No
     assert "Import" not in buttons(result["blocks"])
     stored = {c.name: c.stage for c in await all_candidates(app)}
     assert stored == {"Jane Doe": "screening", "Bob Stone": "sourced"}
+    # The history names the importer once, as a mention, not as a raw id in the note.
+    history = blocks_text(
+        answer(await app.slack.command("status Bob Stone", user=RECRUITER))["blocks"]
+    )
+    assert f"by <@{RECRUITER}>\n> imported from team.csv" in history, history
+    assert f"by {RECRUITER}" not in history
 
     # A stale or repeated click (the button on an old copy of the message) adds nothing.
     again = await click(app, preview, "Import 2 candidates")

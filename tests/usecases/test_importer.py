@@ -62,7 +62,8 @@ async def test_an_import_stores_people_with_their_event_and_fresh_clocks(db: Dat
         events = await store.recent_events(session, candidate_id=stored[0].id or 0)
     [event] = events
     assert (event.from_stage, event.to_stage, event.actor_id) == (None, "interviewing", RECRUITER)
-    assert event.note == "imported from team.csv by UREC0001\nsource: Referral\nKnows Ray"
+    # The history line says who (a mention); the note, where from.
+    assert event.note == "imported from team.csv\nsource: Referral\nKnows Ray"
 
 
 async def test_importing_the_same_file_twice_adds_nothing_the_second_time(db: Database) -> None:
