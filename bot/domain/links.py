@@ -40,6 +40,13 @@ def scripted_link(text: str) -> str | None:
     return None
 
 
+def with_scheme(link: str) -> str:
+    """`github.com/jane/x` as https://github.com/jane/x: a link Slack can open, for one
+    pasted without its scheme (anything else as it was)."""
+    text = link.strip()
+    return text if _SCHEME.match(text) or not _is_address(text) else f"https://{text}"
+
+
 def _is_address(link: str) -> bool:
     if _SCHEME.match(link) and not link.lower().startswith(("http://", "https://")):
         return link.lower().startswith("mailto:") and "@" in link

@@ -24,6 +24,7 @@ from bot.domain.limits import (
     MAX_URL,
     too_long,
 )
+from bot.domain.links import with_scheme
 from bot.domain.scorecards import (
     GradeForm,
     GradeInput,
@@ -274,7 +275,7 @@ class Recorded:
 
 def check_url(raw: str) -> tuple[str | None, str | None]:
     """(the submission link, or the field error)."""
-    url = raw.strip()
+    url = with_scheme(raw)  # pasted as github.com/jane/x, as people do
     if not url:
         return None, "Paste the link to the candidate's submission."
     if problem := too_long("link", url, MAX_URL):

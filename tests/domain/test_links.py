@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.links import clean_links
+from bot.domain.links import clean_links, with_scheme
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,9 @@ def test_what_is_not_a_web_address_is_refused_by_name(typed: str) -> None:
     links, problem = clean_links(typed)
     assert links is None and problem is not None
     assert problem.startswith(f"“{typed.split(',')[0]}” is not a web address")
+
+
+def test_a_link_pasted_without_its_scheme_gets_https() -> None:
+    assert with_scheme(" github.com/jane/churn ") == "https://github.com/jane/churn"
+    assert with_scheme("http://x.io/a") == "http://x.io/a"
+    assert with_scheme("the repo on github") == "the repo on github"  # left to be refused

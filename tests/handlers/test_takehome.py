@@ -144,7 +144,7 @@ async def test_sent_received_and_graded_by_two_graders_with_independence(
     assert refused.json()["response_action"] == "errors"
     assert "url" in refused.json()["errors"]
     assert (await stored(app, Takehome))[-1].status == "sent"
-    assert (await receive(app)).status_code == 200
+    assert (await receive(app, url=LINK.removeprefix("https://"))).status_code == 200
 
     [takehome] = await stored(app, Takehome)
     assert (takehome.status, takehome.submission_url, takehome.recorded_by) == (
