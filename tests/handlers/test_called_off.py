@@ -27,6 +27,9 @@ from tests.flows import (
     stored,
 )
 from tests.handlers.test_interview_changes import kit_sent_ts, updates_in
+from tests.handlers.test_takehome import GRADER
+from tests.handlers.test_takehome import receive as receive_takehome
+from tests.handlers.test_takehome import send as send_takehome
 from tests.scheduling.test_sweep import messages_to, sweep
 
 # The call-off runs in the move's transaction, under the candidate's lock: both databases.
@@ -155,3 +158,23 @@ async def test_an_offer_answered_calls_off_what_was_still_booked(
     assert len(told_off(app, INTERVIEWER, before)) == 1
     [change] = [c for c in await stored(app, Change) if c.interview_id == ahead.id]
     assert change.reason == "Jane Doe is hired"
+
+
+async def test_the_card_of_someone_who_left_owes_no_scorecard_and_no_grade(
+    app: Running, clock: ManualClock
+) -> None:
+    """Monday's interview was held and its scorecard not yet in; her take-home is in with
+    a grade owed. Once she is rejected, scorecards and grading are closed: her card says
+    so instead of 'overdue' and 'grading'."""
+    await booked(app, clock)
+    await send_takehome(app, graders=(GRADER,))
+    await receive_takehome(app)
+    clock.advance(timedelta(days=3))
+    before = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
+    assert "scorecard overdue" in before and f"<@{GRADER}>: grading" in before
+
+    await app.slack.command("move Jane Doe to rejected: not senior enough", user=RECRUITER)
+    after = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
+    assert "overdue" not in after
+    assert f"<@{INTERVIEWER}>: no scorecard (closed in rejected)" in after
+    assert f"<@{GRADER}>: not graded (grading closed)" in after

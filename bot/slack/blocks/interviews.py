@@ -670,6 +670,10 @@ def _interview_blocks(
                 state += " · no longer on the panel"
         elif not item.held:
             state = "no scorecard due"
+        elif Stage(loop.candidate.stage) not in SCHEDULABLE:
+            # Scorecards close once the candidate leaves decision: none is owed, so none
+            # is overdue (feedback.EDITABLE).
+            state = f"no scorecard (closed in {loop.candidate.stage})"
         elif seat.feedback_due_at < now:
             state = f":red_circle: scorecard overdue by {duration(now - seat.feedback_due_at)}"
         else:

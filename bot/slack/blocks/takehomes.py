@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from bot.domain import access
 from bot.domain.limits import MAX_REASON, MAX_TAKEHOME_NOTE
 from bot.domain.scorecards import NOT_ASSESSED, TakehomePart, TakehomeSpec, rating_label
+from bot.domain.stages import SCHEDULABLE
 from bot.domain.zones import in_utc
 from bot.slack.blocks.common import (
     clip,
@@ -275,10 +276,13 @@ def _grade_line(part: TakehomePart, grade: GradeView) -> str:
     return f"{esc(part.name)} {rating_label(rated.rating if rated else NOT_ASSESSED)}"
 
 
-def _grader_lines(view: TakehomeView, viewer_id: str) -> list[str]:
+def _grader_lines(view: TakehomeView, viewer_id: str, *, closed: bool = False) -> list[str]:
+    """`closed`: the candidate left the process, and grading with them."""
     lines = []
     for grade in view.graders:
-        if grade.grade is None:
+        if grade.grade is None and closed:
+            state = "not graded (grading closed)"
+        elif grade.grade is None:
             state = "grading" if view.received else "will grade it"
         elif (view.show_grades or grade.grader_id == viewer_id) and view.spec is not None:
             edited = " (edited)" if grade.grade.version > 1 else ""
@@ -337,7 +341,8 @@ def takehome_blocks(
     lines = [f"*Take-home*\n{_state_line(takehome, now)}"]
     if takehome.note:
         lines.append(f"> {esc(clip(takehome.note, 300))}")
-    lines += _grader_lines(view, viewer_id)
+    # Grading closes once the candidate leaves decision (takehomes.OPEN_TO_TAKEHOMES).
+    lines += _grader_lines(view, viewer_id, closed=card.stage not in SCHEDULABLE)
     blocks: list[Block] = [section(clip("\n".join(lines), 3000))]
     if view.received and not view.show_grades:
         graders = {g.grader_id for g in view.graders}
