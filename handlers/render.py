@@ -120,5 +120,5 @@ def refresh_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:
 def call_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
     """After a move out of the process: the interviewers of the interviews it called off
     are told, and their kits say so, after the answer."""
-    if moved.called_off:
+    if moved.called_off or moved.released:
         deps.background.run(notify.called_off(client, moved), name="called-off")

@@ -21,7 +21,11 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.readmodels.home import home
 from bot.slack.blocks.home import home_view
-from bot.slack.blocks.interview_changes import called_off_kit, called_off_message
+from bot.slack.blocks.interview_changes import (
+    called_off_kit,
+    called_off_message,
+    released_message,
+)
 from bot.slack.blocks.interviews import kit_message, loop_summary_message
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.store.engine import Database
@@ -272,7 +276,8 @@ async def send_kits(
 
 async def called_off(client: AsyncWebClient, moved: Moved) -> None:
     """The interviews a candidate's leaving called off: each kit says so, and each
-    interviewer gets a DM (kits are edited first: the DM's notification points there)."""
+    interviewer gets a DM (kits are edited first: the DM's notification points there).
+    Whoever still owed a scorecard or a grade the move closed hears they need not."""
     for off in moved.called_off:
         text, message = called_off_kit(moved.card, off)
         for _, channel, ts in off.kits:
@@ -281,6 +286,8 @@ async def called_off(client: AsyncWebClient, moved: Moved) -> None:
         told = called_off_message(moved.card, off)
         for interviewer, _, _ in off.kits:
             await dm(client, interviewer, *told)
+    for released in moved.released:
+        await dm(client, released.user_id, *released_message(moved.card, released))
 
 
 async def send_loop_summary(

@@ -19,7 +19,7 @@ from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE, too_long
 from bot.domain.links import clean_links
 from bot.domain.names import MAX_CHOICES, Named, clean_name, match_names, name_key
 from bot.domain.scorecards import booked_template, stage_name
-from bot.domain.stages import CLOSED, IllegalMove, Stage, plan_move
+from bot.domain.stages import CLOSED, SCHEDULABLE, IllegalMove, Stage, plan_move
 from bot.store import candidates as candidate_store
 from bot.store import interviews as interview_store
 from bot.store.engine import Database
@@ -256,9 +256,19 @@ class CalledOff:
 
 
 @dataclass(frozen=True)
+class Released:
+    """Feedback someone still owed when a move closed it (scorecards and take-home grades
+    close once a candidate leaves decision): they are told it is no longer needed."""
+
+    user_id: str
+    what: str  # "scorecard for the Production incident interview", "grade of the take-home"
+
+
+@dataclass(frozen=True)
 class Moved:
     card: CandidateCard
     called_off: list[CalledOff] = field(default_factory=list)
+    released: list[Released] = field(default_factory=list)
 
 
 async def move(
@@ -309,11 +319,16 @@ async def move(
                 if target.is_closed
                 else []
             )
+            released = (
+                await owed_feedback(session, current, now=now)
+                if was in SCHEDULABLE and target not in SCHEDULABLE
+                else []
+            )
             await store.replan_clocks(session, candidate_id=candidate_id, now=now)
             events = await store.recent_events(session, candidate_id=candidate_id)
             await session.refresh(current.candidate)
             card = CandidateCard(current.candidate, current.role, current.team, events)
-            return Moved(card, called_off)
+            return Moved(card, called_off, released)
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)
 
@@ -351,6 +366,42 @@ async def call_off_ahead(
         kits = [(s.interviewer_id, s.kit_channel, s.kit_ts) for s in seats]
         called_off.append(CalledOff(interview.id or 0, name, interview.starts_at, kits))
     return called_off
+
+
+async def owed_feedback(
+    session: store.AsyncSession, card: CandidateCard, *, now: datetime
+) -> list[Released]:
+    """Who still owed a scorecard (an interview held, or under way, with none in) or a
+    grade (a received take-home not yet graded by them) as the candidate leaves decision."""
+    candidate_id = card.candidate.id or 0
+    written = {
+        (s.interview_id, s.interviewer_id)
+        for s in await store.scorecards_of(session, candidate_id=candidate_id)
+    }
+    owed = [
+        Released(
+            seat.interviewer_id,
+            "scorecard for the "
+            + stage_name(
+                booked_template(interview.template, card.role.template), interview.plan_stage
+            ),
+        )
+        for interview, seat in await store.seats_of(session, candidate_id=candidate_id)
+        if interview.status == InterviewStatus.SCHEDULED
+        and interview.starts_at <= now
+        and (interview.id, seat.interviewer_id) not in written
+    ]
+    takehome = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
+    if takehome is not None and takehome.status == "received" and takehome.id is not None:
+        graded = {
+            g.grader_id for g in await store.takehomes.grades_of(session, takehome_id=takehome.id)
+        }
+        owed += [
+            Released(grader, "grade of the take-home")
+            for grader in await store.takehomes.graders_of(session, takehome_id=takehome.id)
+            if grader not in graded
+        ]
+    return owed
 
 
 def offer_closed_by(target: Stage) -> str:

@@ -173,7 +173,17 @@ async def test_the_card_of_someone_who_left_owes_no_scorecard_and_no_grade(
     before = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
     assert "scorecard overdue" in before and f"<@{GRADER}>: grading" in before
 
+    since = len(app.standin.calls)
     await app.slack.command("move Jane Doe to rejected: not senior enough", user=RECRUITER)
+    await app.settle()
+    # Who still owed feedback hears it is no longer needed, not where she went.
+    for who, what in (
+        (INTERVIEWER, "scorecard for the Production incident interview"),
+        (GRADER, "grade of the take-home"),
+    ):
+        said = f"No need to send your {what} for Jane Doe."
+        [told] = [m for m in messages_to(app, who, since) if m["text"] == said]
+        assert "rejected" not in blocks_text(told["blocks"])
     after = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
     assert "overdue" not in after
     assert f"<@{INTERVIEWER}>: no scorecard (closed in rejected)" in after

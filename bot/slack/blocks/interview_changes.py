@@ -29,7 +29,7 @@ from bot.slack.blocks.candidates import OPEN_MOVE
 from bot.slack.blocks.common import clip, context, either, esc, form_modal, section, user, when
 from bot.slack.metadata import InterviewMetadata
 from bot.store.tables import Interview
-from bot.usecases.candidates import CalledOff, CandidateCard
+from bot.usecases.candidates import CalledOff, CandidateCard, Released
 from bot.usecases.interviews import (
     CantMakeIt,
     Changed,
@@ -375,6 +375,20 @@ def called_off_message(card: CandidateCard, off: CalledOff) -> tuple[str, list[B
         f"set for {when(off.starts_at)}, is cancelled: {esc(name)} is no longer in the process."
     )
     return esc(text), [section(line), context("No scorecard is due for it.")]
+
+
+def released_message(card: CandidateCard, released: Released) -> tuple[str, list[Block]]:
+    """To someone who still owed feedback when the candidate left decision: it is closed,
+    so they need not write it. Where the candidate went stays with the team."""
+    name = card.candidate.name
+    text = f"No need to send your {released.what} for {name}."
+    return esc(text), [
+        section(
+            f":lock: Your {esc(released.what)} for *{esc(name)}* ({esc(card.role.title)}) "
+            "is no longer needed: the hiring team has moved on, so it is closed."
+        ),
+        context("Thank you for the time you gave it."),
+    ]
 
 
 def called_off_kit(card: CandidateCard, off: CalledOff) -> tuple[str, list[Block]]:
