@@ -404,21 +404,21 @@ def _check(
     if not key:
         problem("name" if "name" in columns.by_field else "first_name", "the name is missing.")
     elif len(name) > MAX_NAME:
-        problem("name", f"keep the name under {MAX_NAME} characters.")
+        problem("name", f"keep the name to {MAX_NAME:,} characters at most.")
     email = _email(cells, columns, problem)
     role = _role(cells, columns, roles, default_role, problem)
     stage = _stage(cells, columns, problem)
     links = "\n".join(columns.values(cells, "links")) or None
     if links and len(links) > MAX_LINKS:
-        problem("links", f"keep the links under {MAX_LINKS} characters.")
+        problem("links", f"keep the links to {MAX_LINKS:,} characters at most.")
     elif links and (scripted := scripted_link(links)):
         problem("links", f"“{scripted[:80]}” is not a web address.")
     source = "; ".join(columns.values(cells, "source")) or None
     if source and len(source) > MAX_SOURCE:
-        problem("source", f"keep the source under {MAX_SOURCE} characters.")
+        problem("source", f"keep the source to {MAX_SOURCE:,} characters at most.")
     note = "\n".join(columns.values(cells, "note")) or None
     if note and len(note) > MAX_NOTE:
-        problem("note", f"keep the note under {MAX_NOTE} characters.")
+        problem("note", f"keep the note to {MAX_NOTE:,} characters at most.")
     if problems or role is None or stage is None:
         return None, problems
     return Row(line, name, key, email, role, stage, links, source, note), []
@@ -444,7 +444,7 @@ def _email(cells: list[str], columns: _Columns, problem: _Report) -> str | None:
         problem("email", f"“{_short(first)}” is not an email address: {error}")
         return None
     if len(email) > MAX_EMAIL:
-        problem("email", f"keep the email under {MAX_EMAIL} characters.")
+        problem("email", f"keep the email to {MAX_EMAIL:,} characters at most.")
         return None
     return email
 

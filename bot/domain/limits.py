@@ -17,4 +17,4 @@ MAX_DAY_OFF_NAME = 80  # a company day off's name: "Christmas Day"
 def too_long(what: str, text: str, limit: int) -> str | None:
     """What to tell someone whose `what` (the note, the reason, …) is over its limit, or
     None: one wording for every form."""
-    return f"Keep the {what} under {limit} characters." if len(text) > limit else None
+    return f"Keep the {what} to {limit:,} characters at most." if len(text) > limit else None

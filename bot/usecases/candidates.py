@@ -290,7 +290,7 @@ async def move(
         )
         if current.stage == seen_stage:
             if len(reason.strip()) > MAX_NOTE:
-                raise IllegalMove(f"keep the reason under {MAX_NOTE} characters.")
+                raise IllegalMove(f"keep the reason to {MAX_NOTE:,} characters at most.")
             was = current.stage
             planned = plan_move(was, target, reason=reason)
             try:

@@ -120,7 +120,7 @@ async def test_bad_input_gets_field_errors_and_changes_nothing(app: Running, clo
         "reason": {"value": {"type": "plain_text_input", "value": "x" * 201}},
     }
     long = await app.slack.submit_view(form, {}, user=RECRUITER, state=state)
-    assert long.json()["errors"] == {"reason": "Keep the reason under 200 characters."}
+    assert long.json()["errors"] == {"reason": "Keep the reason to 200 characters at most."}
     assert (await candidate_named(app, "Maya Chen")).deadline_at is None
 
 

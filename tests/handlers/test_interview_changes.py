@@ -614,7 +614,7 @@ async def test_a_no_show_is_confirmed_in_a_form_before_anything_changes(
     assert (await the_interview(app, interview.id)).status == "scheduled"
     assert await stored(app, Change) == []
     too_long = await app.slack.submit_view(form, {"note": "x" * 2001}, user=RECRUITER)
-    assert "under" in too_long.json()["errors"]["note"]
+    assert "characters at most" in too_long.json()["errors"]["note"]
     assert (await the_interview(app, interview.id)).status == "scheduled"
 
 

@@ -83,7 +83,7 @@ async def test_add_note_on_the_card_opens_the_form_and_checks_it(app: Running) -
     empty = await app.slack.submit_view(form, {"note": "   "}, user=HM)
     assert "Write the note" in empty.json()["errors"]["note"]
     long = await app.slack.submit_view(form, {"note": "x" * (MAX_NOTE_TEXT + 1)}, user=HM)
-    assert f"under {MAX_NOTE_TEXT} characters" in long.json()["errors"]["note"]
+    assert f"to {MAX_NOTE_TEXT:,} characters at most" in long.json()["errors"]["note"]
     nul = await app.slack.submit_view(form, {"note": "a\x00b"}, user=HM)
     assert "note" in nul.json()["errors"]
     assert await notes(app) == []
@@ -131,7 +131,7 @@ async def test_bad_input_in_one_line_says_why_with_an_example(app: Running) -> N
     missing = await say(app, "note")
     assert missing["text"].startswith("Whom about? Example: `/hire note")
     long = await say(app, f"note Jane Doe: {'x' * (MAX_NOTE_TEXT + 1)}")
-    assert long["text"].startswith(f"Keep the note under {MAX_NOTE_TEXT} characters.")
+    assert long["text"].startswith(f"Keep the note to {MAX_NOTE_TEXT:,} characters at most.")
     assert "Example: `/hire note Jane Doe: expects an offer by Friday`" in long["text"]
     empty_list = await say(app, "notes Jane Doe")
     assert empty_list["text"] == "No notes on Jane Doe yet."

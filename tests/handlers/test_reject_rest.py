@@ -170,7 +170,7 @@ async def test_bad_reason_or_a_changed_pipeline_is_refused_and_nothing_moves(
     empty = await app.slack.submit_view(form, {"reason": "  "}, user=RECRUITER)
     assert empty.json()["errors"]["reason"].startswith("Say why in a few words")
     long = await app.slack.submit_view(form, {"reason": "x" * 3001}, user=RECRUITER)
-    assert long.json()["errors"]["reason"] == "Keep the reason under 3000 characters."
+    assert long.json()["errors"]["reason"] == "Keep the reason to 3,000 characters at most."
 
     # Someone moves Ann while the form is open: it no longer shows who is left.
     await app.slack.command("move Ann Able to screening", user=HM)

@@ -204,7 +204,7 @@ async def test_an_illegal_move_changes_nothing(db: Database, clock: ManualClock)
 
 async def test_a_reason_too_long_to_store_is_refused(db: Database, clock: ManualClock) -> None:
     _, card = await jane(db, clock)
-    with pytest.raises(IllegalMove, match="3000"):
+    with pytest.raises(IllegalMove, match="3,000 characters at most"):
         await move(
             db,
             card.candidate.id or 0,
