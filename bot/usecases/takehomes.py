@@ -180,9 +180,13 @@ def team_refusal(card: CandidateCard, user_id: str) -> str | None:
     return None if access.can_move_candidates(user_id, card.team) else TEAM_ONLY
 
 
-def send_refusal(card: CandidateCard, user_id: str, latest: Takehome | None) -> str | None:
+def send_refusal(
+    card: CandidateCard, user_id: str, latest: Takehome | None, *, grading: bool = False
+) -> str | None:
     """Why this person cannot send a take-home to this candidate now, or None: asked when
-    the form opens, when the status card offers the button, and when the form is sent."""
+    the form opens, when the status card offers the button, and when the form is sent.
+    `grading`: a received take-home still awaits a grade (the card shows only the latest,
+    so a new one sent then would hide the grading under way)."""
     team_only = team_refusal(card, user_id)
     if team_only:
         return team_only
@@ -194,6 +198,11 @@ def send_refusal(card: CandidateCard, user_id: str, latest: Takehome | None) -> 
         return (
             f"A take-home is already out for {card.candidate.name}: record it as received "
             "or not received first."
+        )
+    if grading:
+        return (
+            f"{card.candidate.name}'s take-home is still being graded: send another once "
+            "its grades are in (or take the graders still awaited off it)."
         )
     return None
 
@@ -221,7 +230,8 @@ async def send_form(
         if card is None:
             raise NotAllowed(NOT_FOUND)
         latest = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
-    refusal = send_refusal(card, user_id, latest)
+        grading = not await store.takehomes.every_grade_in(session, candidate_id=candidate_id)
+    refusal = send_refusal(card, user_id, latest, grading=grading)
     if refusal:
         raise NotAllowed(refusal)
     spec = template_named(card.role.template).takehome
@@ -240,7 +250,8 @@ async def send(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=team_refusal
         )
         latest = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
-        refusal = send_refusal(card, actor_id, latest)
+        grading = not await store.takehomes.every_grade_in(session, candidate_id=candidate_id)
+        refusal = send_refusal(card, actor_id, latest, grading=grading)
         if refusal:
             raise NotAllowed(refusal)
         errors = check_send(form, now=now)

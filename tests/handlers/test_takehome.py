@@ -664,3 +664,23 @@ async def test_an_interviewer_who_does_not_grade_is_not_told_to_grade_first(
     shown = blocks_text((await card(app, user=INTERVIEWER_2))["blocks"])
     assert "Its grades show to its graders and the hiring team." in shown
     assert "once you have graded it yourself" not in shown
+
+
+async def test_no_second_take_home_while_the_first_is_being_graded(app: Running) -> None:
+    """The card shows the latest take-home only: one sent while another is still being
+    graded would hide that grading. Send waits for its grades."""
+    await setup(app)
+    await send(app, graders=(GRADER,))
+    await receive(app)
+    grading = await card(app)
+    assert "Send take-home" not in buttons(grading["blocks"])
+    [said] = await flows.press(
+        app,
+        "takehome_send_open",
+        str((await stored(app, Takehome))[-1].candidate_id),
+        user=RECRUITER,
+    )
+    assert said.args["text"].startswith("Jane Doe's take-home is still being graded")
+
+    await grade(app, GRADER, "3")
+    assert "Send take-home" in buttons((await card(app))["blocks"])
