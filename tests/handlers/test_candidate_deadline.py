@@ -315,3 +315,19 @@ async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running
     # A mistyped command reads as a name; the answer says which command it looks like.
     typo = answer(await app.slack.command("stauts Maya Chen", user=RECRUITER))
     assert typo["text"].endswith("Did you mean `/hire status Maya Chen`?"), typo["text"]
+
+
+async def test_the_card_counts_a_scorecard_from_its_due_time_under_the_deadline(
+    app: Running, clock
+) -> None:
+    """Her deadline brings the loop's end to Tuesday noon, and with it her interview's
+    scorecard, due Wednesday by the role's window: the card says the time the alerts
+    count from, not the window's."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(TUESDAY_10 + timedelta(hours=1))
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"scorecard due {when(LOOP_LIMIT)}" in shown
+    clock.set(LOOP_LIMIT + timedelta(hours=2))
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "scorecard overdue by 2 hours" in shown

@@ -655,8 +655,14 @@ def _interview_blocks(
     )
     menu = interview_accessory(item.interview, now=now) if may_change else None
     blocks: list[Block] = [SectionBlock(text=line, accessory=menu)]
+    # The candidate's own deadline may bring a scorecard's due time earlier: the card
+    # counts from the same time as the alerts (clocks.scorecard_limit).
+    limit = clocks.scorecard_limit(
+        loop.candidate.deadline_at, clocks.of_role(loop.role), item.interview.ends_at
+    )
     for seat in item.seats:
         button = None
+        due = seat.feedback_due_at if limit is None else min(seat.feedback_due_at, limit)
         if seat.scorecard is not None:
             state = "scorecard in" + (" (edited)" if seat.edited else "")
             if loop.show_ratings or seat.interviewer_id == viewer_id:
@@ -674,10 +680,10 @@ def _interview_blocks(
             # Scorecards close once the candidate leaves decision: none is owed, so none
             # is overdue (feedback.EDITABLE).
             state = f"no scorecard (closed in {loop.candidate.stage})"
-        elif seat.feedback_due_at < now:
-            state = f":red_circle: scorecard overdue by {duration(now - seat.feedback_due_at)}"
+        elif due < now:
+            state = f":red_circle: scorecard overdue by {duration(now - due)}"
         else:
-            state = f"scorecard due {when(seat.feedback_due_at)}"
+            state = f"scorecard due {when(due)}"
         if item.held and seat.scorecard is None and item.interview.starts_at > now:
             touched = safeguards.days_anywhere(item.interview.starts_at, item.interview.ends_at)
             away = sorted(loop.away.get(seat.interviewer_id, frozenset()) & touched)
