@@ -150,7 +150,8 @@ async def set_deadline(ack: AsyncAck, modal: Modal) -> None:
         now=modal.deps.clock.now(),
     )
     await ack()
-    modal.confirm(done.card, deadline_blocks.deadline_note(done), name="confirm-deadline")
+    note = deadline_blocks.deadline_note(done, now=modal.deps.clock.now())
+    modal.confirm(done.card, note, name="confirm-deadline")
 
 
 # A note on a candidate ---------------------------------------------------------------

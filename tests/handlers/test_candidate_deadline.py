@@ -89,6 +89,7 @@ async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> N
     assert note.note == "competing offer"
     confirmation = blocks_text(messages_to(app, RECRUITER)[-1]["blocks"])
     assert f"decides by {when(THURSDAY_NOON)}" in confirmation  # in the reader's zone
+    assert "So close" not in confirmation  # every clock still fits before it
     shown = blocks_text((await card_of(app))["blocks"])
     assert "Candidate decides by" in shown and "*: competing offer" in shown
     assert "Moved earlier to fit: loop, scorecards." in shown
@@ -192,7 +193,15 @@ async def test_a_deadline_already_past_when_set_alerts_at_once(app: Running, clo
     await maya_interviewing(app)
     clock.set(datetime(2026, 11, 21, 8, 0, tzinfo=UTC))  # Saturday: breaches ignore the hour
     before = len(app.standin.calls)
-    await set_deadline(app, {"deadline": clock.now() + timedelta(hours=30), "reason": "notice"})
+    deadline = clock.now() + timedelta(hours=30)
+    await set_deadline(app, {"deadline": deadline, "reason": "notice"})
+    # The person who set it is told at once which clocks it leaves no room for.
+    [confirmed] = [m for m in messages_to(app, RECRUITER, before) if "decides by" in m["text"]]
+    loop_end = deadline - timedelta(hours=48)
+    assert (
+        f"So close that the loop's end ({when(loop_end)}) should have come already: the team "
+        "is alerted now."
+    ) in blocks_text(confirmed["blocks"])
 
     await sweep(app)
 

@@ -14,6 +14,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain import clocks
+from bot.domain.stages import Stage
 from bot.domain.zones import in_utc
 from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import esc, form_modal, section, when
@@ -80,14 +82,30 @@ def deadline_modal(card: CandidateCard) -> View:
     )
 
 
-def deadline_note(done: DeadlineSet) -> str:
+def deadline_note(done: DeadlineSet, *, now: datetime) -> str:
     candidate = done.card.candidate
     if done.cleared or candidate.deadline_at is None:
         return f":white_check_mark: {candidate.name} has no deadline of their own now."
-    return (
+    note = (
         f":hourglass_flowing_sand: {candidate.name} decides by "
         f"{in_utc(candidate.deadline_at)}; the clocks now fit before it."
     )
+    # A date this close leaves some clocks nowhere to fit: say which are past already, so
+    # the alerts that follow at once are no surprise.
+    limits = clocks.limits(candidate.deadline_at, clocks.of_role(done.card.role))
+    stage = done.card.stage
+    passed = [
+        f"{words} ({in_utc(at)})"
+        for words, at, applies in (
+            ("the loop's end", limits.loop, stage == Stage.INTERVIEWING),
+            ("the decision", limits.decision, stage in (Stage.INTERVIEWING, Stage.DECISION)),
+        )
+        if applies and at <= now
+    ]
+    if passed:
+        gone = " and ".join(passed)
+        note += f" So close that {gone} should have come already: the team is alerted now."
+    return note
 
 
 def deadline_lines(summary: ClockSummary) -> list[str]:
