@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.limits import MAX_NOTE
+from bot.store.chunks import in_chunks
 from bot.store.prepared import Prepared, objects
 from bot.store.tables import Change, table_of
 
@@ -89,21 +90,17 @@ async def notes_of_candidate(
 async def notes_of_many(session: AsyncSession, *, candidate_ids: Sequence[int]) -> list[Change]:
     """The candidates' notes, latest first (an export's)."""
     out: list[Change] = []
-    ids = list(candidate_ids)
-    for start in range(0, len(ids), _CHUNK):
+    for ids in in_chunks(candidate_ids):
         result = await session.exec(
             select(Change)
             .where(
-                col(Change.candidate_id).in_(ids[start : start + _CHUNK]),
+                col(Change.candidate_id).in_(ids),
                 Change.kind == NOTE_KIND,
             )
             .order_by(col(Change.at).desc(), col(Change.id).desc())
         )
         out += list(result.all())
     return out
-
-
-_CHUNK = 5000  # ids per IN (…): under SQLite's and asyncpg's limits on parameters
 
 
 async def note_count(session: AsyncSession, *, candidate_id: int) -> int:

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
+from bot.store.chunks import in_chunks
 from bot.store.prepared import Prepared, attached, objects
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
@@ -548,21 +549,18 @@ _SEATS_FOR: Any = _held_seats(
 ).where(_SEAT_T.c.interviewer_id == bindparam("interviewer_id"), _OPEN_CANDIDATE)
 
 
-# Many candidates at once (exports): one query each, in chunks under the drivers' limits
-# on bound parameters.
-_CHUNK = 5000
+# Many candidates at once (exports): one query each, in chunks (bot.store.chunks).
 
 
 async def seats_of_many(
     session: AsyncSession, *, candidate_ids: Sequence[int]
 ) -> list[tuple[Interview, Seat]]:
     out: list[tuple[Interview, Seat]] = []
-    ids = list(candidate_ids)
-    for start in range(0, len(ids), _CHUNK):
+    for ids in in_chunks(candidate_ids):
         result = await session.exec(
             select(Interview, Seat)
             .join(Seat, col(Seat.interview_id) == Interview.id)
-            .where(col(Interview.candidate_id).in_(ids[start : start + _CHUNK]))
+            .where(col(Interview.candidate_id).in_(ids))
             .order_by(col(Interview.starts_at), col(Interview.id), col(Seat.interviewer_id))
         )
         out += list(result.all())
@@ -574,11 +572,10 @@ async def scorecards_of_many(
 ) -> list[Scorecard]:
     """Every version of the candidates' scorecards, oldest first (see latest_versions)."""
     out: list[Scorecard] = []
-    ids = list(candidate_ids)
-    for start in range(0, len(ids), _CHUNK):
+    for ids in in_chunks(candidate_ids):
         result = await session.exec(
             select(Scorecard)
-            .where(col(Scorecard.candidate_id).in_(ids[start : start + _CHUNK]))
+            .where(col(Scorecard.candidate_id).in_(ids))
             .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
         )
         out += list(result.all())

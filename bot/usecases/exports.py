@@ -17,6 +17,7 @@ from bot.domain.interviews import InterviewStatus
 from bot.domain.names import name_key
 from bot.domain.scorecards import booked_template, rating_label, stage_name
 from bot.domain.stages import Stage
+from bot.domain.zones import in_utc
 from bot.store.changes import NOTE_EDITED_SUMMARY
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Change, Interview, Role, Scorecard, Seat
@@ -164,11 +165,11 @@ class _People:
         status = InterviewStatus(interview.status)
         flag = "" if status == InterviewStatus.SCHEDULED else f", {status.label}"
         who = ", ".join(self.name_of(p) for p in people)
-        return f"{title} {interview.starts_at:%Y-%m-%d %H:%M} UTC ({who}){flag}"
+        return f"{title} {in_utc(interview.starts_at)} ({who}){flag}"
 
     def _note(self, note: Change) -> str:
         edited = " (edited)" if note.summary == NOTE_EDITED_SUMMARY else ""
-        return f"{note.at:%Y-%m-%d %H:%M} UTC {self.name_of(note.actor_id)}{edited}: {note.reason}"
+        return f"{in_utc(note.at)} {self.name_of(note.actor_id)}{edited}: {note.reason}"
 
 
 def _iso(moment: datetime) -> str:
