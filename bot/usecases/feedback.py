@@ -754,8 +754,11 @@ async def _save(
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id
     )
-    same_version = current is not None and current.version == base_version > 0
-    if same_version and current is not None and await _same(session, current, checked):
+    if (
+        current is not None
+        and current.version == base_version > 0
+        and await _same(session, current, checked)
+    ):
         # An edit that changes nothing would be a version nobody can tell apart.
         raise FormErrors({"summary": UNCHANGED})
     if current is not None and current.version > base_version:

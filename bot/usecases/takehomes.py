@@ -592,14 +592,7 @@ async def _grade_context(
         raise NotAllowed(
             f"The {role_with_team.role.title} role's template no longer has a take-home."
         )
-    mine = next(
-        (
-            g
-            for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
-            if g.grader_id == user_id
-        ),
-        None,
-    )
+    mine = await _grade_of(session, takehome_id=takehome_id, grader_id=user_id)
     ratings = (
         {
             r.part: r
@@ -632,14 +625,7 @@ async def _edited(
     """The grader's grade as edited, under the candidate's lock: read again there, so two
     windows never both replace the same version."""
     takehome_id = context.takehome.id or 0
-    mine = next(
-        (
-            g
-            for g in await store.takehomes.grades_of(session, takehome_id=takehome_id)
-            if g.grader_id == grader_id
-        ),
-        None,
-    )
+    mine = await _grade_of(session, takehome_id=takehome_id, grader_id=grader_id)
     if mine is None or mine.version != base_version:
         raise FormErrors({"summary": GRADE_CHANGED_MEANWHILE})
     before = {
@@ -651,6 +637,13 @@ async def _edited(
     return await store.takehomes.edit_grade(
         session, grade=mine, summary=checked.summary, ratings=checked.ratings, now=now
     )
+
+
+async def _grade_of(
+    session: store.AsyncSession, *, takehome_id: int, grader_id: str
+) -> TakehomeGrade | None:
+    grades = await store.takehomes.grades_of(session, takehome_id=takehome_id)
+    return next((g for g in grades if g.grader_id == grader_id), None)
 
 
 def _grading_closed(candidate: Candidate) -> str:
