@@ -18,3 +18,12 @@ def too_long(what: str, text: str, limit: int) -> str | None:
     """What to tell someone whose `what` (the note, the reason, …) is over its limit, or
     None: one wording for every form."""
     return f"Keep the {what} to {limit:,} characters at most." if len(text) > limit else None
+
+
+def required_text(text: str, *, field: str, limit: int, missing: str) -> tuple[str, dict[str, str]]:
+    """A text a form needs, in its field `field` (the note, the reason): (it stripped, no
+    errors), or ("", the error under `field`: `missing` when empty, too_long's when over
+    `limit`)."""
+    stripped = text.strip()
+    problem = missing if not stripped else too_long(field, stripped, limit)
+    return ("", {field: problem}) if problem else (stripped, {})

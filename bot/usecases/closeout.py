@@ -19,7 +19,7 @@ from datetime import datetime
 
 from bot import store
 from bot.domain import access
-from bot.domain.limits import MAX_NOTE, too_long
+from bot.domain.limits import MAX_NOTE, required_text
 from bot.domain.stages import IllegalMove, Stage
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Role
@@ -105,12 +105,12 @@ async def _rest(session: store.AsyncSession, *, user_id: str, role_id: int) -> R
 
 
 def check_reason(reason: str) -> tuple[str, dict[str, str]]:
-    text = reason.strip()
-    if not text:
-        return "", {"reason": "Say why in a few words, e.g. The role is filled."}
-    if problem := too_long("reason", text, MAX_NOTE):
-        return "", {"reason": problem}
-    return text, {}
+    return required_text(
+        reason,
+        field="reason",
+        limit=MAX_NOTE,
+        missing="Say why in a few words, e.g. The role is filled.",
+    )
 
 
 async def confirm_rest(

@@ -17,7 +17,7 @@ from enum import StrEnum
 from bot import store
 from bot.domain import access, safeguards
 from bot.domain.interviews import InterviewChange, InterviewStatus
-from bot.domain.limits import MAX_REASON, too_long
+from bot.domain.limits import MAX_REASON, required_text, too_long
 from bot.domain.scorecards import (
     Competency,
     PlanStage,
@@ -535,12 +535,12 @@ async def _summary(
 
 
 def check_reason(reason: str) -> tuple[str, dict[str, str]]:
-    text = reason.strip()
-    if not text:
-        return "", {"reason": "Say why in a few words, e.g. candidate withdrew from this slot."}
-    if problem := too_long("reason", text, MAX_REASON):
-        return "", {"reason": problem}
-    return text, {}
+    return required_text(
+        reason,
+        field="reason",
+        limit=MAX_REASON,
+        missing="Say why in a few words, e.g. candidate withdrew from this slot.",
+    )
 
 
 async def _take_out(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot import store
 from bot.domain import access
-from bot.domain.limits import too_long
+from bot.domain.limits import required_text
 from bot.store.changes import NOTE_DELETED_KIND, NOTE_KIND, NOTE_SUMMARY
 from bot.store.engine import Database
 from bot.store.tables import Change
@@ -31,12 +31,12 @@ def note_refusal(card: CandidateCard, user_id: str) -> str | None:
 
 
 def check_note(text: str) -> tuple[str, dict[str, str]]:
-    note = text.strip()
-    if not note:
-        return "", {"note": "Write the note, e.g. Spoke on the phone: expects an offer by Friday."}
-    if problem := too_long("note", note, MAX_NOTE_TEXT):
-        return "", {"note": problem}
-    return note, {}
+    return required_text(
+        text,
+        field="note",
+        limit=MAX_NOTE_TEXT,
+        missing="Write the note, e.g. Spoke on the phone: expects an offer by Friday.",
+    )
 
 
 async def add_note(
