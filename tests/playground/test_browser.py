@@ -87,6 +87,16 @@ class Person_:
         self.errors: list[str] = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
 
+    @classmethod
+    async def opened(cls, browser: Browser, playground: Playground, person: Person) -> Person_:
+        """A new page of the playground, as `person`."""
+        page = await browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(WAIT_MS)
+        you = cls(page, playground)
+        await page.goto(f"{playground.url}/?as={person.id}")
+        await you.be(person)
+        return you
+
     async def be(self, person: Person) -> None:
         await self.page.select_option("[data-testid=person]", person.id)
         await expect(self.page.locator("[data-testid=person]")).to_have_value(person.id)
@@ -285,11 +295,8 @@ async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: 
 
 
 async def test_home_tab_and_weekly_chart(browser: Browser, playground: Playground) -> None:
-    page = await browser.new_page(viewport={"width": 1400, "height": 900})
-    page.set_default_timeout(WAIT_MS)
-    you = Person_(page, playground)
-    await page.goto(f"{playground.url}/?as={HIRING_MANAGER.id}")
-    await you.be(HIRING_MANAGER)
+    you = await Person_.opened(browser, playground, HIRING_MANAGER)
+    page = you.page
     await page.click("[data-channel=" + dm_of(HIRING_MANAGER.id) + "]")
     await page.click("[data-testid=tab-home]")
     await expect(page.locator("#home")).to_contain_text("Elena Petrova")
@@ -315,11 +322,8 @@ TEMPLATE = Path(__file__).parents[2] / "bot" / "domain" / "templates" / "mlops.t
 async def test_a_recruiter_shares_a_csv_and_imports_it(
     browser: Browser, playground: Playground
 ) -> None:
-    page = await browser.new_page(viewport={"width": 1400, "height": 900})
-    page.set_default_timeout(WAIT_MS)
-    you = Person_(page, playground)
-    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
-    await you.be(RECRUITER)
+    you = await Person_.opened(browser, playground, RECRUITER)
+    page = you.page
     # Loopkeeper reads files only in its DM, so a channel has no 📎.
     await you.open(HIRING.id)
     await expect(page.locator("[data-testid=composer]")).to_be_visible()
@@ -353,11 +357,8 @@ async def test_half_a_date_and_time_is_asked_for_not_dropped(
 ) -> None:
     """Slack's client will not submit a date without its time; neither does the page
     (it once sent no time at all, and the form went through without the date)."""
-    page = await browser.new_page(viewport={"width": 1400, "height": 900})
-    page.set_default_timeout(WAIT_MS)
-    you = Person_(page, playground)
-    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
-    await you.be(RECRUITER)
+    you = await Person_.opened(browser, playground, RECRUITER)
+    page = you.page
     await page.click("[data-testid=tips-dismiss]")
     await you.open(HIRING.id)
     await you.type("/hire deadline Maya Chen")
@@ -376,11 +377,8 @@ async def test_half_a_date_and_time_is_asked_for_not_dropped(
 async def test_other_files_get_the_apps_own_answer(
     browser: Browser, playground: Playground
 ) -> None:
-    page = await browser.new_page(viewport={"width": 1400, "height": 900})
-    page.set_default_timeout(WAIT_MS)
-    you = Person_(page, playground)
-    await page.goto(f"{playground.url}/?as={RECRUITER.id}")
-    await you.be(RECRUITER)
+    you = await Person_.opened(browser, playground, RECRUITER)
+    page = you.page
     # Dropped on a channel, a file is not shared: the page says where files go.
     await you.open(HIRING.id)
     await you.drop("resume.pdf", "%PDF-1.7 a resume")
