@@ -186,6 +186,10 @@ async def running(deps: Deps, bolt: AsyncApp, sweeper: Sweeper) -> AsyncIterator
 
 def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
     app = AsyncApp(
+        # Named, or Bolt names it after its caller's file through inspect.stack(), which
+        # reads the source of every frame: 80 ms of each start. Bolt also names a logger
+        # after it and sets that logger's level, so not "loopkeeper", our own loggers' root.
+        name="loopkeeper-bolt",
         client=client or make_client(deps.settings),
         # Over HTTP, bot.slack.guard has checked the signature on the raw bytes before
         # anything was parsed; Bolt would hash the same body again. Socket Mode has no
