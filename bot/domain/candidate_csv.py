@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from bot.domain.limits import MAX_EMAIL, MAX_LINKS, MAX_NAME
+from bot.domain.limits import MAX_CANDIDATE_NOTE, MAX_EMAIL, MAX_LINKS, MAX_NAME
 from bot.domain.links import scripted_link
 from bot.domain.names import clean_name, name_key
 from bot.domain.stages import Stage, parse_stage
 
 MAX_BYTES = 5 * 1024 * 1024  # a 5 MB CSV holds some 50,000 candidates: plenty for one file
 MAX_SOURCE = 200
-MAX_NOTE = 2000  # with "imported from … by …" and the source, under a stage event's 3000
 MAX_FIELD = 100_000  # one cell; csv's own limit is 131,072 and raises past it
 
 FIELDS = ("name", "first_name", "last_name", "email", "role", "stage", "links", "source", "note")
@@ -417,8 +416,8 @@ def _check(
     if source and len(source) > MAX_SOURCE:
         problem("source", f"keep the source to {MAX_SOURCE:,} characters at most.")
     note = "\n".join(columns.values(cells, "note")) or None
-    if note and len(note) > MAX_NOTE:
-        problem("note", f"keep the note to {MAX_NOTE:,} characters at most.")
+    if note and len(note) > MAX_CANDIDATE_NOTE:
+        problem("note", f"keep the note to {MAX_CANDIDATE_NOTE:,} characters at most.")
     if problems or role is None or stage is None:
         return None, problems
     return Row(line, name, key, email, role, stage, links, source, note), []
@@ -533,10 +532,9 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
 
 def event_note(row: Row, *, filename: str, how: str = "") -> str:
     """The stage event's note: where the candidate came from (the history line names who
-    imported them), then the file's own words. `how`: "from the command line", say."""
+    imported them). `how`: "from the command line", say. The row's own note is not here:
+    it becomes a note on the candidate, which only the hiring team reads."""
     lines = [" ".join(filter(None, [f"imported from {_short(filename, 100)}", how]))]
     if row.source:
         lines.append(f"source: {row.source}")
-    if row.note:
-        lines.append(row.note)
     return "\n".join(lines)

@@ -5,6 +5,7 @@ MAX_NAME = 150  # a candidate's name, a role's title
 MAX_EMAIL = 254  # the longest address RFC 5321 allows
 MAX_LINKS = 2000  # a candidate's links, one text
 MAX_NOTE = 3000  # a stage event's note: the reason a person gave
+MAX_CANDIDATE_NOTE = 2000  # a note on a candidate (/hire note, an import's Notes column)
 MAX_SUMMARY = 3000  # a scorecard's written summary
 MAX_EVIDENCE = 2000  # the evidence note under one competency
 MAX_TAKEHOME_NOTE = 500  # the recruiter's note when sending a take-home

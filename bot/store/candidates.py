@@ -15,9 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.candidate_csv import Row
 from bot.domain.names import clean_name, name_key
 from bot.domain.stages import CLOSED, Move, Stage
+from bot.store.changes import NOTE_KIND, NOTE_SUMMARY
 from bot.store.prepared import Prepared, objects
 from bot.store.tables import (
     Candidate,
+    Change,
     Interview,
     Role,
     RoleRecruiter,
@@ -316,8 +318,9 @@ async def add_imported(
     progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     """Insert checked rows as candidates, each with the stage event that says where they
-    came from; returns their ids. Clocks start now: `stage_entered_at` is the import, and
-    `next_alert_at` is now so the next sweep plans them (as `replan_clocks` does for one)."""
+    came from and, for a row with one, its note as a note by the importer; returns their
+    ids. Clocks start now: `stage_entered_at` is the import, and `next_alert_at` is now so
+    the next sweep plans them (as `replan_clocks` does for one)."""
     ids: list[int] = []
     # Core statements on the session's connection (same transaction): executemany, and
     # no ORM objects for thousands of rows.
@@ -362,6 +365,22 @@ async def add_imported(
                 )
             ],
         )
+        noted = [
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "role_id": row.role.id,
+                "candidate_id": candidate_id,
+                "interview_id": None,
+                "kind": NOTE_KIND,
+                "summary": NOTE_SUMMARY,
+                "reason": row.note,
+            }
+            for candidate_id, row in zip(chunk_ids, chunk, strict=True)
+            if row.note
+        ]
+        if noted:
+            await connection.execute(insert(Change), noted)
         ids += chunk_ids
         if progress is not None:
             progress(len(ids))

@@ -10,14 +10,14 @@ from datetime import datetime
 
 from bot import store
 from bot.domain import access
-from bot.domain.limits import required_text
+from bot.domain.limits import MAX_CANDIDATE_NOTE, required_text
 from bot.store.changes import NOTE_DELETED_KIND, NOTE_KIND, NOTE_SUMMARY
 from bot.store.engine import Database
 from bot.store.tables import Change
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 
-MAX_NOTE_TEXT = 2000  # under a change record's reason (MAX_NOTE) and a section's 3000
+MAX_NOTE_TEXT = MAX_CANDIDATE_NOTE  # under a change record's reason and a section's 3000
 # `/hire notes`: a page of the latest, each note a section and, for its author, a row of
 # buttons, in a message of at most 50 blocks.
 SHOWN_NOTES = 20

@@ -95,6 +95,15 @@ async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> No
     )
     assert f"by <@{RECRUITER}>\n> imported from team.csv" in history, history
     assert f"by {RECRUITER}" not in history
+    # The file's Notes column is a note by the importer: the hiring team reads it in
+    # /hire notes; an interviewer's card leaves it out, as it leaves out every note.
+    notes = blocks_text(answer(await app.slack.command("notes Jane Doe", user=HM))["blocks"])
+    assert "Met at a meetup;\nwants remote" in notes and f"<@{RECRUITER}>" in notes, notes
+    await schedule(app, "Jane Doe", interviewers=(INTERVIEWER,))
+    theirs = blocks_text(
+        answer(await app.slack.command("status Jane Doe", user=INTERVIEWER))["blocks"]
+    )
+    assert "Jane Doe" in theirs and "meetup" not in theirs, theirs
 
     # A stale or repeated click (the button on an old copy of the message) adds nothing.
     again = await click(app, preview, "Import 2 candidates")

@@ -10,7 +10,7 @@ from bot.domain.zones import in_utc
 from bot.playground.standin import message_text
 from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.app import make_sweeper
-from bot.slack.blocks.common import localized, when
+from bot.slack.blocks.common import localized, user, when
 from tests.conftest import HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -142,3 +142,11 @@ def test_times_we_wrote_in_utc_show_in_each_readers_zone() -> None:
     )
     assert localized(when(moment)) == when(moment)
     assert localized("due 2026-13-45 10:00 UTC") == "due 2026-13-45 10:00 UTC"
+
+
+def test_a_slack_user_is_a_mention_and_an_operator_a_name() -> None:
+    """Who did something is a Slack user (a mention) or an operator at the command line
+    (`loopkeeper import --by`): a mention Slack cannot resolve would show as markup."""
+    assert user(RECRUITER) == f"<@{RECRUITER}>"
+    assert user("cli:root") == "cli:root"
+    assert user("ops <!channel>") == "ops &lt;!channel&gt;"

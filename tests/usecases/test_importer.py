@@ -63,7 +63,12 @@ async def test_an_import_stores_people_with_their_event_and_fresh_clocks(db: Dat
     [event] = events
     assert (event.from_stage, event.to_stage, event.actor_id) == (None, "interviewing", RECRUITER)
     # The history line says who (a mention); the note, where from.
-    assert event.note == "imported from team.csv\nsource: Referral\nKnows Ray"
+    assert event.note == "imported from team.csv\nsource: Referral"
+    # The file's note is a note by the importer, which only the hiring team reads.
+    async with db.reader() as session:
+        [note] = await store.changes.notes_of_candidate(session, candidate_id=stored[0].id or 0)
+        assert await store.changes.notes_of_candidate(session, candidate_id=stored[1].id or 0) == []
+    assert (note.reason, note.actor_id, note.at) == ("Knows Ray", RECRUITER, now)
 
 
 async def test_importing_the_same_file_twice_adds_nothing_the_second_time(db: Database) -> None:

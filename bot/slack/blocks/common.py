@@ -51,8 +51,14 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# A Slack user's id. Anything else in an actor column is an operator's name at the command
+# line (`loopkeeper import --by`, "cli:root" by default): shown as text, not as a mention
+# Slack cannot resolve.
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+
+
 def user(user_id: str) -> str:
-    return f"<@{user_id}>"
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else esc(user_id)
 
 
 def users(user_ids: Iterable[str]) -> str:
