@@ -15,6 +15,7 @@ from tests.conftest import HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
     add_candidate,
+    answer,
     blocks_text,
     buttons,
     create_role,
@@ -150,3 +151,16 @@ def test_a_slack_user_is_a_mention_and_an_operator_a_name() -> None:
     assert user(RECRUITER) == f"<@{RECRUITER}>"
     assert user("cli:root") == "cli:root"
     assert user("ops <!channel>") == "ops &lt;!channel&gt;"
+
+
+async def test_a_name_typed_as_a_mention_stays_text_above_the_card(app: Running) -> None:
+    """The line over the card after adding or moving someone holds their typed name: a
+    name like "<@UADMIN01>" is shown as typed, not as a mention of the admin."""
+    role = await create_role(app)
+    await add_candidate(app, "Eve <@UADMIN01>", role=role)
+    [added] = [m for m in sent(app) if message_text(m).startswith("Added Eve")]
+    moved = answer(await app.slack.command("move Eve to screening", user=RECRUITER))
+    for message in (added, moved):
+        # The fallback and the note's section (the card's header is plain text anyway).
+        for text in (message["text"], message["blocks"][0]["text"]["text"]):
+            assert "<@UADMIN01>" not in text and "Eve &lt;@UADMIN01&gt;" in text, text

@@ -31,6 +31,7 @@ from bot.slack.blocks.common import (
     form_modal,
     header_facts,
     localized,
+    note_markup,
     section,
     user,
     users,
@@ -347,9 +348,8 @@ def status_message(
 ) -> tuple[str, list[Block]]:
     """The status card, optionally under a one-line note (what just happened)."""
     if note:
-        # Plain text, escaped, but for the mentions we wrote into it (who got it to grade).
-        text = _mentions(esc(note.split(" ", 1)[1] if note.startswith(":") else note))
-        head: list[Block] = [section(_mentions(esc(note))), DividerBlock()]
+        text = note_markup(note.split(" ", 1)[1] if note.startswith(":") else note)
+        head: list[Block] = [section(note_markup(note)), DividerBlock()]
     else:
         text = f"{esc(card.candidate.name)}: {esc(card.role.title)}, {card.candidate.stage}"
         head = []

@@ -33,6 +33,7 @@ from bot.slack.blocks.common import (
     esc,
     form_modal,
     header_facts,
+    note_mention,
     primary_button_row,
     rating_cell,
     rating_inputs,
@@ -170,7 +171,7 @@ def received_modal(takehome: Takehome, candidate_name: str) -> View:
 def recorded_note(recorded: Recorded) -> str:
     name = recorded.card.candidate.name
     if recorded.takehome.status == "received":
-        graders = ", ".join(user(g) for g in recorded.grader_ids)
+        graders = ", ".join(note_mention(g) for g in recorded.grader_ids)
         return f":inbox_tray: {name}'s take-home is in; {graders} got it to grade."
     return f":heavy_minus_sign: {name}'s take-home is recorded as not received."
 
@@ -253,9 +254,9 @@ def graders_note(changed: GradersChanged) -> str:
     name = changed.card.candidate.name
     parts = []
     if changed.added:
-        parts.append("added " + ", ".join(user(g) for g in changed.added))
+        parts.append("added " + ", ".join(note_mention(g) for g in changed.added))
     if changed.removed:
-        parts.append("took off " + ", ".join(user(g) for g in changed.removed))
+        parts.append("took off " + ", ".join(note_mention(g) for g in changed.removed))
     return f":busts_in_silhouette: {name}'s take-home graders: " + "; ".join(parts) + "."
 
 
