@@ -436,7 +436,7 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{cards.OPEN_MOVE}(_\w+)?$"))(open_move)
     app.action(cards.ADVANCE)(advance)
     app.action(re.compile(rf"^{cards.OPEN_SCHEDULE}(_\d+)?$"))(open_schedule)
-    app.action(cards.OPEN_DEADLINE)(open_deadline)
+    app.action(re.compile(rf"^{cards.OPEN_DEADLINE}(_\d+)?$"))(open_deadline)
     app.action(re.compile(rf"^{note_blocks.OPEN_NOTE}(_\d+)?$"))(open_note)
     app.action(re.compile(rf"^{note_blocks.OPEN_NOTES}(_\d+)?$"))(open_notes)
     app.action(re.compile(rf"^{note_blocks.DELETE_NOTE}(_\d+)?$"))(delete_note)

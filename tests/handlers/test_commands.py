@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.domain.stages import Stage
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
@@ -13,6 +15,7 @@ from tests.flows import (
     blocks_text,
     buttons,
     candidate_named,
+    click,
     create_role,
     events_of,
     last_view,
@@ -260,3 +263,38 @@ async def test_an_unknown_name_gets_an_example_of_the_command_asked(app: Running
     for sub in ("edit", "move", "notes", "deadline"):
         body = answer(await app.slack.command(f"{sub} Nobody Here", user=RECRUITER))
         assert f"e.g. `/hire {sub} Jane`" in body["text"], body["text"]
+
+
+# Each command that takes a name, and what choosing one of several namesakes opens.
+NAME_COMMANDS = {
+    "status": "card",
+    "move": "form",
+    "schedule": "form",
+    "offer": "form",
+    "edit": "form",
+    "deadline": "form",
+    "note": "form",
+    "notes": "card",
+}
+
+
+@pytest.mark.parametrize("command", NAME_COMMANDS)
+async def test_choosing_one_of_several_namesakes_goes_on(app: Running, command: str) -> None:
+    """`/hire <command> Jane` with two Janes lists both; Choose goes on with the one
+    picked, as if their whole name had been typed."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Jane Smith", role=role)
+    if command == "offer":
+        for name in ("Jane Doe", "Jane Smith"):
+            await app.slack.command(f"move {name} to decision", user=RECRUITER)
+    choices = answer(await app.slack.command(f"{command} Jane", user=RECRUITER))
+    assert choices["text"].startswith("Several candidates match"), choices["text"]
+    smith = {"blocks": [b for b in choices["blocks"] if "Jane Smith" in str(b)]}
+    before = len(app.standin.calls)
+    shown = await click(app, smith, "Choose", user=RECRUITER, settle=True)
+    if NAME_COMMANDS[command] == "form":
+        [opened] = [c for c in app.standin.calls[before:] if c.method == "views.open"]
+        assert "Jane Smith" in str(opened.args["view"]), opened.args["view"]
+    else:
+        assert "Jane Smith" in blocks_text(shown[-1].args["blocks"])
