@@ -65,9 +65,16 @@ async def test_move_button_opens_the_modal_and_reject_preselects(app: Running) -
 
     await click(app, card, "Move…", user=HM)
     assert last_view(app)["callback_id"] == "candidate_move"
+    reason = next(b for b in last_view(app)["blocks"] if b.get("block_id") == "reason")
+    assert reason["optional"] is True  # needed only for rejected or withdrawn
     await click(app, card, "Reject", user=HM)
-    stage = next(b for b in last_view(app)["blocks"] if b.get("block_id") == "stage")
+    form = last_view(app)
+    stage = next(b for b in form["blocks"] if b.get("block_id") == "stage")
     assert stage["element"]["initial_option"]["value"] == "rejected"
+    # Opened to reject, the form says so, and does not mark the reason "(optional)".
+    assert (form["title"]["text"], form["submit"]["text"]) == ("Reject candidate", "Reject")
+    reason = next(b for b in form["blocks"] if b.get("block_id") == "reason")
+    assert not reason.get("optional")
 
     body = (
         await app.slack.submit_view(last_view(app), {"reason": "did not meet the bar"}, user=HM)

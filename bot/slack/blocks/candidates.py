@@ -131,7 +131,8 @@ def _stage_option(stage: Stage) -> Option:
 def move_modal(card: CandidateCard, *, preselect: Stage | None = None) -> View:
     stage = card.stage
     options = [_stage_option(s) for s in targets(stage)]
-    initial = _stage_option(preselect) if preselect in targets(stage) else None
+    chosen = preselect if preselect in targets(stage) else None
+    initial = _stage_option(chosen) if chosen else None
     blocks: list[Block] = [
         section(f"*{esc(card.candidate.name)}* · {esc(card.role.title)}\nNow in *{stage.value}*."),
         InputBlock(
@@ -144,18 +145,21 @@ def move_modal(card: CandidateCard, *, preselect: Stage | None = None) -> View:
                 initial_option=initial,
             ),
         ),
+        # Slack marks an optional input "(optional)": opened to reject (the card's Reject),
+        # the reason is required, as the move is.
         InputBlock(
             block_id="reason",
             label="Reason",
-            optional=True,
+            optional=not (chosen and reason_needed(chosen)),
             hint="Needed for rejected or withdrawn. Kept in the candidate's history.",
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
         ),
     ]
+    rejecting = chosen == Stage.REJECTED
     return form_modal(
         MOVE_CANDIDATE,
-        "Move candidate",
-        "Move",
+        "Reject candidate" if rejecting else "Move candidate",
+        "Reject" if rejecting else "Move",
         blocks,
         metadata=MoveMetadata(card.candidate.id or 0, stage).encode(),
     )
