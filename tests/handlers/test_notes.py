@@ -90,14 +90,14 @@ async def test_add_note_on_the_card_opens_the_form_and_checks_it(app: Running) -
 
     before = len(app.standin.calls)
     done = await app.slack.submit_view(
-        form, {"note": "Referred by <@UREF> — strong on infra"}, user=HM
+        form, {"note": "Referred by <!here> — strong on infra"}, user=HM
     )
     assert not done.content, done.text
     await app.settle()
     [confirmed] = [m for m in messages_to(app, HM, before) if "Your note" in m["text"]]
     text = blocks_text(confirmed["blocks"])
-    # Typed text is escaped: what looks like a mention stays text.
-    assert "Referred by &lt;@UREF&gt; — strong on infra" in text
+    # Typed text is escaped: markup that would ping everyone stays text.
+    assert "Referred by &lt;!here&gt; — strong on infra" in text
 
 
 async def test_the_form_opens_from_the_command_without_text(app: Running) -> None:
@@ -315,3 +315,15 @@ async def test_many_notes_are_read_a_page_at_a_time(app: Running, clock) -> None
     assert mangled.args["text"].startswith("That button is out of date")
     [outsider] = await press(app, "notes_page_older", f"{jane_id}:20", user=OUTSIDER)
     assert "note number" not in outsider.args["text"]
+
+
+async def test_people_mentioned_in_a_note_show_as_mentions(app: Running) -> None:
+    """Slack sends "@Riya" typed in a command as <@U…|riya>: the note and the history
+    show Riya, while markup that is not a mention stays text."""
+    await jane(app)
+    # As Slack sends it: the mention made, what was typed of & and < escaped.
+    await say(app, f"note Jane Doe: <@{RECRUITER}|riya> please call her &amp; &lt;b&gt;", user=HM)
+    listed = blocks_text((await say(app, "notes Jane Doe"))["blocks"])
+    card = blocks_text((await say(app, "status Jane Doe"))["blocks"])
+    for shown in (listed, card):
+        assert f"<@{RECRUITER}> please call her &amp; &lt;b&gt;" in shown, shown

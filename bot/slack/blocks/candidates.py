@@ -33,6 +33,7 @@ from bot.slack.blocks.common import (
     localized,
     note_markup,
     section,
+    typed,
     user,
     users,
     when,
@@ -176,7 +177,7 @@ def _event_line(event: StageEvent) -> str:
         detail = _mentions(esc(event.detail))
         line = f"{when(event.at)}: {detail} by {user(event.actor_id)}"
         if event.note:
-            line += f"\n> {esc(clip(event.note, 300))}"
+            line += f"\n> {typed(clip(event.note, 300))}"
         return "• " + line
     if event.from_stage is None:
         line = f"{when(event.at)}: added in *{event.to_stage}* by {user(event.actor_id)}"
@@ -187,7 +188,7 @@ def _event_line(event: StageEvent) -> str:
     if event.detail:
         line += f" ({esc(event.detail)})"
     if event.note and event.note != "added":
-        line += f"\n> {esc(clip(event.note, 300))}"
+        line += f"\n> {typed(clip(event.note, 300))}"
     return "• " + line
 
 
@@ -209,7 +210,7 @@ def _change_line(change: Change) -> str:
     summary = _mentions(esc(change.summary))
     line = f"• {when(change.at)}: {summary} by {user(change.actor_id)}"
     if change.reason:
-        line += f"\n> {esc(clip(change.reason, 300))}"
+        line += f"\n> {typed(clip(change.reason, 300))}"
     return line
 
 

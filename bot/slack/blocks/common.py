@@ -51,6 +51,17 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# A person or channel a person mentioned in what they typed: Slack writes "@Riya" in a
+# slash command as <@U123|riya> (and a form's text as typed). Escaped, it is restored.
+_TYPED_MENTION = re.compile(r"&lt;([@#])([UWC][A-Z0-9]{2,31})(?:\|[^&<>|]{0,80})?&gt;")
+
+
+def typed(text: str) -> str:
+    """What a person typed (a note, a reason), as Slack shows it: escaped, but for the
+    people and channels they mentioned."""
+    return _TYPED_MENTION.sub(r"<\1\2>", esc(text))
+
+
 # A Slack user's id. Anything else in an actor column is an operator's name at the command
 # line (`loopkeeper import --by`, "cli:root" by default): shown as text, not as a mention
 # Slack cannot resolve.

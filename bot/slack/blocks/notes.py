@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack.blocks.common import clip, context, esc, form_modal, section, user, when
+from bot.slack.blocks.common import clip, context, esc, form_modal, section, typed, user, when
 from bot.slack.metadata import CandidateMetadata, NoteMetadata
 from bot.store.changes import NOTE_EDITED_SUMMARY
 from bot.usecases.candidates import CandidateCard
@@ -104,7 +104,7 @@ def notes_message(found: Notes, viewer_id: str, *, note: str = "") -> tuple[str,
         head = f"*{when(each.at)}* · {user(each.actor_id)}"
         if each.summary == NOTE_EDITED_SUMMARY:
             head += " · edited"
-        blocks.append(section(clip(f"{head}\n{esc(each.reason)}", 3000)))
+        blocks.append(section(clip(f"{head}\n{typed(each.reason)}", 3000)))
         if each.actor_id == viewer_id:
             blocks.append(_own_note_actions(each.id or 0))
     shown = f"{found.start + 1} to {found.start + len(found.notes)}"
