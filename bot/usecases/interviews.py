@@ -202,7 +202,9 @@ async def change_context(
         if interview is None:
             raise NotAllowed(NOT_FOUND)
         context = await _context_in(session, actor_id=actor_id, interview=interview)
-    why = verb_refusal(context.interview, verb, now=now)
+        why = verb_refusal(context.interview, verb, now=now) or await _scored_refusal(
+            session, context.interview, verb
+        )
     if why:
         raise NotAllowed(why)
     if card_version is not None and card_version != context.interview.version:
@@ -245,10 +247,28 @@ async def _locked(
                 f"{what}. Close it and open it again."
             }
         )
-    why = verb_refusal(found, verb, now=now)
+    why = verb_refusal(found, verb, now=now) or await _scored_refusal(session, found, verb)
     if why:
         raise NotAllowed(why)
     return candidate, context
+
+
+async def _scored_refusal(
+    session: store.AsyncSession, interview: Interview, verb: Verb
+) -> str | None:
+    """A no-show has no feedback: an interview someone wrote a scorecard for is refused
+    one (they may have written it before it began), rather than counting that scorecard
+    beside "no-show"."""
+    if verb != Verb.NO_SHOW:
+        return None
+    scores = await store.scorecards_of(session, candidate_id=interview.candidate_id)
+    if not any(s.interview_id == interview.id for s in scores):
+        return None
+    return (
+        "A scorecard for this interview is in, so it can't be marked a no-show. If the "
+        "candidate did not come, cancel the interview instead, and ask its interviewers "
+        "what their scorecard was about. Nothing changed."
+    )
 
 
 async def _after(

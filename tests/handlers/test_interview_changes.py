@@ -297,6 +297,26 @@ async def test_a_no_show_from_a_card_drawn_before_a_change_is_refused(app: Runni
     assert (after.status, after.version) == ("scheduled", 2)
 
 
+async def test_an_interview_with_a_scorecard_in_is_not_a_no_show(app: Running, clock) -> None:
+    """A scorecard may be written before the interview begins; then it cannot be a
+    no-show too (the card would count a scorecard under "no-show")."""
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 + timedelta(minutes=20))
+    confirm = await open_form(app, "no_show")
+    await submit_scorecard(app, interview, INTERVIEWER)
+    opened = len(app.standin.calls_to("views.open"))
+
+    answers = await pick(app, await card_of(app), "no_show")
+    refused = await app.slack.submit_view(confirm, {"note": "Did not join"}, user=RECRUITER)
+
+    assert "A scorecard for this interview is in" in said(answers)
+    assert "cancel the interview instead" in said(answers)
+    assert len(app.standin.calls_to("views.open")) == opened  # no form to confirm
+    assert refused.status_code == 200
+    after = await the_interview(app, interview.id)
+    assert (after.status, after.version) == ("scheduled", 1)
+
+
 async def test_a_no_show_form_left_open_while_the_interview_changed_changes_nothing(
     app: Running, clock
 ) -> None:
