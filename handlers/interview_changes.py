@@ -269,8 +269,8 @@ async def change_panel(ack: AsyncAck, modal: Modal) -> None:
 
 async def _after_panel(modal: Modal, done: Changed, zones: Zones | None) -> None:
     """New people get the kit, and whoever added them a DM if one of them is already
-    interviewing then or off that day; removed ones are not told (their kit only says
-    so, quietly: an edit notifies nobody)."""
+    interviewing then or off that day; removed ones' kits say so, and those who could
+    still turn up for it (it has not ended) get a DM too."""
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     if done.added:
@@ -283,6 +283,8 @@ async def _after_panel(modal: Modal, done: Changed, zones: Zones | None) -> None
     for kit in done.removed:
         if kit.channel and kit.ts:
             await notify.edit(client, kit.channel, kit.ts, text, message)
+        if done.interview.ends_at > deps.clock.now():
+            await notify.dm(client, kit.interviewer_id, *blocks.off_panel_message(done))
     await _summary(deps, client, done)
 
 

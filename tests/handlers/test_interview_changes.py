@@ -554,7 +554,7 @@ async def test_a_removed_interviewer_is_never_nudged_and_the_loop_completes(
 
     assert done.status_code == 200 and not done.content, done.text
     assert await seats(app) == {INTERVIEWER}
-    assert messages_to(app, INTERVIEWER_2, before) == []  # quietly
+    assert messages_to(app, INTERVIEWER_2, before) == []  # quietly: it is over
     [edited] = updates_in(app, f"D{INTERVIEWER_2}", before)
     assert edited["ts"] == kit_sent_ts(app, kit) and "no longer on" in edited["text"]
     assert len(summaries_to(app, HM, before)) == 1
@@ -567,6 +567,22 @@ async def test_a_removed_interviewer_is_never_nudged_and_the_loop_completes(
         clock.set(TUESDAY_10 + timedelta(days=days))
         await sweep(app)
     assert messages_to(app, INTERVIEWER_2, since) == []
+
+
+async def test_an_interviewer_taken_off_before_the_interview_is_told(app: Running) -> None:
+    """Their kit, far up the DM, is edited (which notifies nobody): a DM says they are
+    off, or they would turn up for it."""
+    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    form = await open_form(app, "panel")
+    before = len(app.standin.calls)
+
+    await app.slack.submit_view(form, {"interviewers": [INTERVIEWER]}, user=RECRUITER)
+    await app.settle()
+
+    [told] = messages_to(app, INTERVIEWER_2, before)
+    assert told["text"].startswith("You're off the panel: Production incident interview")
+    assert "no longer on the panel" in blocks_text(told["blocks"])
+    assert messages_to(app, INTERVIEWER, before) == []  # still on it: nothing new
 
 
 async def test_a_removed_interviewers_scorecard_stays_marked(app: Running, clock) -> None:

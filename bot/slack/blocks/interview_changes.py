@@ -227,7 +227,8 @@ def _panel_form(
         InputBlock(
             block_id="interviewers",
             label="Interviewers",
-            hint="Up to 6. New people get the kit; people you remove are not nudged again. "
+            hint="Up to 6. New people get the kit; people you remove are told, and not "
+            "nudged again. "
             "A scorecard already in stays.",
             element=UserMultiSelectElement(
                 action_id="value", placeholder="Pick people", initial_users=people
@@ -356,6 +357,17 @@ def closed_kit(done: Changed, why: str) -> tuple[str, list[Block]]:
     """What a kit becomes when its interview is not the person's to do any more."""
     text = f"{done.context.stage_name} with {done.card.candidate.name}: {why}"
     return esc(text), [section(f":no_entry_sign: {_what(done)}: {esc(why)}")]
+
+
+def off_panel_message(done: Changed) -> tuple[str, list[Block]]:
+    """To each interviewer taken off the panel: a DM, as a reschedule or a cancellation
+    gets, or they would turn up for it (their kit's edit, far up the DM, notifies nobody)."""
+    text = f"You're off the panel: {done.context.stage_name} with {done.card.candidate.name}."
+    line = (
+        f":wave: You are no longer on the panel of {_what(done)}, set for "
+        f"{when(done.interview.starts_at)}."
+    )
+    return esc(text), [section(line), context("Nothing more is due from you for it.")]
 
 
 def cancelled_message(done: Changed, reason: str) -> tuple[str, list[Block]]:
