@@ -444,6 +444,7 @@ async def test_the_last_scorecard_sends_one_summary_to_recruiters_and_hm(
     assert set(summaries) == {RECRUITER, RECRUITER_2, HM}
     shown = blocks_text(summaries[HM]["blocks"])
     assert "Ana" in shown and "Ben" in shown
+    assert "Both scorecards for *Jane Doe*" in shown
     table = next(line for line in shown.splitlines() if line.startswith("Model monitoring"))
     assert table.split()[-2:] == ["4", "—"]  # Ana rated it; Ben's interview did not probe it
     assert "Nobody assessed:* Rollback strategy" not in shown  # Ana rated rollback 4

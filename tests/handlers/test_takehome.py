@@ -204,6 +204,7 @@ async def test_sent_received_and_graded_by_two_graders_with_independence(
     assert len(summaries) == 1
     summary = blocks_text(summaries[0]["blocks"])
     assert "Take-home" in summary and "Gita" in summary and "Ana" in summary
+    assert "graded by 2 graders:" in summary
     serving = next(line for line in summary.splitlines() if line.startswith("Serving"))
     assert serving.split() == ["Serving", "4", "2"]
     assert "Model serving" not in summary.split("Nobody assessed", 1)[-1]  # rated by a part

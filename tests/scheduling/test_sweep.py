@@ -148,7 +148,7 @@ async def test_loop_day_seven_breach_goes_at_once_and_daily_after(app: Running, 
     await sweep(app)
 
     [breach] = digests_to(app, RECRUITER, before)
-    assert "ran past its 7 days 9 hours ago" in breach
+    assert "ran past its 7 days; it is 9 hours late" in breach
     assert "2 days left" not in breach  # the warning was superseded, not sent late
     labels = list(buttons(messages_to(app, RECRUITER, before)[-1]["blocks"]))
     assert labels == ["Nudge interviewers", "Snooze 24h", "Open status"]
@@ -159,7 +159,7 @@ async def test_loop_day_seven_breach_goes_at_once_and_daily_after(app: Running, 
     assert digests_to(app, RECRUITER, mid) == []
     clock.advance(timedelta(hours=12))
     await sweep(app)
-    assert ["1 day 9 hours ago" in d for d in digests_to(app, RECRUITER, mid)] == [True]
+    assert ["it is 1 day 9 hours late" in d for d in digests_to(app, RECRUITER, mid)] == [True]
 
 
 async def test_three_days_of_downtime_send_each_missed_alert_once(app: Running, clock) -> None:
@@ -173,7 +173,7 @@ async def test_three_days_of_downtime_send_each_missed_alert_once(app: Running, 
 
     [digest] = digests_to(app, RECRUITER, before)
     assert digest.count("Jane Doe") == 2  # the loop breach and the overdue scorecard
-    assert "ran past its 7 days 3 days ago" in digest
+    assert "ran past its 7 days; it is 3 days late" in digest
     assert "scorecard for Production incident interview is" in digest
     # The interviewer gets no pile of nudges: the overdue step superseded them.
     assert messages_to(app, INTERVIEWER, before) == []

@@ -129,7 +129,8 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
         case Kind.LOOP_BREACH:
             return (
                 f":rotating_light: {_who(item)}: the interview loop ran past its "
-                f"{item.role.loop_days} days {late} ago. Move them to decision, or reject."
+                f"{item.role.loop_days} days; it is {late} late. Move them to decision, "
+                "or reject."
             )
         case Kind.FEEDBACK_OVERDUE:
             interviewer = alert.subject.split(":", 1)[-1]

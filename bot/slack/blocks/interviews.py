@@ -547,6 +547,10 @@ def _table(loop: Loop, names: Mapping[str, str]) -> str:
     return ratings_table(heads, [*rows, ("Recommendation", overall)])
 
 
+def _all_scorecards(count: int) -> str:
+    return {1: "The scorecard", 2: "Both scorecards"}.get(count, f"All {count} scorecards")
+
+
 def loop_summary_message(
     loop: Loop, names: Mapping[str, str], *, decide_by: datetime
 ) -> tuple[str, list[Block]]:
@@ -563,7 +567,7 @@ def loop_summary_message(
     blocks: list[Block] = [
         HeaderBlock(text=clip(f"Feedback complete: {candidate.name}", 150)),
         section(
-            f"{'The scorecard' if len(seats) == 1 else f'All {len(seats)} scorecards'} for "
+            f"{_all_scorecards(len(seats))} for "
             f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
             f"{'is' if len(seats) == 1 else 'are'} in. The decision window is open: decide "
             f"by {when(decide_by)}."

@@ -81,6 +81,10 @@ GRADERS = "takehome_graders"
 INDEPENDENT = "Your grade is independent: you see others' grades only after you submit yours."
 
 
+def _graders(count: int) -> str:
+    return "graded by one grader" if count == 1 else f"graded by {count} graders"
+
+
 def _shape(spec: TakehomeSpec) -> str:
     parts = ", ".join(p.name for p in spec.parts)
     return f"about {spec.hours} h of work, in {len(spec.parts)} parts ({parts})"
@@ -529,7 +533,7 @@ def summary_blocks(view: TakehomeView | None, names: Mapping[str, str]) -> list[
         f"{user(g.grader_id)}: {esc(clip(g.grade.summary, 300))}" for g in graded if g.grade
     )
     return [
-        section(f"*Take-home* (<{link}|submission>), graded by {len(graded)}:"),
+        section(f"*Take-home* (<{link}|submission>), {_graders(len(graded))}:"),
         section(f"```{clip(table, 2990)}```"),
         section(clip(summaries, 3000)),
     ]
