@@ -315,8 +315,8 @@ def _more_time_note(done: offers.OfferCard) -> str:
     name = done.card.candidate.name
     if not done.changed:
         return (
-            f"{name}'s offer was already extended from that button; nothing changed. "
-            "The card shows when it expires now."
+            f"{name}'s offer changed since that button was drawn (given more time, or "
+            "revised), so this click changed nothing. The card shows when it expires now."
         )
     return f":hourglass_flowing_sand: {name}'s offer now expires 24 hours later."
 

@@ -306,8 +306,12 @@ async def give_more_time(
             reason="offer window extended 24h",
             now=now,
         )
+        detail = f"offer window extended 24h: now expires {in_utc(offer.expires_at)}"
+        session.add(_offer_event(offer.candidate_id, actor_id, detail, now))
         await store.replan_clocks(session, candidate_id=offer.candidate_id, now=now)
-        return OfferCard(card, offer)
+        updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
+        assert updated is not None
+        return OfferCard(updated, offer)
 
 
 async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -> Snoozed:

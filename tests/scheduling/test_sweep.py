@@ -532,7 +532,10 @@ async def test_extend_24h_adds_a_day_once_per_click_and_says_so(app: Running, cl
     assert len(pauses) == 1
     notes = [blocks_text(r.args["blocks"]) for [r] in replies]
     assert sum("now expires 24 hours later" in n for n in notes) == 1
-    assert sum("was already extended from that button; nothing changed" in n for n in notes) == 2
+    assert sum("changed since that button was drawn" in n for n in notes) == 2
+    # The card's history says so, once, with the new expiry in each reader's zone.
+    shown = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
+    assert shown.count("offer window extended 24h: now expires <!date^") == 1, shown
 
 
 @pytest.mark.both_databases  # the race shows on PostgreSQL

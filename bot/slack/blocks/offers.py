@@ -165,7 +165,7 @@ def offer_blocks(offer: Offer, *, now: datetime, can_act: bool) -> list[Block]:
     else:
         state = f"*Offer {offer.status}* {when(offer.decided_at or offer.extended_at)}"
     text = (
-        f"{state}\nExtended {when(offer.extended_at)} by {user(offer.extended_by)}\n"
+        f"{state}\nOffered {when(offer.extended_at)} by {user(offer.extended_by)}\n"
         f"> {esc(clip(offer.terms, 500))}"
     )
     blocks: list[Block] = [section(clip(text, 3000))]
