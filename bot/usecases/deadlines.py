@@ -64,10 +64,12 @@ def check_deadline(form: DeadlineForm, *, now: datetime) -> dict[str, str]:
     return errors
 
 
-def _detail(form: DeadlineForm) -> str:
+def _detail(form: DeadlineForm, before: datetime | None) -> str:
     if form.clear or form.at is None:
         return "candidate deadline cleared"
-    return f"candidate deadline set: {in_utc(form.at)}"
+    if before is None:
+        return f"candidate deadline set: {in_utc(form.at)}"
+    return f"candidate deadline moved: {in_utc(form.at)} instead of {in_utc(before)}"
 
 
 async def set_deadline(
@@ -86,14 +88,18 @@ async def set_deadline(
         reason = form.reason.strip() or None
         if form.clear and card.candidate.deadline_at is None:
             return DeadlineSet(card, cleared=True)  # cleared already (a teammate, a double click)
+        before = card.candidate.deadline_at
+        # The history keeps the why, of a clearing too; but the form opens on the reason
+        # the deadline was set for, and a clearing that kept it gave no new one.
+        kept = form.clear and reason == card.candidate.deadline_reason
         await store.set_deadline(
             session,
             candidate=card.candidate,
             at=None if form.clear else form.at,
             reason=None if form.clear else reason,  # a cleared deadline keeps no reason
             actor_id=actor_id,
-            note=reason or "",  # the history keeps the why, of a clearing too
-            detail=_detail(form),
+            note="" if kept else reason or "",
+            detail=_detail(form, before),
             now=now,
         )
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.clocks import WARNING_LEAD
+from bot.domain.zones import in_utc
 from bot.slack.blocks.common import when
 from bot.store.tables import Alert
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
@@ -215,6 +216,16 @@ async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> No
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     await sweep(app)
     clock.advance(timedelta(minutes=30))
+    # Moved, it says from when to when.
+    await set_deadline(
+        app, {"deadline": THURSDAY_NOON + timedelta(days=1), "reason": "competing offer"}
+    )
+    maya = await candidate_named(app, "Maya Chen")
+    moved = [e for e in await events_of(app, maya) if is_note(e)][-1]
+    assert moved.detail == (
+        f"candidate deadline moved: {in_utc(THURSDAY_NOON + timedelta(days=1))} instead of "
+        f"{in_utc(THURSDAY_NOON)}"
+    )
 
     done = await set_deadline(app, {"clear": ["clear"], "reason": "she will wait for us"})
 
@@ -223,6 +234,11 @@ async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> No
     assert (maya.deadline_at, maya.deadline_reason) == (None, None)
     cleared = [e for e in await events_of(app, maya) if is_note(e)][-1]
     assert (cleared.detail, cleared.note) == ("candidate deadline cleared", "she will wait for us")
+    # Cleared with the form as it opened (the reason it was set for): no reason recorded.
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "exploding offer"})
+    await set_deadline(app, {"clear": ["clear"], "reason": "exploding offer"})
+    cleared = [e for e in await events_of(app, maya) if is_note(e)][-1]
+    assert (cleared.detail, cleared.note) == ("candidate deadline cleared", "")
     clock.set(LOOP_LIMIT + timedelta(minutes=1))
     before = len(app.standin.calls)
     await sweep(app)
