@@ -58,12 +58,19 @@ def render_status(
     extra: list[Block] = loop_blocks(detail.loop, viewer_id=user_id, now=now) if detail.loop else []
     if detail.loop is not None:
         extra += _takehome(user_id, card, detail.loop.takehome, now=now)
+    # The offer's section says when the candidate answers by: its clock's line would
+    # say it twice.
+    offer_shown = detail.offer is not None and access.can_see_candidates(user_id, card.team)
     if detail.clocks is not None:
-        extra = [*cards.clock_blocks(detail.clocks, now=now), *extra]
-    if detail.offer is not None and access.can_see_candidates(user_id, card.team):
+        apart = frozenset({"offer"}) if offer_shown else frozenset()
+        extra = [*cards.clock_blocks(detail.clocks, now=now, shown_apart=apart), *extra]
+    if detail.offer is not None and offer_shown:
         # The buttons show when the use case behind them would take the click.
         can_act = offers.answer_refusal(card, user_id) is None
-        extra = [*offer_blocks(detail.offer, now=now, can_act=can_act), *extra]
+        offer = offer_blocks(
+            detail.offer, now=now, can_act=can_act, candidate_deadline=card.candidate.deadline_at
+        )
+        extra = [*offer, *extra]
     elif card.stage == Stage.OFFER and offers.offer_refusal(card, user_id) is None:
         extra = [*no_offer_blocks(card), *extra]
     text, blocks = cards.status_message(

@@ -71,9 +71,14 @@ def flags_for(
     role_clocks: clocks.Clocks,
     overdue_scorecards: int,
     now: datetime,
+    *,
+    offer_expired: bool = False,
 ) -> list[Flag]:
-    """What a recruiter should look at first, for one candidate."""
+    """What a recruiter should look at first, for one candidate. `offer_expired`: their
+    offer's window passed unanswered (its clock stops then, so `facts` no longer say)."""
     flags: list[Flag] = []
+    if offer_expired:
+        flags.append(Flag(":rotating_light: offer expired unanswered", 4))
     if clocks.at_risk(facts, role_clocks, now) and facts.candidate_deadline is not None:
         hours = max(1, int((facts.candidate_deadline - now).total_seconds() // 3600))
         flags.append(Flag(f":warning: at risk of losing: decides in {hours} h", 4))
@@ -198,15 +203,21 @@ async def pipelines_of(
                 pipeline.numbers = await read_numbers(session, role, now, events)
             for candidate in candidates:
                 assert candidate.id is not None
-                facts = clock_facts(
-                    candidate, offers.get(candidate.id), pauses.get(candidate.id, [])
-                )
+                offer = offers.get(candidate.id)
+                facts = clock_facts(candidate, offer, pauses.get(candidate.id, []))
                 role_clocks = clocks.of_role(role)
+                expired = offer is not None and offer.status == "expired"
                 pipeline.rows.append(
                     PipelineRow(
                         candidate,
                         (now - candidate.stage_entered_at) / DAY,
-                        flags_for(facts, role_clocks, overdue.get(candidate.id, 0), now),
+                        flags_for(
+                            facts,
+                            role_clocks,
+                            overdue.get(candidate.id, 0),
+                            now,
+                            offer_expired=expired,
+                        ),
                         clocks.tightest(facts, role_clocks),
                     )
                 )

@@ -31,12 +31,17 @@ async def open_candidates_of(session: AsyncSession, *, role_id: int) -> list[Can
 async def open_offers_of(
     session: AsyncSession, *, candidate_ids: Sequence[int]
 ) -> dict[int, Offer]:
+    """Candidate -> their latest offer awaiting an answer. An expired one counts, as in
+    store.offers.open_offer: its passed window is what the pipeline must flag."""
     if not candidate_ids:
         return {}
     result = await session.exec(
-        select(Offer).where(
-            col(Offer.candidate_id).in_(list(candidate_ids)), col(Offer.status) == "open"
+        select(Offer)
+        .where(
+            col(Offer.candidate_id).in_(list(candidate_ids)),
+            col(Offer.status).in_(("open", "expired")),
         )
+        .order_by(col(Offer.id))
     )
     return {o.candidate_id: o for o in result.all()}
 

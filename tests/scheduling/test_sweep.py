@@ -24,6 +24,7 @@ from tests.flows import (
     candidate_named,
     click,
     create_role,
+    home_of,
     last_view,
     press,
     schedule,
@@ -690,3 +691,39 @@ async def test_an_html_answer_to_users_info_does_not_stop_the_sweep(app: Running
 
     assert app.standin.calls_to("users.info")  # the time zone was asked and not answered
     assert report.sent and len(digests_to(app, RECRUITER, before)) == 1
+
+
+async def test_an_offer_under_the_candidates_deadline_expires_then_everywhere(
+    app: Running, clock
+) -> None:
+    """The candidate decides before the offer's own expiry: the card gives one expiry
+    (the deadline, saying why), and once it passes, the card, the pipeline and the Home
+    tab say the offer expired, as the recruiter's digest does."""
+    await offered_jane(app)
+    offer = await extend_offer(app, hours=72)
+    start = clock.now()
+    decides = start + timedelta(hours=5)
+    await app.slack.command("deadline Jane Doe", user=RECRUITER)
+    await app.slack.submit_view(
+        last_view(app), {"deadline": decides, "reason": "exploding offer"}, user=RECRUITER
+    )
+    await app.settle()
+
+    shown = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert f"expires <!date^{int(decides.timestamp())}^" in shown, shown
+    assert "(the candidate's deadline; the offer itself runs to" in shown
+    assert "the candidate answers the offer by" not in shown  # said once, in the offer
+
+    clock.set(decides + timedelta(minutes=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    assert "the offer expired" in digests_to(app, RECRUITER, before)[-1]
+    async with app.deps.db.reader() as session:
+        expired = await session.get(Offer, offer.id, populate_existing=True)
+    assert expired is not None and expired.status == "expired"
+    shown = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert f"*Offer expired* <!date^{int(decides.timestamp())}^" in shown, shown
+    pipeline = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert "offer expired unanswered" in pipeline, pipeline
+    home = blocks_text((await home_of(app, RECRUITER))["blocks"])
+    assert "*Needs action now* (1)" in home and "offer expired unanswered" in home, home

@@ -394,13 +394,17 @@ def reason_needed(stage: Stage) -> bool:
     return stage in NEEDS_REASON
 
 
-def clock_blocks(summary: ClockSummary, *, now: datetime) -> list[Block]:
+def clock_blocks(
+    summary: ClockSummary, *, now: datetime, shown_apart: frozenset[str] = frozenset()
+) -> list[Block]:
     """The candidate's own deadline, if any; loop day x of 7; and each running deadline
-    with its time left."""
+    with its time left, but for the clocks `shown_apart` (the offer's, in its section)."""
     lines = deadline_lines(summary)
     if summary.loop_day is not None:
         lines.append(f"*Loop day {summary.loop_day} of {summary.loop_days}*")
     for deadline in summary.deadlines:
+        if deadline.clock in shown_apart:
+            continue
         if deadline.at <= now:
             lines.append(
                 f":rotating_light: {deadline.what}: was due {when(deadline.at)}, "

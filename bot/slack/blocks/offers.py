@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.clocks import squeeze
 from bot.domain.limits import MAX_NOTE
 from bot.domain.stages import Stage
 from bot.slack.blocks.candidates import OPEN_OFFER as OPEN_OFFER
@@ -154,13 +155,23 @@ def _expires_input(initial: datetime, hint: str) -> InputBlock:
     )
 
 
-def offer_blocks(offer: Offer, *, now: datetime, can_act: bool) -> list[Block]:
-    if offer.status == "expired" or (offer.status == "open" and offer.expires_at <= now):
-        state = f":red_circle: *Offer expired* {when(offer.expires_at)}"
+def offer_blocks(
+    offer: Offer, *, now: datetime, can_act: bool, candidate_deadline: datetime | None = None
+) -> list[Block]:
+    """The offer, its state and its buttons. It expires at the candidate's own deadline
+    when that comes first (the offer clock is squeezed to it, and its alerts say so)."""
+    expires = squeeze(offer.expires_at, candidate_deadline)
+    why = (
+        f" (the candidate's deadline; the offer itself runs to {when(offer.expires_at)})"
+        if expires < offer.expires_at
+        else ""
+    )
+    if offer.status == "expired" or (offer.status == "open" and expires <= now):
+        state = f":red_circle: *Offer expired* {when(expires)}{why}"
     elif offer.status == "open":
         state = (
-            f":hourglass_flowing_sand: *Offer open*: expires {when(offer.expires_at)} "
-            f"({duration(offer.expires_at - now)} left)"
+            f":hourglass_flowing_sand: *Offer open*: expires {when(expires)} "
+            f"({duration(expires - now)} left){why}"
         )
     else:
         state = f"*Offer {offer.status}* {when(offer.decided_at or offer.extended_at)}"
