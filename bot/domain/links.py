@@ -16,15 +16,17 @@ EXAMPLE = "e.g. https://www.linkedin.com/in/jane or github.com/jane"
 def clean_links(text: str) -> tuple[str | None, str | None]:
     """(the links one a line, each once, or None for none; why they are refused, or None).
     An address may come without its https:// (linkedin.com/in/jane), as people paste it."""
-    kept: list[str] = []
+    kept: dict[str, str] = {}  # the same address, with or without https:// or a last /
     for link in _SEPARATORS.split(text.strip()):
         if not link:
             continue
         if not _is_address(link):
-            return None, f"“{link[:80]}” is not a web address: {EXAMPLE}."
-        if link not in kept:
-            kept.append(link)
-    return ("\n".join(kept) or None), None
+            return None, (
+                f"“{link[:80]}” is not a web address: {EXAMPLE}. Put each link on a line of "
+                "its own, or between spaces."
+            )
+        kept.setdefault(with_scheme(link).lower().rstrip("/"), link)
+    return ("\n".join(kept.values()) or None), None
 
 
 _SCRIPTED = ("javascript:", "vbscript:", "data:", "file:")

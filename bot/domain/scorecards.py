@@ -110,7 +110,8 @@ def consistency_problems(template: TemplateFields) -> list[tuple[Loc, str]]:
             problems.append(
                 (
                     ("plan", n, "competencies"),
-                    f"plan stage {stage.key!r} names unknown competencies {unknown}",
+                    f"plan stage “{stage.key}” names competencies the template does not "
+                    f"define: {', '.join(unknown)}",
                 )
             )
     return problems

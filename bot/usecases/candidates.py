@@ -69,7 +69,8 @@ def check_new_candidate(form: NewCandidate) -> tuple[str | None, dict[str, str]]
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as error:
-            errors["email"] = f"That email address does not look right: {error}"
+            why = str(error)
+            errors["email"] = f"That email address does not look right: {why[:1].lower()}{why[1:]}"
     if (problem := too_long("links", form.links or "", MAX_LINKS)) or (
         problem := clean_links(form.links or "")[1]
     ):

@@ -13,6 +13,8 @@ from bot.domain.links import clean_links, with_scheme
         ("https://linkedin.com/in/jane", "https://linkedin.com/in/jane"),
         ("github.com/jane  http://jane.dev:8080/cv", "github.com/jane\nhttp://jane.dev:8080/cv"),
         ("a.io, a.io\n\nmailto:jane@example.com", "a.io\nmailto:jane@example.com"),
+        # The same address with and without its scheme, or a last slash: kept once.
+        ("linkedin.com/in/priya https://LinkedIn.com/in/priya/", "linkedin.com/in/priya"),
         ("   ", None),
     ],
 )

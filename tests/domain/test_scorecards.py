@@ -137,7 +137,7 @@ def test_a_missing_file(tmp_path: Path) -> None:
 def test_plan_naming_an_unknown_competency(tmp_path: Path) -> None:
     path = write(tmp_path, template_text(plan=(("screen", ["monitoring", "vibes"]),)))
     message = load_error(path)
-    assert "plan stage 'screen' names unknown competencies ['vibes']" in message
+    assert "plan stage “screen” names competencies the template does not define: vibes" in message
 
 
 def test_more_than_three_plan_stages(tmp_path: Path) -> None:

@@ -80,8 +80,8 @@ def test_problems_across_fields_have_lines_too() -> None:
     second, vibes = numbered(text, 'key = "monitoring"', 2), numbered(text, '["vibes"]')
     assert problems(text) == [
         f"line {second}: competencies[1].key: two competencies share a key",
-        f"line {vibes}: plan[1].competencies: plan stage 'deep' names unknown "
-        "competencies ['vibes']",
+        f"line {vibes}: plan[1].competencies: plan stage “deep” names competencies the "
+        "template does not define: vibes",
     ]
 
 

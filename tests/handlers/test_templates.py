@@ -202,7 +202,10 @@ async def test_a_template_with_a_broken_line_is_refused_with_that_line(app: Runn
         "line 23: plan[0].minutes: Input should be greater than or equal to 10" in too_short["text"]
     )
     unknown = await share(app, acme().replace('["probing", "shipping"]', '["probing", "vibes"]'))
-    assert "line 24: plan[0].competencies: plan stage 'deep' names unknown" in unknown["text"]
+    assert (
+        "line 24: plan[0].competencies: plan stage “deep” names competencies the template "
+        "does not define: vibes" in unknown["text"]
+    )
     assert await versions(app) == []
 
 
