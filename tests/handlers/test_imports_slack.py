@@ -81,12 +81,17 @@ async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> No
     assert "line 6, column B (Email)" in shown  # Jane's note spans lines 2-3
     assert "line 7, column C (Role)" in shown and "Sales Lead" in shown
     assert "line 5: Jane Doe again (first on line 2)" in shown
+    # Who would be added, and where.
+    assert "*To import*\n• line 2: Jane Doe → screening\n• line 4: Bob Stone → sourced" in shown
     assert await all_candidates(app) == []  # a preview writes nothing
 
     result = await click(app, preview, "Import 2 candidates")
     assert result["replace_original"] is True
     assert "Imported 2 candidates from team.csv into MLOps Engineer" in result["text"]
     assert "Import" not in buttons(result["blocks"])
+    # What to fix stays in the answer that replaced the preview.
+    done = blocks_text(result["blocks"])
+    assert "line 6, column B (Email)" in done and "Fix those rows and share the file" in done
     stored = {c.name: c.stage for c in await all_candidates(app)}
     assert stored == {"Jane Doe": "screening", "Bob Stone": "sourced"}
     # The history names the importer once, as a mention, not as a raw id in the note.

@@ -63,6 +63,18 @@ def _counts(preview: Preview) -> str:
     return " · ".join(parts)
 
 
+def _new_lines(preview: Preview) -> list[str]:
+    """Who Import adds, and into which stage: the first few, by line."""
+    lines = [
+        f"• line {r.line}: {esc(clip(r.name, 80))} → {r.stage.value}"
+        + (f" ({esc(r.role.title)})" if len(preview.roles) > 1 else "")
+        for r in preview.new[:SHOWN_PROBLEMS]
+    ]
+    if len(preview.new) > len(lines):
+        lines.append(f"… and {plural(len(preview.new) - len(lines), 'more')}.")
+    return lines
+
+
 def _problem_lines(preview: Preview) -> list[str]:
     lines = [f"• {esc(clip(str(p), 300))}" for p in preview.problems[:SHOWN_PROBLEMS]]
     repeats = SHOWN_PROBLEMS - len(lines)
@@ -87,6 +99,7 @@ def preview_message(
     ]
     if preview.new:
         blocks.append(context(f"New candidates go to: {clip(roles, 1500)}"))
+        blocks.append(section(clip("*To import*\n" + "\n".join(_new_lines(preview)), 3000)))
     lines = _problem_lines(preview)
     if lines:
         blocks.append(
@@ -167,6 +180,10 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
     blocks: list[Block] = [section(clip(head, 3000))]
     if skipped:
         blocks.append(context("Left out: " + ", ".join(skipped) + "."))
+    # The preview's list of what to fix is replaced by this answer: it stays here.
+    if lines := _problem_lines(preview):
+        blocks.append(section(clip("*Not imported*\n" + "\n".join(lines), 3000)))
+        blocks.append(context("Fix those rows and share the file again: the rest are in."))
     if imported:
         blocks.append(
             context("Their clocks start now; see them with `/hire pipeline` or `/hire status`.")
