@@ -396,6 +396,20 @@ async def serve_playground(
         await playground.serving
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, which on Ctrl-C or SIGTERM first answers the page's long polls: left
+    waiting, they outlast the grace and are cancelled, each with a traceback in the log."""
+
+    def __init__(self, config: uvicorn.Config, standin: SlackStandin) -> None:
+        super().__init__(config)
+        self._standin = standin
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._standin.closing = True
+        await self._standin.changed()
+        await super().shutdown(sockets)
+
+
 @asynccontextmanager
 async def running_playground(
     *, host: str = "127.0.0.1", port: int = 3000, fresh: bool = False, folder: Path | None = None
@@ -463,7 +477,7 @@ async def running_playground(
         )
         asgi.router.routes.extend(routes(playground))
         asgi.state.playground = playground
-        server = uvicorn.Server(
+        server = _Server(
             uvicorn.Config(
                 asgi,
                 log_level="warning",
@@ -471,7 +485,8 @@ async def running_playground(
                 log_config=None,
                 # The page's long polls would otherwise hold Ctrl-C for 25 s.
                 timeout_graceful_shutdown=1,
-            )
+            ),
+            standin,
         )
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         playground.url = f"http://{loopback}:{port}"

@@ -415,6 +415,14 @@ class SeatRow(NamedTuple):
     candidate_id: int
     role_id: int
     candidate_stage: str
+    # What the candidate's own deadline makes of the due time (clocks.scorecard_limit).
+    ends_at: datetime
+    candidate_deadline: datetime | None
+    loop_days: int
+    feedback_hours: int
+    decision_hours: int
+    offer_hours: int
+    idle_hours: int
 
 
 async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatRow]:
@@ -546,6 +554,13 @@ _SEATS_FOR: Any = _held_seats(
     _CANDIDATE_T.c.id,
     _ROLE_T.c.id,
     _CANDIDATE_T.c.stage,
+    _INTERVIEW_T.c.ends_at,
+    _CANDIDATE_T.c.deadline_at,
+    _ROLE_T.c.loop_days,
+    _ROLE_T.c.feedback_hours,
+    _ROLE_T.c.decision_hours,
+    _ROLE_T.c.offer_hours,
+    _ROLE_T.c.idle_hours,
 ).where(_SEAT_T.c.interviewer_id == bindparam("interviewer_id"), _OPEN_CANDIDATE)
 
 

@@ -356,3 +356,8 @@ async def test_the_card_counts_a_scorecard_from_its_due_time_under_the_deadline(
     clock.set(LOOP_LIMIT + timedelta(hours=2))
     shown = blocks_text((await card_of(app))["blocks"])
     assert "scorecard overdue by 2 hours" in shown
+    # The interviewer's own lists give the same time, not the role's window.
+    mine = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
+    home = blocks_text((await home_of(app, INTERVIEWER))["blocks"])
+    for shown in (mine, home):
+        assert "Maya Chen" in shown and "overdue by 2 hours" in shown, shown

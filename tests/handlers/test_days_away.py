@@ -403,6 +403,13 @@ def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> 
             100 + n,
             1,
             "interviewing",
+            starts + timedelta(hours=n, minutes=45),
+            None,
+            7,
+            24,
+            48,
+            48,
+            48,
         )
         for n in range(1, 13)
     ]

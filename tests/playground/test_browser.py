@@ -28,6 +28,7 @@ import httpx
 import pytest
 from playwright.async_api import (
     Browser,
+    ConsoleMessage,
     FilePayload,
     Locator,
     Page,
@@ -86,6 +87,12 @@ class Person_:
         self.playground = playground
         self.errors: list[str] = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # A failed request (a 400 the page provoked, say) is logged to the console too.
+        page.on("console", self._console)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
 
     @classmethod
     async def opened(cls, browser: Browser, playground: Playground, person: Person) -> Person_:
@@ -93,7 +100,7 @@ class Person_:
         page = await browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(WAIT_MS)
         you = cls(page, playground)
-        await page.goto(f"{playground.url}/?as={person.id}")
+        await page.goto(playground.url)  # as a new person comes: nobody picked yet
         await you.be(person)
         return you
 

@@ -12,7 +12,9 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +297,26 @@ def test_start_without_slack_settings_runs_the_playground(seeded: Path, tmp_path
     assert process.returncode == 0
     # The production database was never created: the playground keeps its own file.
     assert not (tmp_path / "loopkeeper.db").exists()
+
+
+def test_sigterm_with_the_page_open_stops_cleanly(seeded: Path, tmp_path: Path) -> None:
+    """A platform stops the playground with SIGTERM while a page is open: its long poll
+    is answered, and the log holds no traceback of a request cancelled."""
+    copy_seed(seeded, tmp_path)
+    process = _loopkeeper("playground", "--port", "0", cwd=tmp_path)
+    assert process.stdout is not None
+    url = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
+    assert url is not None
+    state = f"{url.group()}/playground/api/state?as={workspace.RECRUITER.id}"
+    version = httpx.get(state, timeout=30).json()["version"]
+    with ThreadPoolExecutor(1) as pool:
+        polling = pool.submit(httpx.get, f"{state}&since={version}", timeout=60)
+        time.sleep(0.5)  # for the poll to reach the server (a real process: no clock to move)
+        process.send_signal(signal.SIGTERM)
+        answered = polling.result(timeout=30)
+    _, error = process.communicate(timeout=30)
+    assert answered.status_code == 200
+    assert "Traceback" not in error and "CancelledError" not in error, error
 
 
 def test_serve_still_refuses_without_slack_settings(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ const store = {
 
 const DEFAULT_PERSON = "UREC0001";
 const ui = {
-  as: params.get("as") || store.get("as", ""),
+  as: params.get("as") || store.get("as", "") || DEFAULT_PERSON,
   channel: null,
   tab: store.get("tab", "home"),   // for the Loopkeeper app page
   state: null,
