@@ -13,6 +13,8 @@ from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import template_named
@@ -277,7 +279,7 @@ async def _offer_change(
     note: Callable[[offers.OfferCard], str],
     reply: Reply,
     action: dict[str, Any],
-) -> None:
+) -> offers.OfferCard | None:
     done = await reply.unless_refused(
         change(
             reply.deps.db,
@@ -289,26 +291,43 @@ async def _offer_change(
     if done is not None:
         await reply.changed(done.card, note(done) + cards.called_off_note(done.moved))
         call_off(reply.deps, reply.client, done.moved)
+    return done
+
+
+async def _decide(reply: Reply, action: dict[str, Any], *, accepted: bool) -> None:
+    """Accepted or Declined: the card for whoever recorded it, and the news in the
+    role's channel for the rest of the team."""
+    done = await _offer_change(
+        partial(offers.decide, accepted=accepted),
+        lambda d: (
+            f":tada: {d.card.candidate.name} accepted the offer and is hired."
+            if accepted
+            else f"{d.card.candidate.name} declined the offer and is withdrawn."
+        ),
+        reply,
+        action,
+    )
+    if done is not None:
+        text, blocks = offer_blocks.decided_post(
+            done.card, accepted=accepted, actor_id=reply.user_id
+        )
+        reply.deps.background.run(
+            _tell(reply.client, done.card.role.channel_id, text, blocks), name="offer-decided"
+        )
+
+
+async def _tell(client: AsyncWebClient, channel: str, text: str, blocks: list[Block]) -> None:
+    await notify.dm(client, channel, text, blocks)  # Slack refusing it is logged
 
 
 @on_click
 async def offer_accepted(reply: Reply, action: dict[str, Any]) -> None:
-    await _offer_change(
-        partial(offers.decide, accepted=True),
-        lambda d: f":tada: {d.card.candidate.name} accepted the offer and is hired.",
-        reply,
-        action,
-    )
+    await _decide(reply, action, accepted=True)
 
 
 @on_click
 async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
-    await _offer_change(
-        partial(offers.decide, accepted=False),
-        lambda d: f"{d.card.candidate.name} declined the offer and is withdrawn.",
-        reply,
-        action,
-    )
+    await _decide(reply, action, accepted=False)
 
 
 def _more_time_note(done: offers.OfferCard) -> str:

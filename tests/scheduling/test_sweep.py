@@ -14,7 +14,7 @@ from bot.domain.stages import Stage
 from bot.scheduling.report import Report
 from bot.slack.app import make_sweeper
 from bot.store.tables import Alert, ClockPause, Offer, StageEvent
-from tests.conftest import ADMIN, HM, RECRUITER, Running
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
     add_candidate,
@@ -557,6 +557,18 @@ async def test_accepted_and_declined_at_once_both_get_an_answer(app: Running, cl
     async with app.deps.db.reader() as session:
         events = (await session.exec(select(StageEvent))).all()
     assert [e.to_stage for e in events].count(jane.stage) == 1
+    # The role's channel hears the answer once, from the click that won.
+    await app.settle()
+    [news] = [
+        c.args
+        for c in app.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == HIRING_CHANNEL and "the offer for" in c.args["text"]
+    ]
+    assert news["text"] == (
+        "Jane Doe accepted the offer for MLOps Engineer and is hired."
+        if jane.stage == "hired"
+        else "Jane Doe declined the offer for MLOps Engineer."
+    )
 
 
 # When Slack says no ------------------------------------------------------------------------

@@ -155,6 +155,19 @@ def _expires_input(initial: datetime, hint: str) -> InputBlock:
     )
 
 
+def decided_post(card: CandidateCard, *, accepted: bool, actor_id: str) -> tuple[str, list[Block]]:
+    """The role's channel hears an offer's answer: the team's news (what the welcome there
+    promises), with who recorded it."""
+    name, title = card.candidate.name, card.role.title
+    if accepted:
+        text = f"{name} accepted the offer for {title} and is hired."
+        line = f":tada: *{esc(name)}* accepted the offer for *{esc(title)}* and is hired."
+    else:
+        text = f"{name} declined the offer for {title}."
+        line = f":heavy_minus_sign: *{esc(name)}* declined the offer for *{esc(title)}*."
+    return esc(text), [section(line), context(f"Recorded by {user(actor_id)}.")]
+
+
 def offer_blocks(
     offer: Offer, *, now: datetime, can_act: bool, candidate_deadline: datetime | None = None
 ) -> list[Block]:
