@@ -152,6 +152,15 @@ async def set_deadline(ack: AsyncAck, modal: Modal) -> None:
     await ack()
     note = deadline_blocks.deadline_note(done, now=modal.deps.clock.now())
     modal.confirm(done.card, note, name="confirm-deadline")
+    if done.moved:
+        modal.later(_tell_due_moved(modal, done), name="due-moved")
+
+
+async def _tell_due_moved(modal: Modal, done: deadlines.DeadlineSet) -> None:
+    for moved in done.moved:
+        await notify.dm(
+            modal.client, moved.interviewer_id, *deadline_blocks.due_moved_message(done.card, moved)
+        )
 
 
 # A note on a candidate ---------------------------------------------------------------

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import store
-from bot.domain import access
+from bot.domain import access, clocks
+from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import too_long
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
@@ -32,9 +33,22 @@ class DeadlineForm:
 
 
 @dataclass(frozen=True)
+class DueMoved:
+    """An interviewer whose scorecard is now due at another time: a candidate's deadline
+    brings scorecards earlier (clocks.scorecard_limit), and clearing it gives their time
+    back."""
+
+    interviewer_id: str
+    starts_at: datetime  # of the interview, to say which one
+    due: datetime
+    was: datetime
+
+
+@dataclass(frozen=True)
 class DeadlineSet:
     card: CandidateCard
     cleared: bool
+    moved: tuple[DueMoved, ...] = ()
 
 
 def deadline_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -89,6 +103,7 @@ async def set_deadline(
         if form.clear and card.candidate.deadline_at is None:
             return DeadlineSet(card, cleared=True)  # cleared already (a teammate, a double click)
         before = card.candidate.deadline_at
+        dues_before = await _dues(session, card, before)
         # The history keeps the why, of a clearing too; but the form opens on the reason
         # the deadline was set for, and a clearing that kept it gave no new one.
         kept = form.clear and reason == card.candidate.deadline_reason
@@ -103,6 +118,34 @@ async def set_deadline(
             now=now,
         )
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
+        dues = await _dues(session, card, None if form.clear else form.at)
+        moved = tuple(
+            DueMoved(key[1], starts_at, due, dues_before[key][1])
+            for key, (starts_at, due) in dues.items()
+            if dues_before[key][1] != due
+        )
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
         assert updated is not None
-        return DeadlineSet(updated, cleared=form.clear)
+        return DeadlineSet(updated, cleared=form.clear, moved=moved)
+
+
+async def _dues(
+    session: store.AsyncSession, card: CandidateCard, by: datetime | None
+) -> dict[tuple[int, str], tuple[datetime, datetime]]:
+    """(interview, interviewer) -> (the interview's start, when their scorecard is due)
+    under the deadline `by`, for each scorecard still owed."""
+    candidate_id = card.candidate.id or 0
+    written = {
+        (s.interview_id, s.interviewer_id)
+        for s in await store.scorecards_of(session, candidate_id=candidate_id)
+    }
+    role_clocks = clocks.of_role(card.role)
+    out = {}
+    for interview, seat in await store.seats_of(session, candidate_id=candidate_id):
+        key = (interview.id or 0, seat.interviewer_id)
+        if interview.status != InterviewStatus.SCHEDULED or key in written:
+            continue
+        limit = clocks.scorecard_limit(by, role_clocks, interview.ends_at)
+        due = seat.feedback_due_at if limit is None else min(seat.feedback_due_at, limit)
+        out[key] = (interview.starts_at, due)
+    return out

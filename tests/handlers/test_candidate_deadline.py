@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot import store
 from bot.domain.clocks import WARNING_LEAD
 from bot.domain.zones import in_utc
 from bot.slack.blocks.common import when
@@ -361,3 +362,38 @@ async def test_the_card_counts_a_scorecard_from_its_due_time_under_the_deadline(
     home = blocks_text((await home_of(app, INTERVIEWER))["blocks"])
     for shown in (mine, home):
         assert "Maya Chen" in shown and "overdue by 2 hours" in shown, shown
+
+
+async def test_an_interviewer_whose_scorecard_moves_is_told(app: Running, clock) -> None:
+    """Her deadline brings the scorecard of Tuesday's interview from the role's window to
+    Tuesday noon: the interviewer hears it, with both times, and again when it is
+    cleared. Nobody whose scorecard stays as it was is told."""
+    await maya_interviewing(app)
+    async with app.deps.db.reader() as session:
+        [(_, seat)] = await store.seats_of(session, candidate_id=(await maya(app)).id or 0)
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    [told] = dms(app, INTERVIEWER, before)
+    assert told["text"] == "Your scorecard for Maya Chen is now due earlier."
+    shown = blocks_text(told["blocks"])
+    assert f"now due *{when(LOOP_LIMIT)}*, instead of {when(seat.feedback_due_at)}" in shown
+
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "still the same offer"})
+    assert dms(app, INTERVIEWER, before) == []  # the same time: nothing to say
+
+    await set_deadline(app, {"clear": ["clear"], "reason": ""})
+    [back] = dms(app, INTERVIEWER, before)
+    assert back["text"] == "Your scorecard for Maya Chen is now due later."
+
+
+def dms(app: Running, user: str, since: int) -> list[dict[str, Any]]:
+    return [
+        c.args
+        for c in app.standin.calls[since:]
+        if c.method == "chat.postMessage" and c.args["channel"] == user
+    ]
+
+
+async def maya(app: Running) -> Any:
+    return await candidate_named(app, "Maya Chen")

@@ -18,10 +18,10 @@ from bot.domain import clocks
 from bot.domain.stages import Stage
 from bot.domain.zones import in_utc
 from bot.readmodels.status import ClockSummary
-from bot.slack.blocks.common import esc, form_modal, section, when
+from bot.slack.blocks.common import context, esc, form_modal, section, when
 from bot.slack.metadata import CandidateMetadata
 from bot.usecases.candidates import CandidateCard
-from bot.usecases.deadlines import MAX_REASON, DeadlineSet
+from bot.usecases.deadlines import MAX_REASON, DeadlineSet, DueMoved
 
 SET_DEADLINE = "deadline_submit"
 CLEAR = "clear"  # the value of the "Clear the deadline" checkbox
@@ -106,6 +106,25 @@ def deadline_note(done: DeadlineSet, *, now: datetime) -> str:
         gone = " and ".join(passed)
         note += f" So close that {gone} should have come already: the team is alerted now."
     return note
+
+
+def due_moved_message(card: CandidateCard, moved: DueMoved) -> tuple[str, list[Block]]:
+    """To an interviewer whose scorecard the candidate's deadline made due at another time:
+    their kit and lists said the old one. Why stays on the card, for whoever sees it."""
+    name = card.candidate.name
+    sooner = moved.due < moved.was
+    text = f"Your scorecard for {name} is now due {'earlier' if sooner else 'later'}."
+    line = (
+        f":hourglass_flowing_sand: Your scorecard for *{esc(name)}* "
+        f"(the interview of {when(moved.starts_at)}) is now due *{when(moved.due)}*, "
+        f"instead of {when(moved.was)}."
+    )
+    why = (
+        "The candidate has a deadline of their own, so the hiring team needs it sooner."
+        if sooner
+        else "The candidate's deadline moved, so there is more time."
+    )
+    return esc(text), [section(line), context(why)]
 
 
 def deadline_lines(summary: ClockSummary) -> list[str]:
