@@ -160,10 +160,10 @@ STALE_ROLE = (
 # Field -> how a change of it reads in the role's history: name, unit.
 CLOCK_WORDS: dict[str, tuple[str, str]] = {
     "loop_days": ("interview loop", " days"),
-    "feedback_hours": ("scorecards due", "h"),
-    "decision_hours": ("decision window", "h"),
-    "offer_hours": ("offer window", "h"),
-    "idle_hours": ("stage idle alert", "h"),
+    "feedback_hours": ("scorecards due", " h"),
+    "decision_hours": ("decision window", " h"),
+    "offer_hours": ("offer window", " h"),
+    "idle_hours": ("stage idle alert", " h"),
     "reminder_minutes": ("interview reminder", " min"),
 }
 

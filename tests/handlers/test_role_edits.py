@@ -115,10 +115,10 @@ async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, 
     assert change.summary == (
         "title: MLOps Engineer → Senior MLOps Engineer; "
         f"recruiters: added <@{RECRUITER_2}>, removed <@{RECRUITER}>; "
-        "decision window 48h → 12h; interview reminder 30 min → off"
+        "decision window 48 h → 12 h; interview reminder 30 min → off"
     )
     told = blocks_text(messages_to(app, HM)[-1]["blocks"])
-    assert "Role updated by" in told and "decision window 48h → 12h" in told
+    assert "Role updated by" in told and "decision window 48 h → 12 h" in told
     assert "<@UREC0002>" in told  # a mention, not escaped text
     in_channel = [m for m in messages_to(app, HIRING_CHANNEL) if m["text"].startswith("Role upd")]
     assert len(in_channel) == 1
@@ -468,7 +468,7 @@ async def test_a_roles_history_says_who_changed_what_latest_first(app: Running, 
     lines = [line for line in blocks_text(shown["blocks"]).split("\n") if line.startswith("•")]
     assert len(lines) == 2
     assert f"<@{RECRUITER}>: role closed with 0 open candidates" in lines[0]
-    assert f"<@{HM}>: decision window 48h → 12h" in lines[1]
+    assert f"<@{HM}>: decision window 48 h → 12 h" in lines[1]
     assert f"Created by <@{role.created_by}>" in blocks_text(shown["blocks"])
     # The same from the History button under the role, in place of the message clicked.
     [from_button] = await click(app, closed, "History", user=HM, ephemeral=True)
