@@ -311,6 +311,11 @@ async def test_the_hiring_managers_home_shows_each_scorecard_once_as_it_is_now(
     assert recent.count(f"<@{INTERVIEWER}>") == 1, recent
     assert f"<@{INTERVIEWER}>, *Strong no* (edited)" in recent
     assert f"<@{INTERVIEWER_2}>, *No*" in recent and "*Yes*" not in recent
+    assert "*Jane Doe* (MLOps Engineer): " in recent
+    # Rejected, she says so: a namesake added later would otherwise read as her.
+    await app.slack.command("move Jane Doe to rejected: not this time", user=HM)
+    home = blocks_text((await home_of(app, HM))["blocks"])
+    assert "*Jane Doe* (MLOps Engineer, rejected): " in home, home
 
 
 async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:

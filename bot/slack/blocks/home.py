@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.scorecards import rating_label
-from bot.domain.stages import OPEN_STAGES
+from bot.domain.stages import OPEN_STAGES, Stage
 from bot.readmodels.home import Home
 from bot.readmodels.pipelines import PipelineRow, RolePipeline
 from bot.slack.blocks.candidates import card_button
@@ -181,10 +181,13 @@ def manager_section(home: Home) -> list[Block]:
             scorecard = item.scorecard
             verdict = rating_label(scorecard.recommendation)
             edited = " (edited)" if scorecard.version > 1 else ""
+            # A closed candidate says so: beside a namesake still open, the two differ.
+            stage = item.candidate.stage
+            closed = f", {stage}" if Stage(stage).is_closed else ""
             blocks.append(
                 SectionBlock(
                     text=clip(
-                        f"*{esc(item.candidate.name)}* ({esc(item.role.title)}): "
+                        f"*{esc(item.candidate.name)}* ({esc(item.role.title)}{closed}): "
                         f"{user(scorecard.interviewer_id)}, *{verdict}*"
                         f"{edited}, {when(scorecard.submitted_at)}",
                         3000,
