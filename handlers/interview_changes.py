@@ -144,13 +144,13 @@ async def open_panel(reply: Reply, action: dict[str, Any]) -> None:
 
 @on_click
 async def open_cant_make_it(reply: Reply, action: dict[str, Any]) -> None:
-    interview = await reply.unless_refused(
+    found = await reply.unless_refused(
         interviews.cant_make_it_context(
             reply.deps.db, user_id=reply.user_id, interview_id=_interview_id(action)
         )
     )
-    if interview is not None:
-        await reply.open(blocks.cant_make_it_modal(interview))
+    if found is not None:
+        await reply.open(blocks.cant_make_it_modal(*found))
 
 
 # The submissions ---------------------------------------------------------------------------------

@@ -701,9 +701,11 @@ def _seat_refusal(interview: Interview, candidate: Candidate) -> str | None:
     return None
 
 
-async def cant_make_it_context(db: Database, *, user_id: str, interview_id: int) -> Interview:
-    """The seat an "I can't make it" form opens on; NotAllowed unless it is the person's
-    own, on an interview still held, and not said already."""
+async def cant_make_it_context(
+    db: Database, *, user_id: str, interview_id: int
+) -> tuple[Interview, Candidate]:
+    """The seat an "I can't make it" form opens on, and whose interview it is; NotAllowed
+    unless it is the person's own, on an interview still held, and not said already."""
     async with db.reader() as session:
         interview, seat = await _own_seat(session, user_id=user_id, interview_id=interview_id)
         candidate = await store.get_candidate(session, candidate_id=interview.candidate_id)
@@ -716,7 +718,7 @@ async def cant_make_it_context(db: Database, *, user_id: str, interview_id: int)
             "You already told the recruiters you can't make it; they will change the panel "
             "or the time."
         )
-    return interview
+    return interview, candidate
 
 
 async def cant_make_it(

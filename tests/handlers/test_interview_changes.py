@@ -707,6 +707,7 @@ async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
         await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}") == []
     )
     form = last_view(app)
+    assert "Your interview with *Maya Chen*, <!date^" in blocks_text(form["blocks"])
     done = await app.slack.submit_view(form, {"reason": "Out sick"}, user=INTERVIEWER)
     await app.settle()
 

@@ -28,7 +28,7 @@ from bot.domain.zones import local, local_span
 from bot.slack.blocks.candidates import OPEN_MOVE
 from bot.slack.blocks.common import clip, context, either, esc, form_modal, section, user, when
 from bot.slack.metadata import InterviewMetadata
-from bot.store.tables import Interview
+from bot.store.tables import Candidate, Interview
 from bot.usecases.candidates import CalledOff, CandidateCard, Released
 from bot.usecases.interviews import (
     CantMakeIt,
@@ -291,11 +291,11 @@ MORE_PROPOSALS = (("proposed_2", "Or another time"), ("proposed_3", "Or a third"
 PROPOSAL_FIELDS = ("proposed", *(block_id for block_id, _ in MORE_PROPOSALS))
 
 
-def cant_make_it_modal(interview: Interview) -> View:
+def cant_make_it_modal(interview: Interview, candidate: Candidate) -> View:
     blocks: list[Block] = [
         section(
-            f"The recruiters will be told, and will change the panel or the time "
-            f"({when(interview.starts_at)})."
+            f"Your interview with *{esc(candidate.name)}*, {when(interview.starts_at)}. "
+            "The recruiters will be told, and will change the panel or the time."
         ),
         InputBlock(
             block_id="reason",
