@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint format migrate clean bench screenshots
 
+# Some machines set PYTHONDONTWRITEBYTECODE: then every `loopkeeper` process a test starts
+# compiles bot/ again, and every test process rewrites the tests' asserts again.
+# __pycache__ is ignored by git.
+unexport PYTHONDONTWRITEBYTECODE
+
 # The browser tests drive Debian's Chromium (browser downloads are not reachable
 # from every machine, so Playwright's own builds are not used).
 CHROMIUM ?= /usr/bin/chromium
