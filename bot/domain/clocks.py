@@ -105,6 +105,19 @@ class Plan:
     next_at: datetime | None = None
 
 
+# The idle alert waits for working hours, so the one held over a weekend goes on Monday
+# at 09:00, and Monday's own (at the hour the candidate went idle) would follow hours
+# later: a daily alert goes at most once in this long.
+DAILY_GAP = timedelta(hours=20)
+
+
+def too_soon(step: Step, last_sent: datetime | None, now: datetime) -> bool:
+    """Whether a daily repeat of a held (non-breach) alert would repeat the last one sent
+    within DAILY_GAP: it is left out, and the chain goes on the next day."""
+    held = not (step.breach or step.urgent)
+    return held and step.repeat > 0 and last_sent is not None and now - last_sent < DAILY_GAP
+
+
 def plan(steps: Sequence[Step], now: datetime) -> Plan:
     """Of one chain's steps: the latest due one, the earlier due ones, the next one.
     A step with a lead counts as due from its plan_at (delivery holds it until its time)."""

@@ -9,6 +9,7 @@ speaks to Slack: delivery (bot.scheduling.delivery) sends what this records.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,7 +41,9 @@ async def _plan_candidates(
     """A candidate's stage, feedback, offer and deadline clocks."""
     rows: list[AlertRow] = []
     due = await store.alerts.due_candidates(session, now=now, limit=PLAN_BATCH)
-    pauses = await store.pauses.pauses_of(session, candidate_ids=[c.id for c, _, _ in due if c.id])
+    ids = [c.id for c, _, _ in due if c.id]
+    pauses = await store.pauses.pauses_of(session, candidate_ids=ids)
+    idle_sent = await store.alerts.last_sent(session, candidate_ids=ids, kind=Kind.STAGE_IDLE.value)
     for candidate, role, offer in due:
         assert candidate.id is not None
         facts = clocks.candidate_facts(
@@ -53,6 +56,10 @@ async def _plan_candidates(
         )
         next_at: datetime | None = None
         for chain in clocks.plan_candidate(facts, clocks.of_role(role), now):
+            step = chain.send
+            idle = step is not None and step.kind == Kind.STAGE_IDLE
+            if idle and step and clocks.too_soon(step, idle_sent.get(candidate.id), now):
+                chain = replace(chain, send=None)
             team = await teams.get(session, role)
             rows += _alert_rows(chain, candidate, role, team, None, now, report)
             if chain.send and chain.send.kind == Kind.OFFER_EXPIRED and offer is not None:

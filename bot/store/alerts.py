@@ -70,6 +70,24 @@ async def due_seats(
     return [(s, i, c, r, bool(n)) for s, i, c, r, n in result.all()]
 
 
+async def last_sent(
+    session: AsyncSession, *, candidate_ids: Sequence[int], kind: str
+) -> dict[int, datetime]:
+    """Candidate -> when an alert of this kind about them last went out, to anyone."""
+    if not candidate_ids:
+        return {}
+    result = await session.exec(
+        select(Alert.candidate_id, func.max(Alert.sent_at))
+        .where(
+            col(Alert.candidate_id).in_(list(candidate_ids)),
+            Alert.kind == kind,
+            col(Alert.sent_at).is_not(None),
+        )
+        .group_by(col(Alert.candidate_id))
+    )
+    return {candidate_id: at for candidate_id, at in result.all() if at is not None}
+
+
 BATCH = 500  # rows per statement: PostgreSQL takes at most 32,767 parameters in one
 
 

@@ -739,3 +739,24 @@ async def test_an_offer_under_the_candidates_deadline_expires_then_everywhere(
     assert "offer expired unanswered" in pipeline, pipeline
     home = blocks_text((await home_of(app, RECRUITER))["blocks"])
     assert "*Needs action now* (1)" in home and "offer expired unanswered" in home, home
+
+
+async def test_an_idle_alert_held_over_a_weekend_is_not_sent_twice_on_monday(
+    app: Running, clock
+) -> None:
+    """The idle alert repeats daily at the hour the candidate went idle (11:00), and waits
+    for working hours: Saturday's and Sunday's go at Monday 09:00 as one, and Monday's own
+    at 11:00 would say it again two hours later. The next goes on Tuesday."""
+    thursday_11 = datetime(2026, 11, 19, 11, 0, tzinfo=UTC)
+    clock.set(thursday_11)
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    before = len(app.standin.calls)
+    sent = []
+    for day, hour in ((2, 11), (3, 11), (4, 9), (4, 11), (5, 11)):  # Sat, Sun, Mon, Mon, Tue
+        clock.set(thursday_11.replace(hour=hour) + timedelta(days=day))
+        mark = len(app.standin.calls)
+        await sweep(app)
+        sent.append(sum("without a move" in d for d in digests_to(app, RECRUITER, mark)))
+    assert sent == [0, 0, 1, 0, 1], sent
+    assert len(digests_to(app, RECRUITER, before)) == 2
