@@ -270,7 +270,11 @@ async def test_from_added_to_hired_in_the_browser(browser: Browser, playground: 
     # Slack asks first, with the button's own confirm dialog.
     await expect(page.locator("[data-testid=confirm]")).to_contain_text("Offer accepted?")
     await page.click("[data-testid=confirm-yes]")
-    await expect(you.message("Jane Doe")).to_contain_text("Hired")
+    # The card, privately, and the news for the team in the role's channel.
+    await expect(you.message("Jane Doe accepted the offer and is hired")).to_contain_text("Hired")
+    await expect(you.message("accepted the offer for MLOps Engineer")).to_contain_text(
+        "Recorded by @Riya Patel"
+    )
     async with playground.asgi.state.deps.db.reader() as session:
         jane = (await session.exec(select(Candidate).where(Candidate.name == "Jane Doe"))).one()
     assert jane.stage == "hired"
