@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain import clocks
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove, parse_stage
@@ -233,14 +234,23 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
     if not reminders.waiting:
         await reply.tell(f"Every scorecard for {esc(card.candidate.name)} is in.")
         return
+    now = reply.deps.clock.now()
+    role_clocks = clocks.of_role(card.role)
     for item, seat in reminders.waiting:
+        # Due when the card and the clock's own nudges say: sooner under her deadline.
+        limit = clocks.scorecard_limit(
+            card.candidate.deadline_at, role_clocks, item.interview.ends_at
+        )
+        due = seat.feedback_due_at if limit is None else min(seat.feedback_due_at, limit)
         text, blocks = alert_blocks.reminder_message(
             card.candidate,
             card.role,
             item.interview,
             item.stage_name,
-            due_at=seat.feedback_due_at,
+            due_at=due,
             asked_by=reply.user_id,
+            candidate_by=card.candidate.deadline_at if due < seat.feedback_due_at else None,
+            now=now,
         )
         reply.deps.background.run(
             notify.dm(reply.client, seat.interviewer_id, text, blocks), name="nudge"

@@ -256,7 +256,8 @@ async def _candidates(r: Replay) -> None:
     await r.move("Noah Fischer", "screening", -8)
     await r.schedule("Noah Fischer", "audit", [theo], -5, 11, booked=-7)
     await r.scorecard(theo, "Noah Fischer", -5, 13, "3", "Knows Airflow and MLflow well.")
-    await r.schedule("Noah Fischer", "incident", [ivan, ines], -3, 10, booked=-5)
+    # Booked the day after the first scorecard: the replay's clock only moves forward.
+    await r.schedule("Noah Fischer", "incident", [ivan, ines], -3, 10, booked=-4)
     await r.scorecard(ivan, "Noah Fischer", -3, 12, "3", "Good detection; mitigation vague.")
     await r.scorecard(ines, "Noah Fischer", -2, 9, "2", "Struggled with the rollback plan.")
     await r.move("Noah Fischer", "decision", -1, 10)
@@ -286,7 +287,7 @@ async def _candidates(r: Replay) -> None:
     await r.move("Luis Ortega", "screening", -5)
     await r.schedule("Luis Ortega", "audit", [theo], -1, 15, booked=-3)
     await r.scorecard(theo, "Luis Ortega", -1, 17, "3", "Knows the tooling; next: incident.")
-    await r.schedule("Luis Ortega", "incident", [ivan], 1, 15, booked=-1)
+    await r.schedule("Luis Ortega", "incident", [ivan], 1, 15, booked=0)
 
     await r.add("Sam Okafor", -5)
     await r.move("Sam Okafor", "screening", -4)

@@ -380,6 +380,8 @@ async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     [reminder] = messages_to(app, INTERVIEWER, mid)
     assert f"<@{RECRUITER}> asked me to remind you" in blocks_text(reminder["blocks"])
     assert f"Nudged <@{INTERVIEWER}>" in reply.args["text"]
+    # It is past its due time: the nudge says so, not "is due" a date gone by.
+    assert ": it is overdue by " in reminder["text"], reminder["text"]
 
 
 # Offers ------------------------------------------------------------------------------------

@@ -249,6 +249,7 @@ def nudge_message(item: AlertItem, now: datetime) -> tuple[str, list[Block]]:
         due_at=item.alert.deadline,
         due_now=item.kind == Kind.FEEDBACK_DUE,
         candidate_by=item.candidate.deadline_at if squeezed(item) else None,
+        now=now,
     )
 
 
@@ -262,13 +263,19 @@ def reminder_message(
     due_now: bool = False,
     asked_by: str | None = None,
     candidate_by: datetime | None = None,
+    now: datetime | None = None,
 ) -> tuple[str, list[Block]]:
     """Your scorecard for Jane is due, with the button that opens it; `candidate_by` when
     the candidate's own deadline made it due sooner (the date only: the reason is the
-    hiring team's)."""
+    hiring team's). Given `now`, one already past its due time says it is overdue."""
     # Already mrkdwn: the name escaped, the date a token Slack renders (not to escape again).
     if due_now:
         text = f"Your scorecard for {esc(candidate.name)} is due now."
+    elif now is not None and due_at <= now:
+        text = (
+            f"Your scorecard for {esc(candidate.name)} was due {when(due_at)}: "
+            f"it is overdue by {duration(now - due_at)}."
+        )
     else:
         text = f"Your scorecard for {esc(candidate.name)} is due {when(due_at)}."
     asked = f"\n{user(asked_by)} asked me to remind you." if asked_by else ""
