@@ -762,3 +762,37 @@ async def test_an_idle_alert_held_over_a_weekend_is_not_sent_twice_on_monday(
         sent.append(sum("without a move" in d for d in digests_to(app, RECRUITER, mark)))
     assert sent == [0, 0, 1, 0, 1], sent
     assert len(digests_to(app, RECRUITER, before)) == 2
+
+
+async def test_snooze_on_a_clock_stopped_since_the_digest_changes_nothing(
+    app: Running, clock
+) -> None:
+    """Jane was idle, then rejected: the digest's Snooze would pause a clock that no longer
+    runs, and say it had."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    clock.advance(timedelta(hours=48))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    await app.slack.command("move Jane Doe to rejected: not this time", user=HM)
+
+    [reply] = await click(app, digest, "Snooze 24h", user=RECRUITER)
+
+    assert reply.args["text"].startswith("Jane Doe is in rejected now: their idle clock has")
+    async with app.deps.db.reader() as session:
+        assert (await session.exec(select(ClockPause))).all() == []
+
+
+async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Running, clock) -> None:
+    await interviewing_jane(app, clock)
+    start = clock.now()
+    clock.set(start + timedelta(days=1, hours=2))  # after the interview
+    await submit_scorecard(app, await the_interview(app))
+    clock.set(start + timedelta(days=7, hours=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    assert "ran past its 7 days" in blocks_text(digest["blocks"])
+    assert "Nudge interviewers" not in buttons(digest["blocks"])
+    assert "Snooze 24h" in buttons(digest["blocks"])

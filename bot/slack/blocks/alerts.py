@@ -192,7 +192,12 @@ SNOOZE_OFFERED = frozenset(
 def _buttons(item: AlertItem) -> list[ButtonElement]:
     alert = item.alert
     buttons = []
-    if item.kind in (Kind.FEEDBACK_OVERDUE, Kind.LOOP_WARN, Kind.LOOP_BREACH):
+    # A loop whose scorecards are all in has nobody to nudge: its button would only say so.
+    owed = item.kind == Kind.FEEDBACK_OVERDUE or (
+        item.kind in (Kind.LOOP_WARN, Kind.LOOP_BREACH)
+        and item.candidate.feedback_complete_at is None
+    )
+    if owed:
         buttons.append(
             ButtonElement(
                 text="Nudge interviewers",
