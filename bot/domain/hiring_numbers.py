@@ -290,10 +290,10 @@ def days(n: float) -> str:
 
 def fill_summary(numbers: HiringNumbers) -> str:
     """The time-to-fill phrase: "time to fill 41 days (MLOps average: 89 days)", or
-    "not filled yet (open 12 days)" for a role without a hire (open days rounded down)."""
+    "not filled yet: open 12 days" for a role without a hire (open days rounded down)."""
     median = numbers.median_time_to_fill
     if median is None:
-        text = f"not filled yet (open {days(int(numbers.open_days))})"
+        text = f"not filled yet: open {days(int(numbers.open_days))}"
     else:
         text = f"time to fill {days(median)}"
     if numbers.benchmark_days is not None:

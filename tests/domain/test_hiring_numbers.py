@@ -172,7 +172,7 @@ def test_a_role_without_hires_is_not_filled_yet() -> None:
     assert numbers.median_time_to_fill is None and numbers.time_to_hire == []
     assert numbers.offers == Share(0, 0) and str(numbers.offers) == "none yet"
     assert not numbers.mlops and numbers.benchmark_days is None
-    assert fill_summary(numbers) == "not filled yet (open 12 days)"
+    assert fill_summary(numbers) == "not filled yet: open 12 days"
 
 
 def test_a_closed_role_stops_counting_its_open_days() -> None:

@@ -81,7 +81,7 @@ async def test_anyone_adds_lists_and_removes_their_own_days_away(
     assert await days_away_in(app) == [(INTERVIEWER, CHRISTMAS_EVE)]
 
     listing = await ask(app, "away")
-    assert listing["text"] == "Your days away ahead (1):\n• Thursday 2026-12-24"
+    assert listing["text"] == "Your days away ahead (1 day):\n• Thursday 2026-12-24"
     shown = blocks_text(listing["blocks"])
     assert "Thursday 2026-12-24" in shown
     assert (
@@ -106,7 +106,7 @@ async def test_a_range_adds_each_day_and_reads_as_one_span(app: Running) -> None
     await say(app, "away add 2026-12-31..2027-01-02")
     listing = await say(app, "away")
     assert listing == (
-        "Your days away ahead (7):\n• Thursday 2026-12-24 to Sunday 2026-12-27\n"
+        "Your days away ahead (7 days):\n• Thursday 2026-12-24 to Sunday 2026-12-27\n"
         "• Thursday 2026-12-31 to Saturday 2027-01-02"
     )
     assert await say(app, "away add 2026-12-24..2026-12-26") == (
@@ -141,7 +141,7 @@ async def test_one_person_s_days_away_are_theirs_alone(app: Running) -> None:
     await say(app, "away add 2026-12-25", user=RECRUITER)
     # Each sees only their own, and removing touches only the asker's.
     assert await say(app, "away", user=RECRUITER) == (
-        "Your days away ahead (1):\n• Friday 2026-12-25"
+        "Your days away ahead (1 day):\n• Friday 2026-12-25"
     )
     assert (await say(app, "away", user=ADMIN)).startswith("You have no days away set.")
     assert "is not one of your days away" in await say(app, "away remove 2026-12-24", ADMIN)
@@ -212,7 +212,9 @@ async def test_days_away_survive_a_restart(
     await say(app, "away add 2026-12-24..2026-12-25")
     async with serving(db_url, standin, clock) as restarted:
         listing = await say(restarted, "away")
-        assert listing == "Your days away ahead (2):\n• Thursday 2026-12-24 to Friday 2026-12-25"
+        assert listing == (
+            "Your days away ahead (2 days):\n• Thursday 2026-12-24 to Friday 2026-12-25"
+        )
         assert "already one of your days away" in await say(restarted, "away add 2026-12-25")
 
 
@@ -469,9 +471,9 @@ async def test_a_recruiter_marks_an_interviewer_away_who_is_told_and_it_is_recor
     # The recruiter lists them; the interviewer sees them as their own.
     listing = await ask(app, f"away {mention(INTERVIEWER)}", RECRUITER)
     assert listing["text"] == (
-        f"<@{INTERVIEWER}>'s days away ahead (2):\n• Thursday 2026-12-24 to Friday 2026-12-25"
+        f"<@{INTERVIEWER}>'s days away ahead (2 days):\n• Thursday 2026-12-24 to Friday 2026-12-25"
     )
-    assert (await say(app, "away")).startswith("Your days away ahead (2):")
+    assert (await say(app, "away")).startswith("Your days away ahead (2 days):")
 
     # The verb may come first, too; taking a day back tells them again.
     before = len(app.standin.calls)

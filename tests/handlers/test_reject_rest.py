@@ -18,6 +18,7 @@ from tests.flows import (
     add_candidate,
     answer,
     blocks_text,
+    buttons,
     click,
     create_role,
     extend_offer,
@@ -202,3 +203,13 @@ async def test_one_moved_in_between_is_left_where_they_are(
     assert done.skipped == ["Ben Best"] and not done.failed
     stages = {name: c.stage for name, c in (await by_name(app)).items()}
     assert stages["Ben Best"] == "interviewing"
+
+
+async def test_a_role_closed_with_nobody_in_it_offers_no_reject_the_rest(app: Running) -> None:
+    await create_role(app)
+    closed = await close(app)
+    assert "It has no open candidates." in blocks_text(closed["blocks"])
+    assert "Reject the rest…" not in buttons(closed["blocks"])
+    assert "Reopen role" in buttons(closed["blocks"])
+    pipeline = answer(await app.slack.command("pipeline", user=RECRUITER))
+    assert "Reject the rest…" not in buttons(pipeline["blocks"])

@@ -67,7 +67,7 @@ async def test_a_role_without_a_hire_is_not_filled_yet(app: Running, clock) -> N
 
     text = blocks_text(answer(await app.slack.command("pipeline", user=HM))["blocks"])
 
-    assert "Not filled yet (open 12 days) (MLOps average: 89 days)" in text
+    assert "Not filled yet: open 12 days (MLOps average: 89 days)" in text
     assert "offers accepted none yet · loops inside 7 days none yet" in text
 
 

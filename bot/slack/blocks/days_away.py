@@ -50,7 +50,8 @@ def days_away_message(days: list[date], who: str | None = None) -> tuple[str, li
     # Consecutive days read as one line: a fortnight's leave is one span.
     found = spans(days, day=lambda d: d, same=lambda _: None)
     lines = [f"• {span_label(span[0], span[-1])}" for span in found]
-    text = fold(f"{_whose(who)} days away ahead ({len(days)}):", lines, more="…and {n} more.")
+    count = plural(len(days), "day")
+    text = fold(f"{_whose(who)} days away ahead ({count}):", lines, more="…and {n} more.")
     if who is not None:
         change = "`/hire away @name add 2026-12-24` adds one; `remove` takes one back."
         return text, [section(text), context(change)]

@@ -54,7 +54,8 @@ def role_blocks(pipeline: RolePipeline) -> list[Block]:
         section(
             f"*{role_title(pipeline.role)}*: {total} open" + (f" · {counts}" if counts else "")
         ),
-        role_buttons(pipeline.role),  # whoever sees a pipeline is on its team
+        # Whoever sees a pipeline is on its team.
+        role_buttons(pipeline.role, anyone_left=total > 0),
     ]
     medians = " · ".join(
         f"{stage.value} {_days(pipeline.median_days[stage])}"

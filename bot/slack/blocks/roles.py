@@ -243,8 +243,9 @@ def role_title(role: Role) -> str:
     return esc(role.title) + (" (closed)" if is_closed(role) else "")
 
 
-def role_buttons(role: Role) -> ActionsBlock:
-    """Edit the role, and close it (or reopen it, once closed)."""
+def role_buttons(role: Role, *, anyone_left: bool = True) -> ActionsBlock:
+    """Edit the role, and close it (or reopen it, once closed); once closed, Reject the
+    rest while `anyone_left` (open candidates)."""
     value = str(role.id)
     toggle = (
         ButtonElement(text="Reopen role", action_id=REOPEN_ROLE, value=value)
@@ -266,7 +267,7 @@ def role_buttons(role: Role) -> ActionsBlock:
     # Once closed, whoever is left can be let go in one step.
     rest = ButtonElement(text="Reject the rest…", action_id=OPEN_REJECT_REST, value=value)
     elements = (
-        [toggle, rest, history]
+        [toggle, *([rest] if anyone_left else []), history]
         if is_closed(role)
         else [
             ButtonElement(text="Edit role", action_id=OPEN_EDIT_ROLE, value=value),
@@ -319,7 +320,7 @@ def role_closed_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
     return text, [
         section(f":lock: Closed *{esc(role.title)}*. It takes no new candidates."),
         section(clip(detail, 3000)),
-        role_buttons(role),
+        role_buttons(role, anyone_left=bool(still)),
     ]
 
 
