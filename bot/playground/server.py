@@ -29,6 +29,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import store
 from bot.playground import workspace
 from bot.playground.clock import PlaygroundClock
 from bot.playground.people import People, PlaygroundError
@@ -45,6 +46,7 @@ BOT_TOKEN = "xoxb-playground"
 DATABASE_FILE = "playground.db"
 STATE_FILE = "playground.json"
 LONG_POLL_SECONDS = 25.0
+MAX_STOPS = 300  # sweeps on one move of the clock: a week of a busy pipeline's steps
 SAVE_DELAY_SECONDS = 0.5
 # Above the app's own 5 MB limit on a CSV, so a person sharing a larger one sees the
 # app's answer to it, as in Slack; the cap only keeps the page's JSON in bounds.
@@ -72,21 +74,36 @@ class Playground:
     # ---- the clock ------------------------------------------------------------------
 
     async def advance(self, step: str, tz: str = workspace.HOME_TZ) -> str:
-        """Move the app's time forward and run the sweep at the new time, as the
-        scheduler would have every minute in between."""
+        """Move the app's time forward, sweeping at each moment on the way that has work
+        (a clock's next step, a held alert's time) and at the new time, as the scheduler
+        would have every minute in between: an interview's reminder half an hour before
+        it is sent then, not skipped because the clock jumped past its start."""
+        now = self.clock.now()
         if step == "hour":
-            self.clock.advance(timedelta(hours=1))
+            target = now + timedelta(hours=1)
         elif step == "day":
-            self.clock.advance(timedelta(days=1))
+            target = now + timedelta(days=1)
         elif step == "monday":
-            self.clock.set(next_monday_nine(self.clock.now(), tz))
+            target = next_monday_nine(now, tz)
         else:
             raise PlaygroundError('The clock moves by "hour", "day" or "monday".')
-        return await self.sweep()
+        sent = 0
+        for _ in range(MAX_STOPS):
+            async with self.asgi.state.deps.db.reader() as session:
+                at = await store.alerts.next_due(session, after=self.clock.now())
+            if at is None or at >= target:
+                break
+            self.clock.set(at)
+            report = await self.asgi.state.sweeper.run(at)
+            sent += len(report.sent)
+            await self.asgi.state.deps.background.drain(seconds=5)
+        self.clock.set(target)
+        return await self.sweep(sent_before=sent)
 
-    async def sweep(self) -> str:
+    async def sweep(self, *, sent_before: int = 0) -> str:
         report = await self.asgi.state.sweeper.run(self.clock.now())
-        summary = f"{len(report.sent)} message{'s' if len(report.sent) != 1 else ''} sent"
+        sent = sent_before + len(report.sent)
+        summary = f"{sent} message{'s' if sent != 1 else ''} sent"
         if report.postponed:
             summary += f", {report.postponed} held for working hours"
         self.last_sweep = summary

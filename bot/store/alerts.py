@@ -21,6 +21,7 @@ from bot.store.tables import (
     Role,
     Scorecard,
     Seat,
+    Takehome,
 )
 
 # Planning --------------------------------------------------------------------------------------
@@ -86,6 +87,28 @@ async def last_sent(
         .group_by(col(Alert.candidate_id))
     )
     return {candidate_id: at for candidate_id, at in result.all() if at is not None}
+
+
+async def next_due(session: AsyncSession, *, after: datetime) -> datetime | None:
+    """The first moment after `after` at which a sweep has work: a clock to plan, or a held
+    alert to deliver. The playground's clock stops at each on its way forward, as a
+    scheduler sweeping every minute would have."""
+    found = []
+    for column in (
+        col(Candidate.next_alert_at),
+        col(Seat.next_alert_at),
+        col(Takehome.next_alert_at),
+    ):
+        found.append((await session.exec(select(func.min(column)).where(column > after))).one())
+    pending = col(Alert.deliver_after)
+    found.append(
+        (
+            await session.exec(
+                select(func.min(pending)).where(Alert.status == "pending", pending > after)
+            )
+        ).one()
+    )
+    return min((at for at in found if at is not None), default=None)
 
 
 BATCH = 500  # rows per statement: PostgreSQL takes at most 32,767 parameters in one

@@ -372,3 +372,18 @@ def test_every_emoji_the_app_writes_is_drawn_in_the_playground() -> None:
     drawn = set(re.findall(r"\b([a-z0-9_]+): \"", table))
     assert "palm_tree" in used and "warning" in used  # the pattern finds what it should
     assert used - drawn == set()
+
+
+async def test_hour_by_hour_the_interview_reminder_arrives_on_its_way(page: Page) -> None:
+    """Sam's take-home review is at 14:00 with Ines: moving the clock an hour at a time
+    past 13:30 sends her reminder, as a scheduler running all along would have, rather
+    than skipping it because the clock jumped past the interview's start."""
+    dm = dm_of(INTERVIEWER_2.id)
+    for _ in range(5):  # 10:00 to 15:00
+        await page.post("clock", step="hour", **{"as": RECRUITER.id})
+    reminders = [
+        m["text"]
+        for m in await page.messages(INTERVIEWER_2.id, dm)
+        if m["text"].startswith("Reminder:") and "Sam Okafor" in m["text"]
+    ]
+    assert len(reminders) == 1, reminders
