@@ -142,6 +142,14 @@ async def role_command(reply: CommandReply, verb: str, title: str) -> None:
         query=title,
     )
     if not matches:
+        like = await roles.titles_like(
+            reply.deps.db,
+            user_id=reply.user_id,
+            admins=await admin_cases.admin_ids(reply.deps.db),
+            query=title,
+        )
+        if like:
+            example = f"Did you mean `/hire role {verb} {esc(like[0])}`?"
         await reply.tell(
             f"I can't find a role matching “{esc(title)}” among the roles you can change. "
             f"{example} `/hire pipeline` lists your roles."

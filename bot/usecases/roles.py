@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Callable, Collection
@@ -289,6 +290,20 @@ async def find_manageable(
     roles = await manageable_roles(db, user_id=user_id, admins=admins)
     exact = [r for r in roles if r.role.title_key == wanted]
     return exact or [r for r in roles if wanted in r.role.title_key]
+
+
+async def titles_like(
+    db: Database, *, user_id: str, admins: Collection[str], query: str
+) -> list[str]:
+    """Titles of the roles this person may change that `query` looks like a typo of
+    (`Data Scienist`): for an answer that found none, to suggest."""
+    wanted = name_key(query)
+    roles = {
+        r.role.title_key: r.role.title
+        for r in await manageable_roles(db, user_id=user_id, admins=admins)
+    }
+    close = difflib.get_close_matches(wanted, list(roles), n=3, cutoff=0.8)
+    return [roles[key] for key in close]
 
 
 async def role_to_change(

@@ -234,6 +234,14 @@ async def test_several_or_no_roles_matching_get_examples(app: Running) -> None:
     assert "matches 2 roles" in several["text"] and "MLOps Engineer" in several["text"]
     none = answer(await app.slack.command("role reopen", user=RECRUITER))
     assert none["text"] == "Which role? Example: `/hire role reopen Data Scientist`."
+    # A typo gets the title it most likely meant, not an example of another.
+    typo = answer(await app.slack.command("role edit MLOps Enginer", user=RECRUITER))
+    assert typo["text"] == (
+        "I can't find a role matching “MLOps Enginer” among the roles you can change. "
+        "Did you mean `/hire role edit MLOps Engineer`? `/hire pipeline` lists your roles."
+    )
+    unlike = answer(await app.slack.command("role edit Finance", user=RECRUITER))
+    assert "Example: `/hire role edit Data Scientist`." in unlike["text"]
     # An exact title wins over the longer ones holding it.
     assert answer(await app.slack.command("role close mlops engineer", user=RECRUITER))[
         "text"
