@@ -30,7 +30,7 @@ from bot.slack.blocks import notes as note_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
 from bot.slack.blocks.common import esc, when
-from bot.usecases import candidates, deadlines, feedback, notes, offers, takehomes
+from bot.usecases import candidates, days_away, deadlines, feedback, notes, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
 from handlers.render import call_off, refresh_home, shown_status
@@ -255,8 +255,17 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
         reply.deps.background.run(
             notify.dm(reply.client, seat.interviewer_id, text, blocks), name="nudge"
         )
-    people = ", ".join(f"<@{seat.interviewer_id}>" for _, seat in reminders.waiting)
-    await reply.tell(f"Nudged {people} about {esc(card.candidate.name)}.")
+    ids = [seat.interviewer_id for _, seat in reminders.waiting]
+    people = ", ".join(f"<@{user_id}>" for user_id in ids)
+    said = f"Nudged {people} about {esc(card.candidate.name)}."
+    # The clock's own nudges wait for someone away; one asked for goes, and who asked
+    # hears they are away.
+    zones = await notify.time_zones_in_time(reply.client, ids) or {}
+    away = await days_away.away_now(reply.deps.db, user_ids=ids, zones=zones, now=now)
+    if away:
+        who = ", ".join(f"<@{user_id}>" for user_id in sorted(away))
+        said += f" {who} {'is' if len(away) == 1 else 'are'} away today, and will see it when back."
+    await reply.tell(said)
 
 
 # Offers --------------------------------------------------------------------------------------

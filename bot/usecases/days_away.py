@@ -247,6 +247,26 @@ def is_away(seat: Seated, days_away: Mapping[str, frozenset[date]], tz_name: str
     return bool(days and local_days(seat.starts_at, seat.ends_at, tz_name) & days)
 
 
+async def away_now(
+    db: Database, *, user_ids: Sequence[str], zones: Mapping[str, str | None], now: datetime
+) -> set[str]:
+    """Who of `user_ids` is on a day away now, by the date where they are (`zones`;
+    someone missing from it: UTC)."""
+    today = now.date()
+    async with db.reader() as session:
+        days = await store.days_away.days_away_of(
+            session,
+            user_ids=user_ids,
+            first=today - timedelta(days=1),
+            last=today + timedelta(days=1),
+        )
+    return {
+        user_id
+        for user_id in user_ids
+        if local_days(now, now, zones.get(user_id)) & days.get(user_id, frozenset())
+    }
+
+
 def may_be_booked_away(
     booked: Sequence[Seated], days_away: Mapping[str, frozenset[date]]
 ) -> list[str]:

@@ -796,3 +796,22 @@ async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Runnin
     assert "ran past its 7 days" in blocks_text(digest["blocks"])
     assert "Nudge interviewers" not in buttons(digest["blocks"])
     assert "Snooze 24h" in buttons(digest["blocks"])
+
+
+async def test_a_nudge_to_someone_away_today_says_so(app: Running, clock) -> None:
+    """The clock's own nudges wait for an interviewer on a day away; one a recruiter asks
+    for goes, and the recruiter hears the interviewer is away."""
+    await interviewing_jane(app, clock)
+    clock.set(clock.now() + timedelta(days=3, hours=2))
+    today = clock.now().date().isoformat()
+    assert "is now" in (await app.slack.command(f"away add {today}", user=INTERVIEWER)).text
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+
+    [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+
+    assert reply.args["text"] == (
+        f"Nudged <@{INTERVIEWER}> about Jane Doe. <@{INTERVIEWER}> is away today, and will "
+        "see it when back."
+    )
