@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from slack_sdk.errors import SlackApiError
 
@@ -18,6 +18,9 @@ from bot.slack.blocks.report import weekly_message
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.store.engine import Database
 from bot.store.tables import Role
+
+# A report this long after its moment went out late: it says so.
+LATE_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ async def post_weekly_reports(
         numbers = weekly(
             role, candidates, events, week_end=moment, everyone=everyone, offer_statuses=statuses
         )
-        outcome = await _send_report(messenger, role, numbers, posted=status == "posted")
+        late = moment if now - moment > LATE_AFTER else None
+        outcome = await _send_report(messenger, role, numbers, posted=status == "posted", late=late)
         async with db.transaction() as session:
             row = await store.reports.weekly_report(session, role_id=role.id, week=week)
             assert row is not None
@@ -86,12 +90,12 @@ async def post_weekly_reports(
 
 
 async def _send_report(
-    messenger: Messenger, role: Role, numbers: Weekly, *, posted: bool
+    messenger: Messenger, role: Role, numbers: Weekly, *, posted: bool, late: datetime | None
 ) -> tuple[str, str] | None:
     """None when the text (unless `posted` already) and the chart both went; else
     ("error", reason) for the text or ("posted", reason) for the chart."""
     if not posted:
-        text_, blocks = weekly_message(numbers)
+        text_, blocks = weekly_message(numbers, due=late)
         refused = await messenger.post(role.channel_id, text_, blocks)
         if refused is not None:
             return ("error", str(refused[1]))

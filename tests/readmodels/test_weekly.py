@@ -75,6 +75,9 @@ async def test_the_weekly_report_goes_to_the_role_channel_once_with_its_chart(
     text = blocks_text(posts[0]["blocks"])
     assert "sourced 1 · screening 1 · interviewing 2 · decision 1 · offer 0" in text
     assert "Loops completed inside 7 days*\nthis week none · last week none" in text
+    # Due Monday 09:00 in Berlin, sent on Tuesday: it says it is late, and why.
+    due = int(datetime(2026, 11, 23, 8, 0, tzinfo=UTC).timestamp())
+    assert f"Posted late: it was due <!date^{due}^" in text, text
     [get_url] = app.standin.calls_to("files.getUploadURLExternal")
     assert get_url.args["filename"] == "loopkeeper-weekly-2026-11-23.png"
     [complete] = app.standin.calls_to("files.completeUploadExternal")
@@ -95,6 +98,10 @@ async def test_a_new_role_waits_for_its_first_monday(app: Running, clock) -> Non
     clock.set(datetime(2026, 11, 23, 9, 1, tzinfo=UTC))
     await sweeper.run(clock.now())
     assert len(app.standin.calls_to("files.getUploadURLExternal")) == 1
+    [post] = [
+        c.args for c in app.standin.calls_to("chat.postMessage") if "Weekly" in c.args["text"]
+    ]
+    assert "Posted late" not in blocks_text(post["blocks"])  # on time
     assert before < len(app.standin.calls)
 
 

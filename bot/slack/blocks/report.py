@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import Block, HeaderBlock
 
 from bot.domain.stages import OPEN_STAGES
 from bot.readmodels.weekly import Weekly
-from bot.slack.blocks.common import clip, context, esc, section
+from bot.slack.blocks.common import clip, context, esc, section, when
 from bot.slack.blocks.pipeline import numbers_line
 
 
@@ -15,7 +17,9 @@ def _loops(pair: tuple[int, int]) -> str:
     return f"{inside} of {total}" if total else "none"
 
 
-def weekly_message(numbers: Weekly) -> tuple[str, list[Block]]:
+def weekly_message(numbers: Weekly, *, due: datetime | None = None) -> tuple[str, list[Block]]:
+    """The week's report. `due`: when it should have gone, for one posted late (the app was
+    not running then): it says so, as its numbers are of that week and its counts of now."""
     role = numbers.role
     text = f"Weekly report for {esc(role.title)}, week to {numbers.week:%d %b %Y}"
     counts = " · ".join(f"{s.value} {numbers.counts.get(s, 0)}" for s in OPEN_STAGES)
@@ -38,4 +42,12 @@ def weekly_message(numbers: Weekly) -> tuple[str, list[Block]]:
         ),
         context(f"{esc(role.title)} · the chart follows. `/hire pipeline` has every candidate."),
     ]
+    if due is not None:
+        blocks.insert(
+            1,
+            context(
+                f"Posted late: it was due {when(due)}, when Loopkeeper was not running. The "
+                "week's figures are to then; the candidates per stage are as of now."
+            ),
+        )
     return text, blocks
