@@ -291,7 +291,14 @@ def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
     out: list[Deadline] = []
     if facts.stage == Stage.INTERVIEWING:
         at = facts.stage_entered_at + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
-        out.append(_squeezed(facts, clocks, "loop", "reach a decision (end of the loop)", at))
+        # Once every scorecard is in, what is left of the loop is the move to decision:
+        # said so, or it reads as a second deadline for the decision itself.
+        what = (
+            "move them to decision (end of the loop; every scorecard is in)"
+            if facts.feedback_complete_at is not None
+            else "reach a decision (end of the loop)"
+        )
+        out.append(_squeezed(facts, clocks, "loop", what, at))
     start = decision_started(facts)
     if start is not None:
         at = start + clocks.decision_hours * HOUR + facts.paused.get("decision", timedelta())

@@ -796,6 +796,10 @@ async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Runnin
     assert "ran past its 7 days" in blocks_text(digest["blocks"])
     assert "Nudge interviewers" not in buttons(digest["blocks"])
     assert "Snooze 24h" in buttons(digest["blocks"])
+    # The card says what is left of the loop: the move, not a second decision deadline.
+    card = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
+    assert "move them to decision (end of the loop; every scorecard is in): was due" in card
+    assert "offer or reject: was due" in card, card
 
 
 async def test_a_nudge_to_someone_away_today_says_so(app: Running, clock) -> None:
