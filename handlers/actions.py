@@ -238,10 +238,9 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
     role_clocks = clocks.of_role(card.role)
     for item, seat in reminders.waiting:
         # Due when the card and the clock's own nudges say: sooner under her deadline.
-        limit = clocks.scorecard_limit(
-            card.candidate.deadline_at, role_clocks, item.interview.ends_at
+        due = clocks.scorecard_due(
+            seat.feedback_due_at, card.candidate.deadline_at, role_clocks, item.interview.ends_at
         )
-        due = seat.feedback_due_at if limit is None else min(seat.feedback_due_at, limit)
         text, blocks = alert_blocks.reminder_message(
             card.candidate,
             card.role,

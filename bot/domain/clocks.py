@@ -376,6 +376,14 @@ def limits(by: datetime, clocks: Clocks) -> Limits:
     return Limits(by, by, decision, loop)
 
 
+def scorecard_due(
+    due_at: datetime, by: datetime | None, clocks: Clocks, ends_at: datetime
+) -> datetime:
+    """When a scorecard is due: its seat's own time, or earlier under the candidate's
+    deadline `by` (scorecard_limit)."""
+    return squeeze(due_at, scorecard_limit(by, clocks, ends_at))
+
+
 def scorecard_limit(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:
     """The latest a scorecard of an interview ending at `ends_at` may be due: the loop's
     limit, but never before the first nudge, as nobody can write up an interview not yet

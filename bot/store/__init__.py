@@ -57,6 +57,7 @@ from bot.store.interviews import (
     seats_for,
     seats_of,
     seats_of_many,
+    seats_owing,
     set_feedback_complete,
 )
 from bot.store.offers import close_open_offer, open_offer
@@ -133,6 +134,7 @@ __all__ = [
     "seats_for",
     "seats_of",
     "seats_of_many",
+    "seats_owing",
     "set_deadline",
     "set_feedback_complete",
     "takehomes",

@@ -220,6 +220,21 @@ _SEATS_WAITING = Prepared(
 )
 
 
+async def seats_owing(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
+    """The candidate's seats on held interviews (not cancelled, not a no-show) whose
+    scorecard is not in, soonest first."""
+    written = {
+        (s.interview_id, s.interviewer_id)
+        for s in await scorecards_of(session, candidate_id=candidate_id)
+    }
+    return [
+        (interview, seat)
+        for interview, seat in await seats_of(session, candidate_id=candidate_id)
+        if interview.status == InterviewStatus.SCHEDULED
+        and (interview.id, seat.interviewer_id) not in written
+    ]
+
+
 async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set[str]:
     return {seat.interviewer_id for _, seat in await seats_of(session, candidate_id=candidate_id)}
 

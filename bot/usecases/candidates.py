@@ -375,10 +375,6 @@ async def owed_feedback(
     """Who still owed a scorecard (an interview held, or under way, with none in) or a
     grade (a received take-home not yet graded by them) as the candidate leaves decision."""
     candidate_id = card.candidate.id or 0
-    written = {
-        (s.interview_id, s.interviewer_id)
-        for s in await store.scorecards_of(session, candidate_id=candidate_id)
-    }
     owed = [
         Released(
             seat.interviewer_id,
@@ -387,10 +383,8 @@ async def owed_feedback(
                 booked_template(interview.template, card.role.template), interview.plan_stage
             ),
         )
-        for interview, seat in await store.seats_of(session, candidate_id=candidate_id)
-        if interview.status == InterviewStatus.SCHEDULED
-        and interview.starts_at <= now
-        and (interview.id, seat.interviewer_id) not in written
+        for interview, seat in await store.seats_owing(session, candidate_id=candidate_id)
+        if interview.starts_at <= now
     ]
     takehome = await store.takehomes.latest_takehome(session, candidate_id=candidate_id)
     if takehome is not None and takehome.status == "received" and takehome.id is not None:

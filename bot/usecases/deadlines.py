@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from bot import store
 from bot.domain import access, clocks
-from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import too_long
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
@@ -134,18 +133,11 @@ async def _dues(
 ) -> dict[tuple[int, str], tuple[datetime, datetime]]:
     """(interview, interviewer) -> (the interview's start, when their scorecard is due)
     under the deadline `by`, for each scorecard still owed."""
-    candidate_id = card.candidate.id or 0
-    written = {
-        (s.interview_id, s.interviewer_id)
-        for s in await store.scorecards_of(session, candidate_id=candidate_id)
-    }
     role_clocks = clocks.of_role(card.role)
-    out = {}
-    for interview, seat in await store.seats_of(session, candidate_id=candidate_id):
-        key = (interview.id or 0, seat.interviewer_id)
-        if interview.status != InterviewStatus.SCHEDULED or key in written:
-            continue
-        limit = clocks.scorecard_limit(by, role_clocks, interview.ends_at)
-        due = seat.feedback_due_at if limit is None else min(seat.feedback_due_at, limit)
-        out[key] = (interview.starts_at, due)
-    return out
+    return {
+        (interview.id or 0, seat.interviewer_id): (
+            interview.starts_at,
+            clocks.scorecard_due(seat.feedback_due_at, by, role_clocks, interview.ends_at),
+        )
+        for interview, seat in await store.seats_owing(session, candidate_id=card.candidate.id or 0)
+    }

@@ -894,7 +894,9 @@ async def assignments_in(session: store.AsyncSession, *, user_id: str) -> list[A
             continue  # in offer: their scorecards are closed, so nothing to write or edit
         stage = plan_stage(template_named(row.template or row.role_template), row.plan_stage)
         # Due when the card and the alerts say: earlier under the candidate's deadline.
-        limit = clocks.scorecard_limit(row.candidate_deadline, clocks.of_role(row), row.ends_at)
+        due = clocks.scorecard_due(
+            row.feedback_due_at, row.candidate_deadline, clocks.of_role(row), row.ends_at
+        )
         out.append(
             Assignment(
                 row.interview_id,
@@ -902,7 +904,7 @@ async def assignments_in(session: store.AsyncSession, *, user_id: str) -> list[A
                 row.candidate_name,
                 row.role_title,
                 stage.name if stage else row.plan_stage,
-                row.feedback_due_at if limit is None else min(row.feedback_due_at, limit),
+                due,
                 row.version,
             )
         )

@@ -659,14 +659,14 @@ def _interview_blocks(
     )
     menu = interview_accessory(item.interview, now=now) if may_change else None
     blocks: list[Block] = [SectionBlock(text=line, accessory=menu)]
-    # The candidate's own deadline may bring a scorecard's due time earlier: the card
-    # counts from the same time as the alerts (clocks.scorecard_limit).
-    limit = clocks.scorecard_limit(
-        loop.candidate.deadline_at, clocks.of_role(loop.role), item.interview.ends_at
-    )
+    role_clocks = clocks.of_role(loop.role)
     for seat in item.seats:
         button = None
-        due = seat.feedback_due_at if limit is None else min(seat.feedback_due_at, limit)
+        # The candidate's own deadline may bring a scorecard's due time earlier: the card
+        # counts from the same time as the alerts.
+        due = clocks.scorecard_due(
+            seat.feedback_due_at, loop.candidate.deadline_at, role_clocks, item.interview.ends_at
+        )
         if seat.scorecard is not None:
             state = "scorecard in" + (" (edited)" if seat.edited else "")
             if loop.show_ratings or seat.interviewer_id == viewer_id:
