@@ -67,6 +67,17 @@ CLOCK_OF: dict[Kind, str] = {
 }
 
 
+# The stages in which each candidate clock runs (the decision clock opens in interviewing
+# once every scorecard is in; a seat's feedback clock runs until the candidate leaves
+# decision). A snooze from an old digest of a clock stopped since pauses nothing.
+CLOCK_STAGES: dict[str, frozenset[Stage]] = {
+    "idle": frozenset({Stage.SOURCED, Stage.SCREENING}),
+    "loop": frozenset({Stage.INTERVIEWING}),
+    "feedback": frozenset({Stage.INTERVIEWING, Stage.DECISION}),
+    "decision": frozenset({Stage.INTERVIEWING, Stage.DECISION}),
+}
+
+
 @dataclass(frozen=True)
 class Step:
     kind: Kind
@@ -178,7 +189,7 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
     stage, entered = facts.stage, facts.stage_entered_at
     squeeze = _squeezer(facts, clocks)
     steps: list[Step] = []
-    if stage == Stage.INTERVIEWING:
+    if stage in CLOCK_STAGES["loop"]:
         deadline = squeeze(
             "loop", entered + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
         )
@@ -224,7 +235,7 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
                 )
             )
         steps.append(Step(Kind.OFFER_EXPIRED, expiry, expiry, Audience.RECRUITERS, breach=True))
-    if stage in (Stage.SOURCED, Stage.SCREENING):
+    if stage in CLOCK_STAGES["idle"]:
         deadline = entered + clocks.idle_hours * HOUR + facts.paused.get("idle", timedelta())
         # Not a breach (docs/clocks.md): it waits for working hours, once a day.
         steps += [
@@ -270,7 +281,7 @@ def candidate_facts(
 def decision_started(facts: CandidateFacts) -> datetime | None:
     """The decision window opens when the last scorecard is in, or on entering decision."""
     starts = []
-    if facts.stage in (Stage.INTERVIEWING, Stage.DECISION) and facts.feedback_complete_at:
+    if facts.stage in CLOCK_STAGES["decision"] and facts.feedback_complete_at:
         starts.append(facts.feedback_complete_at)
     if facts.stage == Stage.DECISION:
         starts.append(facts.stage_entered_at)
@@ -289,7 +300,7 @@ class Deadline:
 def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
     """The deadline of every clock running for the candidate, soonest first."""
     out: list[Deadline] = []
-    if facts.stage == Stage.INTERVIEWING:
+    if facts.stage in CLOCK_STAGES["loop"]:
         at = facts.stage_entered_at + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
         # Once every scorecard is in, what is left of the loop is the move to decision:
         # said so, or it reads as a second deadline for the decision itself.
@@ -309,7 +320,7 @@ def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
                 facts, clocks, "offer", "the candidate answers the offer", facts.offer_expires_at
             )
         )
-    if facts.stage in (Stage.SOURCED, Stage.SCREENING):
+    if facts.stage in CLOCK_STAGES["idle"]:
         at = (
             facts.stage_entered_at
             + clocks.idle_hours * HOUR
@@ -321,7 +332,7 @@ def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
 
 def loop_day(facts: CandidateFacts, now: datetime) -> int | None:
     """Day n of the interview loop (day 1 is the day it started), while it runs."""
-    if facts.stage != Stage.INTERVIEWING:
+    if facts.stage not in CLOCK_STAGES["loop"]:
         return None
     return int((now - facts.stage_entered_at) / DAY) + 1
 

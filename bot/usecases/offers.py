@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot import store
 from bot.domain import access
-from bot.domain.clocks import CLOCK_OF, Kind
+from bot.domain.clocks import CLOCK_OF, CLOCK_STAGES, Kind
 from bot.domain.limits import MAX_NOTE, too_long
 from bot.domain.stages import Stage, plan_move
 from bot.domain.zones import in_utc
@@ -34,14 +34,6 @@ EXPIRY_WORDS = FutureWords(
     too_far="Keep the offer window under 30 days: the best candidates decide fast.",
 )
 SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
-# The stages in which each snoozable clock runs: an old digest's Snooze on a clock that
-# has stopped since (the candidate moved on, or left) would pause nothing.
-RUNS_IN: dict[str, frozenset[Stage]] = {
-    "idle": frozenset({Stage.SOURCED, Stage.SCREENING}),
-    "loop": frozenset({Stage.INTERVIEWING}),
-    "feedback": frozenset({Stage.INTERVIEWING, Stage.DECISION}),
-    "decision": frozenset({Stage.INTERVIEWING, Stage.DECISION}),
-}
 
 
 @dataclass(frozen=True)
@@ -338,7 +330,7 @@ async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -
         clock = CLOCK_OF[Kind(alert.kind)]
         if clock not in SNOOZABLE:
             raise NotAllowed("That clock can't be snoozed; extend the offer instead.")
-        if card.stage not in RUNS_IN[clock]:
+        if card.stage not in CLOCK_STAGES[clock]:
             raise NotAllowed(
                 f"{card.candidate.name} is in {card.stage.value} now: their {clock} clock "
                 "has stopped, so there is nothing to snooze. Nothing changed."
