@@ -13,8 +13,6 @@ from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.models.blocks import Block
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import clocks
 from bot.domain.numbers import record_id
@@ -330,12 +328,8 @@ async def _decide(reply: Reply, action: dict[str, Any], *, accepted: bool) -> No
             done.card, accepted=accepted, actor_id=reply.user_id
         )
         reply.deps.background.run(
-            _tell(reply.client, done.card.role.channel_id, text, blocks), name="offer-decided"
+            notify.dm(reply.client, done.card.role.channel_id, text, blocks), name="offer-decided"
         )
-
-
-async def _tell(client: AsyncWebClient, channel: str, text: str, blocks: list[Block]) -> None:
-    await notify.dm(client, channel, text, blocks)  # Slack refusing it is logged
 
 
 @on_click
