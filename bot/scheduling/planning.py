@@ -57,8 +57,11 @@ async def _plan_candidates(
         next_at: datetime | None = None
         for chain in clocks.plan_candidate(facts, clocks.of_role(role), now):
             step = chain.send
-            idle = step is not None and step.kind == Kind.STAGE_IDLE
-            if idle and step and clocks.too_soon(step, idle_sent.get(candidate.id), now):
+            if (
+                step is not None
+                and step.kind == Kind.STAGE_IDLE
+                and clocks.too_soon(step, idle_sent.get(candidate.id), now)
+            ):
                 chain = replace(chain, send=None)
             team = await teams.get(session, role)
             rows += _alert_rows(chain, candidate, role, team, None, now, report)
