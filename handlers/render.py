@@ -88,7 +88,7 @@ def _takehome(
 ) -> list[Block]:
     """The card's take-home section, with Send take-home when this viewer may send one."""
     latest = view.takehome if view is not None else None
-    grading = view is not None and view.received and any(g.grade is None for g in view.graders)
+    grading = view is not None and not view.complete
     can_send = takehomes.send_refusal(card, user_id, latest, grading=grading) is None
     spec = template_named(card.role.template).takehome
     return takehome_blocks(
