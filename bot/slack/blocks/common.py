@@ -51,6 +51,8 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# A Slack user's id (a channel's is the same but for its first letter, C).
+_ID = r"[UW][A-Z0-9]{2,31}"
 # A person or channel a person mentioned in what they typed: Slack writes "@Riya" in a
 # slash command as <@U123|riya> (and a form's text as typed). Escaped, it is restored.
 _TYPED_MENTION = re.compile(r"&lt;([@#])([UWC][A-Z0-9]{2,31})(?:\|[^&<>|]{0,80})?&gt;")
@@ -62,10 +64,10 @@ def typed(text: str) -> str:
     return _TYPED_MENTION.sub(r"<\1\2>", esc(text))
 
 
-# A Slack user's id. Anything else in an actor column is an operator's name at the command
+# Anything but a Slack user's id in an actor column is an operator's name at the command
 # line (`loopkeeper import --by`, "cli:root" by default): shown as text, not as a mention
 # Slack cannot resolve.
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+_USER_ID = re.compile(_ID)
 
 
 def user(user_id: str) -> str:
@@ -74,7 +76,7 @@ def user(user_id: str) -> str:
 
 # A mention inside a note above a card (status_message): marked with NUL bytes, which no
 # typed text holds (forms and imports refuse them), so a name typed as "<@U123>" stays text.
-_NOTE_MENTION = re.compile("\x00([UW][A-Z0-9]{2,31})\x00")
+_NOTE_MENTION = re.compile(f"\x00({_ID})\x00")
 
 
 def note_mention(user_id: str) -> str:
