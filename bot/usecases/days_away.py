@@ -252,13 +252,10 @@ async def away_now(
 ) -> set[str]:
     """Who of `user_ids` is on a day away now, by the date where they are (`zones`;
     someone missing from it: UTC)."""
-    today = now.date()
+    near = days_anywhere(now, now)  # the date it is somewhere on Earth
     async with db.reader() as session:
         days = await store.days_away.days_away_of(
-            session,
-            user_ids=user_ids,
-            first=today - timedelta(days=1),
-            last=today + timedelta(days=1),
+            session, user_ids=user_ids, first=min(near), last=max(near)
         )
     return {
         user_id
