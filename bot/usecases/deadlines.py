@@ -13,6 +13,7 @@ from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import FormErrors, FutureWords, future_problem
+from bot.usecases.interviews import Changed, as_now
 
 MAX_REASON = 200  # candidate.deadline_reason's column
 MAX_AHEAD = timedelta(days=180)  # further out, no clock of ours is near it
@@ -37,6 +38,7 @@ class DueMoved:
     brings scorecards earlier (clocks.scorecard_limit), and clearing it gives their time
     back."""
 
+    interview_id: int
     interviewer_id: str
     starts_at: datetime  # of the interview, to say which one
     due: datetime
@@ -48,6 +50,8 @@ class DeadlineSet:
     card: CandidateCard
     cleared: bool
     moved: tuple[DueMoved, ...] = ()
+    # The interviews of `moved`, as they are now: their kits give the due time too.
+    interviews: tuple[Changed, ...] = ()
 
 
 def deadline_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -119,13 +123,19 @@ async def set_deadline(
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         dues = await _dues(session, card, None if form.clear else form.at)
         moved = tuple(
-            DueMoved(key[1], starts_at, due, dues_before[key][1])
+            DueMoved(key[0], key[1], starts_at, due, dues_before[key][1])
             for key, (starts_at, due) in dues.items()
             if dues_before[key][1] != due
         )
+        interviews = tuple(
+            [
+                await as_now(session, actor_id=actor_id, interview_id=interview_id)
+                for interview_id in sorted({m.interview_id for m in moved})
+            ]
+        )
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
         assert updated is not None
-        return DeadlineSet(updated, cleared=form.clear, moved=moved)
+        return DeadlineSet(updated, cleared=form.clear, moved=moved, interviews=interviews)
 
 
 async def _dues(

@@ -295,6 +295,16 @@ def _kits(seats: list[Seat]) -> list[KitRef]:
     return [KitRef(s.interviewer_id, s.kit_channel, s.kit_ts) for s in seats]
 
 
+async def as_now(session: store.AsyncSession, *, actor_id: str, interview_id: int) -> Changed:
+    """An interview as it is now, after a change to its candidate rather than to it (their
+    deadline), so that its kits can be drawn again."""
+    interview = await store.get_interview(session, interview_id=interview_id)
+    assert interview is not None
+    context = await _context_in(session, actor_id=actor_id, interview=interview)
+    template = template_of(interview, context.card.role)
+    return Changed(context, competencies_for(template, interview.plan_stage), _kits(context.seats))
+
+
 # Reschedule -----------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot import store
 from bot.domain.clocks import WARNING_LEAD
-from bot.domain.zones import in_utc
+from bot.domain.zones import in_utc, local
 from bot.slack.blocks.common import when
 from bot.store.tables import Alert
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
@@ -27,6 +27,7 @@ from tests.flows import (
     create_role,
     events_of,
     home_of,
+    kit_for,
     last_view,
     schedule,
     stored,
@@ -385,6 +386,50 @@ async def test_an_interviewer_whose_scorecard_moves_is_told(app: Running, clock)
     await set_deadline(app, {"clear": ["clear"], "reason": ""})
     [back] = dms(app, INTERVIEWER, before)
     assert back["text"] == "Your scorecard for Maya Chen is now due later."
+
+
+async def test_the_kit_gives_the_due_time_the_deadline_brings(app: Running) -> None:
+    """The kit far up the interviewer's DM is edited before they are told (the DM's
+    notification points there): its due time is the card's, and cleared, the window's
+    again. A kit sent after the deadline was set gives it from the start."""
+    await maya_interviewing(app)
+    async with app.deps.db.reader() as session:
+        [(_, seat)] = await store.seats_of(session, candidate_id=(await maya(app)).id or 0)
+    tz = "UTC"  # the interviewer's, as the stand-in has them
+    assert f"Scorecard due*\n{local(seat.feedback_due_at, tz)}" in blocks_text(
+        kit_for(app, INTERVIEWER)["blocks"]
+    )
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    calls = app.standin.calls[before:]
+    edits = [
+        i
+        for i, c in enumerate(calls)
+        if c.method == "chat.update"
+        and (c.args["channel"], c.args["ts"]) == (seat.kit_channel, seat.kit_ts)
+    ]
+    told = [
+        i
+        for i, c in enumerate(calls)
+        if c.method == "chat.postMessage" and c.args["channel"] == INTERVIEWER
+    ]
+    assert len(edits) == 1 and len(told) == 1 and edits[0] < told[0], calls
+    edited = blocks_text(calls[edits[0]].args["blocks"])
+    assert f"Scorecard due*\n{local(LOOP_LIMIT, tz)}" in edited
+    assert "Due sooner than usual: the candidate has a deadline of their own." in edited
+    assert "competing offer" not in edited  # why stays on the card, for whoever sees it
+
+    before = len(app.standin.calls)
+    await set_deadline(app, {"clear": ["clear"], "reason": ""})
+    [back] = [c.args for c in app.standin.calls[before:] if c.method == "chat.update"]
+    shown = blocks_text(back["blocks"])
+    assert f"Scorecard due*\n{local(seat.feedback_due_at, tz)}" in shown
+    assert "sooner than usual" not in shown
+
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    await schedule(app, "Maya", plan="audit", starts=TUESDAY_10 + timedelta(hours=2))
+    shown = blocks_text(kit_for(app, INTERVIEWER)["blocks"])
+    assert "Due sooner than usual" in shown, shown
 
 
 def dms(app: Running, user: str, since: int) -> list[dict[str, Any]]:

@@ -318,6 +318,19 @@ def kit_message(
         for w in done.warnings
         if isinstance(w, safeguards.OnDayAway) and interviewer_id in w.interviewer_ids
     ]
+    # As the card and the interviewer's lists give it: the candidate's deadline may need
+    # it sooner than the role's window.
+    due = clocks.scorecard_due(
+        done.feedback_due_at,
+        done.candidate.deadline_at,
+        clocks.of_role(done.role),
+        interview.ends_at,
+    )
+    sooner = (
+        [context("Due sooner than usual: the candidate has a deadline of their own.")]
+        if due < done.feedback_due_at
+        else []
+    )
     text = (
         f"Interview kit: {esc(done.candidate.name)} ({esc(done.role.title)}), "
         f"{local(interview.starts_at, tz_name)}"
@@ -331,9 +344,10 @@ def kit_message(
                 f"*Role*\n{esc(done.role.title)}",
                 f"*Interview*\n{esc(done.stage.name)}",
                 f"*When*\n{local_span(interview.starts_at, interview.ends_at, tz_name)}",
-                f"*Scorecard due*\n{local(done.feedback_due_at, tz_name)}",
+                f"*Scorecard due*\n{local(due, tz_name)}",
             ],
         ),
+        *sooner,
         context(esc(done.stage.description)),
         *(
             section(
