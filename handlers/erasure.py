@@ -154,7 +154,9 @@ async def _after_erasure(modal: Modal, done: erasure.Erased) -> None:
     for channel, ts in done.kits:
         await notify.edit(modal.client, channel, ts, text, kit)
     deps = modal.deps
-    await deps.homes.redraw(modal.client, deps.db, set(done.people), deps.clock.now)
+    await deps.homes.redraw(
+        modal.client, deps.db, set(done.people), deps.clock.now, looked_at_only=False
+    )
 
 
 def register(app: AsyncApp) -> None:

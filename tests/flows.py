@@ -176,6 +176,21 @@ async def home_of(app: Running, user: str) -> dict[str, Any]:
     return published.args["view"]
 
 
+async def opens(app: Running, user: str, tab: str, *, seconds_ago: float = 0) -> None:
+    """`user` opens `tab` of the app; Slack stamps the event with when that was."""
+    stamp = app.deps.clock.now() - timedelta(seconds=seconds_ago)
+    await app.slack.event(
+        {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": f"D{user}",
+            "tab": tab,
+            "event_ts": f"{stamp.timestamp():.6f}",
+        }
+    )
+    await app.settle()
+
+
 async def extend_offer(app: Running, name: str, *, user: str = RECRUITER) -> None:
     """`/hire offer <name>`, submitted with terms and the default 48 h window."""
     await app.slack.command(f"offer {name}", user=user)

@@ -34,7 +34,7 @@ from bot.store.engine import Database
 
 log = logging.getLogger(__name__)
 # The last tab each person opened (bot/usecases/app_tabs.py) is forgotten after this;
-# they are then redrawn after their own changes, as someone never seen is.
+# like someone never seen, they are then drawn fresh when they open Home again.
 TABS_KEPT = timedelta(days=30)
 
 

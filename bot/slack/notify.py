@@ -307,7 +307,7 @@ class HomeRedraws:
     other become one redraw per person, and a person's redraws never overlap. A Home
     tab is a summary; being a second or two late is fine, redrawing it for every click
     of a busy loop is not (it is the costliest read the app makes). Nor is redrawing
-    the tab of someone whose last-opened tab of the app is Messages (a scorecard sent
+    the tab of someone whose last-opened tab of the app is not Home (a scorecard sent
     from the kit's DM): opening Home draws it fresh (bot/usecases/app_tabs.py)."""
 
     def __init__(self, delay: float = 0.0) -> None:
@@ -321,12 +321,16 @@ class HomeRedraws:
         db: Database,
         user_ids: Iterable[str],
         now: Callable[[], datetime],
+        *,
+        looked_at_only: bool = True,
     ) -> None:
-        # Someone whose last-opened tab of the app is Messages is not looking at Home:
-        # nothing to redraw or wait for (opening Home draws it fresh, change included).
+        """`looked_at_only`: only someone whose last-opened tab of the app is Home may be
+        looking at it; nothing to redraw or wait for otherwise (opening Home draws it
+        fresh, change included). Off for an erasure: Slack keeps each published tab,
+        looked at or not, and none may keep the name."""
         users = list(user_ids)
-        away = await app_tabs.away_from_home(db, user_ids=users)
-        self._pending.update(u for u in users if u not in away)
+        looking = await app_tabs.on_home(db, user_ids=users) if looked_at_only else users
+        self._pending.update(looking)
         if self._flushing or not self._pending:
             return  # the flush under way picks these people up
         self._flushing = True

@@ -2,9 +2,10 @@
 app_home_opened each time someone opens the app's Home tab or its Messages tab, and
 nothing when they leave the app for a channel.
 
-A person's own change redraws their Home tab (bot.slack.notify.HomeRedraws) unless
-the last tab they opened is Messages: they are not looking at Home then, and opening it
-draws it fresh. Someone never seen opening a tab is redrawn, as before this was kept."""
+A person's own change redraws their Home tab (bot.slack.notify.HomeRedraws) only when
+the last tab they opened is Home. Otherwise they are not looking at it (the last tab
+they opened is Messages, or they have not opened the app lately), and opening it draws
+it fresh, change included."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ async def opened(
         await app_tabs.record_tab(session, user_id=user_id, tab=tab, at=at)
 
 
-async def away_from_home(db: Database, *, user_ids: Sequence[str]) -> frozenset[str]:
-    """Those of `user_ids` whose last-opened tab of the app is Messages."""
+async def on_home(db: Database, *, user_ids: Sequence[str]) -> frozenset[str]:
+    """Those of `user_ids` whose last-opened tab of the app is Home."""
     async with db.reader(on_loop=True) as session:
         tabs = await app_tabs.last_tabs(session, user_ids=user_ids)
-    return frozenset(user for user, tab in tabs.items() if tab == "messages")
+    return frozenset(user for user, tab in tabs.items() if tab == "home")

@@ -23,6 +23,7 @@ from tests.flows import (
     create_role,
     home_of,
     last_view,
+    opens,
     press,
     schedule,
     stored,
@@ -182,6 +183,8 @@ async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running
 
     form = await open_edit(app, user=HM)
     assert role_options(form) == ["MLOps Engineer", "Data Engineer"]
+    await opens(app, HM, "home")  # the form was opened from the Home tab
+    await opens(app, RECRUITER, "home")  # and a teammate has Home open
     await app.settle()
     homes_before = homes_drawn(app)
     moved = await app.slack.submit_view(form, {"role": str(data.id)}, user=HM)

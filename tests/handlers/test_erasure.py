@@ -26,6 +26,7 @@ from tests.flows import (
     home_of,
     last_view,
     open_scorecard,
+    opens,
     press,
     schedule,
     stored,
@@ -190,6 +191,9 @@ async def test_erase_removes_every_trace_and_keeps_the_numbers(
     assert (await candidate_named(app, NEW_NAME)).erased_at is None  # nothing changed
 
     clock.advance(timedelta(minutes=5))
+    # Slack keeps every published Home tab, looked at or not: the interviewer's, last
+    # left for Messages, is redrawn too, and the grader's, never opened.
+    await opens(app, INTERVIEWER, "messages")
     published = len(app.standin.calls)
     done = await app.slack.submit_view(modal, {"confirm": "erase"}, user=ADMIN)
     assert done.status_code == 200 and not done.content, done.text

@@ -1,6 +1,7 @@
-"""A person's own change redraws their Home tab while it may be in front of them: unless
-the last tab of the app they opened is Messages (Slack sends app_home_opened for both
-tabs). A tab left for Messages is drawn fresh, with the change, when Home is opened."""
+"""A person's own change redraws their Home tab while it may be in front of them: when
+the last tab of the app they opened is Home (Slack sends app_home_opened for both
+tabs). A tab left for Messages, or never opened, is drawn fresh, with the change, when
+Home is opened."""
 
 from __future__ import annotations
 
@@ -21,27 +22,13 @@ from tests.flows import (
     blocks_text,
     create_role,
     home_of,
+    opens,
     schedule,
     submit_scorecard,
 )
 
 # The tab is kept with INSERT … ON CONFLICT DO UPDATE … WHERE: both databases.
 pytestmark = pytest.mark.both_databases
-
-
-async def opens(app: Running, user: str, tab: str, *, seconds_ago: float = 0) -> None:
-    """`user` opens `tab` of the app; Slack stamps the event with when that was."""
-    stamp = app.deps.clock.now() - timedelta(seconds=seconds_ago)
-    await app.slack.event(
-        {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": f"D{user}",
-            "tab": tab,
-            "event_ts": f"{stamp.timestamp():.6f}",
-        }
-    )
-    await app.settle()
 
 
 async def tabs(app: Running) -> list[AppTab]:
@@ -91,10 +78,18 @@ async def test_a_scorecard_sent_while_home_is_open_redraws_it(app: Running) -> N
     assert "Scorecards to submit* (0)" in blocks_text(redrawn.args["view"]["blocks"])
 
 
-async def test_someone_never_seen_opening_a_tab_is_redrawn_as_before(app: Running) -> None:
+async def test_someone_never_seen_opening_a_tab_is_drawn_when_they_open_home(
+    app: Running,
+) -> None:
+    """Nothing says they are looking at Home (they have not opened the app, or not in
+    the last 30 days): no redraw after their change, and Home opened shows it."""
     interview = await interview_for(app)
     await submit_scorecard(app, interview)
+    assert published(app)[INTERVIEWER] == 0
+    await opens(app, INTERVIEWER, "home")
     assert published(app)[INTERVIEWER] == 1
+    drawn = app.standin.calls_to("views.publish")[-1].args["view"]
+    assert "Scorecards to submit* (0)" in blocks_text(drawn["blocks"])
 
 
 async def test_a_late_retry_of_an_older_opening_does_not_win(app: Running) -> None:

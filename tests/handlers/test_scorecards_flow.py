@@ -28,6 +28,7 @@ from tests.flows import (
     kit_for,
     last_view,
     open_scorecard,
+    opens,
     press,
     schedule,
     stored,
@@ -51,6 +52,7 @@ async def test_scheduling_moves_to_interviewing_and_sends_each_interviewer_a_kit
     app: Running, clock
 ) -> None:
     jane = await setup(app)
+    await opens(app, RECRUITER, "home")
     app.standin.set_user(INTERVIEWER, tz="Europe/Berlin", real_name="Ana Ruiz")
     starts = clock.now() + timedelta(days=1, hours=4)  # Tue 13:00 UTC = 14:00 Berlin
 
@@ -80,8 +82,8 @@ async def test_scheduling_moves_to_interviewing_and_sends_each_interviewer_a_kit
     assert "names the drift thresholds" in shown.lower()  # the strong signal
     assert buttons(kit["blocks"])["Submit scorecard"]["value"] == str(interview.id)
     assert "(UTC)" in blocks_text(kit_for(app, INTERVIEWER_2)["blocks"])
-    # Only the scheduler's Home tab is redrawn; an interviewer's shows the interview
-    # when they open it.
+    # Only the scheduler's Home tab, which they last looked at, is redrawn; an
+    # interviewer's shows the interview when they open it.
     published = {c.args["user_id"] for c in app.standin.calls_to("views.publish")}
     assert published == {RECRUITER}
     assert "Submit scorecard" in buttons((await home_of(app, INTERVIEWER_2))["blocks"])
