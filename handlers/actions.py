@@ -342,22 +342,12 @@ async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
     await _decide(reply, action, accepted=False)
 
 
-def _more_time_note(done: offers.OfferCard) -> str:
-    name = done.card.candidate.name
-    if not done.changed:
-        return (
-            f"{name}'s offer changed since that button was drawn (given more time, or "
-            "revised), so this click changed nothing. The card shows when it expires now."
-        )
-    return f":hourglass_flowing_sand: {name}'s offer now expires 24 hours later."
-
-
 @on_click
 async def offer_more_time(reply: Reply, action: dict[str, Any]) -> None:
     """Extend 24h, once per click: the button carries the expiry it was drawn with."""
     await _offer_change(
         partial(offers.give_more_time, seen_expiry=offer_blocks.seen_expiry(action.get("value"))),
-        _more_time_note,
+        offer_blocks.more_time_note,
         reply,
         action,
     )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access, clocks
 from bot.domain.limits import too_long
+from bot.domain.stages import Stage
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
@@ -52,6 +53,9 @@ class DeadlineSet:
     moved: tuple[DueMoved, ...] = ()
     # The interviews of `moved`, as they are now: their kits give the due time too.
     interviews: tuple[Changed, ...] = ()
+    # An offer expired at the old deadline that the new one (or none) opens again: when
+    # it expires now.
+    offer_reopened: datetime | None = None
 
 
 def deadline_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -120,6 +124,7 @@ async def set_deadline(
             detail=_detail(form, before),
             now=now,
         )
+        reopened = await _reopen_offer(session, card, actor_id, now)
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         dues = await _dues(session, card, None if form.clear else form.at)
         moved = tuple(
@@ -135,7 +140,40 @@ async def set_deadline(
         )
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
         assert updated is not None
-        return DeadlineSet(updated, cleared=form.clear, moved=moved, interviews=interviews)
+        return DeadlineSet(
+            updated,
+            cleared=form.clear,
+            moved=moved,
+            interviews=interviews,
+            offer_reopened=reopened,
+        )
+
+
+async def _reopen_offer(
+    session: store.AsyncSession, card: CandidateCard, actor_id: str, now: datetime
+) -> datetime | None:
+    """An offer that expired at the candidate's old deadline is open again when the new
+    one (or none) leaves it time: it was the deadline, not the offer, that ran out. Its
+    expiry under the new deadline, or None if nothing reopened."""
+    if card.stage != Stage.OFFER:
+        return None
+    offer = await store.open_offer(session, candidate_id=card.candidate.id or 0)
+    if offer is None or offer.status != "expired":
+        return None
+    expires = clocks.squeeze(offer.expires_at, card.candidate.deadline_at)
+    if expires <= now:
+        return None
+    offer.status = "open"
+    session.add(
+        store.history_note(
+            card.candidate.id or 0,
+            Stage.OFFER.value,
+            actor_id=actor_id,
+            detail=f"offer open again: the candidate's deadline moved; expires {in_utc(expires)}",
+            now=now,
+        )
+    )
+    return expires
 
 
 async def _dues(

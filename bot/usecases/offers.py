@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot import store
 from bot.domain import access
-from bot.domain.clocks import CLOCK_OF, CLOCK_STAGES, Kind
+from bot.domain.clocks import CLOCK_OF, CLOCK_STAGES, Kind, squeeze
 from bot.domain.limits import MAX_NOTE, too_long
 from bot.domain.stages import Stage, plan_move
 from bot.domain.zones import in_utc
@@ -76,16 +76,32 @@ def offer_refusal(card: CandidateCard, user_id: str) -> str | None:
     return None
 
 
-def check_offer(terms: str, expires_at: datetime | None, *, now: datetime) -> dict[str, str]:
+def check_offer(
+    terms: str, expires_at: datetime | None, *, now: datetime, card: CandidateCard
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not terms.strip():
         errors["terms"] = "Summarise the offer: title, level, salary, start date."
     elif problem := too_long("summary", terms.strip(), MAX_NOTE):
         errors["terms"] = problem
     problem = future_problem(expires_at, now=now, within=MAX_WINDOW, words=EXPIRY_WORDS)
-    if problem:
+    if problem or (problem := deadline_passed(card, now)):
         errors["expires"] = problem
     return errors
+
+
+def deadline_passed(card: CandidateCard, now: datetime) -> str | None:
+    """Why no offer of this candidate can be open: their own deadline has passed, and an
+    offer expires at it at the latest (its clock is squeezed to it). Saying yes to a
+    window that expires at once would tell the team a time nobody gets."""
+    by = card.candidate.deadline_at
+    if by is None or by > now:
+        return None
+    return (
+        f"{card.candidate.name}'s own deadline ({in_utc(by)}) has passed, and an offer "
+        "can't run past it. If they have more time, move or clear their deadline first "
+        "(Deadline… on their card), then come back to the offer."
+    )
 
 
 def answer_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -119,7 +135,7 @@ async def extend(
         card = await allowed_card(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=offer_refusal
         )
-        errors = check_offer(terms, expires_at, now=now)
+        errors = check_offer(terms, expires_at, now=now, card=card)
         if errors:
             raise FormErrors(errors)
         if await store.open_offer(session, candidate_id=candidate_id) is not None:
@@ -210,10 +226,10 @@ async def revise(
     removes it there). Raises FormErrors for bad values, a form opened on an offer that
     changed since (`seen`, from `stamp`), or nothing changed."""
     async with db.transaction() as session:
-        offer, _ = await _open_offer(session, actor_id, offer_id)
+        offer, card = await _open_offer(session, actor_id, offer_id)
         if stamp(offer) != seen:
             raise FormErrors({"terms": CHANGED_MEANWHILE})
-        errors = check_offer(terms, expires_at, now=now)
+        errors = check_offer(terms, expires_at, now=now, card=card)
         if errors:
             raise FormErrors(errors)
         assert expires_at is not None
@@ -294,7 +310,10 @@ async def give_more_time(
         offer, card = await _open_offer(session, actor_id, offer_id)
         if seen_expiry is not None and offer.expires_at != seen_expiry:
             return OfferCard(card, offer, changed=False)
-        offer.expires_at = max(offer.expires_at, now) + EXTENSION
+        extended = max(offer.expires_at, now) + EXTENSION
+        if problem := _capped(card, offer, extended, now):
+            raise NotAllowed(problem)
+        offer.expires_at = extended
         offer.status = "open"
         await store.add_pause(
             session,
@@ -312,6 +331,21 @@ async def give_more_time(
         updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
         assert updated is not None
         return OfferCard(updated, offer)
+
+
+def _capped(card: CandidateCard, offer: Offer, extended: datetime, now: datetime) -> str | None:
+    """Why more time would give the candidate none: the offer expires at their own
+    deadline at the latest, and it is already there (or passed)."""
+    if problem := deadline_passed(card, now):
+        return f"{problem} Nothing changed."
+    by = card.candidate.deadline_at
+    if by is None or squeeze(extended, by) > squeeze(offer.expires_at, by):
+        return None
+    return (
+        f"{card.candidate.name}'s offer already runs to their own deadline ({in_utc(by)}), "
+        "and can't run past it. If they have more time, move their deadline first "
+        "(Deadline… on their card). Nothing changed."
+    )
 
 
 async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -> Snoozed:

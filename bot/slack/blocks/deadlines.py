@@ -84,8 +84,13 @@ def deadline_modal(card: CandidateCard) -> View:
 
 def deadline_note(done: DeadlineSet, *, now: datetime) -> str:
     candidate = done.card.candidate
+    reopened = (
+        f" Their offer is open again: it expires {in_utc(done.offer_reopened)}."
+        if done.offer_reopened
+        else ""
+    )
     if done.cleared or candidate.deadline_at is None:
-        return f":white_check_mark: {candidate.name} has no deadline of their own now."
+        return f":white_check_mark: {candidate.name} has no deadline of their own now.{reopened}"
     note = (
         f":hourglass_flowing_sand: {candidate.name} decides by "
         f"{in_utc(candidate.deadline_at)}; the clocks now fit before it."
@@ -105,7 +110,7 @@ def deadline_note(done: DeadlineSet, *, now: datetime) -> str:
     if passed:
         gone = " and ".join(passed)
         note += f" So close that {gone} should have come already: the team is alerted now."
-    return note
+    return note + reopened
 
 
 def due_moved_message(card: CandidateCard, moved: DueMoved) -> tuple[str, list[Block]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import (
@@ -20,6 +21,7 @@ from slack_sdk.models.views import View
 from bot.domain.clocks import squeeze
 from bot.domain.limits import MAX_NOTE
 from bot.domain.stages import Stage
+from bot.domain.zones import in_utc
 from bot.slack.blocks.candidates import OPEN_OFFER as OPEN_OFFER
 from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import (
@@ -45,8 +47,18 @@ MORE_TIME = "offer_more_time"
 REVISE_OFFER = "offer_revise"  # the revision form
 
 
+def _window(card: CandidateCard, now: datetime) -> tuple[datetime, str]:
+    """The expiry a form opens with, and its hint: the role's window from now, or the
+    candidate's own deadline when that comes first (the offer can't outlast it)."""
+    default = now + timedelta(hours=card.role.offer_hours)
+    by = card.candidate.deadline_at
+    if by is not None and now < by < default:
+        return by, f"Their own deadline, {in_utc(by)}: the offer can't run past it."
+    return default, f"Default: {card.role.offer_hours} hours from now."
+
+
 def offer_modal(card: CandidateCard, *, now: datetime) -> View:
-    default_expiry = now + timedelta(hours=card.role.offer_hours)
+    default_expiry, hint = _window(card, now)
     return form_modal(
         EXTEND_OFFER,
         "Extend an offer",
@@ -63,7 +75,7 @@ def offer_modal(card: CandidateCard, *, now: datetime) -> View:
                 )
             ),
             _terms_input(),
-            _expires_input(default_expiry, f"Default: {card.role.offer_hours} hours from now."),
+            _expires_input(default_expiry, hint),
         ],
     )
 
@@ -72,9 +84,7 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
     """The offer form again, filled in with the offer as it stands: the candidate
     negotiated, or needs longer. An offer already expired opens with the role's window
     from now."""
-    expiry = (
-        offer.expires_at if offer.expires_at > now else now + timedelta(hours=card.role.offer_hours)
-    )
+    expiry = offer.expires_at if offer.expires_at > now else _window(card, now)[0]
     return form_modal(
         REVISE_OFFER,
         "Revise the offer",
@@ -112,6 +122,27 @@ def no_offer_blocks(card: CandidateCard) -> list[Block]:
     ]
 
 
+def expires_words(
+    offer: Offer, candidate_deadline: datetime | None, *, at: Callable[[datetime], str] = when
+) -> str:
+    """When the offer expires as the candidate sees it: at their own deadline if that
+    comes first. `at` writes the time (in_utc in a note: note_markup localizes it)."""
+    expires = squeeze(offer.expires_at, candidate_deadline)
+    return at(expires) + (", their own deadline" if expires < offer.expires_at else "")
+
+
+def more_time_note(done: OfferCard) -> str:
+    """To whoever clicked Extend 24h, what it did: a note (note_markup)."""
+    name = done.card.candidate.name
+    if not done.changed:
+        return (
+            f"{name}'s offer changed since that button was drawn (given more time, or "
+            "revised), so this click changed nothing. The card shows when it expires now."
+        )
+    expires = expires_words(done.offer, done.card.candidate.deadline_at, at=in_utc)
+    return f":hourglass_flowing_sand: {name}'s offer now expires {expires}."
+
+
 def revised_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
     """To the rest of the hiring team: the offer they decided on changed (its terms are
     what the candidate now decides on), with the candidate's card."""
@@ -125,7 +156,9 @@ def revised_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
         SectionBlock(
             text=MarkdownTextObject(
                 text=clip(
-                    f"> {esc(clip(offer.terms, 500))}\nExpires {when(offer.expires_at)}", 3000
+                    f"> {esc(clip(offer.terms, 500))}\nExpires "
+                    + expires_words(offer, card.candidate.deadline_at),
+                    3000,
                 )
             ),
             accessory=card_button(card.candidate.id, key=offer.id),

@@ -1,0 +1,230 @@
+"""An offer under the candidate's own deadline, through signed requests: the offer can't
+outlast the deadline, so more time, a revision or a new offer past a deadline that has
+passed is refused with what to do instead; moving the deadline opens the offer again;
+and every answer gives the expiry the candidate actually has."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.slack.blocks.common import when
+from bot.store.tables import Offer, StageEvent
+from tests.conftest import HM, RECRUITER, Running
+from tests.flows import answer, blocks_text, buttons, click, last_view
+from tests.scheduling.test_sweep import extend_offer, offered_jane, sweep
+
+# The offer is a locked read-and-write: both databases.
+pytestmark = pytest.mark.both_databases
+
+
+async def card_of(app: Running, user: str = RECRUITER) -> dict[str, Any]:
+    return answer(await app.slack.command("status Jane", user=user))
+
+
+async def set_deadline(app: Running, values: dict[str, Any]) -> dict[str, Any]:
+    await app.slack.command("deadline Jane Doe", user=RECRUITER)
+    response = await app.slack.submit_view(last_view(app), values, user=RECRUITER)
+    assert not response.content, response.text
+    await app.settle()
+    return last_card(app)
+
+
+def last_card(app: Running, user: str = RECRUITER) -> dict[str, Any]:
+    """The card a saved form answered with: a private message to the person."""
+    return [c.args for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == user][
+        -1
+    ]
+
+
+async def offer_now(app: Running) -> Offer:
+    async with app.deps.db.reader() as session:
+        return (await session.exec(select(Offer))).one()
+
+
+async def history(app: Running) -> list[str]:
+    async with app.deps.db.reader() as session:
+        return [e.detail or "" for e in (await session.exec(select(StageEvent))).all()]
+
+
+def stamp(moment: datetime) -> str:
+    return f"<!date^{int(moment.timestamp())}^"
+
+
+async def expired_at_the_deadline(app: Running, clock) -> tuple[Offer, datetime]:
+    """Jane's 72 h offer, squeezed to her own deadline 5 h away, which then passes."""
+    await offered_jane(app)
+    offer = await extend_offer(app, hours=72)
+    decides = clock.now() + timedelta(hours=5)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    clock.set(decides + timedelta(minutes=1))
+    await sweep(app)
+    assert (await offer_now(app)).status == "expired"
+    return offer, decides
+
+
+async def test_more_time_past_a_passed_deadline_is_refused_with_what_to_do(
+    app: Running, clock
+) -> None:
+    offer, decides = await expired_at_the_deadline(app, clock)
+    events = await history(app)
+
+    [answered] = await click(app, await card_of(app, HM), "Extend 24h", user=HM)
+
+    told = answered.args
+    assert "Jane Doe's own deadline" in told["text"] and "has passed" in told["text"]
+    assert stamp(decides) in told["text"], told["text"]  # in the reader's own zone
+    assert "move or clear their deadline first" in told["text"]
+    assert "Nothing changed." in told["text"]
+    kept = await offer_now(app)
+    assert (kept.status, kept.expires_at) == ("expired", offer.expires_at)
+    assert await history(app) == events
+
+
+async def test_more_time_that_the_deadline_would_swallow_is_refused(app: Running, clock) -> None:
+    """The offer already runs to her deadline: a day more on paper is no time for her."""
+    await offered_jane(app)
+    offer = await extend_offer(app, hours=72)
+    decides = clock.now() + timedelta(hours=30)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+
+    [answered] = await click(app, await card_of(app, HM), "Extend 24h", user=HM)
+
+    told = answered.args
+    assert "already runs to their own deadline" in told["text"], told["text"]
+    assert (await offer_now(app)).expires_at == offer.expires_at
+
+
+async def test_more_time_up_to_the_deadline_says_the_expiry_she_has(app: Running, clock) -> None:
+    """Her offer's own window ran out; her deadline is 10 h away: the extra time stops
+    there, and the answer says so rather than "24 hours later"."""
+    await offered_jane(app)
+    await extend_offer(app, hours=2)
+    decides = clock.now() + timedelta(hours=12)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    clock.advance(timedelta(hours=2, minutes=1))
+    await sweep(app)
+    assert (await offer_now(app)).status == "expired"
+
+    [answered] = await click(app, await card_of(app, HM), "Extend 24h", user=HM)
+
+    shown = blocks_text(answered.args["blocks"])
+    assert f"offer now expires {stamp(decides)}" in shown, shown
+    assert "their own deadline" in shown
+    assert (await offer_now(app)).status == "open"
+    assert "Offer open*: expires" in blocks_text((await card_of(app))["blocks"])
+
+
+async def test_a_revision_past_a_passed_deadline_gets_a_field_error(app: Running, clock) -> None:
+    offer, _ = await expired_at_the_deadline(app, clock)
+
+    await click(app, await card_of(app), "Revise…", user=RECRUITER)
+    response = await app.slack.submit_view(
+        last_view(app),
+        {"terms": "L5, 190k", "expires": clock.now() + timedelta(hours=48)},
+        user=RECRUITER,
+    )
+
+    body = response.json()
+    assert body["response_action"] == "errors"
+    assert "own deadline" in body["errors"]["expires"]
+    assert "move or clear their deadline first" in body["errors"]["expires"]
+    kept = await offer_now(app)
+    assert (kept.terms, kept.status) == (offer.terms, "expired")
+
+
+async def test_a_new_offer_past_a_passed_deadline_gets_a_field_error(app: Running, clock) -> None:
+    await offered_jane(app)
+    decides = clock.now() + timedelta(hours=5)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    clock.set(decides + timedelta(minutes=1))
+
+    await app.slack.command("offer Jane", user=RECRUITER)
+    response = await app.slack.submit_view(
+        last_view(app),
+        {"terms": "L5, 180k", "expires": clock.now() + timedelta(hours=48)},
+        user=RECRUITER,
+    )
+
+    assert "own deadline" in response.json()["errors"]["expires"]
+    async with app.deps.db.reader() as session:
+        assert (await session.exec(select(Offer))).all() == []
+
+
+async def test_the_offer_form_opens_at_the_deadline_when_it_comes_first(
+    app: Running, clock
+) -> None:
+    await offered_jane(app)
+    decides = clock.now() + timedelta(hours=20)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+
+    await app.slack.command("offer Jane", user=RECRUITER)
+
+    [expires] = [b for b in last_view(app)["blocks"] if b.get("block_id") == "expires"]
+    assert expires["element"]["initial_date_time"] == int(decides.timestamp())
+    assert "Their own deadline" in expires["hint"]["text"]
+
+
+async def test_moving_the_deadline_opens_the_offer_again(app: Running, clock) -> None:
+    """It was her deadline, not the offer, that ran out: once she has longer, the offer
+    is open again until the earlier of its own expiry and the new deadline."""
+    offer, _ = await expired_at_the_deadline(app, clock)
+    later = clock.now() + timedelta(hours=20)
+
+    card = await set_deadline(app, {"deadline": later, "reason": "they gave her a week"})
+
+    assert "Their offer is open again" in blocks_text(card["blocks"])
+    assert (await offer_now(app)).status == "open"
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"Offer open*: expires {stamp(later)}" in shown, shown
+    assert {"Accepted", "Declined", "Extend 24h"} <= set(buttons((await card_of(app))["blocks"]))
+    assert any(d.startswith("offer open again") for d in await history(app))
+
+    # Cleared, the offer runs to its own expiry.
+    card = await set_deadline(app, {"clear": ["clear"], "reason": ""})
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"Offer open*: expires {stamp(offer.expires_at)}" in shown, shown
+
+
+async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline_moves(
+    app: Running, clock
+) -> None:
+    await offered_jane(app)
+    await extend_offer(app, hours=2)
+    clock.advance(timedelta(hours=3))
+    await sweep(app)
+
+    card = await set_deadline(app, {"deadline": clock.now() + timedelta(days=3), "reason": "x"})
+
+    assert "open again" not in blocks_text(card["blocks"])
+    assert (await offer_now(app)).status == "expired"
+
+
+async def test_a_revision_tells_the_team_the_expiry_the_deadline_leaves(
+    app: Running, clock
+) -> None:
+    await offered_jane(app)
+    await extend_offer(app, hours=24)
+    decides = clock.now() + timedelta(hours=30)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    before = len(app.standin.calls)
+
+    await click(app, await card_of(app), "Revise…", user=RECRUITER)
+    response = await app.slack.submit_view(
+        last_view(app),
+        {"terms": "L5, 190k", "expires": clock.now() + timedelta(hours=72)},
+        user=RECRUITER,
+    )
+    assert not response.content, response.text
+    await app.settle()
+
+    [to_hm] = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] == HM
+    ]
+    shown = blocks_text(to_hm["blocks"])
+    assert f"Expires {when(decides)}, their own deadline" in shown, shown
