@@ -298,6 +298,14 @@ async def _after_scorecard(modal: Modal, saved: feedback.Submitted) -> None:
         await notify.send_loop_summary(
             modal.client, saved.completed, completed_at=saved.scorecard.submitted_at
         )
+    if saved.revised is not None and saved.was is not None:
+        await notify.send_loop_revised(
+            modal.client,
+            saved.revised,
+            editor_id=modal.user_id,
+            was=saved.was,
+            now=saved.scorecard,
+        )
 
 
 @submission("summary", out_of_date=OPEN_AGAIN)

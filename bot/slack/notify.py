@@ -26,9 +26,10 @@ from bot.slack.blocks.interview_changes import (
     called_off_message,
     released_message,
 )
-from bot.slack.blocks.interviews import kit_message, loop_summary_message
+from bot.slack.blocks.interviews import kit_message, loop_revised_message, loop_summary_message
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.store.engine import Database
+from bot.store.tables import Scorecard
 from bot.usecases import app_tabs, days_away, feedback, interviews
 from bot.usecases.candidates import Moved
 
@@ -299,6 +300,18 @@ async def send_loop_summary(
     decide_by = completed_at + timedelta(hours=loop.role.decision_hours)
     text, blocks = loop_summary_message(loop, names, decide_by=decide_by)
     for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids}):
+        await dm(client, person, text, blocks)
+
+
+async def send_loop_revised(
+    client: AsyncWebClient, loop: feedback.Loop, *, editor_id: str, was: Scorecard, now: Scorecard
+) -> None:
+    """To each recruiter and the hiring manager but the editor: the scorecard they read
+    in the summary changed."""
+    graders = [g.grader_id for g in loop.takehome.graders] if loop.takehome else []
+    names = await short_names(client, {*(s.interviewer_id for s in loop.seats), *graders})
+    text, blocks = loop_revised_message(loop, names, editor_id=editor_id, was=was, now=now)
+    for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids} - {editor_id}):
         await dm(client, person, text, blocks)
 
 

@@ -673,6 +673,10 @@ class Submitted:
     scorecard: Scorecard
     repeated: bool  # the same version arrived again: nothing new was stored
     completed: Loop | None  # the loop's last scorecard just came in
+    # An edit made after the loop's summary went out, and the loop as it reads now: the
+    # hiring manager and recruiters were deciding on the version before (`was`).
+    revised: Loop | None = None
+    was: Scorecard | None = None
 
 
 async def submit(
@@ -700,7 +704,7 @@ async def submit(
             )
         checked = _checked(context, form)
         async with db.transaction(on_loop=True) as session:
-            scorecard, repeated, completes = await _save(
+            scorecard, repeated, completes, was = await _save(
                 session, context, checked, user_id=user_id, base_version=base_version, now=now
             )
     else:
@@ -708,7 +712,7 @@ async def submit(
             context = await _context(
                 session, user_id=user_id, interview_id=interview_id, current=False
             )
-            scorecard, repeated, completes = await _save(
+            scorecard, repeated, completes, was = await _save(
                 session,
                 context,
                 _checked(context, form),
@@ -716,14 +720,21 @@ async def submit(
                 base_version=base_version,
                 now=now,
             )
-    completed = (
+    loop = (
         await loop_of(
             db, viewer_id=context.role.hiring_manager_id, candidate_id=scorecard.candidate_id
         )
-        if completes
+        if completes or was is not None
         else None
     )
-    return Submitted(context, scorecard, repeated=repeated, completed=completed)
+    return Submitted(
+        context,
+        scorecard,
+        repeated=repeated,
+        completed=loop if completes else None,
+        revised=loop if was is not None else None,
+        was=was,
+    )
 
 
 def _checked(context: ScorecardContext, form: ScorecardForm) -> ScorecardInput:
@@ -743,9 +754,10 @@ async def _save(
     user_id: str,
     base_version: int,
     now: datetime,
-) -> tuple[Scorecard, bool, bool]:
+) -> tuple[Scorecard, bool, bool, Scorecard | None]:
     """The new version under the candidate's lock: (the scorecard, whether it was a repeat
-    of the current version, whether it completed the loop's feedback)."""
+    of the current version, whether it completed the loop's feedback, and the version it
+    replaced if the loop's feedback was complete already: the team has read that one)."""
     interview_id = context.interview.id or 0
     candidate = await lock_open(
         session, candidate_id=context.candidate.id or 0, stages=EDITABLE, closed=_closed
@@ -763,7 +775,7 @@ async def _save(
         raise FormErrors({"summary": UNCHANGED})
     if current is not None and current.version > base_version:
         if current.version == base_version + 1 and await _same(session, current, checked):
-            return current, True, False
+            return current, True, False, None
         raise FormErrors(
             {
                 "summary": "This scorecard changed since you opened it (it is now version "
@@ -788,8 +800,9 @@ async def _save(
         ) from None
     await store.replan_clocks(session, candidate_id=candidate.id, now=now)  # nudges stop
     # A received take-home's grades are part of the loop's feedback too.
+    was_complete = candidate.feedback_complete_at is not None
     completes = await store.complete_feedback(session, candidate=candidate, now=now)
-    return scorecard, False, completes
+    return scorecard, False, completes, current if was_complete else None
 
 
 async def _same(session: store.AsyncSession, scorecard: Scorecard, checked: ScorecardInput) -> bool:

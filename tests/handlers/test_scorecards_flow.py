@@ -284,6 +284,36 @@ async def test_editing_keeps_every_version_and_the_status_says_edited(app: Runni
     assert "scorecard in (edited): *Strong yes*" in status
 
 
+async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running) -> None:
+    """The hiring manager and recruiters decide on the "Feedback complete" summary: a
+    scorecard changed after it is news to them, with the table as it stands now. An edit
+    before the loop is complete is not (the summary will carry it)."""
+    await setup(app)
+    interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await submit_scorecard(app, interview, rating="3")
+    await open_scorecard(app, interview, INTERVIEWER)
+    await app.slack.submit_view(last_view(app), {"recommendation": "2"}, user=INTERVIEWER)
+    await app.settle()
+    assert not [m for m in dms_to(app, HM) if "revised their scorecard" in m["text"]]
+    await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="3")
+    assert [m["text"] for m in dms_to(app, HM)].count(
+        "All scorecards for Jane Doe (MLOps Engineer) are in."
+    ) == 1
+
+    await open_scorecard(app, interview, INTERVIEWER_2)
+    await app.slack.submit_view(last_view(app), {"recommendation": "1"}, user=INTERVIEWER_2)
+    await app.settle()
+
+    for person in (HM, RECRUITER):
+        [told] = [m for m in dms_to(app, person) if "revised their scorecard" in m["text"]]
+        shown = blocks_text(told["blocks"])
+        assert f"<@{INTERVIEWER_2}> revised their scorecard for Jane Doe" in shown, shown
+        assert "recommendation *Yes* → *Strong no*" in shown
+        assert f"<@{INTERVIEWER_2}>: *Strong no* (edited)" in shown  # the table as it is now
+        assert f"<@{INTERVIEWER}>: *No* (edited)" in shown
+    assert not [m for m in dms_to(app, INTERVIEWER_2) if "revised their scorecard" in m["text"]]
+
+
 async def test_an_edit_that_changes_nothing_is_refused_on_the_form(app: Running) -> None:
     await setup(app)
     interview = await schedule(app, "Jane")

@@ -20,6 +20,8 @@ from tests.flows import (
     buttons,
     create_role,
     extend_offer,
+    last_view,
+    open_scorecard,
     schedule,
     submit_scorecard,
 )
@@ -65,6 +67,8 @@ async def a_week_of_everything(app: Running, clock) -> None:
     clock.set(starts + timedelta(days=2, minutes=46))
     await sweep(app)  # overdue: the recruiter's digest
     await submit_scorecard(app, interview)  # the loop summary, the decision clock starts
+    await open_scorecard(app, interview, INTERVIEWER)  # and a revision after it
+    await app.slack.submit_view(last_view(app), {"recommendation": "1"}, user=INTERVIEWER)
     await app.slack.command("move Max Roe to decision", user=RECRUITER)
     await extend_offer(app, "Max")
     await app.settle()
@@ -84,6 +88,7 @@ async def test_no_message_shows_markup_escaped_twice(app: Running, clock) -> Non
         "Your scorecard for",
         "Loopkeeper:",
         "All scorecards for",
+        "revised their scorecard for",
     ):
         assert wanted in shown, wanted
     assert "offer expires" in shown and "decide by" in shown
@@ -108,6 +113,9 @@ async def test_typed_names_are_escaped_in_the_notification_text(app: Running, cl
     assert any(t.startswith(f"Interview kit: {SHOWN}") for t in fallbacks), fallbacks
     assert any(t.startswith(f"Your scorecard for {SHOWN} is due") for t in fallbacks)
     assert any(t.startswith(f"All scorecards for {SHOWN}") for t in fallbacks)
+    assert any(
+        t.startswith(f"<@{INTERVIEWER}> revised their scorecard for {SHOWN}") for t in fallbacks
+    )
     assert any(t.startswith("Loopkeeper:") for t in fallbacks)  # the digest
 
 

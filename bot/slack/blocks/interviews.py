@@ -52,6 +52,7 @@ from bot.slack.blocks.common import (
 from bot.slack.blocks.interview_changes import CANT_MAKE_IT, interview_accessory, interview_line
 from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.slack.metadata import CandidateMetadata, ScorecardMetadata
+from bot.store.tables import Scorecard
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.feedback import (
     Assignment,
@@ -569,8 +570,48 @@ def loop_summary_message(
     loop: Loop, names: Mapping[str, str], *, decide_by: datetime
 ) -> tuple[str, list[Block]]:
     candidate = loop.candidate
-    seats = [s for s in loop.seats if s.scorecard is not None]
+    count = sum(1 for s in loop.seats if s.scorecard is not None)
     text = f"All scorecards for {esc(candidate.name)} ({esc(loop.role.title)}) are in."
+    return text, [
+        HeaderBlock(text=clip(f"Feedback complete: {candidate.name}", 150)),
+        section(
+            f"{_all_scorecards(count)} for "
+            f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
+            f"{'is' if count == 1 else 'are'} in. The decision window is open: decide "
+            f"by {when(decide_by)}."
+        ),
+        *_loop_table(loop, names),
+    ]
+
+
+def loop_revised_message(
+    loop: Loop, names: Mapping[str, str], *, editor_id: str, was: Scorecard, now: Scorecard
+) -> tuple[str, list[Block]]:
+    """To the hiring manager and recruiters: a scorecard changed after the summary they
+    are deciding on went out. What changed, then the loop's table as it stands now."""
+    candidate = loop.candidate
+    if was.recommendation != now.recommendation:
+        change = (
+            f"recommendation *{rating_label(was.recommendation)}* → "
+            f"*{rating_label(now.recommendation)}*"
+        )
+    else:
+        change = f"ratings or summary (still *{rating_label(now.recommendation)}*)"
+    text = (
+        f"{user(editor_id)} revised their scorecard for {esc(candidate.name)} "
+        f"({esc(loop.role.title)}) after the feedback summary went out."
+    )
+    return text, [
+        HeaderBlock(text=clip(f"Scorecard revised: {candidate.name}", 150)),
+        section(clip(f"{text} Changed: {change}. The table below is as it stands now.", 3000)),
+        *_loop_table(loop, names),
+    ]
+
+
+def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
+    """The loop's feedback: ratings table, recommendations, take-home grades, what nobody
+    assessed, and a button for each scorecard."""
+    seats = [s for s in loop.seats if s.scorecard is not None]
     verdicts = "\n".join(
         f"{user(s.interviewer_id)}: *{rating_label(s.scorecard.recommendation)}*"
         + (" (edited)" if s.edited else "")
@@ -579,13 +620,6 @@ def loop_summary_message(
         if s.scorecard
     )
     blocks: list[Block] = [
-        HeaderBlock(text=clip(f"Feedback complete: {candidate.name}", 150)),
-        section(
-            f"{_all_scorecards(len(seats))} for "
-            f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
-            f"{'is' if len(seats) == 1 else 'are'} in. The decision window is open: decide "
-            f"by {when(decide_by)}."
-        ),
         section(f"```{clip(_table(loop, names), 2990)}```"),
         context("Ratings: 4 strong yes · 3 yes · 2 no · 1 strong no · — not assessed"),
         section(clip(f"*Recommendations*\n{verdicts}", 3000)),
@@ -608,7 +642,7 @@ def loop_summary_message(
     ]
     for start in range(0, len(buttons), 25):  # an actions block holds 25 elements
         blocks.append(ActionsBlock(elements=buttons[start : start + 25]))
-    return text, blocks
+    return blocks
 
 
 # The status card's interview section ------------------------------------------------------------
