@@ -206,9 +206,13 @@ async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete
     [edited] = updates_in(app, f"D{INTERVIEWER_2}", before)
     assert edited["ts"] == kit_sent_ts(app, kit) and "Submit scorecard" not in str(edited)
     # Every remaining scorecard is in: the summary goes once, to each of the hiring team.
-    assert len(summaries_to(app, HM, before)) == 1
+    [summary] = summaries_to(app, HM, before)
     assert len(summaries_to(app, RECRUITER, before)) == 1
     assert (await candidate_named(app, "Maya Chen")).feedback_complete_at == clock.now()
+    # It says what the feedback lacks: whoever decides sees the interview that wasn't held.
+    missing = blocks_text(summary["blocks"])
+    assert "*Not held*, so not in this feedback: *Pipeline and tooling audit* (" in missing
+    assert "): cancelled." in missing, missing
     shown = blocks_text((await card_of(app))["blocks"])
     assert f"~Pipeline and tooling audit~ cancelled by <@{RECRUITER}>: Candidate" in shown
     assert f"<@{INTERVIEWER_2}>: no scorecard due" in shown

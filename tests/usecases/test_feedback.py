@@ -24,12 +24,13 @@ from bot.domain.scorecards import (
     templates,
 )
 from bot.domain.stages import Stage
-from bot.playground.standin import message_problems, view_problems
+from bot.playground.standin import blocks_text, message_problems, view_problems
 from bot.readmodels.home import Home
 from bot.runtime.timesource import ManualClock
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interviews import (
     kit_message,
+    loop_revised_message,
     loop_summary_message,
     scorecard_modal,
     scorecard_read_modal,
@@ -160,10 +161,26 @@ def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
         InterviewView(interview.model_copy(update={"id": n}), template.plan[0], seats(n), template)
         for n in (1, 2, 3)
     ]
+    for n, status in ((4, "no_show"), (5, "cancelled")):  # and two that were not held
+        gone = interview.model_copy(update={"id": n, "status": status})
+        interviews.append(InterviewView(gone, template.plan[0], [], template))
     loop = Loop(found.candidate, found.role, found.team, template, interviews, True)
     names = {f"UINT{i:04d}": "Maximiliana" for i in range(6)}
     text, blocks = loop_summary_message(loop, names, decide_by=NOW)
     assert text and message_problems(to_dicts(blocks)) == []
+    shown = blocks_text(to_dicts(blocks))
+    assert "the candidate did not come" in shown and "): cancelled." in shown
+    first = interviews[0].seats[0].scorecard
+    assert first is not None
+    text, blocks = loop_revised_message(
+        loop,
+        names,
+        editor_id="UINT0000",
+        was=first.model_copy(update={"recommendation": 2}),
+        now=first,
+    )
+    assert message_problems(to_dicts(blocks)) == []
+    assert "recommendation *No* → *Strong yes*" in blocks_text(to_dicts(blocks))
 
 
 def test_a_full_home_tab_stays_inside_one_hundred_blocks() -> None:

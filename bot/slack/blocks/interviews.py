@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.domain import access, clocks, safeguards
 from bot.domain.days_off import label, runs
+from bot.domain.interviews import InterviewStatus
 from bot.domain.scorecards import Template, rating_label
 from bot.domain.stages import SCHEDULABLE, Stage
 from bot.domain.zones import local, local_span
@@ -608,6 +609,25 @@ def loop_revised_message(
     ]
 
 
+def _not_held(interviews: list[InterviewView]) -> str:
+    """The interviews of the loop that did not take place: the feedback is complete
+    without them, and whoever decides should know what is missing."""
+    lines = [
+        f"*{esc(i.stage_name)}* ({when(i.interview.starts_at)}): "
+        + (
+            "the candidate did not come"
+            if i.interview.status == InterviewStatus.NO_SHOW
+            else "cancelled"
+        )
+        for i in interviews
+    ]
+    return (
+        ":ghost: *Not held*, so not in this feedback: "
+        + "; ".join(lines)
+        + ". Rescheduling a no-show, or scheduling another interview, reopens the loop."
+    )
+
+
 def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
     """The loop's feedback: ratings table, recommendations, take-home grades, what nobody
     assessed, and a button for each scorecard."""
@@ -631,6 +651,8 @@ def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
         blocks.append(
             section(f":warning: *Nobody assessed:* {names_}. Plan for it in the debrief.")
         )
+    if not_held := [i for i in loop.interviews if not i.held]:
+        blocks.append(section(clip(_not_held(not_held), 3000)))
     buttons = [
         ButtonElement(
             text=clip(f"{names.get(s.interviewer_id, 'Scorecard')}'s scorecard", 75),
