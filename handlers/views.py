@@ -97,7 +97,7 @@ async def add_candidate(ack: AsyncAck, modal: Modal) -> None:
         modal.deps.db, actor_id=modal.user_id, form=form, now=modal.deps.clock.now()
     )
     await ack()
-    modal.confirm(added, cards.added_note(added), name="confirm-add")
+    modal.confirm(added.card, cards.added_note(added), name="confirm-add")
 
 
 # Move candidate -----------------------------------------------------------------------

@@ -53,9 +53,10 @@ async def add(
 ) -> CandidateCard:
     """A recruiter adds a candidate to the role."""
     form = NewCandidate(name=name, role_id=role.id, email=None, links=None)
-    return await candidates.add_candidate(
+    added = await candidates.add_candidate(
         db, actor_id=actor, form=replace(form, **changes), now=clock.now()
     )
+    return added.card
 
 
 async def jane(db: Database, clock: ManualClock, **role_changes: Any) -> tuple[Role, CandidateCard]:

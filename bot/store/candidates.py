@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CompoundSelect, Integer, bindparam, insert, union, update
+from sqlalchemy import CompoundSelect, Integer, bindparam, func, insert, union, update
 from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -291,6 +291,17 @@ async def lock_roles(session: AsyncSession, *, role_ids: Sequence[int]) -> None:
         await session.exec(
             update(Role).where(col(Role.id).in_(sorted(set(role_ids)))).values(id=Role.id)
         )
+
+
+async def candidates_with_email(session: AsyncSession, *, email: str) -> list[Candidate]:
+    """Every candidate, open or closed and of any role, with this email (any case), the
+    latest first: the same person, added again or applying elsewhere."""
+    result = await session.exec(
+        select(Candidate)
+        .where(func.lower(Candidate.email) == email.lower())
+        .order_by(col(Candidate.created_at).desc(), col(Candidate.id).desc())
+    )
+    return list(result.all())
 
 
 async def candidate_keys(

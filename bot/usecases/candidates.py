@@ -78,9 +78,24 @@ def check_new_candidate(form: NewCandidate) -> tuple[str | None, dict[str, str]]
     return email, errors
 
 
-async def add_candidate(
-    db: Database, *, actor_id: str, form: NewCandidate, now: datetime
-) -> CandidateCard:
+@dataclass(frozen=True)
+class SamePerson:
+    """Another candidate with the email of one just added, in a role the adder may see:
+    the same person applying again, or for another role too."""
+
+    name: str
+    role_title: str
+    stage: str
+    candidate_id: int
+
+
+@dataclass(frozen=True)
+class Added:
+    card: CandidateCard
+    same_email: tuple[SamePerson, ...] = ()
+
+
+async def add_candidate(db: Database, *, actor_id: str, form: NewCandidate, now: datetime) -> Added:
     email, errors = check_new_candidate(form)
     if errors:
         raise FormErrors(errors)
@@ -93,6 +108,7 @@ async def add_candidate(
             raise FormErrors({"role": "You can only add candidates to roles you recruit for."})
         if role_with_team.role.status == CLOSED_ROLE:
             raise FormErrors({"role": closed_role_words(role_with_team.role)})
+        same_email = await _same_email(session, actor_id, email, role_with_team.role)
         try:
             candidate = await store.add_candidate(
                 session,
@@ -115,7 +131,33 @@ async def add_candidate(
         # The idle clock starts.
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         events = await store.recent_events(session, candidate_id=candidate.id)
-        return CandidateCard(candidate, role_with_team.role, role_with_team.team, events)
+        card = CandidateCard(candidate, role_with_team.role, role_with_team.team, events)
+        return Added(card, same_email)
+
+
+async def _same_email(
+    session: store.AsyncSession, actor_id: str, email: str | None, role: Role
+) -> tuple[SamePerson, ...]:
+    """The candidates already on file with this email that the adder may see. One open in
+    the same role is the same application twice: refused, as a name already open there
+    is. The rest (closed, or in other roles) are told, so nobody adds a person twice
+    without knowing."""
+    if not email:
+        return ()
+    found: list[SamePerson] = []
+    for other in await store.candidates_with_email(session, email=email):
+        other_role = await store.role_with_team(session, role_id=other.role_id)
+        if other_role is None or not access.can_see_candidates(actor_id, other_role.team):
+            continue
+        if other.role_id == role.id and Stage(other.stage) not in CLOSED:
+            raise FormErrors(
+                {
+                    "email": f"{other.name} already applies for {role.title} with this email "
+                    f"(stage: {other.stage}). Use `/hire status {other.name}` to see them."
+                }
+            )
+        found.append(SamePerson(other.name, other_role.role.title, other.stage, other.id or 0))
+    return tuple(found)
 
 
 async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:

@@ -224,6 +224,49 @@ async def test_a_rejected_candidate_can_be_added_again(app: Running) -> None:
     assert len(await all_candidates(app)) == 2
 
 
+@pytest.mark.both_databases  # the email is matched in SQL, in any case
+async def test_an_email_already_applying_for_the_role_is_refused_on_the_email(
+    app: Running,
+) -> None:
+    """Another name with the same email is the same application typed twice (a married
+    name, a nickname): refused on the email field, naming who has it."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
+
+    body = await submit_candidate(
+        app, name="Jane Smith", role=str(role.id), email="JANE@example.com"
+    )
+
+    assert body["errors"]["email"] == (
+        "Jane Doe already applies for MLOps Engineer with this email (stage: sourced). "
+        "Use /hire status Jane Doe to see them."  # a field error is plain text
+    )
+    assert [c.name for c in await all_candidates(app)] == ["Jane Doe"]
+
+
+@pytest.mark.both_databases  # the email is matched in SQL, in any case
+async def test_an_email_on_file_elsewhere_is_added_and_pointed_out(app: Running) -> None:
+    """The same person rejected before, or applying for another role: added, and the
+    confirmation names the earlier records the recruiter may see (not those they may
+    not)."""
+    role = await create_role(app)
+    other = await create_role(app, title="Data Engineer")
+    hidden = await create_role(app, title="Secret Role", recruiters=(RECRUITER_2,))
+    await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
+    await app.slack.command("move Jane Doe to rejected: not now", user=RECRUITER)
+    await add_candidate(app, "Jane Doe", role=other, email="jane@example.com")
+    await add_candidate(app, "Jane D.", role=hidden, user=RECRUITER_2, email="jane@example.com")
+    app.standin.reset()
+
+    await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
+
+    [dm] = app.standin.calls_to("chat.postMessage")
+    shown = blocks_text(dm.args["blocks"])
+    assert "Their email is on file already: " in shown, shown
+    assert "Jane Doe, Data Engineer (sourced); Jane Doe, MLOps Engineer (rejected)" in shown
+    assert "Secret Role" not in shown and "Jane D." not in shown
+
+
 async def test_cannot_add_to_a_role_you_do_not_recruit_for(app: Running) -> None:
     mine = await create_role(app, title="Data Engineer", recruiters=(RECRUITER_2,))
     await create_role(app)  # RECRUITER recruits here, so the modal opens for them

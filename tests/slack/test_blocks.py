@@ -19,7 +19,7 @@ from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import duration, esc
 from bot.slack.blocks.help import help_blocks
 from bot.store.tables import Candidate, Role, StageEvent
-from bot.usecases.candidates import CalledOff, CandidateCard, Moved
+from bot.usecases.candidates import Added, CalledOff, CandidateCard, Moved, SamePerson
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = "Ñ" * 150
@@ -95,10 +95,11 @@ def test_messages_fit_slack_limits_at_their_largest() -> None:
     # Leaving the process with many interviews still to come: the longest move note.
     off = CalledOff(1, LONG, NOW, [(f"U{n:08d}", None, None) for n in range(12)])
     moved = Moved(found, [off] * 12)
+    added = Added(found, (SamePerson(LONG, LONG, "withdrawn", 1),) * 5)
     messages = [
         cards.status_message(found, now=NOW, can_move=True),
         cards.status_message(found, now=NOW, can_move=True, note=cards.moved_note(moved)),
-        cards.status_message(found, now=NOW, can_move=True, note=cards.added_note(found)),
+        cards.status_message(found, now=NOW, can_move=True, note=cards.added_note(added)),
         cards.status_message(found, now=NOW, can_move=True, note=cards.stale_note(found)),
         cards.choices_message(LONG, [(found.candidate, found.role)] * 5, action=cards.OPEN_STATUS),
         role_blocks.role_created_message(found.role, found.team.recruiter_ids, channel_problem="x"),

@@ -43,7 +43,7 @@ from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
 from bot.slack.blocks.notes import OPEN_NOTE
 from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Change, Role, StageEvent
-from bot.usecases.candidates import CandidateCard, Moved
+from bot.usecases.candidates import Added, CandidateCard, Moved
 
 ADD_CANDIDATE = "candidate_add"
 MOVE_CANDIDATE = "candidate_move"
@@ -311,8 +311,23 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
     return ActionsBlock(block_id=f"move_{candidate.id}", elements=buttons)
 
 
-def added_note(card: CandidateCard) -> str:
-    return f":white_check_mark: Added {card.candidate.name} to {card.role.title} in sourced."
+def added_note(added: Added) -> str:
+    card = added.card
+    note = f":white_check_mark: Added {card.candidate.name} to {card.role.title} in sourced."
+    if added.same_email:
+        others = "; ".join(
+            f"{p.name}, {p.role_title} ({p.stage})" for p in added.same_email[:MAX_SAME_SHOWN]
+        )
+        more = len(added.same_email) - MAX_SAME_SHOWN
+        others += f"; and {more} more" if more > 0 else ""
+        note += (
+            f" Their email is on file already: {others}. If that is the same person, their "
+            "earlier history is on that card."
+        )
+    return note
+
+
+MAX_SAME_SHOWN = 3
 
 
 def moved_note(moved: Moved) -> str:
