@@ -470,6 +470,9 @@ class SeatFacts:
     held: bool = True  # False once the interview is cancelled or a no-show: nothing is due
     starts_at: datetime | None = None  # for the reminder before the interview
     reminder_minutes: int = 0  # the role's setting; 0 sends no reminder
+    # The interviewer said they can't make this time: no reminder, no nudges to them
+    # (the recruiters were told, and see the scorecard overdue if nothing changes).
+    cant_make_it: bool = False
 
     @property
     def subject(self) -> str:
@@ -481,7 +484,7 @@ def seat_steps(facts: SeatFacts) -> list[Step]:
         return []
     due = squeeze(facts.feedback_due_at + facts.paused, facts.due_limit)
     subject = facts.subject
-    return [
+    steps = [
         Step(
             Kind.FEEDBACK_NUDGE,
             facts.ends_at + NUDGE_AFTER_END,
@@ -499,6 +502,9 @@ def seat_steps(facts: SeatFacts) -> list[Step]:
             subject=subject,
         ),
     ]
+    if facts.cant_make_it:
+        return [s for s in steps if s.audience != Audience.INTERVIEWER]
+    return steps
 
 
 def plan_seat(facts: SeatFacts, now: datetime) -> Plan:
@@ -518,6 +524,7 @@ def reminder_step(facts: SeatFacts) -> Step | None:
         or facts.reminder_minutes <= 0
         or facts.submitted
         or not facts.held
+        or facts.cant_make_it
         or facts.candidate_stage not in SCHEDULABLE
     ):
         return None

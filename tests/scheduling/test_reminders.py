@@ -21,7 +21,9 @@ from tests.flows import (
     add_candidate,
     blocks_text,
     buttons,
+    click,
     create_role,
+    kit_for,
     last_view,
     schedule,
     stored,
@@ -277,3 +279,34 @@ async def test_a_reminder_slack_held_back_until_the_start_is_dropped(
     assert reminders_to(app, INTERVIEWER, before) == []
     [alert] = [a for a in await stored(app, Alert) if a.kind == "interview_reminder"]
     assert alert.status == "skipped" and report.skipped == 1
+
+
+@pytest.mark.both_databases
+async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
+    app: Running, clock: ManualClock
+) -> None:
+    """They told us (and the recruiters were told): a reminder and "your scorecard is
+    due" would only say we did not listen. The recruiters still see the scorecard
+    overdue if the panel is left as it is; the rest of the panel is reminded as usual."""
+    await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    kit = kit_for(app, INTERVIEWER)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
+    await app.settle()
+    before = len(app.standin.calls)
+
+    clock.set(TUESDAY_10 - 30 * MINUTE)
+    await sweep(app)
+    assert reminders_to(app, INTERVIEWER, before) == []
+    assert len(reminders_to(app, INTERVIEWER_2, before)) == 1
+
+    for hours in (2, 25):  # the nudge after the interview, then "due now"
+        clock.set(TUESDAY_10 + timedelta(hours=hours))
+        await sweep(app)
+    assert messages_to(app, INTERVIEWER, before) == []
+    nudged = [m for m in messages_to(app, INTERVIEWER_2, before) if "scorecard" in m["text"]]
+    assert nudged, messages_to(app, INTERVIEWER_2, before)
+
+    clock.set(TUESDAY_10 + timedelta(days=2, hours=1))
+    await sweep(app)
+    assert any(f"<@{INTERVIEWER}>" in d for d in digests_to(app, RECRUITER, before))
