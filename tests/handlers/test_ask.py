@@ -86,7 +86,7 @@ async def test_the_three_ways_give_the_same_answer(app: Running, clock) -> None:
     card = shown(command)
     assert "Loop day 3 of 7" in card
     assert "reach a decision (end of the loop) by" in card and "(5 days left)" in card
-    assert f"<@{INTERVIEWER}>: scorecard in: *Strong yes*" in card
+    assert f"<@{INTERVIEWER}>: scorecard in, recommends *Strong yes*" in card
     assert f"<@{INTERVIEWER_2}>: scorecard due" in card
     assert "Average ratings" in card
     assert {"Advance to decision", "Schedule interview", "Move…", "Reject"} <= set(

@@ -208,7 +208,7 @@ async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running
     theirs = blocks_text((await card_of(app, "Maya", RECRUITER_2))["blocks"])
     assert "*Role*\nData Engineer" in theirs
     assert "*Loop day 2 of 3*" in theirs  # the new role's clocks
-    assert f"<@{INTERVIEWER}>: scorecard in: *Yes*" in theirs
+    assert f"<@{INTERVIEWER}>: scorecard in, recommends *Yes*" in theirs
     gone = answer(await app.slack.command("status Maya", user=RECRUITER))
     assert gone["text"].startswith("I couldn't find a candidate called “Maya”")
     # Only the mover's Home tab is redrawn; the others show the move when opened.

@@ -281,7 +281,7 @@ async def test_editing_keeps_every_version_and_the_status_says_edited(app: Runni
     assert not response.content
     assert [(c.version, c.recommendation) for c in await stored(app, Scorecard)] == [(1, 2), (2, 4)]
     status = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
-    assert "scorecard in (edited): *Strong yes*" in status
+    assert "scorecard in (edited), recommends *Strong yes*" in status
 
 
 async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running) -> None:

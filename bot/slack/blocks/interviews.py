@@ -740,7 +740,7 @@ def _interview_blocks(
         if seat.scorecard is not None:
             state = "scorecard in" + (" (edited)" if seat.edited else "")
             if loop.show_ratings or seat.interviewer_id == viewer_id:
-                state += f": *{rating_label(seat.scorecard.recommendation)}*"
+                state += f", recommends *{rating_label(seat.scorecard.recommendation)}*"
                 button = ButtonElement(
                     text="View scorecard",
                     action_id=f"{VIEW_SCORECARD}_{seat.scorecard.id}",
