@@ -121,8 +121,11 @@ async def test_a_file_present_already_offers_no_import(app: Running) -> None:
     await add_candidate(app, "Bob Stone", role=role, email="bob@example.com")
     await share(app, RECRUITER, "one.csv", b"Name,Email\nRobert Stone,BOB@example.com\n")
     preview = dm_answers(app, RECRUITER)[-1]
-    assert "*1* already in Loopkeeper" in blocks_text(preview["blocks"])
-    assert "Nothing new to import." in blocks_text(preview["blocks"])
+    shown = blocks_text(preview["blocks"])
+    assert "*1* row · *0* new · *1* already in Loopkeeper" in shown, shown
+    # Named, with its line: a namesake would be told from a match.
+    assert "*Already in Loopkeeper*, left as they are\n• line 2: Robert Stone (MLOps" in shown
+    assert "Nothing new to import." in shown
     assert buttons(preview["blocks"]) == {}
 
 

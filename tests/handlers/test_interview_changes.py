@@ -608,7 +608,9 @@ async def test_a_removed_interviewers_scorecard_stays_marked(app: Running, clock
     assert messages_to(app, INTERVIEWER_2, before) == []  # the one kept is told nothing
     assert summaries_to(app, HM, before) == []  # two scorecards still owed
     shown = blocks_text((await card_of(app))["blocks"])
-    assert f"<@{INTERVIEWER}>: scorecard in, recommends *Strong yes* · no longer on the panel" in shown
+    assert (
+        f"<@{INTERVIEWER}>: scorecard in, recommends *Strong yes* · no longer on the panel" in shown
+    )
     # The independence rule: the new interviewer sees no rating before their own.
     theirs = blocks_text((await card_of(app, INTERVIEWER_3))["blocks"])
     assert "Strong yes" not in theirs

@@ -54,7 +54,7 @@ def parse_import_value(value: object) -> tuple[str, int | None] | None:
 
 def _counts(preview: Preview) -> str:
     parts = [
-        f"*{preview.total:,}* rows",
+        f"*{preview.total:,}* {'row' if preview.total == 1 else 'rows'}",
         f"*{len(preview.new):,}* new",
         f"*{len(preview.present):,}* already in Loopkeeper",
         f"*{len(preview.duplicates):,}* repeated in the file",
@@ -72,6 +72,18 @@ def _new_lines(preview: Preview) -> list[str]:
     ]
     if len(preview.new) > len(lines):
         lines.append(f"… and {plural(len(preview.new) - len(lines), 'more')}.")
+    return lines
+
+
+def _present_lines(preview: Preview) -> list[str]:
+    """Who is left out as already in Loopkeeper (same email, else same name, in the
+    role): named, so the person importing can tell a real match from a namesake."""
+    lines = [
+        f"• line {p.row.line}: {esc(clip(p.row.name, 80))} ({esc(p.row.role.title)})"
+        for p in preview.present[:SHOWN_PROBLEMS]
+    ]
+    if len(preview.present) > len(lines):
+        lines.append(f"… and {plural(len(preview.present) - len(lines), 'more')}.")
     return lines
 
 
@@ -100,6 +112,9 @@ def preview_message(
     if preview.new:
         blocks.append(context(f"New candidates go to: {clip(roles, 1500)}"))
         blocks.append(section(clip("*To import*\n" + "\n".join(_new_lines(preview)), 3000)))
+    if preview.present:
+        present = "\n".join(_present_lines(preview))
+        blocks.append(section(clip(f"*Already in Loopkeeper*, left as they are\n{present}", 3000)))
     lines = _problem_lines(preview)
     if lines:
         blocks.append(
