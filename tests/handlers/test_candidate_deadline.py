@@ -323,6 +323,11 @@ async def test_an_interview_booked_past_the_new_loop_end_is_flagged_on_the_card(
         "decide without it."
     ) in shown
     assert "Scorecards now due by" not in shown
+    # Past the loop's limit, there is no earlier time to move it to: the card says so.
+    clock.set(LOOP_LIMIT + timedelta(hours=1))
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "Reschedule it earlier" not in shown
+    assert "There is no earlier time left: decide without it, or ask the candidate" in shown
 
 
 async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running) -> None:

@@ -414,7 +414,7 @@ def clock_blocks(
 ) -> list[Block]:
     """The candidate's own deadline, if any; loop day x of 7; and each running deadline
     with its time left, but for the clocks `shown_apart` (the offer's, in its section)."""
-    lines = deadline_lines(summary)
+    lines = deadline_lines(summary, now=now)
     if summary.loop_day is not None:
         lines.append(f"*Loop day {summary.loop_day} of {summary.loop_days}*")
     for deadline in summary.deadlines:

@@ -132,7 +132,7 @@ def due_moved_message(card: CandidateCard, moved: DueMoved) -> tuple[str, list[B
     return esc(text), [section(line), context(why)]
 
 
-def deadline_lines(summary: ClockSummary) -> list[str]:
+def deadline_lines(summary: ClockSummary, *, now: datetime) -> list[str]:
     """The candidate's deadline and what it moved, for the clocks section of the card.
     Whoever sees the card sees its reason, as they see the reasons in its history."""
     by = summary.candidate_deadline
@@ -144,9 +144,16 @@ def deadline_lines(summary: ClockSummary) -> list[str]:
     ]
     if summary.booked_too_late and summary.loop_by is not None:
         booked = "; ".join(f"*{esc(name)}* {when(at)}" for name, at in summary.booked_too_late)
+        # Once that time has passed, no earlier slot is left to move it to.
+        fix = (
+            "Reschedule it earlier, or decide without it."
+            if summary.loop_by > now
+            else "There is no earlier time left: decide without it, or ask the candidate "
+            "for more time and move their deadline."
+        )
         lines.append(
             f":warning: Booked too late for the loop to end by {when(summary.loop_by)}: "
-            f"{booked}. Reschedule it earlier, or decide without it."
+            f"{booked}. {fix}"
         )
     moved = [d.clock for d in summary.deadlines if d.moved_from is not None]
     if summary.scorecards_by is not None:
