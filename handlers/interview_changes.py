@@ -309,18 +309,25 @@ async def _after_cancel(modal: Modal, done: Changed, reason: str) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
     await _close_kits(deps, client, done, "cancelled, so no scorecard is due.")
-    text, message = blocks.cancelled_message(done, reason)
     for kit in done.kits:
+        scored = kit.interviewer_id in done.scored
+        text, message = blocks.cancelled_message(done, reason, scored=scored)
         await notify.dm(client, kit.interviewer_id, text, message)
     await _summary(deps, client, done)
+
+
+SCORED_KIT = "cancelled; the scorecard you sent stays with the candidate's feedback."
 
 
 async def _close_kits(deps: Deps, client: AsyncWebClient, done: Changed, why: str) -> None:
     """Each kit of the interview says it is off (its Submit button gone); each
     interviewer's Home tab drops it when next opened."""
-    text, message = blocks.closed_kit(done, why)
     for kit in done.kits:
         if kit.channel and kit.ts:
+            # A scorecard already sent stays with the candidate's feedback: its writer is
+            # told so, not that none is due.
+            said = SCORED_KIT if kit.interviewer_id in done.scored else why
+            text, message = blocks.closed_kit(done, said)
             await notify.edit(client, kit.channel, kit.ts, text, message)
 
 

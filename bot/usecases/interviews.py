@@ -138,6 +138,8 @@ class Changed:
     moved_from: datetime | None = None
     # What the person who moved it should know of the new time (bot.domain.safeguards).
     warnings: list[safeguards.Warning] = field(default_factory=list)
+    # The panel's interviewers whose scorecard for it is in (a cancel keeps it on record).
+    scored: frozenset[str] = frozenset()
 
     @property
     def card(self) -> CandidateCard:
@@ -615,11 +617,13 @@ async def _take_out(
             reason=reason,
         )
         after = await _after(session, actor_id=actor_id, context=context)
+        scores = await store.scorecards_of(session, candidate_id=candidate.id)
     return Changed(
         after,
         competencies_for(template_of(interview, role), interview.plan_stage),
         _kits(after.seats),
         completed=await _summary(db, candidate, role.hiring_manager_id, completes),
+        scored=frozenset(s.interviewer_id for s in scores if s.interview_id == interview.id),
     )
 
 

@@ -320,6 +320,20 @@ async def test_an_interview_with_a_scorecard_in_is_not_a_no_show(app: Running, c
     after = await the_interview(app, interview.id)
     assert (after.status, after.version) == ("scheduled", 1)
 
+    # Cancelled instead, as advised: whoever wrote a scorecard hears it stays on record.
+    before = len(app.standin.calls)
+    form = await open_form(app, "cancel")
+    await app.slack.submit_view(form, {"reason": "Candidate never joined"}, user=RECRUITER)
+    await app.settle()
+    [to_writer] = messages_to(app, INTERVIEWER, before)
+    assert "The scorecard you sent for it stays" in blocks_text(to_writer["blocks"])
+    [to_other] = messages_to(app, INTERVIEWER_2, before)
+    assert "No scorecard is due for it." in blocks_text(to_other["blocks"])
+    [kit] = updates_in(app, f"D{INTERVIEWER}", before)
+    assert "stays with the candidate's feedback" in blocks_text(kit["blocks"])
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"<@{INTERVIEWER}>: scorecard in, recommends" in shown
+
 
 async def test_a_no_show_form_left_open_while_the_interview_changed_changes_nothing(
     app: Running, clock

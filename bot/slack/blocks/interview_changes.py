@@ -370,11 +370,19 @@ def off_panel_message(done: Changed) -> tuple[str, list[Block]]:
     return esc(text), [section(line), context("Nothing more is due from you for it.")]
 
 
-def cancelled_message(done: Changed, reason: str) -> tuple[str, list[Block]]:
+def cancelled_message(
+    done: Changed, reason: str, *, scored: bool = False
+) -> tuple[str, list[Block]]:
+    """To each interviewer of a cancelled interview; `scored`: theirs is in already."""
     text = f"Interview cancelled: {done.context.stage_name} with {done.card.candidate.name}."
     lines = f":no_entry_sign: {_what(done)}, set for {when(done.interview.starts_at)}, is cancelled"
     lines += f": {esc(reason)}" if reason else "."
-    return esc(text), [section(lines), context("No scorecard is due for it.")]
+    after = (
+        "The scorecard you sent for it stays with the candidate's feedback."
+        if scored
+        else "No scorecard is due for it."
+    )
+    return esc(text), [section(lines), context(after)]
 
 
 def called_off_message(card: CandidateCard, off: CalledOff) -> tuple[str, list[Block]]:
