@@ -6,7 +6,17 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CompoundSelect, Integer, bindparam, func, insert, union, update
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    union,
+    update,
+)
 from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -293,12 +303,18 @@ async def lock_roles(session: AsyncSession, *, role_ids: Sequence[int]) -> None:
         )
 
 
-async def candidates_with_email(session: AsyncSession, *, email: str) -> list[Candidate]:
-    """Every candidate, open or closed and of any role, with this email (any case), the
-    latest first: the same person, added again or applying elsewhere."""
+async def same_person(
+    session: AsyncSession, *, email: str | None, role_id: int, key: str
+) -> list[Candidate]:
+    """Every candidate, open or closed, who may be this person, the latest first: with
+    this email (any case, any role), or of this name in this role."""
+    same_name = and_(col(Candidate.role_id) == role_id, col(Candidate.name_key) == key)
+    which = (
+        or_(same_name, func.lower(col(Candidate.email)) == email.lower()) if email else same_name
+    )
     result = await session.exec(
         select(Candidate)
-        .where(func.lower(Candidate.email) == email.lower())
+        .where(which)
         .order_by(col(Candidate.created_at).desc(), col(Candidate.id).desc())
     )
     return list(result.all())

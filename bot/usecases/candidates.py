@@ -80,8 +80,8 @@ def check_new_candidate(form: NewCandidate) -> tuple[str | None, dict[str, str]]
 
 @dataclass(frozen=True)
 class SamePerson:
-    """Another candidate with the email of one just added, in a role the adder may see:
-    the same person applying again, or for another role too."""
+    """Another candidate who may be the one just added, in a role the adder may see: the
+    same email anywhere, or the same name in the role (rejected or withdrawn before)."""
 
     name: str
     role_title: str
@@ -92,7 +92,7 @@ class SamePerson:
 @dataclass(frozen=True)
 class Added:
     card: CandidateCard
-    same_email: tuple[SamePerson, ...] = ()
+    same_person: tuple[SamePerson, ...] = ()
 
 
 async def add_candidate(db: Database, *, actor_id: str, form: NewCandidate, now: datetime) -> Added:
@@ -108,7 +108,7 @@ async def add_candidate(db: Database, *, actor_id: str, form: NewCandidate, now:
             raise FormErrors({"role": "You can only add candidates to roles you recruit for."})
         if role_with_team.role.status == CLOSED_ROLE:
             raise FormErrors({"role": closed_role_words(role_with_team.role)})
-        same_email = await _same_email(session, actor_id, email, role_with_team.role)
+        same = await _same_person(session, actor_id, email, form.name, role_with_team.role)
         try:
             candidate = await store.add_candidate(
                 session,
@@ -132,24 +132,25 @@ async def add_candidate(db: Database, *, actor_id: str, form: NewCandidate, now:
         await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         events = await store.recent_events(session, candidate_id=candidate.id)
         card = CandidateCard(candidate, role_with_team.role, role_with_team.team, events)
-        return Added(card, same_email)
+        return Added(card, same)
 
 
-async def _same_email(
-    session: store.AsyncSession, actor_id: str, email: str | None, role: Role
+async def _same_person(
+    session: store.AsyncSession, actor_id: str, email: str | None, name: str, role: Role
 ) -> tuple[SamePerson, ...]:
-    """The candidates already on file with this email that the adder may see. One open in
-    the same role is the same application twice: refused, as a name already open there
-    is. The rest (closed, or in other roles) are told, so nobody adds a person twice
-    without knowing."""
-    if not email:
-        return ()
+    """The candidates already on file who may be this person, that the adder may see. The
+    same email open in the same role is the same application twice: refused, as a name
+    already open there is (store.add_candidate). The rest (closed, or in other roles)
+    are told, so nobody adds a person again without knowing."""
     found: list[SamePerson] = []
-    for other in await store.candidates_with_email(session, email=email):
+    key = name_key(name)
+    for other in await store.same_person(session, email=email, role_id=role.id or 0, key=key):
         other_role = await store.role_with_team(session, role_id=other.role_id)
         if other_role is None or not access.can_see_candidates(actor_id, other_role.team):
             continue
         if other.role_id == role.id and Stage(other.stage) not in CLOSED:
+            if other.name_key == key:
+                continue  # store.add_candidate refuses it on the name, as ever
             raise FormErrors(
                 {
                     "email": f"{other.name} already applies for {role.title} with this email "

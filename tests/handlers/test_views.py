@@ -218,10 +218,18 @@ async def test_a_rejected_candidate_can_be_added_again(app: Running) -> None:
     await add_candidate(app, "Jane Doe", role=role)
     await app.slack.command("move Jane Doe to rejected: not now", user=RECRUITER)
 
+    app.standin.reset()
+
     again = await add_candidate(app, "Jane Doe", role=role)
 
     assert again.stage == Stage.SOURCED
     assert len(await all_candidates(app)) == 2
+    # Told, so a second Jane Doe is not mistaken for a new person (or the other way).
+    [dm] = app.standin.calls_to("chat.postMessage")
+    assert (
+        "On file already, by email or name: Jane Doe, MLOps Engineer (rejected). If that is "
+        "the same person, their earlier history is on that card."
+    ) in blocks_text(dm.args["blocks"])
 
 
 @pytest.mark.both_databases  # the email is matched in SQL, in any case
@@ -262,7 +270,7 @@ async def test_an_email_on_file_elsewhere_is_added_and_pointed_out(app: Running)
 
     [dm] = app.standin.calls_to("chat.postMessage")
     shown = blocks_text(dm.args["blocks"])
-    assert "Their email is on file already: " in shown, shown
+    assert "On file already, by email or name: " in shown, shown
     assert "Jane Doe, Data Engineer (sourced); Jane Doe, MLOps Engineer (rejected)" in shown
     assert "Secret Role" not in shown and "Jane D." not in shown
 

@@ -314,15 +314,15 @@ def move_actions(candidate: Candidate) -> ActionsBlock:
 def added_note(added: Added) -> str:
     card = added.card
     note = f":white_check_mark: Added {card.candidate.name} to {card.role.title} in sourced."
-    if added.same_email:
+    if added.same_person:
         others = "; ".join(
-            f"{p.name}, {p.role_title} ({p.stage})" for p in added.same_email[:MAX_SAME_SHOWN]
+            f"{p.name}, {p.role_title} ({p.stage})" for p in added.same_person[:MAX_SAME_SHOWN]
         )
-        more = len(added.same_email) - MAX_SAME_SHOWN
+        more = len(added.same_person) - MAX_SAME_SHOWN
         others += f"; and {more} more" if more > 0 else ""
         note += (
-            f" Their email is on file already: {others}. If that is the same person, their "
-            "earlier history is on that card."
+            f" On file already, by email or name: {others}. If that is the same person, "
+            "their earlier history is on that card."
         )
     return note
 
