@@ -33,6 +33,8 @@ class ClockSummary:
     # booked past it: (which, when it starts), for the card to say to move them.
     loop_by: datetime | None = None
     booked_too_late: tuple[tuple[str, datetime], ...] = ()
+    # clocks.at_risk: the pipeline, the Home tab and digests flag it; the card says so too.
+    at_risk: bool = False
 
 
 def clock_facts(
@@ -77,6 +79,7 @@ def clock_summary(
         _scorecards_by(candidate, role_clocks, loop, too_late),
         loop_by,
         tuple((item.stage_name, item.interview.starts_at) for item in too_late),
+        clocks.at_risk(facts, role_clocks, now),
     )
 
 

@@ -186,6 +186,10 @@ async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, c
     # ...and the decision, due Thursday 11:00 by the window, is due Wednesday 12:00.
     assert "decide by" in digest and "(23 hours 59 minutes left) — Maya decides by" in digest
     assert "At risk of losing Maya" in digest
+    # The card says it too, as the pipeline does.
+    assert "At risk of losing them" in blocks_text((await card_of(app, user=HM))["blocks"])
+    pipeline = blocks_text(answer(await app.slack.command("pipeline", user=HM))["blocks"])
+    assert "at risk of losing" in pipeline, pipeline
     [decision] = [
         a for a in await stored(app, Alert) if a.kind == "decision_warn" and a.recipient_id == HM
     ]
@@ -317,6 +321,7 @@ async def test_an_interview_booked_past_the_new_loop_end_is_flagged_on_the_card(
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
 
     shown = blocks_text((await card_of(app))["blocks"])
+    assert "At risk of losing" not in shown  # the loop's end is days away yet
     assert (
         f":warning: Booked too late for the loop to end by {when(LOOP_LIMIT)}: "
         f"*Production incident interview* {when(thursday_10)}. Reschedule it earlier, or "

@@ -142,6 +142,11 @@ def deadline_lines(summary: ClockSummary, *, now: datetime) -> list[str]:
     lines = [
         f":stopwatch: *Candidate decides by {when(by)}*" + (f": {esc(reason)}" if reason else "")
     ]
+    if summary.at_risk:
+        lines.append(
+            ":warning: *At risk of losing them*: a deadline their own moved earlier is less "
+            "than a day away, or passed."
+        )
     if summary.booked_too_late and summary.loop_by is not None:
         booked = "; ".join(f"*{esc(name)}* {when(at)}" for name, at in summary.booked_too_late)
         # Once that time has passed, no earlier slot is left to move it to.
