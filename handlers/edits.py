@@ -23,10 +23,10 @@ from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import esc
 from bot.slack.blocks.edits import CandidateEditMetadata, RoleMetadata
 from bot.usecases import admin as admin_cases
-from bot.usecases import candidates, closeout, roles
+from bot.usecases import candidates, closeout, interviews, roles
 from bot.usecases import templates as template_cases
 from handlers import forms
-from handlers.render import call_off, refresh_home
+from handlers.render import call_off, redraw_kits, refresh_home
 from handlers.replies import CommandReply, Modal, Reply, on_click
 from handlers.submissions import submission
 
@@ -297,6 +297,18 @@ async def save_candidate(ack: AsyncAck, modal: Modal) -> None:
     )
     await ack()
     modal.confirm(done.card, edit_blocks.edited_note(done), name="confirm-edit")
+    if done.kits_stale:
+        modal.later(_redraw_kits(modal, done), name="edit-kits")
+
+
+async def _redraw_kits(modal: Modal, done: candidates.CandidateEdited) -> None:
+    """The kits of interviews whose scorecards are still owed name the candidate and the
+    role: drawn again with the new ones, where the interviewers will look."""
+    owed = await interviews.owed_kits(
+        modal.deps.db, actor_id=modal.user_id, candidate_id=done.card.candidate.id or 0
+    )
+    for changed, people in owed:
+        await redraw_kits(modal.deps, modal.client, changed, people)
 
 
 @submission("reason")

@@ -20,7 +20,7 @@ from bot.slack.blocks.jsonify import as_json
 from bot.slack.blocks.offers import no_offer_blocks, offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
 from bot.slack.deps import Deps
-from bot.usecases import offers, takehomes
+from bot.usecases import feedback, interviews, offers, takehomes
 from bot.usecases.candidates import CandidateCard, Moved, move_refusal
 
 
@@ -123,6 +123,19 @@ def refresh_home(deps: Deps, client: AsyncWebClient, user_id: str) -> None:
     deps.background.run(
         deps.homes.redraw(client, deps.db, [user_id], deps.clock.now), name="refresh-home"
     )
+
+
+async def redraw_kits(
+    deps: Deps, client: AsyncWebClient, changed: interviews.Changed, people: list[str]
+) -> None:
+    """Each of these people's kits of the interview, drawn again in place (the DM they
+    were sent), as the interview and its candidate are now."""
+    if changed.context.stage is None:  # a stage its template no longer has: no kit
+        return
+    zones = await notify.time_zones(client, people)
+    kit = await feedback.with_days_off(deps.db, changed.kit(people), zones)
+    sent = {k.interviewer_id: (k.channel, k.ts) for k in changed.kits}
+    await notify.send_kits(client, deps.db, kit, zones, sent=sent)
 
 
 def call_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:

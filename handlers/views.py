@@ -36,7 +36,7 @@ from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, notes, offers, roles, takehomes
 from bot.usecases.errors import FormErrors
 from handlers import forms
-from handlers.render import call_off, refresh_home
+from handlers.render import call_off, redraw_kits, refresh_home
 from handlers.replies import Modal, Zones
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -160,13 +160,8 @@ async def _tell_due_moved(modal: Modal, done: deadlines.DeadlineSet) -> None:
     """Each kit gives the new due time (edited first: the DM's notification points there),
     then each interviewer hears of it."""
     for changed in done.interviews:
-        if changed.context.stage is None:  # a stage its template no longer has: no kit
-            continue
         people = [m.interviewer_id for m in done.moved if m.interview_id == changed.interview.id]
-        zones = await notify.time_zones(modal.client, people)
-        kit = await feedback.with_days_off(modal.deps.db, changed.kit(people), zones)
-        sent = {k.interviewer_id: (k.channel, k.ts) for k in changed.kits}
-        await notify.send_kits(modal.client, modal.deps.db, kit, zones, sent=sent)
+        await redraw_kits(modal.deps, modal.client, changed, people)
     for moved in done.moved:
         await notify.dm(
             modal.client, moved.interviewer_id, *deadline_blocks.due_moved_message(done.card, moved)

@@ -494,6 +494,13 @@ class CandidateEdited:
     card: CandidateCard
     changes: list[str]  # empty: saved as it was
     moved_from: Role | None  # the role they left, when moved
+    renamed: bool = False
+
+    @property
+    def kits_stale(self) -> bool:
+        """The interview kits name the candidate and the role: a new name or role makes
+        them read wrong."""
+        return self.renamed or self.moved_from is not None
 
 
 def edit_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -586,6 +593,7 @@ async def edit_candidate(
                 session, candidate_ids=[candidate_id], template=card.role.template
             )
         name = clean_name(form.name)
+        candidate_name = candidate.name  # as it was: update_candidate changes the row
         links = candidate.links if same_links else clean_links(form.links or "")[0]
         changes = []
         if name != candidate.name:
@@ -626,4 +634,6 @@ async def edit_candidate(
             await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
         assert updated is not None
-        return CandidateEdited(updated, changes, card.role if moving else None)
+        return CandidateEdited(
+            updated, changes, card.role if moving else None, renamed=name != candidate_name
+        )

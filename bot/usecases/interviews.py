@@ -307,6 +307,21 @@ async def as_now(session: store.AsyncSession, *, actor_id: str, interview_id: in
     return Changed(context, competencies_for(template, interview.plan_stage), _kits(context.seats))
 
 
+async def owed_kits(
+    db: Database, *, actor_id: str, candidate_id: int
+) -> list[tuple[Changed, list[str]]]:
+    """The candidate's interviews with a scorecard still owed, as they are now, and who
+    owes it: their kits are drawn again when the candidate's name or role changed."""
+    async with db.reader() as session:
+        owing: dict[int, list[str]] = {}
+        for interview, seat in await store.seats_owing(session, candidate_id=candidate_id):
+            owing.setdefault(interview.id or 0, []).append(seat.interviewer_id)
+        return [
+            (await as_now(session, actor_id=actor_id, interview_id=interview_id), people)
+            for interview_id, people in owing.items()
+        ]
+
+
 # Reschedule -----------------------------------------------------------------------------
 
 

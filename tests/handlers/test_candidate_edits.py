@@ -22,6 +22,7 @@ from tests.flows import (
     click,
     create_role,
     home_of,
+    kit_for,
     last_view,
     opens,
     press,
@@ -215,6 +216,44 @@ async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running
     assert set(homes_drawn(app) - homes_before) == {HM}
     assert "Maya Chen" not in blocks_text((await home_of(app, RECRUITER))["blocks"])
     assert "Maya Chen" in blocks_text((await home_of(app, RECRUITER_2))["blocks"])
+
+
+async def test_a_rename_or_move_redraws_the_kits_of_scorecards_still_owed(app: Running) -> None:
+    """The kit names the candidate and the role: an interviewer whose scorecard is still
+    owed finds the new ones there, in place; one whose scorecard is in keeps theirs."""
+    mlops, data = await two_roles(app)
+    await add_candidate(app, "Maya Chen", role=mlops)
+    await schedule(app, "Maya", interviewers=(INTERVIEWER,))
+    kit = kit_for(app, INTERVIEWER)
+    before = len(app.standin.calls)
+
+    form = await open_edit(app, user=HM)
+    saved = await app.slack.submit_view(form, {"name": "Maya Lin", "role": str(data.id)}, user=HM)
+    assert not saved.content, saved.text
+    await app.settle()
+
+    [edited] = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.update" and c.args["channel"] == f"D{INTERVIEWER}"
+    ]
+    shown = blocks_text(edited["blocks"])
+    assert "Maya Lin" in shown and "Data Engineer" in shown, shown
+    assert "Maya Chen" not in shown
+    assert "Submit scorecard" in buttons(edited["blocks"])
+    assert edited["ts"] == kit_ts(app, kit)
+    # An email changed alone redraws nothing.
+    before = len(app.standin.calls)
+    form = await open_edit(app, "Maya Lin", user=HM)
+    await app.slack.submit_view(form, {"email": "maya@new.example"}, user=HM)
+    await app.settle()
+    assert not [c for c in app.standin.calls[before:] if c.method == "chat.update"]
+
+
+def kit_ts(app: Running, kit: dict[str, Any]) -> str:
+    [call] = [c for c in app.standin.calls_to("chat.postMessage") if c.args is kit]
+    assert call.response is not None
+    return str(call.response["ts"])
 
 
 async def test_a_move_needs_both_teams_and_an_open_role(app: Running) -> None:
