@@ -81,7 +81,9 @@ async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, 
 
     form = await edit_form(app, user=HM)  # the hiring manager may edit the role
     assert form["title"]["text"] == "Edit role" and form["submit"]["text"] == "Save"
-    assert "Clock changes apply to running clocks from now on." in blocks_text(form["blocks"])
+    assert "a new scorecard window applies to interviews booked from now on" in blocks_text(
+        form["blocks"]
+    )
     assert value_of(form, "title") == "MLOps Engineer"
     assert value_of(form, "hiring_manager") == HM
     assert value_of(form, "recruiters") == [RECRUITER]

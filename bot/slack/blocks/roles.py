@@ -105,7 +105,7 @@ def create_role_modal(
     defaults: ClockSettings = editing or ClockSettings()
     blocks: list[Block] = []
     if editing is not None:
-        blocks.append(context("Clock changes apply to running clocks from now on."))
+        blocks.append(context(CLOCK_CHANGES))
     blocks += [
         InputBlock(
             block_id="title",
@@ -278,6 +278,13 @@ def role_buttons(role: Role, *, anyone_left: bool = True) -> ActionsBlock:
     return ActionsBlock(block_id=f"role_{role.id}", elements=elements)
 
 
+# A seat's scorecard due time is set when its interview is booked, and its kit gives it.
+CLOCK_CHANGES = (
+    "Clock changes apply to running clocks from now on; a new scorecard window applies to "
+    "interviews booked from now on (those booked already keep the due time their kits give)."
+)
+
+
 def role_edited_message(
     role: Role, recruiter_ids: frozenset[str], changes: list[str], *, editor_id: str
 ) -> tuple[str, list[Block]]:
@@ -290,7 +297,7 @@ def role_edited_message(
     return text, [
         section(clip(f":pencil2: Role updated by {user(editor_id)}.\n{shown}", 3000)),
         section(_summary(role, recruiter_ids)),
-        context("Clock changes apply to running clocks from now on."),
+        context(CLOCK_CHANGES),
     ]
 
 
