@@ -31,6 +31,8 @@ COLUMNS = (
     "days_in_stage",
     "stage_entered_at",
     "links",
+    "decides_by",
+    "decides_by_reason",
     "interviews",
     "scorecards_in",
     "recommendations",
@@ -50,6 +52,9 @@ class ExportRow:
     days_in_stage: float
     stage_entered_at: str
     links: str
+    # The candidate's own deadline (a competing offer) and why; empty when none.
+    decides_by: str
+    decides_by_reason: str
     interviews: str
     scorecards_in: str
     recommendations: str
@@ -150,6 +155,8 @@ class _People:
             days_in_stage=0.0 if Stage(candidate.stage).is_closed else round(in_stage, 1),
             stage_entered_at=_iso(candidate.stage_entered_at),
             links=candidate.links or "",
+            decides_by=_iso(candidate.deadline_at) if candidate.deadline_at else "",
+            decides_by_reason=candidate.deadline_reason or "",
             interviews="; ".join(
                 self._interview(interview, role, people) for interview, people in panels.values()
             ),

@@ -211,6 +211,11 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
     card = answer(await app.slack.command("status Jane Doe", user=RECRUITER))
     await pick(app, card, "cancel", index=1)
     await app.slack.submit_view(last_view(app), {"reason": "not needed"}, user=RECRUITER)
+    decides = clock.now() + timedelta(days=5)
+    await app.slack.command("deadline Jane Doe", user=RECRUITER)
+    await app.slack.submit_view(
+        last_view(app), {"deadline": decides, "reason": "competing offer"}, user=RECRUITER
+    )
     await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="4")
     await app.slack.command("note Jane Doe: expects an offer by Friday", user=HM)
     clock.advance(timedelta(minutes=5))
@@ -237,6 +242,11 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
         f"{first:%Y-%m-%d %H:%M} UTC Hana Mori: expects an offer by Friday"
     )
     assert rows[1]["notes"] == ""
+    assert (rows[0]["decides_by"], rows[0]["decides_by_reason"]) == (
+        f"{decides:%Y-%m-%dT%H:%M:%SZ}",
+        "competing offer",
+    )
+    assert (rows[1]["decides_by"], rows[1]["decides_by_reason"]) == ("", "")
     upload = app.standin.calls_to("files.completeUploadExternal")[-1].args
     assert upload["channel_id"] == f"D{RECRUITER}"  # the requester's DM, nowhere else
 
@@ -248,7 +258,19 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
     assert row["name"] == "Jane Doe"
     assert row["recommendations"] == "Ben Ode: hidden until you submit your own"
     assert row["notes"] == ""  # notes are the hiring team's
-    await submit_scorecard(app, interview, user=INTERVIEWER, rating="2")
+    # Their scorecard for the first interview, from its kit (the later kit's was cancelled).
+    first_kit = next(
+        c.args
+        for c in app.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == INTERVIEWER and c.args["text"].startswith("Interview kit")
+    )
+    await flows.click(
+        app, first_kit, "Submit scorecard", user=INTERVIEWER, channel=f"D{INTERVIEWER}"
+    )
+    form = last_view(app)
+    assert form["private_metadata"] and "Edit" not in form["title"]["text"]
+    await app.slack.submit_view(form, flows.good_scorecard(form, "2"), user=INTERVIEWER)
+    await app.settle()
     answer(await app.slack.command("export", user=INTERVIEWER))
     await app.settle()
     [row] = exported(app)

@@ -62,7 +62,8 @@ def test_dry_run_prints_the_preview_and_imports_nothing(
     assert out.rstrip().endswith("Dry run: nothing imported.")
     exported = loopkeeper(db_url, "export")
     assert exported.stdout.strip() == "id,name,email,role,stage,days_in_stage," + (
-        "stage_entered_at,links,interviews,scorecards_in,recommendations,notes,added_at"
+        "stage_entered_at,links,decides_by,decides_by_reason,interviews,scorecards_in,"
+        "recommendations,notes,added_at"
     )
 
 
