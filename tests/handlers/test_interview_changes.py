@@ -740,6 +740,9 @@ async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
     assert (
         f"<@{INTERVIEWER}>: scorecard due" in shown and ":warning: can't make it: Out sick" in shown
     )
+    # The history says who once: "<@ana> can't make …", not "… by <@ana>" again.
+    assert f"<@{INTERVIEWER}> can't make Production incident interview" in shown
+    assert f"can't make Production incident interview by <@{INTERVIEWER}>" not in shown
     # Again: a short answer, no form; the same form sent again tells nobody twice.
     opened = len(app.standin.calls_to("views.open"))
     again = await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")

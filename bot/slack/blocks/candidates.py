@@ -208,7 +208,9 @@ HISTORY_LINES = 6
 def _change_line(change: Change) -> str:
     """A recorded change: what, when, by whom, and why."""
     summary = _mentions(esc(change.summary))
-    line = f"• {when(change.at)}: {summary} by {user(change.actor_id)}"
+    # "<@ana> can't make …" says who already: not "… by <@ana>" again.
+    by = "" if change.summary.startswith(user(change.actor_id)) else f" by {user(change.actor_id)}"
+    line = f"• {when(change.at)}: {summary}{by}"
     if change.reason:
         line += f"\n> {typed(clip(change.reason, 300))}"
     return line
