@@ -51,9 +51,10 @@ async def test_a_nudge_due_on_a_day_off_waits_for_the_next_working_morning(
 
     clock.set(thursday)
     await sweep(app)
-    assert messages_to(app, INTERVIEWER, before)[-1]["text"] == (
-        "Your scorecard for Jane Doe is due now."
-    )
+    # Held 22 hours, it says so rather than "due now".
+    held = messages_to(app, INTERVIEWER, before)[-1]["text"]
+    assert held.startswith("Your scorecard for Jane Doe was due <!date^"), held
+    assert held.endswith("|2026-11-18 10:45 UTC>: it is overdue by 22 hours 15 minutes.")
 
 
 async def test_a_warning_due_the_morning_after_a_day_off_comes_the_working_day_before(

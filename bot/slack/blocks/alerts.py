@@ -4,7 +4,7 @@ one sweep."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBlock, SectionBlock
 
@@ -243,6 +243,9 @@ def digest_message(
     return shown, (text, blocks)
 
 
+DUE_NOW_WITHIN = timedelta(hours=1)
+
+
 def nudge_message(item: AlertItem, now: datetime) -> tuple[str, list[Block]]:
     """To an interviewer, from the clock: their scorecard is due."""
     assert item.interview is not None
@@ -252,7 +255,9 @@ def nudge_message(item: AlertItem, now: datetime) -> tuple[str, list[Block]]:
         item.interview,
         item.stage_name,
         due_at=item.alert.deadline,
-        due_now=item.kind == Kind.FEEDBACK_DUE,
+        # Held past working hours, a day off or a day away, it is late when it comes:
+        # "due now" would hide by how much.
+        due_now=item.kind == Kind.FEEDBACK_DUE and now - item.alert.deadline < DUE_NOW_WITHIN,
         candidate_by=item.candidate.deadline_at if squeezed(item) else None,
         now=now,
     )
