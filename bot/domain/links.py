@@ -49,6 +49,11 @@ def with_scheme(link: str) -> str:
     return text if _SCHEME.match(text) or not _is_address(text) else f"https://{text}"
 
 
+def is_address(link: str) -> bool:
+    """A web address (with or without https://) or a mailto: one."""
+    return _is_address(link.strip())
+
+
 def _is_address(link: str) -> bool:
     if _SCHEME.match(link) and not link.lower().startswith(("http://", "https://")):
         return link.lower().startswith("mailto:") and "@" in link

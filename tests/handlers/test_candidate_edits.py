@@ -322,3 +322,7 @@ async def test_links_must_be_web_addresses_and_are_kept_once_each(app: Running) 
     assert (await candidate_named(app, "Dev Sharma")).links == (
         "https://linkedin.com/in/dev\ngithub.com/dev"
     )
+    # On the card each is a link a click opens, one pasted without https:// too.
+    shown = blocks_text((await card_of(app, "Dev"))["blocks"])
+    assert "<https://linkedin.com/in/dev|https://linkedin.com/in/dev>" in shown, shown
+    assert "<https://github.com/dev|github.com/dev>" in shown

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.links import is_address, with_scheme
 from bot.domain.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
 from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import (
@@ -224,6 +225,15 @@ def _history(card: CandidateCard) -> list[str]:
     return [line for _, line in dated[:HISTORY_LINES]]
 
 
+def _link(line: str) -> str:
+    """A link of the candidate's, one a click opens (pasted without https://, as people
+    do, it would not be); words an import kept as typed stay words."""
+    text = line.strip()
+    if not is_address(text) or any(c in text for c in "<>|"):
+        return esc(text)
+    return f"<{esc(with_scheme(text))}|{esc(text)}>"
+
+
 def status_blocks(
     card: CandidateCard, *, now: datetime, can_move: bool, extra: Sequence[Block] = ()
 ) -> list[Block]:
@@ -241,7 +251,7 @@ def status_blocks(
         ],
     )
     contact = [esc(candidate.email)] if candidate.email else []
-    contact += [esc(line) for line in (candidate.links or "").splitlines() if line.strip()]
+    contact += [_link(line) for line in (candidate.links or "").splitlines() if line.strip()]
     if contact:
         blocks.append(context(clip(" · ".join(contact), 2000)))
     history = _history(card)
