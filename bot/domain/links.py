@@ -17,12 +17,14 @@ def clean_links(text: str) -> tuple[str | None, str | None]:
     """(the links one a line, each once, or None for none; why they are refused, or None).
     An address may come without its https:// (linkedin.com/in/jane), as people paste it."""
     kept: dict[str, str] = {}  # the same address, with or without https:// or a last /
-    for link in _SEPARATORS.split(text.strip()):
-        if not link:
-            continue
+    links = [link for link in _SEPARATORS.split(text.strip()) if link]
+    for link in links:
         if not _is_address(link):
+            # Words with no address among them ("see her CV") are named whole, not by
+            # their first word.
+            bad = link if any(_is_address(other) for other in links) else text.strip()
             return None, (
-                f"“{link[:80]}” is not a web address: {EXAMPLE}. Put each link on a line of "
+                f"“{bad[:80]}” is not a web address: {EXAMPLE}. Put each link on a line of "
                 "its own, or between spaces."
             )
         kept.setdefault(with_scheme(link).lower().rstrip("/"), link)

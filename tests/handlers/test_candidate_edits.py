@@ -307,7 +307,8 @@ async def test_links_must_be_web_addresses_and_are_kept_once_each(app: Running) 
     await add_candidate(app, "Dev Sharma", role=role, links="github.com/dev")
     for bad, shown in (
         ("javascript:alert(1)", "“javascript:alert(1)” is not a web address"),
-        ("not a url", "“not” is not a web address"),
+        ("not a url", "“not a url” is not a web address"),
+        ("github.com/dev not-a-url", "“not-a-url” is not a web address"),
     ):
         refused = await save(app, "Dev Sharma", {"links": bad})
         assert refused.json()["errors"]["links"].startswith(shown), refused.text
