@@ -46,6 +46,7 @@ class Kind(StrEnum):
     STAGE_IDLE = "stage_idle"
     TAKEHOME_OVERDUE = "takehome_overdue"
     INTERVIEW_REMINDER = "interview_reminder"
+    PANEL_GAP = "panel_gap"  # an interviewer said they can't make it; nothing changed since
 
 
 # Which clock each kind belongs to: a snooze of that clock moves all its steps.
@@ -64,6 +65,7 @@ CLOCK_OF: dict[Kind, str] = {
     # Its own clock: planned apart from the seat's feedback chain, so a reminder never
     # supersedes a nudge, nor a nudge a reminder; nothing snoozes it.
     Kind.INTERVIEW_REMINDER: "reminder",
+    Kind.PANEL_GAP: "reminder",
 }
 
 
@@ -515,18 +517,34 @@ def plan_seat(facts: SeatFacts, now: datetime) -> Plan:
 # The reminder before an interview ---------------------------------------------------------------
 
 
+PANEL_GAP_BEFORE = DAY  # the recruiters' warning of a seat nobody filled, before the start
+
+
 def reminder_step(facts: SeatFacts) -> Step | None:
     """The interviewer's reminder, `reminder_minutes` before the interview starts. Its
     deadline is the start, so the alert's key changes when the interview is moved and
-    the new time gets its own reminder. Urgent: it goes at that time whatever the hour."""
+    the new time gets its own reminder. Urgent: it goes at that time whatever the hour.
+
+    An interviewer who said they can't make it gets none: instead, if the interview is
+    still booked with them a day before it starts, the recruiters are warned (their
+    first DM may have gone unread), once."""
     if (
         facts.starts_at is None
-        or facts.reminder_minutes <= 0
         or facts.submitted
         or not facts.held
-        or facts.cant_make_it
         or facts.candidate_stage not in SCHEDULABLE
     ):
+        return None
+    if facts.cant_make_it:
+        return Step(
+            Kind.PANEL_GAP,
+            facts.starts_at - PANEL_GAP_BEFORE,
+            facts.starts_at,
+            Audience.RECRUITERS,
+            urgent=True,
+            subject=facts.subject,
+        )
+    if facts.reminder_minutes <= 0:
         return None
     return Step(
         Kind.INTERVIEW_REMINDER,

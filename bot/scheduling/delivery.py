@@ -173,12 +173,13 @@ async def _days_off(
 async def _drop_late_reminders(
     db: Database, items: list[AlertItem], now: datetime, report: Report
 ) -> list[AlertItem]:
-    """A reminder still unsent when its interview starts (Slack refused it until then),
-    or whose interview was cancelled meanwhile, is skipped: it would only be noise."""
+    """A reminder (or a panel-gap warning) still unsent when its interview starts (Slack
+    refused it until then), or whose interview was cancelled meanwhile, is skipped: it
+    would only be noise."""
     late = [
         item
         for item in items
-        if item.alert.kind == Kind.INTERVIEW_REMINDER
+        if item.alert.kind in (Kind.INTERVIEW_REMINDER, Kind.PANEL_GAP)
         and (
             item.interview is None
             or item.interview.starts_at <= now

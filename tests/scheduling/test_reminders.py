@@ -295,6 +295,17 @@ async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
     await app.settle()
     before = len(app.standin.calls)
 
+    # A day before, the panel still unchanged: the recruiters are warned, once.
+    clock.set(TUESDAY_10 - timedelta(days=1))
+    await sweep(app)
+    [gap] = digests_to(app, RECRUITER, before)
+    assert f"<@{INTERVIEWER}> said they can't make Production incident interview" in gap, gap
+    assert "still booked with them. Reschedule it or change its interviewers" in gap
+    assert digests_to(app, HM, before) == []  # the recruiters fix panels
+    clock.set(TUESDAY_10 - 2 * timedelta(hours=1))
+    await sweep(app)
+    assert len(digests_to(app, RECRUITER, before)) == 1
+
     clock.set(TUESDAY_10 - 30 * MINUTE)
     await sweep(app)
     assert reminders_to(app, INTERVIEWER, before) == []
@@ -310,3 +321,24 @@ async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
     clock.set(TUESDAY_10 + timedelta(days=2, hours=1))
     await sweep(app)
     assert any(f"<@{INTERVIEWER}>" in d for d in digests_to(app, RECRUITER, before))
+
+
+@pytest.mark.both_databases
+async def test_a_panel_fixed_after_a_cant_make_it_warns_nobody(
+    app: Running, clock: ManualClock
+) -> None:
+    await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    kit = kit_for(app, INTERVIEWER)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
+    await app.settle()
+    [alert] = [m for m in messages_to(app, RECRUITER) if "can't make" in m["text"]]
+    await click(app, alert, "Change interviewers", user=RECRUITER, channel=f"D{RECRUITER}")
+    await app.slack.submit_view(last_view(app), {"interviewers": [INTERVIEWER_2]}, user=RECRUITER)
+    await app.settle()
+    before = len(app.standin.calls)
+
+    clock.set(TUESDAY_10 - timedelta(days=1))
+    await sweep(app)
+
+    assert digests_to(app, RECRUITER, before) == []

@@ -37,6 +37,7 @@ URGENT = {
     Kind.DECISION_BREACH,
     Kind.OFFER_EXPIRED,
     Kind.TAKEHOME_OVERDUE,
+    Kind.PANEL_GAP,
 }
 
 
@@ -163,6 +164,14 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
                 f":rotating_light: {_who(item)}: the take-home was due {when(deadline)} "
                 f"({late} ago) and is not recorded yet. Record it as received or not received "
                 "on the status card."
+            )
+        case Kind.PANEL_GAP:
+            interviewer = alert.subject.split(":", 1)[-1]
+            return (
+                f":warning: {_who(item)}: {user(interviewer)} said they can't make "
+                f"{esc(item.stage_name or 'the interview')} ({when(deadline)}, {left} from now), "
+                "and it is still booked with them. Reschedule it or change its interviewers "
+                "from the card."
             )
         case Kind.STAGE_IDLE:
             idle = duration(now - item.candidate.stage_entered_at)
