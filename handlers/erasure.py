@@ -67,7 +67,10 @@ async def _export_person(reply: Asker, candidate_id: int) -> None:
     if data is None:
         return
     name, number = str(data["candidate"]["name"]), int(data["candidate"]["id"])
-    await reply.tell(f"Sending you everything held about {esc(name)} in our DM, as JSON.")
+    await reply.tell(
+        f"Sending you everything held about {esc(name)} in our DM, as JSON."
+        + blocks.other_records_note(data["other_records_maybe_same_person"])
+    )
     filename = f"loopkeeper-candidate-{number}-{deps.clock.now():%Y-%m-%d}.json"
     deps.background.run(
         _send_file(

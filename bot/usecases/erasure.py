@@ -45,6 +45,9 @@ class ErasurePreview:
     stage_events: int
     interviews: int
     ratings: int
+    # Other records that may be the same person (same email, or same name in the role):
+    # (id, name, role title, stage). Erasing this one leaves them; the admin should know.
+    others: tuple[tuple[int, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ async def preview(
     """What the confirmation shows; raises NotAllowed (not an admin, erased, open)."""
     async with db.reader() as session:
         held = await _held(session, user_id, candidate_id, operator=operator)
+        others = await _others(session, held.candidate)
     refusal = erase_refusal(held.candidate)
     if refusal:
         raise NotAllowed(refusal)
@@ -136,7 +140,24 @@ async def preview(
         stage_events=len(held.events),
         interviews=len(held.interviews),
         ratings=len(held.ratings) + len(held.takehome_ratings),
+        others=others,
     )
+
+
+async def _others(
+    session: store.AsyncSession, candidate: Candidate
+) -> tuple[tuple[int, str, str, str], ...]:
+    """Records not yet erased that may be the same person as `candidate`."""
+    found = []
+    for other in await store.same_person(
+        session, email=candidate.email, role_id=candidate.role_id, key=candidate.name_key
+    ):
+        if other.id == candidate.id or other.erased_at is not None:
+            continue
+        role = await store.role_with_team(session, role_id=other.role_id)
+        title = role.role.title if role else "?"
+        found.append((other.id or 0, other.name, title, other.stage))
+    return tuple(found)
 
 
 async def erase_in(
@@ -188,8 +209,14 @@ async def person_data(db: Database, *, user_id: str, candidate_id: int) -> dict[
     """Everything held about one candidate (a subject access request); raises NotAllowed."""
     async with db.reader() as session:
         held = await _held(session, user_id, candidate_id)
+        others = await _others(session, held.candidate)
     return {
         "candidate": held.candidate.model_dump(mode="json"),
+        # Not in this file: records that may be the same person, each exported on its own.
+        "other_records_maybe_same_person": [
+            {"id": i, "name": name, "role": title, "stage": stage}
+            for i, name, title, stage in others
+        ],
         "role": {"id": held.role.id, "title": held.role.title},
         "stage_history": _dump(held.events),
         "interviews": [

@@ -17,6 +17,7 @@ from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
     add_candidate,
+    all_candidates,
     answer,
     blocks_text,
     buttons,
@@ -282,6 +283,28 @@ async def test_only_admins_erase_and_open_candidates_are_closed_first(app: Runni
     refused = await app.slack.submit_view(last_view(app), {"confirm": "ERASE"}, user=RECRUITER)
     assert "for Loopkeeper admins" in refused.json()["errors"]["confirm"]
     assert (await candidate_named(app, NAME)).erased_at is None
+
+
+async def test_the_confirmation_names_other_records_of_the_same_person(app: Running) -> None:
+    """Someone who asks to be forgotten may be on file twice (another role, the same
+    email): the admin sees the others, each to erase on its own."""
+    role = await create_role(app)
+    other = await create_role(app, title="Data Engineer")
+    await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
+    await app.slack.command(f"move Jane Doe to rejected: {REASON}", user=RECRUITER)
+    await add_candidate(app, "J. Doe", role=other, email="JANE@example.com")
+    [first, second] = sorted((await all_candidates(app)), key=lambda c: c.id or 0)
+
+    await open_erase(app, "Jane Doe")
+
+    shown = blocks_text(last_view(app)["blocks"])
+    assert "*Not erased by this*, and maybe the same person" in shown, shown
+    assert f"• #{second.id} *J. Doe*, Data Engineer (sourced): `/hire erase #{second.id}`" in shown
+    assert f"#{first.id} *Jane Doe*" not in shown  # not the one being erased
+    # A subject access export says the same of what it leaves out.
+    told = answer(await app.slack.command("export-person Jane Doe", user=ADMIN))["text"]
+    maybe = "Not in it, and maybe the same person (same email, or same name in the role)"
+    assert f"{maybe}: #{second.id} J. Doe, Data Engineer (sourced)." in told, told
 
 
 async def test_names_that_match_several_or_none(app: Running) -> None:

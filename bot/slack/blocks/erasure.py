@@ -3,8 +3,9 @@ notice to a role's recruiters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
@@ -49,6 +50,7 @@ def erase_confirm_modal(preview: ErasurePreview) -> View:
     blocks: list[Block] = [
         section("*What goes, for good:*\n" + "\n".join(goes)),
         section("*What stays:* " + stays),
+        *_others(preview),
         InputBlock(
             block_id="confirm",
             label=f"Type {CONFIRM_WORD} to confirm",
@@ -65,6 +67,28 @@ def erase_confirm_modal(preview: ErasurePreview) -> View:
     )
 
 
+def _others(preview: ErasurePreview) -> list[Block]:
+    """Other records of the same email, or of the same name in the role: a person who
+    asked to be forgotten may be in more than one; each is erased on its own."""
+    if not preview.others:
+        return []
+    lines = [
+        f"• #{i} *{esc(clip(name, 80))}*, {esc(title)} ({stage}): `/hire erase #{i}`"
+        for i, name, title, stage in preview.others[:10]
+    ]
+    if len(preview.others) > len(lines):
+        lines.append(f"… and {len(preview.others) - len(lines)} more.")
+    return [
+        section(
+            clip(
+                "*Not erased by this*, and maybe the same person (same email, or same name "
+                "in this role):\n" + "\n".join(lines),
+                3000,
+            )
+        )
+    ]
+
+
 def confirm_problem(typed: str) -> str | None:
     if typed.strip().upper() != CONFIRM_WORD:
         return f"Type {CONFIRM_WORD} to erase, or Cancel to keep everything."
@@ -75,6 +99,20 @@ def erased_message(name: str, role_title: str) -> str:
     return (
         f"Done: the candidate in {esc(role_title)} is now *{esc(name)}*. Their personal "
         "data is gone; stages, dates and ratings stay for the numbers."
+    )
+
+
+def other_records_note(others: Sequence[Mapping[str, Any]]) -> str:
+    """After an export-person answer: the records it leaves out that may be the same person."""
+    if not others:
+        return ""
+    named = "; ".join(
+        f"#{o['id']} {esc(clip(str(o['name']), 80))}, {esc(str(o['role']))} ({o['stage']})"
+        for o in others[:10]
+    )
+    return (
+        f" Not in it, and maybe the same person (same email, or same name in the role): "
+        f"{named}. Export each with `/hire export-person #<number>`."
     )
 
 
