@@ -11,6 +11,7 @@ from bot import store
 from bot.domain import access, candidate_csv
 from bot.domain.candidate_csv import Existing, ImportFileError, Parsed, Preview, RoleRef
 from bot.domain.names import name_key
+from bot.store import admins as admin_rows
 from bot.store import roles as role_store
 from bot.store.engine import Database
 from bot.store.roles import CLOSED_ROLE
@@ -26,6 +27,11 @@ ALL_CLOSED = (
 NO_ROLES = (
     "You can import candidates only into roles where you are a recruiter or the hiring "
     "manager, and you are on none yet. An admin creates roles with `/hire role`."
+)
+NO_ROLES_ADMIN = (
+    "You can import candidates only into roles where you are a recruiter or the hiring "
+    "manager, and you are on none yet, admin as you are. Add yourself to a role's "
+    "recruiters with `/hire role edit <title>`, or create one with `/hire role`."
 )
 
 
@@ -100,7 +106,8 @@ async def _parse(
     their only one), and the file parsed against them; NotAllowed without any role."""
     roles = await _roles(session, importer)
     if not roles:
-        raise NotAllowed(NO_ROLES)
+        admin = importer.actor_id in await admin_rows.admin_ids(session)
+        raise NotAllowed(NO_ROLES_ADMIN if admin else NO_ROLES)
     default = _default(roles, role_id=role_id, role_title=role_title)
     # A closed role takes no new candidates: the file may name only open ones.
     if default is not None and default.id in {r.id for r in roles if r.status == CLOSED_ROLE}:
