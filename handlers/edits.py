@@ -259,10 +259,15 @@ async def save_role(ack: AsyncAck, modal: Modal) -> None:
         seen=metadata.seen,
         form=form,
         now=deps.clock.now(),
+        reason=forms.text(view, "reason"),
     )
     await ack()
     text, blocks = role_blocks.role_edited_message(
-        done.role, done.team.recruiter_ids, done.changes, editor_id=modal.user_id
+        done.role,
+        done.team.recruiter_ids,
+        done.changes,
+        editor_id=modal.user_id,
+        reason=done.reason,
     )
     # The team hears of it in the role's channel too (Slack refusing that is logged).
     where = [modal.user_id, done.role.channel_id] if done.changes else [modal.user_id]

@@ -13,7 +13,7 @@ from typing import cast
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
-from bot.domain.limits import MAX_NAME, too_long
+from bot.domain.limits import MAX_NAME, MAX_REASON, too_long
 from bot.domain.names import clean_name, name_key
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import is_known_template
@@ -259,6 +259,7 @@ class RoleEdited:
     role: Role
     team: Team
     changes: list[str]  # empty: the form was saved as it was
+    reason: str = ""  # why, if the editor said (kept in the role's history)
 
 
 @dataclass(frozen=True)
@@ -353,10 +354,12 @@ async def edit_role(
     seen: str,
     form: NewRole,
     now: datetime,
+    reason: str = "",
 ) -> RoleEdited:
     """Save the edit form in one transaction: the role and its recruiters, every open
     candidate's clocks re-planned (the new settings apply from now on), the change
-    recorded. Raises NotAllowed, or FormErrors (bad values, a title clash, a stale form)."""
+    recorded with `reason`, if given. Raises NotAllowed, or FormErrors (bad values, a
+    title clash, a stale form)."""
     async with db.transaction() as session:
         current = await _locked(
             session, role_id=role_id, user_id=actor_id, admins=admins, refusal=edit_refusal
@@ -366,6 +369,9 @@ async def edit_role(
         role = current.role
         await template_rows.ensure_templates(session, [form.template])
         clocks, errors = check_new_role(form, current_template=role.template)
+        reason = reason.strip()
+        if problem := too_long("reason", reason, MAX_REASON):
+            errors["reason"] = problem
         if errors:
             raise FormErrors(errors)
         assert form.hiring_manager_id and form.channel_id and form.template
@@ -403,8 +409,9 @@ async def edit_role(
                 summary="; ".join(changes),
                 now=now,
                 role_id=role_id,
+                reason=reason,
             )
-        return RoleEdited(updated.role, updated.team, changes)
+        return RoleEdited(updated.role, updated.team, changes, reason if changes else "")
 
 
 def close_refusal(role: store.RoleWithTeam, user_id: str, admins: Collection[str]) -> str | None:

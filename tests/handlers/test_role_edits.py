@@ -98,6 +98,7 @@ async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, 
             "recruiters": [RECRUITER_2],
             "decision_hours": "12",
             "reminder_minutes": "0",
+            "reason": "Riya takes over; we decide <faster>",
         },
         user=HM,
     )
@@ -124,6 +125,11 @@ async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, 
     assert "<@UREC0002>" in told  # a mention, not escaped text
     in_channel = [m for m in messages_to(app, HIRING_CHANNEL) if m["text"].startswith("Role upd")]
     assert len(in_channel) == 1
+    # The why, kept with the change and told with it (typed text stays text).
+    assert change.reason == "Riya takes over; we decide <faster>"
+    assert "> Riya takes over; we decide &lt;faster&gt;" in blocks_text(in_channel[0]["blocks"])
+    history = answer(await app.slack.command("role history Senior MLOps Engineer", user=HM))
+    assert "(Riya takes over; we decide &lt;faster&gt;)" in blocks_text(history["blocks"])
 
     # The running decision window now ends 12 h after the last scorecard, not 48 h; the
     # alert goes to the new recruiter and not to the one who left.

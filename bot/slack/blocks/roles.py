@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.limits import MAX_REASON
 from bot.domain.scorecards import (
     DEFAULT_TEMPLATE,
     Template,
@@ -177,6 +178,15 @@ def create_role_modal(
         )
     if editing is None:
         return form_modal(CREATE_ROLE, "Create a role", "Create role", blocks)
+    blocks.append(
+        InputBlock(
+            block_id="reason",
+            label="Why (optional)",
+            hint="Kept in the role's history, and told to its channel with the change.",
+            optional=True,
+            element=PlainTextInputElement(action_id="value", max_length=MAX_REASON),
+        )
+    )
     metadata = RoleMetadata(editing.id or 0, seen).encode()
     return form_modal(EDIT_ROLE, "Edit role", "Save", blocks, metadata=metadata)
 
@@ -286,7 +296,12 @@ CLOCK_CHANGES = (
 
 
 def role_edited_message(
-    role: Role, recruiter_ids: frozenset[str], changes: list[str], *, editor_id: str
+    role: Role,
+    recruiter_ids: frozenset[str],
+    changes: list[str],
+    *,
+    editor_id: str,
+    reason: str = "",
 ) -> tuple[str, list[Block]]:
     if not changes:
         text = f"Nothing to change: {esc(role.title)} is as the form showed."
@@ -296,6 +311,7 @@ def role_edited_message(
     text = f"Role updated: {esc(role.title)}"
     return text, [
         section(clip(f":pencil2: Role updated by {user(editor_id)}.\n{shown}", 3000)),
+        *([section(clip(f"> {esc(reason)}", 3000))] if reason else []),
         section(_summary(role, recruiter_ids)),
         context(CLOCK_CHANGES),
     ]
