@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.numbers import record_id
+from bot.domain.stages import SCHEDULABLE
 from bot.slack import notify
 from bot.slack.blocks import closeout as closeout_blocks
 from bot.slack.blocks import edits as edit_blocks
@@ -302,7 +303,7 @@ async def save_candidate(ack: AsyncAck, modal: Modal) -> None:
     )
     await ack()
     modal.confirm(done.card, edit_blocks.edited_note(done), name="confirm-edit")
-    if done.kits_stale:
+    if done.kits_stale and done.card.stage in SCHEDULABLE:  # past decision, kits are closed
         modal.later(_redraw_kits(modal, done), name="edit-kits")
 
 

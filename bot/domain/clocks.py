@@ -472,9 +472,13 @@ class SeatFacts:
     held: bool = True  # False once the interview is cancelled or a no-show: nothing is due
     starts_at: datetime | None = None  # for the reminder before the interview
     reminder_minutes: int = 0  # the role's setting; 0 sends no reminder
-    # The interviewer said they can't make this time: no reminder, no nudges to them
+    # When the interviewer said they can't make this time: no reminder, no nudges to them
     # (the recruiters were told, and see the scorecard overdue if nothing changes).
-    cant_make_it: bool = False
+    cant_make_it_at: datetime | None = None
+
+    @property
+    def cant_make_it(self) -> bool:
+        return self.cant_make_it_at is not None
 
     @property
     def subject(self) -> str:
@@ -527,7 +531,8 @@ def reminder_step(facts: SeatFacts) -> Step | None:
 
     An interviewer who said they can't make it gets none: instead, if the interview is
     still booked with them a day before it starts, the recruiters are warned (their
-    first DM may have gone unread), once."""
+    first DM may have gone unread), once; unless they said it within that last day, when
+    the recruiters' DM has just gone."""
     if (
         facts.starts_at is None
         or facts.submitted
@@ -535,10 +540,13 @@ def reminder_step(facts: SeatFacts) -> Step | None:
         or facts.candidate_stage not in SCHEDULABLE
     ):
         return None
-    if facts.cant_make_it:
+    if facts.cant_make_it_at is not None:
+        warn_at = facts.starts_at - PANEL_GAP_BEFORE
+        if facts.cant_make_it_at >= warn_at:
+            return None  # said within the last day: their DM, just sent, is the warning
         return Step(
             Kind.PANEL_GAP,
-            facts.starts_at - PANEL_GAP_BEFORE,
+            warn_at,
             facts.starts_at,
             Audience.RECRUITERS,
             urgent=True,

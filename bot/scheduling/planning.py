@@ -111,7 +111,7 @@ async def _plan_seats(
             held=interview.status == InterviewStatus.SCHEDULED,
             starts_at=interview.starts_at,
             reminder_minutes=role.reminder_minutes,
-            cant_make_it=seat.cant_make_it_at is not None,
+            cant_make_it_at=seat.cant_make_it_at,
         )
         team = await teams.get(session, role)
         next_at: datetime | None = None

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from bot import store
 from bot.domain import access, clocks
 from bot.domain.limits import too_long
-from bot.domain.stages import Stage
+from bot.domain.stages import SCHEDULABLE, Stage
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
@@ -180,7 +180,10 @@ async def _dues(
     session: store.AsyncSession, card: CandidateCard, by: datetime | None
 ) -> dict[tuple[int, str], tuple[datetime, datetime]]:
     """(interview, interviewer) -> (the interview's start, when their scorecard is due)
-    under the deadline `by`, for each scorecard still owed."""
+    under the deadline `by`, for each scorecard still owed. Past decision none is owed:
+    scorecards close then (feedback.EDITABLE), so no due time moves."""
+    if card.stage not in SCHEDULABLE:
+        return {}
     role_clocks = clocks.of_role(card.role)
     return {
         (interview.id or 0, seat.interviewer_id): (

@@ -175,10 +175,14 @@ async def _last_change(session: store.AsyncSession, interview: Interview) -> Cha
 
 
 async def _context_in(
-    session: store.AsyncSession, *, actor_id: str, interview: Interview
+    session: store.AsyncSession,
+    *,
+    actor_id: str,
+    interview: Interview,
+    refusal: Callable[[CandidateCard, str], str | None] = change_refusal,
 ) -> InterviewContext:
     card = await allowed_card(
-        session, user_id=actor_id, candidate_id=interview.candidate_id, refusal=change_refusal
+        session, user_id=actor_id, candidate_id=interview.candidate_id, refusal=refusal
     )
     assert interview.id is not None
     seats = await seats_store.seats_of_interview(session, interview_id=interview.id)
@@ -302,7 +306,11 @@ async def as_now(session: store.AsyncSession, *, actor_id: str, interview_id: in
     deadline), so that its kits can be drawn again."""
     interview = await store.get_interview(session, interview_id=interview_id)
     assert interview is not None
-    context = await _context_in(session, actor_id=actor_id, interview=interview)
+    # The change was to the candidate, allowed by its own rule: nothing more to refuse
+    # here (a candidate in offer has interviews nobody may change, yet a deadline).
+    context = await _context_in(
+        session, actor_id=actor_id, interview=interview, refusal=lambda _card, _user: None
+    )
     template = template_of(interview, context.card.role)
     return Changed(context, competencies_for(template, interview.plan_stage), _kits(context.seats))
 
@@ -796,6 +804,9 @@ async def cant_make_it(
         _check_proposals(given, now=now, booked=interview.starts_at)
         times = tuple(given.values())
         await seats_store.flag_cant_make_it(session, seat=seat, at=now, reason=text, proposed=times)
+        # The seat's reminder becomes the recruiters' warning a day ahead (clocks.PANEL_GAP),
+        # and its nudges stop: planned again from now, not when the interview was booked.
+        await store.replan_clocks(session, candidate_id=candidate.id, now=now)
         # The history is plain text: the times in UTC, as every stored summary has it.
         could_do = "; could do " + " or ".join(in_utc(at) for at in times) if times else ""
         await store.changes.record_change(

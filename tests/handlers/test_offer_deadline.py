@@ -14,7 +14,17 @@ from sqlmodel import select
 from bot.slack.blocks.common import when
 from bot.store.tables import Offer, StageEvent
 from tests.conftest import HM, RECRUITER, Running
-from tests.flows import answer, blocks_text, buttons, click, last_view
+from tests.flows import (
+    add_candidate,
+    answer,
+    blocks_text,
+    buttons,
+    candidate_named,
+    click,
+    create_role,
+    last_view,
+    schedule,
+)
 from tests.scheduling.test_sweep import extend_offer, offered_jane, sweep
 
 # The offer is a locked read-and-write: both databases.
@@ -228,3 +238,30 @@ async def test_a_revision_tells_the_team_the_expiry_the_deadline_leaves(
     ]
     shown = blocks_text(to_hm["blocks"])
     assert f"Expires {when(decides)}, their own deadline" in shown, shown
+
+
+async def test_a_deadline_in_offer_with_a_scorecard_never_sent_is_taken(
+    app: Running, clock
+) -> None:
+    """An interviewer never sent their scorecard, and the team went on to an offer: its
+    scorecard is closed, so the deadline moves no due time and is saved, as the offer's
+    refusals tell the recruiter to do."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane", starts=clock.now() + timedelta(hours=2))
+    clock.advance(timedelta(hours=4))  # held; the scorecard never comes
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await extend_offer(app, hours=72)
+    before = len(app.standin.calls)
+    decides = clock.now() + timedelta(hours=20)
+
+    card = await set_deadline(app, {"deadline": decides, "reason": "competing offer"})
+
+    assert (await candidate_named(app, "Jane Doe")).deadline_at == decides
+    assert "decides by" in blocks_text(card["blocks"])
+    told = [
+        c.args["channel"]
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] != RECRUITER
+    ]
+    assert told == []  # no interviewer hears of a due time: none is owed

@@ -289,6 +289,7 @@ async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
     due" would only say we did not listen. The recruiters still see the scorecard
     overdue if the panel is left as it is; the rest of the panel is reminded as usual."""
     await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await sweep(app)  # as the sweeper does each minute: the reminders are planned
     kit = kit_for(app, INTERVIEWER)
     await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
     await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
@@ -342,3 +343,26 @@ async def test_a_panel_fixed_after_a_cant_make_it_warns_nobody(
     await sweep(app)
 
     assert digests_to(app, RECRUITER, before) == []
+
+
+@pytest.mark.both_databases
+async def test_said_within_the_last_day_the_recruiters_dm_is_the_only_warning(
+    app: Running, clock: ManualClock
+) -> None:
+    await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 - timedelta(hours=5))
+    await sweep(app)
+    kit = kit_for(app, INTERVIEWER)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
+    await app.settle()
+    assert len([m for m in messages_to(app, RECRUITER) if "can't make" in m["text"]]) == 1
+    before = len(app.standin.calls)
+
+    for hours in (4, 1, 0.5):
+        clock.set(TUESDAY_10 - timedelta(hours=hours))
+        await sweep(app)
+
+    assert digests_to(app, RECRUITER, before) == []
+    assert reminders_to(app, INTERVIEWER, before) == []
+    assert len(reminders_to(app, INTERVIEWER_2, before)) == 1
