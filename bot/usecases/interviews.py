@@ -150,9 +150,15 @@ class Changed:
         return self.context.interview
 
     def kit(self, interviewer_ids: list[str]) -> Scheduled:
-        """What an interviewer's kit shows of this interview, as it is now."""
+        """What an interviewer's kit shows of this interview, as it is now: the due time
+        their seat holds (set at booking, the role's window then), not the role's now."""
         context = self.context
         assert context.stage is not None
+        booked_due = context.interview.ends_at + timedelta(hours=context.card.role.feedback_hours)
+        due = next(
+            (s.feedback_due_at for s in context.seats if s.interviewer_id in interviewer_ids),
+            booked_due,
+        )
         return Scheduled(
             context.interview,
             context.card.candidate,
@@ -160,7 +166,7 @@ class Changed:
             context.stage,
             self.competencies,
             interviewer_ids,
-            context.interview.ends_at + timedelta(hours=context.card.role.feedback_hours),
+            due,
             None,
             warnings=self.warnings,
         )

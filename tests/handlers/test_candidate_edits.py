@@ -8,9 +8,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 
-from bot.store.tables import Candidate, Change, Interview
+from bot.store.tables import Candidate, Change, Interview, Role
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
@@ -225,6 +225,10 @@ async def test_a_rename_or_move_redraws_the_kits_of_scorecards_still_owed(app: R
     await add_candidate(app, "Maya Chen", role=mlops)
     await schedule(app, "Maya", interviewers=(INTERVIEWER,))
     kit = kit_for(app, INTERVIEWER)
+    due = kit_due(kit)
+    # Data Engineer's scorecard window differs: the booked seat keeps the due time it had.
+    async with app.deps.db.transaction() as session:
+        await session.exec(update(Role).where(col(Role.id) == data.id).values(feedback_hours=72))
     before = len(app.standin.calls)
 
     form = await open_edit(app, user=HM)
@@ -242,12 +246,18 @@ async def test_a_rename_or_move_redraws_the_kits_of_scorecards_still_owed(app: R
     assert "Maya Chen" not in shown
     assert "Submit scorecard" in buttons(edited["blocks"])
     assert edited["ts"] == kit_ts(app, kit)
+    assert kit_due(edited) == due, (kit_due(edited), due)
     # An email changed alone redraws nothing.
     before = len(app.standin.calls)
     form = await open_edit(app, "Maya Lin", user=HM)
     await app.slack.submit_view(form, {"email": "maya@new.example"}, user=HM)
     await app.settle()
     assert not [c for c in app.standin.calls[before:] if c.method == "chat.update"]
+
+
+def kit_due(kit: dict[str, Any]) -> str:
+    shown = blocks_text(kit["blocks"])
+    return shown.split("Scorecard due*\n", 1)[1].split("\n", 1)[0]
 
 
 def kit_ts(app: Running, kit: dict[str, Any]) -> str:

@@ -211,7 +211,7 @@ async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete
     assert (await candidate_named(app, "Maya Chen")).feedback_complete_at == clock.now()
     # It says what the feedback lacks: whoever decides sees the interview that wasn't held.
     missing = blocks_text(summary["blocks"])
-    assert "*Not held*, so not in this feedback: *Pipeline and tooling audit* (" in missing
+    assert ":ghost: *Not held*: *Pipeline and tooling audit* (" in missing
     assert "): cancelled." in missing, missing
     shown = blocks_text((await card_of(app))["blocks"])
     assert f"~Pipeline and tooling audit~ cancelled by <@{RECRUITER}>: Candidate" in shown

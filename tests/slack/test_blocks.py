@@ -172,3 +172,18 @@ def test_help_fits_slack_however_many_commands_it_lists(monkeypatch) -> None:
     shown = "\n\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
     assert shown.count("`/hire status <name>`") == 3
     assert sum(b["type"] == "section" for b in blocks) >= 3
+
+
+def test_a_long_list_of_links_shows_whole_links_and_counts_the_rest() -> None:
+    """Each link is Slack markup twice its length: cut at the limit, the last would be
+    left open and show as broken text."""
+    found = card()
+    [contact] = [
+        b
+        for b in to_dicts(cards.status_blocks(found, now=NOW, can_move=True))
+        if b["type"] == "context" and "example.com" in str(b)
+    ]
+    text = contact["elements"][0]["text"]
+    assert len(text) <= 2000 and text.count("<https://") == text.count(">")
+    shown = text.count("<https://")
+    assert 0 < shown < 12 and text.endswith(f"and {12 - shown} more on the edit form")

@@ -161,15 +161,17 @@ def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
         InterviewView(interview.model_copy(update={"id": n}), template.plan[0], seats(n), template)
         for n in (1, 2, 3)
     ]
-    for n, status in ((4, "no_show"), (5, "cancelled")):  # and two that were not held
+    # And two that were not held: a no-show, and one cancelled after its scorecards came.
+    for n, status, scored in ((4, "no_show", []), (5, "cancelled", seats(5))):
         gone = interview.model_copy(update={"id": n, "status": status})
-        interviews.append(InterviewView(gone, template.plan[0], [], template))
+        interviews.append(InterviewView(gone, template.plan[0], scored, template))
     loop = Loop(found.candidate, found.role, found.team, template, interviews, True)
     names = {f"UINT{i:04d}": "Maximiliana" for i in range(6)}
     text, blocks = loop_summary_message(loop, names, decide_by=NOW)
     assert text and message_problems(to_dicts(blocks)) == []
     shown = blocks_text(to_dicts(blocks))
-    assert "the candidate did not come" in shown and "): cancelled." in shown
+    assert "the candidate did not come;" in shown
+    assert "): cancelled, its scorecards above as written." in shown
     first = interviews[0].seats[0].scorecard
     assert first is not None
     text, blocks = loop_revised_message(

@@ -225,6 +225,20 @@ def _history(card: CandidateCard) -> list[str]:
     return [line for _, line in dated[:HISTORY_LINES]]
 
 
+def _whole_items(items: list[str], limit: int) -> str:
+    """The items joined, as many whole ones as fit `limit`, then how many more: a link's
+    markup cut in half would show as broken text."""
+    if len(whole := " · ".join(items)) <= limit:
+        return whole
+    shown: list[str] = []
+    for n, item in enumerate(items):
+        more = f"and {len(items) - n} more on the edit form"
+        if len(" · ".join([*shown, item, more])) > limit:
+            return " · ".join([*shown, more])
+        shown.append(item)
+    return " · ".join(shown)  # not reached: the whole did not fit
+
+
 def _link(line: str) -> str:
     """A link of the candidate's, one a click opens (pasted without https://, as people
     do, it would not be); words an import kept as typed stay words."""
@@ -253,7 +267,7 @@ def status_blocks(
     contact = [esc(candidate.email)] if candidate.email else []
     contact += [_link(line) for line in (candidate.links or "").splitlines() if line.strip()]
     if contact:
-        blocks.append(context(clip(" · ".join(contact), 2000)))
+        blocks.append(context(_whole_items(contact, 2000)))
     history = _history(card)
     if history:
         lines = "\n".join(history)

@@ -619,10 +619,12 @@ def _not_held(interviews: list[InterviewView]) -> str:
             if i.interview.status == InterviewStatus.NO_SHOW
             else "cancelled"
         )
+        # A scorecard written before the cancel stays in the feedback above.
+        + (", its scorecards above as written" if any(s.scorecard for s in i.seats) else "")
         for i in interviews
     ]
     return (
-        ":ghost: *Not held*, so not in this feedback: "
+        ":ghost: *Not held*: "
         + "; ".join(lines)
         + ". Rescheduling a no-show, or scheduling another interview, reopens the loop."
     )
