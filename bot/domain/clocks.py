@@ -544,13 +544,15 @@ def reminder_step(facts: SeatFacts) -> Step | None:
         warn_at = facts.starts_at - PANEL_GAP_BEFORE
         if facts.cant_make_it_at >= warn_at:
             return None  # said within the last day: their DM, just sent, is the warning
+        # A warning, not a breach: it keeps to working hours, landing on the last working
+        # moment before its time when that falls on a weekend (as the loop's warning does).
         return Step(
             Kind.PANEL_GAP,
             warn_at,
             facts.starts_at,
             Audience.RECRUITERS,
-            urgent=True,
             subject=facts.subject,
+            lead=WARNING_LEAD,
         )
     if facts.reminder_minutes <= 0:
         return None
@@ -574,9 +576,9 @@ def plan_reminder(facts: SeatFacts, now: datetime) -> Plan:
     step = reminder_step(facts)
     if step is None or now >= step.deadline:
         return Plan(None)
-    if step.due_at <= now:
+    if step.plan_at <= now:
         return Plan(step)
-    return Plan(None, next_at=step.due_at)
+    return Plan(None, next_at=step.plan_at)
 
 
 # Take-home clock --------------------------------------------------------------------------------

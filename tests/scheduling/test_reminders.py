@@ -366,3 +366,31 @@ async def test_said_within_the_last_day_the_recruiters_dm_is_the_only_warning(
     assert digests_to(app, RECRUITER, before) == []
     assert reminders_to(app, INTERVIEWER, before) == []
     assert len(reminders_to(app, INTERVIEWER_2, before)) == 1
+
+
+@pytest.mark.both_databases
+async def test_a_panel_gap_warning_due_on_a_sunday_comes_on_friday_evening(
+    app: Running, clock: ManualClock
+) -> None:
+    """A warning keeps to working hours, as the loop's does: due Sunday 15:00 (a day
+    before a Monday interview), it lands on Friday at 17:00, and not as overdue."""
+    monday_15 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    await book(app, monday_15, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await sweep(app)
+    kit = kit_for(app, INTERVIEWER)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    await app.slack.submit_view(last_view(app), {"reason": "Off that day"}, user=INTERVIEWER)
+    await app.settle()
+    before = len(app.standin.calls)
+
+    friday_17 = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
+    clock.set(friday_17 - MINUTE)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []
+    clock.set(friday_17)
+    await sweep(app)
+    [gap] = digests_to(app, RECRUITER, before)
+    assert "said they can't make" in gap and "overdue" not in gap.split("\n")[0], gap
+    clock.set(monday_15 - timedelta(days=1))
+    await sweep(app)
+    assert len(digests_to(app, RECRUITER, before)) == 1

@@ -37,7 +37,6 @@ URGENT = {
     Kind.DECISION_BREACH,
     Kind.OFFER_EXPIRED,
     Kind.TAKEHOME_OVERDUE,
-    Kind.PANEL_GAP,
 }
 
 

@@ -181,7 +181,7 @@ def create_role_modal(
     blocks.append(
         InputBlock(
             block_id="reason",
-            label="Why (optional)",
+            label="Why",
             hint="Kept in the role's history, and told to its channel with the change.",
             optional=True,
             element=PlainTextInputElement(action_id="value", max_length=MAX_REASON),
