@@ -335,6 +335,15 @@ async def test_an_interview_booked_past_the_new_loop_end_is_flagged_on_the_card(
     assert "There is no earlier time left: decide without it, or ask the candidate" in shown
 
 
+async def test_an_interview_ending_before_the_loop_end_is_not_flagged(app: Running) -> None:
+    """The card flags what the scheduling warning would: an interview ending after the
+    loop's end. One ending 15 minutes before it is not (its scorecard comes after)."""
+    await maya_interviewing(app, interview_at=LOOP_LIMIT - timedelta(hours=1))
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+
+    assert "Booked too late" not in blocks_text((await card_of(app))["blocks"])
+
+
 async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running) -> None:
     await maya_interviewing(app)
     response = await app.slack.command("deadline Maya", user=RECRUITER)
