@@ -100,7 +100,7 @@ def deadline_passed(card: CandidateCard, now: datetime) -> str | None:
     return (
         f"{card.candidate.name}'s own deadline ({in_utc(by)}) has passed, and an offer "
         "can't run past it. If they have more time, move or clear their deadline first "
-        "(Deadline… on their card), then come back to the offer."
+        "(Set candidate deadline on their card, or /hire deadline), then come back to the offer."
     )
 
 
@@ -344,7 +344,7 @@ def _capped(card: CandidateCard, offer: Offer, extended: datetime, now: datetime
     return (
         f"{card.candidate.name}'s offer already runs to their own deadline ({in_utc(by)}), "
         "and can't run past it. If they have more time, move their deadline first "
-        "(Deadline… on their card). Nothing changed."
+        "(Set candidate deadline on their card, or /hire deadline). Nothing changed."
     )
 
 

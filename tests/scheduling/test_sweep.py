@@ -732,7 +732,10 @@ async def test_an_offer_under_the_candidates_deadline_expires_then_everywhere(
     clock.set(decides + timedelta(minutes=1))
     before = len(app.standin.calls)
     await sweep(app)
-    assert "the offer expired" in digests_to(app, RECRUITER, before)[-1]
+    expired_digest = digests_to(app, RECRUITER, before)[-1]
+    assert "the offer expired" in expired_digest
+    # Expired at her own deadline: extending is refused until that moves, and it says so.
+    assert "move or clear their deadline, then extend it" in expired_digest, expired_digest
     async with app.deps.db.reader() as session:
         expired = await session.get(Offer, offer.id, populate_existing=True)
     assert expired is not None and expired.status == "expired"

@@ -153,6 +153,13 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
                 f":hourglass_flowing_sand: {_who(item)}: the offer expires {when(deadline)} "
                 f"({left} left){why}."
             )
+        case Kind.OFFER_EXPIRED if squeezed(item):
+            # It expired at their own deadline: no extension is taken until that moves.
+            return (
+                f":rotating_light: {_who(item)}: the offer expired {when(deadline)}{why}. "
+                "If they still have time, move or clear their deadline, then extend it; or "
+                "record the answer."
+            )
         case Kind.OFFER_EXPIRED:
             return (
                 f":rotating_light: {_who(item)}: the offer expired {when(deadline)}{why}. "
