@@ -87,6 +87,12 @@ def check_offer(
     problem = future_problem(expires_at, now=now, within=MAX_WINDOW, words=EXPIRY_WORDS)
     if problem or (problem := deadline_passed(card, now)):
         errors["expires"] = problem
+    elif (by := card.candidate.deadline_at) is not None and expires_at and expires_at > by:
+        # Taken, it would expire at the deadline anyway, while the team is told a later time.
+        errors["expires"] = (
+            f"{card.candidate.name} decides by {in_utc(by)} (their own deadline): the offer "
+            "can't run past it. Pick that time or earlier, or move their deadline first."
+        )
     return errors
 
 

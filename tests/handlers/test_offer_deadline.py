@@ -213,31 +213,39 @@ async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline
     assert (await offer_now(app)).status == "expired"
 
 
-async def test_a_revision_tells_the_team_the_expiry_the_deadline_leaves(
+async def test_a_revision_past_the_deadline_ahead_is_refused_and_the_form_opens_at_it(
     app: Running, clock
 ) -> None:
+    """Her offer would expire at her deadline whatever it says: a revision running past
+    it is refused on the field (the team would be told a time nobody gets), and the
+    form opens on the deadline."""
     await offered_jane(app)
-    await extend_offer(app, hours=24)
-    decides = clock.now() + timedelta(hours=30)
+    offer = await extend_offer(app, hours=24)
+    decides = clock.now() + timedelta(hours=20)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
     before = len(app.standin.calls)
 
     await click(app, await card_of(app), "Revise…", user=RECRUITER)
-    response = await app.slack.submit_view(
-        last_view(app),
-        {"terms": "L5, 190k", "expires": clock.now() + timedelta(hours=72)},
-        user=RECRUITER,
+    form = last_view(app)
+    [expires] = [b for b in form["blocks"] if b.get("block_id") == "expires"]
+    assert expires["element"]["initial_date_time"] == int(decides.timestamp())
+    refused = await app.slack.submit_view(
+        form, {"terms": "L5, 190k", "expires": clock.now() + timedelta(hours=72)}, user=RECRUITER
     )
-    assert not response.content, response.text
-    await app.settle()
+    error = refused.json()["errors"]["expires"]
+    assert error.startswith("Jane Doe decides by ") and "can't run past it" in error, error
+    assert (await offer_now(app)).terms == offer.terms
 
+    taken = await app.slack.submit_view(form, {"terms": "L5, 190k"}, user=RECRUITER)
+    assert not taken.content, taken.text
+    await app.settle()
     [to_hm] = [
         c.args
         for c in app.standin.calls[before:]
         if c.method == "chat.postMessage" and c.args["channel"] == HM
     ]
-    shown = blocks_text(to_hm["blocks"])
-    assert f"Expires {when(decides)}, their own deadline" in shown, shown
+    assert f"Expires {when(decides)}" in blocks_text(to_hm["blocks"])
+    assert (await offer_now(app)).expires_at == decides
 
 
 async def test_a_deadline_in_offer_with_a_scorecard_never_sent_is_taken(

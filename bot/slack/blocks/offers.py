@@ -85,6 +85,9 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
     negotiated, or needs longer. An offer already expired opens with the role's window
     from now."""
     expiry = offer.expires_at if offer.expires_at > now else _window(card, now)[0]
+    by = card.candidate.deadline_at
+    if by is not None and now < by < expiry:  # it can't run past their own deadline
+        expiry = by
     return form_modal(
         REVISE_OFFER,
         "Revise the offer",
