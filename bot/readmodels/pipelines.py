@@ -79,7 +79,10 @@ def flags_for(
     flags: list[Flag] = []
     if offer_expired:
         flags.append(Flag(":rotating_light: offer expired unanswered", 4))
-    if clocks.at_risk(facts, role_clocks, now) and facts.candidate_deadline is not None:
+    if facts.candidate_deadline is not None and facts.candidate_deadline <= now:
+        # Past it, they are no longer "at risk": they may be lost. Ask, then move or clear it.
+        flags.append(Flag(":rotating_light: their own deadline passed", 4))
+    elif clocks.at_risk(facts, role_clocks, now) and facts.candidate_deadline is not None:
         hours = max(1, int((facts.candidate_deadline - now).total_seconds() // 3600))
         flags.append(Flag(f":warning: at risk of losing: decides in {hours} h", 4))
     if overdue_scorecards:

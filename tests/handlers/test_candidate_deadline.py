@@ -344,6 +344,20 @@ async def test_an_interview_ending_before_the_loop_end_is_not_flagged(app: Runni
     assert "Booked too late" not in blocks_text((await card_of(app))["blocks"])
 
 
+async def test_once_their_deadline_passes_the_card_and_pipeline_say_so(app: Running, clock) -> None:
+    """ "At risk" is for a deadline still ahead; once it passes they may be lost: the card
+    and the pipeline say so, rather than going quiet."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(THURSDAY_NOON + timedelta(hours=1))
+
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "*Their own deadline has passed*: ask whether they are still deciding" in shown
+    assert "At risk of losing them" not in shown
+    pipeline = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert "their own deadline passed" in pipeline, pipeline
+
+
 async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running) -> None:
     await maya_interviewing(app)
     response = await app.slack.command("deadline Maya", user=RECRUITER)

@@ -142,7 +142,12 @@ def deadline_lines(summary: ClockSummary, *, now: datetime) -> list[str]:
     lines = [
         f":stopwatch: *Candidate decides by {when(by)}*" + (f": {esc(reason)}" if reason else "")
     ]
-    if summary.at_risk:
+    if by <= now:
+        lines.append(
+            ":rotating_light: *Their own deadline has passed*: ask whether they are still "
+            "deciding, then move or clear it (the offer can't be extended past it)."
+        )
+    elif summary.at_risk:
         lines.append(
             ":warning: *At risk of losing them*: a deadline their own moved earlier is less "
             "than a day away, or passed."
