@@ -354,6 +354,7 @@ async def extend_offer(ack: AsyncAck, modal: Modal) -> None:
     await ack()
     note = f":envelope_with_arrow: Offer extended to {done.card.candidate.name}."
     modal.confirm(done.card, note, name="confirm-offer")
+    call_off(modal.deps, modal.client, done.moved)  # feedback still owed is closed
 
 
 @submission("terms")

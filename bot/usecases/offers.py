@@ -19,9 +19,11 @@ from bot.usecases.candidates import (
     CalledOff,
     CandidateCard,
     Moved,
+    Released,
     allowed_card,
     call_off_ahead,
     card_in,
+    owed_feedback,
 )
 from bot.usecases.errors import NOT_FOUND, FormErrors, FutureWords, NotAllowed, future_problem
 
@@ -46,10 +48,12 @@ class OfferCard:
     revision: str = ""  # what a revision changed, as the history says it
     # An answer closes the candidate: their interviews still to come are off.
     called_off: list[CalledOff] = field(default_factory=list)
+    # Extended from decision or before: feedback still owed is closed, and its writers told.
+    released: list[Released] = field(default_factory=list)
 
     @property
     def moved(self) -> Moved:
-        return Moved(self.card, self.called_off)
+        return Moved(self.card, self.called_off, self.released)
 
 
 @dataclass(frozen=True)
@@ -155,9 +159,12 @@ async def extend(
             expires_at=expires_at,
         )
         session.add(offer)
+        released = []
         if card.stage == Stage.OFFER:
             session.add(_offer_event(candidate_id, actor_id, "offer extended", now))
         else:
+            # Scorecards close as they leave decision (feedback.EDITABLE), as a move does.
+            released = await owed_feedback(session, card, now=now)
             await store.move_candidate(
                 session,
                 candidate=card.candidate,
@@ -169,7 +176,7 @@ async def extend(
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
         assert updated is not None
-        return OfferCard(updated, offer)
+        return OfferCard(updated, offer, released=released)
 
 
 ALREADY_OPEN = (

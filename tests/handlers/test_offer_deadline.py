@@ -15,6 +15,7 @@ from bot.slack.blocks.common import when
 from bot.store.tables import Offer, StageEvent
 from tests.conftest import HM, RECRUITER, Running
 from tests.flows import (
+    INTERVIEWER,
     add_candidate,
     answer,
     blocks_text,
@@ -260,6 +261,13 @@ async def test_a_deadline_in_offer_with_a_scorecard_never_sent_is_taken(
     clock.advance(timedelta(hours=4))  # held; the scorecard never comes
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
     await extend_offer(app, hours=72)
+    # The offer closed the scorecard never sent: its interviewer hears it is not needed.
+    [released] = [
+        c.args
+        for c in app.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == INTERVIEWER and c.args["text"].startswith("No need to send")
+    ]
+    assert "is no longer needed" in blocks_text(released["blocks"])
     before = len(app.standin.calls)
     decides = clock.now() + timedelta(hours=20)
 
