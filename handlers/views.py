@@ -300,6 +300,7 @@ async def _after_scorecard(modal: Modal, saved: feedback.Submitted) -> None:
             editor_id=modal.user_id,
             was=saved.was,
             now=saved.scorecard,
+            revision=saved.revision,
         )
 
 

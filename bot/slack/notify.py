@@ -304,13 +304,21 @@ async def send_loop_summary(
 
 
 async def send_loop_revised(
-    client: AsyncWebClient, loop: feedback.Loop, *, editor_id: str, was: Scorecard, now: Scorecard
+    client: AsyncWebClient,
+    loop: feedback.Loop,
+    *,
+    editor_id: str,
+    was: Scorecard,
+    now: Scorecard,
+    revision: Sequence[str] = (),
 ) -> None:
     """To each recruiter and the hiring manager but the editor: the scorecard they read
     in the summary changed."""
     graders = [g.grader_id for g in loop.takehome.graders] if loop.takehome else []
     names = await short_names(client, {*(s.interviewer_id for s in loop.seats), *graders})
-    text, blocks = loop_revised_message(loop, names, editor_id=editor_id, was=was, now=now)
+    text, blocks = loop_revised_message(
+        loop, names, editor_id=editor_id, was=was, now=now, revision=revision
+    )
     for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids} - {editor_id}):
         await dm(client, person, text, blocks)
 

@@ -677,6 +677,8 @@ class Submitted:
     # hiring manager and recruiters were deciding on the version before (`was`).
     revised: Loop | None = None
     was: Scorecard | None = None
+    # What else the edit changed, in words: "Rollback strategy 4 → 2", "the summary".
+    revision: tuple[str, ...] = ()
 
 
 async def submit(
@@ -707,19 +709,22 @@ async def submit(
             scorecard, repeated, completes, was = await _save(
                 session, context, checked, user_id=user_id, base_version=base_version, now=now
             )
+            revision = await _revision(session, context, was, checked)
     else:
         async with db.transaction() as session:
             context = await _context(
                 session, user_id=user_id, interview_id=interview_id, current=False
             )
+            checked = _checked(context, form)
             scorecard, repeated, completes, was = await _save(
                 session,
                 context,
-                _checked(context, form),
+                checked,
                 user_id=user_id,
                 base_version=base_version,
                 now=now,
             )
+            revision = await _revision(session, context, was, checked)
     loop = (
         await loop_of(
             db, viewer_id=context.role.hiring_manager_id, candidate_id=scorecard.candidate_id
@@ -734,7 +739,35 @@ async def submit(
         completed=loop if completes else None,
         revised=loop if was is not None else None,
         was=was,
+        revision=revision,
     )
+
+
+async def _revision(
+    session: store.AsyncSession,
+    context: ScorecardContext,
+    was: Scorecard | None,
+    checked: ScorecardInput,
+) -> tuple[str, ...]:
+    """Besides the recommendation, what an edit after the summary changed: each rating
+    (— for not assessed), evidence, the summary. Only for such an edit (`was`)."""
+    if was is None or was.id is None:
+        return ()
+    before = {
+        r.competency: (r.rating, r.evidence)
+        for r in await store.ratings_of(session, scorecard_ids=[was.id])
+    }
+    words = []
+    for competency in context.competencies:
+        old_rating, old_evidence = before.get(competency.key, (0, ""))
+        new_rating, new_evidence = checked.ratings.get(competency.key, (0, ""))
+        if old_rating != new_rating:
+            words.append(f"{competency.name} {old_rating or '—'} → {new_rating or '—'}")
+        elif old_evidence != new_evidence:
+            words.append(f"evidence on {competency.name}")
+    if was.summary != checked.summary:
+        words.append("the summary")
+    return tuple(words)
 
 
 def _checked(context: ScorecardContext, form: ScorecardForm) -> ScorecardInput:

@@ -301,14 +301,22 @@ async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running
     ) == 1
 
     await open_scorecard(app, interview, INTERVIEWER_2)
-    await app.slack.submit_view(last_view(app), {"recommendation": "1"}, user=INTERVIEWER_2)
+    form = last_view(app)
+    first = next(b for b in form["blocks"] if b.get("block_id", "").startswith("rate_"))
+    await app.slack.submit_view(
+        form,
+        {"recommendation": "1", first["block_id"]: "1", "summary": "Rethought after the debrief."},
+        user=INTERVIEWER_2,
+    )
     await app.settle()
 
     for person in (HM, RECRUITER):
         [told] = [m for m in dms_to(app, person) if "revised their scorecard" in m["text"]]
         shown = blocks_text(told["blocks"])
         assert f"<@{INTERVIEWER_2}> revised their scorecard for Jane Doe" in shown, shown
-        assert "recommendation *Yes* → *Strong no*" in shown
+        assert "recommendation *Yes* → *Strong no*; " in shown
+        label = first["label"]["text"].replace("&", "&amp;")  # escaped in mrkdwn
+        assert f"{label} 3 → 1; the summary." in shown, shown
         assert f"<@{INTERVIEWER_2}>: *Strong no* (edited)" in shown  # the table as it is now
         assert f"<@{INTERVIEWER}>: *No* (edited)" in shown
     assert not [m for m in dms_to(app, INTERVIEWER_2) if "revised their scorecard" in m["text"]]

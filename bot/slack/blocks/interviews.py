@@ -586,18 +586,25 @@ def loop_summary_message(
 
 
 def loop_revised_message(
-    loop: Loop, names: Mapping[str, str], *, editor_id: str, was: Scorecard, now: Scorecard
+    loop: Loop,
+    names: Mapping[str, str],
+    *,
+    editor_id: str,
+    was: Scorecard,
+    now: Scorecard,
+    revision: Sequence[str] = (),
 ) -> tuple[str, list[Block]]:
     """To the hiring manager and recruiters: a scorecard changed after the summary they
     are deciding on went out. What changed, then the loop's table as it stands now."""
     candidate = loop.candidate
     if was.recommendation != now.recommendation:
-        change = (
+        verdict = (
             f"recommendation *{rating_label(was.recommendation)}* → "
             f"*{rating_label(now.recommendation)}*"
         )
     else:
-        change = f"ratings or summary (still *{rating_label(now.recommendation)}*)"
+        verdict = f"still recommends *{rating_label(now.recommendation)}*"
+    change = "; ".join([verdict, *(esc(words) for words in revision)])
     text = (
         f"{user(editor_id)} revised their scorecard for {esc(candidate.name)} "
         f"({esc(loop.role.title)}) after the feedback summary went out."
