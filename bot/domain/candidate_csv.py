@@ -143,6 +143,7 @@ class ImportFileError(Exception):
 class RoleRef:
     id: int
     title: str
+    closed: bool = False  # named in a file, it is a problem of its own (takes nobody new)
 
 
 @dataclass(frozen=True)
@@ -486,6 +487,13 @@ def _role(
             "role",
             f"no role called “{_short(values[0])}” among the roles you can add candidates to.",
         )
+    elif role.closed:
+        problem(
+            "role",
+            f"{role.title} is closed and takes no new candidates: reopen it with "
+            f"`/hire role reopen {role.title}`, or name an open role.",
+        )
+        return None
     return role
 
 

@@ -72,7 +72,7 @@ async def _roles(session: store.AsyncSession, importer: Importer) -> list[Role]:
 
 
 def _refs(roles: list[Role]) -> dict[str, RoleRef]:
-    return {r.title_key: RoleRef(r.id or 0, r.title) for r in roles}
+    return {r.title_key: RoleRef(r.id or 0, r.title, r.status == CLOSED_ROLE) for r in roles}
 
 
 def _default(roles: list[Role], *, role_id: int | None, role_title: str | None) -> RoleRef | None:
@@ -112,12 +112,14 @@ async def _parse(
     # A closed role takes no new candidates: the file may name only open ones.
     if default is not None and default.id in {r.id for r in roles if r.status == CLOSED_ROLE}:
         raise NotAllowed(_closed_words(default.title))
+    # A row naming a closed one is told so (candidate_csv), not that there is no such role.
+    refs = _refs(roles)
     roles = [r for r in roles if r.status != CLOSED_ROLE]
     if not roles:
         raise NotAllowed(ALL_CLOSED)
     if default is None and len(roles) == 1:
         default = RoleRef(roles[0].id or 0, roles[0].title)
-    return roles, default, candidate_csv.parse(data, roles=_refs(roles), default_role=default)
+    return roles, default, candidate_csv.parse(data, roles=refs, default_role=default)
 
 
 def _closed_words(title: str) -> str:

@@ -526,3 +526,19 @@ async def test_a_long_history_fits_one_section_in_whole_lines(app: Running, cloc
     assert all(line.endswith(")") for line in lines[1:-1])  # no line cut in the middle
     assert lines[-1].startswith("…and ") and "earlier changes" in lines[-1]
     assert "Older changes are kept" in blocks_text(shown["blocks"])  # only 20 were read
+
+
+async def test_a_file_row_naming_a_closed_role_is_told_it_is_closed(app: Running) -> None:
+    await create_role(app)
+    await create_role(app, title="Data Engineer")
+    await app.slack.command("role close Data Engineer", user=RECRUITER)
+    await app.settle()
+
+    await share(
+        app, RECRUITER, "two.csv", b"Name,Role\nSam Lee,Data Engineer\nBo Li,MLOps Engineer\n"
+    )
+
+    shown = blocks_text(dm_answers(app, RECRUITER)[-1]["blocks"])
+    assert "Data Engineer is closed and takes no new candidates" in shown, shown
+    assert "no role called" not in shown
+    assert "Bo Li → sourced" in shown  # the open role's row goes in
