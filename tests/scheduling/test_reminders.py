@@ -294,6 +294,8 @@ async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
     await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
     await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
     await app.settle()
+    noted = messages_to(app, INTERVIEWER)[-1]["text"]  # the kit said a reminder would come
+    assert "until then no reminder or scorecard nudge comes to you for it" in noted, noted
     before = len(app.standin.calls)
 
     # A day before, the panel still unchanged: the recruiters are warned, once.

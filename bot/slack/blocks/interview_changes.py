@@ -480,7 +480,8 @@ def cant_make_it_noted(done: CantMakeIt) -> str:
     could = f", and that you could do {either(done.proposed)}" if done.proposed else ""
     return (
         f":ok_hand: Told the recruiters you can't make {what}{could}. "
-        "They will change the panel or the time."
+        "They will change the panel or the time; until then no reminder or scorecard "
+        "nudge comes to you for it."
     )
 
 
