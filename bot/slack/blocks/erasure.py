@@ -98,7 +98,9 @@ def confirm_problem(typed: str) -> str | None:
 def erased_message(name: str, role_title: str) -> str:
     return (
         f"Done: the candidate in {esc(role_title)} is now *{esc(name)}*. Their personal "
-        "data is gone; stages, dates and ratings stay for the numbers."
+        "data is gone; stages, dates and ratings stay for the numbers. Files already sent "
+        "(a `/hire export` CSV, an export-person JSON) are Slack's to keep: delete any that "
+        "hold them from the DMs they went to."
     )
 
 
