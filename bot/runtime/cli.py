@@ -494,7 +494,7 @@ def erase_candidate(args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             return _fail("Nothing erased: confirm on a terminal, or pass --yes from a script.")
         typed = input(f"Type {erasure.CONFIRM_WORD} to erase candidate #{args.id}: ")
-        if typed.strip().upper() != erasure.CONFIRM_WORD:
+        if typed.strip() != erasure.CONFIRM_WORD:
             print("Nothing erased.")
             return 1
     try:

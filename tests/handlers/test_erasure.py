@@ -186,9 +186,10 @@ async def test_erase_removes_every_trace_and_keeps_the_numbers(
     assert "Offer terms: 1 offer" in shown
     assert f"Erased candidate #{jane.id}" in shown and "Alerts still to go: 1" in shown
 
-    wrong = await app.slack.submit_view(modal, {"confirm": "yes"}, user=ADMIN)
-    assert wrong.json()["response_action"] == "errors"
-    assert "Type ERASE" in wrong.json()["errors"]["confirm"]
+    for typed in ("yes", "erase"):  # exactly as asked, capitals too
+        wrong = await app.slack.submit_view(modal, {"confirm": typed}, user=ADMIN)
+        assert wrong.json()["response_action"] == "errors"
+        assert "Type ERASE (in capitals)" in wrong.json()["errors"]["confirm"]
     assert (await candidate_named(app, NEW_NAME)).erased_at is None  # nothing changed
 
     clock.advance(timedelta(minutes=5))
@@ -196,7 +197,7 @@ async def test_erase_removes_every_trace_and_keeps_the_numbers(
     # left for Messages, is redrawn too, and the grader's, never opened.
     await opens(app, INTERVIEWER, "messages")
     published = len(app.standin.calls)
-    done = await app.slack.submit_view(modal, {"confirm": "erase"}, user=ADMIN)
+    done = await app.slack.submit_view(modal, {"confirm": " ERASE "}, user=ADMIN)
     assert done.status_code == 200 and not done.content, done.text
     await app.settle()
     redrawn = {

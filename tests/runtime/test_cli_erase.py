@@ -90,7 +90,7 @@ async def test_without_a_terminal_or_yes_it_refuses(db_url: str, closed_jane: in
 
 
 async def test_a_terminal_is_asked_and_only_erase_erases(db_url: str, closed_jane: int) -> None:
-    for typed, status in (("no\n", 1), ("erase\n", 0)):
+    for typed, status in (("no\n", 1), ("erase\n", 1), ("ERASE\n", 0)):
         leader, follower = pty.openpty()
         try:
             os.write(leader, typed.encode())

@@ -90,8 +90,9 @@ def _others(preview: ErasurePreview) -> list[Block]:
 
 
 def confirm_problem(typed: str) -> str | None:
-    if typed.strip().upper() != CONFIRM_WORD:
-        return f"Type {CONFIRM_WORD} to erase, or Cancel to keep everything."
+    # Exactly as asked, capitals too: a destructive step is confirmed on purpose.
+    if typed.strip() != CONFIRM_WORD:
+        return f"Type {CONFIRM_WORD} (in capitals) to erase, or Cancel to keep everything."
     return None
 
 
