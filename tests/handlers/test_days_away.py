@@ -518,6 +518,9 @@ async def test_a_name_typed_instead_of_picked_is_explained(app: Running) -> None
     assert said.startswith("I can't tell who “@ivan” is: pick the person from Slack's list")
     assert "`/hire away @ivan add 2026-12-24`" in said and "*Escape channels" in said
     assert await days_away_in(app) == []
+    # Without the @ too, as the /hire away team list's hint once led people to type it.
+    bare = await say(app, "away Ivan Petrov", RECRUITER)
+    assert bare.startswith("I can't tell who “Ivan Petrov” is: pick the person"), bare
 
 
 async def test_whoever_marks_someone_away_over_their_interviews_hears_of_them(

@@ -275,7 +275,7 @@ def _who_counts(panels: Panels) -> str:
     return (
         f"Your interviewers: the {_people(len(panels.interviewers))} on your roles' "
         f"interviews from the last {PANEL_LOOKBACK.days} days and to come. One person's "
-        "days: `/hire away` followed by their name."
+        "days: `/hire away @person`, picked from Slack's list as you type @."
     )
 
 
