@@ -345,7 +345,8 @@ async def away(reply: CommandReply, rest: str) -> None:
             await reply.show(*day_away_blocks.days_away_message(days, who))
         return
     if verb not in ("add", "remove"):
-        if who is None and verb.isalpha():  # a name typed without @ ("Ivan Petrov")
+        # A name typed without @ ("Ivan Petrov"), told apart from a mistyped verb ("clear").
+        if who is None and verb.isalpha() and rest.strip()[:1].isupper():
             await reply.tell(not_picked(rest.strip(), day_away_blocks.PICK_EXAMPLE))
             return
         await reply.tell(day_away_blocks.USAGE)
