@@ -344,6 +344,18 @@ async def test_an_interview_ending_before_the_loop_end_is_not_flagged(app: Runni
     assert "Booked too late" not in blocks_text((await card_of(app))["blocks"])
 
 
+async def test_a_loop_cut_short_is_not_counted_out_of_its_seven_days(app: Running, clock) -> None:
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(LOOP_LIMIT - timedelta(hours=5))  # Tuesday 07:00: the loop ends at noon
+
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert "*Loop day 1* (of 7, cut short by their deadline)" in shown, shown
+    pipeline = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert "loop ends in 5 h (their deadline)" in pipeline, pipeline
+    assert "loop day 1 of 7" not in pipeline
+
+
 async def test_once_their_deadline_passes_the_card_and_pipeline_say_so(app: Running, clock) -> None:
     """ "At risk" is for a deadline still ahead; once it passes they may be lost: the card
     and the pipeline say so, rather than going quiet."""

@@ -442,7 +442,13 @@ def clock_blocks(
     with its time left, but for the clocks `shown_apart` (the offer's, in its section)."""
     lines = deadline_lines(summary, now=now)
     if summary.loop_day is not None:
-        lines.append(f"*Loop day {summary.loop_day} of {summary.loop_days}*")
+        day, of = summary.loop_day, summary.loop_days
+        if any(d.clock == "loop" and d.moved_from is not None for d in summary.deadlines):
+            # "of 7" would promise days their own deadline took away: the loop's line below
+            # says when it ends now.
+            lines.append(f"*Loop day {day}* (of {of}, cut short by their deadline)")
+        else:
+            lines.append(f"*Loop day {day} of {of}*")
     for deadline in summary.deadlines:
         if deadline.clock in shown_apart:
             continue
