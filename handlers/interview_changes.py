@@ -35,6 +35,7 @@ from bot.usecases import feedback, interviews
 from bot.usecases.feedback import Scheduled
 from bot.usecases.interviews import Changed, Verb
 from handlers import forms
+from handlers.render import redraw_kits
 from handlers.replies import Modal, Reply, Zones, on_click
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -360,6 +361,11 @@ async def _after_cant_make_it(modal: Modal, done: interviews.CantMakeIt) -> None
     text, message = blocks.cant_make_it_alert(done, modal.user_id)
     for person in done.tell:
         await notify.dm(client, person, text, message)
+    # Their kit promised a reminder: it now says none comes.
+    changed = await interviews.kit_now(
+        modal.deps.db, actor_id=modal.user_id, interview_id=done.interview.id or 0
+    )
+    await redraw_kits(modal.deps, client, changed, [modal.user_id])
 
 
 def register(app: AsyncApp) -> None:

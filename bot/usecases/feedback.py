@@ -365,6 +365,8 @@ class Scheduled:
     repeated: bool = False  # the same form arrived again: nothing new was booked
     # Booked all the same: the scheduler is told (bot.domain.safeguards).
     warnings: list[safeguards.Warning] = field(default_factory=list)
+    # Interviewers who said they can't make it: their kit says no reminder will come.
+    cant_make_it: frozenset[str] = frozenset()
 
 
 def schedule_refusal(card: CandidateCard, user_id: str) -> str | None:

@@ -169,6 +169,9 @@ class Changed:
             due,
             None,
             warnings=self.warnings,
+            cant_make_it=frozenset(
+                s.interviewer_id for s in context.seats if s.cant_make_it_at is not None
+            ),
         )
 
 
@@ -319,6 +322,13 @@ async def as_now(session: store.AsyncSession, *, actor_id: str, interview_id: in
     )
     template = template_of(interview, context.card.role)
     return Changed(context, competencies_for(template, interview.plan_stage), _kits(context.seats))
+
+
+async def kit_now(db: Database, *, actor_id: str, interview_id: int) -> Changed:
+    """The interview as it is now, for its kits to be drawn again (someone said they
+    can't make it)."""
+    async with db.reader() as session:
+        return await as_now(session, actor_id=actor_id, interview_id=interview_id)
 
 
 async def owed_kits(

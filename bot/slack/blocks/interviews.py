@@ -398,13 +398,19 @@ def kit_message(
         )
     )
     reminder = done.role.reminder_minutes
-    before = f"I'll remind you {reminder} minutes before it starts. " if reminder else ""
-    blocks.append(
-        context(
+    if interviewer_id and interviewer_id in done.cant_make_it:
+        # Said, the recruiters were told: no reminder comes (clocks.reminder_step).
+        note = (
+            "You said you can't make it: the recruiters were told, and no reminder or "
+            "nudge comes for it until they change the panel or the time."
+        )
+    else:
+        before = f"I'll remind you {reminder} minutes before it starts. " if reminder else ""
+        note = (
             f"{before}Your scorecard is independent: you see others' ratings only after you "
             "submit yours. Can't make it? Tell the recruiters with the button above."
         )
-    )
+    blocks.append(context(note))
     return text, blocks
 
 
