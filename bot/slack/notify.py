@@ -295,11 +295,9 @@ async def send_loop_summary(
     client: AsyncWebClient, loop: feedback.Loop, *, completed_at: datetime
 ) -> None:
     """One private message to each recruiter and the hiring manager."""
-    graders = [g.grader_id for g in loop.takehome.graders] if loop.takehome else []
-    names = await short_names(client, {*(s.interviewer_id for s in loop.seats), *graders})
     decide_by = completed_at + timedelta(hours=loop.role.decision_hours)
-    text, blocks = loop_summary_message(loop, names, decide_by=decide_by)
-    for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids}):
+    text, blocks = loop_summary_message(loop, await _loop_names(client, loop), decide_by=decide_by)
+    for person in _deciders(loop):
         await dm(client, person, text, blocks)
 
 
@@ -314,13 +312,24 @@ async def send_loop_revised(
 ) -> None:
     """To each recruiter and the hiring manager but the editor: the scorecard they read
     in the summary changed."""
-    graders = [g.grader_id for g in loop.takehome.graders] if loop.takehome else []
-    names = await short_names(client, {*(s.interviewer_id for s in loop.seats), *graders})
+    names = await _loop_names(client, loop)
     text, blocks = loop_revised_message(
         loop, names, editor_id=editor_id, was=was, now=now, revision=revision
     )
-    for person in sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids} - {editor_id}):
-        await dm(client, person, text, blocks)
+    for person in _deciders(loop):
+        if person != editor_id:
+            await dm(client, person, text, blocks)
+
+
+async def _loop_names(client: AsyncWebClient, loop: feedback.Loop) -> Mapping[str, str]:
+    """The short names of everyone whose feedback the loop's table shows."""
+    graders = [g.grader_id for g in loop.takehome.graders] if loop.takehome else []
+    return await short_names(client, {*(s.interviewer_id for s in loop.seats), *graders})
+
+
+def _deciders(loop: feedback.Loop) -> list[str]:
+    """Who decides on the loop's feedback: its recruiters and hiring manager."""
+    return sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids})
 
 
 class HomeRedraws:

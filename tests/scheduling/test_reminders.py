@@ -52,6 +52,14 @@ async def book(
     return await schedule(app, "Jane", starts=starts, interviewers=interviewers)
 
 
+async def cant_make_it(app: Running, reason: str) -> None:
+    """INTERVIEWER presses I can't make it on their kit and sends the form."""
+    kit = kit_for(app, INTERVIEWER)
+    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    await app.slack.submit_view(last_view(app), {"reason": reason}, user=INTERVIEWER)
+    await app.settle()
+
+
 async def move_interview(app: Running, interview: Interview, starts: datetime) -> None:
     """What a reschedule does to the facts (engineer A's button builds on the same)."""
     async with app.deps.db.transaction() as session:
@@ -290,10 +298,7 @@ async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
     overdue if the panel is left as it is; the rest of the panel is reminded as usual."""
     await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await sweep(app)  # as the sweeper does each minute: the reminders are planned
-    kit = kit_for(app, INTERVIEWER)
-    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
-    await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
-    await app.settle()
+    await cant_make_it(app, "Out sick")
     noted = [m["text"] for m in messages_to(app, INTERVIEWER) if m["text"].startswith(":ok_hand:")]
     assert "until then no reminder or scorecard nudge comes to you for it" in noted[-1], noted
     # The kit promised a reminder: it is redrawn in place to say none comes.
@@ -339,10 +344,7 @@ async def test_a_panel_fixed_after_a_cant_make_it_warns_nobody(
     app: Running, clock: ManualClock
 ) -> None:
     await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
-    kit = kit_for(app, INTERVIEWER)
-    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
-    await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
-    await app.settle()
+    await cant_make_it(app, "Out sick")
     [alert] = [m for m in messages_to(app, RECRUITER) if "can't make" in m["text"]]
     await click(app, alert, "Change interviewers", user=RECRUITER, channel=f"D{RECRUITER}")
     await app.slack.submit_view(last_view(app), {"interviewers": [INTERVIEWER_2]}, user=RECRUITER)
@@ -362,10 +364,7 @@ async def test_said_within_the_last_day_the_recruiters_dm_is_the_only_warning(
     await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 - timedelta(hours=5))
     await sweep(app)
-    kit = kit_for(app, INTERVIEWER)
-    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
-    await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
-    await app.settle()
+    await cant_make_it(app, "Out sick")
     assert len([m for m in messages_to(app, RECRUITER) if "can't make" in m["text"]]) == 1
     before = len(app.standin.calls)
 
@@ -387,10 +386,7 @@ async def test_a_panel_gap_warning_due_on_a_sunday_comes_on_friday_evening(
     monday_15 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
     await book(app, monday_15, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await sweep(app)
-    kit = kit_for(app, INTERVIEWER)
-    await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
-    await app.slack.submit_view(last_view(app), {"reason": "Off that day"}, user=INTERVIEWER)
-    await app.settle()
+    await cant_make_it(app, "Off that day")
     before = len(app.standin.calls)
 
     friday_17 = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)

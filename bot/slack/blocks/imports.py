@@ -63,28 +63,34 @@ def _counts(preview: Preview) -> str:
     return " · ".join(parts)
 
 
+def _first_few(lines: Sequence[str]) -> list[str]:
+    """The first SHOWN_PROBLEMS lines, then how many more there are."""
+    shown = list(lines[:SHOWN_PROBLEMS])
+    if len(lines) > len(shown):
+        shown.append(f"… and {plural(len(lines) - len(shown), 'more')}.")
+    return shown
+
+
 def _new_lines(preview: Preview) -> list[str]:
     """Who Import adds, and into which stage: the first few, by line."""
-    lines = [
-        f"• line {r.line}: {esc(clip(r.name, 80))} → {r.stage.value}"
-        + (f" ({esc(r.role.title)})" if len(preview.roles) > 1 else "")
-        for r in preview.new[:SHOWN_PROBLEMS]
-    ]
-    if len(preview.new) > len(lines):
-        lines.append(f"… and {plural(len(preview.new) - len(lines), 'more')}.")
-    return lines
+    return _first_few(
+        [
+            f"• line {r.line}: {esc(clip(r.name, 80))} → {r.stage.value}"
+            + (f" ({esc(r.role.title)})" if len(preview.roles) > 1 else "")
+            for r in preview.new
+        ]
+    )
 
 
 def _present_lines(preview: Preview) -> list[str]:
     """Who is left out as already in Loopkeeper (same email, else same name, in the
     role): named, so the person importing can tell a real match from a namesake."""
-    lines = [
-        f"• line {p.row.line}: {esc(clip(p.row.name, 80))} ({esc(p.row.role.title)})"
-        for p in preview.present[:SHOWN_PROBLEMS]
-    ]
-    if len(preview.present) > len(lines):
-        lines.append(f"… and {plural(len(preview.present) - len(lines), 'more')}.")
-    return lines
+    return _first_few(
+        [
+            f"• line {p.row.line}: {esc(clip(p.row.name, 80))} ({esc(p.row.role.title)})"
+            for p in preview.present
+        ]
+    )
 
 
 def _problem_lines(preview: Preview) -> list[str]:

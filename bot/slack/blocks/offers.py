@@ -51,10 +51,16 @@ def _window(card: CandidateCard, now: datetime) -> tuple[datetime, str]:
     """The expiry a form opens with, and its hint: the role's window from now, or the
     candidate's own deadline when that comes first (the offer can't outlast it)."""
     default = now + timedelta(hours=card.role.offer_hours)
-    by = card.candidate.deadline_at
-    if by is not None and now < by < default:
-        return by, f"Their own deadline, {in_utc(by)}: the offer can't run past it."
+    expiry = _by_their_deadline(card, default, now)
+    if expiry < default:
+        return expiry, f"Their own deadline, {in_utc(expiry)}: the offer can't run past it."
     return default, f"Default: {card.role.offer_hours} hours from now."
+
+
+def _by_their_deadline(card: CandidateCard, expiry: datetime, now: datetime) -> datetime:
+    """`expiry`, or the candidate's own deadline when that is ahead and comes first."""
+    by = card.candidate.deadline_at
+    return by if by is not None and now < by < expiry else expiry
 
 
 def offer_modal(card: CandidateCard, *, now: datetime) -> View:
@@ -85,9 +91,7 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
     negotiated, or needs longer. An offer already expired opens with the role's window
     from now."""
     expiry = offer.expires_at if offer.expires_at > now else _window(card, now)[0]
-    by = card.candidate.deadline_at
-    if by is not None and now < by < expiry:  # it can't run past their own deadline
-        expiry = by
+    expiry = _by_their_deadline(card, expiry, now)  # it can't run past it
     return form_modal(
         REVISE_OFFER,
         "Revise the offer",
