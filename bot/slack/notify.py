@@ -24,6 +24,7 @@ from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interview_changes import (
     called_off_kit,
     called_off_message,
+    released_kit,
     released_message,
 )
 from bot.slack.blocks.interviews import kit_message, loop_revised_message, loop_summary_message
@@ -288,6 +289,8 @@ async def called_off(client: AsyncWebClient, moved: Moved) -> None:
         for interviewer, _, _ in off.kits:
             await dm(client, interviewer, *told)
     for released in moved.released:
+        if released.kit is not None:  # its Submit button would only be refused now
+            await edit(client, *released.kit, *released_kit(moved.card, released))
         await dm(client, released.user_id, *released_message(moved.card, released))
 
 

@@ -306,6 +306,7 @@ class Released:
 
     user_id: str
     what: str  # "scorecard for the Production incident interview", "grade of the take-home"
+    kit: tuple[str, str] | None = None  # (channel, ts) of the interview kit it was owed on
 
 
 @dataclass(frozen=True)
@@ -425,6 +426,7 @@ async def owed_feedback(
             + stage_name(
                 booked_template(interview.template, card.role.template), interview.plan_stage
             ),
+            (seat.kit_channel, seat.kit_ts) if seat.kit_channel and seat.kit_ts else None,
         )
         for interview, seat in await store.seats_owing(session, candidate_id=candidate_id)
         if interview.starts_at <= now

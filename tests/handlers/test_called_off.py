@@ -188,3 +188,31 @@ async def test_the_card_of_someone_who_left_owes_no_scorecard_and_no_grade(
     assert "overdue" not in after
     assert f"<@{INTERVIEWER}>: no scorecard (closed in rejected)" in after
     assert f"<@{GRADER}>: not graded (grading closed)" in after
+
+
+@pytest.mark.parametrize("how", ["rejected", "offer"])
+async def test_a_kit_whose_scorecard_was_closed_loses_its_submit_button(
+    app: Running, clock: ManualClock, how: str
+) -> None:
+    """Monday's interview was held and its scorecard is still owed when the team moves on
+    (a rejection, or an offer from decision): the kit it was owed on says it is closed
+    instead of offering a Submit button that would only be refused."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=MONDAY_10)
+    kit = kit_for(app, INTERVIEWER)
+    assert "Submit scorecard" in str(kit["blocks"])
+    clock.set(MONDAY_10 + timedelta(hours=2))
+    before = len(app.standin.calls)
+    if how == "rejected":
+        await app.slack.command("move Jane Doe to rejected: not senior enough", user=RECRUITER)
+    else:
+        await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+        await extend_offer(app, "Jane Doe")
+    await app.settle()
+    [edited] = [
+        u for u in updates_in(app, f"D{INTERVIEWER}", before) if u["ts"] == kit_sent_ts(app, kit)
+    ]
+    assert "Submit scorecard" not in str(edited["blocks"])
+    assert "is no longer needed" in blocks_text(edited["blocks"])
+    assert "rejected" not in str(edited)  # where she went stays with the team

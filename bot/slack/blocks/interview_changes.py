@@ -400,14 +400,19 @@ def called_off_message(card: CandidateCard, off: CalledOff) -> tuple[str, list[B
 def released_message(card: CandidateCard, released: Released) -> tuple[str, list[Block]]:
     """To someone who still owed feedback when the candidate left decision: it is closed,
     so they need not write it. Where the candidate went stays with the team."""
+    text, closed = released_kit(card, released)
+    return text, [*closed, context("Thank you for the time you gave it.")]
+
+
+def released_kit(card: CandidateCard, released: Released) -> tuple[str, list[Block]]:
+    """What the kit it was owed on becomes: the same words, its Submit button gone."""
     name = card.candidate.name
     text = f"No need to send your {released.what} for {name}."
     return esc(text), [
         section(
             f":lock: Your {esc(released.what)} for *{esc(name)}* ({esc(card.role.title)}) "
             "is no longer needed: the hiring team has moved on, so it is closed."
-        ),
-        context("Thank you for the time you gave it."),
+        )
     ]
 
 
