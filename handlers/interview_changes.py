@@ -35,7 +35,7 @@ from bot.usecases import feedback, interviews
 from bot.usecases.feedback import Scheduled
 from bot.usecases.interviews import Changed, Verb
 from handlers import forms
-from handlers.render import redraw_kits
+from handlers.render import mark_settled, redraw_kits
 from handlers.replies import Modal, Reply, Zones, on_click
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -127,6 +127,7 @@ async def no_show(ack: AsyncAck, modal: Modal) -> None:
 async def _after_no_show(modal: Modal, done: Changed) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
+    await _settle(modal, done)
     text, prompt = blocks.no_show_prompt(done)
     await notify.dm(client, modal.user_id, text, prompt)
     await _close_kits(deps, client, done, "the candidate did not come, so no scorecard is due.")
@@ -218,6 +219,7 @@ async def _after_reschedule(modal: Modal, done: Changed, zones: Zones | None) ->
     place (or sent anew), then one short DM each: the new time only."""
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
+    await _settle(modal, done)
     people = [kit.interviewer_id for kit in done.kits]
     moved, zones = await _warn_who_changed(modal, done.kit(people), moved=True, zones=zones)
     sent = {kit.interviewer_id: (kit.channel, kit.ts) for kit in done.kits}
@@ -274,6 +276,7 @@ async def _after_panel(modal: Modal, done: Changed, zones: Zones | None) -> None
     still turn up for it (it has not ended) get a DM too."""
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
+    await _settle(modal, done)
     if done.added:
         added, zones = await _warn_who_changed(
             modal, done.kit(done.added), moved=False, zones=zones
@@ -309,6 +312,7 @@ async def cancel(ack: AsyncAck, modal: Modal) -> None:
 async def _after_cancel(modal: Modal, done: Changed, reason: str) -> None:
     deps, client = modal.deps, modal.client
     await modal.show_card(done.card, blocks.changed_note(done))
+    await _settle(modal, done)
     await _close_kits(deps, client, done, "cancelled, so no scorecard is due.")
     for kit in done.kits:
         scored = kit.interviewer_id in done.scored
@@ -330,6 +334,13 @@ async def _close_kits(deps: Deps, client: AsyncWebClient, done: Changed, why: st
             said = SCORED_KIT if kit.interviewer_id in done.scored else why
             text, message = blocks.closed_kit(done, said)
             await notify.edit(client, kit.channel, kit.ts, text, message)
+
+
+async def _settle(modal: Modal, done: Changed) -> None:
+    """The "can't make it" alerts this change settled say what was done, buttons gone."""
+    settled = await interviews.settled_alerts(modal.deps.db, interview_id=done.interview.id or 0)
+    name, how = done.card.candidate.name, blocks.settled_by(done, modal.user_id)
+    await mark_settled(modal.client, settled, done.context.stage_name, name, how)
 
 
 async def _summary(deps: Deps, client: AsyncWebClient, done: Changed) -> None:
@@ -359,8 +370,18 @@ async def _after_cant_make_it(modal: Modal, done: interviews.CantMakeIt) -> None
     if not done.first:
         return  # the recruiters were told the first time
     text, message = blocks.cant_make_it_alert(done, modal.user_id)
-    for person in done.tell:
-        await notify.dm(client, person, text, message)
+    sent = [
+        posted
+        for person in done.tell
+        if (posted := await notify.post(client, person, text, message)) is not None
+    ]
+    interview_id = done.interview.id or 0
+    settled = await interviews.cant_make_it_alerted(
+        modal.deps.db, interview_id=interview_id, interviewer_id=modal.user_id, sent=sent
+    )
+    # Fixed while the alerts were on their way: the change found none to edit.
+    how = "the interview changed since; its candidate's status card has it as it is now."
+    await mark_settled(client, settled, done.stage_name, done.candidate.name, how)
     # Their kit promised a reminder: it now says none comes.
     changed = await interviews.kit_now(
         modal.deps.db, actor_id=modal.user_id, interview_id=done.interview.id or 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block
@@ -15,11 +16,13 @@ from bot.readmodels.status import Status, ask_status, status_detail
 from bot.slack import notify
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks.common import Rendered, esc
+from bot.slack.blocks.interview_changes import cant_make_it_settled
 from bot.slack.blocks.interviews import loop_blocks
 from bot.slack.blocks.jsonify import as_json
 from bot.slack.blocks.offers import no_offer_blocks, offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
 from bot.slack.deps import Deps
+from bot.store.tables import CantMakeItAlert
 from bot.usecases import feedback, interviews, offers, takehomes
 from bot.usecases.candidates import CandidateCard, Moved, move_refusal
 
@@ -142,4 +145,26 @@ def call_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
     """After a move out of the process: the interviewers of the interviews it called off
     are told, and their kits say so, after the answer."""
     if moved.called_off or moved.released:
-        deps.background.run(notify.called_off(client, moved), name="called-off")
+        deps.background.run(_called_off(deps, client, moved), name="called-off")
+
+
+async def _called_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
+    await notify.called_off(client, moved)
+    name = moved.card.candidate.name
+    how = f"it is cancelled, as {esc(name)} is no longer in the process."
+    for off in moved.called_off:
+        settled = await interviews.settled_alerts(deps.db, interview_id=off.interview_id)
+        await mark_settled(client, settled, off.stage_name, name, how)
+
+
+async def mark_settled(
+    client: AsyncWebClient,
+    settled: Sequence[CantMakeItAlert],
+    stage_name: str,
+    candidate_name: str,
+    how: str,
+) -> None:
+    """Edit each settled "can't make it" alert to say what was done (`how`, mrkdwn)."""
+    for alert in settled:
+        text, message = cant_make_it_settled(alert.interviewer_id, stage_name, candidate_name, how)
+        await notify.edit(client, alert.channel, alert.ts, text, message)

@@ -21,6 +21,7 @@ from bot.store.prepared import Prepared, attached, objects
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
     Candidate,
+    CantMakeItAlert,
     Interview,
     Rating,
     Role,
@@ -714,6 +715,50 @@ async def set_kit_message(
         .where(col(Seat.interview_id) == interview_id, col(Seat.interviewer_id) == interviewer_id)
         .values(kit_channel=channel, kit_ts=ts)
     )
+
+
+async def record_cant_make_it_alert(
+    session: AsyncSession, *, interview_id: int, interviewer_id: str, channel: str, ts: str
+) -> None:
+    """Where a recruiter's "I can't make it" alert landed, for the change that settles it."""
+    session.add(
+        CantMakeItAlert(
+            channel=channel, ts=ts, interview_id=interview_id, interviewer_id=interviewer_id
+        )
+    )
+
+
+async def settle_cant_make_it_alerts(
+    session: AsyncSession, *, interview_id: int
+) -> list[CantMakeItAlert]:
+    """The interview's alerts whose "can't make it" no longer stands (the interviewer is
+    off the panel, the interview moved, or it is no longer to be held), forgotten once
+    returned: each is edited once, by whichever change settled it."""
+    alerts = list(
+        (
+            await session.exec(
+                select(CantMakeItAlert).where(CantMakeItAlert.interview_id == interview_id)
+            )
+        ).all()
+    )
+    if not alerts:
+        return []
+    interview = await session.get(Interview, interview_id)
+    standing = (
+        set()
+        if interview is None or interview.status != InterviewStatus.SCHEDULED
+        else {
+            seat.interviewer_id
+            for seat in (
+                await session.exec(select(Seat).where(Seat.interview_id == interview_id))
+            ).all()
+            if seat.cant_make_it_at is not None
+        }
+    )
+    settled = [alert for alert in alerts if alert.interviewer_id not in standing]
+    for alert in settled:
+        await session.delete(alert)
+    return settled
 
 
 # Safeguards when scheduling (bot.domain.safeguards) ----------------------------------------------

@@ -187,6 +187,19 @@ class Seat(SQLModel, table=True):
     kit_ts: str | None = Field(default=None, max_length=32)
 
 
+class CantMakeItAlert(SQLModel, table=True):
+    """Where an "I can't make it" alert went (one DM per recruiter), so the change that
+    settles it (a new panel, a new time, a cancellation) edits each to say so instead of
+    leaving its buttons asking for a fix already made."""
+
+    __tablename__ = "cant_make_it_alert"
+
+    channel: str = Field(max_length=32, primary_key=True)
+    ts: str = Field(max_length=32, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", index=True, ondelete="CASCADE")
+    interviewer_id: str = Field(max_length=32)
+
+
 class Scorecard(SQLModel, table=True):
     """One version of an interviewer's scorecard; an edit adds a version, never overwrites."""
 

@@ -29,7 +29,7 @@ from bot.domain.stages import SCHEDULABLE
 from bot.domain.zones import in_utc
 from bot.store import interviews as seats_store
 from bot.store.engine import Database
-from bot.store.tables import Candidate, Change, Interview, Seat
+from bot.store.tables import Candidate, CantMakeItAlert, Change, Interview, Seat
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 from bot.usecases.feedback import (
@@ -837,6 +837,29 @@ async def cant_make_it(
             reason=text,
         )
     return CantMakeIt(interview, candidate, stage_name, tell, text, first=True, proposed=times)
+
+
+async def cant_make_it_alerted(
+    db: Database, *, interview_id: int, interviewer_id: str, sent: list[tuple[str, str]]
+) -> list[CantMakeItAlert]:
+    """Remember where the recruiters' alerts landed (channel, ts each); those a change
+    settled while they were being sent come back at once, to be edited."""
+    async with db.transaction() as session:
+        for channel, ts in sent:
+            await seats_store.record_cant_make_it_alert(
+                session,
+                interview_id=interview_id,
+                interviewer_id=interviewer_id,
+                channel=channel,
+                ts=ts,
+            )
+        return await seats_store.settle_cant_make_it_alerts(session, interview_id=interview_id)
+
+
+async def settled_alerts(db: Database, *, interview_id: int) -> list[CantMakeItAlert]:
+    """The "can't make it" alerts a change of the interview settled, each returned once."""
+    async with db.transaction() as session:
+        return await seats_store.settle_cant_make_it_alerts(session, interview_id=interview_id)
 
 
 def _check_proposals(

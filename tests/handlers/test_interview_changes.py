@@ -766,6 +766,95 @@ async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
     assert kinds == ["interview_cant_make_it", "interview_panel"]
 
 
+async def alerted(app: Running) -> tuple[dict[str, dict[str, Any]], int]:
+    """INTERVIEWER (with INTERVIEWER_2 on the panel) says they can't make Maya's
+    interview; each recruiter's alert, and where the calls stood after it."""
+    await maya_interviewing(
+        app, interviewers=(INTERVIEWER, INTERVIEWER_2), recruiters=(RECRUITER, RECRUITER_2)
+    )
+    before = len(app.standin.calls)
+    await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
+    await app.slack.submit_view(last_view(app), {"reason": "Out sick"}, user=INTERVIEWER)
+    await app.settle()
+    alerts = {r: messages_to(app, r, before)[-1] for r in (RECRUITER, RECRUITER_2)}
+    return alerts, len(app.standin.calls)
+
+
+def alert_now(app: Running, alert: dict[str, Any], since: int) -> dict[str, Any] | None:
+    """The alert's last edit since `since`, if it was edited."""
+    ts = kit_sent_ts(app, alert)
+    edits = [u for u in updates_in(app, f"D{alert['channel']}", since) if u["ts"] == ts]
+    return edits[-1] if edits else None
+
+
+@pytest.mark.parametrize(
+    ("fix", "said_after"),
+    [
+        ("panel", f"<@{RECRUITER}> changed the panel: now <@{INTERVIEWER_2}>, <@{INTERVIEWER_3}>."),
+        ("reschedule", f"<@{RECRUITER}> moved it to {when(THURSDAY_10)}."),
+        ("cancel", f"<@{RECRUITER}> cancelled it."),
+        ("reject", "it is cancelled, as Maya Chen is no longer in the process."),
+    ],
+)
+async def test_the_fix_of_a_cant_make_it_settles_every_recruiter_s_alert(
+    app: Running, fix: str, said_after: str
+) -> None:
+    """Whichever recruiter fixes it, and however, each recruiter's alert then says it is
+    sorted and how, its buttons gone: nobody fixes it twice."""
+    alerts, since = await alerted(app)
+    if fix == "reject":
+        await app.slack.command("move Maya to rejected: role filled", user=RECRUITER)
+    else:
+        form = await open_form(app, fix)
+        values: dict[str, Any] = {
+            "panel": {"interviewers": [INTERVIEWER_2, INTERVIEWER_3]},
+            "reschedule": {"starts": THURSDAY_10},
+            "cancel": {"reason": "Role paused"},
+        }[fix]
+        done = await app.slack.submit_view(form, values, user=RECRUITER)
+        assert not done.content, done.text
+    await app.settle()
+
+    for alert in alerts.values():
+        edited = alert_now(app, alert, since)
+        assert edited is not None, f"the alert to {alert['channel']} was left as it was"
+        shown = blocks_text(edited["blocks"])
+        assert shown.startswith(f":white_check_mark: <@{INTERVIEWER}> couldn't make")
+        assert "*Maya Chen*" in shown and shown.endswith(said_after), shown
+        assert buttons(edited["blocks"]) == {}
+    # Said once: a later change of the same interview leaves the settled alerts alone.
+    again = len(app.standin.calls)
+    if fix in ("panel", "reschedule"):
+        await app.slack.submit_view(
+            await open_form(app, "cancel"), {"reason": "Paused"}, user=RECRUITER
+        )
+        await app.settle()
+        assert all(alert_now(app, a, again) is None for a in alerts.values())
+
+
+async def test_a_panel_change_that_keeps_who_cant_make_it_leaves_the_alert_open(
+    app: Running,
+) -> None:
+    alerts, since = await alerted(app)
+    form = await open_form(app, "panel")
+    done = await app.slack.submit_view(
+        form, {"interviewers": [INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3]}, user=RECRUITER
+    )
+    assert not done.content, done.text
+    await app.settle()
+    assert all(alert_now(app, a, since) is None for a in alerts.values())
+    # Taking them off later settles it then.
+    form = await open_form(app, "panel", user=RECRUITER_2)
+    await app.slack.submit_view(form, {"interviewers": [INTERVIEWER_3]}, user=RECRUITER_2)
+    await app.settle()
+    for alert in alerts.values():
+        edited = alert_now(app, alert, since)
+        assert edited is not None
+        assert f"<@{RECRUITER_2}> changed the panel: now <@{INTERVIEWER_3}>." in blocks_text(
+            edited["blocks"]
+        )
+
+
 async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
     app: Running,
 ) -> None:

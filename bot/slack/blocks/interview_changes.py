@@ -26,7 +26,17 @@ from bot.domain.limits import MAX_REASON
 from bot.domain.stages import Stage
 from bot.domain.zones import local, local_span
 from bot.slack.blocks.candidates import OPEN_MOVE
-from bot.slack.blocks.common import clip, context, either, esc, form_modal, section, user, when
+from bot.slack.blocks.common import (
+    clip,
+    context,
+    either,
+    esc,
+    form_modal,
+    section,
+    user,
+    users,
+    when,
+)
 from bot.slack.metadata import InterviewMetadata
 from bot.store.tables import Candidate, Interview
 from bot.usecases.candidates import CalledOff, CandidateCard, Released
@@ -475,6 +485,31 @@ def cant_make_it_alert(done: CantMakeIt, interviewer_id: str) -> tuple[str, list
         section(line),
         ActionsBlock(block_id=f"cant_{done.interview.id}", elements=buttons),
     ]
+
+
+def cant_make_it_settled(
+    interviewer_id: str, stage_name: str, candidate_name: str, how: str
+) -> tuple[str, list[Block]]:
+    """An "I can't make it" alert once a change settled it: what it was and what was
+    done, its buttons gone. `how` is mrkdwn, escaped already (see settled_by)."""
+    text = f"Sorted: an interviewer couldn't make {stage_name} with {candidate_name}."
+    line = (
+        f":white_check_mark: {user(interviewer_id)} couldn't make *{esc(stage_name)}* "
+        f"with *{esc(candidate_name)}*: {how}"
+    )
+    return esc(text), [section(line)]
+
+
+def settled_by(done: Changed, actor_id: str) -> str:
+    """What the change that settled an alert did, for cant_make_it_settled."""
+    status = InterviewStatus(done.interview.status)
+    if status == InterviewStatus.CANCELLED:
+        return f"{user(actor_id)} cancelled it."
+    if status == InterviewStatus.NO_SHOW:
+        return f"{user(actor_id)} marked it a no-show."
+    if done.moved_from is not None:
+        return f"{user(actor_id)} moved it to {when(done.interview.starts_at)}."
+    return f"{user(actor_id)} changed the panel: now {users(k.interviewer_id for k in done.kits)}."
 
 
 def cant_make_it_noted(done: CantMakeIt) -> str:
