@@ -195,15 +195,19 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
         deadline = squeeze(
             "loop", entered + clocks.loop_days * DAY + facts.paused.get("loop", timedelta())
         )
-        steps.append(
-            Step(
-                Kind.LOOP_WARN,
-                deadline - LOOP_WARN_BEFORE,
-                deadline,
-                Audience.TEAM,
-                lead=WARNING_LEAD,
+        # Once every scorecard is in, the decision clock's own warning asks for the
+        # decision, and sooner: "2 days left in the loop" after it (even after its
+        # breach) would only contradict it. The loop's breach still comes.
+        if facts.feedback_complete_at is None:
+            steps.append(
+                Step(
+                    Kind.LOOP_WARN,
+                    deadline - LOOP_WARN_BEFORE,
+                    deadline,
+                    Audience.TEAM,
+                    lead=WARNING_LEAD,
+                )
             )
-        )
         steps += _repeating(Kind.LOOP_BREACH, deadline, now, Audience.TEAM)
     decision_start = decision_started(facts)
     if decision_start is not None:

@@ -806,6 +806,29 @@ async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Runnin
     assert "offer or reject: was due" in card, card
 
 
+async def test_no_loop_warning_once_every_scorecard_is_in(app: Running, clock) -> None:
+    """Her only scorecard is in on Tuesday: the decision clock warns on Wednesday and is
+    breached on Thursday. The loop's day-5 warning ("2 days left"), due on Saturday and
+    moved to Friday, would come after that breach and contradict it: it is not sent.
+    The loop's own breach still comes on Monday."""
+    await interviewing_jane(app, clock)  # Monday 09:00; the interview Tuesday 10:00
+    start = clock.now()
+    clock.set(start + timedelta(days=1, hours=2))
+    await submit_scorecard(app, await the_interview(app))
+    before = len(app.standin.calls)
+    said: list[str] = []
+    for hours in range(27, 7 * 24 + 2, 1):  # every hour through to the loop's breach
+        clock.set(start + timedelta(hours=hours))
+        since = len(app.standin.calls)
+        await sweep(app)
+        said += digests_to(app, RECRUITER, since)
+    assert len(app.standin.calls) > before
+    assert not [d for d in said if "the interview loop has" in d], said
+    [warned, closed, loop] = said
+    assert "decide by" in warned and "decision window closed" in closed
+    assert "ran past its 7 days" in loop
+
+
 async def test_a_nudge_to_someone_away_today_says_so(app: Running, clock) -> None:
     """The clock's own nudges wait for an interviewer on a day away; one a recruiter asks
     for goes, and the recruiter hears the interviewer is away."""
