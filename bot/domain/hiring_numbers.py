@@ -107,10 +107,15 @@ def _moves(events: Iterable[Event]) -> dict[int, list[Event]]:
 
 
 def hired_at(events: Iterable[Event]) -> dict[int, datetime]:
-    """Candidate -> when they moved to hired (their offer accepted)."""
+    """Candidate -> when they moved to hired (their offer accepted). Someone who arrived
+    hired (imported, or added so, from the hiring before Loopkeeper) is no hire made
+    here: when they were hired is not known, and their import day would count as a
+    hire made in no time."""
     out: dict[int, datetime] = {}
     for candidate, history in _moves(events).items():
-        hires = [e.at for e in history if e.to_stage == Stage.HIRED.value]
+        hires = [
+            e.at for e in history if e.to_stage == Stage.HIRED.value and e.from_stage is not None
+        ]
         if hires:
             out[candidate] = hires[0]
     return out

@@ -118,6 +118,18 @@ def test_time_to_fill_and_time_to_hire_per_hire_and_their_medians() -> None:
     assert fill_summary(numbers) == "time to fill 22 days (MLOps average: 89 days)"
 
 
+def test_someone_imported_as_hired_is_no_hire_made_here() -> None:
+    """Imported on day 35 as hired: neither a time to hire of 0 days nor a time to fill
+    of 35; the role's figures stay those of the hires made in it."""
+    history = seeded()
+    history.add(35, [], first="hired")
+    numbers = numbers_of(history)
+    assert numbers.time_to_fill == [14.0, 30.0]
+    assert numbers.time_to_hire == [14.0, 10.0]
+    trend = fill_trend(OPENED, hired_at(history.events).values(), now=NOW)
+    assert trend == fill_trend(OPENED, hired_at(seeded().events).values(), now=NOW)
+
+
 def test_conversion_counts_skips_and_imports_as_reaching() -> None:
     numbers = numbers_of(seeded())
     assert numbers.conversion == {

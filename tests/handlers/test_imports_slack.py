@@ -281,3 +281,19 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
     assert answer(await app.slack.command("export sales", user=RECRUITER))["text"].startswith(
         "You have no candidates to export in roles matching “sales”"
     )
+
+
+async def test_someone_imported_as_hired_does_not_fill_the_role(app: Running, clock) -> None:
+    """A person hired before Loopkeeper, imported as hired twelve days after the role
+    opened, is no hire made in it: the role is not filled, and no hire in 0 days."""
+    await create_role(app)
+    clock.advance(timedelta(days=12))
+    await share(app, RECRUITER, "past.csv", b"Name,Email,Stage\nAda Byron,ada@example.com,hired\n")
+    [preview] = dm_answers(app, RECRUITER)
+    assert "Imported 1 candidate" in (await click(app, preview, "Import 1 candidate"))["text"]
+    assert {c.name: c.stage for c in await all_candidates(app)} == {"Ada Byron": "hired"}
+
+    text = blocks_text(answer(await app.slack.command("pipeline", user=HM))["blocks"])
+
+    assert "Not filled yet: open 12 days" in text, text
+    assert "time to hire" not in text
