@@ -224,11 +224,22 @@ async def view_scorecard(reply: Reply, action: dict[str, Any]) -> None:
 async def nudge(reply: Reply, action: dict[str, Any]) -> None:
     """Remind the interviewers whose scorecards are still out, each by DM, after the ack."""
     reminders = await reply.unless_refused(
-        feedback.nudge(reply.deps.db, actor_id=reply.user_id, candidate_id=_id_of(action))
+        feedback.nudge(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            candidate_id=_id_of(action),
+            now=reply.deps.clock.now(),
+        )
     )
     if reminders is None:
         return
     card = reminders.card
+    if reminders.next_interview is not None:
+        await reply.tell(
+            f"No scorecard for {esc(card.candidate.name)} is due yet: their next interview "
+            f"is {when(reminders.next_interview)}. Nobody was nudged."
+        )
+        return
     if not reminders.waiting:
         await reply.tell(f"Every scorecard for {esc(card.candidate.name)} is in.")
         return

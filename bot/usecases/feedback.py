@@ -301,6 +301,8 @@ class Nudge:
 
     card: CandidateCard
     waiting: list[tuple[InterviewView, SeatView]]
+    # None waiting, but an interview still to end owes scorecards: when the next one starts.
+    next_interview: datetime | None = None
 
 
 def nudge_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -309,13 +311,20 @@ def nudge_refusal(card: CandidateCard, user_id: str) -> str | None:
     return None if access.can_move_candidates(user_id, card.team) else NOT_FOUND
 
 
-async def nudge(db: Database, *, actor_id: str, candidate_id: int) -> Nudge:
-    """The interviewers to remind about their scorecards for this candidate (none: every
-    scorecard is in); raises NotAllowed. Reading only: the reminders are the caller's."""
+async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime) -> Nudge:
+    """The interviewers to remind about their scorecards for this candidate: of the
+    interviews over, those not in (none: every one is in, or none is over yet). Raises
+    NotAllowed, also once scorecards are closed (a nudge from an old digest). Reading
+    only: the reminders are the caller's."""
     async with db.reader() as session:
         card = await allowed_card(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=nudge_refusal
         )
+        if card.stage not in EDITABLE:
+            raise NotAllowed(
+                f"{card.candidate.name} is in {card.stage} now, so scorecards for them are "
+                "closed: nobody was nudged."
+            )
         loop = await loop_in(
             session,
             viewer_id=actor_id,
@@ -325,10 +334,10 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int) -> Nudge:
         )
     if loop is None:  # the hiring team sees every loop of its role: never, in fact
         raise NotAllowed(NOT_FOUND)
-    waiting = [
-        (i, seat) for i in loop.interviews if i.held for seat in i.seats if not seat.submitted
-    ]
-    return Nudge(card, waiting)
+    owing = [(i, seat) for i in loop.interviews if i.held for seat in i.seats if not seat.submitted]
+    waiting = [(i, seat) for i, seat in owing if i.interview.ends_at <= now]
+    ahead = [i.interview.starts_at for i, _ in owing if i.interview.ends_at > now]
+    return Nudge(card, waiting, min(ahead) if ahead and not waiting else None)
 
 
 # Scheduling -----------------------------------------------------------------------------
@@ -654,7 +663,8 @@ async def _context(
 
 
 def _closed(candidate: Candidate) -> str:
-    return f"{candidate.name} is in {candidate.stage}, so scorecards for them are closed."
+    # Said to an interviewer: where the candidate went stays with the hiring team.
+    return f"Scorecards for {candidate.name} are closed: the hiring team has moved on."
 
 
 async def scorecard_context(db: Database, *, user_id: str, interview_id: int) -> ScorecardContext:

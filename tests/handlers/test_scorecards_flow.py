@@ -405,7 +405,8 @@ async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) 
 
     assert len(app.standin.calls_to("views.open")) == opened
     [refusal] = app.standin.calls_to(f"response_url:kit-{INTERVIEWER}")[-1:]
-    assert "scorecards for them are closed" in refusal.args["text"]
+    assert refusal.args["text"].endswith("are closed: the hiring team has moved on.")
+    assert "offer" not in refusal.args["text"]  # where she went stays with the team
     assert "closed" in late.json()["errors"]["summary"]
     assert len(await stored(app, Scorecard)) == 1
 

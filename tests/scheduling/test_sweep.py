@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from bot.domain.stages import Stage
 from bot.scheduling.report import Report
 from bot.slack.app import make_sweeper
+from bot.slack.blocks.common import when
 from bot.store.tables import Alert, ClockPause, Offer, StageEvent
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 from tests.flows import (
@@ -382,6 +383,50 @@ async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     assert f"Nudged <@{INTERVIEWER}>" in reply.args["text"]
     # It is past its due time: the nudge says so, not "is due" a date gone by.
     assert ": it is overdue by " in reminder["text"], reminder["text"]
+
+
+async def test_a_nudge_from_an_old_digest_after_a_rejection_nudges_nobody(
+    app: Running, clock
+) -> None:
+    """The digest's Nudge button, pressed after the candidate was rejected: scorecards
+    are closed, so nobody is reminded, and the recruiter hears why."""
+    await interviewing_jane(app, clock)
+    clock.set(clock.now() + timedelta(days=3, hours=2))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    await app.slack.command("move Jane Doe to rejected: went elsewhere", user=RECRUITER)
+    await app.settle()
+    mid = len(app.standin.calls)
+
+    [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+
+    assert reply.args["text"] == (
+        "Jane Doe is in rejected now, so scorecards for them are closed: nobody was nudged."
+    )
+    assert messages_to(app, INTERVIEWER, mid) == []
+
+
+async def test_a_nudge_before_any_interview_is_over_nudges_nobody(app: Running, clock) -> None:
+    """Day 5's loop warning, her only interview still to come on day 6: nobody owes a
+    scorecard yet, so nobody is reminded, and the recruiter hears when it is."""
+    clock.set(WEDNESDAY)
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
+    clock.set(WEDNESDAY + timedelta(days=5, minutes=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    assert "Nudge interviewers" in buttons(digest["blocks"])
+    mid = len(app.standin.calls)
+
+    [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+
+    starts = (WEDNESDAY + timedelta(days=6)).replace(hour=10)
+    assert reply.args["text"] == (
+        f"No scorecard for Jane Doe is due yet: their next interview is {when(starts)}. "
+        "Nobody was nudged."
+    )
+    assert messages_to(app, INTERVIEWER, mid) == []
 
 
 # Offers ------------------------------------------------------------------------------------

@@ -404,7 +404,7 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
             return context
 
         monkeypatch.setattr(feedback, "_context", read_then_reject)
-        with pytest.raises(NotAllowed, match="scorecards for them are closed"):
+        with pytest.raises(NotAllowed, match="Scorecards for Jane Doe are closed"):
             await first_scorecard(db, clock, done, "UINT0001")
         loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
         assert loop is not None and not any(seat.scorecard for seat in loop.seats)

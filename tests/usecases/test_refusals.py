@@ -118,8 +118,8 @@ async def test_only_the_hiring_team_nudges(db: Database, clock: ManualClock) -> 
     _, card = await jane(db, clock)
     candidate_id = card.candidate.id or 0
     with pytest.raises(NotAllowed) as refused:
-        await feedback.nudge(db, actor_id=OUTSIDER, candidate_id=candidate_id)
+        await feedback.nudge(db, actor_id=OUTSIDER, candidate_id=candidate_id, now=clock.now())
     assert str(refused.value) == NOT_FOUND
-    nudge = await feedback.nudge(db, actor_id=HM, candidate_id=candidate_id)
+    nudge = await feedback.nudge(db, actor_id=HM, candidate_id=candidate_id, now=clock.now())
     assert nudge.card.candidate.name == "Jane Doe"
     assert nudge.waiting == []  # no interviews yet: nobody to remind
