@@ -429,6 +429,26 @@ def _squeezed(
     return Deadline(clock, what, at, own if at < own else None)
 
 
+def decision_deadline(
+    clocks: Clocks,
+    completed_at: datetime,
+    *,
+    stage: str,
+    stage_entered_at: datetime,
+    candidate_deadline: datetime | None,
+) -> datetime:
+    """When the decision is due for a candidate whose last scorecard came in at
+    `completed_at`, as the decision clock has it (before any snooze): from then, or from
+    their entering decision if earlier, and never past what their own deadline leaves."""
+    start = completed_at
+    if stage == Stage.DECISION and stage_entered_at < start:
+        start = stage_entered_at
+    due = start + clocks.decision_hours * HOUR
+    if candidate_deadline is None:
+        return due
+    return squeeze(due, limits(candidate_deadline, clocks).decision)
+
+
 def loop_too_late(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:
     """The loop's limit when an interview ending at `ends_at` ends after it, else None:
     the scheduler is warned (not refused: the candidate may agree to wait)."""

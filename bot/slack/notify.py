@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.domain import clocks
 from bot.readmodels.home import home
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interview_changes import (
@@ -298,8 +299,25 @@ async def send_loop_summary(
     client: AsyncWebClient, loop: feedback.Loop, *, completed_at: datetime
 ) -> None:
     """One private message to each recruiter and the hiring manager."""
-    decide_by = completed_at + timedelta(hours=loop.role.decision_hours)
-    text, blocks = loop_summary_message(loop, await _loop_names(client, loop), decide_by=decide_by)
+    candidate, role_clocks = loop.candidate, clocks.of_role(loop.role)
+
+    def decision_due(candidate_deadline: datetime | None) -> datetime:
+        return clocks.decision_deadline(
+            role_clocks,
+            completed_at,
+            stage=candidate.stage,
+            stage_entered_at=candidate.stage_entered_at,
+            candidate_deadline=candidate_deadline,
+        )
+
+    decide_by = decision_due(candidate.deadline_at)
+    sooner = decide_by < decision_due(None)
+    text, blocks = loop_summary_message(
+        loop,
+        await _loop_names(client, loop),
+        decide_by=decide_by,
+        candidate_by=candidate.deadline_at if sooner else None,
+    )
     for person in _deciders(loop):
         await dm(client, person, text, blocks)
 

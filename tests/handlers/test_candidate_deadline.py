@@ -14,7 +14,7 @@ from bot import store
 from bot.domain.clocks import WARNING_LEAD
 from bot.domain.zones import in_utc, local
 from bot.slack.blocks.common import when
-from bot.store.tables import Alert
+from bot.store.tables import Alert, Interview
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
 from tests.flows import (
     INTERVIEWER,
@@ -101,6 +101,32 @@ async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> N
     # The interviewer sees it too, as they see the history's reasons.
     theirs = blocks_text((await card_of(app, user=INTERVIEWER))["blocks"])
     assert "Candidate decides by" in theirs and "Moved earlier to fit" in theirs
+
+
+async def test_the_feedback_summary_gives_the_decision_time_her_deadline_leaves(
+    app: Running, clock
+) -> None:
+    """Her scorecard comes in Tuesday 12:00: the role's window would say decide by
+    Thursday 12:00, when she has already decided. The summary says Wednesday 12:00, the
+    time the card and the alerts use, and why it is sooner."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(TUESDAY_10 + timedelta(hours=2))
+    before = len(app.standin.calls)
+
+    [interview] = await stored(app, Interview)
+    await submit_scorecard(app, interview)
+    await app.settle()
+
+    for person in (RECRUITER, HM):
+        [summary] = [m for m in messages_to(app, person, before) if "are in" in m["text"]]
+        shown = blocks_text(summary["blocks"])
+        assert (
+            f"decide by {when(DECISION_LIMIT)}, sooner than usual: Maya Chen decides by "
+            f"{when(THURSDAY_NOON)}." in shown
+        ), shown
+    card = blocks_text((await card_of(app))["blocks"])
+    assert f"offer or reject by {when(DECISION_LIMIT)} (1 day left)" in card  # the same time
 
 
 async def test_bad_input_gets_field_errors_and_changes_nothing(app: Running, clock) -> None:

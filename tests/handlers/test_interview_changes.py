@@ -806,11 +806,12 @@ async def test_the_fix_of_a_cant_make_it_settles_every_recruiter_s_alert(
         await app.slack.command("move Maya to rejected: role filled", user=RECRUITER)
     else:
         form = await open_form(app, fix)
-        values: dict[str, Any] = {
+        forms: dict[str, dict[str, Any]] = {
             "panel": {"interviewers": [INTERVIEWER_2, INTERVIEWER_3]},
             "reschedule": {"starts": THURSDAY_10},
             "cancel": {"reason": "Role paused"},
-        }[fix]
+        }
+        values = forms[fix]
         done = await app.slack.submit_view(form, values, user=RECRUITER)
         assert not done.content, done.text
     await app.settle()

@@ -574,9 +574,20 @@ def _all_scorecards(count: int) -> str:
 
 
 def loop_summary_message(
-    loop: Loop, names: Mapping[str, str], *, decide_by: datetime
+    loop: Loop,
+    names: Mapping[str, str],
+    *,
+    decide_by: datetime,
+    candidate_by: datetime | None = None,
 ) -> tuple[str, list[Block]]:
+    """`candidate_by`: the candidate's own deadline, when it made the decision due
+    sooner than the role's window."""
     candidate = loop.candidate
+    sooner = (
+        f", sooner than usual: {esc(candidate.name)} decides by {when(candidate_by)}"
+        if candidate_by is not None
+        else ""
+    )
     count = sum(1 for s in loop.seats if s.scorecard is not None)
     text = f"All scorecards for {esc(candidate.name)} ({esc(loop.role.title)}) are in."
     return text, [
@@ -585,7 +596,7 @@ def loop_summary_message(
             f"{_all_scorecards(count)} for "
             f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
             f"{'is' if count == 1 else 'are'} in. The decision window is open: decide "
-            f"by {when(decide_by)}."
+            f"by {when(decide_by)}{sooner}."
         ),
         *_loop_table(loop, names),
     ]
