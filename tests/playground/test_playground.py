@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -385,5 +386,34 @@ async def test_hour_by_hour_the_interview_reminder_arrives_on_its_way(page: Page
         m["text"]
         for m in await page.messages(INTERVIEWER_2.id, dm)
         if m["text"].startswith("Reminder:") and "Sam Okafor" in m["text"]
+    ]
+    assert len(reminders) == 1, reminders
+
+
+async def test_an_interview_booked_just_before_the_clock_moves_keeps_its_reminder(
+    page: Page,
+) -> None:
+    """Booked at 10:04 for 11:00, then +1 hour at once: the reminder at 10:30 comes on
+    the way, as it would have with the scheduler running. The booking is planned at the
+    moment it was made; a stop only after the clock's 'now' passed that moment by."""
+    playground = page.playground
+    now = playground.clock.now()
+    playground.clock.set(now.replace(minute=4, second=7, microsecond=123_456))
+    starts = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    await page.say(RECRUITER.id, HIRING.id, "/hire schedule Ana Souza")
+    await page.submit(
+        RECRUITER.id,
+        {"plan": "audit", "interviewers": [INTERVIEWER_2.id], "starts": int(starts.timestamp())},
+    )
+    dm = dm_of(INTERVIEWER_2.id)
+    kits = [m for m in await page.messages(INTERVIEWER_2.id, dm) if "Ana Souza" in m["text"]]
+    assert kits, "the kit was sent"
+
+    await page.post("clock", step="hour", **{"as": RECRUITER.id})
+
+    reminders = [
+        m["text"]
+        for m in await page.messages(INTERVIEWER_2.id, dm)
+        if m["text"].startswith("Reminder:") and "Ana Souza" in m["text"]
     ]
     assert len(reminders) == 1, reminders
