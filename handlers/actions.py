@@ -387,10 +387,15 @@ async def snooze(reply: Reply, action: dict[str, Any]) -> None:
             "Nothing changed."
         )
         return
+    capped = (
+        f", not a day later: {name}'s own deadline ({when(by)}) leaves no more"
+        if snoozed.capped and (by := snoozed.card.candidate.deadline_at) is not None
+        else ""
+    )
     await reply.tell(
         f":zzz: Snoozed {name}'s {snoozed.clock} clock: it is now due "
-        f"{when(snoozed.deadline)}. The pause is recorded, and the alert comes back then if "
-        "it is still due."
+        f"{when(snoozed.deadline)}{capped}. The pause is recorded, and the alert comes back "
+        "then if it is still due."
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot import store
 from bot.domain import access
-from bot.domain.clocks import CLOCK_OF, CLOCK_STAGES, Kind, squeeze
+from bot.domain.clocks import CLOCK_OF, CLOCK_STAGES, Kind, limits, of_role, squeeze
 from bot.domain.limits import MAX_NOTE, too_long
 from bot.domain.stages import Stage, plan_move
 from bot.domain.zones import in_utc
@@ -67,6 +67,7 @@ class Snoozed:
     repeated: bool
     actor_id: str
     at: datetime
+    capped: bool = False  # moved less than 24 h: the candidate's own deadline stops it
 
 
 def offer_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -389,11 +390,21 @@ async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -
             subject=alert.subject,
             since=alert.created_at,
         )
+        cap = _snooze_cap(card, clock, alert.deadline)
         if done is not None:
-            moved = alert.deadline + timedelta(seconds=done.seconds)
+            moved = squeeze(alert.deadline + timedelta(seconds=done.seconds), cap)
             return Snoozed(card, clock, moved, True, done.actor_id, done.at)
         # 24 h from now: a deadline already passed moves past now, not just a day later.
         new_deadline = max(alert.deadline, now) + EXTENSION
+        if cap is not None and cap <= alert.deadline:
+            by = card.candidate.deadline_at
+            assert by is not None
+            raise NotAllowed(
+                f"{card.candidate.name}'s {clock} clock already ends where their own deadline "
+                f"({in_utc(by)}) leaves it, so a snooze can't move it. If they have more "
+                "time, move their deadline first (Set candidate deadline on their card, or "
+                "/hire deadline). Nothing changed."
+            )
         await store.add_pause(
             session,
             candidate_id=alert.candidate_id,
@@ -405,4 +416,17 @@ async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -
             now=now,
         )
         await store.replan_clocks(session, candidate_id=alert.candidate_id, now=now)
-        return Snoozed(card, clock, new_deadline, False, actor_id, now)
+        moved = squeeze(new_deadline, cap)
+        return Snoozed(card, clock, moved, False, actor_id, now, capped=moved < new_deadline)
+
+
+def _snooze_cap(card: CandidateCard, clock: str, deadline: datetime) -> datetime | None:
+    """The latest the clock may end under the candidate's own deadline (None: no cap).
+    A scorecard's limit is the loop's, but never before its alert's own deadline: one
+    for an interview ending late is already due as soon as it can be written up."""
+    by = card.candidate.deadline_at
+    if by is None:
+        return None
+    bounds = limits(by, of_role(card.role))
+    cap = bounds.loop if clock == "feedback" else bounds.of(clock)
+    return None if cap is None else max(cap, deadline) if clock == "feedback" else cap

@@ -14,7 +14,7 @@ from bot import store
 from bot.domain.clocks import WARNING_LEAD
 from bot.domain.zones import in_utc, local
 from bot.slack.blocks.common import when
-from bot.store.tables import Alert, Interview
+from bot.store.tables import Alert, ClockPause, Interview
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
 from tests.flows import (
     INTERVIEWER,
@@ -220,6 +220,33 @@ async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, c
         a for a in await stored(app, Alert) if a.kind == "decision_warn" and a.recipient_id == HM
     ]
     assert decision.deadline == DECISION_LIMIT
+
+
+async def test_a_snooze_can_not_move_a_clock_past_her_deadline(app: Running, clock) -> None:
+    """The loop's breach at its compressed end, Tuesday 12:00: Snooze 24h would move
+    nothing (her deadline holds the loop there), so it says so instead of 'now due
+    Wednesday', and no pause is recorded."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(LOOP_LIMIT + timedelta(minutes=4))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = next(
+        m
+        for m in messages_to(app, RECRUITER, before)
+        if "loop ran past" in blocks_text(m["blocks"])
+    )
+
+    [reply] = await click(app, digest, "Snooze 24h", user=RECRUITER, settle=True)
+
+    assert reply.args["text"] == (
+        f"Maya Chen's loop clock already ends where their own deadline ({when(THURSDAY_NOON)}) "
+        "leaves it, so a snooze can't move it. If they have more time, move their deadline "
+        "first (Set candidate deadline on their card, or /hire deadline). Nothing changed."
+    )
+    assert await stored(app, ClockPause) == []
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"was due {when(LOOP_LIMIT)}" in shown, shown
 
 
 async def test_a_deadline_already_past_when_set_alerts_at_once(app: Running, clock) -> None:
