@@ -321,7 +321,11 @@ async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock
     assert digests_to(app, RECRUITER, mid) == []  # nothing until the moved deadline
     clock.advance(timedelta(hours=2))
     await sweep(app)
-    assert "ran past its 7 days" in digests_to(app, RECRUITER, mid)[-1]
+    # Back an hour after the snooze ran out: a day past the loop's 7, not just late.
+    assert (
+        "the interview loop ran past its 7 days 1 day 2 hours ago, and past its snooze "
+        "1 hour ago. Move them to decision, or reject."
+    ) in digests_to(app, RECRUITER, mid)[-1]
 
 
 @pytest.mark.both_databases  # the race shows on PostgreSQL

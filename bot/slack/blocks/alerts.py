@@ -58,6 +58,11 @@ def _who(item: AlertItem) -> str:
     return f"*{esc(item.candidate.name)}* ({esc(item.role.title)})"
 
 
+def _loop_end(item: AlertItem) -> datetime:
+    """The loop's own end, before any snooze: its days from entering interviewing."""
+    return item.candidate.stage_entered_at + timedelta(days=item.role.loop_days)
+
+
 def _first_name(candidate: Candidate) -> str:
     return esc((candidate.name.split() or ["The candidate"])[0])
 
@@ -125,6 +130,13 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
             return (
                 f":rotating_light: {_who(item)}: the interview loop ran past {when(deadline)}, "
                 f"{late} ago{why}. Move them to decision, or reject."
+            )
+        case Kind.LOOP_BREACH if deadline > (own := _loop_end(item)):
+            # Snoozed: lateness from the snooze's end alone would read as just late.
+            return (
+                f":rotating_light: {_who(item)}: the interview loop ran past its "
+                f"{item.role.loop_days} days {duration(now - own)} ago, and past its snooze "
+                f"{late} ago. Move them to decision, or reject."
             )
         case Kind.LOOP_BREACH:
             return (
