@@ -34,6 +34,18 @@ def loop_overrun(loop_ends_at: datetime | None, interview_ends_at: datetime) -> 
 
 
 @dataclass(frozen=True)
+class InThePast:
+    """The interview starts before now: booked as held already (a back-filled one), so
+    its scorecards are due from its end, which may be passed. Usually a typo."""
+
+    starts_at: datetime
+
+
+def in_the_past(starts_at: datetime, now: datetime) -> InThePast | None:
+    return InThePast(starts_at) if starts_at < now else None
+
+
+@dataclass(frozen=True)
 class PlanOverrun:
     """More held interviews than the plan has, or a plan interview booked twice."""
 
@@ -159,4 +171,4 @@ def on_days_away(
     return [OnDayAway(day, tuple(sorted(away[day]))) for day in sorted(away)]
 
 
-Warning = LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway
+Warning = InThePast | LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway

@@ -514,6 +514,7 @@ async def schedule(
                 template=template,
                 interview=interview,
                 interviewer_ids=interviewer_ids,
+                now=now,
             ),
         )
         return scheduled
@@ -527,12 +528,15 @@ async def booking_warnings(
     template: Template,
     interview: Interview,
     interviewer_ids: list[str],
+    now: datetime,
 ) -> list[safeguards.Warning]:
     """What the scheduler should know about the interview just booked. Read after the
     booking, so the loop is the one it runs in: a candidate it moved to interviewing
     started their loop now, and an interview past `loop_days` from now is late too."""
     assert candidate.id is not None and interview.id is not None
     warnings: list[safeguards.Warning] = []
+    if (past := safeguards.in_the_past(interview.starts_at, now)) is not None:
+        warnings.append(past)
     pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id)
     facts = clocks.candidate_facts(
         Stage(candidate.stage),

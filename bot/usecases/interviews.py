@@ -453,6 +453,7 @@ async def reschedule(
             template,
             interviewer_ids=[seat.interviewer_id for seat in after.seats],
             keep=lambda warning: not isinstance(warning, safeguards.PlanOverrun),
+            now=now,
         )
         changed = Changed(
             after,
@@ -472,6 +473,7 @@ async def _as_booked(
     *,
     interviewer_ids: list[str],
     keep: Callable[[safeguards.Warning], bool],
+    now: datetime,
 ) -> list[safeguards.Warning]:
     """The warnings a new booking of `interviewer_ids` at the interview's time would get
     (feedback.booking_warnings), those of them that `keep` says a change should repeat."""
@@ -482,6 +484,7 @@ async def _as_booked(
         template=template,
         interview=context.interview,
         interviewer_ids=interviewer_ids,
+        now=now,
     )
     return [warning for warning in found if keep(warning)]
 
@@ -574,6 +577,7 @@ async def change_panel(
                 template,
                 interviewer_ids=added,
                 keep=lambda warning: isinstance(warning, safeguards.Clash),
+                now=now,
             )
             if added
             else []

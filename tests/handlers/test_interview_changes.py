@@ -240,6 +240,28 @@ def kit_sent_ts(app: Running, kit: dict[str, Any]) -> str:
     return str(call.response["ts"])
 
 
+async def test_a_reschedule_into_the_past_is_warned_about_first(app: Running, clock) -> None:
+    """Moved to yesterday by a slip: the form comes back with the warning and nothing
+    moves or is sent; sent as it is, it moves."""
+    interview = await maya_interviewing(app)
+    yesterday = clock.now() - timedelta(days=1)
+    form = await open_form(app, "reschedule")
+    before = len(app.standin.calls)
+
+    warned = answer(await app.slack.submit_view(form, {"starts": yesterday}, user=RECRUITER))
+
+    assert warned["response_action"] == "update"
+    assert warned["view"]["submit"]["text"] == "Reschedule anyway"
+    assert "*In the past.* This interview starts" in blocks_text(warned["view"]["blocks"])
+    await app.settle()
+    assert (await the_interview(app, interview.id)).starts_at == TUESDAY_10
+    assert [c for c in app.standin.calls[before:] if c.method == "chat.postMessage"] == []
+    moved = await app.slack.submit_view(warned["view"], {"starts": yesterday}, user=RECRUITER)
+    assert not moved.content, moved.text
+    await app.settle()
+    assert (await the_interview(app, interview.id)).starts_at == yesterday
+
+
 async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None:
     interview = await maya_interviewing(app)
     stale_card = await card_of(app)

@@ -139,3 +139,25 @@ async def test_a_slow_slack_leaves_days_off_to_the_dm_and_still_books(
     await app.settle()
     [told] = [m for m in messages_to(app, RECRUITER, before) if m["text"].startswith("Scheduled")]
     assert "*On a company day off.*" in blocks_text(told["blocks"])
+
+
+async def test_a_start_that_has_passed_is_warned_about_before_booking(app: Running, clock) -> None:
+    """Yesterday's date, a slip for tomorrow's: the form comes back saying so, and
+    nothing is booked or sent. Sent as it is, it books (an interview held already, being
+    recorded), its kit saying the scorecard is due."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    yesterday = clock.now() - DAY
+    values = {"plan": "audit", "interviewers": [INTERVIEWER], "starts": yesterday}
+
+    warned = answer(await fill(app, values))
+
+    assert warned["response_action"] == "update"
+    assert warned["view"]["submit"]["text"] == "Schedule anyway"
+    shown = blocks_text(warned["view"]["blocks"])
+    assert "*In the past.* This interview starts" in shown and "If the time is a slip" in shown
+    assert await stored(app, Interview) == []
+    booked = await app.slack.submit_view(warned["view"], values, user=RECRUITER)
+    assert booked.status_code == 200 and not booked.content, booked.text
+    await app.settle()
+    assert [i.starts_at for i in await stored(app, Interview)] == [yesterday]

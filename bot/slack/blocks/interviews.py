@@ -243,6 +243,12 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
     """One safeguard in plain words, and what the scheduler can do about it."""
     name, stage = esc(done.candidate.name), esc(done.stage.name)
     match warning:
+        case safeguards.InThePast(starts_at=starts):
+            return (
+                f":warning: *In the past.* This interview starts {when(starts)}, which has "
+                "passed: it is recorded as held, and its scorecards are due from its end "
+                "(each interviewer gets their kit now). If the time is a slip, pick the real one."
+            )
         case safeguards.LoopOverrun(loop_ends_at=loop_ends):
             return (
                 f":warning: *Past the loop's deadline.* This interview ends "
