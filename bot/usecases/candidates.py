@@ -161,6 +161,26 @@ async def _same_person(
     return tuple(found)
 
 
+async def _email_taken(
+    session: store.AsyncSession, email: str | None, role: Role, *, other_than: int
+) -> None:
+    """An edit may not give an open candidate the email of another one open in the same
+    role: the same application twice, as the add form refuses it (_same_person)."""
+    if not email:
+        return
+    for other in await store.same_person(session, email=email, role_id=role.id or 0, key=""):
+        if other.id == other_than or other.role_id != role.id:
+            continue
+        if Stage(other.stage) in CLOSED or (other.email or "").lower() != email.lower():
+            continue
+        raise FormErrors(
+            {
+                "email": f"{other.name} already applies for {role.title} with this email "
+                f"(stage: {other.stage}). Use `/hire status {other.name}` to see them."
+            }
+        )
+
+
 async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:
     """Candidates the user may see whose name matches; unknown and forbidden look alike."""
     async with db.reader() as session:
@@ -595,6 +615,8 @@ async def edit_candidate(
                 session, candidate_ids=[candidate_id], template=card.role.template
             )
         name = clean_name(form.name)
+        if Stage(candidate.stage) not in CLOSED and (email != candidate.email or moving):
+            await _email_taken(session, email, target.role, other_than=candidate_id)
         candidate_name = candidate.name  # as it was: update_candidate changes the row
         links = candidate.links if same_links else clean_links(form.links or "")[0]
         changes = []

@@ -115,6 +115,30 @@ async def test_bad_email_and_a_name_clash_are_refused_on_the_field(app: Running)
     assert maya.email is None and await changes_of(app, maya) == []
 
 
+async def test_an_email_another_open_candidate_applies_with_is_refused(app: Running) -> None:
+    """Bob applies for the role with bob@example.com: Maya's edit may not take it, in any
+    case, as the add form would refuse a second application. Once Bob is rejected it may."""
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    await add_candidate(app, "Bob Stone", role=role, email="bob@example.com")
+    form = await open_edit(app)
+
+    taken = await app.slack.submit_view(form, {"email": "BOB@example.com"}, user=RECRUITER)
+
+    assert taken.json()["errors"]["email"] == (
+        "Bob Stone already applies for MLOps Engineer with this email (stage: sourced). "
+        "Use /hire status Bob Stone to see them."
+    )
+    maya = await candidate_named(app, "Maya Chen")
+    assert maya.email is None and await changes_of(app, maya) == []
+    await app.slack.command("move Bob Stone to rejected: not a fit", user=RECRUITER)
+    saved = await app.slack.submit_view(
+        await open_edit(app), {"email": "bob@example.com"}, user=RECRUITER
+    )
+    assert not saved.content, saved.text
+    assert (await candidate_named(app, "Maya Chen")).email == "bob@example.com"
+
+
 async def test_only_the_hiring_team_may_edit(app: Running) -> None:
     role = await create_role(app)
     maya = await add_candidate(app, "Maya Chen", role=role)
