@@ -420,7 +420,7 @@ async def reschedule(
             interview=interview,
             starts_at=starts,
             ends_at=ends,
-            feedback_due_at=ends + timedelta(hours=role.feedback_hours),
+            feedback_due_at=ends + _booked_window(context),
         )
         assert candidate.id is not None
         # A no-show rescheduled owes its scorecards again: the decision waits for them.
@@ -489,6 +489,17 @@ async def _as_booked(
     return [warning for warning in found if keep(warning)]
 
 
+def _booked_window(context: InterviewContext) -> timedelta:
+    """How long after its end the interview's scorecards are due: the window of the role
+    when it was booked, which its seats hold (a role's new window is for interviews
+    booked from then on, as the role form says), or the role's now if it has none."""
+    interview = context.interview
+    return next(
+        (seat.feedback_due_at - interview.ends_at for seat in context.seats),
+        timedelta(hours=context.card.role.feedback_hours),
+    )
+
+
 # Change interviewers ---------------------------------------------------------------------
 
 
@@ -542,7 +553,7 @@ async def change_panel(
             interview=interview,
             add=added,
             remove=[r.interviewer_id for r in removed],
-            feedback_due_at=interview.ends_at + timedelta(hours=role.feedback_hours),
+            feedback_due_at=interview.ends_at + _booked_window(context),
         )
         assert candidate.id is not None
         if added and candidate.feedback_complete_at is not None:

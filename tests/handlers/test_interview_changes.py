@@ -262,6 +262,28 @@ async def test_a_reschedule_into_the_past_is_warned_about_first(app: Running, cl
     assert (await the_interview(app, interview.id)).starts_at == yesterday
 
 
+async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:
+    """Booked with the role's 24 h window; the role then takes 12 h for interviews booked
+    from then on. Moved to Thursday, its scorecards are still due 24 h after its end."""
+    interview = await maya_interviewing(app)
+    await app.slack.command("role edit MLOps", user=RECRUITER)
+    saved = await app.slack.submit_view(last_view(app), {"feedback_hours": "12"}, user=RECRUITER)
+    assert not saved.content, saved.text
+    form = await open_form(app, "reschedule")
+
+    done = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
+
+    assert not done.content, done.text
+    await app.settle()
+    ends = THURSDAY_10 + timedelta(minutes=45)
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat).where(Seat.interview_id == interview.id))).all()
+    assert seat.feedback_due_at == ends + timedelta(hours=24)
+    ts = kit_sent_ts(app, kit_for(app, INTERVIEWER))
+    [*_, kit] = [u for u in updates_in(app, f"D{INTERVIEWER}") if u["ts"] == ts]
+    assert "*Scorecard due*\nFri 20 Nov, 10:45 (UTC)" in blocks_text(kit["blocks"])
+
+
 async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None:
     interview = await maya_interviewing(app)
     stale_card = await card_of(app)
