@@ -273,6 +273,20 @@ async def save_role(ack: AsyncAck, modal: Modal) -> None:
     # The team hears of it in the role's channel too (Slack refusing that is logged).
     where = [modal.user_id, done.role.channel_id] if done.changes else [modal.user_id]
     modal.later(_send(modal.client, where, text, blocks), name="role-edited")
+    if done.kits_stale:
+        modal.later(_redraw_role_kits(modal, done), name="role-kits")
+
+
+async def _redraw_role_kits(modal: Modal, done: roles.RoleEdited) -> None:
+    """A renamed role: the kits of scorecards still owed name it, so they are drawn again,
+    as a candidate's rename redraws theirs. Read as the hiring manager, who sees every
+    candidate of the role (an admin editing it may see none)."""
+    for candidate_id in done.kits_stale:
+        owed = await interviews.owed_kits(
+            modal.deps.db, actor_id=done.team.hiring_manager_id, candidate_id=candidate_id
+        )
+        for changed, people in owed:
+            await redraw_kits(modal.deps, modal.client, changed, people)
 
 
 async def _send(

@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import json
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
@@ -17,6 +17,7 @@ from bot.domain.limits import MAX_NAME, MAX_REASON, too_long
 from bot.domain.names import clean_name, name_key
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import is_known_template
+from bot.domain.stages import SCHEDULABLE, Stage
 from bot.store import roles as store_roles
 from bot.store import templates as template_rows
 from bot.store.engine import Database
@@ -260,6 +261,8 @@ class RoleEdited:
     team: Team
     changes: list[str]  # empty: the form was saved as it was
     reason: str = ""  # why, if the editor said (kept in the role's history)
+    # Renamed: its open candidates whose interview kits name the role (still to redraw).
+    kits_stale: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -375,7 +378,7 @@ async def edit_role(
         if errors:
             raise FormErrors(errors)
         assert form.hiring_manager_id and form.channel_id and form.template
-        before = _facts(current)
+        before, before_title = _facts(current), role.title
         if form.template != role.template:
             await store_roles.pin_interview_templates(
                 session, role_id=role_id, template=role.template
@@ -398,10 +401,13 @@ async def edit_role(
         updated = await store.role_with_team(session, role_id=role_id)
         assert updated is not None
         changes = describe_role_change(before, _facts(updated))
+        kits_stale: list[int] = []
         if changes:
             for candidate in await store.pipelines.open_candidates_of(session, role_id=role_id):
                 assert candidate.id is not None
                 await store.replan_clocks(session, candidate_id=candidate.id, now=now)
+                if updated.role.title != before_title and Stage(candidate.stage) in SCHEDULABLE:
+                    kits_stale.append(candidate.id)
             await store.changes.record_change(
                 session,
                 actor_id=actor_id,
@@ -411,7 +417,9 @@ async def edit_role(
                 role_id=role_id,
                 reason=reason,
             )
-        return RoleEdited(updated.role, updated.team, changes, reason if changes else "")
+        return RoleEdited(
+            updated.role, updated.team, changes, reason if changes else "", kits_stale
+        )
 
 
 def close_refusal(role: store.RoleWithTeam, user_id: str, admins: Collection[str]) -> str | None:

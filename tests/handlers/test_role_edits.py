@@ -14,6 +14,8 @@ from bot.store.changes import record_change
 from bot.store.tables import Change, Interview, Role, RoleRecruiter
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
+    INTERVIEWER,
+    INTERVIEWER_2,
     add_candidate,
     all_candidates,
     answer,
@@ -22,6 +24,7 @@ from tests.flows import (
     click,
     create_role,
     home_of,
+    kit_for,
     last_view,
     press,
     schedule,
@@ -144,6 +147,32 @@ async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, 
 async def _interview(app: Running) -> Interview:
     [interview] = await stored(app, Interview)
     return interview
+
+
+async def test_a_rename_redraws_the_kits_of_scorecards_still_owed(app: Running, clock) -> None:
+    """The kit names the role: after an admin (not on the team) renames it, an
+    interviewer whose scorecard is still owed finds the new title there, in place; one
+    whose scorecard is in keeps theirs as it was."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    interview = await schedule(
+        app, "Jane", starts=clock.now() + timedelta(hours=1), interviewers=(INTERVIEWER,)
+    )
+    await schedule(app, "Jane", plan="audit", interviewers=(INTERVIEWER_2,))
+    clock.advance(timedelta(hours=2))
+    await submit_scorecard(app, interview)
+    owed_kit = kit_for(app, INTERVIEWER_2)
+    before = len(app.standin.calls)
+
+    form = await edit_form(app, user=ADMIN)
+    saved = await app.slack.submit_view(form, {"title": "Senior MLOps Engineer"}, user=ADMIN)
+    assert not saved.content, saved.text
+    await app.settle()
+
+    kits = [c.args for c in app.standin.calls[before:] if c.method == "chat.update"]
+    assert [k["channel"] for k in kits] == [f"D{INTERVIEWER_2}"]
+    assert kits[0]["text"] == owed_kit["text"].replace("MLOps Engineer", "Senior MLOps Engineer")
+    assert "*Role*\nSenior MLOps Engineer" in blocks_text(kits[0]["blocks"])
 
 
 async def test_an_idle_alert_goes_to_the_new_recruiter_only(app: Running, clock) -> None:
