@@ -382,6 +382,11 @@ def parse(
         problems += row_problems
         if row is not None:
             rows.append(row)
+    if total == 0:  # a heading line alone: no role to ask for, nothing to preview
+        raise ImportFileError(
+            "The file has a heading line but no candidate rows: add one row per person "
+            "under it, e.g. `Jane Doe,jane@example.com`."
+        )
     return Parsed(rows, problems, total, "role" in columns.by_field, encoding, delimiter)
 
 

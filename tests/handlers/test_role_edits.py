@@ -421,6 +421,36 @@ async def test_a_preview_made_before_the_close_imports_nobody(app: Running) -> N
     assert await all_candidates(app) == []
 
 
+async def test_a_row_whose_role_closed_after_the_preview_is_not_called_old(app: Running) -> None:
+    """Sam's row names Data Engineer, closed after the preview while MLOps stays open:
+    nothing is imported, and the answer says why, not that nobody in the file was new."""
+    await create_role(app)
+    await create_role(app, title="Data Engineer")
+    await share(app, RECRUITER, "data.csv", b"Name,Role\nSam Lee,Data Engineer\n")
+    preview = dm_answers(app, RECRUITER)[-1]
+    await app.slack.command("role close Data Engineer", user=HM)
+
+    [*_, done] = await click(
+        app, preview, "Import 1 candidate", user=RECRUITER, answers="import", settle=True
+    )
+
+    shown = blocks_text(done.args["blocks"])
+    assert shown.startswith("Nothing imported from data.csv: every new row in it has a problem.")
+    assert "Data Engineer is closed" in shown
+    assert "nobody new" not in shown and "the rest are in" not in shown
+    assert await all_candidates(app) == []
+
+
+async def test_a_file_with_a_heading_line_alone_says_so(app: Running) -> None:
+    await create_role(app)
+    await create_role(app, title="Data Engineer")  # two roles: no picker for no rows
+    await share(app, RECRUITER, "empty.csv", b"Name,Email\n")
+
+    [answer_] = dm_answers(app, RECRUITER)
+    assert answer_["text"].startswith("The file has a heading line but no candidate rows")
+    assert not answer_.get("blocks")
+
+
 # From the Home tab ----------------------------------------------------------------------------
 
 

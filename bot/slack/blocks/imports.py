@@ -189,6 +189,8 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
         roles = ", ".join(esc(r.title) for r in preview.roles)
         count = plural(imported, "candidate")
         head = f":white_check_mark: Imported {count} from {name} into {roles}."
+    elif preview.problem_rows:
+        head = f"Nothing imported from {name}: every new row in it has a problem."
     else:
         head = f"Nothing imported from {name}: there was nobody new in it."
     skipped = []
@@ -204,7 +206,8 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
     # The preview's list of what to fix is replaced by this answer: it stays here.
     if lines := _problem_lines(preview):
         blocks.append(section(clip("*Not imported*\n" + "\n".join(lines), 3000)))
-        blocks.append(context("Fix those rows and share the file again: the rest are in."))
+        rest = ": the rest are in" if imported else ""
+        blocks.append(context(f"Fix those rows and share the file again{rest}."))
     if imported:
         blocks.append(
             context("Their clocks start now; see them with `/hire pipeline` or `/hire status`.")
