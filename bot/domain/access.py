@@ -9,6 +9,8 @@ from enum import StrEnum
 
 # A Slack user id (U… or, in Enterprise Grid, W…); anything else is refused, not stored.
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+# Who the history names for what the app's own clocks did (an offer expiring): no person.
+SYSTEM_ACTOR = "loopkeeper"
 
 
 def is_user_id(text: str) -> bool:

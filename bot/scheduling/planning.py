@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import store
 from bot.domain import clocks
-from bot.domain.access import Team
+from bot.domain.access import SYSTEM_ACTOR, Team
 from bot.domain.clocks import Audience, Kind, Plan, Step
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import Stage
@@ -71,7 +71,7 @@ async def _plan_candidates(
                     store.history_note(
                         candidate.id,
                         Stage.OFFER.value,
-                        actor_id="loopkeeper",
+                        actor_id=SYSTEM_ACTOR,
                         detail="offer expired",
                         now=now,
                     )

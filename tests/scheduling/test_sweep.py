@@ -541,6 +541,10 @@ async def test_offer_warnings_expiry_and_extension(app: Running, clock) -> None:
         ).all()
     assert expired is not None and expired.status == "expired"
     assert len(events) == 1
+    history = blocks_text(
+        answer(await app.slack.command("status Jane Doe", user=RECRUITER))["blocks"]
+    )
+    assert "offer expired by Loopkeeper" in history, history  # the app's clock, not a person
 
     await press(app, "offer_more_time", str(offer.id), user=RECRUITER)
     async with app.deps.db.reader() as session:

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.access import SYSTEM_ACTOR
 from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY
 from bot.domain.scorecards import (
     NOT_ASSESSED,
@@ -71,6 +72,8 @@ _USER_ID = re.compile(_ID)
 
 
 def user(user_id: str) -> str:
+    if user_id == SYSTEM_ACTOR:  # what the app's own clocks did (an offer expiring)
+        return "Loopkeeper"
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else esc(user_id)
 
 
