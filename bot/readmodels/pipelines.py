@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import store
 from bot.domain import clocks
-from bot.domain.hiring_numbers import HiringNumbers, hiring_numbers
+from bot.domain.hiring_numbers import HiringNumbers, days, hiring_numbers
 from bot.domain.names import name_key
 from bot.domain.stages import OPEN_STAGES, Stage
 from bot.readmodels.status import clock_facts
@@ -90,7 +90,11 @@ def flags_for(
         flags.append(Flag(f":red_circle: {n} scorecard{'s' if n > 1 else ''} overdue", 3))
     for deadline in clocks.deadlines(facts, role_clocks):
         left = deadline.at - now
-        if left <= timedelta():
+        if left <= timedelta() and deadline.clock == "idle":
+            # A reminder, not a breach (docs/clocks.md): no siren for it.
+            idle = days((now - facts.stage_entered_at) / DAY)
+            flags.append(Flag(f":zzz: {idle} in {facts.stage.value} without a move", 2))
+        elif left <= timedelta():
             flags.append(Flag(f":rotating_light: {deadline.clock} deadline passed", 4))
         elif deadline.clock == "loop" and deadline.moved_from is not None and left <= DAY:
             # Cut short by their own deadline: "day 4 of 7" would hide that it ends today.

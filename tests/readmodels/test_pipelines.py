@@ -40,6 +40,9 @@ async def test_pipeline_lists_by_stage_most_urgent_first_with_counts(app: Runnin
     assert ":hourglass_flowing_sand: decision due in 1 h" in attention[-1]
     ed = next(line for line in attention if "Ed Overdue" in line)
     assert ":red_circle: 1 scorecard overdue" in ed and "loop deadline passed" in ed
+    # Idle is a reminder, not a breach (docs/clocks.md): said as such, without a siren.
+    ana = next(line for line in attention if "Ana Idle" in line)
+    assert ":zzz: 9 days in sourced without a move" in ana and "rotating_light" not in ana
     assert "Median days in stage: sourced" in text
     interviewing = text.split("*Interviewing* (2)\n", 1)[1].splitlines()[:2]
     assert interviewing[0].startswith("• *Ben Breach*")
