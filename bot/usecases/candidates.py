@@ -390,9 +390,10 @@ async def move(
                 else []
             )
             await store.replan_clocks(session, candidate_id=candidate_id, now=now)
-            events = await store.recent_events(session, candidate_id=candidate_id)
             await session.refresh(current.candidate)
-            card = CandidateCard(current.candidate, current.role, current.team, events)
+            # Read as /hire status reads it: the same history, changes and notes included.
+            card = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
+            assert card is not None
             return Moved(card, called_off, released)
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)

@@ -361,3 +361,20 @@ async def test_links_must_be_web_addresses_and_are_kept_once_each(app: Running) 
     shown = blocks_text((await card_of(app, "Dev"))["blocks"])
     assert "<https://linkedin.com/in/dev|https://linkedin.com/in/dev>" in shown, shown
     assert "<https://github.com/dev|github.com/dev>" in shown
+
+
+async def test_the_card_after_a_move_has_the_history_status_has(app: Running) -> None:
+    """The card a move answers with shows the whole history, the edit included, as
+    `/hire status` right after shows it; not the stage moves alone."""
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    assert not (await save(app, "Maya", {"name": "Maya Lin"})).content
+
+    moved = answer(
+        await app.slack.command("move Maya Lin to withdrawn: took a job", user=RECRUITER)
+    )
+
+    history = blocks_text(moved["blocks"]).split("History", 1)[1]
+    assert "name: Maya Chen → Maya Lin" in history, history
+    status = blocks_text((await card_of(app, "Maya Lin"))["blocks"]).split("History", 1)[1]
+    assert history == status

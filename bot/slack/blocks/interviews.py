@@ -246,8 +246,8 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
         case safeguards.InThePast(starts_at=starts):
             return (
                 f":warning: *In the past.* This interview starts {when(starts)}, which has "
-                "passed: it is recorded as held, and its scorecards are due from its end "
-                "(each interviewer gets their kit now). If the time is a slip, pick the real one."
+                "passed: it is recorded as held, and its scorecards are due from its end. "
+                "If the time is a slip, pick the real one."
             )
         case safeguards.LoopOverrun(loop_ends_at=loop_ends):
             return (
