@@ -165,8 +165,15 @@ def _alert_rows(
         steps.append((chain.send, "pending"))
         report.planned += 1
     # Superseded steps are not stored (after 90 days of downtime a daily breach has
-    # 90); only one still pending from an earlier sweep is marked skipped.
-    steps += [(s, "skipped") for s in chain.skipped]
+    # 90); only one still pending from an earlier sweep is marked skipped. Not one for
+    # other people: the recruiters' escalation, a breach that goes at once, leaves the
+    # interviewer's own "due" DM held for their working hours to go then (an interview
+    # on Friday afternoon: due Saturday, escalated Sunday, and the interviewer hears of
+    # it on Monday morning all the same). After downtime such a step was never
+    # recorded, so only the latest goes out, as ever.
+    send_to = chain.send.audience if chain.send is not None else None
+    superseded = [s for s in chain.skipped if send_to is None or s.audience == send_to]
+    steps += [(s, "skipped") for s in superseded]
     report.skipped += len(chain.skipped)
     for step, status in steps:
         for recipient in _recipients(step.audience, role, team, interviewer):

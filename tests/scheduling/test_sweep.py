@@ -389,6 +389,29 @@ async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     assert ": it is overdue by " in reminder["text"], reminder["text"]
 
 
+async def test_a_friday_interview_s_due_dm_still_reaches_the_interviewer_on_monday(
+    app: Running, clock
+) -> None:
+    """Friday 10:00 to 10:45: the scorecard is due Saturday 10:45, a DM held for the
+    interviewer's working hours; the recruiters' escalation on Sunday 10:45 goes at once.
+    It must not cancel the held DM: on Monday morning the interviewer hears it is
+    overdue, not only the recruiters."""
+    await interviewing_jane(app, clock, interview_in=timedelta(days=4))  # Friday 10:00
+    friday = clock.now().replace(hour=10) + timedelta(days=4)
+    before = len(app.standin.calls)
+    moment = friday + timedelta(hours=1)
+    while moment <= friday + timedelta(days=3, hours=1):  # to Monday 11:00, hourly
+        clock.set(moment)
+        await sweep(app)
+        moment += timedelta(hours=1)
+
+    escalations = [d for d in digests_to(app, RECRUITER, before) if "scorecard for" in d]
+    assert len(escalations) == 1 and "is 1 day" in escalations[0], escalations
+    told = [m["text"] for m in messages_to(app, INTERVIEWER, before)]
+    assert told[0].startswith("Your scorecard for Jane Doe is due")  # Friday's first nudge
+    assert len(told) == 2 and "it is overdue by" in told[1], told
+
+
 async def test_a_nudge_from_an_old_digest_after_a_rejection_nudges_nobody(
     app: Running, clock
 ) -> None:
