@@ -63,6 +63,14 @@ def _loop_end(item: AlertItem) -> datetime:
     return item.candidate.stage_entered_at + timedelta(days=item.role.loop_days)
 
 
+def _loop_next(item: AlertItem) -> str:
+    """What to do about a loop past its end. With every scorecard in, the decision's own
+    alert says decide: the same words here, not a second instruction beside it."""
+    if item.candidate.feedback_complete_at is not None:
+        return "Every scorecard is in: make an offer, or reject."
+    return "Move them to decision, or reject."
+
+
 def _first_name(candidate: Candidate) -> str:
     return esc((candidate.name.split() or ["The candidate"])[0])
 
@@ -136,13 +144,12 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
             return (
                 f":rotating_light: {_who(item)}: the interview loop ran past its "
                 f"{item.role.loop_days} days {duration(now - own)} ago, and past its snooze "
-                f"{late} ago. Move them to decision, or reject."
+                f"{late} ago. {_loop_next(item)}"
             )
         case Kind.LOOP_BREACH:
             return (
                 f":rotating_light: {_who(item)}: the interview loop ran past its "
-                f"{item.role.loop_days} days; it is {late} late. Move them to decision, "
-                "or reject."
+                f"{item.role.loop_days} days; it is {late} late. {_loop_next(item)}"
             )
         case Kind.FEEDBACK_OVERDUE:
             interviewer = alert.subject.split(":", 1)[-1]
