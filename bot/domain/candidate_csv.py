@@ -526,17 +526,18 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
     duplicates: list[Duplicate] = []
     seen = Existing()
     for row in parsed.rows:
-        stored = existing.match(row)
-        if stored is not None:
-            present.append(Present(row, stored))
-            continue
-        # A repeat within the file: by email, and always by name, since the one open
-        # candidate per name per role rule (uq_candidate_open_name) would refuse it.
+        # A repeat within the file first: by email, and always by name, since the one open
+        # candidate per name per role rule (uq_candidate_open_name) would refuse it. So a
+        # file counts its repeats alike whether or not its first rows are imported yet.
         earlier = seen.match(row)
         if earlier is not None:
             duplicates.append(Duplicate(row, earlier))
             continue
         seen.add(candidate_id=row.line, role_id=row.role.id, key=row.key, email=row.email)
+        stored = existing.match(row)
+        if stored is not None:
+            present.append(Present(row, stored))
+            continue
         new.append(row)
     return Preview(
         parsed.total, new, present, duplicates, parsed.problems, parsed.encoding, parsed.delimiter
