@@ -379,15 +379,19 @@ async def test_hour_by_hour_the_interview_reminder_arrives_on_its_way(page: Page
     """Sam's take-home review is at 14:00 with Ines: moving the clock an hour at a time
     past 13:30 sends her reminder, as a scheduler running all along would have, rather
     than skipping it because the clock jumped past the interview's start."""
-    dm = dm_of(INTERVIEWER_2.id)
     for _ in range(5):  # 10:00 to 15:00
         await page.post("clock", step="hour", **{"as": RECRUITER.id})
-    reminders = [
-        m["text"]
-        for m in await page.messages(INTERVIEWER_2.id, dm)
-        if m["text"].startswith("Reminder:") and "Sam Okafor" in m["text"]
-    ]
+    reminders = await reminders_to_ines(page, "Sam Okafor")
     assert len(reminders) == 1, reminders
+
+
+async def reminders_to_ines(page: Page, candidate: str) -> list[str]:
+    """The interview reminders in Ines's DM about `candidate`."""
+    return [
+        m["text"]
+        for m in await page.messages(INTERVIEWER_2.id, dm_of(INTERVIEWER_2.id))
+        if m["text"].startswith("Reminder:") and candidate in m["text"]
+    ]
 
 
 async def test_an_interview_booked_just_before_the_clock_moves_keeps_its_reminder(
@@ -411,9 +415,5 @@ async def test_an_interview_booked_just_before_the_clock_moves_keeps_its_reminde
 
     await page.post("clock", step="hour", **{"as": RECRUITER.id})
 
-    reminders = [
-        m["text"]
-        for m in await page.messages(INTERVIEWER_2.id, dm)
-        if m["text"].startswith("Reminder:") and "Ana Souza" in m["text"]
-    ]
+    reminders = await reminders_to_ines(page, "Ana Souza")
     assert len(reminders) == 1, reminders
