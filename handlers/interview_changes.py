@@ -148,7 +148,10 @@ async def open_panel(reply: Reply, action: dict[str, Any]) -> None:
 async def open_cant_make_it(reply: Reply, action: dict[str, Any]) -> None:
     found = await reply.unless_refused(
         interviews.cant_make_it_context(
-            reply.deps.db, user_id=reply.user_id, interview_id=_interview_id(action)
+            reply.deps.db,
+            user_id=reply.user_id,
+            interview_id=_interview_id(action),
+            now=reply.deps.clock.now(),
         )
     )
     if found is not None:

@@ -760,17 +760,24 @@ async def _own_seat(
     return interview, seat
 
 
-def _seat_refusal(interview: Interview, candidate: Candidate) -> str | None:
+def _seat_refusal(interview: Interview, candidate: Candidate, now: datetime) -> str | None:
     if interview.status != InterviewStatus.SCHEDULED:
         label = InterviewStatus(interview.status).label
         return f"That interview with {candidate.name} was marked {label}: nothing to do."
     if candidate.stage not in {s.value for s in SCHEDULABLE}:
         return f"{candidate.name} is in {candidate.stage}: that interview is over."
+    if interview.starts_at <= now:
+        # The recruiters would be sent to re-staff an interview already held (or scored).
+        return (
+            f"Your interview with {candidate.name} has begun already, so it is too late to "
+            "say you can't make it. If it did not go ahead, tell the recruiters: they can "
+            "reschedule it or mark it a no-show."
+        )
     return None
 
 
 async def cant_make_it_context(
-    db: Database, *, user_id: str, interview_id: int
+    db: Database, *, user_id: str, interview_id: int, now: datetime
 ) -> tuple[Interview, Candidate]:
     """The seat an "I can't make it" form opens on, and whose interview it is; NotAllowed
     unless it is the person's own, on an interview still held, and not said already."""
@@ -778,7 +785,7 @@ async def cant_make_it_context(
         interview, seat = await _own_seat(session, user_id=user_id, interview_id=interview_id)
         candidate = await store.get_candidate(session, candidate_id=interview.candidate_id)
         assert candidate is not None
-    why = _seat_refusal(interview, candidate)
+    why = _seat_refusal(interview, candidate, now)
     if why:
         raise NotAllowed(why)
     if seat.cant_make_it_at is not None:
@@ -813,7 +820,7 @@ async def cant_make_it(
         session.expire_all()  # read again under the lock: a panel change may have landed
         interview, seat = await _own_seat(session, user_id=user_id, interview_id=interview_id)
         await session.refresh(candidate)
-        why = _seat_refusal(interview, candidate)
+        why = _seat_refusal(interview, candidate, now)
         if why:
             raise NotAllowed(why)
         with_role = await store.candidate_with_role(session, candidate_id=candidate.id)

@@ -810,6 +810,24 @@ async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
     assert kinds == ["interview_cant_make_it", "interview_panel"]
 
 
+async def test_cant_make_it_once_the_interview_has_begun_is_refused(app: Running, clock) -> None:
+    """Pressed on the kit after the interview began (or was held and scored): the
+    recruiters are not sent to re-staff it; the interviewer hears what to do instead."""
+    await maya_interviewing(app)
+    kit = kit_for(app, INTERVIEWER)
+    clock.set(TUESDAY_10 + timedelta(minutes=50))
+    before = len(app.standin.calls)
+
+    refused = await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+
+    assert "has begun already, so it is too late" in said(refused)
+    assert [c for c in app.standin.calls[before:] if c.method == "views.open"] == []
+    assert messages_to(app, RECRUITER, before) == []
+    async with app.deps.db.reader() as session:
+        [seat] = (await session.exec(select(Seat))).all()
+    assert seat.cant_make_it_at is None
+
+
 async def alerted(app: Running) -> tuple[dict[str, dict[str, Any]], int]:
     """INTERVIEWER (with INTERVIEWER_2 on the panel) says they can't make Maya's
     interview; each recruiter's alert, and where the calls stood after it."""
