@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block
@@ -66,7 +67,12 @@ def render_status(
     offer_shown = detail.offer is not None and access.can_see_candidates(user_id, card.team)
     if detail.clocks is not None:
         apart = frozenset({"offer"}) if offer_shown else frozenset()
-        extra = [*cards.clock_blocks(detail.clocks, now=now, shown_apart=apart), *extra]
+        summary = detail.clocks
+        if not access.can_see_candidates(user_id, card.team):
+            # Why they decide by then (a competing offer, often) is the hiring team's, as
+            # its notes are: an interviewer's feedback should not lean on it.
+            summary = replace(summary, deadline_reason="")
+        extra = [*cards.clock_blocks(summary, now=now, shown_apart=apart), *extra]
     if detail.offer is not None and offer_shown:
         # The buttons show when the use case behind them would take the click.
         can_act = offers.answer_refusal(card, user_id) is None

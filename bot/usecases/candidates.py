@@ -234,8 +234,13 @@ async def card_in(
     )
     if not access.can_see_candidates(user_id, role_with_team.team):
         # The team's notes are the team's (bot.usecases.notes): an interviewer's card
-        # leaves them out, so what the team thinks never leans on their feedback.
+        # leaves them out, so what the team thinks never leans on their feedback. So are
+        # the notes in the stage history that are not moves: the candidate's deadline and
+        # why (a competing offer), the offer's terms and expiry.
         changes = [c for c in changes if c.kind not in store.changes.NOTE_KINDS]
+        events = [
+            e for e in events if not (e.from_stage is not None and e.from_stage == e.to_stage)
+        ]
     return CandidateCard(candidate, role_with_team.role, role_with_team.team, events, changes)
 
 

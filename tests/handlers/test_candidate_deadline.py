@@ -98,9 +98,11 @@ async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> N
     assert "Moved earlier to fit: loop, scorecards." in shown
     assert "(moved earlier from" in shown
     assert "candidate deadline set" in shown  # the history, as a note, not a move
-    # The interviewer sees it too, as they see the history's reasons.
+    # The interviewer sees when, and what it moved, but not why: a competing offer is
+    # the hiring team's, as its notes are, so their feedback does not lean on it.
     theirs = blocks_text((await card_of(app, user=INTERVIEWER))["blocks"])
     assert "Candidate decides by" in theirs and "Moved earlier to fit" in theirs
+    assert "competing offer" not in theirs and "candidate deadline set" not in theirs
 
 
 async def test_the_feedback_summary_gives_the_decision_time_her_deadline_leaves(

@@ -134,7 +134,7 @@ def due_moved_message(card: CandidateCard, moved: DueMoved) -> tuple[str, list[B
 
 def deadline_lines(summary: ClockSummary, *, now: datetime) -> list[str]:
     """The candidate's deadline and what it moved, for the clocks section of the card.
-    Whoever sees the card sees its reason, as they see the reasons in its history."""
+    The reason is blank for an interviewer's card (handlers.render), as the team's notes are."""
     by = summary.candidate_deadline
     if by is None:
         return []
