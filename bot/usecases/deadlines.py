@@ -104,6 +104,12 @@ async def set_deadline(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=deadline_refusal
         )
         errors = check_deadline(form, now=now)
+        if form.clear and form.at is not None and form.at != card.candidate.deadline_at:
+            # A new date typed and Clear ticked: which was meant is not ours to guess.
+            errors["clear"] = (
+                "You ticked Clear and gave a new date. Untick this to move the deadline to "
+                "that date, or put the date back to clear it."
+            )
         if errors:
             raise FormErrors(errors)
         reason = form.reason.strip() or None

@@ -271,6 +271,18 @@ async def test_a_deadline_already_past_when_set_alerts_at_once(app: Running, clo
     assert "the interview loop ran past" in digest and "(notice)" in digest
 
 
+async def test_clear_ticked_with_a_new_date_is_asked_which_was_meant(app: Running) -> None:
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    later = THURSDAY_NOON + timedelta(days=1)
+
+    both = await set_deadline(app, {"clear": ["clear"], "deadline": later})
+
+    assert both.json()["errors"]["clear"].startswith("You ticked Clear and gave a new date.")
+    maya = await candidate_named(app, "Maya Chen")
+    assert maya.deadline_at == THURSDAY_NOON  # nothing changed
+
+
 async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> None:
     await maya_interviewing(app)
     clock.advance(timedelta(minutes=30))
