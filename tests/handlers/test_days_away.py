@@ -88,6 +88,10 @@ async def test_anyone_adds_lists_and_removes_their_own_days_away(
         "wait until you are back" in shown
         and "alerts that something is already overdue still go at once" in shown
     )
+    # The reminder before an interview still booked goes at its time (README): said so,
+    # not promised to skip the day.
+    assert "the reminder before an interview you are still booked for" in shown
+    assert "nudges and reminders skip" not in shown
 
     removed = await say(app, "away remove 2026-12-24")
     assert removed == "Thursday 2026-12-24 is no longer a day away."

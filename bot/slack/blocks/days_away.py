@@ -25,9 +25,11 @@ USAGE = (
 )
 PICK_EXAMPLE = "`/hire away @ivan add 2026-12-24`"
 WHAT_THEY_DO = (
-    "Your nudges and reminders skip these days, in your own time zone, and wait until "
-    "you are back; alerts that something is already overdue still go at once. Whoever "
-    "books an interview with you on one of them is warned that you are away."
+    "Your scorecard nudges skip these days, in your own time zone, and wait until you "
+    "are back; alerts that something is already overdue still go at once, and so does "
+    "the reminder before an interview you are still booked for (press I can't make it "
+    "on its kit if you won't be there). Whoever books an interview with you on one of "
+    "them is warned that you are away."
 )
 NONE_SET = f"You have no days away set. Add one with {ADD_EXAMPLE}, or a range: {RANGE_EXAMPLE}."
 
