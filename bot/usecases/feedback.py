@@ -46,7 +46,12 @@ MAX_PAST = timedelta(days=7)
 MAX_AHEAD = timedelta(days=90)
 # A scorecard may be written or edited until the candidate leaves `decision`.
 EDITABLE = SCHEDULABLE
-NOT_YOURS = "That scorecard belongs to another interviewer, so I can't open it for you."
+# Said to whoever holds no seat on the interview: someone else's kit forwarded to them, or
+# an interviewer taken off the panel while their form was open.
+NOT_YOURS = (
+    "You are not on that interview's panel (or no longer are), so there is no scorecard "
+    "of yours to open or send for it."
+)
 
 
 # What a person sees of a loop -----------------------------------------------------------

@@ -26,8 +26,10 @@ from tests.flows import (
     candidate_named,
     click,
     create_role,
+    good_scorecard,
     kit_for,
     last_view,
+    open_scorecard,
     press,
     schedule,
     stored,
@@ -826,6 +828,23 @@ async def test_cant_make_it_once_the_interview_has_begun_is_refused(app: Running
     async with app.deps.db.reader() as session:
         [seat] = (await session.exec(select(Seat))).all()
     assert seat.cant_make_it_at is None
+
+
+async def test_a_scorecard_sent_after_being_taken_off_the_panel_says_so(app: Running) -> None:
+    """INTERVIEWER's scorecard form is open when the recruiter takes them off the panel:
+    sending it stores nothing, and the field says they are no longer on the panel (not
+    that it is someone else's scorecard)."""
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await open_scorecard(app, interview, INTERVIEWER)
+    form = last_view(app)
+    panel = await open_form(app, "panel")
+    await app.slack.submit_view(panel, {"interviewers": [INTERVIEWER_2]}, user=RECRUITER)
+    await app.settle()
+
+    sent = await app.slack.submit_view(form, good_scorecard(form), user=INTERVIEWER)
+
+    assert "no longer are" in sent.json()["errors"]["summary"]
+    assert await stored(app, Scorecard) == []
 
 
 async def alerted(app: Running) -> tuple[dict[str, dict[str, Any]], int]:

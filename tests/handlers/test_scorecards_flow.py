@@ -237,13 +237,13 @@ async def test_only_the_assigned_interviewer_can_open_or_submit(app: Running) ->
     kit = kit_for(app, INTERVIEWER)
 
     [refusal] = await click(app, kit, "Submit scorecard", user=INTERVIEWER_2)
-    assert "belongs to another interviewer" in refusal.args["text"]
+    assert "not on that interview's panel" in refusal.args["text"]
     assert len(app.standin.calls_to("views.open")) == opened
 
     await open_scorecard(app, interview, INTERVIEWER)
     view = last_view(app)
     forged = await app.slack.submit_view(view, good_scorecard(view), user=RECRUITER)
-    assert "belongs to another interviewer" in forged.json()["errors"]["summary"]
+    assert "not on that interview's panel" in forged.json()["errors"]["summary"]
     assert await stored(app, Scorecard) == []
 
 
