@@ -292,7 +292,10 @@ def check_url(raw: str) -> tuple[str | None, str | None]:
     if problem := too_long("link", url, MAX_URL):
         return None, problem
     if not is_web_address(url):
-        return None, "That is not a web address: paste the link to the submission, starting https://."
+        return (
+            None,
+            "That is not a web address: paste the link to the submission, starting https://.",
+        )
     return url, None
 
 

@@ -457,6 +457,31 @@ async def test_the_hiring_team_sees_every_scorecard(app: Running) -> None:
     assert "Walked through a real drift incident" in blocks_text(read["blocks"])
 
 
+async def test_a_summary_as_long_as_the_form_takes_is_read_whole(app: Running) -> None:
+    """3,000 characters, the form's limit, with '&' in them (escaped, they take five):
+    the scorecard a recruiter opens shows every word, over as many sections as it needs,
+    each inside Slack's 3,000 (the stand-in refuses a view that breaks it)."""
+    await setup(app)
+    interview = await schedule(app, "Jane", interviewers=(INTERVIEWER,))
+    words = " ".join(f"R&D-{n:04d}" for n in range(400))[:2990] + " last-word"
+    await open_scorecard(app, interview, INTERVIEWER)
+    form = last_view(app)
+    sent = await app.slack.submit_view(
+        form, {**good_scorecard(form), "summary": words}, user=INTERVIEWER
+    )
+    assert not sent.content, sent.text
+    await app.settle()
+
+    card = answer(await app.slack.command("status Jane", user=HM))
+    view = buttons(card["blocks"])["View scorecard"]
+    await app.slack.action(view["action_id"], view["value"], user=HM, message=card)
+
+    read = last_view(app)
+    shown = blocks_text(read["blocks"]).replace("&amp;", "&")
+    assert "last-word" in shown and "R&D-0000" in shown
+    assert all(len(b["text"]["text"]) <= 3000 for b in read["blocks"] if b["type"] == "section")
+
+
 async def test_interviewers_of_other_candidates_learn_nothing(app: Running) -> None:
     await setup(app)
     await schedule(app, "Jane", interviewers=(INTERVIEWER,))

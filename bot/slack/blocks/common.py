@@ -141,6 +141,18 @@ def section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
+def sections(text: str, limit: int = 3000) -> list[SectionBlock]:
+    """Text longer than one section takes (escaped text grows), in as many sections as it
+    needs, each cut at a line break or a space: whole, where one section would clip it."""
+    out: list[SectionBlock] = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        cut = cut if cut > 0 else limit
+        out.append(section(text[:cut]))
+        text = text[cut:].lstrip()
+    return [*out, section(text)] if text or not out else out
+
+
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])
 

@@ -45,6 +45,7 @@ from bot.slack.blocks.common import (
     rating_options,
     ratings_table,
     section,
+    sections,
     signals,
     summary_input,
     user,
@@ -493,10 +494,9 @@ def scorecard_read_modal(detail: ScorecardDetail) -> View:
             f"{esc(detail.stage_name)} · by {user(scorecard.interviewer_id)} · "
             f"{when(scorecard.submitted_at)}{edited}"
         ),
-        section(
-            f"*Overall: {rating_label(scorecard.recommendation)}*\n"
-            f"{esc(clip(scorecard.summary, 2900))}"
-        ),
+        # The whole summary, as its writer wrote it: up to MAX_SUMMARY characters, more
+        # once escaped than one section takes.
+        *sections(f"*Overall: {rating_label(scorecard.recommendation)}*\n{esc(scorecard.summary)}"),
         DividerBlock(),
     ]
     for competency in detail.competencies:
