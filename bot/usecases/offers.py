@@ -327,19 +327,29 @@ async def give_more_time(
         extended = max(offer.expires_at, now) + EXTENSION
         if problem := _capped(card, offer, extended, now):
             raise NotAllowed(problem)
-        offer.expires_at = extended
+        # No further than their own deadline: what the answer, the card and the history
+        # say it runs to is what it runs to, even once that deadline is cleared.
+        by = card.candidate.deadline_at
+        given = squeeze(extended, by)
+        added = given - max(offer.expires_at, now)
+        offer.expires_at = given
         offer.status = "open"
         await store.add_pause(
             session,
             candidate_id=offer.candidate_id,
             clock="offer",
             subject="",
-            seconds=int(EXTENSION.total_seconds()),
+            seconds=int(added.total_seconds()),
             actor_id=actor_id,
             reason="offer window extended 24h",
             now=now,
         )
         detail = f"offer window extended 24h: now expires {in_utc(offer.expires_at)}"
+        if given < extended:
+            detail = (
+                f"offer window extended to their own deadline: now expires "
+                f"{in_utc(offer.expires_at)}"
+            )
         session.add(_offer_event(offer.candidate_id, actor_id, detail, now))
         await store.replan_clocks(session, candidate_id=offer.candidate_id, now=now)
         updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.domain.zones import in_utc
 from bot.slack.blocks.common import when
 from bot.store.tables import Offer, StageEvent
 from tests.conftest import HM, RECRUITER, Running
@@ -127,6 +128,14 @@ async def test_more_time_up_to_the_deadline_says_the_expiry_she_has(app: Running
     assert "their own deadline" in shown
     assert (await offer_now(app)).status == "open"
     assert "Offer open*: expires" in blocks_text((await card_of(app))["blocks"])
+    # What the answer said is what was recorded, and what stays once the deadline goes:
+    # not 24 h past the deadline, appearing silently when it is cleared.
+    assert (await offer_now(app)).expires_at == decides
+    assert f"offer window extended to their own deadline: now expires {in_utc(decides)}" in (
+        await history(app)
+    )
+    await set_deadline(app, {"clear": ["clear"], "reason": ""})
+    assert stamp(decides) in blocks_text((await card_of(app))["blocks"])
 
 
 async def test_a_revision_past_a_passed_deadline_gets_a_field_error(app: Running, clock) -> None:
