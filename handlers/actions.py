@@ -31,7 +31,7 @@ from bot.slack.blocks.common import esc, when
 from bot.usecases import candidates, days_away, deadlines, feedback, notes, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
-from handlers.render import call_off, refresh_home, shown_status
+from handlers.render import call_off, refresh_home, shown_status, tell_team
 from handlers.replies import CommandReply, Reply, on_click
 
 
@@ -356,12 +356,17 @@ async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
 @on_click
 async def offer_more_time(reply: Reply, action: dict[str, Any]) -> None:
     """Extend 24h, once per click: the button carries the expiry it was drawn with."""
-    await _offer_change(
+    done = await _offer_change(
         partial(offers.give_more_time, seen_expiry=offer_blocks.seen_expiry(action.get("value"))),
         offer_blocks.more_time_note,
         reply,
         action,
     )
+    if done is not None and done.changed:
+        told = offer_blocks.more_time_message(done, reply.user_id)
+        reply.deps.background.run(
+            tell_team(reply.client, done.card, reply.user_id, told), name="offer-more-time"
+        )
 
 
 # Digest buttons ---------------------------------------------------------------------------

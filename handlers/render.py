@@ -163,6 +163,15 @@ async def _called_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
         await mark_settled(client, settled, off.stage_name, name, how)
 
 
+async def tell_team(
+    client: AsyncWebClient, card: CandidateCard, actor_id: str, told: tuple[str, list[Block]]
+) -> None:
+    """A DM to each of the role's hiring team but whoever did it."""
+    team = card.team
+    for person in sorted({team.hiring_manager_id, *team.recruiter_ids} - {actor_id}):
+        await notify.dm(client, person, *told)
+
+
 async def mark_settled(
     client: AsyncWebClient,
     settled: Sequence[CantMakeItAlert],

@@ -36,7 +36,7 @@ from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, notes, offers, roles, takehomes
 from bot.usecases.errors import FormErrors
 from handlers import forms
-from handlers.render import call_off, redraw_kits, refresh_home
+from handlers.render import call_off, redraw_kits, refresh_home, tell_team
 from handlers.replies import Modal, Zones
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -356,6 +356,8 @@ async def extend_offer(ack: AsyncAck, modal: Modal) -> None:
     note = f":envelope_with_arrow: Offer extended to {done.card.candidate.name}."
     modal.confirm(done.card, note, name="confirm-offer")
     call_off(modal.deps, modal.client, done.moved)  # feedback still owed is closed
+    told = offer_blocks.extended_message(done, modal.user_id)
+    modal.later(tell_team(modal.client, done.card, modal.user_id, told), name="offer-extended")
 
 
 @submission("terms")
@@ -379,10 +381,8 @@ async def revise_offer(ack: AsyncAck, modal: Modal) -> None:
 
 async def _offer_revised(modal: Modal, done: offers.OfferCard) -> None:
     """The rest of the hiring team: the offer they decided on is not the one out now."""
-    team = done.card.team
     told = offer_blocks.revised_message(done, modal.user_id)
-    for person in sorted({team.hiring_manager_id, *team.recruiter_ids} - {modal.user_id}):
-        await notify.dm(modal.client, person, *told)
+    await tell_team(modal.client, done.card, modal.user_id, told)
 
 
 # Take-homes: send and received ---------------------------------------------------------------

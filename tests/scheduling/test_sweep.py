@@ -486,6 +486,29 @@ async def offered_jane(app: Running) -> None:
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
 
 
+async def test_the_rest_of_the_team_hears_of_an_offer_and_of_more_time(app: Running, clock) -> None:
+    """The recruiter extends the offer: the hiring manager hears it went out. The hiring
+    manager gives it a day more: the recruiter hears it, so that nobody acting on an
+    'offer expired' alert sends a second one or extends it twice."""
+    await offered_jane(app)
+    before = len(app.standin.calls)
+    await extend_offer(app)
+
+    [news] = [m for m in messages_to(app, HM, before) if "extended an offer" in m["text"]]
+    assert news["text"].startswith(
+        f":envelope_with_arrow: <@{RECRUITER}> extended an offer to Jane"
+    )
+    assert "Senior MLOps, L5" in blocks_text(news["blocks"])
+    assert not [m for m in messages_to(app, RECRUITER, before) if "extended an offer" in m["text"]]
+
+    mid = len(app.standin.calls)
+    card = answer(await app.slack.command("status Jane", user=HM))
+    await click(app, card, "Extend 24h", user=HM, settle=True)
+
+    [more] = [m for m in messages_to(app, RECRUITER, mid) if "more time" in m["text"]]
+    assert more["text"].startswith(f":hourglass_flowing_sand: <@{HM}> gave Jane Doe's offer")
+
+
 async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock) -> None:
     await offered_jane(app)
     offer = await extend_offer(app)

@@ -153,11 +153,39 @@ def more_time_note(done: OfferCard) -> str:
 def revised_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
     """To the rest of the hiring team: the offer they decided on changed (its terms are
     what the candidate now decides on), with the candidate's card."""
-    card, offer = done.card, done.offer
-    text = (
+    card = done.card
+    return offer_news(
+        done,
         f"<@{actor_id}> revised {esc(card.candidate.name)}'s offer "
-        f"({esc(card.role.title)}): {localized(esc(done.revision))}."
+        f"({esc(card.role.title)}): {localized(esc(done.revision))}.",
     )
+
+
+def extended_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
+    """To the rest of the hiring team: an offer went out (so nobody sends a second)."""
+    card = done.card
+    return offer_news(
+        done,
+        f":envelope_with_arrow: <@{actor_id}> extended an offer to "
+        f"{esc(card.candidate.name)} ({esc(card.role.title)}).",
+    )
+
+
+def more_time_message(done: OfferCard, actor_id: str) -> tuple[str, list[Block]]:
+    """To the rest of the hiring team: the offer was given more time (so nobody acting on
+    an "offer expired" alert extends it again)."""
+    card = done.card
+    return offer_news(
+        done,
+        f":hourglass_flowing_sand: <@{actor_id}> gave {esc(card.candidate.name)}'s offer "
+        f"more time ({esc(card.role.title)}).",
+    )
+
+
+def offer_news(done: OfferCard, text: str) -> tuple[str, list[Block]]:
+    """A line of news about an offer (mrkdwn, escaped already), then its terms and expiry
+    with the candidate's card."""
+    card, offer = done.card, done.offer
     return text, [
         section(clip(text, 3000)),
         SectionBlock(
