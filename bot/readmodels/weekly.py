@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -48,10 +48,17 @@ class Weekly:
 
 
 def loops_completed(
-    events: Sequence[StageEvent], *, start: datetime, end: datetime, limit: timedelta
+    events: Sequence[StageEvent],
+    *,
+    start: datetime,
+    end: datetime,
+    limit: timedelta,
+    complete: Mapping[int, datetime] | None = None,
 ) -> tuple[int, int]:
     """Loops that ended in [start, end): (inside the limit, all). A loop ends when a
-    candidate leaves interviewing for decision, offer or hired."""
+    candidate leaves interviewing for decision, offer or hired; it took until then, or
+    until its last scorecard came in (`complete`: candidate -> when) if that was
+    earlier, as the hiring numbers' "loops inside N days" count it."""
     entered: dict[int, datetime] = {}
     inside = total = 0
     for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
@@ -66,8 +73,12 @@ def loops_completed(
         ):
             began = entered.pop(event.candidate_id)
             if start <= event.at < end:
+                finished = event.at
+                done = (complete or {}).get(event.candidate_id)
+                if done is not None and began <= done < finished:
+                    finished = done
                 total += 1
-                inside += (event.at - began) <= limit
+                inside += (finished - began) <= limit
     return inside, total
 
 
@@ -88,13 +99,26 @@ def weekly(
         if stage in counts:
             counts[stage] += 1
     limit = timedelta(days=role.loop_days)
+    complete = {
+        c.id: c.feedback_complete_at
+        for c in (everyone or candidates)
+        if c.id is not None and c.feedback_complete_at is not None
+    }
     spans = stage_durations([e for e in events if e.at < week_end], week_end)
     return Weekly(
         role,
         week_end,
         counts,
-        loops_completed(events, start=week_end - WEEK, end=week_end, limit=limit),
-        loops_completed(events, start=week_end - 2 * WEEK, end=week_end - WEEK, limit=limit),
+        loops_completed(
+            events, start=week_end - WEEK, end=week_end, limit=limit, complete=complete
+        ),
+        loops_completed(
+            events,
+            start=week_end - 2 * WEEK,
+            end=week_end - WEEK,
+            limit=limit,
+            complete=complete,
+        ),
         {s: statistics.median(v) for s, v in spans.items() if v and not s.is_closed},
         numbers_of(role, everyone or candidates, events, offer_statuses, week_end),
         fill_trend(

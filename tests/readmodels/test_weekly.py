@@ -52,6 +52,15 @@ def test_loops_completed_inside_the_limit() -> None:
         end=start + timedelta(days=14),
         limit=timedelta(days=7),
     ) == (0, 1)
+    # Candidate 2's last scorecard came in on day 6: the loop was done then, as the
+    # hiring numbers count it, though the move to decision waited until day 9.
+    assert loops_completed(
+        events,
+        start=start + timedelta(days=7),
+        end=start + timedelta(days=14),
+        limit=timedelta(days=7),
+        complete={2: start + timedelta(days=6)},
+    ) == (1, 1)
 
 
 async def test_the_weekly_report_goes_to_the_role_channel_once_with_its_chart(
