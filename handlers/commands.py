@@ -39,6 +39,7 @@ from bot.slack.blocks.common import esc, not_picked
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
+from bot.slack.blocks.takehomes import to_grade_blocks
 from bot.slack.notify import UNREACHABLE, dm, full_names, refusal, time_zone, time_zones_in_time
 from bot.usecases import admin as admin_cases
 from bot.usecases import (
@@ -50,6 +51,7 @@ from bot.usecases import (
     feedback,
     notes,
     roles,
+    takehomes,
 )
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
@@ -207,7 +209,12 @@ async def schedule(reply: CommandReply, name: str) -> None:
 
 async def feedback_list(reply: CommandReply, rest: str) -> None:
     assignments = await feedback.assignments_for(reply.deps.db, user_id=reply.user_id)
-    await reply.show(*interview_blocks.feedback_list_message(assignments, reply.deps.clock.now()))
+    grading = await takehomes.to_grade(reply.deps.db, user_id=reply.user_id)
+    await reply.show(
+        *interview_blocks.feedback_list_message(
+            assignments, reply.deps.clock.now(), to_grade=to_grade_blocks(grading, 10)
+        )
+    )
 
 
 async def offer(reply: CommandReply, name: str) -> None:

@@ -12,7 +12,7 @@ from bot.domain.stages import Stage
 from bot.readmodels.pipelines import PipelineRow, RolePipeline, pipelines_of
 from bot.store.engine import Database
 from bot.store.interviews import PanelSeat
-from bot.store.tables import Candidate, Role, Scorecard
+from bot.store.tables import Candidate, Role, Scorecard, Takehome
 from bot.usecases import days_away as days_away_uc
 from bot.usecases import feedback
 
@@ -40,6 +40,8 @@ class Home:
     # Their own days away ahead, read when they have interviews to come: the tab marks
     # those interviews (days_away.on_my_days_away).
     my_days_away: frozenset[date] = frozenset()
+    # Received take-homes they grade and have not graded yet.
+    to_grade: list[tuple[Takehome, Candidate, Role]] = field(default_factory=list)
 
     def decisions_due(self) -> list[PipelineRow]:
         """Candidates waiting on the hiring manager: in decision, or with all feedback in."""
@@ -61,6 +63,7 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
     # tab is drawn after each scorecard they send.
     async with db.reader(on_loop=True) as session:
         assignments = await feedback.assignments_in(session, user_id=user_id)
+        to_grade = await store.takehomes.to_grade(session, grader_id=user_id)
         mine = await store.roles_for_user(session, user_id=user_id)
         my_days_away: frozenset[date] = frozenset()
         if any(a.starts_at > now for a in assignments):
@@ -98,4 +101,5 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
         booked,
         days_away,
         my_days_away,
+        to_grade,
     )

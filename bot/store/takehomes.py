@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.stages import SCHEDULABLE
 from bot.store.prepared import Prepared, objects
 from bot.store.tables import (
     Candidate,
@@ -187,6 +188,31 @@ async def edit_grade(
     )
     await session.flush()
     return grade
+
+
+async def to_grade(
+    session: AsyncSession, *, grader_id: str
+) -> list[tuple[Takehome, Candidate, Role]]:
+    """The received take-homes this person grades and has not graded yet, of candidates
+    whose grading is still open (it closes once they leave decision), oldest first."""
+    graded = exists().where(
+        col(TakehomeGrade.takehome_id) == col(Takehome.id),
+        col(TakehomeGrade.grader_id) == grader_id,
+    )
+    result = await session.exec(
+        select(Takehome, Candidate, Role)
+        .join(TakehomeGrader, col(TakehomeGrader.takehome_id) == col(Takehome.id))
+        .join(Candidate, col(Candidate.id) == col(Takehome.candidate_id))
+        .join(Role, col(Role.id) == col(Candidate.role_id))
+        .where(
+            col(TakehomeGrader.grader_id) == grader_id,
+            col(Takehome.status) == "received",
+            col(Candidate.stage).in_([s.value for s in SCHEDULABLE]),
+            ~graded,
+        )
+        .order_by(col(Takehome.recorded_at), col(Takehome.id))
+    )
+    return list(result.all())
 
 
 async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:

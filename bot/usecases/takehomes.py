@@ -221,6 +221,12 @@ def check_send(form: NewTakehome, *, now: datetime) -> dict[str, str]:
     return errors
 
 
+async def to_grade(db: Database, *, user_id: str) -> list[tuple[Takehome, Candidate, Role]]:
+    """The received take-homes this person grades and has not graded yet."""
+    async with db.reader() as session:
+        return await store.takehomes.to_grade(session, grader_id=user_id)
+
+
 async def send_form(
     db: Database, *, user_id: str, candidate_id: int
 ) -> tuple[CandidateCard, TakehomeSpec]:

@@ -28,6 +28,7 @@ from tests.flows import (
     buttons,
     candidate_named,
     create_role,
+    home_of,
     last_view,
     schedule,
     stored,
@@ -227,6 +228,35 @@ async def test_sent_received_and_graded_by_two_graders_with_independence(
 
 
 @pytest.mark.both_databases
+async def test_a_take_home_to_grade_is_on_the_grader_s_home_and_in_hire_feedback(
+    app: Running,
+) -> None:
+    """Besides its DM, a received take-home waiting on a grade is where a grader looks
+    for what they owe: their Home tab (with its Grade button, which opens the form) and
+    /hire feedback. Once graded, it is gone from both."""
+    await setup(app)
+    await send(app, graders=(GRADER,))
+    assert "Take-homes to grade" not in blocks_text((await home_of(app, GRADER))["blocks"])
+    await receive(app)
+
+    home = await home_of(app, GRADER)
+    shown = blocks_text(home["blocks"])
+    assert "Take-homes to grade" in shown and "*Jane Doe* (MLOps Engineer) · received" in shown
+    listed = answer(await app.slack.command("feedback", user=GRADER))
+    assert "Take-homes to grade" in blocks_text(listed["blocks"])
+    assert "Jane Doe" in blocks_text(listed["blocks"])
+    await click(app, home, "Grade", user=GRADER)
+    form = last_view(app)
+    assert form["callback_id"] == "takehome_grade"
+    graded = await app.slack.submit_view(form, grade_values(form, "3"), user=GRADER)
+    assert not graded.content, graded.text
+    await app.settle()
+
+    assert "Take-homes to grade" not in blocks_text((await home_of(app, GRADER))["blocks"])
+    listed = answer(await app.slack.command("feedback", user=GRADER))
+    assert "Take-homes to grade" not in blocks_text(listed["blocks"])
+
+
 async def test_a_grader_edits_their_grade_and_the_team_sees_it_was_edited(app: Running) -> None:
     await setup(app)
     await send(app, graders=(GRADER,))

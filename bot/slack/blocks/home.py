@@ -29,7 +29,8 @@ from bot.slack.blocks.days_away import BY_UTC, booked_away_block
 from bot.slack.blocks.interviews import VIEW_SCORECARD, assignment_blocks
 from bot.slack.blocks.pipeline import candidate_line, numbers_line
 from bot.slack.blocks.roles import is_closed, role_title
-from bot.store.tables import Role
+from bot.slack.blocks.takehomes import to_grade_blocks
+from bot.store.tables import Candidate, Role, Takehome
 from bot.usecases.days_away import BookedAway
 from bot.usecases.feedback import Assignment
 
@@ -93,6 +94,11 @@ def interviewer_section(
         blocks.append(section(f"*Submitted, still editable* ({len(submitted)})"))
         blocks.extend(assignment_blocks(submitted, now)[:MAX_ITEMS])
     return blocks
+
+
+def grading_section(to_grade: Sequence[tuple[Takehome, Candidate, Role]]) -> list[Block]:
+    """Received take-homes waiting on this person's grade."""
+    return [HeaderBlock(text="Take-homes to grade"), *to_grade_blocks(to_grade, MAX_ITEMS)]
 
 
 def _counts(pipeline: RolePipeline) -> str:
@@ -262,6 +268,8 @@ def home_view(
         sections[-1].extend(role_tools([p.role for p in (*home.managing, *home.recruiting)]))
     if home.assignments or not sections:
         sections.append(interviewer_section(home.assignments, now=now, away=my_away))
+    if home.to_grade:
+        sections.append(grading_section(home.to_grade))
     blocks: list[Block] = []
     for part in sections:
         if blocks:

@@ -549,19 +549,24 @@ def assignment_blocks(assignments: Sequence[Assignment], now: datetime) -> list[
 
 
 def feedback_list_message(
-    assignments: Sequence[Assignment], now: datetime
+    assignments: Sequence[Assignment], now: datetime, *, to_grade: Sequence[Block] = ()
 ) -> tuple[str, list[Block]]:
+    """`to_grade`: the take-homes waiting on their grade, drawn (takehomes.to_grade_blocks)."""
     pending = [a for a in assignments if a.pending]
+    grading: list[Block] = [section("*Take-homes to grade*"), *to_grade] if to_grade else []
     if not assignments:
         text = "You have no scorecards to write. Interviews you are scheduled for will show here."
-        return text, [section(text)]
+        if to_grade:
+            text = "You have no scorecards to write, and take-homes to grade."
+        return text, [section(text), *grading]
     text = (
         f"You have {len(pending)} scorecard{'s' if len(pending) != 1 else ''} to submit."
         if pending
         else "All your scorecards are in. You can still edit them until a decision is made."
     )
-    # A message holds 50 blocks: the most urgent 45 are shown.
-    return text, [section(f"*{esc(text)}*"), *assignment_blocks(assignments, now)[:45]]
+    # A message holds 50 blocks: the most urgent ones are shown, and what is to grade.
+    room = 49 - len(grading)
+    return text, [section(f"*{esc(text)}*"), *assignment_blocks(assignments, now)[:room], *grading]
 
 
 # The loop summary -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ modal, the grader's DM with the rubric, the grading modal, and the summary's gra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import (
@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     DateTimePickerElement,
     DividerBlock,
     InputBlock,
+    MarkdownTextObject,
     PlainTextInputElement,
     SectionBlock,
     UrlInputElement,
@@ -50,7 +51,7 @@ from bot.slack.metadata import (
     TakehomeGradersMetadata,
     TakehomeMetadata,
 )
-from bot.store.tables import Takehome
+from bot.store.tables import Candidate, Role, Takehome
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.takehomes import (
     OPEN_TO_TAKEHOMES,
@@ -443,6 +444,25 @@ def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
     )
     blocks.append(context(INDEPENDENT))
     return text, blocks
+
+
+def to_grade_blocks(to_grade: Sequence[tuple[Takehome, Candidate, Role]], most: int) -> list[Block]:
+    """Received take-homes waiting on the reader's grade, each with its Grade button (the
+    one on their DM does the same), the oldest first; `most` of them, then how many more."""
+    blocks: list[Block] = []
+    for takehome, candidate, role in to_grade[:most]:
+        received = takehome.recorded_at or takehome.sent_at
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{esc(candidate.name)}* ({esc(role.title)}) · received {when(received)}"
+                ),
+                accessory=ButtonElement(text="Grade", action_id=OPEN_GRADE, value=str(takehome.id)),
+            )
+        )
+    if len(to_grade) > most:
+        blocks.append(context(f"…and {len(to_grade) - most} more."))
+    return blocks
 
 
 # The grading modal --------------------------------------------------------------------------
