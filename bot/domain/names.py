@@ -122,6 +122,31 @@ def _distinct_match(
     return all(place(q, set()) for q in range(len(query_words)))
 
 
+# Two neighbouring letters typed in the wrong order ("jsoe", "noha", "elean"): a slip of
+# the fingers, scored as nearly spelled right. The ratio alone counts it as two edits,
+# under the cutoff for a short word; a letter typed as another ("dane" for "jane") stays
+# two edits, as that may well be another name.
+SWAPPED = 90.0
+
+
+def _word_likeness(typed: str, word: str) -> float:
+    if len(typed) >= 3 and _one_swap(typed, word):
+        return SWAPPED
+    return fuzz.ratio(typed, word)
+
+
+def _one_swap(a: str, b: str) -> bool:
+    if len(a) != len(b):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and a[differ[0]] == b[differ[1]]
+        and a[differ[1]] == b[differ[0]]
+    )
+
+
 def _score(query: str, query_words: list[str], key: str) -> float:
     if key == query:
         return 100.0
@@ -140,7 +165,7 @@ def _score(query: str, query_words: list[str], key: str) -> float:
     whole = fuzz.ratio(query, key)
     by_word = 100.0
     for q in query_words:
-        best = max(fuzz.ratio(q, w) for w in words)
+        best = max(_word_likeness(q, w) for w in words)
         # This word is like no word of the name: by_word can't reach the cutoff, even
         # with an open candidate's half point, so the whole name's score is the answer.
         if best * 0.98 < FUZZY_CUTOFF - 1:

@@ -98,6 +98,9 @@ async def test_questions_are_read_forgivingly(app: Running, clock) -> None:
     await jane_in_her_loop(app, clock)
     for question in ("where\u2019s JANE?", "how is jnae doe doing", "any news on Jane Doe please"):
         assert "Jane Doe" in shown(await by_mention(app, RECRUITER, question)), question
+    # One word typed alone, two of its letters swapped: a slip of the keys, still her.
+    assert shown(await by_dm(app, HM, "where is jaen?")).startswith("Jane Doe\n*Role*")
+    assert shown(await by_command(app, HM, "Deo Jnae")).startswith("Jane Doe\n*Role*")
 
 
 async def test_an_ambiguous_name_gets_a_choice_list_everywhere(app: Running) -> None:
