@@ -167,9 +167,9 @@ async def tell_team(
     client: AsyncWebClient, card: CandidateCard, actor_id: str, told: tuple[str, list[Block]]
 ) -> None:
     """A DM to each of the role's hiring team but whoever did it."""
-    team = card.team
-    for person in sorted({team.hiring_manager_id, *team.recruiter_ids} - {actor_id}):
-        await notify.dm(client, person, *told)
+    for person in card.team.members:
+        if person != actor_id:
+            await notify.dm(client, person, *told)
 
 
 async def mark_settled(

@@ -38,6 +38,12 @@ class Team:
         book them, or the hiring manager of a role that has none."""
         return sorted(self.recruiter_ids) or [self.hiring_manager_id]
 
+    @property
+    def members(self) -> list[str]:
+        """The hiring manager and the recruiters, each once: who decides, and who hears
+        what the rest of the team did."""
+        return sorted({self.hiring_manager_id, *self.recruiter_ids})
+
     def hats(self, user_id: str) -> set[Hat]:
         hats = set()
         if user_id == self.hiring_manager_id:

@@ -436,17 +436,22 @@ def decision_deadline(
     stage: str,
     stage_entered_at: datetime,
     candidate_deadline: datetime | None,
-) -> datetime:
-    """When the decision is due for a candidate whose last scorecard came in at
-    `completed_at`, as the decision clock has it (before any snooze): from then, or from
-    their entering decision if earlier, and never past what their own deadline leaves."""
-    start = completed_at
-    if stage == Stage.DECISION and stage_entered_at < start:
-        start = stage_entered_at
-    due = start + clocks.decision_hours * HOUR
-    if candidate_deadline is None:
-        return due
-    return squeeze(due, limits(candidate_deadline, clocks).decision)
+) -> Deadline:
+    """The decision's deadline for a candidate whose last scorecard came in at
+    `completed_at`, as the decision clock has it (before any snooze): see deadlines().
+    `moved_from` says when their own deadline made it sooner."""
+    facts = CandidateFacts(
+        Stage(stage),
+        stage_entered_at,
+        completed_at,
+        None,
+        {},
+        candidate_deadline=candidate_deadline,
+    )
+    start = decision_started(facts) or completed_at
+    return _squeezed(
+        facts, clocks, "decision", "offer or reject", start + clocks.decision_hours * HOUR
+    )
 
 
 def loop_too_late(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:

@@ -299,24 +299,19 @@ async def send_loop_summary(
     client: AsyncWebClient, loop: feedback.Loop, *, completed_at: datetime
 ) -> None:
     """One private message to each recruiter and the hiring manager."""
-    candidate, role_clocks = loop.candidate, clocks.of_role(loop.role)
-
-    def decision_due(candidate_deadline: datetime | None) -> datetime:
-        return clocks.decision_deadline(
-            role_clocks,
-            completed_at,
-            stage=candidate.stage,
-            stage_entered_at=candidate.stage_entered_at,
-            candidate_deadline=candidate_deadline,
-        )
-
-    decide_by = decision_due(candidate.deadline_at)
-    sooner = decide_by < decision_due(None)
+    candidate = loop.candidate
+    decision = clocks.decision_deadline(
+        clocks.of_role(loop.role),
+        completed_at,
+        stage=candidate.stage,
+        stage_entered_at=candidate.stage_entered_at,
+        candidate_deadline=candidate.deadline_at,
+    )
     text, blocks = loop_summary_message(
         loop,
         await _loop_names(client, loop),
-        decide_by=decide_by,
-        candidate_by=candidate.deadline_at if sooner else None,
+        decide_by=decision.at,
+        candidate_by=candidate.deadline_at if decision.moved_from is not None else None,
     )
     for person in _deciders(loop):
         await dm(client, person, text, blocks)
@@ -350,7 +345,7 @@ async def _loop_names(client: AsyncWebClient, loop: feedback.Loop) -> Mapping[st
 
 def _deciders(loop: feedback.Loop) -> list[str]:
     """Who decides on the loop's feedback: its recruiters and hiring manager."""
-    return sorted({loop.role.hiring_manager_id, *loop.team.recruiter_ids})
+    return loop.team.members
 
 
 class HomeRedraws:

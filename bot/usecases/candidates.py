@@ -151,12 +151,7 @@ async def _same_person(
         if other.role_id == role.id and Stage(other.stage) not in CLOSED:
             if other.name_key == key:
                 continue  # store.add_candidate refuses it on the name, as ever
-            raise FormErrors(
-                {
-                    "email": f"{other.name} already applies for {role.title} with this email "
-                    f"(stage: {other.stage}). Use `/hire status {other.name}` to see them."
-                }
-            )
+            raise _applies_already(other, role)
         found.append(SamePerson(other.name, other_role.role.title, other.stage, other.id or 0))
     return tuple(found)
 
@@ -173,12 +168,17 @@ async def _email_taken(
             continue
         if Stage(other.stage) in CLOSED or (other.email or "").lower() != email.lower():
             continue
-        raise FormErrors(
-            {
-                "email": f"{other.name} already applies for {role.title} with this email "
-                f"(stage: {other.stage}). Use `/hire status {other.name}` to see them."
-            }
-        )
+        raise _applies_already(other, role)
+
+
+def _applies_already(other: Candidate, role: Role) -> FormErrors:
+    """The same email open in the same role: the same application twice."""
+    return FormErrors(
+        {
+            "email": f"{other.name} already applies for {role.title} with this email "
+            f"(stage: {other.stage}). Use `/hire status {other.name}` to see them."
+        }
+    )
 
 
 async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:

@@ -168,7 +168,7 @@ async def erase_in(
     candidate_id = held.candidate.id or 0
     team = await store.role_with_team(session, role_id=held.role.id or 0)
     assert team is not None
-    people = {team.team.hiring_manager_id, *team.team.recruiter_ids}
+    people = set(team.team.members)
     people.update(s.interviewer_id for s in held.seats)
     people.update(g.grader_id for g in held.graders)
     await erasure_rows.erase(session, held=held, actor_id=actor_id, now=now)

@@ -38,6 +38,13 @@ EXPIRY_WORDS = FutureWords(
 SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
 
 
+# What to do when the candidate's own deadline holds a clock (or the offer) where it is.
+MOVE_THEIR_DEADLINE = (
+    "If they have more time, move their deadline first (Set candidate deadline on their "
+    "card, or /hire deadline)."
+)
+
+
 @dataclass(frozen=True)
 class OfferCard:
     card: CandidateCard
@@ -367,8 +374,7 @@ def _capped(card: CandidateCard, offer: Offer, extended: datetime, now: datetime
         return None
     return (
         f"{card.candidate.name}'s offer already runs to their own deadline ({in_utc(by)}), "
-        "and can't run past it. If they have more time, move their deadline first "
-        "(Set candidate deadline on their card, or /hire deadline). Nothing changed."
+        f"and can't run past it. {MOVE_THEIR_DEADLINE} Nothing changed."
     )
 
 
@@ -411,9 +417,8 @@ async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -
             assert by is not None
             raise NotAllowed(
                 f"{card.candidate.name}'s {clock} clock already ends where their own deadline "
-                f"({in_utc(by)}) leaves it, so a snooze can't move it. If they have more "
-                "time, move their deadline first (Set candidate deadline on their card, or "
-                "/hire deadline). Nothing changed."
+                f"({in_utc(by)}) leaves it, so a snooze can't move it. {MOVE_THEIR_DEADLINE} "
+                "Nothing changed."
             )
         await store.add_pause(
             session,
@@ -438,5 +443,6 @@ def _snooze_cap(card: CandidateCard, clock: str, deadline: datetime) -> datetime
     if by is None:
         return None
     bounds = limits(by, of_role(card.role))
-    cap = bounds.loop if clock == "feedback" else bounds.of(clock)
-    return None if cap is None else max(cap, deadline) if clock == "feedback" else cap
+    if clock == "feedback":
+        return max(bounds.loop, deadline)
+    return bounds.of(clock)
