@@ -209,7 +209,7 @@ async def _warn_who_changed(
     the form's check has them), for their kits."""
     if zones is None:
         zones = await notify.time_zones(modal.client, kit.interviewer_ids)
-    warned = await feedback.with_days_off(modal.deps.db, kit, zones)
+    warned = await feedback.with_local_warnings(modal.deps.db, kit, zones)
     message = interview_blocks.change_warnings_message(warned, moved=moved)
     if message is not None:
         await notify.dm(modal.client, modal.user_id, *message)

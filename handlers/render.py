@@ -142,7 +142,7 @@ async def redraw_kits(
     if changed.context.stage is None:  # a stage its template no longer has: no kit
         return
     zones = await notify.time_zones(client, people)
-    kit = await feedback.with_days_off(deps.db, changed.kit(people), zones)
+    kit = await feedback.with_local_warnings(deps.db, changed.kit(people), zones)
     sent = {k.interviewer_id: (k.channel, k.ts) for k in changed.kits}
     await notify.send_kits(client, deps.db, kit, zones, sent=sent)
 

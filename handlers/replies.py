@@ -247,8 +247,8 @@ class Modal:
         to show before anything is stored, and the interviewers' zones it asked (None
         when Slack took too long to say: the form then leaves days off out)."""
         zones = await notify.time_zones_in_time(self.client, kit.interviewer_ids)
-        warned = await feedback.with_days_off(self.deps.db, kit, zones or {})
-        return interview_blocks.warning_lines(warned), zones
+        warned = await feedback.with_local_warnings(self.deps.db, kit, zones or {})
+        return interview_blocks.warning_lines(warned, notes=False), zones
 
     def confirm(self, card: CandidateCard, note: str, *, name: str) -> None:
         """After the ack: show_card(card, note)."""

@@ -251,7 +251,7 @@ async def _after_schedule(
     # a date where they are, and their kit is written in it.
     if zones is None:
         zones = await notify.time_zones(client, done.interviewer_ids)
-    warned = await feedback.with_days_off(deps.db, done, zones)
+    warned = await feedback.with_local_warnings(deps.db, done, zones)
     text, blocks = interview_blocks.scheduled_message(warned)
     await notify.dm(client, user_id, text, blocks)
     await notify.send_kits(client, deps.db, warned, zones)

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.domain.clocks import WORK_END, WORK_START
 from bot.domain.zones import zone
 
 
@@ -171,4 +172,41 @@ def on_days_away(
     return [OnDayAway(day, tuple(sorted(away[day]))) for day in sorted(away)]
 
 
-Warning = InThePast | LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway
+@dataclass(frozen=True)
+class OutsideHours:
+    """The interview falls outside an interviewer's working hours where they are (09:00
+    to 18:00, Monday to Friday, as the clocks count working time): a time picked in the
+    scheduler's own zone that is the small hours, or a weekend, in theirs. A note, not a
+    check the form stops for: a candidate abroad may need that time, and the interviewer
+    sees it in their own zone on the kit, with its "I can't make it"."""
+
+    interviewer_id: str
+    tz_name: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def outside_hours(
+    starts_at: datetime, ends_at: datetime, zones: Mapping[str, str | None]
+) -> list[OutsideHours]:
+    """Each interviewer whose known zone (`zones`: Slack's, None when it did not say)
+    puts the interview before 09:00, past 18:00 or on a Saturday or Sunday, by
+    interviewer."""
+    found = []
+    for interviewer, tz_name in sorted(zones.items()):
+        if not tz_name:
+            continue
+        tz = zone(tz_name)
+        start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+        inside = (
+            start.date() == end.date()
+            and start.weekday() < 5
+            and start.time() >= WORK_START
+            and end.time() <= WORK_END
+        )
+        if not inside:
+            found.append(OutsideHours(interviewer, tz.key, starts_at, ends_at))
+    return found
+
+
+Warning = InThePast | LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway | OutsideHours

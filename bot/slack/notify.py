@@ -218,7 +218,7 @@ async def time_zone(client: AsyncWebClient, user_id: str) -> str | None:
 
 async def time_zones(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, str | None]:
     """Each person's zone, asked once: a change to an interview needs them for the day-off
-    check (bot.usecases.feedback.with_days_off) and for each kit. Asked of Slack all at
+    check (bot.usecases.feedback.with_local_warnings) and for each kit. Asked of Slack all at
     once: a form's check waits for them before it answers (time_zones_in_time)."""
     people = list(dict.fromkeys(user_ids))
     zones = await asyncio.gather(*(time_zone(client, user_id) for user_id in people))
@@ -256,7 +256,7 @@ async def send_kits(
     """Each interviewer: the kit, in their own time zone (`zones`, from time_zones; their
     Home tab shows the interview when they next open it), saying so when it falls on a
     day off where they are or on one of their days away (`scheduled` warned by
-    feedback.with_days_off). A kit already
+    feedback.with_local_warnings). A kit already
     sent (`sent`: interviewer -> its channel and ts) is edited in place; where each kit
     landed is kept, so the next change edits it too."""
     interview_id = scheduled.interview.id or 0

@@ -3,7 +3,7 @@ own; recruiters, hiring managers and admins those of someone else too (who is to
 the change is recorded). Alerts to them that wait for working hours skip those days, as
 they skip company days off (docs/clocks.md, "Working hours and time zones"); breaches
 go at once whatever the day. An interview booked on one warns that they are away
-(bot.usecases.feedback.with_days_off)."""
+(bot.usecases.feedback.with_local_warnings)."""
 
 from __future__ import annotations
 

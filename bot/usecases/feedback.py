@@ -586,21 +586,18 @@ async def booking_warnings(
     return warnings
 
 
-async def with_days_off(
+async def with_local_warnings(
     db: Database, scheduled: Scheduled, zones: Mapping[str, str | None]
 ) -> Scheduled:
-    """The booking with one more warning for each company day off it falls on where its
-    interviewers are, and for each day it falls on that one of them set as their own day
-    away (`zones`: each interviewer's time zone, which only Slack knows, so the caller
-    asks it after the booking). Working hours skip those days: the interviewer may be
-    away, and their nudges wait until the day is over."""
+    """The booking with the warnings that depend on where each interviewer is (`zones`:
+    each one's time zone, which only Slack knows, so the caller asks it after the
+    booking): each company day off it falls on where they are, each day it falls on that
+    one of them set as their own day away (working hours skip those days: the
+    interviewer may be away, and their nudges wait until the day is over), and, for the
+    others, when it is outside their working hours (an interview already held is not)."""
     interview = scheduled.interview
-    dates = set().union(
-        *(
-            safeguards.local_days(interview.starts_at, interview.ends_at, tz)
-            for tz in zones.values()
-        )
-    )
+    starts_at, ends_at = interview.starts_at, interview.ends_at
+    dates = set().union(*(safeguards.local_days(starts_at, ends_at, tz) for tz in zones.values()))
     if not dates:
         return scheduled
     async with db.reader() as session:
@@ -608,13 +605,17 @@ async def with_days_off(
         away = await store.days_away.days_away_of(
             session, user_ids=list(zones), first=min(dates), last=max(dates)
         )
-    if not found and not away:
-        return scheduled
     named = {day_off.day: day_off.name for day_off in found}
-    starts_at, ends_at = interview.starts_at, interview.ends_at
     days_off = safeguards.on_days_off(starts_at, ends_at, zones, named)
     days_away = safeguards.on_days_away(starts_at, ends_at, zones, away, named.keys())
-    return replace(scheduled, warnings=[*scheduled.warnings, *days_off, *days_away])
+    said = {who for w in days_off for who in w.interviewer_ids}
+    said |= {who for w in days_away for who in w.interviewer_ids}
+    held = any(isinstance(w, safeguards.InThePast) for w in scheduled.warnings)
+    late = [] if held else safeguards.outside_hours(starts_at, ends_at, zones)
+    hours = [w for w in late if w.interviewer_id not in said]
+    if not days_off and not days_away and not hours:
+        return scheduled
+    return replace(scheduled, warnings=[*scheduled.warnings, *days_off, *days_away, *hours])
 
 
 # Scorecards -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot.domain.safeguards import (
     LoopOverrun,
     OnDayAway,
     OnDayOff,
+    OutsideHours,
     PlanOverrun,
     clashes,
     days_anywhere,
@@ -19,6 +20,7 @@ from bot.domain.safeguards import (
     loop_overrun,
     on_days_away,
     on_days_off,
+    outside_hours,
     overlaps,
     plan_overrun,
 )
@@ -138,3 +140,26 @@ def test_an_interview_falls_on_the_dates_it_touches_in_some_time_zone(
     assert days_anywhere(starts, ends) == expected
     for tz in ("Pacific/Kiritimati", "America/Los_Angeles", "Asia/Tokyo", "Etc/GMT+12", None):
         assert local_days(starts, ends, tz) <= expected
+
+
+def test_outside_hours_is_by_each_interviewer_s_own_zone_and_week() -> None:
+    tuesday_10 = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    zones = {"ULON": "Europe/London", "UNYC": "America/New_York", "UNONE": None}
+    # 10:00 in London, 05:00 in New York; a person whose zone is unknown is not guessed at.
+    assert outside_hours(tuesday_10, tuesday_10 + hour, zones) == [
+        OutsideHours("UNYC", "America/New_York", tuesday_10, tuesday_10 + hour)
+    ]
+    # 14:00 UTC is 09:00 in New York: inside for both, to the minute.
+    assert outside_hours(tuesday_10 + 4 * hour, tuesday_10 + 5 * hour, zones) == []
+    # Ending at 18:00 is inside; a minute past it is not.
+    evening = tuesday_10.replace(hour=17)
+    assert outside_hours(evening, evening + hour, {"ULON": "Europe/London"}) == []
+    late = outside_hours(evening, evening + hour + timedelta(minutes=1), {"ULON": "Europe/London"})
+    assert [w.interviewer_id for w in late] == ["ULON"]
+    # A Saturday is outside, whatever the time.
+    saturday = tuesday_10 + timedelta(days=4)
+    assert [w.interviewer_id for w in outside_hours(saturday, saturday + hour, zones)] == [
+        "ULON",
+        "UNYC",
+    ]

@@ -22,9 +22,11 @@ from tests.flows import (
     blocks_text,
     create_role,
     kit_for,
+    last_view,
     schedule,
     stored,
 )
+from tests.handlers.test_interview_changes import maya_interviewing, open_form
 from tests.scheduling.test_sweep import messages_to
 
 DAY = timedelta(days=1)
@@ -313,3 +315,83 @@ async def test_a_day_away_counts_by_the_date_where_the_interviewer_is(app: Runni
     )
     assert f"<@{INTERVIEWER_2}> is away on Tuesday 2026-11-17." in shown
     assert shown.count(":warning:") == 1 and f"<@{INTERVIEWER}> is away" not in shown
+
+
+# Working hours where each interviewer is: said after the booking, never asked first ----
+
+
+async def test_an_interview_in_an_interviewer_s_small_hours_is_booked_and_said(
+    app: Running,
+) -> None:
+    """10:00 UTC is 05:00 in New York: the form books at once (a candidate abroad may
+    need that time), and the confirmation says what time it is for whom."""
+    await jane(app)
+    app.standin.set_user(INTERVIEWER_2, tz="America/New_York", tz_offset=-5 * 3600)
+    await app.slack.command("schedule Jane", user=RECRUITER)
+    values = {"plan": "audit", "interviewers": [INTERVIEWER, INTERVIEWER_2], "starts": TUESDAY_10}
+    before = len(app.standin.calls)
+
+    submitted = await app.slack.submit_view(last_view(app), values, user=RECRUITER)
+    await app.settle()
+
+    assert submitted.status_code == 200 and not submitted.content  # booked, no form again
+    [interview] = await stored(app, Interview)
+    assert interview.starts_at == TUESDAY_10
+    [message] = [m for m in messages_to(app, RECRUITER, before) if m["text"].startswith("Sched")]
+    shown = blocks_text(message["blocks"])
+    assert message["text"].endswith("1 warning: see below.")
+    assert (
+        f":clock3: *Outside <@{INTERVIEWER_2}>'s working hours:* it is Tue 17 Nov, 05:00 to "
+        "05:30 (America/New_York) where they are. Check they can make it."
+    ) in shown
+    assert f"<@{INTERVIEWER}>'s working hours" not in shown  # 10:00 in UTC
+    # Their kit gives them the time where they are, with its "I can't make it".
+    kit = kit_for(app, INTERVIEWER_2)
+    assert "Tue 17 Nov, 05:00 to 05:30 (America/New_York)" in blocks_text(kit["blocks"])
+
+
+async def test_a_weekend_or_an_evening_is_outside_working_hours_too(app: Running) -> None:
+    await jane(app)
+    saturday = TUESDAY_10 + 4 * DAY
+    _, shown = await confirmation(app, "Jane", plan="audit", starts=saturday)
+    assert (
+        f"*Outside <@{INTERVIEWER}>'s working hours:* it is Sat 21 Nov, 10:00 to 10:30 (UTC)"
+    ) in shown
+    _, shown = await confirmation(
+        app, "Jane", plan="incident", starts=TUESDAY_10.replace(hour=17, minute=30)
+    )
+    assert "Tue 17 Nov, 17:30 to 18:15 (UTC)" in shown  # ends past 18:00
+
+
+async def test_working_hours_are_not_said_for_a_held_interview_or_a_day_already_warned(
+    app: Running,
+) -> None:
+    await jane(app)
+    await away(app, INTERVIEWER, "2026-11-21")
+    _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10 + 4 * DAY)
+    assert "Away that day" in shown and "working hours" not in shown
+    # Recording one held at night: that it is past is the warning.
+    _, shown = await confirmation(
+        app, "Jane", plan="incident", starts=START - DAY + timedelta(hours=12)
+    )
+    assert "In the past" in shown and "working hours" not in shown
+
+
+async def test_a_reschedule_into_an_interviewer_s_night_moves_and_says_so(app: Running) -> None:
+    app.standin.set_user(INTERVIEWER, tz="Asia/Tokyo", tz_offset=9 * 3600)
+    await maya_interviewing(app)  # Tuesday 10:00 UTC: 19:00 in Tokyo
+    form = await open_form(app, "reschedule")
+    before = len(app.standin.calls)
+    later = TUESDAY_10 + timedelta(hours=3)
+
+    moved = await app.slack.submit_view(form, {"starts": later}, user=RECRUITER)
+    await app.settle()
+
+    assert moved.status_code == 200 and not moved.content  # moved, no form again
+    [interview] = await stored(app, Interview)
+    assert interview.starts_at == later
+    shown = "\n".join(blocks_text(m["blocks"]) for m in messages_to(app, RECRUITER, before))
+    assert (
+        f":clock3: *Outside <@{INTERVIEWER}>'s working hours:* it is Tue 17 Nov, 22:00 to "
+        "22:45 (Asia/Tokyo) where they are."
+    ) in shown

@@ -12,7 +12,7 @@ const EMOJI = {
   email: "📧", envelope: "✉️", mag: "🔍", pushpin: "📌", link: "🔗", thumbsup: "👍", "+1": "👍",
   thumbsdown: "👎", "-1": "👎", smile: "😄", slightly_smiling_face: "🙂", clap: "👏", pray: "🙏",
   raised_hands: "🙌", muscle: "💪", handshake: "🤝", briefcase: "💼", bust_in_silhouette: "👤",
-  busts_in_silhouette: "👥", alarm_clock: "⏰", stopwatch: "⏱️", clock9: "🕘", speech_balloon: "💬",
+  busts_in_silhouette: "👥", alarm_clock: "⏰", stopwatch: "⏱️", clock9: "🕘", clock3: "🕒", speech_balloon: "💬",
   heart: "❤️", sparkles: "✨", trophy: "🏆", page_facing_up: "📄", inbox_tray: "📥", outbox_tray: "📤",
   hammer_and_wrench: "🛠️", gear: "⚙️", checkered_flag: "🏁", construction: "🚧", sunny: "☀️",
   palm_tree: "🌴", ghost: "👻", unlock: "🔓", heavy_minus_sign: "➖", envelope_with_arrow: "📩",

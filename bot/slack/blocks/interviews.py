@@ -191,8 +191,10 @@ def _schedule_form(
     )
 
 
-def warning_lines(done: Scheduled) -> list[str]:
-    """What the person who booked or moved the interview should know, one line each."""
+def warning_lines(done: Scheduled, *, notes: bool = True) -> list[str]:
+    """What the person who booked or moved the interview should know, one line each;
+    without `notes`, only what a form stops for before it books (an interviewer's local
+    hours are said after the booking, not asked about)."""
     warnings = _too_late(done)
     # The candidate's deadline is the tighter one whenever it fires: no second loop warning.
     squeezed = bool(warnings)
@@ -200,6 +202,7 @@ def warning_lines(done: Scheduled) -> list[str]:
         _warning(done, w)
         for w in done.warnings
         if not (squeezed and isinstance(w, safeguards.LoopOverrun))
+        and (notes or not isinstance(w, safeguards.OutsideHours))
     ]
 
 
@@ -290,6 +293,12 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
                 f":warning: *Away that day.* {people} {'is' if len(away) == 1 else 'are'} "
                 f"away on {label(day)}. Check they can make it, or pick someone else."
             )
+        case safeguards.OutsideHours(interviewer_id=who, tz_name=tz, starts_at=s, ends_at=e):
+            # Written in their zone, not a date token: each reader would see their own.
+            return (
+                f":clock3: *Outside {user(who)}'s working hours:* it is "
+                f"{local_span(s, e, tz)} where they are. Check they can make it."
+            )
 
 
 def _too_late(done: Scheduled) -> list[str]:
@@ -313,7 +322,7 @@ def kit_message(
     done: Scheduled, *, tz_name: str | None, interviewer_id: str = ""
 ) -> tuple[str, list[Block]]:
     """The interviewer's kit: who, when in their own zone, what to probe, when feedback is
-    due; and, when `done` was warned of it (feedback.with_days_off), that the interview
+    due; and, when `done` was warned of it (feedback.with_local_warnings), that the interview
     falls on a company day off where this interviewer is, or on one of their own days
     away."""
     interview = done.interview
