@@ -171,9 +171,13 @@ def _alert_rows(
     # on Friday afternoon: due Saturday, escalated Sunday, and the interviewer hears of
     # it on Monday morning all the same). After downtime such a step was never
     # recorded, so only the latest goes out, as ever.
+    # Those held for others stay held, and one a change cancelled (store.replan_clocks,
+    # after the escalation went) is planned again ("held": back to pending if cancelled,
+    # never inserted new).
     send_to = chain.send.audience if chain.send is not None else None
-    superseded = [s for s in chain.skipped if send_to is None or s.audience == send_to]
-    steps += [(s, "skipped") for s in superseded]
+    for step in chain.skipped:
+        superseded = send_to is None or step.audience == send_to
+        steps.append((step, "skipped" if superseded else "held"))
     report.skipped += len(chain.skipped)
     for step, status in steps:
         for recipient in _recipients(step.audience, role, team, interviewer):

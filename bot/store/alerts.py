@@ -117,18 +117,22 @@ BATCH = 500  # rows per statement: PostgreSQL takes at most 32,767 parameters in
 async def record_alerts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert alerts by key, exactly once. A key seen before stays as it is, except a
     cancelled one the plan wants again, which comes back to pending. Rows marked
-    skipped are not inserted: they only supersede the same key if it is still pending."""
-    superseded = [r["key"] for r in rows if r["status"] == "skipped"]
-    for start in range(0, len(superseded), BATCH):
-        await session.exec(
-            update(Alert)
-            .where(
-                col(Alert.key).in_(superseded[start : start + BATCH]),
-                col(Alert.status) == "pending",
+    skipped or held are not inserted: skipped ones only supersede the same key if it is
+    still pending; held ones only bring the same key back to pending if it was
+    cancelled (a step still waiting for its recipient's working hours, which a later
+    step for other people does not replace)."""
+    for status, was, becomes in (
+        ("skipped", "pending", "skipped"),
+        ("held", "cancelled", "pending"),
+    ):
+        keys = [r["key"] for r in rows if r["status"] == status]
+        for start in range(0, len(keys), BATCH):
+            await session.exec(
+                update(Alert)
+                .where(col(Alert.key).in_(keys[start : start + BATCH]), col(Alert.status) == was)
+                .values(status=becomes, claimed_until=None)
             )
-            .values(status="skipped", claimed_until=None)
-        )
-    wanted = [r for r in rows if r["status"] != "skipped"]
+    wanted = [r for r in rows if r["status"] not in ("skipped", "held")]
     for start in range(0, len(wanted), BATCH):
         statement = insert_on_conflict(session, Alert).values(list(wanted[start : start + BATCH]))
         revived = statement.excluded

@@ -412,6 +412,31 @@ async def test_a_friday_interview_s_due_dm_still_reaches_the_interviewer_on_mond
     assert len(told) == 2 and "it is overdue by" in told[1], told
 
 
+async def test_a_change_after_the_escalation_keeps_the_interviewer_s_held_dm(
+    app: Running, clock
+) -> None:
+    """As above, and on Sunday afternoon, after the escalation went, a change to the
+    candidate (their own deadline set, weeks away) has the sweep plan their clocks anew:
+    the interviewer's DM still held for Monday is planned again, not lost."""
+    from tests.handlers.test_candidate_deadline import set_deadline
+
+    await interviewing_jane(app, clock, interview_in=timedelta(days=4))  # Friday 10:00
+    friday = clock.now().replace(hour=10) + timedelta(days=4)
+    before = len(app.standin.calls)
+    moment = friday + timedelta(hours=1)
+    while moment <= friday + timedelta(days=3, hours=1):  # to Monday 11:00, hourly
+        clock.set(moment)
+        await sweep(app)
+        if moment == friday + timedelta(days=2, hours=4):  # Sunday 14:00
+            assert [d for d in digests_to(app, RECRUITER, before) if "scorecard for" in d]
+            later = {"deadline": friday + timedelta(days=28), "reason": "another process"}
+            await set_deadline(app, later, name="Jane")
+        moment += timedelta(hours=1)
+
+    told = [m["text"] for m in messages_to(app, INTERVIEWER, before)]
+    assert len(told) == 2 and "it is overdue by" in told[1], told
+
+
 async def test_a_nudge_from_an_old_digest_after_a_rejection_nudges_nobody(
     app: Running, clock
 ) -> None:
