@@ -162,10 +162,11 @@ async def _tell_due_moved(modal: Modal, done: deadlines.DeadlineSet) -> None:
     for changed in done.interviews:
         people = [m.interviewer_id for m in done.moved if m.interview_id == changed.interview.id]
         await redraw_kits(modal.deps, modal.client, changed, people)
+    now = modal.deps.clock.now()
     for moved in done.moved:
-        await notify.dm(
-            modal.client, moved.interviewer_id, *deadline_blocks.due_moved_message(done.card, moved)
-        )
+        message = deadline_blocks.due_moved_message(done.card, moved, now=now)
+        if message is not None:
+            await notify.dm(modal.client, moved.interviewer_id, *message)
 
 
 # A note on a candidate ---------------------------------------------------------------

@@ -500,6 +500,30 @@ async def test_an_interviewer_whose_scorecard_moves_is_told(app: Running, clock)
     assert back["text"] == "Your scorecard for Maya Chen is now due later."
 
 
+async def test_a_due_time_gone_by_is_said_as_overdue_or_not_at_all(app: Running, clock) -> None:
+    """Set on Tuesday 13:00, her deadline makes the scorecard due Tuesday noon, an hour
+    ago: the interviewer hears it is overdue, not that it is "now due" a time gone by.
+    Moved on Wednesday afternoon, when the window's time has passed too, it was overdue
+    and still is: nobody is told of a new time in the past ("so there is more time")."""
+    await maya_interviewing(app)
+    async with app.deps.db.reader() as session:
+        [(_, seat)] = await store.seats_of(session, candidate_id=(await maya(app)).id or 0)
+    clock.set(LOOP_LIMIT + timedelta(hours=1))
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    [told] = dms(app, INTERVIEWER, before)
+    assert told["text"] == "Your scorecard for Maya Chen is now overdue."
+    shown = blocks_text(told["blocks"])
+    assert f"is now *overdue*: it was due {when(seat.feedback_due_at)}, and" in shown
+    assert f"makes it due by {when(LOOP_LIMIT)}." in shown and "now due *" not in shown
+
+    clock.set(TUESDAY_10 + timedelta(days=1, hours=3))  # Wednesday 13:00: both gone by
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": THURSDAY_NOON + timedelta(days=7), "reason": "later"})
+    await set_deadline(app, {"clear": ["clear"], "reason": ""})
+    assert dms(app, INTERVIEWER, before) == []
+
+
 async def test_the_kit_gives_the_due_time_the_deadline_brings(app: Running) -> None:
     """The kit far up the interviewer's DM is edited before they are told (the DM's
     notification points there): its due time is the card's, and cleared, the window's

@@ -113,16 +113,31 @@ def deadline_note(done: DeadlineSet, *, now: datetime) -> str:
     return note + reopened
 
 
-def due_moved_message(card: CandidateCard, moved: DueMoved) -> tuple[str, list[Block]]:
+def due_moved_message(
+    card: CandidateCard, moved: DueMoved, *, now: datetime
+) -> tuple[str, list[Block]] | None:
     """To an interviewer whose scorecard the candidate's deadline made due at another time:
-    their kit and lists said the old one. Why stays on the card, for whoever sees it."""
+    their kit and lists said the old one. Why stays on the card, for whoever sees it.
+    None when both times have passed: it was overdue and still is, and a "new" due time
+    gone by is no news (their kit gives it)."""
+    if moved.due <= now and moved.was <= now:
+        return None
     name = card.candidate.name
+    interview = f"(the interview of {when(moved.starts_at)})"
+    if moved.due <= now:
+        text = f"Your scorecard for {name} is now overdue."
+        line = (
+            f":hourglass_flowing_sand: Your scorecard for *{esc(name)}* {interview} is now "
+            f"*overdue*: it was due {when(moved.was)}, and the candidate's own deadline "
+            f"makes it due by {when(moved.due)}."
+        )
+        why = "The hiring team needs it as soon as you can: the candidate decides soon."
+        return esc(text), [section(line), context(why)]
     sooner = moved.due < moved.was
     text = f"Your scorecard for {name} is now due {'earlier' if sooner else 'later'}."
     line = (
-        f":hourglass_flowing_sand: Your scorecard for *{esc(name)}* "
-        f"(the interview of {when(moved.starts_at)}) is now due *{when(moved.due)}*, "
-        f"instead of {when(moved.was)}."
+        f":hourglass_flowing_sand: Your scorecard for *{esc(name)}* {interview} is now due "
+        f"*{when(moved.due)}*, instead of {when(moved.was)}."
     )
     why = (
         "The candidate has a deadline of their own, so the hiring team needs it sooner."
