@@ -130,7 +130,7 @@ async def set_deadline(
             detail=_detail(form, before),
             now=now,
         )
-        reopened = await _reopen_offer(session, card, actor_id, now)
+        reopened = await _reopen_offer(session, card, actor_id, before, now)
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         dues = await _dues(session, card, None if form.clear else form.at)
         moved = tuple(
@@ -156,19 +156,29 @@ async def set_deadline(
 
 
 async def _reopen_offer(
-    session: store.AsyncSession, card: CandidateCard, actor_id: str, now: datetime
+    session: store.AsyncSession,
+    card: CandidateCard,
+    actor_id: str,
+    before: datetime | None,
+    now: datetime,
 ) -> datetime | None:
-    """An offer that expired at the candidate's old deadline is open again when the new
-    one (or none) leaves it time: it was the deadline, not the offer, that ran out. Its
-    expiry under the new deadline, or None if nothing reopened."""
+    """An offer that expired at the candidate's old deadline (`before`) is open again
+    when the new one (or none) leaves it time: it was the deadline, not the offer, that
+    ran out. One stored as expiring at the deadline itself (the form opens there when
+    the deadline comes first) gets back its own time: the role's window from when it was
+    made. Its expiry under the new deadline, or None if nothing reopened."""
     if card.stage != Stage.OFFER:
         return None
     offer = await store.open_offer(session, candidate_id=card.candidate.id or 0)
     if offer is None or offer.status != "expired":
         return None
-    expires = clocks.squeeze(offer.expires_at, card.candidate.deadline_at)
+    own = offer.expires_at
+    if before is not None and own == before:
+        own = max(own, offer.extended_at + timedelta(hours=card.role.offer_hours))
+    expires = clocks.squeeze(own, card.candidate.deadline_at)
     if expires <= now:
         return None
+    offer.expires_at = own
     offer.status = "open"
     session.add(
         store.history_note(

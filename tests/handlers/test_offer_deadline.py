@@ -209,6 +209,38 @@ async def test_moving_the_deadline_opens_the_offer_again(app: Running, clock) ->
     assert f"Offer open*: expires {stamp(offer.expires_at)}" in shown, shown
 
 
+async def test_an_offer_made_to_the_deadline_opens_again_when_it_is_cleared(
+    app: Running, clock
+) -> None:
+    """Her deadline came first, so the offer form opened at it and the offer was sent as
+    it opened: it expired at the deadline. Cleared, the deadline no longer holds it: it
+    is open again until the role's window from when it was made (48 h)."""
+    await offered_jane(app)
+    decides = clock.now() + timedelta(hours=5)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    made = clock.now()
+    await app.slack.command("offer Jane", user=RECRUITER)
+    view = last_view(app)
+    [expires] = [b for b in view["blocks"] if b.get("block_id") == "expires"]
+    assert expires["element"]["initial_date_time"] == int(decides.timestamp())
+    sent = await app.slack.submit_view(
+        view, {"terms": "L5, 180k", "expires": decides}, user=RECRUITER
+    )
+    assert not sent.content, sent.text
+    await app.settle()
+    clock.set(decides + timedelta(hours=1))
+    await sweep(app)
+    assert (await offer_now(app)).status == "expired"
+
+    card = await set_deadline(app, {"clear": ["clear"], "reason": ""})
+
+    assert "Their offer is open again" in blocks_text(card["blocks"])
+    offer = await offer_now(app)
+    assert offer.status == "open" and offer.expires_at == made + timedelta(hours=48)
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"Offer open*: expires {stamp(made + timedelta(hours=48))}" in shown, shown
+
+
 async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline_moves(
     app: Running, clock
 ) -> None:
