@@ -64,15 +64,19 @@ def render_status(
         extra += _takehome(user_id, card, detail.loop.takehome, now=now)
     # The offer's section says when the candidate answers by: its clock's line would
     # say it twice.
-    offer_shown = detail.offer is not None and access.can_see_candidates(user_id, card.team)
+    team = access.can_see_candidates(user_id, card.team)
+    offer_shown = detail.offer is not None and team
     if detail.clocks is not None:
-        apart = frozenset({"offer"}) if offer_shown else frozenset()
+        # The offer's window is in its section for the team, and an interviewer's card
+        # leaves the offer out (its expiry, as the history's offer lines).
+        apart = frozenset({"offer"}) if offer_shown or not team else frozenset()
         summary = detail.clocks
-        if not access.can_see_candidates(user_id, card.team):
+        if not team:
             # Why they decide by then (a competing offer, often) is the hiring team's, as
             # its notes are: an interviewer's feedback should not lean on it.
             summary = replace(summary, deadline_reason="")
-        extra = [*cards.clock_blocks(summary, now=now, shown_apart=apart), *extra]
+        blocks = cards.clock_blocks(summary, now=now, shown_apart=apart, for_team=team)
+        extra = [*blocks, *extra]
     if detail.offer is not None and offer_shown:
         # The buttons show when the use case behind them would take the click.
         can_act = offers.answer_refusal(card, user_id) is None

@@ -69,7 +69,9 @@ def clock_summary(
         if candidate.deadline_at is not None
         else None
     )
-    too_late = _booked_too_late(loop, loop_by, now)
+    # In offer the loop is over: an interview still to come no longer holds it up.
+    looping = Stage(candidate.stage) != Stage.OFFER and not Stage(candidate.stage).is_closed
+    too_late = _booked_too_late(loop, loop_by, now) if looping else []
     return ClockSummary(
         clocks.loop_day(facts, now),
         role.loop_days,

@@ -322,3 +322,43 @@ async def test_a_deadline_in_offer_with_a_scorecard_never_sent_is_taken(
         if c.method == "chat.postMessage" and c.args["channel"] != RECRUITER
     ]
     assert told == []  # no interviewer hears of a due time: none is owed
+
+
+async def test_an_interviewer_s_card_gives_the_deadline_s_date_and_nothing_of_the_offer(
+    app: Running, clock
+) -> None:
+    """Jane, interviewed by Ivan, has an offer and a deadline of her own that moved its
+    expiry earlier. Ivan's card gives when she decides, and no more: not the offer's
+    expiry, not that the team is at risk of losing her, not what the team should do once
+    her date has passed (ask her, move the deadline: the offer can't run past it)."""
+    await offered_jane(app)
+    await app.slack.command("move Jane Doe to interviewing", user=RECRUITER)
+    await schedule(app, "Jane", starts=clock.now() - timedelta(hours=3))
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await extend_offer(app, hours=72)
+    decides = clock.now() + timedelta(hours=5)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+
+    team = ""
+    for hours in (1, 6):  # at risk, then her date has passed
+        clock.set(clock.now() + timedelta(hours=hours))
+        await sweep(app)
+        team = blocks_text((await card_of(app))["blocks"])
+        theirs = blocks_text((await card_of(app, INTERVIEWER))["blocks"])
+        assert f"*Candidate decides by {stamp(decides)}" in theirs
+        assert "exploding offer" in team and "exploding offer" not in theirs
+        for said in ("answers the offer", "At risk", "Their own deadline has passed", "offer."):
+            assert said not in theirs, (said, theirs)
+    assert "Their own deadline has passed" in team
+
+
+async def test_an_interview_still_to_come_is_not_too_late_for_a_loop_that_is_over(
+    app: Running, clock
+) -> None:
+    await offered_jane(app)
+    await app.slack.command("move Jane Doe to interviewing", user=RECRUITER)
+    await schedule(app, "Jane", starts=clock.now() + timedelta(hours=6))
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await extend_offer(app, hours=72)
+    await set_deadline(app, {"deadline": clock.now() + timedelta(hours=5), "reason": "x"})
+    assert "Booked too late" not in blocks_text((await card_of(app))["blocks"])

@@ -436,11 +436,16 @@ def reason_needed(stage: Stage) -> bool:
 
 
 def clock_blocks(
-    summary: ClockSummary, *, now: datetime, shown_apart: frozenset[str] = frozenset()
+    summary: ClockSummary,
+    *,
+    now: datetime,
+    shown_apart: frozenset[str] = frozenset(),
+    for_team: bool = True,
 ) -> list[Block]:
     """The candidate's own deadline, if any; loop day x of 7; and each running deadline
-    with its time left, but for the clocks `shown_apart` (the offer's, in its section)."""
-    lines = deadline_lines(summary, now=now)
+    with its time left, but for the clocks `shown_apart` (the offer's, in its section, or
+    kept from an interviewer); not `for_team`, the deadline's date only (deadline_lines)."""
+    lines = deadline_lines(summary, now=now, for_team=for_team)
     if summary.loop_day is not None:
         day, of = summary.loop_day, summary.loop_days
         if any(d.clock == "loop" and d.moved_from is not None for d in summary.deadlines):

@@ -147,9 +147,11 @@ def due_moved_message(
     return esc(text), [section(line), context(why)]
 
 
-def deadline_lines(summary: ClockSummary, *, now: datetime) -> list[str]:
+def deadline_lines(summary: ClockSummary, *, now: datetime, for_team: bool = True) -> list[str]:
     """The candidate's deadline and what it moved, for the clocks section of the card.
-    The reason is blank for an interviewer's card (handlers.render), as the team's notes are."""
+    The reason is blank for an interviewer's card (handlers.render), as the team's notes
+    are; and not `for_team`, the date and which clocks it moved, but for the offer's: what
+    the team should do about it (and that an offer can't outlast it) is the team's."""
     by = summary.candidate_deadline
     if by is None:
         return []
@@ -157,17 +159,17 @@ def deadline_lines(summary: ClockSummary, *, now: datetime) -> list[str]:
     lines = [
         f":stopwatch: *Candidate decides by {when(by)}*" + (f": {esc(reason)}" if reason else "")
     ]
-    if by <= now:
+    if for_team and by <= now:
         lines.append(
             ":rotating_light: *Their own deadline has passed*: ask whether they are still "
             "deciding, then move or clear it (the offer can't be extended past it)."
         )
-    elif summary.at_risk:
+    elif for_team and summary.at_risk:
         lines.append(
             ":warning: *At risk of losing them*: a deadline their own moved earlier is less "
             "than a day away, or passed."
         )
-    if summary.booked_too_late and summary.loop_by is not None:
+    if for_team and summary.booked_too_late and summary.loop_by is not None:
         booked = "; ".join(f"*{esc(name)}* {when(at)}" for name, at in summary.booked_too_late)
         # Once that time has passed, no earlier slot is left to move it to.
         fix = (
@@ -180,7 +182,12 @@ def deadline_lines(summary: ClockSummary, *, now: datetime) -> list[str]:
             f":warning: Booked too late for the loop to end by {when(summary.loop_by)}: "
             f"{booked}. {fix}"
         )
-    moved = [d.clock for d in summary.deadlines if d.moved_from is not None]
+    # The offer's expiry is the team's.
+    moved = [
+        d.clock
+        for d in summary.deadlines
+        if d.moved_from is not None and (for_team or d.clock != "offer")
+    ]
     if summary.scorecards_by is not None:
         moved.append("scorecards")
         lines.append(f"Scorecards now due by {when(summary.scorecards_by)} at the latest.")
