@@ -133,6 +133,7 @@ class _People:
         # The independence rule, per candidate: an interviewer who has not submitted their
         # own scorecard sees nobody else's recommendation; the team and operators see all.
         show_all = self.viewer_id is None or may_see_ratings(self.viewer_id, team, submitted_by)
+        show_team = self.viewer_id is None or can_see_candidates(self.viewer_id, team)
         recommendations = []
         for (_, seat), card in zip(held, mine, strict=True):
             if card is None:
@@ -156,7 +157,8 @@ class _People:
             stage_entered_at=_iso(candidate.stage_entered_at),
             links=candidate.links or "",
             decides_by=_iso(candidate.deadline_at) if candidate.deadline_at else "",
-            decides_by_reason=candidate.deadline_reason or "",
+            # Why (a competing offer, often) is the team's, as on the card.
+            decides_by_reason=candidate.deadline_reason or "" if show_team else "",
             interviews="; ".join(
                 self._interview(interview, role, people) for interview, people in panels.values()
             ),

@@ -258,6 +258,8 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
     assert row["name"] == "Jane Doe"
     assert row["recommendations"] == "Ben Ode: hidden until you submit your own"
     assert row["notes"] == ""  # notes are the hiring team's
+    # As their card: when she decides, not why (a competing offer is the team's).
+    assert (row["decides_by"], row["decides_by_reason"]) == (f"{decides:%Y-%m-%dT%H:%M:%SZ}", "")
     # Their scorecard for the first interview, from its kit (the later kit's was cancelled).
     first_kit = next(
         c.args
