@@ -240,6 +240,12 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
             f"is {when(reminders.next_interview)}. Nobody was nudged."
         )
         return
+    already = alert_blocks.nudged_already(
+        reminders.nudged, user_id=reply.user_id, now=reply.deps.clock.now()
+    )
+    if not reminders.waiting and reminders.nudged:
+        await reply.tell(f"{already} Nobody was nudged again.")
+        return
     if not reminders.waiting:
         await reply.tell(f"Every scorecard for {esc(card.candidate.name)} is in.")
         return
@@ -263,9 +269,11 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
         reply.deps.background.run(
             notify.dm(reply.client, seat.interviewer_id, text, blocks), name="nudge"
         )
-    ids = [seat.interviewer_id for _, seat in reminders.waiting]
+    ids = list(dict.fromkeys(seat.interviewer_id for _, seat in reminders.waiting))
     people = ", ".join(f"<@{user_id}>" for user_id in ids)
     said = f"Nudged {people} about {esc(card.candidate.name)}."
+    if already:
+        said += f" {already}"
     # The clock's own nudges wait for someone away; one asked for goes, and who asked
     # hears they are away.
     zones = await notify.time_zones_in_time(reply.client, ids) or {}

@@ -64,6 +64,28 @@ _CHANGES_OF_CANDIDATE = Prepared(
 )
 
 
+# Someone on the hiring team reminded an interviewer of a scorecard (the digest's Nudge
+# interviewers): kept so that a second press, theirs or a teammate's, does not send it
+# again (bot.usecases.feedback.nudge), and shown in the candidate's history.
+NUDGE_KIND = "scorecard_nudged"
+
+
+async def nudges_since(
+    session: AsyncSession, *, candidate_id: int, since: datetime
+) -> list[Change]:
+    """The candidate's nudges recorded after `since`, latest first."""
+    result = await session.exec(
+        select(Change)
+        .where(
+            Change.candidate_id == candidate_id,
+            Change.kind == NUDGE_KIND,
+            col(Change.at) > since,
+        )
+        .order_by(col(Change.at).desc(), col(Change.id).desc())
+    )
+    return list(result.all())
+
+
 # A note someone on the hiring team wrote on a candidate (bot.usecases.notes): a change
 # record of its own kind, its text in `reason`, so history, erasure and export take it.
 NOTE_KIND = "candidate_note"

@@ -301,6 +301,15 @@ async def loop_of(db: Database, *, viewer_id: str, candidate_id: int) -> Loop | 
 
 
 @dataclass(frozen=True)
+class Nudged:
+    """A reminder someone sent already, not sent again: to whom, by whom, when."""
+
+    interviewer_id: str
+    actor_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Nudge:
     """The seats of a candidate's loop whose scorecards are still out: whom to remind."""
 
@@ -308,6 +317,14 @@ class Nudge:
     waiting: list[tuple[InterviewView, SeatView]]
     # None waiting, but an interview still to end owes scorecards: when the next one starts.
     next_interview: datetime | None = None
+    # Reminded already, less than NUDGE_AGAIN_AFTER ago: not sent again (a double click,
+    # or a teammate pressing their copy of the same digest).
+    nudged: list[Nudged] = field(default_factory=list)
+
+
+# How long after a nudge the same scorecard can be nudged for again: two presses
+# (a double click, two recruiters on their copies of one digest) send one reminder.
+NUDGE_AGAIN_AFTER = timedelta(hours=1)
 
 
 def nudge_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -318,10 +335,13 @@ def nudge_refusal(card: CandidateCard, user_id: str) -> str | None:
 
 async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime) -> Nudge:
     """The interviewers to remind about their scorecards for this candidate: of the
-    interviews over, those not in (none: every one is in, or none is over yet). Raises
-    NotAllowed, also once scorecards are closed (a nudge from an old digest). Reading
-    only: the reminders are the caller's."""
-    async with db.reader() as session:
+    interviews over, those not in (none: every one is in, or none is over yet), but for
+    those reminded less than NUDGE_AGAIN_AFTER ago (Nudge.nudged). Each reminder is
+    recorded (the candidate's history says who nudged whom), under the candidate's lock,
+    so presses at once send it once. Raises NotAllowed, also once scorecards are closed
+    (a nudge from an old digest). The reminders themselves are the caller's."""
+    async with db.transaction() as session:
+        await store.lock_candidate(session, candidate_id=candidate_id)
         card = await allowed_card(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=nudge_refusal
         )
@@ -337,12 +357,43 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
             role=card.role,
             team=card.team,
         )
-    if loop is None:  # the hiring team sees every loop of its role: never, in fact
-        raise NotAllowed(NOT_FOUND)
-    owing = [(i, seat) for i in loop.interviews if i.held for seat in i.seats if not seat.submitted]
-    waiting = [(i, seat) for i, seat in owing if i.interview.ends_at <= now]
-    ahead = [i.interview.starts_at for i, _ in owing if i.interview.ends_at > now]
-    return Nudge(card, waiting, min(ahead) if ahead and not waiting else None)
+        if loop is None:  # the hiring team sees every loop of its role: never, in fact
+            raise NotAllowed(NOT_FOUND)
+        owing = [
+            (i, seat) for i in loop.interviews if i.held for seat in i.seats if not seat.submitted
+        ]
+        over = [(i, seat) for i, seat in owing if i.interview.ends_at <= now]
+        ahead = [i.interview.starts_at for i, _ in owing if i.interview.ends_at > now]
+        recent = await store.changes.nudges_since(
+            session, candidate_id=candidate_id, since=now - NUDGE_AGAIN_AFTER
+        )
+        sent = {(c.interview_id, c.summary): c for c in reversed(recent)}  # the latest
+        waiting, nudged = [], {}
+        for item, seat in over:
+            earlier = sent.get((item.interview.id, _nudge_summary(item, seat)))
+            if earlier is None:
+                waiting.append((item, seat))
+            else:
+                nudged[seat.interviewer_id] = Nudged(
+                    seat.interviewer_id, earlier.actor_id, earlier.at
+                )
+        for item, seat in waiting:
+            await store.changes.record_change(
+                session,
+                actor_id=actor_id,
+                kind=store.changes.NUDGE_KIND,
+                summary=_nudge_summary(item, seat),
+                now=now,
+                candidate_id=candidate_id,
+                interview_id=item.interview.id,
+            )
+    next_one = min(ahead) if ahead and not over else None
+    return Nudge(card, waiting, next_one, sorted(nudged.values(), key=lambda n: n.at))
+
+
+def _nudge_summary(item: InterviewView, seat: SeatView) -> str:
+    """A nudge as the history says it; with its interview, the record of whom it was for."""
+    return f"reminded <@{seat.interviewer_id}> of their {item.stage_name} scorecard"
 
 
 # Scheduling -----------------------------------------------------------------------------

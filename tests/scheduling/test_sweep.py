@@ -389,6 +389,68 @@ async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     assert ": it is overdue by " in reminder["text"], reminder["text"]
 
 
+async def test_a_second_press_of_nudge_sends_nothing_again_and_says_who_nudged(
+    app: Running, clock
+) -> None:
+    """A double click, then the hiring manager pressing the same digest's button:
+    the interviewer gets one reminder, and each later press hears who nudged them and
+    when. An hour on, a nudge goes again; the candidate's history keeps each one."""
+    await interviewing_jane(app, clock)
+    clock.set(clock.now() + timedelta(days=3, hours=2))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    hm_digest = digest  # the same button, pressed by a teammate
+    mid = len(app.standin.calls)
+
+    [first] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+    [second] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+    clock.advance(timedelta(minutes=5))
+    [theirs] = await click(app, hm_digest, "Nudge interviewers", user=HM, settle=True)
+
+    assert len(messages_to(app, INTERVIEWER, mid)) == 1
+    assert first.args["text"] == f"Nudged <@{INTERVIEWER}> about Jane Doe."
+    assert second.args["text"] == (
+        f"<@{INTERVIEWER}> was nudged by you just now: not again so soon (they can be "
+        "nudged again in 1 hour). Nobody was nudged again."
+    )
+    assert theirs.args["text"].startswith(
+        f"<@{INTERVIEWER}> was nudged by <@{RECRUITER}> 5 minutes ago: not again so soon"
+    )
+    card = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
+    assert f"reminded <@{INTERVIEWER}> of their Production incident interview scorecard by " in (
+        card
+    )
+
+    clock.advance(timedelta(hours=1))
+    later = len(app.standin.calls)
+    [again] = await click(app, hm_digest, "Nudge interviewers", user=HM, settle=True)
+    assert again.args["text"] == f"Nudged <@{INTERVIEWER}> about Jane Doe."
+    assert len(messages_to(app, INTERVIEWER, later)) == 1
+
+
+async def test_an_interviewer_owing_two_scorecards_is_named_once(app: Running, clock) -> None:
+    await interviewing_jane(app, clock)
+    await schedule(
+        app, "Jane", plan="audit", starts=clock.now().replace(hour=14) + timedelta(days=1)
+    )
+    clock.set(clock.now() + timedelta(days=3, hours=2))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    mid = len(app.standin.calls)
+    [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+    assert reply.args["text"] == f"Nudged <@{INTERVIEWER}> about Jane Doe."
+    reminders = messages_to(app, INTERVIEWER, mid)
+    assert len(reminders) == 2  # one for each interview's scorecard, each named
+    assert {"Production incident interview", "Pipeline and tooling audit"} <= {
+        name
+        for m in reminders
+        for name in ("Production incident interview", "Pipeline and tooling audit")
+        if name in blocks_text(m["blocks"])
+    }
+
+
 async def test_a_friday_interview_s_due_dm_still_reaches_the_interviewer_on_monday(
     app: Running, clock
 ) -> None:

@@ -3,6 +3,7 @@ one sweep."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from bot.slack.blocks.common import (
 )
 from bot.slack.blocks.interviews import OPEN_SCORECARD
 from bot.store.tables import Alert, Candidate, Interview, Role, WeeklyReport
+from bot.usecases.feedback import NUDGE_AGAIN_AFTER, Nudged
 from bot.usecases.offers import SNOOZABLE
 
 NUDGE = "alert_nudge"
@@ -429,3 +431,17 @@ def deliveries_message(
         "(reinstall the app from the manifest)."
     )
     return text, [*blocks, context(hint)]
+
+
+def nudged_already(nudged: Sequence[Nudged], *, user_id: str, now: datetime) -> str:
+    """Who was reminded a moment ago, by whom (`user_id`: you), so not again; "" if
+    nobody was (feedback.Nudge.nudged)."""
+    if not nudged:
+        return ""
+    said = []
+    for n in nudged:
+        by = "you" if n.actor_id == user_id else user(n.actor_id)
+        ago = f"{duration(now - n.at)} ago" if now - n.at >= timedelta(minutes=1) else "just now"
+        said.append(f"{user(n.interviewer_id)} was nudged by {by} {ago}")
+    again = max(n.at for n in nudged) + NUDGE_AGAIN_AFTER - now
+    return f"{'; '.join(said)}: not again so soon (they can be nudged again in {duration(again)})."
