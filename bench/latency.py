@@ -67,6 +67,7 @@ from bot.slack.metadata import ScorecardMetadata
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Role, Scorecard
 from bot.usecases import feedback
+from bot.usecases.candidates import Found
 
 CLIENTS = (1, 10, 50)
 # Requests per cell. Fewer scorecards: each costs the app far more CPU after its answer
@@ -224,7 +225,7 @@ async def _action_requests(db: Database, sender: _Capture, count: int) -> list[R
     requests = []
     for n in range(count):
         shown = [matches[(n + k) % len(matches)] for k in range(5)]
-        text_, blocks = cards.choices_message("Jane", shown, action=cards.OPEN_STATUS)
+        text_, blocks = cards.choices_message("Jane", Found(shown), action=cards.OPEN_STATUS)
         candidate_id = shown[0][0].id
         requests.append(
             await sender.take(

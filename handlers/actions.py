@@ -36,9 +36,17 @@ from handlers.replies import CommandReply, Reply, on_click
 
 
 def _parts(action: dict[str, Any]) -> list[str]:
-    """A button value is `id[:stage[:stage]]`; anything else reads as empty."""
+    """A button value is `id[:stage[:stage]]`, then perhaps a line of text (_typed);
+    anything else reads as empty."""
     value = action.get("value")
-    return value.split(":") if isinstance(value, str) else []
+    return value.split("\n", 1)[0].split(":") if isinstance(value, str) else []
+
+
+def _typed(action: dict[str, Any]) -> str:
+    """What a person typed with a command whose name the button picks (a move's reason,
+    a note's text): the button's value after its first line."""
+    value = action.get("value")
+    return value.partition("\n")[2] if isinstance(value, str) else ""
 
 
 def _id_of(action: dict[str, Any]) -> int:
@@ -81,7 +89,7 @@ async def open_move(reply: Reply, action: dict[str, Any]) -> None:
     preselect = parse_stage(parts[1]) if len(parts) > 1 and parts[1] else None
     card = await _candidate_card(reply, action, candidates.move_form_refusal)
     if card is not None:
-        await reply.open(cards.move_modal(card, preselect=preselect))
+        await reply.open(cards.move_modal(card, preselect=preselect, reason=_typed(action)))
 
 
 @on_click
@@ -142,7 +150,7 @@ async def open_note(reply: Reply, action: dict[str, Any]) -> None:
     """Add note… on the card, or a name picked from `/hire note`'s list."""
     card = await _candidate_card(reply, action, notes.note_refusal)
     if card is not None:
-        await reply.open(note_blocks.note_modal(card))
+        await reply.open(note_blocks.note_modal(card, text=_typed(action)))
 
 
 @on_click

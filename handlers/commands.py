@@ -86,23 +86,32 @@ async def status(reply: CommandReply, query: str) -> None:
 
 
 async def _one_candidate(
-    reply: CommandReply, name: str, *, missing: str, action: str, not_found: str = ""
+    reply: CommandReply,
+    name: str,
+    *,
+    missing: str,
+    action: str,
+    not_found: str = "",
+    then: str = "",
 ) -> CandidateCard | None:
     """The one candidate a name means to this person, or None once the answer says why
     not: `missing` when no name was typed, a list to pick from (buttons of `action`), or
-    the same words for nobody by that name and nobody they may see (then `not_found`)."""
+    the same words for nobody by that name and nobody they may see (then `not_found`).
+    `then`: the rest of a command that acts at once (a move's stage and reason, a note's
+    text), for the buttons' forms to open with; such a command is not run on a guess at
+    a typo ("Sara Okafor" for Sam Okafor): the list asks "Did you mean …?" first."""
     if not name:
         await reply.tell(missing)
         return None
-    matches = await candidates.find(reply.deps.db, user_id=reply.user_id, query=name)
-    if len(matches) > 1:
-        await reply.show(*cards.choices_message(name, matches, action=action))
+    found = await candidates.find(reply.deps.db, user_id=reply.user_id, query=name)
+    if len(found.rows) > 1 or (then and found.guessed):
+        await reply.show(*cards.choices_message(name, found, action=action, then=then))
         return None
     card = (
         await candidates.card(
-            reply.deps.db, user_id=reply.user_id, candidate_id=matches[0][0].id or 0
+            reply.deps.db, user_id=reply.user_id, candidate_id=found.rows[0][0].id or 0
         )
-        if matches
+        if found.rows
         else None
     )
     if card is None:
@@ -137,7 +146,8 @@ async def move(reply: CommandReply, rest: str) -> None:
         await reply.tell(str(error))
         return
     # parse_move has asked for a name already: one is always there.
-    card = await _one_candidate(reply, request.name, missing="", action=cards.OPEN_MOVE)
+    then = f":{request.stage.value}\n{request.reason}" if request.stage is not None else ""
+    card = await _one_candidate(reply, request.name, missing="", action=cards.OPEN_MOVE, then=then)
     if card is None:
         return
     if request.stage is None:
@@ -524,6 +534,7 @@ async def note(reply: CommandReply, rest: str) -> None:
         not_found=""
         if colon
         else f"A note in one line needs a colon after the name: `{NOTE_EXAMPLE}`.",
+        then=f"\n{text.strip()}" if text.strip() else "",
     )
     if card is None:
         return

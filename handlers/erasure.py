@@ -16,7 +16,7 @@ from bot.domain.numbers import record_id
 from bot.slack import notify
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import erasure as blocks
-from bot.slack.blocks.common import esc
+from bot.slack.blocks.common import clip, esc
 from bot.slack.metadata import CandidateMetadata
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.store.tables import Candidate
@@ -31,24 +31,30 @@ log = logging.getLogger(__name__)
 Asker = Reply | CommandReply
 
 
-async def _one(reply: Asker, query: str, *, missing: str, action: str) -> Candidate | None:
+async def _one(
+    reply: Asker, query: str, *, missing: str, action: str, command: str
+) -> Candidate | None:
     """The one candidate an admin means, or None once the answer says why not."""
     if not query:
         await reply.tell(missing)
         return None
-    matches = await reply.unless_refused(
+    found = await reply.unless_refused(
         erasure.find(reply.deps.db, user_id=reply.user_id, query=query)
     )
-    if matches is None:
+    if found is None:
         return None
-    if len(matches) > 1:
-        text, choices = cards.choices_message(query, matches, action=action)
+    if len(found.rows) > 1 or found.guessed:  # nothing is erased on a guess
+        text, choices = cards.choices_message(query, found, action=action)
         await reply.show(text, choices)
         return None
-    if not matches:
-        await reply.tell(cards.not_found_message(query))
+    if not found.rows:
+        await reply.tell(
+            f"No candidate in any role is called “{esc(clip(query, 100))}”. Check the "
+            "spelling, or give their number (the `id` column of `/hire export`): "
+            f"`/hire {command} #123`."
+        )
         return None
-    return matches[0][0]
+    return found.rows[0][0]
 
 
 async def _open_erase(reply: Asker, candidate_id: int) -> None:
@@ -102,7 +108,9 @@ async def _send_file(
 
 async def erase(reply: CommandReply, query: str) -> None:
     """`/hire erase <name>`: the confirmation modal, for an admin."""
-    candidate = await _one(reply, query, missing=blocks.WHO_TO_ERASE, action=blocks.OPEN_ERASE)
+    candidate = await _one(
+        reply, query, missing=blocks.WHO_TO_ERASE, action=blocks.OPEN_ERASE, command="erase"
+    )
     if candidate is not None:
         await _open_erase(reply, candidate.id or 0)
 
@@ -110,7 +118,11 @@ async def erase(reply: CommandReply, query: str) -> None:
 async def export_person(reply: CommandReply, query: str) -> None:
     """`/hire export-person <name>`: everything held about one candidate, as JSON."""
     candidate = await _one(
-        reply, query, missing=blocks.WHO_TO_EXPORT, action=blocks.OPEN_EXPORT_PERSON
+        reply,
+        query,
+        missing=blocks.WHO_TO_EXPORT,
+        action=blocks.OPEN_EXPORT_PERSON,
+        command="export-person",
     )
     if candidate is not None:
         await _export_person(reply, candidate.id or 0)

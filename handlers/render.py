@@ -115,7 +115,7 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
         return "Whose status? Example: `/hire status Jane Doe`, or ask me `where is Jane?`.", []
     now = deps.clock.now()
     asked = await ask_status(deps.db, viewer_id=user_id, query=query, now=now)
-    if len(asked.choices) > 1:
+    if len(asked.choices.rows) > 1:
         text, blocks = cards.choices_message(query, asked.choices, action=cards.OPEN_STATUS)
         return text, blocks
     if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
@@ -125,6 +125,10 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
             hint = f" Did you mean `/hire {meant} {esc(rest[0])}`?"
             return cards.not_found_message(query) + hint, []
         return cards.not_found_message(query), []
+    if asked.guessed:
+        # Only reading: the card shows at once, saying it is the closest name.
+        guess = cards.guessed_note(query, asked.status.card.candidate.name)
+        return render_status(user_id, asked.status, now=now, note=guess)
     return shown_status(deps, user_id, asked.status, now=now)
 
 

@@ -14,6 +14,10 @@ from rapidfuzz import fuzz, process
 FUZZY_CUTOFF = 80
 PREFILTER_CUTOFF = 50
 MAX_CHOICES = 5
+# A best match scored under this is a guess at a typo ("Jnae Doe", "Sara Okafor" for Sam
+# Okafor), not a name or the start of one as typed: what acts at once on a name asks
+# first (bot.usecases.candidates.Found.guessed).
+GUESS_BELOW = 90.0
 
 
 # Slack's smart punctuation turns ' into U+2019 as people type: O'Brien is one name either way.
@@ -161,7 +165,11 @@ def _score(query: str, query_words: list[str], key: str) -> float:
             return 95.0 if len(query_words) > 1 or len(query) >= 3 else 90.0
     if len(query) < 3:
         return 0.0
-    # Typos: the whole name, or its best-matching words, nearly spelled right.
+    return _as_guess(_typo_likeness(query, query_words, words, key))
+
+
+def _typo_likeness(query: str, query_words: list[str], words: list[str], key: str) -> float:
+    """Typos: the whole name, or its best-matching words, nearly spelled right."""
     whole = fuzz.ratio(query, key)
     by_word = 100.0
     for q in query_words:
@@ -174,8 +182,18 @@ def _score(query: str, query_words: list[str], key: str) -> float:
     return max(whole, by_word * 0.98)
 
 
-def match_names(query: str, people: Sequence[Named]) -> list[Match]:
-    """Best matches first; an exact name wins alone, otherwise up to MAX_CHOICES."""
+def _as_guess(likeness: float) -> float:
+    """A typo's likeness (up to 100) as a score under GUESS_BELOW, an open candidate's
+    half point included: a name spelled nearly right is a guess, however near, and ranks
+    after every name that starts as typed. The order among guesses and the cutoff stay."""
+    if likeness < FUZZY_CUTOFF:
+        return likeness
+    return FUZZY_CUTOFF + (likeness - FUZZY_CUTOFF) * (GUESS_BELOW - 1 - FUZZY_CUTOFF) / 20
+
+
+def match_names(query: str, people: Sequence[Named], *, limit: int = MAX_CHOICES) -> list[Match]:
+    """Best matches first; an exact name wins alone, otherwise up to `limit`. A name's
+    `is_open` is the tie-breaker: those the asker more likely means come first."""
     key = name_key(query)
     if not key:
         return []
@@ -196,5 +214,5 @@ def match_names(query: str, people: Sequence[Named]) -> list[Match]:
     for floor in (100.0, 97.0, 90.0):
         tier = [m for m in hits if m.score >= floor]
         if tier:
-            return tier[:MAX_CHOICES]
-    return hits[:MAX_CHOICES]
+            return tier[:limit]
+    return hits[:limit]

@@ -16,7 +16,7 @@ from bot.domain.stages import Stage
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Offer, Role
 from bot.usecases import candidates, feedback
-from bot.usecases.candidates import CandidateCard
+from bot.usecases.candidates import CandidateCard, Found
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,9 @@ class Asked:
     (none: nobody by that name among the candidates the asker may see)."""
 
     status: Status | None
-    choices: list[tuple[Candidate, Role]]
+    choices: Found
+    # The one candidate found is a guess at a typo: the card says whose it is.
+    guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,17 +208,17 @@ async def _kept(
 
 
 async def ask_status(db: Database, *, viewer_id: str, query: str, now: datetime) -> Asked:
-    async def read(
-        session: store.AsyncSession, version: str
-    ) -> tuple[_Stored | None, list[tuple[Candidate, Role]]]:
-        matches = await candidates.find_in(session, user_id=viewer_id, query=query)
-        if len(matches) != 1:
-            return None, matches
-        candidate_id = matches[0][0].id or 0
-        return await _stored_in(session, viewer_id, candidate_id, version), []
+    async def read(session: store.AsyncSession, version: str) -> tuple[_Stored | None, Found]:
+        found = await candidates.find_in(session, user_id=viewer_id, query=query)
+        if len(found.rows) != 1:
+            return None, found
+        candidate_id = found.rows[0][0].id or 0
+        return await _stored_in(session, viewer_id, candidate_id, version), found
 
-    stored, choices = await _kept(db, ("ask", viewer_id, name_key(query)), read)
-    return Asked(stored.status(now) if stored else None, choices)
+    stored, found = await _kept(db, ("ask", viewer_id, name_key(query)), read)
+    if stored is None:
+        return Asked(None, found)
+    return Asked(stored.status(now), Found([]), guessed=found.guessed)
 
 
 async def status_of(

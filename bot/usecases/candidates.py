@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -17,7 +18,15 @@ from bot.domain.access import Team
 from bot.domain.interviews import InterviewChange, InterviewStatus
 from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE, too_long
 from bot.domain.links import clean_links
-from bot.domain.names import MAX_CHOICES, Named, clean_name, match_names, name_key
+from bot.domain.names import (
+    GUESS_BELOW,
+    MAX_CHOICES,
+    Match,
+    Named,
+    clean_name,
+    match_names,
+    name_key,
+)
 from bot.domain.scorecards import booked_template, stage_name
 from bot.domain.stages import CLOSED, SCHEDULABLE, IllegalMove, Stage, plan_move
 from bot.store import candidates as candidate_store
@@ -181,33 +190,51 @@ def _applies_already(other: Candidate, role: Role) -> FormErrors:
     )
 
 
-async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:
+class Found(NamedTuple):
+    """The candidates a name may mean, best first: at most MAX_CHOICES, and `more` when
+    others matched too; `guessed` when the best is only like the name typed (a typo
+    corrected, names.GUESS_BELOW), not that name or the start of its words."""
+
+    rows: list[tuple[Candidate, Role]]
+    more: bool = False
+    guessed: bool = False
+
+
+async def find(db: Database, *, user_id: str, query: str) -> Found:
     """Candidates the user may see whose name matches; unknown and forbidden look alike."""
     async with db.reader() as session:
         return await find_in(session, user_id=user_id, query=query)
 
 
-async def find_in(
-    session: store.AsyncSession, *, user_id: str, query: str
-) -> list[tuple[Candidate, Role]]:
+async def find_in(session: store.AsyncSession, *, user_id: str, query: str) -> Found:
     # Most people type the whole name, and an exact name wins alone (match_names): when
     # the store has it, its rows are all that is read, not every name the asker may see.
     key = name_key(query)
     if not key:
-        return []
+        return Found([])
     exact = await store.candidates_named(session, user_id=user_id, key=key)
     if exact:
         # Open candidates first, as match_names ranks them.
         exact.sort(key=lambda row: row[0].stage in CLOSED)
-        return exact[:MAX_CHOICES]
+        return Found(exact[:MAX_CHOICES], more=len(exact) > MAX_CHOICES)
     # Names only (no rows): a hiring manager may see thousands of candidates.
     visible = await store.candidate_names_visible_to(session, user_id=user_id)
     # A StrEnum's members hash as their values: no Stage() per row of thousands.
     people = [Named(i, name, stage not in CLOSED, key) for i, name, key, stage in visible]
-    matches = match_names(query, people)
-    rows = await store.candidates_with_roles(session, ids=[m.id for m in matches])
+    return await rows_of(session, match_names(query, people, limit=MAX_CHOICES + 1))
+
+
+async def rows_of(session: store.AsyncSession, matches: list[Match]) -> Found:
+    """The candidates and roles of match_names' matches (asked for one more than
+    MAX_CHOICES, to know whether there are more), best first."""
+    shown = matches[:MAX_CHOICES]
+    rows = await store.candidates_with_roles(session, ids=[m.id for m in shown])
     by_id = {c.id: (c, r) for c, r in rows}
-    return [by_id[m.id] for m in matches if m.id in by_id]
+    return Found(
+        [by_id[m.id] for m in shown if m.id in by_id],
+        more=len(matches) > MAX_CHOICES,
+        guessed=bool(shown) and shown[0].score < GUESS_BELOW,
+    )
 
 
 async def card(db: Database, *, user_id: str, candidate_id: int) -> CandidateCard | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import store
-from bot.domain.names import Named, match_names
+from bot.domain.names import MAX_CHOICES, Named, match_names
 from bot.domain.numbers import record_id
 from bot.domain.stages import Stage
 from bot.store import admins as admin_rows
@@ -19,6 +19,7 @@ from bot.store import erasure as erasure_rows
 from bot.store.engine import Database
 from bot.store.erasure import HeldData, erased_name
 from bot.store.tables import Candidate, Role
+from bot.usecases.candidates import Found, rows_of
 from bot.usecases.errors import NOT_FOUND, NotAllowed
 
 ADMINS_ONLY = "Erasing candidates and exporting their data is for Loopkeeper admins; ask one."
@@ -83,7 +84,7 @@ async def _refuse_unless_admin(session: store.AsyncSession, user_id: str) -> Non
         raise NotAllowed(ADMINS_ONLY)
 
 
-async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidate, Role]]:
+async def find(db: Database, *, user_id: str, query: str) -> Found:
     """Every candidate whose name matches, in any role (an admin answers for all of
     them); `#123` names one by its number. Raises NotAllowed for a non-admin."""
     async with db.reader() as session:
@@ -91,15 +92,15 @@ async def find(db: Database, *, user_id: str, query: str) -> list[tuple[Candidat
         number = query.strip()
         if number.startswith("#"):
             candidate_id = record_id(number[1:])  # one that fits the column, or nobody
-            return await store.candidates_with_roles(
-                session, ids=[candidate_id] if candidate_id else []
+            return Found(
+                await store.candidates_with_roles(
+                    session, ids=[candidate_id] if candidate_id else []
+                )
             )
         names = await erasure_rows.all_candidate_names(session)
-        people = [Named(i, name, not Stage(stage).is_closed, key) for i, name, key, stage in names]
-        matches = match_names(query, people)
-        rows = await store.candidates_with_roles(session, ids=[m.id for m in matches])
-        by_id = {c.id: (c, r) for c, r in rows}
-        return [by_id[m.id] for m in matches if m.id in by_id]
+        # Only a closed candidate can be erased: those come first, not the open ones.
+        people = [Named(i, name, Stage(stage).is_closed, key) for i, name, key, stage in names]
+        return await rows_of(session, match_names(query, people, limit=MAX_CHOICES + 1))
 
 
 async def _held(

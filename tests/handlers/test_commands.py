@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
+from bot import store
 from bot.domain.stages import Stage
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
@@ -298,3 +300,94 @@ async def test_choosing_one_of_several_namesakes_goes_on(app: Running, command: 
         assert "Jane Smith" in str(opened.args["view"]), opened.args["view"]
     else:
         assert "Jane Smith" in blocks_text(shown[-1].args["blocks"])
+
+
+# A guess at a typo: read at once, never acted on unasked -----------------------------------
+
+
+def view_value(view: dict[str, Any], block_id: str) -> Any:
+    [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
+    element = block["element"]
+    return element.get("initial_option", {}).get("value") or element.get("initial_value")
+
+
+async def test_a_one_line_move_on_a_name_only_like_the_one_typed_asks_first(
+    app: Running,
+) -> None:
+    """`Sara Okafor` is close to Sam Okafor, not his name: the rejection is not made on
+    that guess. The answer asks "Did you mean …?", and Choose opens the form with the
+    stage and the reason filled in, to send once the name is right."""
+    role = await create_role(app)
+    await add_candidate(app, "Sam Okafor", role=role)
+    before = len(app.standin.calls)
+
+    asked = answer(
+        await app.slack.command("move Sara Okafor to rejected: declined", user=RECRUITER)
+    )
+
+    assert asked["text"] == "No candidate is called “Sara Okafor”. Did you mean this one?"
+    assert "Sam Okafor" in blocks_text(asked["blocks"])
+    assert (await candidate_named(app, "Sam Okafor")).stage == "sourced"
+    assert [c for c in app.standin.calls[before:] if c.method == "chat.postMessage"] == []
+    await click(app, asked, "Choose", user=RECRUITER, settle=True)
+    form = last_view(app)
+    assert "Sam Okafor" in blocks_text(form["blocks"])
+    assert view_value(form, "stage") == "rejected" and view_value(form, "reason") == "declined"
+
+    # The name as typed, or the start of its words, acts at once as before.
+    moved = answer(await app.slack.command("move sam oka to screening", user=RECRUITER))
+    assert "Sam Okafor is now in screening" in moved["text"], moved["text"]
+
+
+async def test_a_note_on_a_guessed_name_keeps_its_text_for_the_form(app: Running) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    asked = answer(await app.slack.command("note Jnae Doe: expects 90k: flexible", user=RECRUITER))
+    assert asked["text"].startswith("No candidate is called “Jnae Doe”")
+    await click(app, asked, "Choose", user=RECRUITER, settle=True)
+    assert view_value(last_view(app), "note") == "expects 90k: flexible"
+    async with app.deps.db.reader() as session:
+        assert await store.changes.notes_of_candidate(session, candidate_id=1) == []
+
+
+async def test_a_card_found_by_a_guess_says_whose_it_is(app: Running) -> None:
+    """Reading changes nothing: the card shows at once, above it that it is the closest
+    name to the one typed."""
+    role = await create_role(app)
+    await add_candidate(app, "Mia Jensen", role=role)
+    shown = blocks_text(
+        answer(await app.slack.command("status Mia Jenson", user=RECRUITER))["blocks"]
+    )
+    assert "No candidate is called “Mia Jenson”: this is the closest name, Mia Jensen." in shown
+    exact = blocks_text(
+        answer(await app.slack.command("status Mia Jensen", user=RECRUITER))["blocks"]
+    )
+    assert "closest name" not in exact
+
+
+async def test_choosing_among_namesakes_keeps_what_was_typed_with_the_name(
+    app: Running,
+) -> None:
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Jane Smith", role=role)
+    choices = answer(
+        await app.slack.command("move jane to withdrawn: took another job", user=RECRUITER)
+    )
+    smith = {"blocks": [b for b in choices["blocks"] if "Jane Smith" in str(b)]}
+    await click(app, smith, "Choose", user=RECRUITER, settle=True)
+    form = last_view(app)
+    assert "Jane Smith" in blocks_text(form["blocks"])
+    assert view_value(form, "stage") == "withdrawn"
+    assert view_value(form, "reason") == "took another job"
+
+
+async def test_more_matches_than_the_list_shows_are_said(app: Running) -> None:
+    role = await create_role(app)
+    for last in ("Ames", "Bell", "Cole", "Dunn", "Egan", "Ford"):
+        await add_candidate(app, f"Noah {last}", role=role)
+    choices = answer(await app.slack.command("status noah", user=RECRUITER))
+    assert len(buttons(choices["blocks"]).get("Choose", [])) >= 1
+    shown = blocks_text(choices["blocks"])
+    assert shown.count("Noah ") == 5
+    assert "More names match: type more of the name to narrow it down." in shown

@@ -328,7 +328,11 @@ async def test_names_that_match_several_or_none(app: Running) -> None:
     assert "for Loopkeeper admins" in refused.args["text"]
     assert len(app.standin.calls_to("views.open")) == opened
     nobody = answer(await open_erase(app, "Zed Nobody"))
-    assert "couldn't find" in nobody["text"]
+    # In any role (an admin answers for all), with the number as the other way to say.
+    assert nobody["text"] == (
+        "No candidate in any role is called “Zed Nobody”. Check the spelling, or give "
+        "their number (the `id` column of `/hire export`): `/hire erase #123`."
+    )
     empty = answer(await open_erase(app, ""))
     assert "Example: `/hire erase Jane Doe`" in empty["text"]
 
@@ -369,3 +373,17 @@ async def test_export_person_sends_everything_as_json_to_admins_only(
     assert any(NAME in c["summary"] for c in data["changes"])  # the rename
     assert [a["status"] for a in data["alerts"]] == ["pending"]
     assert dms_to(app, RECRUITER, "Everything Loopkeeper holds") == []
+
+
+async def test_a_closed_candidate_is_found_among_many_open_namesakes(app: Running) -> None:
+    """Only a closed candidate can be erased: among six open Noahs, the rejected one is
+    listed first, and the list says more matched."""
+    role = await create_role(app)
+    for last in ("Ames", "Bell", "Cole", "Dunn", "Egan", "Ford"):
+        await add_candidate(app, f"Noah {last}", role=role)
+    await add_candidate(app, "Noah Fischer", role=role)
+    await app.slack.command("move Noah Fischer to rejected: asked to be forgotten", user=RECRUITER)
+    listed = answer(await open_erase(app, "noah"))
+    shown = blocks_text(listed["blocks"])
+    assert shown.index("Noah Fischer") < shown.index("Noah Ames")
+    assert "More names match" in shown

@@ -19,7 +19,7 @@ from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.common import duration, esc
 from bot.slack.blocks.help import help_blocks
 from bot.store.tables import Candidate, Role, StageEvent
-from bot.usecases.candidates import Added, CalledOff, CandidateCard, Moved, SamePerson
+from bot.usecases.candidates import Added, CalledOff, CandidateCard, Found, Moved, SamePerson
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LONG = "Ñ" * 150
@@ -101,7 +101,9 @@ def test_messages_fit_slack_limits_at_their_largest() -> None:
         cards.status_message(found, now=NOW, can_move=True, note=cards.moved_note(moved)),
         cards.status_message(found, now=NOW, can_move=True, note=cards.added_note(added)),
         cards.status_message(found, now=NOW, can_move=True, note=cards.stale_note(found)),
-        cards.choices_message(LONG, [(found.candidate, found.role)] * 5, action=cards.OPEN_STATUS),
+        cards.choices_message(
+            LONG, Found([(found.candidate, found.role)] * 5, more=True), action=cards.OPEN_STATUS
+        ),
         role_blocks.role_created_message(found.role, found.team.recruiter_ids, channel_problem="x"),
         role_blocks.role_channel_welcome(found.role, found.team.recruiter_ids),
         interview_change_blocks.called_off_message(found, off),

@@ -25,6 +25,7 @@ from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import roles as role_blocks
 from bot.slack.blocks.help import help_blocks
 from bot.slack.blocks.jsonify import as_json, as_json_list
+from bot.usecases.candidates import Found
 from tests.slack.test_blocks import LONG, NOW, card, role
 
 
@@ -39,7 +40,9 @@ def _largest() -> list[Any]:
     messages = [
         cards.status_message(found, now=NOW, can_move=True),
         cards.status_message(found, now=NOW, can_move=True, note=cards.stale_note(found)),
-        cards.choices_message(LONG, [(found.candidate, found.role)] * 5, action=cards.OPEN_STATUS),
+        cards.choices_message(
+            LONG, Found([(found.candidate, found.role)] * 5, more=True), action=cards.OPEN_STATUS
+        ),
         role_blocks.role_created_message(found.role, found.team.recruiter_ids, channel_problem="x"),
     ]
     return [*views, *(block for _, blocks in messages for block in blocks), *help_blocks()]

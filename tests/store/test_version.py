@@ -88,7 +88,7 @@ async def test_each_viewer_has_their_own_read(db: Database, clock: ManualClock) 
     seen = await ask_status(db, viewer_id=HM, query="Jane Doe", now=clock.now())
     hidden = await ask_status(db, viewer_id=OUTSIDER, query="Jane Doe", now=clock.now())
     assert seen.status is not None
-    assert hidden.status is None and hidden.choices == []
+    assert hidden.status is None and hidden.choices.rows == []
 
 
 async def test_every_table_raises_the_version(db: Database) -> None:

@@ -173,7 +173,7 @@ async def test_an_outsider_sees_the_same_as_for_no_candidate(
     _, card = await jane(db, clock)
     assert await candidates.card(db, user_id=OUTSIDER, candidate_id=card.candidate.id or 0) is None
     assert await candidates.card(db, user_id=RECRUITER, candidate_id=999) is None
-    assert await candidates.find(db, user_id=OUTSIDER, query="Jane Doe") == []
+    assert (await candidates.find(db, user_id=OUTSIDER, query="Jane Doe")).rows == []
 
 
 async def test_a_move_from_a_stage_no_longer_current_is_stale(
@@ -229,5 +229,5 @@ async def test_find_ranks_matches_among_visible_candidates(
     role = await create_role(db, clock)
     jane = await add(db, clock, role, "Jane Doe")
     await add(db, clock, role, "Janet Smith")
-    matches = await candidates.find(db, user_id=HM, query="jane")
+    matches = (await candidates.find(db, user_id=HM, query="jane")).rows
     assert [c.id for c, _ in matches] == [jane.candidate.id]

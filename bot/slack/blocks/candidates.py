@@ -44,7 +44,7 @@ from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
 from bot.slack.blocks.notes import OPEN_NOTE
 from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Change, Role, StageEvent
-from bot.usecases.candidates import Added, CandidateCard, Moved
+from bot.usecases.candidates import Added, CandidateCard, Found, Moved
 
 ADD_CANDIDATE = "candidate_add"
 MOVE_CANDIDATE = "candidate_move"
@@ -130,7 +130,7 @@ def _stage_option(stage: Stage) -> Option:
     return Option(value=stage.value, text=stage.label)
 
 
-def move_modal(card: CandidateCard, *, preselect: Stage | None = None) -> View:
+def move_modal(card: CandidateCard, *, preselect: Stage | None = None, reason: str = "") -> View:
     stage = card.stage
     options = [_stage_option(s) for s in targets(stage)]
     chosen = preselect if preselect in targets(stage) else None
@@ -154,7 +154,12 @@ def move_modal(card: CandidateCard, *, preselect: Stage | None = None) -> View:
             label="Reason",
             optional=not (chosen and reason_needed(chosen)),
             hint="Needed for rejected or withdrawn. Kept in the candidate's history.",
-            element=PlainTextInputElement(action_id="value", multiline=True, max_length=3000),
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=True,
+                max_length=3000,
+                initial_value=reason or None,
+            ),
         ),
     ]
     rejecting = chosen == Stage.REJECTED
@@ -403,23 +408,44 @@ def status_message(
 
 
 def choices_message(
-    query: str, matches: Sequence[tuple[Candidate, Role]], *, action: str
+    query: str, found: Found, *, action: str, then: str = ""
 ) -> tuple[str, list[Block]]:
-    """Several candidates match: one button each, so the asker picks without retyping."""
-    text = f"Several candidates match “{esc(clip(query, 100))}”. Which one?"
+    """The candidates a name may mean, a button each, so the asker picks without
+    retyping: several match, or the one found is a guess at a typo (found.guessed),
+    which nothing acts on unasked. `then`: what else was typed (the button's value after
+    the candidate's id, `:stage` and a line of text), so the form it opens has it."""
+    asked = esc(clip(query, 100))
+    if found.guessed:
+        text = f"No candidate is called “{asked}”. " + (
+            "Did you mean this one?" if len(found.rows) == 1 else "Did you mean one of these?"
+        )
+    else:
+        text = f"Several candidates match “{asked}”. Which one?"
     blocks: list[Block] = [section(text)]
-    for candidate, role in matches:
+    for candidate, role in found.rows:
+        value = f"{candidate.id}{then}"
         blocks.append(
             SectionBlock(
                 text=f"*{esc(candidate.name)}* · {esc(role.title)} · {candidate.stage}",
                 accessory=ButtonElement(
                     text="Choose",
                     action_id=f"{action}_{candidate.id}",
-                    value=str(candidate.id),
+                    # Slack takes 2,000 characters: a longer text is typed again.
+                    value=value if len(value) <= 2000 else str(candidate.id),
                 ),
             )
         )
+    if found.more:
+        blocks.append(context("More names match: type more of the name to narrow it down."))
     return text, blocks
+
+
+def guessed_note(query: str, name: str) -> str:
+    """Above a card found by a guess at a typo: whose card it is."""
+    return (
+        f":mag: No candidate is called “{esc(clip(query, 100))}”: this is the closest "
+        f"name, {esc(name)}."
+    )
 
 
 def not_found_message(query: str, command: str = "status") -> str:

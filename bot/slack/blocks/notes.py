@@ -29,12 +29,13 @@ ADD_NOTE = "candidate_note"
 EDIT_NOTE = "candidate_note_edit"
 
 
-def note_modal(card: CandidateCard) -> View:
+def note_modal(card: CandidateCard, *, text: str = "") -> View:
+    """`text`: what was typed with `/hire note <name>: …` before the name was picked."""
     return form_modal(
         ADD_NOTE,
         "Add a note",
         "Add note",
-        [_about(card), _note_input()],
+        [_about(card), _note_input(text)],
         metadata=CandidateMetadata(card.candidate.id or 0).encode(),
     )
 
