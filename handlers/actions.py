@@ -31,7 +31,7 @@ from bot.slack.blocks.common import esc, when
 from bot.usecases import candidates, days_away, deadlines, feedback, notes, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
-from handlers.render import call_off, refresh_home, shown_status, tell_team
+from handlers.render import announce, call_off, refresh_home, shown_status, tell_team
 from handlers.replies import CommandReply, Reply, on_click
 
 
@@ -123,6 +123,7 @@ async def advance(reply: Reply, action: dict[str, Any]) -> None:
         await reply.show_card(moved.card, cards.moved_note(moved))
         refresh_home(reply.deps, reply.client, reply.user_id)
         call_off(reply.deps, reply.client, moved)
+        announce(reply.deps, reply.client, moved, reply.user_id)
 
 
 # Interviews and scorecards ------------------------------------------------------------------

@@ -57,7 +57,7 @@ from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import FormErrors, StaleMove
 from handlers import actions, edits, erasure
-from handlers.render import call_off, refresh_home, status_answer, status_card
+from handlers.render import announce, call_off, refresh_home, status_answer, status_card
 from handlers.replies import CommandReply, Reply, on_click
 
 log = logging.getLogger(__name__)
@@ -188,6 +188,7 @@ async def move(reply: CommandReply, rest: str) -> None:
         )
         refresh_home(reply.deps, reply.client, reply.user_id)
         call_off(reply.deps, reply.client, moved)
+        announce(reply.deps, reply.client, moved, reply.user_id)
 
 
 async def _named_form(

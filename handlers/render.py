@@ -20,7 +20,7 @@ from bot.slack.blocks.common import Rendered, esc
 from bot.slack.blocks.interview_changes import cant_make_it_settled
 from bot.slack.blocks.interviews import loop_blocks
 from bot.slack.blocks.jsonify import as_json
-from bot.slack.blocks.offers import no_offer_blocks, offer_blocks
+from bot.slack.blocks.offers import decided_post, no_offer_blocks, offer_blocks
 from bot.slack.blocks.takehomes import takehome_blocks
 from bot.slack.deps import Deps
 from bot.store.tables import CantMakeItAlert
@@ -153,6 +153,22 @@ async def redraw_kits(
     kit = await feedback.with_local_warnings(deps.db, changed.kit(people), zones)
     sent = {k.interviewer_id: (k.channel, k.ts) for k in changed.kits}
     await notify.send_kits(client, deps.db, kit, zones, sent=sent)
+
+
+def announce(deps: Deps, client: AsyncWebClient, moved: Moved, actor_id: str) -> None:
+    """A move out of offer to hired, or to withdrawn from an offer awaiting an answer,
+    is the news the offer's Accepted and Declined post in the role's channel: the team
+    hears it however it was recorded (a move, the card's Advance to hired)."""
+    stage = moved.card.stage
+    hired = stage == Stage.HIRED
+    if not moved.from_offer or not (hired or (stage == Stage.WITHDRAWN and moved.closed_offer)):
+        return
+    text, blocks = decided_post(
+        moved.card, accepted=hired, actor_id=actor_id, offer=moved.closed_offer
+    )
+    deps.background.run(
+        notify.dm(client, moved.card.role.channel_id, text, blocks), name="offer-decided"
+    )
 
 
 def call_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:

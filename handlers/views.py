@@ -36,7 +36,7 @@ from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, notes, offers, roles, takehomes
 from bot.usecases.errors import FormErrors
 from handlers import forms
-from handlers.render import call_off, redraw_kits, refresh_home, tell_team
+from handlers.render import announce, call_off, redraw_kits, refresh_home, tell_team
 from handlers.replies import Modal, Zones
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -129,6 +129,7 @@ async def move_candidate(ack: AsyncAck, modal: Modal) -> None:
     await ack()
     modal.confirm(moved.card, cards.moved_note(moved), name="confirm-move")
     call_off(modal.deps, modal.client, moved)
+    announce(modal.deps, modal.client, moved, modal.user_id)
 
 
 # The candidate's deadline ----------------------------------------------------------------

@@ -36,11 +36,13 @@ _OPEN_OFFER = Prepared(
 
 async def close_open_offer(
     session: AsyncSession, *, candidate_id: int, status: str, actor_id: str, now: datetime
-) -> None:
+) -> bool:
     """The candidate left `offer` other than by its buttons (a move): their offer awaiting
-    an answer is closed with `status`, so no card shows it open for someone gone."""
-    await session.exec(
+    an answer is closed with `status`, so no card shows it open for someone gone. Whether
+    there was one."""
+    result = await session.exec(
         update(Offer)
         .where(col(Offer.candidate_id) == candidate_id, col(Offer.status).in_(["open", "expired"]))
         .values(status=status, decided_at=now, decided_by=actor_id)
     )
+    return bool(result.rowcount)

@@ -366,6 +366,10 @@ class Moved:
     card: CandidateCard
     called_off: list[CalledOff] = field(default_factory=list)
     released: list[Released] = field(default_factory=list)
+    # Out of offer: whether it closed an offer awaiting their answer (hired: accepted;
+    # withdrawn: declined), the news the role's channel hears as from the offer's buttons.
+    from_offer: bool = False
+    closed_offer: bool = False
 
 
 async def move(
@@ -403,14 +407,13 @@ async def move(
                 raise IllegalMove(
                     "someone else moved this candidate a moment ago; look again."
                 ) from None
-            if was == Stage.OFFER:
-                await store.close_open_offer(
-                    session,
-                    candidate_id=candidate_id,
-                    status=offer_closed_by(target),
-                    actor_id=actor_id,
-                    now=now,
-                )
+            closed_offer = was == Stage.OFFER and await store.close_open_offer(
+                session,
+                candidate_id=candidate_id,
+                status=offer_closed_by(target),
+                actor_id=actor_id,
+                now=now,
+            )
             called_off = (
                 await call_off_ahead(session, current, actor_id=actor_id, now=now)
                 if target.is_closed
@@ -426,7 +429,9 @@ async def move(
             # Read as /hire status reads it: the same history, changes and notes included.
             card = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
             assert card is not None
-            return Moved(card, called_off, released)
+            return Moved(
+                card, called_off, released, from_offer=was == Stage.OFFER, closed_offer=closed_offer
+            )
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)
 

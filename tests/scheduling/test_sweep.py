@@ -14,7 +14,7 @@ from bot.domain.stages import Stage
 from bot.scheduling.report import Report
 from bot.slack.app import make_sweeper
 from bot.slack.blocks.common import when
-from bot.store.tables import Alert, ClockPause, Offer, StageEvent
+from bot.store.tables import Alert, ClockPause, Offer, Role, StageEvent
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -758,6 +758,56 @@ async def test_accepted_and_declined_at_once_both_get_an_answer(app: Running, cl
         if jane.stage == "hired"
         else "Jane Doe declined the offer for MLOps Engineer."
     )
+
+
+def channel_news(app: Running, since: int = 0) -> list[str]:
+    return [
+        c.args["text"]
+        for c in app.standin.calls[since:]
+        if c.method == "chat.postMessage" and c.args["channel"] == HIRING_CHANNEL
+    ]
+
+
+async def test_a_hire_or_a_withdrawal_recorded_by_a_move_is_the_channel_s_news_too(
+    app: Running, clock
+) -> None:
+    """Advance to hired on the card (or /hire move) with the offer open is its
+    acceptance: the role's channel hears it as from Accepted. Withdrawn from offer is the
+    offer declined. Hired with no offer recorded says only that they are hired."""
+    await offered_jane(app)
+    await extend_offer(app)
+    card = answer(await app.slack.command("status Jane", user=RECRUITER))
+    before = len(app.standin.calls)
+    await click(app, card, "Advance to hired", user=RECRUITER, settle=True)
+    assert channel_news(app, before) == [
+        "Jane Doe accepted the offer for MLOps Engineer and is hired."
+    ]
+
+    [role] = await stored(app, Role)
+    await add_candidate(app, "Sam Okafor", role=role)
+    await add_candidate(app, "Olga Offer", role=role)
+    for name in ("Sam Okafor", "Olga Offer"):
+        await app.slack.command(f"move {name} to offer", user=RECRUITER)
+    await app.slack.command("offer Sam", user=RECRUITER)
+    await app.slack.submit_view(
+        last_view(app), {"terms": "L4", "expires": clock.now() + timedelta(hours=48)}, user=HM
+    )
+    await app.settle()
+    before = len(app.standin.calls)
+    await app.slack.command("move Sam Okafor to withdrawn: took another offer", user=HM)
+    await app.slack.command("move Olga Offer to hired", user=RECRUITER)
+    await app.settle()
+    assert channel_news(app, before) == [
+        "Sam Okafor declined the offer for MLOps Engineer.",
+        "Olga Offer is hired for MLOps Engineer.",
+    ]
+    # Back to an earlier stage, or rejected, is no news for the channel.
+    await add_candidate(app, "Kai Lee", role=role)
+    await app.slack.command("move Kai Lee to offer", user=RECRUITER)
+    before = len(app.standin.calls)
+    await app.slack.command("move Kai Lee to rejected: role filled", user=RECRUITER)
+    await app.settle()
+    assert channel_news(app, before) == []
 
 
 # When Slack says no ------------------------------------------------------------------------

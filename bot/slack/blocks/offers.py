@@ -223,11 +223,17 @@ def _expires_input(initial: datetime, hint: str) -> InputBlock:
     )
 
 
-def decided_post(card: CandidateCard, *, accepted: bool, actor_id: str) -> tuple[str, list[Block]]:
+def decided_post(
+    card: CandidateCard, *, accepted: bool, actor_id: str, offer: bool = True
+) -> tuple[str, list[Block]]:
     """The role's channel hears an offer's answer: the team's news (what the welcome there
-    promises), with who recorded it."""
+    promises), with who recorded it. Not `offer`: hired with no offer recorded (one
+    imported in offer, say)."""
     name, title = card.candidate.name, card.role.title
-    if accepted:
+    if accepted and not offer:
+        text = f"{name} is hired for {title}."
+        line = f":tada: *{esc(name)}* is hired for *{esc(title)}*."
+    elif accepted:
         text = f"{name} accepted the offer for {title} and is hired."
         line = f":tada: *{esc(name)}* accepted the offer for *{esc(title)}* and is hired."
     else:
