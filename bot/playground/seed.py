@@ -27,6 +27,8 @@ from bot.playground.workspace import (
     INTERVIEWER_3,
     RECRUITER,
 )
+from bot.readmodels.weekly import report_moment
+from bot.scheduling.report import Report
 from bot.store.tables import Candidate
 
 if TYPE_CHECKING:
@@ -73,6 +75,7 @@ class Replay:
         self.people = playground.people
         self.start = start
         self.zone = ZoneInfo(workspace.HOME_TZ)
+        self._then: datetime | None = None  # where move_clock goes after a weekly report
 
     def at(self, days: int, hour: int, minute: int = 0) -> datetime:
         """`days` working days after the playground's first morning (before it when
@@ -86,9 +89,33 @@ class Replay:
         return local.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
     def move_clock(self, when: datetime) -> None:
+        """To `when`, or first to a weekly report's time on the way, which the next step
+        posts on time (catch_up), as a team running the app all along saw it."""
+        now = self.playground.clock.now()
+        sweeper = self.playground.asgi.state.sweeper
+        if sweeper.reports is not None:
+            schedule = sweeper.reports
+            tz = schedule.tz or HIRING_MANAGER.tz
+            moment = report_moment(when, weekday=schedule.weekday, at=schedule.at, tz_name=tz)
+            if now < moment:
+                self.playground.clock.set(moment)
+                self._then = when
+                return
         self.playground.clock.set(when)
 
+    async def catch_up(self) -> None:
+        """Post the weekly report whose time move_clock stopped at, then go on."""
+        if self._then is None:
+            return
+        await self.playground.asgi.state.sweeper.weekly_reports(
+            self.playground.clock.now(), Report()
+        )
+        await self.settle()
+        self.playground.clock.set(self._then)
+        self._then = None
+
     async def command(self, user: str, text: str, channel: str = HIRING.id) -> None:
+        await self.catch_up()
         await self.people.say(user, channel, text)
 
     async def form(self, user: str, values: dict[str, Any]) -> None:
@@ -104,6 +131,7 @@ class Replay:
     async def press(self, user: str, channel: str, label: str, mentioning: str) -> None:
         """Press the button `label` on the latest message in `channel` that names
         `mentioning`."""
+        await self.catch_up()
         for message in reversed(self.people.messages_of(user, channel)):
             if mentioning not in message_text(message):
                 continue
@@ -191,6 +219,7 @@ async def seed(playground: Playground) -> None:
     await _role(replay)
     await _candidates(replay)
     replay.move_clock(start)
+    await replay.catch_up()
     await _check(playground)
     _as_read(playground)
     # What the clocks say now arrives as new: digests, nudges, this week's report.

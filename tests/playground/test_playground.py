@@ -227,6 +227,15 @@ async def test_a_day_later_the_sweep_runs_and_the_recruiter_hears(page: Page) ->
     assert unread[RECRUITER_DM] == 0
 
 
+async def test_the_seeded_channel_has_its_weekly_reports_on_time(page: Page) -> None:
+    """Two weeks replayed as a team running the app all along would have had them: each
+    Monday's report in its place, none "posted late" as if the app had been down."""
+    hiring = await page.messages(HIRING_MANAGER.id, HIRING.id)
+    reports = [m for m in hiring if m["text"].startswith("Weekly report for")]
+    assert len(reports) >= 1
+    assert all("Posted late" not in message_text(m) for m in reports)
+
+
 async def test_next_monday_brings_the_weekly_report_with_its_chart(page: Page) -> None:
     await page.post("clock", step="monday", **{"as": HIRING_MANAGER.id})
     hiring = await page.messages(HIRING_MANAGER.id, HIRING.id)
