@@ -172,7 +172,7 @@ def test_help_fits_slack_however_many_commands_it_lists(monkeypatch) -> None:
     blocks = to_dicts(help_blocks())
     assert message_problems(blocks) == []
     shown = "\n\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert shown.count("`/hire status <name>`") == 3
+    assert shown.count("`/hire status <name>, or /hire <name>`") == 3
     assert sum(b["type"] == "section" for b in blocks) >= 3
 
 

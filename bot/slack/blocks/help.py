@@ -7,7 +7,12 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 from bot.slack.blocks.common import MAX_SECTION, context, section
 
 COMMANDS: list[tuple[str, str, str]] = [
-    ("/hire status <name>", "Where a candidate stands (only you see it)", "/hire status Jane Doe"),
+    (
+        "/hire status <name>, or /hire <name>",
+        "Where a candidate stands (only you see it); or ask me `where is Jane?` in a DM, "
+        "or `@Loopkeeper where is Jane?` in a channel",
+        "/hire Jane Doe",
+    ),
     ("/hire add [name]", "Add a candidate to one of your roles", "/hire add Jane Doe"),
     (
         "/hire pipeline [role]",
@@ -47,7 +52,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "A candidate's notes, whole, latest first; Edit… and Delete on your own",
         "/hire notes Jane Doe",
     ),
-    ("/hire feedback", "Your scorecards to submit or edit", "/hire feedback"),
+    (
+        "/hire feedback",
+        "Your scorecards to submit or edit, and take-homes waiting on your grade",
+        "/hire feedback",
+    ),
     (
         "/hire offer <name>",
         "Extend an offer (its clock starts), or revise the one awaiting an answer",
