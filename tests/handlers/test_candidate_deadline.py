@@ -578,3 +578,24 @@ def dms(app: Running, user: str, since: int) -> list[dict[str, Any]]:
 
 async def maya(app: Running) -> Any:
     return await candidate_named(app, "Maya Chen")
+
+
+async def test_a_nudge_after_her_date_passed_does_not_give_that_date_as_ahead(
+    app: Running, clock
+) -> None:
+    """Her deadline brought the scorecard sooner; once her date has gone by, a reminder
+    says it was due sooner, not that "the loop must finish before" a time past."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(THURSDAY_NOON + timedelta(hours=1))
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = [m for m in messages_to(app, RECRUITER, before) if "Nudge interviewers" in str(m)][-1]
+    mid = len(app.standin.calls)
+    await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+    [reminder] = messages_to(app, INTERVIEWER, mid)
+    shown = blocks_text(reminder["blocks"])
+    assert "It was due sooner than usual: Maya decides by a date of their own, now passed." in (
+        shown
+    )
+    assert "must finish before then" not in shown

@@ -325,7 +325,13 @@ def reminder_message(
     else:
         text = f"Your scorecard for {esc(candidate.name)} is due {when(due_at)}."
     asked = f"\n{user(asked_by)} asked me to remind you." if asked_by else ""
-    if candidate_by is not None:
+    if candidate_by is not None and now is not None and candidate_by <= now:
+        # Their date has gone by: "must finish before then" would be a time past.
+        asked += (
+            f"\nIt was due sooner than usual: {_first_name(candidate)} decides by a date of "
+            "their own, now passed. The hiring team needs it as soon as you can."
+        )
+    elif candidate_by is not None:
         asked += (
             f"\nIt is due sooner than usual: {_first_name(candidate)} decides by "
             f"{when(candidate_by)}, and the loop must finish before then."
