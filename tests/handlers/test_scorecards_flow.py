@@ -659,3 +659,49 @@ async def test_schedule_from_the_card_and_from_a_choice_list(app: Running) -> No
 
     [refusal] = await press(app, smith["action_id"], smith["value"], user=OUTSIDER)
     assert "can't find that candidate" in refusal.args["text"]
+
+
+async def test_one_interviewer_on_two_interviews_has_a_column_for_each(app: Running, clock) -> None:
+    """Ivan sits on both interviews: the summary's table numbers each column by its
+    interview (named under it), and each recommendation and button says which it was."""
+    app.standin.set_user(INTERVIEWER, real_name="Ivan Petrov")
+    app.standin.set_user(INTERVIEWER_2, real_name="Ines Garcia")
+    await setup(app)
+    tomorrow = clock.now().replace(hour=10) + timedelta(days=1)
+    first = await schedule(app, "Jane", plan="incident", starts=tomorrow)
+    second = await schedule(
+        app,
+        "Jane",
+        plan="audit",
+        interviewers=(INTERVIEWER, INTERVIEWER_2),
+        starts=tomorrow + timedelta(hours=3),
+    )
+    clock.set(tomorrow + timedelta(hours=5))
+
+    async def score(interview: Any, user: str, rating: str) -> None:
+        # From the Home tab's or /hire feedback's button of that interview.
+        await press(app, f"scorecard_open_{interview.id}", str(interview.id), user=user)
+        view = last_view(app)
+        assert not (
+            await app.slack.submit_view(view, good_scorecard(view, rating), user=user)
+        ).content
+        await app.settle()
+
+    await score(first, INTERVIEWER, "4")
+    await score(second, INTERVIEWER, "2")
+    await score(second, INTERVIEWER_2, "3")
+
+    [summary] = [m for m in dms_to(app, HM) if m["text"].startswith("All scorecards")]
+    shown = blocks_text(summary["blocks"])
+    table = shown.split("```")[1]
+    heads = table.splitlines()[0].split()
+    assert heads.count("1") == 1 and heads.count("2") == 2, table
+    assert "Columns by interview: 1 Production incident interview (" in shown
+    assert " · 2 Pipeline and tooling audit (" in shown
+    assert f"<@{INTERVIEWER}> (Production incident interview): *Strong yes*" in shown
+    assert f"<@{INTERVIEWER}> (Pipeline and tooling audit): *No*" in shown
+    assert {
+        "Ivan's scorecard (Production incident interview)",
+        "Ivan's scorecard (Pipeline and tooling audit)",
+        "Ines's scorecard (Pipeline and tooling audit)",
+    } <= set(buttons(summary["blocks"]))

@@ -64,6 +64,7 @@ from bot.usecases.feedback import (
     Scheduled,
     ScorecardContext,
     ScorecardDetail,
+    SeatView,
 )
 
 SCHEDULE = "interview_schedule"
@@ -581,12 +582,50 @@ def feedback_list_message(
 # The loop summary -------------------------------------------------------------------------------
 
 
+def _scored(loop: Loop) -> list[tuple[int, InterviewView, SeatView]]:
+    """Each scorecard in, with its interview and the interview's number among those with
+    one (0 when all are of one interview: nothing to tell apart)."""
+    scored = [(i, s) for i in loop.interviews for s in i.seats if s.scorecard is not None]
+    numbers: dict[int, int] = {}
+    for interview, _ in scored:
+        numbers.setdefault(id(interview), len(numbers) + 1)
+    several = len(numbers) > 1
+    return [(numbers[id(i)] if several else 0, i, s) for i, s in scored]
+
+
 def _table(loop: Loop, names: Mapping[str, str]) -> str:
-    seats = [s for s in loop.seats if s.scorecard is not None]
-    heads = [names.get(s.interviewer_id, s.interviewer_id) for s in seats]
+    scored = _scored(loop)
+    # With several interviews, a column is "1 Ines", its interview's number first (the
+    # legend under the table names them): one person on two panels has two columns.
+    heads = [
+        (f"{n} " if n else "") + names.get(s.interviewer_id, s.interviewer_id) for n, _, s in scored
+    ]
+    seats = [s for _, _, s in scored]
     rows = [(c.name, [rating_cell(s.ratings.get(c.key)) for s in seats]) for c in loop.competencies]
     overall = [str(s.scorecard.recommendation) for s in seats if s.scorecard]
     return ratings_table(heads, [*rows, ("Recommendation", overall)])
+
+
+def _legend(loop: Loop) -> list[Block]:
+    """Which interview each number of the table's columns is, when there are several."""
+    shown: dict[int, InterviewView] = {}
+    for n, interview, _ in _scored(loop):
+        if n:
+            shown.setdefault(n, interview)
+    if not shown:
+        return []
+    return [
+        context(
+            clip(
+                "Columns by interview: "
+                + " · ".join(
+                    f"{n} {esc(i.stage_name)} ({when(i.interview.starts_at)})"
+                    for n, i in shown.items()
+                ),
+                3000,
+            )
+        )
+    ]
 
 
 def _all_scorecards(count: int) -> str:
@@ -677,16 +716,19 @@ def _not_held(interviews: list[InterviewView]) -> str:
 def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
     """The loop's feedback: ratings table, recommendations, take-home grades, what nobody
     assessed, and a button for each scorecard."""
-    seats = [s for s in loop.seats if s.scorecard is not None]
+    scored = _scored(loop)
     verdicts = "\n".join(
-        f"{user(s.interviewer_id)}: *{rating_label(s.scorecard.recommendation)}*"
+        f"{user(s.interviewer_id)}"
+        + (f" ({esc(i.stage_name)})" if n else "")
+        + f": *{rating_label(s.scorecard.recommendation)}*"
         + (" (edited)" if s.edited else "")
         + ("" if s.on_panel else " (no longer on the panel)")
-        for s in seats
+        for n, i, s in scored
         if s.scorecard
     )
     blocks: list[Block] = [
         section(f"```{clip(_table(loop, names), 2990)}```"),
+        *_legend(loop),
         context("Ratings: 4 strong yes · 3 yes · 2 no · 1 strong no · — not assessed"),
         section(clip(f"*Recommendations*\n{verdicts}", 3000)),
         *takehome_summary_blocks(loop.takehome, names),
@@ -701,11 +743,15 @@ def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
         blocks.append(section(clip(_not_held(not_held), 3000)))
     buttons = [
         ButtonElement(
-            text=clip(f"{names.get(s.interviewer_id, 'Scorecard')}'s scorecard", 75),
+            text=clip(
+                f"{names.get(s.interviewer_id, 'Scorecard')}'s scorecard"
+                + (f" ({i.stage_name})" if n else ""),
+                75,
+            ),
             action_id=f"{VIEW_SCORECARD}_{s.scorecard.id}",
             value=str(s.scorecard.id),
         )
-        for s in seats
+        for n, i, s in scored
         if s.scorecard
     ]
     for start in range(0, len(buttons), 25):  # an actions block holds 25 elements
