@@ -180,8 +180,12 @@ async def _import(reply: Reply, value: object) -> None:
         await reply.tell(importer.failed_message(error))
         return
     log.info("imported %d candidates from file %s", len(done.candidate_ids), file_id)
-    # The preview's message becomes the result, so its Import button is gone; a second
-    # click that raced it finds everyone present and imports nothing.
+    if not done.candidate_ids and done.preview.present:
+        # A second click (or one on an old copy of the preview) finds the people the
+        # first brought in: the first's result stays where it is, not replaced by this.
+        await reply.tell(blocks.imported_already(filename))
+        return
+    # The preview's message becomes the result, so its Import button is gone.
     await reply.replace(
         *blocks.result_message(done.preview, filename=filename, imported=len(done.candidate_ids))
     )

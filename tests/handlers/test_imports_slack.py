@@ -110,9 +110,15 @@ async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> No
     )
     assert "Jane Doe" in theirs and "meetup" not in theirs, theirs
 
-    # A stale or repeated click (the button on an old copy of the message) adds nothing.
+    # A stale or repeated click (the button on an old copy of the message) adds nothing,
+    # and leaves the first click's result where it is: a private word, not a replacement
+    # saying "nothing imported" over what was.
     again = await click(app, preview, "Import 2 candidates")
-    assert again["text"].startswith("Nothing imported from team.csv")
+    assert again["text"] == (
+        "Nothing more to import from team.csv: its new people are in Loopkeeper already "
+        "(it was imported a moment ago). See them with `/hire pipeline`."
+    )
+    assert not again.get("replace_original")
     assert len(await all_candidates(app)) == 2
 
 
@@ -299,3 +305,14 @@ async def test_someone_imported_as_hired_does_not_fill_the_role(app: Running, cl
 
     assert "Not filled yet: open 12 days" in text, text
     assert "time to hire" not in text
+
+
+async def test_a_long_file_s_preview_counts_the_rest_in_plain_words(app: Running) -> None:
+    await create_role(app)
+    rows = "".join(f"Person {n:03d},p{n}@example.com\n" for n in range(40))
+    await share(app, RECRUITER, "many.csv", f"Name,Email\n{rows}".encode())
+    [preview] = dm_answers(app, RECRUITER)
+    shown = blocks_text(preview["blocks"])
+    assert "*40* new" in shown
+    more = [line for line in shown.splitlines() if line.startswith("… and ")]
+    assert more and all(line.endswith(" more.") for line in more), more

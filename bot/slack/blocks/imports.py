@@ -67,7 +67,7 @@ def _first_few(lines: Sequence[str]) -> list[str]:
     """The first SHOWN_PROBLEMS lines, then how many more there are."""
     shown = list(lines[:SHOWN_PROBLEMS])
     if len(lines) > len(shown):
-        shown.append(f"… and {plural(len(lines) - len(shown), 'more')}.")
+        shown.append(f"… and {len(lines) - len(shown):,} more.")
     return shown
 
 
@@ -102,7 +102,7 @@ def _problem_lines(preview: Preview) -> list[str]:
     ]
     hidden = len(preview.problems) + len(preview.duplicates) - len(lines)
     if hidden > 0:
-        lines.append(f"… and {plural(hidden, 'more')}.")
+        lines.append(f"… and {hidden:,} more.")
     return lines
 
 
@@ -213,6 +213,14 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
             context("Their clocks start now; see them with `/hire pipeline` or `/hire status`.")
         )
     return head.replace(":white_check_mark: ", ""), blocks
+
+
+def imported_already(filename: str) -> str:
+    """An Import click that finds nobody new the file's preview had: it was imported."""
+    return (
+        f"Nothing more to import from {esc(clip(filename, 150))}: its new people are in "
+        "Loopkeeper already (it was imported a moment ago). See them with `/hire pipeline`."
+    )
 
 
 def export_comment(count: int, role_query: str) -> str:
