@@ -96,10 +96,15 @@ def flags_for(
             flags.append(Flag(f":zzz: {idle} in {facts.stage.value} without a move", 2))
         elif left <= timedelta():
             flags.append(Flag(f":rotating_light: {deadline.clock} deadline passed", 4))
-        elif deadline.clock == "loop" and deadline.moved_from is not None and left <= DAY:
-            # Cut short by their own deadline: "day 4 of 7" would hide that it ends today.
+        elif (
+            deadline.clock == "loop"
+            and deadline.moved_from is not None
+            and (left <= max(DAY, clocks.LOOP_WARN_BEFORE))
+        ):
+            # Cut short by their own deadline: "day 2 of 7" would hide that it ends soon.
             hours = max(1, int(left.total_seconds() // 3600))
-            flags.append(Flag(f":warning: loop ends in {hours} h (their deadline)", 2))
+            when = f"{hours} h" if left <= DAY else days(left / DAY)
+            flags.append(Flag(f":warning: loop ends in {when} (their deadline)", 2))
         elif deadline.clock == "loop" and left <= clocks.LOOP_WARN_BEFORE:
             day = clocks.loop_day(facts, now)
             flags.append(Flag(f":warning: loop day {day} of {role_clocks.loop_days}", 2))

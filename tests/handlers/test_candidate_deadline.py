@@ -414,6 +414,11 @@ async def test_an_interview_ending_before_the_loop_end_is_not_flagged(app: Runni
 async def test_a_loop_cut_short_is_not_counted_out_of_its_seven_days(app: Running, clock) -> None:
     await maya_interviewing(app)
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    # A day and more ahead (Monday 09:00: 27 hours), it still ends within a week's
+    # warning: not "loop day 1 of 7", which would promise six more.
+    pipeline = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert "loop ends in 1 day (their deadline)" in pipeline, pipeline
+    assert "of 7" not in pipeline
     clock.set(LOOP_LIMIT - timedelta(hours=5))  # Tuesday 07:00: the loop ends at noon
 
     shown = blocks_text((await card_of(app))["blocks"])
