@@ -153,6 +153,9 @@ async def set_deadline(ack: AsyncAck, modal: Modal) -> None:
     await ack()
     note = deadline_blocks.deadline_note(done, now=modal.deps.clock.now())
     modal.confirm(done.card, note, name="confirm-deadline")
+    if done.changed:
+        told = cards.deadline_news(done, modal.user_id)
+        modal.later(tell_team(modal.client, done.card, modal.user_id, told), name="deadline-team")
     if done.moved:
         modal.later(_tell_due_moved(modal, done), name="due-moved")
 

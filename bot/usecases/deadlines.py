@@ -56,6 +56,8 @@ class DeadlineSet:
     # An offer expired at the old deadline that the new one (or none) opens again: when
     # it expires now.
     offer_reopened: datetime | None = None
+    # False when it changed nothing: cleared already, or set to the date it had.
+    changed: bool = True
 
 
 def deadline_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -114,8 +116,9 @@ async def set_deadline(
             raise FormErrors(errors)
         reason = form.reason.strip() or None
         if form.clear and card.candidate.deadline_at is None:
-            return DeadlineSet(card, cleared=True)  # cleared already (a teammate, a double click)
-        before = card.candidate.deadline_at
+            # Cleared already (a teammate, a double click).
+            return DeadlineSet(card, cleared=True, changed=False)
+        before, reason_before = card.candidate.deadline_at, card.candidate.deadline_reason
         dues_before = await _dues(session, card, before)
         # The history keeps the why, of a clearing too; but the form opens on the reason
         # the deadline was set for, and a clearing that kept it gave no new one.
@@ -152,6 +155,7 @@ async def set_deadline(
             moved=moved,
             interviews=interviews,
             offer_reopened=reopened,
+            changed=form.clear or before != form.at or reason != reason_before,
         )
 
 

@@ -604,3 +604,28 @@ async def test_a_nudge_after_her_date_passed_does_not_give_that_date_as_ahead(
         shown
     )
     assert "must finish before then" not in shown
+
+
+async def test_the_rest_of_the_team_hears_of_her_deadline(app: Running) -> None:
+    """Her deadline changes everyone's clocks: the hiring manager hears who set it, to
+    when and why, and again when it is cleared. Saved again as it was, nobody is told."""
+    await maya_interviewing(app)
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    [told] = messages_to(app, HM, before)
+    assert told["text"] == (
+        f":stopwatch: <@{RECRUITER}> set Maya Chen's own deadline (MLOps Engineer): they "
+        f"decide by *{when(THURSDAY_NOON)}*: competing offer. Their clocks now fit before it."
+    )
+    assert "Open card" in buttons(told["blocks"])
+    assert messages_to(app, INTERVIEWER, before) == [] or all(
+        "own deadline" not in m["text"] for m in messages_to(app, INTERVIEWER, before)
+    )
+
+    before = len(app.standin.calls)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    assert messages_to(app, HM, before) == []
+
+    await set_deadline(app, {"clear": ["clear"], "reason": ""})
+    [cleared] = messages_to(app, HM, before)
+    assert cleared["text"].startswith(f":white_check_mark: <@{RECRUITER}> cleared Maya Chen's")

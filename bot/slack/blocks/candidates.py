@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     EmailInputElement,
     InputBlock,
+    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     SectionBlock,
@@ -45,6 +46,7 @@ from bot.slack.blocks.notes import OPEN_NOTE
 from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Change, Role, StageEvent
 from bot.usecases.candidates import Added, CandidateCard, Found, Moved
+from bot.usecases.deadlines import DeadlineSet
 
 ADD_CANDIDATE = "candidate_add"
 MOVE_CANDIDATE = "candidate_move"
@@ -446,6 +448,33 @@ def guessed_note(query: str, name: str) -> str:
         f":mag: No candidate is called “{esc(clip(query, 100))}”: this is the closest "
         f"name, {esc(name)}."
     )
+
+
+def deadline_news(done: DeadlineSet, actor_id: str) -> tuple[str, list[Block]]:
+    """To the rest of the hiring team: the candidate's deadline, which every clock of
+    theirs now fits before, was set, moved or cleared (with why), as offers' news is."""
+    card = done.card
+    candidate = card.candidate
+    name, title = esc(candidate.name), esc(card.role.title)
+    if done.cleared or candidate.deadline_at is None:
+        line = (
+            f":white_check_mark: <@{actor_id}> cleared {name}'s own deadline ({title}): "
+            "their clocks run by the role's settings again."
+        )
+    else:
+        reason = f": {esc(candidate.deadline_reason)}" if candidate.deadline_reason else ""
+        line = (
+            f":stopwatch: <@{actor_id}> set {name}'s own deadline ({title}): they decide by "
+            f"*{when(candidate.deadline_at)}*{reason}. Their clocks now fit before it."
+        )
+    if done.offer_reopened is not None:
+        line += f" Their offer is open again: it expires {when(done.offer_reopened)}."
+    return line, [
+        SectionBlock(
+            text=MarkdownTextObject(text=clip(line, 3000)),
+            accessory=card_button(candidate.id, key=candidate.id),
+        )
+    ]
 
 
 def not_found_message(query: str, command: str = "status") -> str:
