@@ -343,6 +343,15 @@ def template_named(name: str) -> Template:
     return shipped.get(name) or _INSTALLED.get(name) or shipped[DEFAULT_TEMPLATE]
 
 
+def template_label(key: str) -> str:
+    """A template as people know it, by the title the role form shows ("Data engineer
+    (v2)"), not the key a role stores; a key no longer known is itself."""
+    if not is_known_template(key):
+        return key
+    installed = split_key(key)
+    return template_named(key).title + (f" (v{installed[1]})" if installed else "")
+
+
 def plan_stage(template: Template, key: str) -> PlanStage | None:
     return next((s for s in template.plan if s.key == key), None)
 

@@ -16,7 +16,7 @@ from bot.domain.access import Team
 from bot.domain.limits import MAX_NAME, MAX_REASON, too_long
 from bot.domain.names import clean_name, name_key
 from bot.domain.numbers import small_int
-from bot.domain.scorecards import is_known_template
+from bot.domain.scorecards import is_known_template, template_label
 from bot.domain.stages import SCHEDULABLE, Stage
 from bot.store import roles as store_roles
 from bot.store import templates as template_rows
@@ -248,7 +248,8 @@ def describe_role_change(before: dict[str, object], after: dict[str, object]) ->
     if before["channel"] != after["channel"]:
         parts.append(f"channel: <#{before['channel']}> → <#{after['channel']}>")
     if before["template"] != after["template"]:
-        parts.append(f"template: {before['template']} → {after['template']}")
+        was, now = (template_label(str(t)) for t in (before["template"], after["template"]))
+        parts.append(f"template: {was} → {now}")
     for name, (words, unit) in CLOCK_WORDS.items():
         if before[name] != after[name]:
             parts.append(f"{words} {_amount(before[name], unit)} → {_amount(after[name], unit)}")

@@ -299,6 +299,16 @@ async def test_installing_v2_changes_no_role_and_its_edit_form_keeps_v1(app: Run
     [still] = await stored(app, Role)
     assert still.template == "acme-ml@v1"
 
+    # Moved on to v2: the change reads as the form shows templates, not by their keys.
+    await app.slack.command(f"role edit {role.title}", user=ADMIN)
+    moved = await app.slack.submit_view(last_view(app), {"template": "acme-ml@v2"}, user=ADMIN)
+    assert not moved.content, moved.text
+    await app.settle()
+    history = answer(await app.slack.command(f"role history {role.title}", user=ADMIN))
+    assert "template: Acme ML engineer (v1) → Acme ML engineer (v2)" in blocks_text(
+        history["blocks"]
+    )
+
 
 async def test_a_scorecard_written_against_v1_reads_the_same_after_v2(
     app: Running, db_url: str, standin: SlackStandin, clock: ManualClock
