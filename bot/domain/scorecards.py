@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -95,23 +97,54 @@ Loc = tuple[int | str, ...]
 def consistency_problems(template: TemplateFields) -> list[tuple[Loc, str]]:
     """What no single field shows: repeated keys, and plan stages naming competencies the
     template does not have; each with its place in the file."""
+    return cross_problems(
+        [c.key for c in template.competencies],
+        [(s.key, s.competencies) for s in template.plan],
+        None,
+    )
+
+
+def cross_problems(
+    competencies: Sequence[str | None],
+    plan: Sequence[tuple[str, Sequence[str]] | None],
+    parts: Sequence[tuple[str, str] | None] | None,
+) -> list[tuple[Loc, str]]:
+    """The checks across fields, on what of them could be read (None: an entry too
+    broken to check, whose own problem is said): repeated keys, plan stages naming
+    competencies the template does not have, and the take-home's `parts` (key,
+    competency) against the competencies."""
     problems: list[tuple[Loc, str]] = []
-    keys = [c.key for c in template.competencies]
-    for n, key in enumerate(keys):
-        if key in keys[:n]:
+    keys = [k for k in competencies if k is not None]
+    for n, key in enumerate(competencies):
+        if key is not None and key in competencies[:n]:
             problems.append((("competencies", n, "key"), "two competencies share a key"))
-    stage_keys = [s.key for s in template.plan]
+    stage_keys = [stage[0] if stage else None for stage in plan]
     for n, key in enumerate(stage_keys):
-        if key in stage_keys[:n]:
+        if key is not None and key in stage_keys[:n]:
             problems.append((("plan", n, "key"), "two plan stages share a key"))
-    for n, stage in enumerate(template.plan):
-        unknown = sorted(set(stage.competencies) - set(keys))
-        if unknown:
+    for n, stage in enumerate(plan):
+        unknown = sorted(set(stage[1]) - set(keys)) if stage else []
+        if stage and unknown:
             problems.append(
                 (
                     ("plan", n, "competencies"),
-                    f"plan stage “{stage.key}” names competencies the template does not "
+                    f"plan stage “{stage[0]}” names competencies the template does not "
                     f"define: {', '.join(unknown)}",
+                )
+            )
+    seen = set()
+    for n, part in enumerate(parts or []):
+        if part is None:
+            continue
+        key, competency = part
+        if key in seen:
+            problems.append((("takehome", "parts", n, "key"), f"{key!r} is used by another part"))
+        seen.add(key)
+        if competency not in keys:
+            problems.append(
+                (
+                    ("takehome", "parts", n, "competency"),
+                    f"{competency!r} is not a competency of this template",
                 )
             )
     return problems
@@ -134,26 +167,41 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 def takehome_problems(template: TemplateFields) -> list[tuple[Loc, str]]:
     """What pydantic cannot see field by field: the take-home's parts against the
     template's competencies, each with its place in the file."""
-    takehome = template.takehome
-    if takehome is None:
+    if template.takehome is None:
         return []
-    competencies = {c.key for c in template.competencies}
-    problems: list[tuple[Loc, str]] = []
-    seen = set()
-    for n, part in enumerate(takehome.parts):
-        if part.key in seen:
-            problems.append(
-                (("takehome", "parts", n, "key"), f"{part.key!r} is used by another part")
-            )
-        seen.add(part.key)
-        if part.competency not in competencies:
-            problems.append(
-                (
-                    ("takehome", "parts", n, "competency"),
-                    f"{part.competency!r} is not a competency of this template",
-                )
-            )
-    return problems
+    parts = [(part.key, part.competency) for part in template.takehome.parts]
+    return cross_problems([c.key for c in template.competencies], [], parts)
+
+
+def _raw_cross_problems(data: object) -> list[tuple[Loc, str]]:
+    """cross_problems on a file that failed its field checks, from what can be read of
+    it: so one round names every problem, not those across fields only once the rest
+    is fixed."""
+    if not isinstance(data, dict):
+        return []
+
+    def entries(value: object) -> list[object]:
+        return value if isinstance(value, list) else []
+
+    def text(entry: object, key: str) -> str | None:
+        found = entry.get(key) if isinstance(entry, dict) else None
+        return found if isinstance(found, str) else None
+
+    competencies = [text(c, "key") for c in entries(data.get("competencies"))]
+    plan: list[tuple[str, Sequence[str]] | None] = []
+    for stage in entries(data.get("plan")):
+        key = text(stage, "key")
+        named = stage.get("competencies") if isinstance(stage, dict) else None
+        if key is not None and isinstance(named, list) and all(isinstance(c, str) for c in named):
+            plan.append((key, [str(c) for c in named]))
+        else:
+            plan.append(None)
+    takehome = data.get("takehome")
+    parts: list[tuple[str, str] | None] = []
+    for part in entries(takehome.get("parts") if isinstance(takehome, dict) else None):
+        key, competency = text(part, "key"), text(part, "competency")
+        parts.append((key, competency) if key is not None and competency is not None else None)
+    return cross_problems(competencies, plan, parts)
 
 
 @dataclass(frozen=True)
@@ -243,27 +291,67 @@ def parse_template(text: str, source: str) -> Template:
     except tomllib.TOMLDecodeError as error:
         found = _TOML_POSITION.search(str(error))
         line = int(found.group(1)) if found else None
-        raise TemplateProblems(source, [Problem(line, "", str(error))]) from None
+        words = str(error)
+        if words.startswith("Illegal character '\\n'"):  # tomllib's words for it
+            words += ": a quote is not closed on that line"
+        raise TemplateProblems(source, [Problem(line, "", words)]) from None
     try:
         fields = TemplateFields.model_validate(data)
     except ValidationError as error:
-        raise TemplateProblems(
-            source,
-            [
-                Problem(line_of(text, tuple(e["loc"])), field_path(tuple(e["loc"])), e["msg"])
-                for e in error.errors()
-            ],
-        ) from None
+        fields_wrong = [(tuple(e["loc"]), plain_words(e)) for e in error.errors()]
+        said = {loc for loc, _ in fields_wrong}
+        across = [p for p in _raw_cross_problems(data) if p[0] not in said]
+        raise TemplateProblems(source, _by_line(text, fields_wrong + across)) from None
     found_problems = consistency_problems(fields) + takehome_problems(fields)
     if found_problems:
-        raise TemplateProblems(
-            source,
-            [
-                Problem(line_of(text, loc), field_path(loc), message)
-                for loc, message in found_problems
-            ],
-        )
+        raise TemplateProblems(source, _by_line(text, found_problems))
     return Template.model_validate(fields.model_dump())
+
+
+def _by_line(text: str, found: Sequence[tuple[Loc, str]]) -> list[Problem]:
+    problems = [Problem(line_of(text, loc), field_path(loc), message) for loc, message in found]
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+# What the file's fields must look like, as its writer reads it: pydantic's words name
+# regular expressions and "validation".
+_PATTERNS = {
+    r"^[a-z][a-z0-9_]{0,31}$": "lowercase letters, digits and _, starting with a letter "
+    "(at most 32)",
+    r"^[a-z][a-z0-9_-]{0,63}$": "lowercase letters, digits, _ and -, starting with a letter "
+    "(at most 64)",
+}
+
+
+def plain_words(error: Any) -> str:
+    """One of pydantic's problems (an ErrorDetails) as its writer would say it."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    match kind:
+        case "string_pattern_mismatch" if ctx.get("pattern") in _PATTERNS:
+            return f"use {_PATTERNS[ctx['pattern']]}"
+        case "string_too_short":
+            return "must not be empty"
+        case "string_too_long":
+            return f"at most {ctx.get('max_length')} characters"
+        case "too_short":
+            return f"needs at least {ctx.get('min_length')}"
+        case "too_long":
+            return f"at most {ctx.get('max_length')} entries, not {ctx.get('actual_length')}"
+        case "greater_than_equal":
+            return f"at least {ctx.get('ge')}"
+        case "less_than_equal":
+            return f"at most {ctx.get('le')}"
+        case "missing":
+            return "missing: add it"
+        case "int_type" | "int_parsing" | "int_from_float":
+            return "a whole number, without quotes"
+        case "string_type":
+            return "text, in quotes"
+        case "list_type":
+            return "a list, in [ ]"
+        case "value_error":
+            return str(error["msg"]).removeprefix("Value error, ")
+    return str(error["msg"])
 
 
 def load_template(path: Path) -> Template:

@@ -56,19 +56,17 @@ def test_a_bad_value_is_on_the_line_of_its_key_in_its_table() -> None:
         'name = "Competency rollback"', 'name = "' + "x" * 80 + '"'
     )
     line = numbered(text, "x" * 80)
-    assert problems(text) == [
-        f"line {line}: competencies[1].name: String should have at most 75 characters"
-    ]
+    assert problems(text) == [f"line {line}: competencies[1].name: at most 75 characters"]
 
 
 def test_a_missing_key_points_at_its_table() -> None:
     text = template_text().replace('weak = "A weak signal."\n', "", 1)
     assert problems(text) == [
-        f"line {numbered(text, '[[competencies]]')}: competencies[0].weak: Field required"
+        f"line {numbered(text, '[[competencies]]')}: competencies[0].weak: missing: add it"
     ]
     # At the top level there is no table to point at: no line, the place still named.
     assert problems(template_text().replace('title = "A small template"\n', "")) == [
-        "title: Field required"
+        "title: missing: add it"
     ]
 
 
@@ -100,7 +98,7 @@ def test_too_many_tables_point_at_the_first() -> None:
     plan = tuple((f"stage{i}", ["monitoring"]) for i in range(4))
     text = template_text(plan=plan)
     [problem] = problems(text)
-    assert problem.startswith(f"line {numbered(text, '[[plan]]')}: plan: List should have at most")
+    assert problem.startswith(f"line {numbered(text, '[[plan]]')}: plan: at most 3 entries, not 4")
 
 
 def test_a_header_inside_a_multiline_string_is_not_a_table() -> None:
@@ -125,3 +123,14 @@ def test_installed_versions_are_looked_up_by_key(registry: None) -> None:
     register_installed("small@v1", parse_template(template_text(), "small@v1"))
     assert is_known_template("small@v1") and template_named("small@v1").name == "small"
     assert template_named(DEFAULT_TEMPLATE) is templates()[DEFAULT_TEMPLATE]
+
+
+def test_a_quote_left_open_is_said_in_words() -> None:
+    from bot.domain.scorecards import TemplateProblems, parse_template
+
+    try:
+        parse_template('name = "acme\ntitle = "Acme"\n', "acme.toml")
+    except TemplateProblems as problems:
+        assert str(problems).endswith("(at line 1, column 13): a quote is not closed on that line")
+    else:
+        raise AssertionError("an open quote was read")

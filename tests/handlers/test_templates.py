@@ -198,15 +198,35 @@ async def test_a_template_with_a_broken_line_is_refused_with_that_line(app: Runn
     assert buttons(refused["blocks"]) == {}
 
     too_short = await share(app, acme(minutes=5))
-    assert (
-        "line 23: plan[0].minutes: Input should be greater than or equal to 10" in too_short["text"]
-    )
+    assert "line 23: plan[0].minutes: at least 10" in too_short["text"]
     unknown = await share(app, acme().replace('["probing", "shipping"]', '["probing", "vibes"]'))
     assert (
         "line 24: plan[0].competencies: plan stage “deep” names competencies the template "
         "does not define: vibes" in unknown["text"]
     )
     assert await versions(app) == []
+
+
+async def test_every_problem_of_a_file_is_named_in_one_answer_in_plain_words(
+    app: Running,
+) -> None:
+    """A field out of shape and a plan stage naming an unknown competency: both in the
+    first answer, in line order, in words a template's writer uses, so it takes one
+    round to fix, not one round per kind of check."""
+    broken = (
+        acme(minutes=5)
+        .replace('name = "acme-ml"', 'name = "Acme ML"')
+        .replace('["probing", "shipping"]', '["probing", "vibes"]')
+    )
+    refused = (await share(app, broken))["text"]
+    assert "3 problems" in refused, refused
+    assert "line 2: name: use lowercase letters, digits, _ and -, starting with a letter" in (
+        refused
+    )
+    assert "line 23: plan[0].minutes: at least 10" in refused
+    assert "line 24: plan[0].competencies: plan stage “deep” names competencies" in refused
+    assert refused.index("line 2:") < refused.index("line 23:") < refused.index("line 24:")
+    assert "pattern" not in refused and "Input should" not in refused
 
 
 async def test_a_template_named_like_a_built_in_one_is_refused(app: Running) -> None:

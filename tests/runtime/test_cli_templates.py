@@ -39,7 +39,7 @@ def test_install_prints_problems_with_lines_or_the_version(
     assert main(["templates", "install", str(path), "--by", "U123"]) == 1
     err = capsys.readouterr().err
     assert f"{path}: 1 problem:" in err
-    assert "line 23: plan[0].minutes: Input should be greater than or equal to 10" in err
+    assert "line 23: plan[0].minutes: at least 10" in err
 
     path.write_text(acme())
     assert main(["templates", "install", str(path), "--by", "U123"]) == 0
