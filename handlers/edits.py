@@ -273,6 +273,13 @@ async def save_role(ack: AsyncAck, modal: Modal) -> None:
     # The team hears of it in the role's channel too (Slack refusing that is logged).
     where = [modal.user_id, done.role.channel_id] if done.changes else [modal.user_id]
     modal.later(_send(modal.client, where, text, blocks), name="role-edited")
+    for person in done.joined:
+        manager = person == done.team.hiring_manager_id
+        told = role_blocks.team_joined_message(done.role, modal.user_id, manager=manager)
+        modal.later(_send(modal.client, [person], *told), name="team-joined")
+    for person in done.left:
+        told = role_blocks.team_left_message(done.role, modal.user_id)
+        modal.later(_send(modal.client, [person], *told), name="team-left")
     if done.kits_stale:
         modal.later(_redraw_role_kits(modal, done), name="role-kits")
 

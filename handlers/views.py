@@ -79,6 +79,12 @@ async def _announce_role(
         log.warning("cannot post in the hiring channel of role %s: %s", role.id, problem)
     text, blocks = role_blocks.role_created_message(role, recruiters, channel_problem=problem)
     await client.chat_postMessage(channel=creator_id, text=text, blocks=as_json_list(blocks))
+    # Everyone else the role put on its hiring team hears what that means for them.
+    for person in sorted({role.hiring_manager_id, *recruiters} - {creator_id}):
+        manager = person == role.hiring_manager_id
+        await notify.dm(
+            client, person, *role_blocks.team_joined_message(role, creator_id, manager=manager)
+        )
 
 
 # Add candidate ------------------------------------------------------------------------

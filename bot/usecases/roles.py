@@ -264,6 +264,10 @@ class RoleEdited:
     reason: str = ""  # why, if the editor said (kept in the role's history)
     # Renamed: its open candidates whose interview kits name the role (still to redraw).
     kits_stale: list[int] = field(default_factory=list)
+    # Who the edit put on the hiring team, and who it took off (the editor left out):
+    # each is told.
+    joined: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -418,8 +422,15 @@ async def edit_role(
                 role_id=role_id,
                 reason=reason,
             )
+        was, now_on = set(current.team.members), set(updated.team.members)
         return RoleEdited(
-            updated.role, updated.team, changes, reason if changes else "", kits_stale
+            updated.role,
+            updated.team,
+            changes,
+            reason if changes else "",
+            kits_stale,
+            joined=sorted(now_on - was - {actor_id}),
+            left=sorted(was - now_on - {actor_id}),
         )
 
 

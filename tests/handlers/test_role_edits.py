@@ -189,6 +189,31 @@ async def test_an_idle_alert_goes_to_the_new_recruiter_only(app: Running, clock)
     assert digests_to(app, RECRUITER, before) == []
 
 
+async def test_people_put_on_or_taken_off_a_hiring_team_are_told(app: Running) -> None:
+    """Created, the role tells its hiring manager and recruiters what it means for them
+    (not the admin who made it); edited, whoever joins or leaves the team hears it."""
+    before = len(app.standin.calls)
+    await create_role(app)
+    [hm_told] = messages_to(app, HM, before)
+    assert hm_told["text"] == "You are now hiring manager for MLOps Engineer."
+    assert f"<@{ADMIN}> made you hiring manager for *MLOps Engineer*" in blocks_text(
+        hm_told["blocks"]
+    )
+    assert f"<#{HIRING_CHANNEL}>" in blocks_text(hm_told["blocks"])
+    [recruiter_told] = messages_to(app, RECRUITER, before)
+    assert recruiter_told["text"] == "You are now a recruiter for MLOps Engineer."
+
+    before = len(app.standin.calls)
+    form = await edit_form(app, user=ADMIN)
+    await app.slack.submit_view(form, {"recruiters": [RECRUITER_2]}, user=ADMIN)
+    await app.settle()
+    [joined] = messages_to(app, RECRUITER_2, before)
+    assert joined["text"] == "You are now a recruiter for MLOps Engineer."
+    [left] = messages_to(app, RECRUITER, before)
+    assert left["text"] == "You are no longer on the hiring team of MLOps Engineer."
+    assert messages_to(app, HM, before) == []  # still on it: nothing to tell
+
+
 async def test_only_admins_and_the_team_may_edit(app: Running) -> None:
     role = await create_role(app)
     refused = answer(await app.slack.command("role edit MLOps Engineer", user=OUTSIDER))

@@ -235,6 +235,32 @@ def role_channel_welcome(role: Role, recruiter_ids: frozenset[str]) -> tuple[str
     return text, blocks
 
 
+def team_joined_message(role: Role, actor_id: str, *, manager: bool) -> tuple[str, list[Block]]:
+    """To someone a role's creation or edit put on its hiring team: what it means for
+    them, and where its news is."""
+    hat = "hiring manager" if manager else "a recruiter"
+    text = f"You are now {hat} for {esc(role.title)}."
+    return text, [
+        section(
+            f":wave: <@{actor_id}> made you {hat} for *{esc(role.title)}*. Its candidates "
+            "are yours to see and move (`/hire pipeline`, your Home tab), and its alerts and "
+            f"digests come to you. Its news is posted in <#{role.channel_id}>: if you are "
+            "not in that private channel, ask to be invited."
+        )
+    ]
+
+
+def team_left_message(role: Role, actor_id: str) -> tuple[str, list[Block]]:
+    """To someone a role's edit took off its hiring team."""
+    text = f"You are no longer on the hiring team of {esc(role.title)}."
+    return text, [
+        section(
+            f"<@{actor_id}> took you off the hiring team of *{esc(role.title)}*: its alerts "
+            "and digests stop, and its candidates leave your Home tab and `/hire pipeline`."
+        )
+    ]
+
+
 # Editing, closing and reopening a role -------------------------------------------------------
 
 OPEN_EDIT_ROLE = "role_edit_open"
