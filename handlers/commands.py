@@ -53,11 +53,19 @@ from bot.usecases import (
     roles,
     takehomes,
 )
+from bot.usecases import interviews as interview_cases
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import FormErrors, StaleMove
 from handlers import actions, edits, erasure
-from handlers.render import announce, call_off, refresh_home, status_answer, status_card
+from handlers.render import (
+    announce,
+    call_off,
+    redraw_kits,
+    refresh_home,
+    status_answer,
+    status_card,
+)
 from handlers.replies import CommandReply, Reply, on_click
 
 log = logging.getLogger(__name__)
@@ -449,6 +457,7 @@ async def _booked_while_away(
     seats = await days_away.booked_on(db, user_id=person, days=days, tz_name=tz, now=now)
     if not seats:
         return
+    await _redraw_their_kits(reply, person, {seat.interview_id for seat in seats})
     await dm(reply.client, person, *day_away_blocks.booked_while_away(seats))
     if person != actor:
         told = day_away_blocks.booked_on_their_days(person, seats, by=actor, reader=actor)
@@ -473,10 +482,21 @@ async def _back_while_booked(
     tz = await time_zone(reply.client, person)
     db = reply.deps.db
     seats = await days_away.booked_on(db, user_id=person, days=removed, tz_name=tz, now=now)
+    await _redraw_their_kits(reply, person, {seat.interview_id for seat in seats})
     recruiters = await days_away.who_books(db, seats, besides={person, actor}) if seats else {}
     for recruiter, theirs in recruiters.items():
         told = day_away_blocks.back_on_their_days(person, theirs, by=actor)
         await dm(reply.client, recruiter, *told)
+
+
+async def _redraw_their_kits(reply: CommandReply, person: str, interview_ids: set[int]) -> None:
+    """The person's kits of these interviews, drawn again: a day away added says so at
+    the top of the kit, one taken back no longer does."""
+    for interview_id in sorted(interview_ids):
+        changed = await interview_cases.kit_now(
+            reply.deps.db, actor_id=person, interview_id=interview_id
+        )
+        await redraw_kits(reply.deps, reply.client, changed, [person])
 
 
 async def role(reply: CommandReply, rest: str) -> None:

@@ -32,11 +32,14 @@ from tests.flows import (
     click,
     create_role,
     home_of,
+    kit_for,
     last_view,
     schedule,
     stored,
 )
+from tests.flows import buttons as buttons_of
 from tests.handlers.test_actions import EPHEMERAL
+from tests.handlers.test_interview_changes import kit_sent_ts, updates_in
 from tests.scheduling.test_sweep import messages_to
 
 # Days away are written with ON CONFLICT … RETURNING: both databases.
@@ -330,6 +333,34 @@ async def test_days_taken_back_tell_the_recruiters_their_interviews_stand(app: R
         f"<@{HM}> took back <@{INTERVIEWER}>'s days away; they are booked for an interview then."
     )
     assert messages_to(app, HM, before) == []
+
+
+async def test_the_kit_says_the_day_away_while_it_is_one_and_no_longer_after(
+    app: Running,
+) -> None:
+    """Booked first, then away that day: the kit already sent is edited to say so, next to
+    its I can't make it; the day taken back, it is edited again without it."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=THURSDAY_14)
+    kit = kit_for(app, INTERVIEWER)
+    ts = kit_sent_ts(app, kit)
+    assert "day you are away" not in blocks_text(kit["blocks"])
+
+    before = len(app.standin.calls)
+    await say(app, "away add 2026-11-19")
+    await app.settle()
+    [edited] = [u for u in updates_in(app, f"D{INTERVIEWER}", before) if u["ts"] == ts]
+    assert ":palm_tree: *On a day you are away:* Thursday 2026-11-19" in blocks_text(
+        edited["blocks"]
+    )
+
+    before = len(app.standin.calls)
+    await say(app, f"away {mention(INTERVIEWER)} remove 2026-11-19", RECRUITER)
+    await app.settle()
+    [back] = [u for u in updates_in(app, f"D{INTERVIEWER}", before) if u["ts"] == ts]
+    assert "day you are away" not in blocks_text(back["blocks"])
+    assert "Submit scorecard" in buttons_of(back["blocks"])
 
 
 async def test_days_away_with_no_interview_on_them_send_nothing_more(app: Running) -> None:
