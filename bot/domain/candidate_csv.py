@@ -23,7 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.limits import MAX_CANDIDATE_NOTE, MAX_EMAIL, MAX_LINKS, MAX_NAME
 from bot.domain.links import scripted_link
-from bot.domain.names import clean_name, name_key
+from bot.domain.names import clean_name, erased_digest, name_key
 from bot.domain.stages import Stage, parse_stage
 
 MAX_BYTES = 5 * 1024 * 1024  # a 5 MB CSV holds some 50,000 candidates: plenty for one file
@@ -204,6 +204,8 @@ class Preview:
     problems: list[Problem]
     encoding: str = "UTF-8"
     delimiter: str = ","
+    # Rows of people erased at their request (the candidate's number): not brought back.
+    erased: list[Present] = field(default_factory=list)
 
     @property
     def problem_rows(self) -> int:
@@ -211,7 +213,7 @@ class Preview:
 
     @property
     def skipped(self) -> int:
-        return len(self.present) + len(self.duplicates)
+        return len(self.present) + len(self.duplicates) + len(self.erased)
 
     @property
     def roles(self) -> list[RoleRef]:
@@ -227,11 +229,23 @@ class Existing:
 
     emails: dict[tuple[int, str], int] = field(default_factory=dict)
     names: dict[tuple[int, str], int] = field(default_factory=dict)
+    # Erased at their request: email digests in any role, name digests in the role.
+    erased_emails: dict[str, int] = field(default_factory=dict)
+    erased_names: dict[tuple[int, str], int] = field(default_factory=dict)
 
     def add(self, *, candidate_id: int, role_id: int, key: str, email: str | None) -> None:
         if email:
             self.emails.setdefault((role_id, email.casefold()), candidate_id)
         self.names.setdefault((role_id, key), candidate_id)
+
+    def erased(self, row: Row) -> int | None:
+        """The number of a candidate erased at their request that this row is, by email
+        in any role, else by name in the row's role."""
+        if row.email:
+            gone = self.erased_emails.get(erased_digest("email", row.email))
+            if gone is not None:
+                return gone
+        return self.erased_names.get((row.role.id, erased_digest(f"name:{row.role.id}", row.name)))
 
     def match(self, row: Row) -> int | None:
         """By email when the row has one on file, else by name within the role."""
@@ -524,6 +538,7 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
     new: list[Row] = []
     present: list[Present] = []
     duplicates: list[Duplicate] = []
+    erased: list[Present] = []
     seen = Existing()
     for row in parsed.rows:
         # A repeat within the file first: by email, and always by name, since the one open
@@ -538,9 +553,20 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
         if stored is not None:
             present.append(Present(row, stored))
             continue
+        gone = existing.erased(row)
+        if gone is not None:
+            erased.append(Present(row, gone))
+            continue
         new.append(row)
     return Preview(
-        parsed.total, new, present, duplicates, parsed.problems, parsed.encoding, parsed.delimiter
+        parsed.total,
+        new,
+        present,
+        duplicates,
+        parsed.problems,
+        parsed.encoding,
+        parsed.delimiter,
+        erased,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -74,6 +75,14 @@ def name_key(name: str) -> str:
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = re.findall(r"[\w']+", plain.casefold().translate(_LOOKALIKES))
     return " ".join(w for w in (word.strip("'") for word in words) if w)
+
+
+def erased_digest(kind: str, text: str) -> str:
+    """What an erasure at the person's request keeps of an email or a name: a one-way
+    digest of its compare-form (`kind`: "email", or "name:<role id>"), enough to know
+    the same person in a file imported later, not to read them back."""
+    plain = text.strip().casefold() if kind == "email" else name_key(text)
+    return hashlib.sha256(f"loopkeeper-erased:{kind}:{plain}".encode()).hexdigest()
 
 
 def clean_name(name: str) -> str:

@@ -71,7 +71,9 @@ async def _erase(db: Database, messenger: Messenger, now: datetime, limit: timed
             held = await erasure_rows.held_about(session, candidate_id=candidate_id)
             if held is None or erasure.erase_refusal(held.candidate) is not None:
                 continue  # erased by an admin meanwhile
-            done = await erasure.erase_in(session, held=held, actor_id=ACTOR, now=now)
+            done = await erasure.erase_in(
+                session, held=held, actor_id=ACTOR, now=now, at_their_request=False
+            )
         log.info("retention erased candidate #%d", candidate_id)
         text, kit = erased_kit(done.name)
         for channel, ts in done.kits:

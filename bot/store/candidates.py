@@ -335,6 +335,28 @@ async def candidate_keys(
     return [(i or 0, role_id, key, email) for i, role_id, key, email in result.all()]
 
 
+async def erased_keys(
+    session: AsyncSession, *, role_ids: Sequence[int]
+) -> list[tuple[int, int, str | None, str | None]]:
+    """(id, role id, email digest, name digest) of every candidate erased at their
+    request: those of the roles by name, those of any role by email."""
+    result = await session.exec(
+        select(
+            Candidate.id,
+            Candidate.role_id,
+            Candidate.erased_email_digest,
+            Candidate.erased_name_digest,
+        ).where(
+            or_(
+                col(Candidate.erased_email_digest).is_not(None),
+                col(Candidate.role_id).in_(list(role_ids))
+                & col(Candidate.erased_name_digest).is_not(None),
+            )
+        )
+    )
+    return [(i or 0, role_id, email, name) for i, role_id, email, name in result.all()]
+
+
 async def add_imported(
     session: AsyncSession,
     *,

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.names import name_key
+from bot.domain.names import erased_digest, name_key
 from bot.domain.stages import Stage
 from bot.store.tables import (
     Alert,
@@ -159,13 +159,23 @@ async def _rows(
     return list(result.all())
 
 
-async def erase(session: AsyncSession, *, held: HeldData, actor_id: str, now: datetime) -> None:
+async def erase(
+    session: AsyncSession,
+    *,
+    held: HeldData,
+    actor_id: str,
+    now: datetime,
+    remember: bool = True,
+) -> None:
     """Overwrite what people typed about the candidate; ids, stages, dates, ratings and
-    recommendations stay, so every count and duration reads the same afterwards."""
+    recommendations stay, so every count and duration reads the same afterwards.
+    `remember`: at the person's request, keep digests of their email and name in the
+    role (names.erased_digest), so an old file does not bring them back."""
     candidate = held.candidate
     candidate_id = candidate.id or 0
     old_names = {candidate.name}
     anonymous = erased_name(candidate_id)
+    email = candidate.email
     await session.exec(
         update(Candidate)
         .where(col(Candidate.id) == candidate_id)
@@ -178,6 +188,10 @@ async def erase(session: AsyncSession, *, held: HeldData, actor_id: str, now: da
             next_alert_at=None,
             erased_at=now,
             erased_by=actor_id,
+            erased_email_digest=erased_digest("email", email) if remember and email else None,
+            erased_name_digest=(
+                erased_digest(f"name:{candidate.role_id}", candidate.name) if remember else None
+            ),
         )
         .execution_options(synchronize_session=False)
     )

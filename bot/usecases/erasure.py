@@ -162,17 +162,25 @@ async def _others(
 
 
 async def erase_in(
-    session: store.AsyncSession, *, held: HeldData, actor_id: str, now: datetime
+    session: store.AsyncSession,
+    *,
+    held: HeldData,
+    actor_id: str,
+    now: datetime,
+    at_their_request: bool = True,
 ) -> Erased:
     """Erase within the caller's transaction, the candidate's row locked; recorded as a
-    change that names nobody but the candidate's number."""
+    change that names nobody but the candidate's number. `at_their_request` (not the
+    retention limit's): an import will not bring them back (store.erasure.erase)."""
     candidate_id = held.candidate.id or 0
     team = await store.role_with_team(session, role_id=held.role.id or 0)
     assert team is not None
     people = set(team.team.members)
     people.update(s.interviewer_id for s in held.seats)
     people.update(g.grader_id for g in held.graders)
-    await erasure_rows.erase(session, held=held, actor_id=actor_id, now=now)
+    await erasure_rows.erase(
+        session, held=held, actor_id=actor_id, now=now, remember=at_their_request
+    )
     await store.changes.record_change(
         session,
         actor_id=actor_id,

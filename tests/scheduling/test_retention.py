@@ -101,6 +101,8 @@ async def test_notice_a_week_before_then_erasure_at_the_limit(app: Running, cloc
         "retention",
         "rejected",
     )
+    # Not at their request: no digest kept, so one who applies again imports as new.
+    assert (erased.erased_email_digest, erased.erased_name_digest) == (None, None)
     [record] = [c for c in await stored(app, Change) if c.kind == "candidate_erased"]
     assert (record.candidate_id, record.actor_id) == (jane.id, "retention")
     assert (await candidate_named(app, "Bob Stone")).erased_at is None  # closed 10 days later

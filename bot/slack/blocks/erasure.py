@@ -45,7 +45,8 @@ def erase_confirm_modal(preview: ErasurePreview) -> View:
         f"*Erased candidate #{candidate.id}* in {esc(preview.role.title)}, with "
         f"{_count(preview.stage_events, 'stage')} and their dates, "
         f"{_count(preview.interviews, 'interview')} and {_count(preview.ratings, 'rating')}, "
-        "so the numbers stay true."
+        "so the numbers stay true; and a one-way digest of their email and name, so a "
+        "file imported later does not bring them back (it cannot be read back as either)."
     )
     blocks: list[Block] = [
         section("*What goes, for good:*\n" + "\n".join(goes)),

@@ -60,6 +60,8 @@ def _counts(preview: Preview) -> str:
         f"*{len(preview.duplicates):,}* repeated in the file",
         f"*{preview.problem_rows:,}* with problems",
     ]
+    if preview.erased:
+        parts.append(f"*{len(preview.erased):,}* erased at their request")
     return " · ".join(parts)
 
 
@@ -93,6 +95,26 @@ def _present_lines(preview: Preview) -> list[str]:
     )
 
 
+def _erased_blocks(preview: Preview) -> list[Block]:
+    """Rows of people erased at their request: named (the file names them already) with
+    the record's number, left out, and how to add someone who applied again."""
+    if not preview.erased:
+        return []
+    lines = _first_few(
+        [
+            f"• line {p.row.line}: {esc(clip(p.row.name, 80))} (erased candidate #{p.candidate_id})"
+            for p in preview.erased
+        ]
+    )
+    return [
+        section(clip("*Erased at their request*, not brought back\n" + "\n".join(lines), 3000)),
+        context(
+            "Their data was erased when they asked; an old file does not bring it back. If "
+            "one of them has applied again, add them with `/hire add`."
+        ),
+    ]
+
+
 def _problem_lines(preview: Preview) -> list[str]:
     lines = [f"• {esc(clip(str(p), 300))}" for p in preview.problems[:SHOWN_PROBLEMS]]
     repeats = SHOWN_PROBLEMS - len(lines)
@@ -121,6 +143,7 @@ def preview_message(
     if preview.present:
         present = "\n".join(_present_lines(preview))
         blocks.append(section(clip(f"*Already in Loopkeeper*, left as they are\n{present}", 3000)))
+    blocks += _erased_blocks(preview)
     lines = _problem_lines(preview)
     if lines:
         blocks.append(
@@ -200,6 +223,8 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
         skipped.append(f"{len(preview.duplicates):,} repeated in the file")
     if preview.problem_rows:
         skipped.append(f"{plural(preview.problem_rows, 'row')} with problems")
+    if preview.erased:
+        skipped.append(f"{len(preview.erased):,} erased at their request")
     blocks: list[Block] = [section(clip(head, 3000))]
     if skipped:
         blocks.append(context("Left out: " + ", ".join(skipped) + "."))
