@@ -361,6 +361,8 @@ async def _reject_rest(modal: Modal, rest: closeout.Rest, reason: str) -> None:
     )
     for let_go in done.moved:
         call_off(deps, modal.client, let_go.moved)
+    if done.already and not done.moved and not done.skipped:
+        return  # the form sent twice: its other sending moved them, and says so
     await notify.dm(modal.client, modal.user_id, *closeout_blocks.rest_rejected_message(done))
     if done.moved:
         text, blocks = closeout_blocks.rest_rejected_post(done, actor_id=modal.user_id)

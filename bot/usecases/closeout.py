@@ -143,6 +143,9 @@ class RestRejected:
     reason: str
     moved: list[LetGo] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # names moved by someone else meanwhile
+    # Rejected already by this same person with this reason: the form sent twice (a
+    # double click), whose other sending does the telling.
+    already: list[str] = field(default_factory=list)
     in_offer: list[Candidate] = field(default_factory=list)
     failed: bool = False  # stopped half-way on an error: asking again finishes the rest
 
@@ -154,6 +157,7 @@ async def reject_rest(
     them: one moved meanwhile by someone else is left where they are, and said so."""
     moved: list[LetGo] = []
     skipped: list[str] = []
+    already: list[str] = []
     failed = False
     for candidate in rest.to_reject:
         stage = Stage(candidate.stage)
@@ -167,7 +171,11 @@ async def reject_rest(
                 reason=reason,
                 now=now,
             )
-        except (StaleMove, IllegalMove, NotAllowed):
+        except StaleMove as stale:
+            (already if _rejected_by(stale.current, actor_id, reason) else skipped).append(
+                candidate.name
+            )
+        except (IllegalMove, NotAllowed):
             skipped.append(candidate.name)
         except Exception:
             log.exception("rejecting the rest of role %s stopped half-way", rest.role.id)
@@ -186,7 +194,22 @@ async def reject_rest(
                 role_id=rest.role.id,
                 reason=reason,
             )
-    return RestRejected(rest.role, reason, moved, skipped, rest.in_offer, failed)
+    return RestRejected(
+        rest.role, reason, moved, skipped, in_offer=rest.in_offer, failed=failed, already=already
+    )
+
+
+def _rejected_by(card: candidates.CandidateCard, actor_id: str, reason: str) -> bool:
+    """The candidate's latest move is to rejected, by this person, for this reason: one
+    their own form's other sending made a moment ago, not someone else's move."""
+    moves = [e for e in card.events if e.from_stage != e.to_stage]
+    latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+    return (
+        latest is not None
+        and latest.to_stage == Stage.REJECTED
+        and latest.actor_id == actor_id
+        and (latest.note or "") == reason
+    )
 
 
 def _people(count: int) -> str:

@@ -205,6 +205,26 @@ async def test_one_moved_in_between_is_left_where_they_are(
     assert stages["Ben Best"] == "interviewing"
 
 
+async def test_the_form_sent_twice_tells_once_and_blames_nobody(app: Running) -> None:
+    """A double click sends the form twice before either's moves are done: the recruiter
+    gets one DM of who was let go, not a second saying someone else moved them all."""
+    await filled_role(app)
+    closed = await close(app)
+    await click(app, closed, "Reject the rest…", user=RECRUITER)
+    form = last_view(app)
+    before = len(app.standin.calls)
+    for _ in range(2):
+        sent = await app.slack.submit_view(form, {"reason": "Filled."}, user=RECRUITER)
+        assert not sent.content, sent.text
+    await app.settle()
+
+    told = messages_to(app, RECRUITER, before)
+    assert len(told) == 1, [m["text"] for m in told]
+    assert "someone else" not in blocks_text(told[0]["blocks"])
+    stages = {name: c.stage for name, c in (await by_name(app)).items()}
+    assert [stages[n] for n in ("Ann Able", "Ben Best", "Cy Cole")] == ["rejected"] * 3
+
+
 async def test_a_role_closed_with_nobody_in_it_offers_no_reject_the_rest(app: Running) -> None:
     await create_role(app)
     closed = await close(app)
