@@ -92,6 +92,8 @@ NOTE_KIND = "candidate_note"
 NOTE_DELETED_KIND = "candidate_note_deleted"  # its author took it back; the text is gone
 NOTE_KINDS = frozenset({NOTE_KIND, NOTE_DELETED_KIND})  # the hiring team's only
 NOTE_SUMMARY = "note"
+# What an erasure leaves of a change's words, a note's text included (store.erasure).
+ERASED_SUMMARY = "(erased)"
 NOTE_EDITED_SUMMARY = "note (edited)"  # its author changed its text since
 
 

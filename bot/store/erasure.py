@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.names import erased_digest, name_key
 from bot.domain.stages import Stage
+from bot.store.changes import ERASED_SUMMARY
 from bot.store.tables import (
     Alert,
     Candidate,
@@ -228,7 +229,7 @@ async def erase(
     # The kind (interview_rescheduled, candidate_edited...) and the date stay; the words
     # may quote the old name ("name: Jane → Janet") or an email, so they go.
     await _blank(
-        session, Change, Change.candidate_id, [candidate_id], summary="(erased)", reason=""
+        session, Change, Change.candidate_id, [candidate_id], summary=ERASED_SUMMARY, reason=""
     )
     # An old name can also be quoted by a candidate's former spelling in their own
     # edits (already blanked above) or by a role's change: those are rewritten.

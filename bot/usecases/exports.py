@@ -18,7 +18,7 @@ from bot.domain.names import name_key
 from bot.domain.scorecards import booked_template, rating_label, stage_name
 from bot.domain.stages import Stage
 from bot.domain.zones import in_utc
-from bot.store.changes import NOTE_EDITED_SUMMARY
+from bot.store.changes import ERASED_SUMMARY, NOTE_EDITED_SUMMARY
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Change, Interview, Role, Scorecard, Seat
 from bot.usecases.feedback import may_see_ratings
@@ -178,7 +178,8 @@ class _People:
 
     def _note(self, note: Change) -> str:
         edited = " (edited)" if note.summary == NOTE_EDITED_SUMMARY else ""
-        return f"{in_utc(note.at)} {self.name_of(note.actor_id)}{edited}: {note.reason}"
+        words = ERASED_SUMMARY if note.summary == ERASED_SUMMARY else note.reason
+        return f"{in_utc(note.at)} {self.name_of(note.actor_id)}{edited}: {words}"
 
 
 def _iso(moment: datetime) -> str:

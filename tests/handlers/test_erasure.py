@@ -428,3 +428,19 @@ async def test_an_old_file_does_not_bring_back_someone_erased_at_their_request(
     assert sorted(c.name for c in await all_candidates(app)) == sorted(
         [f"Erased candidate #{gone.id}", "Sam Lee"]
     )
+
+
+async def test_an_erased_candidate_s_notes_say_erased_not_blank(app: Running) -> None:
+    role = await create_role(app)
+    jane = await add_candidate(app, NAME, role=role, email=EMAIL)
+    await app.slack.command("note Jane: expects 90k", user=HM)
+    await app.slack.command(f"move Jane to rejected: {REASON}", user=RECRUITER)
+    await open_erase(app)
+    assert not (
+        await app.slack.submit_view(last_view(app), {"confirm": "ERASE"}, user=ADMIN)
+    ).content
+    await app.settle()
+
+    listed = answer(await app.slack.command(f"notes Erased candidate #{jane.id}", user=RECRUITER))
+    shown = blocks_text(listed["blocks"])
+    assert f"<@{HM}>\n_(erased)_" in shown and "90k" not in shown

@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.slack.blocks.common import clip, context, esc, form_modal, section, typed, user, when
 from bot.slack.metadata import CandidateMetadata, NoteMetadata
-from bot.store.changes import NOTE_EDITED_SUMMARY
+from bot.store.changes import ERASED_SUMMARY, NOTE_EDITED_SUMMARY
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.notes import MAX_NOTE_TEXT, SHOWN_NOTES, Notes, NoteToEdit, stamp
 
@@ -105,7 +105,9 @@ def notes_message(found: Notes, viewer_id: str, *, note: str = "") -> tuple[str,
         head = f"*{when(each.at)}* · {user(each.actor_id)}"
         if each.summary == NOTE_EDITED_SUMMARY:
             head += " · edited"
-        blocks.append(section(clip(f"{head}\n{typed(each.reason)}", 3000)))
+        # An erased candidate's notes keep who and when; their words are gone.
+        words = "_(erased)_" if each.summary == ERASED_SUMMARY else typed(each.reason)
+        blocks.append(section(clip(f"{head}\n{words}", 3000)))
         if each.actor_id == viewer_id:
             blocks.append(_own_note_actions(each.id or 0))
     shown = f"{found.start + 1} to {found.start + len(found.notes)}"
