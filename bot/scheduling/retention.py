@@ -6,7 +6,7 @@ waits until a week after it, however late the sweep or however RETENTION_DAYS ch
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from bot.scheduling.messenger import Messenger
 from bot.slack import notify
@@ -35,8 +35,12 @@ async def run(db: Database, messenger: Messenger, now: datetime, *, days: int) -
 
 
 async def _notify(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
+    # A day's worth at once: those whose week of notice starts before the end of this
+    # UTC day, so a recruiter gets at most one notice a day, not one a sweep as each
+    # candidate's time comes (erasure waits for both the limit and a week from notice).
+    day_ends = datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), UTC)
     async with db.transaction() as session:
-        due = await erasure_rows.due_for_notice(session, closed_before=now - limit + NOTICE)
+        due = await erasure_rows.due_for_notice(session, closed_before=day_ends - limit + NOTICE)
         if not due:
             return
         role_ids = sorted({c.role_id for c in due})

@@ -68,12 +68,13 @@ async def test_notice_a_week_before_then_erasure_at_the_limit(app: Running, cloc
     clock.set(START + timedelta(days=10))
     await close(app, "Bob Stone", "withdrawn")
 
-    clock.set(START + timedelta(days=DAYS - 7) - timedelta(minutes=1))
+    # START is 09:00: a week before her limit is a day of notices, from its midnight.
+    clock.set(START + timedelta(days=DAYS - 7) - timedelta(hours=9, minutes=1))
     before = len(app.standin.calls)
     await sweep(app)
-    assert notices_to(app, RECRUITER, before) == []  # not a week before yet
+    assert notices_to(app, RECRUITER, before) == []  # not the day a week before yet
 
-    clock.set(START + timedelta(days=DAYS - 7, minutes=1))
+    clock.set(START + timedelta(days=DAYS - 7) - timedelta(hours=8, minutes=59))
     await sweep(app)
     [first] = notices_to(app, RECRUITER, before)
     [second] = notices_to(app, RECRUITER_2, before)
@@ -116,6 +117,25 @@ async def test_notice_a_week_before_then_erasure_at_the_limit(app: Running, cloc
     clock.set(START + timedelta(days=DAYS + 10, minutes=2))
     await sweep(app)
     assert (await by_id(app, bob)).name == f"Erased candidate #{bob.id}"
+
+
+async def test_a_day_s_closures_come_in_one_notice(app: Running, clock: Any) -> None:
+    """Closed at 09:00 and at 15:00 the same day: the sweeps of the day a week before
+    the limit send one notice naming both, not one a sweep as each one's time comes."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await add_candidate(app, "Bob Stone", role=role)
+    await close(app, "Jane Doe", "rejected")
+    clock.set(START + timedelta(hours=6))
+    await close(app, "Bob Stone", "withdrawn")
+    before = len(app.standin.calls)
+    for hours in range(0, 24, 2):  # that whole day, a sweep every two hours
+        clock.set(START - timedelta(hours=9) + timedelta(days=DAYS - 7, hours=hours))
+        await sweep(app)
+    [notice] = [m for m in messages_to(app, RECRUITER, before) if "erased in a week" in m["text"]]
+    assert notice["text"] == "Loopkeeper: 2 closed candidates will be erased in a week"
+    shown = blocks_text(notice["blocks"])
+    assert "*Jane Doe*" in shown and "*Bob Stone*" in shown
 
 
 async def test_a_candidate_past_the_limit_still_gets_a_week_of_notice(

@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
-from bot.slack.blocks.common import clip, esc, form_modal, section, when
+from bot.slack.blocks.common import clip, esc, form_modal, plural, section, when
 from bot.slack.metadata import CandidateMetadata
 from bot.store.tables import Candidate, Role
 from bot.usecases.erasure import CONFIRM_WORD, ErasurePreview
@@ -134,7 +134,7 @@ def retention_notice(
     lines = [
         f"• *{esc(c.name)}* · {esc(r.title)} · {c.stage} · erased {when(at)}" for c, r, at in due
     ]
-    text = f"Loopkeeper: {len(due)} closed candidates will be erased in a week"
+    text = f"Loopkeeper: {plural(len(due), 'closed candidate')} will be erased in a week"
     intro = (
         f"Rejected and withdrawn candidates are erased {retention_days} days after they "
         "closed (RETENTION_DAYS). These go in a week. If the law needs a record kept (a "
