@@ -187,12 +187,20 @@ def loops_inside_limit(
 ) -> Share:
     """Loops finished inside the loop limit: of the candidates whose loop finished (all
     their scorecards are in, or they left interviewing for any stage), the share whose
-    loop took at most the role's loop days. A loop starts when the candidate first
-    entered interviewing and finishes at the earlier of the last scorecard coming in
-    and their first move out of interviewing."""
+    loop took at most the role's loop days (loop_spans)."""
     limit = timedelta(days=loop_days)
+    spans = loop_spans(candidates, events, now=now)
+    return Share(sum(end - start <= limit for start, end in spans), len(spans))
+
+
+def loop_spans(
+    candidates: Sequence[Person], events: Iterable[Event], *, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
+    """Each finished loop's (start, end): it starts when the candidate first entered
+    interviewing and ends at the earlier of their last scorecard coming in and their
+    first move out of interviewing, to any stage; as of `now` when given."""
     moves = _moves(events)
-    inside = finished = 0
+    spans = []
     for c in candidates:
         if c.id is None:
             continue
@@ -211,11 +219,9 @@ def loops_inside_limit(
         complete = c.feedback_complete_at
         if complete is not None and complete >= start and (now is None or complete <= now):
             ends.append(complete)
-        if not ends:
-            continue  # the loop is still running
-        finished += 1
-        inside += min(ends) - start <= limit
-    return Share(inside, finished)
+        if ends:  # else the loop is still running
+            spans.append((start, min(ends)))
+    return spans
 
 
 def hiring_numbers(

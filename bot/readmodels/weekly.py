@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import io
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot.domain.hiring_numbers import HiringNumbers, TrendPoint, fill_trend, hired_at
+from bot.domain.hiring_numbers import (
+    HiringNumbers,
+    TrendPoint,
+    fill_trend,
+    hired_at,
+    loop_spans,
+)
 from bot.domain.stages import OPEN_STAGES, Stage
 from bot.domain.zones import zone
-from bot.readmodels.pipelines import is_note, numbers_of, stage_durations
+from bot.readmodels.pipelines import numbers_of, stage_durations
 from bot.store.tables import Candidate, Role, StageEvent
 
 WEEK = timedelta(days=7)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-LOOP_ENDS = {Stage.DECISION.value, Stage.OFFER.value, Stage.HIRED.value}
 
 
 def report_moment(now: datetime, *, weekday: int, at: time, tz_name: str | None) -> datetime:
@@ -48,38 +53,16 @@ class Weekly:
 
 
 def loops_completed(
-    events: Sequence[StageEvent],
+    spans: Sequence[tuple[datetime, datetime]],
     *,
     start: datetime,
     end: datetime,
     limit: timedelta,
-    complete: Mapping[int, datetime] | None = None,
 ) -> tuple[int, int]:
-    """Loops that ended in [start, end): (inside the limit, all). A loop ends when a
-    candidate leaves interviewing for decision, offer or hired; it took until then, or
-    until its last scorecard came in (`complete`: candidate -> when) if that was
-    earlier, as the hiring numbers' "loops inside N days" count it."""
-    entered: dict[int, datetime] = {}
-    inside = total = 0
-    for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
-        if is_note(event):
-            continue  # the deadline was set mid-loop: the loop did not restart
-        if event.to_stage == Stage.INTERVIEWING.value:
-            entered[event.candidate_id] = event.at
-        elif (
-            event.from_stage == Stage.INTERVIEWING.value
-            and event.to_stage in LOOP_ENDS
-            and event.candidate_id in entered
-        ):
-            began = entered.pop(event.candidate_id)
-            if start <= event.at < end:
-                finished = event.at
-                done = (complete or {}).get(event.candidate_id)
-                if done is not None and began <= done < finished:
-                    finished = done
-                total += 1
-                inside += (finished - began) <= limit
-    return inside, total
+    """Loops that ended in [start, end): (inside the limit, all), of the role's loops
+    (hiring_numbers.loop_spans, as its "loops inside N days" counts them)."""
+    ended = [(began, done) for began, done in spans if start <= done < end]
+    return sum(done - began <= limit for began, done in ended), len(ended)
 
 
 def weekly(
@@ -99,26 +82,14 @@ def weekly(
         if stage in counts:
             counts[stage] += 1
     limit = timedelta(days=role.loop_days)
-    complete = {
-        c.id: c.feedback_complete_at
-        for c in (everyone or candidates)
-        if c.id is not None and c.feedback_complete_at is not None
-    }
+    loops = loop_spans(everyone or candidates, events, now=week_end)
     spans = stage_durations([e for e in events if e.at < week_end], week_end)
     return Weekly(
         role,
         week_end,
         counts,
-        loops_completed(
-            events, start=week_end - WEEK, end=week_end, limit=limit, complete=complete
-        ),
-        loops_completed(
-            events,
-            start=week_end - 2 * WEEK,
-            end=week_end - WEEK,
-            limit=limit,
-            complete=complete,
-        ),
+        loops_completed(loops, start=week_end - WEEK, end=week_end, limit=limit),
+        loops_completed(loops, start=week_end - 2 * WEEK, end=week_end - WEEK, limit=limit),
         {s: statistics.median(v) for s, v in spans.items() if v and not s.is_closed},
         numbers_of(role, everyone or candidates, events, offer_statuses, week_end),
         fill_trend(

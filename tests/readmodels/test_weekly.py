@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from bot.domain.hiring_numbers import loop_spans
 from bot.readmodels.weekly import loops_completed, report_moment
 from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.app import make_sweeper
-from bot.store.tables import StageEvent
+from bot.store.tables import Candidate, StageEvent
 from tests.conftest import ADMIN, HM, Running
 from tests.flows import answer, blocks_text, create_role
 from tests.readmodels.test_pipelines import busy_role
@@ -24,6 +25,8 @@ def test_report_time_is_monday_nine_where_the_team_is() -> None:
 
 
 def test_loops_completed_inside_the_limit() -> None:
+    """The week's loops by the hiring numbers' rule (loop_spans): a loop ends at its
+    last scorecard or its first move out of interviewing, to any stage, rejected too."""
     start = datetime(2026, 11, 9, tzinfo=UTC)
 
     def move(candidate: int, day: float, to: str, frm: str | None) -> StageEvent:
@@ -35,32 +38,37 @@ def test_loops_completed_inside_the_limit() -> None:
             to_stage=to,
         )
 
+    def person(candidate: int, complete: float | None = None) -> Candidate:
+        done = start + timedelta(days=complete) if complete is not None else None
+        return Candidate(
+            id=candidate,
+            role_id=1,
+            name=f"C{candidate}",
+            name_key=f"c{candidate}",
+            stage="decision",
+            stage_entered_at=start,
+            created_by="U",
+            created_at=start,
+            feedback_complete_at=done,
+        )
+
     events = [
         move(1, 0, "interviewing", "sourced"),
         move(1, 5, "decision", "interviewing"),  # 5 d
         move(2, 0, "interviewing", "sourced"),
         move(2, 9, "decision", "interviewing"),  # 9 d
         move(3, 1, "interviewing", "sourced"),
-        move(3, 3, "rejected", "interviewing"),  # no loop
+        move(3, 3, "rejected", "interviewing"),  # rejected on day 3: a loop of 2 d
     ]
-    assert loops_completed(
-        events, start=start, end=start + timedelta(days=7), limit=timedelta(days=7)
-    ) == (1, 1)
-    assert loops_completed(
-        events,
-        start=start + timedelta(days=7),
-        end=start + timedelta(days=14),
-        limit=timedelta(days=7),
-    ) == (0, 1)
-    # Candidate 2's last scorecard came in on day 6: the loop was done then, as the
-    # hiring numbers count it, though the move to decision waited until day 9.
-    assert loops_completed(
-        events,
-        start=start + timedelta(days=7),
-        end=start + timedelta(days=14),
-        limit=timedelta(days=7),
-        complete={2: start + timedelta(days=6)},
-    ) == (1, 1)
+    people = [person(1), person(2), person(3)]
+    week, limit = timedelta(days=7), timedelta(days=7)
+    spans = loop_spans(people, events)
+    assert loops_completed(spans, start=start, end=start + week, limit=limit) == (2, 2)
+    assert loops_completed(spans, start=start + week, end=start + 2 * week, limit=limit) == (0, 1)
+    # Candidate 2's last scorecard came in on day 6: the loop was done then, though the
+    # move to decision waited until day 9.
+    spans = loop_spans([person(1), person(2, complete=6), person(3)], events)
+    assert loops_completed(spans, start=start, end=start + week, limit=limit) == (3, 3)
 
 
 async def test_the_weekly_report_goes_to_the_role_channel_once_with_its_chart(
