@@ -140,10 +140,15 @@ def parse_move(rest: str) -> MoveRequest:
         return MoveRequest(rest, None, "")
     stage = parse_stage(match["stage"])
     if stage is None:
-        raise CommandError(
-            f"I don't know the stage “{match['stage']}”. Stages are: {STAGE_NAMES}. "
-            "Example: `/hire move Jane Doe to rejected: took another offer`."
+        typed = match["stage"]
+        close = difflib.get_close_matches(typed.strip().lower(), [s.value for s in Stage], n=1)
+        name = match["name"].strip()
+        meant = (
+            f" Did you mean `/hire move {name} to {close[0]}`?"
+            if close
+            else " Example: `/hire move Jane Doe to rejected: took another offer`."
         )
+        raise CommandError(f"I don't know the stage “{typed}”. Stages are: {STAGE_NAMES}.{meant}")
     return MoveRequest(match["name"].strip(), stage, (match["reason"] or "").strip())
 
 
@@ -170,7 +175,10 @@ def _iso_day(text: str, verb: str, command: str) -> date:
         try:
             return date.fromisoformat(text)
         except ValueError:  # 2026-02-30: the shape of a date, but no such day
-            pass
+            raise CommandError(
+                f"There is no day {text} in the calendar: check its month and day. "
+                f"Example: {_days_example(verb, command)}."
+            ) from None
     raise _not_a_date(text, verb, command)
 
 

@@ -138,13 +138,20 @@ def test_a_remove_ignores_what_follows_the_date() -> None:
     )
 
 
+@pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01"])
+def test_a_date_the_calendar_lacks_is_said_so_not_misread(text: str) -> None:
+    with pytest.raises(CommandError) as refused:
+        parse_days(f"{text} Christmas Day", verb="add")
+    said = str(refused.value)
+    assert said.startswith(f"There is no day {text} in the calendar: check its month and day.")
+    assert "`/hire holidays add 2026-12-25 Christmas Day`" in said
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "12/25/2026",
         "25.12.2026",
-        "2026-02-30",
-        "2026-13-01",
         "Christmas",
         "2026-12-24..",
         "\u0662\u0660\u0662\u0666-12-25",  # Arabic-Indic digits: decimal, not ASCII

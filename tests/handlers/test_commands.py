@@ -220,7 +220,9 @@ async def test_illegal_moves_are_explained_and_change_nothing(app: Running) -> N
     assert "already in sourced" in same["text"]
     typo = answer(await app.slack.command("move Jane Doe to screenin", user=RECRUITER))
     assert "I don't know the stage “screenin”" in typo["text"]
-    assert "Example:" in typo["text"]
+    assert typo["text"].endswith("Did you mean `/hire move Jane Doe to screening`?")
+    odd = answer(await app.slack.command("move Jane Doe to banana: x", user=RECRUITER))
+    assert "Example: `/hire move Jane Doe to rejected: took another offer`" in odd["text"]
     assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
 
 

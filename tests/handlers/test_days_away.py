@@ -171,7 +171,7 @@ async def test_one_person_s_days_away_are_theirs_alone(app: Running) -> None:
             "Example: `/hire away add 2026-12-25`, or a range: "
             "`/hire away add 2026-12-24..2026-12-26`.",
         ),
-        ("away add 2026-02-30", "I can't read “2026-02-30” as a date"),
+        ("away add 2026-02-30", "There is no day 2026-02-30 in the calendar"),
         ("away remove tomorrow", "Example: `/hire away remove 2026-12-25`"),
         # A day away has no name: words after the date are a range mistyped.
         ("away add 2026-12-24 to 2026-12-26", "I can't read “to 2026-12-26” as a date"),

@@ -130,7 +130,7 @@ async def test_a_date_already_off_or_not_off_changes_nothing_and_says_so(app: Ru
             "I can't read “25/12/2026” as a date: write it year-month-day. "
             "Example: `/hire holidays add 2026-12-25 Christmas Day`",
         ),
-        ("holidays add 2026-02-30", "I can't read “2026-02-30” as a date"),
+        ("holidays add 2026-02-30", "There is no day 2026-02-30 in the calendar"),
         ("holidays remove tomorrow", "Example: `/hire holidays remove 2026-12-25`"),
         ("holidays add 2026-12-26..2026-12-24", "ends before it starts"),
         (
