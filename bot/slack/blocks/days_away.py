@@ -109,8 +109,12 @@ def marked_away(actor_id: str, days: list[date]) -> tuple[str, list[Block]]:
 
 def unmarked_away(actor_id: str, days: list[date]) -> tuple[str, list[Block]]:
     """To the person whose days someone else took back."""
-    text = f"<@{actor_id}> took back your days away: {runs(days)}. They are working days again."
-    return text, [section(text), context("`/hire away` lists the days away you still have.")]
+    text = f"<@{actor_id}> took back your days away: {runs(days)}."
+    undo = (
+        f"If you will be away after all, `/hire away add {days[0].isoformat()}` sets it "
+        "again; `/hire away` lists the days away you still have."
+    )
+    return text, [section(text), context(undo)]
 
 
 # Interviews listed with their button in one DM; past these, the Home tab lists them all.
