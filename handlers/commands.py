@@ -371,9 +371,13 @@ async def away(reply: CommandReply, rest: str) -> None:
             await reply.show(*day_away_blocks.days_away_message(days, who))
         return
     if verb not in ("add", "remove"):
-        # A name typed without @ ("Ivan Petrov"), told apart from a mistyped verb ("clear").
-        if who is None and verb.isalpha() and rest.strip()[:1].isupper():
-            await reply.tell(not_picked(rest.strip(), day_away_blocks.PICK_EXAMPLE))
+        # A name typed without @ ("Ivan Petrov", "ivan add 2026-12-09"), told apart from
+        # a mistyped verb ("clear").
+        then = args.split(maxsplit=1)[:1]
+        before_verb = bool(then) and then[0].lower() in ("add", "remove")
+        if who is None and verb.isalpha() and (before_verb or rest.strip()[:1].isupper()):
+            typed = verb if before_verb else rest.strip()
+            await reply.tell(not_picked(typed, day_away_blocks.PICK_EXAMPLE))
             return
         await reply.tell(day_away_blocks.USAGE)
         return

@@ -556,6 +556,11 @@ async def test_a_name_typed_instead_of_picked_is_explained(app: Running) -> None
     # Without the @ too, as the /hire away team list's hint once led people to type it.
     bare = await say(app, "away Ivan Petrov", RECRUITER)
     assert bare.startswith("I can't tell who “Ivan Petrov” is: pick the person"), bare
+    lower = await say(app, "away ivan add 2026-12-24", RECRUITER)
+    assert lower.startswith("I can't tell who “ivan” is: pick the person"), lower
+    assert await days_away_in(app) == []
+    # A mistyped verb is still a mistyped verb.
+    assert "I can't tell who" not in await say(app, "away clear", RECRUITER)
 
 
 async def test_whoever_marks_someone_away_over_their_interviews_hears_of_them(
