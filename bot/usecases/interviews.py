@@ -9,7 +9,7 @@ re-plans the candidate's clocks, so nudges follow the interview as it now is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -124,6 +124,18 @@ class InterviewContext:
         return [seat.interviewer_id for seat in self.seats]
 
 
+Proposed = tuple[datetime, tuple[datetime, ...], str]  # said when, the times, by whom
+
+
+def proposed_times(seats: Sequence[Seat]) -> list[Proposed]:
+    """Each interviewer who can't make it and proposed a time, the latest to say so last."""
+    return sorted(
+        (seat.cant_make_it_at, seat.proposals, seat.interviewer_id)
+        for seat in seats
+        if seat.cant_make_it_at is not None and seat.proposals
+    )
+
+
 @dataclass(frozen=True)
 class Changed:
     """An interview after a change: the card for the person who changed it, and what the
@@ -140,6 +152,9 @@ class Changed:
     warnings: list[safeguards.Warning] = field(default_factory=list)
     # The panel's interviewers whose scorecard for it is in (a cancel keeps it on record).
     scored: frozenset[str] = frozenset()
+    # Before a move, who had said they can't make it and the times they proposed (which
+    # the move clears): a form sent back with warnings still shows them.
+    proposed: list[Proposed] = field(default_factory=list)
 
     @property
     def card(self) -> CandidateCard:
@@ -406,6 +421,7 @@ async def reschedule(
             now=now,
             field_name="starts",
         )
+        proposed = proposed_times(context.seats)  # before the move clears them
         interview, role = context.interview, context.card.role
         checked, errors = check_time(form, now=now, current_minutes=context.minutes)
         if errors or checked is None:
@@ -461,6 +477,7 @@ async def reschedule(
             _kits(after.seats),
             moved_from=old,
             warnings=warnings,
+            proposed=proposed,
         )
         return changed
 

@@ -975,6 +975,13 @@ async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
     [starts] = [b for b in form["blocks"] if b.get("block_id") == "starts"]
     assert starts["element"]["initial_date_time"] == int(THURSDAY_10.timestamp())
     assert f"<@{INTERVIEWER}> can't make it and proposed {thursday}" in blocks_text(form["blocks"])
+    # A slip of the date comes back with a warning: the proposed times are still shown.
+    slip = app.deps.clock.now() - timedelta(hours=2)
+    warned = answer(await app.slack.submit_view(form, {"starts": slip}, user=RECRUITER))
+    assert warned["response_action"] == "update"
+    again = blocks_text(warned["view"]["blocks"])
+    assert "In the past" in again
+    assert f"<@{INTERVIEWER}> can't make it and proposed {thursday}" in again
     moved = await app.slack.submit_view(form, {"starts": THURSDAY_10}, user=RECRUITER)
     await app.settle()
     assert not moved.content, moved.text

@@ -45,8 +45,10 @@ from bot.usecases.interviews import (
     Changed,
     InterviewContext,
     NewTime,
+    Proposed,
     Verb,
     panel_key,
+    proposed_times,
 )
 
 # Listeners in handlers/interview_changes.py.
@@ -127,20 +129,10 @@ def _metadata(ctx: InterviewContext) -> str:
 # The forms ------------------------------------------------------------------------------
 
 
-def _proposals(ctx: InterviewContext) -> list[tuple[datetime, tuple[datetime, ...], str]]:
-    """(when, the times proposed, who) of each interviewer who can't make it and proposed
-    a time, the latest last."""
-    return sorted(
-        (seat.cant_make_it_at, seat.proposals, seat.interviewer_id)
-        for seat in ctx.seats
-        if seat.cant_make_it_at is not None and seat.proposals
-    )
-
-
 def reschedule_modal(ctx: InterviewContext) -> View:
     """Opens on the first time an interviewer who can't make it proposed, if one did
     (the latest to say so), else on the interview's own time."""
-    proposals = _proposals(ctx)
+    proposals = proposed_times(ctx.seats)
     start = proposals[-1][1][0] if proposals else ctx.interview.starts_at
     return _reschedule_form(ctx, _head(ctx), start, str(ctx.minutes), _metadata(ctx))
 
@@ -158,6 +150,8 @@ def reschedule_warned_modal(
         (form.minutes or "").strip() or None,
         replace(metadata, confirmed=form.key()).encode(),
         warned=warned,
+        # The move (not made) clears who can't make it: their times as the form showed.
+        proposed=tried.proposed,
     )
 
 
@@ -169,9 +163,10 @@ def _reschedule_form(
     metadata: str,
     *,
     warned: Sequence[Block] = (),
+    proposed: Sequence[Proposed] | None = None,
 ) -> View:
     blocks: list[Block] = [*warned, head]
-    proposals = _proposals(ctx)
+    proposals = proposed_times(ctx.seats) if proposed is None else proposed
     if proposals:
         blocks.append(
             context(
