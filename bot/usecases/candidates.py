@@ -165,19 +165,29 @@ async def _same_person(
     return tuple(found)
 
 
-async def _email_taken(
-    session: store.AsyncSession, email: str | None, role: Role, *, other_than: int
-) -> None:
-    """An edit may not give an open candidate the email of another one open in the same
-    role: the same application twice, as the add form refuses it (_same_person)."""
-    if not email:
-        return
-    for other in await store.same_person(session, email=email, role_id=role.id or 0, key=""):
-        if other.id == other_than or other.role_id != role.id:
+async def _taken(
+    session: store.AsyncSession, name: str, email: str | None, role: Role, *, other_than: int
+) -> dict[str, str]:
+    """What an edit may not give an open candidate: the name or the email of another one
+    open in the same role (the same application twice, as the add form refuses it),
+    each on its field, both at once."""
+    errors: dict[str, str] = {}
+    key = name_key(name)
+    for other in await store.same_person(session, email=email, role_id=role.id or 0, key=key):
+        if other.id == other_than or other.role_id != role.id or Stage(other.stage) in CLOSED:
             continue
-        if Stage(other.stage) in CLOSED or (other.email or "").lower() != email.lower():
-            continue
-        raise _applies_already(other, role)
+        if email and (other.email or "").lower() == email.lower():
+            errors.update(_applies_already(other, role).errors)
+        if other.name_key == key:
+            errors["name"] = _name_taken(other.name, other.stage, role)
+    return errors
+
+
+def _name_taken(name: str, stage: str, role: Role) -> str:
+    return (
+        f"{name} is already an open candidate for {role.title} (stage: {stage}). "
+        f"Use `/hire status {name}` to see them."
+    )
 
 
 def _applies_already(other: Candidate, role: Role) -> FormErrors:
@@ -653,8 +663,12 @@ async def edit_candidate(
                 session, candidate_ids=[candidate_id], template=card.role.template
             )
         name = clean_name(form.name)
-        if Stage(candidate.stage) not in CLOSED and (email != candidate.email or moving):
-            await _email_taken(session, email, target.role, other_than=candidate_id)
+        new_email = email != candidate.email or moving
+        if Stage(candidate.stage) not in CLOSED and (new_email or name != candidate.name):
+            # An email kept as it was is not this edit's to refuse.
+            kept = email if new_email else None
+            if taken := await _taken(session, name, kept, target.role, other_than=candidate_id):
+                raise FormErrors(taken)
         candidate_name = candidate.name  # as it was: update_candidate changes the row
         links = candidate.links if same_links else clean_links(form.links or "")[0]
         changes = []
@@ -675,13 +689,8 @@ async def edit_candidate(
                 links=links,
                 role_id=form.role_id,
             )
-        except store.DuplicateCandidate as dup:
-            raise FormErrors(
-                {
-                    "name": f"{dup.name} is already an open candidate for {target.role.title} "
-                    f"(stage: {dup.stage}). Use `/hire status {dup.name}` to see them."
-                }
-            ) from None
+        except store.DuplicateCandidate as dup:  # one added in the moment since
+            raise FormErrors({"name": _name_taken(dup.name, dup.stage, target.role)}) from None
         if changes:
             await store.changes.record_change(
                 session,

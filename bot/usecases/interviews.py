@@ -826,10 +826,16 @@ async def cant_make_it(
     `proposed`: the form's field -> a start that works for them (up to three, in the
     form's order), which the Reschedule form then opens on, the first."""
     text = reason.strip()
-    if problem := too_long("reason", text, MAX_REASON):
-        raise FormErrors({"reason": problem})
     given = {block_id: at for block_id, at in (proposed or {}).items() if at is not None}
-    _check_proposals(given, now=now)
+    errors: dict[str, str] = {}
+    if problem := too_long("reason", text, MAX_REASON):
+        errors["reason"] = problem
+    if given:  # every field's problem at once: the interview's own time too
+        async with db.reader() as session:
+            booked, _ = await _own_seat(session, user_id=user_id, interview_id=interview_id)
+        errors |= _proposal_errors(given, now=now, booked=booked.starts_at)
+    if errors:
+        raise FormErrors(errors)
     async with db.transaction() as session:
         interview, _ = await _own_seat(session, user_id=user_id, interview_id=interview_id)
         candidate = await store.lock_candidate(session, candidate_id=interview.candidate_id)
@@ -856,7 +862,9 @@ async def cant_make_it(
                 first=False,
                 proposed=seat.proposals,
             )
-        _check_proposals(given, now=now, booked=interview.starts_at)
+        # Read again under the lock: the interview may have moved since.
+        if moved := _proposal_errors(given, now=now, booked=interview.starts_at):
+            raise FormErrors(moved)
         times = tuple(given.values())
         await seats_store.flag_cant_make_it(session, seat=seat, at=now, reason=text, proposed=times)
         # The seat's reminder becomes the recruiters' warning a day ahead (clocks.PANEL_GAP),
@@ -901,11 +909,11 @@ async def settled_alerts(db: Database, *, interview_id: int) -> list[CantMakeItA
         return await seats_store.settle_cant_make_it_alerts(session, interview_id=interview_id)
 
 
-def _check_proposals(
+def _proposal_errors(
     given: Mapping[str, datetime], *, now: datetime, booked: datetime | None = None
-) -> None:
-    """Each proposed start on its own field: still ahead, not the interview's own time
-    (`booked`, once read), and not one given above it."""
+) -> dict[str, str]:
+    """Each proposed start's problem on its own field: it must be still ahead, not the
+    interview's own time (`booked`), and not one given above it."""
     errors: dict[str, str] = {}
     seen: set[datetime] = set()
     for block_id, at in given.items():
@@ -916,8 +924,7 @@ def _check_proposals(
         elif at in seen:
             errors[block_id] = "You proposed that time already. Pick another, or leave it empty."
         seen.add(at)
-    if errors:
-        raise FormErrors(errors)
+    return errors
 
 
 # The kits ------------------------------------------------------------------------------------

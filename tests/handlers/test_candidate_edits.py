@@ -131,6 +131,11 @@ async def test_an_email_another_open_candidate_applies_with_is_refused(app: Runn
     )
     maya = await candidate_named(app, "Maya Chen")
     assert maya.email is None and await changes_of(app, maya) == []
+    # His name too: both fields say so at once, not one a try.
+    both = await app.slack.submit_view(
+        form, {"name": "bob stone", "email": "bob@example.com"}, user=RECRUITER
+    )
+    assert set(both.json()["errors"]) == {"name", "email"}
     await app.slack.command("move Bob Stone to rejected: not a fit", user=RECRUITER)
     saved = await app.slack.submit_view(
         await open_edit(app), {"email": "bob@example.com"}, user=RECRUITER

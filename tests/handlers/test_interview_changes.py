@@ -1061,6 +1061,18 @@ async def test_each_proposed_time_that_cannot_help_is_an_error_on_its_own_field(
     done = await app.slack.submit_view(
         last_view(app),
         {
+            "proposed": TUESDAY_10,
+            "proposed_2": THURSDAY_10,
+            "proposed_3": THURSDAY_10,
+        },
+        user=INTERVIEWER,
+    )
+    assert set(done.json()["errors"]) == {"proposed", "proposed_3"}  # both at once
+    assert "the interview's time now" in done.json()["errors"]["proposed"]
+
+    done = await app.slack.submit_view(
+        last_view(app),
+        {
             "proposed": THURSDAY_10,
             "proposed_2": THURSDAY_10,
             "proposed_3": TUESDAY_10 - timedelta(days=2),
