@@ -185,6 +185,7 @@ class Parsed:
 class Present:
     row: Row
     candidate_id: int
+    stage: str = ""  # theirs on file: rejected or withdrawn ones are not brought back
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ class Existing:
     # Erased at their request: email digests in any role, name digests in the role.
     erased_emails: dict[str, int] = field(default_factory=dict)
     erased_names: dict[tuple[int, str], int] = field(default_factory=dict)
+    stages: dict[int, str] = field(default_factory=dict)  # closed candidate -> their stage
 
     def add(self, *, candidate_id: int, role_id: int, key: str, email: str | None) -> None:
         if email:
@@ -551,7 +553,7 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
         seen.add(candidate_id=row.line, role_id=row.role.id, key=row.key, email=row.email)
         stored = existing.match(row)
         if stored is not None:
-            present.append(Present(row, stored))
+            present.append(Present(row, stored, existing.stages.get(stored, "")))
             continue
         gone = existing.erased(row)
         if gone is not None:

@@ -335,6 +335,19 @@ async def candidate_keys(
     return [(i or 0, role_id, key, email) for i, role_id, key, email in result.all()]
 
 
+async def closed_stages(session: AsyncSession, *, role_ids: Sequence[int]) -> dict[int, str]:
+    """The stage of each closed candidate of the roles (rejected, withdrawn, hired)."""
+    if not role_ids:
+        return {}
+    result = await session.exec(
+        select(Candidate.id, Candidate.stage).where(
+            col(Candidate.role_id).in_(list(role_ids)),
+            col(Candidate.stage).in_([s.value for s in CLOSED]),
+        )
+    )
+    return {i or 0: stage for i, stage in result.all()}
+
+
 async def erased_keys(
     session: AsyncSession, *, role_ids: Sequence[int]
 ) -> list[tuple[int, int, str | None, str | None]]:

@@ -91,6 +91,7 @@ async def _existing(session: store.AsyncSession, parsed: Parsed) -> Existing:
     role_ids = sorted({row.role.id for row in parsed.rows})
     for candidate_id, role_id, key, email in await store.candidate_keys(session, role_ids=role_ids):
         existing.add(candidate_id=candidate_id, role_id=role_id, key=key, email=email)
+    existing.stages = await store.closed_stages(session, role_ids=role_ids)
     for candidate_id, role_id, email_digest, name_digest in await store.erased_keys(
         session, role_ids=role_ids
     ):

@@ -122,6 +122,20 @@ async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> No
     assert len(await all_candidates(app)) == 2
 
 
+async def test_a_closed_candidate_in_the_file_is_said_to_be_closed(app: Running) -> None:
+    """Bob was rejected: the file's Bob is him, left as he is, and the preview says he is
+    rejected and how to bring back someone who applied again."""
+    role = await create_role(app)
+    await add_candidate(app, "Bob Stone", role=role, email="bob@example.com")
+    await add_candidate(app, "Ann Able", role=role)
+    await app.slack.command("move Bob Stone to rejected: not now", user=RECRUITER)
+    await share(app, RECRUITER, "two.csv", b"Name,Email\nBob Stone,bob@example.com\nAnn Able,\n")
+    shown = blocks_text(dm_answers(app, RECRUITER)[-1]["blocks"])
+    assert "• line 2: Bob Stone (MLOps Engineer, *rejected*)" in shown, shown
+    assert "• line 3: Ann Able (MLOps Engineer)" in shown
+    assert "add them with `/hire add`" in shown
+
+
 async def test_a_file_present_already_offers_no_import(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Bob Stone", role=role, email="bob@example.com")

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.candidate_csv import MAX_BYTES, Preview
+from bot.domain.stages import CLOSED
 from bot.slack.blocks.common import clip, context, esc, plural, section
 from bot.store.tables import Role
 
@@ -89,7 +90,9 @@ def _present_lines(preview: Preview) -> list[str]:
     role): named, so the person importing can tell a real match from a namesake."""
     return _first_few(
         [
-            f"• line {p.row.line}: {esc(clip(p.row.name, 80))} ({esc(p.row.role.title)})"
+            f"• line {p.row.line}: {esc(clip(p.row.name, 80))} ({esc(p.row.role.title)}"
+            + (f", *{p.stage}*" if p.stage in CLOSED else "")
+            + ")"
             for p in preview.present
         ]
     )
@@ -143,6 +146,13 @@ def preview_message(
     if preview.present:
         present = "\n".join(_present_lines(preview))
         blocks.append(section(clip(f"*Already in Loopkeeper*, left as they are\n{present}", 3000)))
+        if any(p.stage in CLOSED for p in preview.present):
+            blocks.append(
+                context(
+                    "Those rejected, withdrawn or hired stay so. Someone who applied again "
+                    "is a new application: add them with `/hire add`."
+                )
+            )
     blocks += _erased_blocks(preview)
     lines = _problem_lines(preview)
     if lines:
