@@ -453,16 +453,22 @@ def _name(cells: list[str], columns: _Columns) -> str:
     return clean_name(" ".join(parts))
 
 
+_BRACKETED = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+
+
 def _email(cells: list[str], columns: _Columns, problem: _Report) -> str | None:
     values = columns.values(cells, "email")
     if not values:
         return None
+    cell = values[0].strip()
+    # A mail program's "Ivy Jones <ivy@example.com>": the address in the brackets.
+    bracketed = _BRACKETED.search(cell)
     # Lever puts several addresses in one cell, separated by commas: the first is kept.
-    first = re.split(r"[,;\s]+", values[0].strip())[0]
+    first = bracketed.group(1) if bracketed else re.split(r"[,;\s]+", cell)[0]
     try:
         email = normalized_email(first)
     except EmailNotValidError as error:
-        problem("email", f"“{_short(first)}” is not an email address: {error}")
+        problem("email", f"“{_short(cell)}” is not an email address: {error}")
         return None
     if len(email) > MAX_EMAIL:
         problem("email", f"keep the email to {MAX_EMAIL:,} characters at most.")

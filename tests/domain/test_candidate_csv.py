@@ -263,3 +263,17 @@ def test_a_link_that_runs_script_refuses_its_row_and_other_words_are_kept() -> N
     assert (problem.line, problem.message) == (2, "“javascript:alert(1)” is not a web address.")
     [dana] = parsed.rows
     assert dana.links == "LinkedIn: linkedin.com/in/dana"
+
+
+def test_an_address_in_a_mail_program_s_brackets_is_read() -> None:
+    """'Ivy Jones <ivy@example.com>' as mail programs copy it: the address in the
+    brackets; a cell that is no address is quoted whole, not cut at its first word."""
+    parsed = read(
+        "Name,Email,Role\n"
+        "Ivy Jones,Ivy Jones <IVY@example.com>,MLOps Engineer\n"
+        "Al Bo,Al Bo at home,MLOps Engineer\n"
+    )
+    [ivy] = parsed.rows
+    assert ivy.email is not None and ivy.email.lower() == "ivy@example.com"
+    [problem] = parsed.problems
+    assert "“Al Bo at home” is not an email address" in str(problem)
