@@ -169,6 +169,9 @@ class Row:
     links: str | None
     source: str | None
     note: str | None
+    # Its role is closed: a problem unless the row is someone on file already (a file
+    # exported before the role closed, shared again), told apart only against the store.
+    closed: Problem | None = None
 
 
 @dataclass(frozen=True)
@@ -440,9 +443,10 @@ def _check(
     note = "\n".join(columns.values(cells, "note")) or None
     if note and len(note) > MAX_CANDIDATE_NOTE:
         problem("note", f"keep the note to {MAX_CANDIDATE_NOTE:,} characters at most.")
+    closed = _closed(role, line, columns) if role is not None and role.closed else None
     if problems or role is None or stage is None:
-        return None, problems
-    return Row(line, name, key, email, role, stage, links, source, note), []
+        return None, [*problems, *([closed] if closed else [])]
+    return Row(line, name, key, email, role, stage, links, source, note, closed), []
 
 
 def _name(cells: list[str], columns: _Columns) -> str:
@@ -514,14 +518,16 @@ def _role(
             "role",
             f"no role called “{_short(values[0])}” among the roles you can add candidates to.",
         )
-    elif role.closed:
-        problem(
-            "role",
-            f"{role.title} is closed and takes no new candidates: reopen it with "
-            f"`/hire role reopen {role.title}`, or name an open role.",
-        )
-        return None
     return role
+
+
+def _closed(role: RoleRef, line: int, columns: _Columns) -> Problem:
+    return Problem(
+        line,
+        columns.label("role"),
+        f"{role.title} is closed and takes no new candidates: reopen it with "
+        f"`/hire role reopen {role.title}`, or name an open role.",
+    )
 
 
 def _stage(cells: list[str], columns: _Columns, problem: _Report) -> Stage | None:
@@ -547,6 +553,7 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
     present: list[Present] = []
     duplicates: list[Duplicate] = []
     erased: list[Present] = []
+    closed: list[Problem] = []  # rows for a closed role, of nobody on file
     seen = Existing()
     for row in parsed.rows:
         # A repeat within the file first: by email, and always by name, since the one open
@@ -565,13 +572,16 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
         if gone is not None:
             erased.append(Present(row, gone))
             continue
+        if row.closed is not None:
+            closed.append(row.closed)
+            continue
         new.append(row)
     return Preview(
         parsed.total,
         new,
         present,
         duplicates,
-        parsed.problems,
+        sorted([*parsed.problems, *closed], key=lambda p: p.line),
         parsed.encoding,
         parsed.delimiter,
         erased,

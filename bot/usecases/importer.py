@@ -173,11 +173,13 @@ async def run(
         _, _, parsed = await _parse(session, importer, data, role_id=role_id, role_title=role_title)
         await store.lock_roles(session, role_ids=[row.role.id for row in parsed.rows])
         # Read again under the lock: a role closed since the file was read takes nobody.
+        # (Rows naming a role closed when the file was read are told apart by classify.)
+        open_rows = [row for row in parsed.rows if row.closed is None]
         closed = await role_store.closed_role_ids(
-            session, role_ids=[row.role.id for row in parsed.rows]
+            session, role_ids=[row.role.id for row in open_rows]
         )
         if closed:
-            title = next(row.role.title for row in parsed.rows if row.role.id in closed)
+            title = next(row.role.title for row in open_rows if row.role.id in closed)
             raise NotAllowed(_closed_words(title))
         classified = candidate_csv.classify(parsed, await _existing(session, parsed))
         notes = [

@@ -446,6 +446,24 @@ async def test_a_preview_made_before_the_close_imports_nobody(app: Running) -> N
     assert await all_candidates(app) == []
 
 
+async def test_a_closed_role_s_own_people_in_a_file_are_on_file_not_problems(
+    app: Running,
+) -> None:
+    """A file made before the role closed, shared again: its people are already in
+    Loopkeeper, not rows to fix; a new person for the closed role is still refused."""
+    await create_role(app)
+    data = await create_role(app, title="Data Engineer")
+    await add_candidate(app, "Sam Lee", role=data)
+    await app.slack.command("role close Data Engineer", user=HM)
+    await share(
+        app, RECRUITER, "old.csv", b"Name,Role\nSam Lee,Data Engineer\nNew Person,Data Engineer\n"
+    )
+    shown = blocks_text(dm_answers(app, RECRUITER)[-1]["blocks"])
+    assert "*1* already in Loopkeeper" in shown and "*1* with problems" in shown, shown
+    assert "• line 2: Sam Lee (Data Engineer)" in shown
+    assert "line 3, column B (Role): Data Engineer is closed" in shown
+
+
 async def test_a_row_whose_role_closed_after_the_preview_is_not_called_old(app: Running) -> None:
     """Sam's row names Data Engineer, closed after the preview while MLOps stays open:
     nothing is imported, and the answer says why, not that nobody in the file was new."""
