@@ -8,6 +8,7 @@ from datetime import date, datetime
 from bot import store
 from bot.domain.access import Hat
 from bot.domain.days_off import first_day_ahead
+from bot.domain.scorecards import booked_template, stage_name
 from bot.domain.stages import Stage
 from bot.readmodels.pipelines import PipelineRow, RolePipeline, pipelines_of
 from bot.store.engine import Database
@@ -22,6 +23,7 @@ class RecentScorecard:
     scorecard: Scorecard
     candidate: Candidate
     role: Role
+    interview_name: str = ""  # which of the loop's interviews: one person may sit on two
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,13 @@ async def home(db: Database, *, user_id: str, now: datetime) -> Home:
                 session, role_ids=[r.id for r in managing if r.id], limit=5
             )
         recent = [
-            RecentScorecard(scorecard, candidate, role) for scorecard, candidate, role in rows
+            RecentScorecard(
+                scorecard,
+                candidate,
+                role,
+                stage_name(booked_template(i.template, role.template), i.plan_stage),
+            )
+            for scorecard, candidate, role, i in rows
         ]
     return Home(
         assignments,

@@ -86,9 +86,9 @@ async def events_of_role(session: AsyncSession, *, role_id: int) -> list[StageEv
 
 async def recent_scorecards(
     session: AsyncSession, *, role_ids: Sequence[int], limit: int
-) -> list[tuple[Scorecard, Candidate, Role]]:
+) -> list[tuple[Scorecard, Candidate, Role, Interview]]:
     """The latest scorecard submissions of these roles, each scorecard once, as it is now
-    (an edit's time and verdict, not the versions it replaced)."""
+    (an edit's time and verdict, not the versions it replaced), with its interview."""
     if not role_ids:
         return []
     newer = aliased(Scorecard)
@@ -102,9 +102,10 @@ async def recent_scorecards(
         .exists()
     )
     result = await session.exec(
-        select(Scorecard, Candidate, Role)
+        select(Scorecard, Candidate, Role, Interview)
         .join(Candidate, col(Candidate.id) == Scorecard.candidate_id)
         .join(Role, col(Role.id) == Candidate.role_id)
+        .join(Interview, col(Interview.id) == Scorecard.interview_id)
         .where(col(Role.id).in_(list(role_ids)), ~superseded)
         .order_by(col(Scorecard.submitted_at).desc(), col(Scorecard.id).desc())
         .limit(limit)

@@ -63,5 +63,8 @@ async def test_recent_scorecards_reach_the_hiring_managers_home(app: Running, cl
     assert [c for c in app.standin.calls_to("views.publish") if c.args["user_id"] == HM] == []
     home = await home_of(app, HM)
     text = blocks_text(home["blocks"])
-    assert f"*Jane Doe* (MLOps Engineer): <@{INTERVIEWER}>, *Strong yes*" in text
+    assert (
+        "*Jane Doe* (MLOps Engineer): Production incident interview, "
+        f"<@{INTERVIEWER}>, *Strong yes*" in text
+    )
     assert "View" in buttons(home["blocks"])

@@ -194,7 +194,8 @@ def manager_section(home: Home) -> list[Block]:
                 SectionBlock(
                     text=clip(
                         f"*{esc(item.candidate.name)}* ({esc(item.role.title)}{closed}): "
-                        f"{user(scorecard.interviewer_id)}, *{verdict}*"
+                        + (f"{esc(item.interview_name)}, " if item.interview_name else "")
+                        + f"{user(scorecard.interviewer_id)}, *{verdict}*"
                         f"{edited}, {when(scorecard.submitted_at)}",
                         3000,
                     ),
