@@ -27,7 +27,7 @@ from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import notes as note_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
-from bot.slack.blocks.common import esc, when
+from bot.slack.blocks.common import esc, localized, when
 from bot.usecases import candidates, days_away, deadlines, feedback, notes, offers, takehomes
 from bot.usecases.candidates import Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
@@ -312,6 +312,10 @@ async def open_offer_form(reply: Reply | CommandReply, candidate_id: int) -> Non
         return
     card, offer = opened
     now = reply.deps.clock.now()
+    # Sent, it would be refused for it: said now, not after the form is filled in.
+    if (passed := offers.deadline_passed(card, now)) is not None:
+        await reply.tell(localized(esc(passed)))
+        return
     if offer is None:
         await reply.open(offer_blocks.offer_modal(card, now=now))
     else:

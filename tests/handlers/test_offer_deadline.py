@@ -96,6 +96,21 @@ async def test_more_time_past_a_passed_deadline_is_refused_with_what_to_do(
     assert await history(app) == events
 
 
+async def test_revise_after_a_passed_deadline_says_so_before_the_form(app: Running, clock) -> None:
+    """The revision would be refused on Save: it is said when Revise is pressed (or
+    /hire offer typed), and no form opens to be filled in for nothing."""
+    _, decides = await expired_at_the_deadline(app, clock)
+    opened = len(app.standin.calls_to("views.open"))
+
+    [answered] = await click(app, await card_of(app, HM), "Revise…", user=HM)
+    typed = answer(await app.slack.command("offer Jane", user=RECRUITER))
+
+    for said in (answered.args["text"], typed["text"]):
+        assert "Jane Doe's own deadline" in said and "has passed" in said, said
+        assert stamp(decides) in said and "move or clear their deadline first" in said
+    assert len(app.standin.calls_to("views.open")) == opened
+
+
 async def test_more_time_that_the_deadline_would_swallow_is_refused(app: Running, clock) -> None:
     """The offer already runs to her deadline: a day more on paper is no time for her."""
     await offered_jane(app)
@@ -139,9 +154,15 @@ async def test_more_time_up_to_the_deadline_says_the_expiry_she_has(app: Running
 
 
 async def test_a_revision_past_a_passed_deadline_gets_a_field_error(app: Running, clock) -> None:
-    offer, _ = await expired_at_the_deadline(app, clock)
-
+    """A form opened while the deadline was ahead, sent once it has passed."""
+    await offered_jane(app)
+    offer = await extend_offer(app, hours=72)
+    decides = clock.now() + timedelta(hours=5)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
     await click(app, await card_of(app), "Revise…", user=RECRUITER)
+    clock.set(decides + timedelta(minutes=1))
+    await sweep(app)
+
     response = await app.slack.submit_view(
         last_view(app),
         {"terms": "L5, 190k", "expires": clock.now() + timedelta(hours=48)},
@@ -160,9 +181,9 @@ async def test_a_new_offer_past_a_passed_deadline_gets_a_field_error(app: Runnin
     await offered_jane(app)
     decides = clock.now() + timedelta(hours=5)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    await app.slack.command("offer Jane", user=RECRUITER)  # opened while it was ahead
     clock.set(decides + timedelta(minutes=1))
 
-    await app.slack.command("offer Jane", user=RECRUITER)
     response = await app.slack.submit_view(
         last_view(app),
         {"terms": "L5, 180k", "expires": clock.now() + timedelta(hours=48)},
