@@ -317,7 +317,15 @@ async def open_offer_form(reply: Reply | CommandReply, candidate_id: int) -> Non
         await reply.tell(localized(esc(passed)))
         return
     if offer is None:
-        await reply.open(offer_blocks.offer_modal(card, now=now))
+        # The hint gives their deadline as plain text: in the reader's own zone, if
+        # Slack says it in time (a second; else in UTC).
+        zones = (
+            await notify.time_zones_in_time(reply.client, [reply.user_id])
+            if card.candidate.deadline_at is not None
+            else None
+        )
+        tz = (zones or {}).get(reply.user_id)
+        await reply.open(offer_blocks.offer_modal(card, now=now, tz_name=tz))
     else:
         await reply.open(offer_blocks.revise_modal(card, offer, now=now))
 

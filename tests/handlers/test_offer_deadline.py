@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.domain.zones import in_utc
+from bot.domain.zones import in_utc, local
 from bot.slack.blocks.common import when
 from bot.store.tables import Offer, StageEvent
 from tests.conftest import HM, RECRUITER, Running
@@ -201,12 +201,16 @@ async def test_the_offer_form_opens_at_the_deadline_when_it_comes_first(
     await offered_jane(app)
     decides = clock.now() + timedelta(hours=20)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    # A hint is plain text, shown as written: in the reader's zone, not UTC.
+    app.standin.set_user(RECRUITER, tz="Europe/Berlin", tz_offset=3600)
 
     await app.slack.command("offer Jane", user=RECRUITER)
 
     [expires] = [b for b in last_view(app)["blocks"] if b.get("block_id") == "expires"]
     assert expires["element"]["initial_date_time"] == int(decides.timestamp())
-    assert "Their own deadline" in expires["hint"]["text"]
+    assert expires["hint"]["text"] == (
+        f"Their own deadline, {local(decides, 'Europe/Berlin')}: the offer can't run past it."
+    )
 
 
 async def test_moving_the_deadline_opens_the_offer_again(app: Running, clock) -> None:

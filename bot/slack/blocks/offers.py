@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 from bot.domain.clocks import squeeze
 from bot.domain.limits import MAX_NOTE
 from bot.domain.stages import Stage
-from bot.domain.zones import in_utc
+from bot.domain.zones import in_utc, local
 from bot.slack.blocks.candidates import OPEN_OFFER as OPEN_OFFER
 from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import (
@@ -47,13 +47,16 @@ MORE_TIME = "offer_more_time"
 REVISE_OFFER = "offer_revise"  # the revision form
 
 
-def _window(card: CandidateCard, now: datetime) -> tuple[datetime, str]:
+def _window(card: CandidateCard, now: datetime, tz_name: str | None = None) -> tuple[datetime, str]:
     """The expiry a form opens with, and its hint: the role's window from now, or the
-    candidate's own deadline when that comes first (the offer can't outlast it)."""
+    candidate's own deadline when that comes first (the offer can't outlast it). A hint
+    is plain text, which Slack shows as written: the time is in the reader's zone
+    (`tz_name`, when Slack said it), else in UTC."""
     default = now + timedelta(hours=card.role.offer_hours)
     expiry = _by_their_deadline(card, default, now)
     if expiry < default:
-        return expiry, f"Their own deadline, {in_utc(expiry)}: the offer can't run past it."
+        at = local(expiry, tz_name) if tz_name else in_utc(expiry)
+        return expiry, f"Their own deadline, {at}: the offer can't run past it."
     return default, f"Default: {card.role.offer_hours} hours from now."
 
 
@@ -63,8 +66,8 @@ def _by_their_deadline(card: CandidateCard, expiry: datetime, now: datetime) -> 
     return by if by is not None and now < by < expiry else expiry
 
 
-def offer_modal(card: CandidateCard, *, now: datetime) -> View:
-    default_expiry, hint = _window(card, now)
+def offer_modal(card: CandidateCard, *, now: datetime, tz_name: str | None = None) -> View:
+    default_expiry, hint = _window(card, now, tz_name)
     return form_modal(
         EXTEND_OFFER,
         "Extend an offer",
