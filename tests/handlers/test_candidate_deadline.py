@@ -487,8 +487,7 @@ async def test_an_interviewer_whose_scorecard_moves_is_told(app: Running, clock)
     Tuesday noon: the interviewer hears it, with both times, and again when it is
     cleared. Nobody whose scorecard stays as it was is told."""
     await maya_interviewing(app)
-    async with app.deps.db.reader() as session:
-        [(_, seat)] = await store.seats_of(session, candidate_id=(await maya(app)).id or 0)
+    seat = await maya_seat(app)
     before = len(app.standin.calls)
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     [told] = dms(app, INTERVIEWER, before)
@@ -511,8 +510,7 @@ async def test_a_due_time_gone_by_is_said_as_overdue_or_not_at_all(app: Running,
     Moved on Wednesday afternoon, when the window's time has passed too, it was overdue
     and still is: nobody is told of a new time in the past ("so there is more time")."""
     await maya_interviewing(app)
-    async with app.deps.db.reader() as session:
-        [(_, seat)] = await store.seats_of(session, candidate_id=(await maya(app)).id or 0)
+    seat = await maya_seat(app)
     clock.set(LOOP_LIMIT + timedelta(hours=1))
     before = len(app.standin.calls)
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
@@ -534,8 +532,7 @@ async def test_the_kit_gives_the_due_time_the_deadline_brings(app: Running) -> N
     notification points there): its due time is the card's, and cleared, the window's
     again. A kit sent after the deadline was set gives it from the start."""
     await maya_interviewing(app)
-    async with app.deps.db.reader() as session:
-        [(_, seat)] = await store.seats_of(session, candidate_id=(await maya(app)).id or 0)
+    seat = await maya_seat(app)
     tz = "UTC"  # the interviewer's, as the stand-in has them
     assert f"Scorecard due*\n{local(seat.feedback_due_at, tz)}" in blocks_text(
         kit_for(app, INTERVIEWER)["blocks"]
@@ -583,6 +580,13 @@ def dms(app: Running, user: str, since: int) -> list[dict[str, Any]]:
 
 async def maya(app: Running) -> Any:
     return await candidate_named(app, "Maya Chen")
+
+
+async def maya_seat(app: Running) -> Any:
+    """Her one interview's one seat, as booked (its due time by the role's window)."""
+    async with app.deps.db.reader() as session:
+        [(_, seat)] = await store.seats_of(session, candidate_id=(await maya(app)).id or 0)
+    return seat
 
 
 async def test_a_nudge_after_her_date_passed_does_not_give_that_date_as_ahead(

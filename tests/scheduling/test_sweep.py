@@ -4,6 +4,7 @@ sweep run, and what people receive in the Slack stand-in."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -370,14 +371,20 @@ async def test_snooze_is_for_the_hiring_team_only(app: Running, clock) -> None:
         assert (await session.exec(select(ClockPause))).all() == []
 
 
+async def overdue_digest(app: Running, clock) -> dict[str, Any]:
+    """Three days and two hours on, the sweep's digest to the recruiter: Jane's scorecard
+    overdue, with Nudge interviewers."""
+    clock.set(clock.now() + timedelta(days=3, hours=2))
+    before = len(app.standin.calls)
+    await sweep(app)
+    return messages_to(app, RECRUITER, before)[-1]
+
+
 async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     app: Running, clock
 ) -> None:
     await interviewing_jane(app, clock)
-    clock.set(clock.now() + timedelta(days=3, hours=2))
-    before = len(app.standin.calls)
-    await sweep(app)
-    digest = messages_to(app, RECRUITER, before)[-1]
+    digest = await overdue_digest(app, clock)
     mid = len(app.standin.calls)
 
     [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
@@ -396,10 +403,7 @@ async def test_a_second_press_of_nudge_sends_nothing_again_and_says_who_nudged(
     the interviewer gets one reminder, and each later press hears who nudged them and
     when. An hour on, a nudge goes again; the candidate's history keeps each one."""
     await interviewing_jane(app, clock)
-    clock.set(clock.now() + timedelta(days=3, hours=2))
-    before = len(app.standin.calls)
-    await sweep(app)
-    digest = messages_to(app, RECRUITER, before)[-1]
+    digest = await overdue_digest(app, clock)
     hm_digest = digest  # the same button, pressed by a teammate
     mid = len(app.standin.calls)
 
@@ -434,10 +438,7 @@ async def test_an_interviewer_owing_two_scorecards_is_named_once(app: Running, c
     await schedule(
         app, "Jane", plan="audit", starts=clock.now().replace(hour=14) + timedelta(days=1)
     )
-    clock.set(clock.now() + timedelta(days=3, hours=2))
-    before = len(app.standin.calls)
-    await sweep(app)
-    digest = messages_to(app, RECRUITER, before)[-1]
+    digest = await overdue_digest(app, clock)
     mid = len(app.standin.calls)
     [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
     assert reply.args["text"] == f"Nudged <@{INTERVIEWER}> about Jane Doe."
@@ -451,6 +452,24 @@ async def test_an_interviewer_owing_two_scorecards_is_named_once(app: Running, c
     }
 
 
+async def friday_interview_to_monday(
+    app: Running, clock, *, on_sunday: Callable[[int], Awaitable[None]] | None = None
+) -> int:
+    """Jane's interview on Friday 10:00 to 10:45, then a sweep every hour to Monday 11:00
+    (`on_sunday` called on Sunday at 14:00); where the calls stood before the first."""
+    await interviewing_jane(app, clock, interview_in=timedelta(days=4))
+    friday = clock.now().replace(hour=10) + timedelta(days=4)
+    before = len(app.standin.calls)
+    moment = friday + timedelta(hours=1)
+    while moment <= friday + timedelta(days=3, hours=1):
+        clock.set(moment)
+        await sweep(app)
+        if on_sunday is not None and moment == friday + timedelta(days=2, hours=4):
+            await on_sunday(before)
+        moment += timedelta(hours=1)
+    return before
+
+
 async def test_a_friday_interview_s_due_dm_still_reaches_the_interviewer_on_monday(
     app: Running, clock
 ) -> None:
@@ -458,14 +477,7 @@ async def test_a_friday_interview_s_due_dm_still_reaches_the_interviewer_on_mond
     interviewer's working hours; the recruiters' escalation on Sunday 10:45 goes at once.
     It must not cancel the held DM: on Monday morning the interviewer hears it is
     overdue, not only the recruiters."""
-    await interviewing_jane(app, clock, interview_in=timedelta(days=4))  # Friday 10:00
-    friday = clock.now().replace(hour=10) + timedelta(days=4)
-    before = len(app.standin.calls)
-    moment = friday + timedelta(hours=1)
-    while moment <= friday + timedelta(days=3, hours=1):  # to Monday 11:00, hourly
-        clock.set(moment)
-        await sweep(app)
-        moment += timedelta(hours=1)
+    before = await friday_interview_to_monday(app, clock)
 
     escalations = [d for d in digests_to(app, RECRUITER, before) if "scorecard for" in d]
     assert len(escalations) == 1 and "is 1 day" in escalations[0], escalations
@@ -482,18 +494,12 @@ async def test_a_change_after_the_escalation_keeps_the_interviewer_s_held_dm(
     the interviewer's DM still held for Monday is planned again, not lost."""
     from tests.handlers.test_candidate_deadline import set_deadline
 
-    await interviewing_jane(app, clock, interview_in=timedelta(days=4))  # Friday 10:00
-    friday = clock.now().replace(hour=10) + timedelta(days=4)
-    before = len(app.standin.calls)
-    moment = friday + timedelta(hours=1)
-    while moment <= friday + timedelta(days=3, hours=1):  # to Monday 11:00, hourly
-        clock.set(moment)
-        await sweep(app)
-        if moment == friday + timedelta(days=2, hours=4):  # Sunday 14:00
-            assert [d for d in digests_to(app, RECRUITER, before) if "scorecard for" in d]
-            later = {"deadline": friday + timedelta(days=28), "reason": "another process"}
-            await set_deadline(app, later, name="Jane")
-        moment += timedelta(hours=1)
+    async def on_sunday(before: int) -> None:  # 14:00, after the escalation went
+        assert [d for d in digests_to(app, RECRUITER, before) if "scorecard for" in d]
+        later = {"deadline": clock.now() + timedelta(days=26), "reason": "another process"}
+        await set_deadline(app, later, name="Jane")
+
+    before = await friday_interview_to_monday(app, clock, on_sunday=on_sunday)
 
     told = [m["text"] for m in messages_to(app, INTERVIEWER, before)]
     assert len(told) == 2 and "it is overdue by" in told[1], told
@@ -505,10 +511,7 @@ async def test_a_nudge_from_an_old_digest_after_a_rejection_nudges_nobody(
     """The digest's Nudge button, pressed after the candidate was rejected: scorecards
     are closed, so nobody is reminded, and the recruiter hears why."""
     await interviewing_jane(app, clock)
-    clock.set(clock.now() + timedelta(days=3, hours=2))
-    before = len(app.standin.calls)
-    await sweep(app)
-    digest = messages_to(app, RECRUITER, before)[-1]
+    digest = await overdue_digest(app, clock)
     await app.slack.command("move Jane Doe to rejected: went elsewhere", user=RECRUITER)
     await app.settle()
     mid = len(app.standin.calls)
