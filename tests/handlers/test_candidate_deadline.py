@@ -608,6 +608,8 @@ async def test_a_nudge_after_her_date_passed_does_not_give_that_date_as_ahead(
         shown
     )
     assert "must finish before then" not in shown
+    # Days overdue, "while it is fresh" would mock them: the team is waiting on it.
+    assert "The hiring team is waiting on it." in shown and "while it is fresh" not in shown
 
 
 async def test_the_rest_of_the_team_hears_of_her_deadline(app: Running) -> None:

@@ -109,8 +109,8 @@ async def test_a_plan_interview_booked_twice_warns(app: Running) -> None:
     _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10 + DAY)
 
     assert (
-        "*Pipeline and tooling audit booked twice.* Jane Doe already has a Pipeline and "
-        "tooling audit interview. If this one replaces the other" in shown
+        "*Pipeline and tooling audit booked twice.* Jane Doe already has one booked. "
+        "If this one replaces the other" in shown
     )
     assert "the plan has" not in shown  # two interviews: still inside the plan's three
     assert len(await stored(app, Interview)) == 2

@@ -336,12 +336,19 @@ def reminder_message(
             f"\nIt is due sooner than usual: {_first_name(candidate)} decides by "
             f"{when(candidate_by)}, and the loop must finish before then."
         )
+    # Fresh only while it is: days after, the team needs it, whatever the memory.
+    overdue = now is not None and due_at <= now and not due_now
+    ask = (
+        "The hiring team is waiting on it."
+        if overdue
+        else "It takes a few minutes while it is fresh."
+    )
     blocks: list[Block] = [
         SectionBlock(
             text=clip(
                 f":memo: {text}\n*{esc(candidate.name)}* ({esc(role.title)}): "
                 f"{esc(stage_name or 'your interview')}, which ended {when(interview.ends_at)}. "
-                f"It takes a few minutes while it is fresh.{asked}",
+                f"{ask}{asked}",
                 3000,
             ),
             accessory=ButtonElement(

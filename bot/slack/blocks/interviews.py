@@ -266,7 +266,7 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
                 f" That makes {held} interviews; the plan has {planned}." if held > planned else ""
             )
             return (
-                f":warning: *{stage} booked twice.* {name} already has a {stage} interview."
+                f":warning: *{stage} booked twice.* {name} already has one booked."
                 f"{more} If this one replaces the other, cancel the other from the status card."
             )
         case safeguards.PlanOverrun(planned=planned, held=held):
