@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from slack_sdk.errors import SlackApiError
 
 from bot import store
 from bot.domain.zones import zone
-from bot.readmodels.weekly import WEEKDAYS, Weekly, chart_png, report_moment, weekly
+from bot.readmodels.weekly import WEEK, WEEKDAYS, Weekly, chart_png, report_moment, weekly
 from bot.scheduling.messenger import PERMANENT, Messenger
 from bot.scheduling.report import Report
 from bot.slack.blocks.report import weekly_message
@@ -50,6 +50,7 @@ async def post_weekly_reports(
     async with db.reader() as session:
         roles = await store.reports.all_roles(session)
         done = await store.reports.finished_reports(session, now=now)
+        days_off = await store.days_off.dates_from(session, first=(now - WEEK).date())
     for role in roles:
         assert role.id is not None
         tz = schedule.tz or await messenger.tz_of(role.hiring_manager_id, now)
@@ -57,6 +58,10 @@ async def post_weekly_reports(
         week = moment.astimezone(zone(tz)).date().isoformat()
         if role.created_at > moment or (role.id, week) in done:
             continue  # nothing to report yet, or sent already: no query at all
+        # On a company day off, the report waits for the next working day, same time.
+        due = working_day_at(moment, tz, days_off)
+        if now < due:
+            continue
         async with db.transaction() as session:
             claimed = await store.reports.claim_weekly_report(
                 session, role_id=role.id, week=week, now=now
@@ -71,7 +76,7 @@ async def post_weekly_reports(
         numbers = weekly(
             role, candidates, events, week_end=moment, everyone=everyone, offer_statuses=statuses
         )
-        late = moment if now - moment > LATE_AFTER else None
+        late = due if now - due > LATE_AFTER else None
         outcome = await _send_report(messenger, role, numbers, posted=status == "posted", late=late)
         async with db.transaction() as session:
             row = await store.reports.weekly_report(session, role_id=role.id, week=week)
@@ -87,6 +92,15 @@ async def post_weekly_reports(
                 report.failed.append((role.channel_id, "weekly_report", outcome[1]))
             else:
                 report.retrying += 1  # stays pending: the next sweep tries again
+
+
+def working_day_at(moment: datetime, tz_name: str | None, days_off: frozenset[date]) -> datetime:
+    """`moment`, or the same time on the next day that is no company day off where the
+    team is (a weekend is the schedule's own choice, so it is not skipped)."""
+    local = moment.astimezone(zone(tz_name))
+    while local.date() in days_off:
+        local = datetime.combine(local.date() + timedelta(days=1), local.timetz())
+    return local.astimezone(moment.tzinfo)
 
 
 async def _send_report(

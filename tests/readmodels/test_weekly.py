@@ -10,7 +10,7 @@ from bot.scheduling.weekly_reports import report_schedule
 from bot.slack.app import make_sweeper
 from bot.store.tables import Candidate, StageEvent
 from tests.conftest import ADMIN, HM, Running
-from tests.flows import answer, blocks_text, create_role
+from tests.flows import add_day_off, answer, blocks_text, create_role
 from tests.readmodels.test_pipelines import busy_role
 
 
@@ -102,6 +102,34 @@ async def test_the_weekly_report_goes_to_the_role_channel_once_with_its_chart(
     assert get_url.response is not None
     uploaded = app.standin.files[get_url.response["file_id"]]["bytes"]
     assert uploaded.startswith(b"\x89PNG") and len(uploaded) == int(get_url.args["length"])
+
+
+async def test_a_report_due_on_a_company_day_off_goes_the_next_working_day(
+    app: Running, clock
+) -> None:
+    """Monday 23 November is a day off: nobody reads it then, so it goes on Tuesday at
+    09:00, on time for that day (no "Posted late"), and once."""
+    clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=UTC))  # a Wednesday
+    await create_role(app)
+    await add_day_off(app, "2026-11-23 Founders Day")
+    sweeper = make_sweeper(app.deps)
+    sweeper.reports = report_schedule("mon 09:00", "UTC")
+
+    def reports() -> list[str]:
+        return [
+            blocks_text(c.args["blocks"])
+            for c in app.standin.calls_to("chat.postMessage")
+            if c.args["text"].startswith("Weekly report")
+        ]
+
+    clock.set(datetime(2026, 11, 23, 9, 1, tzinfo=UTC))
+    await sweeper.run(clock.now())
+    assert reports() == []
+    clock.set(datetime(2026, 11, 24, 9, 1, tzinfo=UTC))
+    await sweeper.run(clock.now())
+    await sweeper.run(clock.now() + timedelta(hours=2))
+    [report] = reports()
+    assert "Posted late" not in report
 
 
 async def test_a_new_role_waits_for_its_first_monday(app: Running, clock) -> None:
