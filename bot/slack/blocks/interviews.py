@@ -209,9 +209,12 @@ def warning_lines(done: Scheduled, *, notes: bool = True) -> list[str]:
 
 def scheduled_message(done: Scheduled) -> tuple[str, list[Block]]:
     warnings = warning_lines(done)
+    # The notification counts what the form would have stopped for; the notes of
+    # interviewers' local hours are below, not counted as warnings.
+    counted = len(warning_lines(done, notes=False))
     text = f"Scheduled {esc(done.stage.name)} with {esc(done.candidate.name)}."
-    if warnings:
-        text += f" {plural(len(warnings), 'warning')}: see below."
+    if counted:
+        text += f" {plural(counted, 'warning')}: see below."
     lines = [
         f":calendar: Scheduled *{esc(done.stage.name)}* with *{esc(done.candidate.name)}* "
         f"({esc(done.role.title)}) for {when(done.interview.starts_at)}.",
@@ -238,8 +241,10 @@ def change_warnings_message(done: Scheduled, *, moved: bool) -> tuple[str, list[
     headline = f":calendar: {what} *{stage}* with *{name}*" + (
         f" to {at}." if moved else f", {at}."
     )
+    counted = len(warning_lines(done, notes=False))
+    said = f"{plural(counted, 'warning')}, see below" if counted else "where the interviewers are"
     return (
-        f"{what} {stage} with {name}: {plural(len(warnings), 'warning')}, see below.",
+        f"{what} {stage} with {name}: {said}.",
         [section(clip("\n".join([headline, *warnings]), 3000))],
     )
 
