@@ -50,7 +50,7 @@ async def post_weekly_reports(
     async with db.reader() as session:
         roles = await store.reports.all_roles(session)
         done = await store.reports.finished_reports(session, now=now)
-        days_off = await store.days_off.dates_from(session, first=(now - WEEK).date())
+    days_off: frozenset[date] | None = None  # read once a report is due, not every sweep
     for role in roles:
         assert role.id is not None
         tz = schedule.tz or await messenger.tz_of(role.hiring_manager_id, now)
@@ -59,6 +59,9 @@ async def post_weekly_reports(
         if role.created_at > moment or (role.id, week) in done:
             continue  # nothing to report yet, or sent already: no query at all
         # On a company day off, the report waits for the next working day, same time.
+        if days_off is None:
+            async with db.reader() as session:
+                days_off = await store.days_off.dates_from(session, first=(now - WEEK).date())
         due = working_day_at(moment, tz, days_off)
         if now < due:
             continue
