@@ -587,7 +587,10 @@ def feedback_list_message(
 # The loop summary -------------------------------------------------------------------------------
 
 
-def _scored(loop: Loop) -> list[tuple[int, InterviewView, SeatView]]:
+Scored = list[tuple[int, InterviewView, SeatView]]
+
+
+def _scored(loop: Loop) -> Scored:
     """Each scorecard in, with its interview and the interview's number among those with
     one (0 when all are of one interview: nothing to tell apart)."""
     scored = [(i, s) for i in loop.interviews for s in i.seats if s.scorecard is not None]
@@ -598,8 +601,7 @@ def _scored(loop: Loop) -> list[tuple[int, InterviewView, SeatView]]:
     return [(numbers[id(i)] if several else 0, i, s) for i, s in scored]
 
 
-def _table(loop: Loop, names: Mapping[str, str]) -> str:
-    scored = _scored(loop)
+def _table(loop: Loop, names: Mapping[str, str], scored: Scored) -> str:
     # With several interviews, a column is "1 Ines", its interview's number first (the
     # legend under the table names them): one person on two panels has two columns.
     heads = [
@@ -611,10 +613,10 @@ def _table(loop: Loop, names: Mapping[str, str]) -> str:
     return ratings_table(heads, [*rows, ("Recommendation", overall)])
 
 
-def _legend(loop: Loop) -> list[Block]:
+def _legend(scored: Scored) -> list[Block]:
     """Which interview each number of the table's columns is, when there are several."""
     shown: dict[int, InterviewView] = {}
-    for n, interview, _ in _scored(loop):
+    for n, interview, _ in scored:
         if n:
             shown.setdefault(n, interview)
     if not shown:
@@ -732,8 +734,8 @@ def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
         if s.scorecard
     )
     blocks: list[Block] = [
-        section(f"```{clip(_table(loop, names), 2990)}```"),
-        *_legend(loop),
+        section(f"```{clip(_table(loop, names, scored), 2990)}```"),
+        *_legend(scored),
         context("Ratings: 4 strong yes · 3 yes · 2 no · 1 strong no · — not assessed"),
         section(clip(f"*Recommendations*\n{verdicts}", 3000)),
         *takehome_summary_blocks(loop.takehome, names),
