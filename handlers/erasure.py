@@ -16,7 +16,7 @@ from bot.domain.numbers import record_id
 from bot.slack import notify
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import erasure as blocks
-from bot.slack.blocks.common import clip, esc
+from bot.slack.blocks.common import esc
 from bot.slack.metadata import CandidateMetadata
 from bot.slack.notify import UNREACHABLE, refusal
 from bot.store.tables import Candidate
@@ -48,11 +48,7 @@ async def _one(
         await reply.show(text, choices)
         return None
     if not found.rows:
-        await reply.tell(
-            f"No candidate in any role is called “{esc(clip(query, 100))}”. Check the "
-            "spelling, or give their number (the `id` column of `/hire export`): "
-            f"`/hire {command} #123`."
-        )
+        await reply.tell(blocks.nobody_called(query, command))
         return None
     return found.rows[0][0]
 

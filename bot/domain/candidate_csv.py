@@ -23,7 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from bot.domain.limits import MAX_CANDIDATE_NOTE, MAX_EMAIL, MAX_LINKS, MAX_NAME
 from bot.domain.links import scripted_link
-from bot.domain.names import clean_name, erased_digest, name_key
+from bot.domain.names import clean_name, erased_email_digest, erased_name_digest, name_key
 from bot.domain.stages import Stage, parse_stage
 
 MAX_BYTES = 5 * 1024 * 1024  # a 5 MB CSV holds some 50,000 candidates: plenty for one file
@@ -233,9 +233,10 @@ class Existing:
 
     emails: dict[tuple[int, str], int] = field(default_factory=dict)
     names: dict[tuple[int, str], int] = field(default_factory=dict)
-    # Erased at their request: email digests in any role, name digests in the role.
+    # Erased at their request, by digest (their email's, in any role; their name's, which
+    # names its role): the candidate's number.
     erased_emails: dict[str, int] = field(default_factory=dict)
-    erased_names: dict[tuple[int, str], int] = field(default_factory=dict)
+    erased_names: dict[str, int] = field(default_factory=dict)
     stages: dict[int, str] = field(default_factory=dict)  # closed candidate -> their stage
 
     def add(self, *, candidate_id: int, role_id: int, key: str, email: str | None) -> None:
@@ -247,10 +248,10 @@ class Existing:
         """The number of a candidate erased at their request that this row is, by email
         in any role, else by name in the row's role."""
         if row.email:
-            gone = self.erased_emails.get(erased_digest("email", row.email))
+            gone = self.erased_emails.get(erased_email_digest(row.email))
             if gone is not None:
                 return gone
-        return self.erased_names.get((row.role.id, erased_digest(f"name:{row.role.id}", row.name)))
+        return self.erased_names.get(erased_name_digest(row.role.id, row.name))
 
     def match(self, row: Row) -> int | None:
         """By email when the row has one on file, else by name within the role."""

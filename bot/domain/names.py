@@ -77,11 +77,18 @@ def name_key(name: str) -> str:
     return " ".join(w for w in (word.strip("'") for word in words) if w)
 
 
-def erased_digest(kind: str, text: str) -> str:
-    """What an erasure at the person's request keeps of an email or a name: a one-way
-    digest of its compare-form (`kind`: "email", or "name:<role id>"), enough to know
-    the same person in a file imported later, not to read them back."""
-    plain = text.strip().casefold() if kind == "email" else name_key(text)
+def erased_email_digest(email: str) -> str:
+    """What an erasure at the person's request keeps of their email (any case): a one-way
+    digest, enough to know them in a file imported later, not to read them back."""
+    return _digest("email", email.strip().casefold())
+
+
+def erased_name_digest(role_id: int, name: str) -> str:
+    """The same of their name in a role, by its compare-form (name_key)."""
+    return _digest(f"name:{role_id}", name_key(name))
+
+
+def _digest(kind: str, plain: str) -> str:
     return hashlib.sha256(f"loopkeeper-erased:{kind}:{plain}".encode()).hexdigest()
 
 

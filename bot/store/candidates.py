@@ -350,16 +350,11 @@ async def closed_stages(session: AsyncSession, *, role_ids: Sequence[int]) -> di
 
 async def erased_keys(
     session: AsyncSession, *, role_ids: Sequence[int]
-) -> list[tuple[int, int, str | None, str | None]]:
-    """(id, role id, email digest, name digest) of every candidate erased at their
-    request: those of the roles by name, those of any role by email."""
+) -> list[tuple[int, str | None, str | None]]:
+    """(id, email digest, name digest) of every candidate erased at their request: those
+    of the roles by name, those of any role by email."""
     result = await session.exec(
-        select(
-            Candidate.id,
-            Candidate.role_id,
-            Candidate.erased_email_digest,
-            Candidate.erased_name_digest,
-        ).where(
+        select(Candidate.id, Candidate.erased_email_digest, Candidate.erased_name_digest).where(
             or_(
                 col(Candidate.erased_email_digest).is_not(None),
                 col(Candidate.role_id).in_(list(role_ids))
@@ -367,7 +362,7 @@ async def erased_keys(
             )
         )
     )
-    return [(i or 0, role_id, email, name) for i, role_id, email, name in result.all()]
+    return [(i or 0, email, name) for i, email, name in result.all()]
 
 
 async def add_imported(

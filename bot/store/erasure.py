@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.domain.names import erased_digest, name_key
+from bot.domain.names import erased_email_digest, erased_name_digest, name_key
 from bot.domain.stages import Stage
 from bot.store.changes import ERASED_SUMMARY
 from bot.store.tables import (
@@ -171,7 +171,7 @@ async def erase(
     """Overwrite what people typed about the candidate; ids, stages, dates, ratings and
     recommendations stay, so every count and duration reads the same afterwards.
     `remember`: at the person's request, keep digests of their email and name in the
-    role (names.erased_digest), so an old file does not bring them back."""
+    role (names.erased_email_digest), so an old file does not bring them back."""
     candidate = held.candidate
     candidate_id = candidate.id or 0
     old_names = {candidate.name}
@@ -189,9 +189,9 @@ async def erase(
             next_alert_at=None,
             erased_at=now,
             erased_by=actor_id,
-            erased_email_digest=erased_digest("email", email) if remember and email else None,
+            erased_email_digest=erased_email_digest(email) if remember and email else None,
             erased_name_digest=(
-                erased_digest(f"name:{candidate.role_id}", candidate.name) if remember else None
+                erased_name_digest(candidate.role_id, candidate.name) if remember else None
             ),
         )
         .execution_options(synchronize_session=False)

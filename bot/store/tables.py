@@ -112,7 +112,7 @@ class Candidate(SQLModel, table=True):
     erased_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     erased_by: str | None = Field(default=None, max_length=32)
     # Erased at their request: digests of their email and of their name in the role
-    # (bot.domain.names.erased_digest), never the text, so an old file imported later
+    # (bot.domain.names.erased_email_digest), never the text, so an old file imported later
     # leaves them out. Not set by the retention limit: someone who applies again may.
     erased_email_digest: str | None = Field(default=None, max_length=64, index=True)
     erased_name_digest: str | None = Field(default=None, max_length=64)

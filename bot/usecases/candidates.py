@@ -160,7 +160,7 @@ async def _same_person(
         if other.role_id == role.id and Stage(other.stage) not in CLOSED:
             if other.name_key == key:
                 continue  # store.add_candidate refuses it on the name, as ever
-            raise _applies_already(other, role)
+            raise FormErrors({"email": _applies_already(other, role)})
         found.append(SamePerson(other.name, other_role.role.title, other.stage, other.id or 0))
     return tuple(found)
 
@@ -177,7 +177,7 @@ async def _taken(
         if other.id == other_than or other.role_id != role.id or Stage(other.stage) in CLOSED:
             continue
         if email and (other.email or "").lower() == email.lower():
-            errors.update(_applies_already(other, role).errors)
+            errors["email"] = _applies_already(other, role)
         if other.name_key == key:
             errors["name"] = _name_taken(other.name, other.stage, role)
     return errors
@@ -190,13 +190,11 @@ def _name_taken(name: str, stage: str, role: Role) -> str:
     )
 
 
-def _applies_already(other: Candidate, role: Role) -> FormErrors:
+def _applies_already(other: Candidate, role: Role) -> str:
     """The same email open in the same role: the same application twice."""
-    return FormErrors(
-        {
-            "email": f"{other.name} already applies for {role.title} with this email "
-            f"(stage: {other.stage}). Use `/hire status {other.name}` to see them."
-        }
+    return (
+        f"{other.name} already applies for {role.title} with this email "
+        f"(stage: {other.stage}). Use `/hire status {other.name}` to see them."
     )
 
 

@@ -174,8 +174,8 @@ async def reject_rest(
         except (StaleMove, IllegalMove, NotAllowed):
             # Moved meanwhile (read again: two moves at once may fail either way): by this
             # same form sent twice, or by someone else.
-            now_card = await candidates.card(db, user_id=actor_id, candidate_id=candidate.id or 0)
-            mine = now_card is not None and _rejected_by(now_card, actor_id, reason)
+            current = await candidates.card(db, user_id=actor_id, candidate_id=candidate.id or 0)
+            mine = current is not None and _rejected_by(current, actor_id, reason)
             (already if mine else skipped).append(candidate.name)
         except Exception:
             log.exception("rejecting the rest of role %s stopped half-way", rest.role.id)

@@ -92,13 +92,13 @@ async def _existing(session: store.AsyncSession, parsed: Parsed) -> Existing:
     for candidate_id, role_id, key, email in await store.candidate_keys(session, role_ids=role_ids):
         existing.add(candidate_id=candidate_id, role_id=role_id, key=key, email=email)
     existing.stages = await store.closed_stages(session, role_ids=role_ids)
-    for candidate_id, role_id, email_digest, name_digest in await store.erased_keys(
+    for candidate_id, email_digest, name_digest in await store.erased_keys(
         session, role_ids=role_ids
     ):
         if email_digest:
             existing.erased_emails.setdefault(email_digest, candidate_id)
-        if name_digest and role_id in role_ids:
-            existing.erased_names.setdefault((role_id, name_digest), candidate_id)
+        if name_digest:  # one of another role never matches: its digest names that role
+            existing.erased_names.setdefault(name_digest, candidate_id)
     return existing
 
 

@@ -148,3 +148,13 @@ def erased_kit(name: str) -> tuple[str, list[Block]]:
     """What an interview kit DM becomes once its candidate is erased: it named them."""
     text = f"Interview kit of {name}: the candidate's personal data was erased."
     return text, [section(esc(text))]
+
+
+def nobody_called(query: str, command: str) -> str:
+    """An admin's name that matches no candidate in any role (`command`: erase or
+    export-person), with the other way to say whom."""
+    return (
+        f"No candidate in any role is called “{esc(clip(query, 100))}”. Check the "
+        "spelling, or give their number (the `id` column of `/hire export`): "
+        f"`/hire {command} #123`."
+    )
