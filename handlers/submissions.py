@@ -22,6 +22,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import notify
+from bot.slack.blocks.common import has_utc_time, in_zone
 from bot.slack.deps import deps_of
 from bot.slack.metadata import OutOfDate
 from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
@@ -63,25 +65,35 @@ def submission(
             if nul := forms.with_nul(view):  # before any listener stores it
                 await ack(response_action="errors", errors=dict.fromkeys(nul, NUL))
                 return
+            user_id = body["user"]["id"]
             try:
-                await listener(ack, Modal(deps_of(context), client, body["user"]["id"], view))
+                await listener(ack, Modal(deps_of(context), client, user_id, view))
             except FormErrors as invalid:
-                await ack(response_action="errors", errors=_plain(invalid.errors))
+                errors = await _plain(invalid.errors, client, user_id)
+                await ack(response_action="errors", errors=errors)
             except (NotAllowed, OutOfDate, StaleMove) as refusal:
                 if field is None:
                     raise
                 errors = {field: _message(refusal, out_of_date)}
-                await ack(response_action="errors", errors=_plain(errors))
+                await ack(response_action="errors", errors=await _plain(errors, client, user_id))
 
         return named_after(answered, listener)
 
     return decorate
 
 
-def _plain(errors: dict[str, str]) -> dict[str, str]:
+async def _plain(
+    errors: dict[str, str], client: AsyncWebClient, user_id: str
+) -> dict[str, str]:
     """Slack shows a field's error as plain text: the backticks that set a command apart
-    in a message would show as they are."""
-    return {name: text.replace("`", "") for name, text in errors.items()}
+    in a message would show as they are, and a date token would too, so a time in it is
+    written in the reader's own zone when Slack says it in time (else it stays in UTC)."""
+    plain = {name: text.replace("`", "") for name, text in errors.items()}
+    if not any(map(has_utc_time, plain.values())):
+        return plain
+    zones = await notify.time_zones_in_time(client, [user_id])
+    tz = (zones or {}).get(user_id)
+    return {name: in_zone(text, tz) for name, text in plain.items()}
 
 
 def _message(refusal: NotAllowed | OutOfDate | StaleMove, out_of_date: str) -> str:

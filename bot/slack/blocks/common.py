@@ -32,6 +32,7 @@ from bot.domain.scorecards import (
     evidence_field,
     rate_field,
 )
+from bot.domain.zones import local
 
 
 class Rendered(Block):
@@ -119,6 +120,26 @@ def localized(text: str) -> str:
             return match.group(0)
 
     return _UTC_TIME.sub(token, text)
+
+
+def in_zone(text: str, tz_name: str | None) -> str:
+    """Plain text we wrote, shown where no date token works (a modal's field error): each
+    time in it as in_utc writes it, as its reader lives it (`tz_name`; None keeps UTC)."""
+    if tz_name is None:
+        return text
+
+    def local_time(match: re.Match[str]) -> str:
+        year, month, day, hour, minute = (int(part) for part in match.groups())
+        try:
+            return local(datetime(year, month, day, hour, minute, tzinfo=UTC), tz_name)
+        except ValueError:
+            return match.group(0)
+
+    return _UTC_TIME.sub(local_time, text)
+
+
+def has_utc_time(text: str) -> bool:
+    return _UTC_TIME.search(text) is not None
 
 
 def either(moments: Sequence[datetime]) -> str:
