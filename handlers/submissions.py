@@ -82,9 +82,7 @@ def submission(
     return decorate
 
 
-async def _plain(
-    errors: dict[str, str], client: AsyncWebClient, user_id: str
-) -> dict[str, str]:
+async def _plain(errors: dict[str, str], client: AsyncWebClient, user_id: str) -> dict[str, str]:
     """Slack shows a field's error as plain text: the backticks that set a command apart
     in a message would show as they are, and a date token would too, so a time in it is
     written in the reader's own zone when Slack says it in time (else it stays in UTC)."""

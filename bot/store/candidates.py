@@ -35,6 +35,8 @@ from bot.store.tables import (
     RoleRecruiter,
     Seat,
     StageEvent,
+    Takehome,
+    TakehomeGrader,
     table_of,
 )
 
@@ -119,9 +121,9 @@ async def add_candidate(
 
 def visible_ids(user_id: str) -> CompoundSelect[int]:
     """Ids of the candidates the user may see: of roles whose hiring team includes them,
-    and those they interview.
+    those they interview, and those whose take-home they grade.
 
-    A union of three indexed lookups: written as one OR, the database reads every
+    A union of indexed lookups: written as one OR, the database reads every
     candidate in the store to test it, and asking where someone stands would slow
     down as the store grows.
     """
@@ -135,6 +137,9 @@ def visible_ids(user_id: str) -> CompoundSelect[int]:
         select(Interview.candidate_id)
         .join(Seat, col(Seat.interview_id) == Interview.id)
         .where(Seat.interviewer_id == user_id),
+        select(Takehome.candidate_id)
+        .join(TakehomeGrader, col(TakehomeGrader.takehome_id) == Takehome.id)
+        .where(TakehomeGrader.grader_id == user_id),
     )
 
 

@@ -95,6 +95,16 @@ async def record_answer(
     await session.flush()
 
 
+async def grader_ids_of(session: AsyncSession, *, candidate_id: int) -> set[str]:
+    """Who grades (or graded) any take-home of the candidate."""
+    result = await session.exec(
+        select(TakehomeGrader.grader_id)
+        .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
+        .where(Takehome.candidate_id == candidate_id)
+    )
+    return set(result.all())
+
+
 async def graders_of(session: AsyncSession, *, takehome_id: int) -> list[str]:
     result = await session.exec(
         select(TakehomeGrader.grader_id)

@@ -258,9 +258,12 @@ async def card_in(
     if with_role is None:
         return None
     candidate, role_with_team = with_role
-    # Interviewers see the candidates they interview; the hiring team sees all of the role's.
-    if not access.can_see_candidates(user_id, role_with_team.team) and user_id not in (
-        await store.interviewer_ids_of(session, candidate_id=candidate_id)
+    # Interviewers see the candidates they interview, graders those whose take-home they
+    # grade (store.visible_ids); the hiring team sees all of the role's.
+    if (
+        not access.can_see_candidates(user_id, role_with_team.team)
+        and user_id not in await store.interviewer_ids_of(session, candidate_id=candidate_id)
+        and user_id not in await store.takehomes.grader_ids_of(session, candidate_id=candidate_id)
     ):
         return None
     events = await store.recent_events(session, candidate_id=candidate_id)
@@ -275,6 +278,15 @@ async def card_in(
         changes = [c for c in changes if c.kind not in store.changes.NOTE_KINDS]
         events = [
             e for e in events if not (e.from_stage is not None and e.from_stage == e.to_stage)
+        ]
+        # And the why of each move and change (a rejection's reason, a cancellation's, a
+        # colleague's "can't make it"): the interviewer sees what happened, not why,
+        # as the DM that told them did. Their own words stay theirs. Copies: the rows
+        # may belong to a session that writes.
+        events = [StageEvent(**e.model_dump() | {"note": ""}) if e.note else e for e in events]
+        changes = [
+            Change(**c.model_dump() | {"reason": ""}) if c.reason and c.actor_id != user_id else c
+            for c in changes
         ]
     return CandidateCard(candidate, role_with_team.role, role_with_team.team, events, changes)
 

@@ -176,7 +176,11 @@ async def _loop(
     assert candidate.id is not None and role_with_team is not None
     pairs = await store.seats_of(session, candidate_id=candidate.id)
     interviewers = {seat.interviewer_id for _, seat in pairs}
-    if not (access.can_see_candidates(viewer_id, role_with_team.team) or viewer_id in interviewers):
+    if not (
+        access.can_see_candidates(viewer_id, role_with_team.team)
+        or viewer_id in interviewers
+        or viewer_id in await store.takehomes.grader_ids_of(session, candidate_id=candidate.id)
+    ):
         return None
     latest = store.latest_versions(await store.scorecards_of(session, candidate_id=candidate.id))
     ratings: dict[int, dict[str, Rating]] = {}

@@ -1186,3 +1186,41 @@ async def test_a_reschedule_onto_an_interviewer_s_day_away_warns_who_moved_it(
     kits = kits_edited(app, before)
     away_in = ["On a day you are away" in blocks_text(k["blocks"]) for k in kits]
     assert sorted(away_in) == [False, True]
+
+
+async def test_an_interviewer_sees_what_happened_to_the_candidate_but_not_why(
+    app: Running,
+) -> None:
+    """A cancellation's reason, a colleague's "can't make it" and a rejection's reason are
+    the hiring team's: an interviewer's card shows what happened, and their own words."""
+    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await schedule(app, "Maya", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER_2,))
+    await click(
+        app,
+        kit_for(app, INTERVIEWER),
+        "I can't make it",
+        user=INTERVIEWER,
+        channel=f"D{INTERVIEWER}",
+    )
+    done = await app.slack.submit_view(last_view(app), {"reason": "Dentist"}, user=INTERVIEWER)
+    assert not done.content, done.text
+    form = await open_form_at(app, "cancel", index=1)
+    done = await app.slack.submit_view(
+        form, {"reason": "HM thinks the salary ask is too high"}, user=RECRUITER
+    )
+    assert not done.content, done.text
+    await app.settle()
+
+    theirs = blocks_text((await card_of(app, INTERVIEWER_2))["blocks"])
+    assert "cancelled" in theirs and "can't make" in theirs
+    assert "Dentist" not in theirs and "salary" not in theirs, theirs
+    own = blocks_text((await card_of(app, INTERVIEWER))["blocks"])
+    assert ":warning: can't make it: Dentist" in own and "salary" not in own
+    team = blocks_text((await card_of(app, RECRUITER))["blocks"])
+    assert "Dentist" in team and "salary ask" in team
+
+    await app.slack.command("move Maya to rejected: poor culture fit", user=RECRUITER)
+    await app.settle()
+    theirs = blocks_text((await card_of(app, INTERVIEWER_2))["blocks"])
+    assert "*rejected*" in theirs and "culture" not in theirs, theirs
+    assert "culture fit" in blocks_text((await card_of(app, RECRUITER))["blocks"])

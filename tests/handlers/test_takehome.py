@@ -61,12 +61,15 @@ def dms_to(app: Running, user: str, starting: str = "") -> list[dict[str, Any]]:
     ]
 
 
-async def send(app: Running, *, graders: tuple[str, ...] = (GRADER, INTERVIEWER)) -> Takehome:
+async def send(
+    app: Running, *, graders: tuple[str, ...] = (GRADER, INTERVIEWER), note: str = ""
+) -> Takehome:
     """Send take-home from the recruiter's card, with the due time left at its default."""
     await click(app, await card(app), "Send take-home", user=RECRUITER)
     view = last_view(app)
     assert view["callback_id"] == "takehome_send"
-    submitted = await app.slack.submit_view(view, {"graders": list(graders)}, user=RECRUITER)
+    values: dict[str, Any] = {"graders": list(graders)} | ({"note": note} if note else {})
+    submitted = await app.slack.submit_view(view, values, user=RECRUITER)
     assert submitted.status_code == 200 and not submitted.content, submitted.text
     await app.settle()
     return (await stored(app, Takehome))[-1]
@@ -715,3 +718,30 @@ async def test_no_second_take_home_while_the_first_is_being_graded(app: Running)
 
     await grade(app, GRADER, "3")
     assert "Send take-home" in buttons((await card(app))["blocks"])
+
+
+@pytest.mark.both_databases
+async def test_a_grader_finds_the_candidate_and_the_team_s_note_stays_the_team_s(
+    app: Running,
+) -> None:
+    """Someone picked only to grade asks where the candidate stands and gets the card (the
+    README sends them there to grade again); the send form's note is "for the team", so
+    neither they nor an interviewer see it."""
+    await setup(app)
+    await schedule(app, "Jane Doe", interviewers=(INTERVIEWER_2,))
+    await send(app, graders=(GRADER,), note="She asked for more time: competing offer")
+    await receive(app)
+
+    theirs = await card(app, user=GRADER)
+    shown = blocks_text(theirs["blocks"])
+    assert "*Take-home*" in shown and "competing offer" not in shown, shown
+    assert "Its ratings show to its interviewers and the hiring team." in shown
+    await click(app, theirs, "Grade", user=GRADER)
+    assert last_view(app)["callback_id"] == "takehome_grade"
+    await grade(app, GRADER, "3")
+    assert "Edit my grade" in flows.buttons((await card(app, user=GRADER))["blocks"])
+    assert "competing offer" not in blocks_text((await card(app, user=INTERVIEWER_2))["blocks"])
+    assert "competing offer" in blocks_text((await card(app))["blocks"])
+    # Not someone the take-home never named.
+    refused = await app.slack.command("status Jane", user=INTERVIEWER)
+    assert "couldn't find" in refused.text

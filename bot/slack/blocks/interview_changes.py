@@ -250,7 +250,7 @@ def cancel_modal(ctx: InterviewContext) -> View:
         InputBlock(
             block_id="reason",
             label="Why is it cancelled?",
-            hint="The interviewers are told; no scorecard is due for it.",
+            hint="Sent to its interviewers as written; no scorecard is due for it.",
             element=PlainTextInputElement(
                 action_id="value", max_length=MAX_REASON, placeholder="candidate asked to drop it"
             ),

@@ -784,8 +784,13 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
     may_change = access.can_move_candidates(viewer_id, loop.team) and (
         Stage(loop.candidate.stage) in SCHEDULABLE
     )
+    # Why an interview was cancelled, or why a colleague can't make it, is the hiring
+    # team's: an interviewer sees what happened (as the card's history shows them).
+    team = access.can_see_candidates(viewer_id, loop.team)
     drawn = [
-        _interview_blocks(item, loop, viewer_id=viewer_id, now=now, may_change=may_change)
+        _interview_blocks(
+            item, loop, viewer_id=viewer_id, now=now, may_change=may_change, team=team
+        )
         for item in loop.interviews
     ]
     room = MAX_LOOP_BLOCKS - 3  # the heading, the folded line, the ratings line
@@ -808,8 +813,14 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
         )
     blocks += [block for item_blocks in kept for block in item_blocks]
     if not loop.show_ratings:
+        on_panel = any(seat.interviewer_id == viewer_id for seat in loop.seats)
         blocks.append(
-            context("Others' ratings show here once you have submitted your own scorecard.")
+            context(
+                "Others' ratings show here once you have submitted your own scorecard."
+                if on_panel
+                # A take-home's grader who interviews nobody: there is no scorecard to send.
+                else "Its ratings show to its interviewers and the hiring team."
+            )
         )
     elif any(seat.submitted for seat in loop.seats):
         blocks.append(context(ratings_summary(loop)))
@@ -817,14 +828,20 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
 
 
 def _interview_blocks(
-    item: InterviewView, loop: Loop, *, viewer_id: str, now: datetime, may_change: bool
+    item: InterviewView,
+    loop: Loop,
+    *,
+    viewer_id: str,
+    now: datetime,
+    may_change: bool,
+    team: bool,
 ) -> list[Block]:
     change = item.status_change
     line = interview_line(
         item.stage_name,
         item.interview,
         change.actor_id if change else None,
-        change.reason if change else "",
+        change.reason if change and team else "",
     )
     menu = interview_accessory(item.interview, now=now) if may_change else None
     blocks: list[Block] = [SectionBlock(text=line, accessory=menu)]
@@ -863,7 +880,8 @@ def _interview_blocks(
             if away:  # the date itself: which one counts depends on where they are
                 state += f" · :palm_tree: away {runs(away)}"
         if seat.cant_make_it_at is not None and item.held:
-            reason = seat.cant_make_it_reason
+            own = team or seat.interviewer_id == viewer_id
+            reason = seat.cant_make_it_reason if own else ""
             state += " · :warning: can't make it" + (
                 f": {esc(clip(reason, 200))}" if reason else ""
             )

@@ -345,10 +345,13 @@ def takehome_blocks(
         ]
     takehome = view.takehome
     lines = [f"*Take-home*\n{_state_line(takehome, now)}"]
-    if takehome.note:
+    if takehome.note and access.can_see_candidates(viewer_id, card.team):
+        # The form says the note is for the team (often how the candidate asked for
+        # more time, and why): an interviewer sees the take-home, not the team's note.
         lines.append(f"> {esc(clip(takehome.note, 300))}")
     # Grading closes once the candidate leaves decision (takehomes.OPEN_TO_TAKEHOMES).
-    lines += _grader_lines(view, viewer_id, closed=card.stage not in SCHEDULABLE)
+    closed = card.stage not in SCHEDULABLE
+    lines += _grader_lines(view, viewer_id, closed=closed)
     blocks: list[Block] = [section(clip("\n".join(lines), 3000))]
     if view.received and not view.show_grades:
         graders = {g.grader_id for g in view.graders}
@@ -396,6 +399,13 @@ def takehome_blocks(
         elements = [graders_button(takehome)] if can_act and not view.complete else []
         if can_send:
             elements.append(send_button(card))
+        mine = next((g for g in view.graders if g.grader_id == viewer_id), None)
+        if mine is not None and view.received and view.spec is not None and not closed:
+            # The grader's own way back to the form, as from their DM: to grade, or to edit.
+            label = "Edit my grade" if mine.grade is not None else "Grade"
+            elements.insert(
+                0, ButtonElement(text=label, action_id=OPEN_GRADE, value=str(takehome.id))
+            )
         if elements:
             blocks.append(ActionsBlock(elements=elements))
     return blocks
