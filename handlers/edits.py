@@ -252,6 +252,7 @@ async def save_role(ack: AsyncAck, modal: Modal) -> None:
     deps, view = modal.deps, modal.view
     metadata = RoleMetadata.from_view(view)
     form = forms.role(view)
+    form = await forms.with_channel_checked(form, modal.client)
     done = await roles.edit_role(
         deps.db,
         actor_id=modal.user_id,

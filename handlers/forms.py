@@ -1,12 +1,17 @@
-"""Reading a submitted modal: view.state.values[block_id][action_id], by element type."""
+"""Reading a submitted modal: view.state.values[block_id][action_id], by element type;
+and, for the role form, what Slack says of the channel picked in it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.domain.numbers import small_int
 from bot.domain.scorecards import evidence_field, rate_field
+from bot.slack import notify
 from bot.slack.blocks.roles import CLOCK_FIELDS
 from bot.usecases.roles import NewRole
 
@@ -105,6 +110,13 @@ def ratings(view: dict[str, Any]) -> tuple[dict[str, str | None], dict[str, str]
         {key: option(view, rate_field(key)) for key in keys},
         {key: text(view, evidence_field(key)) for key in keys},
     )
+
+
+async def with_channel_checked(form: NewRole, client: AsyncWebClient) -> NewRole:
+    """The role form with what Slack says of its channel: a public one is refused on it."""
+    if not form.channel_id:
+        return form
+    return replace(form, channel_is_public=await notify.is_public_channel(client, form.channel_id))
 
 
 def role(view: dict[str, Any]) -> NewRole:

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 async def create_role(ack: AsyncAck, modal: Modal) -> None:
     deps, view = modal.deps, modal.view
     form = forms.role(view)
+    form = await forms.with_channel_checked(form, modal.client)
     role = await roles.create_role(
         deps.db,
         actor_id=modal.user_id,

@@ -476,6 +476,8 @@ async def running_playground(
             real_name=person.name,
             display_name=person.name.split()[0],
         )
+    for channel in workspace.CHANNELS:
+        standin.set_channel(channel.id, channel.name, private=channel.kind == "private")
     async with standin:
         secret = secrets.token_hex(16)
         settings = Settings(

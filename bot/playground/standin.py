@@ -116,6 +116,9 @@ class SlackStandin:
         self._arrived: asyncio.Condition | None = None
         self._scripts: dict[str, deque[_Reply]] = {}
         self._users: dict[str, dict[str, Any]] = {}
+        # What conversations.info tells of a channel; one it does not know is a private
+        # channel Loopkeeper was not invited to, which Slack calls channel_not_found.
+        self._channels: dict[str, dict[str, Any]] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._external_ids: dict[str, str] = {}
         self._home_ids: dict[str, str] = {}
@@ -150,6 +153,7 @@ class SlackStandin:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "users.info": self._users_info,
+            "conversations.info": self._conversations_info,
             "conversations.open": self._conversations_open,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
@@ -283,6 +287,20 @@ class SlackStandin:
             deleted=deleted,
             is_bot=is_bot,
         )
+
+    def set_channel(self, channel_id: str, name: str, *, private: bool) -> None:
+        """What conversations.info tells about `channel_id` (Loopkeeper is in it)."""
+        self._channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": private,
+            "is_archived": False,
+            "is_member": True,
+        }
 
     # ---- HTTP plumbing ---------------------------------------------------------
 
@@ -695,6 +713,13 @@ class SlackStandin:
             is_bot = user_id == BOT_USER_ID
             user = _user_object(user_id, tz="UTC", tz_offset=0, real_name=None, is_bot=is_bot)
         return {"user": copy.deepcopy(user)}
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel_id = _require(args, "channel", "channel_not_found")
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            raise _ApiError("channel_not_found")
+        return {"channel": copy.deepcopy(channel)}
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = args.get("users")

@@ -245,6 +245,31 @@ async def time_zones_in_time(
         return None
 
 
+async def is_public_channel(client: AsyncWebClient, channel_id: str) -> bool:
+    """Whether Slack says `channel_id` is a public channel, asked within a form's time
+    (ZONES_WAIT_SECONDS). Candidate news must never go to one: the role form's picker
+    offers private channels only, and this catches what it can't (a form sent by hand, a
+    client that ignores the filter). Not knowing is not a refusal: a private channel
+    Loopkeeper is not in yet reads as not found, and the role's creator is told to
+    invite it when its welcome can't be posted."""
+    try:
+        async with asyncio.timeout(ZONES_WAIT_SECONDS):
+            response = await client.conversations_info(channel=channel_id)
+    except TimeoutError:
+        log.warning("conversations.info for %s took over %.1f s", channel_id, ZONES_WAIT_SECONDS)
+        return False
+    except SlackApiError as error:
+        log.info("conversations.info for %s: %s", channel_id, refusal(error))
+        return False
+    except UNREACHABLE as error:
+        log.warning("conversations.info: Slack unreachable (%s)", type(error).__name__)
+        return False
+    channel = response.get("channel")
+    if not isinstance(channel, dict):
+        return False
+    return channel.get("is_channel") is True and channel.get("is_private") is False
+
+
 async def send_kits(
     client: AsyncWebClient,
     db: Database,

@@ -33,6 +33,14 @@ class NewRole:
     channel_id: str | None
     template: str | None
     clocks: dict[str, str | None]
+    # Slack said the picked channel is public (bot.slack.notify.is_public_channel).
+    channel_is_public: bool = False
+
+
+PUBLIC_CHANNEL = (
+    "That channel is public: everyone in the workspace could read candidate news there. "
+    "Pick a private channel (or make this one private in Slack first)."
+)
 
 
 def check_new_role(
@@ -52,6 +60,8 @@ def check_new_role(
         errors["recruiters"] = "Pick at least one recruiter to receive the stall alerts."
     if not form.channel_id:
         errors["channel"] = "Pick the role's private hiring channel."
+    elif form.channel_is_public:
+        errors["channel"] = PUBLIC_CHANNEL
     kept = current_template is not None and form.template == current_template
     if not is_known_template(form.template or "") and not kept:
         errors["template"] = "Pick one of the listed scorecard templates."

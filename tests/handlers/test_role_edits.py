@@ -644,3 +644,13 @@ async def test_a_file_row_naming_a_closed_role_is_told_it_is_closed(app: Running
     assert "Data Engineer is closed and takes no new candidates" in shown, shown
     assert "no role called" not in shown
     assert "Bo Li → sourced" in shown  # the open role's row goes in
+
+
+async def test_an_edit_to_a_public_channel_is_refused_on_the_field(app: Running) -> None:
+    role = await create_role(app)
+    app.standin.set_channel("C0GENERAL", "general", private=False)
+    form = await edit_form(app)
+    refused = await app.slack.submit_view(form, {"channel": "C0GENERAL"}, user=RECRUITER)
+    assert "That channel is public" in refused.json()["errors"]["channel"]
+    [kept] = await stored(app, Role)
+    assert kept.channel_id == role.channel_id

@@ -384,3 +384,24 @@ async def test_an_outsider_cannot_use_a_move_modal(app: Running) -> None:
 
     assert "can't find that candidate" in body["errors"]["stage"]
     assert (await candidate_named(app, "Jane Doe")).stage == Stage.SOURCED
+
+
+async def test_a_public_channel_is_refused_on_the_field_and_a_private_one_taken(
+    app: Running,
+) -> None:
+    """The picker offers private channels only; a form that names a public one anyway (a
+    client that ignores the filter, a hand-made payload) is refused on the field, since
+    candidate news would go there. A channel Slack can't tell of (Loopkeeper not yet in
+    it) is taken, and its creator told to invite it (the test above)."""
+    app.standin.set_channel("C0GENERAL", "general", private=False)
+    app.standin.set_channel(HIRING_CHANNEL, "mlops-hiring", private=True)
+
+    body = await submit_role(app, channel="C0GENERAL", loop_days="0")
+    assert body["response_action"] == "errors"
+    assert body["errors"]["channel"].startswith("That channel is public: everyone in the")
+    assert "loop_days" in body["errors"]  # with the form's other errors, at once
+    assert await stored(app, Role) == []
+
+    assert await submit_role(app) == {}
+    [role] = await stored(app, Role)
+    assert role.channel_id == HIRING_CHANNEL

@@ -22,6 +22,8 @@ SCOPES: dict[str, str | None] = {
     "conversations_open": "im:write",
     "files_upload_v2": "files:write",
     "files_info": "files:read",
+    # A role's channel: private (groups:read) or, to be refused, public (channels:read).
+    "conversations_info": "groups:read",
 }
 
 
@@ -62,3 +64,8 @@ def test_every_event_listened_to_is_subscribed() -> None:
     assert "app_mentions:read" in MANIFEST["oauth_config"]["scopes"]["bot"]
     # Messages from the bot land in its Messages tab, so that tab must exist.
     assert MANIFEST["features"]["app_home"]["messages_tab_enabled"] is True
+
+
+def test_a_public_channel_can_be_told_from_a_private_one() -> None:
+    declared = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert {"channels:read", "groups:read"} <= declared
