@@ -269,7 +269,10 @@ async def _scorecard_requests(
     for seat in seats:
         if seat.plan_stage not in contexts:
             contexts[seat.plan_stage] = await feedback.scorecard_context(
-                db, user_id=seat.interviewer_id, interview_id=seat.interview_id
+                db,
+                user_id=seat.interviewer_id,
+                interview_id=seat.interview_id,
+                now=datetime.now(UTC),
             )
     views = {stage: scorecard_modal(ctx).to_dict() for stage, ctx in contexts.items()}
     requests = []

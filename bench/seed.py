@@ -408,9 +408,10 @@ class Seeder:
                     feedback_due_at=ends + 24 * HOUR,
                     next_alert_at=self.now + self._hours(1, 24) if waiting else None,
                 )
-                if waiting:
+                if waiting and starts <= self.now:
+                    # Begun: its scorecard may be sent (one still to come is refused).
                     self.pending.append(PendingSeat(iid, interviewer(n), cid, stage.key))
-                else:
+                elif not waiting:
                     submitted = ends + self._hours(1, 20)
                     self._scorecard(rows, iid, interviewer(n), cid, stage.key, submitted)
                     last = max(last, submitted)

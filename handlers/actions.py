@@ -213,7 +213,10 @@ async def delete_note(reply: Reply, action: dict[str, Any]) -> None:
 async def open_scorecard(reply: Reply, action: dict[str, Any]) -> None:
     ctx = await reply.unless_refused(
         feedback.scorecard_context(
-            reply.deps.db, user_id=reply.user_id, interview_id=_id_of(action)
+            reply.deps.db,
+            user_id=reply.user_id,
+            interview_id=_id_of(action),
+            now=reply.deps.clock.now(),
         )
     )
     if ctx is not None:

@@ -3,6 +3,7 @@ signed requests and the stand-in, exactly as in production."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -250,13 +251,16 @@ async def add_day_off(app: Running, text: str) -> None:
     assert "now a company day off" in answer(response)["text"]
 
 
-def kit_for(app: Running, interviewer: str) -> dict[str, Any]:
-    """The latest interview kit DM'd to the interviewer."""
+def kit_for(app: Running, interviewer: str, interview: Interview | None = None) -> dict[str, Any]:
+    """The latest interview kit DM'd to the interviewer (of `interview`, if given)."""
     kits = [
         c.args
         for c in app.standin.calls_to("chat.postMessage")
         if c.args["channel"] == interviewer and c.args["text"].startswith("Interview kit")
     ]
+    if interview is not None:
+        of_it = [k for k in kits if f'"value": "{interview.id}"' in json.dumps(k["blocks"])]
+        kits = of_it or kits  # a kit with no Submit button left: the latest one
     assert kits, f"no kit was sent to {interviewer}"
     return kits[-1]
 
@@ -274,8 +278,12 @@ def good_scorecard(view: dict[str, Any], rating: str = "3") -> dict[str, Any]:
 
 
 async def open_scorecard(app: Running, interview: Interview, user: str) -> list[Any]:
-    """Click Submit scorecard on the kit; returns what the click answered privately."""
-    kit = kit_for(app, user)
+    """Click Submit scorecard on the kit; returns what the click answered privately. A
+    scorecard opens once its interview has begun: a clock before it moves to its end."""
+    clock = app.deps.clock
+    if clock.now() < interview.starts_at:
+        clock.set(interview.ends_at)  # type: ignore[attr-defined]
+    kit = kit_for(app, user, interview)
     return await click(
         app, kit, "Submit scorecard", user=user, answers=f"kit-{user}", channel=f"D{user}"
     )

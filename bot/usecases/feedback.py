@@ -26,6 +26,7 @@ from bot.domain.scorecards import (
     template_named,
 )
 from bot.domain.stages import SCHEDULABLE, Stage, plan_move
+from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.store.tables import (
     Candidate,
@@ -690,7 +691,12 @@ class ScorecardContext:
 
 
 async def _context(
-    session: store.AsyncSession, *, user_id: str, interview_id: int, current: bool = True
+    session: store.AsyncSession,
+    *,
+    user_id: str,
+    interview_id: int,
+    now: datetime,
+    current: bool = True,
 ) -> ScorecardContext:
     """`current=False`: without the interviewer's current version and its ratings, which
     a submission reads again under the candidate's lock anyway."""
@@ -703,6 +709,15 @@ async def _context(
         label = InterviewStatus(interview.status).label
         raise NotAllowed(
             f"That interview with {candidate.name} was marked {label}, so no scorecard is due."
+        )
+    if interview.starts_at > now:
+        # Written before it happened, it would count toward the loop's feedback (and can
+        # complete it) for an interview nobody has held; a clicked kit of the wrong
+        # candidate, often. Moved earlier in fact? The recruiter reschedules it.
+        raise NotAllowed(
+            f"Your interview with {candidate.name} starts {in_utc(interview.starts_at)}: "
+            "its scorecard opens once it has begun. If it took place earlier, ask a "
+            "recruiter to reschedule it to when it happened."
         )
     template = template_of(interview, role_with_team.role)
     version = (
@@ -732,10 +747,13 @@ def _closed(candidate: Candidate) -> str:
     return f"Scorecards for {candidate.name} are closed: the hiring team has moved on."
 
 
-async def scorecard_context(db: Database, *, user_id: str, interview_id: int) -> ScorecardContext:
-    """Raises NotAllowed unless the user holds a seat on the interview and may still write."""
+async def scorecard_context(
+    db: Database, *, user_id: str, interview_id: int, now: datetime
+) -> ScorecardContext:
+    """Raises NotAllowed unless the user holds a seat on the interview that has begun, and
+    may still write."""
     async with db.reader(on_loop=True) as session:
-        return await _context(session, user_id=user_id, interview_id=interview_id)
+        return await _context(session, user_id=user_id, interview_id=interview_id, now=now)
 
 
 UNCHANGED = (
@@ -779,7 +797,7 @@ async def submit(
     if db.writers_take_turns:
         async with db.reader(on_loop=True) as session:
             context = await _context(
-                session, user_id=user_id, interview_id=interview_id, current=False
+                session, user_id=user_id, interview_id=interview_id, now=now, current=False
             )
         checked = _checked(context, form)
         async with db.transaction(on_loop=True) as session:
@@ -790,7 +808,7 @@ async def submit(
     else:
         async with db.transaction() as session:
             context = await _context(
-                session, user_id=user_id, interview_id=interview_id, current=False
+                session, user_id=user_id, interview_id=interview_id, now=now, current=False
             )
             checked = _checked(context, form)
             scorecard, repeated, completes, was = await _save(

@@ -86,7 +86,7 @@ async def test_scheduling_moves_to_interviewing_and_sends_each_interviewer_a_kit
     # interviewer's shows the interview when they open it.
     published = {c.args["user_id"] for c in app.standin.calls_to("views.publish")}
     assert published == {RECRUITER}
-    assert "Submit scorecard" in buttons((await home_of(app, INTERVIEWER_2))["blocks"])
+    assert "Upcoming interviews* (1)" in blocks_text((await home_of(app, INTERVIEWER_2))["blocks"])
     assert any(
         "Scheduled Production incident interview" in m["text"] for m in dms_to(app, RECRUITER)
     )
@@ -580,6 +580,10 @@ async def test_feedback_lists_pending_then_submitted_scorecards(app: Running, cl
     await setup(app)
     first = await schedule(app, "Jane", plan="incident")
     await schedule(app, "Jane", plan="audit", starts=clock.now() + timedelta(days=2))
+    ahead = answer(await app.slack.command("feedback", user=INTERVIEWER))
+    assert ahead["text"] == "Nothing to submit yet: each scorecard opens when its interview begins."
+    assert list(buttons(ahead["blocks"])) == []
+    assert "*Coming up* (2)" in blocks_text(ahead["blocks"])
     await submit_scorecard(app, first)
     clock.advance(timedelta(days=4))
 
@@ -588,7 +592,9 @@ async def test_feedback_lists_pending_then_submitted_scorecards(app: Running, cl
     assert body["text"] == "You have 1 scorecard to submit."
     labels = list(buttons(body["blocks"]))
     assert labels == ["Submit scorecard", "Edit scorecard"]
-    assert "overdue by" in blocks_text(body["blocks"])
+    shown = blocks_text(body["blocks"])
+    assert "overdue by" in shown
+    assert "*To submit* (1)" in shown and "*Submitted, still editable* (1)" in shown
 
 
 async def test_home_tab_shows_pending_scorecards_and_upcoming_interviews(app: Running) -> None:
@@ -612,9 +618,10 @@ async def test_home_tab_shows_pending_scorecards_and_upcoming_interviews(app: Ru
     assert published.args["user_id"] == INTERVIEWER
     home = published.args["view"]
     shown = blocks_text(home["blocks"])
-    assert "Scorecards to submit* (1)" in shown
+    # Its scorecard opens once it begins: until then it is an interview to come.
+    assert "Scorecards to submit* (0)" in shown
     assert "Upcoming interviews* (1)" in shown
-    assert "Submit scorecard" in buttons(home["blocks"])
+    assert "Submit scorecard" not in buttons(home["blocks"])
 
 
 async def test_opening_the_messages_tab_publishes_nothing(app: Running) -> None:
@@ -631,9 +638,10 @@ async def test_opening_the_messages_tab_publishes_nothing(app: Running) -> None:
     assert app.standin.calls_to("views.publish") == []
 
 
-async def test_submit_from_the_home_tab_opens_the_modal(app: Running) -> None:
+async def test_submit_from_the_home_tab_opens_the_modal(app: Running, clock) -> None:
     await setup(app)
-    await schedule(app, "Jane")
+    interview = await schedule(app, "Jane")
+    clock.set(interview.ends_at)
     home = await home_of(app, INTERVIEWER)
     button = buttons(home["blocks"])["Submit scorecard"]
 

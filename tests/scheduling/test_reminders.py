@@ -126,16 +126,26 @@ async def test_the_reminder_s_button_opens_the_scorecard(app: Running, clock: Ma
     [reminder] = reminders_to(app, INTERVIEWER, before)
     button = buttons(reminder["blocks"])["Submit scorecard"]
 
-    response = await app.slack.action(
-        button["action_id"],
-        button["value"],
-        user=INTERVIEWER,
-        response_url=app.standin.response_url(INTERVIEWER),
-        message=reminder,
-        channel=f"D{INTERVIEWER}",
-    )
+    async def press() -> None:
+        response = await app.slack.action(
+            button["action_id"],
+            button["value"],
+            user=INTERVIEWER,
+            response_url=app.standin.response_url(INTERVIEWER),
+            message=reminder,
+            channel=f"D{INTERVIEWER}",
+        )
+        assert response.status_code == 200
+        await app.settle()
 
-    assert response.status_code == 200
+    # Half an hour early it says when it opens; from the interview's start, it opens.
+    opened = len(app.standin.calls_to("views.open"))
+    await press()
+    assert len(app.standin.calls_to("views.open")) == opened
+    [told] = app.standin.calls_to(f"response_url:{INTERVIEWER}")[-1:]
+    assert "its scorecard opens once it has begun" in told.args["text"]
+    clock.set(TUESDAY_10)
+    await press()
     assert last_view(app)["callback_id"] == "scorecard_submit"
 
 

@@ -334,6 +334,7 @@ async def test_two_last_scorecards_at_once_complete_the_loop_exactly_once(db_url
         candidate_id, done = await jane_scheduled(
             db, clock, ["UINT0001", "UINT0002"], NOW + timedelta(hours=1)
         )
+        clock.set(NOW + timedelta(hours=2))  # once it is over
 
         results = await asyncio.gather(
             first_scorecard(db, clock, done, "UINT0001"),
@@ -437,3 +438,21 @@ async def test_a_version_stored_twice_is_a_conflict_and_stores_nothing(db: Datab
         )
     assert current is not None and current.version == 1
     assert current.summary != "A second version 1"
+
+
+@pytest.mark.both_databases
+async def test_a_scorecard_for_an_interview_still_to_come_is_refused(db_url: str) -> None:
+    """Sent early (a kit of the wrong candidate clicked, often), it would count toward the
+    loop's feedback and could complete it for an interview nobody has held."""
+    clock = ManualClock(NOW)
+    db = Database(db_url)
+    try:
+        candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW + timedelta(hours=1))
+        with pytest.raises(NotAllowed, match="its scorecard opens once it has begun"):
+            await first_scorecard(db, clock, done, "UINT0001")
+        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
+        assert loop is not None and [s.scorecard for s in loop.seats] == [None]
+        clock.set(NOW + timedelta(hours=1))  # from its start, it is taken
+        assert (await first_scorecard(db, clock, done, "UINT0001")).completed is not None
+    finally:
+        await db.close()

@@ -61,7 +61,8 @@ def interviewer_section(
     assignments: Sequence[Assignment], *, now: datetime, away: Collection[int] = ()
 ) -> list[Block]:
     """`away`: the interviews to come (ids) on one of the person's own days away."""
-    pending = [a for a in assignments if a.pending]
+    # A scorecard opens once its interview has begun: one still to come is upcoming.
+    pending = [a for a in assignments if a.pending and a.starts_at <= now]
     upcoming = sorted(
         (a for a in assignments if a.starts_at > now),
         key=lambda a: a.starts_at,
@@ -81,7 +82,7 @@ def interviewer_section(
             "Scorecards to submit",
             len(pending),
             assignment_blocks(pending, now)[:MAX_ITEMS],
-            empty="Nothing waiting on you. :tada:",
+            empty="No scorecard waiting on you. :tada:",
         ),
         *_counted(
             "Upcoming interviews",

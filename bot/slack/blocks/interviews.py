@@ -540,11 +540,23 @@ def _due(assignment: Assignment, now: datetime) -> str:
 
 
 def assignment_blocks(assignments: Sequence[Assignment], now: datetime) -> list[Block]:
-    """Pending scorecards (Submit) first, then submitted ones (Edit) while still editable."""
+    """Pending scorecards (Submit) first, then interviews still to come (no button: a
+    scorecard opens once its interview has begun), then submitted ones (Edit) while
+    still editable."""
     blocks: list[Block] = []
-    for item in sorted(assignments, key=lambda a: (not a.pending, a.feedback_due_at)):
-        label = "Submit scorecard" if item.pending else "Edit scorecard"
-        state = _due(item, now) if item.pending else ":white_check_mark: submitted"
+    for item in sorted(assignments, key=lambda a: (_group(a, now), a.feedback_due_at)):
+        ahead = item.pending and item.starts_at > now
+        if ahead:
+            state, button = "its scorecard opens when it begins", None
+        else:
+            label = "Submit scorecard" if item.pending else "Edit scorecard"
+            state = _due(item, now) if item.pending else ":white_check_mark: submitted"
+            button = ButtonElement(
+                text=label,
+                action_id=f"{OPEN_SCORECARD}_{item.interview_id}",
+                value=str(item.interview_id),
+                style="primary" if item.pending else None,
+            )
         blocks.append(
             SectionBlock(
                 text=clip(
@@ -552,36 +564,44 @@ def assignment_blocks(assignments: Sequence[Assignment], now: datetime) -> list[
                     f"{esc(item.stage_name)}, {when(item.starts_at)} · {state}",
                     3000,
                 ),
-                accessory=ButtonElement(
-                    text=label,
-                    action_id=f"{OPEN_SCORECARD}_{item.interview_id}",
-                    value=str(item.interview_id),
-                    style="primary" if item.pending else None,
-                ),
+                accessory=button,
             )
         )
     return blocks
+
+
+def _group(item: Assignment, now: datetime) -> int:
+    """0: to submit now; 1: its interview still to come; 2: submitted."""
+    if not item.pending:
+        return 2
+    return 1 if item.starts_at > now else 0
 
 
 def feedback_list_message(
     assignments: Sequence[Assignment], now: datetime, *, to_grade: Sequence[Block] = ()
 ) -> tuple[str, list[Block]]:
     """`to_grade`: the take-homes waiting on their grade, drawn (takehomes.to_grade_blocks)."""
-    pending = [a for a in assignments if a.pending]
     grading: list[Block] = [section("*Take-homes to grade*"), *to_grade] if to_grade else []
     if not assignments:
         text = "You have no scorecards to write. Interviews you are scheduled for will show here."
         if to_grade:
             text = "You have no scorecards to write, and take-homes to grade."
         return text, [section(text), *grading]
-    text = (
-        f"You have {len(pending)} scorecard{'s' if len(pending) != 1 else ''} to submit."
-        if pending
-        else "All your scorecards are in. You can still edit them until a decision is made."
-    )
+    groups = [[a for a in assignments if _group(a, now) == n] for n in range(3)]
+    due, ahead, _ = groups
+    if due:
+        text = f"You have {len(due)} scorecard{'s' if len(due) != 1 else ''} to submit."
+    elif ahead:
+        text = "Nothing to submit yet: each scorecard opens when its interview begins."
+    else:
+        text = "All your scorecards are in. You can still edit them until a decision is made."
+    headings = ("To submit", "Coming up", "Submitted, still editable")
+    blocks: list[Block] = [section(f"*{esc(text)}*")]
+    for heading, items in zip(headings, groups, strict=True):
+        if items:
+            blocks += [context(f"*{heading}* ({len(items)})"), *assignment_blocks(items, now)]
     # A message holds 50 blocks: the most urgent ones are shown, and what is to grade.
-    room = 49 - len(grading)
-    return text, [section(f"*{esc(text)}*"), *assignment_blocks(assignments, now)[:room], *grading]
+    return text, [*blocks[: 50 - len(grading)], *grading]
 
 
 # The loop summary -------------------------------------------------------------------------------
