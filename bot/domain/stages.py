@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -127,3 +129,23 @@ def plan_move(current: Stage, target: Stage, *, reason: str = "") -> Move:
         skipped=PATH[here + 1 : there] if there > here + 1 else (),
         backwards=there < here,
     )
+
+
+# A move put right soon enough is a slip undone, not a new start.
+UNDO_WINDOW = timedelta(hours=1)
+
+
+def undone_entry(
+    moves: Sequence[tuple[str | None, str, datetime]], move: Move, now: datetime
+) -> datetime | None:
+    """When `move` puts a candidate back in the stage a move of less than UNDO_WINDOW ago
+    took them out of: when they had entered it. Their clocks run from then again, as if
+    the slip never happened; moving back and forth must not wipe an overdue loop.
+    `moves`: the candidate's stage moves (from, to, at), latest first, notes left out."""
+    if len(moves) < 2:
+        return None
+    (last_from, last_to, last_at), (_, entered_to, entered_at) = moves[0], moves[1]
+    undoes = last_from == move.to_stage.value and last_to == move.from_stage.value
+    if undoes and entered_to == move.to_stage.value and now - last_at <= UNDO_WINDOW:
+        return entered_at
+    return None

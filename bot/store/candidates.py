@@ -24,7 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.candidate_csv import Row
 from bot.domain.names import clean_name, name_key
-from bot.domain.stages import CLOSED, Move, Stage
+from bot.domain.stages import CLOSED, Move, Stage, undone_entry
+from bot.domain.zones import in_utc
 from bot.store.changes import NOTE_KIND, NOTE_SUMMARY
 from bot.store.prepared import Prepared, objects
 from bot.store.tables import (
@@ -207,15 +208,32 @@ async def move_candidate(
     note: str,
     now: datetime,
 ) -> StageEvent:
-    """Move only if the candidate is still where the mover saw them (no lost updates)."""
+    """Move only if the candidate is still where the mover saw them (no lost updates). A
+    move that undoes one of less than UNDO_WINDOW ago restores when they had entered the
+    stage (stages.undone_entry), and its event says so."""
     assert candidate.id is not None
+    recent = await recent_events(session, candidate_id=candidate.id, limit=10)
+    moves = [(e.from_stage, e.to_stage, e.at) for e in recent if e.from_stage != e.to_stage]
+    restored = undone_entry(moves, move, now)
     result = await session.exec(
         update(Candidate)
         .where(col(Candidate.id) == candidate.id, col(Candidate.stage) == move.from_stage.value)
-        .values(stage=move.to_stage.value, stage_entered_at=now)
+        .values(stage=move.to_stage.value, stage_entered_at=restored or now)
     )
     if result.rowcount != 1:
         raise StaleStage()
+    detail = move.describe()
+    if restored is not None:
+        detail = "; ".join(
+            filter(
+                None,
+                [
+                    detail,
+                    f"undone within the hour: in {move.to_stage.value} since "
+                    f"{in_utc(restored)}, as before",
+                ],
+            )
+        )
     event = StageEvent(
         candidate_id=candidate.id,
         at=now,
@@ -223,7 +241,7 @@ async def move_candidate(
         from_stage=move.from_stage.value,
         to_stage=move.to_stage.value,
         note=note.strip(),
-        detail=move.describe(),
+        detail=detail,
     )
     session.add(event)
     await session.flush()

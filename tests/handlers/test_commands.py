@@ -171,6 +171,34 @@ async def test_move_in_one_line_records_the_event(app: Running, clock) -> None:
     assert (last.from_stage, last.to_stage, last.actor_id) == ("sourced", "screening", RECRUITER)
 
 
+@pytest.mark.both_databases
+async def test_a_move_back_undone_within_the_hour_keeps_the_clocks_as_they_were(
+    app: Running, clock
+) -> None:
+    """Moved back to screening by mistake and forward again at once, a candidate whose loop
+    ran late is still late: the slip does not start a fresh week. Later than an hour, the
+    move back was real, and the loop starts again (docs/clocks.md)."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe to interviewing", user=RECRUITER)
+    entered = clock.now()
+    clock.advance(timedelta(days=8))
+    await app.slack.command("move Jane Doe to screening: one more call", user=RECRUITER)
+    clock.advance(timedelta(minutes=5))
+
+    await app.slack.command("move Jane Doe to interviewing: call not needed", user=RECRUITER)
+
+    jane = await candidate_named(app, "Jane Doe")
+    assert (jane.stage, jane.stage_entered_at) == (Stage.INTERVIEWING, entered)
+    shown = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert "Loop day 9 of 7" in shown and "undone within the hour" in shown, shown
+
+    await app.slack.command("move Jane Doe to screening: one more call", user=RECRUITER)
+    clock.advance(timedelta(hours=2))
+    await app.slack.command("move Jane Doe to interviewing", user=RECRUITER)
+    assert (await candidate_named(app, "Jane Doe")).stage_entered_at == clock.now()
+
+
 async def test_a_nul_byte_in_a_command_is_refused_before_anything_is_stored(
     app: Running,
 ) -> None:

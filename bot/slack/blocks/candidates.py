@@ -194,7 +194,7 @@ def _event_line(event: StageEvent) -> str:
             f"{when(event.at)}: {event.from_stage} → *{event.to_stage}* by {user(event.actor_id)}"
         )
     if event.detail:
-        line += f" ({esc(event.detail)})"
+        line += f" ({localized(esc(event.detail))})"  # ours: its times in the reader's zone
     if event.note and event.note != "added":
         line += f"\n> {typed(clip(event.note, 300))}"
     return "• " + line
