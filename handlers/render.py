@@ -158,9 +158,25 @@ async def redraw_kits(
 def announce(deps: Deps, client: AsyncWebClient, moved: Moved, actor_id: str) -> None:
     """A move out of offer to hired, or to withdrawn from an offer awaiting an answer,
     is the news the offer's Accepted and Declined post in the role's channel: the team
-    hears it however it was recorded (a move, the card's Advance to hired)."""
+    hears it however it was recorded (a move, the card's Advance to hired). An offer
+    taken back is DM'd to the rest of the hiring team, and a rejection by someone who is
+    not a recruiter to the recruiters."""
     stage = moved.card.stage
     hired = stage == Stage.HIRED
+    if moved.closed_offer and stage not in (Stage.HIRED, Stage.WITHDRAWN):
+        # Taken back: whoever was told it went out must not think it still open.
+        news = cards.move_news(moved.card, actor_id, offer_taken_back=True)
+        deps.background.run(tell_team(client, moved.card, actor_id, news), name="offer-back")
+        return
+    if stage == Stage.REJECTED and actor_id not in moved.card.team.recruiter_ids:
+        # The recruiters tell the candidate: a rejection the hiring manager made is theirs
+        # to hear of, as it happens.
+        news = cards.move_news(moved.card, actor_id, offer_taken_back=False)
+        team = moved.card.team.recruiter_ids
+        deps.background.run(
+            _tell(client, [p for p in team if p != actor_id], news), name="rejected-news"
+        )
+        return
     if not moved.from_offer or not (hired or (stage == Stage.WITHDRAWN and moved.closed_offer)):
         return
     text, blocks = decided_post(
@@ -185,6 +201,11 @@ async def _called_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
     for off in moved.called_off:
         settled = await interviews.settled_alerts(deps.db, interview_id=off.interview_id)
         await mark_settled(client, settled, off.stage_name, name, how)
+
+
+async def _tell(client: AsyncWebClient, people: list[str], told: tuple[str, list[Block]]) -> None:
+    for person in sorted(people):
+        await notify.dm(client, person, *told)
 
 
 async def tell_team(

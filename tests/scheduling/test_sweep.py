@@ -599,6 +599,42 @@ async def test_the_rest_of_the_team_hears_of_an_offer_and_of_more_time(app: Runn
     assert more["text"].startswith(f":hourglass_flowing_sand: <@{HM}> gave Jane Doe's offer")
 
 
+async def test_an_offer_taken_back_by_a_move_is_news_to_the_rest_of_the_team(
+    app: Running, clock
+) -> None:
+    """The hiring manager heard the offer went out; moved back to decision (or rejected)
+    by the recruiter, it is taken back, and the hiring manager hears that too."""
+    await offered_jane(app)
+    await extend_offer(app)
+    before = len(app.standin.calls)
+    await app.slack.command("move Jane Doe to decision: renegotiating the level", user=RECRUITER)
+    await app.settle()
+
+    [news] = [m for m in messages_to(app, HM, before) if "taken back" in m["text"]]
+    shown = blocks_text(news["blocks"])
+    assert f":leftwards_arrow_with_hook: <@{RECRUITER}> moved Jane Doe" in shown
+    assert "to *decision*: their offer is taken back" in shown
+    assert "renegotiating the level" in shown
+    assert not [m for m in messages_to(app, RECRUITER, before) if "taken back" in m["text"]]
+
+
+async def test_a_rejection_by_the_hiring_manager_is_news_to_the_recruiters(
+    app: Running, clock
+) -> None:
+    """The recruiters tell the candidate: they hear of a rejection they did not make. Their
+    own rejections tell nobody (they are the ones who tell the candidate)."""
+    await offered_jane(app)
+    before = len(app.standin.calls)
+    await app.slack.command("move Jane Doe to rejected: not senior enough", user=HM)
+    await app.settle()
+
+    [news] = [m for m in messages_to(app, RECRUITER, before) if "rejected" in m["text"]]
+    shown = blocks_text(news["blocks"])
+    assert f"<@{HM}> rejected Jane Doe (MLOps Engineer)." in shown
+    assert "not senior enough" in shown
+    assert messages_to(app, HM, before) == []
+
+
 async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock) -> None:
     await offered_jane(app)
     offer = await extend_offer(app)

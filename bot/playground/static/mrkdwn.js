@@ -3,7 +3,7 @@
 
 const EMOJI = {
   wave: "👋", white_check_mark: "✅", hourglass_flowing_sand: "⏳", hourglass: "⌛",
-  information_source: "ℹ️", memo: "📝", memory: "📝", no_entry_sign: "🚫", no_entry: "⛔",
+  information_source: "ℹ️", memo: "📝", memory: "📝", no_entry_sign: "🚫", no_entry: "⛔", leftwards_arrow_with_hook: "↩️",
   red_circle: "🔴", large_green_circle: "🟢", large_yellow_circle: "🟡", large_blue_circle: "🔵",
   rotating_light: "🚨", tada: "🎉", warning: "⚠️", zzz: "💤", calendar: "📆", date: "📅",
   arrow_right: "➡️", arrow_left: "⬅️", arrow_up: "⬆️", arrow_down: "⬇️", heavy_check_mark: "✔️",

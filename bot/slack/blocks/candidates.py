@@ -477,6 +477,34 @@ def deadline_news(done: DeadlineSet, actor_id: str) -> tuple[str, list[Block]]:
     ]
 
 
+def move_news(
+    card: CandidateCard, actor_id: str, *, offer_taken_back: bool
+) -> tuple[str, list[Block]]:
+    """To those of the hiring team who must act on a move they did not make: an offer
+    taken back (rejected, or moved to an earlier stage: the DM that said it went out
+    still reads as open), or a rejection the recruiters will tell the candidate of."""
+    candidate = card.candidate
+    name, title = esc(candidate.name), esc(card.role.title)
+    latest = max(card.events, key=lambda e: e.at, default=None)
+    why = latest.note if latest is not None and latest.to_stage == candidate.stage else ""
+    reason = f"\n> {typed(clip(why, 300))}" if why else ""
+    if offer_taken_back:
+        line = (
+            f":leftwards_arrow_with_hook: <@{actor_id}> moved {name} ({title}) to "
+            f"*{candidate.stage}*: their offer is taken back, and no longer awaits "
+            f"their answer.{reason}"
+        )
+    else:
+        line = f":no_entry_sign: <@{actor_id}> rejected {name} ({title}).{reason}"
+    text = f"{name}'s offer is taken back" if offer_taken_back else f"{name} was rejected"
+    return text, [
+        SectionBlock(
+            text=MarkdownTextObject(text=clip(line, 3000)),
+            accessory=card_button(candidate.id, key=candidate.id),
+        )
+    ]
+
+
 def not_found_message(query: str, command: str = "status") -> str:
     # Same words whether the name does not exist or the asker may not see it; the example
     # is of the command that was asked (`/hire edit Jane` after `/hire edit …`).
