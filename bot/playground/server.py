@@ -99,7 +99,12 @@ class Playground:
         for _ in range(MAX_STOPS):
             async with self.asgi.state.deps.db.reader() as session:
                 at = await store.alerts.next_due(session, after=stop)
-            if at is None or at >= target:
+            if at is None:
+                break
+            # The scheduler sweeps once a minute: what falls due within one minute goes
+            # in one sweep, and each person gets one digest of it, not one per item.
+            at = _next_minute(at)
+            if at >= target:
                 break
             self.clock.set(at)
             report = await self.asgi.state.sweeper.run(at)
@@ -198,6 +203,12 @@ def _listen(host: str, port: int) -> socket.socket:
         ) from None
     sock.listen(128)
     return sock
+
+
+def _next_minute(moment: datetime) -> datetime:
+    """The first whole minute at or after `moment`: when a once-a-minute sweep takes it."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
 
 
 def next_monday_nine(now: datetime, tz: str) -> datetime:

@@ -227,6 +227,21 @@ async def test_a_day_later_the_sweep_runs_and_the_recruiter_hears(page: Page) ->
     assert unread[RECRUITER_DM] == 0
 
 
+async def test_what_falls_due_within_a_minute_comes_in_one_digest(page: Page) -> None:
+    """The scheduler sweeps once a minute, so a person gets one digest of what fell due
+    within it; the clock's jump, sweeping at each moment with work, gave one digest per
+    breach (three to the recruiter at 08:30 on one day)."""
+    for _ in range(4):
+        await page.post("clock", step="day", **{"as": RECRUITER.id})
+    minutes = [
+        int(float(m["ts"]) // 60)
+        for m in await page.messages(RECRUITER.id, RECRUITER_DM)
+        if "need you" in m["text"] or "needs you" in m["text"]
+    ]
+    assert len(minutes) > 3  # the days bring digests at all
+    assert len(minutes) == len(set(minutes)), sorted(minutes)
+
+
 async def test_the_seeded_channel_has_its_weekly_reports_on_time(page: Page) -> None:
     """Two weeks replayed as a team running the app all along would have had them: each
     Monday's report in its place, none "posted late" as if the app had been down."""
