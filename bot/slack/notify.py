@@ -336,6 +336,7 @@ async def send_loop_summary(
         loop,
         await _loop_names(client, loop),
         decide_by=decision.at,
+        now=completed_at,
         candidate_by=candidate.deadline_at if decision.moved_from is not None else None,
     )
     for person in _deciders(loop):

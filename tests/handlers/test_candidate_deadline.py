@@ -131,6 +131,30 @@ async def test_the_feedback_summary_gives_the_decision_time_her_deadline_leaves(
     assert f"offer or reject by {when(DECISION_LIMIT)} (1 day left)" in card  # the same time
 
 
+async def test_a_feedback_summary_after_the_decision_time_says_it_is_overdue(
+    app: Running, clock
+) -> None:
+    """Her deadline leaves the decision due before the last scorecard came in: the
+    summary says so, not that a window "is open" until a time already past."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(DECISION_LIMIT + timedelta(hours=4))
+    before = len(app.standin.calls)
+
+    [interview] = await stored(app, Interview)
+    await submit_scorecard(app, interview)
+    await app.settle()
+
+    [summary] = [m for m in messages_to(app, HM, before) if "are in" in m["text"]]
+    shown = blocks_text(summary["blocks"])
+    assert "window is open" not in shown
+    assert (
+        f":rotating_light: The decision is overdue already: it was due by "
+        f"{when(DECISION_LIMIT)}, sooner than usual: Maya Chen decides by "
+        f"{when(THURSDAY_NOON)}. Make an offer, or reject." in shown
+    ), shown
+
+
 async def test_bad_input_gets_field_errors_and_changes_nothing(app: Running, clock) -> None:
     await maya_interviewing(app)
     await open_form(app, await card_of(app))

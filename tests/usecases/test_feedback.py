@@ -167,7 +167,7 @@ def test_the_kit_and_summary_of_the_largest_loop_fit_a_message() -> None:
         interviews.append(InterviewView(gone, template.plan[0], scored, template))
     loop = Loop(found.candidate, found.role, found.team, template, interviews, True)
     names = {f"UINT{i:04d}": "Maximiliana" for i in range(6)}
-    text, blocks = loop_summary_message(loop, names, decide_by=NOW)
+    text, blocks = loop_summary_message(loop, names, decide_by=NOW, now=NOW - timedelta(hours=1))
     assert text and message_problems(to_dicts(blocks)) == []
     shown = blocks_text(to_dicts(blocks))
     assert "the candidate did not come;" in shown

@@ -664,10 +664,11 @@ def loop_summary_message(
     names: Mapping[str, str],
     *,
     decide_by: datetime,
+    now: datetime,
     candidate_by: datetime | None = None,
 ) -> tuple[str, list[Block]]:
     """`candidate_by`: the candidate's own deadline, when it made the decision due
-    sooner than the role's window."""
+    sooner than the role's window (so soon, it may have passed already at `now`)."""
     candidate = loop.candidate
     sooner = (
         f", sooner than usual: {esc(candidate.name)} decides by {when(candidate_by)}"
@@ -681,8 +682,13 @@ def loop_summary_message(
         section(
             f"{_all_scorecards(count)} for "
             f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
-            f"{'is' if count == 1 else 'are'} in. The decision window is open: decide "
-            f"by {when(decide_by)}{sooner}."
+            f"{'is' if count == 1 else 'are'} in. "
+            + (
+                f"The decision window is open: decide by {when(decide_by)}{sooner}."
+                if decide_by > now
+                else f":rotating_light: The decision is overdue already: it was due by "
+                f"{when(decide_by)}{sooner}. Make an offer, or reject."
+            )
         ),
         *_loop_table(loop, names),
     ]
