@@ -55,6 +55,13 @@ def async_url(url: str) -> str:
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     elif backend == "postgresql":
         parsed = parsed.set(drivername="postgresql+asyncpg")
+        if "sslmode" in parsed.query:
+            # Hosted PostgreSQL hands out libpq URLs (`?sslmode=require`); asyncpg takes
+            # the same values as `ssl`, and refuses `sslmode` with a TypeError.
+            query = dict(parsed.query)
+            query.setdefault("ssl", query.pop("sslmode"))
+            query.pop("sslmode", None)
+            parsed = parsed.set(query=query)
     return parsed.render_as_string(hide_password=False)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import event, func, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from bot.store.engine import Database
+from bot.store.engine import Database, async_url
 from bot.store.tables import Role
 from tests.cases import create_role_in
 
@@ -206,3 +206,25 @@ async def test_a_dry_run_stores_nothing_and_returns_what_it_would_have_done(
             await create_role_in(session, datetime.now(UTC), title="Half")
             raise RuntimeError("refused")
     assert await _roles(db) == 1
+
+
+def test_a_libpq_sslmode_reaches_asyncpg_as_its_ssl_option() -> None:
+    """Hosted PostgreSQL hands out `?sslmode=require` URLs; asyncpg refuses `sslmode` (a
+    TypeError at every connect), and takes the same values as `ssl`."""
+    url = async_url("postgres://u:p@db.example.com:5432/app?sslmode=require&application_name=lk")
+    assert url == "postgresql+asyncpg://u:p@db.example.com:5432/app?application_name=lk&ssl=require"
+    assert async_url("postgresql://h/app?ssl=prefer") == "postgresql+asyncpg://h/app?ssl=prefer"
+
+
+@pytest.mark.both_databases
+async def test_a_postgresql_url_with_sslmode_connects(db_url: str) -> None:
+    # sslmode is PostgreSQL's: SQLite's file URL goes as it is.
+    on_postgres = not db_url.startswith("sqlite")
+    db = Database(
+        db_url + ("&" if "?" in db_url else "?") + "sslmode=prefer" if on_postgres else db_url
+    )
+    try:
+        async with db.reader() as session:
+            assert (await session.exec(select(func.count()).select_from(Role))).one() == 0
+    finally:
+        await db.close()
