@@ -1,5 +1,5 @@
 """`loopkeeper` commands: start, serve, playground, migrate, downgrade, sweep, import,
-export, erase, templates (check, install, list)."""
+export, admin add, erase, templates (check, install, list)."""
 
 from __future__ import annotations
 
@@ -32,21 +32,50 @@ def _fail(message: str) -> int:
 
 
 def migrate(args: argparse.Namespace) -> int:
-    from bot.runtime import migrate as alembic
-
-    settings = load_database_settings()
-    alembic.upgrade(settings.database_url, args.revision)
-    print(f"Database is at {args.revision}.")
-    return 0
+    return _move_schema(args.revision, up=True)
 
 
 def downgrade(args: argparse.Namespace) -> int:
+    return _move_schema(args.revision, up=False)
+
+
+def _move_schema(revision: str, *, up: bool) -> int:
+    """Upgrade or downgrade, saying from which revision to which; a revision this release
+    does not know is one line, not Alembic's traceback."""
+    from alembic.util import CommandError
+
     from bot.runtime import migrate as alembic
 
-    settings = load_database_settings()
-    alembic.downgrade(settings.database_url, args.revision)
-    print(f"Database downgraded to {args.revision}.")
+    url = load_database_settings().database_url
+    before = asyncio.run(_revision_of(url))
+    try:
+        (alembic.upgrade if up else alembic.downgrade)(url, revision)
+    except CommandError as error:
+        known = ", ".join(alembic.current_heads())
+        newer = " (a newer release migrated it: run this command with that release)"
+        return _fail(
+            f"Cannot {'migrate' if up else 'downgrade'} to {revision!r}: {error}. The "
+            f"database is at {before or 'no revision'}"
+            + (newer if alembic.is_newer(before) else "")
+            + f"; this release's newest revision is {known}."
+        )
+    after = asyncio.run(_revision_of(url))
+    if before == after:
+        print(f"Database is at {after or 'no revision'}: nothing to do.")
+    else:
+        print(f"Database {'migrated' if up else 'downgraded'} from {before or 'empty'} to {after}.")
     return 0
+
+
+async def _revision_of(url: str) -> str | None:
+    from bot.runtime.migrate import schema_revision
+    from bot.store.engine import Database
+
+    db = Database(url)
+    try:
+        return await schema_revision(db)
+    finally:
+        await db.close()
 
 
 async def _check_schema(settings: Settings) -> None:
@@ -459,6 +488,43 @@ def _erasure_lines(preview: Any) -> list[str]:
     ]
 
 
+def add_admin(args: argparse.Namespace) -> int:
+    """Make someone a Loopkeeper admin from the server's shell: the way back when every
+    admin has left (LOOPKEEPER_ADMINS is read only while there is none), recorded as
+    `/hire admin add` records it."""
+    import getpass
+    import re
+    from datetime import UTC, datetime
+
+    from bot.runtime.migrate import SchemaOutOfDate, check_schema
+    from bot.store.engine import Database
+    from bot.usecases import admin
+
+    user_id = args.user_id.strip().upper()
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,31}", user_id):
+        return _fail(
+            f"{args.user_id!r} is not a Slack user id. In Slack: their profile, ⋮ (More), "
+            "Copy member ID; e.g. `loopkeeper admin add U012AB3CD`."
+        )
+    who = (args.by or f"cli:{getpass.getuser()}")[:32]
+
+    async def run() -> bool:
+        db = Database(load_database_settings().database_url)
+        try:
+            await check_schema(db)
+            now = datetime.now(UTC)
+            return await admin.add_admin(db, actor_id=who, user_id=user_id, now=now, operator=True)
+        finally:
+            await db.close()
+
+    try:
+        added = asyncio.run(run())
+    except SchemaOutOfDate as error:
+        return _fail(str(error))
+    print(f"{user_id} is {'now' if added else 'already'} a Loopkeeper admin.")
+    return 0
+
+
 def erase_candidate(args: argparse.Namespace) -> int:
     """Erase one candidate's personal data, as `/hire erase` does: what goes is shown
     first, and a terminal is asked to confirm (--yes answers for a script)."""
@@ -621,6 +687,16 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--format", choices=["csv", "json"], default="csv")
     export_cmd.set_defaults(run=export_candidates)
 
+    admin_cmd = commands.add_parser(
+        "admin", help="make someone an admin from the server (when no admin is left)"
+    )
+    admin_sub = admin_cmd.add_subparsers(dest="admin_command", required=True)
+    admin_add = admin_sub.add_parser("add", help="make a Slack user a Loopkeeper admin")
+    admin_add.add_argument("user_id", help="their Slack member id, e.g. U012AB3CD")
+    admin_add.add_argument(
+        "--by", help="who the record names as having added them (default: cli:<your login>)"
+    )
+    admin_add.set_defaults(run=add_admin)
     erase_cmd = commands.add_parser(
         "erase", help="erase a closed candidate's personal data for good (GDPR)"
     )

@@ -43,6 +43,21 @@ def current_heads() -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
+@cache
+def known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    directory = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return frozenset(script.revision for script in directory.walk_revisions())
+
+
+def is_newer(revision: str | None) -> bool:
+    """A revision this release's migrations do not have: a newer release migrated the
+    database (its migrations only add, so this release can go on serving on it until its
+    replicas are replaced; it does not start on it)."""
+    return revision is not None and revision not in known_revisions()
+
+
 class SchemaOutOfDate(Exception):
     pass
 
@@ -60,6 +75,15 @@ async def check_schema(db: Database) -> None:
     """Refuse to run against a database this code's migrations have not brought to head
     (here, not with the Slack app, so commands that never talk to Slack load no Slack)."""
     revision = await schema_revision(db)
+    heads = ", ".join(current_heads())
+    if is_newer(revision):
+        raise SchemaOutOfDate(
+            f"The database is at schema revision {revision}, newer than this release of "
+            f"Loopkeeper knows (its newest is {heads}): a newer release migrated it. Run "
+            f"that release; or, to roll back, first run `loopkeeper downgrade {heads}` "
+            "with the newer release, then start this one. README.md, section 'Upgrading "
+            "and rolling back'."
+        )
     if revision not in current_heads():
         raise SchemaOutOfDate(
             f"The database is at schema revision {revision or 'none'}, but this Loopkeeper "

@@ -32,7 +32,7 @@ from starlette.routing import Route
 from bot import store
 from bot.runtime.logs import configure, new_trace
 from bot.runtime.metrics import Metrics
-from bot.runtime.migrate import current_heads, schema_revision
+from bot.runtime.migrate import current_heads, is_newer, schema_revision
 from bot.runtime.settings import Settings, load_settings
 from bot.runtime.timesource import Clock, SystemClock
 from bot.scheduling.sweeper import Sweeper
@@ -373,6 +373,18 @@ def create_asgi(
         except Exception as error:
             log.warning("health check: database unreachable: %s", error.__class__.__name__)
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        if is_newer(revision):
+            # A newer release migrated it, mid-deploy: its migrations only add, so this
+            # replica goes on serving until it is replaced; pulled out of the load balancer
+            # now, every old replica would go before a new one is up.
+            return JSONResponse(
+                {
+                    "status": "ok",
+                    "database": "ok",
+                    "schema": revision,
+                    "note": "newer than this release: replace this replica",
+                }
+            )
         if revision not in current_heads():
             return JSONResponse(
                 {

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.runtime.cli import build_parser
+from bot.runtime.migrate import current_heads
 from bot.runtime.settings import (
     SLACK_API_URL,
     ConfigError,
@@ -315,7 +316,8 @@ def test_migrate_creates_the_schema_and_a_second_run_changes_nothing(tmp_path: P
 
     first = loopkeeper("migrate", cwd=tmp_path, DATABASE_URL=url)
     assert first.returncode == 0, first.stderr
-    assert "Database is at head." in first.stdout
+    [head] = current_heads()
+    assert first.stdout.strip() == f"Database migrated from empty to {head}."
     tables, versions = schema(database)
     assert {"role", "role_recruiter", "candidate", "stage_event", "alembic_version"} <= {
         name for name, _ in tables
@@ -324,7 +326,26 @@ def test_migrate_creates_the_schema_and_a_second_run_changes_nothing(tmp_path: P
 
     second = loopkeeper("migrate", cwd=tmp_path, DATABASE_URL=url)
     assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == f"Database is at {head}: nothing to do."
     assert schema(database) == (tables, versions)
+
+
+def test_a_schema_from_a_newer_release_is_served_on_and_explained(tmp_path: Path) -> None:
+    """Mid-deploy, a newer release migrated the database: this release's replicas stay in
+    the load balancer (its migrations only add) but do not start on it, and a downgrade
+    to a revision it does not know is one line saying what to do, not a traceback."""
+    database = tmp_path / "x.db"
+    url = f"sqlite:///{database}"
+    assert loopkeeper("migrate", cwd=tmp_path, DATABASE_URL=url).returncode == 0
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.close()
+
+    down = loopkeeper("downgrade", "-1", cwd=tmp_path, DATABASE_URL=url)
+    assert down.returncode == 2 and "Traceback" not in down.stderr, down.stderr
+    assert "The database is at 9999 (a newer release migrated it" in down.stderr
+    refused = loopkeeper("templates", "list", cwd=tmp_path, DATABASE_URL=url)
+    assert "newer than this release of Loopkeeper knows" in refused.stderr, refused.stderr
 
 
 def test_migrate_with_a_bad_database_url_explains(tmp_path: Path) -> None:

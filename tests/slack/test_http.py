@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from bot.playground.sender import SlackSender, sign
 from bot.playground.standin import SlackStandin
@@ -122,6 +123,24 @@ async def test_healthz_is_503_when_the_database_is_not_migrated(
         response = await client.get(f"{app.url}/healthz")
     assert response.status_code == 503
     assert response.json()["schema"] == "none"
+
+
+async def test_healthz_stays_ok_while_a_newer_release_has_migrated_the_database(
+    app: Running,
+) -> None:
+    """Mid-deploy, the new release's `migrate` runs first: the old replicas go on serving
+    (migrations only add) instead of all leaving the load balancer at once."""
+    async with app.deps.db.transaction() as session:
+        await session.exec(text("UPDATE alembic_version SET version_num = '9999'"))  # type: ignore[call-overload]
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{app.url}/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "schema": "9999",
+        "note": "newer than this release: replace this replica",
+    }
 
 
 async def test_healthz_is_503_when_the_database_is_unreachable(
