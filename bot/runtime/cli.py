@@ -363,6 +363,7 @@ def _preview_lines(preview: Any, path: str) -> list[str]:
         ("new", len(preview.new)),
         ("already in Loopkeeper", len(preview.present)),
         ("repeated in the file", len(preview.duplicates)),
+        ("erased at their request", len(preview.erased)),
         ("with problems", preview.problem_rows),
     ]
     lines = [f"{path}: {preview.encoding}, {separator}-separated"]
@@ -370,12 +371,17 @@ def _preview_lines(preview: Any, path: str) -> list[str]:
     for role in preview.roles:
         count = sum(1 for row in preview.new if row.role.id == role.id)
         lines.append(f"  new in {role.title}: {count:,}")
-    if preview.problems or preview.duplicates:
+    if preview.problems or preview.duplicates or preview.erased:
         lines.append("Left out:")
         lines += [f"  {problem}" for problem in preview.problems]
         lines += [
             f"  line {d.row.line}: repeats line {d.first_line} ({d.row.role.title})"
             for d in preview.duplicates
+        ]
+        lines += [
+            f"  line {p.row.line}: {p.row.name}: erased at their request (candidate "
+            f"#{p.candidate_id}), not brought back; if they applied again, add them by hand"
+            for p in preview.erased
         ]
     return lines
 

@@ -8,6 +8,7 @@ import os
 import pty
 import subprocess
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -72,6 +73,28 @@ async def test_yes_erases_without_asking(db_url: str, closed_jane: int) -> None:
 
     again = loopkeeper(db_url, "erase", str(closed_jane), "--yes")
     assert again.returncode == 2 and "erased already" in again.stderr
+
+
+async def test_an_import_from_an_old_file_leaves_the_erased_out_and_says_so(
+    db_url: str, closed_jane: int, tmp_path: Path
+) -> None:
+    """As the Slack import does: a saved file's row for someone erased at their request is
+    counted and named, not brought back, nor silently dropped."""
+    assert loopkeeper(db_url, "erase", str(closed_jane), "--yes").returncode == 0
+    old = tmp_path / "old.csv"
+    old.write_text(f"name,email\nJane Doe,{EMAIL}\nNew Person,new@example.com\n")
+
+    shown = loopkeeper(db_url, "import", str(old), "--role", "Senior MLOps Engineer", "--dry-run")
+
+    assert shown.returncode == 0, shown.stderr
+    table = {
+        " ".join(line.split()[:-1]): line.split()[-1] for line in shown.stdout.splitlines()[1:6]
+    }
+    assert table["erased at their request"] == "1" and table["new"] == "1", shown.stdout
+    assert (
+        f"line 2: Jane Doe: erased at their request (candidate #{closed_jane}), not brought back"
+        in shown.stdout
+    )
 
 
 async def test_without_a_terminal_or_yes_it_refuses(db_url: str, closed_jane: int) -> None:
