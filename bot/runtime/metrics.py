@@ -65,6 +65,12 @@ class Metrics:
             # Several workers: the sum over the workers alive now.
             multiprocess_mode="livesum",
         )
+        self.slack_unreachable = Counter(
+            "loopkeeper_slack_unreachable",
+            "Web API calls that could not reach Slack (refused, DNS, timeout), each "
+            "attempt; any rise means people's answers and alerts are failing.",
+            registry=self.registry,
+        )
         self.database_errors = Counter(
             "loopkeeper_database_errors",
             "Database errors seen by request handlers and the sweep.",

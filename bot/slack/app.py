@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncServerErrorRetryHandler,
@@ -41,7 +42,7 @@ from bot.slack.deps import Deps
 from bot.slack.guard import signed_by_slack, slack_body, surface
 from bot.slack.matching import cheap_matchers
 from bot.slack.notify import HomeRedraws
-from bot.slack.ratelimit import ShortRateLimitRetry
+from bot.slack.ratelimit import CountUnreachable, ShortRateLimitRetry
 from bot.store.engine import Database
 from bot.usecases import admin as admin_cases
 from bot.usecases import templates as template_cases
@@ -53,7 +54,8 @@ HEALTH_TIMEOUT_SECONDS = 2.0
 SHUTDOWN_GRACE_SECONDS = 25.0  # under the 30 s most platforms give between SIGTERM and SIGKILL
 
 
-def make_client(settings: Settings) -> AsyncWebClient:
+def make_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWebClient:
+    counting = [CountUnreachable(metrics.slack_unreachable)] if metrics is not None else []
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
@@ -63,6 +65,7 @@ def make_client(settings: Settings) -> AsyncWebClient:
         # which takes float seconds: 2.5 s must not become 2.
         timeout=settings.slack_timeout_seconds,  # type: ignore[arg-type]  # float s; see above
         retry_handlers=[
+            *counting,  # first: it retries nothing, and sees every failed attempt
             AsyncConnectionErrorRetryHandler(max_retry_count=1),
             # One short retry only, and only when Slack's Retry-After fits in a second:
             # interactive paths must answer within 3 seconds (bot.slack.ratelimit).
@@ -90,21 +93,21 @@ async def slack_connections(*clients: AsyncWebClient) -> AsyncIterator[None]:
             client.session = None
 
 
-def make_sweep_client(settings: Settings) -> AsyncWebClient:
+def make_sweep_client(settings: Settings, metrics: Metrics | None = None) -> AsyncWebClient:
     """The sweep's client retries nothing itself: a 429 or a 5xx is recorded on the
     alert, which goes again in a later sweep (see bot.scheduling.delivery)."""
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=max(10.0, settings.slack_timeout_seconds),  # type: ignore[arg-type]  # float s, as in make_client
-        retry_handlers=[],
+        retry_handlers=[CountUnreachable(metrics.slack_unreachable)] if metrics else [],
     )
 
 
 def make_sweeper(deps: Deps, client: AsyncWebClient | None = None) -> Sweeper:
     return Sweeper(
         deps.db,
-        client or make_sweep_client(deps.settings),
+        client or make_sweep_client(deps.settings, deps.metrics),
         pace_seconds=deps.settings.sweep_pace_seconds,
         reports=report_schedule(deps.settings.weekly_report, deps.settings.weekly_report_tz),
         metrics=deps.metrics,
@@ -169,6 +172,9 @@ async def running(deps: Deps, bolt: AsyncApp, sweeper: Sweeper) -> AsyncIterator
     promised to people, then the database pool."""
     await prepare_database(deps)
     async with slack_connections(bolt.client, sweeper.client):
+        deps.background.run(
+            say_if_slack_is_unreachable(bolt.client, deps.settings), name="slack-check"
+        )
         scheduler = start_scheduler(deps, sweeper)
         try:
             yield
@@ -184,13 +190,34 @@ async def running(deps: Deps, bolt: AsyncApp, sweeper: Sweeper) -> AsyncIterator
             await deps.db.close()
 
 
+async def say_if_slack_is_unreachable(client: AsyncWebClient, settings: Settings) -> None:
+    """At start, one auth.test: a wrong SLACK_API_URL, blocked egress or a revoked token
+    said at once in the log, not first as every person's "Sorry, something went wrong"."""
+    try:
+        await client.auth_test()
+    except SlackApiError as error:
+        log.error(
+            "Slack refused the bot token (auth.test: %s): every answer and alert will fail. "
+            "Check SLACK_BOT_TOKEN (OAuth & Permissions, Bot User OAuth Token).",
+            error.response.get("error") if isinstance(error.response.data, dict) else error,
+        )
+    except (aiohttp.ClientError, TimeoutError) as error:
+        log.error(
+            "Slack's Web API at %s cannot be reached (%s): every answer and alert will "
+            "fail until it can. Check SLACK_API_URL and that this server may reach it "
+            "over HTTPS; loopkeeper_slack_unreachable counts each failed call.",
+            settings.slack_api_url,
+            type(error).__name__,
+        )
+
+
 def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
     app = AsyncApp(
         # Named, or Bolt names it after its caller's file through inspect.stack(), which
         # reads the source of every frame: 80 ms of each start. Bolt also names a logger
         # after it and sets that logger's level, so not "loopkeeper", our own loggers' root.
         name="loopkeeper-bolt",
-        client=client or make_client(deps.settings),
+        client=client or make_client(deps.settings, deps.metrics),
         # Over HTTP, bot.slack.guard has checked the signature on the raw bytes before
         # anything was parsed; Bolt would hash the same body again. Socket Mode has no
         # signature to check (Bolt skips it there anyway), nor a secret to check it with.
@@ -325,6 +352,21 @@ def create_asgi(
     )
     bolt = build_bolt(deps, client=client)
     secret = settings.slack_signing_secret.get_secret_value()
+    refused_said_at: list[float] = []  # when the last "signature check failed" was logged
+
+    def said_refused() -> None:
+        """A wrong SLACK_SIGNING_SECRET refuses every request with a bare 401: said in
+        the log, once a minute at most (an attacker's garbage must not flood it)."""
+        now = time.monotonic()
+        if refused_said_at and now - refused_said_at[-1] < 60:
+            return
+        refused_said_at[:] = [now]
+        log.warning(
+            "a request to /slack/events failed Slack's signature check (401). If every "
+            "request does, SLACK_SIGNING_SECRET is not your Slack app's Signing Secret "
+            "(Basic Information, App Credentials), or this server's clock is more than "
+            "5 minutes off."
+        )
 
     async def slack_events(request: Request) -> Response:
         new_trace("req")
@@ -345,6 +387,7 @@ def create_asgi(
         ):
             kind = "other"
             response: Response = Response(status_code=401)
+            said_refused()
         elif (parsed := slack_body(body, request.headers.get("content-type", ""))) is None:
             kind = "malformed"
             response = Response("Malformed Slack payload", status_code=400)

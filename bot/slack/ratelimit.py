@@ -5,6 +5,7 @@ been seen on views.open), while the person's click has 3 seconds and a trigger_i
 no longer. This one retries a 429 only when Slack's wait fits in `max_wait_seconds`;
 otherwise the call fails at once and the listener tells the person to try again. The
 sweep's client (make_sweep_client) keeps no retry handlers and records the wait instead.
+Both count the calls that could not reach Slack at all (CountUnreachable).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import math
 
+import aiohttp
+from prometheus_client import Counter
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
@@ -64,3 +68,25 @@ class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
         state.next_attempt_requested = True
         await asyncio.sleep(min(retry_after_seconds(response), self.max_wait_seconds))
         state.increment_current_attempt()
+
+
+class CountUnreachable(AsyncRetryHandler):
+    """Retries nothing: counts each Web API attempt that could not reach Slack (a wrong
+    SLACK_API_URL, blocked egress, Slack down), which the logs alone would bury, so an
+    alert can fire on loopkeeper_slack_unreachable."""
+
+    def __init__(self, counter: Counter) -> None:
+        super().__init__(max_retry_count=0)
+        self.counter = counter
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if isinstance(error, aiohttp.ClientConnectionError | asyncio.TimeoutError):
+            self.counter.inc()
+        return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import socket
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -92,6 +94,51 @@ async def test_a_forged_submission_stores_nothing(app: Running) -> None:
         await honest.aclose()
     assert response.status_code == 401
     assert await all_candidates(app) == []
+
+
+async def test_a_wrong_signing_secret_is_said_in_the_log_once_a_minute(
+    app: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Everything refused with a bare 401, and nothing in the log, left an engineer who
+    pasted the wrong secret without a hint; a flood of garbage must not flood the log."""
+    wrong = SlackSender(app.url, "pasted-the-client-secret")
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.slack.app"):
+            for _ in range(3):
+                assert (await wrong.command("help", user=RECRUITER)).status_code == 401
+    finally:
+        await wrong.aclose()
+    said = [r.getMessage() for r in caplog.records if "signature check" in r.getMessage()]
+    assert len(said) == 1, said
+    assert "SLACK_SIGNING_SECRET is not your Slack app's Signing Secret" in said[0]
+
+
+async def test_a_slack_api_out_of_reach_is_said_at_start_and_counted(
+    db_url: str,
+    standin: SlackStandin,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A wrong SLACK_API_URL (or blocked egress): every answer fails. Said once in the log
+    as the server starts, and each failed call counted in /metrics for an alert."""
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))  # a port nothing listens on
+    url = f"http://127.0.0.1:{dead.getsockname()[1]}/api/"
+    dead.close()
+    with caplog.at_level(logging.ERROR, logger="bot.slack.app"):
+        async with serving(db_url, standin, clock, slack_api_url=url) as app:
+            await app.slack.command("role", user=ADMIN)  # opens a modal: a Web API call
+            await app.settle()
+            async with httpx.AsyncClient() as client:
+                metrics = (await client.get(f"{app.url}/metrics")).text
+    said = [r.getMessage() for r in caplog.records if "cannot be reached" in r.getMessage()]
+    assert len(said) == 1 and url in said[0], said
+    [count] = [
+        float(line.split()[-1])
+        for line in metrics.splitlines()
+        if line.startswith("loopkeeper_slack_unreachable_total")
+    ]
+    assert count >= 2  # the start-up check, and the modal's call
 
 
 async def test_url_verification_echoes_the_challenge(app: Running) -> None:
