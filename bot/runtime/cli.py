@@ -107,7 +107,16 @@ def serve(args: argparse.Namespace) -> int:
     if args.socket:
         if workers > 1:
             log.info("Socket Mode runs one process; WEB_CONCURRENCY and --workers are ignored")
-        _run_fast(_serve_socket(settings))
+        from bot.slack.app import AppTokenRefused
+
+        try:
+            _run_fast(_serve_socket(settings))
+        except AppTokenRefused as refused:
+            return _fail(
+                f"Slack refused SLACK_APP_TOKEN ({refused}). Create an App-Level Token with "
+                "the connections:write scope (Basic Information, App-Level Tokens) and set "
+                "it; README.md, section 'HTTP or Socket Mode'."
+            )
         return 0
     import uvicorn
 

@@ -302,15 +302,40 @@ class SocketMode:
 
     async def serve(self, until: asyncio.Event | None = None) -> None:
         """Answer Slack until `until` is set or the task is cancelled (Ctrl-C), then
-        shut down as the HTTP server does."""
+        shut down as the HTTP server does. Raises AppTokenRefused when Slack refuses
+        SLACK_APP_TOKEN: slack_sdk would retry it every 10 s for ever."""
+        stop = until or asyncio.Event()
         async with running(self.deps, self.handler.app, self.sweeper):
+            await self._check_app_token()
             log.info("connecting to Slack in Socket Mode")
-            await self.handler.connect_async()
+            # Raced with the stop: while Slack is out of reach, connecting retries for
+            # ever, and SIGTERM must still end the process.
+            connecting = asyncio.ensure_future(self.handler.connect_async())
+            stopping = asyncio.ensure_future(stop.wait())
             try:
-                await (until or asyncio.Event()).wait()
+                await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if connecting.done():
+                    connecting.result()
+                    await stopping
             finally:
+                for task in (connecting, stopping):
+                    task.cancel()
                 # What uvicorn does first on shutdown: take no new requests.
                 await self.handler.close_async()
+
+    async def _check_app_token(self) -> None:
+        client = self.handler.app.client
+        try:
+            await client.apps_connections_open(app_token=self.handler.app_token)
+        except SlackApiError as error:
+            code = error.response.get("error") if isinstance(error.response.data, dict) else ""
+            if code in ("invalid_auth", "not_authed", "token_revoked", "account_inactive"):
+                raise AppTokenRefused(str(code)) from None
+            raise
+
+
+class AppTokenRefused(Exception):
+    """Slack refused SLACK_APP_TOKEN; the error code Slack gave."""
 
 
 def create_socket_mode(settings: Settings, *, clock: Clock | None = None) -> SocketMode:

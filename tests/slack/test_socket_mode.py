@@ -18,7 +18,7 @@ from bot.playground.sender import state_values
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
 from bot.scheduling.report import Report
-from bot.slack.app import create_socket_mode, prepare_database
+from bot.slack.app import AppTokenRefused, create_socket_mode, prepare_database
 from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert
@@ -222,3 +222,34 @@ async def test_serve_socket_stops_on_sigterm_once_its_sweep_is_done(
     assert server.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
     assert await alerts_sent(db_url) == ["UREC00000"]
+
+
+async def test_a_refused_app_token_stops_start_up_with_its_reason(
+    db_url: str, standin: SlackStandin, clock: ManualClock
+) -> None:
+    """slack_sdk retries a refused app token every 10 s for ever, and the process then
+    ignored SIGTERM: Slack's refusal now ends start-up with the code Slack gave."""
+    settings = make_settings(db_url=db_url, api_url=standin.url, slack_app_token="xapp-1-wrong")
+    app = create_socket_mode(settings, clock=clock)
+    with pytest.raises(AppTokenRefused, match="invalid_auth"):
+        await asyncio.wait_for(app.serve(until=asyncio.Event()), timeout=10)
+
+
+async def test_a_stop_while_slack_is_out_of_reach_ends_the_process(
+    db_url: str, standin: SlackStandin, clock: ManualClock
+) -> None:
+    """Connecting retries while Slack is unreachable; SIGTERM (the event) must still end
+    it instead of waiting for a connection that never comes."""
+    settings = make_settings(db_url=db_url, api_url=standin.url, slack_app_token=standin.app_token)
+    app = create_socket_mode(settings, clock=clock)
+    never = asyncio.Event()
+
+    async def connect_for_ever() -> None:
+        await never.wait()
+
+    app.handler.connect_async = connect_for_ever  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    serving = asyncio.create_task(app.serve(until=stop))
+    await standin.wait_for("apps.connections.open")  # its token checked: now connecting
+    stop.set()
+    await asyncio.wait_for(serving, timeout=10)
