@@ -120,6 +120,11 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
         return text, blocks
     if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
         meant = meant_command(query)
+        if meant == "feedback":
+            return cards.not_found_message(query) + (
+                " Looking for your own interviews? `/hire feedback` lists your scorecards "
+                "to submit and take-homes to grade."
+            ), []
         if meant is not None:
             rest = query.strip().split(maxsplit=1)[1:] or ["…"]
             hint = f" Did you mean `/hire {meant} {esc(rest[0])}`?"

@@ -120,10 +120,37 @@ def parse(text: str) -> Command:
     return Command(sub, rest)
 
 
+# What an interviewer types looking for their own work: `/hire feedback` lists it.
+OWN_WORK = frozenset(
+    {
+        "mine",
+        "my",
+        "me",
+        "todo",
+        "tasks",
+        "scorecard",
+        "scorecards",
+        "interview",
+        "interviews",
+        "grade",
+        "grades",
+        "grading",
+        "kit",
+        "kits",
+        "cant",
+        "can't",
+        "assignments",
+    }
+)
+
+
 def meant_command(text: str) -> str | None:
-    """The subcommand a mistyped first word most likely meant (`stauts` → `status`), for
-    an answer that found no candidate by the whole line; None when none is that close."""
+    """The subcommand a mistyped first word most likely meant (`stauts` → `status`;
+    `mine`, `my interviews` → `feedback`), for an answer that found no candidate by the
+    whole line; None when none is that close."""
     words = text.strip().split(maxsplit=1)
+    if words and words[0].lower() in OWN_WORK:
+        return "feedback"
     if not words or words[0].lower() in SUBCOMMANDS:
         return None
     close = difflib.get_close_matches(words[0].lower(), SUBCOMMANDS, n=1, cutoff=0.75)

@@ -187,3 +187,15 @@ def test_question_words_are_dropped_and_names_kept() -> None:
     assert read("<@UBOT> where is Ana &amp; Bo Li?").name == "Ana Bo Li"  # Slack's &amp;
     assert read("<@UBOT>").name == ""
     assert read("help").name == ""
+
+
+async def test_an_interviewer_looking_for_their_own_work_is_pointed_to_feedback(
+    app: Running,
+) -> None:
+    """`/hire mine`, `/hire my interviews`: read as names, they found nobody, and the answer
+    said so without a word of where an interviewer's own work is."""
+    for text in ("mine", "my interviews", "scorecards"):
+        said = answer(await app.slack.command(text, user=INTERVIEWER))["text"]
+        assert "`/hire feedback` lists your scorecards to submit" in said, said
+    shown = blocks_text(answer(await app.slack.command("help", user=INTERVIEWER))["blocks"])
+    assert shown.index("*Interviewing?* `/hire feedback`") < shown.index("/hire status")

@@ -145,6 +145,14 @@ STAGES_LINE = (
 )
 
 
+# Most people in a workspace only interview: their two ways in, before the whole list.
+INTERVIEWING = (
+    "*Interviewing?* `/hire feedback` lists your scorecards to submit and take-homes to "
+    "grade; each interview kit in your DMs with me has *Submit scorecard* and *I can't "
+    "make it*. The rest is for recruiters and hiring managers."
+)
+
+
 def help_text() -> str:
     lines = [f"`{usage}`: {what}. Example: `{example}`" for usage, what, example in COMMANDS]
     return "Loopkeeper commands:\n" + "\n".join(lines)
@@ -154,6 +162,7 @@ def help_blocks(intro: str | None = None) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text="Loopkeeper")]
     if intro:
         blocks.append(section(intro))
+    blocks.append(context(INTERVIEWING))
     rows = [f"*`{usage}`*\n{what}. Example: `{example}`" for usage, what, example in COMMANDS]
     blocks += [section(text) for text in _within_a_section(rows, "\n\n")]
     blocks.append(context(STAGES_LINE))
