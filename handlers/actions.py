@@ -255,8 +255,15 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
     already = alert_blocks.nudged_already(
         reminders.nudged, user_id=reply.user_id, now=reply.deps.clock.now()
     )
-    if not reminders.waiting and reminders.nudged:
-        await reply.tell(f"{already} Nobody was nudged again.")
+    if reminders.absent:
+        who = ", ".join(f"<@{user_id}>" for user_id in reminders.absent)
+        said = "says" if len(reminders.absent) == 1 else "say"
+        already = (
+            f"{who} {said} they can't make it, so no nudge went to them: change that "
+            "interview's interviewers, or mark it a no-show. " + already
+        ).strip()
+    if not reminders.waiting and (reminders.nudged or reminders.absent):
+        await reply.tell(f"{already} Nobody was nudged{' again' if reminders.nudged else ''}.")
         return
     if not reminders.waiting:
         await reply.tell(f"Every scorecard for {esc(card.candidate.name)} is in.")

@@ -325,6 +325,8 @@ class Nudge:
     # Reminded already, less than NUDGE_AGAIN_AFTER ago: not sent again (a double click,
     # or a teammate pressing their copy of the same digest).
     nudged: list[Nudged] = field(default_factory=list)
+    # Owing a scorecard, but they said they can't make it: not nudged.
+    absent: list[str] = field(default_factory=list)
 
 
 # How long after a nudge the same scorecard can be nudged for again: two presses
@@ -369,6 +371,10 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
         ]
         over = [(i, seat) for i, seat in owing if i.interview.ends_at <= now]
         ahead = [i.interview.starts_at for i, _ in owing if i.interview.ends_at > now]
+        # Who said they can't make it was told no nudge would come: the panel is the
+        # recruiters' to fix (change its interviewers, or a no-show), not theirs to write.
+        absent = [seat.interviewer_id for _, seat in over if seat.cant_make_it_at is not None]
+        over = [(i, seat) for i, seat in over if seat.cant_make_it_at is None]
         recent = await store.changes.nudges_since(
             session, candidate_id=candidate_id, since=now - NUDGE_AGAIN_AFTER
         )
@@ -392,8 +398,9 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
                 candidate_id=candidate_id,
                 interview_id=item.interview.id,
             )
-    next_one = min(ahead) if ahead and not over else None
-    return Nudge(card, waiting, next_one, sorted(nudged.values(), key=lambda n: n.at))
+    next_one = min(ahead) if ahead and not over and not absent else None
+    nudged_before = sorted(nudged.values(), key=lambda n: n.at)
+    return Nudge(card, waiting, next_one, nudged_before, sorted(set(absent)))
 
 
 def _nudge_summary(item: InterviewView, seat: SeatView) -> str:

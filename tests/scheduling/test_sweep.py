@@ -27,6 +27,7 @@ from tests.flows import (
     click,
     create_role,
     home_of,
+    kit_for,
     last_view,
     press,
     schedule,
@@ -394,6 +395,33 @@ async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     assert f"Nudged <@{INTERVIEWER}>" in reply.args["text"]
     # It is past its due time: the nudge says so, not "is due" a date gone by.
     assert ": it is overdue by " in reminder["text"], reminder["text"]
+
+
+async def test_nudge_leaves_out_who_said_they_can_t_make_it(app: Running, clock) -> None:
+    """Told "no reminder or scorecard nudge comes to you for it", the interviewer got
+    "Your scorecard is overdue" from a recruiter's Nudge all the same; the panel is the
+    recruiters' to fix."""
+    await interviewing_jane(app, clock)
+    await click(
+        app,
+        kit_for(app, INTERVIEWER),
+        "I can't make it",
+        user=INTERVIEWER,
+        channel=f"D{INTERVIEWER}",
+    )
+    done = await app.slack.submit_view(last_view(app), {"reason": "On leave"}, user=INTERVIEWER)
+    assert not done.content, done.text
+    clock.set(clock.now() + timedelta(days=3, hours=2))
+    jane = await candidate_named(app, "Jane Doe")
+    mid = len(app.standin.calls)
+
+    [reply] = await press(app, "alert_nudge_1", str(jane.id), user=RECRUITER, settle=True)
+
+    assert messages_to(app, INTERVIEWER, mid) == []
+    assert reply.args["text"] == (
+        f"<@{INTERVIEWER}> says they can't make it, so no nudge went to them: change that "
+        "interview's interviewers, or mark it a no-show. Nobody was nudged."
+    )
 
 
 async def test_a_second_press_of_nudge_sends_nothing_again_and_says_who_nudged(
