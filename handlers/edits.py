@@ -270,6 +270,7 @@ async def save_role(ack: AsyncAck, modal: Modal) -> None:
         done.changes,
         editor_id=modal.user_id,
         reason=done.reason,
+        stranded=done.stranded,
     )
     # The team hears of it in the role's channel too (Slack refusing that is logged).
     where = [modal.user_id, done.role.channel_id] if done.changes else [modal.user_id]

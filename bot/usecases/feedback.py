@@ -588,6 +588,54 @@ async def schedule(
         return scheduled
 
 
+async def loop_end(
+    session: store.AsyncSession, candidate: Candidate, role: Role
+) -> datetime | None:
+    """When the candidate's loop ends by the role's loop_days (and its pauses); None
+    outside interviewing. One the candidate's own deadline moved earlier has its own
+    warning (Too late for their deadline), which names the reason: this is the loop's."""
+    assert candidate.id is not None
+    pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id)
+    facts = clocks.candidate_facts(
+        Stage(candidate.stage),
+        candidate.stage_entered_at,
+        candidate.feedback_complete_at,
+        None,
+        pauses,
+        candidate_deadline=candidate.deadline_at,
+    )
+    return next(
+        (
+            d.moved_from or d.at
+            for d in clocks.deadlines(facts, clocks.of_role(role))
+            if d.clock == "loop"
+        ),
+        None,
+    )
+
+
+async def stranded_interviews(
+    session: store.AsyncSession, candidates: Collection[Candidate], role: Role, now: datetime
+) -> list[tuple[Candidate, InterviewView, datetime]]:
+    """Interviews still to come that end after their candidate's loop now ends (a role's
+    loop made shorter): each with its candidate and the loop's end."""
+    found: list[tuple[Candidate, InterviewView, datetime]] = []
+    for candidate in candidates:
+        if Stage(candidate.stage) != Stage.INTERVIEWING or candidate.id is None:
+            continue
+        ends = await loop_end(session, candidate, role)
+        if ends is None:
+            continue
+        for interview, _ in await store.seats_of(session, candidate_id=candidate.id):
+            late = interview.ends_at > ends and interview.starts_at > now
+            if late and interview.status == InterviewStatus.SCHEDULED:
+                stage = plan_stage(template_of(interview, role), interview.plan_stage)
+                view = InterviewView(interview, stage, [], template_of(interview, role))
+                if all(v.interview.id != interview.id for _, v, _ in found):
+                    found.append((candidate, view, ends))
+    return found
+
+
 async def booking_warnings(
     session: store.AsyncSession,
     *,
@@ -605,25 +653,7 @@ async def booking_warnings(
     warnings: list[safeguards.Warning] = []
     if (past := safeguards.in_the_past(interview.starts_at, now)) is not None:
         warnings.append(past)
-    pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id)
-    facts = clocks.candidate_facts(
-        Stage(candidate.stage),
-        candidate.stage_entered_at,
-        candidate.feedback_complete_at,
-        None,
-        pauses,
-        candidate_deadline=candidate.deadline_at,
-    )
-    # The loop's own end: one the candidate's deadline moved earlier has its own warning
-    # (Too late for their deadline), which names the reason.
-    loop_ends = next(
-        (
-            d.moved_from or d.at
-            for d in clocks.deadlines(facts, clocks.of_role(role))
-            if d.clock == "loop"
-        ),
-        None,
-    )
+    loop_ends = await loop_end(session, candidate, role)
     overrun = safeguards.loop_overrun(loop_ends, interview.ends_at)
     if overrun is not None:
         warnings.append(overrun)

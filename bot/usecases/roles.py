@@ -22,6 +22,7 @@ from bot.store import roles as store_roles
 from bot.store import templates as template_rows
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Change, ClockSettings, Role
+from bot.usecases import feedback
 from bot.usecases.errors import FormErrors, NotAllowed
 
 
@@ -267,6 +268,16 @@ def describe_role_change(before: dict[str, object], after: dict[str, object]) ->
 
 
 @dataclass(frozen=True)
+class Stranded:
+    """An interview still to come that ends after its candidate's loop, now shorter."""
+
+    candidate_name: str
+    stage_name: str
+    ends_at: datetime
+    loop_ends_at: datetime
+
+
+@dataclass(frozen=True)
 class RoleEdited:
     role: Role
     team: Team
@@ -278,6 +289,7 @@ class RoleEdited:
     # each is told.
     joined: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
+    stranded: list[Stranded] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -417,12 +429,22 @@ async def edit_role(
         assert updated is not None
         changes = describe_role_change(before, _facts(updated))
         kits_stale: list[int] = []
+        stranded: list[Stranded] = []
         if changes:
-            for candidate in await store.pipelines.open_candidates_of(session, role_id=role_id):
+            open_ones = await store.pipelines.open_candidates_of(session, role_id=role_id)
+            for candidate in open_ones:
                 assert candidate.id is not None
                 await store.replan_clocks(session, candidate_id=candidate.id, now=now)
                 if updated.role.title != before_title and Stage(candidate.stage) in SCHEDULABLE:
                     kits_stale.append(candidate.id)
+            if updated.role.loop_days < cast(int, before["loop_days"]):
+                # A shorter loop can end before interviews booked already: said now, not
+                # first as a loop breach with an interview still to come.
+                late = await feedback.stranded_interviews(session, open_ones, updated.role, now)
+                stranded = [
+                    Stranded(c.name, view.stage_name, view.interview.ends_at, ends)
+                    for c, view, ends in late
+                ]
             await store.changes.record_change(
                 session,
                 actor_id=actor_id,
@@ -441,6 +463,7 @@ async def edit_role(
             kits_stale,
             joined=sorted(now_on - was - {actor_id}),
             left=sorted(was - now_on - {actor_id}),
+            stranded=stranded,
         )
 
 

@@ -654,3 +654,28 @@ async def test_an_edit_to_a_public_channel_is_refused_on_the_field(app: Running)
     assert "That channel is public" in refused.json()["errors"]["channel"]
     [kept] = await stored(app, Role)
     assert kept.channel_id == role.channel_id
+
+
+async def test_a_shorter_loop_names_the_interviews_it_leaves_too_late(app: Running, clock) -> None:
+    """Loop 7 → 3 days: Jane's interview on day 6 now ends after her loop. Said in the
+    edit's confirmation, not first as a loop breach with the interview still to come."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane", starts=clock.now() + timedelta(days=5, hours=1))
+    before = len(app.standin.calls)
+
+    form = await edit_form(app)
+    saved = await app.slack.submit_view(form, {"loop_days": "3"}, user=RECRUITER)
+    assert not saved.content, saved.text
+    await app.settle()
+
+    [told] = [m for m in messages_to(app, RECRUITER, before) if "Role updated" in m["text"]]
+    shown = blocks_text(told["blocks"])
+    assert ":warning: *With a 3-day loop, these interviews come too late:*" in shown, shown
+    assert "• Jane Doe: Production incident interview ends " in shown
+    # A longer loop, or one that still fits, says nothing of the kind.
+    form = await edit_form(app)
+    await app.slack.submit_view(form, {"loop_days": "10"}, user=RECRUITER)
+    await app.settle()
+    last = [m for m in messages_to(app, RECRUITER, before) if "Role updated" in m["text"]][-1]
+    assert "too late" not in blocks_text(last["blocks"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -44,7 +45,7 @@ from bot.slack.blocks.common import (
 )
 from bot.slack.blocks.edits import RoleMetadata
 from bot.store.tables import ClockSettings, Role
-from bot.usecases.roles import HISTORY_SHOWN, RoleHistory, RoleStatusChanged, is_open
+from bot.usecases.roles import HISTORY_SHOWN, RoleHistory, RoleStatusChanged, Stranded, is_open
 
 CREATE_ROLE = "role_create"
 EDIT_ROLE = "role_edit"
@@ -328,6 +329,7 @@ def role_edited_message(
     *,
     editor_id: str,
     reason: str = "",
+    stranded: Sequence[Stranded] = (),
 ) -> tuple[str, list[Block]]:
     if not changes:
         text = f"Nothing to change: {esc(role.title)} is as the form showed."
@@ -338,8 +340,32 @@ def role_edited_message(
     return text, [
         section(clip(f":pencil2: Role updated by {user(editor_id)}.\n{shown}", 3000)),
         *([section(clip(f"> {esc(reason)}", 3000))] if reason else []),
+        *_stranded_blocks(role, stranded),
         section(_summary(role, recruiter_ids)),
         context(CLOCK_CHANGES),
+    ]
+
+
+def _stranded_blocks(role: Role, stranded: Sequence[Stranded]) -> list[Block]:
+    """Interviews booked already that now end after their candidate's shorter loop."""
+    if not stranded:
+        return []
+    lines = [
+        f"• {esc(s.candidate_name)}: {esc(s.stage_name)} ends {when(s.ends_at)}, after "
+        f"their loop now ends {when(s.loop_ends_at)}"
+        for s in stranded[:MAX_LISTED]
+    ]
+    if len(stranded) > MAX_LISTED:
+        lines.append(f"…and {len(stranded) - MAX_LISTED} more")
+    return [
+        section(
+            clip(
+                f":warning: *With a {role.loop_days}-day loop, these interviews come too "
+                "late:*\n" + "\n".join(lines) + "\nReschedule them earlier from the "
+                "candidate's card, or the team is alerted when each loop runs out.",
+                3000,
+            )
+        )
     ]
 
 
