@@ -209,4 +209,15 @@ def outside_hours(
     return found
 
 
-Warning = InThePast | LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway | OutsideHours
+@dataclass(frozen=True)
+class UnderWay:
+    """Interviewers taken off an interview that has begun, their scorecard not in: they
+    can no longer send it (put back on the panel, they can)."""
+
+    starts_at: datetime
+    interviewer_ids: tuple[str, ...]
+
+
+Warning = (
+    InThePast | LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway | OutsideHours | UnderWay
+)

@@ -610,6 +610,15 @@ async def change_panel(
             if added
             else []
         )
+        if removed and interview.starts_at <= now:
+            scored = {
+                c.interviewer_id
+                for c in await store.scorecards_of(session, candidate_id=candidate.id)
+                if c.interview_id == interview.id
+            }
+            unscored = tuple(r.interviewer_id for r in removed if r.interviewer_id not in scored)
+            if unscored:
+                warnings.append(safeguards.UnderWay(interview.starts_at, unscored))
     return Changed(
         after,
         competencies_for(template, interview.plan_stage),

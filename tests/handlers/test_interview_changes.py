@@ -576,6 +576,29 @@ async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
     assert f"<@{INTERVIEWER}> is already" not in shown
 
 
+async def test_taking_someone_off_an_interview_under_way_is_warned_first(
+    app: Running, clock
+) -> None:
+    """Four minutes into Maya's interview, Theo is swapped for Ivan: Theo, who may have
+    interviewed, could then no longer send his scorecard. The form says so first."""
+    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 + timedelta(minutes=4))
+    form = await open_form_at(app, "panel", index=0)
+    panel = {"interviewers": [INTERVIEWER, INTERVIEWER_3]}
+
+    warned = await app.slack.submit_view(form, panel, user=RECRUITER)
+
+    shown = warnings_on_form(warned, "Save anyway")
+    assert (
+        f":warning: *Under way.* This interview began {when(TUESDAY_10)}: <@{INTERVIEWER_2}>, "
+        "taken off, can no longer send a scorecard for it."
+    ) in shown, shown
+    assert await seats_of_maya(app) == {INTERVIEWER, INTERVIEWER_2}
+    done = await app.slack.submit_view(answer(warned)["view"], panel, user=RECRUITER)
+    assert not done.content, done.text
+    assert await seats_of_maya(app) == {INTERVIEWER, INTERVIEWER_3}
+
+
 async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -> None:
     interview = await maya_interviewing(app)
     form = await open_form(app, "reschedule")

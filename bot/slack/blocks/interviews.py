@@ -299,6 +299,13 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
                 f":warning: *Away that day.* {people} {'is' if len(away) == 1 else 'are'} "
                 f"away on {label(day)}. Check they can make it, or pick someone else."
             )
+        case safeguards.UnderWay(starts_at=starts, interviewer_ids=gone):
+            people = ", ".join(user(u) for u in gone)
+            return (
+                f":warning: *Under way.* This interview began {when(starts)}: {people}, taken "
+                "off, can no longer send a scorecard for it. If they interviewed, keep them "
+                "on and add the newcomer instead."
+            )
         case safeguards.OutsideHours(interviewer_id=who, tz_name=tz, starts_at=s, ends_at=e):
             # Written in their zone, not a date token: each reader would see their own.
             return (
