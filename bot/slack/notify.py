@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -245,6 +246,9 @@ async def time_zones_in_time(
         return None
 
 
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,31}")
+
+
 async def is_public_channel(client: AsyncWebClient, channel_id: str) -> bool:
     """Whether Slack says `channel_id` is a public channel, asked within a form's time
     (ZONES_WAIT_SECONDS). Candidate news must never go to one: the role form's picker
@@ -252,6 +256,8 @@ async def is_public_channel(client: AsyncWebClient, channel_id: str) -> bool:
     client that ignores the filter). Not knowing is not a refusal: a private channel
     Loopkeeper is not in yet reads as not found, and the role's creator is told to
     invite it when its welcome can't be posted."""
+    if not CHANNEL_ID.fullmatch(channel_id):  # a forged form's: nothing to ask Slack about
+        return False
     try:
         async with asyncio.timeout(ZONES_WAIT_SECONDS):
             response = await client.conversations_info(channel=channel_id)

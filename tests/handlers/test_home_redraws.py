@@ -62,8 +62,9 @@ async def test_a_scorecard_sent_from_the_messages_tab_leaves_home_for_when_it_is
     assert "Scorecards to submit* (0)" in home
 
 
-async def test_a_scorecard_sent_while_home_is_open_redraws_it(app: Running) -> None:
+async def test_a_scorecard_sent_while_home_is_open_redraws_it(app: Running, clock) -> None:
     interview = await interview_for(app)
+    clock.set(interview.ends_at)  # its scorecard opens once it has begun
     await opens(app, INTERVIEWER, "messages")
     await opens(app, INTERVIEWER, "home")  # and submits from the Home tab's button
     before = published(app)[INTERVIEWER]

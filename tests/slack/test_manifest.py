@@ -24,6 +24,10 @@ SCOPES: dict[str, str | None] = {
     "files_info": "files:read",
     # A role's channel: private (groups:read) or, to be refused, public (channels:read).
     "conversations_info": "groups:read",
+    # The start-up check (no scope); Socket Mode's, with the app-level token, whose
+    # connections:write is set on that token, not in the manifest.
+    "auth_test": None,
+    "apps_connections_open": None,
 }
 
 
