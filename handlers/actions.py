@@ -165,6 +165,16 @@ async def open_notes(reply: Reply, action: dict[str, Any]) -> None:
 
 
 @on_click
+async def open_history(reply: Reply, action: dict[str, Any]) -> None:
+    """A name picked from `/hire history`'s list: that candidate's whole history."""
+    whole = await reply.unless_refused(
+        candidates.history(reply.deps.db, user_id=reply.user_id, candidate_id=_id_of(action))
+    )
+    if whole is not None:
+        await reply.show(*cards.history_message(whole))
+
+
+@on_click
 async def open_edit_note(reply: Reply, action: dict[str, Any]) -> None:
     """Edit… on one's own note in `/hire notes`: the form, filled in with its text."""
     found = await reply.unless_refused(
@@ -520,6 +530,7 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{cards.OPEN_DEADLINE}(_\d+)?$"))(open_deadline)
     app.action(re.compile(rf"^{note_blocks.OPEN_NOTE}(_\d+)?$"))(open_note)
     app.action(re.compile(rf"^{note_blocks.OPEN_NOTES}(_\d+)?$"))(open_notes)
+    app.action(re.compile(rf"^{cards.OPEN_HISTORY}(_\d+)?$"))(open_history)
     app.action(re.compile(rf"^{note_blocks.DELETE_NOTE}(_\d+)?$"))(delete_note)
     app.action(re.compile(rf"^{note_blocks.OPEN_EDIT_NOTE}(_\d+)?$"))(open_edit_note)
     app.action(re.compile(rf"^{note_blocks.NOTES_PAGE}_(older|newer)$"))(notes_page)

@@ -605,6 +605,25 @@ async def notes_(reply: CommandReply, name: str) -> None:
         await reply.show(*note_blocks.notes_message(found, reply.user_id))
 
 
+async def history(reply: CommandReply, name: str) -> None:
+    """`/hire history <name>`: every move and change of the candidate, latest first."""
+    card = await _one_candidate(
+        reply,
+        name,
+        missing="Whose? Example: `/hire history Jane Doe`.",
+        action=cards.OPEN_HISTORY,
+    )
+    if card is None:
+        return
+    whole = await reply.unless_refused(
+        candidates.history(
+            reply.deps.db, user_id=reply.user_id, candidate_id=card.candidate.id or 0
+        )
+    )
+    if whole is not None:
+        await reply.show(*cards.history_message(whole))
+
+
 async def _send_export(
     client: AsyncWebClient, user_id: str, data: bytes, comment: str, filename: str
 ) -> None:
@@ -721,6 +740,7 @@ SUBCOMMANDS: dict[str, Callable[[CommandReply, str], Awaitable[None]]] = {
     "interviews": interviews,
     "note": note,
     "notes": notes_,
+    "history": history,
     "deadline": deadline,
 }
 

@@ -31,6 +31,7 @@ SUBCOMMANDS = (
     "interviews",
     "note",
     "notes",
+    "history",
     "deadline",
 )
 STAGE_NAMES = ", ".join(s.value for s in (*PATH, Stage.REJECTED, Stage.WITHDRAWN))

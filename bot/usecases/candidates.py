@@ -251,9 +251,30 @@ async def card(db: Database, *, user_id: str, candidate_id: int) -> CandidateCar
         return await card_in(session, user_id=user_id, candidate_id=candidate_id)
 
 
+async def history(db: Database, *, user_id: str, candidate_id: int) -> CandidateCard:
+    """The card with its whole history (`/hire history`): every move and change, as the
+    person may see them (an interviewer's as on their card). Raises NotAllowed."""
+    async with db.reader() as session:
+        found = await card_in(
+            session, user_id=user_id, candidate_id=candidate_id, history=WHOLE_HISTORY
+        )
+    if found is None:
+        raise NotAllowed(NOT_FOUND)
+    return found
+
+
+# A candidate's whole history: more than any real one holds, and what one message shows.
+WHOLE_HISTORY = 400
+
+
 async def card_in(
-    session: store.AsyncSession, *, user_id: str, candidate_id: int
+    session: store.AsyncSession,
+    *,
+    user_id: str,
+    candidate_id: int,
+    history: int = HISTORY_CHANGES,
 ) -> CandidateCard | None:
+    """`history`: how many of the latest stage events, and of the latest changes, to read."""
     with_role = await store.candidate_with_role(session, candidate_id=candidate_id)
     if with_role is None:
         return None
@@ -266,9 +287,9 @@ async def card_in(
         and user_id not in await store.takehomes.grader_ids_of(session, candidate_id=candidate_id)
     ):
         return None
-    events = await store.recent_events(session, candidate_id=candidate_id)
+    events = await store.recent_events(session, candidate_id=candidate_id, limit=history)
     changes = await store.changes.changes_of_candidate(
-        session, candidate_id=candidate_id, limit=HISTORY_CHANGES
+        session, candidate_id=candidate_id, limit=history
     )
     if not access.can_see_candidates(user_id, role_with_team.team):
         # The team's notes are the team's (bot.usecases.notes): an interviewer's card

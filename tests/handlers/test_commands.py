@@ -307,6 +307,7 @@ NAME_COMMANDS = {
     "deadline": "form",
     "note": "form",
     "notes": "card",
+    "history": "card",
 }
 
 
@@ -421,3 +422,29 @@ async def test_more_matches_than_the_list_shows_are_said(app: Running) -> None:
     shown = blocks_text(choices["blocks"])
     assert shown.count("Noah ") == 5
     assert "More names match: type more of the name to narrow it down." in shown
+
+
+async def test_history_shows_every_move_and_change_the_card_leaves_out(app: Running, clock) -> None:
+    """The card keeps the latest few lines; after a few reschedules the name fix and the
+    'added' line were gone, with nothing to say so. `/hire history` has them all."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    for stage in ("screening", "sourced", "screening", "interviewing", "decision", "screening"):
+        clock.advance(timedelta(hours=2))
+        await app.slack.command(f"move Jane Doe to {stage}: step to {stage}", user=RECRUITER)
+    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert "added in *sourced*" not in card
+    assert "*History* (latest first · all of it: `/hire history Jane Doe`)" in card
+
+    whole = answer(await app.slack.command("history Jane", user=RECRUITER))
+
+    private(whole)
+    shown = blocks_text(whole["blocks"])
+    assert "*History of Jane Doe (MLOps Engineer), latest first*" in shown
+    assert "added in *sourced*" in shown and shown.count("step to screening") == 3
+    assert shown.index("step to decision") < shown.index("step to interviewing")
+    assert (
+        "Whose? Example: `/hire history Jane Doe`."
+        in answer(await app.slack.command("history", user=RECRUITER))["text"]
+    )
+    assert "couldn't find" in answer(await app.slack.command("history Jane", user=OUTSIDER))["text"]

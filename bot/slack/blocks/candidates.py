@@ -224,12 +224,49 @@ def _change_line(change: Change) -> str:
     return line
 
 
-def _history(card: CandidateCard) -> list[str]:
-    """Stage events and recorded changes merged, latest first, the latest few."""
+def _history(card: CandidateCard, limit: int = HISTORY_LINES) -> list[str]:
+    """Stage events and recorded changes merged, latest first, the latest `limit`."""
     dated = [(e.at, _event_line(e)) for e in card.events]
     dated += [(c.at, _change_line(c)) for c in card.changes]
     dated.sort(key=lambda pair: pair[0], reverse=True)
-    return [line for _, line in dated[:HISTORY_LINES]]
+    return [line for _, line in dated[:limit]]
+
+
+def _more_history(card: CandidateCard) -> bool:
+    """Whether the card's history leaves lines out (it reads the latest few of each)."""
+    return len(card.events) + len(card.changes) > HISTORY_LINES or len(card.events) >= 5
+
+
+OPEN_HISTORY = "history_open"  # a name picked from `/hire history`'s list
+
+
+def history_message(card: CandidateCard) -> tuple[str, list[Block]]:
+    """`/hire history <name>`: every move and change, latest first, in as many sections
+    as it takes (a message holds 50 blocks; the oldest beyond that are said, not cut)."""
+    candidate = card.candidate
+    lines = _history(card, limit=len(card.events) + len(card.changes))
+    title = f"History of {esc(candidate.name)} ({esc(card.role.title)}), latest first"
+    sections: list[str] = []
+    for line in lines:
+        if sections and len(sections[-1]) + len(line) + 1 <= 3000:
+            sections[-1] += "\n" + line
+        else:
+            sections.append(clip(line, 3000))
+    room = 47
+    shown, rest = sections[:room], sections[room:]
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*{title}*"),
+            accessory=card_button(candidate.id, key=candidate.id),
+        ),
+        *(section(text) for text in shown),
+    ]
+    if rest:
+        older = sum(text.count("\n• ") + 1 for text in rest)
+        blocks.append(context(f"…and {older} older lines, not shown here."))
+    if not lines:
+        blocks.append(context("Nothing recorded yet."))
+    return f"History of {esc(candidate.name)}", blocks
 
 
 def _whole_items(items: list[str], limit: int) -> str:
@@ -278,7 +315,10 @@ def status_blocks(
     history = _history(card)
     if history:
         lines = "\n".join(history)
-        blocks.append(section(clip(f"*History* (latest first)\n{lines}", 3000)))
+        whole = (
+            f" · all of it: `/hire history {esc(candidate.name)}`" if _more_history(card) else ""
+        )
+        blocks.append(section(clip(f"*History* (latest first{whole})\n{lines}", 3000)))
     blocks.extend(extra)
     if can_move and not stage.is_closed:
         blocks.append(move_actions(candidate))

@@ -53,6 +53,11 @@ COMMANDS: list[tuple[str, str, str]] = [
         "/hire notes Jane Doe",
     ),
     (
+        "/hire history <name>",
+        "Every move and change of a candidate, who made it, when and why, latest first",
+        "/hire history Jane Doe",
+    ),
+    (
         "/hire feedback",
         "Your scorecards to submit or edit, and take-homes waiting on your grade",
         "/hire feedback",
