@@ -104,6 +104,11 @@ def serve(args: argparse.Namespace) -> int:
     except SchemaOutOfDate as error:
         return _fail(str(error))
     workers = args.workers or settings.web_concurrency
+    log.info(
+        "database %s; Slack Web API %s",
+        _without_password(settings.database_url),
+        settings.slack_api_url,
+    )
     if args.socket:
         if workers > 1:
             log.info("Socket Mode runs one process; WEB_CONCURRENCY and --workers are ignored")
@@ -165,6 +170,12 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _run_fast(main: Coroutine[Any, Any, None]) -> None:
@@ -235,7 +246,8 @@ def sweep(args: argparse.Namespace) -> int:
     print(f"Sweep as of {now:%Y-%m-%d %H:%M UTC}{' (dry run)' if args.dry_run else ''}:")
     for line in lines:
         print(f"  {line}")
-    return 0
+    # From cron, a failed delivery must fail the job (its monitoring sees the exit code).
+    return 1 if any(line.startswith("FAILED ") for line in lines) else 0
 
 
 def check_template(args: argparse.Namespace) -> int:
@@ -614,7 +626,9 @@ def start(args: argparse.Namespace) -> int:
 
     if not slack_configured():
         args.host, args.fresh = args.host or "127.0.0.1", False
-        args.port = 3000 if args.port is None else args.port
+        if args.port is None:  # PORT as in Slack mode (`PORT=3201 make run`), else 3000
+            port = os.environ.get("PORT", "")
+            args.port = int(port) if port.isdecimal() and 0 < int(port) < 65536 else 3000
         return playground(args, why="No Slack settings, so this is the playground")
     code = migrate(argparse.Namespace(revision="head"))
     if code:

@@ -69,6 +69,9 @@ def configure(level: str, fmt: str) -> None:
     # built two long strings for logging to throw away: 2.5% of a scorecard's CPU.
     for name in SLACK_SDK_LOGGERS:
         logging.getLogger(name).setLevel(level)
+    # APScheduler says "Running job" and "executed successfully" every minute, per
+    # worker: the sweep logs one line of its own when it did something.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
     # uvicorn brings its own handlers; route them through ours.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)

@@ -164,6 +164,14 @@ class Settings(DatabaseSettings):
         # slack-sdk joins method names onto the base URL, so it needs the slash.
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info: Any) -> object:
+        # LOG_LEVEL=info is what people write; the names are Python's, in capitals.
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
+
     @field_validator("loopkeeper_admins", mode="before")
     @classmethod
     def _admins(cls, value: object) -> frozenset[str]:

@@ -69,6 +69,10 @@ class Sweeper:
         if self.metrics is not None and not report.locked_out:
             self.metrics.sweep_seconds.observe(time.perf_counter() - started)
             self.metrics.count_sweep(report)
+        if report.sent or report.failed or report.retrying or report.postponed:
+            # One line a sweep that did something (the last of report.lines: counts only);
+            # an idle one says nothing, every minute.
+            log.info("sweep: %s", report.lines()[-1])
         return report
 
     async def _run(self, now: datetime) -> Report:

@@ -211,7 +211,19 @@ async def say_if_slack_is_unreachable(client: AsyncWebClient, settings: Settings
         )
 
 
+class _NotTheUnusedToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment and, given our client as well,
+    warns at every start (in every worker) that the token goes unused: it is the
+    client's own token. Noise an on-call engineer would chase."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def build_bolt(deps: Deps, *, client: AsyncWebClient | None = None) -> AsyncApp:
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _NotTheUnusedToken) for f in bolt_log.filters):
+        bolt_log.addFilter(_NotTheUnusedToken())
     app = AsyncApp(
         # Named, or Bolt names it after its caller's file through inspect.stack(), which
         # reads the source of every frame: 80 ms of each start. Bolt also names a logger

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -294,10 +295,12 @@ async def test_a_restart_keeps_messages_clock_and_data(seeded: Path, tmp_path: P
     assert abs(after["now_epoch"] - before["now_epoch"]) < 30
 
 
-def _loopkeeper(*args: str, cwd: Path) -> subprocess.Popen[str]:
+def _loopkeeper(*args: str, cwd: Path, **env: str) -> subprocess.Popen[str]:
     script = Path(sys.executable).parent / "loopkeeper"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     environ.pop("DATABASE_URL", None)
+    environ.pop("PORT", None)
+    environ.update(env)
     return subprocess.Popen(
         [str(script), *args],
         cwd=cwd,
@@ -322,6 +325,24 @@ def test_start_without_slack_settings_runs_the_playground(seeded: Path, tmp_path
     assert process.returncode == 0
     # The production database was never created: the playground keeps its own file.
     assert not (tmp_path / "loopkeeper.db").exists()
+
+
+def test_start_takes_port_from_the_environment_as_slack_mode_does(
+    seeded: Path, tmp_path: Path
+) -> None:
+    """`PORT=3201 make run` served the playground on 3000 all the same."""
+    copy_seed(seeded, tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = _loopkeeper("start", cwd=tmp_path, PORT=str(port))
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert f"open http://127.0.0.1:{port}" in line, line
 
 
 def test_sigterm_with_the_page_open_stops_cleanly(seeded: Path, tmp_path: Path) -> None:

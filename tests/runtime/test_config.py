@@ -67,6 +67,16 @@ def test_good_settings_load_with_defaults(slack_env: None) -> None:
     assert settings.port == 3000
 
 
+def test_log_settings_are_taken_in_any_case(
+    slack_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`LOG_LEVEL=info` is what people write; it was refused."""
+    monkeypatch.setenv("LOG_LEVEL", "info")
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    settings = load_settings(_env_file=None)
+    assert (settings.log_level, settings.log_format) == ("INFO", "json")
+
+
 def test_missing_bot_token_names_it_and_says_where_to_find_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

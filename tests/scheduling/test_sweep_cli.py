@@ -121,6 +121,23 @@ async def test_a_week_after_the_loop_started_the_sweep_sends_the_breach_once(
     assert len(standin.calls_to("chat.postMessage")) == 2
 
 
+async def test_a_sweep_with_a_failed_delivery_fails_the_cron_job(
+    db_url: str, standin: SlackStandin
+) -> None:
+    """From cron, 'FAILED' in the output with exit code 0 went unnoticed by the job's
+    monitoring: a failed delivery now makes the command fail."""
+    await stalled_candidate(db_url)
+    week_later = (LOOP_START + timedelta(days=7, minutes=5)).isoformat()
+    standin.fail_next("chat.postMessage", "channel_not_found", times=2)
+
+    code, out, err = await loopkeeper(
+        "sweep", "--now", week_later, db_url=db_url, api_url=standin.url
+    )
+
+    assert code == 1, (out, err)
+    assert "FAILED loop_breach to " in out and "2 failed" in out
+
+
 async def test_sweep_rejects_a_bad_now(db_url: str, standin: SlackStandin) -> None:
     code, _, err = await loopkeeper(
         "sweep", "--now", "next tuesday", db_url=db_url, api_url=standin.url

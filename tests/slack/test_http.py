@@ -141,6 +141,22 @@ async def test_a_slack_api_out_of_reach_is_said_at_start_and_counted(
     assert count >= 2  # the start-up check, and the modal's call
 
 
+async def test_start_up_logs_no_warning_about_an_unused_token(
+    db_url: str,
+    standin: SlackStandin,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bolt reads SLACK_BOT_TOKEN itself and warned at every start, in every worker, that
+    it goes unused beside the app's client: noise an on-call engineer would chase."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    with caplog.at_level(logging.INFO):
+        async with serving(db_url, standin, clock):
+            pass
+    assert [r.getMessage() for r in caplog.records if "will be unused" in r.getMessage()] == []
+
+
 async def test_url_verification_echoes_the_challenge(app: Running) -> None:
     response = await app.slack.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmd")
     assert response.status_code == 200
