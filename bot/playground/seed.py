@@ -9,6 +9,7 @@ ahead, one scorecard overdue and one offer running out.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -76,6 +77,7 @@ class Replay:
         self.start = start
         self.zone = ZoneInfo(workspace.HOME_TZ)
         self._then: datetime | None = None  # where move_clock goes after a weekly report
+        self._steps: list[tuple[datetime, int, Callable[[], Awaitable[None]]]] = []
 
     def at(self, days: int, hour: int, minute: int = 0) -> datetime:
         """`days` working days after the playground's first morning (before it when
@@ -165,18 +167,54 @@ class Replay:
         return None
 
     # ---- the steps people take ------------------------------------------------------
+    # Written candidate by candidate (each one's story reads top to bottom), taken in the
+    # order of their times (play): a weekly report on the way then counts every candidate
+    # the team had that Monday, not only those replayed so far.
+
+    def _queue(self, when: datetime, step: Callable[[], Awaitable[None]]) -> None:
+        self._steps.append((when, len(self._steps), step))
+
+    async def play(self) -> None:
+        """Every step queued, in the order of their times."""
+        steps, self._steps = sorted(self._steps, key=lambda s: (s[0], s[1])), []
+        for _, _, step in steps:
+            await step()
 
     async def add(self, name: str, days: int, hour: int = 10) -> None:
+        self._queue(self.at(days, hour), lambda: self._add(name, days, hour))
+
+    async def move(self, name: str, stage: str, days: int, hour: int = 11) -> None:
+        self._queue(self.at(days, hour), lambda: self._move(name, stage, days, hour))
+
+    async def schedule(
+        self, name: str, plan: str, interviewers: list[str], days: int, hour: int, booked: int
+    ) -> None:
+        step = lambda: self._schedule(name, plan, interviewers, days, hour, booked)  # noqa: E731
+        self._queue(self.at(booked, 9, 30), step)
+
+    async def scorecard(
+        self, interviewer: str, name: str, days: int, hour: int, rating: str, summary: str
+    ) -> None:
+        step = lambda: self._scorecard(interviewer, name, days, hour, rating, summary)  # noqa: E731
+        self._queue(self.at(days, hour), step)
+
+    async def note(self, user: str, name: str, text: str, days: int, hour: int) -> None:
+        self._queue(self.at(days, hour), lambda: self._note(user, name, text, days, hour))
+
+    async def offer(self, name: str, days: int, hour: int, expires: datetime, terms: str) -> None:
+        self._queue(self.at(days, hour), lambda: self._offer(name, days, hour, expires, terms))
+
+    async def _add(self, name: str, days: int, hour: int = 10) -> None:
         self.move_clock(self.at(days, hour))
         await self.command(RECRUITER.id, f"/hire add {name}")
         email = name.lower().replace(" ", ".").replace("ü", "ue") + "@example.com"
         await self.form(RECRUITER.id, {"name": name, "email": email})
 
-    async def move(self, name: str, stage: str, days: int, hour: int = 11) -> None:
+    async def _move(self, name: str, stage: str, days: int, hour: int = 11) -> None:
         self.move_clock(self.at(days, hour))
         await self.command(RECRUITER.id, f"/hire move {name} to {stage}")
 
-    async def schedule(
+    async def _schedule(
         self, name: str, plan: str, interviewers: list[str], days: int, hour: int, booked: int
     ) -> None:
         """Booked on day `booked` for day `days` at `hour`."""
@@ -187,7 +225,7 @@ class Replay:
             RECRUITER.id, {"plan": plan, "interviewers": interviewers, "starts": starts}
         )
 
-    async def scorecard(
+    async def _scorecard(
         self, interviewer: str, name: str, days: int, hour: int, rating: str, summary: str
     ) -> None:
         self.move_clock(self.at(days, hour))
@@ -203,11 +241,11 @@ class Replay:
         values.update(recommendation=rating, summary=summary)
         await self.form(interviewer, values)
 
-    async def note(self, user: str, name: str, text: str, days: int, hour: int) -> None:
+    async def _note(self, user: str, name: str, text: str, days: int, hour: int) -> None:
         self.move_clock(self.at(days, hour))
         await self.command(user, f"/hire note {name}: {text}")
 
-    async def offer(self, name: str, days: int, hour: int, expires: datetime, terms: str) -> None:
+    async def _offer(self, name: str, days: int, hour: int, expires: datetime, terms: str) -> None:
         self.move_clock(self.at(days, hour))
         await self.command(RECRUITER.id, f"/hire offer {name}")
         await self.form(RECRUITER.id, {"terms": terms, "expires": int(expires.timestamp())})
@@ -218,6 +256,7 @@ async def seed(playground: Playground) -> None:
     replay = Replay(playground, start)
     await _role(replay)
     await _candidates(replay)
+    await replay.play()
     replay.move_clock(start)
     await replay.catch_up()
     await _check(playground)

@@ -250,6 +250,13 @@ async def test_the_seeded_channel_has_its_weekly_reports_on_time(page: Page) -> 
     reports = [m for m in hiring if m["text"].startswith("Weekly report for")]
     assert len(reports) >= 1
     assert all("Posted late" not in message_text(m) for m in reports)
+    # Each counts the team's candidates as they stood that Monday: the replay takes its
+    # steps in time order, not candidate by candidate (the last one counted one person).
+    last = message_text(reports[-1])
+    counts = re.search(r"Candidates per stage\*?\s*(.*?)(\n|$)", last)
+    assert counts is not None, last
+    numbers = [int(n) for n in re.findall(r"\b(\d+)\b", counts.group(1))]
+    assert sum(numbers) >= 5, counts.group(1)
 
 
 async def test_next_monday_brings_the_weekly_report_with_its_chart(page: Page) -> None:
