@@ -470,9 +470,16 @@ def at_risk(facts: CandidateFacts, clocks: Clocks, now: datetime) -> bool:
     by = facts.candidate_deadline
     if by is None or by <= now:
         return False
-    moved = [d.at for d in deadlines(facts, clocks) if d.moved_from is not None]
+    limit = limits(by, clocks)
+    # Held by their deadline: moved earlier by it, or set at its limit in the first place
+    # (an offer made to expire when they decide), as the alerts count it (squeezed).
+    moved = [
+        d.at
+        for d in deadlines(facts, clocks)
+        if d.moved_from is not None or d.at == limit.of(d.clock)
+    ]
     if facts.stage in (Stage.SOURCED, Stage.SCREENING):
-        moved.append(limits(by, clocks).loop)
+        moved.append(limit.loop)
     return any(at - now <= AT_RISK_WITHIN for at in moved)
 
 

@@ -110,7 +110,8 @@ def flags_for(
             flags.append(Flag(f":warning: loop day {day} of {role_clocks.loop_days}", 2))
         elif deadline.clock in ("decision", "offer") and left <= DAY:
             hours = max(1, int(left.total_seconds() // 3600))
-            flags.append(Flag(f":hourglass_flowing_sand: {deadline.clock} due in {hours} h", 2))
+            what = "offer expires" if deadline.clock == "offer" else "decision due"
+            flags.append(Flag(f":hourglass_flowing_sand: {what} in {hours} h", 2))
     return flags
 
 

@@ -28,6 +28,20 @@ from tests.domain.clock_facts import CANDIDATE, DAY, DEFAULTS, ENDS, HOUR, T, fa
 BY = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
+def test_an_offer_set_to_expire_at_her_deadline_is_at_risk_as_one_cut_back_to_it() -> None:
+    """The alert said "At risk of losing Luis" while his card and the pipeline did not:
+    an offer made to expire when he decides was not 'moved' by his deadline, so the card
+    and the pipeline left it out. Both ends of it are held by the deadline alike."""
+    at_it = facts(Stage.OFFER, T, offer_expires_at=BY, candidate_deadline=BY)
+    cut = facts(Stage.OFFER, T, offer_expires_at=BY + DAY, candidate_deadline=BY)
+    for offered in (at_it, cut):
+        assert not at_risk(offered, DEFAULTS, BY - 2 * DAY)
+        assert at_risk(offered, DEFAULTS, BY - 19 * HOUR)
+    # Far from her deadline, its own expiry earlier: nothing holds it.
+    early = facts(Stage.OFFER, T, offer_expires_at=BY - 3 * DAY, candidate_deadline=BY)
+    assert not at_risk(early, DEFAULTS, BY - 3 * DAY - HOUR)
+
+
 def test_limits_work_back_from_the_candidates_deadline() -> None:
     bounds = limits(BY, DEFAULTS)
     assert (bounds.offer, bounds.decision, bounds.loop) == (BY, BY - DAY, BY - 2 * DAY)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tests.conftest import HM, OUTSIDER, RECRUITER, Running
 from tests.flows import add_candidate, answer, blocks_text, create_role, schedule
+from tests.scheduling.test_sweep import extend_offer, offered_jane
 
 
 async def busy_role(app: Running, clock) -> None:
@@ -73,3 +74,11 @@ async def test_median_days_come_from_the_event_log(app: Running, clock) -> None:
 
     # sourced: Jane 2 days, John 4 days -> median 3.0; screening: Jane 4 days, John 0.
     assert "Median days in stage: sourced 3.0 d · screening 2.0 d" in blocks_text(body["blocks"])
+
+
+async def test_an_offer_s_last_day_says_it_expires(app: Running) -> None:
+    """ "offer due in 5 h" read as if the offer were still to be made."""
+    await offered_jane(app)
+    await extend_offer(app, hours=5)
+    text = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert ":hourglass_flowing_sand: offer expires in 5 h" in text, text
