@@ -78,6 +78,24 @@ FILLER = frozenset(
         "interviews",
         "process",
         "hiring",
+        # "is Chloe still in screening?", "where does Noah stand?", "has Elena said yes yet?"
+        "still",
+        "yet",
+        "does",
+        "do",
+        "did",
+        "has",
+        "have",
+        "stand",
+        "stands",
+        "standing",
+        "sourced",
+        "screening",
+        "interviewing",
+        "decision",
+        "hired",
+        "rejected",
+        "withdrawn",
     ]
 )
 HELP = frozenset({"help", "commands", "?"})

@@ -96,7 +96,13 @@ async def test_the_three_ways_give_the_same_answer(app: Running, clock) -> None:
 
 async def test_questions_are_read_forgivingly(app: Running, clock) -> None:
     await jane_in_her_loop(app, clock)
-    for question in ("where\u2019s JANE?", "how is jnae doe doing", "any news on Jane Doe please"):
+    for question in (
+        "where\u2019s JANE?",
+        "how is jnae doe doing",
+        "any news on Jane Doe please",
+        "is Jane still in interviewing?",
+        "where does Jane Doe stand?",
+    ):
         assert "Jane Doe" in shown(await by_mention(app, RECRUITER, question)), question
     # One word typed alone, two of its letters swapped: a slip of the keys, still her.
     # A guess: the card says it is the closest name to the one typed.
