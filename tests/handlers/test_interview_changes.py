@@ -262,6 +262,12 @@ async def test_a_reschedule_into_the_past_is_warned_about_first(app: Running, cl
     assert not moved.content, moved.text
     await app.settle()
     assert (await the_interview(app, interview.id)).starts_at == yesterday
+    # The kit, drawn again, is one of an interview held: no reminder is promised, and no
+    # "I can't make it" that would only be refused.
+    [kit] = updates_in(app, f"D{INTERVIEWER}", before)[-1:]
+    assert "I'll remind you" not in blocks_text(kit["blocks"])
+    assert "This interview has taken place: submit your scorecard." in blocks_text(kit["blocks"])
+    assert list(buttons(kit["blocks"])) == ["Submit scorecard"]
 
 
 async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:

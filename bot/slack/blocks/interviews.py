@@ -409,25 +409,30 @@ def kit_message(
                 )
             )
         )
-    blocks.append(
-        ActionsBlock(
-            block_id=f"kit_{interview.id}",
-            elements=[
-                ButtonElement(
-                    text="Submit scorecard",
-                    action_id=OPEN_SCORECARD,
-                    value=str(interview.id),
-                    style="primary",
-                ),
-                # Only the seat's holder gets this kit; the use case checks it is theirs.
-                ButtonElement(
-                    text="I can't make it", action_id=CANT_MAKE_IT, value=str(interview.id)
-                ),
-            ],
+    # Booked (or moved) to a time already begun: an interview held, to write up. No
+    # reminder comes for it, and "I can't make it" would only be refused.
+    held = any(isinstance(w, safeguards.InThePast) for w in done.warnings)
+    buttons = [
+        ButtonElement(
+            text="Submit scorecard",
+            action_id=OPEN_SCORECARD,
+            value=str(interview.id),
+            style="primary",
         )
-    )
+    ]
+    if not held:
+        # Only the seat's holder gets this kit; the use case checks it is theirs.
+        buttons.append(
+            ButtonElement(text="I can't make it", action_id=CANT_MAKE_IT, value=str(interview.id))
+        )
+    blocks.append(ActionsBlock(block_id=f"kit_{interview.id}", elements=buttons))
     reminder = done.role.reminder_minutes
-    if interviewer_id and interviewer_id in done.cant_make_it:
+    if held:
+        note = (
+            "This interview has taken place: submit your scorecard. It is independent: you "
+            "see others' ratings only after you submit yours."
+        )
+    elif interviewer_id and interviewer_id in done.cant_make_it:
         # Said, the recruiters were told: no reminder comes (clocks.reminder_step).
         note = (
             "You said you can't make it: the recruiters were told, and no reminder or "
