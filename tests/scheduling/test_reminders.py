@@ -125,6 +125,18 @@ async def test_the_reminder_s_button_opens_the_scorecard(app: Running, clock: Ma
     await sweep(app)
     [reminder] = reminders_to(app, INTERVIEWER, before)
     button = buttons(reminder["blocks"])["Submit scorecard"]
+    # Half an hour before is when a clash shows: the kit's "I can't make it" is here too.
+    cant = buttons(reminder["blocks"])["I can't make it"]
+    await app.slack.action(
+        cant["action_id"],
+        cant["value"],
+        user=INTERVIEWER,
+        response_url=app.standin.response_url(INTERVIEWER),
+        message=reminder,
+        channel=f"D{INTERVIEWER}",
+    )
+    await app.settle()
+    assert last_view(app)["callback_id"] == "interview_cant"  # its form opened
 
     async def press() -> None:
         response = await app.slack.action(

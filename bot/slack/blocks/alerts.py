@@ -18,12 +18,12 @@ from bot.slack.blocks.common import (
     context,
     duration,
     esc,
-    primary_button_row,
     section,
     signals,
     user,
     when,
 )
+from bot.slack.blocks.interview_changes import CANT_MAKE_IT
 from bot.slack.blocks.interviews import OPEN_SCORECARD
 from bot.store.tables import Alert, Candidate, Interview, Role, WeeklyReport
 from bot.usecases.feedback import NUDGE_AGAIN_AFTER, Nudged
@@ -394,14 +394,28 @@ def interview_reminder_message(item: AlertItem) -> tuple[str, list[Block]]:
             for c in shown
         ]
     blocks.append(
-        primary_button_row(
+        ActionsBlock(
             block_id=f"reminder_{interview.id}",
-            text="Submit scorecard",
-            action_id=OPEN_SCORECARD,
-            value=str(interview.id),
+            elements=[
+                ButtonElement(
+                    text="Submit scorecard",
+                    action_id=OPEN_SCORECARD,
+                    value=str(interview.id),
+                    style="primary",
+                ),
+                # Half an hour before is when a clash shows up: the kit's button, here too.
+                ButtonElement(
+                    text="I can't make it", action_id=CANT_MAKE_IT, value=str(interview.id)
+                ),
+            ],
         )
     )
-    blocks.append(context("Write your scorecard right after the interview, while it is fresh."))
+    blocks.append(
+        context(
+            "Write your scorecard right after the interview, while it is fresh; it opens "
+            "once the interview has begun."
+        )
+    )
     return text, blocks
 
 
