@@ -86,6 +86,13 @@ def create_refusal(user_id: str, admins: Collection[str]) -> str | None:
     form opens and again when it is submitted."""
     if access.can_create_role(user_id, admins):
         return None
+    if not admins:
+        # Nobody to ask: the way in is the server's, said to whoever tries first.
+        return (
+            "Only Loopkeeper admins can create roles, and there is no admin yet. Whoever "
+            "runs Loopkeeper sets LOOPKEEPER_ADMINS to your Slack member id before its first "
+            "start, or runs `loopkeeper admin add <your member id>` on the server."
+        )
     return (
         "Only Loopkeeper admins can create roles. Ask an admin to create it, or to make "
         "you an admin with `/hire admin add @you`."

@@ -118,3 +118,13 @@ async def test_a_later_start_does_not_add_back_an_admin_removed_in_slack(
         # A request is answered only once the start (and its seeding) is over.
         assert "for Loopkeeper admins" in await say(restarted, "admin", user=ADMIN)
         assert await admins_in(restarted) == [RECRUITER]
+
+
+async def test_with_no_admin_at_all_the_refusal_says_how_to_get_one(
+    db_url: str, standin: SlackStandin, clock: ManualClock
+) -> None:
+    """Started without LOOPKEEPER_ADMINS: 'Ask an admin' named nobody who exists."""
+    async with serving(db_url, standin, clock, loopkeeper_admins="") as app:
+        refused = answer(await app.slack.command("role", user=RECRUITER))["text"]
+    assert "there is no admin yet" in refused
+    assert "`loopkeeper admin add <your member id>`" in refused
