@@ -208,7 +208,7 @@ async def _serve_socket(settings: Settings) -> None:
 
 def sweep(args: argparse.Namespace) -> int:
     """Run the clock sweep once: for cron-style deployments, and to see what is due."""
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from bot.runtime.migrate import check_schema
     from bot.slack.app import make_sweeper
@@ -223,6 +223,14 @@ def sweep(args: argparse.Namespace) -> int:
         except ValueError:
             return _fail(f"--now {args.now!r} is not an ISO-8601 time, e.g. 2026-11-23T09:00:00Z.")
         now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+        if now > datetime.now(UTC) + timedelta(minutes=5) and not (args.dry_run or args.force):
+            # A real sweep "as of" later sends alerts before their time and records this
+            # week's report as sent, so the real one never goes.
+            return _fail(
+                f"--now {args.now} is in the future: a real sweep would send alerts early "
+                "and record the weekly report as sent. Add --dry-run to see what would go "
+                "then, or --force if you mean it."
+            )
     else:
         now = datetime.now(UTC)
 
@@ -691,6 +699,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep_cmd = commands.add_parser("sweep", help="run the clock sweep once and exit")
     sweep_cmd.add_argument("--now", help="run as of this ISO-8601 time (default: now)")
+    sweep_cmd.add_argument(
+        "--force", action="store_true", help="run a real sweep with --now in the future"
+    )
     sweep_cmd.add_argument(
         "--dry-run", action="store_true", help="print what would be sent; send and record nothing"
     )

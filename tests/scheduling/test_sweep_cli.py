@@ -138,6 +138,24 @@ async def test_a_sweep_with_a_failed_delivery_fails_the_cron_job(
     assert "FAILED loop_breach to " in out and "2 failed" in out
 
 
+async def test_a_real_sweep_in_the_future_asks_for_force(
+    db_url: str, standin: SlackStandin
+) -> None:
+    """`sweep --now <next week>` without --dry-run sent for real, and recorded that week's
+    report as sent, so the real Monday report never went."""
+    await stalled_candidate(db_url)
+    later = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+
+    code, _, err = await loopkeeper("sweep", "--now", later, db_url=db_url, api_url=standin.url)
+
+    assert code == 2 and "is in the future" in err and "--dry-run" in err, err
+    assert standin.calls_to("chat.postMessage") == []
+    code, out, _ = await loopkeeper(
+        "sweep", "--now", later, "--dry-run", db_url=db_url, api_url=standin.url
+    )
+    assert code == 0 and "would send" in out
+
+
 async def test_sweep_rejects_a_bad_now(db_url: str, standin: SlackStandin) -> None:
     code, _, err = await loopkeeper(
         "sweep", "--now", "next tuesday", db_url=db_url, api_url=standin.url
