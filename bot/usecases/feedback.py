@@ -1035,7 +1035,10 @@ async def read_scorecard(db: Database, *, viewer_id: str, scorecard_id: int) -> 
     yet), so a refusal reveals nothing about the loop."""
     detail = await scorecard_detail(db, viewer_id=viewer_id, scorecard_id=scorecard_id)
     if detail is None:
-        raise NotAllowed("You can read others' scorecards once you have submitted your own.")
+        raise NotAllowed(
+            "You can't read that scorecard: an interviewer reads the others' once their own "
+            "is in, and the role's hiring team reads them all."
+        )
     return detail
 
 

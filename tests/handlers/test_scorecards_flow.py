@@ -429,7 +429,10 @@ async def test_interviewers_see_no_ratings_until_they_submit_their_own(app: Runn
     assert "View scorecard" not in buttons(before["blocks"])
     assert not any(b["type"] == "actions" for b in before["blocks"])  # no moves for interviewers
     [peek] = await press(app, f"scorecard_view_{card.id}", str(card.id), user=INTERVIEWER_2)
-    assert "once you have submitted your own" in peek.args["text"]
+    assert "reads the others' once their own is in" in peek.args["text"]
+    # An outsider pressing it hears the same, not as if they had a scorecard to send.
+    [outsider] = await press(app, f"scorecard_view_{card.id}", str(card.id), user=OUTSIDER)
+    assert outsider.args["text"] == peek.args["text"]
     assert not any(
         c.args["view"]["callback_id"] == "scorecard_read"
         for c in app.standin.calls_to("views.open")
