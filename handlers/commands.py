@@ -93,6 +93,20 @@ async def status(reply: CommandReply, query: str) -> None:
     await reply.show(text, blocks)
 
 
+# The choose-buttons of commands only a role's hiring team uses.
+_TEAM_ONLY = frozenset(
+    {
+        cards.OPEN_SCHEDULE,
+        cards.OPEN_MOVE,
+        cards.OPEN_DEADLINE,
+        offer_blocks.OPEN_OFFER,
+        edit_blocks.OPEN_EDIT_CANDIDATE,
+        note_blocks.OPEN_NOTE,
+        note_blocks.OPEN_NOTES,
+    }
+)
+
+
 async def _one_candidate(
     reply: CommandReply,
     name: str,
@@ -109,6 +123,14 @@ async def _one_candidate(
     text), for the buttons' forms to open with; such a command is not run on a guess at
     a typo ("Sara Okafor" for Sam Okafor): the list asks "Did you mean …?" first."""
     if not name:
+        if action in _TEAM_ONLY and not await roles.roles_for(reply.deps.db, user_id=reply.user_id):
+            # "Whose interview? Example: …" to someone who may not schedule at all.
+            await reply.tell(
+                "That is for a role's recruiters and hiring manager, and you are on no "
+                "role's hiring team. `/hire feedback` lists your own interviews and "
+                "scorecards; `/hire help` lists every command."
+            )
+            return None
         await reply.tell(missing)
         return None
     found = await candidates.find(reply.deps.db, user_id=reply.user_id, query=name)

@@ -205,3 +205,16 @@ async def test_an_interviewer_looking_for_their_own_work_is_pointed_to_feedback(
         assert "`/hire feedback` lists your scorecards to submit" in said, said
     shown = blocks_text(answer(await app.slack.command("help", user=INTERVIEWER))["blocks"])
     assert shown.index("*Interviewing?* `/hire feedback`") < shown.index("/hire status")
+
+
+async def test_a_team_command_without_a_name_tells_an_interviewer_it_is_not_theirs(
+    app: Running,
+) -> None:
+    """`/hire schedule` asked an interviewer "Whose interview?", though they may schedule
+    nothing; someone on a hiring team still gets the example."""
+    await create_role(app)
+    for command in ("schedule", "offer", "deadline", "notes"):
+        said = answer(await app.slack.command(command, user=INTERVIEWER))["text"]
+        assert "you are on no role's hiring team" in said, (command, said)
+    mine = answer(await app.slack.command("schedule", user=RECRUITER))["text"]
+    assert mine == "Whose interview? Example: `/hire schedule Jane Doe`."
