@@ -38,6 +38,10 @@ class NewRole:
     channel_is_public: bool = False
 
 
+NOT_A_CHANNEL = (
+    "That is a direct message, not a channel: candidate news goes to the whole hiring "
+    "team. Pick the role's private channel."
+)
 PUBLIC_CHANNEL = (
     "That channel is public: everyone in the workspace could read candidate news there. "
     "Pick a private channel (or make this one private in Slack first)."
@@ -61,6 +65,10 @@ def check_new_role(
         errors["recruiters"] = "Pick at least one recruiter to receive the stall alerts."
     if not form.channel_id:
         errors["channel"] = "Pick the role's private hiring channel."
+    elif form.channel_id.startswith("D"):
+        # A direct message (a forged form's: the picker offers none): news would go to
+        # one person, and the team would lose its channel.
+        errors["channel"] = NOT_A_CHANNEL
     elif form.channel_is_public:
         errors["channel"] = PUBLIC_CHANNEL
     kept = current_template is not None and form.template == current_template

@@ -402,6 +402,11 @@ async def test_a_public_channel_is_refused_on_the_field_and_a_private_one_taken(
     assert "loop_days" in body["errors"]  # with the form's other errors, at once
     assert await stored(app, Role) == []
 
+    # Nor a direct message: news would go to one person, the team would lose its channel.
+    body = await submit_role(app, channel="DUADMIN01")
+    assert body["errors"]["channel"].startswith("That is a direct message, not a channel")
+    assert await stored(app, Role) == []
+
     assert await submit_role(app) == {}
     [role] = await stored(app, Role)
     assert role.channel_id == HIRING_CHANNEL
