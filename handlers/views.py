@@ -145,15 +145,17 @@ async def move_candidate(ack: AsyncAck, modal: Modal) -> None:
 @submission("deadline")
 async def set_deadline(ack: AsyncAck, modal: Modal) -> None:
     view = modal.view
+    metadata = CandidateMetadata.from_view(view)
     form = deadlines.DeadlineForm(
         at=forms.datetime_utc(view, "deadline"),
         reason=forms.text(view, "reason"),
         clear=deadline_blocks.CLEAR in forms.options(view, "clear"),
+        seen=metadata.seen,
     )
     done = await deadlines.set_deadline(
         modal.deps.db,
         actor_id=modal.user_id,
-        candidate_id=CandidateMetadata.from_view(view).candidate_id,
+        candidate_id=metadata.candidate_id,
         form=form,
         now=modal.deps.clock.now(),
     )

@@ -79,21 +79,26 @@ class CandidateMetadata(_Metadata):
     candidate_id: int
     request: str = ""
     confirmed: str = ""
+    # What the form was opened on (deadlines.stamp): a save from a form someone else's
+    # change has made stale is refused instead of undoing that change.
+    seen: str = ""
 
     def _fields(self) -> dict[str, object]:
         return {
             "candidate": self.candidate_id,
             **({"request": self.request} if self.request else {}),
             **({"confirmed": self.confirmed} if self.confirmed else {}),
+            **({"seen": self.seen} if self.seen else {}),
         }
 
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
-        request, confirmed = data.get("request"), data.get("confirmed")
+        request, confirmed, seen = data.get("request"), data.get("confirmed"), data.get("seen")
         return cls(
             _record(data, "candidate"),
             request if isinstance(request, str) else "",
             confirmed if isinstance(confirmed, str) else "",
+            seen if isinstance(seen, str) else "",
         )
 
 

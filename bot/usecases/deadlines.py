@@ -3,6 +3,7 @@ candidate's history. The clocks it compresses are worked out in bot.domain.clock
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from bot.domain.limits import too_long
 from bot.domain.stages import SCHEDULABLE, Stage
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
+from bot.store.tables import Candidate
 from bot.usecases.candidates import CandidateCard, allowed_card, card_in
 from bot.usecases.errors import FormErrors, FutureWords, future_problem
 from bot.usecases.interviews import Changed, as_now
@@ -31,6 +33,21 @@ class DeadlineForm:
     at: datetime | None
     reason: str
     clear: bool = False
+    # deadlines.stamp of the candidate the form was opened on ("": not known, taken).
+    seen: str = ""
+
+
+def stamp(candidate: Candidate) -> str:
+    """A short mark of the deadline as a form shows it: its time and its reason."""
+    at = candidate.deadline_at.isoformat() if candidate.deadline_at else "-"
+    raw = f"{at}|{candidate.deadline_reason or ''}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+CHANGED_MEANWHILE = (
+    "Someone changed this deadline while the form was open; nothing was saved. Close the "
+    "form and open it again to see it as it is now."
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +122,8 @@ async def set_deadline(
         card = await allowed_card(
             session, user_id=actor_id, candidate_id=candidate_id, refusal=deadline_refusal
         )
+        if form.seen and form.seen != stamp(card.candidate):
+            raise FormErrors({"deadline": CHANGED_MEANWHILE})
         errors = check_deadline(form, now=now)
         if form.clear and form.at is not None and form.at != card.candidate.deadline_at:
             # A new date typed and Clear ticked: which was meant is not ours to guess.
@@ -118,6 +137,10 @@ async def set_deadline(
         if form.clear and card.candidate.deadline_at is None:
             # Cleared already (a teammate, a double click).
             return DeadlineSet(card, cleared=True, changed=False)
+        same = (form.at, reason) == (card.candidate.deadline_at, card.candidate.deadline_reason)
+        if not form.clear and same:
+            # Saved as it opened: no history line "moved to X instead of X".
+            return DeadlineSet(card, cleared=False, changed=False)
         before, reason_before = card.candidate.deadline_at, card.candidate.deadline_reason
         dues_before = await _dues(session, card, before)
         # The history keeps the why, of a clearing too; but the form opens on the reason

@@ -14,7 +14,7 @@ from bot import store
 from bot.domain.clocks import WARNING_LEAD
 from bot.domain.zones import in_utc, local
 from bot.slack.blocks.common import when
-from bot.store.tables import Alert, ClockPause, Interview
+from bot.store.tables import Alert, ClockPause, Interview, StageEvent
 from tests.conftest import HM, OUTSIDER, RECRUITER, START, Running
 from tests.flows import (
     INTERVIEWER,
@@ -659,3 +659,27 @@ async def test_the_rest_of_the_team_hears_of_her_deadline(app: Running) -> None:
     await set_deadline(app, {"clear": ["clear"], "reason": ""})
     [cleared] = messages_to(app, HM, before)
     assert cleared["text"].startswith(f":white_check_mark: <@{RECRUITER}> cleared Maya Chen's")
+
+
+async def test_a_stale_deadline_form_is_refused_and_an_unchanged_one_records_nothing(
+    app: Running, clock
+) -> None:
+    """Riya and Hana open the form together; Riya saves 09:00 (the candidate's offer moved
+    up), then Hana saves her older form: it silently put the later time back and relaxed
+    every clock. Now it is refused, and saving a form unchanged adds no history line."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    await open_form(app, await card_of(app, "Maya", HM), user=HM)
+    hana = last_view(app)
+    earlier = THURSDAY_NOON - timedelta(hours=3)
+    await set_deadline(app, {"deadline": earlier, "reason": "their deadline moved up"})
+
+    stale = await app.slack.submit_view(
+        hana, {"deadline": THURSDAY_NOON + timedelta(days=1), "reason": "competing offer"}, user=HM
+    )
+
+    assert stale.json()["errors"]["deadline"].startswith("Someone changed this deadline")
+    assert (await candidate_named(app, "Maya Chen")).deadline_at == earlier
+    events = await stored(app, StageEvent)
+    await set_deadline(app, {"deadline": earlier, "reason": "their deadline moved up"})
+    assert await stored(app, StageEvent) == events  # nothing "moved to X instead of X"

@@ -21,7 +21,7 @@ from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import context, esc, form_modal, section, when
 from bot.slack.metadata import CandidateMetadata
 from bot.usecases.candidates import CandidateCard
-from bot.usecases.deadlines import MAX_REASON, DeadlineSet, DueMoved
+from bot.usecases.deadlines import MAX_REASON, DeadlineSet, DueMoved, stamp
 
 SET_DEADLINE = "deadline_submit"
 CLEAR = "clear"  # the value of the "Clear the deadline" checkbox
@@ -78,7 +78,7 @@ def deadline_modal(card: CandidateCard) -> View:
         "Candidate deadline",
         "Save",
         blocks,
-        metadata=CandidateMetadata(candidate.id or 0).encode(),
+        metadata=CandidateMetadata(candidate.id or 0, seen=stamp(candidate)).encode(),
     )
 
 
