@@ -269,8 +269,9 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
         who = ", ".join(f"<@{user_id}>" for user_id in reminders.absent)
         said = "says" if len(reminders.absent) == 1 else "say"
         already = (
-            f"{who} {said} they can't make it, so no nudge went to them: change that "
-            "interview's interviewers, or mark it a no-show. " + already
+            f"{who} {said} they can't make it, so no nudge went to them: if they did not "
+            "interview, change that interview's interviewers (their scorecard is then not due). "
+            + already
         ).strip()
     if not reminders.waiting and (reminders.nudged or reminders.absent):
         await reply.tell(f"{already} Nobody was nudged{' again' if reminders.nudged else ''}.")

@@ -419,8 +419,9 @@ async def test_nudge_leaves_out_who_said_they_can_t_make_it(app: Running, clock)
 
     assert messages_to(app, INTERVIEWER, mid) == []
     assert reply.args["text"] == (
-        f"<@{INTERVIEWER}> says they can't make it, so no nudge went to them: change that "
-        "interview's interviewers, or mark it a no-show. Nobody was nudged."
+        f"<@{INTERVIEWER}> says they can't make it, so no nudge went to them: if they did "
+        "not interview, change that interview's interviewers (their scorecard is then not "
+        "due). Nobody was nudged."
     )
 
 
