@@ -455,6 +455,8 @@ async def move(
                 actor_id=actor_id,
                 now=now,
             )
+            if was == Stage.OFFER and target == Stage.DECISION:
+                await _new_decision_window(session, current.candidate, actor_id, now)
             called_off = (
                 await call_off_ahead(session, current, actor_id=actor_id, now=now)
                 if target.is_closed
@@ -475,6 +477,27 @@ async def move(
             )
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)
+
+
+async def _new_decision_window(
+    session: store.AsyncSession, candidate: Candidate, actor_id: str, now: datetime
+) -> None:
+    """An offer taken back to decision: the team decides again, from now. The window
+    counts from the loop's last scorecard, days ago, so it would breach at once; a pause
+    of the time since (on the decision clock, recorded with why) starts it anew."""
+    started = candidate.feedback_complete_at
+    if started is None or started >= now or candidate.id is None:
+        return  # it counts from entering decision: now
+    await store.add_pause(
+        session,
+        candidate_id=candidate.id,
+        clock="decision",
+        subject="",
+        seconds=int((now - started).total_seconds()),
+        actor_id=actor_id,
+        reason="offer taken back: a new decision window",
+        now=now,
+    )
 
 
 async def call_off_ahead(

@@ -15,7 +15,7 @@ from bot.domain.stages import Stage
 from bot.scheduling.report import Report
 from bot.slack.app import make_sweeper
 from bot.slack.blocks.common import when
-from bot.store.tables import Alert, ClockPause, Offer, Role, StageEvent
+from bot.store.tables import Alert, ClockPause, Interview, Offer, Role, StageEvent
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -645,6 +645,31 @@ async def test_an_offer_taken_back_by_a_move_is_news_to_the_rest_of_the_team(
     assert "to *decision*: their offer is taken back" in shown
     assert "renegotiating the level" in shown
     assert not [m for m in messages_to(app, RECRUITER, before) if "taken back" in m["text"]]
+
+
+async def test_an_offer_taken_back_to_decision_opens_a_new_decision_window(
+    app: Running, clock
+) -> None:
+    """Elena's last scorecard came in days ago; her offer taken back to renegotiate, the
+    decision window counted from then breached a minute later ("closed 6 days ago").
+    The team decides again from the move: a new window, and no breach."""
+    await interviewing_jane(app, clock)
+    [interview] = await stored(app, Interview)
+    await submit_scorecard(app, interview)  # the loop complete: the window opens
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await extend_offer(app)
+    clock.advance(timedelta(days=3))
+    await app.slack.command("move Jane Doe to decision: renegotiating", user=RECRUITER)
+    moved_at = clock.now()
+    before = len(app.standin.calls)
+
+    clock.advance(timedelta(minutes=5))
+    await sweep(app)
+
+    said = " ".join(m["text"] for m in digests_to(app, RECRUITER, before))
+    assert "decision window closed" not in said, said
+    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
 
 
 async def test_a_rejection_by_the_hiring_manager_is_news_to_the_recruiters(
