@@ -666,7 +666,7 @@ async def test_an_offer_taken_back_to_decision_opens_a_new_decision_window(
     clock.advance(timedelta(minutes=5))
     await sweep(app)
 
-    said = " ".join(m["text"] for m in digests_to(app, RECRUITER, before))
+    said = " ".join(digests_to(app, RECRUITER, before))
     assert "decision window closed" not in said, said
     card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
     assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
