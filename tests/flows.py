@@ -297,3 +297,11 @@ async def submit_scorecard(
     response = await app.slack.submit_view(view, good_scorecard(view, rating), user=user)
     await app.settle()
     return response
+
+
+async def changes_made(app: Running) -> list[Any]:
+    """The change records but the bookings' (each interview scheduled writes one): what a
+    test of a later change looks at."""
+    from bot.store.tables import Change
+
+    return [c for c in await stored(app, Change) if c.kind != "interview_booked"]

@@ -23,6 +23,7 @@ class InterviewStatus(StrEnum):
 class InterviewChange(StrEnum):
     """The change record's kinds for interviews (Change.kind)."""
 
+    BOOKED = "interview_booked"
     RESCHEDULED = "interview_rescheduled"
     PANEL = "interview_panel"
     CANCELLED = "interview_cancelled"

@@ -560,6 +560,17 @@ async def schedule(
                     now=now,
                 )
                 moved_from = current
+            panel = ", ".join(f"<@{p}>" for p in sorted(set(form.interviewer_ids)))
+            await store.changes.record_change(
+                session,
+                actor_id=actor_id,
+                kind=InterviewChange.BOOKED,
+                summary=f"{stage.name} booked for {in_utc(starts)} with {panel}",
+                now=now,
+                role_id=role.id,
+                candidate_id=candidate.id,
+                interview_id=interview.id,
+            )
             # A new interview reopens the loop: the decision window waits for its scorecard.
             await store.set_feedback_complete(session, candidate=candidate, at=None)
             await store.replan_clocks(session, candidate_id=candidate.id, now=now)

@@ -275,6 +275,16 @@ async def send(
             actor_id=actor_id,
             now=now,
         )
+        graders = ", ".join(f"<@{g}>" for g in sorted(set(form.grader_ids)))
+        session.add(
+            store.history_note(
+                candidate_id,
+                card.stage.value,
+                actor_id=actor_id,
+                detail=f"take-home sent, due {in_utc(form.due_at)}; graders {graders}",
+                now=now,
+            )
+        )
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         return Sent(card, takehome, spec, sorted(set(form.grader_ids)))
 
@@ -361,6 +371,15 @@ async def record(
             session, takehome=takehome, received=received, url=link, actor_id=actor_id, now=now
         )
         assert candidate is not None and candidate.id is not None
+        session.add(
+            store.history_note(
+                candidate.id,
+                card.stage.value,
+                actor_id=actor_id,
+                detail="take-home received" if received else "take-home not received",
+                now=now,
+            )
+        )
         if received and candidate.feedback_complete_at is not None:
             # Its grades join the loop: the decision window waits for them, as it waits
             # for a newly scheduled interview's scorecards.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.runtime.timesource import ManualClock
-from bot.store.tables import Change, Interview
+from bot.store.tables import Interview
 from tests.conftest import HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -18,6 +18,7 @@ from tests.flows import (
     add_candidate,
     answer,
     blocks_text,
+    changes_made,
     click,
     create_role,
     extend_offer,
@@ -77,7 +78,7 @@ async def test_rejecting_calls_off_the_interviews_still_to_come(
     shown = blocks_text(said["blocks"])
     assert "Their interview still to come is cancelled, and the interviewers told." in shown
     assert await statuses(app) == {held.id: "scheduled", ahead.id: "cancelled"}
-    [change] = [c for c in await stored(app, Change) if c.interview_id == ahead.id]
+    [change] = [c for c in await changes_made(app) if c.interview_id == ahead.id]
     assert (change.kind, change.actor_id, change.summary, change.reason) == (
         "interview_cancelled",
         RECRUITER,
@@ -156,7 +157,7 @@ async def test_an_offer_answered_calls_off_what_was_still_booked(
     assert "Their interview still to come is cancelled" in shown
     assert (await statuses(app))[ahead.id or 0] == "cancelled"
     assert len(told_off(app, INTERVIEWER, before)) == 1
-    [change] = [c for c in await stored(app, Change) if c.interview_id == ahead.id]
+    [change] = [c for c in await changes_made(app) if c.interview_id == ahead.id]
     assert change.reason == "Jane Doe is hired"
 
 

@@ -50,7 +50,8 @@ async def changes_of(app: Running, candidate: Candidate) -> list[Change]:
         found = await session.exec(
             select(Change).where(Change.candidate_id == candidate.id).order_by(col(Change.id))
         )
-        return list(found.all())
+        # The edits: not the line each interview booked writes.
+        return [c for c in found.all() if c.kind != "interview_booked"]
 
 
 def role_options(view: dict[str, Any]) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.slack.blocks.common import when
-from bot.store.tables import Candidate, Change, Interview, Role, Scorecard, Seat
+from bot.store.tables import Candidate, Interview, Role, Scorecard, Seat
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
@@ -24,6 +24,7 @@ from tests.flows import (
     blocks_text,
     buttons,
     candidate_named,
+    changes_made,
     click,
     create_role,
     good_scorecard,
@@ -157,7 +158,7 @@ async def test_outsiders_and_interviewers_are_refused(app: Running) -> None:
     refused = await app.slack.submit_view(form, {"reason": "no"}, user=OUTSIDER)
     assert "I can't find that candidate" in refused.json()["errors"]["reason"]
     assert (await the_interview(app, interview.id)).status == "scheduled"
-    assert await stored(app, Change) == []
+    assert await changes_made(app) == []
 
 
 # Cancel -----------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete
     assert done.status_code == 200 and not done.content, done.text
     cancelled = await the_interview(app, second.id)
     assert (cancelled.status, cancelled.version) == ("cancelled", 2)
-    [change] = await stored(app, Change)
+    [change] = await changes_made(app)
     assert (change.kind, change.actor_id, change.reason) == (
         "interview_cancelled",
         RECRUITER,
@@ -317,7 +318,7 @@ async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None
     answers = await pick(app, stale_card, "reschedule")
     assert "was cancelled" in said(answers)
     assert len(app.standin.calls_to("views.open")) == opened
-    assert len(await stored(app, Change)) == 1
+    assert len(await changes_made(app)) == 1
 
 
 async def test_a_stale_menu_after_the_candidate_left_changes_nothing(app: Running, clock) -> None:
@@ -421,7 +422,7 @@ async def test_two_recruiters_at_once_one_wins_and_the_other_is_told(app: Runnin
     [field] = lost[0].values()
     assert field.startswith("Someone changed this interview since you opened this form")
     after = await the_interview(app, interview.id)
-    [change] = await stored(app, Change)
+    [change] = await changes_made(app)
     assert after.version == 2
     if change.kind == "interview_cancelled":
         assert (after.status, after.starts_at) == ("cancelled", TUESDAY_10)
@@ -625,7 +626,7 @@ async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -
     assert "the time it has now" in same.json()["errors"]["starts"]
     unchanged = await the_interview(app, interview.id)
     assert (unchanged.starts_at, unchanged.version) == (TUESDAY_10, 1)
-    assert await stored(app, Change) == []
+    assert await changes_made(app) == []
 
 
 # Change interviewers --------------------------------------------------------------------------
@@ -651,7 +652,7 @@ async def test_a_removed_interviewer_is_never_nudged_and_the_loop_completes(
     [edited] = updates_in(app, f"D{INTERVIEWER_2}", before)
     assert edited["ts"] == kit_sent_ts(app, kit) and "no longer on" in edited["text"]
     assert len(summaries_to(app, HM, before)) == 1
-    [change] = await stored(app, Change)
+    [change] = await changes_made(app)
     assert (
         change.summary == f"Production incident interview interviewers: removed <@{INTERVIEWER_2}>"
     )
@@ -724,7 +725,7 @@ async def test_change_interviewers_refuses_bad_values_on_the_field(app: Running)
     same = await app.slack.submit_view(form, {}, user=RECRUITER)
     assert "panel it has now" in same.json()["errors"]["interviewers"]
     assert await seats(app) == {INTERVIEWER}
-    assert await stored(app, Change) == []
+    assert await changes_made(app) == []
 
 
 # No-show ------------------------------------------------------------------------------------
@@ -743,7 +744,7 @@ async def test_a_no_show_is_confirmed_in_a_form_before_anything_changes(
     assert "No scorecard will be due" in blocks_text(form["blocks"])
     # Closing the form (or never sending it) leaves the interview as it was.
     assert (await the_interview(app, interview.id)).status == "scheduled"
-    assert await stored(app, Change) == []
+    assert await changes_made(app) == []
     too_long = await app.slack.submit_view(form, {"note": "x" * 2001}, user=RECRUITER)
     assert "characters at most" in too_long.json()["errors"]["note"]
     assert (await the_interview(app, interview.id)).status == "scheduled"
@@ -837,7 +838,7 @@ async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
     await app.slack.submit_view(panel, {"interviewers": [INTERVIEWER_2]}, user=RECRUITER)
     await app.settle()
     assert "can't make it" not in blocks_text((await card_of(app))["blocks"]).split("History")[0]
-    kinds = [c.kind for c in await stored(app, Change)]
+    kinds = [c.kind for c in await changes_made(app)]
     assert kinds == ["interview_cant_make_it", "interview_panel"]
 
 
@@ -996,7 +997,7 @@ async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
     )
     shown = blocks_text((await card_of(app))["blocks"])
     assert ":warning: can't make it: Out sick · could do " + thursday in shown
-    [change] = await stored(app, Change)
+    [change] = await changes_made(app)
     assert change.summary.endswith("could do 2026-11-19 10:00 UTC")
     # The recruiter's Reschedule opens on the proposed time, and says whose it is.
     await click(app, alert, "Reschedule", user=RECRUITER, channel=f"D{RECRUITER}")
@@ -1049,7 +1050,7 @@ async def test_cant_make_it_with_three_times_offers_them_all_and_opens_on_the_fi
     assert all(t in said for t in (a, b, c)) and "Reschedule opens on the first." in said
     shown = blocks_text((await card_of(app))["blocks"])
     assert re.search(in_order, shown)
-    [change] = await stored(app, Change)
+    [change] = await changes_made(app)
     assert change.summary.endswith(
         "could do 2026-11-19 10:00 UTC or 2026-11-19 14:00 UTC or 2026-11-20 10:00 UTC"
     )
@@ -1145,7 +1146,7 @@ async def test_a_proposed_time_that_cannot_help_is_a_field_error_and_tells_nobod
     async with app.deps.db.reader() as session:
         [seat] = (await session.exec(select(Seat))).all()
     assert (seat.cant_make_it_at, seat.proposed_start_at) == (None, None)
-    assert await stored(app, Change) == []
+    assert await changes_made(app) == []
 
 
 async def test_a_kits_place_is_kept_for_later_edits(app: Running) -> None:

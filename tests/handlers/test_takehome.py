@@ -745,3 +745,23 @@ async def test_a_grader_finds_the_candidate_and_the_team_s_note_stays_the_team_s
     # Not someone the take-home never named.
     refused = await app.slack.command("status Jane", user=INTERVIEWER)
     assert "couldn't find" in refused.text
+
+
+async def test_the_history_has_each_interview_booked_and_the_take_home_s_steps(
+    app: Running,
+) -> None:
+    """`/hire history` promised interviews booked; a second booking, and a take-home sent
+    and received, left no line at all."""
+    await setup(app)
+    await schedule(app, "Jane Doe", interviewers=(INTERVIEWER_2,))
+    await schedule(app, "Jane Doe", plan="audit", interviewers=(INTERVIEWER,))
+    await send(app, graders=(GRADER,))
+    await receive(app)
+
+    shown = blocks_text(answer(await app.slack.command("history Jane", user=RECRUITER))["blocks"])
+    assert (
+        "Production incident interview booked for " in shown and f"with <@{INTERVIEWER_2}>" in shown
+    )
+    assert "Pipeline and tooling audit booked for " in shown
+    assert "take-home sent, due " in shown and f"graders <@{GRADER}>" in shown
+    assert "take-home received" in shown
