@@ -331,7 +331,8 @@ async def test_names_that_match_several_or_none(app: Running) -> None:
     # In any role (an admin answers for all), with the number as the other way to say.
     assert nobody["text"] == (
         "No candidate in any role is called “Zed Nobody”. Check the spelling, or give "
-        "their number (the `id` column of `/hire export`): `/hire erase #123`."
+        "their record's number (`/hire erase` shows it beside each name it finds; on the "
+        "server, `loopkeeper export --format json` has it as `id`): `/hire erase #123`."
     )
     empty = answer(await open_erase(app, ""))
     assert "Example: `/hire erase Jane Doe`" in empty["text"]

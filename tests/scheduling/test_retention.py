@@ -224,3 +224,27 @@ async def test_noticing_tens_of_thousands_at_once_fits_postgresqls_limit(
     async with db.reader() as session:
         marked = await session.get(Candidate, candidate.id)
     assert marked is not None and marked.erasure_notice_at == clock.now()
+
+
+def test_a_long_notice_names_everyone_in_whole_lines() -> None:
+    """79 people due: the notice showed 23, its last line cut mid-token (raw
+    `<!date^…` on screen), and no word of the other 56, all erased a week later."""
+    from datetime import UTC, datetime
+
+    from bot.playground.standin import message_problems
+    from bot.slack.blocks.erasure import retention_notice
+    from bot.slack.blocks.jsonify import as_json_list
+    from bot.store.tables import Candidate, Role
+
+    role = Role(id=1, title="Data Scientist", hiring_manager_id="UHM", channel_id="G1")
+    at = datetime(2027, 6, 2, 9, 0, tzinfo=UTC)
+    due = [
+        (Candidate(id=n, name=f"Mateo Larsen {n}", role_id=1, stage="rejected"), role, at)
+        for n in range(79)
+    ]
+    text, blocks = retention_notice(due, retention_days=DAYS)
+    shown = blocks_text(as_json_list(blocks))
+    assert text == "Loopkeeper: 79 closed candidates will be erased in a week"
+    assert all(f"*Mateo Larsen {n}*" in shown for n in range(79))
+    assert shown.count("<!date^") == 79 == shown.count("UTC>")  # every token whole
+    assert message_problems(as_json_list(blocks)) == []

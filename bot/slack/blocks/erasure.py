@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
-from bot.slack.blocks.common import clip, esc, form_modal, plural, section, when
+from bot.slack.blocks.common import clip, context, esc, form_modal, plural, section, when
 from bot.slack.metadata import CandidateMetadata
 from bot.store.tables import Candidate, Role
 from bot.usecases.erasure import CONFIRM_WORD, ErasurePreview
@@ -140,8 +140,27 @@ def retention_notice(
         "closed (RETENTION_DAYS). These go in a week. If the law needs a record kept (a "
         "claim), ask a Loopkeeper admin to save it first with `/hire export-person <name>`."
     )
-    body = "\n".join(lines)
-    return text, [section(intro), section(clip(body, 2900))]
+    # Every name, in whole lines: the notice is the recruiter's one chance to ask for a
+    # record to be kept, and one section clipped at 3,000 characters cut it mid-token.
+    return text, [section(intro), *line_sections(lines, room=MAX_NOTICE_SECTIONS)]
+
+
+MAX_NOTICE_SECTIONS = 45  # a message holds 50 blocks; the intro and the "more" take two
+
+
+def line_sections(lines: Sequence[str], *, room: int) -> list[Block]:
+    """`lines` as whole-line sections of at most 2,900 characters, at most `room` of them;
+    past that, a last line says how many more there are."""
+    texts: list[str] = []
+    for n, line in enumerate(lines):
+        line = clip(line, 2900)
+        if texts and len(texts[-1]) + 1 + len(line) <= 2900:
+            texts[-1] += "\n" + line
+        elif len(texts) < room:
+            texts.append(line)
+        else:
+            return [*(section(t) for t in texts), context(f"…and {len(lines) - n} more.")]
+    return [section(t) for t in texts]
 
 
 def erased_kit(name: str) -> tuple[str, list[Block]]:
@@ -155,6 +174,7 @@ def nobody_called(query: str, command: str) -> str:
     export-person), with the other way to say whom."""
     return (
         f"No candidate in any role is called “{esc(clip(query, 100))}”. Check the "
-        "spelling, or give their number (the `id` column of `/hire export`): "
+        "spelling, or give their record's number (`/hire erase` shows it beside each "
+        "name it finds; on the server, `loopkeeper export --format json` has it as `id`): "
         f"`/hire {command} #123`."
     )
