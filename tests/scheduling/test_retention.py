@@ -236,10 +236,31 @@ def test_a_long_notice_names_everyone_in_whole_lines() -> None:
     from bot.slack.blocks.jsonify import as_json_list
     from bot.store.tables import Candidate, Role
 
-    role = Role(id=1, title="Data Scientist", hiring_manager_id="UHM", channel_id="G1")
     at = datetime(2027, 6, 2, 9, 0, tzinfo=UTC)
+    role = Role(
+        id=1,
+        title="Data Scientist",
+        title_key="data scientist",
+        hiring_manager_id="UHM",
+        channel_id="G1",
+        created_by="UADMIN",
+        created_at=at,
+    )
     due = [
-        (Candidate(id=n, name=f"Mateo Larsen {n}", role_id=1, stage="rejected"), role, at)
+        (
+            Candidate(
+                id=n,
+                name=f"Mateo Larsen {n}",
+                name_key=f"mateo larsen {n}",
+                role_id=1,
+                stage="rejected",
+                stage_entered_at=at,
+                created_by="UREC",
+                created_at=at,
+            ),
+            role,
+            at,
+        )
         for n in range(79)
     ]
     text, blocks = retention_notice(due, retention_days=DAYS)
