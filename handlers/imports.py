@@ -180,9 +180,10 @@ async def _import(reply: Reply, value: object) -> None:
         await reply.tell(importer.failed_message(error))
         return
     log.info("imported %d candidates from file %s", len(done.candidate_ids), file_id)
-    if not done.candidate_ids and done.preview.present:
+    if not done.candidate_ids and done.preview.present and not done.preview.closed_rows:
         # A second click (or one on an old copy of the preview) finds the people the
         # first brought in: the first's result stays where it is, not replaced by this.
+        # Not when someone new was left out as their role is closed now: that answer says so.
         await reply.tell(blocks.imported_already(filename))
         return
     # The preview's message becomes the result, so its Import button is gone.

@@ -210,6 +210,8 @@ class Preview:
     delimiter: str = ","
     # Rows of people erased at their request (the candidate's number): not brought back.
     erased: list[Present] = field(default_factory=list)
+    # Rows of new people left out only because their role is closed (in `problems` too).
+    closed_rows: int = 0
 
     @property
     def problem_rows(self) -> int:
@@ -586,6 +588,7 @@ def classify(parsed: Parsed, existing: Existing) -> Preview:
         parsed.encoding,
         parsed.delimiter,
         erased,
+        closed_rows=len(closed),
     )
 
 

@@ -330,3 +330,29 @@ async def test_a_long_file_s_preview_counts_the_rest_in_plain_words(app: Running
     assert "*40* new" in shown
     more = [line for line in shown.splitlines() if line.startswith("… and ")]
     assert more and all(line.endswith(" more.") for line in more), more
+
+
+async def test_an_old_preview_whose_role_closed_since_does_not_claim_all_are_in(
+    app: Running,
+) -> None:
+    """Preview of two; one added by hand; the role closed; Import on the old preview said
+    "its new people are in Loopkeeper already", though the other never was."""
+    role = await create_role(app)
+    await create_role(app, title="Data Scientist")  # an open role: the import goes ahead
+    two = (
+        b"name,email,role\n"
+        b"Uma Four,uma@example.com,MLOps Engineer\n"
+        b"Vic Four,vic@example.com,MLOps Engineer\n"
+    )
+    await share(app, RECRUITER, "race.csv", two)
+    [preview] = dm_answers(app, RECRUITER)
+    await add_candidate(app, "Vic Four", role=role, email="vic@example.com")
+    await app.slack.command("role close MLOps Engineer", user=HM)
+    await app.settle()
+
+    result = await click(app, preview, "Import 2 candidates")
+
+    assert "Nothing more to import" not in result["text"], result["text"]
+    shown = blocks_text(result.get("blocks") or []) or result["text"]
+    assert "MLOps Engineer is closed and takes no new candidates" in shown, shown
+    assert {c.name for c in await all_candidates(app)} == {"Vic Four"}
