@@ -75,6 +75,8 @@ class DeadlineSet:
     offer_reopened: datetime | None = None
     # False when it changed nothing: cleared already, or set to the date it had.
     changed: bool = True
+    # The deadline before this change (None: there was none).
+    before: datetime | None = None
 
 
 def deadline_refusal(card: CandidateCard, user_id: str) -> str | None:
@@ -179,6 +181,7 @@ async def set_deadline(
             interviews=interviews,
             offer_reopened=reopened,
             changed=form.clear or before != form.at or reason != reason_before,
+            before=before,
         )
 
 

@@ -656,6 +656,16 @@ async def test_the_rest_of_the_team_hears_of_her_deadline(app: Running) -> None:
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     assert messages_to(app, HM, before) == []
 
+    # Moved, it says which way and from when (it said "set", as if new).
+    earlier = THURSDAY_NOON - timedelta(hours=3)
+    await set_deadline(app, {"deadline": earlier, "reason": "competing offer"})
+    [moved] = messages_to(app, HM, before)
+    assert moved["text"].startswith(
+        f":stopwatch: <@{RECRUITER}> moved Maya Chen's own deadline earlier (MLOps "
+        f"Engineer): they decide by *{when(earlier)}* (was {when(THURSDAY_NOON)})"
+    ), moved["text"]
+
+    before = len(app.standin.calls)
     await set_deadline(app, {"clear": ["clear"], "reason": ""})
     [cleared] = messages_to(app, HM, before)
     assert cleared["text"].startswith(f":white_check_mark: <@{RECRUITER}> cleared Maya Chen's")
@@ -683,3 +693,26 @@ async def test_a_stale_deadline_form_is_refused_and_an_unchanged_one_records_not
     events = await stored(app, StageEvent)
     await set_deadline(app, {"deadline": earlier, "reason": "their deadline moved up"})
     assert await stored(app, StageEvent) == events  # nothing "moved to X instead of X"
+
+
+async def test_the_card_s_deadline_lines_fit_the_candidate(app: Running, clock) -> None:
+    """At risk, the card names the step that must come first and when (it said only 'a
+    deadline their own moved earlier is less than a day away'); passed, it speaks of an
+    offer only when there is one."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    loop_by = THURSDAY_NOON - timedelta(days=2)  # decision a day before, the loop before that
+    clock.set(loop_by - timedelta(hours=2))
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert (
+        f":warning: *At risk of losing them*: they decide {when(THURSDAY_NOON)}, so reach a "
+        f"decision (end of the loop) by {when(loop_by)}."
+    ) in shown, shown
+
+    clock.set(THURSDAY_NOON + timedelta(hours=1))
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert (
+        ":rotating_light: *Their own deadline has passed*: ask whether they are still "
+        "deciding, then move or clear it.\n"
+    ) in shown + "\n", shown
+    assert "offer can't be extended" not in shown

@@ -503,9 +503,18 @@ def deadline_news(done: DeadlineSet, actor_id: str) -> tuple[str, list[Block]]:
         )
     else:
         reason = f": {esc(candidate.deadline_reason)}" if candidate.deadline_reason else ""
+        was = done.before
+        moved = was is not None and was != candidate.deadline_at
+        what = f"{name}'s own deadline"
+        if moved:
+            assert was is not None
+            what = f"moved {what} {'earlier' if candidate.deadline_at < was else 'later'}"
+        else:
+            what = f"set {what}"
+        instead = f" (was {when(was)})" if moved and was is not None else ""
         line = (
-            f":stopwatch: <@{actor_id}> set {name}'s own deadline ({title}): they decide by "
-            f"*{when(candidate.deadline_at)}*{reason}. Their clocks now fit before it."
+            f":stopwatch: <@{actor_id}> {what} ({title}): they decide by "
+            f"*{when(candidate.deadline_at)}*{instead}{reason}. Their clocks now fit before it."
         )
     if done.offer_reopened is not None:
         line += f" Their offer is open again: it expires {when(done.offer_reopened)}."

@@ -142,7 +142,7 @@ def due_moved_message(
     why = (
         "The candidate has a deadline of their own, so the hiring team needs it sooner."
         if sooner
-        else "The candidate's deadline moved, so there is more time."
+        else "The candidate's deadline changed, so there is more time."
     )
     return esc(text), [section(line), context(why)]
 
@@ -160,14 +160,27 @@ def deadline_lines(summary: ClockSummary, *, now: datetime, for_team: bool = Tru
         f":stopwatch: *Candidate decides by {when(by)}*" + (f": {esc(reason)}" if reason else "")
     ]
     if for_team and by <= now:
+        offer = any(d.clock == "offer" for d in summary.deadlines)
         lines.append(
             ":rotating_light: *Their own deadline has passed*: ask whether they are still "
-            "deciding, then move or clear it (the offer can't be extended past it)."
+            "deciding, then move or clear it"
+            + (" (the offer can't be extended past it)." if offer else ".")
         )
     elif for_team and summary.at_risk:
+        # The step their deadline holds soonest: a clock it moved, else the loop's limit
+        # (before any interview).
+        held = [d for d in summary.deadlines if d.moved_from is not None or d.at >= by]
+        soonest = min(held, key=lambda d: d.at, default=None)
+        step = (
+            f"{esc(soonest.what)} by {when(soonest.at)}"
+            if soonest is not None
+            else f"the loop must end by {when(summary.loop_by)}"
+            if summary.loop_by is not None
+            else ""
+        )
         lines.append(
-            ":warning: *At risk of losing them*: a deadline their own moved earlier is less "
-            "than a day away, or passed."
+            f":warning: *At risk of losing them*: they decide {when(by)}"
+            + (f", so {step}." if step else ".")
         )
     if for_team and summary.booked_too_late and summary.loop_by is not None:
         booked = "; ".join(f"*{esc(name)}* {when(at)}" for name, at in summary.booked_too_late)
