@@ -367,6 +367,14 @@ async def test_scheduling_after_the_loop_limit_warns_the_scheduler(app: Running,
     warning = blocks_text(late["blocks"])
     assert late["text"].startswith("Scheduled")  # booked: a warning, not a refusal
     assert "Too late for Maya Chen's deadline" in warning and "(competing offer)" in warning
+    assert "Look for an earlier slot" in warning
+
+    # Booked once that limit has passed, there is no earlier slot to look for.
+    clock.set(THURSDAY_NOON - timedelta(days=1))
+    await schedule(app, "Maya", plan="takehome", starts=clock.now() + timedelta(hours=2))
+    gone = blocks_text(messages_to(app, RECRUITER)[-1]["blocks"])
+    assert "There is no earlier time left: ask the candidate for more time" in gone, gone
+    assert "Look for an earlier slot" not in gone
 
 
 async def test_pipeline_and_home_put_the_tightest_deadline_first(app: Running, clock) -> None:

@@ -323,11 +323,17 @@ def _too_late(done: Scheduled) -> list[str]:
         return []
     reason = done.candidate.deadline_reason
     because = f" ({esc(reason)})" if reason else ""
+    # Booked after that limit had passed, no earlier slot is left to look for.
+    fix = (
+        "There is no earlier time left: ask the candidate for more time and move their "
+        "deadline, or decide without this interview."
+        if limit <= done.interview.created_at
+        else "Look for an earlier slot, or ask the candidate for more time."
+    )
     return [
         f":warning: *Too late for {esc(done.candidate.name)}'s deadline.* This interview ends "
         f"{when(done.interview.ends_at)}, after {when(limit)}: the latest the loop can end "
-        f"for a decision and an offer before they decide, {when(by)}{because}. Look for an "
-        "earlier slot, or ask the candidate for more time."
+        f"for a decision and an offer before they decide, {when(by)}{because}. {fix}"
     ]
 
 
