@@ -122,8 +122,8 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
         meant = meant_command(query)
         if meant == "feedback":
             return cards.not_found_message(query) + (
-                " Looking for your own interviews? `/hire feedback` lists your scorecards "
-                "to submit and take-homes to grade."
+                " Looking for your own interviews? `/hire feedback` lists them: those "
+                "coming up, your scorecards to submit, and take-homes to grade."
             ), []
         if meant is not None:
             rest = query.strip().split(maxsplit=1)[1:] or ["…"]

@@ -89,6 +89,12 @@ FILLER = frozenset(
         "stand",
         "stands",
         "standing",
+        # "has Chloe moved?", "is Noah still waiting for a decision?"
+        "moved",
+        "waiting",
+        "wait",
+        "heard",
+        "back",
         "sourced",
         "screening",
         "interviewing",

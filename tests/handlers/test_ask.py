@@ -102,6 +102,8 @@ async def test_questions_are_read_forgivingly(app: Running, clock) -> None:
         "any news on Jane Doe please",
         "is Jane still in interviewing?",
         "where does Jane Doe stand?",
+        "has Jane moved?",
+        "is Jane Doe still waiting for a decision?",
     ):
         assert "Jane Doe" in shown(await by_mention(app, RECRUITER, question)), question
     # One word typed alone, two of its letters swapped: a slip of the keys, still her.
@@ -202,7 +204,7 @@ async def test_an_interviewer_looking_for_their_own_work_is_pointed_to_feedback(
     said so without a word of where an interviewer's own work is."""
     for text in ("mine", "my interviews", "scorecards"):
         said = answer(await app.slack.command(text, user=INTERVIEWER))["text"]
-        assert "`/hire feedback` lists your scorecards to submit" in said, said
+        assert "`/hire feedback` lists them: those coming up, your scorecards" in said, said
     shown = blocks_text(answer(await app.slack.command("help", user=INTERVIEWER))["blocks"])
     assert shown.index("*Interviewing?* `/hire feedback`") < shown.index("/hire status")
 
