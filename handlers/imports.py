@@ -36,12 +36,17 @@ class Refused(Exception):
     """The file cannot be imported; the message says why, for the person."""
 
 
+# Excel saves "Unicode Text" (UTF-16, tab-separated) as .txt, and some exports are .tsv:
+# the same rows as a CSV, read the same way (the delimiter is found from the heading).
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
 def _is_csv(file: dict[str, Any]) -> bool:
     name = str(file.get("name") or "")
     return (
-        name.lower().endswith(".csv")
-        or file.get("filetype") == "csv"
-        or file.get("mimetype") == "text/csv"
+        name.lower().endswith(TABLE_SUFFIXES)
+        or file.get("filetype") in ("csv", "tsv")
+        or file.get("mimetype") in ("text/csv", "text/tab-separated-values")
     )
 
 

@@ -356,3 +356,15 @@ async def test_an_old_preview_whose_role_closed_since_does_not_claim_all_are_in(
     shown = blocks_text(result.get("blocks") or []) or result["text"]
     assert "MLOps Engineer is closed and takes no new candidates" in shown, shown
     assert {c.name for c in await all_candidates(app)} == {"Vic Four"}
+
+
+async def test_excel_s_unicode_text_and_a_tsv_import_as_a_csv_does(app: Running) -> None:
+    """Excel's "Unicode text" is UTF-16 with tabs, saved as .txt; exports come as .tsv. The
+    README said they import; shared, they got "I can import candidates from a CSV file"."""
+    await create_role(app)
+    rows = "Name\tEmail\tRole\nUma Four\tuma@example.com\tMLOps Engineer\n"
+    await share(app, RECRUITER, "Unicode Text.txt", rows.encode("utf-16"))
+    shown = blocks_text(dm_answers(app, RECRUITER)[-1]["blocks"])
+    assert "*1* new" in shown and "Uma Four" in shown, shown
+    await share(app, RECRUITER, "export.tsv", rows.replace("Uma", "Ula").encode())
+    assert "Ula Four" in blocks_text(dm_answers(app, RECRUITER)[-1]["blocks"])
