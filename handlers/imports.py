@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.candidate_csv import MAX_BYTES, ImportFileError
+from bot.slack import notify
 from bot.slack.blocks import imports as blocks
 from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.deps import Deps
@@ -195,6 +196,9 @@ async def _import(reply: Reply, value: object) -> None:
     await reply.replace(
         *blocks.result_message(done.preview, filename=filename, imported=len(done.candidate_ids))
     )
+    for title, channel, count in done.roles:
+        told = blocks.imported_news(reply.user_id, title, count, filename)
+        await notify.dm(reply.client, channel, *told)
 
 
 @on_click

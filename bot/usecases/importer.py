@@ -3,8 +3,9 @@ the preview, and the import itself, the whole file in one transaction."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import store
@@ -62,6 +63,8 @@ class NeedsRole:
 class Imported:
     preview: Preview  # as it stood inside the import's transaction
     candidate_ids: list[int]
+    # Each role imported into: its title, its hiring channel, and how many came in.
+    roles: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 async def _roles(session: store.AsyncSession, importer: Importer) -> list[Role]:
@@ -194,7 +197,13 @@ async def run(
             now=now,
             progress=(lambda done: progress(done, total)) if progress else None,
         )
-        return Imported(classified, ids)
+        counts = Counter(row.role.id for row in classified.new)
+        into = []
+        for role_id_ in sorted(counts):
+            role = await session.get(Role, role_id_)
+            if role is not None:
+                into.append((role.title, role.channel_id, counts[role_id_]))
+        return Imported(classified, ids, into)
 
 
 def failed_message(error: Exception) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.candidate_csv import MAX_BYTES
 from bot.slack.blocks.imports import NOT_CSV, TOO_BIG
 from tests import flows
-from tests.conftest import HM, OUTSIDER, RECRUITER, Running
+from tests.conftest import HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
@@ -94,6 +94,17 @@ async def test_a_shared_csv_gets_a_preview_then_imports_once(app: Running) -> No
     assert "line 6, column B (Email)" in done and "Fix those rows and share the file" in done
     stored = {c.name: c.stage for c in await all_candidates(app)}
     assert stored == {"Jane Doe": "screening", "Bob Stone": "sourced"}
+    # The hiring team hears of it in the role's channel (counts, no names), not first
+    # from a digest about people it never heard of.
+    [news] = [
+        c.args["text"]
+        for c in app.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == HIRING_CHANNEL and "imported" in c.args["text"]
+    ]
+    assert news == (
+        f":inbox_tray: <@{RECRUITER}> imported 2 candidates into *MLOps Engineer* from "
+        "team.csv. Their clocks start now: `/hire pipeline` has them."
+    )
     # The history names the importer once, as a mention, not as a raw id in the note.
     history = blocks_text(
         answer(await app.slack.command("status Bob Stone", user=RECRUITER))["blocks"]

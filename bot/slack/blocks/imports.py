@@ -250,6 +250,17 @@ def result_message(preview: Preview, *, filename: str, imported: int) -> tuple[s
     return head.replace(":white_check_mark: ", ""), blocks
 
 
+def imported_news(actor_id: str, title: str, count: int, filename: str) -> tuple[str, list[Block]]:
+    """To the role's channel: who brought how many in, so the hiring team is not first
+    told of them by a digest of people it never heard of. Counts only, no names."""
+    line = (
+        f":inbox_tray: <@{actor_id}> imported {plural(count, 'candidate')} into "
+        f"*{esc(title)}* from {esc(clip(filename, 150))}. Their clocks start now: "
+        "`/hire pipeline` has them."
+    )
+    return line, [section(clip(line, 3000))]
+
+
 def imported_already(filename: str) -> str:
     """An Import click that finds nobody new the file's preview had: it was imported."""
     return (
