@@ -724,3 +724,25 @@ async def test_the_card_s_deadline_lines_fit_the_candidate(app: Running, clock) 
         "deciding, then move or clear it.\n"
     ) in shown + "\n", shown
     assert "offer can't be extended" not in shown
+
+
+async def test_a_squeezed_loop_breach_with_every_scorecard_in_says_decide(
+    app: Running, clock
+) -> None:
+    """Sam's loop, cut short by his deadline, ran out with every scorecard in: the digest
+    said "Move them to decision, or reject" beside the decision's "Make an offer, or
+    reject". The loop's line now says what the decision's says."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    [interview] = await stored(app, Interview)
+    clock.set(TUESDAY_10 + timedelta(hours=1))
+    await submit_scorecard(app, interview)
+    before = len(app.standin.calls)
+    clock.set(THURSDAY_NOON - timedelta(days=2) + timedelta(hours=1))  # past the loop limit
+
+    await sweep(app)
+
+    said = " ".join(digests_to(app, RECRUITER, before))
+    assert "the interview loop ran past" in said, said
+    assert "Every scorecard is in: make an offer, or reject." in said
+    assert "Move them to decision, or reject." not in said

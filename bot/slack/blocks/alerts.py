@@ -139,7 +139,7 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
         case Kind.LOOP_BREACH if why:
             return (
                 f":rotating_light: {_who(item)}: the interview loop ran past {when(deadline)}, "
-                f"{late} ago{why}. Move them to decision, or reject."
+                f"{late} ago{why}. {_loop_next(item)}"
             )
         case Kind.LOOP_BREACH if deadline > (own := _loop_end(item)):
             # Snoozed: lateness from the snooze's end alone would read as just late.
