@@ -157,8 +157,13 @@ async def open_note(reply: Reply, action: dict[str, Any]) -> None:
 @on_click
 async def open_notes(reply: Reply, action: dict[str, Any]) -> None:
     """A name picked from `/hire notes`' list: that candidate's notes, in its place."""
+    await show_notes(reply, _id_of(action))
+
+
+async def show_notes(reply: Reply | CommandReply, candidate_id: int) -> None:
+    """The candidate's notes, whole, latest first (`/hire notes`, or a name picked)."""
     found = await reply.unless_refused(
-        notes.notes_of(reply.deps.db, viewer_id=reply.user_id, candidate_id=_id_of(action))
+        notes.notes_of(reply.deps.db, viewer_id=reply.user_id, candidate_id=candidate_id)
     )
     if found is not None:
         await reply.show(*note_blocks.notes_message(found, reply.user_id))
@@ -167,8 +172,13 @@ async def open_notes(reply: Reply, action: dict[str, Any]) -> None:
 @on_click
 async def open_history(reply: Reply, action: dict[str, Any]) -> None:
     """A name picked from `/hire history`'s list: that candidate's whole history."""
+    await show_history(reply, _id_of(action))
+
+
+async def show_history(reply: Reply | CommandReply, candidate_id: int) -> None:
+    """The candidate's whole history (`/hire history`, or a name picked)."""
     whole = await reply.unless_refused(
-        candidates.history(reply.deps.db, user_id=reply.user_id, candidate_id=_id_of(action))
+        candidates.history(reply.deps.db, user_id=reply.user_id, candidate_id=candidate_id)
     )
     if whole is not None:
         await reply.show(*cards.history_message(whole))

@@ -618,13 +618,8 @@ async def notes_(reply: CommandReply, name: str) -> None:
         missing="Whose? Example: `/hire notes Jane Doe`.",
         action=note_blocks.OPEN_NOTES,
     )
-    if card is None:
-        return
-    found = await reply.unless_refused(
-        notes.notes_of(reply.deps.db, viewer_id=reply.user_id, candidate_id=card.candidate.id or 0)
-    )
-    if found is not None:
-        await reply.show(*note_blocks.notes_message(found, reply.user_id))
+    if card is not None:
+        await actions.show_notes(reply, card.candidate.id or 0)
 
 
 async def history(reply: CommandReply, name: str) -> None:
@@ -635,15 +630,8 @@ async def history(reply: CommandReply, name: str) -> None:
         missing="Whose? Example: `/hire history Jane Doe`.",
         action=cards.OPEN_HISTORY,
     )
-    if card is None:
-        return
-    whole = await reply.unless_refused(
-        candidates.history(
-            reply.deps.db, user_id=reply.user_id, candidate_id=card.candidate.id or 0
-        )
-    )
-    if whole is not None:
-        await reply.show(*cards.history_message(whole))
+    if card is not None:
+        await actions.show_history(reply, card.candidate.id or 0)
 
 
 async def _send_export(

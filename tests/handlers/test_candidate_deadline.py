@@ -746,3 +746,19 @@ async def test_a_squeezed_loop_breach_with_every_scorecard_in_says_decide(
     assert "the interview loop ran past" in said, said
     assert "Every scorecard is in: make an offer, or reject." in said
     assert "Move them to decision, or reject." not in said
+
+
+async def test_at_risk_before_any_interview_names_the_loop_s_limit(app: Running, clock) -> None:
+    """In screening no clock of the loop runs yet: the card's at-risk line names the
+    latest the loop can end (it named nothing)."""
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    await app.slack.command("move Maya Chen to screening", user=RECRUITER)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    loop_by = THURSDAY_NOON - timedelta(days=2)
+    clock.set(loop_by - timedelta(hours=3))
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert (
+        f":warning: *At risk of losing them*: they decide {when(THURSDAY_NOON)}, so the loop "
+        f"must end by {when(loop_by)}."
+    ) in shown, shown

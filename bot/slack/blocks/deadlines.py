@@ -169,13 +169,20 @@ def deadline_lines(summary: ClockSummary, *, now: datetime, for_team: bool = Tru
     elif for_team and summary.at_risk:
         # The step their deadline holds soonest: a clock it moved, else the loop's limit
         # (before any interview).
-        held = [d for d in summary.deadlines if d.moved_from is not None or d.at >= by]
+        # Not the offer's: its own section says when it expires.
+        held = [
+            d
+            for d in summary.deadlines
+            if (d.moved_from is not None or d.at >= by) and d.clock != "offer"
+        ]
         soonest = min(held, key=lambda d: d.at, default=None)
+        # Before any interview no clock of the loop runs yet: its limit is what counts.
+        before_loop = not any(d.clock in ("loop", "decision", "offer") for d in summary.deadlines)
         step = (
             f"{esc(soonest.what)} by {when(soonest.at)}"
             if soonest is not None
             else f"the loop must end by {when(summary.loop_by)}"
-            if summary.loop_by is not None
+            if summary.loop_by is not None and before_loop
             else ""
         )
         lines.append(
