@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import functools
 import io
 import re
@@ -389,9 +390,11 @@ def parse(
     if "name" not in columns.by_field and not (
         "first_name" in columns.by_field or "last_name" in columns.by_field
     ):
+        read = ", ".join(f"“{_short(cell.strip())}”" for cell in header[1][:8] if cell.strip())
         raise ImportFileError(
             "I found no column for the candidates' names. Give the file a heading line with "
-            "a Name column (or First name and Last name), e.g. `Name,Email,Role,Stage`."
+            "a Name column (or First name and Last name), e.g. `Name,Email,Role,Stage`. "
+            f"The headings I read: {read}."
         )
     rows: list[Row] = []
     problems: list[Problem] = []
@@ -517,9 +520,23 @@ def _role(
         return default_role
     role = roles.get(name_key(values[0]))
     if role is None:
+        # "MLOps" for "MLOps Engineer": the closest title, or the titles there are.
+        titles = sorted({r.title for r in roles.values()})
+        typed = name_key(values[0])
+        close = [t for t in titles if typed and typed in name_key(t)] or difflib.get_close_matches(
+            values[0], titles, n=1, cutoff=0.6
+        )
+        hint = (
+            f" Did you mean “{_short(close[0])}”?"
+            if close
+            else f" Yours: {', '.join(f'“{_short(t)}”' for t in titles[:6])}."
+            if titles
+            else ""
+        )
         problem(
             "role",
-            f"no role called “{_short(values[0])}” among the roles you can add candidates to.",
+            f"no role called “{_short(values[0])}” among the roles you can add candidates "
+            f"to.{hint}",
         )
     return role
 

@@ -379,3 +379,24 @@ async def test_excel_s_unicode_text_and_a_tsv_import_as_a_csv_does(app: Running)
     assert "*1* new" in shown and "Uma Four" in shown, shown
     await share(app, RECRUITER, "export.tsv", rows.replace("Uma", "Ula").encode())
     assert "Ula Four" in blocks_text(dm_answers(app, RECRUITER)[-1]["blocks"])
+
+
+async def test_a_role_or_headings_not_understood_say_what_was_meant_or_read(
+    app: Running,
+) -> None:
+    """ "no role called “MLOps”" named no role that could be meant; German headings got
+    "I found no column for the candidates' names" without a word of what was read."""
+    await create_role(app)
+    await create_role(app, title="Data Scientist")
+    await share(app, RECRUITER, "team.csv", b"Name,Role\nUma Four,MLOps\nVic Four,Sales\n")
+    shown = blocks_text(dm_answers(app, RECRUITER)[-1]["blocks"])
+    assert (
+        "no role called “MLOps” among the roles you can add candidates to. Did you mean " in (shown)
+        and "“MLOps Engineer”?" in shown
+    ), shown
+    assert "“Sales” among the roles you can add candidates to. Yours: “Data Scientist”, " in (
+        shown
+    ), shown
+    await share(app, RECRUITER, "de.csv", b"Vorname;Nachname;E-Mail-Adresse\n")
+    said = dm_answers(app, RECRUITER)[-1]["text"]
+    assert "The headings I read: “Vorname”, “Nachname”, “E-Mail-Adresse”." in said, said
