@@ -47,6 +47,8 @@ class Kind(StrEnum):
     TAKEHOME_OVERDUE = "takehome_overdue"
     INTERVIEW_REMINDER = "interview_reminder"
     PANEL_GAP = "panel_gap"  # an interviewer said they can't make it; nothing changed since
+    # The candidate's own deadline (a competing offer) passed with them still open.
+    OWN_DEADLINE = "own_deadline_passed"
 
 
 # Which clock each kind belongs to: a snooze of that clock moves all its steps.
@@ -66,6 +68,8 @@ CLOCK_OF: dict[Kind, str] = {
     # supersedes a nudge, nor a nudge a reminder; nothing snoozes it.
     Kind.INTERVIEW_REMINDER: "reminder",
     Kind.PANEL_GAP: "reminder",
+    # The candidate's date, not ours to snooze: moved or cleared on their card.
+    Kind.OWN_DEADLINE: "own",
 }
 
 
@@ -241,6 +245,11 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
                 )
             )
         steps.append(Step(Kind.OFFER_EXPIRED, expiry, expiry, Audience.RECRUITERS, breach=True))
+    by = facts.candidate_deadline
+    if by is not None and not stage.is_closed and stage != Stage.OFFER:
+        # Once, at their date: ask whether they are still deciding. (In offer, the offer's
+        # own expiry at that date says it.) Moved or cleared, its key changes with it.
+        steps.append(Step(Kind.OWN_DEADLINE, by, by, Audience.TEAM, breach=True))
     if stage in CLOCK_STAGES["idle"]:
         deadline = entered + clocks.idle_hours * HOUR + facts.paused.get("idle", timedelta())
         # Not a breach (docs/clocks.md): it waits for working hours, once a day.

@@ -62,7 +62,11 @@ def test_a_deadline_before_the_loop_end_moves_the_loop_chain_earlier() -> None:
 
 def test_a_far_deadline_changes_nothing() -> None:
     far = facts(candidate_deadline=T + 30 * DAY)
-    assert candidate_steps(far, DEFAULTS, T) == candidate_steps(facts(), DEFAULTS, T)
+    # Its only step of its own: once, at the candidate's date, the team is asked.
+    own = [s for s in candidate_steps(far, DEFAULTS, T) if s.kind != Kind.OWN_DEADLINE]
+    assert own == candidate_steps(facts(), DEFAULTS, T)
+    [passed] = of_kind(candidate_steps(far, DEFAULTS, T), Kind.OWN_DEADLINE)
+    assert (passed.due_at, passed.breach) == (T + 30 * DAY, True)
     assert [d.moved_from for d in deadlines(far, DEFAULTS)] == [None]
 
 
@@ -77,7 +81,12 @@ def test_decision_and_offer_are_squeezed_too() -> None:
 
 def test_a_limit_already_past_breaches_at_once() -> None:
     now = BY - DAY  # Thursday noon: the loop should have ended on Wednesday
-    [chain] = plan_candidate(facts(candidate_deadline=BY), DEFAULTS, now)
+    # The loop's chain (the candidate's own date, still ahead, has a chain of its own).
+    [chain] = [
+        p
+        for p in plan_candidate(facts(candidate_deadline=BY), DEFAULTS, now)
+        if p.send is not None and p.send.kind != Kind.OWN_DEADLINE
+    ]
     assert chain.send is not None and chain.send.kind == Kind.LOOP_BREACH and chain.send.breach
     assert chain.send.deadline == BY - 2 * DAY
 

@@ -762,3 +762,29 @@ async def test_at_risk_before_any_interview_names_the_loop_s_limit(app: Running,
         f":warning: *At risk of losing them*: they decide {when(THURSDAY_NOON)}, so the loop "
         f"must end by {when(loop_by)}."
     ) in shown, shown
+
+
+async def test_the_team_hears_once_when_a_candidate_s_own_deadline_passes(
+    app: Running, clock
+) -> None:
+    """Chloe, in screening, decided by Saturday 18:00: the card and the pipeline said it had
+    passed, but no DM ever did. Now the team's digest does, once, and not to interviewers."""
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    await app.slack.command("move Maya Chen to screening", user=RECRUITER)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    before = len(app.standin.calls)
+
+    clock.set(THURSDAY_NOON + timedelta(minutes=5))
+    await sweep(app)
+    clock.advance(timedelta(days=1))
+    await sweep(app)
+
+    for person in (RECRUITER, HM):
+        told = [d for d in digests_to(app, person, before) if "own deadline passed" in d]
+        assert len(told) == 1, told
+        assert (
+            f"their own deadline passed {when(THURSDAY_NOON)}, 5 minutes ago (competing offer). "
+            "Ask whether they are still deciding"
+        ) in told[0], told[0]
+    assert all("own deadline passed" not in m["text"] for m in messages_to(app, INTERVIEWER))

@@ -39,6 +39,7 @@ URGENT = {
     Kind.DECISION_BREACH,
     Kind.OFFER_EXPIRED,
     Kind.TAKEHOME_OVERDUE,
+    Kind.OWN_DEADLINE,
 }
 
 
@@ -185,6 +186,14 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
             return (
                 f":rotating_light: {_who(item)}: the offer expired {when(deadline)}{why}. "
                 "Extend it, or record the answer."
+            )
+        case Kind.OWN_DEADLINE:
+            reason = item.candidate.deadline_reason
+            because = f" ({esc(reason)})" if reason else ""
+            return (
+                f":rotating_light: {_who(item)}: their own deadline passed {when(deadline)}, "
+                f"{late} ago{because}. Ask whether they are still deciding, then move or "
+                "clear it on their card; or reject, if they have gone."
             )
         case Kind.TAKEHOME_OVERDUE:
             return (
