@@ -1,16 +1,15 @@
 """`loopkeeper admin add`: the way back to Slack's `/hire admin` when every admin has left
-(LOOPKEEPER_ADMINS is read only while there is none)."""
+(LOOPKEEPER_ADMINS is read only while there is none). On SQLite only: the command
+stores through admin.add_admin, whose PostgreSQL path tests/handlers/test_admins.py
+covers."""
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from bot.store.engine import Database
 from bot.store.tables import Admin, Change
 from tests.runtime.test_cli_import_export import loopkeeper
-
-pytestmark = pytest.mark.both_databases
 
 
 async def test_an_operator_makes_someone_an_admin_and_it_is_recorded(db_url: str) -> None:
