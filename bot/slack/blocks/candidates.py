@@ -32,6 +32,7 @@ from bot.slack.blocks.common import (
     esc,
     form_modal,
     header_facts,
+    line_sections,
     localized,
     note_markup,
     section,
@@ -246,24 +247,15 @@ def history_message(card: CandidateCard) -> tuple[str, list[Block]]:
     candidate = card.candidate
     lines = _history(card, limit=len(card.events) + len(card.changes))
     title = f"History of {esc(candidate.name)} ({esc(card.role.title)}), latest first"
-    sections: list[str] = []
-    for line in lines:
-        if sections and len(sections[-1]) + len(line) + 1 <= 3000:
-            sections[-1] += "\n" + line
-        else:
-            sections.append(clip(line, 3000))
-    room = 47
-    shown, rest = sections[:room], sections[room:]
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(text=f"*{title}*"),
             accessory=card_button(candidate.id, key=candidate.id),
         ),
-        *(section(text) for text in shown),
+        *line_sections(
+            lines, room=47, limit=3000, more=lambda n: f"…and {n} older lines, not shown here."
+        ),
     ]
-    if rest:
-        older = sum(text.count("\n• ") + 1 for text in rest)
-        blocks.append(context(f"…and {older} older lines, not shown here."))
     if not lines:
         blocks.append(context("Nothing recorded yet."))
     return f"History of {esc(candidate.name)}", blocks

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -140,6 +140,29 @@ def in_zone(text: str, tz_name: str | None) -> str:
 
 def has_utc_time(text: str) -> bool:
     return _UTC_TIME.search(text) is not None
+
+
+def line_sections(
+    lines: Sequence[str],
+    *,
+    room: int,
+    limit: int = 2900,
+    more: Callable[[int], str] = lambda n: f"…and {n} more.",
+) -> list[Block]:
+    """`lines` as whole-line sections of at most `limit` characters, at most `room` of
+    them; past that, a last line (`more` of how many are left) says how many more there
+    are. A long list in one section clipped at Slack's 3,000 cut a line, and its date
+    token, in half."""
+    texts: list[str] = []
+    for n, line in enumerate(lines):
+        line = clip(line, limit)
+        if texts and len(texts[-1]) + 1 + len(line) <= limit:
+            texts[-1] += "\n" + line
+        elif len(texts) < room:
+            texts.append(line)
+        else:
+            return [*(section(t) for t in texts), context(more(len(lines) - n))]
+    return [section(t) for t in texts]
 
 
 def either(moments: Sequence[datetime]) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
-from bot.slack.blocks.common import clip, context, esc, form_modal, plural, section, when
+from bot.slack.blocks.common import clip, esc, form_modal, line_sections, plural, section, when
 from bot.slack.metadata import CandidateMetadata
 from bot.store.tables import Candidate, Role
 from bot.usecases.erasure import CONFIRM_WORD, ErasurePreview
@@ -146,21 +146,6 @@ def retention_notice(
 
 
 MAX_NOTICE_SECTIONS = 45  # a message holds 50 blocks; the intro and the "more" take two
-
-
-def line_sections(lines: Sequence[str], *, room: int) -> list[Block]:
-    """`lines` as whole-line sections of at most 2,900 characters, at most `room` of them;
-    past that, a last line says how many more there are."""
-    texts: list[str] = []
-    for n, line in enumerate(lines):
-        line = clip(line, 2900)
-        if texts and len(texts[-1]) + 1 + len(line) <= 2900:
-            texts[-1] += "\n" + line
-        elif len(texts) < room:
-            texts.append(line)
-        else:
-            return [*(section(t) for t in texts), context(f"…and {len(lines) - n} more.")]
-    return [section(t) for t in texts]
 
 
 def erased_kit(name: str) -> tuple[str, list[Block]]:
