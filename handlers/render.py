@@ -217,9 +217,7 @@ async def tell_team(
     client: AsyncWebClient, card: CandidateCard, actor_id: str, told: tuple[str, list[Block]]
 ) -> None:
     """A DM to each of the role's hiring team but whoever did it."""
-    for person in card.team.members:
-        if person != actor_id:
-            await notify.dm(client, person, *told)
+    await _tell(client, [p for p in card.team.members if p != actor_id], told)
 
 
 async def mark_settled(

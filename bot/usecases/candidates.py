@@ -251,6 +251,10 @@ async def card(db: Database, *, user_id: str, candidate_id: int) -> CandidateCar
         return await card_in(session, user_id=user_id, candidate_id=candidate_id)
 
 
+# A candidate's whole history: more than any real one holds, and what one message shows.
+WHOLE_HISTORY = 400
+
+
 async def history(db: Database, *, user_id: str, candidate_id: int) -> CandidateCard:
     """The card with its whole history (`/hire history`): every move and change, as the
     person may see them (an interviewer's as on their card). Raises NotAllowed."""
@@ -261,10 +265,6 @@ async def history(db: Database, *, user_id: str, candidate_id: int) -> Candidate
     if found is None:
         raise NotAllowed(NOT_FOUND)
     return found
-
-
-# A candidate's whole history: more than any real one holds, and what one message shows.
-WHOLE_HISTORY = 400
 
 
 async def card_in(

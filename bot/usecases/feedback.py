@@ -631,6 +631,7 @@ async def stranded_interviews(
     """Interviews still to come that end after their candidate's loop now ends (a role's
     loop made shorter): each with its candidate and the loop's end."""
     found: list[tuple[Candidate, InterviewView, datetime]] = []
+    seen: set[int | None] = set()  # seats_of gives an interview once per seat
     for candidate in candidates:
         if Stage(candidate.stage) != Stage.INTERVIEWING or candidate.id is None:
             continue
@@ -639,11 +640,13 @@ async def stranded_interviews(
             continue
         for interview, _ in await store.seats_of(session, candidate_id=candidate.id):
             late = interview.ends_at > ends and interview.starts_at > now
-            if late and interview.status == InterviewStatus.SCHEDULED:
-                stage = plan_stage(template_of(interview, role), interview.plan_stage)
-                view = InterviewView(interview, stage, [], template_of(interview, role))
-                if all(v.interview.id != interview.id for _, v, _ in found):
-                    found.append((candidate, view, ends))
+            if late and interview.status == InterviewStatus.SCHEDULED and interview.id not in seen:
+                seen.add(interview.id)
+                template = template_of(interview, role)
+                view = InterviewView(
+                    interview, plan_stage(template, interview.plan_stage), [], template
+                )
+                found.append((candidate, view, ends))
     return found
 
 
