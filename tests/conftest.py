@@ -351,6 +351,35 @@ async def _started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
         await asyncio.sleep(0.005)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn as `serve` runs it, minus its fixed waits: its main loop wakes every 0.1 s
+    to see whether it should stop, and its shutdown sleeps another 0.1 s before it
+    waits for connections. Two tenths of a second idle in every test's tear-down was a
+    tenth of the suite's time; here stopping is an event, and connections are awaited
+    as they close."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.stop = asyncio.Event()
+
+    async def main_loop(self) -> None:
+        await self.on_tick(0)  # the Date header, as uvicorn's first tick sets it
+        await self.stop.wait()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        deadline = asyncio.get_running_loop().time() + 30
+        while self.server_state.connections or self.server_state.tasks:
+            assert asyncio.get_running_loop().time() < deadline, "requests still open after 30 s"
+            await asyncio.sleep(0.002)
+        for server in self.servers:
+            await server.wait_closed()
+        await self.lifespan.shutdown()
+
+
 @asynccontextmanager
 async def serving(
     db_url: str, standin: SlackStandin, clock: ManualClock, **settings: object
@@ -362,7 +391,7 @@ async def serving(
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
-    server = uvicorn.Server(uvicorn.Config(asgi, log_level="warning", lifespan="on"))
+    server = _Server(uvicorn.Config(asgi, log_level="warning", lifespan="on"))
     serving_task = asyncio.create_task(server.serve(sockets=[sock]))
     await _started(server, serving_task)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -373,7 +402,7 @@ async def serving(
         )
     finally:
         await slack.aclose()
-        server.should_exit = True
+        server.stop.set()
         await serving_task
         sock.close()
 
