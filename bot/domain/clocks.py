@@ -293,6 +293,17 @@ def candidate_facts(
     )
 
 
+def decision_window_restarts(was: Stage, target: Stage) -> bool:
+    """Whether entering `target` from `was` opens a new decision window. A window that
+    opened while the candidate was elsewhere (before their offer, before going back to
+    interviewing for one more interview, in screening) would be overdue at once; only
+    the loop's own step from interviewing to decision keeps it."""
+    return target in CLOCK_STAGES["decision"] and (was, target) != (
+        Stage.INTERVIEWING,
+        Stage.DECISION,
+    )
+
+
 def decision_started(facts: CandidateFacts) -> datetime | None:
     """The decision window opens when the last scorecard is in, or on entering decision."""
     starts = []

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
+from bot.domain.clocks import decision_window_restarts
 from bot.domain.interviews import InterviewChange, InterviewStatus
 from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE, too_long
 from bot.domain.links import clean_links
@@ -28,7 +29,7 @@ from bot.domain.names import (
     name_key,
 )
 from bot.domain.scorecards import booked_template, stage_name
-from bot.domain.stages import CLOSED, SCHEDULABLE, IllegalMove, Stage, plan_move
+from bot.domain.stages import CLOSED, SCHEDULABLE, IllegalMove, Move, Stage, plan_move
 from bot.store import candidates as candidate_store
 from bot.store import interviews as interview_store
 from bot.store.engine import Database
@@ -455,8 +456,8 @@ async def move(
                 actor_id=actor_id,
                 now=now,
             )
-            if was == Stage.OFFER and target == Stage.DECISION:
-                await _new_decision_window(session, current.candidate, actor_id, now)
+            if decision_window_restarts(was, target):
+                await _new_decision_window(session, current.candidate, planned, actor_id, now)
             called_off = (
                 await call_off_ahead(session, current, actor_id=actor_id, now=now)
                 if target.is_closed
@@ -480,14 +481,22 @@ async def move(
 
 
 async def _new_decision_window(
-    session: store.AsyncSession, candidate: Candidate, actor_id: str, now: datetime
+    session: store.AsyncSession, candidate: Candidate, move: Move, actor_id: str, now: datetime
 ) -> None:
-    """An offer taken back to decision: the team decides again, from now. The window
-    counts from the loop's last scorecard, days ago, so it would breach at once; a pause
-    of the time since (on the decision clock, recorded with why) starts it anew."""
+    """The team decides again, from now (clocks.decision_window_restarts). The window
+    counts from the loop's last scorecard, maybe days ago, so it would breach at once; a
+    pause of the time since (on the decision clock, recorded with why) starts it anew.
+    A move undone within the hour restores the window it had, as it restores the stage's
+    entry time."""
     started = candidate.feedback_complete_at
-    if started is None or started >= now or candidate.id is None:
-        return  # it counts from entering decision: now
+    undone = candidate.stage_entered_at < now
+    if started is None or started >= now or undone or candidate.id is None:
+        return  # no window yet, or it counts from entering decision: now
+    why = (
+        "offer taken back: a new decision window"
+        if move.from_stage == Stage.OFFER
+        else f"moved to {move.to_stage.value} from {move.from_stage.value}: a new decision window"
+    )
     await store.add_pause(
         session,
         candidate_id=candidate.id,
@@ -495,7 +504,7 @@ async def _new_decision_window(
         subject="",
         seconds=int((now - started).total_seconds()),
         actor_id=actor_id,
-        reason="offer taken back: a new decision window",
+        reason=why,
         now=now,
     )
 

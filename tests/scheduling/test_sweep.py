@@ -15,7 +15,7 @@ from bot.domain.stages import Stage
 from bot.scheduling.report import Report
 from bot.slack.app import make_sweeper
 from bot.slack.blocks.common import when
-from bot.store.tables import Alert, ClockPause, Interview, Offer, Role, StageEvent
+from bot.store.tables import Alert, Candidate, ClockPause, Interview, Offer, Role, StageEvent
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -670,6 +670,65 @@ async def test_an_offer_taken_back_to_decision_opens_a_new_decision_window(
     assert "decision window closed" not in said, said
     card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
     assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
+
+
+async def test_back_to_interviewing_for_one_more_interview_opens_a_new_decision_window(
+    app: Running, clock
+) -> None:
+    """Every scorecard in days ago, the hiring manager takes Jane back from decision to
+    interviewing to book one more interview: the window counted from the last scorecard
+    said at once that it had closed days ago. The team gets a whole window from the move."""
+    await interviewing_jane(app, clock)
+    [interview] = await stored(app, Interview)
+    await submit_scorecard(app, interview)  # the loop complete: the window opens
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    clock.advance(timedelta(days=3))
+    await app.slack.command("move Jane Doe to interviewing: one more interview", user=HM)
+    moved_at = clock.now()
+    before = len(app.standin.calls)
+
+    clock.advance(timedelta(minutes=5))
+    await sweep(app)
+
+    said = " ".join(digests_to(app, RECRUITER, before))
+    assert "decision window closed" not in said, said
+    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
+
+    clock.set(moved_at + timedelta(hours=48, minutes=1))  # nothing done with the new window
+    before = len(app.standin.calls)
+    await sweep(app)
+    said = " ".join(digests_to(app, RECRUITER, before))
+    assert "decision window closed" in said, said
+
+
+async def test_a_slip_undone_within_the_hour_keeps_the_decision_window_it_had(
+    app: Running, clock
+) -> None:
+    """A slip undone a minute later (to decision and back, or an offer made and taken
+    back) is not a way to win two more days: the window still counts from the last
+    scorecard, and no pause is recorded for it."""
+    await interviewing_jane(app, clock)
+    [interview] = await stored(app, Interview)
+    await submit_scorecard(app, interview)
+    complete_at = (await stored(app, Candidate))[0].feedback_complete_at
+    assert complete_at is not None
+    window = f"offer or reject by {when(complete_at + timedelta(hours=48))}"
+    clock.advance(timedelta(days=1))
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    clock.advance(timedelta(minutes=2))
+    await app.slack.command("move Jane Doe to interviewing: wrong button", user=RECRUITER)
+    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert window in card, card
+
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    clock.advance(timedelta(hours=2))
+    await extend_offer(app)
+    clock.advance(timedelta(minutes=2))
+    await app.slack.command("move Jane Doe to decision: wrong candidate", user=RECRUITER)
+    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert window in card, card
+    assert await stored(app, ClockPause) == []
 
 
 async def test_a_rejection_by_the_hiring_manager_is_news_to_the_recruiters(
