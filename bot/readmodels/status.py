@@ -33,8 +33,10 @@ class ClockSummary:
     # booked past it: (which, when it starts), for the card to say to move them.
     loop_by: datetime | None = None
     booked_too_late: tuple[tuple[str, datetime], ...] = ()
-    # clocks.at_risk: the pipeline, the Home tab and digests flag it; the card says so too.
+    # clocks.at_risk: the pipeline, the Home tab and digests flag it; the card says so too,
+    # naming the step their deadline holds soonest (clocks.held).
     at_risk: bool = False
+    held: tuple[clocks.Deadline, ...] = ()
 
 
 def clock_facts(
@@ -82,6 +84,7 @@ def clock_summary(
         loop_by,
         tuple((item.stage_name, item.interview.starts_at) for item in too_late),
         clocks.at_risk(facts, role_clocks, now),
+        tuple(clocks.held(facts, role_clocks)),
     )
 
 

@@ -764,6 +764,30 @@ async def test_at_risk_before_any_interview_names_the_loop_s_limit(app: Running,
     ) in shown, shown
 
 
+async def test_at_risk_in_screening_never_names_the_idle_reminder_after_their_date(
+    app: Running, clock
+) -> None:
+    """Maya came into screening on Tuesday afternoon and decides Thursday noon: the card
+    told the team to "move on from screening by Thursday 14:00", after she has decided (the
+    idle reminder's time, which her date does not move). The step that counts is the
+    loop's limit, already passed: it says so, and what to do."""
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    clock.set(TUESDAY_10 + timedelta(hours=4))
+    await app.slack.command("move Maya Chen to screening", user=RECRUITER)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    loop_by = THURSDAY_NOON - timedelta(days=2)
+
+    shown = blocks_text((await card_of(app))["blocks"])
+
+    [risk] = [line for line in shown.splitlines() if "At risk" in line]
+    assert "move on from screening" not in risk, risk
+    assert (
+        f":warning: *At risk of losing them*: they decide {when(THURSDAY_NOON)}, so the loop "
+        f"had to end by {when(loop_by)}: ask them for more time, and move their deadline."
+    ) in shown, shown
+
+
 async def test_the_team_hears_once_when_a_candidate_s_own_deadline_passes(
     app: Running, clock
 ) -> None:

@@ -167,23 +167,21 @@ def deadline_lines(summary: ClockSummary, *, now: datetime, for_team: bool = Tru
             + (" (the offer can't be extended past it)." if offer else ".")
         )
     elif for_team and summary.at_risk:
-        # The step their deadline holds soonest: a clock it moved, else the loop's limit
-        # (before any interview).
-        # Not the offer's: its own section says when it expires.
-        held = [
-            d
-            for d in summary.deadlines
-            if (d.moved_from is not None or d.at >= by) and d.clock != "offer"
-        ]
-        soonest = min(held, key=lambda d: d.at, default=None)
+        # The step their deadline holds soonest, else the loop's limit (before any
+        # interview). Not the offer's: its own section says when it expires.
+        soonest = next((d for d in summary.held if d.clock != "offer"), None)
         # Before any interview no clock of the loop runs yet: its limit is what counts.
         before_loop = not any(d.clock in ("loop", "decision", "offer") for d in summary.deadlines)
+        loop_by = summary.loop_by
         step = (
             f"{esc(soonest.what)} by {when(soonest.at)}"
             if soonest is not None
-            else f"the loop must end by {when(summary.loop_by)}"
-            if summary.loop_by is not None and before_loop
             else ""
+            if loop_by is None or not before_loop
+            else f"the loop must end by {when(loop_by)}"
+            if loop_by > now
+            else f"the loop had to end by {when(loop_by)}: ask them for more time, "
+            "and move their deadline"
         )
         lines.append(
             f":warning: *At risk of losing them*: they decide {when(by)}"
