@@ -49,6 +49,8 @@ class Kind(StrEnum):
     PANEL_GAP = "panel_gap"  # an interviewer said they can't make it; nothing changed since
     # The candidate's own deadline (a competing offer) passed with them still open.
     OWN_DEADLINE = "own_deadline_passed"
+    # Before any interview: the latest their loop can end for that deadline is near.
+    OWN_DEADLINE_LOOP = "own_deadline_loop"
 
 
 # Which clock each kind belongs to: a snooze of that clock moves all its steps.
@@ -70,6 +72,7 @@ CLOCK_OF: dict[Kind, str] = {
     Kind.PANEL_GAP: "reminder",
     # The candidate's date, not ours to snooze: moved or cleared on their card.
     Kind.OWN_DEADLINE: "own",
+    Kind.OWN_DEADLINE_LOOP: "own",
 }
 
 
@@ -250,6 +253,19 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
         # Once, at their date: ask whether they are still deciding. (In offer, the offer's
         # own expiry at that date says it.) Moved or cleared, its key changes with it.
         steps.append(Step(Kind.OWN_DEADLINE, by, by, Audience.TEAM, breach=True))
+    if by is not None and stage in (Stage.SOURCED, Stage.SCREENING):
+        # No clock of the loop runs yet, so none of them warns: a day before the loop's
+        # limit (at_risk's moment), once, in working hours.
+        loop_by = limits(by, clocks).loop
+        steps.append(
+            Step(
+                Kind.OWN_DEADLINE_LOOP,
+                loop_by - AT_RISK_WITHIN,
+                loop_by,
+                Audience.TEAM,
+                lead=WARNING_LEAD,
+            )
+        )
     if stage in CLOCK_STAGES["idle"]:
         deadline = entered + clocks.idle_hours * HOUR + facts.paused.get("idle", timedelta())
         # Not a breach (docs/clocks.md): it waits for working hours, once a day.

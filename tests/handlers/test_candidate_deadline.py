@@ -788,6 +788,58 @@ async def test_at_risk_in_screening_never_names_the_idle_reminder_after_their_da
     ) in shown, shown
 
 
+async def test_the_team_hears_a_day_before_the_loop_s_limit_while_nothing_is_booked(
+    app: Running, clock
+) -> None:
+    """Maya, in screening, decides Thursday noon, so her loop must end by Tuesday noon.
+    The card and the pipeline flagged her at risk, but no message did: nobody knew unless
+    they looked. The team hears once, a day before the limit; interviewers never."""
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    await app.slack.command("move Maya Chen to screening", user=RECRUITER)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    loop_by = THURSDAY_NOON - timedelta(days=2)
+    before = len(app.standin.calls)
+
+    clock.set(loop_by - timedelta(days=1, minutes=5))
+    await sweep(app)
+    assert digests_to(app, RECRUITER, before) == []  # not yet
+    clock.set(loop_by - timedelta(hours=23))
+    await sweep(app)
+    clock.advance(timedelta(hours=2))
+    await sweep(app)
+
+    for person in (RECRUITER, HM):
+        told = [d for d in digests_to(app, person, before) if "loop must end" in d]
+        assert len(told) == 1, told
+        assert (
+            f"they decide {when(THURSDAY_NOON)} (competing offer), so their interview loop "
+            f"must end by {when(loop_by)} (23 hours left), and it has not started. Book the "
+            "interviews now, or ask them for more time and move their deadline. "
+            "*At risk of losing Maya.*"
+        ) in told[0], told[0]
+    assert all("loop must end" not in m["text"] for m in messages_to(app, INTERVIEWER))
+
+
+async def test_a_deadline_set_past_the_loop_s_limit_says_so_at_once(app: Running, clock) -> None:
+    """Set when the loop's limit has already gone, the warning is due at once, in the
+    past tense."""
+    role = await create_role(app)
+    await add_candidate(app, "Maya Chen", role=role)
+    clock.set(TUESDAY_10 + timedelta(hours=4))
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    before = len(app.standin.calls)
+
+    await sweep(app)
+
+    [told] = [d for d in digests_to(app, RECRUITER, before) if "loop had to end" in d]
+    assert (
+        f"so their interview loop had to end by {when(THURSDAY_NOON - timedelta(days=2))}, "
+        "2 hours ago, and it has not started. Ask them for more time and move their "
+        "deadline, or reject."
+    ) in told, told
+
+
 async def test_the_team_hears_once_when_a_candidate_s_own_deadline_passes(
     app: Running, clock
 ) -> None:

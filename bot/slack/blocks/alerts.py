@@ -195,6 +195,27 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
                 f"{late} ago{because}. Ask whether they are still deciding, then move or "
                 "clear it on their card; or reject, if they have gone."
             )
+        case Kind.OWN_DEADLINE_LOOP:
+            by = item.candidate.deadline_at
+            reason = item.candidate.deadline_reason
+            decides = (
+                f"they decide {when(by)}" + (f" ({esc(reason)})" if reason else "")
+                if by is not None
+                else "they decide soon"
+            )
+            if deadline > now:
+                return (
+                    f":warning: {_who(item)}: {decides}, so their interview loop must end by "
+                    f"{when(deadline)} ({left} left), and it has not started. Book the "
+                    "interviews now, or ask them for more time and move their deadline. "
+                    f"*At risk of losing {_first_name(item.candidate)}.*"
+                )
+            return (
+                f":warning: {_who(item)}: {decides}, so their interview loop had to end by "
+                f"{when(deadline)}, {late} ago, and it has not started. Ask them for more "
+                f"time and move their deadline, or reject. *At risk of losing "
+                f"{_first_name(item.candidate)}.*"
+            )
         case Kind.TAKEHOME_OVERDUE:
             return (
                 f":rotating_light: {_who(item)}: the take-home was due {when(deadline)} "
