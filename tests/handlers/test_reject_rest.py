@@ -12,6 +12,7 @@ import pytest
 from bot.runtime.timesource import ManualClock
 from bot.store.tables import Candidate, Change, Interview, Offer, Role, StageEvent
 from bot.usecases import closeout
+from tests import cases
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
@@ -233,3 +234,29 @@ async def test_a_role_closed_with_nobody_in_it_offers_no_reject_the_rest(app: Ru
     assert "Reopen role" in buttons(closed["blocks"])
     pipeline = answer(await app.slack.command("pipeline", user=RECRUITER))
     assert "Reject the rest…" not in buttons(pipeline["blocks"])
+
+
+async def test_a_big_role_lists_everyone_it_lets_go(app: Running, clock: ManualClock) -> None:
+    """With 150 left, the form named about 60 and then "…and 90 more": people were let go
+    that nobody had seen listed. The form and the summary now name everyone."""
+    role = await create_role(app)
+    names = [f"Candidate Number {n:03d} Longname-Surname" for n in range(150)]
+    for name in names:
+        await cases.add(app.deps.db, clock, role, name)
+    closed = await close(app)
+
+    assert await click(app, closed, "Reject the rest…", user=RECRUITER) == []
+    form = last_view(app)
+    shown = blocks_text(form["blocks"])
+    assert all(f"• {name} (sourced)" in shown for name in names)
+    assert "more" not in shown
+
+    before = len(app.standin.calls)
+    done = await app.slack.submit_view(form, {"reason": "Filled."}, user=RECRUITER)
+    assert not done.content, done.text
+    await app.settle()
+
+    [summary] = [m for m in messages_to(app, RECRUITER, before) if "Rejected" in m["text"]]
+    said = blocks_text(summary["blocks"])
+    assert all(f"• {name} (from sourced)" in said for name in names)
+    assert {c.stage for c in await stored(app, Candidate)} == {"rejected"}

@@ -9,7 +9,15 @@ from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from bot.domain.limits import MAX_NOTE
-from bot.slack.blocks.common import context, esc, fold, form_modal, plural, section, user
+from bot.slack.blocks.common import (
+    context,
+    esc,
+    form_modal,
+    line_sections,
+    plural,
+    section,
+    user,
+)
 from bot.slack.blocks.edits import RoleMetadata
 from bot.store.tables import Candidate
 from bot.usecases.closeout import Rest, RestRejected
@@ -17,19 +25,21 @@ from bot.usecases.closeout import Rest, RestRejected
 OPEN_REJECT_REST = "role_reject_rest_open"  # on a closed role's buttons: value, its id
 REJECT_REST = "role_reject_rest"
 DEFAULT_REASON = "The role is filled."
+# Sections of names (about 90 each): inside a modal's 100 blocks and a message's 50,
+# beside the rest of what they say. Past a thousand or so, /hire export lists them.
+MODAL_LIST_SECTIONS = 40
+MESSAGE_LIST_SECTIONS = 12
 
 
 def reject_rest_modal(rest: Rest) -> View:
     count = len(rest.to_reject)
     blocks: list[Block] = [
         section(
-            fold(
-                f"*{plural(count, 'candidate')}* left in *{esc(rest.role.title)}* will be "
-                "moved to rejected, each with this reason in their history:",
-                _names(rest.to_reject),
-                more="…and {n} more",
-            )
+            f"*{plural(count, 'candidate')}* left in *{esc(rest.role.title)}* will be "
+            "moved to rejected, each with this reason in their history:"
         ),
+        # Everyone, however many: a name left out of the list is someone let go unseen.
+        *line_sections(_names(rest.to_reject), room=MODAL_LIST_SECTIONS, more=_more),
         context(
             "Their interviews still to come are cancelled and the interviewers told; "
             "their clocks stop. The candidates themselves hear nothing from Loopkeeper."
@@ -61,6 +71,10 @@ def reject_rest_modal(rest: Rest) -> View:
     )
 
 
+def _more(n: int) -> str:
+    return f"…and {n} more: `/hire export` lists every candidate of the role."
+
+
 def _closed_by_answers(in_offer: Sequence[Candidate]) -> str:
     if len(in_offer) == 1:
         return "Their offer's answer (or a move) closes it."
@@ -78,7 +92,8 @@ def rest_rejected_message(done: RestRejected) -> tuple[str, list[Block]]:
     text = f"Rejected {count} left in {role}."
     lines = [f"• {esc(g.moved.card.candidate.name)} (from {g.from_stage})" for g in done.moved]
     blocks: list[Block] = [
-        section(fold(f":wave: Rejected *{count}* left in *{role}*:", lines, more="…and {n} more")),
+        section(f":wave: Rejected *{count}* left in *{role}*:"),
+        *line_sections(lines, room=MESSAGE_LIST_SECTIONS, more=_more),
         context(f"Reason: {esc(done.reason)}"),
     ]
     called_off = sum(len(g.moved.called_off) for g in done.moved)
