@@ -149,7 +149,7 @@ async def open_deadline(reply: Reply, action: dict[str, Any]) -> None:
 @on_click
 async def open_note(reply: Reply, action: dict[str, Any]) -> None:
     """Add note… on the card, or a name picked from `/hire note`'s list."""
-    card = await _candidate_card(reply, action, notes.note_refusal)
+    card = await _candidate_card(reply, action, notes.write_refusal)
     if card is not None:
         await reply.open(note_blocks.note_modal(card, text=_typed(action)))
 

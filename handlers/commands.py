@@ -586,7 +586,9 @@ async def note(reply: CommandReply, rest: str) -> None:
     if card is None:
         return
     if not text.strip():
-        await _candidate_form(reply, card, notes.note_refusal, lambda: note_blocks.note_modal(card))
+        await _candidate_form(
+            reply, card, notes.write_refusal, lambda: note_blocks.note_modal(card)
+        )
         return
     try:
         noted = await reply.unless_refused(

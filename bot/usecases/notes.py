@@ -22,12 +22,26 @@ MAX_NOTE_TEXT = MAX_CANDIDATE_NOTE  # under a change record's reason and a secti
 # buttons, in a message of at most 50 blocks.
 SHOWN_NOTES = 20
 TEAM_ONLY = "Only the role's hiring team (its recruiters and hiring manager) keeps notes."
+ERASED = (
+    "This candidate's personal data was erased at their request, so no note can be added "
+    "or changed: nothing personal comes back. Nothing was saved."
+)
 
 
 def note_refusal(card: CandidateCard, user_id: str) -> str | None:
     """Why this person may not read or write this candidate's notes, or None. A closed
     candidate takes notes too: why they were let go is worth keeping."""
     return None if access.can_see_candidates(user_id, card.team) else TEAM_ONLY
+
+
+def write_refusal(card: CandidateCard, user_id: str) -> str | None:
+    """Why this person may not add or edit a note on this candidate, or None: as reading,
+    and never on a candidate whose personal data was erased, or a note would bring it
+    back (a name, a phone number) where nothing erases it again."""
+    refusal = note_refusal(card, user_id)
+    if refusal is None and card.candidate.erased_at is not None:
+        return ERASED
+    return refusal
 
 
 def check_note(text: str) -> tuple[str, dict[str, str]]:
@@ -49,7 +63,7 @@ async def add_note(
         raise FormErrors(errors)
     async with db.transaction() as session:
         card = await allowed_card(
-            session, user_id=actor_id, candidate_id=candidate_id, refusal=note_refusal
+            session, user_id=actor_id, candidate_id=candidate_id, refusal=write_refusal
         )
         await store.changes.record_change(
             session,
@@ -133,6 +147,8 @@ async def note_to_edit(db: Database, *, actor_id: str, note_id: int) -> NoteToEd
         own = await _own_note(session, actor_id=actor_id, note_id=note_id)
     if own.note.kind == NOTE_DELETED_KIND:
         raise NotAllowed(GONE)
+    if own.card.candidate.erased_at is not None:
+        raise NotAllowed(ERASED)
     return own
 
 
@@ -171,6 +187,8 @@ async def edit_note(
         own = await _own_note(session, actor_id=actor_id, note_id=note_id, lock=True)
         if own.note.kind == NOTE_DELETED_KIND:
             raise FormErrors({"note": GONE})
+        if own.card.candidate.erased_at is not None:
+            raise FormErrors({"note": ERASED})
         if stamp(own.note) != seen:
             raise FormErrors({"note": CHANGED_MEANWHILE})
         if own.note.reason == text:

@@ -445,3 +445,45 @@ async def test_an_erased_candidate_s_notes_say_erased_not_blank(app: Running) ->
     listed = answer(await app.slack.command(f"notes Erased candidate #{jane.id}", user=RECRUITER))
     shown = blocks_text(listed["blocks"])
     assert f"<@{HM}>\n_(erased)_" in shown and "90k" not in shown
+
+
+async def test_no_note_brings_back_what_was_erased(app: Running) -> None:
+    """A note form open while the admin erased Bo, sent afterwards, put his name and
+    phone number back on the erased record (and into /hire export), where nothing erases
+    it again; so did `/hire note Erased candidate #18: …`. Each is refused, saying why,
+    and nothing is kept; an old note of the author's cannot be edited back either."""
+    role = await create_role(app)
+    jane = await add_candidate(app, NAME, role=role, email=EMAIL)
+    await app.slack.command("note Jane: first call went well", user=HM)
+    await app.slack.command(f"move Jane to rejected: {REASON}", user=RECRUITER)
+    await app.slack.command("note Jane", user=HM)
+    open_form = last_view(app)
+    listed = answer(await app.slack.command("notes Jane", user=HM))
+    assert await click(app, listed, "Edit…", user=HM) == []
+    edit_form = last_view(app)
+    await open_erase(app)
+    assert not (
+        await app.slack.submit_view(last_view(app), {"confirm": "ERASE"}, user=ADMIN)
+    ).content
+    await app.settle()
+    before = await everything(app)
+
+    sent = await app.slack.submit_view(
+        open_form, {"note": f"{NAME} called back, phone +49 170 1234567"}, user=HM
+    )
+    errors = sent.json()["errors"]
+    assert "erased at their request" in errors["note"], errors
+    typed = answer(
+        await app.slack.command(f"note Erased candidate #{jane.id}: {NAME} again", user=HM)
+    )
+    assert "erased at their request" in typed["text"], typed
+    opened = answer(await app.slack.command(f"note Erased candidate #{jane.id}", user=HM))
+    assert "erased at their request" in opened["text"], opened
+    edited = await app.slack.submit_view(edit_form, {"note": f"{NAME}, +49 170 1234567"}, user=HM)
+    assert "erased at their request" in edited.json()["errors"]["note"]
+    [said] = await click(app, listed, "Edit…", user=HM)
+    assert "erased at their request" in said.args["text"]
+
+    after = await everything(app)
+    assert after == before
+    assert "1234567" not in after and NAME not in after
