@@ -283,16 +283,27 @@ async def _locked(
     return candidate, context
 
 
+# Moved to a time still to come, its scorecards would be feedback on an interview that
+# has not happened: the loop stayed complete and the decision window ran on.
+HELD_ALREADY = (
+    "A scorecard for this interview is in, so it was held and can't move to a time still "
+    "to come. To interview them again, schedule another interview; to correct when it was "
+    "held, pick that time (in the past). Nothing changed."
+)
+
+
+async def _scored(session: store.AsyncSession, interview: Interview) -> bool:
+    scores = await store.scorecards_of(session, candidate_id=interview.candidate_id)
+    return any(s.interview_id == interview.id for s in scores)
+
+
 async def _scored_refusal(
     session: store.AsyncSession, interview: Interview, verb: Verb
 ) -> str | None:
     """A no-show has no feedback: an interview someone wrote a scorecard for is refused
     one (they may have written it before it began), rather than counting that scorecard
     beside "no-show"."""
-    if verb != Verb.NO_SHOW:
-        return None
-    scores = await store.scorecards_of(session, candidate_id=interview.candidate_id)
-    if not any(s.interview_id == interview.id for s in scores):
+    if verb != Verb.NO_SHOW or not await _scored(session, interview):
         return None
     return (
         "A scorecard for this interview is in, so it can't be marked a no-show. If the "
@@ -430,6 +441,8 @@ async def reschedule(
         held = interview.status == InterviewStatus.SCHEDULED
         if held and (starts, ends) == (interview.starts_at, interview.ends_at):
             raise FormErrors({"starts": "That is the time it has now. Pick a new start."})
+        if starts > now and await _scored(session, interview):
+            raise FormErrors({"starts": HELD_ALREADY})
         old = interview.starts_at
         await seats_store.move_interview(
             session,

@@ -271,6 +271,40 @@ async def test_a_reschedule_into_the_past_is_warned_about_first(app: Running, cl
     assert list(buttons(kit["blocks"])) == ["Submit scorecard"]
 
 
+async def test_an_interview_with_a_scorecard_in_does_not_move_to_a_time_to_come(
+    app: Running, clock
+) -> None:
+    """Held, scored, then moved to next week by mistake: the scorecards stood for an
+    interview still to come, the loop stayed complete and its decision window closed
+    days before it. Refused on the field; a correction of when it was held (a time in the
+    past) still goes."""
+    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    clock.set(TUESDAY_10 + timedelta(hours=1))
+    await submit_scorecard(app, interview, INTERVIEWER)
+    form = await open_form(app, "reschedule")
+    before = len(app.standin.calls)
+
+    refused = await app.slack.submit_view(
+        form, {"starts": TUESDAY_10 + timedelta(days=7)}, user=RECRUITER
+    )
+
+    errors = refused.json()["errors"]
+    assert "A scorecard for this interview is in, so it was held" in errors["starts"], errors
+    await app.settle()
+    assert (await the_interview(app, interview.id)).starts_at == TUESDAY_10
+    assert [c for c in app.standin.calls[before:] if c.method == "chat.postMessage"] == []
+
+    earlier = TUESDAY_10 - timedelta(minutes=30)
+    corrected = await app.slack.submit_view(form, {"starts": earlier}, user=RECRUITER)
+    if corrected.content:  # the in-the-past warning first, then as it is
+        corrected = await app.slack.submit_view(
+            answer(corrected)["view"], {"starts": earlier}, user=RECRUITER
+        )
+    assert not corrected.content, corrected.text
+    await app.settle()
+    assert (await the_interview(app, interview.id)).starts_at == earlier
+
+
 async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:
     """Booked with the role's 24 h window; the role then takes 12 h for interviews booked
     from then on. Moved to Thursday, its scorecards are still due 24 h after its end."""
