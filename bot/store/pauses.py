@@ -42,15 +42,23 @@ async def add_pause(
 
 
 async def pause_since(
-    session: AsyncSession, *, candidate_id: int, clock: str, subject: str, since: datetime
+    session: AsyncSession,
+    *,
+    candidate_id: int,
+    clock: str,
+    subject: str,
+    since: datetime,
+    reason: str,
 ) -> ClockPause | None:
-    """The latest pause of that clock (and subject) recorded at or after `since`."""
+    """The latest pause of that clock (and subject) with that reason, recorded at or
+    after `since`."""
     result = await session.exec(
         select(ClockPause)
         .where(
             ClockPause.candidate_id == candidate_id,
             ClockPause.clock == clock,
             ClockPause.subject == subject,
+            ClockPause.reason == reason,
             col(ClockPause.at) >= since,
         )
         .order_by(col(ClockPause.at).desc(), col(ClockPause.id).desc())

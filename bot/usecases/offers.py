@@ -9,7 +9,16 @@ from datetime import datetime, timedelta
 
 from bot import store
 from bot.domain import access
-from bot.domain.clocks import CLOCK_OF, CLOCK_STAGES, Kind, limits, of_role, squeeze
+from bot.domain.clocks import (
+    CLOCK_OF,
+    CLOCK_STAGES,
+    Kind,
+    candidate_facts,
+    deadlines,
+    limits,
+    of_role,
+    squeeze,
+)
 from bot.domain.limits import MAX_NOTE, too_long
 from bot.domain.stages import Stage, plan_move
 from bot.domain.zones import in_utc
@@ -36,6 +45,7 @@ EXPIRY_WORDS = FutureWords(
     too_far="Keep the offer window under 30 days: the best candidates decide fast.",
 )
 SNOOZABLE = frozenset({"loop", "feedback", "decision", "idle"})
+SNOOZED = "snoozed 24h"  # a snooze's pause, told apart from the pauses moves record
 
 
 # What to do when the candidate's own deadline holds a clock (or the offer) where it is.
@@ -405,11 +415,14 @@ async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -
             clock=clock,
             subject=alert.subject,
             since=alert.created_at,
+            reason=SNOOZED,
         )
         cap = _snooze_cap(card, clock, alert.deadline)
         if done is not None:
             moved = squeeze(alert.deadline + timedelta(seconds=done.seconds), cap)
             return Snoozed(card, clock, moved, True, done.actor_id, done.at)
+        if clock != "feedback":  # a seat's clock is its own, checked by its stage
+            await _still_due(session, card, clock, alert)
         # 24 h from now: a deadline already passed moves past now, not just a day later.
         new_deadline = max(alert.deadline, now) + EXTENSION
         if cap is not None and cap <= alert.deadline:
@@ -427,12 +440,42 @@ async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -
             subject=alert.subject,
             seconds=int((new_deadline - alert.deadline).total_seconds()),
             actor_id=actor_id,
-            reason="snoozed 24h",
+            reason=SNOOZED,
             now=now,
         )
         await store.replan_clocks(session, candidate_id=alert.candidate_id, now=now)
         moved = squeeze(new_deadline, cap)
         return Snoozed(card, clock, moved, False, actor_id, now, capped=moved < new_deadline)
+
+
+async def _still_due(
+    session: store.AsyncSession, card: CandidateCard, clock: str, alert: Alert
+) -> None:
+    """NotAllowed unless the clock still runs to the alert's deadline. A move since (back
+    to interviewing for one more interview, an offer taken back) may have closed the
+    decision window or opened a new one: a snooze of the old deadline would move a
+    deadline that no longer exists, or give the new window more than a day."""
+    candidate = card.candidate
+    pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id or 0)
+    facts = candidate_facts(
+        card.stage,
+        candidate.stage_entered_at,
+        candidate.feedback_complete_at,
+        None,  # the offer's clock is never snoozed: extended instead
+        pauses,
+        candidate_deadline=candidate.deadline_at,
+    )
+    due = next((d.at for d in deadlines(facts, of_role(card.role)) if d.clock == clock), None)
+    if due is None:
+        raise NotAllowed(
+            f"{candidate.name}'s decision window is not open now: it opens when every "
+            "scorecard of the loop is in. Nothing to snooze; nothing changed."
+        )
+    if due != alert.deadline:
+        raise NotAllowed(
+            f"That alert is out of date: {candidate.name}'s {clock} deadline has changed "
+            f"since, and is now {in_utc(due)}. Nothing changed."
+        )
 
 
 def _snooze_cap(card: CandidateCard, clock: str, deadline: datetime) -> datetime | None:

@@ -1176,6 +1176,45 @@ async def test_snooze_on_a_clock_stopped_since_the_digest_changes_nothing(
         assert (await session.exec(select(ClockPause))).all() == []
 
 
+async def test_snooze_on_a_decision_window_a_move_closed_or_restarted_says_so(
+    app: Running, clock
+) -> None:
+    """Noah's decision window closed; the hiring manager took him back to interviewing
+    (a new window), then booked one more interview (no window until its scorecard). The
+    old digest's Snooze said a teammate had snoozed it, with a deadline that no longer
+    existed: the move's pause read as a snooze. It now says what is true, and moves
+    nothing."""
+    await interviewing_jane(app, clock)
+    [interview] = await stored(app, Interview)
+    await submit_scorecard(app, interview)
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    clock.advance(timedelta(days=3))
+    before = len(app.standin.calls)
+    await sweep(app)
+    [digest] = [
+        m
+        for m in messages_to(app, RECRUITER, before)
+        if "decision window closed" in blocks_text(m["blocks"])
+    ]
+    await app.slack.command("move Jane Doe to interviewing: one more interview", user=HM)
+
+    [reply] = await click(app, digest, "Snooze 24h", user=RECRUITER)
+    assert "already snoozed" not in reply.args["text"], reply.args["text"]
+    assert reply.args["text"].startswith(
+        "That alert is out of date: Jane Doe's decision deadline has changed since"
+    ), reply.args["text"]
+
+    await schedule(app, "Jane", starts=clock.now() + timedelta(days=1))
+    [reply] = await click(app, digest, "Snooze 24h", user=RECRUITER)
+    assert reply.args["text"].startswith(
+        "Jane Doe's decision window is not open now: it opens when every scorecard"
+    ), reply.args["text"]
+    pauses = await stored(app, ClockPause)
+    assert [p.reason for p in pauses] == [
+        "moved to interviewing from decision: a new decision window"
+    ]
+
+
 async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Running, clock) -> None:
     await interviewing_jane(app, clock)
     start = clock.now()
