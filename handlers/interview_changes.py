@@ -35,7 +35,7 @@ from bot.usecases import feedback, interviews
 from bot.usecases.feedback import Scheduled
 from bot.usecases.interviews import Changed, Verb
 from handlers import forms
-from handlers.render import mark_settled, redraw_kits
+from handlers.render import mark_settled, redraw_kits, tell_recruiters
 from handlers.replies import Modal, Reply, Zones, on_click
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -230,6 +230,7 @@ async def _after_reschedule(modal: Modal, done: Changed, zones: Zones | None) ->
     for person in people:
         text, message = blocks.moved_message(done, tz_name=zones.get(person))
         await notify.dm(client, person, text, message)
+    await tell_recruiters(client, done.card, modal.user_id, blocks.change_news(done, modal.user_id))
 
 
 @submission("interviewers")
@@ -292,6 +293,7 @@ async def _after_panel(modal: Modal, done: Changed, zones: Zones | None) -> None
             await notify.edit(client, kit.channel, kit.ts, text, message)
         if done.interview.ends_at > deps.clock.now():
             await notify.dm(client, kit.interviewer_id, *blocks.off_panel_message(done))
+    await tell_recruiters(client, done.card, modal.user_id, blocks.change_news(done, modal.user_id))
     await _summary(deps, client, done)
 
 
@@ -321,6 +323,8 @@ async def _after_cancel(modal: Modal, done: Changed, reason: str) -> None:
         scored = kit.interviewer_id in done.scored
         text, message = blocks.cancelled_message(done, reason, scored=scored)
         await notify.dm(client, kit.interviewer_id, text, message)
+    news = blocks.change_news(done, modal.user_id, cancelled=reason)
+    await tell_recruiters(client, done.card, modal.user_id, news)
     await _summary(deps, client, done)
 
 

@@ -164,8 +164,8 @@ def announce(deps: Deps, client: AsyncWebClient, moved: Moved, actor_id: str) ->
     """A move out of offer to hired, or to withdrawn from an offer awaiting an answer,
     is the news the offer's Accepted and Declined post in the role's channel: the team
     hears it however it was recorded (a move, the card's Advance to hired). An offer
-    taken back is DM'd to the rest of the hiring team, and a rejection by someone who is
-    not a recruiter to the recruiters."""
+    taken back is DM'd to the rest of the hiring team, and any other move by someone who
+    is not a recruiter to the recruiters."""
     stage = moved.card.stage
     hired = stage == Stage.HIRED
     if moved.closed_offer and stage not in (Stage.HIRED, Stage.WITHDRAWN):
@@ -173,15 +173,14 @@ def announce(deps: Deps, client: AsyncWebClient, moved: Moved, actor_id: str) ->
         news = cards.move_news(moved.card, actor_id, offer_taken_back=True)
         deps.background.run(tell_team(client, moved.card, actor_id, news), name="offer-back")
         return
-    if stage == Stage.REJECTED and actor_id not in moved.card.team.recruiter_ids:
-        # The recruiters tell the candidate: a rejection the hiring manager made is theirs
-        # to hear of, as it happens.
+    if actor_id not in moved.card.team.recruiter_ids and not (moved.from_offer and hired):
+        # The recruiters run the process and tell the candidate: a move the hiring
+        # manager made (a rejection, a withdrawal, back a stage for one more interview)
+        # is theirs to hear of, as it happens. A hire is the channel's news, below.
         news = cards.move_news(moved.card, actor_id, offer_taken_back=False)
-        team = moved.card.team.recruiter_ids
-        deps.background.run(
-            _tell(client, [p for p in team if p != actor_id], news), name="rejected-news"
-        )
-        return
+        deps.background.run(tell_recruiters(client, moved.card, actor_id, news), name="move-news")
+        if stage != Stage.WITHDRAWN or not moved.closed_offer:
+            return
     if not moved.from_offer or not (hired or (stage == Stage.WITHDRAWN and moved.closed_offer)):
         return
     text, blocks = decided_post(
@@ -211,6 +210,15 @@ async def _called_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
 async def _tell(client: AsyncWebClient, people: list[str], told: tuple[str, list[Block]]) -> None:
     for person in sorted(people):
         await notify.dm(client, person, *told)
+
+
+async def tell_recruiters(
+    client: AsyncWebClient, card: CandidateCard, actor_id: str, told: tuple[str, list[Block]]
+) -> None:
+    """A DM to each of the role's recruiters, of what someone who is not one of them (the
+    hiring manager, an admin) did: they run the process and tell the candidate."""
+    if actor_id not in card.team.recruiter_ids:
+        await _tell(client, list(card.team.recruiter_ids), told)
 
 
 async def tell_team(

@@ -305,6 +305,49 @@ async def test_an_interview_with_a_scorecard_in_does_not_move_to_a_time_to_come(
     assert (await the_interview(app, interview.id)).starts_at == earlier
 
 
+async def test_the_recruiter_hears_of_a_change_the_hiring_manager_made(app: Running, clock) -> None:
+    """Hana moved Chloe's interview from 10:00 to 14:00, changed its panel and then
+    cancelled it: the interviewers heard, but Riya, who tells the candidate the time,
+    heard nothing, and the candidate would have come at 10:00."""
+    interview = await maya_interviewing(app)
+    later = TUESDAY_10 + timedelta(hours=4)
+    before = len(app.standin.calls)
+
+    form = await open_form(app, "reschedule", user=HM)
+    moved = await app.slack.submit_view(form, {"starts": later}, user=HM)
+    assert not moved.content, moved.text
+    await app.settle()
+    form = await open_form(app, "panel", user=HM)
+    await app.slack.submit_view(form, {"interviewers": [INTERVIEWER, INTERVIEWER_2]}, user=HM)
+    await app.settle()
+    form = await open_form(app, "cancel", user=HM)
+    await app.slack.submit_view(form, {"reason": "the candidate asked to pause"}, user=HM)
+    await app.settle()
+
+    told = [blocks_text(m["blocks"]) for m in messages_to(app, RECRUITER, before)]
+    [moved_news] = [t for t in told if "moved" in t]
+    assert (
+        f"<@{HM}> moved Production incident interview with *Maya Chen* (MLOps Engineer) from "
+        f"{when(TUESDAY_10)} to *{when(later)}*. Let the candidate know the new time."
+    ) in moved_news, moved_news
+    [panel_news] = [t for t in told if "changed the interviewers" in t]
+    assert f"added <@{INTERVIEWER_2}>" in panel_news
+    [cancel_news] = [t for t in told if "cancelled" in t]
+    assert "the candidate asked to pause. Let the candidate know." in cancel_news
+    assert not [m for m in messages_to(app, HM, before) if "Let the candidate" in m["text"]]
+    assert (await the_interview(app, interview.id)).status == "cancelled"
+
+
+async def test_the_recruiter_s_own_changes_tell_no_other_member(app: Running) -> None:
+    await maya_interviewing(app)
+    before = len(app.standin.calls)
+    form = await open_form(app, "reschedule")
+    await app.slack.submit_view(form, {"starts": TUESDAY_10 + timedelta(hours=4)}, user=RECRUITER)
+    await app.settle()
+    assert messages_to(app, HM, before) == []
+    assert not [m for m in messages_to(app, RECRUITER, before) if "Let the candidate" in str(m)]
+
+
 async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:
     """Booked with the role's 24 h window; the role then takes 12 h for interviews booked
     from then on. Moved to Thursday, its scorecards are still due 24 h after its end."""

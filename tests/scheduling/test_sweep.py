@@ -748,6 +748,38 @@ async def test_a_rejection_by_the_hiring_manager_is_news_to_the_recruiters(
     assert messages_to(app, HM, before) == []
 
 
+async def test_any_move_by_the_hiring_manager_is_news_to_the_recruiters(
+    app: Running, clock
+) -> None:
+    """Hana took Sam back to interviewing, then marked him withdrawn: Riya, who runs the
+    process and tells the candidate, heard of neither."""
+    await offered_jane(app)
+    before = len(app.standin.calls)
+    await app.slack.command("move Jane Doe to interviewing: one more interview", user=HM)
+    await app.slack.command("move Jane Doe to withdrawn: took the BigCo offer", user=HM)
+    await app.settle()
+
+    told = [blocks_text(m["blocks"]) for m in messages_to(app, RECRUITER, before)]
+    assert any(
+        f"<@{HM}> moved Jane Doe (MLOps Engineer) back from decision to *interviewing*." in t
+        and "one more interview" in t
+        for t in told
+    ), told
+    assert any(
+        f"<@{HM}> marked Jane Doe (MLOps Engineer) as *withdrawn*." in t
+        and "took the BigCo offer" in t
+        for t in told
+    ), told
+    assert messages_to(app, HM, before) == []
+
+    # The recruiters' own moves tell nobody: they are the ones who tell the candidate.
+    await add_candidate(app, "Ann Able", role=(await stored(app, Role))[0])
+    mid = len(app.standin.calls)
+    await app.slack.command("move Ann Able to screening", user=RECRUITER)
+    await app.settle()
+    assert messages_to(app, HM, mid) == [] and messages_to(app, RECRUITER, mid) == []
+
+
 async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock) -> None:
     await offered_jane(app)
     offer = await extend_offer(app)

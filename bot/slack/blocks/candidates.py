@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.links import is_address, with_scheme
-from bot.domain.stages import NEEDS_REASON, SCHEDULABLE, Stage, next_stage, targets
+from bot.domain.stages import NEEDS_REASON, PATH, SCHEDULABLE, Stage, next_stage, targets
 from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import (
     clip,
@@ -523,7 +523,8 @@ def move_news(
 ) -> tuple[str, list[Block]]:
     """To those of the hiring team who must act on a move they did not make: an offer
     taken back (rejected, or moved to an earlier stage: the DM that said it went out
-    still reads as open), or a rejection the recruiters will tell the candidate of."""
+    still reads as open), or the hiring manager's move the recruiters act on (a
+    rejection or withdrawal they tell the candidate of, a step back or forward)."""
     candidate = card.candidate
     name, title = esc(candidate.name), esc(card.role.title)
     latest = max(card.events, key=lambda e: e.at, default=None)
@@ -535,9 +536,22 @@ def move_news(
             f"*{candidate.stage}*: their offer is taken back, and no longer awaits "
             f"their answer.{reason}"
         )
-    else:
+        text = f"{name}'s offer is taken back"
+    elif candidate.stage == Stage.REJECTED:
         line = f":no_entry_sign: <@{actor_id}> rejected {name} ({title}).{reason}"
-    text = f"{name}'s offer is taken back" if offer_taken_back else f"{name} was rejected"
+        text = f"{name} was rejected"
+    elif candidate.stage == Stage.WITHDRAWN:
+        line = f":wave: <@{actor_id}> marked {name} ({title}) as *withdrawn*.{reason}"
+        text = f"{name} withdrew"
+    else:
+        was = latest.from_stage if latest is not None else None
+        back = was in PATH and PATH.index(Stage(was)) > PATH.index(card.stage)
+        line = (
+            f":arrow_right: <@{actor_id}> moved {name} ({title})"
+            + (f" {'back ' if back else ''}from {was}" if was else "")
+            + f" to *{candidate.stage}*.{reason}"
+        )
+        text = f"{name} moved to {candidate.stage}"
     return text, [
         SectionBlock(
             text=MarkdownTextObject(text=clip(line, 3000)),

@@ -17,15 +17,17 @@ from slack_sdk.models.blocks import (
     Option,
     OverflowMenuElement,
     PlainTextInputElement,
+    SectionBlock,
     UserMultiSelectElement,
 )
+from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 from slack_sdk.models.views import View
 
 from bot.domain.interviews import InterviewStatus
 from bot.domain.limits import MAX_REASON
 from bot.domain.stages import Stage
 from bot.domain.zones import local, local_span
-from bot.slack.blocks.candidates import OPEN_MOVE
+from bot.slack.blocks.candidates import OPEN_MOVE, card_button
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -355,6 +357,45 @@ def moved_message(done: Changed, *, tz_name: str | None) -> tuple[str, list[Bloc
     )
     return esc(text), [
         section(f":calendar: {_what(done)} is now *{span}*. Your kit shows the new time.")
+    ]
+
+
+def change_news(
+    done: Changed, actor_id: str, *, cancelled: str | None = None
+) -> tuple[str, list[Block]]:
+    """To the recruiters, of a change to a booked interview someone else made (the hiring
+    manager, an admin): they tell the candidate the time, so they must know it changed.
+    `cancelled`: the cancellation's reason (the recruiters are the team: it may show)."""
+    interview, card = done.interview, done.card
+    who = user(actor_id)
+    if cancelled is not None:
+        text = f"{done.context.stage_name} with {card.candidate.name} is cancelled"
+        line = (
+            f":x: {who} cancelled {_what(done)}, set for {when(interview.starts_at)}"
+            + (f": {esc(clip(cancelled, 300))}" if cancelled else "")
+            + ". Let the candidate know."
+        )
+    elif done.added or done.removed:
+        text = f"{done.context.stage_name} with {card.candidate.name}: the panel changed"
+        changes = [f"added {users(done.added)}"] if done.added else []
+        if done.removed:
+            changes.append(f"took off {users([k.interviewer_id for k in done.removed])}")
+        line = (
+            f":busts_in_silhouette: {who} changed the interviewers of {_what(done)}, set for "
+            f"{when(interview.starts_at)}: {'; '.join(changes)}."
+        )
+    else:
+        text = f"{done.context.stage_name} with {card.candidate.name} moved"
+        earlier = f" from {when(done.moved_from)}" if done.moved_from is not None else ""
+        line = (
+            f":calendar: {who} moved {_what(done)}{earlier} to "
+            f"*{when(interview.starts_at)}*. Let the candidate know the new time."
+        )
+    return esc(text), [
+        SectionBlock(
+            text=MarkdownTextObject(text=clip(line, 3000)),
+            accessory=card_button(card.candidate.id, key=card.candidate.id),
+        )
     ]
 
 
