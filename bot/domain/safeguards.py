@@ -35,6 +35,27 @@ def loop_overrun(loop_ends_at: datetime | None, interview_ends_at: datetime) -> 
 
 
 @dataclass(frozen=True)
+class ScorecardsAfterLoop:
+    """The interview ends inside the loop, but its scorecards are due after the loop's
+    deadline: the loop counts from entering interviewing (the first booking), not from
+    the first interview, so a first interview booked a week out leaves no time for them.
+    A note, not a stop: the team may snooze the loop, or it may be the only slot."""
+
+    loop_ends_at: datetime
+    scorecards_due_at: datetime
+
+
+def scorecards_after_loop(
+    loop_ends_at: datetime | None, interview_ends_at: datetime, scorecards_due_at: datetime
+) -> ScorecardsAfterLoop | None:
+    if loop_ends_at is None or interview_ends_at > loop_ends_at:
+        return None  # LoopOverrun says it, more plainly
+    if scorecards_due_at <= loop_ends_at:
+        return None
+    return ScorecardsAfterLoop(loop_ends_at, scorecards_due_at)
+
+
+@dataclass(frozen=True)
 class InThePast:
     """The interview starts before now: booked as held already (a back-filled one), so
     its scorecards are due from its end, which may be passed. Usually a typo."""
@@ -219,5 +240,15 @@ class UnderWay:
 
 
 Warning = (
-    InThePast | LoopOverrun | PlanOverrun | Clash | OnDayOff | OnDayAway | OutsideHours | UnderWay
+    InThePast
+    | LoopOverrun
+    | ScorecardsAfterLoop
+    | PlanOverrun
+    | Clash
+    | OnDayOff
+    | OnDayAway
+    | OutsideHours
+    | UnderWay
 )
+# Said after the booking, never asked about on the form first.
+NOTES = (OutsideHours, ScorecardsAfterLoop)

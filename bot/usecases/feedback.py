@@ -671,6 +671,12 @@ async def booking_warnings(
     overrun = safeguards.loop_overrun(loop_ends, interview.ends_at)
     if overrun is not None:
         warnings.append(overrun)
+    seats = await store.interviews.seats_of_interview(session, interview_id=interview.id)
+    due = max((seat.feedback_due_at for seat in seats), default=None)
+    if due is not None and (
+        late := safeguards.scorecards_after_loop(loop_ends, interview.ends_at, due)
+    ):
+        warnings.append(late)
     others = await store.interviews.held_stages_of(
         session, candidate_id=candidate.id, other_than=interview.id
     )

@@ -89,6 +89,32 @@ async def test_a_first_interview_past_the_loop_it_starts_warns_too(app: Running)
     assert f"loop ends {token(START + 7 * DAY)}" in shown
 
 
+async def test_a_first_interview_whose_scorecards_fall_after_the_loop_is_noted(
+    app: Running,
+) -> None:
+    """The loop counts from the booking (entering interviewing), not from the interview:
+    a first interview six days out ends inside the loop, but its scorecards are due
+    after it, so the breach would come while the team waits for them. Booked all the
+    same, with a note that says why (no form to press through)."""
+    await jane(app)
+    starts = START.replace(hour=13) + 6 * DAY  # ends 13:30 on day 6; due 13:30 on day 7
+
+    text, shown = await confirmation(app, "Jane", plan="audit", starts=starts)
+
+    assert "warning" not in text  # a note, not a warning the form would stop for
+    assert (
+        "*Scorecards due after the loop ends.* Jane Doe's 7-day loop counts from when they "
+        f"entered interviewing and ends {token(START + 7 * DAY)}"
+    ) in shown, shown
+    assert (
+        f"this interview's scorecards are due {token(starts + timedelta(minutes=30) + DAY)}"
+        in shown
+    )
+    assert len(await stored(app, Interview)) == 1
+    _, shown = await confirmation(app, "Jane", plan="incident", starts=TUESDAY_10 + DAY)
+    assert "Scorecards due after" not in shown
+
+
 async def test_the_candidate_s_deadline_warning_stands_for_the_loop_s(app: Running) -> None:
     """One warning about the loop, the tighter one: the candidate's own deadline."""
     await jane(app)

@@ -192,6 +192,9 @@ def _schedule_form(
     )
 
 
+LOOP_WARNINGS = (safeguards.LoopOverrun, safeguards.ScorecardsAfterLoop)
+
+
 def warning_lines(done: Scheduled, *, notes: bool = True) -> list[str]:
     """What the person who booked or moved the interview should know, one line each;
     without `notes`, only what a form stops for before it books (an interviewer's local
@@ -202,8 +205,10 @@ def warning_lines(done: Scheduled, *, notes: bool = True) -> list[str]:
     return warnings + [
         _warning(done, w)
         for w in done.warnings
-        if not (squeezed and isinstance(w, safeguards.LoopOverrun))
-        and (notes or not isinstance(w, safeguards.OutsideHours))
+        if not (
+            squeezed and isinstance(w, (safeguards.LoopOverrun, safeguards.ScorecardsAfterLoop))
+        )
+        and (notes or not isinstance(w, safeguards.NOTES))
     ]
 
 
@@ -265,6 +270,14 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
                 f"{when(done.interview.ends_at)}, after {name}'s {done.role.loop_days}-day "
                 f"loop ends {when(loop_ends)}. Look for an earlier slot; if you keep this one, "
                 "the team is alerted when the loop runs out."
+            )
+        case safeguards.ScorecardsAfterLoop(loop_ends_at=loop_ends, scorecards_due_at=due):
+            return (
+                f":information_source: *Scorecards due after the loop ends.* {name}'s "
+                f"{done.role.loop_days}-day loop counts from when they entered interviewing "
+                f"and ends {when(loop_ends)}; this interview's scorecards are due "
+                f"{when(due)}. If the loop runs out while you wait for them, the team is "
+                "alerted: an earlier slot avoids it."
             )
         case safeguards.PlanOverrun(repeated=True, planned=planned, held=held):
             more = (

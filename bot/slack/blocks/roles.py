@@ -53,7 +53,7 @@ EDIT_ROLE = "role_edit"
 # Field name -> (label, hint); the field name is also the input's block_id, so
 # field errors from bot.usecases.hiring land under the right input.
 CLOCK_FIELDS: dict[str, tuple[str, str]] = {
-    "loop_days": ("Interview loop (days)", "From first interview to decision. Default 7."),
+    "loop_days": ("Interview loop (days)", "From first booking to decision. Default 7."),
     "feedback_hours": ("Scorecard due (hours)", "After each interview ends. Default 24."),
     "decision_hours": ("Decision window (hours)", "Once the last scorecard is in. Default 48."),
     "offer_hours": ("Offer window (hours)", "For the candidate to answer. Default 48."),
