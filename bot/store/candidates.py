@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     or_,
@@ -23,6 +24,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.candidate_csv import Row
+from bot.domain.interviews import InterviewStatus
 from bot.domain.names import clean_name, name_key
 from bot.domain.stages import CLOSED, Move, Stage, undone_entry
 from bot.domain.zones import in_utc
@@ -34,6 +36,7 @@ from bot.store.tables import (
     Interview,
     Role,
     RoleRecruiter,
+    Scorecard,
     Seat,
     StageEvent,
     Takehome,
@@ -122,7 +125,8 @@ async def add_candidate(
 
 def visible_ids(user_id: str) -> CompoundSelect[int]:
     """Ids of the candidates the user may see: of roles whose hiring team includes them,
-    those they interview, and those whose take-home they grade.
+    those they interview (an interview cancelled counts only if they sent a scorecard
+    for it: store.interviewer_ids_of), and those whose take-home they grade.
 
     A union of indexed lookups: written as one OR, the database reads every
     candidate in the store to test it, and asking where someone stands would slow
@@ -137,7 +141,16 @@ def visible_ids(user_id: str) -> CompoundSelect[int]:
         .where(RoleRecruiter.user_id == user_id),
         select(Interview.candidate_id)
         .join(Seat, col(Seat.interview_id) == Interview.id)
-        .where(Seat.interviewer_id == user_id),
+        .where(
+            Seat.interviewer_id == user_id,
+            or_(
+                col(Interview.status) != InterviewStatus.CANCELLED.value,
+                exists().where(
+                    col(Scorecard.interview_id) == Seat.interview_id,
+                    col(Scorecard.interviewer_id) == user_id,
+                ),
+            ),
+        ),
         select(Takehome.candidate_id)
         .join(TakehomeGrader, col(TakehomeGrader.takehome_id) == Takehome.id)
         .where(TakehomeGrader.grader_id == user_id),

@@ -237,7 +237,22 @@ async def seats_owing(session: AsyncSession, *, candidate_id: int) -> list[tuple
 
 
 async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set[str]:
-    return {seat.interviewer_id for _, seat in await seats_of(session, candidate_id=candidate_id)}
+    """Who sees the candidate as their interviewer (as candidates.visible_ids has it):
+    a seat on an interview not cancelled, or one they sent a scorecard for. Booked by
+    mistake and cancelled, they never met them, and later moves are not theirs to see."""
+    seats = await seats_of(session, candidate_id=candidate_id)
+    if all(interview.status != InterviewStatus.CANCELLED for interview, _ in seats):
+        return {seat.interviewer_id for _, seat in seats}
+    wrote = {
+        (s.interview_id, s.interviewer_id)
+        for s in await scorecards_of(session, candidate_id=candidate_id)
+    }
+    return {
+        seat.interviewer_id
+        for interview, seat in seats
+        if interview.status != InterviewStatus.CANCELLED
+        or (interview.id, seat.interviewer_id) in wrote
+    }
 
 
 async def scorecards_of(session: AsyncSession, *, candidate_id: int) -> list[Scorecard]:

@@ -348,6 +348,37 @@ async def test_the_recruiter_s_own_changes_tell_no_other_member(app: Running) ->
     assert not [m for m in messages_to(app, RECRUITER, before) if "Let the candidate" in str(m)]
 
 
+async def test_an_interviewer_booked_by_mistake_and_cancelled_no_longer_sees_them(
+    app: Running, clock
+) -> None:
+    """Theo was booked by mistake and the interview cancelled before it: he never met
+    Maya, yet her card, every later move and her export row stayed his to see. Someone
+    who sent a scorecard for an interview cancelled afterwards still sees her."""
+    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+    form = await open_form(app, "cancel")
+    await app.slack.submit_view(form, {"reason": "wrong person booked"}, user=RECRUITER)
+    await app.settle()
+    await app.slack.command("move Maya Chen to decision", user=RECRUITER)
+
+    for person in (INTERVIEWER, INTERVIEWER_2):
+        refused = answer(await app.slack.command("status Maya Chen", user=person))
+        assert refused["text"].startswith("I couldn't find a candidate called"), refused
+        exported = answer(await app.slack.command("export", user=person))
+        assert "Maya" not in exported["text"] and "CSV of 1" not in exported["text"], exported
+
+    # Booked again, held and scored, then cancelled: Ivan met her, and keeps seeing her.
+    await app.slack.command("move Maya Chen to interviewing: one more", user=RECRUITER)
+    interview = await schedule(app, "Maya", starts=TUESDAY_10 + timedelta(days=1))
+    clock.set(TUESDAY_10 + timedelta(days=1, hours=1))
+    await submit_scorecard(app, interview, INTERVIEWER)
+    form = await open_form(app, "cancel")
+    await app.slack.submit_view(form, {"reason": "recorded twice"}, user=RECRUITER)
+    await app.settle()
+    assert (await the_interview(app, interview.id)).status == "cancelled"
+    card = answer(await app.slack.command("status Maya Chen", user=INTERVIEWER))
+    assert "Maya Chen" in blocks_text(card["blocks"])
+
+
 async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:
     """Booked with the role's 24 h window; the role then takes 12 h for interviews booked
     from then on. Moved to Thursday, its scorecards are still due 24 h after its end."""
@@ -1296,7 +1327,7 @@ async def test_a_reschedule_onto_an_interviewer_s_day_away_warns_who_moved_it(
 
 
 async def test_an_interviewer_sees_what_happened_to_the_candidate_but_not_why(
-    app: Running,
+    app: Running, clock
 ) -> None:
     """A cancellation's reason, a colleague's "can't make it" and a rejection's reason are
     the hiring team's: an interviewer's card shows what happened, and their own words."""
@@ -1326,6 +1357,7 @@ async def test_an_interviewer_sees_what_happened_to_the_candidate_but_not_why(
     team = blocks_text((await card_of(app, RECRUITER))["blocks"])
     assert "Dentist" in team and "salary ask" in team
 
+    clock.set(TUESDAY_10 + timedelta(hours=1))  # their interview held: she is theirs to see
     await app.slack.command("move Maya to rejected: poor culture fit", user=RECRUITER)
     await app.settle()
     theirs = blocks_text((await card_of(app, INTERVIEWER_2))["blocks"])
