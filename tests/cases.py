@@ -18,28 +18,34 @@ from bot.store.tables import ClockSettings, Role
 from bot.usecases import candidates, roles
 from bot.usecases.candidates import CandidateCard, NewCandidate
 from bot.usecases.roles import NewRole
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, free_channel
 
 # Use cases ------------------------------------------------------------------------------
 
 
 def role_form(**changes: Any) -> NewRole:
-    form = NewRole(
-        title="Senior MLOps Engineer",
-        hiring_manager_id=HM,
-        recruiter_ids=[RECRUITER],
-        channel_id=HIRING_CHANNEL,
-        template="mlops",
-        clocks={},
+    form = replace(
+        NewRole(
+            title="Senior MLOps Engineer",
+            hiring_manager_id=HM,
+            recruiter_ids=[RECRUITER],
+            channel_id=HIRING_CHANNEL,
+            template="mlops",
+            clocks={},
+        ),
+        **changes,
     )
-    return replace(form, **changes)
+    return form
 
 
 async def create_role(db: Database, clock: ManualClock, **changes: Any) -> Role:
-    """The admin creates a role (role_form with `changes`)."""
-    return await roles.create_role(
-        db, actor_id=ADMIN, admins={ADMIN}, form=role_form(**changes), now=clock.now()
-    )
+    """The admin creates a role (role_form with `changes`); in the tests' hiring channel
+    unless a role of another team has it (free_channel)."""
+    form = role_form(**changes)
+    if "channel_id" not in changes:
+        team = {form.hiring_manager_id or "", *form.recruiter_ids}
+        form = replace(form, channel_id=await free_channel(db, form.title, team))
+    return await roles.create_role(db, actor_id=ADMIN, admins={ADMIN}, form=form, now=clock.now())
 
 
 async def add(

@@ -34,6 +34,7 @@ from bot.slack.app import create_asgi
 from bot.slack.blocks import jsonify
 from bot.slack.deps import Deps
 from bot.store.engine import Database
+from bot.store.roles import RoleWithTeam, open_roles_in_channel
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"
@@ -45,6 +46,21 @@ RECRUITER = "UREC0001"
 RECRUITER_2 = "UREC0002"
 OUTSIDER = "UOUT0001"
 HIRING_CHANNEL = "GHIRING01"
+
+
+async def free_channel(db: Database, title: str, team: set[str]) -> str:
+    """The tests' hiring channel for a new role, unless an open role of another team has
+    it (a channel can't serve two roles with different teams): then one of its own."""
+    for other in await _roles_in(db, HIRING_CHANNEL):
+        if {other.team.hiring_manager_id, *other.team.recruiter_ids} != team:
+            return "G" + "".join(c for c in title.upper() if c.isalnum())[:10].ljust(8, "X")
+    return HIRING_CHANNEL
+
+
+async def _roles_in(db: Database, channel: str) -> list[RoleWithTeam]:
+    async with db.reader() as session:
+        return await open_roles_in_channel(session, channel_id=channel)
+
 
 # A Monday morning, so working-hours rules have room either side.
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from bot.playground.standin import (
     blocks_text as blocks_text,
 )  # the surface tests import it from here
 from bot.store.tables import Candidate, Interview, Role, StageEvent
-from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
+from tests.conftest import ADMIN, HM, RECRUITER, Running, free_channel
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -28,9 +28,13 @@ async def create_role(
     title: str = "MLOps Engineer",
     hm: str = HM,
     recruiters: tuple[str, ...] = (RECRUITER,),
-    channel: str = HIRING_CHANNEL,
+    channel: str | None = None,
     **extra: Any,
 ) -> Role:
+    """The admin creates a role through the form. Its channel, unless given: the tests'
+    hiring channel, unless a role of another team has it (tests.conftest.free_channel)."""
+    if channel is None:
+        channel = await free_channel(app.deps.db, title, {hm, *recruiters})
     response = await app.slack.command("role", user=ADMIN)
     assert response.status_code == 200, response.text
     values = {

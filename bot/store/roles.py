@@ -184,6 +184,17 @@ async def _with_teams(session: AsyncSession, roles: list[Role]) -> list[RoleWith
     ]
 
 
+async def open_roles_in_channel(
+    session: AsyncSession, *, channel_id: str, other_than: int | None = None
+) -> list[RoleWithTeam]:
+    """The open roles whose hiring channel this is (but `other_than`), with their teams."""
+    query = select(Role).where(Role.channel_id == channel_id, Role.status != CLOSED_ROLE)
+    if other_than is not None:
+        query = query.where(Role.id != other_than)
+    result = await session.exec(query.order_by(col(Role.title_key)))
+    return await _with_teams(session, list(result.all()))
+
+
 async def all_roles(session: AsyncSession) -> list[RoleWithTeam]:
     """Every role with its team, by title: for operators' tools (the CLI's import, export)."""
     result = await session.exec(select(Role).order_by(col(Role.title_key)))

@@ -38,6 +38,8 @@ class NewRole:
     channel_is_public: bool = False
 
 
+# A channel shared with another team's role is judged on a team that is all there.
+TEAM_FIELDS = {"channel", "hiring_manager", "recruiters"}
 NOT_A_CHANNEL = (
     "That is a direct message, not a channel: candidate news goes to the whole hiring "
     "team. Pick the role's private channel."
@@ -89,6 +91,29 @@ def check_new_role(
     return ClockSettings(**clocks), errors
 
 
+async def shared_channel_problem(
+    session: store.AsyncSession, form: NewRole, *, role_id: int | None = None
+) -> str | None:
+    """Why the picked channel can't be this role's, or None: it is another open role's,
+    whose hiring team is not this one's, so each role's news (hires, reports, who was
+    let go) would reach people outside it. One team hiring for two roles may share."""
+    if not form.channel_id or not form.hiring_manager_id:
+        return None
+    team = {form.hiring_manager_id, *form.recruiter_ids}
+    others = await store_roles.open_roles_in_channel(
+        session, channel_id=form.channel_id, other_than=role_id
+    )
+    apart = [o for o in others if {o.team.hiring_manager_id, *o.team.recruiter_ids} != team]
+    if not apart:
+        return None
+    titles = ", ".join(o.role.title for o in apart)
+    return (
+        f"That channel is already the hiring channel of {titles}, whose hiring team is "
+        "not this one: each role's news would reach the other's team. Pick a private "
+        "channel of this role's own."
+    )
+
+
 def create_refusal(user_id: str, admins: Collection[str]) -> str | None:
     """Why this person may not create a role, or None: asked by `/hire role` before the
     form opens and again when it is submitted."""
@@ -116,7 +141,10 @@ async def create_role(
     async with db.reader() as session:
         # A version installed through another worker is read before the form is checked.
         await template_rows.ensure_templates(session, [form.template])
+        shared = await shared_channel_problem(session, form)
     clocks, errors = check_new_role(form)
+    if shared and not errors.keys() & TEAM_FIELDS:
+        errors["channel"] = shared
     if errors:
         raise FormErrors(errors)
     assert form.hiring_manager_id and form.channel_id and form.template
@@ -414,6 +442,9 @@ async def edit_role(
         role = current.role
         await template_rows.ensure_templates(session, [form.template])
         clocks, errors = check_new_role(form, current_template=role.template)
+        shared = await shared_channel_problem(session, form, role_id=role_id)
+        if shared and not errors.keys() & TEAM_FIELDS:
+            errors["channel"] = shared
         reason = reason.strip()
         if problem := too_long("reason", reason, MAX_REASON):
             errors["reason"] = problem

@@ -410,3 +410,42 @@ async def test_a_public_channel_is_refused_on_the_field_and_a_private_one_taken(
     assert await submit_role(app) == {}
     [role] = await stored(app, Role)
     assert role.channel_id == HIRING_CHANNEL
+
+
+async def test_a_channel_of_another_team_s_role_is_refused_one_team_may_share(
+    app: Running,
+) -> None:
+    """The only private channel offered was MLOps Engineer's: a Data Scientist role with
+    another team took it, and Hana and Riya read "Pat Quinn is hired for Data Scientist",
+    while the role's own team was not in the channel. Refused on the field, at creation
+    and at an edit; the same team may keep two roles in one channel."""
+    assert await submit_role(app) == {}  # MLOps Engineer: Hana, Riya
+    body = await submit_role(
+        app, title="Data Scientist", hiring_manager=OUTSIDER, recruiters=[OUTSIDER]
+    )
+    assert body["errors"]["channel"].startswith(
+        "That channel is already the hiring channel of MLOps Engineer, whose hiring team is "
+        "not this one"
+    ), body
+    assert [r.title for r in await stored(app, Role)] == ["MLOps Engineer"]
+
+    assert await submit_role(app, title="Platform Engineer") == {}  # the same team: shared
+    assert (
+        await submit_role(
+            app,
+            title="Data Scientist",
+            hiring_manager=OUTSIDER,
+            recruiters=[OUTSIDER],
+            channel="GDATASCI1",
+        )
+        == {}
+    )
+    response = await app.slack.command("role edit Data Scientist", user=OUTSIDER)
+    assert not response.content, response.text
+    edited = await app.slack.submit_view(last_view(app), {"channel": HIRING_CHANNEL}, user=OUTSIDER)
+    assert (
+        "already the hiring channel of MLOps Engineer, Platform Engineer"
+        in (edited.json()["errors"]["channel"])
+    )
+    data = next(r for r in await stored(app, Role) if r.title == "Data Scientist")
+    assert data.channel_id == "GDATASCI1"
