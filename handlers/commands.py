@@ -35,7 +35,7 @@ from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks import notes as note_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import schedule as schedule_blocks
-from bot.slack.blocks.common import esc, not_picked
+from bot.slack.blocks.common import esc, not_picked, plural
 from bot.slack.blocks.help import help_blocks, help_text
 from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.blocks.roles import create_role_modal
@@ -664,7 +664,7 @@ async def export(reply: CommandReply, query: str) -> None:
             "of the roles you hire for and those you interview."
         )
         return
-    await reply.tell(f"Sending you a CSV of {len(rows):,} candidates in our DM.")
+    await reply.tell(f"Sending you a CSV of {plural(len(rows), 'candidate')} in our DM.")
     deps.background.run(_named_export(reply, rows, query, now), name="export")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -184,6 +185,9 @@ async def test_erase_removes_every_trace_and_keeps_the_numbers(
     assert NEW_NAME in shown and EMAIL in shown
     assert "Scorecard texts: 1 summary, 2 evidence texts" in shown
     assert "Offer terms: 1 offer" in shown
+    # Counted as what they are: reasons of moves, not "notes" (the team's are changes).
+    assert re.search(r"Reasons and notes of stage moves: \d+ moves?\b", shown), shown
+    assert "Notes and reasons" not in shown
     assert f"Erased candidate #{jane.id}" in shown and "Alerts still to go: 1" in shown
 
     for typed in ("yes", "erase"):  # exactly as asked, capitals too

@@ -283,7 +283,8 @@ async def test_export_sends_what_each_person_may_see(app: Running, clock) -> Non
 
     # An interviewer sees only their own candidate, and nobody's recommendation before
     # submitting their own.
-    answer(await app.slack.command("export", user=INTERVIEWER))
+    ack = answer(await app.slack.command("export", user=INTERVIEWER))
+    assert ack["text"] == "Sending you a CSV of 1 candidate in our DM."
     await app.settle()
     [row] = exported(app)
     assert row["name"] == "Jane Doe"

@@ -32,7 +32,8 @@ def erase_confirm_modal(preview: ErasurePreview) -> View:
         f"• Name: *{esc(clip(candidate.name, 150))}*",
         f"• Email: {esc(candidate.email) if candidate.email else 'none'}",
         f"• Links: {_count(preview.links, 'link')}",
-        f"• Notes and reasons in the history: {_count(preview.notes, 'note')}",
+        # Moves' reasons and notes (the team's notes are among the changes' words, below).
+        f"• Reasons and notes of stage moves: {_count(preview.notes, 'move')}",
         f"• Scorecard texts: {_count(preview.scorecards, 'summary', 'summaries')}, "
         f"{_count(preview.evidence, 'evidence text')}",
         f"• Take-home notes and links: {preview.takehome_texts}; "
