@@ -106,8 +106,14 @@ def flags_for(
             when = f"{hours} h" if left <= DAY else days(left / DAY)
             flags.append(Flag(f":warning: loop ends in {when} (their deadline)", 2))
         elif deadline.clock == "loop" and left <= clocks.LOOP_WARN_BEFORE:
-            day = clocks.loop_day(facts, now)
-            flags.append(Flag(f":warning: loop day {day} of {role_clocks.loop_days}", 2))
+            day = clocks.loop_day(facts, now) or 0
+            if day > role_clocks.loop_days:
+                # Snoozed past its days: "day 8 of 7" would read as a loop already over.
+                hours = max(1, int(left.total_seconds() // 3600))
+                ends = f"{hours} h" if left <= DAY else days(left / DAY)
+                flags.append(Flag(f":warning: loop ends in {ends} (snoozed)", 2))
+            else:
+                flags.append(Flag(f":warning: loop day {day} of {role_clocks.loop_days}", 2))
         elif deadline.clock in ("decision", "offer") and left <= DAY:
             hours = max(1, int(left.total_seconds() // 3600))
             what = "offer expires" if deadline.clock == "offer" else "decision due"

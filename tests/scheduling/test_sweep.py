@@ -330,6 +330,30 @@ async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock
     ) in digests_to(app, RECRUITER, mid)[-1]
 
 
+async def test_a_loop_snoozed_past_its_days_is_not_shown_as_over(app: Running, clock) -> None:
+    """Snoozed at its end, Luis's card said "Loop day 8 of 7" beside time left, and
+    the pipeline flagged "loop day 8 of 7": a loop read as over, though no breach came."""
+    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
+    start = clock.now()
+    clock.set(start + timedelta(days=7, hours=1))  # the breach
+    before = len(app.standin.calls)
+    await sweep(app)
+    digest = messages_to(app, RECRUITER, before)[-1]
+    await click(app, digest, "Snooze 24h", user=RECRUITER)  # now due in 24 h
+    clock.set(start + timedelta(days=7, hours=4))  # day 8, the snooze still running
+
+    card = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
+    assert "*Loop day 8* (of 7, given more time: see below)" in card, card
+    assert "Loop day 8 of 7" not in card
+    pipeline = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert "loop ends in 21 h (snoozed)" in pipeline, pipeline
+    assert "loop day 8 of 7" not in pipeline
+
+    clock.set(start + timedelta(days=8, hours=1))  # the snooze ran out: over, and said so
+    card = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
+    assert "*Loop day 9 of 7*" in card, card
+
+
 @pytest.mark.both_databases  # the race shows on PostgreSQL
 async def test_snooze_moves_a_clock_once_per_alert_however_often_it_is_clicked(
     app: Running, clock

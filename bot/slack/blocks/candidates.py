@@ -590,6 +590,9 @@ def clock_blocks(
             # "of 7" would promise days their own deadline took away: the loop's line below
             # says when it ends now.
             lines.append(f"*Loop day {day}* (of {of}, cut short by their deadline)")
+        elif day > of and any(d.clock == "loop" and d.at > now for d in summary.deadlines):
+            # Snoozed past its days: "day 8 of 7" beside time left reads as a contradiction.
+            lines.append(f"*Loop day {day}* (of {of}, given more time: see below)")
         else:
             lines.append(f"*Loop day {day} of {of}*")
     for deadline in summary.deadlines:
