@@ -138,11 +138,21 @@ class LetGo:
 
 
 @dataclass(frozen=True)
+class MovedMeanwhile:
+    """One of the rest someone else moved while the form was being sent: where they are
+    now, and who put them there (a teammate's Reject the rest a moment earlier, say)."""
+
+    name: str
+    stage: str
+    actor_id: str | None
+
+
+@dataclass(frozen=True)
 class RestRejected:
     role: Role
     reason: str
     moved: list[LetGo] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # names moved by someone else meanwhile
+    skipped: list[MovedMeanwhile] = field(default_factory=list)
     # Rejected already by this same person with this reason: the form sent twice (a
     # double click), whose other sending does the telling.
     already: list[str] = field(default_factory=list)
@@ -156,7 +166,7 @@ async def reject_rest(
     """Each candidate of `rest` moved to rejected, one transaction each, as the form saw
     them: one moved meanwhile by someone else is left where they are, and said so."""
     moved: list[LetGo] = []
-    skipped: list[str] = []
+    skipped: list[MovedMeanwhile] = []
     already: list[str] = []
     failed = False
     for candidate in rest.to_reject:
@@ -175,8 +185,10 @@ async def reject_rest(
             # Moved meanwhile (read again: two moves at once may fail either way): by this
             # same form sent twice, or by someone else.
             current = await candidates.card(db, user_id=actor_id, candidate_id=candidate.id or 0)
-            mine = current is not None and _rejected_by(current, actor_id, reason)
-            (already if mine else skipped).append(candidate.name)
+            if current is not None and _rejected_by(current, actor_id, reason):
+                already.append(candidate.name)
+            else:
+                skipped.append(_meanwhile(candidate, current))
         except Exception:
             log.exception("rejecting the rest of role %s stopped half-way", rest.role.id)
             failed = True
@@ -196,6 +208,16 @@ async def reject_rest(
             )
     return RestRejected(
         rest.role, reason, moved, skipped, in_offer=rest.in_offer, failed=failed, already=already
+    )
+
+
+def _meanwhile(candidate: Candidate, card: candidates.CandidateCard | None) -> MovedMeanwhile:
+    if card is None:
+        return MovedMeanwhile(candidate.name, candidate.stage, None)
+    moves = [e for e in card.events if e.from_stage != e.to_stage]
+    latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+    return MovedMeanwhile(
+        card.candidate.name, card.stage.value, latest.actor_id if latest is not None else None
     )
 
 

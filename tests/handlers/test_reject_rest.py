@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.runtime.timesource import ManualClock
+from bot.slack.blocks import closeout as closeout_blocks
 from bot.store.tables import Candidate, Change, Interview, Offer, Role, StageEvent
 from bot.usecases import closeout
 from tests import cases
@@ -201,7 +202,11 @@ async def test_one_moved_in_between_is_left_where_they_are(
         app.deps.db, actor_id=RECRUITER, rest=rest, reason=reason, now=clock.now()
     )
     assert [g.moved.card.candidate.name for g in done.moved] == ["Ann Able", "Cy Cole"]
-    assert done.skipped == ["Ben Best"] and not done.failed
+    assert done.skipped == [closeout.MovedMeanwhile("Ben Best", "interviewing", HM)]
+    assert not done.failed
+    said = blocks_text([b.to_dict() for b in closeout_blocks.rest_rejected_message(done)[1]])
+    assert "Moved meanwhile by someone else, so left as they are:" in said
+    assert f"• Ben Best: interviewing, by <@{HM}>" in said
     stages = {name: c.stage for name, c in (await by_name(app)).items()}
     assert stages["Ben Best"] == "interviewing"
 
@@ -224,6 +229,35 @@ async def test_the_form_sent_twice_tells_once_and_blames_nobody(app: Running) ->
     assert "someone else" not in blocks_text(told[0]["blocks"])
     stages = {name: c.stage for name, c in (await by_name(app)).items()}
     assert [stages[n] for n in ("Ann Able", "Ben Best", "Cy Cole")] == ["rejected"] * 3
+
+
+async def test_two_teammates_at_once_the_second_is_told_who_did_it(
+    app: Running, clock: ManualClock
+) -> None:
+    """Riya's and Hana's forms, both checked before either's moves began: Hana's DM said
+    "Rejected 0 candidates left in MLOps Engineer:" over nothing, then "Left where they
+    are, moved by someone else meanwhile: …", as if they were still open and her action
+    had failed. It now says nothing was left, and who rejected each."""
+    role = await filled_role(app)
+    await close(app)
+    seen = (await closeout.rest_of(app.deps.db, user_id=RECRUITER, role_id=role.id or 0)).stamp
+    rests = [
+        await closeout.confirm_rest(
+            app.deps.db, user_id=who, role_id=role.id or 0, reason="Filled.", seen=seen
+        )
+        for who in (RECRUITER, HM)
+    ]
+    for who, (rest, reason) in zip((RECRUITER, HM), rests, strict=True):
+        done = await closeout.reject_rest(
+            app.deps.db, actor_id=who, rest=rest, reason=reason, now=clock.now()
+        )
+
+    assert done.moved == [] and len(done.skipped) == 3
+    text, message = closeout_blocks.rest_rejected_message(done)
+    said = blocks_text([b.to_dict() for b in message])
+    assert text == "Nothing left to reject in MLOps Engineer."
+    assert "Rejected *0 candidates*" not in said
+    assert f"• Ann Able: rejected, by <@{RECRUITER}>" in said, said
 
 
 async def test_a_role_closed_with_nobody_in_it_offers_no_reject_the_rest(app: Running) -> None:

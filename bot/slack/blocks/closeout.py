@@ -91,11 +91,17 @@ def rest_rejected_message(done: RestRejected) -> tuple[str, list[Block]]:
     count = plural(len(done.moved), "candidate")
     text = f"Rejected {count} left in {role}."
     lines = [f"• {esc(g.moved.card.candidate.name)} (from {g.from_stage})" for g in done.moved]
-    blocks: list[Block] = [
-        section(f":wave: Rejected *{count}* left in *{role}*:"),
-        *line_sections(lines, room=MESSAGE_LIST_SECTIONS, more=_more),
-        context(f"Reason: {esc(done.reason)}"),
-    ]
+    blocks: list[Block] = (
+        [
+            section(f":wave: Rejected *{count}* left in *{role}*:"),
+            *line_sections(lines, room=MESSAGE_LIST_SECTIONS, more=_more),
+            context(f"Reason: {esc(done.reason)}"),
+        ]
+        if done.moved
+        else [section(f"Nobody left in *{role}* was rejected by you: nothing was left to do.")]
+    )
+    if not done.moved:
+        text = f"Nothing left to reject in {role}."
     called_off = sum(len(g.moved.called_off) for g in done.moved)
     if called_off:
         blocks.append(
@@ -105,13 +111,12 @@ def rest_rejected_message(done: RestRejected) -> tuple[str, list[Block]]:
             )
         )
     if done.skipped:
-        blocks.append(
-            section(
-                "Left where they are, moved by someone else meanwhile: "
-                + esc(", ".join(done.skipped))
-                + "."
-            )
-        )
+        meanwhile = [
+            f"• {esc(s.name)}: {s.stage}" + (f", by {user(s.actor_id)}" if s.actor_id else "")
+            for s in done.skipped
+        ]
+        blocks.append(section("Moved meanwhile by someone else, so left as they are:"))
+        blocks += line_sections(meanwhile, room=MESSAGE_LIST_SECTIONS, more=_more)
     if done.in_offer:
         names = esc(", ".join(c.name for c in done.in_offer))
         blocks.append(section(f"Still in offer: {names}. {_closed_by_answers(done.in_offer)}"))
