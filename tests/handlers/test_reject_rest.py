@@ -247,10 +247,14 @@ async def test_two_teammates_at_once_the_second_is_told_who_did_it(
         )
         for who in (RECRUITER, HM)
     ]
-    for who, (rest, reason) in zip((RECRUITER, HM), rests, strict=True):
-        done = await closeout.reject_rest(
+    [riyas, hanas] = [
+        await closeout.reject_rest(
             app.deps.db, actor_id=who, rest=rest, reason=reason, now=clock.now()
         )
+        for who, (rest, reason) in zip((RECRUITER, HM), rests, strict=True)
+    ]
+    assert len(riyas.moved) == 3
+    done = hanas
 
     assert done.moved == [] and len(done.skipped) == 3
     text, message = closeout_blocks.rest_rejected_message(done)
