@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.grammar import CommandError, parse, parse_days, parse_move, typed
+from bot.domain.limits import MAX_NOTE
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove
 from bot.readmodels import schedule as schedule_reads
@@ -57,6 +58,7 @@ from bot.usecases import interviews as interview_cases
 from bot.usecases import templates as template_cases
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import FormErrors, StaleMove
+from bot.usecases.notes import MAX_NOTE_TEXT
 from handlers import actions, edits, erasure
 from handlers.render import (
     announce,
@@ -210,7 +212,11 @@ async def move(reply: CommandReply, rest: str) -> None:
             if error.needs_reason
             else ""
         )
-        await reply.tell(f"I can't move {esc(name)}: {esc(str(error))}{example}")
+        why = f"I can't move {esc(name)}: {esc(str(error))}{example}"
+        if len(request.reason.strip()) > MAX_NOTE:
+            await reply.tell_keeping(why, request.reason)
+        else:
+            await reply.tell(why)
         return
     if moved is not None:
         await reply.show(
@@ -601,7 +607,11 @@ async def note(reply: CommandReply, rest: str) -> None:
             )
         )
     except FormErrors as invalid:
-        await reply.tell(f"{esc(invalid.errors['note'])} Example: `{NOTE_EXAMPLE}`.")
+        why = f"{esc(invalid.errors['note'])} Example: `{NOTE_EXAMPLE}`."
+        if len(text.strip()) > MAX_NOTE_TEXT:
+            await reply.tell_keeping(why, text)
+        else:
+            await reply.tell(why)
         return
     if noted is not None:
         await reply.show(

@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import notify
 from bot.slack.blocks import interviews as interview_blocks
-from bot.slack.blocks.common import esc, localized
+from bot.slack.blocks.common import esc, localized, typed_back
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.slack.deps import Deps, deps_of
 from bot.usecases import feedback
@@ -207,6 +207,10 @@ class CommandReply:
 
     async def show(self, text: str, blocks: Blocks) -> None:
         await self.ack(text=text, blocks=as_json_list(blocks) or None)
+
+    async def tell_keeping(self, text: str, typed: str) -> None:
+        """A refusal of text too long, with what they typed below it to shorten."""
+        await self.show(text, typed_back(text, typed))
 
     async def open(self, view: View) -> None:
         """Open a form, and ack with nothing to say; or say Slack would not open it."""

@@ -133,6 +133,12 @@ async def test_bad_input_in_one_line_says_why_with_an_example(app: Running) -> N
     long = await say(app, f"note Jane Doe: {'x' * (MAX_NOTE_TEXT + 1)}")
     assert long["text"].startswith(f"Keep the note to {MAX_NOTE_TEXT:,} characters at most.")
     assert "Example: `/hire note Jane Doe: expects an offer by Friday`" in long["text"]
+    # What was typed comes back to shorten: the command box is empty once sent.
+    typed = " ".join(f"word{n} R&D" for n in range(900))  # 9,000 characters, & escaped
+    back = await say(app, f"note Jane Doe: {typed}")
+    shown = blocks_text(back["blocks"])
+    assert "What you typed, to shorten and send again:" in shown
+    assert "word0 R&amp;D" in shown and "word899 R&amp;D" in shown
     empty_list = await say(app, "notes Jane Doe")
     assert empty_list["text"] == "No notes on Jane Doe yet."
     assert await notes(app) == []

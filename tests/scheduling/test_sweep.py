@@ -804,6 +804,19 @@ async def test_any_move_by_the_hiring_manager_is_news_to_the_recruiters(
     assert messages_to(app, HM, mid) == [] and messages_to(app, RECRUITER, mid) == []
 
 
+async def test_a_reason_too_long_in_one_line_comes_back_to_shorten(app: Running) -> None:
+    """A 4,500-character reason typed after `/hire move … to rejected:` was refused and
+    lost: the command box is empty once sent."""
+    await offered_jane(app)
+    reason = "She said " + "quite a lot about the offer and the team, " * 110
+    said = answer(await app.slack.command(f"move Jane Doe to rejected: {reason}", user=HM))
+    assert said["text"].startswith("I can't move Jane Doe: keep the reason to"), said["text"]
+    shown = blocks_text(said["blocks"])
+    assert "What you typed, to shorten and send again:" in shown
+    assert shown.count("quite") == 110
+    assert (await candidate_named(app, "Jane Doe")).stage != Stage.REJECTED
+
+
 async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock) -> None:
     await offered_jane(app)
     offer = await extend_offer(app)

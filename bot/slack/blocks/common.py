@@ -165,6 +165,27 @@ def line_sections(
     return [section(t) for t in texts]
 
 
+def typed_back(why: str, typed: str, *, room: int = 8) -> list[Block]:
+    """A refusal of text too long, with the text as typed below it, escaped and cut into
+    sections at spaces: a slash command's box is empty once sent, and a refusal that
+    drops 5,000 typed characters loses them for good."""
+    pieces: list[str] = []
+    rest = esc(typed.strip())
+    while rest and len(pieces) < room:
+        cut = len(rest) if len(rest) <= MAX_SECTION else rest.rfind(" ", 0, MAX_SECTION)
+        if cut <= 0:  # no space: cut anywhere but inside an escape (`&amp;`)
+            cut = MAX_SECTION
+            amp = rest.rfind("&", cut - 5, cut)
+            cut = amp if amp > 0 and ";" not in rest[amp:cut] else cut
+        pieces.append(rest[:cut])
+        rest = rest[cut:].lstrip()
+    blocks: list[Block] = [section(why), context("What you typed, to shorten and send again:")]
+    blocks += [section(piece) for piece in pieces]
+    if rest:
+        blocks.append(context(f"…and {len(rest):,} characters more."))
+    return blocks
+
+
 def either(moments: Sequence[datetime]) -> str:
     """`when` of each: `A`, `A or B`, `A, B or C`."""
     shown = [when(moment) for moment in moments]
