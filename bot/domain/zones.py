@@ -23,8 +23,12 @@ def local(moment: datetime, tz_name: str | None) -> str:
 
 
 def local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
+    """`Tue 08 Dec, 10:00 to 10:45 (Europe/London)`; ending on another day there, the
+    end says which (`Tue 08 Dec, 23:30 to Wed 09 Dec, 00:15`)."""
     tz = zone(tz_name)
-    return f"{start.astimezone(tz):%a %d %b, %H:%M} to {end.astimezone(tz):%H:%M} ({tz.key})"
+    starts, ends = start.astimezone(tz), end.astimezone(tz)
+    until = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%a %d %b, %H:%M}"
+    return f"{starts:%a %d %b, %H:%M} to {until} ({tz.key})"
 
 
 def in_utc(moment: datetime) -> str:

@@ -3,7 +3,7 @@ scheduler's confirmation DM, and the interview is booked all the same."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -113,6 +113,20 @@ async def test_a_first_interview_whose_scorecards_fall_after_the_loop_is_noted(
     assert len(await stored(app, Interview)) == 1
     _, shown = await confirmation(app, "Jane", plan="incident", starts=TUESDAY_10 + DAY)
     assert "Scorecards due after" not in shown
+
+
+async def test_a_time_past_midnight_where_they_are_says_the_day_it_ends(app: Running) -> None:
+    """Theo's DM read "Tue 08 Dec, 23:30 to 00:15 (America/New_York)": the end is on
+    Wednesday there, and nothing said so."""
+    await jane(app)
+    app.standin.set_user(INTERVIEWER, tz="America/New_York")
+    starts = datetime(2026, 11, 18, 4, 30, tzinfo=UTC)  # Tue 17 Nov, 23:30 in New York
+
+    _, shown = await confirmation(app, "Jane", plan="incident", starts=starts)
+
+    assert "Tue 17 Nov, 23:30 to Wed 18 Nov, 00:15 (America/New_York)" in shown, shown
+    kit = blocks_text(kit_for(app, INTERVIEWER)["blocks"])
+    assert "Tue 17 Nov, 23:30 to Wed 18 Nov, 00:15" in kit, kit
 
 
 async def test_the_candidate_s_deadline_warning_stands_for_the_loop_s(app: Running) -> None:
