@@ -454,6 +454,7 @@ class SeatRow(NamedTuple):
     decision_hours: int
     offer_hours: int
     idle_hours: int
+    cant_make_it_at: datetime | None  # they said they can't make it (until it is fixed)
 
 
 async def seats_for(session: AsyncSession, *, interviewer_id: str) -> list[SeatRow]:
@@ -592,6 +593,7 @@ _SEATS_FOR: Any = _held_seats(
     _ROLE_T.c.decision_hours,
     _ROLE_T.c.offer_hours,
     _ROLE_T.c.idle_hours,
+    _SEAT_T.c.cant_make_it_at,
 ).where(_SEAT_T.c.interviewer_id == bindparam("interviewer_id"), _OPEN_CANDIDATE)
 
 

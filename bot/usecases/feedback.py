@@ -1074,6 +1074,7 @@ class Assignment:
     stage_name: str
     feedback_due_at: datetime
     version: int  # 0 when not yet submitted
+    cant_make_it: bool = False  # they told the recruiters; nobody has fixed it yet
 
     @property
     def pending(self) -> bool:
@@ -1107,6 +1108,7 @@ async def assignments_in(session: store.AsyncSession, *, user_id: str) -> list[A
                 stage.name if stage else row.plan_stage,
                 due,
                 row.version,
+                row.cant_make_it_at is not None,
             )
         )
     return out

@@ -447,6 +447,7 @@ def test_a_long_list_of_booked_interviews_shows_ten_and_says_how_many_more() -> 
             48,
             48,
             48,
+            None,
         )
         for n in range(1, 13)
     ]

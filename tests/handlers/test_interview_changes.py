@@ -28,6 +28,7 @@ from tests.flows import (
     click,
     create_role,
     good_scorecard,
+    home_of,
     kit_for,
     last_view,
     open_scorecard,
@@ -377,6 +378,29 @@ async def test_an_interviewer_booked_by_mistake_and_cancelled_no_longer_sees_the
     assert (await the_interview(app, interview.id)).status == "cancelled"
     card = answer(await app.slack.command("status Maya Chen", user=INTERVIEWER))
     assert "Maya Chen" in blocks_text(card["blocks"])
+
+
+async def test_an_interview_someone_can_t_make_is_marked_in_their_own_lists(
+    app: Running,
+) -> None:
+    """Ines pressed I can't make it; her /hire feedback and Home tab still listed the
+    interview plainly under Coming up, as if she were going."""
+    await maya_interviewing(app)
+    await click(
+        app,
+        kit_for(app, INTERVIEWER),
+        "I can't make it",
+        user=INTERVIEWER,
+        channel=f"D{INTERVIEWER}",
+    )
+    done = await app.slack.submit_view(last_view(app), {"reason": "Dentist"}, user=INTERVIEWER)
+    assert not done.content, done.text
+    await app.settle()
+
+    listed = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
+    assert "you said you can't make it; the recruiters will fix it" in listed, listed
+    home = blocks_text((await home_of(app, INTERVIEWER))["blocks"])
+    assert "you said you can't make it" in home, home
 
 
 async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:

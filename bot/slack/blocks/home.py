@@ -72,6 +72,7 @@ def interviewer_section(
         f"• {when(a.starts_at)}: *{esc(a.candidate_name)}*, {esc(a.stage_name)} "
         f"({esc(a.role_title)})"
         + (" · :palm_tree: you are away that day" if a.interview_id in away else "")
+        + (" · :warning: you said you can't make it" if a.cant_make_it else "")
         for a in upcoming[:MAX_ITEMS]
     ]
     if any(a.interview_id in away for a in upcoming[:MAX_ITEMS]):

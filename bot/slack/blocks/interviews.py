@@ -577,7 +577,11 @@ def assignment_blocks(assignments: Sequence[Assignment], now: datetime) -> list[
     blocks: list[Block] = []
     for item in sorted(assignments, key=lambda a: (_group(a, now), a.feedback_due_at)):
         ahead = item.pending and item.starts_at > now
-        if ahead:
+        if ahead and item.cant_make_it:
+            # Still theirs until a recruiter fixes it: said, or it reads as a commitment.
+            state = ":warning: you said you can't make it; the recruiters will fix it"
+            button = None
+        elif ahead:
             state, button = "its scorecard opens when it begins", None
         else:
             label = "Submit scorecard" if item.pending else "Edit scorecard"
