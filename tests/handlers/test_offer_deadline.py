@@ -139,8 +139,9 @@ async def test_more_time_up_to_the_deadline_says_the_expiry_she_has(app: Running
     [answered] = await click(app, await card_of(app, HM), "Extend 24h", user=HM)
 
     shown = blocks_text(answered.args["blocks"])
+    # The time alone read as a plain 24 h extension: where it stopped, and why, is said.
     assert f"offer now expires {stamp(decides)}" in shown, shown
-    assert "their own deadline" in shown
+    assert f"{in_utc(decides)}>, their own deadline." in shown, shown
     assert (await offer_now(app)).status == "open"
     assert "Offer open*: expires" in blocks_text((await card_of(app))["blocks"])
     # What the answer said is what was recorded, and what stays once the deadline goes:

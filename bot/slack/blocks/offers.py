@@ -138,7 +138,9 @@ def expires_words(
     """When the offer expires as the candidate sees it: at their own deadline if that
     comes first. `at` writes the time (in_utc in a note: note_markup localizes it)."""
     expires = squeeze(offer.expires_at, candidate_deadline)
-    return at(expires) + (", their own deadline" if expires < offer.expires_at else "")
+    # Also when the offer was set to end there (a 24 h extension stopped at it): the time
+    # alone reads as a plain extension, an hour short of what was asked.
+    return at(expires) + (", their own deadline" if expires == candidate_deadline else "")
 
 
 def more_time_note(done: OfferCard) -> str:
