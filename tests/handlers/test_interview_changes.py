@@ -322,6 +322,9 @@ async def test_the_recruiter_hears_of_a_change_the_hiring_manager_made(app: Runn
     await app.slack.submit_view(form, {"interviewers": [INTERVIEWER, INTERVIEWER_2]}, user=HM)
     await app.settle()
     form = await open_form(app, "cancel", user=HM)
+    [field] = [b for b in form["blocks"] if b.get("block_id") == "reason"]
+    # The card keeps reasons from interviewers; this one goes to them: said up front.
+    assert field["label"]["text"] == "Why is it cancelled? (sent to its interviewers)"
     await app.slack.submit_view(form, {"reason": "the candidate asked to pause"}, user=HM)
     await app.settle()
 

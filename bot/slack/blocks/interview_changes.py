@@ -251,8 +251,11 @@ def cancel_modal(ctx: InterviewContext) -> View:
         _head(ctx),
         InputBlock(
             block_id="reason",
-            label="Why is it cancelled?",
-            hint="Sent to its interviewers as written; no scorecard is due for it.",
+            # Said in the label, not only the hint: the card and history keep reasons
+            # from interviewers, so a recruiter may think this one stays with the team.
+            label="Why is it cancelled? (sent to its interviewers)",
+            hint="Its interviewers read it as written, so keep the team's reasons out; "
+            "no scorecard is due for it.",
             element=PlainTextInputElement(
                 action_id="value", max_length=MAX_REASON, placeholder="candidate asked to drop it"
             ),
