@@ -840,6 +840,23 @@ async def test_a_deadline_set_past_the_loop_s_limit_says_so_at_once(app: Running
     ) in told, told
 
 
+async def test_a_daily_breach_after_their_date_says_it_passed(app: Running, clock) -> None:
+    """Sam's loop breach, squeezed by his deadline, still said "— Sam decides by Thu
+    12:00" on Friday, a day after that had gone."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+    clock.set(THURSDAY_NOON - timedelta(days=2, minutes=-5))  # the loop's limit passed
+    await sweep(app)
+    before = len(app.standin.calls)
+
+    clock.set(THURSDAY_NOON + timedelta(days=1, minutes=5))
+    await sweep(app)
+
+    [breach] = [d for d in digests_to(app, RECRUITER, before) if "loop ran past" in d]
+    assert f"— Maya's own deadline passed {when(THURSDAY_NOON)} (competing offer)" in breach
+    assert "decides by" not in breach, breach
+
+
 async def test_the_team_hears_once_when_a_candidate_s_own_deadline_passes(
     app: Running, clock
 ) -> None:

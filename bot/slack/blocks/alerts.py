@@ -94,16 +94,20 @@ def squeezed(item: AlertItem) -> bool:
     return limit is not None and item.alert.deadline == limit
 
 
-def _why(item: AlertItem) -> str:
+def _why(item: AlertItem, now: datetime) -> str:
     """The plain-words reason a squeezed deadline is early: "— Maya decides by Fri 12:00
-    (competing offer)". Only the hiring team gets digests, so the reason may show."""
-    if not squeezed(item) or item.candidate.deadline_at is None:
+    (competing offer)", or, once that has gone, that it passed (a daily breach after it
+    still saying "decides by" yesterday read as a slip). Only the hiring team gets
+    digests, so the reason may show."""
+    by = item.candidate.deadline_at
+    if not squeezed(item) or by is None:
         return ""
     reason = item.candidate.deadline_reason
     because = f" ({esc(reason)})" if reason else ""
-    return (
-        f" — {_first_name(item.candidate)} decides by {when(item.candidate.deadline_at)}{because}"
-    )
+    name = _first_name(item.candidate)
+    if by <= now:
+        return f" — {name}'s own deadline passed {when(by)}{because}"
+    return f" — {name} decides by {when(by)}{because}"
 
 
 def at_risk(item: AlertItem, now: datetime) -> bool:
@@ -120,7 +124,7 @@ def at_risk(item: AlertItem, now: datetime) -> bool:
 
 def describe(item: AlertItem, now: datetime) -> str:
     """One line a person understands without opening anything."""
-    text = _describe(item, now, _why(item))
+    text = _describe(item, now, _why(item, now))
     if at_risk(item, now):
         text += f" :warning: *At risk of losing {_first_name(item.candidate)}.*"
     return text
