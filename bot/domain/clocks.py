@@ -153,6 +153,10 @@ def plan(steps: Sequence[Step], now: datetime) -> Plan:
 WARNING_LEAD = timedelta(days=5)
 
 
+def _start_of_day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _repeating(kind: Kind, deadline: datetime, now: datetime, audience: Audience) -> list[Step]:
     """A breach at the deadline and again every day after, up to the one after `now`."""
     days = max(0, int((now - deadline) / DAY)) + 1 if now >= deadline else 0
@@ -268,10 +272,19 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
         )
     if stage in CLOCK_STAGES["idle"]:
         deadline = entered + clocks.idle_hours * HOUR + facts.paused.get("idle", timedelta())
-        # Not a breach (docs/clocks.md): it waits for working hours, once a day.
+        # Not a breach (docs/clocks.md): it waits for working hours, once a day. Its daily
+        # repeats fall due at the start of their day (UTC), so delivery holds each for the
+        # recruiter's morning: every idle candidate in one digest, not one DM an hour.
         steps += [
-            Step(Kind.STAGE_IDLE, s.due_at, deadline, Audience.RECRUITERS, repeat=s.repeat)
-            for s in _repeating(Kind.STAGE_IDLE, deadline, now, Audience.RECRUITERS)
+            Step(
+                Kind.STAGE_IDLE,
+                _start_of_day(s.due_at) if s.repeat else s.due_at,
+                deadline,
+                Audience.RECRUITERS,
+                repeat=s.repeat,
+            )
+            # A day further: the next repeat, moved to its day's start, must still be ahead.
+            for s in _repeating(Kind.STAGE_IDLE, deadline, now + DAY, Audience.RECRUITERS)
         ]
     return steps
 

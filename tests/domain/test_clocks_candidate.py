@@ -278,11 +278,16 @@ def test_stage_idle_waits_until_idle_hours() -> None:
     assert chain.next_at == T + 48 * HOUR
 
 
-def test_stage_idle_repeats_daily() -> None:
+def test_stage_idle_repeats_daily_at_the_start_of_its_day() -> None:
+    """Each daily repeat falls due at the start of its day (UTC), so delivery holds them
+    all for the recruiter's morning: one digest, not one DM an hour as candidates went
+    idle at different times of day."""
     chain = only_plan(plan_candidate(facts(Stage.SCREENING), DEFAULTS, T + 48 * HOUR + DAY + HOUR))
     assert chain.send is not None
     assert (chain.send.kind, chain.send.repeat) == (Kind.STAGE_IDLE, 1)
-    assert chain.next_at == T + 48 * HOUR + 2 * DAY
+    midnight = (T + 48 * HOUR + DAY).replace(hour=0, minute=0)
+    assert chain.send.due_at == midnight
+    assert chain.next_at == midnight + DAY
 
 
 @pytest.mark.parametrize("stage", [Stage.INTERVIEWING, Stage.DECISION, Stage.OFFER])

@@ -1225,6 +1225,35 @@ async def test_an_idle_alert_held_over_a_weekend_is_not_sent_twice_on_monday(
     assert len(digests_to(app, RECRUITER, before)) == 2
 
 
+async def test_idle_reminders_repeat_in_one_morning_digest(app: Running, clock) -> None:
+    """Ann, Ben and Cy went idle at 10:00, 11:00 and 15:00: from the next day on, Riya got
+    a DM at each of those times, every day (seven on one Tuesday). Their daily repeats
+    now come together in the morning."""
+    monday = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+    role = await create_role(app)
+    for hour, name in ((10, "Ann Able"), (11, "Ben Best"), (15, "Cy Cole")):
+        clock.set(monday.replace(hour=hour))
+        await add_candidate(app, name, role=role)
+    for hour in (10, 11, 15):  # Wednesday: each one's first reminder, at its time
+        clock.set(monday.replace(hour=hour, minute=5) + timedelta(days=2))
+        await sweep(app)
+    before = len(app.standin.calls)
+
+    told = []
+    for day in (3, 4):  # Thursday and Friday
+        for hour in (9, 10, 11, 15):
+            clock.set(monday.replace(hour=hour, minute=5) + timedelta(days=day))
+            mark = len(app.standin.calls)
+            await sweep(app)
+            told.append(digests_to(app, RECRUITER, mark))
+
+    [thursday], [], [], [], [friday], [], [], [] = told
+    # Cy's first came at 15:00 yesterday: not again within a day of it (too_soon).
+    assert "Ann Able" in thursday and "Ben Best" in thursday and "Cy Cole" not in thursday
+    assert all(name in friday for name in ("Ann Able", "Ben Best", "Cy Cole")), friday
+    assert len(digests_to(app, RECRUITER, before)) == 2
+
+
 async def test_snooze_on_a_clock_stopped_since_the_digest_changes_nothing(
     app: Running, clock
 ) -> None:
