@@ -89,11 +89,39 @@ def is_note(event: Event) -> bool:
     return event.from_stage is not None and event.from_stage == event.to_stage
 
 
+# Titles that name another discipline: the shipped MLOps template is every new role's
+# default, so a "Data Scientist" on it is no MLOps role to hold to the MLOps market.
+OTHER_DISCIPLINES = (
+    "data scien",
+    "data analy",
+    "analyst",
+    "backend",
+    "back-end",
+    "frontend",
+    "front-end",
+    "mobile",
+    "ios",
+    "android",
+    "design",
+    "product manager",
+    "sales",
+    "marketing",
+    "recruit",
+    "security",
+    "qa ",
+    "support",
+)
+
+
 def is_mlops(*, template: str, title: str) -> bool:
-    """An MLOps role: its template is the shipped "mlops" or an installed template named
-    like it ("mlops@v2", "mlops-platform@v1"), or its title says MLOps."""
+    """An MLOps role: its title says MLOps; or its template is the shipped "mlops" or an
+    installed template named like it ("mlops@v2", "mlops-platform@v1") and its title
+    names no other discipline (OTHER_DISCIPLINES)."""
     name = template.split("@", 1)[0].lower().replace("-", "").replace("_", "")
-    return "mlops" in name or "mlops" in title.lower()
+    said = title.lower()
+    if "mlops" in said or "ml ops" in said:
+        return True
+    return "mlops" in name and not any(other in f"{said} " for other in OTHER_DISCIPLINES)
 
 
 def _moves(events: Iterable[Event]) -> dict[int, list[Event]]:

@@ -229,6 +229,11 @@ def test_mlops_roles_by_template_or_title() -> None:
     assert is_mlops(template="ml-ops-platform@v1", title="Platform Engineer")
     assert is_mlops(template="backend", title="Senior MLOps Engineer")
     assert not is_mlops(template="backend@v2", title="Data Engineer")
+    # The MLOps template is every new role's default: a title of another discipline on it
+    # is not held to the MLOps market ("Data Scientist … MLOps average: 89 days").
+    assert not is_mlops(template="mlops", title="Data Scientist")
+    assert not is_mlops(template="mlops@v3", title="Senior Backend Engineer")
+    assert is_mlops(template="mlops", title="ML Ops Lead, Data Platform")
     assert MLOPS_TIME_TO_FILL_DAYS == 89
 
 
