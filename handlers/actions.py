@@ -89,7 +89,11 @@ async def open_move(reply: Reply, action: dict[str, Any]) -> None:
     preselect = parse_stage(parts[1]) if len(parts) > 1 and parts[1] else None
     card = await _candidate_card(reply, action, candidates.move_form_refusal)
     if card is not None:
-        await reply.open(cards.move_modal(card, preselect=preselect, reason=_typed(action)))
+        # Pressed on a card in a message: that card is drawn again once the move is made.
+        origin = str(reply.body.get("response_url") or "")
+        await reply.open(
+            cards.move_modal(card, preselect=preselect, reason=_typed(action), origin=origin)
+        )
 
 
 @on_click

@@ -34,9 +34,17 @@ from bot.slack.metadata import (
 from bot.store.tables import Role
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, notes, offers, roles, takehomes
+from bot.usecases.candidates import Moved
 from bot.usecases.errors import FormErrors
 from handlers import forms
-from handlers.render import announce, call_off, redraw_kits, refresh_home, tell_team
+from handlers.render import (
+    announce,
+    call_off,
+    redraw_kits,
+    refresh_home,
+    status_card,
+    tell_team,
+)
 from handlers.replies import Modal, Zones
 from handlers.submissions import OPEN_AGAIN, submission
 
@@ -135,8 +143,21 @@ async def move_candidate(ack: AsyncAck, modal: Modal) -> None:
         raise FormErrors({field: message[0].upper() + message[1:]}) from error
     await ack()
     modal.confirm(moved.card, cards.moved_note(moved), name="confirm-move")
+    if metadata.origin:
+        modal.later(_redraw_origin(modal, moved, metadata.origin), name="move-origin")
     call_off(modal.deps, modal.client, moved)
     announce(modal.deps, modal.client, moved, modal.user_id)
+
+
+async def _redraw_origin(modal: Modal, moved: Moved, url: str) -> None:
+    """The card the form was opened from, as it is now: left as it was, it showed the
+    old stage and buttons for a move already made."""
+    text, blocks = await status_card(modal.deps, modal.user_id, moved.card)
+    await notify.respond(
+        modal.client,
+        url,
+        {"replace_original": True, "text": text, "blocks": as_json_list(blocks)},
+    )
 
 
 # The candidate's deadline ----------------------------------------------------------------

@@ -109,9 +109,16 @@ class MoveMetadata(_Metadata):
 
     candidate_id: int
     seen_stage: Stage
+    # The response_url of the card the form was opened from (its Reject or Move…
+    # button): redrawn once the move is made, or it goes on showing the old stage.
+    origin: str = ""
 
     def _fields(self) -> dict[str, object]:
-        return {"candidate": self.candidate_id, "stage": self.seen_stage.value}
+        return {
+            "candidate": self.candidate_id,
+            "stage": self.seen_stage.value,
+            **({"origin": self.origin} if self.origin else {}),
+        }
 
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
@@ -120,7 +127,8 @@ class MoveMetadata(_Metadata):
             stage = Stage(data.get("stage", ""))
         except ValueError:  # missing, or not one of ours
             raise OutOfDate("no stage in the form's metadata") from None
-        return cls(candidate_id, stage)
+        origin = data.get("origin")
+        return cls(candidate_id, stage, origin if isinstance(origin, str) else "")
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,25 @@ async def test_an_html_answer_to_views_open_tells_the_person_to_click_again(
     [reply] = await click(app, card, "Move…", user=HM)
 
     assert "not a Slack answer" in reply.args["text"] and "click again" in reply.args["text"]
+
+
+async def test_a_move_made_through_the_card_s_form_redraws_that_card(app: Running) -> None:
+    """Rejected with the card's Reject (a form, for the reason), the card Hana clicked
+    went on showing Jane in screening with Advance and Reject buttons; Advance, with no
+    form, redrew it. Now both do."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe to screening", user=RECRUITER)
+    card = await status_card(app, "Jane Doe", user=HM)
+    assert await click(app, card, "Reject", user=HM) == []
+    form = last_view(app)
+    before = len(app.standin.calls)
+
+    done = await app.slack.submit_view(form, {"reason": "not senior enough"}, user=HM)
+    assert not done.content, done.text
+    await app.settle()
+
+    [redrawn] = [c for c in app.standin.calls[before:] if c.method.startswith("response_url:")]
+    assert redrawn.args["replace_original"] is True
+    shown = blocks_text(redrawn.args["blocks"])
+    assert "rejected" in shown and "Advance to interviewing" not in buttons(redrawn.args["blocks"])

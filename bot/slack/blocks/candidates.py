@@ -133,7 +133,9 @@ def _stage_option(stage: Stage) -> Option:
     return Option(value=stage.value, text=stage.label)
 
 
-def move_modal(card: CandidateCard, *, preselect: Stage | None = None, reason: str = "") -> View:
+def move_modal(
+    card: CandidateCard, *, preselect: Stage | None = None, reason: str = "", origin: str = ""
+) -> View:
     stage = card.stage
     options = [_stage_option(s) for s in targets(stage)]
     chosen = preselect if preselect in targets(stage) else None
@@ -171,7 +173,7 @@ def move_modal(card: CandidateCard, *, preselect: Stage | None = None, reason: s
         "Reject candidate" if rejecting else "Move candidate",
         "Reject" if rejecting else "Move",
         blocks,
-        metadata=MoveMetadata(card.candidate.id or 0, stage).encode(),
+        metadata=MoveMetadata(card.candidate.id or 0, stage, origin).encode(),
     )
 
 
