@@ -261,7 +261,7 @@ async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
         "WEEKLY_REPORT": "off",
     }
 
-    async def sweep_at(when: str) -> asyncio.subprocess.Process:
+    async def sweep_at(when: str, pace: str) -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -270,19 +270,19 @@ async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
             "--now",
             when,
             cwd=ROOT,
-            env=env,
+            env={**env, "SWEEP_PACE_SECONDS": pace},
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
 
-    first = await sweep_at(now.isoformat())
+    first = await sweep_at(now.isoformat(), "0.4")  # slow enough to be killed mid-way
     await standin.wait_for("chat.postMessage", count=2, timeout=30)
     first.send_signal(signal.SIGKILL)
     await first.wait()
     killed_after = len(standin.calls_to("chat.postMessage"))
 
     # The killed sweep's claims lapse after 5 minutes; a sweep then sends the rest.
-    second = await sweep_at((now + timedelta(minutes=6)).isoformat())
+    second = await sweep_at((now + timedelta(minutes=6)).isoformat(), "0")
     assert await asyncio.wait_for(second.wait(), 60) == 0
 
     recipients = [c.args["channel"] for c in standin.calls_to("chat.postMessage")]
