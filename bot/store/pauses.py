@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, delete
 from sqlalchemy import select as select_rows
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -99,3 +99,19 @@ _PAUSES_OF_CANDIDATE = Prepared(
         _PAUSE_T.c.candidate_id == bindparam("candidate_id")
     )
 )
+
+
+async def drop_pauses(
+    session: AsyncSession, *, candidate_id: int, clock: str, reason_ends: str, since: datetime
+) -> None:
+    """Forget that clock's pauses whose reason ends with `reason_ends`, recorded at or
+    after `since`: those a move made, when that move is undone within the hour
+    (bot.domain.stages.undone_entry)."""
+    await session.exec(
+        delete(ClockPause).where(
+            col(ClockPause.candidate_id) == candidate_id,
+            col(ClockPause.clock) == clock,
+            col(ClockPause.reason).endswith(reason_ends),
+            col(ClockPause.at) >= since,
+        )
+    )

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from bot import store
 from bot.domain import access
 from bot.domain.access import Team
-from bot.domain.clocks import decision_window_restarts
+from bot.domain.clocks import decision_window_restarts, pauses_since
 from bot.domain.interviews import InterviewChange, InterviewStatus
 from bot.domain.limits import MAX_LINKS, MAX_NAME, MAX_NOTE, too_long
 from bot.domain.links import clean_links
@@ -456,7 +456,9 @@ async def move(
                 actor_id=actor_id,
                 now=now,
             )
-            if decision_window_restarts(was, target):
+            if current.candidate.stage_entered_at < now:
+                await _undo_new_window(session, current.candidate)
+            elif decision_window_restarts(was, target):
                 await _new_decision_window(session, current.candidate, planned, actor_id, now)
             called_off = (
                 await call_off_ahead(session, current, actor_id=actor_id, now=now)
@@ -480,32 +482,60 @@ async def move(
     raise StaleMove(current)
 
 
+NEW_WINDOW = ": a new decision window"  # how its pause's reason ends
+
+
 async def _new_decision_window(
     session: store.AsyncSession, candidate: Candidate, move: Move, actor_id: str, now: datetime
 ) -> None:
     """The team decides again, from now (clocks.decision_window_restarts). The window
     counts from the loop's last scorecard, maybe days ago, so it would breach at once; a
-    pause of the time since (on the decision clock, recorded with why) starts it anew.
-    A move undone within the hour restores the window it had, as it restores the stage's
-    entry time."""
+    pause on the decision clock (recorded with why) makes it end a whole window from
+    now: the time since it opened, less the pauses it has had since (a snooze, an
+    earlier new window), or they would count twice."""
     started = candidate.feedback_complete_at
-    undone = candidate.stage_entered_at < now
-    if started is None or started >= now or undone or candidate.id is None:
+    if started is None or started >= now or candidate.id is None:
         return  # no window yet, or it counts from entering decision: now
+    pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id)
+    had, _ = pauses_since(pauses, since=started)
+    owed = (now - started) - had.get("decision", timedelta())
+    if owed <= timedelta():
+        return  # it already ends a whole window from now, or later
     why = (
-        "offer taken back: a new decision window"
+        f"offer taken back{NEW_WINDOW}"
         if move.from_stage == Stage.OFFER
-        else f"moved to {move.to_stage.value} from {move.from_stage.value}: a new decision window"
+        else f"moved to {move.to_stage.value} from {move.from_stage.value}{NEW_WINDOW}"
     )
     await store.add_pause(
         session,
         candidate_id=candidate.id,
         clock="decision",
         subject="",
-        seconds=int((now - started).total_seconds()),
+        seconds=int(owed.total_seconds()),
         actor_id=actor_id,
         reason=why,
         now=now,
+    )
+
+
+async def _undo_new_window(session: store.AsyncSession, candidate: Candidate) -> None:
+    """A move undone within the hour (its stage's entry time restored) takes back the new
+    decision window the slip opened, as it takes back the slip: the window counts on as
+    it did before."""
+    assert candidate.id is not None
+    moves = [
+        e
+        for e in await store.recent_events(session, candidate_id=candidate.id, limit=3)
+        if e.from_stage != e.to_stage
+    ]
+    if len(moves) < 2:
+        return
+    await store.pauses.drop_pauses(
+        session,
+        candidate_id=candidate.id,
+        clock="decision",
+        reason_ends=NEW_WINDOW,
+        since=moves[1].at,  # the move this one undoes; moves[0] is this one
     )
 
 

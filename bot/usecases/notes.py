@@ -23,8 +23,8 @@ MAX_NOTE_TEXT = MAX_CANDIDATE_NOTE  # under a change record's reason and a secti
 SHOWN_NOTES = 20
 TEAM_ONLY = "Only the role's hiring team (its recruiters and hiring manager) keeps notes."
 ERASED = (
-    "This candidate's personal data was erased at their request, so no note can be added "
-    "or changed: nothing personal comes back. Nothing was saved."
+    "This candidate's personal data was erased, so no note can be added or changed: "
+    "nothing personal may come back. Nothing was saved."
 )
 
 

@@ -476,17 +476,17 @@ async def test_no_note_brings_back_what_was_erased(app: Running) -> None:
         open_form, {"note": f"{NAME} called back, phone +49 170 1234567"}, user=HM
     )
     errors = sent.json()["errors"]
-    assert "erased at their request" in errors["note"], errors
+    assert "personal data was erased, so no note" in errors["note"], errors
     typed = answer(
         await app.slack.command(f"note Erased candidate #{jane.id}: {NAME} again", user=HM)
     )
-    assert "erased at their request" in typed["text"], typed
+    assert "personal data was erased, so no note" in typed["text"], typed
     opened = answer(await app.slack.command(f"note Erased candidate #{jane.id}", user=HM))
-    assert "erased at their request" in opened["text"], opened
+    assert "personal data was erased, so no note" in opened["text"], opened
     edited = await app.slack.submit_view(edit_form, {"note": f"{NAME}, +49 170 1234567"}, user=HM)
-    assert "erased at their request" in edited.json()["errors"]["note"]
+    assert "personal data was erased, so no note" in edited.json()["errors"]["note"]
     [said] = await click(app, listed, "Edit…", user=HM)
-    assert "erased at their request" in said.args["text"]
+    assert "personal data was erased, so no note" in said.args["text"]
 
     after = await everything(app)
     assert after == before

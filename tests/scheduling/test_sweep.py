@@ -755,6 +755,42 @@ async def test_a_slip_undone_within_the_hour_keeps_the_decision_window_it_had(
     assert await stored(app, ClockPause) == []
 
 
+async def test_new_decision_windows_neither_stack_nor_outlive_an_undone_slip(
+    app: Running, clock
+) -> None:
+    """From the check of this change: a slip to interviewing undone a minute later kept
+    the slip's new window (two more days for a late decision); moved back to
+    interviewing again a day later, the window ran 4 days: the first extension counted
+    twice. A new window ends a whole window after its move, never more."""
+    await interviewing_jane(app, clock)
+    [interview] = await stored(app, Interview)
+    await submit_scorecard(app, interview)
+    complete_at = (await stored(app, Candidate))[0].feedback_complete_at
+    assert complete_at is not None
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    clock.advance(timedelta(days=3))
+
+    async def window() -> str:
+        shown = answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"]
+        [line] = [t for t in blocks_text(shown).splitlines() if "offer or reject" in t]
+        return line
+
+    await app.slack.command("move Jane Doe to interviewing: slip", user=RECRUITER)
+    clock.advance(timedelta(minutes=1))
+    await app.slack.command("move Jane Doe to decision: oops", user=RECRUITER)
+    assert f"was due {when(complete_at + timedelta(hours=48))}" in await window()
+    assert await stored(app, ClockPause) == []
+
+    clock.advance(timedelta(days=1))
+    await app.slack.command("move Jane Doe to interviewing: one more", user=RECRUITER)
+    assert f"by {when(clock.now() + timedelta(hours=48))}" in await window()
+    clock.advance(timedelta(hours=2))
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    clock.advance(timedelta(days=1))
+    await app.slack.command("move Jane Doe to interviewing: and another", user=RECRUITER)
+    assert f"by {when(clock.now() + timedelta(hours=48))}" in await window()
+
+
 async def test_a_rejection_by_the_hiring_manager_is_news_to_the_recruiters(
     app: Running, clock
 ) -> None:
