@@ -853,6 +853,31 @@ async def test_a_reason_too_long_in_one_line_comes_back_to_shorten(app: Running)
     assert (await candidate_named(app, "Jane Doe")).stage != Stage.REJECTED
 
 
+async def test_the_news_of_a_move_out_of_offer_carries_the_mover_s_reason(
+    app: Running, clock
+) -> None:
+    """Hana rejected Jane while her offer was open: Riya's DM left out Hana's reason,
+    taking the offer's closing (recorded at the same moment) for the move."""
+    await offered_jane(app)
+    await extend_offer(app)
+    before = len(app.standin.calls)
+    await app.slack.command("move Jane Doe to rejected: references fell through", user=HM)
+    await app.settle()
+
+    [news] = [m for m in messages_to(app, RECRUITER, before) if "taken back" in m["text"]]
+    assert "references fell through" in blocks_text(news["blocks"])
+
+    # Through the card's Reject, whose form asks for the reason.
+    await add_candidate(app, "Ann Able", role=(await stored(app, Role))[0])
+    card = answer(await app.slack.command("status Ann Able", user=HM))
+    await click(app, card, "Reject", user=HM)
+    mid = len(app.standin.calls)
+    await app.slack.submit_view(last_view(app), {"reason": "no visa sponsorship"}, user=HM)
+    await app.settle()
+    [news] = [m for m in messages_to(app, RECRUITER, mid) if "rejected" in m["text"]]
+    assert "no visa sponsorship" in blocks_text(news["blocks"])
+
+
 async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock) -> None:
     await offered_jane(app)
     offer = await extend_offer(app)

@@ -529,7 +529,10 @@ def move_news(
     rejection or withdrawal they tell the candidate of, a step back or forward)."""
     candidate = card.candidate
     name, title = esc(candidate.name), esc(card.role.title)
-    latest = max(card.events, key=lambda e: e.at, default=None)
+    # The move itself: a note-only event at the same moment (the offer it closed) has no
+    # reason of the mover's.
+    moves = [e for e in card.events if e.from_stage != e.to_stage]
+    latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
     why = latest.note if latest is not None and latest.to_stage == candidate.stage else ""
     reason = f"\n> {typed(clip(why, 300))}" if why else ""
     if offer_taken_back:
