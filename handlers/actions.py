@@ -270,6 +270,14 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
     if reminders is None:
         return
     card = reminders.card
+    if not reminders.booked:
+        name = esc(card.candidate.name)
+        await reply.tell(
+            f"No interview is booked for {name}, so there is no scorecard to nudge for "
+            f"(and none is in). Book one with *Schedule interview* on their card, or "
+            f"`/hire schedule {name}`."
+        )
+        return
     if reminders.next_interview is not None:
         await reply.tell(
             f"No scorecard for {esc(card.candidate.name)} is due yet: their next interview "

@@ -327,6 +327,9 @@ class Nudge:
     nudged: list[Nudged] = field(default_factory=list)
     # Owing a scorecard, but they said they can't make it: not nudged.
     absent: list[str] = field(default_factory=list)
+    # Any interview booked and not called off: without one there is nothing to nudge
+    # about, and no scorecard is "in" either (someone imported into interviewing).
+    booked: bool = True
 
 
 # How long after a nudge the same scorecard can be nudged for again: two presses
@@ -400,7 +403,8 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
             )
     next_one = min(ahead) if ahead and not over and not absent else None
     nudged_before = sorted(nudged.values(), key=lambda n: n.at)
-    return Nudge(card, waiting, next_one, nudged_before, sorted(set(absent)))
+    booked = any(i.held for i in loop.interviews)
+    return Nudge(card, waiting, next_one, nudged_before, sorted(set(absent)), booked)
 
 
 def _nudge_summary(item: InterviewView, seat: SeatView) -> str:

@@ -1315,6 +1315,28 @@ async def test_idle_reminders_repeat_in_one_morning_digest(app: Running, clock) 
     assert len(digests_to(app, RECRUITER, before)) == 2
 
 
+async def test_a_candidate_interviewing_with_nothing_booked_is_said_so(app: Running, clock) -> None:
+    """Jonas came in by import straight into interviewing, with no interview: his loop
+    warning's Nudge interviewers answered "Every scorecard for Jonas Berg is in", and
+    nothing anywhere said that no interview was booked."""
+    role = await create_role(app)
+    await add_candidate(app, "Jonas Berg", role=role)
+    await app.slack.command("move Jonas Berg to interviewing", user=RECRUITER)
+    clock.advance(timedelta(days=4, hours=8, minutes=5))  # Friday 17:05: the loop warning
+    before = len(app.standin.calls)
+    await sweep(app)
+    [digest] = [
+        m for m in messages_to(app, RECRUITER, before) if "Jonas" in blocks_text(m["blocks"])
+    ]
+
+    [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER)
+
+    assert reply.args["text"].startswith("No interview is booked for Jonas Berg"), reply.args
+    assert "Every scorecard" not in reply.args["text"]
+    card = blocks_text(answer(await app.slack.command("status Jonas", user=RECRUITER))["blocks"])
+    assert ":warning: *No interview is booked*, and the loop's days run all the same" in card
+
+
 async def test_snooze_on_a_clock_stopped_since_the_digest_changes_nothing(
     app: Running, clock
 ) -> None:

@@ -839,8 +839,19 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
     """Each interview with who, when and whose scorecard is in; ratings only if allowed.
     A long loop keeps its latest interviews whole and folds the earliest into one line,
     so the card always fits Slack's 50 blocks."""
+    # In interviewing with nothing booked (imported there, or every interview called
+    # off), the loop's days run with nothing to show for them: said, to the team.
+    unbooked = (
+        Stage(loop.candidate.stage) == Stage.INTERVIEWING
+        and not any(item.held for item in loop.interviews)
+        and access.can_see_candidates(viewer_id, loop.team)
+    )
+    nothing_booked = section(
+        ":warning: *No interview is booked*, and the loop's days run all the same: book "
+        "one with *Schedule interview*."
+    )
     if not loop.interviews:
-        return []
+        return [section("*Interviews*"), nothing_booked] if unbooked else []
     # The hiring team changes interviews from here (bot.usecases.interviews.change_refusal).
     may_change = access.can_move_candidates(viewer_id, loop.team) and (
         Stage(loop.candidate.stage) in SCHEDULABLE
@@ -854,13 +865,14 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
         )
         for item in loop.interviews
     ]
-    room = MAX_LOOP_BLOCKS - 3  # the heading, the folded line, the ratings line
+    # The heading, the folded line, the ratings line (and the nothing-booked line).
+    room = MAX_LOOP_BLOCKS - 3 - unbooked
     kept: list[list[Block]] = []
     for item_blocks in reversed(drawn):
         if sum(map(len, kept)) + len(item_blocks) > room:
             break
         kept.insert(0, item_blocks)
-    blocks: list[Block] = [section("*Interviews*")]
+    blocks: list[Block] = [section("*Interviews*"), *([nothing_booked] if unbooked else [])]
     folded = loop.interviews[: len(drawn) - len(kept)]
     if folded:
         submitted = sum(seat.submitted for item in folded for seat in item.seats)
