@@ -299,6 +299,10 @@ async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running
     assert [m["text"] for m in dms_to(app, HM)].count(
         "All scorecards for Jane Doe (MLOps Engineer) are in."
     ) == 1
+    # The summary leads to the card, to act on it: it was a dead end without /hire status.
+    [summary] = [m for m in dms_to(app, RECRUITER) if m["text"].startswith("All scorecards")]
+    [card] = await click(app, summary, "Open card", user=RECRUITER)
+    assert card.args["text"].startswith("Jane Doe: MLOps Engineer"), card.args
 
     await open_scorecard(app, interview, INTERVIEWER_2)
     form = last_view(app)

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     InputBlock,
+    MarkdownTextObject,
     NumberInputElement,
     Option,
     SectionBlock,
@@ -30,6 +31,7 @@ from bot.domain.interviews import InterviewStatus
 from bot.domain.scorecards import Template, rating_label
 from bot.domain.stages import SCHEDULABLE, Stage
 from bot.domain.zones import local, local_span
+from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import (
     clip,
     context,
@@ -712,18 +714,23 @@ def loop_summary_message(
     )
     count = sum(1 for s in loop.seats if s.scorecard is not None)
     text = f"All scorecards for {esc(candidate.name)} ({esc(loop.role.title)}) are in."
+    said = (
+        f"{_all_scorecards(count)} for "
+        f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
+        f"{'is' if count == 1 else 'are'} in. "
+        + (
+            f"The decision window is open: decide by {when(decide_by)}{sooner}."
+            if decide_by > now
+            else f":rotating_light: The decision is overdue already: it was due by "
+            f"{when(decide_by)}{sooner}. Make an offer, or reject."
+        )
+    )
     return text, [
         HeaderBlock(text=clip(f"Feedback complete: {candidate.name}", 150)),
-        section(
-            f"{_all_scorecards(count)} for "
-            f"*{esc(candidate.name)}* ({esc(loop.role.title)}) "
-            f"{'is' if count == 1 else 'are'} in. "
-            + (
-                f"The decision window is open: decide by {when(decide_by)}{sooner}."
-                if decide_by > now
-                else f":rotating_light: The decision is overdue already: it was due by "
-                f"{when(decide_by)}{sooner}. Make an offer, or reject."
-            )
+        # The card, to act on it (move, offer, reject) without typing /hire status.
+        SectionBlock(
+            text=MarkdownTextObject(text=clip(said, 3000)),
+            accessory=card_button(candidate.id, key=candidate.id),
         ),
         *_loop_table(loop, names),
     ]
