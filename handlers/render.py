@@ -183,8 +183,13 @@ def announce(deps: Deps, client: AsyncWebClient, moved: Moved, actor_id: str) ->
             return
     if not moved.from_offer or not (hired or (stage == Stage.WITHDRAWN and moved.closed_offer)):
         return
+    reason = None
+    if stage == Stage.WITHDRAWN:
+        moves = [e for e in moved.card.events if e.from_stage != e.to_stage]
+        latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+        reason = latest.note if latest is not None else ""
     text, blocks = decided_post(
-        moved.card, accepted=hired, actor_id=actor_id, offer=moved.closed_offer
+        moved.card, accepted=hired, actor_id=actor_id, offer=moved.closed_offer, withdrew=reason
     )
     deps.background.run(
         notify.dm(client, moved.card.role.channel_id, text, blocks), name="offer-decided"

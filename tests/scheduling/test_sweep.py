@@ -1054,8 +1054,9 @@ async def test_a_hire_or_a_withdrawal_recorded_by_a_move_is_the_channel_s_news_t
     app: Running, clock
 ) -> None:
     """Advance to hired on the card (or /hire move) with the offer open is its
-    acceptance: the role's channel hears it as from Accepted. Withdrawn from offer is the
-    offer declined. Hired with no offer recorded says only that they are hired."""
+    acceptance: the role's channel hears it as from Accepted. Withdrawn from offer counts
+    the offer declined, and says it was a withdrawal. Hired with no offer recorded says
+    only that they are hired."""
     await offered_jane(app)
     await extend_offer(app)
     card = answer(await app.slack.command("status Jane", user=RECRUITER))
@@ -1079,10 +1080,21 @@ async def test_a_hire_or_a_withdrawal_recorded_by_a_move_is_the_channel_s_news_t
     await app.slack.command("move Sam Okafor to withdrawn: took another offer", user=HM)
     await app.slack.command("move Olga Offer to hired", user=RECRUITER)
     await app.settle()
+    # Withdrawn by a move is not an answer the candidate gave ("went quiet" is not one):
+    # said as a withdrawal, with the reason, and that the offer counts as declined.
     assert channel_news(app, before) == [
-        "Sam Okafor declined the offer for MLOps Engineer.",
+        "Sam Okafor withdrew while the offer for MLOps Engineer was open.",
         "Olga Offer is hired for MLOps Engineer.",
     ]
+    [sam] = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage"
+        and c.args["channel"] == HIRING_CHANNEL
+        and c.args["text"].startswith("Sam Okafor withdrew")
+    ]
+    shown = blocks_text(sam["blocks"])
+    assert "was open: took another offer" in shown and "counts as declined" in shown, shown
     # Back to an earlier stage, or rejected, is no news for the channel.
     await add_candidate(app, "Kai Lee", role=role)
     await app.slack.command("move Kai Lee to offer", user=RECRUITER)

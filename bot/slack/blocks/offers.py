@@ -32,6 +32,7 @@ from bot.slack.blocks.common import (
     form_modal,
     localized,
     section,
+    typed,
     user,
     when,
 )
@@ -229,12 +230,30 @@ def _expires_input(initial: datetime, hint: str) -> InputBlock:
 
 
 def decided_post(
-    card: CandidateCard, *, accepted: bool, actor_id: str, offer: bool = True
+    card: CandidateCard,
+    *,
+    accepted: bool,
+    actor_id: str,
+    offer: bool = True,
+    withdrew: str | None = None,
 ) -> tuple[str, list[Block]]:
     """The role's channel hears an offer's answer: the team's news (what the welcome there
     promises), with who recorded it. Not `offer`: hired with no offer recorded (one
-    imported in offer, say)."""
+    imported in offer, say). `withdrew`: moved to withdrawn while the offer was open,
+    with the mover's reason: the offer counts as declined, but "declined" alone reads as
+    an answer the candidate gave ("went quiet" is not one)."""
     name, title = card.candidate.name, card.role.title
+    if withdrew is not None:
+        why = f": {typed(clip(withdrew, 300))}" if withdrew else ""
+        text = f"{name} withdrew while the offer for {title} was open."
+        line = (
+            f":heavy_minus_sign: *{esc(name)}* withdrew while the offer for *{esc(title)}* "
+            f"was open{why}"
+        )
+        return esc(text), [
+            section(line),
+            context(f"Recorded by {user(actor_id)}; the offer counts as declined."),
+        ]
     if accepted and not offer:
         text = f"{name} is hired for {title}."
         line = f":tada: *{esc(name)}* is hired for *{esc(title)}*."
