@@ -36,7 +36,7 @@ run: $(VENV)/.installed
 $(CHROMIUM):
 	@echo "Installing Debian's chromium for the browser tests (apt-get)…"
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core fonts-noto-color-emoji
 
 test: $(VENV)/.installed-dev $(CHROMIUM)
 	$(BIN)/ruff check .
