@@ -564,7 +564,7 @@ def register(app: AsyncApp) -> None:
     app.action(offer_blocks.DECLINED)(offer_declined)
     app.action(offer_blocks.MORE_TIME)(offer_more_time)
     app.action(re.compile(rf"^{alert_blocks.SNOOZE}(_\d+)?$"))(snooze)
-    app.action(re.compile(rf"^{alert_blocks.NUDGE}(_\d+)?$"))(nudge)
+    app.action(re.compile(rf"^{interview_blocks.NUDGE}(_\d+)?$"))(nudge)
     app.action(takehome_blocks.OPEN_SEND)(open_send_takehome)
     app.action(takehome_blocks.OPEN_RECEIVED)(open_takehome_received)
     app.action(takehome_blocks.OPEN_DUE)(open_takehome_due)

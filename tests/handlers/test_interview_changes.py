@@ -406,6 +406,26 @@ async def test_an_interview_someone_can_t_make_is_marked_in_their_own_lists(
     assert "you said you can't make it" in home, home
 
 
+async def test_an_overdue_scorecard_is_chased_from_the_card(app: Running, clock) -> None:
+    """The overdue digest item comes once; after it, nothing current could nudge Ines
+    again: the card had no Nudge, the interview menu neither. The team's card now has it
+    while a scorecard is out for an interview over; the interviewer's card does not."""
+    await maya_interviewing(app)
+    assert "Nudge interviewers" not in buttons((await card_of(app))["blocks"])  # not yet
+    clock.set(TUESDAY_10 + timedelta(days=2))
+    card = await card_of(app)
+    before = len(app.standin.calls)
+
+    [said] = await click(app, card, "Nudge interviewers", user=RECRUITER)
+    await app.settle()
+
+    assert said.args["text"] == f"Nudged <@{INTERVIEWER}> about Maya Chen."
+
+    [reminder] = messages_to(app, INTERVIEWER, before)
+    assert f"<@{RECRUITER}> asked me to remind you" in blocks_text(reminder["blocks"])
+    assert "Nudge interviewers" not in buttons((await card_of(app, INTERVIEWER))["blocks"])
+
+
 async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:
     """Booked with the role's 24 h window; the role then takes 12 h for interviews booked
     from then on. Moved to Thursday, its scorecards are still due 24 h after its end."""

@@ -24,12 +24,11 @@ from bot.slack.blocks.common import (
     when,
 )
 from bot.slack.blocks.interview_changes import CANT_MAKE_IT
-from bot.slack.blocks.interviews import OPEN_SCORECARD
+from bot.slack.blocks.interviews import NUDGE, OPEN_SCORECARD
 from bot.store.tables import Alert, Candidate, Interview, Role, WeeklyReport
 from bot.usecases.feedback import NUDGE_AGAIN_AFTER, Nudged
 from bot.usecases.offers import SNOOZABLE
 
-NUDGE = "alert_nudge"
 SNOOZE = "alert_snooze"
 MAX_DIGEST_ITEMS = 20  # two blocks an item, inside a message's 50
 

@@ -195,6 +195,7 @@ def _schedule_form(
 
 
 LOOP_WARNINGS = (safeguards.LoopOverrun, safeguards.ScorecardsAfterLoop)
+NUDGE = "alert_nudge"  # Nudge interviewers: on digests (bot.slack.blocks.alerts) and cards
 
 
 def warning_lines(done: Scheduled, *, notes: bool = True) -> list[str]:
@@ -872,14 +873,35 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
         )
         for item in loop.interviews
     ]
-    # The heading, the folded line, the ratings line (and the nothing-booked line).
-    room = MAX_LOOP_BLOCKS - 3 - unbooked
+    # The heading, the folded line, the ratings line (the nothing-booked line, the nudge).
+    room = MAX_LOOP_BLOCKS - 4 - unbooked
     kept: list[list[Block]] = []
     for item_blocks in reversed(drawn):
         if sum(map(len, kept)) + len(item_blocks) > room:
             break
         kept.insert(0, item_blocks)
-    blocks: list[Block] = [section("*Interviews*"), *([nothing_booked] if unbooked else [])]
+    # Scorecards out for interviews over: the team chases them from here too, not only
+    # from the one digest that said so (the same nudge, NUDGE_AGAIN_AFTER apart).
+    chase = may_change and any(
+        item.held and item.interview.ends_at <= now
+        for item in loop.interviews
+        for seat in item.seats
+        if not seat.submitted and seat.on_panel and seat.cant_make_it_at is None
+    )
+    nudge = ActionsBlock(
+        elements=[
+            ButtonElement(
+                text="Nudge interviewers",
+                action_id=f"{NUDGE}_{loop.candidate.id}",
+                value=str(loop.candidate.id),
+            )
+        ]
+    )
+    blocks: list[Block] = [
+        section("*Interviews*"),
+        *([nothing_booked] if unbooked else []),
+        *([nudge] if chase else []),
+    ]
     folded = loop.interviews[: len(drawn) - len(kept)]
     if folded:
         submitted = sum(seat.submitted for item in folded for seat in item.seats)
