@@ -169,6 +169,14 @@ async def click(
     )
 
 
+async def cant_make_it(app: Running, interviewer: str, reason: str) -> None:
+    """The interviewer presses I can't make it on their latest kit and sends the form."""
+    kit = kit_for(app, interviewer)
+    await click(app, kit, "I can't make it", user=interviewer, channel=f"D{interviewer}")
+    done = await app.slack.submit_view(last_view(app), {"reason": reason}, user=interviewer)
+    assert not done.content, done.text
+
+
 async def home_of(app: Running, user: str) -> dict[str, Any]:
     """The Home tab the person sees when they open it (the app publishes it anew)."""
     await app.settle()  # Home tabs redrawn by earlier changes are not this one

@@ -788,6 +788,17 @@ async def test_at_risk_in_screening_never_names_the_idle_reminder_after_their_da
     ) in shown, shown
 
 
+def once_to_the_team(app: Running, since: int, marker: str) -> list[str]:
+    """The one digest item with `marker` that the recruiter and the hiring manager each
+    got since call number `since`: exactly one each."""
+    out = []
+    for person in (RECRUITER, HM):
+        told = [d for d in digests_to(app, person, since) if marker in d]
+        assert len(told) == 1, told
+        out += told
+    return out
+
+
 async def test_the_team_hears_a_day_before_the_loop_s_limit_while_nothing_is_booked(
     app: Running, clock
 ) -> None:
@@ -809,15 +820,13 @@ async def test_the_team_hears_a_day_before_the_loop_s_limit_while_nothing_is_boo
     clock.advance(timedelta(hours=2))
     await sweep(app)
 
-    for person in (RECRUITER, HM):
-        told = [d for d in digests_to(app, person, before) if "loop must end" in d]
-        assert len(told) == 1, told
+    for told in once_to_the_team(app, before, "loop must end"):
         assert (
             f"they decide {when(THURSDAY_NOON)} (competing offer), so their interview loop "
             f"must end by {when(loop_by)} (23 hours left), and it has not started. Book the "
             "interviews now, or ask them for more time and move their deadline. "
             "*At risk of losing Maya.*"
-        ) in told[0], told[0]
+        ) in told, told
     assert all("loop must end" not in m["text"] for m in messages_to(app, INTERVIEWER))
 
 
@@ -873,11 +882,9 @@ async def test_the_team_hears_once_when_a_candidate_s_own_deadline_passes(
     clock.advance(timedelta(days=1))
     await sweep(app)
 
-    for person in (RECRUITER, HM):
-        told = [d for d in digests_to(app, person, before) if "own deadline passed" in d]
-        assert len(told) == 1, told
+    for told in once_to_the_team(app, before, "own deadline passed"):
         assert (
             f"their own deadline passed {when(THURSDAY_NOON)}, 5 minutes ago (competing offer). "
             "Ask whether they are still deciding"
-        ) in told[0], told[0]
+        ) in told, told
     assert all("own deadline passed" not in m["text"] for m in messages_to(app, INTERVIEWER))

@@ -24,6 +24,7 @@ from tests.flows import (
     blocks_text,
     buttons,
     candidate_named,
+    cant_make_it,
     changes_made,
     click,
     create_role,
@@ -389,15 +390,7 @@ async def test_an_interview_someone_can_t_make_is_marked_in_their_own_lists(
     """Ines pressed I can't make it; her /hire feedback and Home tab still listed the
     interview plainly under Coming up, as if she were going."""
     await maya_interviewing(app)
-    await click(
-        app,
-        kit_for(app, INTERVIEWER),
-        "I can't make it",
-        user=INTERVIEWER,
-        channel=f"D{INTERVIEWER}",
-    )
-    done = await app.slack.submit_view(last_view(app), {"reason": "Dentist"}, user=INTERVIEWER)
-    assert not done.content, done.text
+    await cant_make_it(app, INTERVIEWER, "Dentist")
     await app.settle()
 
     listed = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
@@ -1380,15 +1373,7 @@ async def test_an_interviewer_sees_what_happened_to_the_candidate_but_not_why(
     the hiring team's: an interviewer's card shows what happened, and their own words."""
     await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await schedule(app, "Maya", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER_2,))
-    await click(
-        app,
-        kit_for(app, INTERVIEWER),
-        "I can't make it",
-        user=INTERVIEWER,
-        channel=f"D{INTERVIEWER}",
-    )
-    done = await app.slack.submit_view(last_view(app), {"reason": "Dentist"}, user=INTERVIEWER)
-    assert not done.content, done.text
+    await cant_make_it(app, INTERVIEWER, "Dentist")
     form = await open_form_at(app, "cancel", index=1)
     done = await app.slack.submit_view(
         form, {"reason": "HM thinks the salary ask is too high"}, user=RECRUITER

@@ -24,10 +24,10 @@ from tests.flows import (
     blocks_text,
     buttons,
     candidate_named,
+    cant_make_it,
     click,
     create_role,
     home_of,
-    kit_for,
     last_view,
     press,
     schedule,
@@ -426,15 +426,7 @@ async def test_nudge_leaves_out_who_said_they_can_t_make_it(app: Running, clock)
     "Your scorecard is overdue" from a recruiter's Nudge all the same; the panel is the
     recruiters' to fix."""
     await interviewing_jane(app, clock)
-    await click(
-        app,
-        kit_for(app, INTERVIEWER),
-        "I can't make it",
-        user=INTERVIEWER,
-        channel=f"D{INTERVIEWER}",
-    )
-    done = await app.slack.submit_view(last_view(app), {"reason": "On leave"}, user=INTERVIEWER)
-    assert not done.content, done.text
+    await cant_make_it(app, INTERVIEWER, "On leave")
     clock.set(clock.now() + timedelta(days=3, hours=2))
     jane = await candidate_named(app, "Jane Doe")
     mid = len(app.standin.calls)
@@ -671,6 +663,20 @@ async def test_an_offer_taken_back_by_a_move_is_news_to_the_rest_of_the_team(
     assert not [m for m in messages_to(app, RECRUITER, before) if "taken back" in m["text"]]
 
 
+async def a_whole_window_from_now(app: Running, clock) -> None:
+    """Five minutes after a move that opened a new decision window: no breach was sent,
+    and Jane's card says the window ends 48 h after the move."""
+    moved_at = clock.now()
+    before = len(app.standin.calls)
+    clock.advance(timedelta(minutes=5))
+    await sweep(app)
+
+    said = " ".join(digests_to(app, RECRUITER, before))
+    assert "decision window closed" not in said, said
+    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
+    assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
+
+
 async def test_an_offer_taken_back_to_decision_opens_a_new_decision_window(
     app: Running, clock
 ) -> None:
@@ -684,16 +690,8 @@ async def test_an_offer_taken_back_to_decision_opens_a_new_decision_window(
     await extend_offer(app)
     clock.advance(timedelta(days=3))
     await app.slack.command("move Jane Doe to decision: renegotiating", user=RECRUITER)
-    moved_at = clock.now()
-    before = len(app.standin.calls)
 
-    clock.advance(timedelta(minutes=5))
-    await sweep(app)
-
-    said = " ".join(digests_to(app, RECRUITER, before))
-    assert "decision window closed" not in said, said
-    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
-    assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
+    await a_whole_window_from_now(app, clock)
 
 
 async def test_back_to_interviewing_for_one_more_interview_opens_a_new_decision_window(
@@ -709,15 +707,8 @@ async def test_back_to_interviewing_for_one_more_interview_opens_a_new_decision_
     clock.advance(timedelta(days=3))
     await app.slack.command("move Jane Doe to interviewing: one more interview", user=HM)
     moved_at = clock.now()
-    before = len(app.standin.calls)
 
-    clock.advance(timedelta(minutes=5))
-    await sweep(app)
-
-    said = " ".join(digests_to(app, RECRUITER, before))
-    assert "decision window closed" not in said, said
-    card = blocks_text(answer(await app.slack.command("status Jane", user=RECRUITER))["blocks"])
-    assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
+    await a_whole_window_from_now(app, clock)
 
     clock.set(moved_at + timedelta(hours=48, minutes=1))  # nothing done with the new window
     before = len(app.standin.calls)
