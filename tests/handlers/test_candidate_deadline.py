@@ -41,7 +41,8 @@ DECISION_LIMIT = THURSDAY_NOON - timedelta(hours=24)  # Wednesday 12:00
 LOOP_LIMIT = DECISION_LIMIT - timedelta(hours=24)  # Tuesday 12:00
 TUESDAY_10 = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)  # her interview, 45 minutes
 
-pytestmark = pytest.mark.both_databases
+# The clocks, the sweep and what two people at once may do, on both databases; the
+# rest (wording, who may, what each person sees) the same on either: SQLite only.
 
 
 async def card_of(app: Running, name: str = "Maya", user: str = RECRUITER) -> dict[str, Any]:
@@ -77,6 +78,7 @@ def is_note(event: Any) -> bool:
 # Setting it ---------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> None:
     await maya_interviewing(app)
     clock.advance(timedelta(minutes=30))
@@ -197,6 +199,7 @@ async def test_only_the_hiring_team_may_set_it(app: Running, clock) -> None:
     assert (await candidate_named(app, "Maya Chen")).deadline_at is None
 
 
+@pytest.mark.both_databases
 async def test_a_stale_click_after_the_candidate_closed_changes_nothing(app: Running) -> None:
     await maya_interviewing(app)
     card = await card_of(app)
@@ -213,6 +216,7 @@ async def test_a_stale_click_after_the_candidate_closed_changes_nothing(app: Run
 # The clocks ---------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, clock) -> None:
     await maya_interviewing(app)
     clock.advance(timedelta(minutes=30))
@@ -248,6 +252,7 @@ async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, c
     assert decision.deadline == DECISION_LIMIT
 
 
+@pytest.mark.both_databases
 async def test_a_snooze_can_not_move_a_clock_past_her_deadline(app: Running, clock) -> None:
     """The loop's breach at its compressed end, Tuesday 12:00: Snooze 24h would move
     nothing (her deadline holds the loop there), so it says so instead of 'now due
@@ -275,6 +280,7 @@ async def test_a_snooze_can_not_move_a_clock_past_her_deadline(app: Running, clo
     assert f"was due {when(LOOP_LIMIT)}" in shown, shown
 
 
+@pytest.mark.both_databases
 async def test_a_deadline_already_past_when_set_alerts_at_once(app: Running, clock) -> None:
     await maya_interviewing(app)
     clock.set(datetime(2026, 11, 21, 8, 0, tzinfo=UTC))  # Saturday: breaches ignore the hour
@@ -307,6 +313,7 @@ async def test_clear_ticked_with_a_new_date_is_asked_which_was_meant(app: Runnin
     assert maya.deadline_at == THURSDAY_NOON  # nothing changed
 
 
+@pytest.mark.both_databases
 async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> None:
     await maya_interviewing(app)
     clock.advance(timedelta(minutes=30))
@@ -679,6 +686,7 @@ async def test_the_rest_of_the_team_hears_of_her_deadline(app: Running) -> None:
     assert cleared["text"].startswith(f":white_check_mark: <@{RECRUITER}> cleared Maya Chen's")
 
 
+@pytest.mark.both_databases
 async def test_a_stale_deadline_form_is_refused_and_an_unchanged_one_records_nothing(
     app: Running, clock
 ) -> None:
@@ -799,6 +807,7 @@ def once_to_the_team(app: Running, since: int, marker: str) -> list[str]:
     return out
 
 
+@pytest.mark.both_databases
 async def test_the_team_hears_a_day_before_the_loop_s_limit_while_nothing_is_booked(
     app: Running, clock
 ) -> None:
@@ -849,6 +858,7 @@ async def test_a_deadline_set_past_the_loop_s_limit_says_so_at_once(app: Running
     ) in told, told
 
 
+@pytest.mark.both_databases
 async def test_a_daily_breach_after_their_date_says_it_passed(app: Running, clock) -> None:
     """Sam's loop breach, squeezed by his deadline, still said "— Sam decides by Thu
     12:00" on Friday, a day after that had gone."""
@@ -866,6 +876,7 @@ async def test_a_daily_breach_after_their_date_says_it_passed(app: Running, cloc
     assert "decides by" not in breach, breach
 
 
+@pytest.mark.both_databases
 async def test_the_team_hears_once_when_a_candidate_s_own_deadline_passes(
     app: Running, clock
 ) -> None:

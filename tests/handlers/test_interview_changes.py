@@ -40,7 +40,8 @@ from tests.flows import (
 )
 from tests.scheduling.test_sweep import messages_to, sweep
 
-pytestmark = pytest.mark.both_databases
+# The clocks, the sweep and what two people at once may do, on both databases; the
+# rest (wording, who may, what each person sees) the same on either: SQLite only.
 
 INTERVIEWER_3 = "UINT0003"
 # START is Monday 16 Nov 2026 09:00 UTC; Maya's interview is Tuesday 10:00 to 10:45.
@@ -166,6 +167,7 @@ async def test_outsiders_and_interviewers_are_refused(app: Running) -> None:
 # Cancel -----------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete(
     app: Running, clock
 ) -> None:
@@ -307,6 +309,7 @@ async def test_an_interview_with_a_scorecard_in_does_not_move_to_a_time_to_come(
     assert (await the_interview(app, interview.id)).starts_at == earlier
 
 
+@pytest.mark.both_databases
 async def test_the_recruiter_hears_of_a_change_the_hiring_manager_made(app: Running, clock) -> None:
     """Hana moved Chloe's interview from 10:00 to 14:00, changed its panel and then
     cancelled it: the interviewers heard, but Riya, who tells the candidate the time,
@@ -353,6 +356,7 @@ async def test_the_recruiter_s_own_changes_tell_no_other_member(app: Running) ->
     assert not [m for m in messages_to(app, RECRUITER, before) if "Let the candidate" in str(m)]
 
 
+@pytest.mark.both_databases
 async def test_an_interviewer_booked_by_mistake_and_cancelled_no_longer_sees_them(
     app: Running, clock
 ) -> None:
@@ -441,6 +445,7 @@ async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: R
     assert "*Scorecard due*\nFri 20 Nov, 10:45 (UTC)" in blocks_text(kit["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None:
     interview = await maya_interviewing(app)
     stale_card = await card_of(app)
@@ -469,6 +474,7 @@ async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None
     assert len(await changes_made(app)) == 1
 
 
+@pytest.mark.both_databases
 async def test_a_stale_menu_after_the_candidate_left_changes_nothing(app: Running, clock) -> None:
     interview = await maya_interviewing(app)
     clock.set(TUESDAY_10 + timedelta(minutes=20))
@@ -485,6 +491,7 @@ async def test_a_stale_menu_after_the_candidate_left_changes_nothing(app: Runnin
     assert overflows((await card_of(app))["blocks"]) == []
 
 
+@pytest.mark.both_databases
 async def test_a_no_show_from_a_card_drawn_before_a_change_is_refused(app: Running, clock) -> None:
     interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 + timedelta(minutes=20))
@@ -536,6 +543,7 @@ async def test_an_interview_with_a_scorecard_in_is_not_a_no_show(app: Running, c
     assert f"<@{INTERVIEWER}>: scorecard in, recommends" in shown
 
 
+@pytest.mark.both_databases
 async def test_a_no_show_form_left_open_while_the_interview_changed_changes_nothing(
     app: Running, clock
 ) -> None:
@@ -553,6 +561,7 @@ async def test_a_no_show_form_left_open_while_the_interview_changed_changes_noth
     assert (after.status, after.version) == ("scheduled", 2)
 
 
+@pytest.mark.both_databases
 async def test_two_recruiters_at_once_one_wins_and_the_other_is_told(app: Running) -> None:
     interview = await maya_interviewing(app, recruiters=(RECRUITER, RECRUITER_2))
     cancel_form = await open_form(app, "cancel", user=RECRUITER)
@@ -581,6 +590,7 @@ async def test_two_recruiters_at_once_one_wins_and_the_other_is_told(app: Runnin
 # Reschedule -------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 async def test_a_rescheduled_interview_is_nudged_from_its_new_end_only(app: Running, clock) -> None:
     interview = await maya_interviewing(app)
     kit = kit_for(app, INTERVIEWER)
@@ -780,6 +790,7 @@ async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -
 # Change interviewers --------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 async def test_a_removed_interviewer_is_never_nudged_and_the_loop_completes(
     app: Running, clock
 ) -> None:
@@ -1055,6 +1066,7 @@ def alert_now(app: Running, alert: dict[str, Any], since: int) -> dict[str, Any]
         ("reject", "it is cancelled, as Maya Chen is no longer in the process."),
     ],
 )
+@pytest.mark.both_databases
 async def test_the_fix_of_a_cant_make_it_settles_every_recruiter_s_alert(
     app: Running, fix: str, said_after: str
 ) -> None:
