@@ -186,9 +186,12 @@ async def reject_rest(
             # same form sent twice, or by someone else.
             current = await candidates.card(db, user_id=actor_id, candidate_id=candidate.id or 0)
             if current is not None and _rejected_by(current, actor_id, reason):
+                # This form's other sending (a double click) got there first: it goes on
+                # through the same list and tells the person; this one stops, so two
+                # sendings never each move (and report) part of it.
                 already.append(candidate.name)
-            else:
-                skipped.append(_meanwhile(candidate, current))
+                break
+            skipped.append(_meanwhile(candidate, current))
         except Exception:
             log.exception("rejecting the rest of role %s stopped half-way", rest.role.id)
             failed = True
