@@ -34,7 +34,8 @@ from tests.flows import (
 from tests.handlers.test_imports_slack import dm_answers, share
 from tests.scheduling.test_sweep import digests_to, messages_to, sweep
 
-pytestmark = pytest.mark.both_databases
+# Saving, closing and what the clocks do after, on both databases; the rest (wording,
+# who may, menus) the same on either: SQLite only.
 
 
 async def role_now(app: Running, role_id: int | None) -> tuple[Role, set[str]]:
@@ -73,6 +74,7 @@ def value_of(view: dict[str, Any], block_id: str) -> Any:
     return element["initial_option"]["value"]
 
 
+@pytest.mark.both_databases
 async def test_an_edit_is_saved_recorded_and_the_clocks_follow_it(app: Running, clock) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
@@ -175,6 +177,7 @@ async def test_a_rename_redraws_the_kits_of_scorecards_still_owed(app: Running, 
     assert "*Role*\nSenior MLOps Engineer" in blocks_text(kits[0]["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_an_idle_alert_goes_to_the_new_recruiter_only(app: Running, clock) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
@@ -266,6 +269,7 @@ async def test_a_form_saved_as_it_was_changes_nothing(app: Running) -> None:
     assert (await role_now(app, role.id))[0].title == "MLOps Engineer"
 
 
+@pytest.mark.both_databases
 async def test_a_stale_edit_form_is_refused_and_changes_nothing(app: Running) -> None:
     role = await create_role(app)
     mine = await edit_form(app)
@@ -313,6 +317,7 @@ async def test_several_or_no_roles_matching_get_examples(app: Running) -> None:
 # Closing and reopening ------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 async def test_closing_lists_open_candidates_and_takes_no_new_ones(app: Running, clock) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
@@ -432,6 +437,7 @@ async def test_a_channel_slack_refuses_still_closes_the_role(app: Running) -> No
     assert (await role_now(app, role.id))[0].status == "closed"
 
 
+@pytest.mark.both_databases
 async def test_a_preview_made_before_the_close_imports_nobody(app: Running) -> None:
     await create_role(app)
     await share(app, RECRUITER, "more.csv", b"Name\nSam Lee\n")
@@ -464,6 +470,7 @@ async def test_a_closed_role_s_own_people_in_a_file_are_on_file_not_problems(
     assert "line 3, column B (Role): Data Engineer is closed" in shown
 
 
+@pytest.mark.both_databases
 async def test_a_row_whose_role_closed_after_the_preview_is_not_called_old(app: Running) -> None:
     """Sam's row names Data Engineer, closed after the preview while MLOps stays open:
     nothing is imported, and the answer says why, not that nobody in the file was new."""
@@ -544,6 +551,7 @@ async def test_the_home_tab_edits_closes_and_reopens_a_role(app: Running) -> Non
     assert (await role_now(app, role.id))[0].status == "open"
 
 
+@pytest.mark.both_databases
 async def test_a_stale_or_forged_pick_on_the_home_tab_changes_nothing(app: Running) -> None:
     role = await create_role(app)
     home = await home_of(app, RECRUITER)
@@ -656,6 +664,7 @@ async def test_an_edit_to_a_public_channel_is_refused_on_the_field(app: Running)
     assert kept.channel_id == role.channel_id
 
 
+@pytest.mark.both_databases
 async def test_a_shorter_loop_names_the_interviews_it_leaves_too_late(app: Running, clock) -> None:
     """Loop 7 → 3 days: Jane's interview on day 6 now ends after her loop. Said in the
     edit's confirmation, not first as a loop breach with the interview still to come."""
