@@ -185,8 +185,7 @@ def announce(deps: Deps, client: AsyncWebClient, moved: Moved, actor_id: str) ->
         return
     reason = None
     if stage == Stage.WITHDRAWN:
-        moves = [e for e in moved.card.events if e.from_stage != e.to_stage]
-        latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+        latest = moved.card.latest_move
         reason = latest.note if latest is not None else ""
     text, blocks = decided_post(
         moved.card, accepted=hired, actor_id=actor_id, offer=moved.closed_offer, withdrew=reason

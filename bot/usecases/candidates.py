@@ -54,6 +54,13 @@ class CandidateCard:
     def stage(self) -> Stage:
         return Stage(self.candidate.stage)
 
+    @property
+    def latest_move(self) -> StageEvent | None:
+        """The latest move among the events read (not a note-only event at the same
+        moment, such as the offer a move closed), ties broken by id."""
+        moves = [e for e in self.events if e.from_stage != e.to_stage]
+        return max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+
 
 @dataclass(frozen=True)
 class NewCandidate:

@@ -217,8 +217,7 @@ async def reject_rest(
 def _meanwhile(candidate: Candidate, card: candidates.CandidateCard | None) -> MovedMeanwhile:
     if card is None:
         return MovedMeanwhile(candidate.name, candidate.stage, None)
-    moves = [e for e in card.events if e.from_stage != e.to_stage]
-    latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+    latest = card.latest_move
     return MovedMeanwhile(
         card.candidate.name, card.stage.value, latest.actor_id if latest is not None else None
     )
@@ -227,8 +226,7 @@ def _meanwhile(candidate: Candidate, card: candidates.CandidateCard | None) -> M
 def _rejected_by(card: candidates.CandidateCard, actor_id: str, reason: str) -> bool:
     """The candidate's latest move is to rejected, by this person, for this reason: one
     their own form's other sending made a moment ago, not someone else's move."""
-    moves = [e for e in card.events if e.from_stage != e.to_stage]
-    latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+    latest = card.latest_move
     return (
         latest is not None
         and latest.to_stage == Stage.REJECTED

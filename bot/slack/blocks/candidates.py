@@ -531,8 +531,7 @@ def move_news(
     name, title = esc(candidate.name), esc(card.role.title)
     # The move itself: a note-only event at the same moment (the offer it closed) has no
     # reason of the mover's.
-    moves = [e for e in card.events if e.from_stage != e.to_stage]
-    latest = max(moves, key=lambda e: (e.at, e.id or 0), default=None)
+    latest = card.latest_move
     why = latest.note if latest is not None and latest.to_stage == candidate.stage else ""
     reason = f"\n> {typed(clip(why, 300))}" if why else ""
     if offer_taken_back:
