@@ -102,23 +102,23 @@ def flags_for(
             and (left <= max(DAY, clocks.LOOP_WARN_BEFORE))
         ):
             # Cut short by their own deadline: "day 2 of 7" would hide that it ends soon.
-            hours = max(1, int(left.total_seconds() // 3600))
-            when = f"{hours} h" if left <= DAY else days(left / DAY)
-            flags.append(Flag(f":warning: loop ends in {when} (their deadline)", 2))
+            flags.append(Flag(f":warning: loop ends in {_ends_in(left)} (their deadline)", 2))
         elif deadline.clock == "loop" and left <= clocks.LOOP_WARN_BEFORE:
             day = clocks.loop_day(facts, now) or 0
             if day > role_clocks.loop_days:
                 # Snoozed past its days: "day 8 of 7" would read as a loop already over.
-                hours = max(1, int(left.total_seconds() // 3600))
-                ends = f"{hours} h" if left <= DAY else days(left / DAY)
-                flags.append(Flag(f":warning: loop ends in {ends} (snoozed)", 2))
+                flags.append(Flag(f":warning: loop ends in {_ends_in(left)} (snoozed)", 2))
             else:
                 flags.append(Flag(f":warning: loop day {day} of {role_clocks.loop_days}", 2))
         elif deadline.clock in ("decision", "offer") and left <= DAY:
-            hours = max(1, int(left.total_seconds() // 3600))
             what = "offer expires" if deadline.clock == "offer" else "decision due"
-            flags.append(Flag(f":hourglass_flowing_sand: {what} in {hours} h", 2))
+            flags.append(Flag(f":hourglass_flowing_sand: {what} in {_ends_in(left)}", 2))
     return flags
+
+
+def _ends_in(left: timedelta) -> str:
+    """`5 h` within a day (at least 1), else `2.5 d`."""
+    return f"{max(1, int(left.total_seconds() // 3600))} h" if left <= DAY else days(left / DAY)
 
 
 def is_note(event: StageEvent) -> bool:

@@ -194,6 +194,7 @@ def _schedule_form(
     )
 
 
+# The loop's warnings: the candidate's own deadline, when it fires, says it instead.
 LOOP_WARNINGS = (safeguards.LoopOverrun, safeguards.ScorecardsAfterLoop)
 NUDGE = "alert_nudge"  # Nudge interviewers: on digests (bot.slack.blocks.alerts) and cards
 
@@ -208,9 +209,7 @@ def warning_lines(done: Scheduled, *, notes: bool = True) -> list[str]:
     return warnings + [
         _warning(done, w)
         for w in done.warnings
-        if not (
-            squeezed and isinstance(w, (safeguards.LoopOverrun, safeguards.ScorecardsAfterLoop))
-        )
+        if not (squeezed and isinstance(w, LOOP_WARNINGS))
         and (notes or not isinstance(w, safeguards.NOTES))
     ]
 
