@@ -128,6 +128,17 @@ class Loop:
         """The seats that owe a scorecard: those of interviews not cancelled."""
         return [seat for interview in self.interviews if interview.held for seat in interview.seats]
 
+    def owed_over(self, now: datetime) -> list[tuple[InterviewView, SeatView]]:
+        """Scorecards still out for held interviews that are over: whom a nudge is for
+        (nudge leaves out who said they can't make it)."""
+        return [
+            (item, seat)
+            for item in self.interviews
+            if item.held and item.interview.ends_at <= now
+            for seat in item.seats
+            if not seat.submitted
+        ]
+
     @property
     def complete(self) -> bool:
         """Every scorecard of a held interview in, and every grade of a received take-home
@@ -369,11 +380,14 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
         )
         if loop is None:  # the hiring team sees every loop of its role: never, in fact
             raise NotAllowed(NOT_FOUND)
-        owing = [
-            (i, seat) for i in loop.interviews if i.held for seat in i.seats if not seat.submitted
+        over = loop.owed_over(now)
+        ahead = [
+            i.interview.starts_at
+            for i in loop.interviews
+            if i.held and i.interview.ends_at > now
+            for seat in i.seats
+            if not seat.submitted
         ]
-        over = [(i, seat) for i, seat in owing if i.interview.ends_at <= now]
-        ahead = [i.interview.starts_at for i, _ in owing if i.interview.ends_at > now]
         # Who said they can't make it was told no nudge would come: the panel is the
         # recruiters' to fix (change its interviewers, or a no-show), not theirs to write.
         absent = [seat.interviewer_id for _, seat in over if seat.cant_make_it_at is not None]

@@ -73,6 +73,12 @@ def _loop_next(item: AlertItem) -> str:
     return "Move them to decision, or reject."
 
 
+def _because(candidate: Candidate) -> str:
+    """` (competing offer)`: why the candidate has a deadline, for the hiring team."""
+    reason = candidate.deadline_reason
+    return f" ({esc(reason)})" if reason else ""
+
+
 def _first_name(candidate: Candidate) -> str:
     return esc((candidate.name.split() or ["The candidate"])[0])
 
@@ -101,8 +107,7 @@ def _why(item: AlertItem, now: datetime) -> str:
     by = item.candidate.deadline_at
     if not squeezed(item) or by is None:
         return ""
-    reason = item.candidate.deadline_reason
-    because = f" ({esc(reason)})" if reason else ""
+    because = _because(item.candidate)
     name = _first_name(item.candidate)
     if by <= now:
         return f" — {name}'s own deadline passed {when(by)}{because}"
@@ -191,18 +196,15 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
                 "Extend it, or record the answer."
             )
         case Kind.OWN_DEADLINE:
-            reason = item.candidate.deadline_reason
-            because = f" ({esc(reason)})" if reason else ""
             return (
                 f":rotating_light: {_who(item)}: their own deadline passed {when(deadline)}, "
-                f"{late} ago{because}. Ask whether they are still deciding, then move or "
-                "clear it on their card; or reject, if they have gone."
+                f"{late} ago{_because(item.candidate)}. Ask whether they are still "
+                "deciding, then move or clear it on their card; or reject, if they have gone."
             )
         case Kind.OWN_DEADLINE_LOOP:
             by = item.candidate.deadline_at
-            reason = item.candidate.deadline_reason
             decides = (
-                f"they decide {when(by)}" + (f" ({esc(reason)})" if reason else "")
+                f"they decide {when(by)}{_because(item.candidate)}"
                 if by is not None
                 else "they decide soon"
             )
