@@ -512,27 +512,35 @@ def loop_too_late(by: datetime | None, clocks: Clocks, ends_at: datetime) -> dat
     return limit if ends_at > limit else None
 
 
-def held(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
+def held(
+    facts: CandidateFacts, clocks: Clocks, running: Sequence[Deadline] | None = None
+) -> list[Deadline]:
     """The deadlines the candidate's own deadline holds, soonest first: moved earlier by
     it, or set at its limit in the first place (an offer made to expire when they
     decide), as the alerts count them (squeezed). Never the idle reminder: their date
-    does not move it."""
+    does not move it. `running`: deadlines(facts, clocks), when the caller has them."""
     if facts.candidate_deadline is None:
         return []
     limit = limits(facts.candidate_deadline, clocks)
-    return [
-        d for d in deadlines(facts, clocks) if d.moved_from is not None or d.at == limit.of(d.clock)
-    ]
+    if running is None:
+        running = deadlines(facts, clocks)
+    return [d for d in running if d.moved_from is not None or d.at == limit.of(d.clock)]
 
 
-def at_risk(facts: CandidateFacts, clocks: Clocks, now: datetime) -> bool:
+def at_risk(
+    facts: CandidateFacts,
+    clocks: Clocks,
+    now: datetime,
+    holds: Sequence[Deadline] | None = None,
+) -> bool:
     """At risk of losing the candidate: their deadline is still ahead, and a deadline it
-    holds (`held`) is less than a day away or passed. Before any interview (sourced,
-    screening) it is the loop's limit that counts: past it, the loop can no longer fit."""
+    holds (`held`; `holds`, when the caller has them) is less than a day away or passed.
+    Before any interview (sourced, screening) it is the loop's limit that counts: past
+    it, the loop can no longer fit."""
     by = facts.candidate_deadline
     if by is None or by <= now:
         return False
-    moved = [d.at for d in held(facts, clocks)]
+    moved = [d.at for d in (held(facts, clocks) if holds is None else holds)]
     if facts.stage in (Stage.SOURCED, Stage.SCREENING):
         moved.append(limits(by, clocks).loop)
     return any(at - now <= AT_RISK_WITHIN for at in moved)

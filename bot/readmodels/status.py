@@ -74,17 +74,19 @@ def clock_summary(
     # In offer the loop is over: an interview still to come no longer holds it up.
     looping = Stage(candidate.stage) != Stage.OFFER and not Stage(candidate.stage).is_closed
     too_late = _booked_too_late(loop, loop_by, now) if looping else []
+    running = clocks.deadlines(facts, role_clocks)
+    holds = clocks.held(facts, role_clocks, running)
     return ClockSummary(
         clocks.loop_day(facts, now),
         role.loop_days,
-        clocks.deadlines(facts, role_clocks),
+        running,
         candidate.deadline_at,
         candidate.deadline_reason,
         _scorecards_by(candidate, role_clocks, loop, too_late),
         loop_by,
         tuple((item.stage_name, item.interview.starts_at) for item in too_late),
-        clocks.at_risk(facts, role_clocks, now),
-        tuple(clocks.held(facts, role_clocks)),
+        clocks.at_risk(facts, role_clocks, now, holds),
+        tuple(holds),
     )
 
 
