@@ -85,12 +85,25 @@ async def download(
             # Without a valid token Slack answers with its sign-in page, not an error.
             if response.status != 200 or response.content_type == "text/html":
                 raise Refused(blocks.FETCH_FAILED.format(error=f"HTTP {response.status}"))
-            data = await response.content.read(max_bytes + 1)
+            data = await _read_at_most(response.content, max_bytes + 1)
     except UNREACHABLE as error:
         raise Refused(blocks.FETCH_FAILED.format(error=error.__class__.__name__)) from None
     if len(data) > max_bytes:
         raise Refused(too_big)
     return data
+
+
+async def _read_at_most(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body up to its end or `limit` bytes, whichever comes first. One `read(n)`
+    answers with what has arrived so far (a network chunk, some 64 KB), not n bytes:
+    a large file read that way was cut off mid-row and imported in part."""
+    data = bytearray()
+    while len(data) < limit:
+        chunk = await stream.read(limit - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 async def _preview_text(

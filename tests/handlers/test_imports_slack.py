@@ -401,3 +401,21 @@ async def test_a_role_or_headings_not_understood_say_what_was_meant_or_read(
     await share(app, RECRUITER, "de.csv", b"Vorname;Nachname;E-Mail-Adresse\n")
     said = dm_answers(app, RECRUITER)[-1]["text"]
     assert "The headings I read: “Vorname”, “Nachname”, “E-Mail-Adresse”." in said, said
+
+
+async def test_a_file_larger_than_one_network_read_is_read_to_its_end(app: Running) -> None:
+    # Some 300 KB: a download arrives in chunks, and the last row is read whole.
+    await create_role(app)
+    rows = "".join(
+        f"Person {n:04d} With A Longer Name,person{n}@example.com\n" for n in range(6000)
+    )
+    await share(
+        app, RECRUITER, "big.csv", f"Name,Email\n{rows}Last Row,last@example.com\n".encode()
+    )
+    [preview] = dm_answers(app, RECRUITER)
+    shown = blocks_text(preview["blocks"])
+    assert "*6,001* rows" in shown and "*6,001* new" in shown and "*0* with problems" in shown
+    result = await click(app, preview, "Import 6,001 candidates")
+    assert "Imported 6,001 candidates from big.csv" in result["text"], result["text"]
+    stored = await all_candidates(app)
+    assert len(stored) == 6001 and "Last Row" in {c.name for c in stored}
