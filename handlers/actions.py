@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.domain import clocks
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove, parse_stage
@@ -302,12 +301,11 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
         await reply.tell(f"Every scorecard for {esc(card.candidate.name)} is in.")
         return
     now = reply.deps.clock.now()
-    role_clocks = clocks.of_role(card.role)
+    assert reminders.loop is not None  # always read when someone is waiting
     for item, seat in reminders.waiting:
-        # Due when the card and the clock's own nudges say: sooner under her deadline.
-        due = clocks.scorecard_due(
-            seat.feedback_due_at, card.candidate.deadline_at, role_clocks, item.interview.ends_at
-        )
+        # Due when the card and the clock's own nudges say: snoozes added, sooner under
+        # her deadline.
+        due = reminders.loop.due_of(item, seat)
         text, blocks = alert_blocks.reminder_message(
             card.candidate,
             card.role,

@@ -443,11 +443,29 @@ def limits(by: datetime, clocks: Clocks) -> Limits:
 
 
 def scorecard_due(
-    due_at: datetime, by: datetime | None, clocks: Clocks, ends_at: datetime
+    due_at: datetime,
+    by: datetime | None,
+    clocks: Clocks,
+    ends_at: datetime,
+    paused: timedelta = timedelta(),
 ) -> datetime:
-    """When a scorecard is due: its seat's own time, or earlier under the candidate's
-    deadline `by` (scorecard_limit)."""
-    return squeeze(due_at, scorecard_limit(by, clocks, ends_at))
+    """When a scorecard is due: its seat's own time plus the snoozes it was given
+    (`paused`, seat_paused), or earlier under the candidate's deadline `by`
+    (scorecard_limit)."""
+    return squeeze(due_at + paused, scorecard_limit(by, clocks, ends_at))
+
+
+def seat_paused(pauses: Iterable[Pause], subject: str) -> timedelta:
+    """The time a seat's scorecard clock was given (its snoozes): pauses are recorded
+    against the seat (`SeatFacts.subject`), which no other clock shares."""
+    return sum(
+        (
+            timedelta(seconds=p.seconds)
+            for p in pauses
+            if p.subject == subject and p.clock == "feedback"
+        ),
+        timedelta(),
+    )
 
 
 def scorecard_limit(by: datetime | None, clocks: Clocks, ends_at: datetime) -> datetime | None:
@@ -589,6 +607,20 @@ def seat_steps(facts: SeatFacts) -> list[Step]:
         return []
     due = squeeze(facts.feedback_due_at + facts.paused, facts.due_limit)
     subject = facts.subject
+    if facts.snoozed_at is not None:
+        # A recruiter snoozed the overdue alert: the day they gave was its grace, so the
+        # alert comes back at the moved due time, as the snooze's answer says. The
+        # interviewer was nudged before; another "due now" would only read as a new date.
+        return [
+            Step(
+                Kind.FEEDBACK_OVERDUE,
+                due,
+                due,
+                Audience.RECRUITERS,
+                breach=True,
+                subject=subject,
+            )
+        ]
     steps = [
         Step(
             Kind.FEEDBACK_NUDGE,

@@ -259,9 +259,9 @@ async def _detail_in(
     offer = await store.open_offer(session, candidate_id=candidate.id)
     if card.stage.is_closed:
         return _Stored(card, loop, offer, [])
-    if loop is not None:
-        loop = await _with_days_away(session, loop)
     pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate.id)
+    if loop is not None:
+        loop = replace(await _with_days_away(session, loop), pauses=pauses)
     return _Stored(card, loop, offer, pauses)
 
 

@@ -231,10 +231,18 @@ async def _dues(
     if card.stage not in SCHEDULABLE:
         return {}
     role_clocks = clocks.of_role(card.role)
+    candidate_id = card.candidate.id or 0
+    pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate_id)
     return {
         (interview.id or 0, seat.interviewer_id): (
             interview.starts_at,
-            clocks.scorecard_due(seat.feedback_due_at, by, role_clocks, interview.ends_at),
+            clocks.scorecard_due(
+                seat.feedback_due_at,
+                by,
+                role_clocks,
+                interview.ends_at,
+                clocks.seat_paused(pauses, f"{interview.id}:{seat.interviewer_id}"),
+            ),
         )
-        for interview, seat in await store.seats_owing(session, candidate_id=card.candidate.id or 0)
+        for interview, seat in await store.seats_owing(session, candidate_id=candidate_id)
     }

@@ -3,7 +3,7 @@ submitting it once, and who may see whose ratings."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -118,6 +118,20 @@ class Loop:
     # Days away of the interviewers who still owe a scorecard, around their interviews:
     # read for status cards (bot.readmodels.status), which mark who is away; else empty.
     away: Mapping[str, frozenset[date]] = field(default_factory=dict)
+    # The candidate's clock pauses, for the scorecards' snoozes: read for status cards
+    # (bot.readmodels.status), which say when each is due; else empty.
+    pauses: Sequence[clocks.Pause] = ()
+
+    def due_of(self, item: InterviewView, seat: SeatView) -> datetime:
+        """When the seat's scorecard is due, as the alerts count it: its snoozes added,
+        and earlier under the candidate's own deadline."""
+        return clocks.scorecard_due(
+            seat.feedback_due_at,
+            self.candidate.deadline_at,
+            clocks.of_role(self.role),
+            item.interview.ends_at,
+            clocks.seat_paused(self.pauses, f"{item.interview.id}:{seat.interviewer_id}"),
+        )
 
     @property
     def seats(self) -> list[SeatView]:
@@ -341,6 +355,8 @@ class Nudge:
     # Any interview booked and not called off: without one there is nothing to nudge
     # about, and no scorecard is "in" either (someone imported into interviewing).
     booked: bool = True
+    # The loop read for it, with the candidate's pauses: when each scorecard is due.
+    loop: Loop | None = None
 
 
 # How long after a nudge the same scorecard can be nudged for again: two presses
@@ -380,6 +396,9 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
         )
         if loop is None:  # the hiring team sees every loop of its role: never, in fact
             raise NotAllowed(NOT_FOUND)
+        # A snooze moved some seat's due time: the reminder says the moved one.
+        pauses = await store.pauses.pauses_of_candidate(session, candidate_id=candidate_id)
+        loop = replace(loop, pauses=pauses)
         over = loop.owed_over(now)
         ahead = [
             i.interview.starts_at
@@ -418,7 +437,7 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
     next_one = min(ahead) if ahead and not over and not absent else None
     nudged_before = sorted(nudged.values(), key=lambda n: n.at)
     booked = any(i.held for i in loop.interviews)
-    return Nudge(card, waiting, next_one, nudged_before, sorted(set(absent)), booked)
+    return Nudge(card, waiting, next_one, nudged_before, sorted(set(absent)), booked, loop)
 
 
 def _nudge_summary(item: InterviewView, seat: SeatView) -> str:
@@ -1108,14 +1127,21 @@ async def assignments_for(db: Database, *, user_id: str) -> list[Assignment]:
 async def assignments_in(session: store.AsyncSession, *, user_id: str) -> list[Assignment]:
     """assignments_for, in a session the caller reads more in."""
     rows = await store.seats_for(session, interviewer_id=user_id)
+    owing = [row.candidate_id for row in rows if row.version == 0]
+    pauses = await store.pauses.pauses_of(session, candidate_ids=sorted(set(owing)))
     out = []
     for row in rows:
         if Stage(row.candidate_stage) not in EDITABLE:
             continue  # in offer: their scorecards are closed, so nothing to write or edit
         stage = plan_stage(template_named(row.template or row.role_template), row.plan_stage)
-        # Due when the card and the alerts say: earlier under the candidate's deadline.
+        # Due when the card and the alerts say: a recruiter's snoozes added, earlier under
+        # the candidate's deadline.
         due = clocks.scorecard_due(
-            row.feedback_due_at, row.candidate_deadline, clocks.of_role(row), row.ends_at
+            row.feedback_due_at,
+            row.candidate_deadline,
+            clocks.of_role(row),
+            row.ends_at,
+            clocks.seat_paused(pauses.get(row.candidate_id, ()), f"{row.interview_id}:{user_id}"),
         )
         out.append(
             Assignment(

@@ -94,8 +94,22 @@ def test_a_feedback_pause_moves_the_due_time_and_the_escalation() -> None:
 
 
 def test_a_feedback_snooze_drops_what_was_due_when_pressed() -> None:
-    pressed = DUE + 24 * HOUR + HOUR  # escalated, then snoozed for a day
-    chain = plan_seat(seat(paused=DAY, snoozed_at=pressed), pressed + HOUR)
+    pressed = DUE + 24 * HOUR + HOUR  # escalated, then snoozed for a day from then
+    snoozed = seat(paused=pressed + DAY - DUE, snoozed_at=pressed)
+    chain = plan_seat(snoozed, pressed + HOUR)
     assert chain.send is None
     assert chain.skipped == []
-    assert chain.next_at == DUE + 2 * DAY
+    assert chain.next_at == pressed + DAY
+
+
+def test_a_snoozed_scorecard_escalates_again_at_its_moved_due_time_and_only_then() -> None:
+    """The day a snooze gives is the grace: the recruiters hear again when it runs out,
+    not a day later; the interviewer, nudged before it, gets no new "due now"."""
+    pressed = DUE + 24 * HOUR + HOUR
+    [step] = seat_steps(seat(paused=pressed + DAY - DUE, snoozed_at=pressed))
+    assert (step.kind, step.due_at, step.deadline) == (
+        Kind.FEEDBACK_OVERDUE,
+        pressed + DAY,
+        pressed + DAY,
+    )
+    assert step.breach

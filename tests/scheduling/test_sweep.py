@@ -382,6 +382,54 @@ async def test_snooze_moves_a_clock_once_per_alert_however_often_it_is_clicked(
     assert all(f"by <@{RECRUITER}>" in t and t.endswith("Nothing changed.") for t in already)
 
 
+async def test_a_snoozed_scorecard_is_due_when_the_snooze_says_and_its_alert_comes_back_then(
+    app: Running, clock
+) -> None:
+    """Snoozed a day, an overdue scorecard's alert came back a day later still (its usual
+    day of grace after the moved due time), saying "1 day overdue"; meanwhile the card
+    and the interviewer's list went on saying it was overdue since before the snooze."""
+    await interviewing_jane(app, clock)  # interview tomorrow 10:00-10:45, due a day later
+    start = clock.now()
+    clock.set(start + timedelta(days=3, hours=4))
+    before = len(app.standin.calls)
+    await sweep(app)
+    [reply] = await click(
+        app, messages_to(app, RECRUITER, before)[-1], "Snooze 24h", user=RECRUITER
+    )
+    moved = clock.now() + timedelta(days=1)
+    assert f"it is now due {when(moved)}" in reply.args["text"]
+    assert "the alert comes back then" in reply.args["text"]
+
+    card = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
+    assert f"<@{INTERVIEWER}>: scorecard due {when(moved)} (given more time)" in card, card
+    assert "overdue" not in card
+    theirs = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
+    assert f"· due {when(moved)}" in theirs and "overdue" not in theirs, theirs
+
+    clock.set(moved - timedelta(minutes=1))
+    mid = len(app.standin.calls)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, mid) == []
+    clock.set(moved)
+    await sweep(app)
+    [back] = digests_to(app, RECRUITER, mid)
+    assert (
+        f"<@{INTERVIEWER}>'s scorecard for Production incident interview is still not in, and "
+        f"the snooze given to it ran out {when(moved)}."
+    ) in back, back
+    # Nudged before the snooze, the interviewer gets no "due now" for the moved time.
+    assert messages_to(app, INTERVIEWER, mid) == []
+    clock.set(moved + timedelta(days=2))
+    later = len(app.standin.calls)
+    await sweep(app)
+    assert digests_to(app, RECRUITER, later) == []  # once, as every overdue scorecard
+    # A nudge pressed now says how late against the moved time.
+    card_message = answer(await app.slack.command("status Jane", user=RECRUITER))
+    await click(app, card_message, "Nudge interviewers", user=RECRUITER, settle=True)
+    [reminder] = messages_to(app, INTERVIEWER, later)
+    assert f"was due {when(moved)}: it is overdue by 2 days" in reminder["text"], reminder["text"]
+
+
 async def test_snooze_is_for_the_hiring_team_only(app: Running, clock) -> None:
     await interviewing_jane(app, clock)
     clock.set(clock.now() + timedelta(days=3, hours=2))  # the scorecard is 24 h overdue

@@ -162,6 +162,15 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
                 f":rotating_light: {_who(item)}: the interview loop ran past its "
                 f"{item.role.loop_days} days; it is {late} late. {_loop_next(item)}"
             )
+        case Kind.FEEDBACK_OVERDUE if alert.due_at <= deadline:
+            # Only a snoozed one comes at its due time (clocks.seat_steps): the day given
+            # has run out, which the lateness since the moved time alone would hide.
+            interviewer = alert.subject.split(":", 1)[-1]
+            return (
+                f":rotating_light: {_who(item)}: {user(interviewer)}'s scorecard for "
+                f"{esc(item.stage_name or 'an interview')} is still not in, and the snooze "
+                f"given to it ran out {when(deadline)}{why}."
+            )
         case Kind.FEEDBACK_OVERDUE:
             interviewer = alert.subject.split(":", 1)[-1]
             return (

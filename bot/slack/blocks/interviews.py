@@ -941,14 +941,12 @@ def _interview_blocks(
     )
     menu = interview_accessory(item.interview, now=now) if may_change else None
     blocks: list[Block] = [SectionBlock(text=line, accessory=menu)]
-    role_clocks = clocks.of_role(loop.role)
     for seat in item.seats:
         button = None
-        # The candidate's own deadline may bring a scorecard's due time earlier: the card
-        # counts from the same time as the alerts.
-        due = clocks.scorecard_due(
-            seat.feedback_due_at, loop.candidate.deadline_at, role_clocks, item.interview.ends_at
-        )
+        # A snooze moves a scorecard's due time, the candidate's own deadline may bring it
+        # earlier: the card counts from the same time as the alerts.
+        due = loop.due_of(item, seat)
+        given = " (given more time)" if due > seat.feedback_due_at else ""
         if seat.scorecard is not None:
             state = "scorecard in" + (" (edited)" if seat.edited else "")
             if loop.show_ratings or seat.interviewer_id == viewer_id:
@@ -967,9 +965,9 @@ def _interview_blocks(
             # is overdue (feedback.EDITABLE).
             state = f"no scorecard (closed in {loop.candidate.stage})"
         elif due < now:
-            state = f":red_circle: scorecard overdue by {duration(now - due)}"
+            state = f":red_circle: scorecard overdue by {duration(now - due)}{given}"
         else:
-            state = f"scorecard due {when(due)}"
+            state = f"scorecard due {when(due)}{given}"
         if item.held and seat.scorecard is None and item.interview.starts_at > now:
             touched = safeguards.days_anywhere(item.interview.starts_at, item.interview.ends_at)
             away = sorted(loop.away.get(seat.interviewer_id, frozenset()) & touched)
