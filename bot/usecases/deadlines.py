@@ -73,6 +73,9 @@ class DeadlineSet:
     # An offer expired at the old deadline that the new one (or none) opens again: when
     # it expires now.
     offer_reopened: datetime | None = None
+    # An offer that stays expired (it ran out at its own time, not at the deadline): when
+    # it expired, so the answer says the deadline alone did not open it.
+    offer_expired: datetime | None = None
     # False when it changed nothing: cleared already, or set to the date it had.
     changed: bool = True
     # The deadline before this change (None: there was none).
@@ -159,6 +162,11 @@ async def set_deadline(
             now=now,
         )
         reopened = await _reopen_offer(session, card, actor_id, before, now)
+        expired = None
+        if reopened is None and card.stage == Stage.OFFER:
+            offer = await store.open_offer(session, candidate_id=candidate_id)
+            if offer is not None and offer.status == "expired":
+                expired = offer.expires_at
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         dues = await _dues(session, card, None if form.clear else form.at)
         moved = tuple(
@@ -180,6 +188,7 @@ async def set_deadline(
             moved=moved,
             interviews=interviews,
             offer_reopened=reopened,
+            offer_expired=expired,
             changed=form.clear or before != form.at or reason != reason_before,
             before=before,
         )
@@ -196,7 +205,9 @@ async def _reopen_offer(
     when the new one (or none) leaves it time: it was the deadline, not the offer, that
     ran out. One stored as expiring at the deadline itself (the form opens there when
     the deadline comes first) gets back its own time: the role's window from when it was
-    made. Its expiry under the new deadline, or None if nothing reopened."""
+    made, or, when that has gone by too, until the new deadline (the candidate decides by
+    then), or a whole window from now once the deadline is cleared. Its expiry under
+    the new deadline, or None if nothing reopened."""
     if card.stage != Stage.OFFER:
         return None
     offer = await store.open_offer(session, candidate_id=card.candidate.id or 0)
@@ -204,7 +215,10 @@ async def _reopen_offer(
         return None
     own = offer.expires_at
     if before is not None and own == before:
-        own = max(own, offer.extended_at + timedelta(hours=card.role.offer_hours))
+        window = timedelta(hours=card.role.offer_hours)
+        own = max(own, offer.extended_at + window)
+        if own <= now:
+            own = card.candidate.deadline_at or now + window
     expires = clocks.squeeze(own, card.candidate.deadline_at)
     if expires <= now:
         return None

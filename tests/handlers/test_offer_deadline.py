@@ -279,6 +279,39 @@ async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline
 
     assert "open again" not in blocks_text(card["blocks"])
     assert (await offer_now(app)).status == "expired"
+    # The answer says so: "the clocks now fit" alone read as if the offer ran again.
+    assert "Their offer is still expired (it ran out " in blocks_text(card["blocks"])
+    assert "*Extend 24h* or *Revise…* on their card gives it time." in blocks_text(card["blocks"])
+
+
+async def test_an_offer_sent_to_her_deadline_opens_to_the_new_one_once_its_window_passed_too(
+    app: Running, clock
+) -> None:
+    """Her deadline was the offer's expiry (the form opens there); it passed, and so did
+    the role's 48 h from when the offer was made. The hiring manager moved her deadline
+    to next week: the answer said the clocks fit, and the card still said the offer had
+    expired. It was her deadline that ran out: the offer runs to the new one."""
+    await offered_jane(app)
+    decides = clock.now() + timedelta(hours=5)
+    await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
+    await app.slack.command("offer Jane", user=RECRUITER)
+    sent = await app.slack.submit_view(
+        last_view(app), {"terms": "L5, 180k", "expires": decides}, user=RECRUITER
+    )
+    assert not sent.content, sent.text
+    await app.settle()
+    clock.set(decides + timedelta(days=3))  # past the offer's own 48 h as well
+    await sweep(app)
+    assert (await offer_now(app)).status == "expired"
+    later = clock.now() + timedelta(days=3)
+
+    card = await set_deadline(app, {"deadline": later, "reason": "they gave her a week"})
+
+    assert f"Their offer is open again: it expires {when(later)}." in blocks_text(card["blocks"])
+    offer = await offer_now(app)
+    assert offer.status == "open" and offer.expires_at == later
+    shown = blocks_text((await card_of(app))["blocks"])
+    assert f"Offer open*: expires {stamp(later)}" in shown, shown
 
 
 async def test_a_revision_past_the_deadline_ahead_is_refused_and_the_form_opens_at_it(

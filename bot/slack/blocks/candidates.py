@@ -41,7 +41,7 @@ from bot.slack.blocks.common import (
     users,
     when,
 )
-from bot.slack.blocks.deadlines import deadline_lines, moved_suffix
+from bot.slack.blocks.deadlines import deadline_lines, moved_suffix, offer_line
 from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
 from bot.slack.blocks.notes import OPEN_NOTE
 from bot.slack.metadata import MoveMetadata
@@ -510,8 +510,7 @@ def deadline_news(done: DeadlineSet, actor_id: str) -> tuple[str, list[Block]]:
             f":stopwatch: <@{actor_id}> {what} ({title}): they decide by "
             f"*{when(candidate.deadline_at)}*{instead}{reason}. Their clocks now fit before it."
         )
-    if done.offer_reopened is not None:
-        line += f" Their offer is open again: it expires {when(done.offer_reopened)}."
+    line += offer_line(done, when)
     return line, [
         SectionBlock(
             text=MarkdownTextObject(text=clip(line, 3000)),

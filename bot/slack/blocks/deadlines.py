@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -82,13 +83,23 @@ def deadline_modal(card: CandidateCard) -> View:
     )
 
 
+def offer_line(done: DeadlineSet, at: Callable[[datetime], str]) -> str:
+    """What the change did to an offer in the candidate's stage, `at` writing its time:
+    opened again, or still expired (it ran out at its own time, which a deadline does
+    not give back)."""
+    if done.offer_reopened is not None:
+        return f" Their offer is open again: it expires {at(done.offer_reopened)}."
+    if done.offer_expired is not None:
+        return (
+            f" Their offer is still expired (it ran out {at(done.offer_expired)}): "
+            "*Extend 24h* or *Revise…* on their card gives it time."
+        )
+    return ""
+
+
 def deadline_note(done: DeadlineSet, *, now: datetime) -> str:
     candidate = done.card.candidate
-    reopened = (
-        f" Their offer is open again: it expires {in_utc(done.offer_reopened)}."
-        if done.offer_reopened
-        else ""
-    )
+    reopened = offer_line(done, in_utc)
     if done.cleared or candidate.deadline_at is None:
         return f":white_check_mark: {candidate.name} has no deadline of their own now.{reopened}"
     note = (
