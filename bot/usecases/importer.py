@@ -85,8 +85,15 @@ def _default(roles: list[Role], *, role_id: int | None, role_title: str | None) 
     for role in roles:
         if role.id == role_id or (role_title and role.title_key == name_key(role_title)):
             return RoleRef(role.id or 0, role.title)
-    wanted = f"“{role_title}”" if role_title else "that role"
-    raise NotAllowed(f"There is no role {wanted} among the roles you can add candidates to.")
+    if role_title:
+        raise NotAllowed(
+            f"There is no role “{role_title}” among the roles you can add candidates to."
+        )
+    # A picker's choice: the role closed, or the person left its team, since it was drawn.
+    raise NotAllowed(
+        "That role no longer takes candidates from you: it was closed, or you are no longer "
+        "on its hiring team. Share the file again to pick from the roles you can add to."
+    )
 
 
 async def _existing(session: store.AsyncSession, parsed: Parsed) -> Existing:

@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.candidate_csv import MAX_BYTES
 from bot.slack.blocks.imports import NOT_CSV, TOO_BIG
 from tests import flows
-from tests.conftest import HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, Running
+from tests.conftest import ADMIN, HIRING_CHANNEL, HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
     INTERVIEWER_2,
@@ -182,6 +182,28 @@ async def test_a_file_without_roles_asks_which_role_when_there_are_several(app: 
     assert "New candidates go to: Data Engineer" in blocks_text(preview["blocks"])
     await click(app, preview, "Import 2 candidates")
     assert {c.role_id for c in await all_candidates(app)} == {data_role.id}
+
+    # The same picker, once she is taken off that role's team: it read "There is no
+    # role that role among the roles you can add candidates to."
+    opened = await app.slack.command("role edit Data Engineer", user=ADMIN)
+    assert not opened.content, opened.text
+    values = {"recruiters": [ADMIN], "channel": "GDATAENGXX"}
+    edited = await app.slack.submit_view(last_view(app), values, user=ADMIN)
+    assert not edited.content, edited.text
+    await app.settle()
+    await app.slack.action(
+        select["action_id"],
+        user=RECRUITER,
+        message=picker,
+        channel=f"D{RECRUITER}",
+        action_type="static_select",
+        selected_option=option,
+        response_url=app.standin.response_url("import"),
+    )
+    await app.settle()
+    stale = app.standin.calls_to("response_url:import")[-1].args["text"]
+    assert stale.startswith("That role no longer takes candidates from you"), stale
+    assert "role that role" not in stale
 
 
 async def test_what_cannot_be_imported_is_answered_plainly(app: Running) -> None:

@@ -383,12 +383,12 @@ def role_closed_message(done: RoleStatusChanged) -> tuple[str, list[Block]]:
     text = f"Closed {esc(role.title)}: it takes no new candidates."
     if still:
         lines = "\n".join(f"• {esc(c.name)} ({c.stage})" for c in still[:MAX_LISTED])
-        more = f"\n…and {len(still) - MAX_LISTED} more" if len(still) > MAX_LISTED else ""
+        more = f"\n…and {len(still) - MAX_LISTED:,} more" if len(still) > MAX_LISTED else ""
         detail = (
             (
                 "Its open candidate goes on until you move them"
                 if len(still) == 1
-                else f"Its {len(still)} open candidates go on until you move them"
+                else f"Its {len(still):,} open candidates go on until you move them"
             )
             + " (hire, reject, or edit one to move them to another role); "
             f"*Reject the rest…* lets them all go at once:\n"
@@ -413,7 +413,7 @@ def role_status_post(done: RoleStatusChanged, *, actor_id: str) -> tuple[str, li
     text = f"{esc(role.title)} was closed: it takes no new candidates."
     count = len(still)
     going_on = (
-        ("Its open candidate goes" if count == 1 else f"Its {count} open candidates go")
+        ("Its open candidate goes" if count == 1 else f"Its {count:,} open candidates go")
         + " on until they are moved (hired, rejected, or moved to another role); their "
         "clocks keep running."
         if still
