@@ -77,13 +77,15 @@ class PlanOverrun:
 
 
 def plan_overrun(
-    plan_keys: Sequence[str], others: Iterable[str], stage_key: str
+    plan_keys: Sequence[str], others: Iterable[str], stage_key: str, *, over: Iterable[str] = ()
 ) -> PlanOverrun | None:
     """`others`: the plan stage of each of the candidate's other held interviews
-    (scheduled, not cancelled or a no-show: those no longer take a place in the plan)."""
+    (scheduled, not cancelled or a no-show: those no longer take a place in the plan);
+    `over`: those of them that have ended. One of the same stage that is over is an
+    earlier round, not a booking twice that one of them should replace."""
     others = list(others)
     held = len(others) + 1
-    repeated = stage_key in others
+    repeated = others.count(stage_key) > list(over).count(stage_key)
     if held <= len(plan_keys) and not repeated:
         return None
     return PlanOverrun(len(plan_keys), held, repeated)

@@ -783,12 +783,15 @@ async def settle_cant_make_it_alerts(
 
 async def held_stages_of(
     session: AsyncSession, *, candidate_id: int, other_than: int | None = None
-) -> list[str]:
-    """The plan stage of each of the candidate's held interviews, but `other_than`."""
-    query = select(Interview.plan_stage).where(Interview.candidate_id == candidate_id, HELD)
+) -> list[tuple[str, datetime]]:
+    """(plan stage, end) of each of the candidate's held interviews, but `other_than`."""
+    query = select(Interview.plan_stage, Interview.ends_at).where(
+        Interview.candidate_id == candidate_id, HELD
+    )
     if other_than is not None:
         query = query.where(col(Interview.id) != other_than)
-    return list((await session.exec(query.order_by(col(Interview.id)))).all())
+    rows = (await session.exec(query.order_by(col(Interview.id)))).all()
+    return [(stage, ends_at) for stage, ends_at in rows]
 
 
 async def booked_between(

@@ -717,7 +717,12 @@ async def booking_warnings(
     others = await store.interviews.held_stages_of(
         session, candidate_id=candidate.id, other_than=interview.id
     )
-    exceeded = safeguards.plan_overrun([s.key for s in template.plan], others, interview.plan_stage)
+    exceeded = safeguards.plan_overrun(
+        [s.key for s in template.plan],
+        [stage for stage, _ in others],
+        interview.plan_stage,
+        over=[stage for stage, ends_at in others if ends_at <= now],
+    )
     if exceeded is not None:
         warnings.append(exceeded)
     booked = await store.interviews.booked_between(

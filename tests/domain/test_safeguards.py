@@ -61,6 +61,11 @@ def test_plan_overrun() -> None:
     assert plan_overrun(PLAN, PLAN, "screen") == PlanOverrun(3, 4, repeated=True)
     # A plan of three, each stage once, and a fourth of a stage not in it.
     assert plan_overrun(PLAN, PLAN, "extra") == PlanOverrun(3, 4, repeated=False)
+    # One of the same stage that is over is an earlier round: not booked twice.
+    assert plan_overrun(PLAN, ["screen"], "screen", over=["screen"]) is None
+    assert plan_overrun(PLAN, ["screen", "screen"], "screen", over=["screen"]) == PlanOverrun(
+        3, 3, repeated=True
+    )
 
 
 def test_clashes_name_each_interviewer_and_the_other_time() -> None:

@@ -156,6 +156,22 @@ async def test_a_plan_interview_booked_twice_warns(app: Running) -> None:
     assert len(await stored(app, Interview)) == 2
 
 
+async def test_a_second_round_of_an_interview_held_already_is_not_booked_twice(
+    app: Running, clock: ManualClock
+) -> None:
+    """Noah's first incident interview was a week ago, its scorecards in; booking one
+    more warned "already has one booked. If this one replaces the other, cancel the
+    other", about an interview long over."""
+    await jane(app)
+    await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
+    clock.set(TUESDAY_10 + 2 * DAY)
+
+    _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10 + 3 * DAY)
+
+    assert "booked twice" not in shown and "replaces the other" not in shown, shown
+    assert len(await stored(app, Interview)) == 2
+
+
 async def test_more_interviews_than_the_plan_warns(app: Running) -> None:
     await jane(app)
     for n, plan in enumerate(("audit", "incident", "takehome")):
