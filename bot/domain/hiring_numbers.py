@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -212,21 +212,32 @@ def loops_inside_limit(
     *,
     loop_days: int,
     now: datetime | None = None,
+    first_scorecards: Mapping[int, datetime] | None = None,
 ) -> Share:
     """Loops finished inside the loop limit: of the candidates whose loop finished (all
     their scorecards are in, or they left interviewing for any stage), the share whose
     loop took at most the role's loop days (loop_spans)."""
     limit = timedelta(days=loop_days)
-    spans = loop_spans(candidates, events, now=now)
+    spans = loop_spans(candidates, events, now=now, first_scorecards=first_scorecards)
     return Share(sum(end - start <= limit for start, end in spans), len(spans))
 
 
 def loop_spans(
-    candidates: Sequence[Person], events: Iterable[Event], *, now: datetime | None = None
+    candidates: Sequence[Person],
+    events: Iterable[Event],
+    *,
+    now: datetime | None = None,
+    first_scorecards: Mapping[int, datetime] | None = None,
 ) -> list[tuple[datetime, datetime]]:
     """Each finished loop's (start, end): it starts when the candidate first entered
     interviewing and ends at the earlier of their last scorecard coming in and their
-    first move out of interviewing, to any stage; as of `now` when given."""
+    first move out of interviewing, to any stage; as of `now` when given.
+
+    `first_scorecards` (candidate id -> when their first scorecard came in): given, a
+    loop let go (rejected, withdrawn) before any scorecard came in is not counted.
+    Someone imported into interviewing and let go without an interview had no loop:
+    counted, each such quick "loop" read as one inside the limit. A loop that reached
+    decision counts either way: the team decided, with scorecards kept elsewhere or not."""
     moves = _moves(events)
     spans = []
     for c in candidates:
@@ -237,18 +248,26 @@ def loop_spans(
         if not starts:
             continue
         start = starts[0]
-        ends = [
-            e.at
+        exits = [
+            e
             for e in history
             if e.from_stage == Stage.INTERVIEWING.value
             and e.to_stage != Stage.INTERVIEWING.value
             and e.at >= start
         ]
+        ends = [e.at for e in exits]
         complete = c.feedback_complete_at
         if complete is not None and complete >= start and (now is None or complete <= now):
             ends.append(complete)
-        if ends:  # else the loop is still running
-            spans.append((start, min(ends)))
+        if not ends:
+            continue  # the loop is still running
+        end = min(ends)
+        if first_scorecards is not None:
+            first = first_scorecards.get(c.id)
+            let_go = any(e.at == end and Stage(e.to_stage).is_closed for e in exits)
+            if let_go and (first is None or first > end):
+                continue  # let go before anyone interviewed them
+        spans.append((start, end))
     return spans
 
 
@@ -263,6 +282,7 @@ def hiring_numbers(
     events: Sequence[Event],
     offer_statuses: Iterable[str],
     now: datetime,
+    first_scorecards: Mapping[int, datetime] | None = None,
 ) -> HiringNumbers:
     """All of a role's numbers, as of `now`: candidates added and events after it are
     not counted (a weekly report is as of its week's end)."""
@@ -278,7 +298,9 @@ def hiring_numbers(
         time_to_hire=time_to_hire(candidates, hires),
         conversion=conversion(candidates, events),
         offers=offer_acceptance(offer_statuses),
-        loops=loops_inside_limit(candidates, events, loop_days=loop_days, now=now),
+        loops=loops_inside_limit(
+            candidates, events, loop_days=loop_days, now=now, first_scorecards=first_scorecards
+        ),
         loop_days=loop_days,
         mlops=mlops,
         benchmark_days=MLOPS_TIME_TO_FILL_DAYS if mlops else None,

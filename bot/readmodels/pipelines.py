@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -165,6 +165,7 @@ def numbers_of(
     events: Sequence[StageEvent],
     offer_statuses: Sequence[str],
     now: datetime,
+    first_scorecards: Mapping[int, datetime] | None = None,
 ) -> HiringNumbers:
     """A role's hiring numbers from every candidate it ever had and their history."""
     return hiring_numbers(
@@ -177,6 +178,7 @@ def numbers_of(
         events=events,
         offer_statuses=offer_statuses,
         now=now,
+        first_scorecards=first_scorecards,
     )
 
 
@@ -189,7 +191,8 @@ async def read_numbers(
     if events is None:
         events = await store.pipelines.events_of_role(session, role_id=role.id)
     statuses = await store.pipelines.offer_statuses_of_role(session, role_id=role.id)
-    return numbers_of(role, everyone, events, statuses, now)
+    firsts = await store.pipelines.first_scorecards_of_role(session, role_id=role.id)
+    return numbers_of(role, everyone, events, statuses, now, firsts)
 
 
 async def pipelines_of(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -73,6 +73,7 @@ def weekly(
     week_end: datetime,
     everyone: Sequence[Candidate] = (),
     offer_statuses: Sequence[str] = (),
+    first_scorecards: Mapping[int, datetime] | None = None,
 ) -> Weekly:
     """The week's numbers: `candidates` are the open ones (the counts), `everyone` all
     the role ever had (the hiring numbers; none given: the open ones)."""
@@ -82,7 +83,9 @@ def weekly(
         if stage in counts:
             counts[stage] += 1
     limit = timedelta(days=role.loop_days)
-    loops = loop_spans(everyone or candidates, events, now=week_end)
+    loops = loop_spans(
+        everyone or candidates, events, now=week_end, first_scorecards=first_scorecards
+    )
     spans = stage_durations([e for e in events if e.at < week_end], week_end)
     return Weekly(
         role,
@@ -91,7 +94,9 @@ def weekly(
         loops_completed(loops, start=week_end - WEEK, end=week_end, limit=limit),
         loops_completed(loops, start=week_end - 2 * WEEK, end=week_end - WEEK, limit=limit),
         {s: statistics.median(v) for s, v in spans.items() if v and not s.is_closed},
-        numbers_of(role, everyone or candidates, events, offer_statuses, week_end),
+        numbers_of(
+            role, everyone or candidates, events, offer_statuses, week_end, first_scorecards
+        ),
         fill_trend(
             role.created_at,
             hired_at(e for e in events if e.at <= week_end).values(),

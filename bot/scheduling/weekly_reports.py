@@ -76,8 +76,15 @@ async def post_weekly_reports(
             events = await store.pipelines.events_of_role(session, role_id=role.id)
             everyone = await store.pipelines.all_candidates_of(session, role_id=role.id)
             statuses = await store.pipelines.offer_statuses_of_role(session, role_id=role.id)
+            firsts = await store.pipelines.first_scorecards_of_role(session, role_id=role.id)
         numbers = weekly(
-            role, candidates, events, week_end=moment, everyone=everyone, offer_statuses=statuses
+            role,
+            candidates,
+            events,
+            week_end=moment,
+            everyone=everyone,
+            offer_statuses=statuses,
+            first_scorecards=firsts,
         )
         late = due if now - due > LATE_AFTER else None
         outcome = await _send_report(messenger, role, numbers, posted=status == "posted", late=late)

@@ -129,3 +129,15 @@ async def offer_statuses_of_role(session: AsyncSession, *, role_id: int) -> list
         .where(Candidate.role_id == role_id)
     )
     return list(result.all())
+
+
+async def first_scorecards_of_role(session: AsyncSession, *, role_id: int) -> dict[int, datetime]:
+    """Candidate id -> when their first scorecard came in, for the role's candidates who
+    have one: the loops the hiring numbers count are those someone interviewed in."""
+    result = await session.exec(
+        select(Scorecard.candidate_id, func.min(Scorecard.submitted_at))
+        .join(Candidate, col(Candidate.id) == Scorecard.candidate_id)
+        .where(Candidate.role_id == role_id)
+        .group_by(col(Scorecard.candidate_id))
+    )
+    return {candidate_id: at for candidate_id, at in result.all()}

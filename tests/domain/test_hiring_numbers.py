@@ -167,6 +167,19 @@ def test_a_loop_of_exactly_the_limit_is_inside_and_a_rejection_ends_one() -> Non
     assert loops_inside_limit(h.candidates, h.events, loop_days=7) == Share(2, 3)
 
 
+def test_a_loop_let_go_before_any_scorecard_is_not_a_loop() -> None:
+    h = History()
+    h.add(0, [(1, "interviewing"), (2, "rejected")])  # no interview: not counted
+    h.add(0, [(1, "interviewing"), (3, "rejected")])  # interviewed on day 2: counted
+    h.add(0, [(1, "interviewing"), (4, "rejected")])  # first scorecard only after: not
+    h.add(0, [(1, "interviewing"), (9, "decision")])  # decided without scorecards: counted
+    ids = [c.id for c in h.candidates]
+    firsts = {ids[1]: day(2), ids[2]: day(5)}
+    assert loops_inside_limit(h.candidates, h.events, loop_days=7) == Share(3, 4)
+    shown = loops_inside_limit(h.candidates, h.events, loop_days=7, first_scorecards=firsts)
+    assert shown == Share(1, 2)
+
+
 def test_a_role_without_hires_is_not_filled_yet() -> None:
     h = History()
     h.add(1, [(2, "screening")])

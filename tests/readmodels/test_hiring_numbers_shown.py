@@ -167,3 +167,22 @@ def test_the_chart_title_is_clipped_and_never_read_as_mathematics() -> None:
     # matplotlib sets text between two `$` as mathematics: "$150k-$" would lose its signs.
     assert clip_title("MLOps $150k-$180k") == r"MLOps \$150k-\$180k"
     assert clip_title("x" * 150) == "x" * 69 + "…"
+
+
+async def test_someone_let_go_before_any_interview_had_no_loop_to_count(
+    app: Running, clock
+) -> None:
+    """Imported straight into interviewing and rejected with the rest, 503 people read
+    as "loops inside 10 days 100% (503 of 503)". A loop let go before any scorecard came
+    in is not counted; one that reached decision is, scorecards or not."""
+    await hired_in_six_days(app, clock)  # Jane: a 3-day loop, to decision
+    role = (await stored(app, Role))[0]
+    await add_candidate(app, "Ann Quick", role=role)
+    await app.slack.command("move Ann Quick to interviewing", user=RECRUITER)
+    clock.advance(timedelta(days=1))
+    await app.slack.command("move Ann Quick to rejected: went with another", user=RECRUITER)
+    await app.settle()
+
+    text = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+
+    assert "loops inside 7 days 100% (1 of 1)" in text, text
