@@ -197,8 +197,9 @@ def announce(deps: Deps, client: AsyncWebClient, moved: Moved, actor_id: str) ->
 
 def call_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
     """After a move out of the process: the interviewers of the interviews it called off
-    are told, and their kits say so, after the answer."""
-    if moved.called_off or moved.released:
+    are told, and their kits say so, after the answer; after a move back into it, those
+    whose feedback it opened again."""
+    if moved.called_off or moved.released or moved.reopened:
         deps.background.run(_called_off(deps, client, moved), name="called-off")
 
 

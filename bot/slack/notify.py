@@ -29,7 +29,12 @@ from bot.slack.blocks.interview_changes import (
     released_kit,
     released_message,
 )
-from bot.slack.blocks.interviews import kit_message, loop_revised_message, loop_summary_message
+from bot.slack.blocks.interviews import (
+    kit_message,
+    loop_revised_message,
+    loop_summary_message,
+    reopened_message,
+)
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.store.engine import Database
 from bot.store.tables import Scorecard
@@ -324,6 +329,11 @@ async def called_off(client: AsyncWebClient, moved: Moved) -> None:
         if released.kit is not None:  # its Submit button would only be refused now
             await edit(client, *released.kit, *released_kit(moved.card, released))
         await dm(client, released.user_id, *released_message(moved.card, released))
+    for reopened in moved.reopened:
+        told = reopened_message(moved.card, reopened)
+        if reopened.kit is not None:  # it said "no longer needed", without its button
+            await edit(client, *reopened.kit, *told)
+        await dm(client, reopened.user_id, *told)
 
 
 async def send_loop_summary(

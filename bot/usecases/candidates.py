@@ -408,6 +408,7 @@ class Released:
     user_id: str
     what: str  # "scorecard for the Production incident interview", "grade of the take-home"
     kit: tuple[str, str] | None = None  # (channel, ts) of the interview kit it was owed on
+    interview_id: int | None = None  # a scorecard's interview (None: a take-home's grade)
 
 
 @dataclass(frozen=True)
@@ -415,6 +416,10 @@ class Moved:
     card: CandidateCard
     called_off: list[CalledOff] = field(default_factory=list)
     released: list[Released] = field(default_factory=list)
+    # Feedback owed again: a move back into the process (offer taken back to decision, a
+    # rejection undone) opens what leaving it closed, and its writers were told it was not
+    # needed.
+    reopened: list[Released] = field(default_factory=list)
     # Out of offer: whether it closed an offer awaiting their answer (hired: accepted;
     # withdrawn: declined), the news the role's channel hears as from the offer's buttons.
     from_offer: bool = False
@@ -477,13 +482,23 @@ async def move(
                 if was in SCHEDULABLE and target not in SCHEDULABLE
                 else []
             )
+            reopened = (
+                await owed_feedback(session, current, now=now)
+                if was not in SCHEDULABLE and target in SCHEDULABLE
+                else []
+            )
             await store.replan_clocks(session, candidate_id=candidate_id, now=now)
             await session.refresh(current.candidate)
             # Read as /hire status reads it: the same history, changes and notes included.
             card = await card_in(session, user_id=actor_id, candidate_id=candidate_id)
             assert card is not None
             return Moved(
-                card, called_off, released, from_offer=was == Stage.OFFER, closed_offer=closed_offer
+                card,
+                called_off,
+                released,
+                reopened,
+                from_offer=was == Stage.OFFER,
+                closed_offer=closed_offer,
             )
     # Raised outside the transaction: a rollback would expire the card's rows.
     raise StaleMove(current)
@@ -584,8 +599,9 @@ async def call_off_ahead(
 async def owed_feedback(
     session: store.AsyncSession, card: CandidateCard, *, now: datetime
 ) -> list[Released]:
-    """Who still owed a scorecard (an interview held, or under way, with none in) or a
-    grade (a received take-home not yet graded by them) as the candidate leaves decision."""
+    """Who owes a scorecard (an interview held, or under way, with none in) or a grade (a
+    received take-home not yet graded by them): as the candidate leaves decision, or
+    comes back into the process."""
     candidate_id = card.candidate.id or 0
     owed = [
         Released(
@@ -595,6 +611,7 @@ async def owed_feedback(
                 booked_template(interview.template, card.role.template), interview.plan_stage
             ),
             (seat.kit_channel, seat.kit_ts) if seat.kit_channel and seat.kit_ts else None,
+            interview.id,
         )
         for interview, seat in await store.seats_owing(session, candidate_id=candidate_id)
         if interview.starts_at <= now

@@ -173,7 +173,7 @@ def test_a_loop_let_go_before_any_scorecard_is_not_a_loop() -> None:
     h.add(0, [(1, "interviewing"), (3, "rejected")])  # interviewed on day 2: counted
     h.add(0, [(1, "interviewing"), (4, "rejected")])  # first scorecard only after: not
     h.add(0, [(1, "interviewing"), (9, "decision")])  # decided without scorecards: counted
-    ids = [c.id for c in h.candidates]
+    ids = [c.id or 0 for c in h.candidates]
     firsts = {ids[1]: day(2), ids[2]: day(5)}
     assert loops_inside_limit(h.candidates, h.events, loop_days=7) == Share(3, 4)
     shown = loops_inside_limit(h.candidates, h.events, loop_days=7, first_scorecards=firsts)

@@ -217,3 +217,35 @@ async def test_a_kit_whose_scorecard_was_closed_loses_its_submit_button(
     assert "Submit scorecard" not in str(edited["blocks"])
     assert "is no longer needed" in blocks_text(edited["blocks"])
     assert "rejected" not in str(edited)  # where she went stays with the team
+
+
+async def test_an_offer_taken_back_to_decision_opens_the_scorecard_again_and_says_so(
+    app: Running, clock: ManualClock
+) -> None:
+    """Told at the offer that his scorecard was no longer needed, Ivan heard nothing
+    when the offer was taken back to decision a minute later, then got "Your scorecard
+    is due now" for it, and his kit still said it was closed."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await schedule(app, "Jane Doe", starts=MONDAY_10)
+    kit = kit_for(app, INTERVIEWER)
+    clock.set(MONDAY_10 + timedelta(hours=2))
+    await app.slack.command("move Jane Doe to decision", user=RECRUITER)
+    await extend_offer(app, "Jane Doe")
+    await app.settle()
+    before = len(app.standin.calls)
+
+    await app.slack.command("move Jane Doe to decision: comp band needs HR sign-off first", user=HM)
+    await app.settle()
+
+    said = "Your scorecard for the Production incident interview for Jane Doe is needed again."
+    [told] = [m for m in messages_to(app, INTERVIEWER, before) if m["text"] == said]
+    assert "Submit scorecard" in str(told["blocks"])
+    assert "HR sign-off" not in str(told)  # the team's reasons stay with the team
+    [edited] = [
+        u for u in updates_in(app, f"D{INTERVIEWER}", before) if u["ts"] == kit_sent_ts(app, kit)
+    ]
+    assert "is needed again" in blocks_text(edited["blocks"])
+    assert "Submit scorecard" in str(edited["blocks"])
+    theirs = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
+    assert "Jane Doe" in theirs and "Submit scorecard" in theirs

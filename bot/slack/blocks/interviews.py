@@ -57,7 +57,7 @@ from bot.slack.blocks.interview_changes import CANT_MAKE_IT, interview_accessory
 from bot.slack.blocks.takehomes import summary_blocks as takehome_summary_blocks
 from bot.slack.metadata import CandidateMetadata, ScorecardMetadata
 from bot.store.tables import Scorecard
-from bot.usecases.candidates import CandidateCard
+from bot.usecases.candidates import CandidateCard, Released
 from bot.usecases.feedback import (
     Assignment,
     InterviewView,
@@ -999,3 +999,23 @@ def ratings_summary(loop: Loop) -> str:
         else:
             parts.append(f"{esc(competency.name)} —")
     return clip("Average ratings (how many rated): " + " · ".join(parts), 2000)
+
+
+def reopened_message(card: CandidateCard, reopened: Released) -> tuple[str, list[Block]]:
+    """To someone told their feedback was no longer needed, once a move back into the
+    process opens it again: it is wanted after all, with the button to send it."""
+    name = card.candidate.name
+    text = f"Your {reopened.what} for {name} is needed again."
+    line = (
+        f":memo: Your {esc(reopened.what)} for *{esc(name)}* ({esc(card.role.title)}) is "
+        "needed again: the hiring team is deciding about them once more, so it is open."
+    )
+    if reopened.interview_id is None:  # a take-home's grade: its own DM has the button
+        return esc(text), [section(f"{line} `/hire feedback` has it.")]
+    button = ButtonElement(
+        text="Submit scorecard",
+        action_id=f"{OPEN_SCORECARD}_{reopened.interview_id}",
+        value=str(reopened.interview_id),
+        style="primary",
+    )
+    return esc(text), [SectionBlock(text=MarkdownTextObject(text=line), accessory=button)]
