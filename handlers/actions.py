@@ -277,7 +277,7 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
             f"`/hire schedule {name}`."
         )
         return
-    if reminders.next_interview is not None:
+    if reminders.next_interview is not None and not reminders.graders:
         await reply.tell(
             f"No scorecard for {esc(card.candidate.name)} is due yet: their next interview "
             f"is {when(reminders.next_interview)}. Nobody was nudged."
@@ -294,10 +294,10 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
             "interview, change that interview's interviewers (their scorecard is then not due). "
             + already
         ).strip()
-    if not reminders.waiting and (reminders.nudged or reminders.absent):
+    if not reminders.anyone and (reminders.nudged or reminders.absent):
         await reply.tell(f"{already} Nobody was nudged{' again' if reminders.nudged else ''}.")
         return
-    if not reminders.waiting:
+    if not reminders.anyone:
         await reply.tell(f"Every scorecard for {esc(card.candidate.name)} is in.")
         return
     now = reply.deps.clock.now()
@@ -319,7 +319,13 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
         reply.deps.background.run(
             notify.dm(reply.client, seat.interviewer_id, text, blocks), name="nudge"
         )
-    ids = list(dict.fromkeys(seat.interviewer_id for _, seat in reminders.waiting))
+    takehome = reminders.loop.takehome
+    for grader in reminders.graders:
+        assert takehome is not None  # graders owe only a received take-home's grade
+        told = takehome_blocks.grade_reminder(card, takehome.takehome, asked_by=reply.user_id)
+        reply.deps.background.run(notify.dm(reply.client, grader, *told), name="nudge")
+    waiting = [seat.interviewer_id for _, seat in reminders.waiting]
+    ids = list(dict.fromkeys([*waiting, *reminders.graders]))
     people = ", ".join(f"<@{user_id}>" for user_id in ids)
     said = f"Nudged {people} about {esc(card.candidate.name)}."
     if already:

@@ -133,6 +133,13 @@ class Loop:
             clocks.seat_paused(self.pauses, f"{item.interview.id}:{seat.interviewer_id}"),
         )
 
+    def grades_owed(self) -> list[str]:
+        """The graders of the received take-home who have not graded it."""
+        takehome = self.takehome
+        if takehome is None or not takehome.received:
+            return []
+        return [g.grader_id for g in takehome.graders if not g.submitted]
+
     @property
     def seats(self) -> list[SeatView]:
         return [seat for interview in self.interviews for seat in interview.seats]
@@ -357,6 +364,14 @@ class Nudge:
     booked: bool = True
     # The loop read for it, with the candidate's pauses: when each scorecard is due.
     loop: Loop | None = None
+    # Graders of the received take-home who have not graded it: reminded too (grading has
+    # no clock of its own, so this is the one way to chase it).
+    graders: list[str] = field(default_factory=list)
+
+    @property
+    def anyone(self) -> bool:
+        """Someone is reminded by this nudge."""
+        return bool(self.waiting or self.graders)
 
 
 # How long after a nudge the same scorecard can be nudged for again: two presses
@@ -434,15 +449,36 @@ async def nudge(db: Database, *, actor_id: str, candidate_id: int, now: datetime
                 candidate_id=candidate_id,
                 interview_id=item.interview.id,
             )
+        owe_grades = loop.grades_owed()
+        graders = []
+        for grader in owe_grades:
+            summary = _grade_nudge_summary(grader)
+            earlier = sent.get((None, summary))
+            if earlier is not None:
+                nudged[grader] = Nudged(grader, earlier.actor_id, earlier.at)
+                continue
+            graders.append(grader)
+            await store.changes.record_change(
+                session,
+                actor_id=actor_id,
+                kind=store.changes.NUDGE_KIND,
+                summary=summary,
+                now=now,
+                candidate_id=candidate_id,
+            )
     next_one = min(ahead) if ahead and not over and not absent else None
     nudged_before = sorted(nudged.values(), key=lambda n: n.at)
-    booked = any(i.held for i in loop.interviews)
-    return Nudge(card, waiting, next_one, nudged_before, sorted(set(absent)), booked, loop)
+    booked = any(i.held for i in loop.interviews) or bool(owe_grades)
+    return Nudge(card, waiting, next_one, nudged_before, sorted(set(absent)), booked, loop, graders)
 
 
 def _nudge_summary(item: InterviewView, seat: SeatView) -> str:
     """A nudge as the history says it; with its interview, the record of whom it was for."""
     return f"reminded <@{seat.interviewer_id}> of their {item.stage_name} scorecard"
+
+
+def _grade_nudge_summary(grader_id: str) -> str:
+    return f"reminded <@{grader_id}> to grade the take-home"
 
 
 # Scheduling -----------------------------------------------------------------------------

@@ -765,3 +765,32 @@ async def test_the_history_has_each_interview_booked_and_the_take_home_s_steps(
     assert "Pipeline and tooling audit booked for " in shown
     assert "take-home sent, due " in shown and f"graders <@{GRADER}>" in shown
     assert "take-home received" in shown
+
+
+async def test_nudge_interviewers_reminds_a_grader_who_has_not_graded(app: Running, clock) -> None:
+    """Every scorecard in, the take-home received and one grade missing: Nudge answered
+    "Every scorecard for Chloe Nguyen is in." and reminded nobody, and grading has no
+    clock of its own, so nothing ever chased it."""
+    await setup(app)
+    interview = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
+    clock.advance(timedelta(days=2))
+    await submit_scorecard(app, interview)
+    await send(app, graders=(GRADER,))
+    await receive(app)
+    before = len(app.standin.calls)
+
+    [answered] = await click(app, await card(app, user=HM), "Nudge interviewers", user=HM)
+
+    assert answered.args["text"] == f"Nudged <@{GRADER}> about Jane Doe.", answered.args
+    [reminder] = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] == GRADER
+    ]
+    assert reminder["text"] == "Your grade of Jane Doe's take-home is still to come."
+    assert f"<@{HM}> asked me to remind you." in blocks_text(reminder["blocks"])
+    assert "Grade" in buttons(reminder["blocks"])
+    [again] = await click(app, await card(app, user=HM), "Nudge interviewers", user=HM)
+    assert "was nudged by you just now" in again.args["text"], again.args["text"]
+    await grade(app, GRADER, "3")
+    assert "Nudge interviewers" not in buttons((await card(app, user=HM))["blocks"])

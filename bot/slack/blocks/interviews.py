@@ -881,7 +881,10 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
         kept.insert(0, item_blocks)
     # Scorecards out for interviews over: the team chases them from here too, not only
     # from the one digest that said so (the same nudge, NUDGE_AGAIN_AFTER apart).
-    chase = may_change and any(seat.cant_make_it_at is None for _, seat in loop.owed_over(now))
+    chase = may_change and (
+        any(seat.cant_make_it_at is None for _, seat in loop.owed_over(now))
+        or loop.grades_owed()
+    )
     nudge = ActionsBlock(
         elements=[
             ButtonElement(

@@ -456,6 +456,22 @@ def grader_message(recorded: Recorded) -> tuple[str, list[Block]]:
     return text, blocks
 
 
+def grade_reminder(
+    card: CandidateCard, takehome: Takehome, *, asked_by: str
+) -> tuple[str, list[Block]]:
+    """A grader's reminder, asked for by someone on the hiring team (Nudge interviewers):
+    the take-home is in and their grade is not."""
+    candidate = card.candidate
+    text = f"Your grade of {esc(candidate.name)}'s take-home is still to come."
+    received = takehome.recorded_at or takehome.sent_at
+    line = (
+        f":memo: {text}\n*{esc(candidate.name)}* ({esc(card.role.title)}): received "
+        f"{when(received)}.\n{user(asked_by)} asked me to remind you."
+    )
+    button = ButtonElement(text="Grade", action_id=OPEN_GRADE, value=str(takehome.id))
+    return text, [SectionBlock(text=MarkdownTextObject(text=clip(line, 3000)), accessory=button)]
+
+
 def to_grade_blocks(to_grade: Sequence[tuple[Takehome, Candidate, Role]], most: int) -> list[Block]:
     """Received take-homes waiting on the reader's grade, each with its Grade button (the
     one on their DM does the same), the oldest first; `most` of them, then how many more."""
