@@ -234,16 +234,14 @@ async def delete_note(reply: Reply, action: dict[str, Any]) -> None:
 
 @on_click
 async def open_scorecard(reply: Reply, action: dict[str, Any]) -> None:
+    now = reply.deps.clock.now()
     ctx = await reply.unless_refused(
         feedback.scorecard_context(
-            reply.deps.db,
-            user_id=reply.user_id,
-            interview_id=_id_of(action),
-            now=reply.deps.clock.now(),
+            reply.deps.db, user_id=reply.user_id, interview_id=_id_of(action), now=now
         )
     )
     if ctx is not None:
-        await reply.open(interview_blocks.scorecard_modal(ctx))
+        await reply.open(interview_blocks.scorecard_modal(ctx, opened=now))
 
 
 @on_click

@@ -314,6 +314,7 @@ async def submit_scorecard(ack: AsyncAck, modal: Modal) -> None:
         base_version=metadata.base_version,
         form=form,
         now=modal.deps.clock.now(),
+        opened_at=metadata.opened_at,
     )
     await ack()
     if not saved.repeated:
@@ -321,7 +322,9 @@ async def submit_scorecard(ack: AsyncAck, modal: Modal) -> None:
 
 
 async def _after_scorecard(modal: Modal, saved: feedback.Submitted) -> None:
-    text, blocks = interview_blocks.scorecard_saved_message(saved.context, saved.scorecard.version)
+    text, blocks = interview_blocks.scorecard_saved_message(
+        saved.context, saved.scorecard.version, late=saved.late
+    )
     await notify.dm(modal.client, modal.user_id, text, blocks)
     refresh_home(modal.deps, modal.client, modal.user_id)
     if saved.completed is not None:

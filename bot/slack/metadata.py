@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Self
 
 from bot.domain.numbers import record_id, small_int
@@ -138,9 +138,16 @@ class ScorecardMetadata(_Metadata):
 
     interview_id: int
     base_version: int
+    # When the form was opened (seconds since the epoch; 0: a form of an older release).
+    # A first scorecard opened while scorecards were open is taken even if the team moved
+    # the candidate on meanwhile: the interview was held, and the words were written.
+    opened: int = 0
 
     def _fields(self) -> dict[str, object]:
-        return {"interview": self.interview_id, "base": self.base_version}
+        fields: dict[str, object] = {"interview": self.interview_id, "base": self.base_version}
+        if self.opened:
+            fields["opened"] = self.opened
+        return fields
 
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
@@ -148,7 +155,12 @@ class ScorecardMetadata(_Metadata):
         base = small_int(data.get("base"), high=MAX_VERSION)
         if base is None:
             raise OutOfDate("no base version in the form's metadata")
-        return cls(interview_id, base)
+        opened = small_int(data.get("opened"), high=2**40) or 0
+        return cls(interview_id, base, opened)
+
+    @property
+    def opened_at(self) -> datetime | None:
+        return datetime.fromtimestamp(self.opened, UTC) if self.opened else None
 
 
 @dataclass(frozen=True)

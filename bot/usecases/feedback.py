@@ -37,7 +37,7 @@ from bot.store.tables import (
     Scorecard,
 )
 from bot.usecases import takehomes
-from bot.usecases.candidates import CandidateCard, allowed_card, lock_open, still_open
+from bot.usecases.candidates import CandidateCard, allowed_card
 from bot.usecases.errors import NOT_FOUND, FormErrors, NotAllowed
 from bot.usecases.trials import form_key
 
@@ -832,14 +832,16 @@ async def _context(
     interview_id: int,
     now: datetime,
     current: bool = True,
+    late: _Late | None = None,
 ) -> ScorecardContext:
     """`current=False`: without the interviewer's current version and its ratings, which
-    a submission reads again under the candidate's lock anyway."""
+    a submission reads again under the candidate's lock anyway. `late`: a submission's
+    form, which may be taken after the candidate left decision (_writable)."""
     seat = await store.seat_of(session, interview_id=interview_id, interviewer_id=user_id)
     if seat is None:
         raise NotAllowed(NOT_YOURS)
     interview, candidate, role_with_team = seat
-    still_open(candidate, stages=EDITABLE, closed=_closed)
+    _writable(candidate, late)
     if interview.status != InterviewStatus.SCHEDULED:
         label = InterviewStatus(interview.status).label
         raise NotAllowed(
@@ -882,6 +884,34 @@ def _closed(candidate: Candidate) -> str:
     return f"Scorecards for {candidate.name} are closed: the hiring team has moved on."
 
 
+@dataclass(frozen=True)
+class _Late:
+    """A submitted scorecard form: when it was opened (None: not known), and the version
+    it edits (0: a first scorecard)."""
+
+    opened_at: datetime | None
+    base_version: int
+
+
+def _writable(candidate: Candidate, late: _Late | None) -> None:
+    """NotAllowed unless scorecards for the candidate are open (EDITABLE), or `late` is a
+    first scorecard whose form was opened before the move that closed them: rejected
+    while the interviewer wrote up an interview that was held, the words were lost, and
+    with them the record of why. An edit of one sent stays closed, as does an erased
+    candidate's record."""
+    if Stage(candidate.stage) in EDITABLE:
+        return
+    if (
+        late is not None
+        and late.opened_at is not None
+        and late.base_version == 0
+        and candidate.erased_at is None
+        and late.opened_at <= candidate.stage_entered_at
+    ):
+        return
+    raise NotAllowed(_closed(candidate))
+
+
 async def scorecard_context(
     db: Database, *, user_id: str, interview_id: int, now: datetime
 ) -> ScorecardContext:
@@ -909,6 +939,8 @@ class Submitted:
     was: Scorecard | None = None
     # What else the edit changed, in words: "Rollback strategy 4 → 2", "the summary".
     revision: tuple[str, ...] = ()
+    # Taken though the candidate left decision while it was written (_writable).
+    late: bool = False
 
 
 async def submit(
@@ -919,8 +951,11 @@ async def submit(
     base_version: int,
     form: ScorecardForm,
     now: datetime,
+    opened_at: datetime | None = None,
 ) -> Submitted:
-    """Store a new version on top of `base_version`, exactly once.
+    """Store a new version on top of `base_version`, exactly once. `opened_at`: when its
+    form was opened, for a first scorecard whose candidate left decision meanwhile
+    (_writable).
 
     What the lock must make true (the candidate still open to scorecards, the version,
     the loop's completion) is read under it. On SQLite, whose writers take turns, the
@@ -932,18 +967,34 @@ async def submit(
     if db.writers_take_turns:
         async with db.reader(on_loop=True) as session:
             context = await _context(
-                session, user_id=user_id, interview_id=interview_id, now=now, current=False
+                session,
+                user_id=user_id,
+                interview_id=interview_id,
+                now=now,
+                current=False,
+                late=_Late(opened_at, base_version),
             )
         checked = _checked(context, form)
         async with db.transaction(on_loop=True) as session:
             scorecard, repeated, completes, was = await _save(
-                session, context, checked, user_id=user_id, base_version=base_version, now=now
+                session,
+                context,
+                checked,
+                user_id=user_id,
+                base_version=base_version,
+                now=now,
+                opened_at=opened_at,
             )
             revision = await _revision(session, context, was, checked)
     else:
         async with db.transaction() as session:
             context = await _context(
-                session, user_id=user_id, interview_id=interview_id, now=now, current=False
+                session,
+                user_id=user_id,
+                interview_id=interview_id,
+                now=now,
+                current=False,
+                late=_Late(opened_at, base_version),
             )
             checked = _checked(context, form)
             scorecard, repeated, completes, was = await _save(
@@ -953,6 +1004,7 @@ async def submit(
                 user_id=user_id,
                 base_version=base_version,
                 now=now,
+                opened_at=opened_at,
             )
             revision = await _revision(session, context, was, checked)
     loop = (
@@ -970,6 +1022,7 @@ async def submit(
         revised=loop if was is not None else None,
         was=was,
         revision=revision,
+        late=Stage(context.candidate.stage) not in EDITABLE,
     )
 
 
@@ -1017,15 +1070,15 @@ async def _save(
     user_id: str,
     base_version: int,
     now: datetime,
+    opened_at: datetime | None = None,
 ) -> tuple[Scorecard, bool, bool, Scorecard | None]:
     """The new version under the candidate's lock: (the scorecard, whether it was a repeat
     of the current version, whether it completed the loop's feedback, and the version it
     replaced if the loop's feedback was complete already: the team has read that one)."""
     interview_id = context.interview.id or 0
-    candidate = await lock_open(
-        session, candidate_id=context.candidate.id or 0, stages=EDITABLE, closed=_closed
-    )
-    assert candidate.id is not None
+    candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
+    assert candidate is not None and candidate.id is not None
+    _writable(candidate, _Late(opened_at, base_version))
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id
     )
@@ -1062,6 +1115,8 @@ async def _save(
             {"summary": "This scorecard was just saved from another window. Open it again."}
         ) from None
     await store.replan_clocks(session, candidate_id=candidate.id, now=now)  # nudges stop
+    if Stage(candidate.stage) not in EDITABLE:
+        return scorecard, False, False, None  # late: the team decided already, no summary
     # A received take-home's grades are part of the loop's feedback too.
     was_complete = candidate.feedback_complete_at is not None
     completes = await store.complete_feedback(session, candidate=candidate, now=now)

@@ -416,6 +416,45 @@ async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) 
     assert len(await stored(app, Scorecard)) == 1
 
 
+async def test_a_first_scorecard_written_while_the_team_moved_on_is_kept(app: Running) -> None:
+    """Ivan opened his scorecard for an interview that took place and wrote it up; the
+    recruiter rejected the candidate meanwhile, and Submit answered that scorecards were
+    closed: his words were lost, and the record of why with them. A first scorecard
+    opened before the move is taken; one opened after is not (nor an edit:
+    test_scorecards_lock_when_the_candidate_leaves_decision)."""
+    await setup(app)
+    interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
+    await open_scorecard(app, interview, INTERVIEWER)
+    writing = last_view(app)
+    app.deps.clock.advance(timedelta(minutes=20))  # writing it up
+    await app.slack.command("move Jane Doe to rejected: went with another", user=RECRUITER)
+    await app.settle()
+    before = len(app.standin.calls)
+
+    sent = await app.slack.submit_view(writing, good_scorecard(writing), user=INTERVIEWER)
+    await app.settle()
+
+    assert not sent.content, sent.text  # the form closes: saved
+    [kept] = await stored(app, Scorecard)
+    assert (kept.interviewer_id, kept.version) == (INTERVIEWER, 1)
+    [thanks] = [
+        c.args
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] == INTERVIEWER
+    ]
+    assert "The hiring team moved on while you were writing it" in blocks_text(thanks["blocks"])
+    assert "rejected" not in str(thanks)  # where she went stays with the team
+    # No "feedback complete, decide by…" for someone decided on already.
+    assert not [c for c in app.standin.calls[before:] if c.args.get("channel") in (HM, RECRUITER)]
+    card = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
+    assert f"<@{INTERVIEWER}>: scorecard in" in card, card
+
+    # The other interviewer opens theirs only now: closed, as before.
+    [refusal] = await open_scorecard(app, interview, INTERVIEWER_2)
+    assert refusal.args["text"].endswith("are closed: the hiring team has moved on.")
+    assert len(await stored(app, Scorecard)) == 1
+
+
 # Independent feedback -------------------------------------------------------------------
 
 

@@ -472,7 +472,7 @@ def kit_message(
 # The scorecard modal ----------------------------------------------------------------------------
 
 
-def scorecard_modal(ctx: ScorecardContext) -> View:
+def scorecard_modal(ctx: ScorecardContext, *, opened: datetime | None = None) -> View:
     current = ctx.current
     blocks: list[Block] = [
         section(
@@ -522,15 +522,27 @@ def scorecard_modal(ctx: ScorecardContext) -> View:
         blocks,
         # The version this edit starts from (0: a first scorecard), checked on submit.
         metadata=ScorecardMetadata(
-            ctx.interview.id or 0, base_version=current.version if current else 0
+            ctx.interview.id or 0,
+            base_version=current.version if current else 0,
+            opened=int(opened.timestamp()) if opened else 0,
         ).encode(),
     )
 
 
-def scorecard_saved_message(ctx: ScorecardContext, version: int) -> tuple[str, list[Block]]:
+def scorecard_saved_message(
+    ctx: ScorecardContext, version: int, *, late: bool = False
+) -> tuple[str, list[Block]]:
     verb = "updated" if version > 1 else "submitted"
     text = f"Your scorecard for {esc(ctx.candidate.name)} is {verb}. Thank you!"
-    return text, [section(f":white_check_mark: {text}")]
+    blocks: list[Block] = [section(f":white_check_mark: {text}")]
+    if late:
+        blocks.append(
+            context(
+                "The hiring team moved on while you were writing it; it is kept with the "
+                "candidate's record all the same."
+            )
+        )
+    return text, blocks
 
 
 def scorecard_read_modal(detail: ScorecardDetail) -> View:
@@ -882,8 +894,7 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
     # Scorecards out for interviews over: the team chases them from here too, not only
     # from the one digest that said so (the same nudge, NUDGE_AGAIN_AFTER apart).
     chase = may_change and (
-        any(seat.cant_make_it_at is None for _, seat in loop.owed_over(now))
-        or loop.grades_owed()
+        any(seat.cant_make_it_at is None for _, seat in loop.owed_over(now)) or loop.grades_owed()
     )
     nudge = ActionsBlock(
         elements=[
