@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.stages import Stage
+from bot.runtime.timesource import ManualClock
 from bot.store.tables import Candidate, Rating, Scorecard, Seat
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
@@ -426,7 +427,9 @@ async def test_a_first_scorecard_written_while_the_team_moved_on_is_kept(app: Ru
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await open_scorecard(app, interview, INTERVIEWER)
     writing = last_view(app)
-    app.deps.clock.advance(timedelta(minutes=20))  # writing it up
+    clock = app.deps.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(minutes=20))  # writing it up
     await app.slack.command("move Jane Doe to rejected: went with another", user=RECRUITER)
     await app.settle()
     before = len(app.standin.calls)

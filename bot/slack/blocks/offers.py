@@ -31,6 +31,7 @@ from bot.slack.blocks.common import (
     esc,
     form_modal,
     localized,
+    note_mention,
     section,
     typed,
     user,
@@ -148,9 +149,26 @@ def more_time_note(done: OfferCard) -> str:
     """To whoever clicked Extend 24h, what it did: a note (note_markup)."""
     name = done.card.candidate.name
     if not done.changed:
+        expires = expires_words(done.offer, done.card.candidate.deadline_at, at=in_utc)
+        # A double click, or a teammate first: who did it, so "changed nothing" does not
+        # read as the extension having failed.
+        latest = next(
+            (
+                e
+                for e in sorted(done.card.events, key=lambda e: (e.at, e.id or 0), reverse=True)
+                if e.from_stage == e.to_stage == "offer" and (e.detail or "").startswith("offer")
+            ),
+            None,
+        )
+        by = f" by {note_mention(latest.actor_id)} ({in_utc(latest.at)})" if latest else ""
+        what = (
+            "given more time"
+            if latest is None or "extended" in (latest.detail or "")
+            else "revised"
+        )
         return (
-            f"{name}'s offer changed since that button was drawn (given more time, or "
-            "revised), so this click changed nothing. The card shows when it expires now."
+            f"{name}'s offer was already {what}{by}: it expires {expires}. This click "
+            "added nothing more."
         )
     expires = expires_words(done.offer, done.card.candidate.deadline_at, at=in_utc)
     return f":hourglass_flowing_sand: {name}'s offer now expires {expires}."
