@@ -97,10 +97,19 @@ async def _rest(session: store.AsyncSession, *, user_id: str, role_id: int) -> R
         await store.pipelines.open_candidates_of(session, role_id=role_id),
         key=lambda c: (list(Stage).index(Stage(c.stage)), c.name_key),
     )
+    # Left alone: those whose offer awaits their answer. Someone in offer with none (put
+    # there by an import or a move) would wait for an answer that never comes.
+    awaiting = await store.pipelines.open_offers_of(
+        session, candidate_ids=[c.id or 0 for c in still if Stage(c.stage) in LEFT_ALONE]
+    )
+
+    def left_alone(c: Candidate) -> bool:
+        return Stage(c.stage) in LEFT_ALONE and (c.id or 0) in awaiting
+
     return Rest(
         found.role,
-        [c for c in still if Stage(c.stage) not in LEFT_ALONE],
-        [c for c in still if Stage(c.stage) in LEFT_ALONE],
+        [c for c in still if not left_alone(c)],
+        [c for c in still if left_alone(c)],
     )
 
 

@@ -298,3 +298,25 @@ async def test_a_big_role_lists_everyone_it_lets_go(app: Running, clock: ManualC
     said = blocks_text(summary["blocks"])
     assert all(f"• {name} (from sourced)" in said for name in names)
     assert {c.stage for c in await stored(app, Candidate)} == {"rejected"}
+
+
+async def test_someone_in_offer_without_an_offer_is_let_go_with_the_rest(app: Running) -> None:
+    """Erin was imported into offer, so no offer awaits her answer: the summary said
+    "Still in offer: Erin Walsh. Their offer's answer (or a move) closes it", an answer
+    that can never come, and nothing ever alerted about her."""
+    role = await filled_role(app)  # Dee Deal in offer, with her offer out
+    await add_candidate(app, "Erin Walsh", role=role)
+    await app.slack.command("move Erin Walsh to offer", user=RECRUITER)
+    closed = await close(app)
+
+    await click(app, closed, "Reject the rest…", user=RECRUITER)
+    form = last_view(app)
+    shown = blocks_text(form["blocks"])
+    assert form["submit"]["text"] == "Reject 4 candidates"
+    assert "• Erin Walsh (offer)" in shown
+    assert "Left as they are, in offer: Dee Deal." in shown
+    done = await app.slack.submit_view(form, {"reason": "We hired Sam for it."}, user=RECRUITER)
+    assert not done.content, done.text
+    await app.settle()
+    people = await by_name(app)
+    assert people["Erin Walsh"].stage == "rejected" and people["Dee Deal"].stage == "offer"
