@@ -119,7 +119,11 @@ async def _preview_text(
         return str(refusal), []
     if isinstance(previewed, importer.NeedsRole):
         return blocks.role_picker_message(
-            previewed.roles, filename=filename, file_id=file_id, total=previewed.total
+            previewed.roles,
+            filename=filename,
+            file_id=file_id,
+            total=previewed.total,
+            partly=previewed.has_role_column,
         )
     return blocks.preview_message(previewed, filename=filename, file_id=file_id, role_id=role_id)
 

@@ -157,6 +157,11 @@ class Problem:
         return f"line {self.line}, column {self.column}: {self.message}"
 
 
+# A row whose role cell is empty, in a file read with no role picked for it: the picker
+# is offered (bot.usecases.importer.preview), so "pick one" has something to pick with.
+NO_ROLE = "no role: fill in the role, or pick one for the whole file."
+
+
 @dataclass(frozen=True)
 class Row:
     """A checked row, ready to become a candidate."""
@@ -516,7 +521,7 @@ def _role(
     values = columns.values(cells, "role")
     if not values:
         if default_role is None:
-            problem("role", "no role: fill in the role, or pick one for the whole file.")
+            problem("role", NO_ROLE)
         return default_role
     role = roles.get(name_key(values[0]))
     if role is None:

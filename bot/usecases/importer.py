@@ -57,6 +57,7 @@ class NeedsRole:
 
     roles: list[Role]
     total: int
+    has_role_column: bool = False  # with one, some rows leave their role empty
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,13 @@ async def preview(
         roles, default, parsed = await _parse(
             session, importer, data, role_id=role_id, role_title=role_title
         )
-        if default is None and not parsed.has_role_column:
-            return NeedsRole(roles, parsed.total)
+        if default is None and (
+            not parsed.has_role_column
+            or any(p.message == candidate_csv.NO_ROLE for p in parsed.problems)
+        ):
+            # No role column, or rows with an empty role cell (a Greenhouse export's empty
+            # Job column): rows naming a role keep theirs, the others take the one picked.
+            return NeedsRole(roles, parsed.total, parsed.has_role_column)
         return candidate_csv.classify(parsed, await _existing(session, parsed))
 
 

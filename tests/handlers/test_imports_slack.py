@@ -366,6 +366,41 @@ async def test_a_long_file_s_preview_counts_the_rest_in_plain_words(app: Running
     assert more and all(line.endswith(" more.") for line in more), more
 
 
+async def test_rows_with_an_empty_role_get_the_picker_the_problem_points_to(app: Running) -> None:
+    """A Greenhouse export with its Job column empty: every row read "no role: fill in
+    the role, or pick one for the whole file", with nothing to pick from."""
+    await create_role(app)
+    data_role = await create_role(app, title="Data Engineer")
+    await share(
+        app,
+        RECRUITER,
+        "greenhouse.csv",
+        b"Name,Email,Job\nJane Doe,jane@example.com,\nBob Stone,bob@example.com,MLOps Engineer\n",
+    )
+    picker = dm_answers(app, RECRUITER)[-1]
+    assert picker["text"] == (
+        "greenhouse.csv has 2 rows, some with an empty role: which role are those for? "
+        "Rows that name a role keep it."
+    )
+    select = picker["blocks"][1]["elements"][0]
+    option = next(o for o in select["options"] if o["text"]["text"] == "Data Engineer")
+    await app.slack.action(
+        select["action_id"],
+        user=RECRUITER,
+        message=picker,
+        channel=f"D{RECRUITER}",
+        action_type="static_select",
+        selected_option=option,
+        response_url=app.standin.response_url("import"),
+    )
+    await app.settle()
+    preview = app.standin.calls_to("response_url:import")[-1].args
+    assert "*0* with problems" in blocks_text(preview["blocks"]), blocks_text(preview["blocks"])
+    await click(app, preview, "Import 2 candidates")
+    roles = {c.name: c.role_id for c in await all_candidates(app)}
+    assert roles["Jane Doe"] == data_role.id and roles["Bob Stone"] != data_role.id
+
+
 async def test_an_old_preview_whose_role_closed_since_does_not_claim_all_are_in(
     app: Running,
 ) -> None:

@@ -192,15 +192,20 @@ def preview_message(
 
 
 def role_picker_message(
-    roles: Sequence[Role], *, filename: str, file_id: str, total: int
+    roles: Sequence[Role], *, filename: str, file_id: str, total: int, partly: bool = False
 ) -> tuple[str, list[Block]]:
-    """The file names no role and the person has several: which one is it for?"""
+    """The file names no role (`partly`: some of its rows name none) and the person has
+    several: which one is it for?"""
     options = [
         Option(value=import_value(file_id, r.id), text=clip(r.title, 75))
         for r in roles[:MAX_ROLE_OPTIONS]
     ]
     text = (
-        f"{esc(filename)} has {plural(total, 'row')} and no role column: which role are they for?"
+        f"{esc(filename)} has {plural(total, 'row')}, some with an empty role: which role "
+        "are those for? Rows that name a role keep it."
+        if partly
+        else f"{esc(filename)} has {plural(total, 'row')} and no role column: "
+        "which role are they for?"
     )
     blocks: list[Block] = [
         section(text),
