@@ -318,12 +318,18 @@ async def admin(reply: CommandReply, rest: str) -> None:
             )
             if new is not None:
                 await reply.tell(admin_blocks.added(person, new=new))
+            if new and person != user_id:  # told, rather than finding out by surprise
+                told = admin_blocks.you_were_added(user_id)
+                reply.deps.background.run(dm(reply.client, person, *told), name="admin-added")
         else:
             gone = await reply.unless_refused(
                 admin_cases.remove_admin(db, actor_id=user_id, user_id=person, now=now)
             )
             if gone is not None:
                 await reply.tell(admin_blocks.removed(person, was_admin=gone))
+            if gone and person != user_id:
+                told = admin_blocks.you_were_removed(user_id)
+                reply.deps.background.run(dm(reply.client, person, *told), name="admin-removed")
     elif verb == "deliveries":
         failed = await reply.unless_refused(admin_cases.failed_deliveries(db, user_id=user_id))
         if failed is not None:

@@ -62,6 +62,17 @@ async def test_an_admin_adds_and_removes_an_admin_who_then_may_and_may_not_creat
 
     changes = [(c.kind, c.actor_id, c.at) for c in await stored(app, Change)]
     assert changes == [("admin_added", ADMIN, clock.now()), ("admin_removed", ADMIN, clock.now())]
+    # The person hears of both, from whom: they found out only when a command said no.
+    await app.settle()
+    told = [
+        c.args["text"]
+        for c in app.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == RECRUITER
+    ]
+    assert told == [
+        f"<@{ADMIN}> made you a Loopkeeper admin.",
+        f"<@{ADMIN}> removed you as a Loopkeeper admin.",
+    ]
 
 
 async def test_adding_an_admin_twice_or_removing_someone_who_is_not_one_changes_nothing(

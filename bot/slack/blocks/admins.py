@@ -41,3 +41,29 @@ def removed(user_id: str, *, was_admin: bool) -> str:
     if was_admin:
         return f"{user(user_id)} is no longer a Loopkeeper admin."
     return f"{user(user_id)} is not an admin, so nothing changed. `/hire admin` lists the admins."
+
+
+def you_were_added(actor_id: str) -> tuple[str, list[Block]]:
+    """To the new admin: who made them one, and what it lets them do."""
+    text = f"{user(actor_id)} made you a Loopkeeper admin."
+    return text, [
+        section(f":key: {text}"),
+        context(
+            "Admins create roles (`/hire role`), install scorecard templates (share a "
+            "`.toml` file here), set company days off (`/hire holidays`), erase a "
+            "candidate's data on request, and see what Slack refused "
+            "(`/hire admin deliveries`). `/hire admin` lists the admins."
+        ),
+    ]
+
+
+def you_were_removed(actor_id: str) -> tuple[str, list[Block]]:
+    """To an admin no longer one: who did it, so it is no surprise when a command says no."""
+    text = f"{user(actor_id)} removed you as a Loopkeeper admin."
+    return text, [
+        section(f":lock: {text}"),
+        context(
+            "Roles you recruit for or hire for are as they were; admin commands are not "
+            "yours any more. Ask an admin if this was a mistake."
+        ),
+    ]
