@@ -251,7 +251,9 @@ def candidate_steps(facts: CandidateFacts, clocks: Clocks, now: datetime) -> lis
                     repeat=n,
                 )
             )
-        steps.append(Step(Kind.OFFER_EXPIRED, expiry, expiry, Audience.RECRUITERS, breach=True))
+        # The hiring manager too: the offer is theirs to let lapse or extend, and whoever
+        # made it heard nothing when it ran out (the warnings stay the recruiters').
+        steps.append(Step(Kind.OFFER_EXPIRED, expiry, expiry, Audience.TEAM, breach=True))
     by = facts.candidate_deadline
     if by is not None and not stage.is_closed and stage != Stage.OFFER:
         # Once, at their date: ask whether they are still deciding. (In offer, the offer's

@@ -176,7 +176,8 @@ def _alert_rows(
     # never inserted new).
     send_to = chain.send.audience if chain.send is not None else None
     for step in chain.skipped:
-        superseded = send_to is None or step.audience == send_to
+        # The team includes the recruiters: a step of theirs is superseded by the team's.
+        superseded = send_to is None or step.audience in (send_to, *_WITHIN.get(send_to, ()))
         steps.append((step, "skipped" if superseded else "held"))
     report.skipped += len(chain.skipped)
     for step, status in steps:
@@ -201,6 +202,9 @@ def _alert_rows(
                 }
             )
     return rows
+
+
+_WITHIN = {Audience.TEAM: (Audience.RECRUITERS,)}
 
 
 def _recipients(audience: Audience, role: Role, team: Team, interviewer: str | None) -> list[str]:

@@ -241,7 +241,7 @@ def test_offer_expires_at_expiry_as_a_breach() -> None:
     [expired] = of_kind(steps, Kind.OFFER_EXPIRED)
     assert expired.due_at == expiry
     assert expired.breach
-    assert expired.audience == Audience.RECRUITERS
+    assert expired.audience == Audience.TEAM  # the hiring manager hears it ran out too
 
 
 def test_offer_plan_three_hours_before_expiry_sends_the_four_hour_warning() -> None:

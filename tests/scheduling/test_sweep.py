@@ -983,11 +983,14 @@ async def test_offer_warnings_expiry_and_extension(app: Running, clock) -> None:
         "23 hours 59 minutes left" in warnings[0],
         "3 hours 59 minutes left" in warnings[1],
     ] == [True, True]
-    assert digests_to(app, HM, before) == []  # offers are the recruiter's
+    assert digests_to(app, HM, before) == []  # the warnings are the recruiter's
 
     clock.set(start + timedelta(hours=48))
     await sweep(app)
     assert "the offer expired" in digests_to(app, RECRUITER, before)[-1]
+    # The hiring manager, who made or revised the offer, heard nothing when it lapsed.
+    [lapsed] = digests_to(app, HM, before)
+    assert "the offer expired" in lapsed and "Extend it, or record the answer." in lapsed
     async with app.deps.db.reader() as session:
         expired = await session.get(Offer, offer.id)
         events = (
