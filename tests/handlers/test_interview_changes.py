@@ -403,6 +403,21 @@ async def test_an_interview_someone_can_t_make_is_marked_in_their_own_lists(
     assert "you said you can't make it" in home, home
 
 
+async def test_an_interview_over_that_someone_said_they_can_t_make_says_why_it_is_owed(
+    app: Running, clock
+) -> None:
+    """Nobody changed the panel after Ines's I can't make it; once the interview was
+    over, her /hire feedback listed its scorecard as due, with no word of what she said."""
+    await maya_interviewing(app)
+    await cant_make_it(app, INTERVIEWER, "Dentist")
+    await app.settle()
+    clock.set(TUESDAY_10 + timedelta(hours=3))  # the interview is over
+
+    listed = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
+    assert "you said you can't make it and the panel was not changed" in listed, listed
+    assert "Submit scorecard" in listed  # if she did interview after all
+
+
 async def test_an_overdue_scorecard_is_chased_from_the_card(app: Running, clock) -> None:
     """The overdue digest item comes once; after it, nothing current could nudge Ines
     again: the card had no Nudge, the interview menu neither. The team's card now has it

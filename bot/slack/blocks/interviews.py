@@ -600,6 +600,13 @@ def assignment_blocks(assignments: Sequence[Assignment], now: datetime) -> list[
         else:
             label = "Submit scorecard" if item.pending else "Edit scorecard"
             state = _due(item, now) if item.pending else ":white_check_mark: submitted"
+            if item.pending and item.cant_make_it:
+                # Over, and nobody changed the panel: owed all the same, which reads as a
+                # mistake unless it says why.
+                state += (
+                    " · :warning: you said you can't make it and the panel was not changed: "
+                    "if you did interview, send it; if not, tell the recruiters"
+                )
             button = ButtonElement(
                 text=label,
                 action_id=f"{OPEN_SCORECARD}_{item.interview_id}",
