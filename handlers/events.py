@@ -68,7 +68,9 @@ async def _answer(
 ) -> None:
     question = read(text)
     if question.name:
-        answer, blocks = await status_answer(deps, user_id, question.name)
+        answer, blocks = await status_answer(
+            deps, user_id, question.name, own_work=question.own_work
+        )
     else:
         answer, blocks = help_text(), []
     try:

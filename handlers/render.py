@@ -109,8 +109,11 @@ def _takehome(
     )
 
 
-async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list[Block]]:
-    """The one answer to "where is <name>?", however it was asked."""
+async def status_answer(
+    deps: Deps, user_id: str, query: str, *, own_work: bool = False
+) -> tuple[str, list[Block]]:
+    """The one answer to "where is <name>?", however it was asked. `own_work`: a question
+    that may be about the asker's own interviews (bot.domain.questions.Question)."""
     if not query.strip():
         return "Whose status? Example: `/hire status Jane Doe`, or ask me `where is Jane?`.", []
     now = deps.clock.now()
@@ -119,7 +122,7 @@ async def status_answer(deps: Deps, user_id: str, query: str) -> tuple[str, list
         text, blocks = cards.choices_message(query, asked.choices, action=cards.OPEN_STATUS)
         return text, blocks
     if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
-        meant = meant_command(query)
+        meant = "feedback" if own_work else meant_command(query)
         if meant == "feedback":
             return cards.not_found_message(query) + (
                 " Looking for your own interviews? `/hire feedback` lists them: those "

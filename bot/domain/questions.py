@@ -110,6 +110,30 @@ HELP = frozenset({"help", "commands", "?"})
 @dataclass(frozen=True)
 class Question:
     name: str  # the words left once the question words are gone; "" for help
+    # It asks about the asker's own work ("when is my next interview?", "what scorecards
+    # do I owe?"): if no candidate goes by what is left, `/hire feedback` is the answer.
+    own_work: bool = False
+
+
+# Words of a question about one's own interviews, scorecards and grades.
+OWN_WORK_WORDS = frozenset(
+    {
+        "my",
+        "mine",
+        "me",
+        "owe",
+        "interview",
+        "interviews",
+        "scorecard",
+        "scorecards",
+        "grade",
+        "grades",
+        "grading",
+        "feedback",
+        "kit",
+        "kits",
+    }
+)
 
 
 def read(text: str) -> Question:
@@ -125,4 +149,5 @@ def read(text: str) -> Question:
         bare = bare[:-2] if bare.lower().endswith("'s") else bare
         if bare.lower() not in FILLER and bare.strip("'-"):
             kept.append(bare)
-    return Question(" ".join(kept))
+    own = any(w.lower() in OWN_WORK_WORDS for w in words)
+    return Question(" ".join(kept), own_work=own)

@@ -209,6 +209,23 @@ async def test_an_interviewer_looking_for_their_own_work_is_pointed_to_feedback(
     assert shown.index("*Interviewing?* `/hire feedback`") < shown.index("/hire status")
 
 
+async def test_a_question_about_one_s_own_work_in_a_dm_is_pointed_to_feedback(
+    app: Running,
+) -> None:
+    """Ivan asked in his DM "when is my next interview?" and "what scorecards do I owe?":
+    the answers said no candidate was called "when my next" "in the roles you hire
+    for", words for a hiring manager, and no word of `/hire feedback`."""
+    for question in ("when is my next interview?", "what scorecards do I owe?"):
+        said = shown(await by_dm(app, INTERVIEWER, question))
+        assert "`/hire feedback` lists them" in said, said
+        assert "roles you hire for" not in said
+    # A real name with "my" in the question is still looked up first.
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    found = shown(await by_dm(app, HM, "where is my Jane Doe?"))
+    assert "Jane Doe" in found and "/hire feedback" not in found, found
+
+
 async def test_a_team_command_without_a_name_tells_an_interviewer_it_is_not_theirs(
     app: Running,
 ) -> None:

@@ -567,7 +567,7 @@ def not_found_message(query: str, command: str = "status") -> str:
     # Same words whether the name does not exist or the asker may not see it; the example
     # is of the command that was asked (`/hire edit Jane` after `/hire edit …`).
     return (
-        f"I couldn't find a candidate called “{esc(clip(query, 100))}” in the roles you hire for. "
+        f"I couldn't find a candidate called “{esc(clip(query, 100))}” among those you can see. "
         f"Check the spelling, or try part of the name, e.g. `/hire {command} Jane`."
     )
 
