@@ -47,7 +47,7 @@ def you_were_added(actor_id: str) -> tuple[str, list[Block]]:
     """To the new admin: who made them one, and what it lets them do."""
     text = f"{user(actor_id)} made you a Loopkeeper admin."
     return text, [
-        section(f":key: {text}"),
+        section(f":unlock: {text}"),
         context(
             "Admins create roles (`/hire role`), install scorecard templates (share a "
             "`.toml` file here), set company days off (`/hire holidays`), erase a "
