@@ -259,7 +259,10 @@ async def feedback_list(reply: CommandReply, rest: str) -> None:
     grading = await takehomes.to_grade(reply.deps.db, user_id=reply.user_id)
     await reply.show(
         *interview_blocks.feedback_list_message(
-            assignments, reply.deps.clock.now(), to_grade=to_grade_blocks(grading, 10)
+            assignments,
+            reply.deps.clock.now(),
+            to_grade=to_grade_blocks(grading, 10),
+            grades=len(grading),
         )
     )
 

@@ -922,8 +922,8 @@ async def scorecard_context(
 
 
 UNCHANGED = (
-    "This reads the same as the scorecard you submitted: change a rating, the "
-    "recommendation or the summary, or close the form."
+    "This reads the same as the scorecard you submitted: change a rating or its "
+    "evidence, the recommendation or the summary, or close the form."
 )
 
 

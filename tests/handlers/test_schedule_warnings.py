@@ -405,6 +405,13 @@ async def test_an_interview_in_an_interviewer_s_small_hours_is_booked_and_said(
     # Their kit gives them the time where they are, with its "I can't make it".
     kit = kit_for(app, INTERVIEWER_2)
     assert "Tue 17 Nov, 05:00 to 05:30 (America/New_York)" in blocks_text(kit["blocks"])
+    # And say it is outside their hours: only the recruiter's confirmation did.
+    assert (
+        ":alarm_clock: *Outside your working hours:* Tue 17 Nov, 05:00 to 05:30 "
+        "(America/New_York) where you are. If that does not work for you, tell the "
+        "recruiters with the button below."
+    ) in blocks_text(kit["blocks"])
+    assert "Outside your working hours" not in blocks_text(kit_for(app, INTERVIEWER)["blocks"])
 
 
 async def test_a_weekend_or_an_evening_is_outside_working_hours_too(app: Running) -> None:

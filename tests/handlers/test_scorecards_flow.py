@@ -334,6 +334,8 @@ async def test_an_edit_that_changes_nothing_is_refused_on_the_form(app: Running)
     await open_scorecard(app, interview, INTERVIEWER)
     same = await app.slack.submit_view(last_view(app), {}, user=INTERVIEWER)
     assert same.json()["errors"]["summary"].startswith("This reads the same as the scorecard")
+    # An evidence note alone is a change (it is taken, and the team told): say so.
+    assert "change a rating or its evidence, the recommendation" in same.text
     assert len(await stored(app, Scorecard)) == 1
 
 

@@ -248,6 +248,8 @@ async def test_a_take_home_to_grade_is_on_the_grader_s_home_and_in_hire_feedback
     listed = answer(await app.slack.command("feedback", user=GRADER))
     assert "Take-homes to grade" in blocks_text(listed["blocks"])
     assert "Jane Doe" in blocks_text(listed["blocks"])
+    # The headline counts it: it said only "You have no scorecards to write".
+    assert listed["text"] == "You have no scorecards to write, and 1 take-home to grade."
     await click(app, home, "Grade", user=GRADER)
     form = last_view(app)
     assert form["callback_id"] == "takehome_grade"

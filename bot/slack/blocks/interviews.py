@@ -417,6 +417,15 @@ def kit_message(
             )
             for w in days_away
         ),
+        *(
+            section(
+                f":alarm_clock: *Outside your working hours:* "
+                f"{local_span(w.starts_at, w.ends_at, w.tz_name)} where you are. If that "
+                "does not work for you, tell the recruiters with the button below."
+            )
+            for w in done.warnings
+            if isinstance(w, safeguards.OutsideHours) and w.interviewer_id == interviewer_id
+        ),
         DividerBlock(),
         section("*Probe these competencies* and rate each against its signals:"),
     ]
@@ -634,30 +643,44 @@ def _group(item: Assignment, now: datetime) -> int:
 
 
 def feedback_list_message(
-    assignments: Sequence[Assignment], now: datetime, *, to_grade: Sequence[Block] = ()
+    assignments: Sequence[Assignment],
+    now: datetime,
+    *,
+    to_grade: Sequence[Block] = (),
+    grades: int = 0,
 ) -> tuple[str, list[Block]]:
-    """`to_grade`: the take-homes waiting on their grade, drawn (takehomes.to_grade_blocks)."""
-    grading: list[Block] = [section("*Take-homes to grade*"), *to_grade] if to_grade else []
+    """`to_grade`: the take-homes waiting on their grade, drawn (takehomes.to_grade_blocks);
+    `grades`: how many they are. What is owed now comes first: scorecards to submit, then
+    grades, then interviews to come and scorecards sent."""
+    grading: list[Block] = (
+        [context(f"*Take-homes to grade* ({grades})"), *to_grade] if to_grade else []
+    )
+    owed = f"{grades} take-home{'s' if grades != 1 else ''} to grade" if grades else ""
     if not assignments:
         text = "You have no scorecards to write. Interviews you are scheduled for will show here."
         if to_grade:
-            text = "You have no scorecards to write, and take-homes to grade."
-        return text, [section(text), *grading]
+            text = f"You have no scorecards to write, and {owed or 'take-homes to grade'}."
+        return text, [section(f"*{esc(text)}*"), *grading]
     groups = [[a for a in assignments if _group(a, now) == n] for n in range(3)]
     due, ahead, _ = groups
     if due:
-        text = f"You have {len(due)} scorecard{'s' if len(due) != 1 else ''} to submit."
+        text = f"You have {len(due)} scorecard{'s' if len(due) != 1 else ''} to submit"
+        text += f" and {owed}." if owed else "."
     elif ahead:
         text = "Nothing to submit yet: each scorecard opens when its interview begins."
+        text += f" You have {owed}." if owed else ""
     else:
         text = "All your scorecards are in. You can still edit them until a decision is made."
+        text += f" You have {owed}." if owed else ""
     headings = ("To submit", "Coming up", "Submitted, still editable")
     blocks: list[Block] = [section(f"*{esc(text)}*")]
-    for heading, items in zip(headings, groups, strict=True):
+    for n, (heading, items) in enumerate(zip(headings, groups, strict=True)):
         if items:
             blocks += [context(f"*{heading}* ({len(items)})"), *assignment_blocks(items, now)]
-    # A message holds 50 blocks: the most urgent ones are shown, and what is to grade.
-    return text, [*blocks[: 50 - len(grading)], *grading]
+        if n == 0:
+            blocks += grading  # owed now, as the scorecards to submit are
+    # A message holds 50 blocks: the most urgent ones are shown first.
+    return text, blocks[:50]
 
 
 # The loop summary -------------------------------------------------------------------------------
