@@ -765,3 +765,33 @@ async def test_one_interviewer_on_two_interviews_has_a_column_for_each(app: Runn
         "Ivan's scorecard (Pipeline and tooling audit)",
         "Ines's scorecard (Pipeline and tooling audit)",
     } <= set(buttons(summary["blocks"]))
+
+
+async def test_two_rounds_of_one_interview_are_told_apart_in_the_summary(
+    app: Running, clock
+) -> None:
+    """Noah had a second incident interview with Ivan: the summary read "<@Ivan>
+    (Production incident interview): *Yes*" and "… : *No*", and its buttons "Ivan's
+    scorecard (Production incident interview)" twice. Each now carries its number from
+    the table's legend."""
+    app.standin.set_user(INTERVIEWER, real_name="Ivan Petrov")
+    await setup(app)
+    tomorrow = clock.now().replace(hour=10) + timedelta(days=1)
+    first = await schedule(app, "Jane", plan="incident", starts=tomorrow)
+    second = await schedule(app, "Jane", plan="incident", starts=tomorrow + timedelta(hours=3))
+    clock.set(tomorrow + timedelta(hours=5))
+    for interview, rating in ((first, "3"), (second, "2")):
+        await press(app, f"scorecard_open_{interview.id}", str(interview.id), user=INTERVIEWER)
+        view = last_view(app)
+        sent = await app.slack.submit_view(view, good_scorecard(view, rating), user=INTERVIEWER)
+        assert not sent.content, sent.text
+        await app.settle()
+
+    [summary] = [m for m in dms_to(app, HM) if m["text"].startswith("All scorecards")]
+    shown = blocks_text(summary["blocks"])
+    assert f"<@{INTERVIEWER}> (Production incident interview #1): *Yes*" in shown, shown
+    assert f"<@{INTERVIEWER}> (Production incident interview #2): *No*" in shown
+    assert {
+        "Ivan's scorecard (Production incident interview #1)",
+        "Ivan's scorecard (Production incident interview #2)",
+    } <= set(buttons(summary["blocks"]))

@@ -3,7 +3,8 @@ read-only scorecard, the pending list, and the loop summary."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -712,6 +713,19 @@ def _table(loop: Loop, names: Mapping[str, str], scored: Scored) -> str:
     return ratings_table(heads, [*rows, ("Recommendation", overall)])
 
 
+def _labels(scored: Scored) -> Callable[[int, InterviewView], str]:
+    """An interview's name in the recommendations and buttons: its stage, and its number
+    from the table's legend when two interviews of the loop share a stage (a second
+    round), which read alike otherwise."""
+    counts = Counter(i.stage_name for i in {id(i): i for _, i, _ in scored}.values())
+
+    def label(n: int, interview: InterviewView) -> str:
+        name = interview.stage_name
+        return f"{name} #{n}" if counts[name] > 1 else name
+
+    return label
+
+
 def _legend(scored: Scored) -> list[Block]:
     """Which interview each number of the table's columns is, when there are several."""
     shown: dict[int, InterviewView] = {}
@@ -834,9 +848,10 @@ def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
     """The loop's feedback: ratings table, recommendations, take-home grades, what nobody
     assessed, and a button for each scorecard."""
     scored = _scored(loop)
+    label = _labels(scored)
     verdicts = "\n".join(
         f"{user(s.interviewer_id)}"
-        + (f" ({esc(i.stage_name)})" if n else "")
+        + (f" ({esc(label(n, i))})" if n else "")
         + f": *{rating_label(s.scorecard.recommendation)}*"
         + (" (edited)" if s.edited else "")
         + ("" if s.on_panel else " (no longer on the panel)")
@@ -862,7 +877,7 @@ def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
         ButtonElement(
             text=clip(
                 f"{names.get(s.interviewer_id, 'Scorecard')}'s scorecard"
-                + (f" ({i.stage_name})" if n else ""),
+                + (f" ({label(n, i)})" if n else ""),
                 75,
             ),
             action_id=f"{VIEW_SCORECARD}_{s.scorecard.id}",
