@@ -370,7 +370,14 @@ def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
     start = decision_started(facts)
     if start is not None:
         at = start + clocks.decision_hours * HOUR + facts.paused.get("decision", timedelta())
-        out.append(_squeezed(facts, clocks, "decision", "offer or reject", at))
+        # Still interviewing with every scorecard in: booking the next interview stops this
+        # window too, and "offer or reject" alone read as if it were not wanted.
+        what = (
+            "book the next interview, or offer or reject"
+            if facts.stage == Stage.INTERVIEWING
+            else "offer or reject"
+        )
+        out.append(_squeezed(facts, clocks, "decision", what, at))
     if facts.stage == Stage.OFFER and facts.offer_expires_at is not None:
         out.append(
             _squeezed(

@@ -248,7 +248,15 @@ async def test_a_submitted_scorecard_stops_the_nudges(app: Running, clock) -> No
     await sweep(app)
 
     assert messages_to(app, INTERVIEWER, before) == []
-    assert not any("scorecard" in d for d in digests_to(app, RECRUITER, before))
+    said = digests_to(app, RECRUITER, before)
+    assert not any("scorecard for" in d for d in said), said
+    # What is due instead: the decision, with the next interview as the other way on.
+    assert any(
+        "every scorecard is in and nothing more is booked: book the next interview, or decide by"
+        in d
+        or "with every scorecard in and nothing more booked. Book the next interview" in d
+        for d in said
+    ), said
 
 
 # The decision window -------------------------------------------------------------------------
@@ -755,6 +763,12 @@ async def test_back_to_interviewing_for_one_more_interview_opens_a_new_decision_
     clock.advance(timedelta(days=3))
     await app.slack.command("move Jane Doe to interviewing: one more interview", user=HM)
     moved_at = clock.now()
+    card = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
+    # Not "offer or reject" alone: she was taken back for one more interview.
+    assert (
+        f"book the next interview, or offer or reject by {when(moved_at + timedelta(hours=48))}"
+        in card
+    ), card
 
     await a_whole_window_from_now(app, clock)
 

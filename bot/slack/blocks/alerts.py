@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBl
 from bot.domain import clocks
 from bot.domain.clocks import CLOCK_OF, Kind
 from bot.domain.scorecards import Competency
+from bot.domain.stages import Stage
 from bot.slack.blocks.candidates import card_button
 from bot.slack.blocks.common import (
     clip,
@@ -177,10 +178,24 @@ def _describe(item: AlertItem, now: datetime, why: str) -> str:
                 f":rotating_light: {_who(item)}: {user(interviewer)}'s scorecard for "
                 f"{esc(item.stage_name or 'an interview')} is {late} overdue{why}."
             )
+        case Kind.DECISION_WARN if item.candidate.stage == Stage.INTERVIEWING.value:
+            # Every scorecard in and still interviewing (taken back for one more round, or
+            # not moved on): "decide" alone read as if the next interview were not wanted.
+            return (
+                f":hourglass_flowing_sand: {_who(item)}: every scorecard is in and nothing "
+                f"more is booked: book the next interview, or decide by {when(deadline)} "
+                f"({left} left){why}."
+            )
         case Kind.DECISION_WARN:
             return (
                 f":hourglass_flowing_sand: {_who(item)}: decide by {when(deadline)} "
                 f"({left} left){why}."
+            )
+        case Kind.DECISION_BREACH if item.candidate.stage == Stage.INTERVIEWING.value:
+            return (
+                f":rotating_light: {_who(item)}: the decision window closed {late} ago{why}, "
+                "with every scorecard in and nothing more booked. Book the next interview, "
+                "or make an offer or reject."
             )
         case Kind.DECISION_BREACH:
             return (
