@@ -14,9 +14,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.domain import clocks
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import template_named
 from bot.domain.stages import IllegalMove, parse_stage
+from bot.domain.zones import local
 from bot.readmodels.status import status_of
 from bot.slack import notify
 from bot.slack.blocks import alerts as alert_blocks
@@ -335,6 +337,17 @@ async def nudge(reply: Reply, action: dict[str, Any]) -> None:
     if away:
         who = ", ".join(f"<@{user_id}>" for user_id in sorted(away))
         said += f" {who} {'is' if len(away) == 1 else 'are'} away today, and will see it when back."
+    # It goes at once, as asked: whoever asked hears it is someone's night or weekend
+    # (the clock's own nudges wait for working hours), rather than find out later.
+    late = [
+        f"{local(now, zones[user_id])} for <@{user_id}>"
+        for user_id in ids
+        if user_id in zones
+        and user_id not in away
+        and clocks.working_moment(now, zones[user_id]) != now
+    ]
+    if late:
+        said += f" It is outside working hours where they are ({'; '.join(late)})."
     await reply.tell(said)
 
 

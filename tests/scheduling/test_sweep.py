@@ -477,6 +477,23 @@ async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     assert ": it is overdue by " in reminder["text"], reminder["text"]
 
 
+async def test_a_nudge_at_someone_s_night_goes_and_says_so(app: Running, clock) -> None:
+    """Riya pressed Nudge at 02:00 UTC: Theo got it at 21:00 in New York, and Riya saw
+    only "Nudged @Theo". It goes as asked, and the answer says it is his evening."""
+    app.standin.set_user(INTERVIEWER, tz="America/New_York", tz_offset=-5 * 3600)
+    await interviewing_jane(app, clock)
+    digest = await overdue_digest(app, clock)  # Thursday 11:00 UTC: 06:00 in New York
+    mid = len(app.standin.calls)
+
+    [reply] = await click(app, digest, "Nudge interviewers", user=RECRUITER, settle=True)
+
+    assert len(messages_to(app, INTERVIEWER, mid)) == 1  # sent all the same
+    assert reply.args["text"] == (
+        f"Nudged <@{INTERVIEWER}> about Jane Doe. It is outside working hours where they "
+        f"are (Thu 19 Nov, 06:00 (America/New_York) for <@{INTERVIEWER}>)."
+    )
+
+
 async def test_nudge_leaves_out_who_said_they_can_t_make_it(app: Running, clock) -> None:
     """Told "no reminder or scorecard nudge comes to you for it", the interviewer got
     "Your scorecard is overdue" from a recruiter's Nudge all the same; the panel is the
