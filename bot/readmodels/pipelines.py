@@ -83,7 +83,7 @@ def flags_for(
         # Past it, they are no longer "at risk": they may be lost. Ask, then move or clear it.
         flags.append(Flag(":rotating_light: their own deadline passed", 4))
     elif clocks.at_risk(facts, role_clocks, now) and facts.candidate_deadline is not None:
-        hours = max(1, int((facts.candidate_deadline - now).total_seconds() // 3600))
+        hours = _hours(facts.candidate_deadline - now)
         flags.append(Flag(f":warning: at risk of losing: decides in {hours} h", 4))
     if overdue_scorecards:
         n = overdue_scorecards
@@ -117,8 +117,13 @@ def flags_for(
 
 
 def _ends_in(left: timedelta) -> str:
-    """`5 h` within a day (at least 1), else `2.5 d`."""
-    return f"{max(1, int(left.total_seconds() // 3600))} h" if left <= DAY else days(left / DAY)
+    """`5 h` within a day (to the nearest hour, at least 1: 5 h 59 min is `6 h`, as the
+    card's "5 hours 59 minutes" is nearer it), else whole days."""
+    return f"{_hours(left)} h" if left <= DAY else days(left / DAY)
+
+
+def _hours(left: timedelta) -> int:
+    return max(1, int(left / timedelta(hours=1) + 0.5))
 
 
 def is_note(event: StageEvent) -> bool:

@@ -82,3 +82,16 @@ async def test_an_offer_s_last_day_says_it_expires(app: Running) -> None:
     await extend_offer(app, hours=5)
     text = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
     assert ":hourglass_flowing_sand: offer expires in 5 h" in text, text
+
+
+async def test_hours_left_are_rounded_to_the_nearest_hour(app: Running, clock) -> None:
+    """The card said "5 hours 59 minutes left" while the pipeline and Home tab said the
+    offer "expires in 5 h": the hours were cut down."""
+    await offered_jane(app)
+    await extend_offer(app, hours=6)
+    clock.advance(timedelta(minutes=1))
+    text = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert ":hourglass_flowing_sand: offer expires in 6 h" in text, text
+    clock.advance(timedelta(minutes=40))  # 5 h 19 min left
+    text = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert ":hourglass_flowing_sand: offer expires in 5 h" in text, text
