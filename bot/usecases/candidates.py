@@ -305,6 +305,13 @@ async def card_in(
         # the notes in the stage history that are not moves: the candidate's deadline and
         # why (a competing offer), the offer's terms and expiry.
         changes = [c for c in changes if c.kind not in store.changes.NOTE_KINDS]
+        # A colleague being chased for their scorecard is between them and the team:
+        # the nudges of others stay out of an interviewer's history (their own stay in).
+        changes = [
+            c
+            for c in changes
+            if c.kind != store.changes.NUDGE_KIND or f"<@{user_id}>" in c.summary
+        ]
         events = [
             e for e in events if not (e.from_stage is not None and e.from_stage == e.to_stage)
         ]

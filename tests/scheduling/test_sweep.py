@@ -19,6 +19,7 @@ from bot.store.tables import Alert, Candidate, ClockPause, Interview, Offer, Rol
 from tests.conftest import ADMIN, HIRING_CHANNEL, HM, RECRUITER, Running
 from tests.flows import (
     INTERVIEWER,
+    INTERVIEWER_2,
     add_candidate,
     answer,
     blocks_text,
@@ -492,6 +493,28 @@ async def test_a_nudge_at_someone_s_night_goes_and_says_so(app: Running, clock) 
         f"Nudged <@{INTERVIEWER}> about Jane Doe. It is outside working hours where they "
         f"are (Thu 19 Nov, 06:00 (America/New_York) for <@{INTERVIEWER}>)."
     )
+
+
+async def test_a_colleague_s_nudge_stays_out_of_an_interviewer_s_history(
+    app: Running, clock
+) -> None:
+    """Ines's card read "reminded @Theo of their Take-home review scorecard by @Riya":
+    a colleague being chased is between them and the team."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    starts = clock.now().replace(hour=10) + timedelta(days=1)
+    interview = await schedule(
+        app, "Jane", starts=starts, interviewers=(INTERVIEWER, INTERVIEWER_2)
+    )
+    clock.set(starts + timedelta(days=2))
+    await submit_scorecard(app, interview, INTERVIEWER_2)
+    jane = await candidate_named(app, "Jane Doe")
+    await press(app, f"alert_nudge_{jane.id}", str(jane.id), user=RECRUITER, settle=True)
+
+    said = f"reminded <@{INTERVIEWER}> of their Production incident interview scorecard"
+    for who, sees in ((INTERVIEWER_2, False), (INTERVIEWER, True), (HM, True)):
+        card = blocks_text(answer(await app.slack.command("status Jane", user=who))["blocks"])
+        assert (said in card) is sees, (who, card)
 
 
 async def test_nudge_leaves_out_who_said_they_can_t_make_it(app: Running, clock) -> None:
