@@ -218,6 +218,10 @@ class Preview:
     erased: list[Present] = field(default_factory=list)
     # Rows of new people left out only because their role is closed (in `problems` too).
     closed_rows: int = 0
+    # New rows whose email someone already has in another role the importer may see:
+    # (line, "Tom Becker, MLOps Engineer (hired)"). Imported all the same (another
+    # application), but said, as /hire add says it.
+    elsewhere: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def problem_rows(self) -> int:

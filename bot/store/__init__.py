@@ -36,6 +36,7 @@ from bot.store.candidates import (
     same_person,
     set_deadline,
     visible_ids,
+    with_emails,
 )
 from bot.store.interviews import (
     ScorecardConflict,
@@ -145,4 +146,5 @@ __all__ = [
     "set_feedback_complete",
     "takehomes",
     "visible_ids",
+    "with_emails",
 ]

@@ -356,6 +356,27 @@ async def same_person(
     return list(result.all())
 
 
+async def with_emails(
+    session: AsyncSession, *, emails: Sequence[str]
+) -> list[tuple[str, str, int, str]]:
+    """(email lowercased, name, role id, stage) of every candidate, any role, open or
+    closed, with one of `emails`: columns, for a file of thousands."""
+    wanted = sorted({e.lower() for e in emails})
+    if not wanted:
+        return []
+    found: list[tuple[str, str, int, str]] = []
+    for start in range(0, len(wanted), 500):  # SQLite's bound parameters, kept well under
+        result = await session.exec(
+            select(
+                func.lower(col(Candidate.email)), Candidate.name, Candidate.role_id, Candidate.stage
+            )
+            .where(func.lower(col(Candidate.email)).in_(wanted[start : start + 500]))
+            .order_by(col(Candidate.id))
+        )
+        found += [(e, n, r, st) for e, n, r, st in result.all()]
+    return found
+
+
 async def candidate_keys(
     session: AsyncSession, *, role_ids: Sequence[int]
 ) -> list[tuple[int, int, str, str | None]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot import store
@@ -168,7 +168,36 @@ async def preview(
             # No role column, or rows with an empty role cell (a Greenhouse export's empty
             # Job column): rows naming a role keep theirs, the others take the one picked.
             return NeedsRole(roles, parsed.total, parsed.has_role_column)
-        return candidate_csv.classify(parsed, await _existing(session, parsed))
+        classified = candidate_csv.classify(parsed, await _existing(session, parsed))
+        elsewhere = await _elsewhere(session, importer, classified.new)
+        return replace(classified, elsewhere=elsewhere)
+
+
+async def _elsewhere(
+    session: store.AsyncSession, importer: Importer, rows: list[candidate_csv.Row]
+) -> list[tuple[int, str]]:
+    """New rows whose email a candidate of another role has, one the importer may see:
+    the same person applying again, or a typo; /hire add names them too."""
+    by_email: dict[str, list[tuple[str, int, str]]] = {}
+    for email, name, role_id, stage in await store.with_emails(
+        session, emails=[r.email for r in rows if r.email]
+    ):
+        by_email.setdefault(email, []).append((name, role_id, stage))
+    titles: dict[int, str | None] = {}
+    found = []
+    for row in rows:
+        for name, role_id, stage in by_email.get((row.email or "").lower(), []):
+            if role_id == row.role.id:
+                continue
+            if role_id not in titles:
+                other = await store.role_with_team(session, role_id=role_id)
+                seen = other is not None and (
+                    importer.operator or access.can_see_candidates(importer.actor_id, other.team)
+                )
+                titles[role_id] = other.role.title if other is not None and seen else None
+            if titles[role_id] is not None:
+                found.append((row.line, f"{name}, {titles[role_id]} ({stage})"))
+    return found
 
 
 async def run(

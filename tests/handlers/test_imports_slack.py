@@ -401,6 +401,36 @@ async def test_rows_with_an_empty_role_get_the_picker_the_problem_points_to(app:
     assert roles["Jane Doe"] == data_role.id and roles["Bob Stone"] != data_role.id
 
 
+async def test_a_row_with_the_email_of_someone_in_another_role_is_said(app: Running) -> None:
+    """Tom Becker, hired for MLOps, was in the file for Data Engineer with his email: the
+    preview counted him new without a word, where `/hire add` names that record. He is
+    imported (another application) and the preview says who has the email; a role the
+    importer does not see is not named."""
+    mlops = await create_role(app)
+    await add_candidate(app, "Tom Becker", role=mlops, email="tom.becker@example.com")
+    hidden = await create_role(app, title="Sales Lead", hm=ADMIN, recruiters=(ADMIN,))
+    await add_candidate(app, "Uma Hidden", role=hidden, email="uma@example.com", user=ADMIN)
+    data_role = await create_role(app, title="Data Engineer")
+    await share(
+        app,
+        RECRUITER,
+        "data.csv",
+        b"Name,Email,Role\nTom Becker,TOM.BECKER@example.com,Data Engineer\n"
+        b"Uma Hidden,uma@example.com,Data Engineer\n",
+    )
+    [preview] = dm_answers(app, RECRUITER)
+    shown = blocks_text(preview["blocks"])
+    assert "*2* new" in shown, shown
+    assert "*Also on file in another role*" in shown
+    assert "• line 2: the email of Tom Becker, MLOps Engineer (sourced)" in shown
+    assert "Sales Lead" not in shown and "line 3: the email" not in shown
+    await click(app, preview, "Import 2 candidates")
+    assert {c.name for c in await all_candidates(app) if c.role_id == data_role.id} == {
+        "Tom Becker",
+        "Uma Hidden",
+    }
+
+
 async def test_an_old_preview_whose_role_closed_since_does_not_claim_all_are_in(
     app: Running,
 ) -> None:

@@ -131,6 +131,9 @@ def _problem_lines(preview: Preview) -> list[str]:
     return lines
 
 
+MAX_ELSEWHERE = 10  # rows named as also on file in another role, as the other lists
+
+
 def preview_message(
     preview: Preview, *, filename: str, file_id: str, role_id: int | None
 ) -> tuple[str, list[Block]]:
@@ -154,6 +157,19 @@ def preview_message(
                 )
             )
     blocks += _erased_blocks(preview)
+    if preview.elsewhere:
+        same = [f"• line {line}: the email of {esc(who)}" for line, who in preview.elsewhere]
+        more = len(same) - MAX_ELSEWHERE
+        listed = same[:MAX_ELSEWHERE] + ([f"…and {more:,} more."] if more > 0 else [])
+        blocks.append(
+            section(
+                clip(
+                    "*Also on file in another role*, imported all the same (another "
+                    "application; check it is the same person):\n" + "\n".join(listed),
+                    3000,
+                )
+            )
+        )
     lines = _problem_lines(preview)
     if lines:
         blocks.append(
