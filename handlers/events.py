@@ -16,9 +16,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.questions import read
+from bot.readmodels.pipelines import pipelines
 from bot.slack import notify
 from bot.slack.blocks.help import help_text
 from bot.slack.blocks.jsonify import as_json_list
+from bot.slack.blocks.pipeline import pipeline_message
 from bot.slack.deps import Deps, deps_of
 from bot.usecases import app_tabs, receipts
 from handlers import imports, templates
@@ -67,7 +69,11 @@ async def _answer(
     in_dm: bool,
 ) -> None:
     question = read(text)
-    if question.name:
+    if question.counts:
+        now = deps.clock.now()
+        boards = await pipelines(deps.db, user_id=user_id, role_query="", now=now)
+        answer, blocks = pipeline_message(boards, query="")
+    elif question.name:
         answer, blocks = await status_answer(
             deps, user_id, question.name, own_work=question.own_work
         )

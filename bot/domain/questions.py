@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.domain.grammar import unescaped
 
@@ -113,6 +114,8 @@ class Question:
     # It asks about the asker's own work ("when is my next interview?", "what scorecards
     # do I owe?"): if no candidate goes by what is left, `/hire feedback` is the answer.
     own_work: bool = False
+    # "how many candidates are there?": a question of counts, which the pipeline answers.
+    counts: bool = False
 
 
 # Words of a question about one's own interviews, scorecards and grades.
@@ -150,4 +153,6 @@ def read(text: str) -> Question:
         if bare.lower() not in FILLER and bare.strip("'-"):
             kept.append(bare)
     own = any(w.lower() in OWN_WORK_WORDS for w in words)
-    return Question(" ".join(kept), own_work=own)
+    lowered = [w.lower() for w in words]
+    counts = ("how", "many") in pairwise(lowered)
+    return Question(" ".join(kept), own_work=own, counts=counts)

@@ -226,6 +226,16 @@ async def test_a_question_about_one_s_own_work_in_a_dm_is_pointed_to_feedback(
     assert "Jane Doe" in found and "/hire feedback" not in found, found
 
 
+async def test_how_many_is_answered_with_the_pipeline(app: Running) -> None:
+    """"how many candidates are there?" looked for a candidate called "many there"."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    said = shown(await by_dm(app, HM, "how many candidates are there?"))
+    assert "*MLOps Engineer*: 1 open · sourced 1" in said, said
+    outsider = shown(await by_dm(app, OUTSIDER, "How many candidates do we have?"))
+    assert "not a recruiter or hiring manager on any role" in outsider, outsider
+
+
 async def test_a_team_command_without_a_name_tells_an_interviewer_it_is_not_theirs(
     app: Running,
 ) -> None:
