@@ -807,9 +807,10 @@ def _seat_refusal(interview: Interview, candidate: Candidate, now: datetime) -> 
         return f"{candidate.name} is in {candidate.stage}: that interview is over."
     if interview.starts_at <= now:
         # The recruiters would be sent to re-staff an interview already held (or scored).
+        when = "has begun already" if interview.ends_at > now else "is over"
         return (
-            f"Your interview with {candidate.name} has begun already, so it is too late to "
-            "say you can't make it. If it did not go ahead, tell the recruiters: they can "
+            f"Your interview with {candidate.name} {when}, so it is too late to say you "
+            "can't make it. If it did not go ahead, tell the recruiters: they can "
             "reschedule it or mark it a no-show."
         )
     return None

@@ -1021,12 +1021,16 @@ async def test_cant_make_it_once_the_interview_has_begun_is_refused(app: Running
     recruiters are not sent to re-staff it; the interviewer hears what to do instead."""
     await maya_interviewing(app)
     kit = kit_for(app, INTERVIEWER)
-    clock.set(TUESDAY_10 + timedelta(minutes=50))
+    clock.set(TUESDAY_10 + timedelta(minutes=20))
     before = len(app.standin.calls)
 
     refused = await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
 
     assert "has begun already, so it is too late" in said(refused)
+    # Two days on, "has begun already" read oddly: it is over.
+    clock.set(TUESDAY_10 + timedelta(days=2))
+    later = await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
+    assert "Your interview with Maya Chen is over, so it is too late" in said(later)
     assert [c for c in app.standin.calls[before:] if c.method == "views.open"] == []
     assert messages_to(app, RECRUITER, before) == []
     async with app.deps.db.reader() as session:
