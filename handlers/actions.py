@@ -445,7 +445,7 @@ async def offer_more_time(reply: Reply, action: dict[str, Any]) -> None:
     """Extend 24h, once per click: the button carries the expiry it was drawn with."""
     done = await _offer_change(
         partial(offers.give_more_time, seen_expiry=offer_blocks.seen_expiry(action.get("value"))),
-        offer_blocks.more_time_note,
+        partial(offer_blocks.more_time_note, clicker=reply.user_id),
         reply,
         action,
     )

@@ -122,7 +122,15 @@ async def status_answer(
         text, blocks = cards.choices_message(query, asked.choices, action=cards.OPEN_STATUS)
         return text, blocks
     if asked.status is None:  # nobody by that name, or not one the asker may see: the same words
-        meant = "feedback" if own_work else meant_command(query)
+        if own_work:
+            # A question about their own work: what is left of it is rarely a name, so the
+            # pointer comes first, and the name search only as an afterthought.
+            return (
+                f"Looking for your own interviews? `/hire feedback` lists them: those coming "
+                f"up, your scorecards to submit, and take-homes to grade. (If you meant a "
+                f"candidate: none called “{esc(query[:100])}” among those you can see.)"
+            ), []
+        meant = meant_command(query)
         if meant == "feedback":
             return cards.not_found_message(query) + (
                 " Looking for your own interviews? `/hire feedback` lists them: those "

@@ -1102,8 +1102,14 @@ async def test_extend_24h_adds_a_day_once_per_click_and_says_so(app: Running, cl
     assert sum(stamp in n for n in notes) == 1, notes
     # The other two say who gave it more time, and until when: "this click changed
     # nothing" alone read as if the extension had failed.
-    already = [n for n in notes if "offer was already given more time by <@UREC0001> (" in n]
+    clickers = (RECRUITER, RECRUITER, HM)
+    [winner] = [who for who, n in zip(clickers, notes, strict=True) if stamp in n]
+    already = [n for n in notes if "offer was already given more time by " in n]
     assert len(already) == 2, notes
+    for who, note in zip(clickers, notes, strict=True):
+        if stamp not in note:  # "by you" to the one who did it, else who did
+            by = "you" if who == winner else f"<@{winner}>"
+            assert f"offer was already given more time by {by} (" in note, (who, note)
     until = f"it expires <!date^{int(extended.expires_at.timestamp())}^"
     assert all(until in n and "This click added nothing more." in n for n in already)
     # The card's history says so, once, with the new expiry in each reader's zone.

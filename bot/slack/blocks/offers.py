@@ -145,8 +145,8 @@ def expires_words(
     return at(expires) + (", their own deadline" if expires == candidate_deadline else "")
 
 
-def more_time_note(done: OfferCard) -> str:
-    """To whoever clicked Extend 24h, what it did: a note (note_markup)."""
+def more_time_note(done: OfferCard, clicker: str = "") -> str:
+    """To whoever clicked Extend 24h (`clicker`), what it did: a note (note_markup)."""
     name = done.card.candidate.name
     if not done.changed:
         expires = expires_words(done.offer, done.card.candidate.deadline_at, at=in_utc)
@@ -160,7 +160,8 @@ def more_time_note(done: OfferCard) -> str:
             ),
             None,
         )
-        by = f" by {note_mention(latest.actor_id)} ({in_utc(latest.at)})" if latest else ""
+        who = "you" if latest and latest.actor_id == clicker else None
+        by = f" by {who or note_mention(latest.actor_id)} ({in_utc(latest.at)})" if latest else ""
         what = (
             "given more time"
             if latest is None or "extended" in (latest.detail or "")
