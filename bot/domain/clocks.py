@@ -362,7 +362,8 @@ def deadlines(facts: CandidateFacts, clocks: Clocks) -> list[Deadline]:
         # Once every scorecard is in, what is left of the loop is the move to decision:
         # said so, or it reads as a second deadline for the decision itself.
         what = (
-            "move them to decision (end of the loop; every scorecard is in)"
+            "book the next interview, or move them to decision (end of the loop; every "
+            "scorecard is in)"
             if facts.feedback_complete_at is not None
             else "reach a decision (end of the loop)"
         )

@@ -228,7 +228,7 @@ async def test_a_question_about_one_s_own_work_in_a_dm_is_pointed_to_feedback(
 
 
 async def test_how_many_is_answered_with_the_pipeline(app: Running) -> None:
-    """"how many candidates are there?" looked for a candidate called "many there"."""
+    """ "how many candidates are there?" looked for a candidate called "many there"."""
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
     said = shown(await by_dm(app, HM, "how many candidates are there?"))

@@ -752,7 +752,7 @@ async def test_a_squeezed_loop_breach_with_every_scorecard_in_says_decide(
 
     said = " ".join(digests_to(app, RECRUITER, before))
     assert "the interview loop ran past" in said, said
-    assert "Every scorecard is in: make an offer, or reject." in said
+    assert "Every scorecard is in: book the next interview, or make an offer or reject." in said
     assert "Move them to decision, or reject." not in said
 
 

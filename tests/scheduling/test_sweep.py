@@ -1526,13 +1526,15 @@ async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Runnin
     digest = messages_to(app, RECRUITER, before)[-1]
     assert "ran past its 7 days" in blocks_text(digest["blocks"])
     # What to do is the decision's, as its own alert says: not "move them to decision".
-    assert "Every scorecard is in: make an offer, or reject." in blocks_text(digest["blocks"])
+    assert "Every scorecard is in: book the next interview, or make an offer or reject." in (
+        blocks_text(digest["blocks"])
+    )
     assert "Move them to decision" not in blocks_text(digest["blocks"])
     assert "Nudge interviewers" not in buttons(digest["blocks"])
     assert "Snooze 24h" in buttons(digest["blocks"])
     # The card says what is left of the loop: the move, not a second decision deadline.
     card = blocks_text(answer(await app.slack.command("status Jane Doe", user=HM))["blocks"])
-    assert "move them to decision (end of the loop; every scorecard is in): was due" in card
+    assert "or move them to decision (end of the loop; every scorecard is in): was due" in card
     assert "offer or reject: was due" in card, card
 
 

@@ -70,7 +70,8 @@ def _loop_next(item: AlertItem) -> str:
     """What to do about a loop past its end. With every scorecard in, the decision's own
     alert says decide: the same words here, not a second instruction beside it."""
     if item.candidate.feedback_complete_at is not None:
-        return "Every scorecard is in: make an offer, or reject."
+        # As the decision window's own alert says it, while still in interviewing.
+        return "Every scorecard is in: book the next interview, or make an offer or reject."
     return "Move them to decision, or reject."
 
 
