@@ -221,6 +221,12 @@ async def _called_off(deps: Deps, client: AsyncWebClient, moved: Moved) -> None:
     for off in moved.called_off:
         settled = await interviews.settled_alerts(deps.db, interview_id=off.interview_id)
         await mark_settled(client, settled, off.stage_name, name, how)
+    for reopened in moved.reopened:  # the kit that said "no longer needed", whole again
+        if reopened.interview_id is not None and reopened.kit is not None:
+            changed = await interviews.kit_now(
+                deps.db, actor_id=reopened.user_id, interview_id=reopened.interview_id
+            )
+            await redraw_kits(deps, client, changed, [reopened.user_id])
 
 
 async def _tell(client: AsyncWebClient, people: list[str], told: tuple[str, list[Block]]) -> None:

@@ -329,11 +329,10 @@ async def called_off(client: AsyncWebClient, moved: Moved) -> None:
         if released.kit is not None:  # its Submit button would only be refused now
             await edit(client, *released.kit, *released_kit(moved.card, released))
         await dm(client, released.user_id, *released_message(moved.card, released))
+    # Their kits are drawn again whole by the caller (handlers.render): the kit is more
+    # than a button, and "no longer needed" in its place would stay.
     for reopened in moved.reopened:
-        told = reopened_message(moved.card, reopened)
-        if reopened.kit is not None:  # it said "no longer needed", without its button
-            await edit(client, *reopened.kit, *told)
-        await dm(client, reopened.user_id, *told)
+        await dm(client, reopened.user_id, *reopened_message(moved.card, reopened))
 
 
 async def send_loop_summary(

@@ -245,7 +245,9 @@ async def test_an_offer_taken_back_to_decision_opens_the_scorecard_again_and_say
     [edited] = [
         u for u in updates_in(app, f"D{INTERVIEWER}", before) if u["ts"] == kit_sent_ts(app, kit)
     ]
-    assert "is needed again" in blocks_text(edited["blocks"])
+    # The kit itself again, not a copy of the DM: its time, due time and competencies.
+    assert edited["text"].startswith("Interview kit: Jane Doe"), edited["text"]
+    assert "Probe these competencies" in blocks_text(edited["blocks"])
     assert "Submit scorecard" in str(edited["blocks"])
     theirs = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
     assert "Jane Doe" in theirs and "Submit scorecard" in theirs
