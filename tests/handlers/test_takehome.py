@@ -796,3 +796,22 @@ async def test_nudge_interviewers_reminds_a_grader_who_has_not_graded(app: Runni
     assert "was nudged by you just now" in again.args["text"], again.args["text"]
     await grade(app, GRADER, "3")
     assert "Nudge interviewers" not in buttons((await card(app, user=HM))["blocks"])
+
+
+async def test_a_grade_owed_with_no_interview_can_be_chased_from_the_card(app: Running) -> None:
+    """Chloe was in screening with her take-home received and two grades owed: the card
+    listed them as grading, but the Nudge button lived only among interviews, and she
+    had none."""
+    await setup(app)
+    await app.slack.command("move Jane Doe to screening", user=RECRUITER)
+    await send(app, graders=(GRADER,))
+    await receive(app)
+    before = len(app.standin.calls)
+
+    [answered] = await click(app, await card(app, user=HM), "Nudge graders", user=HM)
+
+    assert answered.args["text"] == f"Nudged <@{GRADER}> about Jane Doe.", answered.args
+    assert dms_to(app, GRADER, "Your grade of Jane Doe's take-home")
+    assert len([c for c in app.standin.calls[before:] if c.args.get("channel") == GRADER]) == 1
+    interviewer = await card(app, user=INTERVIEWER)
+    assert "Nudge graders" not in buttons(interviewer.get("blocks", []))

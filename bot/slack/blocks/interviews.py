@@ -899,6 +899,16 @@ def _loop_table(loop: Loop, names: Mapping[str, str]) -> list[Block]:
 MAX_LOOP_BLOCKS = 30
 
 
+def _nudge_button(loop: Loop, label: str) -> ActionsBlock:
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=label, action_id=f"{NUDGE}_{loop.candidate.id}", value=str(loop.candidate.id)
+            )
+        ]
+    )
+
+
 def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
     """Each interview with who, when and whose scorecard is in; ratings only if allowed.
     A long loop keeps its latest interviews whole and folds the earliest into one line,
@@ -914,12 +924,17 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
         ":warning: *No interview is booked*, and the loop's days run all the same: book "
         "one with *Schedule interview*."
     )
-    if not loop.interviews:
-        return [section("*Interviews*"), nothing_booked] if unbooked else []
     # The hiring team changes interviews from here (bot.usecases.interviews.change_refusal).
     may_change = access.can_move_candidates(viewer_id, loop.team) and (
         Stage(loop.candidate.stage) in SCHEDULABLE
     )
+    if not loop.interviews:
+        # A take-home's grade owed with no interview: grading has no clock, so this is
+        # where it is chased (the same nudge as for scorecards).
+        chase_grades = (
+            [_nudge_button(loop, "Nudge graders")] if may_change and loop.grades_owed() else []
+        )
+        return [*([section("*Interviews*"), nothing_booked] if unbooked else []), *chase_grades]
     # Why an interview was cancelled, or why a colleague can't make it, is the hiring
     # team's: an interviewer sees what happened (as the card's history shows them).
     team = access.can_see_candidates(viewer_id, loop.team)
@@ -941,15 +956,7 @@ def loop_blocks(loop: Loop, *, viewer_id: str, now: datetime) -> list[Block]:
     chase = may_change and (
         any(seat.cant_make_it_at is None for _, seat in loop.owed_over(now)) or loop.grades_owed()
     )
-    nudge = ActionsBlock(
-        elements=[
-            ButtonElement(
-                text="Nudge interviewers",
-                action_id=f"{NUDGE}_{loop.candidate.id}",
-                value=str(loop.candidate.id),
-            )
-        ]
-    )
+    nudge = _nudge_button(loop, "Nudge interviewers")
     blocks: list[Block] = [
         section("*Interviews*"),
         *([nothing_booked] if unbooked else []),
