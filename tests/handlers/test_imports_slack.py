@@ -506,3 +506,7 @@ async def test_a_file_larger_than_one_network_read_is_read_to_its_end(app: Runni
     assert "Imported 6,001 candidates from big.csv" in result["text"], result["text"]
     stored = await all_candidates(app)
     assert len(stored) == 6001 and "Last Row" in {c.name for c in stored}
+    # Counts this size read as everywhere else: "6001 open · sourced 6001" had no commas.
+    board = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert "*MLOps Engineer*: 6,001 open · sourced 6,001" in board, board[:300]
+    assert "*Sourced* (6,001)" in board

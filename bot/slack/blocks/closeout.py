@@ -38,6 +38,15 @@ def reject_rest_modal(rest: Rest) -> View:
             f"*{plural(count, 'candidate')}* left in *{esc(rest.role.title)}* will be "
             "moved to rejected, each with this reason in their history:"
         ),
+    ]
+    if rest.in_offer:  # before the list, which a long pipeline makes long
+        blocks.append(
+            context(
+                f"Left as they are, in offer: {esc(', '.join(c.name for c in rest.in_offer))}. "
+                f"{_closed_by_answers(rest.in_offer)}"
+            )
+        )
+    blocks += [
         # Everyone, however many: a name left out of the list is someone let go unseen.
         *line_sections(_names(rest.to_reject), room=MODAL_LIST_SECTIONS, more=_more),
         context(
@@ -45,13 +54,6 @@ def reject_rest_modal(rest: Rest) -> View:
             "their clocks stop. The candidates themselves hear nothing from Loopkeeper."
         ),
     ]
-    if rest.in_offer:
-        blocks.append(
-            context(
-                f"Left as they are, in offer: {esc(', '.join(c.name for c in rest.in_offer))}. "
-                f"{_closed_by_answers(rest.in_offer)}"
-            )
-        )
     blocks.append(
         InputBlock(
             block_id="reason",
@@ -72,7 +74,7 @@ def reject_rest_modal(rest: Rest) -> View:
 
 
 def _more(n: int) -> str:
-    return f"…and {n} more: `/hire export` lists every candidate of the role."
+    return f"…and {n:,} more: `/hire export` lists every candidate of the role."
 
 
 def _closed_by_answers(in_offer: Sequence[Candidate]) -> str:

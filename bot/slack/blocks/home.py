@@ -105,9 +105,9 @@ def grading_section(to_grade: Sequence[tuple[Takehome, Candidate, Role]]) -> lis
 
 def _counts(pipeline: RolePipeline) -> str:
     counts = " · ".join(
-        f"{s.value} {pipeline.counts[s]}" for s in OPEN_STAGES if pipeline.counts.get(s)
+        f"{s.value} {pipeline.counts[s]:,}" for s in OPEN_STAGES if pipeline.counts.get(s)
     )
-    return f"*{role_title(pipeline.role)}*: {sum(pipeline.counts.values())} open" + (
+    return f"*{role_title(pipeline.role)}*: {sum(pipeline.counts.values()):,} open" + (
         f" · {counts}" if counts else ""
     )
 

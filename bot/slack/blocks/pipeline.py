@@ -45,14 +45,14 @@ def candidate_line(row: PipelineRow) -> str:
 
 def role_blocks(pipeline: RolePipeline) -> list[Block]:
     counts = " · ".join(
-        f"{stage.value} {pipeline.counts[stage]}"
+        f"{stage.value} {pipeline.counts[stage]:,}"
         for stage in OPEN_STAGES
         if pipeline.counts.get(stage)
     )
     total = sum(pipeline.counts.values())
     blocks: list[Block] = [
         section(
-            f"*{role_title(pipeline.role)}*: {total} open" + (f" · {counts}" if counts else "")
+            f"*{role_title(pipeline.role)}*: {total:,} open" + (f" · {counts}" if counts else "")
         ),
         # Whoever sees a pipeline is on its team.
         role_buttons(pipeline.role, anyone_left=total > 0),
@@ -74,8 +74,8 @@ def role_blocks(pipeline: RolePipeline) -> list[Block]:
         blocks.append(section(clip(f"*Needs attention*\n{lines}", 3000)))
     for stage, rows in pipeline.by_stage().items():
         lines = "\n".join(candidate_line(r) for r in rows[:MAX_LINES])
-        more = f"\n…and {len(rows) - MAX_LINES} more" if len(rows) > MAX_LINES else ""
-        blocks.append(section(clip(f"*{stage.label}* ({len(rows)})\n{lines}{more}", 3000)))
+        more = f"\n…and {len(rows) - MAX_LINES:,} more" if len(rows) > MAX_LINES else ""
+        blocks.append(section(clip(f"*{stage.label}* ({len(rows):,})\n{lines}{more}", 3000)))
     return blocks
 
 
@@ -105,5 +105,5 @@ def pipeline_message(
         )
     total = sum(sum(p.counts.values()) for p in pipelines)
     roles = f"{len(pipelines)} role{'s' if len(pipelines) != 1 else ''}"
-    text = f"Pipeline: {total} open candidates in {roles}."
+    text = f"Pipeline: {total:,} open candidates in {roles}."
     return text, blocks[:50]
