@@ -26,12 +26,16 @@ class LoopOverrun:
 
     loop_ends_at: datetime
     interview_ends_at: datetime
+    # The loop had ended before the booking: no earlier slot can help any more.
+    ended: bool = False
 
 
-def loop_overrun(loop_ends_at: datetime | None, interview_ends_at: datetime) -> LoopOverrun | None:
+def loop_overrun(
+    loop_ends_at: datetime | None, interview_ends_at: datetime, now: datetime | None = None
+) -> LoopOverrun | None:
     if loop_ends_at is None or interview_ends_at <= loop_ends_at:
         return None
-    return LoopOverrun(loop_ends_at, interview_ends_at)
+    return LoopOverrun(loop_ends_at, interview_ends_at, now is not None and loop_ends_at <= now)
 
 
 @dataclass(frozen=True)

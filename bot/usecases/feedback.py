@@ -741,7 +741,7 @@ async def booking_warnings(
     if (past := safeguards.in_the_past(interview.starts_at, now)) is not None:
         warnings.append(past)
     loop_ends = await loop_end(session, candidate, role)
-    overrun = safeguards.loop_overrun(loop_ends, interview.ends_at)
+    overrun = safeguards.loop_overrun(loop_ends, interview.ends_at, now)
     if overrun is not None:
         warnings.append(overrun)
     seats = await store.interviews.seats_of_interview(session, interview_id=interview.id)

@@ -79,6 +79,13 @@ async def test_an_interview_past_the_loop_s_deadline_is_booked_with_a_warning(
     assert f"after Jane Doe's 7-day loop ends {token(loop_ends)}" in shown
     assert len(await stored(app, Interview)) == 2  # booked all the same
 
+    # Booked once the loop is over: "Look for an earlier slot" could not help.
+    clock.set(loop_ends + DAY)
+    _, after = await confirmation(app, "Jane", plan="audit", starts=loop_ends + 2 * DAY)
+    assert f"Jane Doe's 7-day loop ended {token(loop_ends)}" in after
+    assert "before this booking, and the team is alerted about it" in after
+    assert "Look for an earlier slot" not in after
+
 
 async def test_a_first_interview_past_the_loop_it_starts_warns_too(app: Running) -> None:
     """Booking moves Jane to interviewing now: her loop ends 7 days from now, before

@@ -267,6 +267,14 @@ def _warning(done: Scheduled, warning: safeguards.Warning) -> str:
                 "passed: it is recorded as held, and its scorecards are due from its end. "
                 "If the time is a slip, pick the real one."
             )
+        case safeguards.LoopOverrun(loop_ends_at=loop_ends, ended=True):
+            # "Look for an earlier slot" cannot help a loop already over.
+            return (
+                f":warning: *Past the loop's deadline.* {name}'s {done.role.loop_days}-day "
+                f"loop ended {when(loop_ends)}, before this booking, and the team is alerted "
+                "about it. Keep the interview if it is needed; moving them to decision (or "
+                "rejecting) is what ends the loop."
+            )
         case safeguards.LoopOverrun(loop_ends_at=loop_ends):
             return (
                 f":warning: *Past the loop's deadline.* This interview ends "
