@@ -439,6 +439,15 @@ async def test_a_first_scorecard_written_while_the_team_moved_on_is_kept(app: Ru
     sent = await app.slack.submit_view(writing, good_scorecard(writing), user=INTERVIEWER)
     await app.settle()
 
+    # The DM that said it was no longer needed said a form being written still counts.
+    [released] = [
+        c.args
+        for c in app.standin.calls[:before]
+        if c.method == "chat.postMessage"
+        and c.args["channel"] == INTERVIEWER
+        and c.args["text"].startswith("No need to send your scorecard")
+    ]
+    assert "Writing it when this came? Send it all the same" in blocks_text(released["blocks"])
     assert not sent.content, sent.text  # the form closes: saved
     [kept] = await stored(app, Scorecard)
     assert (kept.interviewer_id, kept.version) == (INTERVIEWER, 1)

@@ -450,6 +450,14 @@ def released_message(card: CandidateCard, released: Released) -> tuple[str, list
     """To someone who still owed feedback when the candidate left decision: it is closed,
     so they need not write it. Where the candidate went stays with the team."""
     text, closed = released_kit(card, released)
+    if released.interview_id is not None:  # a scorecard: one being written is still taken
+        return text, [
+            *closed,
+            context(
+                "Thank you for the time you gave it. Writing it when this came? Send it all "
+                "the same: it is kept with their record."
+            ),
+        ]
     return text, [*closed, context("Thank you for the time you gave it.")]
 
 
