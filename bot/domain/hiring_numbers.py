@@ -46,6 +46,8 @@ class Person(Protocol):
     def stage(self) -> str: ...
     @property
     def feedback_complete_at(self) -> datetime | None: ...
+    @property
+    def loop_completed_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -230,8 +232,9 @@ def loop_spans(
     first_scorecards: Mapping[int, datetime] | None = None,
 ) -> list[tuple[datetime, datetime]]:
     """Each finished loop's (start, end): it starts when the candidate first entered
-    interviewing and ends at the earlier of their last scorecard coming in and their
-    first move out of interviewing, to any stage; as of `now` when given.
+    interviewing and ends at the earlier of the loop's first completion (its last
+    scorecard in) and their first move out of interviewing, to any stage; as of `now`
+    when given.
 
     `first_scorecards` (candidate id -> when their first scorecard came in): given, a
     loop let go (rejected, withdrawn) before any scorecard came in is not counted.
@@ -256,7 +259,9 @@ def loop_spans(
             and e.at >= start
         ]
         ends = [e.at for e in exits]
-        complete = c.feedback_complete_at
+        # The first completion: a booking later reopens the loop's feedback, but not the
+        # loop the numbers counted (its result would change after the fact).
+        complete = c.loop_completed_at or c.feedback_complete_at
         if complete is not None and complete >= start and (now is None or complete <= now):
             ends.append(complete)
         if not ends:

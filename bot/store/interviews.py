@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
 from bot.store.chunks import in_chunks
+from bot.store.engine import UTCDateTime
 from bot.store.prepared import Prepared, attached, objects
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
@@ -403,8 +404,12 @@ async def set_feedback_complete(
 ) -> None:
     """Mark (or, with None, reopen) the loop's feedback as complete; the candidate as the
     session holds them says the same after."""
-    await _SET_FEEDBACK_COMPLETE.rows(session, {"candidate_id": candidate.id, "at": at})
+    await _SET_FEEDBACK_COMPLETE.rows(
+        session, {"candidate_id": candidate.id, "at": at, "first_at": at}
+    )
     set_committed_value(candidate, "feedback_complete_at", at)
+    if candidate.loop_completed_at is None and at is not None:
+        set_committed_value(candidate, "loop_completed_at", at)
 
 
 # On the table, not the entity: an ORM-enabled UPDATE would look for the row among the
@@ -412,7 +417,13 @@ async def set_feedback_complete(
 _SET_FEEDBACK_COMPLETE = Prepared(
     update(_CANDIDATE_T)
     .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
-    .values(feedback_complete_at=bindparam("at"))
+    .values(
+        feedback_complete_at=bindparam("at"),
+        # The first completion stays: a booking that reopens the loop clears only the above.
+        loop_completed_at=func.coalesce(
+            _CANDIDATE_T.c.loop_completed_at, bindparam("first_at", type_=UTCDateTime())
+        ),
+    )
 )
 
 

@@ -101,6 +101,9 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
     # When the loop's last scorecard came in: the decision window starts here.
     feedback_complete_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the loop was first complete: kept when a later booking clears the above, so a
+    # past loop's length (the hiring numbers) does not change after the fact.
+    loop_completed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # When the sweep should next look at this candidate's clocks; NULL when none runs.
     # Set to "now" whenever a fact changes, so the sweep re-plans from stored facts.
     next_alert_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))

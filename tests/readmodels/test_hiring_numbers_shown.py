@@ -21,7 +21,9 @@ from tests.flows import (
     extend_offer,
     home_of,
     press,
+    schedule,
     stored,
+    submit_scorecard,
 )
 
 NUMBERS = (
@@ -186,3 +188,24 @@ async def test_someone_let_go_before_any_interview_had_no_loop_to_count(
     text = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
 
     assert "loops inside 7 days 100% (1 of 1)" in text, text
+
+
+async def test_a_later_booking_does_not_change_a_past_loop_s_result(app: Running, clock) -> None:
+    """Noah's loop was complete in three days; a week later Riya booked one more
+    interview, and "loops inside 7 days 75% (3 of 4)" became "50% (2 of 4)": his old
+    loop flipped, as did last week's figure in the next weekly report."""
+    role = await create_role(app)
+    await add_candidate(app, "Noah Fischer", role=role)
+    starts = clock.now().replace(hour=10) + timedelta(days=1)
+    interview = await schedule(app, "Noah", starts=starts)
+    clock.set(starts + timedelta(days=2))
+    await submit_scorecard(app, interview)  # the loop complete inside its 7 days
+    inside = "loops inside 7 days 100% (1 of 1)"
+    board = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert inside in board, board
+
+    clock.set(starts + timedelta(days=9))
+    await schedule(app, "Noah", starts=clock.now() + timedelta(days=1))
+
+    board = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
+    assert inside in board, board
