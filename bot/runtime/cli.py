@@ -36,7 +36,52 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def downgrade(args: argparse.Namespace) -> int:
+    url = load_database_settings().database_url
+    if not args.forget_erasures and (kept := asyncio.run(_erasures_undone(url, args.revision))):
+        return _fail(
+            f"Downgrading to {args.revision!r} undoes revision 0017, and with it what keeps "
+            f"{kept} erased candidate{'s' if kept != 1 else ''} from being imported again "
+            "(a digest of their email and name, never the text): a file with them in it "
+            "would bring them back. Roll back to 0017 or later, or pass --forget-erasures "
+            "if you accept that (re-import no file of theirs until you upgrade again). "
+            "Nothing changed."
+        )
     return _move_schema(args.revision, up=False)
+
+
+async def _erasures_undone(url: str, target: str) -> int:
+    """How many erased candidates' digests a downgrade to `target` would drop: 0 unless
+    it undoes revision 0017 (which added them) and some are kept."""
+    from alembic.script import ScriptDirectory
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+    from sqlalchemy import text
+
+    from bot.runtime.migrate import alembic_config, schema_revision
+    from bot.store.engine import Database
+
+    db = Database(url)
+    try:
+        current = await schema_revision(db)
+        if current is None:
+            return 0
+        script = ScriptDirectory.from_config(alembic_config(url))
+        try:
+            undone = {s.revision for s in script.iterate_revisions(current, target)}
+        except (CommandError, RevisionError):
+            return 0  # an unknown target: the downgrade itself says so
+        if "0017" not in undone or target == "0017":
+            return 0
+        async with db.engine.connect() as connection:
+            found = await connection.execute(
+                text(
+                    "SELECT count(*) FROM candidate WHERE erased_email_digest IS NOT NULL "
+                    "OR erased_name_digest IS NOT NULL"
+                )
+            )
+            return int(found.scalar_one())
+    finally:
+        await db.close()
 
 
 def _move_schema(revision: str, *, up: bool) -> int:
@@ -63,7 +108,10 @@ def _move_schema(revision: str, *, up: bool) -> int:
     if before == after:
         print(f"Database is at {after or 'no revision'}: nothing to do.")
     else:
-        print(f"Database {'migrated' if up else 'downgraded'} from {before or 'empty'} to {after}.")
+        print(
+            f"Database {'migrated' if up else 'downgraded'} from {before or 'empty'} to "
+            f"{after or 'no revision (empty of tables)'}."
+        )
     return 0
 
 
@@ -695,6 +743,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     down_cmd = commands.add_parser("downgrade", help="downgrade the database schema")
     down_cmd.add_argument("revision", help="target revision, e.g. -1 or base")
+    down_cmd.add_argument(
+        "--forget-erasures",
+        action="store_true",
+        help="go below 0017 even though erased candidates' digests are then dropped",
+    )
     down_cmd.set_defaults(run=downgrade)
 
     sweep_cmd = commands.add_parser("sweep", help="run the clock sweep once and exit")

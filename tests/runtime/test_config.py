@@ -359,6 +359,36 @@ def test_a_schema_from_a_newer_release_is_served_on_and_explained(tmp_path: Path
     assert "newer than this release of Loopkeeper knows" in refused.stderr, refused.stderr
 
 
+def test_a_downgrade_that_would_forget_erasures_asks_first(tmp_path: Path) -> None:
+    """The README's rollback (`downgrade 0016`) dropped the digests that keep an erased
+    candidate from coming back in a later import, and said only "downgraded"."""
+    database = tmp_path / "x.db"
+    url = f"sqlite:///{database}"
+    migrate.upgrade(url)
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO role (title, title_key, hiring_manager_id, channel_id, created_by, "
+            "created_at, template, status, loop_days, feedback_hours, decision_hours, "
+            "offer_hours, idle_hours, reminder_minutes) VALUES ('R', 'r', 'U1', 'C1', 'U1', "
+            "'2026-01-01 00:00:00', 'mlops', 'open', 7, 24, 48, 48, 48, 30)"
+        )
+        connection.execute(
+            "INSERT INTO candidate (role_id, name, name_key, stage, stage_entered_at, "
+            "created_by, created_at, erased_name_digest) VALUES (1, 'Erased', 'erased', "
+            "'rejected', '2026-01-01 00:00:00', 'U1', '2026-01-01 00:00:00', 'abc')"
+        )
+    connection.close()
+
+    refused = loopkeeper("downgrade", "0016", cwd=tmp_path, DATABASE_URL=url)
+    assert refused.returncode == 2, refused.stderr
+    assert "undoes revision 0017, and with it what keeps 1 erased candidate" in refused.stderr
+    assert "--forget-erasures" in refused.stderr and "Nothing changed." in refused.stderr
+    kept = loopkeeper("downgrade", "0017", cwd=tmp_path, DATABASE_URL=url)
+    assert kept.returncode == 0 and "to 0017" in kept.stdout, kept.stderr
+    forced = loopkeeper("downgrade", "0016", "--forget-erasures", cwd=tmp_path, DATABASE_URL=url)
+    assert forced.returncode == 0 and "to 0016" in forced.stdout, forced.stderr
+
+
 def test_migrate_with_a_bad_database_url_explains(tmp_path: Path) -> None:
     result = loopkeeper("migrate", cwd=tmp_path, DATABASE_URL="mysql://db/x")
     assert result.returncode == 2
