@@ -354,7 +354,7 @@ def create_socket_mode(settings: Settings, *, clock: Clock | None = None) -> Soc
     assert settings.slack_app_token is not None, "load_settings(socket_mode=True) checks this"
     deps = Deps(
         settings=settings,
-        db=Database(settings.database_url),
+        db=Database(settings.database_url, pool_size=settings.database_pool_size),
         clock=clock or SystemClock(),
         homes=HomeRedraws(settings.home_redraw_delay_seconds),
     )
@@ -382,7 +382,7 @@ def create_asgi(
 ) -> Starlette:
     deps = Deps(
         settings=settings,
-        db=Database(settings.database_url),
+        db=Database(settings.database_url, pool_size=settings.database_pool_size),
         clock=clock or SystemClock(),
         metrics=Metrics(multiprocess_dir=settings.prometheus_multiproc_dir),
         homes=HomeRedraws(settings.home_redraw_delay_seconds),

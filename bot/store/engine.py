@@ -76,7 +76,14 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+# PostgreSQL connections each worker keeps open (DATABASE_POOL_SIZE), and as many more
+# it may open for a burst: see create_engine.
+DEFAULT_POOL_SIZE = 25
+
+
+def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> AsyncEngine:
+    """`pool_size`: PostgreSQL connections kept per process (up to twice as many open in
+    a burst); SQLite's pool is its own, below."""
     url = async_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         # SQLite runs inside this process, each connection on a thread of its own, so
@@ -106,10 +113,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # limit). Pre-ping finds the connections a PostgreSQL restart killed.
     # hide_parameters: an error's `[parameters: …]` would put candidate data (names,
     # reasons, scorecards) into the logs; the statement alone says what went wrong.
+    kept = pool_size or DEFAULT_POOL_SIZE
     options = {
         "pool_pre_ping": True,
-        "pool_size": 25,
-        "max_overflow": 25,
+        "pool_size": kept,
+        "max_overflow": kept,
         "hide_parameters": True,
         **kwargs,
     }

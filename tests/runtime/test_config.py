@@ -20,6 +20,7 @@ from bot.runtime.settings import (
     load_database_settings,
     load_settings,
 )
+from bot.store.engine import create_engine
 
 BOT_TOKEN = "xoxb-1234-5678-abcdef"
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
@@ -35,6 +36,7 @@ VARIABLES = (
     "PORT",
     "LOG_LEVEL",
     "WEB_CONCURRENCY",
+    "DATABASE_POOL_SIZE",
 )
 
 
@@ -121,6 +123,19 @@ def test_a_token_that_is_not_a_bot_token_is_refused_without_echoing_it(
     assert "SLACK_BOT_TOKEN is invalid" in message
     assert "xoxb-" in message
     assert "xoxp-user-token-secret" not in message
+
+
+def test_the_postgresql_pool_is_a_setting(monkeypatch: pytest.MonkeyPatch, slack_env: None) -> None:
+    """Each worker kept 25 PostgreSQL connections and opened 25 more in a burst, fixed:
+    two replicas under a 100-connection limit answered "too many clients already"."""
+    assert load_settings(_env_file=None).database_pool_size == 25
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
+    assert load_settings(_env_file=None).database_pool_size == 8
+    engine = create_engine("postgresql://u@127.0.0.1:1/x", pool_size=8)
+    assert (engine.pool.size(), engine.pool._max_overflow) == (8, 8)  # type: ignore[attr-defined]
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
+    message = config_error()
+    assert "DATABASE_POOL_SIZE is invalid" in message and "from 1 to 500" in message
 
 
 def test_a_blank_signing_secret_is_refused(
