@@ -77,6 +77,14 @@ class DatabaseSettings(BaseSettings):
         return value
 
 
+def _not_a_placeholder(value: SecretStr) -> SecretStr:
+    """An example's `xoxb-...` copied as it was passed the checks and served Slack with
+    it; a real secret never holds "..."."""
+    if "..." in value.get_secret_value():
+        raise ValueError("is still the example's placeholder (it has '...' in it)")
+    return value
+
+
 class Settings(DatabaseSettings):
     """Everything `loopkeeper serve` needs."""
 
@@ -147,21 +155,21 @@ class Settings(DatabaseSettings):
     def _bot_token(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
-        return value
+        return _not_a_placeholder(value)
 
     @field_validator("slack_signing_secret")
     @classmethod
     def _signing_secret(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().strip():
             raise ValueError("must not be empty")
-        return value
+        return _not_a_placeholder(value)
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
-        return value
+        return value if value is None else _not_a_placeholder(value)
 
     @field_validator("slack_api_url")
     @classmethod

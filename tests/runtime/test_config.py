@@ -138,6 +138,22 @@ def test_the_postgresql_pool_is_a_setting(monkeypatch: pytest.MonkeyPatch, slack
     assert "DATABASE_POOL_SIZE is invalid" in message and "from 1 to 500" in message
 
 
+def test_the_example_s_placeholders_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """.env.example copied as it was gave `xoxb-...` and `...`: they passed, `start`
+    served Slack with them, and its example admin id became the only admin."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-...")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "...")
+    message = config_error()
+    assert "SLACK_BOT_TOKEN is invalid" in message and "placeholder" in message
+    assert "SLACK_SIGNING_SECRET is invalid" in message
+    # The example now sets nothing: copied as it is, `make run` is the playground.
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    settings = [
+        line for line in example.read_text().splitlines() if line and not line.startswith("#")
+    ]
+    assert settings == []
+
+
 def test_a_blank_signing_secret_is_refused(
     monkeypatch: pytest.MonkeyPatch, slack_env: None
 ) -> None:
