@@ -59,9 +59,14 @@ async def open_view(client: AsyncWebClient, trigger_id: str, view: View) -> str 
     try:
         await client.views_open(trigger_id=trigger_id, view=as_json(view))
     except SlackApiError as error:
-        return notify.refusal(error)  # an HTML page in place of Slack's JSON too
+        problem = notify.refusal(error)  # an HTML page in place of Slack's JSON too
+        # The person is told; the operator sees it too (a code, no candidate data).
+        log.warning("views.open refused: %s (form %s)", problem, view.callback_id)
+        return problem
     except notify.UNREACHABLE as error:
-        return error.__class__.__name__
+        log.warning("views.open failed: %s (form %s)", error.__class__.__name__, view.callback_id)
+        # Slack said nothing: the time ran out, or it could not be reached.
+        return "no answer in time" if isinstance(error, TimeoutError) else "unreachable"
     return None
 
 

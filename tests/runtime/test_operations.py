@@ -193,12 +193,16 @@ async def test_shutdown_lets_the_sweep_the_scheduler_started_finish(
 
 
 async def test_a_slow_slack_gets_an_apology_not_silence(
-    db_url: str, standin: SlackStandin, clock
+    db_url: str, standin: SlackStandin, clock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="handlers.replies")
     async with serving(db_url, standin, clock, slack_timeout_seconds=0.3) as app:
         standin.delay_next("views.open", 2.0, times=3)
         body = answer(await app.slack.command("role", user=ADMIN))
     assert "Slack didn't let me open the form" in body["text"]
+    # Slack said nothing: not "it said `TimeoutError`"; and the operator sees it in the log.
+    assert "(it said `no answer in time`)" in body["text"], body["text"]
+    assert any("views.open failed: TimeoutError" in r.getMessage() for r in caplog.records)
 
 
 async def drop_connections(db_url: str) -> None:
