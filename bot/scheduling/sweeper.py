@@ -109,7 +109,9 @@ class Sweeper:
         await post_weekly_reports(self.db, self._messenger, self.reports, now, report)
 
     async def dry_run(self, now: datetime) -> list[str]:
-        """What a sweep at `now` would send, without sending or recording anything."""
+        """The alerts a sweep at `now` would send, without sending or recording anything.
+        Not the weekly reports and retention notices and erasures a real sweep also
+        runs (the README says so)."""
         report = Report()
         async with self.db.transaction() as session:
             await planning.plan(session, now, report)
@@ -118,7 +120,9 @@ class Sweeper:
             lines = [
                 f"would send {i.alert.kind} about candidate #{i.candidate.id} "
                 f"to {i.alert.recipient_id}"
-                + ("" if i.alert.breach else " (in their working hours)")
+                # Delivery holds it when the recipient is outside working hours, which
+                # only Slack's idea of their zone says: not asked in a dry run.
+                + ("" if i.alert.breach else " (or held until their working hours)")
                 for i in items
             ]
             await session.rollback()
