@@ -13,9 +13,12 @@ import sys
 import tempfile
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.runtime.settings import ConfigError, Settings, load_database_settings, load_settings
+
+if TYPE_CHECKING:  # the commands import what they need when run: start-up stays light
+    from bot.domain.scorecards import TemplateProblems
 
 log = logging.getLogger("loopkeeper")
 
@@ -307,12 +310,28 @@ def sweep(args: argparse.Namespace) -> int:
 
 
 def check_template(args: argparse.Namespace) -> int:
-    from bot.domain.scorecards import TemplateError, load_template
+    """The checks `templates install` makes, without the database: each problem with its
+    line (exit 1), or what the template holds. (A name like the file's is the rule for
+    the shipped templates in bot/templates/, not for a file to install.)"""
+    from bot.domain.scorecards import TEMPLATE_DIR, TemplateError, TemplateProblems, load_template
+    from bot.usecases import templates
 
+    path = Path(args.file)
     try:
-        template = load_template(Path(args.file))
+        data = path.read_bytes()
+    except OSError as error:
+        return _fail(f"Cannot read {args.file}: {error.strerror or error}.")
+    try:
+        if path.resolve().parent == TEMPLATE_DIR.resolve():
+            template = load_template(path)  # a shipped one: its own rules (named as its file)
+        else:
+            template = templates.check_text(templates.decode(data, args.file), args.file)
+    except TemplateProblems as error:
+        _print_problems(args.file, error)
+        return 1
     except TemplateError as error:
-        return _fail(f"Template is not usable: {error}")
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return 1
     stages = ", ".join(s.name for s in template.plan)
     takehome = template.takehome
     parts = (
@@ -326,6 +345,13 @@ def check_template(args: argparse.Namespace) -> int:
         f"{len(template.competencies)} competencies; interview plan: {stages}{parts}."
     )
     return 0
+
+
+def _print_problems(file: str, error: TemplateProblems) -> None:
+    count = len(error.problems)
+    print(f"{file}: {count} problem{'' if count == 1 else 's'}:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
 
 
 def install_template(args: argparse.Namespace) -> int:
@@ -366,10 +392,7 @@ def install_template(args: argparse.Namespace) -> int:
     except SchemaOutOfDate as error:
         return _fail(str(error))
     except TemplateProblems as error:
-        count = len(error.problems)
-        print(f"{args.file}: {count} problem{'' if count == 1 else 's'}:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+        _print_problems(args.file, error)
         return 1
     if done.new:
         print(f"Installed {done.key} ({done.template.title}); roles pick it as {done.key}.")

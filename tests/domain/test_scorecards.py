@@ -271,5 +271,17 @@ def test_templates_check_names_the_broken_part(tmp_path: Path) -> None:
         cwd=Path(__file__).parents[2],
         check=False,
     )
-    assert refused.returncode == 2
+    assert refused.returncode == 1
     assert "takehome.parts[1].competency: 'vibes'" in refused.stderr
+    # Named unlike its file, it is what `templates install` takes: check agrees.
+    shown = with_takehome()  # named "small", in a file named acme.toml
+    other = tmp_path / "acme.toml"
+    other.write_text(shown)
+    ok = subprocess.run(
+        [sys.executable, "-m", "bot.runtime.cli", "templates", "check", str(other)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        check=False,
+    )
+    assert ok.returncode == 0 and "is valid" in ok.stdout, ok.stderr
