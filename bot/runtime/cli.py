@@ -640,7 +640,7 @@ def erase_candidate(args: argparse.Namespace) -> int:
     from bot.runtime.migrate import SchemaOutOfDate, check_schema
     from bot.store.engine import Database
     from bot.usecases import erasure
-    from bot.usecases.errors import NotAllowed
+    from bot.usecases.errors import NOT_FOUND, NotAllowed
 
     settings = load_database_settings()
     who = (args.by or f"cli:{getpass.getuser()}")[:32]
@@ -660,7 +660,9 @@ def erase_candidate(args: argparse.Namespace) -> int:
             )
         )
     except (SchemaOutOfDate, NotAllowed) as error:
-        return _fail(str(error))
+        # The Slack words ("among the roles you hire for") mean nothing at a shell.
+        said = f"No candidate #{args.id} in this database." if str(error) == NOT_FOUND else error
+        return _fail(str(said))
     print("\n".join(_erasure_lines(preview)))
     if not args.yes:
         if not sys.stdin.isatty():

@@ -75,6 +75,10 @@ async def test_yes_erases_without_asking(db_url: str, closed_jane: int) -> None:
 
     again = loopkeeper(db_url, "erase", str(closed_jane), "--yes")
     assert again.returncode == 2 and "erased already" in again.stderr
+    # An id nobody has: said as an operator reads it, not "among the roles you hire for".
+    missing = loopkeeper(db_url, "erase", "999", "--yes")
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "No candidate #999 in this database.", missing.stderr
 
 
 @pytest.mark.both_databases
