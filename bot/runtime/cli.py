@@ -574,6 +574,8 @@ def export_candidates(args: argparse.Namespace) -> int:
         sys.stdout.write(exports.to_json(rows))
     else:
         sys.stdout.write(exports.to_csv(rows, with_id=True))
+    if args.role and not rows:  # a typo read like an empty role: said, beside the file
+        print(f"No candidate in a role matching “{args.role}”.", file=sys.stderr)
     return 0
 
 

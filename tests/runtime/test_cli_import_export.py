@@ -86,7 +86,9 @@ def test_import_then_again_then_export(db_url: str, role: Role, tmp_path: Path) 
     ]
     as_json = json.loads(loopkeeper(db_url, "export", "--format", "json").stdout)
     assert [r["id"] for r in as_json] == [int(r["id"]) for r in rows]
-    assert loopkeeper(db_url, "export", "--role", "sales", "--format", "json").stdout == "[]\n"
+    none = loopkeeper(db_url, "export", "--role", "sales", "--format", "json")
+    assert none.stdout == "[]\n"
+    assert none.stderr.strip() == "No candidate in a role matching “sales”."
 
 
 def test_a_file_without_roles_needs_role_and_unknown_roles_are_refused(
