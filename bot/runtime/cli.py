@@ -224,9 +224,14 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _without_password(url: str) -> str:
+    """The database as the start-up line names it: no password, and a SQLite file by its
+    full path (a relative one is a different file from another working directory)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        parsed = parsed.set(database=str(Path(parsed.database or "").resolve()))
+    return parsed.render_as_string(hide_password=True)
 
 
 def _run_fast(main: Coroutine[Any, Any, None]) -> None:

@@ -425,3 +425,12 @@ def test_migrate_with_a_bad_database_url_explains(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "DATABASE_URL is invalid" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_start_up_line_names_a_sqlite_file_by_its_full_path(tmp_path: Path) -> None:
+    """The log said `sqlite:///loopkeeper.db`: a file relative to wherever the command
+    ran, so a `migrate` from another directory made a second, empty database unseen."""
+    from bot.runtime.cli import _without_password
+
+    assert _without_password("sqlite:///loopkeeper.db") == f"sqlite:///{tmp_path}/loopkeeper.db"
+    assert _without_password("postgresql://u:secret@db/x") == "postgresql://u:***@db/x"
