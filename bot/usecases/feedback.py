@@ -831,17 +831,16 @@ async def _context(
     user_id: str,
     interview_id: int,
     now: datetime,
-    current: bool = True,
-    late: _Late | None = None,
+    sent: _SentForm | None = None,
 ) -> ScorecardContext:
-    """`current=False`: without the interviewer's current version and its ratings, which
-    a submission reads again under the candidate's lock anyway. `late`: a submission's
-    form, which may be taken after the candidate left decision (_writable)."""
+    """`sent`: a submission's form, which may be taken after the candidate left decision
+    (_writable); read then without the interviewer's current version and its ratings,
+    which a submission reads again under the candidate's lock anyway."""
     seat = await store.seat_of(session, interview_id=interview_id, interviewer_id=user_id)
     if seat is None:
         raise NotAllowed(NOT_YOURS)
     interview, candidate, role_with_team = seat
-    _writable(candidate, late)
+    _writable(candidate, sent)
     if interview.status != InterviewStatus.SCHEDULED:
         label = InterviewStatus(interview.status).label
         raise NotAllowed(
@@ -859,7 +858,7 @@ async def _context(
     template = template_of(interview, role_with_team.role)
     version = (
         await store.current_scorecard(session, interview_id=interview_id, interviewer_id=user_id)
-        if current
+        if sent is None
         else None
     )
     ratings = (
@@ -885,7 +884,7 @@ def _closed(candidate: Candidate) -> str:
 
 
 @dataclass(frozen=True)
-class _Late:
+class _SentForm:
     """A submitted scorecard form: when it was opened (None: not known), and the version
     it edits (0: a first scorecard)."""
 
@@ -893,8 +892,8 @@ class _Late:
     base_version: int
 
 
-def _writable(candidate: Candidate, late: _Late | None) -> None:
-    """NotAllowed unless scorecards for the candidate are open (EDITABLE), or `late` is a
+def _writable(candidate: Candidate, sent: _SentForm | None) -> None:
+    """NotAllowed unless scorecards for the candidate are open (EDITABLE), or `sent` is a
     first scorecard whose form was opened before the move that closed them: rejected
     while the interviewer wrote up an interview that was held, the words were lost, and
     with them the record of why. An edit of one sent stays closed, as does an erased
@@ -902,11 +901,11 @@ def _writable(candidate: Candidate, late: _Late | None) -> None:
     if Stage(candidate.stage) in EDITABLE:
         return
     if (
-        late is not None
-        and late.opened_at is not None
-        and late.base_version == 0
+        sent is not None
+        and sent.opened_at is not None
+        and sent.base_version == 0
         and candidate.erased_at is None
-        and late.opened_at <= candidate.stage_entered_at
+        and sent.opened_at <= candidate.stage_entered_at
     ):
         return
     raise NotAllowed(_closed(candidate))
@@ -964,47 +963,26 @@ async def submit(
     context is read in the same transaction, which saves a connection, its ping and a
     session for every scorecard.
     """
+    sent = _SentForm(opened_at, base_version)
     if db.writers_take_turns:
         async with db.reader(on_loop=True) as session:
             context = await _context(
-                session,
-                user_id=user_id,
-                interview_id=interview_id,
-                now=now,
-                current=False,
-                late=_Late(opened_at, base_version),
+                session, user_id=user_id, interview_id=interview_id, now=now, sent=sent
             )
         checked = _checked(context, form)
         async with db.transaction(on_loop=True) as session:
             scorecard, repeated, completes, was = await _save(
-                session,
-                context,
-                checked,
-                user_id=user_id,
-                base_version=base_version,
-                now=now,
-                opened_at=opened_at,
+                session, context, checked, user_id=user_id, sent=sent, now=now
             )
             revision = await _revision(session, context, was, checked)
     else:
         async with db.transaction() as session:
             context = await _context(
-                session,
-                user_id=user_id,
-                interview_id=interview_id,
-                now=now,
-                current=False,
-                late=_Late(opened_at, base_version),
+                session, user_id=user_id, interview_id=interview_id, now=now, sent=sent
             )
             checked = _checked(context, form)
             scorecard, repeated, completes, was = await _save(
-                session,
-                context,
-                checked,
-                user_id=user_id,
-                base_version=base_version,
-                now=now,
-                opened_at=opened_at,
+                session, context, checked, user_id=user_id, sent=sent, now=now
             )
             revision = await _revision(session, context, was, checked)
     loop = (
@@ -1068,9 +1046,8 @@ async def _save(
     checked: ScorecardInput,
     *,
     user_id: str,
-    base_version: int,
+    sent: _SentForm,
     now: datetime,
-    opened_at: datetime | None = None,
 ) -> tuple[Scorecard, bool, bool, Scorecard | None]:
     """The new version under the candidate's lock: (the scorecard, whether it was a repeat
     of the current version, whether it completed the loop's feedback, and the version it
@@ -1078,7 +1055,8 @@ async def _save(
     interview_id = context.interview.id or 0
     candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
     assert candidate is not None and candidate.id is not None
-    _writable(candidate, _Late(opened_at, base_version))
+    _writable(candidate, sent)
+    base_version = sent.base_version
     current = await store.current_scorecard(
         session, interview_id=interview_id, interviewer_id=user_id
     )
