@@ -64,6 +64,23 @@ def dm_answers(app: Running, user: str) -> list[dict[str, Any]]:
     ]
 
 
+async def pick_role(app: Running, picker: dict[str, Any], title: str) -> dict[str, Any]:
+    """Pick `title` in the role picker of a preview's DM; returns the app's answer to it."""
+    select = picker["blocks"][1]["elements"][0]
+    option = next(o for o in select["options"] if o["text"]["text"] == title)
+    await app.slack.action(
+        select["action_id"],
+        user=RECRUITER,
+        message=picker,
+        channel=f"D{RECRUITER}",
+        action_type="static_select",
+        selected_option=option,
+        response_url=app.standin.response_url("import"),
+    )
+    await app.settle()
+    return app.standin.calls_to("response_url:import")[-1].args
+
+
 async def click(app: Running, message: dict[str, Any], label: str, user: str = RECRUITER) -> dict:
     """Click a button in the DM; returns the app's last answer to it."""
     answers = await flows.click(
@@ -166,19 +183,7 @@ async def test_a_file_without_roles_asks_which_role_when_there_are_several(app: 
     await share(app, RECRUITER, "names.csv", b"Name\nJane Doe\nBob Stone\n")
     picker = dm_answers(app, RECRUITER)[-1]
     assert "no role column: which role are they for?" in picker["text"]
-    select = picker["blocks"][1]["elements"][0]
-    option = next(o for o in select["options"] if o["text"]["text"] == "Data Engineer")
-    await app.slack.action(
-        select["action_id"],
-        user=RECRUITER,
-        message=picker,
-        channel=f"D{RECRUITER}",
-        action_type="static_select",
-        selected_option=option,
-        response_url=app.standin.response_url("import"),
-    )
-    await app.settle()
-    preview = app.standin.calls_to("response_url:import")[-1].args
+    preview = await pick_role(app, picker, "Data Engineer")
     assert "New candidates go to: Data Engineer" in blocks_text(preview["blocks"])
     await click(app, preview, "Import 2 candidates")
     assert {c.role_id for c in await all_candidates(app)} == {data_role.id}
@@ -191,17 +196,7 @@ async def test_a_file_without_roles_asks_which_role_when_there_are_several(app: 
     edited = await app.slack.submit_view(last_view(app), values, user=ADMIN)
     assert not edited.content, edited.text
     await app.settle()
-    await app.slack.action(
-        select["action_id"],
-        user=RECRUITER,
-        message=picker,
-        channel=f"D{RECRUITER}",
-        action_type="static_select",
-        selected_option=option,
-        response_url=app.standin.response_url("import"),
-    )
-    await app.settle()
-    stale = app.standin.calls_to("response_url:import")[-1].args["text"]
+    stale = (await pick_role(app, picker, "Data Engineer"))["text"]
     assert stale.startswith("That role no longer takes candidates from you"), stale
     assert "role that role" not in stale
 
@@ -382,19 +377,7 @@ async def test_rows_with_an_empty_role_get_the_picker_the_problem_points_to(app:
         "greenhouse.csv has 2 rows, some with an empty role: which role are those for? "
         "Rows that name a role keep it."
     )
-    select = picker["blocks"][1]["elements"][0]
-    option = next(o for o in select["options"] if o["text"]["text"] == "Data Engineer")
-    await app.slack.action(
-        select["action_id"],
-        user=RECRUITER,
-        message=picker,
-        channel=f"D{RECRUITER}",
-        action_type="static_select",
-        selected_option=option,
-        response_url=app.standin.response_url("import"),
-    )
-    await app.settle()
-    preview = app.standin.calls_to("response_url:import")[-1].args
+    preview = await pick_role(app, picker, "Data Engineer")
     assert "*0* with problems" in blocks_text(preview["blocks"]), blocks_text(preview["blocks"])
     await click(app, preview, "Import 2 candidates")
     roles = {c.name: c.role_id for c in await all_candidates(app)}
