@@ -75,6 +75,7 @@ class HiringNumbers:
     loop_days: int
     mlops: bool = False
     benchmark_days: int | None = None  # the MLOps market figure, for MLOps roles
+    closed: bool = False  # the role was closed: its open days stopped then
 
     @property
     def median_time_to_fill(self) -> float | None:
@@ -309,6 +310,7 @@ def hiring_numbers(
         loop_days=loop_days,
         mlops=mlops,
         benchmark_days=MLOPS_TIME_TO_FILL_DAYS if mlops else None,
+        closed=closed_at is not None and closed_at <= now,
     )
 
 
@@ -356,9 +358,13 @@ def days(n: float) -> str:
 
 def fill_summary(numbers: HiringNumbers) -> str:
     """The time-to-fill phrase: "time to fill 41 days (MLOps average: 89 days)", or
-    "not filled yet: open 12 days" for a role without a hire (open days rounded down)."""
+    "not filled yet: open 12 days" for a role without a hire (open days rounded down), or
+    "closed without a hire after 12 days open" for one closed so."""
     median = numbers.median_time_to_fill
-    if median is None:
+    if median is None and numbers.closed:
+        # "Not filled yet: open 0 days" read as if it still were, and just opened.
+        text = f"closed without a hire after {days(int(numbers.open_days))} open"
+    elif median is None:
         text = f"not filled yet: open {days(int(numbers.open_days))}"
     else:
         text = f"time to fill {days(median)}"

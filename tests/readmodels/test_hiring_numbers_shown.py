@@ -70,6 +70,12 @@ async def test_a_role_without_a_hire_is_not_filled_yet(app: Running, clock) -> N
     text = blocks_text(answer(await app.slack.command("pipeline", user=HM))["blocks"])
 
     assert "Not filled yet: open 12 days (MLOps average: 89 days)" in text
+    # Closed without a hire: it read "Not filled yet: open 0 days" for a role closed the
+    # day it opened, as if it were open still.
+    await app.slack.command("role close MLOps Engineer", user=HM)
+    clock.advance(timedelta(days=3))
+    text = blocks_text(answer(await app.slack.command("pipeline", user=HM))["blocks"])
+    assert "Closed without a hire after 12 days open (MLOps average: 89 days)" in text, text
     assert "offers accepted none yet · loops inside 7 days none yet" in text
 
 
