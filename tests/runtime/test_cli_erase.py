@@ -145,4 +145,4 @@ async def test_open_and_unknown_candidates_are_refused(db_url: str, closed_jane:
     open_one = loopkeeper(db_url, "erase", str(bob.id), "--yes")
     assert open_one.returncode == 2 and "still open (sourced)" in open_one.stderr
     nobody = loopkeeper(db_url, "erase", "999999", "--yes")
-    assert nobody.returncode == 2 and "can't find that candidate" in nobody.stderr
+    assert nobody.returncode == 2 and "No candidate #999999 in this database." in nobody.stderr
