@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.limits import MAX_NOTE
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import GradeForm, ScorecardForm, template_named
 from bot.domain.stages import IllegalMove, parse_stage
@@ -138,7 +139,10 @@ async def move_candidate(ack: AsyncAck, modal: Modal) -> None:
         )
     except IllegalMove as error:
         # The stage machine's words, under the field to fix: the missing reason, or the stage.
-        field = "reason" if cards.reason_needed(target) and not reason.strip() else "stage"
+        about_reason = (cards.reason_needed(target) and not reason.strip()) or (
+            len(reason.strip()) > MAX_NOTE
+        )
+        field = "reason" if about_reason else "stage"
         message = str(error)
         raise FormErrors({field: message[0].upper() + message[1:]}) from error
     await ack()

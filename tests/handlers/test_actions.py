@@ -190,3 +190,16 @@ async def test_a_move_made_through_the_card_s_form_redraws_that_card(app: Runnin
     assert redrawn.args["replace_original"] is True
     shown = blocks_text(redrawn.args["blocks"])
     assert "rejected" in shown and "Advance to interviewing" not in buttons(redrawn.args["blocks"])
+
+
+async def test_a_reason_too_long_is_refused_under_the_reason(app: Running) -> None:
+    """A 5,000-character reason in the Move form came back under "Move to"."""
+    role = await create_role(app)
+    await add_candidate(app, "Jane Doe", role=role)
+    await app.slack.command("move Jane Doe", user=RECRUITER)
+    view = last_view(app)
+    assert view["callback_id"] == "candidate_move"
+    refused = await app.slack.submit_view(
+        view, {"stage": "rejected", "reason": "x" * 5000}, user=RECRUITER
+    )
+    assert refused.json()["errors"] == {"reason": "Keep the reason to 3,000 characters at most."}
