@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import notify
 from bot.slack.blocks import interviews as interview_blocks
-from bot.slack.blocks.common import esc, localized, typed_back
+from bot.slack.blocks.common import note_markup, typed_back
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.slack.deps import Deps, deps_of
 from bot.usecases import feedback
@@ -141,7 +141,7 @@ class Reply:
         try:
             return await work
         except NotAllowed as refusal:
-            await self.tell(localized(esc(str(refusal))))
+            await self.tell(note_markup(str(refusal)))
             return None
 
     async def _respond(self, **message: Any) -> None:
@@ -233,7 +233,7 @@ class CommandReply:
         try:
             return await work
         except NotAllowed as refusal:
-            await self.tell(localized(esc(str(refusal))))
+            await self.tell(note_markup(str(refusal)))
             return None
 
 

@@ -20,6 +20,7 @@ from bot.domain.clocks import (
     squeeze,
 )
 from bot.domain.limits import MAX_NOTE, too_long
+from bot.domain.mentions import mention
 from bot.domain.stages import Stage, plan_move
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
@@ -295,7 +296,14 @@ async def _open_offer(
         session, user_id=actor_id, candidate_id=offer.candidate_id, refusal=answer_refusal
     )
     if offer.status not in ("open", "expired") or card.stage != Stage.OFFER:
-        raise NotAllowed(f"That offer was already {offer.status}; nothing changed.")
+        # Two answers at once, or a double click: who answered first, and when, so the
+        # one who lost the race is not left thinking their click failed.
+        by = (
+            f" by {mention(offer.decided_by)} ({in_utc(offer.decided_at)})"
+            if offer.decided_by and offer.decided_at
+            else ""
+        )
+        raise NotAllowed(f"That offer was already {offer.status}{by}; nothing changed.")
     return offer, card
 
 

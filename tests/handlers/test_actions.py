@@ -52,9 +52,11 @@ async def test_a_second_click_on_an_old_card_moves_nothing(app: Running) -> None
     card = await status_card(app, "Jane Doe")
 
     await click(app, card, "Advance to screening", user=RECRUITER)
-    [reply] = await click(app, card, "Advance to screening", user=RECRUITER)
+    [reply] = await click(app, card, "Advance to screening", user=HM)
 
-    assert "already moved to screening; nothing changed" in reply.args["text"]
+    # Who moved her, and when: "already moved" alone did not say it was Riya.
+    assert f"already moved to screening by <@{RECRUITER}> (<!date^" in reply.args["text"]
+    assert reply.args["text"].endswith("; nothing changed.")
     assert [e.to_stage for e in await events_of(app, jane)] == ["sourced", "screening"]
 
 

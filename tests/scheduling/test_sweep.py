@@ -1131,7 +1131,11 @@ async def test_accepted_and_declined_at_once_both_get_an_answer(app: Running, cl
     winner, loser = (accepted, declined) if jane.stage == "hired" else (declined, accepted)
     assert len(winner) == 1 and len(loser) == 1, (winner, loser)
     outcome = "accepted" if jane.stage == "hired" else "declined"
-    assert loser[0].args["text"] == f"That offer was already {outcome}; nothing changed."
+    # Who answered first, and when: "already accepted" alone read as the click failing.
+    first = RECRUITER if outcome == "accepted" else HM
+    said = loser[0].args["text"]
+    assert said.startswith(f"That offer was already {outcome} by <@{first}> (<!date^"), said
+    assert said.endswith("; nothing changed.")
     async with app.deps.db.reader() as session:
         events = (await session.exec(select(StageEvent))).all()
     assert [e.to_stage for e in events].count(jane.stage) == 1

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.links import is_address, with_scheme
 from bot.domain.stages import NEEDS_REASON, PATH, SCHEDULABLE, Stage, next_stage, targets
+from bot.domain.zones import in_utc
 from bot.readmodels.status import ClockSummary
 from bot.slack.blocks.common import (
     clip,
@@ -35,6 +36,7 @@ from bot.slack.blocks.common import (
     line_sections,
     localized,
     note_markup,
+    note_mention,
     section,
     typed,
     user,
@@ -419,9 +421,17 @@ def called_off_note(moved: Moved) -> str:
 
 
 def stale_note(card: CandidateCard) -> str:
+    """A click on a stage the candidate has left: who moved them first, and when (the
+    card's latest move), so "nothing changed" does not read as the click failing."""
+    latest = card.latest_move
+    by = (
+        f" by {note_mention(latest.actor_id)} ({in_utc(latest.at)})"
+        if latest is not None and latest.to_stage == card.candidate.stage
+        else ""
+    )
     return (
         f":information_source: {card.candidate.name} was already moved to "
-        f"{card.candidate.stage}; nothing changed."
+        f"{card.candidate.stage}{by}; nothing changed."
     )
 
 

@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.access import SYSTEM_ACTOR
 from bot.domain.limits import MAX_EVIDENCE, MAX_SUMMARY
+from bot.domain.mentions import mention
 from bot.domain.scorecards import (
     NOT_ASSESSED,
     RATINGS,
@@ -78,13 +79,9 @@ def user(user_id: str) -> str:
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else esc(user_id)
 
 
-# A mention inside a note above a card (status_message): marked with NUL bytes, which no
-# typed text holds (forms and imports refuse them), so a name typed as "<@U123>" stays text.
+# A mention inside a note above a card or a refusal (bot.domain.mentions).
 _NOTE_MENTION = re.compile(f"\x00({_ID})\x00")
-
-
-def note_mention(user_id: str) -> str:
-    return f"\x00{user_id}\x00"
+note_mention = mention
 
 
 def note_markup(note: str) -> str:
