@@ -160,6 +160,16 @@ def more_time_note(done: OfferCard, clicker: str = "") -> str:
             ),
             None,
         )
+        if (
+            latest is not None
+            and latest.actor_id == clicker
+            and "extended" in (latest.detail or "")
+        ):
+            # Their own double click: the card keeps saying what the first click did.
+            return (
+                f":hourglass_flowing_sand: {name}'s offer now expires {expires} (extended "
+                "once: the second click added nothing)."
+            )
         who = "you" if latest and latest.actor_id == clicker else None
         by = f" by {who or note_mention(latest.actor_id)} ({in_utc(latest.at)})" if latest else ""
         what = (
