@@ -894,16 +894,15 @@ class _SentForm:
 
 def _writable(candidate: Candidate, sent: _SentForm | None) -> None:
     """NotAllowed unless scorecards for the candidate are open (EDITABLE), or `sent` is a
-    first scorecard whose form was opened before the move that closed them: rejected
-    while the interviewer wrote up an interview that was held, the words were lost, and
-    with them the record of why. An edit of one sent stays closed, as does an erased
-    candidate's record."""
+    form opened before the move that closed them: rejected while the interviewer wrote
+    up an interview that was held (or corrected a slip in the one they sent), the words
+    were lost, and with them the record of why. A form opened after stays closed, as
+    does an erased candidate's record."""
     if Stage(candidate.stage) in EDITABLE:
         return
     if (
         sent is not None
         and sent.opened_at is not None
-        and sent.base_version == 0
         and candidate.erased_at is None
         and sent.opened_at <= candidate.stage_entered_at
     ):
@@ -1094,7 +1093,9 @@ async def _save(
         ) from None
     await store.replan_clocks(session, candidate_id=candidate.id, now=now)  # nudges stop
     if Stage(candidate.stage) not in EDITABLE:
-        return scorecard, False, False, None  # late: the team decided already, no summary
+        # Late: the team decided already, so no summary; an edit is told as a revision
+        # of the version they decided on.
+        return scorecard, False, False, current
     # A received take-home's grades are part of the loop's feedback too.
     was_complete = candidate.feedback_complete_at is not None
     completes = await store.complete_feedback(session, candidate=candidate, now=now)

@@ -409,21 +409,32 @@ async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) 
     opened = len(app.standin.calls_to("views.open"))
 
     await open_scorecard(app, interview, INTERVIEWER)
-    late = await app.slack.submit_view(stale_view, {"recommendation": "1"}, user=INTERVIEWER)
 
+    # Opened after the move: closed.
     assert len(app.standin.calls_to("views.open")) == opened
     [refusal] = app.standin.calls_to(f"response_url:kit-{INTERVIEWER}")[-1:]
     assert refusal.args["text"].endswith("are closed: the hiring team has moved on.")
     assert "offer" not in refusal.args["text"]  # where she went stays with the team
-    assert "closed" in late.json()["errors"]["summary"]
-    assert len(await stored(app, Scorecard)) == 1
+    # Opened before it (a correction of a slip, under way when the offer went out): it
+    # is taken, and the team told of it as a revision of what they decided on.
+    before = len(app.standin.calls)
+    late = await app.slack.submit_view(stale_view, {"recommendation": "1"}, user=INTERVIEWER)
+    await app.settle()
+    assert not late.content, late.text
+    assert [s.version for s in await stored(app, Scorecard)] == [1, 2]
+    told = [
+        c.args["text"]
+        for c in app.standin.calls[before:]
+        if c.method == "chat.postMessage" and c.args["channel"] == HM
+    ]
+    assert any("revised their scorecard" in t for t in told), told
 
 
 async def test_a_first_scorecard_written_while_the_team_moved_on_is_kept(app: Running) -> None:
     """Ivan opened his scorecard for an interview that took place and wrote it up; the
     recruiter rejected the candidate meanwhile, and Submit answered that scorecards were
     closed: his words were lost, and the record of why with them. A first scorecard
-    opened before the move is taken; one opened after is not (nor an edit:
+    opened before the move is taken; one opened after is not (an edit likewise:
     test_scorecards_lock_when_the_candidate_leaves_decision)."""
     await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
