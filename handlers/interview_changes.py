@@ -79,7 +79,11 @@ async def _open(reply: Reply, verb: Verb, interview_id: int) -> None:
         )
     )
     if context is not None:
-        await reply.open(_FORMS[verb](context))
+        now = reply.deps.clock.now()
+        form = (
+            blocks.cancel_modal(context, now=now) if verb == Verb.CANCEL else _FORMS[verb](context)
+        )
+        await reply.open(form)
 
 
 @on_click

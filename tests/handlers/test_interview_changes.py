@@ -1426,3 +1426,17 @@ async def test_an_interviewer_sees_what_happened_to_the_candidate_but_not_why(
     theirs = blocks_text((await card_of(app, INTERVIEWER_2))["blocks"])
     assert "*rejected*" in theirs and "culture" not in theirs, theirs
     assert "culture fit" in blocks_text((await card_of(app, RECRUITER))["blocks"])
+
+
+async def test_cancelling_an_interview_already_held_says_what_it_costs(app: Running, clock) -> None:
+    """Riya cancelled Maya's interview of two days before; Ines's scorecard for it,
+    open in her form, was then refused, and the form had said nothing of it."""
+    await maya_interviewing(app)
+    ahead = blocks_text((await open_form(app, "cancel"))["blocks"])
+    assert "This interview took place" not in ahead
+    clock.set(TUESDAY_10 + timedelta(days=2))
+
+    form = blocks_text((await open_form(app, "cancel"))["blocks"])
+
+    assert ":warning: *This interview took place*" in form, form
+    assert "mark it a *no-show* instead" in form

@@ -246,9 +246,24 @@ def _panel_form(
     return form_modal(CHANGE_PANEL, "Change interviewers", submit, blocks, metadata=metadata)
 
 
-def cancel_modal(ctx: InterviewContext) -> View:
+def cancel_modal(ctx: InterviewContext, *, now: datetime | None = None) -> View:
+    """`now`: an interview already over is said to be (one held, cancelled by mistake,
+    loses the scorecards still being written for it)."""
+    over = (
+        [
+            section(
+                f":warning: *This interview took place* ({when(ctx.interview.starts_at)}). "
+                "Cancelled, no more scorecards can be sent for it, including any being "
+                "written now. If it did not go ahead, mark it a *no-show* instead (same "
+                "menu); if it happened at another time, reschedule it to then."
+            )
+        ]
+        if now is not None and ctx.interview.ends_at <= now
+        else []
+    )
     blocks: list[Block] = [
         _head(ctx),
+        *over,
         InputBlock(
             block_id="reason",
             # Said in the label, not only the hint: the card and history keep reasons
