@@ -68,6 +68,8 @@ _CHANGES_OF_CANDIDATE = Prepared(
 # interviewers): kept so that a second press, theirs or a teammate's, does not send it
 # again (bot.usecases.feedback.nudge), and shown in the candidate's history.
 NUDGE_KIND = "scorecard_nudged"
+# A snooze of a clock (its pause is in clock_pause): the history says who gave the time.
+SNOOZE_KIND = "clock_snoozed"
 
 
 async def nudges_since(

@@ -308,7 +308,10 @@ async def card_in(
         # A colleague being chased for their scorecard is between them and the team:
         # the nudges of others stay out of an interviewer's history (their own stay in).
         changes = [
-            c for c in changes if c.kind != store.changes.NUDGE_KIND or f"<@{user_id}>" in c.summary
+            c
+            for c in changes
+            if (c.kind != store.changes.NUDGE_KIND or f"<@{user_id}>" in c.summary)
+            and c.kind != store.changes.SNOOZE_KIND  # the team's clock, the team's business
         ]
         events = [
             e for e in events if not (e.from_stage is not None and e.from_stage == e.to_stage)

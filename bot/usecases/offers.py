@@ -453,6 +453,15 @@ async def snooze(db: Database, *, actor_id: str, alert_id: int, now: datetime) -
         )
         await store.replan_clocks(session, candidate_id=alert.candidate_id, now=now)
         moved = squeeze(new_deadline, cap)
+        # The card's "given more time" says by whom and until when, in the history.
+        await store.changes.record_change(
+            session,
+            actor_id=actor_id,
+            kind=store.changes.SNOOZE_KIND,
+            summary=f"snoozed the {clock} clock: now due {in_utc(moved)}",
+            now=now,
+            candidate_id=alert.candidate_id,
+        )
         return Snoozed(card, clock, moved, False, actor_id, now, capped=moved < new_deadline)
 
 

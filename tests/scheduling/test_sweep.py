@@ -353,6 +353,10 @@ async def test_a_loop_snoozed_past_its_days_is_not_shown_as_over(app: Running, c
 
     card = blocks_text(answer(await app.slack.command("status Jane", user=HM))["blocks"])
     assert "*Loop day 8* (of 7, given more time: see below)" in card, card
+    # Who gave it, and until when: the hiring manager was never told Riya snoozed it.
+    assert "snoozed the loop clock: now due <!date^" in card and f"by <@{RECRUITER}>" in card
+    theirs = blocks_text(answer(await app.slack.command("status Jane", user=INTERVIEWER))["blocks"])
+    assert "snoozed" not in theirs  # the team's clocks are the team's business
     assert "Loop day 8 of 7" not in card
     pipeline = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
     assert "loop ends in 21 h (snoozed)" in pipeline, pipeline
