@@ -153,7 +153,8 @@ async def role_command(reply: CommandReply, verb: str, title: str) -> None:
             example = f"Did you mean `/hire role {verb} {esc(like[0])}`?"
         await reply.tell(
             f"I can't find a role matching “{esc(title)}” among the roles you can change. "
-            f"{example} `/hire pipeline` lists your roles."
+            f"{example} Roles are changed by admins and by their own hiring team "
+            "(`/hire pipeline` lists the roles you recruit or hire for)."
         )
         return
     if len(matches) > 1:

@@ -97,6 +97,8 @@ def is_note(event: Event) -> bool:
 OTHER_DISCIPLINES = (
     "data scien",
     "data analy",
+    "data engineer",
+    "data platform",
     "analyst",
     "backend",
     "back-end",

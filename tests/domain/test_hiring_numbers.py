@@ -245,6 +245,8 @@ def test_mlops_roles_by_template_or_title() -> None:
     # The MLOps template is every new role's default: a title of another discipline on it
     # is not held to the MLOps market ("Data Scientist … MLOps average: 89 days").
     assert not is_mlops(template="mlops", title="Data Scientist")
+    assert not is_mlops(template="mlops", title="Data Platform Engineer II")
+    assert not is_mlops(template="mlops", title="Senior Data Engineer")
     assert not is_mlops(template="mlops@v3", title="Senior Backend Engineer")
     assert is_mlops(template="mlops", title="ML Ops Lead, Data Platform")
     assert MLOPS_TIME_TO_FILL_DAYS == 89

@@ -304,7 +304,8 @@ async def test_several_or_no_roles_matching_get_examples(app: Running) -> None:
     typo = answer(await app.slack.command("role edit MLOps Enginer", user=RECRUITER))
     assert typo["text"] == (
         "I can't find a role matching “MLOps Enginer” among the roles you can change. "
-        "Did you mean `/hire role edit MLOps Engineer`? `/hire pipeline` lists your roles."
+        "Did you mean `/hire role edit MLOps Engineer`? Roles are changed by admins and by "
+        "their own hiring team (`/hire pipeline` lists the roles you recruit or hire for)."
     )
     unlike = answer(await app.slack.command("role edit Finance", user=RECRUITER))
     assert "Example: `/hire role edit Data Scientist`." in unlike["text"]
