@@ -51,7 +51,12 @@ async def test_an_admin_adds_and_removes_an_admin_who_then_may_and_may_not_creat
     assert await admins_in(app) == [ADMIN, RECRUITER]
     opened = await app.slack.command("role", user=RECRUITER)
     assert opened.status_code == 200 and not opened.content  # the form opened
-    assert app.standin.calls_to("views.open")[-1].args["view"]["callback_id"] == "role_create"
+    form = app.standin.calls_to("views.open")[-1].args["view"]
+    assert form["callback_id"] == "role_create"
+    # The admin creating it is filled in as a recruiter, and the form says so.
+    [recruiters] = [b for b in form["blocks"] if b.get("block_id") == "recruiters"]
+    assert recruiters["element"]["initial_users"] == [RECRUITER]
+    assert "You are filled in: take yourself out" in recruiters["hint"]["text"]
     assert "Loopkeeper admins (2)" in await say(app, "admin", user=RECRUITER)
 
     removed = await say(app, f"admin remove <@{RECRUITER}>")

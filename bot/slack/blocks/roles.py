@@ -132,7 +132,13 @@ def create_role_modal(
         InputBlock(
             block_id="recruiters",
             label="Recruiters",
-            hint="They add candidates, move stages and get the stall alerts.",
+            hint=(
+                "They add candidates, move stages and get the stall alerts."
+                if editing
+                # Filled in with the admin creating it: they may not be one of them.
+                else "They add candidates, move stages and get the stall alerts. You are "
+                "filled in: take yourself out if you won't recruit for it."
+            ),
             element=UserMultiSelectElement(
                 action_id="value",
                 placeholder="Pick people",
