@@ -168,7 +168,8 @@ async def _candidate_form(
 async def add(reply: CommandReply, name: str) -> None:
     addable = await reply.unless_refused(roles.add_form_roles(reply.deps.db, user_id=reply.user_id))
     if addable:
-        await reply.open(cards.add_candidate_modal(roles=addable, name=name))
+        origin = str(reply.command.get("response_url") or "")
+        await reply.open(cards.add_candidate_modal(roles=addable, name=name, origin=origin))
 
 
 async def move(reply: CommandReply, rest: str) -> None:

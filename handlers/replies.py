@@ -259,13 +259,16 @@ class Modal:
         warned = await feedback.with_local_warnings(self.deps.db, kit, zones or {})
         return interview_blocks.warning_lines(warned, notes=False), zones
 
-    def confirm(self, card: CandidateCard, note: str, *, name: str) -> None:
-        """After the ack: show_card(card, note)."""
-        self.later(self.show_card(card, note), name=name)
+    def confirm(self, card: CandidateCard, note: str, *, name: str, origin: str = "") -> None:
+        """After the ack: show_card(card, note, origin)."""
+        self.later(self.show_card(card, note, origin=origin), name=name)
 
-    async def show_card(self, card: CandidateCard, note: str) -> None:
-        """The card, privately, under a note of what just happened; the person's Home
-        tab follows."""
+    async def show_card(self, card: CandidateCard, note: str, *, origin: str = "") -> None:
+        """The card, privately, under a note of what just happened: where the command
+        that opened the form was typed (`origin`, its response_url: only the person sees
+        it there), else in their DM with the app; the person's Home tab follows."""
         text, blocks = await status_card(self.deps, self.user_id, card, note=note)
-        await notify.dm(self.client, self.user_id, text, blocks)
+        answer = {"response_type": "ephemeral", "text": text, "blocks": as_json_list(blocks)}
+        if not (origin and await notify.respond(self.client, origin, answer)):
+            await notify.dm(self.client, self.user_id, text, blocks)
         refresh_home(self.deps, self.client, self.user_id)

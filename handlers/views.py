@@ -27,6 +27,7 @@ from bot.slack.metadata import (
     MoveMetadata,
     NoteMetadata,
     OfferMetadata,
+    OriginMetadata,
     ScorecardMetadata,
     TakehomeDueMetadata,
     TakehomeGradersMetadata,
@@ -113,7 +114,8 @@ async def add_candidate(ack: AsyncAck, modal: Modal) -> None:
         modal.deps.db, actor_id=modal.user_id, form=form, now=modal.deps.clock.now()
     )
     await ack()
-    modal.confirm(added.card, cards.added_note(added), name="confirm-add")
+    origin = OriginMetadata.of_view(view).origin
+    modal.confirm(added.card, cards.added_note(added), name="confirm-add", origin=origin)
 
 
 # Move candidate -----------------------------------------------------------------------

@@ -194,7 +194,8 @@ async def test_the_same_add_candidate_submission_twice_stores_one_candidate(worl
     confirmations = [
         c
         for c in app.standin.calls[calls:]
-        if c.method == "chat.postMessage" and "Dora Double" in c.args.get("text", "")
+        if c.method in ("chat.postMessage", f"response_url:{RECRUITER}")
+        and "Dora Double" in c.args.get("text", "")
     ]
     assert len(confirmations) == 1
 

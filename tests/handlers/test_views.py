@@ -152,9 +152,11 @@ async def test_added_candidate_is_stored_in_sourced_and_confirmed_privately(
     assert jane.stage_entered_at == clock.now()
     [event] = await events_of(app, jane)
     assert (event.from_stage, event.to_stage, event.actor_id) == (None, "sourced", RECRUITER)
-    [dm] = app.standin.calls_to("chat.postMessage")
-    assert dm.args["channel"] == RECRUITER  # a DM, never a public channel
-    assert "Added Jane Doe to MLOps Engineer" in dm.args["text"]
+    # Where the command was typed, as an answer only she sees; never a post to a channel.
+    assert app.standin.calls_to("chat.postMessage") == []
+    [answered] = app.standin.calls_to(f"response_url:{RECRUITER}")
+    assert answered.args["response_type"] == "ephemeral"
+    assert "Added Jane Doe to MLOps Engineer" in answered.args["text"]
 
 
 async def test_add_form_errors_store_nothing(app: Running) -> None:
@@ -226,7 +228,7 @@ async def test_a_rejected_candidate_can_be_added_again(app: Running) -> None:
     assert again.stage == Stage.SOURCED
     assert len(await all_candidates(app)) == 2
     # Told, so a second Jane Doe is not mistaken for a new person (or the other way).
-    [dm] = app.standin.calls_to("chat.postMessage")
+    [dm] = app.standin.calls_to(f"response_url:{RECRUITER}")
     assert (
         "On file already, by email or name: Jane Doe, MLOps Engineer (rejected). If that is "
         "the same person, their earlier history is on that card."
@@ -269,7 +271,7 @@ async def test_an_email_on_file_elsewhere_is_added_and_pointed_out(app: Running)
 
     await add_candidate(app, "Jane Doe", role=role, email="jane@example.com")
 
-    [dm] = app.standin.calls_to("chat.postMessage")
+    [dm] = app.standin.calls_to(f"response_url:{RECRUITER}")
     shown = blocks_text(dm.args["blocks"])
     assert "On file already, by email or name: " in shown, shown
     assert "Jane Doe, Data Engineer (sourced); Jane Doe, MLOps Engineer (rejected)" in shown

@@ -142,8 +142,12 @@ async def test_adding_a_candidate_through_the_modal_with_a_field_error(page: Pag
     done = await page.submit(RECRUITER.id, {"name": "Jane Doe", "email": "jane@example.com"})
     assert done["errors"] == {}
     assert (await page.state(RECRUITER.id))["modal"] is None
-    confirmations = await page.messages(RECRUITER.id, RECRUITER_DM)
-    assert any("Added Jane Doe" in m["text"] for m in confirmations)
+    # Where the command was typed, only for her: it came to the app's DM, where she
+    # was not looking, and the channel showed nothing.
+    here = await page.messages(RECRUITER.id, HIRING.id)
+    assert any("Added Jane Doe" in m["text"] for m in here), here[-3:]
+    theirs = await page.messages(HIRING_MANAGER.id, HIRING.id)
+    assert not any("Added Jane Doe" in m["text"] for m in theirs)
 
 
 async def test_a_stale_form_is_refused_and_changes_nothing(page: Page) -> None:

@@ -46,7 +46,7 @@ from bot.slack.blocks.common import (
 from bot.slack.blocks.deadlines import deadline_lines, moved_suffix, offer_line
 from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
 from bot.slack.blocks.notes import OPEN_NOTE
-from bot.slack.metadata import MoveMetadata
+from bot.slack.metadata import MoveMetadata, OriginMetadata
 from bot.store.tables import Candidate, Change, Role, StageEvent
 from bot.usecases.candidates import Added, CandidateCard, Found, Moved
 from bot.usecases.deadlines import DeadlineSet
@@ -91,7 +91,8 @@ def _role_option(role: Role) -> Option:
     return Option(value=str(role.id), text=clip(role.title, 75))
 
 
-def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
+def add_candidate_modal(*, roles: Sequence[Role], name: str = "", origin: str = "") -> View:
+    """`origin`: the response_url of the command that opened it (OriginMetadata)."""
     options = [_role_option(r) for r in roles[:MAX_ROLE_OPTIONS]]
     role_select = StaticSelectElement(
         action_id="value",
@@ -125,7 +126,13 @@ def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
             element=PlainTextInputElement(action_id="value", multiline=True, max_length=2000),
         ),
     ]
-    return form_modal(ADD_CANDIDATE, "Add a candidate", "Add", blocks)
+    return form_modal(
+        ADD_CANDIDATE,
+        "Add a candidate",
+        "Add",
+        blocks,
+        metadata=OriginMetadata(origin).encode() if origin else "",
+    )
 
 
 # Move ------------------------------------------------------------------------------
