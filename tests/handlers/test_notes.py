@@ -165,6 +165,8 @@ async def test_its_author_deletes_a_note_and_the_history_says_one_was(app: Runni
         [f"note_edit_{mine.id}", f"note_delete_{mine.id}"]
     ]
     assert rows[0][1]["confirm"]["confirm"]["text"] == "Delete"
+    # Which note: from a list of several, "Delete your note?" did not say.
+    assert rows[0][1]["confirm"]["text"]["text"].startswith("“wrong candidate, sorry”: its text")
 
     [after] = await click(app, listed, "Delete", user=RECRUITER)
     assert after.args["replace_original"] is True

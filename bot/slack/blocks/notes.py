@@ -109,7 +109,7 @@ def notes_message(found: Notes, viewer_id: str, *, note: str = "") -> tuple[str,
         words = "_(erased)_" if each.summary == ERASED_SUMMARY else typed(each.reason)
         blocks.append(section(clip(f"{head}\n{words}", 3000)))
         if each.actor_id == viewer_id:
-            blocks.append(_own_note_actions(each.id or 0))
+            blocks.append(_own_note_actions(each.id or 0, each.reason))
     shown = f"{found.start + 1} to {found.start + len(found.notes)}"
     tail = "Only the role's recruiters and hiring manager see these."
     if found.newer or found.more:
@@ -121,14 +121,14 @@ def notes_message(found: Notes, viewer_id: str, *, note: str = "") -> tuple[str,
     return esc(text), blocks
 
 
-def _own_note_actions(note_id: int) -> ActionsBlock:
+def _own_note_actions(note_id: int, words: str) -> ActionsBlock:
     # Action ids carry the note's id: they are unique in the list, as Slack requires.
     return ActionsBlock(
         elements=[
             ButtonElement(
                 text="Edit…", action_id=f"{OPEN_EDIT_NOTE}_{note_id}", value=str(note_id)
             ),
-            _delete_button(note_id),
+            _delete_button(note_id, words),
         ]
     )
 
@@ -156,14 +156,17 @@ def _page_buttons(found: Notes) -> list[ButtonElement]:
     return buttons
 
 
-def _delete_button(note_id: int) -> ButtonElement:
+def _delete_button(note_id: int, words: str) -> ButtonElement:
+    # The note quoted: from a list of several, "Delete your note?" did not say which.
+    quoted = clip(" ".join(words.split()), 120)
     return ButtonElement(
         text="Delete",
         action_id=f"{DELETE_NOTE}_{note_id}",  # unique in the list
         value=str(note_id),
         confirm=ConfirmObject(
             title="Delete your note?",
-            text="Its text is gone for good; the history keeps that you deleted a note.",
+            text=f"“{esc(quoted)}”: its text is gone for good; the history keeps that you "
+            "deleted a note.",
             confirm="Delete",
             deny="Keep it",
         ),
