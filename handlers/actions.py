@@ -196,7 +196,8 @@ async def open_edit_note(reply: Reply, action: dict[str, Any]) -> None:
         notes.note_to_edit(reply.deps.db, actor_id=reply.user_id, note_id=_id_of(action))
     )
     if found is not None:
-        await reply.open(note_blocks.edit_note_modal(found))
+        origin = str(reply.body.get("response_url") or "")
+        await reply.open(note_blocks.edit_note_modal(found, origin=origin))
 
 
 @on_click

@@ -36,7 +36,7 @@ from bot.slack.metadata import (
 from bot.store.tables import Role
 from bot.usecases import admin as admin_cases
 from bot.usecases import candidates, deadlines, feedback, notes, offers, roles, takehomes
-from bot.usecases.candidates import Moved
+from bot.usecases.candidates import CandidateCard, Moved
 from bot.usecases.errors import FormErrors
 from handlers import forms
 from handlers.render import (
@@ -237,6 +237,18 @@ async def edit_note(ack: AsyncAck, modal: Modal) -> None:
     )
     await ack()
     modal.confirm(card, note_blocks.note_edited(card), name="confirm-note-edit")
+    if metadata.origin:  # the list it was opened from shows the new text
+        modal.later(_redraw_notes(modal, card, metadata.origin), name="notes-origin")
+
+
+async def _redraw_notes(modal: Modal, card: CandidateCard, url: str) -> None:
+    found = await notes.notes_of(
+        modal.deps.db, viewer_id=modal.user_id, candidate_id=card.candidate.id or 0, start=0
+    )
+    text, blocks = note_blocks.notes_message(found, modal.user_id)
+    await notify.respond(
+        modal.client, url, {"replace_original": True, "text": text, "blocks": as_json_list(blocks)}
+    )
 
 
 # Schedule an interview ------------------------------------------------------------------

@@ -267,16 +267,23 @@ class NoteMetadata(_Metadata):
 
     note_id: int
     seen: str
+    # The response_url of the `/hire notes` list it was opened from: redrawn once saved,
+    # or it goes on showing the old text.
+    origin: str = ""
 
     def _fields(self) -> dict[str, object]:
-        return {"note": self.note_id, "seen": self.seen}
+        fields: dict[str, object] = {"note": self.note_id, "seen": self.seen}
+        if self.origin:
+            fields["origin"] = self.origin
+        return fields
 
     @classmethod
     def _read(cls, data: Mapping[str, Any]) -> Self:
         seen = data.get("seen")
         if not isinstance(seen, str) or not seen:
             raise OutOfDate("no note stamp in the form's metadata")
-        return cls(_record(data, "note"), seen)
+        origin = data.get("origin")
+        return cls(_record(data, "note"), seen, origin if isinstance(origin, str) else "")
 
 
 @dataclass(frozen=True)

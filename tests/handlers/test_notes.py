@@ -227,7 +227,7 @@ async def test_its_author_edits_a_note_which_keeps_its_place(app: Running, clock
     written = mine.at
 
     listed = await say(app, "notes Jane Doe")
-    assert await click(app, listed, "Edit…", user=RECRUITER) == []
+    assert await click(app, listed, "Edit…", user=RECRUITER, answers="the-list") == []
     form = last_view(app)
     assert form["callback_id"] == "candidate_note_edit"
     assert form["submit"]["text"] == "Save"
@@ -250,6 +250,11 @@ async def test_its_author_edits_a_note_which_keeps_its_place(app: Running, clock
     [confirmed] = [m for m in messages_to(app, RECRUITER, before) if "Your note" in m["text"]]
     shown = blocks_text(confirmed["blocks"])
     assert "Your note on Jane Doe is edited." in shown
+    # The list it was opened from shows the new text: it went on showing the old.
+    [redrawn] = app.standin.calls_to("response_url:the-list")
+    assert redrawn.args["replace_original"] is True
+    relisted = blocks_text(redrawn.args["blocks"])
+    assert "salary ask 180k" in relisted and "salary ask 108k" not in relisted
     assert f"note (edited) by <@{RECRUITER}>\n> salary ask 180k" in shown
     assert "108k" not in shown
     # The list marks it edited, in its place (older than the hiring manager's).

@@ -40,7 +40,8 @@ def note_modal(card: CandidateCard, *, text: str = "") -> View:
     )
 
 
-def edit_note_modal(found: NoteToEdit) -> View:
+def edit_note_modal(found: NoteToEdit, *, origin: str = "") -> View:
+    """`origin`: the response_url of the notes list it was opened from (NoteMetadata)."""
     note = found.note
     return form_modal(
         EDIT_NOTE,
@@ -51,7 +52,7 @@ def edit_note_modal(found: NoteToEdit) -> View:
             context(f"Written {when(note.at)}. It keeps its place in the history, marked edited."),
             _note_input(note.reason),
         ],
-        metadata=NoteMetadata(note.id or 0, stamp(note)).encode(),
+        metadata=NoteMetadata(note.id or 0, stamp(note), origin).encode(),
     )
 
 
