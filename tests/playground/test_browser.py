@@ -328,6 +328,16 @@ async def test_home_tab_and_weekly_chart(browser: Browser, playground: Playgroun
     loaded = await chart.evaluate("img => img.complete && img.naturalWidth > 0")
     assert loaded
     await you.no_raw_tokens()
+    # Opened afresh, the channel shows its newest message: the charts loaded after the
+    # scroll and left it some 760 px above the bottom.
+    fresh = await Person_.opened(browser, playground, RECRUITER)
+    await fresh.open(HIRING.id)
+    pane = fresh.page.locator("#messages")
+    await fresh.page.wait_for_function(
+        "() => [...document.querySelectorAll('#messages img')].every(i => i.complete)"
+    )
+    gap = await pane.evaluate("p => p.scrollHeight - p.scrollTop - p.clientHeight")
+    assert gap < 40, gap
 
 
 # Sharing a file: a CSV to import and a scorecard template go to the DM with the app.

@@ -227,6 +227,18 @@ function drawMessages() {
   if (!rows.length) rows.push(h("div", { class: "empty" }, "No messages yet."));
   pane.replaceChildren(h("div", { class: "msg-list" }, rows));
   pane.scrollTop = stick ? pane.scrollHeight : top;
+  if (stick) {
+    // A chart loads after the scroll and pushes the newest messages out of view: follow
+    // it down, unless the reader has scrolled up meanwhile or moved to another channel.
+    const channel = ui.channel;
+    for (const img of pane.querySelectorAll("img")) {
+      if (img.complete) continue;
+      img.addEventListener("load", () => {
+        const near = pane.scrollHeight - pane.scrollTop - pane.clientHeight < img.clientHeight + 80;
+        if (ui.channel === channel && near) pane.scrollTop = pane.scrollHeight;
+      }, { once: true });
+    }
+  }
 }
 
 function message(m, p) {
