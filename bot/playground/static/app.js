@@ -229,13 +229,16 @@ function drawMessages() {
   pane.scrollTop = stick ? pane.scrollHeight : top;
   if (stick) {
     // A chart loads after the scroll and pushes the newest messages out of view: follow
-    // it down, unless the reader has scrolled up meanwhile or moved to another channel.
+    // it down, unless the reader has scrolled since (the pane is not where we left it)
+    // or moved to another channel.
     const channel = ui.channel;
+    let left = pane.scrollTop;
     for (const img of pane.querySelectorAll("img")) {
       if (img.complete) continue;
       img.addEventListener("load", () => {
-        const near = pane.scrollHeight - pane.scrollTop - pane.clientHeight < img.clientHeight + 80;
-        if (ui.channel === channel && near) pane.scrollTop = pane.scrollHeight;
+        if (ui.channel !== channel || pane.scrollTop !== left) return;
+        pane.scrollTop = pane.scrollHeight;
+        left = pane.scrollTop;
       }, { once: true });
     }
   }
