@@ -168,8 +168,7 @@ async def _candidate_form(
 async def add(reply: CommandReply, name: str) -> None:
     addable = await reply.unless_refused(roles.add_form_roles(reply.deps.db, user_id=reply.user_id))
     if addable:
-        origin = str(reply.command.get("response_url") or "")
-        await reply.open(cards.add_candidate_modal(roles=addable, name=name, origin=origin))
+        await reply.open(cards.add_candidate_modal(roles=addable, name=name))
 
 
 async def move(reply: CommandReply, rest: str) -> None:

@@ -12,6 +12,7 @@ Modal, for a submitted form: Slack closes it at the ack, so the answers come by 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,32 @@ def named_after(listener: L, handler: Callable[..., Awaitable[None]]) -> L:
     listener.__doc__ = handler.__doc__
     listener.__module__ = handler.__module__
     return listener
+
+
+def with_typed_in(metadata: str | None, url: str) -> str | None:
+    """A form's metadata with the response_url of the command that opened it added
+    (`typed_in`): its confirmation then shows where the command was typed (a channel,
+    say), not only in the app's DM, where nobody was looking. Only a metadata object of
+    ours takes it; an empty one stays empty, as its form reads it."""
+    if not url or not metadata:
+        return metadata
+    try:
+        data = json.loads(metadata)
+    except ValueError:
+        return metadata
+    if not isinstance(data, dict):
+        return metadata
+    return json.dumps({**data, "typed_in": url})
+
+
+def typed_in(metadata: object) -> str:
+    """The response_url with_typed_in kept, or ""."""
+    try:
+        data = json.loads(metadata) if isinstance(metadata, str) and metadata else {}
+    except ValueError:
+        return ""
+    url = data.get("typed_in") if isinstance(data, dict) else None
+    return url if isinstance(url, str) else ""
 
 
 async def open_view(client: AsyncWebClient, trigger_id: str, view: View) -> str | None:
@@ -218,7 +245,11 @@ class CommandReply:
         await self.show(text, typed_back(text, typed))
 
     async def open(self, view: View) -> None:
-        """Open a form, and ack with nothing to say; or say Slack would not open it."""
+        """Open a form, and ack with nothing to say; or say Slack would not open it. The
+        form keeps where the command was typed (typed_in), for its confirmation."""
+        view.private_metadata = with_typed_in(
+            view.private_metadata, str(self.command.get("response_url") or "")
+        )
         problem = await open_view(self.client, str(self.command["trigger_id"]), view)
         if problem:
             await self.tell(
@@ -259,8 +290,10 @@ class Modal:
         warned = await feedback.with_local_warnings(self.deps.db, kit, zones or {})
         return interview_blocks.warning_lines(warned, notes=False), zones
 
-    def confirm(self, card: CandidateCard, note: str, *, name: str, origin: str = "") -> None:
-        """After the ack: show_card(card, note, origin)."""
+    def confirm(self, card: CandidateCard, note: str, *, name: str) -> None:
+        """After the ack: show_card(card, note), where the command that opened the form
+        was typed if one did (typed_in)."""
+        origin = typed_in(self.view.get("private_metadata"))
         self.later(self.show_card(card, note, origin=origin), name=name)
 
     async def show_card(self, card: CandidateCard, note: str, *, origin: str = "") -> None:

@@ -27,7 +27,6 @@ from bot.slack.metadata import (
     MoveMetadata,
     NoteMetadata,
     OfferMetadata,
-    OriginMetadata,
     ScorecardMetadata,
     TakehomeDueMetadata,
     TakehomeGradersMetadata,
@@ -114,8 +113,7 @@ async def add_candidate(ack: AsyncAck, modal: Modal) -> None:
         modal.deps.db, actor_id=modal.user_id, form=form, now=modal.deps.clock.now()
     )
     await ack()
-    origin = OriginMetadata.of_view(view).origin
-    modal.confirm(added.card, cards.added_note(added), name="confirm-add", origin=origin)
+    modal.confirm(added.card, cards.added_note(added), name="confirm-add")
 
 
 # Move candidate -----------------------------------------------------------------------

@@ -103,31 +103,6 @@ class CandidateMetadata(_Metadata):
 
 
 @dataclass(frozen=True)
-class OriginMetadata(_Metadata):
-    """A form opened by a slash command: the command's response_url, so the confirmation
-    shows where the command was typed (a channel, say), not only in the app's DM where
-    nobody looked. Empty: a form opened otherwise, or by an older release."""
-
-    origin: str = ""
-
-    def _fields(self) -> dict[str, object]:
-        return {"origin": self.origin} if self.origin else {}
-
-    @classmethod
-    def _read(cls, data: Mapping[str, Any]) -> Self:
-        origin = data.get("origin")
-        return cls(origin if isinstance(origin, str) else "")
-
-    @classmethod
-    def of_view(cls, view: Mapping[str, Any]) -> Self:
-        """from_view, but an empty or foreign metadata is simply no origin."""
-        try:
-            return cls.from_view(view)
-        except OutOfDate:
-            return cls()
-
-
-@dataclass(frozen=True)
 class MoveMetadata(_Metadata):
     """The move form: the candidate, and the stage the mover saw them in (a move someone
     else made meanwhile is then refused, not undone)."""

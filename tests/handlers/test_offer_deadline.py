@@ -46,10 +46,14 @@ async def set_deadline(app: Running, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def last_card(app: Running, user: str = RECRUITER) -> dict[str, Any]:
-    """The card a saved form answered with: a private message to the person."""
-    return [c.args for c in app.standin.calls_to("chat.postMessage") if c.args["channel"] == user][
-        -1
-    ]
+    """The card a saved form answered with, privately: where the command that opened the
+    form was typed (its response_url), else a DM."""
+    return [
+        c.args
+        for c in app.standin.calls
+        if c.method == f"response_url:{user}"
+        or (c.method == "chat.postMessage" and c.args.get("channel") == user)
+    ][-1]
 
 
 async def offer_now(app: Running) -> Offer:

@@ -46,7 +46,7 @@ from bot.slack.blocks.common import (
 from bot.slack.blocks.deadlines import deadline_lines, moved_suffix, offer_line
 from bot.slack.blocks.edits import OPEN_EDIT_CANDIDATE
 from bot.slack.blocks.notes import OPEN_NOTE
-from bot.slack.metadata import MoveMetadata, OriginMetadata
+from bot.slack.metadata import MoveMetadata
 from bot.store.tables import Candidate, Change, Role, StageEvent
 from bot.usecases.candidates import Added, CandidateCard, Found, Moved
 from bot.usecases.deadlines import DeadlineSet
@@ -91,8 +91,9 @@ def _role_option(role: Role) -> Option:
     return Option(value=str(role.id), text=clip(role.title, 75))
 
 
-def add_candidate_modal(*, roles: Sequence[Role], name: str = "", origin: str = "") -> View:
-    """`origin`: the response_url of the command that opened it (OriginMetadata)."""
+def add_candidate_modal(*, roles: Sequence[Role], name: str = "") -> View:
+    """The add form; its metadata an empty object, which the command that opens it adds
+    where it was typed to (handlers.replies.with_typed_in)."""
     options = [_role_option(r) for r in roles[:MAX_ROLE_OPTIONS]]
     role_select = StaticSelectElement(
         action_id="value",
@@ -131,7 +132,7 @@ def add_candidate_modal(*, roles: Sequence[Role], name: str = "", origin: str = 
         "Add a candidate",
         "Add",
         blocks,
-        metadata=OriginMetadata(origin).encode() if origin else "",
+        metadata="{}",
     )
 
 
