@@ -465,9 +465,17 @@ def scorecard_due(
     return squeeze(due_at + paused, scorecard_limit(by, clocks, ends_at))
 
 
-def seat_paused(pauses: Iterable[Pause], subject: str) -> timedelta:
+def seat_subject(interview_id: int | None, interviewer_id: str) -> str:
+    """A seat's name among a candidate's pauses and alerts: `interview:interviewer`."""
+    return f"{interview_id}:{interviewer_id}"
+
+
+def seat_paused(
+    pauses: Iterable[Pause], interview_id: int | None, interviewer_id: str
+) -> timedelta:
     """The time a seat's scorecard clock was given (its snoozes): pauses are recorded
-    against the seat (`SeatFacts.subject`), which no other clock shares."""
+    against the seat (seat_subject), which no other clock shares."""
+    subject = seat_subject(interview_id, interviewer_id)
     return sum(
         (
             timedelta(seconds=p.seconds)
@@ -609,7 +617,7 @@ class SeatFacts:
 
     @property
     def subject(self) -> str:
-        return f"{self.interview_id}:{self.interviewer_id}"
+        return seat_subject(self.interview_id, self.interviewer_id)
 
 
 def seat_steps(facts: SeatFacts) -> list[Step]:

@@ -92,7 +92,7 @@ async def _plan_seats(
     )
     for seat, interview, candidate, role, submitted in seats:
         assert candidate.id is not None and interview.id is not None
-        subject = f"{interview.id}:{seat.interviewer_id}"
+        subject = clocks.seat_subject(interview.id, seat.interviewer_id)
         paused, snoozed = clocks.pauses_since(
             pauses.get(candidate.id, []), since=interview.created_at, subject=subject
         )

@@ -255,7 +255,7 @@ async def _dues(
                 by,
                 role_clocks,
                 interview.ends_at,
-                clocks.seat_paused(pauses, f"{interview.id}:{seat.interviewer_id}"),
+                clocks.seat_paused(pauses, interview.id, seat.interviewer_id),
             ),
         )
         for interview, seat in await store.seats_owing(session, candidate_id=candidate_id)

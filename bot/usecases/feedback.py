@@ -130,7 +130,7 @@ class Loop:
             self.candidate.deadline_at,
             clocks.of_role(self.role),
             item.interview.ends_at,
-            clocks.seat_paused(self.pauses, f"{item.interview.id}:{seat.interviewer_id}"),
+            clocks.seat_paused(self.pauses, item.interview.id, seat.interviewer_id),
         )
 
     def grades_owed(self) -> list[str]:
@@ -1216,7 +1216,7 @@ async def assignments_in(session: store.AsyncSession, *, user_id: str) -> list[A
             row.candidate_deadline,
             clocks.of_role(row),
             row.ends_at,
-            clocks.seat_paused(pauses.get(row.candidate_id, ()), f"{row.interview_id}:{user_id}"),
+            clocks.seat_paused(pauses.get(row.candidate_id, ()), row.interview_id, user_id),
         )
         out.append(
             Assignment(
