@@ -29,6 +29,7 @@ from bot.domain.names import clean_name, name_key
 from bot.domain.stages import CLOSED, Move, Stage, undone_entry
 from bot.domain.zones import in_utc
 from bot.store.changes import NOTE_KIND, NOTE_SUMMARY
+from bot.store.chunks import in_chunks
 from bot.store.prepared import Prepared, objects
 from bot.store.tables import (
     Candidate,
@@ -361,16 +362,13 @@ async def with_emails(
 ) -> list[tuple[str, str, int, str]]:
     """(email lowercased, name, role id, stage) of every candidate, any role, open or
     closed, with one of `emails`: columns, for a file of thousands."""
-    wanted = sorted({e.lower() for e in emails})
-    if not wanted:
-        return []
     found: list[tuple[str, str, int, str]] = []
-    for start in range(0, len(wanted), 500):  # SQLite's bound parameters, kept well under
+    for chunk in in_chunks(sorted({e.lower() for e in emails})):
         result = await session.exec(
             select(
                 func.lower(col(Candidate.email)), Candidate.name, Candidate.role_id, Candidate.stage
             )
-            .where(func.lower(col(Candidate.email)).in_(wanted[start : start + 500]))
+            .where(func.lower(col(Candidate.email)).in_(chunk))
             .order_by(col(Candidate.id))
         )
         found += [(e, n, r, st) for e, n, r, st in result.all()]
