@@ -161,12 +161,7 @@ async def set_deadline(
             detail=_detail(form, before),
             now=now,
         )
-        reopened = await _reopen_offer(session, card, actor_id, before, now)
-        expired = None
-        if reopened is None and card.stage == Stage.OFFER:
-            offer = await store.open_offer(session, candidate_id=candidate_id)
-            if offer is not None and offer.status == "expired":
-                expired = offer.expires_at
+        reopened, expired = await _reopen_offer(session, card, actor_id, before, now)
         await store.replan_clocks(session, candidate_id=candidate_id, now=now)
         dues = await _dues(session, card, None if form.clear else form.at)
         moved = tuple(
@@ -200,19 +195,20 @@ async def _reopen_offer(
     actor_id: str,
     before: datetime | None,
     now: datetime,
-) -> datetime | None:
+) -> tuple[datetime | None, datetime | None]:
     """An offer that expired at the candidate's old deadline (`before`) is open again
     when the new one (or none) leaves it time: it was the deadline, not the offer, that
     ran out. One stored as expiring at the deadline itself (the form opens there when
     the deadline comes first) gets back its own time: the role's window from when it was
     made, or, when that has gone by too, until the new deadline (the candidate decides by
-    then), or a whole window from now once the deadline is cleared. Its expiry under
-    the new deadline, or None if nothing reopened."""
+    then), or a whole window from now once the deadline is cleared. (Its expiry under
+    the new deadline, None), or (None, when it expired) for an expired offer that stays
+    so; (None, None) without one."""
     if card.stage != Stage.OFFER:
-        return None
+        return None, None
     offer = await store.open_offer(session, candidate_id=card.candidate.id or 0)
     if offer is None or offer.status != "expired":
-        return None
+        return None, None
     own = offer.expires_at
     if before is not None and own == before:
         window = timedelta(hours=card.role.offer_hours)
@@ -221,7 +217,7 @@ async def _reopen_offer(
             own = card.candidate.deadline_at or now + window
     expires = clocks.squeeze(own, card.candidate.deadline_at)
     if expires <= now:
-        return None
+        return None, offer.expires_at
     offer.expires_at = own
     offer.status = "open"
     session.add(
@@ -233,7 +229,7 @@ async def _reopen_offer(
             now=now,
         )
     )
-    return expires
+    return expires, None
 
 
 async def _dues(
