@@ -12,7 +12,6 @@ Modal, for a submitted form: Slack closes it at the ack, so the answers come by 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from bot.slack.blocks import interviews as interview_blocks
 from bot.slack.blocks.common import note_markup, typed_back
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.slack.deps import Deps, deps_of
+from bot.slack.metadata import typed_in, with_typed_in
 from bot.usecases import feedback
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.errors import NotAllowed
@@ -52,32 +52,6 @@ def named_after(listener: L, handler: Callable[..., Awaitable[None]]) -> L:
     listener.__doc__ = handler.__doc__
     listener.__module__ = handler.__module__
     return listener
-
-
-def with_typed_in(metadata: str | None, url: str) -> str | None:
-    """A form's metadata with the response_url of the command that opened it added
-    (`typed_in`): its confirmation then shows where the command was typed (a channel,
-    say), not only in the app's DM, where nobody was looking. Only a metadata object of
-    ours takes it; an empty one stays empty, as its form reads it."""
-    if not url or not metadata:
-        return metadata
-    try:
-        data = json.loads(metadata)
-    except ValueError:
-        return metadata
-    if not isinstance(data, dict):
-        return metadata
-    return json.dumps({**data, "typed_in": url})
-
-
-def typed_in(metadata: object) -> str:
-    """The response_url with_typed_in kept, or ""."""
-    try:
-        data = json.loads(metadata) if isinstance(metadata, str) and metadata else {}
-    except ValueError:
-        return ""
-    url = data.get("typed_in") if isinstance(data, dict) else None
-    return url if isinstance(url, str) else ""
 
 
 async def open_view(client: AsyncWebClient, trigger_id: str, view: View) -> str | None:

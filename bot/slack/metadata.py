@@ -39,6 +39,29 @@ def _object(raw: object) -> dict[str, Any]:
     return data
 
 
+def with_typed_in(metadata: str | None, url: str) -> str | None:
+    """A form's metadata with the response_url of the command that opened it added
+    (`typed_in`): its confirmation then shows where the command was typed (a channel,
+    say), not only in the app's DM, where nobody was looking. Only a metadata object of
+    ours takes it; an empty one stays empty, as its form reads it."""
+    if not url or not metadata:
+        return metadata
+    try:
+        data = _object(metadata)
+    except OutOfDate:
+        return metadata
+    return json.dumps({**data, "typed_in": url})
+
+
+def typed_in(metadata: object) -> str:
+    """The response_url with_typed_in kept, or ""."""
+    try:
+        url = _object(metadata or "{}").get("typed_in")
+    except OutOfDate:
+        return ""
+    return url if isinstance(url, str) else ""
+
+
 def _record(data: Mapping[str, Any], key: str) -> int:
     value = record_id(data.get(key))
     if value is None:
