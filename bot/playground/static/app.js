@@ -227,20 +227,20 @@ function drawMessages() {
   if (!rows.length) rows.push(h("div", { class: "empty" }, "No messages yet."));
   pane.replaceChildren(h("div", { class: "msg-list" }, rows));
   pane.scrollTop = stick ? pane.scrollHeight : top;
+  // A chart laid out after the scroll pushes the newest messages out of view: while the
+  // list grows, follow it down, until the reader scrolls (the pane is no longer where
+  // it was left) or the list is drawn anew.
+  ui.follow?.disconnect();
+  ui.follow = null;
   if (stick) {
-    // A chart loads after the scroll and pushes the newest messages out of view: follow
-    // it down, unless the reader has scrolled since (the pane is not where we left it)
-    // or moved to another channel.
-    const channel = ui.channel;
     let left = pane.scrollTop;
-    for (const img of pane.querySelectorAll("img")) {
-      if (img.complete) continue;
-      img.addEventListener("load", () => {
-        if (ui.channel !== channel || pane.scrollTop !== left) return;
-        pane.scrollTop = pane.scrollHeight;
-        left = pane.scrollTop;
-      }, { once: true });
-    }
+    const follow = new ResizeObserver(() => {
+      if (pane.scrollTop !== left) { follow.disconnect(); return; }
+      pane.scrollTop = pane.scrollHeight;
+      left = pane.scrollTop;
+    });
+    follow.observe(pane.firstElementChild);
+    ui.follow = follow;
   }
 }
 
