@@ -8,8 +8,9 @@ import os
 import shutil
 import socket
 import sqlite3
+import traceback
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import greenlet
 import pytest
 import uvicorn
 from slack_sdk.models.basic_objects import JsonObject
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool
 from sqlmodel import SQLModel, select
 
 from bot.playground.sender import SlackSender
@@ -280,6 +283,59 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "both_databases: run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL"
     )
+    config.addinivalue_line(
+        "markers",
+        "takes_a_second_connection: the test itself holds two connections in one task "
+        "(_no_task_holds_two_connections does not check it)",
+    )
+
+
+def _our_frames() -> str:
+    """The stack's frames in this project, without the libraries' between them. Under
+    SQLAlchemy's asyncio the pool runs in a greenlet of its own: the frames of the code
+    that awaited it are in the parent greenlet's stack."""
+    parent = greenlet.getcurrent().parent
+    stack = traceback.extract_stack(parent.gr_frame) if parent and parent.gr_frame else []
+    stack += traceback.extract_stack()[:-2]
+    ours = [f for f in stack if "site-packages" not in f.filename and "<" not in f.filename]
+    return "".join(traceback.format_list(ours))
+
+
+@pytest.fixture(autouse=True)
+def _no_task_holds_two_connections(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test in which one asyncio task took a second database connection while
+    it held one. The pools have no overflow (bot/store/engine.py): a handful of tasks
+    each holding one connection and waiting for another would wait for good, so "sessions
+    never nest" is checked on every test, not assumed."""
+    holders: dict[ConnectionPoolEntry, asyncio.Task[Any]] = {}
+    nested: list[str] = []
+
+    def checked_out(_dbapi: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        if isinstance(proxy._pool, NullPool):  # opened for its holder: never runs out
+            return
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no event loop: a synchronous caller (migrations) in a thread
+            return
+        if task is None:
+            return
+        if task in holders.values():
+            nested.append(_our_frames())
+        holders[record] = task
+
+    def checked_in(_dbapi: Any, record: ConnectionPoolEntry) -> None:
+        holders.pop(record, None)
+
+    event.listen(Pool, "checkout", checked_out)
+    event.listen(Pool, "checkin", checked_in)
+    try:
+        yield
+    finally:
+        event.remove(Pool, "checkout", checked_out)
+        event.remove(Pool, "checkin", checked_in)
+    if request.node.get_closest_marker("takes_a_second_connection"):
+        return
+    assert not nested, "a task took a second database connection:\n" + nested[0]
 
 
 @pytest.fixture(autouse=True)

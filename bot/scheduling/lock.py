@@ -39,7 +39,8 @@ async def sweep_lock(db: Database) -> AsyncIterator[bool]:
         with _file_lock(path) as got:
             yield got
         return
-    async with db.engine.connect() as connection:
+    # Outside the pool: the sweep takes pool connections for its work while this is held.
+    async with db.own_connection() as connection:
         got = (
             await connection.execute(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK}

@@ -14,7 +14,13 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import URL, Dialect, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -152,6 +158,8 @@ class Database:
             if self.engine.dialect.name == "sqlite"
             else None
         )
+        # Connections opened for one holder and closed after it (own_connection).
+        self._unpooled: AsyncEngine | None = None
         # Reads this process keeps while the store's version stays the same.
         self.reads = ReadCache()
         self._versions = Versions(
@@ -208,6 +216,20 @@ class Database:
             with _on_loop(on_loop and self._writers is not None):
                 yield session
 
+    @asynccontextmanager
+    async def own_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection outside the pool, opened for this block and closed after it: for
+        one held for long while its holder takes pool connections for its work (the
+        sweep's advisory lock). Taken from the pool, each such holder would keep one
+        of its few connections away from the requests, and two of them waiting for a
+        second could wait for good."""
+        if self._unpooled is None:
+            self._unpooled = create_async_engine(
+                self.engine.url, poolclass=NullPool, hide_parameters=True
+            )
+        async with self._unpooled.connect() as connection:
+            yield connection
+
     @property
     def writers_take_turns(self) -> bool:
         """Whether writes wait for each other whole (SQLite's one writer), rather than
@@ -221,6 +243,8 @@ class Database:
     async def close(self) -> None:
         await self._versions.close()
         await self.engine.dispose()
+        if self._unpooled is not None:
+            await self._unpooled.dispose()
         if self._writers is not None:
             self._writers.close()
 

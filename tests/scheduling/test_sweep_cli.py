@@ -314,3 +314,19 @@ def test_the_sqlite_sweep_lock_sits_beside_the_database_file(
 ) -> None:
     path = sweep_lock_path(make_url(url))
     assert (str(path) if path else None) == lock_file
+
+
+@pytest.mark.both_databases
+async def test_a_sweep_runs_on_a_pool_of_one_connection(db_url: str, standin: SlackStandin) -> None:
+    """The lock is held on a connection outside the pool: held from the pool, it took
+    one of a worker's few connections away from requests for the whole sweep, and on a
+    pool of one the sweep waited for itself until the pool timed out."""
+    await stalled_candidate(db_url)
+    week_later = LOOP_START + timedelta(days=7, minutes=5)
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=standin.url, retry_handlers=[])
+    db = Database(db_url, pool_size=1)
+    try:
+        report = await asyncio.wait_for(Sweeper(db, client).run(week_later), timeout=20)
+    finally:
+        await db.close()
+    assert not report.locked_out and len(report.sent) == 2

@@ -54,6 +54,7 @@ async def test_one_process_queues_its_sqlite_writers_instead_of_colliding(db_url
         await db.close()
 
 
+@pytest.mark.takes_a_second_connection  # what the test is about
 async def test_a_transaction_opened_inside_another_of_the_same_task_does_not_wait_for_itself(
     db_url: str,
 ) -> None:

@@ -381,6 +381,7 @@ def test_clock_settings_defaults_are_the_domain_ones() -> None:
 
 
 @pytest.mark.both_databases
+@pytest.mark.takes_a_second_connection  # the rejection, from inside the scorecard's read
 async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorecard(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
