@@ -31,8 +31,8 @@ _HELP: dict[str, str] = {
         "postgresql://user:password@host:5432/dbname"
     ),
     "DATABASE_POOL_SIZE": (
-        "how many PostgreSQL connections each worker keeps open (it may open as many "
-        "again in a burst), a whole number from 1 to 500, e.g. 10"
+        "how many PostgreSQL connections each worker opens for requests (all it ever "
+        "opens for them), a whole number from 1 to 500, e.g. 10"
     ),
     "HOST": "the address `loopkeeper serve` listens on, e.g. 0.0.0.0",
     "PORT": "the TCP port `loopkeeper serve` listens on, e.g. 3000",
@@ -64,9 +64,9 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     database_url: str = "sqlite:///loopkeeper.db"
-    # PostgreSQL connections each worker process keeps open; it may open as many again
-    # in a burst (bot.store.engine.create_engine).
-    database_pool_size: int = Field(default=25, ge=1, le=500)  # engine.DEFAULT_POOL_SIZE
+    # PostgreSQL connections each worker process opens for requests, and never more
+    # (bot.store.engine.create_engine).
+    database_pool_size: int = Field(default=10, ge=1, le=500)  # engine.DEFAULT_POOL_SIZE
 
     @field_validator("database_url")
     @classmethod

@@ -82,14 +82,14 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# PostgreSQL connections each worker keeps open (DATABASE_POOL_SIZE), and as many more
-# it may open for a burst: see create_engine.
-DEFAULT_POOL_SIZE = 25
+# PostgreSQL connections each worker opens for requests (DATABASE_POOL_SIZE): see
+# create_engine.
+DEFAULT_POOL_SIZE = 10
 
 
 def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> AsyncEngine:
-    """`pool_size`: PostgreSQL connections kept per process (up to twice as many open in
-    a burst); SQLite's pool is its own, below."""
+    """`pool_size`: PostgreSQL connections per process, all it ever opens; SQLite's pool
+    is its own, below."""
     url = async_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         # SQLite runs inside this process, each connection on a thread of its own, so
@@ -109,21 +109,22 @@ def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> A
         event.listen(engine.sync_engine, "do_connect", sqlite_trips.connect)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
-    # A pool as wide as the concurrency Slack brings: 50 clicks at once must queue in
-    # the database, not time out waiting for a connection. Half of it is kept open: a
-    # connection opened past the kept ones is closed when given back, and each one is a
-    # new PostgreSQL process to start and end. With 20 kept, 50 scorecards at once on
-    # two workers spent 4.5 ms of the machine's CPU per scorecard outside the app and
-    # the database's own processes; with 25 kept, 2.6 ms (1.4 with all 50 kept, which
-    # would hold 100 connections open on two workers for good, PostgreSQL's default
-    # limit). Pre-ping finds the connections a PostgreSQL restart killed.
+    # A few connections kept open, and no more opened in a burst: 50 requests at once
+    # queue for a connection in asyncio (sessions never nest, which every test checks),
+    # not inside PostgreSQL. A pool as wide as the burst (25 kept and 25 more opened on
+    # demand per worker) ran 50 PostgreSQL processes on two cores, and each connection
+    # opened past the kept ones started and ended a process: 50 scorecards at once on
+    # two workers cost the whole machine 14-19 ms of CPU per scorecard and answered
+    # about 200 a second; 8 connections per worker, 10 ms and 260 a second; 4, 8-9 ms
+    # and about 300. Fewer than cores is best while PostgreSQL shares the app's two;
+    # 10 leaves a database on a machine of its own room to work on several at once.
+    # Pre-ping finds the connections a PostgreSQL restart killed.
     # hide_parameters: an error's `[parameters: …]` would put candidate data (names,
     # reasons, scorecards) into the logs; the statement alone says what went wrong.
-    kept = pool_size or DEFAULT_POOL_SIZE
     options = {
         "pool_pre_ping": True,
-        "pool_size": kept,
-        "max_overflow": kept,
+        "pool_size": pool_size or DEFAULT_POOL_SIZE,
+        "max_overflow": 0,
         "hide_parameters": True,
         **kwargs,
     }

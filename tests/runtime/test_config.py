@@ -126,13 +126,14 @@ def test_a_token_that_is_not_a_bot_token_is_refused_without_echoing_it(
 
 
 def test_the_postgresql_pool_is_a_setting(monkeypatch: pytest.MonkeyPatch, slack_env: None) -> None:
-    """Each worker kept 25 PostgreSQL connections and opened 25 more in a burst, fixed:
-    two replicas under a 100-connection limit answered "too many clients already"."""
-    assert load_settings(_env_file=None).database_pool_size == 25
+    """A worker opens this many PostgreSQL connections and never more: a fixed pool of
+    25 kept and 25 opened in a burst had two replicas under a 100-connection limit
+    answer "too many clients already"."""
+    assert load_settings(_env_file=None).database_pool_size == 10
     monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
     assert load_settings(_env_file=None).database_pool_size == 8
     engine = create_engine("postgresql://u@127.0.0.1:1/x", pool_size=8)
-    assert (engine.pool.size(), engine.pool._max_overflow) == (8, 8)  # type: ignore[attr-defined]
+    assert (engine.pool.size(), engine.pool._max_overflow) == (8, 0)  # type: ignore[attr-defined]
     monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
     message = config_error()
     assert "DATABASE_POOL_SIZE is invalid" in message and "from 1 to 500" in message
