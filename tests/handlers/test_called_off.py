@@ -33,8 +33,8 @@ from tests.handlers.test_takehome import receive as receive_takehome
 from tests.handlers.test_takehome import send as send_takehome
 from tests.scheduling.test_sweep import messages_to, sweep
 
-# The call-off runs in the move's transaction, under the candidate's lock: both databases.
-pytestmark = pytest.mark.both_databases
+# The call-off runs in the move's transaction, under the candidate's lock: the
+# moves that call off run on both databases, what the cards then show on SQLite.
 
 # START is Monday 16 Nov 2026 09:00 UTC.
 MONDAY_10 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
@@ -62,6 +62,7 @@ def told_off(app: Running, user: str, since: int) -> list[dict[str, Any]]:
     return [m for m in messages_to(app, user, since) if m["text"].startswith("Interview cancelled")]
 
 
+@pytest.mark.both_databases
 async def test_rejecting_calls_off_the_interviews_still_to_come(
     app: Running, clock: ManualClock
 ) -> None:
@@ -105,6 +106,7 @@ async def test_rejecting_calls_off_the_interviews_still_to_come(
     assert messages_to(app, INTERVIEWER_2, since) == []
 
 
+@pytest.mark.both_databases
 async def test_the_move_form_calls_off_too(app: Running, clock: ManualClock) -> None:
     _, ahead = await booked(app, clock)
     before = len(app.standin.calls)
@@ -140,6 +142,7 @@ async def test_a_move_within_the_process_leaves_them_booked(
     assert messages_to(app, INTERVIEWER_2, before) != []
 
 
+@pytest.mark.both_databases
 async def test_an_offer_answered_calls_off_what_was_still_booked(
     app: Running, clock: ManualClock
 ) -> None:

@@ -32,7 +32,8 @@ from tests.flows import (
 )
 from tests.scheduling.test_sweep import messages_to
 
-pytestmark = pytest.mark.both_databases
+# Edits are locked read-and-writes checked against unique keys: those run on both
+# databases, wording and who may on SQLite.
 
 
 async def card_of(app: Running, name: str, user: str = RECRUITER) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def picked(role_id: int | None, title: str) -> dict[str, Any]:
     return {"value": str(role_id), "text": {"type": "plain_text", "text": title}}
 
 
+@pytest.mark.both_databases
 async def test_name_email_and_links_are_edited_and_recorded(app: Running, clock) -> None:
     role = await create_role(app)
     maya = await add_candidate(app, "Maya Chen", role=role, email="maya@old.example")
@@ -116,6 +118,7 @@ async def test_bad_email_and_a_name_clash_are_refused_on_the_field(app: Running)
     assert maya.email is None and await changes_of(app, maya) == []
 
 
+@pytest.mark.both_databases
 async def test_an_email_another_open_candidate_applies_with_is_refused(app: Running) -> None:
     """Bob applies for the role with bob@example.com: Maya's edit may not take it, in any
     case, as the add form would refuse a second application. Once Bob is rejected it may."""
@@ -161,6 +164,7 @@ async def test_only_the_hiring_team_may_edit(app: Running) -> None:
     assert (await candidate_named(app, "Maya Chen")).id == maya.id
 
 
+@pytest.mark.both_databases
 async def test_a_stale_form_gets_a_field_error_and_changes_nothing(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Maya Chen", role=role)
@@ -205,6 +209,7 @@ def homes_drawn(app: Running) -> Counter[str]:
     return Counter(c.args["user_id"] for c in app.standin.calls_to("views.publish"))
 
 
+@pytest.mark.both_databases
 async def test_a_move_by_someone_on_both_teams_keeps_the_scorecards(app: Running, clock) -> None:
     mlops, data = await two_roles(app)
     maya = await add_candidate(app, "Maya Chen", role=mlops)

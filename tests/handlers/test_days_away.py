@@ -42,8 +42,8 @@ from tests.handlers.test_actions import EPHEMERAL
 from tests.handlers.test_interview_changes import kit_sent_ts, updates_in
 from tests.scheduling.test_sweep import messages_to
 
-# Days away are written with ON CONFLICT … RETURNING: both databases.
-pytestmark = pytest.mark.both_databases
+# Days away are written with ON CONFLICT … RETURNING: the paths that write and
+# read them run on both databases (the store's own tests too), wording on SQLite.
 
 CHRISTMAS_EVE = date(2026, 12, 24)
 THURSDAY_14 = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
@@ -76,6 +76,7 @@ async def test_with_none_set_anyone_is_told_how_to_add_one(app: Running) -> None
         assert "`/hire away add 2026-12-24..2027-01-02`" in body["text"]
 
 
+@pytest.mark.both_databases
 async def test_anyone_adds_lists_and_removes_their_own_days_away(
     app: Running, clock: ManualClock
 ) -> None:
@@ -127,6 +128,7 @@ async def test_a_range_adds_each_day_and_reads_as_one_span(app: Running) -> None
     assert len(await days_away_in(app)) == 6
 
 
+@pytest.mark.both_databases
 async def test_a_day_already_set_or_not_set_changes_nothing_and_says_so(app: Running) -> None:
     await say(app, "away add 2026-12-24")
     assert await say(app, "away add 2026-12-24") == (
@@ -213,6 +215,7 @@ async def test_help_lists_the_away_command(app: Running) -> None:
     assert "/hire away add 2026-12-24..2027-01-02" in shown
 
 
+@pytest.mark.both_databases
 async def test_days_away_survive_a_restart(
     app: Running, db_url: str, standin: SlackStandin, clock: ManualClock
 ) -> None:
@@ -253,6 +256,7 @@ async def test_someone_booked_on_a_day_they_add_away_is_told_with_the_kits_butto
     assert InterviewMetadata.from_view(form).interview_id == jane.id
 
 
+@pytest.mark.both_databases
 async def test_the_recruiters_of_interviews_on_days_someone_adds_away_hear_of_them(
     app: Running,
 ) -> None:
@@ -298,6 +302,7 @@ async def test_the_recruiters_of_interviews_on_days_someone_adds_away_hear_of_th
     assert len(messages_to(app, INTERVIEWER, before)) == 1
 
 
+@pytest.mark.both_databases
 async def test_days_taken_back_tell_the_recruiters_their_interviews_stand(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
@@ -795,6 +800,7 @@ async def test_a_hiring_manager_who_books_sees_the_list_on_their_home_tab(
     assert heading not in blocks_text((await home_of(app, RECRUITER))["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_past_cancelled_and_closed_candidates_interviews_are_not_listed(
     app: Running, clock: ManualClock
 ) -> None:

@@ -38,7 +38,8 @@ from tests.handlers.test_candidate_edits import open_edit
 from tests.handlers.test_takehome import GRADER, card, click, dms_to, grade_values, open_grade
 from tests.scheduling.test_sweep import messages_to
 
-pytestmark = pytest.mark.both_databases
+# Erasure deletes across every table and keeps the counts: what it removes, keeps
+# and refuses to bring back runs on both databases, who may and wording on SQLite.
 
 NAME = "Jane Quartermaine"
 NEW_NAME = "Jane Quartermaine-Oakes"
@@ -170,6 +171,7 @@ async def open_erase(app: Running, query: str = "Jane", *, user: str = ADMIN) ->
     return await app.slack.command(f"erase {query}", user=user)
 
 
+@pytest.mark.both_databases
 async def test_erase_removes_every_trace_and_keeps_the_numbers(
     app: Running, clock: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -247,6 +249,7 @@ async def test_erase_removes_every_trace_and_keeps_the_numbers(
     assert "Quartermaine" not in home
 
 
+@pytest.mark.both_databases
 async def test_a_second_submit_and_a_second_command_erase_nothing_more(
     app: Running, clock: Any
 ) -> None:
@@ -342,6 +345,7 @@ async def test_names_that_match_several_or_none(app: Running) -> None:
     assert "Example: `/hire erase Jane Doe`" in empty["text"]
 
 
+@pytest.mark.both_databases
 async def test_export_person_sends_everything_as_json_to_admins_only(
     app: Running, clock: Any
 ) -> None:
@@ -395,6 +399,7 @@ async def test_a_closed_candidate_is_found_among_many_open_namesakes(app: Runnin
     assert "More names match" in shown
 
 
+@pytest.mark.both_databases
 async def test_an_old_file_does_not_bring_back_someone_erased_at_their_request(
     app: Running,
 ) -> None:
@@ -451,6 +456,7 @@ async def test_an_erased_candidate_s_notes_say_erased_not_blank(app: Running) ->
     assert f"<@{HM}>\n_(erased)_" in shown and "90k" not in shown
 
 
+@pytest.mark.both_databases
 async def test_no_note_brings_back_what_was_erased(app: Running) -> None:
     """A note form open while the admin erased Bo, sent afterwards, put his name and
     phone number back on the erased record (and into /hire export), where nothing erases

@@ -27,8 +27,8 @@ from tests.flows import (
     submit_scorecard,
 )
 
-# The tab is kept with INSERT … ON CONFLICT DO UPDATE … WHERE: both databases.
-pytestmark = pytest.mark.both_databases
+# The tab is kept with INSERT … ON CONFLICT DO UPDATE … WHERE: keeping and
+# forgetting it run on both databases, the redraws themselves on SQLite.
 
 
 async def tabs(app: Running) -> list[AppTab]:
@@ -93,6 +93,7 @@ async def test_someone_never_seen_opening_a_tab_is_drawn_when_they_open_home(
     assert "Scorecards to submit* (0)" in blocks_text(drawn["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_a_late_retry_of_an_older_opening_does_not_win(app: Running) -> None:
     interview = await interview_for(app)
     await opens(app, INTERVIEWER, "messages")
@@ -115,6 +116,7 @@ async def test_a_tab_or_a_person_slack_does_not_have_is_not_kept(app: Running) -
     assert published(app)[INTERVIEWER] == 0
 
 
+@pytest.mark.both_databases
 async def test_opening_a_tab_keeps_every_kept_read(app: Running) -> None:
     """A tab opened is written on every click into the app: it must not throw away the
     status cards every process keeps until the store changes."""
@@ -125,6 +127,7 @@ async def test_opening_a_tab_keeps_every_kept_read(app: Running) -> None:
     assert len(await tabs(app)) == 2
 
 
+@pytest.mark.both_databases
 async def test_the_last_tab_survives_a_restart(
     app: Running, db_url: str, standin: SlackStandin, clock: ManualClock
 ) -> None:
@@ -137,6 +140,7 @@ async def test_the_last_tab_survives_a_restart(
         assert published(restarted)[INTERVIEWER] == before
 
 
+@pytest.mark.both_databases
 async def test_a_tab_opened_a_month_ago_is_forgotten_by_the_sweep(
     app: Running, clock: ManualClock
 ) -> None:

@@ -30,8 +30,8 @@ from tests.flows import (
 )
 from tests.handlers.test_actions import EPHEMERAL
 
-# The interviews are read with their seats and days away in one query each: both databases.
-pytestmark = pytest.mark.both_databases
+# The interviews are read with their seats and days away in one query each: the
+# queries and their pages run on both databases, the rest on SQLite.
 
 THURSDAY_14 = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)  # the clock starts on Monday 16th
 
@@ -78,6 +78,7 @@ async def test_a_recruiter_sees_the_next_two_weeks_soonest_first_and_opens_a_car
     assert missing["text"].startswith("No role of yours matches “platform”")
 
 
+@pytest.mark.both_databases
 async def test_who_can_t_make_it_or_is_away_that_day_is_flagged(
     app: Running, standin: SlackStandin
 ) -> None:
@@ -108,6 +109,7 @@ async def test_who_can_t_make_it_or_is_away_that_day_is_flagged(
     assert "Dates by UTC: Slack did not say in time where they are." in slow
 
 
+@pytest.mark.both_databases
 async def test_cancelled_and_closed_candidates_interviews_are_not_listed(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
@@ -133,6 +135,7 @@ async def test_someone_on_no_hiring_team_is_told_what_to_ask_instead(app: Runnin
         assert (await ask(app, user=person))["text"] == NO_TEAM
 
 
+@pytest.mark.both_databases
 async def test_a_long_schedule_shows_the_soonest_and_pages_through_the_rest(
     app: Running,
 ) -> None:

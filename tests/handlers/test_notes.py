@@ -34,8 +34,8 @@ from tests.flows import (
 )
 from tests.scheduling.test_sweep import messages_to
 
-# A note is a change record written in a transaction: both databases.
-pytestmark = pytest.mark.both_databases
+# A note is a change record written in a transaction: writing, editing, deleting
+# and paging run on both databases, wording and who may on SQLite.
 
 
 async def jane(app: Running) -> None:
@@ -152,6 +152,7 @@ async def test_a_closed_candidate_takes_notes_too(app: Running) -> None:
     assert len(await notes(app)) == 1
 
 
+@pytest.mark.both_databases
 async def test_its_author_deletes_a_note_and_the_history_says_one_was(app: Running) -> None:
     await jane(app)
     await say(app, "note Jane Doe: salary ask 180k", HM)
@@ -218,6 +219,7 @@ async def test_a_note_without_its_colon_says_how_to_write_one(app: Running) -> N
     assert await notes(app) == []
 
 
+@pytest.mark.both_databases
 async def test_its_author_edits_a_note_which_keeps_its_place(app: Running, clock) -> None:
     await jane(app)
     await say(app, "note Jane Doe: salary ask 108k")
@@ -267,6 +269,7 @@ async def test_its_author_edits_a_note_which_keeps_its_place(app: Running, clock
     assert (await notes(app))[0].reason == "salary ask 180k"
 
 
+@pytest.mark.both_databases
 async def test_a_deleted_note_is_not_edited_and_nobody_edits_anothers(app: Running) -> None:
     await jane(app)
     await schedule(app, "Jane Doe")
@@ -292,6 +295,7 @@ async def test_a_deleted_note_is_not_edited_and_nobody_edits_anothers(app: Runni
     assert await notes(app) == []
 
 
+@pytest.mark.both_databases
 async def test_many_notes_are_read_a_page_at_a_time(app: Running, clock) -> None:
     await jane(app)
     count = SHOWN_NOTES * 2 + 3

@@ -29,8 +29,8 @@ from tests.flows import (
 )
 from tests.scheduling.test_sweep import extend_offer, offered_jane, sweep
 
-# The offer is a locked read-and-write: both databases.
-pytestmark = pytest.mark.both_databases
+# The offer is a locked read-and-write: the writes and clocks run on both
+# databases, the wording of refusals on SQLite.
 
 
 async def card_of(app: Running, user: str = RECRUITER) -> dict[str, Any]:
@@ -218,6 +218,7 @@ async def test_the_offer_form_opens_at_the_deadline_when_it_comes_first(
     )
 
 
+@pytest.mark.both_databases
 async def test_moving_the_deadline_opens_the_offer_again(app: Running, clock) -> None:
     """It was her deadline, not the offer, that ran out: once she has longer, the offer
     is open again until the earlier of its own expiry and the new deadline."""
@@ -239,6 +240,7 @@ async def test_moving_the_deadline_opens_the_offer_again(app: Running, clock) ->
     assert f"Offer open*: expires {stamp(offer.expires_at)}" in shown, shown
 
 
+@pytest.mark.both_databases
 async def test_an_offer_made_to_the_deadline_opens_again_when_it_is_cleared(
     app: Running, clock
 ) -> None:
@@ -271,6 +273,7 @@ async def test_an_offer_made_to_the_deadline_opens_again_when_it_is_cleared(
     assert f"Offer open*: expires {stamp(made + timedelta(hours=48))}" in shown, shown
 
 
+@pytest.mark.both_databases
 async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline_moves(
     app: Running, clock
 ) -> None:
@@ -288,6 +291,7 @@ async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline
     assert "*Extend 24h* or *Revise…* on their card gives it time." in blocks_text(card["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_an_offer_sent_to_her_deadline_opens_to_the_new_one_once_its_window_passed_too(
     app: Running, clock
 ) -> None:
@@ -358,6 +362,7 @@ async def test_a_revision_past_the_deadline_ahead_is_refused_and_the_form_opens_
     assert (await offer_now(app)).expires_at == decides
 
 
+@pytest.mark.both_databases
 async def test_a_deadline_in_offer_with_a_scorecard_never_sent_is_taken(
     app: Running, clock
 ) -> None:

@@ -31,8 +31,8 @@ from tests.flows import (
 )
 from tests.scheduling.test_sweep import digests_to, messages_to, sweep
 
-# The revision is a locked read-and-write of the offer: both databases.
-pytestmark = pytest.mark.both_databases
+# The revision is a locked read-and-write of the offer: the writes, clocks and
+# races run on both databases, wording and who may on SQLite.
 
 
 async def offered(app: Running) -> None:
@@ -56,6 +56,7 @@ async def revise(app: Running, view: dict[str, Any], **values: Any) -> Any:
     return await app.slack.submit_view(view, values, user=RECRUITER)
 
 
+@pytest.mark.both_databases
 async def test_revise_from_the_card_changes_terms_and_expiry_and_the_clock_follows(
     app: Running, clock: ManualClock
 ) -> None:
@@ -118,6 +119,7 @@ async def test_the_offer_command_opens_the_revision_for_a_candidate_in_offer(
     assert "L5, 180k" in str(form["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_bad_unchanged_or_stale_revisions_are_refused_on_the_form(
     app: Running, clock: ManualClock
 ) -> None:
@@ -140,6 +142,7 @@ async def test_bad_unchanged_or_stale_revisions_are_refused_on_the_form(
     assert offer.terms == "L5, 180k" and offer.expires_at == kept.expires_at + timedelta(hours=24)
 
 
+@pytest.mark.both_databases
 async def test_an_expired_offer_revised_is_open_again(app: Running, clock: ManualClock) -> None:
     await offered(app)
     clock.advance(timedelta(hours=49))
@@ -205,6 +208,7 @@ async def test_a_candidate_imported_in_offer_gets_their_offer_started(
     assert "Offer open*: expires" in blocks_text((await card_of(app))["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_two_offer_forms_submitted_together_make_one_offer(app: Running) -> None:
     role = await create_role(app)
     await add_candidate(app, "Jane Doe", role=role)
@@ -248,6 +252,7 @@ async def test_moving_a_candidate_out_of_offer_closes_their_offer(
     assert "Offer open" not in blocks_text((await card_of(app))["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_an_offer_taken_back_makes_room_for_a_new_one(app: Running) -> None:
     await offered(app)
     await app.slack.command("move Jane Doe to decision: one more interview first", user=RECRUITER)

@@ -31,8 +31,8 @@ from tests.flows import (
 )
 from tests.scheduling.test_sweep import messages_to
 
-# Each candidate moves in a transaction of their own, under their lock: both databases.
-pytestmark = pytest.mark.both_databases
+# Each candidate moves in a transaction of their own, under their lock: the moves
+# and races run on both databases, the form's wording on SQLite.
 
 THURSDAY_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
 
@@ -58,6 +58,7 @@ async def close(app: Running, user: str = RECRUITER) -> dict[str, Any]:
     return answer(await app.slack.command("role close MLOps Engineer", user=user))
 
 
+@pytest.mark.both_databases
 async def test_the_rest_are_rejected_and_everyone_is_told(app: Running, clock: ManualClock) -> None:
     await filled_role(app)
     closed = await close(app)
@@ -183,6 +184,7 @@ async def test_bad_reason_or_a_changed_pipeline_is_refused_and_nothing_moves(
     assert "rejected" not in {c.stage for c in await stored(app, Candidate)}
 
 
+@pytest.mark.both_databases
 async def test_one_moved_in_between_is_left_where_they_are(
     app: Running, clock: ManualClock
 ) -> None:
@@ -211,6 +213,7 @@ async def test_one_moved_in_between_is_left_where_they_are(
     assert stages["Ben Best"] == "interviewing"
 
 
+@pytest.mark.both_databases
 async def test_the_form_sent_twice_tells_once_and_blames_nobody(app: Running) -> None:
     """A double click sends the form twice before either's moves are done: the recruiter
     gets one DM of who was let go, not a second saying someone else moved them all."""
@@ -231,6 +234,7 @@ async def test_the_form_sent_twice_tells_once_and_blames_nobody(app: Running) ->
     assert [stages[n] for n in ("Ann Able", "Ben Best", "Cy Cole")] == ["rejected"] * 3
 
 
+@pytest.mark.both_databases
 async def test_two_teammates_at_once_the_second_is_told_who_did_it(
     app: Running, clock: ManualClock
 ) -> None:
@@ -274,6 +278,7 @@ async def test_a_role_closed_with_nobody_in_it_offers_no_reject_the_rest(app: Ru
     assert "Reject the rest…" not in buttons(pipeline["blocks"])
 
 
+@pytest.mark.both_databases
 async def test_a_big_role_lists_everyone_it_lets_go(app: Running, clock: ManualClock) -> None:
     """With 150 left, the form named about 60 and then "…and 90 more": people were let go
     that nobody had seen listed. The form and the summary now name everyone."""

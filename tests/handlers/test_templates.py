@@ -34,8 +34,8 @@ from tests.flows import (
     submit_scorecard,
 )
 
-# The admin rows and template versions rely on ON CONFLICT and row locks: both databases.
-pytestmark = pytest.mark.both_databases
+# The admin rows and template versions rely on ON CONFLICT and row locks: the
+# installs and races run on both databases, the file checks on SQLite.
 
 
 def acme(
@@ -132,6 +132,7 @@ async def versions(app: Running) -> list[tuple[str, int]]:
     return [(v.name, v.version) for v in await stored(app, TemplateVersion)]
 
 
+@pytest.mark.both_databases
 async def test_a_shared_template_is_previewed_then_installed_as_v1_then_v2(
     app: Running, clock: ManualClock
 ) -> None:
@@ -161,6 +162,7 @@ async def test_a_shared_template_is_previewed_then_installed_as_v1_then_v2(
     assert v2.source == acme(first="Asking about the data", minutes=60)
 
 
+@pytest.mark.both_databases
 async def test_a_double_click_installs_once(app: Running) -> None:
     preview = await share(app, acme())
     await install(app, preview)
@@ -174,6 +176,7 @@ async def test_a_double_click_installs_once(app: Running) -> None:
     assert buttons(repeat["blocks"]) == {}
 
 
+@pytest.mark.both_databases
 async def test_two_clicks_at_once_install_once(app: Running) -> None:
     preview = await share(app, acme())
     value = buttons(preview["blocks"])["Install v1"]["value"]
@@ -299,6 +302,7 @@ async def test_the_role_form_offers_the_newest_installed_version(app: Running) -
     assert forged.json()["errors"] == {"template": "Pick one of the listed scorecard templates."}
 
 
+@pytest.mark.both_databases
 async def test_installing_v2_changes_no_role_and_its_edit_form_keeps_v1(app: Running) -> None:
     await install(app, await share(app, acme()))
     role = await create_role(app, template="acme-ml@v1")
@@ -330,6 +334,7 @@ async def test_installing_v2_changes_no_role_and_its_edit_form_keeps_v1(app: Run
     )
 
 
+@pytest.mark.both_databases
 async def test_a_scorecard_written_against_v1_reads_the_same_after_v2(
     app: Running, db_url: str, standin: SlackStandin, clock: ManualClock
 ) -> None:
