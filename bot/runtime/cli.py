@@ -621,21 +621,74 @@ def add_admin(args: argparse.Namespace) -> int:
         )
     who = (args.by or f"cli:{getpass.getuser()}")[:32]
 
-    async def run() -> bool:
+    async def run() -> tuple[str, bool | None]:
+        refusal, named = await _slack_member(user_id)
+        if refusal:
+            return refusal, None
         db = Database(load_database_settings().database_url)
         try:
             await check_schema(db)
             now = datetime.now(UTC)
-            return await admin.add_admin(db, actor_id=who, user_id=user_id, now=now, operator=True)
+            added = await admin.add_admin(db, actor_id=who, user_id=user_id, now=now, operator=True)
+            return named, added
         finally:
             await db.close()
 
     try:
-        added = asyncio.run(run())
+        said, added = asyncio.run(run())
     except SchemaOutOfDate as error:
         return _fail(str(error))
-    print(f"{user_id} is {'now' if added else 'already'} a Loopkeeper admin.")
+    if added is None:
+        return _fail(said)
+    print(f"{said} is {'now' if added else 'already'} a Loopkeeper admin.")
     return 0
+
+
+async def _slack_member(user_id: str) -> tuple[str, str]:
+    """(refusal, name to print): what Slack says of `user_id` where this server has its
+    Slack settings. A member id copied wrong, or a deactivated account, would make an
+    admin nobody can act as, and the operator would learn it only when nobody could
+    get in. A refusal when Slack has no such person; the id with their name when it
+    has. Slack that cannot be asked (no settings here, or no answer) never stands in
+    the way: this command is the way back in when nothing else works."""
+    try:
+        settings = load_settings()
+    except ConfigError:
+        print(f"Not checked with Slack (no Slack settings here): {user_id}.", file=sys.stderr)
+        return "", user_id
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.app import make_sweep_client
+    from bot.slack.notify import UNREACHABLE, refusal
+
+    client = make_sweep_client(settings)
+    try:
+        user = (await client.users_info(user=user_id)).get("user") or {}
+    except SlackApiError as error:
+        said = refusal(error)
+        if said == "user_not_found":
+            return (
+                f"Slack has no member {user_id} in this workspace; nothing changed. In "
+                "Slack: their profile, ⋮ (More), Copy member ID.",
+                "",
+            )
+        print(f"Not checked with Slack (it answered {said}): {user_id}.", file=sys.stderr)
+        return "", user_id
+    except UNREACHABLE as error:
+        print(
+            f"Not checked with Slack (unreachable: {type(error).__name__}): {user_id}.",
+            file=sys.stderr,
+        )
+        return "", user_id
+    finally:
+        if client.session is not None:
+            await client.session.close()
+    if user.get("deleted"):
+        return f"{user_id} is a deactivated Slack account; nothing changed.", ""
+    if user.get("is_bot"):
+        return f"{user_id} is a bot, not a person; nothing changed.", ""
+    name = user.get("real_name") or (user.get("profile") or {}).get("real_name")
+    return "", f"{user_id} ({name})" if name else user_id
 
 
 def erase_candidate(args: argparse.Namespace) -> int:
