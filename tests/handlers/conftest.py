@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
+from copy import deepcopy
+from dataclasses import replace
 
 import pytest
 
 from bot.playground.sender import SlackSender
-from tests.conftest import SIGNING_SECRET, Running
+from bot.playground.standin import SlackStandin
+from bot.runtime.timesource import ManualClock
+from tests.conftest import SIGNING_SECRET, Running, serving
 from tests.handlers.hostile import Checker, Crashes, UnsignedSender, World, build_world
+from tests.worlds import world_on_file
 
 
 @pytest.fixture
@@ -47,8 +52,35 @@ async def senders(app: Running) -> AsyncIterator[dict[str, SlackSender]]:
 
 
 @pytest.fixture
-async def world(app: Running) -> World:
-    return await build_world(app)
+async def app(
+    request: pytest.FixtureRequest,
+    db_url: str,
+    standin: SlackStandin,
+    clock: ManualClock,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Running]:
+    """The app, as tests/conftest.py serves it; for a test that takes `world`, serving a
+    copy of the hostile world, built once per test process (tests/worlds.py)."""
+    if "world" in request.fixturenames:
+        request.node.stash[_BUILT] = await world_on_file(
+            "hostile",
+            build_world,
+            db_url=db_url,
+            standin=standin,
+            clock=clock,
+            tmp_path_factory=tmp_path_factory,
+        )
+    async with serving(db_url, standin, clock) as running:
+        yield running
+
+
+_BUILT = pytest.StashKey[World]()
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, app: Running) -> World:
+    built = request.node.stash[_BUILT]
+    return replace(built, app=app, modals=deepcopy(built.modals))
 
 
 @pytest.fixture

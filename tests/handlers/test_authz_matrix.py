@@ -18,17 +18,15 @@ answer about a candidate who does not exist: nobody learns that she does.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from copy import deepcopy as copy_of
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
 from bot.domain.clocks import Kind
@@ -36,7 +34,6 @@ from bot.domain.stages import Stage
 from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
 from bot.slack.app import make_sweeper
-from bot.store.engine import sqlite_file
 from bot.store.tables import Alert, Candidate, ClockPause, Interview, Offer, Role, Scorecard
 from tests import flows
 from tests.conftest import ADMIN, HM, OUTSIDER, RECRUITER, Running, serving
@@ -53,6 +50,7 @@ from tests.flows import (
     schedule,
     submit_scorecard,
 )
+from tests.worlds import world_on_file
 
 INTERVIEWER_3 = "UINT0003"  # Jane's other interviewer, whose scorecard is in
 ROLE_TITLE = "MLOps Engineer"
@@ -188,23 +186,6 @@ async def build(app: Running, needs: frozenset[str]) -> World:
     return world
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """A world built once in this test process: its database file as the build left
-    it, and what the build learned (ids, the modals' views, the clock's time)."""
-
-    database: Path
-    jane: Target
-    modals: dict[str, dict[str, Any]]
-    now: datetime
-
-
-# Built worlds, by what they hold, in this test process. Each cell built its world
-# through a dozen signed requests: nine tenths of the cell's CPU, and the file took 100
-# of the suite's 1,558 test-seconds. A world is now built so once per process and
-# copied for each cell, whose app starts on the copy as after a restart.
-_SNAPSHOTS: dict[frozenset[str], Snapshot] = {}
-
 WorldFor = Callable[[frozenset[str]], AbstractAsyncContextManager[World]]
 
 
@@ -212,27 +193,22 @@ WorldFor = Callable[[frozenset[str]], AbstractAsyncContextManager[World]]
 def world_for(
     db_url: str, standin: SlackStandin, clock: ManualClock, tmp_path_factory: pytest.TempPathFactory
 ) -> WorldFor:
-    """`async with world_for(needs) as world`: the app serving a world of `needs`."""
-    database = sqlite_file(make_url(db_url))
-    assert database is not None, "the matrix runs on a SQLite file"
+    """`async with world_for(needs) as world`: the app serving a world of `needs`, built
+    once per test process (tests/worlds.py): building took 232 of the simplest cell's
+    245 ms of CPU."""
 
     @asynccontextmanager
     async def serve(needs: frozenset[str]) -> AsyncIterator[World]:
-        kept = _SNAPSHOTS.get(needs)
-        if kept is None:
-            async with serving(db_url, standin, clock) as app:
-                built = await build(app, needs)
-            # The last connection's close checkpointed the log into the file.
-            log = database.with_name(f"{database.name}-wal")
-            assert not log.exists() or not log.stat().st_size, "the world is not all in its file"
-            copy = tmp_path_factory.mktemp("matrix-world") / "world.db"
-            shutil.copyfile(database, copy)
-            kept = _SNAPSHOTS[needs] = Snapshot(copy, built.jane, built.modals, clock.now())
-        else:
-            shutil.copyfile(kept.database, database)
-            clock.set(kept.now)
+        built = await world_on_file(
+            ("authz", needs),
+            partial(build, needs=needs),
+            db_url=db_url,
+            standin=standin,
+            clock=clock,
+            tmp_path_factory=tmp_path_factory,
+        )
         async with serving(db_url, standin, clock) as app:
-            yield World(app, kept.jane, copy_of(kept.modals))
+            yield replace(built, app=app, modals=copy_of(built.modals))
 
     return serve
 
