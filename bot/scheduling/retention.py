@@ -34,13 +34,53 @@ async def run(db: Database, messenger: Messenger, now: datetime, *, days: int) -
     await _erase(db, messenger, now, limit)
 
 
-async def _notify(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
-    # A day's worth at once: those whose week of notice starts before the end of this
-    # UTC day, so a recruiter gets at most one notice a day, not one a sweep as each
-    # candidate's time comes (erasure waits for both the limit and a week from notice).
+async def dry_run(db: Database, now: datetime, *, days: int) -> list[str]:
+    """What `run` would do at `now`, doing nothing: whom it would notify about which
+    candidates, and whom it would erase. Erasure is the one step of a sweep that cannot
+    be undone, so an operator trying a sweep sees it before it happens."""
+    limit = timedelta(days=days)
+    async with db.reader() as session:
+        cutoff = _notice_cutoff(now, limit)
+        noticed = await erasure_rows.due_for_notice(session, closed_before=cutoff)
+        role_ids = sorted({c.role_id for c in noticed})
+        recruiters = await erasure_rows.recruiters_of(session, role_ids=role_ids) if noticed else {}
+    erased = await _due_for_erasure(db, now, limit)
+    per_person: dict[str, list[int]] = {}
+    for candidate in noticed:
+        for person in recruiters.get(candidate.role_id, []):
+            per_person.setdefault(person, []).append(candidate.id or 0)
+    lines = [
+        f"would tell {person} that {_candidates(ids)} will be erased in a week (retention)"
+        for person, ids in per_person.items()
+    ]
+    closed = f"closed over {days} days ago"
+    lines += [f"would erase candidate #{i} (retention: {closed})" for i in erased]
+    return lines
+
+
+def _candidates(ids: list[int]) -> str:
+    return ("candidate " if len(ids) == 1 else "candidates ") + ", ".join(f"#{i}" for i in ids)
+
+
+def _notice_cutoff(now: datetime, limit: timedelta) -> datetime:
+    """Candidates closed before this are due for their notice. A day's worth at once:
+    those whose week of notice starts before the end of this UTC day, so a recruiter gets
+    at most one notice a day, not one a sweep as each candidate's time comes (erasure
+    waits for both the limit and a week from notice)."""
     day_ends = datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), time(), UTC)
+    return day_ends - limit + NOTICE
+
+
+async def _due_for_erasure(db: Database, now: datetime, limit: timedelta) -> list[int]:
+    async with db.reader() as session:
+        return await erasure_rows.due_for_erasure(
+            session, closed_before=now - limit, noticed_before=now - NOTICE, limit=ERASE_PER_SWEEP
+        )
+
+
+async def _notify(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
     async with db.transaction() as session:
-        due = await erasure_rows.due_for_notice(session, closed_before=day_ends - limit + NOTICE)
+        due = await erasure_rows.due_for_notice(session, closed_before=_notice_cutoff(now, limit))
         if not due:
             return
         role_ids = sorted({c.role_id for c in due})
@@ -64,11 +104,8 @@ async def _notify(db: Database, messenger: Messenger, now: datetime, limit: time
 
 
 async def _erase(db: Database, messenger: Messenger, now: datetime, limit: timedelta) -> None:
-    async with db.reader() as session:
-        due = await erasure_rows.due_for_erasure(
-            session, closed_before=now - limit, noticed_before=now - NOTICE, limit=ERASE_PER_SWEEP
-        )
-    for candidate_id in due:  # one transaction each: one candidate's failure stops no other
+    # One transaction each: one candidate's failure stops no other.
+    for candidate_id in await _due_for_erasure(db, now, limit):
         async with db.transaction() as session:
             if await interview_rows.lock_candidate(session, candidate_id=candidate_id) is None:
                 continue

@@ -109,9 +109,10 @@ class Sweeper:
         await post_weekly_reports(self.db, self._messenger, self.reports, now, report)
 
     async def dry_run(self, now: datetime) -> list[str]:
-        """The alerts a sweep at `now` would send, without sending or recording anything.
-        Not the weekly reports and retention notices and erasures a real sweep also
-        runs (the README says so)."""
+        """The alerts a sweep at `now` would send, and the retention notices and erasures
+        it would make, without sending or recording anything. Not the weekly reports: when
+        each is due depends on its hiring manager's time zone, which only Slack says (the
+        README says so)."""
         report = Report()
         async with self.db.transaction() as session:
             await planning.plan(session, now, report)
@@ -126,6 +127,8 @@ class Sweeper:
                 for i in items
             ]
             await session.rollback()
+        if self.retention_days:
+            lines += await retention.dry_run(self.db, now, days=self.retention_days)
         return lines or ["Nothing is due."]
 
     async def wait_idle(self, *, seconds: float) -> None:

@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot import store
 from bot.runtime.settings import Settings
 from bot.scheduling import retention
+from bot.slack.app import make_sweeper
 from bot.store import erasure as erasure_rows
 from bot.store.tables import Candidate, Change
 from tests.cases import new_role
@@ -269,3 +270,36 @@ def test_a_long_notice_names_everyone_in_whole_lines() -> None:
     assert all(f"*Mateo Larsen {n}*" in shown for n in range(79))
     assert shown.count("<!date^") == 79 == shown.count("UTC>")  # every token whole
     assert message_problems(as_json_list(blocks)) == []
+
+
+async def test_a_dry_run_lists_the_notices_and_erasures_and_makes_none(
+    app: Running, clock: Any
+) -> None:
+    """Erasure cannot be undone: `loopkeeper sweep --dry-run` listed only alerts, so an
+    operator trying a sweep first learned of an erasure after it was done."""
+    role = await create_role(app, recruiters=(RECRUITER, RECRUITER_2))
+    jane = await add_candidate(app, "Jane Doe", role=role)
+    bob = await add_candidate(app, "Bob Stone", role=role)
+    await close(app, "Jane Doe", "rejected")
+    await close(app, "Bob Stone", "withdrawn")
+    dry = make_sweeper(app.deps)
+
+    clock.set(START + timedelta(days=DAYS - 7))
+    before = len(app.standin.calls)
+    lines = await dry.dry_run(clock.now())
+    both = f"candidates #{jane.id}, #{bob.id} will be erased in a week (retention)"
+    assert f"would tell {RECRUITER} that {both}" in lines
+    assert f"would tell {RECRUITER_2} that {both}" in lines
+    assert notices_to(app, RECRUITER, before) == []  # nothing sent…
+    assert (await by_id(app, jane)).erasure_notice_at is None  # …nor recorded
+
+    await sweep(app)  # the notices go
+    clock.set(START + timedelta(days=DAYS, minutes=1))
+    lines = await dry.dry_run(clock.now())
+    assert f"would erase candidate #{jane.id} (retention: closed over {DAYS} days ago)" in lines
+    assert f"would erase candidate #{bob.id} (retention: closed over {DAYS} days ago)" in lines
+    assert not any("would tell" in line for line in lines)  # noticed once already
+    assert (await by_id(app, jane)).name == "Jane Doe"  # not erased
+    await sweep(app)
+    assert (await by_id(app, jane)).name == f"Erased candidate #{jane.id}"
+    assert await dry.dry_run(clock.now()) == ["Nothing is due."]
