@@ -680,9 +680,6 @@ async def _slack_member(user_id: str) -> tuple[str, str]:
             file=sys.stderr,
         )
         return "", user_id
-    finally:
-        if client.session is not None:
-            await client.session.close()
     if user.get("deleted"):
         return f"{user_id} is a deactivated Slack account; nothing changed.", ""
     if user.get("is_bot"):

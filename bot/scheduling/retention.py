@@ -14,7 +14,7 @@ from bot.slack.blocks.erasure import erased_kit, retention_notice
 from bot.store import erasure as erasure_rows
 from bot.store import interviews as interview_rows
 from bot.store.engine import Database
-from bot.store.tables import Candidate, Role
+from bot.store.tables import Candidate
 from bot.usecases import erasure
 
 log = logging.getLogger(__name__)
@@ -39,23 +39,31 @@ async def dry_run(db: Database, now: datetime, *, days: int) -> list[str]:
     candidates, and whom it would erase. Erasure is the one step of a sweep that cannot
     be undone, so an operator trying a sweep sees it before it happens."""
     limit = timedelta(days=days)
+    cutoff = _notice_cutoff(now, limit)
     async with db.reader() as session:
-        cutoff = _notice_cutoff(now, limit)
         noticed = await erasure_rows.due_for_notice(session, closed_before=cutoff)
         role_ids = sorted({c.role_id for c in noticed})
         recruiters = await erasure_rows.recruiters_of(session, role_ids=role_ids) if noticed else {}
     erased = await _due_for_erasure(db, now, limit)
-    per_person: dict[str, list[int]] = {}
-    for candidate in noticed:
-        for person in recruiters.get(candidate.role_id, []):
-            per_person.setdefault(person, []).append(candidate.id or 0)
     lines = [
-        f"would tell {person} that {_candidates(ids)} will be erased in a week (retention)"
-        for person, ids in per_person.items()
+        f"would tell {person} that {_candidates([c.id or 0 for c in theirs])} will be erased "
+        "in a week (retention)"
+        for person, theirs in _per_recruiter(noticed, recruiters).items()
     ]
     closed = f"closed over {days} days ago"
     lines += [f"would erase candidate #{i} (retention: {closed})" for i in erased]
     return lines
+
+
+def _per_recruiter(
+    due: list[Candidate], recruiters: dict[int, list[str]]
+) -> dict[str, list[Candidate]]:
+    """Each recruiter's candidates among `due`: those of the roles they recruit for."""
+    theirs: dict[str, list[Candidate]] = {}
+    for candidate in due:
+        for person in recruiters.get(candidate.role_id, []):
+            theirs.setdefault(person, []).append(candidate)
+    return theirs
 
 
 def _candidates(ids: list[int]) -> str:
@@ -86,15 +94,16 @@ async def _notify(db: Database, messenger: Messenger, now: datetime, limit: time
         role_ids = sorted({c.role_id for c in due})
         roles = await erasure_rows.roles_by_id(session, role_ids=role_ids)
         recruiters = await erasure_rows.recruiters_of(session, role_ids=role_ids)
-        per_person: dict[str, list[tuple[Candidate, Role, datetime]]] = {}
-        for candidate in due:
-            # Never sooner than a week from this notice (see the module's docstring).
-            at = max(candidate.stage_entered_at + limit, now + NOTICE)
-            for person in recruiters.get(candidate.role_id, []):
-                per_person.setdefault(person, []).append((candidate, roles[candidate.role_id], at))
         messages = {
-            person: retention_notice(items, retention_days=limit.days)
-            for person, items in per_person.items()
+            person: retention_notice(
+                [
+                    # Never sooner than a week from this notice (see the module's docstring).
+                    (c, roles[c.role_id], max(c.stage_entered_at + limit, now + NOTICE))
+                    for c in theirs
+                ],
+                retention_days=limit.days,
+            )
+            for person, theirs in _per_recruiter(due, recruiters).items()
         }
         await erasure_rows.mark_notified(session, candidate_ids=[c.id or 0 for c in due], now=now)
     for person, (text, blocks) in messages.items():
