@@ -284,6 +284,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "both_databases: run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL"
     )
     config.addinivalue_line(
+        "markers", "built_once(build, **options): the test's app serves a kept world (worlds.py)"
+    )
+    config.addinivalue_line(
         "markers",
         "takes_a_second_connection: the test itself holds two connections in one task "
         "(_no_task_holds_two_connections does not check it)",
@@ -480,6 +483,26 @@ async def serving(
 
 
 @pytest.fixture
-async def app(db_url: str, standin: SlackStandin, clock: ManualClock) -> AsyncIterator[Running]:
+async def app(
+    request: pytest.FixtureRequest,
+    db_url: str,
+    standin: SlackStandin,
+    clock: ManualClock,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Running]:
+    """The app; for a test marked built_once, serving a copy of that world (tests/worlds.py)."""
+    from tests.worlds import build_marked  # tests.worlds serves its builds with serving()
+
+    await build_marked(
+        request, db_url=db_url, standin=standin, clock=clock, tmp_path_factory=tmp_path_factory
+    )
     async with serving(db_url, standin, clock) as running:
         yield running
+
+
+@pytest.fixture
+def built(request: pytest.FixtureRequest, app: Running) -> Any:
+    """What the build of a built_once test's world returned (tests/worlds.py)."""
+    from tests.worlds import built_by
+
+    return built_by(request)

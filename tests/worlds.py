@@ -1,25 +1,32 @@
 """Worlds built once per test process: a test that needs many rows built through signed
 Slack requests (a role, candidates, interviews, scorecards, an offer, a sweep's alerts)
 builds them so the first time, and every later test of the process starts its app on a
-copy of the database file the build left, with the build's clock, as after a restart.
-Building took most of such a test's CPU."""
+copy of the database file the build left, with the build's clock and what the Slack
+stand-in kept of it, as after a restart. Building took most of such a test's CPU.
+
+On PostgreSQL (a `both_databases` test) there is no file to copy: each test builds its
+world as before, then restarts its app on it, so both databases start the test alike."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Awaitable, Callable, Hashable
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.playground.standin import SlackStandin
+from bot.playground.standin import Call, SlackStandin
 from bot.runtime.timesource import ManualClock
 from bot.store.engine import sqlite_file
-from tests.conftest import Running, serving
+
+if TYPE_CHECKING:
+    from tests.conftest import Running
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,8 @@ class _Kept:
     database: Path
     now: datetime
     built: Any
+    slack: dict[str, Any]  # the stand-in's snapshot(): messages, Home tabs, its counter
+    calls: list[Call] | None  # the build's calls, for a world that keeps them
 
 
 _KEPT: dict[Hashable, _Kept] = {}
@@ -42,25 +51,99 @@ async def world_on_file(
     standin: SlackStandin,
     clock: ManualClock,
     tmp_path_factory: pytest.TempPathFactory,
+    keep_calls: bool = False,
 ) -> T:
-    """What `build` returned, with its rows in this test's database (a SQLite file no app
-    has opened yet) and the clock where the build left it. The stand-in starts with no
-    calls recorded, as after a build. Start the test's app after this."""
-    database = sqlite_file(make_url(db_url))
-    assert database is not None, "worlds are kept as SQLite files"
-    kept = _KEPT.get(key)
+    """What `build` returned, with its rows in this test's database (no app has opened
+    it yet) and the clock where the build left it. The stand-in holds what a restart of
+    Slack's side keeps (its messages, Home tabs, and the counter its ids and timestamps
+    go on from) and, with `keep_calls`, the calls the build made, else none. Start the
+    test's app after this.
+
+    With `keep_calls` each test gets its own copy of what `build` returned, copied with
+    the calls: a message it holds is still one of the stand-in's calls (tests look
+    calls up by identity), and no test sees another's changes to it."""
+    # Imported here: tests.conftest's `app` fixture imports this module.
+    from tests.conftest import serving
+
+    url = make_url(db_url)
+    database = sqlite_file(url) if url.get_backend_name() == "sqlite" else None
+    kept = _KEPT.get(key) if database is not None else None
     if kept is None:
         async with serving(db_url, standin, clock) as app:
             built = await build(app)
             await app.settle()
+        if not keep_calls:
+            standin.reset()
+        if database is None:  # PostgreSQL: built for this test alone
+            return built
         # The last connection's close checkpointed the log into the file.
         log = database.with_name(f"{database.name}-wal")
         assert not log.exists() or not log.stat().st_size, "the world is not all in its file"
         copy = tmp_path_factory.mktemp("world") / "world.db"
         shutil.copyfile(database, copy)
-        kept = _KEPT[key] = _Kept(copy, clock.now(), built)
-    else:
-        shutil.copyfile(kept.database, database)
-        clock.set(kept.now)
-    standin.reset()
-    return kept.built
+        slack = deepcopy(standin.snapshot())
+        if keep_calls:
+            kept_built, calls = deepcopy((built, standin.calls))
+            _KEPT[key] = _Kept(copy, clock.now(), kept_built, slack, calls)
+        else:
+            _KEPT[key] = _Kept(copy, clock.now(), built, slack, None)
+        return built
+    assert database is not None
+    shutil.copyfile(kept.database, database)
+    clock.set(kept.now)
+    standin.restore(deepcopy(kept.slack))
+    if kept.calls is None:
+        return kept.built
+    built, calls = deepcopy((kept.built, kept.calls))
+    standin.calls[:] = calls
+    return built
+
+
+# A test marked with built_once(build, **options) gets an `app` serving a copy of the
+# world `build(app, **options)` made, and the `built` fixture is what the build returned.
+_MARK = "built_once"
+_BUILT = pytest.StashKey[Any]()
+
+
+def built_once(build: Callable[..., Awaitable[Any]], **options: Hashable) -> pytest.MarkDecorator:
+    """Mark a test that starts from the world `build(app, **options)` makes, built once per
+    test process (and on PostgreSQL for each test): the test sees the build's Slack calls
+    as though it had made them itself, on an app restarted after the build."""
+    # with_args: called with a lone function, a mark would decorate it instead.
+    return getattr(pytest.mark, _MARK).with_args(build, **options)
+
+
+async def build_marked(
+    request: pytest.FixtureRequest,
+    *,
+    db_url: str,
+    standin: SlackStandin,
+    clock: ManualClock,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """For a test marked built_once: its world, in its database; nothing for any other."""
+    marker = request.node.get_closest_marker(_MARK)
+    if marker is None:
+        return
+    [build] = marker.args
+    key = (_MARK, build.__module__, build.__qualname__, tuple(sorted(marker.kwargs.items())))
+    request.node.stash[_BUILT] = await world_on_file(
+        key,
+        partial(build, **marker.kwargs),
+        db_url=db_url,
+        standin=standin,
+        clock=clock,
+        tmp_path_factory=tmp_path_factory,
+        keep_calls=True,
+    )
+
+
+def built_by(request: pytest.FixtureRequest) -> Any:
+    assert _BUILT in request.node.stash, "the test is not marked built_once"
+    return request.node.stash[_BUILT]
+
+
+def clock_of(app: Running) -> ManualClock:
+    clock = app.deps.clock
+    assert isinstance(clock, ManualClock)  # the tests' apps run on a manual clock
+    return clock

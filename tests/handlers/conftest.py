@@ -15,7 +15,7 @@ from bot.playground.standin import SlackStandin
 from bot.runtime.timesource import ManualClock
 from tests.conftest import SIGNING_SECRET, Running, serving
 from tests.handlers.hostile import Checker, Crashes, UnsignedSender, World, build_world
-from tests.worlds import world_on_file
+from tests.worlds import build_marked, world_on_file
 
 
 @pytest.fixture
@@ -60,7 +60,8 @@ async def app(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Running]:
     """The app, as tests/conftest.py serves it; for a test that takes `world`, serving a
-    copy of the hostile world, built once per test process (tests/worlds.py)."""
+    copy of the hostile world, built once per test process (tests/worlds.py), and for a
+    test marked built_once, a copy of its own."""
     if "world" in request.fixturenames:
         request.node.stash[_BUILT] = await world_on_file(
             "hostile",
@@ -70,6 +71,9 @@ async def app(
             clock=clock,
             tmp_path_factory=tmp_path_factory,
         )
+    await build_marked(
+        request, db_url=db_url, standin=standin, clock=clock, tmp_path_factory=tmp_path_factory
+    )
     async with serving(db_url, standin, clock) as running:
         yield running
 

@@ -39,6 +39,7 @@ from tests.flows import (
     submit_scorecard,
 )
 from tests.scheduling.test_sweep import messages_to, sweep
+from tests.worlds import built_once
 
 # The clocks, the sweep and what two people at once may do, on both databases; the
 # rest (wording, who may, what each person sees) the same on either: SQLite only.
@@ -59,6 +60,12 @@ async def maya_interviewing(
     role = await create_role(app, recruiters=recruiters)
     await add_candidate(app, "Maya Chen", role=role)
     return await schedule(app, "Maya", starts=TUESDAY_10, interviewers=interviewers)
+
+
+@pytest.fixture
+def interview(built: Interview) -> Interview:
+    """Maya's interview, booked by a test's built_once(maya_interviewing, …) world."""
+    return built
 
 
 async def card_of(app: Running, user: str = RECRUITER) -> dict[str, Any]:
@@ -132,9 +139,8 @@ def summaries_to(app: Running, user: str, since: int = 0) -> list[dict[str, Any]
 # The menu ---------------------------------------------------------------------------------
 
 
+@built_once(maya_interviewing)
 async def test_the_menu_is_for_the_hiring_team_only(app: Running, clock) -> None:
-    await maya_interviewing(app)
-
     assert menu_labels(await card_of(app)) == [
         ["Reschedule", "Change interviewers", "Cancel interview"]
     ]
@@ -144,8 +150,8 @@ async def test_the_menu_is_for_the_hiring_team_only(app: Running, clock) -> None
     assert menu_labels(await card_of(app))[0][-1] == "No-show (they did not come)"
 
 
-async def test_outsiders_and_interviewers_are_refused(app: Running) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_outsiders_and_interviewers_are_refused(app: Running, interview: Interview) -> None:
     card = await card_of(app)
     value = f"cancel:{interview.id}:1"
     menu = overflows(card["blocks"])[0]
@@ -168,10 +174,10 @@ async def test_outsiders_and_interviewers_are_refused(app: Running) -> None:
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing)
 async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete(
-    app: Running, clock
+    app: Running, interview: Interview, clock
 ) -> None:
-    first = await maya_interviewing(app)
     second = await schedule(
         app,
         "Maya",
@@ -180,7 +186,7 @@ async def test_a_cancelled_interview_stops_its_nudges_and_lets_the_loop_complete
         interviewers=(INTERVIEWER_2,),
     )
     clock.set(TUESDAY_10 + timedelta(minutes=50))
-    await submit_scorecard(app, first, INTERVIEWER)
+    await submit_scorecard(app, interview, INTERVIEWER)
     assert summaries_to(app, HM) == []  # the audit still owes its scorecard
     kit = kit_for(app, INTERVIEWER_2)
     before = len(app.standin.calls)
@@ -247,10 +253,12 @@ def kit_sent_ts(app: Running, kit: dict[str, Any]) -> str:
     return str(call.response["ts"])
 
 
-async def test_a_reschedule_into_the_past_is_warned_about_first(app: Running, clock) -> None:
+@built_once(maya_interviewing)
+async def test_a_reschedule_into_the_past_is_warned_about_first(
+    app: Running, interview: Interview, clock
+) -> None:
     """Moved to yesterday by a slip: the form comes back with the warning and nothing
     moves or is sent; sent as it is, it moves."""
-    interview = await maya_interviewing(app)
     yesterday = clock.now() - timedelta(days=1)
     form = await open_form(app, "reschedule")
     before = len(app.standin.calls)
@@ -275,14 +283,14 @@ async def test_a_reschedule_into_the_past_is_warned_about_first(app: Running, cl
     assert list(buttons(kit["blocks"])) == ["Submit scorecard"]
 
 
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_an_interview_with_a_scorecard_in_does_not_move_to_a_time_to_come(
-    app: Running, clock
+    app: Running, interview: Interview, clock
 ) -> None:
     """Held, scored, then moved to next week by mistake: the scorecards stood for an
     interview still to come, the loop stayed complete and its decision window closed
     days before it. Refused on the field; a correction of when it was held (a time in the
     past) still goes."""
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 + timedelta(hours=1))
     await submit_scorecard(app, interview, INTERVIEWER)
     form = await open_form(app, "reschedule")
@@ -310,11 +318,13 @@ async def test_an_interview_with_a_scorecard_in_does_not_move_to_a_time_to_come(
 
 
 @pytest.mark.both_databases
-async def test_the_recruiter_hears_of_a_change_the_hiring_manager_made(app: Running, clock) -> None:
+@built_once(maya_interviewing)
+async def test_the_recruiter_hears_of_a_change_the_hiring_manager_made(
+    app: Running, interview: Interview, clock
+) -> None:
     """Hana moved Chloe's interview from 10:00 to 14:00, changed its panel and then
     cancelled it: the interviewers heard, but Riya, who tells the candidate the time,
     heard nothing, and the candidate would have come at 10:00."""
-    interview = await maya_interviewing(app)
     later = TUESDAY_10 + timedelta(hours=4)
     before = len(app.standin.calls)
 
@@ -346,8 +356,8 @@ async def test_the_recruiter_hears_of_a_change_the_hiring_manager_made(app: Runn
     assert (await the_interview(app, interview.id)).status == "cancelled"
 
 
+@built_once(maya_interviewing)
 async def test_the_recruiter_s_own_changes_tell_no_other_member(app: Running) -> None:
-    await maya_interviewing(app)
     before = len(app.standin.calls)
     form = await open_form(app, "reschedule")
     await app.slack.submit_view(form, {"starts": TUESDAY_10 + timedelta(hours=4)}, user=RECRUITER)
@@ -357,13 +367,13 @@ async def test_the_recruiter_s_own_changes_tell_no_other_member(app: Running) ->
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_an_interviewer_booked_by_mistake_and_cancelled_no_longer_sees_them(
     app: Running, clock
 ) -> None:
     """Theo was booked by mistake and the interview cancelled before it: he never met
     Maya, yet her card, every later move and her export row stayed his to see. Someone
     who sent a scorecard for an interview cancelled afterwards still sees her."""
-    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     form = await open_form(app, "cancel")
     await app.slack.submit_view(form, {"reason": "wrong person booked"}, user=RECRUITER)
     await app.settle()
@@ -388,12 +398,12 @@ async def test_an_interviewer_booked_by_mistake_and_cancelled_no_longer_sees_the
     assert "Maya Chen" in blocks_text(card["blocks"])
 
 
+@built_once(maya_interviewing)
 async def test_an_interview_someone_can_t_make_is_marked_in_their_own_lists(
     app: Running,
 ) -> None:
     """Ines pressed I can't make it; her /hire feedback and Home tab still listed the
     interview plainly under Coming up, as if she were going."""
-    await maya_interviewing(app)
     await cant_make_it(app, INTERVIEWER, "Dentist")
     await app.settle()
 
@@ -403,12 +413,12 @@ async def test_an_interview_someone_can_t_make_is_marked_in_their_own_lists(
     assert "you said you can't make it" in home, home
 
 
+@built_once(maya_interviewing)
 async def test_an_interview_over_that_someone_said_they_can_t_make_says_why_it_is_owed(
     app: Running, clock
 ) -> None:
     """Nobody changed the panel after Ines's I can't make it; once the interview was
     over, her /hire feedback listed its scorecard as due, with no word of what she said."""
-    await maya_interviewing(app)
     await cant_make_it(app, INTERVIEWER, "Dentist")
     await app.settle()
     clock.set(TUESDAY_10 + timedelta(hours=3))  # the interview is over
@@ -418,11 +428,11 @@ async def test_an_interview_over_that_someone_said_they_can_t_make_says_why_it_i
     assert "Submit scorecard" in listed  # if she did interview after all
 
 
+@built_once(maya_interviewing)
 async def test_an_overdue_scorecard_is_chased_from_the_card(app: Running, clock) -> None:
     """The overdue digest item comes once; after it, nothing current could nudge Ines
     again: the card had no Nudge, the interview menu neither. The team's card now has it
     while a scorecard is out for an interview over; the interviewer's card does not."""
-    await maya_interviewing(app)
     assert "Nudge interviewers" not in buttons((await card_of(app))["blocks"])  # not yet
     clock.set(TUESDAY_10 + timedelta(days=2))
     card = await card_of(app)
@@ -438,10 +448,12 @@ async def test_an_overdue_scorecard_is_chased_from_the_card(app: Running, clock)
     assert "Nudge interviewers" not in buttons((await card_of(app, INTERVIEWER))["blocks"])
 
 
-async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: Running) -> None:
+@built_once(maya_interviewing)
+async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(
+    app: Running, interview: Interview
+) -> None:
     """Booked with the role's 24 h window; the role then takes 12 h for interviews booked
     from then on. Moved to Thursday, its scorecards are still due 24 h after its end."""
-    interview = await maya_interviewing(app)
     await app.slack.command("role edit MLOps", user=RECRUITER)
     saved = await app.slack.submit_view(last_view(app), {"feedback_hours": "12"}, user=RECRUITER)
     assert not saved.content, saved.text
@@ -461,8 +473,10 @@ async def test_a_reschedule_keeps_the_scorecard_window_it_was_booked_with(app: R
 
 
 @pytest.mark.both_databases
-async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_a_stale_form_after_a_cancel_changes_nothing(
+    app: Running, interview: Interview
+) -> None:
     stale_card = await card_of(app)
     reschedule_form = await open_form(app, "reschedule")
     cancel_form = await open_form(app, "cancel")
@@ -490,8 +504,10 @@ async def test_a_stale_form_after_a_cancel_changes_nothing(app: Running) -> None
 
 
 @pytest.mark.both_databases
-async def test_a_stale_menu_after_the_candidate_left_changes_nothing(app: Running, clock) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_a_stale_menu_after_the_candidate_left_changes_nothing(
+    app: Running, interview: Interview, clock
+) -> None:
     clock.set(TUESDAY_10 + timedelta(minutes=20))
     stale_card = await card_of(app)
     await app.slack.command("move Maya Chen to rejected: not a fit", user=RECRUITER)
@@ -507,8 +523,10 @@ async def test_a_stale_menu_after_the_candidate_left_changes_nothing(app: Runnin
 
 
 @pytest.mark.both_databases
-async def test_a_no_show_from_a_card_drawn_before_a_change_is_refused(app: Running, clock) -> None:
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
+async def test_a_no_show_from_a_card_drawn_before_a_change_is_refused(
+    app: Running, interview: Interview, clock
+) -> None:
     clock.set(TUESDAY_10 + timedelta(minutes=20))
     stale_card = await card_of(app)
     form = await open_form(app, "panel")
@@ -524,10 +542,12 @@ async def test_a_no_show_from_a_card_drawn_before_a_change_is_refused(app: Runni
     assert (after.status, after.version) == ("scheduled", 2)
 
 
-async def test_an_interview_with_a_scorecard_in_is_not_a_no_show(app: Running, clock) -> None:
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
+async def test_an_interview_with_a_scorecard_in_is_not_a_no_show(
+    app: Running, interview: Interview, clock
+) -> None:
     """A scorecard may be written before the interview begins; then it cannot be a
     no-show too (the card would count a scorecard under "no-show")."""
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 + timedelta(minutes=20))
     confirm = await open_form(app, "no_show")
     await submit_scorecard(app, interview, INTERVIEWER)
@@ -559,10 +579,10 @@ async def test_an_interview_with_a_scorecard_in_is_not_a_no_show(app: Running, c
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_a_no_show_form_left_open_while_the_interview_changed_changes_nothing(
-    app: Running, clock
+    app: Running, interview: Interview, clock
 ) -> None:
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 + timedelta(minutes=20))
     confirm = await open_form(app, "no_show")
     panel = await open_form(app, "panel")
@@ -577,8 +597,10 @@ async def test_a_no_show_form_left_open_while_the_interview_changed_changes_noth
 
 
 @pytest.mark.both_databases
-async def test_two_recruiters_at_once_one_wins_and_the_other_is_told(app: Running) -> None:
-    interview = await maya_interviewing(app, recruiters=(RECRUITER, RECRUITER_2))
+@built_once(maya_interviewing, recruiters=(RECRUITER, RECRUITER_2))
+async def test_two_recruiters_at_once_one_wins_and_the_other_is_told(
+    app: Running, interview: Interview
+) -> None:
     cancel_form = await open_form(app, "cancel", user=RECRUITER)
     move_form = await open_form(app, "reschedule", user=RECRUITER_2)
 
@@ -606,8 +628,10 @@ async def test_two_recruiters_at_once_one_wins_and_the_other_is_told(app: Runnin
 
 
 @pytest.mark.both_databases
-async def test_a_rescheduled_interview_is_nudged_from_its_new_end_only(app: Running, clock) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_a_rescheduled_interview_is_nudged_from_its_new_end_only(
+    app: Running, interview: Interview, clock
+) -> None:
     kit = kit_for(app, INTERVIEWER)
     form = await open_form(app, "reschedule")
     assert form["blocks"][2]["element"]["initial_value"] == "45"
@@ -683,8 +707,10 @@ def day_off_in(kit: dict[str, Any]) -> bool:
     return "On a company day off where you are" in blocks_text(kit["blocks"])
 
 
-async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Running) -> None:
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
+async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(
+    app: Running, interview: Interview
+) -> None:
     await schedule(app, "Maya", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER_2,))
     await add_day_off(app, "2026-11-19 Founders Day")
 
@@ -725,10 +751,10 @@ async def test_a_reschedule_onto_a_day_off_or_a_clash_warns_who_moved_it(app: Ru
     assert [day_off_in(kit) for kit in kits_edited(app, before)] == [True, True]
 
 
+@built_once(maya_interviewing)
 async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
     app: Running,
 ) -> None:
-    await maya_interviewing(app)  # Tuesday 10:00 with INTERVIEWER
     await add_candidate(app, "Omar Haddad", role=(await stored(app, Role))[0])
     await schedule(app, "Omar", plan="audit", starts=TUESDAY_10, interviewers=(INTERVIEWER_2,))
     await add_day_off(app, "2026-11-17 Founders Day")
@@ -756,12 +782,12 @@ async def test_new_interviewers_busy_or_off_then_are_named_to_who_added_them(
     assert f"<@{INTERVIEWER}> is already" not in shown
 
 
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_taking_someone_off_an_interview_under_way_is_warned_first(
     app: Running, clock
 ) -> None:
     """Four minutes into Maya's interview, Theo is swapped for Ivan: Theo, who may have
     interviewed, could then no longer send his scorecard. The form says so first."""
-    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 + timedelta(minutes=4))
     form = await open_form_at(app, "panel", index=0)
     panel = {"interviewers": [INTERVIEWER, INTERVIEWER_3]}
@@ -779,8 +805,10 @@ async def test_taking_someone_off_an_interview_under_way_is_warned_first(
     assert await seats_of_maya(app) == {INTERVIEWER, INTERVIEWER_3}
 
 
-async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_reschedule_refuses_bad_values_on_the_field(
+    app: Running, interview: Interview, clock
+) -> None:
     form = await open_form(app, "reschedule")
 
     long_ago = await app.slack.submit_view(
@@ -806,10 +834,10 @@ async def test_reschedule_refuses_bad_values_on_the_field(app: Running, clock) -
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_a_removed_interviewer_is_never_nudged_and_the_loop_completes(
-    app: Running, clock
+    app: Running, interview: Interview, clock
 ) -> None:
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 + timedelta(minutes=50))
     await submit_scorecard(app, interview, INTERVIEWER)
     kit = kit_for(app, INTERVIEWER_2)
@@ -837,10 +865,10 @@ async def test_a_removed_interviewer_is_never_nudged_and_the_loop_completes(
     assert messages_to(app, INTERVIEWER_2, since) == []
 
 
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_an_interviewer_taken_off_before_the_interview_is_told(app: Running) -> None:
     """Their kit, far up the DM, is edited (which notifies nobody): a DM says they are
     off, or they would turn up for it."""
-    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     form = await open_form(app, "panel")
     before = len(app.standin.calls)
 
@@ -853,8 +881,10 @@ async def test_an_interviewer_taken_off_before_the_interview_is_told(app: Runnin
     assert messages_to(app, INTERVIEWER, before) == []  # still on it: nothing new
 
 
-async def test_a_removed_interviewers_scorecard_stays_marked(app: Running, clock) -> None:
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
+async def test_a_removed_interviewers_scorecard_stays_marked(
+    app: Running, interview: Interview, clock
+) -> None:
     clock.set(TUESDAY_10 + timedelta(minutes=50))
     await submit_scorecard(app, interview, INTERVIEWER, rating="4")
     form = await open_form(app, "panel")
@@ -887,8 +917,8 @@ async def test_a_removed_interviewers_scorecard_stays_marked(app: Running, clock
     assert "All 3 scorecards" in blocks_text(summary["blocks"])
 
 
+@built_once(maya_interviewing)
 async def test_change_interviewers_refuses_bad_values_on_the_field(app: Running) -> None:
-    await maya_interviewing(app)
     form = await open_form(app, "panel")
 
     nobody = await app.slack.submit_view(form, {"interviewers": []}, user=RECRUITER)
@@ -905,10 +935,10 @@ async def test_change_interviewers_refuses_bad_values_on_the_field(app: Running)
 # No-show ------------------------------------------------------------------------------------
 
 
+@built_once(maya_interviewing)
 async def test_a_no_show_is_confirmed_in_a_form_before_anything_changes(
-    app: Running, clock
+    app: Running, interview: Interview, clock
 ) -> None:
-    interview = await maya_interviewing(app)
     clock.set(TUESDAY_10 + timedelta(minutes=20))
 
     form = await open_form(app, "no_show")
@@ -924,8 +954,10 @@ async def test_a_no_show_is_confirmed_in_a_form_before_anything_changes(
     assert (await the_interview(app, interview.id)).status == "scheduled"
 
 
-async def test_a_no_show_offers_reschedule_or_reject(app: Running, clock) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_a_no_show_offers_reschedule_or_reject(
+    app: Running, interview: Interview, clock
+) -> None:
     clock.set(TUESDAY_10 + timedelta(minutes=20))
     before = len(app.standin.calls)
 
@@ -964,12 +996,15 @@ async def test_a_no_show_offers_reschedule_or_reject(app: Running, clock) -> Non
 # I can't make it ----------------------------------------------------------------------------
 
 
+@built_once(
+    maya_interviewing,
+    interviewers=(INTERVIEWER, INTERVIEWER_2),
+    recruiters=(RECRUITER, RECRUITER_2),
+)
 async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
     app: Running,
+    interview: Interview,
 ) -> None:
-    interview = await maya_interviewing(
-        app, interviewers=(INTERVIEWER, INTERVIEWER_2), recruiters=(RECRUITER, RECRUITER_2)
-    )
     kit = kit_for(app, INTERVIEWER)
     before = len(app.standin.calls)
 
@@ -1016,10 +1051,10 @@ async def test_cant_make_it_tells_the_recruiters_once_and_flags_the_card(
     assert kinds == ["interview_cant_make_it", "interview_panel"]
 
 
+@built_once(maya_interviewing)
 async def test_cant_make_it_once_the_interview_has_begun_is_refused(app: Running, clock) -> None:
     """Pressed on the kit after the interview began (or was held and scored): the
     recruiters are not sent to re-staff it; the interviewer hears what to do instead."""
-    await maya_interviewing(app)
     kit = kit_for(app, INTERVIEWER)
     clock.set(TUESDAY_10 + timedelta(minutes=20))
     before = len(app.standin.calls)
@@ -1038,11 +1073,13 @@ async def test_cant_make_it_once_the_interview_has_begun_is_refused(app: Running
     assert seat.cant_make_it_at is None
 
 
-async def test_a_scorecard_sent_after_being_taken_off_the_panel_says_so(app: Running) -> None:
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
+async def test_a_scorecard_sent_after_being_taken_off_the_panel_says_so(
+    app: Running, interview: Interview
+) -> None:
     """INTERVIEWER's scorecard form is open when the recruiter takes them off the panel:
     sending it stores nothing, and the field says they are no longer on the panel (not
     that it is someone else's scorecard)."""
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await open_scorecard(app, interview, INTERVIEWER)
     form = last_view(app)
     panel = await open_form(app, "panel")
@@ -1055,7 +1092,10 @@ async def test_a_scorecard_sent_after_being_taken_off_the_panel_says_so(app: Run
     assert await stored(app, Scorecard) == []
 
 
-async def alerted(app: Running) -> tuple[dict[str, dict[str, Any]], int]:
+Alerted = tuple[dict[str, dict[str, Any]], int]
+
+
+async def alerted(app: Running) -> Alerted:
     """INTERVIEWER (with INTERVIEWER_2 on the panel) says they can't make Maya's
     interview; each recruiter's alert, and where the calls stood after it."""
     await maya_interviewing(
@@ -1086,12 +1126,13 @@ def alert_now(app: Running, alert: dict[str, Any], since: int) -> dict[str, Any]
     ],
 )
 @pytest.mark.both_databases
+@built_once(alerted)
 async def test_the_fix_of_a_cant_make_it_settles_every_recruiter_s_alert(
-    app: Running, fix: str, said_after: str
+    app: Running, built: Alerted, fix: str, said_after: str
 ) -> None:
     """Whichever recruiter fixes it, and however, each recruiter's alert then says it is
     sorted and how, its buttons gone: nobody fixes it twice."""
-    alerts, since = await alerted(app)
+    alerts, since = built
     if fix == "reject":
         await app.slack.command("move Maya to rejected: role filled", user=RECRUITER)
     else:
@@ -1123,10 +1164,11 @@ async def test_the_fix_of_a_cant_make_it_settles_every_recruiter_s_alert(
         assert all(alert_now(app, a, again) is None for a in alerts.values())
 
 
+@built_once(alerted)
 async def test_a_panel_change_that_keeps_who_cant_make_it_leaves_the_alert_open(
-    app: Running,
+    app: Running, built: Alerted
 ) -> None:
-    alerts, since = await alerted(app)
+    alerts, since = built
     form = await open_form(app, "panel")
     done = await app.slack.submit_view(
         form, {"interviewers": [INTERVIEWER, INTERVIEWER_2, INTERVIEWER_3]}, user=RECRUITER
@@ -1146,10 +1188,11 @@ async def test_a_panel_change_that_keeps_who_cant_make_it_leaves_the_alert_open(
         )
 
 
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
     app: Running,
+    interview: Interview,
 ) -> None:
-    interview = await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     kit = kit_for(app, INTERVIEWER)
     before = len(app.standin.calls)
     await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
@@ -1203,10 +1246,11 @@ async def test_cant_make_it_with_a_time_that_works_opens_reschedule_on_it(
     assert {(s.cant_make_it_at, s.proposed_start_at) for s in seats} == {(None, None)}
 
 
+@built_once(maya_interviewing)
 async def test_cant_make_it_with_three_times_offers_them_all_and_opens_on_the_first(
     app: Running,
+    interview: Interview,
 ) -> None:
-    interview = await maya_interviewing(app)
     kit = kit_for(app, INTERVIEWER)
     before = len(app.standin.calls)
     await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
@@ -1248,8 +1292,8 @@ async def test_cant_make_it_with_three_times_offers_them_all_and_opens_on_the_fi
     assert seat.proposals == () and seat.cant_make_it_at is None
 
 
+@built_once(maya_interviewing)
 async def test_a_time_given_only_in_a_later_field_is_the_one_proposed(app: Running) -> None:
-    await maya_interviewing(app)
     await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
     done = await app.slack.submit_view(
         last_view(app), {"proposed_3": THURSDAY_10}, user=INTERVIEWER
@@ -1260,10 +1304,10 @@ async def test_a_time_given_only_in_a_later_field_is_the_one_proposed(app: Runni
     assert (seat.proposed_start_at, seat.proposals) == (THURSDAY_10, (THURSDAY_10,))
 
 
+@built_once(maya_interviewing)
 async def test_each_proposed_time_that_cannot_help_is_an_error_on_its_own_field(
     app: Running,
 ) -> None:
-    await maya_interviewing(app)
     before = len(app.standin.calls)
     await click(app, kit_for(app, INTERVIEWER), "I can't make it", user=INTERVIEWER)
 
@@ -1305,10 +1349,10 @@ async def test_each_proposed_time_that_cannot_help_is_an_error_on_its_own_field(
     ("proposed", "error"),
     [(TUESDAY_10 - timedelta(days=2), "has passed"), (TUESDAY_10, "the interview's time now")],
 )
+@built_once(maya_interviewing)
 async def test_a_proposed_time_that_cannot_help_is_a_field_error_and_tells_nobody(
     app: Running, proposed: datetime, error: str
 ) -> None:
-    await maya_interviewing(app)
     kit = kit_for(app, INTERVIEWER)
     before = len(app.standin.calls)
     await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
@@ -1328,8 +1372,8 @@ async def test_a_proposed_time_that_cannot_help_is_a_field_error_and_tells_nobod
     assert await changes_made(app) == []
 
 
-async def test_a_kits_place_is_kept_for_later_edits(app: Running) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_a_kits_place_is_kept_for_later_edits(app: Running, interview: Interview) -> None:
     async with app.deps.db.reader() as session:
         [seat] = (await session.exec(select(Seat))).all()
     kit = kit_for(app, INTERVIEWER)
@@ -1338,8 +1382,10 @@ async def test_a_kits_place_is_kept_for_later_edits(app: Running) -> None:
     assert isinstance(await candidate_named(app, "Maya Chen"), Candidate)
 
 
-async def test_a_reschedule_clears_the_cant_make_it_flag(app: Running) -> None:
-    interview = await maya_interviewing(app)
+@built_once(maya_interviewing)
+async def test_a_reschedule_clears_the_cant_make_it_flag(
+    app: Running, interview: Interview
+) -> None:
     kit = kit_for(app, INTERVIEWER)
     await click(app, kit, "I can't make it", user=INTERVIEWER, channel=f"D{INTERVIEWER}")
     await app.slack.submit_view(last_view(app), {}, user=INTERVIEWER)  # no reason: fine
@@ -1370,10 +1416,10 @@ async def seats_of_maya(app: Running) -> set[str]:
     return {s.interviewer_id for s in found if s.interview_id in ids}
 
 
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_a_reschedule_onto_an_interviewer_s_day_away_warns_who_moved_it(
     app: Running,
 ) -> None:
-    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     said = answer(await app.slack.command("away add 2026-11-19", user=INTERVIEWER_2))
     assert "now a day away for you" in said["text"]
 
@@ -1397,12 +1443,12 @@ async def test_a_reschedule_onto_an_interviewer_s_day_away_warns_who_moved_it(
     assert sorted(away_in) == [False, True]
 
 
+@built_once(maya_interviewing, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_an_interviewer_sees_what_happened_to_the_candidate_but_not_why(
     app: Running, clock
 ) -> None:
     """A cancellation's reason, a colleague's "can't make it" and a rejection's reason are
     the hiring team's: an interviewer's card shows what happened, and their own words."""
-    await maya_interviewing(app, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await schedule(app, "Maya", plan="audit", starts=THURSDAY_10, interviewers=(INTERVIEWER_2,))
     await cant_make_it(app, INTERVIEWER, "Dentist")
     form = await open_form_at(app, "cancel", index=1)
@@ -1428,10 +1474,10 @@ async def test_an_interviewer_sees_what_happened_to_the_candidate_but_not_why(
     assert "culture fit" in blocks_text((await card_of(app, RECRUITER))["blocks"])
 
 
+@built_once(maya_interviewing)
 async def test_cancelling_an_interview_already_held_says_what_it_costs(app: Running, clock) -> None:
     """Riya cancelled Maya's interview of two days before; Ines's scorecard for it,
     open in her form, was then refused, and the form had said nothing of it."""
-    await maya_interviewing(app)
     ahead = blocks_text((await open_form(app, "cancel"))["blocks"])
     assert "This interview took place" not in ahead
     clock.set(TUESDAY_10 + timedelta(days=2))
