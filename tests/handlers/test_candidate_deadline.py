@@ -34,6 +34,7 @@ from tests.flows import (
     submit_scorecard,
 )
 from tests.scheduling.test_sweep import digests_to, messages_to, sweep
+from tests.worlds import built_once
 
 # START is Monday 16 Nov 2026 09:00 UTC. Maya's normal loop ends Monday 23 at 09:00.
 THURSDAY_NOON = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)  # she decides then
@@ -71,6 +72,12 @@ async def maya_interviewing(app: Running, *, interview_at: datetime = TUESDAY_10
     await schedule(app, "Maya", starts=interview_at)
 
 
+async def maya_with_a_deadline(app: Running) -> None:
+    """Maya interviewing, who decides by Thursday noon: a competing offer."""
+    await maya_interviewing(app)
+    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
+
+
 def is_note(event: Any) -> bool:
     return event.from_stage == event.to_stage
 
@@ -79,8 +86,8 @@ def is_note(event: Any) -> bool:
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing)
 async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> None:
-    await maya_interviewing(app)
     clock.advance(timedelta(minutes=30))
 
     done = await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
@@ -107,14 +114,13 @@ async def test_set_from_the_card_is_recorded_and_shown(app: Running, clock) -> N
     assert "competing offer" not in theirs and "candidate deadline set" not in theirs
 
 
+@built_once(maya_with_a_deadline)
 async def test_the_feedback_summary_gives_the_decision_time_her_deadline_leaves(
     app: Running, clock
 ) -> None:
     """Her scorecard comes in Tuesday 12:00: the role's window would say decide by
     Thursday 12:00, when she has already decided. The summary says Wednesday 12:00, the
     time the card and the alerts use, and why it is sooner."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     clock.set(TUESDAY_10 + timedelta(hours=2))
     before = len(app.standin.calls)
 
@@ -133,13 +139,12 @@ async def test_the_feedback_summary_gives_the_decision_time_her_deadline_leaves(
     assert f"offer or reject by {when(DECISION_LIMIT)} (1 day left)" in card  # the same time
 
 
+@built_once(maya_with_a_deadline)
 async def test_a_feedback_summary_after_the_decision_time_says_it_is_overdue(
     app: Running, clock
 ) -> None:
     """Her deadline leaves the decision due before the last scorecard came in: the
     summary says so, not that a window "is open" until a time already past."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     clock.set(DECISION_LIMIT + timedelta(hours=4))
     before = len(app.standin.calls)
 
@@ -157,8 +162,8 @@ async def test_a_feedback_summary_after_the_decision_time_says_it_is_overdue(
     ), shown
 
 
+@built_once(maya_interviewing)
 async def test_bad_input_gets_field_errors_and_changes_nothing(app: Running, clock) -> None:
-    await maya_interviewing(app)
     await open_form(app, await card_of(app))
     form = last_view(app)
 
@@ -182,8 +187,8 @@ async def test_bad_input_gets_field_errors_and_changes_nothing(app: Running, clo
     assert (await candidate_named(app, "Maya Chen")).deadline_at is None
 
 
+@built_once(maya_interviewing)
 async def test_only_the_hiring_team_may_set_it(app: Running, clock) -> None:
-    await maya_interviewing(app)
     assert "Set candidate deadline" not in buttons((await card_of(app, user=INTERVIEWER))["blocks"])
 
     [outsider] = await open_form(app, await card_of(app), user=OUTSIDER)
@@ -200,8 +205,8 @@ async def test_only_the_hiring_team_may_set_it(app: Running, clock) -> None:
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing)
 async def test_a_stale_click_after_the_candidate_closed_changes_nothing(app: Running) -> None:
-    await maya_interviewing(app)
     card = await card_of(app)
     await app.slack.command("move Maya Chen to rejected: role closed", user=HM)
     opened = len(app.standin.calls_to("views.open"))
@@ -217,8 +222,8 @@ async def test_a_stale_click_after_the_candidate_closed_changes_nothing(app: Run
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing)
 async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, clock) -> None:
-    await maya_interviewing(app)
     clock.advance(timedelta(minutes=30))
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing <offer>"})
     before = len(app.standin.calls)
@@ -253,12 +258,11 @@ async def test_loop_and_decision_alerts_come_earlier_and_say_why(app: Running, c
 
 
 @pytest.mark.both_databases
+@built_once(maya_with_a_deadline)
 async def test_a_snooze_can_not_move_a_clock_past_her_deadline(app: Running, clock) -> None:
     """The loop's breach at its compressed end, Tuesday 12:00: Snooze 24h would move
     nothing (her deadline holds the loop there), so it says so instead of 'now due
     Wednesday', and no pause is recorded."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     clock.set(LOOP_LIMIT + timedelta(minutes=4))
     before = len(app.standin.calls)
     await sweep(app)
@@ -281,8 +285,8 @@ async def test_a_snooze_can_not_move_a_clock_past_her_deadline(app: Running, clo
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing)
 async def test_a_deadline_already_past_when_set_alerts_at_once(app: Running, clock) -> None:
-    await maya_interviewing(app)
     clock.set(datetime(2026, 11, 21, 8, 0, tzinfo=UTC))  # Saturday: breaches ignore the hour
     before = len(app.standin.calls)
     deadline = clock.now() + timedelta(hours=30)
@@ -301,9 +305,8 @@ async def test_a_deadline_already_past_when_set_alerts_at_once(app: Running, clo
     assert "the interview loop ran past" in digest and "(notice)" in digest
 
 
+@built_once(maya_with_a_deadline)
 async def test_clear_ticked_with_a_new_date_is_asked_which_was_meant(app: Running) -> None:
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     later = THURSDAY_NOON + timedelta(days=1)
 
     both = await set_deadline(app, {"clear": ["clear"], "deadline": later})
@@ -314,8 +317,8 @@ async def test_clear_ticked_with_a_new_date_is_asked_which_was_meant(app: Runnin
 
 
 @pytest.mark.both_databases
+@built_once(maya_interviewing)
 async def test_clearing_it_restores_the_normal_clocks(app: Running, clock) -> None:
-    await maya_interviewing(app)
     clock.advance(timedelta(minutes=30))
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     await sweep(app)
@@ -450,9 +453,8 @@ async def test_an_interview_ending_before_the_loop_end_is_not_flagged(app: Runni
     assert "Booked too late" not in blocks_text((await card_of(app))["blocks"])
 
 
+@built_once(maya_with_a_deadline)
 async def test_a_loop_cut_short_is_not_counted_out_of_its_seven_days(app: Running, clock) -> None:
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     # A day and more ahead (Monday 09:00: 27 hours), it still ends within a week's
     # warning: not "loop day 1 of 7", which would promise six more.
     pipeline = blocks_text(answer(await app.slack.command("pipeline", user=RECRUITER))["blocks"])
@@ -467,11 +469,10 @@ async def test_a_loop_cut_short_is_not_counted_out_of_its_seven_days(app: Runnin
     assert "loop day 1 of 7" not in pipeline
 
 
+@built_once(maya_with_a_deadline)
 async def test_once_their_deadline_passes_the_card_and_pipeline_say_so(app: Running, clock) -> None:
     """ "At risk" is for a deadline still ahead; once it passes they may be lost: the card
     and the pipeline say so, rather than going quiet."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     clock.set(THURSDAY_NOON + timedelta(hours=1))
 
     shown = blocks_text((await card_of(app))["blocks"])
@@ -481,8 +482,8 @@ async def test_once_their_deadline_passes_the_card_and_pipeline_say_so(app: Runn
     assert "their own deadline passed" in pipeline, pipeline
 
 
+@built_once(maya_interviewing)
 async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running) -> None:
-    await maya_interviewing(app)
     response = await app.slack.command("deadline Maya", user=RECRUITER)
     assert response.status_code == 200 and not response.content, response.text
     form = last_view(app)
@@ -500,14 +501,13 @@ async def test_the_command_opens_the_form_and_a_typo_is_pointed_out(app: Running
     assert typo["text"].endswith("Did you mean `/hire status Maya Chen`?"), typo["text"]
 
 
+@built_once(maya_with_a_deadline)
 async def test_the_card_counts_a_scorecard_from_its_due_time_under_the_deadline(
     app: Running, clock
 ) -> None:
     """Her deadline brings the loop's end to Tuesday noon, and with it her interview's
     scorecard, due Wednesday by the role's window: the card says the time the alerts
     count from, not the window's."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     clock.set(TUESDAY_10 + timedelta(hours=1))
     shown = blocks_text((await card_of(app))["blocks"])
     assert f"scorecard due {when(LOOP_LIMIT)}" in shown
@@ -521,11 +521,11 @@ async def test_the_card_counts_a_scorecard_from_its_due_time_under_the_deadline(
         assert "Maya Chen" in shown and "overdue by 2 hours" in shown, shown
 
 
+@built_once(maya_interviewing)
 async def test_an_interviewer_whose_scorecard_moves_is_told(app: Running, clock) -> None:
     """Her deadline brings the scorecard of Tuesday's interview from the role's window to
     Tuesday noon: the interviewer hears it, with both times, and again when it is
     cleared. Nobody whose scorecard stays as it was is told."""
-    await maya_interviewing(app)
     seat = await maya_seat(app)
     before = len(app.standin.calls)
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
@@ -543,12 +543,12 @@ async def test_an_interviewer_whose_scorecard_moves_is_told(app: Running, clock)
     assert back["text"] == "Your scorecard for Maya Chen is now due later."
 
 
+@built_once(maya_interviewing)
 async def test_a_due_time_gone_by_is_said_as_overdue_or_not_at_all(app: Running, clock) -> None:
     """Set on Tuesday 13:00, her deadline makes the scorecard due Tuesday noon, an hour
     ago: the interviewer hears it is overdue, not that it is "now due" a time gone by.
     Moved on Wednesday afternoon, when the window's time has passed too, it was overdue
     and still is: nobody is told of a new time in the past ("so there is more time")."""
-    await maya_interviewing(app)
     seat = await maya_seat(app)
     clock.set(LOOP_LIMIT + timedelta(hours=1))
     before = len(app.standin.calls)
@@ -566,11 +566,11 @@ async def test_a_due_time_gone_by_is_said_as_overdue_or_not_at_all(app: Running,
     assert dms(app, INTERVIEWER, before) == []
 
 
+@built_once(maya_interviewing)
 async def test_the_kit_gives_the_due_time_the_deadline_brings(app: Running) -> None:
     """The kit far up the interviewer's DM is edited before they are told (the DM's
     notification points there): its due time is the card's, and cleared, the window's
     again. A kit sent after the deadline was set gives it from the start."""
-    await maya_interviewing(app)
     seat = await maya_seat(app)
     tz = "UTC"  # the interviewer's, as the stand-in has them
     assert f"Scorecard due*\n{local(seat.feedback_due_at, tz)}" in blocks_text(
@@ -628,13 +628,12 @@ async def maya_seat(app: Running) -> Any:
     return seat
 
 
+@built_once(maya_with_a_deadline)
 async def test_a_nudge_after_her_date_passed_does_not_give_that_date_as_ahead(
     app: Running, clock
 ) -> None:
     """Her deadline brought the scorecard sooner; once her date has gone by, a reminder
     says it was due sooner, not that "the loop must finish before" a time past."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     clock.set(THURSDAY_NOON + timedelta(hours=1))
     before = len(app.standin.calls)
     await sweep(app)
@@ -651,10 +650,10 @@ async def test_a_nudge_after_her_date_passed_does_not_give_that_date_as_ahead(
     assert "The hiring team is waiting on it." in shown and "while it is fresh" not in shown
 
 
+@built_once(maya_interviewing)
 async def test_the_rest_of_the_team_hears_of_her_deadline(app: Running) -> None:
     """Her deadline changes everyone's clocks: the hiring manager hears who set it, to
     when and why, and again when it is cleared. Saved again as it was, nobody is told."""
-    await maya_interviewing(app)
     before = len(app.standin.calls)
     await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     [told] = messages_to(app, HM, before)
@@ -687,14 +686,13 @@ async def test_the_rest_of_the_team_hears_of_her_deadline(app: Running) -> None:
 
 
 @pytest.mark.both_databases
+@built_once(maya_with_a_deadline)
 async def test_a_stale_deadline_form_is_refused_and_an_unchanged_one_records_nothing(
     app: Running, clock
 ) -> None:
     """Riya and Hana open the form together; Riya saves 09:00 (the candidate's offer moved
     up), then Hana saves her older form: it silently put the later time back and relaxed
     every clock. Now it is refused, and saving a form unchanged adds no history line."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     await open_form(app, await card_of(app, "Maya", HM), user=HM)
     hana = last_view(app)
     earlier = THURSDAY_NOON - timedelta(hours=3)
@@ -711,12 +709,11 @@ async def test_a_stale_deadline_form_is_refused_and_an_unchanged_one_records_not
     assert await stored(app, StageEvent) == events  # nothing "moved to X instead of X"
 
 
+@built_once(maya_with_a_deadline)
 async def test_the_card_s_deadline_lines_fit_the_candidate(app: Running, clock) -> None:
     """At risk, the card names the step that must come first and when (it said only 'a
     deadline their own moved earlier is less than a day away'); passed, it speaks of an
     offer only when there is one."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     loop_by = THURSDAY_NOON - timedelta(days=2)  # decision a day before, the loop before that
     clock.set(loop_by - timedelta(hours=2))
     shown = blocks_text((await card_of(app))["blocks"])
@@ -734,14 +731,13 @@ async def test_the_card_s_deadline_lines_fit_the_candidate(app: Running, clock) 
     assert "offer can't be extended" not in shown
 
 
+@built_once(maya_with_a_deadline)
 async def test_a_squeezed_loop_breach_with_every_scorecard_in_says_decide(
     app: Running, clock
 ) -> None:
     """Sam's loop, cut short by his deadline, ran out with every scorecard in: the digest
     said "Move them to decision, or reject" beside the decision's "Make an offer, or
     reject". The loop's line now says what the decision's says."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     [interview] = await stored(app, Interview)
     clock.set(TUESDAY_10 + timedelta(hours=1))
     await submit_scorecard(app, interview)
@@ -859,11 +855,10 @@ async def test_a_deadline_set_past_the_loop_s_limit_says_so_at_once(app: Running
 
 
 @pytest.mark.both_databases
+@built_once(maya_with_a_deadline)
 async def test_a_daily_breach_after_their_date_says_it_passed(app: Running, clock) -> None:
     """Sam's loop breach, squeezed by his deadline, still said "— Sam decides by Thu
     12:00" on Friday, a day after that had gone."""
-    await maya_interviewing(app)
-    await set_deadline(app, {"deadline": THURSDAY_NOON, "reason": "competing offer"})
     clock.set(THURSDAY_NOON - timedelta(days=2, minutes=-5))  # the loop's limit passed
     await sweep(app)
     before = len(app.standin.calls)
