@@ -409,36 +409,34 @@ async def _offer_change(
     return done
 
 
-async def _decide(reply: Reply, action: dict[str, Any], *, accepted: bool) -> None:
-    """Accepted or Declined: the card for whoever recorded it, and the news in the
-    role's channel for the rest of the team."""
+@on_click
+async def offer_accepted(reply: Reply, action: dict[str, Any]) -> None:
+    """Accepted: the card for whoever recorded it, and the news in the role's channel for
+    the rest of the team."""
     done = await _offer_change(
-        partial(offers.decide, accepted=accepted),
-        lambda d: (
-            f":tada: {d.card.candidate.name} accepted the offer and is hired."
-            if accepted
-            else f"{d.card.candidate.name} declined the offer and is withdrawn."
-        ),
+        partial(offers.decide, accepted=True),
+        lambda d: f":tada: {d.card.candidate.name} accepted the offer and is hired.",
         reply,
         action,
     )
     if done is not None:
-        text, blocks = offer_blocks.decided_post(
-            done.card, accepted=accepted, actor_id=reply.user_id
-        )
+        text, blocks = offer_blocks.decided_post(done.card, accepted=True, actor_id=reply.user_id)
         reply.deps.background.run(
             notify.dm(reply.client, done.card.role.channel_id, text, blocks), name="offer-decided"
         )
 
 
 @on_click
-async def offer_accepted(reply: Reply, action: dict[str, Any]) -> None:
-    await _decide(reply, action, accepted=True)
-
-
-@on_click
 async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
-    await _decide(reply, action, accepted=False)
+    """Declined…: the form that asks why (handlers.views.decline_offer records it)."""
+    opened = await reply.unless_refused(
+        offers.answer_form(reply.deps.db, actor_id=reply.user_id, offer_id=_id_of(action))
+    )
+    if opened is not None:
+        card, offer = opened
+        # Pressed on a card in a message: that card is drawn again once it is recorded.
+        origin = str(reply.body.get("response_url") or "")
+        await reply.open(offer_blocks.decline_modal(card, offer, origin=origin))
 
 
 @on_click

@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.declines import Decline, checked_decline
 from bot.domain.limits import MAX_NOTE
 from bot.domain.numbers import record_id
 from bot.domain.scorecards import GradeForm, ScorecardForm, template_named
@@ -24,6 +25,7 @@ from bot.slack.blocks import takehomes as takehome_blocks
 from bot.slack.blocks.jsonify import as_json_list
 from bot.slack.metadata import (
     CandidateMetadata,
+    DeclineMetadata,
     MoveMetadata,
     NoteMetadata,
     OfferMetadata,
@@ -439,6 +441,45 @@ async def _offer_revised(modal: Modal, done: offers.OfferCard) -> None:
     await tell_team(modal.client, done.card, modal.user_id, told)
 
 
+@submission("reason")
+async def decline_offer(ack: AsyncAck, modal: Modal) -> None:
+    """The Declined… form: why they declined, recorded with the answer."""
+    view = modal.view
+    metadata = DeclineMetadata.from_view(view)
+    decline, errors = checked_decline(forms.option(view, "reason"), forms.text(view, "details"))
+    if decline is None:
+        raise FormErrors(errors)
+    done = await offers.decide(
+        modal.deps.db,
+        actor_id=modal.user_id,
+        offer_id=metadata.offer_id,
+        accepted=False,
+        now=modal.deps.clock.now(),
+        decline=decline,
+    )
+    await ack()
+    modal.later(_offer_declined(modal, done, decline, metadata.origin), name="offer-declined")
+    call_off(modal.deps, modal.client, done.moved)
+
+
+async def _offer_declined(
+    modal: Modal, done: offers.OfferCard, decline: Decline, origin: str
+) -> None:
+    """The card the button was on, drawn again with what happened (else the card in the
+    person's DM), and the news in the role's channel for the rest of the team."""
+    name = done.card.candidate.name
+    note = f"{name} declined the offer and is withdrawn." + cards.called_off_note(done.moved)
+    text, blocks = await status_card(modal.deps, modal.user_id, done.card, note=note)
+    answer = {"replace_original": True, "text": text, "blocks": as_json_list(blocks)}
+    if not (origin and await notify.respond(modal.client, origin, answer)):
+        await notify.dm(modal.client, modal.user_id, text, blocks)
+    refresh_home(modal.deps, modal.client, modal.user_id)
+    text, blocks = offer_blocks.decided_post(
+        done.card, accepted=False, actor_id=modal.user_id, decline=decline
+    )
+    await notify.dm(modal.client, done.card.role.channel_id, text, blocks)
+
+
 # Take-homes: send and received ---------------------------------------------------------------
 
 
@@ -550,6 +591,7 @@ def register(app: AsyncApp) -> None:
     app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)
     app.view(offer_blocks.EXTEND_OFFER)(extend_offer)
     app.view(offer_blocks.REVISE_OFFER)(revise_offer)
+    app.view(offer_blocks.DECLINE_OFFER)(decline_offer)
     app.view(takehome_blocks.SEND)(send_takehome)
     app.view(takehome_blocks.RECEIVED)(takehome_received)
     app.view(takehome_blocks.DUE)(takehome_due)

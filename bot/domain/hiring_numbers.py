@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.domain.declines import reason_counts
 from bot.domain.stages import PATH, Stage
 
 DAY = timedelta(days=1)
@@ -76,6 +77,8 @@ class HiringNumbers:
     mlops: bool = False
     benchmark_days: int | None = None  # the MLOps market figure, for MLOps roles
     closed: bool = False  # the role was closed: its open days stopped then
+    # Why offers were declined: (the reason as people read it, how many), most first.
+    declines: tuple[tuple[str, int], ...] = ()
 
     @property
     def median_time_to_fill(self) -> float | None:
@@ -291,6 +294,7 @@ def hiring_numbers(
     offer_statuses: Iterable[str],
     now: datetime,
     first_scorecards: Mapping[int, datetime] | None = None,
+    decline_reasons: Iterable[str | None] = (),
 ) -> HiringNumbers:
     """All of a role's numbers, as of `now`: candidates added and events after it are
     not counted (a weekly report is as of its week's end)."""
@@ -313,6 +317,7 @@ def hiring_numbers(
         mlops=mlops,
         benchmark_days=MLOPS_TIME_TO_FILL_DAYS if mlops else None,
         closed=closed_at is not None and closed_at <= now,
+        declines=tuple(reason_counts(list(decline_reasons))),
     )
 
 

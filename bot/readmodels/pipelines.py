@@ -171,6 +171,7 @@ def numbers_of(
     offer_statuses: Sequence[str],
     now: datetime,
     first_scorecards: Mapping[int, datetime] | None = None,
+    decline_reasons: Sequence[str | None] = (),
 ) -> HiringNumbers:
     """A role's hiring numbers from every candidate it ever had and their history."""
     return hiring_numbers(
@@ -184,6 +185,7 @@ def numbers_of(
         offer_statuses=offer_statuses,
         now=now,
         first_scorecards=first_scorecards,
+        decline_reasons=decline_reasons,
     )
 
 
@@ -197,7 +199,8 @@ async def read_numbers(
         events = await store.pipelines.events_of_role(session, role_id=role.id)
     statuses = await store.pipelines.offer_statuses_of_role(session, role_id=role.id)
     firsts = await store.pipelines.first_scorecards_of_role(session, role_id=role.id)
-    return numbers_of(role, everyone, events, statuses, now, firsts)
+    declines = await store.pipelines.decline_reasons_of_role(session, role_id=role.id)
+    return numbers_of(role, everyone, events, statuses, now, firsts, declines)
 
 
 async def pipelines_of(

@@ -74,6 +74,7 @@ def weekly(
     everyone: Sequence[Candidate] = (),
     offer_statuses: Sequence[str] = (),
     first_scorecards: Mapping[int, datetime] | None = None,
+    decline_reasons: Sequence[str | None] = (),
 ) -> Weekly:
     """The week's numbers: `candidates` are the open ones (the counts), `everyone` all
     the role ever had (the hiring numbers; none given: the open ones)."""
@@ -95,7 +96,13 @@ def weekly(
         loops_completed(loops, start=week_end - 2 * WEEK, end=week_end - WEEK, limit=limit),
         {s: statistics.median(v) for s, v in spans.items() if v and not s.is_closed},
         numbers_of(
-            role, everyone or candidates, events, offer_statuses, week_end, first_scorecards
+            role,
+            everyone or candidates,
+            events,
+            offer_statuses,
+            week_end,
+            first_scorecards,
+            decline_reasons,
         ),
         fill_trend(
             role.created_at,

@@ -77,6 +77,7 @@ async def post_weekly_reports(
             everyone = await store.pipelines.all_candidates_of(session, role_id=role.id)
             statuses = await store.pipelines.offer_statuses_of_role(session, role_id=role.id)
             firsts = await store.pipelines.first_scorecards_of_role(session, role_id=role.id)
+            declines = await store.pipelines.decline_reasons_of_role(session, role_id=role.id)
         numbers = weekly(
             role,
             candidates,
@@ -85,6 +86,7 @@ async def post_weekly_reports(
             everyone=everyone,
             offer_statuses=statuses,
             first_scorecards=firsts,
+            decline_reasons=declines,
         )
         late = due if now - due > LATE_AFTER else None
         outcome = await _send_report(messenger, role, numbers, posted=status == "posted", late=late)

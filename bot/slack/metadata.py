@@ -258,6 +258,23 @@ class OfferMetadata(_Metadata):
 
 
 @dataclass(frozen=True)
+class DeclineMetadata(_Metadata):
+    """The form the Declined button opens: the offer, and the response_url of the card
+    the button was on (redrawn once the answer is recorded: its buttons are spent)."""
+
+    offer_id: int
+    origin: str = ""
+
+    def _fields(self) -> dict[str, object]:
+        return {"offer": self.offer_id, **({"origin": self.origin} if self.origin else {})}
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any]) -> Self:
+        origin = data.get("origin")
+        return cls(_record(data, "offer"), origin if isinstance(origin, str) else "")
+
+
+@dataclass(frozen=True)
 class NoteMetadata(_Metadata):
     """The note edit form: the note, and the stamp of the text it was opened on
     (bot.usecases.notes.stamp), so an edit made meanwhile in another window is refused on

@@ -48,7 +48,7 @@ ERASED: dict[str, tuple[str, ...]] = {
     "takehome": ("note", "submission_url"),
     "takehome_grade": ("summary",),
     "takehome_rating": ("evidence",),
-    "offer": ("terms",),
+    "offer": ("terms", "decline_details"),
     "clock_pause": ("reason",),
     "change_record": ("summary", "reason"),
 }
@@ -224,7 +224,8 @@ async def erase(
         [g.id or 0 for g in held.grades],
         evidence="",
     )
-    await _blank(session, Offer, Offer.candidate_id, [candidate_id], terms="")
+    # Why an offer was declined stays as its reason's key, which names nobody.
+    await _blank(session, Offer, Offer.candidate_id, [candidate_id], terms="", decline_details=None)
     await _blank(session, ClockPause, ClockPause.candidate_id, [candidate_id], reason="")
     # The kind (interview_rescheduled, candidate_edited...) and the date stay; the words
     # may quote the old name ("name: Jane → Janet") or an email, so they go.

@@ -131,6 +131,17 @@ async def offer_statuses_of_role(session: AsyncSession, *, role_id: int) -> list
     return list(result.all())
 
 
+async def decline_reasons_of_role(session: AsyncSession, *, role_id: int) -> list[str | None]:
+    """Why each declined offer of a role was declined (a key of
+    bot.domain.declines.REASONS; None: declined before reasons were asked)."""
+    result = await session.exec(
+        select(Offer.decline_reason)
+        .join(Candidate, col(Candidate.id) == Offer.candidate_id)
+        .where(Candidate.role_id == role_id, Offer.status == "declined")
+    )
+    return list(result.all())
+
+
 async def first_scorecards_of_role(session: AsyncSession, *, role_id: int) -> dict[int, datetime]:
     """Candidate id -> when their first scorecard came in, for the role's candidates who
     have one: the loops the hiring numbers count are those someone interviewed in."""

@@ -307,6 +307,10 @@ class Offer(SQLModel, table=True):
     status: str = Field(default="open", max_length=16)
     decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     decided_by: str | None = Field(default=None, max_length=32)
+    # Declined: why (a key of bot.domain.declines.REASONS; None for a decline recorded
+    # before reasons were asked) and the candidate's words, which erasure removes.
+    decline_reason: str | None = Field(default=None, max_length=32)
+    decline_details: str | None = Field(default=None, max_length=MAX_REASON)
 
 
 class ClockPause(SQLModel, table=True):

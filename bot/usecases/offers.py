@@ -19,6 +19,7 @@ from bot.domain.clocks import (
     of_role,
     squeeze,
 )
+from bot.domain.declines import Decline
 from bot.domain.limits import MAX_NOTE, too_long
 from bot.domain.mentions import mention
 from bot.domain.stages import Stage, plan_move
@@ -296,25 +297,58 @@ async def _open_offer(
         session, user_id=actor_id, candidate_id=offer.candidate_id, refusal=answer_refusal
     )
     if offer.status not in ("open", "expired") or card.stage != Stage.OFFER:
-        # Two answers at once, or a double click: who answered first, and when, so the
-        # one who lost the race is not left thinking their click failed.
-        by = (
-            f" by {mention(offer.decided_by)} ({in_utc(offer.decided_at)})"
-            if offer.decided_by and offer.decided_at
-            else ""
-        )
-        raise NotAllowed(f"That offer was already {offer.status}{by}; nothing changed.")
+        raise NotAllowed(_answered_already(offer))
     return offer, card
 
 
+def _answered_already(offer: Offer) -> str:
+    """Two answers at once, or a double click: who answered first, and when, so the one
+    who lost the race is not left thinking their click failed."""
+    by = (
+        f" by {mention(offer.decided_by)} ({in_utc(offer.decided_at)})"
+        if offer.decided_by and offer.decided_at
+        else ""
+    )
+    return f"That offer was already {offer.status}{by}; nothing changed."
+
+
+async def answer_form(db: Database, *, actor_id: str, offer_id: int) -> tuple[CandidateCard, Offer]:
+    """What the Declined button opens its form on: the offer still awaiting an answer, and
+    its candidate. Raises NotAllowed with why not (answered already, not theirs)."""
+    async with db.reader() as session:
+        offer = await session.get(Offer, offer_id)
+        card = (
+            await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
+            if offer is not None
+            else None
+        )
+    if offer is None or card is None:
+        raise NotAllowed(NOT_FOUND)
+    if why := answer_refusal(card, actor_id):
+        raise NotAllowed(why)
+    if offer.status not in ("open", "expired") or card.stage != Stage.OFFER:
+        raise NotAllowed(_answered_already(offer))
+    return card, offer
+
+
 async def decide(
-    db: Database, *, actor_id: str, offer_id: int, accepted: bool, now: datetime
+    db: Database,
+    *,
+    actor_id: str,
+    offer_id: int,
+    accepted: bool,
+    now: datetime,
+    decline: Decline | None = None,
 ) -> OfferCard:
-    """The candidate answered: accepted → hired; declined → withdrawn, with the reason."""
+    """The candidate answered: accepted → hired; declined → withdrawn, with why
+    (`decline`: the reason picked and their words, kept on the offer and in the history)."""
     async with db.transaction() as session:
         offer, card = await _open_offer(session, actor_id, offer_id)
         target = Stage.HIRED if accepted else Stage.WITHDRAWN
         note = "accepted the offer" if accepted else "declined the offer"
+        if not accepted and decline is not None:
+            note = f"{note}: {decline.said}"
+            offer.decline_reason, offer.decline_details = decline.reason, decline.details or None
         await store.move_candidate(
             session,
             candidate=card.candidate,

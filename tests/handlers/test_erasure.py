@@ -131,8 +131,13 @@ async def a_full_history(app: Running, clock: Any) -> Candidate:
     )
     assert offered.status_code == 200 and not offered.content, offered.text
     await app.settle()
-    moved = answer(await app.slack.command(f"move Jane to withdrawn: {REASON}", user=RECRUITER))
-    assert "withdrawn" in moved["text"], moved
+    # She declines, in her own words: kept on the offer and in her history.
+    status = answer(await app.slack.command(f"status {NEW_NAME}", user=RECRUITER))
+    await click(app, status, "Declined…", user=RECRUITER)
+    declined = await app.slack.submit_view(
+        last_view(app), {"reason": "other_offer", "details": REASON}, user=RECRUITER
+    )
+    assert declined.status_code == 200 and not declined.content, declined.text
     await app.settle()
     jane = await candidate_named(app, NEW_NAME)
     # An alert still waiting to go (e.g. held for someone's working hours).
@@ -368,7 +373,7 @@ async def test_export_person_sends_everything_as_json_to_admins_only(
     assert data["candidate"]["id"] == jane.id
     assert (data["candidate"]["name"], data["candidate"]["email"]) == (NEW_NAME, EMAIL)
     assert [e["to_stage"] for e in data["stage_history"]][-1] == "withdrawn"
-    assert data["stage_history"][-1]["note"] == REASON
+    assert data["stage_history"][-1]["note"] == f"declined the offer: Took another offer: {REASON}"
     [interview] = data["interviews"]
     assert [s["interviewer_id"] for s in interview["seats"]] == [INTERVIEWER]
     [scorecard] = data["scorecards"]
@@ -378,7 +383,9 @@ async def test_export_person_sends_everything_as_json_to_admins_only(
     assert takehome["graders"] == [GRADER]
     assert (takehome["note"], takehome["submission_url"]) == (TAKEHOME_NOTE, TAKEHOME_URL)
     assert GRADE_EVIDENCE in [r["evidence"] for r in takehome["grades"][0]["ratings"]]
-    assert [o["terms"] for o in data["offers"]] == [TERMS]
+    assert [(o["terms"], o["decline_reason"], o["decline_details"]) for o in data["offers"]] == [
+        (TERMS, "other_offer", REASON)
+    ]
     assert any(NAME in c["summary"] for c in data["changes"])  # the rename
     assert [a["status"] for a in data["alerts"]] == ["pending"]
     assert dms_to(app, RECRUITER, "Everything Loopkeeper holds") == []

@@ -13,13 +13,16 @@ from slack_sdk.models.blocks import (
     DateTimePickerElement,
     InputBlock,
     MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.domain.clocks import squeeze
-from bot.domain.limits import MAX_NOTE
+from bot.domain.declines import REASONS, Decline
+from bot.domain.limits import MAX_NOTE, MAX_REASON
 from bot.domain.stages import Stage
 from bot.domain.zones import in_utc, local
 from bot.slack.blocks.candidates import OPEN_OFFER as OPEN_OFFER
@@ -37,14 +40,15 @@ from bot.slack.blocks.common import (
     user,
     when,
 )
-from bot.slack.metadata import CandidateMetadata, OfferMetadata
+from bot.slack.metadata import CandidateMetadata, DeclineMetadata, OfferMetadata
 from bot.store.tables import Offer
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.offers import OfferCard, stamp
 
 EXTEND_OFFER = "offer_submit"
 ACCEPTED = "offer_accepted"
-DECLINED = "offer_declined"
+DECLINED = "offer_declined"  # the button: it opens the form below
+DECLINE_OFFER = "offer_decline_submit"  # that form: why they declined
 MORE_TIME = "offer_more_time"
 REVISE_OFFER = "offer_revise"  # the revision form
 
@@ -114,6 +118,46 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
             context(
                 "The candidate's history records who revised it, when, and what changed "
                 "(not the summary itself)."
+            ),
+        ],
+    )
+
+
+def decline_modal(card: CandidateCard, offer: Offer, *, origin: str = "") -> View:
+    """Declined: why, before it is recorded. The form is the confirmation the button's
+    dialog was: Cancel records nothing."""
+    return form_modal(
+        DECLINE_OFFER,
+        "Offer declined",
+        "Record decline",
+        metadata=DeclineMetadata(offer.id or 0, origin).encode(),
+        blocks=[
+            section(
+                f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · offer extended "
+                f"{when(offer.extended_at)} by {user(offer.extended_by)}"
+            ),
+            InputBlock(
+                block_id="reason",
+                label="Why did they decline?",
+                hint="Counted in the role's hiring numbers.",
+                element=StaticSelectElement(
+                    action_id="value",
+                    placeholder="Pick the closest reason",
+                    options=[Option(value=key, text=words) for key, words in REASONS.items()],
+                ),
+            ),
+            InputBlock(
+                block_id="details",
+                label="In their words",
+                optional=True,
+                hint="Kept with the offer and in their history, for the hiring team.",
+                element=PlainTextInputElement(
+                    action_id="value", multiline=True, max_length=MAX_REASON
+                ),
+            ),
+            context(
+                f"{esc(card.candidate.name)} moves to *withdrawn*, and interviews still "
+                "booked for them are called off."
             ),
         ],
     )
@@ -265,12 +309,13 @@ def decided_post(
     actor_id: str,
     offer: bool = True,
     withdrew: str | None = None,
+    decline: Decline | None = None,
 ) -> tuple[str, list[Block]]:
     """The role's channel hears an offer's answer: the team's news (what the welcome there
     promises), with who recorded it. Not `offer`: hired with no offer recorded (one
     imported in offer, say). `withdrew`: moved to withdrawn while the offer was open,
     with the mover's reason: the offer counts as declined, but "declined" alone reads as
-    an answer the candidate gave ("went quiet" is not one)."""
+    an answer the candidate gave ("went quiet" is not one). `decline`: why they declined."""
     name, title = card.candidate.name, card.role.title
     if withdrew is not None:
         why = f": {typed(clip(withdrew, 300))}" if withdrew else ""
@@ -292,6 +337,8 @@ def decided_post(
     else:
         text = f"{name} declined the offer for {title}."
         line = f":heavy_minus_sign: *{esc(name)}* declined the offer for *{esc(title)}*."
+        if decline is not None:
+            line += f"\n> {typed(clip(decline.said, 600))}"
     return esc(text), [section(line), context(f"Recorded by {user(actor_id)}.")]
 
 
@@ -337,17 +384,9 @@ def offer_blocks(
                             deny="Cancel",
                         ),
                     ),
+                    # Its form asks why, and is the confirmation.
                     ButtonElement(
-                        text="Declined",
-                        action_id=DECLINED,
-                        value=str(offer.id),
-                        style="danger",
-                        confirm=ConfirmObject(
-                            title="Offer declined?",
-                            text="The candidate moves to withdrawn.",
-                            confirm="Declined",
-                            deny="Cancel",
-                        ),
+                        text="Declined…", action_id=DECLINED, value=str(offer.id), style="danger"
                     ),
                     ButtonElement(
                         text="Extend 24h",

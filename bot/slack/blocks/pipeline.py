@@ -27,6 +27,8 @@ def numbers_line(numbers: HiringNumbers) -> str:
     if numbers.median_time_to_hire is not None:
         parts.append(f"time to hire {days(numbers.median_time_to_hire)}")
     parts.append(f"offers accepted {numbers.offers}")
+    if numbers.declines:
+        parts.append("declines: " + ", ".join(f"{why.lower()} {n}" for why, n in numbers.declines))
     parts.append(f"loops inside {days(numbers.loop_days)} {numbers.loops}")
     steps = [
         f"{stage.value}→{PATH[PATH.index(stage) + 1].value} {share.percent}%"
