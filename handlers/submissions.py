@@ -16,6 +16,7 @@ Anything else goes on to the app's error handler (handlers/errors.py).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import notify
-from bot.slack.blocks.common import has_utc_time, in_zone
+from bot.slack.blocks.common import MENTIONED, has_utc_time, in_zone
 from bot.slack.deps import deps_of
 from bot.slack.metadata import OutOfDate
 from bot.usecases.errors import FormErrors, NotAllowed, StaleMove
@@ -85,13 +86,29 @@ def submission(
 async def _plain(errors: dict[str, str], client: AsyncWebClient, user_id: str) -> dict[str, str]:
     """Slack shows a field's error as plain text: the backticks that set a command apart
     in a message would show as they are, and a date token would too, so a time in it is
-    written in the reader's own zone when Slack says it in time (else it stays in UTC)."""
+    written in the reader's own zone when Slack says it in time (else it stays in UTC).
+    A person named in it (bot.domain.mentions) can't be a mention there: their name, as
+    Slack says it in time, else "a teammate"."""
     plain = {name: text.replace("`", "") for name, text in errors.items()}
+    if named := {u for text in plain.values() for u in MENTIONED.findall(text)}:
+        names = await _names_in_time(client, named)
+        plain = {
+            name: MENTIONED.sub(lambda m: names.get(m[1], "a teammate"), text)
+            for name, text in plain.items()
+        }
     if not any(map(has_utc_time, plain.values())):
         return plain
     zones = await notify.time_zones_in_time(client, [user_id])
     tz = (zones or {}).get(user_id)
     return {name: in_zone(text, tz) for name, text in plain.items()}
+
+
+async def _names_in_time(client: AsyncWebClient, user_ids: set[str]) -> dict[str, str]:
+    try:
+        async with asyncio.timeout(notify.ZONES_WAIT_SECONDS):
+            return await notify.full_names(client, user_ids)
+    except TimeoutError:
+        return {}
 
 
 def _message(refusal: NotAllowed | OutOfDate | StaleMove, out_of_date: str) -> str:

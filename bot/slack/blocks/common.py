@@ -79,15 +79,15 @@ def user(user_id: str) -> str:
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else esc(user_id)
 
 
-# A mention inside a note above a card or a refusal (bot.domain.mentions).
-_NOTE_MENTION = re.compile(f"\x00({_ID})\x00")
+# A person named in a note above a card or in a refusal (bot.domain.mentions).
+MENTIONED = re.compile(f"\x00({_ID})\x00")
 note_mention = mention
 
 
 def note_markup(note: str) -> str:
     """A note of what just happened, as Slack shows it: everything in it escaped (the names
     in it were typed), times in each reader's zone, and only note_mention's mentions."""
-    return _NOTE_MENTION.sub(r"<@\1>", localized(esc(note)))
+    return MENTIONED.sub(r"<@\1>", localized(esc(note)))
 
 
 def users(user_ids: Iterable[str]) -> str:
