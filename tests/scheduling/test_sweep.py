@@ -35,6 +35,7 @@ from tests.flows import (
     stored,
     submit_scorecard,
 )
+from tests.worlds import built_once, clock_of
 
 WEDNESDAY = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -74,6 +75,11 @@ async def interviewing_jane(
     await schedule(app, "Jane", starts=starts)
 
 
+async def jane_booked(app: Running, *, interview_in: timedelta = timedelta(days=1)) -> None:
+    """interviewing_jane on the app's own clock: a world built once (tests/worlds.py)."""
+    await interviewing_jane(app, clock_of(app), interview_in=interview_in)
+
+
 # The loop clock -------------------------------------------------------------------------
 
 
@@ -97,8 +103,8 @@ async def test_loop_day_five_warns_recruiter_and_hm_once(app: Running, clock) ->
     assert digests_to(app, RECRUITER, first) == []  # a second sweep sends nothing
 
 
+@built_once(jane_booked, interview_in=timedelta(days=6))
 async def test_a_warning_due_on_saturday_waits_for_monday(app: Running, clock) -> None:
-    await interviewing_jane(app, clock, interview_in=timedelta(days=6))  # Monday 09:00
     before = len(app.standin.calls)
     clock.set(datetime(2026, 11, 21, 9, 30, tzinfo=UTC))  # Saturday: day 5
 
@@ -115,11 +121,11 @@ async def test_a_warning_due_on_saturday_waits_for_monday(app: Running, clock) -
     assert "left" not in digest  # one message about the loop, not the stale warning too
 
 
+@built_once(jane_booked, interview_in=timedelta(days=6))
 async def test_a_warning_due_on_saturday_lands_on_friday_afternoon(app: Running, clock) -> None:
     """With the sweep running through the week, a day-5 warning that falls on a Saturday
     lands at 17:00 on the Friday before, in the recipient's own zone; not on Monday,
     hours before the breach."""
-    await interviewing_jane(app, clock, interview_in=timedelta(days=6))  # Monday 09:00
     app.standin.set_user(RECRUITER, tz="Europe/London")
     app.standin.set_user(HM, tz="America/New_York")
     before = len(app.standin.calls)
@@ -190,8 +196,8 @@ async def test_three_days_of_downtime_send_each_missed_alert_once(app: Running, 
 # The feedback clock ---------------------------------------------------------------------
 
 
+@built_once(jane_booked)
 async def test_feedback_nudges_then_escalates_to_the_recruiter(app: Running, clock) -> None:
-    await interviewing_jane(app, clock)  # interview Tue 10:00 to 10:45
     tuesday = clock.now().replace(hour=10) + timedelta(days=1)
     clock.set(tuesday + timedelta(minutes=45 + 61))
     before = len(app.standin.calls)
@@ -234,8 +240,8 @@ async def test_nudges_wait_for_the_interviewers_working_hours(app: Running, cloc
     assert len(messages_to(app, INTERVIEWER, before)) == 1
 
 
+@built_once(jane_booked)
 async def test_a_submitted_scorecard_stops_the_nudges(app: Running, clock) -> None:
-    await interviewing_jane(app, clock)
     tuesday = clock.now().replace(hour=10) + timedelta(days=1)
     clock.set(tuesday + timedelta(hours=1))
     async with app.deps.db.reader() as session:
@@ -270,8 +276,8 @@ async def the_interview(app: Running) -> Any:
         return (await session.exec(select(Interview))).one()
 
 
+@built_once(jane_booked)
 async def test_decision_window_warns_at_24h_left_and_breaches_at_48h(app: Running, clock) -> None:
-    await interviewing_jane(app, clock)
     clock.set(clock.now() + timedelta(days=1, hours=2))  # Tuesday 11:00, after the interview
     await submit_scorecard(app, await the_interview(app))  # the loop's last scorecard
     done_at = clock.now()
@@ -288,8 +294,8 @@ async def test_decision_window_warns_at_24h_left_and_breaches_at_48h(app: Runnin
     assert "the decision window closed" in digests_to(app, HM, before)[-1]
 
 
+@built_once(jane_booked, interview_in=timedelta(days=6))
 async def test_moving_on_stops_the_clocks(app: Running, clock) -> None:
-    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
     await app.slack.command("move Jane Doe to rejected: role closed", user=RECRUITER)
     await app.settle()  # the interview still to come is called off, its interviewer told
     before = len(app.standin.calls)
@@ -313,8 +319,8 @@ async def test_a_sourced_candidate_idle_for_48h_reaches_the_recruiter(app: Runni
 # Buttons on the digest ---------------------------------------------------------------------
 
 
+@built_once(jane_booked, interview_in=timedelta(days=6))
 async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock) -> None:
-    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
     clock.set(clock.now() + timedelta(days=7, hours=1))
     before = len(app.standin.calls)
     await sweep(app)
@@ -339,10 +345,10 @@ async def test_snooze_records_a_pause_and_moves_the_deadline(app: Running, clock
     ) in digests_to(app, RECRUITER, mid)[-1]
 
 
+@built_once(jane_booked, interview_in=timedelta(days=6))
 async def test_a_loop_snoozed_past_its_days_is_not_shown_as_over(app: Running, clock) -> None:
     """Snoozed at its end, Luis's card said "Loop day 8 of 7" beside time left, and
     the pipeline flagged "loop day 8 of 7": a loop read as over, though no breach came."""
-    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
     start = clock.now()
     clock.set(start + timedelta(days=7, hours=1))  # the breach
     before = len(app.standin.calls)
@@ -368,10 +374,10 @@ async def test_a_loop_snoozed_past_its_days_is_not_shown_as_over(app: Running, c
 
 
 @pytest.mark.both_databases  # the race shows on PostgreSQL
+@built_once(jane_booked, interview_in=timedelta(days=6))
 async def test_snooze_moves_a_clock_once_per_alert_however_often_it_is_clicked(
     app: Running, clock
 ) -> None:
-    await interviewing_jane(app, clock, interview_in=timedelta(days=6))
     clock.set(clock.now() + timedelta(days=7, hours=1))
     before = len(app.standin.calls)
     await sweep(app)
@@ -395,13 +401,13 @@ async def test_snooze_moves_a_clock_once_per_alert_however_often_it_is_clicked(
     assert all(f"by <@{RECRUITER}>" in t and t.endswith("Nothing changed.") for t in already)
 
 
+@built_once(jane_booked)
 async def test_a_snoozed_scorecard_is_due_when_the_snooze_says_and_its_alert_comes_back_then(
     app: Running, clock
 ) -> None:
     """Snoozed a day, an overdue scorecard's alert came back a day later still (its usual
     day of grace after the moved due time), saying "1 day overdue"; meanwhile the card
     and the interviewer's list went on saying it was overdue since before the snooze."""
-    await interviewing_jane(app, clock)  # interview tomorrow 10:00-10:45, due a day later
     start = clock.now()
     clock.set(start + timedelta(days=3, hours=4))
     before = len(app.standin.calls)
@@ -443,8 +449,8 @@ async def test_a_snoozed_scorecard_is_due_when_the_snooze_says_and_its_alert_com
     assert f"was due {when(moved)}: it is overdue by 2 days" in reminder["text"], reminder["text"]
 
 
+@built_once(jane_booked)
 async def test_snooze_is_for_the_hiring_team_only(app: Running, clock) -> None:
-    await interviewing_jane(app, clock)
     clock.set(clock.now() + timedelta(days=3, hours=2))  # the scorecard is 24 h overdue
     await sweep(app)
     [alert] = [
@@ -466,10 +472,10 @@ async def overdue_digest(app: Running, clock) -> dict[str, Any]:
     return messages_to(app, RECRUITER, before)[-1]
 
 
+@built_once(jane_booked)
 async def test_nudge_button_reminds_the_interviewers_who_owe_a_scorecard(
     app: Running, clock
 ) -> None:
-    await interviewing_jane(app, clock)
     digest = await overdue_digest(app, clock)
     mid = len(app.standin.calls)
 
@@ -521,11 +527,11 @@ async def test_a_colleague_s_nudge_stays_out_of_an_interviewer_s_history(
         assert (said in card) is sees, (who, card)
 
 
+@built_once(jane_booked)
 async def test_nudge_leaves_out_who_said_they_can_t_make_it(app: Running, clock) -> None:
     """Told "no reminder or scorecard nudge comes to you for it", the interviewer got
     "Your scorecard is overdue" from a recruiter's Nudge all the same; the panel is the
     recruiters' to fix."""
-    await interviewing_jane(app, clock)
     await cant_make_it(app, INTERVIEWER, "On leave")
     clock.set(clock.now() + timedelta(days=3, hours=2))
     jane = await candidate_named(app, "Jane Doe")
@@ -541,13 +547,13 @@ async def test_nudge_leaves_out_who_said_they_can_t_make_it(app: Running, clock)
     )
 
 
+@built_once(jane_booked)
 async def test_a_second_press_of_nudge_sends_nothing_again_and_says_who_nudged(
     app: Running, clock
 ) -> None:
     """A double click, then the hiring manager pressing the same digest's button:
     the interviewer gets one reminder, and each later press hears who nudged them and
     when. An hour on, a nudge goes again; the candidate's history keeps each one."""
-    await interviewing_jane(app, clock)
     digest = await overdue_digest(app, clock)
     hm_digest = digest  # the same button, pressed by a teammate
     mid = len(app.standin.calls)
@@ -578,8 +584,8 @@ async def test_a_second_press_of_nudge_sends_nothing_again_and_says_who_nudged(
     assert len(messages_to(app, INTERVIEWER, later)) == 1
 
 
+@built_once(jane_booked)
 async def test_an_interviewer_owing_two_scorecards_is_named_once(app: Running, clock) -> None:
-    await interviewing_jane(app, clock)
     await schedule(
         app, "Jane", plan="audit", starts=clock.now().replace(hour=14) + timedelta(days=1)
     )
@@ -650,12 +656,12 @@ async def test_a_change_after_the_escalation_keeps_the_interviewer_s_held_dm(
     assert len(told) == 2 and "it is overdue by" in told[1], told
 
 
+@built_once(jane_booked)
 async def test_a_nudge_from_an_old_digest_after_a_rejection_nudges_nobody(
     app: Running, clock
 ) -> None:
     """The digest's Nudge button, pressed after the candidate was rejected: scorecards
     are closed, so nobody is reminded, and the recruiter hears why."""
-    await interviewing_jane(app, clock)
     digest = await overdue_digest(app, clock)
     await app.slack.command("move Jane Doe to rejected: went elsewhere", user=RECRUITER)
     await app.settle()
@@ -721,11 +727,11 @@ async def offered_jane(app: Running) -> None:
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
 
 
+@built_once(offered_jane)
 async def test_the_rest_of_the_team_hears_of_an_offer_and_of_more_time(app: Running, clock) -> None:
     """The recruiter extends the offer: the hiring manager hears it went out. The hiring
     manager gives it a day more: the recruiter hears it, so that nobody acting on an
     'offer expired' alert sends a second one or extends it twice."""
-    await offered_jane(app)
     before = len(app.standin.calls)
     await extend_offer(app)
 
@@ -744,12 +750,12 @@ async def test_the_rest_of_the_team_hears_of_an_offer_and_of_more_time(app: Runn
     assert more["text"].startswith(f":hourglass_flowing_sand: <@{HM}> gave Jane Doe's offer")
 
 
+@built_once(offered_jane)
 async def test_an_offer_taken_back_by_a_move_is_news_to_the_rest_of_the_team(
     app: Running, clock
 ) -> None:
     """The hiring manager heard the offer went out; moved back to decision (or rejected)
     by the recruiter, it is taken back, and the hiring manager hears that too."""
-    await offered_jane(app)
     await extend_offer(app)
     before = len(app.standin.calls)
     await app.slack.command("move Jane Doe to decision: renegotiating the level", user=RECRUITER)
@@ -777,13 +783,13 @@ async def a_whole_window_from_now(app: Running, clock) -> None:
     assert f"offer or reject by {when(moved_at + timedelta(hours=48))}" in card, card
 
 
+@built_once(jane_booked)
 async def test_an_offer_taken_back_to_decision_opens_a_new_decision_window(
     app: Running, clock
 ) -> None:
     """Elena's last scorecard came in days ago; her offer taken back to renegotiate, the
     decision window counted from then breached a minute later ("closed 6 days ago").
     The team decides again from the move: a new window, and no breach."""
-    await interviewing_jane(app, clock)
     [interview] = await stored(app, Interview)
     await submit_scorecard(app, interview)  # the loop complete: the window opens
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
@@ -794,13 +800,13 @@ async def test_an_offer_taken_back_to_decision_opens_a_new_decision_window(
     await a_whole_window_from_now(app, clock)
 
 
+@built_once(jane_booked)
 async def test_back_to_interviewing_for_one_more_interview_opens_a_new_decision_window(
     app: Running, clock
 ) -> None:
     """Every scorecard in days ago, the hiring manager takes Jane back from decision to
     interviewing to book one more interview: the window counted from the last scorecard
     said at once that it had closed days ago. The team gets a whole window from the move."""
-    await interviewing_jane(app, clock)
     [interview] = await stored(app, Interview)
     await submit_scorecard(app, interview)  # the loop complete: the window opens
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
@@ -823,13 +829,13 @@ async def test_back_to_interviewing_for_one_more_interview_opens_a_new_decision_
     assert "decision window closed" in said, said
 
 
+@built_once(jane_booked)
 async def test_a_slip_undone_within_the_hour_keeps_the_decision_window_it_had(
     app: Running, clock
 ) -> None:
     """A slip undone a minute later (to decision and back, or an offer made and taken
     back) is not a way to win two more days: the window still counts from the last
     scorecard, and no pause is recorded for it."""
-    await interviewing_jane(app, clock)
     [interview] = await stored(app, Interview)
     await submit_scorecard(app, interview)
     complete_at = (await stored(app, Candidate))[0].feedback_complete_at
@@ -852,6 +858,7 @@ async def test_a_slip_undone_within_the_hour_keeps_the_decision_window_it_had(
     assert await stored(app, ClockPause) == []
 
 
+@built_once(jane_booked)
 async def test_new_decision_windows_neither_stack_nor_outlive_an_undone_slip(
     app: Running, clock
 ) -> None:
@@ -859,7 +866,6 @@ async def test_new_decision_windows_neither_stack_nor_outlive_an_undone_slip(
     the slip's new window (two more days for a late decision); moved back to
     interviewing again a day later, the window ran 4 days: the first extension counted
     twice. A new window ends a whole window after its move, never more."""
-    await interviewing_jane(app, clock)
     [interview] = await stored(app, Interview)
     await submit_scorecard(app, interview)
     complete_at = (await stored(app, Candidate))[0].feedback_complete_at
@@ -888,12 +894,12 @@ async def test_new_decision_windows_neither_stack_nor_outlive_an_undone_slip(
     assert f"by {when(clock.now() + timedelta(hours=48))}" in await window()
 
 
+@built_once(offered_jane)
 async def test_a_rejection_by_the_hiring_manager_is_news_to_the_recruiters(
     app: Running, clock
 ) -> None:
     """The recruiters tell the candidate: they hear of a rejection they did not make. Their
     own rejections tell nobody (they are the ones who tell the candidate)."""
-    await offered_jane(app)
     before = len(app.standin.calls)
     await app.slack.command("move Jane Doe to rejected: not senior enough", user=HM)
     await app.settle()
@@ -905,12 +911,12 @@ async def test_a_rejection_by_the_hiring_manager_is_news_to_the_recruiters(
     assert messages_to(app, HM, before) == []
 
 
+@built_once(offered_jane)
 async def test_any_move_by_the_hiring_manager_is_news_to_the_recruiters(
     app: Running, clock
 ) -> None:
     """Hana took Sam back to interviewing, then marked him withdrawn: Riya, who runs the
     process and tells the candidate, heard of neither."""
-    await offered_jane(app)
     before = len(app.standin.calls)
     await app.slack.command("move Jane Doe to interviewing: one more interview", user=HM)
     await app.slack.command("move Jane Doe to withdrawn: took the BigCo offer", user=HM)
@@ -937,10 +943,10 @@ async def test_any_move_by_the_hiring_manager_is_news_to_the_recruiters(
     assert messages_to(app, HM, mid) == [] and messages_to(app, RECRUITER, mid) == []
 
 
+@built_once(offered_jane)
 async def test_a_reason_too_long_in_one_line_comes_back_to_shorten(app: Running) -> None:
     """A 4,500-character reason typed after `/hire move … to rejected:` was refused and
     lost: the command box is empty once sent."""
-    await offered_jane(app)
     reason = "She said " + "quite a lot about the offer and the team, " * 110
     said = answer(await app.slack.command(f"move Jane Doe to rejected: {reason}", user=HM))
     assert said["text"].startswith("I can't move Jane Doe: keep the reason to"), said["text"]
@@ -950,12 +956,12 @@ async def test_a_reason_too_long_in_one_line_comes_back_to_shorten(app: Running)
     assert (await candidate_named(app, "Jane Doe")).stage != Stage.REJECTED
 
 
+@built_once(offered_jane)
 async def test_the_news_of_a_move_out_of_offer_carries_the_mover_s_reason(
     app: Running, clock
 ) -> None:
     """Hana rejected Jane while her offer was open: Riya's DM left out Hana's reason,
     taking the offer's closing (recorded at the same moment) for the move."""
-    await offered_jane(app)
     await extend_offer(app)
     before = len(app.standin.calls)
     await app.slack.command("move Jane Doe to rejected: references fell through", user=HM)
@@ -975,8 +981,8 @@ async def test_the_news_of_a_move_out_of_offer_carries_the_mover_s_reason(
     assert "no visa sponsorship" in blocks_text(news["blocks"])
 
 
+@built_once(offered_jane)
 async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock) -> None:
-    await offered_jane(app)
     offer = await extend_offer(app)
 
     assert (await candidate_named(app, "Jane Doe")).stage == Stage.OFFER
@@ -988,8 +994,8 @@ async def test_an_offer_moves_to_offer_and_shows_its_window(app: Running, clock)
     assert {"Accepted", "Declined…", "Extend 24h"} <= set(buttons(card["blocks"]))
 
 
+@built_once(offered_jane)
 async def test_offer_form_errors(app: Running, clock) -> None:
-    await offered_jane(app)
     await app.slack.command("offer Jane", user=RECRUITER)
     body = (
         await app.slack.submit_view(
@@ -1002,8 +1008,8 @@ async def test_offer_form_errors(app: Running, clock) -> None:
     assert (await candidate_named(app, "Jane Doe")).stage == Stage.DECISION
 
 
+@built_once(offered_jane)
 async def test_accepted_hires_and_declined_withdraws(app: Running) -> None:
-    await offered_jane(app)
     await extend_offer(app)
     card = answer(await app.slack.command("status Jane", user=RECRUITER))
     [reply] = await click(app, card, "Accepted", user=RECRUITER, ephemeral=True)
@@ -1014,8 +1020,8 @@ async def test_accepted_hires_and_declined_withdraws(app: Running) -> None:
     assert "already accepted" in again[0].args["text"]
 
 
+@built_once(offered_jane)
 async def test_declined_offer_withdraws_with_the_reason(app: Running) -> None:
-    await offered_jane(app)
     offer = await extend_offer(app)
     await press(app, "offer_declined", str(offer.id), user=HM)
     submitted = await app.slack.submit_view(
@@ -1033,8 +1039,8 @@ async def test_declined_offer_withdraws_with_the_reason(app: Running) -> None:
     )
 
 
+@built_once(offered_jane)
 async def test_offer_warnings_expiry_and_extension(app: Running, clock) -> None:
-    await offered_jane(app)
     offer = await extend_offer(app)
     start = clock.now()
     before = len(app.standin.calls)
@@ -1191,6 +1197,7 @@ def channel_news(app: Running, since: int = 0) -> list[str]:
     ]
 
 
+@built_once(offered_jane)
 async def test_a_hire_or_a_withdrawal_recorded_by_a_move_is_the_channel_s_news_too(
     app: Running, clock
 ) -> None:
@@ -1198,7 +1205,6 @@ async def test_a_hire_or_a_withdrawal_recorded_by_a_move_is_the_channel_s_news_t
     acceptance: the role's channel hears it as from Accepted. Withdrawn from offer counts
     the offer declined, and says it was a withdrawal. Hired with no offer recorded says
     only that they are hired."""
-    await offered_jane(app)
     await extend_offer(app)
     card = answer(await app.slack.command("status Jane", user=RECRUITER))
     before = len(app.standin.calls)
@@ -1379,13 +1385,13 @@ async def test_an_html_answer_to_users_info_does_not_stop_the_sweep(app: Running
     assert report.sent and len(digests_to(app, RECRUITER, before)) == 1
 
 
+@built_once(offered_jane)
 async def test_an_offer_under_the_candidates_deadline_expires_then_everywhere(
     app: Running, clock
 ) -> None:
     """The candidate decides before the offer's own expiry: the card gives one expiry
     (the deadline, saying why), and once it passes, the card, the pipeline and the Home
     tab say the offer expired, as the recruiter's digest does."""
-    await offered_jane(app)
     offer = await extend_offer(app, hours=72)
     start = clock.now()
     decides = start + timedelta(hours=5)
@@ -1510,6 +1516,7 @@ async def test_snooze_on_a_clock_stopped_since_the_digest_changes_nothing(
         assert (await session.exec(select(ClockPause))).all() == []
 
 
+@built_once(jane_booked)
 async def test_snooze_on_a_decision_window_a_move_closed_or_restarted_says_so(
     app: Running, clock
 ) -> None:
@@ -1518,7 +1525,6 @@ async def test_snooze_on_a_decision_window_a_move_closed_or_restarted_says_so(
     old digest's Snooze said a teammate had snoozed it, with a deadline that no longer
     existed: the move's pause read as a snooze. It now says what is true, and moves
     nothing."""
-    await interviewing_jane(app, clock)
     [interview] = await stored(app, Interview)
     await submit_scorecard(app, interview)
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
@@ -1549,8 +1555,8 @@ async def test_snooze_on_a_decision_window_a_move_closed_or_restarted_says_so(
     ]
 
 
+@built_once(jane_booked)
 async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Running, clock) -> None:
-    await interviewing_jane(app, clock)
     start = clock.now()
     clock.set(start + timedelta(days=1, hours=2))  # after the interview
     await submit_scorecard(app, await the_interview(app))
@@ -1572,12 +1578,12 @@ async def test_a_loop_breach_with_every_scorecard_in_offers_no_nudge(app: Runnin
     assert "offer or reject: was due" in card, card
 
 
+@built_once(jane_booked)
 async def test_no_loop_warning_once_every_scorecard_is_in(app: Running, clock) -> None:
     """Her only scorecard is in on Tuesday: the decision clock warns on Wednesday and is
     breached on Thursday. The loop's day-5 warning ("2 days left"), due on Saturday and
     moved to Friday, would come after that breach and contradict it: it is not sent.
     The loop's own breach still comes on Monday."""
-    await interviewing_jane(app, clock)  # Monday 09:00; the interview Tuesday 10:00
     start = clock.now()
     clock.set(start + timedelta(days=1, hours=2))
     await submit_scorecard(app, await the_interview(app))
@@ -1595,10 +1601,10 @@ async def test_no_loop_warning_once_every_scorecard_is_in(app: Running, clock) -
     assert "ran past its 7 days" in loop
 
 
+@built_once(jane_booked)
 async def test_a_nudge_to_someone_away_today_says_so(app: Running, clock) -> None:
     """The clock's own nudges wait for an interviewer on a day away; one a recruiter asks
     for goes, and the recruiter hears the interviewer is away."""
-    await interviewing_jane(app, clock)
     clock.set(clock.now() + timedelta(days=3, hours=2))
     today = clock.now().date().isoformat()
     assert "is now" in (await app.slack.command(f"away add {today}", user=INTERVIEWER)).text
