@@ -29,10 +29,18 @@ from bot.slack.blocks import notes as note_blocks
 from bot.slack.blocks import offers as offer_blocks
 from bot.slack.blocks import takehomes as takehome_blocks
 from bot.slack.blocks.common import esc, localized, when
+from bot.store.tables import Offer
 from bot.usecases import candidates, days_away, deadlines, feedback, notes, offers, takehomes
-from bot.usecases.candidates import Refusal
+from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
-from handlers.render import announce, call_off, refresh_home, shown_status, tell_team
+from handlers.render import (
+    announce,
+    call_off,
+    refresh_home,
+    shown_status,
+    status_card,
+    tell_team,
+)
 from handlers.replies import CommandReply, Reply, on_click
 
 
@@ -428,15 +436,48 @@ async def offer_accepted(reply: Reply, action: dict[str, Any]) -> None:
 
 @on_click
 async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
-    """Declined…: the form that asks why (handlers.views.decline_offer records it)."""
+    """Declined: recorded at the click, as the card's dialog said; then the form asking
+    why opens (its trigger lives three seconds), and a button under the card opens it
+    again for whoever skipped it (handlers.views.record_decline saves it)."""
+    done = await reply.unless_refused(
+        offers.decide(
+            reply.deps.db,
+            actor_id=reply.user_id,
+            offer_id=_id_of(action),
+            accepted=False,
+            now=reply.deps.clock.now(),
+        )
+    )
+    if done is None:
+        return
+    await _ask_why(reply, done.card, done.offer)  # first: its trigger is running out
+    note = f"{done.card.candidate.name} declined the offer and is withdrawn."
+    text, blocks = await status_card(
+        reply.deps, reply.user_id, done.card, note=note + cards.called_off_note(done.moved)
+    )
+    await reply.replace(text, [*blocks, offer_blocks.decline_reason_button(done.offer)])
+    refresh_home(reply.deps, reply.client, reply.user_id)
+    call_off(reply.deps, reply.client, done.moved)
+    text, blocks = offer_blocks.decided_post(done.card, accepted=False, actor_id=reply.user_id)
+    reply.deps.background.run(
+        notify.dm(reply.client, done.card.role.channel_id, text, blocks), name="offer-decided"
+    )
+
+
+@on_click
+async def open_decline_reason(reply: Reply, action: dict[str, Any]) -> None:
+    """Say why they declined…: the form again, under the card of a decline."""
     opened = await reply.unless_refused(
-        offers.answer_form(reply.deps.db, actor_id=reply.user_id, offer_id=_id_of(action))
+        offers.decline_form(reply.deps.db, actor_id=reply.user_id, offer_id=_id_of(action))
     )
     if opened is not None:
-        card, offer = opened
-        # Pressed on a card in a message: that card is drawn again once it is recorded.
-        origin = str(reply.body.get("response_url") or "")
-        await reply.open(offer_blocks.decline_modal(card, offer, origin=origin))
+        await _ask_why(reply, *opened)
+
+
+async def _ask_why(reply: Reply, card: CandidateCard, offer: Offer) -> None:
+    # Pressed on a card in a message: that card is drawn again once the reason is saved.
+    origin = str(reply.body.get("response_url") or "")
+    await reply.open(offer_blocks.decline_modal(card, offer, origin=origin))
 
 
 @on_click
@@ -576,6 +617,7 @@ def register(app: AsyncApp) -> None:
     app.action(re.compile(rf"^{offer_blocks.OPEN_OFFER}(_\d+)?$"))(open_offer)
     app.action(offer_blocks.ACCEPTED)(offer_accepted)
     app.action(offer_blocks.DECLINED)(offer_declined)
+    app.action(offer_blocks.OPEN_DECLINE_REASON)(open_decline_reason)
     app.action(offer_blocks.MORE_TIME)(offer_more_time)
     app.action(re.compile(rf"^{alert_blocks.SNOOZE}(_\d+)?$"))(snooze)
     app.action(re.compile(rf"^{interview_blocks.NUDGE}(_\d+)?$"))(nudge)

@@ -442,42 +442,39 @@ async def _offer_revised(modal: Modal, done: offers.OfferCard) -> None:
 
 
 @submission("reason")
-async def decline_offer(ack: AsyncAck, modal: Modal) -> None:
-    """The Declined… form: why they declined, recorded with the answer."""
+async def record_decline(ack: AsyncAck, modal: Modal) -> None:
+    """Why they declined: saved on the declined offer."""
     view = modal.view
     metadata = DeclineMetadata.from_view(view)
     decline, errors = checked_decline(forms.option(view, "reason"), forms.text(view, "details"))
     if decline is None:
         raise FormErrors(errors)
-    done = await offers.decide(
+    done = await offers.record_decline(
         modal.deps.db,
         actor_id=modal.user_id,
         offer_id=metadata.offer_id,
-        accepted=False,
-        now=modal.deps.clock.now(),
         decline=decline,
+        now=modal.deps.clock.now(),
     )
     await ack()
-    modal.later(_offer_declined(modal, done, decline, metadata.origin), name="offer-declined")
-    call_off(modal.deps, modal.client, done.moved)
+    modal.later(_decline_recorded(modal, done, decline, metadata.origin), name="decline-why")
 
 
-async def _offer_declined(
+async def _decline_recorded(
     modal: Modal, done: offers.OfferCard, decline: Decline, origin: str
 ) -> None:
-    """The card the button was on, drawn again with what happened (else the card in the
-    person's DM), and the news in the role's channel for the rest of the team."""
-    name = done.card.candidate.name
-    note = f"{name} declined the offer and is withdrawn." + cards.called_off_note(done.moved)
+    """The card the form was opened from, drawn again with the reason in its history (its
+    button stays, to correct it), else the card in the person's DM; and the role's
+    channel, which heard of the decline, hears why."""
+    note = f"Saved why {done.card.candidate.name} declined: {decline.said}"
     text, blocks = await status_card(modal.deps, modal.user_id, done.card, note=note)
+    blocks = [*blocks, offer_blocks.decline_reason_button(done.offer)]
     answer = {"replace_original": True, "text": text, "blocks": as_json_list(blocks)}
     if not (origin and await notify.respond(modal.client, origin, answer)):
         await notify.dm(modal.client, modal.user_id, text, blocks)
     refresh_home(modal.deps, modal.client, modal.user_id)
-    text, blocks = offer_blocks.decided_post(
-        done.card, accepted=False, actor_id=modal.user_id, decline=decline
-    )
-    await notify.dm(modal.client, done.card.role.channel_id, text, blocks)
+    told = offer_blocks.decline_reason_post(done.card, decline, modal.user_id)
+    await notify.dm(modal.client, done.card.role.channel_id, *told)
 
 
 # Take-homes: send and received ---------------------------------------------------------------
@@ -591,7 +588,7 @@ def register(app: AsyncApp) -> None:
     app.view(interview_blocks.SUBMIT_SCORECARD)(submit_scorecard)
     app.view(offer_blocks.EXTEND_OFFER)(extend_offer)
     app.view(offer_blocks.REVISE_OFFER)(revise_offer)
-    app.view(offer_blocks.DECLINE_OFFER)(decline_offer)
+    app.view(offer_blocks.DECLINE_REASON)(record_decline)
     app.view(takehome_blocks.SEND)(send_takehome)
     app.view(takehome_blocks.RECEIVED)(takehome_received)
     app.view(takehome_blocks.DUE)(takehome_due)

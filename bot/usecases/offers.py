@@ -312,43 +312,14 @@ def _answered_already(offer: Offer) -> str:
     return f"That offer was already {offer.status}{by}; nothing changed."
 
 
-async def answer_form(db: Database, *, actor_id: str, offer_id: int) -> tuple[CandidateCard, Offer]:
-    """What the Declined button opens its form on: the offer still awaiting an answer, and
-    its candidate. Raises NotAllowed with why not (answered already, not theirs)."""
-    async with db.reader() as session:
-        offer = await session.get(Offer, offer_id)
-        card = (
-            await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
-            if offer is not None
-            else None
-        )
-    if offer is None or card is None:
-        raise NotAllowed(NOT_FOUND)
-    if why := answer_refusal(card, actor_id):
-        raise NotAllowed(why)
-    if offer.status not in ("open", "expired") or card.stage != Stage.OFFER:
-        raise NotAllowed(_answered_already(offer))
-    return card, offer
-
-
 async def decide(
-    db: Database,
-    *,
-    actor_id: str,
-    offer_id: int,
-    accepted: bool,
-    now: datetime,
-    decline: Decline | None = None,
+    db: Database, *, actor_id: str, offer_id: int, accepted: bool, now: datetime
 ) -> OfferCard:
-    """The candidate answered: accepted → hired; declined → withdrawn, with why
-    (`decline`: the reason picked and their words, kept on the offer and in the history)."""
+    """The candidate answered: accepted → hired; declined → withdrawn, with the reason."""
     async with db.transaction() as session:
         offer, card = await _open_offer(session, actor_id, offer_id)
         target = Stage.HIRED if accepted else Stage.WITHDRAWN
         note = "accepted the offer" if accepted else "declined the offer"
-        if not accepted and decline is not None:
-            note = f"{note}: {decline.said}"
-            offer.decline_reason, offer.decline_details = decline.reason, decline.details or None
         await store.move_candidate(
             session,
             candidate=card.candidate,
@@ -364,6 +335,72 @@ async def decide(
         updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
         assert updated is not None
         return OfferCard(updated, offer, called_off=called_off)
+
+
+# The history's line for why an offer was declined (its note: the reason and their words).
+DECLINE_DETAIL = "why they declined the offer"
+
+
+async def decline_form(
+    db: Database, *, actor_id: str, offer_id: int
+) -> tuple[CandidateCard, Offer]:
+    """What the form asking why an offer was declined opens on (right after Declined, or
+    from its button later): the declined offer and its candidate. Raises NotAllowed with
+    why not (not declined, or not theirs to record)."""
+    async with db.reader() as session:
+        offer = await session.get(Offer, offer_id)
+        card = (
+            await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
+            if offer is not None
+            else None
+        )
+    if offer is None or card is None:
+        raise NotAllowed(NOT_FOUND)
+    if why := answer_refusal(card, actor_id):
+        raise NotAllowed(why)
+    if offer.status != "declined":
+        raise NotAllowed(_not_declined(card, offer))
+    return card, offer
+
+
+async def record_decline(
+    db: Database, *, actor_id: str, offer_id: int, decline: Decline, now: datetime
+) -> OfferCard:
+    """Why a declined offer was declined: kept on the offer (the hiring numbers count it;
+    a second answer replaces the first) and as a line of the candidate's history."""
+    async with db.transaction() as session:
+        offer = await session.get(Offer, offer_id)
+        if offer is None:
+            raise NotAllowed(NOT_FOUND)
+        await store.lock_candidate(session, candidate_id=offer.candidate_id)
+        await session.refresh(offer)
+        card = await allowed_card(
+            session, user_id=actor_id, candidate_id=offer.candidate_id, refusal=answer_refusal
+        )
+        if offer.status != "declined":
+            raise NotAllowed(_not_declined(card, offer))
+        offer.decline_reason, offer.decline_details = decline.reason, decline.details or None
+        session.add(offer)
+        session.add(
+            store.history_note(
+                offer.candidate_id,
+                card.candidate.stage,
+                actor_id=actor_id,
+                detail=DECLINE_DETAIL,
+                note=decline.said,
+                now=now,
+            )
+        )
+        updated = await card_in(session, user_id=actor_id, candidate_id=offer.candidate_id)
+        assert updated is not None
+        return OfferCard(updated, offer)
+
+
+def _not_declined(card: CandidateCard, offer: Offer) -> str:
+    return (
+        f"{card.candidate.name}'s offer is {offer.status}, not declined: there is no "
+        "decline to say why of; nothing changed."
+    )
 
 
 async def give_more_time(

@@ -99,6 +99,7 @@ ACTION_IDS = (
     "offer_open",
     "offer_accepted",
     "offer_declined",
+    "offer_decline_why",
     "offer_more_time",
     "alert_snooze",
     "alert_nudge",
@@ -126,6 +127,7 @@ CALLBACK_IDS = (
     "scorecard_submit",
     "offer_submit",
     "offer_revise",
+    "offer_decline_submit",
     "interview_cant",
     "candidate_note",
     "candidate_note_edit",
@@ -223,6 +225,13 @@ async def build_world(app: Running) -> World:
     await submit_scorecard(app, interview, INTERVIEWER_2)
     await app.slack.command("move Ola Offer to decision", user=RECRUITER)
     await extend_offer(app, "Ola Offer")
+    # Dee declined hers: the form asking why is open.
+    await add_candidate(app, "Dee Declined", role=role)
+    await app.slack.command("move Dee Declined to decision", user=RECRUITER)
+    await extend_offer(app, "Dee Declined")
+    dee = answer(await app.slack.command("status Dee Declined", user=RECRUITER))
+    await click(app, dee, "Declined", user=RECRUITER)
+    declined = last_view(app)
     # Three days on, the sweep has alerts out (idle, feedback overdue) with their buttons.
     assert isinstance(app.deps.clock, ManualClock)  # conftest's app runs on a manual clock
     app.deps.clock.advance(timedelta(days=3))
@@ -246,6 +255,7 @@ async def build_world(app: Running) -> World:
     notes = answer(await app.slack.command("notes Jane Doe", user=RECRUITER))
     await click(app, notes, "Edit…", user=RECRUITER)
     modals["candidate_note_edit"] = (RECRUITER, last_view(app))
+    modals["offer_decline_submit"] = (RECRUITER, declined)
     # A second role, filled and closed, with one candidate left to let go.
     filled = await create_role(app, title="Data Scientist")
     await add_candidate(app, "Lee Left", role=filled)

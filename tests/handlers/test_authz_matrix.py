@@ -177,8 +177,6 @@ async def build(app: Running, needs: frozenset[str]) -> World:
                 await open_scorecard(app, interview, INTERVIEWER)
             elif callback_id == "deadline_submit":  # a button on the status card
                 await app.slack.action(text, str(jane.id), user=owner, **response_url(app))
-            elif callback_id == "offer_decline_submit":  # the offer's Declined… button
-                await app.slack.action(text, str(target.offer), user=owner, **response_url(app))
             else:
                 response = await app.slack.command(text, user=owner)
                 assert response.status_code == 200 and not response.content, response.text
@@ -224,7 +222,6 @@ OWNERS = {
     "role_create": (ADMIN, "role"),
     "scorecard_submit": (INTERVIEWER, ""),
     "deadline_submit": (RECRUITER, "deadline_open"),
-    "offer_decline_submit": (RECRUITER, "offer_declined"),
 }
 
 
@@ -342,7 +339,7 @@ async def move_by_command(w: World, user: str, t: Target) -> Outcome:
 def for_target(view: dict[str, Any], t: Target) -> dict[str, Any]:
     """The modal as it would be for `t`: its private_metadata names t's ids."""
     meta = json.loads(view.get("private_metadata") or "{}")
-    ids = {"candidate": t.candidate, "interview": t.interview, "offer": t.offer}
+    ids = {"candidate": t.candidate, "interview": t.interview}
     return {**view, "private_metadata": json.dumps({k: ids.get(k, v) for k, v in meta.items()})}
 
 
@@ -487,19 +484,8 @@ async def offer_accepted(w: World, user: str, t: Target) -> Outcome:
 
 
 async def offer_declined(w: World, user: str, t: Target) -> Outcome:
-    opened, seen = await through_modal(
-        w,
-        user,
-        t,
-        callback_id="offer_decline_submit",
-        open_it=lambda: w.app.slack.action(
-            "offer_declined", str(t.offer), user=user, **response_url(w.app)
-        ),
-        values=lambda _: {"reason": "compensation", "details": "asked for 10% more"},
-    )
-    withdrawn = await stage_of_jane(w.app) == Stage.WITHDRAWN
-    assert opened == withdrawn, "the form opened but the answer was refused, or the other way round"
-    return Outcome(withdrawn, seen)
+    seen = await offer_button(w, user, t, "offer_declined")
+    return Outcome(await stage_of_jane(w.app) == Stage.WITHDRAWN, seen)
 
 
 async def offer_more_time(w: World, user: str, t: Target) -> Outcome:
@@ -617,7 +603,7 @@ ACTIONS: dict[str, Action] = {
     "read another's scorecard": action(view_others_scorecard, "scorecard"),
     "extend an offer": action(extend_offer, "modal:offer_submit"),
     "mark offer accepted": action(offer_accepted, "offer"),
-    "mark offer declined": action(offer_declined, "offer", "modal:offer_decline_submit"),
+    "mark offer declined": action(offer_declined, "offer"),
     "give offer more time": action(offer_more_time, "offer"),
     "snooze an alert": action(snooze, "alert"),
     "nudge interviewers": action(nudge, "alert"),

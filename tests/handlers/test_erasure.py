@@ -133,7 +133,7 @@ async def a_full_history(app: Running, clock: Any) -> Candidate:
     await app.settle()
     # She declines, in her own words: kept on the offer and in her history.
     status = answer(await app.slack.command(f"status {NEW_NAME}", user=RECRUITER))
-    await click(app, status, "Declined…", user=RECRUITER)
+    await click(app, status, "Declined", user=RECRUITER)
     declined = await app.slack.submit_view(
         last_view(app), {"reason": "other_offer", "details": REASON}, user=RECRUITER
     )
@@ -373,7 +373,7 @@ async def test_export_person_sends_everything_as_json_to_admins_only(
     assert data["candidate"]["id"] == jane.id
     assert (data["candidate"]["name"], data["candidate"]["email"]) == (NEW_NAME, EMAIL)
     assert [e["to_stage"] for e in data["stage_history"]][-1] == "withdrawn"
-    assert data["stage_history"][-1]["note"] == f"declined the offer: Took another offer: {REASON}"
+    assert data["stage_history"][-1]["note"] == f"Took another offer: {REASON}"
     [interview] = data["interviews"]
     assert [s["interviewer_id"] for s in interview["seats"]] == [INTERVIEWER]
     [scorecard] = data["scorecards"]

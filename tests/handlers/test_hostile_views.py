@@ -276,6 +276,7 @@ async def test_ids_beyond_64_bits_in_a_modal_are_refused_on_the_field(
         "scorecard_submit": {},
         "offer_submit": {},
         "offer_revise": {},
+        "offer_decline_submit": {},
     }
     answers = {}
     for callback_id, values in states.items():
@@ -302,6 +303,7 @@ async def test_an_infinite_id_in_private_metadata_reads_as_an_out_of_date_form(
         "interview_schedule": '{"candidate": 1e999}',
         "offer_submit": '{"candidate": -1e999}',
         "offer_revise": '{"offer": 1e999, "seen": "0123456789abcdef"}',
+        "offer_decline_submit": '{"offer": 1e999}',
         "scorecard_submit": '{"interview": 1e999, "base": 0}',
     }
     answers = {}

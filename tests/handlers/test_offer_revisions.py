@@ -142,6 +142,27 @@ async def test_bad_unchanged_or_stale_revisions_are_refused_on_the_form(
     assert offer.terms == "L5, 180k" and offer.expires_at == kept.expires_at + timedelta(hours=24)
 
 
+async def test_a_revision_sent_after_the_answer_names_who_answered_in_plain_words(
+    app: Running, clock: ManualClock
+) -> None:
+    """A field error is plain text: the teammate who answered first is named as Slack
+    names them (the stand-in's users.info says "User <id>"), not as a mention that would
+    show as its raw id, and not as the hidden marker the refusal carries."""
+    await offered(app)
+    await app.slack.command("offer Jane Doe", user=RECRUITER)
+    form = last_view(app)
+    await click(app, await card_of(app, HM), "Accepted", user=HM)
+    refused = (await revise(app, form, terms="L6", expires=clock.now() + timedelta(days=1))).json()
+    said = refused["errors"]["terms"]
+    assert said.startswith(f"That offer was already accepted by User {HM} ("), said
+    assert "\x00" not in said and "<@" not in said
+    # Slack not answering in time leaves a word for them, never the marker.
+    app.standin.delay_next("users.info", 2.0)
+    refused = (await revise(app, form, terms="L7", expires=clock.now() + timedelta(days=1))).json()
+    said = refused["errors"]["terms"]
+    assert said.startswith("That offer was already accepted by a teammate ("), said
+
+
 @pytest.mark.both_databases
 async def test_an_expired_offer_revised_is_open_again(app: Running, clock: ManualClock) -> None:
     await offered(app)

@@ -47,8 +47,9 @@ from bot.usecases.offers import OfferCard, stamp
 
 EXTEND_OFFER = "offer_submit"
 ACCEPTED = "offer_accepted"
-DECLINED = "offer_declined"  # the button: it opens the form below
-DECLINE_OFFER = "offer_decline_submit"  # that form: why they declined
+DECLINED = "offer_declined"
+OPEN_DECLINE_REASON = "offer_decline_why"  # the form asking why, again
+DECLINE_REASON = "offer_decline_submit"  # that form
 MORE_TIME = "offer_more_time"
 REVISE_OFFER = "offer_revise"  # the revision form
 
@@ -124,26 +125,29 @@ def revise_modal(card: CandidateCard, offer: Offer, *, now: datetime) -> View:
 
 
 def decline_modal(card: CandidateCard, offer: Offer, *, origin: str = "") -> View:
-    """Declined: why, before it is recorded. The form is the confirmation the button's
-    dialog was: Cancel records nothing."""
+    """Why they declined: opened as Declined is recorded (the answer is in already, so
+    Skip loses nothing), or later from its button under the card. Opened on a decline
+    with its reason given, it is filled in with it, to correct."""
+    reason = offer.decline_reason if offer.decline_reason in REASONS else None
     return form_modal(
-        DECLINE_OFFER,
-        "Offer declined",
-        "Record decline",
+        DECLINE_REASON,
+        "Why they declined",
+        "Save",
+        close="Skip",
         metadata=DeclineMetadata(offer.id or 0, origin).encode(),
         blocks=[
             section(
-                f"*{esc(card.candidate.name)}* · {esc(card.role.title)} · offer extended "
-                f"{when(offer.extended_at)} by {user(offer.extended_by)}"
+                f"*{esc(card.candidate.name)}* declined the offer for *{esc(card.role.title)}* "
+                f"and is withdrawn. Why they did is counted in the role's hiring numbers."
             ),
             InputBlock(
                 block_id="reason",
                 label="Why did they decline?",
-                hint="Counted in the role's hiring numbers.",
                 element=StaticSelectElement(
                     action_id="value",
                     placeholder="Pick the closest reason",
-                    options=[Option(value=key, text=words) for key, words in REASONS.items()],
+                    options=[_reason(key) for key in REASONS],
+                    initial_option=_reason(reason) if reason else None,
                 ),
             ),
             InputBlock(
@@ -152,15 +156,44 @@ def decline_modal(card: CandidateCard, offer: Offer, *, origin: str = "") -> Vie
                 optional=True,
                 hint="Kept with the offer and in their history, for the hiring team.",
                 element=PlainTextInputElement(
-                    action_id="value", multiline=True, max_length=MAX_REASON
+                    action_id="value",
+                    multiline=True,
+                    max_length=MAX_REASON,
+                    initial_value=offer.decline_details or None,
                 ),
-            ),
-            context(
-                f"{esc(card.candidate.name)} moves to *withdrawn*, and interviews still "
-                "booked for them are called off."
             ),
         ],
     )
+
+
+def _reason(key: str) -> Option:
+    return Option(value=key, text=REASONS[key])
+
+
+def decline_reason_button(offer: Offer) -> ActionsBlock:
+    """Under the card of a candidate who just declined: the form asking why, again (it
+    opens by itself once; Skip, or a form that could not open, leaves this)."""
+    return ActionsBlock(
+        block_id=f"decline_why_{offer.id}",
+        elements=[
+            ButtonElement(
+                text="Say why they declined…", action_id=OPEN_DECLINE_REASON, value=str(offer.id)
+            )
+        ],
+    )
+
+
+def decline_reason_post(
+    card: CandidateCard, decline: Decline, actor_id: str
+) -> tuple[str, list[Block]]:
+    """The role's channel, which heard of the decline, hears why."""
+    name, title = card.candidate.name, card.role.title
+    text = f"Why {name} declined the offer for {title}: {REASONS[decline.reason]}."
+    line = (
+        f":speech_balloon: Why *{esc(name)}* declined the offer for *{esc(title)}*:\n"
+        f"> {typed(clip(decline.said, 600))}"
+    )
+    return esc(text), [section(line), context(f"Recorded by {user(actor_id)}.")]
 
 
 def no_offer_blocks(card: CandidateCard) -> list[Block]:
@@ -309,13 +342,12 @@ def decided_post(
     actor_id: str,
     offer: bool = True,
     withdrew: str | None = None,
-    decline: Decline | None = None,
 ) -> tuple[str, list[Block]]:
     """The role's channel hears an offer's answer: the team's news (what the welcome there
     promises), with who recorded it. Not `offer`: hired with no offer recorded (one
     imported in offer, say). `withdrew`: moved to withdrawn while the offer was open,
     with the mover's reason: the offer counts as declined, but "declined" alone reads as
-    an answer the candidate gave ("went quiet" is not one). `decline`: why they declined."""
+    an answer the candidate gave ("went quiet" is not one)."""
     name, title = card.candidate.name, card.role.title
     if withdrew is not None:
         why = f": {typed(clip(withdrew, 300))}" if withdrew else ""
@@ -337,8 +369,6 @@ def decided_post(
     else:
         text = f"{name} declined the offer for {title}."
         line = f":heavy_minus_sign: *{esc(name)}* declined the offer for *{esc(title)}*."
-        if decline is not None:
-            line += f"\n> {typed(clip(decline.said, 600))}"
     return esc(text), [section(line), context(f"Recorded by {user(actor_id)}.")]
 
 
@@ -384,9 +414,17 @@ def offer_blocks(
                             deny="Cancel",
                         ),
                     ),
-                    # Its form asks why, and is the confirmation.
                     ButtonElement(
-                        text="Declined…", action_id=DECLINED, value=str(offer.id), style="danger"
+                        text="Declined",
+                        action_id=DECLINED,
+                        value=str(offer.id),
+                        style="danger",
+                        confirm=ConfirmObject(
+                            title="Offer declined?",
+                            text="The candidate moves to withdrawn.",
+                            confirm="Declined",
+                            deny="Cancel",
+                        ),
                     ),
                     ButtonElement(
                         text="Extend 24h",
