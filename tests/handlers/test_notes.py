@@ -33,6 +33,7 @@ from tests.flows import (
     stored,
 )
 from tests.scheduling.test_sweep import messages_to
+from tests.worlds import built_once
 
 # A note is a change record written in a transaction: writing, editing, deleting
 # and paging run on both databases, wording and who may on SQLite.
@@ -51,8 +52,8 @@ async def notes(app: Running) -> list[Change]:
     return [c for c in await stored(app, Change) if c.kind == "candidate_note"]
 
 
+@built_once(jane)
 async def test_a_note_in_one_line_goes_into_the_history(app: Running) -> None:
-    await jane(app)
     said = await say(app, "note Jane Doe: Spoke on the phone; expects an offer by Friday")
 
     assert said["text"] == "Your note is in Jane Doe's history.", said["text"]
@@ -73,8 +74,8 @@ async def test_a_note_in_one_line_goes_into_the_history(app: Running) -> None:
     assert "Spoke on the phone; expects an offer by Friday" in blocks_text(listed["blocks"])
 
 
+@built_once(jane)
 async def test_add_note_on_the_card_opens_the_form_and_checks_it(app: Running) -> None:
-    await jane(app)
     card = await say(app, "status Jane Doe", HM)
     assert await click(app, card, "Add note…", user=HM) == []
     form = last_view(app)
@@ -100,15 +101,15 @@ async def test_add_note_on_the_card_opens_the_form_and_checks_it(app: Running) -
     assert "Referred by &lt;!here&gt; — strong on infra" in text
 
 
+@built_once(jane)
 async def test_the_form_opens_from_the_command_without_text(app: Running) -> None:
-    await jane(app)
     response = await app.slack.command("note Jane Doe", user=RECRUITER)
     assert response.status_code == 200 and not response.content, response.text
     assert last_view(app)["callback_id"] == "candidate_note"
 
 
+@built_once(jane)
 async def test_interviewers_neither_see_nor_write_notes(app: Running) -> None:
-    await jane(app)
     await schedule(app, "Jane Doe")
     await say(app, "note Jane Doe: HM is keen; salary ask is high")
 
@@ -126,8 +127,8 @@ async def test_interviewers_neither_see_nor_write_notes(app: Running) -> None:
     assert len(await notes(app)) == 1
 
 
+@built_once(jane)
 async def test_bad_input_in_one_line_says_why_with_an_example(app: Running) -> None:
-    await jane(app)
     missing = await say(app, "note")
     assert missing["text"].startswith("Whom about? Example: `/hire note")
     long = await say(app, f"note Jane Doe: {'x' * (MAX_NOTE_TEXT + 1)}")
@@ -144,8 +145,8 @@ async def test_bad_input_in_one_line_says_why_with_an_example(app: Running) -> N
     assert await notes(app) == []
 
 
+@built_once(jane)
 async def test_a_closed_candidate_takes_notes_too(app: Running) -> None:
-    await jane(app)
     await say(app, "move Jane Doe to rejected: not senior enough")
     said = await say(app, "note Jane Doe: worth a call for the staff role next year")
     assert ":memo:" in blocks_text(said["blocks"])
@@ -153,8 +154,8 @@ async def test_a_closed_candidate_takes_notes_too(app: Running) -> None:
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_its_author_deletes_a_note_and_the_history_says_one_was(app: Running) -> None:
-    await jane(app)
     await say(app, "note Jane Doe: salary ask 180k", HM)
     await say(app, "note Jane Doe: wrong candidate, sorry")
     [mine] = [n for n in await notes(app) if n.actor_id == RECRUITER]
@@ -183,8 +184,8 @@ async def test_its_author_deletes_a_note_and_the_history_says_one_was(app: Runni
     assert again.args["text"] == GONE
 
 
+@built_once(jane)
 async def test_nobody_deletes_someone_elses_note(app: Running) -> None:
-    await jane(app)
     await schedule(app, "Jane Doe")
     await say(app, "note Jane Doe: salary ask 180k", HM)
     [hers] = await notes(app)
@@ -208,8 +209,8 @@ async def test_notes_of_one_of_several_namesakes_are_picked_from_a_list(app: Run
     assert "prefers mornings" in blocks_text(shown.args["blocks"])
 
 
+@built_once(jane)
 async def test_a_note_without_its_colon_says_how_to_write_one(app: Running) -> None:
-    await jane(app)
     said = await say(app, "note Jane Doe expects an offer by Friday")
     assert said["text"].startswith("I couldn't find a candidate called “Jane Doe expects")
     assert said["text"].endswith(
@@ -220,8 +221,8 @@ async def test_a_note_without_its_colon_says_how_to_write_one(app: Running) -> N
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_its_author_edits_a_note_which_keeps_its_place(app: Running, clock) -> None:
-    await jane(app)
     await say(app, "note Jane Doe: salary ask 108k")
     clock.advance(timedelta(hours=2))
     await say(app, "note Jane Doe: prefers mornings", HM)
@@ -270,8 +271,8 @@ async def test_its_author_edits_a_note_which_keeps_its_place(app: Running, clock
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_a_deleted_note_is_not_edited_and_nobody_edits_anothers(app: Running) -> None:
-    await jane(app)
     await schedule(app, "Jane Doe")
     await say(app, "note Jane Doe: salary ask 180k", HM)
     [hers] = await notes(app)
@@ -296,8 +297,8 @@ async def test_a_deleted_note_is_not_edited_and_nobody_edits_anothers(app: Runni
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_many_notes_are_read_a_page_at_a_time(app: Running, clock) -> None:
-    await jane(app)
     count = SHOWN_NOTES * 2 + 3
     for n in range(1, count + 1):
         await say(app, f"note Jane Doe: note number {n}.")
@@ -334,10 +335,10 @@ async def test_many_notes_are_read_a_page_at_a_time(app: Running, clock) -> None
     assert "note number" not in outsider.args["text"]
 
 
+@built_once(jane)
 async def test_people_mentioned_in_a_note_show_as_mentions(app: Running) -> None:
     """Slack sends "@Riya" typed in a command as <@U…|riya>: the note and the history
     show Riya, while markup that is not a mention stays text."""
-    await jane(app)
     # As Slack sends it: the mention made, what was typed of & and < escaped.
     await say(app, f"note Jane Doe: <@{RECRUITER}|riya> please call her &amp; &lt;b&gt;", user=HM)
     listed = blocks_text((await say(app, "notes Jane Doe"))["blocks"])

@@ -28,6 +28,7 @@ from tests.flows import (
     schedule,
 )
 from tests.scheduling.test_sweep import extend_offer, offered_jane, sweep
+from tests.worlds import built_once
 
 # The offer is a locked read-and-write: the writes and clocks run on both
 # databases, the wording of refusals on SQLite.
@@ -115,9 +116,9 @@ async def test_revise_after_a_passed_deadline_says_so_before_the_form(app: Runni
     assert len(app.standin.calls_to("views.open")) == opened
 
 
+@built_once(offered_jane)
 async def test_more_time_that_the_deadline_would_swallow_is_refused(app: Running, clock) -> None:
     """The offer already runs to her deadline: a day more on paper is no time for her."""
-    await offered_jane(app)
     offer = await extend_offer(app, hours=72)
     decides = clock.now() + timedelta(hours=30)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
@@ -129,10 +130,10 @@ async def test_more_time_that_the_deadline_would_swallow_is_refused(app: Running
     assert (await offer_now(app)).expires_at == offer.expires_at
 
 
+@built_once(offered_jane)
 async def test_more_time_up_to_the_deadline_says_the_expiry_she_has(app: Running, clock) -> None:
     """Her offer's own window ran out; her deadline is 10 h away: the extra time stops
     there, and the answer says so rather than "24 hours later"."""
-    await offered_jane(app)
     await extend_offer(app, hours=2)
     decides = clock.now() + timedelta(hours=12)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
@@ -158,9 +159,9 @@ async def test_more_time_up_to_the_deadline_says_the_expiry_she_has(app: Running
     assert stamp(decides) in blocks_text((await card_of(app))["blocks"])
 
 
+@built_once(offered_jane)
 async def test_a_revision_past_a_passed_deadline_gets_a_field_error(app: Running, clock) -> None:
     """A form opened while the deadline was ahead, sent once it has passed."""
-    await offered_jane(app)
     offer = await extend_offer(app, hours=72)
     decides = clock.now() + timedelta(hours=5)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
@@ -182,8 +183,8 @@ async def test_a_revision_past_a_passed_deadline_gets_a_field_error(app: Running
     assert (kept.terms, kept.status) == (offer.terms, "expired")
 
 
+@built_once(offered_jane)
 async def test_a_new_offer_past_a_passed_deadline_gets_a_field_error(app: Running, clock) -> None:
-    await offered_jane(app)
     decides = clock.now() + timedelta(hours=5)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
     await app.slack.command("offer Jane", user=RECRUITER)  # opened while it was ahead
@@ -200,10 +201,10 @@ async def test_a_new_offer_past_a_passed_deadline_gets_a_field_error(app: Runnin
         assert (await session.exec(select(Offer))).all() == []
 
 
+@built_once(offered_jane)
 async def test_the_offer_form_opens_at_the_deadline_when_it_comes_first(
     app: Running, clock
 ) -> None:
-    await offered_jane(app)
     decides = clock.now() + timedelta(hours=20)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
     # A hint is plain text, shown as written: in the reader's zone, not UTC.
@@ -241,13 +242,13 @@ async def test_moving_the_deadline_opens_the_offer_again(app: Running, clock) ->
 
 
 @pytest.mark.both_databases
+@built_once(offered_jane)
 async def test_an_offer_made_to_the_deadline_opens_again_when_it_is_cleared(
     app: Running, clock
 ) -> None:
     """Her deadline came first, so the offer form opened at it and the offer was sent as
     it opened: it expired at the deadline. Cleared, the deadline no longer holds it: it
     is open again until the role's window from when it was made (48 h)."""
-    await offered_jane(app)
     decides = clock.now() + timedelta(hours=5)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
     made = clock.now()
@@ -274,10 +275,10 @@ async def test_an_offer_made_to_the_deadline_opens_again_when_it_is_cleared(
 
 
 @pytest.mark.both_databases
+@built_once(offered_jane)
 async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline_moves(
     app: Running, clock
 ) -> None:
-    await offered_jane(app)
     await extend_offer(app, hours=2)
     clock.advance(timedelta(hours=3))
     await sweep(app)
@@ -292,6 +293,7 @@ async def test_an_offer_whose_own_window_ran_out_stays_expired_when_the_deadline
 
 
 @pytest.mark.both_databases
+@built_once(offered_jane)
 async def test_an_offer_sent_to_her_deadline_opens_to_the_new_one_once_its_window_passed_too(
     app: Running, clock
 ) -> None:
@@ -299,7 +301,6 @@ async def test_an_offer_sent_to_her_deadline_opens_to_the_new_one_once_its_windo
     the role's 48 h from when the offer was made. The hiring manager moved her deadline
     to next week: the answer said the clocks fit, and the card still said the offer had
     expired. It was her deadline that ran out: the offer runs to the new one."""
-    await offered_jane(app)
     decides = clock.now() + timedelta(hours=5)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
     await app.slack.command("offer Jane", user=RECRUITER)
@@ -322,13 +323,13 @@ async def test_an_offer_sent_to_her_deadline_opens_to_the_new_one_once_its_windo
     assert f"Offer open*: expires {stamp(later)}" in shown, shown
 
 
+@built_once(offered_jane)
 async def test_a_revision_past_the_deadline_ahead_is_refused_and_the_form_opens_at_it(
     app: Running, clock
 ) -> None:
     """Her offer would expire at her deadline whatever it says: a revision running past
     it is refused on the field (the team would be told a time nobody gets), and the
     form opens on the deadline."""
-    await offered_jane(app)
     offer = await extend_offer(app, hours=24)
     decides = clock.now() + timedelta(hours=20)
     await set_deadline(app, {"deadline": decides, "reason": "exploding offer"})
@@ -397,6 +398,7 @@ async def test_a_deadline_in_offer_with_a_scorecard_never_sent_is_taken(
     assert told == []  # no interviewer hears of a due time: none is owed
 
 
+@built_once(offered_jane)
 async def test_an_interviewer_s_card_gives_the_deadline_s_date_and_nothing_of_the_offer(
     app: Running, clock
 ) -> None:
@@ -404,7 +406,6 @@ async def test_an_interviewer_s_card_gives_the_deadline_s_date_and_nothing_of_th
     expiry earlier. Ivan's card gives when she decides, and no more: not the offer's
     expiry, not that the team is at risk of losing her, not what the team should do once
     her date has passed (ask her, move the deadline: the offer can't run past it)."""
-    await offered_jane(app)
     await app.slack.command("move Jane Doe to interviewing", user=RECRUITER)
     await schedule(app, "Jane", starts=clock.now() - timedelta(hours=3))
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
@@ -425,10 +426,10 @@ async def test_an_interviewer_s_card_gives_the_deadline_s_date_and_nothing_of_th
     assert "Their own deadline has passed" in team
 
 
+@built_once(offered_jane)
 async def test_an_interview_still_to_come_is_not_too_late_for_a_loop_that_is_over(
     app: Running, clock
 ) -> None:
-    await offered_jane(app)
     await app.slack.command("move Jane Doe to interviewing", user=RECRUITER)
     await schedule(app, "Jane", starts=clock.now() + timedelta(hours=6))
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)

@@ -30,6 +30,7 @@ from tests.flows import (
     schedule,
 )
 from tests.scheduling.test_sweep import digests_to, messages_to, sweep
+from tests.worlds import built_once
 
 # The revision is a locked read-and-write of the offer: the writes, clocks and
 # races run on both databases, wording and who may on SQLite.
@@ -57,10 +58,10 @@ async def revise(app: Running, view: dict[str, Any], **values: Any) -> Any:
 
 
 @pytest.mark.both_databases
+@built_once(offered)
 async def test_revise_from_the_card_changes_terms_and_expiry_and_the_clock_follows(
     app: Running, clock: ManualClock
 ) -> None:
-    await offered(app)
     start = clock.now()
     before = len(app.standin.calls)
 
@@ -108,10 +109,10 @@ async def test_revise_from_the_card_changes_terms_and_expiry_and_the_clock_follo
     assert "23 hours 59 minutes left" in warning
 
 
+@built_once(offered)
 async def test_the_offer_command_opens_the_revision_for_a_candidate_in_offer(
     app: Running,
 ) -> None:
-    await offered(app)
     response = await app.slack.command("offer Jane Doe", user=HM)
     assert response.status_code == 200 and not response.content, response.text
     form = last_view(app)
@@ -120,10 +121,10 @@ async def test_the_offer_command_opens_the_revision_for_a_candidate_in_offer(
 
 
 @pytest.mark.both_databases
+@built_once(offered)
 async def test_bad_unchanged_or_stale_revisions_are_refused_on_the_form(
     app: Running, clock: ManualClock
 ) -> None:
-    await offered(app)
     kept = await the_offer(app)
     await app.slack.command("offer Jane Doe", user=RECRUITER)
     form = last_view(app)
@@ -164,8 +165,8 @@ async def test_a_revision_sent_after_the_answer_names_who_answered_in_plain_word
 
 
 @pytest.mark.both_databases
+@built_once(offered)
 async def test_an_expired_offer_revised_is_open_again(app: Running, clock: ManualClock) -> None:
-    await offered(app)
     clock.advance(timedelta(hours=49))
     await sweep(app)
     assert (await the_offer(app)).status == "expired"
@@ -261,10 +262,10 @@ async def test_two_offer_forms_submitted_together_make_one_offer(app: Running) -
         ("to decision: one more interview first", "rescinded"),
     ],
 )
+@built_once(offered)
 async def test_moving_a_candidate_out_of_offer_closes_their_offer(
     app: Running, move: str, status: str
 ) -> None:
-    await offered(app)
     said = answer(await app.slack.command(f"move Jane Doe {move}", user=RECRUITER))
     assert said["text"].startswith("Jane Doe is now in"), said
 
@@ -274,8 +275,8 @@ async def test_moving_a_candidate_out_of_offer_closes_their_offer(
 
 
 @pytest.mark.both_databases
+@built_once(offered)
 async def test_an_offer_taken_back_makes_room_for_a_new_one(app: Running) -> None:
-    await offered(app)
     await app.slack.command("move Jane Doe to decision: one more interview first", user=RECRUITER)
     await app.slack.command("offer Jane Doe", user=RECRUITER)
     assert last_view(app)["callback_id"] == "offer_submit"  # a new offer, not the old one

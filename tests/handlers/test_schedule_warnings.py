@@ -28,6 +28,7 @@ from tests.flows import (
 )
 from tests.handlers.test_interview_changes import maya_interviewing, open_form
 from tests.scheduling.test_sweep import messages_to
+from tests.worlds import built_once
 
 DAY = timedelta(days=1)
 TUESDAY_10 = START.replace(hour=10) + DAY
@@ -54,8 +55,8 @@ async def jane(app: Running) -> Role:
     return role
 
 
+@built_once(jane)
 async def test_a_booking_inside_the_plan_and_the_loop_has_no_warning(app: Running) -> None:
-    await jane(app)
     text, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10)
     assert text == "Scheduled Pipeline and tooling audit with Jane Doe."
     assert ":warning:" not in shown
@@ -64,10 +65,10 @@ async def test_a_booking_inside_the_plan_and_the_loop_has_no_warning(app: Runnin
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_an_interview_past_the_loop_s_deadline_is_booked_with_a_warning(
     app: Running, clock: ManualClock
 ) -> None:
-    await jane(app)
     await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)  # the loop starts now
     loop_ends = START + 7 * DAY
     late = loop_ends + timedelta(hours=1)
@@ -87,15 +88,16 @@ async def test_an_interview_past_the_loop_s_deadline_is_booked_with_a_warning(
     assert "Look for an earlier slot" not in after
 
 
+@built_once(jane)
 async def test_a_first_interview_past_the_loop_it_starts_warns_too(app: Running) -> None:
     """Booking moves Jane to interviewing now: her loop ends 7 days from now, before
     an interview 8 days ahead."""
-    await jane(app)
     _, shown = await confirmation(app, "Jane", plan="audit", starts=START + 8 * DAY)
     assert "moved from sourced to interviewing" in shown
     assert f"loop ends {token(START + 7 * DAY)}" in shown
 
 
+@built_once(jane)
 async def test_a_first_interview_whose_scorecards_fall_after_the_loop_is_noted(
     app: Running,
 ) -> None:
@@ -103,7 +105,6 @@ async def test_a_first_interview_whose_scorecards_fall_after_the_loop_is_noted(
     a first interview six days out ends inside the loop, but its scorecards are due
     after it, so the breach would come while the team waits for them. Booked all the
     same, with a note that says why (no form to press through)."""
-    await jane(app)
     starts = START.replace(hour=13) + 6 * DAY  # ends 13:30 on day 6; due 13:30 on day 7
 
     text, shown = await confirmation(app, "Jane", plan="audit", starts=starts)
@@ -122,10 +123,10 @@ async def test_a_first_interview_whose_scorecards_fall_after_the_loop_is_noted(
     assert "Scorecards due after" not in shown
 
 
+@built_once(jane)
 async def test_a_time_past_midnight_where_they_are_says_the_day_it_ends(app: Running) -> None:
     """Theo's DM read "Tue 08 Dec, 23:30 to 00:15 (America/New_York)": the end is on
     Wednesday there, and nothing said so."""
-    await jane(app)
     app.standin.set_user(INTERVIEWER, tz="America/New_York")
     starts = datetime(2026, 11, 18, 4, 30, tzinfo=UTC)  # Tue 17 Nov, 23:30 in New York
 
@@ -136,9 +137,9 @@ async def test_a_time_past_midnight_where_they_are_says_the_day_it_ends(app: Run
     assert "Tue 17 Nov, 23:30 to Wed 18 Nov, 00:15" in kit, kit
 
 
+@built_once(jane)
 async def test_the_candidate_s_deadline_warning_stands_for_the_loop_s(app: Running) -> None:
     """One warning about the loop, the tighter one: the candidate's own deadline."""
-    await jane(app)
     await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
     async with app.deps.db.transaction() as session:
         await session.exec(
@@ -149,8 +150,8 @@ async def test_the_candidate_s_deadline_warning_stands_for_the_loop_s(app: Runni
     assert "Past the loop's deadline" not in shown
 
 
+@built_once(jane)
 async def test_a_plan_interview_booked_twice_warns(app: Running) -> None:
-    await jane(app)
     await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
 
     _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10 + DAY)
@@ -163,13 +164,13 @@ async def test_a_plan_interview_booked_twice_warns(app: Running) -> None:
     assert len(await stored(app, Interview)) == 2
 
 
+@built_once(jane)
 async def test_a_second_round_of_an_interview_held_already_is_not_booked_twice(
     app: Running, clock: ManualClock
 ) -> None:
     """Noah's first incident interview was a week ago, its scorecards in; booking one
     more warned "already has one booked. If this one replaces the other, cancel the
     other", about an interview long over."""
-    await jane(app)
     await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
     clock.set(TUESDAY_10 + 2 * DAY)
 
@@ -179,8 +180,8 @@ async def test_a_second_round_of_an_interview_held_already_is_not_booked_twice(
     assert len(await stored(app, Interview)) == 2
 
 
+@built_once(jane)
 async def test_more_interviews_than_the_plan_warns(app: Running) -> None:
-    await jane(app)
     for n, plan in enumerate(("audit", "incident", "takehome")):
         await schedule(app, "Jane", plan=plan, starts=TUESDAY_10 + n * DAY)
 
@@ -191,8 +192,8 @@ async def test_more_interviews_than_the_plan_warns(app: Running) -> None:
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_a_cancelled_interview_takes_no_place_in_the_plan(app: Running) -> None:
-    await jane(app)
     first = await schedule(app, "Jane", plan="audit", starts=TUESDAY_10)
     async with app.deps.db.transaction() as session:
         await session.exec(
@@ -205,10 +206,10 @@ async def test_a_cancelled_interview_takes_no_place_in_the_plan(app: Running) ->
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_an_interviewer_already_interviewing_then_is_named_not_the_other_candidate(
     app: Running,
 ) -> None:
-    await jane(app)
     await schedule(app, "Jane", interviewers=(INTERVIEWER,), starts=TUESDAY_10)  # to 10:45
     other_role = await create_role(app, title="Data Engineer", recruiters=(RECRUITER_2,))
     await add_candidate(app, "Bob Roe", role=other_role, user=RECRUITER_2)
@@ -254,8 +255,8 @@ async def test_back_to_back_or_cancelled_interviews_do_not_clash(app: Running) -
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_an_interview_on_a_company_day_off_is_booked_with_a_warning(app: Running) -> None:
-    await jane(app)
     await add_day_off(app, "2026-11-17 Founders Day")
     before = len(app.standin.calls)
 
@@ -284,8 +285,8 @@ async def test_an_interview_on_a_company_day_off_is_booked_with_a_warning(app: R
     assert sorted(looked_up) == sorted([INTERVIEWER, INTERVIEWER_2] * 2)
 
 
+@built_once(jane)
 async def test_a_day_off_counts_by_the_date_where_each_interviewer_is(app: Running) -> None:
-    await jane(app)
     await add_day_off(app, "2026-11-17 Founders Day")
     app.standin.set_user(INTERVIEWER_2, tz="Asia/Tokyo", tz_offset=9 * 3600)
     # Monday 15:30 UTC: still Monday where INTERVIEWER is (UTC), already Tuesday in Tokyo.
@@ -301,8 +302,8 @@ async def test_a_day_off_counts_by_the_date_where_each_interviewer_is(app: Runni
     assert "day off" not in blocks_text(kit_for(app, INTERVIEWER)["blocks"])
 
 
+@built_once(jane)
 async def test_a_day_off_on_another_date_warns_nobody(app: Running) -> None:
-    await jane(app)
     await add_day_off(app, "2026-11-18")
     _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10)
     assert ":warning:" not in shown
@@ -317,10 +318,10 @@ async def away(app: Running, user: str, text: str) -> None:
 
 
 @pytest.mark.both_databases
+@built_once(jane)
 async def test_an_interview_on_an_interviewer_s_day_away_is_booked_with_a_warning(
     app: Running,
 ) -> None:
-    await jane(app)
     await away(app, INTERVIEWER, "2026-11-16..2026-11-18")
 
     text, shown = await confirmation(
@@ -344,10 +345,10 @@ async def test_an_interview_on_an_interviewer_s_day_away_is_booked_with_a_warnin
     assert "away" not in other["text"] and "away" not in blocks_text(other["blocks"])
 
 
+@built_once(jane)
 async def test_a_day_away_that_is_a_company_day_off_reads_once_as_the_day_off(
     app: Running,
 ) -> None:
-    await jane(app)
     await add_day_off(app, "2026-11-17 Founders Day")
     await away(app, INTERVIEWER, "2026-11-17")
     await away(app, INTERVIEWER_2, "2026-11-17")
@@ -363,8 +364,8 @@ async def test_a_day_away_that_is_a_company_day_off_reads_once_as_the_day_off(
     assert "On a day you are away" not in blocks_text(kit["blocks"])
 
 
+@built_once(jane)
 async def test_a_day_away_counts_by_the_date_where_the_interviewer_is(app: Running) -> None:
-    await jane(app)
     app.standin.set_user(INTERVIEWER_2, tz="Asia/Tokyo", tz_offset=9 * 3600)
     await away(app, INTERVIEWER, "2026-11-17")
     await away(app, INTERVIEWER_2, "2026-11-17")
@@ -383,12 +384,12 @@ async def test_a_day_away_counts_by_the_date_where_the_interviewer_is(app: Runni
 # Working hours where each interviewer is: said after the booking, never asked first ----
 
 
+@built_once(jane)
 async def test_an_interview_in_an_interviewer_s_small_hours_is_booked_and_said(
     app: Running,
 ) -> None:
     """10:00 UTC is 05:00 in New York: the form books at once (a candidate abroad may
     need that time), and the confirmation says what time it is for whom."""
-    await jane(app)
     app.standin.set_user(INTERVIEWER_2, tz="America/New_York", tz_offset=-5 * 3600)
     await app.slack.command("schedule Jane", user=RECRUITER)
     values = {"plan": "audit", "interviewers": [INTERVIEWER, INTERVIEWER_2], "starts": TUESDAY_10}
@@ -421,8 +422,8 @@ async def test_an_interview_in_an_interviewer_s_small_hours_is_booked_and_said(
     assert "Outside your working hours" not in blocks_text(kit_for(app, INTERVIEWER)["blocks"])
 
 
+@built_once(jane)
 async def test_a_weekend_or_an_evening_is_outside_working_hours_too(app: Running) -> None:
-    await jane(app)
     saturday = TUESDAY_10 + 4 * DAY
     _, shown = await confirmation(app, "Jane", plan="audit", starts=saturday)
     assert (
@@ -434,10 +435,10 @@ async def test_a_weekend_or_an_evening_is_outside_working_hours_too(app: Running
     assert "Tue 17 Nov, 17:30 to 18:15 (UTC)" in shown  # ends past 18:00
 
 
+@built_once(jane)
 async def test_working_hours_are_not_said_for_a_held_interview_or_a_day_already_warned(
     app: Running,
 ) -> None:
-    await jane(app)
     await away(app, INTERVIEWER, "2026-11-21")
     _, shown = await confirmation(app, "Jane", plan="audit", starts=TUESDAY_10 + 4 * DAY)
     assert "Away that day" in shown and "working hours" not in shown

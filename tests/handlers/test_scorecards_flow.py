@@ -35,6 +35,7 @@ from tests.flows import (
     stored,
     submit_scorecard,
 )
+from tests.worlds import built_once
 
 
 async def setup(app: Running, *, recruiters: tuple[str, ...] = (RECRUITER,)) -> Candidate:
@@ -93,8 +94,8 @@ async def test_scheduling_moves_to_interviewing_and_sends_each_interviewer_a_kit
     )
 
 
+@built_once(setup)
 async def test_seats_carry_the_feedback_due_time_of_the_role(app: Running, clock) -> None:
-    await setup(app)
     starts = clock.now() + timedelta(days=2)
     await schedule(app, "Jane", plan="audit", starts=starts, minutes="50")
     async with app.deps.db.reader() as session:
@@ -102,8 +103,8 @@ async def test_seats_carry_the_feedback_due_time_of_the_role(app: Running, clock
     assert seat.feedback_due_at == starts + timedelta(minutes=50, hours=24)
 
 
+@built_once(setup)
 async def test_schedule_form_errors_are_on_their_fields(app: Running, clock) -> None:
-    await setup(app)
     await app.slack.command("schedule Jane", user=RECRUITER)
     view = last_view(app)
 
@@ -126,8 +127,8 @@ async def test_schedule_form_errors_are_on_their_fields(app: Running, clock) -> 
     assert kits == []
 
 
+@built_once(setup)
 async def test_only_the_hiring_team_schedules(app: Running) -> None:
-    await setup(app)
     await schedule(app, "Jane")
 
     by_interviewer = answer(await app.slack.command("schedule Jane", user=INTERVIEWER))
@@ -137,8 +138,8 @@ async def test_only_the_hiring_team_schedules(app: Running) -> None:
     assert "couldn't find a candidate" in by_outsider["text"]
 
 
+@built_once(setup)
 async def test_no_interviews_once_an_offer_is_out(app: Running) -> None:
-    await setup(app)
     await app.slack.command("move Jane Doe to offer", user=RECRUITER)
     body = answer(await app.slack.command("schedule Jane", user=RECRUITER))
     assert "interviews are over" in body["text"]
@@ -147,8 +148,8 @@ async def test_no_interviews_once_an_offer_is_out(app: Running) -> None:
 # The scorecard modal ---------------------------------------------------------------------
 
 
+@built_once(setup)
 async def test_kit_button_opens_the_scorecard_of_that_interview(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
 
     await open_scorecard(app, interview, INTERVIEWER)
@@ -181,8 +182,8 @@ async def test_kit_button_opens_the_scorecard_of_that_interview(app: Running) ->
     assert "traffic shifting" in rating["hint"]["text"]  # rate against the signals
 
 
+@built_once(setup)
 async def test_scorecard_validation_errors_store_nothing(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     await open_scorecard(app, interview, INTERVIEWER)
     view = last_view(app)
@@ -200,8 +201,8 @@ async def test_scorecard_validation_errors_store_nothing(app: Running) -> None:
     assert await stored(app, Scorecard) == []
 
 
+@built_once(setup)
 async def test_a_submitted_scorecard_is_stored_with_every_rating(app: Running, clock) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     await open_scorecard(app, interview, INTERVIEWER)
     view = last_view(app)
@@ -231,8 +232,8 @@ async def test_a_submitted_scorecard_is_stored_with_every_rating(app: Running, c
     assert any("scorecard for Jane Doe is submitted" in m["text"] for m in dms_to(app, INTERVIEWER))
 
 
+@built_once(setup)
 async def test_only_the_assigned_interviewer_can_open_or_submit(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     opened = len(app.standin.calls_to("views.open"))
     kit = kit_for(app, INTERVIEWER)
@@ -248,8 +249,8 @@ async def test_only_the_assigned_interviewer_can_open_or_submit(app: Running) ->
     assert await stored(app, Scorecard) == []
 
 
+@built_once(setup)
 async def test_a_double_submit_stores_one_scorecard(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     await open_scorecard(app, interview, INTERVIEWER)
     view = last_view(app)
@@ -264,8 +265,8 @@ async def test_a_double_submit_stores_one_scorecard(app: Running) -> None:
     assert len(confirmations) == 1
 
 
+@built_once(setup)
 async def test_editing_keeps_every_version_and_the_status_says_edited(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     await submit_scorecard(app, interview, rating="2")
 
@@ -285,11 +286,11 @@ async def test_editing_keeps_every_version_and_the_status_says_edited(app: Runni
     assert "scorecard in (edited), recommends *Strong yes*" in status
 
 
+@built_once(setup)
 async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running) -> None:
     """The hiring manager and recruiters decide on the "Feedback complete" summary: a
     scorecard changed after it is news to them, with the table as it stands now. An edit
     before the loop is complete is not (the summary will carry it)."""
-    await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, rating="3")
     await open_scorecard(app, interview, INTERVIEWER)
@@ -327,8 +328,8 @@ async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running
     assert not [m for m in dms_to(app, INTERVIEWER_2) if "revised their scorecard" in m["text"]]
 
 
+@built_once(setup)
 async def test_an_edit_that_changes_nothing_is_refused_on_the_form(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     await submit_scorecard(app, interview, rating="2")
     await open_scorecard(app, interview, INTERVIEWER)
@@ -340,12 +341,12 @@ async def test_an_edit_that_changes_nothing_is_refused_on_the_form(app: Running)
 
 
 @pytest.mark.both_databases  # the "no newer version" filter is SQL
+@built_once(setup)
 async def test_the_hiring_managers_home_shows_each_scorecard_once_as_it_is_now(
     app: Running,
 ) -> None:
     """Recent scorecards on the Home tab: an edited scorecard is one line, with its latest
     verdict, not one line per version (which read as two verdicts of one person)."""
-    await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, rating="3")
     await submit_scorecard(app, interview, user=INTERVIEWER_2, rating="2")
@@ -366,8 +367,8 @@ async def test_the_hiring_managers_home_shows_each_scorecard_once_as_it_is_now(
     assert "*Jane Doe* (MLOps Engineer, rejected): " in home, home
 
 
+@built_once(setup)
 async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     await submit_scorecard(app, interview)
     await open_scorecard(app, interview, INTERVIEWER)
@@ -382,10 +383,10 @@ async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:
     assert [c.recommendation for c in await stored(app, Scorecard)] == [3, 4]
 
 
+@built_once(setup)
 async def test_feedback_lists_no_scorecard_that_can_no_longer_be_written(app: Running) -> None:
     """Once a candidate is in offer their scorecards are closed: `/hire feedback` and the
     Home tab offer no button that would only say so."""
-    await setup(app)
     interview = await schedule(app, "Jane")
     await submit_scorecard(app, interview)
     listed = blocks_text(answer(await app.slack.command("feedback", user=INTERVIEWER))["blocks"])
@@ -397,8 +398,8 @@ async def test_feedback_lists_no_scorecard_that_can_no_longer_be_written(app: Ru
     assert "Jane Doe" not in blocks_text((await home_of(app, INTERVIEWER))["blocks"])
 
 
+@built_once(setup)
 async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     await submit_scorecard(app, interview)
     await app.slack.command("move Jane Doe to decision", user=RECRUITER)
@@ -430,13 +431,13 @@ async def test_scorecards_lock_when_the_candidate_leaves_decision(app: Running) 
     assert any("revised their scorecard" in t for t in told), told
 
 
+@built_once(setup)
 async def test_a_first_scorecard_written_while_the_team_moved_on_is_kept(app: Running) -> None:
     """Ivan opened his scorecard for an interview that took place and wrote it up; the
     recruiter rejected the candidate meanwhile, and Submit answered that scorecards were
     closed: his words were lost, and the record of why with them. A first scorecard
     opened before the move is taken; one opened after is not (an edit likewise:
     test_scorecards_lock_when_the_candidate_leaves_decision)."""
-    await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await open_scorecard(app, interview, INTERVIEWER)
     writing = last_view(app)
@@ -483,8 +484,8 @@ async def test_a_first_scorecard_written_while_the_team_moved_on_is_kept(app: Ru
 # Independent feedback -------------------------------------------------------------------
 
 
+@built_once(setup)
 async def test_interviewers_see_no_ratings_until_they_submit_their_own(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, INTERVIEWER, rating="4")
     [card] = await stored(app, Scorecard)
@@ -513,8 +514,8 @@ async def test_interviewers_see_no_ratings_until_they_submit_their_own(app: Runn
     assert "Strong yes" in after and "*No*" in after
 
 
+@built_once(setup)
 async def test_the_hiring_team_sees_every_scorecard(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER, INTERVIEWER_2))
     await submit_scorecard(app, interview, INTERVIEWER, rating="4")
 
@@ -529,11 +530,11 @@ async def test_the_hiring_team_sees_every_scorecard(app: Running) -> None:
     assert "Walked through a real drift incident" in blocks_text(read["blocks"])
 
 
+@built_once(setup)
 async def test_a_summary_as_long_as_the_form_takes_is_read_whole(app: Running) -> None:
     """3,000 characters, the form's limit, with '&' in them (escaped, they take five):
     the scorecard a recruiter opens shows every word, over as many sections as it needs,
     each inside Slack's 3,000 (the stand-in refuses a view that breaks it)."""
-    await setup(app)
     interview = await schedule(app, "Jane", interviewers=(INTERVIEWER,))
     words = " ".join(f"R&D-{n:04d}" for n in range(400))[:2990] + " last-word"
     await open_scorecard(app, interview, INTERVIEWER)
@@ -554,8 +555,8 @@ async def test_a_summary_as_long_as_the_form_takes_is_read_whole(app: Running) -
     assert all(len(b["text"]["text"]) <= 3000 for b in read["blocks"] if b["type"] == "section")
 
 
+@built_once(setup)
 async def test_interviewers_of_other_candidates_learn_nothing(app: Running) -> None:
-    await setup(app)
     await schedule(app, "Jane", interviewers=(INTERVIEWER,))
     body = answer(await app.slack.command("status Jane", user=INTERVIEWER_2))
     assert "couldn't find a candidate" in body["text"]
@@ -564,10 +565,10 @@ async def test_interviewers_of_other_candidates_learn_nothing(app: Running) -> N
 # When the loop's feedback is complete ------------------------------------------------------
 
 
+@built_once(setup, recruiters=(RECRUITER, RECRUITER_2))
 async def test_the_last_scorecard_sends_one_summary_to_recruiters_and_hm(
     app: Running, clock
 ) -> None:
-    await setup(app, recruiters=(RECRUITER, RECRUITER_2))
     app.standin.set_user(INTERVIEWER, real_name="Ana Ruiz")
     app.standin.set_user(INTERVIEWER_2, real_name="Ben Okafor")
     first = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
@@ -610,8 +611,8 @@ async def test_the_last_scorecard_sends_one_summary_to_recruiters_and_hm(
     assert len(again) == 3
 
 
+@built_once(setup)
 async def test_the_summary_flags_competencies_nobody_assessed(app: Running) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane", plan="audit")  # probes pipeline + communication
     await submit_scorecard(app, interview, INTERVIEWER)
 
@@ -624,8 +625,8 @@ async def test_the_summary_flags_competencies_nobody_assessed(app: Running) -> N
     assert f"Nobody assessed:* {blind}" in blocks_text(summary["blocks"])
 
 
+@built_once(setup)
 async def test_a_new_interview_reopens_the_loop(app: Running) -> None:
-    await setup(app)
     first = await schedule(app, "Jane")
     await submit_scorecard(app, first)
     assert (await candidate_named(app, "Jane Doe")).feedback_complete_at is not None
@@ -668,8 +669,8 @@ async def test_feedback_lists_pending_then_submitted_scorecards(app: Running, cl
     assert "*To submit* (1)" in shown and "*Submitted, still editable* (1)" in shown
 
 
+@built_once(setup)
 async def test_home_tab_shows_pending_scorecards_and_upcoming_interviews(app: Running) -> None:
-    await setup(app)
     await schedule(app, "Jane")
     app.standin.reset()
 
@@ -709,8 +710,8 @@ async def test_opening_the_messages_tab_publishes_nothing(app: Running) -> None:
     assert app.standin.calls_to("views.publish") == []
 
 
+@built_once(setup)
 async def test_submit_from_the_home_tab_opens_the_modal(app: Running, clock) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane")
     clock.set(interview.ends_at)
     home = await home_of(app, INTERVIEWER)

@@ -14,6 +14,7 @@ from sqlmodel import select
 from bot.domain import clocks
 from bot.domain.clocks import Audience, Kind
 from bot.domain.stages import Stage
+from bot.playground.standin import SlackStandin
 from bot.slack.blocks.common import when
 from bot.store.tables import Alert, Takehome, TakehomeGrade, TakehomeGrader, TakehomeRating
 from bot.usecases import takehomes as takehome_cases
@@ -35,6 +36,7 @@ from tests.flows import (
     submit_scorecard,
 )
 from tests.scheduling.test_sweep import messages_to
+from tests.worlds import built_once
 
 GRADER = "UGRD0001"
 LINK = "https://github.com/jane/churn-takehome"
@@ -112,9 +114,16 @@ async def grade(app: Running, grader: str, rating: str, evidence: str = "") -> A
     return response
 
 
+@pytest.fixture
+def standin(standin: SlackStandin) -> SlackStandin:
+    """Gita and Ana by name, for every test here: users.info is the stand-in's to answer,
+    not part of a world kept in a database (tests/worlds.py)."""
+    standin.set_user(GRADER, real_name="Gita Rao")
+    standin.set_user(INTERVIEWER, real_name="Ana Ruiz")
+    return standin
+
+
 async def setup(app: Running, *, recruiters: tuple[str, ...] = (RECRUITER,)) -> None:
-    app.standin.set_user(GRADER, real_name="Gita Rao")
-    app.standin.set_user(INTERVIEWER, real_name="Ana Ruiz")
     role = await create_role(app, recruiters=recruiters)
     await add_candidate(app, "Jane Doe", role=role, user=recruiters[0])
 
@@ -123,10 +132,10 @@ async def setup(app: Running, *, recruiters: tuple[str, ...] = (RECRUITER,)) -> 
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_sent_received_and_graded_by_two_graders_with_independence(
     app: Running, clock
 ) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
     first = await card(app)
     assert "Not sent yet: about 4 h of work, in 3 parts" in blocks_text(first["blocks"])
@@ -231,13 +240,13 @@ async def test_sent_received_and_graded_by_two_graders_with_independence(
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_a_take_home_to_grade_is_on_the_grader_s_home_and_in_hire_feedback(
     app: Running,
 ) -> None:
     """Besides its DM, a received take-home waiting on a grade is where a grader looks
     for what they owe: their Home tab (with its Grade button, which opens the form) and
     /hire feedback. Once graded, it is gone from both."""
-    await setup(app)
     await send(app, graders=(GRADER,))
     assert "Take-homes to grade" not in blocks_text((await home_of(app, GRADER))["blocks"])
     await receive(app)
@@ -262,8 +271,8 @@ async def test_a_take_home_to_grade_is_on_the_grader_s_home_and_in_hire_feedback
     assert "Take-homes to grade" not in blocks_text(listed["blocks"])
 
 
+@built_once(setup)
 async def test_a_grader_edits_their_grade_and_the_team_sees_it_was_edited(app: Running) -> None:
-    await setup(app)
     await send(app, graders=(GRADER,))
     await receive(app)
     await grade(app, GRADER, "2", evidence="No input validation")
@@ -310,8 +319,8 @@ async def test_a_grader_edits_their_grade_and_the_team_sees_it_was_edited(app: R
 # Stale buttons, refusals and bad input ---------------------------------------------------
 
 
+@built_once(setup)
 async def test_stale_answer_buttons_change_nothing(app: Running) -> None:
-    await setup(app)
     await send(app)
     old = await card(app)
     assert (await receive(app)).status_code == 200
@@ -323,8 +332,8 @@ async def test_stale_answer_buttons_change_nothing(app: Running) -> None:
     assert [t.status for t in await stored(app, Takehome)] == ["received"]
 
 
+@built_once(setup)
 async def test_not_received_closes_it_and_a_new_one_may_be_sent(app: Running) -> None:
-    await setup(app)
     await send(app)
     [reply] = await click(app, await card(app), "Not received", user=RECRUITER)
     assert "recorded as not received" in reply.args["text"]
@@ -336,8 +345,8 @@ async def test_not_received_closes_it_and_a_new_one_may_be_sent(app: Running) ->
     assert replies == [] and last_view(app)["callback_id"] == "takehome_send"  # a new form
 
 
+@built_once(setup)
 async def test_closed_candidate_buttons_answer_privately(app: Running) -> None:
-    await setup(app)
     await send(app)
     old = await card(app)
     await app.slack.command("move Jane Doe to rejected: went elsewhere", user=RECRUITER)
@@ -348,8 +357,8 @@ async def test_closed_candidate_buttons_answer_privately(app: Running) -> None:
     assert [t.status for t in await stored(app, Takehome)] == ["sent"]
 
 
+@built_once(setup)
 async def test_send_form_errors_stay_on_their_fields(app: Running, clock) -> None:
-    await setup(app)
     await click(app, await card(app), "Send take-home", user=RECRUITER)
     view = last_view(app)
     past = clock.now() - timedelta(hours=1)
@@ -360,8 +369,8 @@ async def test_send_form_errors_stay_on_their_fields(app: Running, clock) -> Non
     assert await stored(app, Takehome) == []
 
 
+@built_once(setup)
 async def test_only_the_team_sends_and_records(app: Running) -> None:
-    await setup(app)
     await schedule(app, "Jane", interviewers=(INTERVIEWER,))
     interviewer_card = await card(app, user=INTERVIEWER)
     assert "Send take-home" not in buttons(interviewer_card["blocks"])
@@ -401,8 +410,8 @@ def digest_lines(app: Running, user: str) -> list[str]:
 
 
 @pytest.mark.both_databases
+@built_once(setup, recruiters=(RECRUITER, RECRUITER_2))
 async def test_an_unanswered_takehome_alerts_the_recruiters_once(app: Running, clock) -> None:
-    await setup(app, recruiters=(RECRUITER, RECRUITER_2))
     takehome = await send(app)
 
     clock.advance(timedelta(hours=71))
@@ -438,8 +447,8 @@ async def test_an_unanswered_takehome_alerts_the_recruiters_once(app: Running, c
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_a_takehome_answered_in_time_never_alerts(app: Running, clock) -> None:
-    await setup(app)
     await send(app)
     clock.advance(timedelta(hours=10))
     await click(app, await card(app), "Not received", user=RECRUITER)
@@ -496,10 +505,10 @@ async def change_due(
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_a_new_due_time_moves_the_overdue_flag_and_is_in_the_history(
     app: Running, clock
 ) -> None:
-    await setup(app)
     takehome = await send(app)  # due in 72 h
     later = takehome.due_at + timedelta(days=2)
     before = len(app.standin.calls)
@@ -524,10 +533,10 @@ async def test_a_new_due_time_moves_the_overdue_flag_and_is_in_the_history(
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_a_take_home_already_overdue_gets_a_new_due_time_and_flags_again(
     app: Running, clock
 ) -> None:
-    await setup(app)
     takehome = await send(app)
     clock.set(takehome.due_at + timedelta(hours=1))
     await app.sweeper.run(clock.now())
@@ -543,8 +552,8 @@ async def test_a_take_home_already_overdue_gets_a_new_due_time_and_flags_again(
     assert len(digest_lines(app, RECRUITER)) == 2
 
 
+@built_once(setup)
 async def test_bad_same_or_stale_due_times_are_refused_on_the_form(app: Running, clock) -> None:
-    await setup(app)
     takehome = await send(app)
     await click(app, await card(app), "Change due time…", user=RECRUITER)
     form = last_view(app)
@@ -565,8 +574,8 @@ async def test_bad_same_or_stale_due_times_are_refused_on_the_form(app: Running,
     assert (await stored(app, Takehome))[-1].due_at == takehome.due_at + timedelta(days=1)
 
 
+@built_once(setup)
 async def test_once_received_the_due_time_is_not_offered_nor_changed(app: Running) -> None:
-    await setup(app)
     takehome = await send(app)
     await click(app, await card(app), "Change due time…", user=RECRUITER)
     form = last_view(app)
@@ -600,8 +609,8 @@ async def graders_of(app: Running) -> list[str]:
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_graders_changed_before_it_is_in_get_it_when_it_is(app: Running) -> None:
-    await setup(app)
     await send(app)  # Gita and Ana
     before = len(app.standin.calls)
 
@@ -624,10 +633,10 @@ async def test_graders_changed_before_it_is_in_get_it_when_it_is(app: Running) -
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_a_grader_taken_off_a_received_take_home_completes_the_feedback(
     app: Running,
 ) -> None:
-    await setup(app)
     interview = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
     await submit_scorecard(app, interview, INTERVIEWER)  # the interviews' part is in
     await send(app)
@@ -664,10 +673,10 @@ async def test_a_grader_taken_off_a_received_take_home_completes_the_feedback(
     assert "Change graders…" not in buttons((await card(app))["blocks"])
 
 
+@built_once(setup)
 async def test_graders_who_graded_stay_and_bad_or_stale_forms_change_nothing(
     app: Running,
 ) -> None:
-    await setup(app)
     await send(app)
     await receive(app)
     await grade(app, GRADER, "3")
@@ -690,10 +699,10 @@ async def test_graders_who_graded_stay_and_bad_or_stale_forms_change_nothing(
     assert await graders_of(app) == sorted([GRADER, INTERVIEWER, GRADER_2])
 
 
+@built_once(setup)
 async def test_an_interviewer_who_does_not_grade_is_not_told_to_grade_first(
     app: Running,
 ) -> None:
-    await setup(app)
     await schedule(app, "Jane Doe", interviewers=(INTERVIEWER_2,))
     await send(app, graders=(GRADER,))
     await receive(app)
@@ -702,10 +711,10 @@ async def test_an_interviewer_who_does_not_grade_is_not_told_to_grade_first(
     assert "once you have graded it yourself" not in shown
 
 
+@built_once(setup)
 async def test_no_second_take_home_while_the_first_is_being_graded(app: Running) -> None:
     """The card shows the latest take-home only: one sent while another is still being
     graded would hide that grading. Send waits for its grades."""
-    await setup(app)
     await send(app, graders=(GRADER,))
     await receive(app)
     grading = await card(app)
@@ -723,13 +732,13 @@ async def test_no_second_take_home_while_the_first_is_being_graded(app: Running)
 
 
 @pytest.mark.both_databases
+@built_once(setup)
 async def test_a_grader_finds_the_candidate_and_the_team_s_note_stays_the_team_s(
     app: Running,
 ) -> None:
     """Someone picked only to grade asks where the candidate stands and gets the card (the
     README sends them there to grade again); the send form's note is "for the team", so
     neither they nor an interviewer see it."""
-    await setup(app)
     await schedule(app, "Jane Doe", interviewers=(INTERVIEWER_2,))
     await send(app, graders=(GRADER,), note="She asked for more time: competing offer")
     await receive(app)
@@ -749,12 +758,12 @@ async def test_a_grader_finds_the_candidate_and_the_team_s_note_stays_the_team_s
     assert "couldn't find" in refused.text
 
 
+@built_once(setup)
 async def test_the_history_has_each_interview_booked_and_the_take_home_s_steps(
     app: Running,
 ) -> None:
     """`/hire history` promised interviews booked; a second booking, and a take-home sent
     and received, left no line at all."""
-    await setup(app)
     await schedule(app, "Jane Doe", interviewers=(INTERVIEWER_2,))
     await schedule(app, "Jane Doe", plan="audit", interviewers=(INTERVIEWER,))
     await send(app, graders=(GRADER,))
@@ -769,11 +778,11 @@ async def test_the_history_has_each_interview_booked_and_the_take_home_s_steps(
     assert "take-home received" in shown
 
 
+@built_once(setup)
 async def test_nudge_interviewers_reminds_a_grader_who_has_not_graded(app: Running, clock) -> None:
     """Every scorecard in, the take-home received and one grade missing: Nudge answered
     "Every scorecard for Chloe Nguyen is in." and reminded nobody, and grading has no
     clock of its own, so nothing ever chased it."""
-    await setup(app)
     interview = await schedule(app, "Jane", plan="incident", interviewers=(INTERVIEWER,))
     clock.advance(timedelta(days=2))
     await submit_scorecard(app, interview)
@@ -798,11 +807,11 @@ async def test_nudge_interviewers_reminds_a_grader_who_has_not_graded(app: Runni
     assert "Nudge interviewers" not in buttons((await card(app, user=HM))["blocks"])
 
 
+@built_once(setup)
 async def test_a_grade_owed_with_no_interview_can_be_chased_from_the_card(app: Running) -> None:
     """Chloe was in screening with her take-home received and two grades owed: the card
     listed them as grading, but the Nudge button lived only among interviews, and she
     had none."""
-    await setup(app)
     await app.slack.command("move Jane Doe to screening", user=RECRUITER)
     await send(app, graders=(GRADER,))
     await receive(app)
