@@ -193,20 +193,22 @@ class Database:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        async with self._writers.turn() as took, self._sessions() as session, session.begin():
+        async with self._writers.turn() as took, self._sessions() as session:
+            # The flush and the commit at the end of the block run on the loop too.
             with _on_loop(on_loop):
-                if took:
-                    # pysqlite opens a transaction only at the first INSERT, UPDATE or
-                    # DELETE. A SAVEPOINT before any (session.begin_nested, as creating
-                    # a role does) opened one of its own, and its RELEASE committed: a
-                    # failure after it left half the work stored. BEGIN first makes the
-                    # whole block one transaction. IMMEDIATE takes the write lock with
-                    # it, as the first write did, so a read before that write never
-                    # holds a snapshot that another program's commit makes stale
-                    # (SQLITE_BUSY_SNAPSHOT). A transaction opened inside one this task
-                    # holds only reads, beside it: it begins as before.
-                    await (await session.connection()).exec_driver_sql("BEGIN IMMEDIATE")
-                yield session
+                async with session.begin():
+                    if took:
+                        # pysqlite opens a transaction only at the first INSERT, UPDATE or
+                        # DELETE. A SAVEPOINT before any (session.begin_nested, as creating
+                        # a role does) opened one of its own, and its RELEASE committed: a
+                        # failure after it left half the work stored. BEGIN first makes the
+                        # whole block one transaction. IMMEDIATE takes the write lock with
+                        # it, as the first write did, so a read before that write never
+                        # holds a snapshot that another program's commit makes stale
+                        # (SQLITE_BUSY_SNAPSHOT). A transaction opened inside one this task
+                        # holds only reads, beside it: it begins as before.
+                        await (await session.connection()).exec_driver_sql("BEGIN IMMEDIATE")
+                    yield session
 
     @asynccontextmanager
     async def reader(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:

@@ -17,8 +17,10 @@ most (a status card, a Home tab, a scorecard: `Database.reader(on_loop=True)` an
 trip. They are point reads and writes of a few rows, in a file in the page cache. They
 never wait there for a lock: on that path SQLite's busy handler is off, and a statement
 that finds the file locked (another program writing; with WAL, readers never wait for
-writers) goes to the connection's thread instead, to wait there. A commit still takes its
-trip: it is where SQLite checkpoints the write-ahead log, which syncs the file to disk.
+writers) goes to the connection's thread instead, to wait there. Their commit runs on the
+loop too, with SQLite's automatic checkpoint off: that checkpoint copies the write-ahead
+log into the database file and syncs both to disk, which must not happen on the loop.
+One commit in CHECKPOINT_EVERY takes the trip instead, with the checkpoint on.
 """
 
 from __future__ import annotations
@@ -69,6 +71,25 @@ def _without_waiting(
     try:
         return trip(conn)
     finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+# SQLite's own default: a commit that leaves at least this many pages in the write-ahead
+# log copies them into the database file (a checkpoint) and syncs both.
+AUTOCHECKPOINT_PAGES = 1000
+# Commits on the loop skip that checkpoint; every so many of a connection's go through
+# its thread instead, where it may run. A scorecard writes about ten pages, so the log
+# stays within a few hundred pages of SQLite's own bound.
+CHECKPOINT_EVERY = 32
+
+
+def _commit_without_checkpoint(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA busy_timeout = 0")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        conn.commit()
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
@@ -161,8 +182,30 @@ class _Cursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class _Connection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_commits_on_loop",)
     _cursor_cls = _Cursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._commits_on_loop = 0
+
+    def commit(self) -> None:
+        # A transaction run on the loop commits there too. Its commit's trip to the
+        # thread came back behind every request the loop was serving meanwhile, while
+        # SQLite's one writer held the file's lock for it: under fifty scorecards at
+        # once, the lock was held 4 ms a turn. Only the checkpoint must not run on the
+        # loop (it syncs the files to disk): every CHECKPOINT_EVERY-th commit, and any
+        # that finds the file locked, takes the trip, where SQLite may checkpoint.
+        if _ON_LOOP.get():
+            self._commits_on_loop += 1
+            if self._commits_on_loop % CHECKPOINT_EVERY:
+                try:
+                    _commit_without_checkpoint(self._connection._conn)
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _locked(error):
+                        raise
+        super().commit()
 
     def rollback(self) -> None:
         # The pool rolls back every connection it takes back, most of them after reads
