@@ -16,6 +16,7 @@ import pytest
 
 from bot.store.engine import Database
 from bot.store.tables import Role
+from tests import cli_process
 from tests.cases import new_role
 from tests.conftest import START
 
@@ -40,11 +41,13 @@ async def role(db_url: str) -> AsyncIterator[Role]:
 
 def loopkeeper(db_url: str, *args: str, **popen: Any) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).parent / "loopkeeper"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.runtime.cli"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     env["DATABASE_URL"] = db_url
     pipes = popen or {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
-    return subprocess.run([*command, *args], env=env, text=True, timeout=120, **pipes)
+    # Its own process, forked from one with the libraries imported (tests/cli_process.py).
+    return cli_process.run(
+        args, env=env, script=script if script.exists() else None, text=True, timeout=120, **pipes
+    )
 
 
 def test_dry_run_prints_the_preview_and_imports_nothing(

@@ -21,6 +21,7 @@ from bot.runtime.settings import (
     load_settings,
 )
 from bot.store.engine import create_engine
+from tests import cli_process
 
 BOT_TOKEN = "xoxb-1234-5678-abcdef"
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
@@ -304,17 +305,18 @@ def test_serve_refuses_a_bad_workers_option(
 def loopkeeper(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the installed command (or the module) with a clean environment."""
     script = Path(sys.executable).parent / "loopkeeper"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.runtime.cli"]
     environ = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     environ.update(env)
-    return subprocess.run(
-        [*command, *args],
+    # Its own process, forked from one with the libraries imported (tests/cli_process.py);
+    # test_module_entry_point_behaves_the_same starts one cold.
+    return cli_process.run(
+        args,
         cwd=cwd,
         env=environ,
+        script=script if script.exists() else None,
         capture_output=True,
         text=True,
         timeout=120,
-        check=False,
     )
 
 

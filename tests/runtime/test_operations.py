@@ -33,6 +33,7 @@ from sqlmodel import select
 from bot.playground.standin import SlackStandin
 from bot.runtime import logs
 from bot.store.tables import Alert
+from tests import cli_process
 from tests.conftest import ADMIN, BOT_TOKEN, HM, RECRUITER, Running, serving
 from tests.flows import add_candidate, answer, blocks_text, create_role
 from tests.scheduling.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
@@ -265,18 +266,14 @@ async def test_a_sweep_killed_mid_way_sends_every_alert_after_restart(
         "WEEKLY_REPORT": "off",
     }
 
-    async def sweep_at(when: str, pace: str) -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.runtime.cli",
-            "sweep",
-            "--now",
-            when,
+    async def sweep_at(when: str, pace: str) -> cli_process.CliProcess:
+        # Its own process, forked from one with the libraries imported (tests/cli_process.py).
+        return await cli_process.start(
+            ("sweep", "--now", when),
             cwd=ROOT,
             env={**env, "SWEEP_PACE_SECONDS": pace},
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
+            stdout=cli_process.DEVNULL,
+            stderr=cli_process.DEVNULL,
         )
 
     first = await sweep_at(now.isoformat(), "0.4")  # slow enough to be killed mid-way

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from bot.slack.app import make_sweeper, start_scheduler
 from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert, Candidate
+from tests import cli_process
 from tests.cases import jane, move
 from tests.conftest import BOT_TOKEN, HM, RECRUITER, make_settings
 
@@ -76,16 +76,8 @@ async def loopkeeper(*args: str, db_url: str, api_url: str) -> tuple[int, str, s
         "SWEEP_PACE_SECONDS": "0",
         "WEEKLY_REPORT": "off",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.runtime.cli",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    # Its own process, forked from one with the libraries imported (tests/cli_process.py).
+    process = await cli_process.start(args, env=env, cwd=ROOT)
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     return process.returncode or 0, out.decode(), err.decode()
 
