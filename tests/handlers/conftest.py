@@ -60,7 +60,7 @@ async def app(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Running]:
     """The app, as tests/conftest.py serves it; for a test that takes `world`, serving a
-    copy of the hostile world, built once per test process (tests/worlds.py), and for a
+    copy of the hostile world, built once per test run (tests/worlds.py), and for a
     test marked built_once, a copy of its own."""
     if "world" in request.fixturenames:
         request.node.stash[_BUILT] = await world_on_file(
@@ -70,6 +70,7 @@ async def app(
             standin=standin,
             clock=clock,
             tmp_path_factory=tmp_path_factory,
+            shared=True,
         )
     await build_marked(
         request, db_url=db_url, standin=standin, clock=clock, tmp_path_factory=tmp_path_factory

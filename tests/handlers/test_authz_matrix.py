@@ -194,7 +194,7 @@ def world_for(
     db_url: str, standin: SlackStandin, clock: ManualClock, tmp_path_factory: pytest.TempPathFactory
 ) -> WorldFor:
     """`async with world_for(needs) as world`: the app serving a world of `needs`, built
-    once per test process (tests/worlds.py): building took 232 of the simplest cell's
+    once per test run (tests/worlds.py): building took 232 of the simplest cell's
     245 ms of CPU."""
 
     @asynccontextmanager
@@ -206,6 +206,7 @@ def world_for(
             standin=standin,
             clock=clock,
             tmp_path_factory=tmp_path_factory,
+            shared=True,
         )
         async with serving(db_url, standin, clock) as app:
             yield replace(built, app=app, modals=copy_of(built.modals))
