@@ -347,6 +347,33 @@ async def test_home_tab_and_weekly_chart(browser: Browser, playground: Playgroun
     assert await pane.evaluate(gap) < 40, await pane.evaluate(gap)
 
 
+async def test_a_decline_is_recorded_then_the_form_asks_why(
+    browser: Browser, playground: Playground
+) -> None:
+    """Elena's offer (the seed's, running out today) is declined on her card: the click
+    records it, and the form asking why opens over the card the click left."""
+    you = await Person_.opened(browser, playground, RECRUITER)
+    await you.open(HIRING.id)
+    await you.type("/hire status Elena Petrova")
+    card = you.message("Offer")
+    await card.get_by_role("button", name="Declined").click()
+    await expect(you.page.locator("[data-testid=confirm]")).to_contain_text("Offer declined?")
+    await you.page.click("[data-testid=confirm-yes]")
+    await expect(you.modal).to_contain_text("Why did they decline?")
+    await expect(you.message("Elena Petrova declined the offer and is withdrawn")).to_be_visible()
+    await you.field("reason", "select").select_option("other_offer")
+    await you.field("details", "textarea").fill("Signed with a start-up closer to home.")
+    await you.shot("decline-why")
+    await you.submit()
+    await expect(you.modal).to_be_hidden()
+    await expect(you.message("Saved why Elena Petrova declined")).to_contain_text(
+        "Took another offer: Signed with a start-up closer to home."
+    )
+    await expect(you.message("Why Elena Petrova declined")).to_contain_text("Recorded by")
+    await you.no_raw_tokens()
+    await you.shot("decline-saved")
+
+
 # Sharing a file: a CSV to import and a scorecard template go to the DM with the app.
 NEW_PEOPLE = (
     b"Name,Email,Stage\nKofi Mensah,kofi@example.com,screening\nLena Vogel,lena@example.com,\n"
