@@ -38,9 +38,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPE = subprocess.PIPE
@@ -78,6 +79,7 @@ PRELOAD = (
     "rapidfuzz",
 )
 _MESSAGE = 1 << 20  # a request (arguments and environment) fits in one message
+_ENCODING = locale.getpreferredencoding(False)  # subprocess's, for text
 
 
 # ---- the forking process -----------------------------------------------------------------
@@ -335,6 +337,31 @@ async def start(
     return CliProcess(sock, int(json.loads(answer)["pid"]), request.out, request.err)
 
 
+def _started(
+    args: Sequence[str],
+    env: dict[str, str],
+    cwd: Path | None,
+    script: Path | None,
+    stdin: int | None,
+    stdout: int | None,
+    stderr: int | None,
+) -> tuple[socket.socket, int, _Request]:
+    """The command started (its pid), from a blocking caller."""
+    forker = _forker()
+    deadline = time.monotonic() + 60
+    while (sock := forker.connect()) is None:
+        assert time.monotonic() < deadline, "the CLI forker did not listen in 60 s"
+        time.sleep(0.01)
+    request = _request(args, env, cwd, script, stdin, stdout, stderr)
+    try:
+        socket.send_fds(sock, [request.message], request.fds)
+    finally:
+        request.close_sent()
+    answer = sock.recv(_MESSAGE)
+    assert answer, f"the CLI forker went away: {forker.said()}"
+    return sock, int(json.loads(answer)["pid"]), request
+
+
 def run(
     args: Sequence[str],
     *,
@@ -352,20 +379,8 @@ def run(
     if capture_output:
         assert stdout is None and stderr is None, "capture_output, or stdout and stderr"
         stdout = stderr = PIPE
-    forker = _forker()
-    deadline = time.monotonic() + 60
-    while (sock := forker.connect()) is None:
-        assert time.monotonic() < deadline, "the CLI forker did not listen in 60 s"
-        time.sleep(0.01)
-    request = _request(args, env, cwd, script, stdin, stdout, stderr)
-    try:
-        socket.send_fds(sock, [request.message], request.fds)
-    finally:
-        request.close_sent()
+    sock, pid, request = _started(args, env, cwd, script, stdin, stdout, stderr)
     with sock:
-        answer = sock.recv(_MESSAGE)
-        assert answer, f"the CLI forker went away: {forker.said()}"
-        pid = int(json.loads(answer)["pid"])
         try:
             out, err, code = _collect(sock, request.out, request.err, timeout)
         except subprocess.TimeoutExpired:
@@ -375,6 +390,63 @@ def run(
     if text:
         return subprocess.CompletedProcess(list(args), code, _text(out), _text(err))
     return subprocess.CompletedProcess(list(args), code, out, err)
+
+
+class CliPopen:
+    """A started command, as subprocess.Popen has it (the parts tests use), its stdout
+    and stderr read as text."""
+
+    def __init__(self, sock: socket.socket, pid: int, out: int | None, err: int | None) -> None:
+        self._sock = sock
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdout = None if out is None else os.fdopen(out, encoding=_ENCODING)
+        self.stderr = None if err is None else os.fdopen(err, encoding=_ENCODING)
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self._sock.settimeout(timeout)
+            try:
+                answer = self._sock.recv(_MESSAGE)
+            except TimeoutError:
+                raise subprocess.TimeoutExpired("loopkeeper", timeout or 0) from None
+            assert answer, "the CLI forker went away before the command ended"
+            self.returncode = int(json.loads(answer)["returncode"])
+            self._sock.close()
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signum)
+
+    def communicate(self, timeout: float | None = None) -> tuple[Any, Any]:  # as typeshed has it
+        """The rest of stdout and stderr, once the command has ended."""
+        with ThreadPoolExecutor(2) as pool:
+            reads = [pool.submit(_rest, stream) for stream in (self.stdout, self.stderr)]
+            self.wait(timeout)
+            out, err = (read.result(timeout=timeout) for read in reads)
+        return out, err
+
+
+def _rest(stream: IO[str] | None) -> str | None:
+    if stream is None:
+        return None
+    with stream:
+        return stream.read()
+
+
+def popen(
+    args: Sequence[str],
+    *,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    script: Path | None = None,
+    stdout: int | None = PIPE,
+    stderr: int | None = PIPE,
+) -> CliPopen:
+    """The command started, as subprocess.Popen(text=True) starts it."""
+    sock, pid, request = _started(args, env, cwd, script, None, stdout, stderr)
+    return CliPopen(sock, pid, request.out, request.err)
 
 
 def _collect(
@@ -418,8 +490,7 @@ def _text(data: bytes | None) -> str | None:
     # As subprocess's text mode: the locale's encoding, universal newlines.
     if data is None:
         return None
-    encoding = locale.getpreferredencoding(False)
-    return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+    return data.decode(_ENCODING).replace("\r\n", "\n").replace("\r", "\n")
 
 
 if __name__ == "__main__":

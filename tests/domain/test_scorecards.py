@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from bot.domain.scorecards import (
     load_template,
     templates,
 )
+from tests import cli_process
 
 COMPETENCY = """
 [[competencies]]
@@ -264,12 +264,13 @@ def test_a_takehome_window_out_of_range_is_named(tmp_path: Path) -> None:
 
 def test_templates_check_names_the_broken_part(tmp_path: Path) -> None:
     path = write(tmp_path, with_takehome(competency="vibes"))
-    refused = subprocess.run(
-        [sys.executable, "-m", "bot.runtime.cli", "templates", "check", str(path)],
+    # Its own process, forked from one with the libraries imported (tests/cli_process.py).
+    refused = cli_process.run(
+        ("templates", "check", str(path)),
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         cwd=Path(__file__).parents[2],
-        check=False,
     )
     assert refused.returncode == 1
     assert "takehome.parts[1].competency: 'vibes'" in refused.stderr
@@ -277,11 +278,11 @@ def test_templates_check_names_the_broken_part(tmp_path: Path) -> None:
     shown = with_takehome()  # named "small", in a file named acme.toml
     other = tmp_path / "acme.toml"
     other.write_text(shown)
-    ok = subprocess.run(
-        [sys.executable, "-m", "bot.runtime.cli", "templates", "check", str(other)],
+    ok = cli_process.run(
+        ("templates", "check", str(other)),
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         cwd=Path(__file__).parents[2],
-        check=False,
     )
     assert ok.returncode == 0 and "is valid" in ok.stdout, ok.stderr

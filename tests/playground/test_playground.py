@@ -11,7 +11,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -38,6 +37,7 @@ from bot.playground.workspace import (
     dm_of,
 )
 from bot.store.tables import Candidate
+from tests import cli_process
 from tests.playground.conftest import copy_seed
 
 RECRUITER_DM = dm_of(RECRUITER.id)
@@ -306,20 +306,14 @@ async def test_a_restart_keeps_messages_clock_and_data(seeded: Path, tmp_path: P
     assert abs(after["now_epoch"] - before["now_epoch"]) < 30
 
 
-def _loopkeeper(*args: str, cwd: Path, **env: str) -> subprocess.Popen[str]:
+def _loopkeeper(*args: str, cwd: Path, **env: str) -> cli_process.CliPopen:
     script = Path(sys.executable).parent / "loopkeeper"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     environ.pop("DATABASE_URL", None)
     environ.pop("PORT", None)
     environ.update(env)
-    return subprocess.Popen(
-        [str(script), *args],
-        cwd=cwd,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # Its own process, forked from one with the libraries imported (tests/cli_process.py).
+    return cli_process.popen(args, cwd=cwd, env=environ, script=script)
 
 
 def test_start_without_slack_settings_runs_the_playground(seeded: Path, tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.slack.app import AppTokenRefused, create_socket_mode, prepare_database
 from bot.slack.deps import Deps
 from bot.store.engine import Database
 from bot.store.tables import Alert
+from tests import cli_process
 from tests.conftest import (
     ADMIN,
     BOT_TOKEN,
@@ -191,12 +191,9 @@ async def test_serve_socket_stops_on_sigterm_once_its_sweep_is_done(
         "WEEKLY_REPORT": "off",
     }
     standin.delay_next("chat.postMessage", 2.0)
-    server = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "bot.runtime.cli", "serve", "--socket"),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    # Its own process, forked from one with the libraries imported (tests/cli_process.py).
+    server = await cli_process.start(
+        ("serve", "--socket"), cwd=ROOT, env=env, stdout=cli_process.DEVNULL
     )
     try:
         # A generous bound: a fresh interpreter importing the app on a busy machine.

@@ -4,8 +4,7 @@ the loop's completion under concurrency on both databases."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from bot.store.tables import ClockSettings, Interview, Rating, Scorecard
 from bot.usecases import feedback
 from bot.usecases.errors import NotAllowed
 from bot.usecases.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
+from tests import cli_process
 from tests.cases import jane, move
 from tests.conftest import HM, RECRUITER
 from tests.slack.test_blocks import card as candidate_card
@@ -264,30 +264,24 @@ def test_interview_lengths_default_to_the_plan() -> None:
 
 
 def test_templates_check_command(tmp_path: Path) -> None:
-    ok = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot.runtime.cli",
-            "templates",
-            "check",
-            str(ROOT / "bot/domain/templates/mlops.toml"),
-        ],
+    # Its own process, forked from one with the libraries imported (tests/cli_process.py).
+    ok = cli_process.run(
+        ("templates", "check", str(ROOT / "bot/domain/templates/mlops.toml")),
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         cwd=ROOT,
-        check=False,
     )
     assert ok.returncode == 0 and "is valid: 6 competencies" in ok.stdout
     assert "take-home: 4 h, 72 h window, parts Training pipeline, Serving, Monitoring" in ok.stdout
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\ntitle = "Bad"\n[[competencies]]\nkey = "a"\n')
-    refused = subprocess.run(
-        [sys.executable, "-m", "bot.runtime.cli", "templates", "check", str(bad)],
+    refused = cli_process.run(
+        ("templates", "check", str(bad)),
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         cwd=ROOT,
-        check=False,
     )
     assert refused.returncode == 1  # as `templates install` says problems
     assert "bad.toml" in refused.stderr and "Traceback" not in refused.stderr
