@@ -29,6 +29,7 @@ from tests.flows import (
     stored,
 )
 from tests.scheduling.test_sweep import digests_to, messages_to, sweep
+from tests.worlds import built_once
 
 MINUTE = timedelta(minutes=1)
 # Monday 16 Nov (conftest's START is 09:00 that day).
@@ -50,6 +51,12 @@ async def book(
     made = await create_role(app, **role)
     await add_candidate(app, "Jane Doe", role=made)
     return await schedule(app, "Jane", starts=starts, interviewers=interviewers)
+
+
+@pytest.fixture
+def interview(built: Interview) -> Interview:
+    """The interview a test's built_once(book, …) world booked."""
+    return built
 
 
 async def cant_make_it(app: Running, reason: str) -> None:
@@ -118,8 +125,8 @@ async def test_the_reminder_comes_30_minutes_before_even_at_night(
     assert len(reminders_to(app, INTERVIEWER, before)) == 1  # once
 
 
+@built_once(book, starts=TUESDAY_10)
 async def test_the_reminder_s_button_opens_the_scorecard(app: Running, clock: ManualClock) -> None:
-    await book(app, TUESDAY_10)
     before = len(app.standin.calls)
     clock.set(TUESDAY_10 - 30 * MINUTE)
     await sweep(app)
@@ -206,10 +213,10 @@ async def test_a_role_s_own_minutes(app: Running, clock: ManualClock) -> None:
 
 @pytest.mark.both_databases
 @pytest.mark.parametrize("status", [InterviewStatus.CANCELLED, InterviewStatus.NO_SHOW])
+@built_once(book, starts=TUESDAY_10)
 async def test_no_reminder_for_an_interview_no_longer_held(
-    app: Running, clock: ManualClock, status: InterviewStatus
+    app: Running, interview: Interview, clock: ManualClock, status: InterviewStatus
 ) -> None:
-    interview = await book(app, TUESDAY_10)
     await sweep(app)  # planned: the reminder waits for 09:30
     await set_status(app, interview, status)
     before = len(app.standin.calls)
@@ -221,10 +228,10 @@ async def test_no_reminder_for_an_interview_no_longer_held(
 
 
 @pytest.mark.both_databases
+@built_once(book, starts=TUESDAY_10)
 async def test_a_moved_interview_is_reminded_at_its_new_time_only(
-    app: Running, clock: ManualClock
+    app: Running, interview: Interview, clock: ManualClock
 ) -> None:
-    interview = await book(app, TUESDAY_10)
     await sweep(app)  # the reminder for Tuesday 09:30 is planned
     wednesday_10 = TUESDAY_10 + timedelta(days=1)
     await move_interview(app, interview, wednesday_10)
@@ -240,10 +247,10 @@ async def test_a_moved_interview_is_reminded_at_its_new_time_only(
     assert f"<!date^{int(wednesday_10.timestamp())}^" in reminder["text"]
 
 
+@built_once(book, starts=TUESDAY_10)
 async def test_moved_after_its_reminder_went_it_gets_one_for_the_new_time(
-    app: Running, clock: ManualClock
+    app: Running, interview: Interview, clock: ManualClock
 ) -> None:
-    interview = await book(app, TUESDAY_10)
     before = len(app.standin.calls)
     clock.set(TUESDAY_10 - 20 * MINUTE)
     await sweep(app)
@@ -280,12 +287,12 @@ async def test_an_interview_booked_after_it_started_gets_no_reminder(
     assert reminders_to(app, INTERVIEWER, before) == []
 
 
+@built_once(book, starts=TUESDAY_10)
 async def test_a_reminder_missed_while_down_is_not_sent_after_the_interview(
     app: Running, clock: ManualClock
 ) -> None:
     """The sweep did not run until after the interview: the interviewer gets the
     scorecard nudge, and no reminder for an interview that is over."""
-    await book(app, TUESDAY_10)
     before = len(app.standin.calls)
     clock.set(TUESDAY_10 + 45 * MINUTE + 61 * MINUTE)
     await sweep(app)
@@ -294,10 +301,10 @@ async def test_a_reminder_missed_while_down_is_not_sent_after_the_interview(
 
 
 @pytest.mark.both_databases
+@built_once(book, starts=TUESDAY_10)
 async def test_a_reminder_slack_held_back_until_the_start_is_dropped(
     app: Running, clock: ManualClock
 ) -> None:
-    await book(app, TUESDAY_10)
     clock.set(TUESDAY_10 - 30 * MINUTE)
     app.standin.rate_limit_next("chat.postMessage", retry_after=45 * 60)
     before = len(app.standin.calls)
@@ -312,13 +319,13 @@ async def test_a_reminder_slack_held_back_until_the_start_is_dropped(
 
 
 @pytest.mark.both_databases
+@built_once(book, starts=TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
     app: Running, clock: ManualClock
 ) -> None:
     """They told us (and the recruiters were told): a reminder and "your scorecard is
     due" would only say we did not listen. The recruiters still see the scorecard
     overdue if the panel is left as it is; the rest of the panel is reminded as usual."""
-    await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await sweep(app)  # as the sweeper does each minute: the reminders are planned
     await cant_make_it(app, "Out sick")
     noted = [m["text"] for m in messages_to(app, INTERVIEWER) if m["text"].startswith(":ok_hand:")]
@@ -362,10 +369,10 @@ async def test_who_said_they_cant_make_it_is_neither_reminded_nor_nudged(
 
 
 @pytest.mark.both_databases
+@built_once(book, starts=TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_a_panel_fixed_after_a_cant_make_it_warns_nobody(
     app: Running, clock: ManualClock
 ) -> None:
-    await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
     await cant_make_it(app, "Out sick")
     [alert] = [m for m in messages_to(app, RECRUITER) if "can't make" in m["text"]]
     await click(app, alert, "Change interviewers", user=RECRUITER, channel=f"D{RECRUITER}")
@@ -380,10 +387,10 @@ async def test_a_panel_fixed_after_a_cant_make_it_warns_nobody(
 
 
 @pytest.mark.both_databases
+@built_once(book, starts=TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
 async def test_said_within_the_last_day_the_recruiters_dm_is_the_only_warning(
     app: Running, clock: ManualClock
 ) -> None:
-    await book(app, TUESDAY_10, interviewers=(INTERVIEWER, INTERVIEWER_2))
     clock.set(TUESDAY_10 - timedelta(hours=5))
     await sweep(app)
     await cant_make_it(app, "Out sick")
