@@ -116,6 +116,9 @@ def serve(path: str) -> None:
                     selector.close()
                     listener.close()
                     connection.close()
+                    for pidfd, (_, other) in waiting.items():  # the other commands'
+                        os.close(pidfd)
+                        other.close()
                     _run_command(json.loads(data), fds)
                 for fd in fds:
                     os.close(fd)
