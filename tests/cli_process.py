@@ -271,26 +271,41 @@ def _request(
     return _Request(json.dumps(message).encode(), fds, opened, kept[1], kept[2])
 
 
-class CliProcess:
-    """A started command, as asyncio.subprocess.Process has it (the parts tests use)."""
+def _exit_status(answer: bytes) -> int:
+    """The exit status in the forker's message that a command ended."""
+    assert answer, "the CLI forker went away before the command ended"
+    return int(json.loads(answer)["returncode"])
 
-    def __init__(self, sock: socket.socket, pid: int, out: int | None, err: int | None) -> None:
+
+class _Started:
+    """A started command: its pid, and the socket its end is told on."""
+
+    def __init__(self, sock: socket.socket, pid: int) -> None:
         self._sock = sock
         self.pid = pid
         self.returncode: int | None = None
-        self._out, self._err = out, err
 
-    async def wait(self) -> int:
-        if self.returncode is None:
-            answer = await asyncio.get_running_loop().sock_recv(self._sock, _MESSAGE)
-            assert answer, "the CLI forker went away before the command ended"
-            self.returncode = int(json.loads(answer)["returncode"])
-            self._sock.close()
+    def _ended(self, answer: bytes) -> int:
+        self.returncode = _exit_status(answer)
+        self._sock.close()
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
         if self.returncode is None:
             os.kill(self.pid, signum)
+
+
+class CliProcess(_Started):
+    """A started command, as asyncio.subprocess.Process has it (the parts tests use)."""
+
+    def __init__(self, sock: socket.socket, pid: int, out: int | None, err: int | None) -> None:
+        super().__init__(sock, pid)
+        self._out, self._err = out, err
+
+    async def wait(self) -> int:
+        if self.returncode is None:
+            return self._ended(await asyncio.get_running_loop().sock_recv(self._sock, _MESSAGE))
+        return self.returncode
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
@@ -395,14 +410,12 @@ def run(
     return subprocess.CompletedProcess(list(args), code, out, err)
 
 
-class CliPopen:
+class CliPopen(_Started):
     """A started command, as subprocess.Popen has it (the parts tests use), its stdout
     and stderr read as text."""
 
     def __init__(self, sock: socket.socket, pid: int, out: int | None, err: int | None) -> None:
-        self._sock = sock
-        self.pid = pid
-        self.returncode: int | None = None
+        super().__init__(sock, pid)
         self.stdout = None if out is None else os.fdopen(out, encoding=_ENCODING)
         self.stderr = None if err is None else os.fdopen(err, encoding=_ENCODING)
 
@@ -413,14 +426,8 @@ class CliPopen:
                 answer = self._sock.recv(_MESSAGE)
             except TimeoutError:
                 raise subprocess.TimeoutExpired("loopkeeper", timeout or 0) from None
-            assert answer, "the CLI forker went away before the command ended"
-            self.returncode = int(json.loads(answer)["returncode"])
-            self._sock.close()
+            return self._ended(answer)
         return self.returncode
-
-    def send_signal(self, signum: int) -> None:
-        if self.returncode is None:
-            os.kill(self.pid, signum)
 
     def communicate(self, timeout: float | None = None) -> tuple[Any, Any]:  # as typeshed has it
         """The rest of stdout and stderr, once the command has ended."""
@@ -469,9 +476,7 @@ def _collect(
                 raise subprocess.TimeoutExpired("loopkeeper", timeout or 0)
             for key, _ in selector.select(left):
                 if key.fileobj is sock:
-                    answer = sock.recv(_MESSAGE)
-                    assert answer, "the CLI forker went away before the command ended"
-                    code = int(json.loads(answer)["returncode"])
+                    code = _exit_status(sock.recv(_MESSAGE))
                     selector.unregister(sock)
                     continue
                 assert isinstance(key.fileobj, int)
