@@ -33,14 +33,7 @@ from bot.store.tables import Offer
 from bot.usecases import candidates, days_away, deadlines, feedback, notes, offers, takehomes
 from bot.usecases.candidates import CandidateCard, Refusal
 from bot.usecases.errors import NOT_FOUND, StaleMove
-from handlers.render import (
-    announce,
-    call_off,
-    refresh_home,
-    shown_status,
-    status_card,
-    tell_team,
-)
+from handlers.render import announce, call_off, refresh_home, shown_status, tell_team
 from handlers.replies import CommandReply, Reply, on_click
 
 
@@ -452,11 +445,11 @@ async def offer_declined(reply: Reply, action: dict[str, Any]) -> None:
         return
     await _ask_why(reply, done.card, done.offer)  # first: its trigger is running out
     note = f"{done.card.candidate.name} declined the offer and is withdrawn."
-    text, blocks = await status_card(
-        reply.deps, reply.user_id, done.card, note=note + cards.called_off_note(done.moved)
+    await reply.changed(
+        done.card,
+        note + cards.called_off_note(done.moved),
+        below=[offer_blocks.decline_reason_button(done.offer)],
     )
-    await reply.replace(text, [*blocks, offer_blocks.decline_reason_button(done.offer)])
-    refresh_home(reply.deps, reply.client, reply.user_id)
     call_off(reply.deps, reply.client, done.moved)
     text, blocks = offer_blocks.decided_post(done.card, accepted=False, actor_id=reply.user_id)
     reply.deps.background.run(

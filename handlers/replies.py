@@ -121,12 +121,13 @@ class Reply:
         text, blocks = await status_card(self.deps, self.user_id, card, note=note)
         await self.show(text, blocks)
 
-    async def changed(self, card: CandidateCard, note: str) -> None:
+    async def changed(self, card: CandidateCard, note: str, *, below: Blocks = ()) -> None:
         """After a button changed a candidate: the clicker's Home tab redrawn, and the
-        card with what happened in place of the clicked message."""
+        card with what happened in place of the clicked message (`below` it: what the
+        change asks next)."""
         refresh_home(self.deps, self.client, self.user_id)
         text, blocks = await status_card(self.deps, self.user_id, card, note=note)
-        await self.replace(text, blocks)
+        await self.replace(text, [*blocks, *below])
 
     async def open(self, view: View) -> None:
         """Open a form; if Slack will not, say so (the trigger lives three seconds)."""

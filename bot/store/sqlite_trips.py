@@ -29,7 +29,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -41,6 +41,7 @@ from sqlalchemy.util import await_
 
 # What one statement leaves on a cursor: description, rows, rowcount, lastrowid.
 _Outcome = tuple[Any, list[Any], int, int | None]
+T = TypeVar("T")
 
 # Whether the statements of the session being run go on the event loop's thread.
 _ON_LOOP: ContextVar[bool] = ContextVar("sqlite_on_loop", default=False)
@@ -63,13 +64,11 @@ def _locked(error: sqlite3.OperationalError) -> bool:
     return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def _without_waiting(
-    conn: sqlite3.Connection, trip: Callable[[sqlite3.Connection], _Outcome]
-) -> _Outcome:
-    """`trip` with SQLite's busy handler off: a locked file raises at once."""
+def _without_waiting(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """`work` with SQLite's busy handler off: a locked file raises at once."""
     conn.execute("PRAGMA busy_timeout = 0")
     try:
-        return trip(conn)
+        return work(conn)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
@@ -84,13 +83,11 @@ CHECKPOINT_EVERY = 32
 
 
 def _commit_without_checkpoint(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA busy_timeout = 0")
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     try:
         conn.commit()
     finally:
         conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 class _OneTripCursor:
@@ -200,7 +197,7 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
             self._commits_on_loop += 1
             if self._commits_on_loop % CHECKPOINT_EVERY:
                 try:
-                    _commit_without_checkpoint(self._connection._conn)
+                    _without_waiting(self._connection._conn, _commit_without_checkpoint)
                     return
                 except sqlite3.OperationalError as error:
                     if not _locked(error):

@@ -297,19 +297,15 @@ async def _open_offer(
         session, user_id=actor_id, candidate_id=offer.candidate_id, refusal=answer_refusal
     )
     if offer.status not in ("open", "expired") or card.stage != Stage.OFFER:
-        raise NotAllowed(_answered_already(offer))
+        # Two answers at once, or a double click: who answered first, and when, so the
+        # one who lost the race is not left thinking their click failed.
+        by = (
+            f" by {mention(offer.decided_by)} ({in_utc(offer.decided_at)})"
+            if offer.decided_by and offer.decided_at
+            else ""
+        )
+        raise NotAllowed(f"That offer was already {offer.status}{by}; nothing changed.")
     return offer, card
-
-
-def _answered_already(offer: Offer) -> str:
-    """Two answers at once, or a double click: who answered first, and when, so the one
-    who lost the race is not left thinking their click failed."""
-    by = (
-        f" by {mention(offer.decided_by)} ({in_utc(offer.decided_at)})"
-        if offer.decided_by and offer.decided_at
-        else ""
-    )
-    return f"That offer was already {offer.status}{by}; nothing changed."
 
 
 async def decide(
