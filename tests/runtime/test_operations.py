@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -81,23 +81,42 @@ async def test_metrics_count_requests_ack_latency_and_alerts(app: Running, clock
     assert "Jane" not in text
 
 
+@pytest.fixture
+def configured_logging() -> Iterator[None]:
+    """For a test that runs logs.configure, as `serve` does: the logging it changes put
+    back as it was afterwards. Left at DEBUG, the next test of the process logged every
+    Web API payload, candidates' names in them, into the logs it checks for names."""
+    root = logging.getLogger()
+    touched = [*logs.SLACK_SDK_LOGGERS, "apscheduler", "uvicorn", "uvicorn.error", "uvicorn.access"]
+    kept = [
+        (logger, logger.level, logger.handlers[:], logger.propagate)
+        for logger in [root, *map(logging.getLogger, touched)]
+    ]
+    try:
+        yield
+    finally:
+        for logger, level, handlers, propagate in kept:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
+
+
+@pytest.mark.usefixtures("configured_logging")
 def test_json_logs_carry_the_trace_and_one_object_per_line(capfd: pytest.CaptureFixture) -> None:
     logs.configure("INFO", "json")
+    trace = logs.new_trace("req")
+    logging.getLogger("loopkeeper.test").info("hello %s", "world")
     try:
-        trace = logs.new_trace("req")
-        logging.getLogger("loopkeeper.test").info("hello %s", "world")
-        try:
-            raise ValueError("boom")
-        except ValueError:
-            logging.getLogger("loopkeeper.test").exception("it failed")
-    finally:
-        logging.getLogger().handlers[:] = []
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("loopkeeper.test").exception("it failed")
     lines = [json.loads(line) for line in capfd.readouterr().err.strip().splitlines()]
     assert [entry["message"] for entry in lines] == ["hello world", "it failed"]
     assert {entry["trace"] for entry in lines} == {trace}
     assert "ValueError: boom" in lines[1]["exception"]
 
 
+@pytest.mark.usefixtures("configured_logging")
 @pytest.mark.parametrize(("level", "built"), [("INFO", False), ("DEBUG", True)])
 async def test_slack_sdk_builds_its_debug_lines_only_when_they_are_logged(
     standin: SlackStandin, monkeypatch: pytest.MonkeyPatch, level: str, built: bool
@@ -109,14 +128,9 @@ async def test_slack_sdk_builds_its_debug_lines_only_when_they_are_logged(
     for name in logs.SLACK_SDK_LOGGERS:
         logger = logging.getLogger(name)
         monkeypatch.setattr(logger, "debug", lambda message, *_, **__: lines.append(message))
-    try:
-        client = AsyncWebClient(token="xoxb-test-token", base_url=standin.url)
-        await client.chat_postMessage(channel=HM, text="hello")
-        await AsyncWebhookClient(standin.response_url("r1")).send(text="hello")
-    finally:
-        logging.getLogger().handlers[:] = []
-        for name in logs.SLACK_SDK_LOGGERS:
-            logging.getLogger(name).setLevel(logging.NOTSET)
+    client = AsyncWebClient(token="xoxb-test-token", base_url=standin.url)
+    await client.chat_postMessage(channel=HM, text="hello")
+    await AsyncWebhookClient(standin.response_url("r1")).send(text="hello")
     sent = [line for line in lines if "hello" in line]
     assert bool(sent) == built, lines
 
