@@ -33,6 +33,7 @@ from bot.usecases import feedback
 from bot.usecases.candidates import CandidateCard
 from bot.usecases.errors import NotAllowed
 from bot.usecases.feedback import Scheduled
+from handlers.errors import SORRY, handle_error
 from handlers.render import refresh_home, status_card
 
 log = logging.getLogger(__name__)
@@ -181,9 +182,21 @@ def on_click(handler: Click) -> ButtonListener:
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        await handler(Reply.to(body, client, context), action)
+        await _clicked(handler, Reply.to(body, client, context), action, context)
 
     return named_after(listener, handler)
+
+
+async def _clicked(
+    handler: Click, reply: Reply, action: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """The handler; its failure logged and counted as any listener's (handle_error), and
+    the person told: the click's ack, already given, cannot say so."""
+    try:
+        await handler(reply, action)
+    except Exception as error:  # the same net as Bolt's error handler
+        await handle_error(error, reply.body, context)
+        await reply.tell(SORRY)
 
 
 @dataclass(frozen=True)
