@@ -41,7 +41,7 @@ async def run(args: argparse.Namespace) -> str:
     workdir = Path(tempfile.mkdtemp(prefix="loopkeeper-bench-"))
     # One stand-in process for everything; it prints its addresses on its first line.
     standin = start_child(["-m", "bench.standin_proc"], env=child_env())
-    api_url, response_base = standin.first_line.split()
+    api_url, response_base, arrivals_url = standin.first_line.split()
     latency_results = sweep_results = import_results = None
     try:
         if args.only in (None, "latency"):
@@ -50,6 +50,7 @@ async def run(args: argparse.Namespace) -> str:
                 api_url,
                 response_base,
                 standin.pid,
+                arrivals_url=arrivals_url,
                 quick=args.quick,
                 workers=args.workers,
                 backends=backends,

@@ -23,7 +23,7 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,8 @@ BACKENDS = ("sqlite", "postgresql")
 class Request:
     body: bytes
     content_type: str
+    # Where what it shows is posted, a click's card: its response_url's name ("" for none).
+    shows_at: str = ""
 
 
 @dataclass
@@ -135,6 +137,11 @@ class Cell:
     # (cpu_ms_per_request), the stand-in (Slack's work, on Slack's machines in real use),
     # the PostgreSQL server, the load (this process) and everything else.
     machine_ms_per_request: dict[str, float] = field(default_factory=dict)
+    # A click's card: from sending the click to its card reaching the response_url.
+    shown_ms: list[float] = field(default_factory=list)
+
+    def shown(self, q: float) -> float:
+        return percentile(self.shown_ms, q)
 
     @property
     def sent(self) -> int:
@@ -227,18 +234,17 @@ async def _action_requests(db: Database, sender: _Capture, count: int) -> list[R
         shown = [matches[(n + k) % len(matches)] for k in range(5)]
         text_, blocks = cards.choices_message("Jane", Found(shown), action=cards.OPEN_STATUS)
         candidate_id = shown[0][0].id
-        requests.append(
-            await sender.take(
-                sender.action(
-                    f"{cards.OPEN_STATUS}_{candidate_id}",
-                    str(candidate_id),
-                    user=MEASURED_HM,
-                    message={"text": text_, "blocks": [b.to_dict() for b in blocks]},
-                    response_url=f"{sender.response_base}act-{n}",
-                    ephemeral=True,
-                )
+        built = await sender.take(
+            sender.action(
+                f"{cards.OPEN_STATUS}_{candidate_id}",
+                str(candidate_id),
+                user=MEASURED_HM,
+                message={"text": text_, "blocks": [b.to_dict() for b in blocks]},
+                response_url=f"{sender.response_base}act-{n}",
+                ephemeral=True,
             )
         )
+        requests.append(replace(built, shows_at=f"act-{n}"))
     return requests
 
 
@@ -422,12 +428,14 @@ async def run_cell(
     peak: dict[str, float],
     *,
     standin_pid: int | None = None,
+    arrivals_url: str | None = None,
 ) -> Cell:
     requests = scenario.take(server.name, count)
     connector = aiohttp.TCPConnector(limit=clients)
     timeout = aiohttp.ClientTimeout(total=60)
     latencies: list[float] = []
     errors: list[str] = []
+    sent_at: dict[str, float] = {}  # a click's response_url name: when it was sent
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         # Open the connections first: a TCP connect is not part of an ack.
         await asyncio.gather(*(_get(session, f"{server.url}/healthz") for _ in range(clients)))
@@ -440,6 +448,8 @@ async def run_cell(
         async def client() -> None:
             # The iterator is shared: each request is sent once, by whichever client is free.
             for request in order:
+                if request.shows_at:
+                    sent_at[request.shows_at] = time.monotonic()
                 outcome = await _send(session, f"{server.url}/slack/events", request)
                 if isinstance(outcome, str):
                     errors.append(f"no answer: {outcome}")
@@ -459,6 +469,9 @@ async def run_cell(
         busy = await asyncio.to_thread(server.idle)
         machine = _Machine.now(server, standin_pid).per_request(machine_before, len(latencies) or 1)
         sampling.cancel()
+        shown: list[float] = []
+        if arrivals_url and sent_at and server.name == "loopkeeper":  # the bare app shows none
+            shown = await _shown(session, arrivals_url, sent_at, errors)
     return Cell(
         scenario.key,
         server.name,
@@ -470,7 +483,20 @@ async def run_cell(
         machine["server"],
         busy,
         machine,
+        shown,
     )
+
+
+async def _shown(
+    session: aiohttp.ClientSession, arrivals_url: str, sent_at: dict[str, float], errors: list[str]
+) -> list[float]:
+    """Each click's card: milliseconds from sending the click to the card's arrival at the
+    stand-in (one monotonic clock for both processes); a card that never came is wrong."""
+    async with session.get(arrivals_url, params={"prefix": "act-"}) as response:
+        arrived: dict[str, float] = await response.json()
+    missing = [name for name in sent_at if name not in arrived]
+    errors += [f"no card posted for the click answered at {name}" for name in missing]
+    return [(arrived[name] - at) * 1000 for name, at in sent_at.items() if name in arrived]
 
 
 async def profile_cell(
@@ -601,6 +627,7 @@ class _Run:
     counts: dict[str, dict[int, int]]
     profile_counts: dict[str, int]
     standin_pid: int | None = None
+    arrivals_url: str | None = None  # where the stand-in says when each card arrived
     cells: list[Cell] = field(default_factory=list)
     profiles: list[Breakdown] = field(default_factory=list)
     memory: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -661,6 +688,7 @@ async def measure(
     response_base: str,
     standin_pid: int,
     *,
+    arrivals_url: str | None = None,
     quick: bool,
     workers: int,
     backends: tuple[str, ...] = BACKENDS,
@@ -675,6 +703,7 @@ async def measure(
         QUICK_REQUESTS if quick else REQUESTS,
         QUICK_PROFILE_REQUESTS if quick else PROFILE_REQUESTS,
         standin_pid,
+        arrivals_url,
     )
     # Everything busy on the machine meanwhile, less this process, the stand-in and the
     # servers, is someone else's work competing for the two cores.
@@ -740,7 +769,13 @@ async def _measure_backend(run: _Run, backend: str, url: str, bare: Server | Non
                 for server in servers:  # side by side: bare, then Loopkeeper
                     count = run.counts[scenario.key][clients]
                     cell = await run_cell(
-                        server, scenario, clients, count, run.peak, standin_pid=run.standin_pid
+                        server,
+                        scenario,
+                        clients,
+                        count,
+                        run.peak,
+                        standin_pid=run.standin_pid,
+                        arrivals_url=run.arrivals_url,
                     )
                     run.cells.append(cell)
                     sent += cell.sent if server is loopkeeper and scenario.key == "view" else 0
@@ -789,4 +824,5 @@ def _cell_line(scenario: Scenario, cell: Cell) -> str:
         f"{len(cell.latencies_ms):>4} answers: p50 {cell.p(50):7.1f}  p95 {cell.p(95):7.1f}  "
         f"p99 {cell.p(99):7.1f} ms, {cell.throughput:5.0f}/s, "
         f"{cell.cpu_ms_per_request:5.1f} CPU ms/req, busy {busy} s after{errors}"
+        + (f"; card p50 {cell.shown(50):.1f} p99 {cell.shown(99):.1f} ms" if cell.shown_ms else "")
     )

@@ -64,6 +64,9 @@ class Call:
     headers: dict[str, str]
     status: int = 200  # what the stand-in answered, so tests can inspect
     response: dict[str, Any] | None = None  # the view id/hash or ts handed out
+    # When it arrived (time.monotonic, one clock for every process of the machine): the
+    # benchmark times a click to its card's arrival here.
+    at: float = field(default_factory=time.monotonic, compare=False)
 
 
 _DROPPED = 0  # a scripted reply that closes the connection instead of answering
