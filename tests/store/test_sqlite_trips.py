@@ -109,6 +109,38 @@ async def test_a_session_on_the_loop_makes_no_trip_its_commit_included(
     assert trips == ["trip"]
 
 
+async def test_the_writers_turn_passes_on_with_the_commit_not_a_turn_of_the_loop_later(
+    table: Database,
+) -> None:
+    """While the turn is held, no other writer of any process can write: every turn of
+    the event loop inside it serves every request ready meanwhile. Once committed, the
+    turn passes on before the loop runs anything else."""
+    async with table.reader():
+        pass  # the pool's connection is open now
+    other_writer = asyncio.create_task(_write(table, "grace"))
+    held_when_the_loop_ran: list[bool] = []
+    async with table.transaction(on_loop=True) as session:
+        await _run(session, text("INSERT INTO t (name) VALUES ('ada')"))
+        asyncio.get_running_loop().call_soon(
+            lambda: held_when_the_loop_ran.append(not other_writer.done() and _turn_held(table))
+        )
+    await other_writer
+    assert held_when_the_loop_ran == [False]
+    async with table.reader() as session:
+        names = (await _run(session, text("SELECT name FROM t ORDER BY id"))).scalars().all()
+    assert names == ["ada", "grace"]
+
+
+async def _write(db: Database, name: str) -> None:
+    async with db.transaction(on_loop=True) as session:
+        await _run(session, text(f"INSERT INTO t (name) VALUES ('{name}')"))
+
+
+def _turn_held(db: Database) -> bool:
+    writers: Any = db._writers
+    return writers._holder is not None and writers._holder is not asyncio.current_task()
+
+
 async def test_one_commit_on_the_loop_in_so_many_takes_the_trip_to_checkpoint(
     table: Database, trips: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
