@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.runtime.cache import ReadCache
 from bot.store import sqlite_trips
 from bot.store.prepared import READING
+from bot.store.sqlite_writes import RawTransaction, Writer
 from bot.store.version import Versions
 
 
@@ -159,6 +160,9 @@ class Database:
             if self.engine.dialect.name == "sqlite"
             else None
         )
+        # A SQLite file's connection for short writes on the loop (raw_transaction).
+        path = sqlite_file(self.engine.url) if self._writers is not None else None
+        self._writer = Writer(path, self.engine.dialect) if path is not None else None
         # Connections opened for one holder and closed after it (own_connection).
         self._unpooled: AsyncEngine | None = None
         # Reads this process keeps while the store's version stays the same.
@@ -217,6 +221,22 @@ class Database:
             await session.close()
 
     @asynccontextmanager
+    async def raw_transaction(self) -> AsyncIterator[RawTransaction | None]:
+        """A SQLite file's transaction of `Prepared` statements on the event loop, in the
+        writers' turn, with no session (sqlite_writes); committed at the end of the block.
+        None: not to be had here (PostgreSQL, a database in memory, a file another
+        program has locked): the caller uses transaction() instead."""
+        if self._writer is None or self._writers is None:
+            yield None
+            return
+        async with self._writers.turn() as took:
+            if not took:  # inside a transaction of this task's: its statements go there
+                yield None
+                return
+            async with self._writer.transaction() as raw:
+                yield raw
+
+    @asynccontextmanager
     async def reader(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:
         """A session to read in (never to write in: on PostgreSQL, nothing would roll a
         write back). `on_loop`: as for transaction()."""
@@ -252,6 +272,8 @@ class Database:
     async def close(self) -> None:
         await self._versions.close()
         await self.engine.dispose()
+        if self._writer is not None:
+            self._writer.close()
         if self._unpooled is not None:
             await self._unpooled.dispose()
         if self._writers is not None:

@@ -63,7 +63,7 @@ async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candida
     row, update its indexes and fire its triggers, for nothing.
     """
     dialect = session.get_bind().dialect
-    lock = _LOCK_CANDIDATE_ROW if dialect.name == "postgresql" else _LOCK_CANDIDATE
+    lock = _LOCK_CANDIDATE_ROW if dialect.name == "postgresql" else LOCK_CANDIDATE
     rows = await lock.rows(session, {"candidate_id": candidate_id})
     if not rows:
         return None
@@ -73,7 +73,7 @@ async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candida
 
 # One round trip: the row comes back with its lock, and replaces whatever the session
 # held of it. On the driver (bot.store.prepared): every change to a candidate starts here.
-_LOCK_CANDIDATE = Prepared(
+LOCK_CANDIDATE = Prepared(
     update(_CANDIDATE_T)
     .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
     .values(id=_CANDIDATE_T.c.id)
@@ -206,7 +206,7 @@ async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> b
     there a loop)? A cancelled interview or a no-show waits for nothing.
     One aggregate, for the submit that holds the write lock; `bot.usecases.feedback.Loop.complete`
     says the same of a loop read whole."""
-    [(seats, waiting)] = await _SEATS_WAITING.rows(session, {"candidate_id": candidate_id})
+    [(seats, waiting)] = await SEATS_WAITING.rows(session, {"candidate_id": candidate_id})
     return bool(seats > 0 and waiting == 0)
 
 
@@ -214,7 +214,7 @@ _SUBMITTED = exists().where(
     _SCORECARD_T.c.interview_id == _SEAT_T.c.interview_id,
     _SCORECARD_T.c.interviewer_id == _SEAT_T.c.interviewer_id,
 )
-_SEATS_WAITING = Prepared(
+SEATS_WAITING = Prepared(
     select(func.count(), func.coalesce(func.sum(case((~_SUBMITTED, 1), else_=0)), 0))
     .select_from(_SEAT_T)
     .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
@@ -287,16 +287,16 @@ async def current_scorecard(
     """The interviewer's latest version, or None (the usual answer, on a first submit).
     Read from the table and made into a Scorecard only when there is one: a row for the
     caller to read, not one the session tracks."""
-    rows = await _CURRENT_SCORECARD.rows(
+    rows = await CURRENT_SCORECARD.rows(
         session, {"interview_id": interview_id, "interviewer_id": interviewer_id}
     )
     if not rows:
         return None
-    keys = _CURRENT_SCORECARD.keys(session.get_bind().dialect)
+    keys = CURRENT_SCORECARD.keys(session.get_bind().dialect)
     return Scorecard(**dict(zip(keys, rows[0], strict=True)))
 
 
-_CURRENT_SCORECARD = Prepared(
+CURRENT_SCORECARD = Prepared(
     select_rows(_SCORECARD_T)
     .where(
         _SCORECARD_T.c.interview_id == bindparam("interview_id"),
@@ -367,11 +367,11 @@ async def add_scorecard(
     # Core INSERTs, not the session's unit of work: every submission goes through here,
     # and a flush of the scorecard and its ratings cost more than the statements.
     try:
-        [(scorecard.id,)] = await _ADD_SCORECARD.rows(session, scorecard.model_dump(exclude={"id"}))
+        [(scorecard.id,)] = await ADD_SCORECARD.rows(session, scorecard.model_dump(exclude={"id"}))
     except IntegrityError:
         raise ScorecardConflict() from None
     if ratings:
-        await _ADD_RATING.many(
+        await ADD_RATING.many(
             session,
             [
                 {
@@ -389,12 +389,12 @@ async def add_scorecard(
 # On the tables, not the models: an INSERT of a model goes through the ORM's bulk path,
 # which costs more than the statement (bench, 2026-12-01). Every column but the id is
 # given, so the id is the database's.
-_ADD_SCORECARD = Prepared(
+ADD_SCORECARD = Prepared(
     insert(_SCORECARD_T)
     .values({c.name: bindparam(c.name) for c in _SCORECARD_T.c if c.name != "id"})
     .returning(_SCORECARD_T.c.id)
 )
-_ADD_RATING = Prepared(
+ADD_RATING = Prepared(
     insert(table_of(Rating)).values({c.name: bindparam(c.name) for c in table_of(Rating).c})
 )
 
@@ -404,7 +404,7 @@ async def set_feedback_complete(
 ) -> None:
     """Mark (or, with None, reopen) the loop's feedback as complete; the candidate as the
     session holds them says the same after."""
-    await _SET_FEEDBACK_COMPLETE.rows(
+    await SET_FEEDBACK_COMPLETE.rows(
         session, {"candidate_id": candidate.id, "at": at, "first_at": at}
     )
     set_committed_value(candidate, "feedback_complete_at", at)
@@ -414,7 +414,7 @@ async def set_feedback_complete(
 
 # On the table, not the entity: an ORM-enabled UPDATE would look for the row among the
 # session's objects; set_feedback_complete tells the one object that matters itself.
-_SET_FEEDBACK_COMPLETE = Prepared(
+SET_FEEDBACK_COMPLETE = Prepared(
     update(_CANDIDATE_T)
     .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
     .values(

@@ -22,6 +22,7 @@ caller that goes on to change it.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,13 +79,31 @@ class Prepared:
                 raw = await driver._connection.fetch(compiled.sql, *values)
         except Exception as error:
             raise _as_sqlalchemy(error, compiled.sql, driver, dialect) from error
-        processors = compiled.result
-        if not any(processors):
-            return [tuple(row) for row in raw]
-        return [
-            tuple(p(value) if p else value for p, value in zip(processors, row, strict=True))
-            for row in raw
-        ]
+        return _processed(compiled, raw)
+
+    def run(
+        self, connection: sqlite3.Connection, dialect: Dialect, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """`rows`, on a sqlite3 connection held outside any session (sqlite_writes)."""
+        compiled = self._for(dialect)
+        try:
+            raw = connection.execute(compiled.sql, _values(compiled, params)).fetchall()
+        except sqlite3.Error as error:
+            raise _as_sqlalchemy(error, compiled.sql, None, dialect) from error
+        return _processed(compiled, raw)
+
+    def run_many(
+        self, connection: sqlite3.Connection, dialect: Dialect, params: Iterable[Mapping[str, Any]]
+    ) -> None:
+        """`many`, on a sqlite3 connection held outside any session (sqlite_writes)."""
+        compiled = self._for(dialect)
+        values = [_values(compiled, each) for each in params]
+        if not values:
+            return
+        try:
+            connection.executemany(compiled.sql, values)
+        except sqlite3.Error as error:
+            raise _as_sqlalchemy(error, compiled.sql, None, dialect) from error
 
     async def many(self, session: AsyncSession, params: Iterable[Mapping[str, Any]]) -> None:
         driver, dialect = await _driver(session)
@@ -100,6 +119,16 @@ class Prepared:
                 await driver._connection.executemany(compiled.sql, values)
         except Exception as error:
             raise _as_sqlalchemy(error, compiled.sql, driver, dialect) from error
+
+
+def _processed(compiled: _Compiled, raw: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    processors = compiled.result
+    if not any(processors):
+        return [tuple(row) for row in raw]
+    return [
+        tuple(p(value) if p else value for p, value in zip(processors, row, strict=True))
+        for row in raw
+    ]
 
 
 def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
@@ -198,13 +227,19 @@ def attached(
         for name, value in values.items():
             set_committed_value(held, name, value)
         return held
-    # As the ORM's loading makes one: its model's __init__ (SQLModel's) cost more than
-    # the statement that read the row.
+    instance = detached(model, values)
+    if not reading:
+        sync.add(instance)
+    return instance
+
+
+def detached(model: type[Any], values: Mapping[str, Any]) -> Any:
+    """An object of `model` with these column values, as the ORM's loading makes one and
+    a closed session leaves it: its model's __init__ (SQLModel's) cost more than the
+    statement that read the row."""
     instance = class_mapper(model).class_manager.new_instance()
     instance.__dict__.update(values)
     make_transient_to_detached(instance)
-    if not reading:
-        sync.add(instance)
     return instance
 
 

@@ -27,7 +27,7 @@ async def replan_clocks(session: AsyncSession, *, candidate_id: int, now: dateti
     if session.get_bind().dialect.name == "postgresql":
         await _REPLAN_AT_ONCE.rows(session, params)
         return
-    for statement in _REPLAN_EACH:
+    for statement in REPLAN_EACH:
         await statement.rows(session, params)
 
 
@@ -65,4 +65,4 @@ _REPLAN_AT_ONCE = Prepared(
     _REPLAN[-1].add_cte(*(statement.cte(f"replan_{n}") for n, statement in enumerate(_REPLAN[:-1])))
 )
 # Run on the driver (bot.store.prepared): nothing reads their rows.
-_REPLAN_EACH = tuple(Prepared(statement) for statement in _REPLAN)
+REPLAN_EACH = tuple(Prepared(statement) for statement in _REPLAN)

@@ -59,7 +59,7 @@ def on_loop() -> Iterator[None]:
         _ON_LOOP.reset(token)
 
 
-def _locked(error: sqlite3.OperationalError) -> bool:
+def locked(error: sqlite3.OperationalError) -> bool:
     # The primary code of an extended one (SQLITE_BUSY_RECOVERY is BUSY, and so on).
     return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -123,7 +123,7 @@ class _OneTripCursor:
             try:
                 outcome = _without_waiting(connection._conn, trip)
             except sqlite3.OperationalError as error:
-                if not _locked(error):
+                if not locked(error):
                     raise
         if outcome is None:
             # aiosqlite's own way onto the thread (its cursors use it): SQLAlchemy's adapter
@@ -200,7 +200,7 @@ class _Connection(AsyncAdapt_aiosqlite_connection):
                     _without_waiting(self._connection._conn, _commit_without_checkpoint)
                     return
                 except sqlite3.OperationalError as error:
-                    if not _locked(error):
+                    if not locked(error):
                         raise
         super().commit()
 

@@ -228,11 +228,11 @@ async def to_grade(
 async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:
     """Has every grader of the candidate's received take-homes sent their grade?
     (True when there is none: a take-home only holds the loop up once it is in.)"""
-    return not await _GRADE_WAITING.rows(session, {"candidate_id": candidate_id})
+    return not await GRADE_WAITING.rows(session, {"candidate_id": candidate_id})
 
 
 # Built once: every last scorecard of a loop asks (docs/architecture.md, "Statements built once").
-_GRADE_WAITING = Prepared(
+GRADE_WAITING = Prepared(
     select(TakehomeGrader.grader_id)
     .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
     .where(

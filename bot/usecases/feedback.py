@@ -28,6 +28,7 @@ from bot.domain.scorecards import (
 from bot.domain.stages import SCHEDULABLE, Stage, plan_move
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
+from bot.store.scorecard_writes import InSession, ScorecardWrites, scorecard_writes
 from bot.store.tables import (
     Candidate,
     Change,
@@ -969,21 +970,22 @@ async def submit(
                 session, user_id=user_id, interview_id=interview_id, now=now, sent=sent
             )
         checked = _checked(context, form)
-        async with db.transaction(on_loop=True) as session:
+        async with scorecard_writes(db) as writes:
             scorecard, repeated, completes, was = await _save(
-                session, context, checked, user_id=user_id, sent=sent, now=now
+                writes, context, checked, user_id=user_id, sent=sent, now=now
             )
-            revision = await _revision(session, context, was, checked)
+            revision = await _revision(writes, context, was, checked)
     else:
         async with db.transaction() as session:
             context = await _context(
                 session, user_id=user_id, interview_id=interview_id, now=now, sent=sent
             )
             checked = _checked(context, form)
+            writes = InSession(session)
             scorecard, repeated, completes, was = await _save(
-                session, context, checked, user_id=user_id, sent=sent, now=now
+                writes, context, checked, user_id=user_id, sent=sent, now=now
             )
-            revision = await _revision(session, context, was, checked)
+            revision = await _revision(writes, context, was, checked)
     loop = (
         await loop_of(
             db, viewer_id=context.role.hiring_manager_id, candidate_id=scorecard.candidate_id
@@ -1004,7 +1006,7 @@ async def submit(
 
 
 async def _revision(
-    session: store.AsyncSession,
+    writes: ScorecardWrites,
     context: ScorecardContext,
     was: Scorecard | None,
     checked: ScorecardInput,
@@ -1013,10 +1015,7 @@ async def _revision(
     (— for not assessed), evidence, the summary. Only for such an edit (`was`)."""
     if was is None or was.id is None:
         return ()
-    before = {
-        r.competency: (r.rating, r.evidence)
-        for r in await store.ratings_of(session, scorecard_ids=[was.id])
-    }
+    before = await writes.ratings(was.id)
     words = []
     for competency in context.competencies:
         old_rating, old_evidence = before.get(competency.key, (0, ""))
@@ -1040,7 +1039,7 @@ def _checked(context: ScorecardContext, form: ScorecardForm) -> ScorecardInput:
 
 
 async def _save(
-    session: store.AsyncSession,
+    writes: ScorecardWrites,
     context: ScorecardContext,
     checked: ScorecardInput,
     *,
@@ -1052,22 +1051,20 @@ async def _save(
     of the current version, whether it completed the loop's feedback, and the version it
     replaced if the loop's feedback was complete already: the team has read that one)."""
     interview_id = context.interview.id or 0
-    candidate = await store.lock_candidate(session, candidate_id=context.candidate.id or 0)
+    candidate = await writes.lock_candidate(context.candidate.id or 0)
     assert candidate is not None and candidate.id is not None
     _writable(candidate, sent)
     base_version = sent.base_version
-    current = await store.current_scorecard(
-        session, interview_id=interview_id, interviewer_id=user_id
-    )
+    current = await writes.current_scorecard(interview_id=interview_id, interviewer_id=user_id)
     if (
         current is not None
         and current.version == base_version > 0
-        and await _same(session, current, checked)
+        and await _same(writes, current, checked)
     ):
         # An edit that changes nothing would be a version nobody can tell apart.
         raise FormErrors({"summary": UNCHANGED})
     if current is not None and current.version > base_version:
-        if current.version == base_version + 1 and await _same(session, current, checked):
+        if current.version == base_version + 1 and await _same(writes, current, checked):
             return current, True, False, None
         raise FormErrors(
             {
@@ -1076,38 +1073,36 @@ async def _save(
             }
         )
     try:
-        scorecard = await store.add_scorecard(
-            session,
-            interview_id=interview_id,
-            interviewer_id=user_id,
-            candidate_id=candidate.id,
-            version=base_version + 1,
-            recommendation=checked.recommendation,
-            summary=checked.summary,
-            ratings=checked.ratings,
-            now=now,
+        scorecard = await writes.add_scorecard(
+            Scorecard(
+                interview_id=interview_id,
+                interviewer_id=user_id,
+                candidate_id=candidate.id,
+                version=base_version + 1,
+                recommendation=checked.recommendation,
+                summary=checked.summary,
+                submitted_at=now,
+            ),
+            checked.ratings,
         )
     except store.ScorecardConflict:
         raise FormErrors(
             {"summary": "This scorecard was just saved from another window. Open it again."}
         ) from None
-    await store.replan_clocks(session, candidate_id=candidate.id, now=now)  # nudges stop
+    await writes.replan_clocks(candidate.id, now)  # nudges stop
     if Stage(candidate.stage) not in EDITABLE:
         # Late: the team decided already, so no summary; an edit is told as a revision
         # of the version they decided on.
         return scorecard, False, False, current
     # A received take-home's grades are part of the loop's feedback too.
     was_complete = candidate.feedback_complete_at is not None
-    completes = await store.complete_feedback(session, candidate=candidate, now=now)
+    completes = await writes.complete_feedback(candidate, now)
     return scorecard, False, completes, current if was_complete else None
 
 
-async def _same(session: store.AsyncSession, scorecard: Scorecard, checked: ScorecardInput) -> bool:
+async def _same(writes: ScorecardWrites, scorecard: Scorecard, checked: ScorecardInput) -> bool:
     assert scorecard.id is not None
-    ratings = {
-        r.competency: (r.rating, r.evidence)
-        for r in await store.ratings_of(session, scorecard_ids=[scorecard.id])
-    }
+    ratings = await writes.ratings(scorecard.id)
     return (scorecard.recommendation, scorecard.summary, ratings) == (
         checked.recommendation,
         checked.summary,

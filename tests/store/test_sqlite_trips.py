@@ -11,12 +11,14 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store import sqlite_trips
 from bot.store.engine import Database
+from bot.store.prepared import Prepared
+from bot.store.scorecard_writes import InSession, OnTheLoop, scorecard_writes
 
 
 @pytest.fixture
@@ -236,3 +238,79 @@ async def test_a_locked_file_is_waited_for_off_the_loop(
     async with table.engine.connect() as conn:
         timeout = (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one()
     assert timeout == sqlite_trips.BUSY_TIMEOUT_MS
+
+
+# Writes on the loop with no session (bot/store/sqlite_writes.py) -----------------------------
+
+_T = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String))
+_ADD = Prepared(insert(_T).values(name=bindparam("name")).returning(_T.c.id))
+_NAMES = Prepared(select(_T.c.name).order_by(_T.c.id))
+
+
+async def test_raw_writes_commit_together_on_the_loop_with_no_trip(
+    table: Database, trips: list[str]
+) -> None:
+    async with table.raw_transaction() as raw:
+        assert raw is not None
+        [(first,)] = raw.rows(_ADD, {"name": "ada"})
+        raw.many(_ADD, [{"name": "grace"}, {"name": "alan"}])
+    assert first == 1
+    assert trips == []
+    async with table.reader() as session:
+        names = (await _run(session, text("SELECT name FROM t ORDER BY id"))).scalars().all()
+    assert names == ["ada", "grace", "alan"]
+    async with scorecard_writes(table) as writes:  # a scorecard's, on a file: these
+        assert isinstance(writes, OnTheLoop)
+
+
+async def test_a_raw_error_is_sqlalchemys_and_nothing_of_its_transaction_stays(
+    table: Database,
+) -> None:
+    with pytest.raises(IntegrityError):
+        async with table.raw_transaction() as raw:
+            assert raw is not None
+            raw.rows(_ADD, {"name": "ada"})
+            raw.rows(_ADD, {"name": "ada"})  # the table's name is UNIQUE
+    async with table.raw_transaction() as raw:
+        assert raw is not None
+        assert raw.rows(_NAMES, {}) == []
+
+
+async def test_a_file_another_program_locked_sends_the_writes_through_a_session(
+    table: Database,
+) -> None:
+    path = table.engine.url.database
+    assert path
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program writing
+    async with table.raw_transaction() as raw:
+        assert raw is None  # never a wait on the loop
+    asyncio.get_running_loop().call_later(0.2, other.execute, "COMMIT")
+    async with scorecard_writes(table) as writes:  # waits on its connection's thread
+        assert isinstance(writes, InSession)
+        await _run(writes.session, text("INSERT INTO t (name) VALUES ('ada')"))
+    other.close()
+    async with table.raw_transaction() as raw:
+        assert raw is not None
+        assert raw.rows(_NAMES, {}) == [("ada",)]
+
+
+async def test_raw_writes_keep_the_log_short(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for the session's commits on the loop: one raw commit in CHECKPOINT_EVERY runs
+    on a thread with SQLite's checkpoint on; with none, the log would hold them all."""
+    monkeypatch.setattr(sqlite_trips, "AUTOCHECKPOINT_PAGES", 20)
+    monkeypatch.setattr(sqlite_trips, "CHECKPOINT_EVERY", 10)
+    path = tmp_path / "raw.db"
+    db = Database(f"sqlite:///{path}")
+    try:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
+        for n in range(300):
+            async with db.raw_transaction() as raw:
+                assert raw is not None
+                raw.rows(_ADD, {"name": f"{n}" + "x" * 3000})
+        assert path.with_name(f"{path.name}-wal").stat().st_size // 4096 < 60
+    finally:
+        await db.close()

@@ -1,0 +1,176 @@
+"""What storing a scorecard writes, under the candidate's lock, two ways with one meaning.
+
+`bot.usecases.feedback.submit` decides (is the candidate still open, which version is
+this, does it complete the loop); this is what it asks of the store while it decides.
+`InSession` asks through a session's transaction, as every other change does.
+`OnTheLoop` runs the same `Prepared` statements on a SQLite file's writer connection,
+with no session and no await that reaches the event loop, so the writers' turn is held
+for SQLite's work and little more (bot.store.sqlite_writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.store import interviews, replan, takehomes
+from bot.store.engine import Database
+from bot.store.prepared import Prepared, detached
+from bot.store.sqlite_writes import RawTransaction
+from bot.store.tables import Candidate, Rating, Scorecard, table_of
+
+# A scorecard's ratings: competency -> (rating, evidence).
+Ratings = dict[str, tuple[int, str]]
+
+
+class ScorecardWrites(Protocol):
+    async def lock_candidate(self, candidate_id: int) -> Candidate | None: ...
+
+    async def current_scorecard(
+        self, *, interview_id: int, interviewer_id: str
+    ) -> Scorecard | None: ...
+
+    async def ratings(self, scorecard_id: int) -> Ratings: ...
+
+    async def add_scorecard(
+        self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
+    ) -> Scorecard: ...
+
+    async def replan_clocks(self, candidate_id: int, now: datetime) -> None: ...
+
+    async def complete_feedback(self, candidate: Candidate, now: datetime) -> bool: ...
+
+
+class InSession:
+    """Through the session's transaction (bot.store's functions)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock_candidate(self, candidate_id: int) -> Candidate | None:
+        return await interviews.lock_candidate(self.session, candidate_id=candidate_id)
+
+    async def current_scorecard(
+        self, *, interview_id: int, interviewer_id: str
+    ) -> Scorecard | None:
+        return await interviews.current_scorecard(
+            self.session, interview_id=interview_id, interviewer_id=interviewer_id
+        )
+
+    async def ratings(self, scorecard_id: int) -> Ratings:
+        found = await interviews.ratings_of(self.session, scorecard_ids=[scorecard_id])
+        return {r.competency: (r.rating, r.evidence) for r in found}
+
+    async def add_scorecard(
+        self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
+    ) -> Scorecard:
+        return await interviews.add_scorecard(
+            self.session,
+            interview_id=scorecard.interview_id,
+            interviewer_id=scorecard.interviewer_id,
+            candidate_id=scorecard.candidate_id,
+            version=scorecard.version,
+            recommendation=scorecard.recommendation,
+            summary=scorecard.summary,
+            ratings=ratings,
+            now=scorecard.submitted_at,
+        )
+
+    async def replan_clocks(self, candidate_id: int, now: datetime) -> None:
+        await replan.replan_clocks(self.session, candidate_id=candidate_id, now=now)
+
+    async def complete_feedback(self, candidate: Candidate, now: datetime) -> bool:
+        return await interviews.complete_feedback(self.session, candidate=candidate, now=now)
+
+
+class OnTheLoop:
+    """The same statements on the writer connection: nothing here awaits the loop."""
+
+    def __init__(self, raw: RawTransaction) -> None:
+        self.raw = raw
+
+    async def lock_candidate(self, candidate_id: int) -> Candidate | None:
+        rows = self.raw.rows(interviews.LOCK_CANDIDATE, {"candidate_id": candidate_id})
+        if not rows:
+            return None
+        keys = interviews.LOCK_CANDIDATE.keys(self.raw.dialect)
+        candidate: Candidate = detached(Candidate, dict(zip(keys, rows[0], strict=True)))
+        return candidate
+
+    async def current_scorecard(
+        self, *, interview_id: int, interviewer_id: str
+    ) -> Scorecard | None:
+        statement = interviews.CURRENT_SCORECARD
+        rows = self.raw.rows(
+            statement, {"interview_id": interview_id, "interviewer_id": interviewer_id}
+        )
+        if not rows:
+            return None
+        return Scorecard(**dict(zip(statement.keys(self.raw.dialect), rows[0], strict=True)))
+
+    async def ratings(self, scorecard_id: int) -> Ratings:
+        rows = self.raw.rows(_RATINGS, {"scorecard_id": scorecard_id})
+        return {competency: (rating, evidence) for competency, rating, evidence in rows}
+
+    async def add_scorecard(
+        self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
+    ) -> Scorecard:
+        try:
+            [(scorecard.id,)] = self.raw.rows(
+                interviews.ADD_SCORECARD, scorecard.model_dump(exclude={"id"})
+            )
+        except IntegrityError:
+            raise interviews.ScorecardConflict() from None
+        self.raw.many(
+            interviews.ADD_RATING,
+            [
+                {"scorecard_id": scorecard.id, "competency": key, "rating": r, "evidence": e}
+                for key, (r, e) in ratings.items()
+            ],
+        )
+        return scorecard
+
+    async def replan_clocks(self, candidate_id: int, now: datetime) -> None:
+        for statement in replan.REPLAN_EACH:
+            self.raw.rows(statement, {"of_candidate": candidate_id, "now": now})
+
+    async def complete_feedback(self, candidate: Candidate, now: datetime) -> bool:
+        # interviews.complete_feedback's rule, on these statements.
+        if candidate.feedback_complete_at is not None:
+            return False
+        [(seats, waiting)] = self.raw.rows(interviews.SEATS_WAITING, {"candidate_id": candidate.id})
+        if not (seats > 0 and waiting == 0):
+            return False
+        if self.raw.rows(takehomes.GRADE_WAITING, {"candidate_id": candidate.id}):
+            return False
+        self.raw.rows(
+            interviews.SET_FEEDBACK_COMPLETE,
+            {"candidate_id": candidate.id, "at": now, "first_at": now},
+        )
+        return True
+
+
+_RATING_T = table_of(Rating)
+_RATINGS = Prepared(
+    select(_RATING_T.c.competency, _RATING_T.c.rating, _RATING_T.c.evidence).where(
+        _RATING_T.c.scorecard_id == bindparam("scorecard_id")
+    )
+)
+
+
+@asynccontextmanager
+async def scorecard_writes(db: Database) -> AsyncIterator[ScorecardWrites]:
+    """One transaction for a scorecard: on the loop where the store allows it
+    (Database.raw_transaction), else through a session (on the loop too on SQLite)."""
+    async with db.raw_transaction() as raw:
+        if raw is not None:
+            yield OnTheLoop(raw)
+            return
+    async with db.transaction(on_loop=True) as session:
+        yield InSession(session)
