@@ -338,21 +338,12 @@ async def start(
 ) -> CliProcess:
     """`python -m bot.runtime.cli *args` (or `script *args`), started, as
     asyncio.create_subprocess_exec starts it; stdout and stderr piped unless told."""
-    forker = _forker()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while (sock := forker.connect()) is None:
-        assert loop.time() < deadline, "the CLI forker did not listen in 60 s"
-        await asyncio.sleep(0.01)
-    request = _request(args, env, cwd, script, stdin, stdout, stderr)
-    try:
-        socket.send_fds(sock, [request.message], request.fds)
-    finally:
-        request.close_sent()
-    sock.setblocking(False)
-    answer = await loop.sock_recv(sock, _MESSAGE)
-    assert answer, f"the CLI forker went away: {forker.said()}"
-    return CliProcess(sock, int(json.loads(answer)["pid"]), request.out, request.err)
+    _forker()  # made here, on the loop's thread: two commands started at once share it
+    sock, pid, request = await asyncio.to_thread(
+        _started, args, env, cwd, script, stdin, stdout, stderr
+    )
+    sock.setblocking(False)  # its end is awaited on the loop (CliProcess.wait)
+    return CliProcess(sock, pid, request.out, request.err)
 
 
 def _started(
