@@ -340,30 +340,13 @@ _RATINGS_OF_CANDIDATE = Prepared(
 
 
 async def add_scorecard(
-    session: AsyncSession,
-    *,
-    interview_id: int,
-    interviewer_id: str,
-    candidate_id: int,
-    version: int,
-    recommendation: int,
-    summary: str,
-    ratings: Mapping[str, tuple[int, str]],
-    now: datetime,
+    session: AsyncSession, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
 ) -> Scorecard:
-    """Store one version; raises ScorecardConflict if that version exists already, after
-    which the session's transaction can only be rolled back. The caller reads the current
-    version under the candidate's lock first, so the conflict is a last line of defence,
-    and it costs no savepoint (two statements) on every scorecard."""
-    scorecard = Scorecard(
-        interview_id=interview_id,
-        interviewer_id=interviewer_id,
-        candidate_id=candidate_id,
-        version=version,
-        recommendation=recommendation,
-        summary=summary,
-        submitted_at=now,
-    )
+    """Store one version (`scorecard`, its id the database's) and its ratings; raises
+    ScorecardConflict if that version exists already, after which the session's
+    transaction can only be rolled back. The caller reads the current version under the
+    candidate's lock first, so the conflict is a last line of defence, and it costs no
+    savepoint (two statements) on every scorecard."""
     # Core INSERTs, not the session's unit of work: every submission goes through here,
     # and a flush of the scorecard and its ratings cost more than the statements.
     try:
@@ -371,19 +354,18 @@ async def add_scorecard(
     except IntegrityError:
         raise ScorecardConflict() from None
     if ratings:
-        await ADD_RATING.many(
-            session,
-            [
-                {
-                    "scorecard_id": scorecard.id,
-                    "competency": key,
-                    "rating": rating,
-                    "evidence": evidence,
-                }
-                for key, (rating, evidence) in ratings.items()
-            ],
-        )
+        await ADD_RATING.many(session, rating_rows(scorecard, ratings))
     return scorecard
+
+
+def rating_rows(
+    scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
+) -> list[dict[str, object]]:
+    """ADD_RATING's values for the scorecard's ratings (competency -> rating, evidence)."""
+    return [
+        {"scorecard_id": scorecard.id, "competency": key, "rating": rating, "evidence": evidence}
+        for key, (rating, evidence) in ratings.items()
+    ]
 
 
 # On the tables, not the models: an INSERT of a model goes through the ORM's bulk path,

@@ -70,17 +70,7 @@ class InSession:
     async def add_scorecard(
         self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
     ) -> Scorecard:
-        return await interviews.add_scorecard(
-            self.session,
-            interview_id=scorecard.interview_id,
-            interviewer_id=scorecard.interviewer_id,
-            candidate_id=scorecard.candidate_id,
-            version=scorecard.version,
-            recommendation=scorecard.recommendation,
-            summary=scorecard.summary,
-            ratings=ratings,
-            now=scorecard.submitted_at,
-        )
+        return await interviews.add_scorecard(self.session, scorecard, ratings)
 
     async def replan_clocks(self, candidate_id: int, now: datetime) -> None:
         await replan.replan_clocks(self.session, candidate_id=candidate_id, now=now)
@@ -127,13 +117,7 @@ class OnTheLoop:
             )
         except IntegrityError:
             raise interviews.ScorecardConflict() from None
-        self.raw.many(
-            interviews.ADD_RATING,
-            [
-                {"scorecard_id": scorecard.id, "competency": key, "rating": r, "evidence": e}
-                for key, (r, e) in ratings.items()
-            ],
-        )
+        self.raw.many(interviews.ADD_RATING, interviews.rating_rows(scorecard, ratings))
         return scorecard
 
     async def replan_clocks(self, candidate_id: int, now: datetime) -> None:

@@ -35,7 +35,8 @@ from bot.slack.blocks.interviews import (
     scorecard_read_modal,
 )
 from bot.store.engine import Database
-from bot.store.tables import ClockSettings, Interview, Rating, Scorecard
+from bot.store.scorecard_writes import scorecard_writes
+from bot.store.tables import Candidate, ClockSettings, Interview, Rating, Scorecard
 from bot.usecases import feedback
 from bot.usecases.errors import NotAllowed
 from bot.usecases.feedback import Assignment, InterviewView, Loop, NewInterview, SeatView
@@ -416,23 +417,48 @@ async def test_a_version_stored_twice_is_a_conflict_and_stores_nothing(db: Datab
     await first_scorecard(db, clock, done, "UINT0001")
     with pytest.raises(store.ScorecardConflict):
         async with db.transaction() as session:
-            await store.add_scorecard(
-                session,
-                interview_id=done.interview.id or 0,
-                interviewer_id="UINT0001",
-                candidate_id=candidate_id,
-                version=1,
-                recommendation=1,
-                summary="A second version 1",
-                ratings={},
-                now=clock.now(),
-            )
+            await store.add_scorecard(session, _second_version_1(done, candidate_id, clock), {})
     async with db.reader() as session:
         current = await store.current_scorecard(
             session, interview_id=done.interview.id or 0, interviewer_id="UINT0001"
         )
     assert current is not None and current.version == 1
     assert current.summary != "A second version 1"
+
+
+@pytest.mark.both_databases
+async def test_a_version_stored_twice_through_a_scorecards_writes_is_a_conflict_too(
+    db: Database,
+) -> None:
+    """The same defence where a scorecard is written (on a SQLite file: on the loop with
+    no session, bot.store.scorecard_writes), and nothing of that transaction stays."""
+    clock = ManualClock(NOW)
+    candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
+    await first_scorecard(db, clock, done, "UINT0001")
+    with pytest.raises(store.ScorecardConflict):
+        async with scorecard_writes(db) as writes:
+            await writes.replan_clocks(candidate_id, clock.now() + timedelta(days=9))
+            await writes.add_scorecard(_second_version_1(done, candidate_id, clock), {})
+    async with db.reader() as session:
+        current = await store.current_scorecard(
+            session, interview_id=done.interview.id or 0, interviewer_id="UINT0001"
+        )
+        candidate = await session.get(Candidate, candidate_id)
+    assert current is not None and current.version == 1
+    assert current.summary != "A second version 1"
+    assert candidate is not None and candidate.next_alert_at != clock.now() + timedelta(days=9)
+
+
+def _second_version_1(done: Any, candidate_id: int, clock: ManualClock) -> Scorecard:
+    return Scorecard(
+        interview_id=done.interview.id or 0,
+        interviewer_id="UINT0001",
+        candidate_id=candidate_id,
+        version=1,
+        recommendation=1,
+        summary="A second version 1",
+        submitted_at=clock.now(),
+    )
 
 
 @pytest.mark.both_databases
