@@ -66,6 +66,7 @@ from bot.store.interviews import (
 )
 from bot.store.offers import close_open_offer, open_offer
 from bot.store.pauses import add_pause
+from bot.store.prepared import Reading
 from bot.store.replan import replan_clocks
 from bot.store.roles import (
     DuplicateRole,
@@ -82,6 +83,7 @@ __all__ = [
     "AsyncSession",
     "DuplicateCandidate",
     "DuplicateRole",
+    "Reading",
     "RoleWithTeam",
     "ScorecardConflict",
     "StaleStage",

@@ -10,7 +10,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store.inserts import insert_on_conflict
-from bot.store.prepared import Prepared
+from bot.store.prepared import Prepared, Reading
 from bot.store.tables import AppTab, table_of
 
 
@@ -28,7 +28,7 @@ async def record_tab(session: AsyncSession, *, user_id: str, tab: str, at: datet
     )
 
 
-async def last_tabs(session: AsyncSession, *, user_ids: Sequence[str]) -> dict[str, str]:
+async def last_tabs(session: Reading, *, user_ids: Sequence[str]) -> dict[str, str]:
     """The tab each of `user_ids` opened last; someone who never opened one is left out.
     A point read each: every change asks it for the person who made it, and mostly for
     them alone (bot.store.prepared: on the driver)."""

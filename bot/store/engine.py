@@ -26,7 +26,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.cache import ReadCache
 from bot.store import sqlite_trips
-from bot.store.prepared import READING
+from bot.store.prepared import READING, Reading
+from bot.store.sqlite_reads import Readers
 from bot.store.sqlite_writes import RawTransaction, Writer
 from bot.store.version import Versions
 
@@ -163,6 +164,8 @@ class Database:
         # A SQLite file's connection for short writes on the loop (raw_transaction).
         path = sqlite_file(self.engine.url) if self._writers is not None else None
         self._writer = Writer(path, self.engine.dialect) if path is not None else None
+        # And its connections for point reads on the loop (point_reader).
+        self._point_readers = Readers(path, self.engine.dialect) if path is not None else None
         # Connections opened for one holder and closed after it (own_connection).
         self._unpooled: AsyncEngine | None = None
         # Reads this process keeps while the store's version stays the same.
@@ -246,6 +249,18 @@ class Database:
                 yield session
 
     @asynccontextmanager
+    async def point_reader(self) -> AsyncIterator[Reading]:
+        """A few point reads by store functions that take a `Reading` (their statements
+        `Prepared`): on a SQLite file, on the event loop with no session (sqlite_reads);
+        elsewhere in a reading session, on the loop where SQLite allows it."""
+        if self._point_readers is None:
+            async with self.reader(on_loop=True) as session:
+                yield session
+            return
+        async with self._point_readers.read(self.reader) as raw:
+            yield raw
+
+    @asynccontextmanager
     async def own_connection(self) -> AsyncIterator[AsyncConnection]:
         """A connection outside the pool, opened for this block and closed after it: for
         one held for long while its holder takes pool connections for its work (the
@@ -274,6 +289,8 @@ class Database:
         await self.engine.dispose()
         if self._writer is not None:
             self._writer.close()
+        if self._point_readers is not None:
+            self._point_readers.close()
         if self._unpooled is not None:
             await self._unpooled.dispose()
         if self._writers is not None:

@@ -18,7 +18,7 @@ from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
 from bot.store.chunks import in_chunks
 from bot.store.engine import UTCDateTime
-from bot.store.prepared import Prepared, attached, objects
+from bot.store.prepared import Prepared, Reading, attached, objects
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
     Candidate,
@@ -135,7 +135,7 @@ async def get_interview(session: AsyncSession, *, interview_id: int) -> Intervie
 
 
 async def seat_of(
-    session: AsyncSession, *, interview_id: int, interviewer_id: str
+    session: Reading, *, interview_id: int, interviewer_id: str
 ) -> tuple[Interview, Candidate, RoleWithTeam] | None:
     """The interview, its candidate and their role with its hiring team, if the
     interviewer holds a seat on it: one query (a row per recruiter, as role_with_team)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +36,13 @@ from sqlalchemy.sql.expression import ClauseElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store import sqlite_trips
+
+if TYPE_CHECKING:
+    from bot.store.sqlite_reads import RawRead
+
+# What a read runs in: a session, or a SQLite file's reading connection with none
+# (bot.store.sqlite_reads), which store functions built on `Prepared` take alike.
+Reading: TypeAlias = "AsyncSession | RawRead"
 
 _Processor = Callable[[Any], Any] | None
 
@@ -67,7 +74,9 @@ class Prepared:
     def keys(self, dialect: Dialect) -> tuple[str, ...]:
         return self._for(dialect).keys
 
-    async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    async def rows(self, session: Reading, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        if not isinstance(session, AsyncSession):
+            return await session.rows(self, params)
         driver, dialect = await _driver(session)
         compiled = self._for(dialect)
         values = _values(compiled, params)
@@ -210,15 +219,15 @@ def _as_sqlalchemy(error: Exception, sql: str, adapter: Any, dialect: Dialect) -
     return DBAPIError.instance(sql, None, error, dbapi.Error, hide_parameters=True, dialect=dialect)
 
 
-def attached(
-    session: AsyncSession, model: type[Any], keys: Sequence[str], row: Sequence[Any]
-) -> Any:
+def attached(session: Reading, model: type[Any], keys: Sequence[str], row: Sequence[Any]) -> Any:
     """The session's object for a row read on the driver, as the ORM's populate_existing
     would give it: the one the session holds, with the row's values, or a new one that
     the session now holds as read from the database (no history: nothing to write).
     In a reading session (`READING`), which never writes, a detached object instead, as
     the session's closing would leave it: tracking it would cost more than reading it."""
     values = dict(zip(keys, row, strict=True))
+    if not isinstance(session, AsyncSession):  # a read with no session: nothing to hold it
+        return detached(model, values)
     sync = session.sync_session
     reading = READING in sync.info
     key = identity_key(model, tuple(values[k] for k in _primary(model)))

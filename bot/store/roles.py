@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.access import Team
 from bot.domain.names import clean_name, name_key
-from bot.store.prepared import Prepared, attached
+from bot.store.prepared import Prepared, Reading, attached
 from bot.store.tables import (
     Candidate,
     ClockSettings,
@@ -101,7 +101,7 @@ async def role_with_team(session: AsyncSession, *, role_id: int) -> RoleWithTeam
 
 
 async def team_of_rows(
-    session: AsyncSession,
+    session: Reading,
     role: Role,
     recruiter_ids: Iterable[str | None],
     templates: Iterable[str | None] = (),

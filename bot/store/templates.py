@@ -20,6 +20,7 @@ from bot.domain.scorecards import (
     split_key,
 )
 from bot.store.inserts import insert_on_conflict
+from bot.store.prepared import Reading
 from bot.store.tables import TemplateVersion
 
 log = logging.getLogger(__name__)
@@ -108,9 +109,13 @@ async def load_installed(session: AsyncSession) -> int:
     return added
 
 
-async def ensure_templates(session: AsyncSession, keys: Iterable[str | None]) -> None:
+async def ensure_templates(session: Reading, keys: Iterable[str | None]) -> None:
     """Make sure every installed template among `keys` is in the registry before
     template_named reads it: a version installed by another process is read on first use.
     Shipped names and versions already read cost nothing."""
     if any(key and split_key(key) and not is_registered(key) for key in keys):
-        await load_installed(session)
+        if isinstance(session, AsyncSession):
+            await load_installed(session)
+            return
+        async with session.session() as reading:  # the ORM's read, in a session of its own
+            await load_installed(reading)

@@ -36,6 +36,6 @@ async def opened(
 
 async def on_home(db: Database, *, user_ids: Sequence[str]) -> frozenset[str]:
     """Those of `user_ids` whose last-opened tab of the app is Home."""
-    async with db.reader(on_loop=True) as session:
-        tabs = await app_tabs.last_tabs(session, user_ids=user_ids)
+    async with db.point_reader() as reading:
+        tabs = await app_tabs.last_tabs(reading, user_ids=user_ids)
     return frozenset(user for user, tab in tabs.items() if tab == "home")

@@ -827,17 +827,18 @@ class ScorecardContext:
 
 
 async def _context(
-    session: store.AsyncSession,
+    reading: store.Reading,
     *,
     user_id: str,
     interview_id: int,
     now: datetime,
     sent: _SentForm | None = None,
 ) -> ScorecardContext:
-    """`sent`: a submission's form, which may be taken after the candidate left decision
-    (_writable); read then without the interviewer's current version and its ratings,
-    which a submission reads again under the candidate's lock anyway."""
-    seat = await store.seat_of(session, interview_id=interview_id, interviewer_id=user_id)
+    """The interview's context, without the interviewer's current version and its
+    ratings: a submission reads those under the candidate's lock, and a form being
+    opened reads them after (scorecard_context). `sent`: a submission's form, which may
+    be taken after the candidate left decision (_writable)."""
+    seat = await store.seat_of(reading, interview_id=interview_id, interviewer_id=user_id)
     if seat is None:
         raise NotAllowed(NOT_YOURS)
     interview, candidate, role_with_team = seat
@@ -857,16 +858,6 @@ async def _context(
             "recruiter to reschedule it to when it happened."
         )
     template = template_of(interview, role_with_team.role)
-    version = (
-        await store.current_scorecard(session, interview_id=interview_id, interviewer_id=user_id)
-        if sent is None
-        else None
-    )
-    ratings = (
-        {r.competency: r for r in await store.ratings_of(session, scorecard_ids=[version.id])}
-        if version and version.id
-        else {}
-    )
     stage = plan_stage(template, interview.plan_stage)
     return ScorecardContext(
         interview,
@@ -874,8 +865,8 @@ async def _context(
         role_with_team.role,
         stage.name if stage else interview.plan_stage,
         competencies_for(template, interview.plan_stage),
-        version,
-        ratings,
+        current=None,
+        ratings={},
     )
 
 
@@ -917,7 +908,16 @@ async def scorecard_context(
     """Raises NotAllowed unless the user holds a seat on the interview that has begun, and
     may still write."""
     async with db.reader(on_loop=True) as session:
-        return await _context(session, user_id=user_id, interview_id=interview_id, now=now)
+        context = await _context(session, user_id=user_id, interview_id=interview_id, now=now)
+        version = await store.current_scorecard(
+            session, interview_id=interview_id, interviewer_id=user_id
+        )
+        ratings = (
+            {r.competency: r for r in await store.ratings_of(session, scorecard_ids=[version.id])}
+            if version and version.id
+            else {}
+        )
+    return replace(context, current=version, ratings=ratings)
 
 
 UNCHANGED = (
@@ -965,9 +965,9 @@ async def submit(
     """
     sent = _SentForm(opened_at, base_version)
     if db.writers_take_turns:
-        async with db.reader(on_loop=True) as session:
+        async with db.point_reader() as reading:
             context = await _context(
-                session, user_id=user_id, interview_id=interview_id, now=now, sent=sent
+                reading, user_id=user_id, interview_id=interview_id, now=now, sent=sent
             )
         checked = _checked(context, form)
         async with scorecard_writes(db) as writes:
