@@ -23,6 +23,7 @@ from bot.domain.scorecards import templates
 from bot.domain.stages import Stage
 from bot.slack.blocks import candidates as cards
 from bot.slack.blocks import roles as role_blocks
+from bot.slack.blocks.common import Rendered
 from bot.slack.blocks.help import help_blocks
 from bot.slack.blocks.jsonify import as_json, as_json_list
 from bot.usecases.candidates import Found
@@ -77,3 +78,11 @@ def test_past_a_limit_it_refuses_as_slack_sdk_does() -> None:
     with pytest.raises(SlackObjectFormationError) as ours:
         as_json(View(type="modal", title="t", blocks=[too_long]))
     assert str(ours.value) == str(theirs.value)
+
+
+def test_a_kept_cards_blocks_are_sent_as_they_were_kept() -> None:
+    """Rendered blocks are Slack's JSON already: handed on, not walked and copied again."""
+    kept = as_json(SectionBlock(text="*Jane Doe* · decision", block_id="head"))
+    [sent] = as_json_list([Rendered(kept)])
+    assert sent is kept
+    assert as_json([Rendered(kept)]) == [kept]

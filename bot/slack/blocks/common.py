@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -40,6 +40,9 @@ class Rendered(Block):
     """A block already in Slack's JSON form. A kept status card is sent again as
     these: turning the models into JSON (each object validated and rebuilt) was the
     largest cost of a status answer once its rows were kept."""
+
+    # Its dict is Slack's JSON already: bot.slack.blocks.jsonify hands it on as it is.
+    JSON_READY: ClassVar[bool] = True
 
     def __init__(self, data: dict[str, Any]) -> None:
         super().__init__(type=data.get("type"), block_id=data.get("block_id"))
