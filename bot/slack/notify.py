@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
+import orjson
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
@@ -70,7 +71,7 @@ async def respond(client: AsyncWebClient, url: str, message: Mapping[str, Any]) 
     response object) cost more than the post itself, 0.13 ms of a 1.8 ms click
     (bench, 2026-12-01). An answer Slack refuses (an expired response_url, say) is
     logged, which the wrapper left silent."""
-    body = json.dumps(message).encode()
+    body = json_bytes(message)
     for attempt in (1, 2):
         try:
             if client.session is None:  # no kept-alive session (a one-off client)
@@ -85,6 +86,17 @@ async def respond(client: AsyncWebClient, url: str, message: Mapping[str, Any]) 
             log.warning("could not answer a click: %s", error.__class__.__name__)
             return False
     return False
+
+
+def json_bytes(message: Mapping[str, Any]) -> bytes:
+    """The JSON Slack gets, by orjson: a kept status card's blocks took the standard
+    library a tenth of the click that sends them, and orjson a fortieth (py-spy,
+    in-process, 8,000 clicks). Text with a lone surrogate (an escape in what someone
+    typed: "\\ud800"), which orjson refuses, goes as the standard library writes it."""
+    try:
+        return orjson.dumps(message)
+    except orjson.JSONEncodeError:
+        return json.dumps(message).encode()
 
 
 async def _post(session: aiohttp.ClientSession, url: str, body: bytes) -> bool:

@@ -54,6 +54,9 @@ _OPERATIONS = ("insert", "update", "delete")
 # status card in every process for nothing.
 _UNTRACKED = frozenset({TABLE, "alembic_version", "app_tab"})
 _READ = text(f"SELECT n FROM {TABLE} WHERE id = 1")
+# Its SQL for the drivers, once: str() compiles the statement again on every call, which
+# was a fifteenth of a kept status card's answer.
+_READ_SQL = str(_READ)
 
 # Once per transaction: the transaction-local setting remembers it was raised.
 _POSTGRESQL_BUMP = f"""
@@ -100,7 +103,7 @@ class Versions:
                 # everything committed when it runs.
                 self._sqlite = sqlite3.connect(self._path, timeout=0, isolation_level=None)
                 self._sqlite.execute("PRAGMA query_only = 1")
-            row = self._sqlite.execute(str(_READ)).fetchone()
+            row = self._sqlite.execute(_READ_SQL).fetchone()
         except sqlite3.Error:
             return None  # busy, or not migrated yet: the driver's way says which
         return None if row is None else str(row[0])
@@ -143,7 +146,7 @@ class Versions:
                 self._pool_failed = True
                 return None
         try:
-            value = await self._pool.fetchval(str(_READ))
+            value = await self._pool.fetchval(_READ_SQL)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
             return None  # a restarted server, or not migrated: the engine's way says which
         return None if value is None else str(value)
