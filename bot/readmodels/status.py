@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property, partial
 from typing import TypeVar
 
 from bot import store
@@ -150,10 +151,18 @@ async def status_detail(
 @dataclass(frozen=True)
 class Status:
     card: CandidateCard
-    detail: StatusDetail
+    # Its detail, or how to work it out: a kept card drawn this minute already is sent
+    # again without its clocks being worked out anew (handlers/render.py: shown_status),
+    # which was a twentieth of such a click.
+    worked_out: StatusDetail | Callable[[], StatusDetail]
     # The store version, viewer and candidate it was read at (None: not a kept read).
     # Two statuses with the same `read` hold the same rows; only their clocks differ.
     read: Hashable | None = None
+
+    @cached_property
+    def detail(self) -> StatusDetail:
+        worked_out = self.worked_out
+        return worked_out if isinstance(worked_out, StatusDetail) else worked_out()
 
 
 @dataclass(frozen=True)
@@ -187,7 +196,7 @@ class _Stored:
         return StatusDetail(self.loop, self.offer, summary)
 
     def status(self, now: datetime) -> Status:
-        return Status(self.card, self.detail(now), self.read)
+        return Status(self.card, partial(self.detail, now), self.read)
 
 
 # A status card is the question asked most, and its ten statements cost more than all

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.domain.stages import Stage
+from bot.readmodels import status as status_model
+from bot.runtime.timesource import ManualClock
 from tests import flows
 from tests.conftest import HM, OUTSIDER, RECRUITER, Running
 from tests.flows import (
@@ -205,3 +210,28 @@ async def test_a_reason_too_long_is_refused_under_the_reason(app: Running) -> No
         view, {"stage": "rejected", "reason": "x" * 5000}, user=RECRUITER
     )
     assert refused.json()["errors"] == {"reason": "Keep the reason to 3,000 characters at most."}
+
+
+async def test_a_card_clicked_again_within_the_minute_is_sent_as_drawn(
+    app: Running, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second click of a card in the same minute sends it as drawn the first time,
+    clocks included, without working them out again; the next minute works them out."""
+    role = await create_role(app)
+    jane = await add_candidate(app, "Jane Doe", role=role)
+    worked_out: list[str] = []
+    summary = status_model.clock_summary
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        worked_out.append("clocks")
+        return summary(*args, **kwargs)
+
+    monkeypatch.setattr(status_model, "clock_summary", counted)
+    [first] = await press(app, "status_open", str(jane.id), user=RECRUITER)
+    [again] = await press(app, "status_open", str(jane.id), user=RECRUITER)
+    assert worked_out == ["clocks"]
+    assert again.args["blocks"] == first.args["blocks"]
+    assert "Jane Doe" in blocks_text(again.args["blocks"])
+    clock.advance(timedelta(minutes=1))
+    await press(app, "status_open", str(jane.id), user=RECRUITER)
+    assert worked_out == ["clocks", "clocks"]
