@@ -333,6 +333,7 @@ async def submit_scorecard(ack: AsyncAck, modal: Modal) -> None:
         form=form,
         now=modal.deps.clock.now(),
         opened_at=metadata.opened_at,
+        read_loop=False,  # after the answer, below
     )
     await ack()
     if not saved.repeated:
@@ -340,6 +341,7 @@ async def submit_scorecard(ack: AsyncAck, modal: Modal) -> None:
 
 
 async def _after_scorecard(modal: Modal, saved: feedback.Submitted) -> None:
+    saved = await feedback.with_loop(modal.deps.db, saved)
     text, blocks = interview_blocks.scorecard_saved_message(
         saved.context, saved.scorecard.version, late=saved.late
     )

@@ -931,7 +931,8 @@ class Submitted:
     context: ScorecardContext
     scorecard: Scorecard
     repeated: bool  # the same version arrived again: nothing new was stored
-    completed: Loop | None  # the loop's last scorecard just came in
+    completes: bool = False  # it completed the loop's feedback (the loop's last scorecard)
+    completed: Loop | None = None  # that loop, once read (with_loop)
     # An edit made after the loop's summary went out, and the loop as it reads now: the
     # hiring manager and recruiters were deciding on the version before (`was`).
     revised: Loop | None = None
@@ -951,10 +952,12 @@ async def submit(
     form: ScorecardForm,
     now: datetime,
     opened_at: datetime | None = None,
+    read_loop: bool = True,
 ) -> Submitted:
     """Store a new version on top of `base_version`, exactly once. `opened_at`: when its
     form was opened, for a first scorecard whose candidate left decision meanwhile
-    (_writable).
+    (_writable). `read_loop=False`: the loop a summary or a revision tells is left for
+    `with_loop` to read, after the answer.
 
     What the lock must make true (the candidate still open to scorecards, the version,
     the loop's completion) is read under it. On SQLite, whose writers take turns, the
@@ -986,22 +989,33 @@ async def submit(
                 writes, context, checked, user_id=user_id, sent=sent, now=now
             )
             revision = await _revision(writes, context, was, checked)
-    loop = (
-        await loop_of(
-            db, viewer_id=context.role.hiring_manager_id, candidate_id=scorecard.candidate_id
-        )
-        if completes or was is not None
-        else None
-    )
-    return Submitted(
+    saved = Submitted(
         context,
         scorecard,
         repeated=repeated,
-        completed=loop if completes else None,
-        revised=loop if was is not None else None,
+        completes=completes,
         was=was,
         revision=revision,
         late=Stage(context.candidate.stage) not in EDITABLE,
+    )
+    return await with_loop(db, saved) if read_loop else saved
+
+
+async def with_loop(db: Database, saved: Submitted) -> Submitted:
+    """`saved` with the loop its summary (it completed the loop's feedback) or its
+    revision (an edit after the summary) tells the team, read now. The loop's reads are
+    the most of a scorecard's: a submission leaves them until after its answer."""
+    if not (saved.completes or saved.was is not None):
+        return saved
+    loop = await loop_of(
+        db,
+        viewer_id=saved.context.role.hiring_manager_id,
+        candidate_id=saved.scorecard.candidate_id,
+    )
+    return replace(
+        saved,
+        completed=loop if saved.completes else None,
+        revised=loop if saved.was is not None else None,
     )
 
 

@@ -3,6 +3,7 @@ stored → summary, through signed requests against the Slack stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlmodel import select
 from bot.domain.stages import Stage
 from bot.runtime.timesource import ManualClock
 from bot.store.tables import Candidate, Rating, Scorecard, Seat
+from bot.usecases import feedback
 from tests.conftest import HM, OUTSIDER, RECRUITER, RECRUITER_2, Running
 from tests.flows import (
     INTERVIEWER,
@@ -816,3 +818,33 @@ async def test_two_rounds_of_one_interview_are_told_apart_in_the_summary(
         "Ivan's scorecard (Production incident interview #1)",
         "Ivan's scorecard (Production incident interview #2)",
     } <= set(buttons(summary["blocks"]))
+
+
+@built_once(setup)
+async def test_the_last_scorecard_is_answered_before_the_loop_is_read_for_its_summary(
+    app: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop's summary is read after the interviewer has their answer: its reads, the
+    most of any scorecard's, never hold the modal open."""
+    interview = await schedule(app, "Jane")
+    await open_scorecard(app, interview, INTERVIEWER)
+    view = last_view(app)
+    reading = asyncio.Event()
+    go_on = asyncio.Event()
+    loop_of = feedback.loop_of
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        reading.set()
+        await go_on.wait()
+        return await loop_of(*args, **kwargs)
+
+    monkeypatch.setattr(feedback, "loop_of", held)
+    response = await app.slack.submit_view(view, good_scorecard(view), user=INTERVIEWER)
+    assert response.status_code == 200 and not response.content  # the modal closes
+    await asyncio.wait_for(reading.wait(), 5)  # and the summary's read starts after it
+    assert not [m for m in dms_to(app, HM) if m["text"].startswith("All scorecards")]
+    go_on.set()
+    await app.settle()
+    assert [m["text"] for m in dms_to(app, HM)].count(
+        "All scorecards for Jane Doe (MLOps Engineer) are in."
+    ) == 1
