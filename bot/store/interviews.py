@@ -84,6 +84,12 @@ _LOCK_CANDIDATE_ROW = Prepared(
     .where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
     .with_for_update(key_share=True)
 )
+# The row alone, for a transaction that holds a SQLite file's write lock from its BEGIN
+# IMMEDIATE on (bot.store.sqlite_writes): there the no-op UPDATE would lock nothing more
+# and still write the row, its page in the log and the version's trigger.
+CANDIDATE_ROW = Prepared(
+    select_rows(_CANDIDATE_T).where(_CANDIDATE_T.c.id == bindparam("candidate_id"))
+)
 
 
 async def add_interview(

@@ -86,10 +86,11 @@ class OnTheLoop:
         self.raw = raw
 
     async def lock_candidate(self, candidate_id: int) -> Candidate | None:
-        rows = self.raw.rows(interviews.LOCK_CANDIDATE, {"candidate_id": candidate_id})
+        # Locked already: the writer's BEGIN IMMEDIATE took the file's write lock.
+        rows = self.raw.rows(interviews.CANDIDATE_ROW, {"candidate_id": candidate_id})
         if not rows:
             return None
-        keys = interviews.LOCK_CANDIDATE.keys(self.raw.dialect)
+        keys = interviews.CANDIDATE_ROW.keys(self.raw.dialect)
         candidate: Candidate = detached(Candidate, dict(zip(keys, rows[0], strict=True)))
         return candidate
 
