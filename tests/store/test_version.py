@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -209,3 +210,29 @@ async def test_a_write_while_a_read_is_on_the_wire_shows_in_every_read_begun_aft
     assert set(versions) == {now_stored} != {before}
     if postgresql:
         assert len(sent) == 2  # the twenty arrived while the first was out: one read
+
+
+async def test_a_postgresql_version_read_is_one_statement_and_no_reset(
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version's own connection only runs its SELECT: asyncpg's reset at each
+    release (RESET ALL and three more, a round trip of its own) is left out."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the asyncpg pool is PostgreSQL's")
+    sent: list[str] = []
+    for method in ("execute", "fetchval", "fetch", "fetchrow"):
+        original = getattr(asyncpg.Connection, method)
+
+        async def recorded(self: Any, query: str, *args: Any, _o: Any = original, **kw: Any) -> Any:
+            sent.append(query)
+            return await _o(self, query, *args, **kw)
+
+        monkeypatch.setattr(asyncpg.Connection, method, recorded)
+    first = await db.version()  # the connection opens here
+    sent.clear()
+    assert await db.version() == first
+    await jane(db, clock)
+    sent.clear()
+    moved = await db.version()
+    assert moved != first
+    assert len(sent) == 1 and sent[0].startswith("SELECT n FROM"), sent
