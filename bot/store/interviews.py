@@ -18,7 +18,7 @@ from bot.domain.interviews import InterviewStatus
 from bot.domain.stages import CLOSED
 from bot.store.chunks import in_chunks
 from bot.store.engine import UTCDateTime
-from bot.store.prepared import Prepared, Reading, attached, objects
+from bot.store.prepared import Prepared, Reading, Writing, attached, dialect_of, objects
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
     Candidate,
@@ -207,7 +207,7 @@ _SEATS_OF = Prepared(
 )
 
 
-async def every_seat_submitted(session: AsyncSession, *, candidate_id: int) -> bool:
+async def every_seat_submitted(session: Writing, *, candidate_id: int) -> bool:
     """Has every interviewer of the candidate's held interviews sent a scorecard (and is
     there a loop)? A cancelled interview or a no-show waits for nothing.
     One aggregate, for the submit that holds the write lock; `bot.usecases.feedback.Loop.complete`
@@ -288,7 +288,7 @@ def latest_versions(scorecards: Iterable[Scorecard]) -> dict[tuple[int, str], Sc
 
 
 async def current_scorecard(
-    session: AsyncSession, *, interview_id: int, interviewer_id: str
+    session: Writing, *, interview_id: int, interviewer_id: str
 ) -> Scorecard | None:
     """The interviewer's latest version, or None (the usual answer, on a first submit).
     Read from the table and made into a Scorecard only when there is one: a row for the
@@ -298,7 +298,7 @@ async def current_scorecard(
     )
     if not rows:
         return None
-    keys = CURRENT_SCORECARD.keys(session.get_bind().dialect)
+    keys = CURRENT_SCORECARD.keys(dialect_of(session))
     return Scorecard(**dict(zip(keys, rows[0], strict=True)))
 
 
@@ -346,7 +346,7 @@ _RATINGS_OF_CANDIDATE = Prepared(
 
 
 async def add_scorecard(
-    session: AsyncSession, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
+    session: Writing, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
 ) -> Scorecard:
     """Store one version (`scorecard`, its id the database's) and its ratings; raises
     ScorecardConflict if that version exists already, after which the session's
@@ -388,7 +388,7 @@ ADD_RATING = Prepared(
 
 
 async def set_feedback_complete(
-    session: AsyncSession, *, candidate: Candidate, at: datetime | None
+    session: Writing, *, candidate: Candidate, at: datetime | None
 ) -> None:
     """Mark (or, with None, reopen) the loop's feedback as complete; the candidate as the
     session holds them says the same after."""
@@ -415,7 +415,7 @@ SET_FEEDBACK_COMPLETE = Prepared(
 )
 
 
-async def complete_feedback(session: AsyncSession, *, candidate: Candidate, now: datetime) -> bool:
+async def complete_feedback(session: Writing, *, candidate: Candidate, now: datetime) -> bool:
     """Mark the loop's feedback complete if this was its last piece: every scorecard and
     every grade of a received take-home in. Under the candidate's lock, so two last pieces
     at once complete it exactly once; True when this call completed it."""

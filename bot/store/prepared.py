@@ -39,10 +39,19 @@ from bot.store import sqlite_trips
 
 if TYPE_CHECKING:
     from bot.store.sqlite_reads import RawRead
+    from bot.store.sqlite_writes import RawTransaction
 
 # What a read runs in: a session, or a SQLite file's reading connection with none
 # (bot.store.sqlite_reads), which store functions built on `Prepared` take alike.
 Reading: TypeAlias = "AsyncSession | RawRead"
+# And a write: a session's transaction, or a SQLite file's transaction on its writer
+# connection with no session (bot.store.sqlite_writes).
+Writing: TypeAlias = "AsyncSession | RawTransaction"
+
+
+def dialect_of(session: Reading | Writing) -> Dialect:
+    return session.get_bind().dialect if isinstance(session, AsyncSession) else session.dialect
+
 
 _Processor = Callable[[Any], Any] | None
 
@@ -74,7 +83,9 @@ class Prepared:
     def keys(self, dialect: Dialect) -> tuple[str, ...]:
         return self._for(dialect).keys
 
-    async def rows(self, session: Reading, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    async def rows(
+        self, session: Reading | Writing, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
         if not isinstance(session, AsyncSession):
             return await session.rows(self, params)
         driver, dialect = await _driver(session)
@@ -114,7 +125,10 @@ class Prepared:
         except sqlite3.Error as error:
             raise _as_sqlalchemy(error, compiled.sql, None, dialect) from error
 
-    async def many(self, session: AsyncSession, params: Iterable[Mapping[str, Any]]) -> None:
+    async def many(self, session: Writing, params: Iterable[Mapping[str, Any]]) -> None:
+        if not isinstance(session, AsyncSession):
+            await session.many(self, params)
+            return
         driver, dialect = await _driver(session)
         compiled = self._for(dialect)
         values = [_values(compiled, each) for each in params]
@@ -219,7 +233,9 @@ def _as_sqlalchemy(error: Exception, sql: str, adapter: Any, dialect: Dialect) -
     return DBAPIError.instance(sql, None, error, dbapi.Error, hide_parameters=True, dialect=dialect)
 
 
-def attached(session: Reading, model: type[Any], keys: Sequence[str], row: Sequence[Any]) -> Any:
+def attached(
+    session: Reading | Writing, model: type[Any], keys: Sequence[str], row: Sequence[Any]
+) -> Any:
     """The session's object for a row read on the driver, as the ORM's populate_existing
     would give it: the one the session holds, with the row's values, or a new one that
     the session now holds as read from the database (no history: nothing to write).

@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store.prepared import Prepared
+from bot.store.prepared import Prepared, Writing, dialect_of
 from bot.store.tables import Alert, Candidate, Interview, Seat, Takehome, table_of
 
 
-async def replan_clocks(session: AsyncSession, *, candidate_id: int, now: datetime) -> None:
+async def replan_clocks(session: Writing, *, candidate_id: int, now: datetime) -> None:
     """A fact of the candidate changed: have the next sweep plan its clocks anew.
 
     Alerts not yet sent are cancelled; if the new plan still wants one, the sweep
@@ -24,7 +23,7 @@ async def replan_clocks(session: AsyncSession, *, candidate_id: int, now: dateti
     these set as they were: only the sweep reads them, in a session of its own.
     """
     params = {"of_candidate": candidate_id, "now": now}
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session).name == "postgresql":
         await _REPLAN_AT_ONCE.rows(session, params)
         return
     for statement in REPLAN_EACH:

@@ -16,10 +16,9 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.store import interviews, replan, takehomes
+from bot.store import interviews, replan
 from bot.store.engine import Database
 from bot.store.prepared import Prepared, detached
 from bot.store.sqlite_writes import RawTransaction
@@ -80,14 +79,16 @@ class InSession:
 
 
 class OnTheLoop:
-    """The same statements on the writer connection: nothing here awaits the loop."""
+    """The same store functions on the writer connection's transaction, whose statements
+    never wait: nothing here hands the event loop to another task. Its lock is the
+    transaction's own BEGIN IMMEDIATE."""
 
     def __init__(self, raw: RawTransaction) -> None:
         self.raw = raw
 
     async def lock_candidate(self, candidate_id: int) -> Candidate | None:
         # Locked already: the writer's BEGIN IMMEDIATE took the file's write lock.
-        rows = self.raw.rows(interviews.CANDIDATE_ROW, {"candidate_id": candidate_id})
+        rows = await self.raw.rows(interviews.CANDIDATE_ROW, {"candidate_id": candidate_id})
         if not rows:
             return None
         keys = interviews.CANDIDATE_ROW.keys(self.raw.dialect)
@@ -97,48 +98,24 @@ class OnTheLoop:
     async def current_scorecard(
         self, *, interview_id: int, interviewer_id: str
     ) -> Scorecard | None:
-        statement = interviews.CURRENT_SCORECARD
-        rows = self.raw.rows(
-            statement, {"interview_id": interview_id, "interviewer_id": interviewer_id}
+        return await interviews.current_scorecard(
+            self.raw, interview_id=interview_id, interviewer_id=interviewer_id
         )
-        if not rows:
-            return None
-        return Scorecard(**dict(zip(statement.keys(self.raw.dialect), rows[0], strict=True)))
 
     async def ratings(self, scorecard_id: int) -> Ratings:
-        rows = self.raw.rows(_RATINGS, {"scorecard_id": scorecard_id})
+        rows = await self.raw.rows(_RATINGS, {"scorecard_id": scorecard_id})
         return {competency: (rating, evidence) for competency, rating, evidence in rows}
 
     async def add_scorecard(
         self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
     ) -> Scorecard:
-        try:
-            [(scorecard.id,)] = self.raw.rows(
-                interviews.ADD_SCORECARD, scorecard.model_dump(exclude={"id"})
-            )
-        except IntegrityError:
-            raise interviews.ScorecardConflict() from None
-        self.raw.many(interviews.ADD_RATING, interviews.rating_rows(scorecard, ratings))
-        return scorecard
+        return await interviews.add_scorecard(self.raw, scorecard, ratings)
 
     async def replan_clocks(self, candidate_id: int, now: datetime) -> None:
-        for statement in replan.REPLAN_EACH:
-            self.raw.rows(statement, {"of_candidate": candidate_id, "now": now})
+        await replan.replan_clocks(self.raw, candidate_id=candidate_id, now=now)
 
     async def complete_feedback(self, candidate: Candidate, now: datetime) -> bool:
-        # interviews.complete_feedback's rule, on these statements.
-        if candidate.feedback_complete_at is not None:
-            return False
-        [(seats, waiting)] = self.raw.rows(interviews.SEATS_WAITING, {"candidate_id": candidate.id})
-        if not (seats > 0 and waiting == 0):
-            return False
-        if self.raw.rows(takehomes.GRADE_WAITING, {"candidate_id": candidate.id}):
-            return False
-        self.raw.rows(
-            interviews.SET_FEEDBACK_COMPLETE,
-            {"candidate_id": candidate.id, "at": now, "first_at": now},
-        )
-        return True
+        return await interviews.complete_feedback(self.raw, candidate=candidate, now=now)
 
 
 _RATING_T = table_of(Rating)

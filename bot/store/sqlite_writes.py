@@ -34,16 +34,18 @@ from bot.store.prepared import Prepared, _as_sqlalchemy
 
 
 class RawTransaction:
-    """The statements of one transaction on the writer's connection."""
+    """The statements of one transaction on the writer's connection. Store functions built
+    on `Prepared` take it as they take a session (`prepared.Writing`); its statements
+    never wait, so awaiting them never hands the event loop to another task."""
 
     def __init__(self, connection: sqlite3.Connection, dialect: Dialect) -> None:
         self._connection = connection
         self.dialect = dialect
 
-    def rows(self, statement: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    async def rows(self, statement: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         return statement.run(self._connection, self.dialect, params)
 
-    def many(self, statement: Prepared, params: Iterable[Mapping[str, Any]]) -> None:
+    async def many(self, statement: Prepared, params: Iterable[Mapping[str, Any]]) -> None:
         statement.run_many(self._connection, self.dialect, params)
 
 

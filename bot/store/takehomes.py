@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.stages import SCHEDULABLE
-from bot.store.prepared import Prepared, objects
+from bot.store.prepared import Prepared, Writing, objects
 from bot.store.tables import (
     Candidate,
     Role,
@@ -225,7 +225,7 @@ async def to_grade(
     return list(result.all())
 
 
-async def every_grade_in(session: AsyncSession, *, candidate_id: int) -> bool:
+async def every_grade_in(session: Writing, *, candidate_id: int) -> bool:
     """Has every grader of the candidate's received take-homes sent their grade?
     (True when there is none: a take-home only holds the loop up once it is in.)"""
     return not await GRADE_WAITING.rows(session, {"candidate_id": candidate_id})

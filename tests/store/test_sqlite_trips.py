@@ -252,8 +252,8 @@ async def test_raw_writes_commit_together_on_the_loop_with_no_trip(
 ) -> None:
     async with table.raw_transaction() as raw:
         assert raw is not None
-        [(first,)] = raw.rows(_ADD, {"name": "ada"})
-        raw.many(_ADD, [{"name": "grace"}, {"name": "alan"}])
+        [(first,)] = await raw.rows(_ADD, {"name": "ada"})
+        await raw.many(_ADD, [{"name": "grace"}, {"name": "alan"}])
     assert first == 1
     assert trips == []
     async with table.reader() as session:
@@ -269,11 +269,11 @@ async def test_a_raw_error_is_sqlalchemys_and_nothing_of_its_transaction_stays(
     with pytest.raises(IntegrityError):
         async with table.raw_transaction() as raw:
             assert raw is not None
-            raw.rows(_ADD, {"name": "ada"})
-            raw.rows(_ADD, {"name": "ada"})  # the table's name is UNIQUE
+            await raw.rows(_ADD, {"name": "ada"})
+            await raw.rows(_ADD, {"name": "ada"})  # the table's name is UNIQUE
     async with table.raw_transaction() as raw:
         assert raw is not None
-        assert raw.rows(_NAMES, {}) == []
+        assert await raw.rows(_NAMES, {}) == []
 
 
 async def test_a_file_another_program_locked_sends_the_writes_through_a_session(
@@ -292,7 +292,7 @@ async def test_a_file_another_program_locked_sends_the_writes_through_a_session(
     other.close()
     async with table.raw_transaction() as raw:
         assert raw is not None
-        assert raw.rows(_NAMES, {}) == [("ada",)]
+        assert await raw.rows(_NAMES, {}) == [("ada",)]
 
 
 async def test_raw_writes_keep_the_log_short(
@@ -310,7 +310,7 @@ async def test_raw_writes_keep_the_log_short(
         for n in range(300):
             async with db.raw_transaction() as raw:
                 assert raw is not None
-                raw.rows(_ADD, {"name": f"{n}" + "x" * 3000})
+                await raw.rows(_ADD, {"name": f"{n}" + "x" * 3000})
         assert path.with_name(f"{path.name}-wal").stat().st_size // 4096 < 60
     finally:
         await db.close()
