@@ -36,6 +36,7 @@ from bot.scheduling.sweeper import Sweeper
 from bot.slack.app import create_asgi
 from bot.slack.blocks import jsonify
 from bot.slack.deps import Deps
+from bot.store import postgresql_raw
 from bot.store.engine import Database
 from bot.store.roles import RoleWithTeam, open_roles_in_channel
 
@@ -329,11 +330,22 @@ def _no_task_holds_two_connections(request: pytest.FixtureRequest) -> Iterator[N
     def checked_in(_dbapi: Any, record: ConnectionPoolEntry) -> None:
         holders.pop(record, None)
 
+    # PostgreSQL's pool for statements with no session (bot/store/postgresql_raw.py) has
+    # no overflow either: nothing holding a session's connection may wait for one of it.
+    acquired = postgresql_raw.Connections._acquired
+
+    async def acquired_checked(self: postgresql_raw.Connections) -> Any:
+        if asyncio.current_task() in holders.values():
+            nested.append(_our_frames())
+        return await acquired(self)
+
     event.listen(Pool, "checkout", checked_out)
     event.listen(Pool, "checkin", checked_in)
+    postgresql_raw.Connections._acquired = acquired_checked  # type: ignore[method-assign]
     try:
         yield
     finally:
+        postgresql_raw.Connections._acquired = acquired  # type: ignore[method-assign]
         event.remove(Pool, "checkout", checked_out)
         event.remove(Pool, "checkin", checked_in)
     if request.node.get_closest_marker("takes_a_second_connection"):

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.cache import ReadCache
 from bot.store import sqlite_trips
+from bot.store.postgresql_raw import Connections, RawStatements
 from bot.store.prepared import READING, Reading
 from bot.store.sqlite_reads import Readers
 from bot.store.sqlite_writes import RawTransaction, Writer
@@ -166,6 +167,13 @@ class Database:
         self._writer = Writer(path, self.engine.dialect) if path is not None else None
         # And its connections for point reads on the loop (point_reader).
         self._point_readers = Readers(path, self.engine.dialect) if path is not None else None
+        # PostgreSQL's connections for statements with no session (raw_transaction,
+        # point_reader), as many at most as the engine's pool.
+        self._raw = (
+            Connections(self.engine.url, self.engine.dialect, self.engine.pool.size())  # type: ignore[attr-defined]
+            if self.engine.dialect.name == "postgresql"
+            else None
+        )
         # Connections opened for one holder and closed after it (own_connection).
         self._unpooled: AsyncEngine | None = None
         # Reads this process keeps while the store's version stays the same.
@@ -224,11 +232,16 @@ class Database:
             await session.close()
 
     @asynccontextmanager
-    async def raw_transaction(self) -> AsyncIterator[RawTransaction | None]:
-        """A SQLite file's transaction of `Prepared` statements on the event loop, in the
-        writers' turn, with no session (sqlite_writes); committed at the end of the block.
-        None: not to be had here (PostgreSQL, a database in memory, a file another
-        program has locked): the caller uses transaction() instead."""
+    async def raw_transaction(self) -> AsyncIterator[RawTransaction | RawStatements | None]:
+        """A transaction of `Prepared` statements with no session, committed at the end
+        of the block: a SQLite file's on the event loop, in the writers' turn
+        (sqlite_writes); PostgreSQL's on asyncpg's connection (postgresql_raw). None:
+        not to be had here (a database in memory, a file another program has locked,
+        no live PostgreSQL connection at hand): the caller uses transaction() instead."""
+        if self._raw is not None:
+            async with self._raw.transaction(self.reader) as statements:
+                yield statements
+            return
         if self._writer is None or self._writers is None:
             yield None
             return
@@ -251,8 +264,14 @@ class Database:
     @asynccontextmanager
     async def point_reader(self) -> AsyncIterator[Reading]:
         """A few point reads by store functions that take a `Reading` (their statements
-        `Prepared`): on a SQLite file, on the event loop with no session (sqlite_reads);
-        elsewhere in a reading session, on the loop where SQLite allows it."""
+        `Prepared`), with no session: on a SQLite file, on the event loop (sqlite_reads);
+        on PostgreSQL, on asyncpg's connection (postgresql_raw). Elsewhere, or with no
+        live connection at hand, in a reading session (on the loop where SQLite allows)."""
+        if self._raw is not None:
+            async with self._raw.reader(self.reader) as statements:
+                if statements is not None:
+                    yield statements
+                    return
         if self._point_readers is None:
             async with self.reader(on_loop=True) as session:
                 yield session
@@ -286,6 +305,8 @@ class Database:
 
     async def close(self) -> None:
         await self._versions.close()
+        if self._raw is not None:
+            await self._raw.close()
         await self.engine.dispose()
         if self._writer is not None:
             self._writer.close()

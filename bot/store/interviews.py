@@ -53,17 +53,22 @@ class ScorecardConflict(Exception):
     """That version of the scorecard exists already: a double submit, or a stale edit."""
 
 
-async def lock_candidate(session: AsyncSession, *, candidate_id: int) -> Candidate | None:
+async def lock_candidate(session: Writing, *, candidate_id: int) -> Candidate | None:
     """Take the candidate's row for this transaction before reading its loop.
 
     Two last scorecards landing at once must not both see the loop as incomplete.
     PostgreSQL locks the row (FOR NO KEY UPDATE, as an UPDATE of it would: rows that
     refer to it can still be added meanwhile); on SQLite a no-op UPDATE takes the
     file's write lock. An UPDATE on PostgreSQL would also write a new version of the
-    row, update its indexes and fire its triggers, for nothing.
+    row, update its indexes and fire its triggers, for nothing. A SQLite transaction
+    with no session (sqlite_writes) holds the write lock from its BEGIN IMMEDIATE on:
+    it reads the row alone.
     """
-    dialect = session.get_bind().dialect
-    lock = _LOCK_CANDIDATE_ROW if dialect.name == "postgresql" else LOCK_CANDIDATE
+    dialect = dialect_of(session)
+    if dialect.name == "postgresql":
+        lock = _LOCK_CANDIDATE_ROW
+    else:
+        lock = LOCK_CANDIDATE if isinstance(session, AsyncSession) else CANDIDATE_ROW
     rows = await lock.rows(session, {"candidate_id": candidate_id})
     if not rows:
         return None

@@ -1,5 +1,6 @@
-"""Core statements compiled once per database and run on the driver's own connection,
-inside the session's transaction.
+"""Core statements compiled once per database and run on the driver's own connection:
+inside the session's transaction, or on a connection held with no session
+(sqlite_reads, sqlite_writes, postgresql_raw).
 
 A statement built once still goes through SQLAlchemy's execution on every call: the
 session finds its connection, the engine looks up the compiled form by cache key, runs
@@ -27,6 +28,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import class_mapper, make_transient_to_detached
@@ -38,15 +42,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.store import sqlite_trips
 
 if TYPE_CHECKING:
+    from bot.store.postgresql_raw import RawStatements
     from bot.store.sqlite_reads import RawRead
     from bot.store.sqlite_writes import RawTransaction
 
-# What a read runs in: a session, or a SQLite file's reading connection with none
-# (bot.store.sqlite_reads), which store functions built on `Prepared` take alike.
-Reading: TypeAlias = "AsyncSession | RawRead"
-# And a write: a session's transaction, or a SQLite file's transaction on its writer
-# connection with no session (bot.store.sqlite_writes).
-Writing: TypeAlias = "AsyncSession | RawTransaction"
+# What a read runs in: a session, or a connection with none (a SQLite file's reading
+# connection, bot.store.sqlite_reads; asyncpg's, bot.store.postgresql_raw), which store
+# functions built on `Prepared` take alike.
+Reading: TypeAlias = "AsyncSession | RawRead | RawStatements"
+# And a write: a session's transaction, or a transaction with no session (on a SQLite
+# file's writer connection, bot.store.sqlite_writes; on asyncpg's, postgresql_raw).
+Writing: TypeAlias = "AsyncSession | RawTransaction | RawStatements"
+
+
+# asyncpg's connection, or the pool's proxy of one.
+Driver: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 
 
 def dialect_of(session: Reading | Writing) -> Dialect:
@@ -98,7 +108,7 @@ class Prepared:
                 await _begun(driver)
                 raw = await driver._connection.fetch(compiled.sql, *values)
         except Exception as error:
-            raise _as_sqlalchemy(error, compiled.sql, driver, dialect) from error
+            raise as_sqlalchemy(error, compiled.sql, driver, dialect) from error
         return _processed(compiled, raw)
 
     def run(
@@ -109,7 +119,7 @@ class Prepared:
         try:
             raw = connection.execute(compiled.sql, _values(compiled, params)).fetchall()
         except sqlite3.Error as error:
-            raise _as_sqlalchemy(error, compiled.sql, None, dialect) from error
+            raise as_sqlalchemy(error, compiled.sql, None, dialect) from error
         return _processed(compiled, raw)
 
     def run_many(
@@ -123,7 +133,34 @@ class Prepared:
         try:
             connection.executemany(compiled.sql, values)
         except sqlite3.Error as error:
-            raise _as_sqlalchemy(error, compiled.sql, None, dialect) from error
+            raise as_sqlalchemy(error, compiled.sql, None, dialect) from error
+
+    async def fetch(
+        self, connection: Driver, dialect: Dialect, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """`rows`, on an asyncpg connection held outside any session (postgresql_raw)."""
+        compiled = self._for(dialect)
+        try:
+            raw = await connection.fetch(compiled.sql, *_values(compiled, params))
+        except Exception as error:
+            raise as_sqlalchemy(error, compiled.sql, None, dialect) from error
+        return _processed(compiled, raw)
+
+    async def fetch_many(
+        self,
+        connection: Driver,
+        dialect: Dialect,
+        params: Iterable[Mapping[str, Any]],
+    ) -> None:
+        """`many`, on an asyncpg connection held outside any session (postgresql_raw)."""
+        compiled = self._for(dialect)
+        values = [_values(compiled, each) for each in params]
+        if not values:
+            return
+        try:
+            await connection.executemany(compiled.sql, values)
+        except Exception as error:
+            raise as_sqlalchemy(error, compiled.sql, None, dialect) from error
 
     async def many(self, session: Writing, params: Iterable[Mapping[str, Any]]) -> None:
         if not isinstance(session, AsyncSession):
@@ -141,7 +178,7 @@ class Prepared:
                 await _begun(driver)
                 await driver._connection.executemany(compiled.sql, values)
         except Exception as error:
-            raise _as_sqlalchemy(error, compiled.sql, driver, dialect) from error
+            raise as_sqlalchemy(error, compiled.sql, driver, dialect) from error
 
 
 def _processed(compiled: _Compiled, raw: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -217,7 +254,7 @@ async def _begun(adapter: Any) -> None:
         await adapter._start_transaction()
 
 
-def _as_sqlalchemy(error: Exception, sql: str, adapter: Any, dialect: Dialect) -> Exception:
+def as_sqlalchemy(error: Exception, sql: str, adapter: Any, dialect: Dialect) -> Exception:
     """The error SQLAlchemy would have raised for it: its class (IntegrityError, …) is
     what callers catch, and the parameters (candidates' data) stay out of it."""
     if isinstance(error, DBAPIError):
@@ -225,7 +262,14 @@ def _as_sqlalchemy(error: Exception, sql: str, adapter: Any, dialect: Dialect) -
     dbapi: Any = dialect.loaded_dbapi
     if not isinstance(error, dbapi.Error):
         try:
-            adapter._handle_exception(error)  # asyncpg's: raises the adapter's own class
+            # asyncpg's: raises the adapter's own class (one held outside any session has
+            # no adapter, and its class says the same)
+            if adapter is not None:
+                adapter._handle_exception(error)
+            elif dialect.name == "postgresql":
+                AsyncAdapt_asyncpg_connection._handle_exception_no_connection(dbapi, error)
+            else:
+                return error
         except dbapi.Error as translated:
             error = translated
         except Exception:  # not a database error: raised as it came

@@ -3,9 +3,10 @@
 `bot.usecases.feedback.submit` decides (is the candidate still open, which version is
 this, does it complete the loop); this is what it asks of the store while it decides.
 `InSession` asks through a session's transaction, as every other change does.
-`OnTheLoop` runs the same `Prepared` statements on a SQLite file's writer connection,
-with no session and no await that reaches the event loop, so the writers' turn is held
-for SQLite's work and little more (bot.store.sqlite_writes).
+`OnTheLoop` runs the same `Prepared` statements on the driver's connection with no
+session: on a SQLite file's writer connection, with no await that reaches the event
+loop, so the writers' turn is held for SQLite's work and little more
+(bot.store.sqlite_writes); on PostgreSQL, on asyncpg's (bot.store.postgresql_raw).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.store import interviews, replan
 from bot.store.engine import Database
-from bot.store.prepared import Prepared, detached
+from bot.store.postgresql_raw import RawStatements
+from bot.store.prepared import Prepared, Reading
 from bot.store.sqlite_writes import RawTransaction
 from bot.store.tables import Candidate, Rating, Scorecard, table_of
 
@@ -79,21 +81,15 @@ class InSession:
 
 
 class OnTheLoop:
-    """The same store functions on the writer connection's transaction, whose statements
-    never wait: nothing here hands the event loop to another task. Its lock is the
-    transaction's own BEGIN IMMEDIATE."""
+    """The same store functions on a transaction with no session. On a SQLite file its
+    statements never wait, so nothing here hands the event loop to another task, and
+    its lock is the transaction's own BEGIN IMMEDIATE; on PostgreSQL they are asyncpg's."""
 
-    def __init__(self, raw: RawTransaction) -> None:
+    def __init__(self, raw: RawTransaction | RawStatements) -> None:
         self.raw = raw
 
     async def lock_candidate(self, candidate_id: int) -> Candidate | None:
-        # Locked already: the writer's BEGIN IMMEDIATE took the file's write lock.
-        rows = await self.raw.rows(interviews.CANDIDATE_ROW, {"candidate_id": candidate_id})
-        if not rows:
-            return None
-        keys = interviews.CANDIDATE_ROW.keys(self.raw.dialect)
-        candidate: Candidate = detached(Candidate, dict(zip(keys, rows[0], strict=True)))
-        return candidate
+        return await interviews.lock_candidate(self.raw, candidate_id=candidate_id)
 
     async def current_scorecard(
         self, *, interview_id: int, interviewer_id: str
@@ -128,7 +124,8 @@ _RATINGS = Prepared(
 
 @asynccontextmanager
 async def scorecard_writes(db: Database) -> AsyncIterator[ScorecardWrites]:
-    """One transaction for a scorecard: on the loop where the store allows it
+    """One transaction for a scorecard's writes, whose context was read before it (a
+    SQLite file, whose writers take turns): on the loop where the store allows it
     (Database.raw_transaction), else through a session (on the loop too on SQLite)."""
     async with db.raw_transaction() as raw:
         if raw is not None:
@@ -136,3 +133,16 @@ async def scorecard_writes(db: Database) -> AsyncIterator[ScorecardWrites]:
             return
     async with db.transaction(on_loop=True) as session:
         yield InSession(session)
+
+
+@asynccontextmanager
+async def scorecard_transaction(db: Database) -> AsyncIterator[tuple[Reading, ScorecardWrites]]:
+    """One transaction that reads a scorecard's context and writes it (PostgreSQL, which
+    locks the candidate's row alone): with no session where the store allows it, else
+    through one."""
+    async with db.raw_transaction() as raw:
+        if isinstance(raw, RawStatements):
+            yield raw, OnTheLoop(raw)
+            return
+    async with db.transaction() as session:
+        yield session, InSession(session)

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 
 from bot.store import sqlite_trips
-from bot.store.prepared import Prepared, _as_sqlalchemy
+from bot.store.prepared import Prepared, as_sqlalchemy
 
 
 class RawTransaction:
@@ -81,7 +81,7 @@ class Writer:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             if not sqlite_trips.locked(error):
-                raise _as_sqlalchemy(error, "BEGIN IMMEDIATE", None, self._dialect) from error
+                raise as_sqlalchemy(error, "BEGIN IMMEDIATE", None, self._dialect) from error
             yield None
             return
         try:

@@ -28,7 +28,11 @@ from bot.domain.scorecards import (
 from bot.domain.stages import SCHEDULABLE, Stage, plan_move
 from bot.domain.zones import in_utc
 from bot.store.engine import Database
-from bot.store.scorecard_writes import InSession, ScorecardWrites, scorecard_writes
+from bot.store.scorecard_writes import (
+    ScorecardWrites,
+    scorecard_transaction,
+    scorecard_writes,
+)
 from bot.store.tables import (
     Candidate,
     Change,
@@ -979,12 +983,11 @@ async def submit(
             )
             revision = await _revision(writes, context, was, checked)
     else:
-        async with db.transaction() as session:
+        async with scorecard_transaction(db) as (reading, writes):
             context = await _context(
-                session, user_id=user_id, interview_id=interview_id, now=now, sent=sent
+                reading, user_id=user_id, interview_id=interview_id, now=now, sent=sent
             )
             checked = _checked(context, form)
-            writes = InSession(session)
             scorecard, repeated, completes, was = await _save(
                 writes, context, checked, user_id=user_id, sent=sent, now=now
             )

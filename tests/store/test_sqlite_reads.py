@@ -70,7 +70,7 @@ async def test_a_seat_reads_the_same_with_no_session_and_no_trip(
     trips.clear()
     async with db.point_reader() as reading:
         on_file = db.engine.dialect.name == "sqlite"
-        assert isinstance(reading, AsyncSession) is not on_file
+        assert not isinstance(reading, AsyncSession)  # on the file, or on asyncpg
         read = await seat_of(reading, interview_id=interview_id, interviewer_id=interviewer)
         missing = await seat_of(reading, interview_id=interview_id, interviewer_id="UNOBODY")
     if on_file:
