@@ -225,3 +225,24 @@ async def test_a_point_read_whose_connection_proves_dead_runs_again_on_a_live_on
     monkeypatch.setattr(asyncpg.connection.Connection, "fetch", dead_once)
     assert await names(pg) == []
     assert dead and dead[0].is_closed()  # never handed out again
+
+
+async def test_a_burst_shares_a_few_connections(db_url: str) -> None:
+    """Scorecards' commits go one at a time (each raises the store's version): more
+    connections than `MOST` would only make them wait longer inside PostgreSQL."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("asyncpg's connections are PostgreSQL's")
+    db = Database(db_url, pool_size=10)
+    try:
+
+        async def backend() -> int:
+            async with db.raw_transaction() as raw:
+                assert raw is not None
+                await raw.rows(_SLEEP, {"seconds": 0.05})
+                [(pid,)] = await raw.rows(Prepared(select(func.pg_backend_pid())), {})
+                return int(pid)
+
+        pids = await asyncio.gather(*(backend() for _ in range(12)))
+        assert len(set(pids)) == postgresql_raw.MOST
+    finally:
+        await db.close()
