@@ -54,6 +54,10 @@ _GONE = (
 )
 
 
+# What a server refuses a new connection for now, and may take later.
+_BUSY = (asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError)
+
+
 def gone(error: BaseException) -> bool:
     """Whether the error (or the driver's error SQLAlchemy's stands for) says the
     connection is dead."""
@@ -111,7 +115,9 @@ class Connections:
         self._failed = False
 
     async def _opened(self) -> asyncpg.Pool[Any] | None:
-        if self._pool is None and not self._failed:
+        if self._failed:
+            return None
+        if self._pool is None:
             try:
                 self._pool = await asyncpg.create_pool(
                     self._dsn,
@@ -140,8 +146,15 @@ class Connections:
             return None
         try:
             return pool, await pool.acquire()
-        except (asyncpg.PostgresError, *_GONE):
-            return None  # down, or out of connections: the session's way says which
+        except _GONE:
+            return None  # down: the session's way says so
+        except asyncpg.PostgresError as error:
+            if not isinstance(error, _BUSY):
+                # Refused for good (a setting, a role): sessions, which connect otherwise,
+                # take every statement from now on.
+                log.warning("statements go through sessions only: %s", type(error).__name__)
+                self._failed = True
+            return None
 
     @asynccontextmanager
     async def transaction(
@@ -206,5 +219,11 @@ async def _rolled_back(connection: asyncpg.Connection[Any]) -> None:
 
 
 def asyncpg_dsn(url: URL) -> str:
-    """The engine's URL as asyncpg's own DSN."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The engine's URL as asyncpg's own DSN. The engine's spells libpq's `sslmode` as
+    `ssl` (engine.async_url), which asyncpg's DSN does not take: it would send it to the
+    server as a setting, and every connection would be refused."""
+    query = dict(url.query)
+    if "ssl" in query:
+        query.setdefault("sslmode", query.pop("ssl"))
+        query.pop("ssl", None)
+    return url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)

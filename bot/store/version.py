@@ -43,6 +43,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.postgresql_raw import asyncpg_dsn
+
 log = logging.getLogger(__name__)
 
 TABLE = "data_version"
@@ -134,11 +136,10 @@ class Versions:
 
     async def _postgresql_version(self) -> str | None:
         if self._pool is None:
-            url = self._engine.url.set(drivername="postgresql")
             try:
                 # One read is on the wire at a time (_shared_postgresql): one connection.
                 self._pool = await asyncpg.create_pool(
-                    url.render_as_string(hide_password=False),
+                    asyncpg_dsn(self._engine.url),
                     min_size=1,
                     max_size=1,
                     reset=_unchanged,

@@ -246,3 +246,38 @@ async def test_a_burst_shares_a_few_connections(db_url: str) -> None:
         assert len(set(pids)) == postgresql_raw.MOST
     finally:
         await db.close()
+
+
+async def test_a_database_url_with_sslmode_reaches_asyncpg_as_libpq_spells_it(
+    db_url: str,
+) -> None:
+    """Hosted PostgreSQL hands out `?sslmode=…`; the engine spells it `ssl`, which asyncpg
+    would send the server as a setting, and each connection would be refused."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("asyncpg's connections are PostgreSQL's")
+    db = Database(f"{db_url}?sslmode=disable")
+    try:
+        async with db.raw_transaction() as raw:
+            assert isinstance(raw, postgresql_raw.RawStatements)
+        await db.version()
+        assert db._versions._pool is not None  # its own connection, not the engine's
+    finally:
+        await db.close()
+
+
+async def test_a_server_refusing_the_pool_for_good_leaves_it_to_sessions(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = ManualClock(NOW)
+    _, done = await jane_scheduled(pg, clock, [INTERVIEWER, "UINT0002"], NOW)
+    asked: list[bool] = []
+
+    async def refused(*_: Any, **__: Any) -> Any:
+        asked.append(True)
+        raise asyncpg.InvalidAuthorizationSpecificationError("no such role")
+
+    monkeypatch.setattr(asyncpg.pool.Pool, "acquire", refused)
+    first = await first_scorecard(pg, clock, done, INTERVIEWER)
+    second = await first_scorecard(pg, clock, done, "UINT0002")
+    assert first.scorecard.version == second.scorecard.version == 1
+    assert asked == [True]  # asked once, not at every scorecard
