@@ -23,6 +23,7 @@ the rows a session reads. A point read (`reader`) runs each statement on its own
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -91,7 +92,7 @@ class RawStatements:
             if self._pool is None or not gone(error):
                 raise
         dead = self.connection
-        dead.terminate()
+        _discard(dead)
         await self._pool.release(dead)
         self.connection = await self._pool.acquire()
         return await statement.fetch(self.connection, self.dialect, params)
@@ -170,12 +171,12 @@ class Connections:
                 try:
                     await transaction.start()
                 except _GONE:  # killed since it was last used (a restart)
-                    connection.terminate()  # not to be handed out again
+                    _discard(connection)  # not to be handed out again
                 else:
                     try:
                         yield RawStatements(connection, self._dialect, session)
                     except BaseException:
-                        if not connection.is_closed():
+                        if not _closed(connection):
                             await transaction.rollback()
                         raise
                     try:
@@ -207,6 +208,20 @@ class Connections:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+def _closed(connection: PoolConnectionProxy[Any]) -> bool:
+    try:
+        return connection.is_closed()
+    except asyncpg.InterfaceError:  # closed, and so given back to the pool already
+        return True
+
+
+def _discard(connection: PoolConnectionProxy[Any]) -> None:
+    """Closed, so that the pool never hands it out again. One the server closed under a
+    statement is given back to the pool by asyncpg already, and says so by raising."""
+    with contextlib.suppress(asyncpg.InterfaceError):
+        connection.terminate()
 
 
 async def _rolled_back(connection: asyncpg.Connection[Any]) -> None:

@@ -166,8 +166,8 @@ async def test_with_no_pool_to_be_had_a_scorecard_goes_through_a_session(
 async def test_a_connection_found_dead_at_begin_sends_the_scorecard_through_a_session(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A connection killed while nothing read from it yet looks alive to the pool: its
-    BEGIN is what fails."""
+    """A connection the server ended while it sat in the pool, or ends under its BEGIN:
+    the BEGIN is what fails."""
     clock = ManualClock(NOW)
     _, done = await jane_scheduled(pg, clock, [INTERVIEWER], NOW)
     start = asyncpg.transaction.Transaction.start
@@ -176,6 +176,8 @@ async def test_a_connection_found_dead_at_begin_sends_the_scorecard_through_a_se
     async def dead_once(self: asyncpg.transaction.Transaction) -> None:
         if not failed:
             failed.append(True)
+            # Closed under the BEGIN: asyncpg gives it back to the pool at once.
+            self._connection.terminate()  # type: ignore[attr-defined]
             raise asyncpg.ConnectionDoesNotExistError("connection was closed")
         await start(self)
 
@@ -204,7 +206,7 @@ async def _terminate(db: Database, pid: int) -> None:
     """What a PostgreSQL restart does to a connection: the server ends it."""
     admin = await asyncpg.connect(postgresql_raw.asyncpg_dsn(db.engine.url))
     try:
-        await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        await admin.execute("SELECT pg_terminate_backend($1, 5000)", pid)  # gone on return
     finally:
         await admin.close()
 
