@@ -14,12 +14,13 @@ import asyncpg
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.timesource import ManualClock
 from bot.store import postgresql_raw
 from bot.store.engine import Database
 from bot.store.prepared import Prepared
-from bot.store.scorecard_writes import InSession, OnTheLoop, scorecard_transaction
+from bot.store.scorecard_writes import scorecard_transaction
 from bot.usecases import feedback
 from tests.usecases.test_feedback import first_scorecard, form, jane_scheduled
 
@@ -62,7 +63,7 @@ async def test_a_scorecard_is_read_and_stored_in_one_transaction_with_no_session
     clock = ManualClock(NOW)
     _, done = await jane_scheduled(pg, clock, [INTERVIEWER], NOW)
     async with scorecard_transaction(pg) as (reading, writes):
-        assert isinstance(writes, OnTheLoop) and reading is writes.raw
+        assert not isinstance(writes.on, AsyncSession) and reading is writes.on
 
     def no_session(*_: Any, **__: Any) -> Any:
         raise AssertionError("a scorecard opened a session")
@@ -144,7 +145,7 @@ async def test_connections_a_restart_killed_send_scorecards_through_a_session(
     assert first.scorecard.version == second.scorecard.version == 1
     assert second.completes
     async with scorecard_transaction(pg) as (_, writes):  # a live connection again
-        assert isinstance(writes, OnTheLoop)
+        assert not isinstance(writes.on, AsyncSession)
 
 
 async def test_with_no_pool_to_be_had_a_scorecard_goes_through_a_session(
@@ -158,7 +159,7 @@ async def test_with_no_pool_to_be_had_a_scorecard_goes_through_a_session(
 
     monkeypatch.setattr(asyncpg.pool.Pool, "acquire", refused)
     async with scorecard_transaction(pg) as (_, writes):
-        assert isinstance(writes, InSession)
+        assert isinstance(writes.on, AsyncSession)
     saved = await first_scorecard(pg, clock, done, INTERVIEWER)
     assert saved.scorecard.version == 1
 
@@ -183,7 +184,7 @@ async def test_a_connection_found_dead_at_begin_sends_the_scorecard_through_a_se
 
     monkeypatch.setattr(asyncpg.transaction.Transaction, "start", dead_once)
     async with scorecard_transaction(pg) as (_, writes):
-        assert isinstance(writes, InSession)
+        assert isinstance(writes.on, AsyncSession)
     saved = await first_scorecard(pg, clock, done, INTERVIEWER)
     assert failed and saved.scorecard.version == 1
 
