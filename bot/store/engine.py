@@ -168,7 +168,7 @@ class Database:
         # And its connections for point reads on the loop (point_reader).
         self._point_readers = Readers(path, self.engine.dialect) if path is not None else None
         # PostgreSQL's connections for statements with no session (raw_transaction,
-        # point_reader), as many at most as the engine's pool.
+        # point_reader): postgresql_raw.MOST at most, fewer if the engine's pool is smaller.
         self._raw = (
             Connections(self.engine.url, self.engine.dialect, self.engine.pool.size())  # type: ignore[attr-defined]
             if self.engine.dialect.name == "postgresql"

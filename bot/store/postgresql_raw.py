@@ -240,5 +240,4 @@ def asyncpg_dsn(url: URL) -> str:
     query = dict(url.query)
     if "ssl" in query:
         query.setdefault("sslmode", query.pop("ssl"))
-        query.pop("ssl", None)
     return url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
