@@ -7,7 +7,20 @@ from datetime import datetime
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, delete, exists, func, insert, update
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    true,
+    update,
+)
 from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,6 +32,7 @@ from bot.domain.stages import CLOSED
 from bot.store.chunks import in_chunks
 from bot.store.engine import UTCDateTime
 from bot.store.prepared import Prepared, Reading, Writing, attached, dialect_of, objects
+from bot.store.replan import replan_ctes
 from bot.store.roles import RoleWithTeam, team_of_rows
 from bot.store.tables import (
     Candidate,
@@ -31,7 +45,7 @@ from bot.store.tables import (
     Seat,
     table_of,
 )
-from bot.store.takehomes import every_grade_in
+from bot.store.takehomes import GRADES_WAITING, every_grade_in
 
 # The tables themselves, for the statements every scorecard and Home tab runs: a
 # statement of model columns also runs the ORM's compile and result steps, which cost
@@ -382,14 +396,93 @@ def rating_rows(
 # On the tables, not the models: an INSERT of a model goes through the ORM's bulk path,
 # which costs more than the statement (bench, 2026-12-01). Every column but the id is
 # given, so the id is the database's.
-ADD_SCORECARD = Prepared(
+ADD_SCORECARD_STATEMENT = (
     insert(_SCORECARD_T)
     .values({c.name: bindparam(c.name) for c in _SCORECARD_T.c if c.name != "id"})
     .returning(_SCORECARD_T.c.id)
 )
+ADD_SCORECARD = Prepared(ADD_SCORECARD_STATEMENT)
 ADD_RATING = Prepared(
     insert(table_of(Rating)).values({c.name: bindparam(c.name) for c in table_of(Rating).c})
 )
+
+
+async def add_scorecard_at_once(
+    session: Writing, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]], now: datetime
+) -> bool:
+    """PostgreSQL: add_scorecard and replan.replan_clocks as one statement, which also
+    says whether the loop's feedback is all in with this scorecard (every_seat_submitted
+    and takehomes.every_grade_in, for complete_feedback). Under the candidate's lock,
+    what it counts cannot change before the transaction ends.
+
+    A scorecard's writes were four round trips to the server, each a socket write and a
+    wait for the event loop while the candidate's row stays locked (docs/architecture.md,
+    "How a request flows: an interviewer submits a scorecard", step 5)."""
+    params = scorecard.model_dump(exclude={"id"})
+    params.update(
+        competencies=list(ratings),
+        ratings=[rating for rating, _ in ratings.values()],
+        evidences=[evidence for _, evidence in ratings.values()],
+        of_candidate=scorecard.candidate_id,
+        now=now,
+    )
+    try:
+        [(scorecard.id, seats, waiting, grade_waiting)] = await ADD_SCORECARD_AT_ONCE.rows(
+            session, params
+        )
+    except IntegrityError:
+        raise ScorecardConflict() from None
+    return bool(seats > 0 and waiting == 0 and not grade_waiting)
+
+
+def _add_scorecard_at_once() -> Prepared:
+    added = ADD_SCORECARD_STATEMENT.cte("added")
+    given = (
+        func.unnest(
+            bindparam("competencies", type_=ARRAY(String)),
+            bindparam("ratings", type_=ARRAY(Integer)),
+            bindparam("evidences", type_=ARRAY(String)),
+        )
+        .table_valued("competency", "rating", "evidence")
+        .render_derived(name="given")
+    )
+    rated = (
+        insert(_RATING_T)
+        .from_select(
+            ["scorecard_id", "competency", "rating", "evidence"],
+            select_rows(added.c.id, given.c.competency, given.c.rating, given.c.evidence)
+            .select_from(added)
+            .join(given, true()),
+        )
+        .cte("rated")
+    )
+    # The statement's snapshot is taken before its INSERT: the seat being written still
+    # looks open to it, so it counts as written here.
+    this_seat = and_(
+        _SEAT_T.c.interview_id == bindparam("interview_id"),
+        _SEAT_T.c.interviewer_id == bindparam("interviewer_id"),
+    )
+    waiting = (
+        select_rows(
+            func.count().label("seats"),
+            func.coalesce(func.sum(case((and_(~_SUBMITTED, ~this_seat), 1), else_=0)), 0).label(
+                "waiting"
+            ),
+        )
+        .select_from(_SEAT_T)
+        .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+        .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"), HELD)
+        .subquery("waiting")
+    )
+    return Prepared(
+        select_rows(added.c.id, waiting.c.seats, waiting.c.waiting, exists(GRADES_WAITING))
+        .select_from(added)
+        .join(waiting, true())
+        .add_cte(rated, *replan_ctes())
+    )
+
+
+ADD_SCORECARD_AT_ONCE = _add_scorecard_at_once()
 
 
 async def set_feedback_complete(
@@ -420,15 +513,21 @@ SET_FEEDBACK_COMPLETE = Prepared(
 )
 
 
-async def complete_feedback(session: Writing, *, candidate: Candidate, now: datetime) -> bool:
+async def complete_feedback(
+    session: Writing, *, candidate: Candidate, now: datetime, all_in: bool | None = None
+) -> bool:
     """Mark the loop's feedback complete if this was its last piece: every scorecard and
     every grade of a received take-home in. Under the candidate's lock, so two last pieces
-    at once complete it exactly once; True when this call completed it."""
+    at once complete it exactly once; True when this call completed it. `all_in`: whether
+    they are, counted already in this transaction (add_scorecard_at_once)."""
     assert candidate.id is not None
-    completes = (
-        candidate.feedback_complete_at is None
-        and await every_seat_submitted(session, candidate_id=candidate.id)
-        and await every_grade_in(session, candidate_id=candidate.id)
+    completes = candidate.feedback_complete_at is None and (
+        all_in
+        if all_in is not None
+        else (
+            await every_seat_submitted(session, candidate_id=candidate.id)
+            and await every_grade_in(session, candidate_id=candidate.id)
+        )
     )
     if completes:
         await set_feedback_complete(session, candidate=candidate, at=now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import CTE, bindparam, select, update
 
 from bot.store.prepared import Prepared, Writing, dialect_of
 from bot.store.tables import Alert, Candidate, Interview, Seat, Takehome, table_of
@@ -56,12 +56,18 @@ _REPLAN = (
     .values(status="cancelled", claimed_until=None),
 )
 
+
+def replan_ctes() -> list[CTE]:
+    """The four as CTEs (PostgreSQL), for a statement that makes its own change and
+    re-plans in the same round trip (interviews.ADD_SCORECARD_AT_ONCE): its parameters
+    then include `of_candidate` and `now`."""
+    return [statement.cte(f"replan_{n}") for n, statement in enumerate(_REPLAN)]
+
+
 # PostgreSQL runs the four as one statement, each UPDATE a CTE of the last (they touch
 # four tables, so none sees another's rows): one round trip to the server instead of
 # four, on every change to a candidate. SQLite has no UPDATE in a CTE, nor a server to
 # make the trip to.
-_REPLAN_AT_ONCE = Prepared(
-    _REPLAN[-1].add_cte(*(statement.cte(f"replan_{n}") for n, statement in enumerate(_REPLAN[:-1])))
-)
+_REPLAN_AT_ONCE = Prepared(_REPLAN[-1].add_cte(*replan_ctes()[:-1]))
 # Run on the driver (bot.store.prepared): nothing reads their rows.
 REPLAN_EACH = tuple(Prepared(statement) for statement in _REPLAN)

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, select
 from bot.store import interviews, replan
 from bot.store.engine import Database
 from bot.store.postgresql_raw import RawStatements
-from bot.store.prepared import Prepared, Reading, Writing
+from bot.store.prepared import Prepared, Reading, Writing, dialect_of
 from bot.store.tables import Candidate, Rating, Scorecard, table_of
 
 # A scorecard's ratings: competency -> (rating, evidence).
@@ -34,6 +34,9 @@ class ScorecardWrites:
 
     def __init__(self, on: Writing) -> None:
         self.on = on
+        # Whether the loop's feedback is all in with the scorecard added, where adding it
+        # counted that too (PostgreSQL); None: complete_feedback reads it.
+        self._all_in: bool | None = None
 
     async def lock_candidate(self, candidate_id: int) -> Candidate | None:
         return await interviews.lock_candidate(self.on, candidate_id=candidate_id)
@@ -50,15 +53,22 @@ class ScorecardWrites:
         return {competency: (rating, evidence) for competency, rating, evidence in rows}
 
     async def add_scorecard(
-        self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]]
+        self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]], now: datetime
     ) -> Scorecard:
-        return await interviews.add_scorecard(self.on, scorecard, ratings)
-
-    async def replan_clocks(self, candidate_id: int, now: datetime) -> None:
-        await replan.replan_clocks(self.on, candidate_id=candidate_id, now=now)
+        """The version and its ratings stored, and the candidate's clocks re-planned (the
+        nudges stop): one statement on PostgreSQL, with the count complete_feedback needs."""
+        if dialect_of(self.on).name == "postgresql":
+            self._all_in = await interviews.add_scorecard_at_once(self.on, scorecard, ratings, now)
+            return scorecard
+        await interviews.add_scorecard(self.on, scorecard, ratings)
+        assert scorecard.candidate_id is not None
+        await replan.replan_clocks(self.on, candidate_id=scorecard.candidate_id, now=now)
+        return scorecard
 
     async def complete_feedback(self, candidate: Candidate, now: datetime) -> bool:
-        return await interviews.complete_feedback(self.on, candidate=candidate, now=now)
+        return await interviews.complete_feedback(
+            self.on, candidate=candidate, now=now, all_in=self._all_in
+        )
 
 
 _RATING_T = table_of(Rating)

@@ -232,7 +232,8 @@ async def every_grade_in(session: Writing, *, candidate_id: int) -> bool:
 
 
 # Built once: every last scorecard of a loop asks (docs/architecture.md, "Statements built once").
-GRADE_WAITING = Prepared(
+# On PostgreSQL a scorecard asks inside its own statement (interviews.ADD_SCORECARD_AT_ONCE).
+GRADES_WAITING = (
     select(TakehomeGrader.grader_id)
     .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
     .where(
@@ -243,8 +244,8 @@ GRADE_WAITING = Prepared(
             col(TakehomeGrade.grader_id) == TakehomeGrader.grader_id,
         ),
     )
-    .limit(1)
 )
+GRADE_WAITING = Prepared(GRADES_WAITING.limit(1))
 
 
 # The sweep --------------------------------------------------------------------------------------

@@ -1101,12 +1101,12 @@ async def _save(
                 submitted_at=now,
             ),
             checked.ratings,
+            now,  # the candidate's clocks re-planned: nudges stop
         )
     except store.ScorecardConflict:
         raise FormErrors(
             {"summary": "This scorecard was just saved from another window. Open it again."}
         ) from None
-    await writes.replan_clocks(candidate.id, now)  # nudges stop
     if Stage(candidate.stage) not in EDITABLE:
         # Late: the team decided already, so no summary; an edit is told as a revision
         # of the version they decided on.

@@ -345,6 +345,53 @@ async def test_two_last_scorecards_at_once_complete_the_loop_exactly_once(db_url
 
 
 @pytest.mark.both_databases
+async def test_a_scorecard_stores_its_ratings_replans_and_only_the_last_completes(
+    db: Database,
+) -> None:
+    """What a scorecard writes, alike on both databases (PostgreSQL writes it as one
+    statement, bot.store.interviews.add_scorecard_at_once): the version and its ratings,
+    every clock of the candidate due for the next sweep to plan, and the loop's feedback
+    complete with the last seat's scorecard, not before."""
+    clock = ManualClock(NOW)
+    candidate_id, done = await jane_scheduled(
+        db, clock, ["UINT0001", "UINT0002"], NOW + timedelta(hours=1)
+    )
+
+    async def written() -> tuple[Candidate, list[Any], list[tuple[str, int, str]]]:
+        async with db.reader() as session:
+            candidate = await session.get(Candidate, candidate_id)
+            seats = await store.seats_of(session, candidate_id=candidate_id)
+            ratings = await store.ratings_of_candidate(session, candidate_id=candidate_id)
+        assert candidate is not None
+        return candidate, seats, sorted((r.competency, r.rating, r.evidence) for r in ratings)
+
+    clock.set(NOW + timedelta(hours=2))
+    first = await feedback.submit(
+        db,
+        user_id="UINT0001",
+        interview_id=done.interview.id or 0,
+        base_version=0,
+        form=form(evidence={"incidents": "Led the rollback."}),
+        now=clock.now(),
+    )
+    candidate, seats, ratings = await written()
+    assert not first.completes and candidate.feedback_complete_at is None
+    assert ratings == [
+        ("incidents", 4, "Led the rollback."),
+        ("monitoring", 3, ""),
+        ("rollback", 0, ""),
+    ]
+    assert candidate.next_alert_at == clock.now()
+    assert [seat.next_alert_at for _, seat in seats] == [clock.now(), clock.now()]
+
+    clock.set(NOW + timedelta(hours=3))
+    last = await first_scorecard(db, clock, done, "UINT0002")
+    candidate, seats, ratings = await written()
+    assert last.completes and candidate.feedback_complete_at == clock.now()
+    assert len(ratings) == 6 and candidate.next_alert_at == clock.now()
+
+
+@pytest.mark.both_databases
 async def test_a_double_submit_at_the_same_moment_stores_one_version(db_url: str) -> None:
     clock = ManualClock(NOW)
     db = Database(db_url)
@@ -437,8 +484,9 @@ async def test_a_version_stored_twice_through_a_scorecards_writes_is_a_conflict_
     await first_scorecard(db, clock, done, "UINT0001")
     with pytest.raises(store.ScorecardConflict):
         async with scorecard_writes(db) as writes:
-            await writes.replan_clocks(candidate_id, clock.now() + timedelta(days=9))
-            await writes.add_scorecard(_second_version_1(done, candidate_id, clock), {})
+            later = clock.now() + timedelta(days=9)
+            await store.replan_clocks(writes.on, candidate_id=candidate_id, now=later)
+            await writes.add_scorecard(_second_version_1(done, candidate_id, clock), {}, later)
     async with db.reader() as session:
         current = await store.current_scorecard(
             session, interview_id=done.interview.id or 0, interviewer_id="UINT0001"
