@@ -160,12 +160,16 @@ async def get_interview(session: AsyncSession, *, interview_id: int) -> Intervie
 
 
 async def seat_of(
-    session: Reading, *, interview_id: int, interviewer_id: str
+    session: Reading, *, interview_id: int, interviewer_id: str, lock: bool = False
 ) -> tuple[Interview, Candidate, RoleWithTeam] | None:
     """The interview, its candidate and their role with its hiring team, if the
     interviewer holds a seat on it: one query (a row per recruiter, as role_with_team)
-    for what every scorecard form and submission starts from."""
-    rows = await _SEAT_OF.rows(
+    for what every scorecard form and submission starts from. `lock` (PostgreSQL): the
+    candidate's row locked as lock_candidate locks it, in the same round trip; a row
+    another transaction changed while this one waited for it comes back as that one
+    committed it (READ COMMITTED reads a locked row again once it has it)."""
+    statement = _SEAT_OF_LOCKED if lock else _SEAT_OF
+    rows = await statement.rows(
         session, {"interview_id": interview_id, "interviewer_id": interviewer_id}
     )
     if not rows:
@@ -189,7 +193,7 @@ _SEAT_OF_ENDS = tuple(
     accumulate(len(keys) for keys in (_INTERVIEW_KEYS, _CANDIDATE_KEYS, _ROLE_KEYS))
 )
 _RECRUITER_T = table_of(RoleRecruiter)
-_SEAT_OF = Prepared(
+_SEAT_OF_SELECT = (
     select_rows(*_INTERVIEW_T.c, *_CANDIDATE_T.c, *_ROLE_T.c, _RECRUITER_T.c.user_id)
     .select_from(_INTERVIEW_T)
     .join(_SEAT_T, _SEAT_T.c.interview_id == _INTERVIEW_T.c.id)
@@ -201,6 +205,8 @@ _SEAT_OF = Prepared(
         _SEAT_T.c.interviewer_id == bindparam("interviewer_id"),
     )
 )
+_SEAT_OF = Prepared(_SEAT_OF_SELECT)
+_SEAT_OF_LOCKED = Prepared(_SEAT_OF_SELECT.with_for_update(key_share=True, of=_CANDIDATE_T))
 
 
 async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:

@@ -837,12 +837,16 @@ async def _context(
     interview_id: int,
     now: datetime,
     sent: _SentForm | None = None,
+    lock: bool = False,
 ) -> ScorecardContext:
     """The interview's context, without the interviewer's current version and its
     ratings: a submission reads those under the candidate's lock, and a form being
     opened reads them after (scorecard_context). `sent`: a submission's form, which may
-    be taken after the candidate left decision (_writable)."""
-    seat = await store.seat_of(reading, interview_id=interview_id, interviewer_id=user_id)
+    be taken after the candidate left decision (_writable). `lock`: the candidate's
+    row locked by the same read (store.seat_of; PostgreSQL)."""
+    seat = await store.seat_of(
+        reading, interview_id=interview_id, interviewer_id=user_id, lock=lock
+    )
     if seat is None:
         raise NotAllowed(NOT_YOURS)
     interview, candidate, role_with_team = seat
@@ -985,11 +989,11 @@ async def submit(
     else:
         async with scorecard_transaction(db) as (reading, writes):
             context = await _context(
-                reading, user_id=user_id, interview_id=interview_id, now=now, sent=sent
+                reading, user_id=user_id, interview_id=interview_id, now=now, sent=sent, lock=True
             )
             checked = _checked(context, form)
             scorecard, repeated, completes, was = await _save(
-                writes, context, checked, user_id=user_id, sent=sent, now=now
+                writes, context, checked, user_id=user_id, sent=sent, now=now, locked=True
             )
             revision = await _revision(writes, context, was, checked)
     saved = Submitted(
@@ -1063,12 +1067,16 @@ async def _save(
     user_id: str,
     sent: _SentForm,
     now: datetime,
+    locked: bool = False,
 ) -> tuple[Scorecard, bool, bool, Scorecard | None]:
     """The new version under the candidate's lock: (the scorecard, whether it was a repeat
     of the current version, whether it completed the loop's feedback, and the version it
-    replaced if the loop's feedback was complete already: the team has read that one)."""
+    replaced if the loop's feedback was complete already: the team has read that one).
+    `locked`: the context's candidate was read with the lock, in this transaction."""
     interview_id = context.interview.id or 0
-    candidate = await writes.lock_candidate(context.candidate.id or 0)
+    candidate = (
+        context.candidate if locked else await writes.lock_candidate(context.candidate.id or 0)
+    )
     assert candidate is not None and candidate.id is not None
     _writable(candidate, sent)
     base_version = sent.base_version

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from bot import store
@@ -35,6 +36,7 @@ from bot.slack.blocks.interviews import (
     scorecard_read_modal,
 )
 from bot.store.engine import Database
+from bot.store.postgresql_raw import asyncpg_dsn
 from bot.store.scorecard_writes import scorecard_writes
 from bot.store.tables import Candidate, ClockSettings, Interview, Rating, Scorecard
 from bot.usecases import feedback
@@ -422,13 +424,13 @@ def test_clock_settings_defaults_are_the_domain_ones() -> None:
     }
 
 
-@pytest.mark.both_databases
 @pytest.mark.takes_a_second_connection  # the rejection, from inside the scorecard's read
 async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorecard(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The form is checked before the write lock is taken (a bad form never holds the
-    # other writers up); a rejection landing in between must still be honoured.
+    # On SQLite the form is checked before the write lock is taken (a bad form never
+    # holds the other writers up); a rejection landing in between must still be
+    # honoured. PostgreSQL reads the context with the candidate's lock: the next test.
     clock = ManualClock(NOW)
     db = Database(db_url)
     try:
@@ -453,6 +455,43 @@ async def test_a_candidate_closed_while_the_scorecard_was_checked_gets_no_scorec
         loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
         assert loop is not None and not any(seat.scorecard for seat in loop.seats)
     finally:
+        await db.close()
+
+
+@pytest.mark.both_databases
+async def test_a_candidate_closed_while_the_scorecard_waited_for_its_lock_gets_no_scorecard(
+    db_url: str,
+) -> None:
+    """PostgreSQL reads a scorecard's context with the candidate's row lock, in one
+    statement: a rejection that held the row meanwhile is what the scorecard then reads."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite takes the write lock after the read: the test before")
+    clock = ManualClock(NOW)
+    db = Database(db_url)
+    rejecting = await asyncpg.connect(asyncpg_dsn(db.engine.url))
+    try:
+        candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
+        transaction = rejecting.transaction()
+        await transaction.start()
+        await rejecting.execute(
+            "UPDATE candidate SET stage = 'rejected' WHERE id = $1", candidate_id
+        )
+        writing = asyncio.create_task(first_scorecard(db, clock, done, "UINT0001"))
+        # Until the scorecard waits for the rejection's lock (pg_locks is live, where
+        # pg_stat_activity is a snapshot held for the transaction).
+        while not await rejecting.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND $1 = ANY(pg_blocking_pids(pid))",
+            rejecting.get_server_pid(),
+        ):
+            assert not writing.done(), writing
+            await asyncio.sleep(0)  # the scorecard's statement, on its way to the lock
+        await transaction.commit()
+        with pytest.raises(NotAllowed, match="Scorecards for Jane Doe are closed"):
+            await writing
+        loop = await feedback.loop_of(db, viewer_id=HM, candidate_id=candidate_id)
+        assert loop is not None and not any(seat.scorecard for seat in loop.seats)
+    finally:
+        await rejecting.close()
         await db.close()
 
 
