@@ -327,7 +327,7 @@ async def current_scorecard(
     return Scorecard(**dict(zip(keys, rows[0], strict=True)))
 
 
-CURRENT_SCORECARD = Prepared(
+CURRENT_SCORECARD_STATEMENT = (
     select_rows(_SCORECARD_T)
     .where(
         _SCORECARD_T.c.interview_id == bindparam("interview_id"),
@@ -336,6 +336,7 @@ CURRENT_SCORECARD = Prepared(
     .order_by(_SCORECARD_T.c.version.desc())
     .limit(1)
 )
+CURRENT_SCORECARD = Prepared(CURRENT_SCORECARD_STATEMENT)
 
 
 async def get_scorecard(session: AsyncSession, *, scorecard_id: int) -> Scorecard | None:
@@ -413,17 +414,27 @@ ADD_RATING = Prepared(
 )
 
 
+class AddedAtOnce(NamedTuple):
+    """What add_scorecard_at_once did and found."""
+
+    added: bool  # False: a version as new or newer was in (`current`); nothing written
+    current: Scorecard | None  # the interviewer's latest version before this one
+    all_in: bool  # the loop's feedback is all in with the scorecard added
+
+
 async def add_scorecard_at_once(
     session: Writing, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]], now: datetime
-) -> bool:
-    """PostgreSQL: add_scorecard and replan.replan_clocks as one statement, which also
-    says whether the loop's feedback is all in with this scorecard (every_seat_submitted
-    and takehomes.every_grade_in, for complete_feedback). Under the candidate's lock,
-    what it counts cannot change before the transaction ends.
+) -> AddedAtOnce:
+    """PostgreSQL, under the candidate's lock: current_scorecard, then add_scorecard and
+    replan.replan_clocks unless the current version is as new as `scorecard` or newer,
+    and whether the loop's feedback is all in with it (every_seat_submitted and
+    takehomes.every_grade_in, for complete_feedback), as one statement. Under the lock,
+    nothing it reads can change before the transaction ends.
 
-    A scorecard's writes were four round trips to the server, each a socket write and a
-    wait for the event loop while the candidate's row stays locked (docs/architecture.md,
-    "How a request flows: an interviewer submits a scorecard", step 5)."""
+    A scorecard's read of its current version and its writes were five round trips to
+    the server, each a socket write and a wait for the event loop while the candidate's
+    row stays locked (docs/architecture.md, "How a request flows: an interviewer submits
+    a scorecard", step 5)."""
     params = scorecard.model_dump(exclude={"id"})
     params.update(
         competencies=list(ratings),
@@ -433,16 +444,40 @@ async def add_scorecard_at_once(
         now=now,
     )
     try:
-        [(scorecard.id, seats, waiting, grade_waiting)] = await ADD_SCORECARD_AT_ONCE.rows(
-            session, params
-        )
+        [row] = await ADD_SCORECARD_AT_ONCE.rows(session, params)
     except IntegrityError:
         raise ScorecardConflict() from None
-    return bool(seats > 0 and waiting == 0 and not grade_waiting)
+    added_id, current_row, (seats, waiting, grade_waiting) = row[0], row[1:-3], row[-3:]
+    current = (
+        None
+        if current_row[0] is None
+        else Scorecard(**dict(zip(_SCORECARD_KEYS, current_row, strict=True)))
+    )
+    if added_id is None:
+        return AddedAtOnce(False, current, False)
+    scorecard.id = added_id
+    return AddedAtOnce(True, current, bool(seats > 0 and waiting == 0 and not grade_waiting))
+
+
+_SCORECARD_KEYS = tuple(column.key for column in _SCORECARD_T.c)
 
 
 def _add_scorecard_at_once() -> Prepared:
-    added = ADD_SCORECARD_STATEMENT.cte("added")
+    current = CURRENT_SCORECARD_STATEMENT.cte("current")
+    written = [c for c in _SCORECARD_T.c if c.name != "id"]
+    # Each CTE of a statement sees the data as it was when the statement began: the
+    # INSERT is held back by what `current` read, the re-planning by what `added` wrote.
+    added = (
+        insert(_SCORECARD_T)
+        .from_select(
+            [c.name for c in written],
+            select_rows(*(bindparam(c.name, type_=c.type) for c in written)).where(
+                ~exists(current.select().where(current.c.version >= bindparam("version")))
+            ),
+        )
+        .returning(_SCORECARD_T.c.id)
+        .cte("added")
+    )
     given = (
         func.unnest(
             bindparam("competencies", type_=ARRAY(String)),
@@ -481,10 +516,17 @@ def _add_scorecard_at_once() -> Prepared:
         .subquery("waiting")
     )
     return Prepared(
-        select_rows(added.c.id, waiting.c.seats, waiting.c.waiting, exists(GRADES_WAITING))
-        .select_from(added)
-        .join(waiting, true())
-        .add_cte(rated, *replan_ctes())
+        select_rows(
+            added.c.id.label("added_id"),
+            *(current.c[key].label(f"current_{key}") for key in _SCORECARD_KEYS),
+            waiting.c.seats,
+            waiting.c.waiting,
+            exists(GRADES_WAITING),
+        )
+        .select_from(waiting)
+        .outerjoin(current, true())
+        .outerjoin(added, true())
+        .add_cte(rated, *replan_ctes(only_if=exists(added.select())))
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CTE, bindparam, select, update
+from sqlalchemy import CTE, ColumnElement, bindparam, select, update
 
 from bot.store.prepared import Prepared, Writing, dialect_of
 from bot.store.tables import Alert, Candidate, Interview, Seat, Takehome, table_of
@@ -57,11 +57,14 @@ _REPLAN = (
 )
 
 
-def replan_ctes() -> list[CTE]:
+def replan_ctes(only_if: ColumnElement[bool] | None = None) -> list[CTE]:
     """The four as CTEs (PostgreSQL), for a statement that makes its own change and
-    re-plans in the same round trip (interviews.ADD_SCORECARD_AT_ONCE): its parameters
-    then include `of_candidate` and `now`."""
-    return [statement.cte(f"replan_{n}") for n, statement in enumerate(_REPLAN)]
+    re-plans in the same round trip (interviews.ADD_SCORECARD_AT_ONCE), when `only_if`
+    holds: its parameters then include `of_candidate` and `now`."""
+    return [
+        (statement if only_if is None else statement.where(only_if)).cte(f"replan_{n}")
+        for n, statement in enumerate(_REPLAN)
+    ]
 
 
 # PostgreSQL runs the four as one statement, each UPDATE a CTE of the last (they touch

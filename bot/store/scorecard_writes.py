@@ -41,29 +41,30 @@ class ScorecardWrites:
     async def lock_candidate(self, candidate_id: int) -> Candidate | None:
         return await interviews.lock_candidate(self.on, candidate_id=candidate_id)
 
-    async def current_scorecard(
-        self, *, interview_id: int, interviewer_id: str
-    ) -> Scorecard | None:
-        return await interviews.current_scorecard(
-            self.on, interview_id=interview_id, interviewer_id=interviewer_id
-        )
-
     async def ratings(self, scorecard_id: int) -> Ratings:
         rows = await _RATINGS.rows(self.on, {"scorecard_id": scorecard_id})
         return {competency: (rating, evidence) for competency, rating, evidence in rows}
 
-    async def add_scorecard(
+    async def add_unless_newer(
         self, scorecard: Scorecard, ratings: Mapping[str, tuple[int, str]], now: datetime
-    ) -> Scorecard:
-        """The version and its ratings stored, and the candidate's clocks re-planned (the
-        nudges stop): one statement on PostgreSQL, with the count complete_feedback needs."""
+    ) -> tuple[Scorecard | None, Scorecard | None]:
+        """The version `scorecard` is, stored with its ratings and the candidate's clocks
+        re-planned (the nudges stop), unless one as new or newer is in: (`scorecard`, or
+        None if it was not stored; the interviewer's current version before it). One
+        statement on PostgreSQL, with the count complete_feedback needs."""
         if dialect_of(self.on).name == "postgresql":
-            self._all_in = await interviews.add_scorecard_at_once(self.on, scorecard, ratings, now)
-            return scorecard
+            done = await interviews.add_scorecard_at_once(self.on, scorecard, ratings, now)
+            self._all_in = done.all_in
+            return (scorecard if done.added else None), done.current
+        current = await interviews.current_scorecard(
+            self.on, interview_id=scorecard.interview_id, interviewer_id=scorecard.interviewer_id
+        )
+        if current is not None and current.version >= scorecard.version:
+            return None, current
         await interviews.add_scorecard(self.on, scorecard, ratings)
         assert scorecard.candidate_id is not None
         await replan.replan_clocks(self.on, candidate_id=scorecard.candidate_id, now=now)
-        return scorecard
+        return scorecard, current
 
     async def complete_feedback(self, candidate: Candidate, now: datetime) -> bool:
         return await interviews.complete_feedback(

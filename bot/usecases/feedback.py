@@ -1080,25 +1080,8 @@ async def _save(
     assert candidate is not None and candidate.id is not None
     _writable(candidate, sent)
     base_version = sent.base_version
-    current = await writes.current_scorecard(interview_id=interview_id, interviewer_id=user_id)
-    if (
-        current is not None
-        and current.version == base_version > 0
-        and await _same(writes, current, checked)
-    ):
-        # An edit that changes nothing would be a version nobody can tell apart.
-        raise FormErrors({"summary": UNCHANGED})
-    if current is not None and current.version > base_version:
-        if current.version == base_version + 1 and await _same(writes, current, checked):
-            return current, True, False, None
-        raise FormErrors(
-            {
-                "summary": "This scorecard changed since you opened it (it is now version "
-                f"{current.version}). Close this form and open it again to edit the latest."
-            }
-        )
     try:
-        scorecard = await writes.add_scorecard(
+        scorecard, current = await writes.add_unless_newer(
             Scorecard(
                 interview_id=interview_id,
                 interviewer_id=user_id,
@@ -1115,6 +1098,24 @@ async def _save(
         raise FormErrors(
             {"summary": "This scorecard was just saved from another window. Open it again."}
         ) from None
+    if (
+        current is not None
+        and current.version == base_version > 0
+        and await _same(writes, current, checked)
+    ):
+        # An edit that changes nothing would be a version nobody can tell apart. Raised,
+        # it rolls back the transaction, and the version written in it.
+        raise FormErrors({"summary": UNCHANGED})
+    if scorecard is None:  # a version as new as this one is in
+        assert current is not None
+        if current.version == base_version + 1 and await _same(writes, current, checked):
+            return current, True, False, None
+        raise FormErrors(
+            {
+                "summary": "This scorecard changed since you opened it (it is now version "
+                f"{current.version}). Close this form and open it again to edit the latest."
+            }
+        )
     if Stage(candidate.stage) not in EDITABLE:
         # Late: the team decided already, so no summary; an edit is told as a revision
         # of the version they decided on.

@@ -288,6 +288,7 @@ async def test_editing_keeps_every_version_and_the_status_says_edited(app: Runni
     assert "scorecard in (edited), recommends *Strong yes*" in status
 
 
+@pytest.mark.both_databases  # PostgreSQL checks the version in SQL (add_scorecard_at_once)
 @built_once(setup)
 async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running) -> None:
     """The hiring manager and recruiters decide on the "Feedback complete" summary: a
@@ -330,6 +331,7 @@ async def test_an_edit_after_the_summary_went_out_tells_who_decides(app: Running
     assert not [m for m in dms_to(app, INTERVIEWER_2) if "revised their scorecard" in m["text"]]
 
 
+@pytest.mark.both_databases  # PostgreSQL checks the version in SQL (add_scorecard_at_once)
 @built_once(setup)
 async def test_an_edit_that_changes_nothing_is_refused_on_the_form(app: Running) -> None:
     interview = await schedule(app, "Jane")
@@ -369,6 +371,7 @@ async def test_the_hiring_managers_home_shows_each_scorecard_once_as_it_is_now(
     assert "*Jane Doe* (MLOps Engineer, rejected): " in home, home
 
 
+@pytest.mark.both_databases  # PostgreSQL checks the version in SQL (add_scorecard_at_once)
 @built_once(setup)
 async def test_an_edit_from_a_stale_form_is_refused(app: Running) -> None:
     interview = await schedule(app, "Jane")

@@ -513,27 +513,31 @@ async def test_a_version_stored_twice_is_a_conflict_and_stores_nothing(db: Datab
 
 
 @pytest.mark.both_databases
-async def test_a_version_stored_twice_through_a_scorecards_writes_is_a_conflict_too(
+async def test_a_version_stored_twice_through_a_scorecards_writes_stores_nothing(
     db: Database,
 ) -> None:
-    """The same defence where a scorecard is written (on a SQLite file: on the loop with
-    no session, bot.store.scorecard_writes), and nothing of that transaction stays."""
+    """Where a scorecard is written (bot.store.scorecard_writes: on PostgreSQL one
+    statement), a version that is in already is neither written again nor re-plans the
+    candidate's clocks; the version that is in comes back."""
     clock = ManualClock(NOW)
     candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
     await first_scorecard(db, clock, done, "UINT0001")
-    with pytest.raises(store.ScorecardConflict):
-        async with scorecard_writes(db) as writes:
-            later = clock.now() + timedelta(days=9)
-            await store.replan_clocks(writes.on, candidate_id=candidate_id, now=later)
-            await writes.add_scorecard(_second_version_1(done, candidate_id, clock), {}, later)
+    later = clock.now() + timedelta(days=9)
+    async with scorecard_writes(db) as writes:
+        added, was = await writes.add_unless_newer(
+            _second_version_1(done, candidate_id, clock), {"incidents": (1, "")}, later
+        )
+    assert added is None and was is not None and was.version == 1
     async with db.reader() as session:
         current = await store.current_scorecard(
             session, interview_id=done.interview.id or 0, interviewer_id="UINT0001"
         )
         candidate = await session.get(Candidate, candidate_id)
-    assert current is not None and current.version == 1
+        ratings = await store.ratings_of_candidate(session, candidate_id=candidate_id)
+    assert current is not None and current.version == 1 and current.id == was.id
     assert current.summary != "A second version 1"
-    assert candidate is not None and candidate.next_alert_at != clock.now() + timedelta(days=9)
+    assert len(ratings) == 3  # the first version's
+    assert candidate is not None and candidate.next_alert_at != later
 
 
 def _second_version_1(done: Any, candidate_id: int, clock: ManualClock) -> Scorecard:
