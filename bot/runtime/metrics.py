@@ -77,6 +77,17 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.database_fallback = Gauge(
+            "loopkeeper_database_fallback",
+            "1 while a worker sends work meant for an asyncpg pool of its own through "
+            "SQLAlchemy's sessions, the server having refused that pool (a role, a setting, "
+            "a DATABASE_URL option asyncpg does not take): slower, not broken.",
+            ["path"],
+            registry=self.registry,
+            # Several workers: 1 if any live worker fell back.
+            multiprocess_mode="livemax",
+        )
+
     def exposition(self) -> bytes:
         """The text of GET /metrics: this app's registry, or every worker's figures."""
         if not self.multiprocess_dir:

@@ -183,6 +183,17 @@ class Database:
             sqlite_file(self.engine.url) if self.engine.dialect.name == "sqlite" else None,
         )
 
+    def slower_paths(self) -> list[str]:
+        """The pools of its own this process gave up on for good, whose work then goes
+        through SQLAlchemy's sessions: it all still works, at more CPU per request
+        (`loopkeeper_database_fallback`, whose log line says why once)."""
+        paths = []
+        if self._raw is not None and self._raw.refused:
+            paths.append("statements")
+        if self._versions.refused:
+            paths.append("version_reads")
+        return paths
+
     @asynccontextmanager
     async def transaction(
         self, *, on_loop: bool = False, dry_run: bool = False

@@ -115,6 +115,11 @@ class Connections:
         self._pool: asyncpg.Pool[Any] | None = None
         self._failed = False
 
+    @property
+    def refused(self) -> bool:
+        """The server refused this pool for good: its statements go through sessions."""
+        return self._failed
+
     async def _opened(self) -> asyncpg.Pool[Any] | None:
         if self._failed:
             return None

@@ -90,6 +90,11 @@ class Versions:
         self._on_the_wire: asyncio.Lock | None = None
         self._next: asyncio.Future[str | None] | None = None  # not sent yet: joinable
 
+    @property
+    def refused(self) -> bool:
+        """PostgreSQL refused this pool: version reads go through the engine."""
+        return self._pool_failed
+
     async def read(self) -> str:
         quick = self._sqlite_version() if self._path else await self._shared_postgresql()
         if quick is not None:

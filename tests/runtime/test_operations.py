@@ -32,10 +32,18 @@ from sqlmodel import select
 
 from bot.playground.standin import SlackStandin
 from bot.runtime import logs
-from bot.store.tables import Alert
+from bot.store.tables import Alert, Scorecard
 from tests import cli_process
 from tests.conftest import ADMIN, BOT_TOKEN, HM, RECRUITER, Running, serving
-from tests.flows import add_candidate, answer, blocks_text, create_role
+from tests.flows import (
+    add_candidate,
+    answer,
+    blocks_text,
+    create_role,
+    schedule,
+    stored,
+    submit_scorecard,
+)
 from tests.scheduling.test_sweep_cli import LOOP_START, due_alerts, stalled_candidate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -260,6 +268,47 @@ async def test_the_app_recovers_when_the_database_drops_its_connections(
         sweeper.deliver = deliver_after_a_restart  # type: ignore[method-assign]  # the test swaps in a step that drops connections first
         report = await sweeper.run(clock.now())
         assert len(report.sent) == 1  # recorded before the restart, delivered after it
+
+
+class _Refused:
+    """What asyncpg's Pool.acquire gives (awaited, or a context) when the server refuses
+    the role: raises."""
+
+    def __await__(self) -> Iterator[None]:
+        return self._refuse()
+
+    def _refuse(self) -> Iterator[None]:
+        yield from ()  # a generator, as __await__ must give
+        raise asyncpg.InvalidAuthorizationSpecificationError("no such role")
+
+    async def __aenter__(self) -> None:
+        raise asyncpg.InvalidAuthorizationSpecificationError("no such role")
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+@pytest.mark.both_databases
+async def test_metrics_say_when_work_goes_through_sessions_because_a_pool_was_refused(
+    db_url: str, standin: SlackStandin, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's point reads and scorecards go through an asyncpg pool of the
+    process's own; a server that refuses it for good (a role, a setting) leaves that work
+    to SQLAlchemy's sessions, which still answer, slower: on-call sees it on /metrics."""
+    statements = 'loopkeeper_database_fallback{path="statements"} '
+    async with serving(db_url, standin, clock) as app:
+        role = await create_role(app)
+        await add_candidate(app, "Jane Doe", role=role)
+        assert metric(await scrape(app), statements) == 0
+
+        interview = await schedule(app, "Jane")
+        monkeypatch.setattr(asyncpg.pool.Pool, "acquire", lambda *_, **__: _Refused())
+        submitted = await submit_scorecard(app, interview)
+        assert submitted.status_code == 200 and not submitted.content  # stored all the same
+        assert len(await stored(app, Scorecard)) == 1
+        on_postgresql = db_url.startswith("postgresql")
+        assert metric(await scrape(app), statements) == (1 if on_postgresql else 0)
+        assert app.deps.db.slower_paths() == (["statements"] if on_postgresql else [])
 
 
 @pytest.mark.both_databases
