@@ -28,7 +28,7 @@ from bot.scheduling import delivery, planning, retention
 from bot.scheduling.lock import sweep_lock
 from bot.scheduling.messenger import Messenger
 from bot.scheduling.report import Report
-from bot.scheduling.weekly_reports import ReportSchedule, post_weekly_reports
+from bot.scheduling.weekly_reports import ReportSchedule, due_reports, post_weekly_reports
 from bot.store import app_tabs, days_away
 from bot.store.engine import Database
 
@@ -109,10 +109,9 @@ class Sweeper:
         await post_weekly_reports(self.db, self._messenger, self.reports, now, report)
 
     async def dry_run(self, now: datetime) -> list[str]:
-        """The alerts a sweep at `now` would send, and the retention notices and erasures
-        it would make, without sending or recording anything. Not the weekly reports: when
-        each is due depends on its hiring manager's time zone, which only Slack says (the
-        README says so)."""
+        """The alerts a sweep at `now` would send, the weekly reports it would post, and
+        the retention notices and erasures it would make, without sending or recording
+        anything (Slack is asked for hiring managers' zones: a read)."""
         report = Report()
         async with self.db.transaction() as session:
             await planning.plan(session, now, report)
@@ -127,6 +126,12 @@ class Sweeper:
                 for i in items
             ]
             await session.rollback()
+        if self.reports is not None:
+            lines += [
+                f"would post role #{due.role.id}'s weekly report (week of {due.week}) "
+                f"to {due.role.channel_id}"
+                for due in await due_reports(self.db, self._messenger, self.reports, now)
+            ]
         if self.retention_days:
             lines += await retention.dry_run(self.db, now, days=self.retention_days)
         return lines or ["Nothing is due."]

@@ -41,16 +41,26 @@ def report_schedule(setting: str, tz: str) -> ReportSchedule | None:
     return ReportSchedule(WEEKDAYS.index(day), time(int(hours), int(minutes)), tz or None)
 
 
-async def post_weekly_reports(
-    db: Database, messenger: Messenger, schedule: ReportSchedule, now: datetime, report: Report
-) -> None:
-    """Each role's report once a week; one missed while the bot was down goes on the
-    next sweep. The text and the chart are recorded apart, so a chart that failed goes
-    again without the text."""
+@dataclass(frozen=True)
+class DueReport:
+    """A role's weekly report due at the sweep's time and not sent yet."""
+
+    role: Role
+    week: str  # the date, in the report's zone, of the moment it is for
+    moment: datetime  # when it was to go: the week it tells ends here
+    due: datetime  # that moment, moved past the company's days off
+
+
+async def due_reports(
+    db: Database, messenger: Messenger, schedule: ReportSchedule, now: datetime
+) -> list[DueReport]:
+    """The roles whose report is due at `now` and not sent. Each one's moment is in its
+    hiring manager's zone unless the schedule fixes one (asked of Slack: a read)."""
     async with db.reader() as session:
         roles = await store.reports.all_roles(session)
         done = await store.reports.finished_reports(session, now=now)
     days_off: frozenset[date] | None = None  # read once a report is due, not every sweep
+    found = []
     for role in roles:
         assert role.id is not None
         tz = schedule.tz or await messenger.tz_of(role.hiring_manager_id, now)
@@ -63,8 +73,20 @@ async def post_weekly_reports(
             async with db.reader() as session:
                 days_off = await store.days_off.dates_from(session, first=(now - WEEK).date())
         due = working_day_at(moment, tz, days_off)
-        if now < due:
-            continue
+        if now >= due:
+            found.append(DueReport(role, week, moment, due))
+    return found
+
+
+async def post_weekly_reports(
+    db: Database, messenger: Messenger, schedule: ReportSchedule, now: datetime, report: Report
+) -> None:
+    """Each role's report once a week; one missed while the bot was down goes on the
+    next sweep. The text and the chart are recorded apart, so a chart that failed goes
+    again without the text."""
+    for each in await due_reports(db, messenger, schedule, now):
+        role, week, moment, due = each.role, each.week, each.moment, each.due
+        assert role.id is not None
         async with db.transaction() as session:
             claimed = await store.reports.claim_weekly_report(
                 session, role_id=role.id, week=week, now=now

@@ -104,6 +104,35 @@ async def test_the_weekly_report_goes_to_the_role_channel_once_with_its_chart(
     assert uploaded.startswith(b"\x89PNG") and len(uploaded) == int(get_url.args["length"])
 
 
+async def test_a_dry_run_lists_the_weekly_report_it_would_post_and_posts_nothing(
+    app: Running, clock
+) -> None:
+    """`loopkeeper sweep --dry-run` left the weekly reports out, so its list was not what
+    the sweep would do; it asks Slack the hiring manager's zone (a read) and says which
+    report would go where."""
+    await busy_role(app, clock)  # now Tuesday 24 Nov, 09:00 UTC
+    app.standin.set_user(HM, tz="Europe/Berlin")
+    sweeper = make_sweeper(app.deps)
+    sweeper.reports = report_schedule("mon 09:00", "")  # in the hiring manager's zone
+
+    def posted() -> int:
+        return sum(
+            c.args["channel"] == "GHIRING01" for c in app.standin.calls_to("chat.postMessage")
+        )
+
+    before = posted()
+    lines = await sweeper.dry_run(clock.now())
+    [would] = [line for line in lines if "weekly report" in line]
+    assert would.startswith("would post role #") and would.endswith(
+        "'s weekly report (week of 2026-11-23) to GHIRING01"
+    ), would
+    assert posted() == before and not app.standin.calls_to("files.getUploadURLExternal")
+
+    await sweeper.run(clock.now())  # the sweep posts what the dry run said
+    assert posted() == before + 1
+    assert not [line for line in await sweeper.dry_run(clock.now()) if "weekly report" in line]
+
+
 async def test_a_report_due_on_a_company_day_off_goes_the_next_working_day(
     app: Running, clock
 ) -> None:
