@@ -9,7 +9,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ARRAY,
+    ColumnElement,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
@@ -245,12 +247,23 @@ _SUBMITTED = exists().where(
     _SCORECARD_T.c.interview_id == _SEAT_T.c.interview_id,
     _SCORECARD_T.c.interviewer_id == _SEAT_T.c.interviewer_id,
 )
-SEATS_WAITING = Prepared(
-    select(func.count(), func.coalesce(func.sum(case((~_SUBMITTED, 1), else_=0)), 0))
-    .select_from(_SEAT_T)
-    .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
-    .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"), HELD)
-)
+
+
+def _seats_waiting(waits: ColumnElement[bool]) -> Select[tuple[int, int]]:
+    """The candidate's seats on held interviews (`seats`), and how many of them `waits`
+    holds for (`waiting`)."""
+    return (
+        select_rows(
+            func.count().label("seats"),
+            func.coalesce(func.sum(case((waits, 1), else_=0)), 0).label("waiting"),
+        )
+        .select_from(_SEAT_T)
+        .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
+        .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"), HELD)
+    )
+
+
+SEATS_WAITING = Prepared(_seats_waiting(~_SUBMITTED))
 
 
 async def seats_owing(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
@@ -503,18 +516,7 @@ def _add_scorecard_at_once() -> Prepared:
         _SEAT_T.c.interview_id == bindparam("interview_id"),
         _SEAT_T.c.interviewer_id == bindparam("interviewer_id"),
     )
-    waiting = (
-        select_rows(
-            func.count().label("seats"),
-            func.coalesce(func.sum(case((and_(~_SUBMITTED, ~this_seat), 1), else_=0)), 0).label(
-                "waiting"
-            ),
-        )
-        .select_from(_SEAT_T)
-        .join(_INTERVIEW_T, _INTERVIEW_T.c.id == _SEAT_T.c.interview_id)
-        .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"), HELD)
-        .subquery("waiting")
-    )
+    waiting = _seats_waiting(and_(~_SUBMITTED, ~this_seat)).subquery("waiting")
     return Prepared(
         select_rows(
             added.c.id.label("added_id"),
