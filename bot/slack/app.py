@@ -445,9 +445,8 @@ def create_asgi(
             deps.metrics.deliveries_waiting.set(waiting)
         except DBAPIError:
             deps.metrics.database_errors.inc()
-        fallen_back = deps.db.slower_paths()
-        for path in ("statements", "version_reads"):
-            deps.metrics.database_fallback.labels(path).set(path in fallen_back)
+        for path, fallen_back in deps.db.fallbacks().items():
+            deps.metrics.database_fallback.labels(path).set(fallen_back)
         return Response(deps.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     async def healthz(_: Request) -> Response:

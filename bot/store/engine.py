@@ -183,16 +183,14 @@ class Database:
             sqlite_file(self.engine.url) if self.engine.dialect.name == "sqlite" else None,
         )
 
-    def slower_paths(self) -> list[str]:
-        """The pools of its own this process gave up on for good, whose work then goes
-        through SQLAlchemy's sessions: it all still works, at more CPU per request
-        (`loopkeeper_database_fallback`, whose log line says why once)."""
-        paths = []
-        if self._raw is not None and self._raw.refused:
-            paths.append("statements")
-        if self._versions.refused:
-            paths.append("version_reads")
-        return paths
+    def fallbacks(self) -> dict[str, bool]:
+        """Per pool of its own, whether this process gave up on it for good, so that its
+        work goes through SQLAlchemy's sessions: it all still works, at more CPU per
+        request (`loopkeeper_database_fallback`, whose log line says why once)."""
+        return {
+            "statements": self._raw is not None and self._raw.refused,
+            "version_reads": self._versions.refused,
+        }
 
     @asynccontextmanager
     async def transaction(

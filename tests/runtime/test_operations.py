@@ -308,7 +308,7 @@ async def test_metrics_say_when_work_goes_through_sessions_because_a_pool_was_re
         assert len(await stored(app, Scorecard)) == 1
         on_postgresql = db_url.startswith("postgresql")
         assert metric(await scrape(app), statements) == (1 if on_postgresql else 0)
-        assert app.deps.db.slower_paths() == (["statements"] if on_postgresql else [])
+        assert app.deps.db.fallbacks() == {"statements": on_postgresql, "version_reads": False}
 
 
 @pytest.mark.both_databases
