@@ -90,6 +90,13 @@ class Prepared:
             compiled = self._compiled[dialect.name] = _compile(self._statement, dialect)
         return compiled
 
+    def _each(
+        self, dialect: Dialect, params: Iterable[Mapping[str, Any]]
+    ) -> tuple[_Compiled, list[list[Any]]]:
+        """The compiled statement and the values of each of a `many`'s rows, in its order."""
+        compiled = self._for(dialect)
+        return compiled, [_values(compiled, each) for each in params]
+
     def keys(self, dialect: Dialect) -> tuple[str, ...]:
         return self._for(dialect).keys
 
@@ -126,8 +133,7 @@ class Prepared:
         self, connection: sqlite3.Connection, dialect: Dialect, params: Iterable[Mapping[str, Any]]
     ) -> None:
         """`many`, on a sqlite3 connection held outside any session (sqlite_writes)."""
-        compiled = self._for(dialect)
-        values = [_values(compiled, each) for each in params]
+        compiled, values = self._each(dialect, params)
         if not values:
             return
         try:
@@ -153,8 +159,7 @@ class Prepared:
         params: Iterable[Mapping[str, Any]],
     ) -> None:
         """`many`, on an asyncpg connection held outside any session (postgresql_raw)."""
-        compiled = self._for(dialect)
-        values = [_values(compiled, each) for each in params]
+        compiled, values = self._each(dialect, params)
         if not values:
             return
         try:
@@ -167,8 +172,7 @@ class Prepared:
             await session.many(self, params)
             return
         driver, dialect = await _driver(session)
-        compiled = self._for(dialect)
-        values = [_values(compiled, each) for each in params]
+        compiled, values = self._each(dialect, params)
         if not values:
             return
         try:
