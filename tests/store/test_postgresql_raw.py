@@ -22,7 +22,7 @@ from bot.store.engine import Database
 from bot.store.prepared import Prepared
 from bot.store.scorecard_writes import scorecard_transaction
 from bot.usecases import feedback
-from tests.usecases.test_feedback import first_scorecard, form, jane_scheduled
+from tests.usecases.test_feedback import first_scorecard, jane_scheduled
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 INTERVIEWER = "UINT0001"
@@ -70,15 +70,7 @@ async def test_a_scorecard_is_read_and_stored_in_one_transaction_with_no_session
 
     monkeypatch.setattr(pg, "transaction", no_session)
     monkeypatch.setattr(pg, "reader", no_session)
-    saved = await feedback.submit(
-        pg,
-        user_id=INTERVIEWER,
-        interview_id=done.interview.id or 0,
-        base_version=0,
-        form=form(),
-        now=clock.now(),
-        read_loop=False,
-    )
+    saved = await first_scorecard(pg, clock, done, INTERVIEWER, read_loop=False)
     monkeypatch.undo()
     assert saved.scorecard.version == 1 and saved.completes
     loop = await feedback.loop_of(

@@ -310,7 +310,12 @@ async def jane_scheduled(
 
 
 async def first_scorecard(
-    db: Database, clock: ManualClock, done: feedback.Scheduled, user: str
+    db: Database,
+    clock: ManualClock,
+    done: feedback.Scheduled,
+    user: str,
+    *,
+    read_loop: bool = True,
 ) -> feedback.Submitted:
     """The interviewer's first scorecard for the booked interview (form())."""
     return await feedback.submit(
@@ -320,6 +325,7 @@ async def first_scorecard(
         base_version=0,
         form=form(),
         now=clock.now(),
+        read_loop=read_loop,
     )
 
 
