@@ -14,6 +14,7 @@ from bot.domain import clocks
 from bot.domain.names import name_key
 from bot.domain.safeguards import days_anywhere
 from bot.domain.stages import Stage
+from bot.store.card_reads import read_card_ahead
 from bot.store.engine import Database
 from bot.store.tables import Candidate, Offer, Role
 from bot.usecases import candidates, feedback
@@ -250,6 +251,7 @@ async def status_of(
 async def _stored_in(
     session: store.AsyncSession, viewer_id: str, candidate_id: int, version: str
 ) -> _Stored | None:
+    await read_card_ahead(session, candidate_id=candidate_id, history=candidates.HISTORY_CHANGES)
     card = await candidates.card_in(session, user_id=viewer_id, candidate_id=candidate_id)
     if card is None:
         return None

@@ -310,14 +310,14 @@ async def recent_events(
     session: AsyncSession, *, candidate_id: int, limit: int = 5
 ) -> list[StageEvent]:
     found: list[StageEvent] = await objects(
-        session, _RECENT_EVENTS, StageEvent, {"candidate_id": candidate_id, "limit": limit}
+        session, RECENT_EVENTS, StageEvent, {"candidate_id": candidate_id, "limit": limit}
     )
     return found
 
 
 # On the driver (bot.store.prepared): every status card reads it.
 _EVENT_T = table_of(StageEvent)
-_RECENT_EVENTS = Prepared(
+RECENT_EVENTS = Prepared(
     select_rows(_EVENT_T)
     .where(_EVENT_T.c.candidate_id == bindparam("candidate_id"))
     .order_by(_EVENT_T.c.at.desc(), _EVENT_T.c.id.desc())

@@ -49,14 +49,14 @@ async def changes_of_candidate(
 ) -> list[Change]:
     """The candidate's changes (and their interviews'), latest first."""
     found: list[Change] = await objects(
-        session, _CHANGES_OF_CANDIDATE, Change, {"candidate_id": candidate_id, "limit": limit}
+        session, CHANGES_OF_CANDIDATE, Change, {"candidate_id": candidate_id, "limit": limit}
     )
     return found
 
 
 # On the driver (bot.store.prepared): every status card reads it.
 _CHANGE_T = table_of(Change)
-_CHANGES_OF_CANDIDATE = Prepared(
+CHANGES_OF_CANDIDATE = Prepared(
     select_rows(_CHANGE_T)
     .where(_CHANGE_T.c.candidate_id == bindparam("candidate_id"))
     .order_by(_CHANGE_T.c.at.desc(), _CHANGE_T.c.id.desc())

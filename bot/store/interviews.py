@@ -214,7 +214,7 @@ _SEAT_OF_LOCKED = Prepared(_SEAT_OF_SELECT.with_for_update(key_share=True, of=_C
 async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[Interview, Seat]]:
     """The candidate's interviews, each with its seats, soonest first. On the driver
     (bot.store.prepared): every status card reads it."""
-    rows = await _SEATS_OF.rows(session, {"candidate_id": candidate_id})
+    rows = await SEATS_OF.rows(session, {"candidate_id": candidate_id})
     split = len(_INTERVIEW_KEYS)
     return [
         (
@@ -226,7 +226,7 @@ async def seats_of(session: AsyncSession, *, candidate_id: int) -> list[tuple[In
 
 
 _SEAT_KEYS = tuple(column.key for column in _SEAT_T.c)
-_SEATS_OF = Prepared(
+SEATS_OF = Prepared(
     select_rows(*_INTERVIEW_T.c, *_SEAT_T.c)
     .join(_SEAT_T, _SEAT_T.c.interview_id == _INTERVIEW_T.c.id)
     .where(_INTERVIEW_T.c.candidate_id == bindparam("candidate_id"))
@@ -303,12 +303,12 @@ async def interviewer_ids_of(session: AsyncSession, *, candidate_id: int) -> set
 async def scorecards_of(session: AsyncSession, *, candidate_id: int) -> list[Scorecard]:
     """Every version of every scorecard of the candidate, oldest first."""
     found: list[Scorecard] = await objects(
-        session, _SCORECARDS_OF, Scorecard, {"candidate_id": candidate_id}
+        session, SCORECARDS_OF, Scorecard, {"candidate_id": candidate_id}
     )
     return found
 
 
-_SCORECARDS_OF = Prepared(
+SCORECARDS_OF = Prepared(
     select_rows(_SCORECARD_T)
     .where(_SCORECARD_T.c.candidate_id == bindparam("candidate_id"))
     .order_by(_SCORECARD_T.c.submitted_at, _SCORECARD_T.c.id)
@@ -371,13 +371,13 @@ async def ratings_of_candidate(session: AsyncSession, *, candidate_id: int) -> l
     """The ratings of every version of the candidate's scorecards: one statement on the
     driver for the status card, which keeps those of the latest versions."""
     found: list[Rating] = await objects(
-        session, _RATINGS_OF_CANDIDATE, Rating, {"candidate_id": candidate_id}
+        session, RATINGS_OF_CANDIDATE, Rating, {"candidate_id": candidate_id}
     )
     return found
 
 
 _RATING_T = table_of(Rating)
-_RATINGS_OF_CANDIDATE = Prepared(
+RATINGS_OF_CANDIDATE = Prepared(
     select_rows(_RATING_T)
     .join(_SCORECARD_T, _SCORECARD_T.c.id == _RATING_T.c.scorecard_id)
     .where(_SCORECARD_T.c.candidate_id == bindparam("candidate_id"))

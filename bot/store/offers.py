@@ -16,13 +16,13 @@ from bot.store.tables import Offer, table_of
 async def open_offer(session: AsyncSession, *, candidate_id: int) -> Offer | None:
     """The candidate's latest offer still awaiting an answer: an expired one still counts,
     as the candidate may yet be given more time."""
-    found = await objects(session, _OPEN_OFFER, Offer, {"candidate_id": candidate_id})
+    found = await objects(session, OPEN_OFFER, Offer, {"candidate_id": candidate_id})
     return found[0] if found else None
 
 
 # On the driver (bot.store.prepared): every status card reads it.
 _OFFER_T = table_of(Offer)
-_OPEN_OFFER = Prepared(
+OPEN_OFFER = Prepared(
     select_rows(_OFFER_T)
     .where(
         _OFFER_T.c.candidate_id == bindparam("candidate_id"),

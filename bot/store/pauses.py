@@ -89,12 +89,12 @@ async def pauses_of(
 async def pauses_of_candidate(session: AsyncSession, *, candidate_id: int) -> list[Pause]:
     """One candidate's pauses, on the driver (bot.store.prepared): every status card
     reads them."""
-    rows = await _PAUSES_OF_CANDIDATE.rows(session, {"candidate_id": candidate_id})
+    rows = await PAUSES_OF_CANDIDATE.rows(session, {"candidate_id": candidate_id})
     return [Pause(clock, subject, seconds, at) for clock, subject, seconds, at in rows]
 
 
 _PAUSE_T = table_of(ClockPause)
-_PAUSES_OF_CANDIDATE = Prepared(
+PAUSES_OF_CANDIDATE = Prepared(
     select_rows(_PAUSE_T.c.clock, _PAUSE_T.c.subject, _PAUSE_T.c.seconds, _PAUSE_T.c.at).where(
         _PAUSE_T.c.candidate_id == bindparam("candidate_id")
     )

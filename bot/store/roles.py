@@ -124,7 +124,7 @@ _ROLE_WITH_TEAM = (
 _CANDIDATE_T, _ROLE_T, _RECRUITER_T = table_of(Candidate), table_of(Role), table_of(RoleRecruiter)
 _CANDIDATE_KEYS = tuple(column.key for column in _CANDIDATE_T.c)
 _ROLE_KEYS = tuple(column.key for column in _ROLE_T.c)
-_CANDIDATE_WITH_ROLE = Prepared(
+CANDIDATE_WITH_ROLE = Prepared(
     select_rows(*_CANDIDATE_T.c, *_ROLE_T.c, _RECRUITER_T.c.user_id)
     .join(_ROLE_T, _ROLE_T.c.id == _CANDIDATE_T.c.role_id)
     .outerjoin(_RECRUITER_T, _RECRUITER_T.c.role_id == _ROLE_T.c.id)
@@ -138,7 +138,7 @@ async def candidate_with_role(
     """The candidate, their role and its hiring team; None when the candidate is gone.
     One query, a row per recruiter, as role_with_team: every card starts here, so it
     runs on the driver (bot.store.prepared)."""
-    rows = await _CANDIDATE_WITH_ROLE.rows(session, {"candidate_id": candidate_id})
+    rows = await CANDIDATE_WITH_ROLE.rows(session, {"candidate_id": candidate_id})
     if not rows:
         return None
     split, first = len(_CANDIDATE_KEYS), rows[0]

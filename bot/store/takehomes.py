@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.stages import SCHEDULABLE
-from bot.store.prepared import Prepared, Writing, objects
+from bot.store.prepared import Prepared, Reading, Writing, objects
 from bot.store.tables import (
     Candidate,
     Role,
@@ -64,13 +64,13 @@ async def get_takehome(session: AsyncSession, *, takehome_id: int) -> Takehome |
 
 async def latest_takehome(session: AsyncSession, *, candidate_id: int) -> Takehome | None:
     """The candidate's most recent take-home: the one the status card shows."""
-    found = await objects(session, _LATEST_TAKEHOME, Takehome, {"candidate_id": candidate_id})
+    found = await objects(session, LATEST_TAKEHOME, Takehome, {"candidate_id": candidate_id})
     return found[0] if found else None
 
 
 # On the driver (bot.store.prepared): every status card reads it.
 _TAKEHOME_T = table_of(Takehome)
-_LATEST_TAKEHOME = Prepared(
+LATEST_TAKEHOME = Prepared(
     select_rows(_TAKEHOME_T)
     .where(_TAKEHOME_T.c.candidate_id == bindparam("candidate_id"))
     .order_by(_TAKEHOME_T.c.id.desc())
@@ -95,14 +95,19 @@ async def record_answer(
     await session.flush()
 
 
-async def grader_ids_of(session: AsyncSession, *, candidate_id: int) -> set[str]:
+async def grader_ids_of(session: Reading, *, candidate_id: int) -> set[str]:
     """Who grades (or graded) any take-home of the candidate."""
-    result = await session.exec(
-        select(TakehomeGrader.grader_id)
-        .join(Takehome, col(Takehome.id) == TakehomeGrader.takehome_id)
-        .where(Takehome.candidate_id == candidate_id)
-    )
-    return set(result.all())
+    rows = await GRADER_IDS_OF.rows(session, {"candidate_id": candidate_id})
+    return {grader_id for (grader_id,) in rows}
+
+
+# On the driver (bot.store.prepared): a card of someone outside the hiring team reads it.
+_GRADER_T = table_of(TakehomeGrader)
+GRADER_IDS_OF = Prepared(
+    select_rows(_GRADER_T.c.grader_id)
+    .join(_TAKEHOME_T, _TAKEHOME_T.c.id == _GRADER_T.c.takehome_id)
+    .where(_TAKEHOME_T.c.candidate_id == bindparam("candidate_id"))
+)
 
 
 async def graders_of(session: AsyncSession, *, takehome_id: int) -> list[str]:
