@@ -36,6 +36,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.expression import ClauseElement, Select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -372,10 +373,27 @@ def detached(model: type[Any], values: Mapping[str, Any]) -> Any:
     """An object of `model` with these column values, as the ORM's loading makes one and
     a closed session leaves it: its model's __init__ (SQLModel's) cost more than the
     statement that read the row."""
-    instance = class_mapper(model).class_manager.new_instance()
+    manager = _MANAGERS.get(model)
+    if manager is None:
+        manager = _MANAGERS[model] = class_mapper(model).class_manager
+    instance = manager.new_instance()
     instance.__dict__.update(values)
-    make_transient_to_detached(instance)
+    state = instance_state(instance)
+    if len(values) == len(manager.mapper.column_attrs):
+        # Every column given (a row of the model's table): the identity key from the row,
+        # with nothing to mark unloaded, as make_transient_to_detached would leave it;
+        # its reading of each key back through the mapper was a sixth of a card's read.
+        state.key = (
+            manager.mapper._identity_class,
+            tuple(values[k] for k in _primary(model)),
+            None,
+        )
+    else:
+        make_transient_to_detached(instance)
     return instance
+
+
+_MANAGERS: dict[type[Any], Any] = {}
 
 
 # Set in a session's `info` by bot.store.engine.Database.reader: a session only read in.

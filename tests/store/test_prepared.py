@@ -5,14 +5,17 @@ and rows made the session's objects when asked."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from bot import store
 from bot.store.engine import Database
-from bot.store.prepared import Prepared, attached
+from bot.store.prepared import Prepared, attached, detached
 from bot.store.tables import Role, Seat, table_of
 from tests.cases import create_role_in, new_role
 from tests.conftest import RECRUITER
@@ -175,3 +178,33 @@ async def test_a_reading_session_gives_detached_objects_it_does_not_track(
     async with db.reader() as session:
         again = await store.get_candidate(session, candidate_id=candidate.id or 0)
         assert again is not None and again.name == "Jane Q. Doe"
+
+
+def test_a_detached_row_is_what_make_transient_to_detached_makes() -> None:
+    values: dict[str, Any] = {
+        "id": 7,
+        "title": "Data Engineer",
+        "title_key": "data engineer",
+        "hiring_manager_id": "U0HM",
+        "channel_id": "C0HIRING",
+        "created_by": "U0ADMIN",
+        "created_at": _NOW,
+    }
+    full = {c.key: values.get(c.key, getattr(Role(**values), c.key)) for c in _ROLE.c}
+    row = detached(Role, full)  # held: a state only weakly refers to its object
+    quick = inspect(row)
+    model = Role(**full)
+    make_transient_to_detached(model)
+    slow = inspect(model)
+    assert quick.key == slow.key == identity_key(Role, 7)
+    assert quick.detached and slow.detached
+    assert (quick.committed_state, quick.expired_attributes, quick.modified) == (
+        slow.committed_state,
+        slow.expired_attributes,
+        slow.modified,
+    )
+    assert quick.unloaded == slow.unloaded == set()
+    # A row of some of the columns goes the ORM's way: the rest are marked unloaded.
+    part = detached(Role, {"id": 8, "title": "Analyst"})
+    some = inspect(part)
+    assert some.key == identity_key(Role, 8) and "channel_id" in some.unloaded
