@@ -346,6 +346,26 @@ async def test_home_tab_and_weekly_chart(browser: Browser, playground: Playgroun
         )
     assert await pane.evaluate(gap) < 40, await pane.evaluate(gap)
 
+    # The list growing follows it down; once the reader scrolls up, it leaves them there.
+    grow = (
+        "p => p.firstElementChild.append("
+        "Object.assign(document.createElement('div'), {style: 'height: 500px'}))"
+    )
+    await pane.evaluate(grow)
+    await fresh.page.wait_for_function(f"() => ({gap})(document.querySelector('#messages')) < 40")
+    box = await pane.bounding_box()
+    assert box is not None
+    await fresh.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await fresh.page.mouse.wheel(0, -300)
+    await fresh.page.wait_for_function(f"() => ({gap})(document.querySelector('#messages')) > 200")
+    read_at = await pane.evaluate("p => p.scrollTop")
+    await pane.evaluate(grow)
+    # Two frames: an observer that would follow has run by then.
+    frames = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    await fresh.page.evaluate(frames)
+    assert await pane.evaluate("p => p.scrollTop") == read_at
+    assert await pane.evaluate(gap) > 600
+
 
 async def test_a_decline_is_recorded_then_the_form_asks_why(
     browser: Browser, playground: Playground

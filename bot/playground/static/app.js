@@ -208,8 +208,11 @@ function drawMessages() {
   if (ui.keys.messages === key) return;
   const pane = $("messages");
   const last = list.at(-1)?.ts;
-  // Follow new messages; otherwise keep the reader where they were.
-  const stick = ui.keys.channel !== ui.channel || ui.keys.last !== last ||
+  // Follow new messages, and keep following while the reader has not taken the scroll
+  // (a chart that grew the list since the last draw leaves the pane short of the bottom
+  // for a frame, which is not the reader scrolling up); otherwise keep them where they were.
+  const following = ui.follow?.signal.aborted === false;
+  const stick = ui.keys.channel !== ui.channel || ui.keys.last !== last || following ||
     pane.scrollHeight - pane.scrollTop - pane.clientHeight < 40;
   const top = pane.scrollTop;
   ui.keys.messages = key;
@@ -228,18 +231,25 @@ function drawMessages() {
   pane.replaceChildren(h("div", { class: "msg-list" }, rows));
   pane.scrollTop = stick ? pane.scrollHeight : top;
   // A chart laid out after the scroll pushes the newest messages out of view: while the
-  // list grows, follow it down, until the reader scrolls (the pane is no longer where
-  // it was left) or the list is drawn anew.
-  ui.follow?.disconnect();
+  // list grows, follow it down, until the reader takes the scroll (wheel, touch, the
+  // scrollbar, a key) or the list is drawn anew. Where the pane stands can't tell the
+  // reader from the browser, which moves it itself to keep what is in view in place
+  // while content above it grows.
+  ui.follow?.abort();
   ui.follow = null;
   if (stick) {
-    let left = pane.scrollTop;
-    const follow = new ResizeObserver(() => {
-      if (pane.scrollTop !== left) { follow.disconnect(); return; }
-      pane.scrollTop = pane.scrollHeight;
-      left = pane.scrollTop;
-    });
-    follow.observe(pane.firstElementChild);
+    const follow = new AbortController();
+    const grown = new ResizeObserver(() => { pane.scrollTop = pane.scrollHeight; });
+    grown.observe(pane.firstElementChild);
+    follow.signal.addEventListener("abort", () => grown.disconnect());
+    const taken = () => follow.abort();
+    for (const type of ["wheel", "touchstart", "mousedown"]) {
+      pane.addEventListener(type, taken, { signal: follow.signal, passive: true });
+    }
+    document.addEventListener("keydown", (event) => {
+      if (["PageUp", "PageDown", "ArrowUp", "ArrowDown", "Home", "End", " "].includes(event.key) &&
+          !event.target.closest?.("input, textarea")) taken();
+    }, { signal: follow.signal });
     ui.follow = follow;
   }
 }
