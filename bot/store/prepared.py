@@ -216,7 +216,9 @@ class Bundle:
     `Prepared.rows` finds them for the same values. A statement not read ahead, or
     asked for other values, runs as always. All parts see one snapshot, which the
     statements one by one never did. On SQLite reads are already on the event loop's
-    thread, with no turn to wait for, and nothing is read ahead."""
+    thread, with no turn to wait for, and nothing is read ahead; nor in a read with no
+    session. For reading sessions only: rows read ahead would not show a write made in
+    the same session after them."""
 
     def __init__(self, *parts: Prepared) -> None:
         self._parts = parts
