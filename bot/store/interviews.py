@@ -53,6 +53,7 @@ from bot.store.takehomes import GRADES_WAITING, every_grade_in
 # statement of model columns also runs the ORM's compile and result steps, which cost
 # more than SQLite's own work on these (docs/architecture.md, "Statements built once").
 _SEAT_T, _INTERVIEW_T, _SCORECARD_T = table_of(Seat), table_of(Interview), table_of(Scorecard)
+_SCORECARD_KEYS = tuple(column.key for column in _SCORECARD_T.c)
 _CANDIDATE_T, _ROLE_T = table_of(Candidate), table_of(Role)
 
 # Only a scheduled interview's seats owe scorecards (bot.domain.interviews). On the
@@ -334,10 +335,12 @@ async def current_scorecard(
     rows = await CURRENT_SCORECARD.rows(
         session, {"interview_id": interview_id, "interviewer_id": interviewer_id}
     )
-    if not rows:
-        return None
-    keys = CURRENT_SCORECARD.keys(dialect_of(session))
-    return Scorecard(**dict(zip(keys, rows[0], strict=True)))
+    return _scorecard_of(rows[0]) if rows else None
+
+
+def _scorecard_of(row: Sequence[Any]) -> Scorecard:
+    """A row of the scorecard table's columns, in their order, as a Scorecard."""
+    return Scorecard(**dict(zip(_SCORECARD_KEYS, row, strict=True)))
 
 
 CURRENT_SCORECARD_STATEMENT = (
@@ -461,18 +464,11 @@ async def add_scorecard_at_once(
     except IntegrityError:
         raise ScorecardConflict() from None
     added_id, current_row, (seats, waiting, grade_waiting) = row[0], row[1:-3], row[-3:]
-    current = (
-        None
-        if current_row[0] is None
-        else Scorecard(**dict(zip(_SCORECARD_KEYS, current_row, strict=True)))
-    )
+    current = None if current_row[0] is None else _scorecard_of(current_row)
     if added_id is None:
         return AddedAtOnce(False, current, False)
     scorecard.id = added_id
     return AddedAtOnce(True, current, bool(seats > 0 and waiting == 0 and not grade_waiting))
-
-
-_SCORECARD_KEYS = tuple(column.key for column in _SCORECARD_T.c)
 
 
 def _add_scorecard_at_once() -> Prepared:
