@@ -222,6 +222,38 @@ async def test_a_point_read_whose_connection_proves_dead_runs_again_on_a_live_on
     assert dead and dead[0].is_closed()  # never handed out again
 
 
+async def test_a_connection_goes_to_whoever_asked_for_it_first(pg: Database) -> None:
+    """asyncpg's pool gives a connection back to whichever task asks next: under a burst,
+    a task that had waited for it found it taken by a newcomer, again and again. The
+    fixture's pool has one connection."""
+    served: list[str] = []
+
+    async def read(name: str) -> None:
+        async with pg.point_reader() as reading:
+            assert isinstance(reading, postgresql_raw.RawStatements)
+            served.append(name)
+
+    async def newcomer(pool: asyncpg.Pool[Any]) -> None:
+        # Asks in the moment the connection is back in asyncpg's pool, before the task
+        # that waited for it has run again: only a look at every turn of the loop finds
+        # that moment (nothing in the pool signals it).
+        while pool.get_idle_size() == 0:  # noqa: ASYNC110
+            await asyncio.sleep(0)
+        await read("newcomer")
+
+    async with pg.point_reader() as holding:
+        assert isinstance(holding, postgresql_raw.RawStatements)
+        pool = pg._raw._pool  # type: ignore[union-attr]
+        assert pool is not None
+        waiter = asyncio.create_task(read("waiter"))
+        await asyncio.sleep(0.05)  # it waits for the one connection
+        late = asyncio.create_task(newcomer(pool))
+        await asyncio.sleep(0.05)
+    async with asyncio.timeout(10):
+        await asyncio.gather(waiter, late)
+    assert served == ["waiter", "newcomer"]
+
+
 async def test_a_burst_shares_a_few_connections(db_url: str) -> None:
     """Scorecards' commits go one at a time (each raises the store's version): more
     connections than `MOST` would only make them wait longer inside PostgreSQL."""
