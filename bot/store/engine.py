@@ -6,11 +6,11 @@ import asyncio
 import fcntl
 import os
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import URL, Dialect, make_url
@@ -29,6 +29,7 @@ from bot.runtime.cache import ReadCache
 from bot.store import sqlite_trips
 from bot.store.postgresql_raw import Connections, RawStatements
 from bot.store.prepared import READING, Reading
+from bot.store.sqlite_batches import Batches, Done
 from bot.store.sqlite_reads import Readers
 from bot.store.sqlite_writes import RawTransaction, Writer
 from bot.store.version import Versions
@@ -85,6 +86,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={sqlite_trips.BUSY_TIMEOUT_MS}")
     cursor.close()
 
+
+T = TypeVar("T")
 
 # PostgreSQL connections each worker opens for requests (DATABASE_POOL_SIZE): see
 # create_engine.
@@ -184,6 +187,10 @@ class Database:
         # A SQLite file's connection for short writes on the loop (raw_transaction).
         path = sqlite_file(self.engine.url) if self._writers is not None else None
         self._writer = Writer(path, self.engine.dialect) if path is not None else None
+        # Its writes on that connection, batched per event loop (raw_write).
+        self._batches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Batches] = (
+            weakref.WeakKeyDictionary()
+        )
         # And its connections for point reads on the loop (point_reader).
         self._point_readers = Readers(path, self.engine.dialect) if path is not None else None
         # PostgreSQL's connections for statements with no session (raw_transaction,
@@ -279,6 +286,21 @@ class Database:
                 return
             async with self._writer.transaction() as raw:
                 yield raw
+
+    async def raw_write(self, work: Callable[[RawTransaction], Awaitable[T]]) -> Done[T] | None:
+        """`work` in a transaction of its own on a SQLite file's connection for writes on
+        the loop (sqlite_writes), in a batch with every other such write waiting in this
+        process (sqlite_batches). None: not to be had here (PostgreSQL, a database in
+        memory, a file another program has locked, a task inside a transaction of its
+        own): the caller uses transaction() instead."""
+        writer, writers = self._writer, self._writers
+        if writer is None or writers is None or writers.held_by(asyncio.current_task()):
+            return None
+        loop = asyncio.get_running_loop()
+        batches = self._batches.get(loop)
+        if batches is None:
+            batches = self._batches[loop] = Batches(writers.turn, writer.transaction)
+        return await batches.run(work)
 
     @asynccontextmanager
     async def reader(self, *, on_loop: bool = False) -> AsyncIterator[AsyncSession]:
@@ -385,6 +407,9 @@ class _WriterQueue:
         self._holder: asyncio.Task[Any] | None = None
         self._lock_file = lock_file
         self._fd: int | None = None
+
+    def held_by(self, task: asyncio.Task[Any] | None) -> bool:
+        return task is not None and task is self._holder
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[bool]:

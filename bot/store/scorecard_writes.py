@@ -5,15 +5,17 @@ this, does it complete the loop); this is what it asks of the store while it dec
 The store functions it calls take a session's transaction or one with no session
 (`prepared.Writing`) alike: on a SQLite file, its writer connection, with no await that
 reaches the event loop, so the writers' turn is held for SQLite's work and little more
-(bot.store.sqlite_writes); on PostgreSQL, asyncpg's (bot.store.postgresql_raw). Where
+(bot.store.sqlite_writes), and taken once for all the scorecards waiting
+(bot.store.sqlite_batches); on PostgreSQL, asyncpg's (bot.store.postgresql_raw). Where
 neither is to be had, a session's, as for every other change.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import bindparam, select
 
@@ -22,6 +24,8 @@ from bot.store.engine import Database
 from bot.store.postgresql_raw import RawStatements
 from bot.store.prepared import Prepared, Reading, Writing, dialect_of
 from bot.store.tables import Candidate, Rating, Scorecard, table_of
+
+T = TypeVar("T")
 
 # A scorecard's ratings: competency -> (rating, evidence).
 Ratings = dict[str, tuple[int, str]]
@@ -80,17 +84,16 @@ _RATINGS = Prepared(
 )
 
 
-@asynccontextmanager
-async def scorecard_writes(db: Database) -> AsyncIterator[ScorecardWrites]:
-    """One transaction for a scorecard's writes, whose context was read before it (a
-    SQLite file, whose writers take turns): on the loop where the store allows it
-    (Database.raw_transaction), else through a session (on the loop too on SQLite)."""
-    async with db.raw_transaction() as raw:
-        if raw is not None:
-            yield ScorecardWrites(raw)
-            return
+async def in_scorecard_writes(db: Database, work: Callable[[ScorecardWrites], Awaitable[T]]) -> T:
+    """`work` in one transaction of a scorecard's writes, whose context was read before
+    it (a SQLite file, whose writers take turns), committed when it returns and rolled
+    back if it raises: on the loop with the other writes waiting where the store allows
+    it (Database.raw_write), else through a session (on the loop too on SQLite)."""
+    done = await db.raw_write(lambda raw: work(ScorecardWrites(raw)))
+    if done is not None:
+        return done.value
     async with db.transaction(on_loop=True) as session:
-        yield ScorecardWrites(session)
+        return await work(ScorecardWrites(session))
 
 
 @asynccontextmanager

@@ -30,8 +30,8 @@ from bot.domain.zones import in_utc
 from bot.store.engine import Database
 from bot.store.scorecard_writes import (
     ScorecardWrites,
+    in_scorecard_writes,
     scorecard_transaction,
-    scorecard_writes,
 )
 from bot.store.tables import (
     Candidate,
@@ -981,11 +981,12 @@ async def submit(
                 reading, user_id=user_id, interview_id=interview_id, now=now, sent=sent
             )
         checked = _checked(context, form)
-        async with scorecard_writes(db) as writes:
-            scorecard, repeated, completes, was = await _save(
-                writes, context, checked, user_id=user_id, sent=sent, now=now
-            )
-            revision = await _revision(writes, context, was, checked)
+
+        async def save(writes: ScorecardWrites) -> tuple[_Saved, tuple[str, ...]]:
+            saved = await _save(writes, context, checked, user_id=user_id, sent=sent, now=now)
+            return saved, await _revision(writes, context, saved[3], checked)
+
+        (scorecard, repeated, completes, was), revision = await in_scorecard_writes(db, save)
     else:
         async with scorecard_transaction(db) as (reading, writes):
             context = await _context(
@@ -1059,6 +1060,11 @@ def _checked(context: ScorecardContext, form: ScorecardForm) -> ScorecardInput:
     return checked
 
 
+# What _save stored: the scorecard, whether it repeated the current version, whether it
+# completed the loop's feedback, and the version it replaced after the loop's summary.
+_Saved = tuple[Scorecard, bool, bool, Scorecard | None]
+
+
 async def _save(
     writes: ScorecardWrites,
     context: ScorecardContext,
@@ -1068,7 +1074,7 @@ async def _save(
     sent: _SentForm,
     now: datetime,
     locked: bool = False,
-) -> tuple[Scorecard, bool, bool, Scorecard | None]:
+) -> _Saved:
     """The new version under the candidate's lock: (the scorecard, whether it was a repeat
     of the current version, whether it completed the loop's feedback, and the version it
     replaced if the loop's feedback was complete already: the team has read that one).

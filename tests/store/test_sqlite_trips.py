@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.store import sqlite_trips
 from bot.store.engine import Database
 from bot.store.prepared import Prepared
-from bot.store.scorecard_writes import scorecard_writes
+from bot.store.scorecard_writes import ScorecardWrites, in_scorecard_writes
 
 
 @pytest.fixture
@@ -259,8 +259,11 @@ async def test_raw_writes_commit_together_on_the_loop_with_no_trip(
     async with table.reader() as session:
         names = (await _run(session, text("SELECT name FROM t ORDER BY id"))).scalars().all()
     assert names == ["ada", "grace", "alan"]
-    async with scorecard_writes(table) as writes:  # a scorecard's, on a file: these
-        assert not isinstance(writes.on, AsyncSession)
+
+    async def on(writes: ScorecardWrites) -> object:
+        return writes.on
+
+    assert not isinstance(await in_scorecard_writes(table, on), AsyncSession)  # a file's
 
 
 async def test_a_raw_error_is_sqlalchemys_and_nothing_of_its_transaction_stays(
@@ -286,9 +289,12 @@ async def test_a_file_another_program_locked_sends_the_writes_through_a_session(
     async with table.raw_transaction() as raw:
         assert raw is None  # never a wait on the loop
     asyncio.get_running_loop().call_later(0.2, other.execute, "COMMIT")
-    async with scorecard_writes(table) as writes:  # waits on its connection's thread
-        assert isinstance(writes.on, AsyncSession)
+
+    async def add(writes: ScorecardWrites) -> None:
+        assert isinstance(writes.on, AsyncSession)  # waits on its connection's thread
         await _run(writes.on, text("INSERT INTO t (name) VALUES ('ada')"))
+
+    await in_scorecard_writes(table, add)
     other.close()
     async with table.raw_transaction() as raw:
         assert raw is not None

@@ -37,7 +37,7 @@ from bot.slack.blocks.interviews import (
 )
 from bot.store.engine import Database
 from bot.store.postgresql_raw import asyncpg_dsn
-from bot.store.scorecard_writes import scorecard_writes
+from bot.store.scorecard_writes import ScorecardWrites, in_scorecard_writes
 from bot.store.tables import Candidate, ClockSettings, Interview, Rating, Scorecard
 from bot.usecases import feedback
 from bot.usecases.errors import NotAllowed
@@ -529,10 +529,13 @@ async def test_a_version_stored_twice_through_a_scorecards_writes_stores_nothing
     candidate_id, done = await jane_scheduled(db, clock, ["UINT0001"], NOW)
     await first_scorecard(db, clock, done, "UINT0001")
     later = clock.now() + timedelta(days=9)
-    async with scorecard_writes(db) as writes:
-        added, was = await writes.add_unless_newer(
+
+    async def add(writes: ScorecardWrites) -> tuple[Scorecard | None, Scorecard | None]:
+        return await writes.add_unless_newer(
             _second_version_1(done, candidate_id, clock), {"incidents": (1, "")}, later
         )
+
+    added, was = await in_scorecard_writes(db, add)
     assert added is None and was is not None and was.version == 1
     async with db.reader() as session:
         current = await store.current_scorecard(
