@@ -34,6 +34,10 @@ _HELP: dict[str, str] = {
         "how many PostgreSQL connections each worker opens for requests (all it ever "
         "opens for them), a whole number from 1 to 500, e.g. 10"
     ),
+    "DATABASE_STATEMENT_POOL_SIZE": (
+        "how many more PostgreSQL connections each worker opens for a scorecard's "
+        "transaction and point reads, a whole number from 1 to 100, e.g. 4"
+    ),
     "HOST": "the address `loopkeeper serve` listens on, e.g. 0.0.0.0",
     "PORT": "the TCP port `loopkeeper serve` listens on, e.g. 3000",
     "WEB_CONCURRENCY": (
@@ -67,6 +71,9 @@ class DatabaseSettings(BaseSettings):
     # PostgreSQL connections each worker process opens for requests, and never more
     # (bot.store.engine.create_engine).
     database_pool_size: int = Field(default=10, ge=1, le=500)  # engine.DEFAULT_POOL_SIZE
+    # And those for statements with no session (bot.store.postgresql_raw); None: its
+    # MOST, or fewer if the pool above is smaller.
+    database_statement_pool_size: int | None = Field(default=None, ge=1, le=100)
 
     @field_validator("database_url")
     @classmethod

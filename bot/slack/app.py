@@ -350,11 +350,20 @@ class AppTokenRefused(Exception):
     """Slack refused SLACK_APP_TOKEN; the error code Slack gave."""
 
 
+def database_of(settings: Settings) -> Database:
+    """The store a server works on, its PostgreSQL connections as the settings say."""
+    return Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        statement_pool_size=settings.database_statement_pool_size,
+    )
+
+
 def create_socket_mode(settings: Settings, *, clock: Clock | None = None) -> SocketMode:
     assert settings.slack_app_token is not None, "load_settings(socket_mode=True) checks this"
     deps = Deps(
         settings=settings,
-        db=Database(settings.database_url, pool_size=settings.database_pool_size),
+        db=database_of(settings),
         clock=clock or SystemClock(),
         homes=HomeRedraws(settings.home_redraw_delay_seconds),
     )
@@ -382,7 +391,7 @@ def create_asgi(
 ) -> Starlette:
     deps = Deps(
         settings=settings,
-        db=Database(settings.database_url, pool_size=settings.database_pool_size),
+        db=database_of(settings),
         clock=clock or SystemClock(),
         metrics=Metrics(multiprocess_dir=settings.prometheus_multiproc_dir),
         homes=HomeRedraws(settings.home_redraw_delay_seconds),

@@ -26,7 +26,7 @@ from sqlalchemy.util.concurrency import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime.cache import ReadCache
-from bot.store import sqlite_trips
+from bot.store import postgresql_raw, sqlite_trips
 from bot.store.postgresql_raw import Connections, RawStatements
 from bot.store.prepared import READING, Reading
 from bot.store.sqlite_batches import Batches, Done
@@ -159,7 +159,12 @@ def _ping_once(adapter: Any) -> bool:
 class Database:
     """One engine and its session factory, opened at start-up and passed around."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, url: str, *, statement_pool_size: int | None = None, **engine_kwargs: Any
+    ) -> None:
+        """`statement_pool_size`: PostgreSQL connections for statements with no session
+        (postgresql_raw); None: postgresql_raw.MOST, or fewer if the engine's pool is
+        smaller. `engine_kwargs`: create_engine's (pool_size)."""
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(
@@ -194,9 +199,13 @@ class Database:
         # And its connections for point reads on the loop (point_reader).
         self._point_readers = Readers(path, self.engine.dialect) if path is not None else None
         # PostgreSQL's connections for statements with no session (raw_transaction,
-        # point_reader): postgresql_raw.MOST at most, fewer if the engine's pool is smaller.
+        # point_reader).
         self._raw = (
-            Connections(self.engine.url, self.engine.dialect, self.engine.pool.size())  # type: ignore[attr-defined]
+            Connections(
+                self.engine.url,
+                self.engine.dialect,
+                statement_pool_size or min(self.engine.pool.size(), postgresql_raw.MOST),  # type: ignore[attr-defined]
+            )
             if self.engine.dialect.name == "postgresql"
             else None
         )

@@ -38,6 +38,7 @@ VARIABLES = (
     "LOG_LEVEL",
     "WEB_CONCURRENCY",
     "DATABASE_POOL_SIZE",
+    "DATABASE_STATEMENT_POOL_SIZE",
 )
 
 
@@ -138,6 +139,17 @@ def test_the_postgresql_pool_is_a_setting(monkeypatch: pytest.MonkeyPatch, slack
     monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
     message = config_error()
     assert "DATABASE_POOL_SIZE is invalid" in message and "from 1 to 500" in message
+
+
+def test_the_statement_pool_is_a_setting(monkeypatch: pytest.MonkeyPatch, slack_env: None) -> None:
+    """The connections for a scorecard's transaction and point reads (postgresql_raw):
+    a database far from the app wants more of them on the wire at once."""
+    assert load_settings(_env_file=None).database_statement_pool_size is None
+    monkeypatch.setenv("DATABASE_STATEMENT_POOL_SIZE", "6")
+    assert load_settings(_env_file=None).database_statement_pool_size == 6
+    monkeypatch.setenv("DATABASE_STATEMENT_POOL_SIZE", "0")
+    message = config_error()
+    assert "DATABASE_STATEMENT_POOL_SIZE is invalid" in message and "from 1 to 100" in message
 
 
 def test_the_example_s_placeholders_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:

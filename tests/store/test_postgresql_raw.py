@@ -275,6 +275,26 @@ async def test_a_burst_shares_a_few_connections(db_url: str) -> None:
         await db.close()
 
 
+async def test_the_statement_pool_s_size_is_the_setting_s(db_url: str) -> None:
+    """DATABASE_STATEMENT_POOL_SIZE (bot.slack.app.database_of), past the default."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("asyncpg's connections are PostgreSQL's")
+    db = Database(db_url, pool_size=2, statement_pool_size=6)
+    try:
+
+        async def backend() -> int:
+            async with db.raw_transaction() as raw:
+                assert raw is not None
+                [(pid,)] = await raw.rows(Prepared(select(func.pg_backend_pid())), {})
+                await raw.rows(_SLEEP, {"seconds": 0.05})
+                return int(pid)
+
+        pids = await asyncio.gather(*(backend() for _ in range(12)))
+        assert len(set(pids)) == 6
+    finally:
+        await db.close()
+
+
 async def test_a_database_url_with_sslmode_reaches_asyncpg_as_libpq_spells_it(
     db_url: str,
 ) -> None:
