@@ -114,33 +114,30 @@ async def test_a_write_that_fails_is_its_writers_alone(table: Database) -> None:
     assert await names(table) == ["ada", "grace"]
 
 
-async def test_a_writer_that_stops_waiting_leaves_no_write(table: Database) -> None:
-    async with turn_held(table):
-        first = writer(table, "first", adding("ada"))
-        gone = writer(table, "gone", adding("grace"))
-        last = writer(table, "last", adding("alan"))
+async def one_of_three_cancelled(db: Database, which: int) -> list[str]:
+    """Three writes queued behind another writer's turn, each named for the name it
+    adds, the `which`th writer cancelled while it waits: the names stored."""
+    async with turn_held(db):
+        tasks = [writer(db, name, adding(name)) for name in ("ada", "grace", "alan")]
         await asyncio.sleep(0.05)
-        gone.cancel()
+        tasks[which].cancel()
         await asyncio.sleep(0)
-    await asyncio.gather(first, last)
-    assert gone.cancelled()
-    assert await names(table) == ["ada", "alan"]
+    await asyncio.gather(*(task for n, task in enumerate(tasks) if n != which))
+    assert tasks[which].cancelled()
+    return await names(db)
+
+
+async def test_a_writer_that_stops_waiting_leaves_no_write(table: Database) -> None:
+    assert await one_of_three_cancelled(table, 1) == ["ada", "alan"]
 
 
 async def test_a_batch_stopped_before_its_writes_hands_them_on(
     table: Database, turns: list[str]
 ) -> None:
-    async with turn_held(table):
-        runner = writer(table, "runner", adding("ada"))  # the batch: waits for the turn
-        second = writer(table, "second", adding("grace"))
-        third = writer(table, "third", adding("alan"))
-        await asyncio.sleep(0.05)
-        runner.cancel()
-        await asyncio.sleep(0)
-    await asyncio.gather(second, third)
-    assert runner.cancelled()
-    assert await names(table) == ["grace", "alan"]
-    assert turns == ["session", "second"]
+    # The first writer runs the batch: cancelled while it waits for the turn, it hands
+    # the writes waiting to the next writer.
+    assert await one_of_three_cancelled(table, 0) == ["grace", "alan"]
+    assert turns == ["session", "grace"]
 
 
 async def test_inside_a_transaction_of_its_own_a_task_is_told_to_use_it(
