@@ -167,17 +167,17 @@ class Connections:
 
     async def _acquired(self) -> tuple[asyncpg.Pool[Any], PoolConnectionProxy[Any]] | None:
         """A connection and its turn, both given back by _release. None: neither."""
-        pool = await self._opened()
-        if pool is None or self._turns is None:
+        pool, turns = await self._opened(), self._turns
+        if pool is None or turns is None:
             return None
-        await self._turns.acquire()
+        await turns.acquire()
         try:
             return pool, await pool.acquire()
-        except _GONE:
-            self._turns.release()
-            return None  # down: the session's way says so
+        except _GONE:  # down, or closing (a turn's waiter woken as the pool closes)
+            turns.release()
+            return None  # the session's way says so
         except asyncpg.PostgresError as error:
-            self._turns.release()
+            turns.release()
             if not isinstance(error, _BUSY):
                 # Refused for good (a setting, a role): sessions, which connect otherwise,
                 # take every statement from now on.
@@ -185,7 +185,7 @@ class Connections:
                 self._failed = True
             return None
         except BaseException:
-            self._turns.release()
+            turns.release()
             raise
 
     async def _release(self, pool: asyncpg.Pool[Any], connection: PoolConnectionProxy[Any]) -> None:

@@ -254,6 +254,29 @@ async def test_a_connection_goes_to_whoever_asked_for_it_first(pg: Database) -> 
     assert served == ["waiter", "newcomer"]
 
 
+async def test_a_task_waiting_for_a_connection_as_its_pool_closes_is_told_none(
+    pg: Database,
+) -> None:
+    """Shutting down (Database.close) while requests wait for the one connection: each is
+    told there is none to be had, and goes the session's way, with no error of its own."""
+    connections = pg._raw
+    assert connections is not None
+
+    async def read() -> bool:
+        async with connections.reader(pg.reader) as statements:
+            return statements is not None
+
+    async with connections.reader(pg.reader) as holding:
+        assert holding is not None
+        waiting = asyncio.create_task(read())
+        await asyncio.sleep(0.05)  # it waits for the one connection
+        closing = asyncio.create_task(connections.close())
+        await asyncio.sleep(0.05)
+    async with asyncio.timeout(10):
+        assert await waiting is False
+        await closing
+
+
 async def test_a_burst_shares_a_few_connections(db_url: str) -> None:
     """Scorecards' commits go one at a time (each raises the store's version): more
     connections than `MOST` would only make them wait longer inside PostgreSQL."""
