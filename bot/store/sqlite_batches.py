@@ -108,8 +108,10 @@ class Batches:
         try:
             async with self._turn():
                 began = loop.time()
-                while self._waiting and loop.time() - began < BATCH_SECONDS:
+                while self._waiting:
                     await self._run_one(self._waiting.popleft())
+                    if loop.time() - began >= BATCH_SECONDS:
+                        break  # the rest: the next batch (_hand_over)
         finally:
             self._running = False
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from bot.store import engine
+from bot.store import engine, sqlite_batches
 from bot.store.engine import Database
 from bot.store.prepared import Prepared
 from bot.store.sqlite_writes import RawTransaction
@@ -89,8 +89,9 @@ def writer(db: Database, name: str, work: Callable[[RawTransaction], Awaitable[A
 
 
 async def test_the_writes_waiting_take_the_turn_once_each_its_own(
-    table: Database, turns: list[str]
+    table: Database, turns: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sqlite_batches, "BATCH_SECONDS", 60.0)  # a slow machine's too
     async with turn_held(table):
         writers = [writer(table, f"w{n}", adding(f"n{n}")) for n in range(20)]
         await asyncio.sleep(0.05)  # all of them waiting
@@ -99,6 +100,21 @@ async def test_the_writes_waiting_take_the_turn_once_each_its_own(
     assert await names(table) == [f"n{n}" for n in range(20)]
     # Taken one write at a time, the turn went through 20 passes of the event loop.
     assert turns == ["session", "w0"]
+
+
+async def test_a_batch_past_its_time_hands_the_rest_to_the_next_writer(
+    table: Database, turns: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other processes' writers wait for the flock while a batch runs: past
+    BATCH_SECONDS it gives the turn back, and the next writer takes it again for the
+    rest. With no time at all, each batch is one write."""
+    monkeypatch.setattr(sqlite_batches, "BATCH_SECONDS", 0.0)
+    async with turn_held(table):
+        writers = [writer(table, f"w{n}", adding(f"n{n}")) for n in range(5)]
+        await asyncio.sleep(0.05)
+    done = await asyncio.gather(*writers)
+    assert [d.value for d in done] == [1, 2, 3, 4, 5]
+    assert turns == ["session", "w0", "w1", "w2", "w3", "w4"]
 
 
 async def test_a_write_that_fails_is_its_writers_alone(table: Database) -> None:
