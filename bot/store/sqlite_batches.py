@@ -7,7 +7,7 @@ a time, the turn went from each writer to the next through a whole pass of the e
 loop, behind every other request's work: under fifty scorecards at once (the bench's
 cell, traced per request in the server) a write held the turn for half a millisecond
 and waited 20-75 ms for it. Here the first write that finds no batch running starts
-one: it takes the turn and runs the writes waiting, its own first, each in a
+one: it takes the turn and runs the writes waiting, in the order they came, each in a
 transaction of its own, until none is left or BATCH_SECONDS have passed, and gives the
 turn back. The other writers wait for their result, not for the turn; one left waiting
 starts the next batch.
