@@ -129,8 +129,9 @@ class Connections:
         self._failed = False
         # One turn per connection of the pool, taken before asking it for one: the
         # semaphore wakes its waiters first come, first served, and a newcomer waits
-        # behind them (see above). Holding a turn, the pool always has a connection.
-        self._turns: asyncio.Semaphore | None = None
+        # behind them (see above). Holding a turn, the pool always has a connection. It
+        # outlives a pool closed and opened again: every turn is back by then.
+        self._turns = asyncio.Semaphore(size)
 
     @property
     def refused(self) -> bool:
@@ -141,16 +142,14 @@ class Connections:
         if self._failed:
             return None
         if self._pool is None:
-            size = self._size
             try:
                 self._pool = await asyncpg.create_pool(
                     self._dsn,
                     min_size=0,
-                    max_size=size,
+                    max_size=self._size,
                     init=self._codecs,
                     reset=_rolled_back,
                 )
-                self._turns = asyncio.Semaphore(size)
             except (asyncpg.PostgresError, ValueError, TypeError, *_GONE) as error:
                 # A DATABASE_URL option asyncpg does not take, say: sessions still work.
                 log.warning("statements go through sessions only: %s", type(error).__name__)
@@ -167,17 +166,17 @@ class Connections:
 
     async def _acquired(self) -> tuple[asyncpg.Pool[Any], PoolConnectionProxy[Any]] | None:
         """A connection and its turn, both given back by _release. None: neither."""
-        pool, turns = await self._opened(), self._turns
-        if pool is None or turns is None:
+        pool = await self._opened()
+        if pool is None:
             return None
-        await turns.acquire()
+        await self._turns.acquire()
         try:
             return pool, await pool.acquire()
         except _GONE:  # down, or closing (a turn's waiter woken as the pool closes)
-            turns.release()
+            self._turns.release()
             return None  # the session's way says so
         except asyncpg.PostgresError as error:
-            turns.release()
+            self._turns.release()
             if not isinstance(error, _BUSY):
                 # Refused for good (a setting, a role): sessions, which connect otherwise,
                 # take every statement from now on.
@@ -185,17 +184,14 @@ class Connections:
                 self._failed = True
             return None
         except BaseException:
-            turns.release()
+            self._turns.release()
             raise
 
     async def _release(self, pool: asyncpg.Pool[Any], connection: PoolConnectionProxy[Any]) -> None:
         try:
             await pool.release(connection)
         finally:
-            # The pool closes once every connection is back (close), so the turn is still
-            # this pool's.
-            if self._turns is not None:
-                self._turns.release()
+            self._turns.release()
 
     @asynccontextmanager
     async def transaction(
@@ -248,7 +244,6 @@ class Connections:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
-            self._turns = None
 
 
 def _closed(connection: PoolConnectionProxy[Any]) -> bool:
