@@ -189,7 +189,7 @@ class Database:
             if self.engine.dialect.name == "sqlite"
             else None
         )
-        # A SQLite file's connection for short writes on the loop (raw_transaction).
+        # A SQLite file's connection for short writes on the loop (raw_write).
         path = sqlite_file(self.engine.url) if self._writers is not None else None
         self._writer = Writer(path, self.engine.dialect) if path is not None else None
         # Its writes on that connection, batched per event loop (raw_write).
@@ -276,25 +276,16 @@ class Database:
             await session.close()
 
     @asynccontextmanager
-    async def raw_transaction(self) -> AsyncIterator[RawTransaction | RawStatements | None]:
+    async def raw_transaction(self) -> AsyncIterator[RawStatements | None]:
         """A transaction of `Prepared` statements with no session, committed at the end
-        of the block: a SQLite file's on the event loop, in the writers' turn
-        (sqlite_writes); PostgreSQL's on asyncpg's connection (postgresql_raw). None:
-        not to be had here (a database in memory, a file another program has locked,
-        no live PostgreSQL connection at hand): the caller uses transaction() instead."""
-        if self._raw is not None:
-            async with self._raw.transaction(self.reader) as statements:
-                yield statements
-            return
-        if self._writer is None or self._writers is None:
+        of the block, on asyncpg's connection (postgresql_raw). None: not to be had here
+        (SQLite, whose writes with no session go through raw_write; no live PostgreSQL
+        connection at hand): the caller uses transaction() instead."""
+        if self._raw is None:
             yield None
             return
-        async with self._writers.turn() as took:
-            if not took:  # inside a transaction of this task's: its statements go there
-                yield None
-                return
-            async with self._writer.transaction() as raw:
-                yield raw
+        async with self._raw.transaction(self.reader) as statements:
+            yield statements
 
     async def raw_write(self, work: Callable[[RawTransaction], Awaitable[T]]) -> Done[T] | None:
         """`work` in a transaction of its own on a SQLite file's connection for writes on

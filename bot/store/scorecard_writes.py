@@ -21,7 +21,6 @@ from sqlalchemy import bindparam, select
 
 from bot.store import interviews, replan
 from bot.store.engine import Database
-from bot.store.postgresql_raw import RawStatements
 from bot.store.prepared import Prepared, Reading, Writing, dialect_of
 from bot.store.tables import Candidate, Rating, Scorecard, table_of
 
@@ -102,7 +101,7 @@ async def scorecard_transaction(db: Database) -> AsyncIterator[tuple[Reading, Sc
     locks the candidate's row alone): with no session where the store allows it, else
     through one."""
     async with db.raw_transaction() as raw:
-        if isinstance(raw, RawStatements):
+        if raw is not None:
             yield raw, ScorecardWrites(raw)
             return
     async with db.transaction() as session:

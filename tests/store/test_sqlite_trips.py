@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiosqlite
@@ -19,6 +19,8 @@ from bot.store import sqlite_trips
 from bot.store.engine import Database
 from bot.store.prepared import Prepared
 from bot.store.scorecard_writes import ScorecardWrites, in_scorecard_writes
+from bot.store.sqlite_batches import Done
+from bot.store.sqlite_writes import RawTransaction
 
 
 @pytest.fixture
@@ -247,14 +249,24 @@ _ADD = Prepared(insert(_T).values(name=bindparam("name")).returning(_T.c.id))
 _NAMES = Prepared(select(_T.c.name).order_by(_T.c.id))
 
 
+async def names_written(raw: RawTransaction) -> list[tuple[Any, ...]]:
+    return await raw.rows(_NAMES, {})
+
+
+def adding(name: str) -> Callable[[RawTransaction], Awaitable[list[tuple[Any, ...]]]]:
+    return lambda raw: raw.rows(_ADD, {"name": name})
+
+
 async def test_raw_writes_commit_together_on_the_loop_with_no_trip(
     table: Database, trips: list[str]
 ) -> None:
-    async with table.raw_transaction() as raw:
-        assert raw is not None
+    async def add(raw: RawTransaction) -> int:
         [(first,)] = await raw.rows(_ADD, {"name": "ada"})
         await raw.many(_ADD, [{"name": "grace"}, {"name": "alan"}])
-    assert first == 1
+        return int(first)
+
+    done = await table.raw_write(add)
+    assert done is not None and done.value == 1
     assert trips == []
     async with table.reader() as session:
         names = (await _run(session, text("SELECT name FROM t ORDER BY id"))).scalars().all()
@@ -269,14 +281,13 @@ async def test_raw_writes_commit_together_on_the_loop_with_no_trip(
 async def test_a_raw_error_is_sqlalchemys_and_nothing_of_its_transaction_stays(
     table: Database,
 ) -> None:
+    async def add_twice(raw: RawTransaction) -> None:
+        await raw.rows(_ADD, {"name": "ada"})
+        await raw.rows(_ADD, {"name": "ada"})  # the table's name is UNIQUE
+
     with pytest.raises(IntegrityError):
-        async with table.raw_transaction() as raw:
-            assert raw is not None
-            await raw.rows(_ADD, {"name": "ada"})
-            await raw.rows(_ADD, {"name": "ada"})  # the table's name is UNIQUE
-    async with table.raw_transaction() as raw:
-        assert raw is not None
-        assert await raw.rows(_NAMES, {}) == []
+        await table.raw_write(add_twice)
+    assert await table.raw_write(names_written) == Done([])
 
 
 async def test_a_file_another_program_locked_sends_the_writes_through_a_session(
@@ -286,8 +297,7 @@ async def test_a_file_another_program_locked_sends_the_writes_through_a_session(
     assert path
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program writing
-    async with table.raw_transaction() as raw:
-        assert raw is None  # never a wait on the loop
+    assert await table.raw_write(names_written) is None  # never a wait on the loop
     asyncio.get_running_loop().call_later(0.2, other.execute, "COMMIT")
 
     async def add(writes: ScorecardWrites) -> None:
@@ -296,9 +306,7 @@ async def test_a_file_another_program_locked_sends_the_writes_through_a_session(
 
     await in_scorecard_writes(table, add)
     other.close()
-    async with table.raw_transaction() as raw:
-        assert raw is not None
-        assert await raw.rows(_NAMES, {}) == [("ada",)]
+    assert await table.raw_write(names_written) == Done([("ada",)])
 
 
 async def test_raw_writes_keep_the_log_short(
@@ -314,9 +322,7 @@ async def test_raw_writes_keep_the_log_short(
         async with db.engine.begin() as conn:
             await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
         for n in range(300):
-            async with db.raw_transaction() as raw:
-                assert raw is not None
-                await raw.rows(_ADD, {"name": f"{n}" + "x" * 3000})
+            assert await db.raw_write(adding(f"{n}" + "x" * 3000)) is not None
         assert path.with_name(f"{path.name}-wal").stat().st_size // 4096 < 60
     finally:
         await db.close()
