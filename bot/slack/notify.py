@@ -23,6 +23,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.domain import clocks
 from bot.readmodels.home import home
+from bot.runtime import background
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.interview_changes import (
     called_off_kit,
@@ -436,7 +437,8 @@ class HomeRedraws:
         try:
             while self._pending:
                 if self.delay:
-                    await asyncio.sleep(self.delay)  # let a burst of changes gather
+                    async with background.aside():  # holding no place meanwhile
+                        await asyncio.sleep(self.delay)  # let a burst of changes gather
                 batch, self._pending = sorted(self._pending), set()
                 for user_id in batch:
                     await publish_home(client, db, user_id, now())
