@@ -53,6 +53,9 @@ class _Place:
 
     def __init__(self, line: asyncio.Semaphore) -> None:
         self._line = line
+        # A task started inside the work copies its context, this place included: the
+        # place is its owner's alone to give up.
+        self.owner = asyncio.current_task()
         self._held = False
         self._limit: asyncio.TimerHandle | None = None
 
@@ -78,7 +81,7 @@ async def aside() -> AsyncIterator[None]:
     """Around a wait a piece of work chooses (gathering changes for a while): its place
     goes to the next in line meanwhile, and it waits in line for one again after."""
     place = _current.get()
-    if place is None:
+    if place is None or place.owner is not asyncio.current_task():
         yield
         return
     place.give_up()

@@ -109,6 +109,34 @@ async def test_a_wait_made_aside_holds_no_place(monkeypatch: pytest.MonkeyPatch)
     assert order == ["gathering", "gathered"]
 
 
+async def test_a_task_started_inside_a_piece_cannot_give_its_place_away(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(background, "AT_ONCE", 1)
+    work, pieces = Background(), Pieces()
+    inside = asyncio.Event()
+
+    async def waits_aside() -> None:
+        async with background.aside():
+            await inside.wait()
+
+    async def parent() -> None:
+        child = asyncio.create_task(waits_aside())  # it copies the parent's context
+        await pieces.piece(0)
+        inside.set()
+        await child
+
+    work.run(parent(), name="parent")
+    work.run(pieces.piece(1), name="piece-1")
+    await _passes()
+    assert pieces.started == [0]  # the parent still holds the one place
+    pieces.finish(0)
+    await _until(lambda: pieces.started == [0, 1])
+    pieces.finish(1)
+    await work.drain(5)
+    assert work.pending == 0
+
+
 async def test_a_home_redraw_gathering_changes_holds_no_place(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
