@@ -9,7 +9,7 @@ import asyncio
 
 from bot.playground.standin import SlackStandin
 from bot.runtime import background
-from tests.conftest import ADMIN, Running, serving
+from tests.conftest import ADMIN, Running, serving, until
 
 
 async def test_work_after_an_answer_waits_for_the_answer_in_progress(
@@ -18,7 +18,7 @@ async def test_work_after_an_answer_waits_for_the_answer_in_progress(
     async with serving(db_url, standin, clock) as app:
         standin.delay_next("views.open", 0.5)  # /hire role is answered once its form opens
         answering = asyncio.create_task(app.slack.command("role", user=ADMIN))
-        await _until(lambda: standin.holding("views.open") == 1)
+        await until(lambda: standin.holding("views.open") == 1)
 
         ran: list[bool] = []
 
@@ -40,7 +40,7 @@ async def test_work_after_an_answer_starts_when_answers_never_pause(
     monkeypatch.setattr(background, "ANSWERS_FIRST_SECONDS", 0.2)
     standin.delay_next("views.open", 3.0)
     answering = asyncio.create_task(app.slack.command("role", user=ADMIN))
-    await _until(lambda: standin.holding("views.open") == 1)
+    await until(lambda: standin.holding("views.open") == 1)
     ran = asyncio.Event()
 
     async def confirmation() -> None:
@@ -55,7 +55,7 @@ async def test_work_after_an_answer_starts_when_answers_never_pause(
 async def test_work_cancelled_while_waiting_never_starts(app: Running, standin) -> None:
     standin.delay_next("views.open", 0.5)
     answering = asyncio.create_task(app.slack.command("role", user=ADMIN))
-    await _until(lambda: standin.holding("views.open") == 1)
+    await until(lambda: standin.holding("views.open") == 1)
     ran: list[str] = []
 
     async def confirmation() -> None:
@@ -70,10 +70,3 @@ async def test_work_cancelled_while_waiting_never_starts(app: Running, standin) 
     await app.settle()
     assert ran == []
     assert app.deps.background.pending == 0
-
-
-async def _until(condition, seconds: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "never happened"
-        await asyncio.sleep(0.01)

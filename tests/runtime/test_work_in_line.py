@@ -13,6 +13,7 @@ import pytest
 from bot.runtime import background
 from bot.runtime.background import Background
 from bot.slack.notify import HomeRedraws
+from tests.conftest import until
 
 
 class Pieces:
@@ -37,13 +38,6 @@ async def _passes(count: int = 10) -> None:
     """Let the event loop run a few passes (no time goes by)."""
     for _ in range(count):
         await asyncio.sleep(0)
-
-
-async def _until(condition: Any, seconds: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "never happened"
-        await asyncio.sleep(0.005)
 
 
 async def test_two_pieces_run_at_once_and_the_rest_wait_in_line_in_order() -> None:
@@ -76,7 +70,7 @@ async def test_a_piece_running_past_its_time_makes_room(monkeypatch: pytest.Monk
         work.run(pieces.piece(n), name=f"piece-{n}")
     await _passes()
     assert pieces.started == [0, 1]
-    await _until(lambda: pieces.started == [0, 1, 2])
+    await until(lambda: pieces.started == [0, 1, 2], 5.0)
     assert pieces.finished == []  # the first two are still running
     for n in range(3):
         pieces.finish(n)
@@ -131,7 +125,7 @@ async def test_a_task_started_inside_a_piece_cannot_give_its_place_away(
     await _passes()
     assert pieces.started == [0]  # the parent still holds the one place
     pieces.finish(0)
-    await _until(lambda: pieces.started == [0, 1])
+    await until(lambda: pieces.started == [0, 1], 5.0)
     pieces.finish(1)
     await work.drain(5)
     assert work.pending == 0
@@ -154,7 +148,7 @@ async def test_a_home_redraw_gathering_changes_holds_no_place(
     await _passes()
     assert pieces.started == [1]
     pieces.finish(1)
-    await _until(lambda: pieces.finished == [1])
+    await until(lambda: pieces.finished == [1], 5.0)
     for task in asyncio.all_tasks():
         if task.get_name() == "refresh-home":
             task.cancel()  # what a shutdown does to a redraw still gathering
