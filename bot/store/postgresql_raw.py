@@ -170,22 +170,22 @@ class Connections:
         if pool is None:
             return None
         await self._turns.acquire()
+        connection = None
         try:
-            return pool, await pool.acquire()
+            connection = await pool.acquire()
         except _GONE:  # down, or closing (a turn's waiter woken as the pool closes)
-            self._turns.release()
             return None  # the session's way says so
         except asyncpg.PostgresError as error:
-            self._turns.release()
             if not isinstance(error, _BUSY):
                 # Refused for good (a setting, a role): sessions, which connect otherwise,
                 # take every statement from now on.
                 log.warning("statements go through sessions only: %s", type(error).__name__)
                 self._failed = True
             return None
-        except BaseException:
-            self._turns.release()
-            raise
+        finally:
+            if connection is None:  # no connection: its turn goes back at once
+                self._turns.release()
+        return pool, connection
 
     async def _release(self, pool: asyncpg.Pool[Any], connection: PoolConnectionProxy[Any]) -> None:
         try:
